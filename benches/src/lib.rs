@@ -1,0 +1,1 @@
+//! criterion benchmarks for Tanba (see `benches/`).

@@ -1,0 +1,2 @@
+//! The `tanba` binary.
+fn main() {}

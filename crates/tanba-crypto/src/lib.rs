@@ -1,0 +1,1 @@
+//! tanba-crypto (skeleton).

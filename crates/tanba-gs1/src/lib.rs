@@ -1,0 +1,2 @@
+//! GS1 syntax for Tanba.
+pub mod lint;

@@ -1,0 +1,1 @@
+//! tanba-types (skeleton).
