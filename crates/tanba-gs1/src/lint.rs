@@ -39,6 +39,21 @@ pub enum LintErrorKind {
     NonDigitCharacter,
 }
 
+impl LintErrorKind {
+    /// Stable Tanba error code.
+    pub fn code(self) -> &'static str {
+        "TANBA-GS1-LINT-NON-DIGIT-CHARACTER"
+    }
+    /// GS1 name.
+    pub fn gs1_name(self) -> &'static str {
+        "GS1_LINTER_NON_DIGIT_CHARACTER"
+    }
+    /// Short English description.
+    pub fn description(self) -> &'static str {
+        "non-digit character"
+    }
+}
+
 /// A linter's finding: what is wrong and which bytes of the component are at fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LintError {

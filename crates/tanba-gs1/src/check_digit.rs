@@ -1,0 +1,89 @@
+//! The GS1 mod-10 check digit shared by GTIN-8/12/13/14, GLN, SSCC-18, GSIN and the rest:
+//! weights 3 and 1 alternate from the right, the check digit brings the sum to a multiple of 10.
+
+/// The check digit for `digits` (the payload without its check digit), or `None` if any byte is
+/// not an ASCII digit or `digits` is empty.
+pub fn compute(digits: &str) -> Option<u8> {
+    if digits.is_empty() {
+        return None;
+    }
+    let mut sum = 0u32;
+    for (index_from_right, byte) in digits.bytes().rev().enumerate() {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        let weight = if index_from_right % 2 == 0 { 3 } else { 1 };
+        sum += u32::from(byte - b'0') * weight;
+    }
+    Some(((10 - sum % 10) % 10) as u8)
+}
+
+/// Whether the last digit of `digits` is the correct check digit for the rest.
+pub fn is_valid(digits: &str) -> bool {
+    let Some((payload, check)) = digits.len().checked_sub(1).map(|n| digits.split_at(n)) else {
+        return false;
+    };
+    let check = check.as_bytes();
+    check.len() == 1 && check[0].is_ascii_digit() && compute(payload) == Some(check[0] - b'0')
+}
+
+/// Which GS1 identification key a digit string of this length is when it ends in a check digit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// GTIN-8.
+    Gtin8,
+    /// GTIN-12 (UPC-A).
+    Gtin12,
+    /// GTIN-13 (EAN-13), or a GLN (also 13 digits).
+    Gtin13,
+    /// GTIN-14.
+    Gtin14,
+    /// GSIN (17 digits).
+    Gsin,
+    /// SSCC (18 digits).
+    Sscc,
+}
+
+impl KeyKind {
+    /// The kind for a key of `length` digits, if any.
+    pub fn from_length(length: usize) -> Option<KeyKind> {
+        Some(match length {
+            8 => KeyKind::Gtin8,
+            12 => KeyKind::Gtin12,
+            13 => KeyKind::Gtin13,
+            14 => KeyKind::Gtin14,
+            17 => KeyKind::Gsin,
+            18 => KeyKind::Sscc,
+            _ => return None,
+        })
+    }
+}
+
+/// Pads a GTIN-8/12/13 to GTIN-14 with leading zeros; `None` if not a valid GTIN.
+pub fn to_gtin14(gtin: &str) -> Option<String> {
+    let valid = matches!(gtin.len(), 8 | 12 | 13 | 14) && is_valid(gtin);
+    valid.then(|| format!("{gtin:0>14}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_keys_verify() {
+        assert!(is_valid("09501101530003")); // GTIN-14
+        assert!(is_valid("4006381333931")); // GTIN-13
+        assert!(is_valid("036000291452")); // GTIN-12
+        assert!(is_valid("96385074")); // GTIN-8
+        assert!(is_valid("106141411234567897")); // SSCC
+        assert!(!is_valid("09501101530004"));
+        assert!(!is_valid(""));
+        assert!(!is_valid("0950110153000X"));
+    }
+
+    #[test]
+    fn padding_to_gtin14() {
+        assert_eq!(to_gtin14("96385074").unwrap(), "00000096385074");
+        assert!(to_gtin14("96385075").is_none());
+    }
+}
