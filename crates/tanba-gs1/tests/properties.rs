@@ -1,0 +1,75 @@
+//! Property tests: every output form parses back to the same code, and no input panics.
+
+use proptest::prelude::*;
+use tanba_gs1::{GS, MarkingCode, OutputForm, ParseOptions, check_digit};
+
+/// The GS1 AI encodable character set 82.
+const CSET82: &str =
+    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+
+fn gtin14() -> impl Strategy<Value = String> {
+    proptest::collection::vec(0u8..10, 13).prop_map(|digits| {
+        let payload: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+        let check = check_digit::compute(&payload).unwrap();
+        format!("{payload}{check}")
+    })
+}
+
+fn cset82(length: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = String> {
+    let characters: Vec<char> = CSET82.chars().collect();
+    proptest::collection::vec(proptest::sample::select(characters), length)
+        .prop_map(|chars| chars.into_iter().collect())
+}
+
+fn base64url(length: usize) -> impl Strategy<Value = String> {
+    let characters: Vec<char> =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".chars().collect();
+    proptest::collection::vec(proptest::sample::select(characters), length)
+        .prop_map(|chars| chars.into_iter().collect())
+}
+
+/// Raw element strings of marking codes in canonical order: 01, 21, then the tail.
+fn marking_code() -> impl Strategy<Value = String> {
+    (gtin14(), cset82(1..=20), prop::bool::ANY, base64url(4), base64url(86), base64url(4))
+        .prop_map(|(gtin, serial, full, key_id, signature, tag)| {
+            if full {
+                format!("01{gtin}21{serial}{GS}91{key_id}{GS}92{signature}")
+            } else {
+                format!("01{gtin}21{serial}{GS}93{tag}")
+            }
+        })
+}
+
+proptest! {
+    #[test]
+    fn every_form_round_trips(raw in marking_code()) {
+        let options = ParseOptions::default();
+        let code = MarkingCode::parse(&raw, &options).unwrap();
+        for form in [
+            OutputForm::Raw,
+            OutputForm::Bracketed,
+            OutputForm::ScanData,
+            OutputForm::DigitalLink(None),
+            OutputForm::DigitalLink(Some("https://tanba.example.kz".into())),
+        ] {
+            let text = code.format(&form).unwrap();
+            let again = MarkingCode::parse(&text, &options).unwrap();
+            prop_assert_eq!(&again.elements, &code.elements, "{:?}: {}", form, text);
+        }
+        prop_assert_eq!(code.format(&OutputForm::Raw).unwrap(), raw);
+    }
+
+    #[test]
+    fn arbitrary_input_never_panics(input in ".{0,200}") {
+        let _ = MarkingCode::parse(&input, &ParseOptions::default());
+    }
+
+    #[test]
+    fn arbitrary_bytes_after_prefixes_never_panic(
+        prefix in prop::sample::select(vec!["]d2", "]Q1", "]E0", "(01)", "https://a/01/", "01", "\u{1d}"]),
+        rest in proptest::collection::vec(any::<u8>(), 0..120),
+    ) {
+        let input = format!("{prefix}{}", String::from_utf8_lossy(&rest));
+        let _ = MarkingCode::parse(&input, &ParseOptions::default());
+    }
+}

@@ -1,0 +1,203 @@
+//! Error messages in Kazakh, Russian and English, keyed by stable error code (R-IS-19).
+//!
+//! Libraries name their errors by code (`TANBA-GS1-UNKNOWN-AI`); whoever shows an error to a
+//! person looks the code up here in the reader's language. Templates may use `{ai}` and
+//! `{position}`; a missing value renders as `?`. The GS1 linters have more than a hundred codes
+//! (`TANBA-GS1-LINT-*`): they share one template that names the GS1 test that failed, since the
+//! precise code travels with the message.
+
+use crate::language::Language;
+
+/// An error that can be shown to a person in their language.
+pub trait Localized {
+    /// The stable error code.
+    fn code(&self) -> &'static str;
+    /// The AI concerned, for GS1 errors.
+    fn ai(&self) -> Option<&str> {
+        None
+    }
+    /// The byte position in the input, where known.
+    fn position(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// One catalogue entry: a code and its text in kk, ru, en.
+struct Entry {
+    code: &'static str,
+    kk: &'static str,
+    ru: &'static str,
+    en: &'static str,
+}
+
+macro_rules! entries {
+    ($($code:literal => [$kk:literal, $ru:literal, $en:literal],)*) => {
+        &[$(Entry { code: $code, kk: $kk, ru: $ru, en: $en },)*]
+    };
+}
+
+/// Prefix shared by all GS1 linter codes.
+pub const GS1_LINT_CODE_PREFIX: &str = "TANBA-GS1-LINT-";
+
+const LINT_TEMPLATE: Entry = Entry {
+    code: GS1_LINT_CODE_PREFIX,
+    kk: "({ai}) AI деректері GS1 мазмұн тексерісінен өтпеді, {position}-байт",
+    ru: "Данные AI ({ai}) не прошли проверку содержания GS1, байт {position}",
+    en: "AI ({ai}) data failed a GS1 content check at byte {position}",
+};
+
+const CATALOGUE: &[Entry] = entries! {
+    "TANBA-GS1-EMPTY" => ["Код бос", "Код пуст", "The code is empty"],
+    "TANBA-GS1-INPUT-TOO-LONG" => ["Код тым ұзын", "Код слишком длинный", "The code is too long"],
+    "TANBA-GS1-TOO-MANY-ELEMENTS" => ["Кодта элементтер тым көп", "В коде слишком много элементов", "The code has too many elements"],
+    "TANBA-GS1-ILLEGAL-CHARACTER" => ["Рұқсат етілмеген таңба, {position}-байт", "Недопустимый символ, байт {position}", "Illegal character at byte {position}"],
+    "TANBA-GS1-MISSING-LEADING-FNC1" => ["Деректер FNC1-ден басталуы керек", "Данные должны начинаться с FNC1", "The data must start with FNC1"],
+    "TANBA-GS1-MALFORMED-AI" => ["AI 2-4 цифрдан тұруы керек, {position}-байт", "AI должен состоять из 2-4 цифр, байт {position}", "An AI must be 2 to 4 digits (byte {position})"],
+    "TANBA-GS1-UNKNOWN-AI" => ["Белгісіз AI ({ai}), {position}-байт", "Неизвестный AI ({ai}), байт {position}", "Unknown AI ({ai}) at byte {position}"],
+    "TANBA-GS1-UNTERMINATED-AI" => ["AI жақшасы жабылмаған, {position}-байт", "Скобка AI не закрыта, байт {position}", "AI bracket not closed at byte {position}"],
+    "TANBA-GS1-EMPTY-VALUE" => ["({ai}) AI мәні бос", "Значение AI ({ai}) пусто", "AI ({ai}) has an empty value"],
+    "TANBA-GS1-VALUE-TOO-SHORT" => ["({ai}) AI мәні тым қысқа", "Значение AI ({ai}) слишком короткое", "AI ({ai}) value is too short"],
+    "TANBA-GS1-VALUE-TOO-LONG" => ["({ai}) AI мәні тым ұзын", "Значение AI ({ai}) слишком длинное", "AI ({ai}) value is too long"],
+    "TANBA-GS1-REQUIRED-AI-MISSING" => ["({ai}) AI-мен бірге міндетті AI жоқ", "Вместе с AI ({ai}) нет обязательного AI", "AI ({ai}) requires another AI that is missing"],
+    "TANBA-GS1-MUTUALLY-EXCLUSIVE-AIS" => ["({ai}) AI басқа AI-мен бірге келмейді", "AI ({ai}) несовместим с другим AI в коде", "AI ({ai}) may not appear with another AI in the code"],
+    "TANBA-GS1-CONFLICTING-REPEAT" => ["({ai}) AI әртүрлі мәнмен қайталанған", "AI ({ai}) повторяется с другим значением", "AI ({ai}) is repeated with a different value"],
+    "TANBA-GS1-DIGITAL-SIGNATURE-NEEDS-SERIALISED-KEY" => ["Цифрлық қолтаңба (8030) сериялық кілтті талап етеді", "Цифровая подпись (8030) требует серийного ключа", "A digital signature (8030) needs a serialised key"],
+    "TANBA-GS1-UNKNOWN-SYMBOLOGY" => ["Сканер символикасы белгісіз", "Неизвестная символика сканера", "Unknown scanner symbology"],
+    "TANBA-GS1-EMPTY-SYMBOL-DATA" => ["Штрихкодта деректер жоқ", "В штрихкоде нет данных", "The barcode carries no data"],
+    "TANBA-GS1-BAD-PRIMARY-MESSAGE" => ["EAN/UPC коды қате", "Неверный код EAN/UPC", "Bad EAN/UPC code"],
+    "TANBA-GS1-DL-BAD-SCHEME" => ["Сілтеме http:// немесе https:// басталуы керек", "Ссылка должна начинаться с http:// или https://", "The link must start with http:// or https://"],
+    "TANBA-GS1-DL-BAD-HOST" => ["Сілтемедегі хост атауы қате", "Неверное имя хоста в ссылке", "Bad host name in the link"],
+    "TANBA-GS1-DL-NO-PRIMARY-KEY" => ["Сілтемеде GS1 кілті жоқ", "В ссылке нет ключа GS1", "The link holds no GS1 key"],
+    "TANBA-GS1-DL-BAD-KEY-QUALIFIERS" => ["Сілтеме жолындағы AI реті қате", "Неверный порядок AI в пути ссылки", "The AIs in the link path are in a wrong order"],
+    "TANBA-GS1-DL-EMPTY-PATH-SEGMENT" => ["Сілтеме жолында бос бөлік бар", "В пути ссылки пустой сегмент", "Empty segment in the link path"],
+    "TANBA-GS1-DL-NOT-A-DATA-ATTRIBUTE" => ["({ai}) AI сілтеме сұрауында бола алмайды", "AI ({ai}) не может быть параметром запроса ссылки", "AI ({ai}) may not be a link query parameter"],
+    "TANBA-GS1-DL-DUPLICATE-AI" => ["({ai}) AI сілтемеде екі рет берілген", "AI ({ai}) указан в ссылке дважды", "AI ({ai}) appears twice in the link"],
+    "TANBA-GS1-DL-NOTHING-TO-LINK" => ["Сілтеме құруға GS1 кілті жоқ", "Нет ключа GS1 для построения ссылки", "No GS1 key to build a link from"],
+    "TANBA-GS1-MISSING-GTIN" => ["Кодта GTIN (01) жоқ", "В коде нет GTIN (01)", "The code has no GTIN (01)"],
+    "TANBA-GS1-MISSING-SERIAL" => ["Кодта сериялық нөмір (21) жоқ", "В коде нет серийного номера (21)", "The code has no serial number (21)"],
+    "TANBA-KZ-IIN-BIN-FORMAT" => ["ЖСН/БСН 12 цифрдан тұруы керек", "ИИН/БИН должен состоять из 12 цифр", "An IIN/BIN is exactly 12 digits"],
+    "TANBA-KZ-IIN-BIN-CHECK-DIGIT" => ["ЖСН/БСН бақылау цифры қате", "Неверная контрольная цифра ИИН/БИН", "The IIN/BIN check digit is wrong"],
+    "TANBA-KZ-IIN-BIN-UNASSIGNABLE" => ["Мұндай ЖСН/БСН берілмейді", "Такой ИИН/БИН не может быть присвоен", "Such an IIN/BIN is never assigned"],
+    "TANBA-KZ-HS-CODE-FORMAT" => ["ЕАЭО СЭҚ ТН коды 10 цифрдан тұруы керек", "Код ТН ВЭД ЕАЭС должен состоять из 10 цифр", "An EAEU HS code is exactly 10 digits"],
+    "TANBA-KZ-HS-CODE-CHAPTER" => ["СЭҚ ТН-да мұндай топ жоқ", "В ТН ВЭД нет такой группы", "No such chapter in the HS nomenclature"],
+    "TANBA-CRYPTO-INVALID-GTIN" => ["GTIN қате", "Неверный GTIN", "Invalid GTIN"],
+    "TANBA-CRYPTO-INVALID-SERIAL" => ["Сериялық нөмір қате", "Неверный серийный номер", "Invalid serial number"],
+    "TANBA-CRYPTO-MALFORMED-KEY-ID" => ["Кілт идентификаторы (91) қате", "Неверный идентификатор ключа (91)", "Malformed key id (91)"],
+    "TANBA-CRYPTO-UNKNOWN-KEY-ID" => ["Кілт идентификаторы (91) белгісіз", "Неизвестный идентификатор ключа (91)", "Unknown key id (91)"],
+    "TANBA-CRYPTO-KEY-REVOKED" => ["Кілт кері қайтарылған", "Ключ отозван", "The key has been revoked"],
+    "TANBA-CRYPTO-KEY-NOT-ACTIVE" => ["Кілт белсенді емес", "Ключ не активен", "The key is not active"],
+    "TANBA-CRYPTO-REVOKE-ACTIVE-KEY" => ["Белсенді кілтті кері қайтаруға болмайды, алдымен ауыстырыңыз", "Нельзя отозвать активный ключ, сначала смените его", "Cannot revoke the active key; rotate first"],
+    "TANBA-CRYPTO-MALFORMED-SIGNATURE" => ["Қолтаңба (92) пішімі қате", "Неверный формат подписи (92)", "Malformed signature (92)"],
+    "TANBA-CRYPTO-BAD-SIGNATURE" => ["Қолтаңба (92) жарамсыз: код жалған болуы мүмкін", "Подпись (92) недействительна: код может быть поддельным", "The signature (92) does not verify: the code may be forged"],
+    "TANBA-CRYPTO-MALFORMED-PUBLIC-KEY" => ["Ашық кілт қате", "Неверный открытый ключ", "Malformed public key"],
+    "TANBA-CRYPTO-SHORT-TAG-LENGTH" => ["Қысқа тексеру белгісінің ұзындығы қате", "Неверная длина короткого кода проверки", "Wrong short tag length"],
+    "TANBA-CRYPTO-MALFORMED-SHORT-TAG" => ["Қысқа тексеру белгісі (93) пішімі қате", "Неверный формат короткого кода проверки (93)", "Malformed short tag (93)"],
+    "TANBA-CRYPTO-BAD-SHORT-TAG" => ["Тексеру белгісі (93) жарамсыз: код жалған болуы мүмкін", "Код проверки (93) недействителен: код может быть поддельным", "The short tag (93) does not verify: the code may be forged"],
+    "TANBA-CRYPTO-CHAIN-BROKEN" => ["Оқиғалар тізбегі үзілген немесе өзгертілген", "Цепочка событий нарушена или изменена", "The event chain is broken or altered"],
+    "TANBA-CRYPTO-SEQUENCE-OVERFLOW" => ["Тізбек нөмірі шектен асты", "Переполнение номера в цепочке", "Chain sequence number overflow"],
+    "TANBA-CRYPTO-CHECKPOINT-MISMATCH" => ["Бақылау нүктесі тізбекпен сәйкес келмейді", "Контрольная точка не совпадает с цепочкой", "The checkpoint does not match the chain"],
+    "TANBA-CRYPTO-MALFORMED-CHAIN-HASH" => ["Тізбек хэші қате", "Неверный хэш цепочки", "Malformed chain hash"],
+    "TANBA-CRYPTO-RING-FULL" => ["Кілттер жиынында орын жоқ", "Связка ключей заполнена", "The key ring is full"],
+    "TANBA-CRYPTO-KEY-ID-SPACE-EXHAUSTED" => ["Бос кілт идентификаторы табылмады", "Не найден свободный идентификатор ключа", "No free key id could be found"],
+    "TANBA-CRYPTO-INVALID-KEY-RING" => ["Кілттер жиынының файлы қате", "Неверный файл связки ключей", "Invalid key ring file"],
+    "TANBA-CRYPTO-INVALID-PUBLIC-KEY-SET" => ["Ашық кілттер жиыны қате", "Неверный набор открытых ключей", "Invalid public key set"],
+    "TANBA-CRYPTO-UNSUPPORTED-FORMAT-VERSION" => ["Файл пішімінің нұсқасы қолдау көрсетілмейді", "Версия формата файла не поддерживается", "Unsupported file format version"],
+    "TANBA-CRYPTO-KEY-FILE-PERMISSIONS" => ["Кілт файлын басқалар оқи алады: рұқсаттарды 0600 етіңіз", "Файл ключей доступен другим: установите права 0600", "The key file is readable by others: set its mode to 0600"],
+    "TANBA-CRYPTO-KEY-FILE-NOT-ACCEPTABLE" => ["Кілт файлын қабылдауға болмайды", "Файл ключей не может быть принят", "The key file is not acceptable"],
+    "TANBA-CRYPTO-KEY-FILE-IO" => ["Кілт файлын оқу не жазу қатесі", "Ошибка чтения или записи файла ключей", "Key file read or write error"],
+    "TANBA-CRYPTO-DOCUMENT-FORMAT" => ["Құжат пішімі қате", "Неверный формат документа", "Malformed document"],
+};
+
+/// Every code the catalogue holds a message for (the GS1 linter codes share one template).
+pub fn catalogue_codes() -> impl Iterator<Item = &'static str> {
+    CATALOGUE.iter().map(|entry| entry.code)
+}
+
+/// The message template for `code` in `language`, if the code is known.
+pub fn template(code: &str, language: Language) -> Option<&'static str> {
+    let entry = CATALOGUE
+        .iter()
+        .find(|entry| entry.code == code)
+        .or_else(|| code.starts_with(GS1_LINT_CODE_PREFIX).then_some(&LINT_TEMPLATE))?;
+    Some(match language {
+        Language::Kk => entry.kk,
+        Language::Ru => entry.ru,
+        Language::En => entry.en,
+    })
+}
+
+/// The message for `error` in `language`, starting with its code: `TANBA-...: text`. An unknown
+/// code (a bug: every code must be in the catalogue, and a test checks it) falls back to the code.
+pub fn localize(error: &dyn Localized, language: Language) -> String {
+    let code = error.code();
+    let Some(template) = template(code, language) else {
+        return code.to_owned();
+    };
+    let ai = error.ai().unwrap_or("?");
+    let position = error
+        .position()
+        .map_or_else(|| "?".to_owned(), |position| position.to_string());
+    format!("{code}: {}", template.replace("{ai}", ai).replace("{position}", &position))
+}
+
+impl Localized for tanba_gs1::Gs1Error {
+    fn code(&self) -> &'static str {
+        tanba_gs1::Gs1Error::code(self)
+    }
+    fn ai(&self) -> Option<&str> {
+        self.ai.as_deref()
+    }
+    fn position(&self) -> Option<usize> {
+        self.position
+    }
+}
+
+impl Localized for crate::kz::KzIdError {
+    fn code(&self) -> &'static str {
+        crate::kz::KzIdError::code(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_is_complete_and_unique() {
+        let mut codes: Vec<&str> = catalogue_codes().collect();
+        for entry in CATALOGUE {
+            for text in [entry.kk, entry.ru, entry.en] {
+                assert!(!text.trim().is_empty(), "{} has an empty message", entry.code);
+            }
+            // The same placeholders in every language.
+            for placeholder in ["{ai}", "{position}"] {
+                let uses = [entry.kk, entry.ru, entry.en].map(|text| text.contains(placeholder));
+                assert!(uses.iter().all(|u| *u == uses[0]), "{}: {placeholder}", entry.code);
+            }
+        }
+        codes.sort_unstable();
+        let before = codes.len();
+        codes.dedup();
+        assert_eq!(before, codes.len(), "duplicate codes in the catalogue");
+    }
+
+    #[test]
+    fn kz_codes_are_all_translated() {
+        for code in crate::kz::KzIdError::ALL_CODES {
+            for language in Language::ALL {
+                assert!(template(code, language).is_some(), "{code} in {language}");
+            }
+        }
+    }
+
+    #[test]
+    fn gs1_error_renders_in_three_languages() {
+        let error = tanba_gs1::MarkingCode::parse("(21)ABC", &Default::default()).unwrap_err();
+        assert_eq!(
+            localize(&error, Language::En),
+            "TANBA-GS1-REQUIRED-AI-MISSING: AI (21) requires another AI that is missing"
+        );
+        assert!(localize(&error, Language::Kk).contains("(21) AI"));
+        assert!(localize(&error, Language::Ru).contains("AI (21)"));
+    }
+}
