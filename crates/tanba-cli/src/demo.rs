@@ -1,0 +1,173 @@
+//! `tanba demo`: until the server exists, the README's run command shows the foundation at work:
+//! a key ring, codes issued with both tail profiles, every form of one code, offline verification,
+//! and forged codes refused with their error codes in Kazakh, Russian and English.
+
+use std::{path::PathBuf, process::ExitCode, time::Instant};
+
+use anyhow::Context;
+use clap::Args;
+use tanba_crypto::{KeyRing, load_key_ring, save_key_ring};
+use tanba_gs1::{MarkingCode, OutputForm, ParseOptions};
+use tanba_types::Language;
+
+use crate::{
+    code_command::{Profile, Verifiers, issue, verify_report},
+    output::now_ms,
+};
+
+/// Demo GTIN-14s (valid check digits, Kazakhstan's GS1 prefix 487): mineral water, milk.
+const DEMO_GTINS: [&str; 2] = ["04870000000005", "04870000000012"];
+/// Short tags on the demo's small packs.
+const DEMO_SHORT_TAG_LENGTH: usize = 4;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory for the demo's key ring and issued codes.
+    #[arg(long, value_name = "DIR", default_value = "tanba-data")]
+    data: PathBuf,
+    /// How many full-profile codes to issue.
+    #[arg(long, default_value_t = 10_000)]
+    codes: usize,
+}
+
+pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.data)
+        .with_context(|| format!("creating {}", args.data.display()))?;
+    let ring_path = args.data.join("keys.ring");
+    let ring = if ring_path.exists() {
+        load_key_ring(&ring_path).context("loading the demo key ring")?
+    } else {
+        let ring = KeyRing::generate(now_ms(), &mut rand_core::OsRng);
+        save_key_ring(&ring, &ring_path).context("saving the demo key ring")?;
+        ring
+    };
+    let public_keys_path = args.data.join("public-keys.json");
+    std::fs::write(&public_keys_path, ring.public_key_set().to_json())?;
+    println!("Tanba demo (data in {})", args.data.display());
+    println!(
+        "  key ring {} (mode 0600), active signing key {}",
+        ring_path.display(),
+        ring.active_signing_key().key_id()
+    );
+    println!("  public keys for phones and tills: {}", public_keys_path.display());
+
+    let mut rng = rand_core::OsRng;
+    let started = Instant::now();
+    let mut issued = Vec::with_capacity(args.codes);
+    let mut serials = std::collections::HashSet::with_capacity(args.codes);
+    while issued.len() < args.codes {
+        let serial = tanba_crypto::generate_serial(&mut rng);
+        if serials.insert(serial.clone()) {
+            issued.push(issue(&ring, DEMO_GTINS[0], &serial, Profile::Full, 0)?);
+        }
+    }
+    let signing_seconds = started.elapsed().as_secs_f64();
+    let short_code = issue(
+        &ring,
+        DEMO_GTINS[1],
+        &tanba_crypto::generate_serial(&mut rng),
+        Profile::Short,
+        DEMO_SHORT_TAG_LENGTH,
+    )?;
+    let codes_path = args.data.join("demo-codes.txt");
+    let lines: Vec<String> = issued
+        .iter()
+        .map(|code| code.format(&OutputForm::Bracketed))
+        .collect::<Result<_, _>>()?;
+    std::fs::write(&codes_path, lines.join("\n") + "\n")?;
+    println!(
+        "\nIssued {} full-profile codes in {:.2} s ({:.0} codes/s, one core), saved to {}",
+        issued.len(),
+        signing_seconds,
+        issued.len() as f64 / signing_seconds.max(f64::EPSILON),
+        codes_path.display()
+    );
+
+    let verifiers = Verifiers::from_ring(ring);
+    let started = Instant::now();
+    let mut genuine = 0;
+    for code in &issued {
+        let raw = code.format(&OutputForm::Raw)?;
+        if verify_report(&raw, &verifiers, DEMO_SHORT_TAG_LENGTH, language).1 {
+            genuine += 1;
+        }
+    }
+    println!(
+        "Parsed and verified all {} offline in {:.2} s: {genuine} genuine",
+        issued.len(),
+        started.elapsed().as_secs_f64()
+    );
+    anyhow::ensure!(genuine == issued.len(), "a freshly issued code failed to verify");
+
+    let Some(sample) = issued.first() else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    println!("\nOne code, every form (all parse to the same code):");
+    for (name, form) in [
+        ("bracketed   ", OutputForm::Bracketed),
+        ("raw (GS=^]) ", OutputForm::Raw),
+        ("scanner     ", OutputForm::ScanData),
+        ("digital link", OutputForm::DigitalLink(Some("https://tanba.kz".into()))),
+    ] {
+        let text = sample.format(&form)?;
+        let again = MarkingCode::parse(&text, &ParseOptions::default())?;
+        anyhow::ensure!(again.elements == sample.elements, "{name} did not round-trip");
+        println!("  {name}  {}", text.replace(tanba_gs1::GS, "^]"));
+    }
+    let short_text = short_code.format(&OutputForm::Bracketed)?;
+    let short_ok = verify_report(&short_text, &verifiers, DEMO_SHORT_TAG_LENGTH, language).1;
+    println!("  short tail    {short_text}  (server check: {})", verdict(short_ok));
+
+    println!("\nForgeries:");
+    let bracketed = sample.format(&OutputForm::Bracketed)?;
+    let forged_signature = change_last_char(&bracketed);
+    let serial = sample.serial().unwrap_or_default();
+    let forged_serial = bracketed.replacen(serial, &change_last_char(serial), 1);
+    let copied_tail = format!(
+        "(01){}(21){}{}",
+        DEMO_GTINS[0],
+        tanba_crypto::generate_serial(&mut rng),
+        &bracketed[bracketed.find("(91)").unwrap_or(0)..]
+    );
+    for (what, text) in [
+        ("one character of the signature changed", forged_signature),
+        ("one character of the serial changed", forged_serial),
+        ("a genuine tail copied onto a new serial", copied_tail),
+        ("a bad GTIN check digit", bracketed.replacen(DEMO_GTINS[0], "04870000000006", 1)),
+    ] {
+        let (report, ok) = verify_report(&text, &verifiers, DEMO_SHORT_TAG_LENGTH, language);
+        println!("  {what}: {}", verdict(ok));
+        for language in Language::ALL {
+            let (report, _) = verify_report(&text, &verifiers, DEMO_SHORT_TAG_LENGTH, language);
+            if let Some(message) = report["errors"][0]["message"].as_str() {
+                println!("      [{language}] {message}");
+            }
+        }
+        anyhow::ensure!(!ok, "a forged code verified: {report}");
+    }
+    println!(
+        "\nTry: tanba code parse '{}'\n     tanba code verify - --public-keys {} < {}",
+        sample.format(&OutputForm::DigitalLink(Some("https://tanba.kz".into())))?,
+        public_keys_path.display(),
+        codes_path.display()
+    );
+    println!("The server (`tanba serve`) arrives with the engine in a later issue.");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verdict(genuine: bool) -> &'static str {
+    if genuine { "GENUINE" } else { "REFUSED" }
+}
+
+/// The same text with its last character replaced by a different one of the same class.
+fn change_last_char(text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    if let Some(last) = chars.last_mut() {
+        *last = match *last {
+            'A' => 'B',
+            '0'..='8' => char::from(*last as u8 + 1),
+            _ => 'A',
+        };
+    }
+    chars.into_iter().collect()
+}
