@@ -11,6 +11,6 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 echo "== cargo test"
-cargo test --locked --workspace --all-targets
+cargo test --locked --workspace --all-targets -- --show-output
 # Doc tests run separately: --all-targets skips them.
 cargo test --locked --workspace --doc

@@ -23,7 +23,10 @@ fn parse(c: &mut Criterion) {
     let ring = seeded_ring();
     let serial = generate_serial(&mut rand_core::OsRng);
     let tail = sign_code(ring.active_signing_key(), GTIN, &serial).unwrap();
-    let raw = format!("01{GTIN}21{serial}{GS}91{}{GS}92{}", tail.key_id, tail.signature_b64);
+    let raw = format!(
+        "01{GTIN}21{serial}{GS}91{}{GS}92{}",
+        tail.key_id, tail.signature_b64
+    );
     let code = MarkingCode::parse(&raw, &ParseOptions::default()).unwrap();
     let forms = [
         ("raw", raw.clone()),
@@ -31,7 +34,8 @@ fn parse(c: &mut Criterion) {
         ("bracketed", code.format(&OutputForm::Bracketed).unwrap()),
         (
             "digital_link",
-            code.format(&OutputForm::DigitalLink(Some("https://tanba.kz".into()))).unwrap(),
+            code.format(&OutputForm::DigitalLink(Some("https://tanba.kz".into())))
+                .unwrap(),
         ),
     ];
     let mut group = c.benchmark_group("parse");
@@ -49,7 +53,10 @@ fn parse(c: &mut Criterion) {
     for (name, form) in [
         ("raw", OutputForm::Raw),
         ("bracketed", OutputForm::Bracketed),
-        ("digital_link", OutputForm::DigitalLink(Some("https://tanba.kz".into()))),
+        (
+            "digital_link",
+            OutputForm::DigitalLink(Some("https://tanba.kz".into())),
+        ),
     ] {
         group.bench_function(name, |b| b.iter(|| black_box(&code).format(&form).unwrap()));
     }
@@ -70,15 +77,37 @@ fn crypto(c: &mut Criterion) {
         b.iter(|| sign_code(ring.active_signing_key(), black_box(GTIN), &serial).unwrap())
     });
     group.bench_function("verify_full", |b| {
-        b.iter(|| verify_code(&keys, GTIN, black_box(&serial), &key_id, &tail.signature_b64).unwrap())
+        b.iter(|| {
+            verify_code(
+                &keys,
+                GTIN,
+                black_box(&serial),
+                &key_id,
+                &tail.signature_b64,
+            )
+            .unwrap()
+        })
     });
     group.bench_function("short_tag", |b| {
-        b.iter(|| short_tag(ring.active_short_tag_key(), GTIN, black_box(&serial), SHORT_TAG_LENGTH))
+        b.iter(|| {
+            short_tag(
+                ring.active_short_tag_key(),
+                GTIN,
+                black_box(&serial),
+                SHORT_TAG_LENGTH,
+            )
+        })
     });
     group.bench_function("verify_short_tag", |b| {
         b.iter(|| {
-            verify_short_tag(ring.active_short_tag_key(), GTIN, black_box(&serial), &tag, SHORT_TAG_LENGTH)
-                .unwrap()
+            verify_short_tag(
+                ring.active_short_tag_key(),
+                GTIN,
+                black_box(&serial),
+                &tag,
+                SHORT_TAG_LENGTH,
+            )
+            .unwrap()
         })
     });
     group.bench_function("generate_serial", |b| {

@@ -143,7 +143,15 @@ pub fn run(command: CodeCommand, language: Language) -> anyhow::Result<ExitCode>
                 .map_err(|error| crypto_failure(&error, language))
                 .with_context(|| format!("loading the key ring {}", keys.display()))?;
             let form = parse_output_form(&form)?;
-            sign(&ring, &gtin, serials, profile, short_tag_length, &form, language)
+            sign(
+                &ring,
+                &gtin,
+                serials,
+                profile,
+                short_tag_length,
+                &form,
+                language,
+            )
         }
         CodeCommand::Verify {
             input,
@@ -152,7 +160,9 @@ pub fn run(command: CodeCommand, language: Language) -> anyhow::Result<ExitCode>
             short_tag_length,
         } => {
             let verifier = Verifiers::load(public_keys, keys, language)?;
-            each_input(&input, |line| verify_report(line, &verifier, short_tag_length, language))
+            each_input(&input, |line| {
+                verify_report(line, &verifier, short_tag_length, language)
+            })
         }
     }
 }
@@ -163,7 +173,10 @@ fn report_error(error: &Value) -> anyhow::Result<ExitCode> {
 }
 
 fn crypto_failure(error: &CryptoError, language: Language) -> anyhow::Error {
-    anyhow::anyhow!("{}", tanba_types::localize(&CryptoErrorMessage(error), language))
+    anyhow::anyhow!(
+        "{}",
+        tanba_types::localize(&CryptoErrorMessage(error), language)
+    )
 }
 
 /// Runs `report` on the argument, or on each line of standard input for `-`; exit status 1 if
@@ -176,7 +189,11 @@ fn each_input(
     if input != "-" {
         let (value, valid) = report(input);
         println!("{}", serde_json::to_string_pretty(&value)?);
-        return Ok(if valid { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        return Ok(if valid {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
     let stdin = std::io::stdin().lock();
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -189,7 +206,10 @@ fn each_input(
         }
         let (value, valid) = if line.len() > STDIN_LINE_BYTES_MAX {
             let error = tanba_gs1::Gs1Error::new(tanba_gs1::Gs1ErrorKind::InputTooLong);
-            (json!({"valid": false, "errors": [error_json(&error, Language::En)]}), false)
+            (
+                json!({"valid": false, "errors": [error_json(&error, Language::En)]}),
+                false,
+            )
         } else {
             report(line)
         };
@@ -197,7 +217,11 @@ fn each_input(
         writeln!(stdout, "{value}")?;
     }
     stdout.flush()?;
-    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// The `tanba code parse` report for one input.
@@ -273,7 +297,10 @@ pub fn issue(
         ai: ai.into(),
         value,
     };
-    let mut elements = vec![element("01", gtin.to_owned()), element("21", serial.to_owned())];
+    let mut elements = vec![
+        element("01", gtin.to_owned()),
+        element("21", serial.to_owned()),
+    ];
     match profile {
         Profile::Full => {
             let tail = sign_code(ring.active_signing_key(), gtin, serial)?;
@@ -388,7 +415,8 @@ pub fn verify_report(
     let code = match MarkingCode::parse(input, &ParseOptions::default()) {
         Ok(code) => code,
         Err(error) => {
-            let value = json!({"input": input, "genuine": false, "errors": [error_json(&error, language)]});
+            let value =
+                json!({"input": input, "genuine": false, "errors": [error_json(&error, language)]});
             return (value, false);
         }
     };
@@ -405,7 +433,8 @@ pub fn verify_report(
             let message = tanba_types::messages::template(&code_text, language)
                 .unwrap_or("the tail does not verify");
             value["genuine"] = json!(false);
-            value["errors"] = json!([{"code": code_text, "message": format!("{code_text}: {message}")}]);
+            value["errors"] =
+                json!([{"code": code_text, "message": format!("{code_text}: {message}")}]);
             (value, false)
         }
     }

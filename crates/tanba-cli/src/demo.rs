@@ -49,7 +49,10 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
         ring_path.display(),
         ring.active_signing_key().key_id()
     );
-    println!("  public keys for phones and tills: {}", public_keys_path.display());
+    println!(
+        "  public keys for phones and tills: {}",
+        public_keys_path.display()
+    );
 
     let mut rng = rand_core::OsRng;
     let started = Instant::now();
@@ -97,7 +100,10 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
         issued.len(),
         started.elapsed().as_secs_f64()
     );
-    anyhow::ensure!(genuine == issued.len(), "a freshly issued code failed to verify");
+    anyhow::ensure!(
+        genuine == issued.len(),
+        "a freshly issued code failed to verify"
+    );
 
     let Some(sample) = issued.first() else {
         return Ok(ExitCode::SUCCESS);
@@ -107,16 +113,25 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
         ("bracketed   ", OutputForm::Bracketed),
         ("raw (GS=^]) ", OutputForm::Raw),
         ("scanner     ", OutputForm::ScanData),
-        ("digital link", OutputForm::DigitalLink(Some("https://tanba.kz".into()))),
+        (
+            "digital link",
+            OutputForm::DigitalLink(Some("https://tanba.kz".into())),
+        ),
     ] {
         let text = sample.format(&form)?;
         let again = MarkingCode::parse(&text, &ParseOptions::default())?;
-        anyhow::ensure!(again.elements == sample.elements, "{name} did not round-trip");
+        anyhow::ensure!(
+            again.elements == sample.elements,
+            "{name} did not round-trip"
+        );
         println!("  {name}  {}", text.replace(tanba_gs1::GS, "^]"));
     }
     let short_text = short_code.format(&OutputForm::Bracketed)?;
     let short_ok = verify_report(&short_text, &verifiers, DEMO_SHORT_TAG_LENGTH, language).1;
-    println!("  short tail    {short_text}  (server check: {})", verdict(short_ok));
+    println!(
+        "  short tail    {short_text}  (server check: {})",
+        verdict(short_ok)
+    );
 
     println!("\nForgeries:");
     let bracketed = sample.format(&OutputForm::Bracketed)?;
@@ -133,7 +148,10 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
         ("one character of the signature changed", forged_signature),
         ("one character of the serial changed", forged_serial),
         ("a genuine tail copied onto a new serial", copied_tail),
-        ("a bad GTIN check digit", bracketed.replacen(DEMO_GTINS[0], "04870000000006", 1)),
+        (
+            "a bad GTIN check digit",
+            bracketed.replacen(DEMO_GTINS[0], "04870000000006", 1),
+        ),
     ] {
         let (report, ok) = verify_report(&text, &verifiers, DEMO_SHORT_TAG_LENGTH, language);
         println!("  {what}: {}", verdict(ok));

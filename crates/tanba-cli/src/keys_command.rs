@@ -53,7 +53,10 @@ pub fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
     match command {
         KeysCommand::Generate { keys } => {
             if keys.exists() {
-                bail!("{} exists; refusing to overwrite a key ring", keys.display());
+                bail!(
+                    "{} exists; refusing to overwrite a key ring",
+                    keys.display()
+                );
             }
             let ring = KeyRing::generate(now_ms(), &mut rng);
             save(&ring, &keys)?;
@@ -96,11 +99,15 @@ pub fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
         KeysCommand::Rotate { keys } => {
             let mut ring = load(&keys)?;
             let now = now_ms();
-            ring.rotate(now, &mut rng).context("rotating the signing key")?;
+            ring.rotate(now, &mut rng)
+                .context("rotating the signing key")?;
             ring.rotate_short_tag_key(now, &mut rng)
                 .context("rotating the short-tag key")?;
             save(&ring, &keys)?;
-            println!("new active signing key {}", ring.active_signing_key().key_id());
+            println!(
+                "new active signing key {}",
+                ring.active_signing_key().key_id()
+            );
         }
         KeysCommand::Revoke { keys, key_id } => {
             let mut ring = load(&keys)?;

@@ -45,7 +45,9 @@ fn main() -> ExitCode {
         Command::Code(command) => code_command::run(command, cli.lang),
         Command::Keys(command) => keys_command::run(command),
         Command::Serve => {
-            eprintln!("tanba serve: not yet. The server arrives with the engine; try `tanba demo`.");
+            eprintln!(
+                "tanba serve: not yet. The server arrives with the engine; try `tanba demo`."
+            );
             Ok(ExitCode::from(2))
         }
         Command::Demo(args) => demo::run(args, cli.lang),

@@ -7,7 +7,10 @@ use std::{
 };
 
 fn tanba(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tanba")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_tanba"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn tanba_stdin(args: &[&str], stdin: &str) -> Output {
@@ -18,19 +21,27 @@ fn tanba_stdin(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
 fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
-        panic!("{error}: {}", String::from_utf8_lossy(&output.stdout))
-    })
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&output.stdout)))
 }
 
 #[test]
 fn parse_reports_fields_and_exit_status() {
-    let output = tanba(&["code", "parse", "]d201048700000000052112345ABCDEFGH\u{1d}93AbC1"]);
+    let output = tanba(&[
+        "code",
+        "parse",
+        "]d201048700000000052112345ABCDEFGH\u{1d}93AbC1",
+    ]);
     assert!(output.status.success());
     let value = json(&output);
     assert_eq!(value["valid"], true);
@@ -44,22 +55,37 @@ fn parse_reports_fields_and_exit_status() {
     assert_eq!(output.status.code(), Some(1));
     let value = json(&output);
     assert_eq!(value["valid"], false);
-    assert_eq!(value["errors"][0]["code"], "TANBA-GS1-LINT-INCORRECT-CHECK-DIGIT");
+    assert_eq!(
+        value["errors"][0]["code"],
+        "TANBA-GS1-LINT-INCORRECT-CHECK-DIGIT"
+    );
     assert_eq!(value["errors"][0]["ai"], "01");
-    assert!(value["errors"][0]["message"].as_str().unwrap().contains("Данные AI (01)"));
+    assert!(
+        value["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Данные AI (01)")
+    );
 }
 
 #[test]
 fn parse_reads_codes_from_stdin() {
     let input = "(01)04870000000005(21)A\nnot a code\nhttps://x.kz/01/04870000000005/21/B\n";
     let output = tanba_stdin(&["code", "parse", "-"], input);
-    assert_eq!(output.status.code(), Some(1), "one invalid line makes the run invalid");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "one invalid line makes the run invalid"
+    );
     let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
         .unwrap()
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
-    let valid: Vec<bool> = lines.iter().map(|l| l["valid"].as_bool().unwrap()).collect();
+    let valid: Vec<bool> = lines
+        .iter()
+        .map(|l| l["valid"].as_bool().unwrap())
+        .collect();
     assert_eq!(valid, [true, false, true]);
 }
 
@@ -77,14 +103,27 @@ fn format_converts_between_forms() {
         String::from_utf8(output.stdout).unwrap().trim(),
         "https://tanba.kz/01/04870000000005/21/AB%2FC"
     );
-    let output = tanba(&["code", "format", "https://a.kz/01/04870000000005/21/X", "--as", "raw"]);
-    assert_eq!(String::from_utf8(output.stdout).unwrap().trim(), "010487000000000521X");
+    let output = tanba(&[
+        "code",
+        "format",
+        "https://a.kz/01/04870000000005/21/X",
+        "--as",
+        "raw",
+    ]);
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap().trim(),
+        "010487000000000521X"
+    );
 }
 
 fn keys_in(dir: &Path) -> String {
     let keys = dir.join("keys.ring");
     let output = tanba(&["keys", "generate", "--keys", keys.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     keys.to_str().unwrap().to_owned()
 }
 
@@ -93,22 +132,58 @@ fn sign_then_verify_offline_and_refuse_forgeries() {
     let dir = tempfile::tempdir().unwrap();
     let keys = keys_in(dir.path());
     let public = dir.path().join("public.json");
-    let output = tanba(&["keys", "export-public", "--keys", &keys, "--out", public.to_str().unwrap()]);
+    let output = tanba(&[
+        "keys",
+        "export-public",
+        "--keys",
+        &keys,
+        "--out",
+        public.to_str().unwrap(),
+    ]);
     assert!(output.status.success());
     let public_json = std::fs::read_to_string(&public).unwrap();
-    assert!(!public_json.contains("secret"), "the public set holds no secrets");
+    assert!(
+        !public_json.contains("secret"),
+        "the public set holds no secrets"
+    );
 
-    let output = tanba(&["code", "sign", "4870000000005", "--serials", "20", "--keys", &keys, "--as", "raw"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = tanba(&[
+        "code",
+        "sign",
+        "4870000000005",
+        "--serials",
+        "20",
+        "--keys",
+        &keys,
+        "--as",
+        "raw",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let codes = String::from_utf8(output.stdout).unwrap();
     assert_eq!(codes.lines().count(), 20);
     let serials: std::collections::HashSet<&str> =
         codes.lines().map(|line| &line[18..31]).collect();
     assert_eq!(serials.len(), 20, "serials are distinct");
 
-    let output =
-        tanba_stdin(&["code", "verify", "-", "--public-keys", public.to_str().unwrap()], &codes);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    let output = tanba_stdin(
+        &[
+            "code",
+            "verify",
+            "-",
+            "--public-keys",
+            public.to_str().unwrap(),
+        ],
+        &codes,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 
     // One changed character in the signature: refused with a stable code.
     let first = codes.lines().next().unwrap();
@@ -116,7 +191,13 @@ fn sign_then_verify_offline_and_refuse_forgeries() {
     let last = forged.len() - 1;
     forged[last] = if forged[last] == 'A' { 'B' } else { 'A' };
     let forged: String = forged.into_iter().collect();
-    let output = tanba(&["code", "verify", &forged, "--public-keys", public.to_str().unwrap()]);
+    let output = tanba(&[
+        "code",
+        "verify",
+        &forged,
+        "--public-keys",
+        public.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let value = json(&output);
     assert_eq!(value["genuine"], false);
@@ -129,17 +210,45 @@ fn short_tails_need_the_ring() {
     let dir = tempfile::tempdir().unwrap();
     let keys = keys_in(dir.path());
     let output = tanba(&[
-        "code", "sign", "04870000000012", "--serials", "3", "--profile", "short", "--keys", &keys,
+        "code",
+        "sign",
+        "04870000000012",
+        "--serials",
+        "3",
+        "--profile",
+        "short",
+        "--keys",
+        &keys,
     ]);
     assert!(output.status.success());
     let codes = String::from_utf8(output.stdout).unwrap();
     let output = tanba_stdin(&["code", "verify", "-", "--keys", &keys], &codes);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     let public = dir.path().join("public.json");
-    tanba(&["keys", "export-public", "--keys", &keys, "--out", public.to_str().unwrap()]);
+    tanba(&[
+        "keys",
+        "export-public",
+        "--keys",
+        &keys,
+        "--out",
+        public.to_str().unwrap(),
+    ]);
     let first = codes.lines().next().unwrap();
-    let output = tanba(&["code", "verify", first, "--public-keys", public.to_str().unwrap()]);
-    assert_eq!(json(&output)["errors"][0]["code"], "TANBA-CODE-SHORT-TAIL-NEEDS-RING");
+    let output = tanba(&[
+        "code",
+        "verify",
+        first,
+        "--public-keys",
+        public.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        json(&output)["errors"][0]["code"],
+        "TANBA-CODE-SHORT-TAIL-NEEDS-RING"
+    );
 }
 
 #[cfg(unix)]
@@ -150,12 +259,15 @@ fn key_ring_is_private_and_rotation_keeps_old_codes_verifying() {
     let keys = keys_in(dir.path());
     let mode = std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
-    assert!(!tanba(&["keys", "generate", "--keys", &keys]).status.success(), "no overwrite");
+    assert!(
+        !tanba(&["keys", "generate", "--keys", &keys])
+            .status
+            .success(),
+        "no overwrite"
+    );
 
-    let old = String::from_utf8(
-        tanba(&["code", "sign", "04870000000005", "--keys", &keys]).stdout,
-    )
-    .unwrap();
+    let old = String::from_utf8(tanba(&["code", "sign", "04870000000005", "--keys", &keys]).stdout)
+        .unwrap();
     assert!(tanba(&["keys", "rotate", "--keys", &keys]).status.success());
     let listed = json(&tanba(&["keys", "list", "--keys", &keys]));
     let statuses: Vec<&str> = listed
@@ -179,7 +291,11 @@ fn demo_runs() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let output = tanba(&["demo", "--data", data.to_str().unwrap(), "--codes", "20"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("20 genuine"));
     assert_eq!(text.matches("REFUSED").count(), 4);

@@ -118,7 +118,9 @@ impl AiEntry {
     }
 
     /// The qualifier sequences this key allows (empty if it is not a Digital Link primary key).
-    pub fn dl_qualifier_sequences(&self) -> impl Iterator<Item = impl Iterator<Item = &'static str>> {
+    pub fn dl_qualifier_sequences(
+        &self,
+    ) -> impl Iterator<Item = impl Iterator<Item = &'static str>> {
         self.dl_primary_key
             .unwrap_or(&[])
             .iter()

@@ -15,7 +15,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 18, length_max: 18, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 18, length_max: 18, optional: false, linters: &[Linter::Csum, Linter::GcpPos2] },
         ],
         requires: &[],
         excludes: &[],
@@ -27,7 +27,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 14, length_max: 14, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 14, length_max: 14, optional: false, linters: &[Linter::Csum, Linter::GcpPos2] },
         ],
         requires: &[],
         excludes: &["255,37"],
@@ -39,7 +39,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 14, length_max: 14, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 14, length_max: 14, optional: false, linters: &[Linter::Csum, Linter::GcpPos2] },
         ],
         requires: &["37"],
         excludes: &["01,03"],
@@ -51,7 +51,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: false,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 14, length_max: 14, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 14, length_max: 14, optional: false, linters: &[Linter::Csum, Linter::GcpPos2] },
         ],
         requires: &[],
         excludes: &["01,02,37"],
@@ -75,7 +75,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmd0] },
         ],
         requires: &["01,02,03,8006,8026"],
         excludes: &[],
@@ -87,7 +87,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmd0] },
         ],
         requires: &["8020"],
         excludes: &[],
@@ -99,7 +99,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmd0] },
         ],
         requires: &["01,02,03,8006,8026"],
         excludes: &[],
@@ -111,7 +111,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmd0] },
         ],
         requires: &["01,02,03,8006,8026"],
         excludes: &[],
@@ -123,7 +123,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmd0] },
         ],
         requires: &["01,02,03,8006,8026"],
         excludes: &[],
@@ -135,7 +135,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmd0] },
         ],
         requires: &["01,02,03,255,8006,8026"],
         excludes: &[],
@@ -267,7 +267,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 17, optional: true, linters: &[] },
         ],
         requires: &[],
@@ -292,7 +292,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 12, optional: true, linters: &[] },
         ],
         requires: &[],
@@ -4265,7 +4265,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["8020"],
@@ -4278,7 +4278,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["8020"],
@@ -4291,7 +4291,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["8020"],
@@ -4304,7 +4304,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["8020"],
@@ -4317,7 +4317,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["8020"],
@@ -4330,7 +4330,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["8020"],
@@ -4343,7 +4343,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["8020"],
@@ -4356,7 +4356,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["8020"],
@@ -4369,7 +4369,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["8020"],
@@ -4382,7 +4382,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["8020"],
@@ -4515,7 +4515,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["30,31nn,32nn,35nn,36nn"],
@@ -4528,7 +4528,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["30,31nn,32nn,35nn,36nn"],
@@ -4541,7 +4541,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["30,31nn,32nn,35nn,36nn"],
@@ -4554,7 +4554,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["30,31nn,32nn,35nn,36nn"],
@@ -4567,7 +4567,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["30,31nn,32nn,35nn,36nn"],
@@ -4580,7 +4580,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["30,31nn,32nn,35nn,36nn"],
@@ -4593,7 +4593,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["30,31nn,32nn,35nn,36nn"],
@@ -4606,7 +4606,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["30,31nn,32nn,35nn,36nn"],
@@ -4619,7 +4619,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["30,31nn,32nn,35nn,36nn"],
@@ -4632,7 +4632,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso4217] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 15, optional: false, linters: &[] },
         ],
         requires: &["30,31nn,32nn,35nn,36nn"],
@@ -4777,7 +4777,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 30, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 30, optional: false, linters: &[Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -4789,7 +4789,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 17, length_max: 17, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 17, length_max: 17, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -4813,7 +4813,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -4825,7 +4825,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -4837,7 +4837,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -4849,7 +4849,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -4861,7 +4861,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -4873,7 +4873,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &["8020"],
         excludes: &[],
@@ -4885,7 +4885,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -4897,7 +4897,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: false,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -4921,7 +4921,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 9, optional: false, linters: &[] },
         ],
         requires: &[],
@@ -4934,7 +4934,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166] },
         ],
         requires: &["01,02,8006,8026"],
         excludes: &["426"],
@@ -4946,11 +4946,11 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[Linter::Iso3166] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[Linter::Iso3166] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[Linter::Iso3166] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[Linter::Iso3166] },
         ],
         requires: &["01,02"],
         excludes: &["426"],
@@ -4962,7 +4962,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166] },
         ],
         requires: &["01,02"],
         excludes: &["426"],
@@ -4974,11 +4974,11 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[Linter::Iso3166] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[Linter::Iso3166] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[Linter::Iso3166] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: true, linters: &[Linter::Iso3166] },
         ],
         requires: &["01,02"],
         excludes: &["426"],
@@ -4990,7 +4990,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166] },
         ],
         requires: &["01,02"],
         excludes: &[],
@@ -5014,7 +5014,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 35, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 35, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5026,7 +5026,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 35, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 35, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5038,7 +5038,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5050,7 +5050,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["4302"],
         excludes: &[],
@@ -5062,7 +5062,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5074,7 +5074,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5086,7 +5086,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5098,7 +5098,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 2, length_max: 2, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 2, length_max: 2, optional: false, linters: &[Linter::Iso3166Alpha2] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5122,8 +5122,8 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 10, length_max: 10, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 10, length_max: 10, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 10, length_max: 10, optional: false, linters: &[Linter::Latitude] },
+            Component { cset: Cset::Numeric, length_min: 10, length_max: 10, optional: false, linters: &[Linter::Longitude] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5135,7 +5135,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 35, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 35, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5147,7 +5147,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 35, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 35, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5159,7 +5159,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5171,7 +5171,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["4312"],
         excludes: &[],
@@ -5183,7 +5183,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5195,7 +5195,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5207,7 +5207,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5219,7 +5219,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 2, length_max: 2, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 2, length_max: 2, optional: false, linters: &[Linter::Iso3166Alpha2] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5255,7 +5255,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 35, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 35, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5267,7 +5267,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[Linter::YesNo] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5279,7 +5279,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[Linter::YesNo] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5291,7 +5291,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[Linter::YesNo] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5303,8 +5303,8 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmd0] },
+            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[Linter::Hhmi] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5316,8 +5316,8 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmd0] },
+            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[Linter::Hhmi] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5329,7 +5329,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmdd] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5342,7 +5342,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         dl_data_attribute: true,
         components: &[
             Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: true, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: true, linters: &[Linter::Hyphen] },
         ],
         requires: &["00"],
         excludes: &["4331"],
@@ -5355,7 +5355,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         dl_data_attribute: true,
         components: &[
             Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: true, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: true, linters: &[Linter::Hyphen] },
         ],
         requires: &["00"],
         excludes: &["4330"],
@@ -5368,7 +5368,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         dl_data_attribute: true,
         components: &[
             Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: true, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: true, linters: &[Linter::Hyphen] },
         ],
         requires: &["00"],
         excludes: &["4333"],
@@ -5381,7 +5381,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         dl_data_attribute: true,
         components: &[
             Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: true, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: true, linters: &[Linter::Hyphen] },
         ],
         requires: &["00"],
         excludes: &["4332"],
@@ -5417,8 +5417,8 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmdd] },
+            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[Linter::Hhmi] },
         ],
         requires: &["01,02"],
         excludes: &[],
@@ -5454,7 +5454,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmdd] },
         ],
         requires: &["01,02"],
         excludes: &[],
@@ -5466,8 +5466,8 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: true, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmdd] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: true, linters: &[Linter::Yymmdd] },
         ],
         requires: &["01,02"],
         excludes: &[],
@@ -5515,8 +5515,8 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: true, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmdd] },
+            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: true, linters: &[Linter::Hhmi] },
         ],
         requires: &["01,02"],
         excludes: &[],
@@ -5564,7 +5564,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 30, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 30, optional: false, linters: &[Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -5576,7 +5576,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166999] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 27, optional: false, linters: &[] },
         ],
         requires: &["01,02"],
@@ -5589,7 +5589,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166999] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 27, optional: false, linters: &[] },
         ],
         requires: &["01,02"],
@@ -5602,7 +5602,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166999] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 27, optional: false, linters: &[] },
         ],
         requires: &["01,02"],
@@ -5615,7 +5615,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166999] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 27, optional: false, linters: &[] },
         ],
         requires: &["01,02"],
@@ -5628,7 +5628,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166999] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 27, optional: false, linters: &[] },
         ],
         requires: &["01,02"],
@@ -5641,7 +5641,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166999] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 27, optional: false, linters: &[] },
         ],
         requires: &["01,02"],
@@ -5654,7 +5654,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166999] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 27, optional: false, linters: &[] },
         ],
         requires: &["01,02"],
@@ -5667,7 +5667,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166999] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 27, optional: false, linters: &[] },
         ],
         requires: &["01,02"],
@@ -5680,7 +5680,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166999] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 27, optional: false, linters: &[] },
         ],
         requires: &["01,02"],
@@ -5693,7 +5693,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::Iso3166999] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 27, optional: false, linters: &[] },
         ],
         requires: &["01,02"],
@@ -5709,7 +5709,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
             Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: false, linters: &[] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: false, linters: &[] },
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 1, optional: false, linters: &[Linter::ImporterIdx] },
         ],
         requires: &[],
         excludes: &[],
@@ -5721,7 +5721,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: false,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 4, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 4, optional: false, linters: &[Linter::PackageType] },
         ],
         requires: &["00"],
         excludes: &[],
@@ -5971,7 +5971,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 2, length_max: 2, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 2, length_max: 2, optional: false, linters: &[Linter::MediaType] },
         ],
         requires: &["8017,8018"],
         excludes: &[],
@@ -5995,7 +5995,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 8, length_max: 8, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 8, length_max: 8, optional: false, linters: &[Linter::Yyyymmdd] },
         ],
         requires: &["8018"],
         excludes: &["7251"],
@@ -6007,8 +6007,8 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 8, length_max: 8, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 8, length_max: 8, optional: false, linters: &[Linter::Yyyymmdd] },
+            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[Linter::Hhmi] },
         ],
         requires: &["8018"],
         excludes: &["7250"],
@@ -6020,7 +6020,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[Linter::Iso5218] },
         ],
         requires: &["8018"],
         excludes: &[],
@@ -6032,7 +6032,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 40, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 40, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["8017,8018"],
         excludes: &["7256,7259"],
@@ -6044,7 +6044,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 40, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 40, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["8017,8018"],
         excludes: &["7256,7259"],
@@ -6068,7 +6068,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 90, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 90, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["8017,8018"],
         excludes: &[],
@@ -6080,7 +6080,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["8018"],
         excludes: &[],
@@ -6092,7 +6092,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 3, length_max: 3, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 3, length_max: 3, optional: false, linters: &[Linter::PosInSeqSlash] },
         ],
         requires: &["8018+7259"],
         excludes: &[],
@@ -6104,7 +6104,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 40, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 40, optional: false, linters: &[Linter::PcEnc] },
         ],
         requires: &["8018"],
         excludes: &["7256"],
@@ -6116,10 +6116,10 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 5, length_max: 5, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[Linter::NonZero] },
+            Component { cset: Cset::Numeric, length_min: 5, length_max: 5, optional: false, linters: &[Linter::NonZero] },
+            Component { cset: Cset::Numeric, length_min: 3, length_max: 3, optional: false, linters: &[Linter::NonZero] },
+            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[Linter::Winding] },
             Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[] },
         ],
         requires: &["01"],
@@ -6144,8 +6144,8 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 1, length_max: 1, optional: false, linters: &[Linter::Zero] },
+            Component { cset: Cset::Numeric, length_min: 13, length_max: 13, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
             Component { cset: Cset::Cset82, length_min: 1, length_max: 16, optional: true, linters: &[] },
         ],
         requires: &[],
@@ -6158,7 +6158,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 30, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 30, optional: false, linters: &[Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -6182,8 +6182,8 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 14, length_max: 14, optional: false, linters: &[Linter::Csum] },
-            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 14, length_max: 14, optional: false, linters: &[Linter::Csum, Linter::GcpPos2] },
+            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[Linter::PieceOfTotal] },
         ],
         requires: &[],
         excludes: &["01,37"],
@@ -6195,7 +6195,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 34, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 34, optional: false, linters: &[Linter::Iban] },
         ],
         requires: &["415"],
         excludes: &[],
@@ -6207,10 +6207,10 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 2, length_max: 2, optional: false, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 2, length_max: 2, optional: true, linters: &[] },
-            Component { cset: Cset::Numeric, length_min: 2, length_max: 2, optional: true, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 6, length_max: 6, optional: false, linters: &[Linter::Yymmdd] },
+            Component { cset: Cset::Numeric, length_min: 2, length_max: 2, optional: false, linters: &[Linter::Hh] },
+            Component { cset: Cset::Numeric, length_min: 2, length_max: 2, optional: true, linters: &[Linter::Mi] },
+            Component { cset: Cset::Numeric, length_min: 2, length_max: 2, optional: true, linters: &[Linter::Ss] },
         ],
         requires: &["01,02"],
         excludes: &[],
@@ -6234,7 +6234,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset39, length_min: 1, length_max: 30, optional: false, linters: &[] },
+            Component { cset: Cset::Cset39, length_min: 1, length_max: 30, optional: false, linters: &[Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -6246,7 +6246,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: false,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 1, length_max: 12, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 1, length_max: 12, optional: false, linters: &[Linter::NoZeroPrefix] },
         ],
         requires: &["8010"],
         excludes: &[],
@@ -6270,7 +6270,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 25, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 25, optional: false, linters: &[Linter::CsumAlpha, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &[],
@@ -6282,7 +6282,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: false,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 25, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 25, optional: false, linters: &[Linter::CsumAlpha, Linter::GcpPos1, Linter::HasNonDigit] },
         ],
         requires: &["01"],
         excludes: &[],
@@ -6294,7 +6294,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 18, length_max: 18, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 18, length_max: 18, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &["8018"],
@@ -6306,7 +6306,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 18, length_max: 18, optional: false, linters: &[Linter::Csum] },
+            Component { cset: Cset::Numeric, length_min: 18, length_max: 18, optional: false, linters: &[Linter::Csum, Linter::GcpPos1] },
         ],
         requires: &[],
         excludes: &["8017"],
@@ -6342,8 +6342,8 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Numeric, length_min: 14, length_max: 14, optional: false, linters: &[Linter::Csum] },
-            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[] },
+            Component { cset: Cset::Numeric, length_min: 14, length_max: 14, optional: false, linters: &[Linter::Csum, Linter::GcpPos2] },
+            Component { cset: Cset::Numeric, length_min: 4, length_max: 4, optional: false, linters: &[Linter::PieceOfTotal] },
         ],
         requires: &["37"],
         excludes: &["02,8006"],
@@ -6416,7 +6416,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::CouponCode] },
         ],
         requires: &[],
         excludes: &[],
@@ -6440,7 +6440,7 @@ pub(crate) static AI_TABLE: &[AiEntry] = &[
         fnc1_required: true,
         dl_data_attribute: true,
         components: &[
-            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[] },
+            Component { cset: Cset::Cset82, length_min: 1, length_max: 70, optional: false, linters: &[Linter::CouponPosOffer] },
         ],
         requires: &[],
         excludes: &[],

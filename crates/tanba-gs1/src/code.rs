@@ -104,7 +104,10 @@ impl MarkingCode {
             };
             (InputForm::ScanData, elements)
         } else if input.starts_with('(') {
-            (InputForm::Bracketed, ElementString::parse_bracketed(input, options)?)
+            (
+                InputForm::Bracketed,
+                ElementString::parse_bracketed(input, options)?,
+            )
         } else if digital_link::looks_like_digital_link(input) {
             (InputForm::DigitalLink, digital_link::parse(input, options)?)
         } else {

@@ -77,7 +77,11 @@ fn unescape(value: &str, query: bool) -> Vec<u8> {
     let mut index = 0;
     while index < bytes.len() {
         let byte = bytes[index];
-        let hex = |offset: usize| bytes.get(index + offset).and_then(|b| (*b as char).to_digit(16));
+        let hex = |offset: usize| {
+            bytes
+                .get(index + offset)
+                .and_then(|b| (*b as char).to_digit(16))
+        };
         match (byte, hex(1), hex(2)) {
             (b'%', Some(high), Some(low)) => {
                 out.push((high * 16 + low) as u8);
@@ -124,10 +128,11 @@ const CONVENIENCE_ALPHAS: &[(&str, &str)] = &[
 ];
 
 fn path_ai(segment: &str, options: &ParseOptions) -> Option<&'static AiEntry> {
-    if options.permit_convenience_alphas {
-        if let Some((_, ai)) = CONVENIENCE_ALPHAS.iter().find(|(alpha, _)| *alpha == segment) {
-            return ai::lookup(ai);
-        }
+    let alpha = CONVENIENCE_ALPHAS
+        .iter()
+        .find(|(alpha, _)| options.permit_convenience_alphas && *alpha == segment);
+    if let Some((_, ai)) = alpha {
+        return ai::lookup(ai);
     }
     if segment.bytes().all(|byte| byte.is_ascii_digit()) {
         ai::lookup(segment)
@@ -155,8 +160,7 @@ pub fn parse(uri: &str, options: &ParseOptions) -> Result<ElementString, Gs1Erro
     let host_end = after_scheme
         .find('/')
         .ok_or_else(|| Gs1Error::new(Gs1ErrorKind::NoPrimaryKey))?;
-    check_host(&after_scheme[..host_end])
-        .map_err(|error| error.at(scheme.len(), host_end))?;
+    check_host(&after_scheme[..host_end]).map_err(|error| error.at(scheme.len(), host_end))?;
     let rest = &after_scheme[host_end..];
     let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -184,7 +188,9 @@ fn check_host(host: &str) -> Result<(), Gs1Error> {
     let (name, port) = if let Some(inner) = host.strip_prefix('[') {
         let (address, after) = inner.split_once(']').ok_or_else(bad)?;
         let valid = !address.is_empty()
-            && address.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+            && address
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
         if !valid {
             return Err(bad());
         }
@@ -202,7 +208,10 @@ fn check_host(host: &str) -> Result<(), Gs1Error> {
         let labels = name.strip_suffix('.').unwrap_or(name);
         let valid = !labels.is_empty()
             && labels.split('.').all(|label| {
-                !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                !label.is_empty()
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
             });
         if !valid {
             return Err(bad());
@@ -212,7 +221,9 @@ fn check_host(host: &str) -> Result<(), Gs1Error> {
         let valid = !port.is_empty()
             && port.len() <= 5
             && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u32>().is_ok_and(|number| number <= u32::from(u16::MAX));
+            && port
+                .parse::<u32>()
+                .is_ok_and(|number| number <= u32::from(u16::MAX));
         if !valid {
             return Err(bad());
         }
@@ -227,7 +238,9 @@ fn parse_path(path: &str, options: &ParseOptions) -> Result<Vec<Element>, Gs1Err
     let mut index = segments.len();
     while index >= 2 {
         index -= 2;
-        let Some(entry) = path_ai(segments[index], options) else { break };
+        let Some(entry) = path_ai(segments[index], options) else {
+            break;
+        };
         if entry.dl_primary_key.is_some() {
             root = Some(index);
             break;
@@ -246,7 +259,10 @@ fn parse_path(path: &str, options: &ParseOptions) -> Result<Vec<Element>, Gs1Err
     let key = elements[0].entry().expect("from the table");
     let qualifiers: Vec<&str> = elements[1..].iter().map(|element| &*element.ai).collect();
     if !is_valid_qualifier_sequence(key, &qualifiers) {
-        return Err(Gs1Error::at_ai(Gs1ErrorKind::BadKeyQualifierSequence, key.ai));
+        return Err(Gs1Error::at_ai(
+            Gs1ErrorKind::BadKeyQualifierSequence,
+            key.ai,
+        ));
     }
     Ok(elements)
 }
@@ -275,11 +291,16 @@ fn parse_query(
     options: &ParseOptions,
 ) -> Result<(), Gs1Error> {
     let key = elements[0].entry().expect("path keys come from the table");
-    let path_qualifiers: Vec<&'static str> =
-        elements[1..].iter().filter_map(|element| element.entry()).map(|entry| entry.ai).collect();
+    let path_qualifiers: Vec<&'static str> = elements[1..]
+        .iter()
+        .filter_map(|element| element.entry())
+        .map(|entry| entry.ai)
+        .collect();
     for parameter in query.split('&').filter(|parameter| !parameter.is_empty()) {
         // Parameters without a value, and non-numeric names, are for other applications.
-        let Some((name, raw_value)) = parameter.split_once('=') else { continue };
+        let Some((name, raw_value)) = parameter.split_once('=') else {
+            continue;
+        };
         if name.is_empty() || !name.bytes().all(|byte| byte.is_ascii_digit()) {
             continue;
         }
@@ -367,12 +388,21 @@ pub fn generate(
                 .collect::<Vec<_>>()
         })
         .fold(Vec::new(), |best, candidate| {
-            if candidate.len() > best.len() { candidate } else { best }
+            if candidate.len() > best.len() {
+                candidate
+            } else {
+                best
+            }
         });
 
     let stem = stem.unwrap_or(CANONICAL_STEM);
     let mut uri = stem.strip_suffix('/').unwrap_or(stem).to_owned();
-    let path_value = |ai: &str| unique.iter().find(|element| element.ai == ai).map(|e| &e.value);
+    let path_value = |ai: &str| {
+        unique
+            .iter()
+            .find(|element| element.ai == ai)
+            .map(|e| &e.value)
+    };
     for ai in std::iter::once(key.ai).chain(qualifiers.iter().copied()) {
         let value = path_value(ai).expect("chosen from the data");
         uri.push('/');
@@ -392,7 +422,10 @@ pub fn generate(
             None => options.permit_unknown_ais && !options.unknown_ai_not_dl_attribute,
         };
         if !allowed {
-            return Err(Gs1Error::at_ai(Gs1ErrorKind::NotADataAttribute, &element.ai));
+            return Err(Gs1Error::at_ai(
+                Gs1ErrorKind::NotADataAttribute,
+                &element.ai,
+            ));
         }
         if element.needs_fnc1_after() {
             variable_length.push(*element);

@@ -240,7 +240,10 @@ impl ElementString {
                 .iter()
                 .any(|earlier| earlier.ai == element.ai && earlier.value != element.value);
             if conflict {
-                return Err(Gs1Error::at_ai(Gs1ErrorKind::ConflictingRepeat, &element.ai));
+                return Err(Gs1Error::at_ai(
+                    Gs1ErrorKind::ConflictingRepeat,
+                    &element.ai,
+                ));
             }
         }
         Ok(())
@@ -249,7 +252,9 @@ impl ElementString {
     /// No two AIs that the `ex=` rules keep apart.
     pub fn validate_exclusions(&self) -> Result<(), Gs1Error> {
         for element in &self.elements {
-            let Some(entry) = element.entry() else { continue };
+            let Some(entry) = element.entry() else {
+                continue;
+            };
             for pattern in entry.excludes.iter().flat_map(|list| list.split(',')) {
                 let clash = self.elements.iter().find(|other| {
                     other.ai != element.ai && ai::matches_pattern(&other.ai, pattern)
@@ -270,7 +275,9 @@ impl ElementString {
     /// Every `req=` rule of every AI satisfied by one of its alternatives.
     pub fn validate_requisites(&self) -> Result<(), Gs1Error> {
         for element in &self.elements {
-            let Some(entry) = element.entry() else { continue };
+            let Some(entry) = element.entry() else {
+                continue;
+            };
             for requires in entry.requires {
                 let satisfied = requires.split(',').any(|alternative| {
                     alternative.split('+').all(|pattern| {
@@ -299,7 +306,9 @@ impl ElementString {
             return Ok(());
         }
         for element in &self.elements {
-            let Some(entry) = element.entry() else { continue };
+            let Some(entry) = element.entry() else {
+                continue;
+            };
             let has_optional_serial = matches!(entry.ai, "253" | "255" | "8003");
             let fixed_part: usize = entry
                 .components

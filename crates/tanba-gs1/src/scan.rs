@@ -146,9 +146,10 @@ impl ScanData {
             Symbology::Ean13 | Symbology::Ean8 => ("", None),
         };
         match &self.content {
-            SymbolContent::Gs1(elements) => {
-                Some(format!("{gs1_identifier}{}", elements.to_unbracketed(GS, false)))
-            }
+            SymbolContent::Gs1(elements) => Some(format!(
+                "{gs1_identifier}{}",
+                elements.to_unbracketed(GS, false)
+            )),
             SymbolContent::DigitalLink { uri, .. } => Some(format!("{}{uri}", plain_identifier?)),
             SymbolContent::Plain(text) => Some(format!("{}{text}", plain_identifier?)),
             SymbolContent::Primary { digits, composite } => {

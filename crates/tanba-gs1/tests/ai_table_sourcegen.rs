@@ -5,7 +5,7 @@
 //! differ. `UPDATE_AI_TABLE=1 cargo test -p tanba-gs1 --test ai_table_sourcegen` rewrites the table
 //! (the rust-analyzer "sourcegen" pattern): review the diff like any other change.
 
-use std::{collections::BTreeMap, fmt::Write as _, path::PathBuf};
+use std::{collections::BTreeMap, path::PathBuf};
 
 use tanba_gs1::{
     ai::{self, Cset},
@@ -83,10 +83,11 @@ fn parse_dictionary(text: &str) -> Vec<ParsedEntry> {
         let mut tokens = body.split_whitespace().peekable();
         let range = tokens.next().unwrap();
         let mut flags = "";
-        if let Some(token) = tokens.peek() {
-            if !token.starts_with(['N', 'X', 'Y', 'Z', '[']) {
-                flags = tokens.next().unwrap();
-            }
+        if tokens
+            .peek()
+            .is_some_and(|token| !token.starts_with(['N', 'X', 'Y', 'Z', '[']))
+        {
+            flags = tokens.next().unwrap();
         }
         let mut components = Vec::new();
         let mut requires = Vec::new();
@@ -102,7 +103,10 @@ fn parse_dictionary(text: &str) -> Vec<ParsedEntry> {
             } else if let Some(value) = token.strip_prefix("dlpkey=") {
                 dl_primary_key = Some(value.split('|').map(str::to_owned).collect());
             } else {
-                assert!(token.starts_with(['N', 'X', 'Y', 'Z', '[']), "unexpected {token}");
+                assert!(
+                    token.starts_with(['N', 'X', 'Y', 'Z', '[']),
+                    "unexpected {token}"
+                );
                 components.push(parse_component(token));
             }
         }
@@ -208,7 +212,9 @@ fn differences(entries: &[ParsedEntry]) -> Vec<String> {
     let mut found = Vec::new();
     for (ai_digits, their) in &theirs {
         let Some(our) = ours.get(ai_digits) else {
-            found.push(format!("({ai_digits}) is in GS1's dictionary but not in our table"));
+            found.push(format!(
+                "({ai_digits}) is in GS1's dictionary but not in our table"
+            ));
             continue;
         };
         let rendered_ours = format!("{our:?}");
@@ -217,9 +223,19 @@ fn differences(entries: &[ParsedEntry]) -> Vec<String> {
         let same = our.fnc1_required == their.fnc1_required
             && our.dl_data_attribute == their.dl_data_attribute
             && our.components.len() == their.components.len()
-            && our.requires.iter().map(|s| s.to_string()).eq(their.requires.iter().cloned())
-            && our.excludes.iter().map(|s| s.to_string()).eq(their.excludes.iter().cloned())
-            && our.dl_primary_key.map(|k| k.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            && our
+                .requires
+                .iter()
+                .map(|s| s.to_string())
+                .eq(their.requires.iter().cloned())
+            && our
+                .excludes
+                .iter()
+                .map(|s| s.to_string())
+                .eq(their.excludes.iter().cloned())
+            && our
+                .dl_primary_key
+                .map(|k| k.iter().map(|s| s.to_string()).collect::<Vec<_>>())
                 == their.dl_primary_key
             && our.title == their.title
             && our.components.iter().zip(&their.components).all(|(o, t)| {
@@ -227,7 +243,9 @@ fn differences(entries: &[ParsedEntry]) -> Vec<String> {
                     && o.length_min == t.length_min
                     && o.length_max == t.length_max
                     && o.optional == t.optional
-                    && o.linters.iter().map(|linter| Some(*linter))
+                    && o.linters
+                        .iter()
+                        .map(|linter| Some(*linter))
                         .eq(t.linters.iter().map(|name| Linter::from_name(name)))
             });
         if !same {
@@ -239,7 +257,9 @@ fn differences(entries: &[ParsedEntry]) -> Vec<String> {
     }
     for ai_digits in ours.keys() {
         if !theirs.contains_key(ai_digits) {
-            found.push(format!("({ai_digits}) is in our table but not in GS1's dictionary"));
+            found.push(format!(
+                "({ai_digits}) is in our table but not in GS1's dictionary"
+            ));
         }
     }
     found
@@ -264,7 +284,11 @@ fn ai_table_matches_gs1_syntax_dictionary() {
         ai::table().len(),
         found.len()
     );
-    assert!(found.is_empty(), "our AI table disagrees with GS1's:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "our AI table disagrees with GS1's:\n{}",
+        found.join("\n")
+    );
     let on_disk = std::fs::read_to_string(&table_path).unwrap();
     assert!(
         on_disk == rendered,

@@ -26,7 +26,10 @@ fn check_digit_vectors() {
             disagreements.push(format!("{input} ({key_length}): expected {expected}"));
         }
     }
-    println!("check_digit: ran {ran} vectors, {} disagreements", disagreements.len());
+    println!(
+        "check_digit: ran {ran} vectors, {} disagreements",
+        disagreements.len()
+    );
     assert!(ran > 0);
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

@@ -96,7 +96,9 @@ const OUT_OF_SCOPE: &[OutOfScope] = &[
 
 fn out_of_scope(file: &str, input: &str, vector: &Value) -> bool {
     let add_check_digit = flag(vector, "gs1_encoder_setAddCheckDigit") == Some(true);
-    let listed = OUT_OF_SCOPE.iter().find(|entry| entry.file == file && entry.input == input);
+    let listed = OUT_OF_SCOPE
+        .iter()
+        .find(|entry| entry.file == file && entry.input == input);
     match listed {
         Some(entry) if add_check_digit || entry.input.starts_with('^') => {
             println!("out of scope: {file} {input:?}: {}", entry.reason);
@@ -165,7 +167,9 @@ fn ai_parse_bracketed() {
             (Err(_), false) => true,
             _ => false,
         };
-        tally.check(agrees, || format!("{input:?}: expected {expected:?}, got {result:?}"));
+        tally.check(agrees, || {
+            format!("{input:?}: expected {expected:?}, got {result:?}")
+        });
     }
     tally.finish();
 }
@@ -220,7 +224,9 @@ fn ai_linter_errors() {
                 _ => "not a linter error",
             },
         };
-        tally.check(got == expected, || format!("{input:?}: expected {expected}, got {result:?}"));
+        tally.check(got == expected, || {
+            format!("{input:?}: expected {expected}, got {result:?}")
+        });
     }
     tally.finish();
 }
@@ -232,29 +238,33 @@ fn ai_error_markup() {
         let input = text(&vector, "bracketed_ai_input");
         let expected = text(&vector, "expected_error_markup");
         let error = ElementString::parse_bracketed(input, &syntax_only(&vector)).unwrap_err();
-        // GS1 marks the offending bytes inside the component that failed: find that component.
+        // GS1 marks the offending bytes and shows the value up to the end of the component
+        // that failed.
         let ai_digits = error.ai.clone().unwrap();
         let value_start = input.find(')').unwrap() + 1;
+        let value = &input[value_start..];
         let position = error.position.unwrap() - value_start;
+        let bad_end = position + error.length.unwrap();
         let entry = ai::lookup(&ai_digits).unwrap();
-        let mut start = 0;
-        let mut markup = String::new();
-        for component in entry.components {
-            let end = start + usize::from(component.length_max);
-            if (start..end).contains(&position) {
-                let part = &input[value_start + start..value_start + end];
-                let (bad_start, bad_end) = (position - start, position - start + error.length.unwrap());
-                markup = format!(
-                    "({ai_digits}){}|{}|{}",
-                    &part[..bad_start],
-                    &part[bad_start..bad_end],
-                    &part[bad_end..]
-                );
-                break;
-            }
-            start = end;
-        }
-        tally.check(markup == expected, || format!("{input:?}: expected {expected}, got {markup}"));
+        let component_end = entry
+            .components
+            .iter()
+            .scan(0, |end, component| {
+                *end += usize::from(component.length_max);
+                Some(*end)
+            })
+            .find(|end| *end > position)
+            .unwrap()
+            .min(value.len());
+        let markup = format!(
+            "({ai_digits}){}|{}|{}",
+            &value[..position],
+            &value[position..bad_end],
+            &value[bad_end..component_end]
+        );
+        tally.check(markup == expected, || {
+            format!("{input:?}: expected {expected}, got {markup}")
+        });
     }
     tally.finish();
 }
@@ -267,11 +277,17 @@ fn ai_length_by_prefix() {
         let expected = vector["expected_ai_length"].as_u64().map(|n| n as usize);
         let got = ai::ai_length_by_prefix(prefix).filter(|_| expected != Some(0));
         let agrees = match expected {
-            Some(0) => ai::ai_length_by_prefix(prefix).is_none()
-                || ai::table().iter().all(|entry| !entry.ai.starts_with(prefix)),
+            Some(0) => {
+                ai::ai_length_by_prefix(prefix).is_none()
+                    || ai::table()
+                        .iter()
+                        .all(|entry| !entry.ai.starts_with(prefix))
+            }
             other => got == other,
         };
-        tally.check(agrees, || format!("{prefix:?}: expected {expected:?}, got {got:?}"));
+        tally.check(agrees, || {
+            format!("{prefix:?}: expected {expected:?}, got {got:?}")
+        });
     }
     tally.finish();
 }
@@ -288,7 +304,9 @@ fn dl_parse_uri() {
             (Err(_), false) => true,
             _ => false,
         };
-        tally.check(agrees, || format!("{uri:?}: expected {expected:?}, got {result:?}"));
+        tally.check(agrees, || {
+            format!("{uri:?}: expected {expected:?}, got {result:?}")
+        });
     }
     tally.finish();
 }
@@ -300,8 +318,8 @@ fn dl_generate_uri() {
         let input = text(&vector, "bracketed_ai_input");
         let expected = text(&vector, "expected_dl_uri");
         let options = options_for(&vector);
-        let result = ElementString::parse_bracketed(input, &syntax_only(&vector))
-            .and_then(|elements| {
+        let result =
+            ElementString::parse_bracketed(input, &syntax_only(&vector)).and_then(|elements| {
                 digital_link::generate(&elements, vector["stem"].as_str(), &options)
             });
         let agrees = match (&result, vector["should_succeed"].as_bool().unwrap()) {
@@ -309,13 +327,17 @@ fn dl_generate_uri() {
             (Err(_), false) => true,
             _ => false,
         };
-        tally.check(agrees, || format!("{input:?}: expected {expected:?}, got {result:?}"));
+        tally.check(agrees, || {
+            format!("{input:?}: expected {expected:?}, got {result:?}")
+        });
     }
     tally.finish();
 }
 
 fn latin1(text: &str) -> Vec<u8> {
-    text.chars().map(|character| character as u32 as u8).collect()
+    text.chars()
+        .map(|character| character as u32 as u8)
+        .collect()
 }
 
 #[test]
@@ -323,7 +345,10 @@ fn dl_uri_escape_and_unescape() {
     let mut tally = Tally::new("dl_uri_escape/unescape");
     for vector in vectors("dl_uri_escape.jsonl") {
         let input = text(&vector, "input");
-        let (path, query) = (digital_link::escape_path(input), digital_link::escape_query(input));
+        let (path, query) = (
+            digital_link::escape_path(input),
+            digital_link::escape_query(input),
+        );
         tally.check(
             path == text(&vector, "expected_path_escape")
                 && query == text(&vector, "expected_query_escape"),
@@ -332,8 +357,10 @@ fn dl_uri_escape_and_unescape() {
     }
     for vector in vectors("dl_uri_unescape.jsonl") {
         let input = text(&vector, "input");
-        let (path, query) =
-            (digital_link::unescape_path(input), digital_link::unescape_query(input));
+        let (path, query) = (
+            digital_link::unescape_path(input),
+            digital_link::unescape_query(input),
+        );
         tally.check(
             path == latin1(text(&vector, "expected_path_unescape"))
                 && query == latin1(text(&vector, "expected_query_unescape")),
@@ -432,7 +459,11 @@ fn scan_from_data_string(symbology_name: &str, data: &str) -> Option<ScanData> {
             SymbolContent::Gs1(gs1(data)?)
         } else {
             let backslashes = data.bytes().take_while(|byte| *byte == b'\\').count();
-            let plain = if data[backslashes..].starts_with('^') { &data[1..] } else { data };
+            let plain = if data[backslashes..].starts_with('^') {
+                &data[1..]
+            } else {
+                data
+            };
             SymbolContent::Plain(plain.to_owned())
         };
         Some(ScanData { symbology, content })
@@ -510,11 +541,16 @@ fn scandata_generate() {
         });
         // What we generate, we read back to the same content.
         if let Some(scan_text) = &got {
-            let read_back = scan::parse_scan_data(scan_text, &ParseOptions {
-                validate_associations: false,
-                ..ParseOptions::default()
+            let read_back = scan::parse_scan_data(
+                scan_text,
+                &ParseOptions {
+                    validate_associations: false,
+                    ..ParseOptions::default()
+                },
+            );
+            tally.check(read_back.is_ok(), || {
+                format!("{scan_text:?} does not read back")
             });
-            tally.check(read_back.is_ok(), || format!("{scan_text:?} does not read back"));
         }
     }
     tally.finish();

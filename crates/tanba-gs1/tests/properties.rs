@@ -22,15 +22,23 @@ fn cset82(length: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = Stri
 }
 
 fn base64url(length: usize) -> impl Strategy<Value = String> {
-    let characters: Vec<char> =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".chars().collect();
+    let characters: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        .chars()
+        .collect();
     proptest::collection::vec(proptest::sample::select(characters), length)
         .prop_map(|chars| chars.into_iter().collect())
 }
 
 /// Raw element strings of marking codes in canonical order: 01, 21, then the tail.
 fn marking_code() -> impl Strategy<Value = String> {
-    (gtin14(), cset82(1..=20), prop::bool::ANY, base64url(4), base64url(86), base64url(4))
+    (
+        gtin14(),
+        cset82(1..=20),
+        prop::bool::ANY,
+        base64url(4),
+        base64url(86),
+        base64url(4),
+    )
         .prop_map(|(gtin, serial, full, key_id, signature, tag)| {
             if full {
                 format!("01{gtin}21{serial}{GS}91{key_id}{GS}92{signature}")

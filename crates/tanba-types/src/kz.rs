@@ -84,7 +84,11 @@ pub struct TaxpayerId([u8; TAXPAYER_ID_LENGTH]);
 /// The check digit of the first 11 digits, or `None` if both passes give 10.
 pub fn taxpayer_check_digit(digits: &[u8; 11]) -> Option<u8> {
     let pass = |weights: &[u32; 11]| {
-        let sum: u32 = digits.iter().zip(weights).map(|(d, w)| u32::from(*d) * w).sum();
+        let sum: u32 = digits
+            .iter()
+            .zip(weights)
+            .map(|(d, w)| u32::from(*d) * w)
+            .sum();
         (sum % 11) as u8
     };
     match pass(&WEIGHTS_FIRST_PASS) {
@@ -192,8 +196,14 @@ mod tests {
 
     #[test]
     fn iin_and_bin_kinds() {
-        assert_eq!(TaxpayerId::parse("871008401427").unwrap().kind(), TaxpayerKind::Iin);
-        assert_eq!(TaxpayerId::parse("940140000385").unwrap().kind(), TaxpayerKind::Bin);
+        assert_eq!(
+            TaxpayerId::parse("871008401427").unwrap().kind(),
+            TaxpayerKind::Iin
+        );
+        assert_eq!(
+            TaxpayerId::parse("940140000385").unwrap().kind(),
+            TaxpayerKind::Bin
+        );
     }
 
     #[test]
@@ -214,8 +224,14 @@ mod tests {
         let code = HsCode::parse("2202100000").unwrap();
         assert_eq!(code.chapter(), 22);
         assert_eq!(code.heading(), "2202");
-        assert_eq!(HsCode::parse("7700000000"), Err(KzIdError::HsCodeChapter { chapter: 77 }));
-        assert_eq!(HsCode::parse("0000000000"), Err(KzIdError::HsCodeChapter { chapter: 0 }));
+        assert_eq!(
+            HsCode::parse("7700000000"),
+            Err(KzIdError::HsCodeChapter { chapter: 77 })
+        );
+        assert_eq!(
+            HsCode::parse("0000000000"),
+            Err(KzIdError::HsCodeChapter { chapter: 0 })
+        );
         assert_eq!(HsCode::parse("22021000"), Err(KzIdError::HsCodeFormat));
     }
 }

@@ -42,10 +42,11 @@ impl Language {
                 .and_then(|q| q.parse::<f32>().ok())
                 .unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or_default();
-            if let Ok(language) = primary.parse::<Language>() {
-                if best.is_none_or(|(_, best_quality)| quality > best_quality) {
-                    best = Some((language, quality));
-                }
+            let Ok(language) = primary.parse::<Language>() else {
+                continue;
+            };
+            if best.is_none_or(|(_, best_quality)| quality > best_quality) {
+                best = Some((language, quality));
             }
         }
         best.map(|(language, _)| language)
@@ -84,8 +85,14 @@ mod tests {
 
     #[test]
     fn accept_language() {
-        assert_eq!(Language::from_accept_language("ru-RU,ru;q=0.9,en;q=0.5"), Some(Language::Ru));
-        assert_eq!(Language::from_accept_language("de, kk-KZ;q=0.8"), Some(Language::Kk));
+        assert_eq!(
+            Language::from_accept_language("ru-RU,ru;q=0.9,en;q=0.5"),
+            Some(Language::Ru)
+        );
+        assert_eq!(
+            Language::from_accept_language("de, kk-KZ;q=0.8"),
+            Some(Language::Kk)
+        );
         assert_eq!(Language::from_accept_language("fr"), None);
     }
 }

@@ -120,7 +120,10 @@ pub fn template(code: &str, language: Language) -> Option<&'static str> {
     let entry = CATALOGUE
         .iter()
         .find(|entry| entry.code == code)
-        .or_else(|| code.starts_with(GS1_LINT_CODE_PREFIX).then_some(&LINT_TEMPLATE))?;
+        .or_else(|| {
+            code.starts_with(GS1_LINT_CODE_PREFIX)
+                .then_some(&LINT_TEMPLATE)
+        })?;
     Some(match language {
         Language::Kk => entry.kk,
         Language::Ru => entry.ru,
@@ -139,7 +142,12 @@ pub fn localize(error: &dyn Localized, language: Language) -> String {
     let position = error
         .position()
         .map_or_else(|| "?".to_owned(), |position| position.to_string());
-    format!("{code}: {}", template.replace("{ai}", ai).replace("{position}", &position))
+    format!(
+        "{code}: {}",
+        template
+            .replace("{ai}", ai)
+            .replace("{position}", &position)
+    )
 }
 
 impl Localized for tanba_gs1::Gs1Error {
@@ -169,12 +177,20 @@ mod tests {
         let mut codes: Vec<&str> = catalogue_codes().collect();
         for entry in CATALOGUE {
             for text in [entry.kk, entry.ru, entry.en] {
-                assert!(!text.trim().is_empty(), "{} has an empty message", entry.code);
+                assert!(
+                    !text.trim().is_empty(),
+                    "{} has an empty message",
+                    entry.code
+                );
             }
             // The same placeholders in every language.
             for placeholder in ["{ai}", "{position}"] {
                 let uses = [entry.kk, entry.ru, entry.en].map(|text| text.contains(placeholder));
-                assert!(uses.iter().all(|u| *u == uses[0]), "{}: {placeholder}", entry.code);
+                assert!(
+                    uses.iter().all(|u| *u == uses[0]),
+                    "{}: {placeholder}",
+                    entry.code
+                );
             }
         }
         codes.sort_unstable();

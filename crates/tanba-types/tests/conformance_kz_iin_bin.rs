@@ -24,7 +24,10 @@ fn iin_bin_vectors() {
             assert_eq!(id.to_string(), input, "round trip");
         }
     }
-    println!("kz-iin-bin: ran {ran} vectors, {} disagreements", disagreements.len());
+    println!(
+        "kz-iin-bin: ran {ran} vectors, {} disagreements",
+        disagreements.len()
+    );
     assert!(ran > 0);
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

@@ -78,19 +78,33 @@ pub(super) fn cset39(data: &[u8]) -> LintResult {
 
 /// `cset64`: base64url, with optional `=` padding to a multiple of three characters.
 pub(super) fn cset64(data: &[u8]) -> LintResult {
-    let pads = data.iter().rev().take_while(|&&byte| byte == CSET64_PAD).count();
+    let pads = data
+        .iter()
+        .rev()
+        .take_while(|&&byte| byte == CSET64_PAD)
+        .count();
     let unpadded_length = data.len() - pads;
-    if pads > CSET64_PADS_MAX || (pads > 0 && data.len() % CSET64_PADDED_GROUP_LENGTH != 0) {
+    if pads > CSET64_PADS_MAX
+        || (pads > 0 && !data.len().is_multiple_of(CSET64_PADDED_GROUP_LENGTH))
+    {
         return fail(LintErrorKind::InvalidCset64Padding, unpadded_length, pads);
     }
-    require_set(&data[..unpadded_length], CSET64, LintErrorKind::InvalidCset64Character)
+    require_set(
+        &data[..unpadded_length],
+        CSET64,
+        LintErrorKind::InvalidCset64Character,
+    )
 }
 
 /// `importeridx`: exactly one character from `-`, `0-9`, `A-Z`, `_`, `a-z`.
 pub(super) fn importer_index(data: &[u8]) -> LintResult {
     match data {
         [byte] if contains(IMPORTER_INDEX, *byte) => Ok(()),
-        [_] => fail(LintErrorKind::InvalidImportIdxCharacter, 0, IMPORTER_INDEX_LENGTH),
+        [_] => fail(
+            LintErrorKind::InvalidImportIdxCharacter,
+            0,
+            IMPORTER_INDEX_LENGTH,
+        ),
         _ => fail_whole(LintErrorKind::ImporterIdxMustBeOneCharacter, data),
     }
 }
@@ -121,7 +135,11 @@ pub(super) fn percent_encoding(data: &[u8]) -> LintResult {
             return fail(LintErrorKind::InvalidPercentSequence, start, sequence.len());
         }
         if !(sequence[1].is_ascii_hexdigit() && sequence[2].is_ascii_hexdigit()) {
-            return fail(LintErrorKind::InvalidPercentSequence, start, PERCENT_SEQUENCE_LENGTH);
+            return fail(
+                LintErrorKind::InvalidPercentSequence,
+                start,
+                PERCENT_SEQUENCE_LENGTH,
+            );
         }
         position = start + PERCENT_SEQUENCE_LENGTH;
     }

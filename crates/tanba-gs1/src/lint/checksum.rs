@@ -61,7 +61,7 @@ const fn first_primes() -> [u32; CHECK_PAIR_DATA_LENGTH_MAX] {
         let mut divisor_index = 0;
         let mut is_prime = true;
         while divisor_index < count {
-            if candidate % primes[divisor_index] == 0 {
+            if candidate.is_multiple_of(primes[divisor_index]) {
                 is_prime = false;
                 break;
             }
@@ -91,7 +91,10 @@ pub(super) fn check_pair(data: &[u8]) -> LintResult {
     let mut sum: u32 = 0;
     let weights = PRIMES[..payload_length].iter().rev();
     for (position, (&character, &prime)) in payload.iter().zip(weights).enumerate() {
-        let Some(weight) = CSET82_BY_WEIGHT.iter().position(|&member| member == character) else {
+        let Some(weight) = CSET82_BY_WEIGHT
+            .iter()
+            .position(|&member| member == character)
+        else {
             return fail(LintErrorKind::InvalidCset82Character, position, 1);
         };
         // Weights are below 82 and primes below 510: each term and the sum fit easily.
@@ -104,7 +107,11 @@ pub(super) fn check_pair(data: &[u8]) -> LintResult {
         CSET32_BY_WEIGHT[sum & mask],
     ];
     if pair != expected {
-        return fail(LintErrorKind::IncorrectCheckPair, payload_length, CHECK_PAIR_LENGTH);
+        return fail(
+            LintErrorKind::IncorrectCheckPair,
+            payload_length,
+            CHECK_PAIR_LENGTH,
+        );
     }
     Ok(())
 }
@@ -133,7 +140,11 @@ pub(super) fn iban(data: &[u8]) -> LintResult {
         return fail_whole(LintErrorKind::IbanTooShort, data);
     }
     if !iso3166::is_alpha2(&data[..IBAN_COUNTRY_CODE_LENGTH]) {
-        return fail(LintErrorKind::IllegalIbanCountryCode, 0, IBAN_COUNTRY_CODE_LENGTH);
+        return fail(
+            LintErrorKind::IllegalIbanCountryCode,
+            0,
+            IBAN_COUNTRY_CODE_LENGTH,
+        );
     }
     if data.len() > IBAN_LENGTH_MAX {
         return fail_whole(LintErrorKind::IbanTooLong, data);

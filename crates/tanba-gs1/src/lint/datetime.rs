@@ -108,7 +108,7 @@ fn month_and_day(data: &[u8], month_position: usize, year: u64, day_zero: DayZer
 }
 
 const fn is_leap_year(year: u64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Places a two-digit year in a century, relative to [`CENTURY_WINDOW_REFERENCE_YEAR`].
@@ -133,7 +133,12 @@ struct FieldLengthKinds {
 }
 
 /// Checks a two-digit field `00` to `max`.
-fn two_digit_field(data: &[u8], lengths: FieldLengthKinds, max: u64, illegal: LintErrorKind) -> LintResult {
+fn two_digit_field(
+    data: &[u8],
+    lengths: FieldLengthKinds,
+    max: u64,
+    illegal: LintErrorKind,
+) -> LintResult {
     if data.len() < FIELD_LENGTH {
         return fail_whole(lengths.too_short, data);
     }

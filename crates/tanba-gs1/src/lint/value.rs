@@ -44,12 +44,20 @@ pub(super) fn yes_no(data: &[u8]) -> LintResult {
 
 /// `winding`: `0` (face out), `1` (face in) or `9` (undetermined).
 pub(super) fn winding(data: &[u8]) -> LintResult {
-    one_of(data, &[b"0", b"1", b"9"], LintErrorKind::InvalidWindingDirection)
+    one_of(
+        data,
+        &[b"0", b"1", b"9"],
+        LintErrorKind::InvalidWindingDirection,
+    )
 }
 
 /// `iso5218`: `0` (not known), `1` (male), `2` (female) or `9` (not applicable).
 pub(super) fn biological_sex(data: &[u8]) -> LintResult {
-    one_of(data, &[b"0", b"1", b"2", b"9"], LintErrorKind::InvalidBiologicalSexCode)
+    one_of(
+        data,
+        &[b"0", b"1", b"2", b"9"],
+        LintErrorKind::InvalidBiologicalSexCode,
+    )
 }
 
 /// Latitude and longitude are 10 digits each.
@@ -104,7 +112,9 @@ const MEDIA_TYPES: [std::ops::RangeInclusive<u64>; 2] = [1..=10, 80..=99];
 pub(super) fn media_type(data: &[u8]) -> LintResult {
     let assigned = data.len() == MEDIA_TYPE_LENGTH
         && data.iter().all(u8::is_ascii_digit)
-        && MEDIA_TYPES.iter().any(|range| range.contains(&decimal(data)));
+        && MEDIA_TYPES
+            .iter()
+            .any(|range| range.contains(&decimal(data)));
     if !assigned {
         return fail_whole(LintErrorKind::InvalidMediaType, data);
     }
@@ -113,7 +123,7 @@ pub(super) fn media_type(data: &[u8]) -> LintResult {
 
 /// `pieceoftotal`: a piece number and a total of equal length, with 1 <= piece <= total.
 pub(super) fn piece_of_total(data: &[u8]) -> LintResult {
-    if data.is_empty() || data.len() % 2 != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(2) {
         return fail_whole(LintErrorKind::InvalidLengthForPieceOfTotal, data);
     }
     require_digits(data)?;
@@ -147,7 +157,11 @@ pub(super) fn position_in_sequence(data: &[u8]) -> LintResult {
         return fail(LintErrorKind::IllegalZeroPrefix, 0, position.len());
     }
     if end[0] == b'0' {
-        return fail(LintErrorKind::IllegalZeroPrefix, position_length + 1, end.len());
+        return fail(
+            LintErrorKind::IllegalZeroPrefix,
+            position_length + 1,
+            end.len(),
+        );
     }
     // Without leading zeros the longer number is the larger; equal lengths compare as bytes.
     if (position.len(), position) > (end.len(), end) {

@@ -1,0 +1,32 @@
+//! Any byte string, in any form, must parse or fail with a typed error, never panic; and whatever
+//! parses must format and parse back to the same elements.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tanba_gs1::{MarkingCode, OutputForm, ParseOptions};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for options in [
+        ParseOptions::default(),
+        ParseOptions {
+            permit_unknown_ais: true,
+            permit_zero_suppressed_gtin_in_dl: true,
+            permit_convenience_alphas: true,
+            unknown_ai_not_dl_attribute: false,
+            validate_associations: false,
+        },
+    ] {
+        let Ok(code) = MarkingCode::parse(text, &options) else {
+            continue;
+        };
+        for form in [OutputForm::Raw, OutputForm::Bracketed, OutputForm::ScanData] {
+            let formatted = code.format(&form).expect("raw, bracketed and scan forms always format");
+            let again = MarkingCode::parse(&formatted, &options)
+                .unwrap_or_else(|error| panic!("{formatted:?} does not parse back: {error}"));
+            assert_eq!(again.elements, code.elements, "{form:?}: {formatted:?}");
+        }
+    }
+});
