@@ -121,5 +121,42 @@ fn crypto(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse, crypto);
+/// The raw primitives under our wrappers, so BENCHMARKS.md can give ratios from one run (these
+/// machines are noisy; ratios within a run are not).
+fn baselines(c: &mut Criterion) {
+    use ed25519_dalek::{Signer as _, SigningKey, Verifier as _};
+    let mut group = c.benchmark_group("baseline");
+    group.throughput(Throughput::Elements(1));
+    let message = [0x42_u8; 45]; // the size of a code's canonical identity (14 + 1 + 13 + label)
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let signature = key.sign(&message);
+    let verifying_key = key.verifying_key();
+    group.bench_function("ed25519_sign_raw", |b| {
+        b.iter(|| key.sign(black_box(&message)))
+    });
+    group.bench_function("ed25519_verify_strict_raw", |b| {
+        b.iter(|| {
+            verifying_key
+                .verify_strict(black_box(&message), &signature)
+                .unwrap()
+        })
+    });
+    let _ = verifying_key.verify(&message, &signature);
+    group.bench_function("blake3_keyed_45_bytes", |b| {
+        b.iter(|| blake3::keyed_hash(&[9; 32], black_box(&message)))
+    });
+    // The least a parser of a raw code must do: split at GS and copy the parts out.
+    let raw = format!("01{GTIN}21ABCDEFGHIJKLM{GS}91EE06{GS}92{}", "x".repeat(86));
+    group.bench_function("split_raw_code_at_gs", |b| {
+        b.iter(|| {
+            black_box(&raw)
+                .split(GS)
+                .map(str::to_owned)
+                .collect::<Vec<String>>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse, crypto, baselines);
 criterion_main!(benches);

@@ -67,3 +67,28 @@ impl Localized for CryptoErrorMessage<'_> {
         self.0.code()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tanba_types::messages::template;
+
+    use super::*;
+
+    #[test]
+    fn every_crypto_code_has_a_message_in_every_language() {
+        for code in tanba_crypto::ALL_CODES {
+            for language in Language::ALL {
+                assert!(template(code, language).is_some(), "{code} in {language}");
+            }
+        }
+    }
+
+    #[test]
+    fn cli_codes_have_messages() {
+        for code in ["TANBA-CODE-NO-TAIL", "TANBA-CODE-SHORT-TAIL-NEEDS-RING"] {
+            for language in Language::ALL {
+                assert!(template(code, language).is_some(), "{code} in {language}");
+            }
+        }
+    }
+}

@@ -64,7 +64,7 @@ fn parse_reports_fields_and_exit_status() {
         value["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("Данные AI (01)")
+            .contains("Неверная контрольная цифра AI (01)")
     );
 }
 

@@ -85,6 +85,38 @@ pub enum Gs1ErrorKind {
 }
 
 impl Gs1ErrorKind {
+    /// Every code of the non-linter kinds (linter codes are in [`LintErrorKind::ALL`]).
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "TANBA-GS1-EMPTY",
+        "TANBA-GS1-INPUT-TOO-LONG",
+        "TANBA-GS1-TOO-MANY-ELEMENTS",
+        "TANBA-GS1-ILLEGAL-CHARACTER",
+        "TANBA-GS1-MISSING-LEADING-FNC1",
+        "TANBA-GS1-MALFORMED-AI",
+        "TANBA-GS1-UNKNOWN-AI",
+        "TANBA-GS1-UNTERMINATED-AI",
+        "TANBA-GS1-EMPTY-VALUE",
+        "TANBA-GS1-VALUE-TOO-SHORT",
+        "TANBA-GS1-VALUE-TOO-LONG",
+        "TANBA-GS1-REQUIRED-AI-MISSING",
+        "TANBA-GS1-MUTUALLY-EXCLUSIVE-AIS",
+        "TANBA-GS1-CONFLICTING-REPEAT",
+        "TANBA-GS1-DIGITAL-SIGNATURE-NEEDS-SERIALISED-KEY",
+        "TANBA-GS1-UNKNOWN-SYMBOLOGY",
+        "TANBA-GS1-EMPTY-SYMBOL-DATA",
+        "TANBA-GS1-BAD-PRIMARY-MESSAGE",
+        "TANBA-GS1-DL-BAD-SCHEME",
+        "TANBA-GS1-DL-BAD-HOST",
+        "TANBA-GS1-DL-NO-PRIMARY-KEY",
+        "TANBA-GS1-DL-BAD-KEY-QUALIFIERS",
+        "TANBA-GS1-DL-EMPTY-PATH-SEGMENT",
+        "TANBA-GS1-DL-NOT-A-DATA-ATTRIBUTE",
+        "TANBA-GS1-DL-DUPLICATE-AI",
+        "TANBA-GS1-DL-NOTHING-TO-LINK",
+        "TANBA-GS1-MISSING-GTIN",
+        "TANBA-GS1-MISSING-SERIAL",
+    ];
+
     /// The stable error code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -244,3 +276,27 @@ impl fmt::Display for Gs1Error {
 }
 
 impl std::error::Error for Gs1Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_codes_are_unique_and_cover_samples() {
+        let mut codes = Gs1ErrorKind::ALL_CODES.to_vec();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), Gs1ErrorKind::ALL_CODES.len());
+        for kind in [
+            Gs1ErrorKind::Empty,
+            Gs1ErrorKind::ValueTooLong { length_max: 1 },
+            Gs1ErrorKind::RequiredAiMissing {
+                requires: String::new(),
+            },
+            Gs1ErrorKind::MissingSerial,
+            Gs1ErrorKind::NoPrimaryKeyToGenerate,
+        ] {
+            assert!(Gs1ErrorKind::ALL_CODES.contains(&kind.code()));
+        }
+    }
+}

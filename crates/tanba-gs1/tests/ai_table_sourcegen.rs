@@ -172,18 +172,17 @@ fn render_entry(entry: &ParsedEntry) -> String {
         Some(sequences) => format!("Some({})", string_list(sequences)),
     };
     format!(
-        "    AiEntry {{\n        ai: {:?},\n        fnc1_required: {},\n        dl_data_attribute: {},\n        components: &[\n{}        ],\n        requires: {},\n        excludes: {},\n        dl_primary_key: {},\n        title: {:?},\n    }},\n",
+        "    AiEntry {{ ai: {:?}, fnc1_required: {}, dl_data_attribute: {}, title: {:?},\n        \
+         components: &[{}],\n        \
+         requires: {}, excludes: {}, dl_primary_key: {} }},\n",
         entry.ai,
         entry.fnc1_required,
         entry.dl_data_attribute,
-        components
-            .iter()
-            .map(|component| format!("            {component},\n"))
-            .collect::<String>(),
+        entry.title,
+        components.join(", "),
         string_list(&entry.requires),
         string_list(&entry.excludes),
         dl_primary_key,
-        entry.title,
     )
 }
 

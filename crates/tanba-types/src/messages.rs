@@ -73,6 +73,23 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-GS1-DL-NOT-A-DATA-ATTRIBUTE" => ["({ai}) AI сілтеме сұрауында бола алмайды", "AI ({ai}) не может быть параметром запроса ссылки", "AI ({ai}) may not be a link query parameter"],
     "TANBA-GS1-DL-DUPLICATE-AI" => ["({ai}) AI сілтемеде екі рет берілген", "AI ({ai}) указан в ссылке дважды", "AI ({ai}) appears twice in the link"],
     "TANBA-GS1-DL-NOTHING-TO-LINK" => ["Сілтеме құруға GS1 кілті жоқ", "Нет ключа GS1 для построения ссылки", "No GS1 key to build a link from"],
+    "TANBA-GS1-LINT-NON-DIGIT-CHARACTER" => ["({ai}) AI-да цифр емес таңба, {position}-байт", "В AI ({ai}) нецифровой символ, байт {position}", "AI ({ai}): a non-digit character at byte {position}"],
+    "TANBA-GS1-LINT-INVALID-CSET82-CHARACTER" => ["({ai}) AI-да GS1 82 жиынында жоқ таңба, {position}-байт", "В AI ({ai}) символ вне набора GS1 82, байт {position}", "AI ({ai}): a character outside GS1 set 82 at byte {position}"],
+    "TANBA-GS1-LINT-INVALID-CSET39-CHARACTER" => ["({ai}) AI-да GS1 39 жиынында жоқ таңба, {position}-байт", "В AI ({ai}) символ вне набора GS1 39, байт {position}", "AI ({ai}): a character outside GS1 set 39 at byte {position}"],
+    "TANBA-GS1-LINT-INVALID-CSET64-CHARACTER" => ["({ai}) AI-да base64url емес таңба, {position}-байт", "В AI ({ai}) символ вне base64url, байт {position}", "AI ({ai}): a character outside base64url at byte {position}"],
+    "TANBA-GS1-LINT-INVALID-CSET64-PADDING" => ["({ai}) AI-да base64url толықтыруы қате, {position}-байт", "В AI ({ai}) неверное дополнение base64url, байт {position}", "AI ({ai}): bad base64url padding at byte {position}"],
+    "TANBA-GS1-LINT-INCORRECT-CHECK-DIGIT" => ["({ai}) AI бақылау цифры қате, {position}-байт", "Неверная контрольная цифра AI ({ai}), байт {position}", "AI ({ai}): wrong check digit at byte {position}"],
+    "TANBA-GS1-LINT-TOO-SHORT-FOR-CHECK-DIGIT" => ["({ai}) AI бақылау цифры үшін тым қысқа", "AI ({ai}) слишком короткий для контрольной цифры", "AI ({ai}) is too short for a check digit"],
+    "TANBA-GS1-LINT-ILLEGAL-MONTH" => ["({ai}) AI-дағы ай қате, {position}-байт", "Неверный месяц в AI ({ai}), байт {position}", "AI ({ai}): no such month, byte {position}"],
+    "TANBA-GS1-LINT-ILLEGAL-DAY" => ["({ai}) AI-дағы күн қате, {position}-байт", "Неверный день в AI ({ai}), байт {position}", "AI ({ai}): no such day in that month, byte {position}"],
+    "TANBA-GS1-LINT-ILLEGAL-HOUR" => ["({ai}) AI-дағы сағат қате, {position}-байт", "Неверный час в AI ({ai}), байт {position}", "AI ({ai}): no such hour, byte {position}"],
+    "TANBA-GS1-LINT-ILLEGAL-MINUTE" => ["({ai}) AI-дағы минут қате, {position}-байт", "Неверная минута в AI ({ai}), байт {position}", "AI ({ai}): no such minute, byte {position}"],
+    "TANBA-GS1-LINT-ILLEGAL-SECOND" => ["({ai}) AI-дағы секунд қате, {position}-байт", "Неверная секунда в AI ({ai}), байт {position}", "AI ({ai}): no such second, byte {position}"],
+    "TANBA-GS1-LINT-NOT-ISO3166" => ["({ai}) AI-дағы ел коды ISO 3166 бойынша жоқ", "Код страны в AI ({ai}) не по ISO 3166", "AI ({ai}): not an ISO 3166 country code"],
+    "TANBA-GS1-LINT-NOT-ISO3166-OR-999" => ["({ai}) AI-дағы ел коды ISO 3166 бойынша жоқ (не 999)", "Код страны в AI ({ai}) не по ISO 3166 (и не 999)", "AI ({ai}): not an ISO 3166 country code or 999"],
+    "TANBA-GS1-LINT-NOT-ISO3166-ALPHA2" => ["({ai}) AI-дағы ел коды ISO 3166 alpha-2 бойынша жоқ", "Код страны в AI ({ai}) не по ISO 3166 alpha-2", "AI ({ai}): not an ISO 3166 alpha-2 country code"],
+    "TANBA-GS1-LINT-NOT-ISO4217" => ["({ai}) AI-дағы валюта коды ISO 4217 бойынша жоқ", "Код валюты в AI ({ai}) не по ISO 4217", "AI ({ai}): not an ISO 4217 currency code"],
+    "TANBA-GS1-LINT-INVALID-PERCENT-SEQUENCE" => ["({ai}) AI-да % тізбегі қате, {position}-байт", "Неверная %-последовательность в AI ({ai}), байт {position}", "AI ({ai}): bad percent sequence at byte {position}"],
     "TANBA-GS1-MISSING-GTIN" => ["Кодта GTIN (01) жоқ", "В коде нет GTIN (01)", "The code has no GTIN (01)"],
     "TANBA-GS1-MISSING-SERIAL" => ["Кодта сериялық нөмір (21) жоқ", "В коде нет серийного номера (21)", "The code has no serial number (21)"],
     "TANBA-CODE-NO-TAIL" => ["Кодта криптографиялық құйрық (91/92 не 93) жоқ", "В коде нет криптографического хвоста (91/92 или 93)", "The code has no cryptographic tail (91/92 or 93)"],
@@ -197,6 +214,22 @@ mod tests {
         let before = codes.len();
         codes.dedup();
         assert_eq!(before, codes.len(), "duplicate codes in the catalogue");
+    }
+
+    #[test]
+    fn every_gs1_code_has_a_message() {
+        let lint_codes = tanba_gs1::lint::LintErrorKind::ALL
+            .iter()
+            .map(|kind| kind.code());
+        for code in tanba_gs1::Gs1ErrorKind::ALL_CODES
+            .iter()
+            .copied()
+            .chain(lint_codes)
+        {
+            for language in Language::ALL {
+                assert!(template(code, language).is_some(), "{code} in {language}");
+            }
+        }
     }
 
     #[test]
