@@ -17,7 +17,7 @@ use tanba_gs1::{
 };
 use tanba_types::Language;
 
-use crate::output::{CryptoErrorMessage, code_json, error_json};
+use crate::output::{CryptoErrorMessage, ErrorCode, code_json, error_json};
 
 /// Longest line read from standard input in bulk mode (a bound on memory per code).
 const STDIN_LINE_BYTES_MAX: usize = tanba_gs1::INPUT_LENGTH_MAX;
@@ -361,14 +361,15 @@ impl Verifiers {
         }
     }
 
-    fn verify(&self, code: &MarkingCode, short_tag_length: usize) -> Result<(), Value> {
+    /// Checks the code's tail; the error is a stable error code.
+    fn verify(&self, code: &MarkingCode, short_tag_length: usize) -> Result<(), &'static str> {
         let (Some(gtin), Some(serial)) = (code.gtin(), code.serial()) else {
             let kind = if code.gtin().is_none() {
                 tanba_gs1::Gs1ErrorKind::MissingGtin
             } else {
                 tanba_gs1::Gs1ErrorKind::MissingSerial
             };
-            return Err(json!(tanba_gs1::Gs1Error::new(kind).code()));
+            return Err(kind.code());
         };
         let result = match code.tail() {
             Tail::Full { key_id, signature } => {
@@ -377,13 +378,18 @@ impl Verifiers {
             }
             Tail::Short { tag } => match &self.ring {
                 Some(ring) => verify_short(ring, gtin, serial, tag, short_tag_length),
-                None => return Err(json!("TANBA-CODE-SHORT-TAIL-NEEDS-RING")),
+                None => return Err(CODE_SHORT_TAIL_NEEDS_RING),
             },
-            Tail::None | Tail::Malformed => return Err(json!("TANBA-CODE-NO-TAIL")),
+            Tail::None | Tail::Malformed => return Err(CODE_NO_TAIL),
         };
-        result.map_err(|error| json!(error.code()))
+        result.map_err(|error| error.code())
     }
 }
+
+/// A code with no usable tail (none, or e.g. 91 without 92).
+const CODE_NO_TAIL: &str = "TANBA-CODE-NO-TAIL";
+/// A short tail offered for checking without the ring that holds its secret.
+const CODE_SHORT_TAIL_NEEDS_RING: &str = "TANBA-CODE-SHORT-TAIL-NEEDS-RING";
 
 /// A short tag names no key, so it is checked against each short-tag key of the ring, newest
 /// first (rotation keeps old keys until their codes are gone).
@@ -428,13 +434,9 @@ pub fn verify_report(
             value["errors"] = json!([]);
             (value, true)
         }
-        Err(code_value) => {
-            let code_text = code_value.as_str().unwrap_or_default().to_owned();
-            let message = tanba_types::messages::template(&code_text, language)
-                .unwrap_or("the tail does not verify");
+        Err(error_code) => {
             value["genuine"] = json!(false);
-            value["errors"] =
-                json!([{"code": code_text, "message": format!("{code_text}: {message}")}]);
+            value["errors"] = json!([error_json(&ErrorCode(error_code), language)]);
             (value, false)
         }
     }

@@ -68,6 +68,15 @@ impl Localized for CryptoErrorMessage<'_> {
     }
 }
 
+/// A bare stable error code, shown like any other error.
+pub struct ErrorCode(pub &'static str);
+
+impl Localized for ErrorCode {
+    fn code(&self) -> &'static str {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use tanba_types::messages::template;
