@@ -116,7 +116,12 @@ fn parse_primary(
             let composite = composite
                 .strip_prefix("]e0")
                 .ok_or_else(|| Gs1Error::new(Gs1ErrorKind::UnknownSymbology))?;
-            (primary, Some(parse_gs1_data(composite, options)?))
+            let composite = parse_gs1_data(composite, options)?;
+            // The primary becomes one more element (its GTIN): keep the total within the limit.
+            if composite.elements.len() >= crate::ELEMENTS_MAX {
+                return Err(Gs1Error::new(Gs1ErrorKind::TooManyElements));
+            }
+            (primary, Some(composite))
         }
         None => (data, None),
     };
@@ -183,5 +188,25 @@ impl ScanData {
                 Some(ElementString { elements })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by fuzzing: an EAN primary plus a full composite would exceed the element limit.
+    #[test]
+    fn primary_and_composite_stay_within_the_element_limit() {
+        let composite: String = (0..crate::ELEMENTS_MAX)
+            .map(|index| format!("98{index}{GS}"))
+            .collect();
+        let input = format!("]E402345673|]e0{}", composite.trim_end_matches(GS));
+        let options = ParseOptions {
+            validate_associations: false,
+            ..ParseOptions::default()
+        };
+        let error = parse_scan_data(&input, &options).unwrap_err();
+        assert_eq!(error.kind, Gs1ErrorKind::TooManyElements);
     }
 }

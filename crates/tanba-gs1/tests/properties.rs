@@ -81,3 +81,33 @@ proptest! {
         let _ = MarkingCode::parse(&input, &ParseOptions::default());
     }
 }
+
+/// Inputs the fuzzer once found failing (`tests/fuzz-regressions/`): each must now parse or fail
+/// cleanly under both strict and lenient options, and round-trip if it parses.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    let lenient = ParseOptions {
+        permit_unknown_ais: true,
+        permit_zero_suppressed_gtin_in_dl: true,
+        permit_convenience_alphas: true,
+        unknown_ai_not_dl_attribute: false,
+        validate_associations: false,
+    };
+    let mut ran = 0;
+    for entry in std::fs::read_dir(&directory).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for options in [ParseOptions::default(), lenient] {
+            let Ok(code) = MarkingCode::parse(&text, &options) else {
+                continue;
+            };
+            let raw = code.format(&OutputForm::Raw).unwrap();
+            let again = MarkingCode::parse(&raw, &options).unwrap();
+            assert_eq!(again.elements, code.elements);
+        }
+        ran += 1;
+    }
+    println!("fuzz regressions: ran {ran} inputs");
+    assert!(ran > 0);
+}
