@@ -134,25 +134,27 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
     );
 
     println!("\nForgeries:");
-    let bracketed = sample.format(&OutputForm::Bracketed)?;
-    let forged_signature = change_last_char(&bracketed);
-    let serial = sample.serial().unwrap_or_default();
-    let forged_serial = bracketed.replacen(serial, &change_last_char(serial), 1);
-    let copied_tail = format!(
-        "(01){}(21){}{}",
-        DEMO_GTINS[0],
-        tanba_crypto::generate_serial(&mut rng),
-        &bracketed[bracketed.find("(91)").unwrap_or(0)..]
-    );
-    for (what, text) in [
-        ("one character of the signature changed", forged_signature),
-        ("one character of the serial changed", forged_serial),
-        ("a genuine tail copied onto a new serial", copied_tail),
+    let new_serial = tanba_crypto::generate_serial(&mut rng);
+    let forgeries = [
+        (
+            "one character of the signature changed",
+            forge(sample, "92", change_last_char),
+        ),
+        (
+            "one character of the serial changed",
+            forge(sample, "21", change_last_char),
+        ),
+        (
+            "a genuine tail copied onto a new serial",
+            forge(sample, "21", |_| new_serial.clone()),
+        ),
         (
             "a bad GTIN check digit",
-            bracketed.replacen(DEMO_GTINS[0], "04870000000006", 1),
+            forge(sample, "01", |_| "04870000000006".to_owned()),
         ),
-    ] {
+    ];
+    for (what, forged) in forgeries {
+        let text = forged.format(&OutputForm::Bracketed)?;
         let (report, ok) = verify_report(&text, &verifiers, DEMO_SHORT_TAG_LENGTH, language);
         println!("  {what}: {}", verdict(ok));
         for language in Language::ALL {
@@ -171,6 +173,19 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
     );
     println!("The server (`tanba serve`) arrives with the engine in a later issue.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A copy of `code` with the value of `ai` changed by `change`. Forgeries are made on the
+/// elements, not the printed text, so escaping in any form cannot hide the change.
+fn forge(code: &MarkingCode, ai: &str, change: impl Fn(&str) -> String) -> MarkingCode {
+    let mut forged = code.clone();
+    for element in &mut forged.elements.elements {
+        if element.ai == ai {
+            element.value = change(&element.value);
+        }
+    }
+    assert_ne!(&forged, code, "a forgery must differ from the genuine code");
+    forged
 }
 
 fn verdict(genuine: bool) -> &'static str {

@@ -27,38 +27,6 @@ pub fn is_valid(digits: &str) -> bool {
     check.len() == 1 && check[0].is_ascii_digit() && compute(payload) == Some(check[0] - b'0')
 }
 
-/// Which GS1 identification key a digit string of this length is when it ends in a check digit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    /// GTIN-8.
-    Gtin8,
-    /// GTIN-12 (UPC-A).
-    Gtin12,
-    /// GTIN-13 (EAN-13), or a GLN (also 13 digits).
-    Gtin13,
-    /// GTIN-14.
-    Gtin14,
-    /// GSIN (17 digits).
-    Gsin,
-    /// SSCC (18 digits).
-    Sscc,
-}
-
-impl KeyKind {
-    /// The kind for a key of `length` digits, if any.
-    pub fn from_length(length: usize) -> Option<KeyKind> {
-        Some(match length {
-            8 => KeyKind::Gtin8,
-            12 => KeyKind::Gtin12,
-            13 => KeyKind::Gtin13,
-            14 => KeyKind::Gtin14,
-            17 => KeyKind::Gsin,
-            18 => KeyKind::Sscc,
-            _ => return None,
-        })
-    }
-}
-
 /// Pads a GTIN-8/12/13 to GTIN-14 with leading zeros; `None` if not a valid GTIN.
 pub fn to_gtin14(gtin: &str) -> Option<String> {
     let valid = matches!(gtin.len(), 8 | 12 | 13 | 14) && is_valid(gtin);

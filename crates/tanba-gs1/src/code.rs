@@ -9,7 +9,7 @@ use crate::{
     digital_link,
     element::{ElementString, GS, ParseOptions},
     error::{Gs1Error, Gs1ErrorKind},
-    scan::{self, SymbolContent},
+    scan,
 };
 
 /// AI of the GTIN.
@@ -93,20 +93,16 @@ impl MarkingCode {
         }
         let (form, elements) = if input.starts_with(']') {
             let scan = scan::parse_scan_data(input, options)?;
-            let elements = match scan.element_string() {
-                Some(elements) => elements,
-                None => match scan.content {
-                    SymbolContent::Plain(_) => {
-                        return Err(Gs1Error::new(Gs1ErrorKind::MissingGtin));
-                    }
-                    _ => unreachable!("only plain content has no element string"),
-                },
-            };
+            // Plain text in a 2D symbol (not GS1 data, not a Digital Link) carries no code.
+            let elements = scan
+                .element_string()
+                .ok_or_else(|| Gs1Error::new(Gs1ErrorKind::MissingGtin))?;
             (InputForm::ScanData, elements)
         } else if input.starts_with('(') {
+            let input = strip_human_readable_spaces(input);
             (
                 InputForm::Bracketed,
-                ElementString::parse_bracketed(input, options)?,
+                ElementString::parse_bracketed(&input, options)?,
             )
         } else if digital_link::looks_like_digital_link(input) {
             (InputForm::DigitalLink, digital_link::parse(input, options)?)
@@ -166,6 +162,52 @@ impl MarkingCode {
     }
 }
 
+/// Removes the spaces printed around AIs in human-readable text (`(01) 0950... (21) ABC`), as a
+/// person copies it from a label: spaces right after an AI's `(nn)` or right before the next
+/// one. No GS1 character set has a space, so those can only be spacing; any other space stays
+/// (and fails validation) rather than being guessed away.
+fn strip_human_readable_spaces(input: &str) -> std::borrow::Cow<'_, str> {
+    if !input.contains(' ') {
+        return std::borrow::Cow::Borrowed(input);
+    }
+    let bytes = input.as_bytes();
+    let is_ai_group = |open: usize| {
+        let digits = bytes[open + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        bytes.get(open) == Some(&b'(')
+            && (2..=4).contains(&digits)
+            && bytes.get(open + 1 + digits) == Some(&b')')
+    };
+    // Start of each AI group `(nn)`, and the byte just after it.
+    let groups: Vec<(usize, usize)> = (0..bytes.len())
+        .filter(|&index| is_ai_group(index) && (index == 0 || bytes[index - 1] != b'\\'))
+        .map(|index| {
+            let digits = bytes[index + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            (index, index + digits + 2)
+        })
+        .collect();
+    let mut out = String::with_capacity(input.len());
+    for (index, character) in input.char_indices() {
+        let spacing = character == ' ' && {
+            let run_start = input[..index].trim_end_matches(' ').len();
+            let run_end =
+                index + input[index..].len() - input[index..].trim_start_matches(' ').len();
+            groups
+                .iter()
+                .any(|(open, end)| *end == run_start || *open == run_end)
+        };
+        if !spacing {
+            out.push(character);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +260,21 @@ mod tests {
                 signature: "c2lnbmF0dXJl"
             }
         );
+    }
+
+    #[test]
+    fn human_readable_spacing_is_accepted() {
+        let spaced = parse(&format!("(01) {GTIN} (21) AB12 (17) 271231"));
+        let tight = parse(&format!("(01){GTIN}(21)AB12(17)271231"));
+        assert_eq!(spaced.elements, tight.elements);
+        // A space inside a value is still an error.
+        let error = MarkingCode::parse(&format!("(01){GTIN}(21)AB 12"), &ParseOptions::default())
+            .unwrap_err();
+        assert_eq!(error.code(), "TANBA-GS1-LINT-INVALID-CSET82-CHARACTER");
+        // A ')' inside a value does not make the following space into spacing.
+        let error = MarkingCode::parse(&format!("(01){GTIN}(21)A) B"), &ParseOptions::default())
+            .unwrap_err();
+        assert_eq!(error.code(), "TANBA-GS1-LINT-INVALID-CSET82-CHARACTER");
     }
 
     #[test]
