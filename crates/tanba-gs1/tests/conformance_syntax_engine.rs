@@ -548,9 +548,12 @@ fn scandata_generate() {
                     ..ParseOptions::default()
                 },
             );
-            tally.check(read_back.is_ok(), || {
-                format!("{scan_text:?} does not read back")
-            });
+            if read_back.is_err() {
+                // Not a vector of its own: a failure counts against the vector just run.
+                tally
+                    .disagreements
+                    .push(format!("{scan_text:?} does not read back"));
+            }
         }
     }
     tally.finish();
