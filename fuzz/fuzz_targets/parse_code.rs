@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
             permit_zero_suppressed_gtin_in_dl: true,
             permit_convenience_alphas: true,
             unknown_ai_not_dl_attribute: false,
+            permit_spaces_around_ais: true,
             validate_associations: false,
         },
     ] {

@@ -165,8 +165,11 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
         }
         anyhow::ensure!(!ok, "a forged code verified: {report}");
     }
+    let tanba = std::env::current_exe()
+        .map_or_else(|_| "tanba".to_owned(), |path| path.display().to_string());
     println!(
-        "\nTry: tanba code parse '{}'\n     tanba code verify - --public-keys {} < {}",
+        "\nTry:\n  {tanba} code parse '{}'\n  {tanba} --lang kk code parse '(01)04870000000006(21)ABC'\n  \
+         {tanba} code verify - --public-keys {} < {}",
         sample.format(&OutputForm::DigitalLink(Some("https://tanba.kz".into())))?,
         public_keys_path.display(),
         codes_path.display()

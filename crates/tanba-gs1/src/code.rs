@@ -85,7 +85,8 @@ pub struct MarkingCode {
 impl MarkingCode {
     /// Parses a code in any form: scanner output (`]d2...`), bracketed (`(01)...`), a Digital
     /// Link URI, or a raw element string (GS separators, optional leading GS as FNC1). A trailing
-    /// CR/LF, as keyboard-wedge scanners add, is ignored.
+    /// CR/LF, as keyboard-wedge scanners add, is ignored, and so are the spaces printed around AIs
+    /// in human-readable text (`(01) 0950... (21) ABC`).
     pub fn parse(input: &str, options: &ParseOptions) -> Result<MarkingCode, Gs1Error> {
         let input = input.trim_end_matches(['\r', '\n']);
         if input.is_empty() {
@@ -99,10 +100,13 @@ impl MarkingCode {
                 .ok_or_else(|| Gs1Error::new(Gs1ErrorKind::MissingGtin))?;
             (InputForm::ScanData, elements)
         } else if input.starts_with('(') {
-            let input = strip_human_readable_spaces(input);
+            let options = ParseOptions {
+                permit_spaces_around_ais: true,
+                ..*options
+            };
             (
                 InputForm::Bracketed,
-                ElementString::parse_bracketed(&input, options)?,
+                ElementString::parse_bracketed(input, &options)?,
             )
         } else if digital_link::looks_like_digital_link(input) {
             (InputForm::DigitalLink, digital_link::parse(input, options)?)
@@ -160,52 +164,6 @@ impl MarkingCode {
             }
         })
     }
-}
-
-/// Removes the spaces printed around AIs in human-readable text (`(01) 0950... (21) ABC`), as a
-/// person copies it from a label: spaces right after an AI's `(nn)` or right before the next
-/// one. No GS1 character set has a space, so those can only be spacing; any other space stays
-/// (and fails validation) rather than being guessed away.
-fn strip_human_readable_spaces(input: &str) -> std::borrow::Cow<'_, str> {
-    if !input.contains(' ') {
-        return std::borrow::Cow::Borrowed(input);
-    }
-    let bytes = input.as_bytes();
-    let is_ai_group = |open: usize| {
-        let digits = bytes[open + 1..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        bytes.get(open) == Some(&b'(')
-            && (2..=4).contains(&digits)
-            && bytes.get(open + 1 + digits) == Some(&b')')
-    };
-    // Start of each AI group `(nn)`, and the byte just after it.
-    let groups: Vec<(usize, usize)> = (0..bytes.len())
-        .filter(|&index| is_ai_group(index) && (index == 0 || bytes[index - 1] != b'\\'))
-        .map(|index| {
-            let digits = bytes[index + 1..]
-                .iter()
-                .take_while(|b| b.is_ascii_digit())
-                .count();
-            (index, index + digits + 2)
-        })
-        .collect();
-    let mut out = String::with_capacity(input.len());
-    for (index, character) in input.char_indices() {
-        let spacing = character == ' ' && {
-            let run_start = input[..index].trim_end_matches(' ').len();
-            let run_end =
-                index + input[index..].len() - input[index..].trim_start_matches(' ').len();
-            groups
-                .iter()
-                .any(|(open, end)| *end == run_start || *open == run_end)
-        };
-        if !spacing {
-            out.push(character);
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]

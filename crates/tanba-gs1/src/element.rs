@@ -29,6 +29,10 @@ pub struct ParseOptions {
     pub permit_convenience_alphas: bool,
     /// Refuse unknown AIs as Digital Link query attributes even when unknown AIs are permitted.
     pub unknown_ai_not_dl_attribute: bool,
+    /// In bracketed input, skip the spaces printed around AIs in human-readable text
+    /// (`(01) 0950... (21) ABC`). No GS1 character set has a space, so only spaces next to an AI
+    /// group are skipped; any other space stays and fails validation.
+    pub permit_spaces_around_ais: bool,
 }
 
 impl Default for ParseOptions {
@@ -39,6 +43,7 @@ impl Default for ParseOptions {
             permit_zero_suppressed_gtin_in_dl: false,
             permit_convenience_alphas: false,
             unknown_ai_not_dl_attribute: true,
+            permit_spaces_around_ais: false,
         }
     }
 }
@@ -82,15 +87,22 @@ impl ElementString {
     }
 
     /// Reads the bracketed form `(01)09501101530003(21)ABC`. A literal `(` in a value is written
-    /// `\(`.
+    /// `\(`. With [`ParseOptions::permit_spaces_around_ais`], the spaces of printed human-readable
+    /// text (`(01) 0950... (21) ABC`) are skipped. Error positions are bytes of `input`.
     pub fn parse_bracketed(input: &str, options: &ParseOptions) -> Result<ElementString, Gs1Error> {
         check_input_length(input)?;
         let bytes = input.as_bytes();
         if bytes.is_empty() {
             return Err(Gs1Error::new(Gs1ErrorKind::Empty));
         }
+        let skip_spaces = |mut index: usize| {
+            while options.permit_spaces_around_ais && bytes.get(index) == Some(&b' ') {
+                index += 1;
+            }
+            index
+        };
         let mut elements = Vec::new();
-        let mut position = 0;
+        let mut position = skip_spaces(0);
         while position < bytes.len() {
             if bytes[position] != b'(' {
                 return Err(Gs1Error::new(Gs1ErrorKind::MalformedAi).at(position, 1));
@@ -102,29 +114,24 @@ impl ElementString {
                 .ok_or_else(|| Gs1Error::new(Gs1ErrorKind::UnterminatedAi).at(position, 1))?;
             let ai_text = &input[ai_start..ai_end];
             let ai = resolve_ai(ai_text, options).map_err(|error| error.offset_by(ai_start))?;
-            let value_start = ai_end + 1;
-            let mut value = String::new();
-            let mut cursor = value_start;
-            while cursor < bytes.len() && bytes[cursor] != b'(' {
-                if bytes[cursor] == b'\\' && bytes.get(cursor + 1) == Some(&b'(') {
-                    value.push('(');
-                    cursor += 2;
-                    continue;
-                }
-                let character = input[cursor..].chars().next().unwrap_or_default();
-                value.push(character);
-                cursor += character.len_utf8();
-            }
-            if value.contains('^') {
+            let value_start = skip_spaces(ai_end + 1);
+            let (value, escapes, value_end) = read_bracketed_value(input, value_start, options);
+            // Maps a byte offset in the unescaped value back to the input.
+            let input_position = |offset: usize| {
+                value_start + offset + escapes.iter().filter(|escape| **escape < offset).count()
+            };
+            if let Some(offset) = value.find('^') {
                 // GS1 tools use `^` for FNC1: a caret in data would be read back as a separator.
-                let offset = value.find('^').unwrap_or_default();
                 return Err(Gs1Error::at_ai(Gs1ErrorKind::IllegalCharacter, &ai)
-                    .at(value_start + offset, 1));
+                    .at(input_position(offset), 1));
             }
             let element = Element { ai, value };
-            validate_value(&element).map_err(|error| error.offset_by(value_start))?;
+            validate_value(&element).map_err(|mut error| {
+                error.position = error.position.map(input_position);
+                error
+            })?;
             push_element(&mut elements, element)?;
-            position = cursor;
+            position = skip_spaces(value_end);
         }
         finish(elements, options)
     }
@@ -160,7 +167,9 @@ impl ElementString {
             })?;
             let value_start = position + entry.ai.len();
             let value_rest = &input[value_start..];
-            let (value, consumed) = if entry.is_fixed_length() {
+            // Only predefined-length AIs end without a separator; every other AI (fixed-length
+            // ones such as 8005 N6 included) runs to the next FNC1, and its length is checked.
+            let (value, consumed) = if !entry.fnc1_required {
                 let length = entry.length_max();
                 let value: String = value_rest
                     .chars()
@@ -180,8 +189,8 @@ impl ElementString {
             validate_value(&element).map_err(|error| error.offset_by(value_start))?;
             push_element(&mut elements, element)?;
             position = value_start + consumed;
-            // A separator ends variable-length data; after fixed-length data one is superfluous
-            // but tolerated (GS1 General Specifications 7.8.5.2).
+            // A separator ends FNC1-terminated data; after predefined-length data one is
+            // superfluous but tolerated (GS1 General Specifications 7.8.5.2).
             if input[position..].starts_with(separator) {
                 position += separator.len_utf8();
             }
@@ -327,6 +336,50 @@ impl ElementString {
     }
 }
 
+/// Reads one bracketed value from `start`: up to the next `(` that is not escaped as `\(` (or,
+/// with spacing permitted, up to spaces followed by the next AI group or the end). Returns the
+/// unescaped value, the value offsets where an escape was removed, and where reading stopped.
+fn read_bracketed_value(
+    input: &str,
+    start: usize,
+    options: &ParseOptions,
+) -> (String, Vec<usize>, usize) {
+    let bytes = input.as_bytes();
+    let mut value = String::new();
+    let mut escapes = Vec::new();
+    let mut cursor = start;
+    while cursor < bytes.len() && bytes[cursor] != b'(' {
+        if bytes[cursor] == b'\\' && bytes.get(cursor + 1) == Some(&b'(') {
+            escapes.push(value.len());
+            value.push('(');
+            cursor += 2;
+            continue;
+        }
+        if bytes[cursor] == b' ' && options.permit_spaces_around_ais {
+            let after_spaces = cursor + bytes[cursor..].iter().take_while(|b| **b == b' ').count();
+            if after_spaces == bytes.len() || is_ai_group_at(bytes, after_spaces) {
+                return (value, escapes, after_spaces);
+            }
+        }
+        let character = input[cursor..].chars().next().unwrap_or_default();
+        value.push(character);
+        cursor += character.len_utf8();
+    }
+    (value, escapes, cursor)
+}
+
+/// Whether `bytes[index..]` starts with an AI group `(nn)`, `(nnn)` or `(nnnn)`.
+fn is_ai_group_at(bytes: &[u8], index: usize) -> bool {
+    let digits = bytes
+        .iter()
+        .skip(index + 1)
+        .take_while(|byte| byte.is_ascii_digit())
+        .count();
+    bytes.get(index) == Some(&b'(')
+        && (AI_LENGTH_MIN..=AI_LENGTH_MAX).contains(&digits)
+        && bytes.get(index + 1 + digits) == Some(&b')')
+}
+
 fn check_input_length(input: &str) -> Result<(), Gs1Error> {
     if input.len() > INPUT_LENGTH_MAX {
         return Err(Gs1Error::new(Gs1ErrorKind::InputTooLong).at(INPUT_LENGTH_MAX, 0));
@@ -379,6 +432,11 @@ pub fn validate_value(element: &Element) -> Result<(), Gs1Error> {
     let value = element.value.as_str();
     if value.is_empty() {
         return Err(Gs1Error::at_ai(Gs1ErrorKind::EmptyValue, &element.ai).at(0, 0));
+    }
+    // Every GS1 character set is ASCII: say so before lengths, which are counted in bytes.
+    if let Some(offset) = value.bytes().position(|byte| !byte.is_ascii()) {
+        let length = value[offset..].chars().next().map_or(1, char::len_utf8);
+        return Err(Gs1Error::at_ai(Gs1ErrorKind::IllegalCharacter, &element.ai).at(offset, length));
     }
     let Some(entry) = element.entry() else {
         // An unknown AI accepted by options: GS1 treats its data as X..90.
@@ -450,4 +508,86 @@ pub const UNKNOWN_AI_VALUE_LENGTH_MAX: usize = 90;
 
 fn lint_error(ai: &str, error: lint::LintError, offset: usize) -> Gs1Error {
     Gs1Error::at_ai(Gs1ErrorKind::Lint(error.kind), ai).at(offset + error.position, error.length)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STRICT: ParseOptions = ParseOptions {
+        permit_unknown_ais: false,
+        validate_associations: true,
+        permit_zero_suppressed_gtin_in_dl: false,
+        permit_convenience_alphas: false,
+        unknown_ai_not_dl_attribute: true,
+        permit_spaces_around_ais: false,
+    };
+    const SPACED: ParseOptions = ParseOptions {
+        permit_spaces_around_ais: true,
+        ..STRICT
+    };
+
+    #[test]
+    fn fixed_length_ais_that_need_fnc1_must_get_it() {
+        // 8005 is N6 but not of predefined length: without GS the next AI runs into its data.
+        let missing = format!("0104600439931256{GS}8005112000930001");
+        let error = ElementString::parse_unbracketed(&missing, GS, false, &STRICT).unwrap_err();
+        assert_eq!(error.code(), "TANBA-GS1-VALUE-TOO-LONG");
+        assert_eq!(error.ai.as_deref(), Some("8005"));
+        let with_gs = format!("0104600439931256{GS}8005112000{GS}930001");
+        assert!(ElementString::parse_unbracketed(&with_gs, GS, false, &STRICT).is_ok());
+    }
+
+    #[test]
+    fn positions_point_into_the_input_after_escapes_and_spacing() {
+        // The space is at byte 29 of the input: 3 escapes removed before it must be added back.
+        let input = r"(01)04600439931256(21)\(\(\(A B";
+        let error = ElementString::parse_bracketed(input, &STRICT).unwrap_err();
+        assert_eq!(error.code(), "TANBA-GS1-LINT-INVALID-CSET82-CHARACTER");
+        assert_eq!(error.position, Some(input.find(" B").unwrap()));
+
+        let input = "(01) 04600439931257 (21) AB";
+        let error = ElementString::parse_bracketed(input, &SPACED).unwrap_err();
+        assert_eq!(error.code(), "TANBA-GS1-LINT-INCORRECT-CHECK-DIGIT");
+        assert_eq!(
+            error.position,
+            Some(18),
+            "the check digit's byte in the spaced input"
+        );
+    }
+
+    #[test]
+    fn spacing_is_skipped_only_next_to_ai_groups() {
+        let spaced = ElementString::parse_bracketed("(01) 04600439931256 (21) A)B", &SPACED);
+        assert_eq!(spaced.unwrap().get("21"), Some("A)B"));
+        let inner = ElementString::parse_bracketed("(01)04600439931256(21)A) B", &SPACED);
+        assert_eq!(
+            inner.unwrap_err().code(),
+            "TANBA-GS1-LINT-INVALID-CSET82-CHARACTER"
+        );
+        // GS1's strict reading keeps a space as data (and refuses it).
+        let strict = ElementString::parse_bracketed("(01) 04600439931256", &STRICT);
+        assert!(strict.is_err());
+    }
+
+    #[test]
+    fn long_inputs_are_refused_before_any_work() {
+        let input = format!("(01){}", " ".repeat(INPUT_LENGTH_MAX * 30));
+        let started = std::time::Instant::now();
+        let error = ElementString::parse_bracketed(&input, &SPACED).unwrap_err();
+        assert_eq!(error.code(), "TANBA-GS1-INPUT-TOO-LONG");
+        // Generous bound: a linear scan of 120 KB takes microseconds.
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        let within = format!("(21){}", " ".repeat(INPUT_LENGTH_MAX - 4));
+        assert!(ElementString::parse_bracketed(&within, &SPACED).is_err());
+    }
+
+    #[test]
+    fn non_ascii_is_an_illegal_character_not_a_length_error() {
+        let input = format!("(01)04600439931256(21){}", "Ж".repeat(11));
+        let error = ElementString::parse_bracketed(&input, &STRICT).unwrap_err();
+        assert_eq!(error.code(), "TANBA-GS1-ILLEGAL-CHARACTER");
+        assert_eq!(error.position, Some(22));
+        assert_eq!(error.length, Some(2));
+    }
 }

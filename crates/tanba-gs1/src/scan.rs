@@ -105,6 +105,9 @@ fn parse_gs1_data(data: &str, options: &ParseOptions) -> Result<ElementString, G
     ElementString::parse_unbracketed(data, GS, false, options)
 }
 
+/// Separates a linear primary from its composite component in scanner output.
+const COMPOSITE_SEPARATOR: &str = "|]e0";
+
 fn parse_primary(
     symbology: Symbology,
     data: &str,
@@ -112,11 +115,18 @@ fn parse_primary(
     options: &ParseOptions,
 ) -> Result<ScanData, Gs1Error> {
     let (primary, composite) = match data.split_once('|') {
-        Some((primary, composite)) => {
-            let composite = composite
-                .strip_prefix("]e0")
+        Some((primary, rest)) => {
+            let composite_text = rest
+                .strip_prefix(&COMPOSITE_SEPARATOR[1..])
                 .ok_or_else(|| Gs1Error::new(Gs1ErrorKind::UnknownSymbology))?;
-            let composite = parse_gs1_data(composite, options)?;
+            // The rules between AIs apply to primary and composite together, checked below.
+            let alone = ParseOptions {
+                validate_associations: false,
+                ..*options
+            };
+            let composite_start = 3 + primary.len() + COMPOSITE_SEPARATOR.len();
+            let composite = parse_gs1_data(composite_text, &alone)
+                .map_err(|error| error.offset_by(composite_start))?;
             // The primary becomes one more element (its GTIN): keep the total within the limit.
             if composite.elements.len() >= crate::ELEMENTS_MAX {
                 return Err(Gs1Error::new(Gs1ErrorKind::TooManyElements));
@@ -129,13 +139,19 @@ fn parse_primary(
     if !well_formed || !check_digit::is_valid(primary) {
         return Err(Gs1Error::new(Gs1ErrorKind::BadPrimaryMessage).at(3, primary.len()));
     }
-    Ok(ScanData {
+    let scan = ScanData {
         symbology,
         content: SymbolContent::Primary {
             digits: primary.to_owned(),
             composite,
         },
-    })
+    };
+    if options.validate_associations {
+        scan.element_string()
+            .expect("a primary always has element strings")
+            .validate_associations()?;
+    }
+    Ok(scan)
 }
 
 impl ScanData {
@@ -161,7 +177,7 @@ impl ScanData {
                 let identifier = if digits.len() == 8 { "]E4" } else { "]E0" };
                 let mut out = format!("{identifier}{digits}");
                 if let Some(composite) = composite {
-                    out.push_str("|]e0");
+                    out.push_str(COMPOSITE_SEPARATOR);
                     out.push_str(&composite.to_unbracketed(GS, false));
                 }
                 Some(out)
@@ -194,6 +210,24 @@ impl ScanData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn composite_rules_apply_to_primary_and_composite_together() {
+        let options = ParseOptions::default();
+        // (10) needs a GTIN: the primary supplies it.
+        let scan = parse_scan_data("]E04600439931256|]e010ABC", &options).unwrap();
+        assert_eq!(scan.element_string().unwrap().get("10"), Some("ABC"));
+        // Two different GTINs are a conflicting repeat.
+        let error = parse_scan_data("]E04600439931256|]e00109506000134352", &options).unwrap_err();
+        assert_eq!(error.code(), "TANBA-GS1-CONFLICTING-REPEAT");
+        // Positions count from the start of the whole scan.
+        let error = parse_scan_data("]E04600439931256|]e017999999", &options).unwrap_err();
+        assert_eq!(
+            error.position,
+            Some(25),
+            "the month of (17) in the composite"
+        );
+    }
 
     /// Found by fuzzing: an EAN primary plus a full composite would exceed the element limit.
     #[test]

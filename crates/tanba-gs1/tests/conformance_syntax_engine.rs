@@ -51,6 +51,7 @@ fn options_for(vector: &Value) -> ParseOptions {
         )
         .unwrap_or(defaults.unknown_ai_not_dl_attribute),
         validate_associations: defaults.validate_associations,
+        permit_spaces_around_ais: defaults.permit_spaces_around_ais,
     }
 }
 

@@ -92,6 +92,7 @@ fn fuzz_regressions_stay_fixed() {
         permit_zero_suppressed_gtin_in_dl: true,
         permit_convenience_alphas: true,
         unknown_ai_not_dl_attribute: false,
+        permit_spaces_around_ais: true,
         validate_associations: false,
     };
     let mut ran = 0;
