@@ -224,7 +224,7 @@ mod tests {
         let error = parse_scan_data("]E04600439931256|]e017999999", &options).unwrap_err();
         assert_eq!(
             error.position,
-            Some(25),
+            Some(24),
             "the month of (17) in the composite"
         );
     }
