@@ -165,20 +165,60 @@ pub fn parse(uri: &str, options: &ParseOptions) -> Result<ElementString, Gs1Erro
     let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
 
-    let mut elements = parse_path(path, options)?;
-    parse_query(query, &mut elements, options)?;
+    let mut elements = parse_path(uri, path, options)?;
+    parse_query(uri, query, &mut elements, options)?;
 
-    for element in &elements {
-        validate_value(element).map_err(|mut error| {
-            error.position = None;
-            error
-        })?;
+    for (element, span) in &elements {
+        validate_value(element).map_err(|error| span.locate(error))?;
     }
-    let element_string = ElementString { elements };
+    let element_string = ElementString {
+        elements: elements.into_iter().map(|(element, _)| element).collect(),
+    };
     if options.validate_associations {
         element_string.validate_associations()?;
     }
     Ok(element_string)
+}
+
+/// Where an element's value was written in the URI, to report errors at the right place.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    /// Byte offset of the raw (escaped) value in the URI.
+    start: usize,
+    /// Length of the raw value.
+    length: usize,
+    /// The raw value is the value itself (no escapes): positions inside it map one to one.
+    verbatim: bool,
+}
+
+impl Span {
+    fn of(uri: &str, raw: &str, value: &str) -> Span {
+        Span {
+            start: offset_in(uri, raw),
+            length: raw.len(),
+            verbatim: raw == value,
+        }
+    }
+
+    /// Moves an error found in the decoded value to the URI: exactly where the value was written
+    /// verbatim, else at the whole raw value.
+    fn locate(self, mut error: Gs1Error) -> Gs1Error {
+        match (self.verbatim, error.position) {
+            (true, Some(position)) => error.position = Some(self.start + position),
+            _ => {
+                error.position = Some(self.start);
+                error.length = Some(self.length);
+            }
+        }
+        error
+    }
+}
+
+/// The byte offset of `part` within `whole`; `part` must be a subslice of `whole`.
+fn offset_in(whole: &str, part: &str) -> usize {
+    let offset = part.as_ptr().addr() - whole.as_ptr().addr();
+    assert!(offset + part.len() <= whole.len(), "not a subslice");
+    offset
 }
 
 /// A host: a DNS name (labels of letters, digits and `-`, optional trailing dot), an IPv4 address
@@ -231,8 +271,15 @@ fn check_host(host: &str) -> Result<(), Gs1Error> {
     Ok(())
 }
 
-fn parse_path(path: &str, options: &ParseOptions) -> Result<Vec<Element>, Gs1Error> {
+fn parse_path(
+    uri: &str,
+    path: &str,
+    options: &ParseOptions,
+) -> Result<Vec<(Element, Span)>, Gs1Error> {
     let segments: Vec<&str> = path.split('/').skip(1).collect();
+    if let Some(empty) = segments.iter().find(|segment| segment.is_empty()) {
+        return Err(Gs1Error::new(Gs1ErrorKind::EmptyPathSegment).at(offset_in(uri, empty), 0));
+    }
     // Walk back from the end over "/AI/value" pairs while they are AIs, until a primary key.
     let mut root = None;
     let mut index = segments.len();
@@ -250,14 +297,22 @@ fn parse_path(path: &str, options: &ParseOptions) -> Result<Vec<Element>, Gs1Err
     let mut elements = Vec::new();
     for pair in segments[root..].chunks(2) {
         let entry = path_ai(pair[0], options).expect("checked while finding the root");
-        let value = decode_value(entry.ai, pair[1], false, options)?;
-        elements.push(Element {
-            ai: Cow::Borrowed(entry.ai),
-            value,
-        });
+        let at_value = |error: Gs1Error| error.at(offset_in(uri, pair[1]), pair[1].len());
+        let value = decode_value(entry.ai, pair[1], false, options).map_err(at_value)?;
+        let span = Span::of(uri, pair[1], &value);
+        elements.push((
+            Element {
+                ai: Cow::Borrowed(entry.ai),
+                value,
+            },
+            span,
+        ));
     }
-    let key = elements[0].entry().expect("from the table");
-    let qualifiers: Vec<&str> = elements[1..].iter().map(|element| &*element.ai).collect();
+    let key = elements[0].0.entry().expect("from the table");
+    let qualifiers: Vec<&str> = elements[1..]
+        .iter()
+        .map(|(element, _)| &*element.ai)
+        .collect();
     if !is_valid_qualifier_sequence(key, &qualifiers) {
         return Err(Gs1Error::at_ai(
             Gs1ErrorKind::BadKeyQualifierSequence,
@@ -286,14 +341,18 @@ fn belongs_in_path(key: &AiEntry, chosen: &[&str], ai: &str) -> bool {
 }
 
 fn parse_query(
+    uri: &str,
     query: &str,
-    elements: &mut Vec<Element>,
+    elements: &mut Vec<(Element, Span)>,
     options: &ParseOptions,
 ) -> Result<(), Gs1Error> {
-    let key = elements[0].entry().expect("path keys come from the table");
+    let key = elements[0]
+        .0
+        .entry()
+        .expect("path keys come from the table");
     let path_qualifiers: Vec<&'static str> = elements[1..]
         .iter()
-        .filter_map(|element| element.entry())
+        .filter_map(|(element, _)| element.entry())
         .map(|entry| entry.ai)
         .collect();
     for parameter in query.split('&').filter(|parameter| !parameter.is_empty()) {
@@ -304,10 +363,8 @@ fn parse_query(
         if name.is_empty() || !name.bytes().all(|byte| byte.is_ascii_digit()) {
             continue;
         }
-        let ai = resolve_ai(name, options).map_err(|mut error| {
-            error.position = None;
-            error
-        })?;
+        let at_name = |error: Gs1Error| error.at(offset_in(uri, name), name.len());
+        let ai = resolve_ai(name, options).map_err(at_name)?;
         let allowed = match ai::lookup(&ai) {
             Some(entry) => {
                 entry.dl_data_attribute && !belongs_in_path(key, &path_qualifiers, entry.ai)
@@ -315,16 +372,21 @@ fn parse_query(
             None => !options.unknown_ai_not_dl_attribute,
         };
         if !allowed {
-            return Err(Gs1Error::at_ai(Gs1ErrorKind::NotADataAttribute, &ai));
+            return Err(at_name(Gs1Error::at_ai(
+                Gs1ErrorKind::NotADataAttribute,
+                &ai,
+            )));
         }
-        if elements.iter().any(|element| element.ai == ai) {
-            return Err(Gs1Error::at_ai(Gs1ErrorKind::DuplicateAi, &ai));
+        if elements.iter().any(|(element, _)| element.ai == ai) {
+            return Err(at_name(Gs1Error::at_ai(Gs1ErrorKind::DuplicateAi, &ai)));
         }
-        let value = decode_value(&ai, raw_value, true, options)?;
+        let at_value = |error: Gs1Error| error.at(offset_in(uri, raw_value), raw_value.len());
+        let value = decode_value(&ai, raw_value, true, options).map_err(at_value)?;
         if elements.len() >= crate::ELEMENTS_MAX {
             return Err(Gs1Error::new(Gs1ErrorKind::TooManyElements));
         }
-        elements.push(Element { ai, value });
+        let span = Span::of(uri, raw_value, &value);
+        elements.push((Element { ai, value }, span));
     }
     Ok(())
 }
@@ -443,4 +505,45 @@ pub fn generate(
         uri.push_str(&attributes.join("&"));
     }
     Ok(uri)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(uri: &str) -> Gs1Error {
+        parse(uri, &ParseOptions::default()).unwrap_err()
+    }
+
+    #[test]
+    fn errors_point_into_the_uri() {
+        let uri = "https://a.kz/01/04600439931257";
+        let found = error(uri);
+        assert_eq!(found.code(), "TANBA-GS1-LINT-INCORRECT-CHECK-DIGIT");
+        assert_eq!(found.position, Some(uri.len() - 1));
+
+        let uri = "https://a.kz/01/04600439931256/21/A%C3%28";
+        let found = error(uri);
+        assert_eq!(found.code(), "TANBA-GS1-ILLEGAL-CHARACTER");
+        assert_eq!(found.position, Some(uri.find("A%C3").unwrap()));
+
+        let uri = "https://a.kz/01/04600439931256?17=991399";
+        let found = error(uri);
+        assert_eq!(found.code(), "TANBA-GS1-LINT-ILLEGAL-MONTH");
+        assert_eq!(found.position, Some(uri.find("1399").unwrap()));
+    }
+
+    #[test]
+    fn empty_path_segments_are_named() {
+        for uri in [
+            "https://a.kz//01/04600439931256",
+            "https://a.kz/01/04600439931256/",
+        ] {
+            assert_eq!(
+                error(uri).code(),
+                "TANBA-GS1-DL-EMPTY-PATH-SEGMENT",
+                "{uri}"
+            );
+        }
+    }
 }

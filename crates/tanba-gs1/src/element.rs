@@ -86,6 +86,15 @@ impl ElementString {
             .map(|element| element.value.as_str())
     }
 
+    /// The same elements in canonical order: by AI, repeats in the order given. Two inputs are
+    /// the same code when their canonical forms are equal, whatever order they were written in
+    /// (Digital Link, for one, puts the key and its qualifiers first).
+    pub fn canonical(&self) -> ElementString {
+        let mut elements = self.elements.clone();
+        elements.sort_by(|a, b| a.ai.cmp(&b.ai));
+        ElementString { elements }
+    }
+
     /// Reads the bracketed form `(01)09501101530003(21)ABC`. A literal `(` in a value is written
     /// `\(`. With [`ParseOptions::permit_spaces_around_ais`], the spaces of printed human-readable
     /// text (`(01) 0950... (21) ABC`) are skipped. Error positions are bytes of `input`.

@@ -48,7 +48,54 @@ fn marking_code() -> impl Strategy<Value = String> {
         })
 }
 
+/// The (AI, value) pairs of a code with optional extra AIs (batch, expiry, price per unit), in
+/// any order.
+fn shuffled_code_elements() -> impl Strategy<Value = Vec<(&'static str, String)>> {
+    let parts = (
+        gtin14(),
+        cset82(1..=20),
+        prop::option::of(cset82(1..=20)),
+        prop::option::of((0u8..100, 1u8..13, 1u8..29)),
+        prop::option::of(proptest::collection::vec(0u8..10, 6)),
+        base64url(4),
+    );
+    parts
+        .prop_map(|(gtin, serial, batch, expiry, price, tag)| {
+            let mut elements = vec![("01", gtin), ("21", serial), ("93", tag)];
+            if let Some(batch) = batch {
+                elements.push(("10", batch));
+            }
+            if let Some((year, month, day)) = expiry {
+                elements.push(("17", format!("{year:02}{month:02}{day:02}")));
+            }
+            if let Some(price) = price {
+                elements.push(("8005", price.iter().map(|d| char::from(b'0' + d)).collect()));
+            }
+            elements
+        })
+        .prop_shuffle()
+}
+
 proptest! {
+    #[test]
+    fn every_form_gives_the_same_code_in_any_order(elements in shuffled_code_elements()) {
+        let options = ParseOptions::default();
+        let bracketed: String = elements.iter().map(|(ai, value)| {
+            format!("({ai}){}", value.replace('(', "\\("))
+        }).collect();
+        let code = MarkingCode::parse(&bracketed, &options).unwrap();
+        for form in [
+            OutputForm::Raw,
+            OutputForm::Bracketed,
+            OutputForm::ScanData,
+            OutputForm::DigitalLink(Some("https://tanba.example.kz".into())),
+        ] {
+            let text = code.format(&form).unwrap();
+            let again = MarkingCode::parse(&text, &options).unwrap();
+            prop_assert_eq!(again.elements.canonical(), code.elements.canonical(), "{:?}: {}", form, text);
+        }
+    }
+
     #[test]
     fn every_form_round_trips(raw in marking_code()) {
         let options = ParseOptions::default();
