@@ -1,7 +1,7 @@
 //! `tanba code ...`: parse, format, sign and verify marking codes.
 
 use std::{
-    io::{BufRead, Write},
+    io::{BufRead, Read, Write},
     path::PathBuf,
     process::ExitCode,
 };
@@ -17,7 +17,7 @@ use tanba_gs1::{
 };
 use tanba_types::Language;
 
-use crate::output::{CryptoErrorMessage, ErrorCode, code_json, error_json};
+use crate::output::{CryptoErrorMessage, ErrorCode, code_json, error_json, say};
 
 /// Longest line read from standard input in bulk mode (a bound on memory per code).
 const STDIN_LINE_BYTES_MAX: usize = tanba_gs1::INPUT_LENGTH_MAX;
@@ -123,7 +123,7 @@ pub fn run(command: CodeCommand, language: Language) -> anyhow::Result<ExitCode>
             match MarkingCode::parse(&input, &ParseOptions::default()) {
                 Ok(code) => match code.format(&form) {
                     Ok(text) => {
-                        println!("{text}");
+                        say!("{text}");
                         Ok(ExitCode::SUCCESS)
                     }
                     Err(error) => report_error(&error_json(&error, language)),
@@ -140,7 +140,7 @@ pub fn run(command: CodeCommand, language: Language) -> anyhow::Result<ExitCode>
             form,
         } => {
             let ring = load_key_ring(&keys)
-                .map_err(|error| crypto_failure(&error, language))
+                .map_err(|error| crypto_failure(error, language))
                 .with_context(|| format!("loading the key ring {}", keys.display()))?;
             let form = parse_output_form(&form)?;
             sign(
@@ -168,15 +168,30 @@ pub fn run(command: CodeCommand, language: Language) -> anyhow::Result<ExitCode>
 }
 
 fn report_error(error: &Value) -> anyhow::Result<ExitCode> {
-    println!("{error}");
+    say!("{error}");
     Ok(ExitCode::FAILURE)
 }
 
-fn crypto_failure(error: &CryptoError, language: Language) -> anyhow::Error {
-    anyhow::anyhow!(
-        "{}",
-        tanba_types::localize(&CryptoErrorMessage(error), language)
-    )
+/// A crypto error for the user: the localized message, then the English cause chain (which
+/// names the file and the operating system's reason, never a secret).
+fn crypto_failure(error: CryptoError, language: Language) -> anyhow::Error {
+    let message = tanba_types::localize(&CryptoErrorMessage(&error), language);
+    anyhow::Error::new(error).context(message)
+}
+
+/// Reads one line into `buffer`, keeping at most [`STDIN_LINE_BYTES_MAX`] + 1 bytes of it (the
+/// rest of a longer line is skipped, so memory stays bounded). `false` at end of input.
+fn read_line_bounded(reader: &mut impl BufRead, buffer: &mut Vec<u8>) -> std::io::Result<bool> {
+    buffer.clear();
+    let limit = STDIN_LINE_BYTES_MAX as u64 + 1;
+    let read = Read::take(&mut *reader, limit).read_until(b'\n', buffer)?;
+    if read == 0 {
+        return Ok(false);
+    }
+    if buffer.last() != Some(&b'\n') && buffer.len() as u64 == limit {
+        reader.skip_until(b'\n')?;
+    }
+    Ok(true)
 }
 
 /// Runs `report` on the argument, or on each line of standard input for `-`; exit status 1 if
@@ -188,31 +203,24 @@ fn each_input(
     let mut all_valid = true;
     if input != "-" {
         let (value, valid) = report(input);
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        say!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(if valid {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
         });
     }
-    let stdin = std::io::stdin().lock();
+    let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    for line in stdin.split(b'\n') {
-        let line = line.context("reading standard input")?;
-        let line = String::from_utf8_lossy(&line);
-        let line = line.trim_end_matches('\r');
+    let mut buffer = Vec::with_capacity(STDIN_LINE_BYTES_MAX + 1);
+    while read_line_bounded(&mut stdin, &mut buffer)? {
+        let line = String::from_utf8_lossy(&buffer);
+        let line = line.trim_end_matches(['\r', '\n']);
         if line.is_empty() {
             continue;
         }
-        let (value, valid) = if line.len() > STDIN_LINE_BYTES_MAX {
-            let error = tanba_gs1::Gs1Error::new(tanba_gs1::Gs1ErrorKind::InputTooLong);
-            (
-                json!({"valid": false, "errors": [error_json(&error, Language::En)]}),
-                false,
-            )
-        } else {
-            report(line)
-        };
+        // An over-long line arrives cut at the limit + 1 byte: the parser refuses it as too long.
+        let (value, valid) = report(line);
         all_valid &= valid;
         writeln!(stdout, "{value}")?;
     }
@@ -248,7 +256,11 @@ pub fn parse_output_form(text: &str) -> anyhow::Result<OutputForm> {
         "scan" => OutputForm::ScanData,
         "digital-link" | "dl" => OutputForm::DigitalLink(None),
         other => match other.strip_prefix("digital-link=") {
-            Some(stem) => OutputForm::DigitalLink(Some(stem.to_owned())),
+            Some(stem) => {
+                tanba_gs1::digital_link::check_stem(stem)
+                    .map_err(|error| anyhow::anyhow!("bad Digital Link stem {stem:?}: {error}"))?;
+                OutputForm::DigitalLink(Some(stem.to_owned()))
+            }
             None => bail!("unknown form {other:?}: use bracketed, raw, scan or digital-link[=URL]"),
         },
     })
@@ -278,7 +290,7 @@ fn sign(
             continue;
         }
         let code = issue(ring, &gtin, &serial, profile, short_tag_length)
-            .map_err(|error| crypto_failure(&error, language))?;
+            .map_err(|error| crypto_failure(error, language))?;
         writeln!(stdout, "{}", code.format(form)?)?;
     }
     stdout.flush()?;
@@ -335,7 +347,7 @@ impl Verifiers {
         let ring = keys
             .map(|path| {
                 load_key_ring(&path)
-                    .map_err(|error| crypto_failure(&error, language))
+                    .map_err(|error| crypto_failure(error, language))
                     .with_context(|| format!("loading the key ring {}", path.display()))
             })
             .transpose()?;
@@ -343,7 +355,7 @@ impl Verifiers {
             Some(path) => {
                 let text = std::fs::read_to_string(&path)
                     .with_context(|| format!("reading {}", path.display()))?;
-                Some(PublicKeySet::from_json(&text).map_err(|e| crypto_failure(&e, language))?)
+                Some(PublicKeySet::from_json(&text).map_err(|e| crypto_failure(e, language))?)
             }
             None => ring.as_ref().map(KeyRing::public_key_set),
         };
@@ -380,14 +392,17 @@ impl Verifiers {
                 Some(ring) => verify_short(ring, gtin, serial, tag, short_tag_length),
                 None => return Err(CODE_SHORT_TAIL_NEEDS_RING),
             },
-            Tail::None | Tail::Malformed => return Err(CODE_NO_TAIL),
+            Tail::None => return Err(CODE_NO_TAIL),
+            Tail::Malformed => return Err(CODE_MALFORMED_TAIL),
         };
         result.map_err(|error| error.code())
     }
 }
 
-/// A code with no usable tail (none, or e.g. 91 without 92).
+/// A code without a cryptographic tail.
 const CODE_NO_TAIL: &str = "TANBA-CODE-NO-TAIL";
+/// A partial or mixed tail: 91 without 92, or 91/92 together with 93.
+const CODE_MALFORMED_TAIL: &str = "TANBA-CODE-MALFORMED-TAIL";
 /// A short tail offered for checking without the ring that holds its secret.
 const CODE_SHORT_TAIL_NEEDS_RING: &str = "TANBA-CODE-SHORT-TAIL-NEEDS-RING";
 

@@ -12,11 +12,13 @@ use tanba_types::Language;
 
 use crate::{
     code_command::{Profile, Verifiers, issue, verify_report},
-    output::now_ms,
+    output::{now_ms, say},
 };
 
 /// Demo GTIN-14s (valid check digits, Kazakhstan's GS1 prefix 487): mineral water, milk.
 const DEMO_GTINS: [&str; 2] = ["04870000000005", "04870000000012"];
+/// Most codes one demo run issues (they are kept in memory and written to a file).
+const DEMO_CODES_MAX: i64 = 1_000_000;
 /// Short tags on the demo's small packs.
 const DEMO_SHORT_TAG_LENGTH: usize = 4;
 
@@ -25,9 +27,9 @@ pub struct DemoArgs {
     /// Directory for the demo's key ring and issued codes.
     #[arg(long, value_name = "DIR", default_value = "tanba-data")]
     data: PathBuf,
-    /// How many full-profile codes to issue.
-    #[arg(long, default_value_t = 10_000)]
-    codes: usize,
+    /// How many full-profile codes to issue (at most 1,000,000).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=DEMO_CODES_MAX))]
+    codes: u32,
 }
 
 pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
@@ -43,22 +45,23 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
     };
     let public_keys_path = args.data.join("public-keys.json");
     std::fs::write(&public_keys_path, ring.public_key_set().to_json())?;
-    println!("Tanba demo (data in {})", args.data.display());
-    println!(
+    say!("Tanba demo (data in {})", args.data.display());
+    say!(
         "  key ring {} (mode 0600), active signing key {}",
         ring_path.display(),
         ring.active_signing_key().key_id()
     );
-    println!(
+    say!(
         "  public keys for phones and tills: {}",
         public_keys_path.display()
     );
 
     let mut rng = rand_core::OsRng;
     let started = Instant::now();
-    let mut issued = Vec::with_capacity(args.codes);
-    let mut serials = std::collections::HashSet::with_capacity(args.codes);
-    while issued.len() < args.codes {
+    let codes = args.codes as usize;
+    let mut issued = Vec::with_capacity(codes);
+    let mut serials = std::collections::HashSet::with_capacity(codes);
+    while issued.len() < codes {
         let serial = tanba_crypto::generate_serial(&mut rng);
         if serials.insert(serial.clone()) {
             issued.push(issue(&ring, DEMO_GTINS[0], &serial, Profile::Full, 0)?);
@@ -78,7 +81,7 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
         .map(|code| code.format(&OutputForm::Bracketed))
         .collect::<Result<_, _>>()?;
     std::fs::write(&codes_path, lines.join("\n") + "\n")?;
-    println!(
+    say!(
         "\nIssued {} full-profile codes in {:.2} s ({:.0} codes/s, one core), saved to {}",
         issued.len(),
         signing_seconds,
@@ -95,7 +98,7 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
             genuine += 1;
         }
     }
-    println!(
+    say!(
         "Parsed and verified all {} offline in {:.2} s: {genuine} genuine",
         issued.len(),
         started.elapsed().as_secs_f64()
@@ -108,7 +111,7 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
     let Some(sample) = issued.first() else {
         return Ok(ExitCode::SUCCESS);
     };
-    println!("\nOne code, every form (all parse to the same code):");
+    say!("\nOne code, every form (all parse to the same code):");
     for (name, form) in [
         ("bracketed   ", OutputForm::Bracketed),
         ("raw (GS=^]) ", OutputForm::Raw),
@@ -124,16 +127,16 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
             again.elements == sample.elements,
             "{name} did not round-trip"
         );
-        println!("  {name}  {}", text.replace(tanba_gs1::GS, "^]"));
+        say!("  {name}  {}", text.replace(tanba_gs1::GS, "^]"));
     }
     let short_text = short_code.format(&OutputForm::Bracketed)?;
     let short_ok = verify_report(&short_text, &verifiers, DEMO_SHORT_TAG_LENGTH, language).1;
-    println!(
+    say!(
         "  short tail    {short_text}  (server check: {})",
         verdict(short_ok)
     );
 
-    println!("\nForgeries:");
+    say!("\nForgeries:");
     let new_serial = tanba_crypto::generate_serial(&mut rng);
     let forgeries = [
         (
@@ -156,25 +159,25 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
     for (what, forged) in forgeries {
         let text = forged.format(&OutputForm::Bracketed)?;
         let (report, ok) = verify_report(&text, &verifiers, DEMO_SHORT_TAG_LENGTH, language);
-        println!("  {what}: {}", verdict(ok));
+        say!("  {what}: {}", verdict(ok));
         for language in Language::ALL {
             let (report, _) = verify_report(&text, &verifiers, DEMO_SHORT_TAG_LENGTH, language);
             if let Some(message) = report["errors"][0]["message"].as_str() {
-                println!("      [{language}] {message}");
+                say!("      [{language}] {message}");
             }
         }
         anyhow::ensure!(!ok, "a forged code verified: {report}");
     }
     let tanba = std::env::current_exe()
         .map_or_else(|_| "tanba".to_owned(), |path| path.display().to_string());
-    println!(
+    say!(
         "\nTry:\n  {tanba} code parse '{}'\n  {tanba} --lang kk code parse '(01)04870000000006(21)ABC'\n  \
          {tanba} code verify - --public-keys {} < {}",
         sample.format(&OutputForm::DigitalLink(Some("https://tanba.kz".into())))?,
         public_keys_path.display(),
         codes_path.display()
     );
-    println!("The server (`tanba serve`) arrives with the engine in a later issue.");
+    say!("The server (`tanba serve`) arrives with the engine in a later issue.");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,9 +5,9 @@ use std::{path::PathBuf, process::ExitCode};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use serde_json::json;
-use tanba_crypto::{KeyId, KeyRing, load_key_ring, save_key_ring};
+use tanba_crypto::{KeyId, KeyRing, create_key_ring, load_key_ring, save_key_ring};
 
-use crate::output::now_ms;
+use crate::output::{now_ms, say};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -59,8 +59,10 @@ pub fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
                 );
             }
             let ring = KeyRing::generate(now_ms(), &mut rng);
-            save(&ring, &keys)?;
-            println!(
+            // Refuses atomically too, should another process create the file meanwhile.
+            create_key_ring(&ring, &keys)
+                .with_context(|| format!("creating the key ring {}", keys.display()))?;
+            say!(
                 "created {} with signing key {}",
                 keys.display(),
                 ring.active_signing_key().key_id()
@@ -94,7 +96,7 @@ pub fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
                 })
                 .collect();
             let all: Vec<_> = signing.into_iter().chain(short).collect();
-            println!("{}", serde_json::to_string_pretty(&all)?);
+            say!("{}", serde_json::to_string_pretty(&all)?);
         }
         KeysCommand::Rotate { keys } => {
             let mut ring = load(&keys)?;
@@ -104,7 +106,7 @@ pub fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
             ring.rotate_short_tag_key(now, &mut rng)
                 .context("rotating the short-tag key")?;
             save(&ring, &keys)?;
-            println!(
+            say!(
                 "new active signing key {}",
                 ring.active_signing_key().key_id()
             );
@@ -114,14 +116,14 @@ pub fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
             let key_id: KeyId = key_id.parse().context("a key id is 4 characters A-Z0-9")?;
             ring.revoke(&key_id).context("revoking")?;
             save(&ring, &keys)?;
-            println!("revoked {key_id}");
+            say!("revoked {key_id}");
         }
         KeysCommand::ExportPublic { keys, out } => {
             let json = load(&keys)?.public_key_set().to_json();
             match out {
                 Some(path) => std::fs::write(&path, json + "\n")
                     .with_context(|| format!("writing {}", path.display()))?,
-                None => println!("{json}"),
+                None => say!("{json}"),
             }
         }
     }

@@ -15,6 +15,9 @@ use clap::{Parser, Subcommand};
 use tanba_types::Language;
 
 /// Tanba: the national marking-code traceability engine.
+///
+/// Exit status: 0 success (every code valid or genuine), 1 some code invalid or not genuine,
+/// 2 the command could not run (bad arguments, unreadable files).
 #[derive(Debug, Parser)]
 #[command(name = "tanba", version, about, long_about = None)]
 struct Cli {
@@ -48,15 +51,28 @@ fn main() -> ExitCode {
             eprintln!(
                 "tanba serve: not yet. The server arrives with the engine; try `tanba demo`."
             );
-            Ok(ExitCode::from(2))
+            Ok(ExitCode::from(EXIT_USAGE_OR_IO))
         }
         Command::Demo(args) => demo::run(args, cli.lang),
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`tanba code parse - | head`): not an error of ours.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("tanba: {error:#}");
-            ExitCode::FAILURE
+            ExitCode::from(EXIT_USAGE_OR_IO)
         }
     }
+}
+
+/// Exit status when the command could not do its work (bad arguments, unreadable files); an
+/// invalid or forged code is status 1, as `grep` reports "not found".
+const EXIT_USAGE_OR_IO: u8 = 2;
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }

@@ -3,6 +3,16 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// `println!` that returns write errors (a closed pipe, a full disk) instead of panicking, so
+/// `tanba code parse - | head` ends quietly. Use inside functions returning `anyhow::Result`.
+macro_rules! say {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($argument)*)?;
+    }};
+}
+pub(crate) use say;
+
 use serde_json::{Value, json};
 use tanba_gs1::{MarkingCode, Tail, ai};
 use tanba_types::{Language, Localized, localize};

@@ -301,3 +301,89 @@ fn demo_runs() {
     assert_eq!(text.matches("REFUSED").count(), 4);
     assert!(data.join("public-keys.json").exists());
 }
+
+#[test]
+fn exit_status_two_when_the_command_cannot_run() {
+    let output = tanba(&[
+        "code",
+        "sign",
+        "04870000000005",
+        "--keys",
+        "/nonexistent/ops.ring",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("TANBA-CRYPTO-KEY-FILE-IO"), "{stderr}");
+    assert!(
+        stderr.contains("No such file"),
+        "the OS reason is kept: {stderr}"
+    );
+
+    let output = tanba(&[
+        "code",
+        "format",
+        "(01)04870000000005(21)A",
+        "--as",
+        "digital-link=ftp://x",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn overlong_stdin_lines_are_refused_with_bounded_memory() {
+    let long = format!(
+        "(01)04870000000005(21){}\n(01)04870000000005(21)A\n",
+        "A".repeat(1_000_000)
+    );
+    let output = tanba_stdin(&["--lang", "kk", "code", "parse", "-"], &long);
+    assert_eq!(output.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "the long line is one report, the next line is read as usual"
+    );
+    assert_eq!(lines[0]["errors"][0]["code"], "TANBA-GS1-INPUT-TOO-LONG");
+    assert_eq!(lines[0]["valid"], false);
+    assert_eq!(lines[1]["valid"], true);
+}
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tanba"))
+        .args(["code", "parse", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before the first line is written
+    let input = "(01)04870000000005(21)A\n".repeat(10_000);
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn partial_tails_have_their_own_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys_in(dir.path());
+    let output = tanba(&[
+        "code",
+        "verify",
+        "(01)04870000000005(21)ABC(91)EE06",
+        "--keys",
+        &keys,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        json(&output)["errors"][0]["code"],
+        "TANBA-CODE-MALFORMED-TAIL"
+    );
+}

@@ -52,4 +52,4 @@ pub use public_keys::{PublicKeyEntry, PublicKeySet};
 pub use scheme::{Algorithm, Ed25519Signer, Ed25519Verifier, Signer, Verifier};
 pub use serial::{SERIAL_LENGTH, generate_serial};
 pub use short_tag::{SHORT_TAG_LENGTH_MAX, SHORT_TAG_LENGTH_MIN, short_tag, verify_short_tag};
-pub use store::{KEY_RING_FILE_BYTES_MAX, load_key_ring, save_key_ring};
+pub use store::{KEY_RING_FILE_BYTES_MAX, create_key_ring, load_key_ring, save_key_ring};

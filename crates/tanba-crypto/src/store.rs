@@ -173,6 +173,24 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> CryptoError + '_ {
 
 /// Writes the ring to `path` atomically with mode 0600 (see module docs), replacing any file there.
 pub fn save_key_ring(ring: &KeyRing, path: &Path) -> Result<(), CryptoError> {
+    write_key_ring(ring, path, Replace::Allowed)
+}
+
+/// Writes a new ring to `path` like [`save_key_ring`], but refuses (with
+/// [`CryptoError::KeyFileIo`], kind `AlreadyExists`) if a file is already there, even one created
+/// a moment earlier by another process: a ring must never be replaced by accident.
+pub fn create_key_ring(ring: &KeyRing, path: &Path) -> Result<(), CryptoError> {
+    write_key_ring(ring, path, Replace::Refused)
+}
+
+/// Whether writing a ring may replace an existing file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    Allowed,
+    Refused,
+}
+
+fn write_key_ring(ring: &KeyRing, path: &Path, replace: Replace) -> Result<(), CryptoError> {
     let document = to_document(ring);
     let mut bytes = Zeroizing::new(Vec::with_capacity(
         512 * (ring.signing_keys().len() + ring.short_tag_keys().len() + 1),
@@ -201,9 +219,11 @@ pub fn save_key_ring(ring: &KeyRing, path: &Path) -> Result<(), CryptoError> {
         .as_file()
         .sync_all()
         .map_err(io_error(temporary.path()))?;
-    temporary
-        .persist(path)
-        .map_err(|error| io_error(path)(error.error))?;
+    match replace {
+        Replace::Allowed => temporary.persist(path),
+        Replace::Refused => temporary.persist_noclobber(path),
+    }
+    .map_err(|error| io_error(path)(error.error))?;
     sync_directory(&directory)
 }
 

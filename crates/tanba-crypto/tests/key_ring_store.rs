@@ -4,8 +4,9 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tanba_crypto::{
-    CryptoError, GENESIS, KeyRing, KeyStatus, PublicKeySet, load_key_ring, save_key_ring,
-    short_tag, sign_checkpoint, sign_code, verify_checkpoint, verify_code, verify_short_tag,
+    CryptoError, GENESIS, KeyRing, KeyStatus, PublicKeySet, create_key_ring, load_key_ring,
+    save_key_ring, short_tag, sign_checkpoint, sign_code, verify_checkpoint, verify_code,
+    verify_short_tag,
 };
 
 const GTIN: &str = "04870000000004";
@@ -246,4 +247,22 @@ fn restrict(path: &std::path::Path) {
     }
     #[cfg(not(unix))]
     let _ = path;
+}
+
+#[test]
+fn create_refuses_to_replace_an_existing_ring() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("ops.ring");
+    let mut rng = ChaCha20Rng::seed_from_u64(11);
+    let first = KeyRing::generate(0, &mut rng);
+    create_key_ring(&first, &path).unwrap();
+    let second = KeyRing::generate(0, &mut rng);
+    let error = create_key_ring(&second, &path).unwrap_err();
+    assert_eq!(error.code(), "TANBA-CRYPTO-KEY-FILE-IO");
+    let kept = load_key_ring(&path).unwrap();
+    assert_eq!(
+        kept.active_signing_key().key_id(),
+        first.active_signing_key().key_id(),
+        "the first ring is still there"
+    );
 }

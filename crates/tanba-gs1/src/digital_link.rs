@@ -416,6 +416,29 @@ fn decode_value(
     Ok(value)
 }
 
+/// Checks a resolver stem for [`generate`]: `http(s)://host[:port][/path]`, a valid host, no
+/// query or fragment, no empty path segment (a trailing `/` is allowed and dropped).
+pub fn check_stem(stem: &str) -> Result<(), Gs1Error> {
+    if let Some(position) = stem
+        .bytes()
+        .position(|byte| !is_uri_character(byte) || byte == b'?' || byte == b'#')
+    {
+        return Err(Gs1Error::new(Gs1ErrorKind::IllegalCharacter).at(position, 1));
+    }
+    let scheme = SCHEMES
+        .iter()
+        .find(|scheme| stem.starts_with(**scheme))
+        .ok_or_else(|| Gs1Error::new(Gs1ErrorKind::BadUriScheme).at(0, 0))?;
+    let after_scheme = &stem[scheme.len()..];
+    let after_scheme = after_scheme.strip_suffix('/').unwrap_or(after_scheme);
+    let (host, path) = after_scheme.split_at(after_scheme.find('/').unwrap_or(after_scheme.len()));
+    check_host(host).map_err(|error| error.at(scheme.len(), host.len()))?;
+    if path.split('/').skip(1).any(str::is_empty) {
+        return Err(Gs1Error::new(Gs1ErrorKind::EmptyPathSegment));
+    }
+    Ok(())
+}
+
 /// Builds the Digital Link URI for `elements` under `stem` (default [`CANONICAL_STEM`]).
 pub fn generate(
     elements: &ElementString,
@@ -458,6 +481,7 @@ pub fn generate(
         });
 
     let stem = stem.unwrap_or(CANONICAL_STEM);
+    check_stem(stem)?;
     let mut uri = stem.strip_suffix('/').unwrap_or(stem).to_owned();
     let path_value = |ai: &str| {
         unique
@@ -531,6 +555,26 @@ mod tests {
         let found = error(uri);
         assert_eq!(found.code(), "TANBA-GS1-LINT-ILLEGAL-MONTH");
         assert_eq!(found.position, Some(uri.find("1399").unwrap()));
+    }
+
+    #[test]
+    fn stems_are_checked() {
+        for good in [
+            "https://id.gs1.org",
+            "https://tanba.kz/",
+            "http://10.0.0.1:8080/dl",
+        ] {
+            assert!(check_stem(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "ftp://x",
+            "https://x.kz/a?b=c",
+            "https://x.kz/#f",
+            "https://$x",
+            "https://x//y",
+        ] {
+            assert!(check_stem(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Error messages in Kazakh, Russian and English, keyed by stable error code (R-IS-19).
 //!
 //! Libraries name their errors by code (`TANBA-GS1-UNKNOWN-AI`); whoever shows an error to a
-//! person looks the code up here in the reader's language. Templates may use `{ai}` and
-//! `{position}`; a missing value renders as `?`. The GS1 linters have more than a hundred codes
+//! person looks the code up here in the reader's language. Templates may use `{ai}`,
+//! `{position}` (shown counting from 1) and `{detail}`; a missing value renders as `?`. The GS1 linters have more than a hundred codes
 //! (`TANBA-GS1-LINT-*`): they share one template that names the GS1 test that failed, since the
 //! precise code travels with the message.
 
@@ -16,8 +16,13 @@ pub trait Localized {
     fn ai(&self) -> Option<&str> {
         None
     }
-    /// The byte position in the input, where known.
+    /// The byte position in the input, where known (0-based; messages show it 1-based).
     fn position(&self) -> Option<usize> {
+        None
+    }
+    /// The particular of this error that the message names: the AIs required, the AI it clashes
+    /// with, the length limit.
+    fn detail(&self) -> Option<String> {
         None
     }
 }
@@ -41,59 +46,60 @@ pub const GS1_LINT_CODE_PREFIX: &str = "TANBA-GS1-LINT-";
 
 const LINT_TEMPLATE: Entry = Entry {
     code: GS1_LINT_CODE_PREFIX,
-    kk: "({ai}) AI деректері GS1 мазмұн тексерісінен өтпеді, {position}-байт",
-    ru: "Данные AI ({ai}) не прошли проверку содержания GS1, байт {position}",
-    en: "AI ({ai}) data failed a GS1 content check at byte {position}",
+    kk: "({ai}) AI деректері GS1 мазмұн тексерісінен өтпеді ({position}-орында)",
+    ru: "Данные AI ({ai}) не прошли проверку содержания GS1 (позиция {position})",
+    en: "AI ({ai}) data failed a GS1 content check at position {position}",
 };
 
 const CATALOGUE: &[Entry] = entries! {
     "TANBA-GS1-EMPTY" => ["Код бос", "Код пуст", "The code is empty"],
     "TANBA-GS1-INPUT-TOO-LONG" => ["Код тым ұзын", "Код слишком длинный", "The code is too long"],
     "TANBA-GS1-TOO-MANY-ELEMENTS" => ["Кодта элементтер тым көп", "В коде слишком много элементов", "The code has too many elements"],
-    "TANBA-GS1-ILLEGAL-CHARACTER" => ["Рұқсат етілмеген таңба, {position}-байт", "Недопустимый символ, байт {position}", "Illegal character at byte {position}"],
+    "TANBA-GS1-ILLEGAL-CHARACTER" => ["Рұқсат етілмеген таңба ({position}-орында)", "Недопустимый символ (позиция {position})", "Illegal character at position {position}"],
     "TANBA-GS1-MISSING-LEADING-FNC1" => ["Деректер FNC1-ден басталуы керек", "Данные должны начинаться с FNC1", "The data must start with FNC1"],
-    "TANBA-GS1-MALFORMED-AI" => ["AI 2-4 цифрдан тұруы керек, {position}-байт", "AI должен состоять из 2-4 цифр, байт {position}", "An AI must be 2 to 4 digits (byte {position})"],
-    "TANBA-GS1-UNKNOWN-AI" => ["Белгісіз AI ({ai}), {position}-байт", "Неизвестный AI ({ai}), байт {position}", "Unknown AI ({ai}) at byte {position}"],
-    "TANBA-GS1-UNTERMINATED-AI" => ["AI жақшасы жабылмаған, {position}-байт", "Скобка AI не закрыта, байт {position}", "AI bracket not closed at byte {position}"],
-    "TANBA-GS1-EMPTY-VALUE" => ["({ai}) AI мәні бос", "Значение AI ({ai}) пусто", "AI ({ai}) has an empty value"],
-    "TANBA-GS1-VALUE-TOO-SHORT" => ["({ai}) AI мәні тым қысқа", "Значение AI ({ai}) слишком короткое", "AI ({ai}) value is too short"],
-    "TANBA-GS1-VALUE-TOO-LONG" => ["({ai}) AI мәні тым ұзын", "Значение AI ({ai}) слишком длинное", "AI ({ai}) value is too long"],
-    "TANBA-GS1-REQUIRED-AI-MISSING" => ["({ai}) AI-мен бірге міндетті AI жоқ", "Вместе с AI ({ai}) нет обязательного AI", "AI ({ai}) requires another AI that is missing"],
-    "TANBA-GS1-MUTUALLY-EXCLUSIVE-AIS" => ["({ai}) AI басқа AI-мен бірге келмейді", "AI ({ai}) несовместим с другим AI в коде", "AI ({ai}) may not appear with another AI in the code"],
+    "TANBA-GS1-MALFORMED-AI" => ["AI 2-4 цифрдан тұруы керек ({position}-орында)", "AI должен состоять из 2-4 цифр (позиция {position})", "An AI must be 2 to 4 digits (position {position})"],
+    "TANBA-GS1-UNKNOWN-AI" => ["Белгісіз AI ({ai}) ({position}-орында)", "Неизвестный AI ({ai}) (позиция {position})", "Unknown AI ({ai}) at position {position}"],
+    "TANBA-GS1-UNTERMINATED-AI" => ["AI жақшасы жабылмаған ({position}-орында)", "Скобка AI не закрыта (позиция {position})", "AI bracket not closed at position {position}"],
+    "TANBA-GS1-EMPTY-VALUE" => ["({ai}) AI мәні бос", "Пустое значение AI ({ai})", "AI ({ai}) has an empty value"],
+    "TANBA-GS1-VALUE-TOO-SHORT" => ["({ai}) AI мәні тым қысқа (кемінде {detail} таңба)", "Значение AI ({ai}) слишком короткое (не менее {detail} символов)", "AI ({ai}) value is too short (at least {detail} characters)"],
+    "TANBA-GS1-VALUE-TOO-LONG" => ["({ai}) AI мәні тым ұзын (ең көбі {detail} таңба)", "Значение AI ({ai}) слишком длинное (не более {detail} символов)", "AI ({ai}) value is too long (at most {detail} characters)"],
+    "TANBA-GS1-REQUIRED-AI-MISSING" => ["({ai}) AI үшін міндетті AI жоқ (біреуі керек: {detail})", "Для AI ({ai}) не хватает обязательного AI (нужен один из: {detail})", "AI ({ai}) requires another AI that is missing (one of: {detail})"],
+    "TANBA-GS1-MUTUALLY-EXCLUSIVE-AIS" => ["({ai}) AI кодта {detail} AI-мен бірге қолданылмайды", "AI ({ai}) нельзя использовать вместе с AI ({detail})", "AI ({ai}) may not appear together with AI ({detail})"],
     "TANBA-GS1-CONFLICTING-REPEAT" => ["({ai}) AI әртүрлі мәнмен қайталанған", "AI ({ai}) повторяется с другим значением", "AI ({ai}) is repeated with a different value"],
     "TANBA-GS1-DIGITAL-SIGNATURE-NEEDS-SERIALISED-KEY" => ["Цифрлық қолтаңба (8030) сериялық кілтті талап етеді", "Цифровая подпись (8030) требует серийного ключа", "A digital signature (8030) needs a serialised key"],
-    "TANBA-GS1-UNKNOWN-SYMBOLOGY" => ["Сканер символикасы белгісіз", "Неизвестная символика сканера", "Unknown scanner symbology"],
+    "TANBA-GS1-UNKNOWN-SYMBOLOGY" => ["Символика идентификаторы белгісіз", "Неизвестный идентификатор символики", "Unknown symbology identifier"],
     "TANBA-GS1-EMPTY-SYMBOL-DATA" => ["Штрихкодта деректер жоқ", "В штрихкоде нет данных", "The barcode carries no data"],
     "TANBA-GS1-BAD-PRIMARY-MESSAGE" => ["EAN/UPC коды қате", "Неверный код EAN/UPC", "Bad EAN/UPC code"],
-    "TANBA-GS1-DL-BAD-SCHEME" => ["Сілтеме http:// немесе https:// басталуы керек", "Ссылка должна начинаться с http:// или https://", "The link must start with http:// or https://"],
+    "TANBA-GS1-DL-BAD-SCHEME" => ["Сілтеме http:// немесе https:// деп басталуы керек", "Ссылка должна начинаться с http:// или https://", "The link must start with http:// or https://"],
     "TANBA-GS1-DL-BAD-HOST" => ["Сілтемедегі хост атауы қате", "Неверное имя хоста в ссылке", "Bad host name in the link"],
     "TANBA-GS1-DL-NO-PRIMARY-KEY" => ["Сілтемеде GS1 кілті жоқ", "В ссылке нет ключа GS1", "The link holds no GS1 key"],
-    "TANBA-GS1-DL-BAD-KEY-QUALIFIERS" => ["Сілтеме жолындағы AI реті қате", "Неверный порядок AI в пути ссылки", "The AIs in the link path are in a wrong order"],
+    "TANBA-GS1-DL-BAD-KEY-QUALIFIERS" => ["Сілтеме жолындағы AI тізбегі кілт пен квалификаторлардың рұқсат етілген тізбегі емес", "AI в пути ссылки не образуют допустимую последовательность ключа и квалификаторов", "The AIs in the link path are not a valid key and qualifier sequence"],
     "TANBA-GS1-DL-EMPTY-PATH-SEGMENT" => ["Сілтеме жолында бос бөлік бар", "В пути ссылки пустой сегмент", "Empty segment in the link path"],
     "TANBA-GS1-DL-NOT-A-DATA-ATTRIBUTE" => ["({ai}) AI сілтеме сұрауында бола алмайды", "AI ({ai}) не может быть параметром запроса ссылки", "AI ({ai}) may not be a link query parameter"],
     "TANBA-GS1-DL-DUPLICATE-AI" => ["({ai}) AI сілтемеде екі рет берілген", "AI ({ai}) указан в ссылке дважды", "AI ({ai}) appears twice in the link"],
     "TANBA-GS1-DL-NOTHING-TO-LINK" => ["Сілтеме құруға GS1 кілті жоқ", "Нет ключа GS1 для построения ссылки", "No GS1 key to build a link from"],
-    "TANBA-GS1-LINT-NON-DIGIT-CHARACTER" => ["({ai}) AI-да цифр емес таңба, {position}-байт", "В AI ({ai}) нецифровой символ, байт {position}", "AI ({ai}): a non-digit character at byte {position}"],
-    "TANBA-GS1-LINT-INVALID-CSET82-CHARACTER" => ["({ai}) AI-да GS1 82 жиынында жоқ таңба, {position}-байт", "В AI ({ai}) символ вне набора GS1 82, байт {position}", "AI ({ai}): a character outside GS1 set 82 at byte {position}"],
-    "TANBA-GS1-LINT-INVALID-CSET39-CHARACTER" => ["({ai}) AI-да GS1 39 жиынында жоқ таңба, {position}-байт", "В AI ({ai}) символ вне набора GS1 39, байт {position}", "AI ({ai}): a character outside GS1 set 39 at byte {position}"],
-    "TANBA-GS1-LINT-INVALID-CSET64-CHARACTER" => ["({ai}) AI-да base64url емес таңба, {position}-байт", "В AI ({ai}) символ вне base64url, байт {position}", "AI ({ai}): a character outside base64url at byte {position}"],
-    "TANBA-GS1-LINT-INVALID-CSET64-PADDING" => ["({ai}) AI-да base64url толықтыруы қате, {position}-байт", "В AI ({ai}) неверное дополнение base64url, байт {position}", "AI ({ai}): bad base64url padding at byte {position}"],
-    "TANBA-GS1-LINT-INCORRECT-CHECK-DIGIT" => ["({ai}) AI бақылау цифры қате, {position}-байт", "Неверная контрольная цифра AI ({ai}), байт {position}", "AI ({ai}): wrong check digit at byte {position}"],
+    "TANBA-GS1-LINT-NON-DIGIT-CHARACTER" => ["({ai}) AI-да цифр емес таңба ({position}-орында)", "В AI ({ai}) нецифровой символ (позиция {position})", "AI ({ai}): a non-digit character at position {position}"],
+    "TANBA-GS1-LINT-INVALID-CSET82-CHARACTER" => ["({ai}) AI-да GS1 82 жиынында жоқ таңба ({position}-орында)", "В AI ({ai}) символ вне набора GS1 82 (позиция {position})", "AI ({ai}): a character outside GS1 set 82 at position {position}"],
+    "TANBA-GS1-LINT-INVALID-CSET39-CHARACTER" => ["({ai}) AI-да GS1 39 жиынында жоқ таңба ({position}-орында)", "В AI ({ai}) символ вне набора GS1 39 (позиция {position})", "AI ({ai}): a character outside GS1 set 39 at position {position}"],
+    "TANBA-GS1-LINT-INVALID-CSET64-CHARACTER" => ["({ai}) AI-да base64url емес таңба ({position}-орында)", "В AI ({ai}) символ вне base64url (позиция {position})", "AI ({ai}): a character outside base64url at position {position}"],
+    "TANBA-GS1-LINT-INVALID-CSET64-PADDING" => ["({ai}) AI-да base64url толықтыруы қате ({position}-орында)", "В AI ({ai}) неверное дополнение base64url (позиция {position})", "AI ({ai}): bad base64url padding at position {position}"],
+    "TANBA-GS1-LINT-INCORRECT-CHECK-DIGIT" => ["({ai}) AI бақылау цифры қате ({position}-орында)", "Неверная контрольная цифра AI ({ai}) (позиция {position})", "AI ({ai}): wrong check digit at position {position}"],
     "TANBA-GS1-LINT-TOO-SHORT-FOR-CHECK-DIGIT" => ["({ai}) AI бақылау цифры үшін тым қысқа", "AI ({ai}) слишком короткий для контрольной цифры", "AI ({ai}) is too short for a check digit"],
-    "TANBA-GS1-LINT-ILLEGAL-MONTH" => ["({ai}) AI-дағы ай қате, {position}-байт", "Неверный месяц в AI ({ai}), байт {position}", "AI ({ai}): no such month, byte {position}"],
-    "TANBA-GS1-LINT-ILLEGAL-DAY" => ["({ai}) AI-дағы күн қате, {position}-байт", "Неверный день в AI ({ai}), байт {position}", "AI ({ai}): no such day in that month, byte {position}"],
-    "TANBA-GS1-LINT-ILLEGAL-HOUR" => ["({ai}) AI-дағы сағат қате, {position}-байт", "Неверный час в AI ({ai}), байт {position}", "AI ({ai}): no such hour, byte {position}"],
-    "TANBA-GS1-LINT-ILLEGAL-MINUTE" => ["({ai}) AI-дағы минут қате, {position}-байт", "Неверная минута в AI ({ai}), байт {position}", "AI ({ai}): no such minute, byte {position}"],
-    "TANBA-GS1-LINT-ILLEGAL-SECOND" => ["({ai}) AI-дағы секунд қате, {position}-байт", "Неверная секунда в AI ({ai}), байт {position}", "AI ({ai}): no such second, byte {position}"],
+    "TANBA-GS1-LINT-ILLEGAL-MONTH" => ["({ai}) AI-дағы ай қате ({position}-орында)", "Неверный месяц в AI ({ai}) (позиция {position})", "AI ({ai}): no such month at position {position}"],
+    "TANBA-GS1-LINT-ILLEGAL-DAY" => ["({ai}) AI-дағы күн қате ({position}-орында)", "Неверный день в AI ({ai}) (позиция {position})", "AI ({ai}): no such day in that month at position {position}"],
+    "TANBA-GS1-LINT-ILLEGAL-HOUR" => ["({ai}) AI-дағы сағат қате ({position}-орында)", "Неверный час в AI ({ai}) (позиция {position})", "AI ({ai}): no such hour at position {position}"],
+    "TANBA-GS1-LINT-ILLEGAL-MINUTE" => ["({ai}) AI-дағы минут қате ({position}-орында)", "Неверная минута в AI ({ai}) (позиция {position})", "AI ({ai}): no such minute at position {position}"],
+    "TANBA-GS1-LINT-ILLEGAL-SECOND" => ["({ai}) AI-дағы секунд қате ({position}-орында)", "Неверная секунда в AI ({ai}) (позиция {position})", "AI ({ai}): no such second at position {position}"],
     "TANBA-GS1-LINT-NOT-ISO3166" => ["({ai}) AI-дағы ел коды ISO 3166 бойынша жоқ", "Код страны в AI ({ai}) не по ISO 3166", "AI ({ai}): not an ISO 3166 country code"],
     "TANBA-GS1-LINT-NOT-ISO3166-OR-999" => ["({ai}) AI-дағы ел коды ISO 3166 бойынша жоқ (не 999)", "Код страны в AI ({ai}) не по ISO 3166 (и не 999)", "AI ({ai}): not an ISO 3166 country code or 999"],
     "TANBA-GS1-LINT-NOT-ISO3166-ALPHA2" => ["({ai}) AI-дағы ел коды ISO 3166 alpha-2 бойынша жоқ", "Код страны в AI ({ai}) не по ISO 3166 alpha-2", "AI ({ai}): not an ISO 3166 alpha-2 country code"],
     "TANBA-GS1-LINT-NOT-ISO4217" => ["({ai}) AI-дағы валюта коды ISO 4217 бойынша жоқ", "Код валюты в AI ({ai}) не по ISO 4217", "AI ({ai}): not an ISO 4217 currency code"],
-    "TANBA-GS1-LINT-INVALID-PERCENT-SEQUENCE" => ["({ai}) AI-да % тізбегі қате, {position}-байт", "Неверная %-последовательность в AI ({ai}), байт {position}", "AI ({ai}): bad percent sequence at byte {position}"],
+    "TANBA-GS1-LINT-INVALID-PERCENT-SEQUENCE" => ["({ai}) AI-да % тізбегі қате ({position}-орында)", "Неверная %-последовательность в AI ({ai}) (позиция {position})", "AI ({ai}): bad percent sequence at position {position}"],
     "TANBA-GS1-MISSING-GTIN" => ["Кодта GTIN (01) жоқ", "В коде нет GTIN (01)", "The code has no GTIN (01)"],
     "TANBA-GS1-MISSING-SERIAL" => ["Кодта сериялық нөмір (21) жоқ", "В коде нет серийного номера (21)", "The code has no serial number (21)"],
-    "TANBA-CODE-NO-TAIL" => ["Кодта криптографиялық құйрық (91/92 не 93) жоқ", "В коде нет криптографического хвоста (91/92 или 93)", "The code has no cryptographic tail (91/92 or 93)"],
-    "TANBA-CODE-SHORT-TAIL-NEEDS-RING" => ["Қысқа құйрықты (93) тек сервер кілттерімен тексеруге болады", "Короткий хвост (93) проверяется только ключами сервера", "A short tail (93) can only be checked with the server's keys"],
+    "TANBA-CODE-NO-TAIL" => ["Кодта криптографиялық бөлік (91/92 не 93) жоқ", "В коде нет криптографической части (91/92 или 93)", "The code has no cryptographic part (91/92 or 93)"],
+    "TANBA-CODE-MALFORMED-TAIL" => ["Кодтың криптографиялық бөлігі толық емес не аралас (91 мен 92 бірге, не тек 93 керек)", "Криптографическая часть кода неполна или смешана (нужны 91 и 92 вместе или только 93)", "The code's cryptographic part is partial or mixed (91 and 92 together, or 93 alone)"],
+    "TANBA-CODE-SHORT-TAIL-NEEDS-RING" => ["Қысқа криптографиялық бөлікті (93) тек сервер кілттерімен тексеруге болады", "Короткая криптографическая часть (93) проверяется только ключами сервера", "A short cryptographic part (93) can only be checked with the server's keys"],
     "TANBA-KZ-IIN-BIN-FORMAT" => ["ЖСН/БСН 12 цифрдан тұруы керек", "ИИН/БИН должен состоять из 12 цифр", "An IIN/BIN is exactly 12 digits"],
     "TANBA-KZ-IIN-BIN-CHECK-DIGIT" => ["ЖСН/БСН бақылау цифры қате", "Неверная контрольная цифра ИИН/БИН", "The IIN/BIN check digit is wrong"],
     "TANBA-KZ-IIN-BIN-UNASSIGNABLE" => ["Мұндай ЖСН/БСН берілмейді", "Такой ИИН/БИН не может быть присвоен", "Such an IIN/BIN is never assigned"],
@@ -103,9 +109,9 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-CRYPTO-INVALID-SERIAL" => ["Сериялық нөмір қате", "Неверный серийный номер", "Invalid serial number"],
     "TANBA-CRYPTO-MALFORMED-KEY-ID" => ["Кілт идентификаторы (91) қате", "Неверный идентификатор ключа (91)", "Malformed key id (91)"],
     "TANBA-CRYPTO-UNKNOWN-KEY-ID" => ["Кілт идентификаторы (91) белгісіз", "Неизвестный идентификатор ключа (91)", "Unknown key id (91)"],
-    "TANBA-CRYPTO-KEY-REVOKED" => ["Кілт кері қайтарылған", "Ключ отозван", "The key has been revoked"],
+    "TANBA-CRYPTO-KEY-REVOKED" => ["Кілттің күші жойылған", "Ключ отозван", "The key has been revoked"],
     "TANBA-CRYPTO-KEY-NOT-ACTIVE" => ["Кілт белсенді емес", "Ключ не активен", "The key is not active"],
-    "TANBA-CRYPTO-REVOKE-ACTIVE-KEY" => ["Белсенді кілтті кері қайтаруға болмайды, алдымен ауыстырыңыз", "Нельзя отозвать активный ключ, сначала смените его", "Cannot revoke the active key; rotate first"],
+    "TANBA-CRYPTO-REVOKE-ACTIVE-KEY" => ["Белсенді кілттің күшін жоюға болмайды, алдымен оны ауыстырыңыз", "Нельзя отозвать активный ключ, сначала смените его", "Cannot revoke the active key; rotate first"],
     "TANBA-CRYPTO-MALFORMED-SIGNATURE" => ["Қолтаңба (92) пішімі қате", "Неверный формат подписи (92)", "Malformed signature (92)"],
     "TANBA-CRYPTO-BAD-SIGNATURE" => ["Қолтаңба (92) жарамсыз: код жалған болуы мүмкін", "Подпись (92) недействительна: код может быть поддельным", "The signature (92) does not verify: the code may be forged"],
     "TANBA-CRYPTO-MALFORMED-PUBLIC-KEY" => ["Ашық кілт қате", "Неверный открытый ключ", "Malformed public key"],
@@ -156,15 +162,16 @@ pub fn localize(error: &dyn Localized, language: Language) -> String {
         return code.to_owned();
     };
     let ai = error.ai().unwrap_or("?");
+    // People count characters from 1; codes are ASCII, so bytes and characters agree.
     let position = error
         .position()
-        .map_or_else(|| "?".to_owned(), |position| position.to_string());
-    format!(
-        "{code}: {}",
-        template
-            .replace("{ai}", ai)
-            .replace("{position}", &position)
-    )
+        .map_or_else(|| "?".to_owned(), |position| (position + 1).to_string());
+    let detail = error.detail().unwrap_or_else(|| "?".to_owned());
+    let text = template
+        .replace("{ai}", ai)
+        .replace("{position}", &position)
+        .replace("{detail}", &detail);
+    format!("{code}: {text}")
 }
 
 impl Localized for tanba_gs1::Gs1Error {
@@ -176,6 +183,16 @@ impl Localized for tanba_gs1::Gs1Error {
     }
     fn position(&self) -> Option<usize> {
         self.position
+    }
+    fn detail(&self) -> Option<String> {
+        use tanba_gs1::Gs1ErrorKind;
+        match &self.kind {
+            Gs1ErrorKind::RequiredAiMissing { requires } => Some(requires.clone()),
+            Gs1ErrorKind::MutuallyExclusiveAis { other } => Some(other.clone()),
+            Gs1ErrorKind::ValueTooShort { length_min } => Some(length_min.to_string()),
+            Gs1ErrorKind::ValueTooLong { length_max } => Some(length_max.to_string()),
+            _ => None,
+        }
     }
 }
 
@@ -201,7 +218,7 @@ mod tests {
                 );
             }
             // The same placeholders in every language.
-            for placeholder in ["{ai}", "{position}"] {
+            for placeholder in ["{ai}", "{position}", "{detail}"] {
                 let uses = [entry.kk, entry.ru, entry.en].map(|text| text.contains(placeholder));
                 assert!(
                     uses.iter().all(|u| *u == uses[0]),
@@ -246,9 +263,10 @@ mod tests {
         let error = tanba_gs1::MarkingCode::parse("(21)ABC", &Default::default()).unwrap_err();
         assert_eq!(
             localize(&error, Language::En),
-            "TANBA-GS1-REQUIRED-AI-MISSING: AI (21) requires another AI that is missing"
+            "TANBA-GS1-REQUIRED-AI-MISSING: AI (21) requires another AI that is missing \
+             (one of: 01,03,8006)"
         );
-        assert!(localize(&error, Language::Kk).contains("(21) AI"));
-        assert!(localize(&error, Language::Ru).contains("AI (21)"));
+        assert!(localize(&error, Language::Kk).contains("(21) AI үшін"));
+        assert!(localize(&error, Language::Ru).contains("нужен один из: 01,03,8006"));
     }
 }
