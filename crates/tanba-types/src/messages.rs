@@ -98,6 +98,10 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-GS1-MISSING-GTIN" => ["Кодта GTIN (01) жоқ", "В коде нет GTIN (01)", "The code has no GTIN (01)"],
     "TANBA-GS1-MISSING-SERIAL" => ["Кодта сериялық нөмір (21) жоқ", "В коде нет серийного номера (21)", "The code has no serial number (21)"],
     "TANBA-CODE-NO-TAIL" => ["Кодта криптографиялық бөлік (91/92 не 93) жоқ", "В коде нет криптографической части (91/92 или 93)", "The code has no cryptographic part (91/92 or 93)"],
+    "TANBA-CODE-WRONG-STATUS" => ["Код бұл мәртебеде: бұл әрекетке рұқсат жоқ", "Код в этом статусе: операция недопустима", "The code's status does not allow this operation"],
+    "TANBA-CODE-BLOCKED" => ["Код бұғатталған: оны сатуға не орнын ауыстыруға болмайды", "Код заблокирован: его нельзя продать или переместить", "The code is blocked: it cannot be sold or moved"],
+    "TANBA-CODE-WITHDRAWAL-FINAL" => ["Код айналымнан біржола шығарылған", "Код окончательно выведен из оборота", "The code was withdrawn from circulation for good"],
+    "TANBA-CODE-NOT-BLOCKED" => ["Код бұғатталмаған", "Код не заблокирован", "The code is not blocked"],
     "TANBA-CODE-MALFORMED-TAIL" => ["Кодтың криптографиялық бөлігі толық емес не аралас (91 мен 92 бірге, не тек 93 керек)", "Криптографическая часть кода неполна или смешана (нужны 91 и 92 вместе или только 93)", "The code's cryptographic part is partial or mixed (91 and 92 together, or 93 alone)"],
     "TANBA-CODE-SHORT-TAIL-NEEDS-RING" => ["Қысқа криптографиялық бөлікті (93) тек сервер кілттерімен тексеруге болады", "Короткая криптографическая часть (93) проверяется только ключами сервера", "A short cryptographic part (93) can only be checked with the server's keys"],
     "TANBA-KZ-IIN-BIN-FORMAT" => ["ЖСН/БСН 12 цифрдан тұруы керек", "ИИН/БИН должен состоять из 12 цифр", "An IIN/BIN is exactly 12 digits"],
@@ -243,6 +247,15 @@ mod tests {
             .copied()
             .chain(lint_codes)
         {
+            for language in Language::ALL {
+                assert!(template(code, language).is_some(), "{code} in {language}");
+            }
+        }
+    }
+
+    #[test]
+    fn refusal_codes_are_all_translated() {
+        for code in crate::status::Refusal::ALL_CODES {
             for language in Language::ALL {
                 assert!(template(code, language).is_some(), "{code} in {language}");
             }
