@@ -2,8 +2,9 @@
 //!
 //! For now: Kazakhstan identifiers ([`kz`]: IIN/BIN with their check digit, EAEU HS codes), the
 //! languages people read Tanba in ([`language`]), the catalogue of error messages in Kazakh,
-//! Russian and English keyed by stable error code ([`messages`]), and a code's statuses with the
-//! one transition table ([`status`]). The engine issue adds commands, events and limits here.
+//! Russian and English keyed by stable error code ([`messages`]), a code's statuses with the
+//! one transition table ([`status`]), package levels ([`package`]) and participants' roles
+//! ([`participant`]). The engine issue adds commands, events and limits here.
 //!
 //! Architecture invariant: pure data and functions. No IO, no clock, no randomness, no storage,
 //! no wire format. Error messages are looked up by code string, so this crate need not depend on
@@ -12,11 +13,15 @@
 pub mod kz;
 pub mod language;
 pub mod messages;
+pub mod package;
+pub mod participant;
 pub mod status;
 
 pub use kz::{HsCode, KzIdError, TaxpayerId, TaxpayerKind};
 pub use language::Language;
 pub use messages::{Localized, localize};
+pub use package::{PACKAGE_DEPTH_MAX, PackageLevel};
+pub use participant::{ParticipantStatus, Role};
 pub use status::{
     CodeState, CodeStatus, IntroductionKind, Operation, Refusal, WithdrawalReason, transition,
 };
