@@ -111,6 +111,10 @@ where
     E: AsRef<[u8]>,
     I: IntoIterator<Item = (E, ChainHash)>,
 {
+    // Sequence 0 names the empty log: no entry can have it.
+    if start_sequence == 0 {
+        return Err(CryptoError::ChainBroken { sequence: 0 });
+    }
     let mut head = start_hash;
     let mut count: u64 = 0;
     for (entry, claimed) in entries {
@@ -131,7 +135,9 @@ where
 }
 
 /// Verifies a run of `(entry_bytes, claimed_hash)` pairs whose first entry has `start_sequence`
-/// and whose predecessor's hash is `start_hash` ([`GENESIS`] at [`FIRST_SEQUENCE`]). Returns the
+/// and whose predecessor's hash is `start_hash` ([`GENESIS`] at [`FIRST_SEQUENCE`]). The start must
+/// be trusted: the genesis, or the head of a checkpoint already verified; a segment proves only
+/// what follows its start. Returns the
 /// hash of the last entry (or `start_hash` if there are none), or
 /// [`CryptoError::ChainBroken`] with the first sequence whose claimed hash is wrong.
 pub fn verify_chain<E, I>(

@@ -248,9 +248,10 @@ mod tests {
             empty.clone(),
         )
         .unwrap();
+        // Sequence 0 is the empty log itself: no segment starts there.
         assert!(matches!(
             verify_segment_to_checkpoint(&keys, &genesis_checkpoint, GENESIS, 0, empty),
-            Err(CryptoError::CheckpointMismatch { .. })
+            Err(CryptoError::ChainBroken { sequence: 0 })
         ));
     }
 }

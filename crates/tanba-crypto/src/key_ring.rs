@@ -99,8 +99,14 @@ impl RingSigningKey {
         self.signer.algorithm()
     }
 
-    /// The secret key, behind the scheme trait.
-    pub fn signer(&self) -> &dyn Signer {
+    /// The key's public half, for export and for checks that two ids do not share one key.
+    pub fn public_key_bytes(&self) -> Vec<u8> {
+        self.signer.public_key_bytes()
+    }
+
+    /// The signer itself: crate-private, so that nothing outside can sign with a retired or
+    /// revoked key or read its secret; signing goes through [`Self::sign_if_active`].
+    pub(crate) fn signer(&self) -> &dyn Signer {
         self.signer.as_ref()
     }
 
@@ -281,6 +287,25 @@ impl KeyRing {
         ids.sort_unstable();
         if ids.windows(2).any(|pair| pair[0] == pair[1]) {
             return invalid("key ids must be unique across the ring");
+        }
+        // One key under two ids would let a code signed by a revoked id verify under the other.
+        let mut public_keys: Vec<Vec<u8>> = self
+            .signing_keys
+            .iter()
+            .map(RingSigningKey::public_key_bytes)
+            .collect();
+        public_keys.sort_unstable();
+        if public_keys.windows(2).any(|pair| pair[0] == pair[1]) {
+            return invalid("a signing key appears under two ids");
+        }
+        let mut secrets: Vec<&[u8; SHORT_TAG_SECRET_LENGTH]> = self
+            .short_tag_keys
+            .iter()
+            .map(|key| &key.secret.0)
+            .collect();
+        secrets.sort_unstable();
+        if secrets.windows(2).any(|pair| pair[0] == pair[1]) {
+            return invalid("a short-tag secret appears under two ids");
         }
         Ok(())
     }

@@ -145,6 +145,15 @@ impl PublicKeySet {
         if ids.windows(2).any(|pair| pair[0] == pair[1]) {
             return invalid("key ids must be unique");
         }
+        // One key under two ids would let a code signed by a revoked id verify under the other.
+        let mut public_keys: Vec<Vec<u8>> = keys
+            .iter()
+            .map(|key| key.verifier().public_key_bytes())
+            .collect();
+        public_keys.sort_unstable();
+        if public_keys.windows(2).any(|pair| pair[0] == pair[1]) {
+            return invalid("a public key appears under two ids");
+        }
         Ok(Self { keys })
     }
 

@@ -241,6 +241,17 @@ fn sync_directory(_directory: &Path) -> Result<(), CryptoError> {
 }
 
 #[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
+    true
+}
+
+#[cfg(unix)]
 fn check_permissions(path: &Path, metadata: &std::fs::Metadata) -> Result<(), CryptoError> {
     use std::os::unix::fs::PermissionsExt;
     let mode = metadata.permissions().mode() & 0o7777;
@@ -261,8 +272,21 @@ fn check_permissions(_path: &Path, _metadata: &std::fs::Metadata) -> Result<(), 
 /// Reads a ring from `path`, refusing files others can access, oversized files and rings that
 /// break the ring's invariants.
 pub fn load_key_ring(path: &Path) -> Result<KeyRing, CryptoError> {
+    // Look before opening: opening a FIFO would block, and a symlink could point anywhere.
+    let before = std::fs::symlink_metadata(path).map_err(io_error(path))?;
+    if !before.file_type().is_file() {
+        return Err(CryptoError::KeyFileNotAcceptable {
+            path: path.to_path_buf(),
+        });
+    }
     let file = File::open(path).map_err(io_error(path))?;
     let metadata = file.metadata().map_err(io_error(path))?;
+    // The file opened must be the one looked at (not swapped in between).
+    if !same_file(&before, &metadata) {
+        return Err(CryptoError::KeyFileNotAcceptable {
+            path: path.to_path_buf(),
+        });
+    }
     check_permissions(path, &metadata)?;
     if !metadata.is_file() || metadata.len() > KEY_RING_FILE_BYTES_MAX {
         return Err(CryptoError::KeyFileNotAcceptable {

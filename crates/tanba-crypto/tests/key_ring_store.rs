@@ -266,3 +266,99 @@ fn create_refuses_to_replace_an_existing_ring() {
         "the first ring is still there"
     );
 }
+
+#[test]
+fn one_key_under_two_ids_is_refused() {
+    // A revoked id must not be re-introduced under another id with the same key material.
+    let ring = KeyRing::generate(0, &mut rng(21));
+    let key = ring.active_signing_key();
+    let entry = |id: &str, status| {
+        tanba_crypto::PublicKeyEntry::new(
+            id.parse().unwrap(),
+            key.algorithm(),
+            &key.public_key_bytes(),
+            0,
+            status,
+        )
+        .unwrap()
+    };
+    let twice = vec![
+        entry("AAAA", KeyStatus::Revoked),
+        entry("BBBB", KeyStatus::Active),
+    ];
+    let error = PublicKeySet::from_entries(twice).unwrap_err();
+    assert_eq!(error.code(), "TANBA-CRYPTO-INVALID-PUBLIC-KEY-SET");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_symlink_is_refused_without_blocking() {
+    let directory = tempfile::tempdir().unwrap();
+    let fifo = directory.path().join("ring.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .args(["-m", "600"])
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let error = load_key_ring(&fifo).unwrap_err();
+    assert_eq!(error.code(), "TANBA-CRYPTO-KEY-FILE-NOT-ACCEPTABLE");
+
+    let real = directory.path().join("ring.json");
+    save_key_ring(&KeyRing::generate(0, &mut rng(22)), &real).unwrap();
+    let link = directory.path().join("ring.link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let error = load_key_ring(&link).unwrap_err();
+    assert_eq!(error.code(), "TANBA-CRYPTO-KEY-FILE-NOT-ACCEPTABLE");
+}
+
+#[test]
+fn a_chain_cannot_start_at_sequence_zero() {
+    let entries: Vec<(Vec<u8>, tanba_crypto::ChainHash)> = Vec::new();
+    assert!(tanba_crypto::verify_chain(GENESIS, 0, entries).is_err());
+}
+
+#[test]
+fn a_signature_with_s_plus_the_group_order_is_refused() {
+    // Ed25519 malleability: (R, S + l) is the same point equation; strict verification refuses
+    // S >= l, so only one printed tail verifies per code.
+    use base64::Engine as _;
+    const GROUP_ORDER_LE: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let ring = KeyRing::generate(0, &mut rng(23));
+    let keys = ring.public_key_set();
+    let tail = sign_code(ring.active_signing_key(), GTIN, SERIAL).unwrap();
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut signature = engine.decode(&tail.signature_b64).unwrap();
+    let mut carry = 0u16;
+    for (byte, order) in signature[32..].iter_mut().zip(GROUP_ORDER_LE) {
+        let sum = u16::from(*byte) + u16::from(order) + carry;
+        *byte = sum as u8;
+        carry = sum >> 8;
+    }
+    let malleated = engine.encode(&signature);
+    assert_ne!(malleated, tail.signature_b64);
+    let key_id = tail.key_id.to_string();
+    assert!(verify_code(&keys, GTIN, SERIAL, &key_id, &tail.signature_b64).is_ok());
+    assert!(verify_code(&keys, GTIN, SERIAL, &key_id, &malleated).is_err());
+}
+
+#[test]
+fn retired_and_revoked_keys_sign_no_checkpoint() {
+    let mut ring = KeyRing::generate(0, &mut rng(24));
+    let first = ring.active_signing_key().key_id();
+    ring.rotate(1, &mut rng(25)).unwrap();
+    let retired = ring.signing_key(&first).unwrap();
+    let error = sign_checkpoint(retired, 1, GENESIS, 2).unwrap_err();
+    assert_eq!(error.code(), "TANBA-CRYPTO-KEY-NOT-ACTIVE");
+    ring.revoke(&first).unwrap();
+    let revoked = ring.signing_key(&first).unwrap();
+    assert_eq!(
+        sign_checkpoint(revoked, 1, GENESIS, 2).unwrap_err().code(),
+        "TANBA-CRYPTO-KEY-NOT-ACTIVE"
+    );
+    let active = ring.active_signing_key();
+    assert!(sign_checkpoint(active, 1, GENESIS, 2).is_ok());
+}

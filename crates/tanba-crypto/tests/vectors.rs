@@ -30,7 +30,7 @@ fn fixed_public_keys() -> PublicKeySet {
     let entry = tanba_crypto::PublicKeyEntry::new(
         KeyId::parse("EE06").unwrap(),
         tanba_crypto::Algorithm::Ed25519,
-        &fixed_signing_key().signer().public_key_bytes(),
+        &fixed_signing_key().public_key_bytes(),
         TIME_MS,
         tanba_crypto::KeyStatus::Active,
     )
