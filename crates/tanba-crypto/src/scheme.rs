@@ -159,7 +159,8 @@ impl Signer for Ed25519Signer {
     }
 
     fn secret_key_bytes(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(self.key.to_bytes().to_vec())
+        let bytes = Zeroizing::new(self.key.to_bytes());
+        Zeroizing::new(bytes.to_vec())
     }
 }
 

@@ -155,9 +155,9 @@ fn from_document(document: &KeyRingDocument) -> Result<KeyRing, CryptoError> {
     let mut short_tag_keys = Vec::with_capacity(document.short_tag_keys.len());
     for key in &document.short_tag_keys {
         let secret = Zeroizing::new(base64url_decode(&key.secret).ok_or_else(bad_secret)?);
-        let bytes: [u8; SHORT_TAG_SECRET_LENGTH] =
-            secret.as_slice().try_into().map_err(|_| bad_secret())?;
-        let secret = ShortTagSecret::from_bytes(bytes);
+        let bytes: Zeroizing<[u8; SHORT_TAG_SECRET_LENGTH]> =
+            Zeroizing::new(secret.as_slice().try_into().map_err(|_| bad_secret())?);
+        let secret = ShortTagSecret::from_bytes(*bytes);
         short_tag_keys
             .push(ShortTagKey::new(key.key_id, key.created_at_ms, secret).with_status(key.status));
     }
