@@ -1,0 +1,93 @@
+//! Tanba's storage: named column families of ordered byte keys, atomic write batches that are
+//! durable (WAL synced) before they are acknowledged, consistent snapshot reads, and bounded
+//! prefix scans.
+//!
+//! - [`Store`]: the interface the engine writes against;
+//! - [`RocksStore`]: the real store, RocksDB with one column family per [`Column`];
+//! - [`MemoryStore`]: an in-memory store for deterministic simulation tests, which can also
+//!   [`MemoryStore::crash`]: drop every write not yet synced, as a power cut would.
+//!
+//! Both pass the same conformance suite (`tests/conformance.rs`), TiKV-style.
+//!
+//! Architecture invariant: this is the only crate that names rocksdb. It knows bytes, not codes:
+//! key encodings and records belong to the engine. Every batch and scan is bounded
+//! ([`BATCH_OPERATIONS_MAX`], [`SCAN_ENTRIES_MAX`]).
+
+mod batch;
+mod column;
+mod error;
+mod memory;
+mod rocks;
+
+pub use batch::{BATCH_OPERATIONS_MAX, BatchOperation, WriteBatch};
+pub use column::Column;
+pub use error::StoreError;
+pub use memory::MemoryStore;
+pub use rocks::RocksStore;
+
+/// Most entries one scan returns: callers page with [`Snapshot::scan_from`].
+pub const SCAN_ENTRIES_MAX: usize = 100_000;
+
+/// One key and its value.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
+/// Whether a write must be on stable storage before it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// The write-ahead log is synced (fsync) before returning: the write survives a crash.
+    Synced,
+    /// Written to the log but not synced: lost in a crash unless a later synced write follows.
+    Buffered,
+}
+
+/// A consistent view of the store at one moment: reads never see writes made after it.
+pub trait Snapshot {
+    /// The value under `key`.
+    fn get(&self, column: Column, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Entries whose keys start with `prefix`, from `start` (inclusive; `start` must itself
+    /// start with `prefix`, or be empty to begin at the prefix), in key order, at most `limit`
+    /// (itself at most [`SCAN_ENTRIES_MAX`]).
+    fn scan_from(
+        &self,
+        column: Column,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Entry>, StoreError>;
+
+    /// Entries whose keys start with `prefix`, in key order, at most `limit`.
+    fn scan_prefix(
+        &self,
+        column: Column,
+        prefix: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Entry>, StoreError> {
+        self.scan_from(column, prefix, prefix, limit)
+    }
+}
+
+/// A store: atomic batches in, snapshots out.
+pub trait Store: Send + Sync {
+    /// Applies every operation of `batch`, or none of them.
+    fn write(&self, batch: WriteBatch, durability: Durability) -> Result<(), StoreError>;
+
+    /// A consistent view of the store as it is now.
+    fn snapshot(&self) -> Box<dyn Snapshot + '_>;
+
+    /// The value under `key`, as of now.
+    fn get(&self, column: Column, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.snapshot().get(column, key)
+    }
+}
+
+/// Checks a scan's arguments; shared by both stores so they refuse alike.
+pub(crate) fn check_scan(prefix: &[u8], start: &[u8], limit: usize) -> Result<(), StoreError> {
+    if limit > SCAN_ENTRIES_MAX {
+        return Err(StoreError::ScanTooLarge { limit });
+    }
+    if !start.starts_with(prefix) {
+        return Err(StoreError::ScanStartOutsidePrefix);
+    }
+    Ok(())
+}

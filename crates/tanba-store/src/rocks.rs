@@ -1,0 +1,119 @@
+//! The real store: RocksDB, one column family per [`Column`], batches written with the WAL
+//! synced when asked ([`Durability::Synced`]), reads from RocksDB snapshots.
+
+use std::path::Path;
+
+use rocksdb::{
+    ColumnFamily, ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, ReadOptions,
+    SnapshotWithThreadMode, WriteOptions,
+};
+
+use crate::{
+    BatchOperation, Column, Durability, Entry, Snapshot, Store, StoreError, WriteBatch, check_scan,
+};
+
+/// A RocksDB-backed [`Store`].
+pub struct RocksStore {
+    db: DB,
+}
+
+impl std::fmt::Debug for RocksStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RocksStore")
+            .field("path", &self.db.path())
+            .finish()
+    }
+}
+
+fn engine(error: rocksdb::Error) -> StoreError {
+    StoreError::Engine(error.into_string())
+}
+
+impl RocksStore {
+    /// Opens (creating if needed) the store in directory `path`, with every column family.
+    pub fn open(path: &Path) -> Result<RocksStore, StoreError> {
+        let mut options = Options::default();
+        options.create_if_missing(true);
+        options.create_missing_column_families(true);
+        // Checksums on every read of a block: corruption is found, not served.
+        options.set_paranoid_checks(true);
+        let families = Column::ALL.map(|column| {
+            let mut family = Options::default();
+            family.set_compression_type(rocksdb::DBCompressionType::Lz4);
+            ColumnFamilyDescriptor::new(column.name(), family)
+        });
+        let db = DB::open_cf_descriptors(&options, path, families).map_err(engine)?;
+        Ok(RocksStore { db })
+    }
+
+    fn family(&self, column: Column) -> &ColumnFamily {
+        self.db
+            .cf_handle(column.name())
+            .expect("every column family is created at open")
+    }
+}
+
+impl Store for RocksStore {
+    fn write(&self, batch: WriteBatch, durability: Durability) -> Result<(), StoreError> {
+        let mut rocks_batch = rocksdb::WriteBatch::default();
+        for operation in batch.operations() {
+            match operation {
+                BatchOperation::Put { column, key, value } => {
+                    rocks_batch.put_cf(self.family(*column), key, value);
+                }
+                BatchOperation::Delete { column, key } => {
+                    rocks_batch.delete_cf(self.family(*column), key);
+                }
+            }
+        }
+        let mut options = WriteOptions::default();
+        options.set_sync(durability == Durability::Synced);
+        self.db.write_opt(rocks_batch, &options).map_err(engine)
+    }
+
+    fn snapshot(&self) -> Box<dyn Snapshot + '_> {
+        Box::new(RocksSnapshot {
+            store: self,
+            snapshot: self.db.snapshot(),
+        })
+    }
+}
+
+struct RocksSnapshot<'a> {
+    store: &'a RocksStore,
+    snapshot: SnapshotWithThreadMode<'a, DB>,
+}
+
+impl Snapshot for RocksSnapshot<'_> {
+    fn get(&self, column: Column, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.snapshot
+            .get_cf(self.store.family(column), key)
+            .map_err(engine)
+    }
+
+    fn scan_from(
+        &self,
+        column: Column,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Entry>, StoreError> {
+        check_scan(prefix, start, limit)?;
+        let mut read_options = ReadOptions::default();
+        read_options.set_snapshot(&self.snapshot);
+        let iterator = self.store.db.iterator_cf_opt(
+            self.store.family(column),
+            read_options,
+            IteratorMode::From(start, Direction::Forward),
+        );
+        let mut entries = Vec::new();
+        for item in iterator {
+            let (key, value) = item.map_err(engine)?;
+            if !key.starts_with(prefix) || entries.len() == limit {
+                break;
+            }
+            entries.push((key.into_vec(), value.into_vec()));
+        }
+        Ok(entries)
+    }
+}

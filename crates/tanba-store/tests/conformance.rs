@@ -1,0 +1,266 @@
+//! One suite, every store: the in-memory store must behave exactly like RocksDB, or simulation
+//! tests would prove nothing about production.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use tanba_store::{
+    Column, Durability, MemoryStore, RocksStore, SCAN_ENTRIES_MAX, Store, StoreError, WriteBatch,
+};
+
+/// Runs `check` against a fresh store of each kind.
+fn each_store(check: impl Fn(&dyn Store)) {
+    check(&MemoryStore::new());
+    let directory = tempfile::tempdir().unwrap();
+    check(&RocksStore::open(directory.path()).unwrap());
+}
+
+/// One operation for [`batch`]: a put when the value is given, else a delete.
+type Operation<'a> = (Column, &'a [u8], Option<&'a [u8]>);
+
+fn batch(operations: &[Operation<'_>]) -> WriteBatch {
+    let mut batch = WriteBatch::new();
+    for (column, key, value) in operations {
+        match value {
+            Some(value) => batch.put(*column, *key, *value).unwrap(),
+            None => batch.delete(*column, *key).unwrap(),
+        }
+    }
+    batch
+}
+
+#[test]
+fn put_get_delete() {
+    each_store(|store| {
+        store
+            .write(
+                batch(&[(Column::Codes, b"a", Some(b"1"))]),
+                Durability::Synced,
+            )
+            .unwrap();
+        assert_eq!(store.get(Column::Codes, b"a").unwrap(), Some(b"1".to_vec()));
+        assert_eq!(store.get(Column::Codes, b"b").unwrap(), None);
+        store
+            .write(batch(&[(Column::Codes, b"a", None)]), Durability::Synced)
+            .unwrap();
+        assert_eq!(store.get(Column::Codes, b"a").unwrap(), None);
+        // Deleting what is not there is not an error.
+        store
+            .write(batch(&[(Column::Codes, b"zz", None)]), Durability::Buffered)
+            .unwrap();
+    });
+}
+
+#[test]
+fn columns_are_separate_keyspaces() {
+    each_store(|store| {
+        let writes = [
+            (Column::Codes, &b"k"[..], Some(&b"code"[..])),
+            (Column::Log, b"k", Some(b"log")),
+        ];
+        store.write(batch(&writes), Durability::Synced).unwrap();
+        assert_eq!(
+            store.get(Column::Codes, b"k").unwrap(),
+            Some(b"code".to_vec())
+        );
+        assert_eq!(store.get(Column::Log, b"k").unwrap(), Some(b"log".to_vec()));
+        assert_eq!(store.get(Column::Meta, b"k").unwrap(), None);
+    });
+}
+
+#[test]
+fn a_later_operation_in_a_batch_wins() {
+    each_store(|store| {
+        let writes = [
+            (Column::Codes, &b"k"[..], Some(&b"1"[..])),
+            (Column::Codes, b"k", Some(b"2")),
+            (Column::Codes, b"gone", Some(b"x")),
+            (Column::Codes, b"gone", None),
+        ];
+        store.write(batch(&writes), Durability::Synced).unwrap();
+        assert_eq!(store.get(Column::Codes, b"k").unwrap(), Some(b"2".to_vec()));
+        assert_eq!(store.get(Column::Codes, b"gone").unwrap(), None);
+    });
+}
+
+#[test]
+fn snapshots_see_a_batch_whole_or_not_at_all() {
+    each_store(|store| {
+        let before = store.snapshot();
+        let writes: Vec<(Column, Vec<u8>)> = (0u32..500)
+            .map(|n| (Column::Children, n.to_be_bytes().to_vec()))
+            .collect();
+        let mut big = WriteBatch::new();
+        for (column, key) in &writes {
+            big.put(*column, key.clone(), b"v".to_vec()).unwrap();
+        }
+        store.write(big, Durability::Synced).unwrap();
+        assert!(
+            before
+                .scan_prefix(Column::Children, b"", 1000)
+                .unwrap()
+                .is_empty()
+        );
+        let after = store.snapshot();
+        assert_eq!(
+            after
+                .scan_prefix(Column::Children, b"", 1000)
+                .unwrap()
+                .len(),
+            500
+        );
+        // A snapshot does not move: later writes stay invisible to it.
+        store
+            .write(
+                batch(&[(Column::Children, b"late", Some(b"v"))]),
+                Durability::Synced,
+            )
+            .unwrap();
+        assert_eq!(
+            after
+                .scan_prefix(Column::Children, b"", 1000)
+                .unwrap()
+                .len(),
+            500
+        );
+        assert_eq!(after.get(Column::Children, b"late").unwrap(), None);
+    });
+}
+
+#[test]
+fn prefix_scans_are_ordered_bounded_and_pageable() {
+    each_store(|store| {
+        let mut writes = WriteBatch::new();
+        for key in ["p/3", "p/1", "p/2", "q/1", "o/9", "p/10"] {
+            writes
+                .put(Column::Children, key.as_bytes(), key.as_bytes())
+                .unwrap();
+        }
+        store.write(writes, Durability::Synced).unwrap();
+        let snapshot = store.snapshot();
+        let keys = |entries: Vec<(Vec<u8>, Vec<u8>)>| -> Vec<String> {
+            entries
+                .into_iter()
+                .map(|(key, _)| String::from_utf8(key).unwrap())
+                .collect()
+        };
+        assert_eq!(
+            keys(snapshot.scan_prefix(Column::Children, b"p/", 10).unwrap()),
+            ["p/1", "p/10", "p/2", "p/3"]
+        );
+        assert_eq!(
+            keys(snapshot.scan_prefix(Column::Children, b"p/", 2).unwrap()),
+            ["p/1", "p/10"]
+        );
+        assert_eq!(
+            keys(
+                snapshot
+                    .scan_from(Column::Children, b"p/", b"p/2", 10)
+                    .unwrap()
+            ),
+            ["p/2", "p/3"]
+        );
+        let error = snapshot
+            .scan_from(Column::Children, b"p/", b"q", 10)
+            .unwrap_err();
+        assert_eq!(error.code(), "TANBA-STORE-SCAN-START-OUTSIDE-PREFIX");
+        let error = snapshot
+            .scan_prefix(Column::Children, b"p/", SCAN_ENTRIES_MAX + 1)
+            .unwrap_err();
+        assert!(matches!(error, StoreError::ScanTooLarge { .. }));
+    });
+}
+
+#[test]
+fn synced_writes_survive_reopening_rocksdb() {
+    let directory = tempfile::tempdir().unwrap();
+    {
+        let store = RocksStore::open(directory.path()).unwrap();
+        store
+            .write(
+                batch(&[(Column::Log, b"\0\0\0\x01", Some(b"event"))]),
+                Durability::Synced,
+            )
+            .unwrap();
+    }
+    let store = RocksStore::open(directory.path()).unwrap();
+    assert_eq!(
+        store.get(Column::Log, b"\0\0\0\x01").unwrap(),
+        Some(b"event".to_vec())
+    );
+}
+
+#[test]
+fn a_memory_crash_keeps_exactly_what_was_synced() {
+    let store = MemoryStore::new();
+    store
+        .write(
+            batch(&[(Column::Codes, b"a", Some(b"1"))]),
+            Durability::Buffered,
+        )
+        .unwrap();
+    store
+        .write(
+            batch(&[(Column::Codes, b"b", Some(b"2"))]),
+            Durability::Synced,
+        )
+        .unwrap();
+    store
+        .write(
+            batch(&[(Column::Codes, b"c", Some(b"3"))]),
+            Durability::Buffered,
+        )
+        .unwrap();
+    store.crash();
+    // The synced write made the buffered one before it durable too; the one after is lost.
+    assert_eq!(store.get(Column::Codes, b"a").unwrap(), Some(b"1".to_vec()));
+    assert_eq!(store.get(Column::Codes, b"b").unwrap(), Some(b"2".to_vec()));
+    assert_eq!(store.get(Column::Codes, b"c").unwrap(), None);
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Put(u8, u8),
+    Delete(u8),
+}
+
+fn steps() -> impl Strategy<Value = Vec<Vec<Step>>> {
+    let step = prop_oneof![
+        (0u8..24, any::<u8>()).prop_map(|(key, value)| Step::Put(key, value)),
+        (0u8..24).prop_map(Step::Delete),
+    ];
+    proptest::collection::vec(proptest::collection::vec(step, 1..8), 1..12)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Random batches give the same contents in both stores and in a plain map.
+    #[test]
+    fn stores_agree_with_a_model(batches in steps()) {
+        let memory = MemoryStore::new();
+        let directory = tempfile::tempdir().unwrap();
+        let rocks = RocksStore::open(directory.path()).unwrap();
+        let mut model = BTreeMap::new();
+        for steps in &batches {
+            let mut write = WriteBatch::new();
+            for step in steps {
+                match *step {
+                    Step::Put(key, value) => {
+                        write.put(Column::Codes, [b'k', key], [value]).unwrap();
+                        model.insert(vec![b'k', key], vec![value]);
+                    }
+                    Step::Delete(key) => {
+                        write.delete(Column::Codes, [b'k', key]).unwrap();
+                        model.remove(&vec![b'k', key]);
+                    }
+                }
+            }
+            memory.write(write.clone(), Durability::Buffered).unwrap();
+            rocks.write(write, Durability::Buffered).unwrap();
+        }
+        let expected: Vec<(Vec<u8>, Vec<u8>)> = model.into_iter().collect();
+        prop_assert_eq!(&memory.snapshot().scan_prefix(Column::Codes, b"k", 100).unwrap(), &expected);
+        prop_assert_eq!(&rocks.snapshot().scan_prefix(Column::Codes, b"k", 100).unwrap(), &expected);
+    }
+}
