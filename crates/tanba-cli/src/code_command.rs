@@ -113,10 +113,7 @@ pub fn run(command: CodeCommand, language: Language) -> anyhow::Result<ExitCode>
     match command {
         CodeCommand::Parse { input, options } => {
             let options = options.options();
-            each_input(&input, |line| {
-                let (report, valid) = parse_report(line, &options, language);
-                (report, valid)
-            })
+            each_input(&input, |line| parse_report(line, &options, language))
         }
         CodeCommand::Format { input, form } => {
             let form = parse_output_form(&form)?;
