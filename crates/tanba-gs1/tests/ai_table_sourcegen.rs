@@ -16,7 +16,8 @@ use tanba_gs1::{
 const DICTIONARY: &str = "gs1-syntax-dictionary/gs1-syntax-dictionary.release-2026-01-27.txt";
 
 fn conformance_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo test"))
+        .join("../../../shared/conformance")
 }
 
 struct ParsedComponent {
@@ -269,7 +270,9 @@ fn ai_table_matches_gs1_syntax_dictionary() {
     let text = std::fs::read_to_string(conformance_dir().join(DICTIONARY))
         .expect("the GS1 Syntax Dictionary under shared/conformance");
     let entries = parse_dictionary(&text);
-    let table_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/ai_table.rs");
+    let table_path =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo test"))
+            .join("src/ai_table.rs");
     let rendered = render_table(&entries);
     if std::env::var_os("UPDATE_AI_TABLE").is_some() {
         std::fs::write(&table_path, &rendered).unwrap();

@@ -133,7 +133,10 @@ proptest! {
 /// cleanly under both strict and lenient options, and round-trip if it parses.
 #[test]
 fn fuzz_regressions_stay_fixed() {
-    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    let directory = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo test"),
+    )
+    .join("tests/fuzz-regressions");
     let lenient = ParseOptions {
         permit_unknown_ais: true,
         permit_zero_suppressed_gtin_in_dl: true,
