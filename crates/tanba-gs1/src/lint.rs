@@ -40,6 +40,9 @@ mod iso4217;
 mod package_type;
 mod value;
 
+pub use charset::is_cset82;
+pub use iso3166::is_alpha2 as is_iso3166_alpha2;
+
 use std::fmt;
 
 /// Declares [`Linter`] from one table: variant, Syntax Dictionary name, documentation.

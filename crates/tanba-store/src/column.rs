@@ -19,13 +19,18 @@ pub enum Column {
     Documents,
     /// Registered participants.
     Participants,
-    /// Product cards (GTINs).
+    /// Product cards (GTINs) and product categories.
     Products,
+    /// Emission orders.
+    Orders,
+    /// Secondary indexes (a code's history, a participant's documents, an order's codes): keys
+    /// only point back into the other columns.
+    Index,
 }
 
 impl Column {
     /// Every column, in a fixed order (RocksDB opens them all).
-    pub const ALL: [Column; 8] = [
+    pub const ALL: [Column; 10] = [
         Column::Meta,
         Column::Log,
         Column::Checkpoints,
@@ -34,6 +39,8 @@ impl Column {
         Column::Documents,
         Column::Participants,
         Column::Products,
+        Column::Orders,
+        Column::Index,
     ];
 
     /// The column family's name on disk: never change one once data exists.
@@ -47,6 +54,8 @@ impl Column {
             Column::Documents => "documents",
             Column::Participants => "participants",
             Column::Products => "products",
+            Column::Orders => "orders",
+            Column::Index => "index",
         }
     }
 

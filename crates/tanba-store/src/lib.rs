@@ -56,6 +56,15 @@ pub trait Snapshot {
         limit: usize,
     ) -> Result<Vec<Entry>, StoreError>;
 
+    /// The values under several keys of one column, in the order asked (RocksDB batches these).
+    fn multi_get(
+        &self,
+        column: Column,
+        keys: &[&[u8]],
+    ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        keys.iter().map(|key| self.get(column, key)).collect()
+    }
+
     /// Entries whose keys start with `prefix`, in key order, at most `limit`.
     fn scan_prefix(
         &self,
@@ -78,6 +87,15 @@ pub trait Store: Send + Sync {
     /// The value under `key`, as of now.
     fn get(&self, column: Column, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         self.snapshot().get(column, key)
+    }
+
+    /// The values under several keys of one column, as of now, in the order asked.
+    fn multi_get(
+        &self,
+        column: Column,
+        keys: &[&[u8]],
+    ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        self.snapshot().multi_get(column, keys)
     }
 }
 

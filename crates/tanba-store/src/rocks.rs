@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use rocksdb::{
-    ColumnFamily, ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, ReadOptions,
-    SnapshotWithThreadMode, WriteOptions,
+    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, Direction, IteratorMode,
+    Options, ReadOptions, SnapshotWithThreadMode, WriteOptions,
 };
 
 use crate::{
@@ -29,6 +29,13 @@ fn engine(error: rocksdb::Error) -> StoreError {
     StoreError::Engine(error.into_string())
 }
 
+/// Bytes of the block cache all column families share.
+pub const BLOCK_CACHE_BYTES: usize = 512 << 20;
+/// Bloom filter bits per key (about 1 % false positives).
+const BLOOM_BITS_PER_KEY: f64 = 10.0;
+/// Bytes of one memtable per column family before it is flushed.
+const WRITE_BUFFER_BYTES: usize = 64 << 20;
+
 impl RocksStore {
     /// Opens (creating if needed) the store in directory `path`, with every column family.
     pub fn open(path: &Path) -> Result<RocksStore, StoreError> {
@@ -37,9 +44,24 @@ impl RocksStore {
         options.create_missing_column_families(true);
         // Checksums on every read of a block: corruption is found, not served.
         options.set_paranoid_checks(true);
+        // Background flushes and compactions on every core, so the writer rarely stalls.
+        options.increase_parallelism(
+            std::thread::available_parallelism().map_or(2, |cores| cores.get() as i32),
+        );
+        let cache = Cache::new_lru_cache(BLOCK_CACHE_BYTES);
         let families = Column::ALL.map(|column| {
+            let mut table = BlockBasedOptions::default();
+            table.set_block_cache(&cache);
+            // Point lookups dominate (code cards, and the writer's check that a new serial was
+            // never issued, which mostly misses): a bloom filter answers a miss without reading
+            // a data block.
+            table.set_bloom_filter(BLOOM_BITS_PER_KEY, false);
+            table.set_cache_index_and_filter_blocks(true);
+            table.set_pin_l0_filter_and_index_blocks_in_cache(true);
             let mut family = Options::default();
             family.set_compression_type(rocksdb::DBCompressionType::Lz4);
+            family.set_block_based_table_factory(&table);
+            family.set_write_buffer_size(WRITE_BUFFER_BYTES);
             ColumnFamilyDescriptor::new(column.name(), family)
         });
         let db = DB::open_cf_descriptors(&options, path, families).map_err(engine)?;
@@ -71,6 +93,11 @@ impl Store for RocksStore {
         self.db.write_opt(rocks_batch, &options).map_err(engine)
     }
 
+    // Straight from the database: a point read needs no snapshot of its own.
+    fn get(&self, column: Column, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.db.get_cf(self.family(column), key).map_err(engine)
+    }
+
     fn snapshot(&self) -> Box<dyn Snapshot + '_> {
         Box::new(RocksSnapshot {
             store: self,
@@ -89,6 +116,26 @@ impl Snapshot for RocksSnapshot<'_> {
         self.snapshot
             .get_cf(self.store.family(column), key)
             .map_err(engine)
+    }
+
+    fn multi_get(
+        &self,
+        column: Column,
+        keys: &[&[u8]],
+    ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        let mut read_options = ReadOptions::default();
+        read_options.set_snapshot(&self.snapshot);
+        let family = self.store.family(column);
+        self.store
+            .db
+            .batched_multi_get_cf_opt(family, keys, false, &read_options)
+            .into_iter()
+            .map(|value| {
+                value
+                    .map(|slice| slice.map(|slice| slice.to_vec()))
+                    .map_err(engine)
+            })
+            .collect()
     }
 
     fn scan_from(

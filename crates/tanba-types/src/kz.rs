@@ -142,6 +142,15 @@ impl FromStr for TaxpayerId {
     }
 }
 
+impl TaxpayerId {
+    /// The 12 digits as ASCII: the fixed-width form keys are built from.
+    pub fn to_ascii(&self) -> [u8; TAXPAYER_ID_LENGTH] {
+        self.0.map(|digit| digit + b'0')
+    }
+}
+
+crate::serde_text::serde_as_text!(TaxpayerId);
+
 /// A 10-digit EAEU HS (TN VED) code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct HsCode([u8; HS_CODE_LENGTH]);
@@ -189,6 +198,15 @@ impl fmt::Display for HsCode {
         f.write_str(self.as_str())
     }
 }
+
+impl FromStr for HsCode {
+    type Err = KzIdError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        HsCode::parse(text)
+    }
+}
+
+crate::serde_text::serde_as_text!(HsCode);
 
 #[cfg(test)]
 mod tests {

@@ -4,24 +4,38 @@
 //! languages people read Tanba in ([`language`]), the catalogue of error messages in Kazakh,
 //! Russian and English keyed by stable error code ([`messages`]), a code's statuses with the
 //! one transition table ([`status`]), package levels ([`package`]) and participants' roles
-//! ([`participant`]). The engine issue adds commands, events and limits here.
+//! ([`participant`]); what identifies a marked thing ([`code_key`]), calendar dates ([`date`]),
+//! reference data ([`reference`]), the commands and events of the engine ([`command`],
+//! [`event`]) and the limits on them ([`limits`]).
 //!
 //! Architecture invariant: pure data and functions. No IO, no clock, no randomness, no storage,
 //! no wire format. Error messages are looked up by code string, so this crate need not depend on
 //! the crates whose errors it translates (they sit above it).
 
+pub mod code_key;
+pub mod command;
+pub mod date;
+pub mod event;
 pub mod kz;
 pub mod language;
+pub mod limits;
 pub mod messages;
 pub mod package;
 pub mod participant;
+pub mod reference;
+mod serde_text;
 pub mod status;
 
+pub use code_key::{CodeKey, CodeKeyError, Gtin, Serial, Sscc};
+pub use command::{Actor, Command, DocumentId, Introduction, IssuedCode, IssuedTail, OrderId};
+pub use date::{Date, DateError};
+pub use event::Event;
 pub use kz::{HsCode, KzIdError, TaxpayerId, TaxpayerKind};
 pub use language::Language;
 pub use messages::{Localized, localize};
 pub use package::{PACKAGE_DEPTH_MAX, PackageLevel};
 pub use participant::{ParticipantStatus, Role};
+pub use reference::{Category, Names, Participant, ParticipantKey, Product, TailProfile};
 pub use status::{
     CodeState, CodeStatus, IntroductionKind, Operation, Refusal, WithdrawalReason, transition,
 };

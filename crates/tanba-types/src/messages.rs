@@ -135,6 +135,45 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-CRYPTO-KEY-FILE-NOT-ACCEPTABLE" => ["Кілт файлын қабылдауға болмайды", "Файл ключей не может быть принят", "The key file is not acceptable"],
     "TANBA-CRYPTO-KEY-FILE-IO" => ["Кілт файлын оқу не жазу қатесі", "Ошибка чтения или записи файла ключей", "Key file read or write error"],
     "TANBA-CRYPTO-DOCUMENT-FORMAT" => ["Құжат пішімі қате", "Неверный формат документа", "Malformed document"],
+    "TANBA-KEY-GTIN" => ["GTIN қате: бақылау цифры дұрыс 14 цифр керек", "Неверный GTIN: нужно 14 цифр с верной контрольной цифрой", "Not a GTIN: 14 digits with a valid check digit expected"],
+    "TANBA-KEY-SERIAL" => ["Сериялық нөмір қате: GS1 CSET 82 жиынынан 1-20 таңба керек", "Неверный серийный номер: нужно 1-20 символов набора GS1 CSET 82", "Not a serial: 1 to 20 characters of GS1 CSET 82 expected"],
+    "TANBA-KEY-SSCC" => ["SSCC қате: бақылау цифры дұрыс 18 цифр керек", "Неверный SSCC: нужно 18 цифр с верной контрольной цифрой", "Not an SSCC: 18 digits with a valid check digit expected"],
+    "TANBA-KEY-FORMAT" => ["Код кілті қате: (01) GTIN мен (21) сериялық нөмір не (00) SSCC керек", "Неверный ключ кода: нужен (01) GTIN с (21) серийным номером или (00) SSCC", "Not a code key: (01) GTIN with (21) serial, or (00) SSCC expected"],
+    "TANBA-DATE-FORMAT" => ["Күн қате: ЖЖЖЖ-АА-КК пішімінде болуы керек", "Неверная дата: нужен формат ГГГГ-ММ-ДД", "Not a date: YYYY-MM-DD expected"],
+    "TANBA-ENGINE-STORE" => ["Деректер қоймасының қатесі: операция орындалмады", "Ошибка хранилища: операция не выполнена", "Storage failure: the operation was not applied"],
+    "TANBA-ENGINE-CORRUPT" => ["Сақталған деректер бүлінген: операторға хабарлаңыз", "Сохранённые данные повреждены: сообщите оператору", "Stored data is corrupt: tell the operator"],
+    "TANBA-ENGINE-UNKNOWN-PARTICIPANT" => ["Қатысушы тіркелмеген ({detail})", "Участник не зарегистрирован ({detail})", "The participant is not registered ({detail})"],
+    "TANBA-ENGINE-PARTICIPANT-SUSPENDED" => ["Қатысушының қызметі тоқтатылған ({detail})", "Деятельность участника приостановлена ({detail})", "The participant is suspended ({detail})"],
+    "TANBA-ENGINE-PARTICIPANT-EXISTS" => ["Қатысушы бұрын тіркелген ({detail})", "Участник уже зарегистрирован ({detail})", "The participant is already registered ({detail})"],
+    "TANBA-ENGINE-ROLE-REQUIRED" => ["Бұл әрекетке {detail} рөлі керек", "Для этой операции нужна роль {detail}", "This needs the {detail} role"],
+    "TANBA-ENGINE-SYSTEM-ONLY" => ["Мұны тек жүйенің өзі орындай алады", "Это может выполнить только сама система", "Only the system itself may do this"],
+    "TANBA-ENGINE-COUNTERPARTY-NOT-ELIGIBLE" => ["Контрагент тауар қабылдай алмайды ({detail})", "Контрагент не может принимать товар ({detail})", "The counterparty cannot receive goods ({detail})"],
+    "TANBA-ENGINE-UNKNOWN-CATEGORY" => ["Мұндай тауар санаты жоқ ({detail})", "Нет такой товарной категории ({detail})", "No such product category ({detail})"],
+    "TANBA-ENGINE-UNKNOWN-PRODUCT" => ["Мұндай GTIN бар тауар тіркелмеген ({detail})", "Товар с таким GTIN не зарегистрирован ({detail})", "No product is registered with this GTIN ({detail})"],
+    "TANBA-ENGINE-PRODUCT-EXISTS" => ["Бұл GTIN бұрын тіркелген ({detail})", "Этот GTIN уже зарегистрирован ({detail})", "This GTIN is already registered ({detail})"],
+    "TANBA-ENGINE-NOT-YOUR-PRODUCT" => ["Бұл тауар (GTIN {detail}) сіздікі емес", "Этот товар (GTIN {detail}) не ваш", "This product (GTIN {detail}) is not yours"],
+    "TANBA-ENGINE-UNKNOWN-CODE" => ["Мұндай код жоқ: {detail}", "Такого кода нет: {detail}", "No such code: {detail}"],
+    "TANBA-ENGINE-DUPLICATE-CODE" => ["Код бұрын бар не екі рет көрсетілген: {detail}", "Код уже существует или указан дважды: {detail}", "The code already exists or is listed twice: {detail}"],
+    "TANBA-ENGINE-NOT-OWNER" => ["Код сізге тиесілі емес: {detail}", "Код вам не принадлежит: {detail}", "The code is not yours: {detail}"],
+    "TANBA-ENGINE-IN-PACKAGE" => ["Код қаптаманың ішінде: қаптамамен жұмыс істеңіз не алдымен оны шығарыңыз ({detail})", "Код находится в упаковке: работайте с упаковкой или сначала извлеките его ({detail})", "The code is inside a package: use the package or take it out first ({detail})"],
+    "TANBA-ENGINE-IN-TRANSIT" => ["Код жолда, жөнелту құжаты әлі қабылданбаған ({detail})", "Код в пути, документ отгрузки ещё не принят ({detail})", "The code is in transit under a shipment not yet accepted ({detail})"],
+    "TANBA-ENGINE-NOT-A-PACKAGE" => ["Бұл код қаптама емес: {detail}", "Этот код не является упаковкой: {detail}", "This code is not a package: {detail}"],
+    "TANBA-ENGINE-LEVEL-MISMATCH" => ["Қаптама деңгейлері сәйкес емес: ішіндегі деңгей сыртқыдан төмен болуы керек ({detail})", "Уровни упаковки не согласованы: вложение должно быть ниже упаковки ({detail})", "Package levels do not fit: the content must be below its package ({detail})"],
+    "TANBA-ENGINE-CYCLE" => ["Қаптама өз-өзінің ішіне салынбайды: {detail}", "Упаковка не может содержать саму себя: {detail}", "A package cannot contain itself: {detail}"],
+    "TANBA-ENGINE-TOO-DEEP" => ["Қаптамалар тым терең салынған (ең көбі {detail} деңгей)", "Слишком глубокая вложенность упаковок (не более {detail} уровней)", "Packages nest too deep (at most {detail} levels)"],
+    "TANBA-ENGINE-NOT-IN-PACKAGE" => ["Код ешбір қаптамада емес: {detail}", "Код не находится в упаковке: {detail}", "The code is not in a package: {detail}"],
+    "TANBA-ENGINE-UNKNOWN-ORDER" => ["Мұндай кодтар тапсырысы жоқ ({detail})", "Нет такого заказа кодов ({detail})", "No such code order ({detail})"],
+    "TANBA-ENGINE-ORDER-EXCEEDED" => ["Тапсырыстағы кодтар санынан асып кетті ({detail})", "Превышено число кодов в заказе ({detail})", "More codes than the order asked for ({detail})"],
+    "TANBA-ENGINE-TAIL-MISMATCH" => ["Кодтың криптографиялық бөлігі тапсырыс профиліне сай емес", "Криптографическая часть кода не соответствует профилю заказа", "A code's cryptographic part does not match the order's profile"],
+    "TANBA-ENGINE-UNKNOWN-DOCUMENT" => ["Мұндай құжат жоқ ({detail})", "Нет такого документа ({detail})", "No such document ({detail})"],
+    "TANBA-ENGINE-DOCUMENT-CLOSED" => ["Құжат бұрын қабылданған не қабылданбаған ({detail})", "Документ уже принят или отклонён ({detail})", "The document was already accepted or rejected ({detail})"],
+    "TANBA-ENGINE-NOT-IN-DOCUMENT" => ["Код құжатта жоқ: {detail}", "Кода нет в документе: {detail}", "The code is not in the document: {detail}"],
+    "TANBA-ENGINE-ALREADY-BLOCKED" => ["Кодты бұл орган бұрын бұғаттаған: {detail}", "Код уже заблокирован этим органом: {detail}", "This authority already blocks the code: {detail}"],
+    "TANBA-ENGINE-NOT-BLOCKED-BY-YOU" => ["Бұл органның кодқа бұғаты жоқ: {detail}", "У этого органа нет блокировки кода: {detail}", "This authority has no block on the code: {detail}"],
+    "TANBA-ENGINE-LIMIT-EXCEEDED" => ["Шектен асты: {detail}", "Превышен предел: {detail}", "Limit exceeded: {detail}"],
+    "TANBA-ENGINE-INVALID" => ["Өріс толтырылмаған не қате: {detail}", "Поле не заполнено или заполнено неверно: {detail}", "A field is missing or invalid: {detail}"],
+    "TANBA-ENGINE-BUSY" => ["Жүйе бос емес: сәлден соң қайталаңыз", "Система занята: повторите чуть позже", "The system is busy: try again shortly"],
+    "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
 };
 
 /// Every code the catalogue holds a message for (the GS1 linter codes share one template).
@@ -247,6 +286,18 @@ mod tests {
             .copied()
             .chain(lint_codes)
         {
+            for language in Language::ALL {
+                assert!(template(code, language).is_some(), "{code} in {language}");
+            }
+        }
+    }
+
+    #[test]
+    fn key_and_date_codes_are_all_translated() {
+        let codes = crate::code_key::CodeKeyError::ALL_CODES
+            .iter()
+            .chain([&crate::date::DateError::CODE]);
+        for code in codes {
             for language in Language::ALL {
                 assert!(template(code, language).is_some(), "{code} in {language}");
             }

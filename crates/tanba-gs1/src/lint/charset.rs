@@ -67,6 +67,11 @@ pub(super) fn numeric(data: &[u8]) -> LintResult {
 }
 
 /// `cset82`: GS1 character set 82 only.
+/// Whether `byte` is in GS1 AI encodable character set 82 (the set of serials, AI 21).
+pub fn is_cset82(byte: u8) -> bool {
+    contains(CSET82, byte)
+}
+
 pub(super) fn cset82(data: &[u8]) -> LintResult {
     require_set(data, CSET82, LintErrorKind::InvalidCset82Character)
 }

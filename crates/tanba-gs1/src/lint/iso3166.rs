@@ -61,7 +61,7 @@ fn is_numeric(data: &[u8]) -> bool {
 }
 
 /// Whether `data` is an ISO 3166-1 alpha-2 code (used by `iban` too).
-pub(super) fn is_alpha2(data: &[u8]) -> bool {
+pub fn is_alpha2(data: &[u8]) -> bool {
     ALPHA2
         .binary_search_by(|code| code.as_bytes().cmp(data))
         .is_ok()

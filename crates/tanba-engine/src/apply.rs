@@ -1,0 +1,374 @@
+//! The only code that changes state: one event at a time, from the event and the state alone.
+//! The writer runs it right after [`crate::decide`]; replay runs it over the log. Its inputs are
+//! the same on both paths, so they give the same bytes. It trusts that `decide` validated the
+//! event, and asserts the invariants it relies on (a broken one is a bug; the group is not
+//! committed).
+
+use tanba_store::Column;
+use tanba_types::{CodeKey, CodeStatus, Event, PackageLevel, TaxpayerId};
+
+use crate::error::EngineError;
+use crate::keys;
+use crate::records::{
+    Blocker, CodeRecord, DocumentRecord, DocumentStatus, LogRecord, OrderCode, OrderRecord, encode,
+    level_index,
+};
+use crate::state::State;
+
+/// Applies one logged event.
+pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
+    let sequence = record.sequence;
+    match &record.event {
+        Event::ParticipantRegistered(participant) | Event::ParticipantUpdated(participant) => {
+            state.put(
+                Column::Participants,
+                keys::participant(&participant.id).to_vec(),
+                encode(participant),
+            );
+        }
+        Event::CategoryDefined(category) => {
+            state.put(
+                Column::Products,
+                keys::category(&category.code),
+                encode(category),
+            );
+        }
+        Event::ProductRegistered(product) | Event::ProductUpdated(product) => {
+            state.put(
+                Column::Products,
+                keys::product(&product.gtin),
+                encode(product),
+            );
+        }
+        Event::CodesOrdered {
+            orderer,
+            gtin,
+            quantity,
+            tail_profile,
+        } => {
+            let order = OrderRecord {
+                orderer: *orderer,
+                gtin: *gtin,
+                quantity: *quantity,
+                issued: 0,
+                tail_profile: *tail_profile,
+                placed_ms: record.time_ms,
+            };
+            state.put(
+                Column::Orders,
+                keys::sequence(sequence).to_vec(),
+                encode(&order),
+            );
+            state.put(
+                Column::Index,
+                keys::participant_index(keys::INDEX_ORDERS, orderer, sequence),
+                Vec::new(),
+            );
+        }
+        Event::CodesIssued {
+            order: order_id,
+            first_index,
+            codes,
+        } => {
+            let mut order = state.order(*order_id)?.expect("decide checked the order");
+            assert_eq!(order.issued, *first_index, "chunks are issued in order");
+            let product = state
+                .product(&order.gtin)?
+                .expect("an order's product exists");
+            for (offset, issued) in codes.iter().enumerate() {
+                let index = first_index + offset as u32;
+                let code = CodeKey::item(order.gtin, issued.serial);
+                let code_record = CodeRecord {
+                    level: product.level,
+                    status: CodeStatus::Emitted,
+                    owner: order.orderer,
+                    issued: Some((*order_id, index)),
+                    created_sequence: sequence,
+                    production_date: None,
+                    expiry_date: None,
+                    batch: None,
+                    introduction: None,
+                    parent: None,
+                    contents: [0; 3],
+                    in_transit: None,
+                    blockers: Vec::new(),
+                };
+                state.put_code(&code, &code_record);
+                let printed = OrderCode {
+                    serial: issued.serial,
+                    tail: issued.tail.clone(),
+                };
+                state.put(
+                    Column::Index,
+                    keys::order_code(*order_id, index),
+                    encode(&printed),
+                );
+            }
+            order.issued += codes.len() as u32;
+            assert!(order.issued <= order.quantity, "an order never overflows");
+            state.put(
+                Column::Orders,
+                keys::sequence(*order_id).to_vec(),
+                encode(&order),
+            );
+        }
+        Event::CodesApplied {
+            codes,
+            production_date,
+            expiry_date,
+            batch,
+        } => {
+            for code in codes {
+                let mut code_record = state.existing_code(code)?;
+                let shelf_life = match code.gtin() {
+                    Some(gtin) => state.product(&gtin)?.and_then(|p| p.shelf_life_days),
+                    None => None,
+                };
+                code_record.status = CodeStatus::Applied;
+                code_record.production_date = Some(*production_date);
+                code_record.expiry_date =
+                    expiry_date.or_else(|| shelf_life.map(|days| production_date.plus_days(days)));
+                code_record.batch = batch.clone();
+                state.put_code(code, &code_record);
+                add_history(state, code, sequence);
+            }
+        }
+        Event::CodesIntroduced {
+            codes,
+            introduction,
+        } => {
+            let kind = introduction.kind();
+            update_subtrees(state, codes, sequence, |code_record| {
+                code_record.status = CodeStatus::Introduced;
+                code_record.introduction = Some(kind);
+            })?;
+        }
+        Event::TransportPackageCreated { sscc, owner } => {
+            let mut code_record = crate::decide::new_transport_record(*owner);
+            code_record.created_sequence = sequence;
+            state.put_code(&CodeKey::Sscc(*sscc), &code_record);
+        }
+        Event::Aggregated { parent, children } => {
+            for child in children {
+                detach(state, child)?;
+            }
+            let mut added = [0u32; 3];
+            for child in children {
+                let mut child_record = state.existing_code(child)?;
+                child_record.parent = Some(*parent);
+                add_contents(&mut added, &child_record, 1);
+                state.put_code(child, &child_record);
+                // The child's level rides in the index, so content walks skip units unread.
+                let level = vec![level_index(child_record.level) as u8];
+                state.put(Column::Children, keys::child(parent, child), level);
+                add_history(state, child, sequence);
+            }
+            change_contents(state, parent, added, 1)?;
+            add_history(state, parent, sequence);
+        }
+        Event::Disaggregated { codes } => {
+            for code in codes {
+                detach(state, code)?;
+                add_history(state, code, sequence);
+            }
+        }
+        Event::Shipped {
+            seller,
+            buyer,
+            items,
+            signature,
+        } => {
+            update_subtrees(state, items, sequence, |code_record| {
+                code_record.in_transit = Some(sequence);
+            })?;
+            let document = DocumentRecord {
+                seller: *seller,
+                buyer: *buyer,
+                items: items.clone(),
+                seller_signature: signature.clone(),
+                created_ms: record.time_ms,
+                status: DocumentStatus::Pending,
+            };
+            state.put(
+                Column::Documents,
+                keys::sequence(sequence).to_vec(),
+                encode(&document),
+            );
+            for party in [seller, buyer] {
+                state.put(
+                    Column::Index,
+                    keys::participant_index(keys::INDEX_DOCUMENTS, party, sequence),
+                    Vec::new(),
+                );
+            }
+        }
+        Event::Accepted {
+            document,
+            accepted,
+            returned,
+            signature,
+        } => {
+            let mut document_record = state.document(*document)?.expect("decide checked it");
+            let buyer = document_record.buyer;
+            update_subtrees(state, accepted, sequence, |code_record| {
+                code_record.in_transit = None;
+                code_record.owner = buyer;
+            })?;
+            update_subtrees(state, returned, sequence, |code_record| {
+                code_record.in_transit = None;
+            })?;
+            document_record.status = DocumentStatus::Accepted {
+                accepted: accepted.clone(),
+                returned: returned.clone(),
+                signature: signature.clone(),
+                time_ms: record.time_ms,
+            };
+            state.put(
+                Column::Documents,
+                keys::sequence(*document).to_vec(),
+                encode(&document_record),
+            );
+        }
+        Event::Rejected {
+            document,
+            signature,
+        } => {
+            let mut document_record = state.document(*document)?.expect("decide checked it");
+            update_subtrees(state, &document_record.items, sequence, |code_record| {
+                code_record.in_transit = None;
+            })?;
+            document_record.status = DocumentStatus::Rejected {
+                signature: signature.clone(),
+                time_ms: record.time_ms,
+            };
+            state.put(
+                Column::Documents,
+                keys::sequence(*document).to_vec(),
+                encode(&document_record),
+            );
+        }
+        Event::Withdrawn { codes, reason, .. } => {
+            let status = CodeStatus::Withdrawn(*reason);
+            update_subtrees(state, codes, sequence, |code_record| {
+                code_record.status = status;
+            })?;
+        }
+        Event::Returned { codes, .. } => {
+            update_subtrees(state, codes, sequence, |code_record| {
+                code_record.status = CodeStatus::Introduced;
+            })?;
+        }
+        Event::Blocked {
+            codes,
+            authority,
+            reason,
+        } => {
+            let blocker = Blocker {
+                authority: *authority,
+                reason: reason.clone(),
+                since_ms: record.time_ms,
+                sequence,
+            };
+            update_subtrees(state, codes, sequence, |code_record| {
+                // A code inside a package this authority blocked before keeps the earlier block.
+                if !is_blocked_by(code_record, authority) {
+                    code_record.blockers.push(blocker.clone());
+                }
+            })?;
+        }
+        Event::Unblocked { codes, authority } => {
+            update_subtrees(state, codes, sequence, |code_record| {
+                code_record.blockers.retain(|b| b.authority != *authority);
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn is_blocked_by(record: &CodeRecord, authority: &TaxpayerId) -> bool {
+    record.blockers.iter().any(|b| b.authority == *authority)
+}
+
+fn add_history(state: &mut State, code: &CodeKey, sequence: u64) {
+    state.put(Column::Index, keys::history(code, sequence), Vec::new());
+}
+
+/// Changes every code in the subtrees of `roots` and records the event in each one's history.
+fn update_subtrees(
+    state: &mut State,
+    roots: &[CodeKey],
+    sequence: u64,
+    mut change: impl FnMut(&mut CodeRecord),
+) -> Result<(), EngineError> {
+    let mut counted = 0;
+    for root in roots {
+        for (code, mut code_record) in state.subtree(root, &mut counted)? {
+            change(&mut code_record);
+            state.put_code(&code, &code_record);
+            add_history(state, &code, sequence);
+        }
+    }
+    Ok(())
+}
+
+/// Adds (`sign` 1) or removes (`sign` -1) what a child brings into a package: itself and its
+/// own content, by level.
+fn add_contents(total: &mut [u32; 3], child: &CodeRecord, sign: i8) {
+    let mut delta = child.contents;
+    delta[level_index(child.level)] += 1;
+    for (slot, amount) in total.iter_mut().zip(delta) {
+        *slot = if sign > 0 {
+            slot.checked_add(amount).expect("contents fit u32")
+        } else {
+            slot.checked_sub(amount)
+                .expect("contents never go negative")
+        };
+    }
+}
+
+/// Changes the content counts of `package` and every package it is in.
+fn change_contents(
+    state: &mut State,
+    package: &CodeKey,
+    delta: [u32; 3],
+    sign: i8,
+) -> Result<(), EngineError> {
+    let mut next = Some(*package);
+    let mut depth = 0;
+    while let Some(code) = next {
+        depth += 1;
+        assert!(
+            depth <= tanba_types::PACKAGE_DEPTH_MAX,
+            "package depth is bounded"
+        );
+        let mut code_record = state.existing_code(&code)?;
+        assert!(
+            code_record.level != PackageLevel::Unit,
+            "only packages hold codes"
+        );
+        for (slot, amount) in code_record.contents.iter_mut().zip(delta) {
+            *slot = if sign > 0 {
+                slot.checked_add(amount).expect("contents fit u32")
+            } else {
+                slot.checked_sub(amount)
+                    .expect("contents never go negative")
+            };
+        }
+        next = code_record.parent;
+        state.put_code(&code, &code_record);
+    }
+    Ok(())
+}
+
+/// Takes a code out of its package, if it is in one.
+fn detach(state: &mut State, code: &CodeKey) -> Result<(), EngineError> {
+    let mut code_record = state.existing_code(code)?;
+    let Some(parent) = code_record.parent.take() else {
+        return Ok(());
+    };
+    let mut removed = [0u32; 3];
+    add_contents(&mut removed, &code_record, 1);
+    state.put_code(code, &code_record);
+    state.delete(Column::Children, keys::child(&parent, code));
+    change_contents(state, &parent, removed, -1)
+}

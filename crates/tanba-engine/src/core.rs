@@ -1,0 +1,312 @@
+//! The state machine over the store, without threads: a group of stamped commands goes in, each
+//! is decided and its events are chained onto the log and applied, and the whole group (state,
+//! events, log head, any checkpoint) commits in one synced batch, or nothing does.
+//!
+//! [`crate::Engine`] runs this on its writer thread; the deterministic simulation drives it
+//! directly over a [`tanba_store::MemoryStore`].
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use tanba_crypto::{GENESIS, KeyRing, chain_next, sign_checkpoint};
+use tanba_store::{Column, Durability, Store};
+use tanba_types::{Actor, Command, Event};
+
+use crate::apply::apply;
+use crate::decide::{Context, decide};
+use crate::error::EngineError;
+use crate::keys;
+use crate::records::{LogHead, LogRecord, decode, encode};
+use crate::state::{Pending, State};
+
+/// Most changed keys one group may reach before the writer commits it: well under the store's
+/// batch limit, since one command may add up to ~3 × `COMMAND_AFFECTED_CODES_MAX` on top.
+pub const GROUP_OPERATIONS_SOFT_MAX: usize = 200_000;
+/// Most commands in one group.
+pub const GROUP_COMMANDS_MAX: usize = 8192;
+/// Events between signed checkpoints, unless configured otherwise.
+pub const CHECKPOINT_INTERVAL_EVENTS_DEFAULT: u64 = 100_000;
+
+/// Meta key of the last checkpoint's sequence.
+const META_CHECKPOINT: &[u8] = b"checkpoint";
+
+/// A command with what the writer stamped on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamped {
+    /// Who submitted it.
+    pub actor: Actor,
+    /// When the writer took it, unix milliseconds.
+    pub time_ms: u64,
+    /// What it asks.
+    pub command: Command,
+}
+
+/// What an accepted command became.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    /// The sequence of its first event.
+    pub first_sequence: u64,
+    /// The sequence of its last event.
+    pub last_sequence: u64,
+    /// The id it created: an order's or a shipment's (the sequence of the creating event).
+    pub created: Option<u64>,
+    /// The writer's time stamp.
+    pub time_ms: u64,
+}
+
+/// The state machine with its log head.
+pub struct Core {
+    store: Arc<dyn Store>,
+    ring: Arc<KeyRing>,
+    head: LogHead,
+    checkpointed: u64,
+    checkpoint_interval_events: u64,
+}
+
+impl Core {
+    /// Opens the state machine over `store`, reading the log head. `ring` signs checkpoints.
+    pub fn open(
+        store: Arc<dyn Store>,
+        ring: Arc<KeyRing>,
+        checkpoint_interval_events: u64,
+    ) -> Result<Core, EngineError> {
+        assert!(
+            checkpoint_interval_events > 0,
+            "a checkpoint interval of at least one event"
+        );
+        match store.get(Column::Meta, keys::META_LAYOUT)? {
+            Some(version) if version == keys::LAYOUT_VERSION.to_be_bytes() => {}
+            Some(_) => {
+                return Err(EngineError::Corrupt(
+                    "the data directory was written by another layout version".into(),
+                ));
+            }
+            None => {
+                let mut batch = tanba_store::WriteBatch::new();
+                batch.put(
+                    Column::Meta,
+                    keys::META_LAYOUT,
+                    keys::LAYOUT_VERSION.to_be_bytes(),
+                )?;
+                store.write(batch, Durability::Synced)?;
+            }
+        }
+        let head = match store.get(Column::Meta, keys::META_HEAD)? {
+            Some(bytes) => LogHead::from_bytes(&bytes)?,
+            None => LogHead {
+                sequence: 0,
+                hash: GENESIS,
+            },
+        };
+        let checkpointed = match store.get(Column::Meta, META_CHECKPOINT)? {
+            Some(bytes) => keys::trailing_u64(&bytes)?,
+            None => 0,
+        };
+        Ok(Core {
+            store,
+            ring,
+            head,
+            checkpointed,
+            checkpoint_interval_events,
+        })
+    }
+
+    /// The log's last entry.
+    pub fn head(&self) -> LogHead {
+        self.head
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Takes commands from the front of `queue` and commits them as one group: until the queue
+    /// is empty, [`GROUP_COMMANDS_MAX`] commands are taken, or the group's changes pass
+    /// [`GROUP_OPERATIONS_SOFT_MAX`]. Returns each taken command's tag with its outcome. If the
+    /// group cannot be committed, every command in it gets that error and nothing changes.
+    pub fn execute<T>(
+        &mut self,
+        queue: &mut VecDeque<(Stamped, T)>,
+    ) -> Vec<(T, Result<Receipt, EngineError>)> {
+        let mut pending = Pending::default();
+        let mut outcomes = Vec::new();
+        let mut head = self.head;
+        let mut time_ms = 0;
+        let failure = {
+            let mut state = State::new(self.store.as_ref(), &mut pending);
+            let mut failure = None;
+            while outcomes.len() < GROUP_COMMANDS_MAX
+                && state.pending_len() < GROUP_OPERATIONS_SOFT_MAX
+            {
+                let Some((stamped, tag)) = queue.pop_front() else {
+                    break;
+                };
+                time_ms = time_ms.max(stamped.time_ms);
+                match self.run(&mut state, &mut head, stamped) {
+                    Ok(outcome) => outcomes.push((tag, outcome)),
+                    Err(error) => {
+                        outcomes.push((tag, Err(error.clone())));
+                        failure = Some(error);
+                        break;
+                    }
+                }
+            }
+            failure
+        };
+        let committed = match failure {
+            Some(error) => Err(error),
+            None => self.commit(pending, head, time_ms),
+        };
+        match committed {
+            Ok(()) => {
+                self.head = head;
+                outcomes
+            }
+            Err(error) => outcomes
+                .into_iter()
+                .map(|(tag, _)| (tag, Err(error.clone())))
+                .collect(),
+        }
+    }
+
+    /// Executes one command as a group of its own.
+    pub fn execute_one(&mut self, stamped: Stamped) -> Result<Receipt, EngineError> {
+        let mut queue = VecDeque::from([(stamped, ())]);
+        let (_, outcome) = self
+            .execute(&mut queue)
+            .pop()
+            .expect("one command in, one outcome out");
+        outcome
+    }
+
+    /// Decides one command and, if accepted, logs and applies its events. The outer `Err` is a
+    /// failure of the group (store or invariant); the inner one is the command's refusal.
+    fn run(
+        &self,
+        state: &mut State,
+        head: &mut LogHead,
+        stamped: Stamped,
+    ) -> Result<Result<Receipt, EngineError>, EngineError> {
+        let context = Context {
+            actor: stamped.actor,
+            time_ms: stamped.time_ms,
+            next_sequence: head.sequence + 1,
+        };
+        let events = match decide(state, &context, &stamped.command) {
+            Ok(events) => events,
+            Err(EngineError::Store(error)) => return Err(EngineError::Store(error)),
+            Err(EngineError::Corrupt(error)) => return Err(EngineError::Corrupt(error)),
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        assert!(
+            !events.is_empty(),
+            "an accepted command records at least one event"
+        );
+        let first_sequence = head.sequence + 1;
+        let mut created = None;
+        for event in events {
+            let record = LogRecord {
+                sequence: head.sequence + 1,
+                time_ms: stamped.time_ms,
+                actor: stamped.actor,
+                event,
+            };
+            if matches!(
+                record.event,
+                Event::CodesOrdered { .. } | Event::Shipped { .. }
+            ) {
+                created = Some(record.sequence);
+            }
+            *head = append(state, *head, &record);
+            apply(state, &record)?;
+        }
+        Ok(Ok(Receipt {
+            first_sequence,
+            last_sequence: head.sequence,
+            created,
+            time_ms: stamped.time_ms,
+        }))
+    }
+
+    fn commit(&mut self, pending: Pending, head: LogHead, time_ms: u64) -> Result<(), EngineError> {
+        if head == self.head {
+            return Ok(());
+        }
+        let mut pending = pending;
+        let mut state = State::new(self.store.as_ref(), &mut pending);
+        state.put(Column::Meta, keys::META_HEAD.to_vec(), head.to_bytes());
+        let checkpoint_due = head.sequence - self.checkpointed >= self.checkpoint_interval_events;
+        if checkpoint_due {
+            self.put_checkpoint(&mut state, head, time_ms)?;
+        }
+        self.store
+            .write(pending.into_batch()?, Durability::Synced)?;
+        if checkpoint_due {
+            self.checkpointed = head.sequence;
+        }
+        Ok(())
+    }
+
+    fn put_checkpoint(
+        &self,
+        state: &mut State,
+        head: LogHead,
+        time_ms: u64,
+    ) -> Result<(), EngineError> {
+        let checkpoint = sign_checkpoint(
+            self.ring.active_signing_key(),
+            head.sequence,
+            head.hash,
+            time_ms,
+        )
+        .map_err(|error| EngineError::Corrupt(format!("cannot sign a checkpoint: {error}")))?;
+        state.put(
+            Column::Checkpoints,
+            keys::sequence(head.sequence).to_vec(),
+            encode(&checkpoint),
+        );
+        state.put(
+            Column::Meta,
+            META_CHECKPOINT.to_vec(),
+            keys::sequence(head.sequence).to_vec(),
+        );
+        Ok(())
+    }
+
+    /// Signs a checkpoint of the current head now (as on shutdown), unless one covers it already.
+    pub fn checkpoint(
+        &mut self,
+        time_ms: u64,
+    ) -> Result<Option<tanba_crypto::Checkpoint>, EngineError> {
+        if self.head.sequence == self.checkpointed {
+            return Ok(None);
+        }
+        let mut pending = Pending::default();
+        let mut state = State::new(self.store.as_ref(), &mut pending);
+        self.put_checkpoint(&mut state, self.head, time_ms)?;
+        self.store
+            .write(pending.into_batch()?, Durability::Synced)?;
+        self.checkpointed = self.head.sequence;
+        let stored = self
+            .store
+            .get(Column::Checkpoints, &keys::sequence(self.head.sequence))?
+            .expect("just written");
+        Ok(Some(decode(&stored)?))
+    }
+}
+
+/// Chains `record` onto the log after `head` and stores it; returns the new head.
+pub(crate) fn append(state: &mut State, head: LogHead, record: &LogRecord) -> LogHead {
+    assert_eq!(record.sequence, head.sequence + 1, "the log has no gaps");
+    let bytes = encode(record);
+    let hash = chain_next(&head.hash, record.sequence, &bytes);
+    let mut value = Vec::with_capacity(hash.0.len() + bytes.len());
+    value.extend_from_slice(hash.as_bytes());
+    value.extend_from_slice(&bytes);
+    state.put(Column::Log, keys::sequence(record.sequence).to_vec(), value);
+    LogHead {
+        sequence: record.sequence,
+        hash,
+    }
+}

@@ -1,0 +1,960 @@
+//! Format-logical control (R-IS-17) and authorization: a command, read against the current state,
+//! becomes events or a typed refusal. Nothing here writes: [`crate::apply`] does, from the events
+//! alone. So a refused command leaves nothing behind, and replay needs only the events.
+//!
+//! Authorization here is by role and ownership; *who* the actor is (signature, token) is the
+//! server's business, done before the engine sees the command.
+
+use std::collections::{HashMap, HashSet};
+
+use tanba_types::limits::{
+    COMMAND_CODES_MAX, DOCUMENT_ITEMS_MAX, ISSUE_CHUNK_CODES_MAX, ORDER_QUANTITY_MAX,
+    PACKAGE_CHILDREN_MAX, REASON_CHARS_MAX, REFERENCE_CHARS_MAX, SIGNATURE_BYTES_MAX,
+};
+use tanba_types::reference::{
+    CATEGORY_CODE_CHARS_MAX, NAME_CHARS_MAX, PARTICIPANT_KEYS_MAX, SHELF_LIFE_DAYS_MAX,
+};
+use tanba_types::{
+    Actor, Category, CodeKey, CodeStatus, Command, Date, Event, Gtin, Introduction, IssuedCode,
+    IssuedTail, Names, Operation, PACKAGE_DEPTH_MAX, PackageLevel, Participant, ParticipantStatus,
+    Product, Refusal, Role, TailProfile, TaxpayerId, WithdrawalReason, transition,
+};
+
+use crate::error::EngineError;
+use crate::records::CodeRecord;
+use crate::state::State;
+
+/// What a command is decided against besides state: who, when, and the sequence its first
+/// event will get (ids of orders and documents are the sequence of the event that creates them).
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    /// Who submitted the command.
+    pub actor: Actor,
+    /// The writer's time stamp, unix milliseconds.
+    pub time_ms: u64,
+    /// The sequence the first event will get.
+    pub next_sequence: u64,
+}
+
+/// Length of an AI 91 key id.
+const KEY_ID_CHARS: usize = tanba_crypto::KEY_ID_LENGTH;
+/// Length of an Ed25519 AI 92 signature in base64url.
+const FULL_SIGNATURE_CHARS: usize = tanba_crypto::FULL_TAIL_SIGNATURE_CHARS;
+/// Ed25519 public key length.
+const ED25519_PUBLIC_KEY_BYTES: usize = 32;
+
+/// Decides a command.
+pub fn decide(
+    state: &State,
+    context: &Context,
+    command: &Command,
+) -> Result<Vec<Event>, EngineError> {
+    match command {
+        Command::RegisterParticipant(participant) => {
+            registrar(state, context.actor)?;
+            check_participant(participant)?;
+            if state.participant(&participant.id)?.is_some() {
+                return Err(EngineError::ParticipantExists(participant.id));
+            }
+            Ok(vec![Event::ParticipantRegistered(participant.clone())])
+        }
+        Command::UpdateParticipant(participant) => {
+            registrar(state, context.actor)?;
+            check_participant(participant)?;
+            if state.participant(&participant.id)?.is_none() {
+                return Err(EngineError::UnknownParticipant(participant.id));
+            }
+            Ok(vec![Event::ParticipantUpdated(participant.clone())])
+        }
+        Command::DefineCategory(category) => {
+            registrar(state, context.actor)?;
+            check_category(category)?;
+            Ok(vec![Event::CategoryDefined(category.clone())])
+        }
+        Command::RegisterProduct(product) => {
+            product_editor(state, context.actor, product)?;
+            check_product(state, product)?;
+            if state.product(&product.gtin)?.is_some() {
+                return Err(EngineError::ProductExists(product.gtin));
+            }
+            Ok(vec![Event::ProductRegistered(product.clone())])
+        }
+        Command::UpdateProduct(product) => {
+            let current = state
+                .product(&product.gtin)?
+                .ok_or(EngineError::UnknownProduct(product.gtin))?;
+            product_editor(state, context.actor, &current)?;
+            product_editor(state, context.actor, product)?;
+            check_product(state, product)?;
+            if current.level != product.level {
+                return Err(EngineError::Invalid {
+                    field: "level",
+                    reason: "a product's package level never changes",
+                });
+            }
+            Ok(vec![Event::ProductUpdated(product.clone())])
+        }
+        Command::OrderCodes { gtin, quantity } => order_codes(state, context, *gtin, *quantity),
+        Command::IssueCodes { order, codes } => issue_codes(state, context, *order, codes),
+        Command::ReportApplied {
+            codes,
+            production_date,
+            expiry_date,
+            batch,
+        } => report_applied(state, context, codes, *production_date, *expiry_date, batch),
+        Command::Introduce {
+            codes,
+            introduction,
+        } => introduce(state, context, codes, introduction),
+        Command::Aggregate { parent, children } => aggregate(state, context, parent, children),
+        Command::Disaggregate { codes } => disaggregate(state, context, codes),
+        Command::Ship {
+            buyer,
+            items,
+            signature,
+        } => ship(state, context, *buyer, items, signature),
+        Command::Accept {
+            document,
+            items,
+            signature,
+        } => accept(state, context, *document, items.as_deref(), signature),
+        Command::Reject {
+            document,
+            signature,
+        } => {
+            let buyer = acting_participant(state, context.actor)?;
+            check_signature(signature)?;
+            pending_document(state, *document, buyer.id)?;
+            Ok(vec![Event::Rejected {
+                document: *document,
+                signature: signature.clone(),
+            }])
+        }
+        Command::Withdraw {
+            codes,
+            reason,
+            document,
+        } => withdraw(state, context, codes, *reason, document),
+        Command::RetailReturn { codes, document } => retail_return(state, context, codes, document),
+        Command::Block { codes, reason } => block(state, context, codes, reason),
+        Command::Unblock { codes } => unblock(state, context, codes),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who may act.
+
+/// The actor as a registered, active participant.
+fn acting_participant(state: &State, actor: Actor) -> Result<Participant, EngineError> {
+    let Actor::Participant(id) = actor else {
+        return Err(EngineError::Invalid {
+            field: "actor",
+            reason: "the system cannot act for a participant",
+        });
+    };
+    let participant = state
+        .participant(&id)?
+        .ok_or(EngineError::UnknownParticipant(id))?;
+    if participant.status == ParticipantStatus::Suspended {
+        return Err(EngineError::ParticipantSuspended(id));
+    }
+    Ok(participant)
+}
+
+/// The actor as a participant holding `role`.
+fn with_role(state: &State, actor: Actor, role: Role) -> Result<Participant, EngineError> {
+    let participant = acting_participant(state, actor)?;
+    if !participant.has_role(role) {
+        return Err(EngineError::RoleRequired(role));
+    }
+    Ok(participant)
+}
+
+/// The actor as a participant that holds goods (producer, importer, wholesaler, retailer).
+fn goods_holder(state: &State, actor: Actor) -> Result<Participant, EngineError> {
+    let participant = acting_participant(state, actor)?;
+    if !participant.roles.iter().any(|role| role.holds_goods()) {
+        return Err(EngineError::RoleRequired(Role::Wholesaler));
+    }
+    Ok(participant)
+}
+
+/// The system, or an operator: who keeps the registry (R-IS-09, R-IS-20).
+fn registrar(state: &State, actor: Actor) -> Result<(), EngineError> {
+    match actor {
+        Actor::System => Ok(()),
+        Actor::Participant(_) => with_role(state, actor, Role::Operator).map(|_| ()),
+    }
+}
+
+/// Who may register or change a product card: the registrar, or the producer or importer the
+/// card names (holding that role).
+fn product_editor(state: &State, actor: Actor, product: &Product) -> Result<(), EngineError> {
+    if registrar(state, actor).is_ok() {
+        return Ok(());
+    }
+    let participant = acting_participant(state, actor)?;
+    let as_producer =
+        product.producer == Some(participant.id) && participant.has_role(Role::Producer);
+    let as_importer =
+        product.importer == Some(participant.id) && participant.has_role(Role::Importer);
+    if as_producer || as_importer {
+        Ok(())
+    } else {
+        Err(EngineError::NotYourProduct(product.gtin))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference data.
+
+fn check_text(field: &'static str, text: &str, max_chars: usize) -> Result<(), EngineError> {
+    if text.trim().is_empty() {
+        return Err(EngineError::Invalid {
+            field,
+            reason: "must not be empty",
+        });
+    }
+    if text.chars().count() > max_chars {
+        return Err(EngineError::LimitExceeded {
+            what: field,
+            max: max_chars,
+        });
+    }
+    if text.chars().any(char::is_control) {
+        return Err(EngineError::Invalid {
+            field,
+            reason: "must not contain control characters",
+        });
+    }
+    Ok(())
+}
+
+fn check_optional_text(
+    field: &'static str,
+    text: &Option<String>,
+    max: usize,
+) -> Result<(), EngineError> {
+    text.as_deref()
+        .map_or(Ok(()), |text| check_text(field, text, max))
+}
+
+fn check_names(names: &Names) -> Result<(), EngineError> {
+    check_text("names.kk", &names.kk, NAME_CHARS_MAX)?;
+    check_text("names.ru", &names.ru, NAME_CHARS_MAX)?;
+    check_optional_text("names.en", &names.en, NAME_CHARS_MAX)
+}
+
+fn check_participant(participant: &Participant) -> Result<(), EngineError> {
+    check_text("name", &participant.name, NAME_CHARS_MAX)?;
+    if participant.roles.is_empty() {
+        return Err(EngineError::Invalid {
+            field: "roles",
+            reason: "a participant needs at least one role",
+        });
+    }
+    if participant.keys.len() > PARTICIPANT_KEYS_MAX {
+        return Err(EngineError::LimitExceeded {
+            what: "keys",
+            max: PARTICIPANT_KEYS_MAX,
+        });
+    }
+    for key in &participant.keys {
+        if key.algorithm != "ed25519" || key.public_key.len() != ED25519_PUBLIC_KEY_BYTES {
+            return Err(EngineError::Invalid {
+                field: "keys",
+                reason: "an ed25519 public key of 32 bytes expected",
+            });
+        }
+    }
+    Ok(())
+}
+
+fn check_category(category: &Category) -> Result<(), EngineError> {
+    let code = &category.code;
+    let well_formed = !code.is_empty()
+        && code.len() <= CATEGORY_CODE_CHARS_MAX
+        && code
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_');
+    if !well_formed {
+        return Err(EngineError::Invalid {
+            field: "code",
+            reason: "1 to 32 characters of a-z, 0-9 and _",
+        });
+    }
+    check_names(&category.names)?;
+    if let TailProfile::Short { length_chars } = category.tail_profile {
+        let length = usize::from(length_chars);
+        if !(tanba_crypto::SHORT_TAG_LENGTH_MIN..=tanba_crypto::SHORT_TAG_LENGTH_MAX)
+            .contains(&length)
+        {
+            return Err(EngineError::Invalid {
+                field: "tail_profile",
+                reason: "a short tag has 4 to 8 characters",
+            });
+        }
+    }
+    Ok(())
+}
+
+fn check_country(field: &'static str, country: &str) -> Result<(), EngineError> {
+    if tanba_types::reference::is_country_code(country) {
+        Ok(())
+    } else {
+        Err(EngineError::Invalid {
+            field,
+            reason: "an ISO 3166-1 alpha-2 country code expected",
+        })
+    }
+}
+
+fn check_product(state: &State, product: &Product) -> Result<(), EngineError> {
+    check_names(&product.names)?;
+    check_text("producer_name", &product.producer_name, NAME_CHARS_MAX)?;
+    check_country("country", &product.country)?;
+    if product.producer.is_none() && product.importer.is_none() {
+        return Err(EngineError::Invalid {
+            field: "producer",
+            reason: "a registered producer or importer must market the product",
+        });
+    }
+    for (id, role) in [
+        (product.producer, Role::Producer),
+        (product.importer, Role::Importer),
+    ] {
+        if let Some(id) = id {
+            let participant = state
+                .participant(&id)?
+                .ok_or(EngineError::UnknownParticipant(id))?;
+            if !participant.has_role(role) {
+                return Err(EngineError::RoleRequired(role));
+            }
+        }
+    }
+    if state.category(&product.category)?.is_none() {
+        return Err(EngineError::UnknownCategory(product.category.clone()));
+    }
+    if product.level == PackageLevel::Transport {
+        return Err(EngineError::Invalid {
+            field: "level",
+            reason: "a GTIN marks a unit or a group package; transport packages use SSCCs",
+        });
+    }
+    if product
+        .shelf_life_days
+        .is_some_and(|days| days == 0 || days > SHELF_LIFE_DAYS_MAX)
+    {
+        return Err(EngineError::Invalid {
+            field: "shelf_life_days",
+            reason: "between 1 day and 50 years",
+        });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emission.
+
+fn order_codes(
+    state: &State,
+    context: &Context,
+    gtin: Gtin,
+    quantity: u32,
+) -> Result<Vec<Event>, EngineError> {
+    let participant = acting_participant(state, context.actor)?;
+    if !participant.roles.iter().any(|role| role.orders_codes()) {
+        return Err(EngineError::RoleRequired(Role::Producer));
+    }
+    let product = state
+        .product(&gtin)?
+        .ok_or(EngineError::UnknownProduct(gtin))?;
+    product_editor(state, context.actor, &product)?;
+    if quantity == 0 {
+        return Err(EngineError::Invalid {
+            field: "quantity",
+            reason: "at least one code",
+        });
+    }
+    if quantity > ORDER_QUANTITY_MAX {
+        return Err(EngineError::LimitExceeded {
+            what: "quantity",
+            max: ORDER_QUANTITY_MAX as usize,
+        });
+    }
+    let category = state
+        .category(&product.category)?
+        .ok_or_else(|| EngineError::UnknownCategory(product.category.clone()))?;
+    Ok(vec![Event::CodesOrdered {
+        orderer: participant.id,
+        gtin,
+        quantity,
+        tail_profile: category.tail_profile,
+    }])
+}
+
+fn issue_codes(
+    state: &State,
+    context: &Context,
+    order_id: u64,
+    codes: &[IssuedCode],
+) -> Result<Vec<Event>, EngineError> {
+    if context.actor != Actor::System {
+        return Err(EngineError::SystemOnly);
+    }
+    let order = state
+        .order(order_id)?
+        .ok_or(EngineError::UnknownOrder(order_id))?;
+    check_count("codes", codes.len(), ISSUE_CHUNK_CODES_MAX)?;
+    if u64::from(order.issued) + codes.len() as u64 > u64::from(order.quantity) {
+        return Err(EngineError::OrderExceeded {
+            order: order_id,
+            quantity: order.quantity,
+        });
+    }
+    for code in codes {
+        let matches = match (&code.tail, order.tail_profile) {
+            (IssuedTail::Full { key_id, signature }, TailProfile::Full) => {
+                key_id.len() == KEY_ID_CHARS && signature.len() == FULL_SIGNATURE_CHARS
+            }
+            (IssuedTail::Short { key_id, tag }, TailProfile::Short { length_chars }) => {
+                key_id.len() == KEY_ID_CHARS && tag.len() == usize::from(length_chars)
+            }
+            _ => false,
+        };
+        if !matches {
+            return Err(EngineError::TailMismatch);
+        }
+    }
+    let keys: Vec<CodeKey> = codes
+        .iter()
+        .map(|code| CodeKey::item(order.gtin, code.serial))
+        .collect();
+    let mut seen = HashSet::with_capacity(keys.len());
+    for (key, exists) in keys.iter().zip(state.codes_exist(&keys)?) {
+        if exists || !seen.insert(*key) {
+            return Err(EngineError::DuplicateCode(*key));
+        }
+    }
+    Ok(vec![Event::CodesIssued {
+        order: order_id,
+        first_index: order.issued,
+        codes: codes.to_vec(),
+    }])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Life of a code.
+
+fn check_count(what: &'static str, count: usize, max: usize) -> Result<(), EngineError> {
+    if count == 0 {
+        return Err(EngineError::Invalid {
+            field: what,
+            reason: "must not be empty",
+        });
+    }
+    if count > max {
+        return Err(EngineError::LimitExceeded { what, max });
+    }
+    Ok(())
+}
+
+/// A list of distinct codes within the command limit.
+fn check_codes(what: &'static str, codes: &[CodeKey], max: usize) -> Result<(), EngineError> {
+    check_count(what, codes.len(), max)?;
+    let mut seen = HashSet::with_capacity(codes.len());
+    for code in codes {
+        if !seen.insert(code) {
+            return Err(EngineError::DuplicateCode(*code));
+        }
+    }
+    Ok(())
+}
+
+fn check_signature(signature: &[u8]) -> Result<(), EngineError> {
+    check_count("signature", signature.len(), SIGNATURE_BYTES_MAX)
+}
+
+/// A code the actor holds and may move: owned, not in transit.
+fn owned(state: &State, owner: TaxpayerId, code: &CodeKey) -> Result<CodeRecord, EngineError> {
+    let record = state.existing_code(code)?;
+    if record.owner != owner {
+        return Err(EngineError::NotOwner(*code));
+    }
+    if let Some(document) = record.in_transit {
+        return Err(EngineError::InTransit {
+            code: *code,
+            document,
+        });
+    }
+    Ok(record)
+}
+
+/// A code that is not inside a package.
+fn root(code: &CodeKey, record: &CodeRecord) -> Result<(), EngineError> {
+    match record.parent {
+        Some(_) => Err(EngineError::InPackage(*code)),
+        None => Ok(()),
+    }
+}
+
+/// Checks `operation` against the transition table for one code. A transport package is a
+/// container: it has no life of its own to check, but a blocked one moves nowhere.
+fn allowed(code: &CodeKey, record: &CodeRecord, operation: Operation) -> Result<(), EngineError> {
+    let refused = |refusal| EngineError::Refused {
+        code: *code,
+        refusal,
+    };
+    if record.level == PackageLevel::Transport {
+        if let CodeStatus::Withdrawn(reason) = record.status
+            && !matches!(operation, Operation::Block | Operation::Unblock)
+        {
+            return Err(refused(Refusal::WithdrawalFinal { reason }));
+        }
+        let moves = matches!(
+            operation,
+            Operation::Aggregate | Operation::Ship | Operation::Accept
+        );
+        if moves && !record.blockers.is_empty() {
+            return Err(refused(Refusal::Blocked));
+        }
+        return Ok(());
+    }
+    transition(record.state(), operation)
+        .map(|_| ())
+        .map_err(refused)
+}
+
+/// Checks `operation` for every code in the subtrees of `roots`.
+fn allowed_in_subtrees(
+    state: &State,
+    roots: &[CodeKey],
+    operation: Operation,
+    owner: Option<TaxpayerId>,
+) -> Result<(), EngineError> {
+    let mut counted = 0;
+    for root_code in roots {
+        for (code, record) in state.subtree(root_code, &mut counted)? {
+            if let Some(owner) = owner {
+                assert_eq!(
+                    record.owner, owner,
+                    "a package and its content have one owner"
+                );
+            }
+            allowed(&code, &record, operation)?;
+        }
+    }
+    Ok(())
+}
+
+fn report_applied(
+    state: &State,
+    context: &Context,
+    codes: &[CodeKey],
+    production_date: Date,
+    expiry_date: Option<Date>,
+    batch: &Option<String>,
+) -> Result<Vec<Event>, EngineError> {
+    let participant = acting_participant(state, context.actor)?;
+    check_codes("codes", codes, COMMAND_CODES_MAX)?;
+    check_optional_text("batch", batch, REFERENCE_CHARS_MAX)?;
+    if production_date > Date::from_unix_ms_in_kz(context.time_ms) {
+        return Err(EngineError::Invalid {
+            field: "production_date",
+            reason: "goods cannot be made in the future",
+        });
+    }
+    if expiry_date.is_some_and(|expiry| expiry < production_date) {
+        return Err(EngineError::Invalid {
+            field: "expiry_date",
+            reason: "goods cannot expire before they are made",
+        });
+    }
+    for code in codes {
+        let record = owned(state, participant.id, code)?;
+        if record.level == PackageLevel::Transport {
+            return Err(EngineError::Invalid {
+                field: "codes",
+                reason: "transport packages are not reported applied",
+            });
+        }
+        allowed(code, &record, Operation::ReportApplied)?;
+    }
+    Ok(vec![Event::CodesApplied {
+        codes: codes.to_vec(),
+        production_date,
+        expiry_date,
+        batch: batch.clone(),
+    }])
+}
+
+fn introduce(
+    state: &State,
+    context: &Context,
+    codes: &[CodeKey],
+    introduction: &Introduction,
+) -> Result<Vec<Event>, EngineError> {
+    let participant = match introduction {
+        Introduction::OwnProduction => with_role(state, context.actor, Role::Producer)?,
+        Introduction::Import {
+            customs_declaration,
+        } => {
+            check_text(
+                "customs_declaration",
+                customs_declaration,
+                REFERENCE_CHARS_MAX,
+            )?;
+            with_role(state, context.actor, Role::Importer)?
+        }
+        Introduction::EaeuReceipt {
+            from_country,
+            document_number,
+        } => {
+            check_country("from_country", from_country)?;
+            if from_country == "KZ" {
+                return Err(EngineError::Invalid {
+                    field: "from_country",
+                    reason: "goods from Kazakhstan are not an EAEU receipt",
+                });
+            }
+            check_text("document_number", document_number, REFERENCE_CHARS_MAX)?;
+            goods_holder(state, context.actor)?
+        }
+    };
+    check_codes("codes", codes, COMMAND_CODES_MAX)?;
+    let mut products: HashMap<Gtin, Product> = HashMap::new();
+    let mut counted = 0;
+    for code in codes {
+        let record = owned(state, participant.id, code)?;
+        root(code, &record)?;
+        for (inner, record) in state.subtree(code, &mut counted)? {
+            assert_eq!(
+                record.owner, participant.id,
+                "a package and its content have one owner"
+            );
+            allowed(&inner, &record, Operation::Introduce(introduction.kind()))?;
+            // Only the maker introduces goods as its own production.
+            if let (Introduction::OwnProduction, Some(gtin)) = (introduction, inner.gtin()) {
+                if !products.contains_key(&gtin) {
+                    let product = state
+                        .product(&gtin)?
+                        .ok_or(EngineError::UnknownProduct(gtin))?;
+                    products.insert(gtin, product);
+                }
+                if products[&gtin].producer != Some(participant.id) {
+                    return Err(EngineError::NotYourProduct(gtin));
+                }
+            }
+        }
+    }
+    Ok(vec![Event::CodesIntroduced {
+        codes: codes.to_vec(),
+        introduction: introduction.clone(),
+    }])
+}
+
+fn aggregate(
+    state: &State,
+    context: &Context,
+    parent: &CodeKey,
+    children: &[CodeKey],
+) -> Result<Vec<Event>, EngineError> {
+    let participant = goods_holder(state, context.actor)?;
+    check_codes("children", children, PACKAGE_CHILDREN_MAX)?;
+    let mut events = Vec::new();
+    let (parent_record, parent_depth, existing_children) = match state.code(parent)? {
+        Some(_) => {
+            let record = owned(state, participant.id, parent)?;
+            if record.level == PackageLevel::Unit {
+                return Err(EngineError::NotAPackage(*parent));
+            }
+            allowed(parent, &record, Operation::Aggregate)?;
+            let ancestors = state.ancestors(parent)?;
+            for (ancestor, _) in &ancestors {
+                if children.contains(ancestor) {
+                    return Err(EngineError::Cycle(*ancestor));
+                }
+            }
+            let existing = state.children(parent, PACKAGE_CHILDREN_MAX)?.len();
+            (record, ancestors.len(), existing)
+        }
+        None => {
+            let CodeKey::Sscc(sscc) = parent else {
+                return Err(EngineError::UnknownCode(*parent));
+            };
+            events.push(Event::TransportPackageCreated {
+                sscc: *sscc,
+                owner: participant.id,
+            });
+            (new_transport_record(participant.id), 0, 0)
+        }
+    };
+    if existing_children + children.len() > PACKAGE_CHILDREN_MAX {
+        return Err(EngineError::LimitExceeded {
+            what: "children of one package",
+            max: PACKAGE_CHILDREN_MAX,
+        });
+    }
+    let mut height = 0;
+    for child in children {
+        if child == parent {
+            return Err(EngineError::Cycle(*child));
+        }
+        let record = owned(state, participant.id, child)?;
+        if !parent_record.level.may_contain(record.level) {
+            return Err(EngineError::LevelMismatch {
+                parent: parent_record.level,
+                child: record.level,
+            });
+        }
+        if record.parent == Some(*parent) {
+            return Err(EngineError::DuplicateCode(*child));
+        }
+        // Packing a package packs its content: a blocked code inside cannot be packed.
+        allowed_in_subtrees(state, &[*child], Operation::Aggregate, Some(participant.id))?;
+        height = height.max(state.height(child, &record)?);
+    }
+    // The root is depth 1; the parent adds its own depth and the deepest child adds its height.
+    let depth = parent_depth + 1 + 1 + height;
+    if depth > PACKAGE_DEPTH_MAX {
+        return Err(EngineError::TooDeep(PACKAGE_DEPTH_MAX));
+    }
+    events.push(Event::Aggregated {
+        parent: *parent,
+        children: children.to_vec(),
+    });
+    Ok(events)
+}
+
+/// The record of a transport package when it is first used: empty, owned by its creator.
+pub fn new_transport_record(owner: TaxpayerId) -> CodeRecord {
+    CodeRecord {
+        level: PackageLevel::Transport,
+        status: CodeStatus::Applied,
+        owner,
+        issued: None,
+        created_sequence: 0,
+        production_date: None,
+        expiry_date: None,
+        batch: None,
+        introduction: None,
+        parent: None,
+        contents: [0; 3],
+        in_transit: None,
+        blockers: Vec::new(),
+    }
+}
+
+fn disaggregate(
+    state: &State,
+    context: &Context,
+    codes: &[CodeKey],
+) -> Result<Vec<Event>, EngineError> {
+    let participant = goods_holder(state, context.actor)?;
+    check_codes("codes", codes, COMMAND_CODES_MAX)?;
+    for code in codes {
+        let record = owned(state, participant.id, code)?;
+        if record.parent.is_none() {
+            return Err(EngineError::NotInPackage(*code));
+        }
+        allowed(code, &record, Operation::Disaggregate)?;
+    }
+    Ok(vec![Event::Disaggregated {
+        codes: codes.to_vec(),
+    }])
+}
+
+fn ship(
+    state: &State,
+    context: &Context,
+    buyer: TaxpayerId,
+    items: &[CodeKey],
+    signature: &[u8],
+) -> Result<Vec<Event>, EngineError> {
+    let seller = goods_holder(state, context.actor)?;
+    check_signature(signature)?;
+    check_codes("items", items, DOCUMENT_ITEMS_MAX)?;
+    if buyer == seller.id {
+        return Err(EngineError::Invalid {
+            field: "buyer",
+            reason: "a seller cannot ship to itself",
+        });
+    }
+    let receiver = state
+        .participant(&buyer)?
+        .ok_or(EngineError::UnknownParticipant(buyer))?;
+    if receiver.status != ParticipantStatus::Active
+        || !receiver.roles.iter().any(|r| r.holds_goods())
+    {
+        return Err(EngineError::CounterpartyNotEligible(buyer));
+    }
+    for item in items {
+        let record = owned(state, seller.id, item)?;
+        root(item, &record)?;
+    }
+    allowed_in_subtrees(state, items, Operation::Ship, Some(seller.id))?;
+    Ok(vec![Event::Shipped {
+        seller: seller.id,
+        buyer,
+        items: items.to_vec(),
+        signature: signature.to_vec(),
+    }])
+}
+
+/// A pending document the actor is the buyer of. A document of others reads as unknown, so its
+/// existence is not revealed.
+fn pending_document(
+    state: &State,
+    document: u64,
+    buyer: TaxpayerId,
+) -> Result<crate::records::DocumentRecord, EngineError> {
+    let record = state
+        .document(document)?
+        .filter(|record| record.buyer == buyer)
+        .ok_or(EngineError::UnknownDocument(document))?;
+    if record.status != crate::records::DocumentStatus::Pending {
+        return Err(EngineError::DocumentClosed(document));
+    }
+    Ok(record)
+}
+
+fn accept(
+    state: &State,
+    context: &Context,
+    document: u64,
+    items: Option<&[CodeKey]>,
+    signature: &[u8],
+) -> Result<Vec<Event>, EngineError> {
+    let buyer = goods_holder(state, context.actor)?;
+    check_signature(signature)?;
+    let record = pending_document(state, document, buyer.id)?;
+    let accepted: Vec<CodeKey> = match items {
+        None => record.items.clone(),
+        Some(items) => {
+            check_codes("items", items, DOCUMENT_ITEMS_MAX)?;
+            for item in items {
+                if !record.items.contains(item) {
+                    return Err(EngineError::NotInDocument(*item));
+                }
+            }
+            items.to_vec()
+        }
+    };
+    allowed_in_subtrees(state, &accepted, Operation::Accept, Some(record.seller))?;
+    let returned = record
+        .items
+        .iter()
+        .filter(|item| !accepted.contains(item))
+        .copied()
+        .collect();
+    Ok(vec![Event::Accepted {
+        document,
+        accepted,
+        returned,
+        signature: signature.to_vec(),
+    }])
+}
+
+fn withdraw(
+    state: &State,
+    context: &Context,
+    codes: &[CodeKey],
+    reason: WithdrawalReason,
+    document: &Option<String>,
+) -> Result<Vec<Event>, EngineError> {
+    check_optional_text("document", document, REFERENCE_CHARS_MAX)?;
+    check_codes("codes", codes, COMMAND_CODES_MAX)?;
+    // Confiscation is an authority's act on goods it does not own; the rest is the owner's.
+    let owner = match reason {
+        WithdrawalReason::Confiscation => {
+            with_role(state, context.actor, Role::Authority)?;
+            None
+        }
+        WithdrawalReason::RetailSale => Some(with_role(state, context.actor, Role::Retailer)?.id),
+        _ => Some(goods_holder(state, context.actor)?.id),
+    };
+    let mut detached = Vec::new();
+    for code in codes {
+        let record = match owner {
+            Some(owner) => owned(state, owner, code)?,
+            None => state.existing_code(code)?,
+        };
+        // A unit sold out of an opened box leaves the box.
+        if record.parent.is_some() {
+            detached.push(*code);
+        }
+    }
+    allowed_in_subtrees(state, codes, Operation::Withdraw(reason), owner)?;
+    let mut events = Vec::new();
+    if !detached.is_empty() {
+        events.push(Event::Disaggregated { codes: detached });
+    }
+    events.push(Event::Withdrawn {
+        codes: codes.to_vec(),
+        reason,
+        document: document.clone(),
+    });
+    Ok(events)
+}
+
+fn retail_return(
+    state: &State,
+    context: &Context,
+    codes: &[CodeKey],
+    document: &Option<String>,
+) -> Result<Vec<Event>, EngineError> {
+    let retailer = with_role(state, context.actor, Role::Retailer)?;
+    check_optional_text("document", document, REFERENCE_CHARS_MAX)?;
+    check_codes("codes", codes, COMMAND_CODES_MAX)?;
+    for code in codes {
+        let record = owned(state, retailer.id, code)?;
+        root(code, &record)?;
+    }
+    allowed_in_subtrees(state, codes, Operation::RetailReturn, Some(retailer.id))?;
+    Ok(vec![Event::Returned {
+        codes: codes.to_vec(),
+        document: document.clone(),
+    }])
+}
+
+fn block(
+    state: &State,
+    context: &Context,
+    codes: &[CodeKey],
+    reason: &str,
+) -> Result<Vec<Event>, EngineError> {
+    let authority = with_role(state, context.actor, Role::Authority)?;
+    check_text("reason", reason, REASON_CHARS_MAX)?;
+    check_codes("codes", codes, COMMAND_CODES_MAX)?;
+    let mut counted = 0;
+    for code in codes {
+        let record = state.existing_code(code)?;
+        if record.blockers.iter().any(|b| b.authority == authority.id) {
+            return Err(EngineError::AlreadyBlocked(*code));
+        }
+        // Bounds the command; a block applies in every status, so nothing else to check.
+        state.subtree(code, &mut counted)?;
+    }
+    Ok(vec![Event::Blocked {
+        codes: codes.to_vec(),
+        authority: authority.id,
+        reason: reason.to_owned(),
+    }])
+}
+
+fn unblock(state: &State, context: &Context, codes: &[CodeKey]) -> Result<Vec<Event>, EngineError> {
+    let authority = with_role(state, context.actor, Role::Authority)?;
+    check_codes("codes", codes, COMMAND_CODES_MAX)?;
+    let mut counted = 0;
+    for code in codes {
+        let record = state.existing_code(code)?;
+        if !record.blockers.iter().any(|b| b.authority == authority.id) {
+            return Err(EngineError::NotBlockedByYou(*code));
+        }
+        state.subtree(code, &mut counted)?;
+    }
+    Ok(vec![Event::Unblocked {
+        codes: codes.to_vec(),
+        authority: authority.id,
+    }])
+}

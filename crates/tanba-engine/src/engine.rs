@@ -1,0 +1,438 @@
+//! The running engine: one writer thread applies submitted commands in order, many per synced
+//! batch (group commit), and answers each submitter once its group is durable; an issuer thread
+//! turns emission orders into codes, making serials and signing tails on every core while the
+//! writer commits the previous chunk. Readers never wait for either: they read store snapshots.
+//!
+//! Time comes from an injected [`Clock`] and is stamped on each command by the writer (never
+//! earlier than the previous stamp); randomness for serials comes from an RNG seeded at start.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Condvar, Mutex};
+use std::task::{Context as TaskContext, Poll};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{OsRng, RngCore, SeedableRng};
+use tanba_crypto::KeyRing;
+use tanba_store::{Column, Snapshot, Store};
+use tanba_types::{Actor, Command, OrderId};
+use tokio::sync::oneshot;
+
+use crate::core::{Core, GROUP_COMMANDS_MAX, Receipt, Stamped};
+use crate::error::EngineError;
+use crate::issue::prepare_chunk;
+use crate::records::{LogHead, OrderRecord, decode};
+
+/// Commands waiting for the writer, at most; past it `submit` answers [`EngineError::Busy`].
+pub const SUBMIT_QUEUE_MAX: usize = 65_536;
+/// Chunks of one order the issuer lets the writer hold at once (one committing, one queued,
+/// while it signs the next).
+pub const ISSUE_CHUNKS_IN_FLIGHT_MAX: usize = 2;
+/// Times the issuer redraws a chunk whose serials collided with existing codes before it gives
+/// up on the order (with 82.6-bit serials, one redraw already means something is wrong).
+pub const ISSUE_REDRAWS_MAX: usize = 3;
+/// Codes per issued chunk.
+pub const ISSUE_CHUNK_CODES: usize = tanba_types::limits::ISSUE_CHUNK_CODES_MAX;
+
+/// Where the writer gets the time.
+pub trait Clock: Send + Sync {
+    /// Now, unix milliseconds.
+    fn now_ms(&self) -> u64;
+}
+
+/// The system clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_millis() as u64)
+    }
+}
+
+/// How the engine runs.
+pub struct EngineConfig {
+    /// Events between signed checkpoints.
+    pub checkpoint_interval_events: u64,
+    /// Threads that sign issued codes.
+    pub signing_threads: usize,
+    /// Seed of the serial generator; `None` draws one from the operating system.
+    pub serial_seed: Option<[u8; 32]>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            checkpoint_interval_events: crate::core::CHECKPOINT_INTERVAL_EVENTS_DEFAULT,
+            signing_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            serial_seed: None,
+        }
+    }
+}
+
+/// The answer to a submitted command, once its group is durable. Wait on it from a thread with
+/// [`Ticket::wait`], or `.await` it.
+pub struct Ticket {
+    receiver: oneshot::Receiver<Result<Receipt, EngineError>>,
+}
+
+impl Ticket {
+    /// Blocks until the command is durable or refused. Not for async contexts: `.await` there.
+    pub fn wait(self) -> Result<Receipt, EngineError> {
+        self.receiver
+            .blocking_recv()
+            .unwrap_or(Err(EngineError::Stopped))
+    }
+}
+
+impl Future for Ticket {
+    type Output = Result<Receipt, EngineError>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.receiver)
+            .poll(cx)
+            .map(|outcome| outcome.unwrap_or(Err(EngineError::Stopped)))
+    }
+}
+
+struct Submission {
+    actor: Actor,
+    command: Command,
+    reply: oneshot::Sender<Result<Receipt, EngineError>>,
+}
+
+/// What the writer keeps with each command of a group.
+struct Pending {
+    reply: oneshot::Sender<Result<Receipt, EngineError>>,
+    places_order: bool,
+}
+
+/// The log head after the last commit, for waiters.
+struct Progress {
+    head: Mutex<LogHead>,
+    changed: Condvar,
+}
+
+/// A running engine.
+pub struct Engine {
+    store: Arc<dyn Store>,
+    submit: Mutex<Option<SyncSender<Submission>>>,
+    progress: Arc<Progress>,
+    stop_issuer: Arc<AtomicBool>,
+    writer: Option<JoinHandle<()>>,
+    issuer: Option<JoinHandle<()>>,
+}
+
+impl Engine {
+    /// Starts the engine over `store`: opens the log, starts the writer and the issuer, and
+    /// resumes issuing any order left incomplete by a stop or a crash.
+    pub fn start(
+        store: Arc<dyn Store>,
+        ring: Arc<KeyRing>,
+        clock: Arc<dyn Clock>,
+        config: EngineConfig,
+    ) -> Result<Engine, EngineError> {
+        let core = Core::open(
+            store.clone(),
+            ring.clone(),
+            config.checkpoint_interval_events,
+        )?;
+        let progress = Arc::new(Progress {
+            head: Mutex::new(core.head()),
+            changed: Condvar::new(),
+        });
+        let (submit, submissions) = mpsc::sync_channel(SUBMIT_QUEUE_MAX);
+        let (orders_sender, orders) = mpsc::channel();
+        let writer = {
+            let progress = progress.clone();
+            let clock = clock.clone();
+            std::thread::Builder::new()
+                .name("tanba-writer".into())
+                .spawn(move || write_loop(core, submissions, clock, progress, orders_sender))
+                .map_err(|e| EngineError::Store(format!("cannot start the writer: {e}")))?
+        };
+        let stop_issuer = Arc::new(AtomicBool::new(false));
+        let incomplete = incomplete_orders(store.as_ref())?;
+        let issuer = {
+            let issuer = Issuer {
+                store: store.clone(),
+                ring,
+                submit: submit.clone(),
+                stop: stop_issuer.clone(),
+                rng: ChaCha20Rng::from_seed(config.serial_seed.unwrap_or_else(|| {
+                    let mut seed = [0; 32];
+                    OsRng.fill_bytes(&mut seed);
+                    seed
+                })),
+                signing_threads: config.signing_threads.max(1),
+            };
+            std::thread::Builder::new()
+                .name("tanba-issuer".into())
+                .spawn(move || issuer.run(incomplete, orders))
+                .map_err(|e| EngineError::Store(format!("cannot start the issuer: {e}")))?
+        };
+        Ok(Engine {
+            store,
+            submit: Mutex::new(Some(submit)),
+            progress,
+            stop_issuer,
+            writer: Some(writer),
+            issuer: Some(issuer),
+        })
+    }
+
+    /// Queues a command; answers [`EngineError::Busy`] at once if the queue is full.
+    pub fn submit(&self, actor: Actor, command: Command) -> Result<Ticket, EngineError> {
+        let (reply, receiver) = oneshot::channel();
+        let submission = Submission {
+            actor,
+            command,
+            reply,
+        };
+        let guard = self.submit.lock().expect("submit lock");
+        let sender = guard.as_ref().ok_or(EngineError::Stopped)?;
+        match sender.try_send(submission) {
+            Ok(()) => Ok(Ticket { receiver }),
+            Err(TrySendError::Full(_)) => Err(EngineError::Busy),
+            Err(TrySendError::Disconnected(_)) => Err(EngineError::Stopped),
+        }
+    }
+
+    /// Submits a command and waits until it is durable or refused.
+    pub fn execute(&self, actor: Actor, command: Command) -> Result<Receipt, EngineError> {
+        self.submit(actor, command)?.wait()
+    }
+
+    /// The store, for reads.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// A consistent view for queries ([`crate::query`]).
+    pub fn snapshot(&self) -> Box<dyn Snapshot + '_> {
+        self.store.snapshot()
+    }
+
+    /// The log head after the last commit.
+    pub fn head(&self) -> LogHead {
+        *self.progress.head.lock().expect("progress lock")
+    }
+
+    /// Waits until every code of `order` is issued (or `timeout` passes, or the order is unknown).
+    pub fn wait_for_order(
+        &self,
+        order: OrderId,
+        timeout: Duration,
+    ) -> Result<OrderRecord, EngineError> {
+        let deadline = Instant::now() + timeout;
+        let mut head = self.progress.head.lock().expect("progress lock");
+        loop {
+            let record = crate::query::order(self.store.snapshot().as_ref(), order)?
+                .ok_or(EngineError::UnknownOrder(order))?;
+            let now = Instant::now();
+            if record.is_complete() || now >= deadline {
+                return Ok(record);
+            }
+            head = self
+                .progress
+                .changed
+                .wait_timeout(head, deadline - now)
+                .expect("progress lock")
+                .0;
+        }
+    }
+
+    /// Stops: the issuer stops between chunks (an incomplete order resumes at the next start),
+    /// the writer finishes what is queued, and a final checkpoint is signed.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.stop_issuer.store(true, Ordering::SeqCst);
+        if let Some(issuer) = self.issuer.take() {
+            issuer.join().expect("the issuer does not panic");
+        }
+        self.submit.lock().expect("submit lock").take();
+        if let Some(writer) = self.writer.take() {
+            writer.join().expect("the writer does not panic");
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn write_loop(
+    mut core: Core,
+    submissions: Receiver<Submission>,
+    clock: Arc<dyn Clock>,
+    progress: Arc<Progress>,
+    orders: mpsc::Sender<OrderId>,
+) {
+    let mut last_time_ms = 0;
+    let mut queue: VecDeque<(Stamped, Pending)> = VecDeque::new();
+    let mut stamp = |submission: Submission, queue: &mut VecDeque<(Stamped, Pending)>| {
+        // Never earlier than the previous stamp, whatever the wall clock does.
+        last_time_ms = clock.now_ms().max(last_time_ms);
+        let places_order = matches!(submission.command, Command::OrderCodes { .. });
+        queue.push_back((
+            Stamped {
+                actor: submission.actor,
+                time_ms: last_time_ms,
+                command: submission.command,
+            },
+            Pending {
+                reply: submission.reply,
+                places_order,
+            },
+        ));
+    };
+    while let Ok(first) = submissions.recv() {
+        stamp(first, &mut queue);
+        while queue.len() < GROUP_COMMANDS_MAX {
+            match submissions.try_recv() {
+                Ok(next) => stamp(next, &mut queue),
+                Err(_) => break,
+            }
+        }
+        while !queue.is_empty() {
+            let outcomes = core.execute(&mut queue);
+            *progress.head.lock().expect("progress lock") = core.head();
+            progress.changed.notify_all();
+            for (pending, outcome) in outcomes {
+                if let (
+                    true,
+                    Ok(Receipt {
+                        created: Some(order),
+                        ..
+                    }),
+                ) = (pending.places_order, &outcome)
+                {
+                    // The issuer may have stopped; the order then resumes at the next start.
+                    let _ = orders.send(*order);
+                }
+                // A submitter that gave up waiting is no reason to stop.
+                let _ = pending.reply.send(outcome);
+            }
+        }
+    }
+    // Every sender is gone: shutting down. A failed final checkpoint loses nothing: the log is
+    // durable and the next start checkpoints it.
+    let _ = core.checkpoint(last_time_ms.max(clock.now_ms()));
+}
+
+/// Orders with codes still to issue.
+fn incomplete_orders(store: &dyn Store) -> Result<Vec<OrderId>, EngineError> {
+    let snapshot = store.snapshot();
+    let mut incomplete = Vec::new();
+    let mut start = Vec::new();
+    loop {
+        let page = snapshot.scan_from(Column::Orders, &[], &start, crate::log::LOG_PAGE_ENTRIES)?;
+        for (key, value) in &page {
+            let order: OrderRecord = decode(value)?;
+            if !order.is_complete() {
+                incomplete.push(crate::keys::trailing_u64(key)?);
+            }
+        }
+        match page.last() {
+            Some((last, _)) if page.len() == crate::log::LOG_PAGE_ENTRIES => {
+                start = last.clone();
+                start.push(0);
+            }
+            _ => return Ok(incomplete),
+        }
+    }
+}
+
+struct Issuer {
+    store: Arc<dyn Store>,
+    ring: Arc<KeyRing>,
+    submit: SyncSender<Submission>,
+    stop: Arc<AtomicBool>,
+    rng: ChaCha20Rng,
+    signing_threads: usize,
+}
+
+impl Issuer {
+    fn run(mut self, incomplete: Vec<OrderId>, orders: Receiver<OrderId>) {
+        for order in incomplete {
+            self.issue(order);
+        }
+        while !self.stop.load(Ordering::SeqCst) {
+            match orders.recv_timeout(Duration::from_millis(50)) {
+                Ok(order) => self.issue(order),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    /// Issues what is left of an order, chunk by chunk, signing the next chunk while the writer
+    /// commits the last. Stops early on shutdown or on a refusal (the order stays incomplete and
+    /// resumes at the next start).
+    fn issue(&mut self, order_id: OrderId) {
+        let Ok(Some(order)) = crate::query::order(self.store.snapshot().as_ref(), order_id) else {
+            return;
+        };
+        let mut remaining = (order.quantity - order.issued) as usize;
+        let mut in_flight: VecDeque<(oneshot::Receiver<Result<Receipt, EngineError>>, usize)> =
+            VecDeque::new();
+        let mut redraws = 0;
+        while remaining > 0 || !in_flight.is_empty() {
+            if remaining > 0
+                && in_flight.len() < ISSUE_CHUNKS_IN_FLIGHT_MAX
+                && !self.stop.load(Ordering::SeqCst)
+            {
+                let count = remaining.min(ISSUE_CHUNK_CODES);
+                let Ok(codes) = prepare_chunk(
+                    &self.ring,
+                    order.gtin,
+                    order.tail_profile,
+                    count,
+                    &mut self.rng,
+                    self.signing_threads,
+                ) else {
+                    return;
+                };
+                let (reply, receiver) = oneshot::channel();
+                let submission = Submission {
+                    actor: Actor::System,
+                    command: Command::IssueCodes {
+                        order: order_id,
+                        codes,
+                    },
+                    reply,
+                };
+                if self.submit.send(submission).is_err() {
+                    return;
+                }
+                in_flight.push_back((receiver, count));
+                remaining -= count;
+                continue;
+            }
+            let Some((receiver, count)) = in_flight.pop_front() else {
+                return;
+            };
+            match receiver.blocking_recv() {
+                Ok(Ok(_)) => {}
+                Ok(Err(EngineError::DuplicateCode(_))) if redraws < ISSUE_REDRAWS_MAX => {
+                    redraws += 1;
+                    remaining += count;
+                }
+                _ => {
+                    // Let what is in flight land, then leave the order for the next start.
+                    remaining = 0;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Why the engine refuses a command or a query. Each variant has a stable code
+//! (`TANBA-ENGINE-*`, or the transition table's `TANBA-CODE-*`) with a message in Kazakh, Russian
+//! and English in `tanba_types::messages`. A refused command leaves nothing behind.
+
+use tanba_store::StoreError;
+use tanba_types::{CodeKey, DocumentId, Gtin, Localized, OrderId, Refusal, Role, TaxpayerId};
+
+/// An error from the engine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// The store failed; the command was not applied.
+    #[error("storage failure: {0}")]
+    Store(String),
+    /// Stored data could not be read back: a bug or corruption, never the caller's fault.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// The transition table refuses the operation for this code.
+    #[error("{code}: {refusal}")]
+    Refused {
+        /// The code.
+        code: CodeKey,
+        /// Why.
+        refusal: Refusal,
+    },
+    /// The actor is not a registered participant.
+    #[error("participant {0} is not registered")]
+    UnknownParticipant(TaxpayerId),
+    /// The actor is suspended (R-IS-09).
+    #[error("participant {0} is suspended")]
+    ParticipantSuspended(TaxpayerId),
+    /// A participant with this IIN/BIN is already registered.
+    #[error("participant {0} is already registered")]
+    ParticipantExists(TaxpayerId),
+    /// The actor lacks the role the command needs.
+    #[error("this needs the {0} role")]
+    RoleRequired(Role),
+    /// Only Tanba itself may do this.
+    #[error("only the system may do this")]
+    SystemOnly,
+    /// The participant on the other side (a buyer) cannot take part.
+    #[error("participant {0} cannot receive goods")]
+    CounterpartyNotEligible(TaxpayerId),
+    /// No such product category.
+    #[error("no product category {0:?}")]
+    UnknownCategory(String),
+    /// No such product.
+    #[error("no product with GTIN {0}")]
+    UnknownProduct(Gtin),
+    /// A product with this GTIN is already registered.
+    #[error("GTIN {0} is already registered")]
+    ProductExists(Gtin),
+    /// The actor does not market this product.
+    #[error("GTIN {0} is not yours")]
+    NotYourProduct(Gtin),
+    /// No such code.
+    #[error("no code {0}")]
+    UnknownCode(CodeKey),
+    /// A code that already exists (R-IS-01: never issued twice), or listed twice.
+    #[error("code {0} already exists or is listed twice")]
+    DuplicateCode(CodeKey),
+    /// The actor does not own the code.
+    #[error("code {0} is not yours")]
+    NotOwner(CodeKey),
+    /// The code is inside a package: operate on the package, or take it out first.
+    #[error("code {0} is inside a package")]
+    InPackage(CodeKey),
+    /// The code is in transit under a shipment not yet accepted.
+    #[error("code {code} is in transit under document {document}")]
+    InTransit {
+        /// The code.
+        code: CodeKey,
+        /// The shipment.
+        document: DocumentId,
+    },
+    /// The code is not a package.
+    #[error("code {0} is not a package")]
+    NotAPackage(CodeKey),
+    /// A child's level must be below its parent's (R-IS-04).
+    #[error("a {parent} package cannot hold {child}")]
+    LevelMismatch {
+        /// The parent's level.
+        parent: tanba_types::PackageLevel,
+        /// The child's level.
+        child: tanba_types::PackageLevel,
+    },
+    /// Putting a package into itself or its own content.
+    #[error("code {0} would contain itself")]
+    Cycle(CodeKey),
+    /// The packages would nest deeper than `PACKAGE_DEPTH_MAX`.
+    #[error("packages would nest deeper than {0} levels")]
+    TooDeep(usize),
+    /// The code is not inside any package.
+    #[error("code {0} is not in a package")]
+    NotInPackage(CodeKey),
+    /// No such emission order.
+    #[error("no emission order {0}")]
+    UnknownOrder(OrderId),
+    /// The chunk would issue more codes than the order asked for.
+    #[error("order {order} asked for {quantity} codes")]
+    OrderExceeded {
+        /// The order.
+        order: OrderId,
+        /// Its quantity.
+        quantity: u32,
+    },
+    /// An issued code's tail does not match the order's tail profile.
+    #[error("an issued tail does not match the order's profile")]
+    TailMismatch,
+    /// No such document, or not one the actor is party to.
+    #[error("no document {0}")]
+    UnknownDocument(DocumentId),
+    /// The document was already accepted or rejected.
+    #[error("document {0} is no longer pending")]
+    DocumentClosed(DocumentId),
+    /// A listed item is not in the document.
+    #[error("code {0} is not in the document")]
+    NotInDocument(CodeKey),
+    /// The authority already blocks this code.
+    #[error("code {0} is already blocked by this authority")]
+    AlreadyBlocked(CodeKey),
+    /// The authority has no block on this code to lift.
+    #[error("code {0} has no block of this authority")]
+    NotBlockedByYou(CodeKey),
+    /// A list or a text is longer than its named limit.
+    #[error("{what}: more than {max}")]
+    LimitExceeded {
+        /// What is too long or too many.
+        what: &'static str,
+        /// The limit.
+        max: usize,
+    },
+    /// A field is missing or malformed (format-logical control, R-IS-17).
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The engine's queue is full: try again shortly.
+    #[error("the engine is busy")]
+    Busy,
+    /// The engine is shutting down or has stopped.
+    #[error("the engine has stopped")]
+    Stopped,
+}
+
+impl From<StoreError> for EngineError {
+    fn from(error: StoreError) -> Self {
+        EngineError::Store(error.to_string())
+    }
+}
+
+impl EngineError {
+    /// Every code this type can produce besides the transition table's ([`Refusal::ALL_CODES`]).
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "TANBA-ENGINE-STORE",
+        "TANBA-ENGINE-CORRUPT",
+        "TANBA-ENGINE-UNKNOWN-PARTICIPANT",
+        "TANBA-ENGINE-PARTICIPANT-SUSPENDED",
+        "TANBA-ENGINE-PARTICIPANT-EXISTS",
+        "TANBA-ENGINE-ROLE-REQUIRED",
+        "TANBA-ENGINE-SYSTEM-ONLY",
+        "TANBA-ENGINE-COUNTERPARTY-NOT-ELIGIBLE",
+        "TANBA-ENGINE-UNKNOWN-CATEGORY",
+        "TANBA-ENGINE-UNKNOWN-PRODUCT",
+        "TANBA-ENGINE-PRODUCT-EXISTS",
+        "TANBA-ENGINE-NOT-YOUR-PRODUCT",
+        "TANBA-ENGINE-UNKNOWN-CODE",
+        "TANBA-ENGINE-DUPLICATE-CODE",
+        "TANBA-ENGINE-NOT-OWNER",
+        "TANBA-ENGINE-IN-PACKAGE",
+        "TANBA-ENGINE-IN-TRANSIT",
+        "TANBA-ENGINE-NOT-A-PACKAGE",
+        "TANBA-ENGINE-LEVEL-MISMATCH",
+        "TANBA-ENGINE-CYCLE",
+        "TANBA-ENGINE-TOO-DEEP",
+        "TANBA-ENGINE-NOT-IN-PACKAGE",
+        "TANBA-ENGINE-UNKNOWN-ORDER",
+        "TANBA-ENGINE-ORDER-EXCEEDED",
+        "TANBA-ENGINE-TAIL-MISMATCH",
+        "TANBA-ENGINE-UNKNOWN-DOCUMENT",
+        "TANBA-ENGINE-DOCUMENT-CLOSED",
+        "TANBA-ENGINE-NOT-IN-DOCUMENT",
+        "TANBA-ENGINE-ALREADY-BLOCKED",
+        "TANBA-ENGINE-NOT-BLOCKED-BY-YOU",
+        "TANBA-ENGINE-LIMIT-EXCEEDED",
+        "TANBA-ENGINE-INVALID",
+        "TANBA-ENGINE-BUSY",
+        "TANBA-ENGINE-STOPPED",
+    ];
+
+    /// The stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::Store(_) => "TANBA-ENGINE-STORE",
+            EngineError::Corrupt(_) => "TANBA-ENGINE-CORRUPT",
+            EngineError::Refused { refusal, .. } => refusal.code(),
+            EngineError::UnknownParticipant(_) => "TANBA-ENGINE-UNKNOWN-PARTICIPANT",
+            EngineError::ParticipantSuspended(_) => "TANBA-ENGINE-PARTICIPANT-SUSPENDED",
+            EngineError::ParticipantExists(_) => "TANBA-ENGINE-PARTICIPANT-EXISTS",
+            EngineError::RoleRequired(_) => "TANBA-ENGINE-ROLE-REQUIRED",
+            EngineError::SystemOnly => "TANBA-ENGINE-SYSTEM-ONLY",
+            EngineError::CounterpartyNotEligible(_) => "TANBA-ENGINE-COUNTERPARTY-NOT-ELIGIBLE",
+            EngineError::UnknownCategory(_) => "TANBA-ENGINE-UNKNOWN-CATEGORY",
+            EngineError::UnknownProduct(_) => "TANBA-ENGINE-UNKNOWN-PRODUCT",
+            EngineError::ProductExists(_) => "TANBA-ENGINE-PRODUCT-EXISTS",
+            EngineError::NotYourProduct(_) => "TANBA-ENGINE-NOT-YOUR-PRODUCT",
+            EngineError::UnknownCode(_) => "TANBA-ENGINE-UNKNOWN-CODE",
+            EngineError::DuplicateCode(_) => "TANBA-ENGINE-DUPLICATE-CODE",
+            EngineError::NotOwner(_) => "TANBA-ENGINE-NOT-OWNER",
+            EngineError::InPackage(_) => "TANBA-ENGINE-IN-PACKAGE",
+            EngineError::InTransit { .. } => "TANBA-ENGINE-IN-TRANSIT",
+            EngineError::NotAPackage(_) => "TANBA-ENGINE-NOT-A-PACKAGE",
+            EngineError::LevelMismatch { .. } => "TANBA-ENGINE-LEVEL-MISMATCH",
+            EngineError::Cycle(_) => "TANBA-ENGINE-CYCLE",
+            EngineError::TooDeep(_) => "TANBA-ENGINE-TOO-DEEP",
+            EngineError::NotInPackage(_) => "TANBA-ENGINE-NOT-IN-PACKAGE",
+            EngineError::UnknownOrder(_) => "TANBA-ENGINE-UNKNOWN-ORDER",
+            EngineError::OrderExceeded { .. } => "TANBA-ENGINE-ORDER-EXCEEDED",
+            EngineError::TailMismatch => "TANBA-ENGINE-TAIL-MISMATCH",
+            EngineError::UnknownDocument(_) => "TANBA-ENGINE-UNKNOWN-DOCUMENT",
+            EngineError::DocumentClosed(_) => "TANBA-ENGINE-DOCUMENT-CLOSED",
+            EngineError::NotInDocument(_) => "TANBA-ENGINE-NOT-IN-DOCUMENT",
+            EngineError::AlreadyBlocked(_) => "TANBA-ENGINE-ALREADY-BLOCKED",
+            EngineError::NotBlockedByYou(_) => "TANBA-ENGINE-NOT-BLOCKED-BY-YOU",
+            EngineError::LimitExceeded { .. } => "TANBA-ENGINE-LIMIT-EXCEEDED",
+            EngineError::Invalid { .. } => "TANBA-ENGINE-INVALID",
+            EngineError::Busy => "TANBA-ENGINE-BUSY",
+            EngineError::Stopped => "TANBA-ENGINE-STOPPED",
+        }
+    }
+
+    /// The code this error is about, if any.
+    pub fn subject(&self) -> Option<CodeKey> {
+        match self {
+            EngineError::Refused { code, .. }
+            | EngineError::UnknownCode(code)
+            | EngineError::DuplicateCode(code)
+            | EngineError::NotOwner(code)
+            | EngineError::InPackage(code)
+            | EngineError::InTransit { code, .. }
+            | EngineError::NotAPackage(code)
+            | EngineError::Cycle(code)
+            | EngineError::NotInPackage(code)
+            | EngineError::NotInDocument(code)
+            | EngineError::AlreadyBlocked(code)
+            | EngineError::NotBlockedByYou(code) => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+impl Localized for EngineError {
+    fn code(&self) -> &'static str {
+        EngineError::code(self)
+    }
+
+    /// What the message names: the code concerned, the role needed, the limit, the field.
+    fn detail(&self) -> Option<String> {
+        match self {
+            EngineError::RoleRequired(role) => Some(role.to_string()),
+            EngineError::LimitExceeded { what, max } => Some(format!("{what} ≤ {max}")),
+            EngineError::Invalid { field, .. } => Some((*field).to_owned()),
+            EngineError::UnknownParticipant(id)
+            | EngineError::ParticipantSuspended(id)
+            | EngineError::ParticipantExists(id)
+            | EngineError::CounterpartyNotEligible(id) => Some(id.to_string()),
+            EngineError::UnknownCategory(category) => Some(category.clone()),
+            EngineError::UnknownProduct(gtin)
+            | EngineError::ProductExists(gtin)
+            | EngineError::NotYourProduct(gtin) => Some(gtin.to_string()),
+            EngineError::UnknownOrder(id)
+            | EngineError::UnknownDocument(id)
+            | EngineError::DocumentClosed(id) => Some(id.to_string()),
+            EngineError::TooDeep(depth) => Some(depth.to_string()),
+            EngineError::LevelMismatch { parent, child } => Some(format!("{parent} ⊅ {child}")),
+            EngineError::OrderExceeded { quantity, .. } => Some(quantity.to_string()),
+            _ => self.subject().map(|code| code.to_string()),
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Key encodings. Every key is built here and nowhere else, so the byte layout of the store is
+//! in one page:
+//!
+//! | column | key | value |
+//! |---|---|---|
+//! | meta | `head` | last sequence (u64 BE) + its chain hash |
+//! | log | sequence (u64 BE) | chain hash + [`LogRecord`](crate::records::LogRecord) |
+//! | checkpoints | sequence (u64 BE) | [`Checkpoint`](tanba_crypto::Checkpoint) |
+//! | codes | code | [`CodeRecord`](crate::records::CodeRecord) |
+//! | children | parent code + child code | the child's level (one byte) |
+//! | documents | document id (u64 BE) | [`DocumentRecord`](crate::records::DocumentRecord) |
+//! | participants | IIN/BIN (12 ASCII digits) | [`Participant`](tanba_types::Participant) |
+//! | products | `p` + GTIN / `c` + category code | [`Product`](tanba_types::Product) / [`Category`](tanba_types::Category) |
+//! | orders | order id (u64 BE) | [`OrderRecord`](crate::records::OrderRecord) |
+//! | index | `h` + code + sequence | empty: the code's history |
+//! | index | `d` + IIN/BIN + document id | empty: a participant's documents |
+//! | index | `o` + IIN/BIN + order id | empty: a participant's orders |
+//! | index | `c` + order id + index (u32 BE) | serial + tail of the order's code |
+//!
+//! A code encodes prefix-free (a tag byte, then fixed-width fields or a length byte), so "parent
+//! + child" splits unambiguously and a prefix scan over one code never matches another.
+
+use tanba_types::{CodeKey, Gtin, Serial, Sscc, TaxpayerId};
+
+use crate::error::EngineError;
+
+/// Meta key of the log head.
+pub const META_HEAD: &[u8] = b"head";
+/// Meta key of the store's layout version.
+pub const META_LAYOUT: &[u8] = b"layout";
+/// The layout version this code writes and reads.
+pub const LAYOUT_VERSION: u32 = 1;
+
+const TAG_ITEM: u8 = b'I';
+const TAG_SSCC: u8 = b'S';
+
+/// Index prefix: a code's history.
+pub const INDEX_HISTORY: u8 = b'h';
+/// Index prefix: a participant's documents.
+pub const INDEX_DOCUMENTS: u8 = b'd';
+/// Index prefix: a participant's orders.
+pub const INDEX_ORDERS: u8 = b'o';
+/// Index prefix: an order's codes.
+pub const INDEX_ORDER_CODES: u8 = b'c';
+
+/// Appends a code's prefix-free encoding.
+pub fn push_code(out: &mut Vec<u8>, code: &CodeKey) {
+    match code {
+        CodeKey::Item { gtin, serial } => {
+            out.push(TAG_ITEM);
+            out.extend_from_slice(gtin.as_bytes());
+            let serial = serial.as_bytes();
+            // At most 20 bytes: fits the length byte.
+            out.push(serial.len() as u8);
+            out.extend_from_slice(serial);
+        }
+        CodeKey::Sscc(sscc) => {
+            out.push(TAG_SSCC);
+            out.extend_from_slice(sscc.as_bytes());
+        }
+    }
+}
+
+/// A code's key in the codes column.
+pub fn code(code: &CodeKey) -> Vec<u8> {
+    let mut out = Vec::with_capacity(36);
+    push_code(&mut out, code);
+    out
+}
+
+/// Reads one code from the front of `bytes`; returns it and the rest.
+pub fn read_code(bytes: &[u8]) -> Result<(CodeKey, &[u8]), EngineError> {
+    fn corrupt() -> EngineError {
+        EngineError::Corrupt("malformed code key".into())
+    }
+    fn text(bytes: &[u8]) -> Result<&str, EngineError> {
+        std::str::from_utf8(bytes).map_err(|_| corrupt())
+    }
+    match bytes.split_first() {
+        Some((&TAG_ITEM, rest)) if rest.len() > 15 => {
+            let gtin = Gtin::parse(text(&rest[..14])?).map_err(|_| corrupt())?;
+            let length = usize::from(rest[14]);
+            let serial_bytes = rest.get(15..15 + length).ok_or_else(corrupt)?;
+            let serial = Serial::parse(text(serial_bytes)?).map_err(|_| corrupt())?;
+            Ok((CodeKey::item(gtin, serial), &rest[15 + length..]))
+        }
+        Some((&TAG_SSCC, rest)) if rest.len() >= 18 => {
+            let sscc = Sscc::parse(text(&rest[..18])?).map_err(|_| corrupt())?;
+            Ok((CodeKey::Sscc(sscc), &rest[18..]))
+        }
+        _ => Err(corrupt()),
+    }
+}
+
+/// The children column's key: parent then child.
+pub fn child(parent: &CodeKey, child: &CodeKey) -> Vec<u8> {
+    let mut out = code(parent);
+    push_code(&mut out, child);
+    out
+}
+
+/// A sequence number, order id or document id as a key: big-endian, so key order is number order.
+pub fn sequence(sequence: u64) -> [u8; 8] {
+    sequence.to_be_bytes()
+}
+
+/// Reads a big-endian u64 from the end of a key.
+pub fn trailing_u64(key: &[u8]) -> Result<u64, EngineError> {
+    let start = key
+        .len()
+        .checked_sub(8)
+        .ok_or_else(|| EngineError::Corrupt("key too short".into()))?;
+    Ok(u64::from_be_bytes(
+        key[start..].try_into().expect("8 bytes"),
+    ))
+}
+
+/// A participant's key.
+pub fn participant(id: &TaxpayerId) -> [u8; 12] {
+    id.to_ascii()
+}
+
+/// A product card's key.
+pub fn product(gtin: &Gtin) -> Vec<u8> {
+    let mut out = vec![b'p'];
+    out.extend_from_slice(gtin.as_bytes());
+    out
+}
+
+/// A category's key.
+pub fn category(code: &str) -> Vec<u8> {
+    let mut out = vec![b'c'];
+    out.extend_from_slice(code.as_bytes());
+    out
+}
+
+/// The prefix of a code's history entries.
+pub fn history_prefix(code: &CodeKey) -> Vec<u8> {
+    let mut out = vec![INDEX_HISTORY];
+    push_code(&mut out, code);
+    out
+}
+
+/// One entry of a code's history.
+pub fn history(code: &CodeKey, sequence: u64) -> Vec<u8> {
+    let mut out = history_prefix(code);
+    out.extend_from_slice(&sequence.to_be_bytes());
+    out
+}
+
+/// The prefix of a participant's entries in an index (`INDEX_DOCUMENTS`, `INDEX_ORDERS`).
+pub fn participant_index_prefix(tag: u8, id: &TaxpayerId) -> Vec<u8> {
+    let mut out = vec![tag];
+    out.extend_from_slice(&id.to_ascii());
+    out
+}
+
+/// One entry of a participant's index.
+pub fn participant_index(tag: u8, id: &TaxpayerId, number: u64) -> Vec<u8> {
+    let mut out = participant_index_prefix(tag, id);
+    out.extend_from_slice(&number.to_be_bytes());
+    out
+}
+
+/// The prefix of an order's codes.
+pub fn order_codes_prefix(order: u64) -> Vec<u8> {
+    let mut out = vec![INDEX_ORDER_CODES];
+    out.extend_from_slice(&order.to_be_bytes());
+    out
+}
+
+/// One code of an order.
+pub fn order_code(order: u64, index: u32) -> Vec<u8> {
+    let mut out = order_codes_prefix(order);
+    out.extend_from_slice(&index.to_be_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_decode_and_stay_prefix_free() {
+        let short: CodeKey = "(01)04607112710016(21)AB".parse().unwrap();
+        let long: CodeKey = "(01)04607112710016(21)ABC".parse().unwrap();
+        let sscc: CodeKey = "(00)046071120000000018".parse().unwrap();
+        for key in [short, long, sscc] {
+            let bytes = child(&key, &sscc);
+            let (parent, rest) = read_code(&bytes).unwrap();
+            let (child, rest) = read_code(rest).unwrap();
+            assert_eq!((parent, child), (key, sscc));
+            assert!(rest.is_empty());
+        }
+        assert!(!code(&long).starts_with(&code(&short)));
+    }
+}

@@ -1,0 +1,38 @@
+//! Tanba's engine: the deterministic state machine every feature stands on.
+//!
+//! - [`decide`](mod@decide): a command, read against state, becomes events or a typed refusal
+//!   (format-logical control and authorization, R-IS-17). It writes nothing.
+//! - [`apply`](mod@apply): the only code that changes state, from one event at a time. Replay
+//!   runs the same function over the log, so replay gives byte-identical state.
+//! - [`core`](mod@core): a group of commands decided, chained onto the BLAKE3 log, applied and
+//!   committed in one synced batch with the log head (and a signed checkpoint every N events).
+//! - [`engine`](mod@engine): the writer thread (group commit, tickets), the issuer thread that
+//!   makes and signs codes for emission orders, the injected clock.
+//! - [`log`](mod@log): reading, verifying (from genesis or a signed checkpoint) and replaying the
+//!   log; comparing two stores' state.
+//! - [`query`](mod@query): code cards, package content, history, documents, orders: index
+//!   lookups on one snapshot, never scans of the log.
+//! - [`keys`](mod@keys), [`records`](mod@records), [`state`](mod@state): the byte layout, the
+//!   stored records and the writer's view of the store with the group's changes on top.
+//!
+//! Architecture invariant: the state machine reads no clock and no random source. Time is stamped
+//! on each command by the writer; serials arrive inside `IssueCodes` commands. No tonic, no
+//! network: the server stands on this crate, not the other way round.
+
+pub mod apply;
+pub mod core;
+pub mod decide;
+pub mod engine;
+pub mod error;
+pub mod issue;
+pub mod keys;
+pub mod log;
+pub mod query;
+pub mod records;
+pub mod state;
+
+pub use crate::core::{Core, Receipt, Stamped};
+pub use engine::{Clock, Engine, EngineConfig, SystemClock, Ticket};
+pub use error::EngineError;
+pub use log::{LogVerification, first_state_difference, replay, verify_log};
+pub use records::{LogHead, LogRecord};

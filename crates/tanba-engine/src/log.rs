@@ -1,0 +1,249 @@
+//! Reading the log back: pages of records, proof that the chain is intact (from genesis or from a
+//! signed checkpoint), replay into an empty store, and a comparison of two stores' state.
+
+use tanba_crypto::{ChainHash, Checkpoint, GENESIS, PublicKeySet, chain_next, verify_checkpoint};
+use tanba_store::{Column, Durability, SCAN_ENTRIES_MAX, Snapshot, Store};
+
+use crate::apply::apply;
+use crate::core::append;
+use crate::error::EngineError;
+use crate::keys;
+use crate::records::{LogHead, LogRecord, decode};
+use crate::state::{Pending, State};
+
+/// Log entries read per page while verifying or replaying.
+pub const LOG_PAGE_ENTRIES: usize = 10_000;
+/// Changed keys replay gathers before writing them to the target.
+pub const REPLAY_FLUSH_OPERATIONS: usize = 200_000;
+
+/// The columns that make up state: everything replay rebuilds. Checkpoints are signatures made
+/// at moments of the writer's choosing, not a function of the events, so they are left out.
+pub const STATE_COLUMNS: [Column; 9] = [
+    Column::Meta,
+    Column::Log,
+    Column::Codes,
+    Column::Children,
+    Column::Documents,
+    Column::Participants,
+    Column::Products,
+    Column::Orders,
+    Column::Index,
+];
+
+/// One stored log entry: the record and the chain hash stored with it.
+fn split_entry(value: &[u8]) -> Result<(ChainHash, &[u8]), EngineError> {
+    if value.len() < 32 {
+        return Err(EngineError::Corrupt("log entry too short".into()));
+    }
+    let (hash, bytes) = value.split_at(32);
+    Ok((ChainHash(hash.try_into().expect("32 bytes")), bytes))
+}
+
+/// Up to `limit` log records from `from` (inclusive), in order.
+pub fn read_log(
+    snapshot: &dyn Snapshot,
+    from: u64,
+    limit: usize,
+) -> Result<Vec<LogRecord>, EngineError> {
+    let limit = limit.min(SCAN_ENTRIES_MAX);
+    snapshot
+        .scan_from(Column::Log, &[], &keys::sequence(from), limit)?
+        .iter()
+        .map(|(_, value)| decode(split_entry(value)?.1))
+        .collect()
+}
+
+/// The head as stored.
+pub fn stored_head(snapshot: &dyn Snapshot) -> Result<LogHead, EngineError> {
+    match snapshot.get(Column::Meta, keys::META_HEAD)? {
+        Some(bytes) => LogHead::from_bytes(&bytes),
+        None => Ok(LogHead {
+            sequence: 0,
+            hash: GENESIS,
+        }),
+    }
+}
+
+/// What [`verify_log`] proved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogVerification {
+    /// The first entry checked.
+    pub from_sequence: u64,
+    /// The last entry checked (the head).
+    pub head: u64,
+    /// Its hash.
+    pub head_hash: ChainHash,
+    /// Signed checkpoints checked on the way (signature and hash).
+    pub checkpoints: u64,
+}
+
+/// Proves the log intact: every entry's hash follows from its predecessor and its own bytes, the
+/// sequences have no gap, the stored head is the last entry, and every signed checkpoint on the
+/// way is valid for the operator's `keys` and names the hash the chain gives.
+///
+/// With `from_checkpoint`, the proof starts from that signed checkpoint instead of genesis:
+/// what a holder of an earlier, verified feed needs.
+pub fn verify_log(
+    store: &dyn Store,
+    keys_set: &PublicKeySet,
+    from_checkpoint: Option<u64>,
+) -> Result<LogVerification, EngineError> {
+    let snapshot = store.snapshot();
+    let (mut hash, mut sequence) = match from_checkpoint {
+        None => (GENESIS, 0),
+        Some(at) => {
+            let checkpoint = stored_checkpoint(snapshot.as_ref(), at)?
+                .ok_or_else(|| broken(at, "no checkpoint at this sequence"))?;
+            verify_checkpoint(keys_set, &checkpoint).map_err(|e| broken(at, &e.to_string()))?;
+            (checkpoint.head_hash, checkpoint.sequence)
+        }
+    };
+    let from_sequence = sequence + 1;
+    let mut checkpoints = 0;
+    loop {
+        let page = snapshot.scan_from(
+            Column::Log,
+            &[],
+            &keys::sequence(sequence + 1),
+            LOG_PAGE_ENTRIES,
+        )?;
+        if page.is_empty() {
+            break;
+        }
+        for (key, value) in &page {
+            let at = keys::trailing_u64(key)?;
+            if at != sequence + 1 {
+                return Err(broken(sequence + 1, "an entry is missing"));
+            }
+            let (stored_hash, bytes) = split_entry(value)?;
+            let record: LogRecord = decode(bytes)?;
+            if record.sequence != at {
+                return Err(broken(at, "the record names another sequence"));
+            }
+            hash = chain_next(&hash, at, bytes);
+            if hash != stored_hash {
+                return Err(broken(at, "the hash does not follow from the chain"));
+            }
+            sequence = at;
+            if let Some(checkpoint) = stored_checkpoint(snapshot.as_ref(), at)? {
+                verify_checkpoint(keys_set, &checkpoint).map_err(|e| broken(at, &e.to_string()))?;
+                if checkpoint.head_hash != hash {
+                    return Err(broken(at, "the signed checkpoint names another hash"));
+                }
+                checkpoints += 1;
+            }
+        }
+    }
+    let head = stored_head(snapshot.as_ref())?;
+    if head.sequence != sequence || head.hash != hash {
+        return Err(broken(sequence, "the stored head is not the last entry"));
+    }
+    Ok(LogVerification {
+        from_sequence,
+        head: sequence,
+        head_hash: hash,
+        checkpoints,
+    })
+}
+
+fn broken(sequence: u64, why: &str) -> EngineError {
+    EngineError::Corrupt(format!("the log does not verify at {sequence}: {why}"))
+}
+
+/// The signed checkpoint at `sequence`, if one was made there.
+pub fn stored_checkpoint(
+    snapshot: &dyn Snapshot,
+    sequence: u64,
+) -> Result<Option<Checkpoint>, EngineError> {
+    snapshot
+        .get(Column::Checkpoints, &keys::sequence(sequence))?
+        .map(|bytes| decode(&bytes))
+        .transpose()
+}
+
+/// Rebuilds state in the empty store `target` from the log of `source` alone, checking the chain
+/// on the way. Returns the number of events replayed.
+pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError> {
+    let snapshot = source.snapshot();
+    if target.snapshot().scan_prefix(Column::Log, &[], 1)?.len() == 1 {
+        return Err(EngineError::Invalid {
+            field: "target",
+            reason: "replay needs an empty store",
+        });
+    }
+    let mut head = LogHead {
+        sequence: 0,
+        hash: GENESIS,
+    };
+    let mut pending = Pending::default();
+    let mut replayed = 0;
+    loop {
+        let records = read_log(snapshot.as_ref(), head.sequence + 1, LOG_PAGE_ENTRIES)?;
+        if records.is_empty() {
+            break;
+        }
+        for record in records {
+            let mut state = State::new(target, &mut pending);
+            head = append(&mut state, head, &record);
+            apply(&mut state, &record)?;
+            replayed += 1;
+            if pending.len() >= REPLAY_FLUSH_OPERATIONS {
+                target.write(
+                    std::mem::take(&mut pending).into_batch()?,
+                    Durability::Buffered,
+                )?;
+            }
+        }
+    }
+    let mut state = State::new(target, &mut pending);
+    if head.sequence > 0 {
+        state.put(Column::Meta, keys::META_HEAD.to_vec(), head.to_bytes());
+    }
+    state.put(
+        Column::Meta,
+        keys::META_LAYOUT.to_vec(),
+        keys::LAYOUT_VERSION.to_be_bytes().to_vec(),
+    );
+    target.write(pending.into_batch()?, Durability::Synced)?;
+    if head != stored_head(snapshot.as_ref())? {
+        return Err(broken(
+            head.sequence,
+            "replay ended away from the stored head",
+        ));
+    }
+    Ok(replayed)
+}
+
+/// The first difference between the state of two stores (checkpoint bookkeeping aside), or
+/// `None` if they hold the same bytes.
+pub fn first_state_difference(
+    left: &dyn Store,
+    right: &dyn Store,
+) -> Result<Option<String>, EngineError> {
+    let (left, right) = (left.snapshot(), right.snapshot());
+    for column in STATE_COLUMNS {
+        let mut start: Vec<u8> = Vec::new();
+        loop {
+            let page = |snapshot: &dyn Snapshot| -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineError> {
+                let mut entries = snapshot.scan_from(column, &[], &start, LOG_PAGE_ENTRIES)?;
+                if column == Column::Meta {
+                    entries.retain(|(key, _)| key != b"checkpoint");
+                }
+                Ok(entries)
+            };
+            let (a, b) = (page(left.as_ref())?, page(right.as_ref())?);
+            if let Some(index) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
+                let key = a.get(index).or(b.get(index)).map(|(key, _)| key.clone());
+                return Ok(Some(format!("column {column}, key {key:?}")));
+            }
+            match a.last() {
+                Some((last, _)) if a.len() == LOG_PAGE_ENTRIES => {
+                    start = last.clone();
+                    start.push(0);
+                }
+                _ => break,
+            }
+        }
+    }
+    Ok(None)
+}

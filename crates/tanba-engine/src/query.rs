@@ -1,0 +1,334 @@
+//! The reads phones, tills and participants make. Each is a bounded number of point reads and
+//! prefix scans of the indexes, on one consistent snapshot; none scans the log or all codes.
+
+use tanba_store::{Column, Snapshot};
+use tanba_types::limits::{PACKAGE_CONTENT_MAX, PAGE_ENTRIES_MAX};
+use tanba_types::{
+    Category, CodeKey, CodeStatus, Date, DocumentId, Gtin, IntroductionKind, IssuedTail, OrderId,
+    PACKAGE_DEPTH_MAX, PackageLevel, Participant, Product, TaxpayerId,
+};
+
+use crate::error::EngineError;
+use crate::keys;
+use crate::records::{
+    Blocker, CodeRecord, DocumentRecord, LogRecord, OrderCode, OrderRecord, decode, level_index,
+};
+
+fn record<T: serde::de::DeserializeOwned>(
+    snapshot: &dyn Snapshot,
+    column: Column,
+    key: &[u8],
+) -> Result<Option<T>, EngineError> {
+    snapshot
+        .get(column, key)?
+        .map(|bytes| decode(&bytes))
+        .transpose()
+}
+
+/// Everything known about one code, as a till or a phone needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeCard {
+    /// The code.
+    pub code: CodeKey,
+    /// Unit, group or transport package.
+    pub level: PackageLevel,
+    /// Its status.
+    pub status: CodeStatus,
+    /// The blocks in force: who, why, since when.
+    pub blockers: Vec<Blocker>,
+    /// Who holds it.
+    pub owner: TaxpayerId,
+    /// The product card (units and group packages).
+    pub product: Option<Product>,
+    /// Production date.
+    pub production_date: Option<Date>,
+    /// Expiry date.
+    pub expiry_date: Option<Date>,
+    /// Production batch.
+    pub batch: Option<String>,
+    /// How it entered circulation.
+    pub introduction: Option<IntroductionKind>,
+    /// The packages it is in, innermost first.
+    pub parents: Vec<CodeKey>,
+    /// Everything inside it by level (unit, group, transport), at any depth.
+    pub contents: [u32; 3],
+    /// The shipment it travels under.
+    pub in_transit: Option<DocumentId>,
+    /// The emission order it came from and its index there.
+    pub issued: Option<(OrderId, u32)>,
+}
+
+impl CodeCard {
+    /// Whether any block is in force.
+    pub fn is_blocked(&self) -> bool {
+        !self.blockers.is_empty()
+    }
+}
+
+/// A code's record as stored.
+pub fn code_record(
+    snapshot: &dyn Snapshot,
+    code: &CodeKey,
+) -> Result<Option<CodeRecord>, EngineError> {
+    record(snapshot, Column::Codes, &keys::code(code))
+}
+
+/// A code's card: one read for the code, one for its product, one per enclosing package.
+pub fn code_card(snapshot: &dyn Snapshot, code: &CodeKey) -> Result<Option<CodeCard>, EngineError> {
+    let Some(code_record) = code_record(snapshot, code)? else {
+        return Ok(None);
+    };
+    let product = match code.gtin() {
+        Some(gtin) => product(snapshot, &gtin)?,
+        None => None,
+    };
+    let mut parents = Vec::new();
+    let mut next = code_record.parent;
+    while let Some(parent) = next {
+        if parents.len() == PACKAGE_DEPTH_MAX {
+            return Err(EngineError::Corrupt(format!(
+                "packages around {code} nest too deep"
+            )));
+        }
+        parents.push(parent);
+        next = code_record_required(snapshot, &parent)?.parent;
+    }
+    Ok(Some(CodeCard {
+        code: *code,
+        level: code_record.level,
+        status: code_record.status,
+        blockers: code_record.blockers,
+        owner: code_record.owner,
+        product,
+        production_date: code_record.production_date,
+        expiry_date: code_record.expiry_date,
+        batch: code_record.batch,
+        introduction: code_record.introduction,
+        parents,
+        contents: code_record.contents,
+        in_transit: code_record.in_transit,
+        issued: code_record.issued,
+    }))
+}
+
+fn code_record_required(
+    snapshot: &dyn Snapshot,
+    code: &CodeKey,
+) -> Result<CodeRecord, EngineError> {
+    code_record(snapshot, code)?
+        .ok_or_else(|| EngineError::Corrupt(format!("package {code} is referenced but missing")))
+}
+
+/// The tail issued with a code (for the server's short-tag check and for printing). Never part
+/// of a public card: a tail shown to anyone would let them copy the code.
+pub fn issued_tail(
+    snapshot: &dyn Snapshot,
+    code: &CodeKey,
+) -> Result<Option<IssuedTail>, EngineError> {
+    let Some((order, index)) = code_record(snapshot, code)?.and_then(|r| r.issued) else {
+        return Ok(None);
+    };
+    let printed: Option<OrderCode> =
+        record(snapshot, Column::Index, &keys::order_code(order, index))?;
+    Ok(printed.map(|printed| printed.tail))
+}
+
+/// Everything inside a package, at any depth, parents before their children, each with its
+/// depth below `package` (1 for direct children). At most [`PACKAGE_CONTENT_MAX`] codes.
+pub fn package_content(
+    snapshot: &dyn Snapshot,
+    package: &CodeKey,
+) -> Result<Vec<(CodeKey, usize)>, EngineError> {
+    let root = code_record(snapshot, package)?.ok_or(EngineError::UnknownCode(*package))?;
+    let mut out = Vec::new();
+    if root.contents_total() == 0 {
+        return Ok(out);
+    }
+    let mut frontier = vec![*package];
+    let mut depth = 0;
+    while !frontier.is_empty() {
+        depth += 1;
+        if depth > PACKAGE_DEPTH_MAX {
+            return Err(EngineError::Corrupt(format!(
+                "packages in {package} nest too deep"
+            )));
+        }
+        let mut next = Vec::new();
+        for parent in frontier {
+            let prefix = keys::code(&parent);
+            let left = PACKAGE_CONTENT_MAX - out.len();
+            let children = snapshot.scan_prefix(Column::Children, &prefix, left.max(1))?;
+            for (key, value) in children {
+                let (child, _) = keys::read_code(&key[prefix.len()..])?;
+                if out.len() == PACKAGE_CONTENT_MAX {
+                    return Err(EngineError::LimitExceeded {
+                        what: "package content",
+                        max: PACKAGE_CONTENT_MAX,
+                    });
+                }
+                out.push((child, depth));
+                // The index keeps each child's level: units hold nothing, so need no scan.
+                if value.first() != Some(&(level_index(PackageLevel::Unit) as u8)) {
+                    next.push(child);
+                }
+            }
+        }
+        frontier = next;
+    }
+    Ok(out)
+}
+
+/// A code's history: the events that touched it, oldest first, at most `limit`, starting after
+/// sequence `after` (0 for the beginning).
+pub fn history(
+    snapshot: &dyn Snapshot,
+    code: &CodeKey,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<LogRecord>, EngineError> {
+    let limit = limit.min(PAGE_ENTRIES_MAX);
+    let Some(code_record) = code_record(snapshot, code)? else {
+        return Err(EngineError::UnknownCode(*code));
+    };
+    let mut sequences = Vec::new();
+    if code_record.created_sequence > after {
+        sequences.push(code_record.created_sequence);
+    }
+    let prefix = keys::history_prefix(code);
+    let mut start = prefix.clone();
+    start.extend_from_slice(&(after + 1).to_be_bytes());
+    for (key, _) in snapshot.scan_from(Column::Index, &prefix, &start, limit)? {
+        sequences.push(keys::trailing_u64(&key)?);
+    }
+    sequences.truncate(limit);
+    sequences
+        .into_iter()
+        .map(|sequence| {
+            log_record(snapshot, sequence)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("history of {code} names missing event {sequence}"))
+            })
+        })
+        .collect()
+}
+
+/// One log record.
+pub fn log_record(
+    snapshot: &dyn Snapshot,
+    sequence: u64,
+) -> Result<Option<LogRecord>, EngineError> {
+    let Some(value) = snapshot.get(Column::Log, &keys::sequence(sequence))? else {
+        return Ok(None);
+    };
+    let bytes = value
+        .get(32..)
+        .ok_or_else(|| EngineError::Corrupt("log entry too short".into()))?;
+    decode(bytes).map(Some)
+}
+
+/// A participant's documents (as seller or buyer), oldest first, after id `after`.
+pub fn documents(
+    snapshot: &dyn Snapshot,
+    participant: &TaxpayerId,
+    after: DocumentId,
+    limit: usize,
+) -> Result<Vec<(DocumentId, DocumentRecord)>, EngineError> {
+    participant_index(snapshot, keys::INDEX_DOCUMENTS, participant, after, limit)?
+        .into_iter()
+        .map(|id| {
+            let document = document(snapshot, id)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("document {id} is indexed but missing"))
+            })?;
+            Ok((id, document))
+        })
+        .collect()
+}
+
+/// A participant's emission orders, oldest first, after id `after`.
+pub fn orders(
+    snapshot: &dyn Snapshot,
+    participant: &TaxpayerId,
+    after: OrderId,
+    limit: usize,
+) -> Result<Vec<(OrderId, OrderRecord)>, EngineError> {
+    participant_index(snapshot, keys::INDEX_ORDERS, participant, after, limit)?
+        .into_iter()
+        .map(|id| {
+            let order = order(snapshot, id)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("order {id} is indexed but missing"))
+            })?;
+            Ok((id, order))
+        })
+        .collect()
+}
+
+fn participant_index(
+    snapshot: &dyn Snapshot,
+    tag: u8,
+    participant: &TaxpayerId,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<u64>, EngineError> {
+    let prefix = keys::participant_index_prefix(tag, participant);
+    let start = keys::participant_index(tag, participant, after.saturating_add(1));
+    snapshot
+        .scan_from(Column::Index, &prefix, &start, limit.min(PAGE_ENTRIES_MAX))?
+        .iter()
+        .map(|(key, _)| keys::trailing_u64(key))
+        .collect()
+}
+
+/// A document.
+pub fn document(
+    snapshot: &dyn Snapshot,
+    id: DocumentId,
+) -> Result<Option<DocumentRecord>, EngineError> {
+    record(snapshot, Column::Documents, &keys::sequence(id))
+}
+
+/// An emission order.
+pub fn order(snapshot: &dyn Snapshot, id: OrderId) -> Result<Option<OrderRecord>, EngineError> {
+    record(snapshot, Column::Orders, &keys::sequence(id))
+}
+
+/// A page of an order's issued codes with their tails, for printing: from index `from`, at most
+/// `limit`.
+pub fn order_codes(
+    snapshot: &dyn Snapshot,
+    id: OrderId,
+    from: u32,
+    limit: usize,
+) -> Result<Vec<(CodeKey, IssuedTail)>, EngineError> {
+    let order = order(snapshot, id)?.ok_or(EngineError::UnknownOrder(id))?;
+    let prefix = keys::order_codes_prefix(id);
+    snapshot
+        .scan_from(
+            Column::Index,
+            &prefix,
+            &keys::order_code(id, from),
+            limit.min(PAGE_ENTRIES_MAX),
+        )?
+        .iter()
+        .map(|(_, value)| {
+            let printed: OrderCode = decode(value)?;
+            Ok((CodeKey::item(order.gtin, printed.serial), printed.tail))
+        })
+        .collect()
+}
+
+/// A participant.
+pub fn participant(
+    snapshot: &dyn Snapshot,
+    id: &TaxpayerId,
+) -> Result<Option<Participant>, EngineError> {
+    record(snapshot, Column::Participants, &keys::participant(id))
+}
+
+/// A product card.
+pub fn product(snapshot: &dyn Snapshot, gtin: &Gtin) -> Result<Option<Product>, EngineError> {
+    record(snapshot, Column::Products, &keys::product(gtin))
+}
+
+/// A product category.
+pub fn category(snapshot: &dyn Snapshot, code: &str) -> Result<Option<Category>, EngineError> {
+    record(snapshot, Column::Products, &keys::category(code))
+}

@@ -1,0 +1,214 @@
+//! What the engine stores, and its one encoding (postcard: compact, and one byte form per value,
+//! which byte-identical replay relies on).
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use tanba_crypto::ChainHash;
+use tanba_types::{
+    Actor, CodeKey, CodeStatus, Date, DocumentId, Event, Gtin, IntroductionKind, IssuedTail,
+    OrderId, PackageLevel, Serial, TailProfile, TaxpayerId,
+};
+
+use crate::error::EngineError;
+
+/// Encodes a stored value.
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    postcard::to_stdvec(value).expect("postcard encodes every engine type into a Vec")
+}
+
+/// Decodes a stored value; a failure is corruption (or a bug), never a caller's error.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, EngineError> {
+    postcard::from_bytes(bytes).map_err(|error| {
+        EngineError::Corrupt(format!(
+            "cannot decode {}: {error}",
+            std::any::type_name::<T>()
+        ))
+    })
+}
+
+/// One entry of the event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogRecord {
+    /// Position in the log, from 1.
+    pub sequence: u64,
+    /// When the writer accepted the command, unix milliseconds.
+    pub time_ms: u64,
+    /// Who submitted it.
+    pub actor: Actor,
+    /// What happened.
+    pub event: Event,
+}
+
+/// The log's last entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogHead {
+    /// Its sequence (0: the log is empty).
+    pub sequence: u64,
+    /// Its chain hash (`GENESIS` for the empty log).
+    pub hash: ChainHash,
+}
+
+impl LogHead {
+    /// The value stored under `META_HEAD`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = self.sequence.to_be_bytes().to_vec();
+        bytes.extend_from_slice(self.hash.as_bytes());
+        bytes
+    }
+
+    /// Reads a stored head.
+    pub fn from_bytes(bytes: &[u8]) -> Result<LogHead, EngineError> {
+        let corrupt = || EngineError::Corrupt("malformed log head".into());
+        if bytes.len() != 8 + 32 {
+            return Err(corrupt());
+        }
+        Ok(LogHead {
+            sequence: u64::from_be_bytes(bytes[..8].try_into().map_err(|_| corrupt())?),
+            hash: ChainHash(bytes[8..].try_into().map_err(|_| corrupt())?),
+        })
+    }
+}
+
+/// A block on a code: which authority, why, since when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocker {
+    /// The authority.
+    pub authority: TaxpayerId,
+    /// Why.
+    pub reason: String,
+    /// Since when, unix milliseconds.
+    pub since_ms: u64,
+    /// The event that blocked it.
+    pub sequence: u64,
+}
+
+/// One marked thing: a unit, a group package or a transport package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeRecord {
+    /// Unit, group or transport.
+    pub level: PackageLevel,
+    /// Its status. A transport package follows its content and is never checked against the
+    /// transition table itself.
+    pub status: CodeStatus,
+    /// Who holds it.
+    pub owner: TaxpayerId,
+    /// The emission order and the index in it (units and group packages).
+    pub issued: Option<(OrderId, u32)>,
+    /// The event that created it.
+    pub created_sequence: u64,
+    /// Production date, once reported.
+    pub production_date: Option<Date>,
+    /// Expiry date, if the goods expire.
+    pub expiry_date: Option<Date>,
+    /// Production batch.
+    pub batch: Option<String>,
+    /// How it entered circulation.
+    pub introduction: Option<IntroductionKind>,
+    /// The package it is in.
+    pub parent: Option<CodeKey>,
+    /// Everything inside it, counted by level (unit, group, transport), at any depth.
+    pub contents: [u32; 3],
+    /// The shipment it travels under, until accepted or rejected.
+    pub in_transit: Option<DocumentId>,
+    /// The blocks in force (R-IS-03): several authorities may block at once.
+    pub blockers: Vec<Blocker>,
+}
+
+impl CodeRecord {
+    /// The state the transition table works on.
+    pub fn state(&self) -> tanba_types::CodeState {
+        tanba_types::CodeState {
+            status: self.status,
+            blocked: !self.blockers.is_empty(),
+        }
+    }
+
+    /// How many codes are inside, at any depth.
+    pub fn contents_total(&self) -> u64 {
+        self.contents.iter().map(|count| u64::from(*count)).sum()
+    }
+}
+
+/// Index of a level in [`CodeRecord::contents`].
+pub fn level_index(level: PackageLevel) -> usize {
+    match level {
+        PackageLevel::Unit => 0,
+        PackageLevel::Group => 1,
+        PackageLevel::Transport => 2,
+    }
+}
+
+/// An emission order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRecord {
+    /// Who ordered.
+    pub orderer: TaxpayerId,
+    /// The product.
+    pub gtin: Gtin,
+    /// How many codes were asked for.
+    pub quantity: u32,
+    /// How many are issued so far.
+    pub issued: u32,
+    /// The codes' tail.
+    pub tail_profile: TailProfile,
+    /// When it was placed, unix milliseconds.
+    pub placed_ms: u64,
+}
+
+impl OrderRecord {
+    /// Whether every code is issued.
+    pub fn is_complete(&self) -> bool {
+        self.issued == self.quantity
+    }
+}
+
+/// One code of an order, as kept for printing: the serial and its tail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCode {
+    /// AI 21.
+    pub serial: Serial,
+    /// The tail.
+    pub tail: IssuedTail,
+}
+
+/// Where a shipment stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    /// Sent, awaiting the buyer.
+    Pending,
+    /// The buyer took `accepted`; `returned` went back to the seller.
+    Accepted {
+        /// What the buyer took.
+        accepted: Vec<CodeKey>,
+        /// What went back.
+        returned: Vec<CodeKey>,
+        /// The buyer's signature.
+        signature: Vec<u8>,
+        /// When, unix milliseconds.
+        time_ms: u64,
+    },
+    /// The buyer refused it.
+    Rejected {
+        /// The buyer's signature.
+        signature: Vec<u8>,
+        /// When, unix milliseconds.
+        time_ms: u64,
+    },
+}
+
+/// An accompanying document (R-IS-10): a shipment and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    /// The seller.
+    pub seller: TaxpayerId,
+    /// The buyer.
+    pub buyer: TaxpayerId,
+    /// Codes and packages shipped.
+    pub items: Vec<CodeKey>,
+    /// The seller's signature.
+    pub seller_signature: Vec<u8>,
+    /// When it was sent, unix milliseconds.
+    pub created_ms: u64,
+    /// Where it stands.
+    pub status: DocumentStatus,
+}

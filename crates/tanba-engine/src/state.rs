@@ -1,0 +1,281 @@
+//! The state as the writer sees it while it applies a group of commands: the committed store with
+//! the group's not-yet-written changes on top. Commands later in a group see the effects of earlier
+//! ones; nothing reaches the store until the whole group commits in one batch.
+//!
+//! Typed reads and writes of records live here too, so `decide` and `apply` never touch bytes.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use tanba_store::{Column, Store, WriteBatch};
+use tanba_types::{Category, CodeKey, Gtin, Participant, Product, TaxpayerId, limits};
+
+use crate::error::EngineError;
+use crate::keys;
+use crate::records::{CodeRecord, DocumentRecord, OrderRecord, decode, encode};
+
+/// Changes not yet written: per column, key to new value (`None`: deleted).
+#[derive(Default)]
+pub struct Pending {
+    columns: HashMap<Column, BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
+    operations: usize,
+}
+
+impl Pending {
+    /// How many keys are changed.
+    pub fn len(&self) -> usize {
+        self.operations
+    }
+
+    /// Whether nothing is changed.
+    pub fn is_empty(&self) -> bool {
+        self.operations == 0
+    }
+
+    /// The changes as one write batch, in a fixed order (column, then key).
+    pub fn into_batch(self) -> Result<WriteBatch, EngineError> {
+        let mut batch = WriteBatch::new();
+        let mut columns: Vec<_> = self.columns.into_iter().collect();
+        columns.sort_by_key(|(column, _)| *column);
+        for (column, entries) in columns {
+            for (key, value) in entries {
+                match value {
+                    Some(value) => batch.put(column, key, value)?,
+                    None => batch.delete(column, key)?,
+                }
+            }
+        }
+        Ok(batch)
+    }
+}
+
+/// The store with pending changes on top.
+pub struct State<'a> {
+    store: &'a dyn Store,
+    pending: &'a mut Pending,
+}
+
+impl<'a> State<'a> {
+    /// A view of `store` through `pending`.
+    pub fn new(store: &'a dyn Store, pending: &'a mut Pending) -> State<'a> {
+        State { store, pending }
+    }
+
+    /// How many keys the pending changes touch.
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, column: Column, key: &[u8]) -> Result<Option<Vec<u8>>, EngineError> {
+        if let Some(value) = self.pending.columns.get(&column).and_then(|c| c.get(key)) {
+            return Ok(value.clone());
+        }
+        Ok(self.store.get(column, key)?)
+    }
+
+    /// Sets `key`.
+    pub fn put(&mut self, column: Column, key: Vec<u8>, value: Vec<u8>) {
+        self.set(column, key, Some(value));
+    }
+
+    /// Deletes `key`.
+    pub fn delete(&mut self, column: Column, key: Vec<u8>) {
+        self.set(column, key, None);
+    }
+
+    fn set(&mut self, column: Column, key: Vec<u8>, value: Option<Vec<u8>>) {
+        let previous = self
+            .pending
+            .columns
+            .entry(column)
+            .or_default()
+            .insert(key, value);
+        if previous.is_none() {
+            self.pending.operations += 1;
+        }
+    }
+
+    /// Entries under `prefix`, in key order, at most `limit`, pending changes included.
+    pub fn scan_prefix(
+        &self,
+        column: Column,
+        prefix: &[u8],
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineError> {
+        let pending: Vec<(&Vec<u8>, &Option<Vec<u8>>)> = self
+            .pending
+            .columns
+            .get(&column)
+            .map(|entries| {
+                entries
+                    .range(prefix.to_vec()..)
+                    .take_while(|(key, _)| key.starts_with(prefix))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Pending deletions may hide stored entries: read enough to still fill `limit`.
+        let deleted = pending.iter().filter(|(_, value)| value.is_none()).count();
+        let stored_limit = (limit + deleted).min(tanba_store::SCAN_ENTRIES_MAX);
+        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self
+            .store
+            .snapshot()
+            .scan_prefix(column, prefix, stored_limit)?
+            .into_iter()
+            .collect();
+        for (key, value) in pending {
+            match value {
+                Some(value) => merged.insert(key.clone(), value.clone()),
+                None => merged.remove(key),
+            };
+        }
+        Ok(merged.into_iter().take(limit).collect())
+    }
+
+    fn record<T: serde::de::DeserializeOwned>(
+        &self,
+        column: Column,
+        key: &[u8],
+    ) -> Result<Option<T>, EngineError> {
+        self.get(column, key)?
+            .map(|bytes| decode(&bytes))
+            .transpose()
+    }
+
+    /// A code's record.
+    pub fn code(&self, code: &CodeKey) -> Result<Option<CodeRecord>, EngineError> {
+        self.record(Column::Codes, &keys::code(code))
+    }
+
+    /// A code's record, which must exist.
+    pub fn existing_code(&self, code: &CodeKey) -> Result<CodeRecord, EngineError> {
+        self.code(code)?.ok_or(EngineError::UnknownCode(*code))
+    }
+
+    /// Writes a code's record.
+    pub fn put_code(&mut self, code: &CodeKey, record: &CodeRecord) {
+        self.put(Column::Codes, keys::code(code), encode(record));
+    }
+
+    /// Which of `codes` exist already: pending first, then one batched read of the store.
+    pub fn codes_exist(&self, codes: &[CodeKey]) -> Result<Vec<bool>, EngineError> {
+        let encoded: Vec<Vec<u8>> = codes.iter().map(keys::code).collect();
+        let pending = self.pending.columns.get(&Column::Codes);
+        let mut exists = vec![false; codes.len()];
+        let mut unresolved = Vec::new();
+        for (index, key) in encoded.iter().enumerate() {
+            match pending.and_then(|entries| entries.get(key)) {
+                Some(value) => exists[index] = value.is_some(),
+                None => unresolved.push(index),
+            }
+        }
+        let keys: Vec<&[u8]> = unresolved.iter().map(|&i| encoded[i].as_slice()).collect();
+        for (index, value) in unresolved
+            .iter()
+            .zip(self.store.multi_get(Column::Codes, &keys)?)
+        {
+            exists[*index] = value.is_some();
+        }
+        Ok(exists)
+    }
+
+    /// A participant.
+    pub fn participant(&self, id: &TaxpayerId) -> Result<Option<Participant>, EngineError> {
+        self.record(Column::Participants, &keys::participant(id))
+    }
+
+    /// A product card.
+    pub fn product(&self, gtin: &Gtin) -> Result<Option<Product>, EngineError> {
+        self.record(Column::Products, &keys::product(gtin))
+    }
+
+    /// A product category.
+    pub fn category(&self, code: &str) -> Result<Option<Category>, EngineError> {
+        self.record(Column::Products, &keys::category(code))
+    }
+
+    /// An emission order.
+    pub fn order(&self, order: u64) -> Result<Option<OrderRecord>, EngineError> {
+        self.record(Column::Orders, &keys::sequence(order))
+    }
+
+    /// A document.
+    pub fn document(&self, document: u64) -> Result<Option<DocumentRecord>, EngineError> {
+        self.record(Column::Documents, &keys::sequence(document))
+    }
+
+    /// A package's direct children, at most `limit`.
+    pub fn children(&self, parent: &CodeKey, limit: usize) -> Result<Vec<CodeKey>, EngineError> {
+        let prefix = keys::code(parent);
+        self.scan_prefix(Column::Children, &prefix, limit)?
+            .iter()
+            .map(|(key, _)| keys::read_code(&key[prefix.len()..]).map(|(child, _)| child))
+            .collect()
+    }
+
+    /// A code and everything inside it, parents before children, at most
+    /// [`limits::COMMAND_AFFECTED_CODES_MAX`] codes in all (`counted` carries the count across
+    /// several roots of one command).
+    pub fn subtree(
+        &self,
+        root: &CodeKey,
+        counted: &mut usize,
+    ) -> Result<Vec<(CodeKey, CodeRecord)>, EngineError> {
+        let mut out = Vec::new();
+        let mut queue = VecDeque::from([(*root, self.existing_code(root)?)]);
+        while let Some((code, record)) = queue.pop_front() {
+            *counted += 1;
+            if *counted > limits::COMMAND_AFFECTED_CODES_MAX {
+                return Err(EngineError::LimitExceeded {
+                    what: "codes affected by one command",
+                    max: limits::COMMAND_AFFECTED_CODES_MAX,
+                });
+            }
+            if record.contents_total() > 0 {
+                let children = self.children(&code, limits::PACKAGE_CHILDREN_MAX)?;
+                for child in children {
+                    let child_record = self.existing_code(&child)?;
+                    assert_eq!(
+                        child_record.parent,
+                        Some(code),
+                        "children index and parent agree"
+                    );
+                    queue.push_back((child, child_record));
+                }
+            }
+            out.push((code, record));
+        }
+        Ok(out)
+    }
+
+    /// The packages a code is in, innermost first.
+    pub fn ancestors(&self, code: &CodeKey) -> Result<Vec<(CodeKey, CodeRecord)>, EngineError> {
+        let mut out = Vec::new();
+        let mut next = self.existing_code(code)?.parent;
+        while let Some(parent) = next {
+            assert!(
+                out.len() < tanba_types::PACKAGE_DEPTH_MAX,
+                "package depth is bounded by PACKAGE_DEPTH_MAX"
+            );
+            let record = self.existing_code(&parent)?;
+            next = record.parent;
+            out.push((parent, record));
+        }
+        Ok(out)
+    }
+
+    /// How many package levels sit below `code` (0 for a code with nothing inside).
+    pub fn height(&self, code: &CodeKey, record: &CodeRecord) -> Result<usize, EngineError> {
+        if record.contents_total() == 0 {
+            return Ok(0);
+        }
+        let mut height = 0;
+        let mut seen = HashSet::new();
+        for child in self.children(code, limits::PACKAGE_CHILDREN_MAX)? {
+            let child_record = self.existing_code(&child)?;
+            if child_record.contents_total() > 0 && seen.insert(child) {
+                height = height.max(self.height(&child, &child_record)?);
+            }
+        }
+        Ok(height + 1)
+    }
+}

@@ -1,0 +1,331 @@
+//! The life of codes through the engine, end to end over the in-memory store: emission to sale
+//! and return, a pallet shipped and accepted, blocks by several authorities, and the log and
+//! replay after it all.
+
+mod support;
+
+use support::{World, code_of, sscc};
+use tanba_engine::query;
+use tanba_store::Store;
+use tanba_types::{
+    CodeStatus, Command, Introduction, IntroductionKind, IssuedTail, WithdrawalReason,
+};
+
+#[test]
+fn a_code_from_order_to_sale_and_return() {
+    let mut world = World::new(1);
+    let (producer, wholesaler, retailer) = (
+        world.cast.producer,
+        world.cast.wholesaler,
+        world.cast.retailer,
+    );
+    let codes = world.emit(producer, world.cast.unit, 3);
+    let card = world.card(&codes[0]);
+    assert_eq!(card.status, CodeStatus::Emitted);
+    assert_eq!(card.owner, producer);
+
+    world.apply_codes(producer, &codes);
+    let card = world.card(&codes[0]);
+    assert_eq!(card.status, CodeStatus::Applied);
+    assert_eq!(card.production_date, Some(world.today()));
+    assert_eq!(
+        card.expiry_date,
+        Some(world.today().plus_days(365)),
+        "from the shelf life"
+    );
+
+    world
+        .by(
+            producer,
+            Command::Introduce {
+                codes: codes.clone(),
+                introduction: Introduction::OwnProduction,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        world.card(&codes[0]).introduction,
+        Some(IntroductionKind::OwnProduction)
+    );
+
+    let document = world.ship(producer, wholesaler, &codes);
+    assert_eq!(world.card(&codes[0]).in_transit, Some(document));
+    assert_eq!(
+        world.card(&codes[0]).owner,
+        producer,
+        "ownership moves only at acceptance"
+    );
+    world
+        .by(
+            wholesaler,
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![1; 64],
+            },
+        )
+        .unwrap();
+    assert_eq!(world.card(&codes[0]).owner, wholesaler);
+
+    let document = world.ship(wholesaler, retailer, &codes);
+    world
+        .by(
+            retailer,
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![2; 64],
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            retailer,
+            Command::Withdraw {
+                codes: vec![codes[0]],
+                reason: WithdrawalReason::RetailSale,
+                document: Some("receipt-1".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        world.card(&codes[0]).status,
+        CodeStatus::Withdrawn(WithdrawalReason::RetailSale)
+    );
+    let sold_again = world.by(
+        retailer,
+        Command::Withdraw {
+            codes: vec![codes[0]],
+            reason: WithdrawalReason::RetailSale,
+            document: None,
+        },
+    );
+    assert_eq!(code_of(sold_again), "TANBA-CODE-WRONG-STATUS");
+
+    world
+        .by(
+            retailer,
+            Command::RetailReturn {
+                codes: vec![codes[0]],
+                document: Some("return-1".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(world.card(&codes[0]).status, CodeStatus::Introduced);
+    assert_eq!(world.card(&codes[0]).owner, retailer);
+
+    let snapshot = world.store.snapshot();
+    let history = query::history(snapshot.as_ref(), &codes[0], 0, 100).unwrap();
+    let names: Vec<&str> = history.iter().map(|record| record.event.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "codes_issued",
+            "codes_applied",
+            "codes_introduced",
+            "shipped",
+            "accepted",
+            "shipped",
+            "accepted",
+            "withdrawn",
+            "returned"
+        ]
+    );
+    let documents = query::documents(snapshot.as_ref(), &wholesaler, 0, 100).unwrap();
+    assert_eq!(
+        documents.len(),
+        2,
+        "the wholesaler bought once and sold once"
+    );
+    drop(snapshot);
+    world.assert_replay_equal();
+}
+
+#[test]
+fn a_pallet_moves_as_one_and_counts_its_content() {
+    let mut world = World::new(2);
+    let (producer, wholesaler) = (world.cast.producer, world.cast.wholesaler);
+    let units = world.produce(world.cast.unit, 40);
+    let pallet = sscc(1);
+    let boxes = [sscc(2), sscc(3)];
+    for (index, box_code) in boxes.iter().enumerate() {
+        world
+            .by(
+                producer,
+                Command::Aggregate {
+                    parent: *box_code,
+                    children: units[index * 20..(index + 1) * 20].to_vec(),
+                },
+            )
+            .unwrap();
+    }
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: pallet,
+                children: boxes.to_vec(),
+            },
+        )
+        .unwrap();
+    let card = world.card(&pallet);
+    assert_eq!(card.contents, [40, 0, 2]);
+    assert_eq!(world.card(&units[0]).parents, vec![boxes[0], pallet]);
+    let content = query::package_content(world.store.snapshot().as_ref(), &pallet).unwrap();
+    assert_eq!(content.len(), 42);
+
+    let unit_alone = world.by(
+        producer,
+        Command::Ship {
+            buyer: wholesaler,
+            items: vec![units[0]],
+            signature: vec![1],
+        },
+    );
+    assert_eq!(code_of(unit_alone), "TANBA-ENGINE-IN-PACKAGE");
+
+    let document = world.ship(producer, wholesaler, &[pallet]);
+    assert_eq!(world.card(&units[39]).in_transit, Some(document));
+    world
+        .by(
+            wholesaler,
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![1],
+            },
+        )
+        .unwrap();
+    for code in units.iter().chain(&boxes).chain([&pallet]) {
+        let card = world.card(code);
+        assert_eq!((card.owner, card.in_transit), (wholesaler, None), "{code}");
+    }
+
+    // The wholesaler opens the pallet and takes one box out.
+    world
+        .by(
+            wholesaler,
+            Command::Disaggregate {
+                codes: vec![boxes[1]],
+            },
+        )
+        .unwrap();
+    assert_eq!(world.card(&pallet).contents, [20, 0, 1]);
+    assert_eq!(world.card(&units[39]).parents, vec![boxes[1]]);
+    world.assert_replay_equal();
+}
+
+#[test]
+fn several_authorities_block_and_each_lifts_its_own() {
+    let mut world = World::new(3);
+    let (authority, authority2, producer) = (
+        world.cast.authority,
+        world.cast.authority2,
+        world.cast.producer,
+    );
+    let units = world.produce(world.cast.unit, 2);
+    world
+        .by(
+            authority,
+            Command::Block {
+                codes: vec![units[0]],
+                reason: "lab test".into(),
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            authority2,
+            Command::Block {
+                codes: vec![units[0]],
+                reason: "tax audit".into(),
+            },
+        )
+        .unwrap();
+    let card = world.card(&units[0]);
+    assert_eq!(card.blockers.len(), 2);
+    assert_eq!(card.blockers[0].reason, "lab test");
+
+    let again = world.by(
+        authority,
+        Command::Block {
+            codes: vec![units[0]],
+            reason: "x".into(),
+        },
+    );
+    assert_eq!(code_of(again), "TANBA-ENGINE-ALREADY-BLOCKED");
+    let shipped = world.by(
+        producer,
+        Command::Ship {
+            buyer: world.cast.wholesaler,
+            items: vec![units[0]],
+            signature: vec![1],
+        },
+    );
+    assert_eq!(code_of(shipped), "TANBA-CODE-BLOCKED");
+
+    world
+        .by(
+            authority,
+            Command::Unblock {
+                codes: vec![units[0]],
+            },
+        )
+        .unwrap();
+    assert!(world.card(&units[0]).is_blocked(), "the second block stays");
+    let not_mine = world.by(
+        authority,
+        Command::Unblock {
+            codes: vec![units[0]],
+        },
+    );
+    assert_eq!(code_of(not_mine), "TANBA-ENGINE-NOT-BLOCKED-BY-YOU");
+    world
+        .by(
+            authority2,
+            Command::Unblock {
+                codes: vec![units[0]],
+            },
+        )
+        .unwrap();
+    assert!(!world.card(&units[0]).is_blocked());
+    world.ship(producer, world.cast.wholesaler, &[units[0]]);
+    world.assert_replay_equal();
+}
+
+#[test]
+fn short_profile_codes_keep_their_key_id_for_the_server() {
+    let mut world = World::new(4);
+    let importer = world.cast.importer;
+    let codes = world.emit(importer, world.cast.imported, 5);
+    let snapshot = world.store.snapshot();
+    let tail = query::issued_tail(snapshot.as_ref(), &codes[0])
+        .unwrap()
+        .unwrap();
+    let IssuedTail::Short { key_id, tag } = tail else {
+        panic!("a short profile gives short tails");
+    };
+    assert_eq!(tag.len(), 6);
+    let key = world
+        .ring
+        .short_tag_key(&tanba_crypto::KeyId::parse(&key_id).unwrap())
+        .unwrap();
+    let gtin = codes[0].gtin().unwrap();
+    let serial = match codes[0] {
+        tanba_types::CodeKey::Item { serial, .. } => serial,
+        tanba_types::CodeKey::Sscc(_) => unreachable!(),
+    };
+    tanba_crypto::verify_short_tag(key, gtin.as_str(), serial.as_str(), &tag, 6).unwrap();
+    let page = query::order_codes(
+        snapshot.as_ref(),
+        world.card(&codes[0]).issued.unwrap().0,
+        0,
+        100,
+    )
+    .unwrap();
+    assert_eq!(page.len(), 5);
+    assert_eq!(
+        page.iter().map(|(code, _)| *code).collect::<Vec<_>>(),
+        codes
+    );
+}

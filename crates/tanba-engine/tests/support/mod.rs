@@ -1,0 +1,357 @@
+//! A small world for engine tests: a store, a key ring, a seeded RNG, the state machine, and
+//! participants, categories and products registered, with helpers to drive codes through
+//! their life. Every test binary includes this module; each uses part of it.
+#![allow(dead_code)]
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tanba_crypto::KeyRing;
+use tanba_engine::issue::prepare_chunk;
+use tanba_engine::{Core, EngineError, Receipt, Stamped};
+use tanba_store::{MemoryStore, Store};
+use tanba_types::{
+    Actor, Category, CodeKey, Command, Date, Gtin, HsCode, Introduction, Names, PackageLevel,
+    Participant, ParticipantStatus, Product, Role, Sscc, TailProfile, TaxpayerId,
+};
+
+/// 2026-11-22T10:00:00+05:00.
+pub const START_MS: u64 = 1_795_327_200_000;
+
+/// A valid IIN/BIN built from `n` (the first 11 digits are `n`'s, the last a check digit);
+/// numbers whose check digit cannot be assigned are skipped.
+pub fn taxpayer(n: u64) -> TaxpayerId {
+    (n..)
+        .find_map(|candidate| {
+            let payload = format!("{:011}", 40_000_000_000 + candidate % 10_000_000_000);
+            let digits: [u8; 11] = payload
+                .bytes()
+                .map(|b| b - b'0')
+                .collect::<Vec<_>>()
+                .try_into()
+                .unwrap();
+            let check = tanba_types::kz::taxpayer_check_digit(&digits)?;
+            TaxpayerId::parse(&format!("{payload}{check}")).ok()
+        })
+        .unwrap()
+}
+
+/// A valid GTIN-14 from a 13-digit payload number.
+pub fn gtin(n: u64) -> Gtin {
+    let payload = format!("{:013}", 4_600_000_000_000 + n);
+    let check = tanba_gs1::check_digit::compute(&payload).unwrap();
+    Gtin::parse(&format!("{payload}{check}")).unwrap()
+}
+
+/// A valid SSCC from a 17-digit payload number.
+pub fn sscc(n: u64) -> CodeKey {
+    let payload = format!("{:017}", 46_000_000_000_000_000 + n);
+    let check = tanba_gs1::check_digit::compute(&payload).unwrap();
+    CodeKey::Sscc(Sscc::parse(&format!("{payload}{check}")).unwrap())
+}
+
+pub fn names(text: &str) -> Names {
+    Names {
+        kk: format!("{text} (kk)"),
+        ru: format!("{text} (ru)"),
+        en: Some(text.to_owned()),
+    }
+}
+
+pub fn participant(id: TaxpayerId, name: &str, roles: &[Role]) -> Participant {
+    Participant {
+        id,
+        name: name.to_owned(),
+        roles: roles.iter().copied().collect::<BTreeSet<_>>(),
+        keys: Vec::new(),
+        status: ParticipantStatus::Active,
+    }
+}
+
+/// Who is who in the world.
+pub struct Cast {
+    pub operator: TaxpayerId,
+    pub producer: TaxpayerId,
+    pub importer: TaxpayerId,
+    pub wholesaler: TaxpayerId,
+    pub retailer: TaxpayerId,
+    pub authority: TaxpayerId,
+    pub authority2: TaxpayerId,
+    pub ministry: TaxpayerId,
+    /// A unit GTIN of the producer (full tails, shelf life 365 days).
+    pub unit: Gtin,
+    /// A group-package GTIN of the producer (full tails).
+    pub group: Gtin,
+    /// A unit GTIN of the importer (short tails, no shelf life).
+    pub imported: Gtin,
+}
+
+pub struct World {
+    pub store: Arc<MemoryStore>,
+    pub ring: Arc<KeyRing>,
+    pub core: Core,
+    pub rng: ChaCha20Rng,
+    pub now_ms: u64,
+    pub cast: Cast,
+}
+
+impl World {
+    /// A fresh world over a memory store.
+    pub fn new(seed: u64) -> World {
+        World::over(Arc::new(MemoryStore::new()), seed)
+    }
+
+    /// A fresh world over `store`, with the cast registered.
+    pub fn over(store: Arc<MemoryStore>, seed: u64) -> World {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let ring = Arc::new(KeyRing::generate(START_MS, &mut rng));
+        let core = Core::open(store.clone() as Arc<dyn Store>, ring.clone(), 1_000).unwrap();
+        let cast = Cast {
+            operator: taxpayer(1),
+            producer: taxpayer(100),
+            importer: taxpayer(200),
+            wholesaler: taxpayer(300),
+            retailer: taxpayer(400),
+            authority: taxpayer(500),
+            authority2: taxpayer(600),
+            ministry: taxpayer(700),
+            unit: gtin(1),
+            group: gtin(2),
+            imported: gtin(3),
+        };
+        let mut world = World {
+            store,
+            ring,
+            core,
+            rng,
+            now_ms: START_MS,
+            cast,
+        };
+        world.register_cast();
+        world
+    }
+
+    fn register_cast(&mut self) {
+        let c = &self.cast;
+        let people = [
+            (c.operator, "Tanba operator", vec![Role::Operator]),
+            (c.producer, "Almaty Tobacco", vec![Role::Producer]),
+            (c.importer, "Steppe Import", vec![Role::Importer]),
+            (c.wholesaler, "Qazaq Wholesale", vec![Role::Wholesaler]),
+            (c.retailer, "Corner Shop", vec![Role::Retailer]),
+            (c.authority, "Sanitary Control", vec![Role::Authority]),
+            (c.authority2, "Revenue Committee", vec![Role::Authority]),
+            (c.ministry, "Ministry of Finance", vec![Role::Ministry]),
+        ];
+        for (id, name, roles) in people {
+            self.system(Command::RegisterParticipant(participant(id, name, &roles)))
+                .unwrap();
+        }
+        for (code, profile) in [
+            ("tobacco", TailProfile::Full),
+            ("water", TailProfile::Short { length_chars: 6 }),
+        ] {
+            self.system(Command::DefineCategory(Category {
+                code: code.into(),
+                names: names(code),
+                tail_profile: profile,
+            }))
+            .unwrap();
+        }
+        let producer = self.cast.producer;
+        let importer = self.cast.importer;
+        for (gtin, level, category, maker, by_importer) in [
+            (
+                self.cast.unit,
+                PackageLevel::Unit,
+                "tobacco",
+                Some(producer),
+                None,
+            ),
+            (
+                self.cast.group,
+                PackageLevel::Group,
+                "tobacco",
+                Some(producer),
+                None,
+            ),
+            (
+                self.cast.imported,
+                PackageLevel::Unit,
+                "water",
+                None,
+                Some(importer),
+            ),
+        ] {
+            let product = Product {
+                gtin,
+                names: names("Product"),
+                producer_name: "Maker".into(),
+                producer: maker,
+                importer: by_importer,
+                country: if maker.is_some() {
+                    "KZ".into()
+                } else {
+                    "TR".into()
+                },
+                hs_code: HsCode::parse("2402209000").unwrap(),
+                category: category.into(),
+                level,
+                shelf_life_days: (category == "tobacco").then_some(365),
+            };
+            self.system(Command::RegisterProduct(product)).unwrap();
+        }
+    }
+
+    /// Runs a command as `actor`, one millisecond after the last.
+    pub fn run(&mut self, actor: Actor, command: Command) -> Result<Receipt, EngineError> {
+        self.now_ms += 1;
+        self.core.execute_one(Stamped {
+            actor,
+            time_ms: self.now_ms,
+            command,
+        })
+    }
+
+    /// Runs a group of commands as one commit.
+    pub fn run_group(
+        &mut self,
+        commands: Vec<(Actor, Command)>,
+    ) -> Vec<Result<Receipt, EngineError>> {
+        let mut queue: VecDeque<(Stamped, usize)> = commands
+            .into_iter()
+            .enumerate()
+            .map(|(index, (actor, command))| {
+                self.now_ms += 1;
+                (
+                    Stamped {
+                        actor,
+                        time_ms: self.now_ms,
+                        command,
+                    },
+                    index,
+                )
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        while !queue.is_empty() {
+            outcomes.extend(self.core.execute(&mut queue));
+        }
+        outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+    }
+
+    pub fn system(&mut self, command: Command) -> Result<Receipt, EngineError> {
+        self.run(Actor::System, command)
+    }
+
+    pub fn by(&mut self, who: TaxpayerId, command: Command) -> Result<Receipt, EngineError> {
+        self.run(Actor::Participant(who), command)
+    }
+
+    /// Orders `quantity` codes of `gtin` as `orderer` and issues them all; returns the codes.
+    pub fn emit(&mut self, orderer: TaxpayerId, gtin: Gtin, quantity: u32) -> Vec<CodeKey> {
+        let receipt = self
+            .by(orderer, Command::OrderCodes { gtin, quantity })
+            .unwrap();
+        let order = receipt.created.unwrap();
+        let snapshot = self.store.snapshot();
+        let record = tanba_engine::query::order(snapshot.as_ref(), order)
+            .unwrap()
+            .unwrap();
+        drop(snapshot);
+        let mut codes = Vec::new();
+        let mut left = quantity as usize;
+        while left > 0 {
+            let count = left.min(tanba_types::limits::ISSUE_CHUNK_CODES_MAX);
+            let chunk = prepare_chunk(
+                &self.ring,
+                gtin,
+                record.tail_profile,
+                count,
+                &mut self.rng,
+                1,
+            )
+            .unwrap();
+            codes.extend(chunk.iter().map(|code| CodeKey::item(gtin, code.serial)));
+            self.system(Command::IssueCodes {
+                order,
+                codes: chunk,
+            })
+            .unwrap();
+            left -= count;
+        }
+        codes
+    }
+
+    /// Emits, reports applied and introduces `quantity` units of the producer.
+    pub fn produce(&mut self, gtin: Gtin, quantity: u32) -> Vec<CodeKey> {
+        let producer = self.cast.producer;
+        let codes = self.emit(producer, gtin, quantity);
+        self.apply_codes(producer, &codes);
+        self.by(
+            producer,
+            Command::Introduce {
+                codes: codes.clone(),
+                introduction: Introduction::OwnProduction,
+            },
+        )
+        .unwrap();
+        codes
+    }
+
+    /// Reports codes applied, made today.
+    pub fn apply_codes(&mut self, owner: TaxpayerId, codes: &[CodeKey]) {
+        self.by(
+            owner,
+            Command::ReportApplied {
+                codes: codes.to_vec(),
+                production_date: self.today(),
+                expiry_date: None,
+                batch: Some("B-1".into()),
+            },
+        )
+        .unwrap();
+    }
+
+    pub fn today(&self) -> Date {
+        Date::from_unix_ms_in_kz(self.now_ms)
+    }
+
+    /// Ships `items` from `seller` to `buyer` and returns the document id.
+    pub fn ship(&mut self, seller: TaxpayerId, buyer: TaxpayerId, items: &[CodeKey]) -> u64 {
+        self.by(
+            seller,
+            Command::Ship {
+                buyer,
+                items: items.to_vec(),
+                signature: vec![7; 64],
+            },
+        )
+        .unwrap()
+        .created
+        .unwrap()
+    }
+
+    pub fn card(&self, code: &CodeKey) -> tanba_engine::query::CodeCard {
+        tanba_engine::query::code_card(self.store.snapshot().as_ref(), code)
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Replays the log into a fresh store and asserts the state is the same, byte for byte, and
+    /// that the chain verifies.
+    pub fn assert_replay_equal(&self) {
+        let fresh = MemoryStore::new();
+        tanba_engine::replay(self.store.as_ref(), &fresh).unwrap();
+        let difference = tanba_engine::first_state_difference(self.store.as_ref(), &fresh).unwrap();
+        assert_eq!(difference, None, "replayed state differs");
+        tanba_engine::verify_log(self.store.as_ref(), &self.ring.public_key_set(), None).unwrap();
+    }
+}
+
+/// Reads an engine error code, for asserting on refusals.
+pub fn code_of<T: std::fmt::Debug>(result: Result<T, EngineError>) -> &'static str {
+    result.expect_err("the command should be refused").code()
+}

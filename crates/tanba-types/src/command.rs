@@ -1,0 +1,227 @@
+//! Commands: what participants (and the system's own issuer) ask the engine to do. A command is
+//! validated against current state (format-logical control, R-IS-17) and either refused with a
+//! typed error or turned into [`Event`](crate::event::Event)s. Time and randomness never come
+//! from the engine: the writer stamps the time on each command, and the serials of issued codes
+//! arrive inside the `IssueCodes` command.
+
+use serde::{Deserialize, Serialize};
+
+use crate::code_key::{CodeKey, Gtin, Serial};
+use crate::date::Date;
+use crate::kz::TaxpayerId;
+use crate::reference::{Category, Participant, Product};
+use crate::status::{IntroductionKind, WithdrawalReason};
+
+/// An emission order's id: the log sequence of the event that placed it.
+pub type OrderId = u64;
+/// An accompanying document's id: the log sequence of the event that created it.
+pub type DocumentId = u64;
+
+/// Who submitted a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    /// Tanba itself (the code issuer). Never reachable from outside.
+    System,
+    /// A registered participant, already authenticated by the caller of the engine.
+    Participant(TaxpayerId),
+}
+
+/// How goods entered circulation, with the paper that proves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Introduction {
+    /// Made in Kazakhstan.
+    OwnProduction,
+    /// Imported from outside the EAEU.
+    Import {
+        /// The customs declaration number (ДТ).
+        customs_declaration: String,
+    },
+    /// Received from another EAEU state.
+    EaeuReceipt {
+        /// ISO 3166-1 alpha-2 code of the sending state.
+        from_country: String,
+        /// The sender's accompanying document number.
+        document_number: String,
+    },
+}
+
+impl Introduction {
+    /// The kind, as the transition table knows it.
+    pub fn kind(&self) -> IntroductionKind {
+        match self {
+            Introduction::OwnProduction => IntroductionKind::OwnProduction,
+            Introduction::Import { .. } => IntroductionKind::Import,
+            Introduction::EaeuReceipt { .. } => IntroductionKind::EaeuReceipt,
+        }
+    }
+}
+
+/// The tail printed on an issued code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssuedTail {
+    /// AI 91 + AI 92.
+    Full {
+        /// AI 91: the signing key's id.
+        key_id: String,
+        /// AI 92: the signature, base64url.
+        signature: String,
+    },
+    /// AI 93, with the id of the key that made it (the tag itself names no key).
+    Short {
+        /// The short-tag key's id.
+        key_id: String,
+        /// AI 93.
+        tag: String,
+    },
+}
+
+/// One code of an emission order, as issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCode {
+    /// AI 21.
+    pub serial: Serial,
+    /// Its tail.
+    pub tail: IssuedTail,
+}
+
+/// A request to change state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// Operator: register a participant (R-IS-09).
+    RegisterParticipant(Participant),
+    /// Operator: replace a participant's name, roles, keys or status.
+    UpdateParticipant(Participant),
+    /// Operator: define or redefine a product category.
+    DefineCategory(Category),
+    /// The producer or importer named on the card (or the operator): register a product.
+    RegisterProduct(Product),
+    /// The same: change a product card (the GTIN stays).
+    UpdateProduct(Product),
+    /// Producer or importer: order codes for one of its GTINs (R-IS-01).
+    OrderCodes {
+        /// The product.
+        gtin: Gtin,
+        /// How many codes.
+        quantity: u32,
+    },
+    /// System: issue the next chunk of an order, with serials and tails made outside the engine.
+    IssueCodes {
+        /// The order.
+        order: OrderId,
+        /// The codes.
+        codes: Vec<IssuedCode>,
+    },
+    /// The orderer: the codes are printed and on the goods.
+    ReportApplied {
+        /// The codes (or group packages).
+        codes: Vec<CodeKey>,
+        /// When the goods were made.
+        production_date: Date,
+        /// When they expire; computed from the shelf life when not given.
+        expiry_date: Option<Date>,
+        /// The production batch.
+        batch: Option<String>,
+    },
+    /// The owner: the goods enter circulation (whole packages with their content).
+    Introduce {
+        /// Codes or packages.
+        codes: Vec<CodeKey>,
+        /// How.
+        introduction: Introduction,
+    },
+    /// The owner: put codes into a package (R-IS-04); an SSCC not yet known is created.
+    Aggregate {
+        /// The package.
+        parent: CodeKey,
+        /// What goes in; codes already in another package of the owner move.
+        children: Vec<CodeKey>,
+    },
+    /// The owner: take codes out of their packages.
+    Disaggregate {
+        /// The codes to take out.
+        codes: Vec<CodeKey>,
+    },
+    /// The seller: ship codes and packages to a buyer (R-IS-10).
+    Ship {
+        /// Who receives.
+        buyer: TaxpayerId,
+        /// Codes and packages not inside another package.
+        items: Vec<CodeKey>,
+        /// The seller's detached signature over the document's canonical bytes.
+        signature: Vec<u8>,
+    },
+    /// The buyer: accept a shipment, whole or in part. Ownership moves now.
+    Accept {
+        /// The shipment.
+        document: DocumentId,
+        /// The items accepted; `None` accepts everything. The rest goes back to the seller.
+        items: Option<Vec<CodeKey>>,
+        /// The buyer's detached signature.
+        signature: Vec<u8>,
+    },
+    /// The buyer: refuse a shipment. Everything stays with the seller.
+    Reject {
+        /// The shipment.
+        document: DocumentId,
+        /// The buyer's detached signature.
+        signature: Vec<u8>,
+    },
+    /// The owner: take codes out of circulation.
+    Withdraw {
+        /// Codes or packages.
+        codes: Vec<CodeKey>,
+        /// Why.
+        reason: WithdrawalReason,
+        /// The paper behind it: a fiscal receipt id, an export declaration, an act.
+        document: Option<String>,
+    },
+    /// The seller who sold them: a consumer returned the goods.
+    RetailReturn {
+        /// The codes.
+        codes: Vec<CodeKey>,
+        /// The return receipt id.
+        document: Option<String>,
+    },
+    /// An authority: block codes (and everything inside packages).
+    Block {
+        /// Codes or packages.
+        codes: Vec<CodeKey>,
+        /// Why, for the public card and the owner.
+        reason: String,
+    },
+    /// An authority: lift its own block.
+    Unblock {
+        /// Codes or packages.
+        codes: Vec<CodeKey>,
+    },
+}
+
+impl Command {
+    /// The command's name in logs and metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::RegisterParticipant(_) => "register_participant",
+            Command::UpdateParticipant(_) => "update_participant",
+            Command::DefineCategory(_) => "define_category",
+            Command::RegisterProduct(_) => "register_product",
+            Command::UpdateProduct(_) => "update_product",
+            Command::OrderCodes { .. } => "order_codes",
+            Command::IssueCodes { .. } => "issue_codes",
+            Command::ReportApplied { .. } => "report_applied",
+            Command::Introduce { .. } => "introduce",
+            Command::Aggregate { .. } => "aggregate",
+            Command::Disaggregate { .. } => "disaggregate",
+            Command::Ship { .. } => "ship",
+            Command::Accept { .. } => "accept",
+            Command::Reject { .. } => "reject",
+            Command::Withdraw { .. } => "withdraw",
+            Command::RetailReturn { .. } => "retail_return",
+            Command::Block { .. } => "block",
+            Command::Unblock { .. } => "unblock",
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Events: the facts the engine records in its log. State (codes, packages, documents, the
+//! registry) is a function of the events alone: replaying them from the first rebuilds it byte
+//! for byte. So an event carries everything its effect depends on that is not already in state
+//! (the serials and tails of issued codes, the dates of an applied report), and nothing that state
+//! already determines (the content of a package is found, not listed).
+//!
+//! Operations named on a package (introduce, ship, accept, withdraw, block, unblock) apply to its
+//! whole subtree as the subtree stands when the event applies.
+
+use serde::{Deserialize, Serialize};
+
+use crate::code_key::{CodeKey, Gtin, Sscc};
+use crate::command::{DocumentId, Introduction, IssuedCode, OrderId};
+use crate::date::Date;
+use crate::kz::TaxpayerId;
+use crate::reference::{Category, Participant, Product, TailProfile};
+use crate::status::WithdrawalReason;
+
+/// A fact in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// A participant joined the registry.
+    ParticipantRegistered(Participant),
+    /// A participant's card changed (the whole new card).
+    ParticipantUpdated(Participant),
+    /// A product category was defined or redefined.
+    CategoryDefined(Category),
+    /// A product card was registered.
+    ProductRegistered(Product),
+    /// A product card changed (the whole new card).
+    ProductUpdated(Product),
+    /// An emission order was placed; its id is this event's sequence.
+    CodesOrdered {
+        /// Who ordered; owns the codes.
+        orderer: TaxpayerId,
+        /// The product.
+        gtin: Gtin,
+        /// How many codes.
+        quantity: u32,
+        /// The tail the codes get (the category's at the time of the order).
+        tail_profile: TailProfile,
+    },
+    /// A chunk of an order was issued: the codes exist now, `EMITTED`.
+    CodesIssued {
+        /// The order.
+        order: OrderId,
+        /// The order-relative index of the first code.
+        first_index: u32,
+        /// The codes, in order.
+        codes: Vec<IssuedCode>,
+    },
+    /// Codes were printed and applied to goods.
+    CodesApplied {
+        /// The codes.
+        codes: Vec<CodeKey>,
+        /// Production date.
+        production_date: Date,
+        /// Expiry date, if the goods expire.
+        expiry_date: Option<Date>,
+        /// Production batch.
+        batch: Option<String>,
+    },
+    /// Goods entered circulation.
+    CodesIntroduced {
+        /// Codes or packages (with their content).
+        codes: Vec<CodeKey>,
+        /// How.
+        introduction: Introduction,
+    },
+    /// A new transport package was registered.
+    TransportPackageCreated {
+        /// Its SSCC.
+        sscc: Sscc,
+        /// Its owner.
+        owner: TaxpayerId,
+    },
+    /// Codes were put into a package (moving from any package they were in).
+    Aggregated {
+        /// The package.
+        parent: CodeKey,
+        /// What went in.
+        children: Vec<CodeKey>,
+    },
+    /// Codes were taken out of their packages.
+    Disaggregated {
+        /// The codes taken out.
+        codes: Vec<CodeKey>,
+    },
+    /// A shipment was sent; its id is this event's sequence. The items are in transit.
+    Shipped {
+        /// The seller.
+        seller: TaxpayerId,
+        /// The buyer.
+        buyer: TaxpayerId,
+        /// Codes and packages (with their content).
+        items: Vec<CodeKey>,
+        /// The seller's signature.
+        signature: Vec<u8>,
+    },
+    /// The buyer accepted some or all of a shipment: those items are the buyer's now.
+    Accepted {
+        /// The shipment.
+        document: DocumentId,
+        /// What the buyer took.
+        accepted: Vec<CodeKey>,
+        /// What went back to the seller.
+        returned: Vec<CodeKey>,
+        /// The buyer's signature.
+        signature: Vec<u8>,
+    },
+    /// The buyer refused a shipment: everything stays with the seller.
+    Rejected {
+        /// The shipment.
+        document: DocumentId,
+        /// The buyer's signature.
+        signature: Vec<u8>,
+    },
+    /// Codes left circulation.
+    Withdrawn {
+        /// Codes or packages (with their content).
+        codes: Vec<CodeKey>,
+        /// Why.
+        reason: WithdrawalReason,
+        /// The paper behind it.
+        document: Option<String>,
+    },
+    /// Sold goods came back from a consumer.
+    Returned {
+        /// The codes.
+        codes: Vec<CodeKey>,
+        /// The return receipt.
+        document: Option<String>,
+    },
+    /// An authority blocked codes.
+    Blocked {
+        /// Codes or packages (with their content).
+        codes: Vec<CodeKey>,
+        /// Which authority.
+        authority: TaxpayerId,
+        /// Why.
+        reason: String,
+    },
+    /// An authority lifted its block.
+    Unblocked {
+        /// Codes or packages (with their content).
+        codes: Vec<CodeKey>,
+        /// Which authority.
+        authority: TaxpayerId,
+    },
+}
+
+impl Event {
+    /// The event's name in feeds, logs and metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::ParticipantRegistered(_) => "participant_registered",
+            Event::ParticipantUpdated(_) => "participant_updated",
+            Event::CategoryDefined(_) => "category_defined",
+            Event::ProductRegistered(_) => "product_registered",
+            Event::ProductUpdated(_) => "product_updated",
+            Event::CodesOrdered { .. } => "codes_ordered",
+            Event::CodesIssued { .. } => "codes_issued",
+            Event::CodesApplied { .. } => "codes_applied",
+            Event::CodesIntroduced { .. } => "codes_introduced",
+            Event::TransportPackageCreated { .. } => "transport_package_created",
+            Event::Aggregated { .. } => "aggregated",
+            Event::Disaggregated { .. } => "disaggregated",
+            Event::Shipped { .. } => "shipped",
+            Event::Accepted { .. } => "accepted",
+            Event::Rejected { .. } => "rejected",
+            Event::Withdrawn { .. } => "withdrawn",
+            Event::Returned { .. } => "returned",
+            Event::Blocked { .. } => "blocked",
+            Event::Unblocked { .. } => "unblocked",
+        }
+    }
+}

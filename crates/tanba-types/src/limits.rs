@@ -1,0 +1,28 @@
+//! The named limits of commands and queries. Past a limit the caller gets a typed error that
+//! names it, never an unbounded allocation or an unbounded write batch.
+
+/// Most codes one command may name (R-IS-10 documents, bulk reports).
+pub const COMMAND_CODES_MAX: usize = 100_000;
+/// Most codes one command may change, counting every code inside the packages it names: it
+/// bounds one command's share of a write batch (a 40-foot container of cigarettes is ~500,000
+/// packs; ship it as its pallets).
+pub const COMMAND_AFFECTED_CODES_MAX: usize = 250_000;
+/// Most codes one emission order may ask for.
+pub const ORDER_QUANTITY_MAX: u32 = 1_000_000;
+/// Most codes issued by one `IssueCodes` command: orders are issued in chunks of this size.
+pub const ISSUE_CHUNK_CODES_MAX: usize = 10_000;
+/// Most direct children one package may hold.
+pub const PACKAGE_CHILDREN_MAX: usize = 50_000;
+/// Most items (codes or packages) one accompanying document may list.
+pub const DOCUMENT_ITEMS_MAX: usize = 10_000;
+/// Most bytes of a detached signature on a document.
+pub const SIGNATURE_BYTES_MAX: usize = 1024;
+/// Most characters of a free-text reason (why a code is blocked).
+pub const REASON_CHARS_MAX: usize = 1000;
+/// Most characters of a reference to an outside document (receipt id, customs declaration
+/// number, batch number).
+pub const REFERENCE_CHARS_MAX: usize = 128;
+/// Most entries one page of a query returns.
+pub const PAGE_ENTRIES_MAX: usize = 10_000;
+/// Most codes a package-content query returns in one answer.
+pub const PACKAGE_CONTENT_MAX: usize = 100_000;

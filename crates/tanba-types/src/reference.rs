@@ -1,0 +1,124 @@
+//! Reference data (R-IS-09, R-IS-20): participants, product categories and product cards. Each
+//! change is an event in the log, so every past state of the registry can be shown.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::code_key::Gtin;
+use crate::kz::{HsCode, TaxpayerId};
+use crate::package::PackageLevel;
+use crate::participant::{ParticipantStatus, Role};
+
+/// Most characters in a name (a participant's, a product's in one language).
+pub const NAME_CHARS_MAX: usize = 256;
+/// Most public keys one participant may register.
+pub const PARTICIPANT_KEYS_MAX: usize = 16;
+/// Most characters in a product category code.
+pub const CATEGORY_CODE_CHARS_MAX: usize = 32;
+/// Longest shelf life a product may declare (50 years).
+pub const SHELF_LIFE_DAYS_MAX: u32 = 50 * 366;
+
+/// A text in the three languages people read Tanba in (R-IS-19). Kazakh and Russian are required;
+/// English is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Names {
+    /// Kazakh.
+    pub kk: String,
+    /// Russian.
+    pub ru: String,
+    /// English, if given.
+    pub en: Option<String>,
+}
+
+/// A participant's public key, for sign-in and document signatures (R-IS-16).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantKey {
+    /// The algorithm's name (`ed25519`).
+    pub algorithm: String,
+    /// The public key bytes.
+    pub public_key: Vec<u8>,
+}
+
+/// A registered participant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    /// IIN or BIN.
+    pub id: TaxpayerId,
+    /// Registered name.
+    pub name: String,
+    /// What it may do.
+    pub roles: BTreeSet<Role>,
+    /// Keys it signs with.
+    pub keys: Vec<ParticipantKey>,
+    /// Active or suspended.
+    pub status: ParticipantStatus,
+}
+
+impl Participant {
+    /// Whether the participant holds `role`.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// What tail the codes of a category carry (R-IS-02).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TailProfile {
+    /// AI 91 key id + AI 92 Ed25519 signature, verifiable offline.
+    Full,
+    /// AI 93: a keyed tag of `length_chars` characters (4-8), verifiable by the server only.
+    Short {
+        /// The tag's length.
+        length_chars: u8,
+    },
+}
+
+/// A product category (tobacco, medicines, ...): a class of goods with one tail profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    /// A short stable code (`tobacco`).
+    pub code: String,
+    /// What people read.
+    pub names: Names,
+    /// The tail its codes carry.
+    pub tail_profile: TailProfile,
+}
+
+/// A product card: one GTIN (R-IS-20).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    /// The GTIN.
+    pub gtin: Gtin,
+    /// Trade names.
+    pub names: Names,
+    /// Who makes it, as printed on the pack (a foreign maker has no IIN/BIN).
+    pub producer_name: String,
+    /// The maker, if it is a participant registered in Kazakhstan.
+    pub producer: Option<TaxpayerId>,
+    /// Who imports it, for imported goods.
+    pub importer: Option<TaxpayerId>,
+    /// ISO 3166-1 alpha-2 country of origin.
+    pub country: String,
+    /// EAEU HS code.
+    pub hs_code: HsCode,
+    /// Category code (see [`Category`]).
+    pub category: String,
+    /// What a code of this GTIN marks: a consumer unit or a group package.
+    pub level: PackageLevel,
+    /// Shelf life, if the goods expire.
+    pub shelf_life_days: Option<u32>,
+}
+
+impl Product {
+    /// Whether `participant` puts these goods on the market (and may order their codes).
+    pub fn is_marketed_by(&self, participant: TaxpayerId) -> bool {
+        self.producer == Some(participant) || self.importer == Some(participant)
+    }
+}
+
+/// Whether `country` is an ISO 3166-1 alpha-2 code (as GS1's linters list them).
+pub fn is_country_code(country: &str) -> bool {
+    tanba_gs1::lint::is_iso3166_alpha2(country.as_bytes())
+}
