@@ -20,25 +20,19 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
     let sequence = record.sequence;
     match &record.event {
         Event::ParticipantRegistered(participant) | Event::ParticipantUpdated(participant) => {
-            state.put(
-                Column::Participants,
-                keys::participant(&participant.id).to_vec(),
-                encode(participant),
-            );
+            let key = keys::participant(&participant.id).to_vec();
+            add_reference_history(state, Column::Participants, &key, sequence);
+            state.put(Column::Participants, key, encode(participant));
         }
         Event::CategoryDefined(category) => {
-            state.put(
-                Column::Products,
-                keys::category(&category.code),
-                encode(category),
-            );
+            let key = keys::category(&category.code);
+            add_reference_history(state, Column::Products, &key, sequence);
+            state.put(Column::Products, key, encode(category));
         }
         Event::ProductRegistered(product) | Event::ProductUpdated(product) => {
-            state.put(
-                Column::Products,
-                keys::product(&product.gtin),
-                encode(product),
-            );
+            let key = keys::product(&product.gtin);
+            add_reference_history(state, Column::Products, &key, sequence);
+            state.put(Column::Products, key, encode(product));
         }
         Event::CodesOrdered {
             orderer,
@@ -287,6 +281,16 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
 
 fn is_blocked_by(record: &CodeRecord, authority: &TaxpayerId) -> bool {
     record.blockers.iter().any(|b| b.authority == *authority)
+}
+
+/// Reference data keeps its past (R-IS-20): each change of a card is indexed by the event, so
+/// every earlier version can be read back from the log.
+fn add_reference_history(state: &mut State, column: Column, key: &[u8], sequence: u64) {
+    state.put(
+        Column::Index,
+        keys::reference_history(column, key, sequence),
+        Vec::new(),
+    );
 }
 
 fn add_history(state: &mut State, code: &CodeKey, sequence: u64) {

@@ -16,6 +16,7 @@
 //! | index | `d` + IIN/BIN + document id | empty: a participant's documents |
 //! | index | `o` + IIN/BIN + order id | empty: a participant's orders |
 //! | index | `c` + order id + index (u32 BE) | serial + tail of the order's code |
+//! | index | `r` + column tag + reference key + sequence | empty: a card's versions |
 //!
 //! A code encodes prefix-free (a tag byte, then fixed-width fields or a length byte), so "parent
 //! + child" splits unambiguously and a prefix scan over one code never matches another.
@@ -42,6 +43,8 @@ pub const INDEX_DOCUMENTS: u8 = b'd';
 pub const INDEX_ORDERS: u8 = b'o';
 /// Index prefix: an order's codes.
 pub const INDEX_ORDER_CODES: u8 = b'c';
+/// Index prefix: the versions of a reference card (participant, category, product).
+pub const INDEX_REFERENCE: u8 = b'r';
 
 /// Appends a code's prefix-free encoding.
 pub fn push_code(out: &mut Vec<u8>, code: &CodeKey) {
@@ -159,6 +162,24 @@ pub fn participant_index_prefix(tag: u8, id: &TaxpayerId) -> Vec<u8> {
 pub fn participant_index(tag: u8, id: &TaxpayerId, number: u64) -> Vec<u8> {
     let mut out = participant_index_prefix(tag, id);
     out.extend_from_slice(&number.to_be_bytes());
+    out
+}
+
+/// The prefix of a reference card's versions: the column's name stands for it (participants and
+/// products never share a key otherwise).
+pub fn reference_history_prefix(column: tanba_store::Column, key: &[u8]) -> Vec<u8> {
+    let name = column.name().as_bytes();
+    let mut out = vec![INDEX_REFERENCE, name.len() as u8];
+    out.extend_from_slice(name);
+    out.push(key.len() as u8);
+    out.extend_from_slice(key);
+    out
+}
+
+/// One version of a reference card.
+pub fn reference_history(column: tanba_store::Column, key: &[u8], sequence: u64) -> Vec<u8> {
+    let mut out = reference_history_prefix(column, key);
+    out.extend_from_slice(&sequence.to_be_bytes());
     out
 }
 

@@ -211,6 +211,41 @@ pub fn history(
         .collect()
 }
 
+/// Every version of a participant's card, oldest first: the events that registered and changed
+/// it (R-IS-20).
+pub fn participant_versions(
+    snapshot: &dyn Snapshot,
+    id: &TaxpayerId,
+) -> Result<Vec<LogRecord>, EngineError> {
+    reference_versions(snapshot, Column::Participants, &keys::participant(id))
+}
+
+/// Every version of a product card, oldest first.
+pub fn product_versions(
+    snapshot: &dyn Snapshot,
+    gtin: &Gtin,
+) -> Result<Vec<LogRecord>, EngineError> {
+    reference_versions(snapshot, Column::Products, &keys::product(gtin))
+}
+
+fn reference_versions(
+    snapshot: &dyn Snapshot,
+    column: Column,
+    key: &[u8],
+) -> Result<Vec<LogRecord>, EngineError> {
+    let prefix = keys::reference_history_prefix(column, key);
+    snapshot
+        .scan_prefix(Column::Index, &prefix, PAGE_ENTRIES_MAX)?
+        .iter()
+        .map(|(key, _)| {
+            let sequence = keys::trailing_u64(key)?;
+            log_record(snapshot, sequence)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("a card names missing event {sequence}"))
+            })
+        })
+        .collect()
+}
+
 /// One log record.
 pub fn log_record(
     snapshot: &dyn Snapshot,

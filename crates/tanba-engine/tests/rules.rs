@@ -1,0 +1,1067 @@
+//! One test per rule of the engine: who may do what (roles, ownership, suspension), what the
+//! transition table allows in context, the aggregation invariants, documents, limits, atomicity
+//! of refused commands, group commit and the log's integrity. Each asserts the stable error
+//! code, so a rule that breaks fails its test by name.
+
+mod support;
+
+use support::{World, code_of, gtin, participant, sscc, taxpayer};
+use tanba_engine::query;
+use tanba_store::{Column, Durability, Store, WriteBatch};
+use tanba_types::limits::{COMMAND_CODES_MAX, ORDER_QUANTITY_MAX};
+use tanba_types::{
+    Actor, CodeKey, CodeStatus, Command, Date, Introduction, IssuedCode, IssuedTail, PackageLevel,
+    ParticipantStatus, Product, Role, Serial, WithdrawalReason,
+};
+
+fn sell(code: CodeKey) -> Command {
+    withdraw(code, WithdrawalReason::RetailSale)
+}
+
+fn withdraw(code: CodeKey, reason: WithdrawalReason) -> Command {
+    Command::Withdraw {
+        codes: vec![code],
+        reason,
+        document: None,
+    }
+}
+
+fn ship(buyer: tanba_types::TaxpayerId, items: Vec<CodeKey>) -> Command {
+    Command::Ship {
+        buyer,
+        items,
+        signature: vec![9; 64],
+    }
+}
+
+/// Units the retailer owns, in circulation.
+fn at_retailer(world: &mut World, count: u32) -> Vec<CodeKey> {
+    let units = world.produce(world.cast.unit, count);
+    let (producer, retailer) = (world.cast.producer, world.cast.retailer);
+    let document = world.ship(producer, retailer, &units);
+    world
+        .by(
+            retailer,
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![1],
+            },
+        )
+        .unwrap();
+    units
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry.
+
+#[test]
+fn only_the_operator_or_the_system_registers_participants() {
+    let mut world = World::new(10);
+    let newcomer = participant(taxpayer(9_000), "New LLP", &[Role::Wholesaler]);
+    let by_producer = world.by(
+        world.cast.producer,
+        Command::RegisterParticipant(newcomer.clone()),
+    );
+    assert_eq!(code_of(by_producer), "TANBA-ENGINE-ROLE-REQUIRED");
+    world
+        .by(
+            world.cast.operator,
+            Command::RegisterParticipant(newcomer.clone()),
+        )
+        .unwrap();
+    let again = world.by(world.cast.operator, Command::RegisterParticipant(newcomer));
+    assert_eq!(code_of(again), "TANBA-ENGINE-PARTICIPANT-EXISTS");
+}
+
+#[test]
+fn participant_cards_are_checked() {
+    let mut world = World::new(11);
+    let mut nameless = participant(taxpayer(9_001), " ", &[Role::Retailer]);
+    assert_eq!(
+        code_of(world.system(Command::RegisterParticipant(nameless.clone()))),
+        "TANBA-ENGINE-INVALID"
+    );
+    nameless.name = "Shop".into();
+    nameless.roles.clear();
+    assert_eq!(
+        code_of(world.system(Command::RegisterParticipant(nameless.clone()))),
+        "TANBA-ENGINE-INVALID"
+    );
+    nameless.roles.insert(Role::Retailer);
+    nameless.keys.push(tanba_types::ParticipantKey {
+        algorithm: "ed25519".into(),
+        public_key: vec![1; 31],
+    });
+    assert_eq!(
+        code_of(world.system(Command::RegisterParticipant(nameless))),
+        "TANBA-ENGINE-INVALID"
+    );
+}
+
+#[test]
+fn a_suspended_participant_is_refused_everything_and_unknown_ones_too() {
+    let mut world = World::new(12);
+    let units = at_retailer(&mut world, 1);
+    let retailer = world.cast.retailer;
+    let mut card = participant(retailer, "Corner Shop", &[Role::Retailer]);
+    card.status = ParticipantStatus::Suspended;
+    world
+        .by(world.cast.operator, Command::UpdateParticipant(card))
+        .unwrap();
+    assert_eq!(
+        code_of(world.by(retailer, sell(units[0]))),
+        "TANBA-ENGINE-PARTICIPANT-SUSPENDED"
+    );
+    assert_eq!(
+        code_of(world.by(taxpayer(9_002), sell(units[0]))),
+        "TANBA-ENGINE-UNKNOWN-PARTICIPANT"
+    );
+    let versions = query::participant_versions(world.store.snapshot().as_ref(), &retailer).unwrap();
+    assert_eq!(
+        versions.len(),
+        2,
+        "registration and suspension are both kept (R-IS-20)"
+    );
+}
+
+#[test]
+fn products_belong_to_their_producer_or_importer() {
+    let mut world = World::new(13);
+    let snapshot = world.store.snapshot();
+    let mut product = query::product(snapshot.as_ref(), &world.cast.unit)
+        .unwrap()
+        .unwrap();
+    drop(snapshot);
+    product.gtin = gtin(50);
+    let by_other = world.by(
+        world.cast.importer,
+        Command::RegisterProduct(product.clone()),
+    );
+    assert_eq!(code_of(by_other), "TANBA-ENGINE-NOT-YOUR-PRODUCT");
+    let mut wrong = product.clone();
+    wrong.country = "XX".into();
+    assert_eq!(
+        code_of(world.by(world.cast.producer, Command::RegisterProduct(wrong))),
+        "TANBA-ENGINE-INVALID"
+    );
+    let mut wrong = product.clone();
+    wrong.category = "caviar".into();
+    assert_eq!(
+        code_of(world.by(world.cast.producer, Command::RegisterProduct(wrong))),
+        "TANBA-ENGINE-UNKNOWN-CATEGORY"
+    );
+    let mut wrong = product.clone();
+    wrong.level = PackageLevel::Transport;
+    assert_eq!(
+        code_of(world.by(world.cast.producer, Command::RegisterProduct(wrong))),
+        "TANBA-ENGINE-INVALID"
+    );
+    world
+        .by(
+            world.cast.producer,
+            Command::RegisterProduct(product.clone()),
+        )
+        .unwrap();
+    let again = world.by(
+        world.cast.producer,
+        Command::RegisterProduct(product.clone()),
+    );
+    assert_eq!(code_of(again), "TANBA-ENGINE-PRODUCT-EXISTS");
+
+    let renamed = Product {
+        names: support::names("Renamed"),
+        ..product.clone()
+    };
+    world
+        .by(world.cast.producer, Command::UpdateProduct(renamed))
+        .unwrap();
+    let relevelled = Product {
+        level: PackageLevel::Group,
+        ..product
+    };
+    assert_eq!(
+        code_of(world.by(world.cast.producer, Command::UpdateProduct(relevelled))),
+        "TANBA-ENGINE-INVALID"
+    );
+    let versions = query::product_versions(world.store.snapshot().as_ref(), &gtin(50)).unwrap();
+    assert_eq!(
+        versions.len(),
+        2,
+        "every version of the card stays readable"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emission (R-IS-01).
+
+#[test]
+fn only_the_products_marketer_orders_its_codes() {
+    let mut world = World::new(20);
+    let order = |gtin, quantity| Command::OrderCodes { gtin, quantity };
+    let unit = world.cast.unit;
+    assert_eq!(
+        code_of(world.by(world.cast.wholesaler, order(unit, 1))),
+        "TANBA-ENGINE-ROLE-REQUIRED"
+    );
+    assert_eq!(
+        code_of(world.by(world.cast.importer, order(unit, 1))),
+        "TANBA-ENGINE-NOT-YOUR-PRODUCT"
+    );
+    assert_eq!(
+        code_of(world.by(world.cast.producer, order(gtin(77), 1))),
+        "TANBA-ENGINE-UNKNOWN-PRODUCT"
+    );
+    assert_eq!(
+        code_of(world.by(world.cast.producer, order(unit, 0))),
+        "TANBA-ENGINE-INVALID"
+    );
+    assert_eq!(
+        code_of(world.by(world.cast.producer, order(unit, ORDER_QUANTITY_MAX + 1))),
+        "TANBA-ENGINE-LIMIT-EXCEEDED"
+    );
+}
+
+#[test]
+fn issuing_is_the_systems_and_never_repeats_a_code() {
+    let mut world = World::new(21);
+    let producer = world.cast.producer;
+    let first = world.emit(producer, world.cast.unit, 2);
+    let order = world
+        .by(
+            producer,
+            Command::OrderCodes {
+                gtin: world.cast.unit,
+                quantity: 3,
+            },
+        )
+        .unwrap()
+        .created
+        .unwrap();
+    let full_tail = || IssuedTail::Full {
+        key_id: "AAAA".into(),
+        signature: "A".repeat(86),
+    };
+    let serial_of = |code: &CodeKey| match code {
+        CodeKey::Item { serial, .. } => *serial,
+        CodeKey::Sscc(_) => unreachable!(),
+    };
+    let issue = |serials: Vec<Serial>, tail: IssuedTail| Command::IssueCodes {
+        order,
+        codes: serials
+            .into_iter()
+            .map(|serial| IssuedCode {
+                serial,
+                tail: tail.clone(),
+            })
+            .collect(),
+    };
+    let fresh = Serial::parse("FRESH1").unwrap();
+    assert_eq!(
+        code_of(world.by(producer, issue(vec![fresh], full_tail()))),
+        "TANBA-ENGINE-SYSTEM-ONLY"
+    );
+    let reissued = world.system(issue(vec![serial_of(&first[0])], full_tail()));
+    assert_eq!(
+        code_of(reissued),
+        "TANBA-ENGINE-DUPLICATE-CODE",
+        "R-IS-01: never issued twice"
+    );
+    assert_eq!(
+        code_of(world.system(issue(vec![fresh, fresh], full_tail()))),
+        "TANBA-ENGINE-DUPLICATE-CODE"
+    );
+    let short = IssuedTail::Short {
+        key_id: "AAAA".into(),
+        tag: "abcdef".into(),
+    };
+    assert_eq!(
+        code_of(world.system(issue(vec![fresh], short))),
+        "TANBA-ENGINE-TAIL-MISMATCH"
+    );
+    let four: Vec<Serial> = ["S1", "S2", "S3", "S4"]
+        .map(|s| Serial::parse(s).unwrap())
+        .to_vec();
+    assert_eq!(
+        code_of(world.system(issue(four, full_tail()))),
+        "TANBA-ENGINE-ORDER-EXCEEDED"
+    );
+    let unknown = Command::IssueCodes {
+        order: 999_999,
+        codes: vec![],
+    };
+    assert_eq!(code_of(world.system(unknown)), "TANBA-ENGINE-UNKNOWN-ORDER");
+    world.system(issue(vec![fresh], full_tail())).unwrap();
+}
+
+#[test]
+fn issued_full_tails_verify_offline() {
+    let mut world = World::new(22);
+    let codes = world.emit(world.cast.producer, world.cast.unit, 4);
+    let keys = world.ring.public_key_set();
+    let snapshot = world.store.snapshot();
+    for code in &codes {
+        let Some(IssuedTail::Full { key_id, signature }) =
+            query::issued_tail(snapshot.as_ref(), code).unwrap()
+        else {
+            panic!("tobacco carries full tails");
+        };
+        let CodeKey::Item { gtin, serial } = code else {
+            unreachable!()
+        };
+        tanba_crypto::verify_code(&keys, gtin.as_str(), serial.as_str(), &key_id, &signature)
+            .unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The transition table in context (R-IS-03).
+
+#[test]
+fn codes_follow_the_status_order() {
+    let mut world = World::new(30);
+    let producer = world.cast.producer;
+    let codes = world.emit(producer, world.cast.unit, 2);
+    let introduce = |codes: Vec<CodeKey>| Command::Introduce {
+        codes,
+        introduction: Introduction::OwnProduction,
+    };
+    assert_eq!(
+        code_of(world.by(producer, introduce(vec![codes[0]]))),
+        "TANBA-CODE-WRONG-STATUS"
+    );
+    assert_eq!(
+        code_of(world.by(producer, ship(world.cast.wholesaler, vec![codes[0]]))),
+        "TANBA-CODE-WRONG-STATUS"
+    );
+    world.apply_codes(producer, &codes);
+    let twice = Command::ReportApplied {
+        codes: vec![codes[0]],
+        production_date: world.today(),
+        expiry_date: None,
+        batch: None,
+    };
+    assert_eq!(
+        code_of(world.by(producer, twice)),
+        "TANBA-CODE-WRONG-STATUS"
+    );
+    // Spoiled before circulation: written off.
+    world
+        .by(producer, withdraw(codes[1], WithdrawalReason::WriteOff))
+        .unwrap();
+    world.by(producer, introduce(vec![codes[0]])).unwrap();
+    world
+        .by(
+            producer,
+            withdraw(codes[0], WithdrawalReason::ExportOutsideEaeu),
+        )
+        .unwrap();
+    let back = world.by(producer, introduce(vec![codes[0]]));
+    assert_eq!(code_of(back), "TANBA-CODE-WITHDRAWAL-FINAL");
+}
+
+#[test]
+fn applied_reports_are_checked() {
+    let mut world = World::new(31);
+    let producer = world.cast.producer;
+    let codes = world.emit(producer, world.cast.unit, 1);
+    let today = world.today();
+    let report = |production_date: Date, expiry_date: Option<Date>| Command::ReportApplied {
+        codes: codes.clone(),
+        production_date,
+        expiry_date,
+        batch: None,
+    };
+    assert_eq!(
+        code_of(world.by(producer, report(today.plus_days(2), None))),
+        "TANBA-ENGINE-INVALID"
+    );
+    let before = Date::from_ymd(2020, 1, 1).unwrap();
+    assert_eq!(
+        code_of(world.by(producer, report(today, Some(before)))),
+        "TANBA-ENGINE-INVALID"
+    );
+    assert_eq!(
+        code_of(world.by(world.cast.importer, report(today, None))),
+        "TANBA-ENGINE-NOT-OWNER"
+    );
+    world
+        .by(producer, report(today, Some(today.plus_days(30))))
+        .unwrap();
+    assert_eq!(
+        world.card(&codes[0]).expiry_date,
+        Some(today.plus_days(30)),
+        "a given expiry wins"
+    );
+}
+
+#[test]
+fn introduction_needs_the_right_role_and_papers() {
+    let mut world = World::new(32);
+    let importer = world.cast.importer;
+    let codes = world.emit(importer, world.cast.imported, 2);
+    world.apply_codes(importer, &codes);
+    let introduce = |introduction| Command::Introduce {
+        codes: vec![codes[0]],
+        introduction,
+    };
+    assert_eq!(
+        code_of(world.by(importer, introduce(Introduction::OwnProduction))),
+        "TANBA-ENGINE-ROLE-REQUIRED"
+    );
+    let no_paper = Introduction::Import {
+        customs_declaration: " ".into(),
+    };
+    assert_eq!(
+        code_of(world.by(importer, introduce(no_paper))),
+        "TANBA-ENGINE-INVALID"
+    );
+    let from_home = Introduction::EaeuReceipt {
+        from_country: "KZ".into(),
+        document_number: "1".into(),
+    };
+    assert_eq!(
+        code_of(world.by(importer, introduce(from_home))),
+        "TANBA-ENGINE-INVALID"
+    );
+    let declared = Introduction::Import {
+        customs_declaration: "50508/221126/0012345".into(),
+    };
+    world.by(importer, introduce(declared)).unwrap();
+    let from_russia = Introduction::EaeuReceipt {
+        from_country: "RU".into(),
+        document_number: "UPD-7".into(),
+    };
+    world
+        .by(
+            importer,
+            Command::Introduce {
+                codes: vec![codes[1]],
+                introduction: from_russia,
+            },
+        )
+        .unwrap();
+    assert_eq!(world.card(&codes[1]).status, CodeStatus::Introduced);
+}
+
+#[test]
+fn blocked_codes_are_neither_sold_nor_moved_but_may_be_destroyed_or_confiscated() {
+    let mut world = World::new(33);
+    let units = at_retailer(&mut world, 3);
+    let (retailer, authority) = (world.cast.retailer, world.cast.authority);
+    world
+        .by(
+            authority,
+            Command::Block {
+                codes: units.clone(),
+                reason: "recall".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        code_of(world.by(retailer, sell(units[0]))),
+        "TANBA-CODE-BLOCKED"
+    );
+    assert_eq!(
+        code_of(world.by(retailer, ship(world.cast.wholesaler, vec![units[0]]))),
+        "TANBA-CODE-BLOCKED"
+    );
+    world
+        .by(retailer, withdraw(units[0], WithdrawalReason::Destruction))
+        .unwrap();
+    // Confiscation is the authority's, on goods it does not own; the owner cannot confiscate.
+    assert_eq!(
+        code_of(world.by(retailer, withdraw(units[1], WithdrawalReason::Confiscation))),
+        "TANBA-ENGINE-ROLE-REQUIRED"
+    );
+    world
+        .by(
+            authority,
+            withdraw(units[1], WithdrawalReason::Confiscation),
+        )
+        .unwrap();
+    assert_eq!(
+        world.card(&units[1]).status,
+        CodeStatus::Withdrawn(WithdrawalReason::Confiscation)
+    );
+    assert_eq!(
+        code_of(world.by(
+            world.cast.producer,
+            Command::Block {
+                codes: vec![units[2]],
+                reason: "x".into()
+            }
+        )),
+        "TANBA-ENGINE-ROLE-REQUIRED"
+    );
+}
+
+#[test]
+fn only_retailers_sell_and_only_their_own_goods() {
+    let mut world = World::new(34);
+    let units = world.produce(world.cast.unit, 1);
+    assert_eq!(
+        code_of(world.by(world.cast.producer, sell(units[0]))),
+        "TANBA-ENGINE-ROLE-REQUIRED"
+    );
+    assert_eq!(
+        code_of(world.by(world.cast.retailer, sell(units[0]))),
+        "TANBA-ENGINE-NOT-OWNER"
+    );
+}
+
+#[test]
+fn a_unit_sold_out_of_an_opened_box_leaves_the_box() {
+    let mut world = World::new(35);
+    let units = world.produce(world.cast.unit, 4);
+    let (producer, retailer) = (world.cast.producer, world.cast.retailer);
+    let case = sscc(10);
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: case,
+                children: units.clone(),
+            },
+        )
+        .unwrap();
+    let document = world.ship(producer, retailer, &[case]);
+    world
+        .by(
+            retailer,
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![1],
+            },
+        )
+        .unwrap();
+    world.by(retailer, sell(units[0])).unwrap();
+    assert_eq!(world.card(&units[0]).parents, Vec::<CodeKey>::new());
+    assert_eq!(world.card(&case).contents, [3, 0, 0]);
+    world
+        .by(
+            retailer,
+            Command::RetailReturn {
+                codes: vec![units[0]],
+                document: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(world.card(&units[0]).status, CodeStatus::Introduced);
+    world.assert_replay_equal();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregation (R-IS-04).
+
+#[test]
+fn levels_nest_in_order() {
+    let mut world = World::new(40);
+    let producer = world.cast.producer;
+    let units = world.produce(world.cast.unit, 2);
+    let groups = world.produce(world.cast.group, 2);
+    let aggregate = |parent, children: Vec<CodeKey>| Command::Aggregate { parent, children };
+    assert_eq!(
+        code_of(world.by(producer, aggregate(units[0], vec![units[1]]))),
+        "TANBA-ENGINE-NOT-A-PACKAGE"
+    );
+    assert_eq!(
+        code_of(world.by(producer, aggregate(groups[0], vec![groups[1]]))),
+        "TANBA-ENGINE-LEVEL-MISMATCH"
+    );
+    world
+        .by(producer, aggregate(groups[0], vec![units[0]]))
+        .unwrap();
+    world
+        .by(producer, aggregate(sscc(1), vec![groups[0]]))
+        .unwrap();
+    assert_eq!(
+        code_of(world.by(producer, aggregate(groups[1], vec![sscc(1)]))),
+        "TANBA-ENGINE-LEVEL-MISMATCH"
+    );
+    assert_eq!(world.card(&sscc(1)).contents, [1, 1, 0]);
+    let again = world.by(producer, aggregate(groups[0], vec![units[0]]));
+    assert_eq!(
+        code_of(again),
+        "TANBA-ENGINE-DUPLICATE-CODE",
+        "already in that package"
+    );
+}
+
+#[test]
+fn a_package_never_contains_itself() {
+    let mut world = World::new(41);
+    let producer = world.cast.producer;
+    let units = world.produce(world.cast.unit, 1);
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(2),
+                children: units.clone(),
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(1),
+                children: vec![sscc(2)],
+            },
+        )
+        .unwrap();
+    let loop_back = world.by(
+        producer,
+        Command::Aggregate {
+            parent: sscc(2),
+            children: vec![sscc(1)],
+        },
+    );
+    assert_eq!(code_of(loop_back), "TANBA-ENGINE-CYCLE");
+    let into_itself = world.by(
+        producer,
+        Command::Aggregate {
+            parent: sscc(1),
+            children: vec![sscc(1)],
+        },
+    );
+    assert_eq!(code_of(into_itself), "TANBA-ENGINE-CYCLE");
+}
+
+#[test]
+fn nesting_stops_at_the_depth_limit() {
+    let mut world = World::new(42);
+    let producer = world.cast.producer;
+    let units = world.produce(world.cast.unit, 1);
+    let mut inner = units[0];
+    let mut depth = 1;
+    for n in 1.. {
+        let outer = sscc(100 + n);
+        let result = world.by(
+            producer,
+            Command::Aggregate {
+                parent: outer,
+                children: vec![inner],
+            },
+        );
+        if depth == tanba_types::PACKAGE_DEPTH_MAX {
+            assert_eq!(code_of(result), "TANBA-ENGINE-TOO-DEEP");
+            break;
+        }
+        result.unwrap();
+        depth += 1;
+        inner = outer;
+    }
+    assert_eq!(
+        world.card(&units[0]).parents.len(),
+        tanba_types::PACKAGE_DEPTH_MAX - 1
+    );
+}
+
+#[test]
+fn only_own_free_unblocked_codes_are_packed() {
+    let mut world = World::new(43);
+    let producer = world.cast.producer;
+    let units = world.produce(world.cast.unit, 3);
+    let theirs = world.emit(world.cast.importer, world.cast.imported, 1);
+    let pack = |children: Vec<CodeKey>| Command::Aggregate {
+        parent: sscc(5),
+        children,
+    };
+    assert_eq!(
+        code_of(world.by(producer, pack(theirs))),
+        "TANBA-ENGINE-NOT-OWNER"
+    );
+    world
+        .by(
+            world.cast.authority,
+            Command::Block {
+                codes: vec![units[0]],
+                reason: "test".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        code_of(world.by(producer, pack(vec![units[0]]))),
+        "TANBA-CODE-BLOCKED"
+    );
+    // A blocked unit inside a box blocks packing the box.
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(6),
+                children: vec![units[1]],
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            world.cast.authority,
+            Command::Block {
+                codes: vec![units[1]],
+                reason: "test".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        code_of(world.by(producer, pack(vec![sscc(6)]))),
+        "TANBA-CODE-BLOCKED"
+    );
+    world.ship(producer, world.cast.wholesaler, &[units[2]]);
+    let travelling = world.by(producer, pack(vec![units[2]]));
+    assert!(matches!(code_of(travelling), "TANBA-ENGINE-IN-TRANSIT"));
+}
+
+#[test]
+fn moving_between_packages_keeps_counts_right() {
+    let mut world = World::new(44);
+    let producer = world.cast.producer;
+    let units = world.produce(world.cast.unit, 6);
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(1),
+                children: units[..3].to_vec(),
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(2),
+                children: units[3..].to_vec(),
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(3),
+                children: vec![sscc(1)],
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(2),
+                children: vec![units[0]],
+            },
+        )
+        .unwrap();
+    assert_eq!(world.card(&sscc(1)).contents, [2, 0, 0]);
+    assert_eq!(world.card(&sscc(3)).contents, [2, 0, 1]);
+    assert_eq!(world.card(&sscc(2)).contents, [4, 0, 0]);
+    assert_eq!(world.card(&units[0]).parents, vec![sscc(2)]);
+    assert_eq!(
+        code_of(world.by(
+            producer,
+            Command::Disaggregate {
+                codes: vec![sscc(3)]
+            }
+        )),
+        "TANBA-ENGINE-NOT-IN-PACKAGE"
+    );
+    world
+        .by(
+            producer,
+            Command::Disaggregate {
+                codes: vec![sscc(1)],
+            },
+        )
+        .unwrap();
+    assert_eq!(world.card(&sscc(3)).contents, [0, 0, 0]);
+    world.assert_replay_equal();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents (R-IS-10).
+
+#[test]
+fn shipments_go_to_eligible_buyers_only() {
+    let mut world = World::new(50);
+    let units = world.produce(world.cast.unit, 1);
+    let producer = world.cast.producer;
+    assert_eq!(
+        code_of(world.by(producer, ship(producer, units.clone()))),
+        "TANBA-ENGINE-INVALID"
+    );
+    assert_eq!(
+        code_of(world.by(producer, ship(taxpayer(9_100), units.clone()))),
+        "TANBA-ENGINE-UNKNOWN-PARTICIPANT"
+    );
+    assert_eq!(
+        code_of(world.by(producer, ship(world.cast.ministry, units.clone()))),
+        "TANBA-ENGINE-COUNTERPARTY-NOT-ELIGIBLE"
+    );
+    let unsigned = Command::Ship {
+        buyer: world.cast.wholesaler,
+        items: units.clone(),
+        signature: vec![],
+    };
+    assert_eq!(
+        code_of(world.by(producer, unsigned)),
+        "TANBA-ENGINE-INVALID"
+    );
+    let oversigned = Command::Ship {
+        buyer: world.cast.wholesaler,
+        items: units,
+        signature: vec![0; 1025],
+    };
+    assert_eq!(
+        code_of(world.by(producer, oversigned)),
+        "TANBA-ENGINE-LIMIT-EXCEEDED"
+    );
+}
+
+#[test]
+fn goods_in_transit_stay_put_until_the_buyer_answers() {
+    let mut world = World::new(51);
+    let units = world.produce(world.cast.unit, 3);
+    let (producer, wholesaler, retailer) = (
+        world.cast.producer,
+        world.cast.wholesaler,
+        world.cast.retailer,
+    );
+    let document = world.ship(producer, wholesaler, &units);
+    assert_eq!(
+        code_of(world.by(producer, ship(retailer, vec![units[0]]))),
+        "TANBA-ENGINE-IN-TRANSIT"
+    );
+    let accept = |items: Option<Vec<CodeKey>>| Command::Accept {
+        document,
+        items,
+        signature: vec![1],
+    };
+    assert_eq!(
+        code_of(world.by(retailer, accept(None))),
+        "TANBA-ENGINE-UNKNOWN-DOCUMENT",
+        "not the buyer"
+    );
+    let stranger = world.produce(world.cast.unit, 1);
+    assert_eq!(
+        code_of(world.by(wholesaler, accept(Some(stranger)))),
+        "TANBA-ENGINE-NOT-IN-DOCUMENT"
+    );
+    world
+        .by(wholesaler, accept(Some(vec![units[0], units[1]])))
+        .unwrap();
+    assert_eq!(world.card(&units[0]).owner, wholesaler);
+    assert_eq!(
+        (
+            world.card(&units[2]).owner,
+            world.card(&units[2]).in_transit
+        ),
+        (producer, None),
+        "returned"
+    );
+    assert_eq!(
+        code_of(world.by(wholesaler, accept(None))),
+        "TANBA-ENGINE-DOCUMENT-CLOSED"
+    );
+
+    let second = world.ship(producer, wholesaler, &[units[2]]);
+    world
+        .by(
+            wholesaler,
+            Command::Reject {
+                document: second,
+                signature: vec![1],
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            world.card(&units[2]).owner,
+            world.card(&units[2]).in_transit
+        ),
+        (producer, None)
+    );
+    let record = query::document(world.store.snapshot().as_ref(), second)
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        record.status,
+        tanba_engine::records::DocumentStatus::Rejected { .. }
+    ));
+    world.assert_replay_equal();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits, atomicity, group commit.
+
+#[test]
+fn commands_past_their_limits_are_refused() {
+    let mut world = World::new(60);
+    let many = vec![sscc(1); COMMAND_CODES_MAX + 1];
+    let block = Command::Block {
+        codes: many,
+        reason: "x".into(),
+    };
+    assert_eq!(
+        code_of(world.by(world.cast.authority, block)),
+        "TANBA-ENGINE-LIMIT-EXCEEDED"
+    );
+    let long = Command::Block {
+        codes: vec![sscc(1)],
+        reason: "x".repeat(1001),
+    };
+    assert_eq!(
+        code_of(world.by(world.cast.authority, long)),
+        "TANBA-ENGINE-LIMIT-EXCEEDED"
+    );
+    assert_eq!(
+        code_of(world.by(
+            world.cast.authority,
+            Command::Block {
+                codes: vec![],
+                reason: "x".into()
+            }
+        )),
+        "TANBA-ENGINE-INVALID"
+    );
+}
+
+#[test]
+fn one_bad_code_refuses_the_whole_command_and_changes_nothing() {
+    let mut world = World::new(61);
+    let units = at_retailer(&mut world, 3);
+    let (retailer, authority) = (world.cast.retailer, world.cast.authority);
+    world
+        .by(
+            authority,
+            Command::Block {
+                codes: vec![units[2]],
+                reason: "x".into(),
+            },
+        )
+        .unwrap();
+    let head = world.core.head();
+    let sale = Command::Withdraw {
+        codes: units.clone(),
+        reason: WithdrawalReason::RetailSale,
+        document: None,
+    };
+    assert_eq!(code_of(world.by(retailer, sale)), "TANBA-CODE-BLOCKED");
+    assert_eq!(world.core.head(), head, "nothing logged");
+    for unit in &units[..2] {
+        assert_eq!(
+            world.card(unit).status,
+            CodeStatus::Introduced,
+            "nothing half-written"
+        );
+    }
+}
+
+#[test]
+fn a_group_commits_accepted_commands_and_answers_each() {
+    let mut world = World::new(62);
+    let units = at_retailer(&mut world, 2);
+    let retailer = Actor::Participant(world.cast.retailer);
+    let outcomes = world.run_group(vec![
+        (retailer, sell(units[0])),
+        (retailer, sell(units[0])),
+        (retailer, sell(units[1])),
+    ]);
+    assert!(outcomes[0].is_ok());
+    assert_eq!(
+        outcomes[1].as_ref().unwrap_err().code(),
+        "TANBA-CODE-WRONG-STATUS",
+        "sees the first sale"
+    );
+    assert!(outcomes[2].is_ok());
+    let (first, last) = (outcomes[0].as_ref().unwrap(), outcomes[2].as_ref().unwrap());
+    assert_eq!(
+        last.first_sequence,
+        first.last_sequence + 1,
+        "refusals take no sequence"
+    );
+    world.assert_replay_equal();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The log.
+
+#[test]
+fn checkpoints_are_signed_and_the_log_verifies_from_one() {
+    let mut world = World::new(70);
+    let units = at_retailer(&mut world, 1);
+    for _ in 0..600 {
+        world.by(world.cast.retailer, sell(units[0])).unwrap();
+        world
+            .by(
+                world.cast.retailer,
+                Command::RetailReturn {
+                    codes: vec![units[0]],
+                    document: None,
+                },
+            )
+            .unwrap();
+    }
+    let keys = world.ring.public_key_set();
+    let proof = tanba_engine::verify_log(world.store.as_ref(), &keys, None).unwrap();
+    assert!(
+        proof.checkpoints >= 1,
+        "the fixture checkpoints every 1,000 events"
+    );
+    let snapshot = world.store.snapshot();
+    let (key, _) = snapshot
+        .scan_prefix(Column::Checkpoints, &[], 1)
+        .unwrap()
+        .remove(0);
+    drop(snapshot);
+    let at = u64::from_be_bytes(key.try_into().unwrap());
+    assert!(
+        at >= 1_000,
+        "the first checkpoint comes once 1,000 events are logged"
+    );
+    let from = tanba_engine::verify_log(world.store.as_ref(), &keys, Some(at)).unwrap();
+    assert_eq!((from.from_sequence, from.head), (at + 1, proof.head));
+    let final_checkpoint = world.core.checkpoint(world.now_ms).unwrap().unwrap();
+    assert_eq!(final_checkpoint.sequence, proof.head);
+    tanba_crypto::verify_checkpoint(&keys, &final_checkpoint).unwrap();
+}
+
+#[test]
+fn an_altered_or_dropped_log_entry_is_caught() {
+    let world = World::new(71);
+    let keys = world.ring.public_key_set();
+    let snapshot = world.store.snapshot();
+    let (key, mut value) = snapshot.scan_prefix(Column::Log, &[], 3).unwrap().remove(2);
+    drop(snapshot);
+    let last = value.len() - 1;
+    value[last] ^= 1;
+    let mut batch = WriteBatch::new();
+    batch.put(Column::Log, key.clone(), value).unwrap();
+    world.store.write(batch, Durability::Synced).unwrap();
+    let error = tanba_engine::verify_log(world.store.as_ref(), &keys, None).unwrap_err();
+    assert_eq!(error.code(), "TANBA-ENGINE-CORRUPT");
+
+    let mut batch = WriteBatch::new();
+    batch.delete(Column::Log, key).unwrap();
+    world.store.write(batch, Durability::Synced).unwrap();
+    let error = tanba_engine::verify_log(world.store.as_ref(), &keys, None).unwrap_err();
+    assert!(error.to_string().contains("missing"), "{error}");
+}
+
+#[test]
+fn every_engine_error_speaks_three_languages() {
+    for code in tanba_engine::EngineError::ALL_CODES {
+        for language in tanba_types::Language::ALL {
+            assert!(
+                tanba_types::messages::template(code, language).is_some(),
+                "{code} in {language}"
+            );
+        }
+    }
+    let error = tanba_engine::EngineError::RoleRequired(Role::Retailer);
+    let text = tanba_types::localize(&error, tanba_types::Language::Kk);
+    assert!(text.contains("retailer"), "{text}");
+}
