@@ -4,6 +4,7 @@
 //! system's random source for the libraries below it, and the only crate that uses `anyhow`.
 //! Every subcommand is a thin shell over a library call.
 
+mod bench_command;
 mod code_command;
 mod demo;
 mod keys_command;
@@ -40,6 +41,8 @@ enum Command {
     Serve,
     /// Issue signed codes with a throw-away key ring and verify them, including forged ones.
     Demo(demo::DemoArgs),
+    /// Run the engine's workloads on a fresh temporary data directory; one JSON line each.
+    Bench(bench_command::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::from(EXIT_USAGE_OR_IO))
         }
         Command::Demo(args) => demo::run(args, cli.lang),
+        Command::Bench(args) => bench_command::run(args),
     };
     match result {
         Ok(code) => code,

@@ -172,7 +172,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             items,
             signature,
         } => {
-            update_subtrees(state, items, sequence, |code_record| {
+            update_roots(state, items, sequence, |code_record| {
                 code_record.in_transit = Some(sequence);
             })?;
             let document = DocumentRecord {
@@ -204,11 +204,11 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
         } => {
             let mut document_record = state.document(*document)?.expect("decide checked it");
             let buyer = document_record.buyer;
-            update_subtrees(state, accepted, sequence, |code_record| {
+            update_roots(state, accepted, sequence, |code_record| {
                 code_record.in_transit = None;
                 code_record.owner = buyer;
             })?;
-            update_subtrees(state, returned, sequence, |code_record| {
+            update_roots(state, returned, sequence, |code_record| {
                 code_record.in_transit = None;
             })?;
             document_record.status = DocumentStatus::Accepted {
@@ -228,7 +228,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             signature,
         } => {
             let mut document_record = state.document(*document)?.expect("decide checked it");
-            update_subtrees(state, &document_record.items, sequence, |code_record| {
+            update_roots(state, &document_record.items, sequence, |code_record| {
                 code_record.in_transit = None;
             })?;
             document_record.status = DocumentStatus::Rejected {
@@ -297,7 +297,9 @@ fn add_history(state: &mut State, code: &CodeKey, sequence: u64) {
     state.put(Column::Index, keys::history(code, sequence), Vec::new());
 }
 
-/// Changes every code in the subtrees of `roots` and records the event in each one's history.
+/// Changes every code in the subtrees of `roots` (a status or a block belongs to each code, and
+/// stays with it when it leaves the package). The event enters the roots' history; the codes
+/// inside find it through their packages' history ([`crate::query::history`]).
 fn update_subtrees(
     state: &mut State,
     roots: &[CodeKey],
@@ -309,8 +311,29 @@ fn update_subtrees(
         for (code, mut code_record) in state.subtree(root, &mut counted)? {
             change(&mut code_record);
             state.put_code(&code, &code_record);
-            add_history(state, &code, sequence);
         }
+        add_history(state, root, sequence);
+    }
+    Ok(())
+}
+
+/// Changes the records of `roots` only: ownership and transit live on the outermost package, so
+/// shipping or accepting a pallet writes one record however much it holds.
+fn update_roots(
+    state: &mut State,
+    roots: &[CodeKey],
+    sequence: u64,
+    mut change: impl FnMut(&mut CodeRecord),
+) -> Result<(), EngineError> {
+    for root in roots {
+        let mut code_record = state.existing_code(root)?;
+        assert!(
+            code_record.parent.is_none(),
+            "documents list outermost packages only"
+        );
+        change(&mut code_record);
+        state.put_code(root, &code_record);
+        add_history(state, root, sequence);
     }
     Ok(())
 }
@@ -367,9 +390,13 @@ fn change_contents(
 /// Takes a code out of its package, if it is in one.
 fn detach(state: &mut State, code: &CodeKey) -> Result<(), EngineError> {
     let mut code_record = state.existing_code(code)?;
+    // Out of the package, the code holds its ownership itself again: the package's.
+    let (owner, in_transit) = state.holder(code, &code_record)?;
+    assert!(in_transit.is_none(), "nothing leaves a package in transit");
     let Some(parent) = code_record.parent.take() else {
         return Ok(());
     };
+    code_record.owner = owner;
     let mut removed = [0u32; 3];
     add_contents(&mut removed, &code_record, 1);
     state.put_code(code, &code_record);

@@ -475,13 +475,15 @@ fn check_signature(signature: &[u8]) -> Result<(), EngineError> {
     check_count("signature", signature.len(), SIGNATURE_BYTES_MAX)
 }
 
-/// A code the actor holds and may move: owned, not in transit.
+/// A code the actor holds and may move: owned, not in transit (inside a package, as its
+/// outermost package is).
 fn owned(state: &State, owner: TaxpayerId, code: &CodeKey) -> Result<CodeRecord, EngineError> {
     let record = state.existing_code(code)?;
-    if record.owner != owner {
+    let (holder, in_transit) = state.holder(code, &record)?;
+    if holder != owner {
         return Err(EngineError::NotOwner(*code));
     }
-    if let Some(document) = record.in_transit {
+    if let Some(document) = in_transit {
         return Err(EngineError::InTransit {
             code: *code,
             document,
@@ -525,22 +527,16 @@ fn allowed(code: &CodeKey, record: &CodeRecord, operation: Operation) -> Result<
         .map_err(refused)
 }
 
-/// Checks `operation` for every code in the subtrees of `roots`.
+/// Checks `operation` for every code in the subtrees of `roots`. (Ownership and transit are
+/// the roots', checked by the caller.)
 fn allowed_in_subtrees(
     state: &State,
     roots: &[CodeKey],
     operation: Operation,
-    owner: Option<TaxpayerId>,
 ) -> Result<(), EngineError> {
     let mut counted = 0;
     for root_code in roots {
         for (code, record) in state.subtree(root_code, &mut counted)? {
-            if let Some(owner) = owner {
-                assert_eq!(
-                    record.owner, owner,
-                    "a package and its content have one owner"
-                );
-            }
             allowed(&code, &record, operation)?;
         }
     }
@@ -628,10 +624,6 @@ fn introduce(
         let record = owned(state, participant.id, code)?;
         root(code, &record)?;
         for (inner, record) in state.subtree(code, &mut counted)? {
-            assert_eq!(
-                record.owner, participant.id,
-                "a package and its content have one owner"
-            );
             allowed(&inner, &record, Operation::Introduce(introduction.kind()))?;
             // Only the maker introduces goods as its own production.
             if let (Introduction::OwnProduction, Some(gtin)) = (introduction, inner.gtin()) {
@@ -711,7 +703,7 @@ fn aggregate(
             return Err(EngineError::DuplicateCode(*child));
         }
         // Packing a package packs its content: a blocked code inside cannot be packed.
-        allowed_in_subtrees(state, &[*child], Operation::Aggregate, Some(participant.id))?;
+        allowed_in_subtrees(state, &[*child], Operation::Aggregate)?;
         height = height.max(state.height(child, &record)?);
     }
     // The root is depth 1; the parent adds its own depth and the deepest child adds its height.
@@ -792,7 +784,7 @@ fn ship(
         let record = owned(state, seller.id, item)?;
         root(item, &record)?;
     }
-    allowed_in_subtrees(state, items, Operation::Ship, Some(seller.id))?;
+    allowed_in_subtrees(state, items, Operation::Ship)?;
     Ok(vec![Event::Shipped {
         seller: seller.id,
         buyer,
@@ -840,7 +832,7 @@ fn accept(
             items.to_vec()
         }
     };
-    allowed_in_subtrees(state, &accepted, Operation::Accept, Some(record.seller))?;
+    allowed_in_subtrees(state, &accepted, Operation::Accept)?;
     let returned = record
         .items
         .iter()
@@ -884,7 +876,7 @@ fn withdraw(
             detached.push(*code);
         }
     }
-    allowed_in_subtrees(state, codes, Operation::Withdraw(reason), owner)?;
+    allowed_in_subtrees(state, codes, Operation::Withdraw(reason))?;
     let mut events = Vec::new();
     if !detached.is_empty() {
         events.push(Event::Disaggregated { codes: detached });
@@ -910,7 +902,7 @@ fn retail_return(
         let record = owned(state, retailer.id, code)?;
         root(code, &record)?;
     }
-    allowed_in_subtrees(state, codes, Operation::RetailReturn, Some(retailer.id))?;
+    allowed_in_subtrees(state, codes, Operation::RetailReturn)?;
     Ok(vec![Event::Returned {
         codes: codes.to_vec(),
         document: document.clone(),

@@ -21,7 +21,7 @@
 //! A code encodes prefix-free (a tag byte, then fixed-width fields or a length byte), so "parent
 //! + child" splits unambiguously and a prefix scan over one code never matches another.
 
-use tanba_types::{CodeKey, Gtin, Serial, Sscc, TaxpayerId};
+use tanba_types::{CodeKey, Gtin, TaxpayerId};
 
 use crate::error::EngineError;
 
@@ -31,9 +31,6 @@ pub const META_HEAD: &[u8] = b"head";
 pub const META_LAYOUT: &[u8] = b"layout";
 /// The layout version this code writes and reads.
 pub const LAYOUT_VERSION: u32 = 1;
-
-const TAG_ITEM: u8 = b'I';
-const TAG_SSCC: u8 = b'S';
 
 /// Index prefix: a code's history.
 pub const INDEX_HISTORY: u8 = b'h';
@@ -46,22 +43,9 @@ pub const INDEX_ORDER_CODES: u8 = b'c';
 /// Index prefix: the versions of a reference card (participant, category, product).
 pub const INDEX_REFERENCE: u8 = b'r';
 
-/// Appends a code's prefix-free encoding.
+/// Appends a code's prefix-free encoding ([`CodeKey::write_bytes`]).
 pub fn push_code(out: &mut Vec<u8>, code: &CodeKey) {
-    match code {
-        CodeKey::Item { gtin, serial } => {
-            out.push(TAG_ITEM);
-            out.extend_from_slice(gtin.as_bytes());
-            let serial = serial.as_bytes();
-            // At most 20 bytes: fits the length byte.
-            out.push(serial.len() as u8);
-            out.extend_from_slice(serial);
-        }
-        CodeKey::Sscc(sscc) => {
-            out.push(TAG_SSCC);
-            out.extend_from_slice(sscc.as_bytes());
-        }
-    }
+    code.write_bytes(out);
 }
 
 /// A code's key in the codes column.
@@ -73,26 +57,7 @@ pub fn code(code: &CodeKey) -> Vec<u8> {
 
 /// Reads one code from the front of `bytes`; returns it and the rest.
 pub fn read_code(bytes: &[u8]) -> Result<(CodeKey, &[u8]), EngineError> {
-    fn corrupt() -> EngineError {
-        EngineError::Corrupt("malformed code key".into())
-    }
-    fn text(bytes: &[u8]) -> Result<&str, EngineError> {
-        std::str::from_utf8(bytes).map_err(|_| corrupt())
-    }
-    match bytes.split_first() {
-        Some((&TAG_ITEM, rest)) if rest.len() > 15 => {
-            let gtin = Gtin::parse(text(&rest[..14])?).map_err(|_| corrupt())?;
-            let length = usize::from(rest[14]);
-            let serial_bytes = rest.get(15..15 + length).ok_or_else(corrupt)?;
-            let serial = Serial::parse(text(serial_bytes)?).map_err(|_| corrupt())?;
-            Ok((CodeKey::item(gtin, serial), &rest[15 + length..]))
-        }
-        Some((&TAG_SSCC, rest)) if rest.len() >= 18 => {
-            let sscc = Sscc::parse(text(&rest[..18])?).map_err(|_| corrupt())?;
-            Ok((CodeKey::Sscc(sscc), &rest[18..]))
-        }
-        _ => Err(corrupt()),
-    }
+    CodeKey::read_bytes(bytes).map_err(|_| EngineError::Corrupt("malformed code key".into()))
 }
 
 /// The children column's key: parent then child.

@@ -4,8 +4,8 @@
 use tanba_store::{Column, Snapshot};
 use tanba_types::limits::{PACKAGE_CONTENT_MAX, PAGE_ENTRIES_MAX};
 use tanba_types::{
-    Category, CodeKey, CodeStatus, Date, DocumentId, Gtin, IntroductionKind, IssuedTail, OrderId,
-    PACKAGE_DEPTH_MAX, PackageLevel, Participant, Product, TaxpayerId,
+    Category, CodeKey, CodeStatus, Date, DocumentId, Event, Gtin, IntroductionKind, IssuedTail,
+    OrderId, PACKAGE_DEPTH_MAX, PackageLevel, Participant, Product, TaxpayerId,
 };
 
 use crate::error::EngineError;
@@ -84,6 +84,8 @@ pub fn code_card(snapshot: &dyn Snapshot, code: &CodeKey) -> Result<Option<CodeC
     };
     let mut parents = Vec::new();
     let mut next = code_record.parent;
+    // Ownership and transit are the outermost package's.
+    let (mut owner, mut in_transit) = (code_record.owner, code_record.in_transit);
     while let Some(parent) = next {
         if parents.len() == PACKAGE_DEPTH_MAX {
             return Err(EngineError::Corrupt(format!(
@@ -91,14 +93,16 @@ pub fn code_card(snapshot: &dyn Snapshot, code: &CodeKey) -> Result<Option<CodeC
             )));
         }
         parents.push(parent);
-        next = code_record_required(snapshot, &parent)?.parent;
+        let parent_record = code_record_required(snapshot, &parent)?;
+        (owner, in_transit) = (parent_record.owner, parent_record.in_transit);
+        next = parent_record.parent;
     }
     Ok(Some(CodeCard {
         code: *code,
         level: code_record.level,
         status: code_record.status,
         blockers: code_record.blockers,
-        owner: code_record.owner,
+        owner,
         product,
         production_date: code_record.production_date,
         expiry_date: code_record.expiry_date,
@@ -106,7 +110,7 @@ pub fn code_card(snapshot: &dyn Snapshot, code: &CodeKey) -> Result<Option<CodeC
         introduction: code_record.introduction,
         parents,
         contents: code_record.contents,
-        in_transit: code_record.in_transit,
+        in_transit,
         issued: code_record.issued,
     }))
 }
@@ -178,37 +182,81 @@ pub fn package_content(
     Ok(out)
 }
 
-/// A code's history: the events that touched it, oldest first, at most `limit`, starting after
-/// sequence `after` (0 for the beginning).
+/// A code's history: the events that touched it, oldest first, at most `limit`, after sequence
+/// `after` (0 for the beginning). The events on the packages it was in, while it was in them
+/// (shipped, accepted, introduced, blocked as part of a pallet), are part of its history: they
+/// are indexed on the package only, and found here through the code's own aggregation events.
 pub fn history(
     snapshot: &dyn Snapshot,
     code: &CodeKey,
     after: u64,
     limit: usize,
 ) -> Result<Vec<LogRecord>, EngineError> {
-    let limit = limit.min(PAGE_ENTRIES_MAX);
-    let Some(code_record) = code_record(snapshot, code)? else {
-        return Err(EngineError::UnknownCode(*code));
-    };
-    let mut sequences = Vec::new();
-    if code_record.created_sequence > after {
-        sequences.push(code_record.created_sequence);
+    let mut found = std::collections::BTreeMap::new();
+    collect_history(snapshot, code, (0, u64::MAX), 0, &mut found)?;
+    Ok(found
+        .into_values()
+        .filter(|record| record.sequence > after)
+        .take(limit.min(PAGE_ENTRIES_MAX))
+        .collect())
+}
+
+/// Adds to `found` the events of `code` within the open `window` of sequences, and those of the
+/// packages it was in while it was in them. At `depth` > 0, `code` is such a package, and events
+/// that put other codes into it are not part of the history asked for.
+fn collect_history(
+    snapshot: &dyn Snapshot,
+    code: &CodeKey,
+    window: (u64, u64),
+    depth: usize,
+    found: &mut std::collections::BTreeMap<u64, LogRecord>,
+) -> Result<(), EngineError> {
+    if depth > PACKAGE_DEPTH_MAX {
+        return Err(EngineError::Corrupt(format!(
+            "packages around {code} nest too deep"
+        )));
     }
+    let code_record = code_record(snapshot, code)?.ok_or(EngineError::UnknownCode(*code))?;
     let prefix = keys::history_prefix(code);
-    let mut start = prefix.clone();
-    start.extend_from_slice(&(after + 1).to_be_bytes());
-    for (key, _) in snapshot.scan_from(Column::Index, &prefix, &start, limit)? {
+    let mut sequences = vec![code_record.created_sequence];
+    for (key, _) in snapshot.scan_prefix(Column::Index, &prefix, PAGE_ENTRIES_MAX)? {
         sequences.push(keys::trailing_u64(&key)?);
     }
-    sequences.truncate(limit);
-    sequences
-        .into_iter()
-        .map(|sequence| {
-            log_record(snapshot, sequence)?.ok_or_else(|| {
-                EngineError::Corrupt(format!("history of {code} names missing event {sequence}"))
-            })
-        })
-        .collect()
+    let mut inside: Option<(CodeKey, u64)> = None;
+    let mut stays = Vec::new();
+    for sequence in sequences {
+        let record = log_record(snapshot, sequence)?.ok_or_else(|| {
+            EngineError::Corrupt(format!("history of {code} names missing event {sequence}"))
+        })?;
+        let (entered, left) = match &record.event {
+            Event::Aggregated { parent, children } if children.contains(code) => {
+                (Some(*parent), true)
+            }
+            Event::Disaggregated { codes } if codes.contains(code) => (None, true),
+            _ => (None, false),
+        };
+        if left && let Some((package, since)) = inside.take() {
+            stays.push((package, since, sequence));
+        }
+        if let Some(package) = entered {
+            inside = Some((package, sequence));
+        }
+        let about_others = depth > 0
+            && matches!(&record.event, Event::Aggregated { parent, .. } if parent == code);
+        if window.0 < sequence && sequence < window.1 && !about_others {
+            found.insert(sequence, record);
+        }
+    }
+    if let Some((package, since)) = inside {
+        stays.push((package, since, u64::MAX));
+    }
+    for (package, since, until) in stays {
+        let overlap = (window.0.max(since), window.1.min(until));
+        if overlap.0 < overlap.1 {
+            collect_history(snapshot, &package, overlap, depth + 1, found)?;
+        }
+    }
+    Ok(())
 }
 
 /// Every version of a participant's card, oldest first: the events that registered and changed

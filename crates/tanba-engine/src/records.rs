@@ -89,7 +89,9 @@ pub struct CodeRecord {
     /// Its status. A transport package follows its content and is never checked against the
     /// transition table itself.
     pub status: CodeStatus,
-    /// Who holds it.
+    /// Who holds it, while it is outside any package. Inside a package the outermost package's
+    /// owner holds it (a package and its content have one owner), and this field is the owner
+    /// it had when it was packed; it is brought up to date when the code leaves the package.
     pub owner: TaxpayerId,
     /// The emission order and the index in it (units and group packages).
     pub issued: Option<(OrderId, u32)>,
@@ -107,7 +109,8 @@ pub struct CodeRecord {
     pub parent: Option<CodeKey>,
     /// Everything inside it, counted by level (unit, group, transport), at any depth.
     pub contents: [u32; 3],
-    /// The shipment it travels under, until accepted or rejected.
+    /// The shipment it travels under, until accepted or rejected. Set on the outermost package
+    /// only: what is inside travels with it.
     pub in_transit: Option<DocumentId>,
     /// The blocks in force (R-IS-03): several authorities may block at once.
     pub blockers: Vec<Blocker>,

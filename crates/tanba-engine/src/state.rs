@@ -4,7 +4,7 @@
 //!
 //! Typed reads and writes of records live here too, so `decide` and `apply` never touch bytes.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use tanba_store::{Column, Store, WriteBatch};
 use tanba_types::{Category, CodeKey, Gtin, Participant, Product, TaxpayerId, limits};
@@ -156,15 +156,15 @@ impl<'a> State<'a> {
         self.put(Column::Codes, keys::code(code), encode(record));
     }
 
-    /// Which of `codes` exist already: pending first, then one batched read of the store.
-    pub fn codes_exist(&self, codes: &[CodeKey]) -> Result<Vec<bool>, EngineError> {
+    /// The stored values of `codes`: pending first, then one batched read of the store.
+    fn raw_codes(&self, codes: &[CodeKey]) -> Result<Vec<Option<Vec<u8>>>, EngineError> {
         let encoded: Vec<Vec<u8>> = codes.iter().map(keys::code).collect();
         let pending = self.pending.columns.get(&Column::Codes);
-        let mut exists = vec![false; codes.len()];
+        let mut values = vec![None; codes.len()];
         let mut unresolved = Vec::new();
         for (index, key) in encoded.iter().enumerate() {
             match pending.and_then(|entries| entries.get(key)) {
-                Some(value) => exists[index] = value.is_some(),
+                Some(value) => values[index] = value.clone(),
                 None => unresolved.push(index),
             }
         }
@@ -173,9 +173,40 @@ impl<'a> State<'a> {
             .iter()
             .zip(self.store.multi_get(Column::Codes, &keys)?)
         {
-            exists[*index] = value.is_some();
+            values[*index] = value;
         }
-        Ok(exists)
+        Ok(values)
+    }
+
+    /// Which of `codes` exist already.
+    pub fn codes_exist(&self, codes: &[CodeKey]) -> Result<Vec<bool>, EngineError> {
+        Ok(self.raw_codes(codes)?.iter().map(Option::is_some).collect())
+    }
+
+    /// The records of `codes`, which must all exist, in one batched read.
+    pub fn existing_codes(&self, codes: &[CodeKey]) -> Result<Vec<CodeRecord>, EngineError> {
+        codes
+            .iter()
+            .zip(self.raw_codes(codes)?)
+            .map(|(code, value)| match value {
+                Some(bytes) => decode(&bytes),
+                None => Err(EngineError::UnknownCode(*code)),
+            })
+            .collect()
+    }
+
+    /// Who holds a code and the shipment it travels under: its own, or, inside a package, those
+    /// of the outermost package (ownership and transit live on the root, so moving a pallet
+    /// changes one record, not 25,000).
+    pub fn holder(
+        &self,
+        code: &CodeKey,
+        record: &CodeRecord,
+    ) -> Result<(TaxpayerId, Option<u64>), EngineError> {
+        match self.ancestors(code)?.pop() {
+            Some((_, root)) => Ok((root.owner, root.in_transit)),
+            None => Ok((record.owner, record.in_transit)),
+        }
     }
 
     /// A participant.
@@ -214,35 +245,43 @@ impl<'a> State<'a> {
 
     /// A code and everything inside it, parents before children, at most
     /// [`limits::COMMAND_AFFECTED_CODES_MAX`] codes in all (`counted` carries the count across
-    /// several roots of one command).
+    /// several roots of one command). Each package's content is read in one batch.
     pub fn subtree(
         &self,
         root: &CodeKey,
         counted: &mut usize,
     ) -> Result<Vec<(CodeKey, CodeRecord)>, EngineError> {
-        let mut out = Vec::new();
-        let mut queue = VecDeque::from([(*root, self.existing_code(root)?)]);
-        while let Some((code, record)) = queue.pop_front() {
-            *counted += 1;
+        let mut count = |added: usize| {
+            *counted += added;
             if *counted > limits::COMMAND_AFFECTED_CODES_MAX {
                 return Err(EngineError::LimitExceeded {
                     what: "codes affected by one command",
                     max: limits::COMMAND_AFFECTED_CODES_MAX,
                 });
             }
-            if record.contents_total() > 0 {
-                let children = self.children(&code, limits::PACKAGE_CHILDREN_MAX)?;
-                for child in children {
-                    let child_record = self.existing_code(&child)?;
-                    assert_eq!(
-                        child_record.parent,
-                        Some(code),
-                        "children index and parent agree"
-                    );
-                    queue.push_back((child, child_record));
-                }
+            Ok(())
+        };
+        count(1)?;
+        let mut out = vec![(*root, self.existing_code(root)?)];
+        let mut next = 0;
+        while next < out.len() {
+            let (code, record) = &out[next];
+            next += 1;
+            if record.contents_total() == 0 {
+                continue;
             }
-            out.push((code, record));
+            let code = *code;
+            let children = self.children(&code, limits::PACKAGE_CHILDREN_MAX)?;
+            count(children.len())?;
+            let records = self.existing_codes(&children)?;
+            for (child, child_record) in children.into_iter().zip(records) {
+                assert_eq!(
+                    child_record.parent,
+                    Some(code),
+                    "children index and parent agree"
+                );
+                out.push((child, child_record));
+            }
         }
         Ok(out)
     }

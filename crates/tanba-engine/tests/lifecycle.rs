@@ -212,6 +212,27 @@ fn a_pallet_moves_as_one_and_counts_its_content() {
         .unwrap();
     assert_eq!(world.card(&pallet).contents, [20, 0, 1]);
     assert_eq!(world.card(&units[39]).parents, vec![boxes[1]]);
+    // The unit's history holds what happened to the packages while it was in them, and not the
+    // other units packed beside it.
+    let snapshot = world.store.snapshot();
+    let history = query::history(snapshot.as_ref(), &units[39], 0, 100).unwrap();
+    let names: Vec<&str> = history.iter().map(|record| record.event.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "codes_issued",
+            "codes_applied",
+            "codes_introduced",
+            "aggregated",
+            "aggregated",
+            "shipped",
+            "accepted",
+            "disaggregated"
+        ]
+    );
+    let first_box = query::history(snapshot.as_ref(), &units[0], 0, 100).unwrap();
+    assert_eq!(first_box.len(), 7, "the second box's removal is not the first box's units' history");
+    drop(snapshot);
     world.assert_replay_equal();
 }
 

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::serde_text::serde_as_text;
+use crate::serde_text::{CompactBytes, serde_as_text};
 
 /// Digits in a GTIN-14.
 pub const GTIN_LENGTH: usize = 14;
@@ -58,6 +58,16 @@ impl CodeKeyError {
 pub struct Gtin([u8; GTIN_LENGTH]);
 
 impl Gtin {
+    /// A GTIN-14 from its 14 digits, checked.
+    pub fn from_gtin14_bytes(bytes: &[u8]) -> Result<Gtin, CodeKeyError> {
+        let digits: [u8; GTIN_LENGTH] = bytes.try_into().map_err(|_| CodeKeyError::Gtin)?;
+        let text = std::str::from_utf8(&digits).map_err(|_| CodeKeyError::Gtin)?;
+        if !digits.iter().all(u8::is_ascii_digit) || !tanba_gs1::check_digit::is_valid(text) {
+            return Err(CodeKeyError::Gtin);
+        }
+        Ok(Gtin(digits))
+    }
+
     /// Parses a GTIN-8/12/13/14 and pads it to 14 digits.
     pub fn parse(text: &str) -> Result<Gtin, CodeKeyError> {
         let padded = tanba_gs1::check_digit::to_gtin14(text).ok_or(CodeKeyError::Gtin)?;
@@ -155,7 +165,52 @@ pub enum CodeKey {
     Sscc(Sscc),
 }
 
+const TAG_ITEM: u8 = b'I';
+const TAG_SSCC: u8 = b'S';
+
 impl CodeKey {
+    /// Appends the key's binary form: prefix-free (a tag byte, then fixed-width fields or a
+    /// length byte), so keys built from it sort by GTIN then serial, and one key is never a
+    /// prefix of another. The engine's storage keys are built from it.
+    pub fn write_bytes(&self, out: &mut Vec<u8>) {
+        match self {
+            CodeKey::Item { gtin, serial } => {
+                out.push(TAG_ITEM);
+                out.extend_from_slice(gtin.as_bytes());
+                let serial = serial.as_bytes();
+                // At most SERIAL_LENGTH_MAX (20) bytes: fits the length byte.
+                out.push(serial.len() as u8);
+                out.extend_from_slice(serial);
+            }
+            CodeKey::Sscc(sscc) => {
+                out.push(TAG_SSCC);
+                out.extend_from_slice(sscc.as_bytes());
+            }
+        }
+    }
+
+    /// Reads one key's binary form from the front of `bytes`; returns it and the rest.
+    pub fn read_bytes(bytes: &[u8]) -> Result<(CodeKey, &[u8]), CodeKeyError> {
+        fn text(bytes: &[u8]) -> Result<&str, CodeKeyError> {
+            std::str::from_utf8(bytes).map_err(|_| CodeKeyError::Key)
+        }
+        match bytes.split_first() {
+            Some((&TAG_ITEM, rest)) if rest.len() > GTIN_LENGTH => {
+                let gtin = Gtin::from_gtin14_bytes(&rest[..GTIN_LENGTH])?;
+                let length = usize::from(rest[GTIN_LENGTH]);
+                let start = GTIN_LENGTH + 1;
+                let serial_bytes = rest.get(start..start + length).ok_or(CodeKeyError::Key)?;
+                let serial = Serial::parse(text(serial_bytes)?)?;
+                Ok((CodeKey::item(gtin, serial), &rest[start + length..]))
+            }
+            Some((&TAG_SSCC, rest)) if rest.len() >= SSCC_LENGTH => {
+                let sscc = Sscc::parse(text(&rest[..SSCC_LENGTH])?)?;
+                Ok((CodeKey::Sscc(sscc), &rest[SSCC_LENGTH..]))
+            }
+            _ => Err(CodeKeyError::Key),
+        }
+    }
+
     /// A unit or group package key.
     pub fn item(gtin: Gtin, serial: Serial) -> CodeKey {
         CodeKey::Item { gtin, serial }
@@ -175,8 +230,16 @@ impl CodeKey {
 impl fmt::Display for CodeKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CodeKey::Item { gtin, serial } => write!(f, "(01){gtin}(21){serial}"),
-            CodeKey::Sscc(sscc) => write!(f, "(00){sscc}"),
+            CodeKey::Item { gtin, serial } => {
+                f.write_str("(01)")?;
+                f.write_str(gtin.as_str())?;
+                f.write_str("(21)")?;
+                f.write_str(serial.as_str())
+            }
+            CodeKey::Sscc(sscc) => {
+                f.write_str("(00)")?;
+                f.write_str(sscc.as_str())
+            }
         }
     }
 }
@@ -221,6 +284,45 @@ macro_rules! text_impls {
 text_impls!(Gtin, Serial, Sscc);
 serde_as_text!(CodeKey);
 
+impl CompactBytes for Gtin {
+    fn write_compact(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0);
+    }
+    fn read_compact(bytes: &[u8]) -> Option<Self> {
+        Gtin::from_gtin14_bytes(bytes).ok()
+    }
+}
+
+impl CompactBytes for Serial {
+    fn write_compact(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes());
+    }
+    fn read_compact(bytes: &[u8]) -> Option<Self> {
+        Serial::parse(std::str::from_utf8(bytes).ok()?).ok()
+    }
+}
+
+impl CompactBytes for Sscc {
+    fn write_compact(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0);
+    }
+    fn read_compact(bytes: &[u8]) -> Option<Self> {
+        Sscc::parse(std::str::from_utf8(bytes).ok()?).ok()
+    }
+}
+
+impl CompactBytes for CodeKey {
+    fn write_compact(&self, out: &mut Vec<u8>) {
+        self.write_bytes(out);
+    }
+    fn read_compact(bytes: &[u8]) -> Option<Self> {
+        match CodeKey::read_bytes(bytes) {
+            Ok((key, [])) => Some(key),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Debug for CodeKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "CodeKey({self})")
@@ -250,6 +352,29 @@ mod tests {
         assert_eq!(
             "(01)4607112710016(21)A".parse::<CodeKey>(),
             Err(CodeKeyError::Gtin)
+        );
+    }
+
+    #[test]
+    fn binary_forms_round_trip_and_stay_prefix_free() {
+        let short: CodeKey = "(01)04607112710016(21)AB".parse().unwrap();
+        let long: CodeKey = "(01)04607112710016(21)ABC".parse().unwrap();
+        let sscc: CodeKey = "(00)046071120000000018".parse().unwrap();
+        for key in [short, long, sscc] {
+            let mut bytes = Vec::new();
+            key.write_bytes(&mut bytes);
+            sscc.write_bytes(&mut bytes);
+            let (first, rest) = CodeKey::read_bytes(&bytes).unwrap();
+            let (second, rest) = CodeKey::read_bytes(rest).unwrap();
+            assert_eq!((first, second, rest.len()), (key, sscc, 0));
+        }
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        short.write_bytes(&mut a);
+        long.write_bytes(&mut b);
+        assert!(!b.starts_with(&a));
+        assert_eq!(
+            CodeKey::read_bytes(b"I0460711271001"),
+            Err(CodeKeyError::Key)
         );
     }
 

@@ -153,6 +153,19 @@ impl FromStr for Date {
     }
 }
 
+impl crate::serde_text::CompactBytes for Date {
+    fn write_compact(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.days_since_epoch.to_be_bytes());
+    }
+    fn read_compact(bytes: &[u8]) -> Option<Self> {
+        let days = i32::from_be_bytes(bytes.try_into().ok()?);
+        let (year, _, _) = civil_from_days(days);
+        (YEAR_MIN..=YEAR_MAX).contains(&year).then_some(Date {
+            days_since_epoch: days,
+        })
+    }
+}
+
 serde_as_text!(Date);
 
 #[cfg(test)]

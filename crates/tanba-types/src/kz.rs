@@ -128,10 +128,8 @@ impl TaxpayerId {
 
 impl fmt::Display for TaxpayerId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for digit in self.0 {
-            write!(f, "{digit}")?;
-        }
-        Ok(())
+        let ascii = self.to_ascii();
+        f.write_str(std::str::from_utf8(&ascii).expect("ASCII digits"))
     }
 }
 
@@ -146,6 +144,15 @@ impl TaxpayerId {
     /// The 12 digits as ASCII: the fixed-width form keys are built from.
     pub fn to_ascii(&self) -> [u8; TAXPAYER_ID_LENGTH] {
         self.0.map(|digit| digit + b'0')
+    }
+}
+
+impl crate::serde_text::CompactBytes for TaxpayerId {
+    fn write_compact(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_ascii());
+    }
+    fn read_compact(bytes: &[u8]) -> Option<Self> {
+        TaxpayerId::parse(std::str::from_utf8(bytes).ok()?).ok()
     }
 }
 
@@ -203,6 +210,15 @@ impl FromStr for HsCode {
     type Err = KzIdError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         HsCode::parse(text)
+    }
+}
+
+impl crate::serde_text::CompactBytes for HsCode {
+    fn write_compact(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0);
+    }
+    fn read_compact(bytes: &[u8]) -> Option<Self> {
+        HsCode::parse(std::str::from_utf8(bytes).ok()?).ok()
     }
 }
 

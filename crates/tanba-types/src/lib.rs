@@ -23,7 +23,7 @@ pub mod messages;
 pub mod package;
 pub mod participant;
 pub mod reference;
-mod serde_text;
+pub mod serde_text;
 pub mod status;
 
 pub use code_key::{CodeKey, CodeKeyError, Gtin, Serial, Sscc};

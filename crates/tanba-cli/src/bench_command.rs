@@ -1,0 +1,559 @@
+//! `tanba bench`: the engine's workloads against a fresh temporary data directory (real RocksDB,
+//! WAL synced per group), one JSON object per workload on stdout, as databases ship `pgbench`.
+//! An operator uses it to size a machine; we use it to see regressions. The field names are
+//! documented in BENCHMARKS.md.
+//!
+//! Workloads, in order (each builds on the data of the ones before):
+//! - `issue_full`, `issue_short`: one emission order each, timed from the order to the last
+//!   code durable (serials drawn and tails signed on every core while the writer commits);
+//! - `sales`: one retail sale per command, as tills send them, from many concurrent tills;
+//!   latency is from submit to durable acknowledgement;
+//! - `card_lookup`: code cards read on every core, at random over the sold codes;
+//! - `pallet_ship`, `pallet_accept`: a pallet of 50 boxes of 500 units shipped and accepted,
+//!   back and forth, each command timed;
+//! - `replay`: the whole log replayed into a second, empty store.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use hdrhistogram::Histogram;
+use rand_core::{OsRng, RngCore};
+use serde_json::json;
+use tanba_crypto::KeyRing;
+use tanba_engine::{Clock, Engine, EngineConfig, SystemClock, Ticket, query};
+use tanba_store::{RocksStore, Store};
+use tanba_types::limits::COMMAND_CODES_MAX;
+use tanba_types::{
+    Actor, Category, CodeKey, Command, Date, Gtin, HsCode, Introduction, Names, PackageLevel,
+    Participant, ParticipantStatus, Product, Role, Sscc, TailProfile, TaxpayerId, WithdrawalReason,
+};
+
+/// Arguments of `tanba bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// A scaled-down run of every workload, in well under a minute.
+    #[arg(long)]
+    quick: bool,
+    /// Where to put the temporary data directories (default: the system's temp dir). Put it on
+    /// the disk you want to measure.
+    #[arg(long)]
+    dir: Option<std::path::PathBuf>,
+}
+
+/// How big each workload is.
+struct Scale {
+    full_codes: u32,
+    short_codes: u32,
+    sales: usize,
+    tills: usize,
+    lookups: usize,
+    boxes: usize,
+    units_per_box: usize,
+    pallet_round_trips: usize,
+}
+
+const FULL_SCALE: Scale = Scale {
+    full_codes: 1_000_000,
+    short_codes: 1_000_000,
+    sales: 600_000,
+    tills: 512,
+    lookups: 2_000_000,
+    boxes: 50,
+    units_per_box: 500,
+    pallet_round_trips: 5,
+};
+
+const QUICK_SCALE: Scale = Scale {
+    full_codes: 50_000,
+    short_codes: 100_000,
+    sales: 60_000,
+    tills: 512,
+    lookups: 200_000,
+    boxes: 50,
+    units_per_box: 500,
+    pallet_round_trips: 2,
+};
+
+/// Concurrent tills each submitting thread drives: it keeps this many sales in flight.
+const TILLS_PER_THREAD: usize = 64;
+
+/// Runs every workload and prints one JSON line each.
+pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
+    let scale = if args.quick {
+        &QUICK_SCALE
+    } else {
+        &FULL_SCALE
+    };
+    let parent = args.dir.unwrap_or_else(std::env::temp_dir);
+    let dir = tempfile::Builder::new()
+        .prefix("tanba-bench-")
+        .tempdir_in(&parent)
+        .with_context(|| format!("cannot make a data directory in {}", parent.display()))?;
+    let store: Arc<dyn Store> = Arc::new(RocksStore::open(&dir.path().join("data"))?);
+    let mut seed = [0; 32];
+    OsRng.fill_bytes(&mut seed);
+    let ring = Arc::new(KeyRing::generate(SystemClock.now_ms(), &mut OsRng));
+    let engine = Engine::start(
+        store.clone(),
+        ring,
+        Arc::new(SystemClock),
+        EngineConfig {
+            serial_seed: Some(seed),
+            ..EngineConfig::default()
+        },
+    )?;
+    let world = World::register(&engine)?;
+
+    let full = issue(
+        &engine,
+        world.producer,
+        world.full_gtin,
+        scale.full_codes,
+        "issue_full",
+    )?;
+    drop(full);
+    let sold = issue(
+        &engine,
+        world.producer,
+        world.short_gtin,
+        scale.short_codes,
+        "issue_short",
+    )?;
+    let sold = &sold[..scale.sales.min(sold.len())];
+    deliver(&engine, &world, world.retailer, sold)?;
+    sales(&engine, world.retailer, sold, scale.tills)?;
+    card_lookups(&engine, sold, scale.lookups)?;
+    pallet(&engine, &world, scale)?;
+    engine.shutdown();
+    replay(store.as_ref(), dir.path())?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Prints one workload's result.
+fn report(
+    name: &str,
+    operations: u64,
+    elapsed: Duration,
+    latency: Option<&Histogram<u64>>,
+    extra: serde_json::Value,
+) {
+    let seconds = elapsed.as_secs_f64();
+    let mut line = json!({
+        "workload": name,
+        "operations": operations,
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+        "operations_per_second": (operations as f64 / seconds).round(),
+    });
+    if let Some(histogram) = latency {
+        let ms = |micros: u64| micros as f64 / 1000.0;
+        line["latency_ms_p50"] = json!(ms(histogram.value_at_quantile(0.50)));
+        line["latency_ms_p99"] = json!(ms(histogram.value_at_quantile(0.99)));
+        line["latency_ms_max"] = json!(ms(histogram.max()));
+    }
+    if let serde_json::Value::Object(fields) = extra {
+        for (key, value) in fields {
+            line[key] = value;
+        }
+    }
+    println!("{line}");
+}
+
+fn histogram() -> Histogram<u64> {
+    // Microseconds, up to an hour, three significant figures.
+    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds")
+}
+
+/// The cast of the benchmark.
+struct World {
+    producer: TaxpayerId,
+    wholesaler: TaxpayerId,
+    retailer: TaxpayerId,
+    full_gtin: Gtin,
+    short_gtin: Gtin,
+}
+
+impl World {
+    fn register(engine: &Engine) -> Result<World> {
+        let id = |text: &str| TaxpayerId::parse(text).expect("a valid fixed BIN");
+        let world = World {
+            producer: id("990140000384"),
+            wholesaler: id("990240000398"),
+            retailer: id("990340000391"),
+            full_gtin: Gtin::parse("04600000000015").expect("a valid fixed GTIN"),
+            short_gtin: Gtin::parse("04600000000022").expect("a valid fixed GTIN"),
+        };
+        let names = |text: &str| Names {
+            kk: text.into(),
+            ru: text.into(),
+            en: Some(text.into()),
+        };
+        let mut commands = Vec::new();
+        for (participant, role) in [
+            (world.producer, Role::Producer),
+            (world.wholesaler, Role::Wholesaler),
+            (world.retailer, Role::Retailer),
+        ] {
+            commands.push(Command::RegisterParticipant(Participant {
+                id: participant,
+                name: format!("Bench {role}"),
+                roles: BTreeSet::from([role]),
+                keys: Vec::new(),
+                status: ParticipantStatus::Active,
+            }));
+        }
+        for (code, tail_profile) in [
+            ("bench_full", TailProfile::Full),
+            ("bench_short", TailProfile::Short { length_chars: 8 }),
+        ] {
+            commands.push(Command::DefineCategory(Category {
+                code: code.into(),
+                names: names(code),
+                tail_profile,
+            }));
+        }
+        for (gtin, category) in [
+            (world.full_gtin, "bench_full"),
+            (world.short_gtin, "bench_short"),
+        ] {
+            commands.push(Command::RegisterProduct(Product {
+                gtin,
+                names: names("Bench product"),
+                producer_name: "Bench".into(),
+                producer: Some(world.producer),
+                importer: None,
+                country: "KZ".into(),
+                hs_code: HsCode::parse("2202100000").expect("a valid fixed HS code"),
+                category: category.into(),
+                level: PackageLevel::Unit,
+                shelf_life_days: Some(365),
+            }));
+        }
+        for command in commands {
+            engine.execute(Actor::System, command)?;
+        }
+        Ok(world)
+    }
+}
+
+/// Orders `quantity` codes and waits until all are durable; returns them.
+fn issue(
+    engine: &Engine,
+    producer: TaxpayerId,
+    gtin: Gtin,
+    quantity: u32,
+    name: &str,
+) -> Result<Vec<CodeKey>> {
+    let started = Instant::now();
+    let receipt = engine.execute(
+        Actor::Participant(producer),
+        Command::OrderCodes { gtin, quantity },
+    )?;
+    let order = receipt.created.context("an order has an id")?;
+    let record = engine.wait_for_order(order, Duration::from_secs(600))?;
+    let elapsed = started.elapsed();
+    if !record.is_complete() {
+        bail!("order {order} issued {} of {quantity} codes", record.issued);
+    }
+    report(name, u64::from(quantity), elapsed, None, json!({}));
+    let snapshot = engine.snapshot();
+    let mut codes = Vec::with_capacity(quantity as usize);
+    while codes.len() < quantity as usize {
+        let page = query::order_codes(
+            snapshot.as_ref(),
+            order,
+            codes.len() as u32,
+            tanba_types::limits::PAGE_ENTRIES_MAX,
+        )?;
+        codes.extend(page.into_iter().map(|(code, _)| code));
+    }
+    Ok(codes)
+}
+
+/// Applies, introduces and ships `codes` to `buyer`, who accepts them: setup, not timed.
+fn deliver(engine: &Engine, world: &World, buyer: TaxpayerId, codes: &[CodeKey]) -> Result<()> {
+    let producer = Actor::Participant(world.producer);
+    let today = Date::from_unix_ms_in_kz(SystemClock.now_ms());
+    for chunk in codes.chunks(COMMAND_CODES_MAX) {
+        engine.execute(
+            producer,
+            Command::ReportApplied {
+                codes: chunk.to_vec(),
+                production_date: today,
+                expiry_date: None,
+                batch: None,
+            },
+        )?;
+        engine.execute(
+            producer,
+            Command::Introduce {
+                codes: chunk.to_vec(),
+                introduction: Introduction::OwnProduction,
+            },
+        )?;
+    }
+    for chunk in codes.chunks(tanba_types::limits::DOCUMENT_ITEMS_MAX) {
+        let document = engine
+            .execute(
+                producer,
+                Command::Ship {
+                    buyer,
+                    items: chunk.to_vec(),
+                    signature: vec![1; 64],
+                },
+            )?
+            .created
+            .context("a shipment has an id")?;
+        engine.execute(
+            Actor::Participant(buyer),
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![2; 64],
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// One sale per command from `tills` concurrent tills.
+fn sales(engine: &Engine, retailer: TaxpayerId, codes: &[CodeKey], tills: usize) -> Result<()> {
+    let threads = tills.div_ceil(TILLS_PER_THREAD).max(1);
+    let per_thread = codes.len().div_ceil(threads);
+    let started = Instant::now();
+    let histograms: Vec<Result<Histogram<u64>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = codes
+            .chunks(per_thread)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut latency = histogram();
+                    let mut in_flight: std::collections::VecDeque<(Instant, Ticket)> =
+                        Default::default();
+                    let wait = |(submitted, ticket): (Instant, Ticket),
+                                latency: &mut Histogram<u64>|
+                     -> Result<()> {
+                        ticket.wait()?;
+                        latency.record(submitted.elapsed().as_micros() as u64)?;
+                        Ok(())
+                    };
+                    for code in part {
+                        if in_flight.len() == TILLS_PER_THREAD {
+                            wait(in_flight.pop_front().expect("full"), &mut latency)?;
+                        }
+                        let command = Command::Withdraw {
+                            codes: vec![*code],
+                            reason: WithdrawalReason::RetailSale,
+                            document: None,
+                        };
+                        let ticket = loop {
+                            match engine.submit(Actor::Participant(retailer), command.clone()) {
+                                Err(tanba_engine::EngineError::Busy) => std::thread::yield_now(),
+                                other => break other?,
+                            }
+                        };
+                        in_flight.push_back((Instant::now(), ticket));
+                    }
+                    while let Some(next) = in_flight.pop_front() {
+                        wait(next, &mut latency)?;
+                    }
+                    Ok(latency)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("no panic"))
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let mut latency = histogram();
+    for part in histograms {
+        latency.add(part?)?;
+    }
+    report(
+        "sales",
+        codes.len() as u64,
+        elapsed,
+        Some(&latency),
+        json!({ "tills": threads * TILLS_PER_THREAD }),
+    );
+    Ok(())
+}
+
+/// Code cards read on every core.
+fn card_lookups(engine: &Engine, codes: &[CodeKey], lookups: usize) -> Result<()> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let per_thread = lookups / threads;
+    let started = Instant::now();
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|thread| {
+                scope.spawn(move || {
+                    // A cheap generator is enough to spread reads; no security here.
+                    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ thread as u64;
+                    for _ in 0..per_thread {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        let code = &codes[(state % codes.len() as u64) as usize];
+                        let card = query::code_card(engine.snapshot().as_ref(), code)?;
+                        if card.is_none() {
+                            bail!("code {code} vanished");
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("no panic"))
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    for result in results {
+        result?;
+    }
+    report(
+        "card_lookup",
+        (per_thread * threads) as u64,
+        elapsed,
+        None,
+        json!({ "threads": threads }),
+    );
+    Ok(())
+}
+
+/// A pallet of boxes of units, shipped and accepted back and forth.
+fn pallet(engine: &Engine, world: &World, scale: &Scale) -> Result<()> {
+    let units_count = (scale.boxes * scale.units_per_box) as u32;
+    let order = engine
+        .execute(
+            Actor::Participant(world.producer),
+            Command::OrderCodes {
+                gtin: world.short_gtin,
+                quantity: units_count,
+            },
+        )?
+        .created
+        .context("an order has an id")?;
+    engine.wait_for_order(order, Duration::from_secs(600))?;
+    let snapshot = engine.snapshot();
+    let mut units = Vec::new();
+    while units.len() < units_count as usize {
+        let page = query::order_codes(
+            snapshot.as_ref(),
+            order,
+            units.len() as u32,
+            tanba_types::limits::PAGE_ENTRIES_MAX,
+        )?;
+        units.extend(page.into_iter().map(|(code, _)| code));
+    }
+    drop(snapshot);
+    let producer = Actor::Participant(world.producer);
+    let today = Date::from_unix_ms_in_kz(SystemClock.now_ms());
+    engine.execute(
+        producer,
+        Command::ReportApplied {
+            codes: units.clone(),
+            production_date: today,
+            expiry_date: None,
+            batch: None,
+        },
+    )?;
+    engine.execute(
+        producer,
+        Command::Introduce {
+            codes: units.clone(),
+            introduction: Introduction::OwnProduction,
+        },
+    )?;
+    let sscc = |n: usize| -> CodeKey {
+        let payload = format!("{:017}", 46_000_000_000_000_000u64 + n as u64);
+        let check = tanba_gs1::check_digit::compute(&payload).expect("digits");
+        CodeKey::Sscc(Sscc::parse(&format!("{payload}{check}")).expect("a valid SSCC"))
+    };
+    let boxes: Vec<CodeKey> = (1..=scale.boxes).map(sscc).collect();
+    for (box_code, content) in boxes.iter().zip(units.chunks(scale.units_per_box)) {
+        engine.execute(
+            producer,
+            Command::Aggregate {
+                parent: *box_code,
+                children: content.to_vec(),
+            },
+        )?;
+    }
+    let pallet = sscc(0);
+    engine.execute(
+        producer,
+        Command::Aggregate {
+            parent: pallet,
+            children: boxes,
+        },
+    )?;
+
+    let (mut ship_latency, mut accept_latency) = (histogram(), histogram());
+    let (mut ship_total, mut accept_total) = (Duration::ZERO, Duration::ZERO);
+    let mut holder = world.producer;
+    let mut other = world.wholesaler;
+    for _ in 0..scale.pallet_round_trips * 2 {
+        let started = Instant::now();
+        let document = engine
+            .execute(
+                Actor::Participant(holder),
+                Command::Ship {
+                    buyer: other,
+                    items: vec![pallet],
+                    signature: vec![1; 64],
+                },
+            )?
+            .created
+            .context("a shipment has an id")?;
+        let shipped = started.elapsed();
+        let started = Instant::now();
+        engine.execute(
+            Actor::Participant(other),
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![2; 64],
+            },
+        )?;
+        let accepted = started.elapsed();
+        ship_latency.record(shipped.as_micros() as u64)?;
+        accept_latency.record(accepted.as_micros() as u64)?;
+        ship_total += shipped;
+        accept_total += accepted;
+        std::mem::swap(&mut holder, &mut other);
+    }
+    let trips = (scale.pallet_round_trips * 2) as u64;
+    let units_per_pallet = json!({ "units_per_pallet": units_count, "boxes": scale.boxes });
+    report(
+        "pallet_ship",
+        trips,
+        ship_total,
+        Some(&ship_latency),
+        units_per_pallet.clone(),
+    );
+    report(
+        "pallet_accept",
+        trips,
+        accept_total,
+        Some(&accept_latency),
+        units_per_pallet,
+    );
+    Ok(())
+}
+
+/// Replays the log into an empty store.
+fn replay(store: &dyn Store, dir: &Path) -> Result<()> {
+    let target = RocksStore::open(&dir.join("replayed"))?;
+    let started = Instant::now();
+    let events = tanba_engine::replay(store, &target)?;
+    let elapsed = started.elapsed();
+    report("replay", events, elapsed, None, json!({}));
+    Ok(())
+}
