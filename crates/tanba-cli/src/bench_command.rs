@@ -13,7 +13,6 @@
 //!   back and forth, each command timed;
 //! - `replay`: the whole log replayed into a second, empty store.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,13 +23,10 @@ use hdrhistogram::Histogram;
 use rand_core::{OsRng, RngCore};
 use serde_json::json;
 use tanba_crypto::KeyRing;
+use tanba_engine::workload::{self, World};
 use tanba_engine::{Clock, Engine, EngineConfig, SystemClock, Ticket, query};
 use tanba_store::{RocksStore, Store};
-use tanba_types::limits::COMMAND_CODES_MAX;
-use tanba_types::{
-    Actor, Category, CodeKey, Command, Date, Gtin, HsCode, Introduction, Names, PackageLevel,
-    Participant, ParticipantStatus, Product, Role, Sscc, TailProfile, TaxpayerId, WithdrawalReason,
-};
+use tanba_types::{Actor, CodeKey, Command, Date, Gtin, TaxpayerId, WithdrawalReason};
 
 /// Arguments of `tanba bench`.
 #[derive(Debug, Args)]
@@ -78,6 +74,9 @@ const QUICK_SCALE: Scale = Scale {
     pallet_round_trips: 2,
 };
 
+/// How long an emission order may take before the run is called failed.
+const ORDER_TIMEOUT: Duration = Duration::from_secs(600);
+
 /// Concurrent tills each submitting thread drives: it keeps this many sales in flight.
 const TILLS_PER_THREAD: usize = 64;
 
@@ -107,27 +106,28 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         },
     )?;
     let world = World::register(&engine)?;
+    let today = Date::from_unix_ms_in_kz(SystemClock.now_ms());
 
-    let full = issue(
+    issue(
         &engine,
-        world.producer,
+        &world,
         world.full_gtin,
         scale.full_codes,
         "issue_full",
     )?;
-    drop(full);
     let sold = issue(
         &engine,
-        world.producer,
+        &world,
         world.short_gtin,
         scale.short_codes,
         "issue_short",
     )?;
     let sold = &sold[..scale.sales.min(sold.len())];
-    deliver(&engine, &world, world.retailer, sold)?;
+    world.bring_into_circulation(&engine, sold, today)?;
+    world.deliver(&engine, world.retailer, sold)?;
     sales(&engine, world.retailer, sold, scale.tills)?;
     card_lookups(&engine, sold, scale.lookups)?;
-    pallet(&engine, &world, scale)?;
+    pallet(&engine, &world, scale, today)?;
     engine.shutdown();
     replay(store.as_ref(), dir.path())?;
     Ok(std::process::ExitCode::SUCCESS)
@@ -167,156 +167,24 @@ fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds")
 }
 
-/// The cast of the benchmark.
-struct World {
-    producer: TaxpayerId,
-    wholesaler: TaxpayerId,
-    retailer: TaxpayerId,
-    full_gtin: Gtin,
-    short_gtin: Gtin,
-}
-
-impl World {
-    fn register(engine: &Engine) -> Result<World> {
-        let id = |text: &str| TaxpayerId::parse(text).expect("a valid fixed BIN");
-        let world = World {
-            producer: id("990140000384"),
-            wholesaler: id("990240000398"),
-            retailer: id("990340000391"),
-            full_gtin: Gtin::parse("04600000000015").expect("a valid fixed GTIN"),
-            short_gtin: Gtin::parse("04600000000022").expect("a valid fixed GTIN"),
-        };
-        let names = |text: &str| Names {
-            kk: text.into(),
-            ru: text.into(),
-            en: Some(text.into()),
-        };
-        let mut commands = Vec::new();
-        for (participant, role) in [
-            (world.producer, Role::Producer),
-            (world.wholesaler, Role::Wholesaler),
-            (world.retailer, Role::Retailer),
-        ] {
-            commands.push(Command::RegisterParticipant(Participant {
-                id: participant,
-                name: format!("Bench {role}"),
-                roles: BTreeSet::from([role]),
-                keys: Vec::new(),
-                status: ParticipantStatus::Active,
-            }));
-        }
-        for (code, tail_profile) in [
-            ("bench_full", TailProfile::Full),
-            ("bench_short", TailProfile::Short { length_chars: 8 }),
-        ] {
-            commands.push(Command::DefineCategory(Category {
-                code: code.into(),
-                names: names(code),
-                tail_profile,
-            }));
-        }
-        for (gtin, category) in [
-            (world.full_gtin, "bench_full"),
-            (world.short_gtin, "bench_short"),
-        ] {
-            commands.push(Command::RegisterProduct(Product {
-                gtin,
-                names: names("Bench product"),
-                producer_name: "Bench".into(),
-                producer: Some(world.producer),
-                importer: None,
-                country: "KZ".into(),
-                hs_code: HsCode::parse("2202100000").expect("a valid fixed HS code"),
-                category: category.into(),
-                level: PackageLevel::Unit,
-                shelf_life_days: Some(365),
-            }));
-        }
-        for command in commands {
-            engine.execute(Actor::System, command)?;
-        }
-        Ok(world)
-    }
-}
-
-/// Orders `quantity` codes and waits until all are durable; returns them.
+/// Orders `quantity` codes and times it until all are durable; returns them.
 fn issue(
     engine: &Engine,
-    producer: TaxpayerId,
+    world: &World,
     gtin: Gtin,
     quantity: u32,
     name: &str,
 ) -> Result<Vec<CodeKey>> {
     let started = Instant::now();
-    let receipt = engine.execute(
-        Actor::Participant(producer),
-        Command::OrderCodes { gtin, quantity },
-    )?;
-    let order = receipt.created.context("an order has an id")?;
-    let record = engine.wait_for_order(order, Duration::from_secs(600))?;
-    let elapsed = started.elapsed();
-    if !record.is_complete() {
-        bail!("order {order} issued {} of {quantity} codes", record.issued);
-    }
-    report(name, u64::from(quantity), elapsed, None, json!({}));
-    let snapshot = engine.snapshot();
-    let mut codes = Vec::with_capacity(quantity as usize);
-    while codes.len() < quantity as usize {
-        let page = query::order_codes(
-            snapshot.as_ref(),
-            order,
-            codes.len() as u32,
-            tanba_types::limits::PAGE_ENTRIES_MAX,
-        )?;
-        codes.extend(page.into_iter().map(|(code, _)| code));
-    }
-    Ok(codes)
-}
-
-/// Applies, introduces and ships `codes` to `buyer`, who accepts them: setup, not timed.
-fn deliver(engine: &Engine, world: &World, buyer: TaxpayerId, codes: &[CodeKey]) -> Result<()> {
-    let producer = Actor::Participant(world.producer);
-    let today = Date::from_unix_ms_in_kz(SystemClock.now_ms());
-    for chunk in codes.chunks(COMMAND_CODES_MAX) {
-        engine.execute(
-            producer,
-            Command::ReportApplied {
-                codes: chunk.to_vec(),
-                production_date: today,
-                expiry_date: None,
-                batch: None,
-            },
-        )?;
-        engine.execute(
-            producer,
-            Command::Introduce {
-                codes: chunk.to_vec(),
-                introduction: Introduction::OwnProduction,
-            },
-        )?;
-    }
-    for chunk in codes.chunks(tanba_types::limits::DOCUMENT_ITEMS_MAX) {
-        let document = engine
-            .execute(
-                producer,
-                Command::Ship {
-                    buyer,
-                    items: chunk.to_vec(),
-                    signature: vec![1; 64],
-                },
-            )?
-            .created
-            .context("a shipment has an id")?;
-        engine.execute(
-            Actor::Participant(buyer),
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![2; 64],
-            },
-        )?;
-    }
-    Ok(())
+    let order = world.order(engine, gtin, quantity, ORDER_TIMEOUT)?;
+    report(
+        name,
+        u64::from(quantity),
+        started.elapsed(),
+        None,
+        json!({}),
+    );
+    Ok(workload::order_codes(engine, order)?)
 }
 
 /// One sale per command from `tills` concurrent tills.
@@ -428,55 +296,13 @@ fn card_lookups(engine: &Engine, codes: &[CodeKey], lookups: usize) -> Result<()
 }
 
 /// A pallet of boxes of units, shipped and accepted back and forth.
-fn pallet(engine: &Engine, world: &World, scale: &Scale) -> Result<()> {
+fn pallet(engine: &Engine, world: &World, scale: &Scale, today: Date) -> Result<()> {
     let units_count = (scale.boxes * scale.units_per_box) as u32;
-    let order = engine
-        .execute(
-            Actor::Participant(world.producer),
-            Command::OrderCodes {
-                gtin: world.short_gtin,
-                quantity: units_count,
-            },
-        )?
-        .created
-        .context("an order has an id")?;
-    engine.wait_for_order(order, Duration::from_secs(600))?;
-    let snapshot = engine.snapshot();
-    let mut units = Vec::new();
-    while units.len() < units_count as usize {
-        let page = query::order_codes(
-            snapshot.as_ref(),
-            order,
-            units.len() as u32,
-            tanba_types::limits::PAGE_ENTRIES_MAX,
-        )?;
-        units.extend(page.into_iter().map(|(code, _)| code));
-    }
-    drop(snapshot);
+    let order = world.order(engine, world.short_gtin, units_count, ORDER_TIMEOUT)?;
+    let units = workload::order_codes(engine, order)?;
+    world.bring_into_circulation(engine, &units, today)?;
     let producer = Actor::Participant(world.producer);
-    let today = Date::from_unix_ms_in_kz(SystemClock.now_ms());
-    engine.execute(
-        producer,
-        Command::ReportApplied {
-            codes: units.clone(),
-            production_date: today,
-            expiry_date: None,
-            batch: None,
-        },
-    )?;
-    engine.execute(
-        producer,
-        Command::Introduce {
-            codes: units.clone(),
-            introduction: Introduction::OwnProduction,
-        },
-    )?;
-    let sscc = |n: usize| -> CodeKey {
-        let payload = format!("{:017}", 46_000_000_000_000_000u64 + n as u64);
-        let check = tanba_gs1::check_digit::compute(&payload).expect("digits");
-        CodeKey::Sscc(Sscc::parse(&format!("{payload}{check}")).expect("a valid SSCC"))
-    };
-    let boxes: Vec<CodeKey> = (1..=scale.boxes).map(sscc).collect();
+    let boxes: Vec<CodeKey> = (1..=scale.boxes as u64).map(workload::sscc).collect();
     for (box_code, content) in boxes.iter().zip(units.chunks(scale.units_per_box)) {
         engine.execute(
             producer,
@@ -486,7 +312,7 @@ fn pallet(engine: &Engine, world: &World, scale: &Scale) -> Result<()> {
             },
         )?;
     }
-    let pallet = sscc(0);
+    let pallet = workload::sscc(0);
     engine.execute(
         producer,
         Command::Aggregate {

@@ -4,6 +4,8 @@
 //! event, and asserts the invariants it relies on (a broken one is a bug; the group is not
 //! committed).
 
+use std::collections::HashMap;
+
 use tanba_store::Column;
 use tanba_types::{CodeKey, CodeStatus, Event, PackageLevel, TaxpayerId};
 
@@ -84,6 +86,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                     introduction: None,
                     parent: None,
                     contents: [0; 3],
+                    held_back: 0,
                     in_transit: None,
                     blockers: Vec::new(),
                 };
@@ -118,6 +121,11 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                     Some(gtin) => state.product(&gtin)?.and_then(|p| p.shelf_life_days),
                     None => None,
                 };
+                // Only applied or circulating codes are packed: nothing around this one to count.
+                assert!(
+                    code_record.parent.is_none() && code_record.contents_total() == 0,
+                    "emitted codes are never packed"
+                );
                 code_record.status = CodeStatus::Applied;
                 code_record.production_date = Some(*production_date);
                 code_record.expiry_date =
@@ -146,18 +154,18 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             for child in children {
                 detach(state, child)?;
             }
-            let mut added = [0u32; 3];
+            let mut added = Tally::default();
             for child in children {
                 let mut child_record = state.existing_code(child)?;
                 child_record.parent = Some(*parent);
-                add_contents(&mut added, &child_record, 1);
+                added.add(&Tally::of(&child_record));
                 state.put_code(child, &child_record);
                 // The child's level rides in the index, so content walks skip units unread.
                 let level = vec![level_index(child_record.level) as u8];
                 state.put(Column::Children, keys::child(parent, child), level);
                 add_history(state, child, sequence);
             }
-            change_contents(state, parent, added, 1)?;
+            add_to_packages(state, Some(*parent), &added, Sign::Add)?;
             add_history(state, parent, sequence);
         }
         Event::Disaggregated { codes } => {
@@ -298,8 +306,9 @@ fn add_history(state: &mut State, code: &CodeKey, sequence: u64) {
 }
 
 /// Changes every code in the subtrees of `roots` (a status or a block belongs to each code, and
-/// stays with it when it leaves the package). The event enters the roots' history; the codes
-/// inside find it through their packages' history ([`crate::query::history`]).
+/// stays with it when it leaves the package), then brings the packages' held-back counts up to
+/// date, inside the subtree and above it. The event enters the roots' history; the codes inside
+/// find it through their packages' history ([`crate::query::history`]).
 fn update_subtrees(
     state: &mut State,
     roots: &[CodeKey],
@@ -308,10 +317,30 @@ fn update_subtrees(
 ) -> Result<(), EngineError> {
     let mut counted = 0;
     for root in roots {
-        for (code, mut code_record) in state.subtree(root, &mut counted)? {
-            change(&mut code_record);
-            state.put_code(&code, &code_record);
+        let mut nodes = state.subtree(root, &mut counted)?;
+        let before = Tally::of(&nodes[0].1);
+        for (_, code_record) in &mut nodes {
+            change(code_record);
         }
+        // Children come after their parents in the walk: go backwards to count upwards.
+        let mut held_back_below: HashMap<CodeKey, u32> = HashMap::new();
+        for (index, (code, code_record)) in nodes.iter_mut().enumerate().rev() {
+            if code_record.contents_total() > 0 {
+                code_record.held_back = held_back_below.remove(code).unwrap_or(0);
+            }
+            if index > 0 {
+                let parent = code_record
+                    .parent
+                    .expect("inside the subtree, every code has a parent");
+                *held_back_below.entry(parent).or_default() += Tally::of(code_record).held_back;
+            }
+        }
+        let after = Tally::of(&nodes[0].1);
+        let parent = nodes[0].1.parent;
+        for (code, code_record) in &nodes {
+            state.put_code(code, code_record);
+        }
+        change_held_back(state, parent, before.held_back, after.held_back)?;
         add_history(state, root, sequence);
     }
     Ok(())
@@ -338,29 +367,55 @@ fn update_roots(
     Ok(())
 }
 
-/// Adds (`sign` 1) or removes (`sign` -1) what a child brings into a package: itself and its
-/// own content, by level.
-fn add_contents(total: &mut [u32; 3], child: &CodeRecord, sign: i8) {
-    let mut delta = child.contents;
-    delta[level_index(child.level)] += 1;
-    for (slot, amount) in total.iter_mut().zip(delta) {
-        *slot = if sign > 0 {
-            slot.checked_add(amount).expect("contents fit u32")
-        } else {
-            slot.checked_sub(amount)
-                .expect("contents never go negative")
-        };
+/// What a code brings into the packages around it: itself and its content by level, and how
+/// many of those are held back (not in circulation, or blocked).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Tally {
+    contents: [u32; 3],
+    held_back: u32,
+}
+
+impl Tally {
+    fn of(record: &CodeRecord) -> Tally {
+        let mut contents = record.contents;
+        contents[level_index(record.level)] += 1;
+        Tally {
+            contents,
+            held_back: record.held_back + u32::from(record.is_held_back()),
+        }
+    }
+
+    fn add(&mut self, other: &Tally) {
+        for (slot, amount) in self.contents.iter_mut().zip(other.contents) {
+            *slot = slot.checked_add(amount).expect("contents fit u32");
+        }
+        self.held_back = self
+            .held_back
+            .checked_add(other.held_back)
+            .expect("fits u32");
     }
 }
 
-/// Changes the content counts of `package` and every package it is in.
-fn change_contents(
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sign {
+    Add,
+    Remove,
+}
+
+/// Adds or removes a tally in `package` and every package around it.
+fn add_to_packages(
     state: &mut State,
-    package: &CodeKey,
-    delta: [u32; 3],
-    sign: i8,
+    package: Option<CodeKey>,
+    tally: &Tally,
+    sign: Sign,
 ) -> Result<(), EngineError> {
-    let mut next = Some(*package);
+    let step = |slot: &mut u32, amount: u32| {
+        *slot = match sign {
+            Sign::Add => slot.checked_add(amount).expect("counts fit u32"),
+            Sign::Remove => slot.checked_sub(amount).expect("counts never go negative"),
+        };
+    };
+    let mut next = package;
     let mut depth = 0;
     while let Some(code) = next {
         depth += 1;
@@ -373,18 +428,36 @@ fn change_contents(
             code_record.level != PackageLevel::Unit,
             "only packages hold codes"
         );
-        for (slot, amount) in code_record.contents.iter_mut().zip(delta) {
-            *slot = if sign > 0 {
-                slot.checked_add(amount).expect("contents fit u32")
-            } else {
-                slot.checked_sub(amount)
-                    .expect("contents never go negative")
-            };
+        for (slot, amount) in code_record.contents.iter_mut().zip(tally.contents) {
+            step(slot, amount);
         }
+        step(&mut code_record.held_back, tally.held_back);
         next = code_record.parent;
         state.put_code(&code, &code_record);
     }
     Ok(())
+}
+
+/// Moves the held-back count of the packages from `parent` up by the change of one member's.
+fn change_held_back(
+    state: &mut State,
+    parent: Option<CodeKey>,
+    before: u32,
+    after: u32,
+) -> Result<(), EngineError> {
+    let (sign, amount) = if after >= before {
+        (Sign::Add, after - before)
+    } else {
+        (Sign::Remove, before - after)
+    };
+    if amount == 0 {
+        return Ok(());
+    }
+    let tally = Tally {
+        contents: [0; 3],
+        held_back: amount,
+    };
+    add_to_packages(state, parent, &tally, sign)
 }
 
 /// Takes a code out of its package, if it is in one.
@@ -397,9 +470,7 @@ fn detach(state: &mut State, code: &CodeKey) -> Result<(), EngineError> {
         return Ok(());
     };
     code_record.owner = owner;
-    let mut removed = [0u32; 3];
-    add_contents(&mut removed, &code_record, 1);
     state.put_code(code, &code_record);
     state.delete(Column::Children, keys::child(&parent, code));
-    change_contents(state, &parent, removed, -1)
+    add_to_packages(state, Some(parent), &Tally::of(&code_record), Sign::Remove)
 }

@@ -528,14 +528,33 @@ fn allowed(code: &CodeKey, record: &CodeRecord, operation: Operation) -> Result<
 }
 
 /// Checks `operation` for every code in the subtrees of `roots`. (Ownership and transit are
-/// the roots', checked by the caller.)
+/// the roots', checked by the caller.) A package whose content holds nothing back (everything
+/// inside in circulation and unblocked, see [`CodeRecord::held_back`]) is decided on its own
+/// record when the operation is allowed for such content: the pallet case, 25,000 reads saved.
 fn allowed_in_subtrees(
     state: &State,
     roots: &[CodeKey],
     operation: Operation,
 ) -> Result<(), EngineError> {
+    let circulating = tanba_types::CodeState {
+        status: CodeStatus::Introduced,
+        blocked: false,
+    };
+    let content_allowed = transition(circulating, operation).is_ok();
     let mut counted = 0;
     for root_code in roots {
+        let record = state.existing_code(root_code)?;
+        if content_allowed && record.held_back == 0 {
+            allowed(root_code, &record, operation)?;
+            counted += 1 + record.contents_total() as usize;
+            if counted > tanba_types::limits::COMMAND_AFFECTED_CODES_MAX {
+                return Err(EngineError::LimitExceeded {
+                    what: "codes affected by one command",
+                    max: tanba_types::limits::COMMAND_AFFECTED_CODES_MAX,
+                });
+            }
+            continue;
+        }
         for (code, record) in state.subtree(root_code, &mut counted)? {
             allowed(&code, &record, operation)?;
         }
@@ -732,6 +751,7 @@ pub fn new_transport_record(owner: TaxpayerId) -> CodeRecord {
         introduction: None,
         parent: None,
         contents: [0; 3],
+        held_back: 0,
         in_transit: None,
         blockers: Vec::new(),
     }
@@ -824,19 +844,19 @@ fn accept(
         None => record.items.clone(),
         Some(items) => {
             check_codes("items", items, DOCUMENT_ITEMS_MAX)?;
-            for item in items {
-                if !record.items.contains(item) {
-                    return Err(EngineError::NotInDocument(*item));
-                }
+            let shipped: HashSet<&CodeKey> = record.items.iter().collect();
+            if let Some(stranger) = items.iter().find(|item| !shipped.contains(item)) {
+                return Err(EngineError::NotInDocument(*stranger));
             }
             items.to_vec()
         }
     };
     allowed_in_subtrees(state, &accepted, Operation::Accept)?;
+    let taken: HashSet<&CodeKey> = accepted.iter().collect();
     let returned = record
         .items
         .iter()
-        .filter(|item| !accepted.contains(item))
+        .filter(|item| !taken.contains(item))
         .copied()
         .collect();
     Ok(vec![Event::Accepted {

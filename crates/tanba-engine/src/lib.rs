@@ -14,6 +14,7 @@
 //!   lookups on one snapshot, never scans of the log.
 //! - [`keys`](mod@keys), [`records`](mod@records), [`state`](mod@state): the byte layout, the
 //!   stored records and the writer's view of the store with the group's changes on top.
+//! - [`workload`](mod@workload): a standing world and bulk steps for benchmarks and load tests.
 //!
 //! Architecture invariant: the state machine reads no clock and no random source. Time is stamped
 //! on each command by the writer; serials arrive inside `IssueCodes` commands. No tonic, no
@@ -30,6 +31,7 @@ pub mod log;
 pub mod query;
 pub mod records;
 pub mod state;
+pub mod workload;
 
 pub use crate::core::{Core, Receipt, Stamped};
 pub use engine::{Clock, Engine, EngineConfig, SystemClock, Ticket};

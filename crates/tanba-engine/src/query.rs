@@ -182,6 +182,20 @@ pub fn package_content(
     Ok(out)
 }
 
+/// Counts a package's content by reading it: what the record's `contents` and `held_back` must
+/// say. The engine keeps those counts up to date on every event so that it need not do this;
+/// tests and `tanba` audits call it to prove it.
+pub fn recount(snapshot: &dyn Snapshot, package: &CodeKey) -> Result<([u32; 3], u32), EngineError> {
+    let mut contents = [0u32; 3];
+    let mut held_back = 0;
+    for (code, _) in package_content(snapshot, package)? {
+        let record = code_record_required(snapshot, &code)?;
+        contents[level_index(record.level)] += 1;
+        held_back += u32::from(record.is_held_back());
+    }
+    Ok((contents, held_back))
+}
+
 /// A code's history: the events that touched it, oldest first, at most `limit`, after sequence
 /// `after` (0 for the beginning). The events on the packages it was in, while it was in them
 /// (shipped, accepted, introduced, blocked as part of a pallet), are part of its history: they

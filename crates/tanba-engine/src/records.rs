@@ -109,6 +109,11 @@ pub struct CodeRecord {
     pub parent: Option<CodeKey>,
     /// Everything inside it, counted by level (unit, group, transport), at any depth.
     pub contents: [u32; 3],
+    /// How many units and group packages inside it, at any depth, are held back: not in
+    /// circulation, or blocked. While it is zero, everything inside may be shipped, accepted,
+    /// packed or withdrawn, and the engine need not read the content to know it: a 25,000-unit
+    /// pallet moves on one record.
+    pub held_back: u32,
     /// The shipment it travels under, until accepted or rejected. Set on the outermost package
     /// only: what is inside travels with it.
     pub in_transit: Option<DocumentId>,
@@ -122,6 +127,17 @@ impl CodeRecord {
         tanba_types::CodeState {
             status: self.status,
             blocked: !self.blockers.is_empty(),
+        }
+    }
+
+    /// Whether this code, by itself, holds its package back: a unit or group package that is not
+    /// in circulation or is blocked; a transport package (a container, whose own status only
+    /// follows its content) that is blocked or withdrawn.
+    pub fn is_held_back(&self) -> bool {
+        let blocked = !self.blockers.is_empty();
+        match self.level {
+            PackageLevel::Transport => blocked || matches!(self.status, CodeStatus::Withdrawn(_)),
+            _ => blocked || self.status != CodeStatus::Introduced,
         }
     }
 

@@ -4,6 +4,7 @@
 //!
 //! Typed reads and writes of records live here too, so `decide` and `apply` never touch bytes.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use tanba_store::{Column, Store, WriteBatch};
@@ -13,11 +14,19 @@ use crate::error::EngineError;
 use crate::keys;
 use crate::records::{CodeRecord, DocumentRecord, OrderRecord, decode, encode};
 
-/// Changes not yet written: per column, key to new value (`None`: deleted).
+/// Most store reads a group remembers; past it the memory is cleared and reads go to the store.
+pub const READ_CACHE_ENTRIES_MAX: usize = 200_000;
+
+/// Changes not yet written: per column, key to new value (`None`: deleted). Also what the group
+/// has read from the store: only the writer writes, so a value read stays true for the whole
+/// group unless the group changes it (and then `columns` answers first). `decide` and then
+/// `apply` read the same records, and every command of a group reads its actor's card: the
+/// memtable lookups this saves were a quarter of the writer's time.
 #[derive(Default)]
 pub struct Pending {
     columns: HashMap<Column, BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
     operations: usize,
+    read: RefCell<HashMap<(Column, Vec<u8>), Option<Vec<u8>>>>,
 }
 
 impl Pending {
@@ -48,6 +57,18 @@ impl Pending {
     }
 }
 
+fn remember(
+    read: &mut HashMap<(Column, Vec<u8>), Option<Vec<u8>>>,
+    column: Column,
+    key: Vec<u8>,
+    value: Option<Vec<u8>>,
+) {
+    if read.len() >= READ_CACHE_ENTRIES_MAX {
+        read.clear();
+    }
+    read.insert((column, key), value);
+}
+
 /// The store with pending changes on top.
 pub struct State<'a> {
     store: &'a dyn Store,
@@ -70,7 +91,13 @@ impl<'a> State<'a> {
         if let Some(value) = self.pending.columns.get(&column).and_then(|c| c.get(key)) {
             return Ok(value.clone());
         }
-        Ok(self.store.get(column, key)?)
+        let mut read = self.pending.read.borrow_mut();
+        if let Some(value) = read.get(&(column, key.to_vec())) {
+            return Ok(value.clone());
+        }
+        let value = self.store.get(column, key)?;
+        remember(&mut read, column, key.to_vec(), value.clone());
+        Ok(value)
     }
 
     /// Sets `key`.
@@ -168,11 +195,25 @@ impl<'a> State<'a> {
                 None => unresolved.push(index),
             }
         }
+        let mut read = self.pending.read.borrow_mut();
+        unresolved.retain(
+            |&index| match read.get(&(Column::Codes, encoded[index].clone())) {
+                Some(value) => {
+                    values[index] = value.clone();
+                    false
+                }
+                None => true,
+            },
+        );
         let keys: Vec<&[u8]> = unresolved.iter().map(|&i| encoded[i].as_slice()).collect();
-        for (index, value) in unresolved
-            .iter()
-            .zip(self.store.multi_get(Column::Codes, &keys)?)
-        {
+        let stored = self.store.multi_get(Column::Codes, &keys)?;
+        for (index, value) in unresolved.iter().zip(stored) {
+            remember(
+                &mut read,
+                Column::Codes,
+                encoded[*index].clone(),
+                value.clone(),
+            );
             values[*index] = value;
         }
         Ok(values)

@@ -231,7 +231,11 @@ fn a_pallet_moves_as_one_and_counts_its_content() {
         ]
     );
     let first_box = query::history(snapshot.as_ref(), &units[0], 0, 100).unwrap();
-    assert_eq!(first_box.len(), 7, "the second box's removal is not the first box's units' history");
+    assert_eq!(
+        first_box.len(),
+        7,
+        "the second box's removal is not the first box's units' history"
+    );
     drop(snapshot);
     world.assert_replay_equal();
 }

@@ -1065,3 +1065,197 @@ fn every_engine_error_speaks_three_languages() {
     let text = tanba_types::localize(&error, tanba_types::Language::Kk);
     assert!(text.contains("retailer"), "{text}");
 }
+
+/// The counts each package keeps of its content (by level, and how much is held back) always
+/// equal what reading the content gives: the engine decides pallet moves on them.
+fn assert_counts(world: &World, packages: &[CodeKey]) {
+    let snapshot = world.store.snapshot();
+    for package in packages {
+        let record = query::code_record(snapshot.as_ref(), package)
+            .unwrap()
+            .unwrap();
+        let (contents, held_back) = query::recount(snapshot.as_ref(), package).unwrap();
+        assert_eq!(
+            (record.contents, record.held_back),
+            (contents, held_back),
+            "{package}"
+        );
+    }
+}
+
+#[test]
+fn a_pallet_with_anything_held_back_inside_does_not_move() {
+    let mut world = World::new(45);
+    let (producer, wholesaler, authority) = (
+        world.cast.producer,
+        world.cast.wholesaler,
+        world.cast.authority,
+    );
+    let units = world.produce(world.cast.unit, 6);
+    let fresh = world.emit(producer, world.cast.unit, 1);
+    world.apply_codes(producer, &fresh);
+    let (pallet, boxes) = (sscc(20), [sscc(21), sscc(22)]);
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: boxes[0],
+                children: units[..3].to_vec(),
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: boxes[1],
+                children: units[3..].to_vec(),
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: pallet,
+                children: boxes.to_vec(),
+            },
+        )
+        .unwrap();
+    let all = [pallet, boxes[0], boxes[1]];
+    assert_counts(&world, &all);
+    assert_eq!(world.card(&pallet).contents, [6, 0, 2]);
+
+    // One unit deep inside is blocked: the whole pallet stays.
+    world
+        .by(
+            authority,
+            Command::Block {
+                codes: vec![units[4]],
+                reason: "sample".into(),
+            },
+        )
+        .unwrap();
+    assert_counts(&world, &all);
+    assert_eq!(
+        code_of(world.by(producer, ship(wholesaler, vec![pallet]))),
+        "TANBA-CODE-BLOCKED"
+    );
+    world
+        .by(
+            authority,
+            Command::Unblock {
+                codes: vec![units[4]],
+            },
+        )
+        .unwrap();
+    assert_counts(&world, &all);
+
+    // An applied (not yet introduced) unit packed in: the pallet stays until it is introduced.
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: boxes[0],
+                children: fresh.clone(),
+            },
+        )
+        .unwrap();
+    assert_counts(&world, &all);
+    assert_eq!(
+        code_of(world.by(producer, ship(wholesaler, vec![pallet]))),
+        "TANBA-CODE-WRONG-STATUS"
+    );
+    world
+        .by(
+            producer,
+            Command::Introduce {
+                codes: vec![pallet],
+                introduction: Introduction::OwnProduction,
+            },
+        )
+        .unwrap_err();
+    world
+        .by(
+            producer,
+            Command::Disaggregate {
+                codes: fresh.clone(),
+            },
+        )
+        .unwrap();
+    assert_counts(&world, &all);
+
+    // A blocked empty box inside holds the pallet back too.
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(23),
+                children: vec![units[0]],
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            producer,
+            Command::Disaggregate {
+                codes: vec![units[0]],
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: pallet,
+                children: vec![sscc(23), units[0]],
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            authority,
+            Command::Block {
+                codes: vec![sscc(23)],
+                reason: "empty".into(),
+            },
+        )
+        .unwrap();
+    assert_counts(&world, &all);
+    assert_eq!(
+        code_of(world.by(producer, ship(wholesaler, vec![pallet]))),
+        "TANBA-CODE-BLOCKED"
+    );
+    world
+        .by(
+            authority,
+            Command::Unblock {
+                codes: vec![sscc(23)],
+            },
+        )
+        .unwrap();
+
+    let document = world.ship(producer, wholesaler, &[pallet]);
+    world
+        .by(
+            wholesaler,
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![1],
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            wholesaler,
+            withdraw(pallet, WithdrawalReason::ExportOutsideEaeu),
+        )
+        .unwrap();
+    assert_counts(&world, &all);
+    assert_eq!(
+        world.card(&units[5]).status,
+        CodeStatus::Withdrawn(WithdrawalReason::ExportOutsideEaeu)
+    );
+    world.assert_replay_equal();
+}
