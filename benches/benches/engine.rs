@@ -1,0 +1,97 @@
+//! The engine's per-operation costs, each beside its baseline in the same run: a code card
+//! (what a phone or till asks) against a bare store read of the same record, and one sale
+//! committed alone (submit, decide, apply, synced WAL) against a bare synced one-key write. The
+//! workloads at scale (a million codes, concurrent tills, pallets, replay) are `tanba bench`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use tanba_crypto::KeyRing;
+use tanba_engine::workload::{self, World};
+use tanba_engine::{Clock, Engine, EngineConfig, SystemClock, keys, query};
+use tanba_store::{Column, Durability, RocksStore, Store, WriteBatch};
+use tanba_types::{Actor, Command, Date, WithdrawalReason};
+
+/// Codes in the standing world: enough that reads miss the CPU caches.
+const CODES: u32 = 100_000;
+
+fn engine_costs(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(RocksStore::open(dir.path()).unwrap());
+    let ring = Arc::new(KeyRing::generate(0, &mut rand_core::OsRng));
+    let engine = Engine::start(
+        store.clone(),
+        ring,
+        Arc::new(SystemClock),
+        EngineConfig::default(),
+    )
+    .unwrap();
+    let world = World::register(&engine).unwrap();
+    let order = world
+        .order(&engine, world.short_gtin, CODES, Duration::from_secs(600))
+        .unwrap();
+    let codes = workload::order_codes(&engine, order).unwrap();
+    let today = Date::from_unix_ms_in_kz(SystemClock.now_ms());
+    world
+        .bring_into_circulation(&engine, &codes, today)
+        .unwrap();
+    world.deliver(&engine, world.retailer, &codes).unwrap();
+
+    let mut group = c.benchmark_group("engine");
+    let mut next = 0;
+    group.bench_function("code_card", |b| {
+        b.iter(|| {
+            next = (next + 7919) % codes.len();
+            black_box(query::code_card(engine.snapshot().as_ref(), &codes[next]).unwrap())
+        })
+    });
+    group.bench_function("baseline_store_get", |b| {
+        b.iter(|| {
+            next = (next + 7919) % codes.len();
+            black_box(store.get(Column::Codes, &keys::code(&codes[next])).unwrap())
+        })
+    });
+    group.measurement_time(Duration::from_secs(5));
+    let mut sold = codes.iter();
+    group.bench_function("sale_alone", |b| {
+        b.iter(|| {
+            let code = *sold.next().expect("enough codes for the measurement");
+            let sale = Command::Withdraw {
+                codes: vec![code],
+                reason: WithdrawalReason::RetailSale,
+                document: None,
+            };
+            black_box(
+                engine
+                    .execute(Actor::Participant(world.retailer), sale)
+                    .unwrap(),
+            )
+        })
+    });
+    let mut counter = 0u64;
+    group.bench_function("baseline_synced_put", |b| {
+        b.iter(|| {
+            counter += 1;
+            let mut batch = WriteBatch::new();
+            batch
+                .put(
+                    Column::Meta,
+                    b"bench".to_vec(),
+                    counter.to_be_bytes().to_vec(),
+                )
+                .unwrap();
+            store.write(batch, Durability::Synced).unwrap()
+        })
+    });
+    group.finish();
+    engine.shutdown();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(50);
+    targets = engine_costs
+}
+criterion_main!(benches);
