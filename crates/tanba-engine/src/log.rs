@@ -5,7 +5,6 @@ use tanba_crypto::{ChainHash, Checkpoint, GENESIS, PublicKeySet, chain_next, ver
 use tanba_store::{Column, Durability, SCAN_ENTRIES_MAX, Snapshot, Store};
 
 use crate::apply::apply;
-use crate::core::append;
 use crate::error::EngineError;
 use crate::keys;
 use crate::records::{LogHead, LogRecord, decode};
@@ -175,23 +174,31 @@ pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError
         sequence: 0,
         hash: GENESIS,
     };
-    let mut pending = Pending::default();
+    let mut pending = Pending::without_read_cache();
     let mut replayed = 0;
     loop {
-        let records = read_log(snapshot.as_ref(), head.sequence + 1, LOG_PAGE_ENTRIES)?;
-        if records.is_empty() {
+        let from = keys::sequence(head.sequence + 1);
+        let entries = snapshot.scan_from(Column::Log, &[], &from, LOG_PAGE_ENTRIES)?;
+        if entries.is_empty() {
             break;
         }
-        for record in records {
+        for (key, value) in entries {
+            // The stored bytes are the chain's input: check them and copy them as they are.
+            let sequence = keys::trailing_u64(&key)?;
+            let (stored_hash, bytes) = split_entry(&value)?;
+            let hash = chain_next(&head.hash, sequence, bytes);
+            if sequence != head.sequence + 1 || hash != stored_hash {
+                return Err(broken(sequence, "the log does not chain"));
+            }
+            let record: LogRecord = decode(bytes)?;
+            head = LogHead { sequence, hash };
             let mut state = State::new(target, &mut pending);
-            head = append(&mut state, head, &record);
+            state.put(Column::Log, key, value);
             apply(&mut state, &record)?;
             replayed += 1;
             if pending.len() >= REPLAY_FLUSH_OPERATIONS {
-                target.write(
-                    std::mem::take(&mut pending).into_batch()?,
-                    Durability::Buffered,
-                )?;
+                let full = std::mem::replace(&mut pending, Pending::without_read_cache());
+                target.write(full.into_batch()?, Durability::Buffered)?;
             }
         }
     }

@@ -26,10 +26,45 @@ pub const READ_CACHE_ENTRIES_MAX: usize = 200_000;
 pub struct Pending {
     columns: HashMap<Column, BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
     operations: usize,
-    read: RefCell<HashMap<(Column, Vec<u8>), Option<Vec<u8>>>>,
+    read: RefCell<ReadCache>,
+    read_cache_off: bool,
+}
+
+/// What a group has read from the store, per column.
+#[derive(Default)]
+struct ReadCache {
+    columns: HashMap<Column, HashMap<Vec<u8>, Option<Vec<u8>>>>,
+    entries: usize,
+}
+
+impl ReadCache {
+    fn get(&self, column: Column, key: &[u8]) -> Option<&Option<Vec<u8>>> {
+        self.columns.get(&column)?.get(key)
+    }
+
+    fn remember(&mut self, column: Column, key: &[u8], value: &Option<Vec<u8>>) {
+        if self.entries >= READ_CACHE_ENTRIES_MAX {
+            self.columns.clear();
+            self.entries = 0;
+        }
+        self.entries += 1;
+        self.columns
+            .entry(column)
+            .or_default()
+            .insert(key.to_vec(), value.clone());
+    }
 }
 
 impl Pending {
+    /// Pending changes that do not remember reads: for replay, which reads each record about
+    /// once, so remembering costs more than it saves.
+    pub fn without_read_cache() -> Pending {
+        Pending {
+            read_cache_off: true,
+            ..Pending::default()
+        }
+    }
+
     /// How many keys are changed.
     pub fn len(&self) -> usize {
         self.operations
@@ -57,18 +92,6 @@ impl Pending {
     }
 }
 
-fn remember(
-    read: &mut HashMap<(Column, Vec<u8>), Option<Vec<u8>>>,
-    column: Column,
-    key: Vec<u8>,
-    value: Option<Vec<u8>>,
-) {
-    if read.len() >= READ_CACHE_ENTRIES_MAX {
-        read.clear();
-    }
-    read.insert((column, key), value);
-}
-
 /// The store with pending changes on top.
 pub struct State<'a> {
     store: &'a dyn Store,
@@ -91,12 +114,15 @@ impl<'a> State<'a> {
         if let Some(value) = self.pending.columns.get(&column).and_then(|c| c.get(key)) {
             return Ok(value.clone());
         }
+        if self.pending.read_cache_off {
+            return Ok(self.store.get(column, key)?);
+        }
         let mut read = self.pending.read.borrow_mut();
-        if let Some(value) = read.get(&(column, key.to_vec())) {
+        if let Some(value) = read.get(column, key) {
             return Ok(value.clone());
         }
         let value = self.store.get(column, key)?;
-        remember(&mut read, column, key.to_vec(), value.clone());
+        read.remember(column, key, &value);
         Ok(value)
     }
 
@@ -196,24 +222,19 @@ impl<'a> State<'a> {
             }
         }
         let mut read = self.pending.read.borrow_mut();
-        unresolved.retain(
-            |&index| match read.get(&(Column::Codes, encoded[index].clone())) {
-                Some(value) => {
-                    values[index] = value.clone();
-                    false
-                }
-                None => true,
-            },
-        );
+        unresolved.retain(|&index| match read.get(Column::Codes, &encoded[index]) {
+            Some(value) => {
+                values[index] = value.clone();
+                false
+            }
+            None => true,
+        });
         let keys: Vec<&[u8]> = unresolved.iter().map(|&i| encoded[i].as_slice()).collect();
         let stored = self.store.multi_get(Column::Codes, &keys)?;
         for (index, value) in unresolved.iter().zip(stored) {
-            remember(
-                &mut read,
-                Column::Codes,
-                encoded[*index].clone(),
-                value.clone(),
-            );
+            if !self.pending.read_cache_off {
+                read.remember(Column::Codes, &encoded[*index], &value);
+            }
             values[*index] = value;
         }
         Ok(values)
