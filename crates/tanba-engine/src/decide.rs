@@ -637,7 +637,8 @@ fn introduce(
         }
     };
     check_codes("codes", codes, COMMAND_CODES_MAX)?;
-    let mut products: HashMap<Gtin, Product> = HashMap::new();
+    // Whether the actor makes each GTIN met, read once per GTIN.
+    let mut makes: HashMap<Gtin, bool> = HashMap::new();
     let mut counted = 0;
     for code in codes {
         let record = owned(state, participant.id, code)?;
@@ -646,13 +647,18 @@ fn introduce(
             allowed(&inner, &record, Operation::Introduce(introduction.kind()))?;
             // Only the maker introduces goods as its own production.
             if let (Introduction::OwnProduction, Some(gtin)) = (introduction, inner.gtin()) {
-                if !products.contains_key(&gtin) {
-                    let product = state
-                        .product(&gtin)?
-                        .ok_or(EngineError::UnknownProduct(gtin))?;
-                    products.insert(gtin, product);
-                }
-                if products[&gtin].producer != Some(participant.id) {
+                let maker = match makes.get(&gtin) {
+                    Some(maker) => *maker,
+                    None => {
+                        let product = state
+                            .product(&gtin)?
+                            .ok_or(EngineError::UnknownProduct(gtin))?;
+                        let maker = product.producer == Some(participant.id);
+                        makes.insert(gtin, maker);
+                        maker
+                    }
+                };
+                if !maker {
                     return Err(EngineError::NotYourProduct(gtin));
                 }
             }

@@ -2,7 +2,7 @@
 //! signed checkpoint), replay into an empty store, and a comparison of two stores' state.
 
 use tanba_crypto::{ChainHash, Checkpoint, GENESIS, PublicKeySet, chain_next, verify_checkpoint};
-use tanba_store::{Column, Durability, SCAN_ENTRIES_MAX, Snapshot, Store};
+use tanba_store::{Column, Durability, Entry, SCAN_ENTRIES_MAX, Snapshot, Store};
 
 use crate::apply::apply;
 use crate::error::EngineError;
@@ -231,7 +231,7 @@ pub fn first_state_difference(
     for column in STATE_COLUMNS {
         let mut start: Vec<u8> = Vec::new();
         loop {
-            let page = |snapshot: &dyn Snapshot| -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineError> {
+            let page = |snapshot: &dyn Snapshot| -> Result<Vec<Entry>, EngineError> {
                 let mut entries = snapshot.scan_from(column, &[], &start, LOG_PAGE_ENTRIES)?;
                 if column == Column::Meta {
                     entries.retain(|(key, _)| key != b"checkpoint");

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use tanba_store::{Column, Store, WriteBatch};
+use tanba_store::{Column, Entry, Store, WriteBatch};
 use tanba_types::{Category, CodeKey, Gtin, Participant, Product, TaxpayerId, limits};
 
 use crate::error::EngineError;
@@ -154,7 +154,7 @@ impl<'a> State<'a> {
         column: Column,
         prefix: &[u8],
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, EngineError> {
+    ) -> Result<Vec<Entry>, EngineError> {
         let pending: Vec<(&Vec<u8>, &Option<Vec<u8>>)> = self
             .pending
             .columns

@@ -636,9 +636,9 @@ fn nesting_stops_at_the_depth_limit() {
     let producer = world.cast.producer;
     let units = world.produce(world.cast.unit, 1);
     let mut inner = units[0];
-    let mut depth = 1;
-    for n in 1.. {
-        let outer = sscc(100 + n);
+    // `depth` counts the levels of the tree so far: the unit alone is 1.
+    for depth in 1.. {
+        let outer = sscc(100 + depth as u64);
         let result = world.by(
             producer,
             Command::Aggregate {
@@ -651,7 +651,6 @@ fn nesting_stops_at_the_depth_limit() {
             break;
         }
         result.unwrap();
-        depth += 1;
         inner = outer;
     }
     assert_eq!(
