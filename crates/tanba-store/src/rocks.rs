@@ -33,6 +33,8 @@ fn engine(error: rocksdb::Error) -> StoreError {
 pub const BLOCK_CACHE_BYTES: usize = 512 << 20;
 /// Bloom filter bits per key (about 1 % false positives).
 const BLOOM_BITS_PER_KEY: f64 = 10.0;
+/// Share of a memtable's bytes its bloom filter may take.
+const MEMTABLE_BLOOM_RATIO: f64 = 0.05;
 /// Bytes of one memtable per column family before it is flushed.
 const WRITE_BUFFER_BYTES: usize = 64 << 20;
 
@@ -62,6 +64,10 @@ impl RocksStore {
             family.set_compression_type(rocksdb::DBCompressionType::Lz4);
             family.set_block_based_table_factory(&table);
             family.set_write_buffer_size(WRITE_BUFFER_BYTES);
+            // The memtable gets a bloom filter too: a read of a key written long ago (flushed
+            // to a table file) then skips the memtable's skip-list search.
+            family.set_memtable_whole_key_filtering(true);
+            family.set_memtable_prefix_bloom_ratio(MEMTABLE_BLOOM_RATIO);
             ColumnFamilyDescriptor::new(column.name(), family)
         });
         let db = DB::open_cf_descriptors(&options, path, families).map_err(engine)?;
