@@ -74,22 +74,9 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             for (offset, issued) in codes.iter().enumerate() {
                 let index = first_index + offset as u32;
                 let code = CodeKey::item(order.gtin, issued.serial);
-                let code_record = CodeRecord {
-                    level: product.level,
-                    status: CodeStatus::Emitted,
-                    owner: order.orderer,
-                    issued: Some((*order_id, index)),
-                    created_sequence: sequence,
-                    production_date: None,
-                    expiry_date: None,
-                    batch: None,
-                    introduction: None,
-                    parent: None,
-                    contents: [0; 3],
-                    held_back: 0,
-                    in_transit: None,
-                    blockers: Vec::new(),
-                };
+                let mut code_record =
+                    CodeRecord::new(product.level, CodeStatus::Emitted, order.orderer, sequence);
+                code_record.issued = Some((*order_id, index));
                 state.put_code(&code, &code_record);
                 let printed = OrderCode {
                     serial: issued.serial,
@@ -146,8 +133,12 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             })?;
         }
         Event::TransportPackageCreated { sscc, owner } => {
-            let mut code_record = crate::decide::new_transport_record(*owner);
-            code_record.created_sequence = sequence;
+            let code_record = CodeRecord::new(
+                PackageLevel::Transport,
+                CodeStatus::Applied,
+                *owner,
+                sequence,
+            );
             state.put_code(&CodeKey::Sscc(*sscc), &code_record);
         }
         Event::Aggregated { parent, children } => {
@@ -191,11 +182,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 created_ms: record.time_ms,
                 status: DocumentStatus::Pending,
             };
-            state.put(
-                Column::Documents,
-                keys::sequence(sequence).to_vec(),
-                encode(&document),
-            );
+            state.put_document(sequence, &document);
             for party in [seller, buyer] {
                 state.put(
                     Column::Index,
@@ -225,11 +212,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 signature: signature.clone(),
                 time_ms: record.time_ms,
             };
-            state.put(
-                Column::Documents,
-                keys::sequence(*document).to_vec(),
-                encode(&document_record),
-            );
+            state.put_document(*document, &document_record);
         }
         Event::Rejected {
             document,
@@ -243,11 +226,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 signature: signature.clone(),
                 time_ms: record.time_ms,
             };
-            state.put(
-                Column::Documents,
-                keys::sequence(*document).to_vec(),
-                encode(&document_record),
-            );
+            state.put_document(*document, &document_record);
         }
         Event::Withdrawn { codes, reason, .. } => {
             let status = CodeStatus::Withdrawn(*reason);

@@ -703,7 +703,16 @@ fn aggregate(
                 sscc: *sscc,
                 owner: participant.id,
             });
-            (new_transport_record(participant.id), 0, 0)
+            (
+                CodeRecord::new(
+                    PackageLevel::Transport,
+                    CodeStatus::Applied,
+                    participant.id,
+                    context.next_sequence,
+                ),
+                0,
+                0,
+            )
         }
     };
     if existing_children + children.len() > PACKAGE_CHILDREN_MAX {
@@ -741,26 +750,6 @@ fn aggregate(
         children: children.to_vec(),
     });
     Ok(events)
-}
-
-/// The record of a transport package when it is first used: empty, owned by its creator.
-pub fn new_transport_record(owner: TaxpayerId) -> CodeRecord {
-    CodeRecord {
-        level: PackageLevel::Transport,
-        status: CodeStatus::Applied,
-        owner,
-        issued: None,
-        created_sequence: 0,
-        production_date: None,
-        expiry_date: None,
-        batch: None,
-        introduction: None,
-        parent: None,
-        contents: [0; 3],
-        held_back: 0,
-        in_transit: None,
-        blockers: Vec::new(),
-    }
 }
 
 fn disaggregate(

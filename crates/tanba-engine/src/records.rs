@@ -122,6 +122,31 @@ pub struct CodeRecord {
 }
 
 impl CodeRecord {
+    /// A new code, outside any package, with nothing inside, unblocked and undated.
+    pub fn new(
+        level: PackageLevel,
+        status: CodeStatus,
+        owner: TaxpayerId,
+        created_sequence: u64,
+    ) -> CodeRecord {
+        CodeRecord {
+            level,
+            status,
+            owner,
+            issued: None,
+            created_sequence,
+            production_date: None,
+            expiry_date: None,
+            batch: None,
+            introduction: None,
+            parent: None,
+            contents: [0; 3],
+            held_back: 0,
+            in_transit: None,
+            blockers: Vec::new(),
+        }
+    }
+
     /// The state the transition table works on.
     pub fn state(&self) -> tanba_types::CodeState {
         tanba_types::CodeState {

@@ -291,6 +291,15 @@ impl<'a> State<'a> {
         self.record(Column::Orders, &keys::sequence(order))
     }
 
+    /// Writes a document.
+    pub fn put_document(&mut self, document: u64, record: &DocumentRecord) {
+        self.put(
+            Column::Documents,
+            keys::sequence(document).to_vec(),
+            encode(record),
+        );
+    }
+
     /// A document.
     pub fn document(&self, document: u64) -> Result<Option<DocumentRecord>, EngineError> {
         self.record(Column::Documents, &keys::sequence(document))
