@@ -1,6 +1,7 @@
 //! `tanba demo`: until the server exists, the README's run command shows the foundation at work:
 //! a key ring, codes issued with both tail profiles, every form of one code, offline verification,
-//! and forged codes refused with their error codes in Kazakh, Russian and English.
+//! and forged codes refused with their error codes in Kazakh, Russian and English; then the
+//! engine on RocksDB ([`crate::demo_engine`]).
 
 use std::{path::PathBuf, process::ExitCode, time::Instant};
 
@@ -170,6 +171,9 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
         }
         anyhow::ensure!(!ok, "a forged code verified: {first_report}");
     }
+    let ring = load_key_ring(&ring_path).context("loading the demo key ring")?;
+    crate::demo_engine::run(&args.data, ring)?;
+
     let tanba = std::env::current_exe()
         .map_or_else(|_| "tanba".to_owned(), |path| path.display().to_string());
     say!(
@@ -179,7 +183,7 @@ pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
         public_keys_path.display(),
         codes_path.display()
     );
-    say!("The server (`tanba serve`) arrives with the engine in a later issue.");
+    say!("The server (`tanba serve`) arrives in the next issue.");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,6 +7,7 @@
 mod bench_command;
 mod code_command;
 mod demo;
+mod demo_engine;
 mod keys_command;
 mod output;
 

@@ -25,6 +25,8 @@ pub struct World {
     pub wholesaler: TaxpayerId,
     /// Sells to consumers.
     pub retailer: TaxpayerId,
+    /// Blocks codes.
+    pub authority: TaxpayerId,
     /// A product whose codes carry full tails (AI 91/92).
     pub full_gtin: Gtin,
     /// A product whose codes carry 8-character short tails (AI 93).
@@ -36,15 +38,29 @@ fn fixed<T, E: std::fmt::Debug>(parsed: Result<T, E>) -> T {
 }
 
 impl World {
-    /// Registers the world (as the system) in an engine whose registry does not hold it yet.
-    pub fn register(engine: &Engine) -> Result<World, EngineError> {
-        let world = World {
+    /// The world, registered (as the system) if the engine's registry does not hold it yet.
+    pub fn open_or_register(engine: &Engine) -> Result<World, EngineError> {
+        let world = World::cast();
+        if query::participant(engine.snapshot().as_ref(), &world.producer)?.is_some() {
+            return Ok(world);
+        }
+        World::register(engine)
+    }
+
+    fn cast() -> World {
+        World {
             producer: fixed(TaxpayerId::parse("990140000384")),
             wholesaler: fixed(TaxpayerId::parse("990240000398")),
             retailer: fixed(TaxpayerId::parse("990340000391")),
+            authority: fixed(TaxpayerId::parse("990440000395")),
             full_gtin: fixed(Gtin::parse("04600000000015")),
             short_gtin: fixed(Gtin::parse("04600000000022")),
-        };
+        }
+    }
+
+    /// Registers the world (as the system) in an engine whose registry does not hold it yet.
+    pub fn register(engine: &Engine) -> Result<World, EngineError> {
+        let world = World::cast();
         let names = |text: &str| Names {
             kk: text.into(),
             ru: text.into(),
@@ -55,6 +71,7 @@ impl World {
             (world.producer, Role::Producer),
             (world.wholesaler, Role::Wholesaler),
             (world.retailer, Role::Retailer),
+            (world.authority, Role::Authority),
         ] {
             commands.push(Command::RegisterParticipant(Participant {
                 id,
