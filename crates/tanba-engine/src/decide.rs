@@ -508,19 +508,24 @@ fn allowed(code: &CodeKey, record: &CodeRecord, operation: Operation) -> Result<
         refusal,
     };
     if record.level == PackageLevel::Transport {
-        if let CodeStatus::Withdrawn(reason) = record.status
-            && !matches!(operation, Operation::Block | Operation::Unblock)
-        {
-            return Err(refused(Refusal::WithdrawalFinal { reason }));
-        }
-        let moves = matches!(
-            operation,
-            Operation::Aggregate | Operation::Ship | Operation::Accept
-        );
-        if moves && !record.blockers.is_empty() {
-            return Err(refused(Refusal::Blocked));
-        }
-        return Ok(());
+        // A container follows its content through withdrawal and a retail return (a box sold
+        // whole at the till comes back whole); otherwise only a block stops it moving.
+        let status = record.status;
+        return match (status, operation) {
+            (_, Operation::Block | Operation::Unblock) => Ok(()),
+            (CodeStatus::Withdrawn(WithdrawalReason::RetailSale), Operation::RetailReturn) => {
+                Ok(())
+            }
+            (CodeStatus::Withdrawn(WithdrawalReason::RetailSale), _)
+            | (_, Operation::RetailReturn) => Err(refused(Refusal::WrongStatus { status })),
+            (CodeStatus::Withdrawn(reason), _) => Err(refused(Refusal::WithdrawalFinal { reason })),
+            (_, Operation::Aggregate | Operation::Ship | Operation::Accept)
+                if !record.blockers.is_empty() =>
+            {
+                Err(refused(Refusal::Blocked))
+            }
+            _ => Ok(()),
+        };
     }
     transition(record.state(), operation)
         .map(|_| ())
@@ -722,6 +727,7 @@ fn aggregate(
         });
     }
     let mut height = 0;
+    let moving: HashSet<CodeKey> = children.iter().copied().collect();
     for child in children {
         if child == parent {
             return Err(EngineError::Cycle(*child));
@@ -738,7 +744,8 @@ fn aggregate(
         }
         // Packing a package packs its content: a blocked code inside cannot be packed.
         allowed_in_subtrees(state, &[*child], Operation::Aggregate)?;
-        height = height.max(state.height(child, &record)?);
+        // Codes moved by this command leave the packages they were in first.
+        height = height.max(state.height(child, &record, &moving)?);
     }
     // The root is depth 1; the parent adds its own depth and the deepest child adds its height.
     let depth = parent_depth + 1 + 1 + height;
@@ -884,7 +891,18 @@ fn withdraw(
     for code in codes {
         let record = match owner {
             Some(owner) => owned(state, owner, code)?,
-            None => state.existing_code(code)?,
+            None => {
+                // An authority may seize goods it does not own, but not out of a shipment
+                // under way: that is settled by acceptance or rejection first.
+                let record = state.existing_code(code)?;
+                if let (_, Some(document)) = state.holder(code, &record)? {
+                    return Err(EngineError::InTransit {
+                        code: *code,
+                        document,
+                    });
+                }
+                record
+            }
         };
         // A unit sold out of an opened box leaves the box.
         if record.parent.is_some() {

@@ -8,11 +8,13 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use tanba_store::{Column, Entry, Store, WriteBatch};
-use tanba_types::{Category, CodeKey, Gtin, Participant, Product, TaxpayerId, limits};
+use tanba_types::{
+    Category, CodeKey, Gtin, PackageLevel, Participant, Product, TaxpayerId, limits,
+};
 
 use crate::error::EngineError;
 use crate::keys;
-use crate::records::{CodeRecord, DocumentRecord, OrderRecord, decode, encode};
+use crate::records::{CodeRecord, DocumentRecord, OrderRecord, decode, encode, level_index};
 
 /// Most store reads a group remembers; past it the memory is cleared and reads go to the store.
 pub const READ_CACHE_ENTRIES_MAX: usize = 200_000;
@@ -374,18 +376,35 @@ impl<'a> State<'a> {
     }
 
     /// How many package levels sit below `code` (0 for a code with nothing inside).
-    pub fn height(&self, code: &CodeKey, record: &CodeRecord) -> Result<usize, EngineError> {
+    /// Codes in `leaving` are about to be taken out, and do not count.
+    pub fn height(
+        &self,
+        code: &CodeKey,
+        record: &CodeRecord,
+        leaving: &HashSet<CodeKey>,
+    ) -> Result<usize, EngineError> {
         if record.contents_total() == 0 {
             return Ok(0);
         }
-        let mut height = 0;
-        let mut seen = HashSet::new();
-        for child in self.children(code, limits::PACKAGE_CHILDREN_MAX)? {
-            let child_record = self.existing_code(&child)?;
-            if child_record.contents_total() > 0 && seen.insert(child) {
-                height = height.max(self.height(&child, &child_record)?);
+        let prefix = keys::code(code);
+        let unit = [level_index(PackageLevel::Unit) as u8];
+        let mut height = None;
+        for (key, level) in
+            self.scan_prefix(Column::Children, &prefix, limits::PACKAGE_CHILDREN_MAX)?
+        {
+            let (child, _) = keys::read_code(&key[prefix.len()..])?;
+            if leaving.contains(&child) {
+                continue;
             }
+            // The index holds each child's level: a unit holds nothing and needs no read.
+            let below = if level == unit {
+                0
+            } else {
+                self.height(&child, &self.existing_code(&child)?, leaving)?
+            };
+            height = Some(height.unwrap_or(0).max(below));
         }
-        Ok(height + 1)
+        // A package whose whole content leaves is empty: height 0.
+        Ok(height.map_or(0, |below| below + 1))
     }
 }

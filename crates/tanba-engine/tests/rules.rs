@@ -1258,3 +1258,142 @@ fn a_pallet_with_anything_held_back_inside_does_not_move() {
     );
     world.assert_replay_equal();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Found by the simulation; each once broke.
+
+#[test]
+fn an_authority_cannot_seize_goods_out_of_a_shipment_under_way() {
+    let mut world = World::new(80);
+    let (producer, wholesaler, authority) = (
+        world.cast.producer,
+        world.cast.wholesaler,
+        world.cast.authority,
+    );
+    let units = world.produce(world.cast.unit, 1);
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(1),
+                children: units.clone(),
+            },
+        )
+        .unwrap();
+    let document = world.ship(producer, wholesaler, &[sscc(1)]);
+    let seized = world.by(
+        authority,
+        withdraw(units[0], WithdrawalReason::Confiscation),
+    );
+    assert_eq!(code_of(seized), "TANBA-ENGINE-IN-TRANSIT");
+    world
+        .by(
+            wholesaler,
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![1],
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            authority,
+            withdraw(units[0], WithdrawalReason::Confiscation),
+        )
+        .unwrap();
+    assert_eq!(
+        world.card(&sscc(1)).contents,
+        [0, 0, 0],
+        "seized out of its box"
+    );
+    world.assert_replay_equal();
+}
+
+#[test]
+fn a_box_sold_whole_at_the_till_comes_back_whole() {
+    let mut world = World::new(81);
+    let (producer, retailer) = (world.cast.producer, world.cast.retailer);
+    let units = world.produce(world.cast.unit, 2);
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(1),
+                children: units.clone(),
+            },
+        )
+        .unwrap();
+    let document = world.ship(producer, retailer, &[sscc(1)]);
+    world
+        .by(
+            retailer,
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![1],
+            },
+        )
+        .unwrap();
+    let never_sold = world.by(
+        retailer,
+        Command::RetailReturn {
+            codes: vec![sscc(1)],
+            document: None,
+        },
+    );
+    assert_eq!(code_of(never_sold), "TANBA-CODE-WRONG-STATUS");
+    world.by(retailer, sell(sscc(1))).unwrap();
+    assert_eq!(
+        world.card(&units[1]).status,
+        CodeStatus::Withdrawn(WithdrawalReason::RetailSale)
+    );
+    assert_eq!(
+        code_of(world.by(retailer, ship(producer, vec![sscc(1)]))),
+        "TANBA-CODE-WRONG-STATUS"
+    );
+    world
+        .by(
+            retailer,
+            Command::RetailReturn {
+                codes: vec![sscc(1)],
+                document: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(world.card(&units[1]).status, CodeStatus::Introduced);
+    world.assert_replay_equal();
+}
+
+#[test]
+fn regrouping_counts_the_tree_as_it_will_be() {
+    let mut world = World::new(82);
+    let producer = world.cast.producer;
+    let units = world.produce(world.cast.unit, 1);
+    // sscc(1) ⊃ sscc(2) ⊃ ... ⊃ sscc(7) ⊃ unit: eight levels, the most allowed.
+    let mut inner = units[0];
+    for n in (1..=7).rev() {
+        world
+            .by(
+                producer,
+                Command::Aggregate {
+                    parent: sscc(n),
+                    children: vec![inner],
+                },
+            )
+            .unwrap();
+        inner = sscc(n);
+    }
+    // Taking sscc(2) out of sscc(1) while packing both into sscc(9) leaves eight levels.
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(9),
+                children: vec![sscc(1), sscc(2)],
+            },
+        )
+        .unwrap();
+    assert_eq!(world.card(&units[0]).parents.len(), 7);
+    assert_eq!(world.card(&sscc(1)).contents, [0, 0, 0]);
+}
