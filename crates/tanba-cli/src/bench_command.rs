@@ -38,6 +38,10 @@ pub struct BenchArgs {
     /// the disk you want to measure.
     #[arg(long)]
     dir: Option<std::path::PathBuf>,
+    /// Concurrent tills in the `sales` workload (each keeps one sale in flight); more tills fill
+    /// each group commit more and wait longer in the queue.
+    #[arg(long, default_value_t = TILLS_DEFAULT, value_parser = clap::value_parser!(u32).range(1..=TILLS_MAX))]
+    tills: u32,
 }
 
 /// How big each workload is.
@@ -45,7 +49,6 @@ struct Scale {
     full_codes: u32,
     short_codes: u32,
     sales: usize,
-    tills: usize,
     lookups: usize,
     boxes: usize,
     units_per_box: usize,
@@ -56,7 +59,6 @@ const FULL_SCALE: Scale = Scale {
     full_codes: 1_000_000,
     short_codes: 1_000_000,
     sales: 600_000,
-    tills: 512,
     lookups: 2_000_000,
     boxes: 50,
     units_per_box: 500,
@@ -67,7 +69,6 @@ const QUICK_SCALE: Scale = Scale {
     full_codes: 50_000,
     short_codes: 100_000,
     sales: 60_000,
-    tills: 512,
     lookups: 200_000,
     boxes: 50,
     units_per_box: 500,
@@ -77,7 +78,12 @@ const QUICK_SCALE: Scale = Scale {
 /// How long an emission order may take before the run is called failed.
 const ORDER_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// Concurrent tills each submitting thread drives: it keeps this many sales in flight.
+/// Concurrent tills in `sales` unless told otherwise.
+const TILLS_DEFAULT: u32 = 256;
+/// Most concurrent tills `tanba bench` simulates.
+const TILLS_MAX: i64 = 65_536;
+
+/// Most concurrent tills one submitting thread drives (it keeps one sale in flight for each).
 const TILLS_PER_THREAD: usize = 64;
 
 /// Runs every workload and prints one JSON line each.
@@ -125,7 +131,7 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     let sold = &sold[..scale.sales.min(sold.len())];
     world.bring_into_circulation(&engine, sold, today)?;
     world.deliver(&engine, world.retailer, sold)?;
-    sales(&engine, world.retailer, sold, scale.tills)?;
+    sales(&engine, world.retailer, sold, args.tills as usize)?;
     card_lookups(&engine, sold, scale.lookups)?;
     pallet(&engine, &world, scale, today)?;
     engine.shutdown();
@@ -190,6 +196,7 @@ fn issue(
 /// One sale per command from `tills` concurrent tills.
 fn sales(engine: &Engine, retailer: TaxpayerId, codes: &[CodeKey], tills: usize) -> Result<()> {
     let threads = tills.div_ceil(TILLS_PER_THREAD).max(1);
+    let window = tills.div_ceil(threads);
     let per_thread = codes.len().div_ceil(threads);
     let started = Instant::now();
     let histograms: Vec<Result<Histogram<u64>>> = std::thread::scope(|scope| {
@@ -208,7 +215,7 @@ fn sales(engine: &Engine, retailer: TaxpayerId, codes: &[CodeKey], tills: usize)
                         Ok(())
                     };
                     for code in part {
-                        if in_flight.len() == TILLS_PER_THREAD {
+                        if in_flight.len() == window {
                             wait(in_flight.pop_front().expect("full"), &mut latency)?;
                         }
                         let command = Command::Withdraw {
@@ -246,7 +253,7 @@ fn sales(engine: &Engine, retailer: TaxpayerId, codes: &[CodeKey], tills: usize)
         codes.len() as u64,
         elapsed,
         Some(&latency),
-        json!({ "tills": threads * TILLS_PER_THREAD }),
+        json!({ "tills": threads * window }),
     );
     Ok(())
 }
