@@ -27,9 +27,6 @@ pub const GROUP_COMMANDS_MAX: usize = 8192;
 /// Events between signed checkpoints, unless configured otherwise.
 pub const CHECKPOINT_INTERVAL_EVENTS_DEFAULT: u64 = 100_000;
 
-/// Meta key of the last checkpoint's sequence.
-const META_CHECKPOINT: &[u8] = b"checkpoint";
-
 /// A command with what the writer stamped on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamped {
@@ -61,6 +58,7 @@ pub struct Core {
     head: LogHead,
     checkpointed: u64,
     checkpoint_interval_events: u64,
+    last_time_ms: u64,
 }
 
 impl Core {
@@ -98,9 +96,30 @@ impl Core {
                 hash: GENESIS,
             },
         };
-        let checkpointed = match store.get(Column::Meta, META_CHECKPOINT)? {
+        let checkpointed = match store.get(Column::Meta, keys::META_CHECKPOINT)? {
             Some(bytes) => keys::trailing_u64(&bytes)?,
             None => 0,
+        };
+        if checkpointed > head.sequence {
+            return Err(EngineError::Corrupt(format!(
+                "a checkpoint at {checkpointed} is past the log head {}: the log lost its end",
+                head.sequence
+            )));
+        }
+        // The writer never stamps a time earlier than the last logged one, across restarts too.
+        let last_time_ms = match head.sequence {
+            0 => 0,
+            sequence => {
+                let entry = store
+                    .get(Column::Log, &keys::sequence(sequence))?
+                    .ok_or_else(|| {
+                        EngineError::Corrupt("the log head's entry is missing".into())
+                    })?;
+                let bytes = entry
+                    .get(32..)
+                    .ok_or_else(|| EngineError::Corrupt("log entry too short".into()))?;
+                decode::<LogRecord>(bytes)?.time_ms
+            }
         };
         Ok(Core {
             store,
@@ -108,12 +127,19 @@ impl Core {
             head,
             checkpointed,
             checkpoint_interval_events,
+            last_time_ms,
         })
     }
 
     /// The log's last entry.
     pub fn head(&self) -> LogHead {
         self.head
+    }
+
+    /// The time stamped on the log's last entry (0 for the empty log): the writer never stamps
+    /// an earlier one.
+    pub fn last_time_ms(&self) -> u64 {
+        self.last_time_ms
     }
 
     /// The store.
@@ -161,6 +187,7 @@ impl Core {
         match committed {
             Ok(()) => {
                 self.head = head;
+                self.last_time_ms = self.last_time_ms.max(time_ms);
                 outcomes
             }
             Err(error) => outcomes
@@ -268,7 +295,7 @@ impl Core {
         );
         state.put(
             Column::Meta,
-            META_CHECKPOINT.to_vec(),
+            keys::META_CHECKPOINT.to_vec(),
             keys::sequence(head.sequence).to_vec(),
         );
         Ok(())

@@ -8,8 +8,9 @@
 use std::collections::{HashMap, HashSet};
 
 use tanba_types::limits::{
-    COMMAND_CODES_MAX, DOCUMENT_ITEMS_MAX, ISSUE_CHUNK_CODES_MAX, ORDER_QUANTITY_MAX,
-    PACKAGE_CHILDREN_MAX, REASON_CHARS_MAX, REFERENCE_CHARS_MAX, SIGNATURE_BYTES_MAX,
+    COMMAND_AFFECTED_CODES_MAX, COMMAND_CODES_MAX, DOCUMENT_ITEMS_MAX, ISSUE_CHUNK_CODES_MAX,
+    ORDER_QUANTITY_MAX, PACKAGE_CHILDREN_MAX, REASON_CHARS_MAX, REFERENCE_CHARS_MAX,
+    SIGNATURE_BYTES_MAX,
 };
 use tanba_types::reference::{
     CATEGORY_CODE_CHARS_MAX, NAME_CHARS_MAX, PARTICIPANT_KEYS_MAX, SHELF_LIFE_DAYS_MAX,
@@ -85,6 +86,13 @@ pub fn decide(
                 .ok_or(EngineError::UnknownProduct(product.gtin))?;
             product_editor(state, context.actor, &current)?;
             product_editor(state, context.actor, product)?;
+            // Who markets a product is the registry's to change, not the marketers': otherwise
+            // an importer could write the producer off its own card.
+            let marketers_change =
+                current.producer != product.producer || current.importer != product.importer;
+            if marketers_change && registrar(state, context.actor).is_err() {
+                return Err(EngineError::RoleRequired(Role::Operator));
+            }
             check_product(state, product)?;
             if current.level != product.level {
                 return Err(EngineError::Invalid {
@@ -193,13 +201,19 @@ fn product_editor(state: &State, actor: Actor, product: &Product) -> Result<(), 
     if registrar(state, actor).is_ok() {
         return Ok(());
     }
+    marketer(state, actor, product).map(|_| ())
+}
+
+/// The actor as the producer or importer that puts `product` on the market (holding that role):
+/// who orders its codes. No registrar bypass: an operator orders no codes for others.
+fn marketer(state: &State, actor: Actor, product: &Product) -> Result<Participant, EngineError> {
     let participant = acting_participant(state, actor)?;
     let as_producer =
         product.producer == Some(participant.id) && participant.has_role(Role::Producer);
     let as_importer =
         product.importer == Some(participant.id) && participant.has_role(Role::Importer);
     if as_producer || as_importer {
-        Ok(())
+        Ok(participant)
     } else {
         Err(EngineError::NotYourProduct(product.gtin))
     }
@@ -369,7 +383,7 @@ fn order_codes(
     let product = state
         .product(&gtin)?
         .ok_or(EngineError::UnknownProduct(gtin))?;
-    product_editor(state, context.actor, &product)?;
+    marketer(state, context.actor, &product)?;
     if quantity == 0 {
         return Err(EngineError::Invalid {
             field: "quantity",
@@ -509,23 +523,22 @@ fn allowed(code: &CodeKey, record: &CodeRecord, operation: Operation) -> Result<
     };
     if record.level == PackageLevel::Transport {
         // A container follows its content through withdrawal and a retail return (a box sold
-        // whole at the till comes back whole); otherwise only a block stops it moving.
+        // whole at the till comes back whole), and a block on it holds as on any code.
         let status = record.status;
-        return match (status, operation) {
-            (_, Operation::Block | Operation::Unblock) => Ok(()),
-            (CodeStatus::Withdrawn(WithdrawalReason::RetailSale), Operation::RetailReturn) => {
-                Ok(())
-            }
+        match (status, operation) {
+            (_, Operation::Block | Operation::Unblock) => return Ok(()),
+            (CodeStatus::Withdrawn(WithdrawalReason::RetailSale), Operation::RetailReturn) => {}
             (CodeStatus::Withdrawn(WithdrawalReason::RetailSale), _)
-            | (_, Operation::RetailReturn) => Err(refused(Refusal::WrongStatus { status })),
-            (CodeStatus::Withdrawn(reason), _) => Err(refused(Refusal::WithdrawalFinal { reason })),
-            (_, Operation::Aggregate | Operation::Ship | Operation::Accept)
-                if !record.blockers.is_empty() =>
-            {
-                Err(refused(Refusal::Blocked))
+            | (_, Operation::RetailReturn) => return Err(refused(Refusal::WrongStatus { status })),
+            (CodeStatus::Withdrawn(reason), _) => {
+                return Err(refused(Refusal::WithdrawalFinal { reason }));
             }
-            _ => Ok(()),
-        };
+            _ => {}
+        }
+        if !record.blockers.is_empty() && !operation.allowed_while_blocked() {
+            return Err(refused(Refusal::Blocked));
+        }
+        return Ok(());
     }
     transition(record.state(), operation)
         .map(|_| ())
@@ -552,10 +565,10 @@ fn allowed_in_subtrees(
         if content_allowed && record.held_back == 0 {
             allowed(root_code, &record, operation)?;
             counted += 1 + record.contents_total() as usize;
-            if counted > tanba_types::limits::COMMAND_AFFECTED_CODES_MAX {
+            if counted > COMMAND_AFFECTED_CODES_MAX {
                 return Err(EngineError::LimitExceeded {
                     what: "codes affected by one command",
-                    max: tanba_types::limits::COMMAND_AFFECTED_CODES_MAX,
+                    max: COMMAND_AFFECTED_CODES_MAX,
                 });
             }
             continue;
@@ -642,7 +655,7 @@ fn introduce(
         }
     };
     check_codes("codes", codes, COMMAND_CODES_MAX)?;
-    // Whether the actor makes each GTIN met, read once per GTIN.
+    // Whether the card of each GTIN met names the actor as maker (or importer), read once.
     let mut makes: HashMap<Gtin, bool> = HashMap::new();
     let mut counted = 0;
     for code in codes {
@@ -650,20 +663,29 @@ fn introduce(
         root(code, &record)?;
         for (inner, record) in state.subtree(code, &mut counted)? {
             allowed(&inner, &record, Operation::Introduce(introduction.kind()))?;
-            // Only the maker introduces goods as its own production.
-            if let (Introduction::OwnProduction, Some(gtin)) = (introduction, inner.gtin()) {
-                let maker = match makes.get(&gtin) {
-                    Some(maker) => *maker,
+            // Only the maker introduces goods as its own production, only the importer named
+            // on the card imports them.
+            let needs = match introduction {
+                Introduction::OwnProduction => Some(Role::Producer),
+                Introduction::Import { .. } => Some(Role::Importer),
+                Introduction::EaeuReceipt { .. } => None,
+            };
+            if let (Some(role), Some(gtin)) = (needs, inner.gtin()) {
+                let named = match makes.get(&gtin) {
+                    Some(named) => *named,
                     None => {
                         let product = state
                             .product(&gtin)?
                             .ok_or(EngineError::UnknownProduct(gtin))?;
-                        let maker = product.producer == Some(participant.id);
-                        makes.insert(gtin, maker);
-                        maker
+                        let named = match role {
+                            Role::Producer => product.producer == Some(participant.id),
+                            _ => product.importer == Some(participant.id),
+                        };
+                        makes.insert(gtin, named);
+                        named
                     }
                 };
-                if !maker {
+                if !named {
                     return Err(EngineError::NotYourProduct(gtin));
                 }
             }
@@ -684,6 +706,8 @@ fn aggregate(
     let participant = goods_holder(state, context.actor)?;
     check_codes("children", children, PACKAGE_CHILDREN_MAX)?;
     let mut events = Vec::new();
+    // What the outermost package around the parent holds already, itself included.
+    let mut outermost_total = 1;
     let (parent_record, parent_depth, existing_children) = match state.code(parent)? {
         Some(_) => {
             let record = owned(state, participant.id, parent)?;
@@ -697,6 +721,8 @@ fn aggregate(
                     return Err(EngineError::Cycle(*ancestor));
                 }
             }
+            let outermost = ancestors.last().map_or(&record, |(_, root)| root);
+            outermost_total += outermost.contents_total();
             let existing = state.children(parent, PACKAGE_CHILDREN_MAX)?.len();
             (record, ancestors.len(), existing)
         }
@@ -746,6 +772,14 @@ fn aggregate(
         allowed_in_subtrees(state, &[*child], Operation::Aggregate)?;
         // Codes moved by this command leave the packages they were in first.
         height = height.max(state.height(child, &record, &moving)?);
+        outermost_total += 1 + record.contents_total();
+    }
+    // A package must stay small enough to be shipped, blocked or withdrawn in one command.
+    if outermost_total > COMMAND_AFFECTED_CODES_MAX as u64 {
+        return Err(EngineError::LimitExceeded {
+            what: "codes in one outermost package",
+            max: COMMAND_AFFECTED_CODES_MAX,
+        });
     }
     // The root is depth 1; the parent adds its own depth and the deepest child adds its height.
     let depth = parent_depth + 1 + 1 + height;

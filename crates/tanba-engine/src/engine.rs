@@ -278,7 +278,7 @@ fn write_loop(
     progress: Arc<Progress>,
     orders: mpsc::Sender<OrderId>,
 ) {
-    let mut last_time_ms = 0;
+    let mut last_time_ms = core.last_time_ms();
     let mut queue: VecDeque<(Stamped, Pending)> = VecDeque::new();
     let mut stamp = |submission: Submission, queue: &mut VecDeque<(Stamped, Pending)>| {
         // Never earlier than the previous stamp, whatever the wall clock does.

@@ -4,6 +4,8 @@
 //! | column | key | value |
 //! |---|---|---|
 //! | meta | `head` | last sequence (u64 BE) + its chain hash |
+//! | meta | `checkpoint` | the last signed checkpoint's sequence (u64 BE) |
+//! | meta | `layout` | the layout version (u32 BE) |
 //! | log | sequence (u64 BE) | chain hash + [`LogRecord`](crate::records::LogRecord) |
 //! | checkpoints | sequence (u64 BE) | [`Checkpoint`](tanba_crypto::Checkpoint) |
 //! | codes | code | [`CodeRecord`](crate::records::CodeRecord) |
@@ -27,6 +29,8 @@ use crate::error::EngineError;
 
 /// Meta key of the log head.
 pub const META_HEAD: &[u8] = b"head";
+/// Meta key of the last signed checkpoint's sequence.
+pub const META_CHECKPOINT: &[u8] = b"checkpoint";
 /// Meta key of the store's layout version.
 pub const META_LAYOUT: &[u8] = b"layout";
 /// The layout version this code writes and reads.

@@ -137,6 +137,16 @@ pub fn verify_log(
     if head.sequence != sequence || head.hash != hash {
         return Err(broken(sequence, "the stored head is not the last entry"));
     }
+    // A signed checkpoint past the end means entries were cut off the end, head and all.
+    let past_end =
+        snapshot.scan_from(Column::Checkpoints, &[], &keys::sequence(sequence + 1), 1)?;
+    if let Some((key, _)) = past_end.first() {
+        let at = keys::trailing_u64(key)?;
+        return Err(broken(
+            at,
+            "a signed checkpoint names an entry past the end of the log",
+        ));
+    }
     Ok(LogVerification {
         from_sequence,
         head: sequence,
@@ -234,7 +244,7 @@ pub fn first_state_difference(
             let page = |snapshot: &dyn Snapshot| -> Result<Vec<Entry>, EngineError> {
                 let mut entries = snapshot.scan_from(column, &[], &start, LOG_PAGE_ENTRIES)?;
                 if column == Column::Meta {
-                    entries.retain(|(key, _)| key != b"checkpoint");
+                    entries.retain(|(key, _)| key != keys::META_CHECKPOINT);
                 }
                 Ok(entries)
             };

@@ -1397,3 +1397,185 @@ fn regrouping_counts_the_tree_as_it_will_be() {
     assert_eq!(world.card(&units[0]).parents.len(), 7);
     assert_eq!(world.card(&sscc(1)).contents, [0, 0, 0]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Found in review.
+
+#[test]
+fn a_blocked_container_is_not_sold_or_exported() {
+    let mut world = World::new(90);
+    let (producer, retailer, authority) = (
+        world.cast.producer,
+        world.cast.retailer,
+        world.cast.authority,
+    );
+    let units = world.produce(world.cast.unit, 2);
+    world
+        .by(
+            producer,
+            Command::Aggregate {
+                parent: sscc(1),
+                children: units.clone(),
+            },
+        )
+        .unwrap();
+    let document = world.ship(producer, retailer, &[sscc(1)]);
+    world
+        .by(
+            retailer,
+            Command::Accept {
+                document,
+                items: None,
+                signature: vec![1],
+            },
+        )
+        .unwrap();
+    // Blocked whole, then the content released: the box itself stays blocked.
+    world
+        .by(
+            authority,
+            Command::Block {
+                codes: vec![sscc(1)],
+                reason: "seal".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        code_of(world.by(retailer, sell(sscc(1)))),
+        "TANBA-CODE-BLOCKED"
+    );
+    let export = withdraw(sscc(1), WithdrawalReason::ExportOutsideEaeu);
+    assert_eq!(code_of(world.by(retailer, export)), "TANBA-CODE-BLOCKED");
+    world
+        .by(retailer, withdraw(sscc(1), WithdrawalReason::Destruction))
+        .unwrap();
+}
+
+#[test]
+fn who_markets_a_product_is_the_registrys_to_change() {
+    let mut world = World::new(91);
+    let snapshot = world.store.snapshot();
+    let mut product = query::product(snapshot.as_ref(), &world.cast.imported)
+        .unwrap()
+        .unwrap();
+    drop(snapshot);
+    // The importer tries to put itself down as the maker, too.
+    product.producer = Some(world.cast.importer);
+    let taken = world.by(world.cast.importer, Command::UpdateProduct(product.clone()));
+    assert_eq!(code_of(taken), "TANBA-ENGINE-ROLE-REQUIRED");
+    // An operator orders no codes for others' products.
+    let operator_card = participant(
+        world.cast.operator,
+        "Tanba operator",
+        &[Role::Operator, Role::Producer],
+    );
+    world
+        .system(Command::UpdateParticipant(operator_card))
+        .unwrap();
+    let order = Command::OrderCodes {
+        gtin: world.cast.unit,
+        quantity: 1,
+    };
+    assert_eq!(
+        code_of(world.by(world.cast.operator, order)),
+        "TANBA-ENGINE-NOT-YOUR-PRODUCT"
+    );
+}
+
+#[test]
+fn only_the_importer_named_on_the_card_imports() {
+    let mut world = World::new(92);
+    let second_importer = taxpayer(9_300);
+    world
+        .system(Command::RegisterParticipant(participant(
+            second_importer,
+            "Other Import",
+            &[Role::Importer],
+        )))
+        .unwrap();
+    // A second importer with codes of a product whose card names the first: it may order none
+    // and import none.
+    let order = Command::OrderCodes {
+        gtin: world.cast.imported,
+        quantity: 1,
+    };
+    assert_eq!(
+        code_of(world.by(second_importer, order)),
+        "TANBA-ENGINE-NOT-YOUR-PRODUCT"
+    );
+    let codes = world.emit(world.cast.importer, world.cast.imported, 1);
+    world.apply_codes(world.cast.importer, &codes);
+    let import = |codes: Vec<CodeKey>| Command::Introduce {
+        codes,
+        introduction: Introduction::Import {
+            customs_declaration: "50508/221126/0000001".into(),
+        },
+    };
+    world
+        .by(world.cast.importer, import(codes.clone()))
+        .unwrap();
+    // The producer's own goods are not the importer's to import.
+    let made_here = world.emit(world.cast.producer, world.cast.unit, 1);
+    world.apply_codes(world.cast.producer, &made_here);
+    let producer_as_importer = participant(
+        world.cast.producer,
+        "Almaty Tobacco",
+        &[Role::Producer, Role::Importer],
+    );
+    world
+        .system(Command::UpdateParticipant(producer_as_importer))
+        .unwrap();
+    assert_eq!(
+        code_of(world.by(world.cast.producer, import(made_here))),
+        "TANBA-ENGINE-NOT-YOUR-PRODUCT"
+    );
+}
+
+#[test]
+fn a_checkpoint_past_the_head_shows_a_cut_log() {
+    let world = World::new(93);
+    let keys = world.ring.public_key_set();
+    let head = world.core.head().sequence;
+    let mut batch = WriteBatch::new();
+    batch
+        .put(
+            Column::Checkpoints,
+            (head + 5).to_be_bytes().to_vec(),
+            b"x".to_vec(),
+        )
+        .unwrap();
+    world.store.write(batch, Durability::Synced).unwrap();
+    let error = tanba_engine::verify_log(world.store.as_ref(), &keys, None).unwrap_err();
+    assert!(error.to_string().contains("past the end"), "{error}");
+}
+
+#[test]
+fn time_never_runs_backwards_across_a_restart() {
+    struct Fixed(u64);
+    impl tanba_engine::Clock for Fixed {
+        fn now_ms(&self) -> u64 {
+            self.0
+        }
+    }
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(tanba_store::MemoryStore::new());
+    let ring = std::sync::Arc::new(tanba_crypto::KeyRing::generate(0, &mut rand_core::OsRng));
+    let register =
+        |n: u64| Command::RegisterParticipant(participant(taxpayer(n), "P", &[Role::Retailer]));
+    for (clock_ms, n) in [(support::START_MS, 1), (support::START_MS - 60_000, 2)] {
+        let engine = tanba_engine::Engine::start(
+            store.clone(),
+            ring.clone(),
+            std::sync::Arc::new(Fixed(clock_ms)),
+            tanba_engine::EngineConfig::default(),
+        )
+        .unwrap();
+        engine.execute(Actor::System, register(n)).unwrap();
+        engine.shutdown();
+    }
+    let log = tanba_engine::log::read_log(store.snapshot().as_ref(), 1, 10).unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(
+        log[1].time_ms >= log[0].time_ms,
+        "the clock went back, the log did not"
+    );
+}

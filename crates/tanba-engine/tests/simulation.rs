@@ -616,8 +616,8 @@ impl Model {
 
     /// The life of a code (status.rs): EMITTED -> APPLIED -> INTRODUCED -> WITHDRAWN, blocks as
     /// an overlay. A transport package is a container with no life of its own (decide.rs): it
-    /// follows its content through withdrawal and a retail return, and a blocked one moves
-    /// nowhere.
+    /// follows its content through withdrawal and a retail return, and a block holds on it as
+    /// on any code.
     fn allows(&self, key: &CodeKey, op: Op, v: &mut Vec<&'static str>) {
         use CodeStatus::{Applied, Emitted, Introduced, Withdrawn};
         use WithdrawalReason::{Destruction, RetailSale, WriteOff};
@@ -636,8 +636,21 @@ impl Model {
             if op == Op::RetailReturn {
                 // Never sold: nothing to return.
                 v.push(WRONG_STATUS);
-            } else if blocked && matches!(op, Op::Aggregate | Op::Ship | Op::Accept) {
-                v.push(BLOCKED);
+            } else if blocked {
+                // A block holds on a container as on any code (status.rs).
+                let while_blocked = match op {
+                    Op::Withdraw(reason) => matches!(
+                        reason,
+                        Destruction
+                            | WithdrawalReason::RecallDisposal
+                            | WithdrawalReason::Confiscation
+                    ),
+                    Op::Disaggregate | Op::RetailReturn => true,
+                    _ => false,
+                };
+                if !while_blocked {
+                    v.push(BLOCKED);
+                }
             }
             return;
         }
@@ -812,12 +825,18 @@ impl Model {
                     }
                     for inner in self.subtree(key) {
                         self.allows(&inner, Op::Introduce, &mut v);
-                        // Only the maker introduces goods as its own production.
-                        if let (Introduction::OwnProduction, Some(gtin)) =
-                            (introduction, inner.gtin())
-                            && self.products[&gtin].producer != Some(owner)
-                        {
-                            v.push(NOT_YOUR_PRODUCT);
+                        // Only the maker introduces goods as its own production, and only the
+                        // importer named on the card imports them.
+                        if let Some(gtin) = inner.gtin() {
+                            let product = &self.products[&gtin];
+                            let named = match introduction {
+                                Introduction::OwnProduction => product.producer == Some(owner),
+                                Introduction::Import { .. } => product.importer == Some(owner),
+                                Introduction::EaeuReceipt { .. } => true,
+                            };
+                            if !named {
+                                v.push(NOT_YOUR_PRODUCT);
+                            }
                         }
                     }
                 }

@@ -209,12 +209,7 @@ pub fn transition(state: CodeState, operation: Operation) -> Result<CodeState, R
     };
     // Blocked goods may be separated from their package, returned by a consumer (they stay
     // blocked, so cannot be sold again) and disposed of; never packed, shipped, accepted or sold.
-    let allowed_while_blocked = match operation {
-        Op::Withdraw(reason) => reason.allowed_while_blocked(),
-        Op::Disaggregate | Op::RetailReturn => true,
-        _ => false,
-    };
-    if blocked && !allowed_while_blocked {
+    if blocked && !operation.allowed_while_blocked() {
         return Err(Refusal::Blocked);
     }
     Ok(CodeState {
@@ -224,6 +219,17 @@ pub fn transition(state: CodeState, operation: Operation) -> Result<CodeState, R
 }
 
 impl Operation {
+    /// Whether a blocked code may still undergo this: be separated from its package, returned
+    /// by a consumer (staying blocked), or destroyed, disposed of or confiscated.
+    pub fn allowed_while_blocked(self) -> bool {
+        match self {
+            Operation::Withdraw(reason) => reason.allowed_while_blocked(),
+            Operation::Disaggregate | Operation::RetailReturn => true,
+            Operation::Block | Operation::Unblock => true,
+            _ => false,
+        }
+    }
+
     /// Every operation, each withdrawal reason and introduction kind spelled out.
     pub fn all() -> Vec<Operation> {
         let mut all = vec![
