@@ -12,8 +12,8 @@ use tanba_types::{CodeKey, CodeStatus, Event, PackageLevel, TaxpayerId};
 use crate::error::EngineError;
 use crate::keys;
 use crate::records::{
-    Blocker, CodeRecord, DocumentRecord, DocumentStatus, LogRecord, OrderCode, OrderRecord, encode,
-    level_index,
+    Blocker, CodeRecord, DocumentRecord, DocumentStatus, HistoryEntry, LogRecord, OrderCode,
+    OrderRecord, encode, level_index,
 };
 use crate::state::State;
 
@@ -154,15 +154,15 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 // The child's level rides in the index, so content walks skip units unread.
                 let level = vec![level_index(child_record.level) as u8];
                 state.put(Column::Children, keys::child(parent, child), level);
-                add_history(state, child, sequence);
+                add_history_entry(state, child, sequence, &HistoryEntry::Entered(*parent));
             }
             add_to_packages(state, Some(*parent), &added, Sign::Add)?;
-            add_history(state, parent, sequence);
+            add_history_entry(state, parent, sequence, &HistoryEntry::ContentAdded);
         }
         Event::Disaggregated { codes } => {
             for code in codes {
                 detach(state, code)?;
-                add_history(state, code, sequence);
+                add_history_entry(state, code, sequence, &HistoryEntry::Left);
             }
         }
         Event::Shipped {
@@ -281,7 +281,15 @@ fn add_reference_history(state: &mut State, column: Column, key: &[u8], sequence
 }
 
 fn add_history(state: &mut State, code: &CodeKey, sequence: u64) {
-    state.put(Column::Index, keys::history(code, sequence), Vec::new());
+    add_history_entry(state, code, sequence, &HistoryEntry::Own);
+}
+
+fn add_history_entry(state: &mut State, code: &CodeKey, sequence: u64, entry: &HistoryEntry) {
+    state.put(
+        Column::Index,
+        keys::history(code, sequence),
+        entry.to_bytes(),
+    );
 }
 
 /// Changes every code in the subtrees of `roots` (a status or a block belongs to each code, and

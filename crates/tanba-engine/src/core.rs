@@ -156,23 +156,25 @@ impl Core {
         queue: &mut VecDeque<(Stamped, T)>,
     ) -> Vec<(T, Result<Receipt, EngineError>)> {
         let mut pending = Pending::default();
+        let mut taken: Vec<(Stamped, T)> = Vec::new();
         let mut outcomes = Vec::new();
         let mut head = self.head;
         let mut time_ms = 0;
         let failure = {
             let mut state = State::new(self.store.as_ref(), &mut pending);
             let mut failure = None;
-            while outcomes.len() < GROUP_COMMANDS_MAX
+            while taken.len() < GROUP_COMMANDS_MAX
                 && state.pending_len() < GROUP_OPERATIONS_SOFT_MAX
             {
                 let Some((stamped, tag)) = queue.pop_front() else {
                     break;
                 };
                 time_ms = time_ms.max(stamped.time_ms);
-                match self.run(&mut state, &mut head, stamped) {
-                    Ok(outcome) => outcomes.push((tag, outcome)),
+                let outcome = self.run(&mut state, &mut head, &stamped);
+                taken.push((stamped, tag));
+                match outcome {
+                    Ok(outcome) => outcomes.push(outcome),
                     Err(error) => {
-                        outcomes.push((tag, Err(error.clone())));
                         failure = Some(error);
                         break;
                     }
@@ -188,11 +190,22 @@ impl Core {
             Ok(()) => {
                 self.head = head;
                 self.last_time_ms = self.last_time_ms.max(time_ms);
-                outcomes
+                taken
+                    .into_iter()
+                    .map(|(_, tag)| tag)
+                    .zip(outcomes)
+                    .collect()
             }
-            Err(error) => outcomes
+            // Not the disk: one command broke the group (a batch grown past its limit, a record
+            // that does not read back). Nothing was written; run each command alone, so the
+            // failure stays with the command that caused it.
+            Err(error) if taken.len() > 1 && !matches!(error, EngineError::Store(_)) => taken
                 .into_iter()
-                .map(|(tag, _)| (tag, Err(error.clone())))
+                .flat_map(|command| self.execute(&mut VecDeque::from([command])))
+                .collect(),
+            Err(error) => taken
+                .into_iter()
+                .map(|(_, tag)| (tag, Err(error.clone())))
                 .collect(),
         }
     }
@@ -213,7 +226,7 @@ impl Core {
         &self,
         state: &mut State,
         head: &mut LogHead,
-        stamped: Stamped,
+        stamped: &Stamped,
     ) -> Result<Result<Receipt, EngineError>, EngineError> {
         let context = Context {
             actor: stamped.actor,

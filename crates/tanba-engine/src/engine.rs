@@ -36,6 +36,10 @@ pub const ISSUE_CHUNKS_IN_FLIGHT_MAX: usize = 2;
 /// Times the issuer redraws a chunk whose serials collided with existing codes before it gives
 /// up on the order (with 82.6-bit serials, one redraw already means something is wrong).
 pub const ISSUE_REDRAWS_MAX: usize = 3;
+/// Times the issuer sends a chunk again after the store failed its group, per order.
+pub const ISSUE_RETRIES_MAX: usize = 5;
+/// How long the issuer waits before sending a failed chunk again.
+pub const ISSUE_RETRY_PAUSE: Duration = Duration::from_millis(200);
 /// Codes per issued chunk.
 pub const ISSUE_CHUNK_CODES: usize = tanba_types::limits::ISSUE_CHUNK_CODES_MAX;
 
@@ -106,8 +110,8 @@ struct Submission {
     reply: oneshot::Sender<Result<Receipt, EngineError>>,
 }
 
-/// What the writer keeps with each command of a group.
-struct Pending {
+/// What the writer keeps with each command of a group: who waits for it.
+struct Waiting {
     reply: oneshot::Sender<Result<Receipt, EngineError>>,
     places_order: bool,
 }
@@ -230,20 +234,24 @@ impl Engine {
         timeout: Duration,
     ) -> Result<OrderRecord, EngineError> {
         let deadline = Instant::now() + timeout;
-        let mut head = self.progress.head.lock().expect("progress lock");
         loop {
+            // Read without holding the lock the writer takes after every group; a commit in
+            // between shows as a moved head, and the order is read again at once.
+            let seen = self.head().sequence;
             let record = crate::query::order(self.store.snapshot().as_ref(), order)?
                 .ok_or(EngineError::UnknownOrder(order))?;
             let now = Instant::now();
             if record.is_complete() || now >= deadline {
                 return Ok(record);
             }
-            head = self
-                .progress
-                .changed
-                .wait_timeout(head, deadline - now)
-                .expect("progress lock")
-                .0;
+            let head = self.progress.head.lock().expect("progress lock");
+            if head.sequence == seen {
+                let _ = self
+                    .progress
+                    .changed
+                    .wait_timeout(head, deadline - now)
+                    .expect("progress lock");
+            }
         }
     }
 
@@ -255,12 +263,16 @@ impl Engine {
 
     fn stop(&mut self) {
         self.stop_issuer.store(true, Ordering::SeqCst);
+        // A thread that panicked has already failed its callers (their tickets answer
+        // `Stopped`); joining it must not panic again, least of all inside `drop`.
         if let Some(issuer) = self.issuer.take() {
-            issuer.join().expect("the issuer does not panic");
+            let _ = issuer.join();
         }
-        self.submit.lock().expect("submit lock").take();
+        if let Ok(mut submit) = self.submit.lock() {
+            submit.take();
+        }
         if let Some(writer) = self.writer.take() {
-            writer.join().expect("the writer does not panic");
+            let _ = writer.join();
         }
     }
 }
@@ -279,8 +291,8 @@ fn write_loop(
     orders: mpsc::Sender<OrderId>,
 ) {
     let mut last_time_ms = core.last_time_ms();
-    let mut queue: VecDeque<(Stamped, Pending)> = VecDeque::new();
-    let mut stamp = |submission: Submission, queue: &mut VecDeque<(Stamped, Pending)>| {
+    let mut queue: VecDeque<(Stamped, Waiting)> = VecDeque::new();
+    let mut stamp = |submission: Submission, queue: &mut VecDeque<(Stamped, Waiting)>| {
         // Never earlier than the previous stamp, whatever the wall clock does.
         last_time_ms = clock.now_ms().max(last_time_ms);
         let places_order = matches!(submission.command, Command::OrderCodes { .. });
@@ -290,7 +302,7 @@ fn write_loop(
                 time_ms: last_time_ms,
                 command: submission.command,
             },
-            Pending {
+            Waiting {
                 reply: submission.reply,
                 places_order,
             },
@@ -308,20 +320,20 @@ fn write_loop(
             let outcomes = core.execute(&mut queue);
             *progress.head.lock().expect("progress lock") = core.head();
             progress.changed.notify_all();
-            for (pending, outcome) in outcomes {
+            for (waiting, outcome) in outcomes {
                 if let (
                     true,
                     Ok(Receipt {
                         created: Some(order),
                         ..
                     }),
-                ) = (pending.places_order, &outcome)
+                ) = (waiting.places_order, &outcome)
                 {
                     // The issuer may have stopped; the order then resumes at the next start.
                     let _ = orders.send(*order);
                 }
                 // A submitter that gave up waiting is no reason to stop.
-                let _ = pending.reply.send(outcome);
+                let _ = waiting.reply.send(outcome);
             }
         }
     }
@@ -386,7 +398,7 @@ impl Issuer {
         let mut remaining = (order.quantity - order.issued) as usize;
         let mut in_flight: VecDeque<(oneshot::Receiver<Result<Receipt, EngineError>>, usize)> =
             VecDeque::new();
-        let mut redraws = 0;
+        let (mut redraws, mut retries) = (0, 0);
         while remaining > 0 || !in_flight.is_empty() {
             if remaining > 0
                 && in_flight.len() < ISSUE_CHUNKS_IN_FLIGHT_MAX
@@ -424,8 +436,18 @@ impl Issuer {
             };
             match receiver.blocking_recv() {
                 Ok(Ok(_)) => {}
+                // A collision with an existing code: draw the chunk again.
                 Ok(Err(EngineError::DuplicateCode(_))) if redraws < ISSUE_REDRAWS_MAX => {
                     redraws += 1;
+                    remaining += count;
+                }
+                // The store failed this group (or the queue was full): try the chunk again
+                // after a pause, a few times.
+                Ok(Err(EngineError::Store(_) | EngineError::Busy))
+                    if retries < ISSUE_RETRIES_MAX =>
+                {
+                    retries += 1;
+                    std::thread::sleep(ISSUE_RETRY_PAUSE);
                     remaining += count;
                 }
                 _ => {

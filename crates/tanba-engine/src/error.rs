@@ -147,7 +147,14 @@ pub enum EngineError {
 
 impl From<StoreError> for EngineError {
     fn from(error: StoreError) -> Self {
-        EngineError::Store(error.to_string())
+        match error {
+            // A batch past its limit is the size of what was asked, not a failing disk.
+            StoreError::BatchTooLarge => EngineError::LimitExceeded {
+                what: "changes in one write batch",
+                max: tanba_store::BATCH_OPERATIONS_MAX,
+            },
+            other => EngineError::Store(other.to_string()),
+        }
     }
 }
 

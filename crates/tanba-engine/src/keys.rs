@@ -14,7 +14,7 @@
 //! | participants | IIN/BIN (12 ASCII digits) | [`Participant`](tanba_types::Participant) |
 //! | products | `p` + GTIN / `c` + category code | [`Product`](tanba_types::Product) / [`Category`](tanba_types::Category) |
 //! | orders | order id (u64 BE) | [`OrderRecord`](crate::records::OrderRecord) |
-//! | index | `h` + code + sequence | empty: the code's history |
+//! | index | `h` + code + sequence | [`HistoryEntry`](crate::records::HistoryEntry): the code's history |
 //! | index | `d` + IIN/BIN + document id | empty: a participant's documents |
 //! | index | `o` + IIN/BIN + order id | empty: a participant's orders |
 //! | index | `c` + order id + index (u32 BE) | serial + tail of the order's code |

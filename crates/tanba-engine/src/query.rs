@@ -4,14 +4,15 @@
 use tanba_store::{Column, Snapshot};
 use tanba_types::limits::{PACKAGE_CONTENT_MAX, PAGE_ENTRIES_MAX};
 use tanba_types::{
-    Category, CodeKey, CodeStatus, Date, DocumentId, Event, Gtin, IntroductionKind, IssuedTail,
-    OrderId, PACKAGE_DEPTH_MAX, PackageLevel, Participant, Product, TaxpayerId,
+    Category, CodeKey, CodeStatus, Date, DocumentId, Gtin, IntroductionKind, IssuedTail, OrderId,
+    PACKAGE_DEPTH_MAX, PackageLevel, Participant, Product, TaxpayerId,
 };
 
 use crate::error::EngineError;
 use crate::keys;
 use crate::records::{
-    Blocker, CodeRecord, DocumentRecord, LogRecord, OrderCode, OrderRecord, decode, level_index,
+    Blocker, CodeRecord, DocumentRecord, HistoryEntry, LogRecord, OrderCode, OrderRecord, decode,
+    level_index,
 };
 
 fn record<T: serde::de::DeserializeOwned>(
@@ -196,34 +197,53 @@ pub fn recount(snapshot: &dyn Snapshot, package: &CodeKey) -> Result<([u32; 3], 
     Ok((contents, held_back))
 }
 
+/// Most history index entries one history query reads (its own and its packages'), before
+/// it answers [`EngineError::LimitExceeded`].
+pub const HISTORY_INDEX_ENTRIES_MAX: usize = 1_000_000;
+
 /// A code's history: the events that touched it, oldest first, at most `limit`, after sequence
-/// `after` (0 for the beginning). The events on the packages it was in, while it was in them
-/// (shipped, accepted, introduced, blocked as part of a pallet), are part of its history: they
-/// are indexed on the package only, and found here through the code's own aggregation events.
+/// `after` (0 for the beginning; page with the last sequence returned). The events on the
+/// packages it was in, while it was in them (shipped, accepted, introduced, blocked as part of a
+/// pallet), are part of its history: they are indexed on the package only, and found here from
+/// the index entries alone, which say when the code entered and left each package; only the
+/// events returned are read from the log.
 pub fn history(
     snapshot: &dyn Snapshot,
     code: &CodeKey,
     after: u64,
     limit: usize,
 ) -> Result<Vec<LogRecord>, EngineError> {
-    let mut found = std::collections::BTreeMap::new();
-    collect_history(snapshot, code, (0, u64::MAX), 0, &mut found)?;
-    Ok(found
-        .into_values()
-        .filter(|record| record.sequence > after)
+    let mut found = std::collections::BTreeSet::new();
+    let mut budget = HISTORY_INDEX_ENTRIES_MAX;
+    collect_history(
+        snapshot,
+        code,
+        (after, u64::MAX),
+        0,
+        &mut budget,
+        &mut found,
+    )?;
+    found
+        .into_iter()
         .take(limit.min(PAGE_ENTRIES_MAX))
-        .collect())
+        .map(|sequence| {
+            log_record(snapshot, sequence)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("history of {code} names missing event {sequence}"))
+            })
+        })
+        .collect()
 }
 
-/// Adds to `found` the events of `code` within the open `window` of sequences, and those of the
-/// packages it was in while it was in them. At `depth` > 0, `code` is such a package, and events
-/// that put other codes into it are not part of the history asked for.
+/// Adds to `found` the sequences of the events of `code` within the open `window`, and those of
+/// the packages it was in while it was in them. At `depth` > 0, `code` is such a package, and
+/// putting other codes into it is not part of the history asked for.
 fn collect_history(
     snapshot: &dyn Snapshot,
     code: &CodeKey,
     window: (u64, u64),
     depth: usize,
-    found: &mut std::collections::BTreeMap<u64, LogRecord>,
+    budget: &mut usize,
+    found: &mut std::collections::BTreeSet<u64>,
 ) -> Result<(), EngineError> {
     if depth > PACKAGE_DEPTH_MAX {
         return Err(EngineError::Corrupt(format!(
@@ -231,34 +251,44 @@ fn collect_history(
         )));
     }
     let code_record = code_record(snapshot, code)?.ok_or(EngineError::UnknownCode(*code))?;
-    let prefix = keys::history_prefix(code);
-    let mut sequences = vec![code_record.created_sequence];
-    for (key, _) in snapshot.scan_prefix(Column::Index, &prefix, PAGE_ENTRIES_MAX)? {
-        sequences.push(keys::trailing_u64(&key)?);
+    let in_window = |sequence: u64| window.0 < sequence && sequence < window.1;
+    if depth == 0 && in_window(code_record.created_sequence) {
+        found.insert(code_record.created_sequence);
     }
+    // Every entry is read, from the first: where the code was when the window opens depends
+    // on what came before it. Entries are keys of a few dozen bytes; the log is not touched.
+    let prefix = keys::history_prefix(code);
+    let mut start = prefix.clone();
     let mut inside: Option<(CodeKey, u64)> = None;
     let mut stays = Vec::new();
-    for sequence in sequences {
-        let record = log_record(snapshot, sequence)?.ok_or_else(|| {
-            EngineError::Corrupt(format!("history of {code} names missing event {sequence}"))
-        })?;
-        let (entered, left) = match &record.event {
-            Event::Aggregated { parent, children } if children.contains(code) => {
-                (Some(*parent), true)
+    loop {
+        let page = snapshot.scan_from(Column::Index, &prefix, &start, PAGE_ENTRIES_MAX)?;
+        for (key, value) in &page {
+            *budget = budget.checked_sub(1).ok_or(EngineError::LimitExceeded {
+                what: "history entries read for one code",
+                max: HISTORY_INDEX_ENTRIES_MAX,
+            })?;
+            let sequence = keys::trailing_u64(key)?;
+            let entry = HistoryEntry::from_bytes(value)?;
+            if let HistoryEntry::Entered(_) | HistoryEntry::Left = entry
+                && let Some((package, since)) = inside.take()
+            {
+                stays.push((package, since, sequence));
             }
-            Event::Disaggregated { codes } if codes.contains(code) => (None, true),
-            _ => (None, false),
-        };
-        if left && let Some((package, since)) = inside.take() {
-            stays.push((package, since, sequence));
+            if let HistoryEntry::Entered(package) = entry {
+                inside = Some((package, sequence));
+            }
+            let about_others = depth > 0 && entry == HistoryEntry::ContentAdded;
+            if in_window(sequence) && !about_others {
+                found.insert(sequence);
+            }
         }
-        if let Some(package) = entered {
-            inside = Some((package, sequence));
-        }
-        let about_others = depth > 0
-            && matches!(&record.event, Event::Aggregated { parent, .. } if parent == code);
-        if window.0 < sequence && sequence < window.1 && !about_others {
-            found.insert(sequence, record);
+        match page.last() {
+            Some((last, _)) if page.len() == PAGE_ENTRIES_MAX => {
+                start = last.clone();
+                start.push(0);
+            }
+            _ => break,
         }
     }
     if let Some((package, since)) = inside {
@@ -267,7 +297,7 @@ fn collect_history(
     for (package, since, until) in stays {
         let overlap = (window.0.max(since), window.1.min(until));
         if overlap.0 < overlap.1 {
-            collect_history(snapshot, &package, overlap, depth + 1, found)?;
+            collect_history(snapshot, &package, overlap, depth + 1, budget, found)?;
         }
     }
     Ok(())

@@ -256,3 +256,55 @@ pub struct DocumentRecord {
     /// Where it stands.
     pub status: DocumentStatus,
 }
+
+/// What one entry of a code's history index says, besides the event's sequence: enough to work
+/// out which packages the code was in, and when, without reading the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryEntry {
+    /// An event about the code itself.
+    Own,
+    /// The code went into this package (leaving any it was in).
+    Entered(CodeKey),
+    /// The code was taken out of its package.
+    Left,
+    /// Other codes were put into this package: part of the package's own history, not of the
+    /// history of what was already inside it.
+    ContentAdded,
+}
+
+const HISTORY_OWN: u8 = 0;
+const HISTORY_ENTERED: u8 = 1;
+const HISTORY_LEFT: u8 = 2;
+const HISTORY_CONTENT_ADDED: u8 = 3;
+
+impl HistoryEntry {
+    /// The stored value (empty for the common case).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            HistoryEntry::Own => Vec::new(),
+            HistoryEntry::Entered(package) => {
+                let mut bytes = vec![HISTORY_ENTERED];
+                package.write_bytes(&mut bytes);
+                bytes
+            }
+            HistoryEntry::Left => vec![HISTORY_LEFT],
+            HistoryEntry::ContentAdded => vec![HISTORY_CONTENT_ADDED],
+        }
+    }
+
+    /// Reads a stored value.
+    pub fn from_bytes(bytes: &[u8]) -> Result<HistoryEntry, EngineError> {
+        let corrupt = || EngineError::Corrupt("malformed history entry".into());
+        match bytes.split_first() {
+            None => Ok(HistoryEntry::Own),
+            Some((&HISTORY_OWN, [])) => Ok(HistoryEntry::Own),
+            Some((&HISTORY_ENTERED, rest)) => match CodeKey::read_bytes(rest) {
+                Ok((package, [])) => Ok(HistoryEntry::Entered(package)),
+                _ => Err(corrupt()),
+            },
+            Some((&HISTORY_LEFT, [])) => Ok(HistoryEntry::Left),
+            Some((&HISTORY_CONTENT_ADDED, [])) => Ok(HistoryEntry::ContentAdded),
+            _ => Err(corrupt()),
+        }
+    }
+}

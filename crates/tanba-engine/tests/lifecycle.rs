@@ -131,6 +131,16 @@ fn a_code_from_order_to_sale_and_return() {
             "returned"
         ]
     );
+    // Paged: three at a time, each page after the last sequence of the one before.
+    let mut paged = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = query::history(snapshot.as_ref(), &codes[0], after, 3).unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.sequence;
+        paged.extend(page);
+    }
+    assert_eq!(paged, history);
     let documents = query::documents(snapshot.as_ref(), &wholesaler, 0, 100).unwrap();
     assert_eq!(
         documents.len(),
