@@ -214,7 +214,12 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             };
             state.put_document(*document, &document_record);
         }
+        // Refused by the buyer or called back by the seller: everything stays with the seller.
         Event::Rejected {
+            document,
+            signature,
+        }
+        | Event::ShipmentCancelled {
             document,
             signature,
         } => {
@@ -222,9 +227,10 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             update_roots(state, &document_record.items, sequence, |code_record| {
                 code_record.in_transit = None;
             })?;
-            document_record.status = DocumentStatus::Rejected {
-                signature: signature.clone(),
-                time_ms: record.time_ms,
+            let (signature, time_ms) = (signature.clone(), record.time_ms);
+            document_record.status = match record.event {
+                Event::Rejected { .. } => DocumentStatus::Rejected { signature, time_ms },
+                _ => DocumentStatus::Cancelled { signature, time_ms },
             };
             state.put_document(*document, &document_record);
         }

@@ -138,6 +138,25 @@ pub fn decide(
                 signature: signature.clone(),
             }])
         }
+        Command::CancelShipment {
+            document,
+            signature,
+        } => {
+            let seller = acting_participant(state, context.actor)?;
+            check_signature(signature)?;
+            // A document of others reads as unknown, as for the buyer.
+            let record = state
+                .document(*document)?
+                .filter(|record| record.seller == seller.id)
+                .ok_or(EngineError::UnknownDocument(*document))?;
+            if record.status != crate::records::DocumentStatus::Pending {
+                return Err(EngineError::DocumentClosed(*document));
+            }
+            Ok(vec![Event::ShipmentCancelled {
+                document: *document,
+                signature: signature.clone(),
+            }])
+        }
         Command::Withdraw {
             codes,
             reason,

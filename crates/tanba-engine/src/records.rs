@@ -231,6 +231,13 @@ pub enum DocumentStatus {
         /// When, unix milliseconds.
         time_ms: u64,
     },
+    /// The seller called it back before the buyer answered.
+    Cancelled {
+        /// The seller's signature.
+        signature: Vec<u8>,
+        /// When, unix milliseconds.
+        time_ms: u64,
+    },
     /// The buyer refused it.
     Rejected {
         /// The buyer's signature.

@@ -1579,3 +1579,52 @@ fn time_never_runs_backwards_across_a_restart() {
         "the clock went back, the log did not"
     );
 }
+
+#[test]
+fn a_seller_calls_back_a_shipment_a_suspended_buyer_cannot_answer() {
+    let mut world = World::new(94);
+    let (producer, wholesaler, retailer) = (
+        world.cast.producer,
+        world.cast.wholesaler,
+        world.cast.retailer,
+    );
+    let units = world.produce(world.cast.unit, 1);
+    let document = world.ship(producer, wholesaler, &units);
+    let mut suspended = participant(wholesaler, "Qazaq Wholesale", &[Role::Wholesaler]);
+    suspended.status = ParticipantStatus::Suspended;
+    world
+        .by(world.cast.operator, Command::UpdateParticipant(suspended))
+        .unwrap();
+    let accept = Command::Accept {
+        document,
+        items: None,
+        signature: vec![1],
+    };
+    assert_eq!(
+        code_of(world.by(wholesaler, accept)),
+        "TANBA-ENGINE-PARTICIPANT-SUSPENDED"
+    );
+    let cancel = |signature: Vec<u8>| Command::CancelShipment {
+        document,
+        signature,
+    };
+    assert_eq!(
+        code_of(world.by(retailer, cancel(vec![1]))),
+        "TANBA-ENGINE-UNKNOWN-DOCUMENT",
+        "not the seller"
+    );
+    world.by(producer, cancel(vec![2])).unwrap();
+    assert_eq!(
+        (
+            world.card(&units[0]).owner,
+            world.card(&units[0]).in_transit
+        ),
+        (producer, None)
+    );
+    assert_eq!(
+        code_of(world.by(producer, cancel(vec![3]))),
+        "TANBA-ENGINE-DOCUMENT-CLOSED"
+    );
+    world.ship(producer, retailer, &units);
+    world.assert_replay_equal();
+}

@@ -4,7 +4,7 @@
 //! three authorities, a ministry, an operator) and drives the state machine ([`Core`]) with
 //! random commands: emission orders and their issue, applied reports, introduction,
 //! aggregation into group packages and new or existing transport packages, disaggregation,
-//! shipments accepted whole or in part or rejected, retail sales and returns, write-offs,
+//! shipments accepted whole or in part, rejected or called back, retail sales and returns, write-offs,
 //! exports and destruction, confiscation, blocks and their lifting; and the registry changing
 //! under them (suspensions, role changes, a category's tail). Many commands are deliberately
 //! wrong: someone else's code, a wrong status, a serial issued before, a package put inside
@@ -254,6 +254,7 @@ impl Stats {
             "ship",
             "accept",
             "reject",
+            "cancel_shipment",
             "withdraw",
             "retail_return",
             "block",
@@ -411,6 +412,7 @@ enum DocumentState {
     Pending,
     Accepted,
     Rejected,
+    Cancelled,
 }
 
 #[derive(Debug, Clone)]
@@ -1003,6 +1005,25 @@ impl Model {
                     Some(_) => {}
                 }
             }
+            Command::CancelShipment {
+                document,
+                signature,
+            } => {
+                let seller = self.acting(actor, &mut v);
+                Model::signature(signature, &mut v);
+                let Some(seller) = seller else { return v };
+                match self
+                    .documents
+                    .get(document)
+                    .filter(|record| record.seller == seller)
+                {
+                    None => v.push(UNKNOWN_DOCUMENT),
+                    Some(record) if record.state != DocumentState::Pending => {
+                        v.push(DOCUMENT_CLOSED);
+                    }
+                    Some(_) => {}
+                }
+            }
             Command::Withdraw {
                 codes,
                 reason,
@@ -1173,9 +1194,9 @@ impl Model {
             | Command::Unblock { codes }
             | Command::Withdraw { codes, .. } => codes.clone(),
             Command::Ship { items, .. } => items.clone(),
-            Command::Accept { document, .. } | Command::Reject { document, .. } => {
-                self.documents[document].items.clone()
-            }
+            Command::Accept { document, .. }
+            | Command::Reject { document, .. }
+            | Command::CancelShipment { document, .. } => self.documents[document].items.clone(),
             Command::Aggregate { children, .. } => children.clone(),
             _ => Vec::new(),
         };
@@ -1381,7 +1402,7 @@ impl Model {
                     .expect("a known document")
                     .state = DocumentState::Accepted;
             }
-            Command::Reject { document, .. } => {
+            Command::Reject { document, .. } | Command::CancelShipment { document, .. } => {
                 let record = self.documents[document].clone();
                 for item in &record.items {
                     self.update_subtree(item, |code| code.in_transit = None);
@@ -1389,7 +1410,10 @@ impl Model {
                 self.documents
                     .get_mut(document)
                     .expect("a known document")
-                    .state = DocumentState::Rejected;
+                    .state = match command {
+                    Command::Reject { .. } => DocumentState::Rejected,
+                    _ => DocumentState::Cancelled,
+                };
             }
             Command::Withdraw { codes, reason, .. } => {
                 for key in codes {
@@ -1835,7 +1859,8 @@ impl Gen<'_> {
             45..=49 => self.disaggregate(),
             50..=59 => self.ship(),
             60..=67 => self.accept(),
-            68..=70 => self.reject(),
+            68..=69 => self.reject(),
+            70 => self.cancel(),
             71..=76 => self.sell(),
             77..=79 => self.retail_return(),
             80..=83 => self.withdraw(),
@@ -2325,6 +2350,21 @@ impl Gen<'_> {
             Command::Accept {
                 document,
                 items,
+                signature,
+            },
+        )
+    }
+
+    fn cancel(&mut self) -> Proposal {
+        let Some((document, record)) = self.document() else {
+            return self.ship();
+        };
+        let signature = self.signature();
+        let actor = self.mostly(record.seller, 92);
+        (
+            actor,
+            Command::CancelShipment {
+                document,
                 signature,
             },
         )
@@ -3303,6 +3343,7 @@ impl Sim {
                 DocumentStatus::Pending => DocumentState::Pending,
                 DocumentStatus::Accepted { .. } => DocumentState::Accepted,
                 DocumentStatus::Rejected { .. } => DocumentState::Rejected,
+                DocumentStatus::Cancelled { .. } => DocumentState::Cancelled,
             };
             assert_eq!(
                 (record.seller, record.buyer, &record.items, state),
@@ -3409,7 +3450,9 @@ fn describe(actor: Actor, command: &Command) -> String {
             Some(items) => format!("document {document}, only {}", list(items)),
             None => format!("document {document}, all"),
         },
-        Command::Reject { document, .. } => format!("document {document}"),
+        Command::Reject { document, .. } | Command::CancelShipment { document, .. } => {
+            format!("document {document}")
+        }
         Command::Withdraw { codes, reason, .. } => format!("{} for {reason}", list(codes)),
         Command::RetailReturn { codes, .. } => list(codes),
         Command::Block { codes, reason } => format!("{} ({reason:?})", list(codes)),

@@ -170,6 +170,14 @@ pub enum Command {
         /// The buyer's detached signature.
         signature: Vec<u8>,
     },
+    /// The seller: call back a shipment the buyer has not answered (a buyer that went out of
+    /// business or was suspended). Everything stays with the seller.
+    CancelShipment {
+        /// The shipment.
+        document: DocumentId,
+        /// The seller's detached signature.
+        signature: Vec<u8>,
+    },
     /// The owner: take codes out of circulation.
     Withdraw {
         /// Codes or packages.
@@ -218,6 +226,7 @@ impl Command {
             Command::Ship { .. } => "ship",
             Command::Accept { .. } => "accept",
             Command::Reject { .. } => "reject",
+            Command::CancelShipment { .. } => "cancel_shipment",
             Command::Withdraw { .. } => "withdraw",
             Command::RetailReturn { .. } => "retail_return",
             Command::Block { .. } => "block",

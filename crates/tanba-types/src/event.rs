@@ -116,6 +116,13 @@ pub enum Event {
         /// The buyer's signature.
         signature: Vec<u8>,
     },
+    /// The seller called back a shipment the buyer had not answered.
+    ShipmentCancelled {
+        /// The shipment.
+        document: DocumentId,
+        /// The seller's signature.
+        signature: Vec<u8>,
+    },
     /// Codes left circulation.
     Withdrawn {
         /// Codes or packages (with their content).
@@ -169,6 +176,7 @@ impl Event {
             Event::Shipped { .. } => "shipped",
             Event::Accepted { .. } => "accepted",
             Event::Rejected { .. } => "rejected",
+            Event::ShipmentCancelled { .. } => "shipment_cancelled",
             Event::Withdrawn { .. } => "withdrawn",
             Event::Returned { .. } => "returned",
             Event::Blocked { .. } => "blocked",
