@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use tanba_store::Column;
-use tanba_types::{CodeKey, CodeStatus, Event, PackageLevel, TaxpayerId};
+use tanba_types::{CodeKey, CodeStatus, Event, PackageLevel};
 
 use crate::error::EngineError;
 use crate::keys;
@@ -258,22 +258,21 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             };
             update_subtrees(state, codes, sequence, |code_record| {
                 // A code inside a package this authority blocked before keeps the earlier block.
-                if !is_blocked_by(code_record, authority) {
+                if !code_record.is_blocked_by(authority) {
                     code_record.blockers.push(blocker.clone());
                 }
             })?;
         }
         Event::Unblocked { codes, authority } => {
+            // One authority, one decision: lifting its block on a package lifts its blocks on
+            // everything inside, also those it placed on single codes before (a block keeps the
+            // earlier reason and time; a release needs none).
             update_subtrees(state, codes, sequence, |code_record| {
                 code_record.blockers.retain(|b| b.authority != *authority);
             })?;
         }
     }
     Ok(())
-}
-
-fn is_blocked_by(record: &CodeRecord, authority: &TaxpayerId) -> bool {
-    record.blockers.iter().any(|b| b.authority == *authority)
 }
 
 /// Reference data keeps its past (R-IS-20): each change of a card is indexed by the event, so

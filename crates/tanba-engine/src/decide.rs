@@ -1007,7 +1007,7 @@ fn block(
     let mut counted = 0;
     for code in codes {
         let record = state.existing_code(code)?;
-        if record.blockers.iter().any(|b| b.authority == authority.id) {
+        if record.is_blocked_by(&authority.id) {
             return Err(EngineError::AlreadyBlocked(*code));
         }
         // Bounds the command; a block applies in every status, so nothing else to check.
@@ -1026,7 +1026,7 @@ fn unblock(state: &State, context: &Context, codes: &[CodeKey]) -> Result<Vec<Ev
     let mut counted = 0;
     for code in codes {
         let record = state.existing_code(code)?;
-        if !record.blockers.iter().any(|b| b.authority == authority.id) {
+        if !record.is_blocked_by(&authority.id) {
             return Err(EngineError::NotBlockedByYou(*code));
         }
         state.subtree(code, &mut counted)?;

@@ -166,6 +166,13 @@ impl CodeRecord {
         }
     }
 
+    /// Whether `authority` has a block in force on this code.
+    pub fn is_blocked_by(&self, authority: &TaxpayerId) -> bool {
+        self.blockers
+            .iter()
+            .any(|blocker| blocker.authority == *authority)
+    }
+
     /// How many codes are inside, at any depth.
     pub fn contents_total(&self) -> u64 {
         self.contents.iter().map(|count| u64::from(*count)).sum()

@@ -209,6 +209,11 @@ pub fn order_codes(engine: &Engine, order: OrderId) -> Result<Vec<CodeKey>, Engi
             codes.len() as u32,
             PAGE_ENTRIES_MAX,
         )?;
+        if page.is_empty() {
+            return Err(EngineError::Corrupt(format!(
+                "order {order} lists fewer codes than it issued"
+            )));
+        }
         codes.extend(page.into_iter().map(|(code, _)| code));
     }
     Ok(codes)

@@ -159,8 +159,11 @@ impl crate::serde_text::CompactBytes for Date {
     }
     fn read_compact(bytes: &[u8]) -> Option<Self> {
         let days = i32::from_be_bytes(bytes.try_into().ok()?);
-        let (year, _, _) = civil_from_days(days);
-        (YEAR_MIN..=YEAR_MAX).contains(&year).then_some(Date {
+        // Checked against the range's own day numbers: hostile bytes never reach the calendar
+        // arithmetic, which would overflow far outside it.
+        let first = days_from_civil(YEAR_MIN, 1, 1);
+        let last = days_from_civil(YEAR_MAX, 12, 31);
+        (first..=last).contains(&days).then_some(Date {
             days_since_epoch: days,
         })
     }
@@ -184,6 +187,18 @@ mod tests {
             let text = date.to_string();
             assert_eq!(text.parse::<Date>(), Ok(date), "{text}");
         }
+    }
+
+    #[test]
+    fn compact_bytes_out_of_range_are_refused() {
+        use crate::serde_text::CompactBytes;
+        for days in [i32::MIN, -1, i32::MAX] {
+            assert_eq!(Date::read_compact(&days.to_be_bytes()), None, "{days}");
+        }
+        let date = Date::from_ymd(2026, 11, 22).unwrap();
+        let mut bytes = Vec::new();
+        date.write_compact(&mut bytes);
+        assert_eq!(Date::read_compact(&bytes), Some(date));
     }
 
     #[test]
