@@ -60,6 +60,10 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 keys::participant_index(keys::INDEX_ORDERS, orderer, sequence),
                 Vec::new(),
             );
+            let mut backlog = state.backlog(orderer)?;
+            backlog.orders += 1;
+            backlog.codes += u64::from(*quantity);
+            state.put_backlog(orderer, &backlog);
         }
         Event::CodesIssued {
             order: order_id,
@@ -89,6 +93,18 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 );
             }
             order.issued += codes.len() as u32;
+            let mut backlog = state.backlog(&order.orderer)?;
+            backlog.codes = backlog
+                .codes
+                .checked_sub(codes.len() as u64)
+                .expect("a backlog holds every code not yet issued");
+            if order.is_complete() {
+                backlog.orders = backlog
+                    .orders
+                    .checked_sub(1)
+                    .expect("the order was waiting");
+            }
+            state.put_backlog(&order.orderer, &backlog);
             assert!(order.issued <= order.quantity, "an order never overflows");
             state.put(
                 Column::Orders,

@@ -8,9 +8,9 @@
 use std::collections::{HashMap, HashSet};
 
 use tanba_types::limits::{
-    COMMAND_AFFECTED_CODES_MAX, COMMAND_CODES_MAX, DOCUMENT_ITEMS_MAX, ISSUE_CHUNK_CODES_MAX,
-    ORDER_QUANTITY_MAX, PACKAGE_CHILDREN_MAX, REASON_CHARS_MAX, REFERENCE_CHARS_MAX,
-    SIGNATURE_BYTES_MAX,
+    CODES_WAITING_MAX, COMMAND_AFFECTED_CODES_MAX, COMMAND_CODES_MAX, DOCUMENT_ITEMS_MAX,
+    ISSUE_CHUNK_CODES_MAX, ORDER_QUANTITY_MAX, ORDERS_WAITING_MAX, PACKAGE_CHILDREN_MAX,
+    REASON_CHARS_MAX, REFERENCE_CHARS_MAX, SIGNATURE_BYTES_MAX,
 };
 use tanba_types::reference::{
     CATEGORY_CODE_CHARS_MAX, NAME_CHARS_MAX, PARTICIPANT_KEYS_MAX, SHELF_LIFE_DAYS_MAX,
@@ -418,6 +418,19 @@ fn order_codes(
     let category = state
         .category(&product.category)?
         .ok_or_else(|| EngineError::UnknownCategory(product.category.clone()))?;
+    let backlog = state.backlog(&participant.id)?;
+    if backlog.orders >= ORDERS_WAITING_MAX {
+        return Err(EngineError::LimitExceeded {
+            what: "orders waiting to be issued",
+            max: ORDERS_WAITING_MAX as usize,
+        });
+    }
+    if backlog.codes + u64::from(quantity) > CODES_WAITING_MAX {
+        return Err(EngineError::LimitExceeded {
+            what: "codes waiting to be issued",
+            max: CODES_WAITING_MAX as usize,
+        });
+    }
     Ok(vec![Event::CodesOrdered {
         orderer: participant.id,
         gtin,

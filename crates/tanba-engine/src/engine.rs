@@ -40,6 +40,9 @@ pub const ISSUE_REDRAWS_MAX: usize = 3;
 pub const ISSUE_RETRIES_MAX: usize = 5;
 /// How long the issuer waits before sending a failed chunk again.
 pub const ISSUE_RETRY_PAUSE: Duration = Duration::from_millis(200);
+/// Chunks one order gets before the issuer turns to the next order waiting: 200,000 codes, two
+/// seconds or so of signing, so a small order waits at most that long behind a large one.
+pub const ISSUE_CHUNKS_PER_TURN: usize = 20;
 /// Codes per issued chunk.
 pub const ISSUE_CHUNK_CODES: usize = tanba_types::limits::ISSUE_CHUNK_CODES_MAX;
 
@@ -365,6 +368,15 @@ fn incomplete_orders(store: &dyn Store) -> Result<Vec<OrderId>, EngineError> {
     }
 }
 
+/// How an order's turn with the issuer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Turn {
+    /// Everything issued, or given up until the next start.
+    Done,
+    /// More to issue at its next turn.
+    Unfinished,
+}
+
 struct Issuer {
     store: Arc<dyn Store>,
     ring: Arc<KeyRing>,
@@ -375,15 +387,25 @@ struct Issuer {
 }
 
 impl Issuer {
+    /// Takes turns among the orders waiting, [`ISSUE_CHUNKS_PER_TURN`] chunks each, so one
+    /// producer's million codes do not hold up everyone else's hundred.
     fn run(mut self, incomplete: Vec<OrderId>, orders: Receiver<OrderId>) {
-        for order in incomplete {
-            self.issue(order);
-        }
+        let mut waiting: VecDeque<OrderId> = incomplete.into();
         while !self.stop.load(Ordering::SeqCst) {
-            match orders.recv_timeout(Duration::from_millis(50)) {
-                Ok(order) => self.issue(order),
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            // Wait for work only when there is none; otherwise just collect what came.
+            if waiting.is_empty() {
+                match orders.recv_timeout(Duration::from_millis(50)) {
+                    Ok(order) => waiting.push_back(order),
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            waiting.extend(orders.try_iter());
+            let Some(order) = waiting.pop_front() else {
+                continue;
+            };
+            if self.issue(order, ISSUE_CHUNKS_PER_TURN) == Turn::Unfinished {
+                waiting.push_back(order);
             }
         }
     }
@@ -391,11 +413,14 @@ impl Issuer {
     /// Issues what is left of an order, chunk by chunk, signing the next chunk while the writer
     /// commits the last. Stops early on shutdown or on a refusal (the order stays incomplete and
     /// resumes at the next start).
-    fn issue(&mut self, order_id: OrderId) {
+    fn issue(&mut self, order_id: OrderId, chunks_max: usize) -> Turn {
         let Ok(Some(order)) = crate::query::order(self.store.snapshot().as_ref(), order_id) else {
-            return;
+            return Turn::Done;
         };
-        let mut remaining = (order.quantity - order.issued) as usize;
+        let left = (order.quantity - order.issued) as usize;
+        // This turn's share; what is beyond it waits for the next turn.
+        let mut remaining = left.min(chunks_max * ISSUE_CHUNK_CODES);
+        let mut given_up = false;
         let mut in_flight: VecDeque<(oneshot::Receiver<Result<Receipt, EngineError>>, usize)> =
             VecDeque::new();
         let (mut redraws, mut retries) = (0, 0);
@@ -413,7 +438,7 @@ impl Issuer {
                     &mut self.rng,
                     self.signing_threads,
                 ) else {
-                    return;
+                    return Turn::Done;
                 };
                 let (reply, receiver) = oneshot::channel();
                 let submission = Submission {
@@ -425,14 +450,14 @@ impl Issuer {
                     reply,
                 };
                 if self.submit.send(submission).is_err() {
-                    return;
+                    return Turn::Done;
                 }
                 in_flight.push_back((receiver, count));
                 remaining -= count;
                 continue;
             }
             let Some((receiver, count)) = in_flight.pop_front() else {
-                return;
+                break;
             };
             match receiver.blocking_recv() {
                 Ok(Ok(_)) => {}
@@ -453,8 +478,14 @@ impl Issuer {
                 _ => {
                     // Let what is in flight land, then leave the order for the next start.
                     remaining = 0;
+                    given_up = true;
                 }
             }
+        }
+        if given_up || left <= chunks_max * ISSUE_CHUNK_CODES {
+            Turn::Done
+        } else {
+            Turn::Unfinished
         }
     }
 }

@@ -19,6 +19,7 @@
 //! | index | `o` + IIN/BIN + order id | empty: a participant's orders |
 //! | index | `c` + order id + index (u32 BE) | serial + tail of the order's code |
 //! | index | `r` + column tag + reference key + sequence | empty: a card's versions |
+//! | index | `b` + IIN/BIN | [`OrderBacklog`](crate::records::OrderBacklog): what it waits for |
 //!
 //! A code encodes prefix-free (a tag byte, then fixed-width fields or a length byte), so "parent
 //! + child" splits unambiguously and a prefix scan over one code never matches another.
@@ -44,6 +45,8 @@ pub const INDEX_DOCUMENTS: u8 = b'd';
 pub const INDEX_ORDERS: u8 = b'o';
 /// Index prefix: an order's codes.
 pub const INDEX_ORDER_CODES: u8 = b'c';
+/// Index prefix: a participant's order backlog.
+pub const INDEX_BACKLOG: u8 = b'b';
 /// Index prefix: the versions of a reference card (participant, category, product).
 pub const INDEX_REFERENCE: u8 = b'r';
 
@@ -150,6 +153,11 @@ pub fn reference_history(column: tanba_store::Column, key: &[u8], sequence: u64)
     let mut out = reference_history_prefix(column, key);
     out.extend_from_slice(&sequence.to_be_bytes());
     out
+}
+
+/// A participant's order backlog.
+pub fn backlog(id: &TaxpayerId) -> Vec<u8> {
+    participant_index_prefix(INDEX_BACKLOG, id)
 }
 
 /// The prefix of an order's codes.

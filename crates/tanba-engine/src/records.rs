@@ -212,6 +212,16 @@ impl OrderRecord {
     }
 }
 
+/// What a participant has ordered and not yet been issued: bounded, so no one can queue the
+/// issuer up without end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderBacklog {
+    /// Orders not complete.
+    pub orders: u32,
+    /// Codes ordered and not yet issued.
+    pub codes: u64,
+}
+
 /// One code of an order, as kept for printing: the serial and its tail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderCode {

@@ -14,7 +14,9 @@ use tanba_types::{
 
 use crate::error::EngineError;
 use crate::keys;
-use crate::records::{CodeRecord, DocumentRecord, OrderRecord, decode, encode, level_index};
+use crate::records::{
+    CodeRecord, DocumentRecord, OrderBacklog, OrderRecord, decode, encode, level_index,
+};
 
 /// Most store reads a group remembers; past it the memory is cleared and reads go to the store.
 pub const READ_CACHE_ENTRIES_MAX: usize = 200_000;
@@ -300,6 +302,22 @@ impl<'a> State<'a> {
             keys::sequence(document).to_vec(),
             encode(record),
         );
+    }
+
+    /// What a participant has ordered and not yet been issued.
+    pub fn backlog(&self, id: &TaxpayerId) -> Result<OrderBacklog, EngineError> {
+        Ok(self
+            .record(Column::Index, &keys::backlog(id))?
+            .unwrap_or_default())
+    }
+
+    /// Writes a participant's backlog (deleting it when empty).
+    pub fn put_backlog(&mut self, id: &TaxpayerId, backlog: &OrderBacklog) {
+        if *backlog == OrderBacklog::default() {
+            self.delete(Column::Index, keys::backlog(id));
+        } else {
+            self.put(Column::Index, keys::backlog(id), encode(backlog));
+        }
     }
 
     /// A document.

@@ -1628,3 +1628,40 @@ fn a_seller_calls_back_a_shipment_a_suspended_buyer_cannot_answer() {
     world.ship(producer, retailer, &units);
     world.assert_replay_equal();
 }
+
+#[test]
+fn no_one_queues_the_issuer_up_without_end() {
+    let mut world = World::new(95);
+    let (producer, unit) = (world.cast.producer, world.cast.unit);
+    let order = |quantity| Command::OrderCodes {
+        gtin: unit,
+        quantity,
+    };
+    let mut first = None;
+    for _ in 0..tanba_types::limits::ORDERS_WAITING_MAX {
+        let id = world.by(producer, order(1)).unwrap().created;
+        first = first.or(id);
+    }
+    assert_eq!(
+        code_of(world.by(producer, order(1))),
+        "TANBA-ENGINE-LIMIT-EXCEEDED"
+    );
+    // Once one order is issued, there is room again.
+    let first = first.unwrap();
+    let codes = tanba_engine::issue::prepare_chunk(
+        &world.ring,
+        unit,
+        tanba_types::TailProfile::Full,
+        1,
+        &mut world.rng,
+        1,
+    )
+    .unwrap();
+    world
+        .system(Command::IssueCodes {
+            order: first,
+            codes,
+        })
+        .unwrap();
+    world.by(producer, order(1)).unwrap();
+}

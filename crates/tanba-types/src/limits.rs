@@ -9,6 +9,10 @@ pub const COMMAND_CODES_MAX: usize = 100_000;
 pub const COMMAND_AFFECTED_CODES_MAX: usize = 250_000;
 /// Most codes one emission order may ask for.
 pub const ORDER_QUANTITY_MAX: u32 = 1_000_000;
+/// Most emission orders one participant may have waiting to be issued.
+pub const ORDERS_WAITING_MAX: u32 = 100;
+/// Most codes one participant may have ordered and not yet issued.
+pub const CODES_WAITING_MAX: u64 = 10_000_000;
 /// Most codes issued by one `IssueCodes` command: orders are issued in chunks of this size.
 pub const ISSUE_CHUNK_CODES_MAX: usize = 10_000;
 /// Most direct children one package may hold.
