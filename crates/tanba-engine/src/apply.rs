@@ -472,7 +472,7 @@ fn change_held_back(
 fn detach(state: &mut State, code: &CodeKey) -> Result<(), EngineError> {
     let mut code_record = state.existing_code(code)?;
     // Out of the package, the code holds its ownership itself again: the package's.
-    let (owner, in_transit) = state.holder(code, &code_record)?;
+    let (owner, in_transit) = state.holder(&code_record)?;
     assert!(in_transit.is_none(), "nothing leaves a package in transit");
     let Some(parent) = code_record.parent.take() else {
         return Ok(());

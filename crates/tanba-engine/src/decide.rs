@@ -525,7 +525,7 @@ fn check_signature(signature: &[u8]) -> Result<(), EngineError> {
 /// outermost package is).
 fn owned(state: &State, owner: TaxpayerId, code: &CodeKey) -> Result<CodeRecord, EngineError> {
     let record = state.existing_code(code)?;
-    let (holder, in_transit) = state.holder(code, &record)?;
+    let (holder, in_transit) = state.holder(&record)?;
     if holder != owner {
         return Err(EngineError::NotOwner(*code));
     }
@@ -961,7 +961,7 @@ fn withdraw(
                 // An authority may seize goods it does not own, but not out of a shipment
                 // under way: that is settled by acceptance or rejection first.
                 let record = state.existing_code(code)?;
-                if let (_, Some(document)) = state.holder(code, &record)? {
+                if let (_, Some(document)) = state.holder(&record)? {
                     return Err(EngineError::InTransit {
                         code: *code,
                         document,

@@ -264,12 +264,8 @@ impl<'a> State<'a> {
     /// Who holds a code and the shipment it travels under: its own, or, inside a package, those
     /// of the outermost package (ownership and transit live on the root, so moving a pallet
     /// changes one record, not 25,000).
-    pub fn holder(
-        &self,
-        code: &CodeKey,
-        record: &CodeRecord,
-    ) -> Result<(TaxpayerId, Option<u64>), EngineError> {
-        match self.ancestors(code)?.pop() {
+    pub fn holder(&self, record: &CodeRecord) -> Result<(TaxpayerId, Option<u64>), EngineError> {
+        match self.ancestors_above(record.parent)?.pop() {
             Some((_, root)) => Ok((root.owner, root.in_transit)),
             None => Ok((record.owner, record.in_transit)),
         }
@@ -379,8 +375,16 @@ impl<'a> State<'a> {
 
     /// The packages a code is in, innermost first.
     pub fn ancestors(&self, code: &CodeKey) -> Result<Vec<(CodeKey, CodeRecord)>, EngineError> {
+        self.ancestors_above(self.existing_code(code)?.parent)
+    }
+
+    /// `parent` and the packages it is in, innermost first (none for `None`).
+    fn ancestors_above(
+        &self,
+        parent: Option<CodeKey>,
+    ) -> Result<Vec<(CodeKey, CodeRecord)>, EngineError> {
         let mut out = Vec::new();
-        let mut next = self.existing_code(code)?.parent;
+        let mut next = parent;
         while let Some(parent) = next {
             assert!(
                 out.len() < tanba_types::PACKAGE_DEPTH_MAX,
