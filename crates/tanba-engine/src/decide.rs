@@ -201,7 +201,7 @@ fn with_role(state: &State, actor: Actor, role: Role) -> Result<Participant, Eng
 fn goods_holder(state: &State, actor: Actor) -> Result<Participant, EngineError> {
     let participant = acting_participant(state, actor)?;
     if !participant.roles.iter().any(|role| role.holds_goods()) {
-        return Err(EngineError::RoleRequired(Role::Wholesaler));
+        return Err(EngineError::HoldsNoGoods(participant.id));
     }
     Ok(participant)
 }

@@ -34,6 +34,11 @@ pub enum EngineError {
     /// The actor lacks the role the command needs.
     #[error("this needs the {0} role")]
     RoleRequired(Role),
+    /// The actor holds no role that holds goods (producer, importer, wholesaler, retailer).
+    #[error(
+        "participant {0} holds no goods: a producer, importer, wholesaler or retailer role is needed"
+    )]
+    HoldsNoGoods(TaxpayerId),
     /// Only Tanba itself may do this.
     #[error("only the system may do this")]
     SystemOnly,
@@ -167,6 +172,7 @@ impl EngineError {
         "TANBA-ENGINE-PARTICIPANT-SUSPENDED",
         "TANBA-ENGINE-PARTICIPANT-EXISTS",
         "TANBA-ENGINE-ROLE-REQUIRED",
+        "TANBA-ENGINE-HOLDS-NO-GOODS",
         "TANBA-ENGINE-SYSTEM-ONLY",
         "TANBA-ENGINE-COUNTERPARTY-NOT-ELIGIBLE",
         "TANBA-ENGINE-UNKNOWN-CATEGORY",
@@ -207,6 +213,7 @@ impl EngineError {
             EngineError::ParticipantSuspended(_) => "TANBA-ENGINE-PARTICIPANT-SUSPENDED",
             EngineError::ParticipantExists(_) => "TANBA-ENGINE-PARTICIPANT-EXISTS",
             EngineError::RoleRequired(_) => "TANBA-ENGINE-ROLE-REQUIRED",
+            EngineError::HoldsNoGoods(_) => "TANBA-ENGINE-HOLDS-NO-GOODS",
             EngineError::SystemOnly => "TANBA-ENGINE-SYSTEM-ONLY",
             EngineError::CounterpartyNotEligible(_) => "TANBA-ENGINE-COUNTERPARTY-NOT-ELIGIBLE",
             EngineError::UnknownCategory(_) => "TANBA-ENGINE-UNKNOWN-CATEGORY",
@@ -272,7 +279,8 @@ impl Localized for EngineError {
             EngineError::UnknownParticipant(id)
             | EngineError::ParticipantSuspended(id)
             | EngineError::ParticipantExists(id)
-            | EngineError::CounterpartyNotEligible(id) => Some(id.to_string()),
+            | EngineError::CounterpartyNotEligible(id)
+            | EngineError::HoldsNoGoods(id) => Some(id.to_string()),
             EngineError::UnknownCategory(category) => Some(category.clone()),
             EngineError::UnknownProduct(gtin)
             | EngineError::ProductExists(gtin)

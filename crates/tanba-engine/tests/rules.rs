@@ -1665,3 +1665,17 @@ fn no_one_queues_the_issuer_up_without_end() {
         .unwrap();
     world.by(producer, order(1)).unwrap();
 }
+
+#[test]
+fn only_those_who_hold_goods_pack_and_ship() {
+    let mut world = World::new(96);
+    let units = world.produce(world.cast.unit, 1);
+    let pack = Command::Aggregate {
+        parent: sscc(1),
+        children: units,
+    };
+    assert_eq!(
+        code_of(world.by(world.cast.ministry, pack)),
+        "TANBA-ENGINE-HOLDS-NO-GOODS"
+    );
+}

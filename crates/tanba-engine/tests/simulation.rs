@@ -328,6 +328,7 @@ const LIMIT_EXCEEDED: &str = "TANBA-ENGINE-LIMIT-EXCEEDED";
 const UNKNOWN_PARTICIPANT: &str = "TANBA-ENGINE-UNKNOWN-PARTICIPANT";
 const SUSPENDED: &str = "TANBA-ENGINE-PARTICIPANT-SUSPENDED";
 const ROLE_REQUIRED: &str = "TANBA-ENGINE-ROLE-REQUIRED";
+const HOLDS_NO_GOODS: &str = "TANBA-ENGINE-HOLDS-NO-GOODS";
 const SYSTEM_ONLY: &str = "TANBA-ENGINE-SYSTEM-ONLY";
 const COUNTERPARTY: &str = "TANBA-ENGINE-COUNTERPARTY-NOT-ELIGIBLE";
 const UNKNOWN_PRODUCT: &str = "TANBA-ENGINE-UNKNOWN-PRODUCT";
@@ -575,7 +576,17 @@ impl Model {
     }
 
     fn goods_holder(&self, actor: Actor, v: &mut Vec<&'static str>) -> Option<TaxpayerId> {
-        self.with_role(actor, holds_goods, v)
+        let id = self.acting(actor, v)?;
+        if self.parties[&id]
+            .roles
+            .iter()
+            .any(|role| holds_goods(*role))
+        {
+            Some(id)
+        } else {
+            v.push(HOLDS_NO_GOODS);
+            None
+        }
     }
 
     // -- What a command may name. -------------------------------------------------------------

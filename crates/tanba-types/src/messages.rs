@@ -146,6 +146,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-ENGINE-PARTICIPANT-SUSPENDED" => ["Қатысушының қызметі тоқтатылған ({detail})", "Деятельность участника приостановлена ({detail})", "The participant is suspended ({detail})"],
     "TANBA-ENGINE-PARTICIPANT-EXISTS" => ["Қатысушы бұрын тіркелген ({detail})", "Участник уже зарегистрирован ({detail})", "The participant is already registered ({detail})"],
     "TANBA-ENGINE-ROLE-REQUIRED" => ["Бұл әрекетке {detail} рөлі керек", "Для этой операции нужна роль {detail}", "This needs the {detail} role"],
+    "TANBA-ENGINE-HOLDS-NO-GOODS" => ["Қатысушы тауар ұстамайды ({detail}): өндіруші, импорттаушы, көтерме не бөлшек сатушы рөлі керек", "Участник не владеет товаром ({detail}): нужна роль производителя, импортёра, оптового или розничного продавца", "The participant holds no goods ({detail}): a producer, importer, wholesaler or retailer role is needed"],
     "TANBA-ENGINE-SYSTEM-ONLY" => ["Мұны тек жүйенің өзі орындай алады", "Это может выполнить только сама система", "Only the system itself may do this"],
     "TANBA-ENGINE-COUNTERPARTY-NOT-ELIGIBLE" => ["Контрагент тауар қабылдай алмайды ({detail})", "Контрагент не может принимать товар ({detail})", "The counterparty cannot receive goods ({detail})"],
     "TANBA-ENGINE-UNKNOWN-CATEGORY" => ["Мұндай тауар санаты жоқ ({detail})", "Нет такой товарной категории ({detail})", "No such product category ({detail})"],
