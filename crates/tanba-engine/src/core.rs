@@ -19,8 +19,10 @@ use crate::keys;
 use crate::records::{LogHead, LogRecord, decode, encode};
 use crate::state::{Pending, State};
 
-/// Most changed keys one group may reach before the writer commits it: well under the store's
-/// batch limit, since one command may add up to ~3 × `COMMAND_AFFECTED_CODES_MAX` on top.
+/// Most changed keys one group may reach before the writer commits it, well under the store's
+/// batch limit: the command that crosses it still joins the group. Should a group still grow
+/// past the limit, its commands run again one by one, and only a command too large alone is
+/// refused.
 pub const GROUP_OPERATIONS_SOFT_MAX: usize = 200_000;
 /// Most commands in one group.
 pub const GROUP_COMMANDS_MAX: usize = 8192;
@@ -110,15 +112,9 @@ impl Core {
         let last_time_ms = match head.sequence {
             0 => 0,
             sequence => {
-                let entry = store
-                    .get(Column::Log, &keys::sequence(sequence))?
-                    .ok_or_else(|| {
-                        EngineError::Corrupt("the log head's entry is missing".into())
-                    })?;
-                let bytes = entry
-                    .get(32..)
-                    .ok_or_else(|| EngineError::Corrupt("log entry too short".into()))?;
-                decode::<LogRecord>(bytes)?.time_ms
+                crate::query::log_record(store.snapshot().as_ref(), sequence)?
+                    .ok_or_else(|| EngineError::Corrupt("the log head's entry is missing".into()))?
+                    .time_ms
             }
         };
         Ok(Core {
