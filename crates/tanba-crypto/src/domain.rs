@@ -19,12 +19,18 @@ pub const SHORT_TAG: &[u8] = b"tanba.short-tag.v1\0";
 /// Prefix of a checkpoint's canonical bytes, the message a checkpoint signature covers.
 pub const CHECKPOINT: &[u8] = b"tanba.checkpoint.v1\0";
 
+/// Prefix of what a participant signs to answer a sign-in challenge.
+pub const SIGN_IN: &[u8] = b"tanba.sign-in.v1\0";
+
+/// Prefix of the keyed-BLAKE3 input that seals the server's sign-in challenges and tokens.
+pub const SIGN_IN_SEAL: &[u8] = b"tanba.sign-in-seal.v1\0";
+
 /// BLAKE3 `derive_key` context of the event-log hash chain (BLAKE3 asks for a hard-coded,
 /// globally unique, application-specific string).
 pub const CHAIN_CONTEXT: &str = "tanba 2026 event-log hash chain entry v1";
 
 /// Every NUL-terminated message prefix, checked together for prefix-freeness.
-const MESSAGE_PREFIXES: &[&[u8]] = &[CODE_IDENTITY, SHORT_TAG, CHECKPOINT];
+const MESSAGE_PREFIXES: &[&[u8]] = &[CODE_IDENTITY, SHORT_TAG, CHECKPOINT, SIGN_IN, SIGN_IN_SEAL];
 
 const fn ends_with_nul_once(label: &[u8]) -> bool {
     if label.is_empty() || label[label.len() - 1] != 0 {

@@ -172,6 +172,18 @@ pub enum CryptoError {
         source: std::io::Error,
     },
 
+    /// A sign-in challenge or token is not of the expected shape (or too long to read).
+    #[error("the sign-in challenge or token is malformed")]
+    MalformedSignIn,
+
+    /// A sign-in challenge or token was not sealed by this server, or not for this use.
+    #[error("the sign-in challenge or token is not genuine")]
+    BadSignIn,
+
+    /// A sign-in challenge or token has expired.
+    #[error("the sign-in challenge or token has expired")]
+    SignInExpired,
+
     /// A key-ring or public-key-set document is not valid JSON of the expected shape.
     #[error("{what} is not valid ({category} error at line {line}, column {column})")]
     DocumentFormat {
@@ -214,6 +226,9 @@ pub const ALL_CODES: &[&str] = &[
     "TANBA-CRYPTO-KEY-FILE-NOT-ACCEPTABLE",
     "TANBA-CRYPTO-KEY-FILE-IO",
     "TANBA-CRYPTO-DOCUMENT-FORMAT",
+    "TANBA-CRYPTO-MALFORMED-SIGN-IN",
+    "TANBA-CRYPTO-BAD-SIGN-IN",
+    "TANBA-CRYPTO-SIGN-IN-EXPIRED",
 ];
 
 impl CryptoError {
@@ -246,6 +261,9 @@ impl CryptoError {
             Self::KeyFileNotAcceptable { .. } => "TANBA-CRYPTO-KEY-FILE-NOT-ACCEPTABLE",
             Self::KeyFileIo { .. } => "TANBA-CRYPTO-KEY-FILE-IO",
             Self::DocumentFormat { .. } => "TANBA-CRYPTO-DOCUMENT-FORMAT",
+            Self::MalformedSignIn => "TANBA-CRYPTO-MALFORMED-SIGN-IN",
+            Self::BadSignIn => "TANBA-CRYPTO-BAD-SIGN-IN",
+            Self::SignInExpired => "TANBA-CRYPTO-SIGN-IN-EXPIRED",
         }
     }
 
@@ -329,6 +347,9 @@ mod tests {
                 line: 1,
                 column: 1,
             },
+            CryptoError::MalformedSignIn,
+            CryptoError::BadSignIn,
+            CryptoError::SignInExpired,
         ];
         for error in &all {
             match error {
@@ -357,7 +378,10 @@ mod tests {
                 | CryptoError::KeyFilePermissions { .. }
                 | CryptoError::KeyFileNotAcceptable { .. }
                 | CryptoError::KeyFileIo { .. }
-                | CryptoError::DocumentFormat { .. } => {}
+                | CryptoError::DocumentFormat { .. }
+                | CryptoError::MalformedSignIn
+                | CryptoError::BadSignIn
+                | CryptoError::SignInExpired => {}
             }
         }
         all

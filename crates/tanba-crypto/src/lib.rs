@@ -10,6 +10,8 @@
 //!   statuses, the public set phones and tills pin, and the 0600 ring file.
 //! * [`chain`], [`checkpoint`]: the BLAKE3 hash chain over the event log and the signed
 //!   checkpoints that let anyone prove a feed is complete and unaltered.
+//! * [`sign_in`]: sign-in challenges and short-lived bearer tokens, sealed by the server with a
+//!   keyed BLAKE3 tag (R-IS-16).
 //! * [`scheme`]: the [`Signer`]/[`Verifier`] traits every signature goes through, so an RSA/GOST
 //!   adapter for the national certification centre can be added beside Ed25519.
 //! * [`domain`]: the registry of domain-separation labels; [`errors`]: [`CryptoError`] and its
@@ -35,6 +37,7 @@ pub mod public_keys;
 pub mod scheme;
 pub mod serial;
 pub mod short_tag;
+pub mod sign_in;
 pub mod store;
 
 pub use chain::{ChainHash, FIRST_SEQUENCE, GENESIS, chain_next, verify_chain};
