@@ -55,29 +55,11 @@ fn a_code_from_order_to_sale_and_return() {
         producer,
         "ownership moves only at acceptance"
     );
-    world
-        .by(
-            wholesaler,
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![1; 64],
-            },
-        )
-        .unwrap();
+    world.accept_all(wholesaler, document);
     assert_eq!(world.card(&codes[0]).owner, wholesaler);
 
     let document = world.ship(wholesaler, retailer, &codes);
-    world
-        .by(
-            retailer,
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![2; 64],
-            },
-        )
-        .unwrap();
+    world.accept_all(retailer, document);
     world
         .by(
             retailer,
@@ -159,25 +141,13 @@ fn a_pallet_moves_as_one_and_counts_its_content() {
     let pallet = sscc(1);
     let boxes = [sscc(2), sscc(3)];
     for (index, box_code) in boxes.iter().enumerate() {
-        world
-            .by(
-                producer,
-                Command::Aggregate {
-                    parent: *box_code,
-                    children: units[index * 20..(index + 1) * 20].to_vec(),
-                },
-            )
-            .unwrap();
-    }
-    world
-        .by(
+        world.pack(
             producer,
-            Command::Aggregate {
-                parent: pallet,
-                children: boxes.to_vec(),
-            },
-        )
-        .unwrap();
+            *box_code,
+            units[index * 20..(index + 1) * 20].to_vec(),
+        );
+    }
+    world.pack(producer, pallet, boxes.to_vec());
     let card = world.card(&pallet);
     assert_eq!(card.contents, [40, 0, 2]);
     assert_eq!(world.card(&units[0]).parents, vec![boxes[0], pallet]);
@@ -196,16 +166,7 @@ fn a_pallet_moves_as_one_and_counts_its_content() {
 
     let document = world.ship(producer, wholesaler, &[pallet]);
     assert_eq!(world.card(&units[39]).in_transit, Some(document));
-    world
-        .by(
-            wholesaler,
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![1],
-            },
-        )
-        .unwrap();
+    world.accept_all(wholesaler, document);
     for code in units.iter().chain(&boxes).chain([&pallet]) {
         let card = world.card(code);
         assert_eq!((card.owner, card.in_transit), (wholesaler, None), "{code}");

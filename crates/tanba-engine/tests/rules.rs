@@ -39,16 +39,7 @@ fn at_retailer(world: &mut World, count: u32) -> Vec<CodeKey> {
     let units = world.produce(world.cast.unit, count);
     let (producer, retailer) = (world.cast.producer, world.cast.retailer);
     let document = world.ship(producer, retailer, &units);
-    world
-        .by(
-            retailer,
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![1],
-            },
-        )
-        .unwrap();
+    world.accept_all(retailer, document);
     units
 }
 
@@ -516,26 +507,9 @@ fn a_unit_sold_out_of_an_opened_box_leaves_the_box() {
     let units = world.produce(world.cast.unit, 4);
     let (producer, retailer) = (world.cast.producer, world.cast.retailer);
     let case = sscc(10);
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: case,
-                children: units.clone(),
-            },
-        )
-        .unwrap();
+    world.pack(producer, case, units.clone());
     let document = world.ship(producer, retailer, &[case]);
-    world
-        .by(
-            retailer,
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![1],
-            },
-        )
-        .unwrap();
+    world.accept_all(retailer, document);
     world.by(retailer, sell(units[0])).unwrap();
     assert_eq!(world.card(&units[0]).parents, Vec::<CodeKey>::new());
     assert_eq!(world.card(&case).contents, [3, 0, 0]);
@@ -594,24 +568,8 @@ fn a_package_never_contains_itself() {
     let mut world = World::new(41);
     let producer = world.cast.producer;
     let units = world.produce(world.cast.unit, 1);
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(2),
-                children: units.clone(),
-            },
-        )
-        .unwrap();
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(1),
-                children: vec![sscc(2)],
-            },
-        )
-        .unwrap();
+    world.pack(producer, sscc(2), units.clone());
+    world.pack(producer, sscc(1), vec![sscc(2)]);
     let loop_back = world.by(
         producer,
         Command::Aggregate {
@@ -687,15 +645,7 @@ fn only_own_free_unblocked_codes_are_packed() {
         "TANBA-CODE-BLOCKED"
     );
     // A blocked unit inside a box blocks packing the box.
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(6),
-                children: vec![units[1]],
-            },
-        )
-        .unwrap();
+    world.pack(producer, sscc(6), vec![units[1]]);
     world
         .by(
             world.cast.authority,
@@ -719,42 +669,10 @@ fn moving_between_packages_keeps_counts_right() {
     let mut world = World::new(44);
     let producer = world.cast.producer;
     let units = world.produce(world.cast.unit, 6);
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(1),
-                children: units[..3].to_vec(),
-            },
-        )
-        .unwrap();
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(2),
-                children: units[3..].to_vec(),
-            },
-        )
-        .unwrap();
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(3),
-                children: vec![sscc(1)],
-            },
-        )
-        .unwrap();
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(2),
-                children: vec![units[0]],
-            },
-        )
-        .unwrap();
+    world.pack(producer, sscc(1), units[..3].to_vec());
+    world.pack(producer, sscc(2), units[3..].to_vec());
+    world.pack(producer, sscc(3), vec![sscc(1)]);
+    world.pack(producer, sscc(2), vec![units[0]]);
     assert_eq!(world.card(&sscc(1)).contents, [2, 0, 0]);
     assert_eq!(world.card(&sscc(3)).contents, [2, 0, 1]);
     assert_eq!(world.card(&sscc(2)).contents, [4, 0, 0]);
@@ -1094,33 +1012,9 @@ fn a_pallet_with_anything_held_back_inside_does_not_move() {
     let fresh = world.emit(producer, world.cast.unit, 1);
     world.apply_codes(producer, &fresh);
     let (pallet, boxes) = (sscc(20), [sscc(21), sscc(22)]);
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: boxes[0],
-                children: units[..3].to_vec(),
-            },
-        )
-        .unwrap();
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: boxes[1],
-                children: units[3..].to_vec(),
-            },
-        )
-        .unwrap();
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: pallet,
-                children: boxes.to_vec(),
-            },
-        )
-        .unwrap();
+    world.pack(producer, boxes[0], units[..3].to_vec());
+    world.pack(producer, boxes[1], units[3..].to_vec());
+    world.pack(producer, pallet, boxes.to_vec());
     let all = [pallet, boxes[0], boxes[1]];
     assert_counts(&world, &all);
     assert_eq!(world.card(&pallet).contents, [6, 0, 2]);
@@ -1151,15 +1045,7 @@ fn a_pallet_with_anything_held_back_inside_does_not_move() {
     assert_counts(&world, &all);
 
     // An applied (not yet introduced) unit packed in: the pallet stays until it is introduced.
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: boxes[0],
-                children: fresh.clone(),
-            },
-        )
-        .unwrap();
+    world.pack(producer, boxes[0], fresh.clone());
     assert_counts(&world, &all);
     assert_eq!(
         code_of(world.by(producer, ship(wholesaler, vec![pallet]))),
@@ -1185,15 +1071,7 @@ fn a_pallet_with_anything_held_back_inside_does_not_move() {
     assert_counts(&world, &all);
 
     // A blocked empty box inside holds the pallet back too.
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(23),
-                children: vec![units[0]],
-            },
-        )
-        .unwrap();
+    world.pack(producer, sscc(23), vec![units[0]]);
     world
         .by(
             producer,
@@ -1202,15 +1080,7 @@ fn a_pallet_with_anything_held_back_inside_does_not_move() {
             },
         )
         .unwrap();
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: pallet,
-                children: vec![sscc(23), units[0]],
-            },
-        )
-        .unwrap();
+    world.pack(producer, pallet, vec![sscc(23), units[0]]);
     world
         .by(
             authority,
@@ -1235,16 +1105,7 @@ fn a_pallet_with_anything_held_back_inside_does_not_move() {
         .unwrap();
 
     let document = world.ship(producer, wholesaler, &[pallet]);
-    world
-        .by(
-            wholesaler,
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![1],
-            },
-        )
-        .unwrap();
+    world.accept_all(wholesaler, document);
     world
         .by(
             wholesaler,
@@ -1271,31 +1132,14 @@ fn an_authority_cannot_seize_goods_out_of_a_shipment_under_way() {
         world.cast.authority,
     );
     let units = world.produce(world.cast.unit, 1);
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(1),
-                children: units.clone(),
-            },
-        )
-        .unwrap();
+    world.pack(producer, sscc(1), units.clone());
     let document = world.ship(producer, wholesaler, &[sscc(1)]);
     let seized = world.by(
         authority,
         withdraw(units[0], WithdrawalReason::Confiscation),
     );
     assert_eq!(code_of(seized), "TANBA-ENGINE-IN-TRANSIT");
-    world
-        .by(
-            wholesaler,
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![1],
-            },
-        )
-        .unwrap();
+    world.accept_all(wholesaler, document);
     world
         .by(
             authority,
@@ -1315,26 +1159,9 @@ fn a_box_sold_whole_at_the_till_comes_back_whole() {
     let mut world = World::new(81);
     let (producer, retailer) = (world.cast.producer, world.cast.retailer);
     let units = world.produce(world.cast.unit, 2);
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(1),
-                children: units.clone(),
-            },
-        )
-        .unwrap();
+    world.pack(producer, sscc(1), units.clone());
     let document = world.ship(producer, retailer, &[sscc(1)]);
-    world
-        .by(
-            retailer,
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![1],
-            },
-        )
-        .unwrap();
+    world.accept_all(retailer, document);
     let never_sold = world.by(
         retailer,
         Command::RetailReturn {
@@ -1373,27 +1200,11 @@ fn regrouping_counts_the_tree_as_it_will_be() {
     // sscc(1) ⊃ sscc(2) ⊃ ... ⊃ sscc(7) ⊃ unit: eight levels, the most allowed.
     let mut inner = units[0];
     for n in (1..=7).rev() {
-        world
-            .by(
-                producer,
-                Command::Aggregate {
-                    parent: sscc(n),
-                    children: vec![inner],
-                },
-            )
-            .unwrap();
+        world.pack(producer, sscc(n), vec![inner]);
         inner = sscc(n);
     }
     // Taking sscc(2) out of sscc(1) while packing both into sscc(9) leaves eight levels.
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(9),
-                children: vec![sscc(1), sscc(2)],
-            },
-        )
-        .unwrap();
+    world.pack(producer, sscc(9), vec![sscc(1), sscc(2)]);
     assert_eq!(world.card(&units[0]).parents.len(), 7);
     assert_eq!(world.card(&sscc(1)).contents, [0, 0, 0]);
 }
@@ -1410,26 +1221,9 @@ fn a_blocked_container_is_not_sold_or_exported() {
         world.cast.authority,
     );
     let units = world.produce(world.cast.unit, 2);
-    world
-        .by(
-            producer,
-            Command::Aggregate {
-                parent: sscc(1),
-                children: units.clone(),
-            },
-        )
-        .unwrap();
+    world.pack(producer, sscc(1), units.clone());
     let document = world.ship(producer, retailer, &[sscc(1)]);
-    world
-        .by(
-            retailer,
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![1],
-            },
-        )
-        .unwrap();
+    world.accept_all(retailer, document);
     // Blocked whole, then the content released: the box itself stays blocked.
     world
         .by(

@@ -334,6 +334,22 @@ impl World {
         .unwrap()
     }
 
+    /// Packs `children` into `parent` as `owner`.
+    pub fn pack(&mut self, owner: TaxpayerId, parent: CodeKey, children: Vec<CodeKey>) {
+        self.by(owner, Command::Aggregate { parent, children })
+            .unwrap();
+    }
+
+    /// The buyer accepts a whole shipment.
+    pub fn accept_all(&mut self, buyer: TaxpayerId, document: u64) {
+        let accept = Command::Accept {
+            document,
+            items: None,
+            signature: vec![1; 64],
+        };
+        self.by(buyer, accept).unwrap();
+    }
+
     pub fn card(&self, code: &CodeKey) -> tanba_engine::query::CodeCard {
         tanba_engine::query::code_card(self.store.snapshot().as_ref(), code)
             .unwrap()
