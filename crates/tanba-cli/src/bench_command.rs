@@ -308,25 +308,9 @@ fn pallet(engine: &Engine, world: &World, scale: &Scale, today: Date) -> Result<
     let order = world.order(engine, world.short_gtin, units_count, ORDER_TIMEOUT)?;
     let units = workload::order_codes(engine, order)?;
     world.bring_into_circulation(engine, &units, today)?;
-    let producer = Actor::Participant(world.producer);
     let boxes: Vec<CodeKey> = (1..=scale.boxes as u64).map(workload::sscc).collect();
-    for (box_code, content) in boxes.iter().zip(units.chunks(scale.units_per_box)) {
-        engine.execute(
-            producer,
-            Command::Aggregate {
-                parent: *box_code,
-                children: content.to_vec(),
-            },
-        )?;
-    }
     let pallet = workload::sscc(0);
-    engine.execute(
-        producer,
-        Command::Aggregate {
-            parent: pallet,
-            children: boxes,
-        },
-    )?;
+    world.palletize(engine, pallet, &boxes, &units)?;
 
     let (mut ship_latency, mut accept_latency) = (histogram(), histogram());
     let (mut ship_total, mut accept_total) = (Duration::ZERO, Duration::ZERO);

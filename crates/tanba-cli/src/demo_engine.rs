@@ -83,24 +83,7 @@ fn tell(engine: &Engine) -> anyhow::Result<()> {
         workload::sscc(base),
         [workload::sscc(base + 1), workload::sscc(base + 2)],
     );
-    let half = units.len() / 2;
-    let producer = Actor::Participant(world.producer);
-    for (box_code, content) in boxes.iter().zip(units.chunks(half)) {
-        engine.execute(
-            producer,
-            Command::Aggregate {
-                parent: *box_code,
-                children: content.to_vec(),
-            },
-        )?;
-    }
-    engine.execute(
-        producer,
-        Command::Aggregate {
-            parent: pallet,
-            children: boxes.to_vec(),
-        },
-    )?;
+    world.palletize(engine, pallet, &boxes, &units)?;
     world.deliver(engine, world.wholesaler, &[pallet])?;
     say!("  packed into two boxes on pallet {pallet}, shipped to the wholesaler and accepted");
 
@@ -136,7 +119,7 @@ fn tell(engine: &Engine) -> anyhow::Result<()> {
         boxes[1]
     );
 
-    let in_shop = &units[half..];
+    let in_shop = &units[units.len() / 2..];
     let sale = |code: CodeKey| Command::Withdraw {
         codes: vec![code],
         reason: WithdrawalReason::RetailSale,

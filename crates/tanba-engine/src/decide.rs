@@ -132,7 +132,7 @@ pub fn decide(
         } => {
             let buyer = acting_participant(state, context.actor)?;
             check_signature(signature)?;
-            pending_document(state, *document, buyer.id)?;
+            pending_document(state, *document, |record| record.buyer == buyer.id)?;
             Ok(vec![Event::Rejected {
                 document: *document,
                 signature: signature.clone(),
@@ -144,14 +144,7 @@ pub fn decide(
         } => {
             let seller = acting_participant(state, context.actor)?;
             check_signature(signature)?;
-            // A document of others reads as unknown, as for the buyer.
-            let record = state
-                .document(*document)?
-                .filter(|record| record.seller == seller.id)
-                .ok_or(EngineError::UnknownDocument(*document))?;
-            if record.status != crate::records::DocumentStatus::Pending {
-                return Err(EngineError::DocumentClosed(*document));
-            }
+            pending_document(state, *document, |record| record.seller == seller.id)?;
             Ok(vec![Event::ShipmentCancelled {
                 document: *document,
                 signature: signature.clone(),
@@ -596,13 +589,7 @@ fn allowed_in_subtrees(
         let record = state.existing_code(root_code)?;
         if content_allowed && record.held_back == 0 {
             allowed(root_code, &record, operation)?;
-            counted += 1 + record.contents_total() as usize;
-            if counted > COMMAND_AFFECTED_CODES_MAX {
-                return Err(EngineError::LimitExceeded {
-                    what: "codes affected by one command",
-                    max: COMMAND_AFFECTED_CODES_MAX,
-                });
-            }
+            crate::state::count_affected(&mut counted, 1 + record.contents_total() as usize)?;
             continue;
         }
         for (code, record) in state.subtree(root_code, &mut counted)? {
@@ -881,16 +868,16 @@ fn ship(
     }])
 }
 
-/// A pending document the actor is the buyer of. A document of others reads as unknown, so its
-/// existence is not revealed.
+/// A pending document the actor is `party` to (its buyer, or its seller). A document of others
+/// reads as unknown, so its existence is not revealed.
 fn pending_document(
     state: &State,
     document: u64,
-    buyer: TaxpayerId,
+    party: impl Fn(&crate::records::DocumentRecord) -> bool,
 ) -> Result<crate::records::DocumentRecord, EngineError> {
     let record = state
         .document(document)?
-        .filter(|record| record.buyer == buyer)
+        .filter(|record| party(record))
         .ok_or(EngineError::UnknownDocument(document))?;
     if record.status != crate::records::DocumentStatus::Pending {
         return Err(EngineError::DocumentClosed(document));
@@ -907,7 +894,7 @@ fn accept(
 ) -> Result<Vec<Event>, EngineError> {
     let buyer = goods_holder(state, context.actor)?;
     check_signature(signature)?;
-    let record = pending_document(state, document, buyer.id)?;
+    let record = pending_document(state, document, |record| record.buyer == buyer.id)?;
     let accepted: Vec<CodeKey> = match items {
         None => record.items.clone(),
         Some(items) => {

@@ -96,6 +96,19 @@ impl Pending {
     }
 }
 
+/// Adds `added` codes to those one command affects, refusing past
+/// [`limits::COMMAND_AFFECTED_CODES_MAX`].
+pub fn count_affected(counted: &mut usize, added: usize) -> Result<(), EngineError> {
+    *counted += added;
+    if *counted > limits::COMMAND_AFFECTED_CODES_MAX {
+        return Err(EngineError::LimitExceeded {
+            what: "codes affected by one command",
+            max: limits::COMMAND_AFFECTED_CODES_MAX,
+        });
+    }
+    Ok(())
+}
+
 /// The store with pending changes on top.
 pub struct State<'a> {
     store: &'a dyn Store,
@@ -338,16 +351,7 @@ impl<'a> State<'a> {
         root: &CodeKey,
         counted: &mut usize,
     ) -> Result<Vec<(CodeKey, CodeRecord)>, EngineError> {
-        let mut count = |added: usize| {
-            *counted += added;
-            if *counted > limits::COMMAND_AFFECTED_CODES_MAX {
-                return Err(EngineError::LimitExceeded {
-                    what: "codes affected by one command",
-                    max: limits::COMMAND_AFFECTED_CODES_MAX,
-                });
-            }
-            Ok(())
-        };
+        let mut count = |added: usize| count_affected(counted, added);
         count(1)?;
         let mut out = vec![(*root, self.existing_code(root)?)];
         let mut next = 0;

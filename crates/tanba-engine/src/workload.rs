@@ -165,6 +165,38 @@ impl World {
         Ok(())
     }
 
+    /// Packs the producer's `units` into `boxes` (an equal share each, the last taking what is
+    /// left) and the boxes onto `pallet`.
+    pub fn palletize(
+        &self,
+        engine: &Engine,
+        pallet: CodeKey,
+        boxes: &[CodeKey],
+        units: &[CodeKey],
+    ) -> Result<(), EngineError> {
+        let producer = Actor::Participant(self.producer);
+        let per_box = units.len().div_ceil(boxes.len().max(1)).max(1);
+        for (box_code, content) in boxes.iter().zip(units.chunks(per_box)) {
+            let children = content.to_vec();
+            engine.execute(
+                producer,
+                Command::Aggregate {
+                    parent: *box_code,
+                    children,
+                },
+            )?;
+        }
+        let children = boxes.to_vec();
+        engine.execute(
+            producer,
+            Command::Aggregate {
+                parent: pallet,
+                children,
+            },
+        )?;
+        Ok(())
+    }
+
     /// Ships the producer's `items` to `buyer`, who accepts them all.
     pub fn deliver(
         &self,
