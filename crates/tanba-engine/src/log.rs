@@ -15,19 +15,12 @@ pub const LOG_PAGE_ENTRIES: usize = 10_000;
 /// Changed keys replay gathers before writing them to the target.
 pub const REPLAY_FLUSH_OPERATIONS: usize = 200_000;
 
-/// The columns that make up state: everything replay rebuilds. Checkpoints are signatures made
-/// at moments of the writer's choosing, not a function of the events, so they are left out.
-pub const STATE_COLUMNS: [Column; 9] = [
-    Column::Meta,
-    Column::Log,
-    Column::Codes,
-    Column::Children,
-    Column::Documents,
-    Column::Participants,
-    Column::Products,
-    Column::Orders,
-    Column::Index,
-];
+/// Whether a column is state: everything replay rebuilds. Checkpoints are signatures made at
+/// moments of the writer's choosing, not a function of the events, so they are left out; every
+/// other column, including any added later, is compared.
+pub fn is_state_column(column: Column) -> bool {
+    column != Column::Checkpoints
+}
 
 /// One stored log entry: the record and the chain hash stored with it.
 fn split_entry(value: &[u8]) -> Result<(ChainHash, &[u8]), EngineError> {
@@ -238,7 +231,10 @@ pub fn first_state_difference(
     right: &dyn Store,
 ) -> Result<Option<String>, EngineError> {
     let (left, right) = (left.snapshot(), right.snapshot());
-    for column in STATE_COLUMNS {
+    for column in Column::ALL
+        .into_iter()
+        .filter(|column| is_state_column(*column))
+    {
         let mut start: Vec<u8> = Vec::new();
         loop {
             let page = |snapshot: &dyn Snapshot| -> Result<Vec<Entry>, EngineError> {
