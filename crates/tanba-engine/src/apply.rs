@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use tanba_store::Column;
-use tanba_types::{CodeKey, CodeStatus, Event, PackageLevel};
+use tanba_types::{Actor, CodeKey, CodeStatus, Event, PackageLevel, WithdrawalReason};
 
 use crate::error::EngineError;
 use crate::keys;
@@ -250,16 +250,24 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             };
             state.put_document(*document, &document_record);
         }
-        Event::Withdrawn { codes, reason, .. } => {
+        Event::Withdrawn {
+            codes,
+            reason,
+            document,
+        } => {
             let status = CodeStatus::Withdrawn(*reason);
             update_subtrees(state, codes, sequence, |code_record| {
                 code_record.status = status;
             })?;
+            if *reason == WithdrawalReason::RetailSale {
+                record_receipt(state, keys::RECEIPT_SALE, record, document);
+            }
         }
-        Event::Returned { codes, .. } => {
+        Event::Returned { codes, document } => {
             update_subtrees(state, codes, sequence, |code_record| {
                 code_record.status = CodeStatus::Introduced;
             })?;
+            record_receipt(state, keys::RECEIPT_RETURN, record, document);
         }
         Event::Blocked {
             codes,
@@ -481,4 +489,15 @@ fn detach(state: &mut State, code: &CodeKey) -> Result<(), EngineError> {
     state.put_code(code, &code_record);
     state.delete(Column::Children, keys::child(&parent, code));
     add_to_packages(state, Some(parent), &Tally::of(&code_record), Sign::Remove)
+}
+
+/// Remembers a seller's fiscal receipt, so the same receipt sent again is recognised.
+fn record_receipt(state: &mut State, kind: u8, record: &LogRecord, receipt: &Option<String>) {
+    if let (Actor::Participant(seller), Some(receipt)) = (record.actor, receipt) {
+        state.put(
+            Column::Index,
+            keys::receipt(kind, &seller, receipt),
+            keys::sequence(record.sequence).to_vec(),
+        );
+    }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use tanba_store::Column;
 use tanba_types::limits::{
     CODES_WAITING_MAX, COMMAND_AFFECTED_CODES_MAX, COMMAND_CODES_MAX, DOCUMENT_ITEMS_MAX,
     ISSUE_CHUNK_CODES_MAX, ORDER_QUANTITY_MAX, ORDERS_WAITING_MAX, PACKAGE_CHILDREN_MAX,
@@ -22,6 +23,7 @@ use tanba_types::{
 };
 
 use crate::error::EngineError;
+use crate::keys;
 use crate::records::CodeRecord;
 use crate::state::State;
 
@@ -937,7 +939,11 @@ fn withdraw(
             with_role(state, context.actor, Role::Authority)?;
             None
         }
-        WithdrawalReason::RetailSale => Some(with_role(state, context.actor, Role::Retailer)?.id),
+        WithdrawalReason::RetailSale => {
+            let seller = with_role(state, context.actor, Role::Retailer)?.id;
+            not_yet_recorded(state, keys::RECEIPT_SALE, &seller, document)?;
+            Some(seller)
+        }
         _ => Some(goods_holder(state, context.actor)?.id),
     };
     let mut detached = Vec::new();
@@ -975,6 +981,27 @@ fn withdraw(
     Ok(events)
 }
 
+/// Refuses a fiscal receipt (sale or return) the seller already recorded, naming the log entry
+/// that did: the fiscal data operator resends receipts it is unsure about, and a resent receipt
+/// must change nothing (R-IS-13).
+fn not_yet_recorded(
+    state: &State,
+    kind: u8,
+    seller: &TaxpayerId,
+    receipt: &Option<String>,
+) -> Result<(), EngineError> {
+    let Some(receipt) = receipt else {
+        return Ok(());
+    };
+    match state.get(Column::Index, &keys::receipt(kind, seller, receipt))? {
+        None => Ok(()),
+        Some(value) => Err(EngineError::ReceiptRecorded {
+            receipt: receipt.clone(),
+            sequence: keys::trailing_u64(&value)?,
+        }),
+    }
+}
+
 fn retail_return(
     state: &State,
     context: &Context,
@@ -983,6 +1010,7 @@ fn retail_return(
 ) -> Result<Vec<Event>, EngineError> {
     let retailer = with_role(state, context.actor, Role::Retailer)?;
     check_optional_text("document", document, REFERENCE_CHARS_MAX)?;
+    not_yet_recorded(state, keys::RECEIPT_RETURN, &retailer.id, document)?;
     check_codes("codes", codes, COMMAND_CODES_MAX)?;
     for code in codes {
         let record = owned(state, retailer.id, code)?;

@@ -142,6 +142,14 @@ pub enum EngineError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// This seller already recorded a receipt with this id: a resent receipt changes nothing.
+    #[error("receipt {receipt:?} is already recorded (log entry {sequence})")]
+    ReceiptRecorded {
+        /// The receipt id.
+        receipt: String,
+        /// The log entry that recorded it.
+        sequence: u64,
+    },
     /// The engine's queue is full: try again shortly.
     #[error("the engine is busy")]
     Busy,
@@ -199,6 +207,7 @@ impl EngineError {
         "TANBA-ENGINE-NOT-BLOCKED-BY-YOU",
         "TANBA-ENGINE-LIMIT-EXCEEDED",
         "TANBA-ENGINE-INVALID",
+        "TANBA-ENGINE-RECEIPT-RECORDED",
         "TANBA-ENGINE-BUSY",
         "TANBA-ENGINE-STOPPED",
     ];
@@ -240,6 +249,7 @@ impl EngineError {
             EngineError::NotBlockedByYou(_) => "TANBA-ENGINE-NOT-BLOCKED-BY-YOU",
             EngineError::LimitExceeded { .. } => "TANBA-ENGINE-LIMIT-EXCEEDED",
             EngineError::Invalid { .. } => "TANBA-ENGINE-INVALID",
+            EngineError::ReceiptRecorded { .. } => "TANBA-ENGINE-RECEIPT-RECORDED",
             EngineError::Busy => "TANBA-ENGINE-BUSY",
             EngineError::Stopped => "TANBA-ENGINE-STOPPED",
         }
@@ -289,6 +299,7 @@ impl Localized for EngineError {
             | EngineError::UnknownDocument(id)
             | EngineError::DocumentClosed(id) => Some(id.to_string()),
             EngineError::TooDeep(depth) => Some(depth.to_string()),
+            EngineError::ReceiptRecorded { receipt, .. } => Some(receipt.clone()),
             EngineError::LevelMismatch { parent, child } => Some(format!("{parent} ⊅ {child}")),
             EngineError::OrderExceeded { quantity, .. } => Some(quantity.to_string()),
             _ => self.subject().map(|code| code.to_string()),

@@ -20,6 +20,7 @@
 //! | index | `c` + order id + index (u32 BE) | serial + tail of the order's code |
 //! | index | `r` + column tag + reference key + sequence | empty: a card's versions |
 //! | index | `b` + IIN/BIN | [`OrderBacklog`](crate::records::OrderBacklog): what it waits for |
+//! | index | `f` + `s`/`r` + IIN/BIN + receipt id | the sequence (u64 BE) that recorded a seller's sale or return receipt |
 //!
 //! A code encodes prefix-free (a tag byte, then fixed-width fields or a length byte), so "parent
 //! + child" splits unambiguously and a prefix scan over one code never matches another.
@@ -47,6 +48,12 @@ pub const INDEX_ORDERS: u8 = b'o';
 pub const INDEX_ORDER_CODES: u8 = b'c';
 /// Index prefix: a participant's order backlog.
 pub const INDEX_BACKLOG: u8 = b'b';
+/// Index prefix: a seller's fiscal receipts (sales and returns), for idempotent resubmission.
+pub const INDEX_RECEIPTS: u8 = b'f';
+/// Receipt kind: a sale.
+pub const RECEIPT_SALE: u8 = b's';
+/// Receipt kind: a return.
+pub const RECEIPT_RETURN: u8 = b'r';
 /// Index prefix: the versions of a reference card (participant, category, product).
 pub const INDEX_REFERENCE: u8 = b'r';
 
@@ -134,6 +141,15 @@ pub fn participant_index_prefix(tag: u8, id: &TaxpayerId) -> Vec<u8> {
 pub fn participant_index(tag: u8, id: &TaxpayerId, number: u64) -> Vec<u8> {
     let mut out = participant_index_prefix(tag, id);
     out.extend_from_slice(&number.to_be_bytes());
+    out
+}
+
+/// A seller's receipt of one kind ([`RECEIPT_SALE`], [`RECEIPT_RETURN`]). The id is the key's
+/// tail, so no prefix-freedom is needed: nothing scans these.
+pub fn receipt(kind: u8, seller: &TaxpayerId, receipt_id: &str) -> Vec<u8> {
+    let mut out = vec![INDEX_RECEIPTS, kind];
+    out.extend_from_slice(&seller.to_ascii());
+    out.extend_from_slice(receipt_id.as_bytes());
     out
 }
 

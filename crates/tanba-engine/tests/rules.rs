@@ -6,7 +6,7 @@
 mod support;
 
 use support::{World, code_of, gtin, participant, sscc, taxpayer};
-use tanba_engine::query;
+use tanba_engine::{EngineError, query};
 use tanba_store::{Column, Durability, Store, WriteBatch};
 use tanba_types::limits::{COMMAND_CODES_MAX, ORDER_QUANTITY_MAX};
 use tanba_types::{
@@ -1472,4 +1472,47 @@ fn only_those_who_hold_goods_pack_and_ship() {
         code_of(world.by(world.cast.ministry, pack)),
         "TANBA-ENGINE-HOLDS-NO-GOODS"
     );
+}
+
+#[test]
+fn a_fiscal_receipt_is_recorded_once_per_seller_also_within_one_group() {
+    let mut world = World::new(77);
+    let units = at_retailer(&mut world, 4);
+    let retailer = world.cast.retailer;
+    let receipt = |codes: Vec<CodeKey>, id: &str| Command::Withdraw {
+        codes,
+        reason: WithdrawalReason::RetailSale,
+        document: Some(id.into()),
+    };
+    let first = world.by(retailer, receipt(vec![units[0]], "R-1")).unwrap();
+    // Resent with the same id: refused with the first entry named, even for other codes.
+    match world.by(retailer, receipt(vec![units[1]], "R-1")) {
+        Err(EngineError::ReceiptRecorded { receipt, sequence }) => {
+            assert_eq!((receipt.as_str(), sequence), ("R-1", first.last_sequence));
+        }
+        other => panic!("expected RECEIPT-RECORDED, got {other:?}"),
+    }
+    assert_eq!(world.card(&units[1]).status, CodeStatus::Introduced);
+    // Two copies in one group: the second sees the first.
+    let actor = Actor::Participant(retailer);
+    let outcomes = world.run_group(vec![
+        (actor, receipt(vec![units[2]], "R-2")),
+        (actor, receipt(vec![units[3]], "R-2")),
+    ]);
+    assert!(outcomes[0].is_ok());
+    assert_eq!(
+        outcomes[1].as_ref().unwrap_err().code(),
+        "TANBA-ENGINE-RECEIPT-RECORDED"
+    );
+    // Returns are their own kind of receipt: the same id may name a return once.
+    let back = Command::RetailReturn {
+        codes: vec![units[0]],
+        document: Some("R-1".into()),
+    };
+    world.by(retailer, back.clone()).unwrap();
+    assert_eq!(
+        code_of(world.by(retailer, back)),
+        "TANBA-ENGINE-RECEIPT-RECORDED"
+    );
+    world.assert_replay_equal();
 }

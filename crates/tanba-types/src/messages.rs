@@ -177,6 +177,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-ENGINE-LIMIT-EXCEEDED" => ["Шектен асты: {detail}", "Превышен предел: {detail}", "Limit exceeded: {detail}"],
     "TANBA-ENGINE-INVALID" => ["Өріс толтырылмаған не қате: {detail}", "Поле не заполнено или заполнено неверно: {detail}", "A field is missing or invalid: {detail}"],
     "TANBA-ENGINE-BUSY" => ["Жүйе бос емес: сәлден соң қайталаңыз", "Система занята: повторите чуть позже", "The system is busy: try again shortly"],
+    "TANBA-ENGINE-RECEIPT-RECORDED" => ["Бұл чек бұрын тіркелген ({detail}): қайта жіберу ештеңені өзгертпейді", "Этот чек уже зарегистрирован ({detail}): повторная отправка ничего не меняет", "This receipt is already recorded ({detail}): sending it again changes nothing"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
 };
 
