@@ -234,3 +234,103 @@ impl Command {
         }
     }
 }
+
+/// The first line of every document's canonical bytes: names what is signed and its version, so a
+/// document signature can never pass for a signature on anything else.
+pub const DOCUMENT_HEADER: &str = "tanba-document-v1";
+
+impl Command {
+    /// The canonical bytes a document command's signer signs (detached Ed25519, R-IS-16), or
+    /// `None` for commands that are not documents. Lines of UTF-8 text, each ending in `\n`:
+    ///
+    /// ```text
+    /// tanba-document-v1
+    /// kind: ship | accept | reject | cancel
+    /// signer: <IIN/BIN>
+    /// buyer: <IIN/BIN>                 (ship)
+    /// document: <id>                   (accept, reject, cancel)
+    /// item: (01)<GTIN>(21)<serial>     (ship, accept: one line per item, in the order sent;
+    /// item: (00)<SSCC>                  an accept of everything has none)
+    /// ```
+    ///
+    /// Text, not an encoding of the request, so any client can build it and the same document
+    /// signs the same however its codes were scanned.
+    pub fn document_bytes(&self, signer: &TaxpayerId) -> Option<Vec<u8>> {
+        let (kind, buyer, document, items) = match self {
+            Command::Ship { buyer, items, .. } => ("ship", Some(buyer), None, items.as_slice()),
+            Command::Accept {
+                document, items, ..
+            } => (
+                "accept",
+                None,
+                Some(document),
+                items.as_deref().unwrap_or_default(),
+            ),
+            Command::Reject { document, .. } => ("reject", None, Some(document), &[][..]),
+            Command::CancelShipment { document, .. } => ("cancel", None, Some(document), &[][..]),
+            _ => return None,
+        };
+        let mut text = format!("{DOCUMENT_HEADER}\nkind: {kind}\nsigner: {signer}\n");
+        if let Some(buyer) = buyer {
+            text.push_str(&format!("buyer: {buyer}\n"));
+        }
+        if let Some(document) = document {
+            text.push_str(&format!("document: {document}\n"));
+        }
+        for item in items {
+            text.push_str(&format!("item: {item}\n"));
+        }
+        Some(text.into_bytes())
+    }
+
+    /// The signature a document command carries, or `None` for commands that are not documents.
+    pub fn document_signature(&self) -> Option<&[u8]> {
+        match self {
+            Command::Ship { signature, .. }
+            | Command::Accept { signature, .. }
+            | Command::Reject { signature, .. }
+            | Command::CancelShipment { signature, .. } => Some(signature),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_bytes_are_the_documented_lines() {
+        let signer: TaxpayerId = "990140000384".parse().unwrap();
+        let buyer: TaxpayerId = "990240000398".parse().unwrap();
+        let item = CodeKey::Item {
+            gtin: "04600000000015".parse().unwrap(),
+            serial: "abc(1)".parse().unwrap(),
+        };
+        let ship = Command::Ship {
+            buyer,
+            items: vec![item],
+            signature: vec![1; 64],
+        };
+        assert_eq!(
+            String::from_utf8(ship.document_bytes(&signer).unwrap()).unwrap(),
+            "tanba-document-v1\nkind: ship\nsigner: 990140000384\nbuyer: 990240000398\n\
+             item: (01)04600000000015(21)abc(1)\n"
+        );
+        assert_eq!(ship.document_signature(), Some(&[1; 64][..]));
+        let accept_all = Command::Accept {
+            document: 7,
+            items: None,
+            signature: vec![],
+        };
+        assert_eq!(
+            String::from_utf8(accept_all.document_bytes(&buyer).unwrap()).unwrap(),
+            "tanba-document-v1\nkind: accept\nsigner: 990240000398\ndocument: 7\n"
+        );
+        let order = Command::OrderCodes {
+            gtin: "04600000000015".parse().unwrap(),
+            quantity: 1,
+        };
+        assert_eq!(order.document_bytes(&signer), None);
+    }
+}
