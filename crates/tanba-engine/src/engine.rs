@@ -24,9 +24,11 @@ use tanba_types::{Actor, Command, OrderId};
 use tokio::sync::oneshot;
 
 use crate::core::{Core, GROUP_COMMANDS_MAX, Receipt, Stamped};
+use crate::decide::{Context as DecideContext, decide};
 use crate::error::EngineError;
 use crate::issue::prepare_chunk;
 use crate::records::{LogHead, OrderRecord, decode};
+use crate::state::{Pending, State};
 
 /// Commands waiting for the writer, at most; past it `submit` answers [`EngineError::Busy`].
 pub const SUBMIT_QUEUE_MAX: usize = 65_536;
@@ -213,6 +215,20 @@ impl Engine {
     /// Submits a command and waits until it is durable or refused.
     pub fn execute(&self, actor: Actor, command: Command) -> Result<Receipt, EngineError> {
         self.submit(actor, command)?.wait()
+    }
+
+    /// Whether `actor` could run `command` now, with the engine's own rules and refusals, without
+    /// submitting it: a till's check before sale (R-IS-13). Read against the last commit, so a
+    /// command queued meanwhile may still change the answer; the writer decides again.
+    pub fn dry_run(&self, actor: Actor, command: &Command, time_ms: u64) -> Result<(), EngineError> {
+        let mut pending = Pending::default();
+        let state = State::new(self.store.as_ref(), &mut pending);
+        let context = DecideContext {
+            actor,
+            time_ms,
+            next_sequence: self.head().sequence + 1,
+        };
+        decide(&state, &context, command).map(drop)
     }
 
     /// The store, for reads.

@@ -16,10 +16,11 @@ pub const LOG_PAGE_ENTRIES: usize = 10_000;
 pub const REPLAY_FLUSH_OPERATIONS: usize = 200_000;
 
 /// Whether a column is state: everything replay rebuilds. Checkpoints are signatures made at
-/// moments of the writer's choosing, not a function of the events, so they are left out; every
-/// other column, including any added later, is compared.
+/// moments of the writer's choosing, not a function of the events, so they are left out, as are
+/// the server's own columns (audit, public reports), which no event writes; every other column,
+/// including any added later, is compared.
 pub fn is_state_column(column: Column) -> bool {
-    column != Column::Checkpoints
+    !matches!(column, Column::Checkpoints | Column::Audit | Column::Public)
 }
 
 /// One stored log entry: the record and the chain hash stored with it.

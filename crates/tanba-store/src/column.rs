@@ -26,11 +26,17 @@ pub enum Column {
     /// Secondary indexes (a code's history, a participant's documents, an order's codes): keys
     /// only point back into the other columns.
     Index,
+    /// The server's audit trail (R-IS-23): every call, chained like the log, with its indexes.
+    /// Not engine state: replay neither writes nor compares it.
+    Audit,
+    /// What the public tells the server: violation reports and codes flagged as likely copies
+    /// (R-IS-02, R-IS-07, R-IS-08). Not engine state either.
+    Public,
 }
 
 impl Column {
     /// Every column, in a fixed order (RocksDB opens them all).
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 12] = [
         Column::Meta,
         Column::Log,
         Column::Checkpoints,
@@ -41,6 +47,8 @@ impl Column {
         Column::Products,
         Column::Orders,
         Column::Index,
+        Column::Audit,
+        Column::Public,
     ];
 
     /// The column family's name on disk: never change one once data exists.
@@ -56,6 +64,8 @@ impl Column {
             Column::Products => "products",
             Column::Orders => "orders",
             Column::Index => "index",
+            Column::Audit => "audit",
+            Column::Public => "public",
         }
     }
 

@@ -23,6 +23,7 @@ pub mod messages;
 pub mod package;
 pub mod participant;
 pub mod reference;
+pub mod scanned;
 pub mod serde_text;
 pub mod status;
 
@@ -35,6 +36,7 @@ pub use language::Language;
 pub use messages::{Localized, localize};
 pub use package::{PACKAGE_DEPTH_MAX, PackageLevel};
 pub use participant::{ParticipantStatus, Role};
+pub use scanned::{ScanError, ScannedCode, ScannedTail};
 pub use reference::{Category, Names, Participant, ParticipantKey, Product, TailProfile};
 pub use status::{
     CodeState, CodeStatus, IntroductionKind, Operation, Refusal, WithdrawalReason, transition,

@@ -178,6 +178,8 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-ENGINE-INVALID" => ["Өріс толтырылмаған не қате: {detail}", "Поле не заполнено или заполнено неверно: {detail}", "A field is missing or invalid: {detail}"],
     "TANBA-ENGINE-BUSY" => ["Жүйе бос емес: сәлден соң қайталаңыз", "Система занята: повторите чуть позже", "The system is busy: try again shortly"],
     "TANBA-ENGINE-RECEIPT-RECORDED" => ["Бұл чек бұрын тіркелген ({detail}): қайта жіберу ештеңені өзгертпейді", "Этот чек уже зарегистрирован ({detail}): повторная отправка ничего не меняет", "This receipt is already recorded ({detail}): sending it again changes nothing"],
+    "TANBA-SCAN-TOO-LONG" => ["Код тым ұзын: ең көбі {detail} байт", "Код слишком длинный: не более {detail} байт", "The code is too long: at most {detail} bytes"],
+    "TANBA-SCAN-TAIL" => ["Кодтың криптоқұйрығы толық емес: AI 91 мен 92 бірге, AI 93 жеке болады", "Криптохвост кода неполон: AI 91 и 92 идут вместе, AI 93 отдельно", "The code's tail is incomplete: AI 91 and 92 go together, AI 93 alone"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
 };
 
@@ -298,9 +300,10 @@ mod tests {
     }
 
     #[test]
-    fn key_and_date_codes_are_all_translated() {
+    fn key_scan_and_date_codes_are_all_translated() {
         let codes = crate::code_key::CodeKeyError::ALL_CODES
             .iter()
+            .chain(crate::scanned::ScanError::ALL_CODES)
             .chain([&crate::date::DateError::CODE]);
         for code in codes {
             for language in Language::ALL {
