@@ -180,6 +180,17 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-ENGINE-RECEIPT-RECORDED" => ["Бұл чек бұрын тіркелген ({detail}): қайта жіберу ештеңені өзгертпейді", "Этот чек уже зарегистрирован ({detail}): повторная отправка ничего не меняет", "This receipt is already recorded ({detail}): sending it again changes nothing"],
     "TANBA-SCAN-TOO-LONG" => ["Код тым ұзын: ең көбі {detail} байт", "Код слишком длинный: не более {detail} байт", "The code is too long: at most {detail} bytes"],
     "TANBA-SCAN-TAIL" => ["Кодтың криптоқұйрығы толық емес: AI 91 мен 92 бірге, AI 93 жеке болады", "Криптохвост кода неполон: AI 91 и 92 идут вместе, AI 93 отдельно", "The code's tail is incomplete: AI 91 and 92 go together, AI 93 alone"],
+    "TANBA-SERVER-UNAUTHENTICATED" => ["Кіру қажет: жарамды токен жоқ немесе оның мерзімі өткен", "Нужен вход: токена нет, он недействителен или истёк", "Sign-in needed: no token, or it is invalid or expired"],
+    "TANBA-SERVER-FORBIDDEN" => ["Бұған рұқсат жоқ ({detail})", "Нет права на это ({detail})", "Not allowed ({detail})"],
+    "TANBA-SERVER-RATE-LIMITED" => ["Сұраулар тым көп: сәл кейін қайталаңыз", "Слишком много запросов: повторите чуть позже", "Too many requests: try again shortly"],
+    "TANBA-SERVER-INVALID" => ["Сұрау өрісі қате немесе толтырылмаған ({detail})", "Поле запроса неверно или не заполнено ({detail})", "A request field is wrong or missing ({detail})"],
+    "TANBA-SERVER-TOO-MANY" => ["Бір сұрауда тым көп жазба ({detail})", "Слишком много записей в одном запросе ({detail})", "Too many entries in one request ({detail})"],
+    "TANBA-SERVER-NOT-FOUND" => ["Табылмады ({detail})", "Не найдено ({detail})", "Not found ({detail})"],
+    "TANBA-SERVER-BAD-DOCUMENT-SIGNATURE" => ["Құжаттың қолтаңбасы қол қоюшының тіркелген кілтіне сәйкес келмейді", "Подпись документа не соответствует зарегистрированному ключу подписанта", "The document's signature does not match a registered key of its signer"],
+    "TANBA-SERVER-CHALLENGE-USED" => ["Бұл кіру сұрағы бұрын пайдаланылған: жаңасын сұраңыз", "Этот запрос на вход уже использован: запросите новый", "This sign-in challenge was already used: ask for a new one"],
+    "TANBA-SERVER-UNSUPPORTED-MEDIA" => ["Сұрау пішімі қолдау көрсетілмейді: {detail} күтіледі", "Формат запроса не поддерживается: ожидается {detail}", "Unsupported request format: {detail} expected"],
+    "TANBA-SERVER-EXPIRED" => ["Тауардың жарамдылық мерзімі өткен: сатуға болмайды", "Срок годности товара истёк: продавать нельзя", "The goods are past their expiry date: they must not be sold"],
+    "TANBA-SERVER-INTERNAL" => ["Сервердің ішкі қатесі: сұрау орындалмады", "Внутренняя ошибка сервера: запрос не выполнен", "Internal server error: the request was not carried out"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
 };
 

@@ -120,6 +120,28 @@ impl ScannedCode {
     }
 }
 
+/// The raw element string printed on goods for an issued code: (01) GTIN and (21) serial, then
+/// (91) and (92), or (93), each variable-length field ended by GS. What a producer's printer gets.
+pub fn printable(key: &CodeKey, tail: &crate::command::IssuedTail) -> String {
+    use crate::command::IssuedTail;
+    const GS: char = '\u{1d}';
+    let mut out = match key {
+        CodeKey::Item { gtin, serial } => format!("01{gtin}21{serial}"),
+        CodeKey::Sscc(sscc) => return format!("00{sscc}"),
+    };
+    match tail {
+        IssuedTail::Full { key_id, signature } => {
+            out.push(GS);
+            out.push_str(&format!("91{key_id}{GS}92{signature}"));
+        }
+        IssuedTail::Short { tag, .. } => {
+            out.push(GS);
+            out.push_str(&format!("93{tag}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +167,18 @@ mod tests {
         assert_eq!((plain.key, plain.tail), (key, ScannedTail::None));
         let pallet = ScannedCode::read("(00)106141411234567897").unwrap();
         assert!(matches!(pallet.key, CodeKey::Sscc(_)));
+    }
+
+    #[test]
+    fn a_printed_code_reads_back_with_its_tail() {
+        use crate::command::IssuedTail;
+        let key: CodeKey = "(01)04600000000015(21)abcDEF".parse().unwrap();
+        let short = IssuedTail::Short {
+            key_id: "k1".into(),
+            tag: "Zx1_".into(),
+        };
+        let read = ScannedCode::read(&printable(&key, &short)).unwrap();
+        assert_eq!((read.key, read.tail), (key, ScannedTail::Short { tag: "Zx1_".into() }));
     }
 
     #[test]

@@ -1,0 +1,445 @@
+//! What every handler shares, and the one path every call takes through it: who is calling
+//! (the client IP, the bearer token, the language), whether it may (rate limits, sign-in,
+//! roles), and the audit record it leaves, whatever the outcome.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Instant;
+
+use dashmap::DashMap;
+use governor::{DefaultKeyedRateLimiter, Quota};
+use rand_core::OsRng;
+use tanba_crypto::Algorithm;
+use tanba_crypto::sign_in::{self, SignInSecret};
+use tanba_engine::{Clock, Engine, EngineError, query};
+use tanba_types::{
+    CodeKey, Command, Language, Participant, ParticipantStatus, Role, ScannedCode, TaxpayerId,
+};
+
+use crate::audit::{AUDIT_CODES_MAX, AUDIT_DOCUMENTS_MAX, AuditLog, AuditRecord};
+use crate::config::ServerConfig;
+use crate::error::ApiError;
+use crate::public::PublicDesk;
+
+/// Used sign-in challenges remembered at once; past it, new challenges wait for old ones to
+/// expire (a flood of sign-ins cannot grow memory).
+pub const USED_CHALLENGES_MAX: usize = 1_000_000;
+
+/// The server's shared state.
+pub struct App {
+    /// The engine.
+    pub engine: Engine,
+    /// The clock (the engine's).
+    pub clock: Arc<dyn Clock>,
+    /// The audit trail.
+    pub audit: AuditLog,
+    /// Public reports and likely copies.
+    pub public: PublicDesk,
+    /// The configuration.
+    pub config: ServerConfig,
+    sign_in_secret: SignInSecret,
+    used_challenges: DashMap<[u8; 16], u64>,
+    anonymous_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    participant_limiter: DefaultKeyedRateLimiter<TaxpayerId>,
+    report_limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// What a request says about its caller, read from gRPC metadata or HTTP headers alike.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    /// The socket's peer.
+    pub peer: Option<SocketAddr>,
+    /// `authorization`.
+    pub authorization: Option<String>,
+    /// `accept-language` (or a `lang` query parameter, which wins).
+    pub accept_language: Option<String>,
+    /// `x-forwarded-for`.
+    pub forwarded_for: Option<String>,
+}
+
+impl RequestMeta {
+    /// From HTTP headers and the peer the accept loop recorded.
+    pub fn from_headers(headers: &axum::http::HeaderMap, peer: Option<SocketAddr>) -> RequestMeta {
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        RequestMeta {
+            peer,
+            authorization: text("authorization"),
+            accept_language: text("accept-language"),
+            forwarded_for: text("x-forwarded-for"),
+        }
+    }
+}
+
+fn non_zero(value: u32) -> NonZeroU32 {
+    NonZeroU32::new(value.max(1)).expect("at least 1")
+}
+
+impl App {
+    /// The shared state over a started engine.
+    pub fn new(
+        engine: Engine,
+        clock: Arc<dyn Clock>,
+        audit: AuditLog,
+        config: ServerConfig,
+        sign_in_secret: SignInSecret,
+    ) -> App {
+        let rates = config.rates;
+        let per_second =
+            |rate, burst| Quota::per_second(non_zero(rate)).allow_burst(non_zero(burst));
+        App {
+            public: PublicDesk::new(engine.store().clone()),
+            engine,
+            clock,
+            audit,
+            sign_in_secret,
+            used_challenges: DashMap::new(),
+            anonymous_limiter: DefaultKeyedRateLimiter::keyed(per_second(
+                rates.anonymous_per_ip_per_second,
+                rates.anonymous_burst,
+            )),
+            participant_limiter: DefaultKeyedRateLimiter::keyed(per_second(
+                rates.participant_per_second,
+                rates.participant_burst,
+            )),
+            report_limiter: DefaultKeyedRateLimiter::keyed(
+                Quota::per_hour(non_zero(rates.reports_per_ip_per_hour))
+                    .allow_burst(non_zero(rates.reports_per_ip_per_hour)),
+            ),
+            config,
+        }
+    }
+
+    /// Now, unix milliseconds, from the engine's clock.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// Starts a call: works out the client's IP and language. Nothing is refused yet.
+    pub fn call(&self, method: &'static str, meta: RequestMeta) -> Call<'_> {
+        let socket_ip = meta
+            .peer
+            .map_or(IpAddr::from([0, 0, 0, 0]), |peer| peer.ip());
+        let client_ip = client_ip(
+            socket_ip,
+            meta.forwarded_for.as_deref(),
+            &self.config.trusted_proxies,
+        );
+        let language = meta
+            .accept_language
+            .as_deref()
+            .and_then(Language::from_accept_language)
+            .unwrap_or(Language::Ru);
+        Call {
+            app: self,
+            method,
+            started: Instant::now(),
+            time_ms: self.now_ms(),
+            client_ip,
+            language,
+            authorization: meta.authorization,
+            participant: None,
+            codes: Vec::new(),
+            codes_total: 0,
+            references: Vec::new(),
+        }
+    }
+
+    /// Forgets rate-limit state and used challenges that no longer matter (run every minute).
+    pub fn sweep(&self) {
+        self.anonymous_limiter.retain_recent();
+        self.participant_limiter.retain_recent();
+        self.report_limiter.retain_recent();
+        let now_ms = self.now_ms();
+        self.used_challenges
+            .retain(|_, expires_ms| *expires_ms > now_ms);
+        self.public.sweep(now_ms);
+    }
+
+    /// A challenge for `participant` to sign (anonymous, rate limited by the call).
+    pub fn challenge(&self, participant: &TaxpayerId) -> Result<(Vec<u8>, u64), ApiError> {
+        let now_ms = self.now_ms();
+        let challenge = sign_in::issue_challenge(
+            &self.sign_in_secret,
+            &participant.to_string(),
+            now_ms,
+            &mut OsRng,
+        )?;
+        Ok((challenge, now_ms + sign_in::CHALLENGE_TTL_MS))
+    }
+
+    /// Checks a signed challenge against the participant's registered keys and issues a token.
+    pub fn sign_in(
+        &self,
+        participant_id: &TaxpayerId,
+        challenge: &[u8],
+        signature: &[u8],
+    ) -> Result<(String, u64), ApiError> {
+        let now_ms = self.now_ms();
+        let subject = participant_id.to_string();
+        let opened = sign_in::open_challenge(&self.sign_in_secret, challenge, &subject, now_ms)?;
+        let participant = self.active_participant(participant_id)?;
+        if !signed_by(
+            &participant,
+            &sign_in::sign_in_message(challenge),
+            signature,
+        ) {
+            return Err(tanba_crypto::CryptoError::BadSignIn.into());
+        }
+        if self.used_challenges.len() >= USED_CHALLENGES_MAX {
+            return Err(ApiError::rate_limited());
+        }
+        if self
+            .used_challenges
+            .insert(opened.nonce, opened.expires_ms)
+            .is_some()
+        {
+            return Err(ApiError::challenge_used());
+        }
+        let token = sign_in::issue_token(&self.sign_in_secret, &subject, now_ms, &mut OsRng)?;
+        Ok((token, now_ms + sign_in::TOKEN_TTL_MS))
+    }
+
+    /// A registered participant that is not suspended.
+    pub fn active_participant(&self, id: &TaxpayerId) -> Result<Participant, ApiError> {
+        let participant = query::participant(self.engine.snapshot().as_ref(), id)?
+            .ok_or(EngineError::UnknownParticipant(*id))?;
+        if participant.status != ParticipantStatus::Active {
+            return Err(EngineError::ParticipantSuspended(*id).into());
+        }
+        Ok(participant)
+    }
+
+    /// Checks a document command's detached signature by `signer` before the engine sees it.
+    pub fn check_document_signature(
+        &self,
+        signer: &Participant,
+        command: &Command,
+    ) -> Result<(), ApiError> {
+        let (Some(bytes), Some(signature)) = (
+            command.document_bytes(&signer.id),
+            command.document_signature(),
+        ) else {
+            return Ok(());
+        };
+        if signed_by(signer, &bytes, signature) {
+            Ok(())
+        } else {
+            Err(ApiError::bad_document_signature())
+        }
+    }
+}
+
+/// Whether `signature` over `message` verifies with one of the participant's registered keys.
+pub fn signed_by(participant: &Participant, message: &[u8], signature: &[u8]) -> bool {
+    participant.keys.iter().any(|key| {
+        key.algorithm == "ed25519"
+            && Algorithm::Ed25519
+                .verifier_from_public(&key.public_key)
+                .is_ok_and(|verifier| verifier.verify(message, signature).is_ok())
+    })
+}
+
+/// The client's address: the socket's, unless the socket is a trusted proxy, in which case the
+/// last address the proxy chain added that is not itself a trusted proxy.
+pub fn client_ip(socket_ip: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&socket_ip) {
+        return socket_ip;
+    }
+    let Some(forwarded_for) = forwarded_for else {
+        return socket_ip;
+    };
+    // Read right to left: each hop appends what it saw; the first untrusted one is the client
+    // as far as anything we trust can tell.
+    let mut client = socket_ip;
+    for hop in forwarded_for.rsplit(',').take(16) {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+/// One call under way: who, from where, what it named. Finish it with [`Call::finish`], which
+/// leaves the audit record.
+pub struct Call<'a> {
+    app: &'a App,
+    method: &'static str,
+    started: Instant,
+    time_ms: u64,
+    /// The client's IP.
+    pub client_ip: IpAddr,
+    /// The language the answer is in.
+    pub language: Language,
+    authorization: Option<String>,
+    participant: Option<TaxpayerId>,
+    codes: Vec<CodeKey>,
+    codes_total: u32,
+    references: Vec<String>,
+}
+
+impl Call<'_> {
+    /// The app.
+    pub fn app(&self) -> &App {
+        self.app
+    }
+
+    /// Answers in this language instead (a request field or query parameter naming one).
+    pub fn set_language(&mut self, language: Language) {
+        self.language = language;
+    }
+
+    /// An anonymous call: counted against the client IP's rate.
+    pub fn anonymous(&mut self) -> Result<(), ApiError> {
+        self.app
+            .anonymous_limiter
+            .check_key(&self.client_ip)
+            .map_err(|_| ApiError::rate_limited())
+    }
+
+    /// A violation report: its own, slower rate per client IP, on top of the anonymous one.
+    pub fn reporting(&mut self) -> Result<(), ApiError> {
+        self.anonymous()?;
+        self.app
+            .report_limiter
+            .check_key(&self.client_ip)
+            .map_err(|_| ApiError::rate_limited())
+    }
+
+    /// The signed-in participant: a valid bearer token of an active participant, within its rate.
+    pub fn participant(&mut self) -> Result<Participant, ApiError> {
+        let token = self
+            .authorization
+            .as_deref()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthenticated)?;
+        let claims =
+            sign_in::verify_token(&self.app.sign_in_secret, token.trim(), self.app.now_ms())?;
+        let id: TaxpayerId = claims
+            .subject
+            .parse()
+            .map_err(|_| ApiError::unauthenticated())?;
+        self.participant = Some(id);
+        self.app
+            .participant_limiter
+            .check_key(&id)
+            .map_err(|_| ApiError::rate_limited())?;
+        self.app.active_participant(&id)
+    }
+
+    /// The signed-in participant, holding one of `roles`.
+    pub fn participant_with(&mut self, roles: &[Role]) -> Result<Participant, ApiError> {
+        let participant = self.participant()?;
+        if roles.iter().any(|role| participant.has_role(*role)) {
+            Ok(participant)
+        } else {
+            let names: Vec<String> = roles.iter().map(Role::to_string).collect();
+            Err(ApiError::forbidden(names.join(" | ")))
+        }
+    }
+
+    /// Records the codes the call names (the first [`AUDIT_CODES_MAX`] are kept).
+    pub fn note_codes<'c>(&mut self, codes: impl IntoIterator<Item = &'c CodeKey>) {
+        for code in codes {
+            self.codes_total = self.codes_total.saturating_add(1);
+            if self.codes.len() < AUDIT_CODES_MAX {
+                self.codes.push(*code);
+            }
+        }
+    }
+
+    /// Records a document, order or receipt id the call names.
+    pub fn note_reference(&mut self, reference: impl ToString) {
+        if self.references.len() < AUDIT_DOCUMENTS_MAX {
+            self.references.push(reference.to_string());
+        }
+    }
+
+    /// Reads codes given as text, noting them; the first bad one refuses the call.
+    pub fn read_codes(&mut self, inputs: &[String], max: usize) -> Result<Vec<CodeKey>, ApiError> {
+        if inputs.len() > max {
+            return Err(ApiError::too_many("codes", max));
+        }
+        let mut codes = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            codes.push(ScannedCode::read(input)?.key);
+        }
+        self.note_codes(&codes);
+        Ok(codes)
+    }
+
+    /// Ends the call: the audit record and the metrics, whatever the outcome.
+    pub async fn finish<T>(self, outcome: Result<T, ApiError>) -> Result<T, ApiError> {
+        let error = outcome.as_ref().err().map(|error| error.code.to_owned());
+        let elapsed = self.started.elapsed();
+        let status = if error.is_none() { "ok" } else { "error" };
+        metrics::counter!("tanba_requests_total", "method" => self.method, "outcome" => status)
+            .increment(1);
+        metrics::histogram!("tanba_request_seconds", "method" => self.method)
+            .record(elapsed.as_secs_f64());
+        if let Err(error) = &outcome {
+            tracing::debug!(method = self.method, ip = %self.client_ip, code = error.code, "refused");
+        }
+        self.app
+            .audit
+            .record(AuditRecord {
+                time_ms: self.time_ms,
+                participant: self.participant,
+                client_ip: self.client_ip,
+                method: self.method.to_owned(),
+                codes: self.codes,
+                codes_total: self.codes_total,
+                references: self.references,
+                error,
+            })
+            .await;
+        outcome
+    }
+
+    /// [`Call::finish`], as a gRPC answer in the caller's language.
+    pub async fn finish_grpc<T>(
+        self,
+        outcome: Result<T, ApiError>,
+    ) -> Result<tonic::Response<T>, tonic::Status> {
+        let language = self.language;
+        self.finish(outcome)
+            .await
+            .map(tonic::Response::new)
+            .map_err(|error| error.to_status(language))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forwarded_address_is_believed_only_from_a_trusted_proxy() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let stranger: IpAddr = "198.51.100.9".parse().unwrap();
+        let trusted = [proxy];
+        assert_eq!(client_ip(stranger, Some("203.0.113.5"), &trusted), stranger);
+        assert_eq!(
+            client_ip(proxy, Some("203.0.113.5"), &trusted),
+            "203.0.113.5".parse::<IpAddr>().unwrap()
+        );
+        // A client cannot smuggle an address in front of the one the proxy saw.
+        assert_eq!(
+            client_ip(proxy, Some("1.2.3.4, 203.0.113.5"), &trusted),
+            "203.0.113.5".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(client_ip(proxy, Some("garbage"), &trusted), proxy);
+        assert_eq!(client_ip(proxy, None, &trusted), proxy);
+    }
+}

@@ -1,0 +1,542 @@
+//! The audit trail (R-IS-23): every call, by a participant or anonymous, leaves a record of when,
+//! who, from which IP, which method, the key arguments and the outcome. Records are append-only
+//! and chained with BLAKE3 like the event log, so a removed or altered record breaks the chain.
+//!
+//! Calls hand their records to one writer thread through a bounded queue (a full queue makes
+//! callers wait: records are never dropped). The writer numbers, chains and commits them in
+//! batches, one synced write per batch. A record is on disk a few milliseconds after its call
+//! answers; a crash in between loses at most the batch being written (the engine's log, which
+//! the answer waited for, holds every accepted change in any case).
+//!
+//! Layout of the audit column:
+//!
+//! | key | value |
+//! |---|---|
+//! | `h` | head: last sequence (u64 BE) + its chain hash |
+//! | `a` + sequence (u64 BE) | chain hash + [`AuditRecord`] (postcard) |
+//! | `p` + IIN/BIN + sequence | empty: a participant's calls |
+//! | `c` + code + sequence | empty: the calls that named a code |
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use serde::{Deserialize, Serialize};
+use tanba_crypto::{ChainHash, GENESIS, chain_next};
+use tanba_store::{Column, Durability, Snapshot, Store, WriteBatch};
+use tanba_types::{CodeKey, TaxpayerId};
+use tokio::sync::mpsc;
+
+/// Records waiting for the writer; callers wait when it is full.
+pub const AUDIT_QUEUE_MAX: usize = 65_536;
+/// Records per batch the writer commits.
+pub const AUDIT_BATCH_MAX: usize = 4_096;
+/// Codes one record names and indexes; a call that names more records the count
+/// (`codes_total`), and the engine's history names every code it changed.
+pub const AUDIT_CODES_MAX: usize = 1_000;
+/// Document (or order) ids one record names.
+pub const AUDIT_DOCUMENTS_MAX: usize = 16;
+/// Most records one query returns.
+pub const AUDIT_QUERY_RECORDS_MAX: usize = 100_000;
+
+const HEAD: &[u8] = b"h";
+const RECORD: u8 = b'a';
+const BY_PARTICIPANT: u8 = b'p';
+const BY_CODE: u8 = b'c';
+
+/// One call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// When the call arrived, unix milliseconds (never earlier than the record before).
+    pub time_ms: u64,
+    /// Who, if signed in.
+    pub participant: Option<TaxpayerId>,
+    /// The client's IP: the socket's, or the forwarded one from a trusted proxy.
+    pub client_ip: IpAddr,
+    /// The method: `tanba.v1.RetailService/SubmitReceipt`, `GET /v1/check`.
+    pub method: String,
+    /// The codes it named (at most [`AUDIT_CODES_MAX`]).
+    pub codes: Vec<CodeKey>,
+    /// How many codes it named in all.
+    pub codes_total: u32,
+    /// Document, order and receipt ids it named.
+    pub references: Vec<String>,
+    /// `None` if it succeeded, else the error code.
+    pub error: Option<String>,
+}
+
+/// A stored record with its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAuditRecord {
+    /// Its sequence, from 1.
+    pub sequence: u64,
+    /// The chain hash through it.
+    pub hash: ChainHash,
+    /// The record.
+    pub record: AuditRecord,
+}
+
+/// Why the audit trail cannot be read or does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// The store failed.
+    #[error("audit store: {0}")]
+    Store(#[from] tanba_store::StoreError),
+    /// A record does not decode, or the chain does not hold.
+    #[error("audit trail broken at {sequence}: {reason}")]
+    Broken {
+        /// Where.
+        sequence: u64,
+        /// What.
+        reason: &'static str,
+    },
+}
+
+/// The writing side: hand records to [`AuditLog::record`].
+pub struct AuditLog {
+    sender: mpsc::Sender<AuditRecord>,
+    writer: Option<JoinHandle<()>>,
+}
+
+impl AuditLog {
+    /// Starts the writer over `store`, continuing the chain already there.
+    pub fn start(store: Arc<dyn Store>) -> Result<AuditLog, AuditError> {
+        let (mut sequence, mut hash) = head(store.snapshot().as_ref())?;
+        let (sender, mut receiver) = mpsc::channel::<AuditRecord>(AUDIT_QUEUE_MAX);
+        let writer = std::thread::Builder::new()
+            .name("tanba-audit".into())
+            .spawn(move || {
+                let mut last_time_ms = 0;
+                let mut batch_records = Vec::with_capacity(AUDIT_BATCH_MAX);
+                while let Some(first) = receiver.blocking_recv() {
+                    batch_records.push(first);
+                    while batch_records.len() < AUDIT_BATCH_MAX {
+                        match receiver.try_recv() {
+                            Ok(record) => batch_records.push(record),
+                            Err(_) => break,
+                        }
+                    }
+                    let mut batch = WriteBatch::new();
+                    let (start_sequence, start_hash) = (sequence, hash);
+                    for mut record in batch_records.drain(..) {
+                        // Time order is sequence order, which the time-range query relies on.
+                        record.time_ms = record.time_ms.max(last_time_ms);
+                        last_time_ms = record.time_ms;
+                        sequence += 1;
+                        let bytes = postcard::to_stdvec(&record).expect("records serialize");
+                        hash = chain_next(&hash, sequence, &bytes);
+                        if let Err(error) = add(&mut batch, sequence, &hash, &record, &bytes) {
+                            tracing::error!(%error, "audit batch too large");
+                        }
+                    }
+                    let mut head_value = sequence.to_be_bytes().to_vec();
+                    head_value.extend_from_slice(&hash.0);
+                    let written = batch
+                        .put(Column::Audit, HEAD.to_vec(), head_value)
+                        .and_then(|()| store.write(batch, Durability::Synced));
+                    if let Err(error) = written {
+                        // The chain continues from what is on disk; the lost records are
+                        // reported here, where the operator's alerts watch.
+                        tracing::error!(%error, lost = sequence - start_sequence, "audit write failed");
+                        metrics::counter!("tanba_audit_records_lost_total")
+                            .increment(sequence - start_sequence);
+                        (sequence, hash) = (start_sequence, start_hash);
+                    } else {
+                        metrics::counter!("tanba_audit_records_total")
+                            .increment(sequence - start_sequence);
+                    }
+                }
+            })
+            .map_err(|_| AuditError::Broken {
+                sequence: 0,
+                reason: "cannot start the audit writer",
+            })?;
+        Ok(AuditLog {
+            sender,
+            writer: Some(writer),
+        })
+    }
+
+    /// Queues a record; waits while the queue is full.
+    pub async fn record(&self, record: AuditRecord) {
+        if self.sender.send(record).await.is_err() {
+            tracing::error!("the audit writer has stopped");
+        }
+    }
+
+    /// Stops taking records, writes what is queued and waits for the writer.
+    pub fn close(mut self) {
+        self.finish();
+    }
+
+    fn finish(&mut self) {
+        let (closed, _) = mpsc::channel(1);
+        drop(std::mem::replace(&mut self.sender, closed));
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl Drop for AuditLog {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn add(
+    batch: &mut WriteBatch,
+    sequence: u64,
+    hash: &ChainHash,
+    record: &AuditRecord,
+    bytes: &[u8],
+) -> Result<(), tanba_store::StoreError> {
+    let mut value = Vec::with_capacity(32 + bytes.len());
+    value.extend_from_slice(&hash.0);
+    value.extend_from_slice(bytes);
+    batch.put(Column::Audit, record_key(sequence), value)?;
+    if let Some(participant) = record.participant {
+        let mut key = participant_prefix(&participant);
+        key.extend_from_slice(&sequence.to_be_bytes());
+        batch.put(Column::Audit, key, Vec::new())?;
+    }
+    for code in &record.codes {
+        let mut key = code_prefix(code);
+        key.extend_from_slice(&sequence.to_be_bytes());
+        batch.put(Column::Audit, key, Vec::new())?;
+    }
+    Ok(())
+}
+
+fn record_key(sequence: u64) -> Vec<u8> {
+    let mut key = vec![RECORD];
+    key.extend_from_slice(&sequence.to_be_bytes());
+    key
+}
+
+fn participant_prefix(participant: &TaxpayerId) -> Vec<u8> {
+    let mut key = vec![BY_PARTICIPANT];
+    key.extend_from_slice(&participant.to_ascii());
+    key
+}
+
+fn code_prefix(code: &CodeKey) -> Vec<u8> {
+    let mut key = vec![BY_CODE];
+    code.write_bytes(&mut key);
+    key
+}
+
+fn read(snapshot: &dyn Snapshot, sequence: u64) -> Result<Option<StoredAuditRecord>, AuditError> {
+    let Some(value) = snapshot.get(Column::Audit, &record_key(sequence))? else {
+        return Ok(None);
+    };
+    decode(sequence, &value).map(Some)
+}
+
+fn decode(sequence: u64, value: &[u8]) -> Result<StoredAuditRecord, AuditError> {
+    let broken = |reason| AuditError::Broken { sequence, reason };
+    if value.len() < 32 {
+        return Err(broken("record too short"));
+    }
+    let (hash, bytes) = value.split_at(32);
+    Ok(StoredAuditRecord {
+        sequence,
+        hash: ChainHash(hash.try_into().expect("32 bytes")),
+        record: postcard::from_bytes(bytes).map_err(|_| broken("record does not decode"))?,
+    })
+}
+
+/// Which records a query wants.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Only this participant's calls.
+    pub participant: Option<TaxpayerId>,
+    /// Only calls that named this code.
+    pub code: Option<CodeKey>,
+    /// From this time on, unix milliseconds.
+    pub from_ms: u64,
+    /// Before this time (0: no end).
+    pub until_ms: u64,
+    /// Only records after this sequence (paging).
+    pub after: u64,
+    /// At most this many (capped at [`AUDIT_QUERY_RECORDS_MAX`]).
+    pub limit: usize,
+}
+
+/// Records matching `query`, oldest first.
+pub fn query(
+    snapshot: &dyn Snapshot,
+    query: &AuditQuery,
+) -> Result<Vec<StoredAuditRecord>, AuditError> {
+    let limit = query.limit.clamp(1, AUDIT_QUERY_RECORDS_MAX);
+    let (last, _) = head(snapshot)?;
+    let start = query
+        .after
+        .max(first_at_or_after(snapshot, query.from_ms, last)? - 1)
+        + 1;
+    let in_range =
+        |record: &StoredAuditRecord| query.until_ms == 0 || record.record.time_ms < query.until_ms;
+    let prefix = match (&query.participant, &query.code) {
+        (Some(participant), _) => Some(participant_prefix(participant)),
+        (None, Some(code)) => Some(code_prefix(code)),
+        (None, None) => None,
+    };
+    let mut found = Vec::new();
+    let Some(prefix) = prefix else {
+        for sequence in start..=last {
+            let Some(record) = read(snapshot, sequence)? else {
+                break;
+            };
+            if !in_range(&record) || found.len() == limit {
+                break;
+            }
+            found.push(record);
+        }
+        return Ok(found);
+    };
+    let mut from = prefix.clone();
+    from.extend_from_slice(&start.to_be_bytes());
+    loop {
+        let page = snapshot.scan_from(Column::Audit, &prefix, &from, 1_000)?;
+        let exhausted = page.len() < 1_000;
+        for (key, _) in &page {
+            let sequence = u64::from_be_bytes(key[key.len() - 8..].try_into().expect("8 bytes"));
+            let record = read(snapshot, sequence)?.ok_or(AuditError::Broken {
+                sequence,
+                reason: "index names a missing record",
+            })?;
+            if !in_range(&record) {
+                return Ok(found);
+            }
+            // Filtering by both participant and code: the participant's index, checked here.
+            if query
+                .code
+                .is_none_or(|code| record.record.codes.contains(&code))
+            {
+                found.push(record);
+                if found.len() == limit {
+                    return Ok(found);
+                }
+            }
+        }
+        match page.last() {
+            Some((key, _)) if !exhausted => {
+                from = key.clone();
+                from.push(0);
+            }
+            _ => return Ok(found),
+        }
+    }
+}
+
+/// The last sequence and its hash (0 and genesis for an empty trail).
+pub fn head(snapshot: &dyn Snapshot) -> Result<(u64, ChainHash), AuditError> {
+    match snapshot.get(Column::Audit, HEAD)? {
+        None => Ok((0, GENESIS)),
+        Some(value) if value.len() == 40 => Ok((
+            u64::from_be_bytes(value[..8].try_into().expect("8 bytes")),
+            ChainHash(value[8..].try_into().expect("32 bytes")),
+        )),
+        Some(_) => Err(AuditError::Broken {
+            sequence: 0,
+            reason: "malformed head",
+        }),
+    }
+}
+
+/// The first sequence whose time is at least `time_ms` (or `last + 1`): records are in time
+/// order, so a binary search over sequences finds it in about 30 reads.
+fn first_at_or_after(snapshot: &dyn Snapshot, time_ms: u64, last: u64) -> Result<u64, AuditError> {
+    let (mut low, mut high) = (1, last + 1);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        let record = read(snapshot, middle)?.ok_or(AuditError::Broken {
+            sequence: middle,
+            reason: "missing record",
+        })?;
+        if record.record.time_ms < time_ms {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    Ok(low)
+}
+
+/// Walks the whole chain from genesis and checks every link and the head; returns the count.
+pub fn verify(store: &dyn Store) -> Result<u64, AuditError> {
+    let snapshot = store.snapshot();
+    let (last, head_hash) = head(snapshot.as_ref())?;
+    let mut hash = GENESIS;
+    let prefix = [RECORD];
+    let mut from = prefix.to_vec();
+    let mut expected = 1;
+    loop {
+        let page = snapshot.scan_from(Column::Audit, &prefix, &from, 10_000)?;
+        for (key, value) in &page {
+            let sequence =
+                u64::from_be_bytes(key[1..].try_into().map_err(|_| AuditError::Broken {
+                    sequence: expected,
+                    reason: "malformed key",
+                })?);
+            if sequence != expected {
+                return Err(AuditError::Broken {
+                    sequence: expected,
+                    reason: "a record is missing",
+                });
+            }
+            let stored = decode(sequence, value)?;
+            hash = chain_next(&hash, sequence, &value[32..]);
+            if hash != stored.hash {
+                return Err(AuditError::Broken {
+                    sequence,
+                    reason: "the chain does not hold",
+                });
+            }
+            expected += 1;
+        }
+        match page.last() {
+            Some((key, _)) if page.len() == 10_000 => {
+                from = key.clone();
+                from.push(0);
+            }
+            _ => break,
+        }
+    }
+    if expected - 1 != last || hash != head_hash {
+        return Err(AuditError::Broken {
+            sequence: expected,
+            reason: "the head does not match the last record",
+        });
+    }
+    Ok(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tanba_store::MemoryStore;
+
+    fn record(time_ms: u64, participant: Option<TaxpayerId>, codes: Vec<CodeKey>) -> AuditRecord {
+        AuditRecord {
+            time_ms,
+            participant,
+            client_ip: "192.0.2.7".parse().unwrap(),
+            method: "test".into(),
+            codes_total: codes.len() as u32,
+            codes,
+            references: Vec::new(),
+            error: None,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn records_chain_and_are_found_by_participant_code_and_time() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let who: TaxpayerId = "990140000384".parse().unwrap();
+        let code: CodeKey = "(01)04600000000015(21)abc".parse().unwrap();
+        let log = AuditLog::start(store.clone()).unwrap();
+        for time_ms in 1..=10 {
+            let participant = (time_ms % 2 == 0).then_some(who);
+            let codes = if time_ms % 3 == 0 { vec![code] } else { vec![] };
+            log.record(record(time_ms * 100, participant, codes)).await;
+        }
+        // Time never goes back, even if a call's clock did.
+        log.record(record(50, None, vec![])).await;
+        log.close();
+        assert_eq!(verify(store.as_ref()).unwrap(), 11);
+        let snapshot = store.snapshot();
+        let find = |query: AuditQuery| -> Vec<u64> {
+            super::query(
+                snapshot.as_ref(),
+                &AuditQuery {
+                    limit: 100,
+                    ..query
+                },
+            )
+            .unwrap()
+            .iter()
+            .map(|stored| stored.sequence)
+            .collect()
+        };
+        assert_eq!(
+            find(AuditQuery {
+                participant: Some(who),
+                ..Default::default()
+            }),
+            [2, 4, 6, 8, 10]
+        );
+        assert_eq!(
+            find(AuditQuery {
+                code: Some(code),
+                ..Default::default()
+            }),
+            [3, 6, 9]
+        );
+        assert_eq!(
+            find(AuditQuery {
+                participant: Some(who),
+                code: Some(code),
+                ..Default::default()
+            }),
+            [6]
+        );
+        assert_eq!(
+            find(AuditQuery {
+                from_ms: 400,
+                until_ms: 700,
+                ..Default::default()
+            }),
+            [4, 5, 6]
+        );
+        assert_eq!(
+            find(AuditQuery {
+                after: 9,
+                ..Default::default()
+            }),
+            [10, 11]
+        );
+        assert_eq!(
+            read(snapshot.as_ref(), 11).unwrap().unwrap().record.time_ms,
+            1000
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_altered_or_removed_record_breaks_the_chain() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let log = AuditLog::start(store.clone()).unwrap();
+        for time_ms in 1..=3 {
+            log.record(record(time_ms, None, vec![])).await;
+        }
+        log.close();
+        let mut value = store.get(Column::Audit, &record_key(2)).unwrap().unwrap();
+        let last = value.len() - 1;
+        value[last] ^= 1;
+        let mut batch = WriteBatch::new();
+        batch.put(Column::Audit, record_key(2), value).unwrap();
+        store.write(batch, Durability::Synced).unwrap();
+        assert!(matches!(
+            verify(store.as_ref()),
+            Err(AuditError::Broken { sequence: 2, .. })
+        ));
+        let mut batch = WriteBatch::new();
+        batch.delete(Column::Audit, record_key(2)).unwrap();
+        store.write(batch, Durability::Synced).unwrap();
+        assert!(matches!(
+            verify(store.as_ref()),
+            Err(AuditError::Broken { sequence: 2, .. })
+        ));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_restarted_log_continues_the_chain() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        for round in 0..2 {
+            let log = AuditLog::start(store.clone()).unwrap();
+            log.record(record(round, None, vec![])).await;
+            log.close();
+        }
+        assert_eq!(verify(store.as_ref()).unwrap(), 2);
+    }
+}

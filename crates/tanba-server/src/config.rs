@@ -1,0 +1,248 @@
+//! How the server runs. Defaults suit one machine; a TOML file changes any of them, and the
+//! environment (`TANBA_*`) overrides the file, so a container needs no file at all.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use tanba_types::TaxpayerId;
+
+/// Longest config file read, in bytes.
+pub const CONFIG_FILE_BYTES_MAX: u64 = 1 << 20;
+
+/// Everything the server is told.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Where the data lives: `engine/` (RocksDB), `keys.json` (the code-signing key ring),
+    /// `sign-in.secret`, `addresses.json`.
+    pub data_dir: PathBuf,
+    /// HTTP/JSON: public checks, Digital Link pages, tills, `/metrics`, `/openapi.json`.
+    pub http_addr: SocketAddr,
+    /// gRPC.
+    pub grpc_addr: SocketAddr,
+    /// Serve both ports over TLS with this certificate chain and key (PEM files).
+    pub tls: Option<TlsConfig>,
+    /// Proxies whose `X-Forwarded-For` is believed; from anyone else it is ignored and the
+    /// socket's address is the client's.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Pending connections the kernel queues per port before the server accepts them.
+    pub listen_backlog: u32,
+    /// Open connections per port; more wait in the backlog.
+    pub connections_max: usize,
+    /// The rates.
+    pub rates: Rates,
+    /// On first start of an empty store: register this operator so someone can sign in.
+    pub bootstrap_operator: Option<BootstrapOperator>,
+}
+
+/// TLS files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// The certificate chain, PEM.
+    pub certificate: PathBuf,
+    /// The private key, PEM.
+    pub key: PathBuf,
+}
+
+/// The operator registered on first start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BootstrapOperator {
+    /// Its IIN/BIN.
+    pub id: TaxpayerId,
+    /// Its name.
+    pub name: String,
+    /// Its Ed25519 public key, 32 bytes as 64 hex digits.
+    pub public_key_hex: String,
+}
+
+/// Rate limits: a steady rate per second and a burst on top.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rates {
+    /// Anonymous calls (public checks, sign-in) per client IP, per second.
+    pub anonymous_per_ip_per_second: u32,
+    /// Their burst.
+    pub anonymous_burst: u32,
+    /// Calls per signed-in participant, per second.
+    pub participant_per_second: u32,
+    /// Their burst.
+    pub participant_burst: u32,
+    /// Violation reports per client IP, per hour.
+    pub reports_per_ip_per_hour: u32,
+}
+
+impl Default for Rates {
+    fn default() -> Self {
+        Rates {
+            anonymous_per_ip_per_second: 20,
+            anonymous_burst: 100,
+            participant_per_second: 2_000,
+            participant_burst: 10_000,
+            reports_per_ip_per_hour: 20,
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            data_dir: PathBuf::from("tanba-data"),
+            http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            grpc_addr: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            tls: None,
+            trusted_proxies: Vec::new(),
+            listen_backlog: 4096,
+            connections_max: 18_000,
+            rates: Rates::default(),
+            bootstrap_operator: None,
+        }
+    }
+}
+
+/// Why a configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is larger than [`CONFIG_FILE_BYTES_MAX`].
+    #[error("{0} is larger than {CONFIG_FILE_BYTES_MAX} bytes")]
+    TooLarge(PathBuf),
+    /// The file is not valid TOML for this configuration.
+    #[error("{path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: toml::de::Error,
+    },
+    /// An environment variable does not parse.
+    #[error("environment variable {name}: {reason}")]
+    Environment {
+        /// The variable.
+        name: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl ServerConfig {
+    /// The defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<ServerConfig, ConfigError> {
+        let mut config = match file {
+            Some(path) => ServerConfig::from_file(path)?,
+            None => ServerConfig::default(),
+        };
+        config.apply_environment(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    fn from_file(path: &Path) -> Result<ServerConfig, ConfigError> {
+        let read_error = |source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        if std::fs::metadata(path).map_err(read_error)?.len() > CONFIG_FILE_BYTES_MAX {
+            return Err(ConfigError::TooLarge(path.to_path_buf()));
+        }
+        let text = std::fs::read_to_string(path).map_err(read_error)?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Overrides from variables (`lookup` reads one; the real environment in [`Self::load`]).
+    pub fn apply_environment(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value
+                .parse()
+                .map_err(|error: T::Err| ConfigError::Environment {
+                    name,
+                    reason: error.to_string(),
+                })
+        }
+        if let Some(value) = lookup("TANBA_DATA") {
+            self.data_dir = PathBuf::from(value);
+        }
+        if let Some(value) = lookup("TANBA_HTTP_ADDR") {
+            self.http_addr = parse("TANBA_HTTP_ADDR", &value)?;
+        }
+        if let Some(value) = lookup("TANBA_GRPC_ADDR") {
+            self.grpc_addr = parse("TANBA_GRPC_ADDR", &value)?;
+        }
+        if let Some(value) = lookup("TANBA_TRUSTED_PROXIES") {
+            self.trusted_proxies = value
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| parse("TANBA_TRUSTED_PROXIES", item))
+                .collect::<Result<_, _>>()?;
+        }
+        if let (Some(certificate), Some(key)) = (lookup("TANBA_TLS_CERT"), lookup("TANBA_TLS_KEY"))
+        {
+            self.tls = Some(TlsConfig {
+                certificate: certificate.into(),
+                key: key.into(),
+            });
+        }
+        if let Some(value) = lookup("TANBA_ANONYMOUS_PER_IP_PER_SECOND") {
+            self.rates.anonymous_per_ip_per_second =
+                parse("TANBA_ANONYMOUS_PER_IP_PER_SECOND", &value)?;
+        }
+        if let Some(value) = lookup("TANBA_ANONYMOUS_BURST") {
+            self.rates.anonymous_burst = parse("TANBA_ANONYMOUS_BURST", &value)?;
+        }
+        if let Some(value) = lookup("TANBA_PARTICIPANT_PER_SECOND") {
+            self.rates.participant_per_second = parse("TANBA_PARTICIPANT_PER_SECOND", &value)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_sets_and_the_environment_overrides() {
+        let mut config: ServerConfig = toml::from_str(
+            "data_dir = \"/srv/tanba\"\nhttp_addr = \"0.0.0.0:80\"\n[rates]\nanonymous_burst = 5\n",
+        )
+        .unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/srv/tanba"));
+        assert_eq!(config.rates.anonymous_burst, 5);
+        assert_eq!(
+            config.rates.participant_burst,
+            Rates::default().participant_burst
+        );
+        config
+            .apply_environment(|name| match name {
+                "TANBA_HTTP_ADDR" => Some("127.0.0.1:0".into()),
+                "TANBA_TRUSTED_PROXIES" => Some("10.0.0.1, ::1".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(config.http_addr, "127.0.0.1:0".parse().unwrap());
+        assert_eq!(config.trusted_proxies.len(), 2);
+        let wrong = config.apply_environment(|name| {
+            (name == "TANBA_GRPC_ADDR").then(|| "not an address".to_owned())
+        });
+        assert!(matches!(wrong, Err(ConfigError::Environment { .. })));
+        assert!(toml::from_str::<ServerConfig>("unknown_key = 1").is_err());
+    }
+}

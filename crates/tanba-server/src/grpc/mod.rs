@@ -1,0 +1,113 @@
+//! The gRPC side: one tonic service per area of `proto/tanba/v1`, each method a thin shell over
+//! [`Call`]: read the request, authorize, run, answer, audit. Health and reflection are served
+//! beside them.
+
+mod convert;
+mod goods;
+mod participants;
+mod public;
+
+use std::sync::Arc;
+
+use tanba_engine::Receipt;
+use tanba_proto::v1 as pb;
+use tanba_types::{Actor, Command, Participant, Role};
+use tonic::Request;
+
+use crate::app::{App, Call, RequestMeta};
+use crate::error::ApiError;
+use crate::net::PeerAddr;
+
+pub use convert::status_to;
+
+/// Largest gRPC message accepted, in bytes: a 100,000-code command in its longest form.
+pub const GRPC_MESSAGE_BYTES_MAX: usize = 16 << 20;
+
+/// Roles that oversee everyone's goods and may read any card, history or document.
+pub const SUPERVISING_ROLES: &[Role] = &[Role::Authority, Role::Ministry, Role::Operator];
+
+/// A service's handle on the app.
+#[derive(Clone)]
+pub struct Services {
+    app: Arc<App>,
+}
+
+/// Starts a call from a gRPC request: its metadata, its peer, and the message.
+fn begin<'a, T>(app: &'a App, method: &'static str, request: Request<T>) -> (Call<'a>, T) {
+    let peer = request.extensions().get::<PeerAddr>().map(|peer| peer.0);
+    let metadata = request.metadata();
+    let text = |name: &str| {
+        metadata
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    let meta = RequestMeta {
+        peer,
+        authorization: text("authorization"),
+        accept_language: text("accept-language"),
+        forwarded_for: text("x-forwarded-for"),
+    };
+    (app.call(method, meta), request.into_inner())
+}
+
+/// Runs a participant's command: a document's signature is checked first, then the engine
+/// decides with its own rules (roles, ownership, state).
+async fn run(app: &App, who: &Participant, command: Command) -> Result<Receipt, ApiError> {
+    app.check_document_signature(who, &command)?;
+    Ok(app
+        .engine
+        .submit(Actor::Participant(who.id), command)?
+        .await?)
+}
+
+/// The router with every Tanba service, health and reflection.
+pub fn router(app: Arc<App>) -> axum::Router {
+    use pb::audit_service_server::AuditServiceServer;
+    use pb::auth_service_server::AuthServiceServer;
+    use pb::codes_service_server::CodesServiceServer;
+    use pb::documents_service_server::DocumentsServiceServer;
+    use pb::emission_service_server::EmissionServiceServer;
+    use pb::public_check_service_server::PublicCheckServiceServer;
+    use pb::registry_service_server::RegistryServiceServer;
+    use pb::retail_service_server::RetailServiceServer;
+
+    let services = Services { app };
+    macro_rules! limited {
+        ($server:ident) => {
+            $server::new(services.clone())
+                .max_decoding_message_size(GRPC_MESSAGE_BYTES_MAX)
+                .max_encoding_message_size(GRPC_MESSAGE_BYTES_MAX)
+        };
+    }
+    let (health_reporter, health) = tonic_health::server::health_reporter();
+    // Every service answers SERVING while the process runs; the empty name stands for the whole
+    // server, as the health protocol says.
+    tokio::spawn(async move {
+        health_reporter
+            .set_service_status("", tonic_health::ServingStatus::Serving)
+            .await;
+    });
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(tanba_proto::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .expect("the descriptor set is built from the same protos");
+    let mut routes = tonic::service::Routes::builder();
+    routes
+        .add_service(health)
+        .add_service(reflection)
+        .add_service(limited!(AuthServiceServer))
+        .add_service(limited!(RegistryServiceServer))
+        .add_service(limited!(EmissionServiceServer))
+        .add_service(limited!(CodesServiceServer))
+        .add_service(limited!(DocumentsServiceServer))
+        .add_service(limited!(RetailServiceServer))
+        .add_service(limited!(PublicCheckServiceServer))
+        .add_service(limited!(AuditServiceServer));
+    routes.routes().into_axum_router()
+}
+
+/// Whether `who` may read what `holder` holds: the holder itself, or a supervising role.
+fn may_read(who: &Participant, holder: &tanba_types::TaxpayerId) -> bool {
+    who.id == *holder || SUPERVISING_ROLES.iter().any(|role| who.has_role(*role))
+}

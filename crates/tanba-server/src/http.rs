@@ -1,0 +1,523 @@
+//! The HTTP side: the public check as JSON and as a readable page at the code's GS1 Digital Link
+//! path, violation reports, the tills' JSON API, sign-in for tills, `/metrics`, `/healthz` and
+//! `/openapi.json`. Bodies are read by hand (size-capped, content type checked) so that every
+//! refusal is a coded JSON error like the rest of the API, never a framework's plain text.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tanba_types::{Date, Language, ScannedCode, TaxpayerId};
+
+use crate::app::{App, Call, RequestMeta};
+use crate::error::ApiError;
+use crate::net::PeerAddr;
+use crate::public::{self, PublicCheck, REPORT_COMMENT_CHARS_MAX, ViolationKind, ViolationReport};
+use crate::retail::{self, ReturnReceipt, SalesReceipt};
+
+/// Largest request body, in bytes: a 1,000-line receipt in its longest form fits.
+pub const HTTP_BODY_BYTES_MAX: usize = 1 << 20;
+
+/// The OpenAPI document of this API, kept in the repository beside the code.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+/// Every route this router serves, as `METHOD path` in OpenAPI's path syntax: a test holds the
+/// OpenAPI document to exactly this list.
+pub const ROUTES: &[&str] = &[
+    "GET /",
+    "GET /healthz",
+    "GET /metrics",
+    "GET /openapi.json",
+    "GET /v1/check",
+    "POST /v1/check",
+    "GET /01/{gtin}/21/{serial}",
+    "GET /00/{sscc}",
+    "POST /v1/reports",
+    "POST /v1/auth/challenge",
+    "POST /v1/auth/sign-in",
+    "POST /v1/till/check",
+    "POST /v1/till/receipts",
+    "POST /v1/till/returns",
+];
+
+struct Http {
+    app: Arc<App>,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+type Shared = State<Arc<Http>>;
+
+/// The HTTP router.
+pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHandle) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(render_metrics))
+        .route("/openapi.json", get(openapi))
+        .route("/v1/check", get(check_get).post(check_post))
+        .route("/01/{gtin}/21/{serial}", get(digital_link))
+        .route("/00/{sscc}", get(digital_link))
+        .route("/v1/reports", post(report))
+        .route("/v1/auth/challenge", post(challenge))
+        .route("/v1/auth/sign-in", post(sign_in))
+        .route("/v1/till/check", post(till_check))
+        .route("/v1/till/receipts", post(till_receipt))
+        .route("/v1/till/returns", post(till_return))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(HTTP_BODY_BYTES_MAX))
+        .with_state(Arc::new(Http { app, metrics }))
+}
+
+/// The call for an HTTP request, with `?lang=` winning over `Accept-Language`.
+fn begin<'a>(
+    app: &'a App,
+    method: &'static str,
+    headers: &HeaderMap,
+    request_peer: Option<PeerAddr>,
+    lang: Option<&str>,
+) -> Call<'a> {
+    let mut call = app.call(
+        method,
+        RequestMeta::from_headers(headers, request_peer.map(|peer| peer.0)),
+    );
+    if let Some(language) = lang.and_then(|lang| lang.parse::<Language>().ok()) {
+        call.set_language(language);
+    }
+    call
+}
+
+/// A coded JSON error.
+fn error_response(error: &ApiError, language: Language) -> Response {
+    let body = serde_json::json!({
+        "error": {
+            "code": error.code,
+            "message": error.message(language),
+            "subject": error.subject.map(|code| code.to_string()),
+        }
+    });
+    let status =
+        StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(body)).into_response()
+}
+
+/// Finishes a call answering JSON.
+async fn answer_json<T: serde::Serialize>(
+    call: Call<'_>,
+    outcome: Result<T, ApiError>,
+) -> Response {
+    let language = call.language;
+    match call.finish(outcome).await {
+        Ok(value) => axum::Json(value).into_response(),
+        Err(error) => error_response(&error, language),
+    }
+}
+
+/// Reads a JSON body: the content type must say JSON, and it must parse.
+fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            let essence = value.split(';').next().unwrap_or_default().trim();
+            essence.eq_ignore_ascii_case("application/json")
+        });
+    if !is_json {
+        return Err(ApiError::unsupported_media("application/json"));
+    }
+    serde_json::from_slice(body).map_err(|error| {
+        // serde names the field in its message; the code stays the same for every bad body.
+        tracing::debug!(%error, "bad JSON body");
+        ApiError::invalid("body")
+    })
+}
+
+/// The public check, with the sighting it counts: shared by HTTP and gRPC.
+pub fn public_check(
+    app: &App,
+    scanned: &ScannedCode,
+    client_ip: IpAddr,
+    language: Language,
+) -> Result<PublicCheck, ApiError> {
+    let now_ms = app.now_ms();
+    let snapshot = app.engine.snapshot();
+    let mut answer = public::check(
+        snapshot.as_ref(),
+        &app.public,
+        scanned,
+        language,
+        Date::from_unix_ms_in_kz(now_ms),
+    )?;
+    if answer.verdict != public::Verdict::UnknownOrForged
+        && app.public.sighted(&scanned.key, client_ip, now_ms)
+    {
+        app.public
+            .raise_flag(&scanned.key, public::FlagReason::SeenInManyPlaces, now_ms)?;
+        answer.flagged_as_likely_copy = true;
+    }
+    Ok(answer)
+}
+
+/// Stores a violation report (a synced write, off the async threads): shared by HTTP and gRPC.
+pub async fn store_report(app: &Arc<App>, report: ViolationReport) -> Result<u64, ApiError> {
+    if report.comment.chars().count() > REPORT_COMMENT_CHARS_MAX {
+        return Err(ApiError::too_many(
+            "comment characters",
+            REPORT_COMMENT_CHARS_MAX,
+        ));
+    }
+    if report.code.is_none() && report.kind != ViolationKind::NoCode {
+        return Err(ApiError::invalid("code"));
+    }
+    if let Some((latitude, longitude)) = report.location
+        && (!(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude))
+    {
+        return Err(ApiError::invalid("location"));
+    }
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || app.public.report(&report))
+        .await
+        .map_err(|_| ApiError::internal())?
+}
+
+#[derive(Deserialize)]
+struct CheckQuery {
+    code: Option<String>,
+    lang: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CheckBody {
+    code: String,
+    language: Option<String>,
+}
+
+async fn check_get(
+    State(http): Shared,
+    Query(query): Query<CheckQuery>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let mut call = begin(
+        &http.app,
+        "GET /v1/check",
+        &headers,
+        peer,
+        query.lang.as_deref(),
+    );
+    let outcome = check_code(
+        &mut call,
+        query
+            .code
+            .as_deref()
+            .ok_or_else(|| ApiError::invalid("code")),
+    );
+    answer_json(call, outcome).await
+}
+
+async fn check_post(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let mut call = begin(&http.app, "POST /v1/check", &headers, peer, None);
+    let body = read_body(request).await;
+    let outcome = match body.and_then(|body| json_body::<CheckBody>(&headers, &body)) {
+        Ok(body) => {
+            if let Some(language) = body.language.as_deref().and_then(|l| l.parse().ok()) {
+                call.set_language(language);
+            }
+            check_code(&mut call, Ok(&body.code))
+        }
+        Err(error) => Err(error),
+    };
+    answer_json(call, outcome).await
+}
+
+async fn read_body(request: Request) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(request.into_body(), HTTP_BODY_BYTES_MAX)
+        .await
+        .map_err(|_| ApiError::too_many("body bytes", HTTP_BODY_BYTES_MAX))
+}
+
+fn check_code(call: &mut Call<'_>, input: Result<&str, ApiError>) -> Result<PublicCheck, ApiError> {
+    call.anonymous()?;
+    let scanned = ScannedCode::read(input?)?;
+    call.note_codes([&scanned.key]);
+    public_check(call.app(), &scanned, call.client_ip, call.language)
+}
+
+/// `GET /01/{gtin}/21/{serial}` (and `/00/{sscc}`): the code's own Digital Link. A browser gets
+/// the readable page; a client asking for JSON gets the JSON answer.
+async fn digital_link(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let uri = request.uri().clone();
+    let lang = uri.query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .map(str::to_owned)
+    });
+    let mut call = begin(
+        &http.app,
+        "GET /01/{gtin}/21/{serial}",
+        &headers,
+        peer,
+        lang.as_deref(),
+    );
+    // The Digital Link parser reads the path and the query (a tail travels there as 91/92/93);
+    // any host will do, the resolver is whoever serves this.
+    let query: Vec<&str> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
+        .collect();
+    let link = if query.is_empty() {
+        format!("https://id.tanba.kz{}", uri.path())
+    } else {
+        format!("https://id.tanba.kz{}?{}", uri.path(), query.join("&"))
+    };
+    let outcome = check_code(&mut call, Ok(&link));
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"));
+    if wants_json {
+        return answer_json(call, outcome).await;
+    }
+    let language = call.language;
+    let outcome = call.finish(outcome).await;
+    let (status, page) = match &outcome {
+        Ok(answer) => (StatusCode::OK, crate::page::check_page(answer, language)),
+        Err(error) => (
+            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+            crate::page::error_page(&error.message(language), language),
+        ),
+    };
+    html(status, page)
+}
+
+fn html(status: StatusCode, page: String) -> Response {
+    let mut response = (status, page).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+async fn home(headers: HeaderMap) -> Response {
+    let language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(Language::from_accept_language)
+        .unwrap_or(Language::Ru);
+    html(StatusCode::OK, crate::page::home_page(language))
+}
+
+async fn not_found(headers: HeaderMap) -> Response {
+    let language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(Language::from_accept_language)
+        .unwrap_or(Language::Ru);
+    error_response(&ApiError::not_found("route"), language)
+}
+
+async fn render_metrics(State(http): Shared) -> Response {
+    let head = http.app.engine.head();
+    metrics::gauge!("tanba_log_head_sequence").set(head.sequence as f64);
+    let mut response = http.metrics.render().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    response
+}
+
+async fn openapi() -> Response {
+    let mut response = Body::from(OPENAPI_JSON).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+#[derive(Deserialize)]
+struct ReportBody {
+    code: Option<String>,
+    kind: ViolationKind,
+    #[serde(default)]
+    comment: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+async fn report(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let mut call = begin(&http.app, "POST /v1/reports", &headers, peer, None);
+    let outcome = async {
+        call.reporting()?;
+        let body: ReportBody = json_body(&headers, &read_body(request).await?)?;
+        let code = match body.code.as_deref().filter(|code| !code.is_empty()) {
+            Some(code) => Some(ScannedCode::read(code)?.key),
+            None => None,
+        };
+        call.note_codes(code.iter());
+        let location = match (body.latitude, body.longitude) {
+            (Some(latitude), Some(longitude)) => Some((latitude, longitude)),
+            (None, None) => None,
+            _ => return Err(ApiError::invalid("location")),
+        };
+        let report = ViolationReport {
+            time_ms: http.app.now_ms(),
+            client_ip: call.client_ip,
+            code,
+            kind: body.kind,
+            comment: body.comment,
+            location,
+        };
+        let id = store_report(&http.app, report).await?;
+        call.note_reference(id);
+        Ok(serde_json::json!({ "report": id }))
+    }
+    .await;
+    answer_json(call, outcome).await
+}
+
+#[derive(Deserialize)]
+struct ChallengeBody {
+    participant: TaxpayerId,
+}
+
+async fn challenge(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let mut call = begin(&http.app, "POST /v1/auth/challenge", &headers, peer, None);
+    let outcome = async {
+        call.anonymous()?;
+        let body: ChallengeBody = json_body(&headers, &read_body(request).await?)?;
+        call.note_reference(body.participant);
+        let (challenge, expires_ms) = http.app.challenge(&body.participant)?;
+        Ok(serde_json::json!({
+            "challenge": base64url(&challenge),
+            "expires_ms": expires_ms,
+        }))
+    }
+    .await;
+    answer_json(call, outcome).await
+}
+
+#[derive(Deserialize)]
+struct SignInBody {
+    participant: TaxpayerId,
+    /// base64url, as received.
+    challenge: String,
+    /// base64url Ed25519 signature.
+    signature: String,
+}
+
+async fn sign_in(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let mut call = begin(&http.app, "POST /v1/auth/sign-in", &headers, peer, None);
+    let outcome = async {
+        call.anonymous()?;
+        let body: SignInBody = json_body(&headers, &read_body(request).await?)?;
+        call.note_reference(body.participant);
+        let challenge =
+            base64url_decode(&body.challenge).ok_or_else(|| ApiError::invalid("challenge"))?;
+        let signature =
+            base64url_decode(&body.signature).ok_or_else(|| ApiError::invalid("signature"))?;
+        let (token, expires_ms) = http
+            .app
+            .sign_in(&body.participant, &challenge, &signature)?;
+        Ok(serde_json::json!({ "token": token, "expires_ms": expires_ms }))
+    }
+    .await;
+    answer_json(call, outcome).await
+}
+
+#[derive(Deserialize)]
+struct TillCheckBody {
+    seller: Option<TaxpayerId>,
+    codes: Vec<String>,
+}
+
+async fn till_check(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let mut call = begin(&http.app, "POST /v1/till/check", &headers, peer, None);
+    let outcome = async {
+        let who = call.participant()?;
+        let body: TillCheckBody = json_body(&headers, &read_body(request).await?)?;
+        let seller = retail::acting_seller(&who, body.seller)?;
+        call.note_reference(seller);
+        let codes: Vec<_> = body
+            .codes
+            .iter()
+            .filter_map(|input| ScannedCode::read(input).ok().map(|scanned| scanned.key))
+            .collect();
+        call.note_codes(&codes);
+        let checks = retail::check_before_sale(&http.app, seller, &body.codes, call.language)?;
+        Ok(serde_json::json!({ "checks": checks }))
+    }
+    .await;
+    answer_json(call, outcome).await
+}
+
+async fn till_receipt(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let mut call = begin(&http.app, "POST /v1/till/receipts", &headers, peer, None);
+    let outcome = async {
+        let who = call.participant()?;
+        let receipt: SalesReceipt = json_body(&headers, &read_body(request).await?)?;
+        let seller = retail::acting_seller(&who, receipt.seller)?;
+        call.note_reference(seller);
+        call.note_reference(&receipt.receipt_id);
+        let codes: Vec<_> = receipt
+            .lines
+            .iter()
+            .filter_map(|line| {
+                ScannedCode::read(&line.code)
+                    .ok()
+                    .map(|scanned| scanned.key)
+            })
+            .collect();
+        call.note_codes(&codes);
+        retail::submit_receipt(&http.app, seller, &receipt, call.language).await
+    }
+    .await;
+    answer_json(call, outcome).await
+}
+
+async fn till_return(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let mut call = begin(&http.app, "POST /v1/till/returns", &headers, peer, None);
+    let outcome = async {
+        let who = call.participant()?;
+        let body: ReturnReceipt = json_body(&headers, &read_body(request).await?)?;
+        let seller = retail::acting_seller(&who, body.seller)?;
+        call.note_reference(seller);
+        call.note_reference(&body.receipt_id);
+        let codes = call.read_codes(&body.codes, retail::RECEIPT_LINES_MAX)?;
+        retail::submit_return(&http.app, seller, &body.receipt_id, codes).await
+    }
+    .await;
+    answer_json(call, outcome).await
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .ok()
+}

@@ -1,0 +1,329 @@
+//! Tanba's server: where Tanba meets its users. Producers' line software and ERPs over gRPC,
+//! tills over HTTP/JSON or gRPC, phones at the code's GS1 Digital Link, operators through
+//! `/metrics`.
+//!
+//! - [`app`]: the shared state and the one path every call takes: client IP (trusted proxies
+//!   only), language, rate limits, sign-in tokens, roles, and the audit record it leaves.
+//! - [`grpc`]: one tonic service per area of `proto/tanba/v1`, plus health and reflection.
+//! - [`http`]: the public check as JSON and as a page, reports, the tills' JSON API, metrics,
+//!   the OpenAPI document. [`page`] renders the HTML.
+//! - [`public`]: verdicts, violation reports, likely copies. [`retail`]: checks before sale,
+//!   receipts, returns. [`audit`]: the chained audit trail.
+//! - [`net`]: the accept loop (backlog, connection cap, TLS, graceful stop).
+//! - [`config`]: defaults, file, environment.
+//!
+//! Architecture invariant: the server never builds an [`Actor::System`](tanba_types::Actor)
+//! from a request: every command's actor is the signed-in participant (or, for a fiscal data
+//! operator's receipt, the seller it names, with the operator in the audit record). The engine
+//! decides every rule about goods; the server decides who is calling, what they may read, and
+//! checks document signatures before the engine sees a document.
+
+pub mod app;
+pub mod audit;
+pub mod config;
+pub mod error;
+pub mod grpc;
+pub mod http;
+pub mod net;
+pub mod page;
+pub mod public;
+pub mod retail;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use rand_core::{OsRng, RngCore};
+use tanba_crypto::sign_in::SignInSecret;
+use tanba_crypto::{KeyRing, create_key_ring, load_key_ring};
+use tanba_engine::{Clock, Engine, EngineConfig, SystemClock, query};
+use tanba_store::{RocksStore, Store};
+use tanba_types::{Actor, Command, Participant, ParticipantKey, ParticipantStatus, Role};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use app::App;
+pub use config::ServerConfig;
+pub use error::ApiError;
+
+/// How often forgotten rate-limit keys, used challenges and closed sighting windows are swept.
+pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Why the server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A file or directory of the data directory.
+    #[error("{path}: {reason}")]
+    Data {
+        /// Which.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The engine would not start.
+    #[error("engine: {0}")]
+    Engine(#[from] tanba_engine::EngineError),
+    /// The audit trail would not open.
+    #[error("audit: {0}")]
+    Audit(#[from] audit::AuditError),
+    /// A port could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// TLS files are unusable.
+    #[error("TLS: {0}")]
+    Tls(String),
+}
+
+fn data_error(path: &Path, reason: impl ToString) -> StartError {
+    StartError::Data {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
+}
+
+/// The data directory's code-signing key ring: loaded, or created on first start.
+pub fn open_key_ring(data_dir: &Path, now_ms: u64) -> Result<KeyRing, StartError> {
+    let path = data_dir.join("keys.json");
+    if path.exists() {
+        return load_key_ring(&path).map_err(|error| data_error(&path, error));
+    }
+    let ring = KeyRing::generate(now_ms, &mut OsRng);
+    create_key_ring(&ring, &path).map_err(|error| data_error(&path, error))?;
+    Ok(ring)
+}
+
+/// The secret that seals sign-in tokens: read, or created (0600) on first start.
+fn open_sign_in_secret(data_dir: &Path) -> Result<SignInSecret, StartError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let path = data_dir.join("sign-in.secret");
+    if path.exists() {
+        let metadata = std::fs::metadata(&path).map_err(|error| data_error(&path, error))?;
+        if metadata.permissions().mode() & 0o077 != 0 {
+            return Err(data_error(&path, "readable by others: chmod 600 it"));
+        }
+        let bytes = std::fs::read(&path).map_err(|error| data_error(&path, error))?;
+        let secret: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| data_error(&path, "not 32 bytes"))?;
+        return Ok(SignInSecret::from_bytes(secret));
+    }
+    let mut secret = [0; 32];
+    OsRng.fill_bytes(&mut secret);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|error| data_error(&path, error))?;
+    file.write_all(&secret)
+        .and_then(|()| file.sync_all())
+        .map_err(|error| data_error(&path, error))?;
+    Ok(SignInSecret::from_bytes(secret))
+}
+
+/// The one Prometheus recorder of the process (a global recorder can be installed once; tests
+/// start several servers in one process).
+pub fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: OnceLock<metrics_exporter_prometheus::PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            if metrics::set_global_recorder(recorder).is_err() {
+                tracing::warn!("a metrics recorder was already installed; /metrics stays empty");
+            }
+            handle
+        })
+        .clone()
+}
+
+/// Registers the bootstrap operator on an empty store, so that someone can sign in at all.
+fn bootstrap(engine: &Engine, config: &ServerConfig) -> Result<(), StartError> {
+    let Some(operator) = &config.bootstrap_operator else {
+        return Ok(());
+    };
+    if query::participant(engine.snapshot().as_ref(), &operator.id)?.is_some() {
+        return Ok(());
+    }
+    let public_key = decode_hex(&operator.public_key_hex).ok_or_else(|| {
+        data_error(
+            Path::new("bootstrap_operator.public_key_hex"),
+            "not 64 hex digits",
+        )
+    })?;
+    let participant = Participant {
+        id: operator.id,
+        name: operator.name.clone(),
+        roles: [Role::Operator].into_iter().collect(),
+        keys: vec![ParticipantKey {
+            algorithm: "ed25519".into(),
+            public_key,
+        }],
+        status: ParticipantStatus::Active,
+    };
+    engine.execute(Actor::System, Command::RegisterParticipant(participant))?;
+    tracing::info!(operator = %operator.id, "bootstrap operator registered");
+    Ok(())
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() != 64 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// A running server.
+pub struct RunningServer {
+    /// The HTTP address it listens on.
+    pub http_addr: SocketAddr,
+    /// The gRPC address it listens on.
+    pub grpc_addr: SocketAddr,
+    /// The shared state (the engine, for seeding and inspection).
+    pub app: Arc<App>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Starts everything in `config`, on the engine's default clock.
+    pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+        RunningServer::start_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// Starts with an injected clock (tests move time).
+    pub async fn start_with_clock(
+        config: ServerConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<RunningServer, StartError> {
+        let data_dir = config.data_dir.clone();
+        std::fs::create_dir_all(&data_dir).map_err(|error| data_error(&data_dir, error))?;
+        let ring = open_key_ring(&data_dir, clock.now_ms())?;
+        let secret = open_sign_in_secret(&data_dir)?;
+        let engine_dir = data_dir.join("engine");
+        let store: Arc<dyn Store> = Arc::new(
+            RocksStore::open(&engine_dir).map_err(|error| data_error(&engine_dir, error))?,
+        );
+        let engine = Engine::start(
+            store.clone(),
+            Arc::new(ring),
+            clock.clone(),
+            EngineConfig::default(),
+        )?;
+        bootstrap(&engine, &config)?;
+        let audit = audit::AuditLog::start(store)?;
+        let tls = match &config.tls {
+            Some(tls) => {
+                Some(net::tls_acceptor(&tls.certificate, &tls.key).map_err(StartError::Tls)?)
+            }
+            None => None,
+        };
+        let http_listener =
+            net::bind(config.http_addr, config.listen_backlog).map_err(|source| {
+                StartError::Bind {
+                    address: config.http_addr,
+                    source,
+                }
+            })?;
+        let grpc_listener =
+            net::bind(config.grpc_addr, config.listen_backlog).map_err(|source| {
+                StartError::Bind {
+                    address: config.grpc_addr,
+                    source,
+                }
+            })?;
+        let local = |listener: &tokio::net::TcpListener, address| {
+            listener
+                .local_addr()
+                .map_err(|source| StartError::Bind { address, source })
+        };
+        let http_addr = local(&http_listener, config.http_addr)?;
+        let grpc_addr = local(&grpc_listener, config.grpc_addr)?;
+        let connections_max = config.connections_max;
+        let app = Arc::new(App::new(engine, clock, audit, config, secret));
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = Vec::new();
+        tasks.push(tokio::spawn(net::serve(
+            http_listener,
+            http::router(app.clone(), metrics_handle()),
+            tls.clone(),
+            connections_max,
+            stopped.clone(),
+        )));
+        tasks.push(tokio::spawn(net::serve(
+            grpc_listener,
+            grpc::router(app.clone()),
+            tls,
+            connections_max,
+            stopped.clone(),
+        )));
+        let sweeper = app.clone();
+        let mut sweep_stop = stopped;
+        tasks.push(tokio::spawn(async move {
+            let mut interval = tokio::time::interval(SWEEP_INTERVAL);
+            loop {
+                tokio::select! {
+                    _ = interval.tick() => sweeper.sweep(),
+                    _ = sweep_stop.changed() => return,
+                }
+            }
+        }));
+        let addresses = serde_json::json!({
+            "http": http_addr.to_string(),
+            "grpc": grpc_addr.to_string(),
+        });
+        let path = data_dir.join("addresses.json");
+        std::fs::write(&path, format!("{addresses:#}\n"))
+            .map_err(|error| data_error(&path, error))?;
+        Ok(RunningServer {
+            http_addr,
+            grpc_addr,
+            app,
+            stop,
+            tasks,
+        })
+    }
+
+    /// Stops accepting, lets open calls finish, then stops the engine (which signs a final
+    /// checkpoint) and writes the last audit records.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        let mut app = self.app;
+        // Streams still held by clients keep a reference for a moment after their connection
+        // closes.
+        for _ in 0..100 {
+            match Arc::try_unwrap(app) {
+                Ok(app) => {
+                    tokio::task::spawn_blocking(move || {
+                        let App { engine, audit, .. } = app;
+                        engine.shutdown();
+                        audit.close();
+                    })
+                    .await
+                    .ok();
+                    return;
+                }
+                Err(shared) => {
+                    app = shared;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+        tracing::warn!(
+            "state still shared at shutdown; the engine stops when the last holder drops"
+        );
+    }
+}

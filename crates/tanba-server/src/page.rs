@@ -1,0 +1,171 @@
+//! The readable pages a phone's browser gets: the check of a code at its Digital Link, the home
+//! page with a form, and errors. Plain HTML with inline style, no scripts: fast on any phone.
+//! Every text is in the caller's language; every value from data is escaped.
+
+use tanba_types::Language;
+
+use crate::public::{PublicCheck, Verdict};
+
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Labels on the pages, by language.
+fn label(key: &str, language: Language) -> &'static str {
+    let [kk, ru, en] = match key {
+        "title" => ["Таңбаны тексеру", "Проверка маркировки", "Marking check"],
+        "product" => ["Тауар", "Товар", "Product"],
+        "producer" => ["Өндіруші", "Производитель", "Producer"],
+        "importer" => ["Импорттаушы", "Импортёр", "Importer"],
+        "country" => ["Шыққан елі", "Страна происхождения", "Country of origin"],
+        "produced" => ["Өндірілген күні", "Дата производства", "Production date"],
+        "expires" => ["Жарамдылық мерзімі", "Срок годности", "Expiry date"],
+        "blocked_by" => ["Бұғаттаған", "Заблокировал", "Blocked by"],
+        "flagged" => [
+            "Бұл кодты көп жерде тексерген немесе ол туралы шағымдар бар: көшірме болуы мүмкін",
+            "Этот код проверяли во многих местах или на него жаловались: возможна копия",
+            "This code was checked in many places or reported: it may be a copy",
+        ],
+        "code" => ["Код", "Код", "Code"],
+        "check" => ["Тексеру", "Проверить", "Check"],
+        "prompt" => [
+            "Тауардағы кодты енгізіңіз немесе сканерлеңіз",
+            "Введите или отсканируйте код с товара",
+            "Enter or scan the code on the goods",
+        ],
+        _ => ["?", "?", "?"],
+    };
+    match language {
+        Language::Kk => kk,
+        Language::Ru => ru,
+        Language::En => en,
+    }
+}
+
+fn frame(title: &str, body: &str, language: Language) -> String {
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>\
+         body{{font-family:system-ui,sans-serif;max-width:36rem;margin:1rem auto;padding:0 1rem;color:#222}}\
+         .verdict{{padding:1rem;border-radius:.5rem;font-size:1.2rem;font-weight:600}}\
+         .genuine{{background:#e3f6e8}}.warn{{background:#fff3d6}}.bad{{background:#fde2e1}}\
+         dt{{color:#666;margin-top:.6rem}}dd{{margin:0;font-size:1.05rem}}\
+         </style></head><body><h1>Tanba · {title}</h1>{body}\
+         <p><a href=\"?lang=kk\">Қазақша</a> · <a href=\"?lang=ru\">Русский</a> · \
+         <a href=\"?lang=en\">English</a></p></body></html>",
+        lang = language.code(),
+    )
+}
+
+/// The page for a checked code.
+pub fn check_page(answer: &PublicCheck, language: Language) -> String {
+    let class = match answer.verdict {
+        Verdict::Genuine => "genuine",
+        Verdict::Sold | Verdict::NotInCirculation => "warn",
+        Verdict::Blocked | Verdict::Expired | Verdict::UnknownOrForged => "bad",
+    };
+    let mut body = format!(
+        "<div class=\"verdict {class}\" id=\"verdict\" data-verdict=\"{verdict}\">{text}</div><dl>",
+        verdict = serde_json::to_value(answer.verdict)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        text = escape(&answer.verdict_text),
+    );
+    let mut row = |key: &str, value: &str| {
+        body.push_str(&format!(
+            "<dt>{}</dt><dd>{}</dd>",
+            label(key, language),
+            escape(value)
+        ));
+    };
+    row("code", &answer.code);
+    if let Some(product) = &answer.product {
+        row("product", &product.name);
+        row("producer", &product.producer);
+        if let Some(importer) = &product.importer {
+            row("importer", importer);
+        }
+        row("country", &product.country);
+    }
+    if let Some(date) = answer.production_date {
+        row("produced", &date.to_string());
+    }
+    if let Some(date) = answer.expiry_date {
+        row("expires", &date.to_string());
+    }
+    for block in &answer.blocked_by {
+        row(
+            "blocked_by",
+            &format!("{}: {}", block.authority, block.reason),
+        );
+    }
+    body.push_str("</dl>");
+    if answer.flagged_as_likely_copy {
+        body.push_str(&format!(
+            "<p class=\"verdict warn\" id=\"flagged\">{}</p>",
+            label("flagged", language)
+        ));
+    }
+    frame(label("title", language), &body, language)
+}
+
+/// The home page: a form that checks a code.
+pub fn home_page(language: Language) -> String {
+    let body = format!(
+        "<form action=\"/v1/check\" method=\"get\"><p>{prompt}</p>\
+         <input name=\"code\" size=\"40\" autofocus> <input type=\"hidden\" name=\"lang\" value=\"{lang}\">\
+         <button>{check}</button></form>",
+        prompt = label("prompt", language),
+        check = label("check", language),
+        lang = language.code(),
+    );
+    frame(label("title", language), &body, language)
+}
+
+/// A page for a refusal.
+pub fn error_page(message: &str, language: Language) -> String {
+    let body = format!("<div class=\"verdict bad\">{}</div>", escape(message));
+    frame(label("title", language), &body, language)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_is_escaped() {
+        assert_eq!(
+            escape("<b a=\"x\">&'"),
+            "&lt;b a=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        let answer = PublicCheck {
+            code: "(01)04600000000015(21)<script>".into(),
+            verdict: Verdict::UnknownOrForged,
+            verdict_text: Verdict::UnknownOrForged.text(Language::Kk).into(),
+            language: "kk",
+            blocked_by: Vec::new(),
+            product: None,
+            production_date: None,
+            expiry_date: None,
+            flagged_as_likely_copy: false,
+        };
+        let page = check_page(&answer, Language::Kk);
+        assert!(!page.contains("<script>"));
+        assert!(page.contains("data-verdict=\"unknown_or_forged\""));
+        assert!(page.contains("Таңбаны тексеру"));
+    }
+}

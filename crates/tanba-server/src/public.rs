@@ -1,0 +1,584 @@
+//! The public check (R-IS-07) and what the public tells us back: a phone scans a code and learns
+//! whether it is genuine and what it is; a person reports a violation. Reports are stored and
+//! counted per code, and a code reported often, checked from many networks at once, or sold
+//! twice is flagged as a likely copy (R-IS-02, R-IS-08). The same answer serves HTTP/JSON, the
+//! HTML page and gRPC.
+//!
+//! Layout of the public column:
+//!
+//! | key | value |
+//! |---|---|
+//! | `n` | the last report id (u64 BE) |
+//! | `r` + report id (u64 BE) | [`ViolationReport`] (postcard) |
+//! | `i` + code + report id | empty: the reports about a code |
+//! | `f` + code | [`Flag`] (postcard): why the code is a likely copy |
+
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use dashmap::DashMap;
+use serde::{Deserialize, Serialize};
+use tanba_engine::query::{self, CodeCard};
+use tanba_store::{Column, Durability, Snapshot, Store, WriteBatch};
+use tanba_types::{
+    CodeKey, CodeStatus, Date, IssuedTail, Language, ScannedCode, ScannedTail, WithdrawalReason,
+};
+
+use crate::error::ApiError;
+
+/// Reports about one code that flag it.
+pub const FLAG_REPORTS_MIN: usize = 3;
+/// Distinct networks (IPv4 /24, IPv6 /48) checking one code within [`SIGHTING_WINDOW_MS`] that
+/// flag it: one bottle is scanned in one shop, not in five cities in ten minutes.
+pub const FLAG_NETWORKS_MIN: usize = 5;
+/// The window sightings are counted in.
+pub const SIGHTING_WINDOW_MS: u64 = 10 * 60 * 1000;
+/// Codes whose sightings are tracked at once; past it, new codes go untracked until the sweep.
+pub const SIGHTED_CODES_MAX: usize = 1_000_000;
+/// Longest comment on a report, in characters.
+pub const REPORT_COMMENT_CHARS_MAX: usize = 1_000;
+/// Most reports one listing returns.
+pub const REPORT_PAGE_MAX: usize = 1_000;
+
+const LAST_REPORT: &[u8] = b"n";
+const REPORT: u8 = b'r';
+const REPORTS_BY_CODE: u8 = b'i';
+const FLAG: u8 = b'f';
+
+/// What the public may learn of a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Genuine and on sale.
+    Genuine,
+    /// Genuine, already sold to a consumer.
+    Sold,
+    /// Blocked or recalled.
+    Blocked,
+    /// Past its expiry date.
+    Expired,
+    /// Known, but not (or no longer) in circulation.
+    NotInCirculation,
+    /// Unknown, or its tail is forged.
+    UnknownOrForged,
+}
+
+impl Verdict {
+    /// The verdict as a sentence.
+    pub fn text(self, language: Language) -> &'static str {
+        let [kk, ru, en] = match self {
+            Verdict::Genuine => [
+                "Түпнұсқа: тауар айналымда, сатуға болады",
+                "Подлинный: товар в обороте, может продаваться",
+                "Genuine: the goods are in circulation and may be sold",
+            ],
+            Verdict::Sold => [
+                "Түпнұсқа, бірақ бұл тауар бұрын сатылған",
+                "Подлинный, но этот товар уже продан",
+                "Genuine, but this item has already been sold",
+            ],
+            Verdict::Blocked => [
+                "Тауар бұғатталған немесе кері шақырылған: сатуға болмайды",
+                "Товар заблокирован или отозван: продавать нельзя",
+                "Blocked or recalled: must not be sold",
+            ],
+            Verdict::Expired => [
+                "Жарамдылық мерзімі өткен",
+                "Срок годности истёк",
+                "Past its expiry date",
+            ],
+            Verdict::NotInCirculation => [
+                "Код белгілі, бірақ тауар айналымда емес",
+                "Код известен, но товар не в обороте",
+                "The code is known, but the goods are not in circulation",
+            ],
+            Verdict::UnknownOrForged => [
+                "Код белгісіз немесе жалған: мүмкін контрафакт",
+                "Код неизвестен или подделан: возможно, контрафакт",
+                "Unknown or forged code: possibly a counterfeit",
+            ],
+        };
+        match language {
+            Language::Kk => kk,
+            Language::Ru => ru,
+            Language::En => en,
+        }
+    }
+}
+
+/// A block as the public sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicBlock {
+    /// The authority's name.
+    pub authority: String,
+    /// Why.
+    pub reason: String,
+    /// Since when, unix milliseconds.
+    pub since_ms: u64,
+}
+
+/// The product as the public sees it, in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicProduct {
+    /// GTIN.
+    pub gtin: String,
+    /// Trade name.
+    pub name: String,
+    /// The maker.
+    pub producer: String,
+    /// The importer's name, for imported goods.
+    pub importer: Option<String>,
+    /// Country of origin.
+    pub country: String,
+}
+
+/// The answer to a public check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicCheck {
+    /// The code, bracketed, without its tail.
+    pub code: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The verdict as a sentence.
+    pub verdict_text: String,
+    /// The language of the texts.
+    pub language: &'static str,
+    /// Who blocks it and why.
+    pub blocked_by: Vec<PublicBlock>,
+    /// The product, for a genuine code.
+    pub product: Option<PublicProduct>,
+    /// Production date.
+    pub production_date: Option<Date>,
+    /// Expiry date.
+    pub expiry_date: Option<Date>,
+    /// Checked or reported so as to suggest copies.
+    pub flagged_as_likely_copy: bool,
+}
+
+/// Why a code is a likely copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagReason {
+    /// Reported [`FLAG_REPORTS_MIN`] times or more.
+    ReportedOften,
+    /// Checked from [`FLAG_NETWORKS_MIN`] networks within [`SIGHTING_WINDOW_MS`].
+    SeenInManyPlaces,
+    /// A till tried to sell it after it was sold.
+    SoldTwice,
+}
+
+/// A flagged code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    /// Since when.
+    pub since_ms: u64,
+    /// Why, each reason once.
+    pub reasons: Vec<FlagReason>,
+}
+
+/// What kind of violation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViolationKind {
+    /// A counterfeit.
+    Counterfeit,
+    /// Sold after its expiry date.
+    SoldAfterExpiry,
+    /// Sold without a code.
+    NoCode,
+    /// A price above the one allowed.
+    Price,
+    /// Anything else.
+    Other,
+}
+
+/// A report from the public.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViolationReport {
+    /// When, unix milliseconds.
+    pub time_ms: u64,
+    /// From where.
+    pub client_ip: IpAddr,
+    /// About which code (none for "sold without a code").
+    pub code: Option<CodeKey>,
+    /// What kind.
+    pub kind: ViolationKind,
+    /// The reporter's words.
+    pub comment: String,
+    /// Where, if given: latitude and longitude in degrees.
+    pub location: Option<(f64, f64)>,
+}
+
+/// Reports, flags and sightings.
+pub struct PublicDesk {
+    store: Arc<dyn Store>,
+    sightings: DashMap<CodeKey, Sightings>,
+    report_writer: Mutex<()>,
+}
+
+struct Sightings {
+    window_start_ms: u64,
+    networks: Vec<u64>,
+}
+
+/// The network a client is in: IPv4 /24, IPv6 /48.
+fn network(ip: IpAddr) -> u64 {
+    match ip {
+        IpAddr::V4(v4) => u64::from(u32::from(v4) >> 8),
+        IpAddr::V6(v6) => (1 << 63) | (u128::from(v6) >> 80) as u64,
+    }
+}
+
+fn code_key(tag: u8, code: &CodeKey) -> Vec<u8> {
+    let mut key = vec![tag];
+    code.write_bytes(&mut key);
+    key
+}
+
+impl PublicDesk {
+    /// Over the server's store.
+    pub fn new(store: Arc<dyn Store>) -> PublicDesk {
+        PublicDesk {
+            store,
+            sightings: DashMap::new(),
+            report_writer: Mutex::new(()),
+        }
+    }
+
+    /// Drops sighting windows that have closed.
+    pub fn sweep(&self, now_ms: u64) {
+        self.sightings
+            .retain(|_, sightings| now_ms < sightings.window_start_ms + SIGHTING_WINDOW_MS);
+    }
+
+    /// The flag on a code, if any.
+    pub fn flag(&self, code: &CodeKey) -> Result<Option<Flag>, ApiError> {
+        let Some(bytes) = self
+            .store
+            .get(Column::Public, &code_key(FLAG, code))
+            .map_err(store_fault)?
+        else {
+            return Ok(None);
+        };
+        postcard::from_bytes(&bytes).map(Some).map_err(|_| {
+            tracing::error!(%code, "a stored flag does not decode");
+            ApiError::internal()
+        })
+    }
+
+    /// Flags a code (idempotent per reason).
+    pub fn raise_flag(
+        &self,
+        code: &CodeKey,
+        reason: FlagReason,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        let _writer = self.report_writer.lock().expect("report writer");
+        let mut flag = self.flag(code)?.unwrap_or(Flag {
+            since_ms: now_ms,
+            reasons: Vec::new(),
+        });
+        if flag.reasons.contains(&reason) {
+            return Ok(());
+        }
+        flag.reasons.push(reason);
+        tracing::info!(%code, ?reason, "code flagged as a likely copy");
+        metrics::counter!("tanba_flags_raised_total").increment(1);
+        let mut batch = WriteBatch::new();
+        batch
+            .put(
+                Column::Public,
+                code_key(FLAG, code),
+                postcard::to_stdvec(&flag).expect("flags serialize"),
+            )
+            .map_err(store_fault)?;
+        self.store
+            .write(batch, Durability::Synced)
+            .map_err(store_fault)
+    }
+
+    /// Notes that a client checked a known code; returns whether this sighting flags it.
+    pub fn sighted(&self, code: &CodeKey, client_ip: IpAddr, now_ms: u64) -> bool {
+        let network = network(client_ip);
+        if !self.sightings.contains_key(code) && self.sightings.len() >= SIGHTED_CODES_MAX {
+            metrics::counter!("tanba_sightings_untracked_total").increment(1);
+            return false;
+        }
+        let mut entry = self.sightings.entry(*code).or_insert_with(|| Sightings {
+            window_start_ms: now_ms,
+            networks: Vec::new(),
+        });
+        if now_ms >= entry.window_start_ms + SIGHTING_WINDOW_MS {
+            entry.window_start_ms = now_ms;
+            entry.networks.clear();
+        }
+        if entry.networks.len() >= FLAG_NETWORKS_MIN || entry.networks.contains(&network) {
+            return false;
+        }
+        entry.networks.push(network);
+        entry.networks.len() == FLAG_NETWORKS_MIN
+    }
+
+    /// Stores a report and flags its code if reported often; returns the report's id.
+    pub fn report(&self, report: &ViolationReport) -> Result<u64, ApiError> {
+        let _writer = self.report_writer.lock().expect("report writer");
+        let last = match self
+            .store
+            .get(Column::Public, LAST_REPORT)
+            .map_err(store_fault)?
+        {
+            Some(bytes) => u64::from_be_bytes(bytes.try_into().map_err(|_| ApiError::internal())?),
+            None => 0,
+        };
+        let id = last + 1;
+        let mut batch = WriteBatch::new();
+        let mut key = vec![REPORT];
+        key.extend_from_slice(&id.to_be_bytes());
+        batch
+            .put(
+                Column::Public,
+                key,
+                postcard::to_stdvec(report).expect("reports serialize"),
+            )
+            .map_err(store_fault)?;
+        batch
+            .put(
+                Column::Public,
+                LAST_REPORT.to_vec(),
+                id.to_be_bytes().to_vec(),
+            )
+            .map_err(store_fault)?;
+        if let Some(code) = &report.code {
+            let mut index = code_key(REPORTS_BY_CODE, code);
+            index.extend_from_slice(&id.to_be_bytes());
+            batch
+                .put(Column::Public, index, Vec::new())
+                .map_err(store_fault)?;
+        }
+        self.store
+            .write(batch, Durability::Synced)
+            .map_err(store_fault)?;
+        metrics::counter!("tanba_violation_reports_total").increment(1);
+        drop(_writer);
+        if let Some(code) = &report.code {
+            let reports = self
+                .store
+                .snapshot()
+                .scan_prefix(
+                    Column::Public,
+                    &code_key(REPORTS_BY_CODE, code),
+                    FLAG_REPORTS_MIN,
+                )
+                .map_err(store_fault)?;
+            if reports.len() >= FLAG_REPORTS_MIN {
+                self.raise_flag(code, FlagReason::ReportedOften, report.time_ms)?;
+            }
+        }
+        Ok(id)
+    }
+
+    /// Reports after `after`, oldest first, at most `limit`; only those about `code` if given.
+    pub fn reports(
+        &self,
+        code: Option<&CodeKey>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, ViolationReport)>, ApiError> {
+        let limit = limit.clamp(1, REPORT_PAGE_MAX);
+        let snapshot = self.store.snapshot();
+        let read = |id: u64| -> Result<ViolationReport, ApiError> {
+            let mut key = vec![REPORT];
+            key.extend_from_slice(&id.to_be_bytes());
+            let bytes = snapshot
+                .get(Column::Public, &key)
+                .map_err(store_fault)?
+                .ok_or_else(ApiError::internal)?;
+            postcard::from_bytes(&bytes).map_err(|_| ApiError::internal())
+        };
+        let (prefix, mut start) = match code {
+            Some(code) => (
+                code_key(REPORTS_BY_CODE, code),
+                code_key(REPORTS_BY_CODE, code),
+            ),
+            None => (vec![REPORT], vec![REPORT]),
+        };
+        start.extend_from_slice(&(after + 1).to_be_bytes());
+        let entries = snapshot
+            .scan_from(Column::Public, &prefix, &start, limit)
+            .map_err(store_fault)?;
+        entries
+            .iter()
+            .map(|(key, _)| {
+                let id = u64::from_be_bytes(key[key.len() - 8..].try_into().expect("8 bytes"));
+                Ok((id, read(id)?))
+            })
+            .collect()
+    }
+}
+
+fn store_fault(error: tanba_store::StoreError) -> ApiError {
+    tracing::error!(%error, "public store");
+    ApiError::internal()
+}
+
+/// Whether the tail scanned is the tail issued (a code scanned without one passes on identity).
+fn tail_matches(scanned: &ScannedTail, issued: Option<&IssuedTail>) -> bool {
+    match (scanned, issued) {
+        (ScannedTail::None, _) => true,
+        (
+            ScannedTail::Full { key_id, signature },
+            Some(IssuedTail::Full {
+                key_id: issued_key,
+                signature: issued_signature,
+            }),
+        ) => key_id == issued_key && signature == issued_signature,
+        (
+            ScannedTail::Short { tag },
+            Some(IssuedTail::Short {
+                tag: issued_tag, ..
+            }),
+        ) => tag == issued_tag,
+        _ => false,
+    }
+}
+
+/// What a scanned code is, read on one snapshot: the card if the code is known and its tail is
+/// the one issued, else `None` (unknown or forged alike: a forger learns nothing from the
+/// difference).
+pub fn genuine_card(
+    snapshot: &dyn Snapshot,
+    scanned: &ScannedCode,
+) -> Result<Option<CodeCard>, ApiError> {
+    let Some(card) = query::code_card(snapshot, &scanned.key)? else {
+        return Ok(None);
+    };
+    if !matches!(scanned.tail, ScannedTail::None) {
+        let issued = query::issued_tail(snapshot, &scanned.key)?;
+        if !tail_matches(&scanned.tail, issued.as_ref()) {
+            return Ok(None);
+        }
+    }
+    Ok(Some(card))
+}
+
+/// The verdict on a genuine code's card, `today` in Kazakhstan.
+pub fn verdict(card: &CodeCard, today: Date) -> Verdict {
+    if card.is_blocked() {
+        return Verdict::Blocked;
+    }
+    match card.status {
+        CodeStatus::Withdrawn(WithdrawalReason::RetailSale) => Verdict::Sold,
+        CodeStatus::Introduced if card.expiry_date.is_some_and(|expiry| expiry < today) => {
+            Verdict::Expired
+        }
+        CodeStatus::Introduced => Verdict::Genuine,
+        _ => Verdict::NotInCirculation,
+    }
+}
+
+/// The whole public answer for a scanned code.
+pub fn check(
+    snapshot: &dyn Snapshot,
+    desk: &PublicDesk,
+    scanned: &ScannedCode,
+    language: Language,
+    today: Date,
+) -> Result<PublicCheck, ApiError> {
+    let card = genuine_card(snapshot, scanned)?;
+    let verdict = card
+        .as_ref()
+        .map_or(Verdict::UnknownOrForged, |card| verdict(card, today));
+    let mut answer = PublicCheck {
+        code: scanned.key.to_string(),
+        verdict,
+        verdict_text: verdict.text(language).to_owned(),
+        language: language.code(),
+        blocked_by: Vec::new(),
+        product: None,
+        production_date: None,
+        expiry_date: None,
+        flagged_as_likely_copy: false,
+    };
+    let Some(card) = card else {
+        return Ok(answer);
+    };
+    let name_of = |id| -> Result<String, ApiError> {
+        Ok(query::participant(snapshot, &id)?.map_or_else(|| id.to_string(), |p| p.name))
+    };
+    for blocker in &card.blockers {
+        answer.blocked_by.push(PublicBlock {
+            authority: name_of(blocker.authority)?,
+            reason: blocker.reason.clone(),
+            since_ms: blocker.since_ms,
+        });
+    }
+    if let Some(product) = &card.product {
+        let name = match language {
+            Language::Kk => &product.names.kk,
+            Language::Ru => &product.names.ru,
+            Language::En => product.names.en.as_ref().unwrap_or(&product.names.ru),
+        };
+        answer.product = Some(PublicProduct {
+            gtin: product.gtin.to_string(),
+            name: name.clone(),
+            producer: product.producer_name.clone(),
+            importer: product.importer.map(name_of).transpose()?,
+            country: product.country.clone(),
+        });
+    }
+    answer.production_date = card.production_date;
+    answer.expiry_date = card.expiry_date;
+    answer.flagged_as_likely_copy = desk.flag(&scanned.key)?.is_some();
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tanba_store::MemoryStore;
+
+    fn code() -> CodeKey {
+        "(01)04600000000015(21)abc".parse().unwrap()
+    }
+
+    #[test]
+    fn many_networks_at_once_flag_a_code_and_one_network_never_does() {
+        let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
+        for host in 0..100u8 {
+            assert!(!desk.sighted(&code(), IpAddr::from([192, 0, 2, host]), 1_000));
+        }
+        let flags: Vec<bool> = (0..FLAG_NETWORKS_MIN as u8 + 2)
+            .map(|n| desk.sighted(&code(), IpAddr::from([198, 51, n, 1]), 2_000))
+            .collect();
+        // The /24 seen first already counts once: the fourth new one makes five.
+        assert_eq!(flags.iter().filter(|flagged| **flagged).count(), 1);
+        assert!(flags[FLAG_NETWORKS_MIN - 2]);
+        desk.sweep(2_000 + SIGHTING_WINDOW_MS);
+        assert!(desk.sightings.is_empty());
+    }
+
+    #[test]
+    fn reports_are_numbered_listed_per_code_and_flag_a_code_reported_often() {
+        let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
+        let report = |code| ViolationReport {
+            time_ms: 5,
+            client_ip: IpAddr::from([192, 0, 2, 1]),
+            code,
+            kind: ViolationKind::Counterfeit,
+            comment: "смотрите".into(),
+            location: Some((43.24, 76.95)),
+        };
+        assert_eq!(desk.report(&report(None)).unwrap(), 1);
+        for expected in 2..=(FLAG_REPORTS_MIN as u64 + 1) {
+            assert_eq!(desk.flag(&code()).unwrap(), None);
+            assert_eq!(desk.report(&report(Some(code()))).unwrap(), expected);
+        }
+        let flag = desk.flag(&code()).unwrap().unwrap();
+        assert_eq!(flag.reasons, [FlagReason::ReportedOften]);
+        let all = desk.reports(None, 0, 100).unwrap();
+        assert_eq!(all.len(), FLAG_REPORTS_MIN + 1);
+        let about = desk.reports(Some(&code()), 2, 100).unwrap();
+        assert_eq!(about.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(about[0].1, report(Some(code())));
+    }
+}
