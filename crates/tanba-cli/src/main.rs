@@ -1,4 +1,4 @@
-//! The `tanba` binary: code tools, key management, and (in later issues) the server and client.
+//! The `tanba` binary: code tools, key management, the server, benchmarks and the demo.
 //!
 //! Architecture invariant: this is the only place that reads the wall clock and the operating
 //! system's random source for the libraries below it, and the only crate that uses `anyhow`.
@@ -10,6 +10,7 @@ mod demo;
 mod demo_engine;
 mod keys_command;
 mod output;
+mod serve_command;
 
 use std::process::ExitCode;
 
@@ -38,8 +39,8 @@ enum Command {
     /// Manage the operator's key ring.
     #[command(subcommand)]
     Keys(keys_command::KeysCommand),
-    /// Run the server (not yet: the engine and server arrive in later issues).
-    Serve,
+    /// Run the server: RocksDB in ./tanba-data (or --data), gRPC and HTTP ports.
+    Serve(serve_command::ServeArgs),
     /// Issue signed codes with a throw-away key ring and verify them, including forged ones.
     Demo(demo::DemoArgs),
     /// Run the engine's workloads on a fresh temporary data directory; one JSON line each.
@@ -51,12 +52,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Code(command) => code_command::run(command, cli.lang),
         Command::Keys(command) => keys_command::run(command),
-        Command::Serve => {
-            eprintln!(
-                "tanba serve: not yet. The server arrives with the engine; try `tanba demo`."
-            );
-            Ok(ExitCode::from(EXIT_USAGE_OR_IO))
-        }
+        Command::Serve(args) => serve_command::run(args),
         Command::Demo(args) => demo::run(args, cli.lang),
         Command::Bench(args) => bench_command::run(args),
     };
