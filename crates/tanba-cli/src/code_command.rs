@@ -362,14 +362,6 @@ impl Verifiers {
         Ok(Verifiers { public_keys, ring })
     }
 
-    /// Verifiers from a ring held in memory (for the demo).
-    pub fn from_ring(ring: KeyRing) -> Verifiers {
-        Verifiers {
-            public_keys: Some(ring.public_key_set()),
-            ring: Some(ring),
-        }
-    }
-
     /// Checks the code's tail; the error is a stable error code.
     fn verify(&self, code: &MarkingCode, short_tag_length: usize) -> Result<(), &'static str> {
         let (Some(gtin), Some(serial)) = (code.gtin(), code.serial()) else {

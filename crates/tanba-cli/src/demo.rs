@@ -1,218 +1,152 @@
-//! `tanba demo`: until the server exists, the README's run command shows the foundation at work:
-//! a key ring, codes issued with both tail profiles, every form of one code, offline verification,
-//! and forged codes refused with their error codes in Kazakh, Russian and English; then the
-//! engine on RocksDB ([`crate::demo_engine`]).
+//! `tanba demo`: a fresh data directory seeded with believable data through the server's own
+//! API ([`crate::demo_seed`]), then served, with what to try printed: codes of every verdict to
+//! open in a browser, `curl` lines, and the participants' key files. Scripts read
+//! `DIR/demo-codes.json` and `DIR/addresses.json`. Run again on the same directory, it serves
+//! what is there.
 
-use std::{path::PathBuf, process::ExitCode, time::Instant};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::Args;
-use tanba_crypto::{KeyRing, load_key_ring, save_key_ring};
-use tanba_gs1::{MarkingCode, OutputForm, ParseOptions};
-use tanba_types::Language;
+use tanba_server::config::BootstrapOperator;
+use tanba_server::{RunningServer, ServerConfig};
 
-use crate::{
-    code_command::{Profile, Verifiers, issue, verify_report},
-    output::{now_ms, say},
-};
-
-/// Demo GTIN-14s (valid check digits, Kazakhstan's GS1 prefix 487): mineral water, milk.
-const DEMO_GTINS: [&str; 2] = ["04870000000005", "04870000000012"];
-/// Most codes one demo run issues (they are kept in memory and written to a file).
-const DEMO_CODES_MAX: i64 = 1_000_000;
-/// Short tags on the demo's small packs.
-const DEMO_SHORT_TAG_LENGTH: usize = 4;
+use crate::demo_seed;
+use crate::output::now_ms;
+use crate::serve_command::{self, LogFormat};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Directory for the demo's key ring and issued codes.
-    #[arg(long, value_name = "DIR", default_value = "tanba-data")]
+    /// The demo's data directory: created and seeded if missing, served as it is otherwise.
+    #[arg(long, value_name = "DIR", default_value = "tanba-demo")]
     data: PathBuf,
-    /// How many full-profile codes to issue (at most 1,000,000).
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=DEMO_CODES_MAX))]
-    codes: u32,
+    /// HTTP/JSON address (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    http_addr: SocketAddr,
+    /// gRPC address (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:50051")]
+    grpc_addr: SocketAddr,
+    /// Log format.
+    #[arg(long, value_enum, default_value = "text", env = "TANBA_LOG_FORMAT")]
+    log_format: LogFormat,
 }
 
-pub fn run(args: DemoArgs, language: Language) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(&args.data)
-        .with_context(|| format!("creating {}", args.data.display()))?;
-    let ring_path = args.data.join("keys.ring");
-    let ring = if ring_path.exists() {
-        load_key_ring(&ring_path).context("loading the demo key ring")?
-    } else {
-        let ring = KeyRing::generate(now_ms(), &mut rand_core::OsRng);
-        save_key_ring(&ring, &ring_path).context("saving the demo key ring")?;
-        ring
-    };
-    let public_keys_path = args.data.join("public-keys.json");
-    std::fs::write(&public_keys_path, ring.public_key_set().to_json())?;
-    say!("Tanba demo (data in {})", args.data.display());
-    say!(
-        "  key ring {} (mode 0600), active signing key {}",
-        ring_path.display(),
-        ring.active_signing_key().key_id()
-    );
-    say!(
-        "  public keys for phones and tills: {}",
-        public_keys_path.display()
-    );
+const DEMO_CODES_FILE: &str = "demo-codes.json";
 
-    let mut rng = rand_core::OsRng;
-    let started = Instant::now();
-    let codes = args.codes as usize;
-    let mut issued = Vec::with_capacity(codes);
-    let mut serials = std::collections::HashSet::with_capacity(codes);
-    while issued.len() < codes {
-        let serial = tanba_crypto::generate_serial(&mut rng);
-        if serials.insert(serial.clone()) {
-            issued.push(issue(&ring, DEMO_GTINS[0], &serial, Profile::Full, 0)?);
-        }
-    }
-    let signing_seconds = started.elapsed().as_secs_f64();
-    let short_code = issue(
-        &ring,
-        DEMO_GTINS[1],
-        &tanba_crypto::generate_serial(&mut rng),
-        Profile::Short,
-        DEMO_SHORT_TAG_LENGTH,
-    )?;
-    let codes_path = args.data.join("demo-codes.txt");
-    let lines: Vec<String> = issued
-        .iter()
-        .map(|code| code.format(&OutputForm::Bracketed))
-        .collect::<Result<_, _>>()?;
-    std::fs::write(&codes_path, lines.join("\n") + "\n")?;
-    say!(
-        "\nIssued {} full-profile codes in {:.2} s ({:.0} codes/s, one core), saved to {}",
-        issued.len(),
-        signing_seconds,
-        issued.len() as f64 / signing_seconds.max(f64::EPSILON),
-        codes_path.display()
-    );
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
 
-    let verifiers = Verifiers::from_ring(ring);
-    let started = Instant::now();
-    let mut genuine = 0;
-    for code in &issued {
-        let raw = code.format(&OutputForm::Raw)?;
-        if verify_report(&raw, &verifiers, DEMO_SHORT_TAG_LENGTH, language).1 {
-            genuine += 1;
-        }
-    }
-    say!(
-        "Parsed and verified all {} offline in {:.2} s: {genuine} genuine",
-        issued.len(),
-        started.elapsed().as_secs_f64()
-    );
-    anyhow::ensure!(
-        genuine == issued.len(),
-        "a freshly issued code failed to verify"
-    );
-
-    let Some(sample) = issued.first() else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    say!("\nOne code, every form (all parse to the same code):");
-    for (name, form) in [
-        ("bracketed   ", OutputForm::Bracketed),
-        ("raw (GS=^]) ", OutputForm::Raw),
-        ("scanner     ", OutputForm::ScanData),
-        (
-            "digital link",
-            OutputForm::DigitalLink(Some("https://tanba.kz".into())),
-        ),
-    ] {
-        let text = sample.format(&form)?;
-        let again = MarkingCode::parse(&text, &ParseOptions::default())?;
-        anyhow::ensure!(
-            again.elements == sample.elements,
-            "{name} did not round-trip"
+pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    serve_command::init_logs(args.log_format);
+    let codes_path = args.data.join(DEMO_CODES_FILE);
+    let seeded = codes_path.exists();
+    if !seeded
+        && args.data.exists()
+        && std::fs::read_dir(&args.data)
+            .with_context(|| format!("reading {}", args.data.display()))?
+            .next()
+            .is_some()
+    {
+        bail!(
+            "{} is not empty and holds no demo: give a fresh --data directory",
+            args.data.display()
         );
-        say!("  {name}  {}", text.replace(tanba_gs1::GS, "^]"));
     }
-    let short_text = short_code.format(&OutputForm::Bracketed)?;
-    let short_ok = verify_report(&short_text, &verifiers, DEMO_SHORT_TAG_LENGTH, language).1;
-    say!(
-        "  short tail    {short_text}  (server check: {})",
-        verdict(short_ok)
-    );
-
-    say!("\nForgeries:");
-    let new_serial = tanba_crypto::generate_serial(&mut rng);
-    let forgeries = [
-        (
-            "one character of the signature changed",
-            forge(sample, "92", change_last_char),
-        ),
-        (
-            "one character of the serial changed",
-            forge(sample, "21", change_last_char),
-        ),
-        (
-            "a genuine tail copied onto a new serial",
-            forge(sample, "21", |_| new_serial.clone()),
-        ),
-        (
-            "a bad GTIN check digit",
-            forge(sample, "01", |_| "04870000000006".to_owned()),
-        ),
-    ];
-    for (what, forged) in forgeries {
-        let text = forged.format(&OutputForm::Bracketed)?;
-        // One report per language; the verdict does not depend on the language.
-        let reports = Language::ALL
-            .map(|language| verify_report(&text, &verifiers, DEMO_SHORT_TAG_LENGTH, language));
-        let (first_report, ok) = &reports[0];
-        say!("  {what}: {}", verdict(*ok));
-        for (language, (report, _)) in Language::ALL.iter().zip(&reports) {
-            if let Some(message) = report["errors"][0]["message"].as_str() {
-                say!("      [{language}] {message}");
-            }
-        }
-        anyhow::ensure!(!ok, "a forged code verified: {first_report}");
+    let keys = args.data.join("keys");
+    std::fs::create_dir_all(&keys).with_context(|| format!("creating {}", keys.display()))?;
+    let cast = if seeded {
+        Vec::new()
+    } else {
+        demo_seed::cast()
+    };
+    for member in &cast {
+        member
+            .key
+            .write(&keys.join(format!("{}.json", member.handle)))?;
     }
-    let ring = load_key_ring(&ring_path).context("loading the demo key ring")?;
-    crate::demo_engine::run(&args.data, ring)?;
-
-    let tanba = std::env::current_exe()
-        .map_or_else(|_| "tanba".to_owned(), |path| path.display().to_string());
-    say!(
-        "\nTry:\n  {tanba} code parse '{}'\n  {tanba} --lang kk code parse '(01)04870000000006(21)ABC'\n  \
-         {tanba} code verify - --public-keys {} < {}",
-        sample.format(&OutputForm::DigitalLink(Some("https://tanba.kz".into())))?,
-        public_keys_path.display(),
-        codes_path.display()
-    );
-    say!("The server (`tanba serve`) arrives in the next issue.");
-    Ok(ExitCode::SUCCESS)
-}
-
-/// A copy of `code` with the value of `ai` changed by `change`. Forgeries are made on the
-/// elements, not the printed text, so escaping in any form cannot hide the change.
-fn forge(code: &MarkingCode, ai: &str, change: impl Fn(&str) -> String) -> MarkingCode {
-    let mut forged = code.clone();
-    for element in &mut forged.elements.elements {
-        if element.ai == ai {
-            element.value = change(&element.value);
-        }
+    let mut config = ServerConfig::load(None)?;
+    config.data_dir = args.data.clone();
+    config.http_addr = args.http_addr;
+    config.grpc_addr = args.grpc_addr;
+    if let Some(operator) = cast.iter().find(|member| member.handle == "operator") {
+        config.bootstrap_operator = Some(BootstrapOperator {
+            id: operator.key.participant,
+            name: operator.name.into(),
+            public_key_hex: hex(&operator.key.public_key()),
+        });
     }
-    assert_ne!(&forged, code, "a forgery must differ from the genuine code");
-    forged
-}
-
-fn verdict(genuine: bool) -> &'static str {
-    if genuine { "GENUINE" } else { "REFUSED" }
-}
-
-/// The same text with its last character replaced by a different one of the same class.
-fn change_last_char(text: &str) -> String {
-    let mut chars: Vec<char> = text.chars().collect();
-    if let Some(last) = chars.last_mut() {
-        *last = match *last {
-            'A' => 'B',
-            '0'..='8' => char::from(*last as u8 + 1),
-            _ => 'A',
+    serve_command::runtime()?.block_on(async {
+        let server = RunningServer::start(config.clone())
+            .await
+            .context("starting the server")?;
+        serve_command::announce(&server, &config);
+        let http = format!("http://{}", server.http_addr);
+        let grpc = server.grpc_addr.to_string();
+        let codes = if seeded {
+            let text = std::fs::read_to_string(&codes_path)?;
+            let mut codes: serde_json::Value = serde_json::from_str(&text)?;
+            codes["http"] = http.clone().into();
+            codes["grpc"] = grpc.clone().into();
+            codes
+        } else {
+            println!("seeding the demo through the gRPC API ...");
+            let started = std::time::Instant::now();
+            let head = server.app.engine.head().sequence;
+            let codes = demo_seed::seed(&grpc, &http, &args.data, &cast, now_ms(), head)
+                .await
+                .context("seeding the demo")?;
+            println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
+            serde_json::to_value(&codes)?
         };
+        std::fs::write(&codes_path, format!("{codes:#}\n"))?;
+        print_what_to_try(&codes, &codes_path);
+        serve_command::stop_signal().await;
+        println!("stopping ...");
+        server.shutdown().await;
+        anyhow::Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn print_what_to_try(codes: &serde_json::Value, path: &Path) {
+    let link = |verdict: &str| {
+        codes[verdict][0]["digital_link"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    println!();
+    println!("Tanba is serving the demo. Open in a browser (add ?lang=kk, ru or en):");
+    for (verdict, label) in [
+        ("genuine", "genuine, on sale"),
+        ("sold", "already sold"),
+        ("blocked", "blocked by an authority"),
+        ("expired", "past its expiry date"),
+        ("not_in_circulation", "issued, not in circulation"),
+    ] {
+        println!("  {label:28} {}", link(verdict));
     }
-    chars.into_iter().collect()
+    let http = codes["http"].as_str().unwrap_or_default();
+    println!();
+    println!("As JSON:");
+    println!(
+        "  curl -s -H 'Accept: application/json' '{}'",
+        link("blocked")
+    );
+    println!("  curl -s '{http}/v1/check?lang=en&code=(01)04870000000005(21)forged'");
+    println!("  curl -s {http}/openapi.json | head");
+    println!("  curl -s {http}/metrics | grep tanba_");
+    println!();
+    println!(
+        "gRPC at {} (reflection on: grpcurl -plaintext {} list)",
+        codes["grpc"].as_str().unwrap_or_default(),
+        codes["grpc"].as_str().unwrap_or_default()
+    );
+    println!(
+        "Codes of every verdict, participants and their key files: {}",
+        path.display()
+    );
+    println!("Stop with Ctrl-C.");
 }

@@ -7,7 +7,7 @@
 mod bench_command;
 mod code_command;
 mod demo;
-mod demo_engine;
+mod demo_seed;
 mod keys_command;
 mod output;
 mod serve_command;
@@ -41,7 +41,7 @@ enum Command {
     Keys(keys_command::KeysCommand),
     /// Run the server: RocksDB in ./tanba-data (or --data), gRPC and HTTP ports.
     Serve(serve_command::ServeArgs),
-    /// Issue signed codes with a throw-away key ring and verify them, including forged ones.
+    /// Seed a fresh data directory with believable data, then serve it and print what to try.
     Demo(demo::DemoArgs),
     /// Run the engine's workloads on a fresh temporary data directory; one JSON line each.
     Bench(bench_command::BenchArgs),
@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         Command::Code(command) => code_command::run(command, cli.lang),
         Command::Keys(command) => keys_command::run(command),
         Command::Serve(args) => serve_command::run(args),
-        Command::Demo(args) => demo::run(args, cli.lang),
+        Command::Demo(args) => demo::run(args),
         Command::Bench(args) => bench_command::run(args),
     };
     match result {

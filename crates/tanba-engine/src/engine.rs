@@ -220,7 +220,12 @@ impl Engine {
     /// Whether `actor` could run `command` now, with the engine's own rules and refusals, without
     /// submitting it: a till's check before sale (R-IS-13). Read against the last commit, so a
     /// command queued meanwhile may still change the answer; the writer decides again.
-    pub fn dry_run(&self, actor: Actor, command: &Command, time_ms: u64) -> Result<(), EngineError> {
+    pub fn dry_run(
+        &self,
+        actor: Actor,
+        command: &Command,
+        time_ms: u64,
+    ) -> Result<(), EngineError> {
         let mut pending = Pending::default();
         let state = State::new(self.store.as_ref(), &mut pending);
         let context = DecideContext {

@@ -145,7 +145,7 @@ pub fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
 }
 
 /// Registers the bootstrap operator on an empty store, so that someone can sign in at all.
-fn bootstrap(engine: &Engine, config: &ServerConfig) -> Result<(), StartError> {
+async fn bootstrap(engine: &Engine, config: &ServerConfig) -> Result<(), StartError> {
     let Some(operator) = &config.bootstrap_operator else {
         return Ok(());
     };
@@ -168,7 +168,9 @@ fn bootstrap(engine: &Engine, config: &ServerConfig) -> Result<(), StartError> {
         }],
         status: ParticipantStatus::Active,
     };
-    engine.execute(Actor::System, Command::RegisterParticipant(participant))?;
+    engine
+        .submit(Actor::System, Command::RegisterParticipant(participant))?
+        .await?;
     tracing::info!(operator = %operator.id, "bootstrap operator registered");
     Ok(())
 }
@@ -220,7 +222,7 @@ impl RunningServer {
             clock.clone(),
             EngineConfig::default(),
         )?;
-        bootstrap(&engine, &config)?;
+        bootstrap(&engine, &config).await?;
         let audit = audit::AuditLog::start(store)?;
         let tls = match &config.tls {
             Some(tls) => {

@@ -234,7 +234,9 @@ impl fmt::Display for CodeKey {
                 f.write_str("(01)")?;
                 f.write_str(gtin.as_str())?;
                 f.write_str("(21)")?;
-                f.write_str(serial.as_str())
+                // GS1's bracketed form escapes an opening bracket inside data, so that what is
+                // shown parses back as the same code.
+                f.write_str(&serial.as_str().replace('(', "\\("))
             }
             CodeKey::Sscc(sscc) => {
                 f.write_str("(00)")?;
@@ -255,7 +257,8 @@ impl FromStr for CodeKey {
         if gtin.len() != GTIN_LENGTH {
             return Err(CodeKeyError::Gtin);
         }
-        Ok(CodeKey::item(Gtin::parse(gtin)?, Serial::parse(serial)?))
+        let serial = serial.replace("\\(", "(");
+        Ok(CodeKey::item(Gtin::parse(gtin)?, Serial::parse(&serial)?))
     }
 }
 

@@ -253,6 +253,8 @@ impl Command {
     /// item: (00)<SSCC>                  an accept of everything has none)
     /// ```
     ///
+    /// Items are in GS1's bracketed form ([`CodeKey`]'s `Display`): a `(` in a serial is `\(`.
+    ///
     /// Text, not an encoding of the request, so any client can build it and the same document
     /// signs the same however its codes were scanned.
     pub fn document_bytes(&self, signer: &TaxpayerId) -> Option<Vec<u8>> {
@@ -315,7 +317,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(ship.document_bytes(&signer).unwrap()).unwrap(),
             "tanba-document-v1\nkind: ship\nsigner: 990140000384\nbuyer: 990240000398\n\
-             item: (01)04600000000015(21)abc(1)\n"
+             item: (01)04600000000015(21)abc\\(1)\n"
         );
         assert_eq!(ship.document_signature(), Some(&[1; 64][..]));
         let accept_all = Command::Accept {

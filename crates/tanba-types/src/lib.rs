@@ -36,8 +36,8 @@ pub use language::Language;
 pub use messages::{Localized, localize};
 pub use package::{PACKAGE_DEPTH_MAX, PackageLevel};
 pub use participant::{ParticipantStatus, Role};
-pub use scanned::{ScanError, ScannedCode, ScannedTail, printable};
 pub use reference::{Category, Names, Participant, ParticipantKey, Product, TailProfile};
+pub use scanned::{ScanError, ScannedCode, ScannedTail, printable};
 pub use status::{
     CodeState, CodeStatus, IntroductionKind, Operation, Refusal, WithdrawalReason, transition,
 };

@@ -165,6 +165,14 @@ mod tests {
         }
         let plain = ScannedCode::read("https://id.example.kz/01/04600000000015/21/abcDEF").unwrap();
         assert_eq!((plain.key, plain.tail), (key, ScannedTail::None));
+        // A serial with brackets is shown escaped, and what is shown reads back.
+        let bracketed: CodeKey = "(01)04600000000015(21)a(1)b)".parse::<CodeKey>().unwrap();
+        assert_eq!(bracketed.to_string(), "(01)04600000000015(21)a\\(1)b)");
+        assert_eq!(
+            ScannedCode::read(&bracketed.to_string()).unwrap().key,
+            bracketed
+        );
+        assert_eq!(bracketed.to_string().parse::<CodeKey>().unwrap(), bracketed);
         let pallet = ScannedCode::read("(00)106141411234567897").unwrap();
         assert!(matches!(pallet.key, CodeKey::Sscc(_)));
     }
@@ -178,13 +186,19 @@ mod tests {
             tag: "Zx1_".into(),
         };
         let read = ScannedCode::read(&printable(&key, &short)).unwrap();
-        assert_eq!((read.key, read.tail), (key, ScannedTail::Short { tag: "Zx1_".into() }));
+        assert_eq!(
+            (read.key, read.tail),
+            (key, ScannedTail::Short { tag: "Zx1_".into() })
+        );
     }
 
     #[test]
     fn what_is_not_a_marking_code_is_refused_with_a_code() {
         let code = |input: &str| ScannedCode::read(input).unwrap_err().code();
-        assert_eq!(code(&"1".repeat(CODE_INPUT_BYTES_MAX + 1)), "TANBA-SCAN-TOO-LONG");
+        assert_eq!(
+            code(&"1".repeat(CODE_INPUT_BYTES_MAX + 1)),
+            "TANBA-SCAN-TOO-LONG"
+        );
         assert_eq!(code("(01)04600000000015"), "TANBA-KEY-FORMAT");
         assert_eq!(code("(01)04600000000015(21)x(91)ab12"), "TANBA-SCAN-TAIL");
         assert!(code("garbage").starts_with("TANBA-GS1-"));

@@ -213,10 +213,7 @@ pub fn product_from(message: Option<pb::Product>) -> Result<Product, ApiError> {
         producer: optional_taxpayer("product.producer", &message.producer)?,
         importer: optional_taxpayer("product.importer", &message.importer)?,
         country: message.country,
-        hs_code: message
-            .hs_code
-            .parse::<HsCode>()
-            .map_err(|_| ApiError::invalid("product.hs_code"))?,
+        hs_code: HsCode::parse(&message.hs_code)?,
         category: message.category,
         level: level_from(message.level)?,
         shelf_life_days: (message.shelf_life_days != 0).then_some(message.shelf_life_days),

@@ -1,0 +1,219 @@
+//! A Rust client for Tanba's gRPC API, used by the `tanba` CLI, the load generator and the
+//! black-box tests: one connection with the caller's token and language on every call, sign-in
+//! with a participant's key file, document signatures over the canonical text the server
+//! checks, and refusals read back as their stable code and message.
+//!
+//! Architecture invariant: speaks only the wire contract (`tanba-proto`); the canonical document
+//! text and the sign-in message come from `tanba-types` and `tanba-crypto`, the same functions
+//! the server checks them with.
+
+pub mod key_file;
+
+use std::sync::Arc;
+
+use prost::Message;
+use tanba_crypto::{Ed25519Signer, Signer};
+use tanba_proto::v1 as pb;
+use tanba_types::{Command, Language, TaxpayerId};
+use tonic::metadata::MetadataValue;
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Channel, Endpoint};
+
+pub use key_file::{KeyFile, KeyFileError};
+
+/// Largest message the client sends or takes, in bytes (the server's own limit).
+pub const MESSAGE_BYTES_MAX: usize = 16 << 20;
+
+/// What went wrong on a call.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server could not be reached.
+    #[error("cannot reach {address}: {reason}")]
+    Connect {
+        /// Where.
+        address: String,
+        /// Why.
+        reason: String,
+    },
+    /// The server refused, with its stable code and message.
+    #[error("{message}")]
+    Refused {
+        /// The stable code (`TANBA-...`), or the gRPC code's name when the server sent none.
+        code: String,
+        /// The message, in the language asked for.
+        message: String,
+        /// The gRPC status.
+        status: tonic::Code,
+    },
+}
+
+impl ClientError {
+    /// The stable error code, if the server refused.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Refused { code, .. } => Some(code),
+            ClientError::Connect { .. } => None,
+        }
+    }
+}
+
+impl From<tonic::Status> for ClientError {
+    fn from(status: tonic::Status) -> Self {
+        match pb::ErrorDetail::decode(status.details()) {
+            Ok(detail) if !detail.code.is_empty() => ClientError::Refused {
+                code: detail.code,
+                message: detail.message,
+                status: status.code(),
+            },
+            _ => ClientError::Refused {
+                code: format!("GRPC-{:?}", status.code()).to_uppercase(),
+                message: status.message().to_owned(),
+                status: status.code(),
+            },
+        }
+    }
+}
+
+/// Puts the token and the language on every request.
+#[derive(Clone)]
+pub struct Credentials {
+    token: Option<MetadataValue<tonic::metadata::Ascii>>,
+    language: MetadataValue<tonic::metadata::Ascii>,
+}
+
+impl Interceptor for Credentials {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        let metadata = request.metadata_mut();
+        if let Some(token) = &self.token {
+            metadata.insert("authorization", token.clone());
+        }
+        metadata.insert("accept-language", self.language.clone());
+        Ok(request)
+    }
+}
+
+type Channelled = InterceptedService<Channel, Credentials>;
+
+/// A connection to a Tanba server.
+#[derive(Clone)]
+pub struct Connection {
+    channel: Channel,
+    credentials: Credentials,
+    participant: Option<TaxpayerId>,
+    signer: Option<Arc<Ed25519Signer>>,
+}
+
+macro_rules! service {
+    ($name:ident, $module:ident, $client:ident) => {
+        /// The service's client, with this connection's credentials.
+        pub fn $name(&self) -> pb::$module::$client<Channelled> {
+            pb::$module::$client::with_interceptor(self.channel.clone(), self.credentials.clone())
+                .max_decoding_message_size(MESSAGE_BYTES_MAX)
+                .max_encoding_message_size(MESSAGE_BYTES_MAX)
+        }
+    };
+}
+
+impl Connection {
+    /// Connects to `address` (`http://host:port`, or `host:port`).
+    pub async fn connect(address: &str) -> Result<Connection, ClientError> {
+        let url = if address.contains("://") {
+            address.to_owned()
+        } else {
+            format!("http://{address}")
+        };
+        let connect_error = |reason: String| ClientError::Connect {
+            address: url.clone(),
+            reason,
+        };
+        let channel = Endpoint::from_shared(url.clone())
+            .map_err(|error| connect_error(error.to_string()))?
+            .tcp_nodelay(true)
+            .connect()
+            .await
+            .map_err(|error| connect_error(error.to_string()))?;
+        Ok(Connection {
+            channel,
+            credentials: Credentials {
+                token: None,
+                language: MetadataValue::from_static("ru"),
+            },
+            participant: None,
+            signer: None,
+        })
+    }
+
+    /// Answers in `language` from now on.
+    pub fn with_language(mut self, language: Language) -> Connection {
+        self.credentials.language = MetadataValue::from_static(language.code());
+        self
+    }
+
+    /// Uses a token already held.
+    pub fn with_token(mut self, token: &str) -> Connection {
+        self.credentials.token = format!("Bearer {token}").parse().ok();
+        self
+    }
+
+    /// Who this connection is signed in as.
+    pub fn participant(&self) -> Option<TaxpayerId> {
+        self.participant
+    }
+
+    /// Signs in: asks for a challenge, signs it with the participant's key, keeps the token.
+    pub async fn sign_in(&mut self, key: &KeyFile) -> Result<(), ClientError> {
+        let signer = key.signer();
+        let challenge = self
+            .auth()
+            .get_challenge(pb::GetChallengeRequest {
+                participant: key.participant.to_string(),
+            })
+            .await?
+            .into_inner()
+            .challenge;
+        let signature = signer.sign(&tanba_crypto::sign_in::sign_in_message(&challenge));
+        let token = self
+            .auth()
+            .sign_in(pb::SignInRequest {
+                participant: key.participant.to_string(),
+                challenge,
+                signature,
+            })
+            .await?
+            .into_inner()
+            .token;
+        self.credentials.token = format!("Bearer {token}").parse().ok();
+        self.participant = Some(key.participant);
+        self.signer = Some(Arc::new(signer));
+        Ok(())
+    }
+
+    /// The detached signature of a document command by the signed-in participant (empty if
+    /// not signed in with a key, or not a document).
+    pub fn sign_document(&self, command: &Command) -> Vec<u8> {
+        match (&self.signer, self.participant) {
+            (Some(signer), Some(participant)) => command
+                .document_bytes(&participant)
+                .map(|bytes| signer.sign(&bytes))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    service!(auth, auth_service_client, AuthServiceClient);
+    service!(registry, registry_service_client, RegistryServiceClient);
+    service!(emission, emission_service_client, EmissionServiceClient);
+    service!(codes, codes_service_client, CodesServiceClient);
+    service!(documents, documents_service_client, DocumentsServiceClient);
+    service!(retail, retail_service_client, RetailServiceClient);
+    service!(
+        public,
+        public_check_service_client,
+        PublicCheckServiceClient
+    );
+    service!(audit, audit_service_client, AuditServiceClient);
+}
