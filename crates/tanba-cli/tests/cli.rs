@@ -287,22 +287,6 @@ fn key_ring_is_private_and_rotation_keeps_old_codes_verifying() {
 }
 
 #[test]
-fn demo_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let output = tanba(&["demo", "--data", data.to_str().unwrap(), "--codes", "20"]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.contains("20 genuine"));
-    assert_eq!(text.matches("REFUSED").count(), 4);
-    assert!(data.join("public-keys.json").exists());
-}
-
-#[test]
 fn exit_status_two_when_the_command_cannot_run() {
     let output = tanba(&[
         "code",

@@ -970,7 +970,7 @@ fn an_altered_or_dropped_log_entry_is_caught() {
 
 #[test]
 fn every_engine_error_speaks_three_languages() {
-    for code in tanba_engine::EngineError::ALL_CODES {
+    for code in EngineError::ALL_CODES {
         for language in tanba_types::Language::ALL {
             assert!(
                 tanba_types::messages::template(code, language).is_some(),
@@ -978,7 +978,7 @@ fn every_engine_error_speaks_three_languages() {
             );
         }
     }
-    let error = tanba_engine::EngineError::RoleRequired(Role::Retailer);
+    let error = EngineError::RoleRequired(Role::Retailer);
     let text = tanba_types::localize(&error, tanba_types::Language::Kk);
     assert!(text.contains("retailer"), "{text}");
 }

@@ -81,6 +81,7 @@ pub const SERVER_CODES: &[&str] = &[
     "TANBA-SERVER-CHALLENGE-USED",
     "TANBA-SERVER-UNSUPPORTED-MEDIA",
     "TANBA-SERVER-EXPIRED",
+    "TANBA-SERVER-MALFORMED",
     "TANBA-SERVER-INTERNAL",
 ];
 
@@ -186,6 +187,11 @@ impl ApiError {
             "TANBA-SERVER-UNSUPPORTED-MEDIA",
             Some(expected.to_owned()),
         )
+    }
+
+    /// A request body that does not decode (not protobuf, truncated).
+    pub fn malformed() -> ApiError {
+        ApiError::new(ErrorKind::InvalidArgument, "TANBA-SERVER-MALFORMED", None)
     }
 
     /// Goods past their expiry date: a till must not sell them.

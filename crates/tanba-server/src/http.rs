@@ -193,6 +193,7 @@ struct CheckQuery {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CheckBody {
     code: String,
     language: Option<String>,
@@ -350,6 +351,7 @@ async fn openapi() -> Response {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ReportBody {
     code: Option<String>,
     kind: ViolationKind,
@@ -392,6 +394,7 @@ async fn report(State(http): Shared, headers: HeaderMap, request: Request) -> Re
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ChallengeBody {
     participant: TaxpayerId,
 }
@@ -414,6 +417,7 @@ async fn challenge(State(http): Shared, headers: HeaderMap, request: Request) ->
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SignInBody {
     participant: TaxpayerId,
     /// base64url, as received.
@@ -443,6 +447,7 @@ async fn sign_in(State(http): Shared, headers: HeaderMap, request: Request) -> R
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TillCheckBody {
     seller: Option<TaxpayerId>,
     codes: Vec<String>,

@@ -187,6 +187,7 @@ pub fn check_before_sale(
 
 /// One line of a receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReceiptLine {
     /// The code sold, any form.
     pub code: String,
@@ -196,6 +197,7 @@ pub struct ReceiptLine {
 
 /// A sales receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct SalesReceipt {
     /// The fiscal data operator's receipt id.
     pub receipt_id: String,
@@ -349,6 +351,7 @@ pub async fn submit_receipt(
 
 /// A return receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReturnReceipt {
     /// The return's receipt id.
     pub receipt_id: String,

@@ -190,6 +190,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-SERVER-CHALLENGE-USED" => ["Бұл кіру сұрағы бұрын пайдаланылған: жаңасын сұраңыз", "Этот запрос на вход уже использован: запросите новый", "This sign-in challenge was already used: ask for a new one"],
     "TANBA-SERVER-UNSUPPORTED-MEDIA" => ["Сұрау пішімі қолдау көрсетілмейді: {detail} күтіледі", "Формат запроса не поддерживается: ожидается {detail}", "Unsupported request format: {detail} expected"],
     "TANBA-SERVER-EXPIRED" => ["Тауардың жарамдылық мерзімі өткен: сатуға болмайды", "Срок годности товара истёк: продавать нельзя", "The goods are past their expiry date: they must not be sold"],
+    "TANBA-SERVER-MALFORMED" => ["Сұрауды оқу мүмкін емес: хабарлама пішімі бұзылған", "Запрос не читается: сообщение повреждено или не того формата", "The request cannot be read: the message is corrupt or in the wrong format"],
     "TANBA-SERVER-INTERNAL" => ["Сервердің ішкі қатесі: сұрау орындалмады", "Внутренняя ошибка сервера: запрос не выполнен", "Internal server error: the request was not carried out"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
 };

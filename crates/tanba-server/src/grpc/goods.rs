@@ -22,13 +22,12 @@ const CONTENT_CHUNK_ENTRIES: usize = 10_000;
 
 /// The card of a code `who` may read: its holder, a supervising role, or whoever markets the
 /// product.
-fn readable_card(
-    call: &mut Call<'_>,
-    who: &Participant,
-    input: &str,
-) -> Result<CodeCard, ApiError> {
+///
+/// The code is read and noted first, so that the audit names it even when the caller is refused.
+fn readable_card(call: &mut Call<'_>, input: &str) -> Result<CodeCard, ApiError> {
     let code = ScannedCode::read(input)?.key;
     call.note_codes([&code]);
+    let who = &call.participant()?;
     let card = query::code_card(call.app().engine.snapshot().as_ref(), &code)?
         .ok_or(tanba_engine::EngineError::UnknownCode(code))?;
     let markets = card
@@ -51,8 +50,9 @@ async fn codes_command(
     build: impl FnOnce(Vec<CodeKey>) -> Result<Command, ApiError>,
     inputs: &[String],
 ) -> Result<pb::Receipt, ApiError> {
-    let who = call.participant()?;
+    // Read first: the audit names the codes even when the caller is refused.
     let codes = call.read_codes(inputs, CODES_MAX)?;
+    let who = call.participant()?;
     let receipt = run(call.app(), &who, build(codes)?).await?;
     Ok(convert::receipt(&receipt))
 }
@@ -125,10 +125,10 @@ impl pb::codes_service_server::CodesService for Services {
     ) -> Result<Response<pb::AggregateResponse>, Status> {
         let (mut call, message) = begin(&self.app, "tanba.v1.CodesService/Aggregate", request);
         let outcome = async {
-            let who = call.participant()?;
             let parent = ScannedCode::read(&message.parent)?.key;
             call.note_codes([&parent]);
             let children = call.read_codes(&message.children, PACKAGE_CHILDREN_MAX)?;
+            let who = call.participant()?;
             let receipt = run(&self.app, &who, Command::Aggregate { parent, children }).await?;
             Ok(pb::AggregateResponse {
                 receipt: Some(convert::receipt(&receipt)),
@@ -220,8 +220,7 @@ impl pb::codes_service_server::CodesService for Services {
     ) -> Result<Response<pb::GetCodeCardResponse>, Status> {
         let (mut call, message) = begin(&self.app, "tanba.v1.CodesService/GetCodeCard", request);
         let outcome = async {
-            let who = call.participant()?;
-            let card = readable_card(&mut call, &who, &message.code)?;
+            let card = readable_card(&mut call, &message.code)?;
             Ok(pb::GetCodeCardResponse {
                 card: Some(convert::card_to(&card)),
             })
@@ -242,8 +241,7 @@ impl pb::codes_service_server::CodesService for Services {
             request,
         );
         let outcome = async {
-            let who = call.participant()?;
-            let card = readable_card(&mut call, &who, &message.package)?;
+            let card = readable_card(&mut call, &message.package)?;
             let content = query::package_content(self.app.engine.snapshot().as_ref(), &card.code)?;
             let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
             tokio::spawn(async move {
@@ -274,8 +272,7 @@ impl pb::codes_service_server::CodesService for Services {
     ) -> Result<Response<pb::GetHistoryResponse>, Status> {
         let (mut call, message) = begin(&self.app, "tanba.v1.CodesService/GetHistory", request);
         let outcome = async {
-            let who = call.participant()?;
-            let card = readable_card(&mut call, &who, &message.code)?;
+            let card = readable_card(&mut call, &message.code)?;
             let (after, limit) = convert::page(message.page, PAGE_ENTRIES_MAX);
             let history = query::history(
                 self.app.engine.snapshot().as_ref(),
@@ -330,10 +327,10 @@ impl pb::documents_service_server::DocumentsService for Services {
     ) -> Result<Response<pb::ShipResponse>, Status> {
         let (mut call, message) = begin(&self.app, "tanba.v1.DocumentsService/Ship", request);
         let outcome = async {
-            let who = call.participant()?;
             let buyer = convert::taxpayer("buyer", &message.buyer)?;
             call.note_reference(buyer);
             let items = call.read_codes(&message.items, DOCUMENT_ITEMS_MAX)?;
+            let who = call.participant()?;
             let command = Command::Ship {
                 buyer,
                 items,
@@ -357,9 +354,9 @@ impl pb::documents_service_server::DocumentsService for Services {
     ) -> Result<Response<pb::AcceptResponse>, Status> {
         let (mut call, message) = begin(&self.app, "tanba.v1.DocumentsService/Accept", request);
         let outcome = async {
-            let who = call.participant()?;
             call.note_reference(message.document);
             let items = call.read_codes(&message.items, DOCUMENT_ITEMS_MAX)?;
+            let who = call.participant()?;
             let command = Command::Accept {
                 document: message.document,
                 items: (!items.is_empty()).then_some(items),

@@ -72,7 +72,7 @@ pub fn router(app: Arc<App>) -> axum::Router {
     use pb::registry_service_server::RegistryServiceServer;
     use pb::retail_service_server::RetailServiceServer;
 
-    let services = Services { app };
+    let services = Services { app: app.clone() };
     macro_rules! limited {
         ($server:ident) => {
             $server::new(services.clone())
@@ -104,10 +104,57 @@ pub fn router(app: Arc<App>) -> axum::Router {
         .add_service(limited!(RetailServiceServer))
         .add_service(limited!(PublicCheckServiceServer))
         .add_service(limited!(AuditServiceServer));
-    routes.routes().into_axum_router()
+    routes
+        .routes()
+        .into_axum_router()
+        .layer(axum::middleware::from_fn_with_state(
+            app,
+            framework_refusals,
+        ))
+}
+
+/// Requests tonic refuses before any handler runs (a body that is not protobuf, a message past
+/// [`GRPC_MESSAGE_BYTES_MAX`]) get the same coded, localized refusal as the rest, and an audit
+/// record: tonic's own answers carry neither.
+async fn framework_refusals(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let peer = request.extensions().get::<PeerAddr>().map(|peer| peer.0);
+    let meta = RequestMeta::from_headers(request.headers(), peer);
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let (status, message) = grpc_status(&response);
+    let error = match status.as_str() {
+        "13" if message.starts_with("failed to decode") => ApiError::malformed(),
+        "11" | "8" if message.contains("too large") => {
+            ApiError::too_many("message bytes", GRPC_MESSAGE_BYTES_MAX)
+        }
+        _ => return response,
+    };
+    let mut call = app.call("gRPC (refused before decoding)", meta);
+    call.note_reference(path);
+    let language = call.language;
+    let _ = call.finish::<()>(Err(error.clone())).await;
+    error.to_status(language).into_http::<axum::body::Body>()
 }
 
 /// Whether `who` may read what `holder` holds: the holder itself, or a supervising role.
 fn may_read(who: &Participant, holder: &tanba_types::TaxpayerId) -> bool {
     who.id == *holder || SUPERVISING_ROLES.iter().any(|role| who.has_role(*role))
+}
+
+/// The status tonic put in a trailers-only answer's headers (its message percent-decoded enough
+/// to match on).
+fn grpc_status(response: &axum::response::Response) -> (String, String) {
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .replace("%20", " ")
+    };
+    (header("grpc-status"), header("grpc-message"))
 }

@@ -1,0 +1,350 @@
+//! The black-box fixture: the real `tanba demo` process on free ports with a temporary data
+//! directory, driven through the generated gRPC client and plain HTTP. Its seeded world (every
+//! role, codes of every verdict, key files) is the stage each test plays on.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tanba_client::{ClientError, Connection, KeyFile};
+use tanba_proto::v1 as pb;
+use tanba_types::{CodeKey, Command as EngineCommand, Language, ScannedCode, TaxpayerId};
+
+/// How long the demo may take to start and seed.
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A running demo server.
+pub struct Demo {
+    child: Option<Child>,
+    pub directory: tempfile::TempDir,
+    pub codes: Value,
+    pub http: String,
+    pub grpc: String,
+    pub web: reqwest::Client,
+}
+
+impl Demo {
+    /// Starts `tanba demo` and waits until it has seeded and serves.
+    pub fn start() -> Demo {
+        let directory = tempfile::tempdir().unwrap();
+        let data = directory.path().join("data");
+        let child = Command::new(env!("CARGO_BIN_EXE_tanba"))
+            .args(["demo", "--data"])
+            .arg(&data)
+            .args(["--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut demo = Demo {
+            child: Some(child),
+            directory,
+            codes: Value::Null,
+            http: String::new(),
+            grpc: String::new(),
+            web: reqwest::Client::new(),
+        };
+        let path = data.join("demo-codes.json");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = demo.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("tanba demo exited early: {status}");
+            }
+            if let Some(codes) = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+            {
+                demo.http = codes["http"].as_str().unwrap().to_owned();
+                demo.grpc = codes["grpc"].as_str().unwrap().to_owned();
+                demo.codes = codes;
+                return demo;
+            }
+            assert!(started.elapsed() < START_TIMEOUT, "the demo did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The data directory.
+    pub fn data(&self) -> PathBuf {
+        self.directory.path().join("data")
+    }
+
+    /// A participant's key file by its handle (`water`, `shop_almaty`, ...).
+    pub fn key(&self, handle: &str) -> KeyFile {
+        let participants = self.codes["participants"].as_array().unwrap();
+        let participant = participants
+            .iter()
+            .find(|p| p["handle"] == handle)
+            .unwrap_or_else(|| panic!("no participant {handle}"));
+        KeyFile::read(std::path::Path::new(
+            participant["key_file"].as_str().unwrap(),
+        ))
+        .unwrap()
+    }
+
+    /// A participant's IIN/BIN.
+    pub fn id(&self, handle: &str) -> TaxpayerId {
+        self.key(handle).participant
+    }
+
+    /// A connection signed in as `handle`, answering in English.
+    pub async fn as_participant(&self, handle: &str) -> Connection {
+        let mut connection = Connection::connect(&self.grpc)
+            .await
+            .unwrap()
+            .with_language(Language::En);
+        connection.sign_in(&self.key(handle)).await.unwrap();
+        connection
+    }
+
+    /// An anonymous connection.
+    pub async fn anonymous(&self, language: Language) -> Connection {
+        Connection::connect(&self.grpc)
+            .await
+            .unwrap()
+            .with_language(language)
+    }
+
+    /// The `n`th raw code of a verdict in `demo-codes.json`.
+    pub fn code(&self, verdict: &str, n: usize) -> String {
+        self.codes[verdict][n]["raw"].as_str().unwrap().to_owned()
+    }
+
+    /// The `n`th Digital Link of a verdict.
+    pub fn link(&self, verdict: &str, n: usize) -> String {
+        self.codes[verdict][n]["digital_link"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The public check as JSON over HTTP.
+    pub async fn check(&self, code: &str, language: &str) -> Value {
+        let response = self
+            .web
+            .get(format!("{}/v1/check", self.http))
+            .query(&[("code", code), ("lang", language)])
+            .send()
+            .await
+            .unwrap();
+        response.json().await.unwrap()
+    }
+
+    /// The log head, read from `/metrics`.
+    pub async fn log_head(&self) -> u64 {
+        let text = self
+            .web
+            .get(format!("{}/metrics", self.http))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix("tanba_log_head_sequence "))
+            .and_then(|value| value.trim().parse::<f64>().ok())
+            .unwrap() as u64
+    }
+
+    /// A bearer token over the HTTP sign-in, as a till gets one.
+    pub async fn http_token(&self, handle: &str) -> String {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let key = self.key(handle);
+        let challenge: Value = self
+            .web
+            .post(format!("{}/v1/auth/challenge", self.http))
+            .json(&serde_json::json!({ "participant": key.participant.to_string() }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let bytes = engine
+            .decode(challenge["challenge"].as_str().unwrap())
+            .unwrap();
+        use tanba_crypto::Signer;
+        let signature = key
+            .signer()
+            .sign(&tanba_crypto::sign_in::sign_in_message(&bytes));
+        let token: Value = self
+            .web
+            .post(format!("{}/v1/auth/sign-in", self.http))
+            .json(&serde_json::json!({
+                "participant": key.participant.to_string(),
+                "challenge": challenge["challenge"],
+                "signature": engine.encode(signature),
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        token["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Stops the server with SIGTERM and returns how it exited.
+    pub fn stop(mut self) -> ExitStatus {
+        let mut child = self.child.take().unwrap();
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        child.wait().unwrap()
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// The key of a raw code.
+pub fn key_of(raw: &str) -> CodeKey {
+    ScannedCode::read(raw).unwrap().key
+}
+
+/// The stable code of a refusal.
+pub fn refusal<T: std::fmt::Debug>(result: Result<T, tonic::Status>) -> String {
+    ClientError::from(result.unwrap_err())
+        .code()
+        .unwrap()
+        .to_owned()
+}
+
+/// Orders `quantity` codes of `gtin` as `connection`, waits for them and downloads them.
+pub async fn order_codes(connection: &Connection, gtin: &str, quantity: u32) -> Vec<String> {
+    let order = connection
+        .emission()
+        .order_codes(pb::OrderCodesRequest {
+            gtin: gtin.into(),
+            quantity,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .order;
+    let started = Instant::now();
+    loop {
+        let state = connection
+            .emission()
+            .get_order(pb::GetOrderRequest { order })
+            .await
+            .unwrap()
+            .into_inner()
+            .order
+            .unwrap();
+        if state.issued == state.quantity {
+            break;
+        }
+        assert!(started.elapsed() < START_TIMEOUT, "order not issued");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut stream = connection
+        .emission()
+        .download_codes(pb::DownloadCodesRequest {
+            order,
+            from_index: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut codes = Vec::new();
+    while let Some(page) = stream.message().await.unwrap() {
+        codes.extend(page.codes.into_iter().map(|code| code.raw));
+    }
+    assert_eq!(codes.len(), quantity as usize);
+    codes
+}
+
+/// Reports codes applied (made yesterday) and introduces them as own production.
+pub async fn bring_into_circulation(connection: &Connection, codes: &[String]) {
+    let yesterday = tanba_types::Date::from_unix_ms_in_kz(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+            - 86_400_000,
+    );
+    connection
+        .codes()
+        .report_applied(pb::ReportAppliedRequest {
+            codes: codes.to_vec(),
+            production_date: yesterday.to_string(),
+            expiry_date: String::new(),
+            batch: "B-1".into(),
+        })
+        .await
+        .unwrap();
+    connection
+        .codes()
+        .introduce(pb::IntroduceRequest {
+            codes: codes.to_vec(),
+            how: Some(pb::introduce_request::How::OwnProduction(
+                pb::OwnProduction {},
+            )),
+        })
+        .await
+        .unwrap();
+}
+
+/// Ships `items` from `seller` to `buyer` (signed); returns the document id.
+pub async fn ship(seller: &Connection, buyer: TaxpayerId, items: &[String]) -> u64 {
+    let command = EngineCommand::Ship {
+        buyer,
+        items: items.iter().map(|item| key_of(item)).collect(),
+        signature: Vec::new(),
+    };
+    seller
+        .documents()
+        .ship(pb::ShipRequest {
+            buyer: buyer.to_string(),
+            items: items.to_vec(),
+            signature: seller.sign_document(&command),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .document
+}
+
+/// The buyer accepts everything (signed).
+pub async fn accept_all(buyer: &Connection, document: u64) {
+    let command = EngineCommand::Accept {
+        document,
+        items: None,
+        signature: Vec::new(),
+    };
+    buyer
+        .documents()
+        .accept(pb::AcceptRequest {
+            document,
+            items: Vec::new(),
+            signature: buyer.sign_document(&command),
+        })
+        .await
+        .unwrap();
+}
+
+/// The GTIN of a raw code.
+pub fn gtin_of(raw: &str) -> String {
+    key_of(raw).gtin().unwrap().to_string()
+}
+
+/// A valid SSCC (bracketed), numbered `n` in a range the demo never uses.
+pub fn sscc(n: u64) -> String {
+    let payload = format!("{:017}", 14_879_990_000_000_000 + n);
+    let check = tanba_gs1::check_digit::compute(&payload).unwrap();
+    format!("(00){payload}{check}")
+}

@@ -1,0 +1,816 @@
+//! The server end to end: the real `tanba demo` binary on free ports with a temporary data
+//! directory, driven through the generated gRPC client and plain HTTP, as producers' software,
+//! tills, phones and authorities would. Each test names the rule or the story it proves.
+
+mod demo_harness;
+
+use demo_harness::{
+    Demo, accept_all, bring_into_circulation, gtin_of, order_codes, refusal, ship, sscc,
+};
+use serde_json::{Value, json};
+use tanba_proto::v1 as pb;
+use tanba_types::Language;
+
+/// Letters only Kazakh has among the three languages: a Kazakh answer contains some.
+const KAZAKH_LETTERS: &[char] = &['ә', 'ғ', 'қ', 'ң', 'ө', 'ұ', 'ү', 'һ', 'і'];
+
+fn is_kazakh(text: &str) -> bool {
+    text.chars()
+        .any(|c| KAZAKH_LETTERS.contains(&c.to_lowercase().next().unwrap()))
+}
+
+fn is_cyrillic(text: &str) -> bool {
+    text.chars()
+        .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap()))
+}
+
+/// Asserts that three answers, in kk, ru and en, are each in their own language.
+fn assert_three_languages(kk: &str, ru: &str, en: &str) {
+    assert!(is_kazakh(kk), "Kazakh: {kk}");
+    assert!(is_cyrillic(ru) && !is_kazakh(ru), "Russian: {ru}");
+    assert!(!is_cyrillic(en), "English: {en}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_lives_from_order_to_sale_and_return() {
+    let demo = Demo::start();
+    let water = demo.as_participant("water").await;
+    let shop = demo.as_participant("shop_almaty").await;
+    let gtin = gtin_of(&demo.code("genuine", 0));
+    let codes = order_codes(&water, &gtin, 10).await;
+    bring_into_circulation(&water, &codes).await;
+    let document = ship(&water, demo.id("shop_almaty"), &codes).await;
+    accept_all(&shop, document).await;
+
+    // The till signs in over HTTP, checks the codes, and sends the receipt.
+    let token = demo.http_token("shop_almaty").await;
+    let checked: Value = demo
+        .web
+        .post(format!("{}/v1/till/check", demo.http))
+        .bearer_auth(&token)
+        .json(&json!({ "codes": &codes[..3] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for check in checked["checks"].as_array().unwrap() {
+        assert_eq!(check["sellable"], true, "{check}");
+        assert_eq!(check["owned_by_seller"], true);
+        assert_eq!(check["tail_valid"], true);
+        assert_eq!(check["status"], "introduced");
+    }
+    let receipt = json!({
+        "receipt_id": "T-1",
+        "time_ms": 1,
+        "lines": [{ "code": codes[0], "price_tiyn": 25_000 }, { "code": codes[1], "price_tiyn": 25_000 }],
+    });
+    let post_receipt = || {
+        demo.web
+            .post(format!("{}/v1/till/receipts", demo.http))
+            .bearer_auth(&token)
+            .json(&receipt)
+            .send()
+    };
+    let first: Value = post_receipt().await.unwrap().json().await.unwrap();
+    assert_eq!(first["duplicate"], false, "{first}");
+    assert_eq!(first["refused_lines"], json!([]));
+    let again: Value = post_receipt().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        again["duplicate"], true,
+        "the same receipt changes nothing: {again}"
+    );
+    assert_eq!(again["first_sequence"], first["last_sequence"]);
+    for language in ["kk", "ru", "en"] {
+        assert_eq!(demo.check(&codes[0], language).await["verdict"], "sold");
+    }
+
+    // The customer brings one back: on sale again, the shop's.
+    shop.retail()
+        .submit_return(pb::SubmitReturnRequest {
+            receipt_id: "RET-1".into(),
+            seller: String::new(),
+            codes: vec![codes[0].clone()],
+        })
+        .await
+        .unwrap();
+    assert_eq!(demo.check(&codes[0], "en").await["verdict"], "genuine");
+    let history = shop
+        .codes()
+        .get_history(pb::GetHistoryRequest {
+            code: codes[0].clone(),
+            page: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .events;
+    let events: Vec<&str> = history.iter().map(|event| event.event.as_str()).collect();
+    for expected in [
+        "codes_issued",
+        "codes_applied",
+        "codes_introduced",
+        "shipped",
+        "accepted",
+        "withdrawn",
+        "returned",
+    ] {
+        assert!(events.contains(&expected), "{expected} in {events:?}");
+    }
+    assert!(demo.stop().success(), "a graceful stop exits 0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pallet_goes_from_aggregation_through_shipment_and_acceptance_to_retail() {
+    let demo = Demo::start();
+    let water = demo.as_participant("water").await;
+    let wholesaler = demo.as_participant("wholesaler").await;
+    let shop = demo.as_participant("shop_astana").await;
+    let units = order_codes(&water, &gtin_of(&demo.code("genuine", 0)), 12).await;
+    bring_into_circulation(&water, &units).await;
+    let (box_a, box_b, pallet) = (sscc(1), sscc(2), sscc(3));
+    for (parent, children) in [
+        (&box_a, units[..6].to_vec()),
+        (&box_b, units[6..].to_vec()),
+        (&pallet, vec![box_a.clone(), box_b.clone()]),
+    ] {
+        water
+            .codes()
+            .aggregate(pb::AggregateRequest {
+                parent: parent.clone(),
+                children,
+            })
+            .await
+            .unwrap();
+    }
+    let document = ship(&water, demo.id("wholesaler"), std::slice::from_ref(&pallet)).await;
+    let card = water
+        .codes()
+        .get_code_card(pb::GetCodeCardRequest {
+            code: pallet.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .card
+        .unwrap();
+    assert_eq!((card.units_inside, card.transports_inside), (12, 2));
+    assert_eq!(card.in_transit, document);
+    // In transit nobody may sell or ship it: the buyer has not accepted.
+    assert_eq!(
+        refusal(
+            wholesaler
+                .codes()
+                .disaggregate(pb::DisaggregateRequest {
+                    codes: vec![box_a.clone()]
+                })
+                .await
+        ),
+        "TANBA-ENGINE-NOT-OWNER"
+    );
+    accept_all(&wholesaler, document).await;
+    let mut content = wholesaler
+        .codes()
+        .get_package_content(pb::GetPackageContentRequest {
+            package: pallet.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut entries = Vec::new();
+    while let Some(page) = content.message().await.unwrap() {
+        entries.extend(page.entries);
+    }
+    assert_eq!(entries.len(), 14, "two boxes and twelve units");
+    wholesaler
+        .codes()
+        .disaggregate(pb::DisaggregateRequest {
+            codes: vec![box_a.clone()],
+        })
+        .await
+        .unwrap();
+    let document = ship(
+        &wholesaler,
+        demo.id("shop_astana"),
+        std::slice::from_ref(&box_a),
+    )
+    .await;
+    accept_all(&shop, document).await;
+    let checks = shop
+        .retail()
+        .check_before_sale(pb::CheckBeforeSaleRequest {
+            seller: String::new(),
+            codes: vec![units[0].clone(), units[6].clone()],
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .checks;
+    assert!(checks[0].sellable && checks[0].owned_by_seller);
+    assert!(
+        !checks[1].sellable && !checks[1].owned_by_seller,
+        "still the wholesaler's"
+    );
+    assert_eq!(checks[1].refusal_code, "TANBA-ENGINE-NOT-OWNER");
+    let sold = shop
+        .retail()
+        .submit_receipt(pb::SubmitReceiptRequest {
+            receipt_id: "P-1".into(),
+            seller: String::new(),
+            time_ms: 1,
+            lines: vec![pb::ReceiptLine {
+                code: units[0].clone(),
+                price_tiyn: 1,
+            }],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(sold.receipt.is_some() && sold.refused_lines.is_empty());
+    assert_eq!(demo.check(&units[0], "en").await["verdict"], "sold");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_code_and_a_code_sold_twice_are_caught_and_flagged() {
+    let demo = Demo::start();
+    // One character of the signature changed: unknown or forged, at the phone and at the till.
+    let genuine = demo.code("genuine", 0);
+    let mut forged = genuine.clone().into_bytes();
+    let last = forged.len() - 1;
+    forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    assert_eq!(demo.check(&genuine, "en").await["verdict"], "genuine");
+    let answer = demo.check(&forged, "en").await;
+    assert_eq!(answer["verdict"], "unknown_or_forged");
+    assert_eq!(answer["product"], Value::Null, "a forger learns nothing");
+    let shop = demo.as_participant("shop_astana").await;
+    let checks = shop
+        .retail()
+        .check_before_sale(pb::CheckBeforeSaleRequest {
+            seller: String::new(),
+            codes: vec![forged.clone(), "(01)04870000000005(21)nothing".into()],
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .checks;
+    assert!(checks[0].found && !checks[0].tail_valid && !checks[0].sellable);
+    assert_eq!(checks[0].refusal_code, "TANBA-ENGINE-TAIL-MISMATCH");
+    assert!(!checks[1].found);
+    assert_eq!(checks[1].refusal_code, "TANBA-ENGINE-UNKNOWN-CODE");
+
+    // A code sold already comes through a till again: that line is refused, the rest of the
+    // receipt is recorded, and the code is flagged as a likely copy.
+    let sold = demo.code("sold", 0);
+    assert_eq!(
+        demo.check(&sold, "en").await["flagged_as_likely_copy"],
+        false
+    );
+    let fiscal = demo.as_participant("fiscal").await;
+    let water = demo.as_participant("water").await;
+    let fresh = order_codes(&water, &gtin_of(&genuine), 1).await;
+    bring_into_circulation(&water, &fresh).await;
+    let document = ship(&water, demo.id("shop_almaty"), &fresh).await;
+    accept_all(&demo.as_participant("shop_almaty").await, document).await;
+    let outcome = fiscal
+        .retail()
+        .submit_receipt(pb::SubmitReceiptRequest {
+            receipt_id: "TWICE-1".into(),
+            seller: demo.id("shop_almaty").to_string(),
+            time_ms: 1,
+            lines: vec![
+                pb::ReceiptLine {
+                    code: sold.clone(),
+                    price_tiyn: 1,
+                },
+                pb::ReceiptLine {
+                    code: fresh[0].clone(),
+                    price_tiyn: 1,
+                },
+            ],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(outcome.receipt.is_some(), "the good line is recorded");
+    assert_eq!(outcome.refused_lines.len(), 1);
+    assert_eq!(outcome.refused_lines[0].code, sold);
+    assert_eq!(
+        outcome.refused_lines[0].refusal_code,
+        "TANBA-CODE-WRONG-STATUS"
+    );
+    assert_eq!(demo.check(&fresh[0], "en").await["verdict"], "sold");
+    let flagged = demo.check(&sold, "en").await;
+    assert_eq!(flagged["flagged_as_likely_copy"], true, "{flagged}");
+    let page = demo
+        .web
+        .get(demo.link("sold", 0))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"flagged\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited() {
+    let demo = Demo::start();
+    let genuine = demo.code("genuine", 0);
+    let gtin = gtin_of(&genuine);
+    let shop = demo.as_participant("shop_almaty").await;
+    let wholesaler = demo.as_participant("wholesaler").await;
+    let water = demo.as_participant("water").await;
+    let importer = demo.as_participant("importer").await;
+    let ministry = demo.as_participant("ministry").await;
+    let anonymous = demo.anonymous(Language::En).await;
+    let head = demo.log_head().await;
+
+    let order = pb::OrderCodesRequest {
+        gtin: gtin.clone(),
+        quantity: 1,
+    };
+    let block = pb::BlockRequest {
+        codes: vec![genuine.clone()],
+        reason: "no".into(),
+    };
+    let card = pb::GetCodeCardRequest {
+        code: genuine.clone(),
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "retailer orders codes",
+            refusal(shop.emission().order_codes(order.clone()).await),
+            "TANBA-SERVER-FORBIDDEN",
+        ),
+        (
+            "importer orders another's GTIN",
+            refusal(importer.emission().order_codes(order.clone()).await),
+            "TANBA-ENGINE-NOT-YOUR-PRODUCT",
+        ),
+        (
+            "wholesaler blocks",
+            refusal(wholesaler.codes().block(block.clone()).await),
+            "TANBA-ENGINE-ROLE-REQUIRED",
+        ),
+        (
+            "producer registers a participant",
+            refusal(
+                water
+                    .registry()
+                    .register_participant(pb::RegisterParticipantRequest {
+                        participant: Some(pb::Participant {
+                            id: "990140000384".into(),
+                            name: "x".into(),
+                            roles: vec![pb::Role::Producer as i32],
+                            keys: vec![],
+                            suspended: false,
+                        }),
+                    })
+                    .await,
+            ),
+            "TANBA-ENGINE-ROLE-REQUIRED",
+        ),
+        (
+            "ministry withdraws goods",
+            refusal(
+                ministry
+                    .codes()
+                    .withdraw(pb::WithdrawRequest {
+                        codes: vec![genuine.clone()],
+                        reason: pb::WithdrawalReason::WriteOff as i32,
+                        document: String::new(),
+                    })
+                    .await,
+            ),
+            "TANBA-ENGINE-HOLDS-NO-GOODS",
+        ),
+        (
+            "a shop reads another shop's card",
+            refusal(shop.codes().get_code_card(card.clone()).await),
+            "TANBA-SERVER-FORBIDDEN",
+        ),
+        (
+            "anonymous reads a card",
+            refusal(anonymous.codes().get_code_card(card.clone()).await),
+            "TANBA-SERVER-UNAUTHENTICATED",
+        ),
+        (
+            "a producer reads the audit",
+            refusal(
+                water
+                    .audit()
+                    .list_violation_reports(pb::ListViolationReportsRequest::default())
+                    .await,
+            ),
+            "TANBA-SERVER-FORBIDDEN",
+        ),
+        (
+            "a shop sells for another seller",
+            refusal(
+                shop.retail()
+                    .submit_receipt(pb::SubmitReceiptRequest {
+                        receipt_id: "X".into(),
+                        seller: demo.id("shop_astana").to_string(),
+                        time_ms: 1,
+                        lines: vec![pb::ReceiptLine {
+                            code: genuine.clone(),
+                            price_tiyn: 1,
+                        }],
+                    })
+                    .await,
+            ),
+            "TANBA-SERVER-FORBIDDEN",
+        ),
+        (
+            "a document signed with a key not the signer's",
+            refusal(
+                shop.documents()
+                    .ship(pb::ShipRequest {
+                        buyer: demo.id("shop_astana").to_string(),
+                        items: vec![genuine.clone()],
+                        signature: vec![0; 64],
+                    })
+                    .await,
+            ),
+            "TANBA-SERVER-BAD-DOCUMENT-SIGNATURE",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, got, expected) in &cases {
+        if got != expected {
+            failures.push(format!("{what}: got {got}, expected {expected}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert_eq!(demo.log_head().await, head, "no refusal wrote anything");
+
+    // The authority finds every refused call of the shop in the audit trail, with its outcome.
+    let sanitary = demo.as_participant("sanitary").await;
+    let mut stream = sanitary
+        .audit()
+        .query_audit(pb::QueryAuditRequest {
+            participant: demo.id("shop_almaty").to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut records = Vec::new();
+    while let Some(page) = stream.message().await.unwrap() {
+        records.extend(page.records);
+    }
+    let refused: Vec<(&str, &str)> = records
+        .iter()
+        .filter(|record| record.outcome != "OK")
+        .map(|record| (record.method.as_str(), record.outcome.as_str()))
+        .collect();
+    for expected in [
+        (
+            "tanba.v1.EmissionService/OrderCodes",
+            "TANBA-SERVER-FORBIDDEN",
+        ),
+        (
+            "tanba.v1.CodesService/GetCodeCard",
+            "TANBA-SERVER-FORBIDDEN",
+        ),
+        (
+            "tanba.v1.RetailService/SubmitReceipt",
+            "TANBA-SERVER-FORBIDDEN",
+        ),
+        (
+            "tanba.v1.DocumentsService/Ship",
+            "TANBA-SERVER-BAD-DOCUMENT-SIGNATURE",
+        ),
+    ] {
+        assert!(refused.contains(&expected), "{expected:?} in {refused:?}");
+    }
+    for record in &records {
+        assert_eq!(record.client_ip, "127.0.0.1");
+        assert_eq!(record.hash.len(), 64);
+    }
+    // By code: the anonymous attempt is there too, without a participant.
+    let mut stream = sanitary
+        .audit()
+        .query_audit(pb::QueryAuditRequest {
+            code: genuine.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut by_code = Vec::new();
+    while let Some(page) = stream.message().await.unwrap() {
+        by_code.extend(page.records);
+    }
+    assert!(
+        by_code.iter().any(|record| record.participant.is_empty()
+            && record.outcome == "TANBA-SERVER-UNAUTHENTICATED")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_code_is_refused_at_the_till_and_shown_blocked_in_three_languages() {
+    let demo = Demo::start();
+    let code = demo.code("genuine", 0);
+    let sanitary = demo.as_participant("sanitary").await;
+    sanitary
+        .codes()
+        .block(pb::BlockRequest {
+            codes: vec![code.clone()],
+            reason: "Recall 2026/17".into(),
+        })
+        .await
+        .unwrap();
+    let shop = demo.as_participant("shop_astana").await;
+    let check = shop
+        .retail()
+        .check_before_sale(pb::CheckBeforeSaleRequest {
+            seller: String::new(),
+            codes: vec![code.clone()],
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .checks
+        .remove(0);
+    assert!(!check.sellable);
+    assert_eq!(check.refusal_code, "TANBA-CODE-BLOCKED");
+    assert_eq!(check.blockers[0].authority, demo.id("sanitary").to_string());
+    assert_eq!(check.blockers[0].reason, "Recall 2026/17");
+    let mut pages = Vec::new();
+    for language in ["kk", "ru", "en"] {
+        let page = demo
+            .web
+            .get(format!("{}&lang={language}", demo.link("genuine", 0)))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("data-verdict=\"blocked\""), "{page}");
+        assert!(page.contains("Recall 2026/17"));
+        assert!(page.contains("Комитет санитарно-эпидемиологического контроля"));
+        pages.push(page);
+    }
+    let verdict = |page: &str| {
+        let start = page.find("data-verdict=\"blocked\">").unwrap() + 23;
+        page[start..page[start..].find('<').unwrap() + start].to_owned()
+    };
+    assert_three_languages(
+        &verdict(&pages[0]),
+        &verdict(&pages[1]),
+        &verdict(&pages[2]),
+    );
+    // The receipt's line is refused with the same code.
+    let outcome = shop
+        .retail()
+        .submit_receipt(pb::SubmitReceiptRequest {
+            receipt_id: "B-1".into(),
+            seller: String::new(),
+            time_ms: 1,
+            lines: vec![pb::ReceiptLine {
+                code: code.clone(),
+                price_tiyn: 1,
+            }],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(outcome.receipt.is_none());
+    assert_eq!(outcome.refused_lines[0].refusal_code, "TANBA-CODE-BLOCKED");
+    sanitary
+        .codes()
+        .unblock(pb::UnblockRequest {
+            codes: vec![code.clone()],
+        })
+        .await
+        .unwrap();
+    assert_eq!(demo.check(&code, "en").await["verdict"], "genuine");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_public_and_till_answer_speaks_kazakh_russian_and_english() {
+    let demo = Demo::start();
+    for verdict in [
+        "genuine",
+        "sold",
+        "blocked",
+        "expired",
+        "not_in_circulation",
+    ] {
+        let code = demo.code(verdict, 0);
+        let mut answers = Vec::new();
+        for language in ["kk", "ru", "en"] {
+            answers.push(demo.check(&code, language).await);
+        }
+        for answer in &answers {
+            assert_eq!(answer["verdict"], verdict, "{answer}");
+        }
+        let text = |n: usize| answers[n]["verdict_text"].as_str().unwrap().to_owned();
+        assert_three_languages(&text(0), &text(1), &text(2));
+        let name = |n: usize| answers[n]["product"]["name"].as_str().unwrap().to_owned();
+        assert_three_languages(&name(0), &name(1), &name(2));
+        // gRPC, with the language in the request.
+        let anonymous = demo.anonymous(Language::Ru).await;
+        for (language, expected) in [(pb::Language::Kk, text(0)), (pb::Language::En, text(2))] {
+            let answer = anonymous
+                .public()
+                .check(pb::CheckRequest {
+                    code: code.clone(),
+                    language: language as i32,
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(answer.verdict_text, expected);
+        }
+    }
+    // The till's refusals, and errors, in each language.
+    let mut messages = Vec::new();
+    for language in [Language::Kk, Language::Ru, Language::En] {
+        let mut shop = demo.anonymous(language).await;
+        shop.sign_in(&demo.key("shop_astana")).await.unwrap();
+        let check = shop
+            .retail()
+            .check_before_sale(pb::CheckBeforeSaleRequest {
+                seller: String::new(),
+                codes: vec![demo.code("blocked", 0)],
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .checks
+            .remove(0);
+        assert_eq!(check.refusal_code, "TANBA-ENGINE-NOT-OWNER");
+        let error = demo
+            .anonymous(language)
+            .await
+            .codes()
+            .get_code_card(pb::GetCodeCardRequest { code: "x".into() })
+            .await
+            .unwrap_err();
+        messages.push((
+            check.refusal_message,
+            tanba_client::ClientError::from(error).to_string(),
+        ));
+    }
+    assert_three_languages(&messages[0].0, &messages[1].0, &messages[2].0);
+    assert_three_languages(&messages[0].1, &messages[1].1, &messages[2].1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_a_clear_coded_error_and_leaves_nothing_behind() {
+    let demo = Demo::start();
+    let head = demo.log_head().await;
+    let error_code = |body: &Value| {
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let post = |path: &str, content_type: &str, body: Vec<u8>| {
+        demo.web
+            .post(format!("{}{path}", demo.http))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    // HTTP.
+    let garbage = demo.check("\u{1}\u{2}garbage", "en").await;
+    assert!(error_code(&garbage).starts_with("TANBA-GS1-"), "{garbage}");
+    let response = post("/v1/check", "text/plain", b"{\"code\":\"x\"}".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        error_code(&response.json().await.unwrap()),
+        "TANBA-SERVER-UNSUPPORTED-MEDIA"
+    );
+    let response = post("/v1/check", "application/json", b"{\"code\":".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(&response.json().await.unwrap()),
+        "TANBA-SERVER-INVALID"
+    );
+    let response = post(
+        "/v1/check",
+        "application/json",
+        br#"{"code":"x","extra":1}"#.to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        error_code(&response.json().await.unwrap()),
+        "TANBA-SERVER-INVALID",
+        "unknown fields are refused"
+    );
+    let response = post("/v1/reports", "application/json", vec![b' '; 2 << 20])
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(&response.json().await.unwrap()),
+        "TANBA-SERVER-TOO-MANY"
+    );
+    let token = demo.http_token("shop_astana").await;
+    let lines: Vec<Value> = (0..1001)
+        .map(|n| json!({ "code": format!("(01)04870000000005(21){n}"), "price_tiyn": 1 }))
+        .collect();
+    let response = demo
+        .web
+        .post(format!("{}/v1/till/receipts", demo.http))
+        .bearer_auth(&token)
+        .json(&json!({ "receipt_id": "BIG", "time_ms": 1, "lines": lines }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(&response.json().await.unwrap()),
+        "TANBA-SERVER-TOO-MANY"
+    );
+    for (token, expected) in [
+        ("garbage", "TANBA-CRYPTO-MALFORMED-SIGN-IN"),
+        (
+            &format!("{}A", &token[..token.len() - 1]),
+            "TANBA-CRYPTO-BAD-SIGN-IN",
+        ),
+    ] {
+        let response = demo
+            .web
+            .post(format!("{}/v1/till/check", demo.http))
+            .bearer_auth(token)
+            .json(&json!({ "codes": ["x"] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        assert_eq!(error_code(&response.json().await.unwrap()), expected);
+    }
+    let missing = demo
+        .web
+        .get(format!("{}/no/such/route", demo.http))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        error_code(&missing.json().await.unwrap()),
+        "TANBA-SERVER-NOT-FOUND"
+    );
+
+    // gRPC: a body that is not protobuf, and one past the size limit.
+    let grpc = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let frame = |payload: &[u8]| {
+        let mut body = vec![0u8];
+        body.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        body.extend_from_slice(payload);
+        body
+    };
+    let call = |body: Vec<u8>| {
+        grpc.post(format!(
+            "http://{}/tanba.v1.PublicCheckService/Check",
+            demo.grpc
+        ))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("accept-language", "kk")
+        .body(body)
+        .send()
+    };
+    for (body, expected) in [
+        (frame(&[0xff; 32]), "TANBA-SERVER-MALFORMED"),
+        (frame(&vec![0x0a; 17 << 20]), "TANBA-SERVER-TOO-MANY"),
+    ] {
+        let response = call(body).await.unwrap();
+        let details = response
+            .headers()
+            .get("grpc-status-details-bin")
+            .expect("coded details");
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(details.to_str().unwrap().trim_end_matches('='))
+            .unwrap();
+        let detail = <pb::ErrorDetail as prost::Message>::decode(&bytes[..]).unwrap();
+        assert_eq!(detail.code, expected);
+        assert!(is_kazakh(&detail.message), "{}", detail.message);
+    }
+    let garbage = demo
+        .anonymous(Language::En)
+        .await
+        .public()
+        .check(pb::CheckRequest {
+            code: "]d2garbage".into(),
+            language: 0,
+        })
+        .await;
+    assert!(refusal(garbage).starts_with("TANBA-GS1-"));
+    assert_eq!(demo.log_head().await, head, "nothing was written");
+}
