@@ -1,0 +1,332 @@
+//! The server in process, on real sockets, with the clock in the test's hand: token expiry,
+//! challenges used once, rate limits per client IP and what a trusted proxy may say about it,
+//! the OpenAPI document against the routes served, health and reflection, and what a graceful
+//! stop leaves on disk (a final signed checkpoint, an audit trail that verifies).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::Value;
+use tanba_client::{ClientError, Connection, KeyFile};
+use tanba_engine::Clock;
+use tanba_proto::v1 as pb;
+use tanba_server::config::BootstrapOperator;
+use tanba_server::{RunningServer, ServerConfig};
+use tanba_store::{RocksStore, Store};
+use tanba_types::Language;
+
+/// A clock the test moves.
+struct ManualClock(AtomicU64);
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+const START_MS: u64 = 1_795_000_000_000;
+
+struct Fixture {
+    server: RunningServer,
+    clock: Arc<ManualClock>,
+    operator: KeyFile,
+    directory: tempfile::TempDir,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+async fn start(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
+    let directory = tempfile::tempdir().unwrap();
+    let operator = KeyFile::generate("990440000395".parse().unwrap());
+    let mut config = ServerConfig {
+        data_dir: directory.path().join("data"),
+        http_addr: "127.0.0.1:0".parse().unwrap(),
+        grpc_addr: "127.0.0.1:0".parse().unwrap(),
+        bootstrap_operator: Some(BootstrapOperator {
+            id: operator.participant,
+            name: "Operator".into(),
+            public_key_hex: hex(&operator.public_key()),
+        }),
+        ..ServerConfig::default()
+    };
+    adjust(&mut config);
+    let clock = Arc::new(ManualClock(AtomicU64::new(START_MS)));
+    let server = RunningServer::start_with_clock(config, clock.clone())
+        .await
+        .unwrap();
+    Fixture {
+        server,
+        clock,
+        operator,
+        directory,
+    }
+}
+
+impl Fixture {
+    fn grpc(&self) -> String {
+        self.server.grpc_addr.to_string()
+    }
+
+    fn http(&self) -> String {
+        format!("http://{}", self.server.http_addr)
+    }
+
+    async fn operator(&self) -> Connection {
+        let mut connection = Connection::connect(&self.grpc())
+            .await
+            .unwrap()
+            .with_language(Language::En);
+        connection.sign_in(&self.operator).await.unwrap();
+        connection
+    }
+}
+
+fn code_of(error: tonic::Status) -> String {
+    ClientError::from(error).code().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_expires_after_an_hour_and_a_challenge_is_answered_once() {
+    let fixture = start(|_| {}).await;
+    let operator = fixture.operator().await;
+    let get = pb::GetParticipantRequest {
+        id: fixture.operator.participant.to_string(),
+    };
+    operator
+        .registry()
+        .get_participant(get.clone())
+        .await
+        .unwrap();
+    fixture
+        .clock
+        .0
+        .fetch_add(tanba_crypto::sign_in::TOKEN_TTL_MS, Ordering::SeqCst);
+    let expired = operator.registry().get_participant(get.clone()).await;
+    assert_eq!(
+        code_of(expired.unwrap_err()),
+        "TANBA-CRYPTO-SIGN-IN-EXPIRED"
+    );
+    // A challenge answered twice: the second answer is refused.
+    let anonymous = Connection::connect(&fixture.grpc()).await.unwrap();
+    let challenge = anonymous
+        .auth()
+        .get_challenge(pb::GetChallengeRequest {
+            participant: fixture.operator.participant.to_string(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .challenge;
+    use tanba_crypto::Signer;
+    let request = pb::SignInRequest {
+        participant: fixture.operator.participant.to_string(),
+        signature: fixture
+            .operator
+            .signer()
+            .sign(&tanba_crypto::sign_in::sign_in_message(&challenge)),
+        challenge,
+    };
+    anonymous.auth().sign_in(request.clone()).await.unwrap();
+    let again = anonymous.auth().sign_in(request.clone()).await;
+    assert_eq!(code_of(again.unwrap_err()), "TANBA-SERVER-CHALLENGE-USED");
+    // Someone else's key on this participant's challenge.
+    let stranger = KeyFile::generate(fixture.operator.participant);
+    let forged = pb::SignInRequest {
+        signature: stranger
+            .signer()
+            .sign(&tanba_crypto::sign_in::sign_in_message(&request.challenge)),
+        ..request
+    };
+    assert_eq!(
+        code_of(anonymous.auth().sign_in(forged).await.unwrap_err()),
+        "TANBA-CRYPTO-BAD-SIGN-IN"
+    );
+    fixture.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_callers_are_rate_limited_per_client_ip_and_only_a_trusted_proxy_names_it() {
+    let fixture = start(|config| {
+        config.rates.anonymous_per_ip_per_second = 1;
+        config.rates.anonymous_burst = 3;
+        config.trusted_proxies = vec!["127.0.0.2".parse().unwrap()];
+    })
+    .await;
+    let web = reqwest::Client::new();
+    let check = |forwarded: &'static str| {
+        web.get(format!(
+            "{}/v1/check?code=(01)04600000000015(21)x",
+            fixture.http()
+        ))
+        .header("x-forwarded-for", forwarded)
+        .send()
+    };
+    // From 127.0.0.1, which is no trusted proxy: the header is ignored, the socket counts.
+    for _ in 0..3 {
+        assert_eq!(check("203.0.113.1").await.unwrap().status(), 200);
+    }
+    let limited = check("203.0.113.2").await.unwrap();
+    assert_eq!(limited.status(), 429);
+    let body: Value = limited.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "TANBA-SERVER-RATE-LIMITED");
+    // Time passes: one more.
+    fixture.clock.0.fetch_add(1_000, Ordering::SeqCst);
+    // governor reads its own monotonic clock; give it a real second too.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert_eq!(check("203.0.113.3").await.unwrap().status(), 200);
+    fixture.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forwarded_address_from_a_trusted_proxy_is_the_one_audited() {
+    let fixture = start(|config| {
+        config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let web = reqwest::Client::new();
+    let response = web
+        .get(format!(
+            "{}/v1/check?code=(01)04600000000015(21)x",
+            fixture.http()
+        ))
+        .header("x-forwarded-for", "1.2.3.4, 203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let operator = fixture.operator().await;
+    let records = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let mut stream = operator
+                .audit()
+                .query_audit(pb::QueryAuditRequest {
+                    code: "(01)04600000000015(21)x".into(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            let mut records = Vec::new();
+            while let Some(page) = stream.message().await.unwrap() {
+                records.extend(page.records);
+            }
+            if !records.is_empty() {
+                return records;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(records[0].client_ip, "203.0.113.9");
+    assert_eq!(records[0].method, "GET /v1/check");
+    assert_eq!(records[0].time_ms, START_MS);
+    fixture.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_and_the_served_routes_agree() {
+    let fixture = start(|_| {}).await;
+    let web = reqwest::Client::new();
+    let document: Value = web
+        .get(format!("{}/openapi.json", fixture.http()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut documented: Vec<String> = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for method in operations.as_object().unwrap().keys() {
+            documented.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let mut served: Vec<String> = tanba_server::http::ROUTES
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    documented.sort();
+    served.sort();
+    assert_eq!(documented, served);
+    // And every listed route is really served: none falls through to "no such route".
+    for route in tanba_server::http::ROUTES {
+        let (method, path) = route.split_once(' ').unwrap();
+        let path = path
+            .replace("{gtin}", "04600000000015")
+            .replace("{serial}", "x")
+            .replace("{sscc}", "106141411234567897");
+        let url = format!("{}{path}", fixture.http());
+        let response = match method {
+            "GET" => web.get(&url).send().await.unwrap(),
+            _ => web
+                .post(&url)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap(),
+        };
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(
+            !(status == 404 && text.contains("TANBA-SERVER-NOT-FOUND")),
+            "{route} is not served"
+        );
+    }
+    fixture.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_answers_serving() {
+    let fixture = start(|_| {}).await;
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", fixture.grpc()))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let status = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .status;
+    assert_eq!(
+        status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+    fixture.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_signs_a_final_checkpoint_and_leaves_an_audit_trail_that_verifies() {
+    let fixture = start(|_| {}).await;
+    let operator = fixture.operator().await;
+    for n in 0..5 {
+        let _ = operator
+            .registry()
+            .get_product(pb::GetProductRequest {
+                gtin: format!("0460000000001{n}"),
+            })
+            .await;
+    }
+    let data = fixture.directory.path().join("data");
+    let head = fixture.server.app.engine.head().sequence;
+    let public_keys = tanba_server::open_key_ring(&data, 0)
+        .unwrap()
+        .public_key_set();
+    fixture.server.shutdown().await;
+    let store: Arc<dyn Store> = Arc::new(RocksStore::open(&data.join("engine")).unwrap());
+    let proof = tanba_engine::verify_log(store.as_ref(), &public_keys, None).unwrap();
+    assert_eq!(proof.head, head);
+    assert!(proof.checkpoints >= 1, "a checkpoint signed at the stop");
+    let checkpoint = tanba_engine::verify_log(store.as_ref(), &public_keys, Some(head)).unwrap();
+    assert_eq!(checkpoint.head, head, "the last checkpoint is the head");
+    // Sign-in (2 calls) and five lookups, each audited, the chain whole.
+    assert_eq!(tanba_server::audit::verify(store.as_ref()).unwrap(), 7);
+}
