@@ -32,10 +32,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     let descriptor_path = out.join("tanba_descriptor.bin");
     std::fs::write(&descriptor_path, descriptors.encode_to_vec())?;
-    tonic_prost_build::configure()
+    // Every message serializes to JSON (the CLI's `--format json|table`), enums by their proto
+    // names and bytes as hex, so that what a person reads is what the contract says.
+    let mut builder = tonic_prost_build::configure()
         // Clients are built over any channel the caller makes (`Client::new`): this crate
         // stays free of tonic's transport stack.
         .build_transport(false)
+        .type_attribute(".tanba.v1", "#[derive(serde::Serialize)]");
+    for (field, function) in [
+        ("tanba.v1.ViolationReportRecord.kind", "violation_kind"),
+        ("tanba.v1.CodeCard.level", "package_level"),
+        ("tanba.v1.CodeCard.status", "code_status"),
+        ("tanba.v1.CodeCard.withdrawal_reason", "withdrawal_reason"),
+        ("tanba.v1.Document.state", "document_state"),
+        ("tanba.v1.CheckResponse.verdict", "verdict"),
+        ("tanba.v1.Participant.roles", "roles"),
+        ("tanba.v1.ParticipantKey.public_key", "hex"),
+        ("tanba.v1.Product.level", "package_level"),
+        ("tanba.v1.SaleCheck.status", "code_status"),
+        ("tanba.v1.GetChallengeResponse.challenge", "hex"),
+    ] {
+        builder = builder.field_attribute(
+            field,
+            format!("#[serde(serialize_with = \"crate::json::{function}\")]"),
+        );
+    }
+    builder
         .file_descriptor_set_path(&descriptor_path)
         .skip_protoc_run()
         .compile_protos(&files, &[root])?;

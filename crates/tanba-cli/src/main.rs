@@ -5,6 +5,7 @@
 //! Every subcommand is a thin shell over a library call.
 
 mod bench_command;
+mod client_command;
 mod code_command;
 mod demo;
 mod demo_seed;
@@ -43,6 +44,8 @@ enum Command {
     Serve(serve_command::ServeArgs),
     /// Seed a fresh data directory with believable data, then serve it and print what to try.
     Demo(demo::DemoArgs),
+    /// Every operation of the gRPC API, signed in with a participant's key file.
+    Client(client_command::ClientArgs),
     /// Run the engine's workloads on a fresh temporary data directory; one JSON line each.
     Bench(bench_command::BenchArgs),
 }
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve_command::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Bench(args) => bench_command::run(args),
+        Command::Client(args) => client_command::run(args, cli.lang),
     };
     match result {
         Ok(code) => code,

@@ -814,3 +814,128 @@ async fn bad_input_gets_a_clear_coded_error_and_leaves_nothing_behind() {
     assert!(refusal(garbage).starts_with("TANBA-GS1-"));
     assert_eq!(demo.log_head().await, head, "nothing was written");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_client_orders_downloads_aggregates_and_reports_refusals_in_the_language_asked() {
+    let demo = Demo::start();
+    let key = |handle: &str| {
+        let participants = demo.codes["participants"].as_array().unwrap();
+        participants.iter().find(|p| p["handle"] == handle).unwrap()["key_file"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let client = |handle: Option<&str>, arguments: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tanba"));
+        command.args(["client", "--server", &demo.grpc, "--format", "json"]);
+        if let Some(handle) = handle {
+            command.args(["--key", &key(handle)]);
+        }
+        command.args(arguments).output().unwrap()
+    };
+    let json = |output: &std::process::Output| -> Value {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let codes_file = demo.directory.path().join("codes.txt");
+    let gtin = gtin_of(&demo.code("genuine", 0));
+    let ordered = json(&client(
+        Some("water"),
+        &[
+            "order",
+            "--gtin",
+            &gtin,
+            "--quantity",
+            "20",
+            "--out",
+            codes_file.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(ordered["codes"], 20);
+    let codes: Vec<String> = std::fs::read_to_string(&codes_file)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(codes.len(), 20);
+    let file = codes_file.to_str().unwrap();
+    json(&client(
+        Some("water"),
+        &["applied", "--production-date", "2026-11-01", "--file", file],
+    ));
+    json(&client(Some("water"), &["introduce", "--file", file]));
+    // Two boxes of ten from a PARENT CHILD file.
+    let plan: String = codes
+        .iter()
+        .enumerate()
+        .map(|(n, code)| format!("{} {code}\n", sscc(100 + n as u64 / 10)))
+        .collect();
+    let plan_file = demo.directory.path().join("plan.txt");
+    std::fs::write(&plan_file, plan).unwrap();
+    let aggregated = json(&client(
+        Some("water"),
+        &["aggregate-file", plan_file.to_str().unwrap()],
+    ));
+    assert_eq!(
+        (
+            aggregated["packages"].as_u64(),
+            aggregated["children"].as_u64()
+        ),
+        (Some(2), Some(20))
+    );
+    let card = json(&client(Some("water"), &["card", &sscc(100)]));
+    assert_eq!(card["units_inside"], 10);
+    assert_eq!(card["status"], "CODE_STATUS_APPLIED");
+    let unit = json(&client(Some("water"), &["card", &codes[0]]));
+    assert_eq!(unit["status"], "CODE_STATUS_INTRODUCED");
+    let checked = json(&client(None, &["check", &codes[0]]));
+    assert_eq!(checked["verdict"], "VERDICT_GENUINE");
+    // A table, and a refusal with its code in Kazakh.
+    let table = std::process::Command::new(env!("CARGO_BIN_EXE_tanba"))
+        .args([
+            "client",
+            "--server",
+            &demo.grpc,
+            "--key",
+            &key("water"),
+            "--format",
+            "table",
+        ])
+        .arg("orders")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.lines().next().unwrap_or_default().contains("QUANTITY") && text.lines().count() >= 3,
+        "{text}"
+    );
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_tanba"))
+        .args([
+            "--lang",
+            "kk",
+            "client",
+            "--server",
+            &demo.grpc,
+            "--key",
+            &key("shop_almaty"),
+        ])
+        .args([
+            "order",
+            "--gtin",
+            &gtin,
+            "--quantity",
+            "1",
+            "--out",
+            "/dev/null",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let message = String::from_utf8(refused.stderr).unwrap();
+    assert!(message.starts_with("TANBA-SERVER-FORBIDDEN: "), "{message}");
+    assert!(is_kazakh(&message), "{message}");
+}

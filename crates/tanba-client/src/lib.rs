@@ -26,7 +26,7 @@ pub use key_file::{KeyFile, KeyFileError};
 pub const MESSAGE_BYTES_MAX: usize = 16 << 20;
 
 /// What went wrong on a call.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ClientError {
     /// The server could not be reached.
     #[error("cannot reach {address}: {reason}")]

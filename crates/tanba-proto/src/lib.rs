@@ -7,6 +7,8 @@
 //! `.proto` files; a test holds every service, method, message, field and enum value to a
 //! comment.
 
+pub mod json;
+
 /// `tanba.v1`: every service and message.
 #[allow(missing_docs, unused_qualifications, clippy::large_enum_variant)]
 pub mod v1 {
