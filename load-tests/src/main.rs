@@ -337,6 +337,10 @@ async fn till(
     number: usize,
 ) -> anyhow::Result<()> {
     let token = http_token(&world, &web, "shop_astana").await?;
+    // Receipt ids are unique across runs: a reused one would be answered as a duplicate.
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis();
     // Each of the first tills owns one shelf code for its sale-and-return cycles.
     let own_code = world.shelf.get(number).cloned();
     let mut round: u64 = 0;
@@ -358,7 +362,7 @@ async fn till(
             .as_ref()
             .filter(|_| round % TILL_CHECKS_PER_SALE == 0)
         {
-            let id = format!("LOAD-{number}-{round}-{}", until.elapsed().as_nanos());
+            let id = format!("LOAD-{run}-{number}-{round}");
             let started = Instant::now();
             let sale = json!({ "receipt_id": id, "time_ms": 0, "lines": [{ "code": code, "price_tiyn": 100 }] });
             let outcome = post_json(
@@ -398,7 +402,7 @@ async fn till(
 async fn timed<T>(
     recorder: &Recorder,
     name: &'static str,
-    call: impl std::future::Future<Output = Result<T, tonic::Status>>,
+    call: impl Future<Output = Result<T, tonic::Status>>,
 ) -> anyhow::Result<T> {
     let started = Instant::now();
     match call.await {
