@@ -210,6 +210,15 @@ impl ServerConfig {
         if let Some(value) = lookup("TANBA_PARTICIPANT_PER_SECOND") {
             self.rates.participant_per_second = parse("TANBA_PARTICIPANT_PER_SECOND", &value)?;
         }
+        if let Some(value) = lookup("TANBA_PARTICIPANT_BURST") {
+            self.rates.participant_burst = parse("TANBA_PARTICIPANT_BURST", &value)?;
+        }
+        if let Some(value) = lookup("TANBA_REPORTS_PER_IP_PER_HOUR") {
+            self.rates.reports_per_ip_per_hour = parse("TANBA_REPORTS_PER_IP_PER_HOUR", &value)?;
+        }
+        if let Some(value) = lookup("TANBA_CONNECTIONS_MAX") {
+            self.connections_max = parse("TANBA_CONNECTIONS_MAX", &value)?;
+        }
         Ok(())
     }
 }
