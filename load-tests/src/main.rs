@@ -360,7 +360,7 @@ async fn till(
         round += 1;
         if let Some(code) = own_code
             .as_ref()
-            .filter(|_| round % TILL_CHECKS_PER_SALE == 0)
+            .filter(|_| round.is_multiple_of(TILL_CHECKS_PER_SALE))
         {
             let id = format!("LOAD-{run}-{number}-{round}");
             let started = Instant::now();
