@@ -347,6 +347,7 @@ const UNKNOWN_ORDER: &str = "TANBA-ENGINE-UNKNOWN-ORDER";
 const ORDER_EXCEEDED: &str = "TANBA-ENGINE-ORDER-EXCEEDED";
 const TAIL_MISMATCH: &str = "TANBA-ENGINE-TAIL-MISMATCH";
 const UNKNOWN_DOCUMENT: &str = "TANBA-ENGINE-UNKNOWN-DOCUMENT";
+const RECEIPT_RECORDED: &str = "TANBA-ENGINE-RECEIPT-RECORDED";
 const DOCUMENT_CLOSED: &str = "TANBA-ENGINE-DOCUMENT-CLOSED";
 const NOT_IN_DOCUMENT: &str = "TANBA-ENGINE-NOT-IN-DOCUMENT";
 const ALREADY_BLOCKED: &str = "TANBA-ENGINE-ALREADY-BLOCKED";
@@ -444,6 +445,8 @@ struct Model {
     codes: BTreeMap<CodeKey, Code>,
     orders: BTreeMap<u64, Order>,
     documents: BTreeMap<u64, Document>,
+    /// Fiscal receipts recorded: (sale or return, seller, receipt id).
+    receipts: BTreeSet<(bool, TaxpayerId, String)>,
     /// The log's last sequence.
     sequence: u64,
 }
@@ -1055,6 +1058,7 @@ impl Model {
                     }
                     WithdrawalReason::RetailSale => {
                         let id = self.with_role(actor, |role| role == Role::Retailer, &mut v);
+                        self.recorded(true, id, document, &mut v);
                         (id.is_some(), id)
                     }
                     _ => {
@@ -1095,6 +1099,7 @@ impl Model {
                     v.push(INVALID);
                 }
                 Model::distinct(codes, COMMAND_CODES_MAX, &mut v);
+                self.recorded(false, retailer, document, &mut v);
                 let Some(retailer) = retailer else { return v };
                 for key in codes {
                     if let Some(code) = self.owned(retailer, key, &mut v) {
@@ -1238,6 +1243,22 @@ impl Model {
     }
 
     /// Records what an accepted command did; `receipt` must name the sequences the model expects.
+    /// A seller's fiscal receipt (a sale, or a return) is recorded once: the same id again is
+    /// refused.
+    fn recorded(
+        &self,
+        sale: bool,
+        seller: Option<TaxpayerId>,
+        document: &Option<String>,
+        v: &mut Vec<&'static str>,
+    ) {
+        if let (Some(seller), Some(document)) = (seller, document)
+            && self.receipts.contains(&(sale, seller, document.clone()))
+        {
+            v.push(RECEIPT_RECORDED);
+        }
+    }
+
     fn apply(
         &mut self,
         actor: Actor,
@@ -1426,7 +1447,16 @@ impl Model {
                     _ => DocumentState::Cancelled,
                 };
             }
-            Command::Withdraw { codes, reason, .. } => {
+            Command::Withdraw {
+                codes,
+                reason,
+                document,
+            } => {
+                if let (WithdrawalReason::RetailSale, Some(document), Actor::Participant(seller)) =
+                    (reason, document, actor)
+                {
+                    self.receipts.insert((true, seller, document.clone()));
+                }
                 for key in codes {
                     self.detach(key);
                 }
@@ -1434,7 +1464,10 @@ impl Model {
                     self.update_subtree(key, |code| code.status = CodeStatus::Withdrawn(*reason));
                 }
             }
-            Command::RetailReturn { codes, .. } => {
+            Command::RetailReturn { codes, document } => {
+                if let (Some(document), Actor::Participant(seller)) = (document, actor) {
+                    self.receipts.insert((false, seller, document.clone()));
+                }
                 for key in codes {
                     self.update_subtree(key, |code| code.status = CodeStatus::Introduced);
                 }
@@ -1785,6 +1818,7 @@ fn build_market(seed: u64) -> (World, Parties, Model) {
         codes: BTreeMap::new(),
         orders: BTreeMap::new(),
         documents: BTreeMap::new(),
+        receipts: BTreeSet::new(),
         sequence: 0,
     };
     for (index, (id, roles)) in people.iter().enumerate() {
