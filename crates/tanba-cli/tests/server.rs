@@ -325,6 +325,9 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
     let water = demo.as_participant("water").await;
     let importer = demo.as_participant("importer").await;
     let ministry = demo.as_participant("ministry").await;
+    let fiscal = demo.as_participant("fiscal").await;
+    let sanitary = demo.as_participant("sanitary").await;
+    let operator = demo.as_participant("operator").await;
     let anonymous = demo.anonymous(Language::En).await;
     let head = demo.log_head().await;
 
@@ -437,6 +440,45 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
             ),
             "TANBA-SERVER-BAD-DOCUMENT-SIGNATURE",
         ),
+        (
+            "a fiscal data operator blocks",
+            refusal(fiscal.codes().block(block.clone()).await),
+            "TANBA-ENGINE-ROLE-REQUIRED",
+        ),
+        (
+            "an authority orders codes",
+            refusal(sanitary.emission().order_codes(order.clone()).await),
+            "TANBA-SERVER-FORBIDDEN",
+        ),
+        (
+            "the ministry reads the audit trail",
+            refusal(
+                ministry
+                    .audit()
+                    .list_violation_reports(pb::ListViolationReportsRequest::default())
+                    .await,
+            ),
+            "TANBA-SERVER-FORBIDDEN",
+        ),
+        (
+            "the operator ships goods (signed, but it holds none)",
+            refusal({
+                let command = tanba_types::Command::Ship {
+                    buyer: demo.id("shop_astana"),
+                    items: vec![demo_harness::key_of(&genuine)],
+                    signature: Vec::new(),
+                };
+                operator
+                    .documents()
+                    .ship(pb::ShipRequest {
+                        buyer: demo.id("shop_astana").to_string(),
+                        items: vec![genuine.clone()],
+                        signature: operator.sign_document(&command),
+                    })
+                    .await
+            }),
+            "TANBA-ENGINE-HOLDS-NO-GOODS",
+        ),
     ];
     let mut failures = Vec::new();
     for (what, got, expected) in &cases {
@@ -448,7 +490,6 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
     assert_eq!(demo.log_head().await, head, "no refusal wrote anything");
 
     // The authority finds every refused call of the shop in the audit trail, with its outcome.
-    let sanitary = demo.as_participant("sanitary").await;
     let mut stream = sanitary
         .audit()
         .query_audit(pb::QueryAuditRequest {

@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context as TaskContext, Poll};
@@ -121,10 +121,21 @@ struct Waiting {
     places_order: bool,
 }
 
-/// The log head after the last commit, for waiters.
+/// The log head after the last commit, for waiters, and what the writer has done, for metrics.
 struct Progress {
     head: Mutex<LogHead>,
     changed: Condvar,
+    groups: AtomicU64,
+    commands: AtomicU64,
+}
+
+/// What the writer has done since the engine started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Groups committed (one synced write each).
+    pub groups: u64,
+    /// Commands answered (accepted or refused).
+    pub commands: u64,
 }
 
 /// A running engine.
@@ -154,6 +165,8 @@ impl Engine {
         let progress = Arc::new(Progress {
             head: Mutex::new(core.head()),
             changed: Condvar::new(),
+            groups: AtomicU64::new(0),
+            commands: AtomicU64::new(0),
         });
         let (submit, submissions) = mpsc::sync_channel(SUBMIT_QUEUE_MAX);
         let (orders_sender, orders) = mpsc::channel();
@@ -244,6 +257,14 @@ impl Engine {
     /// A consistent view for queries ([`crate::query`]).
     pub fn snapshot(&self) -> Box<dyn Snapshot + '_> {
         self.store.snapshot()
+    }
+
+    /// What the writer has done since the start (for metrics).
+    pub fn writer_stats(&self) -> WriterStats {
+        WriterStats {
+            groups: self.progress.groups.load(Ordering::Relaxed),
+            commands: self.progress.commands.load(Ordering::Relaxed),
+        }
     }
 
     /// The log head after the last commit.
@@ -342,6 +363,10 @@ fn write_loop(
         }
         while !queue.is_empty() {
             let outcomes = core.execute(&mut queue);
+            progress.groups.fetch_add(1, Ordering::Relaxed);
+            progress
+                .commands
+                .fetch_add(outcomes.len() as u64, Ordering::Relaxed);
             *progress.head.lock().expect("progress lock") = core.head();
             progress.changed.notify_all();
             for (waiting, outcome) in outcomes {

@@ -34,7 +34,7 @@ pub mod state;
 pub mod workload;
 
 pub use crate::core::{Core, Receipt, Stamped};
-pub use engine::{Clock, Engine, EngineConfig, SystemClock, Ticket};
+pub use engine::{Clock, Engine, EngineConfig, SystemClock, Ticket, WriterStats};
 pub use error::EngineError;
 pub use log::{LogVerification, first_state_difference, replay, verify_log};
 pub use records::{LogHead, LogRecord};

@@ -331,8 +331,12 @@ async fn not_found(headers: HeaderMap) -> Response {
 }
 
 async fn render_metrics(State(http): Shared) -> Response {
+    // The engine keeps its own counts; they are read here, when Prometheus asks.
     let head = http.app.engine.head();
+    let writer = http.app.engine.writer_stats();
     metrics::gauge!("tanba_log_head_sequence").set(head.sequence as f64);
+    metrics::gauge!("tanba_engine_group_commits").set(writer.groups as f64);
+    metrics::gauge!("tanba_engine_commands_answered").set(writer.commands as f64);
     let mut response = http.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

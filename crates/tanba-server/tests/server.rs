@@ -330,3 +330,58 @@ async fn a_graceful_stop_signs_a_final_checkpoint_and_leaves_an_audit_trail_that
     // Sign-in (2 calls) and five lookups, each audited, the chain whole.
     assert_eq!(tanba_server::audit::verify(store.as_ref()).unwrap(), 7);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_certificate_both_ports_speak_tls_only() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls;
+    let directory = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (certificate, key) = (
+        directory.path().join("cert.pem"),
+        directory.path().join("key.pem"),
+    );
+    std::fs::write(&certificate, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let fixture = start(|config| {
+        config.tls = Some(tanba_server::config::TlsConfig {
+            certificate: certificate.clone(),
+            key: key.clone(),
+        });
+    })
+    .await;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(certified.cert.der().clone()).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut client = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    client.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let tcp = tokio::net::TcpStream::connect(fixture.server.http_addr)
+        .await
+        .unwrap();
+    let mut tls = connector.connect(name.clone(), tcp).await.unwrap();
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tls.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("ok"));
+    // Plain HTTP on the same port gets no answer: the handshake fails and the server hangs up.
+    let plain = reqwest::Client::new()
+        .get(format!("http://{}/healthz", fixture.server.http_addr))
+        .send()
+        .await;
+    assert!(plain.is_err());
+    // The gRPC port speaks TLS too.
+    let tcp = tokio::net::TcpStream::connect(fixture.server.grpc_addr)
+        .await
+        .unwrap();
+    assert!(connector.connect(name, tcp).await.is_ok());
+    fixture.server.shutdown().await;
+}
