@@ -985,4 +985,31 @@ async fn the_cli_client_orders_downloads_aggregates_and_reports_refusals_in_the_
     let message = String::from_utf8(refused.stderr).unwrap();
     assert!(message.starts_with("TANBA-SERVER-FORBIDDEN: "), "{message}");
     assert!(is_kazakh(&message), "{message}");
+
+    // A suspended participant is refused everything, even with a token still valid; reinstated,
+    // it works again.
+    let shop = demo.id("shop_astana").to_string();
+    let mut signed_in = demo.as_participant("shop_astana").await;
+    let till_check = |connection: &mut tanba_client::Connection| {
+        let mut retail = connection.retail();
+        let codes = vec![demo.code("genuine", 0)];
+        async move {
+            retail
+                .check_before_sale(pb::CheckBeforeSaleRequest {
+                    seller: String::new(),
+                    codes,
+                })
+                .await
+        }
+    };
+    till_check(&mut signed_in).await.unwrap();
+    json(&client(Some("operator"), &["suspend", &shop]));
+    assert_eq!(
+        refusal(till_check(&mut signed_in).await),
+        "TANBA-ENGINE-PARTICIPANT-SUSPENDED"
+    );
+    let participant = json(&client(Some("operator"), &["participant", &shop]));
+    assert_eq!(participant["suspended"], true);
+    json(&client(Some("operator"), &["reinstate", &shop]));
+    till_check(&mut signed_in).await.unwrap();
 }
