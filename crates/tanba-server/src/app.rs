@@ -22,6 +22,19 @@ use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::public::PublicDesk;
 
+/// Client keys the rate limiters track at once before they forget idle ones out of turn (the
+/// minute's sweep usually keeps them far below).
+pub const RATE_LIMITED_KEYS_MAX: usize = 1_000_000;
+
+/// The key a client is rate limited by: its IPv4 address, or its IPv6 /64 (one subscriber's
+/// network: a client holding a /64 must not get 2^64 budgets).
+fn rate_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+    }
+}
+
 /// Used sign-in challenges remembered at once; past it, new challenges wait for old ones to
 /// expire (a flood of sign-ins cannot grow memory).
 pub const USED_CHALLENGES_MAX: usize = 1_000_000;
@@ -235,6 +248,19 @@ impl App {
     }
 }
 
+/// One call against a keyed limiter, which forgets idle keys early if a flood of new ones
+/// (many addresses) fills it.
+fn limit<K: std::hash::Hash + Eq + Clone>(
+    limiter: &DefaultKeyedRateLimiter<K>,
+    key: &K,
+) -> Result<(), ApiError> {
+    if limiter.len() >= RATE_LIMITED_KEYS_MAX {
+        limiter.retain_recent();
+        limiter.shrink_to_fit();
+    }
+    limiter.check_key(key).map_err(|_| ApiError::rate_limited())
+}
+
 /// Whether `signature` over `message` verifies with one of the participant's registered keys.
 pub fn signed_by(participant: &Participant, message: &[u8], signature: &[u8]) -> bool {
     participant.keys.iter().any(|key| {
@@ -300,21 +326,15 @@ impl Call<'_> {
         self.language = language;
     }
 
-    /// An anonymous call: counted against the client IP's rate.
+    /// An anonymous call: counted against the client's rate.
     pub fn anonymous(&mut self) -> Result<(), ApiError> {
-        self.app
-            .anonymous_limiter
-            .check_key(&self.client_ip)
-            .map_err(|_| ApiError::rate_limited())
+        limit(&self.app.anonymous_limiter, &rate_key(self.client_ip))
     }
 
-    /// A violation report: its own, slower rate per client IP, on top of the anonymous one.
+    /// A violation report: its own, slower rate per client, on top of the anonymous one.
     pub fn reporting(&mut self) -> Result<(), ApiError> {
         self.anonymous()?;
-        self.app
-            .report_limiter
-            .check_key(&self.client_ip)
-            .map_err(|_| ApiError::rate_limited())
+        limit(&self.app.report_limiter, &rate_key(self.client_ip))
     }
 
     /// The signed-in participant: a valid bearer token of an active participant, within its rate.
@@ -331,10 +351,7 @@ impl Call<'_> {
             .parse()
             .map_err(|_| ApiError::unauthenticated())?;
         self.participant = Some(id);
-        self.app
-            .participant_limiter
-            .check_key(&id)
-            .map_err(|_| ApiError::rate_limited())?;
+        limit(&self.app.participant_limiter, &id)?;
         self.app.active_participant(&id)
     }
 
@@ -423,6 +440,17 @@ impl Call<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_limited_by_its_64_network() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(rate_key(a), rate_key(b));
+        assert_ne!(rate_key(a), rate_key(other));
+        let v4: IpAddr = "192.0.2.7".parse().unwrap();
+        assert_eq!(rate_key(v4), v4);
+    }
 
     #[test]
     fn a_forwarded_address_is_believed_only_from_a_trusted_proxy() {
