@@ -57,6 +57,29 @@ async fn codes_command(
     Ok(convert::receipt(&receipt))
 }
 
+#[cfg(test)]
+mod tests {
+    use tanba_types::{Event, IssuedCode, IssuedTail};
+
+    #[test]
+    fn a_history_event_names_no_other_code_and_no_tail() {
+        let issued = Event::CodesIssued {
+            order: 7,
+            first_index: 0,
+            codes: vec![IssuedCode {
+                serial: "abc".parse().unwrap(),
+                tail: IssuedTail::Short {
+                    key_id: "k".into(),
+                    tag: "SECRET".into(),
+                },
+            }],
+        };
+        let detail = super::history_detail(&issued).to_string();
+        assert!(!detail.contains("SECRET") && !detail.contains("abc"), "{detail}");
+        assert!(detail.contains("\"order\":7"), "{detail}");
+    }
+}
+
 #[tonic::async_trait]
 impl pb::codes_service_server::CodesService for Services {
     async fn report_applied(
@@ -291,7 +314,7 @@ impl pb::codes_service_server::CodesService for Services {
                             Actor::Participant(id) => id.to_string(),
                         },
                         event: record.event.name().to_owned(),
-                        detail_json: serde_json::to_string(&record.event).unwrap_or_default(),
+                        detail_json: history_detail(&record.event).to_string(),
                     })
                     .collect(),
             })
@@ -299,6 +322,25 @@ impl pb::codes_service_server::CodesService for Services {
         .await;
         call.finish_grpc(outcome).await
     }
+}
+
+/// What a history event may say to whoever may read the code: its fields, with every list
+/// (the other codes of a chunk, a package, a shipment, and the issued tails) replaced by its
+/// length. A chunk of issued codes lists 10,000 serials with their tails: shown to a card's
+/// reader, they would be 10,000 printable copies (R-IS-02).
+fn history_detail(event: &tanba_types::Event) -> serde_json::Value {
+    fn redact(value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Array(items) => Value::from(items.len()),
+            Value::Object(fields) => fields
+                .into_iter()
+                .map(|(name, value)| (name, redact(value)))
+                .collect(),
+            other => other,
+        }
+    }
+    redact(serde_json::to_value(event).unwrap_or_default())
 }
 
 /// The document `who` may read: its seller, its buyer, or a supervising role.
