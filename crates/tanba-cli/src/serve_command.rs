@@ -80,7 +80,12 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Prints where the server listens (the first lines of output: scripts read them).
 pub fn announce(server: &RunningServer, config: &ServerConfig) {
-    println!("http: http://{}", server.http_addr);
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("http: {scheme}://{}", server.http_addr);
     println!("grpc: {}", server.grpc_addr);
     println!("data: {}", config.data_dir.display());
 }

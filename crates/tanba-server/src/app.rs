@@ -17,7 +17,9 @@ use tanba_types::{
     CodeKey, Command, Language, Participant, ParticipantStatus, Role, ScannedCode, TaxpayerId,
 };
 
-use crate::audit::{AUDIT_CODES_MAX, AUDIT_DOCUMENTS_MAX, AuditLog, AuditRecord};
+use crate::audit::{
+    AUDIT_CODES_MAX, AUDIT_DOCUMENTS_MAX, AUDIT_REFERENCE_CHARS_MAX, AuditLog, AuditRecord,
+};
 use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::public::PublicDesk;
@@ -84,9 +86,21 @@ impl RequestMeta {
             peer,
             authorization: text("authorization"),
             accept_language: text("accept-language"),
-            forwarded_for: text("x-forwarded-for"),
+            forwarded_for: forwarded_for(
+                headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|value| value.to_str().ok()),
+            ),
         }
     }
+}
+
+/// Every `X-Forwarded-For` line, in order, as one list: a proxy may add a line of its own
+/// rather than append to the client's, and the client's own line must not pass for the last hop.
+pub fn forwarded_for<'a>(lines: impl Iterator<Item = &'a str>) -> Option<String> {
+    let joined: Vec<&str> = lines.collect();
+    (!joined.is_empty()).then(|| joined.join(","))
 }
 
 fn non_zero(value: u32) -> NonZeroU32 {
@@ -135,9 +149,10 @@ impl App {
 
     /// Starts a call: works out the client's IP and language. Nothing is refused yet.
     pub fn call(&self, method: &'static str, meta: RequestMeta) -> Call<'_> {
+        // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; it is a.b.c.d.
         let socket_ip = meta
             .peer
-            .map_or(IpAddr::from([0, 0, 0, 0]), |peer| peer.ip());
+            .map_or(IpAddr::from([0, 0, 0, 0]), |peer| peer.ip().to_canonical());
         let client_ip = client_ip(
             socket_ip,
             meta.forwarded_for.as_deref(),
@@ -160,6 +175,7 @@ impl App {
             codes: Vec::new(),
             codes_total: 0,
             references: Vec::new(),
+            finished: false,
         }
     }
 
@@ -274,7 +290,8 @@ pub fn signed_by(participant: &Participant, message: &[u8], signature: &[u8]) ->
 /// The client's address: the socket's, unless the socket is a trusted proxy, in which case the
 /// last address the proxy chain added that is not itself a trusted proxy.
 pub fn client_ip(socket_ip: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
-    if !trusted.contains(&socket_ip) {
+    let trusted_hop = |ip: &IpAddr| trusted.iter().any(|proxy| proxy.to_canonical() == *ip);
+    if !trusted_hop(&socket_ip) {
         return socket_ip;
     }
     let Some(forwarded_for) = forwarded_for else {
@@ -284,10 +301,10 @@ pub fn client_ip(socket_ip: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAd
     // as far as anything we trust can tell.
     let mut client = socket_ip;
     for hop in forwarded_for.rsplit(',').take(16) {
-        match hop.trim().parse::<IpAddr>() {
+        match hop.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()) {
             Ok(ip) => {
                 client = ip;
-                if !trusted.contains(&ip) {
+                if !trusted_hop(&ip) {
                     break;
                 }
             }
@@ -313,7 +330,12 @@ pub struct Call<'a> {
     codes: Vec<CodeKey>,
     codes_total: u32,
     references: Vec<String>,
+    finished: bool,
 }
+
+/// The outcome recorded for a call whose client went away before the answer: the work it
+/// asked for may have been done (a command the engine accepted), so the call is still audited.
+pub const CANCELLED: &str = "CANCELLED";
 
 impl Call<'_> {
     /// The app.
@@ -345,11 +367,23 @@ impl Call<'_> {
             .and_then(|value| value.strip_prefix("Bearer "))
             .ok_or_else(ApiError::unauthenticated)?;
         let claims =
-            sign_in::verify_token(&self.app.sign_in_secret, token.trim(), self.app.now_ms())?;
-        let id: TaxpayerId = claims
-            .subject
-            .parse()
-            .map_err(|_| ApiError::unauthenticated())?;
+            sign_in::verify_token(&self.app.sign_in_secret, token.trim(), self.app.now_ms())
+                .map_err(ApiError::from)
+                .and_then(|claims| {
+                    claims
+                        .subject
+                        .parse::<TaxpayerId>()
+                        .map_err(|_| ApiError::unauthenticated())
+                });
+        // A caller without a valid token is anonymous, and pays the anonymous rate: bad tokens
+        // cannot flood the server (or its audit trail) faster than any other stranger.
+        let id = match claims {
+            Ok(id) => id,
+            Err(error) => {
+                self.anonymous()?;
+                return Err(error);
+            }
+        };
         self.participant = Some(id);
         limit(&self.app.participant_limiter, &id)?;
         self.app.active_participant(&id)
@@ -379,7 +413,12 @@ impl Call<'_> {
     /// Records a document, order or receipt id the call names.
     pub fn note_reference(&mut self, reference: impl ToString) {
         if self.references.len() < AUDIT_DOCUMENTS_MAX {
-            self.references.push(reference.to_string());
+            let mut reference = reference.to_string();
+            if let Some((cut, _)) = reference.char_indices().nth(AUDIT_REFERENCE_CHARS_MAX) {
+                reference.truncate(cut);
+                reference.push('…');
+            }
+            self.references.push(reference);
         }
     }
 
@@ -397,31 +436,37 @@ impl Call<'_> {
     }
 
     /// Ends the call: the audit record and the metrics, whatever the outcome.
-    pub async fn finish<T>(self, outcome: Result<T, ApiError>) -> Result<T, ApiError> {
-        let error = outcome.as_ref().err().map(|error| error.code.to_owned());
-        let elapsed = self.started.elapsed();
-        let status = if error.is_none() { "ok" } else { "error" };
-        metrics::counter!("tanba_requests_total", "method" => self.method, "outcome" => status)
-            .increment(1);
-        metrics::histogram!("tanba_request_seconds", "method" => self.method)
-            .record(elapsed.as_secs_f64());
+    pub async fn finish<T>(mut self, outcome: Result<T, ApiError>) -> Result<T, ApiError> {
         if let Err(error) = &outcome {
             tracing::debug!(method = self.method, ip = %self.client_ip, code = error.code, "refused");
         }
-        self.app
-            .audit
-            .record(AuditRecord {
-                time_ms: self.time_ms,
-                participant: self.participant,
-                client_ip: self.client_ip,
-                method: self.method.to_owned(),
-                codes: self.codes,
-                codes_total: self.codes_total,
-                references: self.references,
-                error,
-            })
-            .await;
+        let record = self.close(outcome.as_ref().err().map(|error| error.code.to_owned()));
+        self.app.audit.record(record).await;
         outcome
+    }
+
+    /// The metrics and the audit record of the call's end.
+    fn close(&mut self, error: Option<String>) -> AuditRecord {
+        self.finished = true;
+        let status = match error.as_deref() {
+            None => "ok",
+            Some(CANCELLED) => "cancelled",
+            Some(_) => "error",
+        };
+        metrics::counter!("tanba_requests_total", "method" => self.method, "outcome" => status)
+            .increment(1);
+        metrics::histogram!("tanba_request_seconds", "method" => self.method)
+            .record(self.started.elapsed().as_secs_f64());
+        AuditRecord {
+            time_ms: self.time_ms,
+            participant: self.participant,
+            client_ip: self.client_ip,
+            method: self.method.to_owned(),
+            codes: std::mem::take(&mut self.codes),
+            codes_total: self.codes_total,
+            references: std::mem::take(&mut self.references),
+            error,
+        }
     }
 
     /// [`Call::finish`], as a gRPC answer in the caller's language.
@@ -434,6 +479,25 @@ impl Call<'_> {
             .await
             .map(tonic::Response::new)
             .map_err(|error| error.to_status(language))
+    }
+}
+
+impl Drop for Call<'_> {
+    /// A call dropped before [`Call::finish`] (its client hung up, hyper dropped the handler)
+    /// is audited as [`CANCELLED`]: no `.await` here, so the record is handed over on a task.
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let record = self.close(Some(CANCELLED.to_owned()));
+        let sender = self.app.audit.sender();
+        if let Err(tokio::sync::mpsc::error::TrySendError::Full(record)) = sender.try_send(record)
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move {
+                let _ = sender.send(record).await;
+            });
+        }
     }
 }
 
@@ -469,5 +533,15 @@ mod tests {
         );
         assert_eq!(client_ip(proxy, Some("garbage"), &trusted), proxy);
         assert_eq!(client_ip(proxy, None, &trusted), proxy);
+        // A proxy that adds its own header line: the lines are read in order, last hop last.
+        let lines = forwarded_for(["6.6.6.6", "203.0.113.5"].into_iter());
+        assert_eq!(
+            client_ip(proxy, lines.as_deref(), &trusted),
+            "203.0.113.5".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(proxy, Some("::ffff:203.0.113.5"), &trusted),
+            "203.0.113.5".parse::<IpAddr>().unwrap()
+        );
     }
 }

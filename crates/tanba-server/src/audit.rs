@@ -31,6 +31,12 @@ use tokio::sync::mpsc;
 pub const AUDIT_QUEUE_MAX: usize = 65_536;
 /// Records per batch the writer commits.
 pub const AUDIT_BATCH_MAX: usize = 4_096;
+/// Writes one batch may hold (records and their indexes), well under the store's own limit.
+pub const AUDIT_BATCH_WRITES_MAX: usize = 100_000;
+/// The pause before retrying a failed audit write (times the attempt, up to 50).
+pub const AUDIT_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+/// Longest reference (document, order or receipt id) a record keeps, in characters.
+pub const AUDIT_REFERENCE_CHARS_MAX: usize = 128;
 /// Codes one record names and indexes; a call that names more records the count
 /// (`codes_total`), and the engine's history names every code it changed.
 pub const AUDIT_CODES_MAX: usize = 1_000;
@@ -101,52 +107,24 @@ pub struct AuditLog {
 impl AuditLog {
     /// Starts the writer over `store`, continuing the chain already there.
     pub fn start(store: Arc<dyn Store>) -> Result<AuditLog, AuditError> {
-        let (mut sequence, mut hash) = head(store.snapshot().as_ref())?;
-        let (sender, mut receiver) = mpsc::channel::<AuditRecord>(AUDIT_QUEUE_MAX);
+        let snapshot = store.snapshot();
+        let (sequence, hash) = head(snapshot.as_ref())?;
+        // Time order must hold across restarts too, whatever the clock did meanwhile.
+        let last_time_ms = match sequence {
+            0 => 0,
+            _ => read(snapshot.as_ref(), sequence)?.map_or(0, |stored| stored.record.time_ms),
+        };
+        drop(snapshot);
+        let (sender, receiver) = mpsc::channel::<AuditRecord>(AUDIT_QUEUE_MAX);
+        let writer = Writer {
+            store,
+            sequence,
+            hash,
+            last_time_ms,
+        };
         let writer = std::thread::Builder::new()
             .name("tanba-audit".into())
-            .spawn(move || {
-                let mut last_time_ms = 0;
-                let mut batch_records = Vec::with_capacity(AUDIT_BATCH_MAX);
-                while let Some(first) = receiver.blocking_recv() {
-                    batch_records.push(first);
-                    while batch_records.len() < AUDIT_BATCH_MAX {
-                        match receiver.try_recv() {
-                            Ok(record) => batch_records.push(record),
-                            Err(_) => break,
-                        }
-                    }
-                    let mut batch = WriteBatch::new();
-                    let (start_sequence, start_hash) = (sequence, hash);
-                    for mut record in batch_records.drain(..) {
-                        // Time order is sequence order, which the time-range query relies on.
-                        record.time_ms = record.time_ms.max(last_time_ms);
-                        last_time_ms = record.time_ms;
-                        sequence += 1;
-                        let bytes = postcard::to_stdvec(&record).expect("records serialize");
-                        hash = chain_next(&hash, sequence, &bytes);
-                        if let Err(error) = add(&mut batch, sequence, &hash, &record, &bytes) {
-                            tracing::error!(%error, "audit batch too large");
-                        }
-                    }
-                    let mut head_value = sequence.to_be_bytes().to_vec();
-                    head_value.extend_from_slice(&hash.0);
-                    let written = batch
-                        .put(Column::Audit, HEAD.to_vec(), head_value)
-                        .and_then(|()| store.write(batch, Durability::Synced));
-                    if let Err(error) = written {
-                        // The chain continues from what is on disk; the lost records are
-                        // reported here, where the operator's alerts watch.
-                        tracing::error!(%error, lost = sequence - start_sequence, "audit write failed");
-                        metrics::counter!("tanba_audit_records_lost_total")
-                            .increment(sequence - start_sequence);
-                        (sequence, hash) = (start_sequence, start_hash);
-                    } else {
-                        metrics::counter!("tanba_audit_records_total")
-                            .increment(sequence - start_sequence);
-                    }
-                }
-            })
+            .spawn(move || writer.run(receiver))
             .map_err(|_| AuditError::Broken {
                 sequence: 0,
                 reason: "cannot start the audit writer",
@@ -155,6 +133,11 @@ impl AuditLog {
             sender,
             writer: Some(writer),
         })
+    }
+
+    /// A sender for records written where no `.await` is possible (a call dropped midway).
+    pub fn sender(&self) -> mpsc::Sender<AuditRecord> {
+        self.sender.clone()
     }
 
     /// Queues a record; waits while the queue is full.
@@ -181,6 +164,86 @@ impl AuditLog {
 impl Drop for AuditLog {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// The writer thread's state: the chain's end.
+struct Writer {
+    store: Arc<dyn Store>,
+    sequence: u64,
+    hash: ChainHash,
+    last_time_ms: u64,
+}
+
+/// How many writes a record makes: itself, its participant index, one index per code.
+fn writes_of(record: &AuditRecord) -> usize {
+    1 + usize::from(record.participant.is_some()) + record.codes.len()
+}
+
+impl Writer {
+    /// Takes records until every sender is gone, in batches bounded by records and by writes.
+    fn run(mut self, mut receiver: mpsc::Receiver<AuditRecord>) {
+        let mut pending: Option<AuditRecord> = None;
+        loop {
+            let Some(first) = pending.take().or_else(|| receiver.blocking_recv()) else {
+                return;
+            };
+            let mut writes = writes_of(&first);
+            let mut records = vec![first];
+            while records.len() < AUDIT_BATCH_MAX {
+                let Ok(record) = receiver.try_recv() else {
+                    break;
+                };
+                if writes + writes_of(&record) > AUDIT_BATCH_WRITES_MAX {
+                    pending = Some(record);
+                    break;
+                }
+                writes += writes_of(&record);
+                records.push(record);
+            }
+            self.commit(records);
+        }
+    }
+
+    /// Chains and writes one batch, retrying until the disk takes it: a record is never
+    /// dropped; while the disk refuses, the queue fills and callers wait.
+    fn commit(&mut self, records: Vec<AuditRecord>) {
+        let count = records.len() as u64;
+        let mut attempt: u32 = 0;
+        loop {
+            let (mut sequence, mut hash, mut last_time_ms) =
+                (self.sequence, self.hash, self.last_time_ms);
+            let mut batch = WriteBatch::new();
+            let mut built = Ok(());
+            for record in &records {
+                let mut record = record.clone();
+                // Time order is sequence order, which the time-range query relies on.
+                record.time_ms = record.time_ms.max(last_time_ms);
+                last_time_ms = record.time_ms;
+                sequence += 1;
+                let bytes = postcard::to_stdvec(&record).expect("records serialize");
+                hash = chain_next(&hash, sequence, &bytes);
+                built = built.and_then(|()| add(&mut batch, sequence, &hash, &record, &bytes));
+            }
+            let mut head_value = sequence.to_be_bytes().to_vec();
+            head_value.extend_from_slice(&hash.0);
+            let written = built
+                .and_then(|()| batch.put(Column::Audit, HEAD.to_vec(), head_value))
+                .and_then(|()| self.store.write(batch, Durability::Synced));
+            match written {
+                Ok(()) => {
+                    (self.sequence, self.hash, self.last_time_ms) = (sequence, hash, last_time_ms);
+                    metrics::counter!("tanba_audit_records_total").increment(count);
+                    return;
+                }
+                Err(error) => {
+                    attempt += 1;
+                    tracing::error!(%error, records = count, attempt, "audit write failed; retrying");
+                    metrics::counter!("tanba_audit_write_failures_total").increment(1);
+                    std::thread::sleep(AUDIT_RETRY_PAUSE * attempt.min(50));
+                }
+            }
+        }
     }
 }
 

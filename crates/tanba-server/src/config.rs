@@ -28,12 +28,16 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<IpAddr>,
     /// Pending connections the kernel queues per port before the server accepts them.
     pub listen_backlog: u32,
-    /// Open connections per port; more wait in the backlog.
+    /// Open connections, both ports together; more wait in the backlog. Keep it under the
+    /// process's open-file limit with room for RocksDB's files.
     pub connections_max: usize,
     /// The rates.
     pub rates: Rates,
     /// On first start of an empty store: register this operator so someone can sign in.
     pub bootstrap_operator: Option<BootstrapOperator>,
+    /// Clients that may read `/metrics` (besides trusted proxies): operational detail is not
+    /// for the public.
+    pub metrics_clients: Vec<IpAddr>,
 }
 
 /// TLS files.
@@ -62,7 +66,8 @@ pub struct BootstrapOperator {
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Rates {
-    /// Anonymous calls (public checks, sign-in) per client IP, per second.
+    /// Anonymous calls (public checks, sign-in, calls with a bad token) per client (an IPv4
+    /// address or an IPv6 /64), per second.
     pub anonymous_per_ip_per_second: u32,
     /// Their burst.
     pub anonymous_burst: u32,
@@ -70,7 +75,7 @@ pub struct Rates {
     pub participant_per_second: u32,
     /// Their burst.
     pub participant_burst: u32,
-    /// Violation reports per client IP, per hour.
+    /// Violation reports per client, per hour.
     pub reports_per_ip_per_hour: u32,
 }
 
@@ -98,6 +103,10 @@ impl Default for ServerConfig {
             connections_max: 18_000,
             rates: Rates::default(),
             bootstrap_operator: None,
+            metrics_clients: vec![
+                IpAddr::from([127, 0, 0, 1]),
+                IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),
+            ],
         }
     }
 }
@@ -215,6 +224,14 @@ impl ServerConfig {
         }
         if let Some(value) = lookup("TANBA_REPORTS_PER_IP_PER_HOUR") {
             self.rates.reports_per_ip_per_hour = parse("TANBA_REPORTS_PER_IP_PER_HOUR", &value)?;
+        }
+        if let Some(value) = lookup("TANBA_METRICS_CLIENTS") {
+            self.metrics_clients = value
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| parse("TANBA_METRICS_CLIENTS", item))
+                .collect::<Result<_, _>>()?;
         }
         if let Some(value) = lookup("TANBA_CONNECTIONS_MAX") {
             self.connections_max = parse("TANBA_CONNECTIONS_MAX", &value)?;

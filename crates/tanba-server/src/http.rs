@@ -24,6 +24,8 @@ use crate::retail::{self, ReturnReceipt, SalesReceipt};
 
 /// Largest request body, in bytes: a 1,000-line receipt in its longest form fits.
 pub const HTTP_BODY_BYTES_MAX: usize = 1 << 20;
+/// Longest a client may take to send a body.
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The OpenAPI document of this API, kept in the repository beside the code.
 pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
@@ -62,8 +64,16 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
         .route("/metrics", get(render_metrics))
         .route("/openapi.json", get(openapi))
         .route("/v1/check", get(check_get).post(check_post))
-        .route("/01/{gtin}/21/{serial}", get(digital_link))
-        .route("/00/{sscc}", get(digital_link))
+        .route(
+            "/01/{gtin}/21/{serial}",
+            get(|state, headers, request| {
+                digital_link(state, headers, request, "GET /01/{gtin}/21/{serial}")
+            }),
+        )
+        .route(
+            "/00/{sscc}",
+            get(|state, headers, request| digital_link(state, headers, request, "GET /00/{sscc}")),
+        )
         .route("/v1/reports", post(report))
         .route("/v1/auth/challenge", post(challenge))
         .route("/v1/auth/sign-in", post(sign_in))
@@ -239,10 +249,22 @@ async fn check_post(State(http): Shared, headers: HeaderMap, request: Request) -
     answer_json(call, outcome).await
 }
 
+/// Reads a body of at most [`HTTP_BODY_BYTES_MAX`] within [`BODY_READ_TIMEOUT`].
 async fn read_body(request: Request) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(request.into_body(), HTTP_BODY_BYTES_MAX)
-        .await
-        .map_err(|_| ApiError::too_many("body bytes", HTTP_BODY_BYTES_MAX))
+    let read = axum::body::to_bytes(request.into_body(), HTTP_BODY_BYTES_MAX);
+    match tokio::time::timeout(BODY_READ_TIMEOUT, read).await {
+        Err(_) => Err(ApiError::invalid("body (not sent in time)")),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(error)) => {
+            let too_long = std::error::Error::source(&error)
+                .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+            Err(if too_long {
+                ApiError::too_many("body bytes", HTTP_BODY_BYTES_MAX)
+            } else {
+                ApiError::invalid("body")
+            })
+        }
+    }
 }
 
 fn check_code(call: &mut Call<'_>, input: Result<&str, ApiError>) -> Result<PublicCheck, ApiError> {
@@ -254,7 +276,12 @@ fn check_code(call: &mut Call<'_>, input: Result<&str, ApiError>) -> Result<Publ
 
 /// `GET /01/{gtin}/21/{serial}` (and `/00/{sscc}`): the code's own Digital Link. A browser gets
 /// the readable page; a client asking for JSON gets the JSON answer.
-async fn digital_link(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+async fn digital_link(
+    State(http): Shared,
+    headers: HeaderMap,
+    request: Request,
+    method: &'static str,
+) -> Response {
     let peer = request.extensions().get::<PeerAddr>().copied();
     let uri = request.uri().clone();
     let lang = uri.query().and_then(|query| {
@@ -263,13 +290,7 @@ async fn digital_link(State(http): Shared, headers: HeaderMap, request: Request)
             .find_map(|pair| pair.strip_prefix("lang="))
             .map(str::to_owned)
     });
-    let mut call = begin(
-        &http.app,
-        "GET /01/{gtin}/21/{serial}",
-        &headers,
-        peer,
-        lang.as_deref(),
-    );
+    let mut call = begin(&http.app, method, &headers, peer, lang.as_deref());
     // The Digital Link parser reads the path and the query (a tail travels there as 91/92/93);
     // any host will do, the resolver is whoever serves this.
     let query: Vec<&str> = uri
@@ -330,7 +351,17 @@ async fn not_found(headers: HeaderMap) -> Response {
     error_response(&ApiError::not_found("route"), language)
 }
 
-async fn render_metrics(State(http): Shared) -> Response {
+async fn render_metrics(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().map(|peer| peer.0);
+    let meta = RequestMeta::from_headers(&headers, peer);
+    let client = crate::app::client_ip(
+        peer.map_or(IpAddr::from([0, 0, 0, 0]), |peer| peer.ip().to_canonical()),
+        meta.forwarded_for.as_deref(),
+        &http.app.config.trusted_proxies,
+    );
+    if !http.app.config.metrics_clients.contains(&client) {
+        return error_response(&ApiError::forbidden("metrics_clients"), Language::En);
+    }
     // The engine keeps its own counts; they are read here, when Prometheus asks.
     let head = http.app.engine.head();
     let writer = http.app.engine.writer_stats();

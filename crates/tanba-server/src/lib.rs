@@ -251,7 +251,7 @@ impl RunningServer {
         };
         let http_addr = local(&http_listener, config.http_addr)?;
         let grpc_addr = local(&grpc_listener, config.grpc_addr)?;
-        let connections_max = config.connections_max;
+        let connections = Arc::new(tokio::sync::Semaphore::new(config.connections_max));
         let app = Arc::new(App::new(engine, clock, audit, config, secret));
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -259,14 +259,14 @@ impl RunningServer {
             http_listener,
             http::router(app.clone(), metrics_handle()),
             tls.clone(),
-            connections_max,
+            connections.clone(),
             stopped.clone(),
         )));
         tasks.push(tokio::spawn(net::serve(
             grpc_listener,
             grpc::router(app.clone()),
             tls,
-            connections_max,
+            connections,
             stopped.clone(),
         )));
         let sweeper = app.clone();

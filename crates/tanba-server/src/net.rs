@@ -64,14 +64,16 @@ pub fn tls_acceptor(certificate: &Path, key: &Path) -> Result<TlsAcceptor, Strin
 
 /// Serves `router` on `listener` until `stop` turns true, then stops accepting and waits up to
 /// [`SHUTDOWN_GRACE`] for open connections to finish their calls.
+///
+/// `permits` caps open connections; both ports share one, so that together they stay under the
+/// process's open-file limit with room for the store's files.
 pub async fn serve(
     listener: TcpListener,
     router: axum::Router,
     tls: Option<TlsAcceptor>,
-    connections_max: usize,
+    permits: Arc<Semaphore>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let permits = Arc::new(Semaphore::new(connections_max));
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder

@@ -75,7 +75,10 @@ mod tests {
             }],
         };
         let detail = super::history_detail(&issued).to_string();
-        assert!(!detail.contains("SECRET") && !detail.contains("abc"), "{detail}");
+        assert!(
+            !detail.contains("SECRET") && !detail.contains("abc"),
+            "{detail}"
+        );
         assert!(detail.contains("\"order\":7"), "{detail}");
     }
 }

@@ -46,7 +46,12 @@ fn begin<'a, T>(app: &'a App, method: &'static str, request: Request<T>) -> (Cal
         peer,
         authorization: text("authorization"),
         accept_language: text("accept-language"),
-        forwarded_for: text("x-forwarded-for"),
+        forwarded_for: crate::app::forwarded_for(
+            metadata
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|value| value.to_str().ok()),
+        ),
     };
     (app.call(method, meta), request.into_inner())
 }
