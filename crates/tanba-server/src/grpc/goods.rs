@@ -57,32 +57,6 @@ async fn codes_command(
     Ok(convert::receipt(&receipt))
 }
 
-#[cfg(test)]
-mod tests {
-    use tanba_types::{Event, IssuedCode, IssuedTail};
-
-    #[test]
-    fn a_history_event_names_no_other_code_and_no_tail() {
-        let issued = Event::CodesIssued {
-            order: 7,
-            first_index: 0,
-            codes: vec![IssuedCode {
-                serial: "abc".parse().unwrap(),
-                tail: IssuedTail::Short {
-                    key_id: "k".into(),
-                    tag: "SECRET".into(),
-                },
-            }],
-        };
-        let detail = super::history_detail(&issued).to_string();
-        assert!(
-            !detail.contains("SECRET") && !detail.contains("abc"),
-            "{detail}"
-        );
-        assert!(detail.contains("\"order\":7"), "{detail}");
-    }
-}
-
 #[tonic::async_trait]
 impl pb::codes_service_server::CodesService for Services {
     async fn report_applied(
@@ -498,5 +472,31 @@ impl pb::documents_service_server::DocumentsService for Services {
         }
         .await;
         call.finish_grpc(outcome).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tanba_types::{Event, IssuedCode, IssuedTail};
+
+    #[test]
+    fn a_history_event_names_no_other_code_and_no_tail() {
+        let issued = Event::CodesIssued {
+            order: 7,
+            first_index: 0,
+            codes: vec![IssuedCode {
+                serial: "abc".parse().unwrap(),
+                tail: IssuedTail::Short {
+                    key_id: "k".into(),
+                    tag: "SECRET".into(),
+                },
+            }],
+        };
+        let detail = super::history_detail(&issued).to_string();
+        assert!(
+            !detail.contains("SECRET") && !detail.contains("abc"),
+            "{detail}"
+        );
+        assert!(detail.contains("\"order\":7"), "{detail}");
     }
 }
