@@ -273,23 +273,24 @@ async fn a_forged_code_and_a_code_sold_twice_are_caught_and_flagged() {
     bring_into_circulation(&water, &fresh).await;
     let document = ship(&water, demo.id("shop_almaty"), &fresh).await;
     accept_all(&demo.as_participant("shop_almaty").await, document).await;
+    let receipt = pb::SubmitReceiptRequest {
+        receipt_id: "TWICE-1".into(),
+        seller: demo.id("shop_almaty").to_string(),
+        time_ms: 1,
+        lines: vec![
+            pb::ReceiptLine {
+                code: sold.clone(),
+                price_tiyn: 1,
+            },
+            pb::ReceiptLine {
+                code: fresh[0].clone(),
+                price_tiyn: 1,
+            },
+        ],
+    };
     let outcome = fiscal
         .retail()
-        .submit_receipt(pb::SubmitReceiptRequest {
-            receipt_id: "TWICE-1".into(),
-            seller: demo.id("shop_almaty").to_string(),
-            time_ms: 1,
-            lines: vec![
-                pb::ReceiptLine {
-                    code: sold.clone(),
-                    price_tiyn: 1,
-                },
-                pb::ReceiptLine {
-                    code: fresh[0].clone(),
-                    price_tiyn: 1,
-                },
-            ],
-        })
+        .submit_receipt(receipt.clone())
         .await
         .unwrap()
         .into_inner();
@@ -301,6 +302,25 @@ async fn a_forged_code_and_a_code_sold_twice_are_caught_and_flagged() {
         "TANBA-CODE-WRONG-STATUS"
     );
     assert_eq!(demo.check(&fresh[0], "en").await["verdict"], "sold");
+    // Sent again (the operator did not get the answer): the first answer, refused line included.
+    let again = fiscal
+        .retail()
+        .submit_receipt(receipt.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(again.duplicate);
+    assert_eq!(
+        (again.receipt, again.refused_lines),
+        (outcome.receipt, outcome.refused_lines)
+    );
+    // The same id with other content is not the same receipt.
+    let mut changed = receipt;
+    changed.lines[1].price_tiyn = 2;
+    assert_eq!(
+        refusal(fiscal.retail().submit_receipt(changed).await),
+        "TANBA-SERVER-RECEIPT-MISMATCH"
+    );
     let flagged = demo.check(&sold, "en").await;
     assert_eq!(flagged["flagged_as_likely_copy"], true, "{flagged}");
     let page = demo

@@ -337,9 +337,9 @@ pub struct Call<'a> {
 /// asked for may have been done (a command the engine accepted), so the call is still audited.
 pub const CANCELLED: &str = "CANCELLED";
 
-impl Call<'_> {
-    /// The app.
-    pub fn app(&self) -> &App {
+impl<'a> Call<'a> {
+    /// The app (not borrowed from the call, which can go on noting what it names).
+    pub fn app(&self) -> &'a App {
         self.app
     }
 

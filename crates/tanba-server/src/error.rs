@@ -82,6 +82,7 @@ pub const SERVER_CODES: &[&str] = &[
     "TANBA-SERVER-UNSUPPORTED-MEDIA",
     "TANBA-SERVER-EXPIRED",
     "TANBA-SERVER-MALFORMED",
+    "TANBA-SERVER-RECEIPT-MISMATCH",
     "TANBA-SERVER-INTERNAL",
 ];
 
@@ -192,6 +193,15 @@ impl ApiError {
     /// A request body that does not decode (not protobuf, truncated).
     pub fn malformed() -> ApiError {
         ApiError::new(ErrorKind::InvalidArgument, "TANBA-SERVER-MALFORMED", None)
+    }
+
+    /// A receipt id already recorded for this seller, sent again with different content.
+    pub fn receipt_mismatch() -> ApiError {
+        ApiError::new(
+            ErrorKind::AlreadyExists,
+            "TANBA-SERVER-RECEIPT-MISMATCH",
+            None,
+        )
     }
 
     /// Goods past their expiry date: a till must not sell them.

@@ -495,14 +495,7 @@ async fn till_check(State(http): Shared, headers: HeaderMap, request: Request) -
         let who = call.participant()?;
         let body: TillCheckBody = json_body(&headers, &read_body(request).await?)?;
         let seller = retail::acting_seller(&who, body.seller)?;
-        call.note_reference(seller);
-        let codes: Vec<_> = body
-            .codes
-            .iter()
-            .filter_map(|input| ScannedCode::read(input).ok().map(|scanned| scanned.key))
-            .collect();
-        call.note_codes(&codes);
-        let checks = retail::check_before_sale(&http.app, seller, &body.codes, call.language)?;
+        let checks = retail::check_before_sale(&mut call, seller, &body.codes)?;
         Ok(serde_json::json!({ "checks": checks }))
     }
     .await;
@@ -516,19 +509,7 @@ async fn till_receipt(State(http): Shared, headers: HeaderMap, request: Request)
         let who = call.participant()?;
         let receipt: SalesReceipt = json_body(&headers, &read_body(request).await?)?;
         let seller = retail::acting_seller(&who, receipt.seller)?;
-        call.note_reference(seller);
-        call.note_reference(&receipt.receipt_id);
-        let codes: Vec<_> = receipt
-            .lines
-            .iter()
-            .filter_map(|line| {
-                ScannedCode::read(&line.code)
-                    .ok()
-                    .map(|scanned| scanned.key)
-            })
-            .collect();
-        call.note_codes(&codes);
-        retail::submit_receipt(&http.app, seller, &receipt, call.language).await
+        retail::submit_receipt(&mut call, seller, &receipt).await
     }
     .await;
     answer_json(call, outcome).await
@@ -541,10 +522,7 @@ async fn till_return(State(http): Shared, headers: HeaderMap, request: Request) 
         let who = call.participant()?;
         let body: ReturnReceipt = json_body(&headers, &read_body(request).await?)?;
         let seller = retail::acting_seller(&who, body.seller)?;
-        call.note_reference(seller);
-        call.note_reference(&body.receipt_id);
-        let codes = call.read_codes(&body.codes, retail::RECEIPT_LINES_MAX)?;
-        retail::submit_return(&http.app, seller, &body.receipt_id, codes).await
+        retail::submit_return(&mut call, seller, &body.receipt_id, &body.codes).await
     }
     .await;
     answer_json(call, outcome).await

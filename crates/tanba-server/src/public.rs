@@ -12,6 +12,7 @@
 //! | `r` + report id (u64 BE) | [`ViolationReport`] (postcard) |
 //! | `i` + code + report id | empty: the reports about a code |
 //! | `f` + code | [`Flag`] (postcard): why the code is a likely copy |
+//! | `s` + seller IIN/BIN + receipt id | [`StoredReceipt`](crate::retail::StoredReceipt) (postcard): a sales receipt and its answer |
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -21,13 +22,17 @@ use serde::{Deserialize, Serialize};
 use tanba_engine::query::{self, CodeCard};
 use tanba_store::{Column, Durability, Snapshot, Store, WriteBatch};
 use tanba_types::{
-    CodeKey, CodeStatus, Date, IssuedTail, Language, ScannedCode, ScannedTail, WithdrawalReason,
+    CodeKey, CodeStatus, Date, IssuedTail, Language, ScannedCode, ScannedTail, TaxpayerId,
+    WithdrawalReason,
 };
 
 use crate::error::ApiError;
+use crate::retail::StoredReceipt;
 
-/// Reports about one code that flag it.
+/// Networks (IPv4 /24, IPv6 /48) that must report one code to flag it.
 pub const FLAG_REPORTS_MIN: usize = 3;
+/// Reports about one code read to count the networks behind them.
+pub const REPORTS_READ_FOR_FLAG: usize = 100;
 /// Distinct networks (IPv4 /24, IPv6 /48) checking one code within [`SIGHTING_WINDOW_MS`] that
 /// flag it: one bottle is scanned in one shop, not in five cities in ten minutes.
 pub const FLAG_NETWORKS_MIN: usize = 5;
@@ -44,6 +49,14 @@ const LAST_REPORT: &[u8] = b"n";
 const REPORT: u8 = b'r';
 const REPORTS_BY_CODE: u8 = b'i';
 const FLAG: u8 = b'f';
+const RECEIPT: u8 = b's';
+
+fn receipt_key(seller: &TaxpayerId, receipt_id: &str) -> Vec<u8> {
+    let mut key = vec![RECEIPT];
+    key.extend_from_slice(&seller.to_ascii());
+    key.extend_from_slice(receipt_id.as_bytes());
+    key
+}
 
 /// What the public may learn of a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,7 +172,7 @@ pub struct PublicCheck {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagReason {
-    /// Reported [`FLAG_REPORTS_MIN`] times or more.
+    /// Reported from [`FLAG_REPORTS_MIN`] networks or more.
     ReportedOften,
     /// Checked from [`FLAG_NETWORKS_MIN`] networks within [`SIGHTING_WINDOW_MS`].
     SeenInManyPlaces,
@@ -223,7 +236,7 @@ struct Sightings {
 
 /// The network a client is in: IPv4 /24, IPv6 /48.
 fn network(ip: IpAddr) -> u64 {
-    match ip {
+    match ip.to_canonical() {
         IpAddr::V4(v4) => u64::from(u32::from(v4) >> 8),
         IpAddr::V6(v6) => (1 << 63) | (u128::from(v6) >> 80) as u64,
     }
@@ -292,9 +305,44 @@ impl PublicDesk {
                 postcard::to_stdvec(&flag).expect("flags serialize"),
             )
             .map_err(store_fault)?;
-        self.store
-            .write(batch, Durability::Synced)
-            .map_err(store_fault)
+        blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)
+    }
+
+    /// A seller's sales receipt, as kept.
+    pub fn receipt(
+        &self,
+        seller: &TaxpayerId,
+        receipt_id: &str,
+    ) -> Result<Option<StoredReceipt>, ApiError> {
+        let Some(bytes) = self
+            .store
+            .get(Column::Public, &receipt_key(seller, receipt_id))
+            .map_err(store_fault)?
+        else {
+            return Ok(None);
+        };
+        postcard::from_bytes(&bytes).map(Some).map_err(|_| {
+            tracing::error!(%seller, receipt_id, "a stored receipt does not decode");
+            ApiError::internal()
+        })
+    }
+
+    /// Keeps a sales receipt and its answer (a synced write).
+    pub fn store_receipt(
+        &self,
+        seller: &TaxpayerId,
+        receipt_id: &str,
+        receipt: &StoredReceipt,
+    ) -> Result<(), ApiError> {
+        let mut batch = WriteBatch::new();
+        batch
+            .put(
+                Column::Public,
+                receipt_key(seller, receipt_id),
+                postcard::to_stdvec(receipt).expect("receipts serialize"),
+            )
+            .map_err(store_fault)?;
+        blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)
     }
 
     /// Notes that a client checked a known code; returns whether this sighting flags it.
@@ -355,26 +403,32 @@ impl PublicDesk {
                 .put(Column::Public, index, Vec::new())
                 .map_err(store_fault)?;
         }
-        self.store
-            .write(batch, Durability::Synced)
-            .map_err(store_fault)?;
+        blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)?;
         metrics::counter!("tanba_violation_reports_total").increment(1);
         drop(_writer);
-        if let Some(code) = &report.code {
-            let reports = self
-                .store
-                .snapshot()
-                .scan_prefix(
-                    Column::Public,
-                    &code_key(REPORTS_BY_CODE, code),
-                    FLAG_REPORTS_MIN,
-                )
-                .map_err(store_fault)?;
-            if reports.len() >= FLAG_REPORTS_MIN {
-                self.raise_flag(code, FlagReason::ReportedOften, report.time_ms)?;
-            }
+        if let Some(code) = &report.code
+            && self.reporting_networks(code)? >= FLAG_REPORTS_MIN
+        {
+            self.raise_flag(code, FlagReason::ReportedOften, report.time_ms)?;
         }
         Ok(id)
+    }
+
+    /// How many networks have reported `code` (counting up to [`FLAG_REPORTS_MIN`], over at
+    /// most [`REPORTS_READ_FOR_FLAG`] reports): one person reporting three times flags nothing.
+    fn reporting_networks(&self, code: &CodeKey) -> Result<usize, ApiError> {
+        let reports = self.reports(Some(code), 0, REPORTS_READ_FOR_FLAG)?;
+        let mut networks: Vec<u64> = Vec::new();
+        for (_, report) in reports {
+            let network = network(report.client_ip);
+            if !networks.contains(&network) {
+                networks.push(network);
+                if networks.len() == FLAG_REPORTS_MIN {
+                    break;
+                }
+            }
+        }
+        Ok(networks.len())
     }
 
     /// Reports after `after`, oldest first, at most `limit`; only those about `code` if given.
@@ -402,7 +456,7 @@ impl PublicDesk {
             ),
             None => (vec![REPORT], vec![REPORT]),
         };
-        start.extend_from_slice(&(after + 1).to_be_bytes());
+        start.extend_from_slice(&after.saturating_add(1).to_be_bytes());
         let entries = snapshot
             .scan_from(Column::Public, &prefix, &start, limit)
             .map_err(store_fault)?;
@@ -413,6 +467,17 @@ impl PublicDesk {
                 Ok((id, read(id)?))
             })
             .collect()
+    }
+}
+
+/// Runs a synced write from an async handler: on the runtime's worker threads it tells tokio to
+/// move other tasks elsewhere meanwhile (flags, reports and receipts are rare next to checks).
+fn blocking<T>(write: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(write)
+        }
+        _ => write(),
     }
 }
 
@@ -558,27 +623,36 @@ mod tests {
     }
 
     #[test]
-    fn reports_are_numbered_listed_per_code_and_flag_a_code_reported_often() {
+    fn reports_are_numbered_listed_per_code_and_flag_a_code_reported_from_many_networks() {
         let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
-        let report = |code| ViolationReport {
+        let report = |code, network: u8| ViolationReport {
             time_ms: 5,
-            client_ip: IpAddr::from([192, 0, 2, 1]),
+            client_ip: IpAddr::from([192, 0, network, 1]),
             code,
             kind: ViolationKind::Counterfeit,
             comment: "смотрите".into(),
             location: Some((43.24, 76.95)),
         };
-        assert_eq!(desk.report(&report(None)).unwrap(), 1);
-        for expected in 2..=(FLAG_REPORTS_MIN as u64 + 1) {
+        assert_eq!(desk.report(&report(None, 1)).unwrap(), 1);
+        // One network reporting again and again flags nothing.
+        for expected in 2..=5 {
+            assert_eq!(desk.report(&report(Some(code()), 1)).unwrap(), expected);
+        }
+        assert_eq!(desk.flag(&code()).unwrap(), None);
+        for network in 2..=FLAG_REPORTS_MIN as u8 {
             assert_eq!(desk.flag(&code()).unwrap(), None);
-            assert_eq!(desk.report(&report(Some(code()))).unwrap(), expected);
+            desk.report(&report(Some(code()), network)).unwrap();
         }
         let flag = desk.flag(&code()).unwrap().unwrap();
         assert_eq!(flag.reasons, [FlagReason::ReportedOften]);
         let all = desk.reports(None, 0, 100).unwrap();
-        assert_eq!(all.len(), FLAG_REPORTS_MIN + 1);
-        let about = desk.reports(Some(&code()), 2, 100).unwrap();
-        assert_eq!(about.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [3, 4]);
-        assert_eq!(about[0].1, report(Some(code())));
+        assert_eq!(all.len(), 5 + FLAG_REPORTS_MIN - 1);
+        let about = desk.reports(Some(&code()), 4, 100).unwrap();
+        assert_eq!(
+            about.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            [5, 6, 7]
+        );
+        assert_eq!(about[0].1, report(Some(code()), 1));
+        assert!(desk.reports(None, u64::MAX, 10).unwrap().is_empty());
     }
 }

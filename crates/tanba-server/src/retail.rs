@@ -6,13 +6,13 @@
 //! code sold twice is flagged as a likely copy. The same receipt id sent again changes nothing.
 
 use serde::{Deserialize, Serialize};
-use tanba_engine::{EngineError, Receipt, query};
+use tanba_engine::{EngineError, query};
 use tanba_types::{
-    Actor, CodeKey, CodeStatus, Command, Date, Language, Participant, Refusal, Role, ScannedCode,
-    TaxpayerId, WithdrawalReason, localize,
+    Actor, CodeKey, CodeStatus, Command, Date, Language, Participant, Refusal, Role, ScanError,
+    ScannedCode, TaxpayerId, WithdrawalReason, localize,
 };
 
-use crate::app::App;
+use crate::app::{App, Call};
 use crate::error::ApiError;
 use crate::public::{FlagReason, genuine_card};
 
@@ -53,7 +53,10 @@ pub struct SaleCheck {
     pub found: bool,
     /// The tail printed is the tail issued (true when none was scanned and the code is known).
     pub tail_valid: bool,
-    /// Its status.
+    /// Its status (for the gRPC answer).
+    #[serde(skip)]
+    pub code_status: Option<CodeStatus>,
+    /// Its status, by name.
     pub status: Option<&'static str>,
     /// Why it was withdrawn.
     pub withdrawal_reason: Option<WithdrawalReason>,
@@ -100,26 +103,35 @@ pub fn acting_seller(
     }
 }
 
-/// Checks codes before sale for `seller`.
+/// Checks codes before sale for `seller`, noting them on the call.
 pub fn check_before_sale(
-    app: &App,
+    call: &mut Call<'_>,
     seller: TaxpayerId,
     inputs: &[String],
-    language: Language,
 ) -> Result<Vec<SaleCheck>, ApiError> {
     if inputs.is_empty() || inputs.len() > SALE_CHECK_CODES_MAX {
         return Err(ApiError::too_many("codes", SALE_CHECK_CODES_MAX));
     }
+    call.note_reference(seller);
+    let (app, language) = (call.app(), call.language);
+    let scanned: Vec<Result<ScannedCode, ScanError>> = inputs
+        .iter()
+        .map(|input| ScannedCode::read(input))
+        .collect();
+    let keys: Vec<CodeKey> = scanned.iter().flatten().map(|code| code.key).collect();
+    call.note_codes(&keys);
     let snapshot = app.engine.snapshot();
     let now_ms = app.now_ms();
     let today = Date::from_unix_ms_in_kz(now_ms);
     inputs
         .iter()
-        .map(|input| {
+        .zip(scanned)
+        .map(|(input, scanned)| {
             let blank = SaleCheck {
                 code: input.clone(),
                 found: false,
                 tail_valid: false,
+                code_status: None,
                 status: None,
                 withdrawal_reason: None,
                 sellable: false,
@@ -130,7 +142,7 @@ pub fn check_before_sale(
                 owned_by_seller: false,
                 units_inside: 0,
             };
-            let scanned = match ScannedCode::read(input) {
+            let scanned = match scanned {
                 Ok(scanned) => scanned,
                 Err(error) => return Ok(blank.refused(&error.into(), language)),
             };
@@ -147,6 +159,7 @@ pub fn check_before_sale(
             let check = SaleCheck {
                 found: true,
                 tail_valid: true,
+                code_status: Some(card.status),
                 status: Some(status),
                 withdrawal_reason,
                 blockers: card
@@ -210,18 +223,19 @@ pub struct SalesReceipt {
 }
 
 /// A line set aside.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefusedLine {
     /// The code as sent.
     pub code: String,
     /// Why: a stable code.
-    pub refusal_code: &'static str,
-    /// The same in the caller's language.
+    pub refusal_code: String,
+    /// The same in the caller's language (the first caller's: a resent receipt gets the
+    /// answer it got then).
     pub refusal_message: String,
 }
 
 /// What became of a receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptOutcome {
     /// The log entries that recorded it (none if every line was refused).
     pub first_sequence: Option<u64>,
@@ -229,11 +243,15 @@ pub struct ReceiptOutcome {
     pub last_sequence: Option<u64>,
     /// When the engine recorded it.
     pub time_ms: Option<u64>,
-    /// This receipt id was recorded before; nothing changed now.
+    /// This receipt id was recorded before; nothing changed now, and the answer is the first.
     pub duplicate: bool,
     /// Lines set aside, with why.
     pub refused_lines: Vec<RefusedLine>,
 }
+
+/// Resubmissions after a line is refused between the dry run and the write (another till sold
+/// the same code in that moment): the receipt stays one engine command in all but such races.
+pub const RECEIPT_RESUBMITS_MAX: usize = 3;
 
 fn check_receipt_id(receipt_id: &str) -> Result<(), ApiError> {
     if receipt_id.trim().is_empty() || receipt_id.chars().count() > RECEIPT_ID_CHARS_MAX {
@@ -258,7 +276,8 @@ fn already_sold(error: &EngineError) -> bool {
     )
 }
 
-/// The answer for a receipt recorded before, read back from the log.
+/// The answer for a receipt the engine recorded before but the server kept no record of (the
+/// record's write failed after the sale's): the log says when; the refused lines are lost.
 fn duplicate(app: &App, sequence: u64) -> Result<ReceiptOutcome, ApiError> {
     let record = query::log_record(app.engine.snapshot().as_ref(), sequence)?;
     Ok(ReceiptOutcome {
@@ -270,83 +289,168 @@ fn duplicate(app: &App, sequence: u64) -> Result<ReceiptOutcome, ApiError> {
     })
 }
 
-/// Records a sales receipt for `seller`, setting aside the lines the engine refuses.
+fn refused_line(code: &str, error: &ApiError, language: Language) -> RefusedLine {
+    RefusedLine {
+        code: code.to_owned(),
+        refusal_code: error.code.to_owned(),
+        refusal_message: localize(error, language),
+    }
+}
+
+/// Records a sales receipt for `seller`: every line is tried against the engine's rules first
+/// (a dry run, nothing written), the refused ones are set aside with why, and the rest is
+/// written as one sale. The receipt itself (lines, prices, printed time, outcome) is kept, so
+/// the same receipt sent again gets the first answer, and a different receipt under the same id
+/// is refused.
 pub async fn submit_receipt(
-    app: &App,
+    call: &mut Call<'_>,
     seller: TaxpayerId,
     receipt: &SalesReceipt,
-    language: Language,
 ) -> Result<ReceiptOutcome, ApiError> {
     check_receipt_id(&receipt.receipt_id)?;
-    if receipt.lines.is_empty() || receipt.lines.len() > RECEIPT_LINES_MAX {
+    if receipt.lines.is_empty() {
+        return Err(ApiError::invalid("lines"));
+    }
+    if receipt.lines.len() > RECEIPT_LINES_MAX {
         return Err(ApiError::too_many("lines", RECEIPT_LINES_MAX));
     }
-    let mut lines: Vec<(String, CodeKey)> = Vec::with_capacity(receipt.lines.len());
+    call.note_reference(seller);
+    call.note_reference(&receipt.receipt_id);
+    let language = call.language;
+    let scanned: Vec<Result<ScannedCode, ScanError>> = receipt
+        .lines
+        .iter()
+        .map(|line| ScannedCode::read(&line.code))
+        .collect();
+    let keys: Vec<CodeKey> = scanned.iter().flatten().map(|code| code.key).collect();
+    call.note_codes(&keys);
+    let app = call.app();
+    let digest = receipt_digest(receipt);
+    if let Some(stored) = app.public.receipt(&seller, &receipt.receipt_id)? {
+        if stored.digest != digest {
+            return Err(ApiError::receipt_mismatch());
+        }
+        return Ok(ReceiptOutcome {
+            duplicate: true,
+            ..stored.outcome
+        });
+    }
+
+    let now_ms = app.now_ms();
+    let mut selling: Vec<(String, CodeKey)> = Vec::with_capacity(receipt.lines.len());
     let mut refused_lines = Vec::new();
-    for line in &receipt.lines {
-        match ScannedCode::read(&line.code) {
-            Ok(scanned) => lines.push((line.code.clone(), scanned.key)),
-            Err(error) => {
-                let error = ApiError::from(error);
-                refused_lines.push(RefusedLine {
-                    code: line.code.clone(),
-                    refusal_code: error.code,
-                    refusal_message: error.message(language),
-                });
+    let mut seen = std::collections::HashSet::new();
+    for (line, scanned) in receipt.lines.iter().zip(scanned) {
+        let key = match scanned {
+            Ok(scanned) if seen.insert(scanned.key) => scanned.key,
+            Ok(_) => {
+                let error = ApiError::invalid("lines (the code is on the receipt twice)");
+                refused_lines.push(refused_line(&line.code, &error, language));
+                continue;
             }
-        }
-    }
-    // Each refusal names one code, which leaves; the rest is tried again. At most one try per line.
-    while !lines.is_empty() {
-        let sale = Command::Withdraw {
-            codes: lines.iter().map(|(_, key)| *key).collect(),
-            reason: WithdrawalReason::RetailSale,
-            document: Some(receipt.receipt_id.clone()),
+            Err(error) => {
+                refused_lines.push(refused_line(&line.code, &error.into(), language));
+                continue;
+            }
         };
-        match app.engine.submit(Actor::Participant(seller), sale)?.await {
-            Ok(Receipt {
-                first_sequence,
-                last_sequence,
-                time_ms,
-                ..
-            }) => {
-                return Ok(ReceiptOutcome {
-                    first_sequence: Some(first_sequence),
-                    last_sequence: Some(last_sequence),
-                    time_ms: Some(time_ms),
-                    duplicate: false,
-                    refused_lines,
-                });
-            }
-            Err(EngineError::ReceiptRecorded { sequence, .. }) => return duplicate(app, sequence),
+        let sale = Command::Withdraw {
+            codes: vec![key],
+            reason: WithdrawalReason::RetailSale,
+            document: None,
+        };
+        match app
+            .engine
+            .dry_run(Actor::Participant(seller), &sale, now_ms)
+        {
+            Ok(()) => selling.push((line.code.clone(), key)),
             Err(error) => {
-                let Some(subject) = error.subject() else {
-                    return Err(error.into());
-                };
-                let Some(position) = lines.iter().position(|(_, key)| *key == subject) else {
-                    return Err(error.into());
-                };
                 if already_sold(&error) {
-                    app.public
-                        .raise_flag(&subject, FlagReason::SoldTwice, app.now_ms())?;
+                    app.public.raise_flag(&key, FlagReason::SoldTwice, now_ms)?;
                 }
-                let (code, _) = lines.remove(position);
-                let api = ApiError::from(error);
-                refused_lines.push(RefusedLine {
-                    code,
-                    refusal_code: api.code,
-                    refusal_message: localize(&api, language),
-                });
+                refused_lines.push(refused_line(&line.code, &error.into(), language));
             }
         }
     }
-    Ok(ReceiptOutcome {
+    let mut outcome = ReceiptOutcome {
         first_sequence: None,
         last_sequence: None,
         time_ms: None,
         duplicate: false,
-        refused_lines,
-    })
+        refused_lines: Vec::new(),
+    };
+    let mut resubmits = 0;
+    while !selling.is_empty() {
+        let sale = Command::Withdraw {
+            codes: selling.iter().map(|(_, key)| *key).collect(),
+            reason: WithdrawalReason::RetailSale,
+            document: Some(receipt.receipt_id.clone()),
+        };
+        match app.engine.submit(Actor::Participant(seller), sale)?.await {
+            Ok(written) => {
+                outcome.first_sequence = Some(written.first_sequence);
+                outcome.last_sequence = Some(written.last_sequence);
+                outcome.time_ms = Some(written.time_ms);
+                break;
+            }
+            // The same receipt from a concurrent call got in first.
+            Err(EngineError::ReceiptRecorded { sequence, .. }) => return duplicate(app, sequence),
+            Err(error) => {
+                let position = error
+                    .subject()
+                    .and_then(|subject| selling.iter().position(|(_, key)| *key == subject));
+                let (Some(position), true) = (position, resubmits < RECEIPT_RESUBMITS_MAX) else {
+                    return Err(error.into());
+                };
+                resubmits += 1;
+                let (code, key) = selling.remove(position);
+                if already_sold(&error) {
+                    app.public.raise_flag(&key, FlagReason::SoldTwice, now_ms)?;
+                }
+                refused_lines.push(refused_line(&code, &error.into(), language));
+            }
+        }
+    }
+    outcome.refused_lines = refused_lines;
+    app.public.store_receipt(
+        &seller,
+        &receipt.receipt_id,
+        &StoredReceipt {
+            digest,
+            printed_ms: receipt.time_ms,
+            lines: receipt
+                .lines
+                .iter()
+                .map(|line| (line.code.clone(), line.price_tiyn))
+                .collect(),
+            outcome: outcome.clone(),
+        },
+    )?;
+    Ok(outcome)
+}
+
+/// What identifies a receipt's content: its lines (code and price, in order) and printed time.
+fn receipt_digest(receipt: &SalesReceipt) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&receipt.time_ms.to_be_bytes());
+    for line in &receipt.lines {
+        hasher.update(&(line.code.len() as u64).to_be_bytes());
+        hasher.update(line.code.as_bytes());
+        hasher.update(&line.price_tiyn.to_be_bytes());
+    }
+    *hasher.finalize().as_bytes()
+}
+
+/// A receipt as kept: what it said and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredReceipt {
+    /// [`receipt_digest`] of what was sent.
+    pub digest: [u8; 32],
+    /// When the till printed it, unix milliseconds (as the fiscal data operator says).
+    pub printed_ms: u64,
+    /// Each line's code as sent, and its price in tiyn.
+    pub lines: Vec<(String, u64)>,
+    /// The answer given.
+    pub outcome: ReceiptOutcome,
 }
 
 /// A return receipt.
@@ -364,15 +468,19 @@ pub struct ReturnReceipt {
 /// Records a return: the codes are back in circulation, the seller's. All or nothing: a return
 /// is the seller's own act, not a fact reported after the event.
 pub async fn submit_return(
-    app: &App,
+    call: &mut Call<'_>,
     seller: TaxpayerId,
     receipt_id: &str,
-    codes: Vec<CodeKey>,
+    inputs: &[String],
 ) -> Result<ReceiptOutcome, ApiError> {
     check_receipt_id(receipt_id)?;
-    if codes.is_empty() || codes.len() > RECEIPT_LINES_MAX {
-        return Err(ApiError::too_many("codes", RECEIPT_LINES_MAX));
+    call.note_reference(seller);
+    call.note_reference(receipt_id);
+    if inputs.is_empty() {
+        return Err(ApiError::invalid("codes"));
     }
+    let codes = call.read_codes(inputs, RECEIPT_LINES_MAX)?;
+    let app = call.app();
     let command = Command::RetailReturn {
         codes,
         document: Some(receipt_id.to_owned()),

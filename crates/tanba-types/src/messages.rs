@@ -191,6 +191,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-SERVER-UNSUPPORTED-MEDIA" => ["Сұрау пішімі қолдау көрсетілмейді: {detail} күтіледі", "Формат запроса не поддерживается: ожидается {detail}", "Unsupported request format: {detail} expected"],
     "TANBA-SERVER-EXPIRED" => ["Тауардың жарамдылық мерзімі өткен: сатуға болмайды", "Срок годности товара истёк: продавать нельзя", "The goods are past their expiry date: they must not be sold"],
     "TANBA-SERVER-MALFORMED" => ["Сұрауды оқу мүмкін емес: хабарлама пішімі бұзылған", "Запрос не читается: сообщение повреждено или не того формата", "The request cannot be read: the message is corrupt or in the wrong format"],
+    "TANBA-SERVER-RECEIPT-MISMATCH" => ["Бұл нөмірмен басқа мазмұнды чек бұрын тіркелген", "Чек с этим номером уже зарегистрирован с другим содержанием", "A receipt with this id was already recorded with different content"],
     "TANBA-SERVER-INTERNAL" => ["Сервердің ішкі қатесі: сұрау орындалмады", "Внутренняя ошибка сервера: запрос не выполнен", "Internal server error: the request was not carried out"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
 };

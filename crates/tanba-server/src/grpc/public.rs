@@ -168,15 +168,7 @@ impl pb::retail_service_server::RetailService for Services {
                 &who,
                 convert::optional_taxpayer("seller", &message.seller)?,
             )?;
-            call.note_reference(seller);
-            let checks =
-                retail::check_before_sale(&self.app, seller, &message.codes, call.language)?;
-            let codes: Vec<_> = message
-                .codes
-                .iter()
-                .filter_map(|input| ScannedCode::read(input).ok().map(|scanned| scanned.key))
-                .collect();
-            call.note_codes(&codes);
+            let checks = retail::check_before_sale(&mut call, seller, &message.codes)?;
             Ok(pb::CheckBeforeSaleResponse {
                 checks: checks
                     .into_iter()
@@ -184,13 +176,11 @@ impl pb::retail_service_server::RetailService for Services {
                         code: check.code,
                         found: check.found,
                         tail_valid: check.tail_valid,
-                        status: match check.status {
-                            Some("emitted") => pb::CodeStatus::Emitted,
-                            Some("applied") => pb::CodeStatus::Applied,
-                            Some("introduced") => pb::CodeStatus::Introduced,
-                            Some(_) => pb::CodeStatus::Withdrawn,
-                            None => pb::CodeStatus::Unspecified,
-                        } as i32,
+                        status: check
+                            .code_status
+                            .map_or(pb::CodeStatus::Unspecified, |status| {
+                                convert::status_to(status).0
+                            }) as i32,
                         sellable: check.sellable,
                         refusal_code: check.refusal_code.unwrap_or_default().to_owned(),
                         refusal_message: check.refusal_message.unwrap_or_default(),
@@ -225,8 +215,6 @@ impl pb::retail_service_server::RetailService for Services {
                 &who,
                 convert::optional_taxpayer("seller", &message.seller)?,
             )?;
-            call.note_reference(seller);
-            call.note_reference(&message.receipt_id);
             let receipt = SalesReceipt {
                 receipt_id: message.receipt_id,
                 seller: Some(seller),
@@ -240,18 +228,7 @@ impl pb::retail_service_server::RetailService for Services {
                     })
                     .collect(),
             };
-            let codes: Vec<_> = receipt
-                .lines
-                .iter()
-                .filter_map(|line| {
-                    ScannedCode::read(&line.code)
-                        .ok()
-                        .map(|scanned| scanned.key)
-                })
-                .collect();
-            call.note_codes(&codes);
-            let outcome =
-                retail::submit_receipt(&self.app, seller, &receipt, call.language).await?;
+            let outcome = retail::submit_receipt(&mut call, seller, &receipt).await?;
             Ok(pb::SubmitReceiptResponse {
                 receipt: outcome.first_sequence.map(|first_sequence| pb::Receipt {
                     first_sequence,
@@ -265,7 +242,7 @@ impl pb::retail_service_server::RetailService for Services {
                     .into_iter()
                     .map(|line| pb::RefusedLine {
                         code: line.code,
-                        refusal_code: line.refusal_code.to_owned(),
+                        refusal_code: line.refusal_code,
                         refusal_message: line.refusal_message,
                     })
                     .collect(),
@@ -286,11 +263,9 @@ impl pb::retail_service_server::RetailService for Services {
                 &who,
                 convert::optional_taxpayer("seller", &message.seller)?,
             )?;
-            call.note_reference(seller);
-            call.note_reference(&message.receipt_id);
-            let codes = call.read_codes(&message.codes, retail::RECEIPT_LINES_MAX)?;
             let outcome =
-                retail::submit_return(&self.app, seller, &message.receipt_id, codes).await?;
+                retail::submit_return(&mut call, seller, &message.receipt_id, &message.codes)
+                    .await?;
             Ok(pb::SubmitReturnResponse {
                 receipt: outcome.first_sequence.map(|first_sequence| pb::Receipt {
                     first_sequence,
