@@ -240,7 +240,29 @@ async fn a_forged_code_and_a_code_sold_twice_are_caught_and_flagged() {
     let last = forged.len() - 1;
     forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
     let forged = String::from_utf8(forged).unwrap();
-    assert_eq!(demo.check(&genuine, "en").await["verdict"], "genuine");
+    let checked = demo.check(&genuine, "en").await;
+    assert_eq!(
+        (&checked["verdict"], &checked["tail_checked"]),
+        (&json!("genuine"), &json!(true))
+    );
+    // Without its tail only the identity is known, and the page says so.
+    let bare = demo_harness::key_of(&genuine).to_string();
+    let untailed = demo.check(&bare, "en").await;
+    assert_eq!(
+        (&untailed["verdict"], &untailed["tail_checked"]),
+        (&json!("genuine"), &json!(false))
+    );
+    let page = demo
+        .web
+        .get(format!("{}/check", demo.http))
+        .query(&[("code", bare.as_str()), ("lang", "kk")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"untailed\""), "{page}");
     let answer = demo.check(&forged, "en").await;
     assert_eq!(answer["verdict"], "unknown_or_forged");
     assert_eq!(answer["product"], Value::Null, "a forger learns nothing");

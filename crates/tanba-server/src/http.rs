@@ -39,6 +39,7 @@ pub const ROUTES: &[&str] = &[
     "GET /openapi.json",
     "GET /v1/check",
     "POST /v1/check",
+    "GET /check",
     "GET /01/{gtin}/21/{serial}",
     "GET /00/{sscc}",
     "POST /v1/reports",
@@ -64,6 +65,7 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
         .route("/metrics", get(render_metrics))
         .route("/openapi.json", get(openapi))
         .route("/v1/check", get(check_get).post(check_post))
+        .route("/check", get(check_page))
         .route(
             "/01/{gtin}/21/{serial}",
             get(|state, headers, request| {
@@ -233,6 +235,38 @@ async fn check_get(
     answer_json(call, outcome).await
 }
 
+/// `GET /check?code=...`: the home page's form, answered as a page.
+async fn check_page(
+    State(http): Shared,
+    Query(query): Query<CheckQuery>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let mut call = begin(
+        &http.app,
+        "GET /check",
+        &headers,
+        peer,
+        query.lang.as_deref(),
+    );
+    let outcome = check_code(
+        &mut call,
+        query
+            .code
+            .as_deref()
+            .ok_or_else(|| ApiError::invalid("code")),
+    );
+    let language = call.language;
+    let outcome = call.finish(outcome).await;
+    let raw_query = request.uri().query().unwrap_or_default();
+    let kept: Vec<&str> = raw_query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
+        .collect();
+    html_answer(&outcome, language, &kept.join("&"))
+}
+
 async fn check_post(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
     let peer = request.extensions().get::<PeerAddr>().copied();
     let mut call = begin(&http.app, "POST /v1/check", &headers, peer, None);
@@ -314,11 +348,23 @@ async fn digital_link(
     }
     let language = call.language;
     let outcome = call.finish(outcome).await;
-    let (status, page) = match &outcome {
-        Ok(answer) => (StatusCode::OK, crate::page::check_page(answer, language)),
+    html_answer(&outcome, language, &query.join("&"))
+}
+
+/// A check's answer as a page.
+fn html_answer(
+    outcome: &Result<PublicCheck, ApiError>,
+    language: Language,
+    query: &str,
+) -> Response {
+    let (status, page) = match outcome {
+        Ok(answer) => (
+            StatusCode::OK,
+            crate::page::check_page(answer, language, query),
+        ),
         Err(error) => (
             StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-            crate::page::error_page(&error.message(language), language),
+            crate::page::error_page(&error.message(language), language, query),
         ),
     };
     html(status, page)

@@ -39,6 +39,11 @@ fn label(key: &str, language: Language) -> &'static str {
             "This code was checked in many places or reported: it may be a copy",
         ],
         "code" => ["Код", "Код", "Code"],
+        "untailed" => [
+            "Код криптоқұйрықсыз тексерілді: түпнұсқалықты тек қаптамадағы толық код дәлелдейді",
+            "Код проверен без криптохвоста: подлинность доказывает только полный код с упаковки",
+            "Checked without the code's crypto tail: only the full code on the package proves it genuine",
+        ],
         "check" => ["Тексеру", "Проверить", "Check"],
         "prompt" => [
             "Тауардағы кодты енгізіңіз немесе сканерлеңіз",
@@ -54,7 +59,16 @@ fn label(key: &str, language: Language) -> &'static str {
     }
 }
 
-fn frame(title: &str, body: &str, language: Language) -> String {
+/// The page frame. `query` is the request's query without `lang`: the language links keep it,
+/// since a Digital Link's tail travels there (switching language must not drop the tail).
+fn frame(title: &str, body: &str, language: Language, query: &str) -> String {
+    let link = |lang: &str| {
+        if query.is_empty() {
+            format!("?lang={lang}")
+        } else {
+            escape(&format!("?{query}&lang={lang}"))
+        }
+    };
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -64,14 +78,17 @@ fn frame(title: &str, body: &str, language: Language) -> String {
          .genuine{{background:#e3f6e8}}.warn{{background:#fff3d6}}.bad{{background:#fde2e1}}\
          dt{{color:#666;margin-top:.6rem}}dd{{margin:0;font-size:1.05rem}}\
          </style></head><body><h1>Tanba · {title}</h1>{body}\
-         <p><a href=\"?lang=kk\">Қазақша</a> · <a href=\"?lang=ru\">Русский</a> · \
-         <a href=\"?lang=en\">English</a></p></body></html>",
+         <p><a href=\"{kk}\">Қазақша</a> · <a href=\"{ru}\">Русский</a> · \
+         <a href=\"{en}\">English</a></p></body></html>",
         lang = language.code(),
+        kk = link("kk"),
+        ru = link("ru"),
+        en = link("en"),
     )
 }
 
 /// The page for a checked code.
-pub fn check_page(answer: &PublicCheck, language: Language) -> String {
+pub fn check_page(answer: &PublicCheck, language: Language, query: &str) -> String {
     let class = match answer.verdict {
         Verdict::Genuine => "genuine",
         Verdict::Sold | Verdict::NotInCirculation => "warn",
@@ -114,32 +131,38 @@ pub fn check_page(answer: &PublicCheck, language: Language) -> String {
         );
     }
     body.push_str("</dl>");
+    if !answer.tail_checked && answer.verdict != Verdict::UnknownOrForged {
+        body.push_str(&format!(
+            "<p class=\"verdict warn\" id=\"untailed\">{}</p>",
+            label("untailed", language)
+        ));
+    }
     if answer.flagged_as_likely_copy {
         body.push_str(&format!(
             "<p class=\"verdict warn\" id=\"flagged\">{}</p>",
             label("flagged", language)
         ));
     }
-    frame(label("title", language), &body, language)
+    frame(label("title", language), &body, language, query)
 }
 
 /// The home page: a form that checks a code.
 pub fn home_page(language: Language) -> String {
     let body = format!(
-        "<form action=\"/v1/check\" method=\"get\"><p>{prompt}</p>\
+        "<form action=\"/check\" method=\"get\"><p>{prompt}</p>\
          <input name=\"code\" size=\"40\" autofocus> <input type=\"hidden\" name=\"lang\" value=\"{lang}\">\
          <button>{check}</button></form>",
         prompt = label("prompt", language),
         check = label("check", language),
         lang = language.code(),
     );
-    frame(label("title", language), &body, language)
+    frame(label("title", language), &body, language, "")
 }
 
 /// A page for a refusal.
-pub fn error_page(message: &str, language: Language) -> String {
+pub fn error_page(message: &str, language: Language, query: &str) -> String {
     let body = format!("<div class=\"verdict bad\">{}</div>", escape(message));
-    frame(label("title", language), &body, language)
+    frame(label("title", language), &body, language, query)
 }
 
 #[cfg(test)]
@@ -162,10 +185,15 @@ mod tests {
             production_date: None,
             expiry_date: None,
             flagged_as_likely_copy: false,
+            tail_checked: false,
         };
-        let page = check_page(&answer, Language::Kk);
+        let page = check_page(&answer, Language::Kk, "91=AB&92=C<D");
         assert!(!page.contains("<script>"));
         assert!(page.contains("data-verdict=\"unknown_or_forged\""));
         assert!(page.contains("Таңбаны тексеру"));
+        assert!(
+            page.contains("href=\"?91=AB&amp;92=C&lt;D&amp;lang=ru\""),
+            "the tail stays"
+        );
     }
 }

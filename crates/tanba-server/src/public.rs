@@ -166,6 +166,9 @@ pub struct PublicCheck {
     pub expiry_date: Option<Date>,
     /// Checked or reported so as to suggest copies.
     pub flagged_as_likely_copy: bool,
+    /// Whether the code came with its crypto tail and the tail is the one issued. Without it,
+    /// only the code's identity is known: a copy of a genuine code's text looks the same.
+    pub tail_checked: bool,
 }
 
 /// Why a code is a likely copy.
@@ -563,6 +566,7 @@ pub fn check(
         production_date: None,
         expiry_date: None,
         flagged_as_likely_copy: false,
+        tail_checked: card.is_some() && !matches!(scanned.tail, ScannedTail::None),
     };
     let Some(card) = card else {
         return Ok(answer);

@@ -112,6 +112,7 @@ impl pb::public_check_service_server::PublicCheckService for Services {
                 production_date: convert::date_text(answer.production_date),
                 expiry_date: convert::date_text(answer.expiry_date),
                 flagged_as_likely_copy: answer.flagged_as_likely_copy,
+                tail_checked: answer.tail_checked,
             })
         }
         .await;
