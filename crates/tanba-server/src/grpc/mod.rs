@@ -23,6 +23,13 @@ pub use convert::status_to;
 /// Largest gRPC message accepted, in bytes: a 100,000-code command in its longest form.
 pub const GRPC_MESSAGE_BYTES_MAX: usize = 16 << 20;
 
+/// Largest message the anonymous services (sign-in, public check) accept: a code and a comment
+/// fit many times over; a stranger gets no 16 MiB buffers.
+pub const ANONYMOUS_MESSAGE_BYTES_MAX: usize = 64 * 1024;
+
+/// How long a streamed answer waits for a slow reader before giving up on it.
+pub const STREAM_SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Roles that oversee everyone's goods and may read any card, history or document.
 pub const SUPERVISING_ROLES: &[Role] = &[Role::Authority, Role::Ministry, Role::Operator];
 
@@ -80,8 +87,11 @@ pub fn router(app: Arc<App>) -> axum::Router {
     let services = Services { app: app.clone() };
     macro_rules! limited {
         ($server:ident) => {
+            limited!($server, GRPC_MESSAGE_BYTES_MAX)
+        };
+        ($server:ident, $decoding:expr) => {
             $server::new(services.clone())
-                .max_decoding_message_size(GRPC_MESSAGE_BYTES_MAX)
+                .max_decoding_message_size($decoding)
                 .max_encoding_message_size(GRPC_MESSAGE_BYTES_MAX)
         };
     }
@@ -101,13 +111,16 @@ pub fn router(app: Arc<App>) -> axum::Router {
     routes
         .add_service(health)
         .add_service(reflection)
-        .add_service(limited!(AuthServiceServer))
+        .add_service(limited!(AuthServiceServer, ANONYMOUS_MESSAGE_BYTES_MAX))
         .add_service(limited!(RegistryServiceServer))
         .add_service(limited!(EmissionServiceServer))
         .add_service(limited!(CodesServiceServer))
         .add_service(limited!(DocumentsServiceServer))
         .add_service(limited!(RetailServiceServer))
-        .add_service(limited!(PublicCheckServiceServer))
+        .add_service(limited!(
+            PublicCheckServiceServer,
+            ANONYMOUS_MESSAGE_BYTES_MAX
+        ))
         .add_service(limited!(AuditServiceServer));
     routes
         .routes()

@@ -7,7 +7,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::convert::{self, taxpayer};
-use super::{Services, begin, may_read, run};
+use super::{STREAM_SEND_TIMEOUT, Services, begin, may_read, run};
 use crate::error::ApiError;
 
 /// Codes per message of a download.
@@ -302,16 +302,22 @@ impl pb::emission_service_server::EmissionService for Services {
             let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
             let app = self.app.clone();
             let (id, mut from) = (message.order, message.from_index);
-            tokio::task::spawn_blocking(move || {
+            // Pages are read off the async workers; a reader that stops reading is dropped after
+            // STREAM_SEND_TIMEOUT instead of holding a thread.
+            tokio::spawn(async move {
                 while from < order.issued {
-                    let page = query::order_codes(
-                        app.engine.snapshot().as_ref(),
-                        id,
-                        from,
-                        DOWNLOAD_CHUNK_CODES,
-                    );
-                    let message = page
-                        .map(|codes| pb::DownloadCodesResponse {
+                    let reader = app.clone();
+                    let page = tokio::task::spawn_blocking(move || {
+                        query::order_codes(
+                            reader.engine.snapshot().as_ref(),
+                            id,
+                            from,
+                            DOWNLOAD_CHUNK_CODES,
+                        )
+                    })
+                    .await;
+                    let message = match page {
+                        Ok(Ok(codes)) => Ok(pb::DownloadCodesResponse {
                             codes: codes
                                 .iter()
                                 .enumerate()
@@ -320,13 +326,17 @@ impl pb::emission_service_server::EmissionService for Services {
                                     raw: printable(key, tail),
                                 })
                                 .collect(),
-                        })
-                        .map_err(|error| ApiError::from(error).to_status(language));
+                        }),
+                        Ok(Err(error)) => Err(ApiError::from(error).to_status(language)),
+                        Err(_) => Err(ApiError::internal().to_status(language)),
+                    };
                     let (sent, last) = match &message {
                         Ok(page) if !page.codes.is_empty() => (page.codes.len() as u32, false),
                         _ => (0, true),
                     };
-                    if sender.blocking_send(message).is_err() || last {
+                    let delivered =
+                        tokio::time::timeout(STREAM_SEND_TIMEOUT, sender.send(message)).await;
+                    if !matches!(delivered, Ok(Ok(()))) || last {
                         return;
                     }
                     from += sent;

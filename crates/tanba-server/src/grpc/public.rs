@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 
 use super::convert;
 use super::participants::STREAM_BUFFER_MESSAGES;
-use super::{Services, begin};
+use super::{STREAM_SEND_TIMEOUT, Services, begin};
 use crate::audit::{self, AuditQuery};
 use crate::error::ApiError;
 use crate::public::{self as desk, Verdict, ViolationKind, ViolationReport};
@@ -16,8 +16,32 @@ use crate::retail::{self, ReceiptLine, SalesReceipt};
 
 /// Roles that read the audit trail and the public's reports.
 const AUDIT_READERS: &[Role] = &[Role::Authority, Role::Operator];
-/// Audit records per streamed message.
-const AUDIT_CHUNK_RECORDS: usize = 1_000;
+/// Audit records per streamed message: each names up to 1,000 codes, so a chunk stays a few
+/// MiB, well under the message limit.
+const AUDIT_CHUNK_RECORDS: usize = 100;
+
+/// An audit record for the wire.
+fn audit_record_to(stored: &audit::StoredAuditRecord) -> pb::AuditRecord {
+    let record = &stored.record;
+    let mut arguments: Vec<String> = record.codes.iter().map(ToString::to_string).collect();
+    arguments.extend(record.references.iter().cloned());
+    if record.codes_total as usize > record.codes.len() {
+        arguments.push(format!("… {} codes in all", record.codes_total));
+    }
+    pb::AuditRecord {
+        sequence: stored.sequence,
+        time_ms: record.time_ms,
+        participant: record
+            .participant
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        client_ip: record.client_ip.to_string(),
+        method: record.method.clone(),
+        arguments,
+        outcome: record.error.clone().unwrap_or_else(|| "OK".into()),
+        hash: stored.hash.to_string(),
+    }
+}
 
 fn language_from(value: i32) -> Option<Language> {
     match pb::Language::try_from(value) {
@@ -308,48 +332,42 @@ impl pb::audit_service_server::AuditService for Services {
                 after,
                 limit,
             };
+            // Read and sent a chunk at a time: memory stays one chunk per reader, whatever the
+            // total asked (records name up to 1,000 codes each).
             let store = self.app.engine.store().clone();
-            let records = tokio::task::spawn_blocking(move || {
-                audit::query(store.snapshot().as_ref(), &query)
-            })
-            .await
-            .map_err(|_| ApiError::internal())?
-            .map_err(|error| {
-                tracing::error!(%error, "audit query");
-                ApiError::internal()
-            })?;
+            let language = call.language;
             let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
             tokio::spawn(async move {
-                for chunk in records.chunks(AUDIT_CHUNK_RECORDS) {
-                    let message = pb::QueryAuditResponse {
-                        records: chunk
-                            .iter()
-                            .map(|stored| {
-                                let record = &stored.record;
-                                let mut arguments: Vec<String> =
-                                    record.codes.iter().map(ToString::to_string).collect();
-                                arguments.extend(record.references.iter().cloned());
-                                if record.codes_total as usize > record.codes.len() {
-                                    arguments
-                                        .push(format!("… {} codes in all", record.codes_total));
-                                }
-                                pb::AuditRecord {
-                                    sequence: stored.sequence,
-                                    time_ms: record.time_ms,
-                                    participant: record
-                                        .participant
-                                        .map(|id| id.to_string())
-                                        .unwrap_or_default(),
-                                    client_ip: record.client_ip.to_string(),
-                                    method: record.method.clone(),
-                                    arguments,
-                                    outcome: record.error.clone().unwrap_or_else(|| "OK".into()),
-                                    hash: stored.hash.to_string(),
-                                }
-                            })
-                            .collect(),
+                let (mut query, mut left) = (query, limit);
+                while left > 0 {
+                    query.limit = left.min(AUDIT_CHUNK_RECORDS);
+                    let chunk_query = query.clone();
+                    let store = store.clone();
+                    let chunk = tokio::task::spawn_blocking(move || {
+                        audit::query(store.snapshot().as_ref(), &chunk_query)
+                    })
+                    .await;
+                    let records = match chunk {
+                        Ok(Ok(records)) => records,
+                        failed => {
+                            if let Ok(Err(error)) = failed {
+                                tracing::error!(%error, "audit query");
+                            }
+                            let _ = sender
+                                .send(Err(ApiError::internal().to_status(language)))
+                                .await;
+                            return;
+                        }
                     };
-                    if sender.send(Ok(message)).await.is_err() {
+                    let Some(last) = records.last() else { return };
+                    query.after = last.sequence;
+                    left -= records.len();
+                    let message = pb::QueryAuditResponse {
+                        records: records.iter().map(audit_record_to).collect(),
+                    };
+                    let delivered =
+                        tokio::time::timeout(STREAM_SEND_TIMEOUT, sender.send(Ok(message))).await;
+                    if !matches!(delivered, Ok(Ok(()))) {
                         return;
                     }
                 }
