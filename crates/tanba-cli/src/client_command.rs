@@ -549,7 +549,9 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
                 .map(|hex| {
                     Ok(pb::ParticipantKey {
                         algorithm: "ed25519".into(),
-                        public_key: unhex(hex).context("a public key is 64 hex digits")?,
+                        public_key: tanba_crypto::encoding::parse_hex::<32>(hex)
+                            .context("a public key is 64 hex digits")?
+                            .to_vec(),
                     })
                 })
                 .collect::<anyhow::Result<_>>()?;
@@ -1197,16 +1199,6 @@ async fn download(connection: &Connection, order: u64, out: &Path) -> anyhow::Re
     writer.get_ref().sync_all()?;
     bar.finish();
     Ok(written)
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() != 64 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// Prints an answer as JSON or as a table.

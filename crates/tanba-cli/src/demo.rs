@@ -35,10 +35,6 @@ pub struct DemoArgs {
 
 const DEMO_CODES_FILE: &str = "demo-codes.json";
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     serve_command::init_logs(args.log_format);
     let codes_path = args.data.join(DEMO_CODES_FILE);
@@ -75,7 +71,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         config.bootstrap_operator = Some(BootstrapOperator {
             id: operator.key.participant,
             name: operator.name.into(),
-            public_key_hex: hex(&operator.key.public_key()),
+            public_key_hex: tanba_crypto::encoding::hex(&operator.key.public_key()),
         });
     }
     serve_command::runtime()?.block_on(async {

@@ -6,14 +6,16 @@ use std::path::{Path, PathBuf};
 
 use rand_core::OsRng;
 use serde::{Deserialize, Serialize};
+use tanba_crypto::encoding::{hex, parse_hex};
 use tanba_crypto::{Ed25519Signer, Signer};
 use tanba_types::TaxpayerId;
 
 /// Largest key file read, in bytes.
 pub const KEY_FILE_BYTES_MAX: u64 = 64 * 1024;
 
-/// A participant and its key.
-#[derive(Clone, Serialize, Deserialize)]
+/// A participant and its key. Made only by [`KeyFile::generate`] or [`KeyFile::read`], which
+/// checks the secret, so [`KeyFile::signer`] cannot fail; the secret is wiped when dropped.
+#[derive(Clone, Serialize)]
 pub struct KeyFile {
     /// The participant's IIN/BIN.
     pub participant: TaxpayerId,
@@ -23,6 +25,22 @@ pub struct KeyFile {
     pub public_key_hex: String,
     /// The secret key (32-byte seed), hex.
     secret_key_hex: String,
+}
+
+/// The file's JSON, before its secret is checked.
+#[derive(Deserialize)]
+struct KeyFileJson {
+    participant: TaxpayerId,
+    algorithm: String,
+    public_key_hex: String,
+    secret_key_hex: String,
+}
+
+impl Drop for KeyFile {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.secret_key_hex.zeroize();
+    }
 }
 
 impl std::fmt::Debug for KeyFile {
@@ -53,20 +71,6 @@ pub enum KeyFileError {
     Malformed(PathBuf),
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 impl KeyFile {
     /// A new key for `participant`.
     pub fn generate(participant: TaxpayerId) -> KeyFile {
@@ -81,13 +85,14 @@ impl KeyFile {
 
     /// The public key's bytes, as the registry keeps them.
     pub fn public_key(&self) -> Vec<u8> {
-        unhex(&self.public_key_hex).unwrap_or_default()
+        parse_hex::<32>(&self.public_key_hex).map_or_else(Vec::new, |key| key.to_vec())
     }
 
     /// The signer.
     pub fn signer(&self) -> Ed25519Signer {
-        let secret = unhex(&self.secret_key_hex).unwrap_or_default();
-        Ed25519Signer::from_secret_bytes(&secret).expect("checked when read")
+        let secret =
+            zeroize::Zeroizing::new(parse_hex::<32>(&self.secret_key_hex).unwrap_or_default());
+        Ed25519Signer::from_secret_bytes(&*secret).expect("checked when generated or read")
     }
 
     /// Writes the file, readable by its owner only; never replaces an existing one.
@@ -126,10 +131,16 @@ impl KeyFile {
             return Err(KeyFileError::Malformed(path.to_path_buf()));
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
-        let key: KeyFile =
+        let json: KeyFileJson =
             serde_json::from_str(&text).map_err(|_| KeyFileError::Malformed(path.to_path_buf()))?;
-        let secret =
-            unhex(&key.secret_key_hex).ok_or(KeyFileError::Malformed(path.to_path_buf()))?;
+        let key = KeyFile {
+            participant: json.participant,
+            algorithm: json.algorithm,
+            public_key_hex: json.public_key_hex,
+            secret_key_hex: json.secret_key_hex,
+        };
+        let secret = parse_hex::<32>(&key.secret_key_hex)
+            .ok_or(KeyFileError::Malformed(path.to_path_buf()))?;
         let signer = Ed25519Signer::from_secret_bytes(&secret)
             .map_err(|_| KeyFileError::Malformed(path.to_path_buf()))?;
         if key.algorithm != "ed25519" || hex(&signer.public_key_bytes()) != key.public_key_hex {

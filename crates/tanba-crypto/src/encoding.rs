@@ -1,4 +1,5 @@
-//! Text encodings shared by the crate: unpadded base64url and lowercase hex.
+//! Text encodings: unpadded base64url and lowercase hex (public keys, tokens and challenges are
+//! written with these wherever Tanba shows them).
 //!
 //! Base64url (RFC 4648 §5) is used because its 64 characters (`A-Z a-z 0-9 - _`) are all in
 //! GS1 CSET 82, so signatures and tags fit in AI 92/93 as they are. Decoding is strict: no padding,
@@ -35,6 +36,11 @@ pub fn write_hex(formatter: &mut std::fmt::Formatter<'_>, bytes: &[u8]) -> std::
         write!(formatter, "{byte:02x}")?;
     }
     Ok(())
+}
+
+/// `bytes` as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Parses exactly `N` bytes of hex (either case).

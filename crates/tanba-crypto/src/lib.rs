@@ -27,7 +27,7 @@
 pub mod chain;
 pub mod checkpoint;
 pub mod domain;
-mod encoding;
+pub mod encoding;
 pub mod errors;
 pub mod full_tail;
 pub mod identity;

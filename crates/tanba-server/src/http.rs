@@ -16,6 +16,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tanba_types::{Date, Language, ScannedCode, TaxpayerId};
 
+use tanba_crypto::encoding::{base64url, base64url_decode};
+
 use crate::app::{App, Call, RequestMeta};
 use crate::error::ApiError;
 use crate::net::PeerAddr;
@@ -572,16 +574,4 @@ async fn till_return(State(http): Shared, headers: HeaderMap, request: Request) 
     }
     .await;
     answer_json(call, outcome).await
-}
-
-fn base64url(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text.trim_end_matches('='))
-        .ok()
 }

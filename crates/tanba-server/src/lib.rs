@@ -152,12 +152,14 @@ async fn bootstrap(engine: &Engine, config: &ServerConfig) -> Result<(), StartEr
     if query::participant(engine.snapshot().as_ref(), &operator.id)?.is_some() {
         return Ok(());
     }
-    let public_key = decode_hex(&operator.public_key_hex).ok_or_else(|| {
-        data_error(
-            Path::new("bootstrap_operator.public_key_hex"),
-            "not 64 hex digits",
-        )
-    })?;
+    let public_key = tanba_crypto::encoding::parse_hex::<32>(&operator.public_key_hex)
+        .map(|key| key.to_vec())
+        .ok_or_else(|| {
+            data_error(
+                Path::new("bootstrap_operator.public_key_hex"),
+                "not 64 hex digits",
+            )
+        })?;
     let participant = Participant {
         id: operator.id,
         name: operator.name.clone(),
@@ -173,16 +175,6 @@ async fn bootstrap(engine: &Engine, config: &ServerConfig) -> Result<(), StartEr
         .await?;
     tracing::info!(operator = %operator.id, "bootstrap operator registered");
     Ok(())
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() != 64 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// A running server.

@@ -33,10 +33,6 @@ struct Fixture {
     directory: tempfile::TempDir,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 async fn start(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
     let directory = tempfile::tempdir().unwrap();
     let operator = KeyFile::generate("990440000395".parse().unwrap());
@@ -47,7 +43,7 @@ async fn start(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
         bootstrap_operator: Some(BootstrapOperator {
             id: operator.participant,
             name: "Operator".into(),
-            public_key_hex: hex(&operator.public_key()),
+            public_key_hex: tanba_crypto::encoding::hex(&operator.public_key()),
         }),
         ..ServerConfig::default()
     };
