@@ -14,14 +14,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use tanba_types::{Date, Language, ScannedCode, TaxpayerId};
+use tanba_types::{Language, ScannedCode, TaxpayerId};
 
 use tanba_crypto::encoding::{base64url, base64url_decode};
 
 use crate::app::{App, Call, RequestMeta};
 use crate::error::ApiError;
 use crate::net::PeerAddr;
-use crate::public::{self, PublicCheck, REPORT_COMMENT_CHARS_MAX, ViolationKind, ViolationReport};
+use crate::public::{self, PublicCheck, ViolationKind, ViolationReport};
 use crate::retail::{self, ReturnReceipt, SalesReceipt};
 
 /// Largest request body, in bytes: a 1,000-line receipt in its longest form fits.
@@ -152,54 +152,6 @@ fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T
     })
 }
 
-/// The public check, with the sighting it counts: shared by HTTP and gRPC.
-pub fn public_check(
-    app: &App,
-    scanned: &ScannedCode,
-    client_ip: IpAddr,
-    language: Language,
-) -> Result<PublicCheck, ApiError> {
-    let now_ms = app.now_ms();
-    let snapshot = app.engine.snapshot();
-    let mut answer = public::check(
-        snapshot.as_ref(),
-        &app.public,
-        scanned,
-        language,
-        Date::from_unix_ms_in_kz(now_ms),
-    )?;
-    if answer.verdict != public::Verdict::UnknownOrForged
-        && app.public.sighted(&scanned.key, client_ip, now_ms)
-    {
-        app.public
-            .raise_flag(&scanned.key, public::FlagReason::SeenInManyPlaces, now_ms)?;
-        answer.flagged_as_likely_copy = true;
-    }
-    Ok(answer)
-}
-
-/// Stores a violation report (a synced write, off the async threads): shared by HTTP and gRPC.
-pub async fn store_report(app: &Arc<App>, report: ViolationReport) -> Result<u64, ApiError> {
-    if report.comment.chars().count() > REPORT_COMMENT_CHARS_MAX {
-        return Err(ApiError::too_many(
-            "comment characters",
-            REPORT_COMMENT_CHARS_MAX,
-        ));
-    }
-    if report.code.is_none() && report.kind != ViolationKind::NoCode {
-        return Err(ApiError::invalid("code"));
-    }
-    if let Some((latitude, longitude)) = report.location
-        && (!(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude))
-    {
-        return Err(ApiError::invalid("location"));
-    }
-    let app = app.clone();
-    tokio::task::spawn_blocking(move || app.public.report(&report))
-        .await
-        .map_err(|_| ApiError::internal())?
-}
-
 #[derive(Deserialize)]
 struct CheckQuery {
     code: Option<String>,
@@ -307,7 +259,7 @@ fn check_code(call: &mut Call<'_>, input: Result<&str, ApiError>) -> Result<Publ
     call.anonymous()?;
     let scanned = ScannedCode::read(input?)?;
     call.note_codes([&scanned.key]);
-    public_check(call.app(), &scanned, call.client_ip, call.language)
+    public::check_and_count(call.app(), &scanned, call.client_ip, call.language)
 }
 
 /// `GET /01/{gtin}/21/{serial}` (and `/00/{sscc}`): the code's own Digital Link. A browser gets
@@ -381,22 +333,28 @@ fn html(status: StatusCode, page: String) -> Response {
     response
 }
 
-async fn home(headers: HeaderMap) -> Response {
-    let language = headers
+/// The language a request's `Accept-Language` asks for (Russian when it names none we speak).
+fn language_of(headers: &HeaderMap) -> Language {
+    headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|value| value.to_str().ok())
         .and_then(Language::from_accept_language)
-        .unwrap_or(Language::Ru);
-    html(StatusCode::OK, crate::page::home_page(language))
+        .unwrap_or(Language::Ru)
 }
 
-async fn not_found(headers: HeaderMap) -> Response {
-    let language = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(Language::from_accept_language)
-        .unwrap_or(Language::Ru);
-    error_response(&ApiError::not_found("route"), language)
+async fn home(headers: HeaderMap) -> Response {
+    html(
+        StatusCode::OK,
+        crate::page::home_page(language_of(&headers)),
+    )
+}
+
+/// An unknown route: refused, and audited (probing is worth knowing about).
+async fn not_found(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let peer = request.extensions().get::<PeerAddr>().copied();
+    let mut call = begin(&http.app, "(no such route)", &headers, peer, None);
+    call.note_reference(request.uri().path());
+    answer_json::<()>(call, Err(ApiError::not_found("route"))).await
 }
 
 async fn render_metrics(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
@@ -468,7 +426,7 @@ async fn report(State(http): Shared, headers: HeaderMap, request: Request) -> Re
             comment: body.comment,
             location,
         };
-        let id = store_report(&http.app, report).await?;
+        let id = public::submit_report(&http.app, report)?;
         call.note_reference(id);
         Ok(serde_json::json!({ "report": id }))
     }

@@ -26,6 +26,7 @@ use tanba_types::{
     WithdrawalReason,
 };
 
+use crate::app::App;
 use crate::error::ApiError;
 use crate::retail::StoredReceipt;
 
@@ -599,6 +600,47 @@ pub fn check(
     answer.expiry_date = card.expiry_date;
     answer.flagged_as_likely_copy = desk.flag(&scanned.key)?.is_some();
     Ok(answer)
+}
+
+/// The public check, with the sighting it counts (and the flag a crowd of networks raises):
+/// the one entry point of HTTP and gRPC alike.
+pub fn check_and_count(
+    app: &App,
+    scanned: &ScannedCode,
+    client_ip: IpAddr,
+    language: Language,
+) -> Result<PublicCheck, ApiError> {
+    let now_ms = app.now_ms();
+    let snapshot = app.engine.snapshot();
+    let today = Date::from_unix_ms_in_kz(now_ms);
+    let mut answer = check(snapshot.as_ref(), &app.public, scanned, language, today)?;
+    if answer.verdict != Verdict::UnknownOrForged
+        && app.public.sighted(&scanned.key, client_ip, now_ms)
+    {
+        app.public
+            .raise_flag(&scanned.key, FlagReason::SeenInManyPlaces, now_ms)?;
+        answer.flagged_as_likely_copy = true;
+    }
+    Ok(answer)
+}
+
+/// Checks and stores a violation report: the one entry point of HTTP and gRPC alike.
+pub fn submit_report(app: &App, report: ViolationReport) -> Result<u64, ApiError> {
+    if report.comment.chars().count() > REPORT_COMMENT_CHARS_MAX {
+        return Err(ApiError::too_many(
+            "comment characters",
+            REPORT_COMMENT_CHARS_MAX,
+        ));
+    }
+    if report.code.is_none() && report.kind != ViolationKind::NoCode {
+        return Err(ApiError::invalid("code"));
+    }
+    if let Some((latitude, longitude)) = report.location
+        && (!(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude))
+    {
+        return Err(ApiError::invalid("location"));
+    }
+    app.public.report(&report)
 }
 
 #[cfg(test)]

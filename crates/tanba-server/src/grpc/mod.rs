@@ -132,8 +132,9 @@ pub fn router(app: Arc<App>) -> axum::Router {
 }
 
 /// Requests tonic refuses before any handler runs (a body that is not protobuf, a message past
-/// [`GRPC_MESSAGE_BYTES_MAX`]) get the same coded, localized refusal as the rest, and an audit
-/// record: tonic's own answers carry neither.
+/// the size limit, a method that does not exist) get the same coded, localized refusal as the
+/// rest, and an audit record: tonic's own answers carry neither. tonic says which by its status
+/// message; the black-box test of bad input fails if a new tonic words it differently.
 async fn framework_refusals(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     request: axum::extract::Request,
@@ -149,6 +150,8 @@ async fn framework_refusals(
         "11" | "8" if message.contains("too large") => {
             ApiError::too_many("message bytes", GRPC_MESSAGE_BYTES_MAX)
         }
+        // No such service or method: probing is worth an audit record too.
+        "12" => ApiError::not_found("gRPC method"),
         _ => return response,
     };
     let mut call = app.call("gRPC (refused before decoding)", meta);

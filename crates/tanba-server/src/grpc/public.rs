@@ -99,8 +99,7 @@ impl pb::public_check_service_server::PublicCheckService for Services {
             call.anonymous()?;
             let scanned = ScannedCode::read(&message.code)?;
             call.note_codes([&scanned.key]);
-            let answer =
-                crate::http::public_check(&self.app, &scanned, call.client_ip, call.language)?;
+            let answer = desk::check_and_count(&self.app, &scanned, call.client_ip, call.language)?;
             Ok(pb::CheckResponse {
                 verdict: verdict_to(answer.verdict) as i32,
                 verdict_text: answer.verdict_text,
@@ -170,7 +169,7 @@ impl pb::public_check_service_server::PublicCheckService for Services {
                     .has_location
                     .then_some((message.latitude, message.longitude)),
             };
-            let report = crate::http::store_report(&self.app, report).await?;
+            let report = desk::submit_report(&self.app, report)?;
             call.note_reference(report);
             Ok(pb::ReportViolationResponse { report })
         }
