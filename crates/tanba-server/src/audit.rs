@@ -16,13 +16,21 @@
 //! | `a` + sequence (u64 BE) | chain hash + [`AuditRecord`] (postcard) |
 //! | `p` + IIN/BIN + sequence | empty: a participant's calls |
 //! | `c` + code + sequence | empty: the calls that named a code |
+//! | `k` + sequence (u64 BE) | a [`Checkpoint`] (postcard) signed with the operator's key: the chain's hash at that record |
+//!
+//! A checkpoint is signed every [`AUDIT_CHECKPOINT_RECORDS`] records and when the writer stops,
+//! so that someone able to write the database cannot rewrite the trail up to it unnoticed:
+//! [`verify`] checks every signature and that each names the hash the chain gives.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use serde::{Deserialize, Serialize};
-use tanba_crypto::{ChainHash, GENESIS, chain_next};
+use tanba_crypto::{
+    ChainHash, Checkpoint, GENESIS, KeyRing, PublicKeySet, chain_next, sign_checkpoint,
+    verify_checkpoint,
+};
 use tanba_store::{Column, Durability, Snapshot, Store, WriteBatch};
 use tanba_types::{CodeKey, TaxpayerId};
 use tokio::sync::mpsc;
@@ -49,6 +57,10 @@ const HEAD: &[u8] = b"h";
 const RECORD: u8 = b'a';
 const BY_PARTICIPANT: u8 = b'p';
 const BY_CODE: u8 = b'c';
+const CHECKPOINT: u8 = b'k';
+
+/// Records between signed audit checkpoints.
+pub const AUDIT_CHECKPOINT_RECORDS: u64 = 10_000;
 
 /// One call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,8 +117,9 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Starts the writer over `store`, continuing the chain already there.
-    pub fn start(store: Arc<dyn Store>) -> Result<AuditLog, AuditError> {
+    /// Starts the writer over `store`, continuing the chain already there; checkpoints are
+    /// signed with `ring`'s active signing key.
+    pub fn start(store: Arc<dyn Store>, ring: Arc<KeyRing>) -> Result<AuditLog, AuditError> {
         let snapshot = store.snapshot();
         let (sequence, hash) = head(snapshot.as_ref())?;
         // Time order must hold across restarts too, whatever the clock did meanwhile.
@@ -118,9 +131,11 @@ impl AuditLog {
         let (sender, receiver) = mpsc::channel::<AuditRecord>(AUDIT_QUEUE_MAX);
         let writer = Writer {
             store,
+            ring,
             sequence,
             hash,
             last_time_ms,
+            checkpointed: sequence,
         };
         let writer = std::thread::Builder::new()
             .name("tanba-audit".into())
@@ -170,9 +185,12 @@ impl Drop for AuditLog {
 /// The writer thread's state: the chain's end.
 struct Writer {
     store: Arc<dyn Store>,
+    ring: Arc<KeyRing>,
     sequence: u64,
     hash: ChainHash,
     last_time_ms: u64,
+    /// The last sequence a checkpoint covers (or the head at start).
+    checkpointed: u64,
 }
 
 /// How many writes a record makes: itself, its participant index, one index per code.
@@ -186,6 +204,8 @@ impl Writer {
         let mut pending: Option<AuditRecord> = None;
         loop {
             let Some(first) = pending.take().or_else(|| receiver.blocking_recv()) else {
+                // Every sender is gone: the server is stopping. The trail so far is signed.
+                self.checkpoint();
                 return;
             };
             let mut writes = writes_of(&first);
@@ -234,6 +254,9 @@ impl Writer {
                 Ok(()) => {
                     (self.sequence, self.hash, self.last_time_ms) = (sequence, hash, last_time_ms);
                     metrics::counter!("tanba_audit_records_total").increment(count);
+                    if self.sequence - self.checkpointed >= AUDIT_CHECKPOINT_RECORDS {
+                        self.checkpoint();
+                    }
                     return;
                 }
                 Err(error) => {
@@ -245,6 +268,46 @@ impl Writer {
             }
         }
     }
+}
+
+impl Writer {
+    /// Signs and stores a checkpoint of the chain's end, if anything came since the last one.
+    /// A failure is logged and retried at the next occasion: the records are already safe.
+    fn checkpoint(&mut self) {
+        if self.sequence == self.checkpointed {
+            return;
+        }
+        let signed = sign_checkpoint(
+            self.ring.active_signing_key(),
+            self.sequence,
+            self.hash,
+            self.last_time_ms,
+        );
+        let written = match signed {
+            Ok(checkpoint) => {
+                let mut batch = WriteBatch::new();
+                batch
+                    .put(
+                        Column::Audit,
+                        checkpoint_key(self.sequence),
+                        postcard::to_stdvec(&checkpoint).expect("checkpoints serialize"),
+                    )
+                    .and_then(|()| self.store.write(batch, Durability::Synced))
+                    .map_err(|error| error.to_string())
+            }
+            Err(error) => Err(error.to_string()),
+        };
+        match written {
+            Ok(()) => self.checkpointed = self.sequence,
+            Err(error) => tracing::error!(%error, "audit checkpoint not signed"),
+        }
+    }
+}
+
+fn checkpoint_key(sequence: u64) -> Vec<u8> {
+    let mut key = vec![CHECKPOINT];
+    key.extend_from_slice(&sequence.to_be_bytes());
+    key
 }
 
 fn add(
@@ -426,10 +489,46 @@ fn first_at_or_after(snapshot: &dyn Snapshot, time_ms: u64, last: u64) -> Result
     Ok(low)
 }
 
-/// Walks the whole chain from genesis and checks every link and the head; returns the count.
-pub fn verify(store: &dyn Store) -> Result<u64, AuditError> {
+/// What [`verify`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditVerification {
+    /// Records in the chain.
+    pub records: u64,
+    /// Signed checkpoints checked.
+    pub checkpoints: u64,
+    /// The last sequence a valid checkpoint covers.
+    pub signed_through: u64,
+}
+
+/// Walks the whole chain from genesis and checks every link, every signed checkpoint (against
+/// `keys`) and the head.
+pub fn verify(store: &dyn Store, keys: &PublicKeySet) -> Result<AuditVerification, AuditError> {
     let snapshot = store.snapshot();
     let (last, head_hash) = head(snapshot.as_ref())?;
+    let mut checkpoints: Vec<Checkpoint> = Vec::new();
+    let mut from = vec![CHECKPOINT];
+    loop {
+        let page = snapshot.scan_from(Column::Audit, &[CHECKPOINT], &from, 1_000)?;
+        for (key, value) in &page {
+            let checkpoint: Checkpoint =
+                postcard::from_bytes(value).map_err(|_| AuditError::Broken {
+                    sequence: u64::from_be_bytes(key[1..].try_into().unwrap_or_default()),
+                    reason: "a checkpoint does not decode",
+                })?;
+            verify_checkpoint(keys, &checkpoint).map_err(|_| AuditError::Broken {
+                sequence: checkpoint.sequence,
+                reason: "a checkpoint's signature does not verify",
+            })?;
+            checkpoints.push(checkpoint);
+        }
+        match page.last() {
+            Some((key, _)) if page.len() == 1_000 => {
+                from = key.clone();
+                from.push(0);
+            }
+            _ => break,
+        }
+    }
     let mut hash = GENESIS;
     let prefix = [RECORD];
     let mut from = prefix.to_vec();
@@ -456,6 +555,15 @@ pub fn verify(store: &dyn Store) -> Result<u64, AuditError> {
                     reason: "the chain does not hold",
                 });
             }
+            if checkpoints
+                .iter()
+                .any(|checkpoint| checkpoint.sequence == sequence && checkpoint.head_hash != hash)
+            {
+                return Err(AuditError::Broken {
+                    sequence,
+                    reason: "the chain differs from what a signed checkpoint says",
+                });
+            }
             expected += 1;
         }
         match page.last() {
@@ -472,13 +580,40 @@ pub fn verify(store: &dyn Store) -> Result<u64, AuditError> {
             reason: "the head does not match the last record",
         });
     }
-    Ok(last)
+    let signed_through = checkpoints.iter().map(|c| c.sequence).max().unwrap_or(0);
+    if signed_through > last {
+        return Err(AuditError::Broken {
+            sequence: last,
+            reason: "a signed checkpoint names records that are gone",
+        });
+    }
+    Ok(AuditVerification {
+        records: last,
+        checkpoints: checkpoints.len() as u64,
+        signed_through,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use tanba_store::MemoryStore;
+
+    fn ring() -> Arc<KeyRing> {
+        use rand_core::SeedableRng;
+        static RING: std::sync::OnceLock<Arc<KeyRing>> = std::sync::OnceLock::new();
+        RING.get_or_init(|| {
+            Arc::new(KeyRing::generate(
+                0,
+                &mut rand_chacha::ChaCha20Rng::seed_from_u64(7),
+            ))
+        })
+        .clone()
+    }
+
+    fn keys() -> PublicKeySet {
+        ring().public_key_set()
+    }
 
     fn record(time_ms: u64, participant: Option<TaxpayerId>, codes: Vec<CodeKey>) -> AuditRecord {
         AuditRecord {
@@ -498,7 +633,7 @@ mod tests {
         let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
         let who: TaxpayerId = "990140000384".parse().unwrap();
         let code: CodeKey = "(01)04600000000015(21)abc".parse().unwrap();
-        let log = AuditLog::start(store.clone()).unwrap();
+        let log = AuditLog::start(store.clone(), ring()).unwrap();
         for time_ms in 1..=10 {
             let participant = (time_ms % 2 == 0).then_some(who);
             let codes = if time_ms % 3 == 0 { vec![code] } else { vec![] };
@@ -507,7 +642,12 @@ mod tests {
         // Time never goes back, even if a call's clock did.
         log.record(record(50, None, vec![])).await;
         log.close();
-        assert_eq!(verify(store.as_ref()).unwrap(), 11);
+        let verified = verify(store.as_ref(), &keys()).unwrap();
+        assert_eq!(
+            (verified.records, verified.signed_through),
+            (11, 11),
+            "signed at the stop"
+        );
         let snapshot = store.snapshot();
         let find = |query: AuditQuery| -> Vec<u64> {
             super::query(
@@ -568,7 +708,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_altered_or_removed_record_breaks_the_chain() {
         let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-        let log = AuditLog::start(store.clone()).unwrap();
+        let log = AuditLog::start(store.clone(), ring()).unwrap();
         for time_ms in 1..=3 {
             log.record(record(time_ms, None, vec![])).await;
         }
@@ -580,15 +720,44 @@ mod tests {
         batch.put(Column::Audit, record_key(2), value).unwrap();
         store.write(batch, Durability::Synced).unwrap();
         assert!(matches!(
-            verify(store.as_ref()),
+            verify(store.as_ref(), &keys()),
             Err(AuditError::Broken { sequence: 2, .. })
         ));
         let mut batch = WriteBatch::new();
         batch.delete(Column::Audit, record_key(2)).unwrap();
         store.write(batch, Durability::Synced).unwrap();
         assert!(matches!(
-            verify(store.as_ref()),
+            verify(store.as_ref(), &keys()),
             Err(AuditError::Broken { sequence: 2, .. })
+        ));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_tail_rewritten_with_its_hashes_is_caught_by_the_signed_checkpoint() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let log = AuditLog::start(store.clone(), ring()).unwrap();
+        for time_ms in 1..=3 {
+            log.record(record(time_ms, None, vec![])).await;
+        }
+        log.close();
+        // Someone with the database rewrites record 3 and recomputes its hash and the head.
+        let (_, hash_2) = {
+            let stored = read(store.snapshot().as_ref(), 2).unwrap().unwrap();
+            (2, stored.hash)
+        };
+        let mut forged = record(3, None, vec![]);
+        forged.method = "nothing to see".into();
+        let bytes = postcard::to_stdvec(&forged).unwrap();
+        let hash_3 = chain_next(&hash_2, 3, &bytes);
+        let mut batch = WriteBatch::new();
+        add(&mut batch, 3, &hash_3, &forged, &bytes).unwrap();
+        let mut head_value = 3u64.to_be_bytes().to_vec();
+        head_value.extend_from_slice(&hash_3.0);
+        batch.put(Column::Audit, HEAD.to_vec(), head_value).unwrap();
+        store.write(batch, Durability::Synced).unwrap();
+        assert!(matches!(
+            verify(store.as_ref(), &keys()),
+            Err(AuditError::Broken { sequence: 3, .. })
         ));
     }
 
@@ -596,10 +765,10 @@ mod tests {
     async fn a_restarted_log_continues_the_chain() {
         let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
         for round in 0..2 {
-            let log = AuditLog::start(store.clone()).unwrap();
+            let log = AuditLog::start(store.clone(), ring()).unwrap();
             log.record(record(round, None, vec![])).await;
             log.close();
         }
-        assert_eq!(verify(store.as_ref()).unwrap(), 2);
+        assert_eq!(verify(store.as_ref(), &keys()).unwrap().checkpoints, 2);
     }
 }

@@ -202,7 +202,7 @@ impl RunningServer {
     ) -> Result<RunningServer, StartError> {
         let data_dir = config.data_dir.clone();
         std::fs::create_dir_all(&data_dir).map_err(|error| data_error(&data_dir, error))?;
-        let ring = open_key_ring(&data_dir, clock.now_ms())?;
+        let ring = Arc::new(open_key_ring(&data_dir, clock.now_ms())?);
         let secret = open_sign_in_secret(&data_dir)?;
         let engine_dir = data_dir.join("engine");
         let store: Arc<dyn Store> = Arc::new(
@@ -210,12 +210,12 @@ impl RunningServer {
         );
         let engine = Engine::start(
             store.clone(),
-            Arc::new(ring),
+            ring.clone(),
             clock.clone(),
             EngineConfig::default(),
         )?;
         bootstrap(&engine, &config).await?;
-        let audit = audit::AuditLog::start(store)?;
+        let audit = audit::AuditLog::start(store, ring)?;
         let tls = match &config.tls {
             Some(tls) => {
                 Some(net::tls_acceptor(&tls.certificate, &tls.key).map_err(StartError::Tls)?)

@@ -324,7 +324,8 @@ async fn a_graceful_stop_signs_a_final_checkpoint_and_leaves_an_audit_trail_that
     let checkpoint = tanba_engine::verify_log(store.as_ref(), &public_keys, Some(head)).unwrap();
     assert_eq!(checkpoint.head, head, "the last checkpoint is the head");
     // Sign-in (2 calls) and five lookups, each audited, the chain whole.
-    assert_eq!(tanba_server::audit::verify(store.as_ref()).unwrap(), 7);
+    let audit = tanba_server::audit::verify(store.as_ref(), &public_keys).unwrap();
+    assert_eq!((audit.records, audit.signed_through), (7, 7));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
