@@ -19,6 +19,8 @@ use tanba_types::{Command as EngineCommand, Language, ScannedCode, TaxpayerId};
 
 /// Longest line read from a codes file.
 const LINE_BYTES_MAX: usize = 8 * 1024;
+/// How long `order` waits for a million codes to be issued (about 10 s on two cores).
+const ORDER_TIMEOUT: Duration = Duration::from_secs(600);
 /// Codes sent per call when a file holds more than one call may carry.
 const CODES_PER_CALL: usize = 10_000;
 
@@ -690,28 +692,12 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
             quantity,
             out,
         } => {
-            let request = pb::OrderCodesRequest { gtin, quantity };
-            let order = connection
-                .emission()
-                .order_codes(request)
-                .await?
-                .into_inner()
-                .order;
             let bar = progress(u64::from(quantity), "issuing");
-            loop {
-                let state = connection
-                    .emission()
-                    .get_order(pb::GetOrderRequest { order })
-                    .await?
-                    .into_inner()
-                    .order
-                    .context("the order")?;
-                bar.set_position(u64::from(state.issued));
-                if state.issued == state.quantity {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            let order = connection
+                .order_and_wait(&gtin, quantity, ORDER_TIMEOUT, |issued| {
+                    bar.set_position(u64::from(issued));
+                })
+                .await?;
             bar.finish();
             let written = download(connection, order, &out).await?;
             json!({ "order": order, "codes": written, "file": out.display().to_string() })
@@ -1177,24 +1163,18 @@ async fn download(connection: &Connection, order: u64, out: &Path) -> anyhow::Re
         .with_context(|| format!("creating {} (never replaced)", out.display()))?;
     let mut writer = std::io::BufWriter::new(file);
     let bar = progress(u64::from(state.issued), "downloading");
-    let request = pb::DownloadCodesRequest {
-        order,
-        from_index: 0,
-    };
-    let mut stream = connection
-        .emission()
-        .download_codes(request)
-        .await?
-        .into_inner();
     let mut written = 0;
-    while let Some(page) = stream.message().await.map_err(ClientError::from)? {
-        for code in page.codes {
-            writer.write_all(code.raw.as_bytes())?;
-            writer.write_all(b"\n")?;
-            written += 1;
-        }
-        bar.set_position(written);
-    }
+    connection
+        .download(order, |page| {
+            for code in page {
+                writer.write_all(code.raw.as_bytes())?;
+                writer.write_all(b"\n")?;
+                written += 1;
+            }
+            bar.set_position(written);
+            Ok(())
+        })
+        .await?;
     writer.flush()?;
     writer.get_ref().sync_all()?;
     bar.finish();

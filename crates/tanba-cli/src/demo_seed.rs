@@ -11,12 +11,12 @@
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use serde::Serialize;
 use tanba_client::{Connection, KeyFile};
 use tanba_gs1::{MarkingCode, OutputForm, ParseOptions};
 use tanba_proto::v1 as pb;
-use tanba_types::{CodeKey, Command, Date, ScannedCode, TaxpayerId};
+use tanba_types::{Date, TaxpayerId};
 
 /// How long the demo waits for an emission order to be issued.
 const ORDER_TIMEOUT: Duration = Duration::from_secs(120);
@@ -207,10 +207,6 @@ fn names(kk: &str, ru: &str, en: &str) -> Option<pb::Names> {
     })
 }
 
-fn key_of(raw: &str) -> anyhow::Result<CodeKey> {
-    Ok(ScannedCode::read(raw)?.key)
-}
-
 /// Signs in as `member`.
 async fn signed_in(grpc: &str, member: &Member) -> anyhow::Result<Connection> {
     let mut connection = Connection::connect(grpc).await?;
@@ -228,44 +224,9 @@ async fn order(
     quantity: u32,
 ) -> anyhow::Result<Vec<String>> {
     let order = connection
-        .emission()
-        .order_codes(pb::OrderCodesRequest {
-            gtin: product.into(),
-            quantity,
-        })
-        .await?
-        .into_inner()
-        .order;
-    let started = std::time::Instant::now();
-    loop {
-        let state = connection
-            .emission()
-            .get_order(pb::GetOrderRequest { order })
-            .await?
-            .into_inner()
-            .order
-            .context("the order")?;
-        if state.issued == state.quantity {
-            break;
-        }
-        if started.elapsed() > ORDER_TIMEOUT {
-            bail!("order {order} not issued within {ORDER_TIMEOUT:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let mut stream = connection
-        .emission()
-        .download_codes(pb::DownloadCodesRequest {
-            order,
-            from_index: 0,
-        })
-        .await?
-        .into_inner();
-    let mut codes = Vec::with_capacity(quantity as usize);
-    while let Some(page) = stream.message().await? {
-        codes.extend(page.codes.into_iter().map(|code| code.raw));
-    }
-    Ok(codes)
+        .order_and_wait(product, quantity, ORDER_TIMEOUT, |_| {})
+        .await?;
+    Ok(connection.download_all(order).await?)
 }
 
 async fn applied_and_introduced(
@@ -314,39 +275,10 @@ async fn deliver(
     buyer: &Connection,
     items: Vec<String>,
 ) -> anyhow::Result<()> {
-    let buyer_id = buyer.participant().context("signed in")?;
-    let keys: Vec<CodeKey> = items
-        .iter()
-        .map(|item| key_of(item))
-        .collect::<Result<_, _>>()?;
-    let signature = seller.sign_document(&Command::Ship {
-        buyer: buyer_id,
-        items: keys,
-        signature: Vec::new(),
-    });
     let document = seller
-        .documents()
-        .ship(pb::ShipRequest {
-            buyer: buyer_id.to_string(),
-            items,
-            signature,
-        })
-        .await?
-        .into_inner()
-        .document;
-    let signature = buyer.sign_document(&Command::Accept {
-        document,
-        items: None,
-        signature: Vec::new(),
-    });
-    buyer
-        .documents()
-        .accept(pb::AcceptRequest {
-            document,
-            items: Vec::new(),
-            signature,
-        })
+        .ship(buyer.participant().context("signed in")?, items)
         .await?;
+    buyer.accept_all(document).await?;
     Ok(())
 }
 

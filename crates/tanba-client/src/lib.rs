@@ -10,11 +10,12 @@
 pub mod key_file;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use prost::Message;
 use tanba_crypto::{Ed25519Signer, Signer};
 use tanba_proto::v1 as pb;
-use tanba_types::{Command, Language, TaxpayerId};
+use tanba_types::{Command, Language, ScannedCode, TaxpayerId};
 use tonic::metadata::MetadataValue;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -24,6 +25,8 @@ pub use key_file::{KeyFile, KeyFileError};
 
 /// Largest message the client sends or takes, in bytes (the server's own limit).
 pub const MESSAGE_BYTES_MAX: usize = 16 << 20;
+/// How often [`Connection::order_and_wait`] asks how far an order is.
+pub const ORDER_POLL_INTERVAL: Duration = Duration::from_millis(20);
 
 /// What went wrong on a call.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -36,6 +39,10 @@ pub enum ClientError {
         /// Why.
         reason: String,
     },
+    /// The client could not finish: an order not issued in time, a file that cannot be written,
+    /// a code that does not read.
+    #[error("{0}")]
+    Failed(String),
     /// The server refused, with its stable code and message.
     #[error("{message}")]
     Refused {
@@ -53,7 +60,7 @@ impl ClientError {
     pub fn code(&self) -> Option<&str> {
         match self {
             ClientError::Refused { code, .. } => Some(code),
-            ClientError::Connect { .. } => None,
+            ClientError::Connect { .. } | ClientError::Failed(_) => None,
         }
     }
 }
@@ -202,6 +209,117 @@ impl Connection {
                 .unwrap_or_default(),
             _ => Vec::new(),
         }
+    }
+
+    /// Orders codes and waits until they are all issued, telling `progress` how many are, as
+    /// they come; returns the order's id.
+    pub async fn order_and_wait(
+        &self,
+        gtin: &str,
+        quantity: u32,
+        timeout: Duration,
+        mut progress: impl FnMut(u32),
+    ) -> Result<u64, ClientError> {
+        let request = pb::OrderCodesRequest {
+            gtin: gtin.to_owned(),
+            quantity,
+        };
+        let order = self
+            .emission()
+            .order_codes(request)
+            .await?
+            .into_inner()
+            .order;
+        let started = std::time::Instant::now();
+        loop {
+            let state = self
+                .emission()
+                .get_order(pb::GetOrderRequest { order })
+                .await?
+                .into_inner()
+                .order
+                .unwrap_or_default();
+            progress(state.issued);
+            if state.issued == state.quantity {
+                return Ok(order);
+            }
+            if started.elapsed() > timeout {
+                return Err(ClientError::Failed(format!(
+                    "order {order}: {} of {quantity} codes issued in {timeout:?}",
+                    state.issued
+                )));
+            }
+            tokio::time::sleep(ORDER_POLL_INTERVAL).await;
+        }
+    }
+
+    /// An order's codes, streamed page by page into `page` (raw element strings, in order).
+    pub async fn download(
+        &self,
+        order: u64,
+        mut page: impl FnMut(Vec<pb::IssuedCode>) -> std::io::Result<()>,
+    ) -> Result<(), ClientError> {
+        let request = pb::DownloadCodesRequest {
+            order,
+            from_index: 0,
+        };
+        let mut stream = self.emission().download_codes(request).await?.into_inner();
+        while let Some(message) = stream.message().await? {
+            page(message.codes).map_err(|error| ClientError::Failed(error.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Every code of an order (raw element strings, in order).
+    pub async fn download_all(&self, order: u64) -> Result<Vec<String>, ClientError> {
+        let mut codes = Vec::new();
+        self.download(order, |page| {
+            codes.extend(page.into_iter().map(|code| code.raw));
+            Ok(())
+        })
+        .await?;
+        Ok(codes)
+    }
+
+    /// Ships `items` to `buyer`, signed; returns the document's id.
+    pub async fn ship(&self, buyer: TaxpayerId, items: Vec<String>) -> Result<u64, ClientError> {
+        let keys = items
+            .iter()
+            .map(|item| ScannedCode::read(item).map(|code| code.key))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| ClientError::Failed(error.to_string()))?;
+        let signature = self.sign_document(&Command::Ship {
+            buyer,
+            items: keys,
+            signature: Vec::new(),
+        });
+        let request = pb::ShipRequest {
+            buyer: buyer.to_string(),
+            items,
+            signature,
+        };
+        Ok(self.documents().ship(request).await?.into_inner().document)
+    }
+
+    /// Accepts a whole shipment, signed.
+    pub async fn accept_all(&self, document: u64) -> Result<pb::Receipt, ClientError> {
+        let signature = self.sign_document(&Command::Accept {
+            document,
+            items: None,
+            signature: Vec::new(),
+        });
+        let request = pb::AcceptRequest {
+            document,
+            items: Vec::new(),
+            signature,
+        };
+        Ok(self
+            .documents()
+            .accept(request)
+            .await?
+            .into_inner()
+            .receipt
+            .unwrap_or_default())
     }
 
     service!(auth, auth_service_client, AuthServiceClient);

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tanba_client::{ClientError, Connection, KeyFile};
 use tanba_proto::v1 as pb;
-use tanba_types::{CodeKey, Command as EngineCommand, Language, ScannedCode, TaxpayerId};
+use tanba_types::{CodeKey, Language, ScannedCode, TaxpayerId};
 
 /// How long the demo may take to start and seed.
 const START_TIMEOUT: Duration = Duration::from_secs(120);
@@ -226,44 +226,10 @@ pub fn refusal<T: std::fmt::Debug>(result: Result<T, tonic::Status>) -> String {
 /// Orders `quantity` codes of `gtin` as `connection`, waits for them and downloads them.
 pub async fn order_codes(connection: &Connection, gtin: &str, quantity: u32) -> Vec<String> {
     let order = connection
-        .emission()
-        .order_codes(pb::OrderCodesRequest {
-            gtin: gtin.into(),
-            quantity,
-        })
+        .order_and_wait(gtin, quantity, START_TIMEOUT, |_| {})
         .await
-        .unwrap()
-        .into_inner()
-        .order;
-    let started = Instant::now();
-    loop {
-        let state = connection
-            .emission()
-            .get_order(pb::GetOrderRequest { order })
-            .await
-            .unwrap()
-            .into_inner()
-            .order
-            .unwrap();
-        if state.issued == state.quantity {
-            break;
-        }
-        assert!(started.elapsed() < START_TIMEOUT, "order not issued");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let mut stream = connection
-        .emission()
-        .download_codes(pb::DownloadCodesRequest {
-            order,
-            from_index: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let mut codes = Vec::new();
-    while let Some(page) = stream.message().await.unwrap() {
-        codes.extend(page.codes.into_iter().map(|code| code.raw));
-    }
+        .unwrap();
+    let codes = connection.download_all(order).await.unwrap();
     assert_eq!(codes.len(), quantity as usize);
     codes
 }
@@ -301,40 +267,12 @@ pub async fn bring_into_circulation(connection: &Connection, codes: &[String]) {
 
 /// Ships `items` from `seller` to `buyer` (signed); returns the document id.
 pub async fn ship(seller: &Connection, buyer: TaxpayerId, items: &[String]) -> u64 {
-    let command = EngineCommand::Ship {
-        buyer,
-        items: items.iter().map(|item| key_of(item)).collect(),
-        signature: Vec::new(),
-    };
-    seller
-        .documents()
-        .ship(pb::ShipRequest {
-            buyer: buyer.to_string(),
-            items: items.to_vec(),
-            signature: seller.sign_document(&command),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .document
+    seller.ship(buyer, items.to_vec()).await.unwrap()
 }
 
 /// The buyer accepts everything (signed).
 pub async fn accept_all(buyer: &Connection, document: u64) {
-    let command = EngineCommand::Accept {
-        document,
-        items: None,
-        signature: Vec::new(),
-    };
-    buyer
-        .documents()
-        .accept(pb::AcceptRequest {
-            document,
-            items: Vec::new(),
-            signature: buyer.sign_document(&command),
-        })
-        .await
-        .unwrap();
+    buyer.accept_all(document).await.unwrap();
 }
 
 /// The GTIN of a raw code.

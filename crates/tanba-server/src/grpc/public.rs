@@ -20,6 +20,17 @@ const AUDIT_READERS: &[Role] = &[Role::Authority, Role::Operator];
 /// MiB, well under the message limit.
 const AUDIT_CHUNK_RECORDS: usize = 100;
 
+/// The log entries a receipt's sale or return became, for the wire (none if nothing was
+/// written).
+fn receipt_of(outcome: &retail::ReceiptOutcome) -> Option<pb::Receipt> {
+    outcome.first_sequence.map(|first_sequence| pb::Receipt {
+        first_sequence,
+        last_sequence: outcome.last_sequence.unwrap_or(first_sequence),
+        created: 0,
+        time_ms: outcome.time_ms.unwrap_or(0),
+    })
+}
+
 /// An audit record for the wire.
 fn audit_record_to(stored: &audit::StoredAuditRecord) -> pb::AuditRecord {
     let record = &stored.record;
@@ -254,12 +265,7 @@ impl pb::retail_service_server::RetailService for Services {
             };
             let outcome = retail::submit_receipt(&mut call, seller, &receipt).await?;
             Ok(pb::SubmitReceiptResponse {
-                receipt: outcome.first_sequence.map(|first_sequence| pb::Receipt {
-                    first_sequence,
-                    last_sequence: outcome.last_sequence.unwrap_or(first_sequence),
-                    created: 0,
-                    time_ms: outcome.time_ms.unwrap_or(0),
-                }),
+                receipt: receipt_of(&outcome),
                 duplicate: outcome.duplicate,
                 refused_lines: outcome
                     .refused_lines
@@ -291,12 +297,7 @@ impl pb::retail_service_server::RetailService for Services {
                 retail::submit_return(&mut call, seller, &message.receipt_id, &message.codes)
                     .await?;
             Ok(pb::SubmitReturnResponse {
-                receipt: outcome.first_sequence.map(|first_sequence| pb::Receipt {
-                    first_sequence,
-                    last_sequence: outcome.last_sequence.unwrap_or(first_sequence),
-                    created: 0,
-                    time_ms: outcome.time_ms.unwrap_or(0),
-                }),
+                receipt: receipt_of(&outcome),
             })
         }
         .await;
