@@ -925,22 +925,8 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
             )?
         }
         ClientCommand::Ship { buyer, codes } => {
-            let items = codes.read()?;
-            let keys = items
-                .iter()
-                .map(|item| ScannedCode::read(item).map(|s| s.key))
-                .collect::<Result<_, _>>()?;
-            let signature = connection.sign_document(&EngineCommand::Ship {
-                buyer,
-                items: keys,
-                signature: Vec::new(),
-            });
-            let request = pb::ShipRequest {
-                buyer: buyer.to_string(),
-                items,
-                signature,
-            };
-            serde_json::to_value(connection.documents().ship(request).await?.into_inner())?
+            let document = connection.ship(buyer, codes.read()?).await?;
+            json!({ "document": document })
         }
         ClientCommand::Accept { document, items } => {
             let keys = items
