@@ -133,6 +133,16 @@ pub fn issued_tail(
     let Some((order, index)) = code_record(snapshot, code)?.and_then(|r| r.issued) else {
         return Ok(None);
     };
+    order_code_tail(snapshot, order, index)
+}
+
+/// The tail issued as code `index` of `order` (a card's `issued` says which): for a caller
+/// that holds the card already and need not read the code's record again.
+pub fn order_code_tail(
+    snapshot: &dyn Snapshot,
+    order: OrderId,
+    index: u32,
+) -> Result<Option<IssuedTail>, EngineError> {
     let printed: Option<OrderCode> =
         record(snapshot, Column::Index, &keys::order_code(order, index))?;
     Ok(printed.map(|printed| printed.tail))

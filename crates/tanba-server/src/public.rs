@@ -511,23 +511,44 @@ fn tail_matches(scanned: &ScannedTail, issued: Option<&IssuedTail>) -> bool {
     }
 }
 
-/// What a scanned code is, read on one snapshot: the card if the code is known and its tail is
-/// the one issued, else `None` (unknown or forged alike: a forger learns nothing from the
-/// difference).
-pub fn genuine_card(
-    snapshot: &dyn Snapshot,
-    scanned: &ScannedCode,
-) -> Result<Option<CodeCard>, ApiError> {
-    let Some(card) = query::code_card(snapshot, &scanned.key)? else {
-        return Ok(None);
-    };
-    if !matches!(scanned.tail, ScannedTail::None) {
-        let issued = query::issued_tail(snapshot, &scanned.key)?;
-        if !tail_matches(&scanned.tail, issued.as_ref()) {
-            return Ok(None);
+/// What a scanned code turned out to be.
+#[derive(Debug)]
+pub enum Lookup {
+    /// No such code.
+    Unknown,
+    /// Known, but the tail scanned is not the tail issued.
+    TailMismatch,
+    /// Known, with the tail issued (or none scanned): its card.
+    Genuine(Box<CodeCard>),
+}
+
+impl Lookup {
+    /// The card of a genuine code; `None` for an unknown or forged one alike (a forger learns
+    /// nothing from the difference).
+    pub fn genuine(self) -> Option<CodeCard> {
+        match self {
+            Lookup::Genuine(card) => Some(*card),
+            Lookup::Unknown | Lookup::TailMismatch => None,
         }
     }
-    Ok(Some(card))
+}
+
+/// What a scanned code is, read on one snapshot: the card, then (when a tail was scanned) the
+/// tail issued with it, found from the card without reading the code's record twice.
+pub fn lookup(snapshot: &dyn Snapshot, scanned: &ScannedCode) -> Result<Lookup, ApiError> {
+    let Some(card) = query::code_card(snapshot, &scanned.key)? else {
+        return Ok(Lookup::Unknown);
+    };
+    if !matches!(scanned.tail, ScannedTail::None) {
+        let issued = match card.issued {
+            Some((order, index)) => query::order_code_tail(snapshot, order, index)?,
+            None => None,
+        };
+        if !tail_matches(&scanned.tail, issued.as_ref()) {
+            return Ok(Lookup::TailMismatch);
+        }
+    }
+    Ok(Lookup::Genuine(Box::new(card)))
 }
 
 /// The verdict on a genuine code's card, `today` in Kazakhstan.
@@ -553,7 +574,7 @@ pub fn check(
     language: Language,
     today: Date,
 ) -> Result<PublicCheck, ApiError> {
-    let card = genuine_card(snapshot, scanned)?;
+    let card = lookup(snapshot, scanned)?.genuine();
     let verdict = card
         .as_ref()
         .map_or(Verdict::UnknownOrForged, |card| verdict(card, today));

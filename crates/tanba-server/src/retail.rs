@@ -14,7 +14,7 @@ use tanba_types::{
 
 use crate::app::{App, Call};
 use crate::error::ApiError;
-use crate::public::{FlagReason, genuine_card};
+use crate::public::{FlagReason, Lookup, lookup};
 
 /// Codes one check before sale may carry.
 pub const SALE_CHECK_CODES_MAX: usize = 1_000;
@@ -146,14 +146,20 @@ pub fn check_before_sale(
                 Ok(scanned) => scanned,
                 Err(error) => return Ok(blank.refused(&error.into(), language)),
             };
-            let found = query::code_record(snapshot.as_ref(), &scanned.key)?.is_some();
-            let Some(card) = genuine_card(snapshot.as_ref(), &scanned)? else {
-                let error: ApiError = if found {
-                    EngineError::TailMismatch.into()
-                } else {
-                    EngineError::UnknownCode(scanned.key).into()
-                };
-                return Ok(SaleCheck { found, ..blank }.refused(&error, language));
+            let card = match lookup(snapshot.as_ref(), &scanned)? {
+                Lookup::Genuine(card) => card,
+                Lookup::TailMismatch => {
+                    let error = EngineError::TailMismatch.into();
+                    return Ok(SaleCheck {
+                        found: true,
+                        ..blank
+                    }
+                    .refused(&error, language));
+                }
+                Lookup::Unknown => {
+                    let error = EngineError::UnknownCode(scanned.key).into();
+                    return Ok(blank.refused(&error, language));
+                }
             };
             let (status, withdrawal_reason) = status_name(card.status);
             let check = SaleCheck {
