@@ -227,28 +227,33 @@ impl Writer {
 
     /// Chains and writes one batch, retrying until the disk takes it: a record is never
     /// dropped; while the disk refuses, the queue fills and callers wait.
-    fn commit(&mut self, records: Vec<AuditRecord>) {
+    fn commit(&mut self, mut records: Vec<AuditRecord>) {
         let count = records.len() as u64;
+        // Stamped, encoded and chained once; only the write is retried.
+        let (mut sequence, mut hash, mut last_time_ms) =
+            (self.sequence, self.hash, self.last_time_ms);
+        let mut chained = Vec::with_capacity(records.len());
+        for record in &mut records {
+            // Time order is sequence order, which the time-range query relies on.
+            record.time_ms = record.time_ms.max(last_time_ms);
+            last_time_ms = record.time_ms;
+            sequence += 1;
+            let bytes = postcard::to_stdvec(&*record).expect("records serialize");
+            hash = chain_next(&hash, sequence, &bytes);
+            chained.push((sequence, hash, bytes));
+        }
+        let mut head_value = sequence.to_be_bytes().to_vec();
+        head_value.extend_from_slice(&hash.0);
         let mut attempt: u32 = 0;
         loop {
-            let (mut sequence, mut hash, mut last_time_ms) =
-                (self.sequence, self.hash, self.last_time_ms);
             let mut batch = WriteBatch::new();
-            let mut built = Ok(());
-            for record in &records {
-                let mut record = record.clone();
-                // Time order is sequence order, which the time-range query relies on.
-                record.time_ms = record.time_ms.max(last_time_ms);
-                last_time_ms = record.time_ms;
-                sequence += 1;
-                let bytes = postcard::to_stdvec(&record).expect("records serialize");
-                hash = chain_next(&hash, sequence, &bytes);
-                built = built.and_then(|()| add(&mut batch, sequence, &hash, &record, &bytes));
-            }
-            let mut head_value = sequence.to_be_bytes().to_vec();
-            head_value.extend_from_slice(&hash.0);
-            let written = built
-                .and_then(|()| batch.put(Column::Audit, HEAD.to_vec(), head_value))
+            let written = records
+                .iter()
+                .zip(&chained)
+                .try_for_each(|(record, (sequence, hash, bytes))| {
+                    add(&mut batch, *sequence, hash, record, bytes)
+                })
+                .and_then(|()| batch.put(Column::Audit, HEAD.to_vec(), head_value.clone()))
                 .and_then(|()| self.store.write(batch, Durability::Synced));
             match written {
                 Ok(()) => {
