@@ -23,13 +23,25 @@ pub const RECEIPT_LINES_MAX: usize = 1_000;
 /// Longest receipt id, in characters.
 pub const RECEIPT_ID_CHARS_MAX: usize = 128;
 
-/// A status in JSON: flat names, with the withdrawal reason beside it.
-pub fn status_name(status: CodeStatus) -> (&'static str, Option<WithdrawalReason>) {
-    match status {
-        CodeStatus::Emitted => ("emitted", None),
-        CodeStatus::Applied => ("applied", None),
-        CodeStatus::Introduced => ("introduced", None),
-        CodeStatus::Withdrawn(reason) => ("withdrawn", Some(reason)),
+/// A code's status as a till reads it in JSON: `status` by a flat name, with
+/// `withdrawal_reason` beside it (both null for an unknown code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TillStatus(pub Option<CodeStatus>);
+
+impl Serialize for TillStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (status, reason) = match self.0 {
+            None => (None, None),
+            Some(CodeStatus::Emitted) => (Some("emitted"), None),
+            Some(CodeStatus::Applied) => (Some("applied"), None),
+            Some(CodeStatus::Introduced) => (Some("introduced"), None),
+            Some(CodeStatus::Withdrawn(reason)) => (Some("withdrawn"), Some(reason)),
+        };
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("status", &status)?;
+        map.serialize_entry("withdrawal_reason", &reason)?;
+        map.end()
     }
 }
 
@@ -53,13 +65,9 @@ pub struct SaleCheck {
     pub found: bool,
     /// The tail printed is the tail issued (true when none was scanned and the code is known).
     pub tail_valid: bool,
-    /// Its status (for the gRPC answer).
-    #[serde(skip)]
-    pub code_status: Option<CodeStatus>,
-    /// Its status, by name.
-    pub status: Option<&'static str>,
-    /// Why it was withdrawn.
-    pub withdrawal_reason: Option<WithdrawalReason>,
+    /// Its status (and why it was withdrawn).
+    #[serde(flatten)]
+    pub status: TillStatus,
     /// Whether the till may sell it.
     pub sellable: bool,
     /// Why not: a stable code.
@@ -131,9 +139,7 @@ pub fn check_before_sale(
                 code: input.clone(),
                 found: false,
                 tail_valid: false,
-                code_status: None,
-                status: None,
-                withdrawal_reason: None,
+                status: TillStatus(None),
                 sellable: false,
                 refusal_code: None,
                 refusal_message: None,
@@ -161,13 +167,11 @@ pub fn check_before_sale(
                     return Ok(blank.refused(&error, language));
                 }
             };
-            let (status, withdrawal_reason) = status_name(card.status);
+
             let check = SaleCheck {
                 found: true,
                 tail_valid: true,
-                code_status: Some(card.status),
-                status: Some(status),
-                withdrawal_reason,
+                status: TillStatus(Some(card.status)),
                 blockers: card
                     .blockers
                     .iter()
@@ -505,5 +509,27 @@ pub async fn submit_return(
         }),
         Err(EngineError::ReceiptRecorded { sequence, .. }) => duplicate(app, sequence),
         Err(error) => Err(error.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_till_reads_the_status_by_name_with_the_withdrawal_reason_beside_it() {
+        let json = |status| serde_json::to_value(TillStatus(status)).unwrap();
+        assert_eq!(
+            json(Some(CodeStatus::Withdrawn(WithdrawalReason::RetailSale))),
+            serde_json::json!({ "status": "withdrawn", "withdrawal_reason": "retail_sale" })
+        );
+        assert_eq!(
+            json(Some(CodeStatus::Introduced)),
+            serde_json::json!({ "status": "introduced", "withdrawal_reason": null })
+        );
+        assert_eq!(
+            json(None),
+            serde_json::json!({ "status": null, "withdrawal_reason": null })
+        );
     }
 }

@@ -212,7 +212,8 @@ impl pb::retail_service_server::RetailService for Services {
                         found: check.found,
                         tail_valid: check.tail_valid,
                         status: check
-                            .code_status
+                            .status
+                            .0
                             .map_or(pb::CodeStatus::Unspecified, |status| {
                                 convert::status_to(status).0
                             }) as i32,
