@@ -12,7 +12,7 @@ use tanba_crypto::KeyRing;
 use tanba_engine::workload::{self, World};
 use tanba_engine::{Clock, Engine, EngineConfig, SystemClock, keys, query};
 use tanba_store::{Column, Durability, RocksStore, Store, WriteBatch};
-use tanba_types::{Actor, Command, Date, WithdrawalReason};
+use tanba_types::{Actor, Command, Date, SaleLine};
 
 /// Codes in the standing world: enough that reads miss the CPU caches.
 const CODES: u32 = 100_000;
@@ -58,10 +58,13 @@ fn engine_costs(c: &mut Criterion) {
     group.bench_function("sale_alone", |b| {
         b.iter(|| {
             let code = *sold.next().expect("enough codes for the measurement");
-            let sale = Command::Withdraw {
-                codes: vec![code],
-                reason: WithdrawalReason::RetailSale,
-                document: None,
+            let sale = Command::RecordSale {
+                receipt_id: format!("bench-{code}"),
+                printed_ms: 0,
+                lines: vec![SaleLine {
+                    code: code.to_string(),
+                    price_tiyn: 10_000,
+                }],
             };
             black_box(
                 engine

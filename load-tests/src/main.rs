@@ -384,7 +384,8 @@ async fn till(
                 );
             recorder.record("till_sale", started, outcome);
             let started = Instant::now();
-            let back = json!({ "receipt_id": format!("R{id}"), "codes": [code] });
+            let back =
+                json!({ "receipt_id": format!("R{id}"), "sale_receipt_id": id, "codes": [code] });
             let outcome = post_json(
                 &web,
                 &format!("{}/v1/till/returns", world.http),

@@ -26,7 +26,7 @@ use tanba_crypto::KeyRing;
 use tanba_engine::workload::{self, World};
 use tanba_engine::{Clock, Engine, EngineConfig, SystemClock, Ticket, query};
 use tanba_store::{RocksStore, Store};
-use tanba_types::{Actor, CodeKey, Command, Date, Gtin, TaxpayerId, WithdrawalReason};
+use tanba_types::{Actor, CodeKey, Command, Date, Gtin, SaleLine, TaxpayerId};
 
 /// Arguments of `tanba bench`.
 #[derive(Debug, Args)]
@@ -218,10 +218,14 @@ fn sales(engine: &Engine, retailer: TaxpayerId, codes: &[CodeKey], tills: usize)
                         if in_flight.len() == window {
                             wait(in_flight.pop_front().expect("full"), &mut latency)?;
                         }
-                        let command = Command::Withdraw {
-                            codes: vec![*code],
-                            reason: WithdrawalReason::RetailSale,
-                            document: None,
+                        // One receipt of one line per sale, as a till sends it.
+                        let command = Command::RecordSale {
+                            receipt_id: format!("bench-{code}"),
+                            printed_ms: 0,
+                            lines: vec![SaleLine {
+                                code: code.to_string(),
+                                price_tiyn: 10_000,
+                            }],
                         };
                         let ticket = loop {
                             match engine.submit(Actor::Participant(retailer), command.clone()) {

@@ -133,7 +133,6 @@ pub enum LevelArg {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ReasonArg {
-    RetailSale,
     ExportToEaeu,
     ExportOutsideEaeu,
     WriteOff,
@@ -209,6 +208,30 @@ pub enum ClientCommand {
         /// 0 for full tails (AI 91/92), else the short tail's length (4-8, AI 93).
         #[arg(long, default_value_t = 0)]
         short_tail: u32,
+        /// Days after a sale within which a consumer's return is taken (0: none).
+        #[arg(long, default_value_t = 14)]
+        return_days: u32,
+    },
+    /// Operator: register a fiscal data operator as serving a seller.
+    AssignFiscalOperator {
+        /// The fiscal data operator's BIN.
+        #[arg(long)]
+        operator: TaxpayerId,
+        /// The seller's IIN/BIN.
+        #[arg(long)]
+        seller: TaxpayerId,
+        /// The first day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// The last day, YYYY-MM-DD (none: until changed).
+        #[arg(long, default_value = "")]
+        until: String,
+    },
+    /// The sellers a fiscal data operator is registered to serve.
+    FiscalAgencies {
+        /// The fiscal data operator's BIN (yourself when not given).
+        #[arg(long)]
+        operator: Option<TaxpayerId>,
     },
     /// Producer or importer: register a product card.
     RegisterProduct {
@@ -419,11 +442,17 @@ pub enum ClientCommand {
         #[arg(required = true)]
         lines: Vec<String>,
     },
-    /// Till: a return receipt.
+    /// Till: a return receipt for goods of one sale.
     Return {
-        /// The receipt id.
+        /// The return receipt's id.
         #[arg(long)]
         id: String,
+        /// The id of the sales receipt the goods were sold on.
+        #[arg(long)]
+        sale: String,
+        /// The seller (a fiscal data operator sends for a seller).
+        #[arg(long)]
+        seller: Option<TaxpayerId>,
         #[command(flatten)]
         codes: Codes,
     },
@@ -616,11 +645,13 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
             ru,
             en,
             short_tail,
+            return_days,
         } => {
             let category = pb::Category {
                 code,
                 names: Some(pb::Names { kk, ru, en }),
                 short_tail_length: short_tail,
+                return_period_days: return_days,
             };
             let request = pb::DefineCategoryRequest {
                 category: Some(category),
@@ -633,6 +664,43 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
                     .into_inner()
                     .receipt,
             )
+        }
+        ClientCommand::AssignFiscalOperator {
+            operator,
+            seller,
+            from,
+            until,
+        } => {
+            let request = pb::AssignFiscalOperatorRequest {
+                agency: Some(pb::FiscalAgency {
+                    operator: operator.to_string(),
+                    seller: seller.to_string(),
+                    valid_from: from,
+                    valid_until: until,
+                }),
+            };
+            receipt(
+                connection
+                    .registry()
+                    .assign_fiscal_operator(request)
+                    .await?
+                    .into_inner()
+                    .receipt,
+            )
+        }
+        ClientCommand::FiscalAgencies { operator } => {
+            let operator = match operator {
+                Some(operator) => operator.to_string(),
+                None => me()?.to_string(),
+            };
+            let request = pb::ListFiscalAgenciesRequest { operator };
+            serde_json::to_value(
+                connection
+                    .registry()
+                    .list_fiscal_agencies(request)
+                    .await?
+                    .into_inner(),
+            )?
         }
         ClientCommand::RegisterProduct {
             gtin,
@@ -837,7 +905,6 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
             codes,
         } => {
             let reason = match reason {
-                ReasonArg::RetailSale => pb::WithdrawalReason::RetailSale,
                 ReasonArg::ExportToEaeu => pb::WithdrawalReason::ExportToEaeu,
                 ReasonArg::ExportOutsideEaeu => pb::WithdrawalReason::ExportOutsideEaeu,
                 ReasonArg::WriteOff => pb::WithdrawalReason::WriteOff,
@@ -1052,20 +1119,25 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
                     .into_inner(),
             )?
         }
-        ClientCommand::Return { id, codes } => {
+        ClientCommand::Return {
+            id,
+            sale,
+            seller,
+            codes,
+        } => {
             let request = pb::SubmitReturnRequest {
                 receipt_id: id,
-                seller: String::new(),
+                sale_receipt_id: sale,
+                seller: seller.map(|id| id.to_string()).unwrap_or_default(),
                 codes: codes.read()?,
             };
-            receipt(
+            serde_json::to_value(
                 connection
                     .retail()
                     .submit_return(request)
                     .await?
-                    .into_inner()
-                    .receipt,
-            )
+                    .into_inner(),
+            )?
         }
         ClientCommand::Check { code } => {
             let request = pb::CheckRequest { code, language: 0 };

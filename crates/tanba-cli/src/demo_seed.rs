@@ -315,20 +315,40 @@ pub async fn seed(
             .await
             .with_context(|| format!("registering {}", member.handle))?;
     }
-    for (code, category_names, short_tail_length) in [
+    // The fiscal data operator forwards both shops' receipts, under contracts from a year ago.
+    for shop in ["shop_almaty", "shop_astana"] {
+        operator
+            .registry()
+            .assign_fiscal_operator(pb::AssignFiscalOperatorRequest {
+                agency: Some(pb::FiscalAgency {
+                    operator: member("fiscal").id().to_string(),
+                    seller: member(shop).id().to_string(),
+                    valid_from: Date::from_unix_ms_in_kz(now_ms - 365 * DAY_MS).to_string(),
+                    valid_until: String::new(),
+                }),
+            })
+            .await
+            .with_context(|| format!("registering the fiscal data operator of {shop}"))?;
+    }
+    // Food and medicines of proper quality are not taken back (consumer protection law); water
+    // is, for the demo's return.
+    for (code, category_names, short_tail_length, return_period_days) in [
         (
             "water",
             names("Су және сусындар", "Вода и напитки", "Water and drinks"),
             0,
+            14,
         ),
         (
             "dairy",
             names("Сүт өнімдері", "Молочная продукция", "Dairy products"),
             6,
+            0,
         ),
         (
             "medicines",
             names("Дәрілік заттар", "Лекарственные средства", "Medicines"),
+            0,
             0,
         ),
     ] {
@@ -339,6 +359,7 @@ pub async fn seed(
                     code: code.into(),
                     names: category_names,
                     short_tail_length,
+                    return_period_days,
                 }),
             })
             .await?;
@@ -465,10 +486,11 @@ pub async fn seed(
     // The Almaty shop sells five bottles (the fiscal data operator forwards the receipt); one
     // comes back.
     let sold = &bottles[..5];
+    let sale_receipt_id = format!("OFD-{log_head}-000001");
     fiscal
         .retail()
         .submit_receipt(pb::SubmitReceiptRequest {
-            receipt_id: format!("OFD-{log_head}-000001"),
+            receipt_id: sale_receipt_id.clone(),
             seller: member("shop_almaty").id().to_string(),
             time_ms: now_ms,
             lines: sold
@@ -484,6 +506,7 @@ pub async fn seed(
         .retail()
         .submit_return(pb::SubmitReturnRequest {
             receipt_id: format!("RET-{log_head}-000001"),
+            sale_receipt_id,
             seller: String::new(),
             codes: vec![sold[4].clone()],
         })

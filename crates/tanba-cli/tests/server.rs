@@ -81,7 +81,8 @@ async fn a_code_lives_from_order_to_sale_and_return() {
         again["duplicate"], true,
         "the same receipt changes nothing: {again}"
     );
-    assert_eq!(again["first_sequence"], first["last_sequence"]);
+    assert_eq!(again["sequence"], first["sequence"]);
+    assert_eq!(again["time_ms"], first["time_ms"]);
     for language in ["kk", "ru", "en"] {
         assert_eq!(demo.check(&codes[0], language).await["verdict"], "sold");
     }
@@ -90,6 +91,7 @@ async fn a_code_lives_from_order_to_sale_and_return() {
     shop.retail()
         .submit_return(pb::SubmitReturnRequest {
             receipt_id: "RET-1".into(),
+            sale_receipt_id: "T-1".into(),
             seller: String::new(),
             codes: vec![codes[0].clone()],
         })
@@ -113,7 +115,7 @@ async fn a_code_lives_from_order_to_sale_and_return() {
         "codes_introduced",
         "shipped",
         "accepted",
-        "withdrawn",
+        "sold",
         "returned",
     ] {
         assert!(events.contains(&expected), "{expected} in {events:?}");
@@ -278,7 +280,7 @@ async fn a_forged_code_and_a_code_sold_twice_are_caught_and_flagged() {
         .into_inner()
         .checks;
     assert!(checks[0].found && !checks[0].tail_valid && !checks[0].sellable);
-    assert_eq!(checks[0].refusal_code, "TANBA-ENGINE-TAIL-MISMATCH");
+    assert_eq!(checks[0].refusal_code, "TANBA-ENGINE-FORGED-TAIL");
     assert!(!checks[1].found);
     assert_eq!(checks[1].refusal_code, "TANBA-ENGINE-UNKNOWN-CODE");
 
@@ -341,7 +343,7 @@ async fn a_forged_code_and_a_code_sold_twice_are_caught_and_flagged() {
     changed.lines[1].price_tiyn = 2;
     assert_eq!(
         refusal(fiscal.retail().submit_receipt(changed).await),
-        "TANBA-SERVER-RECEIPT-MISMATCH"
+        "TANBA-ENGINE-RECEIPT-MISMATCH"
     );
     let flagged = demo.check(&sold, "en").await;
     assert_eq!(flagged["flagged_as_likely_copy"], true, "{flagged}");
@@ -536,6 +538,10 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
         .audit()
         .query_audit(pb::QueryAuditRequest {
             participant: demo.id("shop_almaty").to_string(),
+            page: Some(pb::Page {
+                after: 0,
+                limit: 10_000,
+            }),
             ..Default::default()
         })
         .await
@@ -664,7 +670,10 @@ async fn a_blocked_code_is_refused_at_the_till_and_shown_blocked_in_three_langua
         .await
         .unwrap()
         .into_inner();
-    assert!(outcome.receipt.is_none());
+    assert!(
+        outcome.receipt.is_some(),
+        "the receipt is recorded, its line set aside"
+    );
     assert_eq!(outcome.refused_lines[0].refusal_code, "TANBA-CODE-BLOCKED");
     sanitary
         .codes()
@@ -1054,4 +1063,170 @@ async fn the_cli_client_orders_downloads_aggregates_and_reports_refusals_in_the_
     assert_eq!(participant["suspended"], true);
     json(&client(Some("operator"), &["reinstate", &shop]));
     till_check(&mut signed_in).await.unwrap();
+}
+
+/// Reads every audit record `reader` may see of `participant`.
+async fn audit_of(reader: &tanba_client::Connection, participant: &str) -> Vec<pb::AuditRecord> {
+    let mut stream = reader
+        .audit()
+        .query_audit(pb::QueryAuditRequest {
+            participant: participant.to_owned(),
+            page: Some(pb::Page {
+                after: 0,
+                limit: 10_000,
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut records = Vec::new();
+    while let Some(page) = stream.message().await.unwrap() {
+        records.extend(page.records);
+    }
+    records
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_only_for_sellers_it_serves()
+ {
+    let demo = Demo::start();
+    let water = demo.as_participant("water").await;
+    let shop = demo.as_participant("shop_astana").await;
+    let fiscal = demo.as_participant("fiscal").await;
+    let codes = order_codes(&water, &gtin_of(&demo.code("genuine", 0)), 2).await;
+    bring_into_circulation(&water, &codes).await;
+    let document = ship(&water, demo.id("shop_astana"), &codes).await;
+    accept_all(&shop, document).await;
+
+    // The till posts the receipt over HTTP; its fiscal data operator resends it over gRPC.
+    let token = demo.http_token("shop_astana").await;
+    let first: Value = demo
+        .web
+        .post(format!("{}/v1/till/receipts", demo.http))
+        .bearer_auth(&token)
+        .json(&json!({
+            "receipt_id": "DOORS-1",
+            "time_ms": 7,
+            "lines": [{ "code": codes[0], "price_tiyn": 500 }, { "code": "nonsense", "price_tiyn": 1 }],
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["duplicate"], false, "{first}");
+    let again = fiscal
+        .retail()
+        .submit_receipt(pb::SubmitReceiptRequest {
+            receipt_id: "DOORS-1".into(),
+            seller: demo.id("shop_astana").to_string(),
+            time_ms: 7,
+            lines: vec![
+                pb::ReceiptLine {
+                    code: codes[0].clone(),
+                    price_tiyn: 500,
+                },
+                pb::ReceiptLine {
+                    code: "nonsense".into(),
+                    price_tiyn: 1,
+                },
+            ],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(again.duplicate);
+    assert_eq!(
+        again.receipt.unwrap().first_sequence,
+        first["sequence"].as_u64().unwrap()
+    );
+    assert_eq!(again.refused_lines.len(), 1);
+    assert_eq!(
+        json!(again.refused_lines[0].refusal_code),
+        first["refused_lines"][0]["refusal_code"]
+    );
+    assert_eq!(demo.check(&codes[0], "en").await["verdict"], "sold");
+
+    // A return names its sale; the same unit comes back once.
+    let back = |id: &str| pb::SubmitReturnRequest {
+        receipt_id: id.into(),
+        sale_receipt_id: "DOORS-1".into(),
+        seller: String::new(),
+        codes: vec![codes[0].clone()],
+    };
+    shop.retail()
+        .submit_return(back("DOORS-B-1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        refusal(shop.retail().submit_return(back("DOORS-B-2")).await),
+        "TANBA-ENGINE-ALREADY-RETURNED"
+    );
+
+    // The operator ends the fiscal data operator's contract with the Astana shop yesterday.
+    let operator = demo.as_participant("operator").await;
+    let yesterday = tanba_types::Date::from_unix_ms_in_kz(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+            - 86_400_000,
+    );
+    operator
+        .registry()
+        .assign_fiscal_operator(pb::AssignFiscalOperatorRequest {
+            agency: Some(pb::FiscalAgency {
+                operator: demo.id("fiscal").to_string(),
+                seller: demo.id("shop_astana").to_string(),
+                valid_from: "2025-01-01".into(),
+                valid_until: yesterday.to_string(),
+            }),
+        })
+        .await
+        .unwrap();
+    let late = fiscal
+        .retail()
+        .submit_receipt(pb::SubmitReceiptRequest {
+            receipt_id: "LATE-1".into(),
+            seller: demo.id("shop_astana").to_string(),
+            time_ms: 8,
+            lines: vec![pb::ReceiptLine {
+                code: codes[1].clone(),
+                price_tiyn: 500,
+            }],
+        })
+        .await;
+    assert_eq!(refusal(late), "TANBA-ENGINE-NOT-SERVED");
+    assert_eq!(demo.check(&codes[1], "en").await["verdict"], "genuine");
+    // Nor may it check the shop's goods before sale.
+    let check = fiscal
+        .retail()
+        .check_before_sale(pb::CheckBeforeSaleRequest {
+            seller: demo.id("shop_astana").to_string(),
+            codes: vec![codes[1].clone()],
+        })
+        .await;
+    assert_eq!(refusal(check), "TANBA-ENGINE-NOT-SERVED");
+
+    // The audit trail has the refused call under the seller too, naming both.
+    let sanitary = demo.as_participant("sanitary").await;
+    let records = audit_of(&sanitary, &demo.id("shop_astana").to_string()).await;
+    let refused = records
+        .iter()
+        .find(|record| record.outcome == "TANBA-ENGINE-NOT-SERVED")
+        .expect("the refused receipt is audited under the seller");
+    assert_eq!(refused.participant, demo.id("fiscal").to_string());
+    assert_eq!(refused.acting_for, demo.id("shop_astana").to_string());
+    let agencies = fiscal
+        .registry()
+        .list_fiscal_agencies(pb::ListFiscalAgenciesRequest {
+            operator: demo.id("fiscal").to_string(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .agencies;
+    assert_eq!(agencies.len(), 2);
 }

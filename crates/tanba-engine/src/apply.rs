@@ -7,13 +7,13 @@
 use std::collections::HashMap;
 
 use tanba_store::Column;
-use tanba_types::{Actor, CodeKey, CodeStatus, Event, PackageLevel, WithdrawalReason};
+use tanba_types::{Actor, CodeKey, CodeStatus, Event, PackageLevel, TaxpayerId, WithdrawalReason};
 
 use crate::error::EngineError;
 use crate::keys;
 use crate::records::{
     Blocker, CodeRecord, DocumentRecord, DocumentStatus, HistoryEntry, LogRecord, OrderCode,
-    OrderRecord, encode, level_index,
+    OrderRecord, ReceiptEntry, encode, level_index,
 };
 use crate::state::State;
 
@@ -250,24 +250,48 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             };
             state.put_document(*document, &document_record);
         }
-        Event::Withdrawn {
-            codes,
-            reason,
-            document,
-        } => {
+        Event::Withdrawn { codes, reason, .. } => {
             let status = CodeStatus::Withdrawn(*reason);
+            assert_ne!(
+                *reason,
+                WithdrawalReason::RetailSale,
+                "a sale is logged as `Sold`"
+            );
             update_subtrees(state, codes, sequence, |code_record| {
                 code_record.status = status;
             })?;
-            if *reason == WithdrawalReason::RetailSale {
-                record_receipt(state, keys::RECEIPT_SALE, record, document);
-            }
         }
-        Event::Returned { codes, document } => {
+        Event::Sold {
+            receipt_id, sold, ..
+        } => {
+            let seller = receipt_seller(record);
+            update_subtrees(state, sold, sequence, |code_record| {
+                code_record.status = CodeStatus::Withdrawn(WithdrawalReason::RetailSale);
+            })?;
+            for code in sold {
+                let line = keys::sale_line(&seller, receipt_id, code);
+                state.put(Column::Index, line, keys::sequence(0).to_vec());
+            }
+            record_receipt(state, keys::RECEIPT_SALE, record, &seller, receipt_id);
+        }
+        Event::Returned {
+            codes,
+            receipt_id,
+            sale_receipt_id,
+        } => {
+            let seller = receipt_seller(record);
             update_subtrees(state, codes, sequence, |code_record| {
                 code_record.status = CodeStatus::Introduced;
             })?;
-            record_receipt(state, keys::RECEIPT_RETURN, record, document);
+            for code in codes {
+                let line = keys::sale_line(&seller, sale_receipt_id, code);
+                state.put(Column::Index, line, keys::sequence(sequence).to_vec());
+            }
+            record_receipt(state, keys::RECEIPT_RETURN, record, &seller, receipt_id);
+        }
+        Event::FiscalOperatorAssigned(agency) => {
+            let key = keys::fiscal_agency(&agency.operator, &agency.seller);
+            state.put(Column::Index, key, encode(agency));
         }
         Event::Blocked {
             codes,
@@ -491,13 +515,29 @@ fn detach(state: &mut State, code: &CodeKey) -> Result<(), EngineError> {
     add_to_packages(state, Some(parent), &Tally::of(&code_record), Sign::Remove)
 }
 
-/// Remembers a seller's fiscal receipt, so the same receipt sent again is recognised.
-fn record_receipt(state: &mut State, kind: u8, record: &LogRecord, receipt: &Option<String>) {
-    if let (Actor::Participant(seller), Some(receipt)) = (record.actor, receipt) {
-        state.put(
-            Column::Index,
-            keys::receipt(kind, &seller, receipt),
-            keys::sequence(record.sequence).to_vec(),
-        );
+/// The seller a receipt event was recorded for (decide let no other actor through).
+fn receipt_seller(record: &LogRecord) -> TaxpayerId {
+    match record.actor {
+        Actor::Participant(seller) | Actor::FiscalOperator { seller, .. } => seller,
+        Actor::System => unreachable!("the system records no receipts"),
     }
+}
+
+/// Remembers a seller's fiscal receipt, so the same receipt sent again is answered from the log.
+fn record_receipt(
+    state: &mut State,
+    kind: u8,
+    record: &LogRecord,
+    seller: &TaxpayerId,
+    receipt_id: &str,
+) {
+    let entry = ReceiptEntry {
+        sequence: record.sequence,
+        time_ms: record.time_ms,
+    };
+    state.put(
+        Column::Index,
+        keys::receipt(kind, seller, receipt_id),
+        encode(&entry),
+    );
 }

@@ -7,14 +7,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tanba_store::Column;
 use tanba_types::limits::{
     CODES_WAITING_MAX, COMMAND_AFFECTED_CODES_MAX, COMMAND_CODES_MAX, DOCUMENT_ITEMS_MAX,
     ISSUE_CHUNK_CODES_MAX, ORDER_QUANTITY_MAX, ORDERS_WAITING_MAX, PACKAGE_CHILDREN_MAX,
     REASON_CHARS_MAX, REFERENCE_CHARS_MAX, SIGNATURE_BYTES_MAX,
 };
 use tanba_types::reference::{
-    CATEGORY_CODE_CHARS_MAX, NAME_CHARS_MAX, PARTICIPANT_KEYS_MAX, SHELF_LIFE_DAYS_MAX,
+    CATEGORY_CODE_CHARS_MAX, NAME_CHARS_MAX, PARTICIPANT_KEYS_MAX, RETURN_PERIOD_DAYS_MAX,
+    SHELF_LIFE_DAYS_MAX,
 };
 use tanba_types::{
     Actor, Category, CodeKey, CodeStatus, Command, Date, Event, Gtin, Introduction, IssuedCode,
@@ -23,7 +23,6 @@ use tanba_types::{
 };
 
 use crate::error::EngineError;
-use crate::keys;
 use crate::records::CodeRecord;
 use crate::state::State;
 
@@ -157,7 +156,20 @@ pub fn decide(
             reason,
             document,
         } => withdraw(state, context, codes, *reason, document),
-        Command::RetailReturn { codes, document } => retail_return(state, context, codes, document),
+        Command::RecordSale {
+            receipt_id,
+            printed_ms,
+            lines,
+        } => crate::retail::record_sale(state, context, receipt_id, *printed_ms, lines),
+        Command::RecordReturn {
+            receipt_id,
+            sale_receipt_id,
+            codes,
+        } => crate::retail::record_return(state, context, receipt_id, sale_receipt_id, codes),
+        Command::AssignFiscalOperator(agency) => {
+            registrar(state, context.actor)?;
+            crate::retail::assign_fiscal_operator(state, agency)
+        }
         Command::Block { codes, reason } => block(state, context, codes, reason),
         Command::Unblock { codes } => unblock(state, context, codes),
     }
@@ -167,12 +179,21 @@ pub fn decide(
 // Who may act.
 
 /// The actor as a registered, active participant.
-fn acting_participant(state: &State, actor: Actor) -> Result<Participant, EngineError> {
-    let Actor::Participant(id) = actor else {
-        return Err(EngineError::Invalid {
-            field: "actor",
-            reason: "the system cannot act for a participant",
-        });
+pub(crate) fn acting_participant(state: &State, actor: Actor) -> Result<Participant, EngineError> {
+    let id = match actor {
+        Actor::Participant(id) => id,
+        Actor::System => {
+            return Err(EngineError::Invalid {
+                field: "actor",
+                reason: "the system cannot act for a participant",
+            });
+        }
+        Actor::FiscalOperator { .. } => {
+            return Err(EngineError::Invalid {
+                field: "actor",
+                reason: "a fiscal data operator acts for a seller on receipts only",
+            });
+        }
     };
     let participant = state
         .participant(&id)?
@@ -184,7 +205,11 @@ fn acting_participant(state: &State, actor: Actor) -> Result<Participant, Engine
 }
 
 /// The actor as a participant holding `role`.
-fn with_role(state: &State, actor: Actor, role: Role) -> Result<Participant, EngineError> {
+pub(crate) fn with_role(
+    state: &State,
+    actor: Actor,
+    role: Role,
+) -> Result<Participant, EngineError> {
     let participant = acting_participant(state, actor)?;
     if !participant.has_role(role) {
         return Err(EngineError::RoleRequired(role));
@@ -202,10 +227,10 @@ fn goods_holder(state: &State, actor: Actor) -> Result<Participant, EngineError>
 }
 
 /// The system, or an operator: who keeps the registry (R-IS-09, R-IS-20).
-fn registrar(state: &State, actor: Actor) -> Result<(), EngineError> {
+pub(crate) fn registrar(state: &State, actor: Actor) -> Result<(), EngineError> {
     match actor {
         Actor::System => Ok(()),
-        Actor::Participant(_) => with_role(state, actor, Role::Operator).map(|_| ()),
+        _ => with_role(state, actor, Role::Operator).map(|_| ()),
     }
 }
 
@@ -236,7 +261,11 @@ fn marketer(state: &State, actor: Actor, product: &Product) -> Result<Participan
 // ---------------------------------------------------------------------------------------------
 // Reference data.
 
-fn check_text(field: &'static str, text: &str, max_chars: usize) -> Result<(), EngineError> {
+pub(crate) fn check_text(
+    field: &'static str,
+    text: &str,
+    max_chars: usize,
+) -> Result<(), EngineError> {
     if text.trim().is_empty() {
         return Err(EngineError::Invalid {
             field,
@@ -312,6 +341,12 @@ fn check_category(category: &Category) -> Result<(), EngineError> {
         });
     }
     check_names(&category.names)?;
+    if category.return_period_days > RETURN_PERIOD_DAYS_MAX {
+        return Err(EngineError::LimitExceeded {
+            what: "return_period_days",
+            max: RETURN_PERIOD_DAYS_MAX as usize,
+        });
+    }
     if let TailProfile::Short { length_chars } = category.tail_profile {
         let length = usize::from(length_chars);
         if !(tanba_crypto::SHORT_TAG_LENGTH_MIN..=tanba_crypto::SHORT_TAG_LENGTH_MAX)
@@ -487,7 +522,7 @@ fn issue_codes(
 // ---------------------------------------------------------------------------------------------
 // Life of a code.
 
-fn check_count(what: &'static str, count: usize, max: usize) -> Result<(), EngineError> {
+pub(crate) fn check_count(what: &'static str, count: usize, max: usize) -> Result<(), EngineError> {
     if count == 0 {
         return Err(EngineError::Invalid {
             field: what,
@@ -501,7 +536,11 @@ fn check_count(what: &'static str, count: usize, max: usize) -> Result<(), Engin
 }
 
 /// A list of distinct codes within the command limit.
-fn check_codes(what: &'static str, codes: &[CodeKey], max: usize) -> Result<(), EngineError> {
+pub(crate) fn check_codes(
+    what: &'static str,
+    codes: &[CodeKey],
+    max: usize,
+) -> Result<(), EngineError> {
     check_count(what, codes.len(), max)?;
     let mut seen = HashSet::with_capacity(codes.len());
     for code in codes {
@@ -518,7 +557,11 @@ fn check_signature(signature: &[u8]) -> Result<(), EngineError> {
 
 /// A code the actor holds and may move: owned, not in transit (inside a package, as its
 /// outermost package is).
-fn owned(state: &State, owner: TaxpayerId, code: &CodeKey) -> Result<CodeRecord, EngineError> {
+pub(crate) fn owned(
+    state: &State,
+    owner: TaxpayerId,
+    code: &CodeKey,
+) -> Result<CodeRecord, EngineError> {
     let record = state.existing_code(code)?;
     let (holder, in_transit) = state.holder(&record)?;
     if holder != owner {
@@ -534,7 +577,7 @@ fn owned(state: &State, owner: TaxpayerId, code: &CodeKey) -> Result<CodeRecord,
 }
 
 /// A code that is not inside a package.
-fn root(code: &CodeKey, record: &CodeRecord) -> Result<(), EngineError> {
+pub(crate) fn root(code: &CodeKey, record: &CodeRecord) -> Result<(), EngineError> {
     match record.parent {
         Some(_) => Err(EngineError::InPackage(*code)),
         None => Ok(()),
@@ -576,7 +619,7 @@ fn allowed(code: &CodeKey, record: &CodeRecord, operation: Operation) -> Result<
 /// the roots', checked by the caller.) A package whose content holds nothing back (everything
 /// inside in circulation and unblocked, see [`CodeRecord::held_back`]) is decided on its own
 /// record when the operation is allowed for such content: the pallet case, 25,000 reads saved.
-fn allowed_in_subtrees(
+pub(crate) fn allowed_in_subtrees(
     state: &State,
     roots: &[CodeKey],
     operation: Operation,
@@ -939,11 +982,8 @@ fn withdraw(
             with_role(state, context.actor, Role::Authority)?;
             None
         }
-        WithdrawalReason::RetailSale => {
-            let seller = with_role(state, context.actor, Role::Retailer)?.id;
-            not_yet_recorded(state, keys::RECEIPT_SALE, &seller, document)?;
-            Some(seller)
-        }
+        // One way in for a sale, so a receipt has one record: `RecordSale`.
+        WithdrawalReason::RetailSale => return Err(EngineError::SaleNeedsReceipt),
         _ => Some(goods_holder(state, context.actor)?.id),
     };
     let mut detached = Vec::new();
@@ -979,48 +1019,6 @@ fn withdraw(
         document: document.clone(),
     });
     Ok(events)
-}
-
-/// Refuses a fiscal receipt (sale or return) the seller already recorded, naming the log entry
-/// that did: the fiscal data operator resends receipts it is unsure about, and a resent receipt
-/// must change nothing (R-IS-13).
-fn not_yet_recorded(
-    state: &State,
-    kind: u8,
-    seller: &TaxpayerId,
-    receipt: &Option<String>,
-) -> Result<(), EngineError> {
-    let Some(receipt) = receipt else {
-        return Ok(());
-    };
-    match state.get(Column::Index, &keys::receipt(kind, seller, receipt))? {
-        None => Ok(()),
-        Some(value) => Err(EngineError::ReceiptRecorded {
-            receipt: receipt.clone(),
-            sequence: keys::trailing_u64(&value)?,
-        }),
-    }
-}
-
-fn retail_return(
-    state: &State,
-    context: &Context,
-    codes: &[CodeKey],
-    document: &Option<String>,
-) -> Result<Vec<Event>, EngineError> {
-    let retailer = with_role(state, context.actor, Role::Retailer)?;
-    check_optional_text("document", document, REFERENCE_CHARS_MAX)?;
-    not_yet_recorded(state, keys::RECEIPT_RETURN, &retailer.id, document)?;
-    check_codes("codes", codes, COMMAND_CODES_MAX)?;
-    for code in codes {
-        let record = owned(state, retailer.id, code)?;
-        root(code, &record)?;
-    }
-    allowed_in_subtrees(state, codes, Operation::RetailReturn)?;
-    Ok(vec![Event::Returned {
-        codes: codes.to_vec(),
-        document: document.clone(),
-    }])
 }
 
 fn block(

@@ -20,11 +20,11 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{OsRng, RngCore, SeedableRng};
 use tanba_crypto::KeyRing;
 use tanba_store::{Column, Snapshot, Store};
-use tanba_types::{Actor, Command, OrderId};
+use tanba_types::{Actor, Command, OrderId, ScannedCode};
 use tokio::sync::oneshot;
 
 use crate::core::{Core, GROUP_COMMANDS_MAX, Receipt, Stamped};
-use crate::decide::{Context as DecideContext, decide};
+use crate::decide::Context as DecideContext;
 use crate::error::EngineError;
 use crate::issue::prepare_chunk;
 use crate::records::{LogHead, OrderRecord, decode};
@@ -230,15 +230,16 @@ impl Engine {
         self.submit(actor, command)?.wait()
     }
 
-    /// Whether `actor` could run `command` now, with the engine's own rules and refusals, without
-    /// submitting it: a till's check before sale (R-IS-13). Read against the last commit, so a
-    /// command queued meanwhile may still change the answer; the writer decides again.
-    pub fn dry_run(
+    /// A till's check before sale (R-IS-13): whether `actor` (a retailer, or a fiscal data
+    /// operator for a seller it serves) could sell each scanned code now, by the rules a receipt
+    /// line is decided by. Nothing is written. Read against the last commit, so a command
+    /// queued meanwhile may still change the answer; the receipt is decided again.
+    pub fn check_sale(
         &self,
         actor: Actor,
-        command: &Command,
+        scanned: &[ScannedCode],
         time_ms: u64,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Vec<Result<(), EngineError>>, EngineError> {
         let mut pending = Pending::default();
         let state = State::new(self.store.as_ref(), &mut pending);
         let context = DecideContext {
@@ -246,7 +247,17 @@ impl Engine {
             time_ms,
             next_sequence: self.head().sequence + 1,
         };
-        decide(&state, &context, command).map(drop)
+        let seller = crate::retail::seller(&state, &context)?;
+        scanned
+            .iter()
+            .map(
+                |code| match crate::retail::check_sale_line(&state, seller, code) {
+                    Ok(_) => Ok(Ok(())),
+                    Err(error @ (EngineError::Store(_) | EngineError::Corrupt(_))) => Err(error),
+                    Err(refusal) => Ok(Err(refusal)),
+                },
+            )
+            .collect()
     }
 
     /// The store, for reads.

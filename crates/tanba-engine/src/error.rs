@@ -150,6 +150,43 @@ pub enum EngineError {
         /// The log entry that recorded it.
         sequence: u64,
     },
+    /// This seller recorded another receipt under this id.
+    #[error("receipt {receipt:?} was recorded with other content (log entry {sequence})")]
+    ReceiptMismatch {
+        /// The receipt id.
+        receipt: String,
+        /// The log entry that recorded the first.
+        sequence: u64,
+    },
+    /// A retail sale is recorded by its fiscal receipt (`RecordSale`), never by `Withdraw`.
+    #[error("a retail sale is recorded by its fiscal receipt")]
+    SaleNeedsReceipt,
+    /// A scanned tail is not the tail issued with the code: a copy, or a misprint.
+    #[error("code {0}: the tail scanned is not the tail issued")]
+    ForgedTail(CodeKey),
+    /// A receipt line names a code already on the receipt, or inside (or around) a package on it.
+    #[error("code {0} is on the receipt already")]
+    RepeatedOnReceipt(CodeKey),
+    /// The seller has no sales receipt with this id.
+    #[error("no sales receipt {0:?} of this seller")]
+    UnknownReceipt(String),
+    /// The code was not sold on the sales receipt named.
+    #[error("code {0} was not sold on this receipt")]
+    NotOnReceipt(CodeKey),
+    /// The code came back from this sale already.
+    #[error("code {0} was already returned from this sale")]
+    AlreadyReturned(CodeKey),
+    /// The return period of the code's category has passed since the sale.
+    #[error("the return period for code {0} has passed")]
+    ReturnPeriodOver(CodeKey),
+    /// The fiscal data operator is not registered as serving this seller today.
+    #[error("fiscal data operator {operator} does not serve seller {seller}")]
+    NotServed {
+        /// The fiscal data operator.
+        operator: TaxpayerId,
+        /// The seller it named.
+        seller: TaxpayerId,
+    },
     /// The engine's queue is full: try again shortly.
     #[error("the engine is busy")]
     Busy,
@@ -208,6 +245,15 @@ impl EngineError {
         "TANBA-ENGINE-LIMIT-EXCEEDED",
         "TANBA-ENGINE-INVALID",
         "TANBA-ENGINE-RECEIPT-RECORDED",
+        "TANBA-ENGINE-RECEIPT-MISMATCH",
+        "TANBA-ENGINE-SALE-NEEDS-RECEIPT",
+        "TANBA-ENGINE-FORGED-TAIL",
+        "TANBA-ENGINE-REPEATED-ON-RECEIPT",
+        "TANBA-ENGINE-UNKNOWN-RECEIPT",
+        "TANBA-ENGINE-NOT-ON-RECEIPT",
+        "TANBA-ENGINE-ALREADY-RETURNED",
+        "TANBA-ENGINE-RETURN-PERIOD-OVER",
+        "TANBA-ENGINE-NOT-SERVED",
         "TANBA-ENGINE-BUSY",
         "TANBA-ENGINE-STOPPED",
     ];
@@ -250,6 +296,15 @@ impl EngineError {
             EngineError::LimitExceeded { .. } => "TANBA-ENGINE-LIMIT-EXCEEDED",
             EngineError::Invalid { .. } => "TANBA-ENGINE-INVALID",
             EngineError::ReceiptRecorded { .. } => "TANBA-ENGINE-RECEIPT-RECORDED",
+            EngineError::ReceiptMismatch { .. } => "TANBA-ENGINE-RECEIPT-MISMATCH",
+            EngineError::SaleNeedsReceipt => "TANBA-ENGINE-SALE-NEEDS-RECEIPT",
+            EngineError::ForgedTail(_) => "TANBA-ENGINE-FORGED-TAIL",
+            EngineError::RepeatedOnReceipt(_) => "TANBA-ENGINE-REPEATED-ON-RECEIPT",
+            EngineError::UnknownReceipt(_) => "TANBA-ENGINE-UNKNOWN-RECEIPT",
+            EngineError::NotOnReceipt(_) => "TANBA-ENGINE-NOT-ON-RECEIPT",
+            EngineError::AlreadyReturned(_) => "TANBA-ENGINE-ALREADY-RETURNED",
+            EngineError::ReturnPeriodOver(_) => "TANBA-ENGINE-RETURN-PERIOD-OVER",
+            EngineError::NotServed { .. } => "TANBA-ENGINE-NOT-SERVED",
             EngineError::Busy => "TANBA-ENGINE-BUSY",
             EngineError::Stopped => "TANBA-ENGINE-STOPPED",
         }
@@ -269,7 +324,12 @@ impl EngineError {
             | EngineError::NotInPackage(code)
             | EngineError::NotInDocument(code)
             | EngineError::AlreadyBlocked(code)
-            | EngineError::NotBlockedByYou(code) => Some(*code),
+            | EngineError::NotBlockedByYou(code)
+            | EngineError::ForgedTail(code)
+            | EngineError::RepeatedOnReceipt(code)
+            | EngineError::NotOnReceipt(code)
+            | EngineError::AlreadyReturned(code)
+            | EngineError::ReturnPeriodOver(code) => Some(*code),
             _ => None,
         }
     }
@@ -299,7 +359,10 @@ impl Localized for EngineError {
             | EngineError::UnknownDocument(id)
             | EngineError::DocumentClosed(id) => Some(id.to_string()),
             EngineError::TooDeep(depth) => Some(depth.to_string()),
-            EngineError::ReceiptRecorded { receipt, .. } => Some(receipt.clone()),
+            EngineError::ReceiptRecorded { receipt, .. }
+            | EngineError::ReceiptMismatch { receipt, .. }
+            | EngineError::UnknownReceipt(receipt) => Some(receipt.clone()),
+            EngineError::NotServed { seller, .. } => Some(seller.to_string()),
             EngineError::LevelMismatch { parent, child } => Some(format!("{parent} ⊅ {child}")),
             EngineError::OrderExceeded { quantity, .. } => Some(quantity.to_string()),
             _ => self.subject().map(|code| code.to_string()),

@@ -20,7 +20,9 @@
 //! | index | `c` + order id + index (u32 BE) | serial + tail of the order's code |
 //! | index | `r` + column tag + reference key + sequence | empty: a card's versions |
 //! | index | `b` + IIN/BIN | [`OrderBacklog`](crate::records::OrderBacklog): what it waits for |
-//! | index | `f` + `s`/`r` + IIN/BIN + receipt id | the sequence (u64 BE) that recorded a seller's sale or return receipt |
+//! | index | `f` + `s`/`r` + IIN/BIN + receipt id | [`ReceiptEntry`](crate::records::ReceiptEntry): the log entry that recorded a seller's sale or return receipt |
+//! | index | `f` + `l` + IIN/BIN + id length (u16 BE) + sales receipt id + code | the sequence (u64 BE) of the return that brought the sold code back, 0 while none has |
+//! | index | `a` + operator's IIN/BIN + seller's IIN/BIN | [`FiscalAgency`](tanba_types::FiscalAgency): a fiscal data operator serving a seller |
 //!
 //! A code encodes prefix-free (a tag byte, then fixed-width fields or a length byte), so "parent
 //! + child" splits unambiguously and a prefix scan over one code never matches another.
@@ -54,6 +56,10 @@ pub const INDEX_RECEIPTS: u8 = b'f';
 pub const RECEIPT_SALE: u8 = b's';
 /// Receipt kind: a return.
 pub const RECEIPT_RETURN: u8 = b'r';
+/// Receipt index kind: a code sold on a sales receipt.
+pub const RECEIPT_SALE_LINE: u8 = b'l';
+/// Index prefix: the fiscal data operators serving sellers.
+pub const INDEX_FISCAL_AGENCIES: u8 = b'a';
 /// Index prefix: the versions of a reference card (participant, category, product).
 pub const INDEX_REFERENCE: u8 = b'r';
 
@@ -150,6 +156,31 @@ pub fn receipt(kind: u8, seller: &TaxpayerId, receipt_id: &str) -> Vec<u8> {
     let mut out = vec![INDEX_RECEIPTS, kind];
     out.extend_from_slice(&seller.to_ascii());
     out.extend_from_slice(receipt_id.as_bytes());
+    out
+}
+
+/// A code sold on a seller's sales receipt. The receipt id is length-prefixed, since the code
+/// follows it.
+pub fn sale_line(seller: &TaxpayerId, receipt_id: &str, code: &CodeKey) -> Vec<u8> {
+    let id = receipt_id.as_bytes();
+    let id_length = u16::try_from(id.len()).expect("receipt ids are bounded well below 64 KiB");
+    let mut out = vec![INDEX_RECEIPTS, RECEIPT_SALE_LINE];
+    out.extend_from_slice(&seller.to_ascii());
+    out.extend_from_slice(&id_length.to_be_bytes());
+    out.extend_from_slice(id);
+    push_code(&mut out, code);
+    out
+}
+
+/// The prefix of the sellers a fiscal data operator serves.
+pub fn fiscal_agencies_prefix(operator: &TaxpayerId) -> Vec<u8> {
+    participant_index_prefix(INDEX_FISCAL_AGENCIES, operator)
+}
+
+/// A fiscal data operator serving a seller.
+pub fn fiscal_agency(operator: &TaxpayerId, seller: &TaxpayerId) -> Vec<u8> {
+    let mut out = fiscal_agencies_prefix(operator);
+    out.extend_from_slice(&seller.to_ascii());
     out
 }
 

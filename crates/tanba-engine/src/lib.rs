@@ -14,6 +14,8 @@
 //!   lookups on one snapshot, never scans of the log.
 //! - [`keys`](mod@keys), [`records`](mod@records), [`state`](mod@state): the byte layout, the
 //!   stored records and the writer's view of the store with the group's changes on top.
+//! - [`retail`](mod@retail): fiscal receipts: sales line by line, returns tied to their sale,
+//!   fiscal data operators acting for the sellers they serve.
 //! - [`workload`](mod@workload): a standing world and bulk steps for benchmarks and load tests.
 //!
 //! Architecture invariant: the state machine reads no clock and no random source. Time is stamped
@@ -30,6 +32,7 @@ pub mod keys;
 pub mod log;
 pub mod query;
 pub mod records;
+pub mod retail;
 pub mod state;
 pub mod workload;
 

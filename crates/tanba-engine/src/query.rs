@@ -4,8 +4,8 @@
 use tanba_store::{Column, Snapshot};
 use tanba_types::limits::{PACKAGE_CONTENT_MAX, PAGE_ENTRIES_MAX};
 use tanba_types::{
-    Category, CodeKey, CodeStatus, Date, DocumentId, Gtin, IntroductionKind, IssuedTail, OrderId,
-    PACKAGE_DEPTH_MAX, PackageLevel, Participant, Product, TaxpayerId,
+    Category, CodeKey, CodeStatus, Date, DocumentId, FiscalAgency, Gtin, IntroductionKind,
+    IssuedTail, OrderId, PACKAGE_DEPTH_MAX, PackageLevel, Participant, Product, TaxpayerId,
 };
 
 use crate::error::EngineError;
@@ -411,6 +411,21 @@ fn participant_index(
         .scan_from(Column::Index, &prefix, &start, limit.min(PAGE_ENTRIES_MAX))?
         .iter()
         .map(|(key, _)| keys::trailing_u64(key))
+        .collect()
+}
+
+/// The sellers a fiscal data operator is registered as serving, with their dates, at most
+/// `limit` (in IIN/BIN order).
+pub fn fiscal_agencies(
+    snapshot: &dyn Snapshot,
+    operator: &TaxpayerId,
+    limit: usize,
+) -> Result<Vec<FiscalAgency>, EngineError> {
+    let prefix = keys::fiscal_agencies_prefix(operator);
+    snapshot
+        .scan_prefix(Column::Index, &prefix, limit.min(PAGE_ENTRIES_MAX))?
+        .iter()
+        .map(|(_, value)| decode(value))
         .collect()
 }
 

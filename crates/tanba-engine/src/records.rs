@@ -38,6 +38,16 @@ pub struct LogRecord {
     pub event: Event,
 }
 
+/// Where a seller's fiscal receipt was recorded: its log entry and time (a return's period runs
+/// from its sale's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptEntry {
+    /// The sequence of the `Sold` or `Returned` event.
+    pub sequence: u64,
+    /// When the writer recorded it, unix milliseconds.
+    pub time_ms: u64,
+}
+
 /// The log's last entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogHead {

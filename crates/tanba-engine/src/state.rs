@@ -9,13 +9,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use tanba_store::{Column, Entry, Store, WriteBatch};
 use tanba_types::{
-    Category, CodeKey, Gtin, PackageLevel, Participant, Product, TaxpayerId, limits,
+    Category, CodeKey, FiscalAgency, Gtin, PackageLevel, Participant, Product, TaxpayerId, limits,
 };
 
 use crate::error::EngineError;
 use crate::keys;
 use crate::records::{
-    CodeRecord, DocumentRecord, OrderBacklog, OrderRecord, decode, encode, level_index,
+    CodeRecord, DocumentRecord, LogRecord, OrderBacklog, OrderCode, OrderRecord, ReceiptEntry,
+    decode, encode, level_index,
 };
 
 /// Most store reads a group remembers; past it the memory is cleared and reads go to the store.
@@ -297,6 +298,54 @@ impl<'a> State<'a> {
     /// A product category.
     pub fn category(&self, code: &str) -> Result<Option<Category>, EngineError> {
         self.record(Column::Products, &keys::category(code))
+    }
+
+    /// The tail issued with an order's code.
+    pub fn order_code(&self, order: u64, index: u32) -> Result<Option<OrderCode>, EngineError> {
+        self.record(Column::Index, &keys::order_code(order, index))
+    }
+
+    /// A log entry (the group's own included).
+    pub fn log_record(&self, sequence: u64) -> Result<LogRecord, EngineError> {
+        let value = self
+            .get(Column::Log, &keys::sequence(sequence))?
+            .ok_or_else(|| EngineError::Corrupt(format!("log entry {sequence} is missing")))?;
+        let bytes = value
+            .get(32..)
+            .ok_or_else(|| EngineError::Corrupt("log entry too short".into()))?;
+        decode(bytes)
+    }
+
+    /// A seller's receipt of one kind (`keys::RECEIPT_SALE`, `keys::RECEIPT_RETURN`).
+    pub fn receipt(
+        &self,
+        kind: u8,
+        seller: &TaxpayerId,
+        receipt_id: &str,
+    ) -> Result<Option<ReceiptEntry>, EngineError> {
+        self.record(Column::Index, &keys::receipt(kind, seller, receipt_id))
+    }
+
+    /// Whether a code was sold on a seller's receipt: `None` if not; else the sequence of the
+    /// return that brought it back, 0 while none has.
+    pub fn sale_line(
+        &self,
+        seller: &TaxpayerId,
+        receipt_id: &str,
+        code: &CodeKey,
+    ) -> Result<Option<u64>, EngineError> {
+        self.get(Column::Index, &keys::sale_line(seller, receipt_id, code))?
+            .map(|value| keys::trailing_u64(&value))
+            .transpose()
+    }
+
+    /// The dates a fiscal data operator serves a seller, if it was ever registered to.
+    pub fn fiscal_agency(
+        &self,
+        operator: &TaxpayerId,
+        seller: &TaxpayerId,
+    ) -> Result<Option<FiscalAgency>, EngineError> {
+        self.record(Column::Index, &keys::fiscal_agency(operator, seller))
     }
 
     /// An emission order.

@@ -89,6 +89,7 @@ impl World {
                 code: code.into(),
                 names: names(code),
                 tail_profile,
+                return_period_days: 14,
             }));
         }
         for (gtin, category) in [

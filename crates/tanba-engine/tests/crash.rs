@@ -50,7 +50,7 @@ use tanba_engine::{Engine, EngineConfig, LogHead, LogRecord, Receipt, SystemCloc
 use tanba_store::{Column, MemoryStore, RocksStore, Store};
 use tanba_types::{
     Actor, Category, CodeKey, CodeStatus, Command, Date, Event, Gtin, HsCode, Introduction,
-    PackageLevel, Product, Role, TailProfile, TaxpayerId, WithdrawalReason,
+    PackageLevel, Product, Role, SaleLine, TailProfile, TaxpayerId, WithdrawalReason,
 };
 
 /// Set in the child: the data directory. Without it `crash_child` does nothing.
@@ -287,6 +287,7 @@ impl Load {
                         code: code.into(),
                         names: names(code),
                         tail_profile,
+                        return_period_days: 14,
                     }),
                 );
             }
@@ -419,19 +420,27 @@ impl Load {
             },
         );
         let sold = &boxed[..boxed.len().div_ceil(2)];
+        let receipt_id = format!("receipt-{order}");
         self.by(
             c.retailer,
-            Command::Withdraw {
-                codes: sold.to_vec(),
-                reason: WithdrawalReason::RetailSale,
-                document: Some(format!("receipt-{order}")),
+            Command::RecordSale {
+                receipt_id: receipt_id.clone(),
+                printed_ms: now_ms(),
+                lines: sold
+                    .iter()
+                    .map(|code| SaleLine {
+                        code: code.to_string(),
+                        price_tiyn: 1_000,
+                    })
+                    .collect(),
             },
         );
         self.by(
             c.retailer,
-            Command::RetailReturn {
+            Command::RecordReturn {
+                receipt_id: format!("return-{order}"),
+                sale_receipt_id: receipt_id,
                 codes: vec![sold[0]],
-                document: Some(format!("return-{order}")),
             },
         );
         self.by(
@@ -513,9 +522,22 @@ fn describe(command: &Command) -> Vec<String> {
         Command::OrderCodes { gtin, quantity } => vec![gtin.to_string(), quantity.to_string()],
         Command::ReportApplied { codes, .. }
         | Command::Introduce { codes, .. }
-        | Command::RetailReturn { codes, .. }
         | Command::Block { codes, .. }
         | Command::Unblock { codes } => texts(codes),
+        Command::RecordSale {
+            receipt_id, lines, ..
+        } => {
+            let codes: Vec<CodeKey> = lines
+                .iter()
+                .map(|line| line.code.parse().expect("the load's lines are codes"))
+                .collect();
+            with_first(receipt_id.clone(), &codes)
+        }
+        Command::RecordReturn {
+            sale_receipt_id,
+            codes,
+            ..
+        } => with_first(sale_receipt_id.clone(), codes),
         Command::Aggregate { parent, children } => with_first(parent.to_string(), children),
         Command::Ship { buyer, items, .. } => with_first(buyer.to_string(), items),
         Command::Accept { document, .. } => vec![document.to_string()],
@@ -567,9 +589,8 @@ impl Ack {
     /// The codes the command named, whose histories must name its last event.
     fn codes(&self) -> Vec<CodeKey> {
         let named = match self.command.as_str() {
-            "report_applied" | "introduce" | "retail_return" | "block" | "unblock"
-            | "aggregate" => &self.words[..],
-            "ship" | "withdraw" => &self.words[1..],
+            "report_applied" | "introduce" | "block" | "unblock" | "aggregate" => &self.words[..],
+            "ship" | "withdraw" | "record_sale" | "record_return" => &self.words[1..],
             _ => &[],
         };
         named
@@ -600,7 +621,14 @@ fn event_words(event: &Event) -> (&'static str, Vec<String>) {
         Event::Withdrawn { codes, reason, .. } => {
             ("withdraw", with_first(format!("{reason:?}"), codes))
         }
-        Event::Returned { codes, .. } => ("retail_return", texts(codes)),
+        Event::Sold {
+            receipt_id, sold, ..
+        } => ("record_sale", with_first(receipt_id.clone(), sold)),
+        Event::Returned {
+            codes,
+            sale_receipt_id,
+            ..
+        } => ("record_return", with_first(sale_receipt_id.clone(), codes)),
         Event::Blocked { codes, .. } => ("block", texts(codes)),
         Event::Unblocked { codes, .. } => ("unblock", texts(codes)),
         other => (other.name(), Vec::new()),
@@ -832,16 +860,30 @@ fn acknowledged_commands_survive_sigkill() {
          head {clean_head}, {} checkpoints, {:.1} s",
         acks.len(),
         count("order_codes"),
-        count("withdraw"),
-        count("retail_return"),
+        count("record_sale"),
+        count("record_return"),
         verified.checkpoints,
         started.elapsed().as_secs_f64()
     );
     // A load that never got past its first commands would make the checks above vacuous.
     assert!(
-        count("withdraw") >= cycles / 2,
+        count("record_sale") >= cycles / 2,
         "too little of the load was acknowledged to test anything"
     );
+}
+
+/// An acknowledged receipt is in the index under its id, naming the entry acknowledged: a
+/// resend after the crash gets the first answer (`RECEIPT-RECORDED` with that entry).
+fn assert_receipt_answers(snapshot: &dyn tanba_store::Snapshot, ack: &Ack, kind: u8) {
+    let key = keys::receipt(kind, &cast().retailer, &ack.words[0]);
+    let entry: tanba_engine::records::ReceiptEntry = tanba_engine::records::decode(
+        &snapshot
+            .get(Column::Index, &key)
+            .unwrap()
+            .unwrap_or_else(|| panic!("receipt {} is not recorded", ack.words[0])),
+    )
+    .unwrap();
+    assert_eq!(entry.sequence, ack.last, "receipt {}", ack.words[0]);
 }
 
 /// Opens the store the child left and checks it, and the commands in `acks`.
@@ -910,8 +952,11 @@ fn verify(dir: &Path, ring: &KeyRing, acks: &[Ack], previous: LogHead) -> Verifi
             );
         }
         let status = match ack.command.as_str() {
-            "withdraw" => CodeStatus::Withdrawn(WithdrawalReason::RetailSale),
-            "retail_return" => CodeStatus::Introduced,
+            "record_sale" => {
+                assert_receipt_answers(snapshot.as_ref(), ack, keys::RECEIPT_SALE);
+                CodeStatus::Withdrawn(WithdrawalReason::RetailSale)
+            }
+            "record_return" => CodeStatus::Introduced,
             _ => continue,
         };
         for code in ack.codes() {
@@ -935,7 +980,7 @@ fn verify(dir: &Path, ring: &KeyRing, acks: &[Ack], previous: LogHead) -> Verifi
         .any(|record| {
             matches!(
                 record.event,
-                Event::Withdrawn { .. } | Event::Returned { .. }
+                Event::Withdrawn { .. } | Event::Sold { .. } | Event::Returned { .. }
             )
         });
         if !later {

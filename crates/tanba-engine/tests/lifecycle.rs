@@ -60,39 +60,15 @@ fn a_code_from_order_to_sale_and_return() {
 
     let document = world.ship(wholesaler, retailer, &codes);
     world.accept_all(retailer, document);
-    world
-        .by(
-            retailer,
-            Command::Withdraw {
-                codes: vec![codes[0]],
-                reason: WithdrawalReason::RetailSale,
-                document: Some("receipt-1".into()),
-            },
-        )
-        .unwrap();
+    let sale = world.sell(retailer, codes[0]).unwrap();
     assert_eq!(
         world.card(&codes[0]).status,
         CodeStatus::Withdrawn(WithdrawalReason::RetailSale)
     );
-    let sold_again = world.by(
-        retailer,
-        Command::Withdraw {
-            codes: vec![codes[0]],
-            reason: WithdrawalReason::RetailSale,
-            document: None,
-        },
-    );
-    assert_eq!(code_of(sold_again), "TANBA-CODE-WRONG-STATUS");
+    let sold_again = world.sell(retailer, codes[0]);
+    assert_eq!(sold_again.unwrap_err(), "TANBA-CODE-WRONG-STATUS");
 
-    world
-        .by(
-            retailer,
-            Command::RetailReturn {
-                codes: vec![codes[0]],
-                document: Some("return-1".into()),
-            },
-        )
-        .unwrap();
+    world.take_back(retailer, &sale, &[codes[0]]).unwrap();
     assert_eq!(world.card(&codes[0]).status, CodeStatus::Introduced);
     assert_eq!(world.card(&codes[0]).owner, retailer);
 
@@ -109,7 +85,7 @@ fn a_code_from_order_to_sale_and_return() {
             "accepted",
             "shipped",
             "accepted",
-            "withdrawn",
+            "sold",
             "returned"
         ]
     );

@@ -11,11 +11,19 @@ use tanba_store::{Column, Durability, Store, WriteBatch};
 use tanba_types::limits::{COMMAND_CODES_MAX, ORDER_QUANTITY_MAX};
 use tanba_types::{
     Actor, CodeKey, CodeStatus, Command, Date, Introduction, IssuedCode, IssuedTail, PackageLevel,
-    ParticipantStatus, Product, Role, Serial, WithdrawalReason,
+    ParticipantStatus, Product, Role, SaleLine, Serial, WithdrawalReason,
 };
 
-fn sell(code: CodeKey) -> Command {
-    withdraw(code, WithdrawalReason::RetailSale)
+/// A sales receipt of one line.
+fn sale(receipt_id: &str, code: CodeKey) -> Command {
+    Command::RecordSale {
+        receipt_id: receipt_id.to_owned(),
+        printed_ms: 0,
+        lines: vec![SaleLine {
+            code: code.to_string(),
+            price_tiyn: 100,
+        }],
+    }
 }
 
 fn withdraw(code: CodeKey, reason: WithdrawalReason) -> Command {
@@ -32,15 +40,6 @@ fn ship(buyer: tanba_types::TaxpayerId, items: Vec<CodeKey>) -> Command {
         items,
         signature: vec![9; 64],
     }
-}
-
-/// Units the retailer owns, in circulation.
-fn at_retailer(world: &mut World, count: u32) -> Vec<CodeKey> {
-    let units = world.produce(world.cast.unit, count);
-    let (producer, retailer) = (world.cast.producer, world.cast.retailer);
-    let document = world.ship(producer, retailer, &units);
-    world.accept_all(retailer, document);
-    units
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -93,7 +92,7 @@ fn participant_cards_are_checked() {
 #[test]
 fn a_suspended_participant_is_refused_everything_and_unknown_ones_too() {
     let mut world = World::new(12);
-    let units = at_retailer(&mut world, 1);
+    let units = world.at_retailer(1);
     let retailer = world.cast.retailer;
     let mut card = participant(retailer, "Corner Shop", &[Role::Retailer]);
     card.status = ParticipantStatus::Suspended;
@@ -101,11 +100,11 @@ fn a_suspended_participant_is_refused_everything_and_unknown_ones_too() {
         .by(world.cast.operator, Command::UpdateParticipant(card))
         .unwrap();
     assert_eq!(
-        code_of(world.by(retailer, sell(units[0]))),
+        world.sell(retailer, units[0]).unwrap_err(),
         "TANBA-ENGINE-PARTICIPANT-SUSPENDED"
     );
     assert_eq!(
-        code_of(world.by(taxpayer(9_002), sell(units[0]))),
+        world.sell(taxpayer(9_002), units[0]).unwrap_err(),
         "TANBA-ENGINE-UNKNOWN-PARTICIPANT"
     );
     let versions = query::participant_versions(world.store.snapshot().as_ref(), &retailer).unwrap();
@@ -438,7 +437,7 @@ fn introduction_needs_the_right_role_and_papers() {
 #[test]
 fn blocked_codes_are_neither_sold_nor_moved_but_may_be_destroyed_or_confiscated() {
     let mut world = World::new(33);
-    let units = at_retailer(&mut world, 3);
+    let units = world.at_retailer(3);
     let (retailer, authority) = (world.cast.retailer, world.cast.authority);
     world
         .by(
@@ -450,7 +449,7 @@ fn blocked_codes_are_neither_sold_nor_moved_but_may_be_destroyed_or_confiscated(
         )
         .unwrap();
     assert_eq!(
-        code_of(world.by(retailer, sell(units[0]))),
+        world.sell(retailer, units[0]).unwrap_err(),
         "TANBA-CODE-BLOCKED"
     );
     assert_eq!(
@@ -492,11 +491,11 @@ fn only_retailers_sell_and_only_their_own_goods() {
     let mut world = World::new(34);
     let units = world.produce(world.cast.unit, 1);
     assert_eq!(
-        code_of(world.by(world.cast.producer, sell(units[0]))),
+        world.sell(world.cast.producer, units[0]).unwrap_err(),
         "TANBA-ENGINE-ROLE-REQUIRED"
     );
     assert_eq!(
-        code_of(world.by(world.cast.retailer, sell(units[0]))),
+        world.sell(world.cast.retailer, units[0]).unwrap_err(),
         "TANBA-ENGINE-NOT-OWNER"
     );
 }
@@ -510,18 +509,10 @@ fn a_unit_sold_out_of_an_opened_box_leaves_the_box() {
     world.pack(producer, case, units.clone());
     let document = world.ship(producer, retailer, &[case]);
     world.accept_all(retailer, document);
-    world.by(retailer, sell(units[0])).unwrap();
+    let sale = world.sell(retailer, units[0]).unwrap();
     assert_eq!(world.card(&units[0]).parents, Vec::<CodeKey>::new());
     assert_eq!(world.card(&case).contents, [3, 0, 0]);
-    world
-        .by(
-            retailer,
-            Command::RetailReturn {
-                codes: vec![units[0]],
-                document: None,
-            },
-        )
-        .unwrap();
+    world.take_back(retailer, &sale, &[units[0]]).unwrap();
     assert_eq!(world.card(&units[0]).status, CodeStatus::Introduced);
     world.assert_replay_equal();
 }
@@ -849,7 +840,7 @@ fn commands_past_their_limits_are_refused() {
 #[test]
 fn one_bad_code_refuses_the_whole_command_and_changes_nothing() {
     let mut world = World::new(61);
-    let units = at_retailer(&mut world, 3);
+    let units = world.at_retailer(3);
     let (retailer, authority) = (world.cast.retailer, world.cast.authority);
     world
         .by(
@@ -861,12 +852,12 @@ fn one_bad_code_refuses_the_whole_command_and_changes_nothing() {
         )
         .unwrap();
     let head = world.core.head();
-    let sale = Command::Withdraw {
+    let export = Command::Withdraw {
         codes: units.clone(),
-        reason: WithdrawalReason::RetailSale,
+        reason: WithdrawalReason::ExportOutsideEaeu,
         document: None,
     };
-    assert_eq!(code_of(world.by(retailer, sale)), "TANBA-CODE-BLOCKED");
+    assert_eq!(code_of(world.by(retailer, export)), "TANBA-CODE-BLOCKED");
     assert_eq!(world.core.head(), head, "nothing logged");
     for unit in &units[..2] {
         assert_eq!(
@@ -880,17 +871,17 @@ fn one_bad_code_refuses_the_whole_command_and_changes_nothing() {
 #[test]
 fn a_group_commits_accepted_commands_and_answers_each() {
     let mut world = World::new(62);
-    let units = at_retailer(&mut world, 2);
+    let units = world.at_retailer(2);
     let retailer = Actor::Participant(world.cast.retailer);
     let outcomes = world.run_group(vec![
-        (retailer, sell(units[0])),
-        (retailer, sell(units[0])),
-        (retailer, sell(units[1])),
+        (retailer, sale("R-1", units[0])),
+        (retailer, sale("R-1", units[0])),
+        (retailer, sale("R-2", units[1])),
     ]);
     assert!(outcomes[0].is_ok());
     assert_eq!(
         outcomes[1].as_ref().unwrap_err().code(),
-        "TANBA-CODE-WRONG-STATUS",
+        "TANBA-ENGINE-RECEIPT-RECORDED",
         "sees the first sale"
     );
     assert!(outcomes[2].is_ok());
@@ -909,17 +900,11 @@ fn a_group_commits_accepted_commands_and_answers_each() {
 #[test]
 fn checkpoints_are_signed_and_the_log_verifies_from_one() {
     let mut world = World::new(70);
-    let units = at_retailer(&mut world, 1);
+    let units = world.at_retailer(1);
     for _ in 0..600 {
-        world.by(world.cast.retailer, sell(units[0])).unwrap();
+        let sale = world.sell(world.cast.retailer, units[0]).unwrap();
         world
-            .by(
-                world.cast.retailer,
-                Command::RetailReturn {
-                    codes: vec![units[0]],
-                    document: None,
-                },
-            )
+            .take_back(world.cast.retailer, &sale, &[units[0]])
             .unwrap();
     }
     let keys = world.ring.public_key_set();
@@ -1162,15 +1147,9 @@ fn a_box_sold_whole_at_the_till_comes_back_whole() {
     world.pack(producer, sscc(1), units.clone());
     let document = world.ship(producer, retailer, &[sscc(1)]);
     world.accept_all(retailer, document);
-    let never_sold = world.by(
-        retailer,
-        Command::RetailReturn {
-            codes: vec![sscc(1)],
-            document: None,
-        },
-    );
-    assert_eq!(code_of(never_sold), "TANBA-CODE-WRONG-STATUS");
-    world.by(retailer, sell(sscc(1))).unwrap();
+    let never_sold = world.take_back(retailer, "no such sale", &[sscc(1)]);
+    assert_eq!(code_of(never_sold), "TANBA-ENGINE-UNKNOWN-RECEIPT");
+    let sale = world.sell(retailer, sscc(1)).unwrap();
     assert_eq!(
         world.card(&units[1]).status,
         CodeStatus::Withdrawn(WithdrawalReason::RetailSale)
@@ -1179,15 +1158,7 @@ fn a_box_sold_whole_at_the_till_comes_back_whole() {
         code_of(world.by(retailer, ship(producer, vec![sscc(1)]))),
         "TANBA-CODE-WRONG-STATUS"
     );
-    world
-        .by(
-            retailer,
-            Command::RetailReturn {
-                codes: vec![sscc(1)],
-                document: None,
-            },
-        )
-        .unwrap();
+    world.take_back(retailer, &sale, &[sscc(1)]).unwrap();
     assert_eq!(world.card(&units[1]).status, CodeStatus::Introduced);
     world.assert_replay_equal();
 }
@@ -1235,7 +1206,7 @@ fn a_blocked_container_is_not_sold_or_exported() {
         )
         .unwrap();
     assert_eq!(
-        code_of(world.by(retailer, sell(sscc(1)))),
+        world.sell(retailer, sscc(1)).unwrap_err(),
         "TANBA-CODE-BLOCKED"
     );
     let export = withdraw(sscc(1), WithdrawalReason::ExportOutsideEaeu);
@@ -1472,47 +1443,4 @@ fn only_those_who_hold_goods_pack_and_ship() {
         code_of(world.by(world.cast.ministry, pack)),
         "TANBA-ENGINE-HOLDS-NO-GOODS"
     );
-}
-
-#[test]
-fn a_fiscal_receipt_is_recorded_once_per_seller_also_within_one_group() {
-    let mut world = World::new(77);
-    let units = at_retailer(&mut world, 4);
-    let retailer = world.cast.retailer;
-    let receipt = |codes: Vec<CodeKey>, id: &str| Command::Withdraw {
-        codes,
-        reason: WithdrawalReason::RetailSale,
-        document: Some(id.into()),
-    };
-    let first = world.by(retailer, receipt(vec![units[0]], "R-1")).unwrap();
-    // Resent with the same id: refused with the first entry named, even for other codes.
-    match world.by(retailer, receipt(vec![units[1]], "R-1")) {
-        Err(EngineError::ReceiptRecorded { receipt, sequence }) => {
-            assert_eq!((receipt.as_str(), sequence), ("R-1", first.last_sequence));
-        }
-        other => panic!("expected RECEIPT-RECORDED, got {other:?}"),
-    }
-    assert_eq!(world.card(&units[1]).status, CodeStatus::Introduced);
-    // Two copies in one group: the second sees the first.
-    let actor = Actor::Participant(retailer);
-    let outcomes = world.run_group(vec![
-        (actor, receipt(vec![units[2]], "R-2")),
-        (actor, receipt(vec![units[3]], "R-2")),
-    ]);
-    assert!(outcomes[0].is_ok());
-    assert_eq!(
-        outcomes[1].as_ref().unwrap_err().code(),
-        "TANBA-ENGINE-RECEIPT-RECORDED"
-    );
-    // Returns are their own kind of receipt: the same id may name a return once.
-    let back = Command::RetailReturn {
-        codes: vec![units[0]],
-        document: Some("R-1".into()),
-    };
-    world.by(retailer, back.clone()).unwrap();
-    assert_eq!(
-        code_of(world.by(retailer, back)),
-        "TANBA-ENGINE-RECEIPT-RECORDED"
-    );
-    world.assert_replay_equal();
 }

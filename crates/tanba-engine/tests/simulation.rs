@@ -71,12 +71,13 @@ use tanba_store::{
 };
 use tanba_types::limits::{
     COMMAND_CODES_MAX, DOCUMENT_ITEMS_MAX, ISSUE_CHUNK_CODES_MAX, ORDER_QUANTITY_MAX,
-    PACKAGE_CHILDREN_MAX, PAGE_ENTRIES_MAX, SIGNATURE_BYTES_MAX,
+    PACKAGE_CHILDREN_MAX, PAGE_ENTRIES_MAX, RECEIPT_LINES_MAX, SCANNED_CODE_CHARS_MAX,
+    SIGNATURE_BYTES_MAX,
 };
 use tanba_types::{
-    Actor, Category, CodeKey, CodeStatus, Command, Date, Gtin, HsCode, Introduction,
+    Actor, Category, CodeKey, CodeStatus, Command, Date, Event, Gtin, HsCode, Introduction,
     IntroductionKind, IssuedTail, PACKAGE_DEPTH_MAX, PackageLevel, ParticipantStatus, Product,
-    Role, Serial, TailProfile, TaxpayerId, WithdrawalReason,
+    Role, SaleLine, ScannedCode, Serial, TailProfile, TaxpayerId, WithdrawalReason,
 };
 
 /// Seeds a default run covers, and steps per seed: thousands of commands in all, in well under
@@ -218,6 +219,9 @@ struct Stats {
     failed_commits: u64,
     events: u64,
     partial_accepts: u64,
+    /// Receipt lines set aside, and of those, lines naming a code already on the receipt.
+    refused_lines: u64,
+    repeated_lines: u64,
     /// Groups after a failed group in the same submission (the writer carries on).
     resumed_after_failure: u64,
     /// The deepest nesting seen (the root is depth 1).
@@ -234,6 +238,8 @@ impl Stats {
         self.failed_commits += other.failed_commits;
         self.events += other.events;
         self.partial_accepts += other.partial_accepts;
+        self.refused_lines += other.refused_lines;
+        self.repeated_lines += other.repeated_lines;
         self.resumed_after_failure += other.resumed_after_failure;
         self.max_depth = self.max_depth.max(other.max_depth);
         for (key, count) in &other.outcomes {
@@ -256,7 +262,8 @@ impl Stats {
             "reject",
             "cancel_shipment",
             "withdraw",
-            "retail_return",
+            "record_sale",
+            "record_return",
             "block",
             "unblock",
             "update_participant",
@@ -284,6 +291,12 @@ impl Stats {
             ("disaggregate", "TANBA-ENGINE-NOT-IN-PACKAGE"),
             ("block", "TANBA-ENGINE-ALREADY-BLOCKED"),
             ("unblock", "TANBA-ENGINE-NOT-BLOCKED-BY-YOU"),
+            ("withdraw", SALE_NEEDS_RECEIPT),
+            ("record_sale", RECEIPT_RECORDED),
+            ("record_sale", RECEIPT_MISMATCH),
+            ("record_return", UNKNOWN_RECEIPT),
+            ("record_return", NOT_ON_RECEIPT),
+            ("record_return", ALREADY_RETURNED),
         ];
         for (command, code) in refusals {
             assert!(
@@ -308,6 +321,10 @@ impl Stats {
         assert!(
             self.crashes > 0 && self.failed_commits > 0 && self.partial_accepts > 0,
             "the sweep crashed, failed groups and accepted shipments in part"
+        );
+        assert!(
+            self.refused_lines > 0 && self.repeated_lines > 0,
+            "the sweep set receipt lines aside, repeated ones among them"
         );
         assert!(
             self.resumed_after_failure > 0,
@@ -356,6 +373,17 @@ const WRONG_STATUS: &str = "TANBA-CODE-WRONG-STATUS";
 const BLOCKED: &str = "TANBA-CODE-BLOCKED";
 const WITHDRAWAL_FINAL: &str = "TANBA-CODE-WITHDRAWAL-FINAL";
 const STORE_FAILED: &str = "TANBA-ENGINE-STORE";
+const RECEIPT_MISMATCH: &str = "TANBA-ENGINE-RECEIPT-MISMATCH";
+const SALE_NEEDS_RECEIPT: &str = "TANBA-ENGINE-SALE-NEEDS-RECEIPT";
+const REPEATED_ON_RECEIPT: &str = "TANBA-ENGINE-REPEATED-ON-RECEIPT";
+const UNKNOWN_RECEIPT: &str = "TANBA-ENGINE-UNKNOWN-RECEIPT";
+const NOT_ON_RECEIPT: &str = "TANBA-ENGINE-NOT-ON-RECEIPT";
+const ALREADY_RETURNED: &str = "TANBA-ENGINE-ALREADY-RETURNED";
+const RETURN_PERIOD_OVER: &str = "TANBA-ENGINE-RETURN-PERIOD-OVER";
+/// Any refusal code: a receipt line that is not a code gets the GS1 parser's own.
+const ANY_CODE: &str = "*";
+/// Every category of the market takes returns for this many days.
+const RETURN_PERIOD_DAYS: u32 = 14;
 
 // ---------------------------------------------------------------------------------------------
 // The model: the rules as the docs state them, over plain maps. Ordered maps, so that the
@@ -438,6 +466,20 @@ enum Op {
     RetailReturn,
 }
 
+/// A sales receipt as recorded.
+#[derive(Debug, Clone)]
+struct Sale {
+    printed_ms: u64,
+    lines: Vec<SaleLine>,
+    sold: BTreeSet<CodeKey>,
+    returned: BTreeSet<CodeKey>,
+    time_ms: u64,
+}
+
+/// What one receipt line became: sold (`None`), or set aside with one of these codes
+/// ([`ANY_CODE`] for a line that is not a code at all: the GS1 parser's own codes).
+type LineOutcome = Option<Vec<&'static str>>;
+
 struct Model {
     parties: BTreeMap<TaxpayerId, Party>,
     categories: BTreeMap<&'static str, TailProfile>,
@@ -445,8 +487,10 @@ struct Model {
     codes: BTreeMap<CodeKey, Code>,
     orders: BTreeMap<u64, Order>,
     documents: BTreeMap<u64, Document>,
-    /// Fiscal receipts recorded: (sale or return, seller, receipt id).
-    receipts: BTreeSet<(bool, TaxpayerId, String)>,
+    /// Sales receipts recorded, by seller and receipt id.
+    sales: BTreeMap<(TaxpayerId, String), Sale>,
+    /// Return receipts recorded, by seller and receipt id: the sale named and the codes.
+    returns: BTreeMap<(TaxpayerId, String), (String, Vec<CodeKey>)>,
     /// The log's last sequence.
     sequence: u64,
 }
@@ -1056,10 +1100,10 @@ impl Model {
                         let id = self.with_role(actor, |role| role == Role::Authority, &mut v);
                         (id.is_some(), None)
                     }
+                    // A sale comes in by its receipt only.
                     WithdrawalReason::RetailSale => {
-                        let id = self.with_role(actor, |role| role == Role::Retailer, &mut v);
-                        self.recorded(true, id, document, &mut v);
-                        (id.is_some(), id)
+                        v.push(SALE_NEEDS_RECEIPT);
+                        return v;
                     }
                     _ => {
                         let id = self.goods_holder(actor, &mut v);
@@ -1090,26 +1134,40 @@ impl Model {
                     }
                 }
             }
-            Command::RetailReturn { codes, document } => {
-                let retailer = self.with_role(actor, |role| role == Role::Retailer, &mut v);
-                if document
-                    .as_deref()
-                    .is_some_and(|document| !text_ok(document))
-                {
+            Command::RecordSale {
+                receipt_id,
+                printed_ms,
+                lines,
+            } => {
+                let seller = self.with_role(actor, |role| role == Role::Retailer, &mut v);
+                if !text_ok(receipt_id) || lines.is_empty() {
                     v.push(INVALID);
                 }
-                Model::distinct(codes, COMMAND_CODES_MAX, &mut v);
-                self.recorded(false, retailer, document, &mut v);
-                let Some(retailer) = retailer else { return v };
-                for key in codes {
-                    if let Some(code) = self.owned(retailer, key, &mut v) {
-                        if code.parent.is_some() {
-                            v.push(IN_PACKAGE);
-                        }
-                        self.subtree_allows(key, Op::RetailReturn, &mut v);
-                    }
+                if lines.len() > RECEIPT_LINES_MAX
+                    || lines
+                        .iter()
+                        .any(|line| line.code.chars().count() > SCANNED_CODE_CHARS_MAX)
+                {
+                    v.push(LIMIT_EXCEEDED);
+                }
+                if let Some(seller) = seller
+                    && let Some(first) = self.sales.get(&(seller, receipt_id.clone()))
+                {
+                    let same = first.printed_ms == *printed_ms && first.lines == *lines;
+                    v.push(if same {
+                        RECEIPT_RECORDED
+                    } else {
+                        RECEIPT_MISMATCH
+                    });
                 }
             }
+            Command::RecordReturn {
+                receipt_id,
+                sale_receipt_id,
+                codes,
+            } => self.return_verdict(actor, receipt_id, sale_receipt_id, codes, time_ms, &mut v),
+            // The market has no fiscal data operators: `tests/receipts.rs` holds their rules.
+            Command::AssignFiscalOperator(_) => unreachable!("the generator proposes none"),
             Command::Block { codes, reason } => {
                 let authority = self.with_role(actor, |role| role == Role::Authority, &mut v);
                 if !text_ok(reason) {
@@ -1160,11 +1218,130 @@ impl Model {
         v
     }
 
+    /// Every rule a return breaks (tanba_engine::retail): it names a sale of the seller's, each
+    /// code was sold on it and not returned from it, is the seller's and outside any package,
+    /// and comes back within its category's period.
+    fn return_verdict(
+        &self,
+        actor: Actor,
+        receipt_id: &str,
+        sale_receipt_id: &str,
+        codes: &[CodeKey],
+        time_ms: u64,
+        v: &mut Vec<&'static str>,
+    ) {
+        let seller = self.with_role(actor, |role| role == Role::Retailer, v);
+        if !text_ok(receipt_id) || !text_ok(sale_receipt_id) {
+            v.push(INVALID);
+        }
+        Model::distinct(codes, RECEIPT_LINES_MAX, v);
+        let Some(seller) = seller else { return };
+        if let Some((first_sale, first_codes)) = self.returns.get(&(seller, receipt_id.to_owned()))
+        {
+            let same = first_sale == sale_receipt_id && first_codes == codes;
+            v.push(if same {
+                RECEIPT_RECORDED
+            } else {
+                RECEIPT_MISMATCH
+            });
+        }
+        let Some(sale) = self.sales.get(&(seller, sale_receipt_id.to_owned())) else {
+            v.push(UNKNOWN_RECEIPT);
+            return;
+        };
+        let day = |time_ms: u64| i64::from(Date::from_unix_ms_in_kz(time_ms).days_since_epoch());
+        let days_since_sale = day(time_ms) - day(sale.time_ms);
+        for key in codes {
+            if !sale.sold.contains(key) {
+                v.push(NOT_ON_RECEIPT);
+            } else if sale.returned.contains(key) {
+                v.push(ALREADY_RETURNED);
+            }
+            if let Some(code) = self.owned(seller, key, v) {
+                if code.parent.is_some() {
+                    v.push(IN_PACKAGE);
+                }
+                let period = self.return_period_days(key);
+                if period == 0 || days_since_sale > i64::from(period) {
+                    v.push(RETURN_PERIOD_OVER);
+                }
+                self.subtree_allows(key, Op::RetailReturn, v);
+            }
+        }
+    }
+
+    /// A unit's category's return period; a transport package's is the shortest of what it
+    /// holds (none: nothing is taken back).
+    fn return_period_days(&self, key: &CodeKey) -> u32 {
+        match key {
+            CodeKey::Item { .. } => RETURN_PERIOD_DAYS,
+            CodeKey::Sscc(_) => (self.code(key).children.iter())
+                .map(|child| self.return_period_days(child))
+                .min()
+                .unwrap_or(0),
+        }
+    }
+
+    /// What each line of a sale by `seller` becomes: read as a code; known; not inside (or
+    /// around) a line sold before it; the seller's; and sellable, everything inside included.
+    fn sale_lines(&self, seller: TaxpayerId, lines: &[SaleLine]) -> Vec<LineOutcome> {
+        let mut taken: BTreeSet<CodeKey> = BTreeSet::new();
+        let mut outcomes = Vec::new();
+        for line in lines {
+            let Ok(scanned) = ScannedCode::read(&line.code) else {
+                outcomes.push(Some(vec![ANY_CODE]));
+                continue;
+            };
+            let key = scanned.key;
+            if !self.codes.contains_key(&key) {
+                outcomes.push(Some(vec![UNKNOWN_CODE]));
+                continue;
+            }
+            let mut v = Vec::new();
+            let subtree = self.subtree(&key);
+            if subtree.iter().any(|code| taken.contains(code)) {
+                v.push(REPEATED_ON_RECEIPT);
+            }
+            self.owned(seller, &key, &mut v);
+            self.subtree_allows(&key, Op::Withdraw(WithdrawalReason::RetailSale), &mut v);
+            if v.is_empty() {
+                taken.extend(subtree);
+                outcomes.push(None);
+            } else {
+                outcomes.push(Some(v));
+            }
+        }
+        outcomes
+    }
+
+    /// The codes a sale by `actor` sells, in line order.
+    fn sold_by(&self, actor: Actor, lines: &[SaleLine]) -> Vec<CodeKey> {
+        let Actor::Participant(seller) = actor else {
+            return Vec::new();
+        };
+        lines
+            .iter()
+            .zip(self.sale_lines(seller, lines))
+            .filter(|(_, outcome)| outcome.is_none())
+            .map(|(line, _)| {
+                ScannedCode::read(&line.code)
+                    .expect("a sold line reads")
+                    .key
+            })
+            .collect()
+    }
+
     // -- The effects of an accepted command. --------------------------------------------------
 
     /// How many events an accepted command records.
-    fn events(&self, command: &Command) -> u64 {
+    fn events(&self, actor: Actor, command: &Command) -> u64 {
         match command {
+            Command::RecordSale { lines, .. }
+                if (self.sold_by(actor, lines).iter())
+                    .any(|key| self.code(key).parent.is_some()) =>
+            {
+                2
+            }
             // An SSCC seen for the first time is created first.
             Command::Aggregate { parent, .. } if !self.codes.contains_key(parent) => 2,
             // A code sold out of an opened box leaves the box first.
@@ -1199,16 +1376,17 @@ impl Model {
 
     /// An event is in the history of the codes it names and of everything inside them, as they
     /// stand before it; a package's own history has the event that fills it, its content's not.
-    fn record_history(&mut self, command: &Command, receipt: &Receipt) {
+    fn record_history(&mut self, actor: Actor, command: &Command, receipt: &Receipt) {
         let (first, last) = (receipt.first_sequence, receipt.last_sequence);
         let named: Vec<CodeKey> = match command {
             Command::ReportApplied { codes, .. }
             | Command::Introduce { codes, .. }
             | Command::Disaggregate { codes }
-            | Command::RetailReturn { codes, .. }
+            | Command::RecordReturn { codes, .. }
             | Command::Block { codes, .. }
             | Command::Unblock { codes }
             | Command::Withdraw { codes, .. } => codes.clone(),
+            Command::RecordSale { lines, .. } => self.sold_by(actor, lines),
             Command::Ship { items, .. } => items.clone(),
             Command::Accept { document, .. }
             | Command::Reject { document, .. }
@@ -1216,9 +1394,12 @@ impl Model {
             Command::Aggregate { children, .. } => children.clone(),
             _ => Vec::new(),
         };
-        if let Command::Withdraw { codes, .. } = command {
+        if matches!(
+            command,
+            Command::Withdraw { .. } | Command::RecordSale { .. }
+        ) {
             // A code sold out of a box leaves it in an event of its own first.
-            let detached: Vec<CodeKey> = (codes.iter())
+            let detached: Vec<CodeKey> = (named.iter())
                 .filter(|key| self.code(key).parent.is_some())
                 .copied()
                 .collect();
@@ -1243,22 +1424,6 @@ impl Model {
     }
 
     /// Records what an accepted command did; `receipt` must name the sequences the model expects.
-    /// A seller's fiscal receipt (a sale, or a return) is recorded once: the same id again is
-    /// refused.
-    fn recorded(
-        &self,
-        sale: bool,
-        seller: Option<TaxpayerId>,
-        document: &Option<String>,
-        v: &mut Vec<&'static str>,
-    ) {
-        if let (Some(seller), Some(document)) = (seller, document)
-            && self.receipts.contains(&(sale, seller, document.clone()))
-        {
-            v.push(RECEIPT_RECORDED);
-        }
-    }
-
     fn apply(
         &mut self,
         actor: Actor,
@@ -1266,7 +1431,7 @@ impl Model {
         receipt: &Receipt,
         here: &str,
     ) -> Result<(), String> {
-        let events = self.events(command);
+        let events = self.events(actor, command);
         let creates = matches!(command, Command::OrderCodes { .. } | Command::Ship { .. });
         let expected = (
             self.sequence + 1,
@@ -1286,11 +1451,8 @@ impl Model {
             ));
         }
         let sequence = receipt.first_sequence;
-        self.record_history(command, receipt);
-        let actor_id = match actor {
-            Actor::Participant(id) => Some(id),
-            Actor::System => None,
-        };
+        self.record_history(actor, command, receipt);
+        let actor_id = actor.caller();
         let acting = || actor_id.expect("a participant's command");
         match command {
             Command::UpdateParticipant(card) => {
@@ -1447,16 +1609,7 @@ impl Model {
                     _ => DocumentState::Cancelled,
                 };
             }
-            Command::Withdraw {
-                codes,
-                reason,
-                document,
-            } => {
-                if let (WithdrawalReason::RetailSale, Some(document), Actor::Participant(seller)) =
-                    (reason, document, actor)
-                {
-                    self.receipts.insert((true, seller, document.clone()));
-                }
+            Command::Withdraw { codes, reason, .. } => {
                 for key in codes {
                     self.detach(key);
                 }
@@ -1464,14 +1617,45 @@ impl Model {
                     self.update_subtree(key, |code| code.status = CodeStatus::Withdrawn(*reason));
                 }
             }
-            Command::RetailReturn { codes, document } => {
-                if let (Some(document), Actor::Participant(seller)) = (document, actor) {
-                    self.receipts.insert((false, seller, document.clone()));
+            Command::RecordSale {
+                receipt_id,
+                printed_ms,
+                lines,
+            } => {
+                let sold = self.sold_by(actor, lines);
+                for key in &sold {
+                    self.detach(key);
                 }
+                for key in &sold {
+                    self.update_subtree(key, |code| {
+                        code.status = CodeStatus::Withdrawn(WithdrawalReason::RetailSale);
+                    });
+                }
+                let sale = Sale {
+                    printed_ms: *printed_ms,
+                    lines: lines.clone(),
+                    sold: sold.into_iter().collect(),
+                    returned: BTreeSet::new(),
+                    time_ms: receipt.time_ms,
+                };
+                self.sales.insert((acting(), receipt_id.clone()), sale);
+            }
+            Command::RecordReturn {
+                receipt_id,
+                sale_receipt_id,
+                codes,
+            } => {
+                let seller = acting();
+                let sale = (self.sales.get_mut(&(seller, sale_receipt_id.clone())))
+                    .expect("a return names a recorded sale");
+                sale.returned.extend(codes.iter().copied());
+                let named = (sale_receipt_id.clone(), codes.clone());
+                self.returns.insert((seller, receipt_id.clone()), named);
                 for key in codes {
                     self.update_subtree(key, |code| code.status = CodeStatus::Introduced);
                 }
             }
+            Command::AssignFiscalOperator(_) => unreachable!("the generator proposes none"),
             Command::Block { codes, .. } => {
                 let authority = acting();
                 for key in codes {
@@ -1818,7 +2002,8 @@ fn build_market(seed: u64) -> (World, Parties, Model) {
         codes: BTreeMap::new(),
         orders: BTreeMap::new(),
         documents: BTreeMap::new(),
-        receipts: BTreeSet::new(),
+        sales: BTreeMap::new(),
+        returns: BTreeMap::new(),
         sequence: 0,
     };
     for (index, (id, roles)) in people.iter().enumerate() {
@@ -2438,6 +2623,25 @@ impl Gen<'_> {
     }
 
     fn sell(&mut self) -> Proposal {
+        // The fiscal data operator resends a receipt it is unsure about, exactly.
+        let recorded: Vec<(TaxpayerId, String)> = self.model.sales.keys().cloned().collect();
+        if self.dice.percent(6)
+            && let Some((seller, receipt_id)) = self.dice.pick(&recorded)
+        {
+            let sale = &self.model.sales[&(seller, receipt_id.clone())];
+            let mut lines = sale.lines.clone();
+            let printed_ms = sale.printed_ms;
+            // Or not exactly: another receipt under the same id.
+            if self.dice.percent(40) {
+                lines[0].price_tiyn += 1;
+            }
+            let command = Command::RecordSale {
+                receipt_id,
+                printed_ms,
+                lines,
+            };
+            return (Actor::Participant(seller), command);
+        }
         let retailers = self.retailers();
         let on_shelf = self.codes_where(|_, code| {
             retailers.contains(&code.owner)
@@ -2454,15 +2658,49 @@ impl Gen<'_> {
             .collect();
         let mut codes = self.dice.some(&own, 3);
         self.spoil(&mut codes, 5);
+        let mut lines: Vec<SaleLine> = codes
+            .iter()
+            .map(|code| SaleLine {
+                code: code.to_string(),
+                price_tiyn: 100 * (1 + self.dice.below(1000) as u64),
+            })
+            .collect();
+        // A code scanned twice, a line that is not a code.
+        if self.dice.percent(10) {
+            lines.push(lines[0].clone());
+        }
+        if self.dice.percent(5) {
+            lines.push(SaleLine {
+                code: "(01)0460".into(),
+                price_tiyn: 1,
+            });
+        }
         let actor = self.mostly(retailer, 92);
+        // Now and then a receipt id used before: a resend, or other content under it.
+        let receipt_id = match self.dice.percent(8) {
+            true => format!("receipt-{}", self.dice.below(20)),
+            false => format!("receipt-{}", self.dice.below(1_000_000)),
+        };
         (
             actor,
-            Command::Withdraw {
-                codes,
-                reason: WithdrawalReason::RetailSale,
-                document: Some(format!("receipt-{}", self.dice.below(10_000))),
+            Command::RecordSale {
+                receipt_id,
+                printed_ms: self.dice.below(1000) as u64,
+                lines,
             },
         )
+    }
+
+    /// Sales of `retailer` with codes sold and not yet taken back: (receipt id, codes).
+    fn open_sales(&self, retailer: TaxpayerId) -> Vec<(String, Vec<CodeKey>)> {
+        (self.model.sales.iter())
+            .filter(|((seller, _), _)| *seller == retailer)
+            .map(|((_, id), sale)| {
+                let open = sale.sold.difference(&sale.returned).copied().collect();
+                (id.clone(), open)
+            })
+            .filter(|(_, open): &(String, Vec<CodeKey>)| !open.is_empty())
+            .collect()
     }
 
     fn retail_return(&mut self) -> Proposal {
@@ -2478,14 +2716,25 @@ impl Gen<'_> {
             .filter(|key| self.model.code(key).owner == retailer)
             .copied()
             .collect();
-        let mut codes = self.dice.some(&own, 2);
+        // Mostly codes of one of its sales; now and then any of its sold codes, or a sale it
+        // never made.
+        let open = self.dice.pick(&self.open_sales(retailer));
+        let (sale_receipt_id, mut codes) = match open {
+            Some((id, open)) if self.dice.percent(80) => (id, self.dice.some(&open, 2)),
+            Some((id, _)) if self.dice.percent(75) => (id, self.dice.some(&own, 2)),
+            _ => ("receipt-never".to_owned(), self.dice.some(&own, 2)),
+        };
         self.spoil(&mut codes, 8);
         let actor = self.mostly(retailer, 95);
-        let document = self
-            .dice
-            .percent(70)
-            .then(|| format!("return-{}", self.dice.below(1000)));
-        (actor, Command::RetailReturn { codes, document })
+        let receipt_id = format!("return-{}", self.dice.below(1000));
+        (
+            actor,
+            Command::RecordReturn {
+                receipt_id,
+                sale_receipt_id,
+                codes,
+            },
+        )
     }
 
     fn withdraw(&mut self) -> Proposal {
@@ -2606,6 +2855,7 @@ impl Gen<'_> {
                 code: "water".into(),
                 names: names("water"),
                 tail_profile: TailProfile::Short { length_chars },
+                return_period_days: 14,
             };
             return (actor, Command::DefineCategory(category));
         }
@@ -2975,6 +3225,11 @@ impl Sim {
                 if let Command::Accept { items: Some(_), .. } = stamped.command {
                     self.stats.partial_accepts += 1;
                 }
+                if let (Command::RecordSale { lines, .. }, Actor::Participant(seller)) =
+                    (&stamped.command, stamped.actor)
+                {
+                    self.judge_lines(seller, lines, receipt, here);
+                }
                 if let Err(message) =
                     self.model
                         .apply(stamped.actor, &stamped.command, receipt, here)
@@ -2998,6 +3253,50 @@ impl Sim {
                 error.code(),
                 describe(stamped.actor, &stamped.command)
             ),
+        }
+    }
+
+    /// Holds each line of a recorded sale to the model: set aside exactly when the rules
+    /// refuse it, with one of the codes they name.
+    fn judge_lines(
+        &mut self,
+        seller: TaxpayerId,
+        lines: &[SaleLine],
+        receipt: &Receipt,
+        here: &str,
+    ) {
+        let record = query::log_record(self.memory.snapshot().as_ref(), receipt.last_sequence)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{here}: the sale's entry is missing"));
+        let Event::Sold { refused, .. } = record.event else {
+            panic!("{here}: a sale logs `Sold` last, not {:?}", record.event);
+        };
+        let mut logged: Vec<Option<String>> = vec![None; lines.len()];
+        for line in refused {
+            logged[line.line as usize] = Some(line.error.code);
+        }
+        for (index, (expected, got)) in (self.model.sale_lines(seller, lines).iter())
+            .zip(&logged)
+            .enumerate()
+        {
+            let fits = match (expected, got) {
+                (None, None) => true,
+                (Some(codes), Some(code)) => {
+                    codes.contains(&ANY_CODE) || codes.contains(&code.as_str())
+                }
+                _ => false,
+            };
+            assert!(
+                fits,
+                "{here}: line {index} ({}) of a sale: the engine says {got:?}, the rules {expected:?}",
+                lines[index].code
+            );
+            if let Some(code) = got {
+                self.stats.refused_lines += 1;
+                if code == REPEATED_ON_RECEIPT {
+                    self.stats.repeated_lines += 1;
+                }
+            }
         }
     }
 
@@ -3447,6 +3746,7 @@ fn describe(actor: Actor, command: &Command) -> String {
     let who = match actor {
         Actor::System => "system".to_owned(),
         Actor::Participant(id) => id.to_string(),
+        Actor::FiscalOperator { operator, seller } => format!("{operator} for {seller}"),
     };
     let list = |codes: &[CodeKey]| {
         codes
@@ -3499,7 +3799,20 @@ fn describe(actor: Actor, command: &Command) -> String {
             format!("document {document}")
         }
         Command::Withdraw { codes, reason, .. } => format!("{} for {reason}", list(codes)),
-        Command::RetailReturn { codes, .. } => list(codes),
+        Command::RecordSale {
+            receipt_id, lines, ..
+        } => format!(
+            "{receipt_id}: {}",
+            (lines.iter())
+                .map(|line| line.code.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Command::RecordReturn {
+            receipt_id,
+            sale_receipt_id,
+            codes,
+        } => format!("{receipt_id} of {sale_receipt_id}: {}", list(codes)),
         Command::Block { codes, reason } => format!("{} ({reason:?})", list(codes)),
         Command::UpdateParticipant(card) => format!("{} {:?}", card.id, card.status),
         other => format!("{other:?}"),

@@ -172,6 +172,7 @@ impl App {
             language,
             authorization: meta.authorization,
             participant: None,
+            acting_for: None,
             codes: Vec::new(),
             codes_total: 0,
             references: Vec::new(),
@@ -327,6 +328,7 @@ pub struct Call<'a> {
     pub language: Language,
     authorization: Option<String>,
     participant: Option<TaxpayerId>,
+    acting_for: Option<TaxpayerId>,
     codes: Vec<CodeKey>,
     codes_total: u32,
     references: Vec<String>,
@@ -410,6 +412,11 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// Records whom the caller acts for (a fiscal data operator's seller).
+    pub fn note_acting_for(&mut self, seller: TaxpayerId) {
+        self.acting_for = Some(seller);
+    }
+
     /// Records a document, order or receipt id the call names.
     pub fn note_reference(&mut self, reference: impl ToString) {
         if self.references.len() < AUDIT_DOCUMENTS_MAX {
@@ -460,6 +467,9 @@ impl<'a> Call<'a> {
         AuditRecord {
             time_ms: self.time_ms,
             participant: self.participant,
+            acting_for: self
+                .acting_for
+                .filter(|seller| Some(*seller) != self.participant),
             client_ip: self.client_ip,
             method: self.method.to_owned(),
             codes: std::mem::take(&mut self.codes),

@@ -69,6 +69,9 @@ pub struct AuditRecord {
     pub time_ms: u64,
     /// Who, if signed in.
     pub participant: Option<TaxpayerId>,
+    /// Whom it acted for, if not itself: the seller a fiscal data operator forwarded a receipt
+    /// of. The call is found under both.
+    pub acting_for: Option<TaxpayerId>,
     /// The client's IP: the socket's, or the forwarded one from a trusted proxy.
     pub client_ip: IpAddr,
     /// The method: `tanba.v1.RetailService/SubmitReceipt`, `GET /v1/check`.
@@ -193,9 +196,11 @@ struct Writer {
     checkpointed: u64,
 }
 
-/// How many writes a record makes: itself, its participant index, one index per code.
+/// How many writes a record makes: itself, its participants' index entries, one per code.
 fn writes_of(record: &AuditRecord) -> usize {
-    1 + usize::from(record.participant.is_some()) + record.codes.len()
+    1 + usize::from(record.participant.is_some())
+        + usize::from(record.acting_for.is_some())
+        + record.codes.len()
 }
 
 impl Writer {
@@ -326,8 +331,8 @@ fn add(
     value.extend_from_slice(&hash.0);
     value.extend_from_slice(bytes);
     batch.put(Column::Audit, record_key(sequence), value)?;
-    if let Some(participant) = record.participant {
-        let mut key = participant_prefix(&participant);
+    for participant in record.participant.iter().chain(&record.acting_for) {
+        let mut key = participant_prefix(participant);
         key.extend_from_slice(&sequence.to_be_bytes());
         batch.put(Column::Audit, key, Vec::new())?;
     }
@@ -624,6 +629,7 @@ mod tests {
         AuditRecord {
             time_ms,
             participant,
+            acting_for: None,
             client_ip: "192.0.2.7".parse().unwrap(),
             method: "test".into(),
             codes_total: codes.len() as u32,

@@ -82,7 +82,6 @@ pub const SERVER_CODES: &[&str] = &[
     "TANBA-SERVER-UNSUPPORTED-MEDIA",
     "TANBA-SERVER-EXPIRED",
     "TANBA-SERVER-MALFORMED",
-    "TANBA-SERVER-RECEIPT-MISMATCH",
     "TANBA-SERVER-INTERNAL",
 ];
 
@@ -195,15 +194,6 @@ impl ApiError {
         ApiError::new(ErrorKind::InvalidArgument, "TANBA-SERVER-MALFORMED", None)
     }
 
-    /// A receipt id already recorded for this seller, sent again with different content.
-    pub fn receipt_mismatch() -> ApiError {
-        ApiError::new(
-            ErrorKind::AlreadyExists,
-            "TANBA-SERVER-RECEIPT-MISMATCH",
-            None,
-        )
-    }
-
     /// Goods past their expiry date: a till must not sell them.
     pub fn expired() -> ApiError {
         ApiError::new(ErrorKind::FailedPrecondition, "TANBA-SERVER-EXPIRED", None)
@@ -279,17 +269,21 @@ impl From<EngineError> for ApiError {
             | E::UnknownProduct(_)
             | E::UnknownCode(_)
             | E::UnknownOrder(_)
-            | E::UnknownDocument(_) => ErrorKind::NotFound,
+            | E::UnknownDocument(_)
+            | E::UnknownReceipt(_) => ErrorKind::NotFound,
             E::ParticipantSuspended(_)
             | E::RoleRequired(_)
             | E::HoldsNoGoods(_)
             | E::SystemOnly
             | E::NotYourProduct(_)
             | E::NotOwner(_)
-            | E::NotBlockedByYou(_) => ErrorKind::PermissionDenied,
-            E::ParticipantExists(_) | E::ProductExists(_) | E::DuplicateCode(_) => {
-                ErrorKind::AlreadyExists
-            }
+            | E::NotBlockedByYou(_)
+            | E::NotServed { .. } => ErrorKind::PermissionDenied,
+            E::ParticipantExists(_)
+            | E::ProductExists(_)
+            | E::DuplicateCode(_)
+            | E::ReceiptRecorded { .. }
+            | E::ReceiptMismatch { .. } => ErrorKind::AlreadyExists,
             E::LimitExceeded { .. } | E::Invalid { .. } => ErrorKind::InvalidArgument,
             E::Busy => ErrorKind::ResourceExhausted,
             E::Stopped => ErrorKind::Unavailable,

@@ -500,8 +500,8 @@ async fn till_check(State(http): Shared, headers: HeaderMap, request: Request) -
     let outcome = async {
         let who = call.participant()?;
         let body: TillCheckBody = json_body(&headers, &read_body(request).await?)?;
-        let seller = retail::acting_seller(&who, body.seller)?;
-        let checks = retail::check_before_sale(&mut call, seller, &body.codes)?;
+        let actor = retail::acting_seller(&mut call, &who, body.seller)?;
+        let checks = retail::check_before_sale(&mut call, actor, &body.codes)?;
         Ok(serde_json::json!({ "checks": checks }))
     }
     .await;
@@ -514,8 +514,8 @@ async fn till_receipt(State(http): Shared, headers: HeaderMap, request: Request)
     let outcome = async {
         let who = call.participant()?;
         let receipt: SalesReceipt = json_body(&headers, &read_body(request).await?)?;
-        let seller = retail::acting_seller(&who, receipt.seller)?;
-        retail::submit_receipt(&mut call, seller, &receipt).await
+        let actor = retail::acting_seller(&mut call, &who, receipt.seller)?;
+        retail::submit_receipt(&mut call, actor, &receipt).await
     }
     .await;
     answer_json(call, outcome).await
@@ -527,8 +527,8 @@ async fn till_return(State(http): Shared, headers: HeaderMap, request: Request) 
     let outcome = async {
         let who = call.participant()?;
         let body: ReturnReceipt = json_body(&headers, &read_body(request).await?)?;
-        let seller = retail::acting_seller(&who, body.seller)?;
-        retail::submit_return(&mut call, seller, &body.receipt_id, &body.codes).await
+        let actor = retail::acting_seller(&mut call, &who, body.seller)?;
+        retail::submit_return(&mut call, actor, &body).await
     }
     .await;
     answer_json(call, outcome).await

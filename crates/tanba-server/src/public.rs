@@ -12,7 +12,6 @@
 //! | `r` + report id (u64 BE) | [`ViolationReport`] (postcard) |
 //! | `i` + code + report id | empty: the reports about a code |
 //! | `f` + code | [`Flag`] (postcard): why the code is a likely copy |
-//! | `s` + seller IIN/BIN + receipt id | [`StoredReceipt`](crate::retail::StoredReceipt) (postcard): a sales receipt and its answer |
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -22,13 +21,11 @@ use serde::{Deserialize, Serialize};
 use tanba_engine::query::{self, CodeCard};
 use tanba_store::{Column, Durability, Snapshot, Store, WriteBatch};
 use tanba_types::{
-    CodeKey, CodeStatus, Date, IssuedTail, Language, ScannedCode, ScannedTail, TaxpayerId,
-    WithdrawalReason,
+    CodeKey, CodeStatus, Date, Language, ScannedCode, ScannedTail, WithdrawalReason,
 };
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::retail::StoredReceipt;
 
 /// Networks (IPv4 /24, IPv6 /48) that must report one code to flag it.
 pub const FLAG_REPORTS_MIN: usize = 3;
@@ -50,14 +47,6 @@ const LAST_REPORT: &[u8] = b"n";
 const REPORT: u8 = b'r';
 const REPORTS_BY_CODE: u8 = b'i';
 const FLAG: u8 = b'f';
-const RECEIPT: u8 = b's';
-
-fn receipt_key(seller: &TaxpayerId, receipt_id: &str) -> Vec<u8> {
-    let mut key = vec![RECEIPT];
-    key.extend_from_slice(&seller.to_ascii());
-    key.extend_from_slice(receipt_id.as_bytes());
-    key
-}
 
 /// What the public may learn of a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,43 +301,6 @@ impl PublicDesk {
         blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)
     }
 
-    /// A seller's sales receipt, as kept.
-    pub fn receipt(
-        &self,
-        seller: &TaxpayerId,
-        receipt_id: &str,
-    ) -> Result<Option<StoredReceipt>, ApiError> {
-        let Some(bytes) = self
-            .store
-            .get(Column::Public, &receipt_key(seller, receipt_id))
-            .map_err(store_fault)?
-        else {
-            return Ok(None);
-        };
-        postcard::from_bytes(&bytes).map(Some).map_err(|_| {
-            tracing::error!(%seller, receipt_id, "a stored receipt does not decode");
-            ApiError::internal()
-        })
-    }
-
-    /// Keeps a sales receipt and its answer (a synced write).
-    pub fn store_receipt(
-        &self,
-        seller: &TaxpayerId,
-        receipt_id: &str,
-        receipt: &StoredReceipt,
-    ) -> Result<(), ApiError> {
-        let mut batch = WriteBatch::new();
-        batch
-            .put(
-                Column::Public,
-                receipt_key(seller, receipt_id),
-                postcard::to_stdvec(receipt).expect("receipts serialize"),
-            )
-            .map_err(store_fault)?;
-        blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)
-    }
-
     /// Notes that a client checked a known code; returns whether this sighting flags it.
     pub fn sighted(&self, code: &CodeKey, client_ip: IpAddr, now_ms: u64) -> bool {
         let network = network(client_ip);
@@ -490,27 +442,6 @@ fn store_fault(error: tanba_store::StoreError) -> ApiError {
     ApiError::internal()
 }
 
-/// Whether the tail scanned is the tail issued (a code scanned without one passes on identity).
-fn tail_matches(scanned: &ScannedTail, issued: Option<&IssuedTail>) -> bool {
-    match (scanned, issued) {
-        (ScannedTail::None, _) => true,
-        (
-            ScannedTail::Full { key_id, signature },
-            Some(IssuedTail::Full {
-                key_id: issued_key,
-                signature: issued_signature,
-            }),
-        ) => key_id == issued_key && signature == issued_signature,
-        (
-            ScannedTail::Short { tag },
-            Some(IssuedTail::Short {
-                tag: issued_tag, ..
-            }),
-        ) => tag == issued_tag,
-        _ => false,
-    }
-}
-
 /// What a scanned code turned out to be.
 #[derive(Debug)]
 pub enum Lookup {
@@ -544,7 +475,7 @@ pub fn lookup(snapshot: &dyn Snapshot, scanned: &ScannedCode) -> Result<Lookup, 
             Some((order, index)) => query::order_code_tail(snapshot, order, index)?,
             None => None,
         };
-        if !tail_matches(&scanned.tail, issued.as_ref()) {
+        if !scanned.tail.matches(issued.as_ref()) {
             return Ok(Lookup::TailMismatch);
         }
     }

@@ -1,15 +1,20 @@
 //! Tills and fiscal receipts (R-IS-13), in the permissive mode tills already use elsewhere: a
-//! till checks codes before the sale with the engine's own rules (nothing is written), and the
-//! receipt that follows withdraws each code as sold. A receipt is a fact (the customer has left
-//! with the goods), so a line the engine refuses (a code already sold, blocked, someone else's)
-//! is set aside and answered with its reason while the rest of the receipt is recorded, and a
-//! code sold twice is flagged as a likely copy. The same receipt id sent again changes nothing.
+//! till checks codes before the sale by the engine's own rules (nothing is written), and the
+//! receipt that follows is recorded by the engine in one command, line by line: a line the
+//! rules refuse (a code already sold, blocked, someone else's, with a forged tail) is set aside
+//! with why, the rest is sold, and the receipt with its prices and that answer is in the log.
+//! A resent receipt is answered from the log, whichever door it came through; a code a till
+//! tries to sell twice is flagged as a likely copy. A return names the sale it undoes.
+//!
+//! Who acts: a retailer for itself, or a fiscal data operator for a seller the operator
+//! registered it as serving (the engine checks the registration; the log names both).
 
 use serde::{Deserialize, Serialize};
-use tanba_engine::{EngineError, query};
+use tanba_engine::{EngineError, LogRecord, query};
+use tanba_types::limits::RECEIPT_LINES_MAX;
 use tanba_types::{
-    Actor, CodeKey, CodeStatus, Command, Date, Language, Participant, Refusal, Role, ScanError,
-    ScannedCode, TaxpayerId, WithdrawalReason, localize,
+    Actor, CodeKey, CodeStatus, Command, Date, Event, Language, Participant, Refusal, Role,
+    SaleLine, ScanError, ScannedCode, TaxpayerId, WithdrawalReason,
 };
 
 use crate::app::{App, Call};
@@ -18,10 +23,6 @@ use crate::public::{FlagReason, Lookup, lookup};
 
 /// Codes one check before sale may carry.
 pub const SALE_CHECK_CODES_MAX: usize = 1_000;
-/// Lines one receipt may carry.
-pub const RECEIPT_LINES_MAX: usize = 1_000;
-/// Longest receipt id, in characters.
-pub const RECEIPT_ID_CHARS_MAX: usize = 128;
 
 /// A code's status as a till reads it in JSON: `status` by a flat name, with
 /// `withdrawal_reason` beside it (both null for an unknown code).
@@ -93,43 +94,60 @@ impl SaleCheck {
     }
 }
 
-/// The seller a till call acts for: the caller itself if it is a retailer and names itself (or
-/// nobody), or anyone a fiscal data operator names.
+/// Who a till call acts as: the caller itself if it is a retailer and names itself (or
+/// nobody), or, for a fiscal data operator naming a seller, the operator acting for it (whether
+/// it serves that seller is the engine's to say). The audit record names the seller too.
 pub fn acting_seller(
+    call: &mut Call<'_>,
     caller: &Participant,
     seller: Option<TaxpayerId>,
-) -> Result<TaxpayerId, ApiError> {
+) -> Result<Actor, ApiError> {
     let seller = seller.unwrap_or(caller.id);
-    if caller.has_role(Role::FiscalDataOperator)
-        || (seller == caller.id && caller.has_role(Role::Retailer))
-    {
-        Ok(seller)
+    call.note_acting_for(seller);
+    if seller == caller.id && caller.has_role(Role::Retailer) {
+        Ok(Actor::Participant(seller))
+    } else if caller.has_role(Role::FiscalDataOperator) && seller != caller.id {
+        Ok(Actor::FiscalOperator {
+            operator: caller.id,
+            seller,
+        })
     } else {
         Err(ApiError::forbidden(
-            "retailer (own sales) | fiscal_data_operator",
+            "retailer (own sales) | fiscal_data_operator (for a seller it serves)",
         ))
     }
 }
 
-/// Checks codes before sale for `seller`, noting them on the call.
+/// The seller an actor sells for.
+fn seller_of(actor: Actor) -> Option<TaxpayerId> {
+    match actor {
+        Actor::Participant(seller) | Actor::FiscalOperator { seller, .. } => Some(seller),
+        Actor::System => None,
+    }
+}
+
+/// Checks codes before sale for the seller `actor` acts for, noting them on the call.
 pub fn check_before_sale(
     call: &mut Call<'_>,
-    seller: TaxpayerId,
+    actor: Actor,
     inputs: &[String],
 ) -> Result<Vec<SaleCheck>, ApiError> {
     if inputs.is_empty() || inputs.len() > SALE_CHECK_CODES_MAX {
         return Err(ApiError::too_many("codes", SALE_CHECK_CODES_MAX));
     }
-    call.note_reference(seller);
+    let seller = seller_of(actor).ok_or_else(|| ApiError::forbidden("retailer"))?;
     let (app, language) = (call.app(), call.language);
     let scanned: Vec<Result<ScannedCode, ScanError>> = inputs
         .iter()
         .map(|input| ScannedCode::read(input))
         .collect();
-    let keys: Vec<CodeKey> = scanned.iter().flatten().map(|code| code.key).collect();
-    call.note_codes(&keys);
-    let snapshot = app.engine.snapshot();
+    let readable: Vec<ScannedCode> = scanned.iter().flatten().cloned().collect();
+    call.note_codes(readable.iter().map(|code| &code.key));
     let now_ms = app.now_ms();
+    // One engine answer per readable code, in order; the caller's right to act for the seller
+    // (a fiscal data operator's registration) is decided here, once, for all of them.
+    let mut engine_answers = app.engine.check_sale(actor, &readable, now_ms)?.into_iter();
+    let snapshot = app.engine.snapshot();
     let today = Date::from_unix_ms_in_kz(now_ms);
     inputs
         .iter()
@@ -152,22 +170,22 @@ pub fn check_before_sale(
                 Ok(scanned) => scanned,
                 Err(error) => return Ok(blank.refused(&error.into(), language)),
             };
+            let engine_answer = engine_answers.next().expect("one answer per readable code");
             let card = match lookup(snapshot.as_ref(), &scanned)? {
                 Lookup::Genuine(card) => card,
                 Lookup::TailMismatch => {
-                    let error = EngineError::TailMismatch.into();
-                    return Ok(SaleCheck {
+                    let error = EngineError::ForgedTail(scanned.key).into();
+                    let check = SaleCheck {
                         found: true,
                         ..blank
-                    }
-                    .refused(&error, language));
+                    };
+                    return Ok(check.refused(&error, language));
                 }
                 Lookup::Unknown => {
                     let error = EngineError::UnknownCode(scanned.key).into();
                     return Ok(blank.refused(&error, language));
                 }
             };
-
             let check = SaleCheck {
                 found: true,
                 tail_valid: true,
@@ -186,15 +204,7 @@ pub fn check_before_sale(
                 units_inside: card.contents[0],
                 ..blank
             };
-            let sale = Command::Withdraw {
-                codes: vec![scanned.key],
-                reason: WithdrawalReason::RetailSale,
-                document: None,
-            };
-            if let Err(error) = app
-                .engine
-                .dry_run(Actor::Participant(seller), &sale, now_ms)
-            {
+            if let Err(error) = engine_answer {
                 return Ok(check.refused(&error.into(), language));
             }
             if card.expiry_date.is_some_and(|expiry| expiry < today) {
@@ -239,228 +249,140 @@ pub struct RefusedLine {
     pub code: String,
     /// Why: a stable code.
     pub refusal_code: String,
-    /// The same in the caller's language (the first caller's: a resent receipt gets the
-    /// answer it got then).
+    /// The same in the caller's language.
     pub refusal_message: String,
 }
 
-/// What became of a receipt.
+/// What became of a receipt: the same for its first sending and every resend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptOutcome {
-    /// The log entries that recorded it (none if every line was refused).
-    pub first_sequence: Option<u64>,
-    /// Its last log entry.
-    pub last_sequence: Option<u64>,
+    /// The log entry that recorded it (`Sold` or `Returned`; a unit taken out of its box for
+    /// the sale is logged just before).
+    pub sequence: u64,
     /// When the engine recorded it.
-    pub time_ms: Option<u64>,
+    pub time_ms: u64,
     /// This receipt id was recorded before; nothing changed now, and the answer is the first.
     pub duplicate: bool,
-    /// Lines set aside, with why.
+    /// Lines set aside, with why (a sale only).
     pub refused_lines: Vec<RefusedLine>,
 }
 
-/// Resubmissions after a line is refused between the dry run and the write (another till sold
-/// the same code in that moment): the receipt stays one engine command in all but such races.
-pub const RECEIPT_RESUBMITS_MAX: usize = 3;
+impl ReceiptOutcome {
+    /// The answer a logged receipt got, in `language`.
+    fn of(record: &LogRecord, duplicate: bool, language: Language) -> ReceiptOutcome {
+        let refused_lines = match &record.event {
+            Event::Sold { lines, refused, .. } => refused
+                .iter()
+                .map(|refused| RefusedLine {
+                    code: lines[refused.line as usize].code.clone(),
+                    refusal_code: refused.error.code.clone(),
+                    refusal_message: refused.error.localize(language),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        ReceiptOutcome {
+            sequence: record.sequence,
+            time_ms: record.time_ms,
+            duplicate,
+            refused_lines,
+        }
+    }
+}
 
-fn check_receipt_id(receipt_id: &str) -> Result<(), ApiError> {
-    if receipt_id.trim().is_empty() || receipt_id.chars().count() > RECEIPT_ID_CHARS_MAX {
-        return Err(ApiError::invalid("receipt_id"));
+/// Submits a receipt command and answers it from the log entry that recorded it: the one
+/// just written, or, for a receipt recorded before (a resend, a concurrent twin, a retry after a
+/// crash), the first one.
+async fn record(
+    call: &Call<'_>,
+    actor: Actor,
+    command: Command,
+) -> Result<(ReceiptOutcome, bool), ApiError> {
+    let app = call.app();
+    let (sequence, duplicate) = match app.engine.submit(actor, command)?.await {
+        Ok(written) => (written.last_sequence, false),
+        Err(EngineError::ReceiptRecorded { sequence, .. }) => (sequence, true),
+        Err(error) => return Err(error.into()),
+    };
+    let record = query::log_record(app.engine.snapshot().as_ref(), sequence)?.ok_or_else(|| {
+        tracing::error!(sequence, "a receipt's log entry is missing");
+        ApiError::internal()
+    })?;
+    Ok((
+        ReceiptOutcome::of(&record, duplicate, call.language),
+        duplicate,
+    ))
+}
+
+/// Whether a refusal code says a code's status forbade the sale: with the code sold already,
+/// a second sale is what a copied code looks like at the till.
+fn status_refusal(code: &str) -> bool {
+    [
+        Refusal::WrongStatus {
+            status: CodeStatus::Introduced,
+        },
+        Refusal::WithdrawalFinal {
+            reason: WithdrawalReason::RetailSale,
+        },
+    ]
+    .iter()
+    .any(|refusal| refusal.code() == code)
+}
+
+/// Flags the codes a till tried to sell after they were sold.
+fn flag_sold_twice(app: &App, outcome: &ReceiptOutcome) -> Result<(), ApiError> {
+    let snapshot = app.engine.snapshot();
+    for line in &outcome.refused_lines {
+        let Ok(scanned) = ScannedCode::read(&line.code) else {
+            continue;
+        };
+        if !status_refusal(&line.refusal_code) {
+            continue;
+        }
+        let sold = query::code_card(snapshot.as_ref(), &scanned.key)?
+            .is_some_and(|card| card.status == CodeStatus::Withdrawn(WithdrawalReason::RetailSale));
+        if sold {
+            app.public
+                .raise_flag(&scanned.key, FlagReason::SoldTwice, outcome.time_ms)?;
+        }
     }
     Ok(())
 }
 
-/// Whether a refusal means the code was sold already: a second sale of a sold code is what a
-/// copied code looks like at the till.
-fn already_sold(error: &EngineError) -> bool {
-    matches!(
-        error,
-        EngineError::Refused {
-            refusal: Refusal::WrongStatus {
-                status: CodeStatus::Withdrawn(WithdrawalReason::RetailSale)
-            } | Refusal::WithdrawalFinal {
-                reason: WithdrawalReason::RetailSale
-            },
-            ..
-        }
-    )
-}
-
-/// The answer for a receipt the engine recorded before but the server kept no record of (the
-/// record's write failed after the sale's): the log says when; the refused lines are lost.
-fn duplicate(app: &App, sequence: u64) -> Result<ReceiptOutcome, ApiError> {
-    let record = query::log_record(app.engine.snapshot().as_ref(), sequence)?;
-    Ok(ReceiptOutcome {
-        first_sequence: Some(sequence),
-        last_sequence: Some(sequence),
-        time_ms: record.map(|record| record.time_ms),
-        duplicate: true,
-        refused_lines: Vec::new(),
-    })
-}
-
-fn refused_line(code: &str, error: &ApiError, language: Language) -> RefusedLine {
-    RefusedLine {
-        code: code.to_owned(),
-        refusal_code: error.code.to_owned(),
-        refusal_message: localize(error, language),
-    }
-}
-
-/// Records a sales receipt for `seller`: every line is tried against the engine's rules first
-/// (a dry run, nothing written), the refused ones are set aside with why, and the rest is
-/// written as one sale. The receipt itself (lines, prices, printed time, outcome) is kept, so
-/// the same receipt sent again gets the first answer, and a different receipt under the same id
-/// is refused.
+/// Records a sales receipt for the seller `actor` acts for (see [`tanba_engine::retail`]).
 pub async fn submit_receipt(
     call: &mut Call<'_>,
-    seller: TaxpayerId,
+    actor: Actor,
     receipt: &SalesReceipt,
 ) -> Result<ReceiptOutcome, ApiError> {
-    check_receipt_id(&receipt.receipt_id)?;
-    if receipt.lines.is_empty() {
-        return Err(ApiError::invalid("lines"));
-    }
     if receipt.lines.len() > RECEIPT_LINES_MAX {
         return Err(ApiError::too_many("lines", RECEIPT_LINES_MAX));
     }
-    call.note_reference(seller);
     call.note_reference(&receipt.receipt_id);
-    let language = call.language;
-    let scanned: Vec<Result<ScannedCode, ScanError>> = receipt
+    let keys: Vec<CodeKey> = receipt
         .lines
         .iter()
-        .map(|line| ScannedCode::read(&line.code))
+        .filter_map(|line| ScannedCode::read(&line.code).ok())
+        .map(|code| code.key)
         .collect();
-    let keys: Vec<CodeKey> = scanned.iter().flatten().map(|code| code.key).collect();
     call.note_codes(&keys);
-    let app = call.app();
-    let digest = receipt_digest(receipt);
-    if let Some(stored) = app.public.receipt(&seller, &receipt.receipt_id)? {
-        if stored.digest != digest {
-            return Err(ApiError::receipt_mismatch());
-        }
-        return Ok(ReceiptOutcome {
-            duplicate: true,
-            ..stored.outcome
-        });
-    }
-
-    let now_ms = app.now_ms();
-    let mut selling: Vec<(String, CodeKey)> = Vec::with_capacity(receipt.lines.len());
-    let mut refused_lines = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for (line, scanned) in receipt.lines.iter().zip(scanned) {
-        let key = match scanned {
-            Ok(scanned) if seen.insert(scanned.key) => scanned.key,
-            Ok(_) => {
-                let error = ApiError::invalid("lines (the code is on the receipt twice)");
-                refused_lines.push(refused_line(&line.code, &error, language));
-                continue;
-            }
-            Err(error) => {
-                refused_lines.push(refused_line(&line.code, &error.into(), language));
-                continue;
-            }
-        };
-        let sale = Command::Withdraw {
-            codes: vec![key],
-            reason: WithdrawalReason::RetailSale,
-            document: None,
-        };
-        match app
-            .engine
-            .dry_run(Actor::Participant(seller), &sale, now_ms)
-        {
-            Ok(()) => selling.push((line.code.clone(), key)),
-            Err(error) => {
-                if already_sold(&error) {
-                    app.public.raise_flag(&key, FlagReason::SoldTwice, now_ms)?;
-                }
-                refused_lines.push(refused_line(&line.code, &error.into(), language));
-            }
-        }
-    }
-    let mut outcome = ReceiptOutcome {
-        first_sequence: None,
-        last_sequence: None,
-        time_ms: None,
-        duplicate: false,
-        refused_lines: Vec::new(),
+    let command = Command::RecordSale {
+        receipt_id: receipt.receipt_id.clone(),
+        printed_ms: receipt.time_ms,
+        lines: receipt
+            .lines
+            .iter()
+            .map(|line| SaleLine {
+                code: line.code.clone(),
+                price_tiyn: line.price_tiyn,
+            })
+            .collect(),
     };
-    let mut resubmits = 0;
-    while !selling.is_empty() {
-        let sale = Command::Withdraw {
-            codes: selling.iter().map(|(_, key)| *key).collect(),
-            reason: WithdrawalReason::RetailSale,
-            document: Some(receipt.receipt_id.clone()),
-        };
-        match app.engine.submit(Actor::Participant(seller), sale)?.await {
-            Ok(written) => {
-                outcome.first_sequence = Some(written.first_sequence);
-                outcome.last_sequence = Some(written.last_sequence);
-                outcome.time_ms = Some(written.time_ms);
-                break;
-            }
-            // The same receipt from a concurrent call got in first.
-            Err(EngineError::ReceiptRecorded { sequence, .. }) => return duplicate(app, sequence),
-            Err(error) => {
-                let position = error
-                    .subject()
-                    .and_then(|subject| selling.iter().position(|(_, key)| *key == subject));
-                let (Some(position), true) = (position, resubmits < RECEIPT_RESUBMITS_MAX) else {
-                    return Err(error.into());
-                };
-                resubmits += 1;
-                let (code, key) = selling.remove(position);
-                if already_sold(&error) {
-                    app.public.raise_flag(&key, FlagReason::SoldTwice, now_ms)?;
-                }
-                refused_lines.push(refused_line(&code, &error.into(), language));
-            }
-        }
+    let (outcome, duplicate) = record(call, actor, command).await?;
+    if !duplicate {
+        flag_sold_twice(call.app(), &outcome)?;
     }
-    outcome.refused_lines = refused_lines;
-    app.public.store_receipt(
-        &seller,
-        &receipt.receipt_id,
-        &StoredReceipt {
-            digest,
-            printed_ms: receipt.time_ms,
-            lines: receipt
-                .lines
-                .iter()
-                .map(|line| (line.code.clone(), line.price_tiyn))
-                .collect(),
-            outcome: outcome.clone(),
-        },
-    )?;
     Ok(outcome)
-}
-
-/// What identifies a receipt's content: its lines (code and price, in order) and printed time.
-fn receipt_digest(receipt: &SalesReceipt) -> [u8; 32] {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(&receipt.time_ms.to_be_bytes());
-    for line in &receipt.lines {
-        hasher.update(&(line.code.len() as u64).to_be_bytes());
-        hasher.update(line.code.as_bytes());
-        hasher.update(&line.price_tiyn.to_be_bytes());
-    }
-    *hasher.finalize().as_bytes()
-}
-
-/// A receipt as kept: what it said and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredReceipt {
-    /// [`receipt_digest`] of what was sent.
-    pub digest: [u8; 32],
-    /// When the till printed it, unix milliseconds (as the fiscal data operator says).
-    pub printed_ms: u64,
-    /// Each line's code as sent, and its price in tiyn.
-    pub lines: Vec<(String, u64)>,
-    /// The answer given.
-    pub outcome: ReceiptOutcome,
 }
 
 /// A return receipt.
@@ -469,47 +391,35 @@ pub struct StoredReceipt {
 pub struct ReturnReceipt {
     /// The return's receipt id.
     pub receipt_id: String,
+    /// The sales receipt the goods were sold on.
+    pub sale_receipt_id: String,
     /// The retailer (the caller, when not given).
     pub seller: Option<TaxpayerId>,
     /// The codes returned.
     pub codes: Vec<String>,
 }
 
-/// Records a return: the codes are back in circulation, the seller's. All or nothing: a return
-/// is the seller's own act, not a fact reported after the event.
+/// Records a return of goods sold on `receipt.sale_receipt_id`: the codes are back in
+/// circulation, the seller's. All or nothing.
 pub async fn submit_return(
     call: &mut Call<'_>,
-    seller: TaxpayerId,
-    receipt_id: &str,
-    inputs: &[String],
+    actor: Actor,
+    receipt: &ReturnReceipt,
 ) -> Result<ReceiptOutcome, ApiError> {
-    check_receipt_id(receipt_id)?;
-    call.note_reference(seller);
-    call.note_reference(receipt_id);
-    if inputs.is_empty() {
+    call.note_reference(&receipt.receipt_id);
+    call.note_reference(&receipt.sale_receipt_id);
+    if receipt.codes.is_empty() {
         return Err(ApiError::invalid("codes"));
     }
-    let codes = call.read_codes(inputs, RECEIPT_LINES_MAX)?;
-    let app = call.app();
-    let command = Command::RetailReturn {
+    let codes = call.read_codes(&receipt.codes, RECEIPT_LINES_MAX)?;
+    let command = Command::RecordReturn {
+        receipt_id: receipt.receipt_id.clone(),
+        sale_receipt_id: receipt.sale_receipt_id.clone(),
         codes,
-        document: Some(receipt_id.to_owned()),
     };
-    match app
-        .engine
-        .submit(Actor::Participant(seller), command)?
+    record(call, actor, command)
         .await
-    {
-        Ok(receipt) => Ok(ReceiptOutcome {
-            first_sequence: Some(receipt.first_sequence),
-            last_sequence: Some(receipt.last_sequence),
-            time_ms: Some(receipt.time_ms),
-            duplicate: false,
-            refused_lines: Vec::new(),
-        }),
-        Err(EngineError::ReceiptRecorded { sequence, .. }) => duplicate(app, sequence),
-        Err(error) => Err(error.into()),
-    }
+        .map(|(outcome, _)| outcome)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::code_key::{CodeKey, Gtin, Serial};
 use crate::date::Date;
 use crate::kz::TaxpayerId;
-use crate::reference::{Category, Participant, Product};
+use crate::reference::{Category, FiscalAgency, Participant, Product};
 use crate::status::{IntroductionKind, WithdrawalReason};
 
 /// An emission order's id: the log sequence of the event that placed it.
@@ -25,6 +25,35 @@ pub enum Actor {
     System,
     /// A registered participant, already authenticated by the caller of the engine.
     Participant(TaxpayerId),
+    /// A fiscal data operator forwarding a seller's receipt (R-IS-13): the log names both. The
+    /// engine honours it only for receipts, and only while the operator is registered as
+    /// serving the seller ([`FiscalAgency`](crate::reference::FiscalAgency)).
+    FiscalOperator {
+        /// The fiscal data operator, signed in.
+        operator: TaxpayerId,
+        /// The seller it acts for.
+        seller: TaxpayerId,
+    },
+}
+
+impl Actor {
+    /// The participant who signed in: the operator for a fiscal data operator's call.
+    pub fn caller(&self) -> Option<TaxpayerId> {
+        match self {
+            Actor::System => None,
+            Actor::Participant(id) => Some(*id),
+            Actor::FiscalOperator { operator, .. } => Some(*operator),
+        }
+    }
+}
+
+/// One line of a fiscal sales receipt, as the till scanned and priced it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SaleLine {
+    /// The code as scanned, any form (at most [`SCANNED_CODE_CHARS_MAX`](crate::limits::SCANNED_CODE_CHARS_MAX)).
+    pub code: String,
+    /// The price, in tiyn (1/100 tenge).
+    pub price_tiyn: u64,
 }
 
 /// How goods entered circulation, with the paper that proves it.
@@ -187,13 +216,32 @@ pub enum Command {
         /// The paper behind it: a fiscal receipt id, an export declaration, an act.
         document: Option<String>,
     },
-    /// The seller who sold them: a consumer returned the goods.
-    RetailReturn {
-        /// The codes.
-        codes: Vec<CodeKey>,
-        /// The return receipt id.
-        document: Option<String>,
+    /// The seller (or its fiscal data operator): a fiscal sales receipt (R-IS-13). A receipt
+    /// is a fact, the customer has left with the goods, so each line the rules refuse is set
+    /// aside with why and recorded with the rest; the receipt, its lines, prices and the
+    /// answer are in the log, under its id (unique per seller). A retail sale has no other way
+    /// in: `Withdraw` refuses [`WithdrawalReason::RetailSale`].
+    RecordSale {
+        /// The fiscal receipt's id.
+        receipt_id: String,
+        /// When the till printed it, unix milliseconds (as the fiscal data operator says).
+        printed_ms: u64,
+        /// The lines, in the order printed.
+        lines: Vec<SaleLine>,
     },
+    /// The seller (or its fiscal data operator): a consumer brought back goods of one sale.
+    /// All or nothing: each code must have been sold on that receipt, not yet returned from
+    /// it, within the return period of its category.
+    RecordReturn {
+        /// The return receipt's id.
+        receipt_id: String,
+        /// The sales receipt the goods were sold on.
+        sale_receipt_id: String,
+        /// The codes (units or packages sold as such).
+        codes: Vec<CodeKey>,
+    },
+    /// Operator: register (or change the dates of) a fiscal data operator serving a seller.
+    AssignFiscalOperator(FiscalAgency),
     /// An authority: block codes (and everything inside packages).
     Block {
         /// Codes or packages.
@@ -228,7 +276,9 @@ impl Command {
             Command::Reject { .. } => "reject",
             Command::CancelShipment { .. } => "cancel_shipment",
             Command::Withdraw { .. } => "withdraw",
-            Command::RetailReturn { .. } => "retail_return",
+            Command::RecordSale { .. } => "record_sale",
+            Command::RecordReturn { .. } => "record_return",
+            Command::AssignFiscalOperator(_) => "assign_fiscal_operator",
             Command::Block { .. } => "block",
             Command::Unblock { .. } => "unblock",
         }

@@ -10,10 +10,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::code_key::{CodeKey, Gtin, Sscc};
-use crate::command::{DocumentId, Introduction, IssuedCode, OrderId};
+use crate::command::{DocumentId, Introduction, IssuedCode, OrderId, SaleLine};
 use crate::date::Date;
 use crate::kz::TaxpayerId;
-use crate::reference::{Category, Participant, Product, TailProfile};
+use crate::messages::ErrorNote;
+use crate::reference::{Category, FiscalAgency, Participant, Product, TailProfile};
 use crate::status::WithdrawalReason;
 
 /// A fact in the log.
@@ -132,13 +133,31 @@ pub enum Event {
         /// The paper behind it.
         document: Option<String>,
     },
-    /// Sold goods came back from a consumer.
+    /// A seller's fiscal sales receipt was recorded (the seller is the log record's actor):
+    /// the lines not refused were sold.
+    Sold {
+        /// The receipt's id, unique per seller.
+        receipt_id: String,
+        /// When the till printed it, unix milliseconds.
+        printed_ms: u64,
+        /// The lines as sent.
+        lines: Vec<SaleLine>,
+        /// The code of each line not refused, in line order: withdrawn as sold.
+        sold: Vec<CodeKey>,
+        /// The lines set aside, with why.
+        refused: Vec<RefusedLine>,
+    },
+    /// Goods of one sale came back from a consumer.
     Returned {
         /// The codes.
         codes: Vec<CodeKey>,
-        /// The return receipt.
-        document: Option<String>,
+        /// The return receipt's id.
+        receipt_id: String,
+        /// The sales receipt they were sold on.
+        sale_receipt_id: String,
     },
+    /// A fiscal data operator was registered as serving a seller (replacing earlier dates).
+    FiscalOperatorAssigned(FiscalAgency),
     /// An authority blocked codes.
     Blocked {
         /// Codes or packages (with their content).
@@ -178,9 +197,20 @@ impl Event {
             Event::Rejected { .. } => "rejected",
             Event::ShipmentCancelled { .. } => "shipment_cancelled",
             Event::Withdrawn { .. } => "withdrawn",
+            Event::Sold { .. } => "sold",
             Event::Returned { .. } => "returned",
+            Event::FiscalOperatorAssigned(_) => "fiscal_operator_assigned",
             Event::Blocked { .. } => "blocked",
             Event::Unblocked { .. } => "unblocked",
         }
     }
+}
+
+/// A receipt line set aside: which, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedLine {
+    /// The line's place on the receipt, from 0.
+    pub line: u32,
+    /// Why, as the error's code and what its message names.
+    pub error: ErrorNote,
 }

@@ -28,15 +28,19 @@ pub mod serde_text;
 pub mod status;
 
 pub use code_key::{CodeKey, CodeKeyError, Gtin, Serial, Sscc};
-pub use command::{Actor, Command, DocumentId, Introduction, IssuedCode, IssuedTail, OrderId};
+pub use command::{
+    Actor, Command, DocumentId, Introduction, IssuedCode, IssuedTail, OrderId, SaleLine,
+};
 pub use date::{Date, DateError};
-pub use event::Event;
+pub use event::{Event, RefusedLine};
 pub use kz::{HsCode, KzIdError, TaxpayerId, TaxpayerKind};
 pub use language::Language;
-pub use messages::{Localized, localize};
+pub use messages::{ErrorNote, Localized, localize};
 pub use package::{PACKAGE_DEPTH_MAX, PackageLevel};
 pub use participant::{ParticipantStatus, Role};
-pub use reference::{Category, Names, Participant, ParticipantKey, Product, TailProfile};
+pub use reference::{
+    Category, FiscalAgency, Names, Participant, ParticipantKey, Product, TailProfile,
+};
 pub use scanned::{ScanError, ScannedCode, ScannedTail, printable};
 pub use status::{
     CodeState, CodeStatus, IntroductionKind, Operation, Refusal, WithdrawalReason, transition,

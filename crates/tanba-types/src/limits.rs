@@ -30,3 +30,8 @@ pub const REFERENCE_CHARS_MAX: usize = 128;
 pub const PAGE_ENTRIES_MAX: usize = 10_000;
 /// Most codes a package-content query returns in one answer.
 pub const PACKAGE_CONTENT_MAX: usize = 100_000;
+/// Most lines one fiscal receipt may carry.
+pub const RECEIPT_LINES_MAX: usize = 1_000;
+/// Most characters of a code as scanned and sent on a receipt line (a full tail in a Digital
+/// Link with its host is under 200).
+pub const SCANNED_CODE_CHARS_MAX: usize = 512;

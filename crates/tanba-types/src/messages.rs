@@ -178,6 +178,15 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-ENGINE-INVALID" => ["Өріс толтырылмаған не қате: {detail}", "Поле не заполнено или заполнено неверно: {detail}", "A field is missing or invalid: {detail}"],
     "TANBA-ENGINE-BUSY" => ["Жүйе бос емес: сәлден соң қайталаңыз", "Система занята: повторите чуть позже", "The system is busy: try again shortly"],
     "TANBA-ENGINE-RECEIPT-RECORDED" => ["Бұл чек бұрын тіркелген ({detail}): қайта жіберу ештеңені өзгертпейді", "Этот чек уже зарегистрирован ({detail}): повторная отправка ничего не меняет", "This receipt is already recorded ({detail}): sending it again changes nothing"],
+    "TANBA-ENGINE-RECEIPT-MISMATCH" => ["Бұл нөмірмен басқа мазмұнды чек бұрын тіркелген ({detail})", "Чек с этим номером уже зарегистрирован с другим содержанием ({detail})", "A receipt with this id was already recorded with different content ({detail})"],
+    "TANBA-ENGINE-SALE-NEEDS-RECEIPT" => ["Бөлшек сауда фискалдық чекпен ғана тіркеледі", "Розничная продажа регистрируется только фискальным чеком", "A retail sale is recorded by its fiscal receipt only"],
+    "TANBA-ENGINE-FORGED-TAIL" => ["Кодтың криптоқұйрығы берілгенімен сәйкес емес: көшірме болуы мүмкін ({detail})", "Криптохвост кода не совпадает с выданным: возможно, копия ({detail})", "The code's crypto tail is not the one issued: possibly a copy ({detail})"],
+    "TANBA-ENGINE-REPEATED-ON-RECEIPT" => ["Код чекте бұрыннан бар немесе чектегі қаптаманың ішінде: {detail}", "Код уже есть в чеке или входит в упаковку из этого чека: {detail}", "The code is on the receipt already, or inside a package on it: {detail}"],
+    "TANBA-ENGINE-UNKNOWN-RECEIPT" => ["Сатушыда мұндай сату чегі жоқ ({detail})", "У продавца нет такого чека продажи ({detail})", "The seller has no such sales receipt ({detail})"],
+    "TANBA-ENGINE-NOT-ON-RECEIPT" => ["Код бұл чек бойынша сатылмаған: {detail}", "Код не продавался по этому чеку: {detail}", "The code was not sold on this receipt: {detail}"],
+    "TANBA-ENGINE-ALREADY-RETURNED" => ["Код бұл сатудан бұрын қайтарылған: {detail}", "Код уже возвращён по этой продаже: {detail}", "The code was already returned from this sale: {detail}"],
+    "TANBA-ENGINE-RETURN-PERIOD-OVER" => ["Бұл тауарды қайтару мерзімі өтті: {detail}", "Срок возврата этого товара истёк: {detail}", "The return period for these goods has passed: {detail}"],
+    "TANBA-ENGINE-NOT-SERVED" => ["Фискалдық деректер операторы бұл сатушыға қызмет көрсетпейді ({detail})", "Оператор фискальных данных не обслуживает этого продавца ({detail})", "The fiscal data operator does not serve this seller ({detail})"],
     "TANBA-SCAN-TOO-LONG" => ["Код тым ұзын: ең көбі {detail} байт", "Код слишком длинный: не более {detail} байт", "The code is too long: at most {detail} bytes"],
     "TANBA-SCAN-TAIL" => ["Кодтың криптоқұйрығы толық емес: AI 91 мен 92 бірге, AI 93 жеке болады", "Криптохвост кода неполон: AI 91 и 92 идут вместе, AI 93 отдельно", "The code's tail is incomplete: AI 91 and 92 go together, AI 93 alone"],
     "TANBA-SERVER-UNAUTHENTICATED" => ["Кіру қажет: жарамды токен жоқ немесе оның мерзімі өткен", "Нужен вход: токена нет, он недействителен или истёк", "Sign-in needed: no token, or it is invalid or expired"],
@@ -191,7 +200,6 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-SERVER-UNSUPPORTED-MEDIA" => ["Сұрау пішімі қолдау көрсетілмейді: {detail} күтіледі", "Формат запроса не поддерживается: ожидается {detail}", "Unsupported request format: {detail} expected"],
     "TANBA-SERVER-EXPIRED" => ["Тауардың жарамдылық мерзімі өткен: сатуға болмайды", "Срок годности товара истёк: продавать нельзя", "The goods are past their expiry date: they must not be sold"],
     "TANBA-SERVER-MALFORMED" => ["Сұрауды оқу мүмкін емес: хабарлама пішімі бұзылған", "Запрос не читается: сообщение повреждено или не того формата", "The request cannot be read: the message is corrupt or in the wrong format"],
-    "TANBA-SERVER-RECEIPT-MISMATCH" => ["Бұл нөмірмен басқа мазмұнды чек бұрын тіркелген", "Чек с этим номером уже зарегистрирован с другим содержанием", "A receipt with this id was already recorded with different content"],
     "TANBA-SERVER-INTERNAL" => ["Сервердің ішкі қатесі: сұрау орындалмады", "Внутренняя ошибка сервера: запрос не выполнен", "Internal server error: the request was not carried out"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
 };
@@ -220,21 +228,73 @@ pub fn template(code: &str, language: Language) -> Option<&'static str> {
 /// The message for `error` in `language`, starting with its code: `TANBA-...: text`. An unknown
 /// code (a bug: every code must be in the catalogue, and a test checks it) falls back to the code.
 pub fn localize(error: &dyn Localized, language: Language) -> String {
-    let code = error.code();
+    render(
+        error.code(),
+        error.ai(),
+        error.position(),
+        error.detail(),
+        language,
+    )
+}
+
+fn render(
+    code: &str,
+    ai: Option<&str>,
+    position: Option<usize>,
+    detail: Option<String>,
+    language: Language,
+) -> String {
     let Some(template) = template(code, language) else {
         return code.to_owned();
     };
-    let ai = error.ai().unwrap_or("?");
     // People count characters from 1; codes are ASCII, so bytes and characters agree.
-    let position = error
-        .position()
-        .map_or_else(|| "?".to_owned(), |position| (position + 1).to_string());
-    let detail = error.detail().unwrap_or_else(|| "?".to_owned());
+    let position = position.map_or_else(|| "?".to_owned(), |position| (position + 1).to_string());
+    let detail = detail.unwrap_or_else(|| "?".to_owned());
     let text = template
-        .replace("{ai}", ai)
+        .replace("{ai}", ai.unwrap_or("?"))
         .replace("{position}", &position)
         .replace("{detail}", &detail);
     format!("{code}: {text}")
+}
+
+/// An error kept for later: its code and what its message names, so that it can be shown
+/// again, in any language, long after the error itself is gone (a refused receipt line in the
+/// log is answered again to every resend of the receipt).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ErrorNote {
+    /// The stable error code.
+    pub code: String,
+    /// The AI concerned, for GS1 errors.
+    pub ai: Option<String>,
+    /// The byte position in the input (0-based).
+    pub position: Option<u32>,
+    /// The particular the message names.
+    pub detail: Option<String>,
+}
+
+impl ErrorNote {
+    /// Notes `error`.
+    pub fn of(error: &dyn Localized) -> ErrorNote {
+        ErrorNote {
+            code: error.code().to_owned(),
+            ai: error.ai().map(str::to_owned),
+            position: error
+                .position()
+                .map(|position| u32::try_from(position).unwrap_or(u32::MAX)),
+            detail: error.detail(),
+        }
+    }
+
+    /// The message, in `language`, as [`localize`] gave it for the error.
+    pub fn localize(&self, language: Language) -> String {
+        render(
+            &self.code,
+            self.ai.as_deref(),
+            self.position.map(|position| position as usize),
+            self.detail.clone(),
+            language,
+        )
+    }
 }
 
 impl Localized for tanba_gs1::Gs1Error {

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::code_key::Gtin;
+use crate::date::Date;
 use crate::kz::{HsCode, TaxpayerId};
 use crate::package::PackageLevel;
 use crate::participant::{ParticipantStatus, Role};
@@ -84,6 +85,34 @@ pub struct Category {
     pub names: Names,
     /// The tail its codes carry.
     pub tail_profile: TailProfile,
+    /// Days after a sale within which a consumer's return is taken (0: returns are not taken,
+    /// as for medicines).
+    pub return_period_days: u32,
+}
+
+/// Most days a category's return period may run (a year: warranty returns are a claim, not a
+/// retail return).
+pub const RETURN_PERIOD_DAYS_MAX: u32 = 366;
+
+/// A fiscal data operator registered as serving a seller (R-IS-13), from one day to another:
+/// only then may it forward that seller's receipts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiscalAgency {
+    /// The fiscal data operator.
+    pub operator: TaxpayerId,
+    /// The seller (a retailer).
+    pub seller: TaxpayerId,
+    /// The first day it serves the seller (Kazakhstan time).
+    pub valid_from: Date,
+    /// The last day, if the contract ends.
+    pub valid_until: Option<Date>,
+}
+
+impl FiscalAgency {
+    /// Whether the agency holds on `day`.
+    pub fn holds_on(&self, day: Date) -> bool {
+        self.valid_from <= day && self.valid_until.is_none_or(|until| day <= until)
+    }
 }
 
 /// A product card: one GTIN (R-IS-20).

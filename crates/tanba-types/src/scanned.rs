@@ -5,6 +5,7 @@
 use tanba_gs1::{MarkingCode, ParseOptions, Tail};
 
 use crate::code_key::{CodeKey, CodeKeyError, Gtin, Serial, Sscc};
+use crate::command::IssuedTail;
 use crate::messages::Localized;
 
 /// Longest input accepted as one code, in bytes: a Digital Link URL with a full tail is far
@@ -28,6 +29,30 @@ pub enum ScannedTail {
         /// The tag.
         tag: String,
     },
+}
+
+impl ScannedTail {
+    /// Whether this tail is the one issued (`issued`: none for a transport package). A code
+    /// scanned without a tail passes: it proves only its identity, and callers say so.
+    pub fn matches(&self, issued: Option<&IssuedTail>) -> bool {
+        match (self, issued) {
+            (ScannedTail::None, _) => true,
+            (
+                ScannedTail::Full { key_id, signature },
+                Some(IssuedTail::Full {
+                    key_id: issued_key,
+                    signature: issued_signature,
+                }),
+            ) => key_id == issued_key && signature == issued_signature,
+            (
+                ScannedTail::Short { tag },
+                Some(IssuedTail::Short {
+                    tag: issued_tag, ..
+                }),
+            ) => tag == issued_tag,
+            _ => false,
+        }
+    }
 }
 
 /// A code read from input.
@@ -122,8 +147,7 @@ impl ScannedCode {
 
 /// The raw element string printed on goods for an issued code: (01) GTIN and (21) serial, then
 /// (91) and (92), or (93), each variable-length field ended by GS. What a producer's printer gets.
-pub fn printable(key: &CodeKey, tail: &crate::command::IssuedTail) -> String {
-    use crate::command::IssuedTail;
+pub fn printable(key: &CodeKey, tail: &IssuedTail) -> String {
     const GS: char = '\u{1d}';
     let mut out = match key {
         CodeKey::Item { gtin, serial } => format!("01{gtin}21{serial}"),

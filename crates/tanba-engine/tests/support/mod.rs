@@ -157,6 +157,7 @@ impl World {
                 code: code.into(),
                 names: names(code),
                 tail_profile: profile,
+                return_period_days: 14,
             }))
             .unwrap();
         }
@@ -248,6 +249,84 @@ impl World {
 
     pub fn by(&mut self, who: TaxpayerId, command: Command) -> Result<Receipt, EngineError> {
         self.run(Actor::Participant(who), command)
+    }
+
+    /// Units the retailer owns, in circulation.
+    pub fn at_retailer(&mut self, count: u32) -> Vec<CodeKey> {
+        let units = self.produce(self.cast.unit, count);
+        let (producer, retailer) = (self.cast.producer, self.cast.retailer);
+        let document = self.ship(producer, retailer, &units);
+        self.accept_all(retailer, document);
+        units
+    }
+
+    /// Records a sales receipt `receipt_id` as `actor`, one line per code (its bracketed text);
+    /// returns, per line, `None` if sold or the code of why it was set aside.
+    pub fn sell_as(
+        &mut self,
+        actor: Actor,
+        receipt_id: &str,
+        codes: &[CodeKey],
+    ) -> Result<Vec<Option<String>>, EngineError> {
+        let command = Command::RecordSale {
+            receipt_id: receipt_id.to_owned(),
+            printed_ms: self.now_ms,
+            lines: codes
+                .iter()
+                .map(|code| tanba_types::SaleLine {
+                    code: code.to_string(),
+                    price_tiyn: 100,
+                })
+                .collect(),
+        };
+        let receipt = self.run(actor, command)?;
+        Ok(self.refused_lines(receipt.last_sequence, codes.len()))
+    }
+
+    /// The lines a logged sale set aside: per line, `None` if sold or the refusal's code.
+    pub fn refused_lines(&self, sequence: u64, lines: usize) -> Vec<Option<String>> {
+        let record = tanba_engine::query::log_record(self.store.snapshot().as_ref(), sequence)
+            .unwrap()
+            .unwrap();
+        let tanba_types::Event::Sold { refused, .. } = record.event else {
+            panic!("a sale logs `Sold` last, not {:?}", record.event);
+        };
+        let mut outcome = vec![None; lines];
+        for line in refused {
+            outcome[line.line as usize] = Some(line.error.code);
+        }
+        outcome
+    }
+
+    /// Sells one code as `seller` on a receipt of its own: its id, or the code of why the
+    /// receipt or its line was refused.
+    pub fn sell(&mut self, seller: TaxpayerId, code: CodeKey) -> Result<String, String> {
+        let receipt_id = format!("sale-{}", self.now_ms + 1);
+        match self.sell_as(Actor::Participant(seller), &receipt_id, &[code]) {
+            Ok(lines) => match lines.into_iter().next().flatten() {
+                None => Ok(receipt_id),
+                Some(refusal) => Err(refusal),
+            },
+            Err(error) => Err(error.code().to_owned()),
+        }
+    }
+
+    /// Takes back codes sold on `sale_receipt_id`, on a return receipt of their own.
+    pub fn take_back(
+        &mut self,
+        seller: TaxpayerId,
+        sale_receipt_id: &str,
+        codes: &[CodeKey],
+    ) -> Result<Receipt, EngineError> {
+        let receipt_id = format!("return-{}", self.now_ms + 1);
+        self.by(
+            seller,
+            Command::RecordReturn {
+                receipt_id,
+                sale_receipt_id: sale_receipt_id.to_owned(),
+                codes: codes.to_vec(),
+            },
+        )
     }
 
     /// Orders `quantity` codes of `gtin` as `orderer` and issues them all; returns the codes.

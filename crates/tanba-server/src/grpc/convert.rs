@@ -6,8 +6,8 @@ use tanba_engine::query::CodeCard;
 use tanba_engine::records::{DocumentRecord, DocumentStatus, OrderRecord};
 use tanba_proto::v1 as pb;
 use tanba_types::{
-    Category, CodeStatus, Date, Gtin, HsCode, Names, PackageLevel, Participant, ParticipantKey,
-    ParticipantStatus, Product, Role, TailProfile, TaxpayerId, WithdrawalReason,
+    Category, CodeStatus, Date, FiscalAgency, Gtin, HsCode, Names, PackageLevel, Participant,
+    ParticipantKey, ParticipantStatus, Product, Role, TailProfile, TaxpayerId, WithdrawalReason,
 };
 
 use crate::error::ApiError;
@@ -181,7 +181,30 @@ pub fn category_from(message: Option<pb::Category>) -> Result<Category, ApiError
         code: message.code,
         names: names_from("category.names", message.names)?,
         tail_profile: tail_profile(message.short_tail_length)?,
+        return_period_days: message.return_period_days,
     })
+}
+
+/// A fiscal data operator's registration from the wire.
+pub fn fiscal_agency_from(message: Option<pb::FiscalAgency>) -> Result<FiscalAgency, ApiError> {
+    let message = message.ok_or_else(|| ApiError::invalid("agency"))?;
+    Ok(FiscalAgency {
+        operator: taxpayer("agency.operator", &message.operator)?,
+        seller: taxpayer("agency.seller", &message.seller)?,
+        valid_from: optional_date("agency.valid_from", &message.valid_from)?
+            .ok_or_else(|| ApiError::invalid("agency.valid_from"))?,
+        valid_until: optional_date("agency.valid_until", &message.valid_until)?,
+    })
+}
+
+/// A fiscal data operator's registration for the wire.
+pub fn fiscal_agency_to(agency: &FiscalAgency) -> pb::FiscalAgency {
+    pb::FiscalAgency {
+        operator: agency.operator.to_string(),
+        seller: agency.seller.to_string(),
+        valid_from: agency.valid_from.to_string(),
+        valid_until: date_text(agency.valid_until),
+    }
 }
 
 /// A package level from the wire.

@@ -289,6 +289,9 @@ impl pb::codes_service_server::CodesService for Services {
                         actor: match record.actor {
                             Actor::System => "system".to_owned(),
                             Actor::Participant(id) => id.to_string(),
+                            Actor::FiscalOperator { operator, seller } => {
+                                format!("{seller} (fiscal data operator {operator})")
+                            }
                         },
                         event: record.event.name().to_owned(),
                         detail_json: history_detail(&record.event).to_string(),

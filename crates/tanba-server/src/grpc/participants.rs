@@ -2,6 +2,7 @@
 
 use tanba_engine::query;
 use tanba_proto::v1 as pb;
+use tanba_types::limits::PAGE_ENTRIES_MAX;
 use tanba_types::{Command, Role, printable};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
@@ -211,6 +212,58 @@ impl pb::registry_service_server::RegistryService for Services {
         .await;
         call.finish_grpc(outcome).await
     }
+
+    async fn assign_fiscal_operator(
+        &self,
+        request: Request<pb::AssignFiscalOperatorRequest>,
+    ) -> Result<Response<pb::AssignFiscalOperatorResponse>, Status> {
+        let (mut call, message) = begin(
+            &self.app,
+            "tanba.v1.RegistryService/AssignFiscalOperator",
+            request,
+        );
+        let outcome = async {
+            let who = call.participant()?;
+            let agency = convert::fiscal_agency_from(message.agency)?;
+            call.note_reference(agency.operator);
+            call.note_reference(agency.seller);
+            let command = Command::AssignFiscalOperator(agency);
+            let receipt = run(&self.app, &who, command).await?;
+            Ok(pb::AssignFiscalOperatorResponse {
+                receipt: Some(convert::receipt(&receipt)),
+            })
+        }
+        .await;
+        call.finish_grpc(outcome).await
+    }
+
+    async fn list_fiscal_agencies(
+        &self,
+        request: Request<pb::ListFiscalAgenciesRequest>,
+    ) -> Result<Response<pb::ListFiscalAgenciesResponse>, Status> {
+        let (mut call, message) = begin(
+            &self.app,
+            "tanba.v1.RegistryService/ListFiscalAgencies",
+            request,
+        );
+        let outcome = async {
+            let who = call.participant()?;
+            let operator = taxpayer("operator", &message.operator)?;
+            call.note_reference(operator);
+            if !may_read(&who, &operator) {
+                return Err(ApiError::forbidden(
+                    "self | authority | ministry | operator",
+                ));
+            }
+            let snapshot = self.app.engine.snapshot();
+            let agencies = query::fiscal_agencies(snapshot.as_ref(), &operator, PAGE_ENTRIES_MAX)?;
+            Ok(pb::ListFiscalAgenciesResponse {
+                agencies: agencies.iter().map(convert::fiscal_agency_to).collect(),
+            })
+        }
+        .await;
+        call.finish_grpc(outcome).await
+    }
 }
 
 #[tonic::async_trait]
@@ -268,7 +321,7 @@ impl pb::emission_service_server::EmissionService for Services {
         let (mut call, message) = begin(&self.app, "tanba.v1.EmissionService/ListOrders", request);
         let outcome = async {
             let who = call.participant()?;
-            let (after, limit) = convert::page(message.page, tanba_types::limits::PAGE_ENTRIES_MAX);
+            let (after, limit) = convert::page(message.page, PAGE_ENTRIES_MAX);
             let orders = query::orders(self.app.engine.snapshot().as_ref(), &who.id, after, limit)?;
             Ok(pb::ListOrdersResponse {
                 orders: orders

@@ -12,7 +12,7 @@ use super::{STREAM_SEND_TIMEOUT, Services, begin};
 use crate::audit::{self, AuditQuery};
 use crate::error::ApiError;
 use crate::public::{self as desk, Verdict, ViolationKind, ViolationReport};
-use crate::retail::{self, ReceiptLine, SalesReceipt};
+use crate::retail::{self, ReceiptLine, ReturnReceipt, SalesReceipt};
 
 /// Roles that read the audit trail and the public's reports.
 const AUDIT_READERS: &[Role] = &[Role::Authority, Role::Operator];
@@ -20,14 +20,13 @@ const AUDIT_READERS: &[Role] = &[Role::Authority, Role::Operator];
 /// MiB, well under the message limit.
 const AUDIT_CHUNK_RECORDS: usize = 100;
 
-/// The log entries a receipt's sale or return became, for the wire (none if nothing was
-/// written).
+/// The log entry that recorded a receipt (sale or return), for the wire.
 fn receipt_of(outcome: &retail::ReceiptOutcome) -> Option<pb::Receipt> {
-    outcome.first_sequence.map(|first_sequence| pb::Receipt {
-        first_sequence,
-        last_sequence: outcome.last_sequence.unwrap_or(first_sequence),
+    Some(pb::Receipt {
+        first_sequence: outcome.sequence,
+        last_sequence: outcome.sequence,
         created: 0,
-        time_ms: outcome.time_ms.unwrap_or(0),
+        time_ms: outcome.time_ms,
     })
 }
 
@@ -44,6 +43,10 @@ fn audit_record_to(stored: &audit::StoredAuditRecord) -> pb::AuditRecord {
         time_ms: record.time_ms,
         participant: record
             .participant
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        acting_for: record
+            .acting_for
             .map(|id| id.to_string())
             .unwrap_or_default(),
         client_ip: record.client_ip.to_string(),
@@ -199,11 +202,9 @@ impl pb::retail_service_server::RetailService for Services {
             begin(&self.app, "tanba.v1.RetailService/CheckBeforeSale", request);
         let outcome = async {
             let who = call.participant()?;
-            let seller = retail::acting_seller(
-                &who,
-                convert::optional_taxpayer("seller", &message.seller)?,
-            )?;
-            let checks = retail::check_before_sale(&mut call, seller, &message.codes)?;
+            let seller = convert::optional_taxpayer("seller", &message.seller)?;
+            let actor = retail::acting_seller(&mut call, &who, seller)?;
+            let checks = retail::check_before_sale(&mut call, actor, &message.codes)?;
             Ok(pb::CheckBeforeSaleResponse {
                 checks: checks
                     .into_iter()
@@ -247,13 +248,11 @@ impl pb::retail_service_server::RetailService for Services {
         let (mut call, message) = begin(&self.app, "tanba.v1.RetailService/SubmitReceipt", request);
         let outcome = async {
             let who = call.participant()?;
-            let seller = retail::acting_seller(
-                &who,
-                convert::optional_taxpayer("seller", &message.seller)?,
-            )?;
+            let seller = convert::optional_taxpayer("seller", &message.seller)?;
+            let actor = retail::acting_seller(&mut call, &who, seller)?;
             let receipt = SalesReceipt {
                 receipt_id: message.receipt_id,
-                seller: Some(seller),
+                seller,
                 time_ms: message.time_ms,
                 lines: message
                     .lines
@@ -264,7 +263,7 @@ impl pb::retail_service_server::RetailService for Services {
                     })
                     .collect(),
             };
-            let outcome = retail::submit_receipt(&mut call, seller, &receipt).await?;
+            let outcome = retail::submit_receipt(&mut call, actor, &receipt).await?;
             Ok(pb::SubmitReceiptResponse {
                 receipt: receipt_of(&outcome),
                 duplicate: outcome.duplicate,
@@ -290,15 +289,18 @@ impl pb::retail_service_server::RetailService for Services {
         let (mut call, message) = begin(&self.app, "tanba.v1.RetailService/SubmitReturn", request);
         let outcome = async {
             let who = call.participant()?;
-            let seller = retail::acting_seller(
-                &who,
-                convert::optional_taxpayer("seller", &message.seller)?,
-            )?;
-            let outcome =
-                retail::submit_return(&mut call, seller, &message.receipt_id, &message.codes)
-                    .await?;
+            let seller = convert::optional_taxpayer("seller", &message.seller)?;
+            let actor = retail::acting_seller(&mut call, &who, seller)?;
+            let receipt = ReturnReceipt {
+                receipt_id: message.receipt_id,
+                sale_receipt_id: message.sale_receipt_id,
+                seller,
+                codes: message.codes,
+            };
+            let outcome = retail::submit_return(&mut call, actor, &receipt).await?;
             Ok(pb::SubmitReturnResponse {
                 receipt: receipt_of(&outcome),
+                duplicate: outcome.duplicate,
             })
         }
         .await;
