@@ -229,7 +229,10 @@ fn sales(engine: &Engine, retailer: TaxpayerId, codes: &[CodeKey], tills: usize)
                         };
                         let ticket = loop {
                             match engine.submit(Actor::Participant(retailer), command.clone()) {
-                                Err(tanba_engine::EngineError::Busy) => std::thread::yield_now(),
+                                Err(
+                                    tanba_engine::EngineError::Busy
+                                    | tanba_engine::EngineError::QueueShareFull,
+                                ) => std::thread::yield_now(),
                                 other => break other?,
                             }
                         };

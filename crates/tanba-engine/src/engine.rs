@@ -4,9 +4,12 @@
 //! writer commits the previous chunk. Readers never wait for either: they read store snapshots.
 //!
 //! Time comes from an injected [`Clock`] and is stamped on each command by the writer (never
-//! earlier than the previous stamp); randomness for serials comes from an RNG seeded at start.
+//! earlier than the previous stamp; a jump of the wall clock is counted in [`WriterStats`]);
+//! randomness for serials comes from an RNG seeded at start. One participant's commands take at
+//! most [`PARTICIPANT_QUEUE_SHARE_MAX`] places of the queue. A writer that panics aborts the
+//! process rather than leave one that can no longer write.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,7 +23,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{OsRng, RngCore, SeedableRng};
 use tanba_crypto::KeyRing;
 use tanba_store::{Column, Snapshot, Store};
-use tanba_types::{Actor, Command, OrderId, ScannedCode};
+use tanba_types::{Actor, Command, OrderId, ScannedCode, TaxpayerId};
 use tokio::sync::oneshot;
 
 use crate::core::{Core, GROUP_COMMANDS_MAX, Receipt, Stamped};
@@ -32,6 +35,16 @@ use crate::state::{Pending, State};
 
 /// Commands waiting for the writer, at most; past it `submit` answers [`EngineError::Busy`].
 pub const SUBMIT_QUEUE_MAX: usize = 65_536;
+/// Commands of one participant waiting for the writer, at most: its share of the queue, so
+/// that one participant cannot fill the queue for everyone. Past it `submit` answers
+/// [`EngineError::QueueShareFull`] (retryable).
+pub const PARTICIPANT_QUEUE_SHARE_MAX: usize = SUBMIT_QUEUE_MAX / 16;
+/// A wall clock that jumps forward by more than this between two commands is reported
+/// (`WriterStats::clock_jumps_forward`): the log's time follows it, so an operator should know.
+pub const CLOCK_JUMP_FORWARD_REPORTED_MS: u64 = 10 * 60 * 1000;
+
+const _: () =
+    assert!(PARTICIPANT_QUEUE_SHARE_MAX >= 1 && PARTICIPANT_QUEUE_SHARE_MAX < SUBMIT_QUEUE_MAX);
 /// Chunks of one order the issuer lets the writer hold at once (one committing, one queued,
 /// while it signs the next).
 pub const ISSUE_CHUNKS_IN_FLIGHT_MAX: usize = 2;
@@ -113,12 +126,52 @@ struct Submission {
     actor: Actor,
     command: Command,
     reply: oneshot::Sender<Result<Receipt, EngineError>>,
+    share: Option<QueueShare>,
 }
 
 /// What the writer keeps with each command of a group: who waits for it.
 struct Waiting {
     reply: oneshot::Sender<Result<Receipt, EngineError>>,
     places_order: bool,
+    /// Held until the command is answered.
+    _share: Option<QueueShare>,
+}
+
+/// Commands waiting, per participant.
+type Shares = Arc<Mutex<HashMap<TaxpayerId, usize>>>;
+
+/// One command's place in its participant's share of the queue, given back when dropped.
+struct QueueShare {
+    shares: Shares,
+    participant: TaxpayerId,
+}
+
+impl QueueShare {
+    /// A place for `participant`'s next command, if its share has room.
+    fn take(shares: &Shares, participant: TaxpayerId) -> Option<QueueShare> {
+        let mut waiting = shares.lock().expect("shares lock");
+        let count = waiting.entry(participant).or_insert(0);
+        if *count >= PARTICIPANT_QUEUE_SHARE_MAX {
+            return None;
+        }
+        *count += 1;
+        Some(QueueShare {
+            shares: shares.clone(),
+            participant,
+        })
+    }
+}
+
+impl Drop for QueueShare {
+    fn drop(&mut self) {
+        let mut waiting = self.shares.lock().expect("shares lock");
+        if let Some(count) = waiting.get_mut(&self.participant) {
+            *count -= 1;
+            if *count == 0 {
+                waiting.remove(&self.participant);
+            }
+        }
+    }
 }
 
 /// The log head after the last commit, for waiters, and what the writer has done, for metrics.
@@ -127,6 +180,8 @@ struct Progress {
     changed: Condvar,
     groups: AtomicU64,
     commands: AtomicU64,
+    clock_jumps_forward: AtomicU64,
+    clock_behind: AtomicU64,
 }
 
 /// What the writer has done since the engine started.
@@ -136,12 +191,17 @@ pub struct WriterStats {
     pub groups: u64,
     /// Commands answered (accepted or refused).
     pub commands: u64,
+    /// Times the wall clock jumped forward past [`CLOCK_JUMP_FORWARD_REPORTED_MS`].
+    pub clock_jumps_forward: u64,
+    /// Commands stamped with the last logged time because the wall clock was behind it.
+    pub clock_behind: u64,
 }
 
 /// A running engine.
 pub struct Engine {
     store: Arc<dyn Store>,
     submit: Mutex<Option<SyncSender<Submission>>>,
+    shares: Shares,
     progress: Arc<Progress>,
     stop_issuer: Arc<AtomicBool>,
     writer: Option<JoinHandle<()>>,
@@ -167,6 +227,8 @@ impl Engine {
             changed: Condvar::new(),
             groups: AtomicU64::new(0),
             commands: AtomicU64::new(0),
+            clock_jumps_forward: AtomicU64::new(0),
+            clock_behind: AtomicU64::new(0),
         });
         let (submit, submissions) = mpsc::sync_channel(SUBMIT_QUEUE_MAX);
         let (orders_sender, orders) = mpsc::channel();
@@ -175,7 +237,18 @@ impl Engine {
             let clock = clock.clone();
             std::thread::Builder::new()
                 .name("tanba-writer".into())
-                .spawn(move || write_loop(core, submissions, clock, progress, orders_sender))
+                .spawn(move || {
+                    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        write_loop(core, submissions, clock, progress, orders_sender)
+                    }));
+                    if written.is_err() {
+                        // A writer that died leaves a process that answers reads and can never
+                        // write again: end it, so a supervisor starts a whole one. Nothing
+                        // acknowledged is lost: every answered group was synced.
+                        eprintln!("tanba: the engine's writer panicked; ending the process");
+                        std::process::abort();
+                    }
+                })
                 .map_err(|e| EngineError::Store(format!("cannot start the writer: {e}")))?
         };
         let stop_issuer = Arc::new(AtomicBool::new(false));
@@ -201,6 +274,7 @@ impl Engine {
         Ok(Engine {
             store,
             submit: Mutex::new(Some(submit)),
+            shares: Shares::default(),
             progress,
             stop_issuer,
             writer: Some(writer),
@@ -210,11 +284,18 @@ impl Engine {
 
     /// Queues a command; answers [`EngineError::Busy`] at once if the queue is full.
     pub fn submit(&self, actor: Actor, command: Command) -> Result<Ticket, EngineError> {
+        let share = match actor.caller() {
+            Some(participant) => Some(
+                QueueShare::take(&self.shares, participant).ok_or(EngineError::QueueShareFull)?,
+            ),
+            None => None,
+        };
         let (reply, receiver) = oneshot::channel();
         let submission = Submission {
             actor,
             command,
             reply,
+            share,
         };
         let guard = self.submit.lock().expect("submit lock");
         let sender = guard.as_ref().ok_or(EngineError::Stopped)?;
@@ -275,6 +356,8 @@ impl Engine {
         WriterStats {
             groups: self.progress.groups.load(Ordering::Relaxed),
             commands: self.progress.commands.load(Ordering::Relaxed),
+            clock_jumps_forward: self.progress.clock_jumps_forward.load(Ordering::Relaxed),
+            clock_behind: self.progress.clock_behind.load(Ordering::Relaxed),
         }
     }
 
@@ -347,10 +430,24 @@ fn write_loop(
     orders: mpsc::Sender<OrderId>,
 ) {
     let mut last_time_ms = core.last_time_ms();
+    let mut last_seen: Option<(u64, Instant)> = None;
     let mut queue: VecDeque<(Stamped, Waiting)> = VecDeque::new();
     let mut stamp = |submission: Submission, queue: &mut VecDeque<(Stamped, Waiting)>| {
-        // Never earlier than the previous stamp, whatever the wall clock does.
-        last_time_ms = clock.now_ms().max(last_time_ms);
+        // Never earlier than the previous stamp, whatever the wall clock does; a jump forward
+        // is followed, and reported.
+        let now_ms = clock.now_ms();
+        if now_ms < last_time_ms {
+            progress.clock_behind.fetch_add(1, Ordering::Relaxed);
+        }
+        // Against the monotonic clock: a quiet night between two commands is no jump.
+        if let Some((seen_ms, seen_at)) = last_seen {
+            let expected_ms = seen_ms + seen_at.elapsed().as_millis() as u64;
+            if now_ms > expected_ms + CLOCK_JUMP_FORWARD_REPORTED_MS {
+                progress.clock_jumps_forward.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        last_seen = Some((now_ms, Instant::now()));
+        last_time_ms = now_ms.max(last_time_ms);
         let places_order = matches!(submission.command, Command::OrderCodes { .. });
         queue.push_back((
             Stamped {
@@ -361,6 +458,7 @@ fn write_loop(
             Waiting {
                 reply: submission.reply,
                 places_order,
+                _share: submission.share,
             },
         ));
     };
@@ -505,6 +603,7 @@ impl Issuer {
                         codes,
                     },
                     reply,
+                    share: None,
                 };
                 if self.submit.send(submission).is_err() {
                     return Turn::Done;

@@ -190,6 +190,10 @@ pub enum EngineError {
     /// The engine's queue is full: try again shortly.
     #[error("the engine is busy")]
     Busy,
+    /// The participant's share of the engine's queue is full: try again once some of its
+    /// commands are answered.
+    #[error("too many of this participant's commands are waiting")]
+    QueueShareFull,
     /// The engine is shutting down or has stopped.
     #[error("the engine has stopped")]
     Stopped,
@@ -255,6 +259,7 @@ impl EngineError {
         "TANBA-ENGINE-RETURN-PERIOD-OVER",
         "TANBA-ENGINE-NOT-SERVED",
         "TANBA-ENGINE-BUSY",
+        "TANBA-ENGINE-QUEUE-SHARE-FULL",
         "TANBA-ENGINE-STOPPED",
     ];
 
@@ -306,6 +311,7 @@ impl EngineError {
             EngineError::ReturnPeriodOver(_) => "TANBA-ENGINE-RETURN-PERIOD-OVER",
             EngineError::NotServed { .. } => "TANBA-ENGINE-NOT-SERVED",
             EngineError::Busy => "TANBA-ENGINE-BUSY",
+            EngineError::QueueShareFull => "TANBA-ENGINE-QUEUE-SHARE-FULL",
             EngineError::Stopped => "TANBA-ENGINE-STOPPED",
         }
     }

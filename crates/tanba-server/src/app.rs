@@ -37,6 +37,66 @@ fn rate_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Largest request body a caller without a valid token may send, in bytes (a sign-in, a
+/// public check, a violation report fit many times over); past it the body is cut off unread.
+pub const ANONYMOUS_BODY_BYTES_MAX: usize = 64 * 1024;
+
+/// Set on a request by [`gate`] when it counted it against the anonymous rate.
+#[derive(Debug, Clone, Copy)]
+pub struct AnonymousPaid;
+
+/// In front of every handler of both ports: a request without a valid bearer token (none,
+/// malformed, expired, forged) pays the anonymous rate of its client here, before anything is
+/// read or parsed, and past that rate is refused at once (counted in metrics, not audited: a
+/// flood must not fill the audit trail); its body is cut off at [`ANONYMOUS_BODY_BYTES_MAX`].
+/// Health, metrics and the OpenAPI document are not calls and pass.
+pub async fn gate(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if matches!(
+        request.uri().path(),
+        "/healthz" | "/metrics" | "/openapi.json"
+    ) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    if app.token_holder(authorization).is_ok() {
+        return next.run(request).await;
+    }
+    let grpc = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/grpc"));
+    let peer = request
+        .extensions()
+        .get::<crate::net::PeerAddr>()
+        .map(|peer| peer.0);
+    let (client_ip, language) = app.origin(&RequestMeta::from_headers(headers, peer));
+    if let Err(error) = app.anonymous_call(client_ip) {
+        metrics::counter!("tanba_rate_limited_before_handler_total").increment(1);
+        return match grpc {
+            true => error.to_status(language).into_http(),
+            false => crate::http::error_response(&error, language),
+        };
+    }
+    request.extensions_mut().insert(AnonymousPaid);
+    let request = request.map(|body| {
+        axum::body::Body::new(http_body_util::Limited::new(body, ANONYMOUS_BODY_BYTES_MAX))
+    });
+    next.run(request).await
+}
+
+/// Codes that weigh one more call against a participant's rate: a command naming 100,000 codes
+/// costs as much as 1,000 small calls, not one.
+pub const RATE_CODES_PER_CALL: usize = 100;
+
+/// Codes of a call without a valid token read for its audit record, at most.
+pub const ANONYMOUS_CODES_NOTED_MAX: usize = 16;
+
 /// Used sign-in challenges remembered at once; past it, new challenges wait for old ones to
 /// expire (a flood of sign-ins cannot grow memory).
 pub const USED_CHALLENGES_MAX: usize = 1_000_000;
@@ -71,6 +131,8 @@ pub struct RequestMeta {
     pub accept_language: Option<String>,
     /// `x-forwarded-for`.
     pub forwarded_for: Option<String>,
+    /// The gate in front of the handlers counted this call against the anonymous rate already.
+    pub anonymous_paid: bool,
 }
 
 impl RequestMeta {
@@ -92,6 +154,7 @@ impl RequestMeta {
                     .iter()
                     .filter_map(|value| value.to_str().ok()),
             ),
+            anonymous_paid: false,
         }
     }
 }
@@ -147,8 +210,9 @@ impl App {
         self.clock.now_ms()
     }
 
-    /// Starts a call: works out the client's IP and language. Nothing is refused yet.
-    pub fn call(&self, method: &'static str, meta: RequestMeta) -> Call<'_> {
+    /// The client's IP (the socket's, or a trusted proxy's forwarded one) and the language to
+    /// answer it in.
+    pub fn origin(&self, meta: &RequestMeta) -> (IpAddr, Language) {
         // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; it is a.b.c.d.
         let socket_ip = meta
             .peer
@@ -163,6 +227,12 @@ impl App {
             .as_deref()
             .and_then(Language::from_accept_language)
             .unwrap_or(Language::Ru);
+        (client_ip, language)
+    }
+
+    /// Starts a call: works out the client's IP and language. Nothing is refused yet.
+    pub fn call(&self, method: &'static str, meta: RequestMeta) -> Call<'_> {
+        let (client_ip, language) = self.origin(&meta);
         Call {
             app: self,
             method,
@@ -171,6 +241,7 @@ impl App {
             client_ip,
             language,
             authorization: meta.authorization,
+            anonymous_paid: meta.anonymous_paid,
             participant: None,
             acting_for: None,
             codes: Vec::new(),
@@ -189,6 +260,25 @@ impl App {
         self.used_challenges
             .retain(|_, expires_ms| *expires_ms > now_ms);
         self.public.sweep(now_ms);
+    }
+
+    /// Who a bearer token (the whole `Authorization` value) was issued to, if it checks out: the
+    /// seal and the expiry only, no read of the store. The participant's status is checked by
+    /// [`Call::participant`].
+    pub fn token_holder(&self, authorization: Option<&str>) -> Result<TaxpayerId, ApiError> {
+        let token = authorization
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthenticated)?;
+        let claims = sign_in::verify_token(&self.sign_in_secret, token.trim(), self.now_ms())?;
+        claims
+            .subject
+            .parse::<TaxpayerId>()
+            .map_err(|_| ApiError::unauthenticated())
+    }
+
+    /// Counts one anonymous call of `client_ip` (the rate a caller without a valid token pays).
+    pub fn anonymous_call(&self, client_ip: IpAddr) -> Result<(), ApiError> {
+        limit(&self.anonymous_limiter, &rate_key(client_ip))
     }
 
     /// A challenge for `participant` to sign (anonymous, rate limited by the call).
@@ -213,14 +303,16 @@ impl App {
         let now_ms = self.now_ms();
         let subject = participant_id.to_string();
         let opened = sign_in::open_challenge(&self.sign_in_secret, challenge, &subject, now_ms)?;
-        let participant = self.active_participant(participant_id)?;
-        if !signed_by(
-            &participant,
-            &sign_in::sign_in_message(challenge),
-            signature,
-        ) {
+        // An unknown id and a wrong signature get the same answer: a stranger learns nothing
+        // of who is registered (or suspended) before proving to be that participant.
+        let registered = query::participant(self.engine.snapshot().as_ref(), participant_id)?;
+        let signed = registered.as_ref().is_some_and(|participant| {
+            signed_by(participant, &sign_in::sign_in_message(challenge), signature)
+        });
+        if !signed {
             return Err(tanba_crypto::CryptoError::BadSignIn.into());
         }
+        self.active_participant(participant_id)?;
         if self.used_challenges.len() >= USED_CHALLENGES_MAX {
             return Err(ApiError::rate_limited());
         }
@@ -327,6 +419,7 @@ pub struct Call<'a> {
     /// The language the answer is in.
     pub language: Language,
     authorization: Option<String>,
+    anonymous_paid: bool,
     participant: Option<TaxpayerId>,
     acting_for: Option<TaxpayerId>,
     codes: Vec<CodeKey>,
@@ -350,9 +443,37 @@ impl<'a> Call<'a> {
         self.language = language;
     }
 
-    /// An anonymous call: counted against the client's rate.
+    /// An anonymous call: counted against the client's rate (once: a call the gate in front of
+    /// the handlers counted already is not counted again).
     pub fn anonymous(&mut self) -> Result<(), ApiError> {
-        limit(&self.app.anonymous_limiter, &rate_key(self.client_ip))
+        if std::mem::take(&mut self.anonymous_paid) {
+            return Ok(());
+        }
+        self.app.anonymous_call(self.client_ip)
+    }
+
+    /// The signed-in participant, then the codes the call names. A caller that is not signed
+    /// in gets nothing parsed beyond the first [`ANONYMOUS_CODES_NOTED_MAX`] (for its audit
+    /// record): a stranger's 100,000 codes cost no more than a few.
+    pub fn participant_and_codes(
+        &mut self,
+        inputs: &[String],
+        max: usize,
+    ) -> Result<(Participant, Vec<CodeKey>), ApiError> {
+        match self.participant() {
+            Ok(who) => {
+                let codes = self.read_codes(inputs, max)?;
+                Ok((who, codes))
+            }
+            Err(error) => {
+                let noted: Vec<CodeKey> = (inputs.iter().take(ANONYMOUS_CODES_NOTED_MAX))
+                    .filter_map(|input| ScannedCode::read(input).ok())
+                    .map(|code| code.key)
+                    .collect();
+                self.note_codes(&noted);
+                Err(error)
+            }
+        }
     }
 
     /// A violation report: its own, slower rate per client, on top of the anonymous one.
@@ -363,23 +484,9 @@ impl<'a> Call<'a> {
 
     /// The signed-in participant: a valid bearer token of an active participant, within its rate.
     pub fn participant(&mut self) -> Result<Participant, ApiError> {
-        let token = self
-            .authorization
-            .as_deref()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or_else(ApiError::unauthenticated)?;
-        let claims =
-            sign_in::verify_token(&self.app.sign_in_secret, token.trim(), self.app.now_ms())
-                .map_err(ApiError::from)
-                .and_then(|claims| {
-                    claims
-                        .subject
-                        .parse::<TaxpayerId>()
-                        .map_err(|_| ApiError::unauthenticated())
-                });
-        // A caller without a valid token is anonymous, and pays the anonymous rate: bad tokens
-        // cannot flood the server (or its audit trail) faster than any other stranger.
-        let id = match claims {
+        // A caller without a valid token (none at all included) is anonymous, and pays the
+        // anonymous rate: no stranger floods the server, or its audit trail, faster than another.
+        let id = match self.app.token_holder(self.authorization.as_deref()) {
             Ok(id) => id,
             Err(error) => {
                 self.anonymous()?;
@@ -429,11 +536,29 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// Weighs a call naming `codes` codes against its participant's rate: one more call for
+    /// every [`RATE_CODES_PER_CALL`] (the call itself was counted when its caller was known).
+    pub fn charge_codes(&mut self, codes: usize) -> Result<(), ApiError> {
+        let (Some(id), Some(weight)) = (
+            self.participant,
+            NonZeroU32::new(u32::try_from(codes / RATE_CODES_PER_CALL).unwrap_or(u32::MAX)),
+        ) else {
+            return Ok(());
+        };
+        // A weight past the burst could never pass: it takes the whole burst instead.
+        let burst = non_zero(self.app.config.rates.participant_burst);
+        match (self.app.participant_limiter).check_key_n(&id, weight.min(burst)) {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(ApiError::rate_limited()),
+        }
+    }
+
     /// Reads codes given as text, noting them; the first bad one refuses the call.
     pub fn read_codes(&mut self, inputs: &[String], max: usize) -> Result<Vec<CodeKey>, ApiError> {
         if inputs.len() > max {
             return Err(ApiError::too_many("codes", max));
         }
+        self.charge_codes(inputs.len())?;
         let mut codes = Vec::with_capacity(inputs.len());
         for input in inputs {
             codes.push(ScannedCode::read(input)?.key);

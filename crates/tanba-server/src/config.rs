@@ -9,6 +9,13 @@ use tanba_types::TaxpayerId;
 
 /// Longest config file read, in bytes.
 pub const CONFIG_FILE_BYTES_MAX: u64 = 1 << 20;
+/// Open files the server needs besides connections and the store's table files: listening
+/// sockets, RocksDB's log and manifest files, key files, the runtime's own.
+pub const FILES_RESERVED: u64 = 256;
+/// The connection cap when none is configured and the open-file limit allows it.
+pub const CONNECTIONS_DEFAULT_MAX: usize = 18_000;
+/// Fewest connections a server is worth starting with.
+pub const CONNECTIONS_MIN: usize = 64;
 
 /// Everything the server is told.
 #[derive(Debug, Clone, Deserialize)]
@@ -28,9 +35,20 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<IpAddr>,
     /// Pending connections the kernel queues per port before the server accepts them.
     pub listen_backlog: u32,
-    /// Open connections, both ports together; more wait in the backlog. Keep it under the
-    /// process's open-file limit with room for RocksDB's files.
-    pub connections_max: usize,
+    /// Open connections, both ports together; past it a new one is closed at once. With
+    /// [`Self::store_open_files_max`] and [`FILES_RESERVED`] it must fit the process's
+    /// open-file limit, which the server raises to the hard limit at start. Not set: as many
+    /// as that limit leaves room for, at most [`CONNECTIONS_DEFAULT_MAX`].
+    pub connections_max: Option<usize>,
+    /// Open connections from one client address (IPv4, or an IPv6 /64); trusted proxies count
+    /// only against [`Self::connections_max`].
+    pub connections_per_client_max: usize,
+    /// Seconds a new connection may take to show its protocol (first byte, or TLS handshake).
+    pub connection_protocol_seconds: u64,
+    /// Seconds a connection may stay open with no call under way.
+    pub connection_idle_seconds: u64,
+    /// Table files RocksDB keeps open at once.
+    pub store_open_files_max: usize,
     /// The rates.
     pub rates: Rates,
     /// On first start of an empty store: register this operator so someone can sign in.
@@ -100,7 +118,11 @@ impl Default for ServerConfig {
             tls: None,
             trusted_proxies: Vec::new(),
             listen_backlog: 4096,
-            connections_max: 18_000,
+            connections_max: None,
+            connections_per_client_max: 1_000,
+            connection_protocol_seconds: 10,
+            connection_idle_seconds: 60,
+            store_open_files_max: 1_024,
             rates: Rates::default(),
             bootstrap_operator: None,
             metrics_clients: vec![
@@ -144,6 +166,34 @@ pub enum ConfigError {
 }
 
 impl ServerConfig {
+    /// The open files this configuration needs besides its connections.
+    pub fn files_besides_connections(&self) -> u64 {
+        self.store_open_files_max as u64 + FILES_RESERVED
+    }
+
+    /// The connection cap within `open_files_max` (the process's limit): the configured one,
+    /// or as many as fit up to [`CONNECTIONS_DEFAULT_MAX`]; `None` if it does not fit (or
+    /// fewer than [`CONNECTIONS_MIN`] would).
+    pub fn connections_within(&self, open_files_max: u64) -> Option<usize> {
+        let room = open_files_max.saturating_sub(self.files_besides_connections());
+        let room = usize::try_from(room).unwrap_or(usize::MAX);
+        let wanted = self
+            .connections_max
+            .unwrap_or_else(|| CONNECTIONS_DEFAULT_MAX.min(room));
+        (wanted <= room && wanted >= CONNECTIONS_MIN).then_some(wanted)
+    }
+
+    /// The connection limits this configuration sets.
+    pub fn connection_limits(&self) -> crate::net::ConnectionLimits {
+        crate::net::ConnectionLimits {
+            total_max: self.connections_max.unwrap_or(CONNECTIONS_DEFAULT_MAX),
+            per_client_max: self.connections_per_client_max,
+            protocol_timeout: std::time::Duration::from_secs(self.connection_protocol_seconds),
+            idle_timeout: std::time::Duration::from_secs(self.connection_idle_seconds),
+            trusted_proxies: self.trusted_proxies.clone(),
+        }
+    }
+
     /// The defaults, then `file` if given, then the environment.
     pub fn load(file: Option<&Path>) -> Result<ServerConfig, ConfigError> {
         let mut config = match file {
@@ -234,7 +284,19 @@ impl ServerConfig {
                 .collect::<Result<_, _>>()?;
         }
         if let Some(value) = lookup("TANBA_CONNECTIONS_MAX") {
-            self.connections_max = parse("TANBA_CONNECTIONS_MAX", &value)?;
+            self.connections_max = Some(parse("TANBA_CONNECTIONS_MAX", &value)?);
+        }
+        if let Some(value) = lookup("TANBA_CONNECTIONS_PER_CLIENT_MAX") {
+            self.connections_per_client_max = parse("TANBA_CONNECTIONS_PER_CLIENT_MAX", &value)?;
+        }
+        if let Some(value) = lookup("TANBA_CONNECTION_PROTOCOL_SECONDS") {
+            self.connection_protocol_seconds = parse("TANBA_CONNECTION_PROTOCOL_SECONDS", &value)?;
+        }
+        if let Some(value) = lookup("TANBA_CONNECTION_IDLE_SECONDS") {
+            self.connection_idle_seconds = parse("TANBA_CONNECTION_IDLE_SECONDS", &value)?;
+        }
+        if let Some(value) = lookup("TANBA_STORE_OPEN_FILES_MAX") {
+            self.store_open_files_max = parse("TANBA_STORE_OPEN_FILES_MAX", &value)?;
         }
         Ok(())
     }
@@ -270,5 +332,22 @@ mod tests {
         });
         assert!(matches!(wrong, Err(ConfigError::Environment { .. })));
         assert!(toml::from_str::<ServerConfig>("unknown_key = 1").is_err());
+    }
+
+    #[test]
+    fn the_connection_cap_fits_the_open_file_limit_or_the_server_does_not_start() {
+        let mut config = ServerConfig::default();
+        let besides = config.files_besides_connections();
+        // Unset: the default where it fits, what is left where it does not.
+        assert_eq!(
+            config.connections_within(1 << 20),
+            Some(CONNECTIONS_DEFAULT_MAX)
+        );
+        assert_eq!(config.connections_within(besides + 5_000), Some(5_000));
+        assert_eq!(config.connections_within(besides + 10), None, "too few");
+        // Set: it fits, or nothing does.
+        config.connections_max = Some(30_000);
+        assert_eq!(config.connections_within(besides + 30_000), Some(30_000));
+        assert_eq!(config.connections_within(besides + 29_999), None);
     }
 }

@@ -83,6 +83,7 @@ pub const SERVER_CODES: &[&str] = &[
     "TANBA-SERVER-EXPIRED",
     "TANBA-SERVER-MALFORMED",
     "TANBA-SERVER-INTERNAL",
+    "TANBA-SERVER-TIMEOUT",
 ];
 
 impl ApiError {
@@ -199,6 +200,11 @@ impl ApiError {
         ApiError::new(ErrorKind::FailedPrecondition, "TANBA-SERVER-EXPIRED", None)
     }
 
+    /// A call that took longer than the server allows (`net::CALL_TIMEOUT`).
+    pub fn timed_out() -> ApiError {
+        ApiError::new(ErrorKind::Unavailable, "TANBA-SERVER-TIMEOUT", None)
+    }
+
     /// A fault of the server; the detail goes to the log, not to the caller.
     pub fn internal() -> ApiError {
         ApiError::new(ErrorKind::Internal, "TANBA-SERVER-INTERNAL", None)
@@ -285,7 +291,7 @@ impl From<EngineError> for ApiError {
             | E::ReceiptRecorded { .. }
             | E::ReceiptMismatch { .. } => ErrorKind::AlreadyExists,
             E::LimitExceeded { .. } | E::Invalid { .. } => ErrorKind::InvalidArgument,
-            E::Busy => ErrorKind::ResourceExhausted,
+            E::Busy | E::QueueShareFull => ErrorKind::ResourceExhausted,
             E::Stopped => ErrorKind::Unavailable,
             _ => ErrorKind::FailedPrecondition,
         };

@@ -18,6 +18,7 @@ use tanba_types::{Language, ScannedCode, TaxpayerId};
 
 use tanba_crypto::encoding::{base64url, base64url_decode};
 
+use crate::app::AnonymousPaid;
 use crate::app::{App, Call, RequestMeta};
 use crate::error::ApiError;
 use crate::net::PeerAddr;
@@ -86,29 +87,48 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
         .route("/v1/till/returns", post(till_return))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(HTTP_BODY_BYTES_MAX))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::app::gate,
+        ))
         .with_state(Arc::new(Http { app, metrics }))
 }
 
 /// The call for an HTTP request, with `?lang=` winning over `Accept-Language`.
+/// Where a request came from, as the accept loop and the gate marked it.
+#[derive(Clone, Copy)]
+struct Origin {
+    peer: Option<PeerAddr>,
+    anonymous_paid: bool,
+}
+
+impl Origin {
+    fn of(extensions: &axum::http::Extensions) -> Origin {
+        Origin {
+            peer: extensions.get::<PeerAddr>().copied(),
+            anonymous_paid: extensions.get::<AnonymousPaid>().is_some(),
+        }
+    }
+}
+
 fn begin<'a>(
     app: &'a App,
     method: &'static str,
     headers: &HeaderMap,
-    request_peer: Option<PeerAddr>,
+    origin: Origin,
     lang: Option<&str>,
 ) -> Call<'a> {
-    let mut call = app.call(
-        method,
-        RequestMeta::from_headers(headers, request_peer.map(|peer| peer.0)),
-    );
+    let mut meta = RequestMeta::from_headers(headers, origin.peer.map(|peer| peer.0));
+    meta.anonymous_paid = origin.anonymous_paid;
+    let mut call = app.call(method, meta);
     if let Some(language) = lang.and_then(|lang| lang.parse::<Language>().ok()) {
         call.set_language(language);
     }
     call
 }
 
-/// A coded JSON error.
-fn error_response(error: &ApiError, language: Language) -> Response {
+/// A refusal as JSON, with its HTTP status.
+pub(crate) fn error_response(error: &ApiError, language: Language) -> Response {
     let body = serde_json::json!({
         "error": {
             "code": error.code,
@@ -171,7 +191,7 @@ async fn check_get(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let mut call = begin(
         &http.app,
         "GET /v1/check",
@@ -196,7 +216,7 @@ async fn check_page(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let mut call = begin(
         &http.app,
         "GET /check",
@@ -222,7 +242,7 @@ async fn check_page(
 }
 
 async fn check_post(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/check", &headers, peer, None);
     let body = read_body(request).await;
     let outcome = match body.and_then(|body| json_body::<CheckBody>(&headers, &body)) {
@@ -239,15 +259,24 @@ async fn check_post(State(http): Shared, headers: HeaderMap, request: Request) -
 
 /// Reads a body of at most [`HTTP_BODY_BYTES_MAX`] within [`BODY_READ_TIMEOUT`].
 async fn read_body(request: Request) -> Result<Bytes, ApiError> {
+    // The gate cut a stranger's body shorter.
+    let bytes_max = match request.extensions().get::<AnonymousPaid>() {
+        Some(_) => crate::app::ANONYMOUS_BODY_BYTES_MAX,
+        None => HTTP_BODY_BYTES_MAX,
+    };
     let read = axum::body::to_bytes(request.into_body(), HTTP_BODY_BYTES_MAX);
     match tokio::time::timeout(BODY_READ_TIMEOUT, read).await {
         Err(_) => Err(ApiError::invalid("body (not sent in time)")),
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(error)) => {
-            let too_long = std::error::Error::source(&error)
-                .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+            let mut too_long = false;
+            while let Some(inner) = cause {
+                too_long |= inner.is::<http_body_util::LengthLimitError>();
+                cause = inner.source();
+            }
             Err(if too_long {
-                ApiError::too_many("body bytes", HTTP_BODY_BYTES_MAX)
+                ApiError::too_many("body bytes", bytes_max)
             } else {
                 ApiError::invalid("body")
             })
@@ -270,7 +299,7 @@ async fn digital_link(
     request: Request,
     method: &'static str,
 ) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let uri = request.uri().clone();
     let lang = uri.query().and_then(|query| {
         query
@@ -351,7 +380,7 @@ async fn home(headers: HeaderMap) -> Response {
 
 /// An unknown route: refused, and audited (probing is worth knowing about).
 async fn not_found(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "(no such route)", &headers, peer, None);
     call.note_reference(request.uri().path());
     answer_json::<()>(call, Err(ApiError::not_found("route"))).await
@@ -374,6 +403,8 @@ async fn render_metrics(State(http): Shared, headers: HeaderMap, request: Reques
     metrics::gauge!("tanba_log_head_sequence").set(head.sequence as f64);
     metrics::gauge!("tanba_engine_group_commits").set(writer.groups as f64);
     metrics::gauge!("tanba_engine_commands_answered").set(writer.commands as f64);
+    metrics::gauge!("tanba_clock_jumps_forward").set(writer.clock_jumps_forward as f64);
+    metrics::gauge!("tanba_clock_behind_log_commands").set(writer.clock_behind as f64);
     let mut response = http.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -403,7 +434,7 @@ struct ReportBody {
 }
 
 async fn report(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/reports", &headers, peer, None);
     let outcome = async {
         call.reporting()?;
@@ -441,7 +472,7 @@ struct ChallengeBody {
 }
 
 async fn challenge(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/auth/challenge", &headers, peer, None);
     let outcome = async {
         call.anonymous()?;
@@ -468,7 +499,7 @@ struct SignInBody {
 }
 
 async fn sign_in(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/auth/sign-in", &headers, peer, None);
     let outcome = async {
         call.anonymous()?;
@@ -495,7 +526,7 @@ struct TillCheckBody {
 }
 
 async fn till_check(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/till/check", &headers, peer, None);
     let outcome = async {
         let who = call.participant()?;
@@ -509,7 +540,7 @@ async fn till_check(State(http): Shared, headers: HeaderMap, request: Request) -
 }
 
 async fn till_receipt(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/till/receipts", &headers, peer, None);
     let outcome = async {
         let who = call.participant()?;
@@ -522,7 +553,7 @@ async fn till_receipt(State(http): Shared, headers: HeaderMap, request: Request)
 }
 
 async fn till_return(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
-    let peer = request.extensions().get::<PeerAddr>().copied();
+    let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/till/returns", &headers, peer, None);
     let outcome = async {
         let who = call.participant()?;

@@ -79,6 +79,81 @@ pub enum StartError {
     /// TLS files are unusable.
     #[error("TLS: {0}")]
     Tls(String),
+    /// The process may not open as many files as the configuration needs.
+    #[error(
+        "the process may open {limit} files (hard limit {hard}): {besides} go to the store's table \
+         files (store_open_files_max) and {reserved} are reserved, which leaves no room for {wanted} \
+         connections (connections_max, at least {min}): lower them, or raise the limit \
+         (ulimit -n, LimitNOFILE=)",
+        reserved = config::FILES_RESERVED,
+        min = config::CONNECTIONS_MIN
+    )]
+    FileBudget {
+        /// Connections wanted (configured, or the default).
+        wanted: usize,
+        /// Files needed besides connections.
+        besides: u64,
+        /// The soft limit, raised as far as it goes.
+        limit: u64,
+        /// The hard limit.
+        hard: u64,
+    },
+}
+
+/// Raises the process's open-file limit to its hard limit, sizes the connection cap inside it
+/// (the configured one must fit; the default takes what is left after the store's files), and
+/// returns that cap. A server that runs out of descriptors under load stops accepting, or
+/// worse, cannot open a table file: better not to start.
+pub fn open_file_budget(config: &ServerConfig) -> Result<usize, StartError> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    if config.store_open_files_max < tanba_store::OPEN_FILES_MIN {
+        return Err(data_error(
+            Path::new("store_open_files_max"),
+            format!("at least {}", tanba_store::OPEN_FILES_MIN),
+        ));
+    }
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        limit.current = limit.maximum;
+        if let Err(error) = setrlimit(Resource::Nofile, limit) {
+            tracing::warn!(%error, "cannot raise the open-file limit");
+            limit = getrlimit(Resource::Nofile);
+        }
+    }
+    let (current, hard) = (
+        limit.current.unwrap_or(u64::MAX),
+        limit.maximum.unwrap_or(u64::MAX),
+    );
+    config
+        .connections_within(current)
+        .ok_or(StartError::FileBudget {
+            wanted: config
+                .connections_max
+                .unwrap_or(config::CONNECTIONS_DEFAULT_MAX),
+            besides: config.files_besides_connections(),
+            limit: current,
+            hard,
+        })
+}
+
+/// Creates the data directory readable by its owner only (0700): it holds the signing keys,
+/// the sign-in secret and every participant's records.
+fn create_private_directory(path: &Path) -> Result<(), StartError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|error| data_error(path, error))?;
+    let mode = std::fs::metadata(path)
+        .map_err(|error| data_error(path, error))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+            .map_err(|error| data_error(path, error))?;
+    }
+    Ok(())
 }
 
 fn data_error(path: &Path, reason: impl ToString) -> StartError {
@@ -197,16 +272,20 @@ impl RunningServer {
 
     /// Starts with an injected clock (tests move time).
     pub async fn start_with_clock(
-        config: ServerConfig,
+        mut config: ServerConfig,
         clock: Arc<dyn Clock>,
     ) -> Result<RunningServer, StartError> {
         let data_dir = config.data_dir.clone();
-        std::fs::create_dir_all(&data_dir).map_err(|error| data_error(&data_dir, error))?;
+        let connections_max = open_file_budget(&config)?;
+        config.connections_max = Some(connections_max);
+        tracing::info!(connections_max, "connection cap inside the open-file limit");
+        create_private_directory(&data_dir)?;
         let ring = Arc::new(open_key_ring(&data_dir, clock.now_ms())?);
         let secret = open_sign_in_secret(&data_dir)?;
         let engine_dir = data_dir.join("engine");
         let store: Arc<dyn Store> = Arc::new(
-            RocksStore::open(&engine_dir).map_err(|error| data_error(&engine_dir, error))?,
+            RocksStore::open_with_files(&engine_dir, config.store_open_files_max)
+                .map_err(|error| data_error(&engine_dir, error))?,
         );
         let engine = Engine::start(
             store.clone(),
@@ -243,7 +322,7 @@ impl RunningServer {
         };
         let http_addr = local(&http_listener, config.http_addr)?;
         let grpc_addr = local(&grpc_listener, config.grpc_addr)?;
-        let connections = Arc::new(tokio::sync::Semaphore::new(config.connections_max));
+        let admission = net::Admission::new(config.connection_limits());
         let app = Arc::new(App::new(engine, clock, audit, config, secret));
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -251,14 +330,14 @@ impl RunningServer {
             http_listener,
             http::router(app.clone(), metrics_handle()),
             tls.clone(),
-            connections.clone(),
+            admission.clone(),
             stopped.clone(),
         )));
         tasks.push(tokio::spawn(net::serve(
             grpc_listener,
             grpc::router(app.clone()),
             tls,
-            connections,
+            admission,
             stopped.clone(),
         )));
         let sweeper = app.clone();

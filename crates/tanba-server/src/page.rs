@@ -185,6 +185,7 @@ mod tests {
             production_date: None,
             expiry_date: None,
             flagged_as_likely_copy: false,
+            likely_copy_evidence: 0,
             tail_checked: false,
         };
         let page = check_page(&answer, Language::Kk, "91=AB&92=C<D");

@@ -1,7 +1,8 @@
 //! The public check (R-IS-07) and what the public tells us back: a phone scans a code and learns
 //! whether it is genuine and what it is; a person reports a violation. Reports are stored and
-//! counted per code, and a code reported often, checked from many networks at once, or sold
-//! twice is flagged as a likely copy (R-IS-02, R-IS-08). The same answer serves HTTP/JSON, the
+//! listed per code for the authorities. A code is flagged as a likely copy (R-IS-02, R-IS-08)
+//! only on evidence that it was seen: checked with its genuine tail from many networks at once,
+//! or sold twice; a flag counts its evidence, and an authority may clear it with a reason. The same answer serves HTTP/JSON, the
 //! HTML page and gRPC.
 //!
 //! Layout of the public column:
@@ -27,10 +28,6 @@ use tanba_types::{
 use crate::app::App;
 use crate::error::ApiError;
 
-/// Networks (IPv4 /24, IPv6 /48) that must report one code to flag it.
-pub const FLAG_REPORTS_MIN: usize = 3;
-/// Reports about one code read to count the networks behind them.
-pub const REPORTS_READ_FOR_FLAG: usize = 100;
 /// Distinct networks (IPv4 /24, IPv6 /48) checking one code within [`SIGHTING_WINDOW_MS`] that
 /// flag it: one bottle is scanned in one shop, not in five cities in ten minutes.
 pub const FLAG_NETWORKS_MIN: usize = 5;
@@ -154,8 +151,11 @@ pub struct PublicCheck {
     pub production_date: Option<Date>,
     /// Expiry date.
     pub expiry_date: Option<Date>,
-    /// Checked or reported so as to suggest copies.
+    /// Seen so as to prove copies: checked with its genuine tail from many networks at once,
+    /// or sold twice. Reports and checks without a tail never set it.
     pub flagged_as_likely_copy: bool,
+    /// How many pieces of evidence the flag rests on (0 when not flagged).
+    pub likely_copy_evidence: u32,
     /// Whether the code came with its crypto tail and the tail is the one issued. Without it,
     /// only the code's identity is known: a copy of a genuine code's text looks the same.
     pub tail_checked: bool,
@@ -165,9 +165,7 @@ pub struct PublicCheck {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagReason {
-    /// Reported from [`FLAG_REPORTS_MIN`] networks or more.
-    ReportedOften,
-    /// Checked from [`FLAG_NETWORKS_MIN`] networks within [`SIGHTING_WINDOW_MS`].
+    /// Checked, with its genuine tail, from [`FLAG_NETWORKS_MIN`] networks within [`SIGHTING_WINDOW_MS`].
     SeenInManyPlaces,
     /// A till tried to sell it after it was sold.
     SoldTwice,
@@ -180,6 +178,8 @@ pub struct Flag {
     pub since_ms: u64,
     /// Why, each reason once.
     pub reasons: Vec<FlagReason>,
+    /// Pieces of evidence: each window of sightings that flagged it, each second sale.
+    pub evidence: u32,
 }
 
 /// What kind of violation.
@@ -283,12 +283,13 @@ impl PublicDesk {
         let mut flag = self.flag(code)?.unwrap_or(Flag {
             since_ms: now_ms,
             reasons: Vec::new(),
+            evidence: 0,
         });
-        if flag.reasons.contains(&reason) {
-            return Ok(());
+        if !flag.reasons.contains(&reason) {
+            flag.reasons.push(reason);
         }
-        flag.reasons.push(reason);
-        tracing::info!(%code, ?reason, "code flagged as a likely copy");
+        flag.evidence = flag.evidence.saturating_add(1);
+        tracing::info!(%code, ?reason, evidence = flag.evidence, "code flagged as a likely copy");
         metrics::counter!("tanba_flags_raised_total").increment(1);
         let mut batch = WriteBatch::new();
         batch
@@ -299,6 +300,24 @@ impl PublicDesk {
             )
             .map_err(store_fault)?;
         blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)
+    }
+
+    /// Clears a code's flag (an authority found the evidence explained); whether there was
+    /// one. The call's audit record keeps who, when and why.
+    pub fn clear_flag(&self, code: &CodeKey) -> Result<bool, ApiError> {
+        let _writer = self.report_writer.lock().expect("report writer");
+        if self.flag(code)?.is_none() {
+            return Ok(false);
+        }
+        let mut batch = WriteBatch::new();
+        batch
+            .delete(Column::Public, code_key(FLAG, code))
+            .map_err(store_fault)?;
+        blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)?;
+        // A window of sightings under way starts again from nothing.
+        self.sightings.remove(code);
+        metrics::counter!("tanba_flags_cleared_total").increment(1);
+        Ok(true)
     }
 
     /// Notes that a client checked a known code; returns whether this sighting flags it.
@@ -323,7 +342,8 @@ impl PublicDesk {
         entry.networks.len() == FLAG_NETWORKS_MIN
     }
 
-    /// Stores a report and flags its code if reported often; returns the report's id.
+    /// Stores a report for the authorities' lists; returns its id. A report is a claim, not
+    /// evidence: it never flags a code on every phone.
     pub fn report(&self, report: &ViolationReport) -> Result<u64, ApiError> {
         let _writer = self.report_writer.lock().expect("report writer");
         let last = match self
@@ -361,30 +381,7 @@ impl PublicDesk {
         }
         blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)?;
         metrics::counter!("tanba_violation_reports_total").increment(1);
-        drop(_writer);
-        if let Some(code) = &report.code
-            && self.reporting_networks(code)? >= FLAG_REPORTS_MIN
-        {
-            self.raise_flag(code, FlagReason::ReportedOften, report.time_ms)?;
-        }
         Ok(id)
-    }
-
-    /// How many networks have reported `code` (counting up to [`FLAG_REPORTS_MIN`], over at
-    /// most [`REPORTS_READ_FOR_FLAG`] reports): one person reporting three times flags nothing.
-    fn reporting_networks(&self, code: &CodeKey) -> Result<usize, ApiError> {
-        let reports = self.reports(Some(code), 0, REPORTS_READ_FOR_FLAG)?;
-        let mut networks: Vec<u64> = Vec::new();
-        for (_, report) in reports {
-            let network = network(report.client_ip);
-            if !networks.contains(&network) {
-                networks.push(network);
-                if networks.len() == FLAG_REPORTS_MIN {
-                    break;
-                }
-            }
-        }
-        Ok(networks.len())
     }
 
     /// Reports after `after`, oldest first, at most `limit`; only those about `code` if given.
@@ -519,6 +516,7 @@ pub fn check(
         production_date: None,
         expiry_date: None,
         flagged_as_likely_copy: false,
+        likely_copy_evidence: 0,
         tail_checked: card.is_some() && !matches!(scanned.tail, ScannedTail::None),
     };
     let Some(card) = card else {
@@ -550,7 +548,9 @@ pub fn check(
     }
     answer.production_date = card.production_date;
     answer.expiry_date = card.expiry_date;
-    answer.flagged_as_likely_copy = desk.flag(&scanned.key)?.is_some();
+    let flag = desk.flag(&scanned.key)?;
+    answer.flagged_as_likely_copy = flag.is_some();
+    answer.likely_copy_evidence = flag.map_or(0, |flag| flag.evidence);
     Ok(answer)
 }
 
@@ -566,12 +566,16 @@ pub fn check_and_count(
     let snapshot = app.engine.snapshot();
     let today = Date::from_unix_ms_in_kz(now_ms);
     let mut answer = check(snapshot.as_ref(), &app.public, scanned, language, today)?;
+    // Only a check with the genuine tail proves the code itself was seen: its text alone is on
+    // every photo of the pack, and anyone can type it from four networks.
     if answer.verdict != Verdict::UnknownOrForged
+        && answer.tail_checked
         && app.public.sighted(&scanned.key, client_ip, now_ms)
     {
         app.public
             .raise_flag(&scanned.key, FlagReason::SeenInManyPlaces, now_ms)?;
         answer.flagged_as_likely_copy = true;
+        answer.likely_copy_evidence = answer.likely_copy_evidence.max(1);
     }
     Ok(answer)
 }
@@ -621,7 +625,7 @@ mod tests {
     }
 
     #[test]
-    fn reports_are_numbered_listed_per_code_and_flag_a_code_reported_from_many_networks() {
+    fn reports_are_numbered_and_listed_per_code_and_never_flag_a_code() {
         let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
         let report = |code, network: u8| ViolationReport {
             time_ms: 5,
@@ -636,15 +640,13 @@ mod tests {
         for expected in 2..=5 {
             assert_eq!(desk.report(&report(Some(code()), 1)).unwrap(), expected);
         }
-        assert_eq!(desk.flag(&code()).unwrap(), None);
-        for network in 2..=FLAG_REPORTS_MIN as u8 {
-            assert_eq!(desk.flag(&code()).unwrap(), None);
+        // Nor do many networks: a report is a claim, for the authorities' lists.
+        for network in 2..=3 {
             desk.report(&report(Some(code()), network)).unwrap();
         }
-        let flag = desk.flag(&code()).unwrap().unwrap();
-        assert_eq!(flag.reasons, [FlagReason::ReportedOften]);
+        assert_eq!(desk.flag(&code()).unwrap(), None);
         let all = desk.reports(None, 0, 100).unwrap();
-        assert_eq!(all.len(), 5 + FLAG_REPORTS_MIN - 1);
+        assert_eq!(all.len(), 7);
         let about = desk.reports(Some(&code()), 4, 100).unwrap();
         assert_eq!(
             about.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
@@ -652,5 +654,24 @@ mod tests {
         );
         assert_eq!(about[0].1, report(Some(code()), 1));
         assert!(desk.reports(None, u64::MAX, 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_flag_counts_its_evidence_and_an_authority_clears_it() {
+        let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
+        assert!(!desk.clear_flag(&code()).unwrap());
+        desk.raise_flag(&code(), FlagReason::SoldTwice, 1).unwrap();
+        desk.raise_flag(&code(), FlagReason::SoldTwice, 2).unwrap();
+        desk.raise_flag(&code(), FlagReason::SeenInManyPlaces, 3)
+            .unwrap();
+        let flag = desk.flag(&code()).unwrap().unwrap();
+        assert_eq!(flag.evidence, 3);
+        assert_eq!(flag.since_ms, 1);
+        assert_eq!(
+            flag.reasons,
+            [FlagReason::SoldTwice, FlagReason::SeenInManyPlaces]
+        );
+        assert!(desk.clear_flag(&code()).unwrap());
+        assert_eq!(desk.flag(&code()).unwrap(), None);
     }
 }

@@ -136,6 +136,7 @@ pub fn check_before_sale(
         return Err(ApiError::too_many("codes", SALE_CHECK_CODES_MAX));
     }
     let seller = seller_of(actor).ok_or_else(|| ApiError::forbidden("retailer"))?;
+    call.charge_codes(inputs.len())?;
     let (app, language) = (call.app(), call.language);
     let scanned: Vec<Result<ScannedCode, ScanError>> = inputs
         .iter()
@@ -359,6 +360,7 @@ pub async fn submit_receipt(
         return Err(ApiError::too_many("lines", RECEIPT_LINES_MAX));
     }
     call.note_reference(&receipt.receipt_id);
+    call.charge_codes(receipt.lines.len())?;
     let keys: Vec<CodeKey> = receipt
         .lines
         .iter()

@@ -23,7 +23,7 @@ pub use batch::{BATCH_OPERATIONS_MAX, BatchOperation, WriteBatch};
 pub use column::Column;
 pub use error::StoreError;
 pub use memory::MemoryStore;
-pub use rocks::RocksStore;
+pub use rocks::{OPEN_FILES_DEFAULT, OPEN_FILES_MIN, RocksStore};
 
 /// Most entries one scan returns: callers page with [`Snapshot::scan_from`].
 pub const SCAN_ENTRIES_MAX: usize = 100_000;

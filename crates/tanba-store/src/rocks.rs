@@ -33,15 +33,31 @@ fn engine(error: rocksdb::Error) -> StoreError {
 pub const BLOCK_CACHE_BYTES: usize = 512 << 20;
 /// Bloom filter bits per key (about 1 % false positives).
 const BLOOM_BITS_PER_KEY: f64 = 10.0;
+/// Table files kept open by [`RocksStore::open`].
+pub const OPEN_FILES_DEFAULT: usize = 1_024;
+/// Fewest table files a store may be opened with.
+pub const OPEN_FILES_MIN: usize = 64;
 /// Share of a memtable's bytes its bloom filter may take.
 const MEMTABLE_BLOOM_RATIO: f64 = 0.05;
 /// Bytes of one memtable per column family before it is flushed.
 const WRITE_BUFFER_BYTES: usize = 64 << 20;
 
 impl RocksStore {
-    /// Opens (creating if needed) the store in directory `path`, with every column family.
+    /// Opens (creating if needed) the store in directory `path`, with every column family,
+    /// keeping at most [`OPEN_FILES_DEFAULT`] table files open.
     pub fn open(path: &Path) -> Result<RocksStore, StoreError> {
+        RocksStore::open_with_files(path, OPEN_FILES_DEFAULT)
+    }
+
+    /// [`Self::open`], keeping at most `open_files_max` table files open: a server sizes it
+    /// inside its open-file budget beside its connections.
+    pub fn open_with_files(path: &Path, open_files_max: usize) -> Result<RocksStore, StoreError> {
+        assert!(
+            open_files_max >= OPEN_FILES_MIN,
+            "RocksDB needs a few table files open"
+        );
         let mut options = Options::default();
+        options.set_max_open_files(i32::try_from(open_files_max).unwrap_or(i32::MAX));
         options.create_if_missing(true);
         options.create_missing_column_families(true);
         // Checksums on every read of a block: corruption is found, not served.

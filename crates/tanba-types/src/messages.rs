@@ -177,6 +177,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-ENGINE-LIMIT-EXCEEDED" => ["Шектен асты: {detail}", "Превышен предел: {detail}", "Limit exceeded: {detail}"],
     "TANBA-ENGINE-INVALID" => ["Өріс толтырылмаған не қате: {detail}", "Поле не заполнено или заполнено неверно: {detail}", "A field is missing or invalid: {detail}"],
     "TANBA-ENGINE-BUSY" => ["Жүйе бос емес: сәлден соң қайталаңыз", "Система занята: повторите чуть позже", "The system is busy: try again shortly"],
+    "TANBA-ENGINE-QUEUE-SHARE-FULL" => ["Сіздің тым көп операцияңыз кезекте тұр: олардың бір бөлігіне жауап келгенде қайталаңыз", "Слишком много ваших операций ждут в очереди: повторите, когда часть из них получит ответ", "Too many of your operations are waiting: try again once some are answered"],
     "TANBA-ENGINE-RECEIPT-RECORDED" => ["Бұл чек бұрын тіркелген ({detail}): қайта жіберу ештеңені өзгертпейді", "Этот чек уже зарегистрирован ({detail}): повторная отправка ничего не меняет", "This receipt is already recorded ({detail}): sending it again changes nothing"],
     "TANBA-ENGINE-RECEIPT-MISMATCH" => ["Бұл нөмірмен басқа мазмұнды чек бұрын тіркелген ({detail})", "Чек с этим номером уже зарегистрирован с другим содержанием ({detail})", "A receipt with this id was already recorded with different content ({detail})"],
     "TANBA-ENGINE-SALE-NEEDS-RECEIPT" => ["Бөлшек сауда фискалдық чекпен ғана тіркеледі", "Розничная продажа регистрируется только фискальным чеком", "A retail sale is recorded by its fiscal receipt only"],
@@ -201,6 +202,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-SERVER-EXPIRED" => ["Тауардың жарамдылық мерзімі өткен: сатуға болмайды", "Срок годности товара истёк: продавать нельзя", "The goods are past their expiry date: they must not be sold"],
     "TANBA-SERVER-MALFORMED" => ["Сұрауды оқу мүмкін емес: хабарлама пішімі бұзылған", "Запрос не читается: сообщение повреждено или не того формата", "The request cannot be read: the message is corrupt or in the wrong format"],
     "TANBA-SERVER-INTERNAL" => ["Сервердің ішкі қатесі: сұрау орындалмады", "Внутренняя ошибка сервера: запрос не выполнен", "Internal server error: the request was not carried out"],
+    "TANBA-SERVER-TIMEOUT" => ["Сұрау тым ұзақ орындалды және тоқтатылды: қайталаңыз", "Запрос выполнялся слишком долго и прерван: повторите", "The call took too long and was stopped: try again"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
 };
 

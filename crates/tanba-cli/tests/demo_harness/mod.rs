@@ -29,12 +29,18 @@ pub struct Demo {
 impl Demo {
     /// Starts `tanba demo` and waits until it has seeded and serves.
     pub fn start() -> Demo {
+        Demo::start_with(&[])
+    }
+
+    /// [`Demo::start`] with `TANBA_*` settings (small caps, short timeouts) in its environment.
+    pub fn start_with(settings: &[(&str, &str)]) -> Demo {
         let directory = tempfile::tempdir().unwrap();
         let data = directory.path().join("data");
         let child = Command::new(env!("CARGO_BIN_EXE_tanba"))
             .args(["demo", "--data"])
             .arg(&data)
             .args(["--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"])
+            .envs(settings.iter().copied())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -50,9 +50,7 @@ async fn codes_command(
     build: impl FnOnce(Vec<CodeKey>) -> Result<Command, ApiError>,
     inputs: &[String],
 ) -> Result<pb::Receipt, ApiError> {
-    // Read first: the audit names the codes even when the caller is refused.
-    let codes = call.read_codes(inputs, CODES_MAX)?;
-    let who = call.participant()?;
+    let (who, codes) = call.participant_and_codes(inputs, CODES_MAX)?;
     let receipt = run(call.app(), &who, build(codes)?).await?;
     Ok(convert::receipt(&receipt))
 }
@@ -125,10 +123,10 @@ impl pb::codes_service_server::CodesService for Services {
     ) -> Result<Response<pb::AggregateResponse>, Status> {
         let (mut call, message) = begin(&self.app, "tanba.v1.CodesService/Aggregate", request);
         let outcome = async {
+            let (who, children) =
+                call.participant_and_codes(&message.children, PACKAGE_CHILDREN_MAX)?;
             let parent = ScannedCode::read(&message.parent)?.key;
             call.note_codes([&parent]);
-            let children = call.read_codes(&message.children, PACKAGE_CHILDREN_MAX)?;
-            let who = call.participant()?;
             let receipt = run(&self.app, &who, Command::Aggregate { parent, children }).await?;
             Ok(pb::AggregateResponse {
                 receipt: Some(convert::receipt(&receipt)),
@@ -351,8 +349,7 @@ impl pb::documents_service_server::DocumentsService for Services {
         let outcome = async {
             let buyer = convert::taxpayer("buyer", &message.buyer)?;
             call.note_reference(buyer);
-            let items = call.read_codes(&message.items, DOCUMENT_ITEMS_MAX)?;
-            let who = call.participant()?;
+            let (who, items) = call.participant_and_codes(&message.items, DOCUMENT_ITEMS_MAX)?;
             let command = Command::Ship {
                 buyer,
                 items,
@@ -377,8 +374,7 @@ impl pb::documents_service_server::DocumentsService for Services {
         let (mut call, message) = begin(&self.app, "tanba.v1.DocumentsService/Accept", request);
         let outcome = async {
             call.note_reference(message.document);
-            let items = call.read_codes(&message.items, DOCUMENT_ITEMS_MAX)?;
-            let who = call.participant()?;
+            let (who, items) = call.participant_and_codes(&message.items, DOCUMENT_ITEMS_MAX)?;
             let command = Command::Accept {
                 document: message.document,
                 items: (!items.is_empty()).then_some(items),

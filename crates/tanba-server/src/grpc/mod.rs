@@ -14,7 +14,7 @@ use tanba_proto::v1 as pb;
 use tanba_types::{Actor, Command, Participant, Role};
 use tonic::Request;
 
-use crate::app::{App, Call, RequestMeta};
+use crate::app::{AnonymousPaid, App, Call, RequestMeta};
 use crate::error::ApiError;
 use crate::net::PeerAddr;
 
@@ -51,6 +51,7 @@ fn begin<'a, T>(app: &'a App, method: &'static str, request: Request<T>) -> (Cal
     };
     let meta = RequestMeta {
         peer,
+        anonymous_paid: request.extensions().get::<AnonymousPaid>().is_some(),
         authorization: text("authorization"),
         accept_language: text("accept-language"),
         forwarded_for: crate::app::forwarded_for(
@@ -126,9 +127,10 @@ pub fn router(app: Arc<App>) -> axum::Router {
         .routes()
         .into_axum_router()
         .layer(axum::middleware::from_fn_with_state(
-            app,
+            app.clone(),
             framework_refusals,
         ))
+        .layer(axum::middleware::from_fn_with_state(app, crate::app::gate))
 }
 
 /// Requests tonic refuses before any handler runs (a body that is not protobuf, a message past
@@ -150,6 +152,11 @@ async fn framework_refusals(
         "11" | "8" if message.contains("too large") => {
             ApiError::too_many("message bytes", GRPC_MESSAGE_BYTES_MAX)
         }
+        // A caller without a valid token sent more than the gate lets through.
+        _ if message.contains("length limit exceeded") => ApiError::too_many(
+            "message bytes before sign-in",
+            crate::app::ANONYMOUS_BODY_BYTES_MAX,
+        ),
         // No such service or method: probing is worth an audit record too.
         "12" => ApiError::not_found("gRPC method"),
         _ => return response,

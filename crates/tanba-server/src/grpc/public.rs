@@ -2,6 +2,7 @@
 //! the HTTP side calls ([`crate::public`], [`crate::retail`], [`crate::audit`]).
 
 use tanba_proto::v1 as pb;
+use tanba_types::limits::REASON_CHARS_MAX;
 use tanba_types::{Language, Role, ScannedCode};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
@@ -150,6 +151,7 @@ impl pb::public_check_service_server::PublicCheckService for Services {
                 expiry_date: convert::date_text(answer.expiry_date),
                 flagged_as_likely_copy: answer.flagged_as_likely_copy,
                 tail_checked: answer.tail_checked,
+                likely_copy_evidence: answer.likely_copy_evidence,
             })
         }
         .await;
@@ -376,6 +378,27 @@ impl pb::audit_service_server::AuditService for Services {
                 }
             });
             Ok(ReceiverStream::new(receiver))
+        }
+        .await;
+        call.finish_grpc(outcome).await
+    }
+
+    async fn clear_flag(
+        &self,
+        request: Request<pb::ClearFlagRequest>,
+    ) -> Result<Response<pb::ClearFlagResponse>, Status> {
+        let (mut call, message) = begin(&self.app, "tanba.v1.AuditService/ClearFlag", request);
+        let outcome = async {
+            call.participant_with(&[Role::Authority])?;
+            let code = ScannedCode::read(&message.code)?.key;
+            call.note_codes([&code]);
+            let reason = message.reason.trim();
+            if reason.is_empty() || reason.chars().count() > REASON_CHARS_MAX {
+                return Err(ApiError::invalid("reason"));
+            }
+            call.note_reference(reason);
+            let cleared = self.app.public.clear_flag(&code)?;
+            Ok(pb::ClearFlagResponse { cleared })
         }
         .await;
         call.finish_grpc(outcome).await
