@@ -27,9 +27,13 @@ const CODES_PER_CALL: usize = 10_000;
 /// Where, as whom, and how to print.
 #[derive(Debug, Args)]
 pub struct ClientArgs {
-    /// The server's gRPC address.
+    /// The server's gRPC address (`https://host:port` for TLS).
     #[arg(long, env = "TANBA_SERVER", default_value = "127.0.0.1:50051")]
     server: String,
+    /// For `https://`: trust the certificates in this PEM file (a private CA, a self-signed
+    /// server) instead of the system's root certificates.
+    #[arg(long, env = "TANBA_CA_FILE", value_name = "FILE")]
+    ca_file: Option<PathBuf>,
     /// The participant's key file (see `tanba client new-key`; the demo writes them to DIR/keys).
     #[arg(long, env = "TANBA_KEY", value_name = "FILE")]
     key: Option<PathBuf>,
@@ -532,7 +536,7 @@ pub fn run(args: ClientArgs, language: Language) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let mut connection = Connection::connect(&args.server)
+        let mut connection = Connection::connect_trusting(&args.server, args.ca_file.as_deref())
             .await?
             .with_language(language);
         if let Some(path) = &args.key {

@@ -7,7 +7,7 @@ mod demo_harness;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use demo_harness::{Demo, refusal};
+use demo_harness::{Demo, bring_into_circulation, gtin_of, order_codes, refusal, sscc};
 use tanba_proto::v1 as pb;
 use tanba_types::Language;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -308,4 +308,35 @@ async fn only_evidence_flags_a_likely_copy_and_an_authority_clears_it() {
     assert!(cleared.cleared);
     let after = check_from([127, 0, 30, 1], &demo.http, &genuine).await;
     assert_eq!(after["flagged_as_likely_copy"], false, "{after}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_learns_of_a_transport_package_only_its_verdict() {
+    let demo = Demo::start();
+    let water = demo.as_participant("water").await;
+    let units = order_codes(&water, &gtin_of(&demo.code("genuine", 0)), 2).await;
+    bring_into_circulation(&water, &units).await;
+    let pallet = sscc(77);
+    water
+        .codes()
+        .aggregate(pb::AggregateRequest {
+            parent: pallet.clone(),
+            children: units,
+        })
+        .await
+        .unwrap();
+    demo.as_participant("sanitary")
+        .await
+        .codes()
+        .block(pb::BlockRequest {
+            codes: vec![pallet.clone()],
+            reason: "Investigation 12/77 at the Almaty warehouse".into(),
+        })
+        .await
+        .unwrap();
+    let answer = check_from([127, 0, 40, 1], &demo.http, &pallet).await;
+    assert_eq!(answer["verdict"], "blocked", "{answer}");
+    assert_eq!(answer["blocked_by"], serde_json::json!([]), "{answer}");
+    assert!(answer["product"].is_null() && answer["expiry_date"].is_null());
+    assert!(!answer.to_string().contains("Investigation"));
 }

@@ -19,7 +19,7 @@ use tanba_types::{Command, Language, ScannedCode, TaxpayerId};
 use tonic::metadata::MetadataValue;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
 pub use key_file::{KeyFile, KeyFileError};
 
@@ -126,8 +126,18 @@ macro_rules! service {
 }
 
 impl Connection {
-    /// Connects to `address` (`http://host:port`, or `host:port`).
+    /// Connects to `address` (`http://host:port`, `https://host:port`, or `host:port`),
+    /// trusting the system's root certificates for `https`.
     pub async fn connect(address: &str) -> Result<Connection, ClientError> {
+        Connection::connect_trusting(address, None).await
+    }
+
+    /// [`Connection::connect`], trusting for `https` the certificates in the PEM file
+    /// `ca_file` (a private CA, a self-signed server) instead of the system's roots.
+    pub async fn connect_trusting(
+        address: &str,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<Connection, ClientError> {
         let url = if address.contains("://") {
             address.to_owned()
         } else {
@@ -137,9 +147,27 @@ impl Connection {
             address: url.clone(),
             reason,
         };
-        let channel = Endpoint::from_shared(url.clone())
+        let mut endpoint = Endpoint::from_shared(url.clone())
             .map_err(|error| connect_error(error.to_string()))?
-            .tcp_nodelay(true)
+            .tcp_nodelay(true);
+        if url.starts_with("https://") {
+            let tls = match ca_file {
+                Some(path) => {
+                    let pem = std::fs::read(path)
+                        .map_err(|error| connect_error(format!("{}: {error}", path.display())))?;
+                    ClientTlsConfig::new().ca_certificate(Certificate::from_pem(pem))
+                }
+                None => ClientTlsConfig::new().with_native_roots(),
+            };
+            endpoint = endpoint
+                .tls_config(tls)
+                .map_err(|error| connect_error(error.to_string()))?;
+        } else if ca_file.is_some() {
+            return Err(connect_error(
+                "a CA file is for https:// addresses".to_owned(),
+            ));
+        }
+        let channel = endpoint
             .connect()
             .await
             .map_err(|error| connect_error(error.to_string()))?;

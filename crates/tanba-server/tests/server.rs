@@ -380,5 +380,34 @@ async fn with_a_certificate_both_ports_speak_tls_only() {
         .await
         .unwrap();
     assert!(connector.connect(name, tcp).await.is_ok());
+    // Tanba's own client (and so `tanba client --ca-file`) speaks TLS, trusting the CA file;
+    // without it (the system's roots) the self-signed server is refused.
+    let address = format!("https://localhost:{}", fixture.server.grpc_addr.port());
+    let connection = Connection::connect_trusting(&address, Some(&certificate))
+        .await
+        .unwrap();
+    let checked = connection
+        .public()
+        .check(pb::CheckRequest {
+            code: "(01)04870000000005(21)ABC".into(),
+            language: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(checked.verdict, pb::Verdict::UnknownOrForged as i32);
+    let untrusted = match Connection::connect(&address).await {
+        Ok(connection) => connection
+            .public()
+            .check(pb::CheckRequest::default())
+            .await
+            .map(drop)
+            .is_err(),
+        Err(_) => true,
+    };
+    assert!(
+        untrusted,
+        "a self-signed server is not trusted by the system's roots"
+    );
     fixture.server.shutdown().await;
 }
