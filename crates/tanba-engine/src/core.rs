@@ -310,6 +310,16 @@ impl Core {
         Ok(())
     }
 
+    /// Whether the store takes a synced write now: one that changes nothing (a key written and
+    /// deleted in one batch), so a full disk or a failing device shows without touching state.
+    pub fn probe(&self) -> Result<(), EngineError> {
+        let mut batch = tanba_store::WriteBatch::new();
+        batch.put(Column::Meta, keys::META_PROBE, [0u8])?;
+        batch.delete(Column::Meta, keys::META_PROBE)?;
+        self.store.write(batch, Durability::Synced)?;
+        Ok(())
+    }
+
     /// Signs a checkpoint of the current head now (as on shutdown), unless one covers it already.
     pub fn checkpoint(
         &mut self,

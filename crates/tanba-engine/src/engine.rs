@@ -39,6 +39,9 @@ pub const SUBMIT_QUEUE_MAX: usize = 65_536;
 /// that one participant cannot fill the queue for everyone. Past it `submit` answers
 /// [`EngineError::QueueShareFull`] (retryable).
 pub const PARTICIPANT_QUEUE_SHARE_MAX: usize = SUBMIT_QUEUE_MAX / 16;
+/// While the store refuses writes (a full disk, an I/O error), how often the writer tries a
+/// small synced write to learn whether it takes them again.
+pub const STORE_PROBE_INTERVAL: Duration = Duration::from_millis(500);
 /// A wall clock that jumps forward by more than this between two commands is reported
 /// (`WriterStats::clock_jumps_forward`): the log's time follows it, so an operator should know.
 pub const CLOCK_JUMP_FORWARD_REPORTED_MS: u64 = 10 * 60 * 1000;
@@ -182,6 +185,8 @@ struct Progress {
     commands: AtomicU64,
     clock_jumps_forward: AtomicU64,
     clock_behind: AtomicU64,
+    /// The last group's commit failed on the store, and no probe has succeeded since.
+    store_failing: AtomicBool,
 }
 
 /// What the writer has done since the engine started.
@@ -229,6 +234,7 @@ impl Engine {
             commands: AtomicU64::new(0),
             clock_jumps_forward: AtomicU64::new(0),
             clock_behind: AtomicU64::new(0),
+            store_failing: AtomicBool::new(false),
         });
         let (submit, submissions) = mpsc::sync_channel(SUBMIT_QUEUE_MAX);
         let (orders_sender, orders) = mpsc::channel();
@@ -284,6 +290,10 @@ impl Engine {
 
     /// Queues a command; answers [`EngineError::Busy`] at once if the queue is full.
     pub fn submit(&self, actor: Actor, command: Command) -> Result<Ticket, EngineError> {
+        // A store that refuses writes fails every command: answer at once, not after a wait.
+        if self.store_failing() {
+            return Err(EngineError::StoreUnavailable);
+        }
         let share = match actor.caller() {
             Some(participant) => Some(
                 QueueShare::take(&self.shares, participant).ok_or(EngineError::QueueShareFull)?,
@@ -359,6 +369,13 @@ impl Engine {
             clock_jumps_forward: self.progress.clock_jumps_forward.load(Ordering::Relaxed),
             clock_behind: self.progress.clock_behind.load(Ordering::Relaxed),
         }
+    }
+
+    /// Whether the store refuses writes now (a full disk, an I/O error): writes are answered
+    /// [`EngineError::StoreUnavailable`] at once while reads go on; the writer probes the
+    /// store every [`STORE_PROBE_INTERVAL`] and clears this once it takes a write again.
+    pub fn store_failing(&self) -> bool {
+        self.progress.store_failing.load(Ordering::Relaxed)
     }
 
     /// The log head after the last commit.
@@ -462,7 +479,24 @@ fn write_loop(
             },
         ));
     };
-    while let Ok(first) = submissions.recv() {
+    loop {
+        let first = if progress.store_failing.load(Ordering::Relaxed) {
+            match submissions.recv_timeout(STORE_PROBE_INTERVAL) {
+                Ok(first) => first,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if core.probe().is_ok() {
+                        progress.store_failing.store(false, Ordering::Relaxed);
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match submissions.recv() {
+                Ok(first) => first,
+                Err(_) => break,
+            }
+        };
         stamp(first, &mut queue);
         while queue.len() < GROUP_COMMANDS_MAX {
             match submissions.try_recv() {
@@ -478,6 +512,12 @@ fn write_loop(
                 .fetch_add(outcomes.len() as u64, Ordering::Relaxed);
             *progress.head.lock().expect("progress lock") = core.head();
             progress.changed.notify_all();
+            let failed_on_store = outcomes
+                .iter()
+                .any(|(_, outcome)| matches!(outcome, Err(EngineError::Store(_))));
+            progress
+                .store_failing
+                .store(failed_on_store, Ordering::Relaxed);
             for (waiting, outcome) in outcomes {
                 if let (
                     true,

@@ -190,6 +190,10 @@ pub enum EngineError {
     /// The engine's queue is full: try again shortly.
     #[error("the engine is busy")]
     Busy,
+    /// The store refuses writes (a full disk, an I/O error): nothing is written until it takes
+    /// them again; try again later. Reads go on.
+    #[error("the store refuses writes for now")]
+    StoreUnavailable,
     /// The participant's share of the engine's queue is full: try again once some of its
     /// commands are answered.
     #[error("too many of this participant's commands are waiting")]
@@ -259,6 +263,7 @@ impl EngineError {
         "TANBA-ENGINE-RETURN-PERIOD-OVER",
         "TANBA-ENGINE-NOT-SERVED",
         "TANBA-ENGINE-BUSY",
+        "TANBA-ENGINE-STORE-UNAVAILABLE",
         "TANBA-ENGINE-QUEUE-SHARE-FULL",
         "TANBA-ENGINE-STOPPED",
     ];
@@ -311,6 +316,7 @@ impl EngineError {
             EngineError::ReturnPeriodOver(_) => "TANBA-ENGINE-RETURN-PERIOD-OVER",
             EngineError::NotServed { .. } => "TANBA-ENGINE-NOT-SERVED",
             EngineError::Busy => "TANBA-ENGINE-BUSY",
+            EngineError::StoreUnavailable => "TANBA-ENGINE-STORE-UNAVAILABLE",
             EngineError::QueueShareFull => "TANBA-ENGINE-QUEUE-SHARE-FULL",
             EngineError::Stopped => "TANBA-ENGINE-STOPPED",
         }

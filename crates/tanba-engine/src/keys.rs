@@ -6,6 +6,7 @@
 //! | meta | `head` | last sequence (u64 BE) + its chain hash |
 //! | meta | `checkpoint` | the last signed checkpoint's sequence (u64 BE) |
 //! | meta | `layout` | the layout version (u32 BE) |
+//! | meta | `probe` | never present: written and deleted in one batch to test a failing store |
 //! | log | sequence (u64 BE) | chain hash + [`LogRecord`](crate::records::LogRecord) |
 //! | checkpoints | sequence (u64 BE) | [`Checkpoint`](tanba_crypto::Checkpoint) |
 //! | codes | code | [`CodeRecord`](crate::records::CodeRecord) |
@@ -35,6 +36,8 @@ use crate::error::EngineError;
 pub const META_HEAD: &[u8] = b"head";
 /// Meta key of the last signed checkpoint's sequence.
 pub const META_CHECKPOINT: &[u8] = b"checkpoint";
+/// Meta key the writer's probe of a failing store writes and deletes in one batch (never there).
+pub const META_PROBE: &[u8] = b"probe";
 /// Meta key of the store's layout version.
 pub const META_LAYOUT: &[u8] = b"layout";
 /// The layout version this code writes and reads.

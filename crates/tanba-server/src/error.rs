@@ -292,7 +292,7 @@ impl From<EngineError> for ApiError {
             | E::ReceiptMismatch { .. } => ErrorKind::AlreadyExists,
             E::LimitExceeded { .. } | E::Invalid { .. } => ErrorKind::InvalidArgument,
             E::Busy | E::QueueShareFull => ErrorKind::ResourceExhausted,
-            E::Stopped => ErrorKind::Unavailable,
+            E::Stopped | E::StoreUnavailable => ErrorKind::Unavailable,
             _ => ErrorKind::FailedPrecondition,
         };
         let mut api = ApiError::from_localized(kind, &error);

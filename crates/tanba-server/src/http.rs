@@ -64,7 +64,7 @@ type Shared = State<Arc<Http>>;
 pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHandle) -> Router {
     Router::new()
         .route("/", get(home))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .route("/metrics", get(render_metrics))
         .route("/openapi.json", get(openapi))
         .route("/v1/check", get(check_get).post(check_post))
@@ -411,6 +411,18 @@ async fn render_metrics(State(http): Shared, headers: HeaderMap, request: Reques
         HeaderValue::from_static("text/plain; version=0.0.4"),
     );
     response
+}
+
+/// `ok` while the store takes writes; 503 while it refuses them (reads still answer).
+async fn healthz(State(http): Shared) -> Response {
+    if http.app.engine.store_failing() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not serving: the store refuses writes",
+        )
+            .into_response();
+    }
+    "ok".into_response()
 }
 
 async fn openapi() -> Response {

@@ -27,6 +27,9 @@ pub const GRPC_MESSAGE_BYTES_MAX: usize = 16 << 20;
 /// fit many times over; a stranger gets no 16 MiB buffers.
 pub const ANONYMOUS_MESSAGE_BYTES_MAX: usize = 64 * 1024;
 
+/// How often the health service looks at the store's state.
+pub const HEALTH_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// How long a streamed answer waits for a slow reader before giving up on it.
 pub const STREAM_SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -97,12 +100,25 @@ pub fn router(app: Arc<App>) -> axum::Router {
         };
     }
     let (health_reporter, health) = tonic_health::server::health_reporter();
-    // Every service answers SERVING while the process runs; the empty name stands for the whole
-    // server, as the health protocol says.
+    // The whole server (the empty name, as the health protocol says) answers SERVING while its
+    // store takes writes, NOT_SERVING while it refuses them (reads still work). A weak handle:
+    // the watch ends with the app.
+    let watched = Arc::downgrade(&app);
     tokio::spawn(async move {
-        health_reporter
-            .set_service_status("", tonic_health::ServingStatus::Serving)
-            .await;
+        let mut serving = None;
+        while let Some(app) = watched.upgrade() {
+            let now = !app.engine.store_failing();
+            drop(app);
+            if serving != Some(now) {
+                let status = match now {
+                    true => tonic_health::ServingStatus::Serving,
+                    false => tonic_health::ServingStatus::NotServing,
+                };
+                health_reporter.set_service_status("", status).await;
+                serving = Some(now);
+            }
+            tokio::time::sleep(HEALTH_WATCH_INTERVAL).await;
+        }
     });
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(tanba_proto::FILE_DESCRIPTOR_SET)
