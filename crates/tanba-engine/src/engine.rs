@@ -261,6 +261,7 @@ impl Engine {
         let incomplete = incomplete_orders(store.as_ref())?;
         let issuer = {
             let issuer = Issuer {
+                progress: progress.clone(),
                 store: store.clone(),
                 ring,
                 submit: submit.clone(),
@@ -573,6 +574,7 @@ enum Turn {
 }
 
 struct Issuer {
+    progress: Arc<Progress>,
     store: Arc<dyn Store>,
     ring: Arc<KeyRing>,
     submit: SyncSender<Submission>,
@@ -582,6 +584,19 @@ struct Issuer {
 }
 
 impl Issuer {
+    /// Waits while the writer finds the store refusing writes (or until the engine stops);
+    /// whether it was.
+    fn store_refuses_writes(&self) -> bool {
+        let mut refused = false;
+        while self.progress.store_failing.load(Ordering::Relaxed)
+            && !self.stop.load(Ordering::SeqCst)
+        {
+            refused = true;
+            std::thread::sleep(STORE_PROBE_INTERVAL);
+        }
+        refused
+    }
+
     /// Takes turns among the orders waiting, [`ISSUE_CHUNKS_PER_TURN`] chunks each, so one
     /// producer's million codes do not hold up everyone else's hundred.
     fn run(mut self, incomplete: Vec<OrderId>, orders: Receiver<OrderId>) {
@@ -660,6 +675,11 @@ impl Issuer {
                 // A collision with an existing code: draw the chunk again.
                 Ok(Err(EngineError::DuplicateCode(_))) if redraws < ISSUE_REDRAWS_MAX => {
                     redraws += 1;
+                    remaining += count;
+                }
+                // The store refuses writes for now (a full disk): the chunk waits for it, however
+                // long, without spending a retry; the order is not given up.
+                Ok(Err(EngineError::Store(_))) if self.store_refuses_writes() => {
                     remaining += count;
                 }
                 // The store failed this group (or the queue was full): try the chunk again
