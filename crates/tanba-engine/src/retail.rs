@@ -166,7 +166,9 @@ fn sale_line(
         Ok(scanned) => scanned,
         Err(error) => return Ok(Err(ErrorNote::of(&error))),
     };
-    let decided = state.existing_code(&scanned.key).and_then(|_| {
+    // The seller's own, sellable code first: a line naming someone else's pallet costs a few
+    // reads, not a walk of everything inside it.
+    let decided = check_sale_line(state, seller, &scanned).and_then(|record| {
         let subtree: Vec<CodeKey> = state
             .subtree(&scanned.key, counted)?
             .into_iter()
@@ -175,7 +177,6 @@ fn sale_line(
         if subtree.iter().any(|code| taken.contains(code)) {
             return Err(EngineError::RepeatedOnReceipt(scanned.key));
         }
-        let record = check_sale_line(state, seller, &scanned)?;
         Ok((scanned.key, record, subtree))
     });
     match decided {

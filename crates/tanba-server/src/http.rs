@@ -383,7 +383,9 @@ async fn not_found(State(http): Shared, headers: HeaderMap, request: Request) ->
     let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "(no such route)", &headers, peer, None);
     call.note_reference(request.uri().path());
-    answer_json::<()>(call, Err(ApiError::not_found("route"))).await
+    // Probing costs the anonymous rate, a token or not (once: the gate may have charged it).
+    let outcome = call.anonymous().and(Err(ApiError::not_found("route")));
+    answer_json::<()>(call, outcome).await
 }
 
 async fn render_metrics(State(http): Shared, headers: HeaderMap, request: Request) -> Response {

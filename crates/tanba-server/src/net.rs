@@ -359,7 +359,15 @@ async fn serve_connection(
                 return;
             }
             _ = ticks.tick() => match closing_by {
-                Some(deadline) if Instant::now() >= deadline => return,
+                // A call that began as the close was asked for is let finish, within its own
+                // time limit; then the connection goes, whatever it holds.
+                Some(deadline)
+                    if Instant::now() >= deadline
+                        && (activity.calls.load(Ordering::Relaxed) == 0
+                            || Instant::now() >= deadline + CALL_TIMEOUT) =>
+                {
+                    return;
+                }
                 Some(_) => {}
                 None if activity.idle_for() >= idle_timeout => {
                     metrics::counter!("tanba_connections_closed_total", "why" => "idle")

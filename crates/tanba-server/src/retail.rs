@@ -103,10 +103,12 @@ pub fn acting_seller(
     seller: Option<TaxpayerId>,
 ) -> Result<Actor, ApiError> {
     let seller = seller.unwrap_or(caller.id);
-    call.note_acting_for(seller);
     if seller == caller.id && caller.has_role(Role::Retailer) {
         Ok(Actor::Participant(seller))
     } else if caller.has_role(Role::FiscalDataOperator) && seller != caller.id {
+        // Noted only for a caller that may act for sellers at all: no one else plants entries
+        // under another participant's id in the audit index.
+        call.note_acting_for(seller);
         Ok(Actor::FiscalOperator {
             operator: caller.id,
             seller,

@@ -159,7 +159,8 @@ async fn framework_refusals(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let peer = request.extensions().get::<PeerAddr>().map(|peer| peer.0);
-    let meta = RequestMeta::from_headers(request.headers(), peer);
+    let mut meta = RequestMeta::from_headers(request.headers(), peer);
+    meta.anonymous_paid = request.extensions().get::<AnonymousPaid>().is_some();
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     let (status, message) = grpc_status(&response);
@@ -179,6 +180,8 @@ async fn framework_refusals(
     };
     let mut call = app.call("gRPC (refused before decoding)", meta);
     call.note_reference(path);
+    // Probing costs the anonymous rate, a token or not (once: the gate may have charged it).
+    let error = call.anonymous().err().unwrap_or(error);
     let language = call.language;
     let _ = call.finish::<()>(Err(error.clone())).await;
     error.to_status(language).into_http::<axum::body::Body>()
