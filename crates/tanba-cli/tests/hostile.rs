@@ -187,19 +187,11 @@ async fn a_stranger_sends_no_large_message_and_names_no_long_list() {
         "TANBA-SERVER-UNAUTHENTICATED"
     );
     let sanitary = demo.as_participant("sanitary").await;
-    let mut stream = sanitary
-        .audit()
-        .query_audit(pb::QueryAuditRequest {
-            code: items[0].clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let mut records = Vec::new();
-    while let Some(page) = stream.message().await.unwrap() {
-        records.extend(page.records);
-    }
+    let query = pb::QueryAuditRequest {
+        code: items[0].clone(),
+        ..Default::default()
+    };
+    let records = demo_harness::audit_records(&sanitary, query).await;
     let record = records
         .iter()
         .find(|record| record.outcome == "TANBA-SERVER-UNAUTHENTICATED")

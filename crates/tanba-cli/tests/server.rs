@@ -5,7 +5,8 @@
 mod demo_harness;
 
 use demo_harness::{
-    Demo, accept_all, bring_into_circulation, gtin_of, order_codes, refusal, ship, sscc,
+    Demo, accept_all, audit_records, bring_into_circulation, gtin_of, order_codes, refusal, ship,
+    sscc,
 };
 use serde_json::{Value, json};
 use tanba_proto::v1 as pb;
@@ -534,23 +535,11 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
     assert_eq!(demo.log_head().await, head, "no refusal wrote anything");
 
     // The authority finds every refused call of the shop in the audit trail, with its outcome.
-    let mut stream = sanitary
-        .audit()
-        .query_audit(pb::QueryAuditRequest {
-            participant: demo.id("shop_almaty").to_string(),
-            page: Some(pb::Page {
-                after: 0,
-                limit: 10_000,
-            }),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let mut records = Vec::new();
-    while let Some(page) = stream.message().await.unwrap() {
-        records.extend(page.records);
-    }
+    let query = pb::QueryAuditRequest {
+        participant: demo.id("shop_almaty").to_string(),
+        ..Default::default()
+    };
+    let records = audit_records(&sanitary, query).await;
     let refused: Vec<(&str, &str)> = records
         .iter()
         .filter(|record| record.outcome != "OK")
@@ -581,19 +570,11 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
         assert_eq!(record.hash.len(), 64);
     }
     // By code: the anonymous attempt is there too, without a participant.
-    let mut stream = sanitary
-        .audit()
-        .query_audit(pb::QueryAuditRequest {
-            code: genuine.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let mut by_code = Vec::new();
-    while let Some(page) = stream.message().await.unwrap() {
-        by_code.extend(page.records);
-    }
+    let query = pb::QueryAuditRequest {
+        code: genuine.clone(),
+        ..Default::default()
+    };
+    let by_code = audit_records(&sanitary, query).await;
     assert!(
         by_code.iter().any(|record| record.participant.is_empty()
             && record.outcome == "TANBA-SERVER-UNAUTHENTICATED")
@@ -1065,28 +1046,6 @@ async fn the_cli_client_orders_downloads_aggregates_and_reports_refusals_in_the_
     till_check(&mut signed_in).await.unwrap();
 }
 
-/// Reads every audit record `reader` may see of `participant`.
-async fn audit_of(reader: &tanba_client::Connection, participant: &str) -> Vec<pb::AuditRecord> {
-    let mut stream = reader
-        .audit()
-        .query_audit(pb::QueryAuditRequest {
-            participant: participant.to_owned(),
-            page: Some(pb::Page {
-                after: 0,
-                limit: 10_000,
-            }),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let mut records = Vec::new();
-    while let Some(page) = stream.message().await.unwrap() {
-        records.extend(page.records);
-    }
-    records
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_only_for_sellers_it_serves()
  {
@@ -1212,7 +1171,11 @@ async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_on
 
     // The audit trail has the refused call under the seller too, naming both.
     let sanitary = demo.as_participant("sanitary").await;
-    let records = audit_of(&sanitary, &demo.id("shop_astana").to_string()).await;
+    let query = pb::QueryAuditRequest {
+        participant: demo.id("shop_astana").to_string(),
+        ..Default::default()
+    };
+    let records = audit_records(&sanitary, query).await;
     let refused = records
         .iter()
         .find(|record| record.outcome == "TANBA-ENGINE-NOT-SERVED")

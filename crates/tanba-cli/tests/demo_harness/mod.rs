@@ -292,3 +292,25 @@ pub fn sscc(n: u64) -> String {
     let check = tanba_gs1::check_digit::compute(&payload).unwrap();
     format!("(00){payload}{check}")
 }
+
+/// Every audit record `reader` may read that `query` asks for (its page limit raised to 10,000).
+pub async fn audit_records(
+    reader: &Connection,
+    mut query: pb::QueryAuditRequest,
+) -> Vec<pb::AuditRecord> {
+    query.page.get_or_insert(pb::Page {
+        after: 0,
+        limit: 10_000,
+    });
+    let mut stream = reader
+        .audit()
+        .query_audit(query)
+        .await
+        .unwrap()
+        .into_inner();
+    let mut records = Vec::new();
+    while let Some(page) = stream.message().await.unwrap() {
+        records.extend(page.records);
+    }
+    records
+}
