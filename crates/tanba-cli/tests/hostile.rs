@@ -86,6 +86,10 @@ async fn sockets_that_say_nothing_or_say_it_slowly_are_capped_and_timed_out() {
         .await
         .unwrap();
     assert!(closed_within(&mut slow, Duration::from_secs(8)).await);
+    // Half an HTTP/2 preface, then nothing: closed once the protocol's time is up.
+    let mut half = connect_from([127, 0, 0, 9], http).await.unwrap();
+    half.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    assert!(closed_within(&mut half, Duration::from_secs(7)).await);
     // A keep-alive connection left idle after its call is closed as well.
     let mut kept = connect_from([127, 0, 0, 9], http).await.unwrap();
     kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")

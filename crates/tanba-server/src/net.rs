@@ -306,13 +306,10 @@ pub async fn serve(
 async fn protocol_shown(port: &Port, stream: TcpStream) -> Option<Box<dyn Io>> {
     let timeout = port.admission.limits.protocol_timeout;
     let shown: Option<Box<dyn Io>> = match &port.tls {
-        None => {
-            let mut first = [0u8; 1];
-            match tokio::time::timeout(timeout, stream.peek(&mut first)).await {
-                Ok(Ok(1..)) => Some(Box::new(stream)),
-                _ => None,
-            }
-        }
+        None => match tokio::time::timeout(timeout, protocol_bytes(&stream)).await {
+            Ok(true) => Some(Box::new(stream)),
+            _ => None,
+        },
         Some(tls) => {
             let handshake =
                 tokio::time::timeout(timeout.min(TLS_HANDSHAKE_TIMEOUT), tls.accept(stream));
@@ -327,6 +324,28 @@ async fn protocol_shown(port: &Port, stream: TcpStream) -> Option<Box<dyn Io>> {
             .increment(1);
     }
     shown
+}
+
+/// The HTTP/2 connection preface: a client that starts with it must send all of it.
+const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+/// How long to wait between looks at a preface that arrives in pieces.
+const PREFACE_PEEK_PAUSE: Duration = Duration::from_millis(10);
+
+/// Whether a plain connection shows its protocol: an HTTP/1 request's first bytes (its headers
+/// then have [`HEADER_READ_TIMEOUT`]) or the whole HTTP/2 preface, which hyper would otherwise
+/// wait for with no time limit. Nothing is consumed.
+async fn protocol_bytes(stream: &TcpStream) -> bool {
+    let mut seen = [0u8; HTTP2_PREFACE.len()];
+    loop {
+        let count = match stream.peek(&mut seen).await {
+            Ok(0) | Err(_) => return false,
+            Ok(count) => count,
+        };
+        if count == HTTP2_PREFACE.len() || !HTTP2_PREFACE.starts_with(&seen[..count]) {
+            return true;
+        }
+        tokio::time::sleep(PREFACE_PEEK_PAUSE).await;
+    }
 }
 
 /// One connection, from its protocol to its close.
