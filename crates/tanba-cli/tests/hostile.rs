@@ -195,11 +195,10 @@ async fn a_stranger_sends_no_large_message_and_names_no_long_list() {
         code: items[0].clone(),
         ..Default::default()
     };
-    let records = demo_harness::audit_records(&sanitary, query).await;
-    let record = records
-        .iter()
-        .find(|record| record.outcome == "TANBA-SERVER-UNAUTHENTICATED")
-        .expect("the stranger's call is audited");
+    let record = demo_harness::audit_record_where(&sanitary, query, |record| {
+        record.outcome == "TANBA-SERVER-UNAUTHENTICATED"
+    })
+    .await;
     assert!(
         record.arguments.len() <= tanba_server::app::ANONYMOUS_CODES_NOTED_MAX + 2,
         "{:?}",
@@ -335,4 +334,47 @@ async fn a_phone_learns_of_a_transport_package_only_its_verdict() {
     assert_eq!(answer["blocked_by"], serde_json::json!([]), "{answer}");
     assert!(answer["product"].is_null() && answer["expiry_date"].is_null());
     assert!(!answer.to_string().contains("Investigation"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_sold_at_one_shop_and_scanned_with_its_tail_at_another_is_flagged() {
+    let demo = Demo::start();
+    let sold = demo.code("sold", 0);
+    let untailed = demo_harness::key_of(&sold).to_string();
+    let other_shop = demo.as_participant("shop_astana").await;
+    let receipt = |id: &str, code: &str| pb::SubmitReceiptRequest {
+        receipt_id: id.into(),
+        seller: String::new(),
+        time_ms: 1,
+        lines: vec![pb::ReceiptLine {
+            code: code.into(),
+            price_tiyn: 1,
+        }],
+    };
+    // Its text alone proves nothing: anyone can type a sold code.
+    let typed = other_shop
+        .retail()
+        .submit_receipt(receipt("COPY-1", &untailed))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        typed.refused_lines[0].refusal_code,
+        "TANBA-ENGINE-NOT-OWNER"
+    );
+    let phone = check_from([127, 0, 50, 1], &demo.http, &untailed).await;
+    assert_eq!(phone["flagged_as_likely_copy"], false, "{phone}");
+    // Scanned with its genuine tail at another shop: a copy of the pack was on that shelf.
+    let scanned = other_shop
+        .retail()
+        .submit_receipt(receipt("COPY-2", &sold))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        scanned.refused_lines[0].refusal_code,
+        "TANBA-ENGINE-NOT-OWNER"
+    );
+    let phone = check_from([127, 0, 51, 1], &demo.http, &sold).await;
+    assert_eq!(phone["flagged_as_likely_copy"], true, "{phone}");
 }

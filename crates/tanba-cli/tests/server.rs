@@ -5,8 +5,8 @@
 mod demo_harness;
 
 use demo_harness::{
-    Demo, accept_all, audit_records, bring_into_circulation, gtin_of, order_codes, refusal, ship,
-    sscc,
+    Demo, accept_all, audit_record_where, audit_records, bring_into_circulation, gtin_of,
+    order_codes, refusal, ship, sscc,
 };
 use serde_json::{Value, json};
 use tanba_proto::v1 as pb;
@@ -1175,11 +1175,10 @@ async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_on
         participant: demo.id("shop_astana").to_string(),
         ..Default::default()
     };
-    let records = audit_records(&sanitary, query).await;
-    let refused = records
-        .iter()
-        .find(|record| record.outcome == "TANBA-ENGINE-NOT-SERVED")
-        .expect("the refused receipt is audited under the seller");
+    let refused = audit_record_where(&sanitary, query, |record| {
+        record.outcome == "TANBA-ENGINE-NOT-SERVED"
+    })
+    .await;
     assert_eq!(refused.participant, demo.id("fiscal").to_string());
     assert_eq!(refused.acting_for, demo.id("shop_astana").to_string());
     let agencies = fiscal

@@ -14,7 +14,7 @@ use tanba_engine::{EngineError, LogRecord, query};
 use tanba_types::limits::RECEIPT_LINES_MAX;
 use tanba_types::{
     Actor, CodeKey, CodeStatus, Command, Date, Event, Language, Participant, Refusal, Role,
-    SaleLine, ScanError, ScannedCode, TaxpayerId, WithdrawalReason,
+    SaleLine, ScanError, ScannedCode, ScannedTail, TaxpayerId, WithdrawalReason,
 };
 
 use crate::app::{App, Call};
@@ -317,10 +317,17 @@ async fn record(
     ))
 }
 
-/// Whether a refusal code says a code's status forbade the sale: with the code sold already,
-/// a second sale is what a copied code looks like at the till.
-fn status_refusal(code: &str) -> bool {
-    [
+/// Whether a refused line is a second sale of a sold code: refused for its status (the seller
+/// sold it already), or as someone else's with the genuine tail scanned (a copy of a code sold
+/// at another shop: without the tail, anyone could name a sold code's text and flag it).
+fn sold_twice(
+    snapshot: &dyn tanba_store::Snapshot,
+    line: &RefusedLine,
+) -> Result<Option<CodeKey>, ApiError> {
+    let Ok(scanned) = ScannedCode::read(&line.code) else {
+        return Ok(None);
+    };
+    let by_status = [
         Refusal::WrongStatus {
             status: CodeStatus::Introduced,
         },
@@ -329,24 +336,26 @@ fn status_refusal(code: &str) -> bool {
         },
     ]
     .iter()
-    .any(|refusal| refusal.code() == code)
+    .any(|refusal| refusal.code() == line.refusal_code);
+    let elsewhere_with_its_tail = line.refusal_code == EngineError::NotOwner(scanned.key).code()
+        && !matches!(scanned.tail, ScannedTail::None);
+    if !by_status && !elsewhere_with_its_tail {
+        return Ok(None);
+    }
+    // The tail, if scanned, must be the one issued: a forged tail is no sighting of the code.
+    let sold = lookup(snapshot, &scanned)?
+        .genuine()
+        .is_some_and(|card| card.status == CodeStatus::Withdrawn(WithdrawalReason::RetailSale));
+    Ok(sold.then_some(scanned.key))
 }
 
 /// Flags the codes a till tried to sell after they were sold.
 fn flag_sold_twice(app: &App, outcome: &ReceiptOutcome) -> Result<(), ApiError> {
     let snapshot = app.engine.snapshot();
     for line in &outcome.refused_lines {
-        let Ok(scanned) = ScannedCode::read(&line.code) else {
-            continue;
-        };
-        if !status_refusal(&line.refusal_code) {
-            continue;
-        }
-        let sold = query::code_card(snapshot.as_ref(), &scanned.key)?
-            .is_some_and(|card| card.status == CodeStatus::Withdrawn(WithdrawalReason::RetailSale));
-        if sold {
+        if let Some(code) = sold_twice(snapshot.as_ref(), line)? {
             app.public
-                .raise_flag(&scanned.key, FlagReason::SoldTwice, outcome.time_ms)?;
+                .raise_flag(&code, FlagReason::SoldTwice, outcome.time_ms)?;
         }
     }
     Ok(())

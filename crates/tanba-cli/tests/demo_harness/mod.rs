@@ -314,3 +314,24 @@ pub async fn audit_records(
     }
     records
 }
+
+/// The first audit record of `query` that `wanted` accepts, waiting up to five seconds for it:
+/// the audit thread writes a call's record a moment after the answer.
+pub async fn audit_record_where(
+    reader: &Connection,
+    query: pb::QueryAuditRequest,
+    wanted: impl Fn(&pb::AuditRecord) -> bool,
+) -> pb::AuditRecord {
+    let started = Instant::now();
+    loop {
+        let records = audit_records(reader, query.clone()).await;
+        if let Some(record) = records.into_iter().find(|record| wanted(record)) {
+            return record;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "no such audit record: {query:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
