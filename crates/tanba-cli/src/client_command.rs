@@ -1187,12 +1187,7 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
                 until_ms,
                 page: Some(pb::Page { after: 0, limit }),
             };
-            let mut stream = connection.audit().query_audit(request).await?.into_inner();
-            let mut records = Vec::new();
-            while let Some(page) = stream.message().await? {
-                records.extend(page.records);
-            }
-            serde_json::to_value(records)?
+            serde_json::to_value(connection.audit_records(request).await?)?
         }
         ClientCommand::Reports { code } => {
             let request = pb::ListViolationReportsRequest { code, page: None };

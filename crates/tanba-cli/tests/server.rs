@@ -5,8 +5,8 @@
 mod demo_harness;
 
 use demo_harness::{
-    Demo, accept_all, audit_record_where, audit_records, bring_into_circulation, gtin_of,
-    order_codes, refusal, ship, sscc,
+    Demo, accept_all, audit_record_where, audit_records, bring_into_circulation, gtin_of, on_shelf,
+    order_codes, refusal, ship, sscc, yesterday,
 };
 use serde_json::{Value, json};
 use tanba_proto::v1 as pb;
@@ -1050,13 +1050,9 @@ async fn the_cli_client_orders_downloads_aggregates_and_reports_refusals_in_the_
 async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_only_for_sellers_it_serves()
  {
     let demo = Demo::start();
-    let water = demo.as_participant("water").await;
+    let codes = on_shelf(&demo, "shop_astana", 2).await;
     let shop = demo.as_participant("shop_astana").await;
     let fiscal = demo.as_participant("fiscal").await;
-    let codes = order_codes(&water, &gtin_of(&demo.code("genuine", 0)), 2).await;
-    bring_into_circulation(&water, &codes).await;
-    let document = ship(&water, demo.id("shop_astana"), &codes).await;
-    accept_all(&shop, document).await;
 
     // The till posts the receipt over HTTP; its fiscal data operator resends it over gRPC.
     let token = demo.http_token("shop_astana").await;
@@ -1126,13 +1122,6 @@ async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_on
 
     // The operator ends the fiscal data operator's contract with the Astana shop yesterday.
     let operator = demo.as_participant("operator").await;
-    let yesterday = tanba_types::Date::from_unix_ms_in_kz(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64
-            - 86_400_000,
-    );
     operator
         .registry()
         .assign_fiscal_operator(pb::AssignFiscalOperatorRequest {
@@ -1140,7 +1129,7 @@ async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_on
                 operator: demo.id("fiscal").to_string(),
                 seller: demo.id("shop_astana").to_string(),
                 valid_from: "2025-01-01".into(),
-                valid_until: yesterday.to_string(),
+                valid_until: yesterday().to_string(),
             }),
         })
         .await

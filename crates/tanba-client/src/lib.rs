@@ -309,6 +309,20 @@ impl Connection {
         Ok(codes)
     }
 
+    /// Every audit record `query` asks for (an authority's or the operator's read), gathered
+    /// from the stream.
+    pub async fn audit_records(
+        &self,
+        query: pb::QueryAuditRequest,
+    ) -> Result<Vec<pb::AuditRecord>, ClientError> {
+        let mut stream = self.audit().query_audit(query).await?.into_inner();
+        let mut records = Vec::new();
+        while let Some(page) = stream.message().await? {
+            records.extend(page.records);
+        }
+        Ok(records)
+    }
+
     /// Ships `items` to `buyer`, signed; returns the document's id.
     pub async fn ship(&self, buyer: TaxpayerId, items: Vec<String>) -> Result<u64, ClientError> {
         let keys = items

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use tanba_store::Column;
-use tanba_types::{Actor, CodeKey, CodeStatus, Event, PackageLevel, TaxpayerId, WithdrawalReason};
+use tanba_types::{CodeKey, CodeStatus, Event, PackageLevel, TaxpayerId, WithdrawalReason};
 
 use crate::error::EngineError;
 use crate::keys;
@@ -517,10 +517,10 @@ fn detach(state: &mut State, code: &CodeKey) -> Result<(), EngineError> {
 
 /// The seller a receipt event was recorded for (decide let no other actor through).
 fn receipt_seller(record: &LogRecord) -> TaxpayerId {
-    match record.actor {
-        Actor::Participant(seller) | Actor::FiscalOperator { seller, .. } => seller,
-        Actor::System => unreachable!("the system records no receipts"),
-    }
+    record
+        .actor
+        .principal()
+        .expect("the system records no receipts")
 }
 
 /// Remembers a seller's fiscal receipt, so the same receipt sent again is answered from the log.

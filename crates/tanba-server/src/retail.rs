@@ -120,14 +120,6 @@ pub fn acting_seller(
     }
 }
 
-/// The seller an actor sells for.
-fn seller_of(actor: Actor) -> Option<TaxpayerId> {
-    match actor {
-        Actor::Participant(seller) | Actor::FiscalOperator { seller, .. } => Some(seller),
-        Actor::System => None,
-    }
-}
-
 /// Checks codes before sale for the seller `actor` acts for, noting them on the call.
 pub fn check_before_sale(
     call: &mut Call<'_>,
@@ -137,7 +129,9 @@ pub fn check_before_sale(
     if inputs.is_empty() || inputs.len() > SALE_CHECK_CODES_MAX {
         return Err(ApiError::too_many("codes", SALE_CHECK_CODES_MAX));
     }
-    let seller = seller_of(actor).ok_or_else(|| ApiError::forbidden("retailer"))?;
+    let seller = actor
+        .principal()
+        .ok_or_else(|| ApiError::forbidden("retailer"))?;
     call.charge_codes(inputs.len())?;
     let (app, language) = (call.app(), call.language);
     let scanned: Vec<Result<ScannedCode, ScanError>> = inputs

@@ -195,19 +195,11 @@ async fn a_forwarded_address_from_a_trusted_proxy_is_the_one_audited() {
     let operator = fixture.operator().await;
     let records = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         loop {
-            let mut stream = operator
-                .audit()
-                .query_audit(pb::QueryAuditRequest {
-                    code: "(01)04600000000015(21)x".into(),
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .into_inner();
-            let mut records = Vec::new();
-            while let Some(page) = stream.message().await.unwrap() {
-                records.extend(page.records);
-            }
+            let query = pb::QueryAuditRequest {
+                code: "(01)04600000000015(21)x".into(),
+                ..Default::default()
+            };
+            let records = operator.audit_records(query).await.unwrap();
             if !records.is_empty() {
                 return records;
             }

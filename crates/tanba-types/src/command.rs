@@ -37,6 +37,15 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// Whose goods the actor acts on: the participant itself, or the seller a fiscal data
+    /// operator acts for.
+    pub fn principal(&self) -> Option<TaxpayerId> {
+        match self {
+            Actor::System => None,
+            Actor::Participant(id) | Actor::FiscalOperator { seller: id, .. } => Some(*id),
+        }
+    }
+
     /// The participant who signed in: the operator for a fiscal data operator's call.
     pub fn caller(&self) -> Option<TaxpayerId> {
         match self {

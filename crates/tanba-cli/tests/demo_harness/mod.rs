@@ -240,15 +240,20 @@ pub async fn order_codes(connection: &Connection, gtin: &str, quantity: u32) -> 
     codes
 }
 
-/// Reports codes applied (made yesterday) and introduces them as own production.
-pub async fn bring_into_circulation(connection: &Connection, codes: &[String]) {
-    let yesterday = tanba_types::Date::from_unix_ms_in_kz(
+/// Yesterday in Kazakhstan, by the wall clock (the demo server's).
+pub fn yesterday() -> tanba_types::Date {
+    tanba_types::Date::from_unix_ms_in_kz(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_millis() as u64
             - 86_400_000,
-    );
+    )
+}
+
+/// Reports codes applied (made yesterday) and introduces them as own production.
+pub async fn bring_into_circulation(connection: &Connection, codes: &[String]) {
+    let yesterday = yesterday();
     connection
         .codes()
         .report_applied(pb::ReportAppliedRequest {
@@ -281,6 +286,17 @@ pub async fn accept_all(buyer: &Connection, document: u64) {
     buyer.accept_all(document).await.unwrap();
 }
 
+/// `count` fresh codes of the demo's water, made, introduced and accepted by `shop`: goods on
+/// its shelf.
+pub async fn on_shelf(demo: &Demo, shop: &str, count: u32) -> Vec<String> {
+    let water = demo.as_participant("water").await;
+    let codes = order_codes(&water, &gtin_of(&demo.code("genuine", 0)), count).await;
+    bring_into_circulation(&water, &codes).await;
+    let document = ship(&water, demo.id(shop), &codes).await;
+    accept_all(&demo.as_participant(shop).await, document).await;
+    codes
+}
+
 /// The GTIN of a raw code.
 pub fn gtin_of(raw: &str) -> String {
     key_of(raw).gtin().unwrap().to_string()
@@ -302,17 +318,7 @@ pub async fn audit_records(
         after: 0,
         limit: 10_000,
     });
-    let mut stream = reader
-        .audit()
-        .query_audit(query)
-        .await
-        .unwrap()
-        .into_inner();
-    let mut records = Vec::new();
-    while let Some(page) = stream.message().await.unwrap() {
-        records.extend(page.records);
-    }
-    records
+    reader.audit_records(query).await.unwrap()
 }
 
 /// The first audit record of `query` that `wanted` accepts, waiting up to five seconds for it:
