@@ -38,6 +38,10 @@ pub struct Stamped {
     pub time_ms: u64,
     /// What it asks.
     pub command: Command,
+    /// Bytes the submitter wants committed with the command's events if it is accepted, and
+    /// never otherwise: the call's audit record, written in the audit column under
+    /// [`keys::audit_note`] of the first event's sequence. The engine neither reads nor logs it.
+    pub note: Option<Vec<u8>>,
 }
 
 /// What an accepted command became.
@@ -256,6 +260,13 @@ impl Core {
             }
             *head = append(state, *head, &record);
             apply(state, &record)?;
+        }
+        if let Some(note) = &stamped.note {
+            state.put(
+                Column::Audit,
+                keys::audit_note(first_sequence),
+                note.clone(),
+            );
         }
         Ok(Ok(Receipt {
             first_sequence,

@@ -128,6 +128,7 @@ impl Future for Ticket {
 struct Submission {
     actor: Actor,
     command: Command,
+    note: Option<Vec<u8>>,
     reply: oneshot::Sender<Result<Receipt, EngineError>>,
     share: Option<QueueShare>,
 }
@@ -291,6 +292,17 @@ impl Engine {
 
     /// Queues a command; answers [`EngineError::Busy`] at once if the queue is full.
     pub fn submit(&self, actor: Actor, command: Command) -> Result<Ticket, EngineError> {
+        self.submit_noted(actor, command, None)
+    }
+
+    /// [`Engine::submit`], with a note committed in the same batch as the command's events if
+    /// it is accepted (see [`Stamped::note`]): a write and its audit record, never one alone.
+    pub fn submit_noted(
+        &self,
+        actor: Actor,
+        command: Command,
+        note: Option<Vec<u8>>,
+    ) -> Result<Ticket, EngineError> {
         // A store that refuses writes fails every command: answer at once, not after a wait.
         if self.store_failing() {
             return Err(EngineError::StoreUnavailable);
@@ -305,6 +317,7 @@ impl Engine {
         let submission = Submission {
             actor,
             command,
+            note,
             reply,
             share,
         };
@@ -472,6 +485,7 @@ fn write_loop(
                 actor: submission.actor,
                 time_ms: last_time_ms,
                 command: submission.command,
+                note: submission.note,
             },
             Waiting {
                 reply: submission.reply,
@@ -657,6 +671,7 @@ impl Issuer {
                         order: order_id,
                         codes,
                     },
+                    note: None,
                     reply,
                     share: None,
                 };

@@ -38,10 +38,21 @@ pub const META_HEAD: &[u8] = b"head";
 pub const META_CHECKPOINT: &[u8] = b"checkpoint";
 /// Meta key the writer's probe of a failing store writes and deletes in one batch (never there).
 pub const META_PROBE: &[u8] = b"probe";
+/// Audit column: the prefix of an accepted command's audit note, followed by its first log
+/// sequence (u64 BE). The server's audit writer owns the column; the engine only writes notes.
+pub const AUDIT_NOTE: u8 = b'w';
+
+/// The audit column key of the note of the command whose first event is `sequence`.
+pub fn audit_note(sequence: u64) -> Vec<u8> {
+    let mut key = vec![AUDIT_NOTE];
+    key.extend_from_slice(&sequence.to_be_bytes());
+    key
+}
+
 /// Meta key of the store's layout version.
 pub const META_LAYOUT: &[u8] = b"layout";
 /// The layout version this code writes and reads.
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 
 /// Index prefix: a code's history.
 pub const INDEX_HISTORY: u8 = b'h';

@@ -2969,6 +2969,8 @@ struct Sim {
     trace: VecDeque<String>,
     print_trace: bool,
     stats: Stats,
+    /// Each accepted command's audit note, by its first sequence: exactly these are stored.
+    notes: BTreeMap<u64, Vec<u8>>,
 }
 
 impl Sim {
@@ -3019,6 +3021,7 @@ impl Sim {
             trace: VecDeque::new(),
             print_trace: plan.trace,
             stats: Stats::default(),
+            notes: BTreeMap::new(),
         };
         let here = sim.here();
         sim.disk.take_written();
@@ -3090,10 +3093,13 @@ impl Sim {
                         time_ms: self.now_ms,
                     };
                     let (actor, command) = generator.command();
+                    // A note standing for the call's audit record: it names its step.
+                    let note = format!("step {} #{}", self.step, proposals.len()).into_bytes();
                     proposals.push(Stamped {
                         actor,
                         time_ms: self.now_ms,
                         command,
+                        note: Some(note),
                     });
                 }
                 let fault = match self.dice.below(100) {
@@ -3221,6 +3227,9 @@ impl Sim {
         match (outcome, verdict.is_empty()) {
             (Ok(receipt), true) => {
                 self.stats.accepted += 1;
+                if let Some(note) = &stamped.note {
+                    self.notes.insert(receipt.first_sequence, note.clone());
+                }
                 self.stats.events += receipt.last_sequence - receipt.first_sequence + 1;
                 if let Command::Accept { items: Some(_), .. } = stamped.command {
                     self.stats.partial_accepts += 1;
@@ -3329,6 +3338,7 @@ impl Sim {
             self.here()
         );
         self.check_invariants();
+        self.check_notes();
         self.compare_all_state("after the crash");
         self.check_histories();
         self.full_replay();
@@ -3363,8 +3373,12 @@ impl Sim {
         let mut written = self.disk.take_written();
         written.extend(self.follower.catch_up(self.memory.as_ref(), &here));
         for (column, key) in &written {
-            // Checkpoints are the writer's signatures, not a function of the events.
-            if *column == Column::Checkpoints || (*column == Column::Meta && key == b"checkpoint") {
+            // Checkpoints are the writer's signatures, not a function of the events; audit
+            // notes are the callers' (checked against what each accepted command carried).
+            if *column == Column::Checkpoints
+                || *column == Column::Audit
+                || (*column == Column::Meta && key == b"checkpoint")
+            {
                 continue;
             }
             let ours = snapshot.get(*column, key).expect("the memory store reads");
@@ -3376,8 +3390,26 @@ impl Sim {
         }
         if self.step.is_multiple_of(FULL_COMPARE_EVERY) {
             self.compare_all_state("a periodic comparison");
+            self.check_notes();
             self.check_histories();
         }
+    }
+
+    /// The audit notes stored are those of the accepted commands, each under its first
+    /// sequence: a refused or failed command left none, and a crash lost none.
+    fn check_notes(&self) {
+        let snapshot = self.memory.snapshot();
+        let stored: BTreeMap<u64, Vec<u8>> = snapshot
+            .scan_prefix(Column::Audit, &[keys::AUDIT_NOTE], SCAN_ENTRIES_MAX)
+            .expect("the audit column reads")
+            .into_iter()
+            .map(|(key, note)| (keys::trailing_u64(&key).expect("a note's sequence"), note))
+            .collect();
+        assert!(
+            stored == self.notes,
+            "{}: the stored audit notes",
+            self.here()
+        );
     }
 
     /// Each code's history, as `query::history` gathers it through the packages the code was

@@ -12,13 +12,15 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use rand_core::OsRng;
 use tanba_crypto::Algorithm;
 use tanba_crypto::sign_in::{self, SignInSecret};
-use tanba_engine::{Clock, Engine, EngineError, query};
+use tanba_engine::{Clock, Engine, EngineError, Receipt, query};
 use tanba_types::{
-    CodeKey, Command, Language, Participant, ParticipantStatus, Role, ScannedCode, TaxpayerId,
+    Actor, CodeKey, Command, Language, Participant, ParticipantStatus, Role, ScannedCode,
+    TaxpayerId,
 };
 
 use crate::audit::{
-    AUDIT_CODES_MAX, AUDIT_DOCUMENTS_MAX, AUDIT_REFERENCE_CHARS_MAX, AuditLog, AuditRecord,
+    AUDIT_CODES_MAX, AUDIT_DOCUMENTS_MAX, AUDIT_REFERENCE_CHARS_MAX, AuditEntry, AuditLog,
+    AuditRecord,
 };
 use crate::config::ServerConfig;
 use crate::error::ApiError;
@@ -257,6 +259,7 @@ impl App {
             codes_total: 0,
             references: Vec::new(),
             finished: false,
+            written: false,
         }
     }
 
@@ -445,6 +448,8 @@ pub struct Call<'a> {
     codes_total: u32,
     references: Vec<String>,
     finished: bool,
+    /// The engine accepted the call's command, and with it the call's record (as a note).
+    written: bool,
 }
 
 /// The outcome recorded for a call whose client went away before the answer: the work it
@@ -586,14 +591,50 @@ impl<'a> Call<'a> {
         Ok(codes)
     }
 
-    /// Ends the call: the audit record and the metrics, whatever the outcome.
+    /// Submits the call's command to the engine with the call's audit record as its note, so
+    /// an accepted command and its record commit together (what the call noted so far is in
+    /// it: note codes and references before submitting).
+    pub async fn submit(&mut self, actor: Actor, command: Command) -> Result<Receipt, EngineError> {
+        let note = AuditLog::note(&self.record(None));
+        let outcome = (self.app.engine)
+            .submit_noted(actor, command, Some(note))?
+            .await;
+        if outcome.is_ok() {
+            self.written = true;
+            self.app.audit.note_written();
+        }
+        outcome
+    }
+
+    /// Ends the call: the audit record and the metrics, whatever the outcome. A call whose
+    /// write was accepted has its record already, unless its answer then failed.
     pub async fn finish<T>(mut self, outcome: Result<T, ApiError>) -> Result<T, ApiError> {
         if let Err(error) = &outcome {
             tracing::debug!(method = self.method, ip = %self.client_ip, code = error.code, "refused");
         }
         let record = self.close(outcome.as_ref().err().map(|error| error.code.to_owned()));
-        self.app.audit.record(record).await;
+        if !(self.written && outcome.is_ok()) {
+            self.app.audit.record(record).await;
+        }
         outcome
+    }
+
+    /// The call's audit record as it stands, with `error` as its outcome.
+    fn record(&self, error: Option<String>) -> AuditRecord {
+        AuditRecord {
+            time_ms: self.time_ms,
+            participant: self.participant,
+            acting_for: self
+                .acting_for
+                .filter(|seller| Some(*seller) != self.participant),
+            client_ip: self.client_ip,
+            method: self.method.to_owned(),
+            codes: self.codes.clone(),
+            codes_total: self.codes_total,
+            references: self.references.clone(),
+            error,
+            log_sequence: None,
+        }
     }
 
     /// The metrics and the audit record of the call's end.
@@ -608,19 +649,7 @@ impl<'a> Call<'a> {
             .increment(1);
         metrics::histogram!("tanba_request_seconds", "method" => self.method)
             .record(self.started.elapsed().as_secs_f64());
-        AuditRecord {
-            time_ms: self.time_ms,
-            participant: self.participant,
-            acting_for: self
-                .acting_for
-                .filter(|seller| Some(*seller) != self.participant),
-            client_ip: self.client_ip,
-            method: self.method.to_owned(),
-            codes: std::mem::take(&mut self.codes),
-            codes_total: self.codes_total,
-            references: std::mem::take(&mut self.references),
-            error,
-        }
+        self.record(error)
     }
 
     /// [`Call::finish`], as a gRPC answer in the caller's language.
@@ -639,11 +668,17 @@ impl<'a> Call<'a> {
 impl Drop for Call<'_> {
     /// A call dropped before [`Call::finish`] (its client hung up, hyper dropped the handler)
     /// is audited as [`CANCELLED`]: no `.await` here, so the record is handed over on a task.
+    /// One dropped after its write was accepted has its record already. One dropped while its
+    /// command waited in the engine's queue is audited as cancelled, and, should the engine
+    /// then accept the command, its write has its own record too.
     fn drop(&mut self) {
         if self.finished {
             return;
         }
-        let record = self.close(Some(CANCELLED.to_owned()));
+        let record = AuditEntry::Record(self.close(Some(CANCELLED.to_owned())));
+        if self.written {
+            return;
+        }
         let sender = self.app.audit.sender();
         if let Err(tokio::sync::mpsc::error::TrySendError::Full(record)) = sender.try_send(record)
             && let Ok(runtime) = tokio::runtime::Handle::try_current()

@@ -2,11 +2,22 @@
 //! who, from which IP, which method, the key arguments and the outcome. Records are append-only
 //! and chained with BLAKE3 like the event log, so a removed or altered record breaks the chain.
 //!
-//! Calls hand their records to one writer thread through a bounded queue (a full queue makes
-//! callers wait: records are never dropped). The writer numbers, chains and commits them in
-//! batches, one synced write per batch. A record is on disk a few milliseconds after its call
-//! answers; a crash in between loses at most the batch being written (the engine's log, which
-//! the answer waited for, holds every accepted change in any case).
+//! A call that writes (a command the engine accepts) hands its record to the engine with the
+//! command: the engine commits it as a *note* in the same batch as the command's events, so a
+//! write and its record are on disk together or not at all, across any crash. Every other call
+//! (reads, refusals, writes that failed) hands its record to one writer thread through a bounded
+//! queue (a full queue makes callers wait: records are never dropped).
+//!
+//! The writer numbers, chains and commits in batches, one synced write per batch: first the
+//! notes the engine committed since its last batch (each chained with the log sequence of its
+//! write, and deleted in the same batch), then the queued records. It looks for notes whenever
+//! it writes, when a call's command is accepted, at least every [`AUDIT_NOTES_SWEEP`], and at
+//! start, so notes a crash left unchained are chained before any new record.
+//!
+//! A queued record is on disk as soon as the batches ahead of it are: at most
+//! [`AUDIT_QUEUE_MAX`] records, a few milliseconds on a working disk. The stated bound is
+//! [`AUDIT_DURABLE_WITHIN`]: a crash loses only records of calls answered less than that
+//! before it (the server-level SIGKILL test counts them), and never a write's record.
 //!
 //! Layout of the audit column:
 //!
@@ -17,6 +28,7 @@
 //! | `p` + IIN/BIN + sequence | empty: a participant's calls |
 //! | `c` + code + sequence | empty: the calls that named a code |
 //! | `k` + sequence (u64 BE) | a [`Checkpoint`] (postcard) signed with the operator's key: the chain's hash at that record |
+//! | `w` + log sequence (u64 BE) | a write's [`AuditRecord`] (postcard), committed by the engine with the write, not yet chained ([`tanba_engine::keys::audit_note`]) |
 //!
 //! A checkpoint is signed every [`AUDIT_CHECKPOINT_RECORDS`] records and when the writer stops,
 //! so that someone able to write the database cannot rewrite the trail up to it unnoticed:
@@ -50,6 +62,12 @@ pub const AUDIT_REFERENCE_CHARS_MAX: usize = 128;
 pub const AUDIT_CODES_MAX: usize = 1_000;
 /// Document (or order) ids one record names.
 pub const AUDIT_DOCUMENTS_MAX: usize = 16;
+/// How often the writer looks for notes even when no call tells it of one (a call whose
+/// client left between its write and its answer).
+pub const AUDIT_NOTES_SWEEP: std::time::Duration = std::time::Duration::from_secs(1);
+/// The documented bound: a queued record is durable this long after its call answered, while
+/// the disk takes writes. Writes' records are durable with the write.
+pub const AUDIT_DURABLE_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
 /// Most records one query returns.
 pub const AUDIT_QUERY_RECORDS_MAX: usize = 100_000;
 
@@ -84,6 +102,18 @@ pub struct AuditRecord {
     pub references: Vec<String>,
     /// `None` if it succeeded, else the error code.
     pub error: Option<String>,
+    /// For a write the engine accepted, the log sequence of its first event (set when its
+    /// note is chained): the call and the log entries it made, linked both ways.
+    pub log_sequence: Option<u64>,
+}
+
+/// What the writer is handed.
+#[derive(Debug)]
+pub enum AuditEntry {
+    /// A call's record, to chain.
+    Record(AuditRecord),
+    /// A write was accepted: its note is in the store.
+    NoteWritten,
 }
 
 /// A stored record with its place in the chain.
@@ -115,14 +145,19 @@ pub enum AuditError {
 
 /// The writing side: hand records to [`AuditLog::record`].
 pub struct AuditLog {
-    sender: mpsc::Sender<AuditRecord>,
+    sender: mpsc::Sender<AuditEntry>,
     writer: Option<JoinHandle<()>>,
 }
 
 impl AuditLog {
-    /// Starts the writer over `store`, continuing the chain already there; checkpoints are
-    /// signed with `ring`'s active signing key.
-    pub fn start(store: Arc<dyn Store>, ring: Arc<KeyRing>) -> Result<AuditLog, AuditError> {
+    /// Starts the writer over `store`, continuing the chain already there and chaining first
+    /// the notes a crash left; checkpoints are signed with `ring`'s active signing key.
+    /// `log_head` is the engine's head now: no note is past it.
+    pub fn start(
+        store: Arc<dyn Store>,
+        ring: Arc<KeyRing>,
+        log_head: u64,
+    ) -> Result<AuditLog, AuditError> {
         let snapshot = store.snapshot();
         let (sequence, hash) = head(snapshot.as_ref())?;
         // Time order must hold across restarts too, whatever the clock did meanwhile.
@@ -131,7 +166,7 @@ impl AuditLog {
             _ => read(snapshot.as_ref(), sequence)?.map_or(0, |stored| stored.record.time_ms),
         };
         drop(snapshot);
-        let (sender, receiver) = mpsc::channel::<AuditRecord>(AUDIT_QUEUE_MAX);
+        let (sender, receiver) = mpsc::channel::<AuditEntry>(AUDIT_QUEUE_MAX);
         let writer = Writer {
             store,
             ring,
@@ -139,7 +174,21 @@ impl AuditLog {
             hash,
             last_time_ms,
             checkpointed: sequence,
+            next_note: 0,
+            notes_floor: log_head + 1,
         };
+        // The sweep holds a weak sender, so it never keeps the writer from stopping.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let weak = sender.downgrade();
+            runtime.spawn(async move {
+                let mut sweep = tokio::time::interval(AUDIT_NOTES_SWEEP);
+                loop {
+                    sweep.tick().await;
+                    let Some(sender) = weak.upgrade() else { return };
+                    let _ = sender.try_send(AuditEntry::NoteWritten);
+                }
+            });
+        }
         let writer = std::thread::Builder::new()
             .name("tanba-audit".into())
             .spawn(move || writer.run(receiver))
@@ -154,15 +203,26 @@ impl AuditLog {
     }
 
     /// A sender for records written where no `.await` is possible (a call dropped midway).
-    pub fn sender(&self) -> mpsc::Sender<AuditRecord> {
+    pub fn sender(&self) -> mpsc::Sender<AuditEntry> {
         self.sender.clone()
     }
 
     /// Queues a record; waits while the queue is full.
     pub async fn record(&self, record: AuditRecord) {
-        if self.sender.send(record).await.is_err() {
+        if self.sender.send(AuditEntry::Record(record)).await.is_err() {
             tracing::error!("the audit writer has stopped");
         }
+    }
+
+    /// Tells the writer a write's note is committed, so it is chained now rather than at the
+    /// next sweep (a full queue means the writer is busy and will find it anyway).
+    pub fn note_written(&self) {
+        let _ = self.sender.try_send(AuditEntry::NoteWritten);
+    }
+
+    /// The note a call that writes hands to the engine: its record, encoded.
+    pub fn note(record: &AuditRecord) -> Vec<u8> {
+        postcard::to_stdvec(record).expect("records serialize")
     }
 
     /// Stops taking records, writes what is queued and waits for the writer.
@@ -194,6 +254,12 @@ struct Writer {
     last_time_ms: u64,
     /// The last sequence a checkpoint covers (or the head at start).
     checkpointed: u64,
+    /// The log sequence from which notes are looked for: every note before it is chained
+    /// (their deleted keys are never walked again).
+    next_note: u64,
+    /// The engine's head at start, plus one: once no note is left below it, looking starts
+    /// there.
+    notes_floor: u64,
 }
 
 /// How many writes a record makes: itself, its participants' index entries, one per code.
@@ -204,35 +270,94 @@ fn writes_of(record: &AuditRecord) -> usize {
 }
 
 impl Writer {
-    /// Takes records until every sender is gone, in batches bounded by records and by writes.
-    fn run(mut self, mut receiver: mpsc::Receiver<AuditRecord>) {
-        let mut pending: Option<AuditRecord> = None;
+    /// Takes records until every sender is gone, in batches bounded by records and by writes;
+    /// first the notes a crash left.
+    fn run(mut self, mut receiver: mpsc::Receiver<AuditEntry>) {
+        while self.commit(Vec::new()) {}
+        let mut pending: Option<AuditEntry> = None;
         loop {
             let Some(first) = pending.take().or_else(|| receiver.blocking_recv()) else {
                 // Every sender is gone: the server is stopping. The trail so far is signed.
+                while self.commit(Vec::new()) {}
                 self.checkpoint();
                 return;
             };
-            let mut writes = writes_of(&first);
-            let mut records = vec![first];
-            while records.len() < AUDIT_BATCH_MAX {
-                let Ok(record) = receiver.try_recv() else {
-                    break;
-                };
-                if writes + writes_of(&record) > AUDIT_BATCH_WRITES_MAX {
-                    pending = Some(record);
-                    break;
+            let mut writes = 0;
+            let mut records = Vec::new();
+            let mut next = Some(first);
+            while let Some(entry) = next.take() {
+                if let AuditEntry::Record(record) = entry {
+                    if writes + writes_of(&record) > AUDIT_BATCH_WRITES_MAX {
+                        pending = Some(AuditEntry::Record(record));
+                        break;
+                    }
+                    writes += writes_of(&record);
+                    records.push(record);
                 }
-                writes += writes_of(&record);
-                records.push(record);
+                if records.len() < AUDIT_BATCH_MAX {
+                    next = receiver.try_recv().ok();
+                }
             }
-            self.commit(records);
+            let mut more_notes = self.commit(records);
+            while more_notes {
+                more_notes = self.commit(Vec::new());
+            }
         }
     }
 
-    /// Chains and writes one batch, retrying until the disk takes it: a record is never
-    /// dropped; while the disk refuses, the queue fills and callers wait.
-    fn commit(&mut self, mut records: Vec<AuditRecord>) {
+    /// The notes the engine committed that are not chained yet, oldest first, as many as one
+    /// batch holds beside its records, with whether more may wait.
+    fn notes(&self) -> (Vec<(u64, AuditRecord)>, bool) {
+        let start = tanba_engine::keys::audit_note(self.next_note);
+        let page = match self.store.snapshot().scan_from(
+            Column::Audit,
+            &[tanba_engine::keys::AUDIT_NOTE],
+            &start,
+            AUDIT_BATCH_MAX,
+        ) {
+            Ok(page) => page,
+            Err(error) => {
+                tracing::error!(%error, "audit notes cannot be read; retried at the next batch");
+                return (Vec::new(), false);
+            }
+        };
+        let full = page.len() == AUDIT_BATCH_MAX;
+        let mut writes = 0;
+        let mut notes = Vec::with_capacity(page.len());
+        for (key, bytes) in page {
+            let sequence = u64::from_be_bytes(key[1..].try_into().unwrap_or_default());
+            let record = postcard::from_bytes(&bytes).unwrap_or_else(|_| {
+                tracing::error!(sequence, "an audit note does not decode; chained as such");
+                unreadable_note()
+            });
+            writes += writes_of(&record) + 1;
+            if writes > AUDIT_BATCH_WRITES_MAX && !notes.is_empty() {
+                return (notes, true);
+            }
+            notes.push((sequence, record));
+        }
+        (notes, full)
+    }
+
+    /// Chains and writes one batch (the waiting notes, then `records`), retrying until the
+    /// disk takes it: a record is never dropped; while the disk refuses, the queue fills and
+    /// callers wait. Returns whether more notes may wait.
+    fn commit(&mut self, records: Vec<AuditRecord>) -> bool {
+        let (notes, more_notes) = self.notes();
+        if notes.is_empty() && records.is_empty() {
+            if !more_notes {
+                self.next_note = self.next_note.max(self.notes_floor);
+            }
+            return false;
+        }
+        let noted: Vec<u64> = notes.iter().map(|(sequence, _)| *sequence).collect();
+        let mut records: Vec<AuditRecord> = (notes.into_iter())
+            .map(|(log_sequence, mut record)| {
+                record.log_sequence = Some(log_sequence);
+                record
+            })
+            .chain(records)
+            .collect();
         let count = records.len() as u64;
         // Stamped, encoded and chained once; only the write is retried.
         let (mut sequence, mut hash, mut last_time_ms) =
@@ -258,16 +383,25 @@ impl Writer {
                 .try_for_each(|(record, (sequence, hash, bytes))| {
                     add(&mut batch, *sequence, hash, record, bytes)
                 })
+                .and_then(|()| {
+                    noted.iter().try_for_each(|log_sequence| {
+                        let key = tanba_engine::keys::audit_note(*log_sequence);
+                        batch.delete(Column::Audit, key)
+                    })
+                })
                 .and_then(|()| batch.put(Column::Audit, HEAD.to_vec(), head_value.clone()))
                 .and_then(|()| self.store.write(batch, Durability::Synced));
             match written {
                 Ok(()) => {
                     (self.sequence, self.hash, self.last_time_ms) = (sequence, hash, last_time_ms);
+                    if let Some(last) = noted.last() {
+                        self.next_note = last + 1;
+                    }
                     metrics::counter!("tanba_audit_records_total").increment(count);
                     if self.sequence - self.checkpointed >= AUDIT_CHECKPOINT_RECORDS {
                         self.checkpoint();
                     }
-                    return;
+                    return more_notes;
                 }
                 Err(error) => {
                     attempt += 1;
@@ -311,6 +445,23 @@ impl Writer {
             Ok(()) => self.checkpointed = self.sequence,
             Err(error) => tracing::error!(%error, "audit checkpoint not signed"),
         }
+    }
+}
+
+/// The record chained in place of a note that does not decode: the write happened (the log has
+/// it), so its place in the trail is kept and shows the damage.
+fn unreadable_note() -> AuditRecord {
+    AuditRecord {
+        time_ms: 0,
+        participant: None,
+        acting_for: None,
+        client_ip: IpAddr::from([0, 0, 0, 0]),
+        method: "(an audit note that does not decode)".into(),
+        codes: Vec::new(),
+        codes_total: 0,
+        references: Vec::new(),
+        error: Some("TANBA-AUDIT-NOTE-UNREADABLE".into()),
+        log_sequence: None,
     }
 }
 
@@ -636,7 +787,44 @@ mod tests {
             codes,
             references: Vec::new(),
             error: None,
+            log_sequence: None,
         }
+    }
+
+    /// Notes committed with writes before a crash are chained at the next start, before any
+    /// new record, each linked to its write's log sequence, and gone from the notes after.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn notes_a_crash_left_are_chained_first_at_start() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let who: TaxpayerId = "990140000384".parse().unwrap();
+        let mut batch = WriteBatch::new();
+        for log_sequence in [7, 9] {
+            let note = AuditLog::note(&record(log_sequence * 10, Some(who), vec![]));
+            let key = tanba_engine::keys::audit_note(log_sequence);
+            batch.put(Column::Audit, key, note).unwrap();
+        }
+        store.write(batch, Durability::Synced).unwrap();
+        let log = AuditLog::start(store.clone(), ring(), 9).unwrap();
+        log.record(record(1_000, None, vec![])).await;
+        log.close();
+        assert_eq!(verify(store.as_ref(), &keys()).unwrap().records, 3);
+        let snapshot = store.snapshot();
+        let chained = query(
+            snapshot.as_ref(),
+            &AuditQuery {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let links: Vec<Option<u64>> = chained.iter().map(|r| r.record.log_sequence).collect();
+        assert_eq!(links, [Some(7), Some(9), None]);
+        assert_eq!(chained[0].record.participant, Some(who));
+        let left = snapshot.scan_prefix(Column::Audit, &[tanba_engine::keys::AUDIT_NOTE], 10);
+        assert!(
+            left.unwrap().is_empty(),
+            "chained notes are deleted with the chaining"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -644,7 +832,7 @@ mod tests {
         let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
         let who: TaxpayerId = "990140000384".parse().unwrap();
         let code: CodeKey = "(01)04600000000015(21)abc".parse().unwrap();
-        let log = AuditLog::start(store.clone(), ring()).unwrap();
+        let log = AuditLog::start(store.clone(), ring(), 0).unwrap();
         for time_ms in 1..=10 {
             let participant = (time_ms % 2 == 0).then_some(who);
             let codes = if time_ms % 3 == 0 { vec![code] } else { vec![] };
@@ -719,7 +907,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_altered_or_removed_record_breaks_the_chain() {
         let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-        let log = AuditLog::start(store.clone(), ring()).unwrap();
+        let log = AuditLog::start(store.clone(), ring(), 0).unwrap();
         for time_ms in 1..=3 {
             log.record(record(time_ms, None, vec![])).await;
         }
@@ -746,7 +934,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_tail_rewritten_with_its_hashes_is_caught_by_the_signed_checkpoint() {
         let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-        let log = AuditLog::start(store.clone(), ring()).unwrap();
+        let log = AuditLog::start(store.clone(), ring(), 0).unwrap();
         for time_ms in 1..=3 {
             log.record(record(time_ms, None, vec![])).await;
         }
@@ -776,7 +964,7 @@ mod tests {
     async fn a_restarted_log_continues_the_chain() {
         let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
         for round in 0..2 {
-            let log = AuditLog::start(store.clone(), ring()).unwrap();
+            let log = AuditLog::start(store.clone(), ring(), 0).unwrap();
             log.record(record(round, None, vec![])).await;
             log.close();
         }

@@ -294,7 +294,7 @@ impl RunningServer {
             EngineConfig::default(),
         )?;
         bootstrap(&engine, &config).await?;
-        let audit = audit::AuditLog::start(store, ring)?;
+        let audit = audit::AuditLog::start(store, ring, engine.head().sequence)?;
         let tls = match &config.tls {
             Some(tls) => {
                 Some(net::tls_acceptor(&tls.certificate, &tls.key).map_err(StartError::Tls)?)

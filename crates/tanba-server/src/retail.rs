@@ -291,12 +291,12 @@ impl ReceiptOutcome {
 /// just written, or, for a receipt recorded before (a resend, a concurrent twin, a retry after a
 /// crash), the first one.
 async fn record(
-    call: &Call<'_>,
+    call: &mut Call<'_>,
     actor: Actor,
     command: Command,
 ) -> Result<(ReceiptOutcome, bool), ApiError> {
     let app = call.app();
-    let (sequence, duplicate) = match app.engine.submit(actor, command)?.await {
+    let (sequence, duplicate) = match call.submit(actor, command).await {
         Ok(written) => (written.last_sequence, false),
         Err(EngineError::ReceiptRecorded { sequence, .. }) => (sequence, true),
         Err(error) => return Err(error.into()),

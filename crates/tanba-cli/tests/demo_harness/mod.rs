@@ -196,8 +196,44 @@ impl Demo {
         token["token"].as_str().unwrap().to_owned()
     }
 
+    /// Kills the server with SIGKILL, mid-whatever it was doing, and starts it again over the
+    /// same data directory on the same ports; returns once it answers `/healthz`.
+    pub fn kill_and_restart(&mut self, settings: &[(&str, &str)]) {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let http = self.http.trim_start_matches("http://").to_owned();
+        let child = Command::new(env!("CARGO_BIN_EXE_tanba"))
+            .args(["demo", "--data"])
+            .arg(self.data())
+            .args(["--http-addr", &http, "--grpc-addr", &self.grpc])
+            .envs(settings.iter().copied())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let started = Instant::now();
+        while !healthy(&http) {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("tanba demo exited after a restart: {status}");
+            }
+            assert!(
+                started.elapsed() < START_TIMEOUT,
+                "the demo did not restart"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Stops the server with SIGTERM and returns how it exited.
     pub fn stop(mut self) -> ExitStatus {
+        self.terminate()
+    }
+
+    /// [`Demo::stop`], keeping the data directory to look into.
+    pub fn terminate(&mut self) -> ExitStatus {
         let mut child = self.child.take().unwrap();
         Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -214,6 +250,20 @@ impl Drop for Demo {
             let _ = child.wait();
         }
     }
+}
+
+/// Whether the server at `address` answers `/healthz` with 200 (plain HTTP/1.0, blocking).
+fn healthy(address: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut answer = String::new();
+    stream
+        .write_all(b"GET /healthz HTTP/1.0\r\n\r\n")
+        .and_then(|()| stream.read_to_string(&mut answer))
+        .is_ok_and(|_| answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"))
 }
 
 /// The key of a raw code.

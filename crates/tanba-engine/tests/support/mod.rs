@@ -213,6 +213,7 @@ impl World {
             actor,
             time_ms: self.now_ms,
             command,
+            note: None,
         })
     }
 
@@ -231,6 +232,7 @@ impl World {
                         actor,
                         time_ms: self.now_ms,
                         command,
+                        note: None,
                     },
                     index,
                 )

@@ -51,7 +51,7 @@ async fn codes_command(
     inputs: &[String],
 ) -> Result<pb::Receipt, ApiError> {
     let (who, codes) = call.participant_and_codes(inputs, CODES_MAX)?;
-    let receipt = run(call.app(), &who, build(codes)?).await?;
+    let receipt = run(call, &who, build(codes)?).await?;
     Ok(convert::receipt(&receipt))
 }
 
@@ -127,7 +127,7 @@ impl pb::codes_service_server::CodesService for Services {
                 call.participant_and_codes(&message.children, PACKAGE_CHILDREN_MAX)?;
             let parent = ScannedCode::read(&message.parent)?.key;
             call.note_codes([&parent]);
-            let receipt = run(&self.app, &who, Command::Aggregate { parent, children }).await?;
+            let receipt = run(&mut call, &who, Command::Aggregate { parent, children }).await?;
             Ok(pb::AggregateResponse {
                 receipt: Some(convert::receipt(&receipt)),
             })
@@ -355,7 +355,7 @@ impl pb::documents_service_server::DocumentsService for Services {
                 items,
                 signature: message.signature,
             };
-            let receipt = run(&self.app, &who, command).await?;
+            let receipt = run(&mut call, &who, command).await?;
             let document = receipt.created.unwrap_or(receipt.first_sequence);
             call.note_reference(document);
             Ok(pb::ShipResponse {
@@ -380,7 +380,7 @@ impl pb::documents_service_server::DocumentsService for Services {
                 items: (!items.is_empty()).then_some(items),
                 signature: message.signature,
             };
-            let receipt = run(&self.app, &who, command).await?;
+            let receipt = run(&mut call, &who, command).await?;
             Ok(pb::AcceptResponse {
                 receipt: Some(convert::receipt(&receipt)),
             })
@@ -401,7 +401,7 @@ impl pb::documents_service_server::DocumentsService for Services {
                 document: message.document,
                 signature: message.signature,
             };
-            let receipt = run(&self.app, &who, command).await?;
+            let receipt = run(&mut call, &who, command).await?;
             Ok(pb::RejectResponse {
                 receipt: Some(convert::receipt(&receipt)),
             })
@@ -422,7 +422,7 @@ impl pb::documents_service_server::DocumentsService for Services {
                 document: message.document,
                 signature: message.signature,
             };
-            let receipt = run(&self.app, &who, command).await?;
+            let receipt = run(&mut call, &who, command).await?;
             Ok(pb::CancelResponse {
                 receipt: Some(convert::receipt(&receipt)),
             })

@@ -69,12 +69,13 @@ fn begin<'a, T>(app: &'a App, method: &'static str, request: Request<T>) -> (Cal
 
 /// Runs a participant's command: a document's signature is checked first, then the engine
 /// decides with its own rules (roles, ownership, state).
-async fn run(app: &App, who: &Participant, command: Command) -> Result<Receipt, ApiError> {
-    app.check_document_signature(who, &command)?;
-    Ok(app
-        .engine
-        .submit(Actor::Participant(who.id), command)?
-        .await?)
+async fn run(
+    call: &mut Call<'_>,
+    who: &Participant,
+    command: Command,
+) -> Result<Receipt, ApiError> {
+    call.app().check_document_signature(who, &command)?;
+    Ok(call.submit(Actor::Participant(who.id), command).await?)
 }
 
 /// The router with every Tanba service, health and reflection.

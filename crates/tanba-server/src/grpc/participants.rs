@@ -71,7 +71,7 @@ impl pb::registry_service_server::RegistryService for Services {
             let who = call.participant()?;
             let participant = convert::participant_from(message.participant)?;
             call.note_reference(participant.id);
-            let receipt = run(&self.app, &who, Command::RegisterParticipant(participant)).await?;
+            let receipt = run(&mut call, &who, Command::RegisterParticipant(participant)).await?;
             Ok(pb::RegisterParticipantResponse {
                 receipt: Some(convert::receipt(&receipt)),
             })
@@ -93,7 +93,7 @@ impl pb::registry_service_server::RegistryService for Services {
             let who = call.participant()?;
             let participant = convert::participant_from(message.participant)?;
             call.note_reference(participant.id);
-            let receipt = run(&self.app, &who, Command::UpdateParticipant(participant)).await?;
+            let receipt = run(&mut call, &who, Command::UpdateParticipant(participant)).await?;
             Ok(pb::UpdateParticipantResponse {
                 receipt: Some(convert::receipt(&receipt)),
             })
@@ -143,7 +143,7 @@ impl pb::registry_service_server::RegistryService for Services {
             let who = call.participant()?;
             let category = convert::category_from(message.category)?;
             call.note_reference(&category.code);
-            let receipt = run(&self.app, &who, Command::DefineCategory(category)).await?;
+            let receipt = run(&mut call, &who, Command::DefineCategory(category)).await?;
             Ok(pb::DefineCategoryResponse {
                 receipt: Some(convert::receipt(&receipt)),
             })
@@ -165,7 +165,7 @@ impl pb::registry_service_server::RegistryService for Services {
             let who = call.participant()?;
             let product = convert::product_from(message.product)?;
             call.note_reference(product.gtin);
-            let receipt = run(&self.app, &who, Command::RegisterProduct(product)).await?;
+            let receipt = run(&mut call, &who, Command::RegisterProduct(product)).await?;
             Ok(pb::RegisterProductResponse {
                 receipt: Some(convert::receipt(&receipt)),
             })
@@ -184,7 +184,7 @@ impl pb::registry_service_server::RegistryService for Services {
             let who = call.participant()?;
             let product = convert::product_from(message.product)?;
             call.note_reference(product.gtin);
-            let receipt = run(&self.app, &who, Command::UpdateProduct(product)).await?;
+            let receipt = run(&mut call, &who, Command::UpdateProduct(product)).await?;
             Ok(pb::UpdateProductResponse {
                 receipt: Some(convert::receipt(&receipt)),
             })
@@ -228,7 +228,7 @@ impl pb::registry_service_server::RegistryService for Services {
             call.note_reference(agency.operator);
             call.note_reference(agency.seller);
             let command = Command::AssignFiscalOperator(agency);
-            let receipt = run(&self.app, &who, command).await?;
+            let receipt = run(&mut call, &who, command).await?;
             Ok(pb::AssignFiscalOperatorResponse {
                 receipt: Some(convert::receipt(&receipt)),
             })
@@ -281,7 +281,7 @@ impl pb::emission_service_server::EmissionService for Services {
                 gtin,
                 quantity: message.quantity,
             };
-            let receipt = run(&self.app, &who, command).await?;
+            let receipt = run(&mut call, &who, command).await?;
             let order = receipt.created.unwrap_or(receipt.first_sequence);
             call.note_reference(order);
             Ok(pb::OrderCodesResponse {

@@ -55,6 +55,7 @@ fn audit_record_to(stored: &audit::StoredAuditRecord) -> pb::AuditRecord {
         arguments,
         outcome: record.error.clone().unwrap_or_else(|| "OK".into()),
         hash: stored.hash.to_string(),
+        log_sequence: record.log_sequence.unwrap_or_default(),
     }
 }
 
