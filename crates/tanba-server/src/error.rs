@@ -266,9 +266,14 @@ impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> ApiError {
         use EngineError as E;
         let kind = match &error {
-            E::Store(_) | E::Corrupt(_) => {
+            E::Corrupt(_) => {
                 tracing::error!(%error, "engine fault");
                 ErrorKind::Internal
+            }
+            // The disk refused the write (full, failing): nothing changed; try again later.
+            E::Store(_) => {
+                tracing::error!(%error, "the store refused a write");
+                ErrorKind::Unavailable
             }
             E::UnknownParticipant(_)
             | E::UnknownCategory(_)

@@ -20,6 +20,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct Demo {
     child: Option<Child>,
     pub directory: tempfile::TempDir,
+    data: PathBuf,
     pub codes: Value,
     pub http: String,
     pub grpc: String,
@@ -36,6 +37,16 @@ impl Demo {
     pub fn start_with(settings: &[(&str, &str)]) -> Demo {
         let directory = tempfile::tempdir().unwrap();
         let data = directory.path().join("data");
+        Demo::start_at(directory, data, settings)
+    }
+
+    /// [`Demo::start_with`] over `data` (a fresh path, e.g. on a small file system mounted
+    /// inside `directory`).
+    pub fn start_at(
+        directory: tempfile::TempDir,
+        data: PathBuf,
+        settings: &[(&str, &str)],
+    ) -> Demo {
         let child = Command::new(env!("CARGO_BIN_EXE_tanba"))
             .args(["demo", "--data"])
             .arg(&data)
@@ -49,6 +60,7 @@ impl Demo {
         let mut demo = Demo {
             child: Some(child),
             directory,
+            data: data.clone(),
             codes: Value::Null,
             http: String::new(),
             grpc: String::new(),
@@ -76,7 +88,7 @@ impl Demo {
 
     /// The data directory.
     pub fn data(&self) -> PathBuf {
-        self.directory.path().join("data")
+        self.data.clone()
     }
 
     /// A participant's key file by its handle (`water`, `shop_almaty`, ...).
