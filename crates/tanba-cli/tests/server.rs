@@ -1040,6 +1040,18 @@ async fn the_cli_client_orders_downloads_aggregates_and_reports_refusals_in_the_
         refusal(till_check(&mut signed_in).await),
         "TANBA-ENGINE-PARTICIPANT-SUSPENDED"
     );
+    // Nor does its token buy a large message any more: cut at the anonymous limit, unread.
+    let ship = pb::ShipRequest {
+        buyer: demo.id("shop_almaty").to_string(),
+        items: (0..9_000)
+            .map(|n| format!("(01)04870000000005(21){n:013}"))
+            .collect(),
+        signature: vec![1; 64],
+    };
+    assert_eq!(
+        refusal(signed_in.documents().ship(ship).await),
+        "TANBA-SERVER-TOO-MANY"
+    );
     let participant = json(&client(Some("operator"), &["participant", &shop]));
     assert_eq!(participant["suspended"], true);
     json(&client(Some("operator"), &["reinstate", &shop]));

@@ -307,7 +307,9 @@ impl Engine {
         if self.store_failing() {
             return Err(EngineError::StoreUnavailable);
         }
-        let share = match actor.caller() {
+        // The share is the principal's, whose goods the command moves: a fiscal data operator
+        // has one per seller it serves, and one seller cannot take every seller's room.
+        let share = match actor.principal() {
             Some(participant) => Some(
                 QueueShare::take(&self.shares, participant).ok_or(EngineError::QueueShareFull)?,
             ),
@@ -353,10 +355,11 @@ impl Engine {
             next_sequence: self.head().sequence + 1,
         };
         let seller = crate::retail::seller(&state, &context)?;
+        let today = tanba_types::Date::from_unix_ms_in_kz(time_ms);
         scanned
             .iter()
             .map(
-                |code| match crate::retail::check_sale_line(&state, seller, code) {
+                |code| match crate::retail::check_sale_line(&state, seller, code, today) {
                     Ok(_) => Ok(Ok(())),
                     Err(error @ (EngineError::Store(_) | EngineError::Corrupt(_))) => Err(error),
                     Err(refusal) => Ok(Err(refusal)),

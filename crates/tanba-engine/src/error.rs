@@ -179,6 +179,9 @@ pub enum EngineError {
     /// The return period of the code's category has passed since the sale.
     #[error("the return period for code {0} has passed")]
     ReturnPeriodOver(CodeKey),
+    /// The goods are past their expiry date: they must not be sold.
+    #[error("{0} is past its expiry date")]
+    Expired(CodeKey),
     /// The fiscal data operator is not registered as serving this seller today.
     #[error("fiscal data operator {operator} does not serve seller {seller}")]
     NotServed {
@@ -261,6 +264,7 @@ impl EngineError {
         "TANBA-ENGINE-NOT-ON-RECEIPT",
         "TANBA-ENGINE-ALREADY-RETURNED",
         "TANBA-ENGINE-RETURN-PERIOD-OVER",
+        "TANBA-ENGINE-EXPIRED",
         "TANBA-ENGINE-NOT-SERVED",
         "TANBA-ENGINE-BUSY",
         "TANBA-ENGINE-STORE-UNAVAILABLE",
@@ -314,6 +318,7 @@ impl EngineError {
             EngineError::NotOnReceipt(_) => "TANBA-ENGINE-NOT-ON-RECEIPT",
             EngineError::AlreadyReturned(_) => "TANBA-ENGINE-ALREADY-RETURNED",
             EngineError::ReturnPeriodOver(_) => "TANBA-ENGINE-RETURN-PERIOD-OVER",
+            EngineError::Expired(_) => "TANBA-ENGINE-EXPIRED",
             EngineError::NotServed { .. } => "TANBA-ENGINE-NOT-SERVED",
             EngineError::Busy => "TANBA-ENGINE-BUSY",
             EngineError::StoreUnavailable => "TANBA-ENGINE-STORE-UNAVAILABLE",
@@ -341,7 +346,8 @@ impl EngineError {
             | EngineError::RepeatedOnReceipt(code)
             | EngineError::NotOnReceipt(code)
             | EngineError::AlreadyReturned(code)
-            | EngineError::ReturnPeriodOver(code) => Some(*code),
+            | EngineError::ReturnPeriodOver(code)
+            | EngineError::Expired(code) => Some(*code),
             _ => None,
         }
     }

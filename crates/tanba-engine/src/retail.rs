@@ -46,13 +46,15 @@ pub(crate) fn seller(state: &State, context: &Context) -> Result<TaxpayerId, Eng
     }
 }
 
-/// Whether `seller` may sell the scanned code now: it exists, the tail scanned is the tail
-/// issued, the seller holds it, and the transition table allows the sale of everything inside.
-/// The one rule for a receipt line and for a till's check before sale.
+/// Whether `seller` may sell the scanned code on `today` (a Kazakhstan day): it exists, the
+/// tail scanned is the tail issued, the seller holds it, the transition table allows the sale
+/// of everything inside, and it is not past its own expiry date. The one rule for a receipt
+/// line and for a till's check before sale.
 pub fn check_sale_line(
     state: &State,
     seller: TaxpayerId,
     scanned: &ScannedCode,
+    today: Date,
 ) -> Result<CodeRecord, EngineError> {
     let record = state.existing_code(&scanned.key)?;
     let issued = match record.issued {
@@ -68,6 +70,9 @@ pub fn check_sale_line(
         &[scanned.key],
         Operation::Withdraw(WithdrawalReason::RetailSale),
     )?;
+    if record.expiry_date.is_some_and(|expiry| expiry < today) {
+        return Err(EngineError::Expired(scanned.key));
+    }
     Ok(record)
 }
 
@@ -121,9 +126,10 @@ pub(crate) fn record_sale(
     }
     let mut taken = HashSet::new();
     let mut counted = 0;
+    let today = Date::from_unix_ms_in_kz(context.time_ms);
     let (mut sold, mut detached, mut refused) = (Vec::new(), Vec::new(), Vec::new());
     for (index, line) in lines.iter().enumerate() {
-        match sale_line(state, seller, line, &taken, &mut counted)? {
+        match sale_line(state, seller, line, today, &taken, &mut counted)? {
             Ok((key, record, subtree)) => {
                 taken.extend(subtree);
                 if record.parent.is_some() {
@@ -159,6 +165,7 @@ fn sale_line(
     state: &State,
     seller: TaxpayerId,
     line: &SaleLine,
+    today: Date,
     taken: &HashSet<CodeKey>,
     counted: &mut usize,
 ) -> Result<Result<(CodeKey, CodeRecord, Vec<CodeKey>), ErrorNote>, EngineError> {
@@ -168,7 +175,7 @@ fn sale_line(
     };
     // The seller's own, sellable code first: a line naming someone else's pallet costs a few
     // reads, not a walk of everything inside it.
-    let decided = check_sale_line(state, seller, &scanned).and_then(|record| {
+    let decided = check_sale_line(state, seller, &scanned, today).and_then(|record| {
         let subtree: Vec<CodeKey> = state
             .subtree(&scanned.key, counted)?
             .into_iter()

@@ -455,3 +455,42 @@ fn r_is_13_only_the_operator_registers_fiscal_data_operators_for_retailers() {
     assert_eq!(agencies[0].seller, retailer);
     world.assert_replay_equal();
 }
+
+#[test]
+fn r_is_13_goods_past_their_expiry_date_are_not_sold() {
+    let mut world = World::new(12);
+    let (producer, retailer) = (world.cast.producer, world.cast.retailer);
+    let units = world.emit(producer, world.cast.unit, 2);
+    let today = world.today();
+    world
+        .by(
+            producer,
+            Command::ReportApplied {
+                codes: units.clone(),
+                production_date: today,
+                expiry_date: Some(today.plus_days(1)),
+                batch: None,
+            },
+        )
+        .unwrap();
+    world
+        .by(
+            producer,
+            Command::Introduce {
+                codes: units.clone(),
+                introduction: tanba_types::Introduction::OwnProduction,
+            },
+        )
+        .unwrap();
+    let document = world.ship(producer, retailer, &units);
+    world.accept_all(retailer, document);
+    // On its last day it sells; the day after, it does not.
+    world.now_ms += DAY_MS;
+    assert!(world.sell(retailer, units[0]).is_ok());
+    world.now_ms += DAY_MS;
+    assert_eq!(
+        world.sell(retailer, units[1]),
+        Err("TANBA-ENGINE-EXPIRED".to_owned())
+    );
+    assert_eq!(world.card(&units[1]).status, CodeStatus::Introduced);
+}

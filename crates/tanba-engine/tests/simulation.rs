@@ -376,6 +376,7 @@ const STORE_FAILED: &str = "TANBA-ENGINE-STORE";
 const RECEIPT_MISMATCH: &str = "TANBA-ENGINE-RECEIPT-MISMATCH";
 const SALE_NEEDS_RECEIPT: &str = "TANBA-ENGINE-SALE-NEEDS-RECEIPT";
 const REPEATED_ON_RECEIPT: &str = "TANBA-ENGINE-REPEATED-ON-RECEIPT";
+const EXPIRED: &str = "TANBA-ENGINE-EXPIRED";
 const UNKNOWN_RECEIPT: &str = "TANBA-ENGINE-UNKNOWN-RECEIPT";
 const NOT_ON_RECEIPT: &str = "TANBA-ENGINE-NOT-ON-RECEIPT";
 const ALREADY_RETURNED: &str = "TANBA-ENGINE-ALREADY-RETURNED";
@@ -493,6 +494,8 @@ struct Model {
     returns: BTreeMap<(TaxpayerId, String), (String, Vec<CodeKey>)>,
     /// The log's last sequence.
     sequence: u64,
+    /// The time of the command being judged (a sale's lines depend on the day).
+    now_ms: u64,
 }
 
 fn holds_goods(role: Role) -> bool {
@@ -1304,6 +1307,14 @@ impl Model {
             }
             self.owned(seller, &key, &mut v);
             self.subtree_allows(&key, Op::Withdraw(WithdrawalReason::RetailSale), &mut v);
+            let today = Date::from_unix_ms_in_kz(self.now_ms);
+            if self
+                .code(&key)
+                .expiry_date
+                .is_some_and(|expiry| expiry < today)
+            {
+                v.push(EXPIRED);
+            }
             if v.is_empty() {
                 taken.extend(subtree);
                 outcomes.push(None);
@@ -2005,6 +2016,7 @@ fn build_market(seed: u64) -> (World, Parties, Model) {
         sales: BTreeMap::new(),
         returns: BTreeMap::new(),
         sequence: 0,
+        now_ms: 0,
     };
     for (index, (id, roles)) in people.iter().enumerate() {
         model.parties.insert(
@@ -3221,6 +3233,7 @@ impl Sim {
     /// Holds one command's outcome to the model's verdict.
     fn judge(&mut self, stamped: &Stamped, outcome: &Result<Receipt, EngineError>, here: &str) {
         let name = stamped.command.name();
+        self.model.now_ms = stamped.time_ms;
         let verdict = self
             .model
             .verdict(stamped.actor, &stamped.command, stamped.time_ms);

@@ -47,10 +47,11 @@ pub const ANONYMOUS_BODY_BYTES_MAX: usize = 64 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub struct AnonymousPaid;
 
-/// In front of every handler of both ports: a request without a valid bearer token (none,
-/// malformed, expired, forged) pays the anonymous rate of its client here, before anything is
-/// read or parsed, and past that rate is refused at once (counted in metrics, not audited: a
-/// flood must not fill the audit trail); its body is cut off at [`ANONYMOUS_BODY_BYTES_MAX`].
+/// In front of every handler of both ports: a request without a valid bearer token of an
+/// active participant (none, malformed, expired, forged, suspended) pays the anonymous rate of
+/// its client here, before anything is read or parsed, and past that rate is refused at once
+/// (counted in metrics, not audited: a flood must not fill the audit trail); its body is cut
+/// off at [`ANONYMOUS_BODY_BYTES_MAX`].
 /// Health, metrics and the OpenAPI document are not calls and pass.
 pub async fn gate(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
@@ -69,7 +70,10 @@ pub async fn gate(
     let authorization = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    if app.token_holder(authorization).is_ok() {
+    // A token sealed for a participant since suspended is a stranger's: it pays the anonymous
+    // rate and the anonymous body limit, like no token at all.
+    let holder = app.token_holder(authorization);
+    if holder.is_ok_and(|id| app.active_participant(&id).is_ok()) {
         return next.run(request).await;
     }
     let grpc = headers

@@ -80,7 +80,6 @@ pub const SERVER_CODES: &[&str] = &[
     "TANBA-SERVER-BAD-DOCUMENT-SIGNATURE",
     "TANBA-SERVER-CHALLENGE-USED",
     "TANBA-SERVER-UNSUPPORTED-MEDIA",
-    "TANBA-SERVER-EXPIRED",
     "TANBA-SERVER-MALFORMED",
     "TANBA-SERVER-INTERNAL",
     "TANBA-SERVER-TIMEOUT",
@@ -193,11 +192,6 @@ impl ApiError {
     /// A request body that does not decode (not protobuf, truncated).
     pub fn malformed() -> ApiError {
         ApiError::new(ErrorKind::InvalidArgument, "TANBA-SERVER-MALFORMED", None)
-    }
-
-    /// Goods past their expiry date: a till must not sell them.
-    pub fn expired() -> ApiError {
-        ApiError::new(ErrorKind::FailedPrecondition, "TANBA-SERVER-EXPIRED", None)
     }
 
     /// A call that took longer than the server allows (`net::CALL_TIMEOUT`).

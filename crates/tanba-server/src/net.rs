@@ -189,11 +189,14 @@ pub fn tls_acceptor(certificate: &Path, key: &Path) -> Result<TlsAcceptor, Strin
 trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
 
-/// Whether a connection has a call under way, and since when it has had none.
+/// Whether a connection has a call under way, and since when it has had none, or none of its
+/// calls has moved.
 struct Activity {
     opened: Instant,
     calls: AtomicUsize,
     last_call_end_ms: AtomicU64,
+    /// The last time a call began or sent a piece of its answer, since `opened`.
+    last_progress_ms: AtomicU64,
 }
 
 /// One call under way on a connection; its end is noted when it is dropped (once its answer's
@@ -214,20 +217,34 @@ impl Activity {
             opened: Instant::now(),
             calls: AtomicUsize::new(0),
             last_call_end_ms: AtomicU64::new(0),
+            last_progress_ms: AtomicU64::new(0),
         })
     }
 
     fn begin(self: &Arc<Activity>) -> CallUnderWay {
         self.calls.fetch_add(1, Ordering::Relaxed);
+        self.progressed();
         CallUnderWay(self.clone())
     }
 
+    /// A call sent a piece of its answer.
+    fn progressed(&self) {
+        let since_open = self.opened.elapsed().as_millis() as u64;
+        self.last_progress_ms.store(since_open, Ordering::Relaxed);
+    }
+
+    /// How long the connection has done nothing. Calls under way keep it busy while they move:
+    /// one that has sent nothing for [`CALL_TIMEOUT`] (a client that stopped reading, its
+    /// HTTP/2 window shut) counts as idle from then on, so it cannot hold the connection open.
     fn idle_for(&self) -> Duration {
+        let since = |millis: &AtomicU64| {
+            let last = Duration::from_millis(millis.load(Ordering::Relaxed));
+            self.opened.elapsed().saturating_sub(last)
+        };
         if self.calls.load(Ordering::Relaxed) > 0 {
-            return Duration::ZERO;
+            return since(&self.last_progress_ms).saturating_sub(CALL_TIMEOUT);
         }
-        let last = Duration::from_millis(self.last_call_end_ms.load(Ordering::Relaxed));
-        self.opened.elapsed().saturating_sub(last)
+        since(&self.last_call_end_ms)
     }
 }
 
@@ -433,7 +450,7 @@ fn call_service(
             };
             Ok(response.map(|body| {
                 axum::body::Body::new(body.map_frame(move |frame| {
-                    let _ = &under_way;
+                    under_way.0.progressed();
                     frame
                 }))
             }))
@@ -450,4 +467,36 @@ fn timed_out(grpc: bool) -> axum::response::Response {
         return status.into_http();
     }
     crate::http::error_response(&error, tanba_types::Language::En)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A call that stops moving (a client that no longer reads its answer, its window shut)
+    /// stops keeping its connection busy once it has sent nothing for the call time limit.
+    #[test]
+    fn a_call_that_stopped_moving_does_not_keep_its_connection_busy() {
+        let fresh = Activity::new();
+        let _call = fresh.begin();
+        assert_eq!(fresh.idle_for(), Duration::ZERO, "a call just begun");
+        // Opened three call-time-limits ago; its one call last moved two limits ago.
+        let opened = Instant::now()
+            .checked_sub(3 * CALL_TIMEOUT)
+            .expect("the monotonic clock runs longer than that");
+        let stalled = Activity {
+            opened,
+            calls: AtomicUsize::new(1),
+            last_call_end_ms: AtomicU64::new(0),
+            last_progress_ms: AtomicU64::new(CALL_TIMEOUT.as_millis() as u64),
+        };
+        let idle = stalled.idle_for();
+        assert!(
+            idle >= CALL_TIMEOUT - Duration::from_secs(1)
+                && idle <= CALL_TIMEOUT + Duration::from_secs(1),
+            "idle for {idle:?}"
+        );
+        stalled.progressed();
+        assert_eq!(stalled.idle_for(), Duration::ZERO, "moving again");
+    }
 }

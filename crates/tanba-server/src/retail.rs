@@ -145,7 +145,6 @@ pub fn check_before_sale(
     // (a fiscal data operator's registration) is decided here, once, for all of them.
     let mut engine_answers = app.engine.check_sale(actor, &readable, now_ms)?.into_iter();
     let snapshot = app.engine.snapshot();
-    let today = Date::from_unix_ms_in_kz(now_ms);
     inputs
         .iter()
         .zip(scanned)
@@ -204,9 +203,6 @@ pub fn check_before_sale(
             if let Err(error) = engine_answer {
                 return Ok(check.refused(&error.into(), language));
             }
-            if card.expiry_date.is_some_and(|expiry| expiry < today) {
-                return Ok(check.refused(&ApiError::expired(), language));
-            }
             Ok(SaleCheck {
                 sellable: true,
                 ..check
@@ -222,6 +218,7 @@ pub struct ReceiptLine {
     /// The code sold, any form.
     pub code: String,
     /// Price in tiyn.
+    #[serde(deserialize_with = "whole_number")]
     pub price_tiyn: u64,
 }
 
@@ -234,9 +231,31 @@ pub struct SalesReceipt {
     /// The seller (the caller, if a retailer, when not given).
     pub seller: Option<TaxpayerId>,
     /// When it was printed, unix milliseconds.
+    #[serde(deserialize_with = "whole_number")]
     pub time_ms: u64,
     /// The lines.
     pub lines: Vec<ReceiptLine>,
+}
+
+/// A JSON integer in `u64`'s range, however it is written: `209`, `209.0` and `2.09e2` are
+/// one number in JSON (and to JSON Schema, which the OpenAPI document states the fields in),
+/// so a till that prints whole numbers with a decimal point is not refused. A fraction, a
+/// negative number or one past the range is refused.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    /// 2^64: the first whole number past `u64::MAX` (which `f64` cannot hold exactly).
+    const PAST_U64: f64 = 18_446_744_073_709_551_616.0;
+    let number = serde_json::Number::deserialize(deserializer)?;
+    if let Some(whole) = number.as_u64() {
+        return Ok(whole);
+    }
+    match number.as_f64() {
+        // In range and without a fraction, the cast is exact.
+        Some(float) if float.fract() == 0.0 && (0.0..PAST_U64).contains(&float) => Ok(float as u64),
+        _ => Err(serde::de::Error::custom(format!(
+            "{number} is not a whole number from 0 to {}",
+            u64::MAX
+        ))),
+    }
 }
 
 /// A line set aside.
@@ -448,5 +467,26 @@ mod tests {
             json(None),
             serde_json::json!({ "status": null, "withdrawal_reason": null })
         );
+    }
+
+    #[test]
+    fn a_receipt_s_whole_numbers_read_however_json_writes_them() {
+        let price = |number: &str| {
+            serde_json::from_str::<ReceiptLine>(&format!(
+                r#"{{"code": "x", "price_tiyn": {number}}}"#
+            ))
+            .map(|line| line.price_tiyn)
+            .map_err(|error| error.to_string())
+        };
+        assert_eq!(price("209"), Ok(209));
+        assert_eq!(price("209.0"), Ok(209));
+        assert_eq!(price("2.09e2"), Ok(209));
+        assert_eq!(price("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(price("1e19"), Ok(10_000_000_000_000_000_000));
+        // Read correctly rounded: a fast float parser reads this as ...976.8.
+        assert_eq!(price("1916636332176977.0"), Ok(1_916_636_332_176_977));
+        for refused in ["209.5", "-1", "1.8446744073709552e19", "\"209\"", "null"] {
+            assert!(price(refused).is_err(), "{refused} was read");
+        }
     }
 }
