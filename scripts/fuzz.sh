@@ -1,16 +1,35 @@
 #!/usr/bin/env bash
-# Fuzzes the code parser with libFuzzer (cargo-fuzz). The corpus is seeded from every input in
-# the GS1 conformance vectors. Usage: scripts/fuzz.sh [SECONDS] (default 300).
+# Fuzzes with libFuzzer (cargo-fuzz): the code parser, and the server's doors (JSON bodies,
+# protobuf messages to every gRPC method, Digital Link paths and check queries) through the real
+# routers. Corpora are seeded from the GS1 conformance vectors and requests of every shape.
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...] (default 300 s, every target).
+# Each target's last line (runs, seconds, coverage) is appended to fuzz/runs.log, which a
+# long run's entry in BENCHMARKS.md quotes. A failure leaves its input under fuzz/artifacts/.
 # cargo-fuzz needs nightly compiler flags; RUSTC_BOOTSTRAP=1 enables them on the stable toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 seconds="${1:-300}"
-command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
-corpus=fuzz/corpus/parse_code
-mkdir -p "$corpus"
-python3 - "$corpus" <<'PY'
+shift || true
+targets=("$@")
+((${#targets[@]})) || targets=(parse_code http_json grpc_request digital_link)
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --version 0.13.2
+
+python3 - fuzz/corpus <<'PY'
 import glob, hashlib, json, os, sys
-corpus = sys.argv[1]
+
+root = sys.argv[1]
+GS = "\x1d"
+
+
+def put(target, data):
+    folder = os.path.join(root, target)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, hashlib.sha1(data).hexdigest()), "wb") as out:
+        out.write(data)
+
+
+codes = []
 fields = ("bracketed_ai_input", "unbracketed_input_caret_is_fnc1", "dl_uri", "scan_data", "data_str", "input")
 for path in glob.glob("../shared/conformance/gs1-syntax-engine/*.jsonl") + glob.glob("../shared/conformance/gs1-digital-link-js/*.jsonl"):
     for line in open(path, encoding="utf-8"):
@@ -18,10 +37,71 @@ for path in glob.glob("../shared/conformance/gs1-syntax-engine/*.jsonl") + glob.
         for field in fields:
             value = vector.get(field)
             if isinstance(value, str) and value:
-                data = value.replace("^", "\x1d").encode("utf-8")
-                name = hashlib.sha1(data).hexdigest()
-                with open(os.path.join(corpus, name), "wb") as out:
-                    out.write(data)
+                codes.append(value.replace("^", GS))
+for code in codes:
+    put("parse_code", code.encode())
+
+# The doors: a few codes of each form are enough to show the fuzzer the fields' shapes.
+sample = codes[:: max(1, len(codes) // 40)][:40]
+seller = "140440001218"
+bodies = {
+    0: [{"code": c} for c in sample],
+    1: [{"code": c, "kind": "counterfeit", "comment": "x"} for c in sample[:5]],
+    2: [{"participant": seller}],
+    3: [{"participant": seller, "challenge": "AAAA", "signature": "AAAA"}],
+    4: [{"codes": sample[:3]}, {"codes": sample[:2], "seller": seller}],
+    5: [{"receipt_id": "R-1", "time_ms": 1767225600000, "lines": [{"code": c, "price_tiyn": 1000}]} for c in sample[:5]],
+    6: [{"receipt_id": "RET-1", "sale_receipt_id": "R-1", "codes": sample[:2]}],
+}
+for route, examples in bodies.items():
+    for caller in range(4):
+        for body in examples:
+            put("http_json", bytes([route, caller, 0]) + json.dumps(body).encode())
+for pick in range(9):
+    for code in sample:
+        text = code.split("://", 1)[1].split("/", 1)[-1] if "://" in code else code
+        put("digital_link", bytes([pick]) + text.encode())
+
+
+def field(number, data):
+    """A length-delimited protobuf field."""
+    key, size, out = (number << 3) | 2, len(data), b""
+    for value in (key, size):
+        while value >= 0x80:
+            out += bytes([value & 0x7F | 0x80])
+            value >>= 7
+        out += bytes([value])
+    return out + data
+
+
+for method in range(64):
+    for caller in range(4):
+        put("grpc_request", bytes([method, caller]))
+        for code in sample[:4]:
+            put("grpc_request", bytes([method, caller]) + field(1, code.encode()))
+        put("grpc_request", bytes([method, caller]) + field(1, seller.encode()))
 PY
-echo "corpus: $(ls "$corpus" | wc -l) seeds"
-RUSTC_BOOTSTRAP=1 cargo fuzz run parse_code "$corpus" -- -max_total_time="$seconds" -max_len=4096
+
+mkdir -p fuzz/artifacts
+for target in "${targets[@]}"; do
+    echo "== fuzz $target: $seconds s, corpus $(ls "fuzz/corpus/$target" | wc -l) inputs"
+    # The doors' targets keep a whole server in the process (caches, threads, a growing store):
+    # LeakSanitizer would flag its state after every input and rescan the heap, forty times the
+    # cost of the input itself. The parser's target keeps the leak check.
+    leaks=1
+    [ "$target" = parse_code ] || leaks=0
+    log="$(mktemp)"
+    status=0
+    RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "fuzz/corpus/$target" -- \
+        -max_total_time="$seconds" -max_len=70000 -rss_limit_mb=4096 -detect_leaks="$leaks" \
+        -artifact_prefix="fuzz/artifacts/$target-" -print_final_stats=1 >"$log" 2>&1 || status=$?
+    grep -E "^(Done|#[0-9]+ *DONE|stat::)" "$log" || true
+    echo "$(date -u +%FT%TZ) $target ${seconds}s: $(grep -E '^stat::number_of_executed_units' "$log" | tr -d ' ') $(grep -oE 'cov: [0-9]+' "$log" | tail -1) exit $status" >> fuzz/runs.log
+    if [ "$status" -ne 0 ]; then
+        tail -60 "$log" >&2
+        rm -f "$log"
+        echo "fuzz: $target failed; the input is under fuzz/artifacts/" >&2
+        exit 1
+    fi
+    rm -f "$log"
+done

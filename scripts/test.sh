@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: formatting, lints, and every test of the workspace (unit,
-# conformance against ../shared/conformance, property tests, the CLI end to end).
+# conformance against ../shared/conformance, property tests, the CLI end to end), then the HTTP
+# API against its OpenAPI document (Schemathesis on a live demo) and a short run of every fuzz
+# target (TANBA_FUZZ_SECONDS each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,3 +16,7 @@ echo "== cargo test"
 cargo test --locked --workspace --all-targets -- --show-output
 # Doc tests run separately: --all-targets skips them.
 cargo test --locked --workspace --doc
+echo "== schemathesis"
+scripts/schemathesis.sh
+echo "== fuzz (short)"
+scripts/fuzz.sh "${TANBA_FUZZ_SECONDS:-20}"

@@ -25,14 +25,20 @@ fuzz_target!(|data: &[u8]| {
         };
         // AIs missing from the table (accepted by the lenient options in bracketed and Digital
         // Link input) have no known length, so unbracketed forms cannot carry them back.
-        let all_known = code.elements.elements.iter().all(|element| element.entry().is_some());
+        let all_known = code
+            .elements
+            .elements
+            .iter()
+            .all(|element| element.entry().is_some());
         let forms: &[OutputForm] = if all_known {
             &[OutputForm::Raw, OutputForm::Bracketed, OutputForm::ScanData]
         } else {
             &[OutputForm::Bracketed]
         };
         for form in forms {
-            let formatted = code.format(form).expect("raw, bracketed and scan forms always format");
+            let formatted = code
+                .format(form)
+                .expect("raw, bracketed and scan forms always format");
             // Brackets and `\(` escapes can grow a maximal raw input past the input limit; real
             // codes (at most a Data Matrix's 2,335 characters) are far below it.
             if formatted.len() > tanba_gs1::INPUT_LENGTH_MAX {

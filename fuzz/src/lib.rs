@@ -1,0 +1,269 @@
+//! What the fuzz targets that go through the server's doors share: one server in the process,
+//! its real HTTP and gRPC routers (the gate, the rate limits, the handlers, the audit) over a
+//! started engine on the in-memory store (the store is not what is fuzzed, and a fuzzer's
+//! thousands of calls per second should not wait on fsync), with an operator, a producer and a
+//! shop registered and signed in.
+//! A request goes to a router as it would after the accept loop, so everything a stranger's bytes
+//! reach is what is fuzzed; and every answer is held to what the server promises its callers:
+//! never a panic, never a fault of the server (HTTP 500, gRPC INTERNAL or UNKNOWN), and every
+//! HTTP refusal a coded JSON error or a page.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use rand_core::OsRng;
+use tanba_crypto::KeyRing;
+use tanba_crypto::scheme::{Ed25519Signer, Signer};
+use tanba_crypto::sign_in::{SignInSecret, sign_in_message};
+use tanba_engine::{Engine, EngineConfig, SystemClock};
+use tanba_server::config::Rates;
+use tanba_server::net::PeerAddr;
+use tanba_server::{App, ServerConfig, audit::AuditLog};
+use tanba_store::{MemoryStore, Store};
+use tanba_types::{Actor, Command, Participant, ParticipantKey, ParticipantStatus, Role};
+use tower::ServiceExt;
+
+/// Who signs in, so that inputs reach past each role's check: valid BINs (check digits hold).
+const CAST: [(&str, Role); 3] = [
+    ("120440000018", Role::Operator),
+    ("050440000121", Role::Producer),
+    ("140440001218", Role::Retailer),
+];
+/// A rate no fuzzer reaches: the limits are tested elsewhere, here every input is judged.
+const RATE_UNREACHED: u32 = 1_000_000_000;
+/// Where every request comes from (a peer the accept loop would have marked).
+const PEER: &str = "192.0.2.1:40000";
+
+/// The server in the process.
+pub struct Door {
+    runtime: tokio::runtime::Runtime,
+    http: axum::Router,
+    grpc: axum::Router,
+    /// Bearer tokens of the cast, in its order.
+    tokens: Vec<String>,
+}
+
+/// An answer, whole.
+pub struct Answer {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The trailers (gRPC's status travels here unless the answer is trailers-only).
+    pub trailers: Option<HeaderMap>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// The one server of the process, started on first use.
+pub fn door() -> &'static Door {
+    static DOOR: OnceLock<Door> = OnceLock::new();
+    DOOR.get_or_init(Door::start)
+}
+
+impl Door {
+    fn start() -> Door {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let (http, grpc, tokens) = runtime.block_on(async {
+            let clock = Arc::new(SystemClock);
+            let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+            let ring = Arc::new(KeyRing::generate(
+                tanba_engine::Clock::now_ms(&SystemClock),
+                &mut OsRng,
+            ));
+            let engine = Engine::start(
+                store.clone(),
+                ring.clone(),
+                clock.clone(),
+                EngineConfig::default(),
+            )
+            .expect("the engine starts on an empty store");
+            let mut keys = Vec::new();
+            for (id, role) in CAST {
+                let key = Ed25519Signer::generate(&mut OsRng);
+                register(&engine, id, role, &key).await;
+                keys.push((id, key));
+            }
+            let audit = AuditLog::start(store, ring, engine.head().sequence).expect("audit");
+            let config = ServerConfig {
+                rates: Rates {
+                    anonymous_per_ip_per_second: RATE_UNREACHED,
+                    anonymous_burst: RATE_UNREACHED,
+                    participant_per_second: RATE_UNREACHED,
+                    participant_burst: RATE_UNREACHED,
+                    reports_per_ip_per_hour: RATE_UNREACHED,
+                },
+                ..ServerConfig::default()
+            };
+            let secret =
+                SignInSecret::from_bytes([7; tanba_crypto::sign_in::SIGN_IN_SECRET_LENGTH]);
+            let app = Arc::new(App::new(engine, clock, audit, config, secret));
+            let tokens = keys
+                .iter()
+                .map(|(id, key)| sign_in(&app, id, key))
+                .collect();
+            let http = tanba_server::http::router(app.clone(), tanba_server::metrics_handle());
+            (http, tanba_server::grpc::router(app), tokens)
+        });
+        Door {
+            runtime,
+            http,
+            grpc,
+            tokens,
+        }
+    }
+
+    /// The caller a fuzz input picks: anonymous, or one of the cast signed in.
+    pub fn caller(&self, pick: u8) -> Option<&str> {
+        match usize::from(pick) % (self.tokens.len() + 1) {
+            0 => None,
+            index => Some(&self.tokens[index - 1]),
+        }
+    }
+
+    /// Sends `request` to the HTTP router and checks the answer is one the server may give.
+    pub fn http(&self, request: Request<Body>) -> Answer {
+        let answer = self.send(&self.http, request);
+        assert_ne!(
+            answer.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "a fault of the server: {}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        if answer.status.is_client_error() {
+            assert_refusal_is_coded(&answer);
+        }
+        answer
+    }
+
+    /// Sends one gRPC message (its protobuf bytes, framed here) to `path` and checks the
+    /// status is not a fault of the server.
+    pub fn grpc(&self, path: &str, message: &[u8], token: Option<&str>) -> Answer {
+        let mut framed = Vec::with_capacity(message.len() + 5);
+        framed.push(0);
+        framed.extend_from_slice(&(message.len() as u32).to_be_bytes());
+        framed.extend_from_slice(message);
+        let mut request = Request::post(path)
+            .header("content-type", "application/grpc")
+            .header("te", "trailers");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let answer = self.send(
+            &self.grpc,
+            request.body(Body::from(framed)).expect("a request"),
+        );
+        let status = answer
+            .headers
+            .get("grpc-status")
+            .or_else(|| answer.trailers.as_ref()?.get("grpc-status"))
+            .map(|value| value.to_str().unwrap_or("?").to_owned())
+            .unwrap_or_default();
+        assert!(
+            !matches!(status.as_str(), "2" | "13" | ""),
+            "{path}: gRPC status {status:?}: {:?}",
+            answer.headers.get("grpc-message")
+        );
+        answer
+    }
+
+    fn send(&self, router: &axum::Router, mut request: Request<Body>) -> Answer {
+        let peer: SocketAddr = PEER.parse().expect("an address");
+        request.extensions_mut().insert(PeerAddr(peer));
+        self.runtime.block_on(async {
+            let response = router.clone().oneshot(request).await.expect("infallible");
+            let (parts, body) = response.into_parts();
+            let collected = body.collect().await.expect("the body is read whole");
+            let trailers = collected.trailers().cloned();
+            Answer {
+                status: parts.status,
+                headers: parts.headers,
+                trailers,
+                body: collected.to_bytes().to_vec(),
+            }
+        })
+    }
+}
+
+/// A refusal over HTTP is a page (the browser routes) or `{"error": {"code": "TANBA-...", ...}}`.
+fn assert_refusal_is_coded(answer: &Answer) {
+    let content_type = answer
+        .headers
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if content_type.starts_with("text/html") {
+        return;
+    }
+    assert!(
+        content_type.starts_with("application/json"),
+        "a refusal as {content_type:?}"
+    );
+    let error: serde_json::Value = serde_json::from_slice(&answer.body).expect("a refusal is JSON");
+    let code = error["error"]["code"].as_str().unwrap_or_default();
+    assert!(
+        code.starts_with("TANBA-"),
+        "a refusal without a code: {error}"
+    );
+}
+
+async fn register(engine: &Engine, id: &str, role: Role, key: &Ed25519Signer) {
+    let participant = Participant {
+        id: id.parse().expect("a valid BIN"),
+        name: format!("Fuzz {role:?}"),
+        roles: [role].into_iter().collect(),
+        keys: vec![ParticipantKey {
+            algorithm: "ed25519".into(),
+            public_key: key.public_key_bytes(),
+        }],
+        status: ParticipantStatus::Active,
+    };
+    engine
+        .submit(Actor::System, Command::RegisterParticipant(participant))
+        .expect("queued")
+        .await
+        .expect("registered");
+}
+
+fn sign_in(app: &App, id: &str, key: &Ed25519Signer) -> String {
+    let id = id.parse().expect("a valid BIN");
+    let (challenge, _) = app.challenge(&id).expect("a challenge");
+    let signature = key.sign(&sign_in_message(&challenge));
+    let (token, _) = app
+        .sign_in(&id, &challenge, &signature)
+        .expect("a registered participant signs in");
+    token
+}
+
+/// Every method of every Tanba gRPC service, as request paths, read from the compiled protos
+/// (a new method is fuzzed without touching the target).
+pub fn grpc_methods() -> &'static [String] {
+    static METHODS: OnceLock<Vec<String>> = OnceLock::new();
+    METHODS.get_or_init(|| {
+        use prost::Message;
+        let set = prost_types::FileDescriptorSet::decode(tanba_proto::FILE_DESCRIPTOR_SET)
+            .expect("the descriptor set the server registers decodes");
+        let mut methods = Vec::new();
+        for file in &set.file {
+            for service in &file.service {
+                for method in &service.method {
+                    methods.push(format!(
+                        "/{}.{}/{}",
+                        file.package(),
+                        service.name(),
+                        method.name()
+                    ));
+                }
+            }
+        }
+        assert!(!methods.is_empty(), "no gRPC methods in the descriptor set");
+        methods
+    })
+}
