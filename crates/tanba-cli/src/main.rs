@@ -5,6 +5,7 @@
 //! Every subcommand is a thin shell over a library call.
 
 mod bench_command;
+mod calendar_command;
 mod client_command;
 mod code_command;
 mod demo;
@@ -48,6 +49,9 @@ enum Command {
     Client(client_command::ClientArgs),
     /// Run the engine's workloads on a fresh temporary data directory; one JSON line each.
     Bench(bench_command::BenchArgs),
+    /// The working-day calendar of the legal terms: when a term ends.
+    #[command(subcommand)]
+    Calendar(calendar_command::CalendarCommand),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve_command::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Bench(args) => bench_command::run(args),
+        Command::Calendar(command) => calendar_command::run(command, cli.lang),
         Command::Client(args) => client_command::run(args, cli.lang),
     };
     match result {

@@ -56,6 +56,19 @@ impl Date {
         }
     }
 
+    /// The date `days` after 1970-01-01.
+    pub fn from_days_since_epoch(days: i32) -> Date {
+        Date {
+            days_since_epoch: days,
+        }
+    }
+
+    /// The day of the week, ISO numbering: 1 Monday to 7 Sunday.
+    pub fn iso_weekday(&self) -> u32 {
+        // 1970-01-01 was a Thursday (4).
+        u32::try_from((self.days_since_epoch + 3).rem_euclid(7)).expect("0..7") + 1
+    }
+
     /// Days since 1970-01-01.
     pub fn days_since_epoch(&self) -> i32 {
         self.days_since_epoch
@@ -174,6 +187,21 @@ serde_as_text!(Date);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekdays_follow_the_calendar() {
+        let day = |text: &str| text.parse::<Date>().unwrap().iso_weekday();
+        assert_eq!(day("1970-01-01"), 4);
+        assert_eq!(day("2024-03-01"), 5);
+        assert_eq!(day("2026-03-21"), 6);
+        assert_eq!(day("2026-03-22"), 7);
+        assert_eq!(day("2026-03-23"), 1);
+        assert_eq!(Date::from_days_since_epoch(0), day_of("1970-01-01"));
+    }
+
+    fn day_of(text: &str) -> Date {
+        text.parse().unwrap()
+    }
 
     #[test]
     fn every_day_round_trips() {
