@@ -102,6 +102,8 @@ impl Door {
                 },
                 ..ServerConfig::default()
             };
+            // A fixed sign-in secret: nothing here needs secrecy, and a fixed one keeps the
+            // tokens' shape the same from run to run.
             let secret =
                 SignInSecret::from_bytes([7; tanba_crypto::sign_in::SIGN_IN_SECRET_LENGTH]);
             let app = Arc::new(App::new(engine, clock, audit, config, secret));

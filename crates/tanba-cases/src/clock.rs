@@ -1,0 +1,332 @@
+//! Legal clocks: a term's budget, what is already consumed, and since when it runs, so that
+//! pausing (waiting for a foreign authority, A-PER-2), resuming, extending once with notice
+//! (R-CER-10) and "paused with 19 working days left" are exact, and a calendar change recomputes
+//! only what is still ahead.
+//!
+//! Conventions, written once here (the texts count terms "from" a day and say nothing finer):
+//! - A clock started on day S runs from the day after S, like every term (S is not counted).
+//! - A pause on day P consumes the days of the run up to and including P: the authority had P.
+//! - A resume on day R runs again from the day after R, as if the clock started on R.
+//! - The due moment of a running clock is the term's end (18:30 of the last working day, or
+//!   midnight after the last calendar day) counted from its run's start with what is left.
+//! - Warning rungs fire once each, in order: two working days before the due day (at 00:00),
+//!   the due day (00:00), and overdue (the due moment). A paused clock fires none; a resume or
+//!   an extension gives a new due moment, whose rungs fire afresh.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use tanba_types::{Date, Localized};
+
+use crate::calendar::{Calendar, CalendarError, Due};
+
+/// Working days before the due day at which the first warning fires.
+pub const WARNING_WORKING_DAYS: u32 = 2;
+
+/// Days of which kind a term counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayUnit {
+    /// Working days of the calendar.
+    WorkingDays,
+    /// Calendar days.
+    CalendarDays,
+}
+
+/// A warning rung of a clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rung {
+    /// [`WARNING_WORKING_DAYS`] working days before the due day.
+    Approaching,
+    /// The due day has begun.
+    DueToday,
+    /// The due moment has passed.
+    Overdue,
+}
+
+/// Why a clock refuses an operation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClockError {
+    /// The calendar cannot answer.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// Pausing a paused clock, resuming a running one, or acting on a stopped one.
+    #[error("the clock is {0}")]
+    State(&'static str),
+    /// The term was extended before: the texts allow one extension.
+    #[error("the term was extended before")]
+    ExtendedBefore,
+    /// A day earlier than the clock's last change.
+    #[error("{0} is before the clock's last change")]
+    BeforeLastChange(Date),
+}
+
+impl ClockError {
+    /// Every code these errors carry besides the calendar's.
+    pub const CODES: &'static [&'static str] = &[
+        "TANBA-CLOCK-STATE",
+        "TANBA-CLOCK-EXTENDED-BEFORE",
+        "TANBA-CLOCK-BEFORE-LAST-CHANGE",
+    ];
+}
+
+impl Localized for ClockError {
+    fn code(&self) -> &'static str {
+        match self {
+            ClockError::Calendar(error) => error.code(),
+            ClockError::State(_) => "TANBA-CLOCK-STATE",
+            ClockError::ExtendedBefore => "TANBA-CLOCK-EXTENDED-BEFORE",
+            ClockError::BeforeLastChange(_) => "TANBA-CLOCK-BEFORE-LAST-CHANGE",
+        }
+    }
+
+    fn detail(&self) -> Option<String> {
+        match self {
+            ClockError::Calendar(error) => error.detail(),
+            ClockError::State(state) => Some((*state).to_owned()),
+            ClockError::ExtendedBefore => None,
+            ClockError::BeforeLastChange(day) => Some(day.to_string()),
+        }
+    }
+}
+
+/// Whether a clock runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Run {
+    /// Running from the day after `since`, due at `due` (computed under a calendar version).
+    Running {
+        /// The day the run started (not counted).
+        since: Date,
+        /// When it ends if nothing changes.
+        due: Due,
+    },
+    /// Paused on `since` (that day consumed).
+    Paused {
+        /// The day of the pause.
+        since: Date,
+    },
+    /// Stopped on `at` (the step it timed was taken): it fires nothing more.
+    Stopped {
+        /// The day it stopped.
+        at: Date,
+    },
+}
+
+/// One legal term of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalClock {
+    /// The unit it counts.
+    pub unit: DayUnit,
+    /// The budget, in days of `unit`, an extension included.
+    pub budget_days: u32,
+    /// Days consumed by runs before the current one.
+    pub consumed_days: u32,
+    /// The extension granted, if any (days of `unit`).
+    pub extended_by_days: Option<u32>,
+    /// Running, paused or stopped.
+    pub run: Run,
+    /// Rungs already fired in the current run.
+    pub fired: BTreeSet<Rung>,
+}
+
+impl LegalClock {
+    /// A clock of `budget_days` started on `start` (not counted).
+    pub fn start(
+        calendar: &Calendar,
+        unit: DayUnit,
+        budget_days: u32,
+        start: Date,
+    ) -> Result<LegalClock, ClockError> {
+        let due = due_after(calendar, unit, start, budget_days)?;
+        Ok(LegalClock {
+            unit,
+            budget_days,
+            consumed_days: 0,
+            extended_by_days: None,
+            run: Run::Running { since: start, due },
+            fired: BTreeSet::new(),
+        })
+    }
+
+    /// Days left on `today`: the budget less what is consumed, and for a running clock less
+    /// the days of its run up to and including `today`. Negative once overdue.
+    pub fn days_left(&self, calendar: &Calendar, today: Date) -> Result<i64, ClockError> {
+        let run_days = match &self.run {
+            Run::Running { since, .. } => count(calendar, self.unit, *since, today)?,
+            Run::Paused { .. } | Run::Stopped { .. } => 0,
+        };
+        Ok(i64::from(self.budget_days) - i64::from(self.consumed_days) - i64::from(run_days))
+    }
+
+    /// Pauses on `day`, consuming the run's days up to and including it.
+    pub fn pause(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError> {
+        let Run::Running { since, .. } = self.run else {
+            return Err(ClockError::State(self.state_name()));
+        };
+        if day < since {
+            return Err(ClockError::BeforeLastChange(day));
+        }
+        self.consumed_days += count(calendar, self.unit, since, day)?;
+        self.run = Run::Paused { since: day };
+        Ok(())
+    }
+
+    /// Resumes on `day`, running from the day after with what is left (overdue at once if
+    /// nothing is).
+    pub fn resume(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError> {
+        let Run::Paused { since } = self.run else {
+            return Err(ClockError::State(self.state_name()));
+        };
+        if day < since {
+            return Err(ClockError::BeforeLastChange(day));
+        }
+        self.restart(calendar, day)
+    }
+
+    /// Extends the term once by `days` (the notice is the caller's step).
+    pub fn extend(&mut self, calendar: &Calendar, days: u32) -> Result<(), ClockError> {
+        if self.extended_by_days.is_some() {
+            return Err(ClockError::ExtendedBefore);
+        }
+        if matches!(self.run, Run::Stopped { .. }) {
+            return Err(ClockError::State(self.state_name()));
+        }
+        self.budget_days += days;
+        self.extended_by_days = Some(days);
+        if let Run::Running { since, .. } = self.run {
+            self.fired.clear();
+            self.run = Run::Running {
+                since,
+                due: due_after(calendar, self.unit, since, self.left_at_run_start())?,
+            };
+        }
+        Ok(())
+    }
+
+    /// Stops on `day`: the step it timed was taken.
+    pub fn stop(&mut self, day: Date) {
+        self.run = Run::Stopped { at: day };
+    }
+
+    /// Recomputes the due moment under a new calendar version. Only what is ahead moves: days
+    /// already consumed stay consumed; the run keeps its start.
+    pub fn recompute(&mut self, calendar: &Calendar) -> Result<Option<Due>, ClockError> {
+        let Run::Running { since, .. } = self.run else {
+            return Ok(None);
+        };
+        let due = due_after(calendar, self.unit, since, self.left_at_run_start())?;
+        self.run = Run::Running {
+            since,
+            due: due.clone(),
+        };
+        Ok(Some(due))
+    }
+
+    /// The rungs due at `now_ms` that have not fired, in order; marks them fired.
+    pub fn fire(&mut self, calendar: &Calendar, now_ms: u64) -> Result<Vec<Rung>, ClockError> {
+        let mut fired = Vec::new();
+        for (rung, at_ms) in self.rungs(calendar)? {
+            if at_ms <= now_ms && self.fired.insert(rung) {
+                fired.push(rung);
+            }
+        }
+        Ok(fired)
+    }
+
+    /// When the next rung fires (what a due-time index keeps), if the clock runs.
+    pub fn next_rung_ms(&self, calendar: &Calendar) -> Result<Option<u64>, ClockError> {
+        Ok(self
+            .rungs(calendar)?
+            .into_iter()
+            .filter(|(rung, _)| !self.fired.contains(rung))
+            .map(|(_, at_ms)| at_ms)
+            .min())
+    }
+
+    /// The moment of each rung of the current run.
+    fn rungs(&self, calendar: &Calendar) -> Result<Vec<(Rung, u64)>, ClockError> {
+        let Run::Running { due, .. } = &self.run else {
+            return Ok(Vec::new());
+        };
+        let approaching = working_days_before(calendar, due.day, WARNING_WORKING_DAYS)?;
+        Ok(vec![
+            (Rung::Approaching, calendar.moment_ms(approaching, 0)),
+            (Rung::DueToday, calendar.moment_ms(due.day, 0)),
+            (Rung::Overdue, due.at_ms),
+        ])
+    }
+
+    fn restart(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError> {
+        let left = self.budget_days.saturating_sub(self.consumed_days);
+        let due = match left {
+            0 => Due {
+                day,
+                at_ms: calendar.moment_ms(day, 0),
+                calendar_version: calendar.version,
+                listed_days_crossed: Vec::new(),
+            },
+            left => due_after(calendar, self.unit, day, left)?,
+        };
+        self.fired.clear();
+        self.run = Run::Running { since: day, due };
+        Ok(())
+    }
+
+    fn left_at_run_start(&self) -> u32 {
+        self.budget_days.saturating_sub(self.consumed_days).max(1)
+    }
+
+    fn state_name(&self) -> &'static str {
+        match self.run {
+            Run::Running { .. } => "running",
+            Run::Paused { .. } => "paused",
+            Run::Stopped { .. } => "stopped",
+        }
+    }
+}
+
+fn due_after(
+    calendar: &Calendar,
+    unit: DayUnit,
+    start: Date,
+    days: u32,
+) -> Result<Due, CalendarError> {
+    match unit {
+        DayUnit::WorkingDays => calendar.due_after_working_days(start, days),
+        DayUnit::CalendarDays => calendar.due_after_calendar_days(start, days),
+    }
+}
+
+/// Days of `unit` in (`after`, `through`].
+fn count(
+    calendar: &Calendar,
+    unit: DayUnit,
+    after: Date,
+    through: Date,
+) -> Result<u32, CalendarError> {
+    let span = u32::try_from(through.days_since_epoch() - after.days_since_epoch()).unwrap_or(0);
+    match unit {
+        DayUnit::CalendarDays => Ok(span),
+        DayUnit::WorkingDays => (1..=span).try_fold(0, |working, n| {
+            Ok(working + u32::from(calendar.is_working_day(after.plus_days(n))?))
+        }),
+    }
+}
+
+/// The working day `count` working days before `day` (or the earliest day the calendar knows).
+fn working_days_before(calendar: &Calendar, day: Date, count: u32) -> Result<Date, CalendarError> {
+    let (mut current, mut left) = (day, count);
+    while left > 0 {
+        let previous = Date::from_days_since_epoch(current.days_since_epoch() - 1);
+        match calendar.is_working_day(previous) {
+            Ok(true) => left -= 1,
+            Ok(false) => {}
+            Err(CalendarError::NotCovered { .. }) => return Ok(current),
+            Err(error) => return Err(error),
+        }
+        current = previous;
+    }
+    Ok(current)
+}
