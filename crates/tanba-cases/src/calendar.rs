@@ -188,8 +188,8 @@ impl Calendar {
         Ok(calendar)
     }
 
-    /// Checks that the data is consistent: every listed day inside the years, listed once, of a
-    /// kind its weekday allows, named in three languages, citing a known act; the offsets
+    /// Checks that the data is consistent: every listed day inside the years, listed once and in
+    /// date order (lookups rely on it), of a kind its weekday allows, named in three languages, citing a known act; the offsets
     /// ordered from the epoch.
     pub fn check(&self) -> Result<(), CalendarError> {
         let invalid = |reason: String| Err(CalendarError::Invalid(reason));
@@ -217,8 +217,8 @@ impl Calendar {
         for day in &self.days {
             let (year, _, _) = day.date.ymd();
             let weekend = is_weekend(day.date);
-            let wrong = if previous == Some(day.date) {
-                Some("listed twice")
+            let wrong = if previous.is_some_and(|previous| previous >= day.date) {
+                Some("listed twice or out of date order")
             } else if !(self.first_year..=self.last_year).contains(&year) {
                 Some("outside the years covered")
             } else if day.kind == DayKind::WorkingDay && !weekend {

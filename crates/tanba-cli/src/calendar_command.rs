@@ -1,8 +1,9 @@
 //! `tanba calendar`: the legal terms' working-day calendar from the command line, for operators
-//! and officials checking a deadline. It answers under the calendar a fresh data directory starts
-//! with (Kazakhstan 2024-2026, `tanba-cases/calendar/`), the same one every term is computed
-//! with until the operator adds a version.
+//! and officials checking a deadline. With `--data` it answers under the version in force in that
+//! data directory (read-only, beside a running server); without, under the calendar a fresh data
+//! directory starts with (Kazakhstan 2024-2026, `tanba-cases/calendar/`).
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -10,6 +11,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use tanba_cases::Calendar;
 use tanba_cases::calendar::ListedDay;
+use tanba_store::{RocksStore, Store};
 use tanba_types::Language;
 
 use crate::output::error_json;
@@ -39,6 +41,9 @@ pub struct DueArgs {
     /// (before 17:00 on a working day: that day; otherwise the next working day).
     #[arg(long)]
     intake: bool,
+    /// A data directory: use the calendar version in force there.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
 }
 
 pub fn run(command: CalendarCommand, language: Language) -> anyhow::Result<ExitCode> {
@@ -49,7 +54,10 @@ pub fn run(command: CalendarCommand, language: Language) -> anyhow::Result<ExitC
 
 fn due(args: DueArgs, language: Language) -> anyhow::Result<ExitCode> {
     let from_ms = parse_moment(&args.from)?;
-    let calendar = Calendar::start();
+    let calendar = match &args.data {
+        Some(data) => in_force(data)?,
+        None => Calendar::start(),
+    };
     let answer = (|| {
         let registered = match args.intake {
             true => Some(calendar.registered_on(from_ms)?),
@@ -90,6 +98,15 @@ fn due(args: DueArgs, language: Language) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// The calendar version in force in a data directory.
+fn in_force(data: &Path) -> anyhow::Result<Calendar> {
+    let engine = data.join("engine");
+    let store = RocksStore::open_read_only(&engine)
+        .with_context(|| format!("opening {} to read", engine.display()))?;
+    tanba_engine::calendar::in_force(store.snapshot().as_ref())?
+        .with_context(|| format!("{} holds no calendar yet", data.display()))
 }
 
 /// An ISO 8601 moment with its offset (seconds optional), as unix milliseconds.

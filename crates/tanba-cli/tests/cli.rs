@@ -371,3 +371,74 @@ fn partial_tails_have_their_own_code() {
         "TANBA-CODE-MALFORMED-TAIL"
     );
 }
+
+#[test]
+fn calendar_due_prints_a_term_s_end_under_the_start_calendar() {
+    // Friday 20 March 2026, 16:30: Nauryz (21-23) and its days off (24-25) are not counted.
+    let output = tanba(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-03-20T16:30+05:00",
+        "--working-days",
+        "3",
+    ]);
+    assert!(output.status.success());
+    let answer = json(&output);
+    assert_eq!(answer["start_day"], "2026-03-20");
+    assert_eq!(answer["due"], "2026-03-30T18:30:00+05:00");
+    assert_eq!(answer["calendar_version"], 1);
+    assert_eq!(answer["listed_days_crossed"].as_array().unwrap().len(), 3);
+    // Received after 17:00: registered on the next working day, the 26th.
+    let output = tanba(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-03-20T17:05+05:00",
+        "--working-days",
+        "3",
+        "--intake",
+    ]);
+    let answer = json(&output);
+    assert_eq!(answer["registered_on"], "2026-03-26");
+    assert_eq!(answer["due"], "2026-03-31T18:30:00+05:00");
+    // Calendar days end at midnight after the last one, holiday or not.
+    let output = tanba(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-03-20T16:30+05:00",
+        "--calendar-days",
+        "3",
+    ]);
+    assert_eq!(json(&output)["due"], "2026-03-24T00:00:00+05:00");
+}
+
+#[test]
+fn calendar_due_past_the_years_covered_is_refused_in_the_asked_language() {
+    let output = tanba(&[
+        "--lang",
+        "ru",
+        "calendar",
+        "due",
+        "--from",
+        "2026-12-29T10:00+05:00",
+        "--working-days",
+        "3",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let answer = json(&output);
+    assert_eq!(answer["error"]["code"], "TANBA-CALENDAR-NOT-COVERED");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(message.contains("Календарь рабочих дней"), "{message}");
+    // A moment without its offset is not guessed.
+    let output = tanba(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-03-20T16:30",
+        "--working-days",
+        "3",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -1193,3 +1193,22 @@ async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_on
         .agencies;
     assert_eq!(agencies.len(), 2);
 }
+
+#[tokio::test]
+async fn a_fresh_server_starts_with_the_calendar_and_the_cli_reads_it_beside_the_server() {
+    let demo = Demo::start();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tanba"))
+        .args(["calendar", "due", "--from", "2026-03-20T16:30+05:00"])
+        .args(["--working-days", "3", "--data"])
+        .arg(demo.data())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["calendar_version"], 1);
+    assert_eq!(answer["due"], "2026-03-30T18:30:00+05:00");
+}

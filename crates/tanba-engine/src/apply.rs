@@ -289,6 +289,9 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             }
             record_receipt(state, keys::RECEIPT_RETURN, record, &seller, receipt_id);
         }
+        Event::CalendarPublished { version, toml } => {
+            crate::calendar::apply_published(state, *version, toml);
+        }
         Event::FiscalOperatorAssigned(agency) => {
             let key = keys::fiscal_agency(&agency.operator, &agency.seller);
             state.put(Column::Index, key, encode(agency));

@@ -172,6 +172,7 @@ pub fn decide(
         }
         Command::Block { codes, reason } => block(state, context, codes, reason),
         Command::Unblock { codes } => unblock(state, context, codes),
+        Command::PublishCalendar { toml } => crate::calendar::publish(state, context.actor, toml),
     }
 }
 

@@ -204,6 +204,10 @@ pub enum EngineError {
     /// The engine is shutting down or has stopped.
     #[error("the engine has stopped")]
     Stopped,
+    /// A calendar document refused, or a term the calendar cannot compute: the calendar's own
+    /// codes (`TANBA-CALENDAR-*`).
+    #[error(transparent)]
+    Calendar(#[from] tanba_cases::CalendarError),
 }
 
 impl From<StoreError> for EngineError {
@@ -319,6 +323,7 @@ impl EngineError {
             EngineError::AlreadyReturned(_) => "TANBA-ENGINE-ALREADY-RETURNED",
             EngineError::ReturnPeriodOver(_) => "TANBA-ENGINE-RETURN-PERIOD-OVER",
             EngineError::Expired(_) => "TANBA-ENGINE-EXPIRED",
+            EngineError::Calendar(error) => error.code(),
             EngineError::NotServed { .. } => "TANBA-ENGINE-NOT-SERVED",
             EngineError::Busy => "TANBA-ENGINE-BUSY",
             EngineError::StoreUnavailable => "TANBA-ENGINE-STORE-UNAVAILABLE",
@@ -383,6 +388,7 @@ impl Localized for EngineError {
             EngineError::NotServed { seller, .. } => Some(seller.to_string()),
             EngineError::LevelMismatch { parent, child } => Some(format!("{parent} ⊅ {child}")),
             EngineError::OrderExceeded { quantity, .. } => Some(quantity.to_string()),
+            EngineError::Calendar(error) => error.detail(),
             _ => self.subject().map(|code| code.to_string()),
         }
     }

@@ -76,6 +76,30 @@ pub const RECEIPT_SALE_LINE: u8 = b'l';
 pub const INDEX_FISCAL_AGENCIES: u8 = b'a';
 /// Index prefix: the versions of a reference card (participant, category, product).
 pub const INDEX_REFERENCE: u8 = b'r';
+/// Index prefix: the published versions of the working-day calendar, by version.
+pub const INDEX_CALENDAR: u8 = b'k';
+/// Index key: the version of the working-day calendar in force.
+pub const INDEX_CALENDAR_IN_FORCE: u8 = b'K';
+
+/// A calendar version's key.
+pub fn calendar_version(version: u32) -> Vec<u8> {
+    let mut out = vec![INDEX_CALENDAR];
+    out.extend_from_slice(&version.to_be_bytes());
+    out
+}
+
+/// The key naming the calendar version in force.
+pub fn calendar_in_force() -> Vec<u8> {
+    vec![INDEX_CALENDAR_IN_FORCE]
+}
+
+/// Reads a big-endian u32 value.
+pub fn read_u32(bytes: &[u8]) -> Result<u32, EngineError> {
+    let bytes: [u8; 4] = bytes
+        .try_into()
+        .map_err(|_| EngineError::Corrupt("a u32 value is not 4 bytes".into()))?;
+    Ok(u32::from_be_bytes(bytes))
+}
 
 /// Appends a code's prefix-free encoding ([`CodeKey::write_bytes`]).
 pub fn push_code(out: &mut Vec<u8>, code: &CodeKey) {

@@ -17,12 +17,14 @@
 //! - [`retail`](mod@retail): fiscal receipts: sales line by line, returns tied to their sale,
 //!   fiscal data operators acting for the sellers they serve.
 //! - [`workload`](mod@workload): a standing world and bulk steps for benchmarks and load tests.
+//! - [`calendar`](mod@calendar): the working-day calendar's versions, published into the log.
 //!
 //! Architecture invariant: the state machine reads no clock and no random source. Time is stamped
 //! on each command by the writer; serials arrive inside `IssueCodes` commands. No tonic, no
 //! network: the server stands on this crate, not the other way round.
 
 pub mod apply;
+pub mod calendar;
 pub mod core;
 pub mod decide;
 pub mod engine;

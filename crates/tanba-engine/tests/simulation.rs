@@ -1170,7 +1170,9 @@ impl Model {
                 codes,
             } => self.return_verdict(actor, receipt_id, sale_receipt_id, codes, time_ms, &mut v),
             // The market has no fiscal data operators: `tests/receipts.rs` holds their rules.
-            Command::AssignFiscalOperator(_) => unreachable!("the generator proposes none"),
+            Command::AssignFiscalOperator(_) | Command::PublishCalendar { .. } => {
+                unreachable!("the generator proposes none")
+            }
             Command::Block { codes, reason } => {
                 let authority = self.with_role(actor, |role| role == Role::Authority, &mut v);
                 if !text_ok(reason) {
@@ -1666,7 +1668,9 @@ impl Model {
                     self.update_subtree(key, |code| code.status = CodeStatus::Introduced);
                 }
             }
-            Command::AssignFiscalOperator(_) => unreachable!("the generator proposes none"),
+            Command::AssignFiscalOperator(_) | Command::PublishCalendar { .. } => {
+                unreachable!("the generator proposes none")
+            }
             Command::Block { codes, .. } => {
                 let authority = acting();
                 for key in codes {

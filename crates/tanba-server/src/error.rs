@@ -289,7 +289,9 @@ impl From<EngineError> for ApiError {
             | E::DuplicateCode(_)
             | E::ReceiptRecorded { .. }
             | E::ReceiptMismatch { .. } => ErrorKind::AlreadyExists,
-            E::LimitExceeded { .. } | E::Invalid { .. } => ErrorKind::InvalidArgument,
+            E::LimitExceeded { .. } | E::Invalid { .. } | E::Calendar(_) => {
+                ErrorKind::InvalidArgument
+            }
             E::Busy | E::QueueShareFull => ErrorKind::ResourceExhausted,
             E::Stopped | E::StoreUnavailable => ErrorKind::Unavailable,
             _ => ErrorKind::FailedPrecondition,

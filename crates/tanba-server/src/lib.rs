@@ -252,6 +252,21 @@ async fn bootstrap(engine: &Engine, config: &ServerConfig) -> Result<(), StartEr
     Ok(())
 }
 
+/// Publishes the working-day calendar a fresh store starts with (`tanba-cases`, Kazakhstan
+/// 2024-2026), so that every legal term has a calendar from the first case on. The operator
+/// publishes later versions.
+async fn bootstrap_calendar(engine: &Engine) -> Result<(), StartError> {
+    if tanba_engine::calendar::in_force(engine.snapshot().as_ref())?.is_some() {
+        return Ok(());
+    }
+    let toml = tanba_cases::calendar::START_CALENDAR_TOML.to_owned();
+    engine
+        .submit(Actor::System, Command::PublishCalendar { toml })?
+        .await?;
+    tracing::info!("start calendar published (version 1)");
+    Ok(())
+}
+
 /// A running server.
 pub struct RunningServer {
     /// The HTTP address it listens on.
@@ -294,6 +309,7 @@ impl RunningServer {
             EngineConfig::default(),
         )?;
         bootstrap(&engine, &config).await?;
+        bootstrap_calendar(&engine).await?;
         let audit = audit::AuditLog::start(store, ring, engine.head().sequence)?;
         let tls = match &config.tls {
             Some(tls) => {

@@ -56,37 +56,20 @@ impl RocksStore {
             open_files_max >= OPEN_FILES_MIN,
             "RocksDB needs a few table files open"
         );
-        let mut options = Options::default();
-        options.set_max_open_files(i32::try_from(open_files_max).unwrap_or(i32::MAX));
+        let (mut options, families) = options(open_files_max);
         options.create_if_missing(true);
         options.create_missing_column_families(true);
-        // Checksums on every read of a block: corruption is found, not served.
-        options.set_paranoid_checks(true);
-        // Background flushes and compactions on every core, so the writer rarely stalls.
-        options.increase_parallelism(
-            std::thread::available_parallelism().map_or(2, |cores| cores.get() as i32),
-        );
-        let cache = Cache::new_lru_cache(BLOCK_CACHE_BYTES);
-        let families = Column::ALL.map(|column| {
-            let mut table = BlockBasedOptions::default();
-            table.set_block_cache(&cache);
-            // Point lookups dominate (code cards, and the writer's check that a new serial was
-            // never issued, which mostly misses): a bloom filter answers a miss without reading
-            // a data block.
-            table.set_bloom_filter(BLOOM_BITS_PER_KEY, false);
-            table.set_cache_index_and_filter_blocks(true);
-            table.set_pin_l0_filter_and_index_blocks_in_cache(true);
-            let mut family = Options::default();
-            family.set_compression_type(rocksdb::DBCompressionType::Lz4);
-            family.set_block_based_table_factory(&table);
-            family.set_write_buffer_size(WRITE_BUFFER_BYTES);
-            // The memtable gets a bloom filter too: a read of a key written long ago (flushed
-            // to a table file) then skips the memtable's skip-list search.
-            family.set_memtable_whole_key_filtering(true);
-            family.set_memtable_prefix_bloom_ratio(MEMTABLE_BLOOM_RATIO);
-            ColumnFamilyDescriptor::new(column.name(), family)
-        });
         let db = DB::open_cf_descriptors(&options, path, families).map_err(engine)?;
+        Ok(RocksStore { db })
+    }
+
+    /// Opens an existing store to read only, beside a server that may be writing it (RocksDB
+    /// allows any number of read-only openers next to the one writer). It sees the store as it
+    /// was when opened; every write is refused.
+    pub fn open_read_only(path: &Path) -> Result<RocksStore, StoreError> {
+        let (options, families) = options(OPEN_FILES_MIN);
+        let db =
+            DB::open_cf_descriptors_read_only(&options, path, families, false).map_err(engine)?;
         Ok(RocksStore { db })
     }
 
@@ -95,6 +78,39 @@ impl RocksStore {
             .cf_handle(column.name())
             .expect("every column family is created at open")
     }
+}
+
+/// The database's options and its column families' (shared by every way of opening it).
+fn options(open_files_max: usize) -> (Options, [ColumnFamilyDescriptor; Column::ALL.len()]) {
+    let mut options = Options::default();
+    options.set_max_open_files(i32::try_from(open_files_max).unwrap_or(i32::MAX));
+    // Checksums on every read of a block: corruption is found, not served.
+    options.set_paranoid_checks(true);
+    // Background flushes and compactions on every core, so the writer rarely stalls.
+    options.increase_parallelism(
+        std::thread::available_parallelism().map_or(2, |cores| cores.get() as i32),
+    );
+    let cache = Cache::new_lru_cache(BLOCK_CACHE_BYTES);
+    let families = Column::ALL.map(|column| {
+        let mut table = BlockBasedOptions::default();
+        table.set_block_cache(&cache);
+        // Point lookups dominate (code cards, and the writer's check that a new serial was
+        // never issued, which mostly misses): a bloom filter answers a miss without reading
+        // a data block.
+        table.set_bloom_filter(BLOOM_BITS_PER_KEY, false);
+        table.set_cache_index_and_filter_blocks(true);
+        table.set_pin_l0_filter_and_index_blocks_in_cache(true);
+        let mut family = Options::default();
+        family.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        family.set_block_based_table_factory(&table);
+        family.set_write_buffer_size(WRITE_BUFFER_BYTES);
+        // The memtable gets a bloom filter too: a read of a key written long ago (flushed
+        // to a table file) then skips the memtable's skip-list search.
+        family.set_memtable_whole_key_filtering(true);
+        family.set_memtable_prefix_bloom_ratio(MEMTABLE_BLOOM_RATIO);
+        ColumnFamilyDescriptor::new(column.name(), family)
+    });
+    (options, families)
 }
 
 impl Store for RocksStore {

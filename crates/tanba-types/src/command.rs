@@ -263,6 +263,14 @@ pub enum Command {
         /// Codes or packages.
         codes: Vec<CodeKey>,
     },
+    /// Operator (or the system, for the calendar a fresh store starts with): publish the next
+    /// version of the working-day calendar of the legal terms, as the document itself (TOML, the
+    /// format of `tanba-cases/calendar/`), which the engine parses and checks when it decides, so
+    /// replay reads the same text.
+    PublishCalendar {
+        /// The calendar document, at most [`CALENDAR_BYTES_MAX`](crate::limits::CALENDAR_BYTES_MAX).
+        toml: String,
+    },
 }
 
 impl Command {
@@ -290,6 +298,7 @@ impl Command {
             Command::AssignFiscalOperator(_) => "assign_fiscal_operator",
             Command::Block { .. } => "block",
             Command::Unblock { .. } => "unblock",
+            Command::PublishCalendar { .. } => "publish_calendar",
         }
     }
 }

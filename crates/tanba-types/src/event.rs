@@ -174,6 +174,13 @@ pub enum Event {
         /// Which authority.
         authority: TaxpayerId,
     },
+    /// A version of the working-day calendar came into force.
+    CalendarPublished {
+        /// Its version (one more than the one before).
+        version: u32,
+        /// The document as published.
+        toml: String,
+    },
 }
 
 impl Event {
@@ -202,6 +209,7 @@ impl Event {
             Event::FiscalOperatorAssigned(_) => "fiscal_operator_assigned",
             Event::Blocked { .. } => "blocked",
             Event::Unblocked { .. } => "unblocked",
+            Event::CalendarPublished { .. } => "calendar_published",
         }
     }
 }

@@ -35,3 +35,7 @@ pub const RECEIPT_LINES_MAX: usize = 1_000;
 /// Most characters of a code as scanned and sent on a receipt line (a full tail in a Digital
 /// Link with its host is under 200).
 pub const SCANNED_CODE_CHARS_MAX: usize = 512;
+
+/// Largest working-day calendar document, in bytes: fifty years of holidays and transfers with
+/// their names in three languages fit several times over.
+pub const CALENDAR_BYTES_MAX: usize = 1024 * 1024;
