@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use tanba_cases::calendar::{INTAKE_CUTOFF_MINUTES, TERM_DAYS_MAX, is_weekend};
-use tanba_cases::{Calendar, CalendarError, DayKind};
+use tanba_cases::{Calendar, CalendarError, ClockError, DayKind};
 use tanba_types::{Date, Localized, messages};
 
 const VACANZA: &str = "../../../shared/conformance/kz-holidays-vacanza";
@@ -259,8 +259,8 @@ fn calendar_data_that_contradicts_itself_is_refused() {
 }
 
 #[test]
-fn calendar_errors_read_in_kazakh_russian_and_english() {
-    for code in CalendarError::CODES {
+fn calendar_and_clock_errors_read_in_kazakh_russian_and_english() {
+    for code in CalendarError::CODES.iter().chain(ClockError::CODES) {
         for language in [
             tanba_types::Language::Kk,
             tanba_types::Language::Ru,

@@ -6,7 +6,7 @@
 use tanba_cases::calendar::START_CALENDAR_TOML;
 use tanba_cases::clock::Run;
 use tanba_cases::{Calendar, ClockError, DayUnit, LegalClock, Rung};
-use tanba_types::{Date, Localized, messages};
+use tanba_types::{Date, Localized};
 
 fn day(text: &str) -> Date {
     text.parse().expect("a date")
@@ -170,20 +170,4 @@ fn a_calendar_change_moves_only_what_is_ahead() {
     );
     assert_eq!(due.calendar_version, 2);
     assert_eq!(clock.consumed_days, 3, "days had stay had");
-}
-
-#[test]
-fn clock_errors_read_in_kazakh_russian_and_english() {
-    for code in ClockError::CODES {
-        for language in [
-            tanba_types::Language::Kk,
-            tanba_types::Language::Ru,
-            tanba_types::Language::En,
-        ] {
-            assert!(
-                messages::template(code, language).is_some(),
-                "{code} {language:?}"
-            );
-        }
-    }
 }

@@ -21,6 +21,13 @@ fn version_2() -> String {
         + "\n[[day]]\ndate = \"2026-12-17\"\nkind = \"day_off\"\nnames = { kk = \"Демалыс\", ru = \"Выходной\", en = \"Day off\" }\nsource = \"holidays-law\"\n"
 }
 
+fn version_in_force(world: &World) -> Option<u32> {
+    let snapshot = world.store.snapshot();
+    calendar::in_force(snapshot.as_ref())
+        .unwrap()
+        .map(|calendar| calendar.version)
+}
+
 #[test]
 fn the_operator_publishes_calendar_versions_in_order_and_every_version_stays_readable() {
     let mut world = World::new(31);
