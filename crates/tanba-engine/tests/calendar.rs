@@ -32,10 +32,7 @@ fn version_in_force(world: &World) -> Option<u32> {
 fn the_operator_publishes_calendar_versions_in_order_and_every_version_stays_readable() {
     let mut world = World::new(31);
     let operator = world.cast.operator;
-    assert_eq!(
-        calendar::in_force(world.store.snapshot().as_ref()).unwrap(),
-        None
-    );
+    assert_eq!(version_in_force(&world), None);
     world.by(operator, publish(START_CALENDAR_TOML)).unwrap();
     world.by(operator, publish(&version_2())).unwrap();
     let snapshot = world.store.snapshot();
@@ -82,14 +79,7 @@ fn a_calendar_version_out_of_order_or_inconsistent_is_refused_and_writes_nothing
         code_of(world.by(operator, publish("version = 2"))),
         "TANBA-CALENDAR-INVALID"
     );
-    let snapshot = world.store.snapshot();
-    assert_eq!(
-        calendar::in_force(snapshot.as_ref())
-            .unwrap()
-            .unwrap()
-            .version,
-        1
-    );
+    assert_eq!(version_in_force(&world), Some(1));
 }
 
 #[test]
@@ -104,12 +94,5 @@ fn only_the_operator_publishes_a_calendar() {
     }
     // The system publishes the calendar a fresh store starts with.
     world.system(publish(START_CALENDAR_TOML)).unwrap();
-    let snapshot = world.store.snapshot();
-    assert_eq!(
-        calendar::in_force(snapshot.as_ref())
-            .unwrap()
-            .unwrap()
-            .version,
-        1
-    );
+    assert_eq!(version_in_force(&world), Some(1));
 }
