@@ -13,7 +13,11 @@ seconds="${1:-300}"
 shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(parse_code http_json grpc_request digital_link)
-command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --version 0.13.2
+cargo_fuzz_version=0.13.2
+cargo fuzz --version 2>/dev/null | grep -qF "$cargo_fuzz_version" ||
+    cargo install cargo-fuzz --locked --force --version "$cargo_fuzz_version"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 
 python3 - fuzz/corpus <<'PY'
 import glob, hashlib, json, os, sys
@@ -90,7 +94,6 @@ for target in "${targets[@]}"; do
     # cost of the input itself. The parser's target keeps the leak check.
     leaks=1
     [ "$target" = parse_code ] || leaks=0
-    log="$(mktemp)"
     status=0
     RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "fuzz/corpus/$target" -- \
         -max_total_time="$seconds" -max_len=70000 -rss_limit_mb=4096 -detect_leaks="$leaks" \
@@ -99,9 +102,7 @@ for target in "${targets[@]}"; do
     echo "$(date -u +%FT%TZ) $target ${seconds}s: $(grep -E '^stat::number_of_executed_units' "$log" | tr -d ' ') $(grep -oE 'cov: [0-9]+' "$log" | tail -1) exit $status" >> fuzz/runs.log
     if [ "$status" -ne 0 ]; then
         tail -60 "$log" >&2
-        rm -f "$log"
-        echo "fuzz: $target failed; the input is under fuzz/artifacts/" >&2
+        echo "fuzz: $target failed (above: a build error, or the failure with its input saved under fuzz/artifacts/)" >&2
         exit 1
     fi
-    rm -f "$log"
 done

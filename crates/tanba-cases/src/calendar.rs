@@ -13,11 +13,14 @@
 //!   off too: the texts do not move them.
 //!
 //! A question the calendar cannot answer (a day outside the years it covers) is refused with a
-//! typed error, never answered by guessing that a year has no holidays.
+//! typed error, never answered by guessing that a year has no holidays. A calendar-day term needs
+//! no working days, only the provider's offset, which holds until the calendar lists a change:
+//! it is answered past the years covered too.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use tanba_types::date::{YEAR_MAX, YEAR_MIN};
 use tanba_types::{Date, Localized};
 
 /// The calendar a fresh data directory starts with (Kazakhstan, 2024-2026), as data.
@@ -33,6 +36,11 @@ pub const WORKING_DAY_END_MINUTES: u32 = 18 * 60 + 30;
 pub const TERM_DAYS_MAX: u32 = 3 * 366;
 /// The most years one calendar version may cover.
 pub const YEARS_MAX: i32 = 50;
+/// The farthest a time zone is from UTC, in minutes (UTC+14).
+pub const OFFSET_MINUTES_MAX: i32 = 14 * 60;
+/// The latest moment a calendar reads (2200-01-01T00:00Z, past the last date Tanba knows):
+/// later moments are read as this one, so no arithmetic on a moment can overflow.
+const MOMENT_MAX_MS: u64 = 7_258_118_400_000;
 
 const MS_PER_MINUTE: i64 = 60_000;
 const MS_PER_DAY: i64 = 86_400_000;
@@ -181,19 +189,49 @@ impl Calendar {
 
     /// Reads and checks a calendar written as TOML (the format of `calendar/*.toml`).
     pub fn from_toml(text: &str) -> Result<Calendar, CalendarError> {
-        let mut calendar: Calendar =
-            toml::from_str(text).map_err(|error| CalendarError::Invalid(error.to_string()))?;
-        calendar.days.sort_by_key(|day| day.date);
+        let calendar = Calendar::parse(text)?;
         calendar.check()?;
         Ok(calendar)
     }
 
-    /// Checks that the data is consistent: every listed day inside the years, listed once and in
-    /// date order (lookups rely on it), of a kind its weekday allows, named in three languages, citing a known act; the offsets
-    /// ordered from the epoch.
+    /// Reads a version published before: it was checked when it was published, and is read as
+    /// it was then even if the checks have grown stricter since (it governed deadlines).
+    pub fn from_published_toml(text: &str) -> Result<Calendar, CalendarError> {
+        let calendar = Calendar::parse(text)?;
+        // What reading a moment relies on, whatever else the checks of the day say.
+        if calendar
+            .offsets
+            .first()
+            .is_none_or(|first| first.since_ms != 0)
+        {
+            return Err(CalendarError::Invalid(
+                "the first offset must run from the epoch".into(),
+            ));
+        }
+        Ok(calendar)
+    }
+
+    /// The document read, its days in date order.
+    fn parse(text: &str) -> Result<Calendar, CalendarError> {
+        let mut calendar: Calendar =
+            toml::from_str(text).map_err(|error| CalendarError::Invalid(error.to_string()))?;
+        calendar.days.sort_by_key(|day| day.date);
+        Ok(calendar)
+    }
+
+    /// Checks that the data is consistent: the years inside the dates Tanba knows and at most
+    /// [`YEARS_MAX`] of them; every listed day inside the years, listed once and in date order
+    /// (lookups rely on it; [`Calendar::from_toml`] sorts), of a kind its weekday allows, named
+    /// in three languages, citing a known act; the offsets ordered from the epoch, within
+    /// [`OFFSET_MINUTES_MAX`] of UTC.
     pub fn check(&self) -> Result<(), CalendarError> {
         let invalid = |reason: String| Err(CalendarError::Invalid(reason));
-        if self.first_year > self.last_year || self.last_year - self.first_year >= YEARS_MAX {
+        let years = YEAR_MIN..=YEAR_MAX;
+        if !years.contains(&self.first_year)
+            || !years.contains(&self.last_year)
+            || self.first_year > self.last_year
+            || self.last_year - self.first_year >= YEARS_MAX
+        {
             return invalid(format!("years {}-{}", self.first_year, self.last_year));
         }
         let known = |source: &str| self.sources.get(source).is_some_and(|act| !act.is_empty());
@@ -206,11 +244,10 @@ impl Calendar {
                 return invalid(format!("offsets out of order at {}", pair[1].since_ms));
             }
         }
-        if let Some(offset) = self
-            .offsets
-            .iter()
-            .find(|offset| !known(&offset.source) || offset.minutes.abs() > 14 * 60)
-        {
+        if let Some(offset) = self.offsets.iter().find(|offset| {
+            !known(&offset.source)
+                || !(-OFFSET_MINUTES_MAX..=OFFSET_MINUTES_MAX).contains(&offset.minutes)
+        }) {
             return invalid(format!("offset since {}", offset.since_ms));
         }
         let mut previous: Option<Date> = None;
@@ -281,8 +318,10 @@ impl Calendar {
 
     /// The provider's local day and minutes after midnight at `at_ms`.
     pub fn local(&self, at_ms: u64) -> (Date, u32) {
-        let local_ms = i64::try_from(at_ms).unwrap_or(i64::MAX / 2) + self.offset_ms(at_ms);
-        let days = i32::try_from(local_ms.div_euclid(MS_PER_DAY)).unwrap_or(i32::MAX);
+        let at_ms = at_ms.min(MOMENT_MAX_MS);
+        let local_ms = i64::try_from(at_ms).expect("under MOMENT_MAX_MS") + self.offset_ms(at_ms);
+        let days =
+            i32::try_from(local_ms.div_euclid(MS_PER_DAY)).expect("a day of the years known");
         let minutes = local_ms.rem_euclid(MS_PER_DAY) / MS_PER_MINUTE;
         (
             Date::from_days_since_epoch(days),

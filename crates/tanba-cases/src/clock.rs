@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use tanba_types::{Date, Localized};
 
-use crate::calendar::{Calendar, CalendarError, Due};
+use crate::calendar::{Calendar, CalendarError, Due, TERM_DAYS_MAX};
 
 /// Working days before the due day at which the first warning fires.
 pub const WARNING_WORKING_DAYS: u32 = 2;
@@ -186,6 +186,8 @@ impl LegalClock {
     }
 
     /// Extends the term once by `days` (the notice is the caller's step).
+    /// Extends the term once by `days` (1 to [`TERM_DAYS_MAX`]; the notice is the caller's
+    /// step). Nothing changes unless the new due moment can be computed.
     pub fn extend(&mut self, calendar: &Calendar, days: u32) -> Result<(), ClockError> {
         if self.extended_by_days.is_some() {
             return Err(ClockError::ExtendedBefore);
@@ -193,21 +195,35 @@ impl LegalClock {
         if matches!(self.run, Run::Stopped { .. }) {
             return Err(ClockError::State(self.state_name()));
         }
-        self.budget_days += days;
+        let budget_days = self
+            .budget_days
+            .checked_add(days)
+            .filter(|_| (1..=TERM_DAYS_MAX).contains(&days))
+            .ok_or(CalendarError::Term(days))?;
+        let run = match self.run {
+            Run::Running { since, .. } => {
+                let left = budget_days.saturating_sub(self.consumed_days);
+                Some(Run::Running {
+                    since,
+                    due: due_with_left(calendar, self.unit, since, left)?,
+                })
+            }
+            _ => None,
+        };
+        self.budget_days = budget_days;
         self.extended_by_days = Some(days);
-        if let Run::Running { since, .. } = self.run {
+        if let Some(run) = run {
             self.fired.clear();
-            self.run = Run::Running {
-                since,
-                due: due_after(calendar, self.unit, since, self.left_at_run_start())?,
-            };
+            self.run = run;
         }
         Ok(())
     }
 
-    /// Stops on `day`: the step it timed was taken.
+    /// Stops on `day`: the step it timed was taken. A stopped clock stays stopped on its day.
     pub fn stop(&mut self, day: Date) {
-        self.run = Run::Stopped { at: day };
+        if !matches!(self.run, Run::Stopped { .. }) {
+            self.run = Run::Stopped { at: day };
+        }
     }
 
     /// Recomputes the due moment under a new calendar version. Only what is ahead moves: days
@@ -216,7 +232,8 @@ impl LegalClock {
         let Run::Running { since, .. } = self.run else {
             return Ok(None);
         };
-        let due = due_after(calendar, self.unit, since, self.left_at_run_start())?;
+        let left = self.budget_days.saturating_sub(self.consumed_days);
+        let due = due_with_left(calendar, self.unit, since, left)?;
         self.run = Run::Running {
             since,
             due: due.clone(),
@@ -260,22 +277,10 @@ impl LegalClock {
 
     fn restart(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError> {
         let left = self.budget_days.saturating_sub(self.consumed_days);
-        let due = match left {
-            0 => Due {
-                day,
-                at_ms: calendar.moment_ms(day, 0),
-                calendar_version: calendar.version,
-                listed_days_crossed: Vec::new(),
-            },
-            left => due_after(calendar, self.unit, day, left)?,
-        };
+        let due = due_with_left(calendar, self.unit, day, left)?;
         self.fired.clear();
         self.run = Run::Running { since: day, due };
         Ok(())
-    }
-
-    fn left_at_run_start(&self) -> u32 {
-        self.budget_days.saturating_sub(self.consumed_days).max(1)
     }
 
     fn state_name(&self) -> &'static str {
@@ -284,6 +289,25 @@ impl LegalClock {
             Run::Paused { .. } => "paused",
             Run::Stopped { .. } => "stopped",
         }
+    }
+}
+
+/// The due moment of a run from `since` with `left` days: the term's end counted from `since`,
+/// or, with nothing left, the start of `since` itself (overdue as soon as it runs).
+fn due_with_left(
+    calendar: &Calendar,
+    unit: DayUnit,
+    since: Date,
+    left: u32,
+) -> Result<Due, CalendarError> {
+    match left {
+        0 => Ok(Due {
+            day: since,
+            at_ms: calendar.moment_ms(since, 0),
+            calendar_version: calendar.version,
+            listed_days_crossed: Vec::new(),
+        }),
+        left => due_after(calendar, unit, since, left),
     }
 }
 

@@ -250,6 +250,12 @@ fn calendar_data_that_contradicts_itself_is_refused() {
         good.replacen("source = \"kurban-2025\"", "source = \"kurban-2099\"", 1),
         // An unknown field.
         good.replacen("version = 1", "version = 1\nweekends = \"fri-sat\"", 1),
+        // Years no date reaches, or so far apart that their difference overflows.
+        good.replacen("first_year = 2024", "first_year = -2147483648", 1),
+        good.replacen("last_year = 2026", "last_year = 2147483647", 1),
+        // An offset no time zone has, or one whose magnitude overflows.
+        good.replacen("minutes = 300", "minutes = -2147483648", 1),
+        good.replacen("minutes = 300", "minutes = 900", 1),
     ];
     for text in &broken {
         assert_ne!(text, good, "the test's edit applies");

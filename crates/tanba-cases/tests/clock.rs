@@ -171,3 +171,42 @@ fn a_calendar_change_moves_only_what_is_ahead() {
     assert_eq!(due.calendar_version, 2);
     assert_eq!(clock.consumed_days, 3, "days had stay had");
 }
+
+#[test]
+fn an_extension_that_cannot_be_computed_changes_nothing() {
+    let calendar = Calendar::start();
+    let mut clock =
+        LegalClock::start(&calendar, DayUnit::WorkingDays, 5, day("2026-12-01")).unwrap();
+    let before = clock.clone();
+    // Thirty more working days run past the years the calendar covers.
+    let refused = clock.extend(&calendar, 30).unwrap_err();
+    assert_eq!(refused.code(), "TANBA-CALENDAR-NOT-COVERED");
+    assert_eq!(clock, before, "the one extension is not used up");
+    for days in [0, u32::MAX] {
+        assert_eq!(
+            clock.extend(&calendar, days).unwrap_err().code(),
+            "TANBA-CALENDAR-TERM"
+        );
+    }
+    assert_eq!(clock, before);
+    clock.extend(&calendar, 10).unwrap();
+    assert_eq!(clock.extended_by_days, Some(10));
+}
+
+#[test]
+fn a_clock_with_nothing_left_stays_overdue_through_a_recomputation() {
+    let calendar = Calendar::start();
+    let mut clock =
+        LegalClock::start(&calendar, DayUnit::WorkingDays, 2, day("2026-06-01")).unwrap();
+    clock.pause(&calendar, day("2026-06-05")).unwrap();
+    assert_eq!(clock.days_left(&calendar, day("2026-06-05")), Ok(-2));
+    clock.resume(&calendar, day("2026-06-10")).unwrap();
+    assert_eq!(due_day(&clock), day("2026-06-10"));
+    let due = clock.recompute(&calendar).unwrap().unwrap();
+    assert_eq!(due.day, day("2026-06-10"));
+    assert_eq!(due.at_ms, at("2026-06-10", 0, 0));
+    assert_eq!(
+        clock.fire(&calendar, at("2026-06-10", 0, 1)),
+        Ok(vec![Rung::Approaching, Rung::DueToday, Rung::Overdue])
+    );
+}

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
-use tanba_cases::Calendar;
 use tanba_cases::calendar::ListedDay;
+use tanba_cases::{Calendar, CalendarError};
 use tanba_store::{RocksStore, Store};
 use tanba_types::Language;
 
@@ -58,46 +58,55 @@ fn due(args: DueArgs, language: Language) -> anyhow::Result<ExitCode> {
         Some(data) => in_force(data)?,
         None => Calendar::start(),
     };
-    let answer = (|| {
-        let registered = match args.intake {
-            true => Some(calendar.registered_on(from_ms)?),
-            false => None,
-        };
-        let start = registered.unwrap_or_else(|| calendar.local(from_ms).0);
-        let due = match (args.working_days, args.calendar_days) {
-            (Some(days), _) => calendar.due_after_working_days(start, days)?,
-            (None, Some(days)) => calendar.due_after_calendar_days(start, days)?,
-            (None, None) => unreachable!("clap requires one of the two"),
-        };
-        let crossed: Vec<Value> = due
-            .listed_days_crossed
-            .iter()
-            .filter_map(|date| calendar.listed(*date))
-            .map(|day| listed_json(&calendar, day, language))
-            .collect();
-        Ok::<_, tanba_cases::CalendarError>(json!({
-            "from": local_text(&calendar, from_ms),
-            "registered_on": registered.map(|date| date.to_string()),
-            "start_day": start.to_string(),
-            "working_days": args.working_days,
-            "calendar_days": args.calendar_days,
-            "due_day": due.day.to_string(),
-            "due": local_text(&calendar, due.at_ms),
-            "due_ms": due.at_ms,
-            "calendar_version": due.calendar_version,
-            "listed_days_crossed": crossed,
-        }))
-    })();
-    match answer {
+    match due_json(&calendar, &args, from_ms, language) {
         Ok(answer) => {
             println!("{answer:#}");
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
             println!("{:#}", json!({ "error": error_json(&error, language) }));
-            Ok(ExitCode::from(2))
+            // The calendar cannot tell: the command could not do its work.
+            Ok(ExitCode::from(crate::EXIT_USAGE_OR_IO))
         }
     }
+}
+
+/// The answer of `calendar due`: where the term starts, when it ends, and the listed days it
+/// ran over, names in `language`.
+fn due_json(
+    calendar: &Calendar,
+    args: &DueArgs,
+    from_ms: u64,
+    language: Language,
+) -> Result<Value, CalendarError> {
+    let registered = match args.intake {
+        true => Some(calendar.registered_on(from_ms)?),
+        false => None,
+    };
+    let start = registered.unwrap_or_else(|| calendar.local(from_ms).0);
+    let due = match (args.working_days, args.calendar_days) {
+        (Some(days), _) => calendar.due_after_working_days(start, days)?,
+        (None, Some(days)) => calendar.due_after_calendar_days(start, days)?,
+        (None, None) => unreachable!("clap requires one of the two"),
+    };
+    let crossed: Vec<Value> = due
+        .listed_days_crossed
+        .iter()
+        .filter_map(|date| calendar.listed(*date))
+        .map(|day| listed_json(calendar, day, language))
+        .collect();
+    Ok(json!({
+        "from": local_text(calendar, from_ms),
+        "registered_on": registered.map(|date| date.to_string()),
+        "start_day": start.to_string(),
+        "working_days": args.working_days,
+        "calendar_days": args.calendar_days,
+        "due_day": due.day.to_string(),
+        "due": local_text(calendar, due.at_ms),
+        "due_ms": due.at_ms,
+        "calendar_version": due.calendar_version,
+        "listed_days_crossed": crossed,
+    }))
 }
 
 /// The calendar version in force in a data directory.

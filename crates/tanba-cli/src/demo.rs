@@ -97,7 +97,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
             serde_json::to_value(&codes)?
         };
-        std::fs::write(&codes_path, format!("{codes:#}\n"))?;
+        // Written whole, then renamed into place: a script waiting for the file never reads
+        // half of it.
+        let partial = codes_path.with_extension("json.partial");
+        std::fs::write(&partial, format!("{codes:#}\n"))?;
+        std::fs::rename(&partial, &codes_path)?;
         print_what_to_try(&codes, &codes_path);
         serve_command::stop_signal().await;
         println!("stopping ...");

@@ -27,7 +27,7 @@ pub(crate) fn publish(state: &State, actor: Actor, toml: &str) -> Result<Vec<Eve
         .get(Column::Index, &keys::calendar_in_force())?
         .map(|bytes| keys::read_u32(&bytes))
         .transpose()?;
-    if calendar.version != in_force.map_or(1, |version| version + 1) {
+    if Some(calendar.version) != in_force.map_or(Some(1), |version| version.checked_add(1)) {
         return Err(EngineError::Invalid {
             field: "version",
             reason: "a calendar version must be one more than the version in force",
@@ -68,8 +68,9 @@ pub fn version(snapshot: &dyn Snapshot, version: u32) -> Result<Option<Calendar>
     };
     let text = String::from_utf8(bytes)
         .map_err(|_| EngineError::Corrupt(format!("calendar version {version} is not UTF-8")))?;
-    // It was checked when published; failing now means the store, or this code, changed.
-    Calendar::from_toml(&text)
+    // It was checked when published and is read as it was then; failing now means the store was
+    // damaged.
+    Calendar::from_published_toml(&text)
         .map(Some)
         .map_err(|error| EngineError::Corrupt(format!("calendar version {version}: {error}")))
 }

@@ -239,23 +239,58 @@ pub struct SalesReceipt {
 
 /// A JSON integer in `u64`'s range, however it is written: `209`, `209.0` and `2.09e2` are
 /// one number in JSON (and to JSON Schema, which the OpenAPI document states the fields in),
-/// so a till that prints whole numbers with a decimal point is not refused. A fraction, a
-/// negative number or one past the range is refused.
+/// so a till that prints whole numbers with a decimal point is not refused. The number's text
+/// is read exactly (never through a float, which would take `0.99999999999999999999` for 1): a
+/// fraction, a negative number or one past the range is refused.
 fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    /// 2^64: the first whole number past `u64::MAX` (which `f64` cannot hold exactly).
-    const PAST_U64: f64 = 18_446_744_073_709_551_616.0;
-    let number = serde_json::Number::deserialize(deserializer)?;
-    if let Some(whole) = number.as_u64() {
-        return Ok(whole);
-    }
-    match number.as_f64() {
-        // In range and without a fraction, the cast is exact.
-        Some(float) if float.fract() == 0.0 && (0.0..PAST_U64).contains(&float) => Ok(float as u64),
-        _ => Err(serde::de::Error::custom(format!(
-            "{number} is not a whole number from 0 to {}",
+    let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+    exact_whole_number(raw.get()).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "{} is not a whole number from 0 to {}",
+            raw.get(),
             u64::MAX
-        ))),
+        ))
+    })
+}
+
+/// The value of a JSON number's text if it is a whole number in `u64`'s range.
+fn exact_whole_number(text: &str) -> Option<u64> {
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let (negative, whole) = match whole.strip_prefix('-') {
+        Some(whole) => (true, whole),
+        None => (false, whole),
+    };
+    let digits: Vec<u8> = whole.bytes().chain(fraction.bytes()).collect();
+    if whole.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
     }
+    // The value is `digits` × 10^scale; digits past the point must be zeros.
+    let scale = exponent.checked_sub(i64::try_from(fraction.len()).ok()?)?;
+    let kept = match scale {
+        0.. => digits.len(),
+        _ => digits.len().checked_sub(usize::try_from(-scale).ok()?)?,
+    };
+    if digits[kept..].iter().any(|digit| *digit != b'0') {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for digit in &digits[..kept] {
+        value = value
+            .checked_mul(10)?
+            .checked_add(u64::from(digit - b'0'))?;
+    }
+    for _ in 0..scale.max(0) {
+        if value == 0 {
+            break;
+        }
+        value = value.checked_mul(10)?;
+    }
+    // `-0` is zero; any other negative number is refused.
+    (!negative || value == 0).then_some(value)
 }
 
 /// A line set aside.
@@ -485,7 +520,20 @@ mod tests {
         assert_eq!(price("1e19"), Ok(10_000_000_000_000_000_000));
         // Read correctly rounded: a fast float parser reads this as ...976.8.
         assert_eq!(price("1916636332176977.0"), Ok(1_916_636_332_176_977));
-        for refused in ["209.5", "-1", "1.8446744073709552e19", "\"209\"", "null"] {
+        assert_eq!(price("0.0209e4"), Ok(209));
+        assert_eq!(price("-0"), Ok(0));
+        assert_eq!(price("0e999999"), Ok(0));
+        for refused in [
+            "209.5",
+            "-1",
+            "1.8446744073709552e19",
+            "0.99999999999999999999",
+            "9007199254740993.5",
+            "1e20",
+            "2.09e1",
+            "\"209\"",
+            "null",
+        ] {
             assert!(price(refused).is_err(), "{refused} was read");
         }
     }
