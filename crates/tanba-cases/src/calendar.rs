@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tanba_types::date::{YEAR_MAX, YEAR_MIN};
-use tanba_types::{Date, Localized};
+use tanba_types::{Date, Due, Localized};
 
 /// The calendar a fresh data directory starts with (Kazakhstan, 2024-2026), as data.
 pub const START_CALENDAR_TOML: &str = include_str!("../calendar/kz-2024-2026.toml");
@@ -165,20 +165,6 @@ pub struct Calendar {
     /// The days that differ from Monday-Friday, by date.
     #[serde(rename = "day")]
     pub days: Vec<ListedDay>,
-}
-
-/// A deadline: its last day and the moment it ends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Due {
-    /// The last day of the term (provider's local day).
-    pub day: Date,
-    /// The moment the term ends, unix milliseconds.
-    pub at_ms: u64,
-    /// The calendar version it was computed with.
-    pub calendar_version: u32,
-    /// The listed days the term ran over that changed the count (days off on Monday-Friday,
-    /// working Saturdays and Sundays), oldest first.
-    pub listed_days_crossed: Vec<Date>,
 }
 
 impl Calendar {

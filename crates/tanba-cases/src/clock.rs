@@ -15,35 +15,12 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
-use tanba_types::{Date, Localized};
+use tanba_types::{Date, DayUnit, Due, LegalClock, Localized, Run, Rung};
 
-use crate::calendar::{Calendar, CalendarError, Due, TERM_DAYS_MAX};
+use crate::calendar::{Calendar, CalendarError, TERM_DAYS_MAX};
 
 /// Working days before the due day at which the first warning fires.
 pub const WARNING_WORKING_DAYS: u32 = 2;
-
-/// Days of which kind a term counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DayUnit {
-    /// Working days of the calendar.
-    WorkingDays,
-    /// Calendar days.
-    CalendarDays,
-}
-
-/// A warning rung of a clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rung {
-    /// [`WARNING_WORKING_DAYS`] working days before the due day.
-    Approaching,
-    /// The due day has begun.
-    DueToday,
-    /// The due moment has passed.
-    Overdue,
-}
 
 /// Why a clock refuses an operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,49 +68,41 @@ impl Localized for ClockError {
     }
 }
 
-/// Whether a clock runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Run {
-    /// Running from the day after `since`, due at `due` (computed under a calendar version).
-    Running {
-        /// The day the run started (not counted).
-        since: Date,
-        /// When it ends if nothing changes.
-        due: Due,
-    },
-    /// Paused on `since` (that day consumed).
-    Paused {
-        /// The day of the pause.
-        since: Date,
-    },
-    /// Stopped on `at` (the step it timed was taken): it fires nothing more.
-    Stopped {
-        /// The day it stopped.
-        at: Date,
-    },
-}
-
-/// One legal term of a case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LegalClock {
-    /// The unit it counts.
-    pub unit: DayUnit,
-    /// The budget, in days of `unit`, an extension included.
-    pub budget_days: u32,
-    /// Days consumed by runs before the current one.
-    pub consumed_days: u32,
-    /// The extension granted, if any (days of `unit`).
-    pub extended_by_days: Option<u32>,
-    /// Running, paused or stopped.
-    pub run: Run,
-    /// Rungs already fired in the current run.
-    pub fired: BTreeSet<Rung>,
-}
-
-impl LegalClock {
+/// The rules of a [`LegalClock`] (its data lives in `tanba-types`, since events carry it).
+pub trait ClockRules: Sized {
     /// A clock of `budget_days` started on `start` (not counted).
-    pub fn start(
+    fn start(
+        calendar: &Calendar,
+        unit: DayUnit,
+        budget_days: u32,
+        start: Date,
+    ) -> Result<Self, ClockError>;
+    /// Days left on `today`: the budget less what is consumed, and for a running clock less
+    /// the days of its run up to and including `today`. Negative once overdue.
+    fn days_left(&self, calendar: &Calendar, today: Date) -> Result<i64, ClockError>;
+    /// Pauses on `day`, consuming the run's days up to and including it.
+    fn pause(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError>;
+    /// Resumes on `day`, running from the day after with what is left (overdue at once if
+    /// nothing is).
+    fn resume(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError>;
+    /// Extends the term once by `days` (1 to [`TERM_DAYS_MAX`]; the notice is the caller's
+    /// step). Nothing changes unless the new due moment can be computed.
+    fn extend(&mut self, calendar: &Calendar, days: u32) -> Result<(), ClockError>;
+    /// Stops on `day`: the step it timed was taken. A stopped clock stays stopped on its day.
+    fn stop(&mut self, day: Date);
+    /// Recomputes the due moment under a new calendar version. Only what is ahead moves: days
+    /// already consumed stay consumed; the run keeps its start.
+    fn recompute(&mut self, calendar: &Calendar) -> Result<Option<Due>, ClockError>;
+    /// The rungs due at `now_ms` that have not fired, in order; marks them fired.
+    fn fire(&mut self, calendar: &Calendar, now_ms: u64) -> Result<Vec<Rung>, ClockError>;
+    /// When the next rung fires (what a due-time index keeps), if the clock runs.
+    fn next_rung_ms(&self, calendar: &Calendar) -> Result<Option<u64>, ClockError>;
+    /// `running`, `paused` or `stopped`.
+    fn state_name(&self) -> &'static str;
+}
+
+impl ClockRules for LegalClock {
+    fn start(
         calendar: &Calendar,
         unit: DayUnit,
         budget_days: u32,
@@ -150,9 +119,7 @@ impl LegalClock {
         })
     }
 
-    /// Days left on `today`: the budget less what is consumed, and for a running clock less
-    /// the days of its run up to and including `today`. Negative once overdue.
-    pub fn days_left(&self, calendar: &Calendar, today: Date) -> Result<i64, ClockError> {
+    fn days_left(&self, calendar: &Calendar, today: Date) -> Result<i64, ClockError> {
         let run_days = match &self.run {
             Run::Running { since, .. } => count(calendar, self.unit, *since, today)?,
             Run::Paused { .. } | Run::Stopped { .. } => 0,
@@ -160,8 +127,7 @@ impl LegalClock {
         Ok(i64::from(self.budget_days) - i64::from(self.consumed_days) - i64::from(run_days))
     }
 
-    /// Pauses on `day`, consuming the run's days up to and including it.
-    pub fn pause(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError> {
+    fn pause(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError> {
         let Run::Running { since, .. } = self.run else {
             return Err(ClockError::State(self.state_name()));
         };
@@ -173,22 +139,17 @@ impl LegalClock {
         Ok(())
     }
 
-    /// Resumes on `day`, running from the day after with what is left (overdue at once if
-    /// nothing is).
-    pub fn resume(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError> {
+    fn resume(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError> {
         let Run::Paused { since } = self.run else {
             return Err(ClockError::State(self.state_name()));
         };
         if day < since {
             return Err(ClockError::BeforeLastChange(day));
         }
-        self.restart(calendar, day)
+        restart(self, calendar, day)
     }
 
-    /// Extends the term once by `days` (the notice is the caller's step).
-    /// Extends the term once by `days` (1 to [`TERM_DAYS_MAX`]; the notice is the caller's
-    /// step). Nothing changes unless the new due moment can be computed.
-    pub fn extend(&mut self, calendar: &Calendar, days: u32) -> Result<(), ClockError> {
+    fn extend(&mut self, calendar: &Calendar, days: u32) -> Result<(), ClockError> {
         if self.extended_by_days.is_some() {
             return Err(ClockError::ExtendedBefore);
         }
@@ -219,16 +180,13 @@ impl LegalClock {
         Ok(())
     }
 
-    /// Stops on `day`: the step it timed was taken. A stopped clock stays stopped on its day.
-    pub fn stop(&mut self, day: Date) {
+    fn stop(&mut self, day: Date) {
         if !matches!(self.run, Run::Stopped { .. }) {
             self.run = Run::Stopped { at: day };
         }
     }
 
-    /// Recomputes the due moment under a new calendar version. Only what is ahead moves: days
-    /// already consumed stay consumed; the run keeps its start.
-    pub fn recompute(&mut self, calendar: &Calendar) -> Result<Option<Due>, ClockError> {
+    fn recompute(&mut self, calendar: &Calendar) -> Result<Option<Due>, ClockError> {
         let Run::Running { since, .. } = self.run else {
             return Ok(None);
         };
@@ -241,10 +199,9 @@ impl LegalClock {
         Ok(Some(due))
     }
 
-    /// The rungs due at `now_ms` that have not fired, in order; marks them fired.
-    pub fn fire(&mut self, calendar: &Calendar, now_ms: u64) -> Result<Vec<Rung>, ClockError> {
+    fn fire(&mut self, calendar: &Calendar, now_ms: u64) -> Result<Vec<Rung>, ClockError> {
         let mut fired = Vec::new();
-        for (rung, at_ms) in self.rungs(calendar)? {
+        for (rung, at_ms) in rungs(self, calendar)? {
             if at_ms <= now_ms && self.fired.insert(rung) {
                 fired.push(rung);
             }
@@ -252,35 +209,12 @@ impl LegalClock {
         Ok(fired)
     }
 
-    /// When the next rung fires (what a due-time index keeps), if the clock runs.
-    pub fn next_rung_ms(&self, calendar: &Calendar) -> Result<Option<u64>, ClockError> {
-        Ok(self
-            .rungs(calendar)?
+    fn next_rung_ms(&self, calendar: &Calendar) -> Result<Option<u64>, ClockError> {
+        Ok(rungs(self, calendar)?
             .into_iter()
             .filter(|(rung, _)| !self.fired.contains(rung))
             .map(|(_, at_ms)| at_ms)
             .min())
-    }
-
-    /// The moment of each rung of the current run.
-    fn rungs(&self, calendar: &Calendar) -> Result<Vec<(Rung, u64)>, ClockError> {
-        let Run::Running { due, .. } = &self.run else {
-            return Ok(Vec::new());
-        };
-        let approaching = working_days_before(calendar, due.day, WARNING_WORKING_DAYS)?;
-        Ok(vec![
-            (Rung::Approaching, calendar.moment_ms(approaching, 0)),
-            (Rung::DueToday, calendar.moment_ms(due.day, 0)),
-            (Rung::Overdue, due.at_ms),
-        ])
-    }
-
-    fn restart(&mut self, calendar: &Calendar, day: Date) -> Result<(), ClockError> {
-        let left = self.budget_days.saturating_sub(self.consumed_days);
-        let due = due_with_left(calendar, self.unit, day, left)?;
-        self.fired.clear();
-        self.run = Run::Running { since: day, due };
-        Ok(())
     }
 
     fn state_name(&self) -> &'static str {
@@ -290,6 +224,28 @@ impl LegalClock {
             Run::Stopped { .. } => "stopped",
         }
     }
+}
+
+/// The moment of each rung of the clock's current run.
+fn rungs(clock: &LegalClock, calendar: &Calendar) -> Result<Vec<(Rung, u64)>, ClockError> {
+    let Run::Running { due, .. } = &clock.run else {
+        return Ok(Vec::new());
+    };
+    let approaching = working_days_before(calendar, due.day, WARNING_WORKING_DAYS)?;
+    Ok(vec![
+        (Rung::Approaching, calendar.moment_ms(approaching, 0)),
+        (Rung::DueToday, calendar.moment_ms(due.day, 0)),
+        (Rung::Overdue, due.at_ms),
+    ])
+}
+
+/// Runs the clock again from `day` with what is left.
+fn restart(clock: &mut LegalClock, calendar: &Calendar, day: Date) -> Result<(), ClockError> {
+    let left = clock.budget_days.saturating_sub(clock.consumed_days);
+    let due = due_with_left(calendar, clock.unit, day, left)?;
+    clock.fired.clear();
+    clock.run = Run::Running { since: day, due };
+    Ok(())
 }
 
 /// The due moment of a run from `since` with `left` days: the term's end counted from `since`,

@@ -5,12 +5,24 @@
 //!   calendar-day terms) of WORKFLOWS.md, in one place.
 //! - [`clock`]: a legal term's budget, what is consumed and since when it runs: pause, resume,
 //!   one extension, days left, warning rungs that fire once, recomputation under a new calendar.
+//! - [`definition`]: the trait each procedure's crate implements (states, transitions with the
+//!   roles that take them, forms, clocks, notices, goods effects); [`form`]: format-logical
+//!   control of forms; [`executor`]: the generic execution of a step, a tick or a
+//!   recomputation into facts for the log; [`error`]: the refusals, coded in kk/ru/en.
 //!
 //! The engine executes cases and keeps the calendar versions in its log; this crate decides
 //! nothing by reading a clock: every moment arrives as an argument.
 
 pub mod calendar;
 pub mod clock;
+pub mod definition;
+pub mod error;
+pub mod executor;
+pub mod form;
 
-pub use calendar::{Calendar, CalendarError, DayKind, Due};
-pub use clock::{ClockError, DayUnit, LegalClock, Rung};
+pub use calendar::{Calendar, CalendarError, DayKind};
+pub use clock::{ClockError, ClockRules};
+pub use definition::Definition;
+pub use error::CaseError;
+// The clock's data lives with the events that carry it.
+pub use tanba_types::{DayUnit, Due, LegalClock, Run, Rung};

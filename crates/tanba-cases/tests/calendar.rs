@@ -265,8 +265,12 @@ fn calendar_data_that_contradicts_itself_is_refused() {
 }
 
 #[test]
-fn calendar_and_clock_errors_read_in_kazakh_russian_and_english() {
-    for code in CalendarError::CODES.iter().chain(ClockError::CODES) {
+fn calendar_clock_and_case_errors_read_in_kazakh_russian_and_english() {
+    let codes = CalendarError::CODES
+        .iter()
+        .chain(ClockError::CODES)
+        .chain(tanba_cases::CaseError::CODES);
+    for code in codes {
         for language in [
             tanba_types::Language::Kk,
             tanba_types::Language::Ru,

@@ -291,7 +291,18 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
         }
         Event::CalendarPublished { version, toml } => {
             crate::calendar::apply_published(state, *version, toml);
+            if *version > 1 {
+                crate::tick::start_recompute(state, *version);
+            }
         }
+        Event::CaseOpened { .. }
+        | Event::CaseStepped(_)
+        | Event::CaseClockSet { .. }
+        | Event::NoticeSent(_)
+        | Event::NoticeRead { .. }
+        | Event::ScopeBlocked { .. }
+        | Event::ScopeReleased { .. }
+        | Event::CasesRecomputed { .. } => crate::cases::apply(state, record)?,
         Event::FiscalOperatorAssigned(agency) => {
             let key = keys::fiscal_agency(&agency.operator, &agency.seller);
             state.put(Column::Index, key, encode(agency));

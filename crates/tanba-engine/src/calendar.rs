@@ -66,11 +66,15 @@ pub fn version(snapshot: &dyn Snapshot, version: u32) -> Result<Option<Calendar>
     let Some(bytes) = snapshot.get(Column::Index, &keys::calendar_version(version))? else {
         return Ok(None);
     };
+    parse_published(version, bytes).map(Some)
+}
+
+/// Reads a published version's stored document.
+pub(crate) fn parse_published(version: u32, bytes: Vec<u8>) -> Result<Calendar, EngineError> {
     let text = String::from_utf8(bytes)
         .map_err(|_| EngineError::Corrupt(format!("calendar version {version} is not UTF-8")))?;
     // It was checked when published and is read as it was then; failing now means the store was
     // damaged.
     Calendar::from_published_toml(&text)
-        .map(Some)
         .map_err(|error| EngineError::Corrupt(format!("calendar version {version}: {error}")))
 }

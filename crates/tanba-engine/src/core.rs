@@ -13,6 +13,7 @@ use tanba_store::{Column, Durability, Store};
 use tanba_types::{Actor, Command, Event};
 
 use crate::apply::apply;
+use crate::cases::Cases;
 use crate::decide::{Context, decide};
 use crate::error::EngineError;
 use crate::keys;
@@ -51,7 +52,8 @@ pub struct Receipt {
     pub first_sequence: u64,
     /// The sequence of its last event.
     pub last_sequence: u64,
-    /// The id it created: an order's or a shipment's (the sequence of the creating event).
+    /// The id it created: an order's, a shipment's or a case's (the sequence of the creating
+    /// event).
     pub created: Option<u64>,
     /// The writer's time stamp.
     pub time_ms: u64,
@@ -60,6 +62,7 @@ pub struct Receipt {
 /// The state machine with its log head.
 pub struct Core {
     store: Arc<dyn Store>,
+    cases: Arc<Cases>,
     ring: Arc<KeyRing>,
     head: LogHead,
     checkpointed: u64,
@@ -72,6 +75,7 @@ impl Core {
     pub fn open(
         store: Arc<dyn Store>,
         ring: Arc<KeyRing>,
+        cases: Arc<Cases>,
         checkpoint_interval_events: u64,
     ) -> Result<Core, EngineError> {
         assert!(
@@ -123,6 +127,7 @@ impl Core {
         };
         Ok(Core {
             store,
+            cases,
             ring,
             head,
             checkpointed,
@@ -232,6 +237,7 @@ impl Core {
             actor: stamped.actor,
             time_ms: stamped.time_ms,
             next_sequence: head.sequence + 1,
+            cases: &self.cases,
         };
         let events = match decide(state, &context, &stamped.command) {
             Ok(events) => events,
@@ -254,7 +260,7 @@ impl Core {
             };
             if matches!(
                 record.event,
-                Event::CodesOrdered { .. } | Event::Shipped { .. }
+                Event::CodesOrdered { .. } | Event::Shipped { .. } | Event::CaseOpened { .. }
             ) {
                 created = Some(record.sequence);
             }

@@ -29,13 +29,15 @@ use crate::state::State;
 /// What a command is decided against besides state: who, when, and the sequence its first
 /// event will get (ids of orders and documents are the sequence of the event that creates them).
 #[derive(Debug, Clone, Copy)]
-pub struct Context {
+pub struct Context<'a> {
     /// Who submitted the command.
     pub actor: Actor,
     /// The writer's time stamp, unix milliseconds.
     pub time_ms: u64,
     /// The sequence the first event will get.
     pub next_sequence: u64,
+    /// The registered case definitions and the calendar in force.
+    pub cases: &'a crate::cases::Cases,
 }
 
 /// Length of an AI 91 key id.
@@ -173,6 +175,7 @@ pub fn decide(
         Command::Block { codes, reason } => block(state, context, codes, reason),
         Command::Unblock { codes } => unblock(state, context, codes),
         Command::PublishCalendar { toml } => crate::calendar::publish(state, context.actor, toml),
+        Command::Case(command) => crate::cases::decide(state, context, command),
     }
 }
 
@@ -552,7 +555,7 @@ pub(crate) fn check_codes(
     Ok(())
 }
 
-fn check_signature(signature: &[u8]) -> Result<(), EngineError> {
+pub(crate) fn check_signature(signature: &[u8]) -> Result<(), EngineError> {
     check_count("signature", signature.len(), SIGNATURE_BYTES_MAX)
 }
 

@@ -81,8 +81,14 @@ impl Clock for SystemClock {
     }
 }
 
+/// How often the writer, when it has nothing else to do or between groups, asks whether a case
+/// is due (one read of the due-time index) and stamps a tick if so.
+pub const TICK_CHECK_INTERVAL: Duration = Duration::from_secs(1);
+
 /// How the engine runs.
 pub struct EngineConfig {
+    /// The case definitions registered (the legal procedures this engine runs).
+    pub cases: Arc<crate::cases::Cases>,
     /// Events between signed checkpoints.
     pub checkpoint_interval_events: u64,
     /// Threads that sign issued codes.
@@ -94,6 +100,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
+            cases: Arc::new(crate::cases::Cases::default()),
             checkpoint_interval_events: crate::core::CHECKPOINT_INTERVAL_EVENTS_DEFAULT,
             signing_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             serial_seed: None,
@@ -206,6 +213,7 @@ pub struct WriterStats {
 /// A running engine.
 pub struct Engine {
     store: Arc<dyn Store>,
+    cases: Arc<crate::cases::Cases>,
     submit: Mutex<Option<SyncSender<Submission>>>,
     shares: Shares,
     progress: Arc<Progress>,
@@ -226,6 +234,7 @@ impl Engine {
         let core = Core::open(
             store.clone(),
             ring.clone(),
+            config.cases.clone(),
             config.checkpoint_interval_events,
         )?;
         let progress = Arc::new(Progress {
@@ -281,6 +290,7 @@ impl Engine {
         };
         Ok(Engine {
             store,
+            cases: config.cases,
             submit: Mutex::new(Some(submit)),
             shares: Shares::default(),
             progress,
@@ -353,6 +363,7 @@ impl Engine {
             actor,
             time_ms,
             next_sequence: self.head().sequence + 1,
+            cases: &self.cases,
         };
         let seller = crate::retail::seller(&state, &context)?;
         let today = tanba_types::Date::from_unix_ms_in_kz(time_ms);
@@ -366,6 +377,18 @@ impl Engine {
                 },
             )
             .collect()
+    }
+
+    /// Fires the clock rungs due now and any pending recomputation at once (the writer does so
+    /// by itself every [`TICK_CHECK_INTERVAL`]); refused with `TANBA-ENGINE-INVALID` when
+    /// nothing is due.
+    pub fn tick(&self) -> Result<Receipt, EngineError> {
+        self.execute(Actor::System, Command::Case(tanba_types::CaseCommand::Tick))
+    }
+
+    /// The registered case definitions.
+    pub fn cases(&self) -> &Arc<crate::cases::Cases> {
+        &self.cases
     }
 
     /// The store, for reads.
@@ -465,6 +488,7 @@ fn write_loop(
 ) {
     let mut last_time_ms = core.last_time_ms();
     let mut last_seen: Option<(u64, Instant)> = None;
+    let mut ticker = Ticker::default();
     let mut queue: VecDeque<(Stamped, Waiting)> = VecDeque::new();
     let mut stamp = |submission: Submission, queue: &mut VecDeque<(Stamped, Waiting)>| {
         // Never earlier than the previous stamp, whatever the wall clock does; a jump forward
@@ -510,9 +534,16 @@ fn write_loop(
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
         } else {
-            match submissions.recv() {
+            match submissions.recv_timeout(TICK_CHECK_INTERVAL) {
                 Ok(first) => first,
-                Err(_) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Some(tick) = ticker.due(&core, clock.as_ref()) {
+                        stamp(tick, &mut queue);
+                        execute_queue(&mut core, &mut queue, &progress, &orders);
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
         };
         stamp(first, &mut queue);
@@ -522,40 +553,88 @@ fn write_loop(
                 Err(_) => break,
             }
         }
-        while !queue.is_empty() {
-            let outcomes = core.execute(&mut queue);
-            progress.groups.fetch_add(1, Ordering::Relaxed);
-            progress
-                .commands
-                .fetch_add(outcomes.len() as u64, Ordering::Relaxed);
-            *progress.head.lock().expect("progress lock") = core.head();
-            progress.changed.notify_all();
-            let failed_on_store = outcomes
-                .iter()
-                .any(|(_, outcome)| matches!(outcome, Err(EngineError::Store(_))));
-            progress
-                .store_failing
-                .store(failed_on_store, Ordering::Relaxed);
-            for (waiting, outcome) in outcomes {
-                if let (
-                    true,
-                    Ok(Receipt {
-                        created: Some(order),
-                        ..
-                    }),
-                ) = (waiting.places_order, &outcome)
-                {
-                    // The issuer may have stopped; the order then resumes at the next start.
-                    let _ = orders.send(*order);
-                }
-                // A submitter that gave up waiting is no reason to stop.
-                let _ = waiting.reply.send(outcome);
-            }
+        if let Some(tick) = ticker.due(&core, clock.as_ref()) {
+            stamp(tick, &mut queue);
         }
+        execute_queue(&mut core, &mut queue, &progress, &orders);
     }
     // Every sender is gone: shutting down. A failed final checkpoint loses nothing: the log is
     // durable and the next start checkpoints it.
     let _ = core.checkpoint(last_time_ms.max(clock.now_ms()));
+}
+
+/// Commits the queue, group by group, and answers each command.
+fn execute_queue(
+    core: &mut Core,
+    queue: &mut VecDeque<(Stamped, Waiting)>,
+    progress: &Progress,
+    orders: &mpsc::Sender<OrderId>,
+) {
+    while !queue.is_empty() {
+        let outcomes = core.execute(queue);
+        progress.groups.fetch_add(1, Ordering::Relaxed);
+        progress
+            .commands
+            .fetch_add(outcomes.len() as u64, Ordering::Relaxed);
+        *progress.head.lock().expect("progress lock") = core.head();
+        progress.changed.notify_all();
+        let failed_on_store = outcomes
+            .iter()
+            .any(|(_, outcome)| matches!(outcome, Err(EngineError::Store(_))));
+        progress
+            .store_failing
+            .store(failed_on_store, Ordering::Relaxed);
+        for (waiting, outcome) in outcomes {
+            if let (
+                true,
+                Ok(Receipt {
+                    created: Some(order),
+                    ..
+                }),
+            ) = (waiting.places_order, &outcome)
+            {
+                // The issuer may have stopped; the order then resumes at the next start.
+                let _ = orders.send(*order);
+            }
+            // A submitter that gave up waiting is no reason to stop.
+            let _ = waiting.reply.send(outcome);
+        }
+    }
+}
+
+/// The writer's own timer: at most every [`TICK_CHECK_INTERVAL`] it asks whether a case is due
+/// and, if so, stamps a system tick like any command (never earlier than the last stamp).
+#[derive(Default)]
+struct Ticker {
+    checked: Option<Instant>,
+}
+
+impl Ticker {
+    /// A tick to stamp, if it is time to ask and a case is due.
+    fn due(&mut self, core: &Core, clock: &dyn Clock) -> Option<Submission> {
+        if self
+            .checked
+            .is_some_and(|checked| checked.elapsed() < TICK_CHECK_INTERVAL)
+        {
+            return None;
+        }
+        self.checked = Some(Instant::now());
+        let now_ms = clock.now_ms().max(core.last_time_ms());
+        let snapshot = core.store().snapshot();
+        // A store that cannot be read now is the writer's usual failure path; the tick waits.
+        if !crate::tick::tick_due(snapshot.as_ref(), now_ms).unwrap_or(false) {
+            return None;
+        }
+        // Nobody waits for the answer: a tick that finds nothing after all is refused quietly.
+        let (reply, _) = oneshot::channel();
+        Some(Submission {
+            actor: Actor::System,
+            command: Command::Case(tanba_types::CaseCommand::Tick),
+            note: None,
+            reply,
+            share: None,
+        })
+    }
 }
 
 /// Orders with codes still to issue.

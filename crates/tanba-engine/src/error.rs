@@ -208,6 +208,33 @@ pub enum EngineError {
     /// codes (`TANBA-CALENDAR-*`).
     #[error(transparent)]
     Calendar(#[from] tanba_cases::CalendarError),
+    /// A case step refused by the generic executor or its definition: their own codes
+    /// (`TANBA-CASE-*`, a definition's `TANBA-RECALL-*`, the clocks' `TANBA-CLOCK-*`).
+    #[error(transparent)]
+    Case(#[from] tanba_cases::CaseError),
+    /// A case (a recall) blocks the code: it may not be sold.
+    #[error("{code} is recalled (case {case})")]
+    Recalled {
+        /// The code.
+        code: CodeKey,
+        /// The case.
+        case: tanba_types::CaseId,
+    },
+    /// No such case (or not one the caller may see).
+    #[error("no case {0}")]
+    UnknownCase(tanba_types::CaseId),
+    /// No such notice in the caller's inbox.
+    #[error("no notice {0}")]
+    UnknownNotice(tanba_types::NoticeId),
+    /// A goods scope names goods its party did not put into circulation (R-REC-09).
+    #[error("{0}: not goods this party put into circulation")]
+    ScopeNotYours(String),
+    /// A goods scope matches no unit.
+    #[error("the scope matches no marked unit")]
+    ScopeEmpty,
+    /// An attachment names no stored file, or one of another size.
+    #[error("no stored attachment {0}")]
+    UnknownAttachment(String),
 }
 
 impl From<StoreError> for EngineError {
@@ -274,6 +301,12 @@ impl EngineError {
         "TANBA-ENGINE-STORE-UNAVAILABLE",
         "TANBA-ENGINE-QUEUE-SHARE-FULL",
         "TANBA-ENGINE-STOPPED",
+        "TANBA-ENGINE-RECALLED",
+        "TANBA-ENGINE-UNKNOWN-CASE",
+        "TANBA-ENGINE-UNKNOWN-NOTICE",
+        "TANBA-ENGINE-SCOPE-NOT-YOURS",
+        "TANBA-ENGINE-SCOPE-EMPTY",
+        "TANBA-ENGINE-UNKNOWN-ATTACHMENT",
     ];
 
     /// The stable error code.
@@ -329,6 +362,13 @@ impl EngineError {
             EngineError::StoreUnavailable => "TANBA-ENGINE-STORE-UNAVAILABLE",
             EngineError::QueueShareFull => "TANBA-ENGINE-QUEUE-SHARE-FULL",
             EngineError::Stopped => "TANBA-ENGINE-STOPPED",
+            EngineError::Case(error) => error.code(),
+            EngineError::Recalled { .. } => "TANBA-ENGINE-RECALLED",
+            EngineError::UnknownCase(_) => "TANBA-ENGINE-UNKNOWN-CASE",
+            EngineError::UnknownNotice(_) => "TANBA-ENGINE-UNKNOWN-NOTICE",
+            EngineError::ScopeNotYours(_) => "TANBA-ENGINE-SCOPE-NOT-YOURS",
+            EngineError::ScopeEmpty => "TANBA-ENGINE-SCOPE-EMPTY",
+            EngineError::UnknownAttachment(_) => "TANBA-ENGINE-UNKNOWN-ATTACHMENT",
         }
     }
 
@@ -352,7 +392,8 @@ impl EngineError {
             | EngineError::NotOnReceipt(code)
             | EngineError::AlreadyReturned(code)
             | EngineError::ReturnPeriodOver(code)
-            | EngineError::Expired(code) => Some(*code),
+            | EngineError::Expired(code)
+            | EngineError::Recalled { code, .. } => Some(*code),
             _ => None,
         }
     }
@@ -389,6 +430,11 @@ impl Localized for EngineError {
             EngineError::LevelMismatch { parent, child } => Some(format!("{parent} ⊅ {child}")),
             EngineError::OrderExceeded { quantity, .. } => Some(quantity.to_string()),
             EngineError::Calendar(error) => error.detail(),
+            EngineError::Case(error) => error.detail(),
+            EngineError::UnknownCase(id) | EngineError::UnknownNotice(id) => Some(id.to_string()),
+            EngineError::ScopeNotYours(what) | EngineError::UnknownAttachment(what) => {
+                Some(what.clone())
+            }
             _ => self.subject().map(|code| code.to_string()),
         }
     }

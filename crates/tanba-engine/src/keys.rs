@@ -24,6 +24,22 @@
 //! | index | `f` + `s`/`r` + IIN/BIN + receipt id | [`ReceiptEntry`](crate::records::ReceiptEntry): the log entry that recorded a seller's sale or return receipt |
 //! | index | `f` + `l` + IIN/BIN + id length (u16 BE) + sales receipt id + code | the sequence (u64 BE) of the return that brought the sold code back, 0 while none has |
 //! | index | `a` + operator's IIN/BIN + seller's IIN/BIN | [`FiscalAgency`](tanba_types::FiscalAgency): a fiscal data operator serving a seller |
+//! | index | `k` + version (u32 BE) / `K` | a calendar version's TOML / the version in force (u32 BE) |
+//! | cases | `c` + case id | [`CaseRecord`](crate::records::CaseRecord) |
+//! | cases | `h` + case id + sequence | empty: the case's history |
+//! | cases | `p` + IIN/BIN + case id | empty: the cases a participant is party to or named in |
+//! | cases | `a` + IIN/BIN + case id | empty: the cases of an authority |
+//! | cases | `u` + parent case id + case id | empty: the cases that belong to a case |
+//! | cases | `t` + next rung (u64 BE ms) + case id | empty: the due-time index the tick reads |
+//! | cases | `n` + notice id | [`NoticeRecord`](crate::records::NoticeRecord) |
+//! | cases | `i` + IIN/BIN + notice id | empty: a participant's inbox |
+//! | cases | `b` + case id | [`ScopeBlock`](crate::records::ScopeBlock): the case's goods scope block |
+//! | cases | `s` + GTIN + case id | empty: a product's scope blocks by batch or dates (the till check reads these) |
+//! | cases | `x` + code + case id | empty: a unit in a scope block that lists codes |
+//! | cases | `y` + case id + code | empty: the same, by case (to lift the block) |
+//! | cases | `r` | the calendar version whose recomputation is under way (u32 BE), then the last (next rung, case id) done |
+//! | blobs | `m` + BLAKE3 hash | [`BlobMeta`](crate::blobs::BlobMeta): a stored attachment |
+//! | blobs | `d` + upload id + chunk index (u32 BE) | a chunk of an attachment's bytes |
 //!
 //! A code encodes prefix-free (a tag byte, then fixed-width fields or a length byte), so "parent
 //! + child" splits unambiguously and a prefix scan over one code never matches another.
@@ -80,6 +96,60 @@ pub const INDEX_REFERENCE: u8 = b'r';
 pub const INDEX_CALENDAR: u8 = b'k';
 /// Index key: the version of the working-day calendar in force.
 pub const INDEX_CALENDAR_IN_FORCE: u8 = b'K';
+
+/// Cases column prefix: a case's record.
+pub const CASE: u8 = b'c';
+/// Cases column prefix: a case's history.
+pub const CASE_HISTORY: u8 = b'h';
+/// Cases column prefix: the cases a participant is party to or named in.
+pub const CASE_PARTY: u8 = b'p';
+/// Cases column prefix: the cases of an authority.
+pub const CASE_AUTHORITY: u8 = b'a';
+/// Cases column prefix: the cases that belong to a case.
+pub const CASE_CHILDREN: u8 = b'u';
+/// Cases column prefix: the due-time index.
+pub const CASE_DUE: u8 = b't';
+/// Cases column prefix: a notice.
+pub const NOTICE: u8 = b'n';
+/// Cases column prefix: a participant's inbox.
+pub const INBOX: u8 = b'i';
+/// Cases column prefix: a case's scope block.
+pub const SCOPE_BLOCK: u8 = b'b';
+/// Cases column prefix: a product's scope blocks by batch or dates.
+pub const SCOPE_BY_PRODUCT: u8 = b's';
+/// Cases column prefix: a unit in a scope block that lists codes.
+pub const SCOPE_BY_CODE: u8 = b'x';
+/// Cases column prefix: the units of a case's listed scope, by case.
+pub const SCOPE_UNITS: u8 = b'y';
+
+/// A key of one of the cases column's tables keyed by one number (`CASE`, `NOTICE`,
+/// `SCOPE_BLOCK`), or the prefix of the entries under it (`CASE_HISTORY`, `CASE_CHILDREN`).
+pub fn numbered(tag: u8, number: u64) -> Vec<u8> {
+    let mut out = vec![tag];
+    out.extend_from_slice(&number.to_be_bytes());
+    out
+}
+
+/// A key under a numbered prefix: `tag` + `first` + `second`.
+pub fn numbered_pair(tag: u8, first: u64, second: u64) -> Vec<u8> {
+    let mut out = numbered(tag, first);
+    out.extend_from_slice(&second.to_be_bytes());
+    out
+}
+
+/// A product's scope blocks prefix.
+pub fn scope_by_product_prefix(gtin: &Gtin) -> Vec<u8> {
+    let mut out = vec![SCOPE_BY_PRODUCT];
+    out.extend_from_slice(gtin.as_bytes());
+    out
+}
+
+/// A unit's scope blocks prefix.
+pub fn scope_by_code_prefix(code: &CodeKey) -> Vec<u8> {
+    let mut out = vec![SCOPE_BY_CODE];
+    push_code(&mut out, code);
+    out
+}
 
 /// A calendar version's key.
 pub fn calendar_version(version: u32) -> Vec<u8> {

@@ -18,13 +18,19 @@
 //!   fiscal data operators acting for the sellers they serve.
 //! - [`workload`](mod@workload): a standing world and bulk steps for benchmarks and load tests.
 //! - [`calendar`](mod@calendar): the working-day calendar's versions, published into the log.
+//! - [`cases`](mod@cases): the legal procedures' cases: registered definitions, case commands
+//!   decided through `tanba-cases`, case events applied; [`tick`](mod@tick): the system's
+//!   timer over the due-time index; [`scope`](mod@scope): goods scopes a case blocks at every
+//!   till at once; [`blobs`](mod@blobs): attachments, content-addressed, in chunks.
 //!
 //! Architecture invariant: the state machine reads no clock and no random source. Time is stamped
 //! on each command by the writer; serials arrive inside `IssueCodes` commands. No tonic, no
 //! network: the server stands on this crate, not the other way round.
 
 pub mod apply;
+pub mod blobs;
 pub mod calendar;
+pub mod cases;
 pub mod core;
 pub mod decide;
 pub mod engine;
@@ -35,10 +41,13 @@ pub mod log;
 pub mod query;
 pub mod records;
 pub mod retail;
+pub mod scope;
 pub mod state;
+pub mod tick;
 pub mod workload;
 
 pub use crate::core::{Core, Receipt, Stamped};
+pub use cases::Cases;
 pub use engine::{Clock, Engine, EngineConfig, SystemClock, Ticket, WriterStats};
 pub use error::EngineError;
 pub use log::{LogVerification, first_state_difference, replay, verify_log};

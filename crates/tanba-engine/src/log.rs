@@ -20,7 +20,10 @@ pub const REPLAY_FLUSH_OPERATIONS: usize = 200_000;
 /// the server's own columns (audit, public reports), which no event writes; every other column,
 /// including any added later, is compared.
 pub fn is_state_column(column: Column) -> bool {
-    !matches!(column, Column::Checkpoints | Column::Audit | Column::Public)
+    !matches!(
+        column,
+        Column::Checkpoints | Column::Audit | Column::Public | Column::Blobs
+    )
 }
 
 /// One stored log entry: the record and the chain hash stored with it.

@@ -4,15 +4,16 @@
 use tanba_store::{Column, Snapshot};
 use tanba_types::limits::{PACKAGE_CONTENT_MAX, PAGE_ENTRIES_MAX};
 use tanba_types::{
-    Category, CodeKey, CodeStatus, Date, DocumentId, FiscalAgency, Gtin, IntroductionKind,
-    IssuedTail, OrderId, PACKAGE_DEPTH_MAX, PackageLevel, Participant, Product, TaxpayerId,
+    CaseId, Category, CodeKey, CodeStatus, Date, DocumentId, FiscalAgency, Gtin, IntroductionKind,
+    IssuedTail, NoticeId, OrderId, PACKAGE_DEPTH_MAX, PackageLevel, Participant, Product,
+    TaxpayerId,
 };
 
 use crate::error::EngineError;
 use crate::keys;
 use crate::records::{
-    Blocker, CodeRecord, DocumentRecord, HistoryEntry, LogRecord, OrderCode, OrderRecord, decode,
-    level_index,
+    Blocker, CaseRecord, CodeRecord, DocumentRecord, HistoryEntry, LogRecord, NoticeRecord,
+    OrderCode, OrderRecord, ScopeBlock, decode, level_index,
 };
 
 fn record<T: serde::de::DeserializeOwned>(
@@ -483,4 +484,142 @@ pub fn product(snapshot: &dyn Snapshot, gtin: &Gtin) -> Result<Option<Product>, 
 /// A product category.
 pub fn category(snapshot: &dyn Snapshot, code: &str) -> Result<Option<Category>, EngineError> {
     record(snapshot, Column::Products, &keys::category(code))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases.
+
+/// Which cases of a participant a listing asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseList {
+    /// Those it is party to or named in.
+    AsParty,
+    /// Those of its authority.
+    AsAuthority,
+}
+
+/// A case's record.
+pub fn case(snapshot: &dyn Snapshot, id: CaseId) -> Result<Option<CaseRecord>, EngineError> {
+    record(snapshot, Column::Cases, &keys::numbered(keys::CASE, id))
+}
+
+/// A participant's cases, oldest first, after id `after`, at most `limit`.
+pub fn cases(
+    snapshot: &dyn Snapshot,
+    participant: &TaxpayerId,
+    list: CaseList,
+    after: CaseId,
+    limit: usize,
+) -> Result<Vec<(CaseId, CaseRecord)>, EngineError> {
+    let tag = match list {
+        CaseList::AsParty => keys::CASE_PARTY,
+        CaseList::AsAuthority => keys::CASE_AUTHORITY,
+    };
+    let prefix = keys::participant_index_prefix(tag, participant);
+    let start = keys::participant_index(tag, participant, after.saturating_add(1));
+    numbered_page(snapshot, &prefix, &start, limit)?
+        .into_iter()
+        .map(|id| Ok((id, existing_case(snapshot, id)?)))
+        .collect()
+}
+
+/// The cases that belong to `parent` (a recall's claims), oldest first, after `after`.
+pub fn child_cases(
+    snapshot: &dyn Snapshot,
+    parent: CaseId,
+    after: CaseId,
+    limit: usize,
+) -> Result<Vec<(CaseId, CaseRecord)>, EngineError> {
+    let prefix = keys::numbered(keys::CASE_CHILDREN, parent);
+    let start = keys::numbered_pair(keys::CASE_CHILDREN, parent, after.saturating_add(1));
+    numbered_page(snapshot, &prefix, &start, limit)?
+        .into_iter()
+        .map(|id| Ok((id, existing_case(snapshot, id)?)))
+        .collect()
+}
+
+/// A case's history: its log records, oldest first, after sequence `after`.
+pub fn case_history(
+    snapshot: &dyn Snapshot,
+    case: CaseId,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<LogRecord>, EngineError> {
+    let prefix = keys::numbered(keys::CASE_HISTORY, case);
+    let start = keys::numbered_pair(keys::CASE_HISTORY, case, after.saturating_add(1));
+    numbered_page(snapshot, &prefix, &start, limit)?
+        .into_iter()
+        .map(|sequence| {
+            log_record(snapshot, sequence)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("case history names a missing log entry {sequence}"))
+            })
+        })
+        .collect()
+}
+
+/// A participant's inbox, oldest first, after notice `after`.
+pub fn inbox(
+    snapshot: &dyn Snapshot,
+    participant: &TaxpayerId,
+    after: NoticeId,
+    limit: usize,
+) -> Result<Vec<(NoticeId, NoticeRecord)>, EngineError> {
+    let prefix = keys::participant_index_prefix(keys::INBOX, participant);
+    let start = keys::participant_index(keys::INBOX, participant, after.saturating_add(1));
+    numbered_page(snapshot, &prefix, &start, limit)?
+        .into_iter()
+        .map(|id| {
+            let notice = notice(snapshot, id)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("notice {id} is in an inbox but missing"))
+            })?;
+            Ok((id, notice))
+        })
+        .collect()
+}
+
+/// A notice.
+pub fn notice(snapshot: &dyn Snapshot, id: NoticeId) -> Result<Option<NoticeRecord>, EngineError> {
+    record(snapshot, Column::Cases, &keys::numbered(keys::NOTICE, id))
+}
+
+/// The case whose scope block covers a unit (a recall), with the block, if any: what the
+/// public check shows besides the code's own status.
+pub fn scope_block_of_code(
+    snapshot: &dyn Snapshot,
+    code: &CodeKey,
+) -> Result<Option<ScopeBlock>, EngineError> {
+    let Some(record) = code_record(snapshot, code)? else {
+        return Ok(None);
+    };
+    match crate::scope::blocking_case(snapshot, code, &record)? {
+        Some(case) => crate::scope::block_of(snapshot, case),
+        None => Ok(None),
+    }
+}
+
+/// A case's scope block, if it blocks one.
+pub fn scope_block(
+    snapshot: &dyn Snapshot,
+    case: CaseId,
+) -> Result<Option<ScopeBlock>, EngineError> {
+    crate::scope::block_of(snapshot, case)
+}
+
+fn existing_case(snapshot: &dyn Snapshot, id: CaseId) -> Result<CaseRecord, EngineError> {
+    case(snapshot, id)?
+        .ok_or_else(|| EngineError::Corrupt(format!("case {id} is indexed but missing")))
+}
+
+/// The trailing numbers of the cases column's keys under `prefix` from `start`.
+fn numbered_page(
+    snapshot: &dyn Snapshot,
+    prefix: &[u8],
+    start: &[u8],
+    limit: usize,
+) -> Result<Vec<u64>, EngineError> {
+    snapshot
+        .scan_from(Column::Cases, prefix, start, limit.min(PAGE_ENTRIES_MAX))?
+        .iter()
+        .map(|(key, _)| keys::trailing_u64(key))
+        .collect()
 }

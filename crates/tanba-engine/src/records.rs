@@ -342,3 +342,71 @@ impl HistoryEntry {
         }
     }
 }
+
+/// A case of a legal procedure, as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    /// What its opening fixed.
+    pub opening: tanba_types::CaseOpening,
+    /// When it was opened, unix milliseconds.
+    pub opened_ms: u64,
+    /// Its state.
+    pub state: String,
+    /// Whether that state closes it.
+    pub closed: bool,
+    /// Every field submitted so far, the latest value of each.
+    pub data: tanba_types::Form,
+    /// Its clocks by name, each with its next rung.
+    pub clocks: std::collections::BTreeMap<String, ClockEntry>,
+    /// The files named so far, in order.
+    pub attachments: Vec<tanba_types::AttachmentRef>,
+    /// Who took which transition, in order (the tick's state changes included).
+    pub taken: Vec<(String, TaxpayerId)>,
+    /// When it last changed, unix milliseconds.
+    pub updated_ms: u64,
+    /// The earliest next rung of its clocks: its key in the due-time index.
+    pub next_rung_ms: Option<u64>,
+}
+
+impl CaseRecord {
+    /// The clocks' values, by name.
+    pub fn clock_values(&self) -> std::collections::BTreeMap<String, tanba_types::LegalClock> {
+        self.clocks
+            .iter()
+            .map(|(name, entry)| (name.clone(), entry.value.clone()))
+            .collect()
+    }
+}
+
+/// A case's clock with when its next warning rung fires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockEntry {
+    /// The clock.
+    pub value: tanba_types::LegalClock,
+    /// Its next rung, if any.
+    pub next_rung_ms: Option<u64>,
+}
+
+/// A notice in its addressee's inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeRecord {
+    /// The notice.
+    pub notice: tanba_types::Notice,
+    /// When it was made available (legal terms run from here), unix milliseconds.
+    pub made_available_ms: u64,
+    /// When its addressee read it.
+    pub read_ms: Option<u64>,
+}
+
+/// A case's block over a goods scope: the till check and receipts consult it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeBlock {
+    /// The case.
+    pub case: tanba_types::CaseId,
+    /// Its party (who recalls).
+    pub party: TaxpayerId,
+    /// The goods.
+    pub scope: tanba_types::GoodsScope,
+    /// Since when, unix milliseconds.
+    pub since_ms: u64,
+}

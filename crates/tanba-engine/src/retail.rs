@@ -73,7 +73,27 @@ pub fn check_sale_line(
     if record.expiry_date.is_some_and(|expiry| expiry < today) {
         return Err(EngineError::Expired(scanned.key));
     }
+    refuse_recalled(state, &scanned.key, &record)?;
     Ok(record)
+}
+
+/// Refuses a code a case's scope block covers (a recall, R-REC-06): the unit itself, or any
+/// unit inside a package sold whole.
+fn refuse_recalled(state: &State, code: &CodeKey, record: &CodeRecord) -> Result<(), EngineError> {
+    let recalled = |code: &CodeKey, record: &CodeRecord| {
+        crate::scope::blocking_case(state, code, record)
+            .map(|case| case.map(|case| EngineError::Recalled { code: *code, case }))
+    };
+    if record.contents_total() == 0 {
+        return recalled(code, record)?.map_or(Ok(()), Err);
+    }
+    let mut counted = 0;
+    for (unit, unit_record) in state.subtree(code, &mut counted)? {
+        if let Some(refusal) = recalled(&unit, &unit_record)? {
+            return Err(refusal);
+        }
+    }
+    Ok(())
 }
 
 /// A failure of the store or of stored data ends the command; any other refusal of a line is

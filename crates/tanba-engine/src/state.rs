@@ -173,13 +173,25 @@ impl<'a> State<'a> {
         prefix: &[u8],
         limit: usize,
     ) -> Result<Vec<Entry>, EngineError> {
+        self.scan_from(column, prefix, prefix, limit)
+    }
+
+    /// Entries under `prefix` from `start` (inclusive; it starts with `prefix`), in key order,
+    /// at most `limit`, pending changes included.
+    pub fn scan_from(
+        &self,
+        column: Column,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Entry>, EngineError> {
         let pending: Vec<(&Vec<u8>, &Option<Vec<u8>>)> = self
             .pending
             .columns
             .get(&column)
             .map(|entries| {
                 entries
-                    .range(prefix.to_vec()..)
+                    .range(start.to_vec()..)
                     .take_while(|(key, _)| key.starts_with(prefix))
                     .collect()
             })
@@ -190,7 +202,7 @@ impl<'a> State<'a> {
         let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self
             .store
             .snapshot()
-            .scan_prefix(column, prefix, stored_limit)?
+            .scan_from(column, prefix, start, stored_limit)?
             .into_iter()
             .collect();
         for (key, value) in pending {

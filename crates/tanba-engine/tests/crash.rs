@@ -164,6 +164,7 @@ fn run_child(dir: &Path, seed: u64, finish: bool) {
             checkpoint_interval_events: CHECKPOINT_INTERVAL_EVENTS,
             signing_threads: 2,
             serial_seed: Some(serial_seed),
+            ..EngineConfig::default()
         },
     )
     .expect("the engine starts after a kill");

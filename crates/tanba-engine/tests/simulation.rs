@@ -57,7 +57,7 @@ use std::time::Instant;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
-use support::{World, gtin, names, participant, sscc, taxpayer};
+use support::{World, cases, gtin, names, participant, sscc, taxpayer};
 use tanba_crypto::{KeyRing, chain_next};
 use tanba_engine::issue::prepare_chunk;
 use tanba_engine::records::{
@@ -3012,7 +3012,7 @@ impl Sim {
             reads_until_failure: AtomicU64::new(u64::MAX),
             written: Mutex::new(BTreeSet::new()),
         });
-        let core = Core::open(disk.clone(), ring.clone(), checkpoint_interval)
+        let core = Core::open(disk.clone(), ring.clone(), cases(), checkpoint_interval)
             .unwrap_or_else(|error| panic!("seed {seed}: opening the core: {error}"));
         let mut sim = Sim {
             seed,
@@ -3341,6 +3341,7 @@ impl Sim {
         self.core = Core::open(
             self.disk.clone(),
             self.ring.clone(),
+            cases(),
             self.checkpoint_interval,
         )
         .unwrap_or_else(|error| panic!("{}: reopening after a crash: {error}", self.here()));

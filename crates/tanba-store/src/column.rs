@@ -32,11 +32,16 @@ pub enum Column {
     /// What the public tells the server: violation reports and codes flagged as likely copies
     /// (R-IS-02, R-IS-07, R-IS-08). Not engine state either.
     Public,
+    /// Cases of the legal procedures, their notices and the goods scopes they block.
+    Cases,
+    /// Attachments: content-addressed blobs in chunks, written before the case step that names
+    /// them. Not engine state: a step names a blob by hash and never carries its bytes.
+    Blobs,
 }
 
 impl Column {
     /// Every column, in a fixed order (RocksDB opens them all).
-    pub const ALL: [Column; 12] = [
+    pub const ALL: [Column; 14] = [
         Column::Meta,
         Column::Log,
         Column::Checkpoints,
@@ -49,6 +54,8 @@ impl Column {
         Column::Index,
         Column::Audit,
         Column::Public,
+        Column::Cases,
+        Column::Blobs,
     ];
 
     /// The column family's name on disk: never change one once data exists.
@@ -66,6 +73,8 @@ impl Column {
             Column::Index => "index",
             Column::Audit => "audit",
             Column::Public => "public",
+            Column::Cases => "cases",
+            Column::Blobs => "blobs",
         }
     }
 

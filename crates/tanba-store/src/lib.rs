@@ -3,7 +3,8 @@
 //! prefix scans.
 //!
 //! - [`Store`]: the interface the engine writes against;
-//! - [`RocksStore`]: the real store, RocksDB with one column family per [`Column`];
+//! - `RocksStore` (feature `rocksdb`, on by default): the real store, RocksDB with one column
+//!   family per [`Column`];
 //! - [`MemoryStore`]: an in-memory store for deterministic simulation tests, which can also
 //!   [`MemoryStore::crash`]: drop every write not yet synced, as a power cut would.
 //!
@@ -17,13 +18,21 @@ mod batch;
 mod column;
 mod error;
 mod memory;
+#[cfg(feature = "rocksdb")]
 mod rocks;
 
 pub use batch::{BATCH_OPERATIONS_MAX, BatchOperation, WriteBatch};
 pub use column::Column;
 pub use error::StoreError;
 pub use memory::MemoryStore;
-pub use rocks::{OPEN_FILES_DEFAULT, OPEN_FILES_MIN, RocksStore};
+#[cfg(feature = "rocksdb")]
+pub use rocks::RocksStore;
+
+/// Table files `RocksStore::open` keeps open (a server's open-file budget counts them, with or
+/// without the `rocksdb` feature).
+pub const OPEN_FILES_DEFAULT: usize = 1_024;
+/// Fewest table files a store may be opened with.
+pub const OPEN_FILES_MIN: usize = 64;
 
 /// Most entries one scan returns: callers page with [`Snapshot::scan_from`].
 pub const SCAN_ENTRIES_MAX: usize = 100_000;

@@ -9,7 +9,8 @@ use rocksdb::{
 };
 
 use crate::{
-    BatchOperation, Column, Durability, Entry, Snapshot, Store, StoreError, WriteBatch, check_scan,
+    BatchOperation, Column, Durability, Entry, OPEN_FILES_DEFAULT, OPEN_FILES_MIN, Snapshot, Store,
+    StoreError, WriteBatch, check_scan,
 };
 
 /// A RocksDB-backed [`Store`].
@@ -33,10 +34,6 @@ fn engine(error: rocksdb::Error) -> StoreError {
 pub const BLOCK_CACHE_BYTES: usize = 512 << 20;
 /// Bloom filter bits per key (about 1 % false positives).
 const BLOOM_BITS_PER_KEY: f64 = 10.0;
-/// Table files kept open by [`RocksStore::open`].
-pub const OPEN_FILES_DEFAULT: usize = 1_024;
-/// Fewest table files a store may be opened with.
-pub const OPEN_FILES_MIN: usize = 64;
 /// Share of a memtable's bytes its bloom filter may take.
 const MEMTABLE_BLOOM_RATIO: f64 = 0.05;
 /// Bytes of one memtable per column family before it is flushed.

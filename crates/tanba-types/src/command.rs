@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::case::CaseCommand;
 use crate::code_key::{CodeKey, Gtin, Serial};
 use crate::date::Date;
 use crate::kz::TaxpayerId;
@@ -271,6 +272,8 @@ pub enum Command {
         /// The calendar document, at most [`CALENDAR_BYTES_MAX`](crate::limits::CALENDAR_BYTES_MAX).
         toml: String,
     },
+    /// A command on cases (the legal procedures).
+    Case(CaseCommand),
 }
 
 impl Command {
@@ -299,6 +302,7 @@ impl Command {
             Command::Block { .. } => "block",
             Command::Unblock { .. } => "unblock",
             Command::PublishCalendar { .. } => "publish_calendar",
+            Command::Case(command) => command.name(),
         }
     }
 }

@@ -9,6 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::case::{
+    CaseId, CaseOpening, CaseStep, ClockChange, GoodsScope, LegalClock, Notice, NoticeId,
+};
 use crate::code_key::{CodeKey, Gtin, Sscc};
 use crate::command::{DocumentId, Introduction, IssuedCode, OrderId, SaleLine};
 use crate::date::Date;
@@ -181,6 +184,55 @@ pub enum Event {
         /// The document as published.
         toml: String,
     },
+    /// A case was opened (its id is this event's sequence) by its opening transition.
+    CaseOpened {
+        /// What the opening fixes.
+        opening: CaseOpening,
+        /// The opening step (its `case` is this event's sequence).
+        step: CaseStep,
+    },
+    /// A case took a transition.
+    CaseStepped(CaseStep),
+    /// A case's clock has a new value.
+    CaseClockSet {
+        /// The case.
+        case: CaseId,
+        /// The clock's name in its definition (`D-REC-2`).
+        clock: String,
+        /// Why it changed.
+        change: ClockChange,
+        /// Its value now.
+        value: LegalClock,
+        /// When its next warning rung fires, if any: the due-time index's key.
+        next_rung_ms: Option<u64>,
+    },
+    /// A notice was made available to its addressee (its id is this event's sequence).
+    NoticeSent(Notice),
+    /// The addressee read a notice.
+    NoticeRead {
+        /// The notice.
+        notice: NoticeId,
+    },
+    /// A case's goods scope is refused at every till and shown recalled from now on.
+    ScopeBlocked {
+        /// The case.
+        case: CaseId,
+        /// The goods.
+        scope: GoodsScope,
+    },
+    /// A case's scope block was lifted.
+    ScopeReleased {
+        /// The case.
+        case: CaseId,
+    },
+    /// The tick recomputed, under the calendar version in force, the running clocks of the
+    /// cases due up to a point of the due-time index (the clocks' own events say which).
+    CasesRecomputed {
+        /// The calendar version.
+        version: u32,
+        /// The last (next rung, case) done; `None`: every case is done.
+        through: Option<(u64, CaseId)>,
+    },
 }
 
 impl Event {
@@ -210,6 +262,14 @@ impl Event {
             Event::Blocked { .. } => "blocked",
             Event::Unblocked { .. } => "unblocked",
             Event::CalendarPublished { .. } => "calendar_published",
+            Event::CaseOpened { .. } => "case_opened",
+            Event::CaseStepped(_) => "case_stepped",
+            Event::CaseClockSet { .. } => "case_clock_set",
+            Event::NoticeSent(_) => "notice_sent",
+            Event::NoticeRead { .. } => "notice_read",
+            Event::ScopeBlocked { .. } => "scope_blocked",
+            Event::ScopeReleased { .. } => "scope_released",
+            Event::CasesRecomputed { .. } => "cases_recomputed",
         }
     }
 }

@@ -6,12 +6,14 @@
 //! one transition table ([`status`]), package levels ([`package`]) and participants' roles
 //! ([`participant`]); what identifies a marked thing ([`code_key`]), calendar dates ([`date`]),
 //! reference data ([`reference`]), the commands and events of the engine ([`command`],
-//! [`event`]) and the limits on them ([`limits`]).
+//! [`event`]) and the limits on them ([`limits`]); the vocabulary of cases, the legal
+//! procedures over the same log ([`case`]).
 //!
 //! Architecture invariant: pure data and functions. No IO, no clock, no randomness, no storage,
 //! no wire format. Error messages are looked up by code string, so this crate need not depend on
 //! the crates whose errors it translates (they sit above it).
 
+pub mod case;
 pub mod code_key;
 pub mod command;
 pub mod date;
@@ -27,6 +29,11 @@ pub mod scanned;
 pub mod serde_text;
 pub mod status;
 
+pub use case::{
+    AttachmentRef, CaseCommand, CaseId, CaseOpening, CaseStep, ClockChange, DayUnit, Decimal, Due,
+    FieldValue, Form, GoodsRequest, GoodsScope, LegalClock, Notice, NoticeId, Run, Rung, Scalar,
+    Texts,
+};
 pub use code_key::{CodeKey, CodeKeyError, Gtin, Serial, Sscc};
 pub use command::{
     Actor, Command, DocumentId, Introduction, IssuedCode, IssuedTail, OrderId, SaleLine,

@@ -39,3 +39,32 @@ pub const SCANNED_CODE_CHARS_MAX: usize = 512;
 /// Largest working-day calendar document, in bytes: fifty years of holidays and transfers with
 /// their names in three languages fit several times over.
 pub const CALENDAR_BYTES_MAX: usize = 1024 * 1024;
+
+/// Most characters of a case kind, transition, state, clock or field name.
+pub const CASE_NAME_CHARS_MAX: usize = 64;
+/// Most fields one case step's form may hold.
+pub const FORM_FIELDS_MAX: usize = 200;
+/// Most values in one list field, or rows in one table field.
+pub const FORM_FIELD_VALUES_MAX: usize = 1_000;
+/// Most columns in one row of a table field.
+pub const FORM_ROW_COLUMNS_MAX: usize = 32;
+/// Most characters of one text value in a form.
+pub const FORM_TEXT_CHARS_MAX: usize = 4_000;
+/// Most scalar values one form may hold in all (lists and rows counted value by value).
+pub const FORM_VALUES_MAX: usize = 20_000;
+/// Most attachments one step may name.
+pub const STEP_ATTACHMENTS_MAX: usize = 50;
+/// Most attachments one case may hold over its life.
+pub const CASE_ATTACHMENTS_MAX: usize = 500;
+/// Most steps one case may take over its life (its record keeps who took each).
+pub const CASE_STEPS_MAX: usize = 1_000;
+/// Most other parties one case may name.
+pub const CASE_NAMED_MAX: usize = 50;
+/// Most characters of an attachment's file name or media type.
+pub const ATTACHMENT_NAME_CHARS_MAX: usize = 255;
+/// Most bytes of one attachment.
+pub const ATTACHMENT_BYTES_MAX: u64 = 64 * 1024 * 1024;
+/// Most characters of one language's text of a notice.
+pub const NOTICE_TEXT_CHARS_MAX: usize = 8_000;
+/// Most cases one tick handles: the rest wait for the next tick, a moment later.
+pub const TICK_CASES_MAX: usize = 1_000;

@@ -20,6 +20,11 @@ use tanba_types::{
 /// 2026-11-22T10:00:00+05:00.
 pub const START_MS: u64 = 1_795_327_200_000;
 
+/// The case definitions every test engine registers: the recall and its claims.
+pub fn cases() -> Arc<tanba_engine::Cases> {
+    Arc::new(tanba_engine::Cases::new(tanba_recall::definitions()))
+}
+
 /// A valid IIN/BIN built from `n` (the first 11 digits are `n`'s, the last a check digit);
 /// numbers whose check digit cannot be assigned are skipped.
 pub fn taxpayer(n: u64) -> TaxpayerId {
@@ -107,7 +112,13 @@ impl World {
     pub fn over(store: Arc<MemoryStore>, seed: u64) -> World {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let ring = Arc::new(KeyRing::generate(START_MS, &mut rng));
-        let core = Core::open(store.clone() as Arc<dyn Store>, ring.clone(), 1_000).unwrap();
+        let core = Core::open(
+            store.clone() as Arc<dyn Store>,
+            ring.clone(),
+            cases(),
+            1_000,
+        )
+        .unwrap();
         let cast = Cast {
             operator: taxpayer(1),
             producer: taxpayer(100),
@@ -368,9 +379,14 @@ impl World {
 
     /// Emits, reports applied and introduces `quantity` units of the producer.
     pub fn produce(&mut self, gtin: Gtin, quantity: u32) -> Vec<CodeKey> {
+        self.produce_in_batch(gtin, quantity, "B-1")
+    }
+
+    /// [`World::produce`], in batch `batch`.
+    pub fn produce_in_batch(&mut self, gtin: Gtin, quantity: u32, batch: &str) -> Vec<CodeKey> {
         let producer = self.cast.producer;
         let codes = self.emit(producer, gtin, quantity);
-        self.apply_codes(producer, &codes);
+        self.apply_codes_in_batch(producer, &codes, batch);
         self.by(
             producer,
             Command::Introduce {
@@ -384,13 +400,18 @@ impl World {
 
     /// Reports codes applied, made today.
     pub fn apply_codes(&mut self, owner: TaxpayerId, codes: &[CodeKey]) {
+        self.apply_codes_in_batch(owner, codes, "B-1");
+    }
+
+    /// Reports codes applied, made today in batch `batch`.
+    pub fn apply_codes_in_batch(&mut self, owner: TaxpayerId, codes: &[CodeKey], batch: &str) {
         self.by(
             owner,
             Command::ReportApplied {
                 codes: codes.to_vec(),
                 production_date: self.today(),
                 expiry_date: None,
-                batch: Some("B-1".into()),
+                batch: Some(batch.into()),
             },
         )
         .unwrap();
