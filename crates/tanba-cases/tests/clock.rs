@@ -3,9 +3,9 @@
 //! complaint term (R-CER-10), warning rungs that fire once, and a calendar change that moves only
 //! what is ahead.
 
+use tanba_cases::Run;
 use tanba_cases::calendar::START_CALENDAR_TOML;
-use tanba_cases::clock::Run;
-use tanba_cases::{Calendar, ClockError, DayUnit, LegalClock, Rung};
+use tanba_cases::{Calendar, ClockError, ClockRules, DayUnit, LegalClock, Rung};
 use tanba_types::{Date, Localized};
 
 fn day(text: &str) -> Date {

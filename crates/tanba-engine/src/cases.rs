@@ -97,7 +97,7 @@ impl Cases {
             .get(Column::Index, &keys::calendar_in_force())?
             .map(|bytes| keys::read_u32(&bytes))
             .transpose()?
-            .ok_or_else(|| EngineError::Invalid {
+            .ok_or(EngineError::Invalid {
                 field: "calendar",
                 reason: "no working-day calendar is published",
             })?;

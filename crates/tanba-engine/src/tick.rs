@@ -189,8 +189,11 @@ fn existing(state: &State, case: CaseId) -> Result<CaseRecord, EngineError> {
     })
 }
 
+/// A point of the due-time index: a next rung's moment and its case.
+type DuePoint = (u64, CaseId);
+
 /// The recomputation under way: the calendar version and the last case done.
-fn recompute_cursor(state: &State) -> Result<Option<(u32, Option<(u64, CaseId)>)>, EngineError> {
+fn recompute_cursor(state: &State) -> Result<Option<(u32, Option<DuePoint>)>, EngineError> {
     let Some(bytes) = state.get(Column::Cases, RECOMPUTE_CURSOR)? else {
         return Ok(None);
     };

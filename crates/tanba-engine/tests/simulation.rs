@@ -1170,7 +1170,9 @@ impl Model {
                 codes,
             } => self.return_verdict(actor, receipt_id, sale_receipt_id, codes, time_ms, &mut v),
             // The market has no fiscal data operators: `tests/receipts.rs` holds their rules.
-            Command::AssignFiscalOperator(_) | Command::PublishCalendar { .. } => {
+            Command::AssignFiscalOperator(_)
+            | Command::PublishCalendar { .. }
+            | Command::Case(_) => {
                 unreachable!("the generator proposes none")
             }
             Command::Block { codes, reason } => {
@@ -1668,7 +1670,9 @@ impl Model {
                     self.update_subtree(key, |code| code.status = CodeStatus::Introduced);
                 }
             }
-            Command::AssignFiscalOperator(_) | Command::PublishCalendar { .. } => {
+            Command::AssignFiscalOperator(_)
+            | Command::PublishCalendar { .. }
+            | Command::Case(_) => {
                 unreachable!("the generator proposes none")
             }
             Command::Block { codes, .. } => {

@@ -275,7 +275,10 @@ impl From<EngineError> for ApiError {
             | E::UnknownCode(_)
             | E::UnknownOrder(_)
             | E::UnknownDocument(_)
-            | E::UnknownReceipt(_) => ErrorKind::NotFound,
+            | E::UnknownReceipt(_)
+            | E::UnknownCase(_)
+            | E::UnknownNotice(_)
+            | E::UnknownAttachment(_) => ErrorKind::NotFound,
             E::ParticipantSuspended(_)
             | E::RoleRequired(_)
             | E::HoldsNoGoods(_)
@@ -283,6 +286,7 @@ impl From<EngineError> for ApiError {
             | E::NotYourProduct(_)
             | E::NotOwner(_)
             | E::NotBlockedByYou(_)
+            | E::ScopeNotYours(_)
             | E::NotServed { .. } => ErrorKind::PermissionDenied,
             E::ParticipantExists(_)
             | E::ProductExists(_)
@@ -292,6 +296,16 @@ impl From<EngineError> for ApiError {
             E::LimitExceeded { .. } | E::Invalid { .. } | E::Calendar(_) => {
                 ErrorKind::InvalidArgument
             }
+            // A case step's form is the caller's argument; its state or role is a precondition.
+            E::Case(error) => match error {
+                tanba_cases::CaseError::Field { .. }
+                | tanba_cases::CaseError::TooLarge(_)
+                | tanba_cases::CaseError::Attachment(_)
+                | tanba_cases::CaseError::UnknownKind(_)
+                | tanba_cases::CaseError::UnknownTransition(_) => ErrorKind::InvalidArgument,
+                tanba_cases::CaseError::NotYourStep(_) => ErrorKind::PermissionDenied,
+                _ => ErrorKind::FailedPrecondition,
+            },
             E::Busy | E::QueueShareFull => ErrorKind::ResourceExhausted,
             E::Stopped | E::StoreUnavailable => ErrorKind::Unavailable,
             _ => ErrorKind::FailedPrecondition,
