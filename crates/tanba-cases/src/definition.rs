@@ -4,12 +4,13 @@
 //!
 //! A definition is mostly tables ([`StateSpec`], [`TransitionSpec`], [`FieldSpec`]), checked
 //! generically, plus two hooks for what tables cannot say: [`Definition::decide`] (which state a
-//! step leads to, which clocks start or stop, whom to notify, what to do to goods) and
-//! [`Definition::on_rung`] (what a clock's warning does).
+//! step leads to, which clocks start or stop, whom to notify, what to do to goods),
+//! [`Definition::on_rung`] (what a clock's warning does) and [`Definition::holder_notice`]
+//! (what a holder of the goods a case blocks is told).
 
 use tanba_types::{
-    CaseId, CaseOpening, Date, DayUnit, Form, GoodsRequest, LegalClock, Role, Rung, TaxpayerId,
-    Texts,
+    CaseId, CaseOpening, Date, DayUnit, Form, GoodsRequest, HolderCounts, LegalClock, Role, Rung,
+    TaxpayerId, Texts,
 };
 
 use crate::calendar::Calendar;
@@ -281,6 +282,16 @@ pub trait Definition: Send + Sync {
         _context: &StepContext<'_>,
     ) -> Result<Outcome, CaseError> {
         Ok(Outcome::default())
+    }
+    /// The notice to a holder of goods the case blocks, once the census has counted its units
+    /// (a recall's "you hold 120 recalled units"). None, unless overridden.
+    fn holder_notice(
+        &self,
+        _case: &CaseView<'_>,
+        _holder: TaxpayerId,
+        _counts: &HolderCounts,
+    ) -> Option<NoticeDraft> {
+        None
     }
 }
 

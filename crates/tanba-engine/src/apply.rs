@@ -302,6 +302,8 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
         | Event::NoticeRead { .. }
         | Event::ScopeBlocked { .. }
         | Event::ScopeReleased { .. }
+        | Event::HoldersCounted { .. }
+        | Event::SweepMoved { .. }
         | Event::CasesRecomputed { .. } => crate::cases::apply(state, record)?,
         Event::FiscalOperatorAssigned(agency) => {
             let key = keys::fiscal_agency(&agency.operator, &agency.seller);

@@ -608,6 +608,11 @@ pub(crate) fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineE
             crate::scope::apply_released(state, *case)?;
             add_case_history(state, *case, sequence);
         }
+        Event::HoldersCounted { case, holdings } => {
+            crate::sweep::apply_counted(state, *case, holdings)?;
+            add_case_history(state, *case, sequence);
+        }
+        Event::SweepMoved { case, job } => crate::sweep::apply_moved(state, *case, job),
         Event::CasesRecomputed { version, through } => {
             crate::tick::apply_recomputed(state, *version, *through);
         }
@@ -616,7 +621,8 @@ pub(crate) fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineE
     Ok(())
 }
 
-fn existing(state: &State, case: CaseId) -> Result<CaseRecord, EngineError> {
+/// A case that must exist (an event or an index names it).
+pub(crate) fn existing(state: &State, case: CaseId) -> Result<CaseRecord, EngineError> {
     case_record(state, case)?.ok_or_else(|| EngineError::Corrupt(format!("case {case} is missing")))
 }
 

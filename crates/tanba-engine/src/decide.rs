@@ -909,6 +909,7 @@ fn ship(
         root(item, &record)?;
     }
     allowed_in_subtrees(state, items, Operation::Ship)?;
+    crate::scope::check_destination(state, items, buyer)?;
     Ok(vec![Event::Shipped {
         seller: seller.id,
         buyer,
@@ -956,6 +957,9 @@ fn accept(
         }
     };
     allowed_in_subtrees(state, &accepted, Operation::Accept)?;
+    // Shipped before the recall: the buyer refuses it (it goes back to the seller) unless the
+    // buyer is the recalling party.
+    crate::scope::check_destination(state, &accepted, buyer.id)?;
     let taken: HashSet<&CodeKey> = accepted.iter().collect();
     let returned = record
         .items

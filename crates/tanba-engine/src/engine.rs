@@ -534,7 +534,7 @@ fn write_loop(
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
         } else {
-            match submissions.recv_timeout(TICK_CHECK_INTERVAL) {
+            match submissions.recv_timeout(ticker.wait()) {
                 Ok(first) => first,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     if let Some(tick) = ticker.due(&core, clock.as_ref()) {
@@ -607,14 +607,27 @@ fn execute_queue(
 #[derive(Default)]
 struct Ticker {
     checked: Option<Instant>,
+    /// A sweep over a case's goods waited at the last check: its next page goes at once, so a
+    /// million-unit census takes seconds, not minutes (other commands still interleave).
+    sweeping: bool,
 }
 
 impl Ticker {
+    /// How long the writer may wait for a command before asking again.
+    fn wait(&self) -> Duration {
+        if self.sweeping {
+            Duration::ZERO
+        } else {
+            TICK_CHECK_INTERVAL
+        }
+    }
+
     /// A tick to stamp, if it is time to ask and a case is due.
     fn due(&mut self, core: &Core, clock: &dyn Clock) -> Option<Submission> {
-        if self
-            .checked
-            .is_some_and(|checked| checked.elapsed() < TICK_CHECK_INTERVAL)
+        if !self.sweeping
+            && self
+                .checked
+                .is_some_and(|checked| checked.elapsed() < TICK_CHECK_INTERVAL)
         {
             return None;
         }
@@ -622,6 +635,7 @@ impl Ticker {
         let now_ms = clock.now_ms().max(core.last_time_ms());
         let snapshot = core.store().snapshot();
         // A store that cannot be read now is the writer's usual failure path; the tick waits.
+        self.sweeping = crate::sweep::sweep_waiting(snapshot.as_ref()).unwrap_or(false);
         if !crate::tick::tick_due(snapshot.as_ref(), now_ms).unwrap_or(false) {
             return None;
         }

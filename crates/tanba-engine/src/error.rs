@@ -220,6 +220,14 @@ pub enum EngineError {
         /// The case.
         case: tanba_types::CaseId,
     },
+    /// A recalled unit may move only back to the party that recalls it.
+    #[error("{code} is recalled (case {case}): it goes back only to the recalling party")]
+    RecallReturnOnly {
+        /// The code.
+        code: CodeKey,
+        /// The case.
+        case: tanba_types::CaseId,
+    },
     /// No such case (or not one the caller may see).
     #[error("no case {0}")]
     UnknownCase(tanba_types::CaseId),
@@ -302,6 +310,7 @@ impl EngineError {
         "TANBA-ENGINE-QUEUE-SHARE-FULL",
         "TANBA-ENGINE-STOPPED",
         "TANBA-ENGINE-RECALLED",
+        "TANBA-ENGINE-RECALL-RETURN-ONLY",
         "TANBA-ENGINE-UNKNOWN-CASE",
         "TANBA-ENGINE-UNKNOWN-NOTICE",
         "TANBA-ENGINE-SCOPE-NOT-YOURS",
@@ -364,6 +373,7 @@ impl EngineError {
             EngineError::Stopped => "TANBA-ENGINE-STOPPED",
             EngineError::Case(error) => error.code(),
             EngineError::Recalled { .. } => "TANBA-ENGINE-RECALLED",
+            EngineError::RecallReturnOnly { .. } => "TANBA-ENGINE-RECALL-RETURN-ONLY",
             EngineError::UnknownCase(_) => "TANBA-ENGINE-UNKNOWN-CASE",
             EngineError::UnknownNotice(_) => "TANBA-ENGINE-UNKNOWN-NOTICE",
             EngineError::ScopeNotYours(_) => "TANBA-ENGINE-SCOPE-NOT-YOURS",
@@ -393,7 +403,8 @@ impl EngineError {
             | EngineError::AlreadyReturned(code)
             | EngineError::ReturnPeriodOver(code)
             | EngineError::Expired(code)
-            | EngineError::Recalled { code, .. } => Some(*code),
+            | EngineError::Recalled { code, .. }
+            | EngineError::RecallReturnOnly { code, .. } => Some(*code),
             _ => None,
         }
     }

@@ -122,6 +122,55 @@ pub const SCOPE_BY_CODE: u8 = b'x';
 /// Cases column prefix: the units of a case's listed scope, by case.
 pub const SCOPE_UNITS: u8 = b'y';
 
+/// Cases column prefix: a sweep under way over a case's goods ([`tanba_types::SweepJob`]).
+pub const SWEEP_JOB: u8 = b'w';
+/// Cases column prefix: a unit of a case's census, by case, holder and code.
+pub const HOLDING: u8 = b'g';
+/// Cases column prefix: a holder's counts in a case's census, by case and holder.
+pub const HOLDER_COUNTS: u8 = b'k';
+
+/// The prefix of a case's census entries of one holder (or, without `holder`, of all).
+pub fn holdings_prefix(case: u64, holder: Option<&TaxpayerId>) -> Vec<u8> {
+    let mut out = numbered(HOLDING, case);
+    if let Some(holder) = holder {
+        out.extend_from_slice(&participant(holder));
+    }
+    out
+}
+
+/// A unit's census entry.
+pub fn holding(case: u64, holder: &TaxpayerId, code: &CodeKey) -> Vec<u8> {
+    let mut out = holdings_prefix(case, Some(holder));
+    push_code(&mut out, code);
+    out
+}
+
+/// A holder's census counts (`holder` `None`: the prefix of the case's).
+pub fn holder_counts(case: u64, holder: Option<&TaxpayerId>) -> Vec<u8> {
+    let mut out = numbered(HOLDER_COUNTS, case);
+    if let Some(holder) = holder {
+        out.extend_from_slice(&participant(holder));
+    }
+    out
+}
+
+/// Reads the participant a key names at `start` (12 ASCII bytes).
+pub fn read_participant(key: &[u8], start: usize) -> Result<TaxpayerId, EngineError> {
+    let corrupt = || EngineError::Corrupt("malformed participant in a key".into());
+    let bytes = key.get(start..start + 12).ok_or_else(corrupt)?;
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .ok_or_else(corrupt)
+}
+
+/// The smallest key after `key`: a scan from it resumes just past `key`.
+pub fn successor(key: &[u8]) -> Vec<u8> {
+    let mut out = key.to_vec();
+    out.push(0);
+    out
+}
+
 /// A key of one of the cases column's tables keyed by one number (`CASE`, `NOTICE`,
 /// `SCOPE_BLOCK`), or the prefix of the entries under it (`CASE_HISTORY`, `CASE_CHILDREN`).
 pub fn numbered(tag: u8, number: u64) -> Vec<u8> {

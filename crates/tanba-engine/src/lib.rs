@@ -21,7 +21,9 @@
 //! - [`cases`](mod@cases): the legal procedures' cases: registered definitions, case commands
 //!   decided through `tanba-cases`, case events applied; [`tick`](mod@tick): the system's
 //!   timer over the due-time index; [`scope`](mod@scope): goods scopes a case blocks at every
-//!   till at once; [`blobs`](mod@blobs): attachments, content-addressed, in chunks.
+//!   till at once; [`sweep`](mod@sweep): the census of who holds a scope's units, the holders'
+//!   notices and disposal withdrawals, page by page on ticks; [`blobs`](mod@blobs):
+//!   attachments, content-addressed, in chunks.
 //!
 //! Architecture invariant: the state machine reads no clock and no random source. Time is stamped
 //! on each command by the writer; serials arrive inside `IssueCodes` commands. No tonic, no
@@ -43,6 +45,7 @@ pub mod records;
 pub mod retail;
 pub mod scope;
 pub mod state;
+pub mod sweep;
 pub mod tick;
 pub mod workload;
 

@@ -4,9 +4,9 @@
 use tanba_store::{Column, Snapshot};
 use tanba_types::limits::{PACKAGE_CONTENT_MAX, PAGE_ENTRIES_MAX};
 use tanba_types::{
-    CaseId, Category, CodeKey, CodeStatus, Date, DocumentId, FiscalAgency, Gtin, IntroductionKind,
-    IssuedTail, NoticeId, OrderId, PACKAGE_DEPTH_MAX, PackageLevel, Participant, Product,
-    TaxpayerId,
+    CaseId, Category, CodeKey, CodeStatus, Date, DocumentId, FiscalAgency, Gtin, HolderCounts,
+    IntroductionKind, IssuedTail, NoticeId, OrderId, PACKAGE_DEPTH_MAX, PackageLevel, Participant,
+    Product, TaxpayerId,
 };
 
 use crate::error::EngineError;
@@ -15,6 +15,7 @@ use crate::records::{
     Blocker, CaseRecord, CodeRecord, DocumentRecord, HistoryEntry, LogRecord, NoticeRecord,
     OrderCode, OrderRecord, ScopeBlock, decode, level_index,
 };
+pub use crate::sweep::AtRecall;
 
 fn record<T: serde::de::DeserializeOwned>(
     snapshot: &dyn Snapshot,
@@ -622,4 +623,106 @@ fn numbered_page(
         .iter()
         .map(|(key, _)| keys::trailing_u64(key))
         .collect()
+}
+
+/// A case's holders as its census counted them (the census runs on the ticks after the
+/// block), in taxpayer-id order after `after`, at most `limit`.
+pub fn holders(
+    snapshot: &dyn Snapshot,
+    case: CaseId,
+    after: Option<&TaxpayerId>,
+    limit: usize,
+) -> Result<Vec<(TaxpayerId, HolderCounts)>, EngineError> {
+    let prefix = keys::holder_counts(case, None);
+    let start = after.map_or_else(
+        || prefix.clone(),
+        |holder| keys::successor(&keys::holder_counts(case, Some(holder))),
+    );
+    snapshot
+        .scan_from(Column::Cases, &prefix, &start, limit.min(PAGE_ENTRIES_MAX))?
+        .iter()
+        .map(|(key, value)| Ok((keys::read_participant(key, prefix.len())?, decode(value)?)))
+        .collect()
+}
+
+/// One holder's units of a case's census, in code order after `after`, at most `limit`.
+pub fn holder_units(
+    snapshot: &dyn Snapshot,
+    case: CaseId,
+    holder: &TaxpayerId,
+    after: Option<&CodeKey>,
+    limit: usize,
+) -> Result<Vec<(CodeKey, AtRecall)>, EngineError> {
+    let prefix = keys::holdings_prefix(case, Some(holder));
+    let start = after.map_or_else(
+        || prefix.clone(),
+        |code| keys::successor(&keys::holding(case, holder, code)),
+    );
+    snapshot
+        .scan_from(Column::Cases, &prefix, &start, limit.min(PAGE_ENTRIES_MAX))?
+        .iter()
+        .map(|(key, value)| {
+            Ok((
+                keys::read_code(&key[prefix.len()..])?.0,
+                AtRecall::read(value)?,
+            ))
+        })
+        .collect()
+}
+
+/// What became of one holder's recalled units: exact counts from each unit's record now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct HolderEffect {
+    /// Units in its hands as the block took effect.
+    pub recalled: u64,
+    /// Of those, now back with the recalling party (the party's own: none).
+    pub returned: u64,
+    /// Of those, out of circulation since (disposed of).
+    pub disposed: u64,
+    /// Of those, still in its hands.
+    pub still_held: u64,
+    /// Of those, with someone else (neither it nor the party).
+    pub elsewhere: u64,
+    /// Units it had sold to consumers before the recall.
+    pub sold_before: u64,
+}
+
+/// Units an effectiveness count reads per page of the census.
+const EFFECT_PAGE: usize = 10_000;
+
+/// What became of one holder's recalled units, counted unit by unit (a holder of a million
+/// units costs a million reads: a report, not a till's question).
+pub fn holder_effect(
+    snapshot: &dyn Snapshot,
+    case: CaseId,
+    party: &TaxpayerId,
+    holder: &TaxpayerId,
+) -> Result<HolderEffect, EngineError> {
+    let mut effect = HolderEffect::default();
+    let mut after = None;
+    loop {
+        let page = holder_units(snapshot, case, holder, after.as_ref(), EFFECT_PAGE)?;
+        for (code, at_recall) in &page {
+            match at_recall {
+                AtRecall::Sold => effect.sold_before += 1,
+                AtRecall::Gone => {}
+                AtRecall::Held => {
+                    effect.recalled += 1;
+                    let card = code_card(snapshot, code)?.ok_or_else(|| {
+                        EngineError::Corrupt(format!("census names a missing code {code}"))
+                    })?;
+                    match card.status {
+                        CodeStatus::Withdrawn(_) => effect.disposed += 1,
+                        _ if card.owner == *holder => effect.still_held += 1,
+                        _ if card.owner == *party => effect.returned += 1,
+                        _ => effect.elsewhere += 1,
+                    }
+                }
+            }
+        }
+        match page.last() {
+            Some((last, _)) if page.len() == EFFECT_PAGE => after = Some(*last),
+            _ => return Ok(effect),
+        }
+    }
 }

@@ -13,7 +13,9 @@
 
 use tanba_store::{Column, Entry, Snapshot};
 use tanba_types::limits::COMMAND_CODES_MAX;
-use tanba_types::{CaseId, CodeKey, GoodsRequest, GoodsScope, PackageLevel, TaxpayerId};
+use tanba_types::{
+    CaseId, CodeKey, GoodsRequest, GoodsScope, PackageLevel, SweepPhase, TaxpayerId,
+};
 
 use crate::decide::{Context, check_codes};
 use crate::error::EngineError;
@@ -75,7 +77,10 @@ pub(crate) fn decide(
                 });
             }
             check_scope(state, party, &scope)?;
-            Ok(vec![tanba_types::Event::ScopeBlocked { case, scope }])
+            Ok(vec![
+                tanba_types::Event::ScopeBlocked { case, scope },
+                crate::sweep::start(state, case, SweepPhase::Census)?,
+            ])
         }
         GoodsRequest::ReleaseScope => {
             if !blocked {
@@ -85,6 +90,19 @@ pub(crate) fn decide(
                 });
             }
             Ok(vec![tanba_types::Event::ScopeReleased { case }])
+        }
+        GoodsRequest::WithdrawHeld => {
+            if !blocked {
+                return Err(EngineError::Invalid {
+                    field: "scope",
+                    reason: "the case blocks no scope",
+                });
+            }
+            Ok(vec![crate::sweep::start(
+                state,
+                case,
+                SweepPhase::Withdraw,
+            )?])
         }
     }
 }
@@ -157,7 +175,7 @@ fn units(state: &State, scope: &GoodsScope) -> Result<Vec<CodeKey>, EngineError>
 }
 
 /// Whether a unit falls in a scope's product, batch and production dates (its list aside).
-fn matches(scope: &GoodsScope, code: &CodeKey, record: &CodeRecord) -> bool {
+pub(crate) fn matches(scope: &GoodsScope, code: &CodeKey, record: &CodeRecord) -> bool {
     code.gtin() == Some(scope.gtin)
         && scope
             .batch
@@ -268,6 +286,35 @@ pub(crate) fn blocking_case<R: Reads + ?Sized>(
         }
     }
     Ok(None)
+}
+
+/// Recalled units move only back to the party that recalls them (R-REC-10): refuses moving any
+/// unit under `roots` that a scope block covers to anyone else. Free while no case blocks
+/// anything: one read.
+pub(crate) fn check_destination(
+    state: &State,
+    roots: &[CodeKey],
+    destination: TaxpayerId,
+) -> Result<(), EngineError> {
+    if state
+        .scan_prefix(Column::Cases, &[keys::SCOPE_BLOCK], 1)?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let mut counted = 0;
+    for root in roots {
+        for (unit, record) in state.subtree(root, &mut counted)? {
+            let Some(case) = blocking_case(state, &unit, &record)? else {
+                continue;
+            };
+            let party = block_of(state, case)?.map(|block| block.party);
+            if party != Some(destination) {
+                return Err(EngineError::RecallReturnOnly { code: unit, case });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A case's scope block, if it has one.

@@ -1,8 +1,8 @@
 //! The tick: a system command the writer stamps (the engine's ticker submits one when the
 //! due-time index holds a case due at or before now, or a calendar publication left clocks to
-//! recompute). It fires the warning rungs due, with what each definition does on them, and
-//! recomputes clocks under a newly published calendar, forward only, a bounded number of cases
-//! per tick. Everything it decides is written as events; nothing is worked out again when read.
+//! recompute, or a sweep over a case's goods waits). It fires the warning rungs due, with what
+//! each definition does on them, recomputes clocks under a newly published calendar, forward
+//! only, a bounded number of cases per tick, and takes one page of a sweep ([`crate::sweep`]). Everything it decides is written as events; nothing is worked out again when read.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +12,7 @@ use tanba_store::Column;
 use tanba_types::limits::TICK_CASES_MAX;
 use tanba_types::{Actor, CaseId, CaseStep, Event};
 
-use crate::cases::{TICK_TRANSITION, case_record, clock_event, effects, view};
+use crate::cases::{TICK_TRANSITION, clock_event, effects, existing, view};
 use crate::decide::Context;
 use crate::error::EngineError;
 use crate::keys;
@@ -43,6 +43,9 @@ pub(crate) fn tick(state: &State, context: &Context) -> Result<Vec<Event>, Engin
         let budget = TICK_CASES_MAX.saturating_sub(handled.len()).max(1);
         events.extend(recompute(state, context, version, after, budget, &handled)?);
     }
+    if let Some((case, job)) = crate::sweep::next_job(state)? {
+        events.extend(crate::sweep::page(state, context, case, &job)?);
+    }
     if events.is_empty() {
         return Err(EngineError::Invalid {
             field: "tick",
@@ -52,10 +55,12 @@ pub(crate) fn tick(state: &State, context: &Context) -> Result<Vec<Event>, Engin
     Ok(events)
 }
 
-/// Whether a tick has work at `now_ms`: a case due, or clocks to recompute. What the ticker
-/// asks before it submits one.
+/// Whether a tick has work at `now_ms`: a case due, clocks to recompute, or a sweep over a
+/// case's goods. What the ticker asks before it submits one.
 pub fn tick_due(snapshot: &dyn tanba_store::Snapshot, now_ms: u64) -> Result<bool, EngineError> {
-    if snapshot.get(Column::Cases, RECOMPUTE_CURSOR)?.is_some() {
+    if snapshot.get(Column::Cases, RECOMPUTE_CURSOR)?.is_some()
+        || crate::sweep::sweep_waiting(snapshot)?
+    {
         return Ok(true);
     }
     let first = snapshot.scan_prefix(Column::Cases, &[keys::CASE_DUE], 1)?;
@@ -181,12 +186,6 @@ fn recompute(
         through: if done { None } else { through },
     });
     Ok(events)
-}
-
-fn existing(state: &State, case: CaseId) -> Result<CaseRecord, EngineError> {
-    case_record(state, case)?.ok_or_else(|| {
-        EngineError::Corrupt(format!("the due-time index names a missing case {case}"))
-    })
 }
 
 /// A point of the due-time index: a next rung's moment and its case.

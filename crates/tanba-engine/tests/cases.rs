@@ -60,6 +60,7 @@ trait Cases {
     fn history(&self, id: CaseId) -> Vec<Event>;
     fn inbox(&self, who: TaxpayerId) -> Vec<String>;
     fn head(&self) -> u64;
+    fn finish_sweeps(&mut self);
 }
 
 impl Cases for World {
@@ -137,6 +138,13 @@ impl Cases for World {
     fn head(&self) -> u64 {
         self.core.head().sequence
     }
+
+    /// Ticks until no sweep over a case's goods waits (the writer's ticker does it by itself).
+    fn finish_sweeps(&mut self) {
+        while tanba_engine::sweep::sweep_waiting(self.store.snapshot().as_ref()).unwrap() {
+            self.system(Command::Case(CaseCommand::Tick)).unwrap();
+        }
+    }
 }
 
 /// A world with the calendar published and `count` units of batch B-1 at the retailer.
@@ -175,7 +183,15 @@ fn r_rec_02_r_rec_06_a_recalled_batch_is_refused_at_every_till_from_the_commit_t
                 .name()
         })
         .collect();
-    assert_eq!(events, ["case_stepped", "notice_sent", "scope_blocked"]);
+    assert_eq!(
+        events,
+        [
+            "case_stepped",
+            "notice_sent",
+            "scope_blocked",
+            "sweep_moved"
+        ]
+    );
 
     assert_eq!(
         world.sell(retailer, units[1]),
@@ -356,6 +372,7 @@ fn disposing(world: &mut World) -> CaseId {
             step(case, "start_recall", world.scope_form(Some("B-1"), &[])),
         )
         .unwrap();
+    world.finish_sweeps();
     world
         .by(
             producer,
@@ -848,4 +865,141 @@ fn parties_and_authorities_list_their_own_cases() {
     assert_eq!(ids(&world.cast.retailer, CaseList::AsParty), [case]);
     assert_eq!(ids(&authority, CaseList::AsAuthority), [recall, case]);
     assert!(ids(&world.cast.authority2, CaseList::AsAuthority).is_empty());
+}
+
+#[test]
+fn r_rec_04_r_rec_10_every_holder_learns_its_exact_count_and_the_case_counts_what_became_of_each_unit()
+ {
+    let mut world = World::new(11);
+    world.publish_start_calendar();
+    let (producer, wholesaler, retailer) = (
+        world.cast.producer,
+        world.cast.wholesaler,
+        world.cast.retailer,
+    );
+    let units = world.produce_in_batch(world.cast.unit, 11, "B-1");
+    let document = world.ship(producer, wholesaler, &units[..7]);
+    world.accept_all(wholesaler, document);
+    let document = world.ship(wholesaler, retailer, &units[5..7]);
+    world.accept_all(retailer, document);
+    world.sell(retailer, units[6]).unwrap();
+    // Under way as the recall starts: the buyer may not take recalled goods.
+    let in_transit = world.ship(producer, retailer, &units[10..]);
+
+    let case = world.establish_ground(producer);
+    let scope = world.scope_form(Some("B-1"), &[]);
+    world
+        .by(producer, step(case, "start_recall", scope))
+        .unwrap();
+    world.finish_sweeps();
+
+    let snapshot = world.store.snapshot();
+    let counts: BTreeMap<TaxpayerId, (u64, u64)> =
+        query::holders(snapshot.as_ref(), case, None, 100)
+            .unwrap()
+            .into_iter()
+            .map(|(holder, counts)| (holder, (counts.held, counts.sold)))
+            .collect();
+    let expected = BTreeMap::from([(producer, (4, 0)), (wholesaler, (5, 0)), (retailer, (1, 1))]);
+    assert_eq!(counts, expected, "held and sold per holder, exactly");
+    let listed: BTreeMap<CodeKey, query::AtRecall> =
+        query::holder_units(snapshot.as_ref(), case, &retailer, None, 100)
+            .unwrap()
+            .into_iter()
+            .collect();
+    let expected = BTreeMap::from([
+        (units[5], query::AtRecall::Held),
+        (units[6], query::AtRecall::Sold),
+    ]);
+    assert_eq!(listed, expected);
+    drop(snapshot);
+    assert_eq!(world.inbox(wholesaler), ["recall_holder"]);
+    assert_eq!(world.inbox(retailer), ["recall_holder"]);
+    assert!(world.inbox(producer).is_empty(), "the party knows its own");
+    let notice = query::inbox(world.store.snapshot().as_ref(), &wholesaler, 0, 10).unwrap();
+    assert!(
+        notice[0]
+            .1
+            .notice
+            .subject
+            .en
+            .contains("You hold 5 recalled units"),
+        "{:?}",
+        notice[0].1.notice.subject
+    );
+
+    // Recalled goods go back to the party, and nowhere else.
+    let accept = Command::Accept {
+        document: in_transit,
+        items: None,
+        signature: vec![1; 64],
+    };
+    assert_eq!(
+        code_of(world.by(retailer, accept)),
+        "TANBA-ENGINE-RECALL-RETURN-ONLY"
+    );
+    let reject = Command::Reject {
+        document: in_transit,
+        signature: vec![1; 64],
+    };
+    world.by(retailer, reject).unwrap();
+    let onward = Command::Ship {
+        buyer: retailer,
+        items: vec![units[0]],
+        signature: vec![7; 64],
+    };
+    assert_eq!(
+        code_of(world.by(wholesaler, onward)),
+        "TANBA-ENGINE-RECALL-RETURN-ONLY"
+    );
+    let back = world.ship(wholesaler, producer, &units[..2]);
+    world.accept_all(producer, back);
+
+    let effect = |world: &World, holder| {
+        query::holder_effect(world.store.snapshot().as_ref(), case, &producer, &holder).unwrap()
+    };
+    let wholesaler_effect = effect(&world, wholesaler);
+    assert_eq!(
+        (
+            wholesaler_effect.recalled,
+            wholesaler_effect.returned,
+            wholesaler_effect.still_held
+        ),
+        (5, 2, 3)
+    );
+    let retailer_effect = effect(&world, retailer);
+    assert_eq!(
+        (retailer_effect.still_held, retailer_effect.sold_before),
+        (1, 1)
+    );
+
+    // Disposal withdraws what the party holds (its own and the returned), nothing else.
+    world
+        .by(
+            producer,
+            step(case, "assess_irremovable", form(&[("reason", text("tar"))])),
+        )
+        .unwrap();
+    let destroyed = form(&[("outcome", text("destroyed"))]);
+    world
+        .by(producer, step(case, "dispose", destroyed))
+        .unwrap();
+    world.finish_sweeps();
+    let disposed =
+        tanba_types::CodeStatus::Withdrawn(tanba_types::WithdrawalReason::RecallDisposal);
+    for unit in [units[0], units[1], units[7], units[10]] {
+        assert_eq!(world.card(&unit).status, disposed, "{unit}");
+    }
+    assert_ne!(
+        world.card(&units[2]).status,
+        disposed,
+        "still at the wholesaler"
+    );
+    let wholesaler_effect = effect(&world, wholesaler);
+    assert_eq!(
+        (wholesaler_effect.disposed, wholesaler_effect.still_held),
+        (2, 3)
+    );
+    assert_eq!(effect(&world, producer).disposed, 4);
+    world.assert_replay_equal();
 }

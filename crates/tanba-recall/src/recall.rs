@@ -7,7 +7,7 @@ use tanba_cases::definition::{
 };
 use tanba_cases::form::{codes, date, moment, text};
 use tanba_types::limits::{FORM_FIELD_VALUES_MAX, REFERENCE_CHARS_MAX};
-use tanba_types::{DayUnit, Form, GoodsRequest, GoodsScope, Gtin, Role};
+use tanba_types::{DayUnit, Form, GoodsRequest, GoodsScope, Gtin, HolderCounts, Role, TaxpayerId};
 
 use crate::texts;
 
@@ -396,6 +396,21 @@ impl Definition for Recall {
         }
         Ok(outcome)
     }
+
+    /// Every registered holder of recalled units learns its exact count (R-REC-04, cl. 11).
+    fn holder_notice(
+        &self,
+        case: &CaseView<'_>,
+        holder: TaxpayerId,
+        counts: &HolderCounts,
+    ) -> Option<NoticeDraft> {
+        Some(NoticeDraft {
+            to: Addressee::Participant(holder),
+            kind: "recall_holder",
+            subject: texts::holder_subject(case.id, counts.held),
+            body: texts::holder_body(case.id, case.data, case.data, counts.held, counts.sold),
+        })
+    }
 }
 
 /// The goods a start names (R-REC-02).
@@ -449,7 +464,11 @@ fn dispose(form: &Form, outcome: &mut Outcome) -> Result<(), CaseError> {
         return Err(CaseError::rule("TANBA-RECALL-NOT-REPROCESSED", how));
     }
     outcome.clocks.push(ClockOp::Stop(DISPOSAL_CLOCK));
-    if conformity.is_some() {
+    if how != "reprocessed" {
+        // The codes leave circulation with the disposal as their reason (cl. 7); reprocessed
+        // goods stay blocked until their conformity is confirmed (R-REC-12).
+        outcome.goods.push(GoodsRequest::WithdrawHeld);
+    } else if conformity.is_some() {
         outcome.goods.push(GoodsRequest::ReleaseScope);
     }
     Ok(())

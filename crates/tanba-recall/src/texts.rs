@@ -32,6 +32,43 @@ pub fn recall_started_subject(case: CaseId) -> Texts {
     }
 }
 
+/// The subject of a holder's notice: recalled units are in its hands.
+pub fn holder_subject(case: CaseId, held: u64) -> Texts {
+    Texts {
+        kk: format!("Сізде кері қайтарып алынатын {held} өнім бірлігі бар (іс {case})"),
+        ru: format!("У вас {held} ед. отзываемой продукции (дело {case})"),
+        en: format!("You hold {held} recalled units (case {case})"),
+    }
+}
+
+/// The body of a holder's notice: its exact count, where the list is, what to do.
+pub fn holder_body(case: CaseId, ground: &Form, scope: &Form, held: u64, sold: u64) -> Texts {
+    let product = quoted(ground, "product_name");
+    let contacts = quoted(scope, "contacts");
+    let points = quoted(scope, "collection_points");
+    let warning = warning();
+    Texts {
+        kk: format!(
+            "Өнім: {product}. Сізде {held} бірлік (кері қайтарып алу басталғанға дейін \
+             сатылғаны: {sold}); тізімі {case} істің иелері бөлімінде. Оларды сатуға болмайды: \
+             қабылдау пункттеріне қайтарыңыз: {points}. Байланыс: {contacts}. {}",
+            warning.kk
+        ),
+        ru: format!(
+            "Продукция: {product}. У вас {held} ед. (продано до начала отзыва: {sold}); \
+             перечень — в разделе держателей дела {case}. Продавать их нельзя: верните их в \
+             пункты приёма: {points}. Контакты: {contacts}. {}",
+            warning.ru
+        ),
+        en: format!(
+            "Product: {product}. You hold {held} units (sold before the recall: {sold}); the \
+             list is under the holders of case {case}. They may not be sold: return them to \
+             the collection points: {points}. Contacts: {contacts}. {}",
+            warning.en
+        ),
+    }
+}
+
 /// The body of the authority's notice that a recall started: the product, the scope, whom to
 /// contact, where the goods are taken back.
 pub fn recall_started_body(ground: &Form, scope: &Form) -> Texts {

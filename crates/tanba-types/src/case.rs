@@ -319,6 +319,64 @@ pub enum GoodsRequest {
     BlockScope(GoodsScope),
     /// Lift the case's scope block (conformity confirmed).
     ReleaseScope,
+    /// The units of the case's scope that its party holds leave circulation as disposed of
+    /// (R-REC-03): withdrawn page by page on the writer's ticks.
+    WithdrawHeld,
+}
+
+/// A sweep over a case's goods, done page by page on the writer's ticks so that a million units
+/// never make one commit: counting who holds what, notifying the holders, withdrawing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SweepPhase {
+    /// Who holds each unit of the scope as the block took effect (R-REC holders' counts).
+    Census,
+    /// Each holder is sent its count.
+    Notify,
+    /// The units the party holds are withdrawn as disposed of.
+    Withdraw,
+}
+
+/// Where a sweep stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepJob {
+    /// What it does.
+    pub phase: SweepPhase,
+    /// The key, within the phase's order, of the last entry done; `None` before the first.
+    pub after: Option<Vec<u8>>,
+}
+
+/// How many units of a case's scope one holder had as the block took effect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolderCounts {
+    /// Units in its hands.
+    pub held: u64,
+    /// Units it had sold to consumers before.
+    pub sold: u64,
+    /// Units that had left circulation otherwise before.
+    pub gone: u64,
+}
+
+impl HolderCounts {
+    /// Adds a census page's units.
+    pub fn add(&mut self, holding: &Holding) {
+        self.held += holding.held.len() as u64;
+        self.sold += holding.sold.len() as u64;
+        self.gone += holding.gone.len() as u64;
+    }
+}
+
+/// One holder's units of a recall's scope as the block took effect, in one census page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holding {
+    /// Who held them (the owner of the outermost package, in transit or not).
+    pub holder: TaxpayerId,
+    /// Units in its hands.
+    pub held: Vec<CodeKey>,
+    /// Units it had sold to consumers before the recall.
+    pub sold: Vec<CodeKey>,
+    /// Units that had left circulation otherwise before the recall (written off, exported).
+    pub gone: Vec<CodeKey>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -189,6 +189,15 @@ impl CodeKey {
         }
     }
 
+    /// The binary form's prefix shared by every unit and group package of `gtin` (and by no
+    /// other key): a store scanning it reads one product's codes in serial order.
+    pub fn gtin_prefix(gtin: &Gtin) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1 + GTIN_LENGTH);
+        out.push(TAG_ITEM);
+        out.extend_from_slice(gtin.as_bytes());
+        out
+    }
+
     /// Reads one key's binary form from the front of `bytes`; returns it and the rest.
     pub fn read_bytes(bytes: &[u8]) -> Result<(CodeKey, &[u8]), CodeKeyError> {
         fn text(bytes: &[u8]) -> Result<&str, CodeKeyError> {

@@ -10,7 +10,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::case::{
-    CaseId, CaseOpening, CaseStep, ClockChange, GoodsScope, LegalClock, Notice, NoticeId,
+    CaseId, CaseOpening, CaseStep, ClockChange, GoodsScope, Holding, LegalClock, Notice, NoticeId,
+    SweepJob,
 };
 use crate::code_key::{CodeKey, Gtin, Sscc};
 use crate::command::{DocumentId, Introduction, IssuedCode, OrderId, SaleLine};
@@ -225,6 +226,20 @@ pub enum Event {
         /// The case.
         case: CaseId,
     },
+    /// A page of a recall's census: who held which units of its scope as the block took effect.
+    HoldersCounted {
+        /// The case.
+        case: CaseId,
+        /// Per holder, its units of this page.
+        holdings: Vec<Holding>,
+    },
+    /// A sweep over a case's goods moved on: its next position, or `None` when it is over.
+    SweepMoved {
+        /// The case.
+        case: CaseId,
+        /// Where the sweep stands now.
+        job: Option<SweepJob>,
+    },
     /// The tick recomputed, under the calendar version in force, the running clocks of the
     /// cases due up to a point of the due-time index (the clocks' own events say which).
     CasesRecomputed {
@@ -269,6 +284,8 @@ impl Event {
             Event::NoticeRead { .. } => "notice_read",
             Event::ScopeBlocked { .. } => "scope_blocked",
             Event::ScopeReleased { .. } => "scope_released",
+            Event::HoldersCounted { .. } => "holders_counted",
+            Event::SweepMoved { .. } => "sweep_moved",
             Event::CasesRecomputed { .. } => "cases_recomputed",
         }
     }

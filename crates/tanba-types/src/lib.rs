@@ -31,8 +31,8 @@ pub mod status;
 
 pub use case::{
     AttachmentRef, CaseCommand, CaseId, CaseOpening, CaseStep, ClockChange, DayUnit, Decimal, Due,
-    FieldValue, Form, GoodsRequest, GoodsScope, LegalClock, Notice, NoticeId, Run, Rung, Scalar,
-    Texts,
+    FieldValue, Form, GoodsRequest, GoodsScope, HolderCounts, Holding, LegalClock, Notice,
+    NoticeId, Run, Rung, Scalar, SweepJob, SweepPhase, Texts,
 };
 pub use code_key::{CodeKey, CodeKeyError, Gtin, Serial, Sscc};
 pub use command::{

@@ -239,6 +239,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-SERVER-TIMEOUT" => ["Сұрау тым ұзақ орындалды және тоқтатылды: қайталаңыз", "Запрос выполнялся слишком долго и прерван: повторите", "The call took too long and was stopped: try again"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
     "TANBA-ENGINE-RECALLED" => ["Тауар кері қайтарылып алынуда, оны сатуға болмайды: {detail}", "Товар отзывается, продавать его нельзя: {detail}", "The product is being recalled and may not be sold: {detail}"],
+    "TANBA-ENGINE-RECALL-RETURN-ONLY" => ["Тауар кері қайтарылып алынуда, оны тек кері қайтарып алушыға қайтаруға болады: {detail}", "Товар отзывается, его можно вернуть только отзывающему: {detail}", "The product is being recalled and may go back only to the party recalling it: {detail}"],
     "TANBA-ENGINE-UNKNOWN-CASE" => ["Мұндай іс жоқ: {detail}", "Такого дела нет: {detail}", "No such case: {detail}"],
     "TANBA-ENGINE-UNKNOWN-NOTICE" => ["Мұндай хабарлама жоқ: {detail}", "Такого уведомления нет: {detail}", "No such notice: {detail}"],
     "TANBA-ENGINE-SCOPE-NOT-YOURS" => ["Бұл тауарды айналымға сіз енгізген жоқсыз: {detail}", "Этот товар в оборот ввели не вы: {detail}", "You did not put these goods into circulation: {detail}"],
