@@ -25,6 +25,9 @@ use tanba_types::{Date, Due, Localized};
 
 /// The calendar a fresh data directory starts with (Kazakhstan, 2024-2026), as data.
 pub const START_CALENDAR_TOML: &str = include_str!("../calendar/kz-2024-2026.toml");
+/// The second version, adding 2027: published by the operator (the demo does so as it seeds),
+/// not compiled into the start, which stays as the first version was.
+pub const CALENDAR_2027_TOML: &str = include_str!("../calendar/kz-2024-2027.toml");
 
 /// Applications received at or after this local time (minutes after midnight) register on the
 /// next working day.

@@ -283,6 +283,11 @@ pub trait Definition: Send + Sync {
     ) -> Result<Outcome, CaseError> {
         Ok(Outcome::default())
     }
+    /// What the public check shows of a unit the case blocks (a recall's notice, collection
+    /// points and contacts, R-REC-06). None, unless overridden.
+    fn public_notice(&self, _case: &CaseView<'_>) -> Option<Texts> {
+        None
+    }
     /// The notice to a holder of goods the case blocks, once the census has counted its units
     /// (a recall's "you hold 120 recalled units"). None, unless overridden.
     fn holder_notice(

@@ -2,8 +2,6 @@
 //! years it and the acts agree on) and against hand-written terms across weekends, holidays,
 //! government transfers, year ends, after-hours intake and the 2024 time-zone change.
 
-use std::collections::BTreeSet;
-
 use proptest::prelude::*;
 use tanba_cases::calendar::{INTAKE_CUTOFF_MINUTES, TERM_DAYS_MAX, is_weekend};
 use tanba_cases::{Calendar, CalendarError, ClockError, DayKind};
@@ -57,38 +55,64 @@ fn the_start_calendar_is_valid_cites_its_acts_and_covers_2024_to_2026() {
     assert!(calendar.check().is_ok());
 }
 
-#[test]
-fn calendar_agrees_with_vacanza_on_every_day_of_2024_to_2026() {
+/// Whether vacanza's data says `date` is a working day in Kazakhstan, and what it names it.
+fn vacanza_working_day(date: Date) -> (bool, Option<String>) {
     // The library lists holidays, observed days and substituted days off; its tests list the
     // Saturdays and Sundays made working days.
     let snapshot = vacanza_json("KZ_COMMON.snapshot.json");
-    let holidays: BTreeSet<Date> = snapshot
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|date| day(date))
-        .collect();
     let expectations = vacanza_json("kz_holiday_test_expectations.json");
-    let worked: BTreeSet<Date> = expectations["transferred_working_days"]
+    let worked = expectations["transferred_working_days"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|date| day(date.as_str().unwrap()))
-        .collect();
+        .any(|worked| worked.as_str() == Some(&date.to_string()));
+    let name = snapshot
+        .get(date.to_string())
+        .and_then(|name| name.as_str())
+        .map(str::to_owned);
+    (worked || (!is_weekend(date) && name.is_none()), name)
+}
+
+#[test]
+fn calendar_agrees_with_vacanza_on_every_day_of_2024_to_2026() {
     let calendar = Calendar::start();
     for date in years(2024, 2026) {
-        let theirs = if worked.contains(&date) {
-            true
-        } else {
-            !is_weekend(date) && !holidays.contains(&date)
-        };
+        let (theirs, name) = vacanza_working_day(date);
         assert_eq!(
             calendar.is_working_day(date),
             Ok(theirs),
-            "{date}: {:?}",
-            snapshot.get(date.to_string())
+            "{date}: {name:?}"
         );
     }
+}
+
+#[test]
+fn the_2027_version_keeps_2024_to_2026_and_agrees_with_vacanza_on_2027() {
+    let next = Calendar::from_toml(tanba_cases::calendar::CALENDAR_2027_TOML).unwrap();
+    let start = Calendar::start();
+    assert_eq!(
+        (next.version, next.first_year, next.last_year),
+        (2, 2024, 2027)
+    );
+    assert!(next.check().is_ok());
+    for date in years(2024, 2026) {
+        assert_eq!(
+            next.is_working_day(date),
+            start.is_working_day(date),
+            "{date}"
+        );
+    }
+    for date in years(2027, 2027) {
+        let (theirs, name) = vacanza_working_day(date);
+        assert_eq!(next.is_working_day(date), Ok(theirs), "{date}: {name:?}");
+    }
+    // A term across the year end is computed now.
+    let due = next.due_after_working_days(day("2026-12-30"), 3).unwrap();
+    assert_eq!(
+        due.day,
+        day("2027-01-06"),
+        "31 Dec, then 5 and 6 Jan (1, 2, 4 off)"
+    );
 }
 
 #[test]

@@ -119,7 +119,7 @@ fn in_force(data: &Path) -> anyhow::Result<Calendar> {
 }
 
 /// An ISO 8601 moment with its offset (seconds optional), as unix milliseconds.
-fn parse_moment(text: &str) -> anyhow::Result<u64> {
+pub fn parse_moment(text: &str) -> anyhow::Result<u64> {
     let moment: jiff::Timestamp = text
         .parse()
         .with_context(|| format!("--from {text:?}: an ISO 8601 moment with its offset expected"))?;

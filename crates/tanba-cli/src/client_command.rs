@@ -156,6 +156,16 @@ pub enum KindArg {
 
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
+    /// Cases of the legal procedures: open, step, read, inbox, files, the calendar.
+    Cases {
+        #[command(subcommand)]
+        command: crate::cases_command::CasesCommand,
+    },
+    /// Recalls: their holders and what became of the units.
+    Recall {
+        #[command(subcommand)]
+        command: crate::cases_command::RecallCommand,
+    },
     /// Make a participant key file (0600) and print its public key, for registration.
     NewKey {
         /// The participant's IIN/BIN.
@@ -573,6 +583,12 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
     let me = || connection.participant().context("this needs --key");
     let answer = match command {
         ClientCommand::NewKey { .. } => unreachable!("handled before connecting"),
+        ClientCommand::Cases { command } => {
+            crate::cases_command::cases(connection, command).await?
+        }
+        ClientCommand::Recall { command } => {
+            crate::cases_command::recall(connection, command).await?
+        }
         ClientCommand::RegisterParticipant {
             id,
             name,

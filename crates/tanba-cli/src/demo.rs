@@ -67,6 +67,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     config.data_dir = args.data.clone();
     config.http_addr = args.http_addr;
     config.grpc_addr = args.grpc_addr;
+    // Only for black-box tests of legal terms: the test harness starts the demo with it.
+    config.test_clock = std::env::var("TANBA_TEST_CLOCK").is_ok_and(|value| value == "1");
     if let Some(operator) = cast.iter().find(|member| member.handle == "operator") {
         config.bootstrap_operator = Some(BootstrapOperator {
             id: operator.key.participant,
@@ -125,6 +127,7 @@ fn print_what_to_try(codes: &serde_json::Value, path: &Path) {
         ("blocked", "blocked by an authority"),
         ("expired", "past its expiry date"),
         ("not_in_circulation", "issued, not in circulation"),
+        ("recalled", "recalled by its producer"),
     ] {
         println!("  {label:28} {}", link(verdict));
     }

@@ -3,7 +3,8 @@
 //! operator, an authority and a ministry; producers register products with Kazakh, Russian and
 //! English names, order and download codes, report them applied, introduce and aggregate them;
 //! pallets are shipped and accepted with signed documents, boxes sold on, units sold at tills and
-//! one returned; an authority blocks a box; milk goes past its expiry date.
+//! one returned; an authority blocks a box; milk goes past its expiry date; a batch of lemonade
+//! spread over the wholesaler and both shops is recalled by its producer.
 //!
 //! What comes out is `demo-codes.json`: for each verdict a public check can give, a few full codes
 //! (raw element string with GS) and their Digital Link URLs, and every participant's key file.
@@ -135,6 +136,12 @@ pub fn cast() -> Vec<Member> {
             19_040_001_819,
         ),
         member(
+            "standards",
+            "Комитет технического регулирования и метрологии",
+            &[Role::Authority],
+            19_040_002_223,
+        ),
+        member(
             "ministry",
             "Министерство финансов Республики Казахстан",
             &[Role::Ministry],
@@ -186,6 +193,10 @@ pub struct DemoCodes {
     pub expired: Vec<DemoCode>,
     /// Issued but not yet in circulation.
     pub not_in_circulation: Vec<DemoCode>,
+    /// Under a recall in progress, on shops' shelves.
+    pub recalled: Vec<DemoCode>,
+    /// The recall's case.
+    pub recall_case: u64,
     /// The participants.
     pub participants: Vec<DemoParticipant>,
 }
@@ -330,6 +341,14 @@ pub async fn seed(
             .await
             .with_context(|| format!("registering the fiscal data operator of {shop}"))?;
     }
+    // The operator adds 2027 to the working-day calendar (terms cross the year end).
+    operator
+        .cases()
+        .publish_calendar(pb::PublishCalendarRequest {
+            toml: tanba_cases::calendar::CALENDAR_2027_TOML.into(),
+        })
+        .await
+        .context("publishing the 2027 calendar")?;
     // Food and medicines of proper quality are not taken back (consumer protection law); water
     // is, for the demo's return.
     for (code, category_names, short_tail_length, return_period_days) in [
@@ -557,6 +576,23 @@ pub async fn seed(
         })
         .await?;
 
+    let lemonade_gtin = gtin(log_head * 10 + 4);
+    let (recall_case, recalled) = seed_recall(
+        &RecallCast {
+            producer: &water,
+            wholesaler: &wholesaler,
+            shops: [&shop_almaty, &shop_astana],
+            fiscal: &fiscal,
+            authority: member("standards").id(),
+            shop_almaty: member("shop_almaty").id(),
+        },
+        lemonade_gtin,
+        now_ms,
+        log_head,
+    )
+    .await
+    .context("seeding the recall")?;
+
     let pick = |raws: &[String]| -> anyhow::Result<Vec<DemoCode>> {
         raws.iter()
             .take(CODES_PER_VERDICT)
@@ -594,6 +630,135 @@ pub async fn seed(
         blocked: pick(&bottles[48..51])?,
         expired: pick(&milk)?,
         not_in_circulation: pick(not_in_circulation)?,
+        recalled: pick(&recalled)?,
+        recall_case,
         participants,
     })
+}
+
+/// Who takes part in the demo's recall.
+struct RecallCast<'a> {
+    producer: &'a Connection,
+    wholesaler: &'a Connection,
+    shops: [&'a Connection; 2],
+    fiscal: &'a Connection,
+    authority: TaxpayerId,
+    shop_almaty: TaxpayerId,
+}
+
+fn text(value: &str) -> tanba_types::FieldValue {
+    tanba_types::FieldValue::One(tanba_types::Scalar::Text(value.to_owned()))
+}
+
+/// A recall in progress across several holders (R-REC): a batch of lemonade goes to the
+/// wholesaler and on to both shops, two bottles are sold, then the producer recalls the batch.
+/// Returns the case and the recalled bottles on the shops' shelves.
+async fn seed_recall(
+    cast: &RecallCast<'_>,
+    lemonade: String,
+    now_ms: u64,
+    log_head: u64,
+) -> anyhow::Result<(u64, Vec<String>)> {
+    use tanba_types::{CaseCommand, FieldValue, Scalar};
+    cast.producer
+        .registry()
+        .register_product(pb::RegisterProductRequest {
+            product: Some(pb::Product {
+                gtin: lemonade.clone(),
+                names: names(
+                    "«Алматы» лимонады, 1 л",
+                    "Лимонад «Алматы», 1 л",
+                    "Almaty lemonade, 1 l",
+                ),
+                producer_name: "ТОО «Алматы Су»".into(),
+                producer: cast
+                    .producer
+                    .participant()
+                    .context("signed in")?
+                    .to_string(),
+                importer: String::new(),
+                country: "KZ".into(),
+                hs_code: "2202100000".into(),
+                category: "water".into(),
+                level: pb::PackageLevel::Unit as i32,
+                shelf_life_days: 180,
+            }),
+        })
+        .await?;
+    let produced = Date::from_unix_ms_in_kz(now_ms - 5 * DAY_MS);
+    let bottles = order(cast.producer, &lemonade, 60).await?;
+    let own = pb::introduce_request::How::OwnProduction(pb::OwnProduction {});
+    applied_and_introduced(cast.producer, &bottles, produced, own).await?;
+    deliver(cast.producer, cast.wholesaler, bottles[..30].to_vec()).await?;
+    deliver(cast.wholesaler, cast.shops[0], bottles[..10].to_vec()).await?;
+    deliver(cast.wholesaler, cast.shops[1], bottles[10..20].to_vec()).await?;
+    cast.fiscal
+        .retail()
+        .submit_receipt(pb::SubmitReceiptRequest {
+            receipt_id: format!("OFD-{log_head}-000003"),
+            seller: cast.shop_almaty.to_string(),
+            time_ms: now_ms,
+            lines: bottles[..2]
+                .iter()
+                .map(|raw| pb::ReceiptLine {
+                    code: raw.clone(),
+                    price_tiyn: 45_000,
+                })
+                .collect(),
+        })
+        .await?;
+    let moment = |ms| FieldValue::One(Scalar::Moment(ms));
+    let ground = [
+        ("ground_arose_at", moment(now_ms - DAY_MS)),
+        ("detected_at", moment(now_ms - 2 * DAY_MS)),
+        (
+            "product_name",
+            text("Лимонад «Алматы», 1 л / «Алматы» лимонады, 1 л"),
+        ),
+        (
+            "non_conformity",
+            text(
+                "Консервант E211 сверх нормы ТР ТС 029/2012 / E211 консерванты ТР ТС 029/2012 нормасынан асады",
+            ),
+        ),
+    ];
+    let case = cast
+        .producer
+        .open_case(CaseCommand::Open {
+            kind: "recall".into(),
+            transition: "establish_ground".into(),
+            authority: Some(cast.authority),
+            parent: None,
+            named: Vec::new(),
+            form: ground.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            attachments: Vec::new(),
+            signature: Vec::new(),
+        })
+        .await?;
+    let batch = produced.to_string().replace('-', "");
+    let scope = [
+        ("gtin", text(&lemonade)),
+        ("batch", text(&batch)),
+        ("contacts", text("+7 727 300 00 00, recall@almaty-su.kz")),
+        (
+            "collection_points",
+            text(
+                "Алматы, Абай д-лы 1; Астана, Мәңгілік Ел 10 / Алматы, пр. Абая 1; Астана, пр. Мангилик Ел 10",
+            ),
+        ),
+        (
+            "responsible_persons",
+            text("А. Сейтқали, сапа директоры / А. Сейткали, директор по качеству"),
+        ),
+    ];
+    cast.producer
+        .step_case(CaseCommand::Step {
+            case,
+            transition: "start_recall".into(),
+            form: scope.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            attachments: Vec::new(),
+            signature: Vec::new(),
+        })
+        .await?;
+    Ok((case, [&bottles[2..5], &bottles[10..13]].concat()))
 }

@@ -6,6 +6,7 @@
 
 mod bench_command;
 mod calendar_command;
+mod cases_command;
 mod client_command;
 mod code_command;
 mod demo;

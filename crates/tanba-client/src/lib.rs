@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use prost::Message;
 use tanba_crypto::{Ed25519Signer, Signer};
+use tanba_proto::forms;
 use tanba_proto::v1 as pb;
-use tanba_types::{Command, Language, ScannedCode, TaxpayerId};
+use tanba_types::{CaseCommand, Command, Language, ScannedCode, TaxpayerId};
 use tonic::metadata::MetadataValue;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -376,4 +377,88 @@ impl Connection {
         PublicCheckServiceClient
     );
     service!(audit, audit_service_client, AuditServiceClient);
+    service!(cases, cases_service_client, CasesServiceClient);
+    service!(recall, recall_service_client, RecallServiceClient);
+
+    /// Opens a case (a [`CaseCommand::Open`]), signed by the signed-in participant; returns the
+    /// case's id.
+    pub async fn open_case(&self, command: CaseCommand) -> Result<u64, ClientError> {
+        let signature = self.sign_document(&Command::Case(command.clone()));
+        let CaseCommand::Open {
+            kind,
+            transition,
+            authority,
+            parent,
+            named,
+            form,
+            attachments,
+            ..
+        } = command
+        else {
+            return Err(ClientError::Failed("not a case's opening".into()));
+        };
+        let request = pb::OpenCaseRequest {
+            kind,
+            transition,
+            authority: authority.map(|id| id.to_string()).unwrap_or_default(),
+            parent: parent.unwrap_or_default(),
+            named: named.iter().map(|id| id.to_string()).collect(),
+            form: forms::form_to_wire(&form),
+            attachments: attachments.iter().map(forms::attachment_to_wire).collect(),
+            signature,
+        };
+        Ok(self.cases().open_case(request).await?.into_inner().case_id)
+    }
+
+    /// Takes a case's transition (a [`CaseCommand::Step`]), signed.
+    pub async fn step_case(&self, command: CaseCommand) -> Result<pb::Receipt, ClientError> {
+        let signature = self.sign_document(&Command::Case(command.clone()));
+        let CaseCommand::Step {
+            case,
+            transition,
+            form,
+            attachments,
+            ..
+        } = command
+        else {
+            return Err(ClientError::Failed("not a case's step".into()));
+        };
+        let request = pb::StepCaseRequest {
+            case_id: case,
+            transition,
+            form: forms::form_to_wire(&form),
+            attachments: attachments.iter().map(forms::attachment_to_wire).collect(),
+            signature,
+        };
+        Ok(self
+            .cases()
+            .step_case(request)
+            .await?
+            .into_inner()
+            .receipt
+            .unwrap_or_default())
+    }
+
+    /// Uploads `bytes` as an attachment in chunks; returns its BLAKE3 hash and size.
+    pub async fn upload_attachment(&self, bytes: Vec<u8>) -> Result<([u8; 32], u64), ClientError> {
+        let chunks: Vec<pb::UploadAttachmentRequest> = bytes
+            .chunks(ATTACHMENT_CHUNK_BYTES)
+            .map(|chunk| pb::UploadAttachmentRequest {
+                chunk: chunk.to_vec(),
+            })
+            .collect();
+        let answer = self
+            .cases()
+            .upload_attachment(tokio_stream::iter(chunks))
+            .await?
+            .into_inner();
+        let hash = answer
+            .hash
+            .try_into()
+            .map_err(|_| ClientError::Failed("the server named the file wrongly".into()))?;
+        Ok((hash, answer.size_bytes))
+    }
 }
+
+/// Bytes per message of an attachment upload (the server takes up to 1 MiB).
+pub const ATTACHMENT_CHUNK_BYTES: usize = 256 * 1024;

@@ -86,6 +86,14 @@ impl Cases {
             .ok_or_else(|| CaseError::UnknownKind(kind.to_owned()).into())
     }
 
+    /// What the public check shows of units `case` blocks, as its definition words it; `None`
+    /// when its kind is not registered here or shows nothing.
+    pub fn public_notice(&self, case: CaseId, record: &CaseRecord) -> Option<Texts> {
+        let definition = self.definitions.get(record.opening.kind.as_str())?;
+        let clocks = record.clock_values();
+        definition.public_notice(&view(case, record, &clocks))
+    }
+
     /// The kinds registered.
     pub fn kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.definitions.keys().copied()

@@ -645,6 +645,16 @@ pub fn holders(
         .collect()
 }
 
+/// Whether a case's census of holders is over (false while it runs: counts are partial).
+pub fn census_complete(snapshot: &dyn Snapshot, case: CaseId) -> Result<bool, EngineError> {
+    let job: Option<tanba_types::SweepJob> = record(
+        snapshot,
+        Column::Cases,
+        &keys::numbered(keys::SWEEP_JOB, case),
+    )?;
+    Ok(!job.is_some_and(|job| job.phase == tanba_types::SweepPhase::Census))
+}
+
 /// One holder's units of a case's census, in code order after `after`, at most `limit`.
 pub fn holder_units(
     snapshot: &dyn Snapshot,

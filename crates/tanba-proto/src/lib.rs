@@ -7,6 +7,7 @@
 //! `.proto` files; a test holds every service, method, message, field and enum value to a
 //! comment.
 
+pub mod forms;
 pub mod json;
 
 /// `tanba.v1`: every service and message.

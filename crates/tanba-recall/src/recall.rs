@@ -7,7 +7,9 @@ use tanba_cases::definition::{
 };
 use tanba_cases::form::{codes, date, moment, text};
 use tanba_types::limits::{FORM_FIELD_VALUES_MAX, REFERENCE_CHARS_MAX};
-use tanba_types::{DayUnit, Form, GoodsRequest, GoodsScope, Gtin, HolderCounts, Role, TaxpayerId};
+use tanba_types::{
+    DayUnit, Form, GoodsRequest, GoodsScope, Gtin, HolderCounts, Role, TaxpayerId, Texts,
+};
 
 use crate::texts;
 
@@ -395,6 +397,12 @@ impl Definition for Recall {
             (name, _) => unreachable!("the executor passes only {KIND} steps, not {name}"),
         }
         Ok(outcome)
+    }
+
+    /// The public check shows the recall's notice with its collection points and contacts
+    /// (R-REC-06, cl. 11), to the consumer holding a unit.
+    fn public_notice(&self, case: &CaseView<'_>) -> Option<Texts> {
+        Some(texts::public_notice(case.data))
     }
 
     /// Every registered holder of recalled units learns its exact count (R-REC-04, cl. 11).

@@ -32,6 +32,33 @@ pub fn recall_started_subject(case: CaseId) -> Texts {
     }
 }
 
+/// What the public check shows of a recalled unit: what is wrong, where to bring it, whom to
+/// call, and the warning.
+pub fn public_notice(data: &Form) -> Texts {
+    let product = quoted(data, "product_name");
+    let fault = quoted(data, "non_conformity");
+    let contacts = quoted(data, "contacts");
+    let points = quoted(data, "collection_points");
+    let warning = warning();
+    Texts {
+        kk: format!(
+            "Өнім кері қайтарылып алынуда: {product}. Себебі: {fault}. Қабылдау пункттері: \
+             {points}. Байланыс: {contacts}. {}",
+            warning.kk
+        ),
+        ru: format!(
+            "Продукция отзывается: {product}. Причина: {fault}. Пункты приёма: {points}. \
+             Контакты: {contacts}. {}",
+            warning.ru
+        ),
+        en: format!(
+            "This product is being recalled: {product}. Why: {fault}. Collection points: \
+             {points}. Contacts: {contacts}. {}",
+            warning.en
+        ),
+    }
+}
+
 /// The subject of a holder's notice: recalled units are in its hands.
 pub fn holder_subject(case: CaseId, held: u64) -> Texts {
     Texts {

@@ -128,11 +128,55 @@ pub struct App {
     pub public: PublicDesk,
     /// The configuration.
     pub config: ServerConfig,
+    /// Attachment uploads under way.
+    pub uploads: UploadSlots,
+    /// The clock tests move, when the server was started for tests.
+    test_clock: std::sync::OnceLock<Arc<crate::test_clock::TestClock>>,
     sign_in_secret: SignInSecret,
     used_challenges: DashMap<[u8; 16], u64>,
     anonymous_limiter: DefaultKeyedRateLimiter<IpAddr>,
     participant_limiter: DefaultKeyedRateLimiter<TaxpayerId>,
     report_limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// Attachment uploads streaming in at once, over everyone: each holds a writer's buffer and
+/// writes to the store until it ends.
+pub const UPLOADS_AT_ONCE_MAX: usize = 32;
+
+/// Attachment uploads under way: one per participant at a time, at most
+/// [`UPLOADS_AT_ONCE_MAX`] in all, so that no one fills the store's write path with parallel
+/// 64 MiB streams.
+#[derive(Default)]
+pub struct UploadSlots {
+    busy: DashMap<TaxpayerId, ()>,
+}
+
+/// An upload's place; freed when dropped.
+pub struct UploadSlot<'a> {
+    slots: &'a UploadSlots,
+    who: TaxpayerId,
+}
+
+impl UploadSlots {
+    /// Takes `who`'s place, refused while it has an upload under way or all places are taken.
+    pub fn begin(&self, who: TaxpayerId) -> Result<UploadSlot<'_>, ApiError> {
+        if self.busy.len() >= UPLOADS_AT_ONCE_MAX {
+            return Err(ApiError::rate_limited());
+        }
+        match self.busy.entry(who) {
+            dashmap::mapref::entry::Entry::Occupied(_) => Err(ApiError::rate_limited()),
+            dashmap::mapref::entry::Entry::Vacant(place) => {
+                place.insert(());
+                Ok(UploadSlot { slots: self, who })
+            }
+        }
+    }
+}
+
+impl Drop for UploadSlot<'_> {
+    fn drop(&mut self) {
+        self.slots.busy.remove(&self.who);
+    }
 }
 
 /// What a request says about its caller, read from gRPC metadata or HTTP headers alike.
@@ -217,7 +261,19 @@ impl App {
                     .allow_burst(non_zero(rates.reports_per_ip_per_hour)),
             ),
             config,
+            uploads: UploadSlots::default(),
+            test_clock: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Lets loopback callers move `clock`, the engine's (a server started for tests).
+    pub fn set_test_clock(&self, clock: Arc<crate::test_clock::TestClock>) {
+        let _ = self.test_clock.set(clock);
+    }
+
+    /// The clock tests move, if the server was started for tests.
+    pub fn test_clock(&self) -> Option<&crate::test_clock::TestClock> {
+        self.test_clock.get().map(Arc::as_ref)
     }
 
     /// Now, unix milliseconds, from the engine's clock.

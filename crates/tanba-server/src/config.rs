@@ -56,6 +56,11 @@ pub struct ServerConfig {
     /// Clients that may read `/metrics` (besides trusted proxies): operational detail is not
     /// for the public.
     pub metrics_clients: Vec<IpAddr>,
+    /// Run on a clock that loopback callers may move forward (`POST /test/clock`), for
+    /// black-box tests of legal terms. Never read from a configuration file: only
+    /// `tanba demo` started with `TANBA_TEST_CLOCK=1` sets it, and the server says so loudly.
+    #[serde(skip)]
+    pub test_clock: bool,
 }
 
 /// TLS files.
@@ -129,6 +134,7 @@ impl Default for ServerConfig {
                 IpAddr::from([127, 0, 0, 1]),
                 IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),
             ],
+            test_clock: false,
         }
     }
 }

@@ -65,6 +65,7 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
     Router::new()
         .route("/", get(home))
         .route("/healthz", get(healthz))
+        .route("/test/clock", post(test_clock))
         .route("/metrics", get(render_metrics))
         .route("/openapi.json", get(openapi))
         .route("/v1/check", get(check_get).post(check_post))
@@ -425,6 +426,30 @@ async fn healthz(State(http): Shared) -> Response {
             .into_response();
     }
     "ok".into_response()
+}
+
+/// Moves a test server's clock forward: `{"advance_ms": N}` from a loopback caller of a server
+/// started for tests; a 404 everywhere else, as if the route did not exist.
+async fn test_clock(State(http): Shared, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<PeerAddr>()
+        .map(|peer| peer.0.ip());
+    let (Some(clock), true) = (
+        http.app.test_clock(),
+        peer.is_some_and(|ip| ip.is_loopback()),
+    ) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let body = axum::body::to_bytes(request.into_body(), 1024).await;
+    let step = body
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|value| value["advance_ms"].as_u64());
+    match step.and_then(|step_ms| clock.advance(step_ms)) {
+        Some(now_ms) => axum::Json(serde_json::json!({ "now_ms": now_ms })).into_response(),
+        None => StatusCode::BAD_REQUEST.into_response(),
+    }
 }
 
 async fn openapi() -> Response {

@@ -35,6 +35,7 @@ pub mod net;
 pub mod page;
 pub mod public;
 pub mod retail;
+pub mod test_clock;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -293,6 +294,13 @@ pub struct RunningServer {
 impl RunningServer {
     /// Starts everything in `config`, on the engine's default clock.
     pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+        if config.test_clock {
+            tracing::warn!("started for tests: loopback callers may move this server's clock");
+            let clock = Arc::new(test_clock::TestClock::default());
+            let server = RunningServer::start_with_clock(config, clock.clone()).await?;
+            server.app.set_test_clock(clock);
+            return Ok(server);
+        }
         RunningServer::start_with_clock(config, Arc::new(SystemClock)).await
     }
 
@@ -317,7 +325,10 @@ impl RunningServer {
             store.clone(),
             ring.clone(),
             clock.clone(),
-            EngineConfig::default(),
+            EngineConfig {
+                cases: procedures(),
+                ..EngineConfig::default()
+            },
         )?;
         bootstrap(&engine, &config).await?;
         bootstrap_calendar(&engine).await?;
@@ -426,4 +437,10 @@ impl RunningServer {
             "state still shared at shutdown; the engine stops when the last holder drops"
         );
     }
+}
+
+/// The legal procedures a Tanba server runs: every workflow crate's case definitions, registered
+/// with the engine (which knows none of them by name).
+pub fn procedures() -> Arc<tanba_engine::Cases> {
+    Arc::new(tanba_engine::Cases::new(tanba_recall::definitions()))
 }

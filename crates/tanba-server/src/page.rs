@@ -33,6 +33,7 @@ fn label(key: &str, language: Language) -> &'static str {
         "produced" => ["Өндірілген күні", "Дата производства", "Production date"],
         "expires" => ["Жарамдылық мерзімі", "Срок годности", "Expiry date"],
         "blocked_by" => ["Бұғаттаған", "Заблокировал", "Blocked by"],
+        "recalled_by" => ["Кері қайтарып алушы", "Отзывает", "Recalled by"],
         "flagged" => [
             "Бұл кодты көп жерде тексерген немесе ол туралы шағымдар бар: көшірме болуы мүмкін",
             "Этот код проверяли во многих местах или на него жаловались: возможна копия",
@@ -92,7 +93,7 @@ pub fn check_page(answer: &PublicCheck, language: Language, query: &str) -> Stri
     let class = match answer.verdict {
         Verdict::Genuine => "genuine",
         Verdict::Sold | Verdict::NotInCirculation => "warn",
-        Verdict::Blocked | Verdict::Expired | Verdict::UnknownOrForged => "bad",
+        Verdict::Blocked | Verdict::Recalled | Verdict::Expired | Verdict::UnknownOrForged => "bad",
     };
     let mut body = format!(
         "<div class=\"verdict {class}\" id=\"verdict\" data-verdict=\"{verdict}\">{text}</div><dl>",
@@ -130,7 +131,16 @@ pub fn check_page(answer: &PublicCheck, language: Language, query: &str) -> Stri
             &format!("{}: {}", block.authority, block.reason),
         );
     }
+    if let Some(recall) = &answer.recall {
+        row("recalled_by", &recall.by);
+    }
     body.push_str("</dl>");
+    if let Some(recall) = &answer.recall {
+        body.push_str(&format!(
+            "<p class=\"verdict bad\" id=\"recall\">{}</p>",
+            escape(&recall.notice)
+        ));
+    }
     if !answer.tail_checked && answer.verdict != Verdict::UnknownOrForged {
         body.push_str(&format!(
             "<p class=\"verdict warn\" id=\"untailed\">{}</p>",
@@ -181,6 +191,7 @@ mod tests {
             verdict_text: Verdict::UnknownOrForged.text(Language::Kk).into(),
             language: "kk",
             blocked_by: Vec::new(),
+            recall: None,
             product: None,
             production_date: None,
             expiry_date: None,

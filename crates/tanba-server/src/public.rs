@@ -53,8 +53,10 @@ pub enum Verdict {
     Genuine,
     /// Genuine, already sold to a consumer.
     Sold,
-    /// Blocked or recalled.
+    /// Blocked by an authority.
     Blocked,
+    /// Recalled by its producer, importer or seller (R-REC-06): see the recall's notice.
+    Recalled,
     /// Past its expiry date.
     Expired,
     /// Known, but not (or no longer) in circulation.
@@ -78,9 +80,14 @@ impl Verdict {
                 "Genuine, but this item has already been sold",
             ],
             Verdict::Blocked => [
-                "Тауар бұғатталған немесе кері шақырылған: сатуға болмайды",
-                "Товар заблокирован или отозван: продавать нельзя",
-                "Blocked or recalled: must not be sold",
+                "Тауар бұғатталған: сатуға болмайды",
+                "Товар заблокирован: продавать нельзя",
+                "Blocked: must not be sold",
+            ],
+            Verdict::Recalled => [
+                "Тауар кері қайтарылып алынуда: оны пайдаланбаңыз және сатпаңыз",
+                "Товар отзывается: не используйте и не продавайте его",
+                "Recalled: do not use or sell it",
             ],
             Verdict::Expired => [
                 "Жарамдылық мерзімі өткен",
@@ -117,6 +124,19 @@ pub struct PublicBlock {
     pub since_ms: u64,
 }
 
+/// A recall as the public sees it, in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicRecall {
+    /// The recall's case.
+    pub case: u64,
+    /// Who recalls (its registered name).
+    pub by: String,
+    /// Since when, unix milliseconds.
+    pub since_ms: u64,
+    /// The recall's notice: what is wrong, the collection points, the contacts, the warning.
+    pub notice: String,
+}
+
 /// The product as the public sees it, in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicProduct {
@@ -145,6 +165,8 @@ pub struct PublicCheck {
     pub language: &'static str,
     /// Who blocks it and why.
     pub blocked_by: Vec<PublicBlock>,
+    /// The recall it is under, if any.
+    pub recall: Option<PublicRecall>,
     /// The product, for a genuine code.
     pub product: Option<PublicProduct>,
     /// Production date.
@@ -497,6 +519,7 @@ pub fn verdict(card: &CodeCard, today: Date) -> Verdict {
 /// The whole public answer for a scanned code.
 pub fn check(
     snapshot: &dyn Snapshot,
+    cases: &tanba_engine::Cases,
     desk: &PublicDesk,
     scanned: &ScannedCode,
     language: Language,
@@ -512,6 +535,7 @@ pub fn check(
         verdict_text: verdict.text(language).to_owned(),
         language: language.code(),
         blocked_by: Vec::new(),
+        recall: None,
         product: None,
         production_date: None,
         expiry_date: None,
@@ -553,10 +577,39 @@ pub fn check(
     }
     answer.production_date = card.production_date;
     answer.expiry_date = card.expiry_date;
+    if let Some(recall) = recall(snapshot, cases, &card, language, name_of)? {
+        // Recalled outranks every other verdict: a consumer who bought it must learn it.
+        answer.verdict = Verdict::Recalled;
+        answer.verdict_text = Verdict::Recalled.text(language).to_owned();
+        answer.recall = Some(recall);
+    }
     let flag = desk.flag(&scanned.key)?;
     answer.flagged_as_likely_copy = flag.is_some();
     answer.likely_copy_evidence = flag.map_or(0, |flag| flag.evidence);
     Ok(answer)
+}
+
+/// The recall a unit is under, as the public sees it.
+fn recall(
+    snapshot: &dyn Snapshot,
+    cases: &tanba_engine::Cases,
+    card: &CodeCard,
+    language: Language,
+    name_of: impl Fn(tanba_types::TaxpayerId) -> Result<String, ApiError>,
+) -> Result<Option<PublicRecall>, ApiError> {
+    let Some(block) = query::scope_block_of_code(snapshot, &card.code)? else {
+        return Ok(None);
+    };
+    let notice = query::case(snapshot, block.case)?
+        .and_then(|record| cases.public_notice(block.case, &record))
+        .map(|texts| crate::grpc::in_language(&texts, language).to_owned())
+        .unwrap_or_default();
+    Ok(Some(PublicRecall {
+        case: block.case,
+        by: name_of(block.party)?,
+        since_ms: block.since_ms,
+        notice,
+    }))
 }
 
 /// The public check, with the sighting it counts (and the flag a crowd of networks raises):
@@ -570,7 +623,15 @@ pub fn check_and_count(
     let now_ms = app.now_ms();
     let snapshot = app.engine.snapshot();
     let today = Date::from_unix_ms_in_kz(now_ms);
-    let mut answer = check(snapshot.as_ref(), &app.public, scanned, language, today)?;
+    let cases = app.engine.cases();
+    let mut answer = check(
+        snapshot.as_ref(),
+        cases,
+        &app.public,
+        scanned,
+        language,
+        today,
+    )?;
     // Only a check with the genuine tail proves the code itself was seen: its text alone is on
     // every photo of the pack, and anyone can type it from four networks.
     if answer.verdict != Verdict::UnknownOrForged

@@ -328,9 +328,11 @@ impl Command {
     /// Items are in GS1's bracketed form ([`CodeKey`]'s `Display`): a `(` in a serial is `\(`.
     ///
     /// Text, not an encoding of the request, so any client can build it and the same document
-    /// signs the same however its codes were scanned.
+    /// signs the same however its codes were scanned. A case's opening or step is signed the
+    /// same way over its own lines ([`CaseCommand::signed_bytes`]).
     pub fn document_bytes(&self, signer: &TaxpayerId) -> Option<Vec<u8>> {
         let (kind, buyer, document, items) = match self {
+            Command::Case(command) => return command.signed_bytes(signer),
             Command::Ship { buyer, items, .. } => ("ship", Some(buyer), None, items.as_slice()),
             Command::Accept {
                 document, items, ..
@@ -363,7 +365,9 @@ impl Command {
             Command::Ship { signature, .. }
             | Command::Accept { signature, .. }
             | Command::Reject { signature, .. }
-            | Command::CancelShipment { signature, .. } => Some(signature),
+            | Command::CancelShipment { signature, .. }
+            | Command::Case(CaseCommand::Open { signature, .. })
+            | Command::Case(CaseCommand::Step { signature, .. }) => Some(signature),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //! [`Call`]: read the request, authorize, run, answer, audit. Health and reflection are served
 //! beside them.
 
+mod cases;
 mod convert;
 mod goods;
 mod participants;
@@ -18,6 +19,7 @@ use crate::app::{AnonymousPaid, App, Call, RequestMeta};
 use crate::error::ApiError;
 use crate::net::PeerAddr;
 
+pub use cases::in_language;
 pub use convert::status_to;
 
 /// Largest gRPC message accepted, in bytes: a 100,000-code command in its longest form.
@@ -82,10 +84,12 @@ async fn run(
 pub fn router(app: Arc<App>) -> axum::Router {
     use pb::audit_service_server::AuditServiceServer;
     use pb::auth_service_server::AuthServiceServer;
+    use pb::cases_service_server::CasesServiceServer;
     use pb::codes_service_server::CodesServiceServer;
     use pb::documents_service_server::DocumentsServiceServer;
     use pb::emission_service_server::EmissionServiceServer;
     use pb::public_check_service_server::PublicCheckServiceServer;
+    use pb::recall_service_server::RecallServiceServer;
     use pb::registry_service_server::RegistryServiceServer;
     use pb::retail_service_server::RetailServiceServer;
 
@@ -139,7 +143,9 @@ pub fn router(app: Arc<App>) -> axum::Router {
             PublicCheckServiceServer,
             ANONYMOUS_MESSAGE_BYTES_MAX
         ))
-        .add_service(limited!(AuditServiceServer));
+        .add_service(limited!(AuditServiceServer))
+        .add_service(limited!(CasesServiceServer))
+        .add_service(limited!(RecallServiceServer));
     routes
         .routes()
         .into_axum_router()

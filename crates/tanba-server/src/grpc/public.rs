@@ -73,6 +73,7 @@ fn verdict_to(verdict: Verdict) -> pb::Verdict {
         Verdict::Genuine => pb::Verdict::Genuine,
         Verdict::Sold => pb::Verdict::Sold,
         Verdict::Blocked => pb::Verdict::Blocked,
+        Verdict::Recalled => pb::Verdict::Recalled,
         Verdict::Expired => pb::Verdict::Expired,
         Verdict::NotInCirculation => pb::Verdict::NotInCirculation,
         Verdict::UnknownOrForged => pb::Verdict::UnknownOrForged,
@@ -119,6 +120,12 @@ impl pb::public_check_service_server::PublicCheckService for Services {
             Ok(pb::CheckResponse {
                 verdict: verdict_to(answer.verdict) as i32,
                 verdict_text: answer.verdict_text,
+                recall: answer.recall.as_ref().map(|recall| pb::PublicRecall {
+                    case_id: recall.case,
+                    by: recall.by.clone(),
+                    since_ms: recall.since_ms,
+                    notice: recall.notice.clone(),
+                }),
                 blocked_by: answer
                     .blocked_by
                     .into_iter()

@@ -1,0 +1,378 @@
+//! `tanba client cases ...` and `tanba client recall ...`: cases of the legal procedures from
+//! the command line. A form is given field by field, each value with its kind:
+//!
+//! ```text
+//! --field gtin=text:04870001234569 --field produced_from=date:2026-11-01
+//! --field ground_arose_at=moment:2026-11-20T09:00+05:00 --field codes=code:'(01)...(21)...'
+//! --row quantities='quantity=decimal:120;unit=text:piece'
+//! ```
+//!
+//! A name given twice makes a list. Kinds: `text`, `int`, `decimal`, `date` (YYYY-MM-DD),
+//! `moment` (ISO 8601 with its offset, or unix milliseconds), `flag` (true/false), `taxpayer`,
+//! `code`. Files are uploaded first and attached by `--attach FILE[:MEDIA-TYPE[:LANGUAGE]]`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+use tanba_client::Connection;
+use tanba_proto::v1 as pb;
+use tanba_types::{
+    AttachmentRef, CaseCommand, Decimal, FieldValue, Form, Scalar, ScannedCode, TaxpayerId,
+};
+
+/// A form and its files, as flags.
+#[derive(Debug, Args)]
+pub struct FormArgs {
+    /// A field: NAME=KIND:VALUE (repeat; a name given twice makes a list).
+    #[arg(long = "field", value_name = "NAME=KIND:VALUE")]
+    fields: Vec<String>,
+    /// A table row: NAME='COLUMN=KIND:VALUE;COLUMN=KIND:VALUE' (repeat for more rows).
+    #[arg(long = "row", value_name = "NAME=ROW")]
+    rows: Vec<String>,
+    /// A file to upload and attach: FILE[:MEDIA-TYPE[:LANGUAGE]] (repeat).
+    #[arg(long = "attach", value_name = "FILE")]
+    attach: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// Open a case of a procedure by its opening transition.
+    Open {
+        /// The procedure (`recall`, `recall_claim`).
+        #[arg(long)]
+        kind: String,
+        /// The opening transition (`establish_ground`, `claim`).
+        #[arg(long)]
+        transition: String,
+        /// The authority's IIN/BIN, when the procedure has one.
+        #[arg(long)]
+        authority: Option<TaxpayerId>,
+        /// The case it belongs to (a claim's recall).
+        #[arg(long)]
+        parent: Option<u64>,
+        /// A party the case names (repeat).
+        #[arg(long = "named")]
+        named: Vec<TaxpayerId>,
+        #[command(flatten)]
+        form: FormArgs,
+    },
+    /// Take a transition of a case.
+    Step {
+        /// The case.
+        case: u64,
+        /// The transition (`start_recall`, `dispose`, `report`, ...).
+        #[arg(long)]
+        transition: String,
+        #[command(flatten)]
+        form: FormArgs,
+    },
+    /// One case.
+    Get {
+        /// The case.
+        case: u64,
+    },
+    /// Your cases (as party or named), or your authority's.
+    List {
+        /// An official: the cases of your authority.
+        #[arg(long)]
+        as_authority: bool,
+        /// Continue after this case id.
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+    },
+    /// A case's events.
+    History {
+        /// The case.
+        case: u64,
+    },
+    /// Your notices.
+    Inbox {
+        /// Continue after this notice id.
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+    },
+    /// Mark a notice read.
+    Read {
+        /// The notice.
+        notice: u64,
+    },
+    /// Download a file a case names.
+    Download {
+        /// The case.
+        case: u64,
+        /// The file's BLAKE3 hash, 64 hex digits.
+        hash: String,
+        /// Where to write it.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Operator: publish a new version of the working-day calendar.
+    PublishCalendar {
+        /// The calendar, TOML.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecallCommand {
+    /// The recall's holders: units recalled, returned, disposed, still held, sold before.
+    Holders {
+        /// The recall case.
+        case: u64,
+        /// Continue after this holder.
+        #[arg(long)]
+        after: Option<TaxpayerId>,
+    },
+    /// One holder's recalled units (yours when no holder is given).
+    Units {
+        /// The recall case.
+        case: u64,
+        /// The holder.
+        #[arg(long)]
+        holder: Option<TaxpayerId>,
+        /// Continue after this code.
+        #[arg(long, default_value = "")]
+        after: String,
+    },
+}
+
+/// Runs a `cases` command.
+pub async fn cases(connection: &Connection, command: CasesCommand) -> anyhow::Result<Value> {
+    let client = || connection.cases();
+    Ok(match command {
+        CasesCommand::Open {
+            kind,
+            transition,
+            authority,
+            parent,
+            named,
+            form,
+        } => {
+            let (form, attachments) = form.read(connection).await?;
+            let case = connection
+                .open_case(CaseCommand::Open {
+                    kind,
+                    transition,
+                    authority,
+                    parent,
+                    named,
+                    form,
+                    attachments,
+                    signature: Vec::new(),
+                })
+                .await?;
+            json!({ "case": case })
+        }
+        CasesCommand::Step {
+            case,
+            transition,
+            form,
+        } => {
+            let (form, attachments) = form.read(connection).await?;
+            let receipt = connection
+                .step_case(CaseCommand::Step {
+                    case,
+                    transition,
+                    form,
+                    attachments,
+                    signature: Vec::new(),
+                })
+                .await?;
+            serde_json::to_value(receipt)?
+        }
+        CasesCommand::Get { case } => {
+            let request = pb::GetCaseRequest { case_id: case };
+            serde_json::to_value(client().get_case(request).await?.into_inner().case)?
+        }
+        CasesCommand::List {
+            as_authority,
+            after,
+        } => {
+            let listing = match as_authority {
+                true => pb::CaseListing::AsAuthority,
+                false => pb::CaseListing::AsParty,
+            };
+            let request = pb::ListCasesRequest {
+                listing: listing as i32,
+                page: Some(pb::Page { after, limit: 0 }),
+            };
+            serde_json::to_value(client().list_cases(request).await?.into_inner().cases)?
+        }
+        CasesCommand::History { case } => {
+            let request = pb::CaseHistoryRequest {
+                case_id: case,
+                page: None,
+            };
+            serde_json::to_value(client().case_history(request).await?.into_inner().events)?
+        }
+        CasesCommand::Inbox { after } => {
+            let request = pb::InboxRequest {
+                page: Some(pb::Page { after, limit: 0 }),
+            };
+            serde_json::to_value(client().inbox(request).await?.into_inner().notices)?
+        }
+        CasesCommand::Read { notice } => {
+            let request = pb::ReadNoticeRequest { notice_id: notice };
+            serde_json::to_value(client().read_notice(request).await?.into_inner().receipt)?
+        }
+        CasesCommand::Download { case, hash, out } => {
+            let hash = tanba_crypto::encoding::parse_hex::<32>(&hash)
+                .context("the hash is 64 hex digits")?;
+            let request = pb::DownloadAttachmentRequest {
+                case_id: case,
+                hash: hash.to_vec(),
+            };
+            let mut stream = client().download_attachment(request).await?.into_inner();
+            let mut file = std::fs::File::create(&out)
+                .with_context(|| format!("creating {}", out.display()))?;
+            let mut written = 0u64;
+            while let Some(message) = stream.message().await? {
+                std::io::Write::write_all(&mut file, &message.chunk)?;
+                written += message.chunk.len() as u64;
+            }
+            json!({ "file": out, "bytes": written })
+        }
+        CasesCommand::PublishCalendar { file } => {
+            let toml = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let request = pb::PublishCalendarRequest { toml };
+            serde_json::to_value(
+                client()
+                    .publish_calendar(request)
+                    .await?
+                    .into_inner()
+                    .receipt,
+            )?
+        }
+    })
+}
+
+/// Runs a `recall` command.
+pub async fn recall(connection: &Connection, command: RecallCommand) -> anyhow::Result<Value> {
+    Ok(match command {
+        RecallCommand::Holders { case, after } => {
+            let request = pb::HoldersRequest {
+                case_id: case,
+                after: after.map(|id| id.to_string()).unwrap_or_default(),
+                limit: 0,
+            };
+            let answer = connection.recall().holders(request).await?.into_inner();
+            serde_json::to_value(answer)?
+        }
+        RecallCommand::Units {
+            case,
+            holder,
+            after,
+        } => {
+            let request = pb::HolderUnitsRequest {
+                case_id: case,
+                holder: holder.map(|id| id.to_string()).unwrap_or_default(),
+                after,
+                limit: 0,
+            };
+            let answer = connection
+                .recall()
+                .holder_units(request)
+                .await?
+                .into_inner();
+            serde_json::to_value(answer.units)?
+        }
+    })
+}
+
+impl FormArgs {
+    /// The form the flags give, with their files uploaded.
+    async fn read(&self, connection: &Connection) -> anyhow::Result<(Form, Vec<AttachmentRef>)> {
+        let mut lists: BTreeMap<String, Vec<Scalar>> = BTreeMap::new();
+        for field in &self.fields {
+            let (name, value) = field
+                .split_once('=')
+                .with_context(|| format!("--field {field:?}: NAME=KIND:VALUE expected"))?;
+            lists
+                .entry(name.to_owned())
+                .or_default()
+                .push(scalar(value).with_context(|| format!("--field {name}"))?);
+        }
+        let mut form: Form = lists
+            .into_iter()
+            .map(|(name, mut values)| match values.len() {
+                1 => (name, FieldValue::One(values.remove(0))),
+                _ => (name, FieldValue::List(values)),
+            })
+            .collect();
+        let mut tables: BTreeMap<String, Vec<BTreeMap<String, Scalar>>> = BTreeMap::new();
+        for row in &self.rows {
+            let (name, cells) = row
+                .split_once('=')
+                .with_context(|| format!("--row {row:?}: NAME=ROW expected"))?;
+            let mut parsed = BTreeMap::new();
+            for cell in cells.split(';').filter(|cell| !cell.is_empty()) {
+                let (column, value) = cell
+                    .split_once('=')
+                    .with_context(|| format!("--row {name}: COLUMN=KIND:VALUE expected"))?;
+                parsed.insert(column.to_owned(), scalar(value)?);
+            }
+            tables.entry(name.to_owned()).or_default().push(parsed);
+        }
+        for (name, rows) in tables {
+            if form.insert(name.clone(), FieldValue::Rows(rows)).is_some() {
+                bail!("{name} is given both as a field and as rows");
+            }
+        }
+        let mut attachments = Vec::new();
+        for attach in &self.attach {
+            attachments.push(upload(connection, attach).await?);
+        }
+        Ok((form, attachments))
+    }
+}
+
+/// One `KIND:VALUE`.
+fn scalar(text: &str) -> anyhow::Result<Scalar> {
+    let (kind, value) = text
+        .split_once(':')
+        .with_context(|| format!("{text:?}: KIND:VALUE expected"))?;
+    Ok(match kind {
+        "text" => Scalar::Text(value.to_owned()),
+        "int" => Scalar::Integer(value.parse().context("a whole number")?),
+        "decimal" => Scalar::Decimal(Decimal::parse(value).context("a decimal number")?),
+        "date" => Scalar::Date(value.parse().map_err(|_| anyhow::anyhow!("YYYY-MM-DD"))?),
+        "moment" => Scalar::Moment(match value.parse::<u64>() {
+            Ok(ms) => ms,
+            Err(_) => crate::calendar_command::parse_moment(value)?,
+        }),
+        "flag" => Scalar::Flag(value.parse().context("true or false")?),
+        "taxpayer" => Scalar::Taxpayer(value.parse().map_err(|_| anyhow::anyhow!("an IIN/BIN"))?),
+        "code" => Scalar::Code(ScannedCode::read(value)?.key),
+        other => {
+            bail!("unknown kind {other:?}: text, int, decimal, date, moment, flag, taxpayer, code")
+        }
+    })
+}
+
+/// Uploads `FILE[:MEDIA-TYPE[:LANGUAGE]]` and names it for a step.
+async fn upload(connection: &Connection, spec: &str) -> anyhow::Result<AttachmentRef> {
+    let mut parts = spec.splitn(3, ':');
+    let path = PathBuf::from(parts.next().unwrap_or_default());
+    let media_type = parts
+        .next()
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    let language = parts.next().map(str::to_owned);
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let (hash, size_bytes) = connection.upload_attachment(bytes).await?;
+    Ok(AttachmentRef {
+        hash,
+        name: path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        media_type,
+        size_bytes,
+        language,
+        translation_of: None,
+    })
+}
