@@ -311,3 +311,91 @@ async fn the_test_clock_is_not_there_unless_the_server_was_started_for_tests() {
         .unwrap();
     assert_eq!(answer.status().as_u16(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_rec_07_a_consumer_leaves_a_contact_is_told_of_the_recall_and_deletes_it() {
+    let demo = Demo::start();
+    let post = |path: &str, body: Value| {
+        demo.web
+            .post(format!("{}{path}", demo.http))
+            .header("accept-language", "en")
+            .json(&body)
+            .send()
+    };
+    // A bad contact is refused with its code, and nothing is kept.
+    let refused: Value = post(
+        "/v1/opt-ins",
+        json!({ "code": demo.code("recalled", 1), "contact": "call me" }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        refused["error"]["code"], "TANBA-SERVER-INVALID",
+        "{refused}"
+    );
+
+    // The page's form: the unit is recalled already, so the notice is there at once.
+    let page = demo
+        .web
+        .post(format!("{}/check/opt-in", demo.http))
+        .form(&[
+            ("code", demo.code("recalled", 1).as_str()),
+            ("contact", "+77011234567"),
+            ("lang", "en"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let between = |start: &str, end: &str| -> String {
+        let from = page.find(start).unwrap_or_else(|| panic!("{page}")) + start.len();
+        page[from..from + page[from..].find(end).unwrap()].to_owned()
+    };
+    let opt_in: u64 = between("id=\"opt-in\">", "<").parse().unwrap();
+    let token = between("id=\"opt-in-token\"><code>", "<");
+    let view: Value = post(
+        "/v1/opt-ins/view",
+        json!({ "opt_in": opt_in, "token": token }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(view["contact"], "+77011234567", "{view}");
+    assert_eq!(view["notices"][0]["case"], demo.codes["recall_case"]);
+    let notice = view["notices"][0]["notice"].as_str().unwrap();
+    assert!(notice.contains("Collection points"), "{notice}");
+    // A wrong secret learns nothing.
+    let wrong = post(
+        "/v1/opt-ins/view",
+        json!({ "opt_in": opt_in, "token": "00" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(wrong.status().as_u16(), 404);
+
+    // Deleted by the consumer: the contact is gone.
+    let deleted: Value = post(
+        "/v1/opt-ins/delete",
+        json!({ "opt_in": opt_in, "token": token }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(deleted["deleted"], true, "{deleted}");
+    let gone = post(
+        "/v1/opt-ins/view",
+        json!({ "opt_in": opt_in, "token": token }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(gone.status().as_u16(), 404);
+}

@@ -785,17 +785,24 @@ async fn bad_input_gets_a_clear_coded_error_and_leaves_nothing_behind() {
     );
     // On a client of its own: the server answers before reading the whole body and closes the
     // connection, which a pooled client would otherwise try to reuse.
+    // The client may still be writing when the server closes: a broken pipe then is the same
+    // refusal, read from the other side.
     let response = reqwest::Client::new()
         .post(format!("{}/v1/reports", demo.http))
         .header("content-type", "application/json")
         .body(vec![b' '; 2 << 20])
         .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(&response.json().await.unwrap()),
-        "TANBA-SERVER-TOO-MANY"
-    );
+        .await;
+    match response {
+        Ok(response) => assert_eq!(
+            error_code(&response.json().await.unwrap()),
+            "TANBA-SERVER-TOO-MANY"
+        ),
+        Err(error) => assert!(
+            error.is_request() && format!("{error:?}").contains("BrokenPipe"),
+            "{error:?}"
+        ),
+    }
     let token = demo.http_token("shop_astana").await;
     let lines: Vec<Value> = (0..1001)
         .map(|n| json!({ "code": format!("(01)04870000000005(21){n}"), "price_tiyn": 1 }))
@@ -1209,6 +1216,8 @@ async fn a_fresh_server_starts_with_the_calendar_and_the_cli_reads_it_beside_the
         String::from_utf8_lossy(&output.stderr)
     );
     let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(answer["calendar_version"], 1);
+    // The start calendar is version 1; the demo's operator publishes 2027 as version 2, which
+    // keeps 2026 as it was.
+    assert_eq!(answer["calendar_version"], 2);
     assert_eq!(answer["due"], "2026-03-30T18:30:00+05:00");
 }

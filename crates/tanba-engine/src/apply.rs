@@ -305,6 +305,11 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
         | Event::HoldersCounted { .. }
         | Event::SweepMoved { .. }
         | Event::CasesRecomputed { .. } => crate::cases::apply(state, record)?,
+        Event::ConsumerOptedIn { .. }
+        | Event::ConsumerOptedOut { .. }
+        | Event::ConsumerNotified { .. } => {
+            crate::consumers::apply(state, sequence, record.time_ms, &record.event)?
+        }
         Event::FiscalOperatorAssigned(agency) => {
             let key = keys::fiscal_agency(&agency.operator, &agency.seller);
             state.put(Column::Index, key, encode(agency));

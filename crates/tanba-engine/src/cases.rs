@@ -660,7 +660,8 @@ fn set_next_rung(state: &mut State, case: CaseId, record: &mut CaseRecord) {
     record.next_rung_ms = next;
 }
 
-fn add_case_history(state: &mut State, case: CaseId, sequence: u64) {
+/// Adds an event to a case's history.
+pub(crate) fn add_case_history(state: &mut State, case: CaseId, sequence: u64) {
     state.put(
         Column::Cases,
         keys::numbered_pair(keys::CASE_HISTORY, case, sequence),

@@ -176,6 +176,8 @@ pub fn decide(
         Command::Unblock { codes } => unblock(state, context, codes),
         Command::PublishCalendar { toml } => crate::calendar::publish(state, context.actor, toml),
         Command::Case(command) => crate::cases::decide(state, context, command),
+        Command::ConsumerOptIn { code } => crate::consumers::opt_in(state, context, code),
+        Command::ConsumerOptOut { opt_in } => crate::consumers::opt_out(state, context, *opt_in),
     }
 }
 
@@ -196,6 +198,12 @@ pub(crate) fn acting_participant(state: &State, actor: Actor) -> Result<Particip
             return Err(EngineError::Invalid {
                 field: "actor",
                 reason: "a fiscal data operator acts for a seller on receipts only",
+            });
+        }
+        Actor::Public => {
+            return Err(EngineError::Invalid {
+                field: "actor",
+                reason: "the public only checks codes and opts in to notices",
             });
         }
     };

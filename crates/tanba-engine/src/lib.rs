@@ -22,7 +22,8 @@
 //!   decided through `tanba-cases`, case events applied; [`tick`](mod@tick): the system's
 //!   timer over the due-time index; [`scope`](mod@scope): goods scopes a case blocks at every
 //!   till at once; [`sweep`](mod@sweep): the census of who holds a scope's units, the holders'
-//!   notices and disposal withdrawals, page by page on ticks; [`blobs`](mod@blobs):
+//!   notices and disposal withdrawals, page by page on ticks; [`consumers`](mod@consumers):
+//!   consumers' opt-ins to direct recall notices (no personal data); [`blobs`](mod@blobs):
 //!   attachments, content-addressed, in chunks.
 //!
 //! Architecture invariant: the state machine reads no clock and no random source. Time is stamped
@@ -33,6 +34,7 @@ pub mod apply;
 pub mod blobs;
 pub mod calendar;
 pub mod cases;
+pub mod consumers;
 pub mod core;
 pub mod decide;
 pub mod engine;

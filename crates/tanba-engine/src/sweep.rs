@@ -6,7 +6,7 @@
 //!    in their hands, sold to a consumer, or gone otherwise. Kept per case and holder, so each
 //!    holder's exact list and count is a prefix scan, and effectiveness is counted exactly.
 //! 2. **Notify**: each holder (but the party) gets the notice its definition writes, with its
-//!    count.
+//!    count. (Consumers who opted in for a unit sold before are told during the census.)
 //! 3. **Withdraw** (asked by a step, a recall's disposal): the units the party holds leave
 //!    circulation as disposed of, with the case named as the paper behind it.
 //!
@@ -133,6 +133,7 @@ fn census(
     let start = scan_start(&prefix, after);
     let entries = state.scan_from(column, &prefix, &start, SWEEP_UNITS_PER_TICK)?;
     let mut holdings: BTreeMap<TaxpayerId, Holding> = BTreeMap::new();
+    let mut consumer_notices = Vec::new();
     let mut holders = HolderCache::default();
     for (key, value) in &entries {
         let (code, _) = keys::read_code(&key[code_at..])?;
@@ -154,7 +155,11 @@ fn census(
             gone: Vec::new(),
         });
         match record.status {
-            CodeStatus::Withdrawn(WithdrawalReason::RetailSale) => holding.sold.push(code),
+            CodeStatus::Withdrawn(WithdrawalReason::RetailSale) => {
+                // Its buyer, if it opted in, is told directly (R-REC-07).
+                consumer_notices.extend(crate::consumers::notices_for(state, case, &code)?);
+                holding.sold.push(code);
+            }
             CodeStatus::Withdrawn(_) => holding.gone.push(code),
             _ => holding.held.push(code),
         }
@@ -166,6 +171,7 @@ fn census(
             holdings: holdings.into_values().collect(),
         });
     }
+    events.append(&mut consumer_notices);
     let next = match entries.last() {
         Some((last, _)) if entries.len() == SWEEP_UNITS_PER_TICK => SweepJob {
             phase: SweepPhase::Census,

@@ -1003,3 +1003,64 @@ fn r_rec_04_r_rec_10_every_holder_learns_its_exact_count_and_the_case_counts_wha
     assert_eq!(effect(&world, producer).disposed, 4);
     world.assert_replay_equal();
 }
+
+#[test]
+fn r_rec_07_an_opted_in_buyer_is_told_directly_and_each_buyers_notice_is_timed() {
+    let (mut world, units) = world_with_goods(3);
+    let (producer, retailer) = (world.cast.producer, world.cast.retailer);
+    world.sell(retailer, units[0]).unwrap();
+    let opt_in = |world: &mut World, code: CodeKey| {
+        world.run(tanba_types::Actor::Public, Command::ConsumerOptIn { code })
+    };
+    let bought = opt_in(&mut world, units[0]).unwrap().first_sequence;
+    // Only the public door opts in, for units, a few per unit.
+    assert_eq!(
+        code_of(world.by(retailer, Command::ConsumerOptIn { code: units[0] })),
+        "TANBA-ENGINE-INVALID"
+    );
+    let withdrawn = opt_in(&mut world, units[1]).unwrap().first_sequence;
+    world
+        .run(
+            tanba_types::Actor::Public,
+            Command::ConsumerOptOut { opt_in: withdrawn },
+        )
+        .unwrap();
+    for _ in 0..3 {
+        opt_in(&mut world, units[2]).unwrap();
+    }
+    assert_eq!(
+        code_of(opt_in(&mut world, units[2])),
+        "TANBA-ENGINE-LIMIT-EXCEEDED"
+    );
+
+    let case = world.establish_ground(producer);
+    let scope = world.scope_form(Some("B-1"), &[]);
+    world
+        .by(producer, step(case, "start_recall", scope))
+        .unwrap();
+    world.finish_sweeps();
+    let snapshot = world.store.snapshot();
+    let notified = tanba_engine::consumers::case_notices(snapshot.as_ref(), case, 0, 100).unwrap();
+    // The buyer of the sold unit; not the withdrawn opt-in; the unsold unit's opt-ins are the
+    // retailer's to handle (it is notified as a holder).
+    assert_eq!(
+        notified.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        [bought]
+    );
+    assert_eq!(
+        tanba_engine::consumers::opt_in_notices(snapshot.as_ref(), bought, 10).unwrap(),
+        [(case, notified[0].1)]
+    );
+    drop(snapshot);
+
+    // Opting in for a unit recalled already: told in the same commit.
+    let late = world.sell(retailer, units[1]);
+    assert_eq!(late, Err("TANBA-ENGINE-RECALLED".into()));
+    let receipt = opt_in(&mut world, units[1]).unwrap();
+    assert_eq!(receipt.last_sequence, receipt.first_sequence + 1);
+    let snapshot = world.store.snapshot();
+    let notified = tanba_engine::consumers::case_notices(snapshot.as_ref(), case, 0, 100).unwrap();
+    assert_eq!(notified.len(), 2);
+    drop(snapshot);
+    world.assert_replay_equal();
+}

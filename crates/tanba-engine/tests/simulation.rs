@@ -1172,7 +1172,9 @@ impl Model {
             // The market has no fiscal data operators: `tests/receipts.rs` holds their rules.
             Command::AssignFiscalOperator(_)
             | Command::PublishCalendar { .. }
-            | Command::Case(_) => {
+            | Command::Case(_)
+            | Command::ConsumerOptIn { .. }
+            | Command::ConsumerOptOut { .. } => {
                 unreachable!("the generator proposes none")
             }
             Command::Block { codes, reason } => {
@@ -1672,7 +1674,9 @@ impl Model {
             }
             Command::AssignFiscalOperator(_)
             | Command::PublishCalendar { .. }
-            | Command::Case(_) => {
+            | Command::Case(_)
+            | Command::ConsumerOptIn { .. }
+            | Command::ConsumerOptOut { .. } => {
                 unreachable!("the generator proposes none")
             }
             Command::Block { codes, .. } => {
@@ -3799,6 +3803,7 @@ impl Sim {
 fn describe(actor: Actor, command: &Command) -> String {
     let who = match actor {
         Actor::System => "system".to_owned(),
+        Actor::Public => "public".to_owned(),
         Actor::Participant(id) => id.to_string(),
         Actor::FiscalOperator { operator, seller } => format!("{operator} for {seller}"),
     };

@@ -81,6 +81,10 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
             get(|state, headers, request| digital_link(state, headers, request, "GET /00/{sscc}")),
         )
         .route("/v1/reports", post(report))
+        .route("/v1/opt-ins", post(opt_in))
+        .route("/v1/opt-ins/view", post(opt_in_view))
+        .route("/v1/opt-ins/delete", post(opt_out))
+        .route("/check/opt-in", post(opt_in_page))
         .route("/v1/auth/challenge", post(challenge))
         .route("/v1/auth/sign-in", post(sign_in))
         .route("/v1/till/check", post(till_check))
@@ -502,6 +506,88 @@ async fn report(State(http): Shared, headers: HeaderMap, request: Request) -> Re
     }
     .await;
     answer_json(call, outcome).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptInBody {
+    code: String,
+    contact: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptInTokenBody {
+    opt_in: u64,
+    token: String,
+}
+
+async fn opt_in(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let origin = Origin::of(request.extensions());
+    let mut call = begin(&http.app, "POST /v1/opt-ins", &headers, origin, None);
+    let outcome = async {
+        let body: OptInBody = json_body(&headers, &read_body(request).await?)?;
+        crate::opt_ins::opt_in(&mut call, &body.code, &body.contact).await
+    }
+    .await;
+    answer_json(call, outcome).await
+}
+
+async fn opt_in_view(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let origin = Origin::of(request.extensions());
+    let mut call = begin(&http.app, "POST /v1/opt-ins/view", &headers, origin, None);
+    let outcome = async {
+        let body: OptInTokenBody = json_body(&headers, &read_body(request).await?)?;
+        crate::opt_ins::view(&mut call, body.opt_in, &body.token)
+    }
+    .await;
+    answer_json(call, outcome).await
+}
+
+async fn opt_out(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let origin = Origin::of(request.extensions());
+    let mut call = begin(&http.app, "POST /v1/opt-ins/delete", &headers, origin, None);
+    let outcome = async {
+        let body: OptInTokenBody = json_body(&headers, &read_body(request).await?)?;
+        crate::opt_ins::opt_out(&mut call, body.opt_in, &body.token).await?;
+        Ok(serde_json::json!({ "deleted": true }))
+    }
+    .await;
+    answer_json(call, outcome).await
+}
+
+#[derive(Deserialize)]
+struct OptInForm {
+    code: String,
+    contact: String,
+    lang: Option<String>,
+}
+
+/// The public page's opt-in form: a page with the opt-in's id and secret, or the refusal.
+async fn opt_in_page(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    use axum::extract::FromRequest;
+    let origin = Origin::of(request.extensions());
+    let form = axum::Form::<OptInForm>::from_request(request, &()).await;
+    let lang = form.as_ref().ok().and_then(|form| form.lang.clone());
+    let mut call = begin(
+        &http.app,
+        "POST /check/opt-in",
+        &headers,
+        origin,
+        lang.as_deref(),
+    );
+    let outcome = match form {
+        Ok(axum::Form(form)) => crate::opt_ins::opt_in(&mut call, &form.code, &form.contact).await,
+        Err(_) => Err(ApiError::invalid("form")),
+    };
+    let language = call.language;
+    match call.finish(outcome).await {
+        Ok(opted) => html(StatusCode::OK, crate::page::opted_in_page(&opted, language)),
+        Err(error) => html(
+            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+            crate::page::error_page(&error.message(language), language, ""),
+        ),
+    }
 }
 
 #[derive(Deserialize)]

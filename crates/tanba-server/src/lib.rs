@@ -32,6 +32,7 @@ pub mod error;
 pub mod grpc;
 pub mod http;
 pub mod net;
+pub mod opt_ins;
 pub mod page;
 pub mod public;
 pub mod retail;

@@ -34,6 +34,17 @@ fn label(key: &str, language: Language) -> &'static str {
         "expires" => ["Жарамдылық мерзімі", "Срок годности", "Expiry date"],
         "blocked_by" => ["Бұғаттаған", "Заблокировал", "Blocked by"],
         "recalled_by" => ["Кері қайтарып алушы", "Отзывает", "Recalled by"],
+        "opt_in" => [
+            "Бұл тауар кері қайтарылып алынса, маған хабарлаңыз (телефон немесе e-mail):",
+            "Сообщите мне, если этот товар отзовут (телефон или e-mail):",
+            "Tell me if this product is recalled (phone or e-mail):",
+        ],
+        "opt_in_button" => ["Жазылу", "Подписаться", "Subscribe"],
+        "opted_in" => [
+            "Жазылдыңыз. Хабарламаларды оқу немесе байланысты жою үшін мына нөмір мен кілтті сақтаңыз:",
+            "Вы подписаны. Сохраните номер и ключ: с ними можно прочитать уведомления или удалить контакт:",
+            "You are subscribed. Keep this number and key: with them you read your notices or delete your contact:",
+        ],
         "flagged" => [
             "Бұл кодты көп жерде тексерген немесе ол туралы шағымдар бар: көшірме болуы мүмкін",
             "Этот код проверяли во многих местах или на него жаловались: возможна копия",
@@ -141,6 +152,20 @@ pub fn check_page(answer: &PublicCheck, language: Language, query: &str) -> Stri
             escape(&recall.notice)
         ));
     }
+    // A consumer may leave a contact to be told directly of a recall (R-REC-07): units only.
+    if answer.verdict != Verdict::UnknownOrForged && answer.code.starts_with("(01)") {
+        body.push_str(&format!(
+            "<form action=\"/check/opt-in\" method=\"post\" id=\"opt-in-form\"><p>{prompt}</p>\
+             <input type=\"hidden\" name=\"code\" value=\"{code}\">\
+             <input type=\"hidden\" name=\"lang\" value=\"{lang}\">\
+             <input name=\"contact\" size=\"30\" maxlength=\"254\" required> \
+             <button>{button}</button></form>",
+            prompt = label("opt_in", language),
+            code = escape(&answer.code),
+            lang = language.code(),
+            button = label("opt_in_button", language),
+        ));
+    }
     if !answer.tail_checked && answer.verdict != Verdict::UnknownOrForged {
         body.push_str(&format!(
             "<p class=\"verdict warn\" id=\"untailed\">{}</p>",
@@ -154,6 +179,18 @@ pub fn check_page(answer: &PublicCheck, language: Language, query: &str) -> Stri
         ));
     }
     frame(label("title", language), &body, language, query)
+}
+
+/// The answer to the opt-in form: the opt-in's number and its secret, shown once.
+pub fn opted_in_page(opted: &crate::opt_ins::OptedIn, language: Language) -> String {
+    let body = format!(
+        "<p>{text}</p><dl><dt>№</dt><dd id=\"opt-in\">{id}</dd><dt>key</dt>\
+         <dd id=\"opt-in-token\"><code>{token}</code></dd></dl>",
+        text = label("opted_in", language),
+        id = opted.opt_in,
+        token = escape(&opted.token),
+    );
+    frame(label("title", language), &body, language, "")
 }
 
 /// The home page: a form that checks a code.

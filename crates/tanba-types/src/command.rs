@@ -26,6 +26,9 @@ pub enum Actor {
     System,
     /// A registered participant, already authenticated by the caller of the engine.
     Participant(TaxpayerId),
+    /// A member of the public, anonymous, through the server's public door: the engine takes
+    /// from it only a consumer's opt-in for a code and its withdrawal (R-REC-07).
+    Public,
     /// A fiscal data operator forwarding a seller's receipt (R-IS-13): the log names both. The
     /// engine honours it only for receipts, and only while the operator is registered as
     /// serving the seller ([`FiscalAgency`](crate::reference::FiscalAgency)).
@@ -42,7 +45,7 @@ impl Actor {
     /// operator acts for.
     pub fn principal(&self) -> Option<TaxpayerId> {
         match self {
-            Actor::System => None,
+            Actor::System | Actor::Public => None,
             Actor::Participant(id) | Actor::FiscalOperator { seller: id, .. } => Some(*id),
         }
     }
@@ -50,7 +53,7 @@ impl Actor {
     /// The participant who signed in: the operator for a fiscal data operator's call.
     pub fn caller(&self) -> Option<TaxpayerId> {
         match self {
-            Actor::System => None,
+            Actor::System | Actor::Public => None,
             Actor::Participant(id) => Some(*id),
             Actor::FiscalOperator { operator, .. } => Some(*operator),
         }
@@ -274,6 +277,18 @@ pub enum Command {
     },
     /// A command on cases (the legal procedures).
     Case(CaseCommand),
+    /// The public: a consumer asks to be told directly if a unit it bought is recalled
+    /// (R-REC-07). Its contact stays outside the log, with the server, deletable; the log
+    /// records only that the opt-in exists for the code. Its id is its event's sequence.
+    ConsumerOptIn {
+        /// The unit.
+        code: CodeKey,
+    },
+    /// The public: a consumer withdraws its opt-in (the server has deleted the contact).
+    ConsumerOptOut {
+        /// The opt-in.
+        opt_in: u64,
+    },
 }
 
 impl Command {
@@ -303,6 +318,8 @@ impl Command {
             Command::Unblock { .. } => "unblock",
             Command::PublishCalendar { .. } => "publish_calendar",
             Command::Case(command) => command.name(),
+            Command::ConsumerOptIn { .. } => "consumer_opt_in",
+            Command::ConsumerOptOut { .. } => "consumer_opt_out",
         }
     }
 }

@@ -240,6 +240,26 @@ pub enum Event {
         /// Where the sweep stands now.
         job: Option<SweepJob>,
     },
+    /// A consumer opted in to direct notices about a unit (its id is this event's sequence).
+    ConsumerOptedIn {
+        /// The unit.
+        code: CodeKey,
+    },
+    /// A consumer withdrew its opt-in.
+    ConsumerOptedOut {
+        /// The opt-in.
+        opt_in: u64,
+    },
+    /// A case's direct notice to an opted-in consumer was made available (R-REC-07: measured
+    /// against this event's time).
+    ConsumerNotified {
+        /// The case.
+        case: CaseId,
+        /// The opt-in.
+        opt_in: u64,
+        /// The unit it is about.
+        code: CodeKey,
+    },
     /// The tick recomputed, under the calendar version in force, the running clocks of the
     /// cases due up to a point of the due-time index (the clocks' own events say which).
     CasesRecomputed {
@@ -286,6 +306,9 @@ impl Event {
             Event::ScopeReleased { .. } => "scope_released",
             Event::HoldersCounted { .. } => "holders_counted",
             Event::SweepMoved { .. } => "sweep_moved",
+            Event::ConsumerOptedIn { .. } => "consumer_opted_in",
+            Event::ConsumerOptedOut { .. } => "consumer_opted_out",
+            Event::ConsumerNotified { .. } => "consumer_notified",
             Event::CasesRecomputed { .. } => "cases_recomputed",
         }
     }

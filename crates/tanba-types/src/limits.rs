@@ -68,3 +68,7 @@ pub const ATTACHMENT_BYTES_MAX: u64 = 64 * 1024 * 1024;
 pub const NOTICE_TEXT_CHARS_MAX: usize = 8_000;
 /// Most cases one tick handles: the rest wait for the next tick, a moment later.
 pub const TICK_CASES_MAX: usize = 1_000;
+
+/// Consumers who may opt in to direct notices about one unit (its buyer, and a few others of
+/// the household): a bound on what anyone can pile onto one code.
+pub const OPT_INS_PER_CODE_MAX: usize = 3;

@@ -286,6 +286,7 @@ impl pb::codes_service_server::CodesService for Services {
                         time_ms: record.time_ms,
                         actor: match record.actor {
                             Actor::System => "system".to_owned(),
+                            Actor::Public => "public".to_owned(),
                             Actor::Participant(id) => id.to_string(),
                             Actor::FiscalOperator { operator, seller } => {
                                 format!("{seller} (fiscal data operator {operator})")
