@@ -6,14 +6,16 @@
 //! the cast on its first start, and then runs a write load from several threads until it is
 //! killed: emission orders (the issuer signs codes in the background), applied reports,
 //! introductions, aggregation into SSCCs, shipments accepted whole and in part, retail sales and
-//! returns, blocks and unblocks. After each acknowledged command it prints one line,
+//! returns, blocks and unblocks, and recalls (a case opened, then a step that blocks the loose
+//! units in the same commit; the writer's ticks count their holders). After each acknowledged command it prints one line,
 //! `ACK <first> <last> <chain hash at last> <command> <args...>`, read back from the store once
 //! the ticket answered.
 //!
 //! The parent kills the child with `SIGKILL` at a random moment, reopens the store itself and
 //! checks: the head never moves back and the old head keeps its hash; every acknowledged command
 //! is in the log, at the sequence it was acknowledged at, with the chain hash the child saw and
-//! the event the command asked for; its codes' histories name it; sold codes read as sold unless
+//! the event the command asked for (a case's opening or step first, a recall's block in the same
+//! range); no recall stands without its block nor a block without its recall; its codes' histories name it; sold codes read as sold unless
 //! a later event moved them; the chain verifies from genesis and from the last signed
 //! checkpoint; replay into an empty store gives the same state byte for byte. The next cycle
 //! reuses the directory, so each start also recovers from the previous kill and resumes the
@@ -49,8 +51,9 @@ use tanba_engine::query;
 use tanba_engine::{Engine, EngineConfig, LogHead, LogRecord, Receipt, SystemClock, keys, log};
 use tanba_store::{Column, MemoryStore, RocksStore, Store};
 use tanba_types::{
-    Actor, Category, CodeKey, CodeStatus, Command, Date, Event, Gtin, HsCode, Introduction,
-    PackageLevel, Product, Role, SaleLine, TailProfile, TaxpayerId, WithdrawalReason,
+    Actor, CaseCommand, Category, CodeKey, CodeStatus, Command, Date, Event, FieldValue, Gtin,
+    HsCode, Introduction, PackageLevel, Product, Role, SaleLine, Scalar, TailProfile, TaxpayerId,
+    WithdrawalReason,
 };
 
 /// Set in the child: the data directory. Without it `crash_child` does nothing.
@@ -164,6 +167,7 @@ fn run_child(dir: &Path, seed: u64, finish: bool) {
             checkpoint_interval_events: CHECKPOINT_INTERVAL_EVENTS,
             signing_threads: 2,
             serial_seed: Some(serial_seed),
+            cases: support::cases(),
             ..EngineConfig::default()
         },
     )
@@ -182,8 +186,13 @@ fn run_child(dir: &Path, seed: u64, finish: bool) {
         load.pipeline(0, &mut rng);
         load.pipeline(1, &mut rng);
         let load = Arc::into_inner(load).expect("no worker holds the engine");
-        let head = load.engine.head().sequence;
+        // Read after shutdown: the writer's ticks (a recall's census, a clock's rung) may write
+        // until it stops.
+        let store = load.engine.store().clone();
         load.engine.shutdown();
+        let head = log::stored_head(store.snapshot().as_ref())
+            .expect("the store reads")
+            .sequence;
         print_line(&format!("CLEAN {head}"));
         return;
     }
@@ -292,6 +301,18 @@ impl Load {
                     }),
                 );
             }
+        }
+        // The calendar the recalls' clocks run on, each version once.
+        let in_force = tanba_engine::calendar::in_force(self.engine.snapshot().as_ref())
+            .expect("the store reads")
+            .map_or(0, |calendar| calendar.version);
+        let versions = [
+            tanba_cases::calendar::START_CALENDAR_TOML,
+            tanba_cases::calendar::CALENDAR_2027_TOML,
+        ];
+        for toml in versions.iter().skip(in_force as usize) {
+            let toml = (*toml).to_owned();
+            self.run(Actor::System, Command::PublishCalendar { toml });
         }
         for (gtin, category, producer, importer, country) in [
             (c.unit, "tobacco", Some(c.producer), None, "KZ"),
@@ -457,6 +478,53 @@ impl Load {
                 codes: vec![loose[0]],
             },
         );
+        if maker == c.producer {
+            self.recall(loose);
+        }
+    }
+
+    /// The producer recalls the loose units, now back at the wholesaler: the case's opening,
+    /// then the step that blocks them (the writer's ticks count their holders meanwhile).
+    fn recall(&self, units: &[CodeKey]) {
+        let c = self.cast;
+        let text = |value: &str| FieldValue::One(Scalar::Text(value.to_owned()));
+        let moment = FieldValue::One(Scalar::Moment(now_ms() - 60_000));
+        let ground = [
+            ("ground_arose_at", moment.clone()),
+            ("detected_at", moment),
+            ("product_name", text("Cigarettes")),
+            ("non_conformity", text("tar over the limit")),
+        ];
+        let open = CaseCommand::Open {
+            kind: "recall".into(),
+            transition: "establish_ground".into(),
+            authority: Some(c.authority),
+            parent: None,
+            named: Vec::new(),
+            form: ground.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            attachments: Vec::new(),
+            signature: vec![9; 64],
+        };
+        let case = self
+            .by(c.producer, Command::Case(open))
+            .created
+            .expect("a case has an id");
+        let listed = units.iter().map(|unit| Scalar::Code(*unit)).collect();
+        let scope = [
+            ("gtin", text(&c.unit.to_string())),
+            ("codes", FieldValue::List(listed)),
+            ("contacts", text("+7 727 000 00 00")),
+            ("collection_points", text("Almaty")),
+            ("responsible_persons", text("A. Seitkali")),
+        ];
+        let step = CaseCommand::Step {
+            case,
+            transition: "start_recall".into(),
+            form: scope.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            attachments: Vec::new(),
+            signature: vec![9; 64],
+        };
+        self.by(c.producer, Command::Case(step));
     }
 
     /// Waits until the issuer has finished every order, including those a kill left half
@@ -543,6 +611,11 @@ fn describe(command: &Command) -> Vec<String> {
         Command::Ship { buyer, items, .. } => with_first(buyer.to_string(), items),
         Command::Accept { document, .. } => vec![document.to_string()],
         Command::Withdraw { codes, reason, .. } => with_first(format!("{reason:?}"), codes),
+        Command::Case(CaseCommand::Open { kind, .. }) => vec![kind.clone()],
+        Command::Case(CaseCommand::Step {
+            case, transition, ..
+        }) => vec![case.to_string(), transition.clone()],
+        Command::PublishCalendar { .. } => Vec::new(),
         other => panic!("the load does not use {}", other.name()),
     }
 }
@@ -932,6 +1005,9 @@ fn verify(dir: &Path, ring: &KeyRing, acks: &[Ack], previous: LogHead) -> Verifi
                     .unwrap_or_else(|| panic!("entry {sequence} is missing: {}", context()))
             })
             .collect();
+        if check_case_ack(ack, &records) {
+            continue;
+        }
         let last = records.last().unwrap();
         let (command, words) = event_words(&last.event);
         assert_eq!(
@@ -990,6 +1066,25 @@ fn verify(dir: &Path, ring: &KeyRing, acks: &[Ack], previous: LogHead) -> Verifi
         }
     }
 
+    // Never a case's step without its block, nor a block without its step.
+    let cases = query::cases(
+        snapshot.as_ref(),
+        &cast().producer,
+        query::CaseList::AsParty,
+        0,
+        tanba_types::limits::PAGE_ENTRIES_MAX,
+    )
+    .unwrap();
+    for (case, record) in &cases {
+        let block = query::scope_block(snapshot.as_ref(), *case).unwrap();
+        assert_eq!(
+            block.is_some(),
+            record.state == "recalling",
+            "case {case} in {} and its scope block",
+            record.state
+        );
+    }
+
     let keys_set = ring.public_key_set();
     let verification = tanba_engine::verify_log(&store, &keys_set, None)
         .unwrap_or_else(|error| panic!("the log does not verify: {error}"));
@@ -1034,6 +1129,37 @@ fn verify(dir: &Path, ring: &KeyRing, acks: &[Ack], previous: LogHead) -> Verifi
         checkpoints: verification.checkpoints,
         unissued_orders,
     }
+}
+
+/// An acknowledged case command is its events in one range: the opening or the step first, and
+/// a recall's start blocks its goods in the same range. Returns whether `ack` was one.
+fn check_case_ack(ack: &Ack, records: &[LogRecord]) -> bool {
+    let first = &records[0].event;
+    match ack.command.as_str() {
+        "case_open" => assert!(
+            matches!(first, Event::CaseOpened { opening, .. } if opening.kind == ack.words[0]),
+            "entry {} is not the acknowledged opening: {first:?}",
+            ack.first
+        ),
+        "case_step" => {
+            let case: u64 = ack.words[0].parse().expect("a case id");
+            assert!(
+                matches!(first, Event::CaseStepped(step) if step.case == case
+                    && step.transition == ack.words[1]),
+                "entry {} is not the acknowledged step: {first:?}",
+                ack.first
+            );
+            if ack.words[1] == "start_recall" {
+                let blocked = records.iter().any(
+                    |record| matches!(record.event, Event::ScopeBlocked { case: c, .. } if c == case),
+                );
+                assert!(blocked, "the start of recall {case} without its block");
+            }
+        }
+        "publish_calendar" => assert!(matches!(first, Event::CalendarPublished { .. })),
+        _ => return false,
+    }
+    true
 }
 
 /// The chain hash stored with the entry at `sequence`.
