@@ -28,6 +28,9 @@ pub const START_CALENDAR_TOML: &str = include_str!("../calendar/kz-2024-2026.tom
 /// The second version, adding 2027: published by the operator (the demo does so as it seeds),
 /// not compiled into the start, which stays as the first version was.
 pub const CALENDAR_2027_TOML: &str = include_str!("../calendar/kz-2024-2027.toml");
+/// Every version Tanba ships, in order (version N at index N - 1): what tests, benches and the
+/// demo publish.
+pub const SHIPPED_VERSIONS: &[&str] = &[START_CALENDAR_TOML, CALENDAR_2027_TOML];
 
 /// Applications received at or after this local time (minutes after midnight) register on the
 /// next working day.

@@ -11,6 +11,8 @@
 //! - `card_lookup`: code cards read on every core, at random over the sold codes;
 //! - `pallet_ship`, `pallet_accept`: a pallet of 50 boxes of 500 units shipped and accepted,
 //!   back and forth, each command timed;
+//! - `recall`, `tick`: a whole product recalled across its holders, and ticks among many open
+//!   cases ([`crate::bench_cases`]);
 //! - `replay`: the whole log replayed into a second, empty store.
 
 use std::path::Path;
@@ -25,6 +27,8 @@ use serde_json::json;
 use tanba_crypto::KeyRing;
 use tanba_engine::workload::{self, World};
 use tanba_engine::{Clock, Engine, EngineConfig, SystemClock, Ticket, query};
+
+use crate::bench_cases;
 use tanba_store::{RocksStore, Store};
 use tanba_types::{Actor, CodeKey, Command, Date, Gtin, SaleLine, TaxpayerId};
 
@@ -53,6 +57,7 @@ struct Scale {
     boxes: usize,
     units_per_box: usize,
     pallet_round_trips: usize,
+    open_cases: usize,
 }
 
 const FULL_SCALE: Scale = Scale {
@@ -63,6 +68,7 @@ const FULL_SCALE: Scale = Scale {
     boxes: 50,
     units_per_box: 500,
     pallet_round_trips: 5,
+    open_cases: 100_000,
 };
 
 const QUICK_SCALE: Scale = Scale {
@@ -73,6 +79,7 @@ const QUICK_SCALE: Scale = Scale {
     boxes: 50,
     units_per_box: 500,
     pallet_round_trips: 2,
+    open_cases: 10_000,
 };
 
 /// How long an emission order may take before the run is called failed.
@@ -102,19 +109,23 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     let mut seed = [0; 32];
     OsRng.fill_bytes(&mut seed);
     let ring = Arc::new(KeyRing::generate(SystemClock.now_ms(), &mut OsRng));
+    // The system's time until the `tick` workload moves it on days (its clocks run in days).
+    let clock = Arc::new(tanba_server::test_clock::TestClock::default());
     let engine = Engine::start(
         store.clone(),
         ring,
-        Arc::new(SystemClock),
+        clock.clone(),
         EngineConfig {
             serial_seed: Some(seed),
+            cases: tanba_server::procedures(),
             ..EngineConfig::default()
         },
     )?;
     let world = World::register(&engine)?;
+    bench_cases::publish_calendars(&engine)?;
     let today = Date::from_unix_ms_in_kz(SystemClock.now_ms());
 
-    issue(
+    let recalled = issue(
         &engine,
         &world,
         world.full_gtin,
@@ -134,13 +145,16 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     sales(&engine, world.retailer, sold, args.tills as usize)?;
     card_lookups(&engine, sold, scale.lookups)?;
     pallet(&engine, &world, scale, today)?;
+    world.bring_into_circulation(&engine, &recalled, today)?;
+    let case = bench_cases::recall(&engine, &world, &recalled, clock.now_ms())?;
+    bench_cases::tick(&engine, &world, &clock, case, scale.open_cases)?;
     engine.shutdown();
     replay(store.as_ref(), dir.path())?;
     Ok(std::process::ExitCode::SUCCESS)
 }
 
 /// Prints one workload's result.
-fn report(
+pub(crate) fn report(
     name: &str,
     operations: u64,
     elapsed: Duration,
@@ -168,7 +182,7 @@ fn report(
     println!("{line}");
 }
 
-fn histogram() -> Histogram<u64> {
+pub(crate) fn histogram() -> Histogram<u64> {
     // Microseconds, up to an hour, three significant figures.
     Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds")
 }

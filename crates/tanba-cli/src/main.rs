@@ -4,6 +4,7 @@
 //! system's random source for the libraries below it, and the only crate that uses `anyhow`.
 //! Every subcommand is a thin shell over a library call.
 
+mod bench_cases;
 mod bench_command;
 mod calendar_command;
 mod cases_command;

@@ -184,6 +184,21 @@ async fn r_rec_a_recall_reaches_every_holder_tills_phones_and_the_authority() {
             .iter()
             .all(|n| n.kind != "recall_holder")
     );
+    // The inbox as a stream: what is there at once, and a bounded number of watches.
+    let watch = || async {
+        shop_almaty
+            .cases()
+            .watch_inbox(pb::WatchInboxRequest { after: 0 })
+            .await
+    };
+    let mut watches = Vec::new();
+    for _ in 0..4 {
+        watches.push(watch().await.unwrap().into_inner());
+    }
+    let streamed = watches[0].message().await.unwrap().unwrap();
+    assert_eq!(streamed.notice_id, notice.notice_id);
+    assert_eq!(refusal(watch().await), "TANBA-SERVER-RATE-LIMITED");
+    drop(watches);
 
     // R-REC-06: the till refuses, in each language.
     let recalled = demo.code("recalled", 0);

@@ -557,6 +557,9 @@ fn write_loop(
             stamp(tick, &mut queue);
         }
         execute_queue(&mut core, &mut queue, &progress, &orders);
+        // A group that started a sweep (a recall's census) has its first page go at once, not
+        // at the next check: one prefix seek per group.
+        ticker.notice_sweeps(&core);
     }
     // Every sender is gone: shutting down. A failed final checkpoint loses nothing: the log is
     // durable and the next start checkpoints it.
@@ -613,6 +616,12 @@ struct Ticker {
 }
 
 impl Ticker {
+    /// Looks whether a sweep waits (after a group, which may have started one).
+    fn notice_sweeps(&mut self, core: &Core) {
+        let snapshot = core.store().snapshot();
+        self.sweeping = crate::sweep::sweep_waiting(snapshot.as_ref()).unwrap_or(false);
+    }
+
     /// How long the writer may wait for a command before asking again.
     fn wait(&self) -> Duration {
         if self.sweeping {

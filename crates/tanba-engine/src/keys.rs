@@ -67,8 +67,9 @@ pub fn audit_note(sequence: u64) -> Vec<u8> {
 
 /// Meta key of the store's layout version.
 pub const META_LAYOUT: &[u8] = b"layout";
-/// The layout version this code writes and reads.
-pub const LAYOUT_VERSION: u32 = 2;
+/// The layout version this code writes and reads (3: cases, with the per-product count of
+/// scope blocks the till check reads first).
+pub const LAYOUT_VERSION: u32 = 3;
 
 /// Index prefix: a code's history.
 pub const INDEX_HISTORY: u8 = b'h';
@@ -117,6 +118,9 @@ pub const INBOX: u8 = b'i';
 pub const SCOPE_BLOCK: u8 = b'b';
 /// Cases column prefix: a product's scope blocks by batch or dates.
 pub const SCOPE_BY_PRODUCT: u8 = b's';
+/// Cases column prefix: how many scope blocks in force name a product (u32 BE), by GTIN: the
+/// till check's one point read when there are none.
+pub const SCOPE_COUNT: u8 = b'B';
 /// Cases column prefix: a unit in a scope block that lists codes.
 pub const SCOPE_BY_CODE: u8 = b'x';
 /// Cases column prefix: the units of a case's listed scope, by case.
@@ -189,6 +193,13 @@ pub fn numbered_pair(tag: u8, first: u64, second: u64) -> Vec<u8> {
 /// A product's scope blocks prefix.
 pub fn scope_by_product_prefix(gtin: &Gtin) -> Vec<u8> {
     let mut out = vec![SCOPE_BY_PRODUCT];
+    out.extend_from_slice(gtin.as_bytes());
+    out
+}
+
+/// A product's count of scope blocks in force.
+pub fn scope_count(gtin: &Gtin) -> Vec<u8> {
+    let mut out = vec![SCOPE_COUNT];
     out.extend_from_slice(gtin.as_bytes());
     out
 }

@@ -222,6 +222,32 @@ pub(crate) fn apply_blocked(
         keys::numbered(keys::SCOPE_BLOCK, case),
         encode(&block),
     );
+    count_block(state, &scope.gtin, true)
+}
+
+/// Counts a product's scope blocks in force up or down; the key goes with the last.
+fn count_block(
+    state: &mut State,
+    gtin: &tanba_types::Gtin,
+    added: bool,
+) -> Result<(), EngineError> {
+    let key = keys::scope_count(gtin);
+    let count = state
+        .get(Column::Cases, &key)?
+        .map(|bytes| keys::read_u32(&bytes))
+        .transpose()?
+        .unwrap_or(0);
+    let count = match added {
+        true => count + 1,
+        false => count.checked_sub(1).ok_or_else(|| {
+            EngineError::Corrupt(format!("a block lifted from {gtin}, which counted none"))
+        })?,
+    };
+    if count == 0 {
+        state.delete(Column::Cases, key);
+    } else {
+        state.put(Column::Cases, key, count.to_be_bytes().to_vec());
+    }
     Ok(())
 }
 
@@ -234,6 +260,7 @@ pub(crate) fn apply_released(state: &mut State, case: CaseId) -> Result<(), Engi
             .ok_or_else(|| EngineError::Corrupt(format!("case {case} blocks no scope")))?,
     )?;
     state.delete(Column::Cases, key);
+    count_block(state, &block.scope.gtin, false)?;
     if block.scope.codes.is_empty() {
         let mut by_product = keys::scope_by_product_prefix(&block.scope.gtin);
         by_product.extend_from_slice(&case.to_be_bytes());
@@ -263,6 +290,17 @@ pub(crate) fn blocking_case<R: Reads + ?Sized>(
     code: &CodeKey,
     record: &CodeRecord,
 ) -> Result<Option<CaseId>, EngineError> {
+    // Every scope names one product; a product none names (nearly every sale) costs one point
+    // read, which the writer's per-group cache usually answers.
+    let Some(gtin) = code.gtin() else {
+        return Ok(None);
+    };
+    if reads
+        .read(Column::Cases, &keys::scope_count(&gtin))?
+        .is_none()
+    {
+        return Ok(None);
+    }
     let listed = reads.scan(
         Column::Cases,
         &keys::scope_by_code_prefix(code),
@@ -271,9 +309,6 @@ pub(crate) fn blocking_case<R: Reads + ?Sized>(
     if let Some((key, _)) = listed.first() {
         return Ok(Some(keys::trailing_u64(key)?));
     }
-    let Some(gtin) = code.gtin() else {
-        return Ok(None);
-    };
     let blocks = reads.scan(
         Column::Cases,
         &keys::scope_by_product_prefix(&gtin),

@@ -109,6 +109,22 @@ pub(crate) fn page(
     }
 }
 
+/// Where the sweep goes on after a page of `entries`: past the last, if the page was full;
+/// `None` once a page comes back short (the phase is done).
+fn continued(
+    phase: SweepPhase,
+    entries: &[tanba_store::Entry],
+    page_max: usize,
+) -> Option<SweepJob> {
+    match entries.last() {
+        Some((last, _)) if entries.len() == page_max => Some(SweepJob {
+            phase,
+            after: Some(last.clone()),
+        }),
+        _ => None,
+    }
+}
+
 /// Where a page's scan starts: just past the last entry done, or at the prefix.
 fn scan_start(prefix: &[u8], after: Option<&[u8]>) -> Vec<u8> {
     after.map_or_else(|| prefix.to_vec(), keys::successor)
@@ -172,16 +188,11 @@ fn census(
         });
     }
     events.append(&mut consumer_notices);
-    let next = match entries.last() {
-        Some((last, _)) if entries.len() == SWEEP_UNITS_PER_TICK => SweepJob {
-            phase: SweepPhase::Census,
-            after: Some(last.clone()),
-        },
-        _ => SweepJob {
-            phase: SweepPhase::Notify,
-            after: None,
-        },
-    };
+    // The census done, the holders are told.
+    let next = continued(SweepPhase::Census, &entries, SWEEP_UNITS_PER_TICK).unwrap_or(SweepJob {
+        phase: SweepPhase::Notify,
+        after: None,
+    });
     events.push(Event::SweepMoved {
         case,
         job: Some(next),
@@ -246,13 +257,7 @@ fn notify(
             }));
         }
     }
-    let next = match entries.last() {
-        Some((last, _)) if entries.len() == SWEEP_HOLDERS_PER_TICK => Some(SweepJob {
-            phase: SweepPhase::Notify,
-            after: Some(last.clone()),
-        }),
-        _ => None,
-    };
+    let next = continued(SweepPhase::Notify, &entries, SWEEP_HOLDERS_PER_TICK);
     events.push(Event::SweepMoved { case, job: next });
     Ok(events)
 }
@@ -300,13 +305,7 @@ fn withdraw(
             document: Some(format!("case {case}")),
         });
     }
-    let next = match entries.last() {
-        Some((last, _)) if entries.len() == SWEEP_UNITS_PER_TICK => Some(SweepJob {
-            phase: SweepPhase::Withdraw,
-            after: Some(last.clone()),
-        }),
-        _ => None,
-    };
+    let next = continued(SweepPhase::Withdraw, &entries, SWEEP_UNITS_PER_TICK);
     events.push(Event::SweepMoved { case, job: next });
     Ok(events)
 }

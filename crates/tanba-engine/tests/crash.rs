@@ -305,10 +305,7 @@ impl Load {
         let in_force = tanba_engine::calendar::in_force(self.engine.snapshot().as_ref())
             .expect("the store reads")
             .map_or(0, |calendar| calendar.version);
-        let versions = [
-            tanba_cases::calendar::START_CALENDAR_TOML,
-            tanba_cases::calendar::CALENDAR_2027_TOML,
-        ];
+        let versions = tanba_cases::calendar::SHIPPED_VERSIONS;
         for toml in versions.iter().skip(in_force as usize) {
             let toml = (*toml).to_owned();
             self.run(Actor::System, Command::PublishCalendar { toml });

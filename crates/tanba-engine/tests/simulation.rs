@@ -2215,11 +2215,8 @@ fn build_market(seed: u64) -> (World, Parties, Model) {
             .expect("registering the market");
     }
     // The working-day calendar the recalls' clocks run on, through 2027.
-    for toml in [
-        tanba_cases::calendar::START_CALENDAR_TOML,
-        tanba_cases::calendar::CALENDAR_2027_TOML,
-    ] {
-        let toml = toml.to_owned();
+    for toml in tanba_cases::calendar::SHIPPED_VERSIONS {
+        let toml = (*toml).to_owned();
         world
             .system(Command::PublishCalendar { toml })
             .expect("publishing the calendar");

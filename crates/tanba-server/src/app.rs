@@ -130,6 +130,8 @@ pub struct App {
     pub config: ServerConfig,
     /// Attachment uploads under way.
     pub uploads: UploadSlots,
+    /// Inbox watches open.
+    pub inbox_watches: WatchSlots,
     /// The clock tests move, when the server was started for tests.
     test_clock: std::sync::OnceLock<Arc<crate::test_clock::TestClock>>,
     sign_in_secret: SignInSecret,
@@ -176,6 +178,52 @@ impl UploadSlots {
 impl Drop for UploadSlot<'_> {
     fn drop(&mut self) {
         self.slots.busy.remove(&self.who);
+    }
+}
+
+/// Inbox watches one participant may hold open at once (each polls its inbox every second).
+pub const WATCHES_PER_PARTICIPANT_MAX: usize = 4;
+
+/// Inbox watches open, counted per participant.
+#[derive(Default)]
+pub struct WatchSlots {
+    open: Arc<DashMap<TaxpayerId, usize>>,
+}
+
+/// A watch's place; freed when dropped (its stream's task ends).
+pub struct WatchSlot {
+    open: Arc<DashMap<TaxpayerId, usize>>,
+    who: TaxpayerId,
+}
+
+impl WatchSlots {
+    /// Takes one of `who`'s places, refused past [`WATCHES_PER_PARTICIPANT_MAX`].
+    pub fn begin(&self, who: TaxpayerId) -> Result<WatchSlot, ApiError> {
+        let mut count = self.open.entry(who).or_insert(0);
+        if *count >= WATCHES_PER_PARTICIPANT_MAX {
+            return Err(ApiError::rate_limited());
+        }
+        *count += 1;
+        Ok(WatchSlot {
+            open: self.open.clone(),
+            who,
+        })
+    }
+}
+
+impl WatchSlot {
+    /// Whose watch it is.
+    pub fn participant(&self) -> TaxpayerId {
+        self.who
+    }
+}
+
+impl Drop for WatchSlot {
+    fn drop(&mut self) {
+        self.open.remove_if_mut(&self.who, |_, count| {
+            *count -= 1;
+            *count == 0
+        });
     }
 }
 
@@ -262,6 +310,7 @@ impl App {
             ),
             config,
             uploads: UploadSlots::default(),
+            inbox_watches: WatchSlots::default(),
             test_clock: std::sync::OnceLock::new(),
         }
     }

@@ -28,6 +28,10 @@ use crate::error::ApiError;
 pub const HOLDERS_PAGE_MAX: usize = 1_000;
 /// Bytes of one attachment message, either way.
 pub const ATTACHMENT_MESSAGE_BYTES_MAX: usize = 1 << 20;
+/// How often a watched inbox is read for new notices.
+pub const INBOX_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+/// Notices one poll of a watched inbox sends at most.
+const INBOX_POLL_NOTICES_MAX: usize = 1_000;
 
 /// A case the caller may see (party, named, or an official of its authority), with the
 /// caller's roles in it. Anyone else learns nothing, not even that it exists.
@@ -197,6 +201,22 @@ impl pb::cases_service_server::CasesService for Services {
         call.finish_grpc(outcome).await
     }
 
+    type WatchInboxStream = ReceiverStream<Result<pb::CaseNotice, Status>>;
+
+    async fn watch_inbox(
+        &self,
+        request: Request<pb::WatchInboxRequest>,
+    ) -> Result<Response<Self::WatchInboxStream>, Status> {
+        let (mut call, message) = begin(&self.app, "tanba.v1.CasesService/WatchInbox", request);
+        let outcome = async {
+            let who = call.participant()?;
+            let watch = self.app.inbox_watches.begin(who.id)?;
+            Ok(self.watch_inbox(watch, message.after, call.language))
+        }
+        .await;
+        call.finish_grpc(outcome).await
+    }
+
     async fn read_notice(
         &self,
         request: Request<pb::ReadNoticeRequest>,
@@ -295,6 +315,46 @@ impl pb::cases_service_server::CasesService for Services {
 }
 
 impl Services {
+    /// Sends a participant's notices after `after`, then each new one, until the caller goes
+    /// away. The task holds the app weakly, so a watch never keeps a stopping server alive.
+    fn watch_inbox(
+        &self,
+        watch: crate::app::WatchSlot,
+        mut after: u64,
+        language: Language,
+    ) -> ReceiverStream<Result<pb::CaseNotice, Status>> {
+        let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
+        let app = std::sync::Arc::downgrade(&self.app);
+        let who = watch.participant();
+        tokio::spawn(async move {
+            // Held until the task ends: the participant's place is freed then.
+            let _watch = watch;
+            loop {
+                // A block, so neither the app nor the snapshot is held across an await.
+                let read = {
+                    let Some(strong) = app.upgrade() else { return };
+                    let snapshot = strong.engine.snapshot();
+                    query::inbox(snapshot.as_ref(), &who, after, INBOX_POLL_NOTICES_MAX)
+                };
+                let Ok(notices) = read else { return };
+                for (id, notice) in notices {
+                    after = id;
+                    let message = Ok(notice_to(id, &notice, language));
+                    let sent =
+                        tokio::time::timeout(super::STREAM_SEND_TIMEOUT, sender.send(message));
+                    if !matches!(sent.await, Ok(Ok(()))) {
+                        return;
+                    }
+                }
+                tokio::select! {
+                    _ = sender.closed() => return,
+                    _ = tokio::time::sleep(INBOX_POLL_INTERVAL) => {}
+                }
+            }
+        });
+        ReceiverStream::new(receiver)
+    }
+
     /// Streams a stored blob chunk by chunk from a blocking task (never whole in memory).
     fn stream_blob(&self, hash: [u8; 32]) -> ReceiverStream<Result<pb::AttachmentChunk, Status>> {
         let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
