@@ -7,6 +7,7 @@
 mod bench_cases;
 mod bench_command;
 mod calendar_command;
+mod case_verify;
 mod cases_command;
 mod client_command;
 mod code_command;
@@ -54,6 +55,8 @@ enum Command {
     /// The working-day calendar of the legal terms: when a term ends.
     #[command(subcommand)]
     Calendar(calendar_command::CalendarCommand),
+    /// Check a case's signed steps offline, from its history and the signers' public keys.
+    CaseVerify(case_verify::CaseVerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench_command::run(args),
         Command::Calendar(command) => calendar_command::run(command, cli.lang),
         Command::Client(args) => client_command::run(args, cli.lang),
+        Command::CaseVerify(args) => case_verify::run(args),
     };
     match result {
         Ok(code) => code,

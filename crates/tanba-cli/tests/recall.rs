@@ -292,6 +292,48 @@ async fn r_rec_a_recall_reaches_every_holder_tills_phones_and_the_authority() {
     step(&water, case, "report", report_form()).await;
     let report = notice_of(&standards, "recall_report").await;
     assert_eq!(report.case_id, case);
+    // Every signed step verifies offline from the history and the producer's public key; a
+    // step altered after the fact does not.
+    let history = water
+        .cases()
+        .case_history(pb::CaseHistoryRequest {
+            case_id: case,
+            page: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .events;
+    let key = format!(
+        "{}={}",
+        demo.id("water"),
+        tanba_crypto::encoding::hex(&demo.key("water").public_key())
+    );
+    let verify = |history: &Value| {
+        let path = demo.directory.path().join("history.json");
+        std::fs::write(&path, history.to_string()).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_tanba"))
+            .args(["case-verify", path.to_str().unwrap(), "--key", &key])
+            .output()
+            .unwrap()
+    };
+    let mut history = serde_json::to_value(&history).unwrap();
+    let checked = verify(&history);
+    assert!(checked.status.success(), "{checked:?}");
+    let lines = String::from_utf8(checked.stdout).unwrap();
+    assert_eq!(lines.matches("\"verified\":true").count(), 5, "{lines}");
+    let report_event = history
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|event| event["event_json"].as_str().unwrap().contains("\"report\""))
+        .unwrap();
+    let forged = report_event["event_json"]
+        .as_str()
+        .unwrap()
+        .replace("27000", "2700");
+    report_event["event_json"] = Value::String(forged);
+    assert_eq!(verify(&history).status.code(), Some(1));
 
     // R-REC-08: a buyer's claim, not answered in 10 CD, shows overdue to the authority.
     let claim = shop_almaty
@@ -351,6 +393,20 @@ async fn r_rec_07_a_consumer_leaves_a_contact_is_told_of_the_recall_and_deletes_
         refused["error"]["code"], "TANBA-SERVER-INVALID",
         "{refused}"
     );
+
+    // Another site's page cannot make a visitor's browser opt in.
+    let cross_site = demo
+        .web
+        .post(format!("{}/check/opt-in", demo.http))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[
+            ("code", demo.code("recalled", 1).as_str()),
+            ("contact", "+77011234567"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status().as_u16(), 403);
 
     // The page's form: the unit is recalled already, so the notice is there at once.
     let page = demo

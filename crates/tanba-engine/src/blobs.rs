@@ -25,6 +25,27 @@ pub const BLOB_CHUNK_BYTES: usize = 256 * 1024;
 const BLOB_META: u8 = b'm';
 /// Blobs column prefix: a chunk, by upload id and index.
 const BLOB_DATA: u8 = b'd';
+/// Blobs column prefix: who uploaded a blob, by hash and participant (a step may name only
+/// blobs its actor uploaded: knowing a hash and a size is no licence to someone else's file).
+const BLOB_UPLOADER: u8 = b'u';
+
+fn uploader_key(hash: &[u8; 32], uploader: &tanba_types::TaxpayerId) -> Vec<u8> {
+    let mut key = vec![BLOB_UPLOADER];
+    key.extend_from_slice(hash);
+    key.extend_from_slice(&crate::keys::participant(uploader));
+    key
+}
+
+/// Whether `uploader` uploaded the blob `hash`.
+pub(crate) fn uploaded_by(
+    state: &State,
+    hash: &[u8; 32],
+    uploader: &tanba_types::TaxpayerId,
+) -> Result<bool, EngineError> {
+    Ok(state
+        .get(Column::Blobs, &uploader_key(hash, uploader))?
+        .is_some())
+}
 
 /// A stored blob.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +102,7 @@ pub fn blob_chunk(
 pub struct BlobUpload {
     store: Arc<dyn Store>,
     upload: u64,
+    uploader: tanba_types::TaxpayerId,
     hasher: blake3::Hasher,
     size_bytes: u64,
     chunks: u32,
@@ -88,11 +110,16 @@ pub struct BlobUpload {
 }
 
 impl BlobUpload {
-    /// Starts an upload under `upload`, an id the caller drew at random.
-    pub fn new(store: Arc<dyn Store>, upload: u64) -> BlobUpload {
+    /// Starts `uploader`'s upload under `upload`, an id the caller drew at random.
+    pub fn new(
+        store: Arc<dyn Store>,
+        upload: u64,
+        uploader: tanba_types::TaxpayerId,
+    ) -> BlobUpload {
         BlobUpload {
             store,
             upload,
+            uploader,
             hasher: blake3::Hasher::new(),
             size_bytes: 0,
             chunks: 0,
@@ -137,6 +164,11 @@ impl BlobUpload {
         }
         let hash: [u8; 32] = *self.hasher.finalize().as_bytes();
         let mut batch = WriteBatch::new();
+        batch.put(
+            Column::Blobs,
+            uploader_key(&hash, &self.uploader),
+            Vec::new(),
+        )?;
         if self.store.get(Column::Blobs, &meta_key(&hash))?.is_some() {
             for index in 0..self.chunks {
                 batch.delete(Column::Blobs, chunk_key(self.upload, index))?;

@@ -185,7 +185,7 @@ fn open(
     let authority = check_authority(state, definition, *authority)?;
     check_parent(state, definition, *parent)?;
     check_named(state, named, participant.id)?;
-    check_stored(state, attachments)?;
+    check_stored(state, attachments, &participant.id)?;
     let opening = CaseOpening {
         kind: definition.kind().to_owned(),
         text_version: definition.text_version().to_owned(),
@@ -241,7 +241,7 @@ fn step(
     let definition = context.cases.definition(&record.opening.kind)?;
     check_signature(signature)?;
     check_name("transition", transition)?;
-    check_stored(state, attachments)?;
+    check_stored(state, attachments, &participant.id)?;
     if record.taken.len() >= CASE_STEPS_MAX {
         return Err(EngineError::LimitExceeded {
             what: "steps of one case",
@@ -471,11 +471,18 @@ fn check_named(state: &State, named: &[TaxpayerId], party: TaxpayerId) -> Result
     Ok(())
 }
 
-/// Every attachment a step names is stored, with the size it states.
-fn check_stored(state: &State, attachments: &[AttachmentRef]) -> Result<(), EngineError> {
+/// Every attachment a step names is stored, with the size it states, and was uploaded by the
+/// step's actor.
+fn check_stored(
+    state: &State,
+    attachments: &[AttachmentRef],
+    actor: &TaxpayerId,
+) -> Result<(), EngineError> {
     for attachment in attachments {
         let stored = crate::blobs::stored_size(state, &attachment.hash)?;
-        if stored != Some(attachment.size_bytes) {
+        if stored != Some(attachment.size_bytes)
+            || !crate::blobs::uploaded_by(state, &attachment.hash, actor)?
+        {
             return Err(EngineError::UnknownAttachment(attachment.name.clone()));
         }
     }

@@ -152,7 +152,7 @@ fn census(
     let mut consumer_notices = Vec::new();
     let mut holders = HolderCache::default();
     for (key, value) in &entries {
-        let (code, _) = keys::read_code(&key[code_at..])?;
+        let (code, _) = keys::read_code(key.get(code_at..).unwrap_or_default())?;
         let record = if listed {
             state.existing_code(&code)?
         } else {
@@ -279,7 +279,7 @@ fn withdraw(
         if AtRecall::read(value)? != AtRecall::Held {
             continue;
         }
-        let (code, _) = keys::read_code(&key[prefix.len() + 12..])?;
+        let (code, _) = keys::read_code(key.get(prefix.len() + 12..).unwrap_or_default())?;
         let record = state.existing_code(&code)?;
         let (holder, in_transit) = state.holder(&record)?;
         let allowed = tanba_types::status::transition(

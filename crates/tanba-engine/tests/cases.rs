@@ -1064,3 +1064,81 @@ fn r_rec_07_an_opted_in_buyer_is_told_directly_and_each_buyers_notice_is_timed()
     drop(snapshot);
     world.assert_replay_equal();
 }
+
+#[test]
+fn attachments_stream_in_chunks_and_a_step_names_only_its_actors_uploads() {
+    let (mut world, _) = world_with_goods(1);
+    let (producer, retailer) = (world.cast.producer, world.cast.retailer);
+    let store: std::sync::Arc<dyn Store> = world.store.clone();
+    let bytes: Vec<u8> = (0..600_000u32).map(|n| (n % 251) as u8).collect();
+    let mut upload = tanba_engine::blobs::BlobUpload::new(store.clone(), 7, producer);
+    for piece in bytes.chunks(100_000) {
+        upload.write(piece).unwrap();
+    }
+    let (hash, size_bytes) = upload.finish().unwrap();
+    assert_eq!(size_bytes, 600_000);
+    let snapshot = store.snapshot();
+    let meta = tanba_engine::blobs::blob(snapshot.as_ref(), &hash)
+        .unwrap()
+        .unwrap();
+    assert_eq!(meta.chunks, 3, "256 KiB chunks");
+    let read: Vec<u8> = (0..meta.chunks)
+        .flat_map(|index| tanba_engine::blobs::blob_chunk(snapshot.as_ref(), &meta, index).unwrap())
+        .collect();
+    assert!(read == bytes, "read back as written");
+    drop(snapshot);
+
+    let attachment = tanba_types::AttachmentRef {
+        hash,
+        name: "lab-report.pdf".into(),
+        media_type: "application/pdf".into(),
+        size_bytes,
+        language: Some("ru".into()),
+        translation_of: None,
+    };
+    let authority = world.cast.authority;
+    let opening = |attachments: Vec<tanba_types::AttachmentRef>, form: Form| {
+        Command::Case(CaseCommand::Open {
+            kind: "recall".into(),
+            transition: "establish_ground".into(),
+            authority: Some(authority),
+            parent: None,
+            named: Vec::new(),
+            form,
+            attachments,
+            signature: vec![9; 64],
+        })
+    };
+    let ground = world.ground_form();
+    let command = opening(vec![attachment.clone()], ground.clone());
+    let case = world.by(producer, command).unwrap().created.unwrap();
+    assert_eq!(
+        world.case(case).attachments,
+        std::slice::from_ref(&attachment)
+    );
+    // Knowing a file's hash and size is no licence to name someone else's upload; nor is a
+    // size that is not the stored one.
+    let claim = Command::Case(CaseCommand::Open {
+        kind: "recall_claim".into(),
+        transition: "claim".into(),
+        authority: Some(authority),
+        parent: Some(case),
+        named: vec![producer],
+        form: form(&[("claim", text("see the report"))]),
+        attachments: vec![attachment.clone()],
+        signature: vec![9; 64],
+    });
+    assert_eq!(
+        code_of(world.by(retailer, claim)),
+        "TANBA-ENGINE-UNKNOWN-ATTACHMENT"
+    );
+    let wrong_size = tanba_types::AttachmentRef {
+        size_bytes: size_bytes + 1,
+        ..attachment
+    };
+    assert_eq!(
+        code_of(world.by(producer, opening(vec![wrong_size], ground))),
+        "TANBA-ENGINE-UNKNOWN-ATTACHMENT"
+    );
+    world.assert_replay_equal();
+}

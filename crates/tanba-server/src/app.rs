@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use dashmap::DashMap;
-use governor::{DefaultKeyedRateLimiter, Quota};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota};
 use rand_core::OsRng;
 use tanba_crypto::Algorithm;
 use tanba_crypto::sign_in::{self, SignInSecret};
@@ -131,7 +131,9 @@ pub struct App {
     /// Attachment uploads under way.
     pub uploads: UploadSlots,
     /// Inbox watches open.
-    pub inbox_watches: WatchSlots,
+    pub inbox_watches: StreamSlots,
+    /// Attachment downloads under way.
+    pub downloads: StreamSlots,
     /// The clock tests move, when the server was started for tests.
     test_clock: std::sync::OnceLock<Arc<crate::test_clock::TestClock>>,
     sign_in_secret: SignInSecret,
@@ -139,7 +141,14 @@ pub struct App {
     anonymous_limiter: DefaultKeyedRateLimiter<IpAddr>,
     participant_limiter: DefaultKeyedRateLimiter<TaxpayerId>,
     report_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// What the whole public may write to the log (opt-ins) per second, whatever its addresses.
+    public_write_limiter: DefaultDirectRateLimiter,
 }
+
+/// Log writes the anonymous public may cause per second in all (consumers' opt-ins and
+/// opt-outs), beside each address's own rate: a stranger with many addresses still cannot grow
+/// the permanent log faster than this.
+pub const PUBLIC_WRITES_PER_SECOND: u32 = 20;
 
 /// Attachment uploads streaming in at once, over everyone: each holds a writer's buffer and
 /// writes to the store until it ends.
@@ -183,42 +192,52 @@ impl Drop for UploadSlot<'_> {
 
 /// Inbox watches one participant may hold open at once (each polls its inbox every second).
 pub const WATCHES_PER_PARTICIPANT_MAX: usize = 4;
+/// Attachment downloads one participant may have under way at once.
+pub const DOWNLOADS_PER_PARTICIPANT_MAX: usize = 4;
 
-/// Inbox watches open, counted per participant.
-#[derive(Default)]
-pub struct WatchSlots {
+/// Long-lived streams of one kind (inbox watches, downloads) open, counted per participant.
+pub struct StreamSlots {
     open: Arc<DashMap<TaxpayerId, usize>>,
+    per_participant_max: usize,
 }
 
-/// A watch's place; freed when dropped (its stream's task ends).
-pub struct WatchSlot {
+/// A stream's place; freed when dropped (its task ends).
+pub struct StreamSlot {
     open: Arc<DashMap<TaxpayerId, usize>>,
     who: TaxpayerId,
 }
 
-impl WatchSlots {
-    /// Takes one of `who`'s places, refused past [`WATCHES_PER_PARTICIPANT_MAX`].
-    pub fn begin(&self, who: TaxpayerId) -> Result<WatchSlot, ApiError> {
+impl StreamSlots {
+    /// Slots of at most `per_participant_max` streams per participant.
+    pub fn new(per_participant_max: usize) -> StreamSlots {
+        StreamSlots {
+            open: Arc::new(DashMap::new()),
+            per_participant_max,
+        }
+    }
+
+    /// Takes one of `who`'s places, refused past the limit.
+    pub fn begin(&self, who: TaxpayerId) -> Result<StreamSlot, ApiError> {
         let mut count = self.open.entry(who).or_insert(0);
-        if *count >= WATCHES_PER_PARTICIPANT_MAX {
+        if *count >= self.per_participant_max {
             return Err(ApiError::rate_limited());
         }
         *count += 1;
-        Ok(WatchSlot {
+        Ok(StreamSlot {
             open: self.open.clone(),
             who,
         })
     }
 }
 
-impl WatchSlot {
-    /// Whose watch it is.
+impl StreamSlot {
+    /// Whose stream it is.
     pub fn participant(&self) -> TaxpayerId {
         self.who
     }
 }
 
-impl Drop for WatchSlot {
+impl Drop for StreamSlot {
     fn drop(&mut self) {
         self.open.remove_if_mut(&self.who, |_, count| {
             *count -= 1;
@@ -304,13 +323,18 @@ impl App {
                 rates.participant_per_second,
                 rates.participant_burst,
             )),
+            public_write_limiter: DefaultDirectRateLimiter::direct(
+                Quota::per_second(non_zero(PUBLIC_WRITES_PER_SECOND))
+                    .allow_burst(non_zero(PUBLIC_WRITES_PER_SECOND)),
+            ),
             report_limiter: DefaultKeyedRateLimiter::keyed(
                 Quota::per_hour(non_zero(rates.reports_per_ip_per_hour))
                     .allow_burst(non_zero(rates.reports_per_ip_per_hour)),
             ),
             config,
             uploads: UploadSlots::default(),
-            inbox_watches: WatchSlots::default(),
+            inbox_watches: StreamSlots::new(WATCHES_PER_PARTICIPANT_MAX),
+            downloads: StreamSlots::new(DOWNLOADS_PER_PARTICIPANT_MAX),
             test_clock: std::sync::OnceLock::new(),
         }
     }
@@ -613,6 +637,16 @@ impl<'a> Call<'a> {
     pub fn reporting(&mut self) -> Result<(), ApiError> {
         self.anonymous()?;
         limit(&self.app.report_limiter, &rate_key(self.client_ip))
+    }
+
+    /// [`Call::reporting`], for a call that writes to the log on the public's behalf: also
+    /// within everyone's [`PUBLIC_WRITES_PER_SECOND`].
+    pub fn writing_for_the_public(&mut self) -> Result<(), ApiError> {
+        self.reporting()?;
+        self.app
+            .public_write_limiter
+            .check()
+            .map_err(|_| ApiError::rate_limited())
     }
 
     /// The signed-in participant: a valid bearer token of an active participant, within its rate.

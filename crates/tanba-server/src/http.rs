@@ -436,6 +436,23 @@ async fn healthz(State(http): Shared) -> Response {
     "ok".into_response()
 }
 
+/// Whether a browser's form post comes from this site's own page: the browser says so
+/// (`Sec-Fetch-Site`), or its `Origin` names the host it posts to. Clients that send neither
+/// (scripts, not browsers) are not cross-site requests.
+fn same_site(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (text("origin"), text("host")) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, origin_host)| origin_host == host),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
 /// Moves a test server's clock forward: `{"advance_ms": N}` from a loopback caller of a server
 /// started for tests; a 404 everywhere else, as if the route did not exist.
 async fn test_clock(State(http): Shared, request: Request) -> Response {
@@ -443,9 +460,12 @@ async fn test_clock(State(http): Shared, request: Request) -> Response {
         .extensions()
         .get::<PeerAddr>()
         .map(|peer| peer.0.ip());
+    // Behind a proxy on the same host every caller would look local: then nobody moves it.
+    let proxied = request.headers().contains_key("x-forwarded-for")
+        || !http.app.config.trusted_proxies.is_empty();
     let (Some(clock), true) = (
         http.app.test_clock(),
-        peer.is_some_and(|ip| ip.is_loopback()),
+        peer.is_some_and(|ip| ip.is_loopback()) && !proxied,
     ) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -522,6 +542,7 @@ struct OptInBody {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OptInTokenBody {
+    #[serde(deserialize_with = "crate::retail::whole_number")]
     opt_in: u64,
     token: String,
 }
@@ -571,6 +592,10 @@ struct OptInForm {
 async fn opt_in_page(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
     use axum::extract::FromRequest;
     let origin = Origin::of(request.extensions());
+    // Another site's page may not make its visitors' browsers opt in on their behalf.
+    if !same_site(&headers) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
     let form = axum::Form::<OptInForm>::from_request(request, &()).await;
     let lang = form.as_ref().ok().and_then(|form| form.lang.clone());
     let mut call = begin(
@@ -586,7 +611,13 @@ async fn opt_in_page(State(http): Shared, headers: HeaderMap, request: Request) 
     };
     let language = call.language;
     match call.finish(outcome).await {
-        Ok(opted) => html(StatusCode::OK, crate::page::opted_in_page(&opted, language)),
+        Ok(opted) => {
+            // The secret is shown once: no cache keeps it.
+            let mut page = html(StatusCode::OK, crate::page::opted_in_page(&opted, language));
+            page.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            page
+        }
         Err(error) => html(
             StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
             crate::page::error_page(&error.message(language), language, ""),

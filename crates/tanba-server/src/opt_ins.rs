@@ -74,20 +74,25 @@ fn key(opt_in: u64) -> Vec<u8> {
     key
 }
 
-/// A phone number (`+` and 10 to 15 digits) or an e-mail address, nothing else.
+/// A phone number (`+` and 10 to 15 digits) or an e-mail address (one `@`, a name, and a
+/// domain of dot-separated labels, none empty), at most [`CONTACT_CHARS_MAX`] characters with
+/// no spaces or control characters: exactly the OpenAPI document's pattern.
 fn check_contact(contact: &str) -> Result<(), ApiError> {
     let phone = contact.strip_prefix('+').is_some_and(|digits| {
         (10..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
     });
+    // ECMAScript's `\s` (the pattern's) counts U+FEFF as a space; Rust's does not.
+    let plain = |part: &str| {
+        !part.is_empty()
+            && !part
+                .chars()
+                .any(|c| c == '@' || c == '\u{feff}' || c.is_whitespace() || c.is_control())
+    };
     let email = contact.chars().count() <= CONTACT_CHARS_MAX
         && contact.split_once('@').is_some_and(|(user, domain)| {
-            !user.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
-        && !contact.chars().any(|c| c.is_whitespace() || c.is_control())
-        && contact.matches('@').count() == 1;
+            let labels: Vec<&str> = domain.split('.').collect();
+            plain(user) && labels.len() >= 2 && labels.iter().all(|label| plain(label))
+        });
     if phone || email {
         Ok(())
     } else {
@@ -99,7 +104,7 @@ fn check_contact(contact: &str) -> Result<(), ApiError> {
 
 /// Opts in: the unit must be genuine (its tail, if scanned, the one issued).
 pub async fn opt_in(call: &mut Call<'_>, code: &str, contact: &str) -> Result<OptedIn, ApiError> {
-    call.reporting()?;
+    call.writing_for_the_public()?;
     check_contact(contact)?;
     let scanned = ScannedCode::read(code)?;
     call.note_codes([&scanned.key]);
@@ -182,7 +187,7 @@ pub fn view(call: &mut Call<'_>, opt_in: u64, token: &str) -> Result<OptInView, 
 /// Deletes the contact (first: the personal data goes whatever happens next), then ends the
 /// opt-in in the engine.
 pub async fn opt_out(call: &mut Call<'_>, opt_in: u64, token: &str) -> Result<(), ApiError> {
-    call.reporting()?;
+    call.writing_for_the_public()?;
     call.note_reference(opt_in);
     let app = call.app();
     contact(app, opt_in, token)?;

@@ -242,7 +242,9 @@ pub struct SalesReceipt {
 /// so a till that prints whole numbers with a decimal point is not refused. The number's text
 /// is read exactly (never through a float, which would take `0.99999999999999999999` for 1): a
 /// fraction, a negative number or one past the range is refused.
-fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u64, D::Error> {
     let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
     exact_whole_number(raw.get()).ok_or_else(|| {
         serde::de::Error::custom(format!(

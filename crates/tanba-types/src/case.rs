@@ -382,6 +382,32 @@ pub struct Holding {
 // ---------------------------------------------------------------------------------------------
 // The command.
 
+impl CaseStep {
+    /// The command this step was taken by, as its signer signed it (an opening's fields from
+    /// `opening`): what a signature in the log is checked against, offline.
+    pub fn signed_command(&self, opening: Option<&CaseOpening>) -> CaseCommand {
+        match opening {
+            Some(opening) => CaseCommand::Open {
+                kind: opening.kind.clone(),
+                transition: self.transition.clone(),
+                authority: opening.authority,
+                parent: opening.parent,
+                named: opening.named.clone(),
+                form: self.form.clone(),
+                attachments: self.attachments.clone(),
+                signature: self.signature.clone(),
+            },
+            None => CaseCommand::Step {
+                case: self.case,
+                transition: self.transition.clone(),
+                form: self.form.clone(),
+                attachments: self.attachments.clone(),
+                signature: self.signature.clone(),
+            },
+        }
+    }
+}
+
 /// A command on cases.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -248,6 +248,7 @@ impl pb::cases_service_server::CasesService for Services {
             let mut upload = tanba_engine::blobs::BlobUpload::new(
                 self.app.engine.store().clone(),
                 rand_core::RngCore::next_u64(&mut rand_core::OsRng),
+                who.id,
             );
             while let Some(message) = stream.next().await {
                 let message = message.map_err(|_| ApiError::malformed())?;
@@ -289,7 +290,8 @@ impl pb::cases_service_server::CasesService for Services {
                 .iter()
                 .find(|attachment| attachment.hash[..] == message.hash[..])
                 .ok_or_else(|| ApiError::not_found("attachment"))?;
-            Ok(self.stream_blob(named.hash))
+            let slot = self.app.downloads.begin(who.id)?;
+            Ok(self.stream_blob(slot, named.hash))
         }
         .await;
         call.finish_grpc(outcome).await
@@ -319,7 +321,7 @@ impl Services {
     /// away. The task holds the app weakly, so a watch never keeps a stopping server alive.
     fn watch_inbox(
         &self,
-        watch: crate::app::WatchSlot,
+        watch: crate::app::StreamSlot,
         mut after: u64,
         language: Language,
     ) -> ReceiverStream<Result<pb::CaseNotice, Status>> {
@@ -333,6 +335,10 @@ impl Services {
                 // A block, so neither the app nor the snapshot is held across an await.
                 let read = {
                     let Some(strong) = app.upgrade() else { return };
+                    // A participant suspended since it began watching hears no more.
+                    if strong.active_participant(&who).is_err() {
+                        return;
+                    }
                     let snapshot = strong.engine.snapshot();
                     query::inbox(snapshot.as_ref(), &who, after, INBOX_POLL_NOTICES_MAX)
                 };
@@ -355,36 +361,50 @@ impl Services {
         ReceiverStream::new(receiver)
     }
 
-    /// Streams a stored blob chunk by chunk from a blocking task (never whole in memory).
-    fn stream_blob(&self, hash: [u8; 32]) -> ReceiverStream<Result<pb::AttachmentChunk, Status>> {
+    /// Streams a stored blob chunk by chunk (never whole in memory), each chunk read on the
+    /// blocking pool and sent within [`super::STREAM_SEND_TIMEOUT`]: a reader that stops reading
+    /// holds no thread, and its place is freed when the stream ends.
+    fn stream_blob(
+        &self,
+        slot: crate::app::StreamSlot,
+        hash: [u8; 32],
+    ) -> ReceiverStream<Result<pb::AttachmentChunk, Status>> {
         let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
-        let app = self.app.clone();
-        tokio::task::spawn_blocking(move || {
-            let snapshot = app.engine.snapshot();
+        let app = std::sync::Arc::downgrade(&self.app);
+        tokio::spawn(async move {
+            let _slot = slot;
             let failed = |error: tanba_engine::EngineError| {
-                let _ = sender.blocking_send(Err(ApiError::from(error).to_status(Language::En)));
+                Err(ApiError::from(error).to_status(Language::En))
             };
-            let meta = match tanba_engine::blobs::blob(snapshot.as_ref(), &hash) {
-                Ok(Some(meta)) => meta,
-                Ok(None) => {
-                    return failed(tanba_engine::EngineError::Corrupt(
-                        "a case names an attachment that is not stored".into(),
-                    ));
-                }
-                Err(error) => return failed(error),
-            };
-            for index in 0..meta.chunks {
-                match tanba_engine::blobs::blob_chunk(snapshot.as_ref(), &meta, index) {
-                    Ok(chunk) => {
-                        if sender
-                            .blocking_send(Ok(pb::AttachmentChunk { chunk }))
-                            .is_err()
-                        {
-                            return;
-                        }
+            let mut index = 0;
+            loop {
+                let Some(strong) = app.upgrade() else { return };
+                let read = tokio::task::spawn_blocking(move || {
+                    let snapshot = strong.engine.snapshot();
+                    let meta =
+                        tanba_engine::blobs::blob(snapshot.as_ref(), &hash)?.ok_or_else(|| {
+                            tanba_engine::EngineError::Corrupt(
+                                "a named attachment is missing".into(),
+                            )
+                        })?;
+                    if index >= meta.chunks {
+                        return Ok(None);
                     }
-                    Err(error) => return failed(error),
+                    tanba_engine::blobs::blob_chunk(snapshot.as_ref(), &meta, index).map(Some)
+                })
+                .await;
+                let message = match read {
+                    Ok(Ok(Some(chunk))) => Ok(pb::AttachmentChunk { chunk }),
+                    Ok(Ok(None)) => return,
+                    Ok(Err(error)) => failed(error),
+                    Err(_) => return,
+                };
+                let last = message.is_err();
+                let sent = tokio::time::timeout(super::STREAM_SEND_TIMEOUT, sender.send(message));
+                if !matches!(sent.await, Ok(Ok(()))) || last {
+                    return;
                 }
+                index += 1;
             }
         });
         ReceiverStream::new(receiver)
@@ -410,19 +430,32 @@ impl pb::recall_service_server::RecallService for Services {
                 0 => 100,
                 limit => (limit as usize).min(HOLDERS_PAGE_MAX),
             };
-            let snapshot = self.app.engine.snapshot();
             let case = message.case_id;
-            let counted = query::holders(snapshot.as_ref(), case, after.as_ref(), limit)?;
-            let mut holders = Vec::with_capacity(counted.len());
-            for (holder, _) in counted {
-                let effect =
-                    query::holder_effect(snapshot.as_ref(), case, &record.opening.party, &holder)?;
-                holders.push(holder_to(&holder, &effect));
-            }
-            Ok(pb::HoldersResponse {
-                census_complete: query::census_complete(snapshot.as_ref(), case)?,
-                holders,
+            let counted = {
+                let snapshot = self.app.engine.snapshot();
+                query::holders(snapshot.as_ref(), case, after.as_ref(), limit)?
+            };
+            // Each unit is read to say what became of it: weighed like a call naming as many
+            // codes, and counted off the async workers.
+            let units: u64 = counted.iter().map(|(_, counts)| counts.held).sum();
+            call.charge_codes(usize::try_from(units).unwrap_or(usize::MAX))?;
+            let app = self.app.clone();
+            let party = record.opening.party;
+            let answer = tokio::task::spawn_blocking(move || {
+                let snapshot = app.engine.snapshot();
+                let mut holders = Vec::with_capacity(counted.len());
+                for (holder, _) in counted {
+                    let effect = query::holder_effect(snapshot.as_ref(), case, &party, &holder)?;
+                    holders.push(holder_to(&holder, &effect));
+                }
+                Ok::<_, tanba_engine::EngineError>(pb::HoldersResponse {
+                    census_complete: query::census_complete(snapshot.as_ref(), case)?,
+                    holders,
+                })
             })
+            .await
+            .map_err(|_| ApiError::internal())??;
+            Ok(answer)
         }
         .await;
         call.finish_grpc(outcome).await
@@ -439,11 +472,15 @@ impl pb::recall_service_server::RecallService for Services {
             let holder = convert::optional_taxpayer("holder", &message.holder)?.unwrap_or(who.id);
             let snapshot = self.app.engine.snapshot();
             let record = query::case(snapshot.as_ref(), message.case_id)?;
-            // The party and the authority see every holder's list; a holder sees its own.
+            // The party and the authority see every holder's list; a holder sees its own, in a
+            // case that counted it (anyone else learns nothing of the case).
+            let counted_caller = holder == who.id
+                && !query::holder_units(snapshot.as_ref(), message.case_id, &who.id, None, 1)?
+                    .is_empty();
             let allowed = record.as_ref().is_some_and(|record| {
                 record.opening.party == who.id
                     || record.opening.authority == Some(who.id)
-                    || holder == who.id
+                    || counted_caller
             });
             if !allowed {
                 return Err(tanba_engine::EngineError::UnknownCase(message.case_id).into());
