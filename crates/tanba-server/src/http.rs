@@ -582,6 +582,7 @@ async fn opt_out(State(http): Shared, headers: HeaderMap, request: Request) -> R
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct OptInForm {
     code: String,
     contact: String,
@@ -606,6 +607,13 @@ async fn opt_in_page(State(http): Shared, headers: HeaderMap, request: Request) 
         lang.as_deref(),
     );
     let outcome = match form {
+        Ok(_)
+            if lang
+                .as_deref()
+                .is_some_and(|lang| lang.parse::<Language>().is_err()) =>
+        {
+            Err(ApiError::invalid("lang"))
+        }
         Ok(axum::Form(form)) => crate::opt_ins::opt_in(&mut call, &form.code, &form.contact).await,
         Err(_) => Err(ApiError::invalid("form")),
     };

@@ -117,7 +117,16 @@ pub async fn opt_in(call: &mut Call<'_>, code: &str, contact: &str) -> Result<Op
     }
     let receipt = call
         .submit(Actor::Public, Command::ConsumerOptIn { code: scanned.key })
-        .await?;
+        .await
+        .map_err(|error| {
+            // The unit's places are taken: a conflict with what is stored, not a bad request.
+            let taken = matches!(error, tanba_engine::EngineError::LimitExceeded { .. });
+            let mut error = ApiError::from(error);
+            if taken {
+                error.kind = crate::error::ErrorKind::AlreadyExists;
+            }
+            error
+        })?;
     let opt_in = receipt.first_sequence;
     call.note_reference(opt_in);
     let mut secret = [0u8; TOKEN_BYTES];
