@@ -109,10 +109,12 @@ pub async fn opt_in(call: &mut Call<'_>, code: &str, contact: &str) -> Result<Op
     let scanned = ScannedCode::read(code)?;
     call.note_codes([&scanned.key]);
     let app = call.app();
-    if !matches!(
-        lookup(app.engine.snapshot().as_ref(), &scanned)?,
-        Lookup::Genuine(_)
-    ) {
+    // A consumer holds a unit: a package, an unknown code and a forged tail read alike.
+    let unit = match lookup(app.engine.snapshot().as_ref(), &scanned)? {
+        Lookup::Genuine(card) => card.level == tanba_types::PackageLevel::Unit,
+        Lookup::Unknown | Lookup::TailMismatch => false,
+    };
+    if !unit {
         return Err(tanba_engine::EngineError::UnknownCode(scanned.key).into());
     }
     let receipt = call
