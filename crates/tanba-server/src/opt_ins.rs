@@ -183,7 +183,7 @@ pub fn view(call: &mut Call<'_>, opt_in: u64, token: &str) -> Result<OptInView, 
             case,
             made_available_ms,
             notice: texts
-                .map(|texts| crate::grpc::in_language(&texts, call.language).to_owned())
+                .map(|texts| texts.in_language(call.language).to_owned())
                 .unwrap_or_default(),
         });
     }

@@ -602,7 +602,7 @@ fn recall(
     };
     let notice = query::case(snapshot, block.case)?
         .and_then(|record| cases.public_notice(block.case, &record))
-        .map(|texts| crate::grpc::in_language(&texts, language).to_owned())
+        .map(|texts| texts.in_language(language).to_owned())
         .unwrap_or_default();
     Ok(Some(PublicRecall {
         case: block.case,

@@ -275,6 +275,17 @@ pub struct Texts {
     pub en: String,
 }
 
+impl Texts {
+    /// The text in `language`.
+    pub fn in_language(&self, language: crate::Language) -> &str {
+        match language {
+            crate::Language::Kk => &self.kk,
+            crate::Language::Ru => &self.ru,
+            crate::Language::En => &self.en,
+        }
+    }
+}
+
 /// A notice made available to a party: written once, as an event, when it is made available;
 /// legal terms run from that moment (the log record's time).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,7 +13,7 @@ use tanba_proto::v1 as pb;
 use tanba_types::limits::{PAGE_ENTRIES_MAX, STEP_ATTACHMENTS_MAX};
 use tanba_types::{
     AttachmentRef, CaseCommand, CaseId, Command, Form, Language, Participant, Role, Run,
-    ScannedCode, TaxpayerId, Texts,
+    ScannedCode, TaxpayerId,
 };
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
@@ -595,22 +595,13 @@ pub fn case_to(id: CaseId, record: &CaseRecord) -> pb::Case {
     }
 }
 
-/// A text in the language asked for.
-pub fn in_language(texts: &Texts, language: Language) -> &str {
-    match language {
-        Language::Kk => &texts.kk,
-        Language::Ru => &texts.ru,
-        Language::En => &texts.en,
-    }
-}
-
 fn notice_to(id: u64, record: &NoticeRecord, language: Language) -> pb::CaseNotice {
     pb::CaseNotice {
         notice_id: id,
         case_id: record.notice.case,
         kind: record.notice.kind.clone(),
-        subject: in_language(&record.notice.subject, language).to_owned(),
-        body: in_language(&record.notice.body, language).to_owned(),
+        subject: record.notice.subject.in_language(language).to_owned(),
+        body: record.notice.body.in_language(language).to_owned(),
         made_available_ms: record.made_available_ms,
         read_ms: record.read_ms.unwrap_or_default(),
     }

@@ -19,7 +19,6 @@ use crate::app::{AnonymousPaid, App, Call, RequestMeta};
 use crate::error::ApiError;
 use crate::net::PeerAddr;
 
-pub use cases::in_language;
 pub use convert::status_to;
 
 /// Largest gRPC message accepted, in bytes: a 100,000-code command in its longest form.
