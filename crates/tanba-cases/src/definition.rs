@@ -9,12 +9,13 @@
 //! (what a holder of the goods a case blocks is told).
 
 use tanba_types::{
-    CaseId, CaseOpening, Date, DayUnit, Form, GoodsRequest, HolderCounts, LegalClock, Role, Rung,
-    TaxpayerId, Texts,
+    CaseId, CaseOpening, Date, DayUnit, DocumentNumber, Form, GoodsRequest, HolderCounts,
+    LegalClock, Role, Rung, TaxpayerId, Texts,
 };
 
 use crate::calendar::Calendar;
 use crate::error::CaseError;
+use crate::reference::References;
 
 /// Who may take a transition, relative to the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -118,12 +119,16 @@ pub enum FieldKind {
     Gtin,
     /// One of the listed words.
     Choice(&'static [&'static str]),
-    /// A 10-digit EAEU HS (TN VED) code.
+    /// A 10-digit EAEU HS (TN VED) code, listed in the reference set in force.
     HsCode,
-    /// An ISO 4217 alphabetic currency code.
+    /// An ISO 4217 alphabetic currency code, listed in the reference set in force.
     Currency,
     /// An ISO 3166-1 alpha-2 country code.
     Country,
+    /// A code of the control lists (`ML1`, `1C350.a`).
+    ControlListCode,
+    /// An EAEU unit of measure (`796`).
+    Unit,
 }
 
 /// What the executor shows a definition of the case a step acts on.
@@ -147,6 +152,20 @@ pub struct CaseView<'a> {
     pub opened_ms: u64,
 }
 
+/// What an opening sees of the case it belongs to (a complaint's permit, a certificate's
+/// predecessor).
+#[derive(Debug, Clone, Copy)]
+pub struct ParentView<'a> {
+    /// Its id.
+    pub id: CaseId,
+    /// What its opening fixed.
+    pub opening: &'a CaseOpening,
+    /// Its state.
+    pub state: &'a str,
+    /// Its fields, the latest value of each.
+    pub data: &'a Form,
+}
+
 /// The step being decided.
 #[derive(Debug, Clone, Copy)]
 pub struct StepView<'a> {
@@ -158,10 +177,14 @@ pub struct StepView<'a> {
     pub transition: &'a TransitionSpec,
     /// Its form, already checked against the transition's fields.
     pub form: &'a Form,
+    /// The files it names (well formed, stored, uploaded by the actor).
+    pub attachments: &'a [tanba_types::AttachmentRef],
     /// Who takes it.
     pub actor: TaxpayerId,
     /// The actor's roles in the case.
     pub roles: &'a [CaseRole],
+    /// For an opening, the case it belongs to, if it names one.
+    pub parent: Option<ParentView<'a>>,
 }
 
 /// When a step is decided, and under which calendar.
@@ -169,14 +192,39 @@ pub struct StepView<'a> {
 pub struct StepContext<'a> {
     /// The writer's time stamp, unix milliseconds.
     pub now_ms: u64,
+    /// The last number given this year (the provider's year today) in each document series
+    /// the definition declares ([`Definition::number_series`]), 0 for none yet.
+    pub last_numbers: &'a [(&'static str, u32)],
     /// The calendar in force.
     pub calendar: &'a Calendar,
+    /// The reference sets in force.
+    pub references: &'a References,
 }
 
 impl StepContext<'_> {
     /// Today, in the provider's time zone.
     pub fn today(&self) -> Date {
         self.calendar.local(self.now_ms).0
+    }
+
+    /// The next number of `series` this year (the provider's year today); the outcome that
+    /// uses it lists it in [`Outcome::numbers`], so the engine records it and the next step
+    /// gets the one after.
+    ///
+    /// # Panics
+    /// If the definition did not declare `series` (a bug in the definition).
+    pub fn next_number(&self, series: &'static str) -> DocumentNumber {
+        let last = self
+            .last_numbers
+            .iter()
+            .find(|(declared, _)| *declared == series)
+            .map(|(_, last)| *last)
+            .unwrap_or_else(|| panic!("the series {series} is not declared"));
+        DocumentNumber {
+            series: series.to_owned(),
+            year: self.today().ymd().0,
+            number: last + 1,
+        }
     }
 }
 
@@ -244,6 +292,9 @@ pub struct Outcome {
     pub notices: Vec<NoticeDraft>,
     /// What to do to goods (in the same atomic group).
     pub goods: Vec<GoodsRequest>,
+    /// Document numbers given (each [`StepContext::next_number`] of its series, at most one
+    /// per series).
+    pub numbers: Vec<DocumentNumber>,
 }
 
 /// A procedure.
@@ -264,6 +315,15 @@ pub trait Definition: Send + Sync {
     /// recall).
     fn parent_kind(&self) -> Option<&'static str> {
         None
+    }
+    /// The yearly document series its steps number documents in (`EUC`, `IIC`).
+    fn number_series(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Whether a case of this kind may also stand alone (a certificate names the one it
+    /// replaces, if any); otherwise a [`Definition::parent_kind`] is required.
+    fn parent_optional(&self) -> bool {
+        false
     }
     /// Decides a step after the generic checks (state, role, form): its outcome, or a refusal
     /// with the definition's own code. `case` is `None` for an opening.

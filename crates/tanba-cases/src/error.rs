@@ -5,6 +5,7 @@ use tanba_types::Localized;
 
 use crate::calendar::CalendarError;
 use crate::clock::ClockError;
+use crate::reference::ReferenceError;
 
 /// Why a case step is refused. Nothing is written when one is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,6 +66,9 @@ pub enum CaseError {
     /// A clock refuses (paused twice, extended twice).
     #[error(transparent)]
     Clock(#[from] ClockError),
+    /// A reference set a form needs is not published.
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
 }
 
 impl CaseError {
@@ -91,6 +95,9 @@ impl CaseError {
         "TANBA-CASE-FIELD-GTIN",
         "TANBA-CASE-FIELD-CURRENCY",
         "TANBA-CASE-FIELD-COUNTRY",
+        "TANBA-CASE-FIELD-CONTROL-CODE",
+        "TANBA-CASE-FIELD-UNIT",
+        "TANBA-CASE-FIELD-NOT-LISTED",
     ];
 
     /// A field error.
@@ -126,6 +133,7 @@ impl Localized for CaseError {
             CaseError::Attachment(_) => "TANBA-CASE-ATTACHMENT",
             CaseError::Calendar(error) => error.code(),
             CaseError::Clock(error) => error.code(),
+            CaseError::Reference(error) => error.code(),
         }
     }
 
@@ -144,6 +152,7 @@ impl Localized for CaseError {
             CaseError::Field { field, reason, .. } => Some(format!("{field}: {reason}")),
             CaseError::Calendar(error) => error.detail(),
             CaseError::Clock(error) => error.detail(),
+            CaseError::Reference(error) => error.detail(),
         }
     }
 }

@@ -12,14 +12,15 @@
 use std::collections::BTreeMap;
 
 use tanba_types::{
-    AttachmentRef, CaseOpening, ClockChange, Form, GoodsRequest, LegalClock, Run, TaxpayerId,
+    AttachmentRef, CaseOpening, ClockChange, DocumentNumber, Form, GoodsRequest, LegalClock, Run,
+    TaxpayerId,
 };
 
 use crate::calendar::Calendar;
 use crate::clock::{ClockError, ClockRules};
 use crate::definition::{
-    Addressee, CaseRole, CaseView, ClockOp, Definition, NoticeDraft, Outcome, StepContext,
-    StepView, TransitionSpec, state_spec, transition_spec,
+    Addressee, CaseRole, CaseView, ClockOp, Definition, NoticeDraft, Outcome, ParentView,
+    StepContext, StepView, TransitionSpec, state_spec, transition_spec,
 };
 use crate::error::CaseError;
 use crate::form::{check_attachments, check_form};
@@ -50,6 +51,8 @@ pub struct Execution {
     pub notices: Vec<(TaxpayerId, NoticeDraft)>,
     /// Goods requests.
     pub goods: Vec<GoodsRequest>,
+    /// Document numbers given.
+    pub numbers: Vec<DocumentNumber>,
 }
 
 /// A step as submitted.
@@ -65,11 +68,13 @@ pub struct Submitted<'a> {
     pub actor: TaxpayerId,
 }
 
-/// Decides an opening of case `case`: `opening` is what it would fix (its party is the actor).
+/// Decides an opening of case `case`: `opening` is what it would fix (its party is the actor);
+/// `parent` the case it belongs to, if it names one.
 pub fn open(
     definition: &dyn Definition,
     case: tanba_types::CaseId,
     opening: &CaseOpening,
+    parent: Option<ParentView<'_>>,
     submitted: &Submitted<'_>,
     context: &StepContext<'_>,
 ) -> Result<Execution, CaseError> {
@@ -79,14 +84,16 @@ pub fn open(
     if !transition.by.contains(&CaseRole::Party) {
         return Err(CaseError::NotYourStep(transition.name.to_owned()));
     }
-    check_submitted(transition, submitted, &[], context.now_ms)?;
+    check_submitted(transition, submitted, &[], context)?;
     let step = StepView {
         case,
         opening,
         transition,
         form: submitted.form,
+        attachments: submitted.attachments,
         actor: submitted.actor,
         roles: &[CaseRole::Party],
+        parent,
     };
     let outcome = definition.decide(None, &step, context)?;
     let target = reached(definition, transition, None, &outcome)?;
@@ -123,14 +130,16 @@ pub fn step(
     if !transition.by.iter().any(|role| roles.contains(role)) {
         return Err(CaseError::NotYourStep(transition.name.to_owned()));
     }
-    check_submitted(transition, submitted, case.attachments, context.now_ms)?;
+    check_submitted(transition, submitted, case.attachments, context)?;
     let step = StepView {
         case: case.id,
         opening: case.opening,
         transition,
         form: submitted.form,
+        attachments: submitted.attachments,
         actor: submitted.actor,
         roles,
+        parent: None,
     };
     let outcome = definition.decide(Some(case), &step, context)?;
     let target = reached(definition, transition, Some(case.state), &outcome)?;
@@ -161,6 +170,7 @@ pub fn fire(
             outcome.clocks.extend(reaction.clocks);
             outcome.notices.extend(reaction.notices);
             outcome.goods.extend(reaction.goods);
+            outcome.numbers.extend(reaction.numbers);
             updates.push(ClockUpdate {
                 name: name.clone(),
                 change: ClockChange::Fired(rung),
@@ -222,9 +232,9 @@ fn check_submitted(
     transition: &TransitionSpec,
     submitted: &Submitted<'_>,
     case_attachments: &[AttachmentRef],
-    now_ms: u64,
+    context: &StepContext<'_>,
 ) -> Result<(), CaseError> {
-    check_form(submitted.form, transition.fields, now_ms)?;
+    check_form(submitted.form, transition.fields, context)?;
     check_attachments(submitted.attachments)?;
     for attachment in submitted.attachments {
         if let Some(original) = attachment.translation_of {
@@ -310,6 +320,23 @@ fn record(
             })
         })
         .collect::<Result<Vec<_>, ClockError>>()?;
+    for (index, number) in outcome.numbers.iter().enumerate() {
+        let series: &str = &number.series;
+        let declared = definition
+            .number_series()
+            .iter()
+            .find(|declared| **declared == series);
+        let next = declared.map(|series| context.next_number(series));
+        let repeated = outcome.numbers[..index]
+            .iter()
+            .any(|earlier| earlier.series == number.series);
+        if next.as_ref() != Some(number) || repeated {
+            return Err(CaseError::rule(
+                "TANBA-CASE-WRONG-STATE",
+                format!("{number} is not the next number of its series"),
+            ));
+        }
+    }
     let notices = outcome
         .notices
         .into_iter()
@@ -321,6 +348,7 @@ fn record(
         clocks,
         notices,
         goods: outcome.goods,
+        numbers: outcome.numbers,
     })
 }
 

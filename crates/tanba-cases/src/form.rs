@@ -1,7 +1,9 @@
 //! Format-logical control of forms: every field of a step's form checked against the
-//! transition's [`FieldSpec`]s (presence, shape, type, format: HS codes, ISO 4217 and 3166
-//! codes, positive quantities, texts), and the named limits on forms and attachments. Each
-//! failure is a [`CaseError`] naming the field, with its own code in kk/ru/en.
+//! transition's [`FieldSpec`]s (presence, shape, type, format: HS codes, control-list codes,
+//! ISO 4217 and 3166 codes, units, positive quantities, texts), codes also against the reference
+//! sets in force on the step's day, and the named limits on forms and attachments. Each failure
+//! is a [`CaseError`] naming the field, with its own code in kk/ru/en: a malformed code and a
+//! well-formed one the set does not list are told apart.
 
 use std::collections::BTreeMap;
 
@@ -10,15 +12,20 @@ use tanba_types::limits::{
     FORM_FIELDS_MAX, FORM_ROW_COLUMNS_MAX, FORM_TEXT_CHARS_MAX, FORM_VALUES_MAX,
     STEP_ATTACHMENTS_MAX,
 };
-use tanba_types::reference::{is_country_code, is_currency_code};
 use tanba_types::{AttachmentRef, FieldValue, Form, HsCode, Scalar};
 
-use crate::definition::{FieldKind, FieldSpec, Shape};
+use crate::definition::{FieldKind, FieldSpec, Shape, StepContext};
 use crate::error::CaseError;
+use crate::reference::SetKind;
 
 /// Checks `form` against `fields`: no field the transition does not list, every required one
-/// present, each value of its shape, type and format. `now_ms` bounds past moments.
-pub fn check_form(form: &Form, fields: &[FieldSpec], now_ms: u64) -> Result<(), CaseError> {
+/// present, each value of its shape, type and format, codes listed in the sets in force.
+/// The step's moment bounds past moments.
+pub fn check_form(
+    form: &Form,
+    fields: &[FieldSpec],
+    context: &StepContext<'_>,
+) -> Result<(), CaseError> {
     check_bounds(form)?;
     if let Some(name) = form
         .keys()
@@ -40,7 +47,7 @@ pub fn check_form(form: &Form, fields: &[FieldSpec], now_ms: u64) -> Result<(), 
                 ));
             }
             None => {}
-            Some(value) => check_value(field, value, now_ms)?,
+            Some(value) => check_value(field, value, context)?,
         }
     }
     Ok(())
@@ -99,7 +106,11 @@ fn check_name(name: &str) -> Result<(), CaseError> {
     }
 }
 
-fn check_value(field: &FieldSpec, value: &FieldValue, now_ms: u64) -> Result<(), CaseError> {
+fn check_value(
+    field: &FieldSpec,
+    value: &FieldValue,
+    context: &StepContext<'_>,
+) -> Result<(), CaseError> {
     let shape_error = |expected: &str| {
         CaseError::field(
             "TANBA-CASE-FIELD-SHAPE",
@@ -109,7 +120,7 @@ fn check_value(field: &FieldSpec, value: &FieldValue, now_ms: u64) -> Result<(),
     };
     match (field.shape, value) {
         (Shape::One, FieldValue::One(scalar)) => {
-            check_scalar(field.name, field.kind, scalar, now_ms)
+            check_scalar(field.name, field.kind, scalar, context)
         }
         (Shape::List { max }, FieldValue::List(values)) => {
             count(field.name, values.len(), max)?;
@@ -118,7 +129,7 @@ fn check_value(field: &FieldSpec, value: &FieldValue, now_ms: u64) -> Result<(),
                     &format!("{}[{index}]", field.name),
                     field.kind,
                     scalar,
-                    now_ms,
+                    context,
                 )
             })
         }
@@ -129,7 +140,7 @@ fn check_value(field: &FieldSpec, value: &FieldValue, now_ms: u64) -> Result<(),
                     .iter()
                     .map(|(name, scalar)| (name.clone(), FieldValue::One(scalar.clone())))
                     .collect();
-                check_form(&row_form, columns, now_ms).map_err(|error| match error {
+                check_form(&row_form, columns, context).map_err(|error| match error {
                     CaseError::Field {
                         code,
                         field: column,
@@ -168,8 +179,9 @@ pub fn check_scalar(
     field: &str,
     kind: FieldKind,
     scalar: &Scalar,
-    now_ms: u64,
+    context: &StepContext<'_>,
 ) -> Result<(), CaseError> {
+    let now_ms = context.now_ms;
     let wrong_type = |expected: &str| {
         CaseError::field(
             "TANBA-CASE-FIELD-TYPE",
@@ -232,38 +244,45 @@ pub fn check_scalar(
             .map(|_| ())
             .map_err(|error| CaseError::field("TANBA-CASE-FIELD-GTIN", field, error.to_string())),
         (FieldKind::HsCode, Scalar::Text(text)) => {
-            HsCode::parse(text).map(|_| ()).map_err(|error| {
+            HsCode::parse(text).map_err(|error| {
                 CaseError::field("TANBA-CASE-FIELD-HS-CODE", field, error.to_string())
-            })
+            })?;
+            listed(field, SetKind::HsCodes, text, context)
         }
         (FieldKind::Currency, Scalar::Text(text)) => {
-            if is_currency_code(text) {
-                Ok(())
-            } else {
-                Err(CaseError::field(
-                    "TANBA-CASE-FIELD-CURRENCY",
-                    field,
-                    "three capital letters of ISO 4217 (KZT)",
-                ))
-            }
+            well_formed(
+                field,
+                SetKind::Currencies,
+                text,
+                "TANBA-CASE-FIELD-CURRENCY",
+            )?;
+            listed(field, SetKind::Currencies, text, context)
         }
         (FieldKind::Country, Scalar::Text(text)) => {
-            if is_country_code(text) {
-                Ok(())
-            } else {
-                Err(CaseError::field(
-                    "TANBA-CASE-FIELD-COUNTRY",
-                    field,
-                    "two capital letters of ISO 3166-1 (KZ)",
-                ))
-            }
+            well_formed(field, SetKind::Countries, text, "TANBA-CASE-FIELD-COUNTRY")?;
+            listed(field, SetKind::Countries, text, context)
+        }
+        (FieldKind::ControlListCode, Scalar::Text(text)) => {
+            well_formed(
+                field,
+                SetKind::ControlList,
+                text,
+                "TANBA-CASE-FIELD-CONTROL-CODE",
+            )?;
+            listed(field, SetKind::ControlList, text, context)
+        }
+        (FieldKind::Unit, Scalar::Text(text)) => {
+            well_formed(field, SetKind::Units, text, "TANBA-CASE-FIELD-UNIT")?;
+            listed(field, SetKind::Units, text, context)
         }
         (FieldKind::Text { .. }, _)
         | (FieldKind::Choice(_), _)
         | (FieldKind::HsCode, _)
         | (FieldKind::Gtin, _)
         | (FieldKind::Currency, _)
-        | (FieldKind::Country, _) => Err(wrong_type("text")),
+        | (FieldKind::Country, _)
+        | (FieldKind::ControlListCode, _)
+        | (FieldKind::Unit, _) => Err(wrong_type("text")),
         (FieldKind::Integer { .. }, _) => Err(wrong_type("a whole number")),
         (FieldKind::PositiveDecimal, _) => Err(wrong_type("a decimal number")),
         (FieldKind::Date, _) => Err(wrong_type("a date")),
@@ -271,6 +290,50 @@ pub fn check_scalar(
         (FieldKind::Flag, _) => Err(wrong_type("yes or no")),
         (FieldKind::Taxpayer, _) => Err(wrong_type("an IIN or BIN")),
         (FieldKind::Code, _) => Err(wrong_type("a marking code")),
+    }
+}
+
+/// What a well-formed code of `kind` looks like, for its refusal.
+fn format_of(kind: SetKind) -> &'static str {
+    match kind {
+        SetKind::Currencies => "three capital letters of ISO 4217 (KZT)",
+        SetKind::Countries => "two capital letters of ISO 3166-1 (KZ)",
+        SetKind::ControlList => "a control-list code (ML1 to ML22, or 1C350 with sub-items .a)",
+        SetKind::Units => "a 3-digit EAEU unit of measure (796)",
+        SetKind::HsCodes => "a 10-digit EAEU HS code",
+        SetKind::Providers => "a provider's code",
+    }
+}
+
+fn well_formed(
+    field: &str,
+    kind: SetKind,
+    code: &str,
+    error_code: &'static str,
+) -> Result<(), CaseError> {
+    if kind.well_formed(code) {
+        Ok(())
+    } else {
+        Err(CaseError::field(error_code, field, format_of(kind)))
+    }
+}
+
+/// A well-formed code the set in force lists on the step's day.
+fn listed(
+    field: &str,
+    kind: SetKind,
+    code: &str,
+    context: &StepContext<'_>,
+) -> Result<(), CaseError> {
+    let set = context.references.set(kind)?;
+    if context.references.lists(kind, code, context.today())? {
+        Ok(())
+    } else {
+        Err(CaseError::field(
+            "TANBA-CASE-FIELD-NOT-LISTED",
+            field,
+            format!("{code} is not in {} version {}", kind.name(), set.version),
+        ))
     }
 }
 

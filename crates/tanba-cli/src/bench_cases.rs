@@ -39,11 +39,16 @@ fn form(fields: Vec<(&str, FieldValue)>) -> Form {
         .collect()
 }
 
-/// Publishes the working-day calendar's versions (2024-2026, then 2027) as the system.
-pub fn publish_calendars(engine: &Engine) -> Result<()> {
+/// Publishes the working-day calendar's versions (2024-2026, then 2027) and the shipped reference
+/// sets as the system.
+pub fn publish_calendars_and_references(engine: &Engine) -> Result<()> {
     for toml in tanba_cases::calendar::SHIPPED_VERSIONS {
         let toml = (*toml).to_owned();
         engine.execute(Actor::System, Command::PublishCalendar { toml })?;
+    }
+    for toml in tanba_cases::reference::SHIPPED_SETS {
+        let toml = (*toml).to_owned();
+        engine.execute(Actor::System, Command::PublishReference { toml })?;
     }
     Ok(())
 }

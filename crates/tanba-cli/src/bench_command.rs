@@ -122,7 +122,7 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         },
     )?;
     let world = World::register(&engine)?;
-    bench_cases::publish_calendars(&engine)?;
+    bench_cases::publish_calendars_and_references(&engine)?;
     let today = Date::from_unix_ms_in_kz(SystemClock.now_ms());
 
     let recalled = issue(

@@ -295,6 +295,9 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 crate::tick::start_recompute(state, *version);
             }
         }
+        Event::ReferencePublished { set, version, toml } => {
+            crate::reference::apply_published(state, set, *version, toml);
+        }
         Event::CaseOpened { .. }
         | Event::CaseStepped(_)
         | Event::CaseClockSet { .. }
@@ -304,6 +307,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
         | Event::ScopeReleased { .. }
         | Event::HoldersCounted { .. }
         | Event::SweepMoved { .. }
+        | Event::DocumentNumbered { .. }
         | Event::CasesRecomputed { .. } => crate::cases::apply(state, record)?,
         Event::ConsumerOptedIn { .. }
         | Event::ConsumerOptedOut { .. }

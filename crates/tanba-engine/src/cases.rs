@@ -15,9 +15,11 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use tanba_cases::definition::{CaseRole, CaseView, Definition, StepContext, check_tables};
+use tanba_cases::definition::{
+    CaseRole, CaseView, Definition, ParentView, StepContext, check_tables,
+};
 use tanba_cases::executor::{self, ClockUpdate, Execution, Submitted};
-use tanba_cases::{Calendar, CaseError};
+use tanba_cases::{Calendar, CaseError, References, SetKind};
 use tanba_store::Column;
 use tanba_types::limits::{
     CASE_ATTACHMENTS_MAX, CASE_NAME_CHARS_MAX, CASE_NAMED_MAX, CASE_STEPS_MAX,
@@ -37,11 +39,16 @@ use crate::state::State;
 /// The transition name a case's history gives a state change made by the tick.
 pub const TICK_TRANSITION: &str = "tick";
 
-/// The registered definitions, and the calendar in force parsed once per version.
+/// The registered definitions, and the calendar and reference sets in force, each parsed once
+/// per version.
 pub struct Cases {
     definitions: BTreeMap<&'static str, Arc<dyn Definition>>,
     calendar: Mutex<Option<Arc<Calendar>>>,
+    references: Mutex<Option<ParsedReferences>>,
 }
+
+/// The reference sets in force, parsed, with the versions they are.
+type ParsedReferences = (Vec<(SetKind, u32)>, Arc<References>);
 
 impl std::fmt::Debug for Cases {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -75,6 +82,7 @@ impl Cases {
         Cases {
             definitions: registry,
             calendar: Mutex::new(None),
+            references: Mutex::new(None),
         }
     }
 
@@ -122,6 +130,62 @@ impl Cases {
         *cached = Some(calendar.clone());
         Ok(calendar)
     }
+}
+
+impl Cases {
+    /// The reference sets in force as `state` stands (a publication earlier in the group
+    /// counts); a set never published is absent, and a form that needs it is refused.
+    pub(crate) fn references(&self, state: &State) -> Result<Arc<References>, EngineError> {
+        let versions = crate::reference::versions_in_force(state)?;
+        let mut cached = self.references.lock().expect("reference cache lock");
+        if let Some((_, references)) = cached.as_ref().filter(|(held, _)| *held == versions) {
+            return Ok(references.clone());
+        }
+        let mut sets = Vec::new();
+        for (kind, version) in &versions {
+            let get = |key: &[u8]| state.get(Column::Index, key);
+            let set = crate::reference::stored(get, kind.name(), *version)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("reference {} {version} is missing", kind.name()))
+            })?;
+            sets.push(Arc::new(set));
+        }
+        let references = Arc::new(References::new(sets));
+        *cached = Some((versions, references.clone()));
+        Ok(references)
+    }
+}
+
+/// The last number of each series `definition` declares, this year as the calendar reads
+/// `now_ms` (what [`StepContext::last_numbers`] carries).
+pub(crate) fn last_numbers(
+    state: &State,
+    definition: &dyn Definition,
+    calendar: &Calendar,
+    now_ms: u64,
+) -> Result<Vec<(&'static str, u32)>, EngineError> {
+    let year = calendar.local(now_ms).0.ymd().0;
+    definition
+        .number_series()
+        .iter()
+        .map(|series| {
+            let last = state
+                .get(Column::Cases, &keys::document_series(series, year))?
+                .map(|bytes| keys::read_u32(&bytes))
+                .transpose()?;
+            Ok((*series, last.unwrap_or(0)))
+        })
+        .collect()
+}
+
+/// The case that gave `number`, if any gave it.
+pub fn document_case(
+    snapshot: &dyn tanba_store::Snapshot,
+    number: &tanba_types::DocumentNumber,
+) -> Result<Option<CaseId>, EngineError> {
+    snapshot
+        .get(Column::Cases, &keys::document_number(number))?
+        .map(|bytes| keys::read_u64(&bytes))
+        .transpose()
 }
 
 /// Decides a case command.
@@ -183,9 +247,11 @@ fn open(
     check_signature(signature)?;
     check_name("transition", transition)?;
     let authority = check_authority(state, definition, *authority)?;
-    check_parent(state, definition, *parent)?;
+    let parent_record = check_parent(state, definition, *parent)?;
     check_named(state, named, participant.id)?;
     check_stored(state, attachments, &participant.id)?;
+    let calendar = context.cases.calendar(state)?;
+    let references = context.cases.references(state)?;
     let opening = CaseOpening {
         kind: definition.kind().to_owned(),
         text_version: definition.text_version().to_owned(),
@@ -193,11 +259,14 @@ fn open(
         authority,
         parent: *parent,
         named: named.clone(),
+        references: references.versions(),
     };
-    let calendar = context.cases.calendar(state)?;
+    let last = last_numbers(state, definition, &calendar, context.time_ms)?;
     let step_context = StepContext {
         now_ms: context.time_ms,
         calendar: &calendar,
+        references: &references,
+        last_numbers: &last,
     };
     let submitted = Submitted {
         transition,
@@ -206,7 +275,22 @@ fn open(
         actor: participant.id,
     };
     let case = context.next_sequence;
-    let execution = executor::open(definition, case, &opening, &submitted, &step_context)?;
+    let parent_view = (*parent)
+        .zip(parent_record.as_ref())
+        .map(|(id, record)| ParentView {
+            id,
+            opening: &record.opening,
+            state: &record.state,
+            data: &record.data,
+        });
+    let execution = executor::open(
+        definition,
+        case,
+        &opening,
+        parent_view,
+        &submitted,
+        &step_context,
+    )?;
     let step = CaseStep {
         case,
         transition: transition.clone(),
@@ -255,9 +339,13 @@ fn step(
         });
     }
     let calendar = context.cases.calendar(state)?;
+    let references = context.cases.references(state)?;
+    let last = last_numbers(state, definition, &calendar, context.time_ms)?;
     let step_context = StepContext {
         now_ms: context.time_ms,
         calendar: &calendar,
+        references: &references,
+        last_numbers: &last,
     };
     let clocks = record.clock_values();
     let view = view(case, &record, &clocks);
@@ -351,6 +439,12 @@ pub(crate) fn effects(
         .into_iter()
         .map(|update| clock_event(case, update))
         .collect();
+    events.extend(
+        execution
+            .numbers
+            .into_iter()
+            .map(|number| Event::DocumentNumbered { case, number }),
+    );
     for (to, draft) in execution.notices {
         if state.participant(&to)?.is_none() {
             return Err(EngineError::UnknownParticipant(to));
@@ -430,13 +524,16 @@ fn check_authority(
     Ok(Some(id))
 }
 
+/// The case an opening belongs to: of the kind its definition names (required unless the
+/// definition makes it optional), or none.
 fn check_parent(
     state: &State,
     definition: &dyn Definition,
     parent: Option<CaseId>,
-) -> Result<(), EngineError> {
+) -> Result<Option<CaseRecord>, EngineError> {
     match (definition.parent_kind(), parent) {
-        (None, None) => Ok(()),
+        (None, None) => Ok(None),
+        (Some(_), None) if definition.parent_optional() => Ok(None),
         (None, Some(_)) => {
             Err(CaseError::Parent(format!("a {} case belongs to none", definition.kind())).into())
         }
@@ -444,7 +541,7 @@ fn check_parent(
             Err(CaseError::Parent(format!("it must belong to a {kind} case")).into())
         }
         (Some(kind), Some(parent)) => match case_record(state, parent)? {
-            Some(record) if record.opening.kind == kind => Ok(()),
+            Some(record) if record.opening.kind == kind => Ok(Some(record)),
             _ => Err(CaseError::Parent(format!("{parent} is not a {kind} case")).into()),
         },
     }
@@ -539,6 +636,7 @@ pub(crate) fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineE
                 taken: vec![(step.transition.clone(), opening.party)],
                 updated_ms: record.time_ms,
                 next_rung_ms: None,
+                numbers: Vec::new(),
             };
             let parties = std::iter::once(&opening.party).chain(&opening.named);
             for party in parties {
@@ -628,6 +726,22 @@ pub(crate) fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineE
             add_case_history(state, *case, sequence);
         }
         Event::SweepMoved { case, job } => crate::sweep::apply_moved(state, *case, job),
+        Event::DocumentNumbered { case, number } => {
+            let mut record_ = existing(state, *case)?;
+            record_.numbers.push(number.clone());
+            put_case(state, *case, &record_);
+            state.put(
+                Column::Cases,
+                keys::document_series(&number.series, number.year),
+                number.number.to_be_bytes().to_vec(),
+            );
+            state.put(
+                Column::Cases,
+                keys::document_number(number),
+                case.to_be_bytes().to_vec(),
+            );
+            add_case_history(state, *case, sequence);
+        }
         Event::CasesRecomputed { version, through } => {
             crate::tick::apply_recomputed(state, *version, *through);
         }

@@ -175,6 +175,7 @@ pub fn decide(
         Command::Block { codes, reason } => block(state, context, codes, reason),
         Command::Unblock { codes } => unblock(state, context, codes),
         Command::PublishCalendar { toml } => crate::calendar::publish(state, context.actor, toml),
+        Command::PublishReference { toml } => crate::reference::publish(state, context.actor, toml),
         Command::Case(command) => crate::cases::decide(state, context, command),
         Command::ConsumerOptIn { code } => crate::consumers::opt_in(state, context, code),
         Command::ConsumerOptOut { opt_in } => crate::consumers::opt_out(state, context, *opt_in),

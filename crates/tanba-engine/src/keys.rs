@@ -25,6 +25,7 @@
 //! | index | `f` + `l` + IIN/BIN + id length (u16 BE) + sales receipt id + code | the sequence (u64 BE) of the return that brought the sold code back, 0 while none has |
 //! | index | `a` + operator's IIN/BIN + seller's IIN/BIN | [`FiscalAgency`](tanba_types::FiscalAgency): a fiscal data operator serving a seller |
 //! | index | `k` + version (u32 BE) / `K` | a calendar version's TOML / the version in force (u32 BE) |
+//! | index | `v` + set name + 0 + version (u32 BE) / `V` + set name | a reference set version's TOML / the set's version in force (u32 BE) |
 //! | cases | `c` + case id | [`CaseRecord`](crate::records::CaseRecord) |
 //! | cases | `h` + case id + sequence | empty: the case's history |
 //! | cases | `p` + IIN/BIN + case id | empty: the cases a participant is party to or named in |
@@ -37,6 +38,8 @@
 //! | cases | `s` + GTIN + case id | empty: a product's scope blocks by batch or dates (the till check reads these) |
 //! | cases | `x` + code + case id | empty: a unit in a scope block that lists codes |
 //! | cases | `y` + case id + code | empty: the same, by case (to lift the block) |
+//! | cases | `N` + series + 0 + year (u32 BE) | the last number given in a yearly document series (u32 BE) |
+//! | cases | `M` + document number (`EUC-2026-000001`) | the case that gave it (u64 BE) |
 //! | cases | `r` | the calendar version whose recomputation is under way (u32 BE), then the last (next rung, case id) done |
 //! | blobs | `m` + BLAKE3 hash | [`BlobMeta`](crate::blobs::BlobMeta): a stored attachment |
 //! | blobs | `d` + upload id + chunk index (u32 BE) | a chunk of an attachment's bytes |
@@ -68,8 +71,9 @@ pub fn audit_note(sequence: u64) -> Vec<u8> {
 /// Meta key of the store's layout version.
 pub const META_LAYOUT: &[u8] = b"layout";
 /// The layout version this code writes and reads (3: cases, with the per-product count of
-/// scope blocks the till check reads first).
-pub const LAYOUT_VERSION: u32 = 3;
+/// scope blocks the till check reads first; 4: reference sets, and the versions a case opened
+/// under).
+pub const LAYOUT_VERSION: u32 = 4;
 
 /// Index prefix: a code's history.
 pub const INDEX_HISTORY: u8 = b'h';
@@ -97,6 +101,10 @@ pub const INDEX_REFERENCE: u8 = b'r';
 pub const INDEX_CALENDAR: u8 = b'k';
 /// Index key: the version of the working-day calendar in force.
 pub const INDEX_CALENDAR_IN_FORCE: u8 = b'K';
+/// Index prefix: the published versions of each reference set, by set and version.
+pub const INDEX_REFERENCE_SET: u8 = b'v';
+/// Index prefix: the version of each reference set in force, by set.
+pub const INDEX_REFERENCE_SET_IN_FORCE: u8 = b'V';
 
 /// Cases column prefix: a case's record.
 pub const CASE: u8 = b'c';
@@ -125,6 +133,11 @@ pub const SCOPE_COUNT: u8 = b'B';
 pub const SCOPE_BY_CODE: u8 = b'x';
 /// Cases column prefix: the units of a case's listed scope, by case.
 pub const SCOPE_UNITS: u8 = b'y';
+
+/// Cases column prefix: the last number of a yearly document series.
+pub const DOCUMENT_SERIES: u8 = b'N';
+/// Cases column prefix: the case that gave a document number.
+pub const DOCUMENT_NUMBER: u8 = b'M';
 
 /// Cases column prefix: a sweep under way over a case's goods ([`tanba_types::SweepJob`]).
 pub const SWEEP_JOB: u8 = b'w';
@@ -223,12 +236,53 @@ pub fn calendar_in_force() -> Vec<u8> {
     vec![INDEX_CALENDAR_IN_FORCE]
 }
 
+/// A document series' counter key for a year (series are capital letters, so the 0 ends it;
+/// years before 1 do not occur).
+pub fn document_series(series: &str, year: i32) -> Vec<u8> {
+    let mut out = vec![DOCUMENT_SERIES];
+    out.extend_from_slice(series.as_bytes());
+    out.push(0);
+    out.extend_from_slice(&u32::try_from(year).unwrap_or(0).to_be_bytes());
+    out
+}
+
+/// A document number's key.
+pub fn document_number(number: &tanba_types::DocumentNumber) -> Vec<u8> {
+    let mut out = vec![DOCUMENT_NUMBER];
+    out.extend_from_slice(number.to_string().as_bytes());
+    out
+}
+
+/// A reference set version's key (set names are a-z and `_`, so the 0 ends the name).
+pub fn reference_set_version(set: &str, version: u32) -> Vec<u8> {
+    let mut out = vec![INDEX_REFERENCE_SET];
+    out.extend_from_slice(set.as_bytes());
+    out.push(0);
+    out.extend_from_slice(&version.to_be_bytes());
+    out
+}
+
+/// The key naming a reference set's version in force.
+pub fn reference_set_in_force(set: &str) -> Vec<u8> {
+    let mut out = vec![INDEX_REFERENCE_SET_IN_FORCE];
+    out.extend_from_slice(set.as_bytes());
+    out
+}
+
 /// Reads a big-endian u32 value.
 pub fn read_u32(bytes: &[u8]) -> Result<u32, EngineError> {
     let bytes: [u8; 4] = bytes
         .try_into()
         .map_err(|_| EngineError::Corrupt("a u32 value is not 4 bytes".into()))?;
     Ok(u32::from_be_bytes(bytes))
+}
+
+/// Reads a big-endian u64 value.
+pub fn read_u64(bytes: &[u8]) -> Result<u64, EngineError> {
+    let bytes: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| EngineError::Corrupt("a u64 value is not 8 bytes".into()))?;
+    Ok(u64::from_be_bytes(bytes))
 }
 
 /// Appends a code's prefix-free encoding ([`CodeKey::write_bytes`]).

@@ -18,6 +18,8 @@
 //!   fiscal data operators acting for the sellers they serve.
 //! - [`workload`](mod@workload): a standing world and bulk steps for benchmarks and load tests.
 //! - [`calendar`](mod@calendar): the working-day calendar's versions, published into the log.
+//! - [`reference`]: the reference sets' versions (providers, HS codes, control lists,
+//!   currencies, countries, units), published into the log.
 //! - [`cases`](mod@cases): the legal procedures' cases: registered definitions, case commands
 //!   decided through `tanba-cases`, case events applied; [`tick`](mod@tick): the system's
 //!   timer over the due-time index; [`scope`](mod@scope): goods scopes a case blocks at every
@@ -44,6 +46,7 @@ pub mod keys;
 pub mod log;
 pub mod query;
 pub mod records;
+pub mod reference;
 pub mod retail;
 pub mod scope;
 pub mod state;

@@ -366,6 +366,8 @@ pub struct CaseRecord {
     pub updated_ms: u64,
     /// The earliest next rung of its clocks: its key in the due-time index.
     pub next_rung_ms: Option<u64>,
+    /// The document numbers it gave, in order.
+    pub numbers: Vec<tanba_types::DocumentNumber>,
 }
 
 impl CaseRecord {

@@ -105,9 +105,13 @@ fn case_events(state: &State, context: &Context, case: CaseId) -> Result<Vec<Eve
     let mut record = existing(state, case)?;
     let definition = context.cases.definition(&record.opening.kind)?;
     let calendar = context.cases.calendar(state)?;
+    let references = context.cases.references(state)?;
+    let last = crate::cases::last_numbers(state, definition, &calendar, context.time_ms)?;
     let step_context = StepContext {
         now_ms: context.time_ms,
         calendar: &calendar,
+        references: &references,
+        last_numbers: &last,
     };
     let mut events = Vec::new();
     for update in executor::recompute(&record.clock_values(), &calendar)? {

@@ -67,6 +67,10 @@ impl Cases for World {
     fn publish_start_calendar(&mut self) {
         let toml = tanba_cases::calendar::START_CALENDAR_TOML.to_owned();
         self.system(Command::PublishCalendar { toml }).unwrap();
+        for toml in tanba_cases::reference::SHIPPED_SETS {
+            let toml = (*toml).to_owned();
+            self.system(Command::PublishReference { toml }).unwrap();
+        }
     }
 
     fn ground_form(&self) -> Form {
@@ -559,12 +563,19 @@ fn r_rec_05_the_report_is_format_checked_signed_and_reaches_the_authority_and_cl
         code_of(world.by(producer, step(case, "report", bad))),
         "TANBA-CASE-FIELD-HS-CODE"
     );
-    let mut bad = report_form();
-    bad.insert("currency".into(), text("TNG"));
-    assert_eq!(
-        code_of(world.by(producer, step(case, "report", bad))),
-        "TANBA-CASE-FIELD-CURRENCY"
-    );
+    // A malformed currency and a well-formed one the reference set does not list are told
+    // apart.
+    for (currency, expected) in [
+        ("tng", "TANBA-CASE-FIELD-CURRENCY"),
+        ("TNG", "TANBA-CASE-FIELD-NOT-LISTED"),
+    ] {
+        let mut bad = report_form();
+        bad.insert("currency".into(), text(currency));
+        assert_eq!(
+            code_of(world.by(producer, step(case, "report", bad))),
+            expected
+        );
+    }
     let mut bad = report_form();
     let gallons = BTreeMap::from([
         (

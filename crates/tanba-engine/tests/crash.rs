@@ -310,6 +310,15 @@ impl Load {
             let toml = (*toml).to_owned();
             self.run(Actor::System, Command::PublishCalendar { toml });
         }
+        let published = tanba_engine::reference::in_force(self.engine.snapshot().as_ref())
+            .expect("the store reads");
+        for toml in tanba_cases::reference::SHIPPED_SETS {
+            let set = tanba_cases::ReferenceSet::from_toml(toml).expect("a shipped set");
+            if published.set(set.kind).is_err() {
+                let toml = (*toml).to_owned();
+                self.run(Actor::System, Command::PublishReference { toml });
+            }
+        }
         for (gtin, category, producer, importer, country) in [
             (c.unit, "tobacco", Some(c.producer), None, "KZ"),
             (c.imported, "water", None, Some(c.importer), "TR"),
@@ -611,7 +620,7 @@ fn describe(command: &Command) -> Vec<String> {
         Command::Case(CaseCommand::Step {
             case, transition, ..
         }) => vec![case.to_string(), transition.clone()],
-        Command::PublishCalendar { .. } => Vec::new(),
+        Command::PublishCalendar { .. } | Command::PublishReference { .. } => Vec::new(),
         other => panic!("the load does not use {}", other.name()),
     }
 }
@@ -1153,6 +1162,7 @@ fn check_case_ack(ack: &Ack, records: &[LogRecord]) -> bool {
             }
         }
         "publish_calendar" => assert!(matches!(first, Event::CalendarPublished { .. })),
+        "publish_reference" => assert!(matches!(first, Event::ReferencePublished { .. })),
         _ => return false,
     }
     true

@@ -1293,6 +1293,7 @@ impl Model {
             // The market has no fiscal data operators: `tests/receipts.rs` holds their rules.
             Command::AssignFiscalOperator(_)
             | Command::PublishCalendar { .. }
+            | Command::PublishReference { .. }
             | Command::ConsumerOptIn { .. }
             | Command::ConsumerOptOut { .. } => {
                 unreachable!("the generator proposes none")
@@ -1809,6 +1810,7 @@ impl Model {
             }
             Command::AssignFiscalOperator(_)
             | Command::PublishCalendar { .. }
+            | Command::PublishReference { .. }
             | Command::Case(_)
             | Command::ConsumerOptIn { .. }
             | Command::ConsumerOptOut { .. } => {
@@ -2220,6 +2222,12 @@ fn build_market(seed: u64) -> (World, Parties, Model) {
         world
             .system(Command::PublishCalendar { toml })
             .expect("publishing the calendar");
+    }
+    for toml in tanba_cases::reference::SHIPPED_SETS {
+        let toml = (*toml).to_owned();
+        world
+            .system(Command::PublishReference { toml })
+            .expect("publishing the reference data");
     }
     model.sequence = world.core.head().sequence;
     (world, parties, model)

@@ -278,6 +278,28 @@ async fn bootstrap_calendar(engine: &Engine) -> Result<(), StartError> {
     Ok(())
 }
 
+/// Publishes each shipped reference set (providers, HS codes, control lists, currencies,
+/// countries, units) that has no version in force yet, so the state services' forms are checked
+/// from the first case on. The operator publishes later versions.
+async fn bootstrap_references(engine: &Engine) -> Result<(), StartError> {
+    let in_force = tanba_engine::reference::in_force(engine.snapshot().as_ref())?;
+    for toml in tanba_cases::reference::SHIPPED_SETS {
+        let set = tanba_cases::ReferenceSet::from_toml(toml).expect("the shipped sets are valid");
+        if in_force.set(set.kind).is_ok() {
+            continue;
+        }
+        let toml = (*toml).to_owned();
+        engine
+            .submit(Actor::System, Command::PublishReference { toml })?
+            .await?;
+        tracing::info!(
+            set = set.kind.name(),
+            "start reference set published (version 1)"
+        );
+    }
+    Ok(())
+}
+
 /// A running server.
 #[cfg(feature = "rocksdb")]
 pub struct RunningServer {
@@ -333,6 +355,7 @@ impl RunningServer {
         )?;
         bootstrap(&engine, &config).await?;
         bootstrap_calendar(&engine).await?;
+        bootstrap_references(&engine).await?;
         let audit = audit::AuditLog::start(store, ring, engine.head().sequence)?;
         let tls = match &config.tls {
             Some(tls) => {

@@ -335,6 +335,50 @@ pub enum GoodsRequest {
     WithdrawHeld,
 }
 
+/// A document's number in a yearly series (`EUC-2026-000017`): sequential per series and
+/// year, never reused (A-CER-10), assigned by the engine in log order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DocumentNumber {
+    /// The series: capital letters (`EUC`, `IIC`, `PER`).
+    pub series: String,
+    /// The year, in the provider's time zone, of the day it was assigned.
+    pub year: i32,
+    /// Its place in the series' year, from 1.
+    pub number: u32,
+}
+
+/// Most characters of a document series.
+pub const DOCUMENT_SERIES_CHARS_MAX: usize = 8;
+
+impl DocumentNumber {
+    /// Reads `EUC-2026-000017`.
+    pub fn parse(text: &str) -> Option<DocumentNumber> {
+        let mut parts = text.splitn(3, '-');
+        let series = parts.next()?;
+        let year = parts.next()?;
+        let number = parts.next()?;
+        let series_ok = (1..=DOCUMENT_SERIES_CHARS_MAX).contains(&series.len())
+            && series.bytes().all(|byte| byte.is_ascii_uppercase());
+        let digits = |text: &str, count: usize| {
+            text.len() == count && text.bytes().all(|byte| byte.is_ascii_digit())
+        };
+        if !series_ok || !digits(year, 4) || !digits(number, 6) {
+            return None;
+        }
+        Some(DocumentNumber {
+            series: series.to_owned(),
+            year: year.parse().ok()?,
+            number: number.parse().ok().filter(|number| *number > 0)?,
+        })
+    }
+}
+
+impl fmt::Display for DocumentNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:04}-{:06}", self.series, self.year, self.number)
+    }
+}
+
 /// A sweep over a case's goods, done page by page on the writer's ticks so that a million units
 /// never make one commit: counting who holds what, notifying the holders, withdrawing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -499,6 +543,9 @@ pub struct CaseOpening {
     pub parent: Option<CaseId>,
     /// Other parties named.
     pub named: Vec<TaxpayerId>,
+    /// The version of each reference set in force when it opened, by set name: its forms were
+    /// checked against these.
+    pub references: Vec<(String, u32)>,
 }
 
 impl CaseCommand {

@@ -275,6 +275,15 @@ pub enum Command {
         /// The calendar document, at most [`CALENDAR_BYTES_MAX`](crate::limits::CALENDAR_BYTES_MAX).
         toml: String,
     },
+    /// The operator (or the system, on a fresh store): a version of one reference set the forms
+    /// of the legal procedures are checked against (providers, HS codes, control lists,
+    /// currencies, countries, units), as the document itself (TOML, the format of
+    /// `tanba-cases/reference/`), parsed and checked when decided and numbered one more than the
+    /// set's version in force.
+    PublishReference {
+        /// The document, at most [`REFERENCE_BYTES_MAX`](crate::limits::REFERENCE_BYTES_MAX).
+        toml: String,
+    },
     /// A command on cases (the legal procedures).
     Case(CaseCommand),
     /// The public: a consumer asks to be told directly if a unit it bought is recalled
@@ -317,6 +326,7 @@ impl Command {
             Command::Block { .. } => "block",
             Command::Unblock { .. } => "unblock",
             Command::PublishCalendar { .. } => "publish_calendar",
+            Command::PublishReference { .. } => "publish_reference",
             Command::Case(command) => command.name(),
             Command::ConsumerOptIn { .. } => "consumer_opt_in",
             Command::ConsumerOptOut { .. } => "consumer_opt_out",

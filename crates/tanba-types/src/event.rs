@@ -10,8 +10,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::case::{
-    CaseId, CaseOpening, CaseStep, ClockChange, GoodsScope, Holding, LegalClock, Notice, NoticeId,
-    SweepJob,
+    CaseId, CaseOpening, CaseStep, ClockChange, DocumentNumber, GoodsScope, Holding, LegalClock,
+    Notice, NoticeId, SweepJob,
 };
 use crate::code_key::{CodeKey, Gtin, Sscc};
 use crate::command::{DocumentId, Introduction, IssuedCode, OrderId, SaleLine};
@@ -185,6 +185,22 @@ pub enum Event {
         /// The document as published.
         toml: String,
     },
+    /// A case gave a document its number (a permit, a certificate), the next of its series.
+    DocumentNumbered {
+        /// The case.
+        case: CaseId,
+        /// The number.
+        number: DocumentNumber,
+    },
+    /// A version of a reference set came into force.
+    ReferencePublished {
+        /// The set's name (`hs_codes`).
+        set: String,
+        /// Its version (one more than the one before).
+        version: u32,
+        /// The document as published.
+        toml: String,
+    },
     /// A case was opened (its id is this event's sequence) by its opening transition.
     CaseOpened {
         /// What the opening fixes.
@@ -297,6 +313,8 @@ impl Event {
             Event::Blocked { .. } => "blocked",
             Event::Unblocked { .. } => "unblocked",
             Event::CalendarPublished { .. } => "calendar_published",
+            Event::ReferencePublished { .. } => "reference_published",
+            Event::DocumentNumbered { .. } => "document_numbered",
             Event::CaseOpened { .. } => "case_opened",
             Event::CaseStepped(_) => "case_stepped",
             Event::CaseClockSet { .. } => "case_clock_set",

@@ -30,9 +30,9 @@ pub mod serde_text;
 pub mod status;
 
 pub use case::{
-    AttachmentRef, CaseCommand, CaseId, CaseOpening, CaseStep, ClockChange, DayUnit, Decimal, Due,
-    FieldValue, Form, GoodsRequest, GoodsScope, HolderCounts, Holding, LegalClock, Notice,
-    NoticeId, Run, Rung, Scalar, SweepJob, SweepPhase, Texts,
+    AttachmentRef, CaseCommand, CaseId, CaseOpening, CaseStep, ClockChange, DayUnit, Decimal,
+    DocumentNumber, Due, FieldValue, Form, GoodsRequest, GoodsScope, HolderCounts, Holding,
+    LegalClock, Notice, NoticeId, Run, Rung, Scalar, SweepJob, SweepPhase, Texts,
 };
 pub use code_key::{CodeKey, CodeKeyError, Gtin, Serial, Sscc};
 pub use command::{

@@ -40,6 +40,10 @@ pub const SCANNED_CODE_CHARS_MAX: usize = 512;
 /// their names in three languages fit several times over.
 pub const CALENDAR_BYTES_MAX: usize = 1024 * 1024;
 
+/// Largest reference-set document, in bytes: the whole EAEU nomenclature (about 13,000 codes)
+/// with names in three languages fits.
+pub const REFERENCE_BYTES_MAX: usize = 8 * 1024 * 1024;
+
 /// Most characters of a case kind, transition, state, clock or field name.
 pub const CASE_NAME_CHARS_MAX: usize = 64;
 /// Most fields one case step's form may hold.

@@ -1,0 +1,390 @@
+//! What the state services (the re-export permit, the end-user and import certificates) share:
+//! the applicant's list of documents with their files, intake (what is missing or expired,
+//! A-PER-10), translations of foreign-language documents (R-CER-04), the signer of the
+//! provider's acts (the head, the acting head or a deputy), and the wording of refusals. Each
+//! procedure's crate names its own documents and terms; the rules are written here once.
+
+use tanba_types::{AttachmentRef, Date, FieldValue, Form, Scalar, Texts};
+
+use crate::definition::{FieldKind, FieldSpec, Shape};
+use crate::error::CaseError;
+use crate::form::text;
+use crate::wording::{Ground, Wording};
+
+/// Every refusal code of these shared rules (their kk/ru/en texts are in
+/// `tanba_types::messages`).
+pub const CODES: &[&str] = &[
+    "TANBA-SERVICE-FILE-NOT-ATTACHED",
+    "TANBA-SERVICE-DOCUMENT-DATES",
+    "TANBA-SERVICE-TRANSLATION-MISSING",
+    "TANBA-SERVICE-GROUND",
+    "TANBA-SERVICE-DATE-FUTURE",
+];
+
+/// Most documents one application lists.
+pub const DOCUMENTS_MAX: usize = 32;
+/// Most characters of a document's number or file name on the list.
+pub const DOCUMENT_TEXT_CHARS_MAX: usize = 255;
+/// Languages a translation of a foreign-language document may be in (R-CER-04: the state
+/// language and/or Russian).
+pub const TRANSLATION_LANGUAGES: &[&str] = &["kk", "ru"];
+/// Who may sign the provider's acts (R-PER-04, R-PER-07, R-CER-06, R-CER-18).
+pub const SIGNERS: &[&str] = &["head", "acting_head", "deputy"];
+
+const fn one(name: &'static str, kind: FieldKind, required: bool) -> FieldSpec {
+    FieldSpec {
+        name,
+        kind,
+        shape: Shape::One,
+        required,
+    }
+}
+
+const DOCUMENT_TEXT: FieldKind = FieldKind::Text {
+    max_chars: DOCUMENT_TEXT_CHARS_MAX,
+};
+
+/// The columns of an application's list of documents, whose kinds are `kinds`: what each is,
+/// the file attached for it (by the attachment's name), its number, the day it was issued and
+/// the last day it is valid, when it has one.
+pub const fn document_columns(kinds: &'static [&'static str]) -> [FieldSpec; 5] {
+    [
+        one("kind", FieldKind::Choice(kinds), true),
+        one("file", DOCUMENT_TEXT, true),
+        one("number", DOCUMENT_TEXT, false),
+        one("issued_on", FieldKind::Date, false),
+        one("valid_until", FieldKind::Date, false),
+    ]
+}
+
+/// The list-of-documents field over `columns` (from [`document_columns`]).
+pub const fn documents_field(columns: &'static [FieldSpec]) -> FieldSpec {
+    FieldSpec {
+        name: "documents",
+        kind: FieldKind::Flag,
+        shape: Shape::Rows {
+            columns,
+            max: DOCUMENTS_MAX,
+        },
+        required: true,
+    }
+}
+
+/// The fields naming who signed a provider's act.
+pub const SIGNER_FIELDS: [FieldSpec; 2] = [
+    one("signer_position", FieldKind::Choice(SIGNERS), true),
+    one(
+        "signer_name",
+        FieldKind::Text {
+            max_chars: DOCUMENT_TEXT_CHARS_MAX,
+        },
+        false,
+    ),
+];
+
+/// One row of the list of documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// What it is (one of the procedure's kinds).
+    pub kind: String,
+    /// The attachment's name.
+    pub file: String,
+    /// Its number, if it has one.
+    pub number: Option<String>,
+    /// The day it was issued.
+    pub issued_on: Option<Date>,
+    /// The last day it is valid.
+    pub valid_until: Option<Date>,
+}
+
+/// The list of documents of a form (none if it has no list).
+pub fn documents(form: &Form) -> Vec<Document> {
+    let Some(FieldValue::Rows(rows)) = form.get("documents") else {
+        return Vec::new();
+    };
+    let text =
+        |row: &std::collections::BTreeMap<String, Scalar>, column: &str| match row.get(column) {
+            Some(Scalar::Text(text)) => Some(text.clone()),
+            _ => None,
+        };
+    let date =
+        |row: &std::collections::BTreeMap<String, Scalar>, column: &str| match row.get(column) {
+            Some(Scalar::Date(day)) => Some(*day),
+            _ => None,
+        };
+    rows.iter()
+        .map(|row| Document {
+            kind: text(row, "kind").unwrap_or_default(),
+            file: text(row, "file").unwrap_or_default(),
+            number: text(row, "number"),
+            issued_on: date(row, "issued_on"),
+            valid_until: date(row, "valid_until"),
+        })
+        .collect()
+}
+
+/// What intake finds wrong with an application's documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntakeProblem {
+    /// A required document is not listed with a file.
+    Missing(String),
+    /// A listed document's validity ended before the day of intake (A-PER-10).
+    Expired {
+        /// Its kind.
+        kind: String,
+        /// Its last valid day.
+        valid_until: Date,
+    },
+}
+
+impl IntakeProblem {
+    /// The problem in the three languages, naming the document by `name` (its kind's name).
+    pub fn texts(&self, name: &Wording) -> Texts {
+        match self {
+            IntakeProblem::Missing(_) => Texts {
+                kk: format!("{} (ұсынылмаған)", name.kk),
+                ru: format!("{} (не представлен)", name.ru),
+                en: format!("{} (not submitted)", name.en),
+            },
+            IntakeProblem::Expired { valid_until, .. } => Texts {
+                kk: format!("{} (қолданылу мерзімі {valid_until} өткен)", name.kk),
+                ru: format!("{} (срок действия истёк {valid_until})", name.ru),
+                en: format!("{} (validity ended {valid_until})", name.en),
+            },
+        }
+    }
+
+    /// The kind of document it concerns.
+    pub fn kind(&self) -> &str {
+        match self {
+            IntakeProblem::Missing(kind) | IntakeProblem::Expired { kind, .. } => kind,
+        }
+    }
+}
+
+/// Checks each listed document names a file the step attaches (a list naming no file is
+/// malformed: the step is refused, nothing is written).
+pub fn check_files(documents: &[Document], attachments: &[AttachmentRef]) -> Result<(), CaseError> {
+    for (index, document) in documents.iter().enumerate() {
+        let attached = attachments.iter().any(|attachment| {
+            attachment.name == document.file && attachment.translation_of.is_none()
+        });
+        if !attached {
+            return Err(CaseError::field(
+                "TANBA-SERVICE-FILE-NOT-ATTACHED",
+                format!("documents[{index}].file"),
+                document.file.clone(),
+            ));
+        }
+        if let (Some(issued), Some(until)) = (document.issued_on, document.valid_until)
+            && issued > until
+        {
+            return Err(CaseError::field(
+                "TANBA-SERVICE-DOCUMENT-DATES",
+                format!("documents[{index}]"),
+                format!("{issued} > {until}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What intake finds: each required kind not listed, and each listed document whose validity
+/// ended before `today` (the day the application arrives), in that order.
+pub fn intake_problems(
+    documents: &[Document],
+    required: &[&str],
+    today: Date,
+) -> Vec<IntakeProblem> {
+    let mut problems: Vec<IntakeProblem> = required
+        .iter()
+        .filter(|kind| !documents.iter().any(|document| document.kind == **kind))
+        .map(|kind| IntakeProblem::Missing((*kind).to_owned()))
+        .collect();
+    problems.extend(documents.iter().filter_map(|document| {
+        let valid_until = document.valid_until?;
+        (valid_until < today).then(|| IntakeProblem::Expired {
+            kind: document.kind.clone(),
+            valid_until,
+        })
+    }));
+    problems
+}
+
+/// R-CER-04: every attachment in a language other than Kazakh or Russian comes with a
+/// translation into one of them, attached with it or before it.
+pub fn check_translations(
+    attachments: &[AttachmentRef],
+    earlier: &[AttachmentRef],
+) -> Result<(), CaseError> {
+    for attachment in attachments {
+        let foreign = attachment.translation_of.is_none()
+            && attachment
+                .language
+                .as_deref()
+                .is_some_and(|language| !TRANSLATION_LANGUAGES.contains(&language));
+        if !foreign {
+            continue;
+        }
+        let translated = attachments.iter().chain(earlier).any(|other| {
+            other.translation_of == Some(attachment.hash)
+                && other
+                    .language
+                    .as_deref()
+                    .is_some_and(|language| TRANSLATION_LANGUAGES.contains(&language))
+        });
+        if !translated {
+            return Err(CaseError::rule(
+                "TANBA-SERVICE-TRANSLATION-MISSING",
+                attachment.name.clone(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The earliest last-valid day of the documents listed (what a permit's validity is bounded by,
+/// R-PER-07).
+pub fn earliest_validity_end(documents: &[Document]) -> Option<Date> {
+    documents
+        .iter()
+        .filter_map(|document| document.valid_until)
+        .min()
+}
+
+/// The signer's title as the form gives it, in the three languages.
+pub fn signer(form: &Form) -> Texts {
+    let position = text(form, "signer_position").unwrap_or("head");
+    let title = match position {
+        "acting_head" => Wording {
+            kk: "басшының міндетін атқарушы",
+            ru: "исполняющий обязанности руководителя",
+            en: "acting head",
+        },
+        "deputy" => Wording {
+            kk: "басшының орынбасары",
+            ru: "заместитель руководителя",
+            en: "deputy head",
+        },
+        _ => Wording {
+            kk: "басшы",
+            ru: "руководитель",
+            en: "head",
+        },
+    };
+    let mut texts = title.texts();
+    if let Some(name) = text(form, "signer_name") {
+        for line in [&mut texts.kk, &mut texts.ru, &mut texts.en] {
+            line.push_str(": ");
+            line.push_str(name);
+        }
+    }
+    texts
+}
+
+/// The grounds numbered in a form's `grounds` list, each once, each one of `table`'s.
+pub fn grounds<'t>(form: &Form, table: &'t [Ground]) -> Result<Vec<&'t Ground>, CaseError> {
+    let Some(FieldValue::List(values)) = form.get("grounds") else {
+        return Err(CaseError::field(
+            "TANBA-CASE-FIELD-MISSING",
+            "grounds",
+            "required",
+        ));
+    };
+    let mut found: Vec<&Ground> = Vec::new();
+    for value in values {
+        let Scalar::Integer(number) = value else {
+            continue;
+        };
+        let ground = u8::try_from(*number)
+            .ok()
+            .and_then(|number| crate::wording::ground(table, number))
+            .ok_or_else(|| {
+                CaseError::field(
+                    "TANBA-SERVICE-GROUND",
+                    "grounds",
+                    format!(
+                        "{number} is not a ground of this service (1 to {})",
+                        table.len()
+                    ),
+                )
+            })?;
+        if found.contains(&ground) {
+            return Err(CaseError::field(
+                "TANBA-SERVICE-GROUND",
+                "grounds",
+                format!("{number} is named twice"),
+            ));
+        }
+        found.push(ground);
+    }
+    Ok(found)
+}
+
+/// The field naming grounds by number, for a service with `count` grounds.
+pub const fn grounds_field(count: i64) -> FieldSpec {
+    FieldSpec {
+        name: "grounds",
+        kind: FieldKind::Integer { min: 1, max: count },
+        shape: Shape::List { max: 32 },
+        required: true,
+    }
+}
+
+/// Grounds as numbered lines, in each language (`1) ...`).
+pub fn numbered(grounds: &[&Ground]) -> Texts {
+    let lines = |pick: fn(&Wording) -> &'static str| {
+        grounds
+            .iter()
+            .map(|ground| format!("{}) {}", ground.number, pick(&ground.wording)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    Texts {
+        kk: lines(|wording| wording.kk),
+        ru: lines(|wording| wording.ru),
+        en: lines(|wording| wording.en),
+    }
+}
+
+/// Fills `{name}` placeholders of a fixed wording with per-language values.
+pub fn fill(wording: &Wording, values: &[(&str, &Texts)]) -> Texts {
+    let apply = |template: &str, pick: fn(&Texts) -> &String| {
+        values
+            .iter()
+            .fold(template.to_owned(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), pick(value))
+            })
+    };
+    Texts {
+        kk: apply(wording.kk, |texts| &texts.kk),
+        ru: apply(wording.ru, |texts| &texts.ru),
+        en: apply(wording.en, |texts| &texts.en),
+    }
+}
+
+/// The same text in the three languages (a number, a name as written).
+pub fn same(text: impl Into<String>) -> Texts {
+    let text = text.into();
+    Texts {
+        kk: text.clone(),
+        ru: text.clone(),
+        en: text,
+    }
+}
+
+/// Joins texts language by language.
+pub fn join(parts: &[Texts], separator: &str) -> Texts {
+    let pick = |get: fn(&Texts) -> &String| {
+        parts
+            .iter()
+            .map(|part| get(part).as_str())
+            .collect::<Vec<_>>()
+            .join(separator)
+    };
+    Texts {
+        kk: pick(|texts| &texts.kk),
+        ru: pick(|texts| &texts.ru),
+        en: pick(|texts| &texts.en),
+    }
+}

@@ -1,0 +1,3 @@
+//! Placeholder while the definition is written.
+
+pub mod wording;
