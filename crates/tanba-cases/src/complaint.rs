@@ -13,6 +13,7 @@
 
 use tanba_types::{DayUnit, Role, Texts};
 
+use crate::clock::ClockRules;
 use crate::definition::{
     Addressee, CaseRole, CaseView, ClockOp, Definition, FieldKind, FieldSpec, NoticeDraft, Outcome,
     Shape, StateSpec, StepContext, StepView, TransitionSpec,
@@ -58,6 +59,8 @@ pub struct ComplaintRules {
     pub forward_days: Option<u32>,
     /// The reasons a review may be extended for (R-CER-10); none: no extension.
     pub extension_reasons: &'static [Wording],
+    /// The notice of an extension, with `{days}`, `{reason}` and `{until}` to fill.
+    pub extension_notice: Option<&'static Wording>,
 }
 
 /// Filed with the provider, addressed to the quality-control authority: awaiting forwarding.
@@ -270,15 +273,20 @@ impl Complaint {
         Ok(outcome)
     }
 
-    fn extend(&self, case: &CaseView<'_>, step: &StepView<'_>) -> Result<Outcome, CaseError> {
+    fn extend(
+        &self,
+        case: &CaseView<'_>,
+        step: &StepView<'_>,
+        context: &StepContext<'_>,
+    ) -> Result<Outcome, CaseError> {
         Complaint::check_reviewer(case.data, step)?;
         let reasons = self.0.extension_reasons;
-        if reasons.is_empty() {
+        let Some(notice) = self.0.extension_notice.filter(|_| !reasons.is_empty()) else {
             return Err(CaseError::rule(
                 "TANBA-COMPLAINT-NO-EXTENSION",
                 self.0.text_version,
             ));
-        }
+        };
         let days = integer(step.form, "days").expect("a checked field");
         let reason = integer(step.form, "reason").expect("a checked field");
         let wording = usize::try_from(reason - 1)
@@ -299,10 +307,25 @@ impl Complaint {
             "электрондық / электронная / electronic"
         };
         let explanation = text(step.form, "explanation").unwrap_or_default();
+        let days = u32::try_from(days).expect("a checked field of 1 to 10");
+        let mut review = case
+            .clocks
+            .get(REVIEW_CLOCK)
+            .cloned()
+            .ok_or_else(|| CaseError::rule("TANBA-CASE-WRONG-STATE", REVIEW_CLOCK))?;
+        review.extend(context.calendar, days)?;
+        let until = review
+            .due()
+            .map_or_else(String::new, |due| due.day.to_string());
+        let reason = Texts {
+            kk: format!("{} {explanation} ({form})", wording.kk),
+            ru: format!("{} {explanation} ({form})", wording.ru),
+            en: format!("{} {explanation} ({form})", wording.en),
+        };
         let mut outcome = Outcome::default();
         outcome.clocks.push(ClockOp::Extend {
             name: REVIEW_CLOCK,
-            days: u32::try_from(days).expect("a checked field of 1 to 10"),
+            days,
         });
         outcome.notices.push(NoticeDraft {
             to: Addressee::Party,
@@ -317,11 +340,14 @@ impl Complaint {
                 "The complaint's review term is extended",
                 case.id,
             ),
-            body: Texts {
-                kk: format!("{days} ж.к. {}. {explanation} ({form})", wording.kk),
-                ru: format!("{days} р.д. {}. {explanation} ({form})", wording.ru),
-                en: format!("{days} WD. {}. {explanation} ({form})", wording.en),
-            },
+            body: crate::service::fill(
+                notice,
+                &[
+                    ("days", &same(days.to_string())),
+                    ("reason", &reason),
+                    ("until", &same(until)),
+                ],
+            ),
         });
         Ok(outcome)
     }
@@ -400,7 +426,7 @@ impl Definition for Complaint {
                     body: same(text(step.form, "case_file").unwrap_or_default()),
                 });
             }
-            ("extend", Some(case)) => return self.extend(case, step),
+            ("extend", Some(case)) => return self.extend(case, step, context),
             ("decide", Some(case)) => {
                 Complaint::check_reviewer(case.data, step)?;
                 outcome.clocks.push(ClockOp::Stop(REVIEW_CLOCK));

@@ -6,7 +6,7 @@
 
 use tanba_types::{AttachmentRef, Date, FieldValue, Form, Scalar, Texts};
 
-use crate::definition::{FieldKind, FieldSpec, Shape};
+use crate::definition::{Addressee, FieldKind, FieldSpec, NoticeDraft, Shape, StepContext};
 use crate::error::CaseError;
 use crate::form::text;
 use crate::wording::{Ground, Wording};
@@ -386,5 +386,194 @@ pub fn join(parts: &[Texts], separator: &str) -> Texts {
         kk: pick(|texts| &texts.kk),
         ru: pick(|texts| &texts.ru),
         en: pick(|texts| &texts.en),
+    }
+}
+
+/// A notice's subject naming its case.
+pub fn subject(kk: &str, ru: &str, en: &str, case: tanba_types::CaseId) -> Texts {
+    Texts {
+        kk: format!("{kk} (іс {case})"),
+        ru: format!("{ru} (дело {case})"),
+        en: format!("{en} (case {case})"),
+    }
+}
+
+/// R-PER-12, R-PER-13, R-CER-04: the applicant's receipt: "request for the state service
+/// accepted", the registration day and the day the result is due, with `note` on what the term
+/// leaves out.
+pub fn accepted_notice(
+    kind: &'static str,
+    case: tanba_types::CaseId,
+    registered: Date,
+    result_due: Date,
+    note: Option<&Wording>,
+) -> NoticeDraft {
+    let body = Texts {
+        kk: format!("Өтініш {registered} тіркелді. Нәтиже {result_due} дейін беріледі."),
+        ru: format!(
+            "Заявление зарегистрировано {registered}. Результат будет выдан до {result_due}."
+        ),
+        en: format!(
+            "The application is registered on {registered}. The result is due by {result_due}."
+        ),
+    };
+    NoticeDraft {
+        to: Addressee::Party,
+        kind,
+        subject: subject(
+            "Мемлекеттік қызметке сұрау салу қабылданды",
+            "Запрос на оказание государственной услуги принят",
+            "Request for the state service accepted",
+            case,
+        ),
+        body: match note {
+            Some(note) => join(&[body, note.texts()], " "),
+            None => body,
+        },
+    }
+}
+
+/// To the provider: an application registered, with what it is about.
+pub fn registered_notice(
+    kind: &'static str,
+    case: tanba_types::CaseId,
+    summary: &str,
+    registered: Date,
+) -> NoticeDraft {
+    NoticeDraft {
+        to: Addressee::Authority,
+        kind,
+        subject: subject(
+            "Өтініш тіркелді",
+            "Заявление зарегистрировано",
+            "An application is registered",
+            case,
+        ),
+        body: same(format!("{summary} ({registered})")),
+    }
+}
+
+/// R-PER-18, R-CER-14: the provider asks the applicant for documents or information (the term
+/// runs on).
+pub fn documents_requested_notice(
+    kind: &'static str,
+    case: tanba_types::CaseId,
+    form: &Form,
+) -> NoticeDraft {
+    NoticeDraft {
+        to: Addressee::Party,
+        kind,
+        subject: subject(
+            "Құжаттар сұратылды",
+            "Запрошены документы",
+            "Documents requested",
+            case,
+        ),
+        body: same(text(form, "requested").unwrap_or("-")),
+    }
+}
+
+/// The applicant's answer to a request for documents.
+pub fn documents_provided_notice(
+    kind: &'static str,
+    case: tanba_types::CaseId,
+    form: &Form,
+) -> NoticeDraft {
+    NoticeDraft {
+        to: Addressee::Authority,
+        kind,
+        subject: subject(
+            "Құжаттар ұсынылды",
+            "Представлены документы",
+            "Documents provided",
+            case,
+        ),
+        body: same(text(form, "provided").unwrap_or("-")),
+    }
+}
+
+/// A term of the provider passed: the provider is told.
+pub fn overdue_notice(kind: &'static str, case: tanba_types::CaseId, clock: &str) -> NoticeDraft {
+    NoticeDraft {
+        to: Addressee::Authority,
+        kind,
+        subject: subject("Мерзім өтті", "Срок пропущен", "A term has passed", case),
+        body: same(clock.to_owned()),
+    }
+}
+
+/// A form's `missing` list, numbered `1) ...` one per line.
+pub fn missing_list(form: &Form) -> Texts {
+    let lines = match form.get("missing") {
+        Some(FieldValue::List(values)) => values
+            .iter()
+            .filter_map(|value| match value {
+                Scalar::Text(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .enumerate()
+            .map(|(index, name)| format!("{}) {name}", index + 1))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    };
+    same(lines)
+}
+
+/// The provider of `service` in force today, by name; the service's own name when the set
+/// lists none.
+pub fn provider_name(service: &str, fallback: &Wording, context: &StepContext<'_>) -> Texts {
+    context
+        .references
+        .provider(service, context.today())
+        .ok()
+        .flatten()
+        .map_or_else(|| fallback.texts(), |entry| entry.names())
+}
+
+/// A file of a sample application (the demo uploads these; tests attach them by name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleFile {
+    /// Its name, as the list of documents names it.
+    pub name: &'static str,
+    /// The language of its text.
+    pub language: &'static str,
+    /// The file it translates, by name.
+    pub translation_of: Option<&'static str>,
+    /// Its content.
+    pub text: &'static str,
+}
+
+impl SampleFile {
+    /// Its attachment reference, with a hash of its content (BLAKE3 in the store; tests only
+    /// need one per content).
+    pub fn attachment(&self, hash: impl Fn(&[u8]) -> [u8; 32]) -> AttachmentRef {
+        AttachmentRef {
+            hash: hash(self.text.as_bytes()),
+            name: self.name.to_owned(),
+            media_type: "text/plain".into(),
+            size_bytes: self.text.len() as u64,
+            language: Some(self.language.to_owned()),
+            translation_of: None,
+        }
+    }
+
+    /// The attachment references of `files`, translations pointing at their originals.
+    pub fn attachments(
+        files: &[SampleFile],
+        hash: impl Fn(&[u8]) -> [u8; 32] + Copy,
+    ) -> Vec<AttachmentRef> {
+        files
+            .iter()
+            .map(|file| AttachmentRef {
+                translation_of: file.translation_of.and_then(|original| {
+                    files
+                        .iter()
+                        .find(|other| other.name == original)
+                        .map(|other| hash(other.text.as_bytes()))
+                }),
+                ..file.attachment(hash)
+            })
+            .collect()
     }
 }

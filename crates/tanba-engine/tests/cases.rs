@@ -345,7 +345,7 @@ fn malformed_forms_get_their_own_codes_and_write_nothing() {
     assert_eq!(
         code_of(world.by(
             producer,
-            open("permit", "establish_ground", authority, ground.clone())
+            open("licence", "establish_ground", authority, ground.clone())
         )),
         "TANBA-CASE-UNKNOWN-KIND"
     );

@@ -15,6 +15,7 @@
 //! assessment), D-PER-4 (30 WD, the service), D-PER-5 (validity).
 
 pub mod permit;
+pub mod sample;
 mod texts;
 pub mod wording;
 
@@ -34,6 +35,7 @@ pub const COMPLAINT: ComplaintRules = ComplaintRules {
     favourable_days: Some(3),
     forward_days: None,
     extension_reasons: &[],
+    extension_notice: None,
 };
 
 /// Every refusal code of this crate's rules (their kk/ru/en texts are in

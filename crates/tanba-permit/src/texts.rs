@@ -5,19 +5,11 @@
 
 use tanba_cases::definition::{Addressee, CaseView, NoticeDraft, StepContext};
 use tanba_cases::form::text;
-use tanba_cases::service::{self, IntakeProblem, fill, join, numbered, same};
+use tanba_cases::service::{self, IntakeProblem, fill, join, numbered, same, subject};
 use tanba_cases::{Ground, Wording};
 use tanba_types::{CaseId, Date, DocumentNumber, Form, Texts};
 
 use crate::wording;
-
-fn subject(kk: &str, ru: &str, en: &str, case: CaseId) -> Texts {
-    Texts {
-        kk: format!("{kk} (іс {case})"),
-        ru: format!("{ru} (дело {case})"),
-        en: format!("{en} (case {case})"),
-    }
-}
 
 /// A document kind's name.
 pub fn document_name(kind: &str) -> Wording {
@@ -65,16 +57,6 @@ pub fn document_name(kind: &str) -> Wording {
     }
 }
 
-/// The provider's name in force today, or the service's name when no provider is listed.
-fn provider(context: &StepContext<'_>) -> Texts {
-    context
-        .references
-        .provider("permit", context.today())
-        .ok()
-        .flatten()
-        .map_or_else(|| wording::SERVICE_NAME.texts(), |entry| entry.names())
-}
-
 /// R-PER-03, A-PER-10: the receipt of refusal to accept documents, listing each missing or
 /// expired document, numbered (Rules app. 2).
 pub fn intake_refusal(form: &Form, problems: &[IntakeProblem]) -> NoticeDraft {
@@ -120,50 +102,30 @@ pub fn intake_refusal(form: &Form, problems: &[IntakeProblem]) -> NoticeDraft {
     }
 }
 
-/// R-PER-12, R-PER-13: the receipt of acceptance, "request for the state service accepted",
-/// with the registration day and the day the result is due.
+/// R-PER-12, R-PER-13: the receipt of acceptance with the result date, which waiting for the
+/// MFA moves (A-PER-2).
 pub fn accepted(case: CaseId, registered: Date, result_due: Date) -> NoticeDraft {
-    NoticeDraft {
-        to: Addressee::Party,
-        kind: "permit_accepted",
-        subject: subject(
-            "Мемлекеттік қызметке сұрау салу қабылданды",
-            "Запрос на оказание государственной услуги принят",
-            "Request for the state service accepted",
-            case,
-        ),
-        body: Texts {
-            kk: format!(
-                "Өтініш {registered} тіркелді. Нәтиже {result_due} дейін беріледі (СІМ-нің \
-                 растауын күту мерзімге кірмейді)."
-            ),
-            ru: format!(
-                "Заявление зарегистрировано {registered}. Результат будет выдан до \
-                 {result_due} (ожидание подтверждения МИД в срок не входит)."
-            ),
-            en: format!(
-                "The application is registered on {registered}. The result is due by \
-                 {result_due} (waiting for the MFA's confirmation is not counted)."
-            ),
-        },
-    }
+    service::accepted_notice(
+        "permit_accepted",
+        case,
+        registered,
+        result_due,
+        Some(&Wording {
+            kk: "СІМ-нің растауын күту мерзімге кірмейді.",
+            ru: "Ожидание подтверждения МИД в срок не входит.",
+            en: "Waiting for the MFA's confirmation is not counted.",
+        }),
+    )
 }
 
 /// To the provider: a new application registered.
 pub fn registered(case: CaseId, form: &Form, registered: Date) -> NoticeDraft {
-    let applicant = text(form, "applicant_name").unwrap_or("-");
-    let goods = text(form, "goods_name").unwrap_or("-");
-    NoticeDraft {
-        to: Addressee::Authority,
-        kind: "permit_registered",
-        subject: subject(
-            "Рұқсат алуға өтініш тіркелді",
-            "Зарегистрировано заявление на разрешение",
-            "A permit application is registered",
-            case,
-        ),
-        body: same(format!("{applicant}: {goods} ({registered})")),
-    }
+    let summary = format!(
+        "{}: {}",
+        text(form, "applicant_name").unwrap_or("-"),
+        text(form, "goods_name").unwrap_or("-")
+    );
+    service::registered_notice("permit_registered", case, &summary, registered)
 }
 
 fn reasoned(case: &CaseView<'_>, grounds: Texts, form: &Form, context: &StepContext<'_>) -> Texts {
@@ -171,7 +133,10 @@ fn reasoned(case: &CaseView<'_>, grounds: Texts, form: &Form, context: &StepCont
     let body = fill(
         &wording::REASONED_REFUSAL_BODY,
         &[
-            ("provider", &provider(context)),
+            (
+                "provider",
+                &service::provider_name("permit", &wording::SERVICE_NAME, context),
+            ),
             ("application", &same(case.id.to_string())),
             ("date", &same(opened.to_string())),
             ("grounds", &grounds),
@@ -187,24 +152,13 @@ pub fn refused_incomplete(
     form: &Form,
     context: &StepContext<'_>,
 ) -> NoticeDraft {
-    let missing = match form.get("missing") {
-        Some(tanba_types::FieldValue::List(values)) => values
-            .iter()
-            .enumerate()
-            .map(|(index, value)| match value {
-                tanba_types::Scalar::Text(name) => format!("{}) {name}", index + 1),
-                _ => String::new(),
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
-    };
+    let missing = service::missing_list(form);
     let reading = Texts {
         kk: "(12-тармақ толық еместік ретінде оқылды: A-PER-1)".into(),
         ru: "(пункт 12 прочитан как неполнота: A-PER-1)".into(),
         en: "(cl. 12 read as incompleteness: A-PER-1)".into(),
     };
-    let grounds = join(&[wording::INCOMPLETE.texts(), same(missing), reading], "\n");
+    let grounds = join(&[wording::INCOMPLETE.texts(), missing, reading], "\n");
     NoticeDraft {
         to: Addressee::Party,
         kind: "permit_refused_incomplete",
@@ -247,32 +201,12 @@ pub fn under_review(case: &CaseView<'_>) -> NoticeDraft {
 
 /// R-PER-18: the provider asks the applicant for documents or information.
 pub fn documents_requested(case: &CaseView<'_>, form: &Form) -> NoticeDraft {
-    NoticeDraft {
-        to: Addressee::Party,
-        kind: "permit_documents_requested",
-        subject: subject(
-            "Құжаттар сұратылды",
-            "Запрошены документы",
-            "Documents requested",
-            case.id,
-        ),
-        body: same(text(form, "requested").unwrap_or("-")),
-    }
+    service::documents_requested_notice("permit_documents_requested", case.id, form)
 }
 
 /// The applicant's answer to a request for documents.
 pub fn documents_provided(case: &CaseView<'_>, form: &Form) -> NoticeDraft {
-    NoticeDraft {
-        to: Addressee::Authority,
-        kind: "permit_documents_provided",
-        subject: subject(
-            "Құжаттар ұсынылды",
-            "Представлены документы",
-            "Documents provided",
-            case.id,
-        ),
-        body: same(text(form, "provided").unwrap_or("-")),
-    }
+    service::documents_provided_notice("permit_documents_provided", case.id, form)
 }
 
 /// R-PER-07: the permit (Rules app. 4), in the applicant's personal cabinet.
@@ -430,10 +364,5 @@ pub fn expiring(case: &CaseView<'_>) -> NoticeDraft {
 
 /// A term of the provider passed: the provider is told (monitoring sees it late).
 pub fn overdue(case: &CaseView<'_>, clock: &str) -> NoticeDraft {
-    NoticeDraft {
-        to: Addressee::Authority,
-        kind: "permit_overdue",
-        subject: subject("Мерзім өтті", "Срок пропущен", "A term has passed", case.id),
-        body: same(clock.to_owned()),
-    }
+    service::overdue_notice("permit_overdue", case.id, clock)
 }

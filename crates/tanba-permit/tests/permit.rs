@@ -6,9 +6,10 @@
 use tanba_cases::calendar::CALENDAR_2027_TOML;
 use tanba_cases::definition::check_tables;
 use tanba_cases::sandbox::values::{
-    day, decimal, file, flag, form, integer, integers, rows, taxpayer, text, texts, translation,
+    day, decimal, file, flag, form, integer, integers, rows, text, texts, translation,
 };
 use tanba_cases::sandbox::{Sandbox, astana};
+use tanba_cases::service::SampleFile;
 use tanba_cases::{Calendar, CaseError, Definition, References};
 use tanba_permit::permit::{self, Permit};
 use tanba_types::{
@@ -40,18 +41,20 @@ fn opening(kind: &str, named: Vec<TaxpayerId>, parent: Option<u64>) -> CaseOpeni
     }
 }
 
+/// A stand-in content hash (the sandbox stores no content).
+fn hash(bytes: &[u8]) -> [u8; 32] {
+    let mut hash = [0u8; 32];
+    for (index, byte) in bytes.iter().enumerate() {
+        hash[index % 32] = hash[index % 32].wrapping_mul(31).wrapping_add(*byte);
+    }
+    hash
+}
+
 fn attachments() -> Vec<AttachmentRef> {
-    vec![
-        file("guarantee.pdf", Some("ru")),
-        file("contract.pdf", Some("en")),
-        translation(&file("contract.pdf", Some("en")), "contract-ru.pdf", "ru"),
-        file("registration.pdf", Some("ru")),
-    ]
+    SampleFile::attachments(tanba_permit::sample::FILES, hash)
 }
 
 fn document(kind: &str, file: &str, valid_until: Option<&str>) -> Vec<(&'static str, FieldValue)> {
-    let kind: &'static str = Box::leak(kind.to_owned().into_boxed_str());
-    let file: &'static str = Box::leak(file.to_owned().into_boxed_str());
     let mut row = vec![("kind", text(kind)), ("file", text(file))];
     if let Some(until) = valid_until {
         row.push(("valid_until", day(until)));
@@ -59,46 +62,18 @@ fn document(kind: &str, file: &str, valid_until: Option<&str>) -> Vec<(&'static 
     row
 }
 
+/// The sample's list of documents: the guarantee obligation valid until 29 August 2027.
 fn documents() -> Vec<Vec<(&'static str, FieldValue)>> {
     vec![
-        document("guarantee_obligation", "guarantee.pdf", Some("2027-09-30")),
-        document("contract", "contract.pdf", None),
-        document("registration_certificate", "registration.pdf", None),
+        document("guarantee_obligation", "guarantee.txt", Some("2027-08-29")),
+        document("contract", "contract.txt", None),
+        document("registration_certificate", "registration.txt", None),
     ]
 }
 
+/// The sample application, filled on Monday 2 November 2026.
 fn application() -> Form {
-    form(&[
-        ("channel", text("portal")),
-        ("applicant_type", text("legal_entity")),
-        ("applicant_name", text("Steppe Trading GmbH, Astana branch")),
-        ("branch_taxpayer", taxpayer(APPLICANT)),
-        ("applicant_address", text("Astana, Mangilik El 55")),
-        ("applicant_phone", text("+7 7172 000000")),
-        ("consignor_country", text("DE")),
-        ("recipient_country", text("NO")),
-        ("end_user_name", text("Nordic Instruments AS")),
-        ("end_user_address", text("Oslo")),
-        ("end_user_phone", text("+47 000 00 000")),
-        ("basis_kind", text("contract")),
-        ("basis_number", text("C-2026/17")),
-        ("basis_signed_on", day("2026-10-01")),
-        ("goods_name", text("Cartridges for sporting rifles")),
-        ("hs_code", text("9306210000")),
-        ("control_code", text("ML3")),
-        ("unit", text("796")),
-        ("quantity", decimal("1000")),
-        ("currency", text("EUR")),
-        ("value", decimal("25000.50")),
-        ("completed_on", day("2026-10-30")),
-        ("state_registration_number", text("12345-1901-ТОО")),
-        ("state_registration_date", day("2015-03-02")),
-        ("previous_licence", text("given")),
-        ("previous_licence_number", text("KZ-EXP-2025-77")),
-        ("previous_licence_date", day("2025-06-10")),
-        ("consents_to_personal_data", flag(true)),
-        ("documents", rows(&documents())),
-    ])
+    tanba_permit::sample::application(id(APPLICANT), date("2026-11-02"))
 }
 
 fn calendar() -> Calendar {
@@ -270,7 +245,7 @@ fn r_per_02_the_application_names_its_documents_and_attaches_each() {
     let case = registered();
     assert_eq!(case.state, permit::REGISTERED);
     let mut files = attachments();
-    files.retain(|file| file.name != "registration.pdf");
+    files.retain(|file| file.name != "registration.txt");
     let error = apply_at(application(), files, monday()).err().unwrap();
     assert_eq!(code(&error), "TANBA-SERVICE-FILE-NOT-ATTACHED");
     assert_eq!(
@@ -312,7 +287,7 @@ fn r_per_03_an_incomplete_set_is_refused_at_intake_with_a_numbered_receipt() {
 fn a_per_10_an_expired_document_is_refused_at_intake_naming_it() {
     let mut application = application();
     let mut listed = documents();
-    listed[0] = document("guarantee_obligation", "guarantee.pdf", Some("2026-11-01"));
+    listed[0] = document("guarantee_obligation", "guarantee.txt", Some("2026-11-01"));
     application.insert("documents".into(), rows(&listed));
     let case = apply_at(application, attachments(), monday()).unwrap();
     assert_eq!(case.state, permit::INTAKE_REFUSED);
@@ -592,28 +567,28 @@ fn r_per_07_the_permit_is_valid_a_year_at_most_bounded_by_its_documents() {
     for (until, expected) in [
         ("2026-11-23", Some("TANBA-PERMIT-VALIDITY")),
         ("2027-11-24", Some("TANBA-PERMIT-VALIDITY")),
-        // The guarantee obligation is valid until 30 September 2027.
-        ("2027-10-01", Some("TANBA-PERMIT-VALIDITY")),
-        ("2027-09-30", None),
+        // The guarantee obligation is valid until 29 August 2027.
+        ("2027-08-30", Some("TANBA-PERMIT-VALIDITY")),
+        ("2027-08-29", None),
     ] {
         let mut case = ready_to_issue();
         let result = official(&mut case, "issue", issue_form(until), at);
         assert_eq!(result.err().map(|error| code(&error)), expected, "{until}");
     }
     let mut case = ready_to_issue();
-    official(&mut case, "issue", issue_form("2027-09-30"), at).unwrap();
+    official(&mut case, "issue", issue_form("2027-08-29"), at).unwrap();
     assert_eq!(case.state, permit::ISSUED);
     assert_eq!(case.numbers[0].to_string(), "PER-2026-000001");
     let notice = case.notices_to(id(APPLICANT)).last().copied().unwrap();
     assert!(notice.subject.en.contains("Permit No. PER-2026-000001"));
-    assert!(notice.body.en.contains("valid until 2027-09-30"));
+    assert!(notice.body.en.contains("valid until 2027-08-29"));
     assert!(notice.body.ru.contains("даю согласие"), "field 16");
-    // The service clock stopped; the validity runs to the end of 30 September 2027.
+    // The service clock stopped; the validity runs to the end of 29 August 2027.
     assert!(matches!(
         case.clocks[permit::SERVICE_CLOCK].run,
         Run::Stopped { .. }
     ));
-    let fired = case.run_until(astana("2027-10-01", 0, 1)).unwrap();
+    let fired = case.run_until(astana("2027-08-30", 0, 1)).unwrap();
     assert_eq!(fired.len(), 3, "approaching, due today, overdue: once each");
     assert_eq!(case.state, permit::EXPIRED);
     assert!(case.closed);
@@ -853,7 +828,7 @@ fn r_per_20_no_form_asks_for_a_fee() {
 #[test]
 fn a_foreign_language_document_needs_its_translation() {
     let mut files = attachments();
-    files.retain(|file| file.name != "contract-ru.pdf");
+    files.retain(|file| file.name != "contract-ru.txt");
     let error = apply_at(application(), files, monday()).err().unwrap();
     assert_eq!(code(&error), "TANBA-SERVICE-TRANSLATION-MISSING");
 }

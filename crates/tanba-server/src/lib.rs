@@ -466,5 +466,11 @@ impl RunningServer {
 /// The legal procedures a Tanba server runs: every workflow crate's case definitions, registered
 /// with the engine (which knows none of them by name).
 pub fn procedures() -> Arc<tanba_engine::Cases> {
-    Arc::new(tanba_engine::Cases::new(tanba_recall::definitions()))
+    let definitions = [
+        tanba_recall::definitions(),
+        tanba_rex::definitions(),
+        tanba_permit::definitions(),
+        tanba_certificate::definitions(),
+    ];
+    Arc::new(tanba_engine::Cases::new(definitions.concat()))
 }

@@ -20,9 +20,16 @@ use tanba_types::{
 /// 2026-11-22T10:00:00+05:00.
 pub const START_MS: u64 = 1_795_327_200_000;
 
-/// The case definitions every test engine registers: the recall and its claims.
+/// The case definitions every test engine registers: the recall and its claims, the REX
+/// verification, the permit and the certificates with their complaints.
 pub fn cases() -> Arc<tanba_engine::Cases> {
-    Arc::new(tanba_engine::Cases::new(tanba_recall::definitions()))
+    let definitions = [
+        tanba_recall::definitions(),
+        tanba_rex::definitions(),
+        tanba_permit::definitions(),
+        tanba_certificate::definitions(),
+    ];
+    Arc::new(tanba_engine::Cases::new(definitions.concat()))
 }
 
 /// A valid IIN/BIN built from `n` (the first 11 digits are `n`'s, the last a check digit);
