@@ -391,6 +391,11 @@ impl Definition for Complaint {
         Some(self.0.parent_kind)
     }
 
+    /// A complaint about a state service is one of its stages for the monitoring body.
+    fn monitored(&self) -> bool {
+        true
+    }
+
     fn decide(
         &self,
         case: Option<&CaseView<'_>>,

@@ -316,6 +316,11 @@ pub trait Definition: Send + Sync {
     fn parent_kind(&self) -> Option<&'static str> {
         None
     }
+    /// Whether it is a state service whose every stage the monitoring body sees (R-PER-10,
+    /// R-CER-19).
+    fn monitored(&self) -> bool {
+        false
+    }
     /// The yearly document series its steps number documents in (`EUC`, `IIC`).
     fn number_series(&self) -> &'static [&'static str] {
         &[]

@@ -53,6 +53,49 @@ pub struct Execution {
     pub goods: Vec<GoodsRequest>,
     /// Document numbers given.
     pub numbers: Vec<DocumentNumber>,
+    /// The stage the monitoring body sees, for a monitored procedure.
+    pub stage: Option<Stage>,
+}
+
+/// A stage of a monitored procedure (the engine adds the case and the state reached).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    /// The procedure's kind.
+    pub kind: &'static str,
+    /// The transition taken, or `tick`.
+    pub name: String,
+    /// The term that stood over it: the earliest due of the clocks running before it (or, at
+    /// an opening, after it), with its clock's name.
+    pub deadline: Option<(String, u64)>,
+    /// Whether it came by that deadline.
+    pub on_time: bool,
+}
+
+/// The stage of `name` taken at `now_ms`, when `definition` is monitored.
+fn stage(
+    definition: &dyn Definition,
+    name: &str,
+    before: &BTreeMap<String, LegalClock>,
+    after: &[ClockUpdate],
+    now_ms: u64,
+) -> Option<Stage> {
+    if !definition.monitored() {
+        return None;
+    }
+    let earliest = |clocks: &mut dyn Iterator<Item = (&String, &LegalClock)>| {
+        clocks
+            .filter_map(|(name, clock)| clock.due().map(|due| (name.clone(), due.at_ms)))
+            .min_by_key(|(_, at_ms)| *at_ms)
+    };
+    let deadline = earliest(&mut before.iter())
+        .or_else(|| earliest(&mut after.iter().map(|update| (&update.name, &update.value))));
+    let on_time = deadline.as_ref().is_none_or(|(_, at_ms)| now_ms <= *at_ms);
+    Some(Stage {
+        kind: definition.kind(),
+        name: name.to_owned(),
+        deadline,
+        on_time,
+    })
 }
 
 /// A step as submitted.
@@ -97,14 +140,22 @@ pub fn open(
     };
     let outcome = definition.decide(None, &step, context)?;
     let target = reached(definition, transition, None, &outcome)?;
-    record(
+    let mut execution = record(
         definition,
         opening,
         target,
         &BTreeMap::new(),
         outcome,
         context,
-    )
+    )?;
+    execution.stage = stage(
+        definition,
+        transition.name,
+        &BTreeMap::new(),
+        &execution.clocks,
+        context.now_ms,
+    );
+    Ok(execution)
 }
 
 /// Decides a step of an open case by an actor holding `roles` in it.
@@ -143,14 +194,22 @@ pub fn step(
     };
     let outcome = definition.decide(Some(case), &step, context)?;
     let target = reached(definition, transition, Some(case.state), &outcome)?;
-    record(
+    let mut execution = record(
         definition,
         case.opening,
         target,
         case.clocks,
         outcome,
         context,
-    )
+    )?;
+    execution.stage = stage(
+        definition,
+        transition.name,
+        case.clocks,
+        &execution.clocks,
+        context.now_ms,
+    );
+    Ok(execution)
 }
 
 /// Fires the warning rungs due at `context.now_ms` on every clock of the case, and what the
@@ -198,6 +257,10 @@ pub fn fire(
     let mut execution = record(definition, case.opening, target, &clocks, outcome, context)?;
     updates.append(&mut execution.clocks);
     execution.clocks = updates;
+    if execution.state != case.state {
+        // A state the timer reaches (a permit expired) is a stage with no deadline over it.
+        execution.stage = stage(definition, "tick", &BTreeMap::new(), &[], context.now_ms);
+    }
     Ok(Some(execution))
 }
 
@@ -349,6 +412,7 @@ fn record(
         notices,
         goods: outcome.goods,
         numbers: outcome.numbers,
+        stage: None,
     })
 }
 

@@ -106,40 +106,7 @@ impl SetKind {
     }
 }
 
-/// Whether `code` is written as a control-list code: a Munitions List category (`ML1` to
-/// `ML22`) or a dual-use entry (category digit, group letter A-E, three digits: `1C350`), either
-/// followed by sub-items (`.a`, `.b.3`).
-pub fn is_control_list_code(code: &str) -> bool {
-    if code.len() > CODE_CHARS_MAX {
-        return false;
-    }
-    let mut parts = code.split('.');
-    let head = parts.next().unwrap_or_default();
-    let head_ok = match head.strip_prefix("ML") {
-        Some(number) => {
-            !number.starts_with('0')
-                && number.bytes().all(|byte| byte.is_ascii_digit())
-                && number
-                    .parse::<u8>()
-                    .is_ok_and(|number| (1..=22).contains(&number))
-        }
-        None => {
-            let bytes = head.as_bytes();
-            bytes.len() == 5
-                && bytes[0].is_ascii_digit()
-                && (b'A'..=b'E').contains(&bytes[1])
-                && bytes[2..].iter().all(u8::is_ascii_digit)
-        }
-    };
-    head_ok
-        && parts.all(|part| {
-            !part.is_empty()
-                && part.len() <= 3
-                && part
-                    .bytes()
-                    .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit())
-        })
-}
+pub use tanba_types::reference::is_control_list_code;
 
 /// Why a reference document or lookup is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

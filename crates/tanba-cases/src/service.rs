@@ -19,6 +19,7 @@ pub const CODES: &[&str] = &[
     "TANBA-SERVICE-TRANSLATION-MISSING",
     "TANBA-SERVICE-GROUND",
     "TANBA-SERVICE-DATE-FUTURE",
+    "TANBA-SERVICE-NOT-REGISTERED",
 ];
 
 /// Most documents one application lists.
@@ -241,6 +242,27 @@ pub fn check_translations(
         }
     }
     Ok(())
+}
+
+/// The provider acts on an application from the day it registers (R-PER-14, R-CER-15): an
+/// application made after hours or on a day off waits for that day, and a step before it is
+/// refused. `clock` is a term that starts at registration.
+pub fn check_registered(
+    case: &crate::definition::CaseView<'_>,
+    clock: &str,
+    today: Date,
+) -> Result<(), CaseError> {
+    let since = case.clocks.get(clock).and_then(|clock| match &clock.run {
+        tanba_types::Run::Running { since, .. } => Some(*since),
+        _ => None,
+    });
+    match since {
+        Some(registered) if today < registered => Err(CaseError::rule(
+            "TANBA-SERVICE-NOT-REGISTERED",
+            registered.to_string(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The earliest last-valid day of the documents listed (what a permit's validity is bounded by,

@@ -410,6 +410,11 @@ impl Definition for Certificate {
         true
     }
 
+    /// Every stage goes to the state-services monitoring system.
+    fn monitored(&self) -> bool {
+        true
+    }
+
     fn number_series(&self) -> &'static [&'static str] {
         &[EUC_SERIES, IIC_SERIES]
     }
@@ -648,6 +653,7 @@ fn later_step(
     step: &StepView<'_>,
     context: &StepContext<'_>,
 ) -> Result<Outcome, CaseError> {
+    service::check_registered(case, SERVICE_CLOCK, context.today())?;
     let mut outcome = Outcome::default();
     match step.transition.name {
         "sign_guarantee" => {

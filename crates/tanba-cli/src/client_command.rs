@@ -225,6 +225,9 @@ pub enum ClientCommand {
         /// Days after a sale within which a consumer's return is taken (0: none).
         #[arg(long, default_value_t = 14)]
         return_days: u32,
+        /// The control-list code of controlled goods (`ML3`): exported only under a permit.
+        #[arg(long, default_value = "")]
+        control_list_code: String,
     },
     /// Operator: register a fiscal data operator as serving a seller.
     AssignFiscalOperator {
@@ -367,6 +370,12 @@ pub enum ClientCommand {
         /// The paper behind it.
         #[arg(long, default_value = "")]
         document: String,
+        /// Controlled goods exported outside the EAEU: the permit's number (`PER-2026-000001`).
+        #[arg(long, default_value = "", requires = "end_user")]
+        permit: String,
+        /// With a permit: the end user, as the permit names it.
+        #[arg(long, default_value = "")]
+        end_user: String,
         #[command(flatten)]
         codes: Codes,
     },
@@ -666,12 +675,14 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
             en,
             short_tail,
             return_days,
+            control_list_code,
         } => {
             let category = pb::Category {
                 code,
                 names: Some(pb::Names { kk, ru, en }),
                 short_tail_length: short_tail,
                 return_period_days: return_days,
+                control_list_code,
             };
             let request = pb::DefineCategoryRequest {
                 category: Some(category),
@@ -922,6 +933,8 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
         ClientCommand::Withdraw {
             reason,
             document,
+            permit,
+            end_user,
             codes,
         } => {
             let reason = match reason {
@@ -936,6 +949,8 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
                 codes: codes.read()?,
                 reason: reason as i32,
                 document,
+                permit,
+                end_user,
             };
             receipt(
                 connection

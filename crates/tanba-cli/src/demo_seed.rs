@@ -379,6 +379,7 @@ pub async fn seed(
                     names: category_names,
                     short_tail_length,
                     return_period_days,
+                    control_list_code: String::new(),
                 }),
             })
             .await?;

@@ -430,6 +430,7 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
                         codes: vec![genuine.clone()],
                         reason: pb::WithdrawalReason::WriteOff as i32,
                         document: String::new(),
+                        ..Default::default()
                     })
                     .await,
             ),

@@ -260,6 +260,10 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             update_subtrees(state, codes, sequence, |code_record| {
                 code_record.status = status;
             })?;
+            crate::export::apply(state, sequence, &record.event)?;
+        }
+        Event::ExportAuthorized { .. } | Event::ExportAuthorizationEnded { .. } => {
+            crate::export::apply(state, sequence, &record.event)?;
         }
         Event::Sold {
             receipt_id, sold, ..
@@ -308,6 +312,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
         | Event::HoldersCounted { .. }
         | Event::SweepMoved { .. }
         | Event::DocumentNumbered { .. }
+        | Event::StageReported(_)
         | Event::CasesRecomputed { .. } => crate::cases::apply(state, record)?,
         Event::ConsumerOptedIn { .. }
         | Event::ConsumerOptedOut { .. }

@@ -439,6 +439,16 @@ pub(crate) fn effects(
         .into_iter()
         .map(|update| clock_event(case, update))
         .collect();
+    if let Some(stage) = execution.stage {
+        events.push(Event::StageReported(tanba_types::StageReport {
+            case,
+            kind: stage.kind.to_owned(),
+            stage: stage.name,
+            state: execution.state.clone(),
+            deadline: stage.deadline,
+            on_time: stage.on_time,
+        }));
+    }
     events.extend(
         execution
             .numbers
@@ -726,6 +736,14 @@ pub(crate) fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineE
             add_case_history(state, *case, sequence);
         }
         Event::SweepMoved { case, job } => crate::sweep::apply_moved(state, *case, job),
+        Event::StageReported(report) => {
+            state.put(
+                Column::Cases,
+                keys::numbered(keys::STAGE, sequence),
+                Vec::new(),
+            );
+            add_case_history(state, report.case, sequence);
+        }
         Event::DocumentNumbered { case, number } => {
             let mut record_ = existing(state, *case)?;
             record_.numbers.push(number.clone());

@@ -157,7 +157,8 @@ pub fn decide(
             codes,
             reason,
             document,
-        } => withdraw(state, context, codes, *reason, document),
+            export,
+        } => withdraw(state, context, codes, *reason, document, export.as_ref()),
         Command::RecordSale {
             receipt_id,
             printed_ms,
@@ -354,6 +355,16 @@ fn check_category(category: &Category) -> Result<(), EngineError> {
         });
     }
     check_names(&category.names)?;
+    let control_ok = category
+        .control_list_code
+        .as_deref()
+        .is_none_or(tanba_types::reference::is_control_list_code);
+    if !control_ok {
+        return Err(EngineError::Invalid {
+            field: "control_list_code",
+            reason: "a control-list code (ML1 to ML22, or 1C350 with sub-items .a)",
+        });
+    }
     if category.return_period_days > RETURN_PERIOD_DAYS_MAX {
         return Err(EngineError::LimitExceeded {
             what: "return_period_days",
@@ -990,6 +1001,7 @@ fn withdraw(
     codes: &[CodeKey],
     reason: WithdrawalReason,
     document: &Option<String>,
+    export: Option<&tanba_types::ExportUse>,
 ) -> Result<Vec<Event>, EngineError> {
     check_optional_text("document", document, REFERENCE_CHARS_MAX)?;
     check_codes("codes", codes, COMMAND_CODES_MAX)?;
@@ -1026,6 +1038,8 @@ fn withdraw(
         }
     }
     allowed_in_subtrees(state, codes, Operation::Withdraw(reason))?;
+    let withdrawer = owner.unwrap_or_else(|| context.actor.caller().expect("an authority"));
+    let export = crate::export::check(state, context, withdrawer, codes, reason, export)?;
     let mut events = Vec::new();
     if !detached.is_empty() {
         events.push(Event::Disaggregated { codes: detached });
@@ -1034,6 +1048,7 @@ fn withdraw(
         codes: codes.to_vec(),
         reason,
         document: document.clone(),
+        export,
     });
     Ok(events)
 }

@@ -231,6 +231,14 @@ pub enum EngineError {
     /// No such case (or not one the caller may see).
     #[error("no case {0}")]
     UnknownCase(tanba_types::CaseId),
+    /// A withdrawal for export of controlled goods and the permit it names do not agree.
+    #[error("export permit: {problem:?}: {detail}")]
+    ExportPermit {
+        /// What is wrong.
+        problem: ExportProblem,
+        /// What the message names.
+        detail: String,
+    },
     /// No such notice in the caller's inbox.
     #[error("no notice {0}")]
     UnknownNotice(tanba_types::NoticeId),
@@ -254,6 +262,51 @@ impl From<StoreError> for EngineError {
                 max: tanba_store::BATCH_OPERATIONS_MAX,
             },
             other => EngineError::Store(other.to_string()),
+        }
+    }
+}
+
+/// Why a controlled export and its permit do not agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportProblem {
+    /// Controlled goods leave for export without a permit.
+    Required,
+    /// No permit has that number.
+    Unknown,
+    /// The permit was revoked or has expired.
+    Ended,
+    /// The permit's last valid day has passed.
+    Expired,
+    /// The permit is another participant's.
+    NotHolder,
+    /// The goods or the end user are not the permit's.
+    Mismatch,
+    /// Fewer units remain on the permit than the withdrawal takes.
+    Exhausted,
+}
+
+impl ExportProblem {
+    /// Every problem.
+    pub const ALL: [ExportProblem; 7] = [
+        ExportProblem::Required,
+        ExportProblem::Unknown,
+        ExportProblem::Ended,
+        ExportProblem::Expired,
+        ExportProblem::NotHolder,
+        ExportProblem::Mismatch,
+        ExportProblem::Exhausted,
+    ];
+
+    /// Its stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ExportProblem::Required => "TANBA-ENGINE-EXPORT-PERMIT-REQUIRED",
+            ExportProblem::Unknown => "TANBA-ENGINE-EXPORT-PERMIT-UNKNOWN",
+            ExportProblem::Ended => "TANBA-ENGINE-EXPORT-PERMIT-ENDED",
+            ExportProblem::Expired => "TANBA-ENGINE-EXPORT-PERMIT-EXPIRED",
+            ExportProblem::NotHolder => "TANBA-ENGINE-EXPORT-PERMIT-NOT-HOLDER",
+            ExportProblem::Mismatch => "TANBA-ENGINE-EXPORT-PERMIT-MISMATCH",
+            ExportProblem::Exhausted => "TANBA-ENGINE-EXPORT-PERMIT-EXHAUSTED",
         }
     }
 }
@@ -316,6 +369,13 @@ impl EngineError {
         "TANBA-ENGINE-SCOPE-NOT-YOURS",
         "TANBA-ENGINE-SCOPE-EMPTY",
         "TANBA-ENGINE-UNKNOWN-ATTACHMENT",
+        "TANBA-ENGINE-EXPORT-PERMIT-REQUIRED",
+        "TANBA-ENGINE-EXPORT-PERMIT-UNKNOWN",
+        "TANBA-ENGINE-EXPORT-PERMIT-ENDED",
+        "TANBA-ENGINE-EXPORT-PERMIT-EXPIRED",
+        "TANBA-ENGINE-EXPORT-PERMIT-NOT-HOLDER",
+        "TANBA-ENGINE-EXPORT-PERMIT-MISMATCH",
+        "TANBA-ENGINE-EXPORT-PERMIT-EXHAUSTED",
     ];
 
     /// The stable error code.
@@ -375,6 +435,7 @@ impl EngineError {
             EngineError::Recalled { .. } => "TANBA-ENGINE-RECALLED",
             EngineError::RecallReturnOnly { .. } => "TANBA-ENGINE-RECALL-RETURN-ONLY",
             EngineError::UnknownCase(_) => "TANBA-ENGINE-UNKNOWN-CASE",
+            EngineError::ExportPermit { problem, .. } => problem.code(),
             EngineError::UnknownNotice(_) => "TANBA-ENGINE-UNKNOWN-NOTICE",
             EngineError::ScopeNotYours(_) => "TANBA-ENGINE-SCOPE-NOT-YOURS",
             EngineError::ScopeEmpty => "TANBA-ENGINE-SCOPE-EMPTY",
@@ -442,6 +503,7 @@ impl Localized for EngineError {
             EngineError::OrderExceeded { quantity, .. } => Some(quantity.to_string()),
             EngineError::Calendar(error) => error.detail(),
             EngineError::Case(error) => error.detail(),
+            EngineError::ExportPermit { detail, .. } => Some(detail.clone()),
             EngineError::UnknownCase(id) | EngineError::UnknownNotice(id) => Some(id.to_string()),
             EngineError::ScopeNotYours(what) | EngineError::UnknownAttachment(what) => {
                 Some(what.clone())

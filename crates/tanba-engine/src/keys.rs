@@ -38,6 +38,10 @@
 //! | cases | `s` + GTIN + case id | empty: a product's scope blocks by batch or dates (the till check reads these) |
 //! | cases | `x` + code + case id | empty: a unit in a scope block that lists codes |
 //! | cases | `y` + case id + code | empty: the same, by case (to lift the block) |
+//! | cases | `S` + sequence | empty: a monitored state service's stage event, in log order |
+//! | cases | `E` + permit number | [`AuthorizationRecord`](crate::records::AuthorizationRecord): what a permit authorizes, how much is used |
+//! | cases | `e` + case id | a case's permit number (UTF-8) |
+//! | cases | `U` + case id + sequence | the units (u64 BE) of a withdrawal that used the case's permit |
 //! | cases | `N` + series + 0 + year (u32 BE) | the last number given in a yearly document series (u32 BE) |
 //! | cases | `M` + document number (`EUC-2026-000001`) | the case that gave it (u64 BE) |
 //! | cases | `r` | the calendar version whose recomputation is under way (u32 BE), then the last (next rung, case id) done |
@@ -134,6 +138,14 @@ pub const SCOPE_BY_CODE: u8 = b'x';
 /// Cases column prefix: the units of a case's listed scope, by case.
 pub const SCOPE_UNITS: u8 = b'y';
 
+/// Cases column prefix: the stage events of monitored state services, by sequence.
+pub const STAGE: u8 = b'S';
+/// Cases column prefix: a permit's export authorization, by number.
+pub const AUTHORIZATION: u8 = b'E';
+/// Cases column prefix: a case's permit number.
+pub const CASE_AUTHORIZATION: u8 = b'e';
+/// Cases column prefix: the withdrawals that used a case's permit.
+pub const AUTHORIZATION_USE: u8 = b'U';
 /// Cases column prefix: the last number of a yearly document series.
 pub const DOCUMENT_SERIES: u8 = b'N';
 /// Cases column prefix: the case that gave a document number.
@@ -243,6 +255,13 @@ pub fn document_series(series: &str, year: i32) -> Vec<u8> {
     out.extend_from_slice(series.as_bytes());
     out.push(0);
     out.extend_from_slice(&u32::try_from(year).unwrap_or(0).to_be_bytes());
+    out
+}
+
+/// A permit's authorization key.
+pub fn authorization(number: &tanba_types::DocumentNumber) -> Vec<u8> {
+    let mut out = vec![AUTHORIZATION];
+    out.extend_from_slice(number.to_string().as_bytes());
     out
 }
 

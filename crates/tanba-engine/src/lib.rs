@@ -18,6 +18,7 @@
 //!   fiscal data operators acting for the sellers they serve.
 //! - [`workload`](mod@workload): a standing world and bulk steps for benchmarks and load tests.
 //! - [`calendar`](mod@calendar): the working-day calendar's versions, published into the log.
+//! - [`export`]: controlled goods exported only under a permit that covers them.
 //! - [`reference`]: the reference sets' versions (providers, HS codes, control lists,
 //!   currencies, countries, units), published into the log.
 //! - [`cases`](mod@cases): the legal procedures' cases: registered definitions, case commands
@@ -41,6 +42,7 @@ pub mod core;
 pub mod decide;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod issue;
 pub mod keys;
 pub mod log;

@@ -558,6 +558,32 @@ pub fn case_history(
         .collect()
 }
 
+/// The stage events of the monitored state services (R-PER-10, R-CER-19), in log order after
+/// sequence `after`, each with its moment: what the monitoring body reads and the feeds ship.
+pub fn stages(
+    snapshot: &dyn Snapshot,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<(u64, u64, tanba_types::StageReport)>, EngineError> {
+    let prefix = [keys::STAGE];
+    let start = keys::numbered(keys::STAGE, after.saturating_add(1));
+    numbered_page(snapshot, &prefix, &start, limit)?
+        .into_iter()
+        .map(|sequence| {
+            let record = log_record(snapshot, sequence)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("a stage names a missing log entry {sequence}"))
+            })?;
+            match record.event {
+                tanba_types::Event::StageReported(report) => Ok((sequence, record.time_ms, report)),
+                other => Err(EngineError::Corrupt(format!(
+                    "stage {sequence} is a {} event",
+                    other.name()
+                ))),
+            }
+        })
+        .collect()
+}
+
 /// A participant's inbox, oldest first, after notice `after`.
 pub fn inbox(
     snapshot: &dyn Snapshot,

@@ -412,3 +412,18 @@ pub struct ScopeBlock {
     /// Since when, unix milliseconds.
     pub since_ms: u64,
 }
+
+/// A permit's export authorization as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationRecord {
+    /// The permit's case.
+    pub case: tanba_types::CaseId,
+    /// Who may use it: the case's party.
+    pub holder: TaxpayerId,
+    /// What it authorizes.
+    pub authorization: tanba_types::ExportAuthorization,
+    /// Units withdrawn under it so far.
+    pub used: u64,
+    /// Whether it ended (revoked, expired).
+    pub ended: bool,
+}

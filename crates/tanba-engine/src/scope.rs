@@ -91,6 +91,10 @@ pub(crate) fn decide(
             }
             Ok(vec![tanba_types::Event::ScopeReleased { case }])
         }
+        GoodsRequest::Authorize(authorization) => {
+            crate::export::decide_request(state, case, Some(authorization))
+        }
+        GoodsRequest::EndAuthorization => crate::export::decide_request(state, case, None),
         GoodsRequest::WithdrawHeld => {
             if !blocked {
                 return Err(EngineError::Invalid {

@@ -303,6 +303,7 @@ fn withdraw(
             codes,
             reason,
             document: Some(format!("case {case}")),
+            export: None,
         });
     }
     let next = continued(SweepPhase::Withdraw, &entries, SWEEP_UNITS_PER_TICK);

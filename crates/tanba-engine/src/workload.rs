@@ -90,6 +90,7 @@ impl World {
                 names: names(code),
                 tail_profile,
                 return_period_days: 14,
+                control_list_code: None,
             }));
         }
         for (gtin, category) in [

@@ -297,6 +297,7 @@ impl Load {
                         names: names(code),
                         tail_profile,
                         return_period_days: 14,
+                        control_list_code: None,
                     }),
                 );
             }

@@ -41,6 +41,7 @@ fn category(code: &str) -> Command {
         names: names(code),
         tail_profile: TailProfile::Full,
         return_period_days: 14,
+        control_list_code: None,
     })
 }
 

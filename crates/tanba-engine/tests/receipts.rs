@@ -67,6 +67,7 @@ fn r_is_13_a_sale_is_recorded_by_its_receipt_only() {
         codes: units.clone(),
         reason: WithdrawalReason::RetailSale,
         document: Some("R-1".into()),
+        export: None,
     };
     assert_eq!(
         code_of(world.by(world.cast.retailer, withdraw)),
@@ -328,6 +329,7 @@ fn r_is_13_returns_are_taken_within_the_categorys_period() {
             names: names("tobacco"),
             tail_profile: TailProfile::Full,
             return_period_days: 3,
+            control_list_code: None,
         }))
         .unwrap();
     world
@@ -347,6 +349,7 @@ fn r_is_13_returns_are_taken_within_the_categorys_period() {
             names: names("tobacco"),
             tail_profile: TailProfile::Full,
             return_period_days: 0,
+            control_list_code: None,
         }))
         .unwrap();
     let again = world.sell(retailer, units[0]).unwrap();
@@ -411,6 +414,7 @@ fn r_is_13_a_fiscal_data_operator_acts_only_for_sellers_it_serves_on_those_days(
         codes: units[2..].to_vec(),
         reason: WithdrawalReason::WriteOff,
         document: None,
+        export: None,
     };
     assert_eq!(code_of(world.run(acting, ship)), "TANBA-ENGINE-INVALID");
     world.assert_replay_equal();

@@ -31,6 +31,7 @@ fn withdraw(code: CodeKey, reason: WithdrawalReason) -> Command {
         codes: vec![code],
         reason,
         document: None,
+        export: None,
     }
 }
 
@@ -856,6 +857,7 @@ fn one_bad_code_refuses_the_whole_command_and_changes_nothing() {
         codes: units.clone(),
         reason: WithdrawalReason::ExportOutsideEaeu,
         document: None,
+        export: None,
     };
     assert_eq!(code_of(world.by(retailer, export)), "TANBA-CODE-BLOCKED");
     assert_eq!(world.core.head(), head, "nothing logged");

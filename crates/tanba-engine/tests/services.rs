@@ -16,7 +16,10 @@ use tanba_types::{
     Scalar, TaxpayerId,
 };
 
+/// Publishes the calendar and reference data, and moves the world from its Sunday to Monday
+/// 23 November 2026, 10:00, a working day.
 fn publish_data(world: &mut World) {
+    world.now_ms += 86_400_000;
     for toml in tanba_cases::calendar::SHIPPED_VERSIONS {
         let toml = (*toml).to_owned();
         world.system(Command::PublishCalendar { toml }).unwrap();
@@ -386,4 +389,249 @@ fn a_rex_verification_runs_between_the_authority_and_the_organization() {
         .unwrap();
     assert_eq!(record.state, "documents_received");
     world.assert_replay_equal();
+}
+
+/// R-PER-10, R-CER-19: every stage of a state service is a stage event, in log order, with the
+/// term that stood over it and whether it was met; the recall, not a state service, has none.
+#[test]
+fn r_per_10_r_cer_19_every_stage_is_reported_with_its_deadline() {
+    let mut world = World::new(15);
+    publish_data(&mut world);
+    let applicant = world.cast.importer;
+    let provider = world.cast.authority;
+    let files = upload(&world, applicant, tanba_permit::sample::FILES);
+    let application = tanba_permit::sample::application(applicant, today(&world));
+    let permit = world
+        .by(
+            applicant,
+            open("permit", provider, Vec::new(), None, application, files),
+        )
+        .unwrap()
+        .created
+        .unwrap();
+    // Three weeks later: the 2-WD completeness check is late.
+    world.now_ms += 21 * 86_400_000;
+    let complete = form(&[
+        ("bodies", FieldValue::List(vec![Scalar::Text("NSC".into())])),
+        ("mfa_referral", text("MFA-1")),
+    ]);
+    world
+        .by(provider, step(permit, "confirm_complete", complete))
+        .unwrap();
+    let stages = query::stages(world.store.snapshot().as_ref(), 0, 100).unwrap();
+    let seen: Vec<(&str, &str, bool)> = stages
+        .iter()
+        .map(|(_, _, report)| (report.stage.as_str(), report.state.as_str(), report.on_time))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("apply", "registered", true),
+            ("confirm_complete", "under_review", false)
+        ]
+    );
+    let (_, at_ms, late) = &stages[1];
+    let (clock, due_ms) = late.deadline.clone().unwrap();
+    assert_eq!(clock, "D-PER-2");
+    assert!(*at_ms > due_ms);
+    assert_eq!(late.case, permit);
+    assert_eq!(late.kind, "permit");
+    // Paged after a sequence.
+    let after = query::stages(world.store.snapshot().as_ref(), stages[0].0, 100).unwrap();
+    assert_eq!(after.len(), 1);
+    world.assert_replay_equal();
+}
+
+/// Controlled goods and permits together: units of a controlled category leave for export
+/// outside the EAEU only under a permit of their holder that covers their HS code, control-list
+/// code, end user and quantity; each withdrawal consumes it, the permit's case lists them, and
+/// an exhausted, revoked, foreign or mismatched permit is refused with its reason.
+#[test]
+fn controlled_exports_need_a_permit_that_covers_them_and_consume_it() {
+    use tanba_types::{
+        Category, ExportUse, HsCode, Names, PackageLevel, Product, TailProfile, WithdrawalReason,
+    };
+    let mut world = World::new(16);
+    publish_data(&mut world);
+    let (producer, provider) = (world.cast.producer, world.cast.authority);
+    let names = Names {
+        kk: "Патрондар".into(),
+        ru: "Патроны".into(),
+        en: Some("Cartridges".into()),
+    };
+    let mut arms = Category {
+        code: "cartridges".into(),
+        names: names.clone(),
+        tail_profile: TailProfile::Full,
+        return_period_days: 0,
+        control_list_code: Some("ML33".into()),
+    };
+    let refused = world.system(Command::DefineCategory(arms.clone()));
+    assert_eq!(code_of(refused), "TANBA-ENGINE-INVALID");
+    arms.control_list_code = Some("ML3".into());
+    world.system(Command::DefineCategory(arms)).unwrap();
+    let gtin = support::gtin(77);
+    world
+        .system(Command::RegisterProduct(Product {
+            gtin,
+            names,
+            producer_name: "Kazakh Cartridge Works".into(),
+            producer: Some(producer),
+            importer: None,
+            country: "KZ".into(),
+            hs_code: HsCode::parse("9306210000").unwrap(),
+            category: "cartridges".into(),
+            level: PackageLevel::Unit,
+            shelf_life_days: None,
+        }))
+        .unwrap();
+    let units = world.produce(gtin, 8);
+    let export =
+        |codes: &[tanba_types::CodeKey], permit: Option<&str>, end_user: &str| Command::Withdraw {
+            codes: codes.to_vec(),
+            reason: WithdrawalReason::ExportOutsideEaeu,
+            document: Some("DT 50103/041226/0001".into()),
+            export: permit.map(|permit| ExportUse {
+                permit: DocumentNumber::parse(permit).unwrap(),
+                end_user: end_user.into(),
+            }),
+        };
+    let refused = world.by(producer, export(&units[..1], None, ""));
+    assert_eq!(code_of(refused), "TANBA-ENGINE-EXPORT-PERMIT-REQUIRED");
+    let refused = world.by(
+        producer,
+        export(&units[..1], Some("PER-2026-000001"), "Nordic"),
+    );
+    assert_eq!(code_of(refused), "TANBA-ENGINE-EXPORT-PERMIT-UNKNOWN");
+    // The producer's permit for 5 cartridges.
+    let permit = issue_permit(&mut world, producer, provider, "5");
+    let number = "PER-2026-000001";
+    let end_user = "nordic  instruments as";
+    let refused = world.by(producer, export(&units[..1], Some(number), "Someone Else"));
+    assert_eq!(code_of(refused), "TANBA-ENGINE-EXPORT-PERMIT-MISMATCH");
+    world
+        .by(producer, export(&units[..3], Some(number), end_user))
+        .unwrap();
+    let refused = world.by(producer, export(&units[3..6], Some(number), end_user));
+    assert_eq!(code_of(refused), "TANBA-ENGINE-EXPORT-PERMIT-EXHAUSTED");
+    world
+        .by(producer, export(&units[3..5], Some(number), end_user))
+        .unwrap();
+    let snapshot = world.store.snapshot();
+    let record = tanba_engine::export::authorization_of(
+        snapshot.as_ref(),
+        &DocumentNumber::parse(number).unwrap(),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!((record.used, record.authorization.units), (5, 5));
+    let uses = tanba_engine::export::uses(snapshot.as_ref(), permit, 0, 100).unwrap();
+    assert_eq!(
+        uses.iter().map(|(_, units)| *units).collect::<Vec<_>>(),
+        [3, 2]
+    );
+    let history = query::case_history(snapshot.as_ref(), permit, 0, 1_000).unwrap();
+    let withdrawals = history
+        .iter()
+        .filter(|entry| matches!(entry.event, Event::Withdrawn { .. }))
+        .count();
+    assert_eq!(
+        withdrawals, 2,
+        "the permit's case shows the codes that used it"
+    );
+    drop(snapshot);
+    // Another participant's permit is not the producer's to use; a revoked one is nobody's.
+    let second = issue_permit(&mut world, producer, provider, "10");
+    let refused = world.by(producer, export(&units[5..6], Some("PER-2026-000002"), "x"));
+    assert_eq!(code_of(refused), "TANBA-ENGINE-EXPORT-PERMIT-MISMATCH");
+    let revoke = form(&[
+        ("revocation_reason", text("court ban")),
+        ("signer_position", text("head")),
+    ]);
+    world.by(provider, step(second, "revoke", revoke)).unwrap();
+    let refused = world.by(
+        producer,
+        export(&units[5..6], Some("PER-2026-000002"), end_user),
+    );
+    assert_eq!(code_of(refused), "TANBA-ENGINE-EXPORT-PERMIT-ENDED");
+    let importer = world.cast.importer;
+    issue_permit(&mut world, importer, provider, "10");
+    let refused = world.by(
+        producer,
+        export(&units[5..6], Some("PER-2026-000003"), end_user),
+    );
+    assert_eq!(code_of(refused), "TANBA-ENGINE-EXPORT-PERMIT-NOT-HOLDER");
+    // Goods that are not controlled leave without a permit, and a permit cannot carry them.
+    let plain = world.produce(world.cast.unit, 1);
+    let refused = world.by(producer, export(&plain, Some("PER-2026-000003"), end_user));
+    assert!(code_of(refused).starts_with("TANBA-ENGINE-EXPORT-PERMIT-"));
+    world.by(producer, export(&plain, None, "")).unwrap();
+    world.assert_replay_equal();
+}
+
+/// Issues a permit for `quantity` sample cartridges to `applicant`; returns its case.
+fn issue_permit(
+    world: &mut World,
+    applicant: TaxpayerId,
+    provider: TaxpayerId,
+    quantity: &str,
+) -> CaseId {
+    let files = upload(world, applicant, tanba_permit::sample::FILES);
+    let mut application = tanba_permit::sample::application(applicant, today(world));
+    application.insert(
+        "quantity".into(),
+        FieldValue::One(Scalar::Decimal(
+            tanba_types::Decimal::parse(quantity).unwrap(),
+        )),
+    );
+    let case = world
+        .by(
+            applicant,
+            open("permit", provider, Vec::new(), None, application, files),
+        )
+        .unwrap()
+        .created
+        .unwrap();
+    let flag = |value| FieldValue::One(Scalar::Flag(value));
+    let steps = [
+        (
+            "confirm_complete",
+            form(&[
+                ("bodies", FieldValue::List(vec![Scalar::Text("NSC".into())])),
+                ("mfa_referral", text("MFA-1")),
+            ]),
+        ),
+        (
+            "record_answers",
+            form(&[
+                ("answers", text("none against")),
+                ("answers_negative", flag(false)),
+            ]),
+        ),
+        (
+            "assess_risk",
+            form(&[
+                ("risk_result", text("positive")),
+                ("risk_summary", text("low")),
+            ]),
+        ),
+        (
+            "record_mfa_confirmation",
+            form(&[
+                ("mfa_result", text("confirmed")),
+                ("mfa_answer", text("note 1")),
+            ]),
+        ),
+    ];
+    for (transition, fields) in steps {
+        world.by(provider, step(case, transition, fields)).unwrap();
+    }
+    let until = today(world).plus_days(200);
+    let issue = form(&[
+        ("valid_until", FieldValue::One(Scalar::Date(until))),
+        ("agreed_by", text("NSC")),
+        ("signer_position", text("head")),
+    ]);
+    world.by(provider, step(case, "issue", issue)).unwrap();
+    case
 }

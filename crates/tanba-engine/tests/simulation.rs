@@ -1207,6 +1207,7 @@ impl Model {
                 codes,
                 reason,
                 document,
+                export: None,
             } => {
                 if document
                     .as_deref()
@@ -1294,6 +1295,9 @@ impl Model {
             Command::AssignFiscalOperator(_)
             | Command::PublishCalendar { .. }
             | Command::PublishReference { .. }
+            | Command::Withdraw {
+                export: Some(_), ..
+            }
             | Command::ConsumerOptIn { .. }
             | Command::ConsumerOptOut { .. } => {
                 unreachable!("the generator proposes none")
@@ -3054,6 +3058,7 @@ impl Gen<'_> {
                 codes,
                 reason,
                 document,
+                export: None,
             },
         )
     }
@@ -3076,6 +3081,7 @@ impl Gen<'_> {
                 codes,
                 reason: WithdrawalReason::Confiscation,
                 document: Some(format!("protocol-{}", self.dice.below(1000))),
+                export: None,
             },
         )
     }
@@ -3141,6 +3147,7 @@ impl Gen<'_> {
                 names: names("water"),
                 tail_profile: TailProfile::Short { length_chars },
                 return_period_days: 14,
+                control_list_code: None,
             };
             return (actor, Command::DefineCategory(category));
         }

@@ -20,7 +20,9 @@ use tanba_cases::form::{date, text};
 use tanba_cases::service::{
     self, Document, SIGNER_FIELDS, document_columns, documents_field, grounds_field,
 };
-use tanba_types::{Date, DayUnit, FieldValue, Form, Role, Rung, Scalar};
+use tanba_types::{
+    Date, DayUnit, ExportAuthorization, FieldValue, Form, GoodsRequest, Role, Rung, Scalar,
+};
 
 use crate::texts;
 use crate::wording;
@@ -399,6 +401,11 @@ impl Definition for Permit {
         true
     }
 
+    /// Every stage goes to the state-services monitoring system.
+    fn monitored(&self) -> bool {
+        true
+    }
+
     fn number_series(&self) -> &'static [&'static str] {
         &[SERIES]
     }
@@ -428,6 +435,7 @@ impl Definition for Permit {
             (VALIDITY_CLOCK, Rung::Overdue) => {
                 outcome.to = Some(EXPIRED);
                 outcome.notices.push(texts::expired(case));
+                outcome.goods.push(GoodsRequest::EndAuthorization);
             }
             (VALIDITY_CLOCK, Rung::Approaching) => outcome.notices.push(texts::expiring(case)),
             (_, Rung::Overdue) => outcome.notices.push(texts::overdue(case, clock)),
@@ -602,6 +610,7 @@ fn review_step(
     context: &StepContext<'_>,
 ) -> Result<Outcome, CaseError> {
     let form = step.form;
+    service::check_registered(case, SERVICE_CLOCK, context.today())?;
     let mut outcome = Outcome::default();
     match step.transition.name {
         "refuse_incomplete" => {
@@ -678,6 +687,7 @@ fn review_step(
         "revoke" => {
             outcome.clocks.push(ClockOp::Stop(VALIDITY_CLOCK));
             outcome.notices.push(texts::revoked(case, form));
+            outcome.goods.push(GoodsRequest::EndAuthorization);
         }
         name => unreachable!("the executor passes only permit steps, not {name}"),
     }
@@ -747,8 +757,43 @@ fn issue(
     outcome
         .notices
         .push(texts::issued(case, step.form, &number, today, until));
+    if let Some(authorization) = authorization(data, &number, until) {
+        outcome.goods.push(GoodsRequest::Authorize(authorization));
+    }
     outcome.numbers.push(number);
     Ok(outcome)
+}
+
+/// The unit of measure marked codes count in: a piece (EAEU code 796).
+pub const PIECE: &str = "796";
+
+/// What an issued permit lets its holder export of marked goods: its goods counted in pieces
+/// (a permit in kilograms or litres authorizes no marked unit: a unit code counts one piece).
+fn authorization(
+    data: &Form,
+    number: &tanba_types::DocumentNumber,
+    valid_until: Date,
+) -> Option<ExportAuthorization> {
+    if text(data, "unit") != Some(PIECE) {
+        return None;
+    }
+    let Some(Scalar::Decimal(quantity)) = tanba_cases::form::one(data, "quantity") else {
+        return None;
+    };
+    let mantissa = u64::try_from(quantity.mantissa).ok()?;
+    let scale = 10u64.checked_pow(u32::from(quantity.scale))?;
+    // Only a whole number of pieces is countable in codes.
+    let units = (mantissa % scale == 0)
+        .then_some(mantissa / scale)
+        .filter(|units| *units > 0)?;
+    Some(ExportAuthorization {
+        number: number.clone(),
+        hs_code: text(data, "hs_code")?.to_owned(),
+        control_code: text(data, "control_code")?.to_owned(),
+        end_user: text(data, "end_user_name")?.to_owned(),
+        units,
+        valid_until,
+    })
 }
 
 /// The same day a year later (28 February for 29 February).

@@ -13,8 +13,8 @@ use tanba_cases::service::SampleFile;
 use tanba_cases::{Calendar, CaseError, Definition, References};
 use tanba_permit::permit::{self, Permit};
 use tanba_types::{
-    AttachmentRef, CaseOpening, Date, FieldValue, Form, Language, Localized, Run, TaxpayerId,
-    messages,
+    AttachmentRef, CaseOpening, Date, FieldValue, Form, GoodsRequest, Language, Localized, Run,
+    TaxpayerId, messages,
 };
 
 const APPLICANT: &str = "990540000309";
@@ -579,6 +579,15 @@ fn r_per_07_the_permit_is_valid_a_year_at_most_bounded_by_its_documents() {
     official(&mut case, "issue", issue_form("2027-08-29"), at).unwrap();
     assert_eq!(case.state, permit::ISSUED);
     assert_eq!(case.numbers[0].to_string(), "PER-2026-000001");
+    // What it lets the applicant export of marked goods: 1000 pieces of ML3 cartridges.
+    let [GoodsRequest::Authorize(authorization)] = case.goods.as_slice() else {
+        panic!("one authorization: {:?}", case.goods)
+    };
+    assert_eq!(authorization.units, 1000);
+    assert_eq!(authorization.hs_code, "9306210000");
+    assert_eq!(authorization.control_code, "ML3");
+    assert_eq!(authorization.end_user, "Nordic Instruments AS");
+    assert_eq!(authorization.valid_until, date("2027-08-29"));
     let notice = case.notices_to(id(APPLICANT)).last().copied().unwrap();
     assert!(notice.subject.en.contains("Permit No. PER-2026-000001"));
     assert!(notice.body.en.contains("valid until 2027-08-29"));
@@ -592,6 +601,7 @@ fn r_per_07_the_permit_is_valid_a_year_at_most_bounded_by_its_documents() {
     assert_eq!(fired.len(), 3, "approaching, due today, overdue: once each");
     assert_eq!(case.state, permit::EXPIRED);
     assert!(case.closed);
+    assert_eq!(case.goods.last(), Some(&GoodsRequest::EndAuthorization));
     let kinds: Vec<_> = case
         .notices_to(id(APPLICANT))
         .iter()
@@ -1021,4 +1031,27 @@ fn r_per_11_a_per_9_the_provider_and_the_guarantee_obligations_content() {
             .en
             .contains("without the consent")
     );
+}
+
+/// R-PER-14: an application made on a day off registers the next working day; the provider
+/// acts on it from that day, not before.
+#[test]
+fn r_per_14_the_provider_acts_from_the_registration_day() {
+    let mut case = apply_at(application(), attachments(), astana("2026-11-07", 12, 0)).unwrap();
+    let complete = form(&[("bodies", texts(&["NSC"])), ("mfa_referral", text("MFA-1"))]);
+    let error = official(
+        &mut case,
+        "confirm_complete",
+        complete.clone(),
+        astana("2026-11-08", 12, 0),
+    )
+    .unwrap_err();
+    assert_eq!(code(&error), "TANBA-SERVICE-NOT-REGISTERED");
+    official(
+        &mut case,
+        "confirm_complete",
+        complete,
+        astana("2026-11-09", 9, 0),
+    )
+    .unwrap();
 }

@@ -333,6 +333,68 @@ pub enum GoodsRequest {
     /// The units of the case's scope that its party holds leave circulation as disposed of
     /// (R-REC-03): withdrawn page by page on the writer's ticks.
     WithdrawHeld,
+    /// The case's permit authorizes its party to export controlled goods outside the EAEU.
+    Authorize(ExportAuthorization),
+    /// The case's authorization ends (the permit revoked or expired).
+    EndAuthorization,
+}
+
+/// What a permit authorizes: its party may withdraw, for export outside the EAEU, units of
+/// controlled goods of this HS code and control-list code for this end user, up to `units`
+/// units, through `valid_until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportAuthorization {
+    /// The permit's number.
+    pub number: DocumentNumber,
+    /// The goods' 10-digit HS code.
+    pub hs_code: String,
+    /// The goods' control-list code (a unit's category code matches it or one of its sub-items).
+    pub control_code: String,
+    /// The end user, as the permit names it.
+    pub end_user: String,
+    /// How many units (pieces) it covers.
+    pub units: u64,
+    /// Its last valid day.
+    pub valid_until: Date,
+}
+
+/// A withdrawal for export under a permit, as the withdrawal names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportUse {
+    /// The permit's number.
+    pub permit: DocumentNumber,
+    /// The end user the goods go to (compared with the permit's, ignoring case and spacing).
+    pub end_user: String,
+}
+
+/// A withdrawal that used a permit: which, of which case, for how many units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportUsed {
+    /// The permit's number.
+    pub permit: DocumentNumber,
+    /// Its case.
+    pub case: CaseId,
+    /// The units withdrawn.
+    pub units: u64,
+}
+
+/// A stage of a state service as the monitoring body sees it (R-PER-10, R-CER-19): the case,
+/// what was done, the state reached, the deadline that stood over it and whether it was met.
+/// Its moment is its log record's time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageReport {
+    /// The case.
+    pub case: CaseId,
+    /// The procedure's kind name.
+    pub kind: String,
+    /// The stage: the transition taken, or `tick` for the timer's.
+    pub stage: String,
+    /// The state it led to.
+    pub state: String,
+    /// The term that stood over the stage: its clock and due moment (unix milliseconds).
+    pub deadline: Option<(String, u64)>,
+    /// Whether the stage came by that deadline (true when none stood).
+    pub on_time: bool,
 }
 
 /// A document's number in a yearly series (`EUC-2026-000017`): sequential per series and

@@ -228,6 +228,8 @@ pub enum Command {
         reason: WithdrawalReason,
         /// The paper behind it: a fiscal receipt id, an export declaration, an act.
         document: Option<String>,
+        /// For export outside the EAEU of controlled goods: the permit it uses.
+        export: Option<crate::ExportUse>,
     },
     /// The seller (or its fiscal data operator): a fiscal sales receipt (R-IS-13). A receipt
     /// is a fact, the customer has left with the goods, so each line the rules refuse is set

@@ -10,8 +10,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::case::{
-    CaseId, CaseOpening, CaseStep, ClockChange, DocumentNumber, GoodsScope, Holding, LegalClock,
-    Notice, NoticeId, SweepJob,
+    CaseId, CaseOpening, CaseStep, ClockChange, DocumentNumber, ExportAuthorization, ExportUsed,
+    GoodsScope, Holding, LegalClock, Notice, NoticeId, StageReport, SweepJob,
 };
 use crate::code_key::{CodeKey, Gtin, Sscc};
 use crate::command::{DocumentId, Introduction, IssuedCode, OrderId, SaleLine};
@@ -136,6 +136,8 @@ pub enum Event {
         reason: WithdrawalReason,
         /// The paper behind it.
         document: Option<String>,
+        /// The permit an export of controlled goods used.
+        export: Option<ExportUsed>,
     },
     /// A seller's fiscal sales receipt was recorded (the seller is the log record's actor):
     /// the lines not refused were sold.
@@ -184,6 +186,22 @@ pub enum Event {
         version: u32,
         /// The document as published.
         toml: String,
+    },
+    /// A stage of a monitored state service (R-PER-10, R-CER-19).
+    StageReported(StageReport),
+    /// A case's permit authorizes its party to export controlled goods.
+    ExportAuthorized {
+        /// The case.
+        case: CaseId,
+        /// What it authorizes.
+        authorization: ExportAuthorization,
+    },
+    /// A case's authorization ended (revoked, expired).
+    ExportAuthorizationEnded {
+        /// The case.
+        case: CaseId,
+        /// The permit's number.
+        number: DocumentNumber,
     },
     /// A case gave a document its number (a permit, a certificate), the next of its series.
     DocumentNumbered {
@@ -315,6 +333,9 @@ impl Event {
             Event::CalendarPublished { .. } => "calendar_published",
             Event::ReferencePublished { .. } => "reference_published",
             Event::DocumentNumbered { .. } => "document_numbered",
+            Event::StageReported(_) => "stage_reported",
+            Event::ExportAuthorized { .. } => "export_authorized",
+            Event::ExportAuthorizationEnded { .. } => "export_authorization_ended",
             Event::CaseOpened { .. } => "case_opened",
             Event::CaseStepped(_) => "case_stepped",
             Event::CaseClockSet { .. } => "case_clock_set",

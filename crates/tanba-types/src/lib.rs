@@ -31,8 +31,9 @@ pub mod status;
 
 pub use case::{
     AttachmentRef, CaseCommand, CaseId, CaseOpening, CaseStep, ClockChange, DayUnit, Decimal,
-    DocumentNumber, Due, FieldValue, Form, GoodsRequest, GoodsScope, HolderCounts, Holding,
-    LegalClock, Notice, NoticeId, Run, Rung, Scalar, SweepJob, SweepPhase, Texts,
+    DocumentNumber, Due, ExportAuthorization, ExportUse, ExportUsed, FieldValue, Form,
+    GoodsRequest, GoodsScope, HolderCounts, Holding, LegalClock, Notice, NoticeId, Run, Rung,
+    Scalar, StageReport, SweepJob, SweepPhase, Texts,
 };
 pub use code_key::{CodeKey, CodeKeyError, Gtin, Serial, Sscc};
 pub use command::{

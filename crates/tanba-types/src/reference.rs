@@ -88,6 +88,10 @@ pub struct Category {
     /// Days after a sale within which a consumer's return is taken (0: returns are not taken,
     /// as for medicines).
     pub return_period_days: u32,
+    /// The control-list code of goods under export control (`ML3`, `6A003`), if the category
+    /// is controlled: its codes leave for export outside the EAEU only under a permit.
+    #[serde(default)]
+    pub control_list_code: Option<String>,
 }
 
 /// Most days a category's return period may run (a year: warranty returns are a claim, not a
@@ -145,6 +149,44 @@ impl Product {
     pub fn is_marketed_by(&self, participant: TaxpayerId) -> bool {
         self.producer == Some(participant) || self.importer == Some(participant)
     }
+}
+
+/// Most characters of a control-list code.
+pub const CONTROL_LIST_CODE_CHARS_MAX: usize = 32;
+
+/// Whether `code` is written as a control-list code: a Munitions List category (`ML1` to
+/// `ML22`) or a dual-use entry (category digit, group letter A-E, three digits: `1C350`), either
+/// followed by sub-items (`.a`, `.b.3`).
+pub fn is_control_list_code(code: &str) -> bool {
+    if code.len() > CONTROL_LIST_CODE_CHARS_MAX {
+        return false;
+    }
+    let mut parts = code.split('.');
+    let head = parts.next().unwrap_or_default();
+    let head_ok = match head.strip_prefix("ML") {
+        Some(number) => {
+            !number.starts_with('0')
+                && number.bytes().all(|byte| byte.is_ascii_digit())
+                && number
+                    .parse::<u8>()
+                    .is_ok_and(|number| (1..=22).contains(&number))
+        }
+        None => {
+            let bytes = head.as_bytes();
+            bytes.len() == 5
+                && bytes[0].is_ascii_digit()
+                && (b'A'..=b'E').contains(&bytes[1])
+                && bytes[2..].iter().all(u8::is_ascii_digit)
+        }
+    };
+    head_ok
+        && parts.all(|part| {
+            !part.is_empty()
+                && part.len() <= 3
+                && part
+                    .bytes()
+                    .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit())
+        })
 }
 
 /// Whether `country` is an ISO 3166-1 alpha-2 code (as GS1's linters list them).

@@ -176,6 +176,7 @@ impl World {
                 names: names(code),
                 tail_profile: profile,
                 return_period_days: 14,
+                control_list_code: None,
             }))
             .unwrap();
         }

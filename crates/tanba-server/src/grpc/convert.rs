@@ -182,7 +182,28 @@ pub fn category_from(message: Option<pb::Category>) -> Result<Category, ApiError
         names: names_from("category.names", message.names)?,
         tail_profile: tail_profile(message.short_tail_length)?,
         return_period_days: message.return_period_days,
+        control_list_code: optional_text(&message.control_list_code),
     })
+}
+
+/// A withdrawal's permit from the wire: none when no permit is named; a number that is not one
+/// is refused.
+pub fn export_use(
+    permit: &str,
+    end_user: &str,
+) -> Result<Option<tanba_types::ExportUse>, ApiError> {
+    if permit.is_empty() {
+        if !end_user.is_empty() {
+            return Err(ApiError::invalid("end_user"));
+        }
+        return Ok(None);
+    }
+    let permit =
+        tanba_types::DocumentNumber::parse(permit).ok_or_else(|| ApiError::invalid("permit"))?;
+    Ok(Some(tanba_types::ExportUse {
+        permit,
+        end_user: end_user.to_owned(),
+    }))
 }
 
 /// A fiscal data operator's registration from the wire.

@@ -163,11 +163,13 @@ impl pb::codes_service_server::CodesService for Services {
             if let Some(document) = &document {
                 call.note_reference(document);
             }
+            let export = convert::export_use(&message.permit, &message.end_user)?;
             let build = |codes| {
                 Ok(Command::Withdraw {
                     codes,
                     reason,
                     document,
+                    export,
                 })
             };
             let receipt = codes_command(&mut call, build, &message.codes).await?;
