@@ -26,6 +26,10 @@ use tanba_types::{
 /// A form and its files, as flags.
 #[derive(Debug, Args)]
 pub struct FormArgs {
+    /// A JSON file of fields (`{"name": "KIND:VALUE", "list": [...], "rows": [{...}]}`); the
+    /// flags below add to it.
+    #[arg(long = "form", value_name = "FILE.json")]
+    form_file: Option<PathBuf>,
     /// A field: NAME=KIND:VALUE (repeat; a name given twice makes a list).
     #[arg(long = "field", value_name = "NAME=KIND:VALUE")]
     fields: Vec<String>,
@@ -35,6 +39,10 @@ pub struct FormArgs {
     /// A file to upload and attach: FILE[:MEDIA-TYPE[:LANGUAGE]] (repeat).
     #[arg(long = "attach", value_name = "FILE")]
     attach: Vec<String>,
+    /// A translation to upload and attach: FILE[:MEDIA-TYPE[:LANGUAGE]]@ORIGINAL, the original
+    /// named by its file name among this step's attachments (repeat).
+    #[arg(long = "translation", value_name = "FILE@ORIGINAL")]
+    translations: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -285,7 +293,10 @@ pub async fn recall(connection: &Connection, command: RecallCommand) -> anyhow::
 
 impl FormArgs {
     /// The form the flags give, with their files uploaded.
-    async fn read(&self, connection: &Connection) -> anyhow::Result<(Form, Vec<AttachmentRef>)> {
+    pub async fn read(
+        &self,
+        connection: &Connection,
+    ) -> anyhow::Result<(Form, Vec<AttachmentRef>)> {
         let mut lists: BTreeMap<String, Vec<Scalar>> = BTreeMap::new();
         for field in &self.fields {
             let (name, value) = field
@@ -322,12 +333,75 @@ impl FormArgs {
                 bail!("{name} is given both as a field and as rows");
             }
         }
+        if let Some(path) = &self.form_file {
+            for (name, value) in form_file(path)? {
+                if form.contains_key(&name) {
+                    bail!("{name} is given both in {} and as a flag", path.display());
+                }
+                form.insert(name, value);
+            }
+        }
         let mut attachments = Vec::new();
         for attach in &self.attach {
             attachments.push(upload(connection, attach).await?);
         }
+        for translation in &self.translations {
+            let (spec, original) = translation
+                .rsplit_once('@')
+                .with_context(|| format!("--translation {translation:?}: FILE@ORIGINAL"))?;
+            let original = attachments
+                .iter()
+                .find(|attachment| attachment.name == original)
+                .with_context(|| format!("--translation: no attached file {original}"))?
+                .hash;
+            let mut attachment = upload(connection, spec).await?;
+            attachment.translation_of = Some(original);
+            attachments.push(attachment);
+        }
         Ok((form, attachments))
     }
+}
+
+/// A JSON form file: each value `KIND:VALUE`, a list as an array of them, a table as an array
+/// of objects of them.
+fn form_file(path: &std::path::Path) -> anyhow::Result<Form> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let object: serde_json::Map<String, Value> = serde_json::from_str(&text)
+        .with_context(|| format!("{}: a JSON object", path.display()))?;
+    let one = |name: &str, value: &Value| -> anyhow::Result<Scalar> {
+        let text = value
+            .as_str()
+            .with_context(|| format!("{name}: \"KIND:VALUE\" expected"))?;
+        scalar(text).with_context(|| name.to_owned())
+    };
+    let mut form = Form::new();
+    for (name, value) in &object {
+        let field = match value {
+            Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
+                let rows = items
+                    .iter()
+                    .map(|item| {
+                        item.as_object()
+                            .into_iter()
+                            .flatten()
+                            .map(|(column, value)| Ok((column.clone(), one(column, value)?)))
+                            .collect::<anyhow::Result<BTreeMap<_, _>>>()
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                FieldValue::Rows(rows)
+            }
+            Value::Array(items) => FieldValue::List(
+                items
+                    .iter()
+                    .map(|item| one(name, item))
+                    .collect::<anyhow::Result<_>>()?,
+            ),
+            other => FieldValue::One(one(name, other)?),
+        };
+        form.insert(name.clone(), field);
+    }
+    Ok(form)
 }
 
 /// One `KIND:VALUE`.

@@ -166,6 +166,31 @@ pub enum ClientCommand {
         #[command(subcommand)]
         command: crate::cases_command::RecallCommand,
     },
+    /// Permits for extraterritorial re-export of controlled goods (Order 355).
+    Permit {
+        #[command(subcommand)]
+        command: crate::services_command::ProcedureCommand,
+    },
+    /// End-user and international import certificates (Order 309).
+    Certificate {
+        #[command(subcommand)]
+        command: crate::services_command::ProcedureCommand,
+    },
+    /// Verifications of exporters registered in REX (Order 358-NK).
+    Rex {
+        #[command(subcommand)]
+        command: crate::services_command::ProcedureCommand,
+    },
+    /// Reference data the state services' forms are checked against.
+    Reference {
+        #[command(subcommand)]
+        command: crate::services_command::ReferenceCommand,
+    },
+    /// The monitoring body: the stages of every state service.
+    Monitoring {
+        #[command(subcommand)]
+        command: crate::services_command::MonitoringCommand,
+    },
     /// Make a participant key file (0600) and print its public key, for registration.
     NewKey {
         /// The participant's IIN/BIN.
@@ -597,6 +622,24 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
         }
         ClientCommand::Recall { command } => {
             crate::cases_command::recall(connection, command).await?
+        }
+        ClientCommand::Permit { command } => {
+            use crate::services_command::{Procedure, procedure};
+            procedure(connection, Procedure::Permit, command).await?
+        }
+        ClientCommand::Certificate { command } => {
+            use crate::services_command::{Procedure, procedure};
+            procedure(connection, Procedure::Certificate, command).await?
+        }
+        ClientCommand::Rex { command } => {
+            use crate::services_command::{Procedure, procedure};
+            procedure(connection, Procedure::Rex, command).await?
+        }
+        ClientCommand::Reference { command } => {
+            crate::services_command::reference(connection, command).await?
+        }
+        ClientCommand::Monitoring { command } => {
+            crate::services_command::monitoring(connection, command).await?
         }
         ClientCommand::RegisterParticipant {
             id,

@@ -10,7 +10,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use std::sync::Arc;
+
+use tanba_engine::Clock;
 use tanba_server::config::BootstrapOperator;
+use tanba_server::test_clock::TestClock;
 use tanba_server::{RunningServer, ServerConfig};
 
 use crate::demo_seed;
@@ -68,7 +72,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     config.http_addr = args.http_addr;
     config.grpc_addr = args.grpc_addr;
     // Only for black-box tests of legal terms: the test harness starts the demo with it.
-    config.test_clock = std::env::var("TANBA_TEST_CLOCK").is_ok_and(|value| value == "1");
+    let test_clock = std::env::var("TANBA_TEST_CLOCK").is_ok_and(|value| value == "1");
     if let Some(operator) = cast.iter().find(|member| member.handle == "operator") {
         config.bootstrap_operator = Some(BootstrapOperator {
             id: operator.key.participant,
@@ -76,10 +80,22 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             public_key_hex: tanba_crypto::encoding::hex(&operator.key.public_key()),
         });
     }
+    // A fresh demo's story happens on the last working morning, so its applications register
+    // the day they arrive and officials act on them; then the clock catches up.
+    let lag_ms = if seeded {
+        0
+    } else {
+        lag_to_working_morning(now_ms())
+    };
+    let clock = Arc::new(TestClock::lagging(lag_ms));
     serve_command::runtime()?.block_on(async {
-        let server = RunningServer::start(config.clone())
+        let server = RunningServer::start_with_clock(config.clone(), clock.clone())
             .await
             .context("starting the server")?;
+        if test_clock {
+            tracing::warn!("started for tests: loopback callers may move this server's clock");
+            server.app.set_test_clock(clock.clone());
+        }
         serve_command::announce(&server, &config);
         let http = format!("http://{}", server.http_addr);
         let grpc = server.grpc_addr.to_string();
@@ -93,9 +109,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             println!("seeding the demo through the gRPC API ...");
             let started = std::time::Instant::now();
             let head = server.app.engine.head().sequence;
-            let codes = demo_seed::seed(&grpc, &http, &args.data, &cast, now_ms(), head)
+            let codes = demo_seed::seed(&grpc, &http, &args.data, &cast, clock.now_ms(), head)
                 .await
                 .context("seeding the demo")?;
+            clock.catch_up();
             println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
             serde_json::to_value(&codes)?
         };
@@ -110,6 +127,32 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         server.shutdown().await;
         anyhow::Ok(ExitCode::SUCCESS)
     })
+}
+
+/// How far `now_ms` is past the last working morning (10:00 provider time of today, when today
+/// is a working day past 10:00, else of the working day before): what the demo's seeding clock
+/// lags by. Zero past the years the shipped calendar covers.
+fn lag_to_working_morning(now_ms: u64) -> u64 {
+    let Ok(calendar) = tanba_cases::Calendar::from_toml(tanba_cases::calendar::CALENDAR_2027_TOML)
+    else {
+        return 0;
+    };
+    let morning_minutes = 10 * 60;
+    let (today, minutes) = calendar.local(now_ms);
+    let mut day = today;
+    if !(calendar.is_working_day(today).unwrap_or(false) && minutes >= morning_minutes) {
+        day = tanba_types::Date::from_days_since_epoch(today.days_since_epoch() - 1);
+        for _ in 0..30 {
+            match calendar.is_working_day(day) {
+                Ok(true) => break,
+                Ok(false) => {
+                    day = tanba_types::Date::from_days_since_epoch(day.days_since_epoch() - 1);
+                }
+                Err(_) => return 0,
+            }
+        }
+    }
+    now_ms.saturating_sub(calendar.moment_ms(day, morning_minutes))
 }
 
 fn print_what_to_try(codes: &serde_json::Value, path: &Path) {

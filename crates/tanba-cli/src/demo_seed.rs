@@ -147,6 +147,45 @@ pub fn cast() -> Vec<Member> {
             &[Role::Ministry],
             12_040_002_021,
         ),
+        // The state services: their providers, the trade authority and Atameken for REX, the
+        // quality-control authority for complaints, and a foreign trader's branch applying for
+        // a re-export permit.
+        member(
+            "industrial_development",
+            "Комитет индустриального развития МИИР РК",
+            &[Role::Authority],
+            19_040_002_425,
+        ),
+        member(
+            "industry_committee",
+            "Комитет промышленности МПС РК",
+            &[Role::Authority],
+            26_010_002_627,
+        ),
+        member(
+            "trade",
+            "Министерство торговли и интеграции РК",
+            &[Role::Authority],
+            19_040_002_829,
+        ),
+        member(
+            "atameken",
+            "НПП РК «Атамекен»",
+            &[Role::Authority],
+            13_040_003_031,
+        ),
+        member(
+            "quality",
+            "Агентство по делам государственной службы РК",
+            &[Role::Authority],
+            19_040_003_233,
+        ),
+        member(
+            "steppe_trading",
+            "Филиал «Steppe Trading GmbH» в Астане",
+            &[Role::Wholesaler],
+            15_041_003_435,
+        ),
     ]
 }
 
@@ -197,6 +236,8 @@ pub struct DemoCodes {
     pub recalled: Vec<DemoCode>,
     /// The recall's case.
     pub recall_case: u64,
+    /// The state services' cases, each at a stage worth looking at.
+    pub cases: Vec<crate::demo_services::DemoCase>,
     /// The participants.
     pub participants: Vec<DemoParticipant>,
 }
@@ -594,6 +635,10 @@ pub async fn seed(
     .await
     .context("seeding the recall")?;
 
+    let cases = crate::demo_services::seed(grpc, &|handle| member(handle).key.clone(), now_ms)
+        .await
+        .context("seeding the state services' cases")?;
+
     let pick = |raws: &[String]| -> anyhow::Result<Vec<DemoCode>> {
         raws.iter()
             .take(CODES_PER_VERDICT)
@@ -633,6 +678,7 @@ pub async fn seed(
         not_in_circulation: pick(not_in_circulation)?,
         recalled: pick(&recalled)?,
         recall_case,
+        cases,
         participants,
     })
 }

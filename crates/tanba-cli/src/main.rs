@@ -13,9 +13,11 @@ mod client_command;
 mod code_command;
 mod demo;
 mod demo_seed;
+mod demo_services;
 mod keys_command;
 mod output;
 mod serve_command;
+mod services_command;
 
 use std::process::ExitCode;
 

@@ -379,6 +379,12 @@ impl Connection {
     service!(audit, audit_service_client, AuditServiceClient);
     service!(cases, cases_service_client, CasesServiceClient);
     service!(recall, recall_service_client, RecallServiceClient);
+    service!(reference, reference_service_client, ReferenceServiceClient);
+    service!(
+        state_services,
+        state_services_service_client,
+        StateServicesServiceClient
+    );
 
     /// Opens a case (a [`CaseCommand::Open`]), signed by the signed-in participant; returns the
     /// case's id.

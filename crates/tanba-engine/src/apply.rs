@@ -260,6 +260,14 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             update_subtrees(state, codes, sequence, |code_record| {
                 code_record.status = status;
             })?;
+            let exported = matches!(
+                reason,
+                WithdrawalReason::ExportOutsideEaeu | WithdrawalReason::ExportToEaeu
+            );
+            if let (true, Some(exporter)) = (exported, record.actor.caller()) {
+                let key = keys::participant_index(keys::INDEX_EXPORTS, &exporter, sequence);
+                state.put(Column::Index, key, Vec::new());
+            }
             crate::export::apply(state, sequence, &record.event)?;
         }
         Event::ExportAuthorized { .. } | Event::ExportAuthorizationEnded { .. } => {

@@ -24,6 +24,7 @@
 //! | index | `f` + `s`/`r` + IIN/BIN + receipt id | [`ReceiptEntry`](crate::records::ReceiptEntry): the log entry that recorded a seller's sale or return receipt |
 //! | index | `f` + `l` + IIN/BIN + id length (u16 BE) + sales receipt id + code | the sequence (u64 BE) of the return that brought the sold code back, 0 while none has |
 //! | index | `a` + operator's IIN/BIN + seller's IIN/BIN | [`FiscalAgency`](tanba_types::FiscalAgency): a fiscal data operator serving a seller |
+//! | index | `x` + IIN/BIN + sequence | empty: a participant's exports (withdrawals to an EAEU state or outside the EAEU) |
 //! | index | `k` + version (u32 BE) / `K` | a calendar version's TOML / the version in force (u32 BE) |
 //! | index | `v` + set name + 0 + version (u32 BE) / `V` + set name | a reference set version's TOML / the set's version in force (u32 BE) |
 //! | cases | `c` + case id | [`CaseRecord`](crate::records::CaseRecord) |
@@ -101,6 +102,8 @@ pub const RECEIPT_SALE_LINE: u8 = b'l';
 pub const INDEX_FISCAL_AGENCIES: u8 = b'a';
 /// Index prefix: the versions of a reference card (participant, category, product).
 pub const INDEX_REFERENCE: u8 = b'r';
+/// Index prefix: a participant's exports, by log sequence.
+pub const INDEX_EXPORTS: u8 = b'x';
 /// Index prefix: the published versions of the working-day calendar, by version.
 pub const INDEX_CALENDAR: u8 = b'k';
 /// Index key: the version of the working-day calendar in force.

@@ -400,6 +400,17 @@ pub fn orders(
         .collect()
 }
 
+/// A participant's exports (withdrawals to an EAEU state or outside the EAEU): their log
+/// sequences, oldest first, after `after`.
+pub fn exports(
+    snapshot: &dyn Snapshot,
+    participant: &TaxpayerId,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<u64>, EngineError> {
+    participant_index(snapshot, keys::INDEX_EXPORTS, participant, after, limit)
+}
+
 fn participant_index(
     snapshot: &dyn Snapshot,
     tag: u8,

@@ -107,6 +107,22 @@ pub fn in_force(snapshot: &dyn Snapshot) -> Result<References, EngineError> {
     Ok(References::new(sets))
 }
 
+/// A published version's document as the operator published it.
+pub fn document(
+    snapshot: &dyn Snapshot,
+    set: &str,
+    version: u32,
+) -> Result<Option<String>, EngineError> {
+    snapshot
+        .get(Column::Index, &keys::reference_set_version(set, version))?
+        .map(|bytes| {
+            String::from_utf8(bytes).map_err(|_| {
+                EngineError::Corrupt(format!("reference {set} {version} is not UTF-8"))
+            })
+        })
+        .transpose()
+}
+
 /// A published version of a set, by name and number.
 pub fn version(
     snapshot: &dyn Snapshot,

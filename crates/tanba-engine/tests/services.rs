@@ -363,7 +363,7 @@ fn a_rex_verification_runs_between_the_authority_and_the_organization() {
     let atameken = world.cast.wholesaler;
     let exporter = world.cast.producer;
     let files = upload(&world, authority, tanba_rex::sample::FILES);
-    let request = tanba_rex::sample::request(exporter, world.now_ms - 3_600_000);
+    let request = tanba_rex::sample::request(exporter, "Almaty Tobacco", world.now_ms - 3_600_000);
     let case = world
         .by(
             authority,

@@ -138,8 +138,10 @@ fn the_services_the_issue_names_are_there() {
             "EmissionService",
             "PublicCheckService",
             "RecallService",
+            "ReferenceService",
             "RegistryService",
             "RetailService",
+            "StateServicesService",
         ]
     );
 }

@@ -13,14 +13,15 @@ pub const FILES: &[SampleFile] = &[SampleFile {
     text: "Norwegian Customs: request for verification of REX registration KZREX990540000309.",
 }];
 
-/// The request from Norway about `exporter`, which reached the authority at `received_ms`.
-pub fn request(exporter: TaxpayerId, received_ms: u64) -> Form {
+/// The request from Norway about `exporter` (registered as `exporter_name`), which reached the
+/// authority at `received_ms`.
+pub fn request(exporter: TaxpayerId, exporter_name: &str, received_ms: u64) -> Form {
     form(&[
         ("requesting_state", text("NO")),
         ("request_reference", text("NO-TOLL-2026-118")),
         ("request_received_at", moment(received_ms)),
         ("target_system", text("REX")),
-        ("exporter_name", text("Steppe Wool LLP")),
+        ("exporter_name", text(exporter_name)),
         ("exporter_taxpayer", taxpayer(&exporter.to_string())),
         (
             "exporter_registration_number",

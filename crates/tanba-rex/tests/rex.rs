@@ -25,7 +25,7 @@ fn date(text: &str) -> Date {
 
 /// The sample request, from `state`.
 fn request(state: &str, received_ms: u64) -> Form {
-    let mut request = tanba_rex::sample::request(id(EXPORTER), received_ms);
+    let mut request = tanba_rex::sample::request(id(EXPORTER), "Steppe Wool LLP", received_ms);
     request.insert("requesting_state".into(), text(state));
     request
 }

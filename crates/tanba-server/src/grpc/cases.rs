@@ -592,6 +592,12 @@ pub fn case_to(id: CaseId, record: &CaseRecord) -> pb::Case {
             .collect(),
         opened_ms: record.opened_ms,
         updated_ms: record.updated_ms,
+        numbers: record.numbers.iter().map(ToString::to_string).collect(),
+        reference_versions: opening
+            .references
+            .iter()
+            .map(|(set, version)| format!("{set} {version}"))
+            .collect(),
     }
 }
 

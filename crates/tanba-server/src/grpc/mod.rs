@@ -7,6 +7,7 @@ mod convert;
 mod goods;
 mod participants;
 mod public;
+mod services;
 
 use std::sync::Arc;
 
@@ -89,8 +90,10 @@ pub fn router(app: Arc<App>) -> axum::Router {
     use pb::emission_service_server::EmissionServiceServer;
     use pb::public_check_service_server::PublicCheckServiceServer;
     use pb::recall_service_server::RecallServiceServer;
+    use pb::reference_service_server::ReferenceServiceServer;
     use pb::registry_service_server::RegistryServiceServer;
     use pb::retail_service_server::RetailServiceServer;
+    use pb::state_services_service_server::StateServicesServiceServer;
 
     let services = Services { app: app.clone() };
     macro_rules! limited {
@@ -144,7 +147,12 @@ pub fn router(app: Arc<App>) -> axum::Router {
         ))
         .add_service(limited!(AuditServiceServer))
         .add_service(limited!(CasesServiceServer))
-        .add_service(limited!(RecallServiceServer));
+        .add_service(limited!(RecallServiceServer))
+        .add_service(limited!(
+            ReferenceServiceServer,
+            tanba_types::limits::REFERENCE_BYTES_MAX + 1024
+        ))
+        .add_service(limited!(StateServicesServiceServer));
     routes
         .routes()
         .into_axum_router()

@@ -1,0 +1,248 @@
+//! The demo's state-service cases, each left at a stage worth looking at, through the server's
+//! own gRPC API with each participant's own signature: a re-export permit whose 30 working days
+//! are paused while the Ministry of Foreign Affairs confirms the guarantee obligation; an
+//! end-user and import certificate whose applicant has been told of a preliminary refusal and
+//! awaits its hearing; a REX verification whose request arrived weeks ago and is overdue.
+
+use anyhow::Context;
+use serde::Serialize;
+use tanba_cases::service::SampleFile;
+use tanba_client::{Connection, KeyFile};
+use tanba_proto::v1 as pb;
+use tanba_types::{AttachmentRef, CaseCommand, Date, FieldValue, Form, Scalar};
+
+/// A day, in milliseconds.
+const DAY_MS: u64 = 86_400_000;
+
+/// A case in `demo-codes.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoCase {
+    /// Its procedure.
+    pub kind: String,
+    /// Its id.
+    pub id: u64,
+    /// Its state once seeded.
+    pub stage: String,
+    /// What it shows.
+    pub note: String,
+}
+
+async fn signed_in(grpc: &str, key: &KeyFile) -> anyhow::Result<Connection> {
+    let mut connection = Connection::connect(grpc).await?;
+    connection.sign_in(key).await?;
+    Ok(connection)
+}
+
+/// Uploads a sample's files as the connection's participant; translations point at their
+/// originals.
+async fn upload(
+    connection: &Connection,
+    files: &[SampleFile],
+) -> anyhow::Result<Vec<AttachmentRef>> {
+    let mut attachments: Vec<AttachmentRef> = Vec::new();
+    for file in files {
+        let (hash, size_bytes) = connection
+            .upload_attachment(file.text.as_bytes().to_vec())
+            .await?;
+        let translation_of = file.translation_of.and_then(|original| {
+            attachments
+                .iter()
+                .find(|attachment| attachment.name == original)
+                .map(|attachment| attachment.hash)
+        });
+        attachments.push(AttachmentRef {
+            hash,
+            name: file.name.into(),
+            media_type: "text/plain".into(),
+            size_bytes,
+            language: Some(file.language.into()),
+            translation_of,
+        });
+    }
+    Ok(attachments)
+}
+
+fn text(value: &str) -> FieldValue {
+    FieldValue::One(Scalar::Text(value.into()))
+}
+
+fn form(fields: Vec<(&str, FieldValue)>) -> Form {
+    fields
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
+}
+
+async fn step(
+    connection: &Connection,
+    case: u64,
+    transition: &str,
+    form: Form,
+) -> anyhow::Result<()> {
+    connection
+        .step_case(CaseCommand::Step {
+            case,
+            transition: transition.into(),
+            form,
+            attachments: Vec::new(),
+            signature: Vec::new(),
+        })
+        .await
+        .with_context(|| format!("case {case}: {transition}"))?;
+    Ok(())
+}
+
+async fn open(
+    connection: &Connection,
+    kind: &str,
+    transition: &str,
+    authority: &KeyFile,
+    named: Vec<tanba_types::TaxpayerId>,
+    form: Form,
+    attachments: Vec<AttachmentRef>,
+) -> anyhow::Result<u64> {
+    connection
+        .open_case(CaseCommand::Open {
+            kind: kind.into(),
+            transition: transition.into(),
+            authority: Some(authority.participant),
+            parent: None,
+            named,
+            form,
+            attachments,
+            signature: Vec::new(),
+        })
+        .await
+        .with_context(|| format!("opening a {kind}"))
+}
+
+async fn state(connection: &Connection, case: u64) -> anyhow::Result<String> {
+    let request = pb::GetCaseRequest { case_id: case };
+    let answer = connection.cases().get_case(request).await?.into_inner();
+    Ok(answer.case.map(|case| case.state).unwrap_or_default())
+}
+
+/// Seeds the three cases at `now_ms` (a working morning: the demo's clock waits there while it
+/// seeds); `key` gives a handle's key.
+pub async fn seed(
+    grpc: &str,
+    key: &dyn Fn(&str) -> KeyFile,
+    now_ms: u64,
+) -> anyhow::Result<Vec<DemoCase>> {
+    let today = Date::from_unix_ms_in_kz(now_ms);
+    let mut cases = Vec::new();
+
+    // A permit, paused on the MFA.
+    let applicant = signed_in(grpc, &key("steppe_trading")).await?;
+    let provider = key("industrial_development");
+    let files = upload(&applicant, tanba_permit::sample::FILES).await?;
+    let application = tanba_permit::sample::application(applicant_id(&applicant)?, today);
+    let permit = open(
+        &applicant,
+        "permit",
+        "apply",
+        &provider,
+        Vec::new(),
+        application,
+        files,
+    )
+    .await?;
+    let official = signed_in(grpc, &provider).await?;
+    let complete = form(vec![
+        (
+            "bodies",
+            FieldValue::List(vec![
+                Scalar::Text("Комитет национальной безопасности".into()),
+                Scalar::Text("Министерство обороны".into()),
+            ]),
+        ),
+        ("mfa_referral", text("МИД РК № 12-1/4411")),
+    ]);
+    step(&official, permit, "confirm_complete", complete).await?;
+    cases.push(DemoCase {
+        kind: "permit".into(),
+        id: permit,
+        stage: state(&official, permit).await?,
+        note: "the 30 working days are paused while the MFA confirms the guarantee obligation"
+            .into(),
+    });
+
+    // A certificate awaiting its hearing.
+    let importer = signed_in(grpc, &key("importer")).await?;
+    let end_user = key("wholesaler");
+    let provider = key("industry_committee");
+    let files = upload(&importer, tanba_certificate::sample::FILES).await?;
+    let application = tanba_certificate::sample::application(
+        applicant_id(&importer)?,
+        end_user.participant,
+        &["euc", "iic"],
+        today,
+    );
+    let certificate = open(
+        &importer,
+        "certificate",
+        "apply",
+        &provider,
+        vec![end_user.participant],
+        application,
+        files,
+    )
+    .await?;
+    let co_signer = signed_in(grpc, &end_user).await?;
+    let sign = form(vec![("guarantee_signer_position", text("Директор"))]);
+    step(&co_signer, certificate, "sign_guarantee", sign).await?;
+    let official = signed_in(grpc, &provider).await?;
+    step(&official, certificate, "confirm_complete", Form::new()).await?;
+    let calendar = tanba_cases::Calendar::from_toml(tanba_cases::calendar::CALENDAR_2027_TOML)?;
+    let hearing = calendar.next_working_day(today)?;
+    let notice = form(vec![
+        ("grounds", FieldValue::List(vec![Scalar::Integer(4)])),
+        (
+            "reasons",
+            text("Контракт OPT-2026-5 не совпадает с гарантийным обязательством по количеству"),
+        ),
+        ("hearing_on", FieldValue::One(Scalar::Date(hearing))),
+        ("hearing_time", text("11:00")),
+        (
+            "hearing_place",
+            text("Астана, пр. Кабанбай батыра 32/1, каб. 410, или видеосвязь"),
+        ),
+        ("notice_channel", text("email")),
+    ]);
+    step(&official, certificate, "notify_preliminary_refusal", notice).await?;
+    cases.push(DemoCase {
+        kind: "certificate".into(),
+        id: certificate,
+        stage: state(&official, certificate).await?,
+        note: format!("the applicant is heard on {hearing} before any refusal"),
+    });
+
+    // A REX verification, overdue: Norway's request arrived six weeks ago.
+    let trade_key = key("trade");
+    let trade = signed_in(grpc, &trade_key).await?;
+    let files = upload(&trade, tanba_rex::sample::FILES).await?;
+    let exporter = key("dairy").participant;
+    let request = tanba_rex::sample::request(exporter, "ТОО «Шымкент Сүт»", now_ms - 60 * DAY_MS);
+    let atameken = key("atameken").participant;
+    let rex = open(
+        &trade,
+        "rex",
+        "register_request",
+        &trade_key,
+        vec![atameken],
+        request,
+        files,
+    )
+    .await?;
+    cases.push(DemoCase {
+        kind: "rex".into(),
+        id: rex,
+        stage: state(&trade, rex).await?,
+        note: "the request arrived 60 days ago: the 3 and 30 working days are overdue".into(),
+    });
+    Ok(cases)
+}
+
+fn applicant_id(connection: &Connection) -> anyhow::Result<tanba_types::TaxpayerId> {
+    connection.participant().context("signed in")
+}
