@@ -274,10 +274,36 @@ pub fn earliest_validity_end(documents: &[Document]) -> Option<Date> {
         .min()
 }
 
-/// The signer's title as the form gives it, in the three languages.
-pub fn signer(form: &Form) -> Texts {
+/// The signer's title and name as the form gives them, in the three languages: the title as
+/// the reference data names it for the provider of `service` in force (the text names the
+/// signer only by function), else the function itself.
+pub fn signer(form: &Form, service: &str, context: &StepContext<'_>) -> Texts {
     let position = text(form, "signer_position").unwrap_or("head");
-    let title = match position {
+    let code = position.replace('_', "-");
+    let titled = context
+        .references
+        .provider(service, context.today())
+        .ok()
+        .flatten()
+        .and_then(|provider| provider.signers.iter().find(|signer| signer.code == code))
+        .map(|signer| Texts {
+            kk: signer.kk.clone(),
+            ru: signer.ru.clone(),
+            en: signer.en.clone(),
+        });
+    let mut texts = titled.unwrap_or_else(|| function(position).texts());
+    if let Some(name) = text(form, "signer_name") {
+        for line in [&mut texts.kk, &mut texts.ru, &mut texts.en] {
+            line.push_str(": ");
+            line.push_str(name);
+        }
+    }
+    texts
+}
+
+/// The signer's function, as the texts name it.
+fn function(position: &str) -> Wording {
+    match position {
         "acting_head" => Wording {
             kk: "басшының міндетін атқарушы",
             ru: "исполняющий обязанности руководителя",
@@ -293,15 +319,7 @@ pub fn signer(form: &Form) -> Texts {
             ru: "руководитель",
             en: "head",
         },
-    };
-    let mut texts = title.texts();
-    if let Some(name) = text(form, "signer_name") {
-        for line in [&mut texts.kk, &mut texts.ru, &mut texts.en] {
-            line.push_str(": ");
-            line.push_str(name);
-        }
     }
-    texts
 }
 
 /// The grounds numbered in a form's `grounds` list, each once, each one of `table`'s.
@@ -421,14 +439,14 @@ pub fn subject(kk: &str, ru: &str, en: &str, case: tanba_types::CaseId) -> Texts
 }
 
 /// R-PER-12, R-PER-13, R-CER-04: the applicant's receipt: "request for the state service
-/// accepted", the registration day and the day the result is due, with `note` on what the term
-/// leaves out.
+/// accepted", the registration day and the day the result is due, then `notes` (what the term
+/// leaves out, where to learn more).
 pub fn accepted_notice(
     kind: &'static str,
     case: tanba_types::CaseId,
     registered: Date,
     result_due: Date,
-    note: Option<&Wording>,
+    notes: &[&Wording],
 ) -> NoticeDraft {
     let body = Texts {
         kk: format!("Өтініш {registered} тіркелді. Нәтиже {result_due} дейін беріледі."),
@@ -448,10 +466,12 @@ pub fn accepted_notice(
             "Request for the state service accepted",
             case,
         ),
-        body: match note {
-            Some(note) => join(&[body, note.texts()], " "),
-            None => body,
-        },
+        body: join(
+            &std::iter::once(body)
+                .chain(notes.iter().map(|note| note.texts()))
+                .collect::<Vec<_>>(),
+            " ",
+        ),
     }
 }
 

@@ -144,7 +144,7 @@ const DOCUMENT_COLUMNS: [FieldSpec; 5] = document_columns(DOCUMENT_KINDS);
 const GOODS_COLUMNS: &[FieldSpec] = &[
     one("description", SHORT, true),
     one("hs_code", FieldKind::HsCode, true),
-    one("control_code", FieldKind::ControlListCode, true),
+    one("control_code", FieldKind::ControlListCode, false),
     one("unit", FieldKind::Unit, true),
     one("quantity", FieldKind::PositiveDecimal, true),
 ];
@@ -189,6 +189,9 @@ const APPLY_FIELDS: &[FieldSpec] = &[
     one("confirms_accuracy", FieldKind::Flag, true),
     one("completed_on", FieldKind::Date, true),
     one("intermediary", FieldKind::Flag, true),
+    // R-CER-13, A-CER-5: goods not on a control list, certified because the exporting or
+    // origin country's authority requires it.
+    one("required_by_exporting_country", FieldKind::Flag, false),
     one("state_defence_order", FieldKind::Flag, false),
     // The guarantee obligation.
     one("importer_name", SHORT, true),
@@ -615,6 +618,7 @@ fn check_application(form: &Form, today: Date) -> Result<(), CaseError> {
             "required for this applicant and certificate",
         ));
     }
+    check_scope(form)?;
     for name in [
         "completed_on",
         "contract_date",
@@ -630,6 +634,29 @@ fn check_application(form: &Form, today: Date) -> Result<(), CaseError> {
         }
     }
     Ok(())
+}
+
+/// R-CER-13, A-CER-5: a certificate is for controlled goods (each line with its control-list
+/// code), or for any goods when the exporting or origin country's authority requires one (the
+/// application says so).
+fn check_scope(form: &Form) -> Result<(), CaseError> {
+    if flag(form, "required_by_exporting_country") {
+        return Ok(());
+    }
+    let Some(FieldValue::Rows(rows)) = form.get("goods") else {
+        return Ok(());
+    };
+    match rows
+        .iter()
+        .position(|row| !row.contains_key("control_code"))
+    {
+        Some(index) => Err(CaseError::field(
+            "TANBA-CERT-APPLICATION",
+            format!("goods[{index}].control_code"),
+            "a control-list code, unless the exporting country requires the certificate",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The documents an application must list: the contract, and between importer and end user
@@ -763,8 +790,8 @@ fn issue(
                 step.form,
                 certificate,
                 &number,
-                today,
-                months_later,
+                (today, months_later),
+                context,
             ));
             outcome.numbers.push(number);
         }

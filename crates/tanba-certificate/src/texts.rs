@@ -64,8 +64,25 @@ fn goods_line(form: &Form) -> String {
 
 /// R-CER-04: the receipt, with the registration day and the day the result is due.
 pub fn accepted(case: CaseId, registered: Date, result_due: Date) -> NoticeDraft {
-    service::accepted_notice("certificate_accepted", case, registered, result_due, None)
+    service::accepted_notice(
+        "certificate_accepted",
+        case,
+        registered,
+        result_due,
+        &[&INFORMATION_POINTS],
+    )
 }
+
+/// R-CER-27: the status and the procedure, remotely: the provider's help desk and the Unified
+/// Contact Centre.
+pub const INFORMATION_POINTS: Wording = Wording {
+    kk: "Мәртебе мен тәртіп туралы ақпарат: көрсетілетін қызметті берушінің анықтама қызметі, \
+         www.egov.kz, Бірыңғай байланыс орталығы 1414, 8-800-080-7777.",
+    ru: "Информация о статусе и порядке: справочная служба услугодателя, www.egov.kz, Единый \
+         контакт-центр 1414, 8-800-080-7777.",
+    en: "Status and procedure: the provider's help desk, www.egov.kz, the Unified Contact \
+         Centre 1414, 8-800-080-7777.",
+};
 
 /// To the provider: a new application registered.
 pub fn registered(case: CaseId, form: &Form, registered: Date) -> NoticeDraft {
@@ -91,7 +108,7 @@ fn reasoned(case: &CaseView<'_>, grounds: Texts, form: &Form, context: &StepCont
             ("grounds", &grounds),
         ],
     );
-    join(&[body, service::signer(form)], "\n")
+    join(&[body, service::signer(form, "certificate", context)], "\n")
 }
 
 /// R-CER-06, A-CER-1: the reasoned refusal of further consideration (no hearing precedes it).
@@ -134,8 +151,8 @@ pub fn issued(
     form: &Form,
     certificate: &str,
     number: &DocumentNumber,
-    signed_on: Date,
-    present_by: Date,
+    (signed_on, present_by): (Date, Date),
+    context: &StepContext<'_>,
 ) -> NoticeDraft {
     let data = case.data;
     let (title, confirmation, kind) = if certificate == "euc" {
@@ -160,11 +177,14 @@ pub fn issued(
         )
     };
     let parties = if certificate == "euc" {
+        // Form 1 fields 1-5: the parties, the place of installation and the purpose (A-CER-2).
         format!(
-            "{} / {} / {}",
+            "{} / {} / {}\n{} / {}",
             text(data, "importer_name").unwrap_or("-"),
             text(data, "end_user_name").unwrap_or("-"),
-            text(data, "exporter_name").unwrap_or("-")
+            text(data, "exporter_name").unwrap_or("-"),
+            text(data, "installation_place").unwrap_or("-"),
+            text(data, "purpose").unwrap_or("-")
         )
     } else {
         format!(
@@ -181,7 +201,7 @@ pub fn issued(
     ));
     let signer = match text(form, "paper_signed_by") {
         Some(paper) => same(paper.to_owned()),
-        None => service::signer(form),
+        None => service::signer(form, "certificate", context),
     };
     NoticeDraft {
         to: Addressee::Party,

@@ -917,3 +917,179 @@ fn malformed_certificate_fields_are_refused_with_their_codes() {
         assert_eq!(code(&error), expected, "{name}");
     }
 }
+
+/// R-CER-01, R-CER-26, A-CER-2: the end-user certificate carries form 1's fields (the parties,
+/// the place of installation and the purpose as two fields, the goods with their codes, the
+/// contract) and its confirmation; the import certificate form 2's.
+#[test]
+fn r_cer_01_r_cer_26_a_cer_2_the_certificates_carry_their_forms_fields() {
+    let mut case = checked();
+    official(
+        &mut case,
+        "issue",
+        form(&signer()),
+        astana("2026-11-05", 10, 0),
+    )
+    .unwrap();
+    let notices = case.notices_to(id(APPLICANT));
+    let euc = notices
+        .iter()
+        .find(|n| n.kind == "certificate_euc_issued")
+        .unwrap();
+    for fact in [
+        "Dala Security LLP",
+        "KazAirNav JSC",
+        "Optronics SA",
+        "Astana airport",
+        "perimeter security",
+        "9306210000",
+        "6A003.b",
+        "OPT-2026-5",
+    ] {
+        assert!(euc.body.en.contains(fact), "{fact}: {}", euc.body.en);
+    }
+    assert!(
+        euc.body.ru.contains("не будут реэкспортированы") || euc.body.ru.contains("реэкспорт"),
+        "{}",
+        euc.body.ru
+    );
+    let iic = notices
+        .iter()
+        .find(|n| n.kind == "certificate_iic_issued")
+        .unwrap();
+    assert!(iic.body.en.contains("Optronics SA") && !iic.body.en.contains("KazAirNav"));
+}
+
+/// R-CER-13, A-CER-5: a certificate for goods on no control list, when the exporting country
+/// requires one: the application says so, and its lines need no control-list code.
+#[test]
+fn r_cer_13_a_cer_5_goods_certified_because_the_exporting_country_requires_it() {
+    let line = vec![
+        ("description", text("Industrial valve")),
+        ("hs_code", text("9306210000")),
+        ("unit", text("796")),
+        ("quantity", decimal("4")),
+    ];
+    let mut application = application(&["iic"]);
+    application.insert("goods".into(), rows(&[line]));
+    let error = apply(&["iic"], Vec::new(), application.clone(), monday())
+        .err()
+        .unwrap();
+    assert_eq!(code(&error), "TANBA-CERT-APPLICATION");
+    application.insert("required_by_exporting_country".into(), flag(true));
+    apply(&["iic"], Vec::new(), application, monday()).unwrap();
+}
+
+/// R-CER-14: the provider may ask for documents; the 7 working days run on.
+#[test]
+fn r_cer_14_a_request_for_documents_does_not_stop_the_term() {
+    let mut case = checked();
+    let due = due_day(&case, certificate::SERVICE_CLOCK);
+    official(
+        &mut case,
+        "request_documents",
+        form(&[("requested", text("the end user's licence"))]),
+        astana("2026-11-04", 10, 0),
+    )
+    .unwrap();
+    assert_eq!(due_day(&case, certificate::SERVICE_CLOCK), due);
+    assert_eq!(
+        case.notices_to(id(APPLICANT)).last().unwrap().kind,
+        "certificate_documents_requested"
+    );
+}
+
+/// R-CER-25, A-CER-1: the reasoned refusal names the provider in force, the application's year
+/// and number, the grounds (incompleteness, read so) and the signer.
+#[test]
+fn r_cer_25_a_cer_1_the_reasoned_refusals_layout() {
+    let mut case = registered();
+    let mut fields = vec![("missing", texts(&["the contract's translation"]))];
+    fields.extend(signer());
+    official(
+        &mut case,
+        "refuse_incomplete",
+        form(&fields),
+        astana("2026-11-04", 10, 0),
+    )
+    .unwrap();
+    let refusal = case.notices_to(id(APPLICANT)).last().copied().unwrap();
+    assert!(
+        refusal.body.kk.contains("Өнеркәсіп комитеті"),
+        "{}",
+        refusal.body.kk
+    );
+    assert!(
+        refusal
+            .body
+            .ru
+            .contains(&format!("2026 года № {}", case.id)),
+        "{}",
+        refusal.body.ru
+    );
+    assert!(refusal.body.ru.contains("неполные"));
+    assert!(
+        refusal.body.ru.contains("Председатель Комитета: B. Nurlan"),
+        "the title from the reference data"
+    );
+}
+
+/// R-CER-27, R-CER-18: the service is electronic: every result reaches the applicant's personal
+/// cabinet (its inbox), with where to learn the status.
+#[test]
+fn r_cer_27_r_cer_18_results_reach_the_personal_cabinet() {
+    let case = registered();
+    let receipt = case
+        .notices_to(id(APPLICANT))
+        .iter()
+        .find(|n| n.kind == "certificate_accepted")
+        .copied()
+        .unwrap();
+    assert!(receipt.body.en.contains("1414"));
+    let mut case = checked();
+    official(
+        &mut case,
+        "issue",
+        form(&signer()),
+        astana("2026-11-05", 10, 0),
+    )
+    .unwrap();
+    assert_eq!(
+        case.notices_to(id(APPLICANT))
+            .iter()
+            .filter(|n| n.kind.ends_with("_issued"))
+            .count(),
+        2
+    );
+}
+
+/// A-CER-9: the declaration reads that the applicant gives its written consent.
+#[test]
+fn a_cer_9_the_applicant_gives_its_consent() {
+    let consent = &tanba_certificate::wording::DECLARATIONS[0];
+    assert!(consent.kk.contains("береді"), "{}", consent.kk);
+    assert!(
+        consent.ru.contains("дает") || consent.ru.contains("даёт"),
+        "{}",
+        consent.ru
+    );
+}
+
+/// R-CER-21: the decision on a complaint says court comes only after it.
+#[test]
+fn r_cer_21_court_follows_the_complaint() {
+    let parent = checked();
+    let at = astana("2026-11-12", 10, 0);
+    let mut complaint = complaint_on(&parent, "provider", Vec::new(), false, at).unwrap();
+    complaint
+        .step(
+            id(PROVIDER),
+            "decide",
+            form(&[("decision", text("rejected")), ("reasons", text("r"))]),
+            Vec::new(),
+            at,
+        )
+        .unwrap();
+    let decision = complaint.notices_to(id(APPLICANT)).last().copied().unwrap();
+    assert!(decision.body.ru.contains("суд"));
+}

@@ -190,6 +190,19 @@ fn print_what_to_try(codes: &serde_json::Value, path: &Path) {
         codes["grpc"].as_str().unwrap_or_default(),
         codes["grpc"].as_str().unwrap_or_default()
     );
+    if let Some(cases) = codes["cases"].as_array() {
+        println!("State services (tanba client --key DIR/keys/<handle>.json cases get <id>):");
+        for case in cases {
+            println!(
+                "  {:12} case {:<6} {:30} {}",
+                case["kind"].as_str().unwrap_or_default(),
+                case["id"],
+                case["stage"].as_str().unwrap_or_default(),
+                case["note"].as_str().unwrap_or_default()
+            );
+        }
+        println!();
+    }
     println!(
         "Codes of every verdict, participants and their key files: {}",
         path.display()

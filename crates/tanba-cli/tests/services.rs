@@ -488,6 +488,48 @@ async fn a_permit_refused_at_intake_then_one_issued_and_used_up_by_exports() {
         refused.unwrap_err().code(),
         Some("TANBA-ENGINE-UNKNOWN-CASE")
     );
+    // Both refusals are in the audit trail, under the caller.
+    let query = pb::QueryAuditRequest {
+        participant: demo.id("industry_committee").to_string(),
+        ..Default::default()
+    };
+    for method in ["PermitUsage", "StepCase"] {
+        let record = demo_harness::audit_record_where(&provider, query.clone(), |record| {
+            record.method.ends_with(method) && record.outcome == "TANBA-ENGINE-UNKNOWN-CASE"
+        })
+        .await;
+        assert_eq!(
+            record.participant,
+            demo.id("industry_committee").to_string()
+        );
+    }
+    // A malformed BIN on the wire is refused with its code, and nothing is written.
+    let head = demo.log_head().await;
+    let mut bad = pb::OpenCaseRequest {
+        kind: "permit".into(),
+        transition: "apply".into(),
+        authority: "99064000030".into(),
+        ..Default::default()
+    };
+    let refused = applicant.cases().open_case(bad.clone()).await;
+    assert_eq!(refusal(refused), "TANBA-SERVER-INVALID");
+    bad.authority = provider_id.to_string();
+    let one = |value| pb::FieldValue {
+        value: Some(pb::field_value::Value::One(pb::Scalar {
+            value: Some(value),
+        })),
+    };
+    bad.form.insert(
+        "branch_taxpayer".into(),
+        one(pb::scalar::Value::Taxpayer("990640000303".into())),
+    );
+    let refused = applicant.cases().open_case(bad).await;
+    assert_eq!(
+        refusal(refused),
+        "TANBA-SERVER-INVALID",
+        "a bad check digit"
+    );
+    assert_eq!(demo.log_head().await, head);
 }
 
 /// A certificate refused after its hearing: preliminary decision, the hearing the next working

@@ -686,7 +686,7 @@ fn review_step(
         }
         "revoke" => {
             outcome.clocks.push(ClockOp::Stop(VALIDITY_CLOCK));
-            outcome.notices.push(texts::revoked(case, form));
+            outcome.notices.push(texts::revoked(case, form, context));
             outcome.goods.push(GoodsRequest::EndAuthorization);
         }
         name => unreachable!("the executor passes only permit steps, not {name}"),
@@ -754,9 +754,13 @@ fn issue(
         days,
         on: today,
     });
-    outcome
-        .notices
-        .push(texts::issued(case, step.form, &number, today, until));
+    outcome.notices.push(texts::issued(
+        case,
+        step.form,
+        &number,
+        (today, until),
+        context,
+    ));
     if let Some(authorization) = authorization(data, &number, until) {
         outcome.goods.push(GoodsRequest::Authorize(authorization));
     }

@@ -98,9 +98,29 @@ pub fn intake_refusal(form: &Form, problems: &[IntakeProblem]) -> NoticeDraft {
             ru: "Расписка об отказе в приёме документов".into(),
             en: "Receipt of refusal to accept documents".into(),
         },
-        body: join(&[body, join(&lines, "\n"), reason.texts()], "\n"),
+        body: join(
+            &[body, join(&lines, "\n"), reason.texts(), TWO_COPIES.texts()],
+            "\n",
+        ),
     }
 }
+
+/// R-PER-23: the receipt's closing words.
+const TWO_COPIES: Wording = Wording {
+    kk: "Қолхат әр тарапқа бір-бірден 2 данада жасалды.",
+    ru: "Расписка составлена в 2 экземплярах, по одному для каждой стороны.",
+    en: "This receipt is made in 2 copies, one for each party.",
+};
+
+/// R-PER-25: where the applicant learns about the service and its status.
+pub const INFORMATION_POINTS: Wording = Wording {
+    kk: "Ақпарат: www.miid.gov.kz, www.comprom.miid.gov.kz («Мемлекеттік қызметтер» бөлімі), \
+         www.egov.kz, www.elicense.kz; Бірыңғай байланыс орталығы: 1414, 8-800-080-7777.",
+    ru: "Информация: www.miid.gov.kz, www.comprom.miid.gov.kz (раздел «Государственные \
+         услуги»), www.egov.kz, www.elicense.kz; Единый контакт-центр: 1414, 8-800-080-7777.",
+    en: "Information: www.miid.gov.kz, www.comprom.miid.gov.kz (\"State services\"), \
+         www.egov.kz, www.elicense.kz; Unified Contact Centre: 1414, 8-800-080-7777.",
+};
 
 /// R-PER-12, R-PER-13: the receipt of acceptance with the result date, which waiting for the
 /// MFA moves (A-PER-2).
@@ -110,11 +130,14 @@ pub fn accepted(case: CaseId, registered: Date, result_due: Date) -> NoticeDraft
         case,
         registered,
         result_due,
-        Some(&Wording {
-            kk: "СІМ-нің растауын күту мерзімге кірмейді.",
-            ru: "Ожидание подтверждения МИД в срок не входит.",
-            en: "Waiting for the MFA's confirmation is not counted.",
-        }),
+        &[
+            &Wording {
+                kk: "СІМ-нің растауын күту мерзімге кірмейді.",
+                ru: "Ожидание подтверждения МИД в срок не входит.",
+                en: "Waiting for the MFA's confirmation is not counted.",
+            },
+            &INFORMATION_POINTS,
+        ],
     )
 }
 
@@ -142,7 +165,7 @@ fn reasoned(case: &CaseView<'_>, grounds: Texts, form: &Form, context: &StepCont
             ("grounds", &grounds),
         ],
     );
-    join(&[body, service::signer(form)], "\n")
+    join(&[body, service::signer(form, "permit", context)], "\n")
 }
 
 /// R-PER-04: the reasoned refusal of further consideration, naming what is missing; the case
@@ -214,8 +237,8 @@ pub fn issued(
     case: &CaseView<'_>,
     form: &Form,
     number: &DocumentNumber,
-    issued_on: Date,
-    valid_until: Date,
+    (issued_on, valid_until): (Date, Date),
+    context: &StepContext<'_>,
 ) -> NoticeDraft {
     let data = case.data;
     let goods = format!(
@@ -255,7 +278,7 @@ pub fn issued(
                     ),
                 },
                 wording::CONSENT.texts(),
-                service::signer(form),
+                service::signer(form, "permit", context),
             ],
             "\n",
         ),
@@ -304,7 +327,7 @@ pub fn refused(
 }
 
 /// The permit was revoked.
-pub fn revoked(case: &CaseView<'_>, form: &Form) -> NoticeDraft {
+pub fn revoked(case: &CaseView<'_>, form: &Form, context: &StepContext<'_>) -> NoticeDraft {
     NoticeDraft {
         to: Addressee::Party,
         kind: "permit_revoked",
@@ -317,7 +340,7 @@ pub fn revoked(case: &CaseView<'_>, form: &Form) -> NoticeDraft {
         body: join(
             &[
                 same(text(form, "revocation_reason").unwrap_or("-")),
-                service::signer(form),
+                service::signer(form, "permit", context),
             ],
             "\n",
         ),

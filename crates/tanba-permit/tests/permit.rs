@@ -393,7 +393,7 @@ fn r_per_04_a_per_1_an_incomplete_set_is_refused_by_a_reasoned_refusal() {
         refusal
             .body
             .ru
-            .contains("исполняющий обязанности руководителя: A. Seitkali")
+            .contains("Исполняющий обязанности Председателя Комитета: A. Seitkali")
     );
     assert!(
         refusal.body.kk.contains("Индустриялық даму комитеті"),
@@ -1054,4 +1054,121 @@ fn r_per_14_the_provider_acts_from_the_registration_day() {
         astana("2026-11-09", 9, 0),
     )
     .unwrap();
+}
+
+/// R-PER-23: the receipt of refusal to accept documents cites art. 20 para 2 of the Law on
+/// State Services and is made in 2 copies, one for each party.
+#[test]
+fn r_per_23_the_intake_receipt_cites_its_law_and_is_made_in_two_copies() {
+    let mut application = application();
+    let mut listed = documents();
+    listed.remove(0);
+    application.insert("documents".into(), rows(&listed));
+    let case = apply_at(application, attachments(), monday()).unwrap();
+    let receipt = case.notices_to(id(APPLICANT))[0];
+    assert!(
+        receipt.body.ru.contains("пунктом 2 статьи 20"),
+        "{}",
+        receipt.body.ru
+    );
+    assert!(receipt.body.en.contains("2 copies, one for each party"));
+    assert!(receipt.body.kk.contains("2 данада"));
+}
+
+/// R-PER-24: the reasoned refusal names the provider in Kazakh and Russian (its header), the
+/// application's number and date, the grounds and the signer.
+#[test]
+fn r_per_24_the_reasoned_refusal_names_provider_application_grounds_and_signer() {
+    let mut case = ready_to_issue();
+    let mut fields = vec![
+        ("grounds", integers(&[7])),
+        ("reasons", text("international obligations")),
+    ];
+    fields.extend(signer());
+    official(
+        &mut case,
+        "refuse",
+        form(&fields),
+        astana("2026-11-24", 10, 0),
+    )
+    .unwrap();
+    let refusal = case.notices_to(id(APPLICANT)).last().copied().unwrap();
+    assert!(
+        refusal.body.kk.contains("Индустриялық даму комитеті"),
+        "{}",
+        refusal.body.kk
+    );
+    assert!(
+        refusal.body.ru.contains("Комитет индустриального развития"),
+        "{}",
+        refusal.body.ru
+    );
+    assert!(refusal.body.ru.contains(&format!("№ {}", case.id)));
+    assert!(
+        refusal.body.ru.contains("2026-11-02"),
+        "the application's date"
+    );
+    assert!(refusal.body.ru.contains("7) "));
+    assert!(refusal.body.ru.contains("A. Seitkali"));
+}
+
+/// R-PER-25: the receipt names where to learn about the service: the ministry's and the
+/// provider's sites, the portal, the Unified Contact Centre.
+#[test]
+fn r_per_25_the_receipt_names_the_information_points() {
+    let case = registered();
+    let receipt = case.notices_to(id(APPLICANT))[0];
+    for point in [
+        "www.miid.gov.kz",
+        "www.comprom.miid.gov.kz",
+        "www.elicense.kz",
+        "1414",
+        "8-800-080-7777",
+    ] {
+        assert!(receipt.body.ru.contains(point), "{point}");
+    }
+}
+
+/// A-PER-6: the authority fills fields 15-16 (the day accepted for consideration is the
+/// registration; special conditions at issue): the applicant's form has no such field.
+#[test]
+fn a_per_6_special_conditions_are_the_authoritys_at_issue() {
+    let mut application = application();
+    application.insert("special_conditions".into(), text("none"));
+    let error = apply_at(application, attachments(), monday())
+        .err()
+        .unwrap();
+    assert_eq!(code(&error), "TANBA-CASE-FIELD-UNKNOWN");
+    let mut case = ready_to_issue();
+    let mut issue = issue_form("2027-06-30");
+    issue.insert(
+        "special_conditions".into(),
+        text("no transit through third countries"),
+    );
+    official(&mut case, "issue", issue, astana("2026-11-23", 10, 0)).unwrap();
+    let permit = case.notices_to(id(APPLICANT)).last().copied().unwrap();
+    assert!(
+        permit
+            .body
+            .en
+            .contains("no transit through third countries")
+    );
+}
+
+/// Terms across a government transfer of days off: registered Monday 30 December 2024, the
+/// completeness check's 2 working days are Tuesday 31 December and Sunday 5 January 2025 (a
+/// working day by the 2025 transfer; 1-2 January are holidays, Friday 3 January a day off).
+#[test]
+fn terms_follow_government_transfers_of_days_off() {
+    let calendar = calendar();
+    let due = calendar
+        .due_after_working_days(date("2024-12-30"), 2)
+        .unwrap();
+    assert_eq!(due.day, date("2025-01-05"));
+    let mut application = tanba_permit::sample::application(id(APPLICANT), date("2024-12-30"));
+    application.insert("previous_licence".into(), text("none"));
+    application.remove("previous_licence_number");
+    application.remove("previous_licence_date");
+    let case = apply_at(application, attachments(), astana("2024-12-30", 11, 0)).unwrap();
+    assert_eq!(due_day(&case, permit::COMPLETENESS_CLOCK), Some(due.day));
 }
