@@ -159,38 +159,20 @@ pub async fn cases(connection: &Connection, command: CasesCommand) -> anyhow::Re
             named,
             form,
         } => {
-            let (form, attachments) = form.read(connection).await?;
-            let case = connection
-                .open_case(CaseCommand::Open {
-                    kind,
-                    transition,
-                    authority,
-                    parent,
-                    named,
-                    form,
-                    attachments,
-                    signature: Vec::new(),
-                })
-                .await?;
-            json!({ "case": case })
+            let opening = Opening {
+                kind,
+                transition,
+                authority,
+                parent,
+                named,
+            };
+            open(connection, opening, &form).await?
         }
         CasesCommand::Step {
             case,
             transition,
             form,
-        } => {
-            let (form, attachments) = form.read(connection).await?;
-            let receipt = connection
-                .step_case(CaseCommand::Step {
-                    case,
-                    transition,
-                    form,
-                    attachments,
-                    signature: Vec::new(),
-                })
-                .await?;
-            serde_json::to_value(receipt)?
-        }
+        } => step(connection, case, transition, &form).await?,
         CasesCommand::Get { case } => {
             let request = pb::GetCaseRequest { case_id: case };
             serde_json::to_value(client().get_case(request).await?.into_inner().case)?
@@ -256,6 +238,63 @@ pub async fn cases(connection: &Connection, command: CasesCommand) -> anyhow::Re
             )?
         }
     })
+}
+
+/// What an opening fixes besides its form.
+pub struct Opening {
+    /// The procedure.
+    pub kind: String,
+    /// Its opening transition.
+    pub transition: String,
+    /// The authority.
+    pub authority: Option<TaxpayerId>,
+    /// The case it belongs to.
+    pub parent: Option<u64>,
+    /// The parties it names.
+    pub named: Vec<TaxpayerId>,
+}
+
+/// Opens a case with the form and files the flags give, signed by the caller; answers its id.
+pub async fn open(
+    connection: &Connection,
+    opening: Opening,
+    form: &FormArgs,
+) -> anyhow::Result<Value> {
+    let (form, attachments) = form.read(connection).await?;
+    let case = connection
+        .open_case(CaseCommand::Open {
+            kind: opening.kind,
+            transition: opening.transition,
+            authority: opening.authority,
+            parent: opening.parent,
+            named: opening.named,
+            form,
+            attachments,
+            signature: Vec::new(),
+        })
+        .await?;
+    Ok(json!({ "case": case }))
+}
+
+/// Takes a step of a case with the form and files the flags give, signed by the caller;
+/// answers its receipt.
+pub async fn step(
+    connection: &Connection,
+    case: u64,
+    transition: String,
+    form: &FormArgs,
+) -> anyhow::Result<Value> {
+    let (form, attachments) = form.read(connection).await?;
+    let receipt = connection
+        .step_case(CaseCommand::Step {
+            case,
+            transition,
+            form,
+            attachments,
+            signature: Vec::new(),
+        })
+        .await?;
+    Ok(serde_json::to_value(receipt)?)
 }
 
 /// Runs a `recall` command.

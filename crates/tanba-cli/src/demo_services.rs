@@ -35,31 +35,18 @@ async fn signed_in(grpc: &str, key: &KeyFile) -> anyhow::Result<Connection> {
 
 /// Uploads a sample's files as the connection's participant; translations point at their
 /// originals.
-async fn upload(
+pub async fn upload(
     connection: &Connection,
     files: &[SampleFile],
 ) -> anyhow::Result<Vec<AttachmentRef>> {
-    let mut attachments: Vec<AttachmentRef> = Vec::new();
+    let mut hashes = std::collections::HashMap::new();
     for file in files {
-        let (hash, size_bytes) = connection
+        let (hash, _) = connection
             .upload_attachment(file.text.as_bytes().to_vec())
             .await?;
-        let translation_of = file.translation_of.and_then(|original| {
-            attachments
-                .iter()
-                .find(|attachment| attachment.name == original)
-                .map(|attachment| attachment.hash)
-        });
-        attachments.push(AttachmentRef {
-            hash,
-            name: file.name.into(),
-            media_type: "text/plain".into(),
-            size_bytes,
-            language: Some(file.language.into()),
-            translation_of,
-        });
+        hashes.insert(file.text.as_bytes(), hash);
     }
-    Ok(attachments)
+    Ok(SampleFile::attachments(files, |bytes| hashes[bytes]))
 }
 
 fn text(value: &str) -> FieldValue {

@@ -22,7 +22,7 @@ use tanba_client::Connection;
 use tanba_proto::v1 as pb;
 use tanba_types::{CaseCommand, FieldValue, Form, Scalar, TaxpayerId};
 
-use crate::cases_command::FormArgs;
+use crate::cases_command::{self, FormArgs, Opening};
 
 /// What every procedure offers.
 #[derive(Debug, Subcommand)]
@@ -184,38 +184,20 @@ pub async fn procedure(
             parent,
             form,
         } => {
-            let (form, attachments) = form.read(connection).await?;
-            let case = connection
-                .open_case(CaseCommand::Open {
-                    kind: definition.kind().into(),
-                    transition: procedure.opening().into(),
-                    authority: Some(authority),
-                    parent,
-                    named,
-                    form,
-                    attachments,
-                    signature: Vec::new(),
-                })
-                .await?;
-            json!({ "case": case })
+            let opening = Opening {
+                kind: definition.kind().into(),
+                transition: procedure.opening().into(),
+                authority: Some(authority),
+                parent,
+                named,
+            };
+            cases_command::open(connection, opening, &form).await?
         }
         ProcedureCommand::Step {
             case,
             transition,
             form,
-        } => {
-            let (form, attachments) = form.read(connection).await?;
-            let receipt = connection
-                .step_case(CaseCommand::Step {
-                    case,
-                    transition,
-                    form,
-                    attachments,
-                    signature: Vec::new(),
-                })
-                .await?;
-            serde_json::to_value(receipt)?
-        }
+        } => cases_command::step(connection, case, transition, &form).await?,
         ProcedureCommand::Complain {
             case,
             authority,
@@ -227,20 +209,14 @@ pub async fn procedure(
                 Procedure::Certificate => tanba_certificate::COMPLAINT.kind,
                 Procedure::Rex => bail!("the REX verification has no complaint"),
             };
-            let (form, attachments) = form.read(connection).await?;
-            let complaint = connection
-                .open_case(CaseCommand::Open {
-                    kind: kind.into(),
-                    transition: "file".into(),
-                    authority: Some(authority),
-                    parent: Some(case),
-                    named,
-                    form,
-                    attachments,
-                    signature: Vec::new(),
-                })
-                .await?;
-            json!({ "case": complaint })
+            let opening = Opening {
+                kind: kind.into(),
+                transition: "file".into(),
+                authority: Some(authority),
+                parent: Some(case),
+                named,
+            };
+            cases_command::open(connection, opening, &form).await?
         }
         ProcedureCommand::Number { number } => document(connection, procedure, number).await?,
         ProcedureCommand::Evidence { case, note } => {

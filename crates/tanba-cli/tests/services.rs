@@ -60,28 +60,13 @@ async fn advance(demo: &Demo, step_ms: u64) -> u64 {
 }
 
 async fn upload(connection: &Connection, files: &[SampleFile]) -> Vec<AttachmentRef> {
-    let mut attachments: Vec<AttachmentRef> = Vec::new();
+    let mut hashes = std::collections::HashMap::new();
     for file in files {
-        let (hash, size_bytes) = connection
-            .upload_attachment(file.text.as_bytes().to_vec())
-            .await
-            .unwrap();
-        let translation_of = file.translation_of.and_then(|original| {
-            attachments
-                .iter()
-                .find(|attachment| attachment.name == original)
-                .map(|attachment| attachment.hash)
-        });
-        attachments.push(AttachmentRef {
-            hash,
-            name: file.name.into(),
-            media_type: "text/plain".into(),
-            size_bytes,
-            language: Some(file.language.into()),
-            translation_of,
-        });
+        let bytes = file.text.as_bytes();
+        let (hash, _) = connection.upload_attachment(bytes.to_vec()).await.unwrap();
+        hashes.insert(bytes, hash);
     }
-    attachments
+    SampleFile::attachments(files, |bytes| hashes[bytes])
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -224,6 +209,19 @@ async fn the_demo_seeds_a_case_of_each_service_at_its_stage() {
         .list_stages(pb::ListStagesRequest { page: None })
         .await;
     assert_eq!(refusal(refused), "TANBA-SERVER-FORBIDDEN");
+    // Watched: the stages so far, then each new one.
+    let mut watch = ministry
+        .state_services()
+        .watch_stages(pb::ListStagesRequest { page: None })
+        .await
+        .unwrap()
+        .into_inner();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), watch.message())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.sequence, stages[0].sequence);
     let _ = rex;
 }
 

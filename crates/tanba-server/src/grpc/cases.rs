@@ -318,47 +318,28 @@ impl pb::cases_service_server::CasesService for Services {
 
 impl Services {
     /// Sends a participant's notices after `after`, then each new one, until the caller goes
-    /// away. The task holds the app weakly, so a watch never keeps a stopping server alive.
+    /// away ([`super::watch`]).
     fn watch_inbox(
         &self,
         watch: crate::app::StreamSlot,
-        mut after: u64,
+        after: u64,
         language: Language,
     ) -> ReceiverStream<Result<pb::CaseNotice, Status>> {
-        let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
-        let app = std::sync::Arc::downgrade(&self.app);
         let who = watch.participant();
-        tokio::spawn(async move {
-            // Held until the task ends: the participant's place is freed then.
-            let _watch = watch;
-            loop {
-                // A block, so neither the app nor the snapshot is held across an await.
-                let read = {
-                    let Some(strong) = app.upgrade() else { return };
-                    // A participant suspended since it began watching hears no more.
-                    if strong.active_participant(&who).is_err() {
-                        return;
-                    }
-                    let snapshot = strong.engine.snapshot();
-                    query::inbox(snapshot.as_ref(), &who, after, INBOX_POLL_NOTICES_MAX)
-                };
-                let Ok(notices) = read else { return };
-                for (id, notice) in notices {
-                    after = id;
-                    let message = Ok(notice_to(id, &notice, language));
-                    let sent =
-                        tokio::time::timeout(super::STREAM_SEND_TIMEOUT, sender.send(message));
-                    if !matches!(sent.await, Ok(Ok(()))) {
-                        return;
-                    }
-                }
-                tokio::select! {
-                    _ = sender.closed() => return,
-                    _ = tokio::time::sleep(INBOX_POLL_INTERVAL) => {}
-                }
-            }
-        });
-        ReceiverStream::new(receiver)
+        super::watch(
+            &self.app,
+            watch,
+            after,
+            INBOX_POLL_INTERVAL,
+            move |app, after| {
+                let snapshot = app.engine.snapshot();
+                let notices = query::inbox(snapshot.as_ref(), &who, after, INBOX_POLL_NOTICES_MAX)?;
+                Ok(notices
+                    .into_iter()
+                    .map(|(id, notice)| (id, notice_to(id, &notice, language)))
+                    .collect())
+            },
+        )
     }
 
     /// Streams a stored blob chunk by chunk (never whole in memory), each chunk read on the

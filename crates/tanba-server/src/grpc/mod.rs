@@ -80,6 +80,48 @@ async fn run(
     Ok(call.submit(Actor::Participant(who.id), command).await?)
 }
 
+/// Streams what `read` finds after `after` (each item with its cursor), then each new one as
+/// it is recorded, read every `interval`, until the caller goes away, stops reading for
+/// [`STREAM_SEND_TIMEOUT`], or is suspended: inbox and stage watches alike. The task holds the
+/// app weakly (a watch never keeps a stopping server alive) and `slot` until it ends (the
+/// participant's place is freed then); neither the app nor a snapshot is held across an await.
+pub(crate) fn watch<T: Send + 'static>(
+    app: &Arc<App>,
+    slot: crate::app::StreamSlot,
+    mut after: u64,
+    interval: std::time::Duration,
+    read: impl Fn(&App, u64) -> Result<Vec<(u64, T)>, tanba_engine::EngineError> + Send + 'static,
+) -> tokio_stream::wrappers::ReceiverStream<Result<T, tonic::Status>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(participants::STREAM_BUFFER_MESSAGES);
+    let app = Arc::downgrade(app);
+    let who = slot.participant();
+    tokio::spawn(async move {
+        let _slot = slot;
+        loop {
+            let found = {
+                let Some(strong) = app.upgrade() else { return };
+                if strong.active_participant(&who).is_err() {
+                    return;
+                }
+                read(&strong, after)
+            };
+            let Ok(found) = found else { return };
+            for (cursor, item) in found {
+                after = cursor;
+                let sent = tokio::time::timeout(STREAM_SEND_TIMEOUT, sender.send(Ok(item)));
+                if !matches!(sent.await, Ok(Ok(()))) {
+                    return;
+                }
+            }
+            tokio::select! {
+                _ = sender.closed() => return,
+                _ = tokio::time::sleep(interval) => {}
+            }
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(receiver)
+}
+
 /// The router with every Tanba service, health and reflection.
 pub fn router(app: Arc<App>) -> axum::Router {
     use pb::audit_service_server::AuditServiceServer;

@@ -16,7 +16,6 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::cases::{case_to, visible_case};
-use super::participants::STREAM_BUFFER_MESSAGES;
 use super::{Services, begin, convert, run};
 use crate::error::ApiError;
 
@@ -276,45 +275,26 @@ impl pb::state_services_service_server::StateServicesService for Services {
 }
 
 impl Services {
-    /// Sends the stages after `after`, then each new one, until the caller goes away or is
-    /// suspended; each send within [`super::STREAM_SEND_TIMEOUT`].
+    /// Sends the stages after `after`, then each new one ([`super::watch`]).
     fn watch_stages(
         &self,
         watch: crate::app::StreamSlot,
-        mut after: u64,
+        after: u64,
     ) -> ReceiverStream<Result<pb::Stage, Status>> {
-        let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
-        let app = std::sync::Arc::downgrade(&self.app);
-        let who = watch.participant();
-        tokio::spawn(async move {
-            let _watch = watch;
-            loop {
-                let read = {
-                    let Some(strong) = app.upgrade() else { return };
-                    if strong.active_participant(&who).is_err() {
-                        return;
-                    }
-                    let snapshot = strong.engine.snapshot();
-                    query::stages(snapshot.as_ref(), after, PAGE_ENTRIES_MAX)
-                };
-                let Ok(stages) = read else { return };
-                for stage in &stages {
-                    after = stage.0;
-                    let sent = tokio::time::timeout(
-                        super::STREAM_SEND_TIMEOUT,
-                        sender.send(Ok(stage_to(stage))),
-                    );
-                    if !matches!(sent.await, Ok(Ok(()))) {
-                        return;
-                    }
-                }
-                tokio::select! {
-                    _ = sender.closed() => return,
-                    _ = tokio::time::sleep(STAGES_POLL_INTERVAL) => {}
-                }
-            }
-        });
-        ReceiverStream::new(receiver)
+        super::watch(
+            &self.app,
+            watch,
+            after,
+            STAGES_POLL_INTERVAL,
+            |app, after| {
+                let snapshot = app.engine.snapshot();
+                let stages = query::stages(snapshot.as_ref(), after, PAGE_ENTRIES_MAX)?;
+                Ok(stages
+                    .iter()
+                    .map(|stage| (stage.0, stage_to(stage)))
+                    .collect())
+            },
+        )
     }
 }
 
