@@ -223,10 +223,19 @@ impl Complaint {
             ));
         }
         let to_quality = Complaint::to_quality_authority(step.form);
-        if to_quality != (step.opening.named.len() == 1) {
+        let reviewers: Vec<_> = if to_quality {
+            vec![crate::service::provider_participant(
+                "quality_control",
+                context,
+            )?]
+        } else {
+            Vec::new()
+        };
+        if step.opening.named != reviewers {
             return Err(CaseError::rule(
                 "TANBA-COMPLAINT-REVIEWER",
-                "name the quality-control authority exactly when the complaint is addressed to it",
+                "name the quality-control authority the reference data names, exactly when the \
+                 complaint is addressed to it",
             ));
         }
         let registered = context.calendar.registered_on(context.now_ms)?;

@@ -31,6 +31,14 @@ pub const ENTRIES_MAX: usize = 50_000;
 pub const CODE_CHARS_MAX: usize = 32;
 /// Most characters of a name, an address or a source.
 pub const NAME_CHARS_MAX: usize = 1_000;
+/// The services (and parts of them) a provider entry may name.
+pub const SERVICES: &[&str] = &[
+    "permit",
+    "certificate",
+    "rex",
+    "rex_organization",
+    "quality_control",
+];
 /// Most signer titles of a provider.
 pub const SIGNERS_MAX: usize = 16;
 
@@ -171,8 +179,13 @@ pub struct Entry {
     pub valid_from: Option<Date>,
     /// The last day it is valid, if it ends.
     pub valid_until: Option<Date>,
-    /// Providers: the service it provides (`permit`, `certificate`, `rex`).
+    /// Providers: the service it provides (`permit`, `certificate`, `rex`), or its part in one
+    /// (`rex_organization`: the REX verification's authorized organization;
+    /// `quality_control`: the authority complaints may be addressed to).
     pub service: Option<String>,
+    /// Providers: the participant who acts as it in Tanba (its IIN/BIN), which the operator
+    /// names; a service whose provider names none cannot be applied for.
+    pub participant: Option<tanba_types::TaxpayerId>,
     /// Providers: address in Kazakh.
     pub address_kk: Option<String>,
     /// Providers: address in Russian.
@@ -286,8 +299,10 @@ impl ReferenceSet {
             {
                 return invalid(format!("{code} ends before it starts"));
             }
-            let provider_fields =
-                entry.service.is_some() || entry.address_kk.is_some() || !entry.signers.is_empty();
+            let provider_fields = entry.service.is_some()
+                || entry.address_kk.is_some()
+                || entry.participant.is_some()
+                || !entry.signers.is_empty();
             if self.kind == SetKind::Providers {
                 check_provider(entry)?;
             } else if provider_fields {
@@ -314,7 +329,7 @@ fn check_provider(entry: &Entry) -> Result<(), ReferenceError> {
     let service_ok = entry
         .service
         .as_deref()
-        .is_some_and(|service| matches!(service, "permit" | "certificate" | "rex"));
+        .is_some_and(|service| SERVICES.contains(&service));
     let address_ok = [&entry.address_kk, &entry.address_ru, &entry.address_en]
         .into_iter()
         .all(|address| address.as_deref().is_some_and(text_ok));
@@ -330,8 +345,9 @@ fn check_provider(entry: &Entry) -> Result<(), ReferenceError> {
         Ok(())
     } else {
         Err(ReferenceError::Invalid(format!(
-            "provider {code} needs a service (permit, certificate, rex), an address in kk, ru \
-             and en, and 1 to {SIGNERS_MAX} signers"
+            "provider {code} needs a service ({}), an address in kk, ru and en, and 1 to \
+             {SIGNERS_MAX} signers",
+            SERVICES.join(", ")
         )))
     }
 }
@@ -400,6 +416,44 @@ impl References {
             }
         }
     }
+}
+
+/// A providers document with `participants` bound to its entries (by entry code) and numbered
+/// `version`: what the operator publishes to name who acts as each provider (the demo and the
+/// tests use it on the shipped document). An entry code not in the document is an error.
+pub fn bind_providers(
+    toml: &str,
+    participants: &[(&str, tanba_types::TaxpayerId)],
+    version: u32,
+) -> Result<String, ReferenceError> {
+    let mut out = String::with_capacity(toml.len() + 64 * participants.len());
+    let mut bound = 0;
+    for line in toml.lines() {
+        if let Some(rest) = line.trim_start().strip_prefix("version = ")
+            && rest.bytes().all(|byte| byte.is_ascii_digit())
+        {
+            out.push_str(&format!("version = {version}\n"));
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        let code = line
+            .trim()
+            .strip_prefix("code = \"")
+            .and_then(|rest| rest.strip_suffix('"'));
+        let binding = code.and_then(|code| participants.iter().find(|(entry, _)| *entry == code));
+        if let Some((_, participant)) = binding {
+            out.push_str(&format!("participant = \"{participant}\"\n"));
+            bound += 1;
+        }
+    }
+    if bound != participants.len() {
+        return Err(ReferenceError::Invalid(
+            "a provider to bind is not in the document".into(),
+        ));
+    }
+    ReferenceSet::from_toml(&out)?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -384,3 +384,19 @@ pub fn astana(day: &str, hours: u64, minutes: u64) -> u64 {
     let midnight_utc_ms = u64::try_from(day.days_since_epoch()).expect("after 1970") * 86_400_000;
     midnight_utc_ms + (hours * 60 + minutes) * 60_000 - 5 * 3_600_000
 }
+
+/// The shipped reference sets with the providers bound to participants (by provider entry
+/// code), as the operator publishes them before a state service can be applied for.
+pub fn bound_references(participants: &[(&str, TaxpayerId)]) -> References {
+    use std::sync::Arc;
+
+    use crate::reference::{ReferenceSet, SHIPPED_SETS, SetKind, bind_providers};
+    References::new(SHIPPED_SETS.iter().map(|toml| {
+        let set = ReferenceSet::from_toml(toml).expect("a shipped set");
+        if set.kind != SetKind::Providers {
+            return Arc::new(set);
+        }
+        let bound = bind_providers(toml, participants, 2).expect("the providers bind");
+        Arc::new(ReferenceSet::from_toml(&bound).expect("bound providers"))
+    }))
+}

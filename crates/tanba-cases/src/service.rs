@@ -20,6 +20,8 @@ pub const CODES: &[&str] = &[
     "TANBA-SERVICE-GROUND",
     "TANBA-SERVICE-DATE-FUTURE",
     "TANBA-SERVICE-NOT-REGISTERED",
+    "TANBA-SERVICE-PROVIDER-UNBOUND",
+    "TANBA-SERVICE-NOT-THE-PROVIDER",
 ];
 
 /// Most documents one application lists.
@@ -263,6 +265,37 @@ pub fn check_registered(
         )),
         _ => Ok(()),
     }
+}
+
+/// The participant the reference data in force names as acting for `service` (`permit`,
+/// `certificate`, `rex`, `rex_organization`, `quality_control`) today. Until the operator has
+/// named one, the service cannot be applied for: no one else may act as its provider.
+pub fn provider_participant(
+    service: &str,
+    context: &StepContext<'_>,
+) -> Result<tanba_types::TaxpayerId, CaseError> {
+    context
+        .references
+        .provider(service, context.today())?
+        .and_then(|entry| entry.participant)
+        .ok_or_else(|| CaseError::rule("TANBA-SERVICE-PROVIDER-UNBOUND", service.to_owned()))
+}
+
+/// An application of `service` names its provider in force as the case's authority, and is
+/// not the provider's own (an authority never decides its own application).
+pub fn check_provider(
+    step: &crate::definition::StepView<'_>,
+    service: &str,
+    context: &StepContext<'_>,
+) -> Result<(), CaseError> {
+    let provider = provider_participant(service, context)?;
+    if step.opening.authority != Some(provider) || step.actor == provider {
+        return Err(CaseError::rule(
+            "TANBA-SERVICE-NOT-THE-PROVIDER",
+            format!("{service}: {provider}"),
+        ));
+    }
+    Ok(())
 }
 
 /// The earliest last-valid day of the documents listed (what a permit's validity is bounded by,

@@ -496,6 +496,7 @@ pub fn cosigners(form: &Form, applicant: TaxpayerId) -> Vec<TaxpayerId> {
 /// T1: the application; registered at once when no one else signs the guarantee.
 fn apply(step: &StepView<'_>, context: &StepContext<'_>) -> Result<Outcome, CaseError> {
     let form = step.form;
+    service::check_provider(step, "certificate", context)?;
     check_application(form, context.today())?;
     let listed = service::documents(form);
     service::check_files(&listed, step.attachments)?;

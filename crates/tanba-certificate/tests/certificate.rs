@@ -30,6 +30,15 @@ fn date(text: &str) -> Date {
     text.parse().unwrap()
 }
 
+/// The shipped reference data with the providers bound to the test's participants.
+fn references() -> References {
+    tanba_cases::sandbox::bound_references(&[
+        ("ic-mic-certificate", id(PROVIDER)),
+        ("cid-miid-certificate", id(PROVIDER)),
+        ("quality-control", id(QUALITY)),
+    ])
+}
+
 fn calendar() -> Calendar {
     Calendar::from_toml(CALENDAR_2027_TOML).unwrap()
 }
@@ -69,7 +78,7 @@ fn opening(named: Vec<TaxpayerId>, parent: Option<u64>, kind: &str) -> CaseOpeni
         authority: Some(id(PROVIDER)),
         parent,
         named,
-        references: References::shipped().versions(),
+        references: references().versions(),
     }
 }
 
@@ -83,7 +92,7 @@ fn apply(
     Sandbox::open(
         &Certificate,
         calendar(),
-        References::shipped(),
+        references(),
         opening(named, None, certificate::KIND),
         None,
         "apply",
@@ -293,7 +302,7 @@ fn r_cer_04_translations_and_the_intake_rule() {
     let error = Sandbox::open(
         &Certificate,
         calendar(),
-        References::shipped(),
+        references(),
         opening(Vec::new(), None, certificate::KIND),
         None,
         "apply",
@@ -426,7 +435,7 @@ fn r_cer_03_an_issued_certificate_is_immutable_and_replaced_by_a_new_one() {
     let replacement = Sandbox::open(
         &Certificate,
         calendar(),
-        References::shipped(),
+        references(),
         opening(Vec::new(), Some(case.id), certificate::KIND),
         Some(case.as_parent()),
         "apply",
@@ -441,7 +450,7 @@ fn r_cer_03_an_issued_certificate_is_immutable_and_replaced_by_a_new_one() {
     let error = Sandbox::open(
         &Certificate,
         calendar(),
-        References::shipped(),
+        references(),
         opening(Vec::new(), Some(pending.id), certificate::KIND),
         Some(pending.as_parent()),
         "apply",
@@ -778,7 +787,7 @@ fn complaint_on(
     Sandbox::open(
         definition,
         calendar(),
-        References::shipped(),
+        references(),
         opening(named, Some(parent.id), "certificate_complaint"),
         Some(parent.as_parent()),
         "file",

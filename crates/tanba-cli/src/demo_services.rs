@@ -118,6 +118,25 @@ pub async fn seed(
 ) -> anyhow::Result<Vec<DemoCase>> {
     let today = Date::from_unix_ms_in_kz(now_ms);
     let mut cases = Vec::new();
+    // The operator names who acts as each provider: until then no service can be applied for.
+    let providers = tanba_cases::reference::SHIPPED_SETS
+        .iter()
+        .find(|toml| toml.contains("set = \"providers\""))
+        .context("the shipped providers")?;
+    let bindings = [
+        ("cid-miid-permit", key("industrial_development").participant),
+        ("ic-mic-certificate", key("industry_committee").participant),
+        ("mti-rex", key("trade").participant),
+        ("atameken", key("atameken").participant),
+        ("quality-control", key("quality").participant),
+    ];
+    let toml = tanba_cases::reference::bind_providers(providers, &bindings, 2)?;
+    let operator = signed_in(grpc, &key("operator")).await?;
+    operator
+        .reference()
+        .publish_reference(pb::PublishReferenceRequest { toml })
+        .await
+        .context("publishing the providers")?;
 
     // A permit, paused on the MFA.
     let applicant = signed_in(grpc, &key("steppe_trading")).await?;

@@ -468,9 +468,21 @@ async fn a_permit_refused_at_intake_then_one_issued_and_used_up_by_exports() {
     let other = demo.as_participant("industry_committee").await;
     let refused = other
         .state_services()
-        .permit_usage(pb::PermitUsageRequest { number, page: None })
+        .permit_usage(pb::PermitUsageRequest {
+            number: number.clone(),
+            page: None,
+        })
         .await;
-    assert_eq!(refusal(refused), "TANBA-ENGINE-UNKNOWN-CASE");
+    assert_eq!(refusal(refused), "TANBA-SERVER-NOT-FOUND");
+    // A number that does not exist answers alike: numbers tell a stranger nothing.
+    let unknown = other
+        .state_services()
+        .permit_usage(pb::PermitUsageRequest {
+            number: "PER-2026-999999".into(),
+            page: None,
+        })
+        .await;
+    assert_eq!(refusal(unknown), "TANBA-SERVER-NOT-FOUND");
     let refused = step_with(
         &other,
         permit,
@@ -491,9 +503,12 @@ async fn a_permit_refused_at_intake_then_one_issued_and_used_up_by_exports() {
         participant: demo.id("industry_committee").to_string(),
         ..Default::default()
     };
-    for method in ["PermitUsage", "StepCase"] {
+    for (method, outcome) in [
+        ("PermitUsage", "TANBA-SERVER-NOT-FOUND"),
+        ("StepCase", "TANBA-ENGINE-UNKNOWN-CASE"),
+    ] {
         let record = demo_harness::audit_record_where(&provider, query.clone(), |record| {
-            record.method.ends_with(method) && record.outcome == "TANBA-ENGINE-UNKNOWN-CASE"
+            record.method.ends_with(method) && record.outcome == outcome
         })
         .await;
         assert_eq!(

@@ -133,6 +133,14 @@ impl Cases {
 }
 
 impl Cases {
+    /// Forgets the calendar and reference sets parsed so far (their versions are read again
+    /// from the store): a group that parsed a version its commit then lost must not leave it
+    /// behind under its number.
+    pub(crate) fn forget_parsed(&self) {
+        *self.calendar.lock().expect("calendar cache lock") = None;
+        *self.references.lock().expect("reference cache lock") = None;
+    }
+
     /// The reference sets in force as `state` stands (a publication earlier in the group
     /// counts); a set never published is absent, and a form that needs it is refused.
     pub(crate) fn references(&self, state: &State) -> Result<Arc<References>, EngineError> {

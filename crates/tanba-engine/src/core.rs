@@ -191,6 +191,11 @@ impl Core {
             Some(error) => Err(error),
             None => self.commit(pending, head, time_ms),
         };
+        if committed.is_err() {
+            // A calendar or reference version parsed from this group was never stored: a later
+            // publication may give its number other content.
+            self.cases.forget_parsed();
+        }
         match committed {
             Ok(()) => {
                 self.head = head;

@@ -96,6 +96,22 @@ pub fn decide(
             if marketers_change && registrar(state, context.actor).is_err() {
                 return Err(EngineError::RoleRequired(Role::Operator));
             }
+            // Export control reads a unit's category and HS code: a marketer may not move its
+            // goods into or out of a controlled category, nor change a controlled product's HS
+            // code (it would export without a permit, or under another's).
+            let classification_change =
+                current.category != product.category || current.hs_code != product.hs_code;
+            let controlled = |category: &str| {
+                state
+                    .category(category)
+                    .map(|found| found.is_some_and(|c| c.control_list_code.is_some()))
+            };
+            if classification_change
+                && (controlled(&current.category)? || controlled(&product.category)?)
+                && registrar(state, context.actor).is_err()
+            {
+                return Err(EngineError::RoleRequired(Role::Operator));
+            }
             check_product(state, product)?;
             if current.level != product.level {
                 return Err(EngineError::Invalid {

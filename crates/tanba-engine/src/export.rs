@@ -67,6 +67,10 @@ pub(crate) fn check(
         .ok_or_else(|| problem(ExportProblem::Unknown, export.permit.to_string()))?;
     let permit = &record.authorization;
     let today = tanba_types::Date::from_unix_ms_in_kz(context.time_ms);
+    // The holder first: another company learns nothing of a permit that is not its own.
+    if record.holder != withdrawer {
+        return Err(problem(ExportProblem::NotHolder, permit.number.to_string()));
+    }
     if record.ended {
         return Err(problem(ExportProblem::Ended, permit.number.to_string()));
     }
@@ -75,9 +79,6 @@ pub(crate) fn check(
             ExportProblem::Expired,
             format!("{} valid until {}", permit.number, permit.valid_until),
         ));
-    }
-    if record.holder != withdrawer {
-        return Err(problem(ExportProblem::NotHolder, permit.number.to_string()));
     }
     check_end_user(&export.end_user, &permit.end_user)?;
     let covered = controlled.by_code.keys().all(|(hs_code, control_code)| {
@@ -114,16 +115,13 @@ fn problem(problem: ExportProblem, detail: String) -> EngineError {
 }
 
 /// Whether a permit's control-list code covers a category's: the same code, or the category's
-/// is a sub-item of it (`6A003` covers `6A003.b`), or the permit's is a sub-item of the
-/// category's heading (`6A003.b` for a category of `6A003`).
+/// is a sub-item of it (`6A003` covers `6A003.b`). A permit for one sub-item never covers a
+/// category of the whole heading, whose goods may be another sub-item.
 fn covers(permit: &str, category: &str) -> bool {
-    let within = |longer: &str, shorter: &str| {
-        longer == shorter
-            || longer
-                .strip_prefix(shorter)
-                .is_some_and(|rest| rest.starts_with('.'))
-    };
-    within(category, permit) || within(permit, category)
+    category == permit
+        || category
+            .strip_prefix(permit)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// The end user named matches the permit's, ignoring case and spacing.
@@ -341,4 +339,23 @@ pub fn uses(
         .iter()
         .map(|(key, value)| Ok((keys::trailing_u64(key)?, keys::read_u64(value)?)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn a_permit_covers_its_code_and_its_sub_items_never_a_wider_heading() {
+        assert!(covers("6A003", "6A003"));
+        assert!(covers("6A003", "6A003.b"));
+        assert!(covers("6A003", "6A003.b.4"));
+        assert!(
+            !covers("6A003.b", "6A003"),
+            "a sub-item's permit, a heading's goods"
+        );
+        assert!(!covers("6A003.b", "6A003.a"));
+        assert!(!covers("6A00", "6A003"));
+        assert!(!covers("ML3", "ML33"));
+    }
 }

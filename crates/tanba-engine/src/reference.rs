@@ -107,6 +107,14 @@ pub fn in_force(snapshot: &dyn Snapshot) -> Result<References, EngineError> {
     Ok(References::new(sets))
 }
 
+/// The version of `set` in force, if one was published.
+pub fn version_in_force(snapshot: &dyn Snapshot, set: &str) -> Result<Option<u32>, EngineError> {
+    snapshot
+        .get(Column::Index, &keys::reference_set_in_force(set))?
+        .map(|bytes| keys::read_u32(&bytes))
+        .transpose()
+}
+
 /// A published version's document as the operator published it.
 pub fn document(
     snapshot: &dyn Snapshot,

@@ -28,6 +28,22 @@ fn publish_data(world: &mut World) {
         let toml = (*toml).to_owned();
         world.system(Command::PublishReference { toml }).unwrap();
     }
+    // The operator names who acts as each provider: the authority provides the three
+    // services, the second authority reviews complaints, the wholesaler plays Atameken.
+    let c = &world.cast;
+    let providers = tanba_cases::reference::SHIPPED_SETS
+        .iter()
+        .find(|toml| toml.contains("set = \"providers\""))
+        .unwrap();
+    let bindings = [
+        ("cid-miid-permit", c.authority),
+        ("ic-mic-certificate", c.authority),
+        ("mti-rex", c.authority),
+        ("atameken", c.wholesaler),
+        ("quality-control", c.authority2),
+    ];
+    let toml = tanba_cases::reference::bind_providers(providers, &bindings, 2).unwrap();
+    world.system(Command::PublishReference { toml }).unwrap();
 }
 
 /// Uploads `files` as `uploader` and returns their references, translations linked.
@@ -634,4 +650,54 @@ fn issue_permit(
     ]);
     world.by(provider, step(case, "issue", issue)).unwrap();
     case
+}
+
+/// A marketer cannot move its goods out of a controlled category, nor change a controlled
+/// product's HS code (it would export without a permit); the registrar can.
+#[test]
+fn controlled_goods_keep_their_classification() {
+    use tanba_types::{Category, HsCode, Names, PackageLevel, Product, TailProfile};
+    let mut world = World::new(17);
+    publish_data(&mut world);
+    let producer = world.cast.producer;
+    let names = Names {
+        kk: "Камералар".into(),
+        ru: "Камеры".into(),
+        en: Some("Cameras".into()),
+    };
+    for (code, control) in [("cameras", Some("6A003")), ("plain", None)] {
+        world
+            .system(Command::DefineCategory(Category {
+                code: code.into(),
+                names: names.clone(),
+                tail_profile: TailProfile::Full,
+                return_period_days: 0,
+                control_list_code: control.map(str::to_owned),
+            }))
+            .unwrap();
+    }
+    let mut product = Product {
+        gtin: support::gtin(78),
+        names,
+        producer_name: "Maker".into(),
+        producer: Some(producer),
+        importer: None,
+        country: "KZ".into(),
+        hs_code: HsCode::parse("9306210000").unwrap(),
+        category: "cameras".into(),
+        level: PackageLevel::Unit,
+        shelf_life_days: None,
+    };
+    world
+        .system(Command::RegisterProduct(product.clone()))
+        .unwrap();
+    product.category = "plain".into();
+    let refused = world.by(producer, Command::UpdateProduct(product.clone()));
+    assert_eq!(code_of(refused), "TANBA-ENGINE-ROLE-REQUIRED");
+    product.category = "cameras".into();
+    product.hs_code = HsCode::parse("2202100000").unwrap();
+    let refused = world.by(producer, Command::UpdateProduct(product.clone()));
+    assert_eq!(code_of(refused), "TANBA-ENGINE-ROLE-REQUIRED");
+    world.system(Command::UpdateProduct(product)).unwrap();
+    world.assert_replay_equal();
 }

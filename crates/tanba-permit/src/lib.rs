@@ -52,6 +52,7 @@ pub const CODES: &[&str] = &[
     "TANBA-PERMIT-VALIDITY",
     "TANBA-PERMIT-GROUND-UNSUPPORTED",
     "TANBA-PERMIT-DELIVERY",
+    "TANBA-PERMIT-NAMES-NOBODY",
 ];
 
 /// Both definitions, for registering with the engine.

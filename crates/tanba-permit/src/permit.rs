@@ -448,6 +448,13 @@ impl Definition for Permit {
 /// T1-T5: intake, then the refusal receipt or registration.
 fn apply(step: &StepView<'_>, context: &StepContext<'_>) -> Result<Outcome, CaseError> {
     let form = step.form;
+    service::check_provider(step, "permit", context)?;
+    if !step.opening.named.is_empty() {
+        return Err(CaseError::rule(
+            "TANBA-PERMIT-NAMES-NOBODY",
+            "a permit's case names no other party",
+        ));
+    }
     check_application(form, context.today())?;
     let listed = service::documents(form);
     service::check_files(&listed, step.attachments)?;

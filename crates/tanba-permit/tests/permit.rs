@@ -29,6 +29,14 @@ fn date(text: &str) -> Date {
     text.parse().unwrap()
 }
 
+/// The shipped reference data with the providers bound to the test's participants.
+fn references() -> References {
+    tanba_cases::sandbox::bound_references(&[
+        ("cid-miid-permit", id(PROVIDER)),
+        ("quality-control", id(QUALITY)),
+    ])
+}
+
 fn opening(kind: &str, named: Vec<TaxpayerId>, parent: Option<u64>) -> CaseOpening {
     CaseOpening {
         kind: kind.into(),
@@ -37,7 +45,7 @@ fn opening(kind: &str, named: Vec<TaxpayerId>, parent: Option<u64>) -> CaseOpeni
         authority: Some(id(PROVIDER)),
         parent,
         named,
-        references: References::shipped().versions(),
+        references: references().versions(),
     }
 }
 
@@ -88,7 +96,7 @@ fn apply_at(
     Sandbox::open(
         &Permit,
         calendar(),
-        References::shipped(),
+        references(),
         opening(permit::KIND, Vec::new(), None),
         None,
         "apply",
@@ -894,7 +902,7 @@ fn complaint(
     Sandbox::open(
         definition,
         calendar(),
-        References::shipped(),
+        references(),
         opening("permit_complaint", named, Some(parent.id)),
         Some(parent.as_parent()),
         "file",
@@ -1011,7 +1019,7 @@ fn r_per_09_r_per_21_complaints_5_and_15_working_days_and_3_to_satisfy() {
 /// obligation's content read in the "without the consent" variant.
 #[test]
 fn r_per_11_a_per_9_the_provider_and_the_guarantee_obligations_content() {
-    let references = References::shipped();
+    let references = references();
     let provider = references
         .provider("permit", date("2026-11-02"))
         .unwrap()
@@ -1171,4 +1179,82 @@ fn terms_follow_government_transfers_of_days_off() {
     application.remove("previous_licence_date");
     let case = apply_at(application, attachments(), astana("2024-12-30", 11, 0)).unwrap();
     assert_eq!(due_day(&case, permit::COMPLETENESS_CLOCK), Some(due.day));
+}
+
+/// R-PER-11: the application goes to the provider the reference data names (bound by the
+/// operator to its participant); no other authority handles it, an authority never applies to
+/// itself, and a permit's case names nobody else.
+#[test]
+fn r_per_11_the_provider_is_the_one_the_reference_data_names() {
+    let other = opening(permit::KIND, Vec::new(), None);
+    let mut elsewhere = other.clone();
+    elsewhere.authority = Some(id(QUALITY));
+    let open = |opening: CaseOpening, references: References| {
+        Sandbox::open(
+            &Permit,
+            calendar(),
+            references,
+            opening,
+            None,
+            "apply",
+            application(),
+            attachments(),
+            monday(),
+        )
+        .err()
+        .map(|error| code(&error))
+    };
+    assert_eq!(
+        open(elsewhere, references()),
+        Some("TANBA-SERVICE-NOT-THE-PROVIDER")
+    );
+    assert_eq!(
+        open(other.clone(), References::shipped()),
+        Some("TANBA-SERVICE-PROVIDER-UNBOUND"),
+        "the shipped providers name no participant until the operator binds them"
+    );
+    let mut own = other.clone();
+    own.party = id(PROVIDER);
+    assert_eq!(
+        open(own, references()),
+        Some("TANBA-SERVICE-NOT-THE-PROVIDER")
+    );
+    let mut naming = other;
+    naming.named = vec![id(QUALITY)];
+    assert_eq!(
+        open(naming, references()),
+        Some("TANBA-PERMIT-NAMES-NOBODY")
+    );
+}
+
+/// A complaint to the quality-control authority names the one the reference data names: an
+/// applicant cannot pick its own reviewer.
+#[test]
+fn a_complaints_reviewer_is_the_quality_control_authority_named_in_the_reference_data() {
+    let refused = {
+        let mut case = ready_to_issue();
+        let mut fields = vec![
+            ("grounds", integers(&[6])),
+            ("reasons", text("state interests")),
+        ];
+        fields.extend(signer());
+        official(
+            &mut case,
+            "refuse",
+            form(&fields),
+            astana("2026-11-24", 10, 0),
+        )
+        .unwrap();
+        case
+    };
+    let accomplice = id("990840000311");
+    let error = complaint(
+        "quality_authority",
+        vec![accomplice],
+        &refused,
+        astana("2026-11-25", 10, 0),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(code(&error), "TANBA-COMPLAINT-REVIEWER");
 }

@@ -352,10 +352,17 @@ fn register(step: &StepView<'_>, context: &StepContext<'_>) -> Result<Outcome, C
             "the trade authority registers its own verification".into(),
         ));
     }
-    if step.opening.named.len() != 1 {
+    if step.opening.authority != Some(service::provider_participant("rex", context)?) {
+        return Err(CaseError::rule(
+            "TANBA-SERVICE-NOT-THE-PROVIDER",
+            "rex: the trade authority the reference data names",
+        ));
+    }
+    let organization = service::provider_participant("rex_organization", context)?;
+    if step.opening.named != [organization] {
         return Err(CaseError::rule(
             "TANBA-REX-ORGANIZATION",
-            "name the authorized organization (Atameken), once",
+            format!("name the authorized organization (Atameken), {organization}, once"),
         ));
     }
     let state = text(form, "requesting_state").unwrap_or_default();

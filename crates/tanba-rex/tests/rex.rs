@@ -23,6 +23,14 @@ fn date(text: &str) -> Date {
     text.parse().unwrap()
 }
 
+/// The shipped reference data with the providers bound to the test's participants.
+fn references() -> References {
+    tanba_cases::sandbox::bound_references(&[
+        ("mti-rex", id(AUTHORITY)),
+        ("atameken", id(ATAMEKEN)),
+    ])
+}
+
 /// The sample request, from `state`.
 fn request(state: &str, received_ms: u64) -> Form {
     let mut request = tanba_rex::sample::request(id(EXPORTER), "Steppe Wool LLP", received_ms);
@@ -40,7 +48,7 @@ fn register_at(
     Sandbox::open(
         &Rex,
         Calendar::from_toml(CALENDAR_2027_TOML).unwrap(),
-        References::shipped(),
+        references(),
         CaseOpening {
             kind: rex::KIND.into(),
             text_version: tanba_rex::TEXT_VERSION.into(),
@@ -48,7 +56,7 @@ fn register_at(
             authority: Some(id(authority)),
             parent: None,
             named,
-            references: References::shipped().versions(),
+            references: references().versions(),
         },
         None,
         "register_request",
@@ -187,6 +195,14 @@ fn r_rex_01_r_rex_09_only_norway_or_switzerland_registered_by_the_authority() {
             "CH",
             attached(),
             Vec::new(),
+            AUTHORITY,
+            "TANBA-REX-ORGANIZATION",
+        ),
+        // Atameken is the one the reference data names, not any participant.
+        (
+            "CH",
+            attached(),
+            vec![id(EXPORTER)],
             AUTHORITY,
             "TANBA-REX-ORGANIZATION",
         ),

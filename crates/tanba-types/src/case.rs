@@ -413,7 +413,8 @@ pub struct DocumentNumber {
 pub const DOCUMENT_SERIES_CHARS_MAX: usize = 8;
 
 impl DocumentNumber {
-    /// Reads `EUC-2026-000017`.
+    /// Reads `EUC-2026-000017` (six digits at least: a series past 999,999 in a year prints
+    /// more, as [`Display`](fmt::Display) does).
     pub fn parse(text: &str) -> Option<DocumentNumber> {
         let mut parts = text.splitn(3, '-');
         let series = parts.next()?;
@@ -424,7 +425,8 @@ impl DocumentNumber {
         let digits = |text: &str, count: usize| {
             text.len() == count && text.bytes().all(|byte| byte.is_ascii_digit())
         };
-        if !series_ok || !digits(year, 4) || !digits(number, 6) {
+        let number_ok = (6..=10).contains(&number.len()) && digits(number, number.len());
+        if !series_ok || !digits(year, 4) || !number_ok {
             return None;
         }
         Some(DocumentNumber {

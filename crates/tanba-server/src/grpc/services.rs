@@ -63,23 +63,31 @@ impl pb::reference_service_server::ReferenceService for Services {
             let kind = tanba_cases::SetKind::named(&message.set)
                 .ok_or_else(|| ApiError::invalid("set"))?;
             call.note_reference(kind.name());
-            let snapshot = self.app.engine.snapshot();
-            let in_force = tanba_engine::reference::in_force(snapshot.as_ref())?;
-            let current = in_force.set(kind).map(|set| set.version).ok();
-            let version = match message.version {
-                0 => current.ok_or_else(|| ApiError::not_found("reference set"))?,
-                version => version,
-            };
-            let set = tanba_engine::reference::version(snapshot.as_ref(), kind.name(), version)?
-                .ok_or_else(|| ApiError::not_found("reference set version"))?;
-            let toml = tanba_engine::reference::document(snapshot.as_ref(), kind.name(), version)?
-                .unwrap_or_default();
-            Ok(pb::GetReferenceResponse {
-                version,
-                in_force: current == Some(version),
-                entries: u32::try_from(set.entries.len()).unwrap_or(u32::MAX),
-                toml,
+            // One set parsed (up to 8 MiB), off the async workers.
+            let app = self.app.clone();
+            let wanted = message.version;
+            tokio::task::spawn_blocking(move || {
+                let snapshot = app.engine.snapshot();
+                let current =
+                    tanba_engine::reference::version_in_force(snapshot.as_ref(), kind.name())?;
+                let version = match wanted {
+                    0 => current.ok_or_else(|| ApiError::not_found("reference set"))?,
+                    version => version,
+                };
+                let toml =
+                    tanba_engine::reference::document(snapshot.as_ref(), kind.name(), version)?
+                        .ok_or_else(|| ApiError::not_found("reference set version"))?;
+                let set = tanba_cases::ReferenceSet::from_published_toml(&toml)
+                    .map_err(|_| ApiError::internal())?;
+                Ok(pb::GetReferenceResponse {
+                    version,
+                    in_force: current == Some(version),
+                    entries: u32::try_from(set.entries.len()).unwrap_or(u32::MAX),
+                    toml,
+                })
             })
+            .await
+            .map_err(|_| ApiError::internal())?
         }
         .await;
         call.finish_grpc(outcome).await
@@ -101,8 +109,7 @@ impl pb::state_services_service_server::StateServicesService for Services {
             let who = call.participant()?;
             let number = document_number(&message.number)?;
             call.note_reference(number.to_string());
-            let case = document_case(&self.app, &number)?;
-            let record = visible_case(&call, &who, case)?;
+            let (case, record) = visible_document(&call, &who, &number)?;
             Ok(pb::FindDocumentResponse {
                 case: Some(case_to(case, &record)),
             })
@@ -124,53 +131,16 @@ impl pb::state_services_service_server::StateServicesService for Services {
             let who = call.participant()?;
             let number = document_number(&message.number)?;
             call.note_reference(number.to_string());
-            let case = document_case(&self.app, &number)?;
-            visible_case(&call, &who, case)?;
-            let snapshot = self.app.engine.snapshot();
-            let record = tanba_engine::export::authorization_of(snapshot.as_ref(), &number)?
-                .ok_or_else(|| ApiError::not_found("export authorization"))?;
-            let (after, limit) = convert::page(message.page, PAGE_ENTRIES_MAX);
-            let mut uses = Vec::new();
-            for (sequence, units) in
-                tanba_engine::export::uses(snapshot.as_ref(), case, after, limit)?
-            {
-                let entry = query::log_record(snapshot.as_ref(), sequence)?;
-                let (time_ms, codes) = match entry {
-                    Some(entry) => match entry.event {
-                        Event::Withdrawn { codes, .. } => (entry.time_ms, codes),
-                        _ => (entry.time_ms, Vec::new()),
-                    },
-                    None => (0, Vec::new()),
-                };
-                uses.push(pb::PermitUse {
-                    sequence,
-                    units,
-                    time_ms,
-                    codes: codes
-                        .iter()
-                        .take(USE_CODES_MAX)
-                        .map(ToString::to_string)
-                        .collect(),
-                });
-            }
-            let authorization = &record.authorization;
-            Ok(pb::PermitUsageResponse {
-                case_id: case,
-                holder: record.holder.to_string(),
-                hs_code: authorization.hs_code.clone(),
-                control_code: authorization.control_code.clone(),
-                end_user: authorization.end_user.clone(),
-                units: authorization.units,
-                used: record.used,
-                valid_until: authorization.valid_until.to_string(),
-                ended: record.ended,
-                uses,
-            })
+            let (case, _) = visible_document(&call, &who, &number)?;
+            let (after, limit) = convert::page(message.page, PERMIT_USES_PAGE_MAX);
+            let app = self.app.clone();
+            tokio::task::spawn_blocking(move || permit_usage(&app, case, &number, after, limit))
+                .await
+                .map_err(|_| ApiError::internal())?
         }
         .await;
         call.finish_grpc(outcome).await
     }
-
     async fn build_origin_evidence(
         &self,
         request: Request<pb::BuildOriginEvidenceRequest>,
@@ -193,6 +163,8 @@ impl pb::state_services_service_server::StateServicesService for Services {
                 Some(Scalar::Taxpayer(id)) => *id,
                 _ => return Err(ApiError::invalid("exporter_taxpayer")),
             };
+            // The exporter finds this read of its goods under its own id too.
+            call.note_reference(format!("exporter {exporter}"));
             let _slot = self.app.uploads.begin(who.id)?;
             let app = self.app.clone();
             let case = message.case_id;
@@ -298,15 +270,75 @@ impl Services {
     }
 }
 
-fn document_number(text: &str) -> Result<DocumentNumber, ApiError> {
-    DocumentNumber::parse(text).ok_or_else(|| ApiError::invalid("number"))
+/// Uses of a permit one page lists at most (each reads its withdrawal's log entry).
+pub const PERMIT_USES_PAGE_MAX: usize = 100;
+
+/// A permit's authorization and a page of the withdrawals that used it.
+fn permit_usage(
+    app: &crate::app::App,
+    case: CaseId,
+    number: &DocumentNumber,
+    after: u64,
+    limit: usize,
+) -> Result<pb::PermitUsageResponse, ApiError> {
+    let snapshot = app.engine.snapshot();
+    let record = tanba_engine::export::authorization_of(snapshot.as_ref(), number)?
+        .ok_or_else(|| ApiError::not_found("export authorization"))?;
+    let mut uses = Vec::new();
+    for (sequence, units) in tanba_engine::export::uses(snapshot.as_ref(), case, after, limit)? {
+        let entry = query::log_record(snapshot.as_ref(), sequence)?;
+        let (time_ms, codes) = match entry {
+            Some(entry) => match entry.event {
+                Event::Withdrawn { codes, .. } => (entry.time_ms, codes),
+                _ => (entry.time_ms, Vec::new()),
+            },
+            None => (0, Vec::new()),
+        };
+        uses.push(pb::PermitUse {
+            sequence,
+            units,
+            time_ms,
+            codes: codes
+                .iter()
+                .take(USE_CODES_MAX)
+                .map(ToString::to_string)
+                .collect(),
+        });
+    }
+    let authorization = &record.authorization;
+    Ok(pb::PermitUsageResponse {
+        case_id: case,
+        holder: record.holder.to_string(),
+        hs_code: authorization.hs_code.clone(),
+        control_code: authorization.control_code.clone(),
+        end_user: authorization.end_user.clone(),
+        units: authorization.units,
+        used: record.used,
+        valid_until: authorization.valid_until.to_string(),
+        ended: record.ended,
+        uses,
+    })
 }
 
-/// The case that gave `number`; an unknown number reads as no such case.
-fn document_case(app: &crate::app::App, number: &DocumentNumber) -> Result<CaseId, ApiError> {
-    let snapshot = app.engine.snapshot();
-    tanba_engine::cases::document_case(snapshot.as_ref(), number)?
-        .ok_or_else(|| ApiError::not_found("document"))
+/// The case behind a document number, if the caller may see it; an unknown number and a case
+/// the caller may not see answer alike, so numbers tell a stranger nothing.
+fn visible_document(
+    call: &crate::app::Call<'_>,
+    who: &tanba_types::Participant,
+    number: &DocumentNumber,
+) -> Result<(CaseId, tanba_engine::records::CaseRecord), ApiError> {
+    let hidden = || ApiError::not_found("document");
+    let case = {
+        let snapshot = call.app().engine.snapshot();
+        tanba_engine::cases::document_case(snapshot.as_ref(), number)?
+    };
+    let case = case.ok_or_else(hidden)?;
+    let record = visible_case(call, who, case).map_err(|_| hidden())?;
+    Ok((case, record))
+}
+
+fn document_number(text: &str) -> Result<DocumentNumber, ApiError> {
+    DocumentNumber::parse(text).ok_or_else(|| ApiError::invalid("number"))
 }
 
 fn stage_to((sequence, time_ms, report): &(u64, u64, StageReport)) -> pb::Stage {
