@@ -635,9 +635,15 @@ pub async fn seed(
     .await
     .context("seeding the recall")?;
 
-    let cases = crate::demo_services::seed(grpc, &|handle| member(handle).key.clone(), now_ms)
-        .await
-        .context("seeding the state services' cases")?;
+    let signed = crate::demo_services::Signed {
+        operator: &operator,
+        importer: &importer,
+        wholesaler: &wholesaler,
+    };
+    let cases =
+        crate::demo_services::seed(grpc, &signed, &|handle| member(handle).key.clone(), now_ms)
+            .await
+            .context("seeding the state services' cases")?;
 
     let pick = |raws: &[String]| -> anyhow::Result<Vec<DemoCode>> {
         raws.iter()

@@ -109,10 +109,22 @@ async fn state(connection: &Connection, case: u64) -> anyhow::Result<String> {
     Ok(answer.case.map(|case| case.state).unwrap_or_default())
 }
 
+/// The demo's connections already signed in that the cases reuse (each sign-in pays the
+/// anonymous rate of the demo's own address).
+pub struct Signed<'a> {
+    /// The operator.
+    pub operator: &'a Connection,
+    /// The importer: the certificate's applicant.
+    pub importer: &'a Connection,
+    /// The wholesaler: the certificate's end user.
+    pub wholesaler: &'a Connection,
+}
+
 /// Seeds the three cases at `now_ms` (a working morning: the demo's clock waits there while it
 /// seeds); `key` gives a handle's key.
 pub async fn seed(
     grpc: &str,
+    signed: &Signed<'_>,
     key: &dyn Fn(&str) -> KeyFile,
     now_ms: u64,
 ) -> anyhow::Result<Vec<DemoCase>> {
@@ -131,8 +143,8 @@ pub async fn seed(
         ("quality-control", key("quality").participant),
     ];
     let toml = tanba_cases::reference::bind_providers(providers, &bindings, 2)?;
-    let operator = signed_in(grpc, &key("operator")).await?;
-    operator
+    signed
+        .operator
         .reference()
         .publish_reference(pb::PublishReferenceRequest { toml })
         .await
@@ -174,18 +186,18 @@ pub async fn seed(
     });
 
     // A certificate awaiting its hearing.
-    let importer = signed_in(grpc, &key("importer")).await?;
+    let importer = signed.importer;
     let end_user = key("wholesaler");
     let provider = key("industry_committee");
-    let files = upload(&importer, tanba_certificate::sample::FILES).await?;
+    let files = upload(importer, tanba_certificate::sample::FILES).await?;
     let application = tanba_certificate::sample::application(
-        applicant_id(&importer)?,
+        applicant_id(importer)?,
         end_user.participant,
         &["euc", "iic"],
         today,
     );
     let certificate = open(
-        &importer,
+        importer,
         "certificate",
         "apply",
         &provider,
@@ -194,9 +206,8 @@ pub async fn seed(
         files,
     )
     .await?;
-    let co_signer = signed_in(grpc, &end_user).await?;
     let sign = form(vec![("guarantee_signer_position", text("Директор"))]);
-    step(&co_signer, certificate, "sign_guarantee", sign).await?;
+    step(signed.wholesaler, certificate, "sign_guarantee", sign).await?;
     let official = signed_in(grpc, &provider).await?;
     step(&official, certificate, "confirm_complete", Form::new()).await?;
     let calendar = tanba_cases::Calendar::from_toml(tanba_cases::calendar::CALENDAR_2027_TOML)?;
