@@ -13,13 +13,15 @@
 //!   codes, control lists, currencies, countries, units); [`wording`]: the texts' fixed words
 //!   and numbered grounds in kk/ru/en.
 //! - [`service`]: what the state services share (documents, intake, translations, signers,
-//!   numbered grounds); [`complaint`]: their pre-trial complaint, with each service's terms.
+//!   numbered grounds); [`complaint`]: their pre-trial complaint, with each service's terms;
+//!   [`amendment`]: the provider's duty to inform of amendments to its Rules.
 //! - [`sandbox`]: a case run in memory through the executor, as the engine runs it, for the
 //!   procedures' own tests.
 //!
 //! The engine executes cases and keeps the calendar versions in its log; this crate decides
 //! nothing by reading a clock: every moment arrives as an argument.
 
+pub mod amendment;
 pub mod calendar;
 pub mod clock;
 pub mod complaint;

@@ -18,6 +18,7 @@ use crate::executor::{self, Execution, Submitted};
 use crate::reference::References;
 
 /// One case of one definition, in memory.
+#[derive(Clone)]
 pub struct Sandbox<'d> {
     definition: &'d dyn Definition,
     calendar: Calendar,

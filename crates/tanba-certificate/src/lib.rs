@@ -20,6 +20,7 @@ mod texts;
 pub mod wording;
 
 pub use certificate::Certificate;
+use tanba_cases::amendment::{Amendment, AmendmentRules};
 use tanba_cases::complaint::{Complaint, ComplaintRules};
 
 /// The text version every case of this crate records.
@@ -38,6 +39,15 @@ pub const COMPLAINT: ComplaintRules = ComplaintRules {
     extension_notice: Some(&wording::EXTENSION_NOTICE),
 };
 
+/// The provider's duty to inform of amendments to Order 309 (R-CER-23, D-CER-12): the Unified
+/// Contact Centre and the e-government infrastructure's operator, within 3 WD.
+pub const AMENDMENT: AmendmentRules = AmendmentRules {
+    kind: "certificate_amendment",
+    service: "certificate",
+    text_version: TEXT_VERSION,
+    recipients: &["unified_contact_centre", "egov_operator"],
+};
+
 /// Every refusal code of this crate's rules (their kk/ru/en texts are in
 /// `tanba_types::messages`).
 pub const CODES: &[&str] = &[
@@ -54,10 +64,12 @@ pub const CODES: &[&str] = &[
     "TANBA-CERT-IMMUTABLE",
 ];
 
-/// Both definitions, for registering with the engine.
+/// The definitions (the certificate, its complaint, its amendment duty), for registering with
+/// the engine.
 pub fn definitions() -> Vec<std::sync::Arc<dyn tanba_cases::Definition>> {
     vec![
         std::sync::Arc::new(Certificate),
         std::sync::Arc::new(Complaint(COMPLAINT)),
+        std::sync::Arc::new(Amendment(AMENDMENT)),
     ]
 }

@@ -296,7 +296,7 @@ fn a_cer_3_an_import_certificate_needs_no_end_user() {
 /// R-CER-04, R-CER-15: portal only, signed; a foreign-language document with its Kazakh or
 /// Russian translation; after 17:00 or on a day off, registered the next working day.
 #[test]
-fn r_cer_04_translations_and_the_intake_rule() {
+fn r_cer_04_r_cer_15_translations_and_the_intake_rule() {
     let mut files = attachments();
     files.pop();
     let error = Sandbox::open(
@@ -373,7 +373,7 @@ fn r_cer_16_an_intermediary_lists_the_importer_end_user_contract() {
 /// R-CER-07, R-CER-18, A-CER-10, R-CER-26: within 7 WD, an end-user certificate and an import
 /// certificate, each numbered in its own yearly series, with the form's fixed confirmation.
 #[test]
-fn r_cer_07_r_cer_18_both_certificates_issue_numbered_in_their_series() {
+fn r_cer_07_r_cer_18_a_cer_6_both_certificates_issue_within_7_working_days_of_registration() {
     let mut case = checked();
     assert_eq!(
         due_day(&case, certificate::SERVICE_CLOCK),
@@ -1101,4 +1101,44 @@ fn r_cer_21_court_follows_the_complaint() {
         .unwrap();
     let decision = complaint.notices_to(id(APPLICANT)).last().copied().unwrap();
     assert!(decision.body.ru.contains("суд"));
+}
+
+/// R-CER-23: the certificate's provider informs the Unified Contact Centre and the
+/// e-government operator of an amendment within 3 WD (no State Corporation: portal only).
+#[test]
+fn r_cer_23_the_provider_informs_of_amendments_within_3_working_days() {
+    let definition: &'static tanba_cases::amendment::Amendment = Box::leak(Box::new(
+        tanba_cases::amendment::Amendment(tanba_certificate::AMENDMENT),
+    ));
+    let mut opening = opening(Vec::new(), None, "certificate_amendment");
+    opening.party = id(PROVIDER);
+    let mut case = Sandbox::open(
+        definition,
+        calendar(),
+        references(),
+        opening,
+        None,
+        "register_amendment",
+        form(&[
+            ("amending_act", text("Order No. 4 of 09.01.2026")),
+            ("in_force_on", day("2026-01-21")),
+            ("summary", text("the provider changed")),
+        ]),
+        Vec::new(),
+        astana("2026-01-21", 10, 0),
+    )
+    .unwrap();
+    let informed = form(&[(
+        "informed",
+        texts(&["unified_contact_centre", "egov_operator"]),
+    )]);
+    case.step(
+        id(PROVIDER),
+        "inform",
+        informed,
+        Vec::new(),
+        astana("2026-01-22", 10, 0),
+    )
+    .unwrap();
+    assert!(case.closed);
 }

@@ -20,6 +20,7 @@ mod texts;
 pub mod wording;
 
 pub use permit::Permit;
+use tanba_cases::amendment::{Amendment, AmendmentRules};
 use tanba_cases::complaint::{Complaint, ComplaintRules};
 
 /// The text version every case of this crate records.
@@ -36,6 +37,20 @@ pub const COMPLAINT: ComplaintRules = ComplaintRules {
     forward_days: None,
     extension_reasons: &[],
     extension_notice: None,
+};
+
+/// The provider's duty to inform of amendments to Order 355 (R-PER-22, D-PER-9): the Unified
+/// Contact Centre, the State Corporation and the e-government infrastructure's operator, within
+/// 3 WD.
+pub const AMENDMENT: AmendmentRules = AmendmentRules {
+    kind: "permit_amendment",
+    service: "permit",
+    text_version: TEXT_VERSION,
+    recipients: &[
+        "unified_contact_centre",
+        "state_corporation",
+        "egov_operator",
+    ],
 };
 
 /// Every refusal code of this crate's rules (their kk/ru/en texts are in
@@ -55,10 +70,12 @@ pub const CODES: &[&str] = &[
     "TANBA-PERMIT-NAMES-NOBODY",
 ];
 
-/// Both definitions, for registering with the engine.
+/// The definitions (the permit, its complaint, its amendment duty), for registering with the
+/// engine.
 pub fn definitions() -> Vec<std::sync::Arc<dyn tanba_cases::Definition>> {
     vec![
         std::sync::Arc::new(Permit),
         std::sync::Arc::new(Complaint(COMPLAINT)),
+        std::sync::Arc::new(Amendment(AMENDMENT)),
     ]
 }

@@ -221,6 +221,7 @@ fn the_permit_tables_agree_with_themselves_and_every_code_reads_in_three_languag
         .iter()
         .chain(tanba_cases::service::CODES)
         .chain(tanba_cases::complaint::CODES)
+        .chain(tanba_cases::amendment::CODES)
         .chain(CaseError::CODES);
     for code in codes {
         for language in [Language::Kk, Language::Ru, Language::En] {
@@ -1257,4 +1258,65 @@ fn a_complaints_reviewer_is_the_quality_control_authority_named_in_the_reference
     .err()
     .unwrap();
     assert_eq!(code(&error), "TANBA-COMPLAINT-REVIEWER");
+}
+
+/// R-PER-22: the provider informs the Unified Contact Centre, the State Corporation and the
+/// e-government operator of an amendment within 3 WD of its entry into force; leaving one out
+/// is refused, and a late duty is overdue.
+#[test]
+fn r_per_22_the_provider_informs_of_amendments_within_3_working_days() {
+    let definition: &'static tanba_cases::amendment::Amendment = Box::leak(Box::new(
+        tanba_cases::amendment::Amendment(tanba_permit::AMENDMENT),
+    ));
+    let mut opening = opening("permit_amendment", Vec::new(), None);
+    opening.party = id(PROVIDER);
+    let registered = |opening: CaseOpening| {
+        Sandbox::open(
+            definition,
+            calendar(),
+            references(),
+            opening,
+            None,
+            "register_amendment",
+            form(&[
+                ("amending_act", text("Order No. 12 of 01.11.2026")),
+                ("in_force_on", day("2026-11-02")),
+                ("summary", text("clause 12 reworded")),
+            ]),
+            Vec::new(),
+            monday(),
+        )
+    };
+    let mut stranger = opening.clone();
+    stranger.party = id(APPLICANT);
+    let error = registered(stranger).err().unwrap();
+    assert_eq!(code(&error), "TANBA-SERVICE-NOT-THE-PROVIDER");
+    let mut case = registered(opening).unwrap();
+    assert_eq!(due_day(&case, "inform"), Some(date("2026-11-05")));
+    let partial = form(&[(
+        "informed",
+        texts(&["unified_contact_centre", "egov_operator"]),
+    )]);
+    let error = case
+        .step(id(PROVIDER), "inform", partial, Vec::new(), monday())
+        .unwrap_err();
+    assert_eq!(code(&error), "TANBA-AMENDMENT-RECIPIENTS");
+    let mut late = case.clone();
+    late.run_until(astana("2026-11-06", 9, 0)).unwrap();
+    assert!(
+        late.notices_to(id(PROVIDER))
+            .iter()
+            .any(|n| n.kind == "amendment_overdue")
+    );
+    let all = form(&[(
+        "informed",
+        texts(&[
+            "unified_contact_centre",
+            "state_corporation",
+            "egov_operator",
+        ]),
+    )]);
+    case.step(id(PROVIDER), "inform", all, Vec::new(), monday())
+        .unwrap();
+    assert!(case.closed);
 }

@@ -273,6 +273,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-SERVICE-PROVIDER-UNBOUND" => ["Оператор бұл қызметті көрсететін қатысушыны әлі көрсетпеген: {detail}", "Оператор ещё не указал участника, оказывающего эту услугу: {detail}", "The operator has not yet named the participant who provides this service: {detail}"],
     "TANBA-SERVICE-NOT-THE-PROVIDER" => ["Іс бұл қызметті көрсетушіге жолдануы керек: {detail}", "Дело направляется услугодателю этой услуги: {detail}", "The case goes to this service's provider: {detail}"],
     "TANBA-PERMIT-NAMES-NOBODY" => ["Рұқсат ісі басқа тараптарды атамайды: {detail}", "Дело о разрешении не называет других сторон: {detail}", "A permit's case names no other party: {detail}"],
+    "TANBA-AMENDMENT-RECIPIENTS" => ["Өзгерістер туралы барлық тиісті ұйымдарға хабарлау керек: {detail}", "Об изменениях нужно сообщить всем положенным организациям: {detail}", "Every body due must be informed of the amendment: {detail}"],
     "TANBA-REFERENCE-INVALID" => ["Анықтамалық деректер дұрыс емес: {detail}", "Справочные данные неверны: {detail}", "The reference data is invalid: {detail}"],
     "TANBA-REFERENCE-NOT-PUBLISHED" => ["Анықтамалықтың бірде-бір нұсқасы жарияланбаған: {detail}", "Ни одна версия справочника не опубликована: {detail}", "No version of the reference set is published: {detail}"],
     "TANBA-SCAN-TOO-LONG" => ["Код тым ұзын: ең көбі {detail} байт", "Код слишком длинный: не более {detail} байт", "The code is too long: at most {detail} bytes"],
