@@ -10,11 +10,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
+use std::collections::BTreeSet;
 use tanba_engine::workload::World;
 use tanba_engine::{Clock, Engine, EngineError, Ticket, query};
 use tanba_server::test_clock::TestClock;
+
+use tanba_types::limits::OPEN_CASES_PER_PARTY_MAX;
 use tanba_types::{
-    Actor, CaseCommand, CodeKey, Command, FieldValue, Form, Scalar, ScannedCode, ScannedTail,
+    Actor, CaseCommand, CodeKey, Command, FieldValue, Form, Participant, ParticipantStatus, Role,
+    Scalar, ScannedCode, ScannedTail, TaxpayerId,
 };
 
 use crate::bench_command::{histogram, report};
@@ -154,11 +158,43 @@ fn claim(world: &World, parent: u64) -> Command {
     })
 }
 
-/// Opens `count` claims, many in flight at once so that groups fill.
-fn open_claims(engine: &Engine, world: &World, parent: u64, count: usize) -> Result<()> {
+/// Registers the buyers who file `count` claims: a party is of at most
+/// [`OPEN_CASES_PER_PARTY_MAX`] open cases at once, so the claims are spread over enough buyers.
+fn claimants(engine: &Engine, count: usize) -> Result<Vec<TaxpayerId>> {
+    let needed = count.div_ceil(OPEN_CASES_PER_PARTY_MAX as usize);
+    (0..needed as u64)
+        .map(|n| {
+            let id = crate::demo_seed::bin(99_070_000_000 + 100 * n);
+            engine.execute(
+                Actor::System,
+                Command::RegisterParticipant(Participant {
+                    id,
+                    name: format!("Workload buyer {n}"),
+                    roles: BTreeSet::from([Role::Retailer]),
+                    keys: Vec::new(),
+                    status: ParticipantStatus::Active,
+                }),
+            )?;
+            Ok(id)
+        })
+        .collect()
+}
+
+/// Opens `count` claims by `buyers`, each buyer's up to its limit of open cases, many in flight
+/// at once so that groups fill; `opened` counts the claims opened before.
+fn open_claims(
+    engine: &Engine,
+    world: &World,
+    parent: u64,
+    buyers: &[TaxpayerId],
+    opened: &mut usize,
+    count: usize,
+) -> Result<()> {
     let mut in_flight: Vec<Ticket> = Vec::with_capacity(OPEN_WINDOW);
     for _ in 0..count {
-        in_flight.push(engine.submit(Actor::Participant(world.retailer), claim(world, parent))?);
+        let buyer = buyers[*opened / OPEN_CASES_PER_PARTY_MAX as usize];
+        *opened += 1;
+        in_flight.push(engine.submit(Actor::Participant(buyer), claim(world, parent))?);
         if in_flight.len() == OPEN_WINDOW {
             for ticket in in_flight.drain(..) {
                 ticket.wait()?;
@@ -182,12 +218,14 @@ pub fn tick(
 ) -> Result<()> {
     // The few: opened first, so that after the clock moves 11 days every rung of theirs is due
     // while the many, opened 9 days in, are 2 days into their 10.
-    open_claims(engine, world, parent, DUE_CASES)?;
+    let buyers = claimants(engine, DUE_CASES + open)?;
+    let mut opened = 0;
+    open_claims(engine, world, parent, &buyers, &mut opened, DUE_CASES)?;
     clock
         .advance(9 * DAY_MS)
         .context("a step the test clock takes")?;
     let started = Instant::now();
-    open_claims(engine, world, parent, open)?;
+    open_claims(engine, world, parent, &buyers, &mut opened, open)?;
     let opened = started.elapsed();
     clock
         .advance(2 * DAY_MS)

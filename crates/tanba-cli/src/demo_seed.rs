@@ -46,7 +46,7 @@ impl Member {
 
 /// A valid BIN from its first 11 digits (registration year and month, legal-entity kind, number):
 /// the next number whose check digit exists.
-fn bin(first_eleven: u64) -> TaxpayerId {
+pub(crate) fn bin(first_eleven: u64) -> TaxpayerId {
     (first_eleven..)
         .find_map(|candidate| {
             let payload = format!("{candidate:011}");

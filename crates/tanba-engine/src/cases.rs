@@ -23,7 +23,7 @@ use tanba_cases::{Calendar, CaseError, References, SetKind};
 use tanba_store::Column;
 use tanba_types::limits::{
     CASE_ATTACHMENTS_MAX, CASE_NAME_CHARS_MAX, CASE_NAMED_MAX, CASE_STEPS_MAX,
-    NOTICE_TEXT_CHARS_MAX,
+    NOTICE_TEXT_CHARS_MAX, OPEN_CASES_PER_PARTY_MAX,
 };
 use tanba_types::{
     AttachmentRef, CaseCommand, CaseId, CaseOpening, CaseStep, Event, Form, Notice, NoticeId,
@@ -244,6 +244,12 @@ fn open(
     };
     let participant = acting_participant(state, context.actor)?;
     let definition = context.cases.definition(kind)?;
+    if open_cases(state, &participant.id)? >= OPEN_CASES_PER_PARTY_MAX {
+        return Err(EngineError::LimitExceeded {
+            what: "open cases of one party",
+            max: OPEN_CASES_PER_PARTY_MAX as usize,
+        });
+    }
     if let Some(role) = definition.opener_roles().first()
         && !definition
             .opener_roles()
@@ -669,11 +675,17 @@ pub(crate) fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineE
                 let key = keys::numbered_pair(keys::CASE_CHILDREN, parent, sequence);
                 state.put(Column::Cases, key, Vec::new());
             }
+            if !step.closed {
+                count_open(state, &opening.party, 1)?;
+            }
             put_case(state, sequence, &case);
             add_case_history(state, sequence, sequence);
         }
         Event::CaseStepped(step) => {
             let mut case = existing(state, step.case)?;
+            if step.closed && !case.closed {
+                count_open(state, &case.opening.party, -1)?;
+            }
             case.state = step.state.clone();
             case.closed = step.closed;
             case.data.extend(step.form.clone());
@@ -779,6 +791,31 @@ pub(crate) fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineE
 /// A case that must exist (an event or an index names it).
 pub(crate) fn existing(state: &State, case: CaseId) -> Result<CaseRecord, EngineError> {
     case_record(state, case)?.ok_or_else(|| EngineError::Corrupt(format!("case {case} is missing")))
+}
+
+/// How many open cases `party` is the party of.
+fn open_cases(state: &State, party: &TaxpayerId) -> Result<u32, EngineError> {
+    state
+        .get(
+            Column::Cases,
+            &keys::participant_index_prefix(keys::OPEN_CASES, party),
+        )?
+        .map(|bytes| keys::read_u32(&bytes))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+/// Counts a case of `party`'s opening (`+1`) or closing (`-1`).
+fn count_open(state: &mut State, party: &TaxpayerId, change: i64) -> Result<(), EngineError> {
+    let count = i64::from(open_cases(state, party)?) + change;
+    let count = u32::try_from(count)
+        .map_err(|_| EngineError::Corrupt(format!("{party}'s open cases went below zero")))?;
+    state.put(
+        Column::Cases,
+        keys::participant_index_prefix(keys::OPEN_CASES, party),
+        count.to_be_bytes().to_vec(),
+    );
+    Ok(())
 }
 
 /// Moves the case's entry in the due-time index to its clocks' earliest next rung.

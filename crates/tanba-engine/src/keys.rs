@@ -43,6 +43,7 @@
 //! | cases | `E` + permit number | [`AuthorizationRecord`](crate::records::AuthorizationRecord): what a permit authorizes, how much is used |
 //! | cases | `e` + case id | a case's permit number (UTF-8) |
 //! | cases | `U` + case id + sequence | the units (u64 BE) of a withdrawal that used the case's permit |
+//! | cases | `O` + IIN/BIN | how many open cases the participant is the party of (u32 BE) |
 //! | cases | `N` + series + 0 + year (u32 BE) | the last number given in a yearly document series (u32 BE) |
 //! | cases | `M` + document number (`EUC-2026-000001`) | the case that gave it (u64 BE) |
 //! | cases | `r` | the calendar version whose recomputation is under way (u32 BE), then the last (next rung, case id) done |
@@ -149,6 +150,8 @@ pub const AUTHORIZATION: u8 = b'E';
 pub const CASE_AUTHORIZATION: u8 = b'e';
 /// Cases column prefix: the withdrawals that used a case's permit.
 pub const AUTHORIZATION_USE: u8 = b'U';
+/// Cases column prefix: a participant's count of open cases as party.
+pub const OPEN_CASES: u8 = b'O';
 /// Cases column prefix: the last number of a yearly document series.
 pub const DOCUMENT_SERIES: u8 = b'N';
 /// Cases column prefix: the case that gave a document number.

@@ -701,3 +701,71 @@ fn controlled_goods_keep_their_classification() {
     world.system(Command::UpdateProduct(product)).unwrap();
     world.assert_replay_equal();
 }
+
+/// A participant is the party of at most so many open cases at once: each opening notifies its
+/// provider, so nobody floods an inbox; a closed case frees its place.
+#[test]
+fn a_party_opens_a_bounded_number_of_cases() {
+    let mut world = World::new(18);
+    publish_data(&mut world);
+    let applicant = world.cast.importer;
+    let provider = world.cast.authority;
+    let files = upload(&world, applicant, tanba_permit::sample::FILES);
+    let application = tanba_permit::sample::application(applicant, today(&world));
+    let max = tanba_types::limits::OPEN_CASES_PER_PARTY_MAX;
+    let commands = (0..max)
+        .map(|_| {
+            let command = open(
+                "permit",
+                provider,
+                Vec::new(),
+                None,
+                application.clone(),
+                files.clone(),
+            );
+            (tanba_types::Actor::Participant(applicant), command)
+        })
+        .collect();
+    for outcome in world.run_group(commands) {
+        outcome.unwrap();
+    }
+    let refused = world.by(
+        applicant,
+        open(
+            "permit",
+            provider,
+            Vec::new(),
+            None,
+            application.clone(),
+            files.clone(),
+        ),
+    );
+    assert_eq!(code_of(refused), "TANBA-ENGINE-LIMIT-EXCEEDED");
+    // A closed case frees its place.
+    let first = query::cases(
+        world.store.snapshot().as_ref(),
+        &applicant,
+        query::CaseList::AsParty,
+        0,
+        1,
+    )
+    .unwrap()[0]
+        .0;
+    let incomplete = form(&[
+        (
+            "missing",
+            FieldValue::List(vec![Scalar::Text("line 4".into())]),
+        ),
+        ("signer_position", text("head")),
+    ]);
+    world
+        .by(provider, step(first, "refuse_incomplete", incomplete))
+        .unwrap();
+    world
+        .by(
+            applicant,
+            open("permit", provider, Vec::new(), None, application, files),
+        )
+        .unwrap();
+    world.assert_replay_equal();
+}

@@ -64,6 +64,11 @@ pub const CASE_ATTACHMENTS_MAX: usize = 500;
 pub const CASE_STEPS_MAX: usize = 1_000;
 /// Most other parties one case may name.
 pub const CASE_NAMED_MAX: usize = 50;
+
+/// Most open cases one participant may be the party of at once (applications, recalls, claims,
+/// complaints): each opening writes a case and notifies its authority, so no participant floods
+/// a provider's inbox or the due-time index.
+pub const OPEN_CASES_PER_PARTY_MAX: u32 = 1_000;
 /// Most characters of an attachment's file name or media type.
 pub const ATTACHMENT_NAME_CHARS_MAX: usize = 255;
 /// Most bytes of one attachment.
