@@ -20,7 +20,7 @@ use crate::definition::{
 };
 use crate::error::CaseError;
 use crate::form::{integer, text};
-use crate::service::same;
+use crate::service::{same, subject};
 use crate::wording::Wording;
 
 /// Every refusal code of the complaint's rules.
@@ -317,15 +317,7 @@ impl Complaint {
         };
         let explanation = text(step.form, "explanation").unwrap_or_default();
         let days = u32::try_from(days).expect("a checked field of 1 to 10");
-        let mut review = case
-            .clocks
-            .get(REVIEW_CLOCK)
-            .cloned()
-            .ok_or_else(|| CaseError::rule("TANBA-CASE-WRONG-STATE", REVIEW_CLOCK))?;
-        review.extend(context.calendar, days)?;
-        let until = review
-            .due()
-            .map_or_else(String::new, |due| due.day.to_string());
+        let until = extended_until(case, days, context)?;
         let reason = Texts {
             kk: format!("{} {explanation} ({form})", wording.kk),
             ru: format!("{} {explanation} ({form})", wording.ru),
@@ -362,12 +354,21 @@ impl Complaint {
     }
 }
 
-fn subject(kk: &str, ru: &str, en: &str, case: tanba_types::CaseId) -> Texts {
-    Texts {
-        kk: format!("{kk} (іс {case})"),
-        ru: format!("{ru} (дело {case})"),
-        en: format!("{en} (case {case})"),
-    }
+/// The day the review term ends once extended by `days`.
+fn extended_until(
+    case: &CaseView<'_>,
+    days: u32,
+    context: &StepContext<'_>,
+) -> Result<String, CaseError> {
+    let mut review = case
+        .clocks
+        .get(REVIEW_CLOCK)
+        .cloned()
+        .ok_or_else(|| CaseError::rule("TANBA-CASE-WRONG-STATE", REVIEW_CLOCK))?;
+    review.extend(context.calendar, days)?;
+    Ok(review
+        .due()
+        .map_or_else(String::new, |due| due.day.to_string()))
 }
 
 impl Definition for Complaint {

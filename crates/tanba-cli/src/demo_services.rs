@@ -79,14 +79,20 @@ async fn step(
     Ok(())
 }
 
+/// What an opening names besides its kind: the authority's key, the parties named, the form
+/// and its files.
+type Opening<'k> = (
+    &'k KeyFile,
+    Vec<tanba_types::TaxpayerId>,
+    Form,
+    Vec<AttachmentRef>,
+);
+
 async fn open(
     connection: &Connection,
     kind: &str,
     transition: &str,
-    authority: &KeyFile,
-    named: Vec<tanba_types::TaxpayerId>,
-    form: Form,
-    attachments: Vec<AttachmentRef>,
+    (authority, named, form, attachments): Opening<'_>,
 ) -> anyhow::Result<u64> {
     connection
         .open_case(CaseCommand::Open {
@@ -128,8 +134,6 @@ pub async fn seed(
     key: &dyn Fn(&str) -> KeyFile,
     now_ms: u64,
 ) -> anyhow::Result<Vec<DemoCase>> {
-    let today = Date::from_unix_ms_in_kz(now_ms);
-    let mut cases = Vec::new();
     // The operator names who acts as each provider: until then no service can be applied for.
     let providers = tanba_cases::reference::SHIPPED_SETS
         .iter()
@@ -149,22 +153,26 @@ pub async fn seed(
         .publish_reference(pb::PublishReferenceRequest { toml })
         .await
         .context("publishing the providers")?;
+    let today = Date::from_unix_ms_in_kz(now_ms);
+    Ok(vec![
+        permit_on_the_mfa(grpc, key, today).await?,
+        certificate_awaiting_hearing(grpc, signed, key, today).await?,
+        rex_overdue(grpc, key, now_ms).await?,
+    ])
+}
 
-    // A permit, paused on the MFA.
+/// A permit, paused on the MFA.
+async fn permit_on_the_mfa(
+    grpc: &str,
+    key: &dyn Fn(&str) -> KeyFile,
+    today: Date,
+) -> anyhow::Result<DemoCase> {
     let applicant = signed_in(grpc, &key("steppe_trading")).await?;
     let provider = key("industrial_development");
     let files = upload(&applicant, tanba_permit::sample::FILES).await?;
     let application = tanba_permit::sample::application(applicant_id(&applicant)?, today);
-    let permit = open(
-        &applicant,
-        "permit",
-        "apply",
-        &provider,
-        Vec::new(),
-        application,
-        files,
-    )
-    .await?;
+    let opening = (&provider, Vec::new(), application, files);
+    let permit = open(&applicant, "permit", "apply", opening).await?;
     let official = signed_in(grpc, &provider).await?;
     let complete = form(vec![
         (
@@ -177,35 +185,34 @@ pub async fn seed(
         ("mfa_referral", text("МИД РК № 12-1/4411")),
     ]);
     step(&official, permit, "confirm_complete", complete).await?;
-    cases.push(DemoCase {
+    Ok(DemoCase {
         kind: "permit".into(),
         id: permit,
         stage: state(&official, permit).await?,
         note: "the 30 working days are paused while the MFA confirms the guarantee obligation"
             .into(),
-    });
+    })
+}
 
-    // A certificate awaiting its hearing.
+/// A certificate awaiting its hearing.
+async fn certificate_awaiting_hearing(
+    grpc: &str,
+    signed: &Signed<'_>,
+    key: &dyn Fn(&str) -> KeyFile,
+    today: Date,
+) -> anyhow::Result<DemoCase> {
     let importer = signed.importer;
-    let end_user = key("wholesaler");
+    let end_user = key("wholesaler").participant;
     let provider = key("industry_committee");
     let files = upload(importer, tanba_certificate::sample::FILES).await?;
     let application = tanba_certificate::sample::application(
         applicant_id(importer)?,
-        end_user.participant,
+        end_user,
         &["euc", "iic"],
         today,
     );
-    let certificate = open(
-        importer,
-        "certificate",
-        "apply",
-        &provider,
-        vec![end_user.participant],
-        application,
-        files,
-    )
-    .await?;
+    let opening = (&provider, vec![end_user], application, files);
+    let certificate = open(importer, "certificate", "apply", opening).await?;
     let sign = form(vec![("guarantee_signer_position", text("Директор"))]);
     step(signed.wholesaler, certificate, "sign_guarantee", sign).await?;
     let official = signed_in(grpc, &provider).await?;
@@ -227,37 +234,38 @@ pub async fn seed(
         ("notice_channel", text("email")),
     ]);
     step(&official, certificate, "notify_preliminary_refusal", notice).await?;
-    cases.push(DemoCase {
+    Ok(DemoCase {
         kind: "certificate".into(),
         id: certificate,
         stage: state(&official, certificate).await?,
         note: format!("the applicant is heard on {hearing} before any refusal"),
-    });
+    })
+}
 
-    // A REX verification, overdue: Norway's request arrived six weeks ago.
+/// A REX verification, overdue: Norway's request arrived two months ago.
+async fn rex_overdue(
+    grpc: &str,
+    key: &dyn Fn(&str) -> KeyFile,
+    now_ms: u64,
+) -> anyhow::Result<DemoCase> {
     let trade_key = key("trade");
     let trade = signed_in(grpc, &trade_key).await?;
     let files = upload(&trade, tanba_rex::sample::FILES).await?;
     let exporter = key("dairy").participant;
     let request = tanba_rex::sample::request(exporter, "ТОО «Шымкент Сүт»", now_ms - 60 * DAY_MS);
-    let atameken = key("atameken").participant;
-    let rex = open(
-        &trade,
-        "rex",
-        "register_request",
+    let opening = (
         &trade_key,
-        vec![atameken],
+        vec![key("atameken").participant],
         request,
         files,
-    )
-    .await?;
-    cases.push(DemoCase {
+    );
+    let rex = open(&trade, "rex", "register_request", opening).await?;
+    Ok(DemoCase {
         kind: "rex".into(),
         id: rex,
         stage: state(&trade, rex).await?,
         note: "the request arrived 60 days ago: the 3 and 30 working days are overdue".into(),
-    });
-    Ok(cases)
+    })
 }
 
 fn applicant_id(connection: &Connection) -> anyhow::Result<tanba_types::TaxpayerId> {

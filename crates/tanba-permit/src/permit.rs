@@ -631,49 +631,11 @@ fn review_step(
             outcome.clocks.push(ClockOp::Pause(SERVICE_CLOCK));
             outcome.notices.push(texts::under_review(case));
         }
-        "record_answers" => {
-            once(case, "record_answers")?;
-            outcome.clocks.push(ClockOp::Start {
-                name: RISK_CLOCK,
-                unit: DayUnit::WorkingDays,
-                days: RISK_DAYS,
-                on: context.today(),
-            });
-        }
-        "assess_risk" => {
-            once(case, "assess_risk")?;
-            if taken(case, "record_answers") == 0 {
-                return Err(CaseError::rule(
-                    "TANBA-PERMIT-ORDER",
-                    "record_answers first",
-                ));
-            }
-            outcome.clocks.push(ClockOp::Stop(RISK_CLOCK));
-        }
-        "record_mfa_confirmation" => {
-            once(case, "record_mfa_confirmation")?;
-            if waits(case) == 1 {
-                outcome.clocks.push(ClockOp::Resume(SERVICE_CLOCK));
-            }
-        }
-        "request_foreign_information" => {
-            if waits(case) == 0 {
-                outcome.clocks.push(ClockOp::Pause(SERVICE_CLOCK));
-            }
-        }
-        "record_foreign_information" => {
-            let open = taken(case, "request_foreign_information")
-                - taken(case, "record_foreign_information");
-            if open == 0 {
-                return Err(CaseError::rule(
-                    "TANBA-PERMIT-ORDER",
-                    "request_foreign_information first",
-                ));
-            }
-            if waits(case) == 1 {
-                outcome.clocks.push(ClockOp::Resume(SERVICE_CLOCK));
-            }
-        }
+        "record_answers"
+        | "assess_risk"
+        | "record_mfa_confirmation"
+        | "request_foreign_information"
+        | "record_foreign_information" => return track_step(case, step, context),
         "request_documents" => outcome.notices.push(texts::documents_requested(case, form)),
         "provide_documents" => {
             service::check_translations(step.attachments, case.attachments)?;
@@ -697,6 +659,63 @@ fn review_step(
             outcome.goods.push(GoodsRequest::EndAuthorization);
         }
         name => unreachable!("the executor passes only permit steps, not {name}"),
+    }
+    Ok(outcome)
+}
+
+/// T8-T10 and the foreign requests of A-PER-2: the two review tracks, each step once and in
+/// order; the 30 WD run again only when nothing outside them is awaited.
+fn track_step(
+    case: &CaseView<'_>,
+    step: &StepView<'_>,
+    context: &StepContext<'_>,
+) -> Result<Outcome, CaseError> {
+    let mut outcome = Outcome::default();
+    let name = step.transition.name;
+    match name {
+        "record_answers" => {
+            once(case, name)?;
+            outcome.clocks.push(ClockOp::Start {
+                name: RISK_CLOCK,
+                unit: DayUnit::WorkingDays,
+                days: RISK_DAYS,
+                on: context.today(),
+            });
+        }
+        "assess_risk" => {
+            once(case, name)?;
+            if taken(case, "record_answers") == 0 {
+                return Err(CaseError::rule(
+                    "TANBA-PERMIT-ORDER",
+                    "record_answers first",
+                ));
+            }
+            outcome.clocks.push(ClockOp::Stop(RISK_CLOCK));
+        }
+        "record_mfa_confirmation" => {
+            once(case, name)?;
+            if waits(case) == 1 {
+                outcome.clocks.push(ClockOp::Resume(SERVICE_CLOCK));
+            }
+        }
+        "request_foreign_information" => {
+            if waits(case) == 0 {
+                outcome.clocks.push(ClockOp::Pause(SERVICE_CLOCK));
+            }
+        }
+        _ => {
+            let open = taken(case, "request_foreign_information")
+                - taken(case, "record_foreign_information");
+            if open == 0 {
+                return Err(CaseError::rule(
+                    "TANBA-PERMIT-ORDER",
+                    "request_foreign_information first",
+                ));
+            }
+            if waits(case) == 1 {
+                outcome.clocks.push(ClockOp::Resume(SERVICE_CLOCK));
+            }
+        }
     }
     Ok(outcome)
 }

@@ -398,6 +398,20 @@ fn evidence(
             order.gtin, order.issued, order.placed_ms
         );
     }
+    let (shipped, exported) = movements(snapshot, exporter, &mut text)?;
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok((
+        text,
+        [count(gtins.len()), count(orders.len()), shipped, exported],
+    ))
+}
+
+/// The exporter's shipments as seller and its exports, written to `text`; their counts.
+fn movements(
+    snapshot: &dyn tanba_store::Snapshot,
+    exporter: TaxpayerId,
+    text: &mut String,
+) -> Result<(u32, u32), ApiError> {
     let shipments = query::documents(snapshot, &exporter, 0, EVIDENCE_ENTRIES_MAX)?;
     let _ = writeln!(
         text,
@@ -406,12 +420,11 @@ fn evidence(
     let mut shipped = 0u32;
     for (id, document) in shipments.iter().filter(|(_, d)| d.seller == exporter) {
         shipped += 1;
+        let items = document.items.len();
         let _ = writeln!(
             text,
-            "  {id}; {}; {}; {}",
-            document.buyer,
-            document.items.len(),
-            document.created_ms
+            "  {id}; {}; {items}; {}",
+            document.buyer, document.created_ms
         );
     }
     let exports = query::exports(snapshot, &exporter, 0, EVIDENCE_ENTRIES_MAX)?;
@@ -428,23 +441,14 @@ fn evidence(
                 ..
             } = &entry.event
         {
+            let document = document.as_deref().unwrap_or("-");
             let _ = writeln!(
                 text,
-                "  {sequence}; {reason:?}; {}; {}; {}",
+                "  {sequence}; {reason:?}; {}; {document}; {}",
                 codes.len(),
-                document.as_deref().unwrap_or("-"),
                 entry.time_ms
             );
         }
     }
-    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok((
-        text,
-        [
-            count(gtins.len()),
-            count(orders.len()),
-            shipped,
-            count(exports.len()),
-        ],
-    ))
+    Ok((shipped, u32::try_from(exports.len()).unwrap_or(u32::MAX)))
 }
