@@ -16,7 +16,7 @@ use tanba_types::{DayUnit, Role, Texts};
 use crate::clock::ClockRules;
 use crate::definition::{
     Addressee, CaseRole, CaseView, ClockOp, Definition, FieldKind, FieldSpec, NoticeDraft, Outcome,
-    Shape, StateSpec, StepContext, StepView, TransitionSpec,
+    StateSpec, StepContext, StepView, TransitionSpec,
 };
 use crate::error::CaseError;
 use crate::form::{integer, text};
@@ -104,12 +104,7 @@ pub const DECISIONS: &[&str] = &["upheld", "partly_upheld", "rejected"];
 const TEXT: FieldKind = FieldKind::Text { max_chars: 4_000 };
 
 const fn one(name: &'static str, kind: FieldKind, required: bool) -> FieldSpec {
-    FieldSpec {
-        name,
-        kind,
-        shape: Shape::One,
-        required,
-    }
+    FieldSpec::one(name, kind, required)
 }
 
 const FILE_FIELDS: &[FieldSpec] = &[

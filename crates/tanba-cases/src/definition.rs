@@ -69,6 +69,18 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
+impl FieldSpec {
+    /// A one-value field.
+    pub const fn one(name: &'static str, kind: FieldKind, required: bool) -> FieldSpec {
+        FieldSpec {
+            name,
+            kind,
+            shape: Shape::One,
+            required,
+        }
+    }
+}
+
 /// One value, a list, or a table of a field.
 #[derive(Debug, Clone, Copy)]
 pub enum Shape {

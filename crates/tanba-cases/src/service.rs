@@ -35,12 +35,7 @@ pub const TRANSLATION_LANGUAGES: &[&str] = &["kk", "ru"];
 pub const SIGNERS: &[&str] = &["head", "acting_head", "deputy"];
 
 const fn one(name: &'static str, kind: FieldKind, required: bool) -> FieldSpec {
-    FieldSpec {
-        name,
-        kind,
-        shape: Shape::One,
-        required,
-    }
+    FieldSpec::one(name, kind, required)
 }
 
 const DOCUMENT_TEXT: FieldKind = FieldKind::Text {

@@ -132,12 +132,7 @@ const TEXT: FieldKind = FieldKind::Text { max_chars: 4_000 };
 const SHORT: FieldKind = FieldKind::Text { max_chars: 255 };
 
 const fn one(name: &'static str, kind: FieldKind, required: bool) -> FieldSpec {
-    FieldSpec {
-        name,
-        kind,
-        shape: Shape::One,
-        required,
-    }
+    FieldSpec::one(name, kind, required)
 }
 
 const DOCUMENT_COLUMNS: [FieldSpec; 5] = document_columns(DOCUMENT_KINDS);

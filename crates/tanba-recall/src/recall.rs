@@ -100,12 +100,7 @@ const COUNT: FieldKind = FieldKind::Integer {
 };
 
 const fn field(name: &'static str, kind: FieldKind, required: bool) -> FieldSpec {
-    FieldSpec {
-        name,
-        kind,
-        shape: Shape::One,
-        required,
-    }
+    FieldSpec::one(name, kind, required)
 }
 
 const GROUND_FIELDS: &[FieldSpec] = &[
