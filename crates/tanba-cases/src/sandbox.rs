@@ -207,6 +207,11 @@ impl<'d> Sandbox<'d> {
         Ok(next)
     }
 
+    /// The day a running clock is due (none when it is paused or stopped).
+    pub fn due_day(&self, clock: &str) -> Option<tanba_types::Date> {
+        self.clocks.get(clock)?.due().map(|due| due.day)
+    }
+
     /// The calendar the case runs under.
     pub fn calendar(&self) -> &Calendar {
         &self.calendar
@@ -366,6 +371,16 @@ pub mod values {
             translation_of: Some(original.hash),
             ..file(name, Some(language))
         }
+    }
+
+    /// A stand-in content hash of `bytes` (the sandbox stores no content; one hash per content
+    /// is all a test needs).
+    pub fn stand_in_hash(bytes: &[u8]) -> [u8; 32] {
+        let mut hash = [0u8; 32];
+        for (index, byte) in bytes.iter().enumerate() {
+            hash[index % 32] = hash[index % 32].wrapping_mul(31).wrapping_add(*byte);
+        }
+        hash
     }
 
     /// A stand-in content hash: the name's bytes, padded (tests never read content).

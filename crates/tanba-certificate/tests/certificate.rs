@@ -5,7 +5,7 @@ use tanba_cases::calendar::CALENDAR_2027_TOML;
 use tanba_cases::complaint::{self, Complaint};
 use tanba_cases::definition::check_tables;
 use tanba_cases::sandbox::values::{
-    day, decimal, file, flag, form, integer, integers, rows, taxpayer, text, texts,
+    day, decimal, file, flag, form, integer, integers, rows, stand_in_hash, taxpayer, text, texts,
 };
 use tanba_cases::sandbox::{Sandbox, astana};
 use tanba_cases::service::SampleFile;
@@ -57,17 +57,8 @@ fn application(certificates: &[&str]) -> Form {
     )
 }
 
-/// A stand-in content hash (the sandbox stores no content).
-fn hash(bytes: &[u8]) -> [u8; 32] {
-    let mut hash = [0u8; 32];
-    for (index, byte) in bytes.iter().enumerate() {
-        hash[index % 32] = hash[index % 32].wrapping_mul(31).wrapping_add(*byte);
-    }
-    hash
-}
-
 fn attachments() -> Vec<AttachmentRef> {
-    SampleFile::attachments(tanba_certificate::sample::FILES, hash)
+    SampleFile::attachments(tanba_certificate::sample::FILES, stand_in_hash)
 }
 
 fn opening(named: Vec<TaxpayerId>, parent: Option<u64>, kind: &str) -> CaseOpening {
@@ -153,13 +144,6 @@ fn checked() -> Sandbox<'static> {
     )
     .unwrap();
     case
-}
-
-fn due_day(case: &Sandbox<'_>, clock: &str) -> Option<Date> {
-    match &case.clocks[clock].run {
-        Run::Running { due, .. } => Some(due.day),
-        _ => None,
-    }
 }
 
 fn notify_form(grounds: &[i64], hearing_on: &str) -> Form {
@@ -332,7 +316,7 @@ fn r_cer_04_r_cer_15_translations_and_the_intake_rule() {
 fn r_cer_06_r_cer_12_incomplete_is_refused_without_a_hearing_by_the_provider_in_force() {
     let mut case = registered();
     assert_eq!(
-        due_day(&case, certificate::COMPLETENESS_CLOCK),
+        case.due_day(certificate::COMPLETENESS_CLOCK),
         Some(date("2026-11-05"))
     );
     let mut fields = vec![("missing", texts(&["the contract's translation"]))];
@@ -376,7 +360,7 @@ fn r_cer_16_an_intermediary_lists_the_importer_end_user_contract() {
 fn r_cer_07_r_cer_18_a_cer_6_both_certificates_issue_within_7_working_days_of_registration() {
     let mut case = checked();
     assert_eq!(
-        due_day(&case, certificate::SERVICE_CLOCK),
+        case.due_day(certificate::SERVICE_CLOCK),
         Some(date("2026-11-11"))
     );
     let mut fields = Vec::new();
@@ -501,7 +485,7 @@ fn r_cer_08_a_cer_8_the_notice_and_hearing_windows() {
     .unwrap();
     assert_eq!(case.state, certificate::PRELIMINARY_REFUSAL_NOTIFIED);
     assert_eq!(
-        due_day(&case, certificate::HEARING_CLOCK),
+        case.due_day(certificate::HEARING_CLOCK),
         Some(date("2026-11-10"))
     );
     let notice = case.notices_to(id(APPLICANT)).last().copied().unwrap();
@@ -812,7 +796,7 @@ fn r_cer_10_r_cer_20_a_cer_11_complaints_forwarded_reviewed_and_extended() {
     let at = astana("2026-11-12", 10, 0);
     let mut to_provider = complaint_on(&parent, "provider", Vec::new(), false, at).unwrap();
     assert_eq!(
-        due_day(&to_provider, complaint::REVIEW_CLOCK),
+        to_provider.due_day(complaint::REVIEW_CLOCK),
         Some(date("2026-11-19"))
     );
     let extend = |days: i64, reason: i64| {
@@ -830,7 +814,7 @@ fn r_cer_10_r_cer_20_a_cer_11_complaints_forwarded_reviewed_and_extended() {
         .step(id(PROVIDER), "extend", extend(10, 1), Vec::new(), at)
         .unwrap();
     assert_eq!(
-        due_day(&to_provider, complaint::REVIEW_CLOCK),
+        to_provider.due_day(complaint::REVIEW_CLOCK),
         Some(date("2026-12-03"))
     );
     let notice = to_provider
@@ -855,7 +839,7 @@ fn r_cer_10_r_cer_20_a_cer_11_complaints_forwarded_reviewed_and_extended() {
     let mut to_quality =
         complaint_on(&parent, "quality_authority", vec![id(QUALITY)], true, at).unwrap();
     assert_eq!(
-        due_day(&to_quality, complaint::FORWARD_CLOCK),
+        to_quality.due_day(complaint::FORWARD_CLOCK),
         Some(date("2026-11-17"))
     );
     let error = to_quality
@@ -993,7 +977,7 @@ fn r_cer_13_a_cer_5_goods_certified_because_the_exporting_country_requires_it() 
 #[test]
 fn r_cer_14_a_request_for_documents_does_not_stop_the_term() {
     let mut case = checked();
-    let due = due_day(&case, certificate::SERVICE_CLOCK);
+    let due = case.due_day(certificate::SERVICE_CLOCK);
     official(
         &mut case,
         "request_documents",
@@ -1001,7 +985,7 @@ fn r_cer_14_a_request_for_documents_does_not_stop_the_term() {
         astana("2026-11-04", 10, 0),
     )
     .unwrap();
-    assert_eq!(due_day(&case, certificate::SERVICE_CLOCK), due);
+    assert_eq!(case.due_day(certificate::SERVICE_CLOCK), due);
     assert_eq!(
         case.notices_to(id(APPLICANT)).last().unwrap().kind,
         "certificate_documents_requested"

@@ -6,7 +6,8 @@
 use tanba_cases::calendar::CALENDAR_2027_TOML;
 use tanba_cases::definition::check_tables;
 use tanba_cases::sandbox::values::{
-    day, decimal, file, flag, form, integer, integers, rows, text, texts, translation,
+    day, decimal, file, flag, form, integer, integers, rows, stand_in_hash, text, texts,
+    translation,
 };
 use tanba_cases::sandbox::{Sandbox, astana};
 use tanba_cases::service::SampleFile;
@@ -49,17 +50,8 @@ fn opening(kind: &str, named: Vec<TaxpayerId>, parent: Option<u64>) -> CaseOpeni
     }
 }
 
-/// A stand-in content hash (the sandbox stores no content).
-fn hash(bytes: &[u8]) -> [u8; 32] {
-    let mut hash = [0u8; 32];
-    for (index, byte) in bytes.iter().enumerate() {
-        hash[index % 32] = hash[index % 32].wrapping_mul(31).wrapping_add(*byte);
-    }
-    hash
-}
-
 fn attachments() -> Vec<AttachmentRef> {
-    SampleFile::attachments(tanba_permit::sample::FILES, hash)
+    SampleFile::attachments(tanba_permit::sample::FILES, stand_in_hash)
 }
 
 fn document(kind: &str, file: &str, valid_until: Option<&str>) -> Vec<(&'static str, FieldValue)> {
@@ -130,13 +122,6 @@ fn signer() -> [(&'static str, FieldValue); 2] {
         ("signer_position", text("acting_head")),
         ("signer_name", text("A. Seitkali")),
     ]
-}
-
-fn due_day(case: &Sandbox<'_>, clock: &str) -> Option<Date> {
-    match &case.clocks[clock].run {
-        Run::Running { due, .. } => Some(due.day),
-        _ => None,
-    }
 }
 
 fn under_review() -> Sandbox<'static> {
@@ -323,7 +308,7 @@ fn r_per_12_r_per_13_the_receipt_of_acceptance_gives_the_result_date() {
             .contains("Request for the state service accepted")
     );
     // 30 working days after Monday 2 November 2026, across Independence Day (16 December).
-    let due = due_day(&case, permit::SERVICE_CLOCK).unwrap();
+    let due = case.due_day(permit::SERVICE_CLOCK).unwrap();
     assert!(
         receipt.body.en.contains(&due.to_string()),
         "{}",
@@ -356,14 +341,11 @@ fn r_per_14_a_per_3_registration_follows_the_intake_rule_and_starts_both_terms()
         let expected = calendar
             .due_after_working_days(date(registered_on), 2)
             .unwrap();
-        assert_eq!(
-            due_day(&case, permit::COMPLETENESS_CLOCK),
-            Some(expected.day)
-        );
+        assert_eq!(case.due_day(permit::COMPLETENESS_CLOCK), Some(expected.day));
         let expected = calendar
             .due_after_working_days(date(registered_on), 30)
             .unwrap();
-        assert_eq!(due_day(&case, permit::SERVICE_CLOCK), Some(expected.day));
+        assert_eq!(case.due_day(permit::SERVICE_CLOCK), Some(expected.day));
     }
 }
 
@@ -456,7 +438,7 @@ fn r_per_05_a_per_4_requests_at_once_and_the_risk_assessed_within_5_working_days
         astana("2026-11-05", 10, 0),
     )
     .unwrap();
-    assert_eq!(due_day(&case, permit::RISK_CLOCK), Some(date("2026-11-12")));
+    assert_eq!(case.due_day(permit::RISK_CLOCK), Some(date("2026-11-12")));
     let again = official(
         &mut case,
         "record_answers",
@@ -476,7 +458,7 @@ fn r_per_05_a_per_4_requests_at_once_and_the_risk_assessed_within_5_working_days
 #[test]
 fn r_per_06_a_per_2_the_term_waits_for_the_mfa_and_the_permit_for_its_confirmation() {
     let mut case = registered();
-    let due_before = due_day(&case, permit::SERVICE_CLOCK).unwrap();
+    let due_before = case.due_day(permit::SERVICE_CLOCK).unwrap();
     official(
         &mut case,
         "confirm_complete",
@@ -522,7 +504,7 @@ fn r_per_06_a_per_2_the_term_waits_for_the_mfa_and_the_permit_for_its_confirmati
         astana("2026-11-10", 11, 0),
     )
     .unwrap();
-    let due_after = due_day(&case, permit::SERVICE_CLOCK).unwrap();
+    let due_after = case.due_day(permit::SERVICE_CLOCK).unwrap();
     let calendar = calendar();
     let expected = calendar
         .due_after_working_days(date("2026-11-10"), 29)
@@ -768,7 +750,7 @@ fn r_per_18_a_request_for_documents_does_not_pause_the_term() {
         astana("2026-11-04", 10, 0),
     )
     .unwrap();
-    let due = due_day(&case, permit::SERVICE_CLOCK);
+    let due = case.due_day(permit::SERVICE_CLOCK);
     official(
         &mut case,
         "request_documents",
@@ -776,7 +758,7 @@ fn r_per_18_a_request_for_documents_does_not_pause_the_term() {
         astana("2026-11-05", 10, 0),
     )
     .unwrap();
-    assert_eq!(due_day(&case, permit::SERVICE_CLOCK), due);
+    assert_eq!(case.due_day(permit::SERVICE_CLOCK), due);
     let statement = file("statement.pdf", Some("de"));
     // R-CER-04 applies to what the applicant sends later too.
     let error = case
@@ -891,6 +873,19 @@ fn malformed_fields_are_refused_with_their_codes() {
     }
 }
 
+/// A permit refused on ground 6 (damage to the state's interests), for complaints about it.
+fn refused_on_ground_6() -> Sandbox<'static> {
+    let mut case = ready_to_issue();
+    let mut fields = vec![
+        ("grounds", integers(&[6])),
+        ("reasons", text("state interests")),
+    ];
+    fields.extend(signer());
+    let at = astana("2026-11-24", 10, 0);
+    official(&mut case, "refuse", form(&fields), at).unwrap();
+    case
+}
+
 fn complaint(
     addressed_to: &str,
     named: Vec<TaxpayerId>,
@@ -923,30 +918,12 @@ fn complaint(
 /// only after it.
 #[test]
 fn r_per_09_r_per_21_complaints_5_and_15_working_days_and_3_to_satisfy() {
-    let refused = {
-        let mut case = ready_to_issue();
-        let mut fields = vec![
-            ("grounds", integers(&[6])),
-            ("reasons", text("state interests")),
-        ];
-        fields.extend(signer());
-        official(
-            &mut case,
-            "refuse",
-            form(&fields),
-            astana("2026-11-24", 10, 0),
-        )
-        .unwrap();
-        case
-    };
+    let refused = refused_on_ground_6();
     let at = astana("2026-11-25", 10, 0);
     let mut to_provider = complaint("provider", Vec::new(), &refused, at).unwrap();
     assert_eq!(to_provider.state, tanba_cases::complaint::UNDER_REVIEW);
-    assert_eq!(due_day(&to_provider, "review"), Some(date("2026-12-02")));
-    assert_eq!(
-        due_day(&to_provider, "favourable"),
-        Some(date("2026-11-30"))
-    );
+    assert_eq!(to_provider.due_day("review"), Some(date("2026-12-02")));
+    assert_eq!(to_provider.due_day("favourable"), Some(date("2026-11-30")));
     let error = to_provider
         .step(
             id(PROVIDER),
@@ -980,7 +957,7 @@ fn r_per_09_r_per_21_complaints_5_and_15_working_days_and_3_to_satisfy() {
     let review_due = calendar()
         .due_after_working_days(date("2026-11-25"), 15)
         .unwrap();
-    assert_eq!(due_day(&to_quality, "review"), Some(review_due.day));
+    assert_eq!(to_quality.due_day("review"), Some(review_due.day));
     to_quality
         .step(
             id(PROVIDER),
@@ -1179,7 +1156,7 @@ fn terms_follow_government_transfers_of_days_off() {
     application.remove("previous_licence_number");
     application.remove("previous_licence_date");
     let case = apply_at(application, attachments(), astana("2024-12-30", 11, 0)).unwrap();
-    assert_eq!(due_day(&case, permit::COMPLETENESS_CLOCK), Some(due.day));
+    assert_eq!(case.due_day(permit::COMPLETENESS_CLOCK), Some(due.day));
 }
 
 /// R-PER-11: the application goes to the provider the reference data names (bound by the
@@ -1232,22 +1209,7 @@ fn r_per_11_the_provider_is_the_one_the_reference_data_names() {
 /// applicant cannot pick its own reviewer.
 #[test]
 fn a_complaints_reviewer_is_the_quality_control_authority_named_in_the_reference_data() {
-    let refused = {
-        let mut case = ready_to_issue();
-        let mut fields = vec![
-            ("grounds", integers(&[6])),
-            ("reasons", text("state interests")),
-        ];
-        fields.extend(signer());
-        official(
-            &mut case,
-            "refuse",
-            form(&fields),
-            astana("2026-11-24", 10, 0),
-        )
-        .unwrap();
-        case
-    };
+    let refused = refused_on_ground_6();
     let accomplice = id("990840000311");
     let error = complaint(
         "quality_authority",
@@ -1292,7 +1254,7 @@ fn r_per_22_the_provider_informs_of_amendments_within_3_working_days() {
     let error = registered(stranger).err().unwrap();
     assert_eq!(code(&error), "TANBA-SERVICE-NOT-THE-PROVIDER");
     let mut case = registered(opening).unwrap();
-    assert_eq!(due_day(&case, "inform"), Some(date("2026-11-05")));
+    assert_eq!(case.due_day("inform"), Some(date("2026-11-05")));
     let partial = form(&[(
         "informed",
         texts(&["unified_contact_centre", "egov_operator"]),

@@ -8,7 +8,7 @@ use tanba_cases::sandbox::{Sandbox, astana};
 use tanba_cases::{Calendar, CaseError, Definition, References};
 use tanba_rex::rex::{self, Rex};
 use tanba_types::{
-    AttachmentRef, CaseOpening, Date, Form, Language, Localized, Run, TaxpayerId, messages,
+    AttachmentRef, CaseOpening, Date, Form, Language, Localized, TaxpayerId, messages,
 };
 
 const AUTHORITY: &str = "990640000302";
@@ -77,13 +77,6 @@ fn registered() -> Sandbox<'static> {
         astana("2026-11-02", 10, 0),
     )
     .unwrap()
-}
-
-fn due_day(case: &Sandbox<'_>, clock: &str) -> Option<Date> {
-    match &case.clocks[clock].run {
-        Run::Running { due, .. } => Some(due.day),
-        _ => None,
-    }
 }
 
 fn by(
@@ -235,11 +228,11 @@ fn r_rex_01_r_rex_09_only_norway_or_switzerland_registered_by_the_authority() {
 fn r_rex_02_r_rex_03_the_whole_and_the_ask_run_from_the_arrival() {
     let case = registered();
     let calendar = Calendar::from_toml(CALENDAR_2027_TOML).unwrap();
-    assert_eq!(due_day(&case, rex::ASK_CLOCK), Some(date("2026-11-05")));
+    assert_eq!(case.due_day(rex::ASK_CLOCK), Some(date("2026-11-05")));
     let whole = calendar
         .due_after_working_days(date("2026-11-02"), 30)
         .unwrap();
-    assert_eq!(due_day(&case, rex::WHOLE_CLOCK), Some(whole.day));
+    assert_eq!(case.due_day(rex::WHOLE_CLOCK), Some(whole.day));
 }
 
 /// R-REX-04, A-REX-3: the organization's documents within 5 WD of the ask reaching it, sent by
@@ -259,10 +252,7 @@ fn r_rex_04_a_rex_3_the_organization_sends_the_file_within_5_working_days() {
     let ask = case.notices_to(id(ATAMEKEN))[0];
     assert_eq!(ask.kind, "rex_documents_requested");
     assert!(ask.body.ru.contains("Steppe Wool LLP"));
-    assert_eq!(
-        due_day(&case, rex::DOCUMENTS_CLOCK),
-        Some(date("2026-11-10"))
-    );
+    assert_eq!(case.due_day(rex::DOCUMENTS_CLOCK), Some(date("2026-11-10")));
     let error = by(
         &mut case,
         AUTHORITY,
@@ -302,7 +292,7 @@ fn r_rex_04_a_rex_3_the_organization_sends_the_file_within_5_working_days() {
 fn r_rex_05_r_rex_06_a_rex_1_check_and_conclusion_within_7_working_days_each() {
     let mut case = verified();
     assert_eq!(
-        due_day(&case, rex::CONCLUSION_CLOCK),
+        case.due_day(rex::CONCLUSION_CLOCK),
         Some(date("2026-11-23"))
     );
     let mut not_entered = conclusion(&[]);
@@ -346,7 +336,7 @@ fn r_rex_07_a_rex_2_revocation_within_3_working_days_on_any_one_condition() {
     .unwrap();
     assert_eq!(case.state, rex::CONCLUSION_ISSUED);
     assert_eq!(
-        due_day(&case, rex::REVOCATION_CLOCK),
+        case.due_day(rex::REVOCATION_CLOCK),
         Some(date("2026-11-18"))
     );
     let error = by(
