@@ -434,7 +434,7 @@ impl Engine {
             // Read without holding the lock the writer takes after every group; a commit in
             // between shows as a moved head, and the order is read again at once.
             let seen = self.head().sequence;
-            let record = crate::query::order(self.store.snapshot().as_ref(), order)?
+            let record = crate::query::order_record(self.store.snapshot().as_ref(), order)?
                 .ok_or(EngineError::UnknownOrder(order))?;
             let now = Instant::now();
             if record.is_complete() || now >= deadline {
@@ -743,7 +743,8 @@ impl Issuer {
     /// commits the last. Stops early on shutdown or on a refusal (the order stays incomplete and
     /// resumes at the next start).
     fn issue(&mut self, order_id: OrderId, chunks_max: usize) -> Turn {
-        let Ok(Some(order)) = crate::query::order(self.store.snapshot().as_ref(), order_id) else {
+        let Ok(Some(order)) = crate::query::order_record(self.store.snapshot().as_ref(), order_id)
+        else {
             return Turn::Done;
         };
         let left = (order.quantity - order.issued) as usize;

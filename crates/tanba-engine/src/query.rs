@@ -1,19 +1,22 @@
 //! The reads phones, tills and participants make. Each is a bounded number of point reads and
 //! prefix scans of the indexes, on one consistent snapshot; none scans the log or all codes.
+//! Codes, orders and documents are answered as views ([`CodeCard`], [`OrderView`],
+//! [`DocumentView`]) rather than the stored records, so the store's layout can change without
+//! changing a door; cases and notices are still answered as their records.
 
 use tanba_store::{Column, Snapshot};
 use tanba_types::limits::{PACKAGE_CONTENT_MAX, PAGE_ENTRIES_MAX};
 use tanba_types::{
     CaseId, Category, CodeKey, CodeStatus, Date, DocumentId, FiscalAgency, Gtin, HolderCounts,
     IntroductionKind, IssuedTail, NoticeId, OrderId, PACKAGE_DEPTH_MAX, PackageLevel, Participant,
-    Product, TaxpayerId,
+    Product, TailProfile, TaxpayerId,
 };
 
 use crate::error::EngineError;
 use crate::keys;
 use crate::records::{
-    Blocker, CaseRecord, CodeRecord, DocumentRecord, HistoryEntry, LogRecord, NoticeRecord,
-    OrderCode, OrderRecord, ScopeBlock, decode, level_index,
+    Blocker, CaseRecord, CodeRecord, DocumentRecord, DocumentStatus, HistoryEntry, LogRecord,
+    NoticeRecord, OrderCode, OrderRecord, ScopeBlock, decode, level_index,
 };
 pub use crate::sweep::AtRecall;
 
@@ -65,6 +68,119 @@ impl CodeCard {
     /// Whether any block is in force.
     pub fn is_blocked(&self) -> bool {
         !self.blockers.is_empty()
+    }
+}
+
+/// An emission order as its readers see it: what was ordered, by whom, and how far it is
+/// issued (the stored record's layout is the engine's own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderView {
+    /// The order's id.
+    pub id: OrderId,
+    /// Who ordered.
+    pub orderer: TaxpayerId,
+    /// The product.
+    pub gtin: Gtin,
+    /// How many codes were asked for.
+    pub quantity: u32,
+    /// How many are issued so far.
+    pub issued: u32,
+    /// The codes' tail.
+    pub tail_profile: TailProfile,
+    /// When it was placed, unix milliseconds.
+    pub placed_ms: u64,
+}
+
+impl OrderView {
+    fn of(id: OrderId, stored: OrderRecord) -> OrderView {
+        OrderView {
+            id,
+            orderer: stored.orderer,
+            gtin: stored.gtin,
+            quantity: stored.quantity,
+            issued: stored.issued,
+            tail_profile: stored.tail_profile,
+            placed_ms: stored.placed_ms,
+        }
+    }
+
+    /// Whether every code is issued.
+    pub fn is_complete(&self) -> bool {
+        self.issued == self.quantity
+    }
+}
+
+/// Where an accompanying document stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentState {
+    /// Sent, awaiting the buyer.
+    Pending,
+    /// The buyer took all or part of it.
+    Accepted,
+    /// The buyer refused it.
+    Rejected,
+    /// The seller called it back before the buyer answered.
+    Cancelled,
+}
+
+/// An accompanying document (a shipment) as its readers see it: the parties, what was shipped,
+/// and its outcome, without the signatures the log keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentView {
+    /// The document's id.
+    pub id: DocumentId,
+    /// The seller.
+    pub seller: TaxpayerId,
+    /// The buyer.
+    pub buyer: TaxpayerId,
+    /// Codes and packages shipped.
+    pub items: Vec<CodeKey>,
+    /// Where it stands.
+    pub state: DocumentState,
+    /// What the buyer took (an accepted document).
+    pub accepted: Vec<CodeKey>,
+    /// What went back to the seller (an accepted document).
+    pub returned: Vec<CodeKey>,
+    /// When it was sent, unix milliseconds.
+    pub created_ms: u64,
+    /// When it was accepted, rejected or cancelled, unix milliseconds.
+    pub answered_ms: Option<u64>,
+}
+
+impl DocumentView {
+    fn of(id: DocumentId, stored: DocumentRecord) -> DocumentView {
+        let (state, accepted, returned, answered_ms) = match stored.status {
+            DocumentStatus::Pending => (DocumentState::Pending, Vec::new(), Vec::new(), None),
+            DocumentStatus::Accepted {
+                accepted,
+                returned,
+                time_ms,
+                ..
+            } => (DocumentState::Accepted, accepted, returned, Some(time_ms)),
+            DocumentStatus::Rejected { time_ms, .. } => (
+                DocumentState::Rejected,
+                Vec::new(),
+                Vec::new(),
+                Some(time_ms),
+            ),
+            DocumentStatus::Cancelled { time_ms, .. } => (
+                DocumentState::Cancelled,
+                Vec::new(),
+                Vec::new(),
+                Some(time_ms),
+            ),
+        };
+        DocumentView {
+            id,
+            seller: stored.seller,
+            buyer: stored.buyer,
+            items: stored.items,
+            state,
+            accepted,
+            returned,
+            created_ms: stored.created_ms,
+            answered_ms,
+        }
     }
 }
 
@@ -370,14 +486,13 @@ pub fn documents(
     participant: &TaxpayerId,
     after: DocumentId,
     limit: usize,
-) -> Result<Vec<(DocumentId, DocumentRecord)>, EngineError> {
+) -> Result<Vec<DocumentView>, EngineError> {
     participant_index(snapshot, keys::INDEX_DOCUMENTS, participant, after, limit)?
         .into_iter()
         .map(|id| {
-            let document = document(snapshot, id)?.ok_or_else(|| {
+            document(snapshot, id)?.ok_or_else(|| {
                 EngineError::Corrupt(format!("document {id} is indexed but missing"))
-            })?;
-            Ok((id, document))
+            })
         })
         .collect()
 }
@@ -388,14 +503,12 @@ pub fn orders(
     participant: &TaxpayerId,
     after: OrderId,
     limit: usize,
-) -> Result<Vec<(OrderId, OrderRecord)>, EngineError> {
+) -> Result<Vec<OrderView>, EngineError> {
     participant_index(snapshot, keys::INDEX_ORDERS, participant, after, limit)?
         .into_iter()
         .map(|id| {
-            let order = order(snapshot, id)?.ok_or_else(|| {
-                EngineError::Corrupt(format!("order {id} is indexed but missing"))
-            })?;
-            Ok((id, order))
+            order(snapshot, id)?
+                .ok_or_else(|| EngineError::Corrupt(format!("order {id} is indexed but missing")))
         })
         .collect()
 }
@@ -446,12 +559,21 @@ pub fn fiscal_agencies(
 pub fn document(
     snapshot: &dyn Snapshot,
     id: DocumentId,
-) -> Result<Option<DocumentRecord>, EngineError> {
-    record(snapshot, Column::Documents, &keys::sequence(id))
+) -> Result<Option<DocumentView>, EngineError> {
+    let stored: Option<DocumentRecord> = record(snapshot, Column::Documents, &keys::sequence(id))?;
+    Ok(stored.map(|stored| DocumentView::of(id, stored)))
 }
 
 /// An emission order.
-pub fn order(snapshot: &dyn Snapshot, id: OrderId) -> Result<Option<OrderRecord>, EngineError> {
+pub fn order(snapshot: &dyn Snapshot, id: OrderId) -> Result<Option<OrderView>, EngineError> {
+    Ok(order_record(snapshot, id)?.map(|stored| OrderView::of(id, stored)))
+}
+
+/// An emission order as stored (the engine's own reads).
+pub(crate) fn order_record(
+    snapshot: &dyn Snapshot,
+    id: OrderId,
+) -> Result<Option<OrderRecord>, EngineError> {
     record(snapshot, Column::Orders, &keys::sequence(id))
 }
 
@@ -463,7 +585,7 @@ pub fn order_codes(
     from: u32,
     limit: usize,
 ) -> Result<Vec<(CodeKey, IssuedTail)>, EngineError> {
-    let order = order(snapshot, id)?.ok_or(EngineError::UnknownOrder(id))?;
+    let order = order_record(snapshot, id)?.ok_or(EngineError::UnknownOrder(id))?;
     let prefix = keys::order_codes_prefix(id);
     snapshot
         .scan_from(

@@ -234,7 +234,8 @@ impl World {
 /// Every code of an order, in order.
 pub fn order_codes(engine: &Engine, order: OrderId) -> Result<Vec<CodeKey>, EngineError> {
     let snapshot = engine.snapshot();
-    let record = query::order(snapshot.as_ref(), order)?.ok_or(EngineError::UnknownOrder(order))?;
+    let record =
+        query::order_record(snapshot.as_ref(), order)?.ok_or(EngineError::UnknownOrder(order))?;
     let mut codes = Vec::with_capacity(record.issued as usize);
     while codes.len() < record.issued as usize {
         let page = query::order_codes(

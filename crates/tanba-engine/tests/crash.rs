@@ -537,7 +537,8 @@ impl Load {
     /// issued (the engine resumes them at start).
     fn wait_for_every_order(&self) {
         for orderer in [self.cast.producer, self.cast.importer] {
-            for (order, _) in every_order(self.engine.snapshot().as_ref(), &orderer) {
+            for order in every_order(self.engine.snapshot().as_ref(), &orderer) {
+                let order = order.id;
                 let record = self
                     .engine
                     .wait_for_order(order, Duration::from_secs(60))
@@ -560,10 +561,10 @@ fn now_ms() -> u64 {
 fn every_order(
     snapshot: &dyn tanba_store::Snapshot,
     orderer: &TaxpayerId,
-) -> Vec<(u64, tanba_engine::records::OrderRecord)> {
-    let mut all = Vec::new();
+) -> Vec<query::OrderView> {
+    let mut all: Vec<query::OrderView> = Vec::new();
     loop {
-        let after = all.last().map_or(0, |(id, _)| *id);
+        let after = all.last().map_or(0, |order| order.id);
         let page = query::orders(
             snapshot,
             orderer,
@@ -1128,7 +1129,7 @@ fn verify(dir: &Path, ring: &KeyRing, acks: &[Ack], previous: LogHead) -> Verifi
     let unissued_orders = [cast.producer, cast.importer]
         .iter()
         .flat_map(|orderer| every_order(snapshot.as_ref(), orderer))
-        .filter(|(_, order)| !order.is_complete())
+        .filter(|order| !order.is_complete())
         .count();
     Verified {
         head,

@@ -61,7 +61,7 @@ use support::{World, cases, gtin, names, participant, sscc, taxpayer};
 use tanba_crypto::{KeyRing, chain_next};
 use tanba_engine::issue::prepare_chunk;
 use tanba_engine::records::{
-    CodeRecord, DocumentStatus, LogHead, LogRecord, OrderCode, decode, encode, level_index,
+    CodeRecord, LogHead, LogRecord, OrderCode, decode, encode, level_index,
 };
 use tanba_engine::state::{Pending, State};
 use tanba_engine::{Core, EngineError, Receipt, Stamped, keys, query};
@@ -4023,11 +4023,11 @@ impl Sim {
             let record = query::document(snapshot, *id)
                 .expect("reading a document")
                 .unwrap_or_else(|| panic!("{here}: document {id} is missing"));
-            let state = match record.status {
-                DocumentStatus::Pending => DocumentState::Pending,
-                DocumentStatus::Accepted { .. } => DocumentState::Accepted,
-                DocumentStatus::Rejected { .. } => DocumentState::Rejected,
-                DocumentStatus::Cancelled { .. } => DocumentState::Cancelled,
+            let state = match record.state {
+                query::DocumentState::Pending => DocumentState::Pending,
+                query::DocumentState::Accepted => DocumentState::Accepted,
+                query::DocumentState::Rejected => DocumentState::Rejected,
+                query::DocumentState::Cancelled => DocumentState::Cancelled,
             };
             assert_eq!(
                 (record.seller, record.buyer, &record.items, state),

@@ -2,8 +2,7 @@
 //! reads and names the field it refuses.
 
 use tanba_engine::Receipt;
-use tanba_engine::query::CodeCard;
-use tanba_engine::records::{DocumentRecord, DocumentStatus, OrderRecord};
+use tanba_engine::query::{CodeCard, DocumentState, DocumentView, OrderView};
 use tanba_proto::v1 as pb;
 use tanba_types::{
     Category, CodeStatus, Date, FiscalAgency, Gtin, HsCode, Names, PackageLevel, Participant,
@@ -369,9 +368,9 @@ pub fn card_to(card: &CodeCard) -> pb::CodeCard {
 }
 
 /// An order for the wire.
-pub fn order_to(id: u64, order: &OrderRecord) -> pb::Order {
+pub fn order_to(order: &OrderView) -> pb::Order {
     pb::Order {
-        id,
+        id: order.id,
         gtin: order.gtin.to_string(),
         quantity: order.quantity,
         issued: order.issued,
@@ -381,23 +380,20 @@ pub fn order_to(id: u64, order: &OrderRecord) -> pb::Order {
 }
 
 /// A document for the wire.
-pub fn document_to(id: u64, document: &DocumentRecord) -> pb::Document {
-    let (state, accepted) = match &document.status {
-        DocumentStatus::Pending => (pb::DocumentState::Pending, Vec::new()),
-        DocumentStatus::Accepted { accepted, .. } => (
-            pb::DocumentState::Accepted,
-            accepted.iter().map(ToString::to_string).collect(),
-        ),
-        DocumentStatus::Rejected { .. } => (pb::DocumentState::Rejected, Vec::new()),
-        DocumentStatus::Cancelled { .. } => (pb::DocumentState::Cancelled, Vec::new()),
+pub fn document_to(document: &DocumentView) -> pb::Document {
+    let state = match document.state {
+        DocumentState::Pending => pb::DocumentState::Pending,
+        DocumentState::Accepted => pb::DocumentState::Accepted,
+        DocumentState::Rejected => pb::DocumentState::Rejected,
+        DocumentState::Cancelled => pb::DocumentState::Cancelled,
     };
     pb::Document {
-        id,
+        id: document.id,
         seller: document.seller.to_string(),
         buyer: document.buyer.to_string(),
         items: document.items.iter().map(ToString::to_string).collect(),
         state: state as i32,
-        accepted,
+        accepted: document.accepted.iter().map(ToString::to_string).collect(),
         created_ms: document.created_ms,
     }
 }

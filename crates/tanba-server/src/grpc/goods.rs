@@ -329,7 +329,7 @@ fn readable_document(
     call: &mut Call<'_>,
     who: &Participant,
     id: u64,
-) -> Result<tanba_engine::records::DocumentRecord, ApiError> {
+) -> Result<query::DocumentView, ApiError> {
     call.note_reference(id);
     let document = query::document(call.app().engine.snapshot().as_ref(), id)?
         .ok_or(tanba_engine::EngineError::UnknownDocument(id))?;
@@ -444,7 +444,7 @@ impl pb::documents_service_server::DocumentsService for Services {
             let who = call.participant()?;
             let document = readable_document(&mut call, &who, message.document)?;
             Ok(pb::GetDocumentResponse {
-                document: Some(convert::document_to(message.document, &document)),
+                document: Some(convert::document_to(&document)),
             })
         }
         .await;
@@ -466,10 +466,7 @@ impl pb::documents_service_server::DocumentsService for Services {
             let documents =
                 query::documents(self.app.engine.snapshot().as_ref(), &who.id, after, limit)?;
             Ok(pb::ListDocumentsResponse {
-                documents: documents
-                    .iter()
-                    .map(|(id, document)| convert::document_to(*id, document))
-                    .collect(),
+                documents: documents.iter().map(convert::document_to).collect(),
             })
         }
         .await;

@@ -307,7 +307,7 @@ impl pb::emission_service_server::EmissionService for Services {
                 return Err(ApiError::forbidden("the orderer"));
             }
             Ok(pb::GetOrderResponse {
-                order: Some(convert::order_to(message.order, &order)),
+                order: Some(convert::order_to(&order)),
             })
         }
         .await;
@@ -324,10 +324,7 @@ impl pb::emission_service_server::EmissionService for Services {
             let (after, limit) = convert::page(message.page, PAGE_ENTRIES_MAX);
             let orders = query::orders(self.app.engine.snapshot().as_ref(), &who.id, after, limit)?;
             Ok(pb::ListOrdersResponse {
-                orders: orders
-                    .iter()
-                    .map(|(id, order)| convert::order_to(*id, order))
-                    .collect(),
+                orders: orders.iter().map(convert::order_to).collect(),
             })
         }
         .await;

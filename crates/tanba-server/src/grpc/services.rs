@@ -376,7 +376,7 @@ fn evidence(
         head.sequence
     );
     let orders = query::orders(snapshot, &exporter, 0, EVIDENCE_ENTRIES_MAX)?;
-    let gtins: BTreeSet<_> = orders.iter().map(|(_, order)| order.gtin).collect();
+    let gtins: BTreeSet<_> = orders.iter().map(|order| order.gtin).collect();
     let _ = writeln!(text, "Products (GTIN; name; HS code; country; category):");
     for gtin in &gtins {
         if let Some(product) = query::product(snapshot, gtin)? {
@@ -391,11 +391,11 @@ fn evidence(
         text,
         "\nCode orders, production (order; GTIN; codes issued; placed ms):"
     );
-    for (id, order) in &orders {
+    for order in &orders {
         let _ = writeln!(
             text,
-            "  {id}; {}; {}; {}",
-            order.gtin, order.issued, order.placed_ms
+            "  {}; {}; {}; {}",
+            order.id, order.gtin, order.issued, order.placed_ms
         );
     }
     let (shipped, exported) = movements(snapshot, exporter, &mut text)?;
@@ -418,13 +418,13 @@ fn movements(
         "\nShipments as seller (document; buyer; items; sent ms):"
     );
     let mut shipped = 0u32;
-    for (id, document) in shipments.iter().filter(|(_, d)| d.seller == exporter) {
+    for document in shipments.iter().filter(|d| d.seller == exporter) {
         shipped += 1;
         let items = document.items.len();
         let _ = writeln!(
             text,
-            "  {id}; {}; {items}; {}",
-            document.buyer, document.created_ms
+            "  {}; {}; {items}; {}",
+            document.id, document.buyer, document.created_ms
         );
     }
     let exports = query::exports(snapshot, &exporter, 0, EVIDENCE_ENTRIES_MAX)?;
