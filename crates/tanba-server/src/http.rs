@@ -1,7 +1,10 @@
 //! The HTTP side: the public check as JSON and as a readable page at the code's GS1 Digital Link
 //! path, violation reports, the tills' JSON API, sign-in for tills, `/metrics`, `/healthz` and
 //! `/openapi.json`. Bodies are read by hand (size-capped, content type checked) so that every
-//! refusal is a coded JSON error like the rest of the API, never a framework's plain text.
+//! refusal is a coded JSON error like the rest of the API, never a framework's plain text. Each
+//! call is the same operation as its gRPC twin's ([`crate::service`]): a handler reads the
+//! request, hands it over (a body it could not read as its refusal, answered in the same turn as
+//! through gRPC), and answers JSON or a page.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -14,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use tanba_types::{Language, ScannedCode, TaxpayerId};
+use tanba_types::{Language, TaxpayerId};
 
 use tanba_crypto::encoding::{base64url, base64url_decode};
 
@@ -22,8 +25,9 @@ use crate::app::AnonymousPaid;
 use crate::app::{App, Call, RequestMeta};
 use crate::error::ApiError;
 use crate::net::PeerAddr;
-use crate::public::{self, PublicCheck, ViolationKind, ViolationReport};
-use crate::retail::{self, ReturnReceipt, SalesReceipt};
+use crate::public::{PublicCheck, ViolationKind};
+use crate::service::retail::{ReturnReceipt, SalesReceipt, TillCheck};
+use crate::service::{self, Given};
 
 /// Largest request body, in bytes: a 1,000-line receipt in its longest form fits.
 pub const HTTP_BODY_BYTES_MAX: usize = 1 << 20;
@@ -181,6 +185,12 @@ fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T
     })
 }
 
+/// Reads a JSON body ([`read_body`], [`json_body`]), for a call that answers its refusal in
+/// its own turn ([`Given`]).
+async fn read_json<T: DeserializeOwned>(headers: &HeaderMap, request: Request) -> Given<T> {
+    json_body(headers, &read_body(request).await?)
+}
+
 #[derive(Deserialize)]
 struct CheckQuery {
     code: Option<String>,
@@ -208,13 +218,7 @@ async fn check_get(
         peer,
         query.lang.as_deref(),
     );
-    let outcome = check_code(
-        &mut call,
-        query
-            .code
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("code")),
-    );
+    let outcome = service::public::check(&mut call, query.code.as_deref());
     answer_json(call, outcome).await
 }
 
@@ -233,13 +237,7 @@ async fn check_page(
         peer,
         query.lang.as_deref(),
     );
-    let outcome = check_code(
-        &mut call,
-        query
-            .code
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("code")),
-    );
+    let outcome = service::public::check(&mut call, query.code.as_deref());
     let language = call.language;
     let outcome = call.finish(outcome).await;
     let raw_query = request.uri().query().unwrap_or_default();
@@ -259,7 +257,7 @@ async fn check_post(State(http): Shared, headers: HeaderMap, request: Request) -
             if let Some(language) = body.language.as_deref().and_then(|l| l.parse().ok()) {
                 call.set_language(language);
             }
-            check_code(&mut call, Ok(&body.code))
+            service::public::check(&mut call, Some(&body.code))
         }
         Err(error) => Err(error),
     };
@@ -293,13 +291,6 @@ async fn read_body(request: Request) -> Result<Bytes, ApiError> {
     }
 }
 
-fn check_code(call: &mut Call<'_>, input: Result<&str, ApiError>) -> Result<PublicCheck, ApiError> {
-    call.anonymous()?;
-    let scanned = ScannedCode::read(input?)?;
-    call.note_codes([&scanned.key]);
-    public::check_and_count(call.app(), &scanned, call.client_ip, call.language)
-}
-
 /// `GET /01/{gtin}/21/{serial}` (and `/00/{sscc}`): the code's own Digital Link. A browser gets
 /// the readable page; a client asking for JSON gets the JSON answer.
 async fn digital_link(
@@ -330,7 +321,7 @@ async fn digital_link(
     } else {
         format!("https://id.tanba.kz{}?{}", uri.path(), query.join("&"))
     };
-    let outcome = check_code(&mut call, Ok(&link));
+    let outcome = service::public::check(&mut call, Some(&link));
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|value| value.to_str().ok())
@@ -500,35 +491,29 @@ struct ReportBody {
     longitude: Option<f64>,
 }
 
+impl ReportBody {
+    /// The report the body makes; a location needs both its coordinates.
+    fn report(self) -> service::public::Report {
+        let location = match (self.latitude, self.longitude) {
+            (Some(latitude), Some(longitude)) => Ok(Some((latitude, longitude))),
+            (None, None) => Ok(None),
+            _ => Err(ApiError::invalid("location")),
+        };
+        service::public::Report {
+            code: self.code.filter(|code| !code.is_empty()),
+            kind: Ok(self.kind),
+            comment: self.comment,
+            location,
+        }
+    }
+}
+
 async fn report(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
     let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/reports", &headers, peer, None);
-    let outcome = async {
-        call.reporting()?;
-        let body: ReportBody = json_body(&headers, &read_body(request).await?)?;
-        let code = match body.code.as_deref().filter(|code| !code.is_empty()) {
-            Some(code) => Some(ScannedCode::read(code)?.key),
-            None => None,
-        };
-        call.note_codes(code.iter());
-        let location = match (body.latitude, body.longitude) {
-            (Some(latitude), Some(longitude)) => Some((latitude, longitude)),
-            (None, None) => None,
-            _ => return Err(ApiError::invalid("location")),
-        };
-        let report = ViolationReport {
-            time_ms: http.app.now_ms(),
-            client_ip: call.client_ip,
-            code,
-            kind: body.kind,
-            comment: body.comment,
-            location,
-        };
-        let id = public::submit_report(&http.app, report)?;
-        call.note_reference(id);
-        Ok(serde_json::json!({ "report": id }))
-    }
-    .await;
+    let body = read_json::<ReportBody>(&headers, request).await;
+    let outcome = service::public::report_violation(&mut call, body.map(ReportBody::report))
+        .map(|id| serde_json::json!({ "report": id }));
     answer_json(call, outcome).await
 }
 
@@ -542,7 +527,7 @@ struct OptInBody {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OptInTokenBody {
-    #[serde(deserialize_with = "crate::retail::whole_number")]
+    #[serde(deserialize_with = "crate::service::retail::whole_number")]
     opt_in: u64,
     token: String,
 }
@@ -552,7 +537,7 @@ async fn opt_in(State(http): Shared, headers: HeaderMap, request: Request) -> Re
     let mut call = begin(&http.app, "POST /v1/opt-ins", &headers, origin, None);
     let outcome = async {
         let body: OptInBody = json_body(&headers, &read_body(request).await?)?;
-        crate::opt_ins::opt_in(&mut call, &body.code, &body.contact).await
+        service::public::opt_in(&mut call, &body.code, &body.contact).await
     }
     .await;
     answer_json(call, outcome).await
@@ -563,7 +548,7 @@ async fn opt_in_view(State(http): Shared, headers: HeaderMap, request: Request) 
     let mut call = begin(&http.app, "POST /v1/opt-ins/view", &headers, origin, None);
     let outcome = async {
         let body: OptInTokenBody = json_body(&headers, &read_body(request).await?)?;
-        crate::opt_ins::view(&mut call, body.opt_in, &body.token)
+        service::public::opt_in_view(&mut call, body.opt_in, &body.token)
     }
     .await;
     answer_json(call, outcome).await
@@ -574,7 +559,7 @@ async fn opt_out(State(http): Shared, headers: HeaderMap, request: Request) -> R
     let mut call = begin(&http.app, "POST /v1/opt-ins/delete", &headers, origin, None);
     let outcome = async {
         let body: OptInTokenBody = json_body(&headers, &read_body(request).await?)?;
-        crate::opt_ins::opt_out(&mut call, body.opt_in, &body.token).await?;
+        service::public::opt_out(&mut call, body.opt_in, &body.token).await?;
         Ok(serde_json::json!({ "deleted": true }))
     }
     .await;
@@ -614,7 +599,7 @@ async fn opt_in_page(State(http): Shared, headers: HeaderMap, request: Request) 
         {
             Err(ApiError::invalid("lang"))
         }
-        Ok(axum::Form(form)) => crate::opt_ins::opt_in(&mut call, &form.code, &form.contact).await,
+        Ok(axum::Form(form)) => service::public::opt_in(&mut call, &form.code, &form.contact).await,
         Err(_) => Err(ApiError::invalid("form")),
     };
     let language = call.language;
@@ -642,17 +627,14 @@ struct ChallengeBody {
 async fn challenge(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
     let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/auth/challenge", &headers, peer, None);
-    let outcome = async {
-        call.anonymous()?;
-        let body: ChallengeBody = json_body(&headers, &read_body(request).await?)?;
-        call.note_reference(body.participant);
-        let (challenge, expires_ms) = http.app.challenge(&body.participant)?;
-        Ok(serde_json::json!({
-            "challenge": base64url(&challenge),
-            "expires_ms": expires_ms,
-        }))
-    }
-    .await;
+    let body = read_json::<ChallengeBody>(&headers, request).await;
+    let outcome =
+        service::auth::challenge(&mut call, body.map(|body| body.participant)).map(|challenge| {
+            serde_json::json!({
+                "challenge": base64url(&challenge.challenge),
+                "expires_ms": challenge.expires_ms,
+            })
+        });
     answer_json(call, outcome).await
 }
 
@@ -666,23 +648,25 @@ struct SignInBody {
     signature: String,
 }
 
+impl SignInBody {
+    /// The signed challenge, its bytes decoded from base64url.
+    fn signed(self) -> service::auth::SignIn {
+        let decoded =
+            |text: &str, field| base64url_decode(text).ok_or_else(|| ApiError::invalid(field));
+        service::auth::SignIn {
+            participant: self.participant,
+            challenge: decoded(&self.challenge, "challenge"),
+            signature: decoded(&self.signature, "signature"),
+        }
+    }
+}
+
 async fn sign_in(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
     let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/auth/sign-in", &headers, peer, None);
-    let outcome = async {
-        call.anonymous()?;
-        let body: SignInBody = json_body(&headers, &read_body(request).await?)?;
-        call.note_reference(body.participant);
-        let challenge =
-            base64url_decode(&body.challenge).ok_or_else(|| ApiError::invalid("challenge"))?;
-        let signature =
-            base64url_decode(&body.signature).ok_or_else(|| ApiError::invalid("signature"))?;
-        let (token, expires_ms) = http
-            .app
-            .sign_in(&body.participant, &challenge, &signature)?;
-        Ok(serde_json::json!({ "token": token, "expires_ms": expires_ms }))
-    }
-    .await;
+    let body = read_json::<SignInBody>(&headers, request).await;
+    let outcome = service::auth::sign_in(&mut call, body.map(SignInBody::signed))
+        .map(|token| serde_json::json!({ "token": token.token, "expires_ms": token.expires_ms }));
     answer_json(call, outcome).await
 }
 
@@ -696,39 +680,28 @@ struct TillCheckBody {
 async fn till_check(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
     let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/till/check", &headers, peer, None);
-    let outcome = async {
-        let who = call.participant()?;
-        let body: TillCheckBody = json_body(&headers, &read_body(request).await?)?;
-        let actor = retail::acting_seller(&mut call, &who, body.seller)?;
-        let checks = retail::check_before_sale(&mut call, actor, &body.codes)?;
-        Ok(serde_json::json!({ "checks": checks }))
-    }
-    .await;
+    let body = read_json::<TillCheckBody>(&headers, request).await;
+    let check = body.map(|body| TillCheck {
+        seller: body.seller,
+        codes: body.codes,
+    });
+    let outcome = service::retail::check_before_sale(&mut call, check)
+        .map(|checks| serde_json::json!({ "checks": checks }));
     answer_json(call, outcome).await
 }
 
 async fn till_receipt(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
     let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/till/receipts", &headers, peer, None);
-    let outcome = async {
-        let who = call.participant()?;
-        let receipt: SalesReceipt = json_body(&headers, &read_body(request).await?)?;
-        let actor = retail::acting_seller(&mut call, &who, receipt.seller)?;
-        retail::submit_receipt(&mut call, actor, &receipt).await
-    }
-    .await;
+    let receipt = read_json::<SalesReceipt>(&headers, request).await;
+    let outcome = service::retail::submit_receipt(&mut call, receipt).await;
     answer_json(call, outcome).await
 }
 
 async fn till_return(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
     let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/till/returns", &headers, peer, None);
-    let outcome = async {
-        let who = call.participant()?;
-        let body: ReturnReceipt = json_body(&headers, &read_body(request).await?)?;
-        let actor = retail::acting_seller(&mut call, &who, body.seller)?;
-        retail::submit_return(&mut call, actor, &body).await
-    }
-    .await;
+    let receipt = read_json::<ReturnReceipt>(&headers, request).await;
+    let outcome = service::retail::submit_return(&mut call, receipt).await;
     answer_json(call, outcome).await
 }

@@ -4,11 +4,13 @@
 //!
 //! - [`app`]: the shared state and the one path every call takes: client IP (trusted proxies
 //!   only), language, rate limits, sign-in tokens, roles, and the audit record it leaves.
-//! - [`grpc`]: one tonic service per area of `proto/tanba/v1`, plus health and reflection.
-//! - [`http`]: the public check as JSON and as a page, reports, the tills' JSON API, metrics,
-//!   the OpenAPI document. [`page`] renders the HTML.
-//! - [`public`]: verdicts, violation reports, likely copies. [`retail`]: checks before sale,
-//!   receipts, returns. [`audit`]: the chained audit trail.
+//! - [`service`]: every operation once, for every door: who may, what the audit record names,
+//!   the engine's command or read, a plain answer. The doors below convert and finish calls.
+//! - [`grpc`]: one module per file of `proto/tanba/v1`, plus health and reflection.
+//! - [`http`]: the public check as JSON and as a page, reports, opt-ins, the tills' JSON API,
+//!   sign-in, metrics, the OpenAPI document. [`page`] renders the HTML.
+//! - [`public`]: verdicts, violation reports, likely copies. [`opt_ins`]: consumers' contacts.
+//!   [`audit`]: the chained audit trail.
 //! - [`net`]: the accept loop (backlog, connection cap, TLS, graceful stop).
 //! - [`config`]: defaults, file, environment.
 //!
@@ -35,7 +37,7 @@ pub mod net;
 pub mod opt_ins;
 pub mod page;
 pub mod public;
-pub mod retail;
+pub mod service;
 pub mod test_clock;
 
 use std::io::Write;

@@ -182,7 +182,7 @@ pub fn check_page(answer: &PublicCheck, language: Language, query: &str) -> Stri
 }
 
 /// The answer to the opt-in form: the opt-in's number and its secret, shown once.
-pub fn opted_in_page(opted: &crate::opt_ins::OptedIn, language: Language) -> String {
+pub fn opted_in_page(opted: &crate::service::public::OptedIn, language: Language) -> String {
     let body = format!(
         "<p>{text}</p><dl><dt>№</dt><dd id=\"opt-in\">{id}</dd><dt>key</dt>\
          <dd id=\"opt-in-token\"><code>{token}</code></dd></dl>",

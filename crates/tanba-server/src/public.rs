@@ -2,8 +2,9 @@
 //! whether it is genuine and what it is; a person reports a violation. Reports are stored and
 //! listed per code for the authorities. A code is flagged as a likely copy (R-IS-02, R-IS-08)
 //! only on evidence that it was seen: checked with its genuine tail from many networks at once,
-//! or sold twice; a flag counts its evidence, and an authority may clear it with a reason. The same answer serves HTTP/JSON, the
-//! HTML page and gRPC.
+//! or sold twice; a flag counts its evidence, and an authority may clear it with a reason. The
+//! same answer serves HTTP/JSON, the HTML page and gRPC: the calls themselves are
+//! [`crate::service::public`]'s.
 //!
 //! Layout of the public column:
 //!
@@ -25,7 +26,6 @@ use tanba_types::{
     CodeKey, CodeStatus, Date, Language, ScannedCode, ScannedTail, WithdrawalReason,
 };
 
-use crate::app::App;
 use crate::error::ApiError;
 
 /// Distinct networks (IPv4 /24, IPv6 /48) checking one code within [`SIGHTING_WINDOW_MS`] that
@@ -610,59 +610,6 @@ fn recall(
         since_ms: block.since_ms,
         notice,
     }))
-}
-
-/// The public check, with the sighting it counts (and the flag a crowd of networks raises):
-/// the one entry point of HTTP and gRPC alike.
-pub fn check_and_count(
-    app: &App,
-    scanned: &ScannedCode,
-    client_ip: IpAddr,
-    language: Language,
-) -> Result<PublicCheck, ApiError> {
-    let now_ms = app.now_ms();
-    let snapshot = app.engine.snapshot();
-    let today = Date::from_unix_ms_in_kz(now_ms);
-    let cases = app.engine.cases();
-    let mut answer = check(
-        snapshot.as_ref(),
-        cases,
-        &app.public,
-        scanned,
-        language,
-        today,
-    )?;
-    // Only a check with the genuine tail proves the code itself was seen: its text alone is on
-    // every photo of the pack, and anyone can type it from four networks.
-    if answer.verdict != Verdict::UnknownOrForged
-        && answer.tail_checked
-        && app.public.sighted(&scanned.key, client_ip, now_ms)
-    {
-        app.public
-            .raise_flag(&scanned.key, FlagReason::SeenInManyPlaces, now_ms)?;
-        answer.flagged_as_likely_copy = true;
-        answer.likely_copy_evidence = answer.likely_copy_evidence.max(1);
-    }
-    Ok(answer)
-}
-
-/// Checks and stores a violation report: the one entry point of HTTP and gRPC alike.
-pub fn submit_report(app: &App, report: ViolationReport) -> Result<u64, ApiError> {
-    if report.comment.chars().count() > REPORT_COMMENT_CHARS_MAX {
-        return Err(ApiError::too_many(
-            "comment characters",
-            REPORT_COMMENT_CHARS_MAX,
-        ));
-    }
-    if report.code.is_none() && report.kind != ViolationKind::NoCode {
-        return Err(ApiError::invalid("code"));
-    }
-    if let Some((latitude, longitude)) = report.location
-        && (!(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude))
-    {
-        return Err(ApiError::invalid("location"));
-    }
-    app.public.report(&report)
 }
 
 #[cfg(test)]

@@ -1,15 +1,35 @@
-//! Between the wire messages and Tanba's types. Every conversion from the wire checks what it
-//! reads and names the field it refuses.
+//! Between the wire messages and Tanba's types: every conversion of the gRPC door, in one
+//! place. Every conversion from the wire checks what it reads and names the field it refuses;
+//! one the service answers after a check of its own (sign-in, a role) is handed over as a
+//! [`Given`], so that it is refused in the same turn as through every other door.
+
+use std::collections::HashMap;
 
 use tanba_engine::Receipt;
-use tanba_engine::query::{CodeCard, DocumentState, DocumentView, OrderView};
+use tanba_engine::query::{AtRecall, CaseList, CodeCard, DocumentState, DocumentView, OrderView};
+use tanba_engine::records::{CaseRecord, ClockEntry, LogRecord, NoticeRecord};
 use tanba_proto::v1 as pb;
+use tanba_types::limits::STEP_ATTACHMENTS_MAX;
 use tanba_types::{
-    Category, CodeStatus, Date, FiscalAgency, Gtin, HsCode, Names, PackageLevel, Participant,
-    ParticipantKey, ParticipantStatus, Product, Role, TailProfile, TaxpayerId, WithdrawalReason,
+    AttachmentRef, CaseId, Category, CodeKey, CodeStatus, Date, FiscalAgency, Form, Gtin, HsCode,
+    Introduction, Language, Names, PackageLevel, Participant, ParticipantKey, ParticipantStatus,
+    Product, Role, Run, StageReport, TailProfile, TaxpayerId, WithdrawalReason,
 };
 
+use crate::audit::StoredAuditRecord;
 use crate::error::ApiError;
+use crate::public::{PublicCheck, Verdict, ViolationKind};
+use crate::service::audit::{AuditSearch, ListedReport};
+use crate::service::auth::SignIn;
+use crate::service::cases::{Holders, Opening, Step};
+use crate::service::codes::{Applied, HistoryEntry, Withdrawal};
+use crate::service::emission::PrintableCode;
+use crate::service::public::Report;
+use crate::service::retail::{
+    ReceiptLine, ReceiptOutcome, RefusedLine, ReturnReceipt, SaleCheck, SalesReceipt, TillCheck,
+};
+use crate::service::services::{OriginEvidence, PermitUsage, ReferenceVersion};
+use crate::service::{Created, Given, Page};
 
 /// An IIN/BIN field.
 pub fn taxpayer(field: &str, text: &str) -> Result<TaxpayerId, ApiError> {
@@ -398,12 +418,589 @@ pub fn document_to(document: &DocumentView) -> pb::Document {
     }
 }
 
-/// A page request: where to continue, and how many (0 means 100; at most `max`).
-pub fn page(page: Option<pb::Page>, max: usize) -> (u64, usize) {
+/// A page request (absent: the first page, of the default size).
+pub fn page(page: Option<pb::Page>) -> Page {
     let page = page.unwrap_or_default();
-    let limit = match page.limit {
-        0 => 100,
-        limit => limit as usize,
+    Page {
+        after: page.after,
+        limit: page.limit,
+    }
+}
+
+/// A write that created something, for the wire: its id and receipt.
+pub fn created(created: &Created) -> (u64, Option<pb::Receipt>) {
+    (created.id, Some(receipt(&created.receipt)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in.
+
+/// A signed challenge from the wire.
+pub fn sign_in_from(message: pb::SignInRequest) -> Given<SignIn> {
+    Ok(SignIn {
+        participant: taxpayer("participant", &message.participant)?,
+        challenge: Ok(message.challenge),
+        signature: Ok(message.signature),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Codes.
+
+/// What a report of codes applied says besides the codes.
+pub fn applied_from(message: &pb::ReportAppliedRequest) -> Given<Applied> {
+    Ok(Applied {
+        production_date: optional_date("production_date", &message.production_date)?
+            .ok_or_else(|| ApiError::invalid("production_date"))?,
+        expiry_date: optional_date("expiry_date", &message.expiry_date)?,
+        batch: optional_text(&message.batch),
+    })
+}
+
+/// How goods enter circulation, from the wire.
+pub fn introduction_from(
+    how: Option<pb::introduce_request::How>,
+) -> Result<Introduction, ApiError> {
+    use pb::introduce_request::How;
+    match how {
+        Some(How::OwnProduction(_)) => Ok(Introduction::OwnProduction),
+        Some(How::Import(import)) => Ok(Introduction::Import {
+            customs_declaration: import.customs_declaration,
+        }),
+        Some(How::EaeuReceipt(receipt)) => Ok(Introduction::EaeuReceipt {
+            from_country: receipt.from_country,
+            document_number: receipt.document_number,
+        }),
+        None => Err(ApiError::invalid("how")),
+    }
+}
+
+/// A withdrawal from the wire (besides its codes): the reason is read first, the permit after
+/// the document is noted.
+pub fn withdrawal_from(message: &pb::WithdrawRequest) -> Result<Withdrawal, ApiError> {
+    Ok(Withdrawal {
+        reason: reason_from(message.reason)?,
+        document: optional_text(&message.document),
+        export: export_use(&message.permit, &message.end_user),
+    })
+}
+
+/// An event of a code's history for the wire.
+pub fn history_entry_to(entry: &HistoryEntry) -> pb::HistoryEvent {
+    pb::HistoryEvent {
+        sequence: entry.sequence,
+        time_ms: entry.time_ms,
+        actor: entry.actor.clone(),
+        event: entry.event.to_owned(),
+        detail_json: entry.detail.to_string(),
+    }
+}
+
+/// A chunk of a package's content for the wire.
+pub fn content_to(chunk: &[(CodeKey, usize)]) -> pb::GetPackageContentResponse {
+    pb::GetPackageContentResponse {
+        entries: chunk
+            .iter()
+            .map(|(code, depth)| pb::ContentEntry {
+                code: code.to_string(),
+                depth: *depth as u32,
+            })
+            .collect(),
+    }
+}
+
+/// A page of printable codes for the wire.
+pub fn printable_to(codes: &[PrintableCode]) -> pb::DownloadCodesResponse {
+    pb::DownloadCodesResponse {
+        codes: codes
+            .iter()
+            .map(|code| pb::IssuedCode {
+                index: code.index,
+                raw: code.raw.clone(),
+            })
+            .collect(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tills.
+
+/// A check before sale from the wire.
+pub fn till_check_from(message: pb::CheckBeforeSaleRequest) -> Given<TillCheck> {
+    Ok(TillCheck {
+        seller: optional_taxpayer("seller", &message.seller)?,
+        codes: message.codes,
+    })
+}
+
+/// One code checked before sale, for the wire.
+pub fn sale_check_to(check: SaleCheck) -> pb::SaleCheck {
+    pb::SaleCheck {
+        code: check.code,
+        found: check.found,
+        tail_valid: check.tail_valid,
+        status: check
+            .status
+            .0
+            .map_or(pb::CodeStatus::Unspecified, |status| status_to(status).0)
+            as i32,
+        sellable: check.sellable,
+        refusal_code: check.refusal_code.unwrap_or_default().to_owned(),
+        refusal_message: check.refusal_message.unwrap_or_default(),
+        blockers: check
+            .blockers
+            .into_iter()
+            .map(|blocker| pb::Blocker {
+                authority: blocker.authority.to_string(),
+                reason: blocker.reason,
+                since_ms: blocker.since_ms,
+            })
+            .collect(),
+        expiry_date: date_text(check.expiry_date),
+        owned_by_seller: check.owned_by_seller,
+        units_inside: check.units_inside,
+    }
+}
+
+/// A sales receipt from the wire.
+pub fn sales_receipt_from(message: pb::SubmitReceiptRequest) -> Given<SalesReceipt> {
+    Ok(SalesReceipt {
+        receipt_id: message.receipt_id,
+        seller: optional_taxpayer("seller", &message.seller)?,
+        time_ms: message.time_ms,
+        lines: message
+            .lines
+            .into_iter()
+            .map(|line| ReceiptLine {
+                code: line.code,
+                price_tiyn: line.price_tiyn,
+            })
+            .collect(),
+    })
+}
+
+/// A return receipt from the wire.
+pub fn return_receipt_from(message: pb::SubmitReturnRequest) -> Given<ReturnReceipt> {
+    Ok(ReturnReceipt {
+        receipt_id: message.receipt_id,
+        sale_receipt_id: message.sale_receipt_id,
+        seller: optional_taxpayer("seller", &message.seller)?,
+        codes: message.codes,
+    })
+}
+
+/// The log entry that recorded a receipt (sale or return), for the wire.
+pub fn receipt_outcome_to(outcome: &ReceiptOutcome) -> Option<pb::Receipt> {
+    Some(pb::Receipt {
+        first_sequence: outcome.sequence,
+        last_sequence: outcome.sequence,
+        created: 0,
+        time_ms: outcome.time_ms,
+    })
+}
+
+/// A line of a receipt set aside, for the wire.
+pub fn refused_line_to(line: RefusedLine) -> pb::RefusedLine {
+    pb::RefusedLine {
+        code: line.code,
+        refusal_code: line.refusal_code,
+        refusal_message: line.refusal_message,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public.
+
+/// A language from the wire (unspecified: none).
+pub fn language_from(value: i32) -> Option<Language> {
+    match pb::Language::try_from(value) {
+        Ok(pb::Language::Kk) => Some(Language::Kk),
+        Ok(pb::Language::Ru) => Some(Language::Ru),
+        Ok(pb::Language::En) => Some(Language::En),
+        _ => None,
+    }
+}
+
+fn verdict_to(verdict: Verdict) -> pb::Verdict {
+    match verdict {
+        Verdict::Genuine => pb::Verdict::Genuine,
+        Verdict::Sold => pb::Verdict::Sold,
+        Verdict::Blocked => pb::Verdict::Blocked,
+        Verdict::Recalled => pb::Verdict::Recalled,
+        Verdict::Expired => pb::Verdict::Expired,
+        Verdict::NotInCirculation => pb::Verdict::NotInCirculation,
+        Verdict::UnknownOrForged => pb::Verdict::UnknownOrForged,
+    }
+}
+
+/// A public check's answer for the wire.
+pub fn check_to(answer: PublicCheck) -> pb::CheckResponse {
+    let product = answer.product.as_ref();
+    pb::CheckResponse {
+        verdict: verdict_to(answer.verdict) as i32,
+        verdict_text: answer.verdict_text,
+        recall: answer.recall.as_ref().map(|recall| pb::PublicRecall {
+            case_id: recall.case,
+            by: recall.by.clone(),
+            since_ms: recall.since_ms,
+            notice: recall.notice.clone(),
+        }),
+        blocked_by: answer
+            .blocked_by
+            .into_iter()
+            .map(|block| pb::PublicBlock {
+                authority: block.authority,
+                reason: block.reason,
+                since_ms: block.since_ms,
+            })
+            .collect(),
+        product_name: product.map(|p| p.name.clone()).unwrap_or_default(),
+        producer: product.map(|p| p.producer.clone()).unwrap_or_default(),
+        importer: product.and_then(|p| p.importer.clone()).unwrap_or_default(),
+        country: product.map(|p| p.country.clone()).unwrap_or_default(),
+        production_date: date_text(answer.production_date),
+        expiry_date: date_text(answer.expiry_date),
+        flagged_as_likely_copy: answer.flagged_as_likely_copy,
+        tail_checked: answer.tail_checked,
+        likely_copy_evidence: answer.likely_copy_evidence,
+    }
+}
+
+/// A violation kind from the wire.
+fn kind_from(value: i32) -> Result<ViolationKind, ApiError> {
+    match pb::ViolationKind::try_from(value) {
+        Ok(pb::ViolationKind::Counterfeit) => Ok(ViolationKind::Counterfeit),
+        Ok(pb::ViolationKind::SoldAfterExpiry) => Ok(ViolationKind::SoldAfterExpiry),
+        Ok(pb::ViolationKind::NoCode) => Ok(ViolationKind::NoCode),
+        Ok(pb::ViolationKind::Price) => Ok(ViolationKind::Price),
+        Ok(pb::ViolationKind::Other) => Ok(ViolationKind::Other),
+        _ => Err(ApiError::invalid("kind")),
+    }
+}
+
+fn kind_to(kind: ViolationKind) -> pb::ViolationKind {
+    match kind {
+        ViolationKind::Counterfeit => pb::ViolationKind::Counterfeit,
+        ViolationKind::SoldAfterExpiry => pb::ViolationKind::SoldAfterExpiry,
+        ViolationKind::NoCode => pb::ViolationKind::NoCode,
+        ViolationKind::Price => pb::ViolationKind::Price,
+        ViolationKind::Other => pb::ViolationKind::Other,
+    }
+}
+
+/// A violation report from the wire.
+pub fn report_from(message: pb::ReportViolationRequest) -> Report {
+    Report {
+        code: optional_text(&message.code),
+        kind: kind_from(message.kind),
+        comment: message.comment,
+        location: Ok(message
+            .has_location
+            .then_some((message.latitude, message.longitude))),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit trail.
+
+/// An audit query from the wire.
+pub fn audit_search_from(message: pb::QueryAuditRequest) -> AuditSearch {
+    AuditSearch {
+        participant: optional_taxpayer("participant", &message.participant),
+        code: optional_text(&message.code),
+        from_ms: message.from_ms,
+        until_ms: message.until_ms,
+        page: page(message.page),
+    }
+}
+
+/// An audit record for the wire.
+pub fn audit_record_to(stored: &StoredAuditRecord) -> pb::AuditRecord {
+    let record = &stored.record;
+    let mut arguments: Vec<String> = record.codes.iter().map(ToString::to_string).collect();
+    arguments.extend(record.references.iter().cloned());
+    if record.codes_total as usize > record.codes.len() {
+        arguments.push(format!("… {} codes in all", record.codes_total));
+    }
+    pb::AuditRecord {
+        sequence: stored.sequence,
+        time_ms: record.time_ms,
+        participant: record
+            .participant
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        acting_for: record
+            .acting_for
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        client_ip: record.client_ip.to_string(),
+        method: record.method.clone(),
+        arguments,
+        outcome: record.error.clone().unwrap_or_else(|| "OK".into()),
+        hash: stored.hash.to_string(),
+        log_sequence: record.log_sequence.unwrap_or_default(),
+    }
+}
+
+/// A violation report as the authorities list it, for the wire.
+pub fn listed_report_to(listed: ListedReport) -> pb::ViolationReportRecord {
+    let report = listed.report;
+    let (latitude, longitude) = report.location.unwrap_or_default();
+    pb::ViolationReportRecord {
+        id: listed.id,
+        time_ms: report.time_ms,
+        client_ip: report.client_ip.to_string(),
+        code: report.code.map(|code| code.to_string()).unwrap_or_default(),
+        kind: kind_to(report.kind) as i32,
+        comment: report.comment,
+        latitude,
+        longitude,
+        has_location: report.location.is_some(),
+        code_flagged: listed.code_flagged,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases.
+
+/// A form from its message: every value read as its kind says (codes in any scanner form).
+fn form_from(fields: HashMap<String, pb::FieldValue>) -> Result<Form, ApiError> {
+    tanba_proto::forms::form_from_wire(fields).map_err(|error| ApiError::invalid(&error.field))
+}
+
+fn attachments_from(attachments: Vec<pb::Attachment>) -> Result<Vec<AttachmentRef>, ApiError> {
+    if attachments.len() > STEP_ATTACHMENTS_MAX {
+        return Err(ApiError::too_many("attachments", STEP_ATTACHMENTS_MAX));
+    }
+    attachments
+        .into_iter()
+        .map(|attachment| {
+            tanba_proto::forms::attachment_from_wire(attachment)
+                .map_err(|error| ApiError::invalid(&error.field))
+        })
+        .collect()
+}
+
+/// A case's opening from the wire (besides its kind).
+pub fn opening_from(message: pb::OpenCaseRequest) -> Given<Opening> {
+    Ok(Opening {
+        transition: message.transition,
+        authority: optional_taxpayer("authority", &message.authority)?,
+        parent: (message.parent != 0).then_some(message.parent),
+        named: message
+            .named
+            .iter()
+            .map(|id| taxpayer("named", id))
+            .collect::<Result<_, _>>()?,
+        form: form_from(message.form)?,
+        attachments: attachments_from(message.attachments)?,
+        signature: message.signature,
+    })
+}
+
+/// A case's step from the wire (besides its case).
+pub fn step_from(message: pb::StepCaseRequest) -> Given<Step> {
+    Ok(Step {
+        transition: message.transition,
+        form: form_from(message.form)?,
+        attachments: attachments_from(message.attachments)?,
+        signature: message.signature,
+    })
+}
+
+/// Which cases a listing asks for.
+pub fn listing_from(listing: pb::CaseListing) -> CaseList {
+    match listing {
+        pb::CaseListing::AsAuthority => CaseList::AsAuthority,
+        pb::CaseListing::AsParty | pb::CaseListing::Unspecified => CaseList::AsParty,
+    }
+}
+
+fn clock_to(name: &str, entry: &ClockEntry) -> pb::CaseClock {
+    let (run, due) = match &entry.value.run {
+        Run::Running { due, .. } => ("running", Some(due)),
+        Run::Paused { .. } => ("paused", None),
+        Run::Stopped { .. } => ("stopped", None),
     };
-    (page.after, limit.min(max))
+    pb::CaseClock {
+        name: name.to_owned(),
+        run: run.to_owned(),
+        due_ms: due.map_or(0, |due| due.at_ms),
+        due_day: due.map(|due| due.day.to_string()).unwrap_or_default(),
+        calendar_version: due.map_or(0, |due| due.calendar_version),
+        detail_json: serde_json::to_string(&entry.value).unwrap_or_default(),
+    }
+}
+
+/// A case for the wire.
+pub fn case_to(id: CaseId, record: &CaseRecord) -> pb::Case {
+    let opening = &record.opening;
+    pb::Case {
+        case_id: id,
+        kind: opening.kind.clone(),
+        text_version: opening.text_version.clone(),
+        party: opening.party.to_string(),
+        authority: opening
+            .authority
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        parent: opening.parent.unwrap_or_default(),
+        named: opening.named.iter().map(|id| id.to_string()).collect(),
+        state: record.state.clone(),
+        closed: record.closed,
+        data: tanba_proto::forms::form_to_wire(&record.data),
+        clocks: record
+            .clocks
+            .iter()
+            .map(|(name, entry)| clock_to(name, entry))
+            .collect(),
+        attachments: record
+            .attachments
+            .iter()
+            .map(tanba_proto::forms::attachment_to_wire)
+            .collect(),
+        taken: record
+            .taken
+            .iter()
+            .map(|(transition, by)| pb::TakenStep {
+                transition: transition.clone(),
+                by: by.to_string(),
+            })
+            .collect(),
+        opened_ms: record.opened_ms,
+        updated_ms: record.updated_ms,
+        numbers: record.numbers.iter().map(ToString::to_string).collect(),
+        reference_versions: opening
+            .references
+            .iter()
+            .map(|(set, version)| format!("{set} {version}"))
+            .collect(),
+    }
+}
+
+/// A log entry of a case's history for the wire.
+pub fn case_event_to(record: &LogRecord) -> pb::CaseEvent {
+    pb::CaseEvent {
+        sequence: record.sequence,
+        time_ms: record.time_ms,
+        name: record.event.name().to_owned(),
+        actor: record
+            .actor
+            .caller()
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        event_json: serde_json::to_string(&record.event).unwrap_or_default(),
+    }
+}
+
+/// A notice for the wire, in `language`.
+pub fn notice_to(id: u64, record: &NoticeRecord, language: Language) -> pb::CaseNotice {
+    pb::CaseNotice {
+        notice_id: id,
+        case_id: record.notice.case,
+        kind: record.notice.kind.clone(),
+        subject: record.notice.subject.in_language(language).to_owned(),
+        body: record.notice.body.in_language(language).to_owned(),
+        made_available_ms: record.made_available_ms,
+        read_ms: record.read_ms.unwrap_or_default(),
+    }
+}
+
+/// A recall's holders for the wire.
+pub fn holders_to(holders: &Holders) -> pb::HoldersResponse {
+    pb::HoldersResponse {
+        census_complete: holders.census_complete,
+        holders: holders
+            .holders
+            .iter()
+            .map(|(holder, effect)| pb::RecallHolder {
+                holder: holder.to_string(),
+                recalled: effect.recalled,
+                returned: effect.returned,
+                disposed: effect.disposed,
+                still_held: effect.still_held,
+                elsewhere: effect.elsewhere,
+                sold_before: effect.sold_before,
+            })
+            .collect(),
+    }
+}
+
+/// A unit a holder held when a recall began, for the wire.
+pub fn recalled_unit_to((code, at_recall): &(CodeKey, AtRecall)) -> pb::RecalledUnit {
+    let at_recall = match at_recall {
+        AtRecall::Held => pb::AtRecall::Held,
+        AtRecall::Sold => pb::AtRecall::Sold,
+        AtRecall::Gone => pb::AtRecall::Gone,
+    };
+    pb::RecalledUnit {
+        code: code.to_string(),
+        at_recall: at_recall as i32,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The state services.
+
+/// A reference set's version for the wire.
+pub fn reference_to(version: ReferenceVersion) -> pb::GetReferenceResponse {
+    pb::GetReferenceResponse {
+        version: version.version,
+        in_force: version.in_force,
+        entries: version.entries,
+        toml: version.toml,
+    }
+}
+
+/// A permit's use for the wire.
+pub fn permit_usage_to(usage: PermitUsage) -> pb::PermitUsageResponse {
+    let authorization = usage.authorization;
+    pb::PermitUsageResponse {
+        case_id: usage.case,
+        holder: usage.holder.to_string(),
+        hs_code: authorization.hs_code,
+        control_code: authorization.control_code,
+        end_user: authorization.end_user,
+        units: authorization.units,
+        used: usage.used,
+        valid_until: authorization.valid_until.to_string(),
+        ended: usage.ended,
+        uses: usage
+            .uses
+            .into_iter()
+            .map(|used| pb::PermitUse {
+                sequence: used.sequence,
+                units: used.units,
+                time_ms: used.time_ms,
+                codes: used.codes.iter().map(ToString::to_string).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Origin evidence built for a verification, for the wire.
+pub fn evidence_to(evidence: &OriginEvidence) -> pb::BuildOriginEvidenceResponse {
+    pb::BuildOriginEvidenceResponse {
+        attachment: Some(tanba_proto::forms::attachment_to_wire(&evidence.attachment)),
+        products: evidence.products,
+        orders: evidence.orders,
+        shipments: evidence.shipments,
+        exports: evidence.exports,
+    }
+}
+
+/// A stage of a monitored procedure for the wire.
+pub fn stage_to((sequence, time_ms, report): &(u64, u64, StageReport)) -> pb::Stage {
+    let (deadline_clock, deadline_ms) = report.deadline.clone().unwrap_or_default();
+    pb::Stage {
+        sequence: *sequence,
+        time_ms: *time_ms,
+        case_id: report.case,
+        kind: report.kind.clone(),
+        stage: report.stage.clone(),
+        state: report.state.clone(),
+        deadline_clock,
+        deadline_ms,
+        on_time: report.on_time,
+    }
 }

@@ -1,19 +1,25 @@
-//! The gRPC side: one tonic service per area of `proto/tanba/v1`, each method a thin shell over
-//! [`Call`]: read the request, authorize, run, answer, audit. Health and reflection are served
+//! The gRPC side: one module per file of `proto/tanba/v1` (`common.proto` has no service), each
+//! method a thin shell: [`begin`] the [`Call`], convert the message ([`convert`], every
+//! conversion in one place), call the operation in [`crate::service`], convert its answer and
+//! finish the call (which leaves the audit record). Streamed answers keep their streaming here
+//! and take their authorization and reads from the service. Health and reflection are served
 //! beside them.
 
+mod audit;
+mod auth;
 mod cases;
+mod codes;
 mod convert;
-mod goods;
-mod participants;
+mod documents;
+mod emission;
 mod public;
+mod registry;
+mod retail;
 mod services;
 
 use std::sync::Arc;
 
-use tanba_engine::Receipt;
 use tanba_proto::v1 as pb;
-use tanba_types::{Actor, Command, Participant, Role};
 use tonic::Request;
 
 use crate::app::{AnonymousPaid, App, Call, RequestMeta};
@@ -35,8 +41,8 @@ pub const HEALTH_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from
 /// How long a streamed answer waits for a slow reader before giving up on it.
 pub const STREAM_SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Roles that oversee everyone's goods and may read any card, history or document.
-pub const SUPERVISING_ROLES: &[Role] = &[Role::Authority, Role::Ministry, Role::Operator];
+/// Messages of a streamed answer buffered ahead of a slow reader.
+pub const STREAM_BUFFER_MESSAGES: usize = 4;
 
 /// A service's handle on the app.
 #[derive(Clone)]
@@ -69,17 +75,6 @@ fn begin<'a, T>(app: &'a App, method: &'static str, request: Request<T>) -> (Cal
     (app.call(method, meta), request.into_inner())
 }
 
-/// Runs a participant's command: a document's signature is checked first, then the engine
-/// decides with its own rules (roles, ownership, state).
-async fn run(
-    call: &mut Call<'_>,
-    who: &Participant,
-    command: Command,
-) -> Result<Receipt, ApiError> {
-    call.app().check_document_signature(who, &command)?;
-    Ok(call.submit(Actor::Participant(who.id), command).await?)
-}
-
 /// Streams what `read` finds after `after` (each item with its cursor), then each new one as
 /// it is recorded, read every `interval`, until the caller goes away, stops reading for
 /// [`STREAM_SEND_TIMEOUT`], or is suspended: inbox and stage watches alike. The task holds the
@@ -92,7 +87,7 @@ pub(crate) fn watch<T: Send + 'static>(
     interval: std::time::Duration,
     read: impl Fn(&App, u64) -> Result<Vec<(u64, T)>, tanba_engine::EngineError> + Send + 'static,
 ) -> tokio_stream::wrappers::ReceiverStream<Result<T, tonic::Status>> {
-    let (sender, receiver) = tokio::sync::mpsc::channel(participants::STREAM_BUFFER_MESSAGES);
+    let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
     let app = Arc::downgrade(app);
     let who = slot.participant();
     tokio::spawn(async move {
@@ -241,11 +236,6 @@ async fn framework_refusals(
     let language = call.language;
     let _ = call.finish::<()>(Err(error.clone())).await;
     error.to_status(language).into_http::<axum::body::Body>()
-}
-
-/// Whether `who` may read what `holder` holds: the holder itself, or a supervising role.
-fn may_read(who: &Participant, holder: &tanba_types::TaxpayerId) -> bool {
-    who.id == *holder || SUPERVISING_ROLES.iter().any(|role| who.has_role(*role))
 }
 
 /// The status tonic put in a trailers-only answer's headers (its message percent-decoded enough

@@ -7,7 +7,9 @@
 //! tries to sell twice is flagged as a likely copy. A return names the sale it undoes.
 //!
 //! Who acts: a retailer for itself, or a fiscal data operator for a seller the operator
-//! registered it as serving (the engine checks the registration; the log names both).
+//! registered it as serving (the engine checks the registration; the log names both). Tills
+//! call through gRPC (`RetailService`) and HTTP/JSON (`/v1/till/...`) alike: both doors call
+//! [`check_before_sale`], [`submit_receipt`] and [`submit_return`].
 
 use serde::{Deserialize, Serialize};
 use tanba_engine::{EngineError, LogRecord, query};
@@ -17,6 +19,7 @@ use tanba_types::{
     SaleLine, ScanError, ScannedCode, ScannedTail, TaxpayerId, WithdrawalReason,
 };
 
+use super::Given;
 use crate::app::{App, Call};
 use crate::error::ApiError;
 use crate::public::{FlagReason, Lookup, lookup};
@@ -86,6 +89,36 @@ pub struct SaleCheck {
 }
 
 impl SaleCheck {
+    /// A code not (yet) found, as sent.
+    fn blank(input: &str) -> SaleCheck {
+        SaleCheck {
+            code: input.to_owned(),
+            found: false,
+            tail_valid: false,
+            status: TillStatus(None),
+            sellable: false,
+            refusal_code: None,
+            refusal_message: None,
+            blockers: Vec::new(),
+            expiry_date: None,
+            owned_by_seller: false,
+            units_inside: 0,
+        }
+    }
+
+    /// A found code sellable unless the engine's answer refuses it; a code refused already
+    /// (forged, unknown) stays refused.
+    fn decided(self, engine_answer: Result<(), EngineError>, language: Language) -> SaleCheck {
+        match engine_answer {
+            _ if !self.tail_valid || self.refusal_code.is_some() => self,
+            Err(error) => self.refused(&error.into(), language),
+            Ok(()) => SaleCheck {
+                sellable: true,
+                ..self
+            },
+        }
+    }
+
     fn refused(mut self, error: &ApiError, language: Language) -> SaleCheck {
         self.sellable = false;
         self.refusal_code = Some(error.code);
@@ -97,7 +130,7 @@ impl SaleCheck {
 /// Who a till call acts as: the caller itself if it is a retailer and names itself (or
 /// nobody), or, for a fiscal data operator naming a seller, the operator acting for it (whether
 /// it serves that seller is the engine's to say). The audit record names the seller too.
-pub fn acting_seller(
+fn acting_seller(
     call: &mut Call<'_>,
     caller: &Participant,
     seller: Option<TaxpayerId>,
@@ -120,8 +153,29 @@ pub fn acting_seller(
     }
 }
 
-/// Checks codes before sale for the seller `actor` acts for, noting them on the call.
+/// A till's check before sale: the codes, and the seller it sells for (none: the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TillCheck {
+    /// The seller (a fiscal data operator names the one it acts for).
+    pub seller: Option<TaxpayerId>,
+    /// The codes, any form.
+    pub codes: Vec<String>,
+}
+
+/// Checks codes before sale, by the engine's own rules (nothing is written): each code with
+/// whether the till may sell it, and why not.
 pub fn check_before_sale(
+    call: &mut Call<'_>,
+    check: Given<TillCheck>,
+) -> Result<Vec<SaleCheck>, ApiError> {
+    let who = call.participant()?;
+    let check = check?;
+    let actor = acting_seller(call, &who, check.seller)?;
+    checks(call, actor, &check.codes)
+}
+
+/// Checks codes before sale for the seller `actor` acts for, noting them on the call.
+fn checks(
     call: &mut Call<'_>,
     actor: Actor,
     inputs: &[String],
@@ -149,66 +203,63 @@ pub fn check_before_sale(
         .iter()
         .zip(scanned)
         .map(|(input, scanned)| {
-            let blank = SaleCheck {
-                code: input.clone(),
-                found: false,
-                tail_valid: false,
-                status: TillStatus(None),
-                sellable: false,
-                refusal_code: None,
-                refusal_message: None,
-                blockers: Vec::new(),
-                expiry_date: None,
-                owned_by_seller: false,
-                units_inside: 0,
-            };
-            let scanned = match scanned {
-                Ok(scanned) => scanned,
-                Err(error) => return Ok(blank.refused(&error.into(), language)),
-            };
-            let engine_answer = engine_answers.next().expect("one answer per readable code");
-            let card = match lookup(snapshot.as_ref(), &scanned)? {
-                Lookup::Genuine(card) => card,
-                Lookup::TailMismatch => {
-                    let error = EngineError::ForgedTail(scanned.key).into();
-                    let check = SaleCheck {
-                        found: true,
-                        ..blank
-                    };
-                    return Ok(check.refused(&error, language));
+            let blank = SaleCheck::blank(input);
+            match scanned {
+                Err(error) => Ok(blank.refused(&error.into(), language)),
+                Ok(scanned) => {
+                    let engine_answer =
+                        engine_answers.next().expect("one answer per readable code");
+                    let found = check_one(snapshot.as_ref(), seller, blank, &scanned, language);
+                    found.map(|check| check.decided(engine_answer, language))
                 }
-                Lookup::Unknown => {
-                    let error = EngineError::UnknownCode(scanned.key).into();
-                    return Ok(blank.refused(&error, language));
-                }
-            };
-            let check = SaleCheck {
-                found: true,
-                tail_valid: true,
-                status: TillStatus(Some(card.status)),
-                blockers: card
-                    .blockers
-                    .iter()
-                    .map(|blocker| TillBlocker {
-                        authority: blocker.authority,
-                        reason: blocker.reason.clone(),
-                        since_ms: blocker.since_ms,
-                    })
-                    .collect(),
-                expiry_date: card.expiry_date,
-                owned_by_seller: card.owner == seller,
-                units_inside: card.contents[0],
-                ..blank
-            };
-            if let Err(error) = engine_answer {
-                return Ok(check.refused(&error.into(), language));
             }
-            Ok(SaleCheck {
-                sellable: true,
-                ..check
-            })
         })
         .collect()
+}
+
+/// One readable code checked for `seller`: refused as forged or unknown, or found with its
+/// status, blocks and holder (whether it may be sold is the engine's answer,
+/// [`SaleCheck::decided`]).
+fn check_one(
+    snapshot: &dyn tanba_store::Snapshot,
+    seller: TaxpayerId,
+    blank: SaleCheck,
+    scanned: &ScannedCode,
+    language: Language,
+) -> Result<SaleCheck, ApiError> {
+    let card = match lookup(snapshot, scanned)? {
+        Lookup::Genuine(card) => card,
+        Lookup::TailMismatch => {
+            let error = EngineError::ForgedTail(scanned.key).into();
+            let check = SaleCheck {
+                found: true,
+                ..blank
+            };
+            return Ok(check.refused(&error, language));
+        }
+        Lookup::Unknown => {
+            let error = EngineError::UnknownCode(scanned.key).into();
+            return Ok(blank.refused(&error, language));
+        }
+    };
+    Ok(SaleCheck {
+        found: true,
+        tail_valid: true,
+        status: TillStatus(Some(card.status)),
+        blockers: card
+            .blockers
+            .iter()
+            .map(|blocker| TillBlocker {
+                authority: blocker.authority,
+                reason: blocker.reason.clone(),
+                since_ms: blocker.since_ms,
+            })
+            .collect(),
+        expiry_date: card.expiry_date,
+        owned_by_seller: card.owner == seller,
+        units_inside: card.contents[0],
+        ..blank
+    })
 }
 
 /// One line of a receipt.
@@ -411,12 +462,14 @@ fn flag_sold_twice(app: &App, outcome: &ReceiptOutcome) -> Result<(), ApiError> 
     Ok(())
 }
 
-/// Records a sales receipt for the seller `actor` acts for (see [`tanba_engine::retail`]).
+/// Records a sales receipt for the seller the caller acts for (see [`tanba_engine::retail`]).
 pub async fn submit_receipt(
     call: &mut Call<'_>,
-    actor: Actor,
-    receipt: &SalesReceipt,
+    receipt: Given<SalesReceipt>,
 ) -> Result<ReceiptOutcome, ApiError> {
+    let who = call.participant()?;
+    let receipt = receipt?;
+    let actor = acting_seller(call, &who, receipt.seller)?;
     if receipt.lines.len() > RECEIPT_LINES_MAX {
         return Err(ApiError::too_many("lines", RECEIPT_LINES_MAX));
     }
@@ -466,9 +519,11 @@ pub struct ReturnReceipt {
 /// circulation, the seller's. All or nothing.
 pub async fn submit_return(
     call: &mut Call<'_>,
-    actor: Actor,
-    receipt: &ReturnReceipt,
+    receipt: Given<ReturnReceipt>,
 ) -> Result<ReceiptOutcome, ApiError> {
+    let who = call.participant()?;
+    let receipt = receipt?;
+    let actor = acting_seller(call, &who, receipt.seller)?;
     call.note_reference(&receipt.receipt_id);
     call.note_reference(&receipt.sale_receipt_id);
     if receipt.codes.is_empty() {
