@@ -387,6 +387,7 @@ impl App {
             authorization: meta.authorization,
             anonymous_paid: meta.anonymous_paid,
             participant: None,
+            signed_in: None,
             acting_for: None,
             codes: Vec::new(),
             codes_total: 0,
@@ -576,6 +577,8 @@ pub struct Call<'a> {
     authorization: Option<String>,
     anonymous_paid: bool,
     participant: Option<TaxpayerId>,
+    /// The signed-in participant, once [`Call::participant`] found it.
+    signed_in: Option<Participant>,
     acting_for: Option<TaxpayerId>,
     codes: Vec<CodeKey>,
     codes_total: u32,
@@ -650,7 +653,12 @@ impl<'a> Call<'a> {
     }
 
     /// The signed-in participant: a valid bearer token of an active participant, within its rate.
+    /// Found once per call: a door that asks before its operation asks again (to show who is
+    /// signed in, say) is neither charged twice nor read twice.
     pub fn participant(&mut self) -> Result<Participant, ApiError> {
+        if let Some(signed_in) = &self.signed_in {
+            return Ok(signed_in.clone());
+        }
         // A caller without a valid token (none at all included) is anonymous, and pays the
         // anonymous rate: no stranger floods the server, or its audit trail, faster than another.
         let id = match self.app.token_holder(self.authorization.as_deref()) {
@@ -662,7 +670,9 @@ impl<'a> Call<'a> {
         };
         self.participant = Some(id);
         limit(&self.app.participant_limiter, &id)?;
-        self.app.active_participant(&id)
+        let participant = self.app.active_participant(&id)?;
+        self.signed_in = Some(participant.clone());
+        Ok(participant)
     }
 
     /// The signed-in participant, holding one of `roles`.
