@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Tanba needs on a fresh Debian machine of this kind.
-# Idempotent: installs only what is missing. Later issues add packages here (nats-server,
-# chromium), never to a developer's machine by hand.
+# Idempotent: installs only what is missing. Later issues add packages here (nats-server),
+# never to a developer's machine by hand.
 set -euo pipefail
 
 need_apt=()
@@ -13,6 +13,11 @@ dpkg -s libclang-dev >/dev/null 2>&1 || need_apt+=(libclang-dev)
 # scripts/schemathesis.sh installs its Python tools into a virtual environment.
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
+# scripts/console-test.sh drives Debian's Chromium (playwright-core from npm cannot download
+# browsers here) and reads printed labels back with libdmtx's decoder, which nobody here wrote.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v dmtxread >/dev/null 2>&1 || need_apt+=(dmtx-utils)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if ((${#need_apt[@]})); then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -qq

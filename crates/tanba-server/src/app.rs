@@ -72,7 +72,12 @@ pub async fn gate(
         .and_then(|value| value.to_str().ok());
     // A token sealed for a participant since suspended is a stranger's: it pays the anonymous
     // rate and the anonymous body limit, like no token at all.
-    let holder = app.token_holder(authorization);
+    let holder = app.token_holder(authorization).or_else(|error| {
+        crate::console::cookie(headers, crate::session::SESSION_COOKIE)
+            .and_then(|key| app.sessions.find(key, app.now_ms()))
+            .map(|session| session.participant)
+            .ok_or(error)
+    });
     if holder.is_ok_and(|id| app.active_participant(&id).is_ok()) {
         return next.run(request).await;
     }
@@ -143,6 +148,8 @@ pub struct App {
     report_limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// What the whole public may write to the log (opt-ins) per second, whatever its addresses.
     public_write_limiter: DefaultDirectRateLimiter,
+    /// The console's signed-in browsers.
+    pub sessions: crate::session::Sessions,
 }
 
 /// Log writes the anonymous public may cause per second in all (consumers' opt-ins and
@@ -259,6 +266,8 @@ pub struct RequestMeta {
     pub forwarded_for: Option<String>,
     /// The gate in front of the handlers counted this call against the anonymous rate already.
     pub anonymous_paid: bool,
+    /// Whose live console session the request carries (the console's doors read the cookie).
+    pub session_holder: Option<TaxpayerId>,
 }
 
 impl RequestMeta {
@@ -281,6 +290,7 @@ impl RequestMeta {
                     .filter_map(|value| value.to_str().ok()),
             ),
             anonymous_paid: false,
+            session_holder: None,
         }
     }
 }
@@ -333,6 +343,7 @@ impl App {
             ),
             config,
             uploads: UploadSlots::default(),
+            sessions: Default::default(),
             inbox_watches: StreamSlots::new(WATCHES_PER_PARTICIPANT_MAX),
             downloads: StreamSlots::new(DOWNLOADS_PER_PARTICIPANT_MAX),
             test_clock: std::sync::OnceLock::new(),
@@ -386,6 +397,7 @@ impl App {
             language,
             authorization: meta.authorization,
             anonymous_paid: meta.anonymous_paid,
+            session_holder: meta.session_holder,
             participant: None,
             signed_in: None,
             acting_for: None,
@@ -406,6 +418,7 @@ impl App {
         self.used_challenges
             .retain(|_, expires_ms| *expires_ms > now_ms);
         self.public.sweep(now_ms);
+        self.sessions.sweep(now_ms);
     }
 
     /// Who a bearer token (the whole `Authorization` value) was issued to, if it checks out: the
@@ -446,6 +459,21 @@ impl App {
         challenge: &[u8],
         signature: &[u8],
     ) -> Result<(String, u64), ApiError> {
+        self.verify_sign_in(participant_id, challenge, signature)?;
+        let now_ms = self.now_ms();
+        let subject = participant_id.to_string();
+        let token = sign_in::issue_token(&self.sign_in_secret, &subject, now_ms, &mut OsRng)?;
+        Ok((token, now_ms + sign_in::TOKEN_TTL_MS))
+    }
+
+    /// Checks a signed challenge against the participant's registered keys, and uses the
+    /// challenge up: what every sign-in (a tool's token, a browser's session) rests on.
+    pub fn verify_sign_in(
+        &self,
+        participant_id: &TaxpayerId,
+        challenge: &[u8],
+        signature: &[u8],
+    ) -> Result<(), ApiError> {
         let now_ms = self.now_ms();
         let subject = participant_id.to_string();
         let opened = sign_in::open_challenge(&self.sign_in_secret, challenge, &subject, now_ms)?;
@@ -479,8 +507,7 @@ impl App {
         {
             return Err(ApiError::challenge_used());
         }
-        let token = sign_in::issue_token(&self.sign_in_secret, &subject, now_ms, &mut OsRng)?;
-        Ok((token, now_ms + sign_in::TOKEN_TTL_MS))
+        Ok(())
     }
 
     /// A registered participant that is not suspended.
@@ -576,6 +603,8 @@ pub struct Call<'a> {
     pub language: Language,
     authorization: Option<String>,
     anonymous_paid: bool,
+    /// Whose console session the call came with (instead of a bearer token).
+    session_holder: Option<TaxpayerId>,
     participant: Option<TaxpayerId>,
     /// The signed-in participant, once [`Call::participant`] found it.
     signed_in: Option<Participant>,
@@ -652,7 +681,8 @@ impl<'a> Call<'a> {
             .map_err(|_| ApiError::rate_limited())
     }
 
-    /// The signed-in participant: a valid bearer token of an active participant, within its rate.
+    /// The signed-in participant: a valid bearer token, or a live console session, of an active
+    /// participant, within its rate.
     /// Found once per call: a door that asks before its operation asks again (to show who is
     /// signed in, say) is neither charged twice nor read twice.
     pub fn participant(&mut self) -> Result<Participant, ApiError> {
@@ -661,7 +691,11 @@ impl<'a> Call<'a> {
         }
         // A caller without a valid token (none at all included) is anonymous, and pays the
         // anonymous rate: no stranger floods the server, or its audit trail, faster than another.
-        let id = match self.app.token_holder(self.authorization.as_deref()) {
+        let holder = match self.session_holder {
+            Some(id) => Ok(id),
+            None => self.app.token_holder(self.authorization.as_deref()),
+        };
+        let id = match holder {
             Ok(id) => id,
             Err(error) => {
                 self.anonymous()?;

@@ -83,6 +83,7 @@ pub const SERVER_CODES: &[&str] = &[
     "TANBA-SERVER-MALFORMED",
     "TANBA-SERVER-INTERNAL",
     "TANBA-SERVER-TIMEOUT",
+    "TANBA-SERVER-CSRF",
 ];
 
 impl ApiError {
@@ -178,6 +179,12 @@ impl ApiError {
             "TANBA-SERVER-CHALLENGE-USED",
             None,
         )
+    }
+
+    /// A console form without the token of the session (or of the sign-in page) it came from:
+    /// posted from another site, or stale.
+    pub fn csrf() -> ApiError {
+        ApiError::new(ErrorKind::PermissionDenied, "TANBA-SERVER-CSRF", None)
     }
 
     /// A body in a format the route does not take.

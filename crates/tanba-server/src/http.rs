@@ -98,6 +98,7 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
         .route("/v1/till/check", post(till_check))
         .route("/v1/till/receipts", post(till_receipt))
         .route("/v1/till/returns", post(till_return))
+        .merge(crate::console::router(app.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(HTTP_BODY_BYTES_MAX))
         .layer(axum::middleware::from_fn_with_state(

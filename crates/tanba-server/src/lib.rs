@@ -30,6 +30,7 @@
 pub mod app;
 pub mod audit;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod grpc;
 pub mod http;
@@ -38,6 +39,7 @@ pub mod opt_ins;
 pub mod page;
 pub mod public;
 pub mod service;
+pub mod session;
 pub mod test_clock;
 
 use std::io::Write;

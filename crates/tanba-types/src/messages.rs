@@ -289,6 +289,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-SERVER-UNSUPPORTED-MEDIA" => ["Сұрау пішімі қолдау көрсетілмейді: {detail} күтіледі", "Формат запроса не поддерживается: ожидается {detail}", "Unsupported request format: {detail} expected"],
     "TANBA-SERVER-MALFORMED" => ["Сұрауды оқу мүмкін емес: хабарлама пішімі бұзылған", "Запрос не читается: сообщение повреждено или не того формата", "The request cannot be read: the message is corrupt or in the wrong format"],
     "TANBA-SERVER-INTERNAL" => ["Сервердің ішкі қатесі: сұрау орындалмады", "Внутренняя ошибка сервера: запрос не выполнен", "Internal server error: the request was not carried out"],
+    "TANBA-SERVER-CSRF" => ["Пішін осы консольден жіберілмеген немесе оның мерзімі өтіп кеткен: бетті қайта ашып, қайталаңыз", "Форма отправлена не из этой консоли или устарела: откройте страницу заново и повторите", "The form did not come from this console or has expired: open the page again and repeat"],
     "TANBA-SERVER-TIMEOUT" => ["Сұрау тым ұзақ орындалды және тоқтатылды: қайталаңыз", "Запрос выполнялся слишком долго и прерван: повторите", "The call took too long and was stopped: try again"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
     "TANBA-ENGINE-RECALLED" => ["Тауар кері қайтарылып алынуда, оны сатуға болмайды: {detail}", "Товар отзывается, продавать его нельзя: {detail}", "The product is being recalled and may not be sold: {detail}"],

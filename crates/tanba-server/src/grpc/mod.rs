@@ -63,6 +63,7 @@ fn begin<'a, T>(app: &'a App, method: &'static str, request: Request<T>) -> (Cal
     let meta = RequestMeta {
         peer,
         anonymous_paid: request.extensions().get::<AnonymousPaid>().is_some(),
+        session_holder: None,
         authorization: text("authorization"),
         accept_language: text("accept-language"),
         forwarded_for: crate::app::forwarded_for(

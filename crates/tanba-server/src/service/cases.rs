@@ -200,6 +200,30 @@ pub fn inbox(call: &mut Call<'_>, page: Page) -> Result<Vec<(NoticeId, NoticeRec
     Ok(query::inbox(snapshot.as_ref(), &who.id, after, limit)?)
 }
 
+/// How many of the caller's notices are unread, reading at most `max` of them (a bounded read:
+/// past `max`, the count is of the first `max`).
+pub fn unread_notices(call: &mut Call<'_>, max: usize) -> Result<usize, ApiError> {
+    let who = call.participant()?;
+    let snapshot = call.app().engine.snapshot();
+    let (mut after, mut read, mut unread) = (0, 0, 0);
+    while read < max {
+        let page = query::inbox(
+            snapshot.as_ref(),
+            &who.id,
+            after,
+            PAGE_ENTRIES_MAX.min(max - read),
+        )?;
+        let Some((last, _)) = page.last() else { break };
+        after = *last;
+        read += page.len();
+        unread += page
+            .iter()
+            .filter(|(_, notice)| notice.read_ms.is_none())
+            .count();
+    }
+    Ok(unread)
+}
+
 /// A watch of the caller's inbox: one of its places among its watches (held until the watch
 /// ends); read the notices with [`inbox_after`].
 pub fn watch_inbox(call: &mut Call<'_>) -> Result<StreamSlot, ApiError> {

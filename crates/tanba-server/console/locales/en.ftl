@@ -1,0 +1,95 @@
+# The web console's texts in English. Every message here exists in kk.ftl and ru.ftl too
+# (a unit test compares the three). Numbers reach a message twice: $count selects the plural
+# form, $shown is the same number formatted for the language.
+
+app-name = Tanba
+app-tagline = National marking of goods
+skip-to-content = Skip to content
+language-label = Language
+signed-in-as = Signed in as { $name }
+sign-out = Sign out
+sign-out-everywhere = Sign out on every device
+
+nav-home = Home
+nav-inbox = Inbox
+nav-orders = Code orders
+nav-shipments = Shipments
+nav-till = Till
+nav-cases = Cases
+nav-recalls = Recalls
+nav-audit = Audit
+nav-participants = Participants
+nav-health = Server
+
+role-producer = producer
+role-importer = importer
+role-wholesaler = wholesaler
+role-retailer = shop
+role-fiscal-data-operator = fiscal data operator
+role-authority = authority
+role-ministry = ministry
+role-operator = operator
+
+sign-in-title = Sign in
+sign-in-lead = Choose your participant key file. It is read in this browser only: the secret key signs the server's challenge here and is never sent.
+sign-in-key-file = Key file
+sign-in-button = Sign in
+sign-in-needs-script = Signing in needs JavaScript: the key signs the challenge in this browser, with WebCrypto.
+sign-in-no-ed25519 = This browser cannot sign with Ed25519 keys. Use a current Chromium, Firefox or Safari.
+sign-in-bad-file = This is not a Tanba key file.
+sign-in-working = Signing in…
+signed-out = You are signed out.
+session-ended = Your session has ended. Sign in again.
+participant-suspended = Your participation is suspended: you were signed out.
+
+home-title = Home
+home-roles = Your roles: { $roles }
+home-unread = { $count ->
+    [0] No unread notices
+    [one] { $shown } unread notice
+   *[other] { $shown } unread notices
+}
+home-what = What you can do here
+
+inbox-title = Inbox
+inbox-empty = No notices yet.
+inbox-count = { $count ->
+    [one] { $shown } notice
+   *[other] { $shown } notices
+}
+notice-received = Received
+notice-read = Read
+notice-unread = Unread
+notice-case = Case
+notice-mark-read = Mark as read
+notice-more = More notices
+
+error-title = Something went wrong
+error-back = Back to the home page
+
+date-long = { $day } { $month } { $year }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+
+codes-count = { $count ->
+    [one] { $shown } code
+   *[other] { $shown } codes
+}
+days-count = { $count ->
+    [one] { $shown } day
+   *[other] { $shown } days
+}
+working-days-count = { $count ->
+    [one] { $shown } working day
+   *[other] { $shown } working days
+}

@@ -1,0 +1,90 @@
+# Веб-консоль мәтіндері қазақ тілінде. Әр хабар ru.ftl мен en.ftl-де де бар (модульдік тест
+# үшеуін салыстырады). Сан екі рет келеді: $count көптік түрін таңдайды, $shown — сол сан,
+# тілдің ережесімен жазылған.
+
+app-name = Таңба
+app-tagline = Тауарлардың ұлттық таңбалануы
+skip-to-content = Мазмұнға өту
+language-label = Тіл
+signed-in-as = Сіз { $name } ретінде кірдіңіз
+sign-out = Шығу
+sign-out-everywhere = Барлық құрылғылардан шығу
+
+nav-home = Басты бет
+nav-inbox = Хабарламалар
+nav-orders = Код тапсырыстары
+nav-shipments = Жөнелтулер
+nav-till = Касса
+nav-cases = Істер
+nav-recalls = Кері қайтарып алу
+nav-audit = Аудит
+nav-participants = Қатысушылар
+nav-health = Сервер
+
+role-producer = өндіруші
+role-importer = импорттаушы
+role-wholesaler = көтерме саудагер
+role-retailer = дүкен
+role-fiscal-data-operator = фискалдық деректер операторы
+role-authority = уәкілетті орган
+role-ministry = министрлік
+role-operator = оператор
+
+sign-in-title = Кіру
+sign-in-lead = Қатысушының кілт файлын таңдаңыз. Ол тек осы браузерде оқылады: құпия кілт сервердің сұрауына осында қол қояды және ешқайда жіберілмейді.
+sign-in-key-file = Кілт файлы
+sign-in-button = Кіру
+sign-in-needs-script = Кіру үшін JavaScript қажет: кілт сұрауға осы браузерде WebCrypto арқылы қол қояды.
+sign-in-no-ed25519 = Бұл браузер Ed25519 кілттерімен қол қоя алмайды. Chromium, Firefox немесе Safari-дің жаңа нұсқасын пайдаланыңыз.
+sign-in-bad-file = Бұл Таңба кілт файлы емес.
+sign-in-working = Кіру орындалуда…
+signed-out = Сіз жүйеден шықтыңыз.
+session-ended = Сеанс аяқталды. Қайта кіріңіз.
+participant-suspended = Қатысуыңыз тоқтатыла тұрды: сеанс аяқталды.
+
+home-title = Басты бет
+home-roles = Рөлдеріңіз: { $roles }
+home-unread = { $count ->
+    [0] Оқылмаған хабарлама жоқ
+   *[other] { $shown } оқылмаған хабарлама
+}
+home-what = Мұнда не істеуге болады
+
+inbox-title = Хабарламалар
+inbox-empty = Әзірге хабарлама жоқ.
+inbox-count = { $count ->
+   *[other] { $shown } хабарлама
+}
+notice-received = Алынды
+notice-read = Оқылды
+notice-unread = Оқылмаған
+notice-case = Іс
+notice-mark-read = Оқылды деп белгілеу
+notice-more = Тағы хабарламалар
+
+error-title = Бірдеңе дұрыс болмады
+error-back = Басты бетке
+
+date-long = { $year } жылғы { $day } { $month }
+month-1 = қаңтар
+month-2 = ақпан
+month-3 = наурыз
+month-4 = сәуір
+month-5 = мамыр
+month-6 = маусым
+month-7 = шілде
+month-8 = тамыз
+month-9 = қыркүйек
+month-10 = қазан
+month-11 = қараша
+month-12 = желтоқсан
+
+codes-count = { $count ->
+   *[other] { $shown } код
+}
+days-count = { $count ->
+   *[other] { $shown } күн
+}
+working-days-count = { $count ->
+   *[other] { $shown } жұмыс күні
+}

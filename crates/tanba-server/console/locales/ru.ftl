@@ -1,0 +1,100 @@
+# Тексты веб-консоли на русском. Каждое сообщение есть и в kk.ftl, и в en.ftl (модульный тест
+# сравнивает все три). Число приходит дважды: $count выбирает форму множественного числа,
+# $shown — то же число, записанное по правилам языка.
+
+app-name = Таңба
+app-tagline = Национальная маркировка товаров
+skip-to-content = К содержанию
+language-label = Язык
+signed-in-as = Вы вошли как { $name }
+sign-out = Выйти
+sign-out-everywhere = Выйти на всех устройствах
+
+nav-home = Главная
+nav-inbox = Уведомления
+nav-orders = Заказы кодов
+nav-shipments = Отгрузки
+nav-till = Касса
+nav-cases = Дела
+nav-recalls = Отзывы
+nav-audit = Аудит
+nav-participants = Участники
+nav-health = Сервер
+
+role-producer = производитель
+role-importer = импортёр
+role-wholesaler = оптовик
+role-retailer = магазин
+role-fiscal-data-operator = оператор фискальных данных
+role-authority = уполномоченный орган
+role-ministry = министерство
+role-operator = оператор
+
+sign-in-title = Вход
+sign-in-lead = Выберите файл ключа участника. Он читается только в этом браузере: секретный ключ подписывает запрос сервера здесь и никуда не отправляется.
+sign-in-key-file = Файл ключа
+sign-in-button = Войти
+sign-in-needs-script = Для входа нужен JavaScript: ключ подписывает запрос в этом браузере средствами WebCrypto.
+sign-in-no-ed25519 = Этот браузер не умеет подписывать ключами Ed25519. Используйте актуальный Chromium, Firefox или Safari.
+sign-in-bad-file = Это не файл ключа Таңба.
+sign-in-working = Выполняется вход…
+signed-out = Вы вышли из системы.
+session-ended = Сеанс завершён. Войдите снова.
+participant-suspended = Ваше участие приостановлено: сеанс завершён.
+
+home-title = Главная
+home-roles = Ваши роли: { $roles }
+home-unread = { $count ->
+    [0] Непрочитанных уведомлений нет
+    [one] { $shown } непрочитанное уведомление
+    [few] { $shown } непрочитанных уведомления
+   *[many] { $shown } непрочитанных уведомлений
+}
+home-what = Что можно сделать здесь
+
+inbox-title = Уведомления
+inbox-empty = Уведомлений пока нет.
+inbox-count = { $count ->
+    [one] { $shown } уведомление
+    [few] { $shown } уведомления
+   *[many] { $shown } уведомлений
+}
+notice-received = Получено
+notice-read = Прочитано
+notice-unread = Не прочитано
+notice-case = Дело
+notice-mark-read = Отметить прочитанным
+notice-more = Ещё уведомления
+
+error-title = Что-то пошло не так
+error-back = На главную
+
+date-long = { $day } { $month } { $year } г.
+month-1 = января
+month-2 = февраля
+month-3 = марта
+month-4 = апреля
+month-5 = мая
+month-6 = июня
+month-7 = июля
+month-8 = августа
+month-9 = сентября
+month-10 = октября
+month-11 = ноября
+month-12 = декабря
+
+codes-count = { $count ->
+    [one] { $shown } код
+    [few] { $shown } кода
+   *[many] { $shown } кодов
+}
+days-count = { $count ->
+    [one] { $shown } день
+    [few] { $shown } дня
+   *[many] { $shown } дней
+}
+working-days-count = { $count ->
+    [one] { $shown } рабочий день
+    [few] { $shown } рабочих дня
+   *[many] { $shown } рабочих дней
+}
