@@ -17,6 +17,7 @@ python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
 # browsers here) and reads printed labels back with libdmtx's decoder, which nobody here wrote.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v dmtxread >/dev/null 2>&1 || need_apt+=(dmtx-utils)
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)   # PDF labels to images
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if ((${#need_apt[@]})); then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

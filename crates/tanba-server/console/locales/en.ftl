@@ -93,3 +93,29 @@ working-days-count = { $count ->
     [one] { $shown } working day
    *[other] { $shown } working days
 }
+
+list-more = More
+
+orders-title = Code orders
+orders-empty = No orders yet.
+order-title = Order
+order-product = Product
+order-progress-title = Issued
+order-progress = { $issued } of { $quantity }
+order-placed = Placed
+order-new = Order codes
+order-gtin = Product's GTIN
+order-quantity = How many codes
+order-submit = Order
+order-issuing = The codes are being issued; this page refreshes itself.
+order-download = Download the codes (text)
+labels-title = Labels
+labels-layout = Label size
+labels-from = From code number (counting from 0)
+labels-count = How many labels
+labels-pdf = Labels as PDF
+labels-preview = The first label
+layout-a4-70x37 = A4 sheet, 70 × 37 mm labels (24 a sheet)
+layout-a4-52x30 = A4 sheet, 52.5 × 29.7 mm labels (40 a sheet)
+layout-roll-58x40 = Thermal roll, 58 × 40 mm
+layout-roll-43x25 = Thermal roll, 43 × 25 mm

@@ -88,3 +88,29 @@ days-count = { $count ->
 working-days-count = { $count ->
    *[other] { $shown } жұмыс күні
 }
+
+list-more = Тағы
+
+orders-title = Код тапсырыстары
+orders-empty = Әзірге тапсырыс жоқ.
+order-title = Тапсырыс
+order-product = Тауар
+order-progress-title = Шығарылды
+order-progress = { $quantity } ішінен { $issued }
+order-placed = Берілген уақыты
+order-new = Код тапсырыс беру
+order-gtin = Тауардың GTIN-і
+order-quantity = Код саны
+order-submit = Тапсырыс беру
+order-issuing = Кодтар шығарылуда; бет өзі жаңарады.
+order-download = Кодтарды жүктеп алу (мәтін)
+labels-title = Заттаңбалар
+labels-layout = Заттаңба өлшемі
+labels-from = Код нөмірінен бастап (0-ден санағанда)
+labels-count = Заттаңба саны
+labels-pdf = Заттаңбалар PDF түрінде
+labels-preview = Бірінші заттаңба
+layout-a4-70x37 = A4 парағы, 70 × 37 мм заттаңбалар (парақта 24)
+layout-a4-52x30 = A4 парағы, 52,5 × 29,7 мм заттаңбалар (парақта 40)
+layout-roll-58x40 = Термолента, 58 × 40 мм
+layout-roll-43x25 = Термолента, 43 × 25 мм

@@ -98,3 +98,29 @@ working-days-count = { $count ->
     [few] { $shown } рабочих дня
    *[many] { $shown } рабочих дней
 }
+
+list-more = Ещё
+
+orders-title = Заказы кодов
+orders-empty = Заказов пока нет.
+order-title = Заказ
+order-product = Товар
+order-progress-title = Выпущено
+order-progress = { $issued } из { $quantity }
+order-placed = Размещён
+order-new = Заказать коды
+order-gtin = GTIN товара
+order-quantity = Сколько кодов
+order-submit = Заказать
+order-issuing = Коды выпускаются; страница обновляется сама.
+order-download = Скачать коды (текст)
+labels-title = Этикетки
+labels-layout = Размер этикетки
+labels-from = С кода номер (считая от 0)
+labels-count = Сколько этикеток
+labels-pdf = Этикетки в PDF
+labels-preview = Первая этикетка
+layout-a4-70x37 = Лист A4, этикетки 70 × 37 мм (24 на листе)
+layout-a4-52x30 = Лист A4, этикетки 52,5 × 29,7 мм (40 на листе)
+layout-roll-58x40 = Термолента, 58 × 40 мм
+layout-roll-43x25 = Термолента, 43 × 25 мм

@@ -26,6 +26,11 @@ const MENU: &[MenuEntry] = &[
         path: "/console/inbox",
         roles: &[],
     },
+    MenuEntry {
+        id: "orders",
+        path: "/console/orders",
+        roles: &[Role::Producer, Role::Importer],
+    },
 ];
 
 /// A link of the menu or of the language switch.

@@ -206,6 +206,8 @@ mod tests {
                     ("year", "2026"),
                     ("count", "5"),
                     ("shown", "5"),
+                    ("issued", "1"),
+                    ("quantity", "2"),
                 ];
                 let text = words.with(&id, &arguments);
                 assert!(!text.contains(MISSING_OPEN), "{language} {id}: {text}");

@@ -13,6 +13,7 @@
 pub mod assets;
 mod frame;
 pub mod i18n;
+mod orders;
 mod pages;
 mod sign_in;
 
@@ -60,6 +61,11 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
             "/console/sign-in",
             get(sign_in::page).post(sign_in::sign_in),
         )
+        .route("/console/orders", get(orders::list).post(orders::order))
+        .route("/console/orders/{id}", get(orders::show))
+        .route("/console/orders/{id}/codes.txt", get(orders::codes))
+        .route("/console/orders/{id}/labels.pdf", get(orders::labels_pdf))
+        .route("/console/orders/{id}/labels/{file}", get(orders::label_svg))
         .route("/console/sign-in/challenge", post(sign_in::challenge))
         .route("/console/sign-out", post(sign_in::sign_out))
         .route("/console/assets/{file}", get(assets::serve))

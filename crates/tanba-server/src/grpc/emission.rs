@@ -2,15 +2,10 @@
 //! download of their codes, over [`crate::service::emission`].
 
 use tanba_proto::v1 as pb;
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
-use super::{STREAM_BUFFER_MESSAGES, STREAM_SEND_TIMEOUT, Services, begin, convert};
-use crate::error::ApiError;
+use super::{Services, begin, convert};
 use crate::service::emission;
-
-/// Codes per message of a download.
-pub const DOWNLOAD_CHUNK_CODES: usize = 10_000;
 
 #[tonic::async_trait]
 impl pb::emission_service_server::EmissionService for Services {
@@ -53,7 +48,9 @@ impl pb::emission_service_server::EmissionService for Services {
         call.finish_grpc(outcome).await
     }
 
-    type DownloadCodesStream = ReceiverStream<Result<pb::DownloadCodesResponse, Status>>;
+    type DownloadCodesStream = std::pin::Pin<
+        Box<dyn tokio_stream::Stream<Item = Result<pb::DownloadCodesResponse, Status>> + Send>,
+    >;
 
     async fn download_codes(
         &self,
@@ -63,36 +60,12 @@ impl pb::emission_service_server::EmissionService for Services {
             begin(&self.app, "tanba.v1.EmissionService/DownloadCodes", request);
         let language = call.language;
         let outcome = emission::order_to_print(&mut call, message.order).map(|order| {
-            let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
-            let app = self.app.clone();
-            let (id, mut from) = (order.id, message.from_index);
-            // Pages are read off the async workers; a reader that stops reading is dropped after
-            // STREAM_SEND_TIMEOUT instead of holding a thread.
-            tokio::spawn(async move {
-                while from < order.issued {
-                    let reader = app.clone();
-                    let page = tokio::task::spawn_blocking(move || {
-                        emission::codes_to_print(&reader, id, from, DOWNLOAD_CHUNK_CODES)
-                    })
-                    .await;
-                    let message = match page {
-                        Ok(Ok(codes)) => Ok(convert::printable_to(&codes)),
-                        Ok(Err(error)) => Err(error.to_status(language)),
-                        Err(_) => Err(ApiError::internal().to_status(language)),
-                    };
-                    let (sent, last) = match &message {
-                        Ok(page) if !page.codes.is_empty() => (page.codes.len() as u32, false),
-                        _ => (0, true),
-                    };
-                    let delivered =
-                        tokio::time::timeout(STREAM_SEND_TIMEOUT, sender.send(message)).await;
-                    if !matches!(delivered, Ok(Ok(()))) || last {
-                        return;
-                    }
-                    from += sent;
-                }
+            let pages = emission::printable_pages(self.app.clone(), &order, message.from_index);
+            let messages = tokio_stream::StreamExt::map(pages, move |page| {
+                page.map(|codes| convert::printable_to(&codes))
+                    .map_err(|error| error.to_status(language))
             });
-            ReceiverStream::new(receiver)
+            Box::pin(messages) as Self::DownloadCodesStream
         });
         call.finish_grpc(outcome).await
     }

@@ -2,13 +2,24 @@
 //! downloads the codes issued, tails and all, to print. The printable codes are the orderer's
 //! alone: a tail shown to anyone else could be copied.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use tanba_engine::query::{self, OrderView};
 use tanba_types::limits::PAGE_ENTRIES_MAX;
 use tanba_types::{Command, Gtin, OrderId, Role, printable};
+use tokio_stream::wrappers::ReceiverStream;
 
 use super::{Created, Given, Page, may_read, run};
 use crate::app::{App, Call};
 use crate::error::ApiError;
+
+/// Codes per page of a download.
+pub const DOWNLOAD_CHUNK_CODES: usize = 10_000;
+/// Pages a download reads ahead of its reader.
+pub const DOWNLOAD_PAGES_AHEAD: usize = 4;
+/// How long a download waits for a reader that stopped reading before it gives up.
+pub const DOWNLOAD_SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Roles that order codes.
 const ORDERING_ROLES: &[Role] = &[Role::Producer, Role::Importer];
@@ -87,4 +98,38 @@ pub fn codes_to_print(
             raw: printable(key, tail),
         })
         .collect())
+}
+
+/// The issued codes of `order` (one [`order_to_print`] allowed) from index `from`, page by page
+/// as the reader takes them: pages are read off the async workers, at most
+/// [`DOWNLOAD_PAGES_AHEAD`] ahead, and a reader that stops reading is dropped after
+/// [`DOWNLOAD_SEND_TIMEOUT`] instead of holding a thread. A failed read ends the stream with
+/// its refusal.
+pub fn printable_pages(
+    app: Arc<App>,
+    order: &OrderView,
+    mut from: u32,
+) -> ReceiverStream<Result<Vec<PrintableCode>, ApiError>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(DOWNLOAD_PAGES_AHEAD);
+    let (id, issued) = (order.id, order.issued);
+    tokio::spawn(async move {
+        while from < issued {
+            let reader = app.clone();
+            let page = tokio::task::spawn_blocking(move || {
+                codes_to_print(&reader, id, from, DOWNLOAD_CHUNK_CODES)
+            })
+            .await
+            .unwrap_or_else(|_| Err(ApiError::internal()));
+            let (sent, last) = match &page {
+                Ok(codes) if !codes.is_empty() => (codes.len() as u32, false),
+                _ => (0, true),
+            };
+            let delivered = tokio::time::timeout(DOWNLOAD_SEND_TIMEOUT, sender.send(page)).await;
+            if !matches!(delivered, Ok(Ok(()))) || last {
+                return;
+            }
+            from += sent;
+        }
+    });
+    ReceiverStream::new(receiver)
 }

@@ -91,6 +91,18 @@ pub fn product(call: &mut Call<'_>, gtin: Given<Gtin>) -> Result<Product, ApiErr
         .ok_or_else(|| ApiError::not_found(gtin.to_string()))
 }
 
+/// Product cards for a list page (orders, shipments): any signed-in participant reads them,
+/// none is noted one by one (the page's own references name what it shows); an unknown GTIN
+/// has no card.
+pub fn products(call: &mut Call<'_>, gtins: &[Gtin]) -> Result<Vec<Option<Product>>, ApiError> {
+    call.participant()?;
+    let snapshot = call.app().engine.snapshot();
+    gtins
+        .iter()
+        .map(|gtin| Ok(query::product(snapshot.as_ref(), gtin)?))
+        .collect()
+}
+
 /// Registers a fiscal data operator as serving a seller, for some days.
 pub async fn assign_fiscal_operator(
     call: &mut Call<'_>,
