@@ -32,4 +32,5 @@ screenshots="${TANBA_SCREENSHOTS:-$PWD/artifacts/console}"
 rm -rf "$screenshots"
 mkdir -p "$screenshots"
 echo "== console tests (Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}')), screenshots in $screenshots"
-( cd console-tests && TANBA_DEMO_DIR="$work/demo" TANBA_SCREENSHOTS="$screenshots" npm test --silent )
+( cd console-tests && TANBA_DEMO_DIR="$work/demo" TANBA_SCREENSHOTS="$screenshots" \
+    TANBA_BIN="$CARGO_TARGET_DIR/debug/tanba" npm test --silent )

@@ -119,3 +119,43 @@ layout-a4-70x37 = A4 sheet, 70 × 37 mm labels (24 a sheet)
 layout-a4-52x30 = A4 sheet, 52.5 × 29.7 mm labels (40 a sheet)
 layout-roll-58x40 = Thermal roll, 58 × 40 mm
 layout-roll-43x25 = Thermal roll, 43 × 25 mm
+
+shipments-title = Shipments
+shipments-empty = No shipments yet.
+shipment-new = New shipment
+shipment-direction = From / to
+shipment-from = From
+shipment-to = To
+shipment-items = Items
+shipment-state = State
+shipment-created = Sent
+items-count = { $count ->
+    [one] { $shown } item
+   *[other] { $shown } items
+}
+document-pending = awaiting the buyer
+document-accepted = accepted
+document-rejected = rejected
+document-cancelled = cancelled
+shipment-title = Shipment
+shipment-seller = Seller
+shipment-buyer = Buyer
+shipment-take = Take
+shipment-code = Code or package
+shipment-accept = Accept the items ticked
+shipment-reject = Reject the whole shipment
+shipment-accepted-items = Accepted
+shipment-returned-items = Returned to the seller
+shipment-cancel = Cancel the shipment
+shipment-buyer-id = Buyer's IIN/BIN
+shipment-codes = Codes and packages, one per line (scan them here)
+shipment-codes-max = { $count ->
+    [one] At most { $shown } code or package.
+   *[other] At most { $shown } codes and packages.
+}
+shipment-send = Sign and send
+sign-key-file = Your key file, to sign
+sign-explained = The document is signed in this browser with your key; the key is not sent.
+sign-needs-script = Signing needs JavaScript: the key signs the document in this browser, with WebCrypto.
+sign-bad-key = This is not the key file of the participant signed in.
+sign-working = Signing…

@@ -114,3 +114,41 @@ layout-a4-70x37 = A4 парағы, 70 × 37 мм заттаңбалар (пар�
 layout-a4-52x30 = A4 парағы, 52,5 × 29,7 мм заттаңбалар (парақта 40)
 layout-roll-58x40 = Термолента, 58 × 40 мм
 layout-roll-43x25 = Термолента, 43 × 25 мм
+
+shipments-title = Жөнелтулер
+shipments-empty = Әзірге жөнелту жоқ.
+shipment-new = Жаңа жөнелту
+shipment-direction = Кімнен / кімге
+shipment-from = Кімнен
+shipment-to = Кімге
+shipment-items = Позициялар
+shipment-state = Күйі
+shipment-created = Жіберілді
+items-count = { $count ->
+   *[other] { $shown } позиция
+}
+document-pending = сатып алушыны күтуде
+document-accepted = қабылданды
+document-rejected = қабылданбады
+document-cancelled = кері қайтарылды
+shipment-title = Жөнелту
+shipment-seller = Сатушы
+shipment-buyer = Сатып алушы
+shipment-take = Қабылдау
+shipment-code = Код немесе қаптама
+shipment-accept = Белгіленгенді қабылдау
+shipment-reject = Бүкіл жөнелтуді қабылдамау
+shipment-accepted-items = Қабылданды
+shipment-returned-items = Сатушыға қайтарылды
+shipment-cancel = Жөнелтуді кері қайтару
+shipment-buyer-id = Сатып алушының ЖСН/БСН-і
+shipment-codes = Кодтар мен қаптамалар, жолына біреуден (осында сканерлеңіз)
+shipment-codes-max = { $count ->
+   *[other] Ең көбі { $shown } код немесе қаптама.
+}
+shipment-send = Қол қойып жіберу
+sign-key-file = Қол қоюға арналған кілт файлыңыз
+sign-explained = Құжатқа осы браузерде кілтіңізбен қол қойылады; кілт жіберілмейді.
+sign-needs-script = Қол қою үшін JavaScript қажет: кілт құжатқа осы браузерде WebCrypto арқылы қол қояды.
+sign-bad-key = Бұл жүйеге кірген қатысушының кілт файлы емес.
+sign-working = Қол қойылуда…

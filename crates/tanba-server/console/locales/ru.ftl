@@ -124,3 +124,45 @@ layout-a4-70x37 = Лист A4, этикетки 70 × 37 мм (24 на лист�
 layout-a4-52x30 = Лист A4, этикетки 52,5 × 29,7 мм (40 на листе)
 layout-roll-58x40 = Термолента, 58 × 40 мм
 layout-roll-43x25 = Термолента, 43 × 25 мм
+
+shipments-title = Отгрузки
+shipments-empty = Отгрузок пока нет.
+shipment-new = Новая отгрузка
+shipment-direction = От кого / кому
+shipment-from = От
+shipment-to = Кому
+shipment-items = Позиции
+shipment-state = Состояние
+shipment-created = Отправлено
+items-count = { $count ->
+    [one] { $shown } позиция
+    [few] { $shown } позиции
+   *[many] { $shown } позиций
+}
+document-pending = ждёт покупателя
+document-accepted = принята
+document-rejected = отклонена
+document-cancelled = отозвана
+shipment-title = Отгрузка
+shipment-seller = Продавец
+shipment-buyer = Покупатель
+shipment-take = Принять
+shipment-code = Код или упаковка
+shipment-accept = Принять отмеченное
+shipment-reject = Отклонить всю отгрузку
+shipment-accepted-items = Принято
+shipment-returned-items = Возвращено продавцу
+shipment-cancel = Отозвать отгрузку
+shipment-buyer-id = ИИН/БИН покупателя
+shipment-codes = Коды и упаковки, по одному в строке (сканируйте сюда)
+shipment-codes-max = { $count ->
+    [one] Не более { $shown } кода или упаковки.
+    [few] Не более { $shown } кодов и упаковок.
+   *[many] Не более { $shown } кодов и упаковок.
+}
+shipment-send = Подписать и отправить
+sign-key-file = Ваш файл ключа для подписи
+sign-explained = Документ подписывается в этом браузере вашим ключом; ключ не отправляется.
+sign-needs-script = Для подписи нужен JavaScript: ключ подписывает документ в этом браузере средствами WebCrypto.
+sign-bad-key = Это не файл ключа участника, вошедшего в систему.
+sign-working = Подписание…

@@ -27,6 +27,16 @@ const MENU: &[MenuEntry] = &[
         roles: &[],
     },
     MenuEntry {
+        id: "shipments",
+        path: "/console/shipments",
+        roles: &[
+            Role::Producer,
+            Role::Importer,
+            Role::Wholesaler,
+            Role::Retailer,
+        ],
+    },
+    MenuEntry {
         id: "orders",
         path: "/console/orders",
         roles: &[Role::Producer, Role::Importer],

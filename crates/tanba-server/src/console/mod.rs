@@ -15,6 +15,7 @@ mod frame;
 pub mod i18n;
 mod orders;
 mod pages;
+mod shipments;
 mod sign_in;
 
 use std::sync::Arc;
@@ -66,6 +67,21 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
         .route("/console/orders/{id}/codes.txt", get(orders::codes))
         .route("/console/orders/{id}/labels.pdf", get(orders::labels_pdf))
         .route("/console/orders/{id}/labels/{file}", get(orders::label_svg))
+        .route("/console/shipments", get(shipments::list))
+        .route(
+            "/console/shipments/new",
+            get(shipments::new).post(shipments::submit_new),
+        )
+        .route("/console/shipments/new/bytes", post(shipments::new_bytes))
+        .route("/console/shipments/{id}", get(shipments::show))
+        .route(
+            "/console/shipments/{id}/{action}",
+            post(shipments::submit_answer),
+        )
+        .route(
+            "/console/shipments/{id}/{action}/bytes",
+            post(shipments::answer_bytes),
+        )
         .route("/console/sign-in/challenge", post(sign_in::challenge))
         .route("/console/sign-out", post(sign_in::sign_out))
         .route("/console/assets/{file}", get(assets::serve))
@@ -267,6 +283,22 @@ impl Visit {
 /// they first differ (a CSRF token is not guessed byte by byte).
 fn constant_time_equal(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A refusal as JSON (`code`, `message`), for the pages' scripts.
+pub fn json_refusal(error: &ApiError, language: Language) -> Response {
+    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let json = serde_json::json!({ "code": error.code, "message": error.message(language) });
+    (status, axum::Json(json)).into_response()
+}
+
+/// A whole-number query parameter (a page's `after`), 0 when absent or not a number.
+pub fn query_number(request: &Request, name: &str) -> u64 {
+    (request.uri().query().unwrap_or_default().split('&'))
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or(0)
 }
 
 /// A rendered page.

@@ -91,12 +91,6 @@ struct OrdersPage {
     quantity_max: u32,
 }
 
-#[derive(Deserialize, Default)]
-struct AfterQuery {
-    #[serde(default)]
-    after: u64,
-}
-
 /// The rows of `orders`, each with its product's name.
 fn rows(
     call: &mut crate::app::Call<'_>,
@@ -115,13 +109,12 @@ fn rows(
 /// `GET /console/orders?after=N`.
 pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
     let visit = Visit::read(&app, &headers, &request);
-    let query: AfterQuery =
-        serde_urlencoded::from_str(request.uri().query().unwrap_or_default()).unwrap_or_default();
+    let after = super::query_number(&request, "after");
     let mut call = visit.call(&app, "GET /console/orders");
     let outcome = async {
         let who = call.participant()?;
         let page = Page {
-            after: query.after,
+            after,
             limit: ORDERS_PAGE_ENTRIES,
         };
         let orders = emission::orders(&mut call, page)?;

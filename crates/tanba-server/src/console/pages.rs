@@ -87,22 +87,15 @@ struct InboxPage {
     more: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-struct InboxQuery {
-    #[serde(default)]
-    after: u64,
-}
-
 /// `GET /console/inbox?after=N`: the participant's notices, a page at a time.
 pub async fn inbox(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
     let visit = Visit::read(&app, &headers, &request);
-    let query: InboxQuery =
-        serde_urlencoded::from_str(request.uri().query().unwrap_or_default()).unwrap_or_default();
+    let after = super::query_number(&request, "after");
     let mut call = visit.call(&app, "GET /console/inbox");
     let outcome = async {
         let who = call.participant()?;
         let page = crate::service::Page {
-            after: query.after,
+            after,
             limit: INBOX_PAGE_NOTICES as u32,
         };
         let notices = crate::service::cases::inbox(&mut call, page)?;

@@ -189,13 +189,7 @@ pub async fn challenge(
     let language = visit.language;
     match call.finish(outcome).await {
         Ok(json) => axum::Json(json).into_response(),
-        Err(error) => {
-            let status =
-                StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-            let json =
-                serde_json::json!({ "code": error.code, "message": error.message(language) });
-            (status, axum::Json(json)).into_response()
-        }
+        Err(error) => super::json_refusal(&error, language),
     }
 }
 

@@ -103,6 +103,16 @@ pub fn products(call: &mut Call<'_>, gtins: &[Gtin]) -> Result<Vec<Option<Produc
         .collect()
 }
 
+/// Participants' names for a list page (a shipment's parties): any signed-in participant reads
+/// them, none is noted one by one; an unknown id has none.
+pub fn names(call: &mut Call<'_>, ids: &[TaxpayerId]) -> Result<Vec<Option<String>>, ApiError> {
+    call.participant()?;
+    let snapshot = call.app().engine.snapshot();
+    ids.iter()
+        .map(|id| Ok(query::participant(snapshot.as_ref(), id)?.map(|found| found.name)))
+        .collect()
+}
+
 /// Registers a fiscal data operator as serving a seller, for some days.
 pub async fn assign_fiscal_operator(
     call: &mut Call<'_>,

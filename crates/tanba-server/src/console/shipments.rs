@@ -1,0 +1,347 @@
+//! Shipments (accompanying documents, R-IS-10) in the browser: the participant's documents,
+//! incoming and outgoing; a document's content with the buyer's answer (accept all, accept the
+//! items ticked, reject) and the seller's cancel; a new shipment. Every document is signed with
+//! the participant's own key in the browser: the page's script asks `.../bytes` for the exact
+//! bytes of the document the form describes (`service::documents::bytes_to_sign`, the same
+//! function the submission builds its command with), signs them with WebCrypto Ed25519 and posts
+//! the form with the signature; the server checks it before the engine sees the document.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Request, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use tanba_crypto::encoding::{base64url, base64url_decode};
+use tanba_engine::query::{DocumentState, DocumentView};
+use tanba_types::{DocumentId, TaxpayerId};
+
+use super::sign_in::read_form;
+use super::{Frame, Visit};
+use crate::app::{App, Call};
+use crate::error::ApiError;
+use crate::service::documents::{self, Draft};
+use crate::service::{self, Page};
+
+/// Documents on one page of the list.
+pub const DOCUMENTS_PAGE_ENTRIES: u32 = 50;
+
+/// A document as the list shows it.
+struct DocumentRow {
+    id: u64,
+    incoming: bool,
+    counterpart: String,
+    items: String,
+    state: String,
+    created: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/shipments.html")]
+struct ShipmentsPage {
+    frame: Frame,
+    documents: Vec<DocumentRow>,
+    more: Option<String>,
+}
+
+/// The state of a document in words.
+fn state_words(frame: &Frame, state: DocumentState) -> String {
+    frame.t(match state {
+        DocumentState::Pending => "document-pending",
+        DocumentState::Accepted => "document-accepted",
+        DocumentState::Rejected => "document-rejected",
+        DocumentState::Cancelled => "document-cancelled",
+    })
+}
+
+/// `name (id)` of each participant, as the pages show them.
+fn named(call: &mut Call<'_>, ids: &[TaxpayerId]) -> Result<Vec<String>, ApiError> {
+    let names = service::registry::names(call, ids)?;
+    Ok(ids
+        .iter()
+        .zip(names)
+        .map(|(id, name)| format!("{} ({id})", name.unwrap_or_default()))
+        .collect())
+}
+
+/// `GET /console/shipments?after=N`.
+pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
+    let visit = Visit::read(&app, &headers, &request);
+    let after = super::query_number(&request, "after");
+    let mut call = visit.call(&app, "GET /console/shipments");
+    let outcome = async {
+        let who = call.participant()?;
+        let page = Page {
+            after,
+            limit: DOCUMENTS_PAGE_ENTRIES,
+        };
+        let found = documents::documents(&mut call, page)?;
+        let frame = visit.signed_in_frame("shipments", &who);
+        let counterparts: Vec<TaxpayerId> = (found.iter())
+            .map(|document| match document.buyer == who.id {
+                true => document.seller,
+                false => document.buyer,
+            })
+            .collect();
+        let names = named(&mut call, &counterparts)?;
+        let more = (found.len() == DOCUMENTS_PAGE_ENTRIES as usize)
+            .then(|| {
+                found
+                    .last()
+                    .map(|last| format!("/console/shipments?after={}", last.id))
+            })
+            .flatten();
+        let documents = (found.iter().zip(names))
+            .map(|(document, counterpart)| DocumentRow {
+                id: document.id,
+                incoming: document.buyer == who.id,
+                counterpart,
+                items: frame
+                    .words
+                    .count("items-count", document.items.len() as u64),
+                state: state_words(&frame, document.state),
+                created: frame.words.moment(document.created_ms),
+            })
+            .collect();
+        Ok(ShipmentsPage {
+            frame,
+            documents,
+            more,
+        })
+    }
+    .await;
+    visit.answer(&app, call, outcome).await
+}
+
+/// A signed form's common parts: the participant whose key signs it, the URL its script asks
+/// for the bytes, and the session's CSRF token.
+struct Signing {
+    participant: String,
+    csrf: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/shipment.html")]
+struct ShipmentPage {
+    frame: Frame,
+    signing: Signing,
+    id: u64,
+    seller: String,
+    buyer: String,
+    state: String,
+    created: String,
+    items: Vec<String>,
+    accepted: Vec<String>,
+    returned: Vec<String>,
+    /// The buyer may answer it.
+    answerable: bool,
+    /// The seller may cancel it.
+    cancellable: bool,
+}
+
+/// `GET /console/shipments/{id}`.
+pub async fn show(
+    State(app): State<Arc<App>>,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let visit = Visit::read(&app, &headers, &request);
+    let mut call = visit.call(&app, "GET /console/shipments/{id}");
+    let outcome = async {
+        let who = call.participant()?;
+        let document: DocumentView = documents::document(&mut call, id)?;
+        let frame = visit.signed_in_frame("shipments", &who);
+        let parties = named(&mut call, &[document.seller, document.buyer])?;
+        let pending = document.state == DocumentState::Pending;
+        let text = |codes: &[tanba_types::CodeKey]| codes.iter().map(ToString::to_string).collect();
+        Ok(ShipmentPage {
+            signing: Signing {
+                participant: who.id.to_string(),
+                csrf: visit.csrf().to_owned(),
+            },
+            id: document.id,
+            seller: parties[0].clone(),
+            buyer: parties[1].clone(),
+            state: state_words(&frame, document.state),
+            created: frame.words.moment(document.created_ms),
+            items: text(&document.items),
+            accepted: text(&document.accepted),
+            returned: text(&document.returned),
+            answerable: pending && document.buyer == who.id,
+            cancellable: pending && document.seller == who.id,
+            frame,
+        })
+    }
+    .await;
+    visit.answer(&app, call, outcome).await
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/ship.html")]
+struct ShipPage {
+    frame: Frame,
+    signing: Signing,
+    codes_max_line: String,
+}
+
+/// `GET /console/shipments/new`: the form of a new shipment.
+pub async fn new(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
+    let visit = Visit::read(&app, &headers, &request);
+    let mut call = visit.call(&app, "GET /console/shipments/new");
+    let outcome = async {
+        let who = call.participant()?;
+        let frame = visit.signed_in_frame("shipments", &who);
+        let codes_max = tanba_types::limits::DOCUMENT_ITEMS_MAX as u64;
+        Ok(ShipPage {
+            signing: Signing {
+                participant: who.id.to_string(),
+                csrf: visit.csrf().to_owned(),
+            },
+            codes_max_line: frame.words.count("shipment-codes-max", codes_max),
+            frame,
+        })
+    }
+    .await;
+    visit.answer(&app, call, outcome).await
+}
+
+/// A document form as posted: the draft it describes, its items, and its signature.
+struct DocumentForm {
+    draft: Draft,
+    items: Vec<String>,
+    signature: Vec<u8>,
+}
+
+/// Reads a document form for `action` on document `id` (`None`: a new shipment), checking its
+/// CSRF token. An acceptance that ticks every item is an acceptance of the whole document.
+async fn document_form(
+    visit: &Visit,
+    call: &mut Call<'_>,
+    request: Request,
+    action: &str,
+    id: Option<DocumentId>,
+) -> Result<DocumentForm, ApiError> {
+    call.participant()?;
+    let pairs: Vec<(String, String)> = read_form(request).await?;
+    let value = |name: &str| {
+        (pairs.iter())
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value.as_str())
+    };
+    visit.check_csrf(value("csrf"))?;
+    let signature = base64url_decode(value("signature")).unwrap_or_default();
+    let mut items: Vec<String> = (pairs.iter())
+        .filter(|(key, _)| key == "item")
+        .map(|(_, value)| value.clone())
+        .collect();
+    items.extend(
+        value("codes")
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(str::to_owned),
+    );
+    let draft = match (action, id) {
+        ("ship", None) => Draft::Ship {
+            buyer: value("buyer")
+                .trim()
+                .parse()
+                .map_err(|_| ApiError::invalid("buyer"))?,
+        },
+        ("accept", Some(document)) => {
+            let whole = documents::document(call, document)?.items.len();
+            if items.len() == whole {
+                items.clear();
+            }
+            Draft::Accept { document }
+        }
+        ("reject", Some(document)) => Draft::Reject { document },
+        ("cancel", Some(document)) => Draft::Cancel { document },
+        _ => return Err(ApiError::not_found(action.to_owned())),
+    };
+    Ok(DocumentForm {
+        draft,
+        items,
+        signature,
+    })
+}
+
+/// `POST /console/shipments/new/bytes`: the bytes of the new shipment the form describes, for
+/// the page's script to sign (JSON).
+pub async fn new_bytes(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    bytes(app, headers, request, None, "ship").await
+}
+
+/// `POST /console/shipments/{id}/{action}/bytes`: the same for an answer to document `id`.
+pub async fn answer_bytes(
+    State(app): State<Arc<App>>,
+    Path((id, action)): Path<(u64, String)>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    bytes(app, headers, request, Some(id), &action).await
+}
+
+async fn bytes(
+    app: Arc<App>,
+    headers: HeaderMap,
+    request: Request,
+    id: Option<DocumentId>,
+    action: &str,
+) -> Response {
+    let visit = Visit::read(&app, &headers, &request);
+    let mut call = visit.call(&app, "POST /console/shipments/{document}/{action}/bytes");
+    let outcome = async {
+        let form = document_form(&visit, &mut call, request, action, id).await?;
+        documents::bytes_to_sign(&mut call, form.draft, &form.items)
+    }
+    .await;
+    let language = visit.language;
+    match call.finish(outcome).await {
+        Ok(bytes) => {
+            axum::Json(serde_json::json!({ "message": base64url(&bytes) })).into_response()
+        }
+        Err(error) => super::json_refusal(&error, language),
+    }
+}
+
+/// `POST /console/shipments/new`: the signed shipment, submitted; then its page.
+pub async fn submit_new(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    submit(app, headers, request, None, "ship").await
+}
+
+/// `POST /console/shipments/{id}/{action}`: the signed answer (accept, reject, cancel).
+pub async fn submit_answer(
+    State(app): State<Arc<App>>,
+    Path((id, action)): Path<(u64, String)>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    submit(app, headers, request, Some(id), &action).await
+}
+
+async fn submit(
+    app: Arc<App>,
+    headers: HeaderMap,
+    request: Request,
+    id: Option<DocumentId>,
+    action: &str,
+) -> Response {
+    let visit = Visit::read(&app, &headers, &request);
+    let mut call = visit.call(&app, "POST /console/shipments/{document}/{action}");
+    let outcome = async {
+        let form = document_form(&visit, &mut call, request, action, id).await?;
+        let created = documents::submit(&mut call, form.draft, &form.items, form.signature).await?;
+        Ok(format!("/console/shipments/{}", created.id))
+    }
+    .await;
+    visit.redirect_after(&app, call, outcome).await
+}
