@@ -1,6 +1,7 @@
 // Goods move in the browser: a producer ships codes to a shop, signing the document with its key
 // in the browser; the shop opens the incoming shipment, accepts part of it (signed likewise),
-// and the rest goes back to the producer. The codes come from an order placed in the browser;
+// and the rest goes back to the producer; at the till page the shop sells two and takes one
+// back. The codes come from an order placed in the browser;
 // they are reported applied and introduced through the CLI (those pages come next).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -70,6 +71,28 @@ test("a producer ships in the browser and a shop accepts part, each signing with
   await shopPage.waitForSelector("#accepted");
   assert.equal(await shopPage.locator("#accepted li").count(), 4);
   assert.equal(await shopPage.locator("#returned li").count(), 2);
+
+  // At the till: two of the accepted codes checked, sold on one receipt, one of them returned.
+  await shopPage.click("nav.menu a[href='/console/till']");
+  await inEveryLanguage(shopPage, "till");
+  await shopPage.fill("#codes", `${codes[0]}\n${codes[1]}\n${codes[5]}`);
+  await Promise.all([shopPage.waitForLoadState("load"), shopPage.click("#check")]);
+  assert.equal(await shopPage.locator("#checks tr.sellable").count(), 2);
+  assert.equal(await shopPage.locator("#checks tr.refused").count(), 1, "the code sent back is not the shop's");
+  await shopPage.fill("input[name=price-0]", "209.50");
+  await shopPage.fill("input[name=price-1]", "209,50");
+  await Promise.all([shopPage.waitForLoadState("load"), shopPage.click("#sell")]);
+  const receipt = await shopPage.locator("#receipt-id").innerText();
+  assert.match(await shopPage.locator("#outcome").innerText(), /Recorded/);
+  await shopPage.fill("#sale-receipt", receipt);
+  await shopPage.fill("#return-codes", codes[1]);
+  await Promise.all([shopPage.waitForLoadState("load"), shopPage.click("#return button")]);
+  assert.match(await shopPage.locator("#outcome").innerText(), /Recorded/);
+  await inEveryLanguage(shopPage, "till-returned");
+  // The sold code is sold; the returned one can be sold again.
+  await shopPage.fill("#codes", `${codes[0]}\n${codes[1]}`);
+  await Promise.all([shopPage.waitForLoadState("load"), shopPage.click("#check")]);
+  assert.equal(await shopPage.locator("#checks tr.sellable").count(), 1);
 
   // Signed with another participant's key file: refused in the browser, nothing sent.
   await page.goto(`${base}/console/shipments/new`);

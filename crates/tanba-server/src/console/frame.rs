@@ -37,6 +37,11 @@ const MENU: &[MenuEntry] = &[
         ],
     },
     MenuEntry {
+        id: "till",
+        path: "/console/till",
+        roles: &[Role::Retailer],
+    },
+    MenuEntry {
         id: "orders",
         path: "/console/orders",
         roles: &[Role::Producer, Role::Importer],
@@ -173,6 +178,11 @@ impl Frame {
     pub fn t(&self, id: &str) -> String {
         self.words.text(id)
     }
+}
+
+/// The path of menu page `page`.
+pub fn menu_path(page: &str) -> Option<&'static str> {
+    MENU.iter().find(|entry| entry.id == page).map(|entry| entry.path)
 }
 
 /// A page id as a `'static` name (the menu's ids; anything else is no page of the menu).

@@ -208,6 +208,7 @@ mod tests {
                     ("shown", "5"),
                     ("issued", "1"),
                     ("quantity", "2"),
+                    ("sequence", "7"),
                 ];
                 let text = words.with(&id, &arguments);
                 assert!(!text.contains(MISSING_OPEN), "{language} {id}: {text}");

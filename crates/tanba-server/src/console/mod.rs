@@ -17,6 +17,7 @@ mod orders;
 mod pages;
 mod shipments;
 mod sign_in;
+mod till;
 
 use std::sync::Arc;
 
@@ -82,6 +83,10 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
             "/console/shipments/{id}/{action}/bytes",
             post(shipments::answer_bytes),
         )
+        .route("/console/till", get(till::page))
+        .route("/console/till/check", post(till::check))
+        .route("/console/till/sell", post(till::sell))
+        .route("/console/till/return", post(till::give_back))
         .route("/console/sign-in/challenge", post(sign_in::challenge))
         .route("/console/sign-out", post(sign_in::sign_out))
         .route("/console/assets/{file}", get(assets::serve))
@@ -153,6 +158,8 @@ pub struct Visit {
     pub path_and_query: String,
     /// Under TLS (cookies are then `Secure`).
     pub secure: bool,
+    /// The page answers a form (its URL cannot be fetched again to switch language).
+    pub answers_form: bool,
     meta: RequestMeta,
 }
 
@@ -185,6 +192,7 @@ impl Visit {
             path_and_query: uri
                 .path_and_query()
                 .map_or_else(|| uri.path().to_owned(), |each| each.as_str().to_owned()),
+            answers_form: request.method() != axum::http::Method::GET,
             secure: app.config.tls.is_some(),
             meta,
         }
@@ -199,7 +207,12 @@ impl Visit {
 
     /// The frame of page `page`.
     pub fn frame(&self, page: &str) -> Frame {
-        Frame::new(self.language, &self.path_and_query, page)
+        let at = match self.answers_form {
+            // The language switch of a form's answer opens the page the form is on.
+            true => frame::menu_path(page).unwrap_or("/console/"),
+            false => &self.path_and_query,
+        };
+        Frame::new(self.language, at, page)
     }
 
     /// The frame of page `page` for the signed-in `participant`.
