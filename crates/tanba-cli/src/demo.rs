@@ -207,5 +207,17 @@ fn print_what_to_try(codes: &serde_json::Value, path: &Path) {
         "Codes of every verdict, participants and their key files: {}",
         path.display()
     );
+    println!();
+    if let Some(keys) = path.parent().map(|directory| directory.join("keys")) {
+        println!(
+            "The web console: {http}/console/ (sign in with a participant's key file, read only"
+        );
+        println!(
+            "in your browser), e.g. a producer {}, a shop {},",
+            keys.join("water.json").display(),
+            keys.join("shop_almaty.json").display()
+        );
+        println!("an authority {}.", keys.join("sanitary.json").display());
+    }
     println!("Stop with Ctrl-C.");
 }

@@ -182,7 +182,9 @@ impl Frame {
 
 /// The path of menu page `page`.
 pub fn menu_path(page: &str) -> Option<&'static str> {
-    MENU.iter().find(|entry| entry.id == page).map(|entry| entry.path)
+    MENU.iter()
+        .find(|entry| entry.id == page)
+        .map(|entry| entry.path)
 }
 
 /// A page id as a `'static` name (the menu's ids; anything else is no page of the menu).
