@@ -834,9 +834,17 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
             quantity,
             out,
         } => {
-            let bar = progress(u64::from(quantity), "issuing");
+            // The GTIN goes as given, for the server to judge.
+            let request = pb::OrderCodesRequest { gtin, quantity };
             let order = connection
-                .order_and_wait(&gtin, quantity, ORDER_TIMEOUT, |issued| {
+                .emission()
+                .order_codes(request)
+                .await?
+                .into_inner()
+                .order;
+            let bar = progress(u64::from(quantity), "issuing");
+            connection
+                .wait_issued(order, ORDER_TIMEOUT, |issued| {
                     bar.set_position(u64::from(issued));
                 })
                 .await?;

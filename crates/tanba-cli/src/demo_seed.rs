@@ -17,7 +17,7 @@ use serde::Serialize;
 use tanba_client::{Connection, KeyFile};
 use tanba_gs1::{MarkingCode, OutputForm, ParseOptions};
 use tanba_proto::v1 as pb;
-use tanba_types::{Date, TaxpayerId};
+use tanba_types::{Date, Gtin, TaxpayerId};
 
 /// How long the demo waits for an emission order to be issued.
 const ORDER_TIMEOUT: Duration = Duration::from_secs(120);
@@ -276,7 +276,7 @@ async fn order(
     quantity: u32,
 ) -> anyhow::Result<Vec<String>> {
     let order = connection
-        .order_and_wait(product, quantity, ORDER_TIMEOUT, |_| {})
+        .order_and_wait(Gtin::parse(product)?, quantity, ORDER_TIMEOUT, |_| {})
         .await?;
     Ok(connection.download_all(order).await?)
 }

@@ -1,33 +1,53 @@
-//! A Rust client for Tanba's gRPC API, used by the `tanba` CLI, the load generator and the
-//! black-box tests: one connection with the caller's token and language on every call, sign-in
-//! with a participant's key file, document signatures over the canonical text the server
-//! checks, and refusals read back as their stable code and message.
+//! A Rust client for Tanba's gRPC API, used by the `tanba` CLI, the demo's seeding, the load
+//! generator and the black-box tests: one connection with the caller's token and language on
+//! every call, sign-in with a participant's key file, document signatures over the canonical
+//! text the server checks, and refusals read back as their stable code and message.
+//!
+//! Every operation of the API is a method of [`Connection`], one module per area (`registry`,
+//! `emission`, `codes`, `documents`, `retail`, `public`, `audit`, `cases`, `services`), taking
+//! Tanba's own values (`TaxpayerId`, `Gtin`, `Date`, `Product`, `CaseCommand`, codes as the text
+//! scanned) and answering plain values, or the prost answer where a plain type would only copy
+//! it. Callers build no request: a change of the wire is a change here. The raw service
+//! clients ([`Connection::codes`] and the like) stay for tests that send what no operation
+//! would, malformed input above all.
 //!
 //! Architecture invariant: speaks only the wire contract (`tanba-proto`); the canonical document
 //! text and the sign-in message come from `tanba-types` and `tanba-crypto`, the same functions
 //! the server checks them with.
 
+pub mod audit;
+pub mod cases;
+pub mod codes;
+pub mod documents;
+pub mod emission;
 pub mod key_file;
+pub mod public;
+pub mod registry;
+pub mod retail;
+pub mod services;
+mod wire;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use prost::Message;
 use tanba_crypto::{Ed25519Signer, Signer};
-use tanba_proto::forms;
 use tanba_proto::v1 as pb;
-use tanba_types::{CaseCommand, Command, Language, ScannedCode, TaxpayerId};
+use tanba_types::{Command, Language, TaxpayerId};
 use tonic::metadata::MetadataValue;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
+pub use audit::AuditQuery;
+pub use cases::{ATTACHMENT_CHUNK_BYTES, Listing};
+pub use codes::{Applied, Withdrawal};
+pub use emission::ORDER_POLL_INTERVAL;
 pub use key_file::{KeyFile, KeyFileError};
+pub use retail::{ReceiptLine, ReturnReceipt, SalesReceipt};
+pub use services::OriginEvidence;
 
 /// Largest message the client sends or takes, in bytes (the server's own limit).
 pub const MESSAGE_BYTES_MAX: usize = 16 << 20;
-/// How often [`Connection::order_and_wait`] asks how far an order is.
-pub const ORDER_POLL_INTERVAL: Duration = Duration::from_millis(20);
 
 /// What went wrong on a call.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -240,131 +260,6 @@ impl Connection {
         }
     }
 
-    /// Orders codes and waits until they are all issued, telling `progress` how many are, as
-    /// they come; returns the order's id.
-    pub async fn order_and_wait(
-        &self,
-        gtin: &str,
-        quantity: u32,
-        timeout: Duration,
-        mut progress: impl FnMut(u32),
-    ) -> Result<u64, ClientError> {
-        let request = pb::OrderCodesRequest {
-            gtin: gtin.to_owned(),
-            quantity,
-        };
-        let order = self
-            .emission()
-            .order_codes(request)
-            .await?
-            .into_inner()
-            .order;
-        let started = std::time::Instant::now();
-        loop {
-            let state = self
-                .emission()
-                .get_order(pb::GetOrderRequest { order })
-                .await?
-                .into_inner()
-                .order
-                .unwrap_or_default();
-            progress(state.issued);
-            if state.issued == state.quantity {
-                return Ok(order);
-            }
-            if started.elapsed() > timeout {
-                return Err(ClientError::Failed(format!(
-                    "order {order}: {} of {quantity} codes issued in {timeout:?}",
-                    state.issued
-                )));
-            }
-            tokio::time::sleep(ORDER_POLL_INTERVAL).await;
-        }
-    }
-
-    /// An order's codes, streamed page by page into `page` (raw element strings, in order).
-    pub async fn download(
-        &self,
-        order: u64,
-        mut page: impl FnMut(Vec<pb::IssuedCode>) -> std::io::Result<()>,
-    ) -> Result<(), ClientError> {
-        let request = pb::DownloadCodesRequest {
-            order,
-            from_index: 0,
-        };
-        let mut stream = self.emission().download_codes(request).await?.into_inner();
-        while let Some(message) = stream.message().await? {
-            page(message.codes).map_err(|error| ClientError::Failed(error.to_string()))?;
-        }
-        Ok(())
-    }
-
-    /// Every code of an order (raw element strings, in order).
-    pub async fn download_all(&self, order: u64) -> Result<Vec<String>, ClientError> {
-        let mut codes = Vec::new();
-        self.download(order, |page| {
-            codes.extend(page.into_iter().map(|code| code.raw));
-            Ok(())
-        })
-        .await?;
-        Ok(codes)
-    }
-
-    /// Every audit record `query` asks for (an authority's or the operator's read), gathered
-    /// from the stream.
-    pub async fn audit_records(
-        &self,
-        query: pb::QueryAuditRequest,
-    ) -> Result<Vec<pb::AuditRecord>, ClientError> {
-        let mut stream = self.audit().query_audit(query).await?.into_inner();
-        let mut records = Vec::new();
-        while let Some(page) = stream.message().await? {
-            records.extend(page.records);
-        }
-        Ok(records)
-    }
-
-    /// Ships `items` to `buyer`, signed; returns the document's id.
-    pub async fn ship(&self, buyer: TaxpayerId, items: Vec<String>) -> Result<u64, ClientError> {
-        let keys = items
-            .iter()
-            .map(|item| ScannedCode::read(item).map(|code| code.key))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|error| ClientError::Failed(error.to_string()))?;
-        let signature = self.sign_document(&Command::Ship {
-            buyer,
-            items: keys,
-            signature: Vec::new(),
-        });
-        let request = pb::ShipRequest {
-            buyer: buyer.to_string(),
-            items,
-            signature,
-        };
-        Ok(self.documents().ship(request).await?.into_inner().document)
-    }
-
-    /// Accepts a whole shipment, signed.
-    pub async fn accept_all(&self, document: u64) -> Result<pb::Receipt, ClientError> {
-        let signature = self.sign_document(&Command::Accept {
-            document,
-            items: None,
-            signature: Vec::new(),
-        });
-        let request = pb::AcceptRequest {
-            document,
-            items: Vec::new(),
-            signature,
-        };
-        Ok(self
-            .documents()
-            .accept(request)
-            .await?
-            .into_inner()
-            .receipt
-            .unwrap_or_default())
-    }
-
     service!(auth, auth_service_client, AuthServiceClient);
     service!(registry, registry_service_client, RegistryServiceClient);
     service!(emission, emission_service_client, EmissionServiceClient);
@@ -385,86 +280,4 @@ impl Connection {
         state_services_service_client,
         StateServicesServiceClient
     );
-
-    /// Opens a case (a [`CaseCommand::Open`]), signed by the signed-in participant; returns the
-    /// case's id.
-    pub async fn open_case(&self, command: CaseCommand) -> Result<u64, ClientError> {
-        let signature = self.sign_document(&Command::Case(command.clone()));
-        let CaseCommand::Open {
-            kind,
-            transition,
-            authority,
-            parent,
-            named,
-            form,
-            attachments,
-            ..
-        } = command
-        else {
-            return Err(ClientError::Failed("not a case's opening".into()));
-        };
-        let request = pb::OpenCaseRequest {
-            kind,
-            transition,
-            authority: authority.map(|id| id.to_string()).unwrap_or_default(),
-            parent: parent.unwrap_or_default(),
-            named: named.iter().map(|id| id.to_string()).collect(),
-            form: forms::form_to_wire(&form),
-            attachments: attachments.iter().map(forms::attachment_to_wire).collect(),
-            signature,
-        };
-        Ok(self.cases().open_case(request).await?.into_inner().case_id)
-    }
-
-    /// Takes a case's transition (a [`CaseCommand::Step`]), signed.
-    pub async fn step_case(&self, command: CaseCommand) -> Result<pb::Receipt, ClientError> {
-        let signature = self.sign_document(&Command::Case(command.clone()));
-        let CaseCommand::Step {
-            case,
-            transition,
-            form,
-            attachments,
-            ..
-        } = command
-        else {
-            return Err(ClientError::Failed("not a case's step".into()));
-        };
-        let request = pb::StepCaseRequest {
-            case_id: case,
-            transition,
-            form: forms::form_to_wire(&form),
-            attachments: attachments.iter().map(forms::attachment_to_wire).collect(),
-            signature,
-        };
-        Ok(self
-            .cases()
-            .step_case(request)
-            .await?
-            .into_inner()
-            .receipt
-            .unwrap_or_default())
-    }
-
-    /// Uploads `bytes` as an attachment in chunks; returns its BLAKE3 hash and size.
-    pub async fn upload_attachment(&self, bytes: Vec<u8>) -> Result<([u8; 32], u64), ClientError> {
-        let chunks: Vec<pb::UploadAttachmentRequest> = bytes
-            .chunks(ATTACHMENT_CHUNK_BYTES)
-            .map(|chunk| pb::UploadAttachmentRequest {
-                chunk: chunk.to_vec(),
-            })
-            .collect();
-        let answer = self
-            .cases()
-            .upload_attachment(tokio_stream::iter(chunks))
-            .await?
-            .into_inner();
-        let hash = answer
-            .hash
-            .try_into()
-            .map_err(|_| ClientError::Failed("the server named the file wrongly".into()))?;
-        Ok((hash, answer.size_bytes))
-    }
 }
-
-/// Bytes per message of an attachment upload (the server takes up to 1 MiB).
-pub const ATTACHMENT_CHUNK_BYTES: usize = 256 * 1024;

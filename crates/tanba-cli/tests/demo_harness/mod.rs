@@ -293,6 +293,7 @@ pub fn refusal<T: std::fmt::Debug>(result: Result<T, tonic::Status>) -> String {
 
 /// Orders `quantity` codes of `gtin` as `connection`, waits for them and downloads them.
 pub async fn order_codes(connection: &Connection, gtin: &str, quantity: u32) -> Vec<String> {
+    let gtin = tanba_types::Gtin::parse(gtin).unwrap();
     let order = connection
         .order_and_wait(gtin, quantity, START_TIMEOUT, |_| {})
         .await
@@ -315,25 +316,17 @@ pub fn yesterday() -> tanba_types::Date {
 
 /// Reports codes applied (made yesterday) and introduces them as own production.
 pub async fn bring_into_circulation(connection: &Connection, codes: &[String]) {
-    let yesterday = yesterday();
+    let applied = tanba_client::Applied {
+        production_date: yesterday(),
+        expiry_date: None,
+        batch: Some("B-1".into()),
+    };
     connection
-        .codes()
-        .report_applied(pb::ReportAppliedRequest {
-            codes: codes.to_vec(),
-            production_date: yesterday.to_string(),
-            expiry_date: String::new(),
-            batch: "B-1".into(),
-        })
+        .report_applied(codes.to_vec(), &applied)
         .await
         .unwrap();
     connection
-        .codes()
-        .introduce(pb::IntroduceRequest {
-            codes: codes.to_vec(),
-            how: Some(pb::introduce_request::How::OwnProduction(
-                pb::OwnProduction {},
-            )),
-        })
+        .introduce(codes.to_vec(), &tanba_types::Introduction::OwnProduction)
         .await
         .unwrap();
 }
