@@ -17,8 +17,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
-use tanba_client::Connection;
-use tanba_proto::v1 as pb;
+use tanba_client::{Connection, Listing};
 use tanba_types::{
     AttachmentRef, CaseCommand, Decimal, FieldValue, Form, Scalar, ScannedCode, TaxpayerId,
 };
@@ -149,7 +148,6 @@ pub enum RecallCommand {
 
 /// Runs a `cases` command.
 pub async fn cases(connection: &Connection, command: CasesCommand) -> anyhow::Result<Value> {
-    let client = || connection.cases();
     Ok(match command {
         CasesCommand::Open {
             kind,
@@ -173,70 +171,67 @@ pub async fn cases(connection: &Connection, command: CasesCommand) -> anyhow::Re
             transition,
             form,
         } => step(connection, case, transition, &form).await?,
-        CasesCommand::Get { case } => {
-            let request = pb::GetCaseRequest { case_id: case };
-            serde_json::to_value(client().get_case(request).await?.into_inner().case)?
-        }
+        CasesCommand::Get { case } => serde_json::to_value(connection.get_case(case).await?)?,
         CasesCommand::List {
             as_authority,
             after,
         } => {
             let listing = match as_authority {
-                true => pb::CaseListing::AsAuthority,
-                false => pb::CaseListing::AsParty,
+                true => Listing::AsAuthority,
+                false => Listing::AsParty,
             };
-            let request = pb::ListCasesRequest {
-                listing: listing as i32,
-                page: Some(pb::Page { after, limit: 0 }),
-            };
-            serde_json::to_value(client().list_cases(request).await?.into_inner().cases)?
+            serde_json::to_value(connection.list_cases(listing, after).await?)?
         }
         CasesCommand::History { case } => {
-            let request = pb::CaseHistoryRequest {
-                case_id: case,
-                page: None,
-            };
-            serde_json::to_value(client().case_history(request).await?.into_inner().events)?
+            serde_json::to_value(connection.case_history(case).await?)?
         }
-        CasesCommand::Inbox { after } => {
-            let request = pb::InboxRequest {
-                page: Some(pb::Page { after, limit: 0 }),
-            };
-            serde_json::to_value(client().inbox(request).await?.into_inner().notices)?
-        }
+        CasesCommand::Inbox { after } => serde_json::to_value(connection.inbox(after).await?)?,
         CasesCommand::Read { notice } => {
-            let request = pb::ReadNoticeRequest { notice_id: notice };
-            serde_json::to_value(client().read_notice(request).await?.into_inner().receipt)?
+            serde_json::to_value(connection.read_notice(notice).await?)?
         }
         CasesCommand::Download { case, hash, out } => {
-            let hash = tanba_crypto::encoding::parse_hex::<32>(&hash)
-                .context("the hash is 64 hex digits")?;
-            let request = pb::DownloadAttachmentRequest {
-                case_id: case,
-                hash: hash.to_vec(),
-            };
-            let mut stream = client().download_attachment(request).await?.into_inner();
-            let mut file = std::fs::File::create(&out)
-                .with_context(|| format!("creating {}", out.display()))?;
-            let mut written = 0u64;
-            while let Some(message) = stream.message().await? {
-                std::io::Write::write_all(&mut file, &message.chunk)?;
-                written += message.chunk.len() as u64;
-            }
-            json!({ "file": out, "bytes": written })
+            download(connection, case, &hash, out).await?
         }
         CasesCommand::PublishCalendar { file } => {
             let toml = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let request = pb::PublishCalendarRequest { toml };
-            serde_json::to_value(
-                client()
-                    .publish_calendar(request)
-                    .await?
-                    .into_inner()
-                    .receipt,
-            )?
+            serde_json::to_value(connection.publish_calendar(toml).await?)?
         }
+    })
+}
+
+/// Writes a file a case names to `out`, created once the server has agreed to send it.
+async fn download(
+    connection: &Connection,
+    case: u64,
+    hash: &str,
+    out: PathBuf,
+) -> anyhow::Result<Value> {
+    let hash =
+        tanba_crypto::encoding::parse_hex::<32>(hash).context("the hash is 64 hex digits")?;
+    let mut file = None;
+    let written = connection
+        .download_attachment(case, hash, |chunk| {
+            let file = match &mut file {
+                Some(file) => file,
+                None => file.insert(create(&out)?),
+            };
+            std::io::Write::write_all(file, chunk)
+        })
+        .await?;
+    if file.is_none() {
+        create(&out)?;
+    }
+    Ok(json!({ "file": out, "bytes": written }))
+}
+
+/// Creates (or empties) the file a download writes, naming it in the error.
+fn create(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::create(path).map_err(|error| {
+        std::io::Error::new(
+            error.kind(),
+            format!("creating {}: {error}", path.display()),
+        )
     })
 }
 
@@ -301,31 +296,15 @@ pub async fn step(
 pub async fn recall(connection: &Connection, command: RecallCommand) -> anyhow::Result<Value> {
     Ok(match command {
         RecallCommand::Holders { case, after } => {
-            let request = pb::HoldersRequest {
-                case_id: case,
-                after: after.map(|id| id.to_string()).unwrap_or_default(),
-                limit: 0,
-            };
-            let answer = connection.recall().holders(request).await?.into_inner();
-            serde_json::to_value(answer)?
+            serde_json::to_value(connection.recall_holders(case, after).await?)?
         }
         RecallCommand::Units {
             case,
             holder,
             after,
         } => {
-            let request = pb::HolderUnitsRequest {
-                case_id: case,
-                holder: holder.map(|id| id.to_string()).unwrap_or_default(),
-                after,
-                limit: 0,
-            };
-            let answer = connection
-                .recall()
-                .holder_units(request)
-                .await?
-                .into_inner();
-            serde_json::to_value(answer.units)?
+            let after = (!after.is_empty()).then_some(after.as_str());
+            serde_json::to_value(connection.recall_units(case, holder, after).await?)?
         }
     })
 }

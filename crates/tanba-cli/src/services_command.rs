@@ -19,10 +19,10 @@ use serde_json::{Map, Value, json};
 use tanba_cases::Definition;
 use tanba_cases::service::SampleFile;
 use tanba_client::Connection;
-use tanba_proto::v1 as pb;
-use tanba_types::{CaseCommand, FieldValue, Form, Scalar, TaxpayerId};
+use tanba_types::{CaseCommand, DocumentNumber, FieldValue, Form, Scalar, TaxpayerId};
 
 use crate::cases_command::{self, FormArgs, Opening};
+use crate::client_command::Refused;
 
 /// What every procedure offers.
 #[derive(Debug, Subcommand)]
@@ -342,20 +342,18 @@ pub fn form_to_json(form: &Form) -> Value {
     Value::Object(object)
 }
 
+/// A permit's use, or the case that gave a certificate's number.
 async fn document(
     connection: &Connection,
     procedure: Procedure,
     number: String,
 ) -> anyhow::Result<Value> {
-    let client = || connection.state_services();
+    // Refused as the server refuses a number that is not one (`tanba client` prints it).
+    let number = DocumentNumber::parse(&number).ok_or_else(|| Refused::invalid("number"))?;
     Ok(match procedure {
-        Procedure::Permit => {
-            let request = pb::PermitUsageRequest { number, page: None };
-            serde_json::to_value(client().permit_usage(request).await?.into_inner())?
-        }
+        Procedure::Permit => serde_json::to_value(connection.permit_usage(&number).await?)?,
         Procedure::Certificate | Procedure::Rex => {
-            let request = pb::FindDocumentRequest { number };
-            serde_json::to_value(client().find_document(request).await?.into_inner().case)?
+            serde_json::to_value(connection.find_document(&number).await?)?
         }
     })
 }
@@ -363,17 +361,7 @@ async fn document(
 /// Builds the REX evidence on the server (uploaded as the caller's), then attaches it with the
 /// caller's signed step.
 async fn evidence(connection: &Connection, case: u64, note: String) -> anyhow::Result<Value> {
-    let request = pb::BuildOriginEvidenceRequest { case_id: case };
-    let built = connection
-        .state_services()
-        .build_origin_evidence(request)
-        .await?
-        .into_inner();
-    let attachment = built
-        .attachment
-        .clone()
-        .context("the server built no attachment")?;
-    let attachment = tanba_proto::forms::attachment_from_wire(attachment)?;
+    let built = connection.build_origin_evidence(case).await?;
     let form: Form = [(
         "evidence_note".to_owned(),
         FieldValue::One(Scalar::Text(note)),
@@ -385,7 +373,7 @@ async fn evidence(connection: &Connection, case: u64, note: String) -> anyhow::R
             case,
             transition: "attach_evidence".into(),
             form,
-            attachments: vec![attachment],
+            attachments: vec![built.attachment],
             signature: Vec::new(),
         })
         .await?;
@@ -403,23 +391,15 @@ pub async fn reference(
     connection: &Connection,
     command: ReferenceCommand,
 ) -> anyhow::Result<Value> {
-    let client = || connection.reference();
     Ok(match command {
         ReferenceCommand::Publish { file } => {
             let toml = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let request = pb::PublishReferenceRequest { toml };
-            serde_json::to_value(
-                client()
-                    .publish_reference(request)
-                    .await?
-                    .into_inner()
-                    .receipt,
-            )?
+            serde_json::to_value(connection.publish_reference(toml).await?)?
         }
         ReferenceCommand::Get { set, version } => {
-            let request = pb::GetReferenceRequest { set, version };
-            serde_json::to_value(client().get_reference(request).await?.into_inner())?
+            let version = (version != 0).then_some(version);
+            serde_json::to_value(connection.get_reference(&set, version).await?)?
         }
     })
 }
@@ -431,11 +411,7 @@ pub async fn monitoring(
 ) -> anyhow::Result<Value> {
     Ok(match command {
         MonitoringCommand::Stages { after } => {
-            let request = pb::ListStagesRequest {
-                page: Some(pb::Page { after, limit: 0 }),
-            };
-            let answer = connection.state_services().list_stages(request).await?;
-            serde_json::to_value(answer.into_inner().stages)?
+            serde_json::to_value(connection.list_stages(after).await?)?
         }
     })
 }
