@@ -14,10 +14,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use serde::Serialize;
-use tanba_client::{Connection, KeyFile};
+use tanba_client::{Applied, Connection, KeyFile, ReceiptLine, ReturnReceipt, SalesReceipt};
 use tanba_gs1::{MarkingCode, OutputForm, ParseOptions};
-use tanba_proto::v1 as pb;
-use tanba_types::{Date, Gtin, TaxpayerId};
+use tanba_types::{
+    Category, Date, FiscalAgency, Gtin, HsCode, Introduction, Names, PackageLevel, Participant,
+    ParticipantKey, ParticipantStatus, Product, Role, TailProfile, TaxpayerId,
+};
 
 /// How long the demo waits for an emission order to be issued.
 const ORDER_TIMEOUT: Duration = Duration::from_secs(120);
@@ -33,7 +35,7 @@ pub struct Member {
     /// Its registered name.
     pub name: &'static str,
     /// Its roles.
-    pub roles: &'static [pb::Role],
+    pub roles: &'static [Role],
     /// Its key.
     pub key: KeyFile,
 }
@@ -63,10 +65,10 @@ pub(crate) fn bin(first_eleven: u64) -> TaxpayerId {
 }
 
 /// A GTIN-14 with Kazakhstan's GS1 prefix (487) from an item number.
-fn gtin(item: u64) -> String {
+fn gtin(item: u64) -> Gtin {
     let payload = format!("0487{:09}", 600_000_000 + item);
     let check = tanba_gs1::check_digit::compute(&payload).expect("13 digits");
-    format!("{payload}{check}")
+    Gtin::parse(&format!("{payload}{check}")).expect("a GTIN with its check digit")
 }
 
 /// An SSCC with Kazakhstan's prefix, numbered from the log head so that runs never collide.
@@ -78,7 +80,6 @@ fn sscc(n: u64) -> String {
 
 /// The cast, with fresh keys.
 pub fn cast() -> Vec<Member> {
-    use pb::Role;
     let member = |handle, name, roles, bin_payload| Member {
         handle,
         name,
@@ -251,12 +252,19 @@ fn demo_code(raw: &str, http: &str) -> anyhow::Result<DemoCode> {
     })
 }
 
-fn names(kk: &str, ru: &str, en: &str) -> Option<pb::Names> {
-    Some(pb::Names {
+fn names(kk: &str, ru: &str, en: &str) -> Names {
+    Names {
         kk: kk.into(),
         ru: ru.into(),
-        en: en.into(),
-    })
+        en: Some(en.into()),
+    }
+}
+
+/// The member of the cast named `handle`.
+fn find<'a>(cast: &'a [Member], handle: &str) -> &'a Member {
+    cast.iter()
+        .find(|member| member.handle == handle)
+        .expect("the cast has every handle")
 }
 
 /// Signs in as `member`.
@@ -272,53 +280,52 @@ async fn signed_in(grpc: &str, member: &Member) -> anyhow::Result<Connection> {
 /// Orders codes, waits for them, and downloads them (raw element strings).
 async fn order(
     connection: &Connection,
-    product: &str,
+    product: Gtin,
     quantity: u32,
 ) -> anyhow::Result<Vec<String>> {
     let order = connection
-        .order_and_wait(Gtin::parse(product)?, quantity, ORDER_TIMEOUT, |_| {})
+        .order_and_wait(product, quantity, ORDER_TIMEOUT, |_| {})
         .await?;
     Ok(connection.download_all(order).await?)
 }
 
+/// Reports codes applied (batch named by the production day) and introduces them.
 async fn applied_and_introduced(
     connection: &Connection,
     raws: &[String],
     production: Date,
-    introduction: pb::introduce_request::How,
+    introduction: Introduction,
 ) -> anyhow::Result<()> {
-    connection
-        .codes()
-        .report_applied(pb::ReportAppliedRequest {
-            codes: raws.to_vec(),
-            production_date: production.to_string(),
-            expiry_date: String::new(),
-            batch: format!("{}", production).replace('-', ""),
-        })
-        .await?;
-    connection
-        .codes()
-        .introduce(pb::IntroduceRequest {
-            codes: raws.to_vec(),
-            how: Some(introduction),
-        })
-        .await?;
+    let applied = Applied {
+        production_date: production,
+        expiry_date: None,
+        batch: Some(production.to_string().replace('-', "")),
+    };
+    connection.report_applied(raws.to_vec(), &applied).await?;
+    connection.introduce(raws.to_vec(), &introduction).await?;
     Ok(())
 }
 
-async fn aggregate(
-    connection: &Connection,
-    parent: &str,
-    children: Vec<String>,
-) -> anyhow::Result<()> {
-    connection
-        .codes()
-        .aggregate(pb::AggregateRequest {
-            parent: parent.into(),
-            children,
-        })
-        .await?;
-    Ok(())
+/// A sales receipt a fiscal data operator forwards for `seller`, every line at one price.
+fn sale(
+    id: String,
+    seller: TaxpayerId,
+    time_ms: u64,
+    codes: &[String],
+    price: u64,
+) -> SalesReceipt {
+    SalesReceipt {
+        receipt_id: id,
+        seller: Some(seller),
+        time_ms,
+        lines: codes
+            .iter()
+            .map(|code| ReceiptLine {
+                code: code.clone(),
+                price_tiyn: price,
+            })
+            .collect(),
+    }
 }
 
 /// Ships `items` from `seller` to `buyer` and has the buyer accept all: two signed documents.
@@ -334,6 +341,310 @@ async fn deliver(
     Ok(())
 }
 
+/// The operator's part: registers the cast, the fiscal data operator's contracts with both
+/// shops, the 2027 calendar and the categories.
+async fn set_up_registry(
+    operator: &Connection,
+    cast: &[Member],
+    now_ms: u64,
+) -> anyhow::Result<()> {
+    let id = |handle: &str| find(cast, handle).id();
+    for member in cast.iter().filter(|member| member.handle != "operator") {
+        let participant = Participant {
+            id: member.id(),
+            name: member.name.into(),
+            roles: member.roles.iter().copied().collect(),
+            keys: vec![ParticipantKey {
+                algorithm: "ed25519".into(),
+                public_key: member.key.public_key(),
+            }],
+            status: ParticipantStatus::Active,
+        };
+        operator
+            .register_participant(&participant)
+            .await
+            .with_context(|| format!("registering {}", member.handle))?;
+    }
+    // The fiscal data operator forwards both shops' receipts, under contracts from a year ago.
+    for shop in ["shop_almaty", "shop_astana"] {
+        let agency = FiscalAgency {
+            operator: id("fiscal"),
+            seller: id(shop),
+            valid_from: Date::from_unix_ms_in_kz(now_ms - 365 * DAY_MS),
+            valid_until: None,
+        };
+        operator
+            .assign_fiscal_operator(&agency)
+            .await
+            .with_context(|| format!("registering the fiscal data operator of {shop}"))?;
+    }
+    // The operator adds 2027 to the working-day calendar (terms cross the year end).
+    operator
+        .publish_calendar(tanba_cases::calendar::CALENDAR_2027_TOML.into())
+        .await
+        .context("publishing the 2027 calendar")?;
+    // Food and medicines of proper quality are not taken back (consumer protection law); water
+    // is, for the demo's return.
+    for (code, names, tail_profile, return_period_days) in [
+        (
+            "water",
+            names("Су және сусындар", "Вода и напитки", "Water and drinks"),
+            TailProfile::Full,
+            14,
+        ),
+        (
+            "dairy",
+            names("Сүт өнімдері", "Молочная продукция", "Dairy products"),
+            TailProfile::Short { length_chars: 6 },
+            0,
+        ),
+        (
+            "medicines",
+            names("Дәрілік заттар", "Лекарственные средства", "Medicines"),
+            TailProfile::Full,
+            0,
+        ),
+    ] {
+        let category = Category {
+            code: code.into(),
+            names,
+            tail_profile,
+            return_period_days,
+            control_list_code: None,
+        };
+        operator.define_category(&category).await?;
+    }
+    Ok(())
+}
+
+/// A product card of a unit: who makes or imports it, where, its HS code, category and shelf
+/// life.
+struct Card<'a> {
+    gtin: Gtin,
+    names: Names,
+    maker: &'a str,
+    producer: Option<TaxpayerId>,
+    importer: Option<TaxpayerId>,
+    country: &'a str,
+    hs_code: &'a str,
+    category: &'a str,
+    shelf_life_days: u32,
+}
+
+/// Registers a unit's product card as `connection`'s participant.
+async fn register(connection: &Connection, card: Card<'_>) -> anyhow::Result<()> {
+    let product = Product {
+        gtin: card.gtin,
+        names: card.names,
+        producer_name: card.maker.into(),
+        producer: card.producer,
+        importer: card.importer,
+        country: card.country.into(),
+        hs_code: HsCode::parse(card.hs_code)?,
+        category: card.category.into(),
+        level: PackageLevel::Unit,
+        shelf_life_days: Some(card.shelf_life_days),
+    };
+    connection.register_product(&product).await?;
+    Ok(())
+}
+
+/// The participants the goods move between, signed in.
+struct Players {
+    water: Connection,
+    dairy: Connection,
+    importer: Connection,
+    wholesaler: Connection,
+    shop_almaty: Connection,
+    shop_astana: Connection,
+    fiscal: Connection,
+    sanitary: Connection,
+}
+
+impl Players {
+    async fn sign_in(grpc: &str, cast: &[Member]) -> anyhow::Result<Players> {
+        let member = |handle: &str| find(cast, handle);
+        Ok(Players {
+            water: signed_in(grpc, member("water")).await?,
+            dairy: signed_in(grpc, member("dairy")).await?,
+            importer: signed_in(grpc, member("importer")).await?,
+            wholesaler: signed_in(grpc, member("wholesaler")).await?,
+            shop_almaty: signed_in(grpc, member("shop_almaty")).await?,
+            shop_astana: signed_in(grpc, member("shop_astana")).await?,
+            fiscal: signed_in(grpc, member("fiscal")).await?,
+            sanitary: signed_in(grpc, member("sanitary")).await?,
+        })
+    }
+
+    fn id(connection: &Connection) -> anyhow::Result<TaxpayerId> {
+        connection.participant().context("signed in")
+    }
+}
+
+/// The products' GTINs, numbered from the log head so that runs never collide.
+struct Gtins {
+    water: Gtin,
+    milk: Gtin,
+    medicine: Gtin,
+    lemonade: Gtin,
+}
+
+impl Gtins {
+    fn from_log_head(log_head: u64) -> Gtins {
+        Gtins {
+            water: gtin(log_head * 10 + 1),
+            milk: gtin(log_head * 10 + 2),
+            medicine: gtin(log_head * 10 + 3),
+            lemonade: gtin(log_head * 10 + 4),
+        }
+    }
+}
+
+/// The producers and the importer register the water, the milk and the medicine.
+async fn register_products(
+    players: &Players,
+    gtins: &Gtins,
+    cast: &[Member],
+) -> anyhow::Result<()> {
+    let water = Card {
+        gtin: gtins.water,
+        names: names(
+            "«Алматы» минералды суы, газдалған, 0,5 л",
+            "Минеральная вода «Алматы» газированная, 0,5 л",
+            "Almaty sparkling mineral water, 0.5 l",
+        ),
+        maker: find(cast, "water").name,
+        producer: Some(Players::id(&players.water)?),
+        importer: None,
+        country: "KZ",
+        hs_code: "2201101100",
+        category: "water",
+        shelf_life_days: 365,
+    };
+    register(&players.water, water).await?;
+    let milk = Card {
+        gtin: gtins.milk,
+        names: names("Сүт 2,5%, 1 л", "Молоко 2,5%, 1 л", "Milk 2.5%, 1 l"),
+        maker: find(cast, "dairy").name,
+        producer: Some(Players::id(&players.dairy)?),
+        importer: None,
+        country: "KZ",
+        hs_code: "0401201100",
+        category: "dairy",
+        shelf_life_days: 10,
+    };
+    register(&players.dairy, milk).await?;
+    let medicine = Card {
+        gtin: gtins.medicine,
+        names: names(
+            "Парацетамол 500 мг, №20 таблетка",
+            "Парацетамол 500 мг, таблетки №20",
+            "Paracetamol 500 mg, 20 tablets",
+        ),
+        maker: "Hexal AG",
+        producer: None,
+        importer: Some(Players::id(&players.importer)?),
+        country: "DE",
+        hs_code: "3004900002",
+        category: "medicines",
+        shelf_life_days: 730,
+    };
+    register(&players.importer, medicine).await
+}
+
+/// Water: 100 bottles into circulation, 20 kept back (issued, not yet on goods); four boxes of
+/// 24 on a pallet to the wholesaler, one box on to each shop, five bottles sold in Almaty and
+/// one returned, the third box blocked at the wholesaler. Returns the bottles in circulation
+/// and those kept back.
+async fn seed_water(
+    players: &Players,
+    gtin: Gtin,
+    now_ms: u64,
+    log_head: u64,
+) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let water = &players.water;
+    let mut bottles = order(water, gtin, 120).await?;
+    let not_in_circulation = bottles.split_off(100);
+    let produced = Date::from_unix_ms_in_kz(now_ms - 3 * DAY_MS);
+    applied_and_introduced(water, &bottles, produced, Introduction::OwnProduction).await?;
+    // Four boxes of 24 on a pallet; four bottles stay loose.
+    let boxes: Vec<String> = (1..=4).map(|n| sscc(log_head * 100 + n)).collect();
+    let pallet = sscc(log_head * 100 + 9);
+    for (n, box_code) in boxes.iter().enumerate() {
+        let bottles_in_box = bottles[n * 24..(n + 1) * 24].to_vec();
+        water.aggregate(box_code, bottles_in_box).await?;
+    }
+    water.aggregate(&pallet, boxes.clone()).await?;
+    deliver(water, &players.wholesaler, vec![pallet]).await?;
+    // The wholesaler breaks the pallet and sends a box to each shop.
+    players.wholesaler.disaggregate(boxes.clone()).await?;
+    deliver(
+        &players.wholesaler,
+        &players.shop_almaty,
+        vec![boxes[0].clone()],
+    )
+    .await?;
+    deliver(
+        &players.wholesaler,
+        &players.shop_astana,
+        vec![boxes[1].clone()],
+    )
+    .await?;
+    // The Almaty shop sells five bottles (the fiscal data operator forwards the receipt); one
+    // comes back.
+    let sold = &bottles[..5];
+    let sale_receipt_id = format!("OFD-{log_head}-000001");
+    let shop = Players::id(&players.shop_almaty)?;
+    let receipt = sale(sale_receipt_id.clone(), shop, now_ms, sold, 25_000);
+    players.fiscal.submit_receipt(&receipt).await?;
+    let back = ReturnReceipt {
+        receipt_id: format!("RET-{log_head}-000001"),
+        sale_receipt_id,
+        seller: None,
+        codes: vec![sold[4].clone()],
+    };
+    players.shop_almaty.submit_return(&back).await?;
+    // A laboratory finds a problem with the third box, still at the wholesaler.
+    players
+        .sanitary
+        .block(
+            vec![boxes[2].clone()],
+            "Зертханалық тексеру: ТР ТС 021/2011 сәйкессіздігі / Лабораторная проверка: несоответствие ТР ТС 021/2011",
+        )
+        .await?;
+    Ok((bottles, not_in_circulation))
+}
+
+/// Milk made three weeks ago with a ten-day shelf life: on the Almaty shop's shelf, expired.
+async fn seed_milk(players: &Players, gtin: Gtin, now_ms: u64) -> anyhow::Result<Vec<String>> {
+    let milk = order(&players.dairy, gtin, 20).await?;
+    let produced = Date::from_unix_ms_in_kz(now_ms - 21 * DAY_MS);
+    applied_and_introduced(&players.dairy, &milk, produced, Introduction::OwnProduction).await?;
+    deliver(&players.dairy, &players.shop_almaty, milk.clone()).await?;
+    Ok(milk)
+}
+
+/// Medicines imported from Germany under a customs declaration, one sold in Astana.
+async fn seed_medicine(
+    players: &Players,
+    gtin: Gtin,
+    now_ms: u64,
+    log_head: u64,
+) -> anyhow::Result<Vec<String>> {
+    let medicine = order(&players.importer, gtin, 20).await?;
+    let import = Introduction::Import {
+        customs_declaration: "50108022/151126/0012345".into(),
+    };
+    let produced = Date::from_unix_ms_in_kz(now_ms - 90 * DAY_MS);
+    applied_and_introduced(&players.importer, &medicine, produced, import).await?;
+    deliver(&players.importer, &players.shop_astana, medicine.clone()).await?;
+    let receipt_id = format!("OFD-{log_head}-000002");
+    let shop = Players::id(&players.shop_astana)?;
+    let receipt = sale(receipt_id, shop, now_ms, &medicine[..1], 120_000);
+    players.fiscal.submit_receipt(&receipt).await?;
+    Ok(medicine)
+}
+
 /// Seeds the demo through the server at `grpc`, writing key files under `directory/keys`.
 pub async fn seed(
     grpc: &str,
@@ -343,336 +654,41 @@ pub async fn seed(
     now_ms: u64,
     log_head: u64,
 ) -> anyhow::Result<DemoCodes> {
-    let member = |handle: &str| {
-        cast.iter()
-            .find(|member| member.handle == handle)
-            .expect("the cast has every handle")
-    };
+    let member = |handle: &str| find(cast, handle);
     let operator = signed_in(grpc, member("operator")).await?;
-    for member in cast.iter().filter(|member| member.handle != "operator") {
-        operator
-            .registry()
-            .register_participant(pb::RegisterParticipantRequest {
-                participant: Some(pb::Participant {
-                    id: member.id().to_string(),
-                    name: member.name.into(),
-                    roles: member.roles.iter().map(|role| *role as i32).collect(),
-                    keys: vec![pb::ParticipantKey {
-                        algorithm: "ed25519".into(),
-                        public_key: member.key.public_key(),
-                    }],
-                    suspended: false,
-                }),
-            })
-            .await
-            .with_context(|| format!("registering {}", member.handle))?;
-    }
-    // The fiscal data operator forwards both shops' receipts, under contracts from a year ago.
-    for shop in ["shop_almaty", "shop_astana"] {
-        operator
-            .registry()
-            .assign_fiscal_operator(pb::AssignFiscalOperatorRequest {
-                agency: Some(pb::FiscalAgency {
-                    operator: member("fiscal").id().to_string(),
-                    seller: member(shop).id().to_string(),
-                    valid_from: Date::from_unix_ms_in_kz(now_ms - 365 * DAY_MS).to_string(),
-                    valid_until: String::new(),
-                }),
-            })
-            .await
-            .with_context(|| format!("registering the fiscal data operator of {shop}"))?;
-    }
-    // The operator adds 2027 to the working-day calendar (terms cross the year end).
-    operator
-        .cases()
-        .publish_calendar(pb::PublishCalendarRequest {
-            toml: tanba_cases::calendar::CALENDAR_2027_TOML.into(),
-        })
-        .await
-        .context("publishing the 2027 calendar")?;
-    // Food and medicines of proper quality are not taken back (consumer protection law); water
-    // is, for the demo's return.
-    for (code, category_names, short_tail_length, return_period_days) in [
-        (
-            "water",
-            names("Су және сусындар", "Вода и напитки", "Water and drinks"),
-            0,
-            14,
-        ),
-        (
-            "dairy",
-            names("Сүт өнімдері", "Молочная продукция", "Dairy products"),
-            6,
-            0,
-        ),
-        (
-            "medicines",
-            names("Дәрілік заттар", "Лекарственные средства", "Medicines"),
-            0,
-            0,
-        ),
-    ] {
-        operator
-            .registry()
-            .define_category(pb::DefineCategoryRequest {
-                category: Some(pb::Category {
-                    code: code.into(),
-                    names: category_names,
-                    short_tail_length,
-                    return_period_days,
-                    control_list_code: String::new(),
-                }),
-            })
-            .await?;
-    }
-
-    let water = signed_in(grpc, member("water")).await?;
-    let dairy = signed_in(grpc, member("dairy")).await?;
-    let importer = signed_in(grpc, member("importer")).await?;
-    let wholesaler = signed_in(grpc, member("wholesaler")).await?;
-    let shop_almaty = signed_in(grpc, member("shop_almaty")).await?;
-    let shop_astana = signed_in(grpc, member("shop_astana")).await?;
-    let fiscal = signed_in(grpc, member("fiscal")).await?;
-    let sanitary = signed_in(grpc, member("sanitary")).await?;
-
-    let product = |gtin: String,
-                   names,
-                   maker: &str,
-                   producer: Option<TaxpayerId>,
-                   importer: Option<TaxpayerId>,
-                   country: &str,
-                   hs: &str,
-                   category: &str,
-                   shelf_life_days| pb::Product {
-        gtin,
-        names,
-        producer_name: maker.into(),
-        producer: producer.map(|id| id.to_string()).unwrap_or_default(),
-        importer: importer.map(|id| id.to_string()).unwrap_or_default(),
-        country: country.into(),
-        hs_code: hs.into(),
-        category: category.into(),
-        level: pb::PackageLevel::Unit as i32,
-        shelf_life_days,
+    set_up_registry(&operator, cast, now_ms).await?;
+    let players = Players::sign_in(grpc, cast).await?;
+    let gtins = Gtins::from_log_head(log_head);
+    register_products(&players, &gtins, cast).await?;
+    let (bottles, not_in_circulation) = seed_water(&players, gtins.water, now_ms, log_head).await?;
+    let milk = seed_milk(&players, gtins.milk, now_ms).await?;
+    let medicine = seed_medicine(&players, gtins.medicine, now_ms, log_head).await?;
+    let recall_cast = RecallCast {
+        producer: &players.water,
+        wholesaler: &players.wholesaler,
+        shops: [&players.shop_almaty, &players.shop_astana],
+        fiscal: &players.fiscal,
+        authority: member("standards").id(),
+        shop_almaty: member("shop_almaty").id(),
     };
-    let water_gtin = gtin(log_head * 10 + 1);
-    let milk_gtin = gtin(log_head * 10 + 2);
-    let medicine_gtin = gtin(log_head * 10 + 3);
-    water
-        .registry()
-        .register_product(pb::RegisterProductRequest {
-            product: Some(product(
-                water_gtin.clone(),
-                names(
-                    "«Алматы» минералды суы, газдалған, 0,5 л",
-                    "Минеральная вода «Алматы» газированная, 0,5 л",
-                    "Almaty sparkling mineral water, 0.5 l",
-                ),
-                member("water").name,
-                Some(member("water").id()),
-                None,
-                "KZ",
-                "2201101100",
-                "water",
-                365,
-            )),
-        })
-        .await?;
-    dairy
-        .registry()
-        .register_product(pb::RegisterProductRequest {
-            product: Some(product(
-                milk_gtin.clone(),
-                names("Сүт 2,5%, 1 л", "Молоко 2,5%, 1 л", "Milk 2.5%, 1 l"),
-                member("dairy").name,
-                Some(member("dairy").id()),
-                None,
-                "KZ",
-                "0401201100",
-                "dairy",
-                10,
-            )),
-        })
-        .await?;
-    importer
-        .registry()
-        .register_product(pb::RegisterProductRequest {
-            product: Some(product(
-                medicine_gtin.clone(),
-                names(
-                    "Парацетамол 500 мг, №20 таблетка",
-                    "Парацетамол 500 мг, таблетки №20",
-                    "Paracetamol 500 mg, 20 tablets",
-                ),
-                "Hexal AG",
-                None,
-                Some(member("importer").id()),
-                "DE",
-                "3004900002",
-                "medicines",
-                730,
-            )),
-        })
-        .await?;
-
-    let own = pb::introduce_request::How::OwnProduction(pb::OwnProduction {});
-
-    // Water: 100 bottles into circulation, 20 kept back (issued, not yet on goods).
-    let bottles = order(&water, &water_gtin, 120).await?;
-    let (bottles, not_in_circulation) = bottles.split_at(100);
-    applied_and_introduced(
-        &water,
-        bottles,
-        Date::from_unix_ms_in_kz(now_ms - 3 * DAY_MS),
-        own.clone(),
-    )
-    .await?;
-    // Four boxes of 24 on a pallet; four bottles stay loose.
-    let boxes: Vec<String> = (1..=4).map(|n| sscc(log_head * 100 + n)).collect();
-    let pallet = sscc(log_head * 100 + 9);
-    for (n, box_code) in boxes.iter().enumerate() {
-        aggregate(&water, box_code, bottles[n * 24..(n + 1) * 24].to_vec()).await?;
-    }
-    aggregate(&water, &pallet, boxes.clone()).await?;
-    deliver(&water, &wholesaler, vec![pallet.clone()]).await?;
-    // The wholesaler breaks the pallet and sends a box to each shop.
-    wholesaler
-        .codes()
-        .disaggregate(pb::DisaggregateRequest {
-            codes: boxes.clone(),
-        })
-        .await?;
-    deliver(&wholesaler, &shop_almaty, vec![boxes[0].clone()]).await?;
-    deliver(&wholesaler, &shop_astana, vec![boxes[1].clone()]).await?;
-    // The Almaty shop sells five bottles (the fiscal data operator forwards the receipt); one
-    // comes back.
-    let sold = &bottles[..5];
-    let sale_receipt_id = format!("OFD-{log_head}-000001");
-    fiscal
-        .retail()
-        .submit_receipt(pb::SubmitReceiptRequest {
-            receipt_id: sale_receipt_id.clone(),
-            seller: member("shop_almaty").id().to_string(),
-            time_ms: now_ms,
-            lines: sold
-                .iter()
-                .map(|raw| pb::ReceiptLine {
-                    code: raw.clone(),
-                    price_tiyn: 25_000,
-                })
-                .collect(),
-        })
-        .await?;
-    shop_almaty
-        .retail()
-        .submit_return(pb::SubmitReturnRequest {
-            receipt_id: format!("RET-{log_head}-000001"),
-            sale_receipt_id,
-            seller: String::new(),
-            codes: vec![sold[4].clone()],
-        })
-        .await?;
-    // A laboratory finds a problem with the third box, still at the wholesaler.
-    sanitary
-        .codes()
-        .block(pb::BlockRequest {
-            codes: vec![boxes[2].clone()],
-            reason: "Зертханалық тексеру: ТР ТС 021/2011 сәйкессіздігі / Лабораторная проверка: несоответствие ТР ТС 021/2011".into(),
-        })
-        .await?;
-
-    // Milk made three weeks ago with a ten-day shelf life: on the Almaty shop's shelf, expired.
-    let milk = order(&dairy, &milk_gtin, 20).await?;
-    applied_and_introduced(
-        &dairy,
-        &milk,
-        Date::from_unix_ms_in_kz(now_ms - 21 * DAY_MS),
-        own,
-    )
-    .await?;
-    deliver(&dairy, &shop_almaty, milk.clone()).await?;
-
-    // Medicines imported from Germany under a customs declaration, sold in Astana.
-    let medicine = order(&importer, &medicine_gtin, 20).await?;
-    let import = pb::introduce_request::How::Import(pb::Import {
-        customs_declaration: "50108022/151126/0012345".into(),
-    });
-    applied_and_introduced(
-        &importer,
-        &medicine,
-        Date::from_unix_ms_in_kz(now_ms - 90 * DAY_MS),
-        import,
-    )
-    .await?;
-    deliver(&importer, &shop_astana, medicine.clone()).await?;
-    fiscal
-        .retail()
-        .submit_receipt(pb::SubmitReceiptRequest {
-            receipt_id: format!("OFD-{log_head}-000002"),
-            seller: member("shop_astana").id().to_string(),
-            time_ms: now_ms,
-            lines: vec![pb::ReceiptLine {
-                code: medicine[0].clone(),
-                price_tiyn: 120_000,
-            }],
-        })
-        .await?;
-
-    let lemonade_gtin = gtin(log_head * 10 + 4);
-    let (recall_case, recalled) = seed_recall(
-        &RecallCast {
-            producer: &water,
-            wholesaler: &wholesaler,
-            shops: [&shop_almaty, &shop_astana],
-            fiscal: &fiscal,
-            authority: member("standards").id(),
-            shop_almaty: member("shop_almaty").id(),
-        },
-        lemonade_gtin,
-        now_ms,
-        log_head,
-    )
-    .await
-    .context("seeding the recall")?;
-
+    let (recall_case, recalled) = seed_recall(&recall_cast, gtins.lemonade, now_ms, log_head)
+        .await
+        .context("seeding the recall")?;
     let signed = crate::demo_services::Signed {
         operator: &operator,
-        importer: &importer,
-        wholesaler: &wholesaler,
+        importer: &players.importer,
+        wholesaler: &players.wholesaler,
     };
     let cases =
         crate::demo_services::seed(grpc, &signed, &|handle| member(handle).key.clone(), now_ms)
             .await
             .context("seeding the state services' cases")?;
-
     let pick = |raws: &[String]| -> anyhow::Result<Vec<DemoCode>> {
         raws.iter()
             .take(CODES_PER_VERDICT)
             .map(|raw| demo_code(raw, http))
             .collect()
     };
-    let keys_directory = directory.join("keys");
-    let participants = cast
-        .iter()
-        .map(|member| DemoParticipant {
-            handle: member.handle.into(),
-            id: member.id().to_string(),
-            name: member.name.into(),
-            roles: member
-                .roles
-                .iter()
-                .map(|role| {
-                    role.as_str_name()
-                        .trim_start_matches("ROLE_")
-                        .to_lowercase()
-                })
-                .collect(),
-            key_file: keys_directory
-                .join(format!("{}.json", member.handle))
-                .display()
-                .to_string(),
-        })
-        .collect();
     Ok(DemoCodes {
         http: http.into(),
         grpc: grpc.into(),
@@ -681,12 +697,28 @@ pub async fn seed(
         sold: pick(&bottles[..4])?,
         blocked: pick(&bottles[48..51])?,
         expired: pick(&milk)?,
-        not_in_circulation: pick(not_in_circulation)?,
+        not_in_circulation: pick(&not_in_circulation)?,
         recalled: pick(&recalled)?,
         recall_case,
         cases,
-        participants,
+        participants: participants(cast, &directory.join("keys")),
     })
+}
+
+/// The cast as `demo-codes.json` lists it, with where each key file is.
+fn participants(cast: &[Member], keys_directory: &Path) -> Vec<DemoParticipant> {
+    cast.iter()
+        .map(|member| DemoParticipant {
+            handle: member.handle.into(),
+            id: member.id().to_string(),
+            name: member.name.into(),
+            roles: member.roles.iter().map(Role::to_string).collect(),
+            key_file: keys_directory
+                .join(format!("{}.json", member.handle))
+                .display()
+                .to_string(),
+        })
+        .collect()
 }
 
 /// Who takes part in the demo's recall.
@@ -708,58 +740,54 @@ fn text(value: &str) -> tanba_types::FieldValue {
 /// Returns the case and the recalled bottles on the shops' shelves.
 async fn seed_recall(
     cast: &RecallCast<'_>,
-    lemonade: String,
+    lemonade: Gtin,
     now_ms: u64,
     log_head: u64,
 ) -> anyhow::Result<(u64, Vec<String>)> {
-    use tanba_types::{CaseCommand, FieldValue, Scalar};
-    cast.producer
-        .registry()
-        .register_product(pb::RegisterProductRequest {
-            product: Some(pb::Product {
-                gtin: lemonade.clone(),
-                names: names(
-                    "«Алматы» лимонады, 1 л",
-                    "Лимонад «Алматы», 1 л",
-                    "Almaty lemonade, 1 l",
-                ),
-                producer_name: "ТОО «Алматы Су»".into(),
-                producer: cast
-                    .producer
-                    .participant()
-                    .context("signed in")?
-                    .to_string(),
-                importer: String::new(),
-                country: "KZ".into(),
-                hs_code: "2202100000".into(),
-                category: "water".into(),
-                level: pb::PackageLevel::Unit as i32,
-                shelf_life_days: 180,
-            }),
-        })
-        .await?;
+    let card = Card {
+        gtin: lemonade,
+        names: names(
+            "«Алматы» лимонады, 1 л",
+            "Лимонад «Алматы», 1 л",
+            "Almaty lemonade, 1 l",
+        ),
+        maker: "ТОО «Алматы Су»",
+        producer: Some(cast.producer.participant().context("signed in")?),
+        importer: None,
+        country: "KZ",
+        hs_code: "2202100000",
+        category: "water",
+        shelf_life_days: 180,
+    };
+    register(cast.producer, card).await?;
     let produced = Date::from_unix_ms_in_kz(now_ms - 5 * DAY_MS);
-    let bottles = order(cast.producer, &lemonade, 60).await?;
-    let own = pb::introduce_request::How::OwnProduction(pb::OwnProduction {});
-    applied_and_introduced(cast.producer, &bottles, produced, own).await?;
+    let bottles = order(cast.producer, lemonade, 60).await?;
+    applied_and_introduced(
+        cast.producer,
+        &bottles,
+        produced,
+        Introduction::OwnProduction,
+    )
+    .await?;
     deliver(cast.producer, cast.wholesaler, bottles[..30].to_vec()).await?;
     deliver(cast.wholesaler, cast.shops[0], bottles[..10].to_vec()).await?;
     deliver(cast.wholesaler, cast.shops[1], bottles[10..20].to_vec()).await?;
-    cast.fiscal
-        .retail()
-        .submit_receipt(pb::SubmitReceiptRequest {
-            receipt_id: format!("OFD-{log_head}-000003"),
-            seller: cast.shop_almaty.to_string(),
-            time_ms: now_ms,
-            lines: bottles[..2]
-                .iter()
-                .map(|raw| pb::ReceiptLine {
-                    code: raw.clone(),
-                    price_tiyn: 45_000,
-                })
-                .collect(),
-        })
-        .await?;
+    let receipt_id = format!("OFD-{log_head}-000003");
+    let receipt = sale(receipt_id, cast.shop_almaty, now_ms, &bottles[..2], 45_000);
+    cast.fiscal.submit_receipt(&receipt).await?;
+    let case = open_recall(cast, lemonade, produced, now_ms).await?;
+    Ok((case, [&bottles[2..5], &bottles[10..13]].concat()))
+}
+
+/// The producer establishes the recall's ground and starts it over the batch made on
+/// `produced`; returns the case.
+async fn open_recall(
+    cast: &RecallCast<'_>,
+    lemonade: Gtin,
+    produced: Date,
+    now_ms: u64,
+) -> anyhow::Result<u64> {
+    use tanba_types::{CaseCommand, FieldValue, Scalar};
     let moment = |ms| FieldValue::One(Scalar::Moment(ms));
     let ground = [
         ("ground_arose_at", moment(now_ms - DAY_MS)),
@@ -790,7 +818,7 @@ async fn seed_recall(
         .await?;
     let batch = produced.to_string().replace('-', "");
     let scope = [
-        ("gtin", text(&lemonade)),
+        ("gtin", text(lemonade.as_str())),
         ("batch", text(&batch)),
         ("contacts", text("+7 727 300 00 00, recall@almaty-su.kz")),
         (
@@ -813,5 +841,5 @@ async fn seed_recall(
             signature: Vec::new(),
         })
         .await?;
-    Ok((case, [&bottles[2..5], &bottles[10..13]].concat()))
+    Ok(case)
 }

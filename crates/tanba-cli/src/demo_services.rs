@@ -8,7 +8,6 @@ use anyhow::Context;
 use serde::Serialize;
 use tanba_cases::service::SampleFile;
 use tanba_client::{Connection, KeyFile};
-use tanba_proto::v1 as pb;
 use tanba_types::{AttachmentRef, CaseCommand, Date, FieldValue, Form, Scalar};
 
 /// A day, in milliseconds.
@@ -110,9 +109,7 @@ async fn open(
 }
 
 async fn state(connection: &Connection, case: u64) -> anyhow::Result<String> {
-    let request = pb::GetCaseRequest { case_id: case };
-    let answer = connection.cases().get_case(request).await?.into_inner();
-    Ok(answer.case.map(|case| case.state).unwrap_or_default())
+    Ok(connection.get_case(case).await?.state)
 }
 
 /// The demo's connections already signed in that the cases reuse (each sign-in pays the
@@ -149,8 +146,7 @@ pub async fn seed(
     let toml = tanba_cases::reference::bind_providers(providers, &bindings, 2)?;
     signed
         .operator
-        .reference()
-        .publish_reference(pb::PublishReferenceRequest { toml })
+        .publish_reference(toml)
         .await
         .context("publishing the providers")?;
     let today = Date::from_unix_ms_in_kz(now_ms);
