@@ -23,9 +23,8 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
-use tanba_client::{ClientError, Connection, KeyFile};
-use tanba_proto::v1 as pb;
-use tanba_types::{Command, Language, ScannedCode};
+use tanba_client::{Applied, ClientError, Connection, KeyFile};
+use tanba_types::{Date, Gtin, Introduction, Language, ScannedCode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Longest latency recorded, in microseconds (a minute): slower is recorded as this.
@@ -42,6 +41,8 @@ const PRODUCER_ORDER_CODES: u32 = 100;
 const IDLE_BUILD_TIMEOUT: Duration = Duration::from_secs(60);
 /// Connections opened at once while building up the idle ones.
 const IDLE_OPEN_CONCURRENCY: usize = 256;
+/// Longest a producer waits for its order to be issued.
+const ORDER_ISSUED_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Parser)]
 #[command(
@@ -150,7 +151,7 @@ struct World {
     /// Codes on the Astana shop's shelf (genuine), for the sale-and-return cycles.
     shelf: Vec<String>,
     keys: BTreeMap<String, KeyFile>,
-    gtin: String,
+    gtin: Gtin,
 }
 
 fn load_world(path: &PathBuf) -> anyhow::Result<World> {
@@ -180,8 +181,7 @@ fn load_world(path: &PathBuf) -> anyhow::Result<World> {
     let gtin = ScannedCode::read(shelf.first().context("no genuine codes")?)?
         .key
         .gtin()
-        .context("a unit")?
-        .to_string();
+        .context("a unit")?;
     let mut keys = BTreeMap::new();
     for participant in demo["participants"].as_array().context("participants")? {
         let handle = participant["handle"].as_str().context("handle")?;
@@ -257,19 +257,15 @@ async fn grpc_phone(
     think_ms: u64,
     offset: usize,
 ) {
-    let mut client = connection.public();
     let mut n = offset;
     while Instant::now() < until {
         let started = Instant::now();
-        let request = pb::CheckRequest {
-            code: world.codes[n % world.codes.len()].clone(),
-            language: pb::Language::Kk as i32,
-        };
-        let outcome = client
-            .check(request)
+        // The answer is in the connection's language (Kazakh).
+        let outcome = connection
+            .check(&world.codes[n % world.codes.len()])
             .await
             .map(drop)
-            .map_err(|status| error_code(&status.into()));
+            .map_err(|error| error_code(&error));
         recorder.record("phone_check_grpc", started, outcome);
         n += 1;
         pause(think_ms).await;
@@ -403,7 +399,7 @@ async fn till(
 async fn timed<T>(
     recorder: &Recorder,
     name: &'static str,
-    call: impl Future<Output = Result<T, tonic::Status>>,
+    call: impl Future<Output = Result<T, ClientError>>,
 ) -> anyhow::Result<T> {
     let started = Instant::now();
     match call.await {
@@ -411,8 +407,7 @@ async fn timed<T>(
             recorder.record(name, started, Ok(()));
             Ok(value)
         }
-        Err(status) => {
-            let error = ClientError::from(status);
+        Err(error) => {
             recorder.record(name, started, Err(error_code(&error)));
             Err(error.into())
         }
@@ -449,112 +444,52 @@ async fn producer(
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis() as u64
         % 1_000_000;
+    let applied = Applied {
+        production_date: Date::from_ymd(2026, 11, 1)?,
+        expiry_date: None,
+        batch: None,
+    };
     let mut round = 0;
     while Instant::now() < until {
         round += 1;
         let order = timed(
             &recorder,
             "producer_order",
-            water.emission().order_codes(pb::OrderCodesRequest {
-                gtin: world.gtin.clone(),
-                quantity: PRODUCER_ORDER_CODES,
-            }),
+            water.order_codes(world.gtin, PRODUCER_ORDER_CODES),
         )
-        .await?
-        .into_inner()
-        .order;
+        .await?;
         let started = Instant::now();
-        loop {
-            let state = water
-                .emission()
-                .get_order(pb::GetOrderRequest { order })
-                .await?
-                .into_inner()
-                .order
-                .context("order")?;
-            if state.issued == state.quantity {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        water
+            .wait_issued(order, ORDER_ISSUED_TIMEOUT, |_| {})
+            .await?;
         recorder.record("producer_order_issued", started, Ok(()));
         let started = Instant::now();
-        let mut stream = water
-            .emission()
-            .download_codes(pb::DownloadCodesRequest {
-                order,
-                from_index: 0,
-            })
-            .await?
-            .into_inner();
-        let mut codes = Vec::new();
-        while let Some(page) = stream.message().await? {
-            codes.extend(page.codes.into_iter().map(|code| code.raw));
-        }
+        let codes = water.download_all(order).await?;
         recorder.record("producer_download_100", started, Ok(()));
         timed(
             &recorder,
             "producer_applied_100",
-            water.codes().report_applied(pb::ReportAppliedRequest {
-                codes: codes.clone(),
-                production_date: "2026-11-01".into(),
-                expiry_date: String::new(),
-                batch: String::new(),
-            }),
+            water.report_applied(codes.clone(), &applied),
         )
         .await?;
         timed(
             &recorder,
             "producer_introduce_100",
-            water.codes().introduce(pb::IntroduceRequest {
-                codes: codes.clone(),
-                how: Some(pb::introduce_request::How::OwnProduction(
-                    pb::OwnProduction {},
-                )),
-            }),
+            water.introduce(codes.clone(), &Introduction::OwnProduction),
         )
         .await?;
         let package = sscc(run * 100_000 + number as u64 * 10_000 + round);
         timed(
             &recorder,
             "producer_aggregate_100",
-            water.codes().aggregate(pb::AggregateRequest {
-                parent: package.clone(),
-                children: codes,
-            }),
+            water.aggregate(&package, codes),
         )
         .await?;
-        let keys = vec![ScannedCode::read(&package)?.key];
-        let signature = water.sign_document(&Command::Ship {
-            buyer,
-            items: keys,
-            signature: Vec::new(),
-        });
-        let document = timed(
-            &recorder,
-            "producer_ship",
-            water.documents().ship(pb::ShipRequest {
-                buyer: buyer.to_string(),
-                items: vec![package],
-                signature,
-            }),
-        )
-        .await?
-        .into_inner()
-        .document;
-        let signature = wholesaler.sign_document(&Command::Accept {
-            document,
-            items: None,
-            signature: Vec::new(),
-        });
+        let document = timed(&recorder, "producer_ship", water.ship(buyer, vec![package])).await?;
         timed(
             &recorder,
             "wholesaler_accept",
-            wholesaler.documents().accept(pb::AcceptRequest {
-                document,
-                items: Vec::new(),
-                signature,
-            }),
+            wholesaler.accept_all(document),
         )
         .await?;
         pause(think_ms).await;
