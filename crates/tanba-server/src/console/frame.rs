@@ -42,6 +42,21 @@ const MENU: &[MenuEntry] = &[
         roles: &[Role::Retailer],
     },
     MenuEntry {
+        id: "codes",
+        path: "/console/codes",
+        roles: &[],
+    },
+    MenuEntry {
+        id: "audit",
+        path: "/console/audit",
+        roles: &[Role::Authority, Role::Operator],
+    },
+    MenuEntry {
+        id: "reports",
+        path: "/console/reports",
+        roles: &[Role::Authority, Role::Operator],
+    },
+    MenuEntry {
         id: "orders",
         path: "/console/orders",
         roles: &[Role::Producer, Role::Importer],

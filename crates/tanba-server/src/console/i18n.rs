@@ -209,6 +209,10 @@ mod tests {
                     ("issued", "1"),
                     ("quantity", "2"),
                     ("sequence", "7"),
+                    ("reason", "x"),
+                    ("units", "1"),
+                    ("groups", "1"),
+                    ("pallets", "1"),
                 ];
                 let text = words.with(&id, &arguments);
                 assert!(!text.contains(MISSING_OPEN), "{language} {id}: {text}");

@@ -11,9 +11,11 @@
 //! language chosen once and kept in a cookie.
 
 pub mod assets;
+mod codes;
 mod frame;
 pub mod i18n;
 mod orders;
+mod oversight;
 mod pages;
 mod shipments;
 mod sign_in;
@@ -87,6 +89,11 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
         .route("/console/till/check", post(till::check))
         .route("/console/till/sell", post(till::sell))
         .route("/console/till/return", post(till::give_back))
+        .route("/console/codes", get(codes::page))
+        .route("/console/codes/block", post(codes::block))
+        .route("/console/codes/unblock", post(codes::block))
+        .route("/console/audit", get(oversight::audit_page))
+        .route("/console/reports", get(oversight::reports_page))
         .route("/console/sign-in/challenge", post(sign_in::challenge))
         .route("/console/sign-out", post(sign_in::sign_out))
         .route("/console/assets/{file}", get(assets::serve))
@@ -303,6 +310,40 @@ pub fn json_refusal(error: &ApiError, language: Language) -> Response {
     let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     let json = serde_json::json!({ "code": error.code, "message": error.message(language) });
     (status, axum::Json(json)).into_response()
+}
+
+/// A query parameter's text, percent-decoded (empty when absent or not UTF-8).
+pub fn query_text(request: &Request, name: &str) -> String {
+    (request.uri().query().unwrap_or_default().split('&'))
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .and_then(|(_, value)| percent_decode(value))
+        .unwrap_or_default()
+}
+
+/// Percent-decodes a query parameter's value (`+` is a space).
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'%' => {
+                let hex = text.get(index + 1..index + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                index += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                index += 1;
+            }
+            byte => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// A whole-number query parameter (a page's `after`), 0 when absent or not a number.

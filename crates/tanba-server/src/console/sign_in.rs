@@ -43,7 +43,7 @@ fn next_path(query: Option<&str>) -> String {
         .unwrap_or_default()
         .split('&')
         .find_map(|pair| pair.strip_prefix("next="))
-        .and_then(percent_decode);
+        .and_then(super::percent_decode);
     safe_next(asked.as_deref())
 }
 
@@ -60,30 +60,6 @@ fn safe_next(asked: Option<&str>) -> String {
         }
         _ => "/console/".to_owned(),
     }
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'%' => {
-                let hex = text.get(index + 1..index + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                index += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                index += 1;
-            }
-            byte => {
-                out.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// `GET /console/sign-in`: the page, with a fresh form token in its cookie (a signed-in
