@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use demo_harness::Demo;
-use tanba_client::Connection;
+use tanba_client::{ClientError, Connection, ReceiptLine, SalesReceipt};
 use tanba_proto::v1 as pb;
 use tanba_store::{RocksStore, Store};
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -83,15 +83,23 @@ fn fill(path: &Path) -> PathBuf {
     ballast
 }
 
-fn receipt(id: &str, code: &str) -> pb::SubmitReceiptRequest {
-    pb::SubmitReceiptRequest {
+fn receipt(id: &str, code: &str) -> SalesReceipt {
+    SalesReceipt {
         receipt_id: id.into(),
-        seller: String::new(),
+        seller: None,
         time_ms: 1,
-        lines: vec![pb::ReceiptLine {
+        lines: vec![ReceiptLine {
             code: code.into(),
             price_tiyn: 10_000,
         }],
+    }
+}
+
+/// The gRPC status of a refusal.
+fn status(error: &ClientError) -> Option<tonic::Code> {
+    match error {
+        ClientError::Refused { status, .. } => Some(*status),
+        ClientError::Connect { .. } | ClientError::Failed(_) => None,
     }
 }
 
@@ -100,14 +108,14 @@ async fn sell(
     shop: &Connection,
     id: &str,
     code: &str,
-) -> Result<pb::SubmitReceiptResponse, tonic::Status> {
+) -> Result<pb::SubmitReceiptResponse, ClientError> {
     let started = Instant::now();
-    let answer = shop.retail().submit_receipt(receipt(id, code)).await;
+    let answer = shop.submit_receipt(&receipt(id, code)).await;
     assert!(
         started.elapsed() < ANSWER_WITHIN,
         "{id}: a write hung while the disk was full"
     );
-    answer.map(tonic::Response::into_inner)
+    answer
 }
 
 async fn health(demo: &Demo) -> (u16, i32) {
@@ -172,8 +180,12 @@ async fn a_full_disk_is_answered_at_once_and_recovered_from_by_itself() {
     for number in 0..SALES_UNTIL_FULL_MAX {
         let code = shelf.pop().expect("the shelf outlasts the disk");
         let id = format!("FULL-{number}");
-        if let Err(status) = sell(&shop, &id, &code).await {
-            assert_eq!(status.code(), tonic::Code::Unavailable, "{id}: {status:?}");
+        if let Err(error) = sell(&shop, &id, &code).await {
+            assert_eq!(
+                status(&error),
+                Some(tonic::Code::Unavailable),
+                "{id}: {error:?}"
+            );
             refused = Some((id, code));
             break;
         }
@@ -182,25 +194,18 @@ async fn a_full_disk_is_answered_at_once_and_recovered_from_by_itself() {
     until_health(&demo, (503, ServingStatus::NotServing), "a full disk").await;
 
     // Writes are refused at once, with the coded, retryable error.
-    let status = sell(&shop, &refused_id, &refused_code).await.unwrap_err();
-    assert_eq!(status.code(), tonic::Code::Unavailable);
-    let code = tanba_client::ClientError::from(status)
-        .code()
-        .map(str::to_owned);
+    let error = sell(&shop, &refused_id, &refused_code).await.unwrap_err();
+    assert_eq!(status(&error), Some(tonic::Code::Unavailable));
+    let code = error.code().map(str::to_owned);
     assert_eq!(code.as_deref(), Some("TANBA-ENGINE-STORE-UNAVAILABLE"));
     // Reads go on: a phone's check, and the till's check before sale.
     let checked = demo.check(&demo.code("genuine", 0), "en").await;
     assert_eq!(checked["verdict"], "genuine", "{checked}");
     let till = shop
-        .retail()
-        .check_before_sale(pb::CheckBeforeSaleRequest {
-            seller: String::new(),
-            codes: vec![refused_code.clone()],
-        })
+        .check_before_sale(None, vec![refused_code.clone()])
         .await
-        .unwrap()
-        .into_inner();
-    assert!(till.checks[0].sellable, "{till:?}");
+        .unwrap();
+    assert!(till[0].sellable, "{till:?}");
 
     // Room again: the server notices by itself, and the refused receipt now records.
     std::fs::remove_file(&ballast).unwrap();

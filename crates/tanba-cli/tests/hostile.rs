@@ -136,12 +136,7 @@ async fn calls_without_a_token_pay_the_anonymous_rate_even_with_no_header_at_all
         .with_language(Language::En);
     let mut codes = Vec::new();
     for _ in 0..40 {
-        let card = anonymous
-            .codes()
-            .get_code_card(pb::GetCodeCardRequest {
-                code: demo.code("genuine", 0),
-            })
-            .await;
+        let card = anonymous.code_card(&demo.code("genuine", 0)).await;
         codes.push(refusal(card));
     }
     assert!(
@@ -191,8 +186,8 @@ async fn a_stranger_sends_no_large_message_and_names_no_long_list() {
         "TANBA-SERVER-UNAUTHENTICATED"
     );
     let sanitary = demo.as_participant("sanitary").await;
-    let query = pb::QueryAuditRequest {
-        code: items[0].clone(),
+    let query = tanba_client::AuditQuery {
+        code: Some(items[0].clone()),
         ..Default::default()
     };
     let record = demo_harness::audit_record_where(&sanitary, query, |record| {
@@ -285,22 +280,16 @@ async fn only_evidence_flags_a_likely_copy_and_an_authority_clears_it() {
     assert!(last["likely_copy_evidence"].as_u64().unwrap() >= 1);
     // An authority clears it, with a reason; a producer may not.
     let water = demo.as_participant("water").await;
-    let clear = |reason: &str| pb::ClearFlagRequest {
-        code: genuine.clone(),
-        reason: reason.into(),
-    };
     assert_eq!(
-        refusal(water.audit().clear_flag(clear("mine")).await),
+        refusal(water.clear_flag(&genuine, "mine").await),
         "TANBA-SERVER-FORBIDDEN"
     );
     let sanitary = demo.as_participant("sanitary").await;
     let cleared = sanitary
-        .audit()
-        .clear_flag(clear("a promotion in five cities"))
+        .clear_flag(&genuine, "a promotion in five cities")
         .await
-        .unwrap()
-        .into_inner();
-    assert!(cleared.cleared);
+        .unwrap();
+    assert!(cleared);
     let after = check_from([127, 0, 30, 1], &demo.http, &genuine).await;
     assert_eq!(after["flagged_as_likely_copy"], false, "{after}");
 }
@@ -312,21 +301,13 @@ async fn a_phone_learns_of_a_transport_package_only_its_verdict() {
     let units = order_codes(&water, &gtin_of(&demo.code("genuine", 0)), 2).await;
     bring_into_circulation(&water, &units).await;
     let pallet = sscc(77);
-    water
-        .codes()
-        .aggregate(pb::AggregateRequest {
-            parent: pallet.clone(),
-            children: units,
-        })
-        .await
-        .unwrap();
+    water.aggregate(&pallet, units).await.unwrap();
     demo.as_participant("sanitary")
         .await
-        .codes()
-        .block(pb::BlockRequest {
-            codes: vec![pallet.clone()],
-            reason: "Investigation 12/77 at the Almaty warehouse".into(),
-        })
+        .block(
+            vec![pallet.clone()],
+            "Investigation 12/77 at the Almaty warehouse",
+        )
         .await
         .unwrap();
     let answer = check_from([127, 0, 40, 1], &demo.http, &pallet).await;
@@ -342,22 +323,20 @@ async fn a_code_sold_at_one_shop_and_scanned_with_its_tail_at_another_is_flagged
     let sold = demo.code("sold", 0);
     let untailed = demo_harness::key_of(&sold).to_string();
     let other_shop = demo.as_participant("shop_astana").await;
-    let receipt = |id: &str, code: &str| pb::SubmitReceiptRequest {
+    let receipt = |id: &str, code: &str| tanba_client::SalesReceipt {
         receipt_id: id.into(),
-        seller: String::new(),
+        seller: None,
         time_ms: 1,
-        lines: vec![pb::ReceiptLine {
+        lines: vec![tanba_client::ReceiptLine {
             code: code.into(),
             price_tiyn: 1,
         }],
     };
     // Its text alone proves nothing: anyone can type a sold code.
     let typed = other_shop
-        .retail()
-        .submit_receipt(receipt("COPY-1", &untailed))
+        .submit_receipt(&receipt("COPY-1", &untailed))
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         typed.refused_lines[0].refusal_code,
         "TANBA-ENGINE-NOT-OWNER"
@@ -366,11 +345,9 @@ async fn a_code_sold_at_one_shop_and_scanned_with_its_tail_at_another_is_flagged
     assert_eq!(phone["flagged_as_likely_copy"], false, "{phone}");
     // Scanned with its genuine tail at another shop: a copy of the pack was on that shelf.
     let scanned = other_shop
-        .retail()
-        .submit_receipt(receipt("COPY-2", &sold))
+        .submit_receipt(&receipt("COPY-2", &sold))
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         scanned.refused_lines[0].refusal_code,
         "TANBA-ENGINE-NOT-OWNER"

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use demo_harness::Demo;
-use tanba_client::Connection;
+use tanba_client::{Connection, ReceiptLine, SalesReceipt};
 use tanba_proto::v1 as pb;
 use tanba_server::audit::AUDIT_DURABLE_WITHIN;
 use tanba_store::{Column, RocksStore, Store};
@@ -43,7 +43,7 @@ const STOCK: u32 = 4_000;
 
 /// A sale the server acknowledged, with its answer.
 struct Acknowledged {
-    request: pb::SubmitReceiptRequest,
+    request: SalesReceipt,
     answer: pb::SubmitReceiptResponse,
 }
 
@@ -138,20 +138,17 @@ async fn sell(
         let Some(code) = shelf.lock().unwrap().pop() else {
             return;
         };
-        let request = pb::SubmitReceiptRequest {
+        let request = SalesReceipt {
             receipt_id: format!("{prefix}-{number}"),
-            seller: String::new(),
+            seller: None,
             time_ms: now_ms(),
-            lines: vec![pb::ReceiptLine {
+            lines: vec![ReceiptLine {
                 code,
                 price_tiyn: 25_000,
             }],
         };
-        match shop.retail().submit_receipt(request.clone()).await {
-            Ok(answer) => sales.lock().unwrap().push(Acknowledged {
-                request,
-                answer: answer.into_inner(),
-            }),
+        match shop.submit_receipt(&request).await {
+            Ok(answer) => sales.lock().unwrap().push(Acknowledged { request, answer }),
             Err(_) => return,
         }
     }
@@ -161,11 +158,7 @@ async fn sell(
 /// when each answer came.
 async fn check(reader: Connection, code: String, reads: Arc<Mutex<Vec<Instant>>>) {
     loop {
-        let request = pb::CheckBeforeSaleRequest {
-            seller: String::new(),
-            codes: vec![code.clone()],
-        };
-        match reader.retail().check_before_sale(request).await {
+        match reader.check_before_sale(None, vec![code.clone()]).await {
             Ok(_) => reads.lock().unwrap().push(Instant::now()),
             Err(_) => return,
         }
@@ -176,12 +169,7 @@ async fn check(reader: Connection, code: String, reads: Arc<Mutex<Vec<Instant>>>
 async fn check_sales_answered_again(demo: &Demo, sales: &[Acknowledged]) {
     let shop = demo.as_participant(SHOP).await;
     for sale in sales {
-        let again = shop
-            .retail()
-            .submit_receipt(sale.request.clone())
-            .await
-            .unwrap()
-            .into_inner();
+        let again = shop.submit_receipt(&sale.request).await.unwrap();
         let id = &sale.request.receipt_id;
         assert!(!sale.answer.duplicate, "{id}: first sent once");
         assert!(again.duplicate, "{id}: a resend is a duplicate");
@@ -199,8 +187,8 @@ async fn check_sales_answered_again(demo: &Demo, sales: &[Acknowledged]) {
 
 /// Each acknowledged sale has its audit record, linked to the log entry it wrote.
 async fn check_sales_audited(demo: &Demo, reader: &Connection, sales: &[Acknowledged]) {
-    let query = pb::QueryAuditRequest {
-        participant: demo.id(SHOP).to_string(),
+    let query = tanba_client::AuditQuery {
+        participant: Some(demo.id(SHOP)),
         ..Default::default()
     };
     let records = demo_harness::audit_records(reader, query).await;
@@ -226,10 +214,10 @@ async fn count_reads(
     killed_ms: u64,
     killed_at: Instant,
 ) -> (usize, usize) {
-    let query = pb::QueryAuditRequest {
-        participant: demo.id(READER).to_string(),
+    let query = tanba_client::AuditQuery {
+        participant: Some(demo.id(READER)),
         from_ms,
-        until_ms: killed_ms + 1,
+        until_ms: Some(killed_ms + 1),
         ..Default::default()
     };
     let found = demo_harness::audit_records(reader, query)

@@ -48,16 +48,7 @@ async fn step(connection: &Connection, case: u64, transition: &str, form: Form) 
 async fn holders(demo: &Demo, producer: &Connection, case: u64) -> BTreeMap<String, [u64; 5]> {
     let started = Instant::now();
     loop {
-        let answer = producer
-            .recall()
-            .holders(pb::HoldersRequest {
-                case_id: case,
-                after: String::new(),
-                limit: 0,
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let answer = producer.recall_holders(case, None).await.unwrap();
         if answer.census_complete {
             let handle = |id: &str| -> String {
                 demo.codes["participants"]
@@ -89,13 +80,7 @@ async fn holders(demo: &Demo, producer: &Connection, case: u64) -> BTreeMap<Stri
 }
 
 async fn inbox(connection: &Connection) -> Vec<pb::CaseNotice> {
-    connection
-        .cases()
-        .inbox(pb::InboxRequest { page: None })
-        .await
-        .unwrap()
-        .into_inner()
-        .notices
+    connection.inbox(0).await.unwrap()
 }
 
 /// Waits until `connection`'s inbox holds a notice of `kind`.
@@ -238,18 +223,7 @@ async fn r_rec_a_recall_reaches_every_holder_tills_phones_and_the_authority() {
     assert!(page.contains("id=\"recall\"") && page.contains("Қабылдау пункттері"));
 
     // R-REC-10: back to the producer, and nowhere else.
-    let units = shop_astana
-        .recall()
-        .holder_units(pb::HolderUnitsRequest {
-            case_id: case,
-            holder: String::new(),
-            after: String::new(),
-            limit: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .units;
+    let units = shop_astana.recall_units(case, None, None).await.unwrap();
     let codes: Vec<String> = units.iter().map(|unit| unit.code.clone()).collect();
     assert_eq!(codes.len(), 10);
     let onward = shop_astana
@@ -294,16 +268,7 @@ async fn r_rec_a_recall_reaches_every_holder_tills_phones_and_the_authority() {
     assert_eq!(report.case_id, case);
     // Every signed step verifies offline from the history and the producer's public key; a
     // step altered after the fact does not.
-    let history = water
-        .cases()
-        .case_history(pb::CaseHistoryRequest {
-            case_id: case,
-            page: None,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .events;
+    let history = water.case_history(case).await.unwrap();
     let key = format!(
         "{}={}",
         demo.id("water"),

@@ -9,6 +9,7 @@ use demo_harness::{
     order_codes, refusal, ship, sscc, yesterday,
 };
 use serde_json::{Value, json};
+use tanba_client::{AuditQuery, ReceiptLine, ReturnReceipt, SalesReceipt, Withdrawal};
 use tanba_proto::v1 as pb;
 use tanba_types::Language;
 
@@ -23,6 +24,14 @@ fn is_kazakh(text: &str) -> bool {
 fn is_cyrillic(text: &str) -> bool {
     text.chars()
         .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap()))
+}
+
+/// A receipt line.
+fn line(code: &str, price_tiyn: u64) -> ReceiptLine {
+    ReceiptLine {
+        code: code.to_owned(),
+        price_tiyn,
+    }
 }
 
 /// Asserts that three answers, in kk, ru and en, are each in their own language.
@@ -89,26 +98,16 @@ async fn a_code_lives_from_order_to_sale_and_return() {
     }
 
     // The customer brings one back: on sale again, the shop's.
-    shop.retail()
-        .submit_return(pb::SubmitReturnRequest {
-            receipt_id: "RET-1".into(),
-            sale_receipt_id: "T-1".into(),
-            seller: String::new(),
-            codes: vec![codes[0].clone()],
-        })
-        .await
-        .unwrap();
+    shop.submit_return(&ReturnReceipt {
+        receipt_id: "RET-1".into(),
+        sale_receipt_id: "T-1".into(),
+        seller: None,
+        codes: vec![codes[0].clone()],
+    })
+    .await
+    .unwrap();
     assert_eq!(demo.check(&codes[0], "en").await["verdict"], "genuine");
-    let history = shop
-        .codes()
-        .get_history(pb::GetHistoryRequest {
-            code: codes[0].clone(),
-            page: None,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .events;
+    let history = shop.history(&codes[0], 0, 0).await.unwrap();
     let events: Vec<&str> = history.iter().map(|event| event.event.as_str()).collect();
     for expected in [
         "codes_issued",
@@ -138,61 +137,21 @@ async fn a_pallet_goes_from_aggregation_through_shipment_and_acceptance_to_retai
         (&box_b, units[6..].to_vec()),
         (&pallet, vec![box_a.clone(), box_b.clone()]),
     ] {
-        water
-            .codes()
-            .aggregate(pb::AggregateRequest {
-                parent: parent.clone(),
-                children,
-            })
-            .await
-            .unwrap();
+        water.aggregate(parent, children).await.unwrap();
     }
     let document = ship(&water, demo.id("wholesaler"), std::slice::from_ref(&pallet)).await;
-    let card = water
-        .codes()
-        .get_code_card(pb::GetCodeCardRequest {
-            code: pallet.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .card
-        .unwrap();
+    let card = water.code_card(&pallet).await.unwrap();
     assert_eq!((card.units_inside, card.transports_inside), (12, 2));
     assert_eq!(card.in_transit, document);
     // In transit nobody may sell or ship it: the buyer has not accepted.
     assert_eq!(
-        refusal(
-            wholesaler
-                .codes()
-                .disaggregate(pb::DisaggregateRequest {
-                    codes: vec![box_a.clone()]
-                })
-                .await
-        ),
+        refusal(wholesaler.disaggregate(vec![box_a.clone()]).await),
         "TANBA-ENGINE-NOT-OWNER"
     );
     accept_all(&wholesaler, document).await;
-    let mut content = wholesaler
-        .codes()
-        .get_package_content(pb::GetPackageContentRequest {
-            package: pallet.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let mut entries = Vec::new();
-    while let Some(page) = content.message().await.unwrap() {
-        entries.extend(page.entries);
-    }
+    let entries = wholesaler.package_content(&pallet).await.unwrap();
     assert_eq!(entries.len(), 14, "two boxes and twelve units");
-    wholesaler
-        .codes()
-        .disaggregate(pb::DisaggregateRequest {
-            codes: vec![box_a.clone()],
-        })
-        .await
-        .unwrap();
+    wholesaler.disaggregate(vec![box_a.clone()]).await.unwrap();
     let document = ship(
         &wholesaler,
         demo.id("shop_astana"),
@@ -201,15 +160,9 @@ async fn a_pallet_goes_from_aggregation_through_shipment_and_acceptance_to_retai
     .await;
     accept_all(&shop, document).await;
     let checks = shop
-        .retail()
-        .check_before_sale(pb::CheckBeforeSaleRequest {
-            seller: String::new(),
-            codes: vec![units[0].clone(), units[6].clone()],
-        })
+        .check_before_sale(None, vec![units[0].clone(), units[6].clone()])
         .await
-        .unwrap()
-        .into_inner()
-        .checks;
+        .unwrap();
     assert!(checks[0].sellable && checks[0].owned_by_seller);
     assert!(
         !checks[1].sellable && !checks[1].owned_by_seller,
@@ -217,19 +170,14 @@ async fn a_pallet_goes_from_aggregation_through_shipment_and_acceptance_to_retai
     );
     assert_eq!(checks[1].refusal_code, "TANBA-ENGINE-NOT-OWNER");
     let sold = shop
-        .retail()
-        .submit_receipt(pb::SubmitReceiptRequest {
+        .submit_receipt(&SalesReceipt {
             receipt_id: "P-1".into(),
-            seller: String::new(),
+            seller: None,
             time_ms: 1,
-            lines: vec![pb::ReceiptLine {
-                code: units[0].clone(),
-                price_tiyn: 1,
-            }],
+            lines: vec![line(&units[0], 1)],
         })
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(sold.receipt.is_some() && sold.refused_lines.is_empty());
     assert_eq!(demo.check(&units[0], "en").await["verdict"], "sold");
 }
@@ -271,15 +219,12 @@ async fn a_forged_code_and_a_code_sold_twice_are_caught_and_flagged() {
     assert_eq!(answer["product"], Value::Null, "a forger learns nothing");
     let shop = demo.as_participant("shop_astana").await;
     let checks = shop
-        .retail()
-        .check_before_sale(pb::CheckBeforeSaleRequest {
-            seller: String::new(),
-            codes: vec![forged.clone(), "(01)04870000000005(21)nothing".into()],
-        })
+        .check_before_sale(
+            None,
+            vec![forged.clone(), "(01)04870000000005(21)nothing".into()],
+        )
         .await
-        .unwrap()
-        .into_inner()
-        .checks;
+        .unwrap();
     assert!(checks[0].found && !checks[0].tail_valid && !checks[0].sellable);
     assert_eq!(checks[0].refusal_code, "TANBA-ENGINE-FORGED-TAIL");
     assert!(!checks[1].found);
@@ -298,27 +243,13 @@ async fn a_forged_code_and_a_code_sold_twice_are_caught_and_flagged() {
     bring_into_circulation(&water, &fresh).await;
     let document = ship(&water, demo.id("shop_almaty"), &fresh).await;
     accept_all(&demo.as_participant("shop_almaty").await, document).await;
-    let receipt = pb::SubmitReceiptRequest {
+    let receipt = SalesReceipt {
         receipt_id: "TWICE-1".into(),
-        seller: demo.id("shop_almaty").to_string(),
+        seller: Some(demo.id("shop_almaty")),
         time_ms: 1,
-        lines: vec![
-            pb::ReceiptLine {
-                code: sold.clone(),
-                price_tiyn: 1,
-            },
-            pb::ReceiptLine {
-                code: fresh[0].clone(),
-                price_tiyn: 1,
-            },
-        ],
+        lines: vec![line(&sold, 1), line(&fresh[0], 1)],
     };
-    let outcome = fiscal
-        .retail()
-        .submit_receipt(receipt.clone())
-        .await
-        .unwrap()
-        .into_inner();
+    let outcome = fiscal.submit_receipt(&receipt).await.unwrap();
     assert!(outcome.receipt.is_some(), "the good line is recorded");
     assert_eq!(outcome.refused_lines.len(), 1);
     assert_eq!(outcome.refused_lines[0].code, sold);
@@ -328,12 +259,7 @@ async fn a_forged_code_and_a_code_sold_twice_are_caught_and_flagged() {
     );
     assert_eq!(demo.check(&fresh[0], "en").await["verdict"], "sold");
     // Sent again (the operator did not get the answer): the first answer, refused line included.
-    let again = fiscal
-        .retail()
-        .submit_receipt(receipt.clone())
-        .await
-        .unwrap()
-        .into_inner();
+    let again = fiscal.submit_receipt(&receipt).await.unwrap();
     assert!(again.duplicate);
     assert_eq!(
         (again.receipt, again.refused_lines),
@@ -343,7 +269,7 @@ async fn a_forged_code_and_a_code_sold_twice_are_caught_and_flagged() {
     let mut changed = receipt;
     changed.lines[1].price_tiyn = 2;
     assert_eq!(
-        refusal(fiscal.retail().submit_receipt(changed).await),
+        refusal(fiscal.submit_receipt(&changed).await),
         "TANBA-ENGINE-RECEIPT-MISMATCH"
     );
     let flagged = demo.check(&sold, "en").await;
@@ -376,100 +302,71 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
     let anonymous = demo.anonymous(Language::En).await;
     let head = demo.log_head().await;
 
-    let order = pb::OrderCodesRequest {
-        gtin: gtin.clone(),
-        quantity: 1,
+    let gtin = tanba_types::Gtin::parse(&gtin).unwrap();
+    let block = || vec![genuine.clone()];
+    let write_off = Withdrawal {
+        reason: tanba_types::WithdrawalReason::WriteOff,
+        document: None,
+        export: None,
     };
-    let block = pb::BlockRequest {
-        codes: vec![genuine.clone()],
-        reason: "no".into(),
-    };
-    let card = pb::GetCodeCardRequest {
-        code: genuine.clone(),
+    let stranger = tanba_types::Participant {
+        id: "990140000384".parse().unwrap(),
+        name: "x".into(),
+        roles: [tanba_types::Role::Producer].into(),
+        keys: vec![],
+        status: tanba_types::ParticipantStatus::Active,
     };
     let cases: Vec<(&str, String, &str)> = vec![
         (
             "retailer orders codes",
-            refusal(shop.emission().order_codes(order.clone()).await),
+            refusal(shop.order_codes(gtin, 1).await),
             "TANBA-SERVER-FORBIDDEN",
         ),
         (
             "importer orders another's GTIN",
-            refusal(importer.emission().order_codes(order.clone()).await),
+            refusal(importer.order_codes(gtin, 1).await),
             "TANBA-ENGINE-NOT-YOUR-PRODUCT",
         ),
         (
             "wholesaler blocks",
-            refusal(wholesaler.codes().block(block.clone()).await),
+            refusal(wholesaler.block(block(), "no").await),
             "TANBA-ENGINE-ROLE-REQUIRED",
         ),
         (
             "producer registers a participant",
-            refusal(
-                water
-                    .registry()
-                    .register_participant(pb::RegisterParticipantRequest {
-                        participant: Some(pb::Participant {
-                            id: "990140000384".into(),
-                            name: "x".into(),
-                            roles: vec![pb::Role::Producer as i32],
-                            keys: vec![],
-                            suspended: false,
-                        }),
-                    })
-                    .await,
-            ),
+            refusal(water.register_participant(&stranger).await),
             "TANBA-ENGINE-ROLE-REQUIRED",
         ),
         (
             "ministry withdraws goods",
-            refusal(
-                ministry
-                    .codes()
-                    .withdraw(pb::WithdrawRequest {
-                        codes: vec![genuine.clone()],
-                        reason: pb::WithdrawalReason::WriteOff as i32,
-                        document: String::new(),
-                        ..Default::default()
-                    })
-                    .await,
-            ),
+            refusal(ministry.withdraw(vec![genuine.clone()], &write_off).await),
             "TANBA-ENGINE-HOLDS-NO-GOODS",
         ),
         (
             "a shop reads another shop's card",
-            refusal(shop.codes().get_code_card(card.clone()).await),
+            refusal(shop.code_card(&genuine).await),
             "TANBA-SERVER-FORBIDDEN",
         ),
         (
             "anonymous reads a card",
-            refusal(anonymous.codes().get_code_card(card.clone()).await),
+            refusal(anonymous.code_card(&genuine).await),
             "TANBA-SERVER-UNAUTHENTICATED",
         ),
         (
             "a producer reads the audit",
-            refusal(
-                water
-                    .audit()
-                    .list_violation_reports(pb::ListViolationReportsRequest::default())
-                    .await,
-            ),
+            refusal(water.violation_reports(None).await),
             "TANBA-SERVER-FORBIDDEN",
         ),
         (
             "a shop sells for another seller",
             refusal(
-                shop.retail()
-                    .submit_receipt(pb::SubmitReceiptRequest {
-                        receipt_id: "X".into(),
-                        seller: demo.id("shop_astana").to_string(),
-                        time_ms: 1,
-                        lines: vec![pb::ReceiptLine {
-                            code: genuine.clone(),
-                            price_tiyn: 1,
-                        }],
-                    })
-                    .await,
+                shop.submit_receipt(&SalesReceipt {
+                    receipt_id: "X".into(),
+                    seller: Some(demo.id("shop_astana")),
+                    time_ms: 1,
+                    lines: vec![line(&genuine, 1)],
+                })
+                .await,
             ),
             "TANBA-SERVER-FORBIDDEN",
         ),
@@ -488,41 +385,26 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
         ),
         (
             "a fiscal data operator blocks",
-            refusal(fiscal.codes().block(block.clone()).await),
+            refusal(fiscal.block(block(), "no").await),
             "TANBA-ENGINE-ROLE-REQUIRED",
         ),
         (
             "an authority orders codes",
-            refusal(sanitary.emission().order_codes(order.clone()).await),
+            refusal(sanitary.order_codes(gtin, 1).await),
             "TANBA-SERVER-FORBIDDEN",
         ),
         (
             "the ministry reads the audit trail",
-            refusal(
-                ministry
-                    .audit()
-                    .list_violation_reports(pb::ListViolationReportsRequest::default())
-                    .await,
-            ),
+            refusal(ministry.violation_reports(None).await),
             "TANBA-SERVER-FORBIDDEN",
         ),
         (
             "the operator ships goods (signed, but it holds none)",
-            refusal({
-                let command = tanba_types::Command::Ship {
-                    buyer: demo.id("shop_astana"),
-                    items: vec![demo_harness::key_of(&genuine)],
-                    signature: Vec::new(),
-                };
+            refusal(
                 operator
-                    .documents()
-                    .ship(pb::ShipRequest {
-                        buyer: demo.id("shop_astana").to_string(),
-                        items: vec![genuine.clone()],
-                        signature: operator.sign_document(&command),
-                    })
-                    .await
-            }),
+                    .ship(demo.id("shop_astana"), vec![genuine.clone()])
+                    .await,
+            ),
             "TANBA-ENGINE-HOLDS-NO-GOODS",
         ),
     ];
@@ -536,8 +418,8 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
     assert_eq!(demo.log_head().await, head, "no refusal wrote anything");
 
     // The authority finds every refused call of the shop in the audit trail, with its outcome.
-    let query = pb::QueryAuditRequest {
-        participant: demo.id("shop_almaty").to_string(),
+    let query = AuditQuery {
+        participant: Some(demo.id("shop_almaty")),
         ..Default::default()
     };
     let records = audit_records(&sanitary, query).await;
@@ -571,8 +453,8 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
         assert_eq!(record.hash.len(), 64);
     }
     // By code: the anonymous attempt is there too, without a participant.
-    let query = pb::QueryAuditRequest {
-        code: genuine.clone(),
+    let query = AuditQuery {
+        code: Some(genuine.clone()),
         ..Default::default()
     };
     let by_code = audit_records(&sanitary, query).await;
@@ -588,24 +470,14 @@ async fn a_blocked_code_is_refused_at_the_till_and_shown_blocked_in_three_langua
     let code = demo.code("genuine", 0);
     let sanitary = demo.as_participant("sanitary").await;
     sanitary
-        .codes()
-        .block(pb::BlockRequest {
-            codes: vec![code.clone()],
-            reason: "Recall 2026/17".into(),
-        })
+        .block(vec![code.clone()], "Recall 2026/17")
         .await
         .unwrap();
     let shop = demo.as_participant("shop_astana").await;
     let check = shop
-        .retail()
-        .check_before_sale(pb::CheckBeforeSaleRequest {
-            seller: String::new(),
-            codes: vec![code.clone()],
-        })
+        .check_before_sale(None, vec![code.clone()])
         .await
         .unwrap()
-        .into_inner()
-        .checks
         .remove(0);
     assert!(!check.sellable);
     assert_eq!(check.refusal_code, "TANBA-CODE-BLOCKED");
@@ -639,31 +511,20 @@ async fn a_blocked_code_is_refused_at_the_till_and_shown_blocked_in_three_langua
     );
     // The receipt's line is refused with the same code.
     let outcome = shop
-        .retail()
-        .submit_receipt(pb::SubmitReceiptRequest {
+        .submit_receipt(&SalesReceipt {
             receipt_id: "B-1".into(),
-            seller: String::new(),
+            seller: None,
             time_ms: 1,
-            lines: vec![pb::ReceiptLine {
-                code: code.clone(),
-                price_tiyn: 1,
-            }],
+            lines: vec![line(&code, 1)],
         })
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(
         outcome.receipt.is_some(),
         "the receipt is recorded, its line set aside"
     );
     assert_eq!(outcome.refused_lines[0].refusal_code, "TANBA-CODE-BLOCKED");
-    sanitary
-        .codes()
-        .unblock(pb::UnblockRequest {
-            codes: vec![code.clone()],
-        })
-        .await
-        .unwrap();
+    sanitary.unblock(vec![code.clone()]).await.unwrap();
     assert_eq!(demo.check(&code, "en").await["verdict"], "genuine");
 }
 
@@ -710,28 +571,18 @@ async fn every_public_and_till_answer_speaks_kazakh_russian_and_english() {
         let mut shop = demo.anonymous(language).await;
         shop.sign_in(&demo.key("shop_astana")).await.unwrap();
         let check = shop
-            .retail()
-            .check_before_sale(pb::CheckBeforeSaleRequest {
-                seller: String::new(),
-                codes: vec![demo.code("blocked", 0)],
-            })
+            .check_before_sale(None, vec![demo.code("blocked", 0)])
             .await
             .unwrap()
-            .into_inner()
-            .checks
             .remove(0);
         assert_eq!(check.refusal_code, "TANBA-ENGINE-NOT-OWNER");
         let error = demo
             .anonymous(language)
             .await
-            .codes()
-            .get_code_card(pb::GetCodeCardRequest { code: "x".into() })
+            .code_card("x")
             .await
             .unwrap_err();
-        messages.push((
-            check.refusal_message,
-            tanba_client::ClientError::from(error).to_string(),
-        ));
+        messages.push((check.refusal_message, error.to_string()));
     }
     assert_three_languages(&messages[0].0, &messages[1].0, &messages[2].0);
     assert_three_languages(&messages[0].1, &messages[1].1, &messages[2].1);
@@ -889,15 +740,7 @@ async fn bad_input_gets_a_clear_coded_error_and_leaves_nothing_behind() {
         assert_eq!(detail.code, expected);
         assert!(is_kazakh(&detail.message), "{}", detail.message);
     }
-    let garbage = demo
-        .anonymous(Language::En)
-        .await
-        .public()
-        .check(pb::CheckRequest {
-            code: "]d2garbage".into(),
-            language: 0,
-        })
-        .await;
+    let garbage = demo.anonymous(Language::En).await.check("]d2garbage").await;
     assert!(refusal(garbage).starts_with("TANBA-GS1-"));
     assert_eq!(demo.log_head().await, head, "nothing was written");
 }
@@ -1031,16 +874,9 @@ async fn the_cli_client_orders_downloads_aggregates_and_reports_refusals_in_the_
     let shop = demo.id("shop_astana").to_string();
     let mut signed_in = demo.as_participant("shop_astana").await;
     let till_check = |connection: &mut tanba_client::Connection| {
-        let mut retail = connection.retail();
         let codes = vec![demo.code("genuine", 0)];
-        async move {
-            retail
-                .check_before_sale(pb::CheckBeforeSaleRequest {
-                    seller: String::new(),
-                    codes,
-                })
-                .await
-        }
+        let connection = connection.clone();
+        async move { connection.check_before_sale(None, codes).await }
     };
     till_check(&mut signed_in).await.unwrap();
     json(&client(Some("operator"), &["suspend", &shop]));
@@ -1093,25 +929,14 @@ async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_on
         .unwrap();
     assert_eq!(first["duplicate"], false, "{first}");
     let again = fiscal
-        .retail()
-        .submit_receipt(pb::SubmitReceiptRequest {
+        .submit_receipt(&SalesReceipt {
             receipt_id: "DOORS-1".into(),
-            seller: demo.id("shop_astana").to_string(),
+            seller: Some(demo.id("shop_astana")),
             time_ms: 7,
-            lines: vec![
-                pb::ReceiptLine {
-                    code: codes[0].clone(),
-                    price_tiyn: 500,
-                },
-                pb::ReceiptLine {
-                    code: "nonsense".into(),
-                    price_tiyn: 1,
-                },
-            ],
+            lines: vec![line(&codes[0], 500), line("nonsense", 1)],
         })
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(again.duplicate);
     assert_eq!(
         again.receipt.unwrap().first_sequence,
@@ -1125,63 +950,49 @@ async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_on
     assert_eq!(demo.check(&codes[0], "en").await["verdict"], "sold");
 
     // A return names its sale; the same unit comes back once.
-    let back = |id: &str| pb::SubmitReturnRequest {
+    let back = |id: &str| ReturnReceipt {
         receipt_id: id.into(),
         sale_receipt_id: "DOORS-1".into(),
-        seller: String::new(),
+        seller: None,
         codes: vec![codes[0].clone()],
     };
-    shop.retail()
-        .submit_return(back("DOORS-B-1"))
-        .await
-        .unwrap();
+    shop.submit_return(&back("DOORS-B-1")).await.unwrap();
     assert_eq!(
-        refusal(shop.retail().submit_return(back("DOORS-B-2")).await),
+        refusal(shop.submit_return(&back("DOORS-B-2")).await),
         "TANBA-ENGINE-ALREADY-RETURNED"
     );
 
     // The operator ends the fiscal data operator's contract with the Astana shop yesterday.
     let operator = demo.as_participant("operator").await;
     operator
-        .registry()
-        .assign_fiscal_operator(pb::AssignFiscalOperatorRequest {
-            agency: Some(pb::FiscalAgency {
-                operator: demo.id("fiscal").to_string(),
-                seller: demo.id("shop_astana").to_string(),
-                valid_from: "2025-01-01".into(),
-                valid_until: yesterday().to_string(),
-            }),
+        .assign_fiscal_operator(&tanba_types::FiscalAgency {
+            operator: demo.id("fiscal"),
+            seller: demo.id("shop_astana"),
+            valid_from: "2025-01-01".parse().unwrap(),
+            valid_until: Some(yesterday()),
         })
         .await
         .unwrap();
     let late = fiscal
-        .retail()
-        .submit_receipt(pb::SubmitReceiptRequest {
+        .submit_receipt(&SalesReceipt {
             receipt_id: "LATE-1".into(),
-            seller: demo.id("shop_astana").to_string(),
+            seller: Some(demo.id("shop_astana")),
             time_ms: 8,
-            lines: vec![pb::ReceiptLine {
-                code: codes[1].clone(),
-                price_tiyn: 500,
-            }],
+            lines: vec![line(&codes[1], 500)],
         })
         .await;
     assert_eq!(refusal(late), "TANBA-ENGINE-NOT-SERVED");
     assert_eq!(demo.check(&codes[1], "en").await["verdict"], "genuine");
     // Nor may it check the shop's goods before sale.
     let check = fiscal
-        .retail()
-        .check_before_sale(pb::CheckBeforeSaleRequest {
-            seller: demo.id("shop_astana").to_string(),
-            codes: vec![codes[1].clone()],
-        })
+        .check_before_sale(Some(demo.id("shop_astana")), vec![codes[1].clone()])
         .await;
     assert_eq!(refusal(check), "TANBA-ENGINE-NOT-SERVED");
 
     // The audit trail has the refused call under the seller too, naming both.
     let sanitary = demo.as_participant("sanitary").await;
-    let query = pb::QueryAuditRequest {
-        participant: demo.id("shop_astana").to_string(),
+    let query = AuditQuery {
+        participant: Some(demo.id("shop_astana")),
         ..Default::default()
     };
     let refused = audit_record_where(&sanitary, query, |record| {
@@ -1190,15 +1001,7 @@ async fn r_is_13_a_receipt_has_one_answer_whichever_door_and_an_operator_acts_on
     .await;
     assert_eq!(refused.participant, demo.id("fiscal").to_string());
     assert_eq!(refused.acting_for, demo.id("shop_astana").to_string());
-    let agencies = fiscal
-        .registry()
-        .list_fiscal_agencies(pb::ListFiscalAgenciesRequest {
-            operator: demo.id("fiscal").to_string(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .agencies;
+    let agencies = fiscal.fiscal_agencies(demo.id("fiscal")).await.unwrap();
     assert_eq!(agencies.len(), 2);
 }
 

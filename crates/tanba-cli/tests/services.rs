@@ -10,7 +10,7 @@ mod demo_harness;
 use demo_harness::{Demo, bring_into_circulation, order_codes, refusal};
 use serde_json::json;
 use tanba_cases::service::SampleFile;
-use tanba_client::Connection;
+use tanba_client::{Connection, Withdrawal};
 use tanba_proto::v1 as pb;
 use tanba_types::{AttachmentRef, CaseCommand, Date, FieldValue, Form, Scalar, TaxpayerId};
 
@@ -120,24 +120,14 @@ async fn step_with(
 }
 
 async fn case(connection: &Connection, id: u64) -> pb::Case {
-    connection
-        .cases()
-        .get_case(pb::GetCaseRequest { case_id: id })
-        .await
-        .unwrap()
-        .into_inner()
-        .case
-        .unwrap()
+    connection.get_case(id).await.unwrap()
 }
 
 async fn inbox_kinds(connection: &Connection) -> Vec<String> {
     connection
-        .cases()
-        .inbox(pb::InboxRequest { page: None })
+        .inbox(0)
         .await
         .unwrap()
-        .into_inner()
-        .notices
         .into_iter()
         .map(|notice| notice.kind)
         .collect()
@@ -185,29 +175,17 @@ async fn the_demo_seeds_a_case_of_each_service_at_its_stage() {
     }
     // A stranger to the permit learns nothing of it, not even that it exists.
     let stranger = demo.as_participant("water").await;
-    let refused = stranger
-        .cases()
-        .get_case(pb::GetCaseRequest { case_id: permit })
-        .await;
+    let refused = stranger.get_case(permit).await;
     assert_eq!(refusal(refused), "TANBA-ENGINE-UNKNOWN-CASE");
     // The monitoring body sees every stage; a producer does not.
     let ministry = demo.as_participant("ministry").await;
-    let stages = ministry
-        .state_services()
-        .list_stages(pb::ListStagesRequest { page: None })
-        .await
-        .unwrap()
-        .into_inner()
-        .stages;
+    let stages = ministry.list_stages(0).await.unwrap();
     assert!(
         stages
             .iter()
             .any(|stage| stage.case_id == permit && stage.stage == "confirm_complete")
     );
-    let refused = stranger
-        .state_services()
-        .list_stages(pb::ListStagesRequest { page: None })
-        .await;
+    let refused = stranger.list_stages(0).await;
     assert_eq!(refusal(refused), "TANBA-SERVER-FORBIDDEN");
     // Watched: the stages so far, then each new one.
     let mut watch = ministry
@@ -305,19 +283,16 @@ async fn a_permit_refused_at_intake_then_one_issued_and_used_up_by_exports() {
     // A controlled category and product, and the producer's codes of it in circulation.
     let operator = demo.as_participant("operator").await;
     operator
-        .registry()
-        .define_category(pb::DefineCategoryRequest {
-            category: Some(pb::Category {
-                code: "cartridges".into(),
-                names: Some(pb::Names {
-                    kk: "Спорттық патрондар".into(),
-                    ru: "Спортивные патроны".into(),
-                    en: "Sporting cartridges".into(),
-                }),
-                short_tail_length: 0,
-                return_period_days: 0,
-                control_list_code: "ML3".into(),
-            }),
+        .define_category(&tanba_types::Category {
+            code: "cartridges".into(),
+            names: tanba_types::Names {
+                kk: "Спорттық патрондар".into(),
+                ru: "Спортивные патроны".into(),
+                en: Some("Sporting cartridges".into()),
+            },
+            tail_profile: tanba_types::TailProfile::Full,
+            return_period_days: 0,
+            control_list_code: Some("ML3".into()),
         })
         .await
         .unwrap();
@@ -327,24 +302,21 @@ async fn a_permit_refused_at_intake_then_one_issued_and_used_up_by_exports() {
         tanba_gs1::check_digit::compute(payload).unwrap()
     );
     applicant
-        .registry()
-        .register_product(pb::RegisterProductRequest {
-            product: Some(pb::Product {
-                gtin: gtin.into(),
-                names: Some(pb::Names {
-                    kk: "Патрон 5,6 мм".into(),
-                    ru: "Патрон 5,6 мм".into(),
-                    en: "Cartridge 5.6 mm".into(),
-                }),
-                producer_name: "ТОО «Шымкент Сүт»".into(),
-                producer: dairy.clone(),
-                importer: String::new(),
-                country: "KZ".into(),
-                hs_code: "9306210000".into(),
-                category: "cartridges".into(),
-                level: pb::PackageLevel::Unit as i32,
-                shelf_life_days: 0,
-            }),
+        .register_product(&tanba_types::Product {
+            gtin: tanba_types::Gtin::parse(gtin).unwrap(),
+            names: tanba_types::Names {
+                kk: "Патрон 5,6 мм".into(),
+                ru: "Патрон 5,6 мм".into(),
+                en: Some("Cartridge 5.6 mm".into()),
+            },
+            producer_name: "ТОО «Шымкент Сүт»".into(),
+            producer: Some(demo.id("dairy")),
+            importer: None,
+            country: "KZ".into(),
+            hs_code: "9306210000".parse().unwrap(),
+            category: "cartridges".into(),
+            level: tanba_types::PackageLevel::Unit,
+            shelf_life_days: None,
         })
         .await
         .unwrap();
@@ -424,64 +396,49 @@ async fn a_permit_refused_at_intake_then_one_issued_and_used_up_by_exports() {
     assert!(number.starts_with("PER-"), "{number}");
 
     // Export: 3, then 2, then the sixth is refused: the quantity is used up.
-    let export = |codes: &[String], permit: &str| pb::WithdrawRequest {
-        codes: codes.to_vec(),
+    // An end user without a permit, sent raw: no operation can say it.
+    let end_user_only = pb::WithdrawRequest {
+        codes: codes[..1].to_vec(),
         reason: pb::WithdrawalReason::ExportOutsideEaeu as i32,
         document: "DT 50103/0001".into(),
-        permit: permit.into(),
+        permit: String::new(),
         end_user: "Nordic Instruments AS".into(),
     };
-    let refused = applicant.codes().withdraw(export(&codes[..1], "")).await;
+    let refused = applicant.codes().withdraw(end_user_only).await;
     assert_eq!(refusal(refused), "TANBA-SERVER-INVALID");
-    let mut no_permit = export(&codes[..1], "");
-    no_permit.end_user = String::new();
-    let refused = applicant.codes().withdraw(no_permit).await;
+    let number = tanba_types::DocumentNumber::parse(&number).unwrap();
+    let export = |permit: Option<&tanba_types::DocumentNumber>| Withdrawal {
+        reason: tanba_types::WithdrawalReason::ExportOutsideEaeu,
+        document: Some("DT 50103/0001".into()),
+        export: permit.map(|permit| tanba_types::ExportUse {
+            permit: permit.clone(),
+            end_user: "Nordic Instruments AS".into(),
+        }),
+    };
+    let refused = applicant.withdraw(codes[..1].to_vec(), &export(None)).await;
     assert_eq!(refusal(refused), "TANBA-ENGINE-EXPORT-PERMIT-REQUIRED");
+    let with_permit = export(Some(&number));
     applicant
-        .codes()
-        .withdraw(export(&codes[..3], &number))
+        .withdraw(codes[..3].to_vec(), &with_permit)
         .await
         .unwrap();
     applicant
-        .codes()
-        .withdraw(export(&codes[3..5], &number))
+        .withdraw(codes[3..5].to_vec(), &with_permit)
         .await
         .unwrap();
-    let refused = applicant
-        .codes()
-        .withdraw(export(&codes[5..], &number))
-        .await;
+    let refused = applicant.withdraw(codes[5..].to_vec(), &with_permit).await;
     assert_eq!(refusal(refused), "TANBA-ENGINE-EXPORT-PERMIT-EXHAUSTED");
-    let usage = provider
-        .state_services()
-        .permit_usage(pb::PermitUsageRequest {
-            number: number.clone(),
-            page: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let usage = provider.permit_usage(&number).await.unwrap();
     assert_eq!((usage.used, usage.units), (5, 5));
     assert_eq!(usage.uses.len(), 2);
     assert_eq!(usage.uses[0].codes.len(), 3);
     // Another participant neither reads the permit's use nor decides for its provider.
     let other = demo.as_participant("industry_committee").await;
-    let refused = other
-        .state_services()
-        .permit_usage(pb::PermitUsageRequest {
-            number: number.clone(),
-            page: None,
-        })
-        .await;
+    let refused = other.permit_usage(&number).await;
     assert_eq!(refusal(refused), "TANBA-SERVER-NOT-FOUND");
     // A number that does not exist answers alike: numbers tell a stranger nothing.
-    let unknown = other
-        .state_services()
-        .permit_usage(pb::PermitUsageRequest {
-            number: "PER-2026-999999".into(),
-            page: None,
-        })
-        .await;
+    let unknown = tanba_types::DocumentNumber::parse("PER-2026-999999").unwrap();
+    let unknown = other.permit_usage(&unknown).await;
     assert_eq!(refusal(unknown), "TANBA-SERVER-NOT-FOUND");
     let refused = step_with(
         &other,
@@ -499,8 +456,8 @@ async fn a_permit_refused_at_intake_then_one_issued_and_used_up_by_exports() {
         Some("TANBA-ENGINE-UNKNOWN-CASE")
     );
     // Both refusals are in the audit trail, under the caller.
-    let query = pb::QueryAuditRequest {
-        participant: demo.id("industry_committee").to_string(),
+    let query = tanba_client::AuditQuery {
+        participant: Some(demo.id("industry_committee")),
         ..Default::default()
     };
     for (method, outcome) in [
@@ -677,14 +634,9 @@ async fn a_rex_conclusion_is_followed_by_the_revocation_application() {
     )
     .await
     .unwrap();
-    let built = trade
-        .state_services()
-        .build_origin_evidence(pb::BuildOriginEvidenceRequest { case_id: rex })
-        .await
-        .unwrap()
-        .into_inner();
+    let built = trade.build_origin_evidence(rex).await.unwrap();
     assert!(built.products >= 1 && built.orders >= 1, "{built:?}");
-    let evidence = tanba_proto::forms::attachment_from_wire(built.attachment.unwrap()).unwrap();
+    let evidence = built.attachment;
     step_with(
         &trade,
         rex,
@@ -745,9 +697,6 @@ async fn a_rex_conclusion_is_followed_by_the_revocation_application() {
             .any(|kind| kind == "rex_revocation_requested")
     );
     // The evidence is the trade authority's to build: Atameken may not.
-    let refused = atameken
-        .state_services()
-        .build_origin_evidence(pb::BuildOriginEvidenceRequest { case_id: rex })
-        .await;
+    let refused = atameken.build_origin_evidence(rex).await;
     assert!(refusal(refused).starts_with("TANBA-"));
 }

@@ -56,6 +56,16 @@ impl Connection {
         Ok(records)
     }
 
+    /// An authority: clears a code's flag as a likely copy, saying why; answers whether it was
+    /// flagged.
+    pub async fn clear_flag(&self, code: &str, reason: &str) -> Result<bool, ClientError> {
+        let request = pb::ClearFlagRequest {
+            code: code.to_owned(),
+            reason: reason.to_owned(),
+        };
+        Ok(self.audit().clear_flag(request).await?.into_inner().cleared)
+    }
+
     /// The public's violation reports, about one code or all (the first page).
     pub async fn violation_reports(
         &self,

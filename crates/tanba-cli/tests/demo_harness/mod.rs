@@ -9,7 +9,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tanba_client::{ClientError, Connection, KeyFile};
+use tanba_client::{AuditQuery, ClientError, Connection, KeyFile};
 use tanba_proto::v1 as pb;
 use tanba_types::{CodeKey, Language, ScannedCode, TaxpayerId};
 
@@ -283,12 +283,11 @@ pub fn key_of(raw: &str) -> CodeKey {
     ScannedCode::read(raw).unwrap().key
 }
 
-/// The stable code of a refusal.
-pub fn refusal<T: std::fmt::Debug>(result: Result<T, tonic::Status>) -> String {
-    ClientError::from(result.unwrap_err())
-        .code()
-        .unwrap()
-        .to_owned()
+/// The stable code of a refusal, from an operation or a raw call.
+pub fn refusal<T: std::fmt::Debug, E: Into<ClientError> + std::fmt::Debug>(
+    result: Result<T, E>,
+) -> String {
+    result.unwrap_err().into().code().unwrap().to_owned()
 }
 
 /// Orders `quantity` codes of `gtin` as `connection`, waits for them and downloads them.
@@ -364,23 +363,19 @@ pub fn sscc(n: u64) -> String {
     format!("(00){payload}{check}")
 }
 
-/// Every audit record `reader` may read that `query` asks for (its page limit raised to 10,000).
-pub async fn audit_records(
-    reader: &Connection,
-    mut query: pb::QueryAuditRequest,
-) -> Vec<pb::AuditRecord> {
-    query.page.get_or_insert(pb::Page {
-        after: 0,
-        limit: 10_000,
-    });
-    reader.audit_records(query).await.unwrap()
+/// Every audit record `reader` may read that `query` asks for (at most 10,000 unless it says).
+pub async fn audit_records(reader: &Connection, mut query: AuditQuery) -> Vec<pb::AuditRecord> {
+    if query.limit == 0 {
+        query.limit = 10_000;
+    }
+    reader.query_audit(&query).await.unwrap()
 }
 
 /// The first audit record of `query` that `wanted` accepts, waiting up to five seconds for it:
 /// the audit thread writes a call's record a moment after the answer.
 pub async fn audit_record_where(
     reader: &Connection,
-    query: pb::QueryAuditRequest,
+    query: AuditQuery,
     wanted: impl Fn(&pb::AuditRecord) -> bool,
 ) -> pb::AuditRecord {
     let started = Instant::now();
