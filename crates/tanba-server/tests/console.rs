@@ -3,72 +3,18 @@
 //! or with another session's, sessions that expire and end, a suspended participant signed
 //! out at the next request, stored text escaped, and every refusal in the audit trail.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+mod support;
 
-use tanba_client::{Connection, KeyFile};
+use std::sync::atomic::Ordering;
+
+use tanba_client::KeyFile;
 use tanba_crypto::Signer;
-use tanba_engine::Clock;
 use tanba_proto::v1 as pb;
-use tanba_server::config::BootstrapOperator;
 use tanba_server::session::SESSION_IDLE_MS;
-use tanba_server::{RunningServer, ServerConfig};
-use tanba_types::Language;
 
-/// A clock the test moves.
-struct ManualClock(AtomicU64);
-
-impl Clock for ManualClock {
-    fn now_ms(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-const START_MS: u64 = 1_795_000_000_000;
-
-struct Fixture {
-    server: RunningServer,
-    clock: Arc<ManualClock>,
-    operator: KeyFile,
-    _directory: tempfile::TempDir,
-}
-
-async fn start() -> Fixture {
-    let directory = tempfile::tempdir().unwrap();
-    let operator = KeyFile::generate("990440000395".parse().unwrap());
-    let config = ServerConfig {
-        data_dir: directory.path().join("data"),
-        http_addr: "127.0.0.1:0".parse().unwrap(),
-        grpc_addr: "127.0.0.1:0".parse().unwrap(),
-        bootstrap_operator: Some(BootstrapOperator {
-            id: operator.participant,
-            name: "Operator".into(),
-            public_key_hex: tanba_crypto::encoding::hex(&operator.public_key()),
-        }),
-        ..ServerConfig::default()
-    };
-    let clock = Arc::new(ManualClock(AtomicU64::new(START_MS)));
-    let server = RunningServer::start_with_clock(config, clock.clone())
-        .await
-        .unwrap();
-    Fixture {
-        server,
-        clock,
-        operator,
-        _directory: directory,
-    }
-}
+use support::{Fixture, start};
 
 impl Fixture {
-    async fn operator(&self) -> Connection {
-        let mut connection = Connection::connect(&self.server.grpc_addr.to_string())
-            .await
-            .unwrap()
-            .with_language(Language::En);
-        connection.sign_in(&self.operator).await.unwrap();
-        connection
-    }
-
     /// Registers a producer named `name` and returns its key.
     async fn producer(&self, id: &str, name: &str) -> KeyFile {
         let key = KeyFile::generate(id.parse().unwrap());
@@ -100,7 +46,7 @@ impl Fixture {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
-            base: format!("http://{}", self.server.http_addr),
+            base: self.http(),
             cookies: Vec::new(),
         }
     }
@@ -230,7 +176,7 @@ impl Browser {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_participant_signs_in_with_its_key_and_gets_a_strict_session_cookie() {
-    let fixture = start().await;
+    let fixture = start(|_| {}).await;
     let key = fixture.producer("960440000012", "Су зауыты").await;
     let mut browser = fixture.browser();
     let home = browser.get("/console/").await;
@@ -269,7 +215,7 @@ async fn a_participant_signs_in_with_its_key_and_gets_a_strict_session_cookie() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forms_without_their_token_or_with_another_sessions_are_refused_and_audited() {
-    let fixture = start().await;
+    let fixture = start(|_| {}).await;
     let water = fixture.producer("960440000012", "Water").await;
     let milk = fixture.producer("960540000016", "Milk").await;
     let mut water_browser = fixture.browser();
@@ -321,7 +267,7 @@ async fn forms_without_their_token_or_with_another_sessions_are_refused_and_audi
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_expire_end_on_sign_out_and_end_when_the_participant_is_suspended() {
-    let fixture = start().await;
+    let fixture = start(|_| {}).await;
     let key = fixture.producer("960440000012", "Water").await;
 
     let mut idle = fixture.browser();
@@ -364,7 +310,7 @@ async fn sessions_expire_end_on_sign_out_and_end_when_the_participant_is_suspend
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stored_text_is_escaped_and_pages_carry_a_strict_policy() {
-    let fixture = start().await;
+    let fixture = start(|_| {}).await;
     let key = fixture
         .producer("960440000012", "<script>alert(1)</script> & Co")
         .await;

@@ -3,81 +3,17 @@
 //! the OpenAPI document against the routes served, health and reflection, and what a graceful
 //! stop leaves on disk (a final signed checkpoint, an audit trail that verifies).
 
+mod support;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use serde_json::Value;
 use tanba_client::{ClientError, Connection, KeyFile};
-use tanba_engine::Clock;
 use tanba_proto::v1 as pb;
-use tanba_server::config::BootstrapOperator;
-use tanba_server::{RunningServer, ServerConfig};
 use tanba_store::{RocksStore, Store};
-use tanba_types::Language;
 
-/// A clock the test moves.
-struct ManualClock(AtomicU64);
-
-impl Clock for ManualClock {
-    fn now_ms(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-const START_MS: u64 = 1_795_000_000_000;
-
-struct Fixture {
-    server: RunningServer,
-    clock: Arc<ManualClock>,
-    operator: KeyFile,
-    directory: tempfile::TempDir,
-}
-
-async fn start(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
-    let directory = tempfile::tempdir().unwrap();
-    let operator = KeyFile::generate("990440000395".parse().unwrap());
-    let mut config = ServerConfig {
-        data_dir: directory.path().join("data"),
-        http_addr: "127.0.0.1:0".parse().unwrap(),
-        grpc_addr: "127.0.0.1:0".parse().unwrap(),
-        bootstrap_operator: Some(BootstrapOperator {
-            id: operator.participant,
-            name: "Operator".into(),
-            public_key_hex: tanba_crypto::encoding::hex(&operator.public_key()),
-        }),
-        ..ServerConfig::default()
-    };
-    adjust(&mut config);
-    let clock = Arc::new(ManualClock(AtomicU64::new(START_MS)));
-    let server = RunningServer::start_with_clock(config, clock.clone())
-        .await
-        .unwrap();
-    Fixture {
-        server,
-        clock,
-        operator,
-        directory,
-    }
-}
-
-impl Fixture {
-    fn grpc(&self) -> String {
-        self.server.grpc_addr.to_string()
-    }
-
-    fn http(&self) -> String {
-        format!("http://{}", self.server.http_addr)
-    }
-
-    async fn operator(&self) -> Connection {
-        let mut connection = Connection::connect(&self.grpc())
-            .await
-            .unwrap()
-            .with_language(Language::En);
-        connection.sign_in(&self.operator).await.unwrap();
-        connection
-    }
-}
+use support::{START_MS, start};
 
 fn code_of(error: tonic::Status) -> String {
     ClientError::from(error).code().unwrap().to_owned()

@@ -346,6 +346,13 @@ pub fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The link to the next page of a list after a full one (`path?after=<last id>`); none after a
+/// page that was not full (the list ended).
+pub fn more_link(path: &str, shown: usize, page_entries: u32, last: Option<u64>) -> Option<String> {
+    let full = shown == page_entries as usize;
+    last.filter(|_| full).map(|id| format!("{path}?after={id}"))
+}
+
 /// A whole-number query parameter (a page's `after`), 0 when absent or not a number.
 pub fn query_number(request: &Request, name: &str) -> u64 {
     (request.uri().query().unwrap_or_default().split('&'))

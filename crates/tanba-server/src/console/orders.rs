@@ -119,13 +119,8 @@ pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, request: Requ
         };
         let orders = emission::orders(&mut call, page)?;
         let frame = visit.signed_in_frame("orders", &who);
-        let more = (orders.len() == ORDERS_PAGE_ENTRIES as usize)
-            .then(|| {
-                orders
-                    .last()
-                    .map(|order| format!("/console/orders?after={}", order.id))
-            })
-            .flatten();
+        let last = orders.last().map(|order| order.id);
+        let more = super::more_link("/console/orders", orders.len(), ORDERS_PAGE_ENTRIES, last);
         let orders = rows(&mut call, &orders, &frame)?;
         let mut known: Vec<(String, String)> = (orders.iter())
             .map(|order| (order.gtin.clone(), order.product.clone()))

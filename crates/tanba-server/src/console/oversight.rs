@@ -204,13 +204,13 @@ pub async fn reports_page(
             limit: REPORTS_PAGE_ENTRIES,
         };
         let reports = audit::violation_reports(&mut call, None, page)?;
-        let more = (reports.len() == REPORTS_PAGE_ENTRIES as usize)
-            .then(|| {
-                reports
-                    .last()
-                    .map(|last| format!("/console/reports?after={}", last.id))
-            })
-            .flatten();
+        let last = reports.last().map(|last| last.id);
+        let more = super::more_link(
+            "/console/reports",
+            reports.len(),
+            REPORTS_PAGE_ENTRIES,
+            last,
+        );
         let map = map_svg(&frame, &reports);
         let rows = reports
             .iter()

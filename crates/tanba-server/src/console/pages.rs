@@ -101,13 +101,13 @@ pub async fn inbox(State(app): State<Arc<App>>, headers: HeaderMap, request: Req
         let notices = crate::service::cases::inbox(&mut call, page)?;
         let frame = visit.signed_in_frame("inbox", &who);
         let words = frame.words;
-        let more = (notices.len() == INBOX_PAGE_NOTICES)
-            .then(|| {
-                notices
-                    .last()
-                    .map(|(id, _)| format!("/console/inbox?after={id}"))
-            })
-            .flatten();
+        let last = notices.last().map(|(id, _)| *id);
+        let more = super::more_link(
+            "/console/inbox",
+            notices.len(),
+            INBOX_PAGE_NOTICES as u32,
+            last,
+        );
         let rows: Vec<NoticeRow> = notices
             .into_iter()
             .map(|(id, record)| NoticeRow {

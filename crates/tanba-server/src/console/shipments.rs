@@ -83,13 +83,13 @@ pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, request: Requ
             })
             .collect();
         let names = named(&mut call, &counterparts)?;
-        let more = (found.len() == DOCUMENTS_PAGE_ENTRIES as usize)
-            .then(|| {
-                found
-                    .last()
-                    .map(|last| format!("/console/shipments?after={}", last.id))
-            })
-            .flatten();
+        let last = found.last().map(|last| last.id);
+        let more = super::more_link(
+            "/console/shipments",
+            found.len(),
+            DOCUMENTS_PAGE_ENTRIES,
+            last,
+        );
         let documents = (found.iter().zip(names))
             .map(|(document, counterpart)| DocumentRow {
                 id: document.id,
