@@ -24,6 +24,9 @@ use crate::service::{self, Page, emission};
 pub const ORDERS_PAGE_ENTRIES: u32 = 50;
 /// Seconds between refreshes of an order's page while its codes are being issued.
 pub const ORDER_REFRESH_SECONDS: u32 = 2;
+/// Codes a label weighs against its participant's rate (encoding and drawing a symbol is about
+/// the work of that many codes in a command).
+pub const LABEL_RATE_WEIGHT_CODES: usize = 10;
 /// Labels a sheet request asks for when it names no count: one A4 sheet of the small size.
 pub const LABELS_DEFAULT: u32 = 40;
 
@@ -296,6 +299,9 @@ fn labels(
     if count as usize > LABELS_PER_PDF_MAX {
         return Err(ApiError::too_many("labels", LABELS_PER_PDF_MAX));
     }
+    // Drawing labels is work the server does for the caller: weighed against its rate, so a
+    // participant asking for sheet after sheet waits its turn like one sending big commands.
+    call.charge_codes(count as usize * LABEL_RATE_WEIGHT_CODES)?;
     let codes = emission::codes_to_print(call.app(), order.id, from, count as usize)?;
     Ok(codes.into_iter().map(|code| label_of(&code.raw)).collect())
 }
