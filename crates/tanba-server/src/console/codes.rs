@@ -153,17 +153,9 @@ pub async fn block(State(app): State<Arc<App>>, headers: HeaderMap, request: Req
     let outcome = async {
         let who = call.participant()?;
         let pairs: Vec<(String, String)> = read_form(request).await?;
-        let field = |name: &str| {
-            (pairs.iter())
-                .find(|(key, _)| key == name)
-                .map_or(String::new(), |(_, value)| value.clone())
-        };
-        visit.check_csrf(&field("csrf"))?;
-        let listed: Vec<String> = (field("codes").lines())
-            .map(str::trim)
-            .filter(|line| !line.is_empty())
-            .map(str::to_owned)
-            .collect();
+        let field = |name: &str| super::form_field(&pairs, name);
+        visit.check_csrf(field("csrf"))?;
+        let listed = super::scanned_lines(field("codes"));
         let receipt = match lift {
             true => codes::unblock(&mut call, &listed).await?,
             false => codes::block(&mut call, &listed, field("reason").trim().to_owned()).await?,

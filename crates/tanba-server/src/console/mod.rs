@@ -135,10 +135,7 @@ async fn secure_headers(request: Request, next: axum::middleware::Next) -> Respo
 
 /// The `lang` query parameter, if it names a language.
 fn chosen_language(query: Option<&str>) -> Option<Language> {
-    query?
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("lang="))
-        .and_then(|code| code.parse().ok())
+    query_value(query, "lang")?.parse().ok()
 }
 
 /// A cookie's value from the request's `Cookie` headers.
@@ -312,38 +309,35 @@ pub fn json_refusal(error: &ApiError, language: Language) -> Response {
     (status, axum::Json(json)).into_response()
 }
 
-/// A query parameter's text, percent-decoded (empty when absent or not UTF-8).
-pub fn query_text(request: &Request, name: &str) -> String {
-    (request.uri().query().unwrap_or_default().split('&'))
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| *key == name)
-        .and_then(|(_, value)| percent_decode(value))
-        .unwrap_or_default()
+/// A query parameter's value, decoded (the first of its name), if the query has one and reads.
+pub fn query_value(query: Option<&str>, name: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
+    pairs
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
 }
 
-/// Percent-decodes a query parameter's value (`+` is a space).
-pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'%' => {
-                let hex = text.get(index + 1..index + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                index += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                index += 1;
-            }
-            byte => {
-                out.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+/// A query parameter's text, decoded (empty when absent or unreadable).
+pub fn query_text(request: &Request, name: &str) -> String {
+    query_value(request.uri().query(), name).unwrap_or_default()
+}
+
+/// A form field's value from a form read as pairs (empty when absent).
+pub fn form_field<'p>(pairs: &'p [(String, String)], name: &str) -> &'p str {
+    pairs
+        .iter()
+        .find(|(key, _)| key == name)
+        .map_or("", |(_, value)| value.as_str())
+}
+
+/// The lines of a scan box: one code each, trimmed, blank lines skipped.
+pub fn scanned_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The link to the next page of a list after a full one (`path?after=<last id>`); none after a
@@ -355,11 +349,7 @@ pub fn more_link(path: &str, shown: usize, page_entries: u32, last: Option<u64>)
 
 /// A whole-number query parameter (a page's `after`), 0 when absent or not a number.
 pub fn query_number(request: &Request, name: &str) -> u64 {
-    (request.uri().query().unwrap_or_default().split('&'))
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| *key == name)
-        .and_then(|(_, value)| value.parse().ok())
-        .unwrap_or(0)
+    query_text(request, name).parse().unwrap_or(0)
 }
 
 /// A rendered page.

@@ -223,24 +223,14 @@ async fn document_form(
 ) -> Result<DocumentForm, ApiError> {
     call.participant()?;
     let pairs: Vec<(String, String)> = read_form(request).await?;
-    let value = |name: &str| {
-        (pairs.iter())
-            .find(|(key, _)| key == name)
-            .map_or("", |(_, value)| value.as_str())
-    };
+    let value = |name: &str| super::form_field(&pairs, name);
     visit.check_csrf(value("csrf"))?;
     let signature = base64url_decode(value("signature")).unwrap_or_default();
     let mut items: Vec<String> = (pairs.iter())
         .filter(|(key, _)| key == "item")
         .map(|(_, value)| value.clone())
         .collect();
-    items.extend(
-        value("codes")
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty())
-            .map(str::to_owned),
-    );
+    items.extend(super::scanned_lines(value("codes")));
     let draft = match (action, id) {
         ("ship", None) => Draft::Ship {
             buyer: value("buyer")

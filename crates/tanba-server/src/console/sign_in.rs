@@ -39,12 +39,7 @@ pub struct SignInPage {
 /// Where to go after signing in: a console path given with the request, else the home page
 /// (never another site: an open redirect is a phishing tool).
 fn next_path(query: Option<&str>) -> String {
-    let asked = query
-        .unwrap_or_default()
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("next="))
-        .and_then(super::percent_decode);
-    safe_next(asked.as_deref())
+    safe_next(super::query_value(query, "next").as_deref())
 }
 
 /// `asked` if it is a path of the console, else the home page.
@@ -69,16 +64,10 @@ pub async fn page(State(app): State<Arc<App>>, headers: HeaderMap, request: Requ
     if visit.session.is_some() {
         return Redirect::to("/console/").into_response();
     }
-    let said = request
-        .uri()
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("said="))
-        .unwrap_or_default();
+    let said = super::query_text(&request, "said");
     let token = random_hex(&mut OsRng);
     let page = SignInPage {
-        frame: visit.frame("").say(said),
+        frame: visit.frame("").say(&said),
         script: super::assets::url("sign-in.js"),
         csrf: token.clone(),
         next: next_path(request.uri().query()),

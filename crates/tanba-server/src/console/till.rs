@@ -13,7 +13,7 @@ use rand_core::OsRng;
 use tanba_types::limits::RECEIPT_LINES_MAX;
 
 use super::sign_in::read_form;
-use super::{Frame, Visit};
+use super::{Frame, Visit, form_field as field, scanned_lines};
 use crate::app::{App, Call};
 use crate::error::ApiError;
 use crate::service::retail::{
@@ -90,15 +90,6 @@ fn tiyn(text: &str) -> Option<u64> {
         .checked_add(fraction)
 }
 
-/// The lines of the scan box: one code each, blank lines skipped.
-fn scanned(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// A form's fields as pairs, its CSRF token checked.
 async fn till_form(
     visit: &Visit,
@@ -109,13 +100,6 @@ async fn till_form(
     let pairs: Vec<(String, String)> = read_form(request).await?;
     visit.check_csrf(field(&pairs, "csrf"))?;
     Ok(pairs)
-}
-
-fn field<'p>(pairs: &'p [(String, String)], name: &str) -> &'p str {
-    pairs
-        .iter()
-        .find(|(key, _)| key == name)
-        .map_or("", |(_, value)| value.as_str())
 }
 
 /// `GET /console/till`.
@@ -155,7 +139,7 @@ pub async fn check(State(app): State<Arc<App>>, headers: HeaderMap, request: Req
     let outcome = async {
         let pairs = till_form(&visit, &mut call, request).await?;
         let who = call.participant()?;
-        let codes = scanned(field(&pairs, "codes"));
+        let codes = scanned_lines(field(&pairs, "codes"));
         let checks = retail::check_before_sale(
             &mut call,
             Ok(TillCheck {
@@ -245,7 +229,7 @@ pub async fn give_back(
             receipt_id: receipt_id.clone(),
             sale_receipt_id: field(&pairs, "sale_receipt_id").trim().to_owned(),
             seller: None,
-            codes: scanned(field(&pairs, "codes")),
+            codes: scanned_lines(field(&pairs, "codes")),
         };
         let outcome = retail::submit_return(&mut call, Ok(receipt)).await?;
         let mut page = TillPage::new(&visit, visit.signed_in_frame("till", &who));
