@@ -9,10 +9,14 @@ import { base, demo, freshPage, launch, signIn } from "./tests/support.mjs";
 const rounds = Number(process.env.TANBA_TIMING_ROUNDS || 50);
 const pages = {
   water: ["/console/", "/console/inbox", "/console/orders", "/console/shipments", "/console/shipments/new",
-    "/console/codes?code=" + encodeURIComponent(demo.genuine[0].bracketed)],
-  shop_almaty: ["/console/till", "/console/shipments"],
+    "/console/codes?code=" + encodeURIComponent(demo.genuine[0].bracketed), "/console/products", "/console/goods",
+    "/console/cases", `/console/cases/${demo.recall_case}`, `/console/cases/${demo.recall_case}/holders`,
+    "/console/cases/new/recall/establish_ground"],
+  shop_almaty: ["/console/till", "/console/shipments", "/console/receipts"],
   sanitary: ["/console/audit", "/console/audit?participant=&code=" + encodeURIComponent(demo.genuine[0].bracketed) + "&from=&until=",
-    "/console/reports"],
+    "/console/reports", "/console/participants"],
+  standards: ["/console/cases?as=authority"],
+  operator: ["/console/participants", "/console/reference", "/console/health"],
 };
 
 function percentile(sorted, share) {

@@ -93,6 +93,12 @@ test("a producer ships in the browser and a shop accepts part, each signing with
   await shopPage.fill("#codes", `${codes[0]}\n${codes[1]}`);
   await Promise.all([shopPage.waitForLoadState("load"), shopPage.click("#check")]);
   assert.equal(await shopPage.locator("#checks tr.sellable").count(), 1);
+  // The shop's receipts list the sale and the return.
+  await shopPage.click("nav.menu a[href='/console/receipts']");
+  const receipts = await shopPage.locator("#receipts").innerText();
+  assert.match(receipts, /sale/);
+  assert.match(receipts, /return of receipt/);
+  await inEveryLanguage(shopPage, "receipts");
 
   // Signed with another participant's key file: refused in the browser, nothing sent.
   await page.goto(`${base}/console/shipments/new`);

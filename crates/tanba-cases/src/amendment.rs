@@ -120,6 +120,10 @@ impl Definition for Amendment {
     }
 
     /// The provider, an authority.
+    fn clocks(&self) -> &'static [&'static str] {
+        &[INFORM_CLOCK]
+    }
+
     fn opener_roles(&self) -> &'static [Role] {
         &[Role::Authority]
     }

@@ -384,6 +384,10 @@ impl Definition for Complaint {
     }
 
     /// Any applicant (the rule that it is the case's own applicant is checked on opening).
+    fn clocks(&self) -> &'static [&'static str] {
+        &[REVIEW_CLOCK, FORWARD_CLOCK, FAVOURABLE_CLOCK]
+    }
+
     fn opener_roles(&self) -> &'static [Role] {
         &[]
     }

@@ -319,6 +319,9 @@ pub trait Definition: Send + Sync {
     fn states(&self) -> &'static [StateSpec];
     /// Its transitions, the opening ones among them.
     fn transitions(&self) -> &'static [TransitionSpec];
+    /// The names of the clocks its steps start (`D-REC-2`): every clock a step or a rung names
+    /// is one of these (the executor asserts it), so a page can name every clock a case has.
+    fn clocks(&self) -> &'static [&'static str];
     /// The participant roles that may open a case.
     fn opener_roles(&self) -> &'static [Role];
     /// Whether a case must name an authority.

@@ -359,6 +359,11 @@ fn record(
     let mut updates = Vec::new();
     for operation in &outcome.clocks {
         let (name, change, value) = apply_clock(&clocks, operation, context)?;
+        assert!(
+            definition.clocks().contains(&name),
+            "the {} definition names clock {name}, missing from its clocks()",
+            definition.kind()
+        );
         clocks.insert(name.to_owned(), value.clone());
         updates.push((name.to_owned(), change, value));
     }

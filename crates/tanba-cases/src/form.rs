@@ -462,3 +462,59 @@ pub fn codes(form: &Form, name: &str) -> Vec<tanba_types::CodeKey> {
         _ => Vec::new(),
     }
 }
+
+/// A value as a person types it into a field of `kind` (a page's input box), or why it is not
+/// one. This reads the value's type only; [`check_scalar`] still checks it when the step runs.
+/// Decimals take a comma or a point; dates are `YYYY-MM-DD`; moments `YYYY-MM-DDTHH:MM` in
+/// Kazakhstan time (what a browser's date-and-time box sends); flags `on`, `true` or `yes`.
+pub fn read_typed(field: &str, kind: FieldKind, typed: &str) -> Result<Scalar, CaseError> {
+    let text = typed.trim();
+    let wrong = |expected: &str| {
+        CaseError::field(
+            "TANBA-CASE-FIELD-TYPE",
+            field,
+            format!("{expected} expected"),
+        )
+    };
+    Ok(match kind {
+        FieldKind::Text { .. } => Scalar::Text(text.replace("\r\n", "\n")),
+        FieldKind::Choice(_)
+        | FieldKind::HsCode
+        | FieldKind::Gtin
+        | FieldKind::Currency
+        | FieldKind::Country
+        | FieldKind::ControlListCode
+        | FieldKind::Unit => Scalar::Text(text.to_owned()),
+        FieldKind::Integer { .. } => {
+            Scalar::Integer(text.parse().map_err(|_| wrong("a whole number"))?)
+        }
+        FieldKind::PositiveDecimal => Scalar::Decimal(
+            tanba_types::Decimal::parse(&text.replace(',', "."))
+                .ok_or_else(|| wrong("a decimal number"))?,
+        ),
+        FieldKind::Date => Scalar::Date(text.parse().map_err(|_| wrong("a date"))?),
+        FieldKind::PastMoment => {
+            Scalar::Moment(kz_moment_ms(text).ok_or_else(|| wrong("a moment"))?)
+        }
+        FieldKind::Flag => Scalar::Flag(matches!(text, "on" | "true" | "yes")),
+        FieldKind::Taxpayer => Scalar::Taxpayer(text.parse().map_err(|_| wrong("an IIN or BIN"))?),
+        FieldKind::Code => Scalar::Code(
+            tanba_types::ScannedCode::read(text)
+                .map_err(|_| wrong("a marking code"))?
+                .key,
+        ),
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM` in Kazakhstan time as unix milliseconds.
+fn kz_moment_ms(text: &str) -> Option<u64> {
+    let (day, time) = text.split_once('T')?;
+    let day: tanba_types::Date = day.parse().ok()?;
+    let (hours, minutes) = time.get(..5)?.split_once(':')?;
+    let (hours, minutes): (i64, i64) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if !(0..24).contains(&hours) || !(0..60).contains(&minutes) {
+        return None;
+    }
+    let local_ms = i64::from(day.days_since_epoch()) * 86_400_000 + (hours * 60 + minutes) * 60_000;
+    u64::try_from(local_ms - tanba_types::date::KZ_UTC_OFFSET_MS).ok()
+}

@@ -391,6 +391,15 @@ impl Definition for Certificate {
     }
 
     /// Individuals and legal entities of RK (R-CER-12): any participant.
+    fn clocks(&self) -> &'static [&'static str] {
+        &[
+            COMPLETENESS_CLOCK,
+            SERVICE_CLOCK,
+            HEARING_CLOCK,
+            PRESENTATION_CLOCK,
+        ]
+    }
+
     fn opener_roles(&self) -> &'static [Role] {
         &[]
     }

@@ -32,6 +32,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             state.put(Column::Products, key, encode(category));
         }
         Event::ProductRegistered(product) | Event::ProductUpdated(product) => {
+            index_product(state, product)?;
             let key = keys::product(&product.gtin);
             add_reference_history(state, Column::Products, &key, sequence);
             state.put(Column::Products, key, encode(product));
@@ -578,4 +579,23 @@ fn record_receipt(
         keys::receipt(kind, seller, receipt_id),
         encode(&entry),
     );
+    let listed = keys::participant_index(keys::INDEX_SELLER_RECEIPTS, seller, record.sequence);
+    state.put(Column::Index, listed, Vec::new());
+}
+
+/// Keeps the index of the products each participant markets: a card's producer and importer
+/// as it now stands, those it named before removed.
+fn index_product(state: &mut State, product: &tanba_types::Product) -> Result<(), EngineError> {
+    let number = keys::gtin_number(&product.gtin);
+    if let Some(before) = state.product(&product.gtin)? {
+        for marketer in [before.producer, before.importer].into_iter().flatten() {
+            let key = keys::participant_index(keys::INDEX_PRODUCTS, &marketer, number);
+            state.delete(Column::Index, key);
+        }
+    }
+    for marketer in [product.producer, product.importer].into_iter().flatten() {
+        let key = keys::participant_index(keys::INDEX_PRODUCTS, &marketer, number);
+        state.put(Column::Index, key, Vec::new());
+    }
+    Ok(())
 }

@@ -103,6 +103,11 @@ pub const RECEIPT_SALE_LINE: u8 = b'l';
 pub const INDEX_FISCAL_AGENCIES: u8 = b'a';
 /// Index prefix: the versions of a reference card (participant, category, product).
 pub const INDEX_REFERENCE: u8 = b'r';
+/// Index prefix: the products a participant markets (as producer or importer), by GTIN as a
+/// number.
+pub const INDEX_PRODUCTS: u8 = b'm';
+/// Index prefix: a seller's fiscal receipts (sales and returns), by log sequence.
+pub const INDEX_SELLER_RECEIPTS: u8 = b'y';
 /// Index prefix: a participant's exports, by log sequence.
 pub const INDEX_EXPORTS: u8 = b'x';
 /// Index prefix: the published versions of the working-day calendar, by version.
@@ -353,6 +358,13 @@ pub fn trailing_u64(key: &[u8]) -> Result<u64, EngineError> {
 /// A participant's key.
 pub fn participant(id: &TaxpayerId) -> [u8; 12] {
     id.to_ascii()
+}
+
+/// A GTIN as the number its 14 digits are (an index's order is the GTINs' order).
+pub fn gtin_number(gtin: &Gtin) -> u64 {
+    gtin.as_str()
+        .parse()
+        .expect("a GTIN is 14 digits, well within a u64")
 }
 
 /// A product card's key.

@@ -513,6 +513,86 @@ pub fn orders(
         .collect()
 }
 
+/// A fiscal receipt as a seller's list shows it: a sale or a return, from its log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptView {
+    /// The log sequence that recorded it.
+    pub sequence: u64,
+    /// When it was recorded, unix milliseconds.
+    pub recorded_ms: u64,
+    /// The receipt's id.
+    pub receipt_id: String,
+    /// For a return, the sales receipt it returns goods of.
+    pub sale_receipt_id: Option<String>,
+    /// Codes sold or returned.
+    pub codes: usize,
+    /// Lines refused (a sale's).
+    pub refused: usize,
+    /// The sum of the lines sold, in tiyn (a sale's).
+    pub total_tiyn: u64,
+}
+
+/// A seller's fiscal receipts, sales and returns, oldest first, after the log sequence `after`.
+pub fn seller_receipts(
+    snapshot: &dyn Snapshot,
+    seller: &TaxpayerId,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<ReceiptView>, EngineError> {
+    participant_index(snapshot, keys::INDEX_SELLER_RECEIPTS, seller, after, limit)?
+        .into_iter()
+        .map(|sequence| {
+            let record = log_record(snapshot, sequence)?
+                .ok_or_else(|| EngineError::Corrupt(format!("receipt {sequence} is not logged")))?;
+            receipt_view(&record)
+                .ok_or_else(|| EngineError::Corrupt(format!("entry {sequence} is no receipt")))
+        })
+        .collect()
+}
+
+fn receipt_view(record: &LogRecord) -> Option<ReceiptView> {
+    let view = |receipt_id: &String, sale_receipt_id: Option<&String>| ReceiptView {
+        sequence: record.sequence,
+        recorded_ms: record.time_ms,
+        receipt_id: receipt_id.clone(),
+        sale_receipt_id: sale_receipt_id.cloned(),
+        codes: 0,
+        refused: 0,
+        total_tiyn: 0,
+    };
+    match &record.event {
+        tanba_types::Event::Sold {
+            receipt_id,
+            lines,
+            sold,
+            refused,
+            ..
+        } => {
+            let refused_lines: Vec<usize> =
+                (refused.iter()).map(|line| line.line as usize).collect();
+            let total_tiyn = (lines.iter().enumerate())
+                .filter(|(index, _)| !refused_lines.contains(index))
+                .map(|(_, line)| line.price_tiyn)
+                .sum();
+            Some(ReceiptView {
+                codes: sold.len(),
+                refused: refused.len(),
+                total_tiyn,
+                ..view(receipt_id, None)
+            })
+        }
+        tanba_types::Event::Returned {
+            codes,
+            receipt_id,
+            sale_receipt_id,
+        } => Some(ReceiptView {
+            codes: codes.len(),
+            ..view(receipt_id, Some(sale_receipt_id))
+        }),
+        _ => None,
+    }
+}
+
 /// A participant's exports (withdrawals to an EAEU state or outside the EAEU): their log
 /// sequences, oldest first, after `after`.
 pub fn exports(
@@ -610,9 +690,53 @@ pub fn participant(
     record(snapshot, Column::Participants, &keys::participant(id))
 }
 
+/// A page of the register of participants, in IIN/BIN order, after `after`.
+pub fn participants(
+    snapshot: &dyn Snapshot,
+    after: Option<&TaxpayerId>,
+    limit: usize,
+) -> Result<Vec<Participant>, EngineError> {
+    // Keys are the 12 digits: the key right after `after` is `after` with a zero byte added.
+    let start = after.map_or_else(Vec::new, |id| {
+        let mut start = keys::participant(id).to_vec();
+        start.push(0);
+        start
+    });
+    snapshot
+        .scan_from(
+            Column::Participants,
+            &[],
+            &start,
+            limit.min(PAGE_ENTRIES_MAX),
+        )?
+        .iter()
+        .map(|(_, value)| decode(value))
+        .collect()
+}
+
 /// A product card.
 pub fn product(snapshot: &dyn Snapshot, gtin: &Gtin) -> Result<Option<Product>, EngineError> {
     record(snapshot, Column::Products, &keys::product(gtin))
+}
+
+/// The product cards a participant markets (as producer or importer), in GTIN order, after the
+/// GTIN `after` (a number; 0 from the first).
+pub fn products_of(
+    snapshot: &dyn Snapshot,
+    participant: &TaxpayerId,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<Product>, EngineError> {
+    participant_index(snapshot, keys::INDEX_PRODUCTS, participant, after, limit)?
+        .into_iter()
+        .map(|number| {
+            let gtin = Gtin::parse(&format!("{number:014}"))
+                .map_err(|_| EngineError::Corrupt(format!("product index entry {number}")))?;
+            product(snapshot, &gtin)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("product {gtin} is indexed but missing"))
+            })
+        })
+        .collect()
 }
 
 /// A product category.

@@ -387,6 +387,15 @@ impl Definition for Permit {
 
     /// A foreign person or its authorized representative, registered in Tanba by its BIN or
     /// its branch's (R-PER-11, A-PER-7): any participant.
+    fn clocks(&self) -> &'static [&'static str] {
+        &[
+            COMPLETENESS_CLOCK,
+            RISK_CLOCK,
+            SERVICE_CLOCK,
+            VALIDITY_CLOCK,
+        ]
+    }
+
     fn opener_roles(&self) -> &'static [Role] {
         &[]
     }

@@ -130,6 +130,10 @@ impl Definition for Claim {
     }
 
     /// A buyer registered in Tanba: whoever holds goods (A-REC-1 restricts no buyer type).
+    fn clocks(&self) -> &'static [&'static str] {
+        &[ANSWER_CLOCK]
+    }
+
     fn opener_roles(&self) -> &'static [Role] {
         &[
             Role::Producer,

@@ -298,6 +298,10 @@ impl Definition for Recall {
     }
 
     /// R-REC-01: the producer (or its authorized person), the importer, the seller.
+    fn clocks(&self) -> &'static [&'static str] {
+        &[DIRECT_NOTICE_CLOCK, DISPOSAL_CLOCK, CORRECTION_CLOCK]
+    }
+
     fn opener_roles(&self) -> &'static [Role] {
         &[
             Role::Producer,

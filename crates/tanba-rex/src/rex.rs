@@ -229,6 +229,17 @@ impl Definition for Rex {
     }
 
     /// The authorized body in the field of trade (R-REX-09).
+    fn clocks(&self) -> &'static [&'static str] {
+        &[
+            WHOLE_CLOCK,
+            ASK_CLOCK,
+            DOCUMENTS_CLOCK,
+            CHECK_CLOCK,
+            CONCLUSION_CLOCK,
+            REVOCATION_CLOCK,
+        ]
+    }
+
     fn opener_roles(&self) -> &'static [Role] {
         &[Role::Authority]
     }

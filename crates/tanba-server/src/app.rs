@@ -51,7 +51,8 @@ pub struct AnonymousPaid;
 /// active participant (none, malformed, expired, forged, suspended) pays the anonymous rate of
 /// its client here, before anything is read or parsed, and past that rate is refused at once
 /// (counted in metrics, not audited: a flood must not fill the audit trail); its body is cut
-/// off at [`ANONYMOUS_BODY_BYTES_MAX`].
+/// off at [`ANONYMOUS_BODY_BYTES_MAX`] (the public page's report form, with its photo, at
+/// [`crate::http::anonymous_body_bytes_max`]'s larger limit).
 /// Health, metrics and the OpenAPI document are not calls and pass.
 pub async fn gate(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
@@ -97,9 +98,10 @@ pub async fn gate(
         };
     }
     request.extensions_mut().insert(AnonymousPaid);
-    let request = request.map(|body| {
-        axum::body::Body::new(http_body_util::Limited::new(body, ANONYMOUS_BODY_BYTES_MAX))
-    });
+    let body_bytes_max =
+        crate::http::anonymous_body_bytes_max(request.method(), request.uri().path());
+    let request = request
+        .map(|body| axum::body::Body::new(http_body_util::Limited::new(body, body_bytes_max)));
     next.run(request).await
 }
 
@@ -150,6 +152,8 @@ pub struct App {
     public_write_limiter: DefaultDirectRateLimiter,
     /// The console's signed-in browsers.
     pub sessions: crate::session::Sessions,
+    /// The console's background jobs (a file of packages being aggregated).
+    pub console_jobs: crate::console::jobs::Jobs,
 }
 
 /// Log writes the anonymous public may cause per second in all (consumers' opt-ins and
@@ -344,6 +348,7 @@ impl App {
             config,
             uploads: UploadSlots::default(),
             sessions: Default::default(),
+            console_jobs: Default::default(),
             inbox_watches: StreamSlots::new(WATCHES_PER_PARTICIPANT_MAX),
             downloads: StreamSlots::new(DOWNLOADS_PER_PARTICIPANT_MAX),
             test_clock: std::sync::OnceLock::new(),

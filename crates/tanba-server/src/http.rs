@@ -1,5 +1,6 @@
 //! The HTTP side: the public check as JSON and as a readable page at the code's GS1 Digital Link
-//! path, violation reports, the tills' JSON API, sign-in for tills, `/metrics`, `/healthz` and
+//! path ([`crate::page`] renders the pages), violation reports (JSON, and the page's form with
+//! an optional photo), the tills' JSON API, sign-in for tills, `/metrics`, `/healthz` and
 //! `/openapi.json`. Bodies are read by hand (size-capped, content type checked) so that every
 //! refusal is a coded JSON error like the rest of the API, never a framework's plain text. Each
 //! call is the same operation as its gRPC twin's ([`crate::service`]): a handler reads the
@@ -11,8 +12,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -25,7 +26,8 @@ use crate::app::AnonymousPaid;
 use crate::app::{App, Call, RequestMeta};
 use crate::error::ApiError;
 use crate::net::PeerAddr;
-use crate::public::{PublicCheck, ViolationKind};
+use crate::page::{self, Place};
+use crate::public::{PhotoError, PublicCheck, REPORT_PHOTO_BYTES_MAX, ViolationKind};
 use crate::service::retail::{ReturnReceipt, SalesReceipt, TillCheck};
 use crate::service::{self, Given};
 
@@ -33,6 +35,26 @@ use crate::service::{self, Given};
 pub const HTTP_BODY_BYTES_MAX: usize = 1 << 20;
 /// Longest a client may take to send a body.
 pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Bytes of the report form's fields other than its photo, together (a comment of
+/// `REPORT_COMMENT_CHARS_MAX` characters in four-byte UTF-8 fits twice).
+pub const REPORT_FIELDS_BYTES_MAX: usize = 16 * 1024;
+/// Largest report form body read, from anyone. A photo past [`REPORT_PHOTO_BYTES_MAX`] is read
+/// to the end of the body and thrown away as it comes (memory holds at most the photo's limit),
+/// so a phone whose camera's photo is a little too large gets the page that says so, not a
+/// dropped connection; a body declared larger is refused before a byte of it is read.
+pub const REPORT_BODY_BYTES_MAX: usize = 8 * 1024 * 1024;
+/// Report forms read at once, by everyone: what the form's bodies may hold in memory together
+/// is at most this many photos.
+pub const REPORT_UPLOADS_IN_FLIGHT_MAX: usize = 16;
+/// Longest a phone may take to send the report form (a photo over a slow network), within the
+/// call's own [`CALL_TIMEOUT`](crate::net::CALL_TIMEOUT).
+pub const REPORT_BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(45);
+const _: () = assert!(
+    crate::public::REPORT_COMMENT_CHARS_MAX * 4 * 2 <= REPORT_FIELDS_BYTES_MAX
+        && REPORT_PHOTO_BYTES_MAX + REPORT_FIELDS_BYTES_MAX <= REPORT_BODY_BYTES_MAX
+        && REPORT_BODY_READ_TIMEOUT.as_secs() < crate::net::CALL_TIMEOUT.as_secs()
+);
 
 /// The OpenAPI document of this API, kept in the repository beside the code.
 pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
@@ -54,6 +76,8 @@ pub const ROUTES: &[&str] = &[
     "POST /v1/opt-ins/view",
     "POST /v1/opt-ins/delete",
     "POST /check/opt-in",
+    "GET /check/report",
+    "POST /check/report",
     "POST /v1/auth/challenge",
     "POST /v1/auth/sign-in",
     "POST /v1/till/check",
@@ -64,6 +88,8 @@ pub const ROUTES: &[&str] = &[
 struct Http {
     app: Arc<App>,
     metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// Report forms being read ([`REPORT_UPLOADS_IN_FLIGHT_MAX`]).
+    report_uploads: tokio::sync::Semaphore,
 }
 
 type Shared = State<Arc<Http>>;
@@ -93,6 +119,12 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
         .route("/v1/opt-ins/view", post(opt_in_view))
         .route("/v1/opt-ins/delete", post(opt_out))
         .route("/check/opt-in", post(opt_in_page))
+        .route(
+            page::REPORT_FORM_PATH,
+            get(report_form_page)
+                .post(report_page)
+                .layer(DefaultBodyLimit::max(REPORT_BODY_BYTES_MAX)),
+        )
         .route("/v1/auth/challenge", post(challenge))
         .route("/v1/auth/sign-in", post(sign_in))
         .route("/v1/till/check", post(till_check))
@@ -105,7 +137,23 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
             app.clone(),
             crate::app::gate,
         ))
-        .with_state(Arc::new(Http { app, metrics }))
+        .with_state(Arc::new(Http {
+            app,
+            metrics,
+            report_uploads: tokio::sync::Semaphore::new(REPORT_UPLOADS_IN_FLIGHT_MAX),
+        }))
+}
+
+/// Largest body the gate in front of the handlers lets a caller without a valid token send:
+/// [`ANONYMOUS_BODY_BYTES_MAX`](crate::app::ANONYMOUS_BODY_BYTES_MAX), but for the public
+/// page's report form, whose photo needs more (its handler reads it only once the report rate
+/// is paid).
+pub fn anonymous_body_bytes_max(method: &Method, path: &str) -> usize {
+    if method == Method::POST && path == page::REPORT_FORM_PATH {
+        REPORT_BODY_BYTES_MAX
+    } else {
+        crate::app::ANONYMOUS_BODY_BYTES_MAX
+    }
 }
 
 /// The call for an HTTP request, with `?lang=` winning over `Accept-Language`.
@@ -231,22 +279,22 @@ async fn check_page(
     request: Request,
 ) -> Response {
     let peer = Origin::of(request.extensions());
-    let mut call = begin(
-        &http.app,
-        "GET /check",
-        &headers,
-        peer,
-        query.lang.as_deref(),
-    );
+    let chosen = page::chosen_language(request.uri().query());
+    let mut call = begin(&http.app, "GET /check", &headers, peer, None);
+    page_language(&mut call, &headers, chosen);
     let outcome = service::public::check(&mut call, query.code.as_deref());
     let language = call.language;
     let outcome = call.finish(outcome).await;
-    let raw_query = request.uri().query().unwrap_or_default();
-    let kept: Vec<&str> = raw_query
-        .split('&')
-        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
-        .collect();
-    html_answer(&outcome, language, &kept.join("&"))
+    let place = Place::new(request.uri().path(), request.uri().query());
+    html_answer(&outcome, language, &place, chosen)
+}
+
+/// A page's language: `?lang=` (`chosen`), else the one the visitor chose before (the
+/// language cookie), else the call's (`Accept-Language`, else Russian).
+fn page_language(call: &mut Call<'_>, headers: &HeaderMap, chosen: Option<Language>) {
+    if let Some(language) = chosen.or_else(|| page::remembered_language(headers)) {
+        call.set_language(language);
+    }
 }
 
 async fn check_post(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
@@ -302,81 +350,77 @@ async fn digital_link(
 ) -> Response {
     let peer = Origin::of(request.extensions());
     let uri = request.uri().clone();
-    let lang = uri.query().and_then(|query| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("lang="))
-            .map(str::to_owned)
-    });
-    let mut call = begin(&http.app, method, &headers, peer, lang.as_deref());
-    // The Digital Link parser reads the path and the query (a tail travels there as 91/92/93);
-    // any host will do, the resolver is whoever serves this.
-    let query: Vec<&str> = uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
-        .collect();
-    let link = if query.is_empty() {
-        format!("https://id.tanba.kz{}", uri.path())
-    } else {
-        format!("https://id.tanba.kz{}?{}", uri.path(), query.join("&"))
-    };
-    let outcome = service::public::check(&mut call, Some(&link));
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"));
+    let chosen = page::chosen_language(uri.query());
+    let mut call = begin(&http.app, method, &headers, peer, None);
+    match wants_json {
+        true => call.set_language(chosen.unwrap_or(call.language)),
+        false => page_language(&mut call, &headers, chosen),
+    }
+    // The Digital Link parser reads the path and the query (a tail travels there as 91/92/93);
+    // any host will do, the resolver is whoever serves this.
+    let place = Place::new(uri.path(), uri.query());
+    let link = format!("https://id.tanba.kz{}", place.path_and_query());
+    let outcome = service::public::check(&mut call, Some(&link));
     if wants_json {
         return answer_json(call, outcome).await;
     }
     let language = call.language;
     let outcome = call.finish(outcome).await;
-    html_answer(&outcome, language, &query.join("&"))
+    html_answer(&outcome, language, &place, chosen)
 }
 
-/// A check's answer as a page.
+/// A check's answer as a page at `place`.
 fn html_answer(
     outcome: &Result<PublicCheck, ApiError>,
     language: Language,
-    query: &str,
+    place: &Place,
+    chosen: Option<Language>,
 ) -> Response {
-    let (status, page) = match outcome {
-        Ok(answer) => (
+    match outcome {
+        Ok(answer) => page::render(
             StatusCode::OK,
-            crate::page::check_page(answer, language, query),
+            &page::CheckPage::new(answer, language, place),
+            chosen,
         ),
-        Err(error) => (
-            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-            crate::page::error_page(&error.message(language), language, query),
-        ),
-    };
-    html(status, page)
+        Err(error) => error_page(error, language, place, false, chosen),
+    }
 }
 
-fn html(status: StatusCode, page: String) -> Response {
-    let mut response = (status, page).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    response
+/// A refusal as a page at `place` (`back`: a form's answer, linking back to its page).
+fn error_page(
+    error: &ApiError,
+    language: Language,
+    place: &Place,
+    back: bool,
+    chosen: Option<Language>,
+) -> Response {
+    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let page = page::ErrorPage::new(error.message(language), language, place, back);
+    page::render(status, &page, chosen)
 }
 
-/// The language a request's `Accept-Language` asks for (Russian when it names none we speak).
-fn language_of(headers: &HeaderMap) -> Language {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(Language::from_accept_language)
+/// The language of a page that is no call's (the home page, the report form alone): `?lang=`,
+/// the language cookie, `Accept-Language`, else Russian.
+fn static_page_language(headers: &HeaderMap, chosen: Option<Language>) -> Language {
+    chosen
+        .or_else(|| page::remembered_language(headers))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|value| value.to_str().ok())
+                .and_then(Language::from_accept_language)
+        })
         .unwrap_or(Language::Ru)
 }
 
-async fn home(headers: HeaderMap) -> Response {
-    html(
-        StatusCode::OK,
-        crate::page::home_page(language_of(&headers)),
-    )
+async fn home(headers: HeaderMap, request: Request) -> Response {
+    let chosen = page::chosen_language(request.uri().query());
+    let language = static_page_language(&headers, chosen);
+    page::render(StatusCode::OK, &page::HomePage::new(language), chosen)
 }
 
 /// An unknown route: refused, and audited (probing is worth knowing about).
@@ -505,6 +549,8 @@ impl ReportBody {
             kind: Ok(self.kind),
             comment: self.comment,
             location,
+            // JSON carries no photo: a photo comes through the page's form.
+            photo: Ok(None),
         }
     }
 }
@@ -512,8 +558,12 @@ impl ReportBody {
 async fn report(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
     let peer = Origin::of(request.extensions());
     let mut call = begin(&http.app, "POST /v1/reports", &headers, peer, None);
-    let body = read_json::<ReportBody>(&headers, request).await;
-    let outcome = service::public::report_violation(&mut call, body.map(ReportBody::report))
+    let body = async {
+        let body = read_json::<ReportBody>(&headers, request).await;
+        body.map(ReportBody::report)
+    };
+    let outcome = service::public::report_violation(&mut call, body)
+        .await
         .map(|id| serde_json::json!({ "report": id }));
     answer_json(call, outcome).await
 }
@@ -577,7 +627,6 @@ struct OptInForm {
 
 /// The public page's opt-in form: a page with the opt-in's id and secret, or the refusal.
 async fn opt_in_page(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
-    use axum::extract::FromRequest;
     let origin = Origin::of(request.extensions());
     // Another site's page may not make its visitors' browsers opt in on their behalf.
     if !same_site(&headers) {
@@ -605,17 +654,191 @@ async fn opt_in_page(State(http): Shared, headers: HeaderMap, request: Request) 
     };
     let language = call.language;
     match call.finish(outcome).await {
-        Ok(opted) => {
-            // The secret is shown once: no cache keeps it.
-            let mut page = html(StatusCode::OK, crate::page::opted_in_page(&opted, language));
-            page.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            page
-        }
-        Err(error) => html(
-            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-            crate::page::error_page(&error.message(language), language, ""),
+        // The secret is shown once: no cache keeps it (no public page is cached).
+        Ok(opted) => page::render(
+            StatusCode::OK,
+            &page::OptedInPage::new(&opted, language),
+            None,
         ),
+        Err(error) => error_page(&error, language, &Place::new("/", None), false, None),
+    }
+}
+
+/// `GET /check/report`: the report form alone, for goods sold without a code (or a code typed
+/// by hand). Like the home page, a static page and no call of anyone's.
+async fn report_form_page(headers: HeaderMap, request: Request) -> Response {
+    let chosen = page::chosen_language(request.uri().query());
+    let language = static_page_language(&headers, chosen);
+    page::render(StatusCode::OK, &page::ReportPage::new(language), chosen)
+}
+
+/// `POST /check/report?lang=..&back=..`: the public page's report form, a multipart body with
+/// an optional photo, through the same operation as `POST /v1/reports`
+/// ([`service::public::report_violation`]), which reads the body only once the caller has
+/// paid the report rate. Answered with a page of thanks and the report's number, or the
+/// refusal, in the visitor's language, linking back to the page the form was on.
+async fn report_page(State(http): Shared, headers: HeaderMap, request: Request) -> Response {
+    let origin = Origin::of(request.extensions());
+    // Another site's page may not make its visitors' browsers file reports.
+    if !same_site(&headers) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let query = request.uri().query().map(str::to_owned);
+    let back = Place::back(query.as_deref());
+    let mut call = begin(&http.app, "POST /check/report", &headers, origin, None);
+    page_language(&mut call, &headers, page::chosen_language(query.as_deref()));
+    let read = read_report_form(&http.report_uploads, &headers, request);
+    let outcome = service::public::report_violation(&mut call, read).await;
+    let language = call.language;
+    match call.finish(outcome).await {
+        Ok(id) => page::render(
+            StatusCode::OK,
+            &page::ReportedPage::new(id, language, back.as_ref()),
+            None,
+        ),
+        Err(error) => {
+            let home = Place::new("/", None);
+            error_page(
+                &error,
+                language,
+                back.as_ref().unwrap_or(&home),
+                back.is_some(),
+                None,
+            )
+        }
+    }
+}
+
+/// Reads the report form: a body declared past [`REPORT_BODY_BYTES_MAX`] is refused before a
+/// byte is read, at most [`REPORT_UPLOADS_IN_FLIGHT_MAX`] are read at once (past it: over the
+/// rate, try again), each within [`REPORT_BODY_READ_TIMEOUT`].
+async fn read_report_form(
+    uploads: &tokio::sync::Semaphore,
+    headers: &HeaderMap,
+    request: Request,
+) -> Given<service::public::Report> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|bytes| bytes > REPORT_BODY_BYTES_MAX as u64) {
+        return Err(PhotoError::TooLarge.into());
+    }
+    let _reading = uploads
+        .try_acquire()
+        .map_err(|_| ApiError::rate_limited())?;
+    match tokio::time::timeout(REPORT_BODY_READ_TIMEOUT, ReportForm::read(request)).await {
+        Err(_) => Err(ApiError::invalid("body (not sent in time)")),
+        Ok(form) => Ok(form?.report()),
+    }
+}
+
+/// The report form's fields as sent.
+#[derive(Default)]
+struct ReportForm {
+    code: String,
+    kind: String,
+    comment: String,
+    latitude: String,
+    longitude: String,
+    /// The photo's bytes, while within [`REPORT_PHOTO_BYTES_MAX`].
+    photo: Vec<u8>,
+    /// The photo's bytes sent, kept or not.
+    photo_bytes: usize,
+    photo_seen: bool,
+}
+
+/// A multipart body that could not be read: past its limit, or not multipart.
+fn multipart_refusal(error: axum::extract::multipart::MultipartError) -> ApiError {
+    match error.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_many("body bytes", REPORT_BODY_BYTES_MAX),
+        _ => ApiError::malformed(),
+    }
+}
+
+impl ReportForm {
+    /// Reads the fields; every field but the photo within [`REPORT_FIELDS_BYTES_MAX`] together,
+    /// a field of another name refused.
+    async fn read(request: Request) -> Result<ReportForm, ApiError> {
+        let mut multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(|_| ApiError::unsupported_media("multipart/form-data"))?;
+        let mut form = ReportForm::default();
+        let mut fields_bytes = 0;
+        while let Some(mut field) = multipart.next_field().await.map_err(multipart_refusal)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "photo" {
+                form.read_photo(&mut field).await?;
+                continue;
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_refusal)? {
+                fields_bytes += chunk.len();
+                if fields_bytes > REPORT_FIELDS_BYTES_MAX {
+                    return Err(ApiError::too_many("form bytes", REPORT_FIELDS_BYTES_MAX));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8(bytes).map_err(|_| ApiError::invalid(&name))?;
+            match name.as_str() {
+                "code" => form.code = text,
+                "kind" => form.kind = text,
+                "comment" => form.comment = text,
+                "latitude" => form.latitude = text,
+                "longitude" => form.longitude = text,
+                _ => return Err(ApiError::invalid("form")),
+            }
+        }
+        Ok(form)
+    }
+
+    /// Reads the photo to its end, keeping it only while within [`REPORT_PHOTO_BYTES_MAX`].
+    async fn read_photo(
+        &mut self,
+        field: &mut axum::extract::multipart::Field<'_>,
+    ) -> Result<(), ApiError> {
+        if std::mem::replace(&mut self.photo_seen, true) {
+            return Err(ApiError::invalid("photo"));
+        }
+        while let Some(chunk) = field.chunk().await.map_err(multipart_refusal)? {
+            self.photo_bytes += chunk.len();
+            if self.photo_bytes <= REPORT_PHOTO_BYTES_MAX {
+                self.photo.extend_from_slice(&chunk);
+            } else if !self.photo.is_empty() {
+                self.photo = Vec::new();
+            }
+        }
+        Ok(())
+    }
+
+    /// The report the form makes; a location needs both its coordinates (a decimal comma
+    /// reads as a point).
+    fn report(self) -> service::public::Report {
+        let coordinate = |text: &str| -> Result<Option<f64>, ApiError> {
+            let text = text.trim().replace(',', ".");
+            match text.is_empty() {
+                true => Ok(None),
+                false => (text.parse().map(Some)).map_err(|_| ApiError::invalid("location")),
+            }
+        };
+        let location = match (coordinate(&self.latitude), coordinate(&self.longitude)) {
+            (Ok(Some(latitude)), Ok(Some(longitude))) => Ok(Some((latitude, longitude))),
+            (Ok(None), Ok(None)) => Ok(None),
+            _ => Err(ApiError::invalid("location")),
+        };
+        let photo = match self.photo_bytes > REPORT_PHOTO_BYTES_MAX {
+            true => Err(PhotoError::TooLarge.into()),
+            false => Ok(Some(self.photo).filter(|photo| !photo.is_empty())),
+        };
+        let code = self.code.trim();
+        service::public::Report {
+            code: (!code.is_empty()).then(|| code.to_owned()),
+            kind: serde_json::from_value(serde_json::Value::String(self.kind))
+                .map_err(|_| ApiError::invalid("kind")),
+            comment: self.comment.replace("\r\n", "\n"),
+            location,
+            photo,
+        }
     }
 }
 

@@ -14,6 +14,13 @@
 //! | `r` + report id (u64 BE) | [`ViolationReport`] (postcard) |
 //! | `i` + code + report id | empty: the reports about a code |
 //! | `f` + code | [`Flag`] (postcard): why the code is a likely copy |
+//! | `p` + report id (u64 BE) | [`Photo`] (postcard): the photo a report came with |
+//!
+//! A report's photo is kept beside its report, in the same write, under its own key (the
+//! report's record keeps its layout). A photo is at most [`REPORT_PHOTO_BYTES_MAX`], a JPEG, PNG
+//! or WebP image by its first bytes, and all reports together store at most
+//! [`REPORT_PHOTO_BYTES_PER_HOUR_MAX`] of photos an hour: per-client rates bound one visitor,
+//! this bounds the disk a crowd of addresses could fill.
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -39,11 +46,21 @@ pub const SIGHTED_CODES_MAX: usize = 1_000_000;
 pub const REPORT_COMMENT_CHARS_MAX: usize = 1_000;
 /// Most reports one listing returns.
 pub const REPORT_PAGE_MAX: usize = 1_000;
+/// Largest photo a report may carry, in bytes.
+pub const REPORT_PHOTO_BYTES_MAX: usize = 2 * 1024 * 1024;
+/// Photo bytes all reports together may store within [`PHOTO_BUDGET_WINDOW_MS`]; past it a
+/// report with a photo is refused as over the rate until the window turns.
+pub const REPORT_PHOTO_BYTES_PER_HOUR_MAX: u64 = 256 * 1024 * 1024;
+/// The window [`REPORT_PHOTO_BYTES_PER_HOUR_MAX`] is counted in.
+pub const PHOTO_BUDGET_WINDOW_MS: u64 = 60 * 60 * 1000;
+// One photo always fits an hour's budget.
+const _: () = assert!(REPORT_PHOTO_BYTES_MAX as u64 <= REPORT_PHOTO_BYTES_PER_HOUR_MAX);
 
 const LAST_REPORT: &[u8] = b"n";
 const REPORT: u8 = b'r';
 const REPORTS_BY_CODE: u8 = b'i';
 const FLAG: u8 = b'f';
+const PHOTO: u8 = b'p';
 
 /// What the public may learn of a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,11 +254,123 @@ pub struct ViolationReport {
     pub location: Option<(f64, f64)>,
 }
 
+/// The image formats a report's photo may be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhotoFormat {
+    /// JPEG (`FF D8 FF`).
+    Jpeg,
+    /// PNG (its eight-byte signature).
+    Png,
+    /// WebP (`RIFF` .... `WEBP`).
+    Webp,
+}
+
+impl PhotoFormat {
+    /// The format the first bytes of `bytes` say, if one of ours. The bytes are all the server
+    /// trusts: the name and the type a browser sends are the sender's words.
+    pub fn of(bytes: &[u8]) -> Option<PhotoFormat> {
+        const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(PhotoFormat::Jpeg)
+        } else if bytes.starts_with(PNG_SIGNATURE) {
+            Some(PhotoFormat::Png)
+        } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+            Some(PhotoFormat::Webp)
+        } else {
+            None
+        }
+    }
+
+    /// Its `Content-Type`.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            PhotoFormat::Jpeg => "image/jpeg",
+            PhotoFormat::Png => "image/png",
+            PhotoFormat::Webp => "image/webp",
+        }
+    }
+}
+
+/// Why a report's photo is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    /// Larger than [`REPORT_PHOTO_BYTES_MAX`].
+    #[error("a report's photo is larger than {REPORT_PHOTO_BYTES_MAX} bytes")]
+    TooLarge,
+    /// Not a JPEG, PNG or WebP image by its first bytes.
+    #[error("a report's photo is not a JPEG, PNG or WebP image")]
+    NotAnImage,
+}
+
+impl From<PhotoError> for ApiError {
+    /// The server's codes for a body too large and a body of the wrong type.
+    fn from(error: PhotoError) -> ApiError {
+        match error {
+            PhotoError::TooLarge => ApiError::too_many("photo bytes", REPORT_PHOTO_BYTES_MAX),
+            PhotoError::NotAnImage => {
+                ApiError::unsupported_media("image/jpeg, image/png, image/webp")
+            }
+        }
+    }
+}
+
+/// A report's photo: an image of ours, within [`REPORT_PHOTO_BYTES_MAX`], checked when made and
+/// again when read back from the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Photo {
+    format: PhotoFormat,
+    bytes: Vec<u8>,
+}
+
+impl Photo {
+    /// The photo these bytes are, or why they are none.
+    pub fn read(bytes: Vec<u8>) -> Result<Photo, PhotoError> {
+        if bytes.len() > REPORT_PHOTO_BYTES_MAX {
+            return Err(PhotoError::TooLarge);
+        }
+        let format = PhotoFormat::of(&bytes).ok_or(PhotoError::NotAnImage)?;
+        Ok(Photo { format, bytes })
+    }
+
+    /// Its format.
+    pub fn format(&self) -> PhotoFormat {
+        self.format
+    }
+
+    /// Its bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// Photo bytes stored in the current window.
+struct PhotoBudget {
+    window_start_ms: u64,
+    bytes: u64,
+}
+
+impl PhotoBudget {
+    /// Takes `bytes` from the window of `now_ms`; false (nothing taken) past the budget.
+    fn take(&mut self, bytes: u64, now_ms: u64) -> bool {
+        if now_ms >= self.window_start_ms.saturating_add(PHOTO_BUDGET_WINDOW_MS) {
+            self.window_start_ms = now_ms;
+            self.bytes = 0;
+        }
+        if self.bytes + bytes > REPORT_PHOTO_BYTES_PER_HOUR_MAX {
+            return false;
+        }
+        self.bytes += bytes;
+        true
+    }
+}
+
 /// Reports, flags and sightings.
 pub struct PublicDesk {
     store: Arc<dyn Store>,
     sightings: DashMap<CodeKey, Sightings>,
     report_writer: Mutex<()>,
+    photo_budget: Mutex<PhotoBudget>,
 }
 
 struct Sightings {
@@ -257,6 +386,12 @@ fn network(ip: IpAddr) -> u64 {
     }
 }
 
+fn id_key(tag: u8, id: u64) -> Vec<u8> {
+    let mut key = vec![tag];
+    key.extend_from_slice(&id.to_be_bytes());
+    key
+}
+
 fn code_key(tag: u8, code: &CodeKey) -> Vec<u8> {
     let mut key = vec![tag];
     code.write_bytes(&mut key);
@@ -270,6 +405,10 @@ impl PublicDesk {
             store,
             sightings: DashMap::new(),
             report_writer: Mutex::new(()),
+            photo_budget: Mutex::new(PhotoBudget {
+                window_start_ms: 0,
+                bytes: 0,
+            }),
         }
     }
 
@@ -364,10 +503,19 @@ impl PublicDesk {
         entry.networks.len() == FLAG_NETWORKS_MIN
     }
 
-    /// Stores a report for the authorities' lists; returns its id. A report is a claim, not
-    /// evidence: it never flags a code on every phone.
-    pub fn report(&self, report: &ViolationReport) -> Result<u64, ApiError> {
+    /// Stores a report for the authorities' lists, with its photo if it came with one, in one
+    /// write; returns its id. A report is a claim, not evidence: it never flags a code on every
+    /// phone. A photo past everyone's hourly budget is refused as over the rate.
+    pub fn report(&self, report: &ViolationReport, photo: Option<&Photo>) -> Result<u64, ApiError> {
         let _writer = self.report_writer.lock().expect("report writer");
+        if let Some(photo) = photo {
+            assert!(photo.bytes.len() <= REPORT_PHOTO_BYTES_MAX);
+            let mut budget = self.photo_budget.lock().expect("photo budget");
+            if !budget.take(photo.bytes.len() as u64, report.time_ms) {
+                metrics::counter!("tanba_report_photos_over_budget_total").increment(1);
+                return Err(ApiError::rate_limited());
+            }
+        }
         let last = match self
             .store
             .get(Column::Public, LAST_REPORT)
@@ -401,9 +549,38 @@ impl PublicDesk {
                 .put(Column::Public, index, Vec::new())
                 .map_err(store_fault)?;
         }
+        if let Some(photo) = photo {
+            batch
+                .put(
+                    Column::Public,
+                    id_key(PHOTO, id),
+                    postcard::to_stdvec(photo).expect("photos serialize"),
+                )
+                .map_err(store_fault)?;
+            metrics::counter!("tanba_report_photo_bytes_total").increment(photo.bytes.len() as u64);
+        }
         blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)?;
         metrics::counter!("tanba_violation_reports_total").increment(1);
         Ok(id)
+    }
+
+    /// The photo report `id` came with, if any.
+    pub fn photo(&self, id: u64) -> Result<Option<Photo>, ApiError> {
+        let Some(bytes) = self
+            .store
+            .get(Column::Public, &id_key(PHOTO, id))
+            .map_err(store_fault)?
+        else {
+            return Ok(None);
+        };
+        // Checked again as it is read: what the store gives back is an image of ours.
+        let stored: Photo = postcard::from_bytes(&bytes).map_err(|_| ApiError::internal())?;
+        let photo = Photo::read(stored.bytes).map_err(|_| ApiError::internal())?;
+        if photo.format != stored.format {
+            tracing::error!(report = id, "a stored photo's format is not its bytes'");
+            return Err(ApiError::internal());
+        }
+        Ok(Some(photo))
     }
 
     /// Reports after `after`, oldest first, at most `limit`; only those about `code` if given.
@@ -648,14 +825,17 @@ mod tests {
             comment: "смотрите".into(),
             location: Some((43.24, 76.95)),
         };
-        assert_eq!(desk.report(&report(None, 1)).unwrap(), 1);
+        assert_eq!(desk.report(&report(None, 1), None).unwrap(), 1);
         // One network reporting again and again flags nothing.
         for expected in 2..=5 {
-            assert_eq!(desk.report(&report(Some(code()), 1)).unwrap(), expected);
+            assert_eq!(
+                desk.report(&report(Some(code()), 1), None).unwrap(),
+                expected
+            );
         }
         // Nor do many networks: a report is a claim, for the authorities' lists.
         for network in 2..=3 {
-            desk.report(&report(Some(code()), network)).unwrap();
+            desk.report(&report(Some(code()), network), None).unwrap();
         }
         assert_eq!(desk.flag(&code()).unwrap(), None);
         let all = desk.reports(None, 0, 100).unwrap();
@@ -667,6 +847,77 @@ mod tests {
         );
         assert_eq!(about[0].1, report(Some(code()), 1));
         assert!(desk.reports(None, u64::MAX, 10).unwrap().is_empty());
+    }
+
+    fn png(bytes: usize) -> Vec<u8> {
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.resize(bytes, 0);
+        png
+    }
+
+    #[test]
+    fn a_photo_is_an_image_of_ours_by_its_first_bytes_and_within_its_size() {
+        assert_eq!(
+            PhotoFormat::of(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(PhotoFormat::Jpeg)
+        );
+        assert_eq!(PhotoFormat::of(&png(8)), Some(PhotoFormat::Png));
+        assert_eq!(
+            PhotoFormat::of(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(PhotoFormat::Webp)
+        );
+        assert_eq!(PhotoFormat::of(b"RIFF\0\0\0\0WAVE"), None);
+        assert_eq!(PhotoFormat::of(b"GIF89a"), None);
+        assert_eq!(PhotoFormat::of(b"<svg"), None);
+        assert_eq!(PhotoFormat::of(&[]), None);
+        assert_eq!(
+            Photo::read(png(REPORT_PHOTO_BYTES_MAX)).unwrap().format(),
+            PhotoFormat::Png
+        );
+        assert_eq!(
+            Photo::read(png(REPORT_PHOTO_BYTES_MAX + 1)),
+            Err(PhotoError::TooLarge)
+        );
+        assert_eq!(Photo::read(b"<html>".to_vec()), Err(PhotoError::NotAnImage));
+        assert_eq!(
+            ApiError::from(PhotoError::TooLarge).code,
+            "TANBA-SERVER-TOO-MANY"
+        );
+        assert_eq!(
+            ApiError::from(PhotoError::NotAnImage).code,
+            "TANBA-SERVER-UNSUPPORTED-MEDIA"
+        );
+    }
+
+    #[test]
+    fn a_photo_is_stored_with_its_report_and_all_photos_stay_within_an_hourly_budget() {
+        let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
+        let report = |time_ms| ViolationReport {
+            time_ms,
+            client_ip: IpAddr::from([192, 0, 2, 1]),
+            code: Some(code()),
+            kind: ViolationKind::Counterfeit,
+            comment: String::new(),
+            location: None,
+        };
+        let photo = Photo::read(png(REPORT_PHOTO_BYTES_MAX)).unwrap();
+        let first = desk.report(&report(1), Some(&photo)).unwrap();
+        assert_eq!(desk.photo(first).unwrap(), Some(photo.clone()));
+        let bare = desk.report(&report(1), None).unwrap();
+        assert_eq!(desk.photo(bare).unwrap(), None);
+        // The budget is spent (as by a crowd of addresses): a photo waits for the next hour,
+        // a report without one still passes.
+        desk.photo_budget.lock().unwrap().bytes = REPORT_PHOTO_BYTES_PER_HOUR_MAX - 1;
+        let over = desk.report(&report(2), Some(&photo)).unwrap_err();
+        assert_eq!(over.code, "TANBA-SERVER-RATE-LIMITED");
+        assert_eq!(
+            desk.reports(None, 0, 10).unwrap().len(),
+            2,
+            "nothing stored"
+        );
+        desk.report(&report(2), None).unwrap();
+        let next_hour = desk.report(&report(1 + PHOTO_BUDGET_WINDOW_MS), Some(&photo));
+        assert_eq!(desk.photo(next_hour.unwrap()).unwrap(), Some(photo));
     }
 
     #[test]

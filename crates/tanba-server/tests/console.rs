@@ -29,6 +29,22 @@ impl Fixture {
         key
     }
 
+    /// Registers an authority named `name` and returns its key.
+    async fn authority(&self, id: &str, name: &str) -> KeyFile {
+        let key = KeyFile::generate(id.parse().unwrap());
+        let mut participant = card(&key, name, false);
+        participant.roles = vec![pb::Role::Authority as i32];
+        self.operator()
+            .await
+            .registry()
+            .register_participant(pb::RegisterParticipantRequest {
+                participant: Some(participant),
+            })
+            .await
+            .unwrap();
+        key
+    }
+
     async fn set_suspended(&self, key: &KeyFile, name: &str, suspended: bool) {
         self.operator()
             .await
@@ -163,6 +179,20 @@ impl Browser {
             ("next", "/console/inbox"),
         ];
         self.post("/console/sign-in", &form).await
+    }
+
+    /// Signs and posts a form as a page's script does: asks `<action>/bytes` for what to sign,
+    /// signs it with `key`, posts the form with the signature.
+    async fn post_signed(&mut self, key: &KeyFile, action: &str, form: &[(&str, &str)]) -> Answer {
+        let bytes = self.post(&format!("{action}/bytes"), form).await;
+        assert_eq!(bytes.status, 200, "{}", bytes.body);
+        let json: serde_json::Value = serde_json::from_str(&bytes.body).unwrap();
+        let message =
+            tanba_crypto::encoding::base64url_decode(json["message"].as_str().unwrap()).unwrap();
+        let signature = tanba_crypto::encoding::base64url(&key.signer().sign(&message));
+        let mut signed = form.to_vec();
+        signed.push(("signature", &signature));
+        self.post(action, &signed).await
     }
 
     /// The CSRF token of the session's forms, read from a page as a browser would.
@@ -333,4 +363,152 @@ async fn stored_text_is_escaped_and_pages_carry_a_strict_policy() {
     assert!(!body.contains("<script>alert(1)"), "stored text is escaped");
     assert!(body.contains("&#60;script&#62;") || body.contains("&lt;script&gt;"));
     assert!(!body.contains("<script>"), "no inline script at all");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_opened_with_a_signed_form_is_shown_only_to_those_it_concerns() {
+    let fixture = start(|_| {}).await;
+    let water = fixture.producer("960440000012", "Water").await;
+    let milk = fixture.producer("960540000016", "Milk").await;
+    let standards = fixture.authority("871008401427", "Standards").await;
+    let mut browser = fixture.browser();
+    browser.sign_in(&water).await;
+    let csrf = browser.csrf().await;
+    let now_ms = fixture.clock.0.load(Ordering::Relaxed);
+    let day = |ms: u64| {
+        let local_ms = ms + 5 * 3_600_000;
+        let date = tanba_types::Date::from_unix_ms_in_kz(ms);
+        format!("{date}T{:02}:00", (local_ms % 86_400_000) / 3_600_000)
+    };
+    let (arose, detected) = (day(now_ms - 86_400_000), day(now_ms - 2 * 86_400_000));
+    let authority = standards.participant.to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("authority", authority.as_str()),
+        ("f.ground_arose_at", arose.as_str()),
+        ("f.detected_at", detected.as_str()),
+        ("f.product_name", "Water, 1 l"),
+        ("f.non_conformity", "<script>alert(1)</script>"),
+    ];
+    let action = "/console/cases/new/recall/establish_ground";
+    let opened = browser.post_signed(&water, action, &form).await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let page_path = opened.location.clone();
+    let page = browser.get(&page_path).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains("<script>alert(1)"),
+        "stored text escaped"
+    );
+    assert!(page.body.contains("&#60;script&#62;") || page.body.contains("&lt;script&gt;"));
+    assert!(
+        page.body.contains("step=start_recall"),
+        "the next step is offered"
+    );
+
+    // A form signed by another key, or not at all, is refused by the engine.
+    let unsigned = browser.post(action, &form).await;
+    assert_eq!(unsigned.status, 403, "{}", unsigned.body);
+    assert!(
+        unsigned
+            .body
+            .contains("TANBA-SERVER-BAD-DOCUMENT-SIGNATURE")
+    );
+
+    // Another producer learns nothing of the case, not even that it exists.
+    let mut stranger = fixture.browser();
+    stranger.sign_in(&milk).await;
+    assert_eq!(stranger.get(&page_path).await.status, 404);
+    let stranger_csrf = stranger.csrf().await;
+    let step = format!("{page_path}/steps/start_recall/bytes");
+    let refused = stranger.post(&step, &[("csrf", &stranger_csrf)]).await;
+    assert_eq!(refused.status, 404, "{}", refused.body);
+    // A step without the session's token is refused before anything is read.
+    let without = browser.post(&step, &[]).await;
+    assert_eq!(without.status, 403);
+
+    // The authority finds it among its cases.
+    let mut official = fixture.browser();
+    official.sign_in(&standards).await;
+    let listed = official.get("/console/cases?as=authority").await;
+    let id = page_path.rsplit('/').next().unwrap();
+    assert!(
+        listed.body.contains(&format!("case-{id}\"")),
+        "{}",
+        listed.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_of_packages_is_bounded_and_its_job_is_its_owners_alone() {
+    let fixture = start(|_| {}).await;
+    let water = fixture.producer("960440000012", "Water").await;
+    let milk = fixture.producer("960540000016", "Milk").await;
+    let mut browser = fixture.browser();
+    browser.sign_in(&water).await;
+    let csrf = browser.csrf().await;
+    let upload = |file: Vec<u8>, csrf: &str| {
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file).file_name("packages.csv"),
+            )
+    };
+    let url = format!("{}/console/goods/aggregation", fixture.http());
+
+    let too_big = vec![b'x'; tanba_server::console::AGGREGATION_FILE_BYTES_MAX + 1];
+    let request = browser.client.post(&url).multipart(upload(too_big, &csrf));
+    let answer = browser.send(request).await;
+    assert!(
+        answer.status == 400 || answer.status == 413,
+        "{}",
+        answer.status
+    );
+
+    let request = browser
+        .client
+        .post(&url)
+        .multipart(upload(b"P1,C1\n".to_vec(), "wrong"));
+    assert_eq!(
+        browser.send(request).await.status,
+        403,
+        "the token is checked"
+    );
+
+    let request = browser
+        .client
+        .post(&url)
+        .multipart(upload(b"P1,C1\nP2\n".to_vec(), &csrf));
+    let answer = browser.send(request).await;
+    assert_eq!(answer.status, 400);
+    assert!(answer.body.contains("file line 2") || answer.body.contains("TANBA-SERVER-INVALID"));
+
+    // A file that reads starts a job: each package refused here (no such codes), counted.
+    let request = browser
+        .client
+        .post(&url)
+        .multipart(upload(b"P1,C1\nP2,C2\n".to_vec(), &csrf));
+    let answer = browser.send(request).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let job = answer.location.clone();
+    let mut finished = false;
+    for _ in 0..100 {
+        let page = browser.get(&job).await;
+        assert_eq!(page.status, 200);
+        if page.body.contains("id=\"job-state\">Finished") {
+            assert!(page.body.contains("id=\"refusals\""));
+            finished = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(finished, "the job ends");
+    let mut stranger = fixture.browser();
+    stranger.sign_in(&milk).await;
+    assert_eq!(
+        stranger.get(&job).await.status,
+        404,
+        "another's job is not shown"
+    );
 }

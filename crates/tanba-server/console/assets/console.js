@@ -89,8 +89,36 @@ window.tanba = (function () {
     form.submit();
   }
 
+  // A file upload with a progress bar: sent by XHR to show how much has gone, then the page
+  // the server answered with is opened (without the script the form posts as usual).
+  function uploadWithProgress(form) {
+    const bar = form.querySelector("progress.upload");
+    const request = new XMLHttpRequest();
+    request.open("POST", form.getAttribute("action"));
+    request.upload.addEventListener("progress", (progress) => {
+      if (progress.lengthComputable) bar.value = Math.round((progress.loaded / progress.total) * 100);
+    });
+    request.addEventListener("load", () => {
+      if (request.status < 400 && request.responseURL) {
+        window.location.assign(request.responseURL);
+      } else {
+        // A refusal: its page's content in place of this one's (parsed, never run).
+        const answer = new DOMParser().parseFromString(request.responseText, "text/html");
+        const content = answer.querySelector("main");
+        if (content) document.querySelector("main").replaceWith(document.adoptNode(content));
+      }
+    });
+    bar.classList.remove("hidden");
+    request.send(new FormData(form));
+  }
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
+    if (form.querySelector("progress.upload")) {
+      event.preventDefault();
+      uploadWithProgress(form);
+      return;
+    }
     if (form.hasAttribute("data-signed")) {
       event.preventDefault();
       signAndSubmit(form, event.submitter).catch((error) => {

@@ -243,3 +243,214 @@ city-oskemen = Oskemen
 city-pavlodar = Pavlodar
 city-karaganda = Karaganda
 city-kostanay = Kostanay
+
+## Cases
+cases-title = Cases
+cases-as-party = My applications and cases
+cases-as-authority = Cases of my authority
+cases-empty = No cases yet.
+cases-open = Start a procedure
+case-kind = Procedure
+case-state = State
+case-party = Applicant or obliged party
+case-authority = Authority
+case-parent = Belongs to case
+case-named = Named party
+case-opened = Opened
+case-updated = Last change
+case-number = Document number
+case-closed = closed
+case-clocks = Terms
+case-steps = What you can do now
+case-step-clause = Legal basis
+case-data = Data of the case
+case-files = Files
+case-history = History
+case-history-step = { $step } — { $by }
+case-history-more = { $count ->
+    [one] and { $shown } more step
+   *[other] and { $shown } more steps
+}
+case-more-rows = More rows
+clock-name = Term
+clock-term = Length
+clock-status = Where it stands
+clock-due = due { $day }
+clock-due-today = due today
+clock-overdue = overdue since { $day }
+clock-paused = paused since { $day }
+clock-stopped = ended { $day }
+clock-term-working = { $count ->
+    [one] { $shown } working day
+   *[other] { $shown } working days
+}
+clock-term-calendar = { $count ->
+    [one] { $shown } calendar day
+   *[other] { $shown } calendar days
+}
+clock-extended = { $count ->
+    [one] extended by { $shown } day
+   *[other] extended by { $shown } days
+}
+file-bytes = { $count ->
+    [one] { $shown } byte
+   *[other] { $shown } bytes
+}
+field-hint-taxpayer = IIN or BIN: 12 digits.
+field-hint-taxpayers = One IIN or BIN per line.
+field-hint-list = One value per line.
+field-hint-decimal = A number above zero; a comma or a point before the fraction.
+field-hint-code = The code as scanned or printed.
+field-hint-gtin = GTIN: 8, 12, 13 or 14 digits.
+field-hint-hs-code = EAEU HS (TN VED) code: 10 digits.
+field-hint-currency = Currency: three capital letters (KZT).
+field-hint-country = Country: two capital letters (KZ).
+field-hint-control-code = Control-list code (ML1, 1C350.a).
+field-hint-unit = EAEU unit of measure: 3 digits (796).
+answer-yes = yes
+answer-no = no
+holders-title = Holders of the goods and what became of them
+holders-holder = Holder
+holders-recalled = Held at the recall
+holders-returned = Returned
+holders-disposed = Disposed of
+holders-still-held = Still held
+holders-elsewhere = Passed on
+holders-sold-before = Sold before the recall
+holders-effective = Effectiveness
+holders-total = All holders on this page
+holders-census-complete = Every holder has been counted.
+holders-census-running = Holders are still being counted; the figures grow until the count ends.
+holders-explained = Effectiveness is the share of the units held at the recall that have been returned or disposed of. Counted unit by unit from the register now.
+
+## Goods
+nav-goods = Goods
+goods-title = Work on goods
+goods-explained = Codes go one per line, as scanned or printed. Every operation is checked and recorded like one made through the API.
+goods-codes = Codes, one per line
+goods-applied-title = Codes applied to goods
+goods-production-date = Production date
+goods-expiry-date = Expiry date (if the goods expire)
+goods-batch = Batch
+goods-applied-button = Report applied
+goods-applied-done = The codes are recorded as applied.
+goods-introduce-title = Introduction into circulation
+goods-introduce-how = How the goods came
+goods-introduce-own = Made in Kazakhstan
+goods-introduce-import = Imported from outside the EAEU
+goods-introduce-eaeu = Received from another EAEU state
+goods-customs-declaration = Customs declaration number (for imports)
+goods-from-country = Sending state, two letters (for the EAEU)
+goods-document-number = Sender's document number (for the EAEU)
+goods-introduce-button = Introduce
+goods-introduced-done = The goods are in circulation.
+goods-aggregate-title = Packing
+goods-parent = Package code
+goods-children = Codes packed into it, one per line
+goods-aggregate-button = Pack
+goods-disaggregate-button = Unpack these codes
+goods-aggregated-done = The package is made.
+goods-disaggregated-done = The codes are taken out of their packages.
+goods-file-title = Packing from a file
+goods-file = File of packages
+goods-file-explained = Each line: the package's code and one code packed into it, split by a comma, a semicolon or a tab. Lines starting with # are skipped.
+goods-file-max = { $count ->
+    [one] At most { $shown } package per file.
+   *[other] At most { $shown } packages per file.
+}
+goods-file-button = Upload and pack
+job-title = Packing job
+job-progress = { $done } of { $total } packages done, { $refused } refused
+job-running = Working; this page updates itself.
+job-finished = Finished.
+job-refusal = Why it was refused
+
+## Operator
+nav-reference = Reference data
+participants-title = Register of participants
+participants-from = Show from IIN/BIN
+participants-show = Show
+participant-id = IIN/BIN
+participant-name = Name
+participant-roles = Roles
+participant-status = Status
+participant-status-active = active
+participant-status-suspended = suspended
+participant-key = Key
+participant-register = Register a participant
+participant-public-key = Public key (Ed25519, 64 hex digits)
+participant-public-key-explained = The participant makes its key pair itself (tanba keygen) and hands over only the public key; its secret never reaches the operator.
+participant-register-button = Register
+participant-change = Change the participant
+participant-add-key = Add a key (64 hex digits)
+participant-change-button = Save
+participant-suspend = Suspend
+participant-suspend-explained = A suspended participant can do nothing; its sessions end at its next request.
+participant-lift = Lift the suspension
+reference-title = Reference data
+reference-none = none published
+reference-calendar = Working-day calendar in force
+reference-category-title = Product category
+reference-category-code = Code (latin letters, digits, _)
+reference-name-kk = Name in Kazakh
+reference-name-ru = Name in Russian
+reference-name-en = Name in English
+reference-tail = Tail of the codes
+reference-tail-full = signature (AI 91 and 92, checked offline)
+reference-tail-short = { $count ->
+    [one] short tag of { $shown } character (AI 93)
+   *[other] short tag of { $shown } characters (AI 93)
+}
+reference-return-days = Days a consumer may return goods (0: no returns)
+reference-control-code = Control-list code, for goods under export control
+reference-category-button = Define the category
+reference-category-done = The category is defined.
+reference-calendar-title = Publish a calendar version
+reference-set-title = Publish a reference set version
+reference-toml = The document (TOML)
+reference-publish = Publish
+reference-calendar-done = The calendar version is published.
+reference-set-done = The reference set version is published.
+reference-explained = A version must be one more than the version in force. Cases opened earlier keep the versions they were opened under; their terms are recomputed forward only.
+health-title = Server
+health-serving = Serving
+health-serving-yes = yes
+health-serving-no = no: the store refuses writes
+health-head = Log position
+health-head-hash = Chain hash at that position
+health-sessions = Console sessions
+health-procedures = Procedures
+health-version = Version
+health-explained = Metrics for monitoring are at /metrics; /healthz answers load balancers.
+
+## Products
+nav-products = Products
+products-title = My product cards
+products-empty = No product cards yet.
+product-name = Name
+product-category = Category
+product-country = Country of origin (two letters)
+product-hs-code = EAEU HS code (10 digits)
+product-producer-name = Maker, as printed on the pack
+product-level = What a code marks
+product-level-unit = a consumer unit
+product-level-group = a group package
+product-shelf-life = Shelf life, days (if the goods expire)
+product-register = Register a product card
+product-register-button = Register
+product-change = Change the card
+product-change-button = Save
+product-new = New card
+
+## Receipts
+nav-receipts = Receipts
+receipts-title = Receipts
+receipts-empty = No receipts yet.
+receipt-id = Receipt
+receipt-kind = Kind
+receipt-sale = sale
+receipt-return = return of receipt { $sale }
+receipt-recorded = Recorded
+receipt-codes = Codes
+receipt-total = Sum, tenge
+receipt-refused = Lines refused

@@ -250,3 +250,220 @@ city-oskemen = Усть-Каменогорск
 city-pavlodar = Павлодар
 city-karaganda = Караганда
 city-kostanay = Костанай
+
+## Cases
+cases-title = Дела
+cases-as-party = Мои заявления и дела
+cases-as-authority = Дела моего органа
+cases-empty = Дел пока нет.
+cases-open = Начать процедуру
+case-kind = Процедура
+case-state = Состояние
+case-party = Заявитель или обязанное лицо
+case-authority = Уполномоченный орган
+case-parent = Относится к делу
+case-named = Названный участник
+case-opened = Открыто
+case-updated = Последнее изменение
+case-number = Номер документа
+case-closed = закрыто
+case-clocks = Сроки
+case-steps = Что можно сделать сейчас
+case-step-clause = Правовое основание
+case-data = Сведения дела
+case-files = Файлы
+case-history = История
+case-history-step = { $step } — { $by }
+case-history-more = { $count ->
+    [one] и ещё { $shown } шаг
+    [few] и ещё { $shown } шага
+   *[many] и ещё { $shown } шагов
+}
+case-more-rows = Больше строк
+clock-name = Срок
+clock-term = Продолжительность
+clock-status = Состояние
+clock-due = истекает { $day }
+clock-due-today = истекает сегодня
+clock-overdue = просрочен с { $day }
+clock-paused = приостановлен с { $day }
+clock-stopped = завершён { $day }
+clock-term-working = { $count ->
+    [one] { $shown } рабочий день
+    [few] { $shown } рабочих дня
+   *[many] { $shown } рабочих дней
+}
+clock-term-calendar = { $count ->
+    [one] { $shown } календарный день
+    [few] { $shown } календарных дня
+   *[many] { $shown } календарных дней
+}
+clock-extended = { $count ->
+    [one] продлён на { $shown } день
+    [few] продлён на { $shown } дня
+   *[many] продлён на { $shown } дней
+}
+file-bytes = { $count ->
+    [one] { $shown } байт
+    [few] { $shown } байта
+   *[many] { $shown } байтов
+}
+field-hint-taxpayer = ИИН или БИН: 12 цифр.
+field-hint-taxpayers = По одному ИИН или БИН в строке.
+field-hint-list = По одному значению в строке.
+field-hint-decimal = Число больше нуля; дробную часть можно отделить запятой или точкой.
+field-hint-code = Код, как он отсканирован или напечатан.
+field-hint-gtin = GTIN: 8, 12, 13 или 14 цифр.
+field-hint-hs-code = Код ТН ВЭД ЕАЭС: 10 цифр.
+field-hint-currency = Валюта: три заглавные буквы (KZT).
+field-hint-country = Страна: две заглавные буквы (KZ).
+field-hint-control-code = Код контрольного списка (ML1, 1C350.a).
+field-hint-unit = Единица измерения ЕАЭС: 3 цифры (796).
+answer-yes = да
+answer-no = нет
+holders-title = Владельцы товара и его судьба
+holders-holder = Владелец
+holders-recalled = Было на момент отзыва
+holders-returned = Возвращено
+holders-disposed = Утилизировано
+holders-still-held = Ещё у владельца
+holders-elsewhere = Передано дальше
+holders-sold-before = Продано до отзыва
+holders-effective = Эффективность
+holders-total = Все владельцы на этой странице
+holders-census-complete = Все владельцы учтены.
+holders-census-running = Владельцы ещё подсчитываются; цифры растут, пока подсчёт не завершится.
+holders-explained = Эффективность — доля единиц, находившихся у владельца на момент отзыва, которые возвращены или утилизированы. Считается по каждой единице по данным реестра на сейчас.
+
+## Goods
+nav-goods = Товары
+goods-title = Операции с товаром
+goods-explained = Коды — по одному в строке, как отсканированы или напечатаны. Каждая операция проверяется и записывается так же, как через API.
+goods-codes = Коды, по одному в строке
+goods-applied-title = Нанесение кодов на товар
+goods-production-date = Дата производства
+goods-expiry-date = Срок годности (если есть)
+goods-batch = Партия
+goods-applied-button = Сообщить о нанесении
+goods-applied-done = Коды записаны как нанесённые.
+goods-introduce-title = Ввод в оборот
+goods-introduce-how = Откуда товар
+goods-introduce-own = Произведён в Казахстане
+goods-introduce-import = Ввезён из-за пределов ЕАЭС
+goods-introduce-eaeu = Получен из другого государства ЕАЭС
+goods-customs-declaration = Номер декларации на товары (для импорта)
+goods-from-country = Государство отправления, две буквы (для ЕАЭС)
+goods-document-number = Номер документа отправителя (для ЕАЭС)
+goods-introduce-button = Ввести в оборот
+goods-introduced-done = Товар введён в оборот.
+goods-aggregate-title = Агрегация
+goods-parent = Код упаковки
+goods-children = Коды, вложенные в неё, по одному в строке
+goods-aggregate-button = Упаковать
+goods-disaggregate-button = Извлечь эти коды из упаковок
+goods-aggregated-done = Упаковка сформирована.
+goods-disaggregated-done = Коды извлечены из упаковок.
+goods-file-title = Агрегация из файла
+goods-file = Файл упаковок
+goods-file-explained = Каждая строка: код упаковки и один вложенный код через запятую, точку с запятой или табуляцию. Строки, начинающиеся с #, пропускаются.
+goods-file-max = { $count ->
+    [one] Не более { $shown } упаковки в файле.
+    [few] Не более { $shown } упаковок в файле.
+   *[many] Не более { $shown } упаковок в файле.
+}
+goods-file-button = Загрузить и упаковать
+job-title = Задание агрегации
+job-progress = Обработано { $done } из { $total } упаковок, отклонено { $refused }
+job-running = Выполняется; страница обновляется сама.
+job-finished = Завершено.
+job-refusal = Причина отказа
+
+## Operator
+nav-reference = Справочники
+participants-title = Реестр участников
+participants-from = Показать начиная с ИИН/БИН
+participants-show = Показать
+participant-id = ИИН/БИН
+participant-name = Наименование
+participant-roles = Роли
+participant-status = Статус
+participant-status-active = действует
+participant-status-suspended = приостановлен
+participant-key = Ключ
+participant-register = Зарегистрировать участника
+participant-public-key = Открытый ключ (Ed25519, 64 шестнадцатеричные цифры)
+participant-public-key-explained = Участник сам создаёт пару ключей (tanba keygen) и передаёт только открытый ключ; секретный ключ оператору не попадает.
+participant-register-button = Зарегистрировать
+participant-change = Изменить участника
+participant-add-key = Добавить ключ (64 шестнадцатеричные цифры)
+participant-change-button = Сохранить
+participant-suspend = Приостановить
+participant-suspend-explained = Приостановленный участник ничего не может делать; его сеансы завершаются при следующем запросе.
+participant-lift = Снять приостановление
+reference-title = Справочники
+reference-none = не опубликован
+reference-calendar = Действующий производственный календарь
+reference-category-title = Товарная категория
+reference-category-code = Код (латинские буквы, цифры, _)
+reference-name-kk = Наименование на казахском
+reference-name-ru = Наименование на русском
+reference-name-en = Наименование на английском
+reference-tail = Криптохвост кодов
+reference-tail-full = подпись (AI 91 и 92, проверяется офлайн)
+reference-tail-short = { $count ->
+    [one] короткий тег из { $shown } символа (AI 93)
+   *[other] короткий тег из { $shown } символов (AI 93)
+}
+reference-return-days = Дней на возврат товара потребителем (0 — возврат не принимается)
+reference-control-code = Код контрольного списка для товаров под экспортным контролем
+reference-category-button = Определить категорию
+reference-category-done = Категория определена.
+reference-calendar-title = Опубликовать версию календаря
+reference-set-title = Опубликовать версию справочника
+reference-toml = Документ (TOML)
+reference-publish = Опубликовать
+reference-calendar-done = Версия календаря опубликована.
+reference-set-done = Версия справочника опубликована.
+reference-explained = Версия должна быть на единицу больше действующей. Ранее открытые дела сохраняют версии, с которыми открыты; их сроки пересчитываются только вперёд.
+health-title = Сервер
+health-serving = Обслуживает
+health-serving-yes = да
+health-serving-no = нет: хранилище отказывает в записи
+health-head = Позиция журнала
+health-head-hash = Хеш цепочки на этой позиции
+health-sessions = Сеансы консоли
+health-procedures = Процедуры
+health-version = Версия
+health-explained = Метрики для мониторинга — по адресу /metrics; /healthz отвечает балансировщикам.
+
+## Products
+nav-products = Товары (карточки)
+products-title = Мои карточки товаров
+products-empty = Карточек товаров пока нет.
+product-name = Наименование
+product-category = Категория
+product-country = Страна происхождения (две буквы)
+product-hs-code = Код ТН ВЭД ЕАЭС (10 цифр)
+product-producer-name = Изготовитель, как указан на упаковке
+product-level = Что маркирует код
+product-level-unit = потребительскую единицу
+product-level-group = групповую упаковку
+product-shelf-life = Срок годности, дней (если есть)
+product-register = Зарегистрировать карточку товара
+product-register-button = Зарегистрировать
+product-change = Изменить карточку
+product-change-button = Сохранить
+product-new = Новая карточка
+
+## Receipts
+nav-receipts = Чеки
+receipts-title = Чеки
+receipts-empty = Чеков пока нет.
+receipt-id = Чек
+receipt-kind = Вид
+receipt-sale = продажа
+receipt-return = возврат по чеку { $sale }
+receipt-recorded = Записан
+receipt-codes = Кодов
+receipt-total = Сумма, тенге
+receipt-refused = Отклонено строк

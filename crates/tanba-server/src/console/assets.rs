@@ -40,11 +40,14 @@ macro_rules! asset {
 
 /// Every embedded asset.
 pub static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
-    let files: [(&'static str, &'static str, &'static [u8]); 4] = [
+    let files: [(&'static str, &'static str, &'static [u8]); 6] = [
         asset!("console.css", "text/css; charset=utf-8"),
         asset!("sign-in.js", "text/javascript; charset=utf-8"),
         asset!("console.js", "text/javascript; charset=utf-8"),
         asset!("favicon.svg", "image/svg+xml"),
+        // The public page's (`crate::page`): a phone at a code's Digital Link.
+        asset!("public.css", "text/css; charset=utf-8"),
+        asset!("public.js", "text/javascript; charset=utf-8"),
     ];
     files
         .into_iter()

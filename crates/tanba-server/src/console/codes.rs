@@ -11,8 +11,7 @@ use tanba_engine::query::CodeCard;
 use tanba_types::{CodeStatus, Participant, Role, WithdrawalReason};
 
 use super::orders::product_name;
-use super::sign_in::read_form;
-use super::{Frame, Visit};
+use super::{Form, Frame, Visit};
 use crate::app::{App, Call};
 use crate::error::ApiError;
 use crate::service::codes;
@@ -129,36 +128,28 @@ fn code_page(
 
 /// `GET /console/codes?code=...`.
 pub async fn page(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let asked = super::query_text(&request, "code");
-    let mut call = visit.call(&app, "GET /console/codes");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, request: Request| {
         let who = call.participant()?;
-        code_page(&visit, &mut call, &who, &asked, None)
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+        let asked = super::query_text(&request, "code");
+        code_page(visit, call, &who, &asked, None)
+    };
+    super::serve(&app, &headers, request, "GET /console/codes", work).await
 }
 
 /// `POST /console/codes/block` and `/console/codes/unblock`: an authority's block of the codes
 /// in the box, with its reason, or the lifting of its own block.
 pub async fn block(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
     let lift = request.uri().path().ends_with("/unblock");
-    let visit = Visit::read(&app, &headers, &request);
     let method = match lift {
         true => "POST /console/codes/unblock",
         false => "POST /console/codes/block",
     };
-    let mut call = visit.call(&app, method);
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, form: Form| {
         let who = call.participant()?;
-        let pairs: Vec<(String, String)> = read_form(request).await?;
-        let field = |name: &str| super::form_field(&pairs, name);
-        visit.check_csrf(field("csrf"))?;
-        let listed = super::scanned_lines(field("codes"));
+        let listed = super::scanned_lines(form.field("codes"));
         let receipt = match lift {
-            true => codes::unblock(&mut call, &listed).await?,
-            false => codes::block(&mut call, &listed, field("reason").trim().to_owned()).await?,
+            true => codes::unblock(call, &listed).await?,
+            false => codes::block(call, &listed, form.field("reason").trim().to_owned()).await?,
         };
         let frame = visit.signed_in_frame("codes", &who);
         let done = frame.words.with(
@@ -166,8 +157,7 @@ pub async fn block(State(app): State<Arc<App>>, headers: HeaderMap, request: Req
             &[("sequence", &receipt.first_sequence.to_string())],
         );
         let first = listed.first().cloned().unwrap_or_default();
-        code_page(&visit, &mut call, &who, &first, Some(done))
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+        code_page(visit, call, &who, &first, Some(done))
+    };
+    super::serve_form(&app, &headers, request, method, work).await
 }

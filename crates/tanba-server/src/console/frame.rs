@@ -37,8 +37,28 @@ const MENU: &[MenuEntry] = &[
         ],
     },
     MenuEntry {
+        id: "products",
+        path: "/console/products",
+        roles: &[Role::Producer, Role::Importer],
+    },
+    MenuEntry {
+        id: "goods",
+        path: "/console/goods",
+        roles: &[Role::Producer, Role::Importer, Role::Wholesaler],
+    },
+    MenuEntry {
+        id: "cases",
+        path: "/console/cases",
+        roles: &[],
+    },
+    MenuEntry {
         id: "till",
         path: "/console/till",
+        roles: &[Role::Retailer],
+    },
+    MenuEntry {
+        id: "receipts",
+        path: "/console/receipts",
         roles: &[Role::Retailer],
     },
     MenuEntry {
@@ -55,6 +75,21 @@ const MENU: &[MenuEntry] = &[
         id: "reports",
         path: "/console/reports",
         roles: &[Role::Authority, Role::Operator],
+    },
+    MenuEntry {
+        id: "participants",
+        path: "/console/participants",
+        roles: &[Role::Operator, Role::Authority, Role::Ministry],
+    },
+    MenuEntry {
+        id: "reference",
+        path: "/console/reference",
+        roles: &[Role::Operator],
+    },
+    MenuEntry {
+        id: "health",
+        path: "/console/health",
+        roles: &[Role::Operator],
     },
     MenuEntry {
         id: "orders",

@@ -9,11 +9,34 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use tanba_types::{Date, Language};
 
-/// The catalogues' sources, by language.
-const SOURCES: [(Language, &str); 3] = [
-    (Language::Kk, include_str!("../../console/locales/kk.ftl")),
-    (Language::Ru, include_str!("../../console/locales/ru.ftl")),
-    (Language::En, include_str!("../../console/locales/en.ftl")),
+/// The catalogues' sources, by language: the console's own words, the words of the
+/// procedures' cases (kinds, states, steps, fields, clocks: `console::cases::vocabulary`), and
+/// the public page's at a code's Digital Link (`crate::page`, every id `public-`).
+const SOURCES: [(Language, [&str; 3]); 3] = [
+    (
+        Language::Kk,
+        [
+            include_str!("../../console/locales/kk.ftl"),
+            include_str!("../../console/locales/kk-cases.ftl"),
+            include_str!("../../console/locales/kk-public.ftl"),
+        ],
+    ),
+    (
+        Language::Ru,
+        [
+            include_str!("../../console/locales/ru.ftl"),
+            include_str!("../../console/locales/ru-cases.ftl"),
+            include_str!("../../console/locales/ru-public.ftl"),
+        ],
+    ),
+    (
+        Language::En,
+        [
+            include_str!("../../console/locales/en.ftl"),
+            include_str!("../../console/locales/en-cases.ftl"),
+            include_str!("../../console/locales/en-public.ftl"),
+        ],
+    ),
 ];
 
 /// The opening and closing marks of a message no catalogue has.
@@ -29,15 +52,13 @@ struct Catalogues {
 static CATALOGUES: LazyLock<Catalogues> = LazyLock::new(|| Catalogues {
     bundles: SOURCES
         .iter()
-        .map(|(language, source)| (*language, bundle(*language, source)))
+        .map(|(language, sources)| (*language, bundle(*language, sources)))
         .collect(),
 });
 
-/// A catalogue's bundle. The sources are ours and embedded: a syntax error in one is a bug
-/// the unit tests catch, so it panics here.
-fn bundle(language: Language, source: &str) -> FluentBundle<FluentResource> {
-    let resource = FluentResource::try_new(source.to_owned())
-        .unwrap_or_else(|(_, errors)| panic!("console/locales/{language}.ftl: {errors:?}"));
+/// A catalogue's bundle. The sources are ours and embedded: a syntax error in one, or a
+/// message in two files, is a bug the unit tests catch, so it panics here.
+fn bundle(language: Language, sources: &[&str]) -> FluentBundle<FluentResource> {
     let identifier: unic_langid::LanguageIdentifier = language
         .to_string()
         .parse()
@@ -45,9 +66,13 @@ fn bundle(language: Language, source: &str) -> FluentBundle<FluentResource> {
     let mut bundle = FluentBundle::new_concurrent(vec![identifier]);
     // Every language here is written left to right: no isolation marks around arguments.
     bundle.set_use_isolating(false);
-    bundle
-        .add_resource(resource)
-        .unwrap_or_else(|errors| panic!("console/locales/{language}.ftl: {errors:?}"));
+    for source in sources {
+        let resource = FluentResource::try_new((*source).to_owned())
+            .unwrap_or_else(|(_, errors)| panic!("console/locales/{language}*.ftl: {errors:?}"));
+        bundle
+            .add_resource(resource)
+            .unwrap_or_else(|errors| panic!("console/locales/{language}*.ftl: {errors:?}"));
+    }
     bundle
 }
 
@@ -156,19 +181,20 @@ impl Words {
 
 /// The ids of the messages a catalogue defines.
 pub fn message_ids(language: Language) -> Vec<String> {
-    let source = SOURCES
+    let sources = SOURCES
         .iter()
         .find(|(each, _)| *each == language)
         .expect("a source for every language")
         .1;
-    let resource = FluentResource::try_new(source.to_owned()).expect("the catalogue parses");
-    resource
-        .entries()
-        .filter_map(|entry| match entry {
+    let mut ids = Vec::new();
+    for source in sources {
+        let resource = FluentResource::try_new(source.to_owned()).expect("the catalogue parses");
+        ids.extend(resource.entries().filter_map(|entry| match entry {
             fluent_syntax::ast::Entry::Message(message) => Some(message.id.name.to_owned()),
             _ => None,
-        })
-        .collect()
+        }));
+    }
+    ids
 }
 
 #[cfg(test)]
@@ -213,6 +239,12 @@ mod tests {
                     ("units", "1"),
                     ("groups", "1"),
                     ("pallets", "1"),
+                    ("step", "x"),
+                    ("by", "x"),
+                    ("done", "1"),
+                    ("total", "2"),
+                    ("refused", "0"),
+                    ("sale", "R-1"),
                 ];
                 let text = words.with(&id, &arguments);
                 assert!(!text.contains(MISSING_OPEN), "{language} {id}: {text}");

@@ -11,12 +11,18 @@
 //! language chosen once and kept in a cookie.
 
 pub mod assets;
+mod case_forms;
+mod cases;
 mod codes;
 mod frame;
+mod goods;
 pub mod i18n;
+pub mod jobs;
+mod operator;
 mod orders;
 mod oversight;
 mod pages;
+mod products;
 mod shipments;
 mod sign_in;
 mod till;
@@ -35,6 +41,7 @@ use crate::error::ApiError;
 use crate::net::PeerAddr;
 use crate::session::{SESSION_COOKIE, Session};
 pub use frame::Frame;
+pub use goods::{AGGREGATION_FILE_BYTES_MAX, AGGREGATION_FILE_PACKAGES_MAX};
 
 /// The cookie that keeps the language a visitor chose.
 pub const LANGUAGE_COOKIE: &str = "tanba_lang";
@@ -85,6 +92,49 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
             "/console/shipments/{id}/{action}/bytes",
             post(shipments::answer_bytes),
         )
+        .route("/console/cases", get(cases::list))
+        .route("/console/cases/{id}", get(cases::show))
+        .route("/console/cases/{id}/holders", get(cases::holders))
+        .route("/console/cases/{id}/files/{hash}", get(cases::file))
+        .route(
+            "/console/cases/{id}/steps/{transition}",
+            post(cases::submit_step),
+        )
+        .route(
+            "/console/cases/{id}/steps/{transition}/bytes",
+            post(cases::step_bytes),
+        )
+        .route(
+            "/console/cases/new/{kind}/{transition}",
+            get(cases::new).post(cases::submit_new),
+        )
+        .route(
+            "/console/cases/new/{kind}/{transition}/bytes",
+            post(cases::new_bytes),
+        )
+        .route("/console/goods", get(goods::page))
+        .route(
+            "/console/goods/aggregation",
+            post(goods::aggregation).layer(axum::extract::DefaultBodyLimit::max(
+                goods::AGGREGATION_UPLOAD_BYTES_MAX,
+            )),
+        )
+        .route("/console/goods/jobs/{id}", get(goods::job))
+        .route("/console/goods/{operation}", post(goods::operate))
+        .route(
+            "/console/participants",
+            get(operator::list).post(operator::register),
+        )
+        .route(
+            "/console/participants/{id}",
+            get(operator::show).post(operator::update),
+        )
+        .route("/console/reference", get(operator::reference))
+        .route("/console/reference/{what}", post(operator::publish))
+        .route("/console/health", get(operator::health))
+        .route("/console/products", get(products::page))
+        .route("/console/products/{action}", post(products::save))
+        .route("/console/receipts", get(till::receipts))
         .route("/console/till", get(till::page))
         .route("/console/till/check", post(till::check))
         .route("/console/till/sell", post(till::sell))
@@ -202,6 +252,11 @@ impl Visit {
         }
     }
 
+    /// What the visit says about its caller, for calls made after it answered (a job's).
+    pub fn meta(&self) -> RequestMeta {
+        self.meta.clone()
+    }
+
     /// Starts the visit's call, named `method` in the audit trail.
     pub fn call<'a>(&self, app: &'a App, method: &'static str) -> Call<'a> {
         let mut call = app.call(method, self.meta.clone());
@@ -240,34 +295,6 @@ impl Visit {
         if equal { Ok(()) } else { Err(ApiError::csrf()) }
     }
 
-    /// Finishes `call` and answers with the page `outcome` rendered, or with what its refusal
-    /// calls for: the sign-in page for a visitor without a session, the sign-in page with
-    /// the reason for a suspended participant (whose sessions all end), else an error page.
-    pub async fn answer<T: Template>(
-        &self,
-        app: &App,
-        call: Call<'_>,
-        outcome: Result<T, ApiError>,
-    ) -> Response {
-        match call.finish(outcome).await {
-            Ok(page) => render(StatusCode::OK, &page),
-            Err(error) => self.refusal(app, &error),
-        }
-    }
-
-    /// Finishes `call` and, if it succeeded, sends the browser to `to` (after a form).
-    pub async fn redirect_after(
-        &self,
-        app: &App,
-        call: Call<'_>,
-        outcome: Result<String, ApiError>,
-    ) -> Response {
-        match call.finish(outcome).await {
-            Ok(to) => Redirect::to(&to).into_response(),
-            Err(error) => self.refusal(app, &error),
-        }
-    }
-
     /// The answer to a refused visit.
     pub fn refusal(&self, app: &App, error: &ApiError) -> Response {
         match error.code {
@@ -294,6 +321,151 @@ impl Visit {
             }
         }
     }
+}
+
+/// What a page's work ends in: a page rendered ([`Template`]), the browser sent on after a
+/// form ([`GoTo`]), or an answer the page made itself ([`Sent`]: a file, an image).
+pub trait Answer {
+    /// The answer as a response.
+    fn respond(self) -> Response;
+}
+
+impl<T: Template> Answer for T {
+    fn respond(self) -> Response {
+        render(StatusCode::OK, &self)
+    }
+}
+
+/// After a form: the browser is sent on to this path (so reloading does not post again).
+pub struct GoTo(pub String);
+
+impl Answer for GoTo {
+    fn respond(self) -> Response {
+        Redirect::to(&self.0).into_response()
+    }
+}
+
+/// An answer a page made itself.
+pub struct Sent(pub Response);
+
+impl Answer for Sent {
+    fn respond(self) -> Response {
+        self.0
+    }
+}
+
+/// A signed form's common parts (`templates/console/signing.html`): the participant whose key
+/// file must sign it, and the session's CSRF token.
+pub struct Signing {
+    /// The signer's IIN/BIN (the page's script refuses another participant's key file).
+    pub participant: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+impl Signing {
+    /// The signing parts of a form `who` signs on this visit.
+    pub fn of(visit: &Visit, who: &Participant) -> Signing {
+        Signing {
+            participant: who.id.to_string(),
+            csrf: visit.csrf().to_owned(),
+        }
+    }
+}
+
+/// A posted form's fields, read within [`FORM_BYTES_MAX`], its CSRF token already checked.
+pub struct Form {
+    pairs: Vec<(String, String)>,
+}
+
+impl Form {
+    /// Reads the form of `request`, refusing it unless it carries the session's CSRF token.
+    pub async fn read(visit: &Visit, request: Request) -> Result<Form, ApiError> {
+        let pairs: Vec<(String, String)> = sign_in::read_form(request).await?;
+        visit.check_csrf(form_field(&pairs, "csrf"))?;
+        Ok(Form { pairs })
+    }
+
+    /// A form of these fields (for tests and forms read another way).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Form {
+        Form { pairs }
+    }
+
+    /// A field's value (empty when absent).
+    pub fn field(&self, name: &str) -> &str {
+        form_field(&self.pairs, name)
+    }
+
+    /// Every value of a field that may repeat (ticked boxes).
+    pub fn all<'f>(&'f self, name: &'f str) -> impl Iterator<Item = &'f str> + 'f {
+        (self.pairs.iter())
+            .filter(move |(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Serves one console request: reads the visit, starts its call (named `method` in the audit
+/// trail), does `work`, finishes the call and answers with what the work ended in, or with
+/// what its refusal calls for ([`Visit::refusal`]). Every page goes through here, so none can
+/// forget to finish its call or answer a refusal its own way.
+pub async fn serve<A: Answer>(
+    app: &App,
+    headers: &HeaderMap,
+    request: Request,
+    method: &'static str,
+    work: impl AsyncFnOnce(&Visit, &mut Call<'_>, Request) -> Result<A, ApiError>,
+) -> Response {
+    let visit = Visit::read(app, headers, &request);
+    let mut call = visit.call(app, method);
+    let outcome = work(&visit, &mut call, request).await;
+    match call.finish(outcome).await {
+        Ok(answer) => answer.respond(),
+        Err(error) => visit.refusal(app, &error),
+    }
+}
+
+/// Serves the bytes a signed form's script signs (`<form action>/bytes`): the form read as by
+/// [`serve_form`], `work` makes the bytes, the answer is JSON (`{"message": base64url}`), and so
+/// is a refusal (`json_refusal`), for the script to show.
+pub async fn serve_bytes(
+    app: &App,
+    headers: &HeaderMap,
+    request: Request,
+    method: &'static str,
+    work: impl AsyncFnOnce(&mut Call<'_>, Form) -> Result<Vec<u8>, ApiError>,
+) -> Response {
+    let visit = Visit::read(app, headers, &request);
+    let mut call = visit.call(app, method);
+    let outcome = async {
+        call.participant()?;
+        let form = Form::read(&visit, request).await?;
+        work(&mut call, form).await
+    }
+    .await;
+    match call.finish(outcome).await {
+        Ok(bytes) => {
+            let message = tanba_crypto::encoding::base64url(&bytes);
+            axum::Json(serde_json::json!({ "message": message })).into_response()
+        }
+        Err(error) => json_refusal(&error, visit.language),
+    }
+}
+
+/// [`serve`] for a posted form: the caller must be signed in and the form must carry the
+/// session's CSRF token before `work` sees it.
+pub async fn serve_form<A: Answer>(
+    app: &App,
+    headers: &HeaderMap,
+    request: Request,
+    method: &'static str,
+    work: impl AsyncFnOnce(&Visit, &mut Call<'_>, Form) -> Result<A, ApiError>,
+) -> Response {
+    let work = async |visit: &Visit, call: &mut Call<'_>, request: Request| {
+        call.participant()?;
+        let form = Form::read(visit, request).await?;
+        work(visit, call, form).await
+    };
+    serve(app, headers, request, method, work).await
 }
 
 /// Equality of two byte strings of the same length, in a time that does not depend on where
@@ -344,7 +516,9 @@ pub fn scanned_lines(text: &str) -> Vec<String> {
 /// page that was not full (the list ended).
 pub fn more_link(path: &str, shown: usize, page_entries: u32, last: Option<u64>) -> Option<String> {
     let full = shown == page_entries as usize;
-    last.filter(|_| full).map(|id| format!("{path}?after={id}"))
+    let join = if path.contains('?') { '&' } else { '?' };
+    last.filter(|_| full)
+        .map(|id| format!("{path}{join}after={id}"))
 }
 
 /// A whole-number query parameter (a page's `after`), 0 when absent or not a number.

@@ -14,9 +14,8 @@ use tanba_engine::query::OrderView;
 use tanba_label::{LABELS_PER_PDF_MAX, LAYOUTS, Label, Layout};
 use tanba_types::{Gtin, Language, Product};
 
-use super::sign_in::read_form;
-use super::{Frame, Visit};
-use crate::app::App;
+use super::{Form, Frame, GoTo, Sent, Visit};
+use crate::app::{App, Call};
 use crate::error::ApiError;
 use crate::service::{self, Page, emission};
 
@@ -96,7 +95,7 @@ struct OrdersPage {
 
 /// The rows of `orders`, each with its product's name.
 fn rows(
-    call: &mut crate::app::Call<'_>,
+    call: &mut Call<'_>,
     orders: &[OrderView],
     frame: &Frame,
 ) -> Result<Vec<OrderRow>, ApiError> {
@@ -111,20 +110,18 @@ fn rows(
 
 /// `GET /console/orders?after=N`.
 pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let after = super::query_number(&request, "after");
-    let mut call = visit.call(&app, "GET /console/orders");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, request: Request| {
+        let after = super::query_number(&request, "after");
         let who = call.participant()?;
         let page = Page {
             after,
             limit: ORDERS_PAGE_ENTRIES,
         };
-        let orders = emission::orders(&mut call, page)?;
+        let orders = emission::orders(call, page)?;
         let frame = visit.signed_in_frame("orders", &who);
         let last = orders.last().map(|order| order.id);
         let more = super::more_link("/console/orders", orders.len(), ORDERS_PAGE_ENTRIES, last);
-        let orders = rows(&mut call, &orders, &frame)?;
+        let orders = rows(call, &orders, &frame)?;
         let mut known: Vec<(String, String)> = (orders.iter())
             .map(|order| (order.gtin.clone(), order.product.clone()))
             .collect();
@@ -138,40 +135,21 @@ pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, request: Requ
             quantity_max: tanba_types::limits::ORDER_QUANTITY_MAX,
             frame,
         })
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
-}
-
-#[derive(Deserialize)]
-struct OrderForm {
-    /// Missing is refused like wrong: as a cross-site request.
-    #[serde(default)]
-    csrf: String,
-    gtin: String,
-    quantity: String,
+    };
+    super::serve(&app, &headers, request, "GET /console/orders", work).await
 }
 
 /// `POST /console/orders`: orders codes, then shows the new order.
 pub async fn order(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "POST /console/orders");
-    let outcome = async {
-        call.participant()?;
-        let form: OrderForm = read_form(request).await?;
-        visit.check_csrf(&form.csrf)?;
-        let gtin = form
-            .gtin
-            .trim()
-            .parse::<Gtin>()
-            .map_err(|_| ApiError::invalid("gtin"));
-        let quantity =
-            (form.quantity.trim().parse::<u32>()).map_err(|_| ApiError::invalid("quantity"))?;
-        let created = emission::order_codes(&mut call, gtin, quantity).await?;
-        Ok(format!("/console/orders/{}", created.id))
-    }
-    .await;
-    visit.redirect_after(&app, call, outcome).await
+    let work = async |_: &Visit, call: &mut Call<'_>, form: Form| {
+        let gtin =
+            (form.field("gtin").trim().parse::<Gtin>()).map_err(|_| ApiError::invalid("gtin"));
+        let quantity = (form.field("quantity").trim().parse::<u32>())
+            .map_err(|_| ApiError::invalid("quantity"))?;
+        let created = emission::order_codes(call, gtin, quantity).await?;
+        Ok(GoTo(format!("/console/orders/{}", created.id)))
+    };
+    super::serve_form(&app, &headers, request, "POST /console/orders", work).await
 }
 
 /// A label layout as the form offers it.
@@ -199,13 +177,11 @@ pub async fn show(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "GET /console/orders/{id}");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, _: Request| {
         let who = call.participant()?;
-        let order = emission::order_to_print(&mut call, id)?;
+        let order = emission::order_to_print(call, id)?;
         let frame = visit.signed_in_frame("orders", &who);
-        let row = rows(&mut call, std::slice::from_ref(&order), &frame)?.remove(0);
+        let row = rows(call, std::slice::from_ref(&order), &frame)?.remove(0);
         let layouts = LAYOUTS
             .iter()
             .map(|layout| LayoutChoice {
@@ -223,9 +199,8 @@ pub async fn show(
             labels_max: LABELS_PER_PDF_MAX,
             frame,
         })
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+    };
+    super::serve(&app, &headers, request, "GET /console/orders/{id}", work).await
 }
 
 /// `GET /console/orders/{id}/codes.txt`: every issued code with its tail, one per line, as
@@ -236,35 +211,29 @@ pub async fn codes(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "GET /console/orders/{id}/codes.txt");
-    let outcome = emission::order_to_print(&mut call, id);
-    match call.finish(outcome).await {
-        Ok(order) => {
-            let pages = emission::printable_pages(app.clone(), &order, 0);
-            let text = tokio_stream::StreamExt::map(pages, |page| {
-                page.map(|codes| {
-                    let mut chunk = String::with_capacity(codes.len() * 160);
-                    for code in codes {
-                        chunk.push_str(&code.raw);
-                        chunk.push('\n');
-                    }
-                    axum::body::Bytes::from(chunk)
-                })
-                .map_err(std::io::Error::other)
-            });
-            let disposition = format!("attachment; filename=\"order-{id}.txt\"");
-            (
-                [
-                    (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
-                Body::from_stream(text),
-            )
-                .into_response()
-        }
-        Err(error) => visit.refusal(&app, &error),
-    }
+    let work = async |_: &Visit, call: &mut Call<'_>, _: Request| {
+        let order = emission::order_to_print(call, id)?;
+        let pages = emission::printable_pages(app.clone(), &order, 0);
+        let text = tokio_stream::StreamExt::map(pages, |page| {
+            page.map(|codes| {
+                let mut chunk = String::with_capacity(codes.len() * 160);
+                for code in codes {
+                    chunk.push_str(&code.raw);
+                    chunk.push('\n');
+                }
+                axum::body::Bytes::from(chunk)
+            })
+            .map_err(std::io::Error::other)
+        });
+        let disposition = format!("attachment; filename=\"order-{id}.txt\"");
+        let headers = [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ];
+        Ok(Sent((headers, Body::from_stream(text)).into_response()))
+    };
+    let method = "GET /console/orders/{id}/codes.txt";
+    super::serve(&app, &headers, request, method, work).await
 }
 
 #[derive(Deserialize)]
@@ -289,12 +258,7 @@ impl LabelsQuery {
 }
 
 /// The labels of an order's codes `from`, `count` of them (the orderer's own).
-fn labels(
-    call: &mut crate::app::Call<'_>,
-    id: u64,
-    from: u32,
-    count: u32,
-) -> Result<Vec<Label>, ApiError> {
+fn labels(call: &mut Call<'_>, id: u64, from: u32, count: u32) -> Result<Vec<Label>, ApiError> {
     let order = emission::order_to_print(call, id)?;
     if count as usize > LABELS_PER_PDF_MAX {
         return Err(ApiError::too_many("labels", LABELS_PER_PDF_MAX));
@@ -334,24 +298,22 @@ pub async fn label_svg(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "GET /console/orders/{id}/labels/{index}.svg");
-    let outcome = (|| {
+    let work = async |_: &Visit, call: &mut Call<'_>, request: Request| {
         let query = LabelsQuery::read(&request)?;
-        let index = (file
-            .strip_suffix(".svg")
-            .and_then(|index| index.parse::<u32>().ok()))
-        .ok_or_else(|| ApiError::not_found(file.clone()))?;
+        let index = (file.strip_suffix(".svg"))
+            .and_then(|index| index.parse::<u32>().ok())
+            .ok_or_else(|| ApiError::not_found(file.clone()))?;
         let layout = query.layout()?;
-        let label = labels(&mut call, id, index, 1)?
+        let label = labels(call, id, index, 1)?
             .pop()
             .ok_or_else(|| ApiError::not_found(index.to_string()))?;
-        tanba_label::svg(&label, layout).map_err(label_error)
-    })();
-    match call.finish(outcome).await {
-        Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
-        Err(error) => visit.refusal(&app, &error),
-    }
+        let svg = tanba_label::svg(&label, layout).map_err(label_error)?;
+        Ok(Sent(
+            ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
+        ))
+    };
+    let method = "GET /console/orders/{id}/labels/{index}.svg";
+    super::serve(&app, &headers, request, method, work).await
 }
 
 /// `GET /console/orders/{id}/labels.pdf?layout=...&from=N&count=M`: a PDF of labels.
@@ -361,33 +323,22 @@ pub async fn labels_pdf(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "GET /console/orders/{id}/labels.pdf");
-    let query = LabelsQuery::read(&request);
-    let outcome = async {
-        let query = query?;
+    let work = async |_: &Visit, call: &mut Call<'_>, request: Request| {
+        let query = LabelsQuery::read(&request)?;
         let layout = query.layout()?;
         let count = query.count.unwrap_or(LABELS_DEFAULT);
-        let sheet = labels(&mut call, id, query.from, count)?;
+        let sheet = labels(call, id, query.from, count)?;
         let drawn = tokio::task::spawn_blocking(move || tanba_label::pdf(&sheet, layout))
             .await
             .map_err(|_| ApiError::internal())?;
-        drawn.map_err(label_error)
-    }
-    .await;
-    match call.finish(outcome).await {
-        Ok(pdf) => {
-            let disposition = format!("inline; filename=\"order-{id}-labels.pdf\"");
-            (
-                StatusCode::OK,
-                [
-                    (header::CONTENT_TYPE, "application/pdf".to_owned()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
-                pdf,
-            )
-                .into_response()
-        }
-        Err(error) => visit.refusal(&app, &error),
-    }
+        let pdf = drawn.map_err(label_error)?;
+        let disposition = format!("inline; filename=\"order-{id}-labels.pdf\"");
+        let headers = [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ];
+        Ok(Sent((StatusCode::OK, headers, pdf).into_response()))
+    };
+    let method = "GET /console/orders/{id}/labels.pdf";
+    super::serve(&app, &headers, request, method, work).await
 }

@@ -11,7 +11,7 @@ use axum::response::Response;
 use tanba_types::{Date, TaxpayerId};
 
 use super::{Frame, Visit};
-use crate::app::App;
+use crate::app::{App, Call};
 use crate::error::ApiError;
 use crate::public::ViolationKind;
 use crate::service::Page;
@@ -66,17 +66,11 @@ pub async fn audit_page(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let [participant, code, from, until] =
-        ["participant", "code", "from", "until"].map(|name| super::query_text(&request, name));
-    let after = super::query_number(&request, "after");
-    let searched = request
-        .uri()
-        .query()
-        .is_some_and(|query| query.contains("participant="));
-    drop(request);
-    let mut call = visit.call(&app, "GET /console/audit");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, request: Request| {
+        let [participant, code, from, until] =
+            ["participant", "code", "from", "until"].map(|name| super::query_text(&request, name));
+        let after = super::query_number(&request, "after");
+        let searched = (request.uri().query()).is_some_and(|query| query.contains("participant="));
         let who = call.participant_with(audit::AUDIT_READERS)?;
         let frame = visit.signed_in_frame("audit", &who);
         let mut rows = Vec::new();
@@ -105,7 +99,7 @@ pub async fn audit_page(
                     limit: AUDIT_PAGE_RECORDS,
                 },
             };
-            let query = audit::search(&mut call, search)?;
+            let query = audit::search(call, search)?;
             let store = call.app().engine.store().clone();
             let found = tokio::task::spawn_blocking(move || audit::records(store.as_ref(), &query))
                 .await
@@ -152,9 +146,8 @@ pub async fn audit_page(
             rows,
             more,
         })
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+    };
+    super::serve(&app, &headers, request, "GET /console/audit", work).await
 }
 
 /// A report as the page lists it.
@@ -193,17 +186,15 @@ pub async fn reports_page(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let after = super::query_number(&request, "after");
-    let mut call = visit.call(&app, "GET /console/reports");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, request: Request| {
+        let after = super::query_number(&request, "after");
         let who = call.participant_with(audit::AUDIT_READERS)?;
         let frame = visit.signed_in_frame("reports", &who);
         let page = Page {
             after,
             limit: REPORTS_PAGE_ENTRIES,
         };
-        let reports = audit::violation_reports(&mut call, None, page)?;
+        let reports = audit::violation_reports(call, None, page)?;
         let last = reports.last().map(|last| last.id);
         let more = super::more_link(
             "/console/reports",
@@ -238,9 +229,8 @@ pub async fn reports_page(
             map,
             more,
         })
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+    };
+    super::serve(&app, &headers, request, "GET /console/reports", work).await
 }
 
 /// The map's extent: Kazakhstan with a margin, degrees.

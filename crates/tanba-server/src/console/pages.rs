@@ -6,12 +6,10 @@ use std::sync::Arc;
 use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use serde::Deserialize;
 use tanba_types::Participant;
 
-use super::sign_in::read_form;
-use super::{Frame, Visit};
-use crate::app::App;
+use super::{Form, Frame, GoTo, Visit};
+use crate::app::{App, Call};
 use crate::error::ApiError;
 
 /// Notices shown on one page of the inbox.
@@ -48,11 +46,9 @@ fn roles_in_words(frame: &Frame, who: &Participant) -> String {
 
 /// `GET /console/`.
 pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "GET /console/");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, _: Request| {
         let who = call.participant()?;
-        let unread = crate::service::cases::unread_notices(&mut call, UNREAD_COUNTED_MAX)?;
+        let unread = crate::service::cases::unread_notices(call, UNREAD_COUNTED_MAX)?;
         let frame = visit.signed_in_frame("home", &who);
         Ok(HomePage {
             roles_line: frame
@@ -62,9 +58,8 @@ pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap, request: Requ
             name: who.name.clone(),
             frame,
         })
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+    };
+    super::serve(&app, &headers, request, "GET /console/", work).await
 }
 
 /// A notice as the inbox lists it.
@@ -89,16 +84,14 @@ struct InboxPage {
 
 /// `GET /console/inbox?after=N`: the participant's notices, a page at a time.
 pub async fn inbox(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let after = super::query_number(&request, "after");
-    let mut call = visit.call(&app, "GET /console/inbox");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, request: Request| {
+        let after = super::query_number(&request, "after");
         let who = call.participant()?;
         let page = crate::service::Page {
             after,
             limit: INBOX_PAGE_NOTICES as u32,
         };
-        let notices = crate::service::cases::inbox(&mut call, page)?;
+        let notices = crate::service::cases::inbox(call, page)?;
         let frame = visit.signed_in_frame("inbox", &who);
         let words = frame.words;
         let last = notices.last().map(|(id, _)| *id);
@@ -126,16 +119,8 @@ pub async fn inbox(State(app): State<Arc<App>>, headers: HeaderMap, request: Req
             more,
             frame,
         })
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    /// Missing is refused like wrong: as a cross-site request.
-    #[serde(default)]
-    csrf: String,
+    };
+    super::serve(&app, &headers, request, "GET /console/inbox", work).await
 }
 
 /// `POST /console/inbox/{notice}/read`: marks a notice read (the addressee's own only: the
@@ -146,17 +131,12 @@ pub async fn read_notice(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "POST /console/inbox/{notice}/read");
-    let outcome = async {
-        call.participant()?;
-        let form: CsrfForm = read_form(request).await?;
-        visit.check_csrf(&form.csrf)?;
-        crate::service::cases::read_notice(&mut call, notice).await?;
-        Ok(format!("/console/inbox#notice-{notice}"))
-    }
-    .await;
-    visit.redirect_after(&app, call, outcome).await
+    let work = async |_: &Visit, call: &mut Call<'_>, _: Form| {
+        crate::service::cases::read_notice(call, notice).await?;
+        Ok(GoTo(format!("/console/inbox#notice-{notice}")))
+    };
+    let method = "POST /console/inbox/{notice}/read";
+    super::serve_form(&app, &headers, request, method, work).await
 }
 
 /// Any other path under `/console/`.

@@ -10,13 +10,12 @@ use std::sync::Arc;
 
 use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
-use tanba_crypto::encoding::{base64url, base64url_decode};
+use axum::response::Response;
+use tanba_crypto::encoding::base64url_decode;
 use tanba_engine::query::{DocumentState, DocumentView};
 use tanba_types::{DocumentId, TaxpayerId};
 
-use super::sign_in::read_form;
-use super::{Frame, Visit};
+use super::{Form, Frame, GoTo, Signing, Visit};
 use crate::app::{App, Call};
 use crate::error::ApiError;
 use crate::service::documents::{self, Draft};
@@ -54,7 +53,7 @@ fn state_words(frame: &Frame, state: DocumentState) -> String {
 }
 
 /// `name (id)` of each participant, as the pages show them.
-fn named(call: &mut Call<'_>, ids: &[TaxpayerId]) -> Result<Vec<String>, ApiError> {
+pub(super) fn named(call: &mut Call<'_>, ids: &[TaxpayerId]) -> Result<Vec<String>, ApiError> {
     let names = service::registry::names(call, ids)?;
     Ok(ids
         .iter()
@@ -65,16 +64,14 @@ fn named(call: &mut Call<'_>, ids: &[TaxpayerId]) -> Result<Vec<String>, ApiErro
 
 /// `GET /console/shipments?after=N`.
 pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let after = super::query_number(&request, "after");
-    let mut call = visit.call(&app, "GET /console/shipments");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, request: Request| {
+        let after = super::query_number(&request, "after");
         let who = call.participant()?;
         let page = Page {
             after,
             limit: DOCUMENTS_PAGE_ENTRIES,
         };
-        let found = documents::documents(&mut call, page)?;
+        let found = documents::documents(call, page)?;
         let frame = visit.signed_in_frame("shipments", &who);
         let counterparts: Vec<TaxpayerId> = (found.iter())
             .map(|document| match document.buyer == who.id {
@@ -82,7 +79,7 @@ pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, request: Requ
                 false => document.buyer,
             })
             .collect();
-        let names = named(&mut call, &counterparts)?;
+        let names = named(call, &counterparts)?;
         let last = found.last().map(|last| last.id);
         let more = super::more_link(
             "/console/shipments",
@@ -107,16 +104,8 @@ pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, request: Requ
             documents,
             more,
         })
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
-}
-
-/// A signed form's common parts: the participant whose key signs it, the URL its script asks
-/// for the bytes, and the session's CSRF token.
-struct Signing {
-    participant: String,
-    csrf: String,
+    };
+    super::serve(&app, &headers, request, "GET /console/shipments", work).await
 }
 
 #[derive(askama::Template)]
@@ -145,20 +134,15 @@ pub async fn show(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "GET /console/shipments/{id}");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, _: Request| {
         let who = call.participant()?;
-        let document: DocumentView = documents::document(&mut call, id)?;
+        let document: DocumentView = documents::document(call, id)?;
         let frame = visit.signed_in_frame("shipments", &who);
-        let parties = named(&mut call, &[document.seller, document.buyer])?;
+        let parties = named(call, &[document.seller, document.buyer])?;
         let pending = document.state == DocumentState::Pending;
         let text = |codes: &[tanba_types::CodeKey]| codes.iter().map(ToString::to_string).collect();
         Ok(ShipmentPage {
-            signing: Signing {
-                participant: who.id.to_string(),
-                csrf: visit.csrf().to_owned(),
-            },
+            signing: Signing::of(visit, &who),
             id: document.id,
             seller: parties[0].clone(),
             buyer: parties[1].clone(),
@@ -171,9 +155,8 @@ pub async fn show(
             cancellable: pending && document.seller == who.id,
             frame,
         })
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+    };
+    super::serve(&app, &headers, request, "GET /console/shipments/{id}", work).await
 }
 
 #[derive(askama::Template)]
@@ -186,23 +169,17 @@ struct ShipPage {
 
 /// `GET /console/shipments/new`: the form of a new shipment.
 pub async fn new(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "GET /console/shipments/new");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, _: Request| {
         let who = call.participant()?;
         let frame = visit.signed_in_frame("shipments", &who);
         let codes_max = tanba_types::limits::DOCUMENT_ITEMS_MAX as u64;
         Ok(ShipPage {
-            signing: Signing {
-                participant: who.id.to_string(),
-                csrf: visit.csrf().to_owned(),
-            },
+            signing: Signing::of(visit, &who),
             codes_max_line: frame.words.count("shipment-codes-max", codes_max),
             frame,
         })
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+    };
+    super::serve(&app, &headers, request, "GET /console/shipments/new", work).await
 }
 
 /// A document form as posted: the draft it describes, its items, and its signature.
@@ -212,24 +189,16 @@ struct DocumentForm {
     signature: Vec<u8>,
 }
 
-/// Reads a document form for `action` on document `id` (`None`: a new shipment), checking its
-/// CSRF token. An acceptance that ticks every item is an acceptance of the whole document.
+/// Reads a document form for `action` on document `id` (`None`: a new shipment). An acceptance that ticks every item is an acceptance of the whole document.
 async fn document_form(
-    visit: &Visit,
     call: &mut Call<'_>,
-    request: Request,
+    form: &Form,
     action: &str,
     id: Option<DocumentId>,
 ) -> Result<DocumentForm, ApiError> {
-    call.participant()?;
-    let pairs: Vec<(String, String)> = read_form(request).await?;
-    let value = |name: &str| super::form_field(&pairs, name);
-    visit.check_csrf(value("csrf"))?;
+    let value = |name: &str| form.field(name);
     let signature = base64url_decode(value("signature")).unwrap_or_default();
-    let mut items: Vec<String> = (pairs.iter())
-        .filter(|(key, _)| key == "item")
-        .map(|(_, value)| value.clone())
-        .collect();
+    let mut items: Vec<String> = form.all("item").map(str::to_owned).collect();
     items.extend(super::scanned_lines(value("codes")));
     let draft = match (action, id) {
         ("ship", None) => Draft::Ship {
@@ -283,20 +252,12 @@ async fn bytes(
     id: Option<DocumentId>,
     action: &str,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "POST /console/shipments/{document}/{action}/bytes");
-    let outcome = async {
-        let form = document_form(&visit, &mut call, request, action, id).await?;
-        documents::bytes_to_sign(&mut call, form.draft, &form.items)
-    }
-    .await;
-    let language = visit.language;
-    match call.finish(outcome).await {
-        Ok(bytes) => {
-            axum::Json(serde_json::json!({ "message": base64url(&bytes) })).into_response()
-        }
-        Err(error) => super::json_refusal(&error, language),
-    }
+    let work = async |call: &mut Call<'_>, form: Form| {
+        let form = document_form(call, &form, action, id).await?;
+        documents::bytes_to_sign(call, form.draft, &form.items)
+    };
+    let method = "POST /console/shipments/{document}/{action}/bytes";
+    super::serve_bytes(&app, &headers, request, method, work).await
 }
 
 /// `POST /console/shipments/new`: the signed shipment, submitted; then its page.
@@ -325,13 +286,11 @@ async fn submit(
     id: Option<DocumentId>,
     action: &str,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "POST /console/shipments/{document}/{action}");
-    let outcome = async {
-        let form = document_form(&visit, &mut call, request, action, id).await?;
-        let created = documents::submit(&mut call, form.draft, &form.items, form.signature).await?;
-        Ok(format!("/console/shipments/{}", created.id))
-    }
-    .await;
-    visit.redirect_after(&app, call, outcome).await
+    let work = async |_: &Visit, call: &mut Call<'_>, form: Form| {
+        let form = document_form(call, &form, action, id).await?;
+        let created = documents::submit(call, form.draft, &form.items, form.signature).await?;
+        Ok(GoTo(format!("/console/shipments/{}", created.id)))
+    };
+    let method = "POST /console/shipments/{document}/{action}";
+    super::serve_form(&app, &headers, request, method, work).await
 }

@@ -17,8 +17,8 @@ use tanba_types::TaxpayerId;
 use crate::service::Given;
 use crate::service::auth::SignIn;
 
-use super::{FORM_BYTES_MAX, Visit, constant_time_equal, cookie, render};
-use crate::app::App;
+use super::{FORM_BYTES_MAX, Form, Sent, Visit, constant_time_equal, cookie, render};
+use crate::app::{App, Call};
 use crate::error::ApiError;
 use crate::session::{SESSION_COOKIE, random_hex};
 
@@ -224,40 +224,24 @@ pub async fn sign_in(
     }
 }
 
-#[derive(Deserialize)]
-struct SignOutForm {
-    /// Missing is refused like wrong: as a cross-site request.
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    everywhere: Option<String>,
-}
-
 /// `POST /console/sign-out`: ends this session, or every session of the participant.
 pub async fn sign_out(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "POST /console/sign-out");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, form: Form| {
         let who = call.participant()?;
-        let form: SignOutForm = read_form(request).await?;
-        visit.check_csrf(&form.csrf)?;
-        match (&visit.session, form.everywhere.is_some()) {
+        match (&visit.session, form.all("everywhere").next().is_some()) {
             (_, true) => app.sessions.end_all(&who.id),
             (Some((key, _)), false) => app.sessions.end(key),
             (None, false) => {}
         }
-        Ok("/console/sign-in?said=signed-out".to_owned())
-    }
-    .await;
-    let mut response = visit.redirect_after(&app, call, outcome).await;
-    if response.status().is_redirection() {
-        set_cookie(&mut response, &visit, SESSION_COOKIE, "", "/console");
-    }
-    response
+        let mut response = Redirect::to("/console/sign-in?said=signed-out").into_response();
+        set_cookie(&mut response, visit, SESSION_COOKIE, "", "/console");
+        Ok(Sent(response))
+    };
+    super::serve_form(&app, &headers, request, "POST /console/sign-out", work).await
 }
 
 #[cfg(test)]

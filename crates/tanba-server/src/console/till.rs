@@ -12,8 +12,7 @@ use axum::response::Response;
 use rand_core::OsRng;
 use tanba_types::limits::RECEIPT_LINES_MAX;
 
-use super::sign_in::read_form;
-use super::{Frame, Visit, form_field as field, scanned_lines};
+use super::{Form, Frame, Visit, scanned_lines};
 use crate::app::{App, Call};
 use crate::error::ApiError;
 use crate::service::retail::{
@@ -90,28 +89,13 @@ fn tiyn(text: &str) -> Option<u64> {
         .checked_add(fraction)
 }
 
-/// A form's fields as pairs, its CSRF token checked.
-async fn till_form(
-    visit: &Visit,
-    call: &mut Call<'_>,
-    request: Request,
-) -> Result<Vec<(String, String)>, ApiError> {
-    call.participant()?;
-    let pairs: Vec<(String, String)> = read_form(request).await?;
-    visit.check_csrf(field(&pairs, "csrf"))?;
-    Ok(pairs)
-}
-
 /// `GET /console/till`.
 pub async fn page(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "GET /console/till");
-    let outcome = async {
+    let work = async |visit: &Visit, call: &mut Call<'_>, _: Request| {
         let who = call.participant()?;
-        Ok(TillPage::new(&visit, visit.signed_in_frame("till", &who)))
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+        Ok(TillPage::new(visit, visit.signed_in_frame("till", &who)))
+    };
+    super::serve(&app, &headers, request, "GET /console/till", work).await
 }
 
 /// The rows of a check.
@@ -134,27 +118,23 @@ fn rows(frame: &Frame, checks: Vec<SaleCheck>) -> Vec<CheckRow> {
 
 /// `POST /console/till/check`: the codes in the box, checked before sale.
 pub async fn check(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "POST /console/till/check");
-    let outcome = async {
-        let pairs = till_form(&visit, &mut call, request).await?;
+    let work = async |visit: &Visit, call: &mut Call<'_>, form: Form| {
         let who = call.participant()?;
-        let codes = scanned_lines(field(&pairs, "codes"));
+        let codes = scanned_lines(form.field("codes"));
         let checks = retail::check_before_sale(
-            &mut call,
+            call,
             Ok(TillCheck {
                 seller: None,
                 codes,
             }),
         )?;
-        let mut page = TillPage::new(&visit, visit.signed_in_frame("till", &who));
-        page.codes = field(&pairs, "codes").to_owned();
+        let mut page = TillPage::new(visit, visit.signed_in_frame("till", &who));
+        page.codes = form.field("codes").to_owned();
         page.checks = rows(&page.frame, checks);
         page.sellable = page.checks.iter().any(|row| row.sellable);
         Ok(page)
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+    };
+    super::serve_form(&app, &headers, request, "POST /console/till/check", work).await
 }
 
 /// The till's words for a receipt's outcome.
@@ -179,38 +159,34 @@ fn outcome_view(frame: &Frame, receipt_id: String, outcome: ReceiptOutcome) -> O
 
 /// `POST /console/till/sell`: the checked codes with their prices, on one receipt.
 pub async fn sell(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "POST /console/till/sell");
-    let outcome = async {
-        let pairs = till_form(&visit, &mut call, request).await?;
+    let work = async |visit: &Visit, call: &mut Call<'_>, form: Form| {
         let who = call.participant()?;
         let mut lines = Vec::new();
         for index in 0..RECEIPT_LINES_MAX {
-            let code = field(&pairs, &format!("code-{index}"));
+            let code = form.field(&format!("code-{index}"));
             if code.is_empty() {
                 break;
             }
-            let price = field(&pairs, &format!("price-{index}"));
+            let price = form.field(&format!("price-{index}"));
             let price_tiyn = tiyn(price).ok_or_else(|| ApiError::invalid("price"))?;
             lines.push(ReceiptLine {
                 code: code.to_owned(),
                 price_tiyn,
             });
         }
-        let receipt_id = field(&pairs, "receipt_id").to_owned();
+        let receipt_id = form.field("receipt_id").to_owned();
         let receipt = SalesReceipt {
             receipt_id: receipt_id.clone(),
             seller: None,
             time_ms: call.app().now_ms(),
             lines,
         };
-        let outcome = retail::submit_receipt(&mut call, Ok(receipt)).await?;
-        let mut page = TillPage::new(&visit, visit.signed_in_frame("till", &who));
+        let outcome = retail::submit_receipt(call, Ok(receipt)).await?;
+        let mut page = TillPage::new(visit, visit.signed_in_frame("till", &who));
         page.outcome = Some(outcome_view(&page.frame, receipt_id, outcome));
         Ok(page)
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+    };
+    super::serve_form(&app, &headers, request, "POST /console/till/sell", work).await
 }
 
 /// `POST /console/till/return`: goods of one sale back on the shelf.
@@ -219,25 +195,21 @@ pub async fn give_back(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = Visit::read(&app, &headers, &request);
-    let mut call = visit.call(&app, "POST /console/till/return");
-    let outcome = async {
-        let pairs = till_form(&visit, &mut call, request).await?;
+    let work = async |visit: &Visit, call: &mut Call<'_>, form: Form| {
         let who = call.participant()?;
-        let receipt_id = field(&pairs, "return_id").to_owned();
+        let receipt_id = form.field("return_id").to_owned();
         let receipt = ReturnReceipt {
             receipt_id: receipt_id.clone(),
-            sale_receipt_id: field(&pairs, "sale_receipt_id").trim().to_owned(),
+            sale_receipt_id: form.field("sale_receipt_id").trim().to_owned(),
             seller: None,
-            codes: scanned_lines(field(&pairs, "codes")),
+            codes: scanned_lines(form.field("codes")),
         };
-        let outcome = retail::submit_return(&mut call, Ok(receipt)).await?;
-        let mut page = TillPage::new(&visit, visit.signed_in_frame("till", &who));
+        let outcome = retail::submit_return(call, Ok(receipt)).await?;
+        let mut page = TillPage::new(visit, visit.signed_in_frame("till", &who));
         page.outcome = Some(outcome_view(&page.frame, receipt_id, outcome));
         Ok(page)
-    }
-    .await;
-    visit.answer(&app, call, outcome).await
+    };
+    super::serve_form(&app, &headers, request, "POST /console/till/return", work).await
 }
 
 #[cfg(test)]
@@ -261,4 +233,75 @@ mod tests {
             assert_eq!(tiyn(bad), None, "{bad}");
         }
     }
+}
+
+/// Receipts on one page of the list.
+pub const RECEIPTS_PAGE_ENTRIES: u32 = 50;
+
+/// A receipt as the list shows it.
+struct ReceiptRow {
+    receipt_id: String,
+    recorded: String,
+    kind: String,
+    codes: String,
+    total: String,
+    refused: usize,
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/receipts.html")]
+struct ReceiptsPage {
+    frame: Frame,
+    receipts: Vec<ReceiptRow>,
+    more: Option<String>,
+}
+
+/// Tiyn as tenge, two decimals.
+fn tenge(tiyn: u64) -> String {
+    format!("{}.{:02}", tiyn / 100, tiyn % 100)
+}
+
+/// `GET /console/receipts?after=N`: the shop's receipts, sales and returns, oldest first.
+pub async fn receipts(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let work = async |visit: &Visit, call: &mut Call<'_>, request: Request| {
+        let after = super::query_number(&request, "after");
+        let page = crate::service::Page {
+            after,
+            limit: RECEIPTS_PAGE_ENTRIES,
+        };
+        let found = retail::receipts(call, page)?;
+        let who = call.participant()?;
+        let frame = visit.signed_in_frame("receipts", &who);
+        let words = frame.words;
+        let last = found.last().map(|receipt| receipt.sequence);
+        let more = super::more_link(
+            "/console/receipts",
+            found.len(),
+            RECEIPTS_PAGE_ENTRIES,
+            last,
+        );
+        let receipts = (found.into_iter())
+            .map(|receipt| ReceiptRow {
+                kind: match &receipt.sale_receipt_id {
+                    None => frame.t("receipt-sale"),
+                    Some(sale) => words.with("receipt-return", &[("sale", sale)]),
+                },
+                receipt_id: receipt.receipt_id,
+                recorded: words.moment(receipt.recorded_ms),
+                codes: words.number(receipt.codes as u64),
+                total: tenge(receipt.total_tiyn),
+                refused: receipt.refused,
+            })
+            .collect();
+        Ok(ReceiptsPage {
+            receipts,
+            more,
+            frame,
+        })
+    };
+    super::serve(&app, &headers, request, "GET /console/receipts", work).await
 }

@@ -8,7 +8,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{STREAM_BUFFER_MESSAGES, STREAM_SEND_TIMEOUT, Services, begin, convert};
+use super::{Services, begin, convert};
 use crate::app::StreamSlot;
 use crate::error::ApiError;
 use crate::service::cases;
@@ -163,7 +163,9 @@ impl pb::cases_service_server::CasesService for Services {
         call.finish_grpc(outcome).await
     }
 
-    type DownloadAttachmentStream = ReceiverStream<Result<pb::AttachmentChunk, Status>>;
+    type DownloadAttachmentStream = std::pin::Pin<
+        Box<dyn tokio_stream::Stream<Item = Result<pb::AttachmentChunk, Status>> + Send>,
+    >;
 
     async fn download_attachment(
         &self,
@@ -175,7 +177,7 @@ impl pb::cases_service_server::CasesService for Services {
             request,
         );
         let outcome = cases::attachment(&mut call, message.case_id, &message.hash)
-            .map(|download| self.stream_blob(download));
+            .map(|download| Box::pin(self.stream_blob(download)) as Self::DownloadAttachmentStream);
         call.finish_grpc(outcome).await
     }
 
@@ -219,40 +221,16 @@ impl Services {
         )
     }
 
-    /// Streams a stored blob chunk by chunk (never whole in memory), each chunk read on the
-    /// blocking pool and sent within [`STREAM_SEND_TIMEOUT`]: a reader that stops reading
-    /// holds no thread, and its place is freed when the stream ends.
+    /// Streams a stored blob chunk by chunk (`cases::attachment_chunks`).
     fn stream_blob(
         &self,
         download: cases::Download,
-    ) -> ReceiverStream<Result<pb::AttachmentChunk, Status>> {
-        let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
-        let app = std::sync::Arc::downgrade(&self.app);
-        let cases::Download { slot, hash } = download;
-        tokio::spawn(async move {
-            let _slot = slot;
-            let mut index = 0;
-            loop {
-                let Some(strong) = app.upgrade() else { return };
-                let read = tokio::task::spawn_blocking(move || {
-                    cases::attachment_chunk(&strong, &hash, index)
-                })
-                .await;
-                let message = match read {
-                    Ok(Ok(Some(chunk))) => Ok(pb::AttachmentChunk { chunk }),
-                    Ok(Ok(None)) => return,
-                    Ok(Err(error)) => Err(ApiError::from(error).to_status(Language::En)),
-                    Err(_) => return,
-                };
-                let last = message.is_err();
-                let sent = tokio::time::timeout(STREAM_SEND_TIMEOUT, sender.send(message));
-                if !matches!(sent.await, Ok(Ok(()))) || last {
-                    return;
-                }
-                index += 1;
-            }
-        });
-        ReceiverStream::new(receiver)
+    ) -> impl tokio_stream::Stream<Item = Result<pb::AttachmentChunk, Status>> + use<> {
+        let chunks = cases::attachment_chunks(&self.app, download);
+        StreamExt::map(chunks, |chunk| match chunk {
+            Ok(chunk) => Ok(pb::AttachmentChunk { chunk }),
+            Err(error) => Err(error.to_status(Language::En)),
+        })
     }
 }
 

@@ -697,6 +697,8 @@ pub fn report_from(message: pb::ReportViolationRequest) -> Report {
         location: Ok(message
             .has_location
             .then_some((message.latitude, message.longitude))),
+        // The proto carries no photo: a photo comes through the public page's form.
+        photo: Ok(None),
     }
 }
 

@@ -31,7 +31,8 @@ impl pb::public_check_service_server::PublicCheckService for Services {
             request,
         );
         let report = convert::report_from(message);
-        let outcome = public::report_violation(&mut call, Ok(report))
+        let outcome = public::report_violation(&mut call, std::future::ready(Ok(report)))
+            .await
             .map(|report| pb::ReportViolationResponse { report });
         call.finish_grpc(outcome).await
     }

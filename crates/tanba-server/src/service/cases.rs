@@ -113,17 +113,7 @@ pub async fn open_case(
 ) -> Result<Created, ApiError> {
     let who = call.participant()?;
     call.note_reference(&kind);
-    let opening = opening?;
-    let command = CaseCommand::Open {
-        kind,
-        transition: opening.transition,
-        authority: opening.authority,
-        parent: opening.parent,
-        named: opening.named,
-        form: opening.form,
-        attachments: opening.attachments,
-        signature: opening.signature,
-    };
+    let command = open_command(kind, opening?);
     let receipt = run(call, &who, Command::Case(command)).await?;
     Ok(Created {
         id: receipt.created.unwrap_or_default(),
@@ -139,15 +129,58 @@ pub async fn step_case(
 ) -> Result<Receipt, ApiError> {
     let who = call.participant()?;
     call.note_reference(format!("case {case}"));
-    let step = step?;
-    let command = CaseCommand::Step {
+    let command = step_command(case, step?);
+    run(call, &who, Command::Case(command)).await
+}
+
+/// The exact bytes the caller signs to open a case of `kind` (`CaseCommand::signed_bytes`),
+/// for a signer that is not the server's client library: the console's page.
+pub fn opening_bytes(
+    call: &mut Call<'_>,
+    kind: String,
+    opening: Given<Opening>,
+) -> Result<Vec<u8>, ApiError> {
+    let who = call.participant()?;
+    signed_bytes(&open_command(kind, opening?), &who)
+}
+
+/// The exact bytes the caller signs to take a step of case `case`.
+pub fn step_bytes(
+    call: &mut Call<'_>,
+    case: CaseId,
+    step: Given<Step>,
+) -> Result<Vec<u8>, ApiError> {
+    let who = call.participant()?;
+    signed_bytes(&step_command(case, step?), &who)
+}
+
+fn signed_bytes(command: &CaseCommand, who: &Participant) -> Result<Vec<u8>, ApiError> {
+    command.signed_bytes(&who.id).ok_or_else(ApiError::internal)
+}
+
+/// The command an opening is: one place, so the bytes signed are the bytes checked.
+fn open_command(kind: String, opening: Opening) -> CaseCommand {
+    CaseCommand::Open {
+        kind,
+        transition: opening.transition,
+        authority: opening.authority,
+        parent: opening.parent,
+        named: opening.named,
+        form: opening.form,
+        attachments: opening.attachments,
+        signature: opening.signature,
+    }
+}
+
+/// The command a step is.
+fn step_command(case: CaseId, step: Step) -> CaseCommand {
+    CaseCommand::Step {
         case,
         transition: step.transition,
         form: step.form,
         attachments: step.attachments,
         signature: step.signature,
-    };
-    run(call, &who, Command::Case(command)).await
+    }
 }
 
 /// A case the caller may see.
@@ -288,7 +321,7 @@ pub fn attachment(call: &mut Call<'_>, case: CaseId, hash: &[u8]) -> Result<Down
 }
 
 /// Chunk `index` of a blob a [`Download`] allowed; none past its end.
-pub fn attachment_chunk(
+fn attachment_chunk(
     app: &App,
     hash: &[u8; 32],
     index: u32,
@@ -300,6 +333,45 @@ pub fn attachment_chunk(
         return Ok(None);
     }
     tanba_engine::blobs::blob_chunk(snapshot.as_ref(), &meta, index).map(Some)
+}
+
+/// How long a download's next chunk waits for a reader that stopped reading.
+pub const ATTACHMENT_SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// Chunks of an attachment read ahead of its reader.
+pub const ATTACHMENT_CHUNKS_AHEAD: usize = 4;
+
+/// The chunks of an allowed download, in order, each read on the blocking pool (never the
+/// whole blob in memory) and handed over within [`ATTACHMENT_SEND_TIMEOUT`]: a reader that
+/// stops reading holds no thread, and its place is freed when the stream ends. Every door
+/// that serves attachments (gRPC, the console) streams them through here.
+pub fn attachment_chunks(
+    app: &std::sync::Arc<App>,
+    download: Download,
+) -> tokio_stream::wrappers::ReceiverStream<Result<Vec<u8>, ApiError>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(ATTACHMENT_CHUNKS_AHEAD);
+    let app = std::sync::Arc::downgrade(app);
+    let Download { slot, hash } = download;
+    tokio::spawn(async move {
+        let _slot = slot;
+        let mut index = 0;
+        loop {
+            let Some(strong) = app.upgrade() else { return };
+            let read =
+                tokio::task::spawn_blocking(move || attachment_chunk(&strong, &hash, index)).await;
+            let chunk = match read {
+                Ok(Ok(Some(chunk))) => Ok(chunk),
+                Ok(Ok(None)) | Err(_) => return,
+                Ok(Err(error)) => Err(ApiError::from(error)),
+            };
+            let last = chunk.is_err();
+            let sent = tokio::time::timeout(ATTACHMENT_SEND_TIMEOUT, sender.send(chunk));
+            if !matches!(sent.await, Ok(Ok(()))) || last {
+                return;
+            }
+            index += 1;
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(receiver)
 }
 
 /// Publishes a working-day calendar version (the operator).

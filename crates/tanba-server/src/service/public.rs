@@ -2,8 +2,11 @@
 //! sighting it counts, a violation report, and a consumer's opt-in to direct recall notices
 //! (R-REC-07) with its view and its deletion. Each is paid at the client's anonymous rate
 //! (reports and opt-ins at the slower report rate too; opt-ins, which write to the log, also
-//! within everyone's `PUBLIC_WRITES_PER_SECOND`). The verdicts, reports and flags are
-//! [`crate::public`]'s; the contacts [`crate::opt_ins`]'.
+//! within everyone's `PUBLIC_WRITES_PER_SECOND`). A report is read from its door only once its
+//! rate is paid: a flood of large bodies (a photo is up to 2 MiB) is refused unread. The
+//! verdicts, reports, photos and flags are [`crate::public`]'s; the contacts [`crate::opt_ins`]'.
+
+use std::future::Future;
 
 use serde::Serialize;
 use tanba_engine::consumers;
@@ -14,7 +17,7 @@ use crate::app::Call;
 use crate::error::{ApiError, ErrorKind};
 use crate::opt_ins::{self, OPT_IN_NOTICES_MAX};
 use crate::public::{
-    FlagReason, Lookup, PublicCheck, REPORT_COMMENT_CHARS_MAX, Verdict, ViolationKind,
+    FlagReason, Lookup, Photo, PublicCheck, REPORT_COMMENT_CHARS_MAX, Verdict, ViolationKind,
     ViolationReport, lookup,
 };
 
@@ -29,6 +32,10 @@ pub struct Report {
     pub comment: String,
     /// Where, if given: latitude and longitude in degrees.
     pub location: Given<Option<(f64, f64)>>,
+    /// A photo's bytes, if one came (the door read at most
+    /// [`REPORT_PHOTO_BYTES_MAX`](crate::public::REPORT_PHOTO_BYTES_MAX) of it; an empty one
+    /// is none).
+    pub photo: Given<Option<Vec<u8>>>,
 }
 
 /// An opt-in made: its id and the secret the consumer needs to read or delete it.
@@ -97,16 +104,22 @@ pub fn check(call: &mut Call<'_>, code: Option<&str>) -> Result<PublicCheck, Api
     Ok(answer)
 }
 
-/// Stores a violation report for the authorities' lists (a claim, never a flag); its id.
-pub fn report_violation(call: &mut Call<'_>, report: Given<Report>) -> Result<u64, ApiError> {
+/// Stores a violation report for the authorities' lists (a claim, never a flag), with its
+/// photo if one came; its id. `report` is the door reading the report: it is awaited only once
+/// the caller has paid the report rate, so an anonymous flood is refused before its bodies are
+/// read.
+pub async fn report_violation(
+    call: &mut Call<'_>,
+    report: impl Future<Output = Given<Report>>,
+) -> Result<u64, ApiError> {
     call.reporting()?;
-    let report = report?;
+    let report = report.await?;
     let code = match report.code.as_deref() {
         Some(code) => Some(ScannedCode::read(code)?.key),
         None => None,
     };
     call.note_codes(code.iter());
-    let report = ViolationReport {
+    let stored = ViolationReport {
         time_ms: call.app().now_ms(),
         client_ip: call.client_ip,
         code,
@@ -114,21 +127,25 @@ pub fn report_violation(call: &mut Call<'_>, report: Given<Report>) -> Result<u6
         comment: report.comment,
         location: report.location?,
     };
-    if report.comment.chars().count() > REPORT_COMMENT_CHARS_MAX {
+    if stored.comment.chars().count() > REPORT_COMMENT_CHARS_MAX {
         return Err(ApiError::too_many(
             "comment characters",
             REPORT_COMMENT_CHARS_MAX,
         ));
     }
-    if report.code.is_none() && report.kind != ViolationKind::NoCode {
+    if stored.code.is_none() && stored.kind != ViolationKind::NoCode {
         return Err(ApiError::invalid("code"));
     }
-    if let Some((latitude, longitude)) = report.location
+    if let Some((latitude, longitude)) = stored.location
         && (!(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude))
     {
         return Err(ApiError::invalid("location"));
     }
-    let id = call.app().public.report(&report)?;
+    let photo = match report.photo? {
+        Some(bytes) if !bytes.is_empty() => Some(Photo::read(bytes)?),
+        _ => None,
+    };
+    let id = call.app().public.report(&stored, photo.as_ref())?;
     call.note_reference(id);
     Ok(id)
 }

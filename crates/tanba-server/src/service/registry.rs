@@ -6,9 +6,9 @@
 
 use tanba_engine::{Receipt, query};
 use tanba_types::limits::PAGE_ENTRIES_MAX;
-use tanba_types::{Category, Command, FiscalAgency, Gtin, Participant, Product, TaxpayerId};
+use tanba_types::{Category, Command, FiscalAgency, Gtin, Participant, Product, Role, TaxpayerId};
 
-use super::{Given, may_read, run};
+use super::{Given, Page, may_read, run};
 use crate::app::Call;
 use crate::error::ApiError;
 
@@ -35,6 +35,22 @@ pub async fn update_participant(
     let participant = participant?;
     call.note_reference(participant.id);
     run(call, &who, Command::UpdateParticipant(participant)).await
+}
+
+/// A page of the register of participants (the operator, an authority or the ministry).
+pub fn participants(
+    call: &mut Call<'_>,
+    after: Option<TaxpayerId>,
+    limit: u32,
+) -> Result<Vec<Participant>, ApiError> {
+    call.participant_with(&[Role::Operator, Role::Authority, Role::Ministry])?;
+    let (_, limit) = Page { after: 0, limit }.bounded(PAGE_ENTRIES_MAX);
+    let snapshot = call.app().engine.snapshot();
+    Ok(query::participants(
+        snapshot.as_ref(),
+        after.as_ref(),
+        limit,
+    )?)
 }
 
 /// A participant, for itself or a supervising role.
@@ -101,6 +117,20 @@ pub fn products(call: &mut Call<'_>, gtins: &[Gtin]) -> Result<Vec<Option<Produc
         .iter()
         .map(|gtin| Ok(query::product(snapshot.as_ref(), gtin)?))
         .collect()
+}
+
+/// A page of the product cards the caller markets (as producer or importer), in GTIN order,
+/// after the GTIN `after` (a number, 0 from the first).
+pub fn my_products(call: &mut Call<'_>, after: u64, limit: u32) -> Result<Vec<Product>, ApiError> {
+    let who = call.participant()?;
+    let (after, limit) = Page { after, limit }.bounded(PAGE_ENTRIES_MAX);
+    let snapshot = call.app().engine.snapshot();
+    Ok(query::products_of(
+        snapshot.as_ref(),
+        &who.id,
+        after,
+        limit,
+    )?)
 }
 
 /// Participants' names for a list page (a shipment's parties): any signed-in participant reads

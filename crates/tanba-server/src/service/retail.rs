@@ -462,6 +462,22 @@ fn flag_sold_twice(app: &App, outcome: &ReceiptOutcome) -> Result<(), ApiError> 
     Ok(())
 }
 
+/// A page of the caller's own fiscal receipts (a shop's sales and returns), oldest first.
+pub fn receipts(
+    call: &mut Call<'_>,
+    page: super::Page,
+) -> Result<Vec<query::ReceiptView>, ApiError> {
+    let who = call.participant()?;
+    let (after, limit) = page.bounded(tanba_types::limits::PAGE_ENTRIES_MAX);
+    let snapshot = call.app().engine.snapshot();
+    Ok(query::seller_receipts(
+        snapshot.as_ref(),
+        &who.id,
+        after,
+        limit,
+    )?)
+}
+
 /// Records a sales receipt for the seller the caller acts for (see [`tanba_engine::retail`]).
 pub async fn submit_receipt(
     call: &mut Call<'_>,

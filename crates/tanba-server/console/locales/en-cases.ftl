@@ -1,0 +1,414 @@
+# The words of the procedures' cases: see console::cases::vocabulary for the ids.
+
+## certificate
+
+case-certificate-state-hearing_held = Hearing held
+case-certificate-state-issued = Certificate issued
+case-certificate-state-preliminary_refusal_notified = Preliminary refusal notified
+case-certificate-state-presented = Presented to the exporting country
+case-certificate-state-qualification_check = Qualification check
+case-certificate-state-refused = Refused
+case-certificate-state-refused_incomplete = Refused further consideration
+case-certificate-state-registered = Registered
+case-certificate-state-submitted = Awaiting signatures of the guarantee obligation
+case-certificate-transition-amend = Amend the certificate
+case-certificate-transition-apply = Apply for a certificate
+case-certificate-transition-confirm_complete = Confirm the documents are complete
+case-certificate-transition-hold_hearing = Hold the hearing
+case-certificate-transition-issue = Issue the certificate
+case-certificate-transition-notify_preliminary_refusal = Notify the preliminary decision to refuse
+case-certificate-transition-provide_documents = Provide the documents and information
+case-certificate-transition-record_presentation = Record the presentation to the exporting country
+case-certificate-transition-refuse = Refuse the state service
+case-certificate-transition-refuse_incomplete = Refuse further consideration of the documents
+case-certificate-transition-request_documents = Request documents and information
+case-certificate-transition-sign_guarantee = Sign the guarantee obligation
+
+## certificate_amendment
+
+case-certificate_amendment-state-informed = Informed
+case-certificate_amendment-state-registered = Registered
+case-certificate_amendment-transition-inform = Send information on the amendments
+case-certificate_amendment-transition-register_amendment = Register the amendments
+
+## certificate_complaint
+
+case-certificate_complaint-state-decided = Decided
+case-certificate_complaint-state-extended = Review term extended
+case-certificate_complaint-state-filed = Filed, awaiting forwarding
+case-certificate_complaint-state-resolved_favourably = Satisfied by the provider
+case-certificate_complaint-state-under_review = Under review
+case-certificate_complaint-transition-decide = Decide on the complaint
+case-certificate_complaint-transition-extend = Extend the review term
+case-certificate_complaint-transition-file = File a complaint
+case-certificate_complaint-transition-forward = Forward the complaint and the administrative case
+case-certificate_complaint-transition-resolve_favourably = Satisfy the complaint in full
+
+## choice (options of choice fields, shared by all procedures)
+
+case-choice-acting_head = Acting head
+case-choice-already_exported = Already exported outside Kazakhstan
+case-choice-confirmed = Confirmed
+case-choice-contract = Foreign-trade contract
+case-choice-corrective_actions_agreed = Removed by corrective actions agreed with the buyer, without additional or repeated tests
+case-choice-corrective_actions_with_testing = Removed by corrective actions agreed with the buyer, with additional or repeated testing and assessment
+case-choice-deputy = Deputy head
+case-choice-design_changed = Design (composition) or production technology changed without affecting the safety indicators
+case-choice-destroyed = Destroyed
+case-choice-egov_operator = Operator of the e-government ICT infrastructure
+case-choice-electronic = Electronically, on the portal
+case-choice-email = E-mail
+case-choice-entrepreneur_certificate = Copy of the individual entrepreneur's registration certificate
+case-choice-euc = End-user certificate
+case-choice-exported = Exported from Kazakhstan
+case-choice-given = Stated
+case-choice-guarantee_obligation = Guarantee obligation
+case-choice-head = Head
+case-choice-identity_document = Copy of the identity document
+case-choice-iic = International import certificate
+case-choice-in_person = In person, at the State Corporation
+case-choice-individual = Individual
+case-choice-individual_entrepreneur = Individual entrepreneur
+case-choice-intent_document = Document confirming the parties' intentions
+case-choice-intermediary_contract = Contract between the importer and the end user
+case-choice-kg = Kilograms (kg)
+case-choice-l = Litres (l)
+case-choice-legal_entity = Legal entity
+case-choice-negative = Negative
+case-choice-none = None
+case-choice-not_confirmed = Not confirmed
+case-choice-other = Other document
+case-choice-other_document = Other document confirming the parties' intentions
+case-choice-other_recorded = Other means of communication that records the notice
+case-choice-partly_upheld = Partly upheld
+case-choice-piece = Pieces
+case-choice-portal = E-government web portal
+case-choice-positive = Positive
+case-choice-power_of_attorney = Power of attorney
+case-choice-provider = The service provider
+case-choice-quality_authority = The authority for assessing and controlling the quality of state services
+case-choice-recycled = Recycled
+case-choice-registered_letter = Registered letter with notice of delivery
+case-choice-registration_certificate = Certificate of state registration (re-registration)
+case-choice-rejected = Rejected
+case-choice-reprocessed = Reprocessed
+case-choice-state_corporation = State Corporation «Government for Citizens»
+case-choice-technology_change_harmless = The change in production technology or process causes no non-conformity with the requirements checked in conformity assessment
+case-choice-telegram = Telegram
+case-choice-telephonogram = Telephonogram
+case-choice-text_message = Text message to the mobile number
+case-choice-unified_contact_centre = Unified Contact Centre
+case-choice-upheld = Upheld
+
+## clock (legal terms, shared by all procedures)
+
+case-clock-D-CER-2 = Term to check the completeness of the documents
+case-clock-D-CER-3 = Term of the state service
+case-clock-D-CER-5 = Term to hold the hearing
+case-clock-D-CER-6 = Term to present the certificate to the exporting country's authority
+case-clock-D-PER-2 = Term to check the completeness of the documents
+case-clock-D-PER-3 = Term of the risk assessment
+case-clock-D-PER-4 = Overall term of the state service
+case-clock-D-PER-5 = Validity of the permit
+case-clock-D-REC-1 = Term to notify buyers directly
+case-clock-D-REC-2 = Term to dispose of the products
+case-clock-D-REC-3 = Term agreed with the buyer to remove the non-conformity
+case-clock-D-REC-4 = Term to answer the buyer's claim
+case-clock-D-REX-1 = Term of the whole verification
+case-clock-D-REX-2 = Term to send the request to the authorized organization
+case-clock-D-REX-3 = Term for the authorized organization to send the documents
+case-clock-D-REX-4 = Term to verify the documents and the data in the REX system
+case-clock-D-REX-5 = Term to form the conclusion
+case-clock-D-REX-6 = Term to apply for revocation of the registration
+case-clock-favourable = Term to satisfy the complaint without forwarding it
+case-clock-forward = Term to forward the complaint and the administrative case
+case-clock-inform = Term to send information on the amendments
+case-clock-review = Term to review the complaint
+
+## field (form fields and table columns, shared by all procedures)
+
+case-field-act = Favourable administrative act adopted or action taken
+case-field-additional_unit = Additional unit of measure
+case-field-addressed_to = Addressed to
+case-field-agreed_by = Agreed with
+case-field-agreed_until = Term agreed with the buyer, last day
+case-field-amending_act = Amending act (number and date)
+case-field-answer = Results of considering the claim
+case-field-answers = Answers of the export-control bodies
+case-field-answers_negative = A body answered negatively
+case-field-applicant_address = Applicant's legal (actual) address
+case-field-applicant_attended = The applicant attended the hearing
+case-field-applicant_bin = Applicant's BIN
+case-field-applicant_iin = Applicant's IIN
+case-field-applicant_name = Applicant's name
+case-field-applicant_phone = Applicant's phone
+case-field-applicant_position = Applicant's position on the preliminary decision
+case-field-applicant_taxpayer = Applicant's BIN or IIN
+case-field-applicant_type = Applicant category
+case-field-application_note = Additional information for the application
+case-field-ask_note = Additional information for the request
+case-field-attached_sheets = Sheets attached
+case-field-basis_kind = Basis of the permit request
+case-field-basis_number = Number of the basis document
+case-field-basis_signed_on = Date the basis document was signed
+case-field-batch = Batch (series) number
+case-field-bodies = State bodies requested
+case-field-branch_taxpayer = BIN of the branch or representative office
+case-field-building = House (building) number
+case-field-buyers_notified = Number of buyers notified
+case-field-case_file = Administrative case sent with the complaint
+case-field-certificates = Certificates requested
+case-field-challenged = Decision or action (inaction) complained of
+case-field-change = Changed terms of the contract
+case-field-channel = Channel
+case-field-city = City
+case-field-claim = Text of the claim
+case-field-codes = Marking codes
+case-field-collection_points = Locations of the collection points
+case-field-completed_on = Date of completion
+case-field-completeness_note = Note on completeness
+case-field-conclusion = Conclusion on the verification
+case-field-condition = Condition on which the violation counts as removed
+case-field-conditions = Revocation conditions (numbers)
+case-field-conditions_found = Revocation conditions found (numbers)
+case-field-confirms_accuracy = I confirm the information is accurate and am aware of the liability for false information
+case-field-conformity_assessment = Data on the conformity-assessment document
+case-field-conformity_document = Document confirming conformity
+case-field-consents_to_personal_data = Consent to the collection and processing of personal data and to the use of legally protected secrets
+case-field-consents_to_secrets = Written consent to the use of information constituting legally protected secrets
+case-field-consignor_country = Consignor country
+case-field-contacts = Contact details for the recall terms (exchange, return, compensation)
+case-field-contract_date = Date of the contract or other alienation document
+case-field-contract_number = Number of the contract or other alienation document
+case-field-control_code = Control-list code
+case-field-copies_certified = Copies certified with the applicant's signature and seal (if any)
+case-field-corrective_actions = Corrective actions agreed with the buyer
+case-field-currency = Currency
+case-field-days = Extension (working days)
+case-field-decision = Decision on the complaint
+case-field-demands = Demands of the complaint
+case-field-description = Name and description of the goods
+case-field-detected_at = When the non-conformity was detected
+case-field-district = District
+case-field-documents = List of documents
+case-field-documents_complete = The data in the documents are complete and correct
+case-field-documents_note = Documents sent
+case-field-documents_true = All attached documents are true and valid
+case-field-end_user_address = End user's address
+case-field-end_user_country = End user's country
+case-field-end_user_name = End user's full name
+case-field-end_user_phone = End user's phone
+case-field-end_user_signed_on = Date signed by the end user
+case-field-end_user_signer_position = Position of the end user's signatory
+case-field-end_user_taxpayer = End user's BIN (IIN)
+case-field-entered_in_target_system = Results entered in the digital system
+case-field-entrepreneur_certificate = Certificate of state registration as an individual entrepreneur (number and date)
+case-field-evidence_note = Description of the evidence
+case-field-explanation = Explanation of the reason
+case-field-export_document = Export document (reference)
+case-field-exporter_address = Exporter's address
+case-field-exporter_country = Exporter's country
+case-field-exporter_name = Exporter's name
+case-field-exporter_registration_number = Exporter's registration number
+case-field-exporter_taxpayer = Exporter's BIN (IIN)
+case-field-file = File
+case-field-findings = Findings of the verification
+case-field-foreign_body = Foreign competent body or organization
+case-field-foreign_information = Information received from the foreign body
+case-field-foreign_question = Information requested
+case-field-foreign_registration = Registration number in the foreign state
+case-field-goods = Goods
+case-field-goods_name = Name of the controlled goods
+case-field-ground_arose_at = When the ground for recall arose
+case-field-grounds = Grounds for refusal (numbers)
+case-field-gtin = GTIN
+case-field-guarantee_signer_position = Position of the signatory of the guarantee obligation
+case-field-handed_over = How the permit was handed over
+case-field-head_name = Head's name (if any)
+case-field-hearing_on = Date of the hearing
+case-field-hearing_place = Place (method) of the hearing
+case-field-hearing_time = Time of the hearing
+case-field-hs_code = Commodity code (TN VED)
+case-field-identity_document = Identity document (number, date, issuing body)
+case-field-ie_notification = Number of the notification of commencement of activity as an individual entrepreneur
+case-field-importer_address = Importer's address
+case-field-importer_country = Importer's country
+case-field-importer_name = Importer's name
+case-field-importer_phone = Importer's phone
+case-field-importer_signed_on = Date signed by the importer
+case-field-importer_signer_position = Position of the importer's signatory
+case-field-importer_taxpayer = Importer's BIN (IIN)
+case-field-in_force_on = Date of entry into force
+case-field-informed = Informed
+case-field-installation_place = Place of installation and/or use of the products
+case-field-intermediary = The applicant is an intermediary
+case-field-issued_on = Date of issue
+case-field-kind = Document type
+case-field-locality = Locality
+case-field-measures = Measures taken
+case-field-mfa_answer = MFA's answer (reference)
+case-field-mfa_referral = Guarantee obligation sent to the MFA (reference)
+case-field-mfa_result = Result of the MFA's authenticity check
+case-field-missing = Documents not submitted
+case-field-no_court_ban = No court decision suspending or prohibiting the activity is in force
+case-field-non_conformity = Non-conformity with technical regulations
+case-field-note = Note
+case-field-notice_channel = How the notice was sent
+case-field-number = Document number
+case-field-on_paper = Filed on paper
+case-field-outcome = What was done with the products
+case-field-paper_signed_by = Signed on paper by
+case-field-phone = Phone
+case-field-postal_code = Postal code
+case-field-presented_on = Date of presentation
+case-field-presented_to = Exporting country's authority presented to
+case-field-previous_licence = Previously issued export licence
+case-field-previous_licence_date = Date of issue of the previous licence
+case-field-previous_licence_number = Number of the previous licence
+case-field-produced_from = Produced from
+case-field-produced_through = Produced through
+case-field-product_name = Product name
+case-field-production_date = Production date
+case-field-provided = Documents and information provided
+case-field-purpose = Purpose of use
+case-field-quantities = Quantity (units, mass or volume)
+case-field-quantity = Quantity
+case-field-reason = Reason
+case-field-reasons = Reasons
+case-field-recipient_country = Recipient country
+case-field-refusal_reasons = Reasons for the refusal
+case-field-region = Region
+case-field-registration_country = Country of registration
+case-field-registration_justified = The registration is justified
+case-field-registration_reference = Number of the certificate or reference of state registration
+case-field-report_batch = Batch number (report)
+case-field-report_product_name = Product name (report)
+case-field-request_received_at = When the request reached the authority
+case-field-request_reference = Request number and date
+case-field-requested = Documents and information requested
+case-field-requesting_state = Importing country that sent the request
+case-field-required_by_exporting_country = Required by the competent authority of the exporting country or country of origin
+case-field-responsible_persons = Responsible persons
+case-field-revocation_reason = Reason for revoking the permit
+case-field-risk_result = Result of the risk assessment
+case-field-risk_summary = Summary of the risk assessment
+case-field-seal_affixed = Signature certified with a seal
+case-field-signer_name = Signatory's name (if any)
+case-field-signer_position = Signatory's position
+case-field-special_conditions = Special conditions of the permit
+case-field-state_defence_order = For the state defence order
+case-field-state_registration_date = Date of state registration (re-registration)
+case-field-state_registration_number = Number of state registration (re-registration)
+case-field-street = Street
+case-field-summary = Summary of the amendments
+case-field-system_data_correct = The data in the REX system are complete and correct
+case-field-target_system = Digital system of the importing countries
+case-field-target_system_reference = Reference of the entry in the digital system
+case-field-unit = Unit of measure
+case-field-units_refunded = Units taken back with value refunded
+case-field-valid_until = Valid until
+case-field-value = Value
+case-field-violated_clauses = Non-conformities found (clauses, articles of technical regulations)
+
+## kind (names of the procedures)
+
+case-kind-certificate = End-user and/or international import certificate
+case-kind-certificate_amendment = Informing of amendments to the certificate rules
+case-kind-certificate_complaint = Complaint on the issue of certificates
+case-kind-permit = Permit for extraterritorial re-export of controlled goods
+case-kind-permit_amendment = Informing of amendments to the re-export permit rules
+case-kind-permit_complaint = Complaint on the issue of re-export permits
+case-kind-recall = Product recall
+case-kind-recall_claim = Buyer's claim under a recall
+case-kind-rex = Verification of an exporter's registration in REX
+
+## permit
+
+case-permit-state-expired = Expired
+case-permit-state-intake_refused = Refused at intake
+case-permit-state-issued = Permit issued
+case-permit-state-refused = Refused
+case-permit-state-refused_incomplete = Refused further consideration
+case-permit-state-registered = Registered
+case-permit-state-revoked = Revoked
+case-permit-state-under_review = Under review
+case-permit-transition-apply = Apply for a permit
+case-permit-transition-assess_risk = Record the risk assessment
+case-permit-transition-confirm_complete = Confirm completeness and send the requests
+case-permit-transition-hand_over = Hand over the permit
+case-permit-transition-issue = Issue the permit
+case-permit-transition-provide_documents = Provide the documents and information
+case-permit-transition-record_answers = Record the answers of the export-control bodies
+case-permit-transition-record_foreign_information = Record the foreign body's information
+case-permit-transition-record_mfa_confirmation = Record the MFA's confirmation
+case-permit-transition-refuse = Refuse the state service
+case-permit-transition-refuse_incomplete = Refuse further consideration of the application
+case-permit-transition-request_documents = Request documents and information
+case-permit-transition-request_foreign_information = Request information from a foreign body
+case-permit-transition-revoke = Revoke the permit
+
+## permit_amendment
+
+case-permit_amendment-state-informed = Informed
+case-permit_amendment-state-registered = Registered
+case-permit_amendment-transition-inform = Send information on the amendments
+case-permit_amendment-transition-register_amendment = Register the amendments
+
+## permit_complaint
+
+case-permit_complaint-state-decided = Decided
+case-permit_complaint-state-extended = Review term extended
+case-permit_complaint-state-filed = Filed, awaiting forwarding
+case-permit_complaint-state-resolved_favourably = Satisfied by the provider
+case-permit_complaint-state-under_review = Under review
+case-permit_complaint-transition-decide = Decide on the complaint
+case-permit_complaint-transition-extend = Extend the review term
+case-permit_complaint-transition-file = File a complaint
+case-permit_complaint-transition-forward = Forward the complaint to the reviewing body
+case-permit_complaint-transition-resolve_favourably = Satisfy the complaint in full
+
+## recall
+
+case-recall-state-corrected = Non-conformity removed
+case-recall-state-correcting = Removing the non-conformity
+case-recall-state-disposed = Disposed of
+case-recall-state-disposing = To be disposed of
+case-recall-state-ground_established = Ground for recall established
+case-recall-state-recalling = Recall under way
+case-recall-state-reported = Reported to the authority
+case-recall-transition-assess_irremovable = Find the non-conformity irremovable
+case-recall-transition-assess_removable = Find the non-conformity removable
+case-recall-transition-confirm_conformity = Confirm the conformity of the reprocessed products
+case-recall-transition-correct = Remove the non-conformity
+case-recall-transition-dispose = Dispose of the products
+case-recall-transition-establish_ground = Establish the ground for recall
+case-recall-transition-notify_buyers_directly = Notify buyers directly
+case-recall-transition-refund = Take back products and refund their value
+case-recall-transition-report = Report the results to the authority
+case-recall-transition-start_recall = Start the recall
+
+## recall_claim
+
+case-recall_claim-state-claim_answered = Answered
+case-recall_claim-state-claim_received = Claim received
+case-recall_claim-state-escalated = Referred to the authority
+case-recall_claim-transition-answer = Answer the claim
+case-recall_claim-transition-claim = File a claim
+case-recall_claim-transition-escalate = Apply to the authority
+
+## rex
+
+case-rex-state-concluded = Concluded
+case-rex-state-conclusion_issued = Conclusion formed: revocation due
+case-rex-state-documents_received = Documents received
+case-rex-state-documents_requested = Documents requested
+case-rex-state-request_received = Request received
+case-rex-state-revocation_requested = Revocation applied for
+case-rex-state-verified = Verified
+case-rex-transition-attach_evidence = Attach evidence
+case-rex-transition-conclude = Form the conclusion
+case-rex-transition-register_request = Register the request
+case-rex-transition-request_documents = Request documents from the authorized organization
+case-rex-transition-request_revocation = Apply to revoke the registration
+case-rex-transition-send_documents = Send the documents
+case-rex-transition-verify = Verify the documents and data

@@ -1,0 +1,414 @@
+# The words of the procedures' cases: see console::cases::vocabulary for the ids.
+
+## certificate
+
+case-certificate-state-hearing_held = Тыңдау өткізілді
+case-certificate-state-issued = Сертификат берілді
+case-certificate-state-preliminary_refusal_notified = Бас тарту туралы алдын ала шешім хабарланды
+case-certificate-state-presented = Экспорттаушы елге ұсынылды
+case-certificate-state-qualification_check = Біліктілік талаптарына сәйкестігі тексерілуде
+case-certificate-state-refused = Мемлекеттік қызмет көрсетуден бас тартылды
+case-certificate-state-refused_incomplete = Одан әрі қараудан бас тартылды
+case-certificate-state-registered = Тіркелді
+case-certificate-state-submitted = Кепілдік міндеттемеге қол қоюды күтуде
+case-certificate-transition-amend = Сертификатқа өзгерістер енгізу
+case-certificate-transition-apply = Сертификат алуға өтініш беру
+case-certificate-transition-confirm_complete = Құжаттардың толықтығын растау
+case-certificate-transition-hold_hearing = Тыңдау өткізу
+case-certificate-transition-issue = Сертификат беру
+case-certificate-transition-notify_preliminary_refusal = Бас тарту туралы алдын ала шешімді хабарлау
+case-certificate-transition-provide_documents = Құжаттарды және (немесе) ақпаратты ұсыну
+case-certificate-transition-record_presentation = Сертификаттың экспорттаушы елге ұсынылғанын белгілеу
+case-certificate-transition-refuse = Мемлекеттік қызмет көрсетуден бас тарту
+case-certificate-transition-refuse_incomplete = Құжаттарды одан әрі қараудан бас тарту
+case-certificate-transition-request_documents = Құжаттарды және (немесе) ақпаратты сұрату
+case-certificate-transition-sign_guarantee = Кепілдік міндеттемеге қол қою
+
+## certificate_amendment
+
+case-certificate_amendment-state-informed = Ақпарат жіберілді
+case-certificate_amendment-state-registered = Тіркелді
+case-certificate_amendment-transition-inform = Өзгерістер туралы ақпарат жіберу
+case-certificate_amendment-transition-register_amendment = Өзгерістерді тіркеу
+
+## certificate_complaint
+
+case-certificate_complaint-state-decided = Шешім қабылданды
+case-certificate_complaint-state-extended = Қарау мерзімі ұзартылды
+case-certificate_complaint-state-filed = Берілді, жіберуді күтуде
+case-certificate_complaint-state-resolved_favourably = Көрсетілетін қызметті беруші қанағаттандырды
+case-certificate_complaint-state-under_review = Қаралуда
+case-certificate_complaint-transition-decide = Шағым бойынша шешім қабылдау
+case-certificate_complaint-transition-extend = Қарау мерзімін ұзарту
+case-certificate_complaint-transition-file = Шағым беру
+case-certificate_complaint-transition-forward = Шағымды және әкімшілік істі жіберу
+case-certificate_complaint-transition-resolve_favourably = Шағымды толық қанағаттандыру
+
+## choice (options of choice fields, shared by all procedures)
+
+case-choice-acting_head = Басшының міндетін атқарушы
+case-choice-already_exported = Қазақстан Республикасының шегінен тыс жерлерге кері әкетілген
+case-choice-confirmed = Расталды
+case-choice-contract = Сыртқы сауда шарты (келісімшарты)
+case-choice-corrective_actions_agreed = Сатып алушымен келісілген түзету іс-қимылдары арқылы қосымша және (немесе) қайта сынақтарсыз жойылды
+case-choice-corrective_actions_with_testing = Сатып алушымен келісілген түзету іс-қимылдары арқылы қосымша және (немесе) қайта сынау мен бағалау жүргізіле отырып жойылды
+case-choice-deputy = Басшының орынбасары
+case-choice-design_changed = Өнімнің конструкциясына (құрамына) немесе өндіру технологиясына қауіпсіздік көрсеткіштеріне әсер етпейтін өзгерістер енгізілді
+case-choice-destroyed = Жойылды
+case-choice-egov_operator = «Электрондық үкіметтің» ақпараттық-коммуникациялық инфрақұрылымының операторы
+case-choice-electronic = Портал арқылы электрондық түрде
+case-choice-email = Электрондық мекенжайға хабарлама
+case-choice-entrepreneur_certificate = Жеке кәсіпкер ретінде тіркеу туралы куәліктің көшірмесі
+case-choice-euc = Түпкілікті пайдаланушының сертификаты
+case-choice-exported = Қазақстан Республикасының аумағынан кері әкетілді
+case-choice-given = Көрсетілген
+case-choice-guarantee_obligation = Кепілдік міндеттеме
+case-choice-head = Басшы
+case-choice-identity_document = Жеке басын куәландыратын құжаттың көшірмесі
+case-choice-iic = Халықаралық импорттық сертификат
+case-choice-in_person = Мемлекеттік корпорация арқылы қолма-қол
+case-choice-individual = Жеке тұлға
+case-choice-individual_entrepreneur = Жеке кәсіпкер
+case-choice-intent_document = Тараптардың ниетін растайтын құжат
+case-choice-intermediary_contract = Импорттаушы мен түпкілікті пайдаланушы арасындағы шарт (келісімшарт)
+case-choice-kg = Килограмм (кг)
+case-choice-l = Литр (л)
+case-choice-legal_entity = Заңды тұлға
+case-choice-negative = Теріс
+case-choice-none = Жоқ
+case-choice-not_confirmed = Расталмады
+case-choice-other = Өзге құжат
+case-choice-other_document = Тараптардың ниетін растайтын өзге құжат
+case-choice-other_recorded = Хабарламаны тіркеуді қамтамасыз ететін өзге байланыс құралы
+case-choice-partly_upheld = Ішінара қанағаттандырылды
+case-choice-piece = Дана
+case-choice-portal = «Электрондық үкімет» веб-порталы
+case-choice-positive = Оң
+case-choice-power_of_attorney = Сенімхат
+case-choice-provider = Көрсетілетін қызметті беруші
+case-choice-quality_authority = Мемлекеттік қызметтер көрсету сапасын бағалау және бақылау жөніндегі уәкілетті орган
+case-choice-recycled = Кәдеге жаратылды
+case-choice-registered_letter = Тапсырылғаны туралы хабарламасы бар тапсырыс хат
+case-choice-registration_certificate = Мемлекеттік тіркеу (қайта тіркеу) туралы куәлік
+case-choice-rejected = Қанағаттандырусыз қалдырылды
+case-choice-reprocessed = Қайта өңделді
+case-choice-state_corporation = «Азаматтарға арналған үкімет» Мемлекеттік корпорациясы
+case-choice-technology_change_harmless = Өнім өндіру технологиясының, технологиялық процестің өзгеруі (орындалмауы) сәйкестікті бағалау кезінде тексерілетін талаптарға сәйкессіздік туғызбайды
+case-choice-telegram = Жеделхат
+case-choice-telephonogram = Телефонограмма
+case-choice-text_message = Ұялы байланыстың абоненттік нөміріне мәтіндік хабарлама
+case-choice-unified_contact_centre = Бірыңғай байланыс орталығы
+case-choice-upheld = Қанағаттандырылды
+
+## clock (legal terms, shared by all procedures)
+
+case-clock-D-CER-2 = Құжаттардың толықтығын тексеру мерзімі
+case-clock-D-CER-3 = Мемлекеттік қызмет көрсету мерзімі
+case-clock-D-CER-5 = Тыңдауды өткізу мерзімі
+case-clock-D-CER-6 = Сертификатты экспорттаушы елдің уәкілетті мемлекеттік органына ұсыну мерзімі
+case-clock-D-PER-2 = Құжаттардың толықтығын тексеру мерзімі
+case-clock-D-PER-3 = Тәуекелдерді бағалауды жүргізу мерзімі
+case-clock-D-PER-4 = Мемлекеттік қызметті қараудың және көрсетудің жалпы мерзімі
+case-clock-D-PER-5 = Рұқсаттың қолданылу мерзімі
+case-clock-D-REC-1 = Сатып алушыларға тікелей хабарлау мерзімі
+case-clock-D-REC-2 = Өнімді қайта өңдеу, кәдеге жарату, жою немесе кері әкету мерзімі
+case-clock-D-REC-3 = Сәйкессіздікті жоюдың сатып алушымен келісілген мерзімі
+case-clock-D-REC-4 = Сатып алушының өтінішіне жауап беру мерзімі
+case-clock-D-REX-1 = Верификация (тексеру) жүргізу мерзімі
+case-clock-D-REX-2 = Уәкілетті ұйымға сұрау салу жіберу мерзімі
+case-clock-D-REX-3 = Уәкілетті ұйымның құжаттарды жіберу мерзімі
+case-clock-D-REX-4 = Құжаттардағы және REX жүйесіндегі деректерді верификациялау мерзімі
+case-clock-D-REX-5 = Қорытындыны қалыптастыру мерзімі
+case-clock-D-REX-6 = Тіркелуді кері қайтарып алу туралы өтініш жіберу мерзімі
+case-clock-favourable = Шағымды қарайтын органға жібермей қанағаттандыру мерзімі
+case-clock-forward = Шағымды және әкімшілік істі шағымды қарайтын органға жіберу мерзімі
+case-clock-inform = Енгізілген өзгерістер туралы ақпаратты жіберу мерзімі
+case-clock-review = Шағымды қарау мерзімі
+
+## field (form fields and table columns, shared by all procedures)
+
+case-field-act = Қабылданған қолайлы әкімшілік акт немесе жасалған әкімшілік әрекет
+case-field-additional_unit = Қосымша өлшем бірлігі
+case-field-addressed_to = Шағым жолданатын орган
+case-field-agreed_by = Келісілді
+case-field-agreed_until = Сатып алушымен келісілген мерзімнің соңғы күні
+case-field-amending_act = Өзгерістер және (немесе) толықтырулар енгізу туралы бұйрық (нөмірі мен күні)
+case-field-answer = Өтінішті қарау нәтижелері
+case-field-answers = Өзіндік ерекшелігі бар тауарларды бақылау жүйесі мемлекеттік органдарының жауаптары
+case-field-answers_negative = Теріс жауап алынды
+case-field-applicant_address = Өтініш берушінің заңды (нақты) мекенжайы
+case-field-applicant_attended = Өтініш беруші тыңдауға қатысты
+case-field-applicant_bin = Өтініш берушінің БСН-і
+case-field-applicant_iin = Өтініш берушінің ЖСН-і
+case-field-applicant_name = Өтініш берушінің атауы (тегі, аты, әкесінің аты)
+case-field-applicant_phone = Өтініш берушінің телефоны
+case-field-applicant_position = Өтініш берушінің алдын ала шешім бойынша ұстанымы
+case-field-applicant_taxpayer = Өтініш берушінің БСН-і немесе ЖСН-і
+case-field-applicant_type = Өтініш берушінің санаты
+case-field-application_note = Өтінішке қосымша мәліметтер
+case-field-ask_note = Сұрау салуға қосымша мәліметтер
+case-field-attached_sheets = Қоса берілетін парақ саны
+case-field-basis_kind = Рұқсатқа сұрау салу үшін негіздеме
+case-field-basis_number = Негіздеме құжатының нөмірі
+case-field-basis_signed_on = Негіздеме құжатына қол қойылған күн
+case-field-batch = Топтама (серия) нөмірі
+case-field-bodies = Сұрау салу жіберілген мемлекеттік органдар
+case-field-branch_taxpayer = Филиалдың немесе өкілдіктің БСН-і
+case-field-building = Үй (ғимарат) нөмірі
+case-field-buyers_notified = Хабардар етілген сатып алушылар саны
+case-field-case_file = Шағыммен бірге жіберілген әкімшілік іс
+case-field-certificates = Сұралатын сертификаттар
+case-field-challenged = Шағым жасалатын шешім, әрекет (әрекетсіздік)
+case-field-change = Шарттың (келісімшарттың) өзгерген талаптары
+case-field-channel = Жіберу арнасы
+case-field-city = Қала
+case-field-claim = Өтініштің мәтіні
+case-field-codes = Таңбалау кодтары
+case-field-collection_points = Өнімді қабылдау пункттерінің орналасқан жері
+case-field-completed_on = Толтыру күні
+case-field-completeness_note = Құжаттардың толықтығы туралы ескертпе
+case-field-conclusion = Тіркеудің негізділігін верификациялау (тексеру) туралы қорытынды
+case-field-condition = Бұзушылық жойылды деп саналатын жағдай
+case-field-conditions = Тіркелуді кері қайтарып алу негіздері (нөмірлері)
+case-field-conditions_found = Тіркелуді кері қайтарып алудың анықталған негіздері (нөмірлері)
+case-field-confirms_accuracy = Ұсынылған ақпараттың дұрыстығын растаймын және жалған мәліметтер бергені үшін жауапкершілік туралы хабардармын
+case-field-conformity_assessment = Сәйкестікті бағалау туралы құжат туралы мәліметтер
+case-field-conformity_document = Сәйкестікті растау туралы құжат
+case-field-consents_to_personal_data = Дербес деректерді жинауға және өңдеуге, заңмен қорғалатын құпияны құрайтын мәліметтерді пайдалануға келісім
+case-field-consents_to_secrets = Заңмен қорғалатын құпияны құрайтын мәліметтерді пайдалануға жазбаша келісім
+case-field-consignor_country = Жөнелтуші ел
+case-field-contacts = Кері қайтарып алу шарттары туралы ақпарат алуға арналған байланыс деректері (алмасу, қайтару, өтеу)
+case-field-contract_date = Сыртқы сауда шартының (келісімшартының) немесе өзге де иеліктен шығару құжатының күні
+case-field-contract_number = Сыртқы сауда шартының (келісімшартының) немесе өзге де иеліктен шығару құжатының нөмірі
+case-field-control_code = Тауардың бақылау тізімдері бойынша коды
+case-field-copies_certified = Көшірмелер өтініш берушінің қолымен және мөрімен (болған жағдайда) куәландырылды
+case-field-corrective_actions = Сатып алушымен келісілген түзету іс-қимылдары
+case-field-currency = Валюта
+case-field-days = Ұзарту мерзімі (жұмыс күндері)
+case-field-decision = Шағым бойынша шешім
+case-field-demands = Шағымда көрсетілген талаптар
+case-field-description = Тауардың атауы және сипаттамасы
+case-field-detected_at = Сәйкессіздік анықталған күн мен уақыт
+case-field-district = Аудан
+case-field-documents = Құжаттар тізбесі
+case-field-documents_complete = Құжаттардағы деректер толық және дұрыс
+case-field-documents_note = Жіберілген құжаттар
+case-field-documents_true = Барлық қоса берілген құжаттар шындыққа сәйкес келеді және жарамды болып табылады
+case-field-end_user_address = Түпкілікті пайдаланушының мекенжайы
+case-field-end_user_country = Түпкілікті пайдаланушының елі
+case-field-end_user_name = Түпкілікті пайдаланушының толық атауы
+case-field-end_user_phone = Түпкілікті пайдаланушының телефоны
+case-field-end_user_signed_on = Түпкілікті пайдаланушының қол қойған күні
+case-field-end_user_signer_position = Түпкілікті пайдаланушы атынан қол қойған адамның лауазымы
+case-field-end_user_taxpayer = Түпкілікті пайдаланушының БСН-і (ЖСН-і)
+case-field-entered_in_target_system = Нәтижелер цифрлық жүйеде көрсетілді
+case-field-entrepreneur_certificate = Жеке кәсіпкер ретінде мемлекеттік тіркеу туралы куәлік (нөмірі мен берілген күні)
+case-field-evidence_note = Дәлелдемелердің сипаттамасы
+case-field-explanation = Ұзарту себебінің түсіндірмесі
+case-field-export_document = Кері әкету туралы құжат (деректемелері)
+case-field-exporter_address = Экспорттаушының мекенжайы
+case-field-exporter_country = Экспорттаушының елі
+case-field-exporter_name = Экспорттаушының атауы
+case-field-exporter_registration_number = Экспорттаушының тіркеу нөмірі
+case-field-exporter_taxpayer = Экспорттаушының БСН-і (ЖСН-і)
+case-field-file = Файл
+case-field-findings = Верификация (тексеру) нәтижелері
+case-field-foreign_body = Шетелдік құзыретті орган немесе ұйым
+case-field-foreign_information = Шетелдік органнан алынған ақпарат
+case-field-foreign_question = Сұратылатын ақпарат
+case-field-foreign_registration = Шет мемлекеттегі тіркеу нөмірі
+case-field-goods = Тауарлар
+case-field-goods_name = Өзіндік ерекшелігі бар тауардың атауы
+case-field-ground_arose_at = Кері қайтарып алу негізі туындаған сәт
+case-field-grounds = Бас тарту негіздері (нөмірлері)
+case-field-gtin = Тауар коды (GTIN)
+case-field-guarantee_signer_position = Кепілдік міндеттемеге қол қойған адамның лауазымы
+case-field-handed_over = Рұқсатты тапсыру тәсілі
+case-field-head_name = Басшының аты-жөні (болған жағдайда)
+case-field-hearing_on = Тыңдау күні
+case-field-hearing_place = Тыңдауды өткізу орны (тәсілі)
+case-field-hearing_time = Тыңдауды өткізу уақыты
+case-field-hs_code = СЭҚ ТН бойынша тауар коды
+case-field-identity_document = Жеке басын куәландыратын құжат (нөмірі, күні, берген органның атауы)
+case-field-ie_notification = Дара кәсіпкер ретінде қызметтің басталғаны туралы хабарламаның нөмірі
+case-field-importer_address = Импорттаушының мекенжайы
+case-field-importer_country = Импорттаушының елі
+case-field-importer_name = Импорттаушының атауы
+case-field-importer_phone = Импорттаушының телефоны
+case-field-importer_signed_on = Импорттаушының қол қойған күні
+case-field-importer_signer_position = Импорттаушы атынан қол қойған адамның лауазымы
+case-field-importer_taxpayer = Импорттаушының БСН-і (ЖСН-і)
+case-field-in_force_on = Қолданысқа енгізілген күні
+case-field-informed = Ақпарат жіберілген ұйымдар
+case-field-installation_place = Өнімді орнату және (немесе) пайдалану орны
+case-field-intermediary = Өтініш беруші делдал болып табылады
+case-field-issued_on = Берілген күні
+case-field-kind = Құжаттың түрі
+case-field-locality = Елді мекен
+case-field-measures = Қабылданған шаралар
+case-field-mfa_answer = Сыртқы істер министрлігінің жауабы (деректемелері)
+case-field-mfa_referral = Кепілдік міндеттеменің Сыртқы істер министрлігіне жіберілуі (деректемелері)
+case-field-mfa_result = Сыртқы істер министрлігінің түпнұсқалықты тексеру нәтижесі
+case-field-missing = Ұсынылмаған құжаттар
+case-field-no_court_ban = Қызметті тоқтата тұру немесе оған тыйым салу туралы заңды күшіне енген сот шешімі (үкімі) жоқ
+case-field-non_conformity = Техникалық регламенттердің талаптарына сәйкессіздік
+case-field-note = Ескертпе
+case-field-notice_channel = Хабарламаны жіберу тәсілі
+case-field-number = Құжаттың нөмірі
+case-field-on_paper = Қағаз жеткізгіште берілді
+case-field-outcome = Кері қайтарып алынған өнімге қатысты шара
+case-field-paper_signed_by = Қағаз жеткізгіште қол қойған адам
+case-field-phone = Телефон
+case-field-postal_code = Пошталық индекс
+case-field-presented_on = Ұсынылған күні
+case-field-presented_to = Сертификат ұсынылған экспорттаушы елдің органы
+case-field-previous_licence = Бұрын берілген экспорттауға лицензия
+case-field-previous_licence_date = Бұрын берілген лицензияның берілген күні
+case-field-previous_licence_number = Бұрын берілген лицензияның нөмірі
+case-field-produced_from = Дайындау кезеңінің басы
+case-field-produced_through = Дайындау кезеңінің соңы
+case-field-product_name = Өнімнің атауы
+case-field-production_date = Дайындалған күні
+case-field-provided = Ұсынылған құжаттар мен ақпарат
+case-field-purpose = Пайдалану мақсаты
+case-field-quantities = Саны (бірлік, масса немесе көлем)
+case-field-quantity = Саны
+case-field-reason = Себебі
+case-field-reasons = Себептері
+case-field-recipient_country = Алушы ел
+case-field-refusal_reasons = Бас тарту себептері
+case-field-region = Облыс
+case-field-registration_country = Тіркелген елі
+case-field-registration_justified = Тіркеу негізді
+case-field-registration_reference = Мемлекеттік тіркеу куәлігінің немесе анықтамасының нөмірі
+case-field-report_batch = Топтама нөмірі (есепте)
+case-field-report_product_name = Өнімнің атауы (есепте)
+case-field-request_received_at = Сұрау салудың келіп түскен уақыты
+case-field-request_reference = Сұрау салудың нөмірі мен күні
+case-field-requested = Сұратылатын құжаттар мен ақпарат
+case-field-requesting_state = Сұрау салу жіберген тауарды әкелу елі
+case-field-required_by_exporting_country = Экспорттаушы елдің және (немесе) шығарылған елдің құзыретті органы талап етеді
+case-field-responsible_persons = Жауапты адамдар
+case-field-revocation_reason = Рұқсатты кері қайтарып алу себебі
+case-field-risk_result = Тәуекелдерді бағалау нәтижесі
+case-field-risk_summary = Тәуекелдерді бағалаудың қысқаша мазмұны
+case-field-seal_affixed = Қолы мөрмен куәландырылды
+case-field-signer_name = Қол қоюшының аты-жөні (болған жағдайда)
+case-field-signer_position = Қол қоюшының лауазымы
+case-field-special_conditions = Рұқсаттың ерекше шарттары
+case-field-state_defence_order = Мемлекеттік қорғаныс тапсырысы шеңберінде
+case-field-state_registration_date = Мемлекеттік тіркеу (қайта тіркеу) күні
+case-field-state_registration_number = Мемлекеттік тіркеу (қайта тіркеу) нөмірі
+case-field-street = Көше
+case-field-summary = Өзгерістердің қысқаша мазмұны
+case-field-system_data_correct = REX жүйесіндегі деректер толық және дұрыс
+case-field-target_system = Тауарды әкелу елдерінің цифрлық жүйесі
+case-field-target_system_reference = Цифрлық жүйедегі жазбаның деректемелері
+case-field-unit = Өлшем бірлігі
+case-field-units_refunded = Құны қайтарылған бірліктер саны
+case-field-valid_until = Қолданылу мерзімінің соңғы күні
+case-field-value = Құны
+case-field-violated_clauses = Техникалық регламент талаптарының анықталған сәйкессіздіктері (тармақтары, баптары)
+
+## kind (names of the procedures)
+
+case-kind-certificate = Түпкілікті пайдаланушының сертификаты және (немесе) халықаралық импорттық сертификат
+case-kind-certificate_amendment = Сертификаттар беру қағидаларына енгізілген өзгерістер туралы хабарлау
+case-kind-certificate_complaint = Сертификаттар беру мәселелері бойынша шағым
+case-kind-permit = Өзіндік ерекшелігі бар тауарлардың эксаумақтық кері экспортына рұқсат
+case-kind-permit_amendment = Эксаумақтық кері экспортқа рұқсат беру қағидаларына енгізілген өзгерістер туралы хабарлау
+case-kind-permit_complaint = Эксаумақтық кері экспортқа рұқсат беру мәселелері бойынша шағым
+case-kind-recall = Өнімді кері қайтарып алу
+case-kind-recall_claim = Сатып алушының өнімді кері қайтарып алу туралы өтініші
+case-kind-rex = Экспорттаушыны REX жүйесінде тіркеудің негізділігін верификациялау (тексеру)
+
+## permit
+
+case-permit-state-expired = Қолданылу мерзімі аяқталды
+case-permit-state-intake_refused = Құжаттарды қабылдаудан бас тартылды
+case-permit-state-issued = Рұқсат берілді
+case-permit-state-refused = Мемлекеттік қызмет көрсетуден бас тартылды
+case-permit-state-refused_incomplete = Одан әрі қараудан бас тартылды
+case-permit-state-registered = Тіркелді
+case-permit-state-revoked = Рұқсат кері қайтарып алынды
+case-permit-state-under_review = Қаралуда
+case-permit-transition-apply = Рұқсат алуға өтініш беру
+case-permit-transition-assess_risk = Тәуекелдерді бағалау нәтижесін енгізу
+case-permit-transition-confirm_complete = Толықтығын растап, сұрау салуларды жіберу
+case-permit-transition-hand_over = Рұқсатты тапсыру
+case-permit-transition-issue = Рұқсат беру
+case-permit-transition-provide_documents = Құжаттар мен ақпаратты ұсыну
+case-permit-transition-record_answers = Бақылау жүйесі органдарының жауаптарын енгізу
+case-permit-transition-record_foreign_information = Шетелдік құзыретті органның ақпаратын енгізу
+case-permit-transition-record_mfa_confirmation = Сыртқы істер министрлігінің растауын енгізу
+case-permit-transition-refuse = Мемлекеттік қызмет көрсетуден бас тарту
+case-permit-transition-refuse_incomplete = Өтінішті одан әрі қараудан бас тарту
+case-permit-transition-request_documents = Құжаттар мен ақпаратты сұрату
+case-permit-transition-request_foreign_information = Шетелдік құзыретті органнан ақпарат сұрату
+case-permit-transition-revoke = Рұқсатты кері қайтарып алу
+
+## permit_amendment
+
+case-permit_amendment-state-informed = Ақпарат жіберілді
+case-permit_amendment-state-registered = Тіркелді
+case-permit_amendment-transition-inform = Өзгерістер туралы ақпарат жіберу
+case-permit_amendment-transition-register_amendment = Өзгерістерді тіркеу
+
+## permit_complaint
+
+case-permit_complaint-state-decided = Шешім қабылданды
+case-permit_complaint-state-extended = Қарау мерзімі ұзартылды
+case-permit_complaint-state-filed = Берілді, жіберуді күтуде
+case-permit_complaint-state-resolved_favourably = Көрсетілетін қызметті беруші қанағаттандырды
+case-permit_complaint-state-under_review = Қаралуда
+case-permit_complaint-transition-decide = Шағым бойынша шешім қабылдау
+case-permit_complaint-transition-extend = Қарау мерзімін ұзарту
+case-permit_complaint-transition-file = Шағым беру
+case-permit_complaint-transition-forward = Шағымды қарайтын органға жіберу
+case-permit_complaint-transition-resolve_favourably = Шағымды толық қанағаттандыру
+
+## recall
+
+case-recall-state-corrected = Сәйкессіздік жойылды
+case-recall-state-correcting = Сәйкессіздік жойылуда
+case-recall-state-disposed = Қайта өңделді, кәдеге жаратылды, жойылды немесе кері әкетілді
+case-recall-state-disposing = Қайта өңдеуге, кәдеге жаратуға, жоюға не кері әкетуге жатады
+case-recall-state-ground_established = Кері қайтарып алу негізі белгіленді
+case-recall-state-recalling = Кері қайтарып алу жүргізілуде
+case-recall-state-reported = Уәкілетті орган хабардар етілді
+case-recall-transition-assess_irremovable = Сәйкессіздікті жойылмайтын деп тану
+case-recall-transition-assess_removable = Сәйкессіздікті жойылатын деп тану
+case-recall-transition-confirm_conformity = Қайта өңделген өнімнің сәйкестігін растау
+case-recall-transition-correct = Сәйкессіздікті жою
+case-recall-transition-dispose = Өнімді қайта өңдеу, кәдеге жарату, жою немесе кері әкету
+case-recall-transition-establish_ground = Кері қайтарып алу негізін белгілеу
+case-recall-transition-notify_buyers_directly = Сатып алушыларға тікелей хабарлау
+case-recall-transition-refund = Өнімді қабылдап, құнын қайтару
+case-recall-transition-report = Уәкілетті органды нәтижелер туралы хабардар ету
+case-recall-transition-start_recall = Өнімді кері қайтарып алуды бастау
+
+## recall_claim
+
+case-recall_claim-state-claim_answered = Жауап берілді
+case-recall_claim-state-claim_received = Өтініш қабылданды
+case-recall_claim-state-escalated = Сатып алушы уәкілетті органға жүгінді
+case-recall_claim-transition-answer = Өтінішке жауап беру
+case-recall_claim-transition-claim = Өтініш беру
+case-recall_claim-transition-escalate = Уәкілетті органға жүгіну
+
+## rex
+
+case-rex-state-concluded = Верификация аяқталды
+case-rex-state-conclusion_issued = Қорытынды қалыптастырылды, тіркелуді кері қайтарып алу қажет
+case-rex-state-documents_received = Құжаттар келіп түсті
+case-rex-state-documents_requested = Құжаттар сұратылды
+case-rex-state-request_received = Сұрау салу келіп түсті
+case-rex-state-revocation_requested = Тіркелуді кері қайтарып алу туралы өтініш жіберілді
+case-rex-state-verified = Құжаттар мен деректер тексерілді
+case-rex-transition-attach_evidence = Дәлелдемелерді қоса беру
+case-rex-transition-conclude = Қорытынды қалыптастыру
+case-rex-transition-register_request = Сұрау салуды тіркеу
+case-rex-transition-request_documents = Уәкілетті ұйымнан құжаттарды сұрату
+case-rex-transition-request_revocation = Тіркелуді кері қайтарып алу туралы өтініш жіберу
+case-rex-transition-send_documents = Құжаттарды жіберу
+case-rex-transition-verify = Құжаттар мен деректерді верификациялау

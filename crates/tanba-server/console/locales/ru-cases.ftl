@@ -1,0 +1,414 @@
+# The words of the procedures' cases: see console::cases::vocabulary for the ids.
+
+## certificate
+
+case-certificate-state-hearing_held = Заслушивание проведено
+case-certificate-state-issued = Сертификат выдан
+case-certificate-state-preliminary_refusal_notified = Направлено уведомление о предварительном решении об отказе
+case-certificate-state-presented = Представлен в страну-экспортёр
+case-certificate-state-qualification_check = Проверка соответствия квалификационным требованиям
+case-certificate-state-refused = Отказано в оказании государственной услуги
+case-certificate-state-refused_incomplete = Отказано в дальнейшем рассмотрении
+case-certificate-state-registered = Зарегистрировано
+case-certificate-state-submitted = Ожидает подписания гарантийного обязательства
+case-certificate-transition-amend = Внести изменения в сертификат
+case-certificate-transition-apply = Подать заявление на сертификат
+case-certificate-transition-confirm_complete = Подтвердить полноту документов
+case-certificate-transition-hold_hearing = Провести заслушивание
+case-certificate-transition-issue = Выдать сертификат
+case-certificate-transition-notify_preliminary_refusal = Уведомить о предварительном решении об отказе
+case-certificate-transition-provide_documents = Представить документы и (или) сведения
+case-certificate-transition-record_presentation = Отметить представление сертификата в страну-экспортёр
+case-certificate-transition-refuse = Отказать в оказании государственной услуги
+case-certificate-transition-refuse_incomplete = Отказать в дальнейшем рассмотрении документов
+case-certificate-transition-request_documents = Запросить документы и (или) сведения
+case-certificate-transition-sign_guarantee = Подписать гарантийное обязательство
+
+## certificate_amendment
+
+case-certificate_amendment-state-informed = Информация направлена
+case-certificate_amendment-state-registered = Зарегистрировано
+case-certificate_amendment-transition-inform = Направить информацию об изменениях
+case-certificate_amendment-transition-register_amendment = Зарегистрировать изменения
+
+## certificate_complaint
+
+case-certificate_complaint-state-decided = Решение принято
+case-certificate_complaint-state-extended = Срок рассмотрения продлён
+case-certificate_complaint-state-filed = Подана, ожидает направления
+case-certificate_complaint-state-resolved_favourably = Удовлетворена услугодателем
+case-certificate_complaint-state-under_review = На рассмотрении
+case-certificate_complaint-transition-decide = Принять решение по жалобе
+case-certificate_complaint-transition-extend = Продлить срок рассмотрения
+case-certificate_complaint-transition-file = Подать жалобу
+case-certificate_complaint-transition-forward = Направить жалобу и административное дело
+case-certificate_complaint-transition-resolve_favourably = Удовлетворить жалобу в полном объёме
+
+## choice (options of choice fields, shared by all procedures)
+
+case-choice-acting_head = Исполняющий обязанности руководителя
+case-choice-already_exported = Ранее вывезена за пределы Республики Казахстан
+case-choice-confirmed = Подтверждено
+case-choice-contract = Внешнеторговый договор (контракт)
+case-choice-corrective_actions_agreed = Устранено корректирующими действиями, согласованными с покупателем, без дополнительных и (или) повторных испытаний
+case-choice-corrective_actions_with_testing = Устранено корректирующими действиями, согласованными с покупателем, с проведением дополнительных и (или) повторных испытаний и оценки
+case-choice-deputy = Заместитель руководителя
+case-choice-design_changed = Внесены изменения в конструкцию (состав) продукции или технологию её производства, не влияющие на показатели безопасности
+case-choice-destroyed = Уничтожена
+case-choice-egov_operator = Оператор информационно-коммуникационной инфраструктуры «электронного правительства»
+case-choice-electronic = В электронной форме через портал
+case-choice-email = Сообщение на адрес электронной почты
+case-choice-entrepreneur_certificate = Копия свидетельства о регистрации индивидуального предпринимателя
+case-choice-euc = Сертификат конечного пользователя
+case-choice-exported = Вывезена с территории Республики Казахстан
+case-choice-given = Указана
+case-choice-guarantee_obligation = Гарантийное обязательство
+case-choice-head = Руководитель
+case-choice-identity_document = Копия документа, удостоверяющего личность
+case-choice-iic = Международный импортный сертификат
+case-choice-in_person = Нарочно, через Государственную корпорацию
+case-choice-individual = Физическое лицо
+case-choice-individual_entrepreneur = Индивидуальный предприниматель
+case-choice-intent_document = Документ, подтверждающий намерения сторон
+case-choice-intermediary_contract = Договор (контракт) между импортёром и конечным пользователем
+case-choice-kg = Килограммы (кг)
+case-choice-l = Литры (л)
+case-choice-legal_entity = Юридическое лицо
+case-choice-negative = Отрицательный
+case-choice-none = Отсутствует
+case-choice-not_confirmed = Не подтверждено
+case-choice-other = Иной документ
+case-choice-other_document = Иной документ, подтверждающий намерения сторон
+case-choice-other_recorded = Иное средство связи, обеспечивающее фиксирование извещения
+case-choice-partly_upheld = Удовлетворена частично
+case-choice-piece = Штуки (шт.)
+case-choice-portal = Веб-портал «электронного правительства»
+case-choice-positive = Положительный
+case-choice-power_of_attorney = Доверенность
+case-choice-provider = Услугодатель
+case-choice-quality_authority = Уполномоченный орган по оценке и контролю за качеством оказания государственных услуг
+case-choice-recycled = Утилизирована
+case-choice-registered_letter = Заказное письмо с уведомлением о вручении
+case-choice-registration_certificate = Свидетельство о государственной регистрации (перерегистрации)
+case-choice-rejected = Оставлена без удовлетворения
+case-choice-reprocessed = Переработана
+case-choice-state_corporation = Государственная корпорация «Правительство для граждан»
+case-choice-technology_change_harmless = Изменение (невыполнение) технологии производства, технологического процесса не повлекло несоответствия требованиям, проверяемым при оценке соответствия
+case-choice-telegram = Телеграмма
+case-choice-telephonogram = Телефонограмма
+case-choice-text_message = Текстовое сообщение на абонентский номер сотовой связи
+case-choice-unified_contact_centre = Единый контакт-центр
+case-choice-upheld = Удовлетворена
+
+## clock (legal terms, shared by all procedures)
+
+case-clock-D-CER-2 = Срок проверки полноты документов
+case-clock-D-CER-3 = Срок оказания государственной услуги
+case-clock-D-CER-5 = Срок проведения заслушивания
+case-clock-D-CER-6 = Срок представления сертификата в уполномоченный государственный орган страны-экспортёра
+case-clock-D-PER-2 = Срок проверки полноты документов
+case-clock-D-PER-3 = Срок проведения оценки рисков
+case-clock-D-PER-4 = Общий срок рассмотрения и оказания государственной услуги
+case-clock-D-PER-5 = Срок действия разрешения
+case-clock-D-REC-1 = Срок прямого уведомления покупателей
+case-clock-D-REC-2 = Срок переработки, утилизации, уничтожения или вывоза продукции
+case-clock-D-REC-3 = Согласованный с покупателем срок устранения несоответствия
+case-clock-D-REC-4 = Срок ответа на заявление покупателя
+case-clock-D-REX-1 = Срок проведения верификации (проверки)
+case-clock-D-REX-2 = Срок направления запроса в уполномоченную организацию
+case-clock-D-REX-3 = Срок направления документов уполномоченной организацией
+case-clock-D-REX-4 = Срок верификации данных в документах и в системе REX
+case-clock-D-REX-5 = Срок формирования заключения
+case-clock-D-REX-6 = Срок направления заявления об отзыве регистрации
+case-clock-favourable = Срок удовлетворения жалобы без направления в орган, рассматривающий жалобу
+case-clock-forward = Срок направления жалобы и административного дела в орган, рассматривающий жалобу
+case-clock-inform = Срок направления информации о внесённых изменениях
+case-clock-review = Срок рассмотрения жалобы
+
+## field (form fields and table columns, shared by all procedures)
+
+case-field-act = Принятый благоприятный административный акт или совершённое действие
+case-field-additional_unit = Дополнительная единица измерения
+case-field-addressed_to = Кому адресована жалоба
+case-field-agreed_by = Согласовано
+case-field-agreed_until = Согласованный с покупателем срок (последний день)
+case-field-amending_act = Приказ о внесении изменений и (или) дополнений (номер и дата)
+case-field-answer = Результаты рассмотрения заявления
+case-field-answers = Ответы государственных органов системы контроля специфических товаров
+case-field-answers_negative = Получен отрицательный ответ
+case-field-applicant_address = Юридический (фактический) адрес заявителя
+case-field-applicant_attended = Заявитель участвовал в заслушивании
+case-field-applicant_bin = БИН заявителя
+case-field-applicant_iin = ИИН заявителя
+case-field-applicant_name = Наименование (фамилия, имя, отчество) заявителя
+case-field-applicant_phone = Телефон заявителя
+case-field-applicant_position = Позиция заявителя по предварительному решению
+case-field-applicant_taxpayer = БИН или ИИН заявителя
+case-field-applicant_type = Категория заявителя
+case-field-application_note = Дополнительные сведения к заявлению
+case-field-ask_note = Дополнительные сведения к запросу
+case-field-attached_sheets = Прилагается листов
+case-field-basis_kind = Основание для запроса разрешения
+case-field-basis_number = Номер документа-основания
+case-field-basis_signed_on = Дата подписания документа-основания
+case-field-batch = Номер партии (серии)
+case-field-bodies = Государственные органы, которым направлены запросы
+case-field-branch_taxpayer = БИН филиала или представительства
+case-field-building = Номер дома (здания)
+case-field-buyers_notified = Количество уведомлённых покупателей
+case-field-case_file = Административное дело, направленное с жалобой
+case-field-certificates = Запрашиваемые сертификаты
+case-field-challenged = Обжалуемое решение, действие (бездействие)
+case-field-change = Изменённые условия договора (контракта)
+case-field-channel = Канал направления
+case-field-city = Город
+case-field-claim = Текст заявления
+case-field-codes = Коды маркировки
+case-field-collection_points = Места нахождения пунктов приёма продукции
+case-field-completed_on = Дата заполнения
+case-field-completeness_note = Примечание о полноте документов
+case-field-conclusion = Заключение о верификации (проверке) обоснованности регистрации
+case-field-condition = Условие, при котором нарушение считается устранённым
+case-field-conditions = Основания для отзыва регистрации (номера)
+case-field-conditions_found = Выявленные основания для отзыва регистрации (номера)
+case-field-confirms_accuracy = Подтверждаю достоверность представленной информации и осведомлён об ответственности за представление ложных сведений
+case-field-conformity_assessment = Сведения о документе об оценке соответствия
+case-field-conformity_document = Документ о подтверждении соответствия
+case-field-consents_to_personal_data = Согласие на сбор и обработку персональных данных и использование сведений, составляющих охраняемую законом тайну
+case-field-consents_to_secrets = Письменное согласие на использование сведений, составляющих охраняемую законом тайну
+case-field-consignor_country = Страна-отправитель
+case-field-contacts = Контактные данные для получения информации об условиях отзыва (обмен, возврат, возмещение)
+case-field-contract_date = Дата внешнеторгового договора (контракта) или иного документа об отчуждении
+case-field-contract_number = Номер внешнеторгового договора (контракта) или иного документа об отчуждении
+case-field-control_code = Код товара по контрольным спискам
+case-field-copies_certified = Копии засвидетельствованы подписью и печатью (при наличии) заявителя
+case-field-corrective_actions = Корректирующие действия, согласованные с покупателем
+case-field-currency = Валюта
+case-field-days = Срок продления (рабочих дней)
+case-field-decision = Решение по жалобе
+case-field-demands = Требования, изложенные в жалобе
+case-field-description = Наименование и описание товара
+case-field-detected_at = Дата и время выявления несоответствия
+case-field-district = Район
+case-field-documents = Перечень документов
+case-field-documents_complete = Данные в документах полны и правильны
+case-field-documents_note = Направленные документы
+case-field-documents_true = Все прилагаемые документы соответствуют действительности и являются действительными
+case-field-end_user_address = Адрес конечного пользователя
+case-field-end_user_country = Страна конечного пользователя
+case-field-end_user_name = Полное наименование конечного пользователя
+case-field-end_user_phone = Телефон конечного пользователя
+case-field-end_user_signed_on = Дата подписания конечным пользователем
+case-field-end_user_signer_position = Должность лица, подписавшего от конечного пользователя
+case-field-end_user_taxpayer = БИН (ИИН) конечного пользователя
+case-field-entered_in_target_system = Результаты отражены в цифровой системе
+case-field-entrepreneur_certificate = Свидетельство о государственной регистрации в качестве индивидуального предпринимателя (номер и дата)
+case-field-evidence_note = Описание доказательств
+case-field-explanation = Пояснение причины продления
+case-field-export_document = Документ о вывозе (реквизиты)
+case-field-exporter_address = Адрес экспортёра
+case-field-exporter_country = Страна экспортёра
+case-field-exporter_name = Наименование экспортёра
+case-field-exporter_registration_number = Регистрационный номер экспортёра
+case-field-exporter_taxpayer = БИН (ИИН) экспортёра
+case-field-file = Файл
+case-field-findings = Результаты верификации (проверки)
+case-field-foreign_body = Иностранный компетентный орган или организация
+case-field-foreign_information = Сведения, полученные от иностранного органа
+case-field-foreign_question = Запрашиваемые сведения
+case-field-foreign_registration = Регистрационный номер в иностранном государстве
+case-field-goods = Товары
+case-field-goods_name = Наименование специфического товара
+case-field-ground_arose_at = Момент возникновения основания для отзыва
+case-field-grounds = Основания для отказа (номера)
+case-field-gtin = Код товара (GTIN)
+case-field-guarantee_signer_position = Должность лица, подписавшего гарантийное обязательство
+case-field-handed_over = Способ выдачи разрешения
+case-field-head_name = Фамилия, имя, отчество руководителя (при наличии)
+case-field-hearing_on = Дата заслушивания
+case-field-hearing_place = Место (способ) проведения заслушивания
+case-field-hearing_time = Время проведения заслушивания
+case-field-hs_code = Код товара по ТН ВЭД
+case-field-identity_document = Документ, удостоверяющий личность (номер, дата, орган выдачи)
+case-field-ie_notification = Номер уведомления о начале деятельности в качестве индивидуального предпринимателя
+case-field-importer_address = Адрес импортёра
+case-field-importer_country = Страна импортёра
+case-field-importer_name = Наименование импортёра
+case-field-importer_phone = Телефон импортёра
+case-field-importer_signed_on = Дата подписания импортёром
+case-field-importer_signer_position = Должность лица, подписавшего от импортёра
+case-field-importer_taxpayer = БИН (ИИН) импортёра
+case-field-in_force_on = Дата введения в действие
+case-field-informed = Кому направлена информация
+case-field-installation_place = Место установки и (или) использования продукции
+case-field-intermediary = Заявитель является посредником
+case-field-issued_on = Дата выдачи
+case-field-kind = Вид документа
+case-field-locality = Населённый пункт
+case-field-measures = Принятые меры
+case-field-mfa_answer = Ответ Министерства иностранных дел (реквизиты)
+case-field-mfa_referral = Направление гарантийного обязательства в Министерство иностранных дел (реквизиты)
+case-field-mfa_result = Результат проверки подлинности Министерством иностранных дел
+case-field-missing = Непредставленные документы
+case-field-no_court_ban = Отсутствует вступившее в законную силу решение (приговор) суда о приостановлении или запрещении деятельности
+case-field-non_conformity = Несоответствие требованиям технических регламентов
+case-field-note = Примечание
+case-field-notice_channel = Способ направления уведомления
+case-field-number = Номер документа
+case-field-on_paper = Подана на бумажном носителе
+case-field-outcome = Мера в отношении отозванной продукции
+case-field-paper_signed_by = Кем подписано на бумажном носителе
+case-field-phone = Телефон
+case-field-postal_code = Почтовый индекс
+case-field-presented_on = Дата представления
+case-field-presented_to = Орган страны-экспортёра, в который представлен сертификат
+case-field-previous_licence = Ранее выданная лицензия на экспорт
+case-field-previous_licence_date = Дата выдачи ранее выданной лицензии
+case-field-previous_licence_number = Номер ранее выданной лицензии
+case-field-produced_from = Начало периода изготовления
+case-field-produced_through = Конец периода изготовления
+case-field-product_name = Наименование продукции
+case-field-production_date = Дата изготовления
+case-field-provided = Представленные документы и сведения
+case-field-purpose = Цель использования
+case-field-quantities = Количество (единицы, масса или объём)
+case-field-quantity = Количество
+case-field-reason = Причина
+case-field-reasons = Обоснование
+case-field-recipient_country = Страна-получатель
+case-field-refusal_reasons = Обоснование отказа
+case-field-region = Область
+case-field-registration_country = Страна регистрации
+case-field-registration_justified = Регистрация обоснованна
+case-field-registration_reference = Номер свидетельства или справки о государственной регистрации
+case-field-report_batch = Номер партии (в отчёте)
+case-field-report_product_name = Наименование продукции (в отчёте)
+case-field-request_received_at = Дата и время поступления запроса
+case-field-request_reference = Номер и дата запроса
+case-field-requested = Запрашиваемые документы и сведения
+case-field-requesting_state = Страна ввоза, направившая запрос
+case-field-required_by_exporting_country = Требуется компетентным органом страны-экспортёра и (или) страны происхождения
+case-field-responsible_persons = Ответственные лица
+case-field-revocation_reason = Причина отзыва разрешения
+case-field-risk_result = Результат оценки рисков
+case-field-risk_summary = Краткое изложение оценки рисков
+case-field-seal_affixed = Подпись заверена печатью
+case-field-signer_name = Фамилия, имя, отчество подписывающего (при наличии)
+case-field-signer_position = Должность подписывающего
+case-field-special_conditions = Особые условия разрешения
+case-field-state_defence_order = В рамках государственного оборонного заказа
+case-field-state_registration_date = Дата государственной регистрации (перерегистрации)
+case-field-state_registration_number = Номер государственной регистрации (перерегистрации)
+case-field-street = Улица
+case-field-summary = Краткое содержание изменений
+case-field-system_data_correct = Данные в системе REX полны и правильны
+case-field-target_system = Цифровая система стран ввоза
+case-field-target_system_reference = Реквизиты записи в цифровой системе
+case-field-unit = Единица измерения
+case-field-units_refunded = Количество единиц, стоимость которых возвращена
+case-field-valid_until = Срок действия до
+case-field-value = Стоимость
+case-field-violated_clauses = Выявленные несоответствия требованиям технических регламентов (пункты, статьи)
+
+## kind (names of the procedures)
+
+case-kind-certificate = Сертификат конечного пользователя и (или) международный импортный сертификат
+case-kind-certificate_amendment = Информирование об изменениях в Правила выдачи сертификатов
+case-kind-certificate_complaint = Жалоба по вопросам выдачи сертификатов
+case-kind-permit = Разрешение на экстерриториальный реэкспорт специфических товаров
+case-kind-permit_amendment = Информирование об изменениях в Правила выдачи разрешений на экстерриториальный реэкспорт
+case-kind-permit_complaint = Жалоба по вопросам выдачи разрешений на экстерриториальный реэкспорт
+case-kind-recall = Отзыв продукции
+case-kind-recall_claim = Заявление покупателя об отзыве продукции
+case-kind-rex = Верификация (проверка) обоснованности регистрации экспортёра в системе REX
+
+## permit
+
+case-permit-state-expired = Срок действия истёк
+case-permit-state-intake_refused = Отказано в приёме документов
+case-permit-state-issued = Разрешение выдано
+case-permit-state-refused = Отказано в оказании государственной услуги
+case-permit-state-refused_incomplete = Отказано в дальнейшем рассмотрении
+case-permit-state-registered = Зарегистрировано
+case-permit-state-revoked = Разрешение отозвано
+case-permit-state-under_review = На рассмотрении
+case-permit-transition-apply = Подать заявление на разрешение
+case-permit-transition-assess_risk = Внести результат оценки рисков
+case-permit-transition-confirm_complete = Подтвердить полноту и направить запросы
+case-permit-transition-hand_over = Вручить разрешение
+case-permit-transition-issue = Выдать разрешение
+case-permit-transition-provide_documents = Представить документы и сведения
+case-permit-transition-record_answers = Внести ответы органов системы контроля специфических товаров
+case-permit-transition-record_foreign_information = Внести сведения иностранного компетентного органа
+case-permit-transition-record_mfa_confirmation = Внести ответ МИД о подлинности гарантийного обязательства
+case-permit-transition-refuse = Отказать в оказании государственной услуги
+case-permit-transition-refuse_incomplete = Отказать в дальнейшем рассмотрении заявления
+case-permit-transition-request_documents = Запросить документы и сведения
+case-permit-transition-request_foreign_information = Запросить сведения у иностранного компетентного органа
+case-permit-transition-revoke = Отозвать разрешение
+
+## permit_amendment
+
+case-permit_amendment-state-informed = Информация направлена
+case-permit_amendment-state-registered = Зарегистрировано
+case-permit_amendment-transition-inform = Направить информацию об изменениях
+case-permit_amendment-transition-register_amendment = Зарегистрировать изменения
+
+## permit_complaint
+
+case-permit_complaint-state-decided = Решение принято
+case-permit_complaint-state-extended = Срок рассмотрения продлён
+case-permit_complaint-state-filed = Подана, ожидает направления
+case-permit_complaint-state-resolved_favourably = Удовлетворена услугодателем
+case-permit_complaint-state-under_review = На рассмотрении
+case-permit_complaint-transition-decide = Принять решение по жалобе
+case-permit_complaint-transition-extend = Продлить срок рассмотрения
+case-permit_complaint-transition-file = Подать жалобу
+case-permit_complaint-transition-forward = Направить жалобу в орган, рассматривающий жалобу
+case-permit_complaint-transition-resolve_favourably = Удовлетворить жалобу в полном объёме
+
+## recall
+
+case-recall-state-corrected = Несоответствие устранено
+case-recall-state-correcting = Устранение несоответствия
+case-recall-state-disposed = Переработана, утилизирована, уничтожена или вывезена
+case-recall-state-disposing = Подлежит переработке, утилизации, уничтожению или вывозу
+case-recall-state-ground_established = Основание для отзыва установлено
+case-recall-state-recalling = Осуществляется отзыв
+case-recall-state-reported = Уполномоченный орган уведомлён
+case-recall-transition-assess_irremovable = Признать несоответствие неустранимым
+case-recall-transition-assess_removable = Признать несоответствие устранимым
+case-recall-transition-confirm_conformity = Подтвердить соответствие переработанной продукции
+case-recall-transition-correct = Устранить несоответствие
+case-recall-transition-dispose = Переработать, утилизировать, уничтожить или вывезти продукцию
+case-recall-transition-establish_ground = Установить основание для отзыва
+case-recall-transition-notify_buyers_directly = Уведомить покупателей напрямую
+case-recall-transition-refund = Принять продукцию и вернуть её стоимость
+case-recall-transition-report = Уведомить уполномоченный орган о результатах
+case-recall-transition-start_recall = Начать отзыв продукции
+
+## recall_claim
+
+case-recall_claim-state-claim_answered = Ответ дан
+case-recall_claim-state-claim_received = Заявление получено
+case-recall_claim-state-escalated = Покупатель обратился в уполномоченный орган
+case-recall_claim-transition-answer = Ответить на заявление
+case-recall_claim-transition-claim = Подать заявление
+case-recall_claim-transition-escalate = Обратиться в уполномоченный орган
+
+## rex
+
+case-rex-state-concluded = Верификация завершена
+case-rex-state-conclusion_issued = Заключение сформировано, требуется отзыв регистрации
+case-rex-state-documents_received = Документы поступили
+case-rex-state-documents_requested = Документы запрошены
+case-rex-state-request_received = Запрос поступил
+case-rex-state-revocation_requested = Направлено заявление об отзыве регистрации
+case-rex-state-verified = Документы и данные проверены
+case-rex-transition-attach_evidence = Приложить доказательства
+case-rex-transition-conclude = Сформировать заключение
+case-rex-transition-register_request = Зарегистрировать запрос
+case-rex-transition-request_documents = Запросить документы у уполномоченной организации
+case-rex-transition-request_revocation = Направить заявление об отзыве регистрации
+case-rex-transition-send_documents = Направить документы
+case-rex-transition-verify = Провести верификацию документов и данных
