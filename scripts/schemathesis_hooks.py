@@ -116,6 +116,15 @@ schemathesis.openapi.format("sscc", sscc)
 schemathesis.openapi.format("kz-iin-bin", iin_bin())
 schemathesis.openapi.format("gs1-marking-code", marking_code)
 
+# A report's photo: the server takes JPEG, PNG and WebP by their first bytes.
+IMAGE_STARTS = [b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF\x00\x00\x00\x00WEBP"]
+report_photo = st.builds(
+    lambda start, rest: start + rest,
+    st.sampled_from(IMAGE_STARTS),
+    st.binary(max_size=2048),
+)
+schemathesis.openapi.format("report-photo", report_photo)
+
 
 @schemathesis.deserializer("text/html", "text/plain")
 def text_body(ctx, response):

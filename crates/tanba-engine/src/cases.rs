@@ -331,7 +331,7 @@ fn step(
 ) -> Result<Vec<Event>, EngineError> {
     let participant = acting_participant(state, context.actor)?;
     let record = case_record(state, case)?.ok_or(EngineError::UnknownCase(case))?;
-    let roles = roles_in(&record, &participant);
+    let roles = roles_in(&record.opening, &participant);
     if roles.is_empty() {
         // A stranger learns nothing, not even that the case exists.
         return Err(EngineError::UnknownCase(case));
@@ -408,15 +408,15 @@ fn read_notice(
 }
 
 /// The roles `participant` holds in a case.
-pub fn roles_in(record: &CaseRecord, participant: &Participant) -> Vec<CaseRole> {
+pub fn roles_in(opening: &CaseOpening, participant: &Participant) -> Vec<CaseRole> {
     let mut roles = Vec::new();
-    if record.opening.party == participant.id {
+    if opening.party == participant.id {
         roles.push(CaseRole::Party);
     }
-    if record.opening.authority == Some(participant.id) && participant.has_role(Role::Authority) {
+    if opening.authority == Some(participant.id) && participant.has_role(Role::Authority) {
         roles.push(CaseRole::Official);
     }
-    if record.opening.named.contains(&participant.id) {
+    if opening.named.contains(&participant.id) {
         roles.push(CaseRole::Named);
     }
     roles

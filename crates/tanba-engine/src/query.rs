@@ -761,6 +761,112 @@ pub fn case(snapshot: &dyn Snapshot, id: CaseId) -> Result<Option<CaseRecord>, E
     record(snapshot, Column::Cases, &keys::numbered(keys::CASE, id))
 }
 
+/// A case as the doors show it: what its record says, without the engine's bookkeeping (the
+/// due-time index key, each clock's next rung), so the stored layout can change without
+/// changing any door.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseCard {
+    /// Its id.
+    pub id: CaseId,
+    /// What its opening fixed.
+    pub opening: tanba_types::CaseOpening,
+    /// When it was opened, unix milliseconds.
+    pub opened_ms: u64,
+    /// Its state.
+    pub state: String,
+    /// Whether that state closes it.
+    pub closed: bool,
+    /// Every field submitted so far, the latest value of each.
+    pub data: tanba_types::Form,
+    /// Its clocks by name.
+    pub clocks: std::collections::BTreeMap<String, tanba_types::LegalClock>,
+    /// The files named so far, in order.
+    pub attachments: Vec<tanba_types::AttachmentRef>,
+    /// Who took which transition, in order.
+    pub taken: Vec<(String, TaxpayerId)>,
+    /// When it last changed, unix milliseconds.
+    pub updated_ms: u64,
+    /// The document numbers it gave, in order.
+    pub numbers: Vec<tanba_types::DocumentNumber>,
+}
+
+impl CaseCard {
+    /// The card of case `id` as `record` stands.
+    pub fn of(id: CaseId, record: CaseRecord) -> CaseCard {
+        let clocks = record.clock_values();
+        CaseCard {
+            id,
+            opening: record.opening,
+            opened_ms: record.opened_ms,
+            state: record.state,
+            closed: record.closed,
+            data: record.data,
+            clocks,
+            attachments: record.attachments,
+            taken: record.taken,
+            updated_ms: record.updated_ms,
+            numbers: record.numbers,
+        }
+    }
+}
+
+/// A case's card.
+pub fn case_card(snapshot: &dyn Snapshot, id: CaseId) -> Result<Option<CaseCard>, EngineError> {
+    Ok(case(snapshot, id)?.map(|record| CaseCard::of(id, record)))
+}
+
+/// A participant's cases as cards, oldest first, after id `after`, at most `limit`.
+pub fn case_cards(
+    snapshot: &dyn Snapshot,
+    participant: &TaxpayerId,
+    list: CaseList,
+    after: CaseId,
+    limit: usize,
+) -> Result<Vec<CaseCard>, EngineError> {
+    Ok(cases(snapshot, participant, list, after, limit)?
+        .into_iter()
+        .map(|(id, record)| CaseCard::of(id, record))
+        .collect())
+}
+
+/// A notice in its addressee's inbox, as the doors show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxNotice {
+    /// Its id.
+    pub id: NoticeId,
+    /// The notice.
+    pub notice: tanba_types::Notice,
+    /// When it was made available (legal terms run from here), unix milliseconds.
+    pub made_available_ms: u64,
+    /// When its addressee read it.
+    pub read_ms: Option<u64>,
+}
+
+impl InboxNotice {
+    /// Notice `id` as `record` stands.
+    pub fn of(id: NoticeId, record: NoticeRecord) -> InboxNotice {
+        InboxNotice {
+            id,
+            notice: record.notice,
+            made_available_ms: record.made_available_ms,
+            read_ms: record.read_ms,
+        }
+    }
+}
+
+/// A page of a participant's inbox, oldest first, after `after`.
+pub fn inbox_notices(
+    snapshot: &dyn Snapshot,
+    participant: &TaxpayerId,
+    after: NoticeId,
+    limit: usize,
+) -> Result<Vec<InboxNotice>, EngineError> {
+    Ok(inbox(snapshot, participant, after, limit)?
+        .into_iter()
+        .map(|(id, record)| InboxNotice::of(id, record))
+        .collect())
+}
+
 /// A participant's cases, oldest first, after id `after`, at most `limit`.
 pub fn cases(
     snapshot: &dyn Snapshot,

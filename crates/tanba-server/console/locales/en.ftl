@@ -262,6 +262,7 @@ case-number = Document number
 case-closed = closed
 case-clocks = Terms
 case-steps = What you can do now
+clause-abbreviation = cl.
 case-step-clause = Legal basis
 case-data = Data of the case
 case-files = Files

@@ -255,6 +255,7 @@ case-number = Құжат нөмірі
 case-closed = жабық
 case-clocks = Мерзімдер
 case-steps = Қазір не істеуге болады
+clause-abbreviation = т.
 case-step-clause = Құқықтық негіз
 case-data = Іс деректері
 case-files = Файлдар

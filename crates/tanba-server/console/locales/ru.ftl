@@ -269,6 +269,7 @@ case-number = Номер документа
 case-closed = закрыто
 case-clocks = Сроки
 case-steps = Что можно сделать сейчас
+clause-abbreviation = п.
 case-step-clause = Правовое основание
 case-data = Сведения дела
 case-files = Файлы

@@ -19,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use tanba_cases::Definition;
 use tanba_cases::definition::{CaseRole, Shape, TransitionSpec};
 use tanba_crypto::encoding::base64url_decode;
+use tanba_engine::query::CaseCard;
 use tanba_engine::query::CaseList;
-use tanba_engine::records::CaseRecord;
 use tanba_types::{CaseId, Date, DayUnit, LegalClock, Participant, Role, Run, TaxpayerId};
 
 use super::case_forms::{self, FieldInput, TABLE_ROWS_SHOWN};
@@ -128,9 +128,9 @@ fn clock_line(words: Words, code: &str, clock: &LegalClock, now_ms: u64) -> Cloc
 }
 
 /// The clocks of a case, overdue first, then those still running, then the rest.
-fn clock_lines(words: Words, record: &CaseRecord, now_ms: u64) -> Vec<ClockLine> {
+fn clock_lines(words: Words, record: &CaseCard, now_ms: u64) -> Vec<ClockLine> {
     let mut lines: Vec<ClockLine> = (record.clocks.iter())
-        .map(|(code, entry)| clock_line(words, code, &entry.value, now_ms))
+        .map(|(code, clock)| clock_line(words, code, clock, now_ms))
         .collect();
     let rank = |class: &str| match class {
         "overdue" => 0,
@@ -219,18 +219,18 @@ pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, request: Requ
         let found = service::cases(call, listing, page)?;
         let frame = visit.signed_in_frame("cases", &who);
         let words = frame.words;
-        let parties: Vec<TaxpayerId> = found.iter().map(|(_, case)| case.opening.party).collect();
+        let parties: Vec<TaxpayerId> = found.iter().map(|case| case.opening.party).collect();
         let parties = super::shipments::named(call, &parties)?;
         let now_ms = call.app().now_ms();
         let path = match as_authority {
             true => "/console/cases?as=authority",
             false => "/console/cases",
         };
-        let last = found.last().map(|(id, _)| *id);
+        let last = found.last().map(|case| case.id);
         let more = super::more_link(path, found.len(), CASES_PAGE_ENTRIES, last);
         let cases = (found.iter().zip(parties))
-            .map(|((id, case), party)| CaseRow {
-                id: *id,
+            .map(|(case, party)| CaseRow {
+                id: case.id,
                 kind: words.text(&kind_id(&case.opening.kind)),
                 state: words.text(&state_id(&case.opening.kind, &case.state)),
                 closed: case.closed,
@@ -316,7 +316,7 @@ struct CasePage {
 /// The steps of `definition` that `roles` may take from the case's state.
 fn steps_open<'d>(
     definition: &'d dyn Definition,
-    record: &CaseRecord,
+    record: &CaseCard,
     roles: &[CaseRole],
 ) -> Vec<&'d TransitionSpec> {
     if record.closed {
@@ -354,7 +354,10 @@ fn step_form(
         (transition.fields.iter()).any(|field| matches!(field.shape, Shape::Rows { .. }));
     StepForm {
         title: words.text(&transition_id(kind, transition.name)),
-        clause: transition.clause.to_owned(),
+        // The definitions cite clauses as `cl. 4, 5`: the abbreviation in the page's language.
+        clause: transition
+            .clause
+            .replace("cl.", &words.text("clause-abbreviation")),
         fields: case_forms::inputs(words, transition.fields, rows),
         signing: Signing::of(visit, who),
         asks_authority: opening && definition.requires_authority(),
@@ -394,7 +397,7 @@ fn case_page(
     who: &Participant,
     frame: Frame,
     id: CaseId,
-    record: &CaseRecord,
+    record: &CaseCard,
     chosen: &str,
     rows: usize,
 ) -> Result<CasePage, ApiError> {
@@ -402,7 +405,7 @@ fn case_page(
     let app = call.app();
     let definition = app.engine.cases().definition(&record.opening.kind)?;
     let kind = definition.kind();
-    let roles = tanba_engine::cases::roles_in(record, who);
+    let roles = tanba_engine::cases::roles_in(&record.opening, who);
     let open = steps_open(definition, record, &roles);
     let steps = (open.iter())
         .map(|transition| StepLink {

@@ -17,8 +17,13 @@ use crate::error::ApiError;
 
 /// Jobs kept in memory (running and finished); past it the oldest finished is forgotten.
 pub const JOBS_KEPT_MAX: usize = 1_000;
+/// Jobs running at once, over every participant.
+pub const JOBS_RUNNING_MAX: usize = 64;
 /// Refusals a job's page lists (past it, only counted).
 pub const JOB_FAILURES_SHOWN_MAX: usize = 100;
+/// Characters of a refused step's subject and of its refusal a job keeps (a file's line can be
+/// long; what is kept of it stays small).
+pub const JOB_REFUSAL_CHARS_MAX: usize = 300;
 
 /// A job's progress.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,6 +57,9 @@ impl Jobs {
         if running {
             return Err(ApiError::too_many("running jobs", 1));
         }
+        if (jobs.values()).filter(|job| !job.finished).count() >= JOBS_RUNNING_MAX {
+            return Err(ApiError::too_many("running jobs", JOBS_RUNNING_MAX));
+        }
         while jobs.len() >= JOBS_KEPT_MAX {
             let Some(oldest) = (jobs.iter())
                 .find(|(_, job)| job.finished)
@@ -79,7 +87,8 @@ impl Jobs {
             if let Some(refusal) = refusal {
                 job.refused += 1;
                 if job.refusals.len() < JOB_FAILURES_SHOWN_MAX {
-                    job.refusals.push(refusal);
+                    let cut = |text: String| text.chars().take(JOB_REFUSAL_CHARS_MAX).collect();
+                    job.refusals.push((cut(refusal.0), cut(refusal.1)));
                 }
             }
         }
@@ -125,5 +134,15 @@ mod tests {
         jobs.finish(id);
         assert!(jobs.progress(id, &owner).unwrap().finished);
         assert!(jobs.start(owner, 1).is_ok(), "the next may start");
+    }
+
+    #[test]
+    fn what_a_job_keeps_is_bounded() {
+        let jobs = Jobs::default();
+        let owner: TaxpayerId = "871008401427".parse().unwrap();
+        let id = jobs.start(owner, 1).unwrap();
+        jobs.step(id, Some(("P".repeat(1_000_000), "refused".into())));
+        let kept = &jobs.progress(id, &owner).unwrap().refusals[0].0;
+        assert_eq!(kept.chars().count(), JOB_REFUSAL_CHARS_MAX);
     }
 }

@@ -94,7 +94,7 @@ pub async fn inbox(State(app): State<Arc<App>>, headers: HeaderMap, request: Req
         let notices = crate::service::cases::inbox(call, page)?;
         let frame = visit.signed_in_frame("inbox", &who);
         let words = frame.words;
-        let last = notices.last().map(|(id, _)| *id);
+        let last = notices.last().map(|notice| notice.id);
         let more = super::more_link(
             "/console/inbox",
             notices.len(),
@@ -103,8 +103,8 @@ pub async fn inbox(State(app): State<Arc<App>>, headers: HeaderMap, request: Req
         );
         let rows: Vec<NoticeRow> = notices
             .into_iter()
-            .map(|(id, record)| NoticeRow {
-                id,
+            .map(|record| NoticeRow {
+                id: record.id,
                 received: words.moment(record.made_available_ms),
                 read: record.read_ms.map(|read_ms| words.moment(read_ms)),
                 case: record.notice.case.to_string(),

@@ -57,7 +57,7 @@ impl pb::cases_service_server::CasesService for Services {
     ) -> Result<Response<pb::GetCaseResponse>, Status> {
         let (mut call, message) = begin(&self.app, "tanba.v1.CasesService/GetCase", request);
         let outcome = cases::case(&mut call, message.case_id).map(|record| pb::GetCaseResponse {
-            case: Some(convert::case_to(message.case_id, &record)),
+            case: Some(convert::case_to(&record)),
         });
         call.finish_grpc(outcome).await
     }
@@ -70,10 +70,7 @@ impl pb::cases_service_server::CasesService for Services {
         let listing = convert::listing_from(message.listing());
         let outcome = cases::cases(&mut call, listing, convert::page(message.page)).map(|found| {
             pb::ListCasesResponse {
-                cases: found
-                    .iter()
-                    .map(|(id, case)| convert::case_to(*id, case))
-                    .collect(),
+                cases: found.iter().map(convert::case_to).collect(),
             }
         });
         call.finish_grpc(outcome).await
@@ -103,7 +100,7 @@ impl pb::cases_service_server::CasesService for Services {
             cases::inbox(&mut call, convert::page(message.page)).map(|notices| pb::InboxResponse {
                 notices: notices
                     .iter()
-                    .map(|(id, notice)| convert::notice_to(*id, notice, language))
+                    .map(|notice| convert::notice_to(notice, language))
                     .collect(),
             });
         call.finish_grpc(outcome).await
@@ -215,7 +212,7 @@ impl Services {
                 let notices = cases::inbox_after(app, &who, after)?;
                 Ok(notices
                     .into_iter()
-                    .map(|(id, notice)| (id, convert::notice_to(id, &notice, language)))
+                    .map(|notice| (notice.id, convert::notice_to(&notice, language)))
                     .collect())
             },
         )

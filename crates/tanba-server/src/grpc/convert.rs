@@ -7,11 +7,12 @@ use std::collections::HashMap;
 
 use tanba_engine::Receipt;
 use tanba_engine::query::{AtRecall, CaseList, CodeCard, DocumentState, DocumentView, OrderView};
-use tanba_engine::records::{CaseRecord, ClockEntry, LogRecord, NoticeRecord};
+use tanba_engine::query::{CaseCard, InboxNotice};
+use tanba_engine::records::LogRecord;
 use tanba_proto::v1 as pb;
 use tanba_types::limits::STEP_ATTACHMENTS_MAX;
 use tanba_types::{
-    AttachmentRef, CaseId, Category, CodeKey, CodeStatus, Date, FiscalAgency, Form, Gtin, HsCode,
+    AttachmentRef, Category, CodeKey, CodeStatus, Date, FiscalAgency, Form, Gtin, HsCode,
     Introduction, Language, Names, PackageLevel, Participant, ParticipantKey, ParticipantStatus,
     Product, Role, Run, StageReport, TailProfile, TaxpayerId, WithdrawalReason,
 };
@@ -818,8 +819,8 @@ pub fn listing_from(listing: pb::CaseListing) -> CaseList {
     }
 }
 
-fn clock_to(name: &str, entry: &ClockEntry) -> pb::CaseClock {
-    let (run, due) = match &entry.value.run {
+fn clock_to(name: &str, clock: &tanba_types::LegalClock) -> pb::CaseClock {
+    let (run, due) = match &clock.run {
         Run::Running { due, .. } => ("running", Some(due)),
         Run::Paused { .. } => ("paused", None),
         Run::Stopped { .. } => ("stopped", None),
@@ -830,15 +831,15 @@ fn clock_to(name: &str, entry: &ClockEntry) -> pb::CaseClock {
         due_ms: due.map_or(0, |due| due.at_ms),
         due_day: due.map(|due| due.day.to_string()).unwrap_or_default(),
         calendar_version: due.map_or(0, |due| due.calendar_version),
-        detail_json: serde_json::to_string(&entry.value).unwrap_or_default(),
+        detail_json: serde_json::to_string(clock).unwrap_or_default(),
     }
 }
 
 /// A case for the wire.
-pub fn case_to(id: CaseId, record: &CaseRecord) -> pb::Case {
+pub fn case_to(record: &CaseCard) -> pb::Case {
     let opening = &record.opening;
     pb::Case {
-        case_id: id,
+        case_id: record.id,
         kind: opening.kind.clone(),
         text_version: opening.text_version.clone(),
         party: opening.party.to_string(),
@@ -854,7 +855,7 @@ pub fn case_to(id: CaseId, record: &CaseRecord) -> pb::Case {
         clocks: record
             .clocks
             .iter()
-            .map(|(name, entry)| clock_to(name, entry))
+            .map(|(name, clock)| clock_to(name, clock))
             .collect(),
         attachments: record
             .attachments
@@ -896,9 +897,9 @@ pub fn case_event_to(record: &LogRecord) -> pb::CaseEvent {
 }
 
 /// A notice for the wire, in `language`.
-pub fn notice_to(id: u64, record: &NoticeRecord, language: Language) -> pb::CaseNotice {
+pub fn notice_to(record: &InboxNotice, language: Language) -> pb::CaseNotice {
     pb::CaseNotice {
-        notice_id: id,
+        notice_id: record.id,
         case_id: record.notice.case,
         kind: record.notice.kind.clone(),
         subject: record.notice.subject.in_language(language).to_owned(),

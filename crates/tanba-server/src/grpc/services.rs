@@ -57,9 +57,9 @@ impl pb::state_services_service_server::StateServicesService for Services {
             "tanba.v1.StateServicesService/FindDocument",
             request,
         );
-        let outcome = services::find_document(&mut call, &message.number).map(|(case, record)| {
+        let outcome = services::find_document(&mut call, &message.number).map(|card| {
             pb::FindDocumentResponse {
-                case: Some(convert::case_to(case, &record)),
+                case: Some(convert::case_to(&card)),
             }
         });
         call.finish_grpc(outcome).await

@@ -6,8 +6,8 @@
 //! Who sees a case: its party, the parties it names, and the officials of its authority (see
 //! [`visible_case`]); anyone else is told it does not exist.
 
-use tanba_engine::query::{self, AtRecall, CaseList, HolderEffect};
-use tanba_engine::records::{CaseRecord, LogRecord, NoticeRecord};
+use tanba_engine::query::{self, AtRecall, CaseCard, CaseList, HolderEffect, InboxNotice};
+use tanba_engine::records::LogRecord;
 use tanba_engine::{EngineError, Receipt};
 use tanba_types::limits::PAGE_ENTRIES_MAX;
 use tanba_types::{
@@ -97,10 +97,10 @@ pub fn visible_case(
     call: &Call<'_>,
     who: &Participant,
     case: CaseId,
-) -> Result<CaseRecord, ApiError> {
-    let record = query::case(call.app().engine.snapshot().as_ref(), case)?;
-    match record {
-        Some(record) if !tanba_engine::cases::roles_in(&record, who).is_empty() => Ok(record),
+) -> Result<CaseCard, ApiError> {
+    let card = query::case_card(call.app().engine.snapshot().as_ref(), case)?;
+    match card {
+        Some(card) if !tanba_engine::cases::roles_in(&card.opening, who).is_empty() => Ok(card),
         _ => Err(EngineError::UnknownCase(case).into()),
     }
 }
@@ -184,7 +184,7 @@ fn step_command(case: CaseId, step: Step) -> CaseCommand {
 }
 
 /// A case the caller may see.
-pub fn case(call: &mut Call<'_>, case: CaseId) -> Result<CaseRecord, ApiError> {
+pub fn case(call: &mut Call<'_>, case: CaseId) -> Result<CaseCard, ApiError> {
     let who = call.participant()?;
     call.note_reference(format!("case {case}"));
     visible_case(call, &who, case)
@@ -195,14 +195,14 @@ pub fn cases(
     call: &mut Call<'_>,
     listing: CaseList,
     page: Page,
-) -> Result<Vec<(CaseId, CaseRecord)>, ApiError> {
+) -> Result<Vec<CaseCard>, ApiError> {
     let who = match listing {
         CaseList::AsAuthority => call.participant_with(&[Role::Authority])?,
         CaseList::AsParty => call.participant()?,
     };
     let (after, limit) = page.bounded(PAGE_ENTRIES_MAX);
     let snapshot = call.app().engine.snapshot();
-    Ok(query::cases(
+    Ok(query::case_cards(
         snapshot.as_ref(),
         &who.id,
         listing,
@@ -226,11 +226,16 @@ pub fn case_history(
 }
 
 /// A page of the caller's inbox: the notices its cases sent it.
-pub fn inbox(call: &mut Call<'_>, page: Page) -> Result<Vec<(NoticeId, NoticeRecord)>, ApiError> {
+pub fn inbox(call: &mut Call<'_>, page: Page) -> Result<Vec<InboxNotice>, ApiError> {
     let who = call.participant()?;
     let (after, limit) = page.bounded(PAGE_ENTRIES_MAX);
     let snapshot = call.app().engine.snapshot();
-    Ok(query::inbox(snapshot.as_ref(), &who.id, after, limit)?)
+    Ok(query::inbox_notices(
+        snapshot.as_ref(),
+        &who.id,
+        after,
+        limit,
+    )?)
 }
 
 /// How many of the caller's notices are unread, reading at most `max` of them (a bounded read:
@@ -240,18 +245,18 @@ pub fn unread_notices(call: &mut Call<'_>, max: usize) -> Result<usize, ApiError
     let snapshot = call.app().engine.snapshot();
     let (mut after, mut read, mut unread) = (0, 0, 0);
     while read < max {
-        let page = query::inbox(
+        let page = query::inbox_notices(
             snapshot.as_ref(),
             &who.id,
             after,
             PAGE_ENTRIES_MAX.min(max - read),
         )?;
-        let Some((last, _)) = page.last() else { break };
-        after = *last;
+        let Some(last) = page.last() else { break };
+        after = last.id;
         read += page.len();
         unread += page
             .iter()
-            .filter(|(_, notice)| notice.read_ms.is_none())
+            .filter(|notice| notice.read_ms.is_none())
             .count();
     }
     Ok(unread)
@@ -270,8 +275,8 @@ pub fn inbox_after(
     app: &App,
     who: &TaxpayerId,
     after: NoticeId,
-) -> Result<Vec<(NoticeId, NoticeRecord)>, EngineError> {
-    query::inbox(
+) -> Result<Vec<InboxNotice>, EngineError> {
+    query::inbox_notices(
         app.engine.snapshot().as_ref(),
         who,
         after,

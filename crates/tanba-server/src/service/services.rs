@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use tanba_engine::query::CaseCard;
 use tanba_engine::query::{self, OrderView};
-use tanba_engine::records::CaseRecord;
 use tanba_engine::{EngineError, Receipt};
 use tanba_store::Snapshot;
 use tanba_types::limits::PAGE_ENTRIES_MAX;
@@ -129,7 +129,7 @@ pub async fn reference(
 
 /// The case that gave the document `number`, if the caller may see it; an unknown number and
 /// a case the caller may not see answer alike, so numbers tell a stranger nothing.
-pub fn find_document(call: &mut Call<'_>, number: &str) -> Result<(CaseId, CaseRecord), ApiError> {
+pub fn find_document(call: &mut Call<'_>, number: &str) -> Result<CaseCard, ApiError> {
     let who = call.participant()?;
     let number = document_number(number)?;
     call.note_reference(number.to_string());
@@ -146,7 +146,7 @@ pub async fn permit_usage(
     let who = call.participant()?;
     let number = document_number(number)?;
     call.note_reference(number.to_string());
-    let (case, _) = visible_document(call, &who, &number)?;
+    let case = visible_document(call, &who, &number)?.id;
     let (after, limit) = page.bounded(PERMIT_USES_PAGE_MAX);
     read_blocking(call, move |snapshot| {
         usage(snapshot, case, &number, after, limit)
@@ -267,15 +267,14 @@ fn visible_document(
     call: &Call<'_>,
     who: &Participant,
     number: &DocumentNumber,
-) -> Result<(CaseId, CaseRecord), ApiError> {
+) -> Result<CaseCard, ApiError> {
     let hidden = || ApiError::not_found("document");
     let case = {
         let snapshot = call.app().engine.snapshot();
         tanba_engine::cases::document_case(snapshot.as_ref(), number)?
     };
     let case = case.ok_or_else(hidden)?;
-    let record = visible_case(call, who, case).map_err(|_| hidden())?;
-    Ok((case, record))
+    visible_case(call, who, case).map_err(|_| hidden())
 }
 
 fn document_number(text: &str) -> Result<DocumentNumber, ApiError> {
