@@ -24,10 +24,11 @@ function sscc(n) {
   return `(00)${payload}${checkDigit(payload)}`;
 }
 
-/// A raw element string from codes.txt as its key in brackets (no tail).
+/// A raw element string from codes.txt as its key in brackets (no tail); an opening bracket
+/// in the serial is escaped, as GS1's bracketed form asks.
 function bracketed(raw) {
   const match = /^01(\d{14})21([^\x1d]+)/.exec(raw);
-  return `(01)${match[1]}(21)${match[2]}`;
+  return `(01)${match[1]}(21)${match[2].replaceAll("(", "\\(")}`;
 }
 
 /// Submits the form `selector` and waits for the page it answers with; a refusal fails the
