@@ -97,3 +97,22 @@ test("a case is not shown to a participant it does not concern", async () => {
   page.problems.length = 0; // the 404 is the point here
   await context.close();
 });
+
+test("an authority signs a decision on a case addressed to it: the certificate's hearing", async () => {
+  const certificate = demo.cases.find((each) => each.kind === "certificate");
+  assert.ok(certificate, "the demo seeds a certificate case awaiting its hearing");
+  const { context, page } = await freshPage(browser);
+  await signIn(page, "industry_committee", "en");
+  await page.goto(`${base}/console/cases?as=authority`);
+  await page.click(`#case-${certificate.id} a`);
+  const before = await page.locator("#history li").count();
+  await page.click("#steps a[href$='step=hold_hearing']");
+  await inEveryLanguage(page, "case-step");
+  await page.check("[name='f.applicant_attended']");
+  await page.fill("[name='f.applicant_position']", "The applicant brought the corrected contract.");
+  await signAndSubmit(page, "industry_committee");
+  assert.equal(await page.locator("#history li").count(), before + 1, "the decision is in the history");
+  assert.match(await page.locator("#data").innerText(), /corrected contract/);
+  assert.equal(await page.locator("#steps a[href$='step=hold_hearing']").count(), 0, "taken once");
+  await context.close();
+});
