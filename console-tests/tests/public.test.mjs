@@ -105,5 +105,12 @@ test("a visitor reports a violation with a photo and a location and gets its num
   const reports = await desk.locator("#reports").innerText();
   assert.ok(reports.includes(comment), `the report is listed: ${reports}`);
   assert.equal(await desk.locator("#reports b").count(), 0, "the comment's markup is text");
+  // Its photo, as the image it was sent.
+  const row = desk.locator("#reports tr", { hasText: comment });
+  const photo = await row.locator("a.photo").getAttribute("href");
+  const image = await desk.request.get(`${base}${photo}`);
+  assert.equal(image.status(), 200);
+  assert.equal(image.headers()["content-type"], "image/png");
+  assert.equal(image.headers()["x-content-type-options"], "nosniff");
   await official.close();
 });

@@ -15,6 +15,7 @@
 //! | `i` + code + report id | empty: the reports about a code |
 //! | `f` + code | [`Flag`] (postcard): why the code is a likely copy |
 //! | `p` + report id (u64 BE) | [`Photo`] (postcard): the photo a report came with |
+//! | `q` + report id (u64 BE) | empty: the report came with a photo (for lists) |
 //!
 //! A report's photo is kept beside its report, in the same write, under its own key (the
 //! report's record keeps its layout). A photo is at most [`REPORT_PHOTO_BYTES_MAX`], a JPEG, PNG
@@ -61,6 +62,8 @@ const REPORT: u8 = b'r';
 const REPORTS_BY_CODE: u8 = b'i';
 const FLAG: u8 = b'f';
 const PHOTO: u8 = b'p';
+/// Marks a report that came with a photo (read for a list without reading the photo).
+const PHOTO_MARK: u8 = b'q';
 
 /// What the public may learn of a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -557,6 +560,9 @@ impl PublicDesk {
                     postcard::to_stdvec(photo).expect("photos serialize"),
                 )
                 .map_err(store_fault)?;
+            batch
+                .put(Column::Public, id_key(PHOTO_MARK, id), Vec::new())
+                .map_err(store_fault)?;
             metrics::counter!("tanba_report_photo_bytes_total").increment(photo.bytes.len() as u64);
         }
         blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)?;
@@ -564,7 +570,13 @@ impl PublicDesk {
         Ok(id)
     }
 
-    /// The photo report `id` came with, if any.
+    /// Whether report `id` came with a photo.
+    pub fn has_photo(&self, id: u64) -> Result<bool, ApiError> {
+        let mark = self.store.get(Column::Public, &id_key(PHOTO_MARK, id));
+        Ok(mark.map_err(store_fault)?.is_some())
+    }
+
+    /// The photo report `id` came with, if it came with one.
     pub fn photo(&self, id: u64) -> Result<Option<Photo>, ApiError> {
         let Some(bytes) = self
             .store

@@ -455,3 +455,5 @@ receipt-recorded = Recorded
 receipt-codes = Codes
 receipt-total = Sum, tenge
 receipt-refused = Lines refused
+reports-photo = Photo
+reports-photo-open = open

@@ -427,3 +427,5 @@ receipt-recorded = Жазылды
 receipt-codes = Кодтар
 receipt-total = Сомасы, теңге
 receipt-refused = Қабылданбаған жолдар
+reports-photo = Фото
+reports-photo-open = ашу

@@ -468,3 +468,5 @@ receipt-recorded = Записан
 receipt-codes = Кодов
 receipt-total = Сумма, тенге
 receipt-refused = Отклонено строк
+reports-photo = Фото
+reports-photo-open = открыть

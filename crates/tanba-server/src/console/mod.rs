@@ -144,6 +144,7 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
         .route("/console/codes/unblock", post(codes::block))
         .route("/console/audit", get(oversight::audit_page))
         .route("/console/reports", get(oversight::reports_page))
+        .route("/console/reports/{id}/photo", get(oversight::report_photo))
         .route("/console/sign-in/challenge", post(sign_in::challenge))
         .route("/console/sign-out", post(sign_in::sign_out))
         .route("/console/assets/{file}", get(assets::serve))

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use tanba_types::{Date, TaxpayerId};
@@ -159,6 +159,8 @@ struct ReportRow {
     comment: String,
     place: String,
     flagged: bool,
+    /// Its photo's link, if it came with one.
+    photo: Option<String>,
 }
 
 #[derive(askama::Template)]
@@ -221,6 +223,7 @@ pub async fn reports_page(
                     .map(|(lat, lon)| format!("{lat:.4}, {lon:.4}"))
                     .unwrap_or_default(),
                 flagged: listed.code_flagged,
+                photo: (listed.has_photo).then(|| format!("/console/reports/{}/photo", listed.id)),
             })
             .collect();
         Ok(ReportsPage {
@@ -301,6 +304,35 @@ fn map_svg(frame: &Frame, reports: &[ListedReport]) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// `GET /console/reports/{id}/photo`: the photo a report came with (an image checked as one when
+/// it came and again as it is read; shown inline, never cached).
+pub async fn report_photo(
+    State(app): State<Arc<App>>,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let work = async |_: &Visit, call: &mut Call<'_>, _: Request| {
+        let photo = audit::report_photo(call, id)?;
+        let headers = [(
+            axum::http::header::CONTENT_TYPE,
+            photo.format().content_type(),
+        )];
+        let body = photo.bytes().to_vec();
+        Ok(super::Sent(axum::response::IntoResponse::into_response((
+            headers, body,
+        ))))
+    };
+    super::serve(
+        &app,
+        &headers,
+        request,
+        "GET /console/reports/{id}/photo",
+        work,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -39,6 +39,8 @@ pub struct ListedReport {
     pub report: ViolationReport,
     /// Whether its code is flagged as a likely copy now.
     pub code_flagged: bool,
+    /// Whether it came with a photo ([`report_photo`]).
+    pub has_photo: bool,
 }
 
 /// The audit query an authority or the operator may run: read with [`records`], a chunk at a
@@ -106,10 +108,21 @@ pub fn violation_reports(
             None => false,
         };
         listed.push(ListedReport {
+            has_photo: public.has_photo(id)?,
             id,
             report,
             code_flagged,
         });
     }
     Ok(listed)
+}
+
+/// The photo a violation report came with, for those who read the reports.
+pub fn report_photo(call: &mut Call<'_>, report: u64) -> Result<crate::public::Photo, ApiError> {
+    call.participant_with(AUDIT_READERS)?;
+    call.note_reference(format!("report {report}"));
+    call.app()
+        .public
+        .photo(report)?
+        .ok_or_else(|| ApiError::not_found(format!("photo of report {report}")))
 }
