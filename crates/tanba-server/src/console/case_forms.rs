@@ -4,6 +4,7 @@
 //! Reading only gives values their types; the engine checks them when the step runs, so the
 //! console cannot accept what gRPC would refuse.
 
+use tanba_cases::Definition;
 use tanba_cases::definition::{FieldKind, FieldSpec, Shape};
 use tanba_types::{FieldValue, Form as TypedForm, Scalar};
 
@@ -178,35 +179,54 @@ fn scalar(field: &FieldSpec, typed: &str) -> Result<Scalar, ApiError> {
         .map_err(|error| ApiError::from(tanba_engine::EngineError::from(error)))
 }
 
-/// A stored value as a page shows it.
-pub fn shown(words: Words, value: &FieldValue) -> String {
+/// The field `name` of `definition`'s forms, if one of its steps has it.
+pub fn field_spec<'d>(definition: &'d dyn Definition, name: &str) -> Option<&'d FieldSpec> {
+    (definition.transitions().iter())
+        .flat_map(|transition| transition.fields.iter())
+        .find(|field| field.name == name)
+}
+
+/// A stored value as a page shows it; `spec`, its field (if known), words its choices.
+pub fn shown(words: Words, value: &FieldValue, spec: Option<&FieldSpec>) -> String {
+    let kind = spec.map(|spec| spec.kind);
     match value {
-        FieldValue::One(scalar) => scalar_shown(words, scalar),
+        FieldValue::One(scalar) => scalar_shown(words, scalar, kind),
         FieldValue::List(values) => (values.iter())
-            .map(|scalar| scalar_shown(words, scalar))
+            .map(|scalar| scalar_shown(words, scalar, kind))
             .collect::<Vec<_>>()
             .join("; "),
-        FieldValue::Rows(rows) => (rows.iter())
-            .map(|row| {
-                (row.iter())
-                    .map(|(column, scalar)| {
-                        format!(
-                            "{}: {}",
-                            words.text(&field_id(column)),
-                            scalar_shown(words, scalar)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .collect::<Vec<_>>()
-            .join(" | "),
+        FieldValue::Rows(rows) => {
+            let columns = match spec.map(|spec| spec.shape) {
+                Some(Shape::Rows { columns, .. }) => columns,
+                _ => &[],
+            };
+            (rows.iter())
+                .map(|row| {
+                    (row.iter())
+                        .map(|(column, scalar)| {
+                            let kind = (columns.iter())
+                                .find(|each| each.name == column)
+                                .map(|each| each.kind);
+                            let label = words.text(&field_id(column));
+                            format!("{label}: {}", scalar_shown(words, scalar, kind))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .collect::<Vec<_>>()
+                .join(" | ")
+        }
     }
 }
 
-fn scalar_shown(words: Words, scalar: &Scalar) -> String {
+fn scalar_shown(words: Words, scalar: &Scalar, kind: Option<FieldKind>) -> String {
     match scalar {
-        Scalar::Text(text) => text.clone(),
+        Scalar::Text(text) => match kind {
+            Some(FieldKind::Choice(choices)) if choices.contains(&text.as_str()) => {
+                words.text(&choice_id(text))
+            }
+            _ => text.clone(),
+        },
         Scalar::Integer(number) => number.to_string(),
         Scalar::Decimal(number) => number.to_string(),
         Scalar::Date(day) => words.date(*day),

@@ -447,7 +447,7 @@ fn case_page(
         data: (record.data.iter())
             .map(|(name, value)| DataRow {
                 label: words.text(&field_id(name)),
-                value: case_forms::shown(words, value),
+                value: case_forms::shown(words, value, case_forms::field_spec(definition, name)),
             })
             .collect(),
         files: (record.attachments.iter())
@@ -457,17 +457,7 @@ fn case_page(
                 href: format!("/console/cases/{id}/files/{}", hex(&file.hash)),
             })
             .collect(),
-        history: (record.taken.iter().take(HISTORY_SHOWN_MAX))
-            .map(|(transition, by)| {
-                words.with(
-                    "case-history-step",
-                    &[
-                        ("step", &words.text(&transition_id(kind, transition))),
-                        ("by", &by.to_string()),
-                    ],
-                )
-            })
-            .collect(),
+        history: history_lines(call, words, kind, record)?,
         history_more: (record.taken.len() > HISTORY_SHOWN_MAX).then(|| {
             let more = record.taken.len() - HISTORY_SHOWN_MAX;
             words.count("case-history-more", more as u64)
@@ -477,6 +467,34 @@ fn case_page(
         holders: holders.then(|| format!("/console/cases/{id}/holders")),
         frame,
     })
+}
+
+/// The steps taken, oldest first (at most [`HISTORY_SHOWN_MAX`]), each with who took it.
+fn history_lines(
+    call: &mut Call<'_>,
+    words: Words,
+    kind: &str,
+    record: &CaseCard,
+) -> Result<Vec<String>, ApiError> {
+    let taken = &record.taken[..record.taken.len().min(HISTORY_SHOWN_MAX)];
+    let mut takers: Vec<TaxpayerId> = taken.iter().map(|(_, by)| *by).collect();
+    takers.sort();
+    takers.dedup();
+    let names = super::shipments::named(call, &takers)?;
+    let name_of = |id: &TaxpayerId| {
+        let at = takers.binary_search(id).expect("every taker is listed");
+        names[at].clone()
+    };
+    Ok(taken
+        .iter()
+        .map(|(transition, by)| {
+            let step = words.text(&transition_id(kind, transition));
+            words.with(
+                "case-history-step",
+                &[("step", &step), ("by", &name_of(by))],
+            )
+        })
+        .collect())
 }
 
 /// Lower-case hex of bytes.
