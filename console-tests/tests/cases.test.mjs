@@ -3,7 +3,9 @@
 // in the page with the producer's key file; the authority finds it among its own cases.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { base, demo, freshPage, inEveryLanguage, keyFile, launch, participant, signIn } from "./support.mjs";
+import fs from "node:fs";
+import path from "node:path";
+import { base, demo, freshPage, inEveryLanguage, keyFile, launch, participant, screenshots, signIn } from "./support.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -61,7 +63,13 @@ test("a producer opens and starts a recall through signed forms; the authority s
   await page.click("#step-button");
   await page.waitForSelector(".sign-status.bad");
   assert.match(page.url(), /\/console\/cases\/new\//);
+  // A laboratory's finding goes with the ground: uploaded, then named in the signed bytes.
+  const finding = path.join(screenshots, "lab-finding.txt");
+  fs.mkdirSync(screenshots, { recursive: true });
+  fs.writeFileSync(finding, "Nitrates 62 mg/l against 45 mg/l allowed.\n");
+  await page.setInputFiles("#attach", finding);
   await signAndSubmit(page, "water");
+  assert.match(await page.locator("#files").innerText(), /lab-finding\.txt/);
   const opened = Number(new URL(page.url()).pathname.split("/").pop());
   assert.ok(opened > demo.recall_case);
   assert.deepEqual(page.problems, []);

@@ -406,6 +406,46 @@ async fn a_case_opened_with_a_signed_form_is_shown_only_to_those_it_concerns() {
         "the next step is offered"
     );
 
+    // A file uploaded first, then named by a signed opening: the case lists it, and it is
+    // served as a download to those the case concerns.
+    let file = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"laboratory report".to_vec())
+                .file_name("lab report.txt")
+                .mime_str("text/plain")
+                .unwrap(),
+        );
+    let url = format!("{}/console/cases/files", fixture.http());
+    let uploaded = browser
+        .send(browser.client.post(&url).multipart(file))
+        .await;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.body);
+    let json: serde_json::Value = serde_json::from_str(&uploaded.body).unwrap();
+    assert_eq!(json["size"], 17);
+    let named = format!(
+        "{} {} {} {}",
+        json["hash"].as_str().unwrap(),
+        json["size"],
+        json["media_type"].as_str().unwrap(),
+        json["name"].as_str().unwrap()
+    );
+    let mut with_file = form.to_vec();
+    with_file.push(("attachment", &named));
+    let second = browser.post_signed(&water, action, &with_file).await;
+    assert_eq!(second.status, 303, "{}", second.body);
+    let page = browser.get(&second.location).await;
+    assert!(page.body.contains("lab report.txt"), "{}", page.body);
+    let link = format!(
+        "{}/files/{}",
+        second.location,
+        json["hash"].as_str().unwrap()
+    );
+    let download = browser.get(&link).await;
+    assert_eq!(download.status, 200);
+    assert_eq!(download.body, "laboratory report");
+
     // A form signed by another key, or not at all, is refused by the engine.
     let unsigned = browser.post(action, &form).await;
     assert_eq!(unsigned.status, 403, "{}", unsigned.body);
@@ -419,6 +459,7 @@ async fn a_case_opened_with_a_signed_form_is_shown_only_to_those_it_concerns() {
     let mut stranger = fixture.browser();
     stranger.sign_in(&milk).await;
     assert_eq!(stranger.get(&page_path).await.status, 404);
+    assert_eq!(stranger.get(&link).await.status, 404, "nor its files");
     let stranger_csrf = stranger.csrf().await;
     let step = format!("{page_path}/steps/start_recall/bytes");
     let refused = stranger.post(&step, &[("csrf", &stranger_csrf)]).await;

@@ -79,6 +79,7 @@ window.tanba = (function () {
       say(form.dataset.badKey, true);
       return;
     }
+    await uploadFiles(form, say);
     say(form.dataset.working, false);
     const action = (submitter && submitter.getAttribute("formaction")) || form.getAttribute("action");
     const body = new URLSearchParams(new FormData(form));
@@ -110,6 +111,28 @@ window.tanba = (function () {
     });
     bar.classList.remove("hidden");
     request.send(new FormData(form));
+  }
+
+  // The files a signed form names (input.attach, no name: never posted with the form) are
+  // uploaded first; each becomes an `attachment` field the signed bytes then include.
+  async function uploadFiles(form, say) {
+    const chosen = form.querySelector("input.attach");
+    if (!chosen || chosen.files.length === 0) return;
+    say(form.dataset.uploading, false);
+    form.querySelectorAll("input[name=attachment]").forEach((each) => each.remove());
+    for (const file of chosen.files) {
+      const data = new FormData();
+      data.append("csrf", form.elements.csrf.value);
+      data.append("file", file);
+      const answer = await fetch(form.dataset.uploads, { method: "POST", body: data, credentials: "same-origin" });
+      const json = await answer.json();
+      if (!answer.ok) throw new Error(json.message || answer.statusText);
+      const field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "attachment";
+      field.value = `${json.hash} ${json.size} ${json.media_type} ${json.name}`;
+      form.appendChild(field);
+    }
   }
 
   document.addEventListener("submit", (event) => {

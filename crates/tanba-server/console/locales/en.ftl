@@ -457,3 +457,6 @@ receipt-total = Sum, tenge
 receipt-refused = Lines refused
 reports-photo = Photo
 reports-photo-open = open
+case-files-attach = Files to attach
+case-files-attach-explained = The files are sent to the server first; the signature covers their hashes.
+case-files-uploading = Sending the files…

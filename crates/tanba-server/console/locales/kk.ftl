@@ -429,3 +429,6 @@ receipt-total = Сомасы, теңге
 receipt-refused = Қабылданбаған жолдар
 reports-photo = Фото
 reports-photo-open = ашу
+case-files-attach = Файлдарды тіркеу
+case-files-attach-explained = Файлдар алдымен серверге жіберіледі; қолтаңба олардың хештерін қамтиды.
+case-files-uploading = Файлдар жіберілуде…

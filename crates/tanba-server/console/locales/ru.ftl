@@ -470,3 +470,6 @@ receipt-total = Сумма, тенге
 receipt-refused = Отклонено строк
 reports-photo = Фото
 reports-photo-open = открыть
+case-files-attach = Прикрепить файлы
+case-files-attach-explained = Файлы сначала отправляются на сервер; подпись охватывает их хеши.
+case-files-uploading = Отправка файлов…

@@ -6,7 +6,7 @@
 
 use tanba_cases::Definition;
 use tanba_cases::definition::{FieldKind, FieldSpec, Shape};
-use tanba_types::{FieldValue, Form as TypedForm, Scalar};
+use tanba_types::{AttachmentRef, FieldValue, Form as TypedForm, Scalar};
 
 use super::Form;
 use super::cases::{choice_id, field_id};
@@ -179,6 +179,32 @@ fn scalar(field: &FieldSpec, typed: &str) -> Result<Scalar, ApiError> {
         .map_err(|error| ApiError::from(tanba_engine::EngineError::from(error)))
 }
 
+/// The files a step names, as its form carries them: each `attachment` field is
+/// `<BLAKE3 hex> <size> <media type> <name>` (the page's script writes them after uploading each
+/// file; the engine checks that each was uploaded and is what it says).
+pub fn attachments(form: &Form) -> Result<Vec<AttachmentRef>, ApiError> {
+    form.all("attachment").map(attachment).collect()
+}
+
+fn attachment(line: &str) -> Result<AttachmentRef, ApiError> {
+    let invalid = || ApiError::invalid("attachment");
+    let mut parts = line.splitn(4, ' ');
+    let mut next = || parts.next().ok_or_else(invalid);
+    let (hash, size, media_type, name) = (next()?, next()?, next()?, next()?);
+    let hash: Vec<u8> = (0..hash.len() / 2)
+        .map(|index| u8::from_str_radix(hash.get(index * 2..index * 2 + 2)?, 16).ok())
+        .collect::<Option<_>>()
+        .ok_or_else(invalid)?;
+    Ok(AttachmentRef {
+        hash: hash.try_into().map_err(|_| invalid())?,
+        name: name.to_owned(),
+        media_type: media_type.to_owned(),
+        size_bytes: size.parse().map_err(|_| invalid())?,
+        language: None,
+        translation_of: None,
+    })
+}
+
 /// The field `name` of `definition`'s forms, if one of its steps has it.
 pub fn field_spec<'d>(definition: &'d dyn Definition, name: &str) -> Option<&'d FieldSpec> {
     (definition.transitions().iter())
@@ -311,6 +337,27 @@ mod tests {
                 tanba_types::Decimal::parse("1.5").unwrap()
             ))
         );
+    }
+
+    #[test]
+    fn a_file_named_by_a_step_reads_from_its_line() {
+        let hash = "ab".repeat(32);
+        let line = format!("{hash} 1234 application/pdf Contract no. 5.pdf");
+        let named = attachments(&posted(&[("attachment", &line)])).unwrap();
+        assert_eq!(named[0].hash, [0xab; 32]);
+        assert_eq!(named[0].size_bytes, 1234);
+        assert_eq!(named[0].name, "Contract no. 5.pdf");
+        for bad in [
+            "",
+            "ab 1 a/b x",
+            &format!("{hash} x a/b name"),
+            &format!("{hash} 1 a/b"),
+        ] {
+            assert!(
+                attachments(&posted(&[("attachment", bad)])).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use tanba_cases::Definition;
@@ -590,7 +590,7 @@ fn read_opening(
             .map(|line| taxpayer(line, "named"))
             .collect::<Result<_, _>>()?,
         form: case_forms::read(step.fields, form)?,
-        attachments: Vec::new(),
+        attachments: case_forms::attachments(form)?,
         signature: base64url_decode(form.field("signature")).unwrap_or_default(),
     })
 }
@@ -609,7 +609,7 @@ fn read_step(
     Ok(Step {
         transition: transition.to_owned(),
         form: case_forms::read(step.fields, form)?,
-        attachments: Vec::new(),
+        attachments: case_forms::attachments(form)?,
         signature: base64url_decode(form.field("signature")).unwrap_or_default(),
     })
 }
@@ -676,6 +676,67 @@ pub async fn submit_step(
     };
     let method = "POST /console/cases/{id}/steps/{transition}";
     super::serve_form(&app, &headers, request, method, work).await
+}
+
+/// Largest upload of a file for a step: the file and its form's token.
+pub const ATTACHMENT_UPLOAD_BYTES_MAX: usize =
+    tanba_types::limits::ATTACHMENT_BYTES_MAX as usize + 64 * 1024;
+
+/// `POST /console/cases/files` (multipart: `csrf` first, then `file`): stores a file for a step
+/// to name before the step is signed (one upload at a time per participant, written to the
+/// store as it arrives, never whole in memory); answers its reference as JSON for the page's
+/// script: `hash` (BLAKE3 hex), `size`, `media_type`, `name`.
+pub async fn upload(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
+    let visit = Visit::read(&app, &headers, &request);
+    let mut call = visit.call(&app, "POST /console/cases/files");
+    let outcome = async {
+        call.participant()?;
+        let malformed = |_| ApiError::malformed();
+        let mut multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(malformed)?;
+        let mut token_checked = false;
+        let mut stored = None;
+        while let Some(mut field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| ApiError::malformed())?
+        {
+            match (field.name(), token_checked, &stored) {
+                (Some("csrf"), false, _) => {
+                    visit.check_csrf(&field.text().await.map_err(|_| ApiError::malformed())?)?;
+                    token_checked = true;
+                }
+                (Some("file"), true, None) => {
+                    let name = field.file_name().unwrap_or("file").to_owned();
+                    let media_type = (field.content_type())
+                        .filter(|media_type| !media_type.is_empty())
+                        .unwrap_or("application/octet-stream")
+                        .to_owned();
+                    let mut upload = service::upload(&mut call)?;
+                    while let Some(chunk) =
+                        field.chunk().await.map_err(|_| ApiError::malformed())?
+                    {
+                        upload.write(&chunk)?;
+                    }
+                    let (hash, size) = upload.finish()?;
+                    let hash = hex(&hash);
+                    let json = serde_json::json!({
+                        "hash": hash, "size": size, "media_type": media_type, "name": name,
+                    });
+                    stored = Some(json);
+                }
+                // The token comes first and once; one file a request; nothing else.
+                _ => return Err(ApiError::invalid("form")),
+            }
+        }
+        stored.ok_or_else(|| ApiError::invalid("file"))
+    }
+    .await;
+    match call.finish(outcome).await {
+        Ok(json) => axum::Json(json).into_response(),
+        Err(error) => super::json_refusal(&error, visit.language),
+    }
 }
 
 /// `GET /console/cases/{id}/files/{hash}`: a file the case names, streamed.

@@ -93,6 +93,12 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
             post(shipments::answer_bytes),
         )
         .route("/console/cases", get(cases::list))
+        .route(
+            "/console/cases/files",
+            post(cases::upload).layer(axum::extract::DefaultBodyLimit::max(
+                cases::ATTACHMENT_UPLOAD_BYTES_MAX,
+            )),
+        )
         .route("/console/cases/{id}", get(cases::show))
         .route("/console/cases/{id}/holders", get(cases::holders))
         .route("/console/cases/{id}/files/{hash}", get(cases::file))
