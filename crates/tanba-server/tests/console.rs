@@ -418,6 +418,15 @@ async fn a_case_opened_with_a_signed_form_is_shown_only_to_those_it_concerns() {
                 .unwrap(),
         );
     let url = format!("{}/console/cases/files", fixture.http());
+    // A stranger without a session stores nothing: refused before the body is read.
+    let mut stranger = fixture.browser();
+    let anonymous = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(vec![0; 1024]));
+    let refused = stranger
+        .send(stranger.client.post(&url).multipart(anonymous))
+        .await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
     let uploaded = browser
         .send(browser.client.post(&url).multipart(file))
         .await;
@@ -456,7 +465,6 @@ async fn a_case_opened_with_a_signed_form_is_shown_only_to_those_it_concerns() {
     );
 
     // Another producer learns nothing of the case, not even that it exists.
-    let mut stranger = fixture.browser();
     stranger.sign_in(&milk).await;
     assert_eq!(stranger.get(&page_path).await.status, 404);
     assert_eq!(stranger.get(&link).await.status, 404, "nor its files");
