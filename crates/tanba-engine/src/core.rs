@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use tanba_crypto::{GENESIS, KeyRing, chain_next, sign_checkpoint};
+use tanba_crypto::{GENESIS, KeyRing, sign_checkpoint};
 use tanba_store::{Column, Durability, Store};
 use tanba_types::{Actor, Command, Event};
 
@@ -367,11 +367,10 @@ impl Core {
 /// Chains `record` onto the log after `head` and stores it; returns the new head.
 pub(crate) fn append(state: &mut State, head: LogHead, record: &LogRecord) -> LogHead {
     assert_eq!(record.sequence, head.sequence + 1, "the log has no gaps");
-    let bytes = encode(record);
-    let hash = chain_next(&head.hash, record.sequence, &bytes);
-    let mut value = Vec::with_capacity(hash.0.len() + bytes.len());
-    value.extend_from_slice(hash.as_bytes());
-    value.extend_from_slice(&bytes);
+    let bytes = tanba_log::encode(record);
+    let kinds = tanba_log::kinds_of(&record.event);
+    let hash = crate::log::entry_hash(&head.hash, record.sequence, kinds, &bytes);
+    let value = crate::log::entry_value(&hash, kinds, &bytes);
     state.put(Column::Log, keys::sequence(record.sequence).to_vec(), value);
     LogHead {
         sequence: record.sequence,

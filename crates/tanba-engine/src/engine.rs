@@ -85,6 +85,11 @@ impl Clock for SystemClock {
 /// is due (one read of the due-time index) and stamps a tick if so.
 pub const TICK_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
+/// The longest a committed entry waits for a signed checkpoint, however slowly events come: a
+/// feed can prove what it sent up to a checkpoint only, so a quiet log is checkpointed soon
+/// after its last write (at most one signed, synced write per this interval).
+pub const CHECKPOINT_AGE_MAX: Duration = Duration::from_secs(2);
+
 /// How the engine runs.
 pub struct EngineConfig {
     /// The case definitions registered (the legal procedures this engine runs).
@@ -490,6 +495,7 @@ fn write_loop(
     let mut last_seen: Option<(u64, Instant)> = None;
     let mut ticker = Ticker::default();
     let mut queue: VecDeque<(Stamped, Waiting)> = VecDeque::new();
+    let mut checkpointed_at = Instant::now();
     let mut stamp = |submission: Submission, queue: &mut VecDeque<(Stamped, Waiting)>| {
         // Never earlier than the previous stamp, whatever the wall clock does; a jump forward
         // is followed, and reported.
@@ -541,6 +547,7 @@ fn write_loop(
                         stamp(tick, &mut queue);
                         execute_queue(&mut core, &mut queue, &progress, &orders);
                     }
+                    checkpoint_if_old(&mut core, &mut checkpointed_at, clock.now_ms());
                     continue;
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -557,6 +564,7 @@ fn write_loop(
             stamp(tick, &mut queue);
         }
         execute_queue(&mut core, &mut queue, &progress, &orders);
+        checkpoint_if_old(&mut core, &mut checkpointed_at, clock.now_ms());
         // A group that started a sweep (a recall's census) has its first page go at once, not
         // at the next check: one prefix seek per group.
         ticker.notice_sweeps(&core);
@@ -564,6 +572,16 @@ fn write_loop(
     // Every sender is gone: shutting down. A failed final checkpoint loses nothing: the log is
     // durable and the next start checkpoints it.
     let _ = core.checkpoint(last_time_ms.max(clock.now_ms()));
+}
+
+/// Signs a checkpoint of the head if the last one is [`CHECKPOINT_AGE_MAX`] old and the head
+/// moved since. A failure loses nothing (the log is durable); the next attempt comes with the
+/// next group or idle wait.
+fn checkpoint_if_old(core: &mut Core, checkpointed_at: &mut Instant, time_ms: u64) {
+    if checkpointed_at.elapsed() >= CHECKPOINT_AGE_MAX {
+        *checkpointed_at = Instant::now();
+        let _ = core.checkpoint(time_ms.max(core.last_time_ms()));
+    }
 }
 
 /// Commits the queue, group by group, and answers each command.

@@ -78,8 +78,8 @@ pub fn audit_note(sequence: u64) -> Vec<u8> {
 pub const META_LAYOUT: &[u8] = b"layout";
 /// The layout version this code writes and reads (3: cases, with the per-product count of
 /// scope blocks the till check reads first; 4: reference sets, and the versions a case opened
-/// under).
-pub const LAYOUT_VERSION: u32 = 4;
+/// under; 5: log entries are the log contract's records with their feed kinds, chained by leaf).
+pub const LAYOUT_VERSION: u32 = 5;
 
 /// Index prefix: a code's history.
 pub const INDEX_HISTORY: u8 = b'h';

@@ -60,5 +60,8 @@ pub use crate::core::{Core, Receipt, Stamped};
 pub use cases::Cases;
 pub use engine::{Clock, Engine, EngineConfig, SystemClock, Ticket, WriterStats};
 pub use error::EngineError;
-pub use log::{LogVerification, first_state_difference, replay, verify_log};
+pub use log::{
+    LogVerification, StoredEntry, entry_hash, first_state_difference, replay, stored_entry,
+    verify_log,
+};
 pub use records::{LogHead, LogRecord};

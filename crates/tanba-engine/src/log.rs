@@ -2,6 +2,7 @@
 //! signed checkpoint), replay into an empty store, and a comparison of two stores' state.
 
 use tanba_crypto::{ChainHash, Checkpoint, GENESIS, PublicKeySet, chain_next, verify_checkpoint};
+use tanba_log::FeedKinds;
 use tanba_store::{Column, Durability, Entry, SCAN_ENTRIES_MAX, Snapshot, Store};
 
 use crate::apply::apply;
@@ -26,13 +27,85 @@ pub fn is_state_column(column: Column) -> bool {
     )
 }
 
-/// One stored log entry: the record and the chain hash stored with it.
-fn split_entry(value: &[u8]) -> Result<(ChainHash, &[u8]), EngineError> {
-    if value.len() < 32 {
+/// A stored log entry. The value under its sequence is `chain hash (32 bytes) || feed kinds (u32
+/// big-endian) || record bytes` (the log contract's, `tanba_log`): the kinds beside the record so
+/// that a feed filters entries without decoding them.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredEntry<'a> {
+    /// The entry's chain hash.
+    pub hash: ChainHash,
+    /// The feeds it belongs to.
+    pub kinds: FeedKinds,
+    /// The record's bytes, as chained.
+    pub record: &'a [u8],
+}
+
+impl StoredEntry<'_> {
+    /// The record, decoded.
+    pub fn decode(&self) -> Result<LogRecord, EngineError> {
+        decode_record(self.record)
+    }
+}
+
+/// Bytes before the record in a stored entry.
+const ENTRY_HEADER_LENGTH: usize = 32 + 4;
+
+/// Reads a stored entry's parts.
+pub fn stored_entry(value: &[u8]) -> Result<StoredEntry<'_>, EngineError> {
+    if value.len() < ENTRY_HEADER_LENGTH {
         return Err(EngineError::Corrupt("log entry too short".into()));
     }
-    let (hash, bytes) = value.split_at(32);
-    Ok((ChainHash(hash.try_into().expect("32 bytes")), bytes))
+    let (hash, rest) = value.split_at(32);
+    let (kinds, record) = rest.split_at(4);
+    Ok(StoredEntry {
+        hash: ChainHash(hash.try_into().expect("32 bytes")),
+        kinds: FeedKinds(u32::from_be_bytes(kinds.try_into().expect("4 bytes"))),
+        record,
+    })
+}
+
+/// The value stored for an entry.
+pub(crate) fn entry_value(hash: &ChainHash, kinds: FeedKinds, record: &[u8]) -> Vec<u8> {
+    let mut value = Vec::with_capacity(ENTRY_HEADER_LENGTH + record.len());
+    value.extend_from_slice(hash.as_bytes());
+    value.extend_from_slice(&kinds.0.to_be_bytes());
+    value.extend_from_slice(record);
+    value
+}
+
+/// The chain hash of the entry at `sequence` after `prev`: the chain takes the entry's leaf (its
+/// kinds and its record's hash), so a feed that leaves the entry out can send the leaf instead.
+pub fn entry_hash(prev: &ChainHash, sequence: u64, kinds: FeedKinds, record: &[u8]) -> ChainHash {
+    chain_next(prev, sequence, &tanba_log::leaf(kinds, record))
+}
+
+/// Decodes a stored record; a failure is corruption.
+pub fn decode_record(bytes: &[u8]) -> Result<LogRecord, EngineError> {
+    tanba_log::decode(bytes)
+        .map_err(|error| EngineError::Corrupt(format!("a log record does not decode: {error}")))
+}
+
+/// Checks a stored entry against the chain: its hash follows from `prev`, its record names
+/// `sequence`, and its kinds are the record's. Returns the record.
+fn checked_entry(
+    prev: &ChainHash,
+    sequence: u64,
+    entry: &StoredEntry<'_>,
+) -> Result<LogRecord, EngineError> {
+    let record = entry.decode()?;
+    if record.sequence != sequence {
+        return Err(broken(sequence, "the record names another sequence"));
+    }
+    if entry.kinds != tanba_log::kinds_of(&record.event) {
+        return Err(broken(
+            sequence,
+            "the stored feed kinds are not the record's",
+        ));
+    }
+    if entry_hash(prev, sequence, entry.kinds, entry.record) != entry.hash {
+        return Err(broken(sequence, "the hash does not follow from the chain"));
+    }
+    Ok(record)
 }
 
 /// Up to `limit` log records from `from` (inclusive), in order.
@@ -45,7 +118,7 @@ pub fn read_log(
     snapshot
         .scan_from(Column::Log, &[], &keys::sequence(from), limit)?
         .iter()
-        .map(|(_, value)| decode(split_entry(value)?.1))
+        .map(|(_, value)| stored_entry(value)?.decode())
         .collect()
 }
 
@@ -111,15 +184,9 @@ pub fn verify_log(
             if at != sequence + 1 {
                 return Err(broken(sequence + 1, "an entry is missing"));
             }
-            let (stored_hash, bytes) = split_entry(value)?;
-            let record: LogRecord = decode(bytes)?;
-            if record.sequence != at {
-                return Err(broken(at, "the record names another sequence"));
-            }
-            hash = chain_next(&hash, at, bytes);
-            if hash != stored_hash {
-                return Err(broken(at, "the hash does not follow from the chain"));
-            }
+            let entry = stored_entry(value)?;
+            checked_entry(&hash, at, &entry)?;
+            hash = entry.hash;
             sequence = at;
             if let Some(checkpoint) = stored_checkpoint(snapshot.as_ref(), at)? {
                 verify_checkpoint(keys_set, &checkpoint).map_err(|e| broken(at, &e.to_string()))?;
@@ -192,12 +259,12 @@ pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError
         for (key, value) in entries {
             // The stored bytes are the chain's input: check them and copy them as they are.
             let sequence = keys::trailing_u64(&key)?;
-            let (stored_hash, bytes) = split_entry(&value)?;
-            let hash = chain_next(&head.hash, sequence, bytes);
-            if sequence != head.sequence + 1 || hash != stored_hash {
-                return Err(broken(sequence, "the log does not chain"));
+            if sequence != head.sequence + 1 {
+                return Err(broken(sequence, "an entry is missing"));
             }
-            let record: LogRecord = decode(bytes)?;
+            let entry = stored_entry(&value)?;
+            let record = checked_entry(&head.hash, sequence, &entry)?;
+            let hash = entry.hash;
             head = LogHead { sequence, hash };
             let mut state = State::new(target, &mut pending);
             state.put(Column::Log, key, value);

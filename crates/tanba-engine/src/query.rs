@@ -474,10 +474,7 @@ pub fn log_record(
     let Some(value) = snapshot.get(Column::Log, &keys::sequence(sequence))? else {
         return Ok(None);
     };
-    let bytes = value
-        .get(32..)
-        .ok_or_else(|| EngineError::Corrupt("log entry too short".into()))?;
-    decode(bytes).map(Some)
+    crate::log::stored_entry(&value)?.decode().map(Some)
 }
 
 /// A participant's documents (as seller or buyer), oldest first, after id `after`.

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tanba_crypto::ChainHash;
 use tanba_types::{
-    Actor, CodeKey, CodeStatus, Date, DocumentId, Event, Gtin, IntroductionKind, IssuedTail,
-    OrderId, PackageLevel, Serial, TailProfile, TaxpayerId,
+    CodeKey, CodeStatus, Date, DocumentId, Gtin, IntroductionKind, IssuedTail, OrderId,
+    PackageLevel, Serial, TailProfile, TaxpayerId,
 };
 
 use crate::error::EngineError;
@@ -25,18 +25,9 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, EngineError> {
     })
 }
 
-/// One entry of the event log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogRecord {
-    /// Position in the log, from 1.
-    pub sequence: u64,
-    /// When the writer accepted the command, unix milliseconds.
-    pub time_ms: u64,
-    /// Who submitted it.
-    pub actor: Actor,
-    /// What happened.
-    pub event: Event,
-}
+/// One entry of the event log: its bytes are the log contract's (`tanba_log::encode`), not
+/// postcard, so that every decoder outside Tanba reads them.
+pub use tanba_log::LogRecord;
 
 /// Where a seller's fiscal receipt was recorded: its log entry and time (a return's period runs
 /// from its sale's).

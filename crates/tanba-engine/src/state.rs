@@ -322,10 +322,7 @@ impl<'a> State<'a> {
         let value = self
             .get(Column::Log, &keys::sequence(sequence))?
             .ok_or_else(|| EngineError::Corrupt(format!("log entry {sequence} is missing")))?;
-        let bytes = value
-            .get(32..)
-            .ok_or_else(|| EngineError::Corrupt("log entry too short".into()))?;
-        decode(bytes)
+        crate::log::stored_entry(&value)?.decode()
     }
 
     /// A seller's receipt of one kind (`keys::RECEIPT_SALE`, `keys::RECEIPT_RETURN`).

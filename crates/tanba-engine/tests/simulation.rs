@@ -58,11 +58,9 @@ use std::time::Instant;
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 use support::{World, cases, gtin, names, participant, sscc, taxpayer};
-use tanba_crypto::{KeyRing, chain_next};
+use tanba_crypto::KeyRing;
 use tanba_engine::issue::prepare_chunk;
-use tanba_engine::records::{
-    CodeRecord, LogHead, LogRecord, OrderCode, decode, encode, level_index,
-};
+use tanba_engine::records::{CodeRecord, LogHead, LogRecord, OrderCode, decode, level_index};
 use tanba_engine::state::{Pending, State};
 use tanba_engine::{Core, EngineError, Receipt, Stamped, keys, query};
 use tanba_store::{
@@ -1956,8 +1954,10 @@ impl Follower {
         for (key, value) in entries.iter().skip(self.head.sequence as usize) {
             let sequence = keys::trailing_u64(key).expect("a log key");
             assert_eq!(sequence, self.head.sequence + 1, "{here}: a gap in the log");
-            let (hash, bytes) = value.split_at(32);
-            let record: LogRecord = decode(bytes)
+            let entry = tanba_engine::stored_entry(value)
+                .unwrap_or_else(|error| panic!("{here}: log entry {sequence}: {error}"));
+            let record: LogRecord = entry
+                .decode()
                 .unwrap_or_else(|error| panic!("{here}: log entry {sequence}: {error}"));
             assert_eq!(
                 record.sequence, sequence,
@@ -1965,14 +1965,19 @@ impl Follower {
             );
             // Replay needs one byte form per record.
             assert_eq!(
-                encode(&record),
-                bytes,
+                tanba_log::encode(&record),
+                entry.record,
                 "{here}: entry {sequence} re-encodes"
             );
-            let next = chain_next(&self.head.hash, sequence, bytes);
             assert_eq!(
-                next.as_bytes(),
-                hash,
+                entry.kinds,
+                tanba_log::kinds_of(&record.event),
+                "{here}: entry {sequence} has its record's kinds"
+            );
+            let next =
+                tanba_engine::entry_hash(&self.head.hash, sequence, entry.kinds, entry.record);
+            assert_eq!(
+                next, entry.hash,
                 "{here}: entry {sequence} breaks the chain"
             );
             let mut state = State::new(&self.store, &mut pending);

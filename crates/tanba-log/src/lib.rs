@@ -1,0 +1,106 @@
+//! The log record contract (`proto/tanba/log/v1/record.proto`): the bytes of one entry of the
+//! event log, as the engine stores and chains them and as every feed sends them. A ministry's
+//! decoder reads them with any protobuf library; this crate is Tanba's own reader and writer.
+//!
+//! - [`encode`] / [`decode`]: a [`LogRecord`] to its bytes and back (one byte form per value:
+//!   prost writes fields in number order and leaves defaults out).
+//! - [`kinds`]: which feeds an entry belongs to, and the 36-byte leaf the chain hashes, so a feed
+//!   that leaves an entry out can still prove the chain whole.
+//! - [`pb`]: the generated messages, with their proto3 JSON mapping (pbjson) for the feeds'
+//!   newline-delimited JSON twin.
+//!
+//! Architecture invariant: uses `tanba-types` only; knows nothing of storage, state or the wire
+//! services. Must never know: clocks, keys.
+
+mod from_wire;
+pub mod kinds;
+mod to_wire;
+
+use prost::Message;
+use serde::{Deserialize, Serialize};
+use tanba_types::{Actor, Event};
+
+pub use kinds::{FeedKind, FeedKinds, LEAF_LENGTH, Leaf, kinds_of, leaf, leaf_of_digest};
+
+/// The generated messages of `tanba.log.v1`, with their proto3 JSON mapping.
+#[allow(
+    missing_docs,
+    unused_qualifications,
+    clippy::large_enum_variant,
+    clippy::doc_lazy_continuation
+)]
+pub mod pb {
+    include!(concat!(env!("OUT_DIR"), "/tanba.log.v1.rs"));
+    include!(concat!(env!("OUT_DIR"), "/tanba.log.v1.serde.rs"));
+}
+
+/// The contract's format this crate writes and reads (`Record.format`).
+pub const RECORD_FORMAT: u32 = 1;
+
+/// One entry of the event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogRecord {
+    /// Position in the log, from 1.
+    pub sequence: u64,
+    /// When the writer accepted the command, unix milliseconds.
+    pub time_ms: u64,
+    /// Who submitted it.
+    pub actor: Actor,
+    /// What happened.
+    pub event: Event,
+}
+
+/// A record that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LogError {
+    /// The bytes are not a protobuf `Record`.
+    #[error("the record is not a protobuf tanba.log.v1.Record: {0}")]
+    Protobuf(String),
+    /// A format this reader does not know.
+    #[error("the record's format {0} is not known to this reader (it reads format 1)")]
+    Format(u32),
+    /// A field is missing or its value is out of its domain.
+    #[error("the record's {field} is missing or malformed")]
+    Malformed {
+        /// The field, as `message.field`.
+        field: &'static str,
+    },
+    /// An event this reader does not know (a newer writer's).
+    #[error("the record's event `{0}` is not known to this reader")]
+    UnknownEvent(String),
+}
+
+impl LogError {
+    /// The stable, never-reused code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LogError::Protobuf(_) => "TANBA-LOG-PROTOBUF",
+            LogError::Format(_) => "TANBA-LOG-FORMAT",
+            LogError::Malformed { .. } => "TANBA-LOG-MALFORMED",
+            LogError::UnknownEvent(_) => "TANBA-LOG-UNKNOWN-EVENT",
+        }
+    }
+}
+
+/// The record's bytes: the protobuf encoding of `tanba.log.v1.Record`.
+pub fn encode(record: &LogRecord) -> Vec<u8> {
+    to_wire::record(record).encode_to_vec()
+}
+
+/// Reads a record's bytes.
+pub fn decode(bytes: &[u8]) -> Result<LogRecord, LogError> {
+    let message =
+        pb::Record::decode(bytes).map_err(|error| LogError::Protobuf(error.to_string()))?;
+    from_wire::record(message)
+}
+
+/// Reads a record's bytes into the generated message, as any protobuf decoder would: what the
+/// JSON twin of a feed shows.
+pub fn decode_message(bytes: &[u8]) -> Result<pb::Record, LogError> {
+    let message =
+        pb::Record::decode(bytes).map_err(|error| LogError::Protobuf(error.to_string()))?;
+    if message.format != RECORD_FORMAT {
+        return Err(LogError::Format(message.format));
+    }
+    Ok(message)
+}
