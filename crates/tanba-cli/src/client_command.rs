@@ -198,7 +198,7 @@ pub fn run(args: ClientArgs, language: Language) -> anyhow::Result<ExitCode> {
 
 /// A refusal prints as the server said it (or would have: [`Refused`]), code first, in the
 /// language asked, and exits 1; any other error is the command's failure to run.
-fn refused(error: anyhow::Error, language: Language) -> anyhow::Result<ExitCode> {
+pub fn refused(error: anyhow::Error, language: Language) -> anyhow::Result<ExitCode> {
     let refusal = if let Some(refused) = error.downcast_ref::<Refused>() {
         Some(refused.0.localize(language))
     } else if let Some(status) = error.downcast_ref::<tonic::Status>() {

@@ -14,6 +14,7 @@ mod code_command;
 mod demo;
 mod demo_seed;
 mod demo_services;
+mod feed_command;
 mod keys_command;
 mod output;
 mod serve_command;
@@ -59,6 +60,9 @@ enum Command {
     Calendar(calendar_command::CalendarCommand),
     /// Check a case's signed steps offline, from its history and the signers' public keys.
     CaseVerify(case_verify::CaseVerifyArgs),
+    /// Feeds of the log: follow one into a file, prove a saved one complete.
+    #[command(subcommand)]
+    Feed(feed_command::FeedCommand),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Command::Calendar(command) => calendar_command::run(command, cli.lang),
         Command::Client(args) => client_command::run(args, cli.lang),
         Command::CaseVerify(args) => case_verify::run(args),
+        Command::Feed(command) => feed_command::run(command, cli.lang),
     };
     match result {
         Ok(code) => code,

@@ -20,6 +20,7 @@ pub mod cases;
 pub mod codes;
 pub mod documents;
 pub mod emission;
+pub mod feeds;
 pub mod key_file;
 pub mod public;
 pub mod registry;
@@ -272,6 +273,7 @@ impl Connection {
         PublicCheckServiceClient
     );
     service!(audit, audit_service_client, AuditServiceClient);
+    service!(feeds, feed_service_client, FeedServiceClient);
     service!(cases, cases_service_client, CasesServiceClient);
     service!(recall, recall_service_client, RecallServiceClient);
     service!(reference, reference_service_client, ReferenceServiceClient);

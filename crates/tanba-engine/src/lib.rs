@@ -43,6 +43,7 @@ pub mod decide;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod feed;
 pub mod issue;
 pub mod keys;
 pub mod log;

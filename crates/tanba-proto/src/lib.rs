@@ -2,11 +2,12 @@
 //! `proto/tanba/v1/*.proto` (the only stable wire contract), and the encoded descriptor set for
 //! gRPC server reflection.
 //!
-//! Architecture invariant: generated code and conversions only; it may use `tanba-types`, and
-//! nothing else of Tanba. Everything a caller can send is described, with its limit, in the
+//! Architecture invariant: generated code and conversions only; it may use `tanba-types` and
+//! `tanba-log` (the record contract a feed carries), and nothing else of Tanba. Everything a caller can send is described, with its limit, in the
 //! `.proto` files; a test holds every service, method, message, field and enum value to a
 //! comment.
 
+pub mod feed;
 pub mod forms;
 pub mod json;
 

@@ -136,6 +136,7 @@ fn the_services_the_issue_names_are_there() {
             "CodesService",
             "DocumentsService",
             "EmissionService",
+            "FeedService",
             "PublicCheckService",
             "RecallService",
             "ReferenceService",

@@ -141,6 +141,8 @@ pub struct App {
     pub inbox_watches: StreamSlots,
     /// Attachment downloads under way.
     pub downloads: StreamSlots,
+    /// Feeds followed.
+    pub feeds: StreamSlots,
     /// The clock tests move, when the server was started for tests.
     test_clock: std::sync::OnceLock<Arc<crate::test_clock::TestClock>>,
     sign_in_secret: SignInSecret,
@@ -206,36 +208,57 @@ pub const WATCHES_PER_PARTICIPANT_MAX: usize = 4;
 /// Attachment downloads one participant may have under way at once.
 pub const DOWNLOADS_PER_PARTICIPANT_MAX: usize = 4;
 
-/// Long-lived streams of one kind (inbox watches, downloads) open, counted per participant.
+/// Long-lived streams of one kind (inbox watches, downloads, feeds) open, counted per
+/// participant and in all.
 pub struct StreamSlots {
     open: Arc<DashMap<TaxpayerId, usize>>,
+    total: Arc<std::sync::atomic::AtomicUsize>,
     per_participant_max: usize,
+    total_max: usize,
 }
 
 /// A stream's place; freed when dropped (its task ends).
 pub struct StreamSlot {
     open: Arc<DashMap<TaxpayerId, usize>>,
+    total: Arc<std::sync::atomic::AtomicUsize>,
     who: TaxpayerId,
 }
 
 impl StreamSlots {
     /// Slots of at most `per_participant_max` streams per participant.
     pub fn new(per_participant_max: usize) -> StreamSlots {
+        StreamSlots::bounded(per_participant_max, usize::MAX)
+    }
+
+    /// Slots of at most `per_participant_max` streams per participant, `total_max` in all.
+    pub fn bounded(per_participant_max: usize, total_max: usize) -> StreamSlots {
         StreamSlots {
             open: Arc::new(DashMap::new()),
+            total: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             per_participant_max,
+            total_max,
         }
     }
 
-    /// Takes one of `who`'s places, refused past the limit.
+    /// Takes one of `who`'s places, refused past either limit.
     pub fn begin(&self, who: TaxpayerId) -> Result<StreamSlot, ApiError> {
+        use std::sync::atomic::Ordering;
         let mut count = self.open.entry(who).or_insert(0);
         if *count >= self.per_participant_max {
+            return Err(ApiError::rate_limited());
+        }
+        let taken = self
+            .total
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |total| {
+                (total < self.total_max).then_some(total + 1)
+            });
+        if taken.is_err() {
             return Err(ApiError::rate_limited());
         }
         *count += 1;
         Ok(StreamSlot {
             open: self.open.clone(),
+            total: self.total.clone(),
             who,
         })
     }
@@ -250,6 +273,7 @@ impl StreamSlot {
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
+        self.total.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
         self.open.remove_if_mut(&self.who, |_, count| {
             *count -= 1;
             *count == 0
@@ -351,6 +375,10 @@ impl App {
             console_jobs: Default::default(),
             inbox_watches: StreamSlots::new(WATCHES_PER_PARTICIPANT_MAX),
             downloads: StreamSlots::new(DOWNLOADS_PER_PARTICIPANT_MAX),
+            feeds: StreamSlots::bounded(
+                crate::service::feeds::FEEDS_PER_PARTICIPANT_MAX,
+                crate::service::feeds::FEEDS_OPEN_MAX,
+            ),
             test_clock: std::sync::OnceLock::new(),
         }
     }

@@ -84,6 +84,7 @@ pub const SERVER_CODES: &[&str] = &[
     "TANBA-SERVER-INTERNAL",
     "TANBA-SERVER-TIMEOUT",
     "TANBA-SERVER-CSRF",
+    "TANBA-SERVER-CURSOR",
 ];
 
 impl ApiError {
@@ -142,6 +143,15 @@ impl ApiError {
             ErrorKind::InvalidArgument,
             "TANBA-SERVER-INVALID",
             Some(field.to_owned()),
+        )
+    }
+
+    /// A feed's cursor past the log's head: `detail` says both.
+    pub fn cursor(after: u64, head: u64) -> ApiError {
+        ApiError::new(
+            ErrorKind::InvalidArgument,
+            "TANBA-SERVER-CURSOR",
+            Some(format!("{after} > {head}")),
         )
     }
 

@@ -83,6 +83,7 @@ pub const ROUTES: &[&str] = &[
     "POST /v1/till/check",
     "POST /v1/till/receipts",
     "POST /v1/till/returns",
+    "GET /v1/feeds/{kind}",
 ];
 
 struct Http {
@@ -130,6 +131,7 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
         .route("/v1/till/check", post(till_check))
         .route("/v1/till/receipts", post(till_receipt))
         .route("/v1/till/returns", post(till_return))
+        .route("/v1/feeds/{kind}", get(follow_feed))
         .merge(crate::console::router(app.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(HTTP_BODY_BYTES_MAX))
@@ -928,4 +930,74 @@ async fn till_return(State(http): Shared, headers: HeaderMap, request: Request) 
     let receipt = read_json::<ReturnReceipt>(&headers, request).await;
     let outcome = service::retail::submit_return(&mut call, receipt).await;
     answer_json(call, outcome).await
+}
+
+/// `GET /v1/feeds/{kind}` query: the cursor and the options, as text so that a malformed one is
+/// refused by name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedQuery {
+    after: Option<String>,
+    until: Option<String>,
+    without_proof: Option<String>,
+    lang: Option<String>,
+}
+
+impl FeedQuery {
+    fn request(&self, kind: String) -> Result<service::feeds::FeedRequest, ApiError> {
+        let number = |field: &str, text: &Option<String>| match text {
+            None => Ok(0),
+            Some(text) => text.parse::<u64>().map_err(|_| ApiError::invalid(field)),
+        };
+        let without_proof = match self.without_proof.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(ApiError::invalid("without_proof")),
+        };
+        Ok(service::feeds::FeedRequest {
+            kind,
+            after: number("after", &self.after)?,
+            until: number("until", &self.until)?,
+            without_proof,
+        })
+    }
+}
+
+/// `GET /v1/feeds/{kind}?after=N`: the HTTP twin of `FeedService/Follow`, one item per line as
+/// newline-delimited JSON (`tanba_proto::feed::FeedLine`), until `until` or the caller hangs up.
+async fn follow_feed(
+    State(http): Shared,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    use tokio_stream::StreamExt;
+    let peer = Origin::of(request.extensions());
+    let lang = query.as_ref().ok().and_then(|query| query.lang.clone());
+    let mut call = begin(&http.app, "GET /v1/feeds", &headers, peer, lang.as_deref());
+    let language = call.language;
+    let opened = query
+        .map_err(|_| ApiError::invalid("query"))
+        .and_then(|Query(query)| query.request(kind))
+        .and_then(|request| service::feeds::open(&mut call, request));
+    let feed = match call.finish(opened).await {
+        Ok(feed) => feed,
+        Err(error) => return error_response(&error, language),
+    };
+    let batches =
+        tokio_stream::wrappers::ReceiverStream::new(service::feeds::follow(&http.app, feed));
+    let lines = batches.map(|batch| {
+        let mut out = Vec::new();
+        for line in batch.items.iter().filter_map(tanba_proto::feed::line_of) {
+            serde_json::to_writer(&mut out, &line).expect("a feed line serializes");
+            out.push(b'\n');
+        }
+        Ok::<_, std::convert::Infallible>(Bytes::from(out))
+    });
+    (
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        Body::from_stream(lines),
+    )
+        .into_response()
 }

@@ -189,6 +189,20 @@ pub fn open_key_ring(data_dir: &Path, now_ms: u64) -> Result<KeyRing, StartError
     Ok(ring)
 }
 
+/// Writes the key ring's public half to `DATA/public-keys.json` (rewritten at every start, so it
+/// follows rotations): what the operator hands to whoever verifies codes or feeds offline
+/// (`tanba feed verify --keys`).
+fn write_public_keys(data_dir: &Path, ring: &KeyRing) -> Result<(), StartError> {
+    let path = data_dir.join(PUBLIC_KEYS_FILE);
+    let partial = path.with_extension("json.partial");
+    std::fs::write(&partial, ring.public_key_set().to_json() + "\n")
+        .and_then(|()| std::fs::rename(&partial, &path))
+        .map_err(|error| data_error(&path, error))
+}
+
+/// The file in the data directory holding the operator's public keys.
+pub const PUBLIC_KEYS_FILE: &str = "public-keys.json";
+
 /// The secret that seals sign-in tokens: read, or created (0600) on first start.
 fn open_sign_in_secret(data_dir: &Path) -> Result<SignInSecret, StartError> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -342,6 +356,7 @@ impl RunningServer {
         tracing::info!(connections_max, "connection cap inside the open-file limit");
         create_private_directory(&data_dir)?;
         let ring = Arc::new(open_key_ring(&data_dir, clock.now_ms())?);
+        write_public_keys(&data_dir, &ring)?;
         let secret = open_sign_in_secret(&data_dir)?;
         let engine_dir = data_dir.join("engine");
         let store: Arc<dyn Store> = Arc::new(

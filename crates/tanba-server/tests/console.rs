@@ -277,22 +277,29 @@ async fn forms_without_their_token_or_with_another_sessions_are_refused_and_audi
         .await;
     assert_eq!(refused.status, 403);
 
-    let records = fixture
-        .operator()
-        .await
-        .audit_records(pb::QueryAuditRequest {
-            participant: water.participant.to_string(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(
-        records
-            .iter()
-            .any(|record| record.method == "POST /console/sign-out"
-                && record.outcome == "TANBA-SERVER-CSRF"),
-        "the refused form is in the audit trail"
-    );
+    // The audit trail is written behind the answer (within AUDIT_DURABLE_WITHIN): look until
+    // the record is there, as a busy machine may take a moment.
+    let operator = fixture.operator().await;
+    let started = std::time::Instant::now();
+    loop {
+        let records = operator
+            .audit_records(pb::QueryAuditRequest {
+                participant: water.participant.to_string(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        if records.iter().any(|record| {
+            record.method == "POST /console/sign-out" && record.outcome == "TANBA-SERVER-CSRF"
+        }) {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the refused form is in the audit trail"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

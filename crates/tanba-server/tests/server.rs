@@ -181,7 +181,8 @@ async fn the_openapi_document_and_the_served_routes_agree() {
         let path = path
             .replace("{gtin}", "04600000000015")
             .replace("{serial}", "x")
-            .replace("{sscc}", "106141411234567897");
+            .replace("{sscc}", "106141411234567897")
+            .replace("{kind}", "tax");
         let url = format!("{}{path}", fixture.http());
         let response = match method {
             "GET" => web.get(&url).send().await.unwrap(),

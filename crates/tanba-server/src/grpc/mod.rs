@@ -12,6 +12,7 @@ mod codes;
 mod convert;
 mod documents;
 mod emission;
+mod feeds;
 mod public;
 mod registry;
 mod retail;
@@ -126,6 +127,7 @@ pub fn router(app: Arc<App>) -> axum::Router {
     use pb::codes_service_server::CodesServiceServer;
     use pb::documents_service_server::DocumentsServiceServer;
     use pb::emission_service_server::EmissionServiceServer;
+    use pb::feed_service_server::FeedServiceServer;
     use pb::public_check_service_server::PublicCheckServiceServer;
     use pb::recall_service_server::RecallServiceServer;
     use pb::reference_service_server::ReferenceServiceServer;
@@ -190,7 +192,8 @@ pub fn router(app: Arc<App>) -> axum::Router {
             ReferenceServiceServer,
             tanba_types::limits::REFERENCE_BYTES_MAX + 1024
         ))
-        .add_service(limited!(StateServicesServiceServer));
+        .add_service(limited!(StateServicesServiceServer))
+        .add_service(limited!(FeedServiceServer));
     routes
         .routes()
         .into_axum_router()

@@ -1,0 +1,106 @@
+//! What feeds read: runs of stored log entries after a cursor, the signed checkpoints among
+//! them, and whether a participant took part in an entry (its own-goods feed). Feeds read the
+//! store, never a queue the writer fills: a stalled follower costs the writer nothing.
+
+use std::collections::BTreeMap;
+
+use tanba_crypto::Checkpoint;
+use tanba_log::FeedKinds;
+use tanba_store::{Column, Snapshot};
+use tanba_types::{Event, TaxpayerId};
+
+use crate::error::EngineError;
+use crate::keys;
+use crate::log::stored_entry;
+use crate::records::{LogRecord, decode};
+
+/// A stored entry, owned: what a feed sends for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRead {
+    /// Its sequence.
+    pub sequence: u64,
+    /// Its chain hash.
+    pub hash: tanba_crypto::ChainHash,
+    /// Its feed kinds.
+    pub kinds: FeedKinds,
+    /// Its record's bytes.
+    pub record: Vec<u8>,
+}
+
+/// Up to `limit` entries after `after`, in order.
+pub fn entries_after(
+    snapshot: &dyn Snapshot,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<FeedRead>, EngineError> {
+    let limit = limit.min(tanba_store::SCAN_ENTRIES_MAX);
+    let page = snapshot.scan_from(
+        Column::Log,
+        &[],
+        &keys::sequence(after.saturating_add(1)),
+        limit,
+    )?;
+    page.iter()
+        .map(|(key, value)| {
+            let entry = stored_entry(value)?;
+            Ok(FeedRead {
+                sequence: keys::trailing_u64(key)?,
+                hash: entry.hash,
+                kinds: entry.kinds,
+                record: entry.record.to_vec(),
+            })
+        })
+        .collect()
+}
+
+/// The signed checkpoints of the entries `after + 1 ..= through`, by sequence.
+pub fn checkpoints_between(
+    snapshot: &dyn Snapshot,
+    after: u64,
+    through: u64,
+) -> Result<BTreeMap<u64, Checkpoint>, EngineError> {
+    if through <= after {
+        return Ok(BTreeMap::new());
+    }
+    let span = usize::try_from(through - after).unwrap_or(usize::MAX);
+    let page = snapshot.scan_from(
+        Column::Checkpoints,
+        &[],
+        &keys::sequence(after + 1),
+        span.min(tanba_store::SCAN_ENTRIES_MAX),
+    )?;
+    let mut found = BTreeMap::new();
+    for (key, value) in page {
+        let sequence = keys::trailing_u64(&key)?;
+        if sequence > through {
+            break;
+        }
+        found.insert(sequence, decode(&value)?);
+    }
+    Ok(found)
+}
+
+/// Whether `who` took part in the entry: it acted (or a fiscal data operator acted for it), or
+/// the event names it as a party (seller, buyer, orderer, owner, blocking authority), or it
+/// answers or cancels a shipment of which it is seller or buyer.
+pub fn takes_part(
+    snapshot: &dyn Snapshot,
+    record: &LogRecord,
+    who: &TaxpayerId,
+) -> Result<bool, EngineError> {
+    if record.actor.principal().as_ref() == Some(who) || record.actor.caller().as_ref() == Some(who)
+    {
+        return Ok(true);
+    }
+    Ok(match &record.event {
+        Event::Shipped { seller, buyer, .. } => seller == who || buyer == who,
+        Event::Accepted { document, .. }
+        | Event::Rejected { document, .. }
+        | Event::ShipmentCancelled { document, .. } => crate::query::document(snapshot, *document)?
+            .is_some_and(|view| view.seller == *who || view.buyer == *who),
+        Event::CodesOrdered { orderer, .. } => orderer == who,
+        Event::TransportPackageCreated { owner, .. } => owner == who,
+        Event::Blocked { authority, .. } | Event::Unblocked { authority, .. } => authority == who,
+        _ => false,
+    })
+}

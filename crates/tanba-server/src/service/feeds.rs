@@ -1,0 +1,284 @@
+//! Feeds (R-IS-05, R-IS-06, R-IS-12): who may follow which feed, and the task that follows one
+//! for gRPC and HTTP alike. The task reads the store from the follower's cursor (never a queue
+//! the writer fills), so a stalled follower slows nobody; what it has read waits in a bounded
+//! buffer, and a follower that takes nothing for [`STREAM_SEND_TIMEOUT`] is dropped (it resumes
+//! with its cursor).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tanba_engine::EngineError;
+use tanba_log::{FeedKind, FeedKinds};
+use tanba_proto::v1 as pb;
+use tanba_types::{Role, TaxpayerId};
+use tokio::sync::mpsc;
+
+use crate::app::{App, Call, StreamSlot};
+use crate::error::ApiError;
+use crate::grpc::STREAM_SEND_TIMEOUT;
+
+/// Feeds one participant may follow at once.
+pub const FEEDS_PER_PARTICIPANT_MAX: usize = 4;
+/// Feeds followed at once, over everyone.
+pub const FEEDS_OPEN_MAX: usize = 256;
+/// Entries read per batch at most.
+pub const FEED_BATCH_ENTRIES_MAX: usize = 4096;
+/// Bytes of records per batch at most (a batch ends after the entry that passes it).
+pub const FEED_BATCH_BYTES_MAX: usize = 1 << 20;
+/// Batches read ahead of the follower at most: with [`FEED_BATCH_BYTES_MAX`], what one feed
+/// holds in memory.
+pub const FEED_BUFFER_BATCHES: usize = 4;
+/// A heartbeat is sent whenever this passes with nothing else sent.
+pub const FEED_HEARTBEAT_INTERVAL: Duration = Duration::from_secs(1);
+/// How often a caught-up feed looks for new entries.
+pub const FEED_IDLE_POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// A feed by name: one kind, or the whole log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedName {
+    /// The entries of one kind (`goods`: the follower's own).
+    Kind(FeedKind),
+    /// Every entry.
+    All,
+}
+
+impl FeedName {
+    /// The feed named `name`.
+    pub fn parse(name: &str) -> Option<FeedName> {
+        match name {
+            "all" => Some(FeedName::All),
+            _ => FeedKind::parse(name).map(FeedName::Kind),
+        }
+    }
+
+    /// Who may follow it (the operator follows every feed).
+    pub fn readers(self) -> &'static [Role] {
+        match self {
+            FeedName::Kind(FeedKind::Tax | FeedKind::Eaeu | FeedKind::Stages) => {
+                &[Role::Ministry, Role::Operator]
+            }
+            FeedName::Kind(FeedKind::Customs | FeedKind::Registry) => {
+                &[Role::Ministry, Role::Authority, Role::Operator]
+            }
+            FeedName::Kind(FeedKind::Goods) => &[
+                Role::Producer,
+                Role::Importer,
+                Role::Wholesaler,
+                Role::Retailer,
+                Role::Operator,
+            ],
+            FeedName::Kind(FeedKind::Cases) | FeedName::All => &[Role::Operator],
+        }
+    }
+
+    /// The kinds of entries it carries.
+    pub fn kinds(self) -> FeedKinds {
+        match self {
+            FeedName::Kind(kind) => FeedKinds::of(&[kind]),
+            FeedName::All => FeedKinds(u32::MAX),
+        }
+    }
+}
+
+/// What a follower asks.
+#[derive(Debug, Clone, Default)]
+pub struct FeedRequest {
+    /// The feed's name.
+    pub kind: String,
+    /// The cursor: the last sequence received.
+    pub after: u64,
+    /// End after this sequence (0: never).
+    pub until: u64,
+    /// Leave out entries outside the feed entirely.
+    pub without_proof: bool,
+}
+
+/// A feed being followed: where it stands, and its place among the caller's feeds.
+pub struct Feed {
+    slot: StreamSlot,
+    name: FeedName,
+    /// The last sequence read.
+    position: u64,
+    until: Option<u64>,
+    proof: bool,
+}
+
+/// Opens a feed for the caller, by the role rule of its name, from a cursor not past the head.
+pub fn open(call: &mut Call<'_>, request: FeedRequest) -> Result<Feed, ApiError> {
+    let name = FeedName::parse(&request.kind).ok_or_else(|| ApiError::invalid("kind"))?;
+    let who = call.participant_with(name.readers())?;
+    let head = call.app().engine.head().sequence;
+    if request.after > head {
+        return Err(ApiError::cursor(request.after, head));
+    }
+    if request.until != 0 && request.until < request.after {
+        return Err(ApiError::invalid("until"));
+    }
+    let slot = call.app().feeds.begin(who.id)?;
+    Ok(Feed {
+        slot,
+        name,
+        position: request.after,
+        until: (request.until != 0).then_some(request.until),
+        proof: !request.without_proof,
+    })
+}
+
+/// What one read gave.
+struct Read {
+    items: Vec<pb::FeedItem>,
+    /// Nothing more to read now.
+    caught_up: bool,
+    /// `until` is reached: the feed is over.
+    ended: bool,
+}
+
+impl Feed {
+    fn follower(&self) -> TaxpayerId {
+        self.slot.participant()
+    }
+
+    /// Whether the entry is in the feed: of its kinds, and for the own-goods feed one the
+    /// follower took part in.
+    fn includes(
+        &self,
+        snapshot: &dyn tanba_store::Snapshot,
+        entry: &tanba_engine::feed::FeedRead,
+    ) -> Result<bool, EngineError> {
+        if !entry.kinds.intersects(self.name.kinds()) {
+            return Ok(false);
+        }
+        if self.name != FeedName::Kind(FeedKind::Goods) {
+            return Ok(true);
+        }
+        let record = tanba_engine::log::decode_record(&entry.record)?;
+        tanba_engine::feed::takes_part(snapshot, &record, &self.follower())
+    }
+
+    /// Reads the next batch after the position, and moves the position past it.
+    fn read(&mut self, app: &App) -> Result<Read, EngineError> {
+        let limit = match self.until {
+            Some(until) => FEED_BATCH_ENTRIES_MAX.min((until - self.position) as usize),
+            None => FEED_BATCH_ENTRIES_MAX,
+        };
+        if limit == 0 {
+            return Ok(Read {
+                items: Vec::new(),
+                caught_up: true,
+                ended: true,
+            });
+        }
+        let snapshot = app.engine.snapshot();
+        let entries = tanba_engine::feed::entries_after(snapshot.as_ref(), self.position, limit)?;
+        let through = entries.last().map_or(self.position, |entry| entry.sequence);
+        let checkpoints =
+            tanba_engine::feed::checkpoints_between(snapshot.as_ref(), self.position, through)?;
+        let mut items = Vec::new();
+        let mut bytes = 0;
+        let mut read = 0;
+        for entry in &entries {
+            read += 1;
+            self.position = entry.sequence;
+            if self.includes(snapshot.as_ref(), entry)? {
+                bytes += entry.record.len();
+                items.push(entry_item(entry, entry.record.clone(), Vec::new()));
+            } else if self.proof {
+                let digest = blake3::hash(&entry.record).as_bytes().to_vec();
+                bytes += digest.len();
+                items.push(entry_item(entry, Vec::new(), digest));
+            }
+            if let Some(checkpoint) = checkpoints.get(&entry.sequence) {
+                items.push(checkpoint_item(checkpoint));
+            }
+            if bytes >= FEED_BATCH_BYTES_MAX {
+                break;
+            }
+        }
+        Ok(Read {
+            items,
+            caught_up: read < limit,
+            ended: self.until == Some(self.position),
+        })
+    }
+
+    fn heartbeat(&self, app: &App) -> pb::FeedItem {
+        pb::FeedItem {
+            item: Some(pb::feed_item::Item::Heartbeat(pb::FeedHeartbeat {
+                position: self.position,
+                head: app.engine.head().sequence,
+            })),
+        }
+    }
+}
+
+fn entry_item(
+    entry: &tanba_engine::feed::FeedRead,
+    record: Vec<u8>,
+    record_digest: Vec<u8>,
+) -> pb::FeedItem {
+    pb::FeedItem {
+        item: Some(pb::feed_item::Item::Entry(pb::FeedEntry {
+            sequence: entry.sequence,
+            chain_hash: entry.hash.as_bytes().to_vec(),
+            kinds: entry.kinds.0,
+            record,
+            record_digest,
+        })),
+    }
+}
+
+fn checkpoint_item(checkpoint: &tanba_crypto::Checkpoint) -> pb::FeedItem {
+    pb::FeedItem {
+        item: Some(pb::feed_item::Item::Checkpoint(pb::FeedCheckpoint {
+            sequence: checkpoint.sequence,
+            head_hash: checkpoint.head_hash.as_bytes().to_vec(),
+            time_ms: checkpoint.time_ms,
+            key_id: checkpoint.key_id.to_string(),
+            signature: checkpoint.signature.clone(),
+        })),
+    }
+}
+
+/// Follows `feed` on a task: batches into a buffer of [`FEED_BUFFER_BATCHES`], a heartbeat after
+/// every [`FEED_HEARTBEAT_INTERVAL`] of silence, until `until`, the follower goes away or stops
+/// reading for [`STREAM_SEND_TIMEOUT`], the follower is suspended, or the server stops (the task
+/// holds the app weakly and no snapshot across an await).
+pub fn follow(app: &Arc<App>, mut feed: Feed) -> mpsc::Receiver<pb::FeedBatch> {
+    let (sender, receiver) = mpsc::channel(FEED_BUFFER_BATCHES);
+    let app = Arc::downgrade(app);
+    tokio::spawn(async move {
+        let mut last_sent = Instant::now();
+        loop {
+            let (read, heartbeat) = {
+                let Some(app) = app.upgrade() else { return };
+                if app.active_participant(&feed.follower()).is_err() {
+                    return;
+                }
+                let Ok(read) = feed.read(&app) else { return };
+                (read, feed.heartbeat(&app))
+            };
+            let mut items = read.items;
+            if items.is_empty() && last_sent.elapsed() >= FEED_HEARTBEAT_INTERVAL {
+                items.push(heartbeat);
+            }
+            if !items.is_empty() {
+                let batch = pb::FeedBatch { items };
+                let sent = tokio::time::timeout(STREAM_SEND_TIMEOUT, sender.send(batch)).await;
+                if !matches!(sent, Ok(Ok(()))) {
+                    return;
+                }
+                last_sent = Instant::now();
+            }
+            if read.ended {
+                return;
+            }
+            if read.caught_up {
+                tokio::select! {
+                    _ = sender.closed() => return,
+                    _ = tokio::time::sleep(FEED_IDLE_POLL_INTERVAL) => {}
+                }
+            }
+        }
+    });
+    receiver
+}
