@@ -10,7 +10,7 @@
 //! parties are not in its leaf.
 
 use tanba_crypto::{ChainHash, Checkpoint, GENESIS, KeyId, PublicKeySet, chain_next};
-use tanba_log::{FeedKind, FeedKinds};
+use tanba_log::{FeedKinds, FeedName};
 use tanba_proto::v1 as pb;
 use tanba_types::Localized;
 
@@ -122,14 +122,9 @@ impl Localized for FeedVerifyError {
     }
 }
 
-/// The kinds of the feed named `name`, and whether it is the own-goods feed.
-pub fn feed_kinds(name: &str) -> Result<(FeedKinds, bool), FeedVerifyError> {
-    match name {
-        "all" => Ok((FeedKinds(u32::MAX), false)),
-        _ => FeedKind::parse(name)
-            .map(|kind| (FeedKinds::of(&[kind]), kind == FeedKind::Goods))
-            .ok_or_else(|| FeedVerifyError::UnknownFeed(name.to_owned())),
-    }
+/// The feed named `name`.
+pub fn feed_name(name: &str) -> Result<FeedName, FeedVerifyError> {
+    FeedName::parse(name).ok_or_else(|| FeedVerifyError::UnknownFeed(name.to_owned()))
 }
 
 /// What a verified feed proves.
@@ -169,11 +164,11 @@ pub struct FeedVerifier {
 impl FeedVerifier {
     /// A verifier of the feed `name` against the operator's `keys`.
     pub fn new(keys: PublicKeySet, name: &str) -> Result<FeedVerifier, FeedVerifyError> {
-        let (kinds, own_goods) = feed_kinds(name)?;
+        let name = feed_name(name)?;
         Ok(FeedVerifier {
             keys,
-            kinds,
-            own_goods,
+            kinds: name.kinds(),
+            own_goods: name.is_own_goods(),
             hash: GENESIS,
             proof: FeedProof {
                 entries: 0,
@@ -304,4 +299,39 @@ pub fn verify_saved(
         verifier.push(&item)?;
     }
     Ok(verifier.proof)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tanba_types::Language;
+
+    #[test]
+    fn every_feed_verification_code_speaks_three_languages() {
+        for code in FeedVerifyError::ALL_CODES {
+            for language in Language::ALL {
+                assert!(
+                    tanba_types::messages::template(code, language).is_some(),
+                    "{code} in {language}"
+                );
+            }
+        }
+        let error = FeedVerifyError::Altered(17);
+        assert!(FeedVerifyError::ALL_CODES.contains(&error.code()));
+        let text = tanba_types::localize(&error, Language::Kk);
+        assert!(
+            text.starts_with("TANBA-FEED-ALTERED: ") && text.contains("17"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn feed_names_are_the_servers() {
+        for name in [
+            "tax", "customs", "eaeu", "stages", "goods", "registry", "cases", "all",
+        ] {
+            assert!(feed_name(name).is_ok(), "{name}");
+        }
+        assert_eq!(feed_name("vat").unwrap_err().code(), "TANBA-FEED-UNKNOWN");
+    }
 }

@@ -78,6 +78,41 @@ impl FeedKind {
     }
 }
 
+/// A feed by name: one kind (`goods`: the follower's own), or the whole log (`all`). The names
+/// are the wire's (`FollowFeedRequest.kind`, `GET /v1/feeds/{kind}`) and the CLI's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedName {
+    /// The entries of one kind.
+    Kind(FeedKind),
+    /// Every entry.
+    All,
+}
+
+impl FeedName {
+    /// The feed named `name`.
+    pub fn parse(name: &str) -> Option<FeedName> {
+        match name {
+            "all" => Some(FeedName::All),
+            _ => FeedKind::parse(name).map(FeedName::Kind),
+        }
+    }
+
+    /// The kinds of entries it carries.
+    pub fn kinds(self) -> FeedKinds {
+        match self {
+            FeedName::Kind(kind) => FeedKinds::of(&[kind]),
+            FeedName::All => FeedKinds(u32::MAX),
+        }
+    }
+
+    /// Whether it is a participant's own goods: of the goods entries, only those it took part
+    /// in (which a leaf does not show, so its proof covers order and integrity, not whether a
+    /// left-out goods entry was the follower's).
+    pub fn is_own_goods(self) -> bool {
+        self == FeedName::Kind(FeedKind::Goods)
+    }
+}
+
 /// A set of feed kinds: the bits of [`FeedKind`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct FeedKinds(pub u32);

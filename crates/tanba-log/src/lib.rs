@@ -20,7 +20,7 @@ use prost::Message;
 use serde::{Deserialize, Serialize};
 use tanba_types::{Actor, Event};
 
-pub use kinds::{FeedKind, FeedKinds, LEAF_LENGTH, Leaf, kinds_of, leaf, leaf_of_digest};
+pub use kinds::{FeedKind, FeedKinds, FeedName, LEAF_LENGTH, Leaf, kinds_of, leaf, leaf_of_digest};
 
 /// The generated messages of `tanba.log.v1`, with their proto3 JSON mapping.
 #[allow(

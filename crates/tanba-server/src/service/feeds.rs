@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tanba_engine::EngineError;
-use tanba_log::{FeedKind, FeedKinds};
+use tanba_log::{FeedKind, FeedName};
 use tanba_proto::v1 as pb;
 use tanba_types::{Role, TaxpayerId};
 use tokio::sync::mpsc;
@@ -33,50 +33,23 @@ pub const FEED_HEARTBEAT_INTERVAL: Duration = Duration::from_secs(1);
 /// How often a caught-up feed looks for new entries.
 pub const FEED_IDLE_POLL_INTERVAL: Duration = Duration::from_millis(20);
 
-/// A feed by name: one kind, or the whole log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedName {
-    /// The entries of one kind (`goods`: the follower's own).
-    Kind(FeedKind),
-    /// Every entry.
-    All,
-}
-
-impl FeedName {
-    /// The feed named `name`.
-    pub fn parse(name: &str) -> Option<FeedName> {
-        match name {
-            "all" => Some(FeedName::All),
-            _ => FeedKind::parse(name).map(FeedName::Kind),
+/// Who may follow the feed `name` (the operator follows every feed).
+pub fn readers(name: FeedName) -> &'static [Role] {
+    match name {
+        FeedName::Kind(FeedKind::Tax | FeedKind::Eaeu | FeedKind::Stages) => {
+            &[Role::Ministry, Role::Operator]
         }
-    }
-
-    /// Who may follow it (the operator follows every feed).
-    pub fn readers(self) -> &'static [Role] {
-        match self {
-            FeedName::Kind(FeedKind::Tax | FeedKind::Eaeu | FeedKind::Stages) => {
-                &[Role::Ministry, Role::Operator]
-            }
-            FeedName::Kind(FeedKind::Customs | FeedKind::Registry) => {
-                &[Role::Ministry, Role::Authority, Role::Operator]
-            }
-            FeedName::Kind(FeedKind::Goods) => &[
-                Role::Producer,
-                Role::Importer,
-                Role::Wholesaler,
-                Role::Retailer,
-                Role::Operator,
-            ],
-            FeedName::Kind(FeedKind::Cases) | FeedName::All => &[Role::Operator],
+        FeedName::Kind(FeedKind::Customs | FeedKind::Registry) => {
+            &[Role::Ministry, Role::Authority, Role::Operator]
         }
-    }
-
-    /// The kinds of entries it carries.
-    pub fn kinds(self) -> FeedKinds {
-        match self {
-            FeedName::Kind(kind) => FeedKinds::of(&[kind]),
-            FeedName::All => FeedKinds(u32::MAX),
-        }
+        FeedName::Kind(FeedKind::Goods) => &[
+            Role::Producer,
+            Role::Importer,
+            Role::Wholesaler,
+            Role::Retailer,
+            Role::Operator,
+        ],
+        FeedName::Kind(FeedKind::Cases) | FeedName::All => &[Role::Operator],
     }
 }
 
@@ -106,7 +79,7 @@ pub struct Feed {
 /// Opens a feed for the caller, by the role rule of its name, from a cursor not past the head.
 pub fn open(call: &mut Call<'_>, request: FeedRequest) -> Result<Feed, ApiError> {
     let name = FeedName::parse(&request.kind).ok_or_else(|| ApiError::invalid("kind"))?;
-    let who = call.participant_with(name.readers())?;
+    let who = call.participant_with(readers(name))?;
     let head = call.app().engine.head().sequence;
     if request.after > head {
         return Err(ApiError::cursor(request.after, head));
@@ -148,7 +121,7 @@ impl Feed {
         if !entry.kinds.intersects(self.name.kinds()) {
             return Ok(false);
         }
-        if self.name != FeedName::Kind(FeedKind::Goods) {
+        if !self.name.is_own_goods() {
             return Ok(true);
         }
         let record = tanba_engine::log::decode_record(&entry.record)?;
