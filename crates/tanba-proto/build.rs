@@ -51,6 +51,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("tanba.v1.Product.level", "package_level"),
         ("tanba.v1.SaleCheck.status", "code_status"),
         ("tanba.v1.GetChallengeResponse.challenge", "hex"),
+        ("tanba.v1.FeedEntry.record", "hex"),
+        ("tanba.v1.FeedEntry.chain_hash", "hex"),
+        ("tanba.v1.FeedEntry.record_digest", "hex"),
     ] {
         builder = builder.field_attribute(
             field,
@@ -58,6 +61,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     builder
+        // A feed's entries are read out of the received buffer without a copy each.
+        .bytes(".tanba.v1.FeedEntry")
         .file_descriptor_set_path(&descriptor_path)
         .skip_protoc_run()
         .compile_protos(&files, &[root])?;

@@ -46,6 +46,10 @@ pub struct BenchArgs {
     /// each group commit more and wait longer in the queue.
     #[arg(long, default_value_t = TILLS_DEFAULT, value_parser = clap::value_parser!(u32).range(1..=TILLS_MAX))]
     tills: u32,
+    /// Run the feed workloads instead ([`crate::bench_feeds`]): a server on loopback, one
+    /// follower reading the log, and the writer's sales alone and with ten followers.
+    #[arg(long)]
+    feeds: bool,
 }
 
 /// How big each workload is.
@@ -83,7 +87,7 @@ const QUICK_SCALE: Scale = Scale {
 };
 
 /// How long an emission order may take before the run is called failed.
-const ORDER_TIMEOUT: Duration = Duration::from_secs(600);
+pub(crate) const ORDER_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Concurrent tills in `sales` unless told otherwise.
 const TILLS_DEFAULT: u32 = 256;
@@ -101,6 +105,10 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         &FULL_SCALE
     };
     let parent = args.dir.unwrap_or_else(std::env::temp_dir);
+    if args.feeds {
+        crate::bench_feeds::run(args.quick, &parent, args.tills as usize)?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
     let dir = tempfile::Builder::new()
         .prefix("tanba-bench-")
         .tempdir_in(&parent)
@@ -142,7 +150,7 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     let sold = &sold[..scale.sales.min(sold.len())];
     world.bring_into_circulation(&engine, sold, today)?;
     world.deliver(&engine, world.retailer, sold)?;
-    sales(&engine, world.retailer, sold, args.tills as usize)?;
+    sales(&engine, world.retailer, sold, args.tills as usize, "sales")?;
     card_lookups(&engine, sold, scale.lookups)?;
     pallet(&engine, &world, scale, today)?;
     world.bring_into_circulation(&engine, &recalled, today)?;
@@ -208,7 +216,13 @@ fn issue(
 }
 
 /// One sale per command from `tills` concurrent tills.
-fn sales(engine: &Engine, retailer: TaxpayerId, codes: &[CodeKey], tills: usize) -> Result<()> {
+pub(crate) fn sales(
+    engine: &Engine,
+    retailer: TaxpayerId,
+    codes: &[CodeKey],
+    tills: usize,
+    name: &str,
+) -> Result<()> {
     let threads = tills.div_ceil(TILLS_PER_THREAD).max(1);
     let window = tills.div_ceil(threads);
     let per_thread = codes.len().div_ceil(threads);
@@ -270,7 +284,7 @@ fn sales(engine: &Engine, retailer: TaxpayerId, codes: &[CodeKey], tills: usize)
         latency.add(part?)?;
     }
     report(
-        "sales",
+        name,
         codes.len() as u64,
         elapsed,
         Some(&latency),

@@ -202,7 +202,7 @@ impl FeedVerifier {
         let leaf = if entry.record.is_empty() {
             let digest: [u8; 32] = entry
                 .record_digest
-                .as_slice()
+                .as_ref()
                 .try_into()
                 .map_err(|_| FeedVerifyError::Altered(sequence))?;
             // The own-goods feed leaves out other participants' goods entries.
@@ -223,7 +223,7 @@ impl FeedVerifier {
             tanba_log::leaf(kinds, &entry.record)
         };
         let hash = chain_next(&self.hash, sequence, &leaf);
-        if hash.as_bytes().as_slice() != entry.chain_hash.as_slice() {
+        if hash.as_bytes().as_slice() != entry.chain_hash.as_ref() {
             return Err(FeedVerifyError::Altered(sequence));
         }
         self.hash = hash;

@@ -40,14 +40,17 @@ pub fn entries_after(
         &keys::sequence(after.saturating_add(1)),
         limit,
     )?;
-    page.iter()
-        .map(|(key, value)| {
-            let entry = stored_entry(value)?;
+    page.into_iter()
+        .map(|(key, mut value)| {
+            let entry = stored_entry(&value)?;
+            let (hash, kinds) = (entry.hash, entry.kinds);
+            // The record is the value past its header: kept in place, not copied.
+            value.drain(..value.len() - entry.record.len());
             Ok(FeedRead {
-                sequence: keys::trailing_u64(key)?,
-                hash: entry.hash,
-                kinds: entry.kinds,
-                record: entry.record.to_vec(),
+                sequence: keys::trailing_u64(&key)?,
+                hash,
+                kinds,
+                record: value,
             })
         })
         .collect()

@@ -133,15 +133,15 @@ pub fn item_of(line: &FeedLine) -> Result<pb::FeedItem, FeedLineError> {
     let item = match line {
         FeedLine::Entry(entry) => pb::feed_item::Item::Entry(pb::FeedEntry {
             sequence: entry.sequence,
-            chain_hash: unhex("entry.chain_hash", &entry.chain_hash)?,
+            chain_hash: unhex("entry.chain_hash", &entry.chain_hash)?.into(),
             kinds: entry.kinds,
             record: match &entry.record {
-                Some(text) => unbase64("entry.record", text)?,
-                None => Vec::new(),
+                Some(text) => unbase64("entry.record", text)?.into(),
+                None => Default::default(),
             },
             record_digest: match &entry.record_digest {
-                Some(text) => unhex("entry.record_digest", text)?,
-                None => Vec::new(),
+                Some(text) => unhex("entry.record_digest", text)?.into(),
+                None => Default::default(),
             },
         }),
         FeedLine::Checkpoint(checkpoint) => pb::feed_item::Item::Checkpoint(pb::FeedCheckpoint {

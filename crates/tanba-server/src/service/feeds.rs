@@ -21,8 +21,8 @@ use crate::grpc::STREAM_SEND_TIMEOUT;
 pub const FEEDS_PER_PARTICIPANT_MAX: usize = 4;
 /// Feeds followed at once, over everyone.
 pub const FEEDS_OPEN_MAX: usize = 256;
-/// Entries read per batch at most.
-pub const FEED_BATCH_ENTRIES_MAX: usize = 4096;
+/// Entries read per batch at most (about 1 MiB of sales).
+pub const FEED_BATCH_ENTRIES_MAX: usize = 2048;
 /// Bytes of records per batch at most (a batch ends after the entry that passes it).
 pub const FEED_BATCH_BYTES_MAX: usize = 1 << 20;
 /// Batches read ahead of the follower at most: with [`FEED_BATCH_BYTES_MAX`], what one feed
@@ -148,19 +148,22 @@ impl Feed {
             tanba_engine::feed::checkpoints_between(snapshot.as_ref(), self.position, through)?;
         let mut items = Vec::new();
         let mut bytes = 0;
-        let mut read = 0;
-        for entry in &entries {
-            read += 1;
+        // The store had fewer than asked: nothing more now. A batch cut short by its bytes is
+        // not caught up; the next read follows at once.
+        let caught_up = entries.len() < limit.min(tanba_store::SCAN_ENTRIES_MAX);
+        for mut entry in entries {
             self.position = entry.sequence;
-            if self.includes(snapshot.as_ref(), entry)? {
+            let sequence = entry.sequence;
+            if self.includes(snapshot.as_ref(), &entry)? {
                 bytes += entry.record.len();
-                items.push(entry_item(entry, entry.record.clone(), Vec::new()));
+                let record = std::mem::take(&mut entry.record);
+                items.push(entry_item(&entry, record, Vec::new()));
             } else if self.proof {
                 let digest = blake3::hash(&entry.record).as_bytes().to_vec();
                 bytes += digest.len();
-                items.push(entry_item(entry, Vec::new(), digest));
+                items.push(entry_item(&entry, Vec::new(), digest));
             }
-            if let Some(checkpoint) = checkpoints.get(&entry.sequence) {
+            if let Some(checkpoint) = checkpoints.get(&sequence) {
                 items.push(checkpoint_item(checkpoint));
             }
             if bytes >= FEED_BATCH_BYTES_MAX {
@@ -169,7 +172,7 @@ impl Feed {
         }
         Ok(Read {
             items,
-            caught_up: read < limit,
+            caught_up,
             ended: self.until == Some(self.position),
         })
     }
@@ -192,10 +195,10 @@ fn entry_item(
     pb::FeedItem {
         item: Some(pb::feed_item::Item::Entry(pb::FeedEntry {
             sequence: entry.sequence,
-            chain_hash: entry.hash.as_bytes().to_vec(),
+            chain_hash: entry.hash.as_bytes().to_vec().into(),
             kinds: entry.kinds.0,
-            record,
-            record_digest,
+            record: record.into(),
+            record_digest: record_digest.into(),
         })),
     }
 }
