@@ -36,8 +36,8 @@ struct FeedScale {
 }
 
 const FULL: FeedScale = FeedScale {
-    log_sales: 2_000_000,
-    round_sales: 150_000,
+    log_sales: 700_000,
+    round_sales: 75_000,
 };
 const QUICK: FeedScale = FeedScale {
     log_sales: 200_000,
@@ -139,8 +139,13 @@ fn taxpayer(n: u64) -> TaxpayerId {
 
 /// `count` codes issued, introduced and on the retailer's shelf.
 fn stock(engine: &Engine, world: &World, count: usize) -> Result<Vec<CodeKey>> {
-    let order = world.order(engine, world.short_gtin, count as u32, ORDER_TIMEOUT)?;
-    let codes = workload::order_codes(engine, order)?;
+    let mut codes = Vec::with_capacity(count);
+    while codes.len() < count {
+        // An order holds at most ORDER_QUANTITY_MAX codes.
+        let quantity = (count - codes.len()).min(tanba_types::limits::ORDER_QUANTITY_MAX as usize);
+        let order = world.order(engine, world.short_gtin, quantity as u32, ORDER_TIMEOUT)?;
+        codes.extend(workload::order_codes(engine, order)?);
+    }
     let today = tanba_types::Date::from_unix_ms_in_kz(tanba_engine::SystemClock.now_ms());
     world.bring_into_circulation(engine, &codes, today)?;
     world.deliver(engine, world.retailer, &codes)?;

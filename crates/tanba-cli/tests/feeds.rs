@@ -392,3 +392,105 @@ async fn who_follows_which_feed_is_a_role_rule_and_bad_cursors_are_refused_by_co
         .unwrap();
     assert_eq!(anonymous.status(), 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_is_12_a_sale_to_a_russian_buyer_goes_out_on_the_eaeu_feed_and_leaves_kazakhstan() {
+    use tanba_client::Withdrawal;
+    use tanba_types::{EaeuDocument, EaeuState, WithdrawalReason};
+    let demo = Demo::start();
+    let codes = on_shelf(&demo, "shop_almaty", 2).await;
+    let shop = demo.as_participant("shop_almaty").await;
+    let document = |taxpayer: &str| EaeuDocument {
+        buyer_state: EaeuState::Russia,
+        buyer_taxpayer: taxpayer.into(),
+        buyer_name: "ООО «Покупатель»".into(),
+        number: "UPD-2026-0042".into(),
+        date: "2026-12-01".parse().unwrap(),
+        value_tiyn: 4_200_000,
+    };
+    let export = |eaeu: Option<EaeuDocument>, reason| Withdrawal {
+        reason,
+        document: None,
+        export: None,
+        eaeu,
+    };
+    // Format-logical control of the buyer's number, and the document with its reason only.
+    for (withdrawal, code) in [
+        (
+            export(Some(document("7707083894")), WithdrawalReason::ExportToEaeu),
+            "TANBA-ENGINE-FOREIGN-TAXPAYER",
+        ),
+        (
+            export(None, WithdrawalReason::ExportToEaeu),
+            "TANBA-ENGINE-INVALID",
+        ),
+        (
+            export(Some(document("7707083893")), WithdrawalReason::WriteOff),
+            "TANBA-ENGINE-INVALID",
+        ),
+    ] {
+        let refused = refusal(shop.withdraw(vec![codes[0].clone()], &withdrawal).await);
+        assert_eq!(refused, code);
+    }
+    let receipt = shop
+        .withdraw(
+            vec![codes[0].clone()],
+            &export(Some(document("7707083893")), WithdrawalReason::ExportToEaeu),
+        )
+        .await
+        .unwrap();
+
+    // The codes can no longer be sold in Kazakhstan.
+    let sale = SalesReceipt {
+        receipt_id: "after-export".into(),
+        seller: None,
+        time_ms: now_ms(),
+        lines: vec![ReceiptLine {
+            code: codes[0].clone(),
+            price_tiyn: 10_000,
+        }],
+    };
+    let answer = shop.submit_receipt(&sale).await.unwrap();
+    assert_eq!(
+        answer.refused_lines.len(),
+        1,
+        "the exported unit is refused at the till"
+    );
+
+    // The EAEU feed carries the document: one entry of the feed, the export, and it verifies.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let head = demo.log_head().await;
+    let ministry = demo.as_participant("ministry").await;
+    let mut stream = ministry
+        .follow_feed(pb::FollowFeedRequest {
+            kind: "eaeu".into(),
+            after: 0,
+            until: head,
+            without_proof: false,
+        })
+        .await
+        .unwrap();
+    let mut verifier = FeedVerifier::new(keys(&demo), "eaeu").unwrap();
+    let mut exports = Vec::new();
+    while let Some(batch) = stream.message().await.unwrap() {
+        for item in batch.items {
+            verifier.push(&item).unwrap();
+            if let Some(pb::feed_item::Item::Entry(entry)) = &item.item
+                && !entry.record.is_empty()
+            {
+                exports.push(tanba_log::decode(&entry.record).unwrap());
+            }
+        }
+    }
+    assert!(verifier.proof().checkpoint.is_some());
+    assert_eq!(exports.len(), 1, "{exports:?}");
+    assert_eq!(exports[0].sequence, receipt.last_sequence);
+    match &exports[0].event {
+        Event::Withdrawn {
+            reason: WithdrawalReason::ExportToEaeu,
+            eaeu: Some(carried),
+            ..
+        } => assert_eq!(carried, &document("7707083893")),
+        other => panic!("not the export: {other:?}"),
+    }
+}

@@ -308,6 +308,7 @@ async fn every_role_is_refused_what_it_may_not_do_and_every_refusal_is_audited()
         reason: tanba_types::WithdrawalReason::WriteOff,
         document: None,
         export: None,
+        eaeu: None,
     };
     let stranger = tanba_types::Participant {
         id: "990140000384".parse().unwrap(),

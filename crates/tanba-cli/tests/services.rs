@@ -403,6 +403,7 @@ async fn a_permit_refused_at_intake_then_one_issued_and_used_up_by_exports() {
         document: "DT 50103/0001".into(),
         permit: String::new(),
         end_user: "Nordic Instruments AS".into(),
+        eaeu: None,
     };
     let refused = applicant.codes().withdraw(end_user_only).await;
     assert_eq!(refusal(refused), "TANBA-SERVER-INVALID");
@@ -414,6 +415,7 @@ async fn a_permit_refused_at_intake_then_one_issued_and_used_up_by_exports() {
             permit: permit.clone(),
             end_user: "Nordic Instruments AS".into(),
         }),
+        eaeu: None,
     };
     let refused = applicant.withdraw(codes[..1].to_vec(), &export(None)).await;
     assert_eq!(refusal(refused), "TANBA-ENGINE-EXPORT-PERMIT-REQUIRED");

@@ -29,6 +29,8 @@ pub struct Withdrawal {
     pub document: Option<String>,
     /// Controlled goods exported outside the EAEU: the permit they leave under.
     pub export: Option<ExportUse>,
+    /// A sale or shipment to a buyer in another EAEU state: its cross-border document.
+    pub eaeu: Option<tanba_types::EaeuDocument>,
 }
 
 impl Connection {
@@ -103,6 +105,7 @@ impl Connection {
             document: withdrawal.document.clone().unwrap_or_default(),
             permit,
             end_user,
+            eaeu: withdrawal.eaeu.as_ref().map(wire::eaeu_document),
         };
         let answer = self.codes().withdraw(request).await?;
         answered(answer.into_inner().receipt, "receipt")

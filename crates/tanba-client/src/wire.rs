@@ -148,3 +148,15 @@ pub(crate) fn withdrawal_reason(reason: WithdrawalReason) -> pb::WithdrawalReaso
         WithdrawalReason::Confiscation => pb::WithdrawalReason::Confiscation,
     }
 }
+
+/// A cross-border document for the wire.
+pub(crate) fn eaeu_document(document: &tanba_types::EaeuDocument) -> pb::EaeuDocument {
+    pb::EaeuDocument {
+        buyer_country: document.buyer_state.code().to_owned(),
+        buyer_taxpayer: document.buyer_taxpayer.clone(),
+        buyer_name: document.buyer_name.clone(),
+        number: document.number.clone(),
+        date: document.date.to_string(),
+        value_tiyn: document.value_tiyn,
+    }
+}

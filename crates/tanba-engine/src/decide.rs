@@ -174,7 +174,15 @@ pub fn decide(
             reason,
             document,
             export,
-        } => withdraw(state, context, codes, *reason, document, export.as_ref()),
+            eaeu,
+        } => {
+            check_eaeu_document(*reason, eaeu.as_ref())?;
+            let mut events = withdraw(state, context, codes, *reason, document, export.as_ref())?;
+            if let Some(Event::Withdrawn { eaeu: carried, .. }) = events.last_mut() {
+                carried.clone_from(eaeu);
+            }
+            Ok(events)
+        }
         Command::RecordSale {
             receipt_id,
             printed_ms,
@@ -748,10 +756,10 @@ fn introduce(
             document_number,
         } => {
             check_country("from_country", from_country)?;
-            if from_country == "KZ" {
+            if tanba_types::EaeuState::parse(from_country).is_none() {
                 return Err(EngineError::Invalid {
                     field: "from_country",
-                    reason: "goods from Kazakhstan are not an EAEU receipt",
+                    reason: "an EAEU receipt comes from another EAEU member state (RU, BY, AM, KG)",
                 });
             }
             check_text("document_number", document_number, REFERENCE_CHARS_MAX)?;
@@ -1065,8 +1073,51 @@ fn withdraw(
         reason,
         document: document.clone(),
         export,
+        eaeu: None,
     });
     Ok(events)
+}
+
+/// An export to another EAEU state carries its cross-border document, and only it does; the
+/// document names a buyer whose number passes its state's control (R-IS-12).
+fn check_eaeu_document(
+    reason: WithdrawalReason,
+    document: Option<&tanba_types::EaeuDocument>,
+) -> Result<(), EngineError> {
+    let document = match (reason, document) {
+        (WithdrawalReason::ExportToEaeu, Some(document)) => document,
+        (WithdrawalReason::ExportToEaeu, None) => {
+            return Err(EngineError::Invalid {
+                field: "eaeu",
+                reason: "an export to an EAEU state carries its cross-border document",
+            });
+        }
+        (_, Some(_)) => {
+            return Err(EngineError::Invalid {
+                field: "eaeu",
+                reason: "only an export to an EAEU state carries a cross-border document",
+            });
+        }
+        (_, None) => return Ok(()),
+    };
+    if !document
+        .buyer_state
+        .checks_taxpayer(&document.buyer_taxpayer)
+    {
+        return Err(EngineError::ForeignTaxpayer {
+            state: document.buyer_state,
+            number: document.buyer_taxpayer.chars().take(32).collect(),
+        });
+    }
+    check_text("eaeu.buyer_name", &document.buyer_name, NAME_CHARS_MAX)?;
+    check_text("eaeu.number", &document.number, REFERENCE_CHARS_MAX)?;
+    if document.value_tiyn == 0 {
+        return Err(EngineError::Invalid {
+            field: "eaeu.value_tiyn",
+            reason: "the goods' value is more than zero",
+        });
+    }
+    Ok(())
 }
 
 fn block(

@@ -142,6 +142,14 @@ pub enum EngineError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A taxpayer number that fails its EAEU state's format-logical control (R-IS-12).
+    #[error("{state} taxpayer number {number:?} fails that state's format control")]
+    ForeignTaxpayer {
+        /// The state.
+        state: tanba_types::EaeuState,
+        /// The number as given.
+        number: String,
+    },
     /// This seller already recorded a receipt with this id: a resent receipt changes nothing.
     #[error("receipt {receipt:?} is already recorded (log entry {sequence})")]
     ReceiptRecorded {
@@ -347,6 +355,7 @@ impl EngineError {
         "TANBA-ENGINE-NOT-BLOCKED-BY-YOU",
         "TANBA-ENGINE-LIMIT-EXCEEDED",
         "TANBA-ENGINE-INVALID",
+        "TANBA-ENGINE-FOREIGN-TAXPAYER",
         "TANBA-ENGINE-RECEIPT-RECORDED",
         "TANBA-ENGINE-RECEIPT-MISMATCH",
         "TANBA-ENGINE-SALE-NEEDS-RECEIPT",
@@ -415,6 +424,7 @@ impl EngineError {
             EngineError::NotBlockedByYou(_) => "TANBA-ENGINE-NOT-BLOCKED-BY-YOU",
             EngineError::LimitExceeded { .. } => "TANBA-ENGINE-LIMIT-EXCEEDED",
             EngineError::Invalid { .. } => "TANBA-ENGINE-INVALID",
+            EngineError::ForeignTaxpayer { .. } => "TANBA-ENGINE-FOREIGN-TAXPAYER",
             EngineError::ReceiptRecorded { .. } => "TANBA-ENGINE-RECEIPT-RECORDED",
             EngineError::ReceiptMismatch { .. } => "TANBA-ENGINE-RECEIPT-MISMATCH",
             EngineError::SaleNeedsReceipt => "TANBA-ENGINE-SALE-NEEDS-RECEIPT",
@@ -482,6 +492,7 @@ impl Localized for EngineError {
             EngineError::RoleRequired(role) => Some(role.to_string()),
             EngineError::LimitExceeded { what, max } => Some(format!("{what} ≤ {max}")),
             EngineError::Invalid { field, .. } => Some((*field).to_owned()),
+            EngineError::ForeignTaxpayer { state, number } => Some(format!("{state} {number}")),
             EngineError::UnknownParticipant(id)
             | EngineError::ParticipantSuspended(id)
             | EngineError::ParticipantExists(id)

@@ -304,6 +304,7 @@ fn withdraw(
             reason,
             document: Some(format!("case {case}")),
             export: None,
+            eaeu: None,
         });
     }
     let next = continued(SweepPhase::Withdraw, &entries, SWEEP_UNITS_PER_TICK);

@@ -68,6 +68,7 @@ fn r_is_13_a_sale_is_recorded_by_its_receipt_only() {
         reason: WithdrawalReason::RetailSale,
         document: Some("R-1".into()),
         export: None,
+        eaeu: None,
     };
     assert_eq!(
         code_of(world.by(world.cast.retailer, withdraw)),
@@ -415,6 +416,7 @@ fn r_is_13_a_fiscal_data_operator_acts_only_for_sellers_it_serves_on_those_days(
         reason: WithdrawalReason::WriteOff,
         document: None,
         export: None,
+        eaeu: None,
     };
     assert_eq!(code_of(world.run(acting, ship)), "TANBA-ENGINE-INVALID");
     world.assert_replay_equal();

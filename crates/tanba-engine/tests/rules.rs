@@ -32,6 +32,7 @@ fn withdraw(code: CodeKey, reason: WithdrawalReason) -> Command {
         reason,
         document: None,
         export: None,
+        eaeu: None,
     }
 }
 
@@ -855,6 +856,7 @@ fn one_bad_code_refuses_the_whole_command_and_changes_nothing() {
         reason: WithdrawalReason::ExportOutsideEaeu,
         document: None,
         export: None,
+        eaeu: None,
     };
     assert_eq!(code_of(world.by(retailer, export)), "TANBA-CODE-BLOCKED");
     assert_eq!(world.core.head(), head, "nothing logged");

@@ -511,6 +511,7 @@ fn controlled_exports_need_a_permit_that_covers_them_and_consume_it() {
                 permit: DocumentNumber::parse(permit).unwrap(),
                 end_user: end_user.into(),
             }),
+            eaeu: None,
         };
     let refused = world.by(producer, export(&units[..1], None, ""));
     assert_eq!(code_of(refused), "TANBA-ENGINE-EXPORT-PERMIT-REQUIRED");

@@ -1206,7 +1206,14 @@ impl Model {
                 reason,
                 document,
                 export: None,
+                eaeu,
             } => {
+                // An export to another EAEU state carries its document, and only it does: the
+                // engine answers that first.
+                if (*reason == WithdrawalReason::ExportToEaeu) != eaeu.is_some() {
+                    v.push(INVALID);
+                    return v;
+                }
                 if document
                     .as_deref()
                     .is_some_and(|document| !text_ok(document))
@@ -2998,6 +3005,28 @@ impl Gen<'_> {
     }
 
     fn retail_return(&mut self) -> Proposal {
+        // Now and then a unit already taken back on its sale, brought back again: refused as
+        // already returned, whatever became of it since.
+        let taken_back: Vec<(TaxpayerId, String, Vec<CodeKey>)> = (self.model.sales.iter())
+            .filter(|(_, sale)| !sale.returned.is_empty())
+            .map(|((seller, id), sale)| {
+                (*seller, id.clone(), sale.returned.iter().copied().collect())
+            })
+            .collect();
+        if !taken_back.is_empty() && self.dice.percent(10) {
+            let (seller, sale_receipt_id, returned) =
+                self.dice.pick(&taken_back).expect("not empty");
+            let receipt_id = format!("return-{}", self.dice.below(1000));
+            let codes = self.dice.some(&returned, 1);
+            return (
+                Actor::Participant(seller),
+                Command::RecordReturn {
+                    receipt_id,
+                    sale_receipt_id,
+                    codes,
+                },
+            );
+        }
         let sold = self.codes_where(|_, code| {
             code.status == CodeStatus::Withdrawn(WithdrawalReason::RetailSale)
                 && code.in_transit.is_none()
@@ -3057,6 +3086,17 @@ impl Gen<'_> {
             .dice
             .percent(50)
             .then(|| format!("act-{}", self.dice.below(1000)));
+        // Mostly with its document when it goes to another EAEU state, sometimes without.
+        let eaeu = (reason == WithdrawalReason::ExportToEaeu && self.dice.percent(80)).then(|| {
+            tanba_types::EaeuDocument {
+                buyer_state: tanba_types::EaeuState::Russia,
+                buyer_taxpayer: "7707083893".into(),
+                buyer_name: "OOO Buyer".into(),
+                number: format!("upd-{}", self.dice.below(1000)),
+                date: Date::from_days_since_epoch(20_000),
+                value_tiyn: 1 + self.dice.below(1_000_000) as u64,
+            }
+        });
         (
             actor,
             Command::Withdraw {
@@ -3064,6 +3104,7 @@ impl Gen<'_> {
                 reason,
                 document,
                 export: None,
+                eaeu,
             },
         )
     }
@@ -3087,6 +3128,7 @@ impl Gen<'_> {
                 reason: WithdrawalReason::Confiscation,
                 document: Some(format!("protocol-{}", self.dice.below(1000))),
                 export: None,
+                eaeu: None,
             },
         )
     }

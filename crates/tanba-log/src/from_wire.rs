@@ -212,6 +212,7 @@ fn trade_event(event: E) -> Result<Event> {
             reason: withdrawal_reason(withdrawn.reason)?,
             document: withdrawn.document,
             export: withdrawn.export.map(export_used).transpose()?,
+            eaeu: withdrawn.eaeu.map(eaeu_document).transpose()?,
         },
         E::Sold(sold) => Event::Sold {
             receipt_id: sold.receipt_id,
@@ -452,6 +453,18 @@ fn export_used(used: pb::ExportUsed) -> Result<ExportUsed> {
         permit: document_number(required("ExportUsed.permit", used.permit)?),
         case: used.case,
         units: used.units,
+    })
+}
+
+fn eaeu_document(document: pb::EaeuDocument) -> Result<tanba_types::EaeuDocument> {
+    Ok(tanba_types::EaeuDocument {
+        buyer_state: tanba_types::EaeuState::parse(&document.buyer_state)
+            .ok_or(malformed("EaeuDocument.buyer_state"))?,
+        buyer_taxpayer: document.buyer_taxpayer,
+        buyer_name: document.buyer_name,
+        number: document.number,
+        date: date("EaeuDocument.date", &document.date)?,
+        value_tiyn: document.value_tiyn,
     })
 }
 

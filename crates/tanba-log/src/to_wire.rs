@@ -204,11 +204,13 @@ fn trade_event(event: &Event) -> Option<E> {
             reason,
             document,
             export,
+            eaeu,
         } => E::Withdrawn(pb::Withdrawn {
             codes: codes(withdrawn),
             reason: withdrawal_reason(*reason) as i32,
             document: document.clone(),
             export: export.as_ref().map(export_used),
+            eaeu: eaeu.as_ref().map(eaeu_document),
         }),
         Event::Sold {
             receipt_id,
@@ -449,6 +451,17 @@ fn export_used(used: &ExportUsed) -> pb::ExportUsed {
         permit: Some(document_number(&used.permit)),
         case: used.case,
         units: used.units,
+    }
+}
+
+fn eaeu_document(document: &tanba_types::EaeuDocument) -> pb::EaeuDocument {
+    pb::EaeuDocument {
+        buyer_state: document.buyer_state.code().to_owned(),
+        buyer_taxpayer: document.buyer_taxpayer.clone(),
+        buyer_name: document.buyer_name.clone(),
+        number: document.number.clone(),
+        date: date(&document.date),
+        value_tiyn: document.value_tiyn,
     }
 }
 

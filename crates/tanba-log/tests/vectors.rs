@@ -306,12 +306,14 @@ fn trade_events() -> Vec<Event> {
             reason: WithdrawalReason::WriteOff,
             document: Some("act 5".into()),
             export: None,
+            eaeu: None,
         },
         Event::Withdrawn {
             codes: vec![unit("2")],
             reason: WithdrawalReason::ExportToEaeu,
             document: Some("UPD-9".into()),
             export: None,
+            eaeu: None,
         },
         Event::Withdrawn {
             codes: vec![unit("2")],
@@ -322,6 +324,7 @@ fn trade_events() -> Vec<Event> {
                 case: 40,
                 units: 1,
             }),
+            eaeu: None,
         },
         Event::Sold {
             receipt_id: "R-1".into(),
@@ -494,6 +497,25 @@ fn case_events() -> Vec<Event> {
     ]
 }
 
+/// Records of fields added after the first vectors were pinned: appended, so that no earlier
+/// line changes.
+fn later_events() -> Vec<Event> {
+    vec![Event::Withdrawn {
+        codes: vec![pallet()],
+        reason: WithdrawalReason::ExportToEaeu,
+        document: None,
+        export: None,
+        eaeu: Some(tanba_types::EaeuDocument {
+            buyer_state: tanba_types::EaeuState::Russia,
+            buyer_taxpayer: "7707083893".into(),
+            buyer_name: "ООО «Покупатель»".into(),
+            number: "UPD-2026-17".into(),
+            date: day("2026-12-04"),
+            value_tiyn: 1_250_000,
+        }),
+    }]
+}
+
 /// One record of every event kind (some kinds more than once, to cover their variants), under
 /// every kind of actor.
 fn samples() -> Vec<LogRecord> {
@@ -511,6 +533,7 @@ fn samples() -> Vec<LogRecord> {
         goods_events(),
         trade_events(),
         case_events(),
+        later_events(),
     ]
     .into_iter()
     .flatten()

@@ -230,6 +230,9 @@ pub enum Command {
         document: Option<String>,
         /// For export outside the EAEU of controlled goods: the permit it uses.
         export: Option<crate::ExportUse>,
+        /// For a sale or shipment to a buyer in another EAEU state: the cross-border document
+        /// (required with [`WithdrawalReason::ExportToEaeu`], refused with any other reason).
+        eaeu: Option<crate::EaeuDocument>,
     },
     /// The seller (or its fiscal data operator): a fiscal sales receipt (R-IS-13). A receipt
     /// is a fact, the customer has left with the goods, so each line the rules refuse is set

@@ -138,6 +138,8 @@ pub enum Event {
         document: Option<String>,
         /// The permit an export of controlled goods used.
         export: Option<ExportUsed>,
+        /// The cross-border document of an export to another EAEU state.
+        eaeu: Option<crate::EaeuDocument>,
     },
     /// A seller's fiscal sales receipt was recorded (the seller is the log record's actor):
     /// the lines not refused were sold.

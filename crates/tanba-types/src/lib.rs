@@ -17,6 +17,7 @@ pub mod case;
 pub mod code_key;
 pub mod command;
 pub mod date;
+pub mod eaeu;
 pub mod event;
 pub mod kz;
 pub mod language;
@@ -40,6 +41,7 @@ pub use command::{
     Actor, Command, DocumentId, Introduction, IssuedCode, IssuedTail, OrderId, SaleLine,
 };
 pub use date::{Date, DateError};
+pub use eaeu::{EaeuDocument, EaeuState};
 pub use event::{Event, RefusedLine};
 pub use kz::{HsCode, KzIdError, TaxpayerId, TaxpayerKind};
 pub use language::Language;

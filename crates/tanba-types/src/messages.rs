@@ -278,6 +278,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-REFERENCE-NOT-PUBLISHED" => ["Анықтамалықтың бірде-бір нұсқасы жарияланбаған: {detail}", "Ни одна версия справочника не опубликована: {detail}", "No version of the reference set is published: {detail}"],
     "TANBA-SCAN-TOO-LONG" => ["Код тым ұзын: ең көбі {detail} байт", "Код слишком длинный: не более {detail} байт", "The code is too long: at most {detail} bytes"],
     "TANBA-SCAN-TAIL" => ["Кодтың криптоқұйрығы толық емес: AI 91 мен 92 бірге, AI 93 жеке болады", "Криптохвост кода неполон: AI 91 и 92 идут вместе, AI 93 отдельно", "The code's tail is incomplete: AI 91 and 92 go together, AI 93 alone"],
+    "TANBA-ENGINE-FOREIGN-TAXPAYER" => ["Салық төлеуші нөмірі өз мемлекетінің форматтық-логикалық бақылауынан өтпейді: {detail}", "Номер налогоплательщика не проходит форматно-логический контроль своего государства: {detail}", "The taxpayer number fails its state's format-logical control: {detail}"],
     "TANBA-SERVER-UNAUTHENTICATED" => ["Кіру қажет: жарамды токен жоқ немесе оның мерзімі өткен", "Нужен вход: токена нет, он недействителен или истёк", "Sign-in needed: no token, or it is invalid or expired"],
     "TANBA-SERVER-FORBIDDEN" => ["Бұған рұқсат жоқ ({detail})", "Нет права на это ({detail})", "Not allowed ({detail})"],
     "TANBA-SERVER-RATE-LIMITED" => ["Сұраулар тым көп: сәл кейін қайталаңыз", "Слишком много запросов: повторите чуть позже", "Too many requests: try again shortly"],

@@ -188,6 +188,9 @@ pub struct Withdraw {
     /// With a permit: the end user, as the permit names it.
     #[arg(long, default_value = "")]
     end_user: String,
+    /// Sold or shipped to a buyer in another EAEU state: the cross-border document.
+    #[command(flatten)]
+    eaeu: EaeuArgs,
     #[command(flatten)]
     codes: Codes,
 }
@@ -207,6 +210,7 @@ impl Withdraw {
             reason,
             document: optional_text(&self.document),
             export: self.export()?,
+            eaeu: self.eaeu.document()?,
         };
         receipt(connection.withdraw(codes, &withdrawal).await?)
     }
@@ -224,6 +228,50 @@ impl Withdraw {
         Ok(Some(ExportUse {
             permit,
             end_user: self.end_user.clone(),
+        }))
+    }
+}
+
+/// The cross-border document of an export to another EAEU state (`--reason export-to-eaeu`).
+#[derive(Debug, Args)]
+pub struct EaeuArgs {
+    /// The buyer's state: RU, BY, AM or KG.
+    #[arg(long, requires_all = ["buyer_taxpayer", "buyer_name", "eaeu_document", "eaeu_date", "value_tiyn"])]
+    buyer_country: Option<String>,
+    /// The buyer's taxpayer number in its state.
+    #[arg(long, requires = "buyer_country")]
+    buyer_taxpayer: Option<String>,
+    /// The buyer's name.
+    #[arg(long, requires = "buyer_country")]
+    buyer_name: Option<String>,
+    /// The cross-border document's number.
+    #[arg(long, requires = "buyer_country")]
+    eaeu_document: Option<String>,
+    /// The cross-border document's date, YYYY-MM-DD.
+    #[arg(long, requires = "buyer_country")]
+    eaeu_date: Option<String>,
+    /// The goods' value, in tiyn.
+    #[arg(long, requires = "buyer_country")]
+    value_tiyn: Option<u64>,
+}
+
+impl EaeuArgs {
+    /// The document, when the buyer's state is given (clap requires the rest with it).
+    fn document(&self) -> Result<Option<tanba_types::EaeuDocument>, Refused> {
+        let Some(country) = &self.buyer_country else {
+            return Ok(None);
+        };
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        Ok(Some(tanba_types::EaeuDocument {
+            buyer_state: tanba_types::EaeuState::parse(country)
+                .ok_or_else(|| Refused::invalid("buyer_country"))?,
+            buyer_taxpayer: text(&self.buyer_taxpayer),
+            buyer_name: text(&self.buyer_name),
+            number: text(&self.eaeu_document),
+            date: text(&self.eaeu_date)
+                .parse()
+                .map_err(|_| Refused::invalid("eaeu_date"))?,
+            value_tiyn: self.value_tiyn.unwrap_or_default(),
         }))
     }
 }

@@ -483,6 +483,24 @@ pub fn withdrawal_from(message: &pb::WithdrawRequest) -> Result<Withdrawal, ApiE
         reason: reason_from(message.reason)?,
         document: optional_text(&message.document),
         export: export_use(&message.permit, &message.end_user),
+        eaeu: message.eaeu.as_ref().map(eaeu_document_from).transpose(),
+    })
+}
+
+/// A cross-border document from the wire: the state and date read here, the rest checked by
+/// the engine.
+fn eaeu_document_from(message: &pb::EaeuDocument) -> Result<tanba_types::EaeuDocument, ApiError> {
+    Ok(tanba_types::EaeuDocument {
+        buyer_state: tanba_types::EaeuState::parse(&message.buyer_country)
+            .ok_or_else(|| ApiError::invalid("eaeu.buyer_country"))?,
+        buyer_taxpayer: message.buyer_taxpayer.clone(),
+        buyer_name: message.buyer_name.clone(),
+        number: message.number.clone(),
+        date: message
+            .date
+            .parse()
+            .map_err(|_| ApiError::invalid("eaeu.date"))?,
+        value_tiyn: message.value_tiyn,
     })
 }
 

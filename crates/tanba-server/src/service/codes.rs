@@ -36,6 +36,8 @@ pub struct Withdrawal {
     pub document: Option<String>,
     /// The permit an export outside the EAEU is made under (none: no permit named).
     pub export: Given<Option<ExportUse>>,
+    /// The cross-border document of an export to another EAEU state.
+    pub eaeu: Given<Option<tanba_types::EaeuDocument>>,
 }
 
 /// One event of a code's history, as whoever may read the code sees it.
@@ -124,12 +126,14 @@ pub async fn withdraw(
         call.note_reference(document);
     }
     let export = withdrawal.export?;
+    let eaeu = withdrawal.eaeu?;
     codes_command(call, codes, |codes| {
         Ok(Command::Withdraw {
             codes,
             reason: withdrawal.reason,
             document: withdrawal.document,
             export,
+            eaeu,
         })
     })
     .await
