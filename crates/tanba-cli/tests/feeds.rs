@@ -274,6 +274,20 @@ async fn a_quiet_feed_advances_by_heartbeats_and_the_http_twin_sends_the_same_it
         );
     };
     assert!(position >= head);
+    // The open feed is counted where Prometheus reads.
+    let metrics = demo
+        .web
+        .get(format!("{}/metrics", demo.http))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("tanba_feeds_open{feed=\"eaeu\"} 1"),
+        "{metrics}"
+    );
     drop(stream);
 
     // The proof version of the same feed: every entry comes, none with a record, and verifies.

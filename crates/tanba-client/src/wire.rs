@@ -130,9 +130,13 @@ pub(crate) fn introduction(introduction: &Introduction) -> pb::introduce_request
         Introduction::EaeuReceipt {
             from_country,
             document_number,
+            seller_taxpayer,
+            document_date,
         } => How::EaeuReceipt(pb::EaeuReceipt {
             from_country: from_country.clone(),
             document_number: document_number.clone(),
+            seller_taxpayer: seller_taxpayer.clone().unwrap_or_default(),
+            document_date: document_date.map(|day| day.to_string()).unwrap_or_default(),
         }),
     }
 }

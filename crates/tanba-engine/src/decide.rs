@@ -754,15 +754,33 @@ fn introduce(
         Introduction::EaeuReceipt {
             from_country,
             document_number,
+            seller_taxpayer,
+            document_date,
         } => {
             check_country("from_country", from_country)?;
-            if tanba_types::EaeuState::parse(from_country).is_none() {
+            let Some(seller_state) = tanba_types::EaeuState::parse(from_country) else {
                 return Err(EngineError::Invalid {
                     field: "from_country",
                     reason: "an EAEU receipt comes from another EAEU member state (RU, BY, AM, KG)",
                 });
-            }
+            };
             check_text("document_number", document_number, REFERENCE_CHARS_MAX)?;
+            let seller = seller_taxpayer.as_deref().ok_or(EngineError::Invalid {
+                field: "seller_taxpayer",
+                reason: "an EAEU receipt names its seller's taxpayer number",
+            })?;
+            if !seller_state.checks_taxpayer(seller) {
+                return Err(EngineError::ForeignTaxpayer {
+                    state: seller_state,
+                    number: seller.chars().take(32).collect(),
+                });
+            }
+            if document_date.is_none() {
+                return Err(EngineError::Invalid {
+                    field: "document_date",
+                    reason: "an EAEU receipt names its document's date",
+                });
+            }
             goods_holder(state, context.actor)?
         }
     };

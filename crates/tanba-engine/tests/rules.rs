@@ -411,6 +411,8 @@ fn introduction_needs_the_right_role_and_papers() {
     let from_home = Introduction::EaeuReceipt {
         from_country: "KZ".into(),
         document_number: "1".into(),
+        seller_taxpayer: Some("7707083893".into()),
+        document_date: Some(Date::from_days_since_epoch(20_000)),
     };
     assert_eq!(
         code_of(world.by(importer, introduce(from_home))),
@@ -420,10 +422,32 @@ fn introduction_needs_the_right_role_and_papers() {
         customs_declaration: "50508/221126/0012345".into(),
     };
     world.by(importer, introduce(declared)).unwrap();
-    let from_russia = Introduction::EaeuReceipt {
+    // R-IS-12: the seller's number passes its state's control, and the document has a date.
+    let receipt = |seller: Option<&str>, date: Option<Date>| Introduction::EaeuReceipt {
         from_country: "RU".into(),
         document_number: "UPD-7".into(),
+        seller_taxpayer: seller.map(str::to_owned),
+        document_date: date,
     };
+    let dated = Some(Date::from_days_since_epoch(20_000));
+    for (introduction, code) in [
+        (
+            receipt(Some("7707083894"), dated),
+            "TANBA-ENGINE-FOREIGN-TAXPAYER",
+        ),
+        (receipt(None, dated), "TANBA-ENGINE-INVALID"),
+        (receipt(Some("7707083893"), None), "TANBA-ENGINE-INVALID"),
+    ] {
+        let refused = world.by(
+            importer,
+            Command::Introduce {
+                codes: vec![codes[1]],
+                introduction,
+            },
+        );
+        assert_eq!(code_of(refused), code);
+    }
+    let from_russia = receipt(Some("7707083893"), dated);
     world
         .by(
             importer,

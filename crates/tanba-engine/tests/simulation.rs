@@ -384,6 +384,7 @@ const EITHER: &str = "(either)";
 const UNKNOWN_RECEIPT: &str = "TANBA-ENGINE-UNKNOWN-RECEIPT";
 const NOT_ON_RECEIPT: &str = "TANBA-ENGINE-NOT-ON-RECEIPT";
 const ALREADY_RETURNED: &str = "TANBA-ENGINE-ALREADY-RETURNED";
+const FOREIGN_TAXPAYER: &str = "TANBA-ENGINE-FOREIGN-TAXPAYER";
 const RETURN_PERIOD_OVER: &str = "TANBA-ENGINE-RETURN-PERIOD-OVER";
 /// Any refusal code: a receipt line that is not a code gets the GS1 parser's own.
 const ANY_CODE: &str = "*";
@@ -984,9 +985,21 @@ impl Model {
                     Introduction::EaeuReceipt {
                         from_country,
                         document_number,
+                        seller_taxpayer,
+                        document_date,
                     } => {
-                        if from_country == "KZ" || !text_ok(document_number) {
+                        let state = tanba_types::EaeuState::parse(from_country);
+                        if state.is_none()
+                            || !text_ok(document_number)
+                            || seller_taxpayer.is_none()
+                            || document_date.is_none()
+                        {
                             v.push(INVALID);
+                        }
+                        if let (Some(state), Some(number)) = (state, seller_taxpayer)
+                            && !state.checks_taxpayer(number)
+                        {
+                            v.push(FOREIGN_TAXPAYER);
                         }
                         self.goods_holder(actor, &mut v)
                     }
@@ -2634,14 +2647,28 @@ impl Gen<'_> {
                 },
             }
         } else {
-            let countries = ["RU", "BY", "AM", "KG", "KZ"];
+            // Each partner state with a number its control passes; now and then Kazakhstan, a
+            // number that fails, or no date.
+            let sellers = [
+                ("RU", "7707083893"),
+                ("BY", "100582333"),
+                ("AM", "02500027"),
+                ("KG", "01234567891234"),
+            ];
+            let (country, seller) = sellers[self.dice.below(sellers.len())];
             Introduction::EaeuReceipt {
                 from_country: if self.dice.percent(5) {
                     "KZ".into()
                 } else {
-                    countries[self.dice.below(4)].into()
+                    country.into()
                 },
                 document_number: format!("EAEU-{}", self.dice.below(1000)),
+                seller_taxpayer: Some(if self.dice.percent(5) {
+                    "7707083894".into()
+                } else {
+                    seller.into()
+                }),
+                document_date: (!self.dice.percent(3)).then(|| Date::from_days_since_epoch(20_000)),
             }
         };
         let actor = self.mostly(owner, 95);

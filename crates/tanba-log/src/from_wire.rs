@@ -428,6 +428,11 @@ fn introduction(how: pb::Introduction) -> Result<Introduction> {
         Kind::EaeuReceipt(receipt) => Introduction::EaeuReceipt {
             from_country: receipt.from_country,
             document_number: receipt.document_number,
+            seller_taxpayer: receipt.seller_taxpayer,
+            document_date: optional_date(
+                "EaeuReceipt.document_date",
+                receipt.document_date.as_ref(),
+            )?,
         },
     })
 }

@@ -418,9 +418,13 @@ fn introduction(how: &Introduction) -> pb::Introduction {
         Introduction::EaeuReceipt {
             from_country,
             document_number,
+            seller_taxpayer,
+            document_date,
         } => Kind::EaeuReceipt(pb::EaeuReceipt {
             from_country: from_country.clone(),
             document_number: document_number.clone(),
+            seller_taxpayer: seller_taxpayer.clone(),
+            document_date: document_date.as_ref().map(date),
         }),
     };
     pb::Introduction { kind: Some(kind) }

@@ -254,6 +254,8 @@ fn goods_events() -> Vec<Event> {
             introduction: Introduction::EaeuReceipt {
                 from_country: "RU".into(),
                 document_number: "UPD-17".into(),
+                seller_taxpayer: None,
+                document_date: None,
             },
         },
         Event::TransportPackageCreated {
@@ -500,20 +502,31 @@ fn case_events() -> Vec<Event> {
 /// Records of fields added after the first vectors were pinned: appended, so that no earlier
 /// line changes.
 fn later_events() -> Vec<Event> {
-    vec![Event::Withdrawn {
-        codes: vec![pallet()],
-        reason: WithdrawalReason::ExportToEaeu,
-        document: None,
-        export: None,
-        eaeu: Some(tanba_types::EaeuDocument {
-            buyer_state: tanba_types::EaeuState::Russia,
-            buyer_taxpayer: "7707083893".into(),
-            buyer_name: "ООО «Покупатель»".into(),
-            number: "UPD-2026-17".into(),
-            date: day("2026-12-04"),
-            value_tiyn: 1_250_000,
-        }),
-    }]
+    vec![
+        Event::Withdrawn {
+            codes: vec![pallet()],
+            reason: WithdrawalReason::ExportToEaeu,
+            document: None,
+            export: None,
+            eaeu: Some(tanba_types::EaeuDocument {
+                buyer_state: tanba_types::EaeuState::Russia,
+                buyer_taxpayer: "7707083893".into(),
+                buyer_name: "ООО «Покупатель»".into(),
+                number: "UPD-2026-17".into(),
+                date: day("2026-12-04"),
+                value_tiyn: 1_250_000,
+            }),
+        },
+        Event::CodesIntroduced {
+            codes: vec![unit("2")],
+            introduction: Introduction::EaeuReceipt {
+                from_country: "BY".into(),
+                document_number: "TTN-2026-5".into(),
+                seller_taxpayer: Some("100582333".into()),
+                document_date: Some(day("2026-12-02")),
+            },
+        },
+    ]
 }
 
 /// One record of every event kind (some kinds more than once, to cover their variants), under

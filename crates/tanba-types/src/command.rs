@@ -86,6 +86,12 @@ pub enum Introduction {
         from_country: String,
         /// The sender's accompanying document number.
         document_number: String,
+        /// The seller's taxpayer number in its state (checked by
+        /// [`EaeuState::checks_taxpayer`](crate::EaeuState::checks_taxpayer)); required of a new
+        /// receipt, absent from the log's first receipts.
+        seller_taxpayer: Option<String>,
+        /// The document's date; required of a new receipt, as the seller's number.
+        document_date: Option<Date>,
     },
 }
 

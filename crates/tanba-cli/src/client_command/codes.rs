@@ -66,12 +66,19 @@ pub struct Introduce {
     /// Imported: the customs declaration number.
     #[arg(long)]
     import: Option<String>,
-    /// Received from an EAEU state: its ISO code (with --eaeu-document).
-    #[arg(long, requires = "eaeu_document")]
+    /// Received from an EAEU state: its ISO code (with --eaeu-document, --eaeu-seller and
+    /// --eaeu-date).
+    #[arg(long, requires_all = ["eaeu_document", "eaeu_seller", "eaeu_date"])]
     eaeu_country: Option<String>,
     /// The sender's document number.
     #[arg(long)]
     eaeu_document: Option<String>,
+    /// The seller's taxpayer number in its state.
+    #[arg(long)]
+    eaeu_seller: Option<String>,
+    /// The sender's document date, YYYY-MM-DD.
+    #[arg(long)]
+    eaeu_date: Option<String>,
     #[command(flatten)]
     codes: Codes,
 }
@@ -86,6 +93,11 @@ impl Introduce {
             (None, Some(from_country)) => Introduction::EaeuReceipt {
                 from_country,
                 document_number: self.eaeu_document.unwrap_or_default(),
+                seller_taxpayer: self.eaeu_seller,
+                document_date: match self.eaeu_date {
+                    Some(text) => Some(text.parse().map_err(|_| Refused::invalid("eaeu_date"))?),
+                    None => None,
+                },
             },
             (None, None) => Introduction::OwnProduction,
         };

@@ -134,6 +134,8 @@ fn introduction(form: &Form) -> Result<Introduction, ApiError> {
         "eaeu" => Ok(Introduction::EaeuReceipt {
             from_country: text("from_country"),
             document_number: text("document_number"),
+            seller_taxpayer: Some(text("seller_taxpayer")).filter(|number| !number.is_empty()),
+            document_date: optional_date(form, "document_date")?,
         }),
         _ => Err(ApiError::invalid("how")),
     }

@@ -471,6 +471,8 @@ pub fn introduction_from(
         Some(How::EaeuReceipt(receipt)) => Ok(Introduction::EaeuReceipt {
             from_country: receipt.from_country,
             document_number: receipt.document_number,
+            seller_taxpayer: optional_text(&receipt.seller_taxpayer),
+            document_date: optional_date("document_date", &receipt.document_date)?,
         }),
         None => Err(ApiError::invalid("how")),
     }

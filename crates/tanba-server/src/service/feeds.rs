@@ -187,6 +187,26 @@ impl Feed {
     }
 }
 
+/// A feed counted as open (`tanba_feeds_open`, by feed) while its task runs.
+struct OpenFeed(&'static str);
+
+impl OpenFeed {
+    fn count(name: FeedName) -> OpenFeed {
+        let label = match name {
+            FeedName::Kind(kind) => kind.name(),
+            FeedName::All => "all",
+        };
+        metrics::gauge!("tanba_feeds_open", "feed" => label).increment(1.0);
+        OpenFeed(label)
+    }
+}
+
+impl Drop for OpenFeed {
+    fn drop(&mut self) {
+        metrics::gauge!("tanba_feeds_open", "feed" => self.0).decrement(1.0);
+    }
+}
+
 fn entry_item(
     entry: &tanba_engine::feed::FeedRead,
     record: Vec<u8>,
@@ -223,6 +243,7 @@ pub fn follow(app: &Arc<App>, mut feed: Feed) -> mpsc::Receiver<pb::FeedBatch> {
     let (sender, receiver) = mpsc::channel(FEED_BUFFER_BATCHES);
     let app = Arc::downgrade(app);
     tokio::spawn(async move {
+        let _open = OpenFeed::count(feed.name);
         let mut last_sent = Instant::now();
         loop {
             let (read, heartbeat) = {
@@ -238,11 +259,22 @@ pub fn follow(app: &Arc<App>, mut feed: Feed) -> mpsc::Receiver<pb::FeedBatch> {
                 items.push(heartbeat);
             }
             if !items.is_empty() {
+                let entries = items
+                    .iter()
+                    .filter(|item| matches!(item.item, Some(pb::feed_item::Item::Entry(_))))
+                    .count();
                 let batch = pb::FeedBatch { items };
-                let sent = tokio::time::timeout(STREAM_SEND_TIMEOUT, sender.send(batch)).await;
-                if !matches!(sent, Ok(Ok(()))) {
-                    return;
+                match tokio::time::timeout(STREAM_SEND_TIMEOUT, sender.send(batch)).await {
+                    Ok(Ok(())) => {}
+                    // The follower went away.
+                    Ok(Err(_)) => return,
+                    // The follower stopped reading: dropped, it resumes with its cursor.
+                    Err(_) => {
+                        metrics::counter!("tanba_feed_followers_dropped_total").increment(1);
+                        return;
+                    }
                 }
+                metrics::counter!("tanba_feed_entries_sent_total").increment(entries as u64);
                 last_sent = Instant::now();
             }
             if read.ended {
