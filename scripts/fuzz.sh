@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes with libFuzzer (cargo-fuzz): the code parser, and the server's doors (JSON bodies,
+# Fuzzes with libFuzzer (cargo-fuzz): the code parser, the log record and feed lines a follower
+# reads (seeded with the record contract's pinned vectors), and the server's doors (JSON bodies,
 # protobuf messages to every gRPC method, Digital Link paths and check queries) through the real
 # routers. Corpora are seeded from the GS1 conformance vectors and requests of every shape.
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...] (default 300 s, every target).
@@ -12,7 +13,7 @@ source scripts/env.sh
 seconds="${1:-300}"
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(parse_code http_json grpc_request digital_link)
+((${#targets[@]})) || targets=(parse_code http_json grpc_request digital_link log_record)
 cargo_fuzz_version=0.13.2
 cargo fuzz --version 2>/dev/null | grep -qF "$cargo_fuzz_version" ||
     cargo install cargo-fuzz --locked --force --version "$cargo_fuzz_version"
@@ -44,6 +45,15 @@ for path in glob.glob("../shared/conformance/gs1-syntax-engine/*.jsonl") + glob.
                 codes.append(value.replace("^", GS))
 for code in codes:
     put("parse_code", code.encode())
+
+# The log contract's pinned records, and feed lines around them.
+for line in open("crates/tanba-log/tests/vectors/records.jsonl", encoding="utf-8"):
+    vector = json.loads(line)
+    record = bytes.fromhex(vector["record_hex"])
+    put("log_record", record)
+    put("log_record", json.dumps({"entry": {"sequence": 1, "chain_hash": vector["chain_hex"], "kinds": vector["feed_kinds"], "record_digest": vector["leaf_hex"][8:]}}).encode())
+put("log_record", b'{"heartbeat": {"position": 5, "head": 9}}')
+put("log_record", b'{"checkpoint": {"sequence": 1, "head_hash": "00", "time_ms": 1, "key_id": "K001", "signature": "AA=="}}')
 
 # The doors: a few codes of each form are enough to show the fuzzer the fields' shapes.
 sample = codes[:: max(1, len(codes) // 40)][:40]

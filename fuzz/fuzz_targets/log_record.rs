@@ -1,0 +1,29 @@
+//! What a feed's follower reads from the network or a saved file: any bytes as a log record must
+//! decode or fail with a `LogError`, never panic, and a record that decodes encodes back to bytes
+//! that decode to the same record; any text as a feed line must parse into an item or be refused;
+//! any text as an EAEU taxpayer number is checked without panicking.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(record) = tanba_log::decode(data) {
+        let bytes = tanba_log::encode(&record);
+        let again = tanba_log::decode(&bytes).expect("an encoded record decodes");
+        assert_eq!(again, record);
+        assert_eq!(tanba_log::encode(&again), bytes, "one byte form per record");
+        let _ = tanba_log::kinds_of(&record.event);
+    }
+    let _ = tanba_log::decode_message(data);
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for state in tanba_types::EaeuState::ALL {
+        let _ = state.checks_taxpayer(text);
+    }
+    if let Ok(line) = serde_json::from_str::<tanba_proto::feed::FeedLine>(text)
+        && let Ok(item) = tanba_proto::feed::item_of(&line)
+    {
+        let _ = tanba_proto::feed::line_of(&item);
+    }
+});
