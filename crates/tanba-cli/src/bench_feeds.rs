@@ -178,6 +178,7 @@ fn store_read(engine: &Engine) -> Result<()> {
             snapshot.as_ref(),
             position,
             tanba_server::service::feeds::FEED_BATCH_ENTRIES_MAX,
+            tanba_server::service::feeds::FEED_BATCH_BYTES_MAX,
         )?;
         for entry in &entries {
             bytes += entry.record.len() as u64;

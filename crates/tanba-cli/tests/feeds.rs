@@ -160,7 +160,16 @@ async fn a_ministry_follows_the_tax_feed_through_a_kill_and_proves_it_complete()
         &std::fs::read_to_string(&tampered).unwrap(),
     )
     .unwrap_err();
-    assert_eq!(error, FeedVerifyError::Altered(altered_at));
+    // The changed byte may leave the record readable (its hash then fails) or not (a code no
+    // longer reads): either way verification stops at that entry.
+    assert!(
+        matches!(
+            error,
+            FeedVerifyError::Altered(_) | FeedVerifyError::BadRecord { .. }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.at(), Some(altered_at));
     let (verified, said) = verify_command(&demo, &tampered);
     assert!(!verified);
     assert!(said.contains(&altered_at.to_string()), "{said}");

@@ -62,6 +62,9 @@ pub enum FeedVerifyError {
         /// Why.
         why: String,
     },
+    /// The own-goods feed carries no proof (entries outside it are not sent).
+    #[error("the feed {0} carries no proof of completeness")]
+    Unprovable(String),
     /// A line is not a feed item.
     #[error("line {line} is not a feed item: {why}")]
     BadLine {
@@ -82,12 +85,13 @@ impl FeedVerifyError {
         "TANBA-FEED-RECORD",
         "TANBA-FEED-CHECKPOINT",
         "TANBA-FEED-LINE",
+        "TANBA-FEED-UNPROVABLE",
     ];
 
     /// The entry (or line) where verification stopped.
     pub fn at(&self) -> Option<u64> {
         match self {
-            FeedVerifyError::UnknownFeed(_) => None,
+            FeedVerifyError::UnknownFeed(_) | FeedVerifyError::Unprovable(_) => None,
             FeedVerifyError::OutOfOrder { found, .. } => Some(*found),
             FeedVerifyError::Altered(at) | FeedVerifyError::LeftOut(at) => Some(*at),
             FeedVerifyError::BadRecord { sequence, .. }
@@ -107,12 +111,13 @@ impl Localized for FeedVerifyError {
             FeedVerifyError::BadRecord { .. } => "TANBA-FEED-RECORD",
             FeedVerifyError::BadCheckpoint { .. } => "TANBA-FEED-CHECKPOINT",
             FeedVerifyError::BadLine { .. } => "TANBA-FEED-LINE",
+            FeedVerifyError::Unprovable(_) => "TANBA-FEED-UNPROVABLE",
         }
     }
 
     fn detail(&self) -> Option<String> {
         Some(match self {
-            FeedVerifyError::UnknownFeed(name) => name.clone(),
+            FeedVerifyError::UnknownFeed(name) | FeedVerifyError::Unprovable(name) => name.clone(),
             FeedVerifyError::OutOfOrder { expected, found } => format!("{found} ≠ {expected}"),
             FeedVerifyError::Altered(at) | FeedVerifyError::LeftOut(at) => at.to_string(),
             FeedVerifyError::BadRecord { sequence, why }
@@ -155,8 +160,7 @@ impl FeedProof {
 /// Walks a feed item by item from the log's start.
 pub struct FeedVerifier {
     keys: PublicKeySet,
-    kinds: FeedKinds,
-    own_goods: bool,
+    name: FeedName,
     hash: ChainHash,
     proof: FeedProof,
 }
@@ -164,11 +168,13 @@ pub struct FeedVerifier {
 impl FeedVerifier {
     /// A verifier of the feed `name` against the operator's `keys`.
     pub fn new(keys: PublicKeySet, name: &str) -> Result<FeedVerifier, FeedVerifyError> {
-        let name = feed_name(name)?;
+        let feed = feed_name(name)?;
+        if feed.is_own_goods() {
+            return Err(FeedVerifyError::Unprovable(name.to_owned()));
+        }
         Ok(FeedVerifier {
             keys,
-            kinds: name.kinds(),
-            own_goods: name.is_own_goods(),
+            name: feed,
             hash: GENESIS,
             proof: FeedProof {
                 entries: 0,
@@ -205,8 +211,7 @@ impl FeedVerifier {
                 .as_ref()
                 .try_into()
                 .map_err(|_| FeedVerifyError::Altered(sequence))?;
-            // The own-goods feed leaves out other participants' goods entries.
-            if kinds.intersects(self.kinds) && !self.own_goods {
+            if self.name.includes(kinds) {
                 return Err(FeedVerifyError::LeftOut(sequence));
             }
             tanba_log::leaf_of_digest(kinds, &digest)
@@ -297,6 +302,18 @@ pub fn verify_saved(
         let item =
             tanba_proto::feed::item_of(&parsed).map_err(|error| bad_line(error.to_string()))?;
         verifier.push(&item)?;
+        // A reader without a protobuf decoder trusts `event`: it must be the record's own.
+        if let tanba_proto::feed::FeedLine::Entry(entry) = &parsed
+            && entry.event.is_some()
+        {
+            let derived = match tanba_proto::feed::line_of(&item) {
+                Some(tanba_proto::feed::FeedLine::Entry(derived)) => derived.event,
+                _ => None,
+            };
+            if derived != entry.event {
+                return Err(FeedVerifyError::Altered(entry.sequence));
+            }
+        }
     }
     Ok(verifier.proof)
 }
@@ -333,5 +350,10 @@ mod tests {
             assert!(feed_name(name).is_ok(), "{name}");
         }
         assert_eq!(feed_name("vat").unwrap_err().code(), "TANBA-FEED-UNKNOWN");
+        let keys = tanba_crypto::KeyRing::generate(0, &mut rand_core::OsRng).public_key_set();
+        assert!(matches!(
+            FeedVerifier::new(keys, "goods"),
+            Err(FeedVerifyError::Unprovable(_))
+        ));
     }
 }

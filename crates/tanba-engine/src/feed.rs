@@ -27,24 +27,29 @@ pub struct FeedRead {
     pub record: Vec<u8>,
 }
 
-/// Up to `limit` entries after `after`, in order.
+/// Up to `limit` entries after `after`, in order, stopping after the entry that brings the
+/// bytes read to `bytes_max` (at least one entry): a run of 100,000-code records is read a few at
+/// a time, never thousands at once.
 pub fn entries_after(
     snapshot: &dyn Snapshot,
     after: u64,
     limit: usize,
+    bytes_max: usize,
 ) -> Result<Vec<FeedRead>, EngineError> {
     let limit = limit.min(tanba_store::SCAN_ENTRIES_MAX);
-    let page = snapshot.scan_from(
+    let page = snapshot.scan_from_bytes(
         Column::Log,
         &[],
         &keys::sequence(after.saturating_add(1)),
         limit,
+        bytes_max,
     )?;
     page.into_iter()
         .map(|(key, mut value)| {
             let entry = stored_entry(&value)?;
             let (hash, kinds) = (entry.hash, entry.kinds);
-            // The record is the value past its header: kept in place, not copied.
+            // The record is the value past its header: the header is drained off the front
+            // (one move within the buffer, no second allocation).
             value.drain(..value.len() - entry.record.len());
             Ok(FeedRead {
                 sequence: keys::trailing_u64(&key)?,

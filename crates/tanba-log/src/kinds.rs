@@ -105,6 +105,24 @@ impl FeedName {
         }
     }
 
+    /// Whether an entry of `kinds` is of the feed by its kinds: the whole log takes every entry,
+    /// even one of no kind; a kind's feed the entries of that kind. (The own-goods feed then
+    /// keeps only the follower's.)
+    pub fn includes(self, kinds: FeedKinds) -> bool {
+        match self {
+            FeedName::All => true,
+            FeedName::Kind(kind) => kinds.contains(kind),
+        }
+    }
+
+    /// The feed's name on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            FeedName::Kind(kind) => kind.name(),
+            FeedName::All => "all",
+        }
+    }
+
     /// Whether it is a participant's own goods: of the goods entries, only those it took part
     /// in (which a leaf does not show, so its proof covers order and integrity, not whether a
     /// left-out goods entry was the follower's).

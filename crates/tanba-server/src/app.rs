@@ -243,16 +243,18 @@ impl StreamSlots {
     /// Takes one of `who`'s places, refused past either limit.
     pub fn begin(&self, who: TaxpayerId) -> Result<StreamSlot, ApiError> {
         use std::sync::atomic::Ordering;
-        let mut count = self.open.entry(who).or_insert(0);
-        if *count >= self.per_participant_max {
-            return Err(ApiError::rate_limited());
-        }
         let taken = self
             .total
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |total| {
                 (total < self.total_max).then_some(total + 1)
             });
         if taken.is_err() {
+            return Err(ApiError::rate_limited());
+        }
+        let mut count = self.open.entry(who).or_insert(0);
+        if *count >= self.per_participant_max {
+            drop(count);
+            self.total.fetch_sub(1, Ordering::AcqRel);
             return Err(ApiError::rate_limited());
         }
         *count += 1;

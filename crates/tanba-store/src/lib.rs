@@ -63,6 +63,20 @@ pub trait Snapshot {
         prefix: &[u8],
         start: &[u8],
         limit: usize,
+    ) -> Result<Vec<Entry>, StoreError> {
+        self.scan_from_bytes(column, prefix, start, limit, usize::MAX)
+    }
+
+    /// [`Snapshot::scan_from`], stopping also after the entry that brings the bytes read (keys
+    /// and values) to `bytes_max`: at least one entry, however large, when there is one. What a
+    /// reader of large values (a feed over the log) holds in memory at once.
+    fn scan_from_bytes(
+        &self,
+        column: Column,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+        bytes_max: usize,
     ) -> Result<Vec<Entry>, StoreError>;
 
     /// The values under several keys of one column, in the order asked (RocksDB batches these).

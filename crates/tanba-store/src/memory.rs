@@ -109,19 +109,26 @@ impl Snapshot for MemorySnapshot {
         Ok(self.columns[column.index()].get(key).cloned())
     }
 
-    fn scan_from(
+    fn scan_from_bytes(
         &self,
         column: Column,
         prefix: &[u8],
         start: &[u8],
         limit: usize,
+        bytes_max: usize,
     ) -> Result<Vec<Entry>, StoreError> {
         check_scan(prefix, start, limit)?;
         let range = (Bound::Included(start.to_vec()), Bound::Unbounded);
+        let mut bytes = 0usize;
         Ok(self.columns[column.index()]
             .range(range)
             .take_while(|(key, _)| key.starts_with(prefix))
             .take(limit)
+            .take_while(|(key, value)| {
+                let more = bytes < bytes_max;
+                bytes = bytes.saturating_add(key.len() + value.len());
+                more
+            })
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect())
     }

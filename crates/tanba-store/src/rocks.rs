@@ -173,12 +173,13 @@ impl Snapshot for RocksSnapshot<'_> {
             .collect()
     }
 
-    fn scan_from(
+    fn scan_from_bytes(
         &self,
         column: Column,
         prefix: &[u8],
         start: &[u8],
         limit: usize,
+        bytes_max: usize,
     ) -> Result<Vec<Entry>, StoreError> {
         check_scan(prefix, start, limit)?;
         let mut read_options = ReadOptions::default();
@@ -189,11 +190,13 @@ impl Snapshot for RocksSnapshot<'_> {
             IteratorMode::From(start, Direction::Forward),
         );
         let mut entries = Vec::new();
+        let mut bytes = 0usize;
         for item in iterator {
             let (key, value) = item.map_err(engine)?;
-            if !key.starts_with(prefix) || entries.len() == limit {
+            if !key.starts_with(prefix) || entries.len() == limit || bytes >= bytes_max {
                 break;
             }
+            bytes = bytes.saturating_add(key.len() + value.len());
             entries.push((key.into_vec(), value.into_vec()));
         }
         Ok(entries)

@@ -160,6 +160,24 @@ fn prefix_scans_are_ordered_bounded_and_pageable() {
             ),
             ["p/2", "p/3"]
         );
+        // A byte budget stops after the entry that reaches it, and never before the first.
+        // Each entry here is its key twice: "p/1" 6 bytes, "p/10" 8, "p/2" 6.
+        assert_eq!(
+            keys(
+                snapshot
+                    .scan_from_bytes(Column::Children, b"p/", b"p/", 10, 14)
+                    .unwrap()
+            ),
+            ["p/1", "p/10"]
+        );
+        assert_eq!(
+            keys(
+                snapshot
+                    .scan_from_bytes(Column::Children, b"p/", b"p/", 10, 1)
+                    .unwrap()
+            ),
+            ["p/1"]
+        );
         let error = snapshot
             .scan_from(Column::Children, b"p/", b"q", 10)
             .unwrap_err();

@@ -61,9 +61,16 @@ impl EaeuState {
 
     /// Whether `number` passes the format-logical control of this state's taxpayer numbers.
     pub fn checks_taxpayer(self, number: &str) -> bool {
+        // No state's number is longer than 14 digits; none is all zeros.
+        if number.len() > 14 {
+            return false;
+        }
         let Some(digits) = digits_of(number) else {
             return false;
         };
+        if digits.iter().all(|digit| *digit == 0) {
+            return false;
+        }
         match self {
             EaeuState::Russia => russian_inn(&digits),
             EaeuState::Belarus => belarusian_unp(&digits),
@@ -180,6 +187,12 @@ mod tests {
         assert!(EaeuState::Kyrgyzstan.checks_taxpayer("21503199012345"));
         assert!(!EaeuState::Kyrgyzstan.checks_taxpayer("23113199012345"));
         assert!(!EaeuState::Kyrgyzstan.checks_taxpayer("31503199012345"));
+        // Zeros pass no state's control, however their check digits come out.
+        assert!(!EaeuState::Russia.checks_taxpayer("0000000000"));
+        assert!(!EaeuState::Belarus.checks_taxpayer("000000000"));
+        assert!(!EaeuState::Armenia.checks_taxpayer("00000000"));
+        assert!(!EaeuState::Kyrgyzstan.checks_taxpayer("00000000000000"));
+        assert!(!EaeuState::Russia.checks_taxpayer(&"7".repeat(1_000_000)));
         // A number of one state is not taken for another's.
         assert!(!EaeuState::Belarus.checks_taxpayer("7707083893"));
     }

@@ -298,6 +298,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-FEED-LEFT-OUT" => ["Арнаға тиесілі жазба жіберілмеген: {detail}", "Запись, относящаяся к ленте, не передана: {detail}", "An entry of this feed was left out: {detail}"],
     "TANBA-FEED-RECORD" => ["Арна жазбасы оқылмайды: {detail}", "Запись ленты не читается: {detail}", "An entry's record does not read: {detail}"],
     "TANBA-FEED-CHECKPOINT" => ["Қол қойылған бақылау нүктесі расталмады: {detail}", "Подписанная контрольная точка не подтверждается: {detail}", "A signed checkpoint does not verify: {detail}"],
+    "TANBA-FEED-UNPROVABLE" => ["Бұл арна толықтығының дәлелін бермейді (өз тауарлары: басқа жазбалар жіберілмейді): {detail}", "Эта лента не несёт доказательства полноты (свои товары: прочие записи не передаются): {detail}", "This feed carries no proof of completeness (own goods: other entries are not sent): {detail}"],
     "TANBA-FEED-LINE" => ["Сақталған арна жолы оқылмайды: {detail}", "Строка сохранённой ленты не читается: {detail}", "A line of the saved feed does not read: {detail}"],
     "TANBA-SERVER-TIMEOUT" => ["Сұрау тым ұзақ орындалды және тоқтатылды: қайталаңыз", "Запрос выполнялся слишком долго и прерван: повторите", "The call took too long and was stopped: try again"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],

@@ -74,6 +74,8 @@ pub struct Feed {
     position: u64,
     until: Option<u64>,
     proof: bool,
+    /// The last checkpoint sent: one signed after its entry went out is sent when found.
+    checkpoint_sent: u64,
 }
 
 /// Opens a feed for the caller, by the role rule of its name, from a cursor not past the head.
@@ -93,7 +95,11 @@ pub fn open(call: &mut Call<'_>, request: FeedRequest) -> Result<Feed, ApiError>
         name,
         position: request.after,
         until: (request.until != 0).then_some(request.until),
-        proof: !request.without_proof,
+        // The own-goods feed never sends other entries' leaves: a left-out record of a few
+        // guessable fields (an order's GTIN, quantity and time) could be recovered from its
+        // hash, and whether it was the follower's is not in the leaf anyway.
+        proof: !request.without_proof && !name.is_own_goods(),
+        checkpoint_sent: 0,
     })
 }
 
@@ -118,7 +124,7 @@ impl Feed {
         snapshot: &dyn tanba_store::Snapshot,
         entry: &tanba_engine::feed::FeedRead,
     ) -> Result<bool, EngineError> {
-        if !entry.kinds.intersects(self.name.kinds()) {
+        if !self.name.includes(entry.kinds) {
             return Ok(false);
         }
         if !self.name.is_own_goods() {
@@ -142,32 +148,40 @@ impl Feed {
             });
         }
         let snapshot = app.engine.snapshot();
-        let entries = tanba_engine::feed::entries_after(snapshot.as_ref(), self.position, limit)?;
+        let entries = tanba_engine::feed::entries_after(
+            snapshot.as_ref(),
+            self.position,
+            limit,
+            FEED_BATCH_BYTES_MAX,
+        )?;
         let through = entries.last().map_or(self.position, |entry| entry.sequence);
-        let checkpoints =
-            tanba_engine::feed::checkpoints_between(snapshot.as_ref(), self.position, through)?;
+        // From the position itself: the writer signs a quiet log's head after its entry was
+        // read, and that checkpoint must still reach the follower.
+        let checkpoints = tanba_engine::feed::checkpoints_between(
+            snapshot.as_ref(),
+            self.position.saturating_sub(1),
+            through,
+        )?;
         let mut items = Vec::new();
-        let mut bytes = 0;
-        // The store had fewer than asked: nothing more now. A batch cut short by its bytes is
-        // not caught up; the next read follows at once.
-        let caught_up = entries.len() < limit.min(tanba_store::SCAN_ENTRIES_MAX);
+        if let Some(checkpoint) = checkpoints.get(&self.position) {
+            self.push_checkpoint(&mut items, checkpoint);
+        }
+        // The store gave fewer than asked, without its byte budget cutting them: nothing more now.
+        let read_bytes: usize = entries.iter().map(|entry| entry.record.len()).sum();
+        let caught_up = entries.len() < limit.min(tanba_store::SCAN_ENTRIES_MAX)
+            && read_bytes < FEED_BATCH_BYTES_MAX;
         for mut entry in entries {
             self.position = entry.sequence;
             let sequence = entry.sequence;
             if self.includes(snapshot.as_ref(), &entry)? {
-                bytes += entry.record.len();
                 let record = std::mem::take(&mut entry.record);
                 items.push(entry_item(&entry, record, Vec::new()));
             } else if self.proof {
                 let digest = blake3::hash(&entry.record).as_bytes().to_vec();
-                bytes += digest.len();
                 items.push(entry_item(&entry, Vec::new(), digest));
             }
             if let Some(checkpoint) = checkpoints.get(&sequence) {
-                items.push(checkpoint_item(checkpoint));
-            }
-            if bytes >= FEED_BATCH_BYTES_MAX {
-                break;
+                self.push_checkpoint(&mut items, checkpoint);
             }
         }
         Ok(Read {
@@ -175,6 +189,18 @@ impl Feed {
             caught_up,
             ended: self.until == Some(self.position),
         })
+    }
+
+    /// Adds a checkpoint not sent before.
+    fn push_checkpoint(
+        &mut self,
+        items: &mut Vec<pb::FeedItem>,
+        checkpoint: &tanba_crypto::Checkpoint,
+    ) {
+        if checkpoint.sequence > self.checkpoint_sent {
+            self.checkpoint_sent = checkpoint.sequence;
+            items.push(checkpoint_item(checkpoint));
+        }
     }
 
     fn heartbeat(&self, app: &App) -> pb::FeedItem {
@@ -192,12 +218,8 @@ struct OpenFeed(&'static str);
 
 impl OpenFeed {
     fn count(name: FeedName) -> OpenFeed {
-        let label = match name {
-            FeedName::Kind(kind) => kind.name(),
-            FeedName::All => "all",
-        };
-        metrics::gauge!("tanba_feeds_open", "feed" => label).increment(1.0);
-        OpenFeed(label)
+        metrics::gauge!("tanba_feeds_open", "feed" => name.name()).increment(1.0);
+        OpenFeed(name.name())
     }
 }
 
