@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use tanba_client::feeds::{FeedProof, verify_saved};
 use tanba_client::{Connection, KeyFile};
 use tanba_crypto::PublicKeySet;
-use tanba_proto::feed::{FeedLine, line_of};
+use tanba_proto::feed::FeedLine;
 use tanba_proto::v1 as pb;
 use tanba_types::{Language, localize};
 
@@ -175,10 +175,7 @@ fn tail(args: TailArgs, language: Language) -> anyhow::Result<ExitCode> {
         };
         while let Some(batch) = stream.message().await? {
             let mut text = Vec::new();
-            for line in batch.items.iter().filter_map(line_of) {
-                serde_json::to_writer(&mut text, &line)?;
-                text.push(b'\n');
-            }
+            tanba_proto::feed::write_lines(&batch.items, &mut text);
             // One write per batch: a kill leaves at most one torn line, cut off on resume.
             out.write_all(&text)?;
             out.flush()?;

@@ -128,6 +128,14 @@ pub fn line_of(item: &pb::FeedItem) -> Option<FeedLine> {
     })
 }
 
+/// Appends the items as JSON lines, one per item (the HTTP twin's body, a saved feed).
+pub fn write_lines(items: &[pb::FeedItem], out: &mut Vec<u8>) {
+    for line in items.iter().filter_map(line_of) {
+        serde_json::to_writer(&mut *out, &line).expect("a feed line serializes");
+        out.push(b'\n');
+    }
+}
+
 /// The item a line stands for (its `event`, a reading aid, is not part of it).
 pub fn item_of(line: &FeedLine) -> Result<pb::FeedItem, FeedLineError> {
     let item = match line {

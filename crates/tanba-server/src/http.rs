@@ -989,10 +989,7 @@ async fn follow_feed(
         tokio_stream::wrappers::ReceiverStream::new(service::feeds::follow(&http.app, feed));
     let lines = batches.map(|batch| {
         let mut out = Vec::new();
-        for line in batch.items.iter().filter_map(tanba_proto::feed::line_of) {
-            serde_json::to_writer(&mut out, &line).expect("a feed line serializes");
-            out.push(b'\n');
-        }
+        tanba_proto::feed::write_lines(&batch.items, &mut out);
         Ok::<_, std::convert::Infallible>(Bytes::from(out))
     });
     (
