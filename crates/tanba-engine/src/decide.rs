@@ -175,14 +175,15 @@ pub fn decide(
             document,
             export,
             eaeu,
-        } => {
-            check_eaeu_document(*reason, eaeu.as_ref())?;
-            let mut events = withdraw(state, context, codes, *reason, document, export.as_ref())?;
-            if let Some(Event::Withdrawn { eaeu: carried, .. }) = events.last_mut() {
-                carried.clone_from(eaeu);
-            }
-            Ok(events)
-        }
+        } => withdraw(
+            state,
+            context,
+            codes,
+            *reason,
+            document,
+            export.as_ref(),
+            eaeu.as_ref(),
+        ),
         Command::RecordSale {
             receipt_id,
             printed_ms,
@@ -769,12 +770,7 @@ fn introduce(
                 field: "seller_taxpayer",
                 reason: "an EAEU receipt names its seller's taxpayer number",
             })?;
-            if !seller_state.checks_taxpayer(seller) {
-                return Err(EngineError::ForeignTaxpayer {
-                    state: seller_state,
-                    number: seller.chars().take(32).collect(),
-                });
-            }
+            check_foreign_taxpayer(seller_state, seller)?;
             if document_date.is_none() {
                 return Err(EngineError::Invalid {
                     field: "document_date",
@@ -1044,7 +1040,9 @@ fn withdraw(
     reason: WithdrawalReason,
     document: &Option<String>,
     export: Option<&tanba_types::ExportUse>,
+    eaeu: Option<&tanba_types::EaeuDocument>,
 ) -> Result<Vec<Event>, EngineError> {
+    check_eaeu_document(reason, eaeu)?;
     check_optional_text("document", document, REFERENCE_CHARS_MAX)?;
     check_codes("codes", codes, COMMAND_CODES_MAX)?;
     // Confiscation is an authority's act on goods it does not own; the rest is the owner's.
@@ -1091,7 +1089,7 @@ fn withdraw(
         reason,
         document: document.clone(),
         export,
-        eaeu: None,
+        eaeu: eaeu.cloned(),
     });
     Ok(events)
 }
@@ -1118,15 +1116,7 @@ fn check_eaeu_document(
         }
         (_, None) => return Ok(()),
     };
-    if !document
-        .buyer_state
-        .checks_taxpayer(&document.buyer_taxpayer)
-    {
-        return Err(EngineError::ForeignTaxpayer {
-            state: document.buyer_state,
-            number: document.buyer_taxpayer.chars().take(32).collect(),
-        });
-    }
+    check_foreign_taxpayer(document.buyer_state, &document.buyer_taxpayer)?;
     check_text("eaeu.buyer_name", &document.buyer_name, NAME_CHARS_MAX)?;
     check_text("eaeu.number", &document.number, REFERENCE_CHARS_MAX)?;
     if document.value_tiyn == 0 {
@@ -1136,6 +1126,18 @@ fn check_eaeu_document(
         });
     }
     Ok(())
+}
+
+/// A taxpayer number of another EAEU state passes that state's control (R-IS-12); the error
+/// names at most its first 32 characters.
+fn check_foreign_taxpayer(state: tanba_types::EaeuState, number: &str) -> Result<(), EngineError> {
+    if state.checks_taxpayer(number) {
+        return Ok(());
+    }
+    Err(EngineError::ForeignTaxpayer {
+        state,
+        number: number.chars().take(32).collect(),
+    })
 }
 
 fn block(

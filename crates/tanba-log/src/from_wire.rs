@@ -15,7 +15,7 @@ use tanba_types::{
 };
 
 use crate::pb::record::Event as E;
-use crate::{LogError, LogRecord, RECORD_FORMAT, pb};
+use crate::{LogError, LogRecord, pb};
 
 type Result<T> = std::result::Result<T, LogError>;
 
@@ -59,10 +59,8 @@ fn hash32(field: &'static str, bytes: &[u8]) -> Result<[u8; 32]> {
     bytes.try_into().map_err(|_| malformed(field))
 }
 
+/// A record of a known format ([`crate::decode_message`] checked it).
 pub(crate) fn record(message: pb::Record) -> Result<LogRecord> {
-    if message.format != RECORD_FORMAT {
-        return Err(LogError::Format(message.format));
-    }
     let Some(wire_event) = message.event else {
         return Err(LogError::UnknownEvent(message.kind));
     };

@@ -97,14 +97,6 @@ impl FeedName {
         }
     }
 
-    /// The kinds of entries it carries.
-    pub fn kinds(self) -> FeedKinds {
-        match self {
-            FeedName::Kind(kind) => FeedKinds::of(&[kind]),
-            FeedName::All => FeedKinds(u32::MAX),
-        }
-    }
-
     /// Whether an entry of `kinds` is of the feed by its kinds: the whole log takes every entry,
     /// even one of no kind; a kind's feed the entries of that kind. (The own-goods feed then
     /// keeps only the follower's.)
@@ -147,11 +139,6 @@ impl FeedKinds {
     /// Whether `kind` is in the set.
     pub fn contains(self, kind: FeedKind) -> bool {
         self.0 & kind.bit() != 0
-    }
-
-    /// Whether the sets share a kind.
-    pub fn intersects(self, other: FeedKinds) -> bool {
-        self.0 & other.0 != 0
     }
 
     fn with(self, kind: FeedKind) -> FeedKinds {

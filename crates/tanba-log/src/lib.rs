@@ -89,13 +89,11 @@ pub fn encode(record: &LogRecord) -> Vec<u8> {
 
 /// Reads a record's bytes.
 pub fn decode(bytes: &[u8]) -> Result<LogRecord, LogError> {
-    let message =
-        pb::Record::decode(bytes).map_err(|error| LogError::Protobuf(error.to_string()))?;
-    from_wire::record(message)
+    from_wire::record(decode_message(bytes)?)
 }
 
-/// Reads a record's bytes into the generated message, as any protobuf decoder would: what the
-/// JSON twin of a feed shows.
+/// Reads a record's bytes into the generated message, as any protobuf decoder would (what the
+/// JSON twin of a feed shows), refusing a format this reader does not know.
 pub fn decode_message(bytes: &[u8]) -> Result<pb::Record, LogError> {
     let message =
         pb::Record::decode(bytes).map_err(|error| LogError::Protobuf(error.to_string()))?;
