@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes with libFuzzer (cargo-fuzz): the code parser, the log record and feed lines a follower
-# reads (seeded with the record contract's pinned vectors), and the server's doors (JSON bodies,
+# reads (seeded with the record contract's pinned vectors), what the register adapters read and
+# a stranger presents at sign-in (registers, certificates, revocation lists), and the server's doors (JSON bodies,
 # protobuf messages to every gRPC method, Digital Link paths and check queries) through the real
 # routers. Corpora are seeded from the GS1 conformance vectors and requests of every shape.
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...] (default 300 s, every target).
@@ -13,7 +14,7 @@ source scripts/env.sh
 seconds="${1:-300}"
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(parse_code http_json grpc_request digital_link log_record)
+((${#targets[@]})) || targets=(parse_code http_json grpc_request digital_link log_record registers)
 cargo_fuzz_version=0.13.2
 cargo fuzz --version 2>/dev/null | grep -qF "$cargo_fuzz_version" ||
     cargo install cargo-fuzz --locked --force --version "$cargo_fuzz_version"
@@ -53,6 +54,10 @@ for line in open("crates/tanba-log/tests/vectors/records.jsonl", encoding="utf-8
     put("log_record", record)
     put("log_record", json.dumps({"entry": {"sequence": 1, "chain_hash": vector["chain_hex"], "kinds": vector["feed_kinds"], "record_digest": vector["leaf_hex"][8:]}}).encode())
 put("log_record", b'{"heartbeat": {"position": 5, "head": 9}}')
+put("registers", b'{"entries": [{"id": "870412300416", "name": "IP", "status": "active"}, {"id": "040340004565", "name": "IP 2", "status": "ceased"}]}')
+put("registers", b"870412300416:" + b"a5" * 32 + b":0180")
+for path in glob.glob("crates/tanba-crypto/testdata/*.pem"):
+    put("registers", open(path, "rb").read())
 put("log_record", b'{"checkpoint": {"sequence": 1, "head_hash": "00", "time_ms": 1, "key_id": "K001", "signature": "AA=="}}')
 
 # The doors: a few codes of each form are enough to show the fuzzer the fields' shapes.

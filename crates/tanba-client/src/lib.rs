@@ -239,6 +239,7 @@ impl Connection {
                 participant: key.participant.to_string(),
                 challenge,
                 signature,
+                certificate_chain: Vec::new(),
             })
             .await?
             .into_inner()

@@ -66,7 +66,8 @@ pub(crate) fn participant(participant: &Participant) -> pb::Participant {
                 public_key: key.public_key.clone(),
             })
             .collect(),
-        suspended: participant.status == ParticipantStatus::Suspended,
+        suspended: participant.status != ParticipantStatus::Active,
+        registration_ceased: participant.status == ParticipantStatus::RegistrationCeased,
     }
 }
 

@@ -184,6 +184,54 @@ pub enum CryptoError {
     #[error("the sign-in challenge or token has expired")]
     SignInExpired,
 
+    /// A certificate or chain is not DER X.509, or holds more than CHAIN_CERTIFICATES_MAX certificates or an oversized one.
+    #[error("the certificate or chain is not readable X.509 DER (or too long)")]
+    MalformedCertificate,
+
+    /// No path of valid signatures leads from the certificate to a configured root.
+    #[error("the certificate does not chain up to a configured root")]
+    CertificateUntrusted,
+
+    /// The certificate, or an issuer on its path, is past its validity.
+    #[error("the certificate (or one of its issuers) has expired")]
+    CertificateExpired,
+
+    /// The certificate, or an issuer on its path, is not valid yet.
+    #[error("the certificate (or one of its issuers) is not valid yet")]
+    CertificateNotYetValid,
+
+    /// A signer's key usage does not allow signing, an issuer is not a CA allowed to sign certificates, or an unknown extension is critical.
+    #[error(
+        "the certificate may not be used for this (key usage, CA constraints or a critical extension)"
+    )]
+    CertificateUsage,
+
+    /// A key or signature algorithm this build does not verify (GOST among them), or an RSA key under 2048 bits.
+    #[error(
+        "the certificate's algorithm is not supported (RSA 2048+ or ECDSA P-256 with SHA-256; GOST has no maintained implementation)"
+    )]
+    CertificateAlgorithm,
+
+    /// The subject has neither `OU=BIN` nor `SERIALNUMBER=IIN` with 12 digits.
+    #[error("the certificate's subject names no IIN or BIN")]
+    CertificateSubject,
+
+    /// The latest revocation list of the certificate's issuer names it.
+    #[error("the certificate is revoked by its centre")]
+    CertificateRevoked,
+
+    /// No revocation list of the issuer has been received, or the latest one is long past its next update.
+    #[error("no current revocation list of the certificate's issuer is known")]
+    RevocationUnknown,
+
+    /// A revocation list is not DER X.509, is oversized, or is issued after the moment it was checked at.
+    #[error("the revocation list is not readable X.509 DER, or is dated in the future")]
+    MalformedRevocationList,
+
+    /// A revocation list's issuer is not a checked CA allowed to sign lists, or its signature does not verify.
+    #[error("the revocation list is not signed by a known issuing centre")]
+    RevocationListUntrusted,
+
     /// A key-ring or public-key-set document is not valid JSON of the expected shape.
     #[error("{what} is not valid ({category} error at line {line}, column {column})")]
     DocumentFormat {
@@ -229,6 +277,17 @@ pub const ALL_CODES: &[&str] = &[
     "TANBA-CRYPTO-MALFORMED-SIGN-IN",
     "TANBA-CRYPTO-BAD-SIGN-IN",
     "TANBA-CRYPTO-SIGN-IN-EXPIRED",
+    "TANBA-CRYPTO-CERTIFICATE-MALFORMED",
+    "TANBA-CRYPTO-CERTIFICATE-UNTRUSTED",
+    "TANBA-CRYPTO-CERTIFICATE-EXPIRED",
+    "TANBA-CRYPTO-CERTIFICATE-NOT-YET-VALID",
+    "TANBA-CRYPTO-CERTIFICATE-USAGE",
+    "TANBA-CRYPTO-CERTIFICATE-ALGORITHM",
+    "TANBA-CRYPTO-CERTIFICATE-SUBJECT",
+    "TANBA-CRYPTO-CERTIFICATE-REVOKED",
+    "TANBA-CRYPTO-REVOCATION-UNKNOWN",
+    "TANBA-CRYPTO-REVOCATION-LIST-MALFORMED",
+    "TANBA-CRYPTO-REVOCATION-LIST-UNTRUSTED",
 ];
 
 impl CryptoError {
@@ -264,6 +323,17 @@ impl CryptoError {
             Self::MalformedSignIn => "TANBA-CRYPTO-MALFORMED-SIGN-IN",
             Self::BadSignIn => "TANBA-CRYPTO-BAD-SIGN-IN",
             Self::SignInExpired => "TANBA-CRYPTO-SIGN-IN-EXPIRED",
+            Self::MalformedCertificate => "TANBA-CRYPTO-CERTIFICATE-MALFORMED",
+            Self::CertificateUntrusted => "TANBA-CRYPTO-CERTIFICATE-UNTRUSTED",
+            Self::CertificateExpired => "TANBA-CRYPTO-CERTIFICATE-EXPIRED",
+            Self::CertificateNotYetValid => "TANBA-CRYPTO-CERTIFICATE-NOT-YET-VALID",
+            Self::CertificateUsage => "TANBA-CRYPTO-CERTIFICATE-USAGE",
+            Self::CertificateAlgorithm => "TANBA-CRYPTO-CERTIFICATE-ALGORITHM",
+            Self::CertificateSubject => "TANBA-CRYPTO-CERTIFICATE-SUBJECT",
+            Self::CertificateRevoked => "TANBA-CRYPTO-CERTIFICATE-REVOKED",
+            Self::RevocationUnknown => "TANBA-CRYPTO-REVOCATION-UNKNOWN",
+            Self::MalformedRevocationList => "TANBA-CRYPTO-REVOCATION-LIST-MALFORMED",
+            Self::RevocationListUntrusted => "TANBA-CRYPTO-REVOCATION-LIST-UNTRUSTED",
         }
     }
 
@@ -350,6 +420,17 @@ mod tests {
             CryptoError::MalformedSignIn,
             CryptoError::BadSignIn,
             CryptoError::SignInExpired,
+            CryptoError::MalformedCertificate,
+            CryptoError::CertificateUntrusted,
+            CryptoError::CertificateExpired,
+            CryptoError::CertificateNotYetValid,
+            CryptoError::CertificateUsage,
+            CryptoError::CertificateAlgorithm,
+            CryptoError::CertificateSubject,
+            CryptoError::CertificateRevoked,
+            CryptoError::RevocationUnknown,
+            CryptoError::MalformedRevocationList,
+            CryptoError::RevocationListUntrusted,
         ];
         for error in &all {
             match error {
@@ -381,7 +462,18 @@ mod tests {
                 | CryptoError::DocumentFormat { .. }
                 | CryptoError::MalformedSignIn
                 | CryptoError::BadSignIn
-                | CryptoError::SignInExpired => {}
+                | CryptoError::SignInExpired
+                | CryptoError::MalformedCertificate
+                | CryptoError::CertificateUntrusted
+                | CryptoError::CertificateExpired
+                | CryptoError::CertificateNotYetValid
+                | CryptoError::CertificateUsage
+                | CryptoError::CertificateAlgorithm
+                | CryptoError::CertificateSubject
+                | CryptoError::CertificateRevoked
+                | CryptoError::RevocationUnknown
+                | CryptoError::MalformedRevocationList
+                | CryptoError::RevocationListUntrusted => {}
             }
         }
         all

@@ -14,6 +14,9 @@
 //!   keyed BLAKE3 tag (R-IS-16).
 //! * [`scheme`]: the [`Signer`]/[`Verifier`] traits every signature goes through, so an RSA/GOST
 //!   adapter for the national certification centre can be added beside Ed25519.
+//! * [`x509`]: certificates of accredited certification centres (RSA, ECDSA P-256): chains up
+//!   to configured roots, key usage, the subject's IIN/BIN, revocation lists (R-IS-16);
+//!   `x509_test_pki` (feature `test-pki`) makes a centre for tests.
 //! * [`domain`]: the registry of domain-separation labels; [`errors`]: [`CryptoError`] and its
 //!   stable codes.
 //!
@@ -39,6 +42,9 @@ pub mod serial;
 pub mod short_tag;
 pub mod sign_in;
 pub mod store;
+pub mod x509;
+#[cfg(any(test, feature = "test-pki"))]
+pub mod x509_test_pki;
 
 pub use chain::{ChainHash, FIRST_SEQUENCE, GENESIS, chain_next, verify_chain};
 pub use checkpoint::{

@@ -32,8 +32,10 @@ use crate::{
 pub const CHALLENGE_TTL_MS: u64 = 5 * 60 * 1000;
 /// How long a token is good for.
 pub const TOKEN_TTL_MS: u64 = 60 * 60 * 1000;
-/// Most bytes of a subject (an IIN/BIN is 12).
-pub const SUBJECT_BYTES_MAX: usize = 64;
+/// Most bytes of a subject (an IIN/BIN is 12; with a certificate's issuer and serial in hex,
+/// up to 118).
+pub const SUBJECT_BYTES_MAX: usize = 128;
+const _: () = assert!(SUBJECT_BYTES_MAX <= u8::MAX as usize);
 /// Most characters of a token a server reads: anything longer is refused unread.
 pub const TOKEN_CHARS_MAX: usize = 512;
 /// Bytes of the server's sealing secret.
@@ -121,7 +123,7 @@ fn seal(
     sealed.extend_from_slice(&now_ms.to_be_bytes());
     sealed.extend_from_slice(&now_ms.saturating_add(ttl_ms).to_be_bytes());
     sealed.extend_from_slice(&nonce);
-    // At most SUBJECT_BYTES_MAX (64): fits the length byte.
+    // At most SUBJECT_BYTES_MAX (128): fits the length byte.
     sealed.push(subject.len() as u8);
     sealed.extend_from_slice(subject.as_bytes());
     let tag = tag(secret, &sealed);

@@ -311,6 +311,9 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
         Event::ReferencePublished { set, version, toml } => {
             crate::reference::apply_published(state, set, *version, toml);
         }
+        Event::RegisterRefreshed(refresh) => {
+            crate::registers::apply(state, sequence, record.time_ms, refresh)?
+        }
         Event::CaseOpened { .. }
         | Event::CaseStepped(_)
         | Event::CaseClockSet { .. }

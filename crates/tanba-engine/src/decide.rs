@@ -60,15 +60,25 @@ pub fn decide(
             if state.participant(&participant.id)?.is_some() {
                 return Err(EngineError::ParticipantExists(participant.id));
             }
+            if crate::registers::ceased(state, &participant.id)? {
+                return Err(EngineError::RegistrationCeased(participant.id));
+            }
             Ok(vec![Event::ParticipantRegistered(participant.clone())])
         }
         Command::UpdateParticipant(participant) => {
             registrar(state, context.actor)?;
             check_participant(participant)?;
-            if state.participant(&participant.id)?.is_none() {
-                return Err(EngineError::UnknownParticipant(participant.id));
+            let current = state
+                .participant(&participant.id)?
+                .ok_or(EngineError::UnknownParticipant(participant.id))?;
+            let mut card = participant.clone();
+            // An operator's edit of a card the register suspended keeps why it is suspended.
+            if current.status == ParticipantStatus::RegistrationCeased
+                && card.status == ParticipantStatus::Suspended
+            {
+                card.status = ParticipantStatus::RegistrationCeased;
             }
-            Ok(vec![Event::ParticipantUpdated(participant.clone())])
+            Ok(vec![Event::ParticipantUpdated(card)])
         }
         Command::DefineCategory(category) => {
             registrar(state, context.actor)?;
@@ -205,6 +215,9 @@ pub fn decide(
         Command::Case(command) => crate::cases::decide(state, context, command),
         Command::ConsumerOptIn { code } => crate::consumers::opt_in(state, context, code),
         Command::ConsumerOptOut { opt_in } => crate::consumers::opt_out(state, context, *opt_in),
+        Command::RefreshRegister(refresh) => {
+            crate::registers::refresh(state, context.actor, refresh)
+        }
     }
 }
 
@@ -237,10 +250,11 @@ pub(crate) fn acting_participant(state: &State, actor: Actor) -> Result<Particip
     let participant = state
         .participant(&id)?
         .ok_or(EngineError::UnknownParticipant(id))?;
-    if participant.status == ParticipantStatus::Suspended {
-        return Err(EngineError::ParticipantSuspended(id));
+    match participant.status {
+        ParticipantStatus::Active => Ok(participant),
+        ParticipantStatus::Suspended => Err(EngineError::ParticipantSuspended(id)),
+        ParticipantStatus::RegistrationCeased => Err(EngineError::RegistrationCeased(id)),
     }
-    Ok(participant)
 }
 
 /// The actor as a participant holding `role`.

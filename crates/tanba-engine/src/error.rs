@@ -259,6 +259,13 @@ pub enum EngineError {
     /// An attachment names no stored file, or one of another size.
     #[error("no stored attachment {0}")]
     UnknownAttachment(String),
+    /// The register of entrepreneurs says this participant's registration ceased: it is
+    /// suspended (or may not be registered) until the register says otherwise.
+    #[error("participant {0}: registration ceased in the state register")]
+    RegistrationCeased(TaxpayerId),
+    /// A register refresh older than what the log already knows (a replayed revocation list).
+    #[error("register {0}: the refresh is older than the one known")]
+    RegisterStale(&'static str),
 }
 
 impl From<StoreError> for EngineError {
@@ -385,6 +392,8 @@ impl EngineError {
         "TANBA-ENGINE-EXPORT-PERMIT-NOT-HOLDER",
         "TANBA-ENGINE-EXPORT-PERMIT-MISMATCH",
         "TANBA-ENGINE-EXPORT-PERMIT-EXHAUSTED",
+        "TANBA-ENGINE-REGISTRATION-CEASED",
+        "TANBA-ENGINE-REGISTER-STALE",
     ];
 
     /// The stable error code.
@@ -450,6 +459,8 @@ impl EngineError {
             EngineError::ScopeNotYours(_) => "TANBA-ENGINE-SCOPE-NOT-YOURS",
             EngineError::ScopeEmpty => "TANBA-ENGINE-SCOPE-EMPTY",
             EngineError::UnknownAttachment(_) => "TANBA-ENGINE-UNKNOWN-ATTACHMENT",
+            EngineError::RegistrationCeased(_) => "TANBA-ENGINE-REGISTRATION-CEASED",
+            EngineError::RegisterStale(_) => "TANBA-ENGINE-REGISTER-STALE",
         }
     }
 
@@ -495,6 +506,7 @@ impl Localized for EngineError {
             EngineError::ForeignTaxpayer { state, number } => Some(format!("{state} {number}")),
             EngineError::UnknownParticipant(id)
             | EngineError::ParticipantSuspended(id)
+            | EngineError::RegistrationCeased(id)
             | EngineError::ParticipantExists(id)
             | EngineError::CounterpartyNotEligible(id)
             | EngineError::HoldsNoGoods(id) => Some(id.to_string()),
@@ -519,6 +531,7 @@ impl Localized for EngineError {
             EngineError::ScopeNotYours(what) | EngineError::UnknownAttachment(what) => {
                 Some(what.clone())
             }
+            EngineError::RegisterStale(register) => Some((*register).to_owned()),
             _ => self.subject().map(|code| code.to_string()),
         }
     }

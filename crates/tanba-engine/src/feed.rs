@@ -112,3 +112,21 @@ pub fn takes_part(
         _ => false,
     })
 }
+
+/// The last signed checkpoint, and whether the chain hash the log holds at its sequence is the
+/// one it signed (the signature itself is the caller's to check, with the public keys).
+pub fn last_checkpoint(snapshot: &dyn Snapshot) -> Result<Option<(Checkpoint, bool)>, EngineError> {
+    let Some(bytes) = snapshot.get(Column::Meta, keys::META_CHECKPOINT)? else {
+        return Ok(None);
+    };
+    let sequence = keys::trailing_u64(&bytes)?;
+    let Some(value) = snapshot.get(Column::Checkpoints, &keys::sequence(sequence))? else {
+        return Ok(None);
+    };
+    let checkpoint: Checkpoint = decode(&value)?;
+    let logged = entries_after(snapshot, sequence.saturating_sub(1), 1, usize::MAX)?;
+    let matches = logged
+        .first()
+        .is_some_and(|entry| entry.sequence == sequence && entry.hash == checkpoint.head_hash);
+    Ok(Some((checkpoint, matches)))
+}

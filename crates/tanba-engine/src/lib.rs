@@ -28,6 +28,8 @@
 //!   notices and disposal withdrawals, page by page on ticks; [`consumers`](mod@consumers):
 //!   consumers' opt-ins to direct recall notices (no personal data); [`blobs`](mod@blobs):
 //!   attachments, content-addressed, in chunks.
+//! - [`registers`](mod@registers): what the state's registers said (entrepreneurs, revocation
+//!   lists), refreshed by the server's adapters as system commands.
 //!
 //! Architecture invariant: the state machine reads no clock and no random source. Time is stamped
 //! on each command by the writer; serials arrive inside `IssueCodes` commands. No tonic, no
@@ -50,6 +52,7 @@ pub mod log;
 pub mod query;
 pub mod records;
 pub mod reference;
+pub mod registers;
 pub mod retail;
 pub mod scope;
 pub mod state;

@@ -75,8 +75,8 @@ use tanba_types::limits::{
 use tanba_types::{
     Actor, CaseCommand, Category, CodeKey, CodeStatus, Command, Date, Event, FieldValue, Form,
     Gtin, HsCode, Introduction, IntroductionKind, IssuedTail, PACKAGE_DEPTH_MAX, PackageLevel,
-    ParticipantStatus, Product, Role, SaleLine, Scalar, ScannedCode, Serial, TailProfile,
-    TaxpayerId, WithdrawalReason,
+    ParticipantStatus, Product, RegisterEntry, RegisterRefresh, RegistrationStatus, Role, SaleLine,
+    Scalar, ScannedCode, Serial, TailProfile, TaxpayerId, WithdrawalReason,
 };
 
 /// Seeds a default run covers, and steps per seed: thousands of commands in all, in well under
@@ -343,6 +343,7 @@ const INVALID: &str = "TANBA-ENGINE-INVALID";
 const LIMIT_EXCEEDED: &str = "TANBA-ENGINE-LIMIT-EXCEEDED";
 const UNKNOWN_PARTICIPANT: &str = "TANBA-ENGINE-UNKNOWN-PARTICIPANT";
 const SUSPENDED: &str = "TANBA-ENGINE-PARTICIPANT-SUSPENDED";
+const REGISTRATION_CEASED: &str = "TANBA-ENGINE-REGISTRATION-CEASED";
 const ROLE_REQUIRED: &str = "TANBA-ENGINE-ROLE-REQUIRED";
 const HOLDS_NO_GOODS: &str = "TANBA-ENGINE-HOLDS-NO-GOODS";
 const SYSTEM_ONLY: &str = "TANBA-ENGINE-SYSTEM-ONLY";
@@ -402,7 +403,14 @@ struct Party {
     /// The roles it was registered with: the operator changes roles now and then, and changes
     /// them back.
     registered_roles: BTreeSet<Role>,
-    suspended: bool,
+    /// Active, suspended by the operator, or suspended because the register says it ceased.
+    status: ParticipantStatus,
+}
+
+impl Party {
+    fn suspended(&self) -> bool {
+        self.status != ParticipantStatus::Active
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -628,7 +636,10 @@ impl Model {
         };
         match self.parties.get(&id) {
             None => v.push(UNKNOWN_PARTICIPANT),
-            Some(party) if party.suspended => v.push(SUSPENDED),
+            Some(party) if party.status == ParticipantStatus::Suspended => v.push(SUSPENDED),
+            Some(party) if party.status == ParticipantStatus::RegistrationCeased => {
+                v.push(REGISTRATION_CEASED)
+            }
             Some(_) => return Some(id),
         }
         None
@@ -1127,7 +1138,7 @@ impl Model {
                 match self.parties.get(buyer) {
                     None => v.push(UNKNOWN_PARTICIPANT),
                     Some(party) => {
-                        if party.suspended || !party.roles.iter().any(|role| holds_goods(*role)) {
+                        if party.suspended() || !party.roles.iter().any(|role| holds_goods(*role)) {
                             v.push(COUNTERPARTY);
                         }
                     }
@@ -1317,8 +1328,18 @@ impl Model {
                 export: Some(_), ..
             }
             | Command::ConsumerOptIn { .. }
-            | Command::ConsumerOptOut { .. } => {
+            | Command::ConsumerOptOut { .. }
+            | Command::RefreshRegister(RegisterRefresh::Revocations(_)) => {
                 unreachable!("the generator proposes none")
+            }
+            Command::RefreshRegister(RegisterRefresh::Entrepreneurs { changes, .. }) => {
+                if actor != Actor::System {
+                    v.push(SYSTEM_ONLY);
+                }
+                let ids: BTreeSet<TaxpayerId> = changes.iter().map(|entry| entry.id).collect();
+                if ids.len() != changes.len() || changes.iter().any(|entry| entry.name.is_empty()) {
+                    v.push(INVALID);
+                }
             }
             Command::Block { codes, reason } => {
                 let authority = self.with_role(actor, |role| role == Role::Authority, &mut v);
@@ -1513,6 +1534,17 @@ impl Model {
             {
                 2
             }
+            // The refresh, then each participant whose status it changes.
+            Command::RefreshRegister(RegisterRefresh::Entrepreneurs { changes, .. }) => {
+                let changed = (changes.iter())
+                    .filter(|entry| {
+                        (self.parties.get(&entry.id))
+                            .and_then(|party| by_register(entry.status, party.status))
+                            .is_some()
+                    })
+                    .count();
+                1 + changed as u64
+            }
             _ => 1,
         }
     }
@@ -1632,7 +1664,12 @@ impl Model {
         match command {
             Command::UpdateParticipant(card) => {
                 let party = self.parties.get_mut(&card.id).expect("a known participant");
-                party.suspended = card.status == ParticipantStatus::Suspended;
+                // An operator's edit of a card the register suspended keeps the reason.
+                let keeps_reason = party.status == ParticipantStatus::RegistrationCeased
+                    && card.status == ParticipantStatus::Suspended;
+                if !keeps_reason {
+                    party.status = card.status;
+                }
                 party.roles = card.roles.clone();
                 party.name = card.name.clone();
             }
@@ -1835,8 +1872,20 @@ impl Model {
             | Command::PublishReference { .. }
             | Command::Case(_)
             | Command::ConsumerOptIn { .. }
-            | Command::ConsumerOptOut { .. } => {
+            | Command::ConsumerOptOut { .. }
+            | Command::RefreshRegister(RegisterRefresh::Revocations(_)) => {
                 unreachable!("the generator proposes none (cases return before)")
+            }
+            Command::RefreshRegister(RegisterRefresh::Entrepreneurs { changes, .. }) => {
+                // The register suspends an active participant that ceased and reinstates one
+                // it suspended; the operator's suspensions are the operator's.
+                for entry in changes {
+                    if let Some(party) = self.parties.get_mut(&entry.id)
+                        && let Some(status) = by_register(entry.status, party.status)
+                    {
+                        party.status = status;
+                    }
+                }
             }
             Command::Block { codes, .. } => {
                 let authority = acting();
@@ -2204,7 +2253,7 @@ fn build_market(seed: u64) -> (World, Parties, Model) {
                 name: format!("Participant {index}"),
                 roles: roles.iter().copied().collect(),
                 registered_roles: roles.iter().copied().collect(),
-                suspended: false,
+                status: ParticipantStatus::Active,
             },
         );
     }
@@ -2279,7 +2328,7 @@ type Proposal = (Actor, Command);
 impl Gen<'_> {
     fn command(&mut self) -> Proposal {
         // Suspensions are short, so the market keeps trading.
-        let anyone_suspended = self.model.parties.values().any(|party| party.suspended);
+        let anyone_suspended = self.model.parties.values().any(Party::suspended);
         if anyone_suspended && self.dice.percent(5) {
             return self.registry();
         }
@@ -3225,8 +3274,11 @@ impl Gen<'_> {
             };
             return (actor, Command::DefineCategory(category));
         }
+        if kind < 25 {
+            return self.register_refresh();
+        }
         let suspended: Vec<TaxpayerId> = (self.model.parties.iter())
-            .filter(|(_, party)| party.suspended)
+            .filter(|(_, party)| party.suspended())
             .map(|(id, _)| *id)
             .collect();
         let changed: Vec<TaxpayerId> = (self.model.parties.iter())
@@ -3250,11 +3302,7 @@ impl Gen<'_> {
         };
         let party = &self.model.parties[&target];
         let mut roles = party.roles.clone();
-        let mut status = if party.suspended {
-            ParticipantStatus::Suspended
-        } else {
-            ParticipantStatus::Active
-        };
+        let mut status = party.status;
         if kind < 40 {
             if roles != party.registered_roles {
                 roles = party.registered_roles.clone();
@@ -3275,7 +3323,9 @@ impl Gen<'_> {
             }
         } else {
             status = match status {
-                ParticipantStatus::Suspended => ParticipantStatus::Active,
+                ParticipantStatus::Suspended | ParticipantStatus::RegistrationCeased => {
+                    ParticipantStatus::Active
+                }
                 ParticipantStatus::Active => ParticipantStatus::Suspended,
             };
         }
@@ -3286,6 +3336,54 @@ impl Gen<'_> {
             card.id = self.parties.stranger;
         }
         (actor, Command::UpdateParticipant(card))
+    }
+
+    /// The register of entrepreneurs says some participants ceased or are active (again), as
+    /// the server's adapter would write it: mostly by the system, now and then by someone else
+    /// or with an IIN/BIN named twice or a nameless entry. Never the operator, so the market
+    /// keeps its registrar.
+    fn register_refresh(&mut self) -> Proposal {
+        let actor = if self.dice.percent(90) {
+            Actor::System
+        } else {
+            self.anyone()
+        };
+        let others: Vec<TaxpayerId> = (self.parties.all.iter())
+            .filter(|id| **id != self.parties.operator)
+            .copied()
+            .collect();
+        let mut changes = Vec::new();
+        for _ in 0..=self.dice.below(3) {
+            let id = self.dice.pick(&others).expect("participants");
+            let ceased = self.model.parties[&id].status == ParticipantStatus::RegistrationCeased;
+            // A ceased participant mostly comes back: the market keeps trading.
+            let status = if ceased == self.dice.percent(80) {
+                RegistrationStatus::Active
+            } else {
+                RegistrationStatus::Ceased
+            };
+            changes.push(RegisterEntry {
+                id,
+                name: if self.dice.percent(3) {
+                    String::new()
+                } else {
+                    format!("IE {id}")
+                },
+                status,
+            });
+        }
+        if self.dice.percent(3)
+            && let Some(first) = changes.first().cloned()
+        {
+            changes.push(first);
+        }
+        let refresh = RegisterRefresh::Entrepreneurs {
+            answer_digest: [self.dice.below(256) as u8; 32],
+            entries_total: changes.len() as u64,
+            changes,
+            last_part: true,
+        };
+        (actor, Command::RefreshRegister(refresh))
     }
 
     /// Any command, by anyone.
@@ -4147,9 +4245,9 @@ impl Sim {
                 .expect("reading a participant")
                 .unwrap_or_else(|| panic!("{here}: participant {id} is missing"));
             assert_eq!(
-                (record.status == ParticipantStatus::Suspended, &record.roles),
-                (party.suspended, &party.roles),
-                "{here}: participant {id} (suspended, roles)"
+                (record.status, &record.roles),
+                (party.status, &party.roles),
+                "{here}: participant {id} (status, roles)"
             );
         }
     }
@@ -4233,6 +4331,23 @@ fn describe(actor: Actor, command: &Command) -> String {
         other => format!("{other:?}"),
     };
     format!("{who} {} {what}", command.name())
+}
+
+/// The status the register gives a participant: ceased suspends an active one, active again
+/// reinstates one it suspended; `None` when it changes nothing.
+fn by_register(
+    registered: RegistrationStatus,
+    status: ParticipantStatus,
+) -> Option<ParticipantStatus> {
+    match (registered, status) {
+        (RegistrationStatus::Ceased, ParticipantStatus::Active) => {
+            Some(ParticipantStatus::RegistrationCeased)
+        }
+        (RegistrationStatus::Active, ParticipantStatus::RegistrationCeased) => {
+            Some(ParticipantStatus::Active)
+        }
+        _ => None,
+    }
 }
 
 fn sim_text(value: &str) -> FieldValue {

@@ -11,7 +11,8 @@ use tanba_types::case::{
 use tanba_types::{
     Actor, Category, CodeKey, Date, ErrorNote, Event, FiscalAgency, Gtin, HsCode, Introduction,
     IssuedCode, IssuedTail, Names, PackageLevel, Participant, ParticipantKey, ParticipantStatus,
-    Product, RefusedLine, Role, SaleLine, Serial, TailProfile, TaxpayerId, WithdrawalReason,
+    Product, RefusedLine, RegisterEntry, RegisterRefresh, RegistrationStatus, RevocationUpdate,
+    Role, SaleLine, Serial, TailProfile, TaxpayerId, WithdrawalReason,
 };
 
 use crate::pb::record::Event as E;
@@ -107,6 +108,7 @@ fn event(event: E) -> Result<Event> {
             toml: text.toml,
         },
         E::StageReported(report) => Event::StageReported(stage(report)),
+        E::RegisterRefreshed(refresh) => Event::RegisterRefreshed(register_refreshed(refresh)?),
         E::ExportAuthorized(granted) => Event::ExportAuthorized {
             case: granted.case,
             authorization: export_authorization(required(
@@ -330,7 +332,51 @@ fn participant(card: pb::Participant) -> Result<Participant> {
         status: match pb::ParticipantStatus::try_from(card.status) {
             Ok(pb::ParticipantStatus::Active) => ParticipantStatus::Active,
             Ok(pb::ParticipantStatus::Suspended) => ParticipantStatus::Suspended,
+            Ok(pb::ParticipantStatus::RegistrationCeased) => ParticipantStatus::RegistrationCeased,
             _ => return Err(malformed("Participant.status")),
+        },
+    })
+}
+
+fn register_refreshed(refresh: pb::RegisterRefreshed) -> Result<RegisterRefresh> {
+    use pb::register_refreshed::Register;
+    Ok(
+        match required("RegisterRefreshed.register", refresh.register)? {
+            Register::Entrepreneurs(refreshed) => RegisterRefresh::Entrepreneurs {
+                answer_digest: hash32(
+                    "EntrepreneursRefreshed.answer_digest",
+                    &refreshed.answer_digest,
+                )?,
+                entries_total: refreshed.entries_total,
+                changes: refreshed
+                    .changes
+                    .into_iter()
+                    .map(register_entry)
+                    .collect::<Result<_>>()?,
+                last_part: refreshed.last_part,
+            },
+            Register::Revocations(refreshed) => RegisterRefresh::Revocations(RevocationUpdate {
+                issuer: hash32("RevocationsRefreshed.issuer", &refreshed.issuer)?,
+                issuer_name: refreshed.issuer_name,
+                this_update_ms: refreshed.this_update_ms,
+                next_update_ms: refreshed.next_update_ms,
+                list_digest: hash32("RevocationsRefreshed.list_digest", &refreshed.list_digest)?,
+                added: refreshed.added,
+                removed: refreshed.removed,
+                last_part: refreshed.last_part,
+            }),
+        },
+    )
+}
+
+fn register_entry(entry: pb::RegisterEntry) -> Result<RegisterEntry> {
+    Ok(RegisterEntry {
+        id: taxpayer("RegisterEntry.id", &entry.id)?,
+        name: entry.name,
+        status: match pb::RegistrationStatus::try_from(entry.status) {
+            Ok(pb::RegistrationStatus::Active) => RegistrationStatus::Active,
+            Ok(pb::RegistrationStatus::Ceased) => RegistrationStatus::Ceased,
+            _ => return Err(malformed("RegisterEntry.status")),
         },
     })
 }

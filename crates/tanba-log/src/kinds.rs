@@ -169,7 +169,8 @@ pub fn kinds_of(event: &Event) -> FeedKinds {
         | Event::ProductUpdated(_)
         | Event::FiscalOperatorAssigned(_)
         | Event::CalendarPublished { .. }
-        | Event::ReferencePublished { .. } => of(&[Registry]),
+        | Event::ReferencePublished { .. }
+        | Event::RegisterRefreshed(_) => of(&[Registry]),
         Event::CodesOrdered { .. }
         | Event::CodesIssued { .. }
         | Event::CodesApplied { .. }

@@ -7,8 +7,8 @@ use tanba_types::case::{
 };
 use tanba_types::{
     Actor, Category, CodeKey, Date, ErrorNote, Event, FiscalAgency, Introduction, IssuedCode,
-    IssuedTail, Names, PackageLevel, Participant, ParticipantStatus, Product, RefusedLine, Role,
-    SaleLine, TailProfile, WithdrawalReason,
+    IssuedTail, Names, PackageLevel, Participant, ParticipantStatus, Product, RefusedLine,
+    RegisterRefresh, RegistrationStatus, Role, SaleLine, TailProfile, WithdrawalReason,
 };
 
 use crate::LogRecord;
@@ -71,6 +71,7 @@ fn event(event: &Event) -> E {
             })
         }
         Event::StageReported(report) => E::StageReported(stage(report)),
+        Event::RegisterRefreshed(refresh) => E::RegisterRefreshed(register_refreshed(refresh)),
         Event::ExportAuthorized {
             case,
             authorization,
@@ -326,7 +327,48 @@ fn participant(card: &Participant) -> pb::Participant {
         status: match card.status {
             ParticipantStatus::Active => pb::ParticipantStatus::Active,
             ParticipantStatus::Suspended => pb::ParticipantStatus::Suspended,
+            ParticipantStatus::RegistrationCeased => pb::ParticipantStatus::RegistrationCeased,
         } as i32,
+    }
+}
+
+fn register_refreshed(refresh: &RegisterRefresh) -> pb::RegisterRefreshed {
+    use pb::register_refreshed::Register;
+    let register = match refresh {
+        RegisterRefresh::Entrepreneurs {
+            answer_digest,
+            entries_total,
+            changes,
+            last_part,
+        } => Register::Entrepreneurs(pb::EntrepreneursRefreshed {
+            answer_digest: answer_digest.to_vec(),
+            entries_total: *entries_total,
+            changes: changes
+                .iter()
+                .map(|entry| pb::RegisterEntry {
+                    id: entry.id.to_string(),
+                    name: entry.name.clone(),
+                    status: match entry.status {
+                        RegistrationStatus::Active => pb::RegistrationStatus::Active,
+                        RegistrationStatus::Ceased => pb::RegistrationStatus::Ceased,
+                    } as i32,
+                })
+                .collect(),
+            last_part: *last_part,
+        }),
+        RegisterRefresh::Revocations(update) => Register::Revocations(pb::RevocationsRefreshed {
+            issuer: update.issuer.to_vec(),
+            issuer_name: update.issuer_name.clone(),
+            this_update_ms: update.this_update_ms,
+            next_update_ms: update.next_update_ms,
+            list_digest: update.list_digest.to_vec(),
+            added: update.added.clone(),
+            removed: update.removed.clone(),
+            last_part: update.last_part,
+        }),
+    };
+    pb::RegisterRefreshed {
+        register: Some(register),
     }
 }
 

@@ -526,6 +526,32 @@ fn later_events() -> Vec<Event> {
                 document_date: Some(day("2026-12-02")),
             },
         },
+        Event::RegisterRefreshed(tanba_types::RegisterRefresh::Entrepreneurs {
+            answer_digest: [0x5A; 32],
+            entries_total: 2_000_117,
+            changes: vec![tanba_types::RegisterEntry {
+                id: seller(),
+                name: "ИП «Су»".into(),
+                status: tanba_types::RegistrationStatus::Ceased,
+            }],
+            last_part: true,
+        }),
+        Event::ParticipantUpdated(Participant {
+            status: ParticipantStatus::RegistrationCeased,
+            ..participant()
+        }),
+        Event::RegisterRefreshed(tanba_types::RegisterRefresh::Revocations(
+            tanba_types::RevocationUpdate {
+                issuer: [0x1C; 32],
+                issuer_name: "CN=ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA),C=KZ".into(),
+                this_update_ms: 1_796_000_000_000,
+                next_update_ms: Some(1_796_086_400_000),
+                list_digest: [0x2D; 32],
+                added: vec![vec![0x01, 0x7F], vec![0x00, 0x80, 0x01]],
+                removed: vec![vec![0x09]],
+                last_part: true,
+            },
+        )),
     ]
 }
 
@@ -592,8 +618,8 @@ fn vectors() -> Vec<String> {
 #[test]
 fn every_event_kind_is_in_the_vectors() {
     let names: BTreeSet<&str> = samples().iter().map(|record| record.event.name()).collect();
-    // Event::name is exhaustive over the enum: 41 kinds today.
-    assert_eq!(names.len(), 41, "a sample of every event kind");
+    // Event::name is exhaustive over the enum: 42 kinds today.
+    assert_eq!(names.len(), 42, "a sample of every event kind");
 }
 
 #[test]

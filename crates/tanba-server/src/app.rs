@@ -75,7 +75,7 @@ pub async fn gate(
     // rate and the anonymous body limit, like no token at all.
     let holder = app.token_holder(authorization).or_else(|error| {
         crate::console::cookie(headers, crate::session::SESSION_COOKIE)
-            .and_then(|key| app.sessions.find(key, app.now_ms()))
+            .and_then(|key| app.find_session(key))
             .map(|session| session.participant)
             .ok_or(error)
     });
@@ -156,6 +156,15 @@ pub struct App {
     pub sessions: crate::session::Sessions,
     /// The console's background jobs (a file of packages being aggregated).
     pub console_jobs: crate::console::jobs::Jobs,
+    /// The roots of accredited certification centres (empty: no certificate is trusted).
+    pub trust_roots: tanba_crypto::x509::TrustRoots,
+    /// How the register adapters fare.
+    pub registers: crate::registers::AdapterBoard,
+    /// The operator's public keys (what checkpoints are verified against on the feeds page).
+    /// None until the server sets them at start (an in-process App without a ring has none).
+    pub public_keys: Option<tanba_crypto::PublicKeySet>,
+    /// The feeds followed on this node, for the console.
+    pub feed_followers: Arc<crate::service::feeds::Followers>,
 }
 
 /// Log writes the anonymous public may cause per second in all (consumers' opt-ins and
@@ -375,6 +384,10 @@ impl App {
             uploads: UploadSlots::default(),
             sessions: Default::default(),
             console_jobs: Default::default(),
+            trust_roots: Default::default(),
+            registers: Default::default(),
+            feed_followers: Default::default(),
+            public_keys: Default::default(),
             inbox_watches: StreamSlots::new(WATCHES_PER_PARTICIPANT_MAX),
             downloads: StreamSlots::new(DOWNLOADS_PER_PARTICIPANT_MAX),
             feeds: StreamSlots::bounded(
@@ -457,17 +470,32 @@ impl App {
     }
 
     /// Who a bearer token (the whole `Authorization` value) was issued to, if it checks out: the
-    /// seal and the expiry only, no read of the store. The participant's status is checked by
-    /// [`Call::participant`].
+    /// seal and the expiry, and for a certificate's token the certificate's standing (one point
+    /// read). The participant's status is checked by [`Call::participant`].
     pub fn token_holder(&self, authorization: Option<&str>) -> Result<TaxpayerId, ApiError> {
         let token = authorization
             .and_then(|value| value.strip_prefix("Bearer "))
             .ok_or_else(ApiError::unauthenticated)?;
         let claims = sign_in::verify_token(&self.sign_in_secret, token.trim(), self.now_ms())?;
-        claims
-            .subject
-            .parse::<TaxpayerId>()
-            .map_err(|_| ApiError::unauthenticated())
+        let (holder, certificate) = crate::certificates::parse_subject(&claims.subject)
+            .ok_or_else(ApiError::unauthenticated)?;
+        if let Some(certificate) = certificate {
+            self.certificate_stands(&certificate)?;
+        }
+        Ok(holder)
+    }
+
+    /// The live console session of a cookie's key; one resting on a certificate that no longer
+    /// stands is ended.
+    pub fn find_session(&self, key: &str) -> Option<crate::session::Session> {
+        let session = self.sessions.find(key, self.now_ms())?;
+        if let Some(certificate) = &session.certificate
+            && self.certificate_stands(certificate).is_err()
+        {
+            self.sessions.end(key);
+            return None;
+        }
+        Some(session)
     }
 
     /// Counts one anonymous call of `client_ip` (the rate a caller without a valid token pays).
@@ -487,31 +515,68 @@ impl App {
         Ok((challenge, now_ms + sign_in::CHALLENGE_TTL_MS))
     }
 
-    /// Checks a signed challenge against the participant's registered keys and issues a token.
+    /// Checks a signed challenge (with a registered key, or with a certificate of an accredited
+    /// centre when `certificate_chain` is given) and issues a token.
     pub fn sign_in(
         &self,
         participant_id: &TaxpayerId,
         challenge: &[u8],
         signature: &[u8],
+        certificate_chain: &[Vec<u8>],
     ) -> Result<(String, u64), ApiError> {
-        self.verify_sign_in(participant_id, challenge, signature)?;
+        let certificate =
+            self.verify_sign_in(participant_id, challenge, signature, certificate_chain)?;
         let now_ms = self.now_ms();
-        let subject = participant_id.to_string();
+        let subject = crate::certificates::token_subject(participant_id, certificate.as_ref());
         let token = sign_in::issue_token(&self.sign_in_secret, &subject, now_ms, &mut OsRng)?;
         Ok((token, now_ms + sign_in::TOKEN_TTL_MS))
     }
 
-    /// Checks a signed challenge against the participant's registered keys, and uses the
-    /// challenge up: what every sign-in (a tool's token, a browser's session) rests on.
+    /// Checks a signed challenge, and uses the challenge up: what every sign-in (a tool's token,
+    /// a browser's session) rests on. With a certificate chain, the certificate it rests on.
     pub fn verify_sign_in(
         &self,
         participant_id: &TaxpayerId,
         challenge: &[u8],
         signature: &[u8],
-    ) -> Result<(), ApiError> {
+        certificate_chain: &[Vec<u8>],
+    ) -> Result<Option<crate::certificates::CertificateRef>, ApiError> {
         let now_ms = self.now_ms();
         let subject = participant_id.to_string();
         let opened = sign_in::open_challenge(&self.sign_in_secret, challenge, &subject, now_ms)?;
+        let message = sign_in::sign_in_message(challenge);
+        let certificate = if certificate_chain.is_empty() {
+            self.check_key_signature(participant_id, &message, signature)?;
+            None
+        } else {
+            Some(self.check_certificate_signature(
+                participant_id,
+                certificate_chain,
+                &message,
+                signature,
+            )?)
+        };
+        self.active_participant(participant_id)?;
+        if self.used_challenges.len() >= USED_CHALLENGES_MAX {
+            return Err(ApiError::rate_limited());
+        }
+        if self
+            .used_challenges
+            .insert(opened.nonce, opened.expires_ms)
+            .is_some()
+        {
+            return Err(ApiError::challenge_used());
+        }
+        Ok(certificate)
+    }
+
+    /// Checks a sign-in signature against the participant's registered keys.
+    fn check_key_signature(
+        &self,
+        participant_id: &TaxpayerId,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), ApiError> {
         // An unknown id and a wrong signature get the same answer: a stranger learns nothing
         // of who is registered (or suspended) before proving to be that participant.
         // An unknown id is checked against a stand-in key, so that it costs the same time.
@@ -527,20 +592,8 @@ impl App {
             }],
             status: ParticipantStatus::Active,
         });
-        let signed = signed_by(&checked, &sign_in::sign_in_message(challenge), signature) && known;
-        if !signed {
+        if !(signed_by(&checked, message, signature) && known) {
             return Err(tanba_crypto::CryptoError::BadSignIn.into());
-        }
-        self.active_participant(participant_id)?;
-        if self.used_challenges.len() >= USED_CHALLENGES_MAX {
-            return Err(ApiError::rate_limited());
-        }
-        if self
-            .used_challenges
-            .insert(opened.nonce, opened.expires_ms)
-            .is_some()
-        {
-            return Err(ApiError::challenge_used());
         }
         Ok(())
     }
@@ -549,10 +602,13 @@ impl App {
     pub fn active_participant(&self, id: &TaxpayerId) -> Result<Participant, ApiError> {
         let participant = query::participant(self.engine.snapshot().as_ref(), id)?
             .ok_or(EngineError::UnknownParticipant(*id))?;
-        if participant.status != ParticipantStatus::Active {
-            return Err(EngineError::ParticipantSuspended(*id).into());
+        match participant.status {
+            ParticipantStatus::Active => Ok(participant),
+            ParticipantStatus::Suspended => Err(EngineError::ParticipantSuspended(*id).into()),
+            ParticipantStatus::RegistrationCeased => {
+                Err(EngineError::RegistrationCeased(*id).into())
+            }
         }
-        Ok(participant)
     }
 
     /// Checks a document command's detached signature by `signer` before the engine sees it.

@@ -56,11 +56,51 @@ pub struct ServerConfig {
     /// Clients that may read `/metrics` (besides trusted proxies): operational detail is not
     /// for the public.
     pub metrics_clients: Vec<IpAddr>,
+    /// The state registers fetched through the e-government gateway (clause 2): none, no
+    /// adapter runs and the log keeps what it knows.
+    pub registers: Option<RegistersConfig>,
+    /// Root certificates of the accredited certification centres (a PEM file): certificates
+    /// chaining up to one may sign in (R-IS-16). None: certificate sign-in is refused.
+    pub certificate_roots: Option<PathBuf>,
     /// Run on a clock that loopback callers may move forward (`POST /test/clock`), for
     /// black-box tests of legal terms. Never read from a configuration file: only
     /// `tanba demo` started with `TANBA_TEST_CLOCK=1` sets it, and the server says so loudly.
     #[serde(skip)]
     pub test_clock: bool,
+}
+
+/// The register adapters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistersConfig {
+    /// The gateway's base address (`https://gateway.example/`): the registers are read at
+    /// [`crate::registers::ENTREPRENEURS_PATH`] and the centre's files beside it.
+    pub gateway_url: String,
+    /// Seconds between refreshes that succeeded.
+    #[serde(default = "RegistersConfig::refresh_seconds_default")]
+    pub refresh_seconds: u64,
+    /// Seconds one fetch may take, answer included.
+    #[serde(default = "RegistersConfig::timeout_seconds_default")]
+    pub timeout_seconds: u64,
+}
+
+impl RegistersConfig {
+    fn refresh_seconds_default() -> u64 {
+        3_600
+    }
+
+    fn timeout_seconds_default() -> u64 {
+        60
+    }
+
+    /// A gateway at `gateway_url`, with the default intervals.
+    pub fn at(gateway_url: impl Into<String>) -> RegistersConfig {
+        RegistersConfig {
+            gateway_url: gateway_url.into(),
+            refresh_seconds: Self::refresh_seconds_default(),
+            timeout_seconds: Self::timeout_seconds_default(),
+        }
+    }
 }
 
 /// TLS files.
@@ -134,6 +174,8 @@ impl Default for ServerConfig {
                 IpAddr::from([127, 0, 0, 1]),
                 IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),
             ],
+            registers: None,
+            certificate_roots: None,
             test_clock: false,
         }
     }
@@ -264,6 +306,23 @@ impl ServerConfig {
                 certificate: certificate.into(),
                 key: key.into(),
             });
+        }
+        if let Some(value) = lookup("TANBA_GATEWAY_URL") {
+            let mut registers = self
+                .registers
+                .take()
+                .unwrap_or_else(|| RegistersConfig::at(""));
+            registers.gateway_url = value;
+            self.registers = Some(registers);
+        }
+        if let Some(value) = lookup("TANBA_REGISTER_REFRESH_SECONDS") {
+            let seconds = parse("TANBA_REGISTER_REFRESH_SECONDS", &value)?;
+            if let Some(registers) = &mut self.registers {
+                registers.refresh_seconds = seconds;
+            }
+        }
+        if let Some(value) = lookup("TANBA_CERTIFICATE_ROOTS") {
+            self.certificate_roots = Some(PathBuf::from(value));
         }
         if let Some(value) = lookup("TANBA_ANONYMOUS_PER_IP_PER_SECOND") {
             self.rates.anonymous_per_ip_per_second =

@@ -297,6 +297,7 @@ impl From<EngineError> for ApiError {
             | E::UnknownNotice(_)
             | E::UnknownAttachment(_) => ErrorKind::NotFound,
             E::ParticipantSuspended(_)
+            | E::RegistrationCeased(_)
             | E::RoleRequired(_)
             | E::HoldsNoGoods(_)
             | E::SystemOnly
@@ -356,7 +357,15 @@ impl From<CryptoError> for ApiError {
         let kind = match error.code() {
             "TANBA-CRYPTO-MALFORMED-SIGN-IN"
             | "TANBA-CRYPTO-BAD-SIGN-IN"
-            | "TANBA-CRYPTO-SIGN-IN-EXPIRED" => ErrorKind::Unauthenticated,
+            | "TANBA-CRYPTO-SIGN-IN-EXPIRED"
+            | "TANBA-CRYPTO-CERTIFICATE-UNTRUSTED"
+            | "TANBA-CRYPTO-CERTIFICATE-EXPIRED"
+            | "TANBA-CRYPTO-CERTIFICATE-NOT-YET-VALID"
+            | "TANBA-CRYPTO-CERTIFICATE-USAGE"
+            | "TANBA-CRYPTO-CERTIFICATE-ALGORITHM"
+            | "TANBA-CRYPTO-CERTIFICATE-SUBJECT"
+            | "TANBA-CRYPTO-CERTIFICATE-REVOKED"
+            | "TANBA-CRYPTO-REVOCATION-UNKNOWN" => ErrorKind::Unauthenticated,
             _ => ErrorKind::InvalidArgument,
         };
         ApiError::new(kind, error.code(), None)

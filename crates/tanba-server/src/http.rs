@@ -870,8 +870,12 @@ struct SignInBody {
     participant: TaxpayerId,
     /// base64url, as received.
     challenge: String,
-    /// base64url Ed25519 signature.
+    /// base64url signature: Ed25519, or with the certificate's key.
     signature: String,
+    /// A certificate of an accredited centre and its intermediates, each DER in base64url, the
+    /// signer's first.
+    #[serde(default)]
+    certificate_chain: Vec<String>,
 }
 
 impl SignInBody {
@@ -883,6 +887,11 @@ impl SignInBody {
             participant: self.participant,
             challenge: decoded(&self.challenge, "challenge"),
             signature: decoded(&self.signature, "signature"),
+            certificate_chain: self
+                .certificate_chain
+                .iter()
+                .map(|certificate| decoded(certificate, "certificate_chain"))
+                .collect(),
         }
     }
 }

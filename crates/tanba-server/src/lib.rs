@@ -13,6 +13,9 @@
 //!   [`audit`]: the chained audit trail.
 //! - [`net`]: the accept loop (backlog, connection cap, TLS, graceful stop).
 //! - [`config`]: defaults, file, environment.
+//! - [`registers`]: the adapters that refresh the state registers (entrepreneurs, the
+//!   certification centre's revocation lists) into the log; [`certificates`]: signing in with an
+//!   accredited centre's X.509 certificate.
 //!
 //! Architecture invariant: the server never builds an [`Actor::System`](tanba_types::Actor)
 //! from a request: every command's actor is the signed-in participant (or, for a fiscal data
@@ -29,6 +32,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod certificates;
 pub mod config;
 pub mod console;
 pub mod error;
@@ -38,6 +42,7 @@ pub mod net;
 pub mod opt_ins;
 pub mod page;
 pub mod public;
+pub mod registers;
 pub mod service;
 pub mod session;
 pub mod test_clock;
@@ -202,6 +207,18 @@ fn write_public_keys(data_dir: &Path, ring: &KeyRing) -> Result<(), StartError> 
 
 /// The file in the data directory holding the operator's public keys.
 pub const PUBLIC_KEYS_FILE: &str = "public-keys.json";
+
+/// The roots of accredited certification centres, from a PEM file (none configured: empty).
+fn open_trust_roots(path: Option<&Path>) -> Result<tanba_crypto::x509::TrustRoots, StartError> {
+    let Some(path) = path else {
+        return Ok(Default::default());
+    };
+    let pem = std::fs::read(path).map_err(|error| data_error(path, error))?;
+    let roots =
+        tanba_crypto::x509::TrustRoots::from_pem(&pem).map_err(|error| data_error(path, error))?;
+    tracing::info!(roots = roots.len(), path = %path.display(), "certificate roots loaded");
+    Ok(roots)
+}
 
 /// The secret that seals sign-in tokens: read, or created (0600) on first start.
 fn open_sign_in_secret(data_dir: &Path) -> Result<SignInSecret, StartError> {
@@ -375,6 +392,7 @@ impl RunningServer {
         bootstrap(&engine, &config).await?;
         bootstrap_calendar(&engine).await?;
         bootstrap_references(&engine).await?;
+        let public_keys = ring.public_key_set();
         let audit = audit::AuditLog::start(store, ring, engine.head().sequence)?;
         let tls = match &config.tls {
             Some(tls) => {
@@ -404,9 +422,23 @@ impl RunningServer {
         let http_addr = local(&http_listener, config.http_addr)?;
         let grpc_addr = local(&grpc_listener, config.grpc_addr)?;
         let admission = net::Admission::new(config.connection_limits());
-        let app = Arc::new(App::new(engine, clock, audit, config, secret));
+        let trust_roots = open_trust_roots(config.certificate_roots.as_deref())?;
+        let adapters = config.registers.clone();
+        let mut app = App::new(engine, clock, audit, config, secret);
+        app.trust_roots = trust_roots;
+        app.public_keys = Some(public_keys);
+        let app = Arc::new(app);
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
+        if let Some(adapters) = adapters {
+            let client = registers::client(&adapters);
+            tasks.extend(registers::spawn(
+                app.clone(),
+                adapters,
+                client,
+                stopped.clone(),
+            ));
+        }
         tasks.push(tokio::spawn(net::serve(
             http_listener,
             http::router(app.clone(), metrics_handle()),

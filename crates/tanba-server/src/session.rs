@@ -3,7 +3,8 @@
 //! (a memory dump yields no usable cookie), who it is, the session's CSRF token and its times.
 //! A session ends when its holder signs out, when it has been idle for [`SESSION_IDLE_MS`],
 //! [`SESSION_LIFETIME_MS`] after sign-in, or when its participant is suspended (checked at
-//! every request). Sessions live in this node's memory: a restart signs everyone out.
+//! every request), or when the certificate it was signed in with is revoked (checked at every
+//! request, [`crate::App::find_session`]). Sessions live in this node's memory: a restart signs everyone out.
 
 use dashmap::DashMap;
 use rand_core::CryptoRngCore;
@@ -34,6 +35,8 @@ pub struct Session {
     pub opened_ms: u64,
     /// When it was last used, unix milliseconds.
     pub seen_ms: u64,
+    /// The certificate it was signed in with, if any: checked at every request.
+    pub certificate: Option<crate::certificates::CertificateRef>,
 }
 
 impl Session {
@@ -71,6 +74,7 @@ impl Sessions {
     pub fn open(
         &self,
         participant: TaxpayerId,
+        certificate: Option<crate::certificates::CertificateRef>,
         now_ms: u64,
         rng: &mut impl CryptoRngCore,
     ) -> Result<(String, Session), SessionsFull> {
@@ -95,6 +99,7 @@ impl Sessions {
             csrf: random_hex(rng),
             opened_ms: now_ms,
             seen_ms: now_ms,
+            certificate,
         };
         self.open.insert(key_hash(&key), session.clone());
         Ok((key, session))
@@ -167,14 +172,14 @@ mod tests {
     fn a_session_expires_when_idle_and_after_its_lifetime() {
         let sessions = Sessions::default();
         let rng = &mut ChaCha20Rng::seed_from_u64(1);
-        let (key, _) = sessions.open(participant(1), 0, rng).unwrap();
+        let (key, _) = sessions.open(participant(1), None, 0, rng).unwrap();
         assert!(sessions.find(&key, SESSION_IDLE_MS - 1).is_some());
         // Used just now: idle time counts from the last use.
         assert!(sessions.find(&key, 2 * SESSION_IDLE_MS - 2).is_some());
         assert!(sessions.find(&key, 3 * SESSION_IDLE_MS).is_none());
         assert!(sessions.is_empty(), "a dead session is forgotten");
 
-        let (busy, _) = sessions.open(participant(1), 0, rng).unwrap();
+        let (busy, _) = sessions.open(participant(1), None, 0, rng).unwrap();
         let mut now_ms = 0;
         while now_ms + SESSION_IDLE_MS / 2 < SESSION_LIFETIME_MS {
             now_ms += SESSION_IDLE_MS / 2;
@@ -187,9 +192,9 @@ mod tests {
     fn sessions_end_one_by_one_or_all_at_once() {
         let sessions = Sessions::default();
         let rng = &mut ChaCha20Rng::seed_from_u64(2);
-        let (a, _) = sessions.open(participant(1), 0, rng).unwrap();
-        let (b, _) = sessions.open(participant(1), 0, rng).unwrap();
-        let (other, _) = sessions.open(participant(2), 0, rng).unwrap();
+        let (a, _) = sessions.open(participant(1), None, 0, rng).unwrap();
+        let (b, _) = sessions.open(participant(1), None, 0, rng).unwrap();
+        let (other, _) = sessions.open(participant(2), None, 0, rng).unwrap();
         sessions.end(&a);
         assert!(sessions.find(&a, 1).is_none());
         assert!(sessions.find(&b, 1).is_some());
@@ -203,7 +208,7 @@ mod tests {
         let sessions = Sessions::default();
         let rng = &mut ChaCha20Rng::seed_from_u64(3);
         let keys: Vec<String> = (0..SESSIONS_PER_PARTICIPANT_MAX as u64 + 1)
-            .map(|n| sessions.open(participant(1), n, rng).unwrap().0)
+            .map(|n| sessions.open(participant(1), None, n, rng).unwrap().0)
             .collect();
         assert_eq!(sessions.len(), SESSIONS_PER_PARTICIPANT_MAX);
         assert!(sessions.find(&keys[0], 100).is_none(), "the oldest ended");
@@ -214,7 +219,7 @@ mod tests {
     fn a_malformed_or_unknown_key_finds_nothing() {
         let sessions = Sessions::default();
         let rng = &mut ChaCha20Rng::seed_from_u64(4);
-        sessions.open(participant(1), 0, rng).unwrap();
+        sessions.open(participant(1), None, 0, rng).unwrap();
         assert!(sessions.find("", 1).is_none());
         assert!(sessions.find(&"0".repeat(64), 1).is_none());
         assert!(sessions.find(&"x".repeat(10_000), 1).is_none());

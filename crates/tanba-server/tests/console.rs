@@ -8,7 +8,6 @@ mod support;
 use std::sync::atomic::Ordering;
 
 use tanba_client::KeyFile;
-use tanba_crypto::Signer;
 use tanba_proto::v1 as pb;
 use tanba_server::session::SESSION_IDLE_MS;
 
@@ -55,17 +54,6 @@ impl Fixture {
             .await
             .unwrap();
     }
-
-    fn browser(&self) -> Browser {
-        Browser {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: self.http(),
-            cookies: Vec::new(),
-        }
-    }
 }
 
 fn card(key: &KeyFile, name: &str, suspended: bool) -> pb::Participant {
@@ -78,129 +66,7 @@ fn card(key: &KeyFile, name: &str, suspended: bool) -> pb::Participant {
             public_key: key.public_key(),
         }],
         suspended,
-    }
-}
-
-/// A browser without JavaScript: it keeps the cookies it is given and follows nothing itself.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookies: Vec<(String, String)>,
-}
-
-/// An answer: status, where it sends the browser, the `Set-Cookie` lines and the body.
-struct Answer {
-    status: u16,
-    location: String,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-impl Browser {
-    fn cookie_header(&self) -> String {
-        let pairs: Vec<String> = (self.cookies.iter())
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect();
-        pairs.join("; ")
-    }
-
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        let header = |name: &str| -> Vec<String> {
-            (response.headers().get_all(name).iter())
-                .map(|value| value.to_str().unwrap().to_owned())
-                .collect()
-        };
-        let set_cookies = header("set-cookie");
-        let location = header("location").concat();
-        for line in &set_cookies {
-            let (pair, attributes) = line.split_once(';').unwrap_or((line, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(each, _)| each != name);
-            if !value.is_empty() && !attributes.contains("Max-Age=0") {
-                self.cookies.push((name.to_owned(), value.to_owned()));
-            }
-        }
-        let status = response.status().as_u16();
-        Answer {
-            status,
-            location,
-            set_cookies,
-            body: response.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Answer {
-        let request = self.client.get(format!("{}{path}", self.base));
-        self.send(request).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
-        let request = self.client.post(format!("{}{path}", self.base)).form(form);
-        self.send(request).await
-    }
-
-    fn cookie(&self, name: &str) -> Option<String> {
-        (self.cookies.iter())
-            .find(|(each, _)| each == name)
-            .map(|(_, value)| value.clone())
-    }
-
-    /// Signs in as the page's script does: a challenge, signed with the key, posted back.
-    async fn sign_in(&mut self, key: &KeyFile) -> Answer {
-        let page = self.get("/console/sign-in?lang=en").await;
-        assert_eq!(page.status, 200);
-        let token = self.cookie("tanba_sign_in").expect("a sign-in form token");
-        assert!(
-            page.body.contains(&token),
-            "the form carries its cookie's token"
-        );
-        let participant = key.participant.to_string();
-        let challenge = self
-            .post(
-                "/console/sign-in/challenge",
-                &[("participant", &participant), ("csrf", &token)],
-            )
-            .await;
-        assert_eq!(challenge.status, 200, "{}", challenge.body);
-        let json: serde_json::Value = serde_json::from_str(&challenge.body).unwrap();
-        let message =
-            tanba_crypto::encoding::base64url_decode(json["message"].as_str().unwrap()).unwrap();
-        let signature = tanba_crypto::encoding::base64url(&key.signer().sign(&message));
-        let form = [
-            ("csrf", token.as_str()),
-            ("participant", participant.as_str()),
-            ("challenge", json["challenge"].as_str().unwrap()),
-            ("signature", signature.as_str()),
-            ("next", "/console/inbox"),
-        ];
-        self.post("/console/sign-in", &form).await
-    }
-
-    /// Signs and posts a form as a page's script does: asks `<action>/bytes` for what to sign,
-    /// signs it with `key`, posts the form with the signature.
-    async fn post_signed(&mut self, key: &KeyFile, action: &str, form: &[(&str, &str)]) -> Answer {
-        let bytes = self.post(&format!("{action}/bytes"), form).await;
-        assert_eq!(bytes.status, 200, "{}", bytes.body);
-        let json: serde_json::Value = serde_json::from_str(&bytes.body).unwrap();
-        let message =
-            tanba_crypto::encoding::base64url_decode(json["message"].as_str().unwrap()).unwrap();
-        let signature = tanba_crypto::encoding::base64url(&key.signer().sign(&message));
-        let mut signed = form.to_vec();
-        signed.push(("signature", &signature));
-        self.post(action, &signed).await
-    }
-
-    /// The CSRF token of the session's forms, read from a page as a browser would.
-    async fn csrf(&mut self) -> String {
-        let page = self.get("/console/inbox").await;
-        let marker = "name=\"csrf\" value=\"";
-        let start = page.body.find(marker).expect("a form on the page") + marker.len();
-        page.body[start..start + 64].to_owned()
+        registration_ceased: false,
     }
 }
 

@@ -42,6 +42,7 @@ fn participant(key: &KeyFile, name: &str, role: pb::Role) -> pb::Participant {
             public_key: key.public_key(),
         }],
         suspended: false,
+        registration_ceased: false,
     }
 }
 

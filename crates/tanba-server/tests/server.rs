@@ -59,6 +59,7 @@ async fn a_token_expires_after_an_hour_and_a_challenge_is_answered_once() {
             .signer()
             .sign(&tanba_crypto::sign_in::sign_in_message(&challenge)),
         challenge,
+        certificate_chain: Vec::new(),
     };
     anonymous.auth().sign_in(request.clone()).await.unwrap();
     let again = anonymous.auth().sign_in(request.clone()).await;

@@ -309,6 +309,9 @@ pub enum Command {
         /// The opt-in.
         opt_in: u64,
     },
+    /// System: what a register adapter learnt from the e-government gateway (clause 2,
+    /// R-IS-16). Never from a request.
+    RefreshRegister(crate::register::RegisterRefresh),
 }
 
 impl Command {
@@ -341,6 +344,7 @@ impl Command {
             Command::Case(command) => command.name(),
             Command::ConsumerOptIn { .. } => "consumer_opt_in",
             Command::ConsumerOptOut { .. } => "consumer_opt_out",
+            Command::RefreshRegister(_) => "refresh_register",
         }
     }
 }

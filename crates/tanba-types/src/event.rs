@@ -304,6 +304,10 @@ pub enum Event {
         /// The last (next rung, case) done; `None`: every case is done.
         through: Option<(u64, CaseId)>,
     },
+    /// A state register's refresh (clause 2, R-IS-16): what changed in the register of
+    /// entrepreneurs or a certification centre's revocation list. Participants whose
+    /// registration ceased (or resumed) are updated in the same group.
+    RegisterRefreshed(crate::register::RegisterRefresh),
 }
 
 impl Event {
@@ -351,6 +355,7 @@ impl Event {
             Event::ConsumerOptedOut { .. } => "consumer_opted_out",
             Event::ConsumerNotified { .. } => "consumer_notified",
             Event::CasesRecomputed { .. } => "cases_recomputed",
+            Event::RegisterRefreshed(_) => "register_refreshed",
         }
     }
 }

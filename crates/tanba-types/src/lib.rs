@@ -5,7 +5,7 @@
 //! Russian and English keyed by stable error code ([`messages`]), a code's statuses with the
 //! one transition table ([`status`]), package levels ([`package`]) and participants' roles
 //! ([`participant`]); what identifies a marked thing ([`code_key`]), calendar dates ([`date`]),
-//! reference data ([`reference`]), the commands and events of the engine ([`command`],
+//! reference data ([`reference`]), what the state's registers said ([`register`]), the commands and events of the engine ([`command`],
 //! [`event`]) and the limits on them ([`limits`]); the vocabulary of cases, the legal
 //! procedures over the same log ([`case`]).
 //!
@@ -26,6 +26,7 @@ pub mod messages;
 pub mod package;
 pub mod participant;
 pub mod reference;
+pub mod register;
 pub mod scanned;
 pub mod serde_text;
 pub mod status;
@@ -51,6 +52,7 @@ pub use participant::{ParticipantStatus, Role};
 pub use reference::{
     Category, FiscalAgency, Names, Participant, ParticipantKey, Product, TailProfile,
 };
+pub use register::{RegisterEntry, RegisterRefresh, RegistrationStatus, RevocationUpdate};
 pub use scanned::{ScanError, ScannedCode, ScannedTail, printable};
 pub use status::{
     CodeState, CodeStatus, IntroductionKind, Operation, Refusal, WithdrawalReason, transition,

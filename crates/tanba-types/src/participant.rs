@@ -79,6 +79,9 @@ pub enum ParticipantStatus {
     Active,
     /// Refused every operation until reinstated.
     Suspended,
+    /// Suspended because the register of entrepreneurs says its registration ceased; reinstated
+    /// when the register says it is active again (or by the operator).
+    RegistrationCeased,
 }
 
 #[cfg(test)]

@@ -92,6 +92,16 @@ const MENU: &[MenuEntry] = &[
         roles: &[Role::Operator],
     },
     MenuEntry {
+        id: "registers",
+        path: "/console/registers",
+        roles: &[Role::Operator],
+    },
+    MenuEntry {
+        id: "feeds",
+        path: "/console/feeds",
+        roles: &[Role::Ministry, Role::Authority, Role::Operator],
+    },
+    MenuEntry {
         id: "orders",
         path: "/console/orders",
         roles: &[Role::Producer, Role::Importer],

@@ -14,6 +14,7 @@ pub mod assets;
 mod case_forms;
 mod cases;
 mod codes;
+mod feeds;
 mod frame;
 mod goods;
 pub mod i18n;
@@ -23,6 +24,7 @@ mod orders;
 mod oversight;
 mod pages;
 mod products;
+mod registers;
 mod shipments;
 mod sign_in;
 mod till;
@@ -138,6 +140,8 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
         .route("/console/reference", get(operator::reference))
         .route("/console/reference/{what}", post(operator::publish))
         .route("/console/health", get(operator::health))
+        .route("/console/registers", get(registers::page))
+        .route("/console/feeds", get(feeds::page))
         .route("/console/products", get(products::page))
         .route("/console/products/{action}", post(products::save))
         .route("/console/receipts", get(till::receipts))
@@ -237,9 +241,8 @@ impl Visit {
                     .and_then(Language::from_accept_language)
             })
             .unwrap_or(Language::Kk);
-        let now_ms = app.now_ms();
         let session = cookie(headers, SESSION_COOKIE).and_then(|key| {
-            let session = app.sessions.find(key, now_ms)?;
+            let session = app.find_session(key)?;
             Some((key.to_owned(), session))
         });
         let peer = request.extensions().get::<PeerAddr>().map(|peer| peer.0);

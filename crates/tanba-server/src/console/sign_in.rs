@@ -166,6 +166,10 @@ struct SignInForm {
     participant: String,
     challenge: String,
     signature: String,
+    /// A certificate chain (each DER in base64url, separated by commas), posted by a signing
+    /// tool that holds a certificate's key; empty for a registered key.
+    #[serde(default)]
+    certificate_chain: String,
     #[serde(default)]
     next: String,
 }
@@ -188,6 +192,14 @@ pub async fn sign_in(
                 .ok_or_else(|| ApiError::invalid("challenge")),
             signature: base64url_decode(&form.signature)
                 .ok_or_else(|| ApiError::invalid("signature")),
+            certificate_chain: form
+                .certificate_chain
+                .split(',')
+                .filter(|part| !part.is_empty())
+                .map(|part| {
+                    base64url_decode(part).ok_or_else(|| ApiError::invalid("certificate_chain"))
+                })
+                .collect(),
         });
         let (key, _) = crate::service::auth::open_session(&mut call, signed)?;
         Ok((key, safe_next(Some(&form.next))))

@@ -156,6 +156,7 @@ pub fn participant_to(participant: &Participant) -> pb::Participant {
             })
             .collect(),
         suspended: participant.status != ParticipantStatus::Active,
+        registration_ceased: participant.status == ParticipantStatus::RegistrationCeased,
     }
 }
 
@@ -442,6 +443,7 @@ pub fn sign_in_from(message: pb::SignInRequest) -> Given<SignIn> {
         participant: taxpayer("participant", &message.participant)?,
         challenge: Ok(message.challenge),
         signature: Ok(message.signature),
+        certificate_chain: Ok(message.certificate_chain),
     })
 }
 

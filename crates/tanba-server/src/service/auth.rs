@@ -26,8 +26,12 @@ pub struct SignIn {
     pub participant: TaxpayerId,
     /// The challenge, as received (a door that could not decode it passes why).
     pub challenge: Given<Vec<u8>>,
-    /// The Ed25519 signature over the challenge's sign-in message.
+    /// The signature over the challenge's sign-in message: Ed25519 with a registered key, or
+    /// made with the key of the certificate in `certificate_chain`.
     pub signature: Given<Vec<u8>>,
+    /// A certificate of an accredited centre and its intermediates (DER, the signer's first);
+    /// empty for a registered key.
+    pub certificate_chain: Given<Vec<Vec<u8>>>,
 }
 
 /// A bearer token.
@@ -56,8 +60,13 @@ pub fn challenge(
 
 /// A token for a participant that signed its challenge.
 pub fn sign_in(call: &mut Call<'_>, signed: Given<SignIn>) -> Result<Token, ApiError> {
-    let (participant, challenge, signature) = signed_challenge(call, signed)?;
-    let (token, expires_ms) = call.app().sign_in(&participant, &challenge, &signature)?;
+    let signed = signed_challenge(call, signed)?;
+    let (token, expires_ms) = call.app().sign_in(
+        &signed.participant,
+        &signed.challenge,
+        &signed.signature,
+        &signed.certificate_chain,
+    )?;
     Ok(Token { token, expires_ms })
 }
 
@@ -68,22 +77,42 @@ pub fn open_session(
     call: &mut Call<'_>,
     signed: Given<SignIn>,
 ) -> Result<(String, Session), ApiError> {
-    let (participant, challenge, signature) = signed_challenge(call, signed)?;
+    let signed = signed_challenge(call, signed)?;
     let app = call.app();
-    app.verify_sign_in(&participant, &challenge, &signature)?;
+    let certificate = app.verify_sign_in(
+        &signed.participant,
+        &signed.challenge,
+        &signed.signature,
+        &signed.certificate_chain,
+    )?;
     app.sessions
-        .open(participant, app.now_ms(), &mut rand_core::OsRng)
+        .open(
+            signed.participant,
+            certificate,
+            app.now_ms(),
+            &mut rand_core::OsRng,
+        )
         .map_err(|_| ApiError::rate_limited())
 }
 
+/// A sign-in whose parts all decoded.
+struct Signed {
+    participant: TaxpayerId,
+    challenge: Vec<u8>,
+    signature: Vec<u8>,
+    certificate_chain: Vec<Vec<u8>>,
+}
+
 /// A sign-in's parts, in the order every door has checked them: the anonymous rate, the
-/// participant named (noted), the challenge, the signature.
-fn signed_challenge(
-    call: &mut Call<'_>,
-    signed: Given<SignIn>,
-) -> Result<(TaxpayerId, Vec<u8>, Vec<u8>), ApiError> {
+/// participant named (noted), the challenge, the signature, the certificate chain if any.
+fn signed_challenge(call: &mut Call<'_>, signed: Given<SignIn>) -> Result<Signed, ApiError> {
     call.anonymous()?;
     let signed = signed?;
     call.note_reference(signed.participant);
-    Ok((signed.participant, signed.challenge?, signed.signature?))
+    Ok(Signed {
+        participant: signed.participant,
+        challenge: signed.challenge?,
+        signature: signed.signature?,
+        certificate_chain: signed.certificate_chain?,
+    })
 }

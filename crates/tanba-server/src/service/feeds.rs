@@ -213,19 +213,89 @@ impl Feed {
     }
 }
 
-/// A feed counted as open (`tanba_feeds_open`, by feed) while its task runs.
-struct OpenFeed(&'static str);
+/// Where one followed feed stands, for the console's feeds page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowerView {
+    /// Who follows.
+    pub participant: TaxpayerId,
+    /// The feed's name (`tax`).
+    pub feed: &'static str,
+    /// When it was opened, unix milliseconds.
+    pub opened_ms: u64,
+    /// The last sequence sent.
+    pub position: u64,
+    /// The last signed checkpoint sent (0: none yet).
+    pub checkpoint_sent: u64,
+    /// When a batch last went out, unix milliseconds.
+    pub last_sent_ms: u64,
+}
+
+/// The feeds being followed on this node.
+#[derive(Debug, Default)]
+pub struct Followers {
+    open: dashmap::DashMap<u64, FollowerView>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl Followers {
+    /// Every feed followed now, by `participant` only unless `None`, oldest first.
+    pub fn views(&self, participant: Option<&TaxpayerId>) -> Vec<FollowerView> {
+        let mut views: Vec<(u64, FollowerView)> = (self.open.iter())
+            .filter(|entry| participant.is_none_or(|id| entry.value().participant == *id))
+            .map(|entry| (*entry.key(), entry.value().clone()))
+            .collect();
+        views.sort_by_key(|(id, _)| *id);
+        views.into_iter().map(|(_, view)| view).collect()
+    }
+}
+
+/// A feed counted as open (`tanba_feeds_open`, by feed, and on the feeds page) while its task
+/// runs.
+struct OpenFeed {
+    name: &'static str,
+    id: u64,
+    followers: Arc<Followers>,
+}
 
 impl OpenFeed {
-    fn count(name: FeedName) -> OpenFeed {
-        metrics::gauge!("tanba_feeds_open", "feed" => name.name()).increment(1.0);
-        OpenFeed(name.name())
+    fn count(app: &App, feed: &Feed) -> OpenFeed {
+        let name = feed.name.name();
+        metrics::gauge!("tanba_feeds_open", "feed" => name).increment(1.0);
+        let followers = app.feed_followers.clone();
+        let id = followers
+            .next
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let now_ms = app.now_ms();
+        let view = FollowerView {
+            participant: feed.follower(),
+            feed: name,
+            opened_ms: now_ms,
+            position: feed.position,
+            checkpoint_sent: 0,
+            last_sent_ms: now_ms,
+        };
+        followers.open.insert(id, view);
+        OpenFeed {
+            name,
+            id,
+            followers,
+        }
+    }
+
+    /// The feed sent a batch: where it stands now.
+    fn sent(&self, feed: &Feed, now_ms: u64) {
+        if let Some(mut view) = self.followers.open.get_mut(&self.id) {
+            view.position = feed.position;
+            view.checkpoint_sent = feed.checkpoint_sent;
+            view.last_sent_ms = now_ms;
+        }
     }
 }
 
 impl Drop for OpenFeed {
     fn drop(&mut self) {
-        metrics::gauge!("tanba_feeds_open", "feed" => self.0).decrement(1.0);
+        metrics::gauge!("tanba_feeds_open", "feed" => self.name).decrement(1.0);
+        self.followers.open.remove(&self.id);
     }
 }
 
@@ -263,9 +333,9 @@ fn checkpoint_item(checkpoint: &tanba_crypto::Checkpoint) -> pb::FeedItem {
 /// holds the app weakly and no snapshot across an await).
 pub fn follow(app: &Arc<App>, mut feed: Feed) -> mpsc::Receiver<pb::FeedBatch> {
     let (sender, receiver) = mpsc::channel(FEED_BUFFER_BATCHES);
+    let open = OpenFeed::count(app, &feed);
     let app = Arc::downgrade(app);
     tokio::spawn(async move {
-        let _open = OpenFeed::count(feed.name);
         let mut last_sent = Instant::now();
         loop {
             let (read, heartbeat) = {
@@ -298,6 +368,9 @@ pub fn follow(app: &Arc<App>, mut feed: Feed) -> mpsc::Receiver<pb::FeedBatch> {
                 }
                 metrics::counter!("tanba_feed_entries_sent_total").increment(entries as u64);
                 last_sent = Instant::now();
+                if let Some(app) = app.upgrade() {
+                    open.sent(&feed, app.now_ms());
+                }
             }
             if read.ended {
                 return;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses part of it
 
+pub mod browser;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -1,0 +1,150 @@
+//! Signing in with an X.509 certificate of an accredited certification centre (R-IS-16).
+//!
+//! A participant presents its certificate chain with its signature over the sign-in challenge.
+//! The chain is checked up to the configured roots at the server's time, the certificate must
+//! name the participant's IIN/BIN, and the latest revocation list of its issuer that the log
+//! holds (refreshed by [`crate::registers`]) must be current and not name it. The token (or
+//! console session) then carries the certificate's issuer and serial, and every later call
+//! checks them again with one point read, so a revoked certificate's sessions end at their next
+//! call after the refresh that revoked it.
+
+use tanba_crypto::x509::{self, TrustRoots};
+use tanba_engine::registers::{self, CertificateStanding};
+use tanba_types::TaxpayerId;
+
+use crate::app::App;
+use crate::error::ApiError;
+
+/// A certificate a token or session rests on: its issuer and serial number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRef {
+    /// BLAKE3 of the issuer's name.
+    pub issuer: [u8; 32],
+    /// The serial number's bytes.
+    pub serial: Vec<u8>,
+}
+
+/// Separates the parts of a token's subject: an IIN/BIN, then for a certificate sign-in its
+/// issuer and serial in hex.
+const SUBJECT_SEPARATOR: char = ':';
+
+/// The subject a token is sealed for.
+pub fn token_subject(participant: &TaxpayerId, certificate: Option<&CertificateRef>) -> String {
+    match certificate {
+        None => participant.to_string(),
+        Some(certificate) => format!(
+            "{participant}{SUBJECT_SEPARATOR}{}{SUBJECT_SEPARATOR}{}",
+            tanba_crypto::encoding::hex(&certificate.issuer),
+            tanba_crypto::encoding::hex(&certificate.serial)
+        ),
+    }
+}
+
+/// Reads a token's subject back: the participant and, for a certificate sign-in, the
+/// certificate.
+pub fn parse_subject(subject: &str) -> Option<(TaxpayerId, Option<CertificateRef>)> {
+    let mut parts = subject.split(SUBJECT_SEPARATOR);
+    let participant = parts.next()?.parse().ok()?;
+    let Some(issuer) = parts.next() else {
+        return Some((participant, None));
+    };
+    let issuer = tanba_crypto::encoding::parse_hex::<32>(issuer)?;
+    let serial_hex = parts.next()?;
+    if parts.next().is_some()
+        || serial_hex.is_empty()
+        || serial_hex.len() % 2 != 0
+        || serial_hex.len() > 2 * tanba_types::register::CERTIFICATE_SERIAL_BYTES_MAX
+    {
+        return None;
+    }
+    let serial = (0..serial_hex.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(serial_hex.get(at..at + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    Some((participant, Some(CertificateRef { issuer, serial })))
+}
+
+impl App {
+    /// The configured roots of accredited centres (none configured: no certificate is trusted).
+    pub fn trust_roots(&self) -> &TrustRoots {
+        &self.trust_roots
+    }
+
+    /// Whether a certificate still stands now: its issuer's revocation list is current and does
+    /// not name it.
+    pub fn certificate_stands(&self, certificate: &CertificateRef) -> Result<(), ApiError> {
+        let standing = registers::certificate_standing(
+            self.engine.snapshot().as_ref(),
+            &certificate.issuer,
+            &certificate.serial,
+            self.now_ms(),
+        )?;
+        match standing {
+            CertificateStanding::Good => Ok(()),
+            CertificateStanding::Revoked => {
+                Err(tanba_crypto::CryptoError::CertificateRevoked.into())
+            }
+            CertificateStanding::NoList => Err(tanba_crypto::CryptoError::RevocationUnknown.into()),
+        }
+    }
+
+    /// Checks a signature made with a certificate's key for `participant`: the chain up to a
+    /// root at the server's time, the participant named in it, the signature over `message`, and
+    /// its standing. What it rests on is returned for the token or session.
+    pub fn check_certificate_signature(
+        &self,
+        participant: &TaxpayerId,
+        chain: &[Vec<u8>],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<CertificateRef, ApiError> {
+        let checked = x509::check_chain(chain, &self.trust_roots, self.now_ms())?;
+        // Another participant's certificate and a wrong signature answer alike.
+        if checked.taxpayer != participant.to_string()
+            || checked.key.verify_document(message, signature).is_err()
+        {
+            return Err(tanba_crypto::CryptoError::BadSignIn.into());
+        }
+        let certificate = CertificateRef {
+            issuer: checked.issuer.0,
+            serial: checked.serial,
+        };
+        self.certificate_stands(&certificate)?;
+        Ok(certificate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r_is_16_a_token_subject_names_its_certificate_and_reads_back() {
+        let participant: TaxpayerId = "870412300416".parse().unwrap();
+        let certificate = CertificateRef {
+            issuer: [0xA5; 32],
+            serial: vec![0x00, 0x80, 0x01],
+        };
+        let subject = token_subject(&participant, Some(&certificate));
+        assert!(subject.len() <= tanba_crypto::sign_in::SUBJECT_BYTES_MAX);
+        assert_eq!(
+            parse_subject(&subject),
+            Some((participant, Some(certificate)))
+        );
+        assert_eq!(
+            parse_subject(&token_subject(&participant, None)),
+            Some((participant, None))
+        );
+        for broken in [
+            "870412300416:",
+            "870412300416:zz",
+            "870412300416:a5a5:01",
+            &format!("870412300416:{}:", "a5".repeat(32)),
+            &format!("870412300416:{}:0", "a5".repeat(32)),
+            &format!("870412300416:{}:01:02", "a5".repeat(32)),
+            &format!("870412300416:{}:{}", "a5".repeat(32), "01".repeat(21)),
+        ] {
+            assert_eq!(parse_subject(broken), None, "{broken}");
+        }
+    }
+}

@@ -1,0 +1,566 @@
+//! The register adapters (clause 2, R-IS-16): tasks that fetch, through the configured
+//! e-government gateway, the register of individual entrepreneurs and the national certification
+//! centre's issuing certificates and revocation lists, and write what changed into the log as
+//! system commands ([`Command::RefreshRegister`]), so every node agrees on what was known when.
+//!
+//! The gateway's answers are untrusted bytes: bounded in size and time, parsed by
+//! [`parse_entrepreneurs`] (fuzzed) and `tanba_crypto::x509` (revocation lists must be signed by
+//! an issuing CA that chains up to a configured root). A refresh that fails changes nothing: the
+//! log keeps what it knew, the failure is counted and shown, and the next attempt waits with
+//! capped exponential backoff. A list older than the one known is refused by the engine, so a
+//! gateway replaying old lists cannot un-revoke a certificate.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Deserialize;
+use tanba_crypto::x509::{self, RevocationList, TrustRoots};
+use tanba_engine::EngineError;
+use tanba_engine::registers::{self as known, IssuerRecord};
+use tanba_types::register::REGISTER_CHANGES_MAX;
+use tanba_types::{
+    Actor, Command, RegisterEntry, RegisterRefresh, RegistrationStatus, RevocationUpdate,
+    TaxpayerId,
+};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::app::App;
+use crate::config::RegistersConfig;
+
+/// Where the gateway serves the register of individual entrepreneurs (JSON, see
+/// [`parse_entrepreneurs`]).
+pub const ENTREPRENEURS_PATH: &str = "registers/entrepreneurs";
+/// Where it serves the centre's issuing CA certificates (a PEM bundle).
+pub const CENTRE_CERTIFICATES_PATH: &str = "registers/nca/certificates";
+/// Where it serves the centre's revocation lists (a PEM bundle of `X509 CRL`).
+pub const CENTRE_REVOCATIONS_PATH: &str = "registers/nca/crl";
+/// Largest answer read (the whole register of entrepreneurs, about two million entries).
+pub const ANSWER_BYTES_MAX: usize = 512 * 1024 * 1024;
+/// First wait after a failed refresh; doubled after each failure in a row.
+pub const BACKOFF_MIN: Duration = Duration::from_secs(1);
+/// Longest wait after failures.
+pub const BACKOFF_MAX: Duration = Duration::from_secs(600);
+/// Most issuing CA certificates read from the centre's bundle.
+pub const ISSUING_CAS_MAX: usize = 64;
+/// Longest error text kept for the console.
+const ERROR_TEXT_CHARS_MAX: usize = 300;
+
+/// The registers, by their stable names.
+pub const REGISTERS: [&str; 2] = ["entrepreneurs", "revocations"];
+
+/// Why a refresh failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    /// The gateway could not be reached or did not answer in time.
+    #[error("gateway unreachable: {0}")]
+    Fetch(String),
+    /// The gateway answered with an error status.
+    #[error("gateway answered HTTP {0}")]
+    Status(u16),
+    /// The answer is larger than [`ANSWER_BYTES_MAX`].
+    #[error("answer larger than {ANSWER_BYTES_MAX} bytes")]
+    TooLarge,
+    /// The answer is not of the documented shape.
+    #[error("malformed answer: {0}")]
+    Malformed(String),
+    /// A certificate or revocation list does not check out.
+    #[error("certificate: {0}")]
+    Certificate(#[from] tanba_crypto::CryptoError),
+    /// The engine refused the refresh, or the store failed.
+    #[error("engine: {0}")]
+    Engine(#[from] EngineError),
+}
+
+impl RegisterError {
+    /// A stable code for metrics and the console.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegisterError::Fetch(_) => "TANBA-REGISTER-FETCH",
+            RegisterError::Status(_) => "TANBA-REGISTER-STATUS",
+            RegisterError::TooLarge => "TANBA-REGISTER-TOO-LARGE",
+            RegisterError::Malformed(_) => "TANBA-REGISTER-MALFORMED",
+            RegisterError::Certificate(error) => error.code(),
+            RegisterError::Engine(error) => error.code(),
+        }
+    }
+}
+
+/// How one adapter fares, for the console and `/metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdapterStatus {
+    /// When it last tried, unix milliseconds.
+    pub last_attempt_ms: Option<u64>,
+    /// When it last succeeded.
+    pub last_success_ms: Option<u64>,
+    /// Its last error (code and text), cleared by a success.
+    pub last_error: Option<(String, String)>,
+    /// Failures since the last success.
+    pub failures_in_row: u32,
+    /// Entries (or serials) changed by its last successful refresh.
+    pub last_changes: u64,
+    /// Entries of the last answer left out as malformed (a bad IIN, an unknown status).
+    pub last_rejected: u64,
+}
+
+/// Every adapter's status.
+#[derive(Debug, Default)]
+pub struct AdapterBoard {
+    statuses: Mutex<BTreeMap<&'static str, AdapterStatus>>,
+}
+
+impl AdapterBoard {
+    /// A copy of every adapter's status that has run.
+    pub fn statuses(&self) -> BTreeMap<&'static str, AdapterStatus> {
+        self.statuses.lock().expect("adapter board").clone()
+    }
+
+    fn record(
+        &self,
+        register: &'static str,
+        now_ms: u64,
+        outcome: &Result<Refreshed, RegisterError>,
+    ) {
+        let mut statuses = self.statuses.lock().expect("adapter board");
+        let status = statuses.entry(register).or_default();
+        status.last_attempt_ms = Some(now_ms);
+        let outcome_label = match outcome {
+            Ok(refreshed) => {
+                status.last_success_ms = Some(now_ms);
+                status.last_error = None;
+                status.failures_in_row = 0;
+                status.last_changes = refreshed.changes;
+                status.last_rejected = refreshed.rejected;
+                metrics::counter!("tanba_register_changes_total", "register" => register)
+                    .increment(refreshed.changes);
+                metrics::gauge!("tanba_register_last_success_seconds", "register" => register)
+                    .set(now_ms as f64 / 1000.0);
+                "ok"
+            }
+            Err(error) => {
+                let text: String = error
+                    .to_string()
+                    .chars()
+                    .take(ERROR_TEXT_CHARS_MAX)
+                    .collect();
+                status.last_error = Some((error.code().to_owned(), text));
+                status.failures_in_row = status.failures_in_row.saturating_add(1);
+                "failed"
+            }
+        };
+        metrics::counter!("tanba_register_refreshes_total", "register" => register, "outcome" => outcome_label)
+            .increment(1);
+        metrics::gauge!("tanba_register_failures_in_row", "register" => register)
+            .set(f64::from(status.failures_in_row));
+    }
+}
+
+/// What a refresh wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    /// Entries or serials changed.
+    pub changes: u64,
+    /// Entries of the answer left out as malformed.
+    pub rejected: u64,
+}
+
+/// Starts one task per register; they stop when `stopped` turns true.
+pub fn spawn(
+    app: Arc<App>,
+    config: RegistersConfig,
+    client: reqwest::Client,
+    stopped: watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let gateway = Gateway {
+        base: config.gateway_url.trim_end_matches('/').to_owned(),
+        client,
+    };
+    let every = Duration::from_secs(config.refresh_seconds.max(1));
+    REGISTERS
+        .into_iter()
+        .map(|register| {
+            let (app, gateway, stopped) = (app.clone(), gateway.clone(), stopped.clone());
+            tokio::spawn(run(app, gateway, register, every, stopped))
+        })
+        .collect()
+}
+
+/// The HTTP client the adapters fetch with: a timeout per fetch (answer included), no redirects.
+/// Plain HTTP only for now (the gateway is reached through its own secure channel); TLS to it,
+/// with the roots its certificate chains to, is a named gap in ARCHITECTURE.md.
+pub fn client(config: &RegistersConfig) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(config.timeout_seconds.max(1)))
+        .connect_timeout(Duration::from_secs(config.timeout_seconds.clamp(1, 10)))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client without TLS builds")
+}
+
+async fn run(
+    app: Arc<App>,
+    gateway: Gateway,
+    register: &'static str,
+    every: Duration,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        let outcome = match register {
+            "entrepreneurs" => refresh_entrepreneurs(&app, &gateway).await,
+            _ => refresh_revocations(&app, &gateway).await,
+        };
+        if let Err(error) = &outcome {
+            tracing::warn!(register, code = error.code(), %error, "register refresh failed");
+        }
+        app.registers.record(register, app.now_ms(), &outcome);
+        let failures = app
+            .registers
+            .statuses()
+            .get(register)
+            .map_or(0, |status| status.failures_in_row);
+        let wait = if failures == 0 {
+            every
+        } else {
+            backoff(failures)
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+/// The wait after `failures` failures in a row: [`BACKOFF_MIN`] doubled each time, at most
+/// [`BACKOFF_MAX`].
+pub fn backoff(failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(20);
+    BACKOFF_MIN.saturating_mul(1 << doublings).min(BACKOFF_MAX)
+}
+
+#[derive(Clone)]
+struct Gateway {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Gateway {
+    /// The answer at `path`, at most [`ANSWER_BYTES_MAX`] bytes, read as it arrives.
+    async fn fetch(&self, path: &str) -> Result<Vec<u8>, RegisterError> {
+        let url = format!("{}/{path}", self.base);
+        let fetch_error = |error: reqwest::Error| RegisterError::Fetch(error.to_string());
+        let mut response = self.client.get(&url).send().await.map_err(fetch_error)?;
+        if !response.status().is_success() {
+            return Err(RegisterError::Status(response.status().as_u16()));
+        }
+        if response
+            .content_length()
+            .is_some_and(|length| length > ANSWER_BYTES_MAX as u64)
+        {
+            return Err(RegisterError::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(fetch_error)? {
+            if body.len() + chunk.len() > ANSWER_BYTES_MAX {
+                return Err(RegisterError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The register of individual entrepreneurs.
+
+#[derive(Deserialize)]
+struct EntrepreneursAnswer {
+    entries: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+struct RawEntry {
+    id: String,
+    name: String,
+    status: String,
+}
+
+/// The register as read: its well-formed entries (each IIN/BIN once), and how many were left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedRegister {
+    /// Well-formed entries, in IIN/BIN order.
+    pub entries: Vec<RegisterEntry>,
+    /// Entries left out: a malformed IIN/BIN, an empty or overlong name, an unknown status, or
+    /// an IIN/BIN named twice (both left out: the register contradicts itself).
+    pub rejected: u64,
+}
+
+/// Reads the gateway's register of entrepreneurs: `{"entries": [{"id": "IIN/BIN", "name":
+/// "...", "status": "active" | "ceased"}, ...]}`. A document of another shape fails whole; a
+/// malformed entry is left out and counted.
+pub fn parse_entrepreneurs(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
+    let answer: EntrepreneursAnswer = serde_json::from_slice(bytes).map_err(|error| {
+        RegisterError::Malformed(format!("{:?} at line {}", error.classify(), error.line()))
+    })?;
+    let mut rejected = 0u64;
+    let mut by_id: BTreeMap<TaxpayerId, Option<RegisterEntry>> = BTreeMap::new();
+    for raw in answer.entries {
+        let Some(entry) = entry_of(raw) else {
+            rejected += 1;
+            continue;
+        };
+        match by_id.get_mut(&entry.id) {
+            Some(seen) => {
+                rejected += 1 + u64::from(seen.is_some());
+                *seen = None;
+            }
+            None => {
+                by_id.insert(entry.id, Some(entry));
+            }
+        }
+    }
+    Ok(ParsedRegister {
+        entries: by_id.into_values().flatten().collect(),
+        rejected,
+    })
+}
+
+fn entry_of(raw: RawEntry) -> Option<RegisterEntry> {
+    let status = match raw.status.as_str() {
+        "active" => RegistrationStatus::Active,
+        "ceased" => RegistrationStatus::Ceased,
+        _ => return None,
+    };
+    let name = raw.name.trim();
+    let name_fits =
+        !name.is_empty() && name.len() <= tanba_types::register::REGISTER_NAME_BYTES_MAX;
+    name_fits.then_some(())?;
+    Some(RegisterEntry {
+        id: raw.id.parse().ok()?,
+        name: name.to_owned(),
+        status,
+    })
+}
+
+async fn refresh_entrepreneurs(
+    app: &Arc<App>,
+    gateway: &Gateway,
+) -> Result<Refreshed, RegisterError> {
+    let body = gateway.fetch(ENTREPRENEURS_PATH).await?;
+    let digest = *blake3::hash(&body).as_bytes();
+    let last = known::last_refresh(app.engine.snapshot().as_ref(), "entrepreneurs")?;
+    if last.is_some_and(|last| last.digest == digest) {
+        return Ok(Refreshed::default());
+    }
+    // Two million entries parse and compare on a blocking thread, not a runtime worker.
+    let reader = app.clone();
+    let (changes, entries_total, rejected) = tokio::task::spawn_blocking(move || {
+        let parsed = parse_entrepreneurs(&body)?;
+        let total = parsed.entries.len() as u64;
+        let snapshot = reader.engine.snapshot();
+        let mut changes = Vec::new();
+        for entry in parsed.entries {
+            if known::entry(snapshot.as_ref(), &entry.id)?.as_ref() != Some(&entry) {
+                changes.push(entry);
+            }
+        }
+        Ok::<_, RegisterError>((changes, total, parsed.rejected))
+    })
+    .await
+    .map_err(|error| RegisterError::Malformed(error.to_string()))??;
+    let written = changes.len() as u64;
+    let mut parts: Vec<Vec<RegisterEntry>> = changes
+        .chunks(REGISTER_CHANGES_MAX)
+        .map(<[RegisterEntry]>::to_vec)
+        .collect();
+    if parts.is_empty() {
+        parts.push(Vec::new());
+    }
+    let last_index = parts.len() - 1;
+    for (index, part) in parts.into_iter().enumerate() {
+        let refresh = RegisterRefresh::Entrepreneurs {
+            answer_digest: digest,
+            entries_total,
+            changes: part,
+            last_part: index == last_index,
+        };
+        submit(app, refresh).await?;
+    }
+    Ok(Refreshed {
+        changes: written,
+        rejected,
+    })
+}
+
+async fn submit(app: &App, refresh: RegisterRefresh) -> Result<(), RegisterError> {
+    app.engine
+        .submit(Actor::System, Command::RefreshRegister(refresh))?
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The certification centre's revocation lists.
+
+/// The centre's CAs that may sign revocation lists now: the configured roots, and each issuing
+/// CA of the bundle that chains up to one (others are left out and counted).
+fn issuing_cas(
+    roots: &TrustRoots,
+    bundle: &[u8],
+    now_ms: u64,
+) -> Result<(Vec<x509::Certificate>, u64), RegisterError> {
+    let ders = x509::certificates_from_pem(bundle)?;
+    if ders.len() > ISSUING_CAS_MAX {
+        return Err(RegisterError::Malformed(format!(
+            "more than {ISSUING_CAS_MAX} certificates in the centre's bundle"
+        )));
+    }
+    let mut cas = roots.certificates().to_vec();
+    let mut rejected = 0;
+    for der in ders {
+        match x509::check_issuing_ca(&der, roots, now_ms) {
+            Ok(ca) => cas.push(ca),
+            Err(_) => rejected += 1,
+        }
+    }
+    Ok((cas, rejected))
+}
+
+async fn refresh_revocations(app: &App, gateway: &Gateway) -> Result<Refreshed, RegisterError> {
+    let roots = app.trust_roots();
+    if roots.is_empty() {
+        return Err(RegisterError::Certificate(
+            tanba_crypto::CryptoError::CertificateUntrusted,
+        ));
+    }
+    let bundle = gateway.fetch(CENTRE_CERTIFICATES_PATH).await?;
+    let lists_pem = gateway.fetch(CENTRE_REVOCATIONS_PATH).await?;
+    let now_ms = app.now_ms();
+    let (cas, mut rejected) = issuing_cas(roots, &bundle, now_ms)?;
+    let mut refreshed = Refreshed::default();
+    let mut first_error = None;
+    for der in x509::revocation_lists_from_pem(&lists_pem)? {
+        let outcome = match x509::check_revocation_list(&der, &cas, now_ms) {
+            Ok(list) => write_list(app, list).await,
+            Err(error) => Err(error.into()),
+        };
+        match outcome {
+            Ok(changes) => refreshed.changes += changes,
+            Err(error) => {
+                rejected += 1;
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    refreshed.rejected = rejected;
+    // Good lists are written even when another fails; the failure is still reported.
+    match first_error {
+        Some(error) => Err(error),
+        None => Ok(refreshed),
+    }
+}
+
+/// Writes what changed in one checked list: nothing when the log has this very list; refused
+/// (by the engine) when it is older than the one known.
+async fn write_list(app: &App, list: RevocationList) -> Result<u64, RegisterError> {
+    let (added, removed) = {
+        let snapshot = app.engine.snapshot();
+        let known_issuer: Option<IssuerRecord> = known::issuers(snapshot.as_ref())?
+            .into_iter()
+            .find(|issuer| issuer.issuer == list.issuer.0);
+        if known_issuer.is_some_and(|issuer| issuer.list_digest == list.digest) {
+            return Ok(0);
+        }
+        let revoked = revoked_now(snapshot.as_ref(), &list.issuer.0)?;
+        let listed: BTreeSet<Vec<u8>> = list.serials.iter().cloned().collect();
+        let added: Vec<Vec<u8>> = listed.difference(&revoked).cloned().collect();
+        let removed: Vec<Vec<u8>> = revoked.difference(&listed).cloned().collect();
+        (added, removed)
+    };
+    let changes = (added.len() + removed.len()) as u64;
+    let mut serials: Vec<(bool, Vec<u8>)> =
+        added.into_iter().map(|serial| (true, serial)).collect();
+    serials.extend(removed.into_iter().map(|serial| (false, serial)));
+    let parts: Vec<&[(bool, Vec<u8>)]> = if serials.is_empty() {
+        vec![&[]]
+    } else {
+        serials.chunks(REGISTER_CHANGES_MAX).collect()
+    };
+    let last_index = parts.len() - 1;
+    for (index, part) in parts.into_iter().enumerate() {
+        let (added, removed): (Vec<_>, Vec<_>) = part.iter().cloned().partition(|(add, _)| *add);
+        let update = RevocationUpdate {
+            issuer: list.issuer.0,
+            issuer_name: list.issuer_name.clone(),
+            this_update_ms: list.this_update_ms,
+            next_update_ms: list.next_update_ms,
+            list_digest: list.digest,
+            added: added.into_iter().map(|(_, serial)| serial).collect(),
+            removed: removed.into_iter().map(|(_, serial)| serial).collect(),
+            last_part: index == last_index,
+        };
+        submit(app, RegisterRefresh::Revocations(update)).await?;
+    }
+    Ok(changes)
+}
+
+/// Every serial the log holds as revoked by `issuer`.
+fn revoked_now(
+    snapshot: &dyn tanba_store::Snapshot,
+    issuer: &[u8; 32],
+) -> Result<BTreeSet<Vec<u8>>, EngineError> {
+    let mut revoked = BTreeSet::new();
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let page =
+            known::revoked_serials(snapshot, issuer, after.as_deref(), REGISTER_CHANGES_MAX)?;
+        let full = page.len() == REGISTER_CHANGES_MAX;
+        after = page.last().cloned();
+        revoked.extend(page);
+        if !full {
+            return Ok(revoked);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clause_2_a_register_answer_keeps_good_entries_and_counts_the_rest() {
+        let answer = r#"{"entries": [
+            {"id": "870412300416", "name": "ИП Ахметова", "status": "active"},
+            {"id": "040340004565", "name": "ИП Берік", "status": "ceased"},
+            {"id": "870412300417", "name": "bad check digit", "status": "active"},
+            {"id": "900101300126", "name": "  ", "status": "active"},
+            {"id": "900101300126", "name": "x", "status": "sleeping"},
+            {"id": "760725301324", "name": "twice", "status": "active"},
+            {"id": "760725301324", "name": "twice", "status": "ceased"}
+        ]}"#;
+        let parsed = parse_entrepreneurs(answer.as_bytes()).expect("parses");
+        let ids: Vec<String> = parsed
+            .entries
+            .iter()
+            .map(|entry| entry.id.to_string())
+            .collect();
+        assert_eq!(ids, ["040340004565", "870412300416"]);
+        assert_eq!(parsed.rejected, 5);
+        assert_eq!(parsed.entries[0].status, RegistrationStatus::Ceased);
+        for broken in [&b"{"[..], b"[]", b"{\"entries\": 5}", b"", b"\xff"] {
+            assert!(matches!(
+                parse_entrepreneurs(broken),
+                Err(RegisterError::Malformed(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn clause_2_failed_refreshes_back_off_doubling_up_to_a_cap() {
+        assert_eq!(backoff(1), BACKOFF_MIN);
+        assert_eq!(backoff(2), BACKOFF_MIN * 2);
+        assert_eq!(backoff(4), BACKOFF_MIN * 8);
+        assert_eq!(backoff(30), BACKOFF_MAX);
+        assert_eq!(backoff(u32::MAX), BACKOFF_MAX);
+    }
+}
