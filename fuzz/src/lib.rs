@@ -272,7 +272,7 @@ fn sign_in(app: &App, id: &str, key: &Ed25519Signer) -> String {
     let (challenge, _) = app.challenge(&id).expect("a challenge");
     let signature = key.sign(&sign_in_message(&challenge));
     let (token, _) = app
-        .sign_in(&id, &challenge, &signature)
+        .sign_in(&id, &challenge, &signature, &[])
         .expect("a registered participant signs in");
     token
 }

@@ -29,8 +29,9 @@ impl Connection {
         answered(answer.into_inner().participant, "participant")
     }
 
-    /// Operator: suspends a participant (every operation refused) or reinstates it. The card is
-    /// read and sent back whole with only its status changed, since an update replaces it.
+    /// Operator: suspends a participant (every operation refused) or reinstates it, overriding
+    /// the register of entrepreneurs. The card is read and sent back whole with only its status
+    /// changed, since an update replaces it.
     pub async fn set_suspended(
         &self,
         id: TaxpayerId,
@@ -38,6 +39,8 @@ impl Connection {
     ) -> Result<pb::Receipt, ClientError> {
         let mut participant = self.get_participant(id).await?;
         participant.suspended = suspended;
+        // The operator's own decision, whatever the register said.
+        participant.registration_ceased = false;
         let request = pb::UpdateParticipantRequest {
             participant: Some(participant),
         };

@@ -21,7 +21,6 @@ use x509_cert::crl::CertificateList;
 use x509_cert::der::{Decode, DecodePem, Encode, oid::ObjectIdentifier};
 use x509_cert::ext::pkix::ExtendedKeyUsage;
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
-use x509_cert::name::Name;
 use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::time::Time;
 
@@ -41,6 +40,9 @@ pub const REVOCATION_LIST_BYTES_MAX: usize = 64 * 1024 * 1024;
 pub const TRUST_ROOTS_MAX: usize = 64;
 /// Smallest RSA modulus accepted, in bits.
 pub const RSA_MODULUS_BITS_MIN: usize = 2048;
+/// Largest RSA modulus accepted, in bits (a stranger's 8192-bit key would cost its
+/// verification for free), with the public exponent 65537 only.
+pub const RSA_MODULUS_BITS_MAX: usize = 4096;
 
 const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const OID_SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
@@ -49,6 +51,10 @@ const OID_PRIME256V1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const OID_ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 /// The signature algorithms a certificate may be signed with.
 const KNOWN_SIGNATURES: [ObjectIdentifier; 2] = [OID_SHA256_WITH_RSA, OID_ECDSA_WITH_SHA256];
+/// Extended key usage of the Kazakh centre: the first head of a legal entity.
+pub const OID_FIRST_HEAD: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.398.3.3.4.1.2.1");
+/// Extended key usage of the Kazakh centre: a person with the right to sign for a legal entity.
+pub const OID_SIGNATORY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.398.3.3.4.1.2.2");
 /// Subject attribute `serialNumber`: the Kazakh centre writes `IIN` and the person's 12 digits.
 const OID_SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
 /// Subject attribute `organizationalUnitName`: `BIN` and the legal entity's 12 digits.
@@ -66,17 +72,30 @@ const KNOWN_EXTENSIONS: [&str; 8] = [
     "2.5.29.37", // extended key usage
 ];
 
-/// Who issued a certificate: BLAKE3 of the issuer's distinguished name in DER. The revocation
-/// state is keyed by it, and a revocation list names the same issuer the same way.
+/// Who issued a certificate: BLAKE3 of the issuing CA's distinguished name and public key (DER),
+/// so two keys of one centre (across a key change) are two issuers. The revocation state is
+/// keyed by it; a certificate and a revocation list name their issuer the same way, by the CA
+/// whose key verified them.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IssuerId(pub [u8; 32]);
 
 impl IssuerId {
-    fn of(name: &Name) -> Result<IssuerId, CryptoError> {
-        let der = name
+    /// The issuer that `ca` (a CA's certificate) is.
+    pub fn of(ca: &Certificate) -> Result<IssuerId, CryptoError> {
+        let tbs = ca.tbs_certificate();
+        let name = tbs
+            .subject()
             .to_der()
             .map_err(|_| CryptoError::MalformedCertificate)?;
-        Ok(IssuerId(*blake3::hash(&der).as_bytes()))
+        let key = tbs
+            .subject_public_key_info()
+            .to_der()
+            .map_err(|_| CryptoError::MalformedCertificate)?;
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&(name.len() as u64).to_be_bytes());
+        hasher.update(&name);
+        hasher.update(&key);
+        Ok(IssuerId(*hasher.finalize().as_bytes()))
     }
 
     /// Lowercase hex.
@@ -146,11 +165,26 @@ pub struct CheckedCertificate {
     pub not_after_ms: u64,
     /// Its key, to check what it signs.
     pub key: CertificateKey,
+    /// The intermediates of its path, each as (its issuer, its serial), nearest first: each is
+    /// checked against its issuer's revocation list when the log holds one.
+    pub intermediates: Vec<(IssuerId, Vec<u8>)>,
+}
+
+/// The signer of a presented chain, read before anything else is checked (a stranger's chain
+/// costs one signature check, not a path): whose it claims to be and its key.
+pub fn claimed_signer(leaf_der: &[u8]) -> Result<(String, CertificateKey), CryptoError> {
+    let leaf = parse_certificate(leaf_der)?;
+    let tbs = leaf.tbs_certificate();
+    Ok((
+        subject_taxpayer(&leaf)?,
+        CertificateKey::from_spki(tbs.subject_public_key_info())?,
+    ))
 }
 
 /// Checks a presented chain (DER, the signer's certificate first, then intermediates in any
 /// order) up to one of `roots`, at `at_ms`: every signature, every validity period, issuers that
-/// are CAs, a leaf whose key usage allows signing and whose subject names an IIN/BIN.
+/// are CAs within their path length, a leaf whose key usage allows signing and whose subject
+/// names an IIN/BIN.
 pub fn check_chain(
     chain_der: &[Vec<u8>],
     roots: &TrustRoots,
@@ -167,9 +201,10 @@ pub fn check_chain(
     check_extensions(leaf)?;
     check_validity(leaf, at_ms)?;
     check_signing_use(leaf)?;
-    let mut current = leaf;
+    let mut path: Vec<&Certificate> = vec![leaf];
     // Each step climbs one issuer; a path longer than the chain plus a root is a loop.
-    for _ in 0..=CHAIN_CERTIFICATES_MAX {
+    for cas_below in 0..=CHAIN_CERTIFICATES_MAX {
+        let current = path[path.len() - 1];
         if !KNOWN_SIGNATURES.contains(&current.signature_algorithm().oid) {
             return Err(CryptoError::CertificateAlgorithm);
         }
@@ -181,16 +216,36 @@ pub fn check_chain(
             let root = (roots.roots.iter().filter(named).find(signer))
                 .ok_or(CryptoError::CertificateUntrusted)?;
             check_validity(root, at_ms)?;
-            return checked(leaf);
+            check_path_length(root, cas_below)?;
+            path.push(root);
+            return checked(&path);
         }
         let issuer = (chain[1..].iter().filter(named).find(signer))
             .ok_or(CryptoError::CertificateUntrusted)?;
         check_extensions(issuer)?;
         check_validity(issuer, at_ms)?;
         check_issuer_use(issuer)?;
-        current = issuer;
+        check_path_length(issuer, cas_below)?;
+        path.push(issuer);
     }
     Err(CryptoError::CertificateUntrusted)
+}
+
+/// An issuer with `cas_below` CA certificates between it and the leaf, within its basic
+/// constraints' path length.
+fn check_path_length(issuer: &Certificate, cas_below: usize) -> Result<(), CryptoError> {
+    let constraints = issuer
+        .tbs_certificate()
+        .get_extension::<BasicConstraints>()
+        .map_err(|_| CryptoError::MalformedCertificate)?;
+    let allowed = constraints
+        .and_then(|(_, constraints)| constraints.path_len_constraint)
+        .is_none_or(|length| cas_below <= usize::from(length));
+    if allowed {
+        Ok(())
+    } else {
+        Err(CryptoError::CertificateUsage)
+    }
 }
 
 /// Checks an issuing CA's certificate (from the centre's bundle) up to a root at `at_ms`, for
@@ -244,15 +299,7 @@ pub fn check_revocation_list(
     let list = CertificateList::<x509_cert::certificate::Rfc5280>::from_der(der)
         .map_err(|_| CryptoError::MalformedRevocationList)?;
     let tbs = &list.tbs_cert_list;
-    let issuer = issuers
-        .iter()
-        .find(|ca| ca.tbs_certificate().subject() == &tbs.issuer)
-        .ok_or(CryptoError::RevocationListUntrusted)?;
-    if let Some(usage) = key_usage(issuer)?
-        && !usage.crl_sign()
-    {
-        return Err(CryptoError::RevocationListUntrusted);
-    }
+    check_complete_list(&list)?;
     let signed = tbs
         .to_der()
         .map_err(|_| CryptoError::MalformedRevocationList)?;
@@ -260,11 +307,25 @@ pub fn check_revocation_list(
         .signature
         .as_bytes()
         .ok_or(CryptoError::MalformedRevocationList)?;
-    CertificateKey::from_spki(issuer.tbs_certificate().subject_public_key_info())?
-        .verify(&list.signature_algorithm, &signed, signature)
-        .map_err(|_| CryptoError::RevocationListUntrusted)?;
+    // The CA of that name whose key signed it, and may sign lists (one centre may hold two keys
+    // of one name across a key change).
+    let issuer = issuers
+        .iter()
+        .filter(|ca| ca.tbs_certificate().subject() == &tbs.issuer)
+        .filter(|ca| key_usage(ca).is_ok_and(|usage| usage.is_none_or(|usage| usage.crl_sign())))
+        .find(|ca| {
+            CertificateKey::from_spki(ca.tbs_certificate().subject_public_key_info())
+                .and_then(|key| key.verify(&list.signature_algorithm, &signed, signature))
+                .is_ok()
+        })
+        .ok_or(CryptoError::RevocationListUntrusted)?;
     let this_update_ms = unix_ms(&tbs.this_update);
-    if this_update_ms > at_ms {
+    let next_update_ms = tbs
+        .next_update
+        .as_ref()
+        .map(unix_ms)
+        .ok_or(CryptoError::MalformedRevocationList)?;
+    if this_update_ms > at_ms || next_update_ms < this_update_ms {
         return Err(CryptoError::MalformedRevocationList);
     }
     let mut serials: Vec<Vec<u8>> = tbs
@@ -276,13 +337,35 @@ pub fn check_revocation_list(
     serials.sort_unstable();
     serials.dedup();
     Ok(RevocationList {
-        issuer: IssuerId::of(&tbs.issuer)?,
+        issuer: IssuerId::of(issuer)?,
         issuer_name: tbs.issuer.to_string(),
         this_update_ms,
-        next_update_ms: tbs.next_update.as_ref().map(unix_ms),
+        next_update_ms: Some(next_update_ms),
         serials,
         digest: *blake3::hash(der).as_bytes(),
     })
+}
+
+/// A list that speaks for every certificate of its issuer: not a delta list, not partitioned by
+/// an issuing distribution point, not indirect, and no other extension it marks critical.
+/// (Read as complete, a delta list would un-revoke whatever only the full list names.)
+fn check_complete_list(
+    list: &CertificateList<x509_cert::certificate::Rfc5280>,
+) -> Result<(), CryptoError> {
+    let tbs = &list.tbs_cert_list;
+    let list_extension_refused = tbs.crl_extensions.iter().flatten().any(|extension| {
+        let oid = extension.extn_id.to_string();
+        let scoped = oid == "2.5.29.27" || oid == "2.5.29.28"; // delta indicator, distribution point
+        let understood = oid == "2.5.29.20" || oid == "2.5.29.35"; // CRL number, authority key id
+        scoped || (extension.critical && !understood)
+    });
+    let entry_extension_refused = (tbs.revoked_certificates.iter().flatten())
+        .flat_map(|revoked| revoked.crl_entry_extensions.iter().flatten())
+        .any(|extension| extension.critical);
+    if list_extension_refused || entry_extension_refused {
+        return Err(CryptoError::MalformedRevocationList);
+    }
+    Ok(())
 }
 
 /// Reads every `X509 CRL` block of a PEM bundle into DER.
@@ -361,7 +444,14 @@ impl CertificateKey {
             use rsa::traits::PublicKeyParts;
             let key = rsa::PublicKey::from_public_key_der(&der)
                 .map_err(|_| CryptoError::MalformedPublicKey)?;
-            if key.size() * 8 < RSA_MODULUS_BITS_MIN {
+            let bits = key.size() * 8;
+            let exponent_65537 = key
+                .e()
+                .to_be_bytes()
+                .iter()
+                .skip_while(|byte| **byte == 0)
+                .eq([1u8, 0, 1].iter());
+            if !(RSA_MODULUS_BITS_MIN..=RSA_MODULUS_BITS_MAX).contains(&bits) || !exponent_65537 {
                 return Err(CryptoError::CertificateAlgorithm);
             }
             return Ok(CertificateKey::Rsa(key));
@@ -432,22 +522,39 @@ fn parse_certificate(der: &[u8]) -> Result<Certificate, CryptoError> {
     Certificate::from_der(der).map_err(|_| CryptoError::MalformedCertificate)
 }
 
-fn checked(leaf: &Certificate) -> Result<CheckedCertificate, CryptoError> {
+/// What a checked path (leaf first, root last) names.
+fn checked(path: &[&Certificate]) -> Result<CheckedCertificate, CryptoError> {
+    let leaf = path[0];
     let tbs = leaf.tbs_certificate();
+    let intermediates = path[1..path.len() - 1]
+        .iter()
+        .zip(&path[2..])
+        .map(|(intermediate, issuer)| {
+            let serial = intermediate
+                .tbs_certificate()
+                .serial_number()
+                .as_bytes()
+                .to_vec();
+            Ok((IssuerId::of(issuer)?, serial))
+        })
+        .collect::<Result<_, CryptoError>>()?;
     Ok(CheckedCertificate {
-        taxpayer: subject_taxpayer(tbs.subject())?,
+        taxpayer: subject_taxpayer(leaf)?,
         serial: tbs.serial_number().as_bytes().to_vec(),
-        issuer: IssuerId::of(tbs.issuer())?,
+        issuer: IssuerId::of(path[1])?,
         issuer_name: tbs.issuer().to_string(),
         subject_name: tbs.subject().to_string(),
         not_after_ms: unix_ms(&tbs.validity().not_after),
         key: CertificateKey::from_spki(tbs.subject_public_key_info())?,
+        intermediates,
     })
 }
 
-/// The IIN/BIN a Kazakh certificate names: `OU=BIN...` (a legal entity's employee) before
-/// `SERIALNUMBER=IIN...` (a person, or an entrepreneur).
-fn subject_taxpayer(subject: &Name) -> Result<String, CryptoError> {
+/// The IIN/BIN a Kazakh certificate names: `OU=BIN...` when it is a legal entity's head's or
+/// signatory's (extended key usage [`OID_FIRST_HEAD`] or [`OID_SIGNATORY`]); otherwise the
+/// person of `SERIALNUMBER=IIN...` (an employee without signing rights is only itself).
+fn subject_taxpayer(certificate: &Certificate) -> Result<String, CryptoError> {
+    let subject = certificate.tbs_certificate().subject();
     let attribute = |oid: ObjectIdentifier, prefix: &str| -> Option<String> {
         subject
             .iter()
@@ -464,9 +571,24 @@ fn subject_taxpayer(subject: &Name) -> Result<String, CryptoError> {
                     .then(|| digits.to_owned())
             })
     };
-    attribute(OID_ORGANIZATIONAL_UNIT, "BIN")
+    let acts_for_entity = extended_usages(certificate)?
+        .is_some_and(|usages| usages.contains(&OID_FIRST_HEAD) || usages.contains(&OID_SIGNATORY));
+    let entity = acts_for_entity
+        .then(|| attribute(OID_ORGANIZATIONAL_UNIT, "BIN"))
+        .flatten();
+    entity
         .or_else(|| attribute(OID_SERIAL_NUMBER, "IIN"))
         .ok_or(CryptoError::CertificateSubject)
+}
+
+fn extended_usages(
+    certificate: &Certificate,
+) -> Result<Option<Vec<ObjectIdentifier>>, CryptoError> {
+    let extended = certificate
+        .tbs_certificate()
+        .get_extension::<ExtendedKeyUsage>()
+        .map_err(|_| CryptoError::MalformedCertificate)?;
+    Ok(extended.map(|(_, usages)| usages.0))
 }
 
 /// Whether `issuer`'s key made `certificate`'s signature (any failure, a key of another
@@ -514,14 +636,10 @@ fn check_signing_use(certificate: &Certificate) -> Result<(), CryptoError> {
     if !(usage.digital_signature() || usage.non_repudiation()) {
         return Err(CryptoError::CertificateUsage);
     }
-    let extended = certificate
-        .tbs_certificate()
-        .get_extension::<ExtendedKeyUsage>()
-        .map_err(|_| CryptoError::MalformedCertificate)?;
-    if let Some((_, extended)) = extended {
+    if let Some(usages) = extended_usages(certificate)? {
         // id-kp-clientAuth, id-kp-emailProtection, anyExtendedKeyUsage, and the Kazakh
         // centre's own purposes (1.2.398.*) allow signing in and signing documents.
-        let allowed = extended.0.iter().any(|purpose| {
+        let allowed = usages.iter().any(|purpose| {
             let text = purpose.to_string();
             text == "1.3.6.1.5.5.7.3.2"
                 || text == "1.3.6.1.5.5.7.3.4"
@@ -606,11 +724,14 @@ mod tests {
             let checked = check_chain(&chain, &roots(&[&root]), NOW_MS).expect("chain");
             assert_eq!(checked.taxpayer, IIN);
             assert_eq!(checked.serial, holder.serial);
+            let ca = check_issuing_ca(&middle.der, &roots(&[&root]), NOW_MS).unwrap();
+            assert_eq!(checked.issuer, IssuerId::of(&ca).unwrap());
+            // The intermediate is named for its own issuer's list.
+            let root_ca = parse_certificate(&root.der).unwrap();
+            let middle_serial = ca.tbs_certificate().serial_number().as_bytes().to_vec();
             assert_eq!(
-                checked.issuer,
-                check_issuing_ca(&middle.der, &roots(&[&root]), NOW_MS)
-                    .map(|ca| IssuerId::of(ca.tbs_certificate().subject()).unwrap())
-                    .unwrap()
+                checked.intermediates,
+                vec![(IssuerId::of(&root_ca).unwrap(), middle_serial)]
             );
             let signature = holder.sign(b"challenge");
             checked
@@ -625,18 +746,80 @@ mod tests {
     }
 
     #[test]
-    fn r_is_16_an_employee_certificate_names_its_legal_entity() {
+    fn r_is_16_only_a_head_or_signatory_certificate_names_its_legal_entity() {
         let root = TestCa::root("Root", TestKey::EcdsaP256, valid());
-        let holder = root.holder(
+        let trusted = roots(&[&root]);
+        let head = root.holder(
+            IIN,
+            Some(BIN),
+            TestKey::EcdsaP256,
+            valid(),
+            TestUsage::Head,
+            9,
+        );
+        let checked = check_chain(&[head.der], &trusted, NOW_MS).expect("chain");
+        assert_eq!(checked.taxpayer, BIN);
+        // An employee without signing rights is only itself.
+        let employee = root.holder(
             IIN,
             Some(BIN),
             TestKey::EcdsaP256,
             valid(),
             TestUsage::Signing,
-            9,
+            10,
         );
-        let checked = check_chain(&[holder.der], &roots(&[&root]), NOW_MS).expect("chain");
-        assert_eq!(checked.taxpayer, BIN);
+        let checked = check_chain(&[employee.der], &trusted, NOW_MS).expect("chain");
+        assert_eq!(checked.taxpayer, IIN);
+    }
+
+    #[test]
+    fn r_is_16_path_lengths_bind_and_a_same_name_ca_of_another_key_is_another_issuer() {
+        let root = TestCa::root("Root", TestKey::RsaA, valid());
+        let trusted = roots(&[&root]);
+        // A CA allowed no CA below it issues one anyway: the holder below that is refused.
+        let bounded = root.intermediate_within("Bounded", TestKey::EcdsaP256, valid(), Some(0));
+        let below = bounded.intermediate("Below", TestKey::EcdsaP256, valid());
+        let holder = below.holder(
+            IIN,
+            None,
+            TestKey::EcdsaP256,
+            valid(),
+            TestUsage::Signing,
+            1,
+        );
+        let outcome = check_chain(&[holder.der, below.der, bounded.der], &trusted, NOW_MS);
+        assert!(matches!(outcome, Err(CryptoError::CertificateUsage)));
+        // Two issuing CAs of one name (a key change): two issuers, each list read as its own.
+        let old = root.intermediate("NCA", TestKey::EcdsaP256, valid());
+        let new = root.intermediate("NCA", TestKey::RsaB, valid());
+        let cas = [&old, &new].map(|ca| check_issuing_ca(&ca.der, &trusted, NOW_MS).unwrap());
+        let ids = cas.each_ref().map(|ca| IssuerId::of(ca).unwrap());
+        assert_ne!(ids[0], ids[1]);
+        let listed = new.revocation_list(&[3], NOW_S - 60, 1);
+        let read = check_revocation_list(&listed.der, &cas, NOW_MS).expect("the new key's list");
+        assert_eq!(read.issuer, ids[1]);
+        let holder = new.holder(
+            IIN,
+            None,
+            TestKey::EcdsaP256,
+            valid(),
+            TestUsage::Signing,
+            3,
+        );
+        let checked = check_chain(&[holder.der, new.der.clone()], &trusted, NOW_MS).unwrap();
+        assert_eq!(checked.issuer, ids[1]);
+    }
+
+    #[test]
+    fn r_is_16_a_list_that_does_not_speak_for_every_certificate_is_refused() {
+        let root = TestCa::root("Root", TestKey::RsaA, valid());
+        let middle = root.intermediate("NCA", TestKey::EcdsaP256, valid());
+        let ca = check_issuing_ca(&middle.der, &roots(&[&root]), NOW_MS).unwrap();
+        let scoped = middle.revocation_list_scoped(&[1], NOW_S - 60, 1, true);
+        assert!(matches!(
+            check_revocation_list(&scoped.der, std::slice::from_ref(&ca), NOW_MS),
+            Err(CryptoError::MalformedRevocationList)
+        ));
     }
 
     #[test]
@@ -751,7 +934,7 @@ mod tests {
     }
 
     #[test]
-    fn r_is_16_an_intermediate_that_is_not_a_ca_cannot_issue() {
+    fn r_is_16_an_expired_or_missing_intermediate_breaks_the_path() {
         let root = TestCa::root("Root", TestKey::EcdsaP256, valid());
         let expired_middle = root.intermediate(
             "Old CA",
@@ -830,10 +1013,7 @@ mod tests {
         let serials = [300, 5].map(crate::x509_test_pki::serial_bytes).to_vec();
         assert_eq!(read.serials, serials);
         assert_eq!(read.this_update_ms, (NOW_S as u64 - 60) * 1000);
-        assert_eq!(
-            read.issuer,
-            IssuerId::of(ca.tbs_certificate().subject()).unwrap()
-        );
+        assert_eq!(read.issuer, IssuerId::of(&ca).unwrap());
         // The same list read from PEM.
         let from_pem = revocation_lists_from_pem(list.pem.as_bytes()).expect("PEM");
         assert_eq!(from_pem, vec![list.der.clone()]);

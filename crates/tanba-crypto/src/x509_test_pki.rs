@@ -100,6 +100,9 @@ pub enum TestUsage {
     EnciphermentOnly,
     /// Digital signature but extended usage server authentication only.
     ServerOnly,
+    /// Digital signature, client authentication, and with a BIN the centre's first-head role
+    /// (the holder acts for its legal entity).
+    Head,
 }
 
 fn ca_params(name: &str, validity: TestValidity) -> CertificateParams {
@@ -132,7 +135,21 @@ impl TestCa {
 
     /// An intermediate CA issued by this one.
     pub fn intermediate(&self, name: &str, key: TestKey, validity: TestValidity) -> TestCa {
-        let params = ca_params(name, validity);
+        self.intermediate_within(name, key, validity, None)
+    }
+
+    /// An intermediate CA issued by this one, with a path length constraint if given.
+    pub fn intermediate_within(
+        &self,
+        name: &str,
+        key: TestKey,
+        validity: TestValidity,
+        path_length: Option<u8>,
+    ) -> TestCa {
+        let mut params = ca_params(name, validity);
+        if let Some(length) = path_length {
+            params.is_ca = IsCa::Ca(BasicConstraints::Constrained(length));
+        }
         let key = key.key_pair();
         let issuer = rcgen::Issuer::from_params(&self.params, &self.key);
         let certificate = params.signed_by(&key, &issuer).expect("test intermediate");
@@ -177,6 +194,13 @@ impl TestCa {
                 vec![KeyUsagePurpose::DigitalSignature],
                 vec![ExtendedKeyUsagePurpose::ServerAuth],
             ),
+            TestUsage::Head => (
+                vec![KeyUsagePurpose::DigitalSignature],
+                vec![
+                    ExtendedKeyUsagePurpose::ClientAuth,
+                    ExtendedKeyUsagePurpose::Other(vec![1, 2, 398, 3, 3, 4, 1, 2, 1]),
+                ],
+            ),
         };
         params.key_usages = usages;
         params.extended_key_usages = extended;
@@ -195,11 +219,28 @@ impl TestCa {
 
     /// A revocation list of this CA naming `revoked` serial numbers, issued at `this_update_s`.
     pub fn revocation_list(&self, revoked: &[u64], this_update_s: i64, number: u64) -> TestCrl {
+        self.revocation_list_scoped(revoked, this_update_s, number, false)
+    }
+
+    /// [`TestCa::revocation_list`], partitioned to user certificates only when `scoped` (an
+    /// issuing distribution point: a list that does not speak for every certificate).
+    pub fn revocation_list_scoped(
+        &self,
+        revoked: &[u64],
+        this_update_s: i64,
+        number: u64,
+        scoped: bool,
+    ) -> TestCrl {
         let params = CertificateRevocationListParams {
             this_update: time(this_update_s),
             next_update: time(this_update_s + 86_400),
             crl_number: SerialNumber::from(number),
-            issuing_distribution_point: None,
+            issuing_distribution_point: scoped.then(|| rcgen::CrlIssuingDistributionPoint {
+                distribution_point: rcgen::CrlDistributionPoint {
+                    uris: vec!["http://crl.test/users.crl".into()],
+                },
+                scope: Some(rcgen::CrlScope::UserCertsOnly),
+            }),
             revoked_certs: revoked
                 .iter()
                 .map(|serial| RevokedCertParams {

@@ -68,17 +68,13 @@ pub fn decide(
         Command::UpdateParticipant(participant) => {
             registrar(state, context.actor)?;
             check_participant(participant)?;
-            let current = state
-                .participant(&participant.id)?
-                .ok_or(EngineError::UnknownParticipant(participant.id))?;
-            let mut card = participant.clone();
-            // An operator's edit of a card the register suspended keeps why it is suspended.
-            if current.status == ParticipantStatus::RegistrationCeased
-                && card.status == ParticipantStatus::Suspended
-            {
-                card.status = ParticipantStatus::RegistrationCeased;
+            // The card as given: an operator's edit of a card the register suspended sends it
+            // back RegistrationCeased (the wire's `registration_ceased`); an explicit
+            // suspension or reinstatement is the operator's and overrides the register.
+            if state.participant(&participant.id)?.is_none() {
+                return Err(EngineError::UnknownParticipant(participant.id));
             }
-            Ok(vec![Event::ParticipantUpdated(card)])
+            Ok(vec![Event::ParticipantUpdated(participant.clone())])
         }
         Command::DefineCategory(category) => {
             registrar(state, context.actor)?;

@@ -17,7 +17,7 @@ use tanba_types::register::{
 };
 use tanba_types::{
     Actor, Event, Participant, ParticipantStatus, RegisterEntry, RegisterRefresh,
-    RegistrationStatus, RevocationUpdate, TaxpayerId,
+    RegistrationStatus, RevocationUpdate, Role, TaxpayerId, TaxpayerKind,
 };
 
 use crate::error::EngineError;
@@ -90,10 +90,13 @@ pub struct IssuerRecord {
     pub this_update_ms: u64,
     /// When the next is due.
     pub next_update_ms: Option<u64>,
-    /// BLAKE3 of the list.
+    /// BLAKE3 of the last list written whole; zeros while a list's parts are arriving.
     pub list_digest: [u8; 32],
     /// Serials it revokes.
     pub revoked_total: u64,
+    /// Whether a list of this issuer was ever written whole: until then its certificates
+    /// cannot be checked (a first list cut between parts must not pass what it did not yet name).
+    pub complete: bool,
 }
 
 /// Decides a refresh: the system's only, within its limits, and for entrepreneurs the
@@ -147,10 +150,18 @@ fn check_entries(changes: &[RegisterEntry]) -> Result<(), EngineError> {
 }
 
 /// The participant's new card when the register changes whether it may act: ceased suspends an
-/// active participant; active again reinstates one the register suspended (never one the
+/// active entrepreneur; active again reinstates one the register suspended (never one the
 /// operator suspended).
 fn status_change(participant: Option<Participant>, entry: &RegisterEntry) -> Option<Participant> {
     let mut participant = participant?;
+    // The register of individual entrepreneurs speaks for persons (IIN) who trade; it never
+    // suspends a legal entity, the operator, an authority or a ministry.
+    let administrative = [Role::Operator, Role::Authority, Role::Ministry]
+        .into_iter()
+        .any(|role| participant.has_role(role));
+    if participant.id.kind() != TaxpayerKind::Iin || administrative {
+        return None;
+    }
     let status = match (entry.status, participant.status) {
         (RegistrationStatus::Ceased, ParticipantStatus::Active) => {
             ParticipantStatus::RegistrationCeased
@@ -187,7 +198,14 @@ fn check_revocations(state: &State, update: &RevocationUpdate) -> Result<(), Eng
         .get(Column::Index, &issuer_key(&update.issuer))?
         .map(|bytes| decode(&bytes))
         .transpose()?;
-    if known.is_some_and(|known| update.this_update_ms < known.this_update_ms) {
+    // Older than the known list, or another list of the same moment: a replay or a conflict.
+    let stale = known.is_some_and(|known| {
+        update.this_update_ms < known.this_update_ms
+            || (update.this_update_ms == known.this_update_ms
+                && known.list_digest != [0; 32]
+                && known.list_digest != update.list_digest)
+    });
+    if stale {
         return Err(EngineError::RegisterStale("revocations"));
     }
     Ok(())
@@ -239,6 +257,7 @@ fn apply_revocations(
         .get(Column::Index, &issuer_key(&update.issuer))?
         .map(|bytes| decode(&bytes))
         .transpose()?;
+    let complete = known.as_ref().is_some_and(|known| known.complete) || update.last_part;
     let mut revoked_total = known.map_or(0, |known| known.revoked_total);
     // Counted by what is there, so a serial named twice is never counted twice.
     for serial in &update.added {
@@ -266,6 +285,7 @@ fn apply_revocations(
             [0; 32]
         },
         revoked_total,
+        complete,
     };
     state.put(Column::Index, issuer_key(&update.issuer), encode(&issuer));
     let record = RefreshRecord {
@@ -347,6 +367,9 @@ pub fn certificate_standing(
     let Some(known) = read::<IssuerRecord>(snapshot, &issuer_key(issuer))? else {
         return Ok(CertificateStanding::NoList);
     };
+    if !known.complete {
+        return Ok(CertificateStanding::NoList);
+    }
     let stale = known
         .next_update_ms
         .is_some_and(|next| now_ms > next.saturating_add(REVOCATION_LIST_GRACE_MS));

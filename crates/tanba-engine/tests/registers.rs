@@ -40,7 +40,7 @@ fn revocations(this_update_ms: u64, added: &[u8], removed: &[u8], last_part: boo
         issuer_name: "CN=Test NCA".into(),
         this_update_ms,
         next_update_ms: Some(this_update_ms + DAY_MS),
-        list_digest: [this_update_ms as u8; 32],
+        list_digest: [(this_update_ms / 1000) as u8 | 1; 32],
         added: added.iter().map(|serial| vec![*serial]).collect(),
         removed: removed.iter().map(|serial| vec![*serial]).collect(),
         last_part,
@@ -90,20 +90,31 @@ fn clause_2_a_ceased_entrepreneur_is_suspended_and_reinstated_with_the_register(
     );
     let refused = world.sell(retailer, units[0]);
     assert_eq!(refused, Err("TANBA-ENGINE-REGISTRATION-CEASED".to_owned()));
-    // The operator edits the card (a new name) and keeps it suspended: the reason stays.
+    // The operator edits the card as read (a new name): the reason stays, and the register
+    // reinstates it.
     let mut card = participant(retailer, "Renamed", &[Role::Retailer]);
-    card.status = ParticipantStatus::Suspended;
+    card.status = ParticipantStatus::RegistrationCeased;
+    let operator = world.cast.operator;
     world
-        .by(world.cast.operator, Command::UpdateParticipant(card))
+        .by(operator, Command::UpdateParticipant(card))
         .unwrap();
-    assert_eq!(
-        status(&world, retailer),
-        ParticipantStatus::RegistrationCeased
-    );
     world
         .system(entrepreneurs(&[(retailer, RegistrationStatus::Active)]))
         .unwrap();
     assert_eq!(status(&world, retailer), ParticipantStatus::Active);
+    // Ceased again, then the operator suspends it itself: the register no longer lifts it.
+    world
+        .system(entrepreneurs(&[(retailer, RegistrationStatus::Ceased)]))
+        .unwrap();
+    let mut card = participant(retailer, "Renamed", &[Role::Retailer]);
+    card.status = ParticipantStatus::Suspended;
+    world
+        .by(operator, Command::UpdateParticipant(card))
+        .unwrap();
+    world
+        .system(entrepreneurs(&[(retailer, RegistrationStatus::Active)]))
+        .unwrap();
+    assert_eq!(status(&world, retailer), ParticipantStatus::Suspended);
     world.assert_replay_equal();
 }
 
@@ -126,6 +137,25 @@ fn clause_2_the_register_never_lifts_the_operators_suspension() {
         );
         assert_eq!(status(&world, wholesaler), ParticipantStatus::Suspended);
     }
+}
+
+#[test]
+fn clause_2_the_register_suspends_only_entrepreneurs_never_an_administrative_role() {
+    let mut world = World::new(7);
+    let operator = world.cast.operator;
+    let ministry = world.cast.ministry;
+    let receipt = world
+        .system(entrepreneurs(&[
+            (operator, RegistrationStatus::Ceased),
+            (ministry, RegistrationStatus::Ceased),
+        ]))
+        .unwrap();
+    assert_eq!(
+        receipt.last_sequence, receipt.first_sequence,
+        "nobody suspended"
+    );
+    assert_eq!(status(&world, operator), ParticipantStatus::Active);
+    assert_eq!(status(&world, ministry), ParticipantStatus::Active);
 }
 
 #[test]
@@ -197,13 +227,28 @@ fn r_is_16_a_list_cut_between_parts_is_not_recorded_as_known() {
         "an unfinished list has no digest"
     );
     assert_eq!(known[0].revoked_total, 2);
+    // A first list not yet whole checks nothing: 3 may be in a part still to come.
+    assert_eq!(standing(&world, 3, START_MS), CertificateStanding::NoList);
     // The next refresh finishes it; a serial named again is not counted twice.
     world
         .system(revocations(START_MS, &[2, 3], &[], true))
         .unwrap();
     let known = registers::issuers(world.store.snapshot().as_ref()).unwrap();
-    assert_eq!(known[0].list_digest, [START_MS as u8; 32]);
+    assert_eq!(known[0].list_digest, [(START_MS / 1000) as u8 | 1; 32]);
     assert_eq!(known[0].revoked_total, 3);
+    assert_eq!(standing(&world, 3, START_MS), CertificateStanding::Revoked);
+    assert_eq!(standing(&world, 4, START_MS), CertificateStanding::Good);
+    // Another list of the same moment is a conflict, refused.
+    let Command::RefreshRegister(RegisterRefresh::Revocations(mut other)) =
+        revocations(START_MS, &[], &[3], true)
+    else {
+        unreachable!("a revocation refresh")
+    };
+    other.list_digest = [0xEE; 32];
+    let conflicting = world.system(Command::RefreshRegister(RegisterRefresh::Revocations(
+        other,
+    )));
+    assert_eq!(code_of(conflicting), "TANBA-ENGINE-REGISTER-STALE");
     let serials =
         registers::revoked_serials(world.store.snapshot().as_ref(), &ISSUER, None, 10).unwrap();
     assert_eq!(serials, vec![vec![1], vec![2], vec![3]]);

@@ -1539,7 +1539,7 @@ impl Model {
                 let changed = (changes.iter())
                     .filter(|entry| {
                         (self.parties.get(&entry.id))
-                            .and_then(|party| by_register(entry.status, party.status))
+                            .and_then(|party| by_register(&entry.id, party, entry.status))
                             .is_some()
                     })
                     .count();
@@ -1664,12 +1664,7 @@ impl Model {
         match command {
             Command::UpdateParticipant(card) => {
                 let party = self.parties.get_mut(&card.id).expect("a known participant");
-                // An operator's edit of a card the register suspended keeps the reason.
-                let keeps_reason = party.status == ParticipantStatus::RegistrationCeased
-                    && card.status == ParticipantStatus::Suspended;
-                if !keeps_reason {
-                    party.status = card.status;
-                }
+                party.status = card.status;
                 party.roles = card.roles.clone();
                 party.name = card.name.clone();
             }
@@ -1881,7 +1876,7 @@ impl Model {
                 // it suspended; the operator's suspensions are the operator's.
                 for entry in changes {
                     if let Some(party) = self.parties.get_mut(&entry.id)
-                        && let Some(status) = by_register(entry.status, party.status)
+                        && let Some(status) = by_register(&entry.id, party, entry.status)
                     {
                         party.status = status;
                     }
@@ -4333,13 +4328,21 @@ fn describe(actor: Actor, command: &Command) -> String {
     format!("{who} {} {what}", command.name())
 }
 
-/// The status the register gives a participant: ceased suspends an active one, active again
-/// reinstates one it suspended; `None` when it changes nothing.
+/// The status the register gives a participant: ceased suspends an active entrepreneur (a
+/// person without an administrative role), active again reinstates one it suspended; `None`
+/// when it changes nothing.
 fn by_register(
+    id: &TaxpayerId,
+    party: &Party,
     registered: RegistrationStatus,
-    status: ParticipantStatus,
 ) -> Option<ParticipantStatus> {
-    match (registered, status) {
+    let administrative = [Role::Operator, Role::Authority, Role::Ministry]
+        .iter()
+        .any(|role| party.roles.contains(role));
+    if id.kind() != tanba_types::TaxpayerKind::Iin || administrative {
+        return None;
+    }
+    match (registered, party.status) {
         (RegistrationStatus::Ceased, ParticipantStatus::Active) => {
             Some(ParticipantStatus::RegistrationCeased)
         }

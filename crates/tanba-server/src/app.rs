@@ -448,6 +448,7 @@ impl App {
             session_holder: meta.session_holder,
             participant: None,
             signed_in: None,
+            certificate: None,
             acting_for: None,
             codes: Vec::new(),
             codes_total: 0,
@@ -473,16 +474,25 @@ impl App {
     /// seal and the expiry, and for a certificate's token the certificate's standing (one point
     /// read). The participant's status is checked by [`Call::participant`].
     pub fn token_holder(&self, authorization: Option<&str>) -> Result<TaxpayerId, ApiError> {
+        self.token_credential(authorization)
+            .map(|(holder, _)| holder)
+    }
+
+    /// [`App::token_holder`], with the certificate the token rests on, if any.
+    pub fn token_credential(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<(TaxpayerId, Option<crate::certificates::CertificateRef>), ApiError> {
         let token = authorization
             .and_then(|value| value.strip_prefix("Bearer "))
             .ok_or_else(ApiError::unauthenticated)?;
         let claims = sign_in::verify_token(&self.sign_in_secret, token.trim(), self.now_ms())?;
         let (holder, certificate) = crate::certificates::parse_subject(&claims.subject)
             .ok_or_else(ApiError::unauthenticated)?;
-        if let Some(certificate) = certificate {
-            self.certificate_stands(&certificate)?;
+        if let Some(certificate) = &certificate {
+            self.certificate_stands(certificate)?;
         }
-        Ok(holder)
+        Ok((holder, certificate))
     }
 
     /// The live console session of a cookie's key; one resting on a certificate that no longer
@@ -699,6 +709,8 @@ pub struct Call<'a> {
     participant: Option<TaxpayerId>,
     /// The signed-in participant, once [`Call::participant`] found it.
     signed_in: Option<Participant>,
+    /// The certificate the caller's token rests on, if it signed in with one.
+    certificate: Option<crate::certificates::CertificateRef>,
     acting_for: Option<TaxpayerId>,
     codes: Vec<CodeKey>,
     codes_total: u32,
@@ -783,11 +795,14 @@ impl<'a> Call<'a> {
         // A caller without a valid token (none at all included) is anonymous, and pays the
         // anonymous rate: no stranger floods the server, or its audit trail, faster than another.
         let holder = match self.session_holder {
-            Some(id) => Ok(id),
-            None => self.app.token_holder(self.authorization.as_deref()),
+            Some(id) => Ok((id, None)),
+            None => self.app.token_credential(self.authorization.as_deref()),
         };
         let id = match holder {
-            Ok(id) => id,
+            Ok((id, certificate)) => {
+                self.certificate = certificate;
+                id
+            }
             Err(error) => {
                 self.anonymous()?;
                 return Err(error);
@@ -798,6 +813,12 @@ impl<'a> Call<'a> {
         let participant = self.app.active_participant(&id)?;
         self.signed_in = Some(participant.clone());
         Ok(participant)
+    }
+
+    /// The certificate the caller's token rests on (after [`Call::participant`]), for a stream
+    /// that must end when it is revoked.
+    pub fn certificate(&self) -> Option<&crate::certificates::CertificateRef> {
+        self.certificate.as_ref()
     }
 
     /// The signed-in participant, holding one of `roles`.

@@ -88,9 +88,11 @@ impl App {
         }
     }
 
-    /// Checks a signature made with a certificate's key for `participant`: the chain up to a
-    /// root at the server's time, the participant named in it, the signature over `message`, and
-    /// its standing. What it rests on is returned for the token or session.
+    /// Checks a signature made with a certificate's key for `participant`: first the signature
+    /// with the presented certificate's key and the participant it names (a stranger's chain
+    /// costs one signature check), then the chain up to a root at the server's time, then its
+    /// standing and that of its intermediates. What it rests on is returned for the token or
+    /// session.
     pub fn check_certificate_signature(
         &self,
         participant: &TaxpayerId,
@@ -98,19 +100,43 @@ impl App {
         message: &[u8],
         signature: &[u8],
     ) -> Result<CertificateRef, ApiError> {
-        let checked = x509::check_chain(chain, &self.trust_roots, self.now_ms())?;
+        let leaf = chain
+            .first()
+            .ok_or(tanba_crypto::CryptoError::MalformedCertificate)?;
+        let (named, key) = x509::claimed_signer(leaf)?;
         // Another participant's certificate and a wrong signature answer alike.
-        if checked.taxpayer != participant.to_string()
-            || checked.key.verify_document(message, signature).is_err()
-        {
+        if named != participant.to_string() || key.verify_document(message, signature).is_err() {
             return Err(tanba_crypto::CryptoError::BadSignIn.into());
         }
+        let checked = x509::check_chain(chain, &self.trust_roots, self.now_ms())?;
         let certificate = CertificateRef {
             issuer: checked.issuer.0,
             serial: checked.serial,
         };
         self.certificate_stands(&certificate)?;
+        self.intermediates_stand(&checked.intermediates)?;
         Ok(certificate)
+    }
+
+    /// An intermediate its issuer's current list revokes is refused; without a list of its
+    /// issuer (a root's lists rarely travel through the gateway) it passes.
+    fn intermediates_stand(
+        &self,
+        intermediates: &[(x509::IssuerId, Vec<u8>)],
+    ) -> Result<(), ApiError> {
+        let snapshot = self.engine.snapshot();
+        for (issuer, serial) in intermediates {
+            let standing = registers::certificate_standing(
+                snapshot.as_ref(),
+                &issuer.0,
+                serial,
+                self.now_ms(),
+            )?;
+            if standing == CertificateStanding::Revoked {
+                return Err(tanba_crypto::CryptoError::CertificateRevoked.into());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -127,6 +153,17 @@ mod tests {
         };
         let subject = token_subject(&participant, Some(&certificate));
         assert!(subject.len() <= tanba_crypto::sign_in::SUBJECT_BYTES_MAX);
+        // The longest serial (21 bytes: 20 and a sign byte) still fits a token.
+        let longest = CertificateRef {
+            issuer: [0xA5; 32],
+            serial: vec![0x80; tanba_types::register::CERTIFICATE_SERIAL_BYTES_MAX],
+        };
+        let subject_longest = token_subject(&participant, Some(&longest));
+        assert!(subject_longest.len() <= tanba_crypto::sign_in::SUBJECT_BYTES_MAX);
+        assert_eq!(
+            parse_subject(&subject_longest),
+            Some((participant, Some(longest)))
+        );
         assert_eq!(
             parse_subject(&subject),
             Some((participant, Some(certificate)))
@@ -142,7 +179,7 @@ mod tests {
             &format!("870412300416:{}:", "a5".repeat(32)),
             &format!("870412300416:{}:0", "a5".repeat(32)),
             &format!("870412300416:{}:01:02", "a5".repeat(32)),
-            &format!("870412300416:{}:{}", "a5".repeat(32), "01".repeat(21)),
+            &format!("870412300416:{}:{}", "a5".repeat(32), "01".repeat(22)),
         ] {
             assert_eq!(parse_subject(broken), None, "{broken}");
         }

@@ -437,14 +437,44 @@ async fn refresh_revocations(app: &App, gateway: &Gateway) -> Result<Refreshed, 
     let lists_pem = gateway.fetch(CENTRE_REVOCATIONS_PATH).await?;
     let now_ms = app.now_ms();
     let (cas, mut rejected) = issuing_cas(roots, &bundle, now_ms)?;
-    let mut refreshed = Refreshed::default();
+    let ders = x509::revocation_lists_from_pem(&lists_pem)?;
+    if ders.is_empty() {
+        // A gateway (or a middleman) withholding the lists is a failure, not a quiet success.
+        return Err(RegisterError::Malformed(
+            "no revocation list in the answer".into(),
+        ));
+    }
     let mut first_error = None;
-    for der in x509::revocation_lists_from_pem(&lists_pem)? {
-        let outcome = match x509::check_revocation_list(&der, &cas, now_ms) {
-            Ok(list) => write_list(app, list).await,
-            Err(error) => Err(error.into()),
-        };
-        match outcome {
+    // The latest list of each issuer only: two lists of one issuer served together would
+    // otherwise take turns in the log.
+    let mut latest: BTreeMap<[u8; 32], RevocationList> = BTreeMap::new();
+    for der in ders {
+        match x509::check_revocation_list(&der, &cas, now_ms) {
+            Ok(list) => {
+                // Of two lists of one issuer the older is left out (and counted).
+                let issuer = list.issuer.0;
+                let kept = match latest.remove(&issuer) {
+                    None => list,
+                    Some(other) => {
+                        rejected += 1;
+                        if other.this_update_ms >= list.this_update_ms {
+                            other
+                        } else {
+                            list
+                        }
+                    }
+                };
+                latest.insert(issuer, kept);
+            }
+            Err(error) => {
+                rejected += 1;
+                first_error.get_or_insert(RegisterError::from(error));
+            }
+        }
+    }
+    let mut refreshed = Refreshed::default();
+    for list in latest.into_values() {
+        match write_list(app, list).await {
             Ok(changes) => refreshed.changes += changes,
             Err(error) => {
                 rejected += 1;

@@ -291,7 +291,17 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
     // Certificates of every broken kind are refused at sign-in, each with its code.
     broken_certificates_are_refused(&http, &base, &centre).await;
 
-    // The centre revokes the certificate: after the refresh the token stops, sign-in is refused.
+    // A feed followed with the certificate's token (its own goods).
+    let mut feed = http
+        .get(format!("{base}/v1/feeds/goods"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), 200);
+
+    // The centre revokes the certificate: after the refresh the token stops, sign-in is refused,
+    // and the feed ends.
     let revoking = centre.issuing.revocation_list(&[41], NOW_S - 60, 2);
     set(
         &answers,
@@ -306,6 +316,14 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
     .await;
     let (_, answer) = till_status(&http, &base, &token).await;
     assert_eq!(answer["error"]["code"], "TANBA-CRYPTO-CERTIFICATE-REVOKED");
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Ok(Some(_)) = feed.chunk().await {}
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the feed ends once the certificate is revoked"
+    );
     let (status, answer) =
         certificate_sign_in(&http, &base, RETAILER, &centre.retailer, &chain).await;
     assert_eq!(
@@ -349,18 +367,29 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
         first_list.pem.clone(),
         Duration::ZERO,
     );
-    eventually("a stale list refused", || async {
-        metric(
-            &http,
-            &base,
-            "tanba_register_refreshes_total{register=\"revocations\",outcome=\"failed\"}",
-        )
-        .await
-        .is_some_and(|failed| failed >= 1.0)
-    })
+    let mut refused_as_stale = false;
+    for _ in 0..200 {
+        let page = operator.get("/console/registers?lang=en").await;
+        refused_as_stale = page.body.contains("TANBA-ENGINE-REGISTER-STALE");
+        if refused_as_stale {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused_as_stale, "the replayed list is refused as stale");
+    let failed = metric(
+        &http,
+        &base,
+        "tanba_register_refreshes_total{register=\"revocations\",outcome=\"failed\"}",
+    )
     .await;
-    let (status, _) = certificate_sign_in(&http, &base, RETAILER, &centre.retailer, &chain).await;
-    assert_eq!(status, 401);
+    assert!(failed.is_some_and(|failed| failed >= 1.0), "and counted");
+    let (status, answer) =
+        certificate_sign_in(&http, &base, RETAILER, &centre.retailer, &chain).await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (401, Some("TANBA-CRYPTO-CERTIFICATE-REVOKED"))
+    );
 
     // The register says the entrepreneur ceased: suspended; active again: reinstated. Its own
     // key is refused meanwhile with the reason.
@@ -382,7 +411,7 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
         })
     })
     .await;
-    broken_answers_change_nothing(&http, &base, &answers, &fixture, &key).await;
+    broken_answers_change_nothing(&mut operator, &answers, &fixture, &key).await;
     set(
         &answers,
         "registers/entrepreneurs",
@@ -547,29 +576,43 @@ async fn broken_certificates_are_refused(http: &reqwest::Client, base: &str, cen
 /// Broken, failing and slow answers: counted as failures, and the participant stays as the last
 /// good answer left it (suspended).
 async fn broken_answers_change_nothing(
-    http: &reqwest::Client,
-    base: &str,
+    operator: &mut support::browser::Browser,
     answers: &Answers,
     fixture: &Fixture,
     key: &KeyFile,
 ) {
-    let failed_metric =
-        "tanba_register_refreshes_total{register=\"entrepreneurs\",outcome=\"failed\"}";
-    for (status, body, delay) in [
-        (200, b"{\"entries\": [".to_vec(), Duration::ZERO),
-        (500, b"gateway down".to_vec(), Duration::ZERO),
+    for (status, body, delay, code) in [
+        (
+            200,
+            b"{\"entries\": [".to_vec(),
+            Duration::ZERO,
+            "TANBA-REGISTER-MALFORMED",
+        ),
+        (
+            500,
+            b"gateway down".to_vec(),
+            Duration::ZERO,
+            "TANBA-REGISTER-STATUS",
+        ),
         (
             200,
             register(&[(RETAILER, "active")]),
             Duration::from_secs(3),
+            "TANBA-REGISTER-FETCH",
         ),
     ] {
-        let before = metric(http, base, failed_metric).await.unwrap_or(0.0);
         set(answers, "registers/entrepreneurs", status, body, delay);
-        eventually("a failed refresh", || async {
-            metric(http, base, failed_metric).await.unwrap_or(0.0) > before
-        })
-        .await;
+        // The operator's page names the last error: each broken answer's own.
+        let mut shown = false;
+        for _ in 0..200 {
+            let page = operator.get("/console/registers?lang=en").await;
+            shown = page.body.contains(code);
+            if shown {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(shown, "the registers page shows {code}");
         let mut connection = tanba_client::Connection::connect(&fixture.grpc())
             .await
             .unwrap();

@@ -14,8 +14,9 @@ use crate::TaxpayerId;
 pub const REGISTER_CHANGES_MAX: usize = 10_000;
 /// Longest name a register entry may carry, in bytes.
 pub const REGISTER_NAME_BYTES_MAX: usize = 512;
-/// Longest certificate serial number, in bytes (RFC 5280 section 4.1.2.2).
-pub const CERTIFICATE_SERIAL_BYTES_MAX: usize = 20;
+/// Longest certificate serial number, in bytes as encoded: RFC 5280 allows 20 octets, and a
+/// positive 20-octet number whose top bit is set takes a leading zero in DER.
+pub const CERTIFICATE_SERIAL_BYTES_MAX: usize = 21;
 
 /// Whether a registration is in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -314,7 +314,7 @@ impl Visit {
                 let to = format!("/console/sign-in?next={}", percent_encode(&next));
                 Redirect::to(&to).into_response()
             }
-            "TANBA-ENGINE-PARTICIPANT-SUSPENDED" => {
+            "TANBA-ENGINE-PARTICIPANT-SUSPENDED" | "TANBA-ENGINE-REGISTRATION-CEASED" => {
                 if let Some((_, session)) = &self.session {
                     app.sessions.end_all(&session.participant);
                 }

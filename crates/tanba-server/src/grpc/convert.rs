@@ -129,10 +129,12 @@ pub fn participant_from(message: Option<pb::Participant>) -> Result<Participant,
                 public_key: key.public_key,
             })
             .collect(),
-        status: if message.suspended {
-            ParticipantStatus::Suspended
-        } else {
-            ParticipantStatus::Active
+        // A card read back as the register left it keeps its reason; `suspended` alone is the
+        // operator's own suspension.
+        status: match (message.suspended, message.registration_ceased) {
+            (false, _) => ParticipantStatus::Active,
+            (true, false) => ParticipantStatus::Suspended,
+            (true, true) => ParticipantStatus::RegistrationCeased,
         },
     })
 }

@@ -76,6 +76,8 @@ pub struct Feed {
     proof: bool,
     /// The last checkpoint sent: one signed after its entry went out is sent when found.
     checkpoint_sent: u64,
+    /// The certificate the follower signed in with: the feed ends once it is revoked.
+    certificate: Option<crate::certificates::CertificateRef>,
 }
 
 /// Opens a feed for the caller, by the role rule of its name, from a cursor not past the head.
@@ -100,6 +102,7 @@ pub fn open(call: &mut Call<'_>, request: FeedRequest) -> Result<Feed, ApiError>
         // hash, and whether it was the follower's is not in the leaf anyway.
         proof: !request.without_proof && !name.is_own_goods(),
         checkpoint_sent: 0,
+        certificate: call.certificate().cloned(),
     })
 }
 
@@ -329,7 +332,8 @@ fn checkpoint_item(checkpoint: &tanba_crypto::Checkpoint) -> pb::FeedItem {
 
 /// Follows `feed` on a task: batches into a buffer of [`FEED_BUFFER_BATCHES`], a heartbeat after
 /// every [`FEED_HEARTBEAT_INTERVAL`] of silence, until `until`, the follower goes away or stops
-/// reading for [`STREAM_SEND_TIMEOUT`], the follower is suspended, or the server stops (the task
+/// reading for [`STREAM_SEND_TIMEOUT`], the follower is suspended or its certificate revoked,
+/// or the server stops (the task
 /// holds the app weakly and no snapshot across an await).
 pub fn follow(app: &Arc<App>, mut feed: Feed) -> mpsc::Receiver<pb::FeedBatch> {
     let (sender, receiver) = mpsc::channel(FEED_BUFFER_BATCHES);
@@ -340,7 +344,9 @@ pub fn follow(app: &Arc<App>, mut feed: Feed) -> mpsc::Receiver<pb::FeedBatch> {
         loop {
             let (read, heartbeat) = {
                 let Some(app) = app.upgrade() else { return };
-                if app.active_participant(&feed.follower()).is_err() {
+                let revoked = (feed.certificate.as_ref())
+                    .is_some_and(|certificate| app.certificate_stands(certificate).is_err());
+                if revoked || app.active_participant(&feed.follower()).is_err() {
                     return;
                 }
                 let Ok(read) = feed.read(&app) else { return };
