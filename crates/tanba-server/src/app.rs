@@ -231,6 +231,8 @@ pub struct StreamSlot {
     open: Arc<DashMap<TaxpayerId, usize>>,
     total: Arc<std::sync::atomic::AtomicUsize>,
     who: TaxpayerId,
+    /// The certificate the holder signed in with, if any: the stream ends once it is revoked.
+    certificate: Option<crate::certificates::CertificateRef>,
 }
 
 impl StreamSlots {
@@ -249,8 +251,13 @@ impl StreamSlots {
         }
     }
 
-    /// Takes one of `who`'s places, refused past either limit.
-    pub fn begin(&self, who: TaxpayerId) -> Result<StreamSlot, ApiError> {
+    /// Takes one of `who`'s places, refused past either limit; `certificate` is the one its
+    /// token rests on ([`Call::certificate`]).
+    pub fn begin(
+        &self,
+        who: TaxpayerId,
+        certificate: Option<&crate::certificates::CertificateRef>,
+    ) -> Result<StreamSlot, ApiError> {
         use std::sync::atomic::Ordering;
         let taken = self
             .total
@@ -271,6 +278,7 @@ impl StreamSlots {
             open: self.open.clone(),
             total: self.total.clone(),
             who,
+            certificate: certificate.cloned(),
         })
     }
 }
@@ -279,6 +287,16 @@ impl StreamSlot {
     /// Whose stream it is.
     pub fn participant(&self) -> TaxpayerId {
         self.who
+    }
+}
+
+impl App {
+    /// Whether a stream's holder may still read it: an active participant, and the certificate
+    /// it signed in with (if any) not revoked. Streams ask before every read.
+    pub fn stream_holder_stands(&self, slot: &StreamSlot) -> bool {
+        let certificate_stands = (slot.certificate.as_ref())
+            .is_none_or(|certificate| self.certificate_stands(certificate).is_ok());
+        certificate_stands && self.active_participant(&slot.who).is_ok()
     }
 }
 

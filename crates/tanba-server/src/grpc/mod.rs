@@ -79,7 +79,8 @@ fn begin<'a, T>(app: &'a App, method: &'static str, request: Request<T>) -> (Cal
 
 /// Streams what `read` finds after `after` (each item with its cursor), then each new one as
 /// it is recorded, read every `interval`, until the caller goes away, stops reading for
-/// [`STREAM_SEND_TIMEOUT`], or is suspended: inbox and stage watches alike. The task holds the
+/// [`STREAM_SEND_TIMEOUT`], or is suspended or its certificate revoked: inbox and stage
+/// watches alike. The task holds the
 /// app weakly (a watch never keeps a stopping server alive) and `slot` until it ends (the
 /// participant's place is freed then); neither the app nor a snapshot is held across an await.
 pub(crate) fn watch<T: Send + 'static>(
@@ -91,13 +92,11 @@ pub(crate) fn watch<T: Send + 'static>(
 ) -> tokio_stream::wrappers::ReceiverStream<Result<T, tonic::Status>> {
     let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER_MESSAGES);
     let app = Arc::downgrade(app);
-    let who = slot.participant();
     tokio::spawn(async move {
-        let _slot = slot;
         loop {
             let found = {
                 let Some(strong) = app.upgrade() else { return };
-                if strong.active_participant(&who).is_err() {
+                if !strong.stream_holder_stands(&slot) {
                     return;
                 }
                 read(&strong, after)

@@ -76,8 +76,6 @@ pub struct Feed {
     proof: bool,
     /// The last checkpoint sent: one signed after its entry went out is sent when found.
     checkpoint_sent: u64,
-    /// The certificate the follower signed in with: the feed ends once it is revoked.
-    certificate: Option<crate::certificates::CertificateRef>,
 }
 
 /// Opens a feed for the caller, by the role rule of its name, from a cursor not past the head.
@@ -91,7 +89,7 @@ pub fn open(call: &mut Call<'_>, request: FeedRequest) -> Result<Feed, ApiError>
     if request.until != 0 && request.until < request.after {
         return Err(ApiError::invalid("until"));
     }
-    let slot = call.app().feeds.begin(who.id)?;
+    let slot = call.app().feeds.begin(who.id, call.certificate())?;
     Ok(Feed {
         slot,
         name,
@@ -102,7 +100,6 @@ pub fn open(call: &mut Call<'_>, request: FeedRequest) -> Result<Feed, ApiError>
         // hash, and whether it was the follower's is not in the leaf anyway.
         proof: !request.without_proof && !name.is_own_goods(),
         checkpoint_sent: 0,
-        certificate: call.certificate().cloned(),
     })
 }
 
@@ -344,9 +341,7 @@ pub fn follow(app: &Arc<App>, mut feed: Feed) -> mpsc::Receiver<pb::FeedBatch> {
         loop {
             let (read, heartbeat) = {
                 let Some(app) = app.upgrade() else { return };
-                let revoked = (feed.certificate.as_ref())
-                    .is_some_and(|certificate| app.certificate_stands(certificate).is_err());
-                if revoked || app.active_participant(&feed.follower()).is_err() {
+                if !app.stream_holder_stands(&feed.slot) {
                     return;
                 }
                 let Ok(read) = feed.read(&app) else { return };
