@@ -176,6 +176,17 @@ async fn eventually<F: Future<Output = bool>>(what: &str, mut condition: impl Fn
     panic!("timed out waiting for {what}");
 }
 
+/// Whether the console page at `path` comes to show `text` within 20 s (read every 100 ms).
+async fn page_shows(browser: &mut support::browser::Browser, path: &str, text: &str) -> bool {
+    for _ in 0..200 {
+        if browser.get(path).await.body.contains(text) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
 async fn metric(http: &reqwest::Client, base: &str, line_start: &str) -> Option<f64> {
     let text = http
         .get(format!("{base}/metrics"))
@@ -367,16 +378,11 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
         first_list.pem.clone(),
         Duration::ZERO,
     );
-    let mut refused_as_stale = false;
-    for _ in 0..200 {
-        let page = operator.get("/console/registers?lang=en").await;
-        refused_as_stale = page.body.contains("TANBA-ENGINE-REGISTER-STALE");
-        if refused_as_stale {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(refused_as_stale, "the replayed list is refused as stale");
+    let stale = "TANBA-ENGINE-REGISTER-STALE";
+    assert!(
+        page_shows(&mut operator, "/console/registers?lang=en", stale).await,
+        "the replayed list is refused as stale"
+    );
     let failed = metric(
         &http,
         &base,
@@ -477,16 +483,11 @@ async fn feeds_page_shows_a_follower(
     // A quiet log's head is signed once its last entry is old enough.
     let age_ms = tanba_engine::engine::CHECKPOINT_AGE_MAX.as_millis() as u64;
     (fixture.clock.0).fetch_add(2 * age_ms, std::sync::atomic::Ordering::SeqCst);
-    let mut verified = false;
-    for _ in 0..100 {
-        let page = operator.get("/console/feeds?lang=en").await;
-        verified = page.body.contains("signature and chain verified");
-        if verified {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(verified, "the feeds page verifies the last checkpoint");
+    let verified = "signature and chain verified";
+    assert!(
+        page_shows(operator, "/console/feeds?lang=en", verified).await,
+        "the feeds page verifies the last checkpoint"
+    );
     drop(feed);
 }
 
@@ -603,16 +604,10 @@ async fn broken_answers_change_nothing(
     ] {
         set(answers, "registers/entrepreneurs", status, body, delay);
         // The operator's page names the last error: each broken answer's own.
-        let mut shown = false;
-        for _ in 0..200 {
-            let page = operator.get("/console/registers?lang=en").await;
-            shown = page.body.contains(code);
-            if shown {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert!(shown, "the registers page shows {code}");
+        assert!(
+            page_shows(operator, "/console/registers?lang=en", code).await,
+            "the registers page shows {code}"
+        );
         let mut connection = tanba_client::Connection::connect(&fixture.grpc())
             .await
             .unwrap();
