@@ -206,9 +206,17 @@ async fn run(
     mut stopped: watch::Receiver<bool>,
 ) {
     loop {
-        let outcome = match register {
-            "entrepreneurs" => refresh_entrepreneurs(&app, &gateway).await,
-            _ => refresh_revocations(&app, &gateway).await,
+        let refresh = async {
+            match register {
+                "entrepreneurs" => refresh_entrepreneurs(&app, &gateway).await,
+                _ => refresh_revocations(&app, &gateway).await,
+            }
+        };
+        // A stopping server does not wait out a slow gateway: a refresh cut short writes at
+        // most some parts, which the next one finishes.
+        let outcome = tokio::select! {
+            outcome = refresh => outcome,
+            _ = stopped.changed() => return,
         };
         if let Err(error) = &outcome {
             tracing::warn!(register, code = error.code(), %error, "register refresh failed");
