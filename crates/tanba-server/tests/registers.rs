@@ -176,6 +176,17 @@ async fn eventually<F: Future<Output = bool>>(what: &str, mut condition: impl Fn
     panic!("timed out waiting for {what}");
 }
 
+/// Signs in over gRPC with the participant's registered key: the refusal's text, if refused.
+async fn key_sign_in(fixture: &Fixture, key: &KeyFile) -> Result<(), String> {
+    let mut connection = tanba_client::Connection::connect(&fixture.grpc())
+        .await
+        .unwrap();
+    connection
+        .sign_in(key)
+        .await
+        .map_err(|error| error.to_string())
+}
+
 /// Whether the console page at `path` comes to show `text` within 20 s (read every 100 ms).
 async fn page_shows(browser: &mut support::browser::Browser, path: &str, text: &str) -> bool {
     for _ in 0..200 {
@@ -407,14 +418,9 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
         Duration::ZERO,
     );
     eventually("the suspension", || async {
-        let mut connection = tanba_client::Connection::connect(&fixture.grpc())
+        key_sign_in(&fixture, &key)
             .await
-            .unwrap();
-        connection.sign_in(&key).await.is_err_and(|error| {
-            error
-                .to_string()
-                .contains("TANBA-ENGINE-REGISTRATION-CEASED")
-        })
+            .is_err_and(|error| error.contains("TANBA-ENGINE-REGISTRATION-CEASED"))
     })
     .await;
     broken_answers_change_nothing(&mut operator, &answers, &fixture, &key).await;
@@ -426,10 +432,7 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
         Duration::ZERO,
     );
     eventually("the reinstatement", || async {
-        let mut connection = tanba_client::Connection::connect(&fixture.grpc())
-            .await
-            .unwrap();
-        connection.sign_in(&key).await.is_ok()
+        key_sign_in(&fixture, &key).await.is_ok()
     })
     .await;
     fixture.server.shutdown().await;
@@ -608,10 +611,7 @@ async fn broken_answers_change_nothing(
             page_shows(operator, "/console/registers?lang=en", code).await,
             "the registers page shows {code}"
         );
-        let mut connection = tanba_client::Connection::connect(&fixture.grpc())
-            .await
-            .unwrap();
-        let refused = connection.sign_in(key).await.unwrap_err().to_string();
+        let refused = key_sign_in(fixture, key).await.unwrap_err();
         assert!(
             refused.contains("TANBA-ENGINE-REGISTRATION-CEASED"),
             "{refused}"
