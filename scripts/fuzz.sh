@@ -56,7 +56,7 @@ for line in open("crates/tanba-log/tests/vectors/records.jsonl", encoding="utf-8
 put("log_record", b'{"heartbeat": {"position": 5, "head": 9}}')
 put("registers", b'{"entries": [{"id": "870412300416", "name": "IP", "status": "active"}, {"id": "040340004565", "name": "IP 2", "status": "ceased"}]}')
 put("registers", b"870412300416:" + b"a5" * 32 + b":0180")
-for path in glob.glob("crates/tanba-crypto/testdata/*.pem"):
+for path in glob.glob("crates/tanba-crypto/testdata/*.pem") + glob.glob("crates/tanba-crypto/testdata/openssl-cms/*.der"):
     put("registers", open(path, "rb").read())
 put("log_record", b'{"checkpoint": {"sequence": 1, "head_hash": "00", "time_ms": 1, "key_id": "K001", "signature": "AA=="}}')
 

@@ -1,8 +1,9 @@
 //! What the register adapters read from the e-government gateway and what a stranger presents
 //! at sign-in: any bytes as the register of entrepreneurs parse or fail whole with a coded
 //! error; as a certificate chain, a PEM bundle of certificates or revocation lists, or a DER
-//! revocation list, they are read or refused with a `CryptoError`, never a panic; any text as a
-//! token subject reads back to the same subject or is refused.
+//! revocation list, or a document's detached CMS signature, they are read or refused with a
+//! `CryptoError`, never a panic; any text as a token subject reads back to the same subject or is
+//! refused.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -24,6 +25,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = x509::revocation_lists_from_pem(data);
     let _ = x509::certificates_from_pem(data);
     let _ = x509::TrustRoots::from_pem(data);
+    if let Ok(signature) = tanba_crypto::cms::open(data) {
+        assert!(!signature.chain.is_empty() && signature.chain.len() <= x509::CHAIN_CERTIFICATES_MAX);
+        let _ = signature.verify(b"tanba-document-v1\n");
+    }
     if let Ok(text) = std::str::from_utf8(data)
         && let Some((participant, certificate)) = tanba_server::certificates::parse_subject(text)
     {

@@ -1,5 +1,5 @@
 //! `tanba client ...`: every operation of the gRPC API from the command line, signed in with a
-//! participant's key file. Answers print as JSON or as a table; bulk work (ordering and
+//! participant's key file or a certificate of an accredited centre. Answers print as JSON or as a table; bulk work (ordering and
 //! downloading a million codes, aggregating from a file) shows progress on a terminal; a refusal
 //! prints its stable code and message in the language chosen with `--lang`.
 //!
@@ -23,6 +23,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::Value;
 use tanba_client::{ClientError, Connection, KeyFile};
+use tanba_crypto::cms::CertificateSigner;
 use tanba_types::Language;
 
 pub use self::input::Refused;
@@ -41,6 +42,25 @@ pub struct ClientArgs {
     /// The participant's key file (see `tanba client new-key`; the demo writes them to DIR/keys).
     #[arg(long, env = "TANBA_KEY", value_name = "FILE")]
     key: Option<PathBuf>,
+    /// Instead of a key file: sign in, and sign documents and decisions, with a certificate of
+    /// an accredited centre. Its chain, PEM, the holder's certificate first. Documents need the
+    /// centre's signing certificate (non-repudiation); an authentication one only signs in.
+    #[arg(
+        long,
+        env = "TANBA_CERTIFICATE",
+        value_name = "FILE",
+        requires = "certificate_key",
+        conflicts_with = "key"
+    )]
+    certificate: Option<PathBuf>,
+    /// The certificate's private key: PKCS#8 PEM (`PRIVATE KEY`), RSA or ECDSA P-256.
+    #[arg(
+        long,
+        env = "TANBA_CERTIFICATE_KEY",
+        value_name = "FILE",
+        requires = "certificate"
+    )]
+    certificate_key: Option<PathBuf>,
     /// How answers print.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -185,6 +205,10 @@ pub fn run(args: ClientArgs, language: Language) -> anyhow::Result<ExitCode> {
         if let Some(path) = &args.key {
             let key = KeyFile::read(path)?;
             connection.sign_in(&key).await?;
+        }
+        if let (Some(chain), Some(key)) = (&args.certificate, &args.certificate_key) {
+            let signer = CertificateSigner::from_pem(&std::fs::read(chain)?, &std::fs::read(key)?)?;
+            connection.sign_in_with_certificate(signer).await?;
         }
         match execute(&connection, args.command).await {
             Ok(answer) => {

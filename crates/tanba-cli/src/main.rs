@@ -52,8 +52,8 @@ enum Command {
     Serve(serve_command::ServeArgs),
     /// Seed a fresh data directory with believable data, then serve it and print what to try.
     Demo(demo::DemoArgs),
-    /// Every operation of the gRPC API, signed in with a participant's key file.
-    Client(client_command::ClientArgs),
+    /// Every operation of the gRPC API, signed in with a participant's key file or certificate.
+    Client(Box<client_command::ClientArgs>),
     /// Run the engine's workloads on a fresh temporary data directory; one JSON line each.
     Bench(bench_command::BenchArgs),
     /// The working-day calendar of the legal terms: when a term ends.
@@ -75,7 +75,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Bench(args) => bench_command::run(args),
         Command::Calendar(command) => calendar_command::run(command, cli.lang),
-        Command::Client(args) => client_command::run(args, cli.lang),
+        Command::Client(args) => client_command::run(*args, cli.lang),
         Command::CaseVerify(args) => case_verify::run(args),
         Command::Feed(command) => feed_command::run(command, cli.lang),
     };

@@ -31,6 +31,7 @@ mod wire;
 use std::sync::Arc;
 
 use prost::Message;
+use tanba_crypto::cms::CertificateSigner;
 use tanba_crypto::{Ed25519Signer, Signer};
 use tanba_proto::v1 as pb;
 use tanba_types::{Command, Language, TaxpayerId};
@@ -133,7 +134,15 @@ pub struct Connection {
     channel: Channel,
     credentials: Credentials,
     participant: Option<TaxpayerId>,
-    signer: Option<Arc<Ed25519Signer>>,
+    signer: Option<DocumentSigner>,
+}
+
+/// What signs the signed-in participant's documents: its registered key, or the certificate it
+/// signed in with (a detached CMS).
+#[derive(Clone)]
+enum DocumentSigner {
+    Key(Arc<Ed25519Signer>),
+    Certificate(Arc<CertificateSigner>),
 }
 
 macro_rules! service {
@@ -224,41 +233,78 @@ impl Connection {
     /// Signs in: asks for a challenge, signs it with the participant's key, keeps the token.
     pub async fn sign_in(&mut self, key: &KeyFile) -> Result<(), ClientError> {
         let signer = key.signer();
+        let sign = |message: &[u8]| Ok(signer.sign(message));
+        self.sign_in_as(key.participant, sign, Vec::new()).await?;
+        self.signer = Some(DocumentSigner::Key(Arc::new(signer)));
+        Ok(())
+    }
+
+    /// Signs in with a certificate of an accredited centre and its key (R-IS-16), as the
+    /// participant the certificate names; documents are then signed with it (detached CMS).
+    pub async fn sign_in_with_certificate(
+        &mut self,
+        signer: CertificateSigner,
+    ) -> Result<(), ClientError> {
+        let failed = |error: tanba_crypto::CryptoError| ClientError::Failed(error.to_string());
+        let (named, _) = tanba_crypto::x509::claimed_signer(&signer.chain()[0]).map_err(failed)?;
+        let participant: TaxpayerId = named
+            .parse()
+            .map_err(|_| ClientError::Failed(format!("the certificate names {named}")))?;
+        let sign = |message: &[u8]| signer.sign(message).map_err(failed);
+        self.sign_in_as(participant, sign, signer.chain().to_vec())
+            .await?;
+        self.signer = Some(DocumentSigner::Certificate(Arc::new(signer)));
+        Ok(())
+    }
+
+    /// Asks for a challenge for `participant`, answers it with `sign` (and a certificate chain,
+    /// if any), and keeps the token.
+    async fn sign_in_as(
+        &mut self,
+        participant: TaxpayerId,
+        sign: impl Fn(&[u8]) -> Result<Vec<u8>, ClientError>,
+        certificate_chain: Vec<Vec<u8>>,
+    ) -> Result<(), ClientError> {
         let challenge = self
             .auth()
             .get_challenge(pb::GetChallengeRequest {
-                participant: key.participant.to_string(),
+                participant: participant.to_string(),
             })
             .await?
             .into_inner()
             .challenge;
-        let signature = signer.sign(&tanba_crypto::sign_in::sign_in_message(&challenge));
+        let signature = sign(&tanba_crypto::sign_in::sign_in_message(&challenge))?;
         let token = self
             .auth()
             .sign_in(pb::SignInRequest {
-                participant: key.participant.to_string(),
+                participant: participant.to_string(),
                 challenge,
                 signature,
-                certificate_chain: Vec::new(),
+                certificate_chain,
             })
             .await?
             .into_inner()
             .token;
         self.credentials.token = format!("Bearer {token}").parse().ok();
-        self.participant = Some(key.participant);
-        self.signer = Some(Arc::new(signer));
+        self.participant = Some(participant);
         Ok(())
     }
 
-    /// The detached signature of a document command by the signed-in participant (empty if
-    /// not signed in with a key, or not a document).
+    /// The detached signature of a document command by the signed-in participant: Ed25519 by
+    /// its key, or a CMS by its certificate (empty if not signed in, or not a document; a
+    /// certificate key that fails to sign leaves it empty too, and the server refuses it).
     pub fn sign_document(&self, command: &Command) -> Vec<u8> {
-        match (&self.signer, self.participant) {
-            (Some(signer), Some(participant)) => command
-                .document_bytes(&participant)
-                .map(|bytes| signer.sign(&bytes))
-                .unwrap_or_default(),
-            _ => Vec::new(),
+        let (Some(signer), Some(participant)) = (&self.signer, self.participant) else {
+            return Vec::new();
+        };
+        let Some(bytes) = command.document_bytes(&participant) else {
+            return Vec::new();
+        };
+        match signer {
+            DocumentSigner::Key(key) => key.sign(&bytes),
+            DocumentSigner::Certificate(certificate) => {
+                certificate.sign_document(&bytes).unwrap_or_default()
+            }
         }
     }
 

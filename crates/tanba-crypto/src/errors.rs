@@ -232,6 +232,16 @@ pub enum CryptoError {
     #[error("the revocation list is not signed by a known issuing centre")]
     RevocationListUntrusted,
 
+    /// A document signature that is not an Ed25519 signature is not a detached CMS SignedData
+    /// of one signer with its certificate, SHA-256 and the signed attributes this server reads.
+    #[error("the document signature is not a detached CMS signature this server reads")]
+    MalformedCms,
+
+    /// A certificate's private key is not readable PKCS#8 (RSA or ECDSA P-256), or does not
+    /// belong to the certificate it is given with.
+    #[error("the signing key is not a readable PKCS#8 key of the certificate")]
+    SigningKey,
+
     /// A key-ring or public-key-set document is not valid JSON of the expected shape.
     #[error("{what} is not valid ({category} error at line {line}, column {column})")]
     DocumentFormat {
@@ -288,6 +298,8 @@ pub const ALL_CODES: &[&str] = &[
     "TANBA-CRYPTO-REVOCATION-UNKNOWN",
     "TANBA-CRYPTO-REVOCATION-LIST-MALFORMED",
     "TANBA-CRYPTO-REVOCATION-LIST-UNTRUSTED",
+    "TANBA-CRYPTO-CMS-MALFORMED",
+    "TANBA-CRYPTO-SIGNING-KEY",
 ];
 
 impl CryptoError {
@@ -334,6 +346,8 @@ impl CryptoError {
             Self::RevocationUnknown => "TANBA-CRYPTO-REVOCATION-UNKNOWN",
             Self::MalformedRevocationList => "TANBA-CRYPTO-REVOCATION-LIST-MALFORMED",
             Self::RevocationListUntrusted => "TANBA-CRYPTO-REVOCATION-LIST-UNTRUSTED",
+            Self::MalformedCms => "TANBA-CRYPTO-CMS-MALFORMED",
+            Self::SigningKey => "TANBA-CRYPTO-SIGNING-KEY",
         }
     }
 
@@ -431,6 +445,8 @@ mod tests {
             CryptoError::RevocationUnknown,
             CryptoError::MalformedRevocationList,
             CryptoError::RevocationListUntrusted,
+            CryptoError::MalformedCms,
+            CryptoError::SigningKey,
         ];
         for error in &all {
             match error {
@@ -473,7 +489,9 @@ mod tests {
                 | CryptoError::CertificateRevoked
                 | CryptoError::RevocationUnknown
                 | CryptoError::MalformedRevocationList
-                | CryptoError::RevocationListUntrusted => {}
+                | CryptoError::RevocationListUntrusted
+                | CryptoError::MalformedCms
+                | CryptoError::SigningKey => {}
             }
         }
         all

@@ -29,6 +29,7 @@
 
 pub mod chain;
 pub mod checkpoint;
+pub mod cms;
 pub mod domain;
 pub mod encoding;
 pub mod errors;

@@ -168,6 +168,9 @@ pub struct CheckedCertificate {
     /// The intermediates of its path, each as (its issuer, its serial), nearest first: each is
     /// checked against its issuer's revocation list when the log holds one.
     pub intermediates: Vec<(IssuerId, Vec<u8>)>,
+    /// Its path as presented, DER: the certificate and the intermediates that chained it, not
+    /// the root (what a kept signature carries).
+    pub path: Vec<Vec<u8>>,
 }
 
 /// The signer of a presented chain, read before anything else is checked (a stranger's chain
@@ -220,7 +223,11 @@ pub fn check_chain(
             path.push(root);
             return checked(&path);
         }
-        let issuer = (chain[1..].iter().filter(named).find(signer))
+        // A certificate already on the path is never tried again: a presented chain of
+        // same-name, self-issuing certificates costs at most one check per pair.
+        let unused =
+            |candidate: &&Certificate| !path.iter().any(|on| std::ptr::eq(*on, *candidate));
+        let issuer = (chain[1..].iter().filter(named).filter(unused).find(signer))
             .ok_or(CryptoError::CertificateUntrusted)?;
         check_extensions(issuer)?;
         check_validity(issuer, at_ms)?;
@@ -538,7 +545,16 @@ fn checked(path: &[&Certificate]) -> Result<CheckedCertificate, CryptoError> {
             Ok((IssuerId::of(issuer)?, serial))
         })
         .collect::<Result<_, CryptoError>>()?;
+    let presented = path[..path.len() - 1]
+        .iter()
+        .map(|certificate| {
+            certificate
+                .to_der()
+                .map_err(|_| CryptoError::MalformedCertificate)
+        })
+        .collect::<Result<_, _>>()?;
     Ok(CheckedCertificate {
+        path: presented,
         taxpayer: subject_taxpayer(leaf)?,
         serial: tbs.serial_number().as_bytes().to_vec(),
         issuer: IssuerId::of(path[1])?,
@@ -653,6 +669,19 @@ fn check_signing_use(certificate: &Certificate) -> Result<(), CryptoError> {
     Ok(())
 }
 
+/// Checks that a certificate (DER) may sign documents and decisions, which bind its holder: key
+/// usage with non-repudiation (content commitment), as the centre's signing certificates carry;
+/// an authentication certificate (digital signature alone) signs in but signs no document.
+pub fn check_document_use(certificate_der: &[u8]) -> Result<(), CryptoError> {
+    let certificate = parse_certificate(certificate_der)?;
+    let usage = key_usage(&certificate)?.ok_or(CryptoError::CertificateUsage)?;
+    if usage.non_repudiation() {
+        Ok(())
+    } else {
+        Err(CryptoError::CertificateUsage)
+    }
+}
+
 /// An issuer: a CA by its basic constraints, and allowed to sign certificates when it states
 /// its key usage.
 fn check_issuer_use(certificate: &Certificate) -> Result<(), CryptoError> {
@@ -724,6 +753,11 @@ mod tests {
             let checked = check_chain(&chain, &roots(&[&root]), NOW_MS).expect("chain");
             assert_eq!(checked.taxpayer, IIN);
             assert_eq!(checked.serial, holder.serial);
+            assert_eq!(
+                checked.path,
+                chain.to_vec(),
+                "the path as presented, without the root"
+            );
             let ca = check_issuing_ca(&middle.der, &roots(&[&root]), NOW_MS).unwrap();
             assert_eq!(checked.issuer, IssuerId::of(&ca).unwrap());
             // The intermediate is named for its own issuer's list.
@@ -743,6 +777,31 @@ mod tests {
                 Err(CryptoError::BadSignature)
             ));
         }
+    }
+
+    #[test]
+    fn r_is_16_only_a_signing_certificate_signs_documents_an_authentication_one_signs_in() {
+        let root = TestCa::root("Root", TestKey::EcdsaP256, valid());
+        let trusted = roots(&[&root]);
+        let holder =
+            |usage, serial| root.holder(IIN, None, TestKey::EcdsaP256, valid(), usage, serial);
+        let (signing, authentication) = (
+            holder(TestUsage::Documents, 1),
+            holder(TestUsage::Signing, 2),
+        );
+        for certificate in [&signing, &authentication] {
+            check_chain(std::slice::from_ref(&certificate.der), &trusted, NOW_MS)
+                .expect("signs in");
+        }
+        check_document_use(&signing.der).expect("signs documents");
+        assert!(matches!(
+            check_document_use(&authentication.der),
+            Err(CryptoError::CertificateUsage)
+        ));
+        assert!(matches!(
+            check_document_use(b"garbage"),
+            Err(CryptoError::MalformedCertificate)
+        ));
     }
 
     #[test]

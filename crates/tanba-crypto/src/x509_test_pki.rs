@@ -89,6 +89,21 @@ impl TestHolder {
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         self.key.sign(message).expect("test signature")
     }
+
+    /// Its private key as a client keeps it: PKCS#8, PEM.
+    pub fn key_pem(&self) -> String {
+        self.key.serialize_pem()
+    }
+
+    /// Its certificate, PEM.
+    pub fn pem(&self) -> String {
+        x509_cert::der::pem::encode_string(
+            "CERTIFICATE",
+            x509_cert::der::pem::LineEnding::LF,
+            &self.der,
+        )
+        .expect("test certificate PEM")
+    }
 }
 
 /// What is wrong with a holder's certificate, if anything.
@@ -103,6 +118,9 @@ pub enum TestUsage {
     /// Digital signature, client authentication, and with a BIN the centre's first-head role
     /// (the holder acts for its legal entity).
     Head,
+    /// The centre's signing certificate: digital signature and non-repudiation, e-mail
+    /// protection: signs documents and decisions (and may sign in).
+    Documents,
 }
 
 fn ca_params(name: &str, validity: TestValidity) -> CertificateParams {
@@ -193,6 +211,13 @@ impl TestCa {
             TestUsage::ServerOnly => (
                 vec![KeyUsagePurpose::DigitalSignature],
                 vec![ExtendedKeyUsagePurpose::ServerAuth],
+            ),
+            TestUsage::Documents => (
+                vec![
+                    KeyUsagePurpose::DigitalSignature,
+                    KeyUsagePurpose::ContentCommitment,
+                ],
+                vec![ExtendedKeyUsagePurpose::EmailProtection],
             ),
             TestUsage::Head => (
                 vec![KeyUsagePurpose::DigitalSignature],

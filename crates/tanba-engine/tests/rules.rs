@@ -8,7 +8,7 @@ mod support;
 use support::{World, code_of, gtin, participant, sscc, taxpayer};
 use tanba_engine::{EngineError, query};
 use tanba_store::{Column, Durability, Store, WriteBatch};
-use tanba_types::limits::{COMMAND_CODES_MAX, ORDER_QUANTITY_MAX};
+use tanba_types::limits::{COMMAND_CODES_MAX, ORDER_QUANTITY_MAX, SIGNATURE_BYTES_MAX};
 use tanba_types::{
     Actor, CodeKey, CodeStatus, Command, Date, Introduction, IssuedCode, IssuedTail, PackageLevel,
     ParticipantStatus, Product, Role, SaleLine, Serial, WithdrawalReason,
@@ -747,7 +747,7 @@ fn shipments_go_to_eligible_buyers_only() {
     let oversigned = Command::Ship {
         buyer: world.cast.wholesaler,
         items: units,
-        signature: vec![0; 1025],
+        signature: vec![0; SIGNATURE_BYTES_MAX + 1],
     };
     assert_eq!(
         code_of(world.by(producer, oversigned)),

@@ -639,18 +639,24 @@ impl App {
         }
     }
 
-    /// Checks a document command's detached signature by `signer` before the engine sees it.
+    /// Checks a document command's detached signature by `signer` before the engine sees it:
+    /// Ed25519 by one of its registered keys, or a CMS made with its certificate, which is
+    /// replaced by the form the log keeps ([`tanba_crypto::cms::DocumentSignature::canonical`]).
     pub fn check_document_signature(
         &self,
         signer: &Participant,
-        command: &Command,
+        command: &mut Command,
     ) -> Result<(), ApiError> {
-        let (Some(bytes), Some(signature)) = (
-            command.document_bytes(&signer.id),
-            command.document_signature(),
-        ) else {
+        let Some(bytes) = command.document_bytes(&signer.id) else {
             return Ok(());
         };
+        let Some(signature) = command.document_signature_mut() else {
+            return Ok(());
+        };
+        if tanba_crypto::cms::is_cms(signature) {
+            *signature = self.check_certificate_document(&signer.id, &bytes, signature)?;
+            return Ok(());
+        }
         if signed_by(signer, &bytes, signature) {
             Ok(())
         } else {

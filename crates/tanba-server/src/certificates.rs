@@ -1,4 +1,5 @@
-//! Signing in with an X.509 certificate of an accredited certification centre (R-IS-16).
+//! Signing in, and signing documents and decisions, with an X.509 certificate of an accredited
+//! certification centre (R-IS-16).
 //!
 //! A participant presents its certificate chain with its signature over the sign-in challenge.
 //! The chain is checked up to the configured roots at the server's time, the certificate must
@@ -6,7 +7,10 @@
 //! holds (refreshed by [`crate::registers`]) must be current and not name it. The token (or
 //! console session) then carries the certificate's issuer and serial, and every later call
 //! checks them again with one point read, so a revoked certificate's sessions end at their next
-//! call after the refresh that revoked it.
+//! call after the refresh that revoked it. A document or a case's decision may carry, instead
+//! of an Ed25519 signature by a registered key, a detached CMS made with such a certificate
+//! ([`tanba_crypto::cms`]); it is checked the same way when it is submitted, and the CMS,
+//! certificate included, is what the log keeps as the signature.
 
 use tanba_crypto::x509::{self, TrustRoots};
 use tanba_engine::registers::{self, CertificateStanding};
@@ -14,6 +18,10 @@ use tanba_types::TaxpayerId;
 
 use crate::app::App;
 use crate::error::ApiError;
+
+// Every CMS this server accepts fits the engine's limit on a stored document signature.
+const _: () =
+    assert!(tanba_crypto::cms::CMS_SIGNATURE_BYTES_MAX <= tanba_types::limits::SIGNATURE_BYTES_MAX);
 
 /// A certificate a token or session rests on: its issuer and serial number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,10 +116,56 @@ impl App {
         if named != participant.to_string() || key.verify_document(message, signature).is_err() {
             return Err(tanba_crypto::CryptoError::BadSignIn.into());
         }
+        self.chain_stands(chain)
+    }
+
+    /// Checks a document or decision `signer` signed with a certificate: a detached CMS over
+    /// the document's canonical bytes (`message`), whose certificate names `signer`, may sign
+    /// documents (non-repudiation) and stands now, exactly as at sign-in. The signature is
+    /// checked before the chain. Returns the CMS as the log keeps it: the checked path only.
+    pub fn check_certificate_document(
+        &self,
+        signer: &TaxpayerId,
+        message: &[u8],
+        cms_der: &[u8],
+    ) -> Result<Vec<u8>, ApiError> {
+        let opened = tanba_crypto::cms::open(cms_der)?;
+        // Another participant's certificate and a wrong signature answer alike.
+        match opened.verify(message) {
+            Ok(named) if named == signer.to_string() => {}
+            Ok(_) | Err(tanba_crypto::CryptoError::BadSignature) => {
+                return Err(ApiError::bad_document_signature());
+            }
+            Err(error) => return Err(error.into()),
+        }
+        // The caller is signed in: a certificate that does not serve refuses the document, not
+        // the session (which may rest on a key).
+        let refused = |mut error: ApiError| {
+            error.kind = crate::error::ErrorKind::PermissionDenied;
+            error
+        };
+        x509::check_document_use(&opened.chain()[0]).map_err(|error| refused(error.into()))?;
+        let checked = x509::check_chain(opened.chain(), &self.trust_roots, self.now_ms())
+            .map_err(|error| refused(error.into()))?;
+        self.checked_stands(&checked).map_err(refused)?;
+        Ok(opened.canonical(&checked.path)?)
+    }
+
+    /// A chain (the holder's certificate first) checked up to a root at the server's time,
+    /// standing now with its intermediates: what a token or session rests on.
+    fn chain_stands(&self, chain: &[Vec<u8>]) -> Result<CertificateRef, ApiError> {
         let checked = x509::check_chain(chain, &self.trust_roots, self.now_ms())?;
+        self.checked_stands(&checked)
+    }
+
+    /// Whether a checked certificate stands now, with its intermediates.
+    pub(crate) fn checked_stands(
+        &self,
+        checked: &x509::CheckedCertificate,
+    ) -> Result<CertificateRef, ApiError> {
         let certificate = CertificateRef {
             issuer: checked.issuer.0,
-            serial: checked.serial,
+            serial: checked.serial.clone(),
         };
         self.certificate_stands(&certificate)?;
         self.intermediates_stand(&checked.intermediates)?;

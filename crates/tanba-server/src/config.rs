@@ -82,6 +82,11 @@ pub struct RegistersConfig {
     /// Seconds one fetch may take, answer included.
     #[serde(default = "RegistersConfig::timeout_seconds_default")]
     pub timeout_seconds: u64,
+    /// For an `https://` gateway: the roots (PEM) its certificate must chain to, and the only
+    /// ones trusted (a national gateway's certificate chains to the national centre's root,
+    /// which no public store holds). Required for `https://`.
+    #[serde(default)]
+    pub gateway_ca_file: Option<PathBuf>,
 }
 
 impl RegistersConfig {
@@ -99,6 +104,7 @@ impl RegistersConfig {
             gateway_url: gateway_url.into(),
             refresh_seconds: Self::refresh_seconds_default(),
             timeout_seconds: Self::timeout_seconds_default(),
+            gateway_ca_file: None,
         }
     }
 }
@@ -320,6 +326,11 @@ impl ServerConfig {
             if let Some(registers) = &mut self.registers {
                 registers.refresh_seconds = seconds;
             }
+        }
+        if let Some(value) = lookup("TANBA_GATEWAY_CA_FILE")
+            && let Some(registers) = &mut self.registers
+        {
+            registers.gateway_ca_file = Some(PathBuf::from(value));
         }
         if let Some(value) = lookup("TANBA_CERTIFICATE_ROOTS") {
             self.certificate_roots = Some(PathBuf::from(value));

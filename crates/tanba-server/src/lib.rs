@@ -431,7 +431,7 @@ impl RunningServer {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
         if let Some(adapters) = adapters {
-            let client = registers::client(&adapters);
+            let client = registers::client(&adapters).map_err(StartError::Tls)?;
             tasks.extend(registers::spawn(
                 app.clone(),
                 adapters,

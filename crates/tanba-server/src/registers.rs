@@ -25,6 +25,7 @@ use tanba_types::{
 };
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_rustls::rustls;
 
 use crate::app::App;
 use crate::config::RegistersConfig;
@@ -169,12 +170,13 @@ pub struct Refreshed {
 pub fn spawn(
     app: Arc<App>,
     config: RegistersConfig,
-    client: reqwest::Client,
+    client: GatewayClient,
     stopped: watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
     let gateway = Gateway {
         base: config.gateway_url.trim_end_matches('/').to_owned(),
         client,
+        timeout: Duration::from_secs(config.timeout_seconds.max(1)),
     };
     let every = Duration::from_secs(config.refresh_seconds.max(1));
     REGISTERS
@@ -186,16 +188,87 @@ pub fn spawn(
         .collect()
 }
 
-/// The HTTP client the adapters fetch with: a timeout per fetch (answer included), no redirects.
-/// Plain HTTP only for now (the gateway is reached through its own secure channel); TLS to it,
-/// with the roots its certificate chains to, is a named gap in ARCHITECTURE.md.
-pub fn client(config: &RegistersConfig) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(config.timeout_seconds.max(1)))
-        .connect_timeout(Duration::from_secs(config.timeout_seconds.clamp(1, 10)))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client without TLS builds")
+/// The HTTP client the adapters fetch with (hyper's, which never follows a redirect).
+pub type GatewayClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    http_body_util::Empty<axum::body::Bytes>,
+>;
+
+/// The client for the gateway: a connect timeout, HTTP/1.1, no redirects; for an `https://`
+/// gateway TLS only (rustls with ring, TLS 1.2 and 1.3) trusting only the roots in
+/// `gateway_ca_file`.
+pub fn client(config: &RegistersConfig) -> Result<GatewayClient, String> {
+    let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+    http.set_connect_timeout(Some(Duration::from_secs(
+        config.timeout_seconds.clamp(1, 10),
+    )));
+    http.enforce_http(false);
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let url: hyper::Uri = (config.gateway_url.parse())
+        .map_err(|error| format!("registers.gateway_url {}: {error}", config.gateway_url))?;
+    let scheme = url.scheme_str().map(str::to_ascii_lowercase);
+    let connector = match (scheme.as_deref(), config.gateway_ca_file.as_deref()) {
+        (Some("https"), Some(roots)) => {
+            let tls = gateway_tls(&read_roots(roots)?)?;
+            builder.with_tls_config(tls).https_only()
+        }
+        (Some("https"), None) => {
+            return Err("an https:// gateway needs registers.gateway_ca_file \
+                        (TANBA_GATEWAY_CA_FILE): the roots its certificate chains to"
+                .to_owned());
+        }
+        (Some("http"), None) => {
+            // The register of entrepreneurs is not signed: over plain HTTP only a gateway
+            // reached through its own secure channel keeps strangers from suspending anyone.
+            tracing::warn!(
+                gateway = %config.gateway_url,
+                "the register gateway is plain HTTP: its answers arrive unauthenticated"
+            );
+            let tls = gateway_tls(&rustls::RootCertStore::empty())?;
+            builder.with_tls_config(tls).https_or_http()
+        }
+        (Some("http"), Some(_)) => {
+            return Err("registers.gateway_ca_file is for an https:// gateway".to_owned());
+        }
+        _ => {
+            return Err(format!(
+                "registers.gateway_url {}: not http(s)",
+                config.gateway_url
+            ));
+        }
+    };
+    let connector = connector.enable_http1().wrap_connector(http);
+    Ok(
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build(connector),
+    )
+}
+
+/// The certificates of the PEM file `path`, at least one.
+fn read_roots(path: &std::path::Path) -> Result<rustls::RootCertStore, String> {
+    use rustls_pki_types::pem::PemObject;
+    let failed = |error: &dyn std::fmt::Display| format!("{}: {error}", path.display());
+    let mut store = rustls::RootCertStore::empty();
+    for certificate in
+        rustls_pki_types::CertificateDer::pem_file_iter(path).map_err(|error| failed(&error))?
+    {
+        let certificate = certificate.map_err(|error| failed(&error))?;
+        store.add(certificate).map_err(|error| failed(&error))?;
+    }
+    if store.is_empty() {
+        return Err(failed(&"no certificate"));
+    }
+    Ok(store)
+}
+
+/// TLS to the gateway, trusting `roots` only.
+fn gateway_tls(roots: &rustls::RootCertStore) -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| error.to_string())?
+        .with_root_certificates(roots.clone())
+        .with_no_client_auth())
 }
 
 async fn run(
@@ -249,33 +322,67 @@ pub fn backoff(failures: u32) -> Duration {
 #[derive(Clone)]
 struct Gateway {
     base: String,
-    client: reqwest::Client,
+    client: GatewayClient,
+    /// How long one fetch may take, answer included.
+    timeout: Duration,
 }
 
 impl Gateway {
-    /// The answer at `path`, at most [`ANSWER_BYTES_MAX`] bytes, read as it arrives.
+    /// The answer at `path`, at most [`ANSWER_BYTES_MAX`] bytes, read as it arrives within the
+    /// timeout.
     async fn fetch(&self, path: &str) -> Result<Vec<u8>, RegisterError> {
-        let url = format!("{}/{path}", self.base);
-        let fetch_error = |error: reqwest::Error| RegisterError::Fetch(error.to_string());
-        let mut response = self.client.get(&url).send().await.map_err(fetch_error)?;
+        tokio::time::timeout(self.timeout, self.fetch_unbounded(path))
+            .await
+            .map_err(|_| {
+                RegisterError::Fetch(format!("no whole answer within {:?}", self.timeout))
+            })?
+    }
+
+    async fn fetch_unbounded(&self, path: &str) -> Result<Vec<u8>, RegisterError> {
+        use http_body_util::BodyExt;
+        let fetch_error = |error: &dyn std::fmt::Display| RegisterError::Fetch(error.to_string());
+        let url: hyper::Uri = format!("{}/{path}", self.base)
+            .parse()
+            .map_err(|error| fetch_error(&error))?;
+        let response = self
+            .client
+            .get(url)
+            .await
+            .map_err(|error| fetch_error(&error_chain(&error)))?;
         if !response.status().is_success() {
             return Err(RegisterError::Status(response.status().as_u16()));
         }
-        if response
-            .content_length()
-            .is_some_and(|length| length > ANSWER_BYTES_MAX as u64)
-        {
+        let declared = (response.headers().get(hyper::header::CONTENT_LENGTH))
+            .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > ANSWER_BYTES_MAX as u64) {
             return Err(RegisterError::TooLarge);
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(fetch_error)? {
-            if body.len() + chunk.len() > ANSWER_BYTES_MAX {
+        let mut body = response.into_body();
+        let mut answer = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|error| fetch_error(&error))?;
+            let Ok(chunk) = frame.into_data() else {
+                continue;
+            };
+            if answer.len() + chunk.len() > ANSWER_BYTES_MAX {
                 return Err(RegisterError::TooLarge);
             }
-            body.extend_from_slice(&chunk);
+            answer.extend_from_slice(&chunk);
         }
-        Ok(body)
+        Ok(answer)
     }
+}
+
+/// An error with its causes, so a TLS refusal says why (an unknown issuer, a wrong name).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -564,6 +671,24 @@ fn revoked_now(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clause_2_an_https_gateway_needs_its_roots_and_a_plain_one_builds() {
+        let refused = client(&RegistersConfig::at("https://gateway.example/"));
+        assert!(refused.is_err_and(|error| error.contains("gateway_ca_file")));
+        let mut missing = RegistersConfig::at("https://gateway.example/");
+        missing.gateway_ca_file = Some("/nonexistent/roots.pem".into());
+        assert!(client(&missing).is_err_and(|error| error.contains("/nonexistent/roots.pem")));
+        assert!(client(&RegistersConfig::at("http://gateway.internal/")).is_ok());
+        // Roots given for a plain gateway would protect nothing: said, not ignored.
+        let mut plain_with_roots = RegistersConfig::at("http://gateway.internal/");
+        plain_with_roots.gateway_ca_file = Some("/etc/roots.pem".into());
+        assert!(client(&plain_with_roots).is_err_and(|error| error.contains("https://")));
+        // The scheme is read, not matched as text: HTTPS is TLS too, and it needs its roots.
+        let upper = client(&RegistersConfig::at("HTTPS://gateway.example/"));
+        assert!(upper.is_err_and(|error| error.contains("gateway_ca_file")));
+        assert!(client(&RegistersConfig::at("ftp://gateway.example/")).is_err());
+    }
 
     #[test]
     fn clause_2_a_register_answer_keeps_good_entries_and_counts_the_rest() {

@@ -16,32 +16,7 @@ use support::{Fixture, start};
 impl Fixture {
     /// Registers a producer named `name` and returns its key.
     async fn producer(&self, id: &str, name: &str) -> KeyFile {
-        let key = KeyFile::generate(id.parse().unwrap());
-        self.operator()
-            .await
-            .registry()
-            .register_participant(pb::RegisterParticipantRequest {
-                participant: Some(card(&key, name, false)),
-            })
-            .await
-            .unwrap();
-        key
-    }
-
-    /// Registers an authority named `name` and returns its key.
-    async fn authority(&self, id: &str, name: &str) -> KeyFile {
-        let key = KeyFile::generate(id.parse().unwrap());
-        let mut participant = card(&key, name, false);
-        participant.roles = vec![pb::Role::Authority as i32];
-        self.operator()
-            .await
-            .registry()
-            .register_participant(pb::RegisterParticipantRequest {
-                participant: Some(participant),
-            })
-            .await
-            .unwrap();
-        key
+        self.member(id, name, pb::Role::Producer).await
     }
 
     async fn set_suspended(&self, key: &KeyFile, name: &str, suspended: bool) {
@@ -58,15 +33,8 @@ impl Fixture {
 
 fn card(key: &KeyFile, name: &str, suspended: bool) -> pb::Participant {
     pb::Participant {
-        id: key.participant.to_string(),
-        name: name.to_owned(),
-        roles: vec![pb::Role::Producer as i32],
-        keys: vec![pb::ParticipantKey {
-            algorithm: "ed25519".into(),
-            public_key: key.public_key(),
-        }],
         suspended,
-        registration_ceased: false,
+        ..support::participant(key, name, pb::Role::Producer)
     }
 }
 
@@ -243,7 +211,9 @@ async fn a_case_opened_with_a_signed_form_is_shown_only_to_those_it_concerns() {
     let fixture = start(|_| {}).await;
     let water = fixture.producer("960440000012", "Water").await;
     let milk = fixture.producer("960540000016", "Milk").await;
-    let standards = fixture.authority("871008401427", "Standards").await;
+    let standards = fixture
+        .member("871008401427", "Standards", pb::Role::Authority)
+        .await;
     let mut browser = fixture.browser();
     browser.sign_in(&water).await;
     let csrf = browser.csrf().await;

@@ -9,13 +9,13 @@ mod support;
 
 use std::time::Duration;
 
-use tanba_client::{Applied, Connection, KeyFile};
+use tanba_client::KeyFile;
 use tanba_crypto::Signer;
 use tanba_gs1::{MarkingCode, OutputForm, ParseOptions};
 use tanba_proto::v1 as pb;
 use tanba_server::console::i18n::Words;
 use tanba_server::public::REPORT_PHOTO_BYTES_MAX;
-use tanba_types::{Date, Introduction, Language};
+use tanba_types::{Date, Language};
 
 use support::{Fixture, START_MS, start};
 
@@ -32,84 +32,10 @@ const PNG: &[u8] = &[
     0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
-fn participant(key: &KeyFile, name: &str, role: pb::Role) -> pb::Participant {
-    pb::Participant {
-        id: key.participant.to_string(),
-        name: name.to_owned(),
-        roles: vec![role as i32],
-        keys: vec![pb::ParticipantKey {
-            algorithm: "ed25519".into(),
-            public_key: key.public_key(),
-        }],
-        suspended: false,
-        registration_ceased: false,
-    }
-}
-
 impl Fixture {
-    /// Registers a participant with one role; its key.
-    async fn member(&self, id: &str, name: &str, role: pb::Role) -> KeyFile {
-        let key = KeyFile::generate(id.parse().unwrap());
-        self.operator()
-            .await
-            .registry()
-            .register_participant(pb::RegisterParticipantRequest {
-                participant: Some(participant(&key, name, role)),
-            })
-            .await
-            .unwrap();
-        key
-    }
-
     /// A producer's bottle of water in circulation: its Digital Link path (with its tail).
     async fn genuine_bottle(&self) -> String {
-        let key = self.member(PRODUCER, "Су зауыты", pb::Role::Producer).await;
-        self.operator()
-            .await
-            .define_category(&tanba_types::Category {
-                code: "water".into(),
-                names: names("Су", "Вода", "Water"),
-                tail_profile: tanba_types::TailProfile::Full,
-                return_period_days: 14,
-                control_list_code: None,
-            })
-            .await
-            .unwrap();
-        let mut producer = Connection::connect(&self.grpc()).await.unwrap();
-        producer.sign_in(&key).await.unwrap();
-        let gtin = tanba_types::Gtin::parse("04870000000005").unwrap();
-        producer
-            .register_product(&tanba_types::Product {
-                gtin,
-                names: names("Ауыз су, 1 л", "Питьевая вода, 1 л", "Drinking water, 1 l"),
-                producer_name: "Су зауыты".into(),
-                producer: Some(key.participant),
-                importer: None,
-                country: "KZ".into(),
-                hs_code: "2201101100".parse().unwrap(),
-                category: "water".into(),
-                level: tanba_types::PackageLevel::Unit,
-                shelf_life_days: Some(365),
-            })
-            .await
-            .unwrap();
-        let order = producer
-            .order_and_wait(gtin, 1, Duration::from_secs(30), |_| {})
-            .await
-            .unwrap();
-        let codes = producer.download_all(order).await.unwrap();
-        let applied = Applied {
-            production_date: Date::from_unix_ms_in_kz(START_MS),
-            expiry_date: None,
-            batch: Some("B1".into()),
-        };
-        producer
-            .report_applied(codes.clone(), &applied)
-            .await
-            .unwrap();
-        (producer.introduce(codes.clone(), &Introduction::OwnProduction))
-            .await
-            .unwrap();
+        let (_, codes) = self.goods_in_circulation(PRODUCER, 1).await;
         let code = MarkingCode::parse(&codes[0], &ParseOptions::default()).unwrap();
         let link = code
             .format(&OutputForm::DigitalLink(Some("https://id.tanba.kz".into())))
@@ -134,14 +60,6 @@ impl Fixture {
             .reports(None, 0, 1_000)
             .unwrap()
             .len()
-    }
-}
-
-fn names(kk: &str, ru: &str, en: &str) -> tanba_types::Names {
-    tanba_types::Names {
-        kk: kk.into(),
-        ru: ru.into(),
-        en: Some(en.into()),
     }
 }
 

@@ -2,7 +2,8 @@
 //! gateway (a real HTTP server this test starts) serves the register of entrepreneurs and a
 //! certification centre made by the test (root, issuing CA, participants' certificates,
 //! revocation lists). A participant signs in with its certificate; after the centre revokes it
-//! and the adapter refreshes, its token stops working and its next sign-in is refused; an
+//! and the adapter refreshes, its token stops working and its next sign-in is refused, and a
+//! document signed with it (a detached CMS, kept in the log as the signature) is refused; an
 //! entrepreneur the register marks ceased is suspended and reinstated when active again; broken,
 //! slow, failing and replayed answers change nothing and are counted.
 
@@ -15,11 +16,13 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
-use tanba_client::KeyFile;
+use tanba_client::{Connection, KeyFile};
+use tanba_crypto::cms::CertificateSigner;
 use tanba_crypto::encoding::{base64url, base64url_decode};
 use tanba_crypto::x509_test_pki::{TestCa, TestHolder, TestKey, TestUsage, TestValidity};
 use tanba_proto::v1 as pb;
 use tanba_server::config::RegistersConfig;
+use tanba_types::TaxpayerId;
 
 use support::{Fixture, START_MS, start};
 
@@ -27,6 +30,8 @@ use support::{Fixture, START_MS, start};
 const RETAILER: &str = "870412300416";
 /// Another person, whose certificate the retailer must not be able to use.
 const STRANGER: &str = "900101300126";
+/// The producer who ships to the retailer.
+const PRODUCER: &str = "960440000012";
 const NOW_S: i64 = (START_MS / 1000) as i64;
 
 /// What the fixture gateway answers at one path.
@@ -55,16 +60,67 @@ async fn serve(
         .into_response()
 }
 
+fn gateway_router(answers: &Answers) -> axum::Router {
+    axum::Router::new()
+        .route("/{*path}", axum::routing::get(serve))
+        .with_state(answers.clone())
+}
+
 /// Starts the fixture gateway; its base URL and its answers.
 async fn gateway() -> (String, Answers) {
     let answers: Answers = Arc::default();
-    let router = axum::Router::new()
-        .route("/{*path}", axum::routing::get(serve))
-        .with_state(answers.clone());
+    let router = gateway_router(&answers);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     (format!("http://{address}/"), answers)
+}
+
+/// A test CA's certificate (PEM) and its issuer, for TLS certificates.
+fn tls_ca(name: &str) -> (String, rcgen::Issuer<'static, rcgen::KeyPair>) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let certificate = params.self_signed(&key).unwrap();
+    (certificate.pem(), rcgen::Issuer::new(params, key))
+}
+
+/// Starts the fixture gateway over TLS only, with a certificate for `localhost` issued by a
+/// test CA: its base URL and the CA's certificate (PEM).
+async fn tls_gateway(answers: &Answers, directory: &std::path::Path) -> (String, String) {
+    let (ca_pem, issuer) = tls_ca("Test gateway CA");
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    let certificate = params.signed_by(&key, &issuer).unwrap();
+    let (certificate_path, key_path) = (directory.join("gateway.pem"), directory.join("key.pem"));
+    std::fs::write(&certificate_path, certificate.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    let acceptor = tanba_server::net::tls_acceptor(&certificate_path, &key_path).unwrap();
+    let router = gateway_router(answers);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let (acceptor, router) = (acceptor.clone(), router.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let service = hyper_util::service::TowerToHyperService::new(router);
+                let builder = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                );
+                let _ = builder
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    (format!("https://localhost:{port}/"), ca_pem)
 }
 
 fn set(answers: &Answers, path: &str, status: u16, body: impl Into<Vec<u8>>, delay: Duration) {
@@ -89,7 +145,10 @@ fn register(entries: &[(&str, &str)]) -> Vec<u8> {
 struct Centre {
     root: TestCa,
     issuing: TestCa,
+    /// The retailer's authentication certificate: signs in.
     retailer: TestHolder,
+    /// The retailer's signing certificate (non-repudiation): signs documents.
+    retailer_signing: TestHolder,
 }
 
 fn centre() -> Centre {
@@ -104,10 +163,19 @@ fn centre() -> Centre {
         TestUsage::Signing,
         41,
     );
+    let retailer_signing = issuing.holder(
+        RETAILER,
+        None,
+        TestKey::EcdsaP256,
+        valid,
+        TestUsage::Documents,
+        43,
+    );
     Centre {
         root,
         issuing,
         retailer,
+        retailer_signing,
     }
 }
 
@@ -178,9 +246,7 @@ async fn eventually<F: Future<Output = bool>>(what: &str, mut condition: impl Fn
 
 /// Signs in over gRPC with the participant's registered key: the refusal's text, if refused.
 async fn key_sign_in(fixture: &Fixture, key: &KeyFile) -> Result<(), String> {
-    let mut connection = tanba_client::Connection::connect(&fixture.grpc())
-        .await
-        .unwrap();
+    let mut connection = Connection::connect(&fixture.grpc()).await.unwrap();
     connection
         .sign_in(key)
         .await
@@ -213,36 +279,26 @@ async fn metric(http: &reqwest::Client, base: &str, line_start: &str) -> Option<
         .and_then(|value| value.parse().ok())
 }
 
-async fn register_retailer(fixture: &Fixture) -> KeyFile {
-    let key = KeyFile::generate(RETAILER.parse().unwrap());
-    fixture
-        .operator()
-        .await
-        .registry()
-        .register_participant(pb::RegisterParticipantRequest {
-            participant: Some(pb::Participant {
-                id: RETAILER.into(),
-                name: "ИП Ахметова".into(),
-                roles: vec![pb::Role::Retailer as i32],
-                keys: vec![pb::ParticipantKey {
-                    algorithm: "ed25519".into(),
-                    public_key: key.public_key(),
-                }],
-                suspended: false,
-                registration_ceased: false,
-            }),
-        })
-        .await
-        .unwrap();
-    key
+/// Where the fixture gateway serves the centre's revocation lists.
+const CRL_PATH: &str = "registers/nca/crl";
+
+/// A server reading its registers from a fixture gateway (the retailer active, the centre's
+/// issuing CA, its first list revoking nothing) and trusting the centre's root, with the
+/// retailer registered.
+struct Scene {
+    centre: Centre,
+    answers: Answers,
+    fixture: Fixture,
+    /// The retailer's registered key.
+    key: KeyFile,
+    /// The centre's first list, revoking nothing.
+    first_list: tanba_crypto::x509_test_pki::TestCrl,
+    _roots: tempfile::NamedTempFile,
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_entrepreneurs_are_suspended()
- {
+async fn scene() -> Scene {
     let centre = centre();
     let (gateway_url, answers) = gateway().await;
-    let crl_path = "registers/nca/crl";
     set(
         &answers,
         "registers/entrepreneurs",
@@ -260,7 +316,7 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
     let first_list = centre.issuing.revocation_list(&[], NOW_S - 120, 1);
     set(
         &answers,
-        crl_path,
+        CRL_PATH,
         200,
         first_list.pem.clone(),
         Duration::ZERO,
@@ -273,11 +329,36 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
             gateway_url,
             refresh_seconds: 1,
             timeout_seconds: 1,
+            gateway_ca_file: None,
         });
         config.certificate_roots = Some(roots_path);
     })
     .await;
-    let key = register_retailer(&fixture).await;
+    let key = fixture
+        .member(RETAILER, "ИП Ахметова", pb::Role::Retailer)
+        .await;
+    Scene {
+        centre,
+        answers,
+        fixture,
+        key,
+        first_list,
+        _roots: roots,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_entrepreneurs_are_suspended()
+ {
+    let Scene {
+        centre,
+        answers,
+        fixture,
+        key,
+        first_list,
+        _roots,
+    } = scene().await;
+    let crl_path = CRL_PATH;
     let http = reqwest::Client::new();
     let base = fixture.http();
     let chain: [&[u8]; 1] = [&centre.issuing.der];
@@ -309,6 +390,7 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
         .await;
     assert_eq!(signed_in.status, 303, "{}", signed_in.body);
     assert_eq!(browser.get("/console/inbox").await.status, 200);
+    certificates_page_checks_chains(&mut browser, &centre).await;
 
     // Certificates of every broken kind are refused at sign-in, each with its code.
     broken_certificates_are_refused(&http, &base, &centre).await;
@@ -436,6 +518,258 @@ async fn r_is_16_a_certificate_signs_in_until_the_centre_revokes_it_and_ceased_e
     })
     .await;
     fixture.server.shutdown().await;
+}
+
+/// A retailer's certificate and key as a client keeps them (the chain with its issuing CA).
+fn signer_of(centre: &Centre, holder: &TestHolder) -> CertificateSigner {
+    let chain = format!("{}{}", holder.pem(), centre.issuing.pem);
+    CertificateSigner::from_pem(chain.as_bytes(), holder.key_pem().as_bytes()).unwrap()
+}
+
+/// The buyer's signature of the acceptance of `document`, as the retailer's own-goods feed
+/// carries the log's record.
+async fn accepted_signature(base: &str, token: &str, document: u64) -> Vec<u8> {
+    let http = reqwest::Client::new();
+    let mut feed = http
+        .get(format!("{base}/v1/feeds/goods?after=0"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), 200);
+    let mut text = Vec::new();
+    let found = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(chunk) = feed.chunk().await.unwrap() {
+            text.extend_from_slice(&chunk);
+            while let Some(end) = text.iter().position(|byte| *byte == b'\n') {
+                let line: Vec<u8> = text.drain(..=end).collect();
+                let line = serde_json::from_slice(&line).unwrap();
+                let item = tanba_proto::feed::item_of(&line).unwrap();
+                let Some(pb::feed_item::Item::Entry(entry)) = item.item else {
+                    continue;
+                };
+                let record = tanba_log::decode(&entry.record).unwrap();
+                if let tanba_types::Event::Accepted {
+                    document: accepted,
+                    signature,
+                    ..
+                } = record.event
+                    && accepted == document
+                {
+                    return signature;
+                }
+            }
+        }
+        panic!("the feed ended without the acceptance");
+    })
+    .await;
+    found.expect("the acceptance on the retailer's feed")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_is_16_documents_signed_with_a_certificate_are_accepted_until_it_is_revoked() {
+    let Scene {
+        centre,
+        answers,
+        fixture,
+        key,
+        _roots,
+        ..
+    } = scene().await;
+    let (producer, codes) = fixture.goods_in_circulation(PRODUCER, 3).await;
+    let retailer: TaxpayerId = RETAILER.parse().unwrap();
+    let mut shipments = Vec::new();
+    for code in &codes {
+        shipments.push(producer.ship(retailer, vec![code.clone()]).await.unwrap());
+    }
+
+    // Signed in with the certificate (once the centre's list is known), the client signs the
+    // acceptance with it: a detached CMS, which the log keeps as the buyer's signature.
+    let mut with_certificate = None;
+    for _ in 0..200 {
+        let mut connection = Connection::connect(&fixture.grpc()).await.unwrap();
+        match connection
+            .sign_in_with_certificate(signer_of(&centre, &centre.retailer_signing))
+            .await
+        {
+            Ok(()) => {
+                with_certificate = Some(connection);
+                break;
+            }
+            Err(error) => assert_eq!(
+                error.code(),
+                Some("TANBA-CRYPTO-REVOCATION-UNKNOWN"),
+                "{error}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let with_certificate = with_certificate.expect("a certificate sign-in");
+    with_certificate
+        .accept_all(shipments[0])
+        .await
+        .expect("an acceptance signed with the certificate");
+    let http = reqwest::Client::new();
+    let base = fixture.http();
+    let chain: [&[u8]; 1] = [&centre.issuing.der];
+    let (_, answer) = certificate_sign_in(&http, &base, RETAILER, &centre.retailer, &chain).await;
+    let token = answer["token"].as_str().unwrap();
+    let kept = accepted_signature(&base, token, shipments[0]).await;
+    let accept = |document| tanba_types::Command::Accept {
+        document,
+        items: None,
+        signature: Vec::new(),
+    };
+    let signed = accept(shipments[0]).document_bytes(&retailer).unwrap();
+    let opened = tanba_crypto::cms::open(&kept).expect("the log keeps the CMS");
+    assert_eq!(opened.verify(&signed).unwrap(), RETAILER);
+    assert_eq!(
+        opened.chain(),
+        &[
+            centre.retailer_signing.der.clone(),
+            centre.issuing.der.clone()
+        ][..],
+        "with its certificate and the issuing CA that chained it"
+    );
+
+    // Signed in with its key, the retailer presents a CMS: by another person's certificate it
+    // is not the retailer's signature; by its own it is accepted (the second shipment).
+    let mut with_key = Connection::connect(&fixture.grpc()).await.unwrap();
+    with_key.sign_in(&key).await.unwrap();
+    let stranger = centre.issuing.holder(
+        STRANGER,
+        None,
+        TestKey::EcdsaP256,
+        TestValidity::around(NOW_S, 365),
+        TestUsage::Signing,
+        42,
+    );
+    let stranger_chain = [stranger.der.clone(), centre.issuing.der.clone()];
+    let second = accept(shipments[1]).document_bytes(&retailer).unwrap();
+    let by_stranger =
+        tanba_crypto::cms::sign_detached(
+            &second,
+            &stranger_chain,
+            |bytes| Ok(stranger.sign(bytes)),
+        )
+        .unwrap();
+    let refusal = accept_with(&with_key, shipments[1], by_stranger).await;
+    assert_eq!(refusal, Some("TANBA-SERVER-BAD-DOCUMENT-SIGNATURE".into()));
+    // The retailer's authentication certificate signs in but signs no document.
+    let by_authentication = signer_of(&centre, &centre.retailer)
+        .sign_document(&second)
+        .unwrap();
+    assert_eq!(
+        accept_with(&with_key, shipments[1], by_authentication).await,
+        Some("TANBA-CRYPTO-CERTIFICATE-USAGE".into())
+    );
+    let own = signer_of(&centre, &centre.retailer_signing)
+        .sign_document(&second)
+        .unwrap();
+    assert_eq!(accept_with(&with_key, shipments[1], own).await, None);
+
+    // The centre revokes the certificate: after the refresh a document signed with it is
+    // refused with the reason, and the same document signed with the key is accepted.
+    let revoking = centre.issuing.revocation_list(&[41, 43], NOW_S - 60, 2);
+    set(
+        &answers,
+        CRL_PATH,
+        200,
+        revoking.pem.clone(),
+        Duration::ZERO,
+    );
+    let third = accept(shipments[2]).document_bytes(&retailer).unwrap();
+    let revoked = signer_of(&centre, &centre.retailer_signing)
+        .sign_document(&third)
+        .unwrap();
+    eventually("the revocation to be refreshed", || async {
+        certificate_sign_in(&http, &base, RETAILER, &centre.retailer, &chain)
+            .await
+            .0
+            == 401
+    })
+    .await;
+    assert_eq!(
+        accept_with(&with_key, shipments[2], revoked).await,
+        Some("TANBA-CRYPTO-CERTIFICATE-REVOKED".into())
+    );
+    with_key
+        .accept_all(shipments[2])
+        .await
+        .expect("the key still signs");
+    fixture.server.shutdown().await;
+}
+
+/// Accepts a whole shipment with `signature` as given: the refusal's code, if refused.
+async fn accept_with(connection: &Connection, document: u64, signature: Vec<u8>) -> Option<String> {
+    let request = pb::AcceptRequest {
+        document,
+        items: Vec::new(),
+        signature,
+    };
+    match connection.documents().accept(request).await {
+        Ok(_) => None,
+        Err(status) => tanba_client::ClientError::from(status)
+            .code()
+            .map(str::to_owned),
+    }
+}
+
+/// The certificates page: the session's certificate standing, the trusted root, and checks of
+/// the retailer's chain (it stands), a chain to another root and garbage (refused with codes).
+async fn certificates_page_checks_chains(browser: &mut support::browser::Browser, centre: &Centre) {
+    let page = browser.get("/console/certificates?lang=en").await;
+    assert_eq!(page.status, 200);
+    for shown in ["Test NCA (RSA)", "29", "stands", "Test NCA Root"] {
+        assert!(
+            page.body.contains(shown),
+            "the page shows {shown}: {}",
+            page.body
+        );
+    }
+    let csrf = browser.csrf().await;
+    let chain = format!("{}{}", centre.retailer.pem(), centre.issuing.pem);
+    let checked = browser
+        .post(
+            "/console/certificates?lang=en",
+            &[("csrf", &csrf), ("chain", &chain)],
+        )
+        .await;
+    assert_eq!(checked.status, 200, "{}", checked.body);
+    assert!(checked.body.contains("id=\"checked\""), "{}", checked.body);
+    assert!(checked.body.contains(RETAILER) && checked.body.contains("stands"));
+    let elsewhere = TestCa::root(
+        "Another root",
+        TestKey::EcdsaP256,
+        TestValidity::around(NOW_S, 9),
+    );
+    let stranger = elsewhere.holder(
+        RETAILER,
+        None,
+        TestKey::EcdsaP256,
+        TestValidity::around(NOW_S, 9),
+        TestUsage::Signing,
+        5,
+    );
+    for (chain, code) in [
+        (stranger.pem(), "TANBA-CRYPTO-CERTIFICATE-UNTRUSTED"),
+        (
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".to_owned(),
+            "TANBA-CRYPTO-CERTIFICATE-MALFORMED",
+        ),
+    ] {
+        let refused = browser
+            .post(
+                "/console/certificates?lang=en",
+                &[("csrf", &csrf), ("chain", &chain)],
+            )
+            .await;
+        assert_eq!(refused.status, 200, "{}", refused.body);
+        assert!(
+            refused.body.contains("id=\"check-refused\"") && refused.body.contains(code),
+            "{code}"
+        );
+    }
 }
 
 async fn feeds_page_shows_a_follower(
@@ -616,5 +950,62 @@ async fn broken_answers_change_nothing(
             refused.contains("TANBA-ENGINE-REGISTRATION-CEASED"),
             "{refused}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clause_2_the_gateway_is_reached_over_tls_trusting_only_its_configured_roots() {
+    let answers: Answers = Arc::default();
+    set(
+        &answers,
+        "registers/entrepreneurs",
+        200,
+        register(&[(RETAILER, "active"), (STRANGER, "active")]),
+        Duration::ZERO,
+    );
+    let directory = tempfile::tempdir().unwrap();
+    let (gateway_url, gateway_ca) = tls_gateway(&answers, directory.path()).await;
+    let (trusted, other) = (
+        directory.path().join("trusted.pem"),
+        directory.path().join("other.pem"),
+    );
+    std::fs::write(&trusted, gateway_ca).unwrap();
+    std::fs::write(&other, tls_ca("Another CA").0).unwrap();
+    let entries_known = "Entries in the register</th><td>2</td>";
+    for (roots, refreshes) in [(trusted, true), (other, false)] {
+        let url = gateway_url.clone();
+        let fixture = start(move |config| {
+            config.registers = Some(RegistersConfig {
+                gateway_url: url,
+                refresh_seconds: 1,
+                timeout_seconds: 2,
+                gateway_ca_file: Some(roots),
+            });
+        })
+        .await;
+        let mut operator = fixture.browser();
+        operator.sign_in(&fixture.operator).await;
+        if refreshes {
+            // Trusting the gateway's CA: the register arrives over TLS.
+            assert!(
+                page_shows(&mut operator, "/console/registers?lang=en", entries_known).await,
+                "the register refreshed over TLS"
+            );
+        } else {
+            // Trusting another CA: every fetch fails before a byte is read, nothing is written.
+            assert!(
+                page_shows(
+                    &mut operator,
+                    "/console/registers?lang=en",
+                    "TANBA-REGISTER-FETCH"
+                )
+                .await,
+                "the untrusted gateway is refused"
+            );
+            let page = operator.get("/console/registers?lang=en").await;
+            assert!(!page.body.contains(entries_known));
+            assert!(page.body.contains("UnknownIssuer"), "and says why");
+        }
+        fixture.server.shutdown().await;
     }
 }

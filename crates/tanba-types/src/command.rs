@@ -353,6 +353,22 @@ impl Command {
 /// document signature can never pass for a signature on anything else.
 pub const DOCUMENT_HEADER: &str = "tanba-document-v1";
 
+/// The signature field of a document command, by reference or mutably (one list of the
+/// commands that are documents).
+macro_rules! document_signature_field {
+    ($command:expr) => {
+        match $command {
+            Command::Ship { signature, .. }
+            | Command::Accept { signature, .. }
+            | Command::Reject { signature, .. }
+            | Command::CancelShipment { signature, .. }
+            | Command::Case(CaseCommand::Open { signature, .. })
+            | Command::Case(CaseCommand::Step { signature, .. }) => Some(signature),
+            _ => None,
+        }
+    };
+}
+
 impl Command {
     /// The canonical bytes a document command's signer signs (detached Ed25519, R-IS-16), or
     /// `None` for commands that are not documents. Lines of UTF-8 text, each ending in `\n`:
@@ -403,15 +419,13 @@ impl Command {
 
     /// The signature a document command carries, or `None` for commands that are not documents.
     pub fn document_signature(&self) -> Option<&[u8]> {
-        match self {
-            Command::Ship { signature, .. }
-            | Command::Accept { signature, .. }
-            | Command::Reject { signature, .. }
-            | Command::CancelShipment { signature, .. }
-            | Command::Case(CaseCommand::Open { signature, .. })
-            | Command::Case(CaseCommand::Step { signature, .. }) => Some(signature),
-            _ => None,
-        }
+        document_signature_field!(self).map(|signature| signature.as_slice())
+    }
+
+    /// The signature a document command carries, to be replaced by the form that is kept (a
+    /// certificate's signature without what it carried unchecked).
+    pub fn document_signature_mut(&mut self) -> Option<&mut Vec<u8>> {
+        document_signature_field!(self)
     }
 }
 

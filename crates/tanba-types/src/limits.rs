@@ -19,8 +19,9 @@ pub const ISSUE_CHUNK_CODES_MAX: usize = 10_000;
 pub const PACKAGE_CHILDREN_MAX: usize = 50_000;
 /// Most items (codes or packages) one accompanying document may list.
 pub const DOCUMENT_ITEMS_MAX: usize = 10_000;
-/// Most bytes of a detached signature on a document.
-pub const SIGNATURE_BYTES_MAX: usize = 1024;
+/// Most bytes of a detached signature on a document: an Ed25519 signature (64) or a CMS made
+/// with a certificate, which carries the certificate (`tanba_crypto::cms`, at most 16 KiB).
+pub const SIGNATURE_BYTES_MAX: usize = 16 * 1024;
 /// Most characters of a free-text reason (why a code is blocked).
 pub const REASON_CHARS_MAX: usize = 1000;
 /// Most characters of a reference to an outside document (receipt id, customs declaration

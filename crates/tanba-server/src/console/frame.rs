@@ -97,6 +97,11 @@ const MENU: &[MenuEntry] = &[
         roles: &[Role::Operator],
     },
     MenuEntry {
+        id: "certificates",
+        path: "/console/certificates",
+        roles: &[],
+    },
+    MenuEntry {
         id: "feeds",
         path: "/console/feeds",
         roles: &[Role::Ministry, Role::Authority, Role::Operator],

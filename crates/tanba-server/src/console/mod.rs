@@ -13,6 +13,7 @@
 pub mod assets;
 mod case_forms;
 mod cases;
+mod certificates;
 mod codes;
 mod feeds;
 mod frame;
@@ -141,6 +142,10 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
         .route("/console/reference/{what}", post(operator::publish))
         .route("/console/health", get(operator::health))
         .route("/console/registers", get(registers::page))
+        .route(
+            "/console/certificates",
+            get(certificates::page).post(certificates::check),
+        )
         .route("/console/feeds", get(feeds::page))
         .route("/console/products", get(products::page))
         .route("/console/products/{action}", post(products::save))
@@ -287,6 +292,11 @@ impl Visit {
     /// The frame of page `page` for the signed-in `participant`.
     pub fn signed_in_frame(&self, page: &str, participant: &Participant) -> Frame {
         self.frame(page).signed_in(participant, self.csrf())
+    }
+
+    /// The certificate the session was signed in with, if any.
+    pub fn certificate(&self) -> Option<&crate::certificates::CertificateRef> {
+        (self.session.as_ref()).and_then(|(_, session)| session.certificate.as_ref())
     }
 
     /// The session's CSRF token (empty without a session: no form then passes).

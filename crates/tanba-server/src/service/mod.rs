@@ -57,9 +57,9 @@ pub fn may_read(who: &Participant, holder: &TaxpayerId) -> bool {
 pub(crate) async fn run(
     call: &mut Call<'_>,
     who: &Participant,
-    command: Command,
+    mut command: Command,
 ) -> Result<Receipt, ApiError> {
-    call.app().check_document_signature(who, &command)?;
+    call.app().check_document_signature(who, &mut command)?;
     Ok(call.submit(Actor::Participant(who.id), command).await?)
 }
 

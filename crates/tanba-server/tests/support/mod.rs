@@ -8,11 +8,14 @@ pub mod browser;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tanba_client::{Connection, KeyFile};
+use std::time::Duration;
+
+use tanba_client::{Applied, Connection, KeyFile};
 use tanba_engine::Clock;
+use tanba_proto::v1 as pb;
 use tanba_server::config::BootstrapOperator;
 use tanba_server::{RunningServer, ServerConfig};
-use tanba_types::Language;
+use tanba_types::{Date, Introduction, Language};
 
 /// A clock the test moves.
 pub struct ManualClock(pub AtomicU64);
@@ -81,5 +84,103 @@ impl Fixture {
             .with_language(Language::En);
         connection.sign_in(&self.operator).await.unwrap();
         connection
+    }
+}
+
+/// A registration with one role and one Ed25519 key.
+pub fn participant(key: &KeyFile, name: &str, role: pb::Role) -> pb::Participant {
+    pb::Participant {
+        id: key.participant.to_string(),
+        name: name.to_owned(),
+        roles: vec![role as i32],
+        keys: vec![pb::ParticipantKey {
+            algorithm: "ed25519".into(),
+            public_key: key.public_key(),
+        }],
+        suspended: false,
+        registration_ceased: false,
+    }
+}
+
+/// Names in the three languages.
+pub fn names(kk: &str, ru: &str, en: &str) -> tanba_types::Names {
+    tanba_types::Names {
+        kk: kk.into(),
+        ru: ru.into(),
+        en: Some(en.into()),
+    }
+}
+
+impl Fixture {
+    /// Registers a participant with one role; its key.
+    pub async fn member(&self, id: &str, name: &str, role: pb::Role) -> KeyFile {
+        let key = KeyFile::generate(id.parse().unwrap());
+        self.operator()
+            .await
+            .registry()
+            .register_participant(pb::RegisterParticipantRequest {
+                participant: Some(participant(&key, name, role)),
+            })
+            .await
+            .unwrap();
+        key
+    }
+
+    /// A water producer (registered as `producer`, with its category and product) with
+    /// `count` bottles of its own production in circulation: its signed-in connection and the
+    /// bottles' codes.
+    pub async fn goods_in_circulation(
+        &self,
+        producer: &str,
+        count: u32,
+    ) -> (Connection, Vec<String>) {
+        let key = self.member(producer, "Су зауыты", pb::Role::Producer).await;
+        self.operator()
+            .await
+            .define_category(&tanba_types::Category {
+                code: "water".into(),
+                names: names("Су", "Вода", "Water"),
+                tail_profile: tanba_types::TailProfile::Full,
+                return_period_days: 14,
+                control_list_code: None,
+            })
+            .await
+            .unwrap();
+        let mut connection = Connection::connect(&self.grpc()).await.unwrap();
+        connection.sign_in(&key).await.unwrap();
+        let gtin = tanba_types::Gtin::parse("04870000000005").unwrap();
+        connection
+            .register_product(&tanba_types::Product {
+                gtin,
+                names: names("Ауыз су, 1 л", "Питьевая вода, 1 л", "Drinking water, 1 l"),
+                producer_name: "Су зауыты".into(),
+                producer: Some(key.participant),
+                importer: None,
+                country: "KZ".into(),
+                hs_code: "2201101100".parse().unwrap(),
+                category: "water".into(),
+                level: tanba_types::PackageLevel::Unit,
+                shelf_life_days: Some(365),
+            })
+            .await
+            .unwrap();
+        let order = connection
+            .order_and_wait(gtin, count, Duration::from_secs(30), |_| {})
+            .await
+            .unwrap();
+        let codes = connection.download_all(order).await.unwrap();
+        let applied = Applied {
+            production_date: Date::from_unix_ms_in_kz(START_MS),
+            expiry_date: None,
+            batch: Some("B1".into()),
+        };
+        connection
+            .report_applied(codes.clone(), &applied)
+            .await
+            .unwrap();
+        (connection.introduce(codes.clone(), &Introduction::OwnProduction))
+            .await
+            .unwrap();
+        (connection, codes)
     }
 }
