@@ -2,7 +2,7 @@
 //! workload, as `tanba bench` prints them:
 //! - `feed_store_read`: the store side alone, the whole log read in a feed's runs;
 //! - `feed_one_follower`: one follower reads the whole log (`all`) from the start, as fast as
-//!   it streams; operations are entries received;
+//!   it streams, three rounds (the first cold); operations are entries received;
 //! - `feed_verify`: one follower reads the tax feed from the start and proves it
 //!   (`FeedVerifier`: every record decoded, every chain hash and checkpoint checked);
 //! - `sales_alone`, `sales_with_followers`: the writer's sales alone and with ten ministries
@@ -48,6 +48,9 @@ const QUICK: FeedScale = FeedScale {
 const FOLLOWERS: usize = 10;
 /// Rounds of each kind in the write comparison.
 const ROUNDS: usize = 2;
+/// Times the one follower reads the whole log (this machine's noise is as large as the
+/// differences measured: more rounds in one run, and a phase long enough to profile).
+const FOLLOWER_ROUNDS: usize = 3;
 
 /// Runs the feed workloads on a server over a fresh data directory in `parent`.
 pub fn run(quick: bool, parent: &std::path::Path, tills: usize) -> Result<()> {
@@ -195,28 +198,31 @@ fn store_read(engine: &Engine) -> Result<()> {
     Ok(())
 }
 
-/// One follower (with the operator's role) reads the whole log, every entry with its record.
+/// One follower (with the operator's role) reads the whole log, every entry with its record,
+/// [`FOLLOWER_ROUNDS`] times (the first from a cold store, the rest warm), each reported.
 async fn one_follower(address: &str, key: &KeyFile) -> Result<()> {
     let connection = signed_in(address, key).await?;
     let until = log_head(&connection).await?;
-    let started = Instant::now();
-    let mut stream = connection.follow_feed(request("all", 0, until)).await?;
-    let (mut entries, mut bytes) = (0u64, 0u64);
-    while let Some(batch) = stream.message().await? {
-        for item in &batch.items {
-            if let Some(pb::feed_item::Item::Entry(entry)) = &item.item {
-                entries += 1;
-                bytes += entry.record.len() as u64;
+    for round in 1..=FOLLOWER_ROUNDS {
+        let started = Instant::now();
+        let mut stream = connection.follow_feed(request("all", 0, until)).await?;
+        let (mut entries, mut bytes) = (0u64, 0u64);
+        while let Some(batch) = stream.message().await? {
+            for item in &batch.items {
+                if let Some(pb::feed_item::Item::Entry(entry)) = &item.item {
+                    entries += 1;
+                    bytes += entry.record.len() as u64;
+                }
             }
         }
+        report(
+            "feed_one_follower",
+            entries,
+            started.elapsed(),
+            None,
+            json!({ "record_bytes": bytes, "feed": "all", "round": round }),
+        );
     }
-    report(
-        "feed_one_follower",
-        entries,
-        started.elapsed(),
-        None,
-        json!({ "record_bytes": bytes, "feed": "all" }),
-    );
     Ok(())
 }
 

@@ -233,6 +233,9 @@ pub struct StreamSlot {
     who: TaxpayerId,
     /// The certificate the holder signed in with, if any: the stream ends once it is revoked.
     certificate: Option<crate::certificates::CertificateRef>,
+    /// The roles one of which the holder needed to open it (none: any participant): the
+    /// stream ends once it holds none of them.
+    roles: &'static [Role],
 }
 
 impl StreamSlots {
@@ -252,11 +255,13 @@ impl StreamSlots {
     }
 
     /// Takes one of `who`'s places, refused past either limit; `certificate` is the one its
-    /// token rests on ([`Call::certificate`]).
+    /// token rests on ([`Call::certificate`]), `roles` those one of which it must keep holding
+    /// (as it held to open the stream; none: any participant).
     pub fn begin(
         &self,
         who: TaxpayerId,
         certificate: Option<&crate::certificates::CertificateRef>,
+        roles: &'static [Role],
     ) -> Result<StreamSlot, ApiError> {
         use std::sync::atomic::Ordering;
         let taken = self
@@ -279,6 +284,7 @@ impl StreamSlots {
             total: self.total.clone(),
             who,
             certificate: certificate.cloned(),
+            roles,
         })
     }
 }
@@ -291,12 +297,16 @@ impl StreamSlot {
 }
 
 impl App {
-    /// Whether a stream's holder may still read it: an active participant, and the certificate
-    /// it signed in with (if any) not revoked. Streams ask before every read.
+    /// Whether a stream's holder may still read it: an active participant still holding one of
+    /// the stream's roles, and the certificate it signed in with (if any) not revoked. Streams
+    /// ask before every read.
     pub fn stream_holder_stands(&self, slot: &StreamSlot) -> bool {
         let certificate_stands = (slot.certificate.as_ref())
             .is_none_or(|certificate| self.certificate_stands(certificate).is_ok());
-        certificate_stands && self.active_participant(&slot.who).is_ok()
+        let holds_a_role = |participant: Participant| {
+            slot.roles.is_empty() || slot.roles.iter().any(|role| participant.has_role(*role))
+        };
+        certificate_stands && self.active_participant(&slot.who).is_ok_and(holds_a_role)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The server in process, on real sockets, with the clock in the test's hand: token expiry,
 //! challenges used once, rate limits per client IP and what a trusted proxy may say about it,
 //! the OpenAPI document against the routes served, health and reflection, and what a graceful
-//! stop leaves on disk (a final signed checkpoint, an audit trail that verifies).
+//! stop leaves on disk (a final signed checkpoint, an audit trail that verifies), and a feed that
+//! ends when its follower loses the role it was opened with.
 
 mod support;
 
@@ -339,5 +340,45 @@ async fn with_a_certificate_both_ports_speak_tls_only() {
         untrusted,
         "a self-signed server is not trusted by the system's roots"
     );
+    fixture.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_is_05_a_feed_ends_once_its_follower_no_longer_holds_a_role_that_may_read_it() {
+    let fixture = start(|_| {}).await;
+    let key = fixture
+        .member("871008401427", "Ministry of Finance", pb::Role::Ministry)
+        .await;
+    let mut ministry = Connection::connect(&fixture.grpc()).await.unwrap();
+    ministry.sign_in(&key).await.unwrap();
+    let mut feed = ministry
+        .feeds()
+        .follow(pb::FollowFeedRequest {
+            kind: "tax".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    // Following: a heartbeat or entries arrive.
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), feed.message()).await;
+    assert!(matches!(first, Ok(Ok(Some(_)))), "{first:?}");
+    // The operator makes it an authority, which may not read the tax feed: the stream ends at
+    // its next read, though the token still holds.
+    let card = support::participant(&key, "Ministry of Finance", pb::Role::Authority);
+    fixture
+        .operator()
+        .await
+        .registry()
+        .update_participant(pb::UpdateParticipantRequest {
+            participant: Some(card),
+        })
+        .await
+        .unwrap();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Ok(Some(_)) = feed.message().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the feed ends without the role");
     fixture.server.shutdown().await;
 }

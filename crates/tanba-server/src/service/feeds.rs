@@ -89,7 +89,7 @@ pub fn open(call: &mut Call<'_>, request: FeedRequest) -> Result<Feed, ApiError>
     if request.until != 0 && request.until < request.after {
         return Err(ApiError::invalid("until"));
     }
-    let slot = call.app().feeds.begin(who.id, call.certificate())?;
+    let slot = (call.app().feeds).begin(who.id, call.certificate(), readers(name))?;
     Ok(Feed {
         slot,
         name,

@@ -216,7 +216,7 @@ pub fn stages(call: &mut Call<'_>, page: Page) -> Result<Vec<(u64, u64, StageRep
 /// (held until the watch ends); read the stages with [`stages_after`].
 pub fn watch_stages(call: &mut Call<'_>) -> Result<StreamSlot, ApiError> {
     let who = call.participant_with(MONITORING_ROLES)?;
-    call.app().inbox_watches.begin(who.id, call.certificate())
+    (call.app().inbox_watches).begin(who.id, call.certificate(), MONITORING_ROLES)
 }
 
 /// The stages after the log sequence `after` (a watch's reads, a page at most).
