@@ -26,6 +26,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tanba_types::Language;
 
+/// The process's allocator: jemalloc, unprefixed, so RocksDB's C++ allocates from it as Rust
+/// does. glibc's malloc handed back and re-faulted the pages of the short-lived buffers that
+/// block reads and feed batches churn through (a quarter of a follower's time was the kernel
+/// zeroing pages); BENCHMARKS.md, "Feeds", has the same code with and without it.
+#[cfg(all(target_os = "linux", not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Tanba: the national marking-code traceability engine.
 ///
 /// Exit status: 0 success (every code valid or genuine), 1 some code invalid or not genuine,

@@ -89,8 +89,9 @@ pub fn checkpoints_between(
 }
 
 /// Whether `who` took part in the entry: it acted (or a fiscal data operator acted for it), or
-/// the event names it as a party (seller, buyer, orderer, owner, blocking authority), or it
-/// answers or cancels a shipment of which it is seller or buyer.
+/// the event names it as a party (seller, buyer, orderer, owner, blocking authority), or its
+/// order's codes were issued, or it answers or cancels a shipment of which it is seller or
+/// buyer.
 pub fn takes_part(
     snapshot: &dyn Snapshot,
     record: &LogRecord,
@@ -107,6 +108,10 @@ pub fn takes_part(
         | Event::ShipmentCancelled { document, .. } => crate::query::document(snapshot, *document)?
             .is_some_and(|view| view.seller == *who || view.buyer == *who),
         Event::CodesOrdered { orderer, .. } => orderer == who,
+        // Issued by the system: the orderer's codes.
+        Event::CodesIssued { order, .. } => {
+            crate::query::order(snapshot, *order)?.is_some_and(|view| view.orderer == *who)
+        }
         Event::TransportPackageCreated { owner, .. } => owner == who,
         Event::Blocked { authority, .. } | Event::Unblocked { authority, .. } => authority == who,
         _ => false,

@@ -1469,3 +1469,35 @@ fn only_those_who_hold_goods_pack_and_ship() {
         "TANBA-ENGINE-HOLDS-NO-GOODS"
     );
 }
+
+#[test]
+fn r_is_05_a_participants_own_goods_feed_holds_its_orders_the_codes_issued_and_its_shipments() {
+    let mut world = World::new(62);
+    let units = world.produce(world.cast.unit, 2);
+    let (producer, wholesaler, retailer) = (
+        world.cast.producer,
+        world.cast.wholesaler,
+        world.cast.retailer,
+    );
+    let document = world.ship(producer, wholesaler, &units);
+    world.accept_all(wholesaler, document);
+    let snapshot = world.store.snapshot();
+    let entries =
+        tanba_engine::feed::entries_after(snapshot.as_ref(), 0, 10_000, usize::MAX).unwrap();
+    let mut seen = std::collections::BTreeMap::<&str, (bool, bool, bool)>::new();
+    for entry in &entries {
+        let record = tanba_engine::log::decode_record(&entry.record).unwrap();
+        let part = |who| tanba_engine::feed::takes_part(snapshot.as_ref(), &record, &who).unwrap();
+        let parties = (part(producer), part(wholesaler), part(retailer));
+        let kind = record.event.name();
+        if ["codes_ordered", "codes_issued", "shipped", "accepted"].contains(&kind) {
+            seen.insert(kind, parties);
+        }
+    }
+    // The order and the codes the system issued for it are the producer's alone; the shipment
+    // and its acceptance are both sides'; nothing of it is the retailer's.
+    assert_eq!(seen["codes_ordered"], (true, false, false));
+    assert_eq!(seen["codes_issued"], (true, false, false));
+    assert_eq!(seen["shipped"], (true, true, false));
+    assert_eq!(seen["accepted"], (true, true, false));
+}

@@ -266,7 +266,9 @@ pub fn unread_notices(call: &mut Call<'_>, max: usize) -> Result<usize, ApiError
 /// ends); read the notices with [`inbox_after`].
 pub fn watch_inbox(call: &mut Call<'_>) -> Result<StreamSlot, ApiError> {
     let who = call.participant()?;
-    call.app().inbox_watches.begin(who.id, call.certificate(), &[])
+    call.app()
+        .inbox_watches
+        .begin(who.id, call.certificate(), &[])
 }
 
 /// The notices of `who`'s inbox after `after` (a watch's reads, at most
@@ -318,7 +320,10 @@ pub fn attachment(call: &mut Call<'_>, case: CaseId, hash: &[u8]) -> Result<Down
         .iter()
         .find(|attachment| attachment.hash[..] == hash[..])
         .ok_or_else(|| ApiError::not_found("attachment"))?;
-    let slot = call.app().downloads.begin(who.id, call.certificate(), &[])?;
+    let slot = call
+        .app()
+        .downloads
+        .begin(who.id, call.certificate(), &[])?;
     Ok(Download {
         slot,
         hash: named.hash,
