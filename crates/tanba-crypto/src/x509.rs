@@ -83,14 +83,8 @@ impl IssuerId {
     /// The issuer that `ca` (a CA's certificate) is.
     pub fn of(ca: &Certificate) -> Result<IssuerId, CryptoError> {
         let tbs = ca.tbs_certificate();
-        let name = tbs
-            .subject()
-            .to_der()
-            .map_err(|_| CryptoError::MalformedCertificate)?;
-        let key = tbs
-            .subject_public_key_info()
-            .to_der()
-            .map_err(|_| CryptoError::MalformedCertificate)?;
+        let name = der_of(tbs.subject())?;
+        let key = der_of(tbs.subject_public_key_info())?;
         let mut hasher = blake3::Hasher::new();
         hasher.update(&(name.len() as u64).to_be_bytes());
         hasher.update(&name);
@@ -405,20 +399,13 @@ pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<Vec<u8>>, CryptoError> {
     Certificate::load_pem_chain(pem)
         .map_err(|_| CryptoError::MalformedCertificate)?
         .iter()
-        .map(|certificate| {
-            certificate
-                .to_der()
-                .map_err(|_| CryptoError::MalformedCertificate)
-        })
+        .map(der_of)
         .collect()
 }
 
 /// Reads one certificate from PEM (for tests and tools).
 pub fn certificate_der_from_pem(pem: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let certificate = Certificate::from_pem(pem).map_err(|_| CryptoError::MalformedCertificate)?;
-    certificate
-        .to_der()
-        .map_err(|_| CryptoError::MalformedCertificate)
+    der_of(&Certificate::from_pem(pem).map_err(|_| CryptoError::MalformedCertificate)?)
 }
 
 /// A certificate's public key, with the algorithms it may verify.
@@ -442,9 +429,7 @@ impl fmt::Debug for CertificateKey {
 impl CertificateKey {
     /// Reads a subject public key: RSA of at least [`RSA_MODULUS_BITS_MIN`] bits or P-256.
     pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<CertificateKey, CryptoError> {
-        let der = spki
-            .to_der()
-            .map_err(|_| CryptoError::MalformedCertificate)?;
+        let der = der_of(spki)?;
         let oid = spki.algorithm.oid;
         if oid == OID_RSA_ENCRYPTION {
             use rsa::pkcs8::DecodePublicKey;
@@ -522,6 +507,13 @@ impl CertificateKey {
     }
 }
 
+/// The DER of a certificate or one of its parts (one that does not encode is malformed).
+fn der_of(value: &impl Encode) -> Result<Vec<u8>, CryptoError> {
+    value
+        .to_der()
+        .map_err(|_| CryptoError::MalformedCertificate)
+}
+
 fn parse_certificate(der: &[u8]) -> Result<Certificate, CryptoError> {
     if der.len() > CERTIFICATE_BYTES_MAX {
         return Err(CryptoError::MalformedCertificate);
@@ -547,11 +539,7 @@ fn checked(path: &[&Certificate]) -> Result<CheckedCertificate, CryptoError> {
         .collect::<Result<_, CryptoError>>()?;
     let presented = path[..path.len() - 1]
         .iter()
-        .map(|certificate| {
-            certificate
-                .to_der()
-                .map_err(|_| CryptoError::MalformedCertificate)
-        })
+        .map(|certificate| der_of(*certificate))
         .collect::<Result<_, _>>()?;
     Ok(CheckedCertificate {
         path: presented,
@@ -610,10 +598,7 @@ fn extended_usages(
 /// Whether `issuer`'s key made `certificate`'s signature (any failure, a key of another
 /// algorithm included, is [`CryptoError::CertificateUntrusted`]).
 fn check_signed_by(certificate: &Certificate, issuer: &Certificate) -> Result<(), CryptoError> {
-    let signed = certificate
-        .tbs_certificate()
-        .to_der()
-        .map_err(|_| CryptoError::MalformedCertificate)?;
+    let signed = der_of(certificate.tbs_certificate())?;
     let signature = certificate
         .signature()
         .as_bytes()

@@ -141,8 +141,11 @@ pub struct App {
     pub inbox_watches: StreamSlots,
     /// Attachment downloads under way.
     pub downloads: StreamSlots,
-    /// Feeds followed.
-    pub feeds: StreamSlots,
+    /// Participants' own-goods feeds followed.
+    pub goods_feeds: StreamSlots,
+    /// The state's feeds followed (tax, customs, EAEU, stages, registry, cases, all): places of
+    /// their own, so participants following their goods never crowd a ministry out.
+    pub state_feeds: StreamSlots,
     /// The clock tests move, when the server was started for tests.
     test_clock: std::sync::OnceLock<Arc<crate::test_clock::TestClock>>,
     sign_in_secret: SignInSecret,
@@ -418,9 +421,13 @@ impl App {
             public_keys: Default::default(),
             inbox_watches: StreamSlots::new(WATCHES_PER_PARTICIPANT_MAX),
             downloads: StreamSlots::new(DOWNLOADS_PER_PARTICIPANT_MAX),
-            feeds: StreamSlots::bounded(
+            goods_feeds: StreamSlots::bounded(
                 crate::service::feeds::FEEDS_PER_PARTICIPANT_MAX,
-                crate::service::feeds::FEEDS_OPEN_MAX,
+                crate::service::feeds::GOODS_FEEDS_OPEN_MAX,
+            ),
+            state_feeds: StreamSlots::bounded(
+                crate::service::feeds::FEEDS_PER_PARTICIPANT_MAX,
+                crate::service::feeds::STATE_FEEDS_OPEN_MAX,
             ),
             test_clock: std::sync::OnceLock::new(),
         }

@@ -17,10 +17,14 @@ use crate::app::{App, Call, StreamSlot};
 use crate::error::ApiError;
 use crate::grpc::STREAM_SEND_TIMEOUT;
 
-/// Feeds one participant may follow at once.
+/// Feeds one participant may follow at once (of each of the two pools below).
 pub const FEEDS_PER_PARTICIPANT_MAX: usize = 4;
-/// Feeds followed at once, over everyone.
-pub const FEEDS_OPEN_MAX: usize = 256;
+/// Own-goods feeds followed at once, over every participant.
+pub const GOODS_FEEDS_OPEN_MAX: usize = 256;
+/// The state's feeds followed at once (tax, customs, EAEU, stages, registry, cases, all), over
+/// every ministry, authority and the operator: a pool of its own, which participants following
+/// their own goods cannot fill.
+pub const STATE_FEEDS_OPEN_MAX: usize = 64;
 /// Entries read per batch at most (about 1 MiB of sales).
 pub const FEED_BATCH_ENTRIES_MAX: usize = 2048;
 /// Bytes of records per batch at most (a batch ends after the entry that passes it).
@@ -89,7 +93,12 @@ pub fn open(call: &mut Call<'_>, request: FeedRequest) -> Result<Feed, ApiError>
     if request.until != 0 && request.until < request.after {
         return Err(ApiError::invalid("until"));
     }
-    let slot = (call.app().feeds).begin(who.id, call.certificate(), readers(name))?;
+    let pool = if name.is_own_goods() {
+        &call.app().goods_feeds
+    } else {
+        &call.app().state_feeds
+    };
+    let slot = pool.begin(who.id, call.certificate(), readers(name))?;
     Ok(Feed {
         slot,
         name,
