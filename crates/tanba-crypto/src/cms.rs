@@ -503,6 +503,35 @@ mod tests {
         data.signer_infos = SignerInfos(SetOfVec::try_from(vec![signer]).unwrap());
     }
 
+    /// Rewrites the signer's signed attributes (the signature is left as made).
+    fn signed_attributes(data: &mut SignedData, change: impl FnOnce(&mut Vec<Attribute>)) {
+        signer_info(data, |signer| {
+            let attributes = signer.signed_attrs.as_mut().unwrap();
+            let mut all: Vec<Attribute> = attributes.iter().cloned().collect();
+            change(&mut all);
+            *attributes = SetOfVec::try_from(all).unwrap();
+        })
+    }
+
+    /// An attribute of one octet-string value.
+    fn one_valued(oid: &str, value: &OctetString) -> Attribute {
+        Attribute {
+            oid: ObjectIdentifier::new_unwrap(oid),
+            values: SetOfVec::try_from(vec![Any::encode_from(value).unwrap()]).unwrap(),
+        }
+    }
+
+    /// The certificates a CMS carries, from DER.
+    fn carrying(certificates: &[&[u8]]) -> Option<CertificateSet> {
+        let choices: Vec<_> = certificates
+            .iter()
+            .map(|der| {
+                cms::cert::CertificateChoices::Certificate(Certificate::from_der(der).unwrap())
+            })
+            .collect();
+        Some(CertificateSet(SetOfVec::try_from(choices).unwrap()))
+    }
+
     #[test]
     fn r_is_16_a_document_signed_with_an_rsa_or_ecdsa_certificate_names_its_holder() {
         for key in [TestKey::RsaB, TestKey::EcdsaP256] {
@@ -571,19 +600,10 @@ mod tests {
         assert!(refused(&forged).is_err());
         // The digest attribute names other bytes (the attributes no longer match the signature).
         let other_digest = altered(&good, |data| {
-            signer_info(data, |signer| {
+            signed_attributes(data, |all| {
+                all.retain(|attribute| attribute.oid != OID_MESSAGE_DIGEST);
                 let digest = OctetString::new(Sha256::digest(b"other").to_vec()).unwrap();
-                let attributes = signer.signed_attrs.as_mut().unwrap();
-                let mut kept: Vec<Attribute> = attributes
-                    .iter()
-                    .filter(|attribute| attribute.oid != OID_MESSAGE_DIGEST)
-                    .cloned()
-                    .collect();
-                kept.push(Attribute {
-                    oid: OID_MESSAGE_DIGEST,
-                    values: SetOfVec::try_from(vec![Any::encode_from(&digest).unwrap()]).unwrap(),
-                });
-                *attributes = SetOfVec::try_from(kept).unwrap();
+                all.push(one_valued("1.2.840.113549.1.9.4", &digest));
             })
         });
         assert!(matches!(
@@ -599,15 +619,7 @@ mod tests {
             TestUsage::Signing,
             11,
         );
-        let swapped = altered(&good, |data| {
-            let certificate = Certificate::from_der(&impostor.der).unwrap();
-            data.certificates = Some(CertificateSet(
-                SetOfVec::try_from(vec![cms::cert::CertificateChoices::Certificate(
-                    certificate,
-                )])
-                .unwrap(),
-            ));
-        });
+        let swapped = altered(&good, |data| data.certificates = carrying(&[&impostor.der]));
         assert!(matches!(refused(&swapped), Err(CryptoError::BadSignature)));
     }
 
@@ -618,18 +630,11 @@ mod tests {
         // Padding a signer could add: a stranger's certificate, a revocation list's place,
         // unsigned attributes.
         let padded = altered(&good, |data| {
-            let mut certificates: Vec<_> = data.certificates.take().unwrap().0.into_vec();
-            let extra = Certificate::from_der(&pki.root.der).unwrap();
-            certificates.push(cms::cert::CertificateChoices::Certificate(extra));
-            data.certificates = Some(CertificateSet(SetOfVec::try_from(certificates).unwrap()));
+            let carried = [&pki.holder.der[..], &pki.middle.der, &pki.root.der];
+            data.certificates = carrying(&carried);
             signer_info(data, |signer| {
-                let padding = Attribute {
-                    oid: ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14"),
-                    values: SetOfVec::try_from(vec![
-                        Any::encode_from(&OctetString::new(vec![0xAA; 4000]).unwrap()).unwrap(),
-                    ])
-                    .unwrap(),
-                };
+                let time_stamp = OctetString::new(vec![0xAA; 4000]).unwrap();
+                let padding = one_valued("1.2.840.113549.1.9.16.2.14", &time_stamp);
                 signer.unsigned_attrs = Some(SetOfVec::try_from(vec![padding]).unwrap());
             });
         });
@@ -654,20 +659,9 @@ mod tests {
         );
         // Signed attributes past their limit are refused.
         let bloated = altered(&good, |data| {
-            signer_info(data, |signer| {
-                let attributes = signer.signed_attrs.as_mut().unwrap();
-                let mut all: Vec<Attribute> = attributes.iter().cloned().collect();
-                all.push(Attribute {
-                    oid: ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.15"),
-                    values: SetOfVec::try_from(vec![
-                        Any::encode_from(
-                            &OctetString::new(vec![0; SIGNED_ATTRIBUTES_BYTES_MAX]).unwrap(),
-                        )
-                        .unwrap(),
-                    ])
-                    .unwrap(),
-                });
-                *attributes = SetOfVec::try_from(all).unwrap();
+            signed_attributes(data, |all| {
+                let policy = OctetString::new(vec![0; SIGNED_ATTRIBUTES_BYTES_MAX]).unwrap();
+                all.push(one_valued("1.2.840.113549.1.9.16.2.15", &policy));
             })
         });
         assert!(matches!(open(&bloated), Err(CryptoError::MalformedCms)));
@@ -714,14 +708,8 @@ mod tests {
         });
         assert_eq!(code(&bare), malformed);
         let no_digest = altered(&good, |data| {
-            signer_info(data, |signer| {
-                let attributes = signer.signed_attrs.as_mut().unwrap();
-                let kept: Vec<Attribute> = attributes
-                    .iter()
-                    .filter(|attribute| attribute.oid != OID_MESSAGE_DIGEST)
-                    .cloned()
-                    .collect();
-                *attributes = SetOfVec::try_from(kept).unwrap();
+            signed_attributes(data, |all| {
+                all.retain(|attribute| attribute.oid != OID_MESSAGE_DIGEST)
             })
         });
         assert_eq!(code(&no_digest), malformed);
