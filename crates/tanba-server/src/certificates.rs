@@ -9,8 +9,9 @@
 //! checks them again with one point read, so a revoked certificate's sessions end at their next
 //! call after the refresh that revoked it. A document or a case's decision may carry, instead
 //! of an Ed25519 signature by a registered key, a detached CMS made with such a certificate
-//! ([`tanba_crypto::cms`]); it is checked the same way when it is submitted, and the CMS,
-//! certificate included, is what the log keeps as the signature.
+//! ([`tanba_crypto::cms`]); it is checked the same way when it is submitted, and the log keeps
+//! the CMS rebuilt from what was checked (the certificate and its path, the signed attributes,
+//! the signature) as the signature.
 
 use tanba_crypto::x509::{self, TrustRoots};
 use tanba_engine::registers::{self, CertificateStanding};
@@ -129,6 +130,23 @@ impl App {
         message: &[u8],
         cms_der: &[u8],
     ) -> Result<Vec<u8>, ApiError> {
+        self.checked_document(signer, message, cms_der)
+            .map_err(|mut error| {
+                // The caller is signed in: a certificate that does not serve refuses the
+                // document, never the session (which may rest on a key).
+                if error.kind == crate::error::ErrorKind::Unauthenticated {
+                    error.kind = crate::error::ErrorKind::PermissionDenied;
+                }
+                error
+            })
+    }
+
+    fn checked_document(
+        &self,
+        signer: &TaxpayerId,
+        message: &[u8],
+        cms_der: &[u8],
+    ) -> Result<Vec<u8>, ApiError> {
         let opened = tanba_crypto::cms::open(cms_der)?;
         // Another participant's certificate and a wrong signature answer alike.
         match opened.verify(message) {
@@ -138,16 +156,9 @@ impl App {
             }
             Err(error) => return Err(error.into()),
         }
-        // The caller is signed in: a certificate that does not serve refuses the document, not
-        // the session (which may rest on a key).
-        let refused = |mut error: ApiError| {
-            error.kind = crate::error::ErrorKind::PermissionDenied;
-            error
-        };
-        x509::check_document_use(&opened.chain()[0]).map_err(|error| refused(error.into()))?;
-        let checked = x509::check_chain(opened.chain(), &self.trust_roots, self.now_ms())
-            .map_err(|error| refused(error.into()))?;
-        self.checked_stands(&checked).map_err(refused)?;
+        x509::check_document_use(&opened.chain()[0])?;
+        let checked = x509::check_chain(opened.chain(), &self.trust_roots, self.now_ms())?;
+        self.checked_stands(&checked)?;
         Ok(opened.canonical(&checked.path)?)
     }
 

@@ -701,6 +701,8 @@ async fn r_is_16_documents_signed_with_a_certificate_are_accepted_until_it_is_re
 }
 
 /// Accepts a whole shipment with `signature` as given: the refusal's code, if refused.
+/// A refusal of a document signed with a certificate is the document's, never the session's:
+/// PermissionDenied (or InvalidArgument for what does not read), not Unauthenticated.
 async fn accept_with(connection: &Connection, document: u64, signature: Vec<u8>) -> Option<String> {
     let request = pb::AcceptRequest {
         document,
@@ -709,9 +711,12 @@ async fn accept_with(connection: &Connection, document: u64, signature: Vec<u8>)
     };
     match connection.documents().accept(request).await {
         Ok(_) => None,
-        Err(status) => tanba_client::ClientError::from(status)
-            .code()
-            .map(str::to_owned),
+        Err(status) => {
+            assert_ne!(status.code(), tonic::Code::Unauthenticated, "{status:?}");
+            tanba_client::ClientError::from(status)
+                .code()
+                .map(str::to_owned)
+        }
     }
 }
 
