@@ -15,7 +15,6 @@ use tanba_engine::registers as known;
 
 use super::{Form, Frame, Visit};
 use crate::app::{App, Call};
-use crate::certificates::CertificateRef;
 use crate::error::ApiError;
 
 /// Whether a certificate stands now, in words: the refusal's code and message if not.
@@ -122,7 +121,7 @@ fn certificates_page(
 fn checked_row(app: &App, frame: &Frame, chain_pem: &str) -> Result<CheckedRow, ApiError> {
     let chain = x509::certificates_from_pem(chain_pem.as_bytes())?;
     let checked = x509::check_chain(&chain, app.trust_roots(), app.now_ms())?;
-    let stands = app.checked_stands(&checked).map(|_: CertificateRef| ());
+    let stands = app.checked_stands(&checked).map(|_| ());
     Ok(CheckedRow {
         holder: checked.taxpayer,
         subject: checked.subject_name,
