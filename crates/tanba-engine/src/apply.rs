@@ -16,10 +16,12 @@ use crate::records::{
     OrderRecord, ReceiptEntry, encode, level_index,
 };
 use crate::state::State;
+use crate::statistics::StockTally;
 
 /// Applies one logged event.
 pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
     let sequence = record.sequence;
+    state.begin_event(record.time_ms);
     match &record.event {
         Event::ParticipantRegistered(participant) | Event::ParticipantUpdated(participant) => {
             let key = keys::participant(&participant.id).to_vec();
@@ -82,7 +84,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 let mut code_record =
                     CodeRecord::new(product.level, CodeStatus::Emitted, order.orderer, sequence);
                 code_record.issued = Some((*order_id, index));
-                state.put_code(&code, &code_record);
+                state.put_code(&code, &code_record)?;
                 let printed = OrderCode {
                     serial: issued.serial,
                     tail: issued.tail.clone(),
@@ -135,7 +137,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 code_record.expiry_date =
                     expiry_date.or_else(|| shelf_life.map(|days| production_date.plus_days(days)));
                 code_record.batch = batch.clone();
-                state.put_code(code, &code_record);
+                state.put_code(code, &code_record)?;
                 add_history(state, code, sequence);
             }
         }
@@ -156,7 +158,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 *owner,
                 sequence,
             );
-            state.put_code(&CodeKey::Sscc(*sscc), &code_record);
+            state.put_code(&CodeKey::Sscc(*sscc), &code_record)?;
         }
         Event::Aggregated { parent, children } => {
             for child in children {
@@ -166,8 +168,8 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             for child in children {
                 let mut child_record = state.existing_code(child)?;
                 child_record.parent = Some(*parent);
-                added.add(&Tally::of(&child_record));
-                state.put_code(child, &child_record);
+                added.add(&Tally::of(child, &child_record));
+                state.put_code(child, &child_record)?;
                 // The child's level rides in the index, so content walks skip units unread.
                 let level = vec![level_index(child_record.level) as u8];
                 state.put(Column::Children, keys::child(parent, child), level);
@@ -400,29 +402,41 @@ fn update_subtrees(
     let mut counted = 0;
     for root in roots {
         let mut nodes = state.subtree(root, &mut counted)?;
-        let before = Tally::of(&nodes[0].1);
+        let before = Tally::of(root, &nodes[0].1);
         for (_, code_record) in &mut nodes {
             change(code_record);
         }
         // Children come after their parents in the walk: go backwards to count upwards.
-        let mut held_back_below: HashMap<CodeKey, u32> = HashMap::new();
+        let mut below: HashMap<CodeKey, Tally> = HashMap::new();
         for (index, (code, code_record)) in nodes.iter_mut().enumerate().rev() {
             if code_record.contents_total() > 0 {
-                code_record.held_back = held_back_below.remove(code).unwrap_or(0);
+                let content = below.remove(code).unwrap_or_default();
+                assert_eq!(
+                    content.contents, code_record.contents,
+                    "the walk saw all content"
+                );
+                code_record.held_back = content.held_back;
+                code_record.content_stock = content.stock;
             }
             if index > 0 {
                 let parent = code_record
                     .parent
                     .expect("inside the subtree, every code has a parent");
-                *held_back_below.entry(parent).or_default() += Tally::of(code_record).held_back;
+                below
+                    .entry(parent)
+                    .or_default()
+                    .add(&Tally::of(code, code_record));
             }
         }
-        let after = Tally::of(&nodes[0].1);
+        let after = Tally::of(root, &nodes[0].1);
         let parent = nodes[0].1.parent;
         for (code, code_record) in &nodes {
-            state.put_code(code, code_record);
+            state.put_code(code, code_record)?;
         }
-        change_held_back(state, parent, before.held_back, after.held_back)?;
+        if before != after {
+            add_to_packages(state, parent, &before, Sign::Remove)?;
+            add_to_packages(state, parent, &after, Sign::Add)?;
+        }
         add_history(state, root, sequence);
     }
     Ok(())
@@ -443,27 +457,30 @@ fn update_roots(
             "documents list outermost packages only"
         );
         change(&mut code_record);
-        state.put_code(root, &code_record);
+        state.put_code(root, &code_record)?;
         add_history(state, root, sequence);
     }
     Ok(())
 }
 
-/// What a code brings into the packages around it: itself and its content by level, and how
-/// many of those are held back (not in circulation, or blocked).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// What a code brings into the packages around it: itself and its content by level, how many
+/// of those are held back (not in circulation, or blocked), and all of them by product and
+/// status.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Tally {
     contents: [u32; 3],
     held_back: u32,
+    stock: StockTally,
 }
 
 impl Tally {
-    fn of(record: &CodeRecord) -> Tally {
+    fn of(code: &CodeKey, record: &CodeRecord) -> Tally {
         let mut contents = record.contents;
         contents[level_index(record.level)] += 1;
         Tally {
             contents,
             held_back: record.held_back + u32::from(record.is_held_back()),
+            stock: StockTally::of(code, record),
         }
     }
 
@@ -475,6 +492,7 @@ impl Tally {
             .held_back
             .checked_add(other.held_back)
             .expect("fits u32");
+        self.stock.add(&other.stock, 1);
     }
 }
 
@@ -514,32 +532,15 @@ fn add_to_packages(
             step(slot, amount);
         }
         step(&mut code_record.held_back, tally.held_back);
+        let stock_sign = match sign {
+            Sign::Add => 1,
+            Sign::Remove => -1,
+        };
+        code_record.content_stock.add(&tally.stock, stock_sign);
         next = code_record.parent;
-        state.put_code(&code, &code_record);
+        state.put_code(&code, &code_record)?;
     }
     Ok(())
-}
-
-/// Moves the held-back count of the packages from `parent` up by the change of one member's.
-fn change_held_back(
-    state: &mut State,
-    parent: Option<CodeKey>,
-    before: u32,
-    after: u32,
-) -> Result<(), EngineError> {
-    let (sign, amount) = if after >= before {
-        (Sign::Add, after - before)
-    } else {
-        (Sign::Remove, before - after)
-    };
-    if amount == 0 {
-        return Ok(());
-    }
-    let tally = Tally {
-        contents: [0; 3],
-        held_back: amount,
-    };
-    add_to_packages(state, parent, &tally, sign)
 }
 
 /// Takes a code out of its package, if it is in one.
@@ -552,9 +553,14 @@ fn detach(state: &mut State, code: &CodeKey) -> Result<(), EngineError> {
         return Ok(());
     };
     code_record.owner = owner;
-    state.put_code(code, &code_record);
+    state.put_code(code, &code_record)?;
     state.delete(Column::Children, keys::child(&parent, code));
-    add_to_packages(state, Some(parent), &Tally::of(&code_record), Sign::Remove)
+    add_to_packages(
+        state,
+        Some(parent),
+        &Tally::of(code, &code_record),
+        Sign::Remove,
+    )
 }
 
 /// The seller a receipt event was recorded for (decide let no other actor through).

@@ -299,7 +299,7 @@ impl Core {
             self.put_checkpoint(&mut state, head, time_ms)?;
         }
         self.store
-            .write(pending.into_batch()?, Durability::Synced)?;
+            .write(pending.into_batch(self.store.as_ref())?, Durability::Synced)?;
         if checkpoint_due {
             self.checkpointed = head.sequence;
         }
@@ -354,7 +354,7 @@ impl Core {
         let mut state = State::new(self.store.as_ref(), &mut pending);
         self.put_checkpoint(&mut state, self.head, time_ms)?;
         self.store
-            .write(pending.into_batch()?, Durability::Synced)?;
+            .write(pending.into_batch(self.store.as_ref())?, Durability::Synced)?;
         self.checkpointed = self.head.sequence;
         let stored = self
             .store

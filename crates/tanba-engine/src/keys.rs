@@ -25,6 +25,8 @@
 //! | index | `f` + `l` + IIN/BIN + id length (u16 BE) + sales receipt id + code | the sequence (u64 BE) of the return that brought the sold code back, 0 while none has |
 //! | index | `a` + operator's IIN/BIN + seller's IIN/BIN | [`FiscalAgency`](tanba_types::FiscalAgency): a fiscal data operator serving a seller |
 //! | index | `x` + IIN/BIN + sequence | empty: a participant's exports (withdrawals to an EAEU state or outside the EAEU) |
+//! | index | `S` + IIN/BIN + product (u64 BE: the GTIN's number, 0 for transport packages) | stock counters: (bucket, count) pairs, bucket = status x blocked ([`crate::statistics`]) |
+//! | index | `F` + IIN/BIN + day (i32 days since 1970, sign bit flipped, BE) + product (u64 BE) | flow counters: (flow, count) pairs |
 //! | index | `k` + version (u32 BE) / `K` | a calendar version's TOML / the version in force (u32 BE) |
 //! | index | `v` + set name + 0 + version (u32 BE) / `V` + set name | a reference set version's TOML / the set's version in force (u32 BE) |
 //! | cases | `c` + case id | [`CaseRecord`](crate::records::CaseRecord) |
@@ -78,8 +80,9 @@ pub fn audit_note(sequence: u64) -> Vec<u8> {
 pub const META_LAYOUT: &[u8] = b"layout";
 /// The layout version this code writes and reads (3: cases, with the per-product count of
 /// scope blocks the till check reads first; 4: reference sets, and the versions a case opened
-/// under; 5: log entries are the log contract's records with their feed kinds, chained by leaf).
-pub const LAYOUT_VERSION: u32 = 5;
+/// under; 5: log entries are the log contract's records with their feed kinds, chained by leaf; 6: owners' stock and flow counters, and each package's
+/// content counted by product and status).
+pub const LAYOUT_VERSION: u32 = 6;
 
 /// Index prefix: a code's history.
 pub const INDEX_HISTORY: u8 = b'h';
@@ -110,6 +113,10 @@ pub const INDEX_PRODUCTS: u8 = b'm';
 pub const INDEX_SELLER_RECEIPTS: u8 = b'y';
 /// Index prefix: a participant's exports, by log sequence.
 pub const INDEX_EXPORTS: u8 = b'x';
+/// Index tag of an owner's stock counters, by product.
+pub const INDEX_STOCK: u8 = b'S';
+/// Index tag of an owner's flow counters, by day and product.
+pub const INDEX_FLOWS: u8 = b'F';
 /// Index prefix: the published versions of the working-day calendar, by version.
 pub const INDEX_CALENDAR: u8 = b'k';
 /// Index key: the version of the working-day calendar in force.
@@ -464,6 +471,38 @@ pub fn reference_history(column: tanba_store::Column, key: &[u8], sequence: u64)
 /// A participant's order backlog.
 pub fn backlog(id: &TaxpayerId) -> Vec<u8> {
     participant_index_prefix(INDEX_BACKLOG, id)
+}
+
+/// The prefix of an owner's stock counters.
+pub fn stock_prefix(owner: &TaxpayerId) -> Vec<u8> {
+    participant_index_prefix(INDEX_STOCK, owner)
+}
+
+/// An owner's stock counters of one product.
+pub fn stock(owner: &TaxpayerId, item: u64) -> Vec<u8> {
+    participant_index(INDEX_STOCK, owner, item)
+}
+
+/// The prefix of an owner's flow counters.
+pub fn flows_prefix(owner: &TaxpayerId) -> Vec<u8> {
+    participant_index_prefix(INDEX_FLOWS, owner)
+}
+
+/// An owner's flow counters of one day and product. The day's sign bit is flipped so that
+/// byte order is day order.
+pub fn flow(owner: &TaxpayerId, day: i32, item: u64) -> Vec<u8> {
+    let mut out = flows_prefix(owner);
+    out.extend_from_slice(&((day as u32) ^ (1 << 31)).to_be_bytes());
+    out.extend_from_slice(&item.to_be_bytes());
+    out
+}
+
+/// The day and product of a flow counter's key.
+pub fn read_flow(key: &[u8]) -> Result<(i32, u64), EngineError> {
+    let corrupt = || EngineError::Corrupt("malformed flow counter key".into());
+    let tail = key.len().checked_sub(12).ok_or_else(corrupt)?;
+    let day = u32::from_be_bytes(key[tail..tail + 4].try_into().map_err(|_| corrupt())?);
+    Ok(((day ^ (1 << 31)) as i32, trailing_u64(key)?))
 }
 
 /// The prefix of an order's codes.

@@ -28,6 +28,7 @@
 //!   notices and disposal withdrawals, page by page on ticks; [`consumers`](mod@consumers):
 //!   consumers' opt-ins to direct recall notices (no personal data); [`blobs`](mod@blobs):
 //!   attachments, content-addressed, in chunks.
+//! - [`statistics`](mod@statistics): owners' stock and flow counters, kept as codes change.
 //! - [`registers`](mod@registers): what the state's registers said (entrepreneurs, revocation
 //!   lists), refreshed by the server's adapters as system commands.
 //!
@@ -56,6 +57,7 @@ pub mod registers;
 pub mod retail;
 pub mod scope;
 pub mod state;
+pub mod statistics;
 pub mod sweep;
 pub mod tick;
 pub mod workload;

@@ -272,7 +272,7 @@ pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError
             replayed += 1;
             if pending.len() >= REPLAY_FLUSH_OPERATIONS {
                 let full = std::mem::replace(&mut pending, Pending::without_read_cache());
-                target.write(full.into_batch()?, Durability::Buffered)?;
+                target.write(full.into_batch(target)?, Durability::Buffered)?;
             }
         }
     }
@@ -285,7 +285,7 @@ pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError
         keys::META_LAYOUT.to_vec(),
         keys::LAYOUT_VERSION.to_be_bytes().to_vec(),
     );
-    target.write(pending.into_batch()?, Durability::Synced)?;
+    target.write(pending.into_batch(target)?, Durability::Synced)?;
     if head != stored_head(snapshot.as_ref())? {
         return Err(broken(
             head.sequence,

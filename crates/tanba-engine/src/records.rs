@@ -9,6 +9,7 @@ use tanba_types::{
 };
 
 use crate::error::EngineError;
+use crate::statistics::StockTally;
 
 /// Encodes a stored value.
 pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
@@ -115,6 +116,9 @@ pub struct CodeRecord {
     /// packed or withdrawn, and the engine need not read the content to know it: a 25,000-unit
     /// pallet moves on one record.
     pub held_back: u32,
+    /// Everything inside it, at any depth, counted by product and status: what moves with it
+    /// between holders' stock ([`crate::statistics`]).
+    pub content_stock: StockTally,
     /// The shipment it travels under, until accepted or rejected. Set on the outermost package
     /// only: what is inside travels with it.
     pub in_transit: Option<DocumentId>,
@@ -143,6 +147,7 @@ impl CodeRecord {
             parent: None,
             contents: [0; 3],
             held_back: 0,
+            content_stock: StockTally::default(),
             in_transit: None,
             blockers: Vec::new(),
         }

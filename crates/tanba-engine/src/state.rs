@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use tanba_store::{Column, Entry, Store, WriteBatch};
 use tanba_types::{
-    Category, CodeKey, FiscalAgency, Gtin, PackageLevel, Participant, Product, TaxpayerId, limits,
+    Category, CodeKey, Date, FiscalAgency, Gtin, PackageLevel, Participant, Product, TaxpayerId,
+    limits,
 };
 
 use crate::error::EngineError;
@@ -18,6 +19,7 @@ use crate::records::{
     CodeRecord, DocumentRecord, LogRecord, OrderBacklog, OrderCode, OrderRecord, ReceiptEntry,
     decode, encode, level_index,
 };
+use crate::statistics::Statistics;
 
 /// Most store reads a group remembers; past it the memory is cleared and reads go to the store.
 pub const READ_CACHE_ENTRIES_MAX: usize = 200_000;
@@ -33,6 +35,10 @@ pub struct Pending {
     operations: usize,
     read: RefCell<ReadCache>,
     read_cache_off: bool,
+    /// The owners' counters the group's code changes move, written once each at the end.
+    statistics: Statistics,
+    /// The day of the event being applied (Kazakhstan's date): the day its flows count on.
+    event_day: Option<Date>,
 }
 
 /// What a group has read from the store, per column.
@@ -80,8 +86,10 @@ impl Pending {
         self.operations == 0
     }
 
-    /// The changes as one write batch, in a fixed order (column, then key).
-    pub fn into_batch(self) -> Result<WriteBatch, EngineError> {
+    /// The changes as one write batch, in a fixed order (column, then key), then the owners'
+    /// counters: read from `store` (the store these changes go on top of), moved by the group's
+    /// deltas.
+    pub fn into_batch(self, store: &dyn Store) -> Result<WriteBatch, EngineError> {
         let mut batch = WriteBatch::new();
         let mut columns: Vec<_> = self.columns.into_iter().collect();
         columns.sort_by_key(|(column, _)| *column);
@@ -93,6 +101,7 @@ impl Pending {
                 }
             }
         }
+        self.statistics.write(store, &mut batch)?;
         Ok(batch)
     }
 }
@@ -234,9 +243,24 @@ impl<'a> State<'a> {
         self.code(code)?.ok_or(EngineError::UnknownCode(*code))
     }
 
-    /// Writes a code's record.
-    pub fn put_code(&mut self, code: &CodeKey, record: &CodeRecord) {
+    /// Sets the time of the event about to be applied: the day its flows count on.
+    pub fn begin_event(&mut self, time_ms: u64) {
+        self.pending.event_day = Some(Date::from_unix_ms_in_kz(time_ms));
+    }
+
+    /// Writes a code's record, and counts the change in its holders' statistics: the one place
+    /// a code record changes, so the counters see every change.
+    pub fn put_code(&mut self, code: &CodeKey, record: &CodeRecord) -> Result<(), EngineError> {
+        let before = self.code(code)?;
+        let holder = if !Statistics::needs_holder(before.as_ref(), record) {
+            None
+        } else {
+            Some(self.holder(record)?.0)
+        };
+        let day = (self.pending.event_day).expect("codes change only while an event is applied");
+        (self.pending.statistics).count(day, code, before.as_ref(), record, holder);
         self.put(Column::Codes, keys::code(code), encode(record));
+        Ok(())
     }
 
     /// The stored values of `codes`: pending first, then one batched read of the store.

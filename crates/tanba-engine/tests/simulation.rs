@@ -62,6 +62,7 @@ use tanba_crypto::KeyRing;
 use tanba_engine::issue::prepare_chunk;
 use tanba_engine::records::{CodeRecord, LogHead, LogRecord, OrderCode, decode, level_index};
 use tanba_engine::state::{Pending, State};
+use tanba_engine::statistics::{self, Flow, STATISTICS_DAYS_MAX};
 use tanba_engine::{Core, EngineError, Receipt, Stamped, keys, query};
 use tanba_store::{
     BatchOperation, Column, Durability, MemoryStore, SCAN_ENTRIES_MAX, Snapshot, Store, StoreError,
@@ -511,6 +512,9 @@ struct Model {
     now_ms: u64,
     /// Recall cases opened, by id: the party and how far the case went.
     recalls: BTreeMap<u64, SimRecall>,
+    /// The owners' flows, counted from how each accepted command changed the model's codes:
+    /// (holder, day, product, flow) to codes.
+    flows: BTreeMap<(TaxpayerId, i32, u64, Flow), u64>,
 }
 
 /// A recall as the model knows it: the goods its scope blocks follow from its accepted steps.
@@ -1618,6 +1622,59 @@ impl Model {
         }
     }
 
+    /// Counts the flows of one accepted command from the codes as they were before it and are
+    /// now (R-IS-14): a status change or a first block or last unblock counts the code itself
+    /// for its holder; a shipment leaving and goods changing holder count the outermost
+    /// package with everything inside it.
+    fn count_flows(&mut self, before: &BTreeMap<CodeKey, Code>, time_ms: u64) {
+        let day = Date::from_unix_ms_in_kz(time_ms).days_since_epoch();
+        let mut counted: Vec<(TaxpayerId, u64, Flow)> = Vec::new();
+        for (key, code) in &self.codes {
+            let item = statistics::item_of(key);
+            let Some(was) = before.get(key) else {
+                if code.status == CodeStatus::Emitted {
+                    counted.push((code.owner, item, Flow::Issued));
+                }
+                continue;
+            };
+            let sold = CodeStatus::Withdrawn(WithdrawalReason::RetailSale);
+            let status_flow = match code.status {
+                _ if code.status == was.status => None,
+                CodeStatus::Emitted => None,
+                CodeStatus::Applied => Some(Flow::Applied),
+                CodeStatus::Introduced if was.status == sold => Some(Flow::Returned),
+                CodeStatus::Introduced => Some(Flow::Introduced),
+                CodeStatus::Withdrawn(WithdrawalReason::RetailSale) => Some(Flow::Sold),
+                CodeStatus::Withdrawn(
+                    WithdrawalReason::ExportToEaeu | WithdrawalReason::ExportOutsideEaeu,
+                ) => Some(Flow::Exported),
+                CodeStatus::Withdrawn(WithdrawalReason::RecallDisposal) => Some(Flow::Recalled),
+                CodeStatus::Withdrawn(_) => Some(Flow::WrittenOff),
+            };
+            counted.extend(status_flow.map(|flow| (code.owner, item, flow)));
+            match (was.blockers.is_empty(), code.blockers.is_empty()) {
+                (true, false) => counted.push((code.owner, item, Flow::Blocked)),
+                (false, true) => counted.push((code.owner, item, Flow::Unblocked)),
+                _ => {}
+            }
+            if code.parent.is_some() || was.parent.is_some() {
+                continue;
+            }
+            let shipped = was.in_transit.is_none() && code.in_transit.is_some();
+            let taken = was.owner != code.owner;
+            for (happened, flow) in [(shipped, Flow::Shipped), (taken, Flow::Accepted)] {
+                if happened {
+                    for inside in self.subtree(key) {
+                        counted.push((code.owner, statistics::item_of(&inside), flow));
+                    }
+                }
+            }
+        }
+        for (holder, item, flow) in counted {
+            *self.flows.entry((holder, day, item, flow)).or_default() += 1;
+        }
+    }
+
     /// Records what an accepted command did; `receipt` must name the sequences the model expects.
     fn apply(
         &mut self,
@@ -2060,7 +2117,7 @@ impl Follower {
             keys::META_LAYOUT.to_vec(),
             keys::LAYOUT_VERSION.to_be_bytes().to_vec(),
         );
-        let batch = pending.into_batch().expect("a small batch");
+        let batch = pending.into_batch(&self.store).expect("a small batch");
         let written = batch_keys(&batch).collect();
         self.store
             .write(batch, Durability::Synced)
@@ -2240,6 +2297,7 @@ fn build_market(seed: u64) -> (World, Parties, Model) {
         sequence: 0,
         now_ms: 0,
         recalls: BTreeMap::new(),
+        flows: BTreeMap::new(),
     };
     for (index, (id, roles)) in people.iter().enumerate() {
         model.parties.insert(
@@ -3701,12 +3759,14 @@ impl Sim {
                 {
                     self.judge_lines(seller, lines, receipt, here);
                 }
+                let before = self.model.codes.clone();
                 if let Err(message) =
                     self.model
                         .apply(stamped.actor, &stamped.command, receipt, here)
                 {
                     panic!("{message}");
                 }
+                self.model.count_flows(&before, receipt.time_ms);
             }
             (Ok(_), false) => panic!(
                 "{here}: the engine accepted {} but the rules refuse it: {verdict:?}",
@@ -4235,6 +4295,7 @@ impl Sim {
                 .unwrap_or_else(|| panic!("{here}: category {code} is missing"));
             assert_eq!(category.tail_profile, *profile, "{here}: category {code}");
         }
+        self.check_statistics(snapshot, here);
         for (id, party) in &model.parties {
             let record = query::participant(snapshot, id)
                 .expect("reading a participant")
@@ -4245,6 +4306,62 @@ impl Sim {
                 "{here}: participant {id} (status, roles)"
             );
         }
+    }
+}
+
+impl Sim {
+    /// Every holder's kept statistics equal a recount from the model: stock by holder, product,
+    /// status and block from its codes, flows as counted from each accepted command.
+    fn check_statistics(&self, snapshot: &dyn Snapshot, here: &str) {
+        let model = &self.model;
+        let mut stock: BTreeMap<(TaxpayerId, Option<Gtin>, usize), (u64, u64)> = BTreeMap::new();
+        for (key, code) in &model.codes {
+            let status = statistics::status_index(code.status);
+            let counts = stock.entry((code.owner, key.gtin(), status)).or_default();
+            counts.0 += 1;
+            counts.1 += u64::from(!code.blockers.is_empty());
+        }
+        let mut flows: BTreeMap<(TaxpayerId, i32, Option<Gtin>, Flow), u64> = BTreeMap::new();
+        for ((holder, day, item, flow), codes) in &model.flows {
+            let gtin = statistics::item_gtin(*item).expect("a counted product");
+            flows.insert((*holder, *day, gtin, *flow), *codes);
+        }
+        let days = model.flows.keys().map(|(_, day, _, _)| *day);
+        let (first, last) = (days.clone().min().unwrap_or(0), days.max().unwrap_or(0));
+        let mut kept_stock = BTreeMap::new();
+        let mut kept_flows = BTreeMap::new();
+        for id in model.parties.keys() {
+            let mut from = first;
+            while from <= last {
+                let to = (from + STATISTICS_DAYS_MAX as i32 - 1).min(last);
+                let kept = statistics::owner_statistics(
+                    snapshot,
+                    id,
+                    Date::from_days_since_epoch(from),
+                    Date::from_days_since_epoch(to),
+                    None,
+                )
+                .unwrap_or_else(|error| panic!("{here}: statistics of {id}: {error}"));
+                assert!(!kept.truncated, "{here}: the statistics of {id} are whole");
+                for row in kept.stock {
+                    let status = statistics::status_index(row.status);
+                    kept_stock.insert((*id, row.gtin, status), (row.codes, row.blocked));
+                }
+                for row in kept.flows {
+                    let key = (*id, row.day.days_since_epoch(), row.gtin, row.flow);
+                    kept_flows.insert(key, row.codes);
+                }
+                from = to + 1;
+            }
+        }
+        assert_eq!(
+            kept_stock, stock,
+            "{here}: stock (holder, product, status): (codes, blocked)"
+        );
+        assert_eq!(
+            kept_flows, flows,
+            "{here}: flows (holder, day, product, flow): codes"
+        );
     }
 }
 
