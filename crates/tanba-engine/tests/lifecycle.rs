@@ -1,14 +1,15 @@
 //! The life of codes through the engine, end to end over the in-memory store: emission to sale
-//! and return, a pallet shipped and accepted, blocks by several authorities, and the log and
-//! replay after it all.
+//! and return, a pallet shipped and accepted, blocks by several authorities, owners'
+//! statistics, and the log and replay after it all.
 
 mod support;
 
 use support::{World, code_of, sscc};
 use tanba_engine::query;
+use tanba_engine::statistics::{self, Flow, STATISTICS_DAYS_MAX};
 use tanba_store::Store;
 use tanba_types::{
-    CodeStatus, Command, Introduction, IntroductionKind, IssuedTail, WithdrawalReason,
+    CodeStatus, Command, Date, Gtin, Introduction, IntroductionKind, IssuedTail, WithdrawalReason,
 };
 
 #[test]
@@ -300,4 +301,90 @@ fn short_profile_codes_keep_their_key_id_for_the_server() {
         page.iter().map(|(code, _)| *code).collect::<Vec<_>>(),
         codes
     );
+}
+
+#[test]
+fn r_is_14_stock_moves_with_a_pallet_and_flows_count_by_day() {
+    let mut world = World::new(3);
+    let (producer, wholesaler, authority) = (
+        world.cast.producer,
+        world.cast.wholesaler,
+        world.cast.authority,
+    );
+    let unit = world.cast.unit;
+    let units = world.produce(unit, 40);
+    let (pallet, boxes) = (sscc(1), [sscc(2), sscc(3)]);
+    for (index, box_code) in boxes.iter().enumerate() {
+        let inside = units[index * 20..(index + 1) * 20].to_vec();
+        world.pack(producer, *box_code, inside);
+    }
+    world.pack(producer, pallet, boxes.to_vec());
+    let today = world.today();
+    let stats = |world: &World, owner| {
+        let snapshot = world.store.snapshot();
+        statistics::owner_statistics(snapshot.as_ref(), &owner, today, today, None).unwrap()
+    };
+    let stock = |world: &World, owner| -> Vec<(Option<Gtin>, CodeStatus, u64, u64)> {
+        let rows = stats(world, owner).stock.into_iter();
+        rows.map(|row| (row.gtin, row.status, row.codes, row.blocked))
+            .collect()
+    };
+    let flows = |world: &World, owner| -> Vec<(Option<Gtin>, Flow, u64)> {
+        let rows = stats(world, owner).flows.into_iter();
+        rows.map(|row| (row.gtin, row.flow, row.codes)).collect()
+    };
+    let packed = (None, CodeStatus::Applied, 3, 0);
+    let circulating = (Some(unit), CodeStatus::Introduced, 40, 0);
+    assert_eq!(stock(&world, producer), [packed, circulating]);
+
+    let document = world.ship(producer, wholesaler, &[pallet]);
+    world.accept_all(wholesaler, document);
+    assert_eq!(
+        stock(&world, producer),
+        [],
+        "the pallet left with everything in it"
+    );
+    assert_eq!(stock(&world, wholesaler), [packed, circulating]);
+    let made = [Flow::Issued, Flow::Applied, Flow::Introduced].map(|flow| (Some(unit), flow, 40));
+    let shipped = [(None, Flow::Shipped, 3), (Some(unit), Flow::Shipped, 40)];
+    assert_eq!(
+        flows(&world, producer),
+        [&shipped[..1], &made, &shipped[1..]].concat()
+    );
+    let accepted = [(None, Flow::Accepted, 3), (Some(unit), Flow::Accepted, 40)];
+    assert_eq!(flows(&world, wholesaler), accepted);
+
+    // A block inside the pallet counts for the holder, not for the packer.
+    world
+        .by(
+            authority,
+            Command::Block {
+                codes: vec![boxes[0]],
+                reason: "inspection".into(),
+            },
+        )
+        .unwrap();
+    let stock_now = stock(&world, wholesaler);
+    assert_eq!(stock_now[0], (None, CodeStatus::Applied, 3, 1));
+    assert_eq!(stock_now[1], (Some(unit), CodeStatus::Introduced, 40, 20));
+    assert!(flows(&world, wholesaler).contains(&(Some(unit), Flow::Blocked, 20)));
+
+    let snapshot = world.store.snapshot();
+    let yesterday = Date::from_days_since_epoch(today.days_since_epoch() - 1);
+    let before =
+        statistics::owner_statistics(snapshot.as_ref(), &producer, yesterday, yesterday, None)
+            .unwrap();
+    assert!(before.flows.is_empty(), "nothing happened the day before");
+    let one_product =
+        statistics::owner_statistics(snapshot.as_ref(), &producer, today, today, Some(&unit))
+            .unwrap();
+    assert!(one_product.flows.iter().all(|row| row.gtin == Some(unit)));
+    let backwards =
+        statistics::owner_statistics(snapshot.as_ref(), &producer, today, yesterday, None);
+    assert_eq!(backwards.unwrap_err().code(), "TANBA-ENGINE-INVALID");
+    let far = Date::from_days_since_epoch(today.days_since_epoch() + STATISTICS_DAYS_MAX as i32);
+    let too_long = statistics::owner_statistics(snapshot.as_ref(), &producer, today, far, None);
+    assert_eq!(too_long.unwrap_err().code(), "TANBA-ENGINE-LIMIT-EXCEEDED");
+    drop(snapshot);
+    world.assert_replay_equal();
 }
