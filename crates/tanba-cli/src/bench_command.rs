@@ -50,6 +50,10 @@ pub struct BenchArgs {
     /// follower reading the log, and the writer's sales alone and with ten followers.
     #[arg(long)]
     feeds: bool,
+    /// Run the statistics workload instead ([`crate::bench_statistics`]): an owner issued
+    /// 10,000,000 codes of 100 products over a year, then its statistics read.
+    #[arg(long, conflicts_with = "feeds")]
+    statistics: bool,
 }
 
 /// How big each workload is.
@@ -107,6 +111,10 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     let parent = args.dir.unwrap_or_else(std::env::temp_dir);
     if args.feeds {
         crate::bench_feeds::run(args.quick, &parent, args.tills as usize)?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    if args.statistics {
+        crate::bench_statistics::run(args.quick, &parent)?;
         return Ok(std::process::ExitCode::SUCCESS);
     }
     let dir = tempfile::Builder::new()

@@ -15,6 +15,7 @@ mod input;
 mod public;
 mod registry;
 mod retail;
+mod statistics;
 mod table;
 
 use std::path::PathBuf;
@@ -188,6 +189,8 @@ pub enum ClientCommand {
     Audit(public::Audit),
     /// Authority or operator: violation reports from the public.
     Reports(public::Reports),
+    /// Stock now and flows by day and product: yours, or any owner's for a supervising role.
+    Stats(statistics::Stats),
 }
 
 pub fn run(args: ClientArgs, language: Language) -> anyhow::Result<ExitCode> {
@@ -300,5 +303,6 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
         ClientCommand::Report(command) => command.run(connection).await,
         ClientCommand::Audit(command) => command.run(connection).await,
         ClientCommand::Reports(command) => command.run(connection).await,
+        ClientCommand::Stats(command) => command.run(connection).await,
     }
 }

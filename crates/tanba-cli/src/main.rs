@@ -7,6 +7,7 @@
 mod bench_cases;
 mod bench_command;
 mod bench_feeds;
+mod bench_statistics;
 mod calendar_command;
 mod case_verify;
 mod cases_command;

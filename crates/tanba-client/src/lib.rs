@@ -26,6 +26,7 @@ pub mod public;
 pub mod registry;
 pub mod retail;
 pub mod services;
+pub mod statistics;
 mod wire;
 
 use std::sync::Arc;
@@ -320,6 +321,11 @@ impl Connection {
         PublicCheckServiceClient
     );
     service!(audit, audit_service_client, AuditServiceClient);
+    service!(
+        statistics,
+        statistics_service_client,
+        StatisticsServiceClient
+    );
     service!(feeds, feed_service_client, FeedServiceClient);
     service!(cases, cases_service_client, CasesServiceClient);
     service!(recall, recall_service_client, RecallServiceClient);

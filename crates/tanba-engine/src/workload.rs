@@ -116,6 +116,39 @@ impl World {
         Ok(world)
     }
 
+    /// Registers `count` more short-tail products of the producer (`04600001xxxxx`, as the
+    /// system) and returns their GTINs: for workloads that need an owner with many products.
+    pub fn register_products(&self, engine: &Engine, count: u32) -> Result<Vec<Gtin>, EngineError> {
+        let mut gtins = Vec::with_capacity(count as usize);
+        for index in 0..count {
+            let payload = format!("{:013}", 460_000_100_000 + u64::from(index));
+            let check = tanba_gs1::check_digit::compute(&payload).expect("13 digits");
+            let gtin = fixed(Gtin::parse(&format!("{payload}{check}")));
+            let name = format!("Workload product {index}");
+            engine.execute(
+                Actor::System,
+                Command::RegisterProduct(Product {
+                    gtin,
+                    names: Names {
+                        kk: name.clone(),
+                        ru: name.clone(),
+                        en: Some(name),
+                    },
+                    producer_name: "Workload".into(),
+                    producer: Some(self.producer),
+                    importer: None,
+                    country: "KZ".into(),
+                    hs_code: fixed(HsCode::parse("2202100000")),
+                    category: "workload_short".into(),
+                    level: PackageLevel::Unit,
+                    shelf_life_days: Some(365),
+                }),
+            )?;
+            gtins.push(gtin);
+        }
+        Ok(gtins)
+    }
+
     /// Orders `quantity` codes of `gtin` for the producer and waits until every one is issued
     /// and durable (or `timeout` passes: then [`EngineError::Busy`]).
     pub fn order(

@@ -382,3 +382,103 @@ async fn r_is_05_a_feed_ends_once_its_follower_no_longer_holds_a_role_that_may_r
     assert!(ended.is_ok(), "the feed ends without the role");
     fixture.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_is_14_owners_read_their_statistics_over_grpc_and_in_the_console() {
+    use tanba_client::statistics::StatisticsQuery;
+    let fixture = start(|_| {}).await;
+    let producer_id = "960440000012";
+    let producer_key = fixture
+        .member(producer_id, "Су зауыты", pb::Role::Producer)
+        .await;
+    let (producer, _codes) = fixture.goods_of(&producer_key, 5).await;
+    let own = producer
+        .owner_statistics(&StatisticsQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(own.owner, producer_id);
+    let today = tanba_types::Date::from_unix_ms_in_kz(START_MS).to_string();
+    assert_eq!(own.to, today, "the period ends today by default");
+    let stock: Vec<_> = (own.stock.iter())
+        .map(|row| (row.gtin.as_str(), row.status(), row.codes, row.blocked))
+        .collect();
+    assert_eq!(
+        stock,
+        [("04870000000005", pb::CodeStatus::Introduced, 5, 0)]
+    );
+    let flows: Vec<_> = (own.flows.iter())
+        .map(|row| (row.day.as_str(), row.flow.as_str(), row.codes))
+        .collect();
+    let made = ["issued", "applied", "introduced"].map(|flow| (today.as_str(), flow, 5));
+    assert_eq!(flows, made);
+
+    // Another participant may not read them; the operator may, and bad asks are refused.
+    let stranger_key = fixture
+        .member("870412300416", "Көтерме", pb::Role::Wholesaler)
+        .await;
+    let mut stranger = Connection::connect(&fixture.grpc()).await.unwrap();
+    stranger.sign_in(&stranger_key).await.unwrap();
+    let theirs = StatisticsQuery {
+        owner: Some(producer_id.parse().unwrap()),
+        ..StatisticsQuery::default()
+    };
+    let refused = stranger.owner_statistics(&theirs).await.unwrap_err();
+    assert_eq!(refused.code(), Some("TANBA-SERVER-FORBIDDEN"));
+    let operator = fixture.operator().await;
+    assert_eq!(
+        operator.owner_statistics(&theirs).await.unwrap().stock,
+        own.stock
+    );
+    let day = |text: &str| Some(text.parse().unwrap());
+    let backwards = StatisticsQuery {
+        from: day("2026-12-02"),
+        to: day("2026-12-01"),
+        ..StatisticsQuery::default()
+    };
+    let refused = producer.owner_statistics(&backwards).await.unwrap_err();
+    assert_eq!(refused.code(), Some("TANBA-ENGINE-INVALID"));
+    let too_long = StatisticsQuery {
+        from: day("2024-01-01"),
+        to: day("2026-12-01"),
+        ..StatisticsQuery::default()
+    };
+    let refused = producer.owner_statistics(&too_long).await.unwrap_err();
+    assert_eq!(refused.code(), Some("TANBA-ENGINE-LIMIT-EXCEEDED"));
+    let malformed = producer
+        .statistics()
+        .get_owner_statistics(pb::GetOwnerStatisticsRequest {
+            owner: "12345".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(malformed), "TANBA-SERVER-INVALID");
+
+    // The console draws the same figures.
+    let mut browser = fixture.browser();
+    browser.sign_in(&producer_key).await;
+    let page = browser.get("/console/statistics?lang=en").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for shown in [
+        "<svg class=\"chart\"",
+        "Stock now by status",
+        "in circulation",
+        "Drinking water, 1 l (04870000000005)",
+        "<th>introduced</th>",
+        "Flows per day",
+    ] {
+        assert!(
+            page.body.contains(shown),
+            "the page shows {shown}: {}",
+            page.body
+        );
+    }
+    let kazakh = browser.get("/console/statistics?lang=kk").await;
+    assert!(kazakh.body.contains("Мәртебелер бойынша қалдықтар"));
+    let not_theirs = browser
+        .get(&format!("/console/statistics?owner={}", "990440000395"))
+        .await;
+    assert_eq!(not_theirs.status, 403);
+    let garbage = browser.get("/console/statistics?from=yesterday").await;
+    assert_eq!(garbage.status, 400);
+}

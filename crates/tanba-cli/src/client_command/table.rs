@@ -38,8 +38,29 @@ fn cell(value: &Value) -> String {
 }
 
 /// Renders JSON as a table: an array of objects (or an object holding one) as rows and
-/// columns, any other object as field and value.
+/// columns; an object holding several, its other fields as field and value, then each array
+/// under its name; any other object as field and value.
 fn table(answer: &Value) -> String {
+    if let Value::Object(fields) = answer {
+        let is_rows = |value: &Value| {
+            value
+                .as_array()
+                .is_some_and(|rows| !rows.is_empty() && rows.iter().all(Value::is_object))
+        };
+        let (arrays, scalars): (Vec<_>, Vec<_>) =
+            fields.iter().partition(|(_, value)| is_rows(value));
+        if arrays.len() > 1 {
+            let scalars: serde_json::Map<String, Value> = (scalars.into_iter())
+                .filter(|(_, value)| !value.is_array())
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+            let mut sections = vec![table(&Value::Object(scalars))];
+            for (key, rows) in arrays {
+                sections.push(format!("{}:\n{}", key.to_uppercase(), table(rows)));
+            }
+            return sections.join("\n\n");
+        }
+    }
     let rows: Option<&Vec<Value>> = match answer {
         Value::Array(rows) => Some(rows),
         Value::Object(fields) => {
@@ -122,5 +143,7 @@ mod tests {
             table(&json!({ "order": 7, "file": "x" })),
             "file   x\norder  7"
         );
+        let sections = json!({ "owner": "x", "a": [{ "n": 1 }], "b": [{ "m": 2 }], "c": [] });
+        assert_eq!(table(&sections), "owner  x\n\nA:\nN\n1\n\nB:\nM\n2");
     }
 }

@@ -43,7 +43,7 @@ struct CodePage {
 }
 
 /// A status in words.
-fn status_words(frame: &Frame, status: CodeStatus) -> String {
+pub(super) fn status_words(frame: &Frame, status: CodeStatus) -> String {
     match status {
         CodeStatus::Emitted => frame.t("status-emitted"),
         CodeStatus::Applied => frame.t("status-applied"),

@@ -102,6 +102,19 @@ const MENU: &[MenuEntry] = &[
         roles: &[],
     },
     MenuEntry {
+        id: "statistics",
+        path: "/console/statistics",
+        roles: &[
+            Role::Producer,
+            Role::Importer,
+            Role::Wholesaler,
+            Role::Retailer,
+            Role::Authority,
+            Role::Ministry,
+            Role::Operator,
+        ],
+    },
+    MenuEntry {
         id: "feeds",
         path: "/console/feeds",
         roles: &[Role::Ministry, Role::Authority, Role::Operator],

@@ -245,6 +245,11 @@ mod tests {
                     ("total", "2"),
                     ("refused", "0"),
                     ("sale", "R-1"),
+                    ("owner", "x"),
+                    ("from", "x"),
+                    ("to", "x"),
+                    ("codes", "3"),
+                    ("blocked", "1"),
                 ];
                 let text = words.with(&id, &arguments);
                 assert!(!text.contains(MISSING_OPEN), "{language} {id}: {text}");

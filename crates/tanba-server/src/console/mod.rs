@@ -14,6 +14,7 @@ pub mod assets;
 mod case_forms;
 mod cases;
 mod certificates;
+mod charts;
 mod codes;
 mod feeds;
 mod frame;
@@ -28,6 +29,7 @@ mod products;
 mod registers;
 mod shipments;
 mod sign_in;
+mod statistics;
 mod till;
 
 use std::sync::Arc;
@@ -147,6 +149,7 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
             get(certificates::page).post(certificates::check),
         )
         .route("/console/feeds", get(feeds::page))
+        .route("/console/statistics", get(statistics::page))
         .route("/console/products", get(products::page))
         .route("/console/products/{action}", post(products::save))
         .route("/console/receipts", get(till::receipts))

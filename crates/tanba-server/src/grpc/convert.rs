@@ -30,6 +30,7 @@ use crate::service::retail::{
     ReceiptLine, ReceiptOutcome, RefusedLine, ReturnReceipt, SaleCheck, SalesReceipt, TillCheck,
 };
 use crate::service::services::{OriginEvidence, PermitUsage, ReferenceVersion};
+use crate::service::statistics::StatisticsAnswer;
 use crate::service::{Created, Given, Page};
 
 /// An IIN/BIN field.
@@ -350,6 +351,39 @@ pub fn status_to(status: CodeStatus) -> (pb::CodeStatus, pb::WithdrawalReason) {
             pb::WithdrawalReason::Unspecified,
         ),
         CodeStatus::Withdrawn(reason) => (pb::CodeStatus::Withdrawn, reason_to(reason)),
+    }
+}
+
+/// An owner's statistics for the wire.
+pub fn statistics_to(answer: &StatisticsAnswer) -> pb::GetOwnerStatisticsResponse {
+    let gtin_text = |gtin: Option<Gtin>| gtin.map(|gtin| gtin.to_string()).unwrap_or_default();
+    let stock = (answer.figures.stock.iter())
+        .map(|row| {
+            let (status, reason) = status_to(row.status);
+            pb::StockRow {
+                gtin: gtin_text(row.gtin),
+                status: status.into(),
+                reason: reason.into(),
+                codes: row.codes,
+                blocked: row.blocked,
+            }
+        })
+        .collect();
+    let flows = (answer.figures.flows.iter())
+        .map(|row| pb::FlowRow {
+            day: row.day.to_string(),
+            gtin: gtin_text(row.gtin),
+            flow: row.flow.name().to_owned(),
+            codes: row.codes,
+        })
+        .collect();
+    pb::GetOwnerStatisticsResponse {
+        owner: answer.owner.to_string(),
+        from: answer.from.to_string(),
+        to: answer.to.to_string(),
+        stock,
+        flows,
+        truncated: answer.figures.truncated,
     }
 }
 

@@ -17,6 +17,7 @@ mod public;
 mod registry;
 mod retail;
 mod services;
+mod statistics;
 
 use std::sync::Arc;
 
@@ -133,6 +134,7 @@ pub fn router(app: Arc<App>) -> axum::Router {
     use pb::registry_service_server::RegistryServiceServer;
     use pb::retail_service_server::RetailServiceServer;
     use pb::state_services_service_server::StateServicesServiceServer;
+    use pb::statistics_service_server::StatisticsServiceServer;
 
     let services = Services { app: app.clone() };
     macro_rules! limited {
@@ -192,6 +194,7 @@ pub fn router(app: Arc<App>) -> axum::Router {
             tanba_types::limits::REFERENCE_BYTES_MAX + 1024
         ))
         .add_service(limited!(StateServicesServiceServer))
+        .add_service(limited!(StatisticsServiceServer))
         .add_service(limited!(FeedServiceServer));
     routes
         .routes()

@@ -27,6 +27,7 @@ pub mod public;
 pub mod registry;
 pub mod retail;
 pub mod services;
+pub mod statistics;
 
 use std::sync::Arc;
 

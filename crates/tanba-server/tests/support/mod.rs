@@ -135,6 +135,11 @@ impl Fixture {
         count: u32,
     ) -> (Connection, Vec<String>) {
         let key = self.member(producer, "Су зауыты", pb::Role::Producer).await;
+        self.goods_of(&key, count).await
+    }
+
+    /// [`Fixture::goods_in_circulation`] for a producer registered already (its key).
+    pub async fn goods_of(&self, key: &KeyFile, count: u32) -> (Connection, Vec<String>) {
         self.operator()
             .await
             .define_category(&tanba_types::Category {
@@ -147,7 +152,7 @@ impl Fixture {
             .await
             .unwrap();
         let mut connection = Connection::connect(&self.grpc()).await.unwrap();
-        connection.sign_in(&key).await.unwrap();
+        connection.sign_in(key).await.unwrap();
         let gtin = tanba_types::Gtin::parse("04870000000005").unwrap();
         connection
             .register_product(&tanba_types::Product {

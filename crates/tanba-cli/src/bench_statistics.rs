@@ -1,0 +1,134 @@
+//! `tanba bench --statistics`: owners' statistics (R-IS-14) answered with many codes in the
+//! store. One producer with [`PRODUCTS`] products is issued codes day after day for a year (the
+//! system's clock moved a day at a time), 10,000,000 codes in all (`--quick`: 500,000 over 30
+//! days), so its counters span products x days as a busy owner's would. Then its statistics are
+//! read through the engine's query, as the gRPC and console doors read them: the last 30 days,
+//! the whole year, and the whole year of one product, each many times; one JSON line each
+//! with the latency's percentiles.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, ensure};
+use rand_core::{OsRng, RngCore};
+use serde_json::json;
+use tanba_crypto::KeyRing;
+use tanba_engine::statistics;
+use tanba_engine::workload::World;
+use tanba_engine::{Clock, Engine, EngineConfig, SystemClock};
+use tanba_store::{RocksStore, Store};
+use tanba_types::Date;
+
+use crate::bench_command::{ORDER_TIMEOUT, histogram, report};
+
+/// The owner's products.
+pub const PRODUCTS: u32 = 100;
+/// Products issued codes each day (a rotating share of [`PRODUCTS`]).
+pub const PRODUCTS_PER_DAY: u32 = 20;
+/// Times each query is asked.
+const QUERIES: usize = 200;
+const DAY_MS: u64 = 86_400_000;
+
+/// Codes and days of one run.
+struct Scale {
+    codes: u32,
+    days: u32,
+}
+
+/// Runs the statistics workload in a fresh data directory under `parent`.
+pub fn run(quick: bool, parent: &std::path::Path) -> Result<()> {
+    let scale = match quick {
+        true => Scale {
+            codes: 500_000,
+            days: 30,
+        },
+        false => Scale {
+            codes: 10_000_000,
+            days: 365,
+        },
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("tanba-bench-statistics-")
+        .tempdir_in(parent)
+        .with_context(|| format!("cannot make a data directory in {}", parent.display()))?;
+    let store: Arc<dyn Store> = Arc::new(RocksStore::open(&dir.path().join("data"))?);
+    let mut seed = [0; 32];
+    OsRng.fill_bytes(&mut seed);
+    let ring = Arc::new(KeyRing::generate(SystemClock.now_ms(), &mut OsRng));
+    // The clock starts `days` back and moves a day at a time, so the codes are issued over the
+    // period the queries read.
+    let lag_ms = u64::from(scale.days) * DAY_MS;
+    let clock = Arc::new(tanba_server::test_clock::TestClock::lagging(lag_ms));
+    let engine = Engine::start(
+        store.clone(),
+        ring,
+        clock.clone(),
+        EngineConfig {
+            serial_seed: Some(seed),
+            ..EngineConfig::default()
+        },
+    )?;
+    let world = World::register(&engine)?;
+    let products = world.register_products(&engine, PRODUCTS)?;
+    let first_day = Date::from_unix_ms_in_kz(clock.now_ms());
+    let per_order = scale.codes / (scale.days * PRODUCTS_PER_DAY);
+    let started = Instant::now();
+    let mut issued = 0u64;
+    for day in 0..scale.days {
+        for slot in 0..PRODUCTS_PER_DAY {
+            let product = products[((day * 7 + slot) % PRODUCTS) as usize];
+            world.order(&engine, product, per_order, ORDER_TIMEOUT)?;
+            issued += u64::from(per_order);
+        }
+        clock.advance(DAY_MS);
+    }
+    report(
+        "statistics_issue",
+        issued,
+        started.elapsed(),
+        None,
+        json!({ "days": scale.days, "products": PRODUCTS }),
+    );
+    let last_day =
+        Date::from_days_since_epoch(first_day.days_since_epoch() + scale.days as i32 - 1);
+    let month_start = Date::from_days_since_epoch(last_day.days_since_epoch() - 29);
+    let asks = [
+        ("statistics_30_days", month_start, None),
+        ("statistics_whole_period", first_day, None),
+        ("statistics_one_product", first_day, Some(products[0])),
+    ];
+    for (name, from, gtin) in asks {
+        let mut latency = histogram();
+        let started = Instant::now();
+        let mut rows = 0;
+        for _ in 0..QUERIES {
+            let asked = Instant::now();
+            let snapshot = engine.snapshot();
+            let answer = statistics::owner_statistics(
+                snapshot.as_ref(),
+                &world.producer,
+                from,
+                last_day,
+                gtin.as_ref(),
+            )?;
+            latency.record(micros(asked.elapsed()))?;
+            ensure!(!answer.truncated, "{name}: the answer is whole");
+            rows = answer.stock.len() + answer.flows.len();
+        }
+        report(
+            name,
+            QUERIES as u64,
+            started.elapsed(),
+            Some(&latency),
+            json!({ "codes_in_store": issued, "rows": rows }),
+        );
+    }
+    engine.shutdown();
+    Ok(())
+}
+
+fn micros(elapsed: Duration) -> u64 {
+    u64::try_from(elapsed.as_micros())
+        .unwrap_or(u64::MAX)
+        .max(1)
+}
