@@ -248,7 +248,7 @@ pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError
         sequence: 0,
         hash: GENESIS,
     };
-    let mut pending = Pending::without_read_cache();
+    let mut pending = Pending::for_replay();
     let mut replayed = 0;
     loop {
         let from = keys::sequence(head.sequence + 1);
@@ -271,7 +271,7 @@ pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError
             apply(&mut state, &record)?;
             replayed += 1;
             if pending.len() >= REPLAY_FLUSH_OPERATIONS {
-                let full = std::mem::replace(&mut pending, Pending::without_read_cache());
+                let full = std::mem::replace(&mut pending, Pending::for_replay());
                 target.write(full.into_batch(target)?, Durability::Buffered)?;
             }
         }

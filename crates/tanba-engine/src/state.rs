@@ -34,7 +34,9 @@ pub struct Pending {
     columns: HashMap<Column, BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
     operations: usize,
     read: RefCell<ReadCache>,
-    read_cache_off: bool,
+    /// Remember only code records: replay reads most records about once, but a code record
+    /// twice (by the change, then by `put_code` comparing before and after).
+    read_cache_codes_only: bool,
     /// The owners' counters the group's code changes move, written once each at the end.
     statistics: Statistics,
     /// The day of the event being applied (Kazakhstan's date): the day its flows count on.
@@ -67,11 +69,11 @@ impl ReadCache {
 }
 
 impl Pending {
-    /// Pending changes that do not remember reads: for replay, which reads each record about
-    /// once, so remembering costs more than it saves.
-    pub fn without_read_cache() -> Pending {
+    /// Pending changes that remember only code records: for replay, which reads other records
+    /// about once, so remembering them costs more than it saves.
+    pub fn for_replay() -> Pending {
         Pending {
-            read_cache_off: true,
+            read_cache_codes_only: true,
             ..Pending::default()
         }
     }
@@ -141,7 +143,7 @@ impl<'a> State<'a> {
         if let Some(value) = self.pending.columns.get(&column).and_then(|c| c.get(key)) {
             return Ok(value.clone());
         }
-        if self.pending.read_cache_off {
+        if self.pending.read_cache_codes_only && column != Column::Codes {
             return Ok(self.store.get(column, key)?);
         }
         let mut read = self.pending.read.borrow_mut();
@@ -252,13 +254,14 @@ impl<'a> State<'a> {
     /// a code record changes, so the counters see every change.
     pub fn put_code(&mut self, code: &CodeKey, record: &CodeRecord) -> Result<(), EngineError> {
         let before = self.code(code)?;
-        let holder = if !Statistics::needs_holder(before.as_ref(), record) {
-            None
-        } else {
-            Some(self.holder(record)?.0)
-        };
         let day = (self.pending.event_day).expect("codes change only while an event is applied");
-        (self.pending.statistics).count(day, code, before.as_ref(), record, holder);
+        // Taken out for the count, so that the holder can be read meanwhile.
+        let mut statistics = std::mem::take(&mut self.pending.statistics);
+        let counted = statistics.count(day, code, before.as_ref(), record, || {
+            Ok(self.holder(record)?.0)
+        });
+        self.pending.statistics = statistics;
+        counted?;
         self.put(Column::Codes, keys::code(code), encode(record));
         Ok(())
     }
@@ -286,9 +289,7 @@ impl<'a> State<'a> {
         let keys: Vec<&[u8]> = unresolved.iter().map(|&i| encoded[i].as_slice()).collect();
         let stored = self.store.multi_get(Column::Codes, &keys)?;
         for (index, value) in unresolved.iter().zip(stored) {
-            if !self.pending.read_cache_off {
-                read.remember(Column::Codes, &encoded[*index], &value);
-            }
+            read.remember(Column::Codes, &encoded[*index], &value);
             values[*index] = value;
         }
         Ok(values)

@@ -56,8 +56,8 @@ pub async fn page(State(app): State<Arc<App>>, headers: HeaderMap, request: Requ
     let work = async |visit: &Visit, call: &mut Call<'_>, request: Request| {
         let who = call.participant()?;
         // Read before the first await: a request is not `Sync`, so no borrow of it may cross one.
-        let [owner, from, to, gtin] =
-            ["owner", "from", "to", "gtin"].map(|name| query_text(&request, name).trim().to_owned());
+        let [owner, from, to, gtin] = ["owner", "from", "to", "gtin"]
+            .map(|name| query_text(&request, name).trim().to_owned());
         drop(request);
         let ask = service::StatisticsAsk {
             owner: optional(&owner, "owner")?,
