@@ -31,3 +31,14 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy
+
+# The Parquet readers the data export tests use (pyarrow and DuckDB, pinned), in their own
+# virtual environment; rebuilt when the pinned list changes.
+analytics=/var/tmp/tanba-tools/analytics
+requirements="$(dirname "$0")/analytics-requirements.txt"
+if ! cmp -s "$requirements" "$analytics/requirements.txt"; then
+    rm -rf "$analytics"
+    python3 -m venv "$analytics"
+    "$analytics/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$analytics/requirements.txt"
+fi

@@ -123,7 +123,10 @@ impl Door {
             // tokens' shape the same from run to run.
             let secret =
                 SignInSecret::from_bytes([7; tanba_crypto::sign_in::SIGN_IN_SECRET_LENGTH]);
-            let app = Arc::new(App::new(engine, clock, audit, config, secret));
+            // The data export worker never runs here; its directory must exist all the same.
+            let exports_dir = std::env::temp_dir().join("tanba-fuzz-exports");
+            let exports = tanba_server::exports::Exports::open(exports_dir, 0).expect("exports");
+            let app = Arc::new(App::new(engine, clock, audit, config, secret, exports));
             let tokens = keys
                 .iter()
                 .map(|(id, key)| sign_in(&app, id, key))

@@ -11,6 +11,7 @@
 mod codes;
 mod documents;
 mod emission;
+mod exports;
 mod input;
 mod public;
 mod registry;
@@ -191,6 +192,11 @@ pub enum ClientCommand {
     Reports(public::Reports),
     /// Stock now and flows by day and product: yours, or any owner's for a supervising role.
     Stats(statistics::Stats),
+    /// A ministry or the operator: data exports for analytical systems, as Parquet files.
+    Export {
+        #[command(subcommand)]
+        command: exports::ExportCommand,
+    },
 }
 
 pub fn run(args: ClientArgs, language: Language) -> anyhow::Result<ExitCode> {
@@ -304,5 +310,6 @@ async fn execute(connection: &Connection, command: ClientCommand) -> anyhow::Res
         ClientCommand::Audit(command) => command.run(connection).await,
         ClientCommand::Reports(command) => command.run(connection).await,
         ClientCommand::Stats(command) => command.run(connection).await,
+        ClientCommand::Export { command } => exports::run(connection, command).await,
     }
 }

@@ -20,6 +20,7 @@ pub mod cases;
 pub mod codes;
 pub mod documents;
 pub mod emission;
+pub mod exports;
 pub mod feeds;
 pub mod key_file;
 pub mod public;
@@ -321,6 +322,11 @@ impl Connection {
         PublicCheckServiceClient
     );
     service!(audit, audit_service_client, AuditServiceClient);
+    service!(
+        data_exports,
+        data_export_service_client,
+        DataExportServiceClient
+    );
     service!(
         statistics,
         statistics_service_client,

@@ -84,7 +84,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 let mut code_record =
                     CodeRecord::new(product.level, CodeStatus::Emitted, order.orderer, sequence);
                 code_record.issued = Some((*order_id, index));
-                state.put_code(&code, &code_record)?;
+                state.create_code(&code, &code_record)?;
                 let printed = OrderCode {
                     serial: issued.serial,
                     tail: issued.tail.clone(),
@@ -158,7 +158,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 *owner,
                 sequence,
             );
-            state.put_code(&CodeKey::Sscc(*sscc), &code_record)?;
+            state.create_code(&CodeKey::Sscc(*sscc), &code_record)?;
         }
         Event::Aggregated { parent, children } => {
             for child in children {
@@ -332,6 +332,9 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
         | Event::ConsumerOptedOut { .. }
         | Event::ConsumerNotified { .. } => {
             crate::consumers::apply(state, sequence, record.time_ms, &record.event)?
+        }
+        Event::DataExportRequested { .. } => {
+            crate::data_export::apply(state, sequence, record.time_ms, record.actor, &record.event)?
         }
         Event::FiscalOperatorAssigned(agency) => {
             let key = keys::fiscal_agency(&agency.operator, &agency.seller);

@@ -214,6 +214,12 @@ pub fn decide(
         Command::RefreshRegister(refresh) => {
             crate::registers::refresh(state, context.actor, refresh)
         }
+        Command::RequestDataExport {
+            key,
+            kind,
+            from,
+            to,
+        } => crate::data_export::request(state, context, key, *kind, *from, *to),
     }
 }
 

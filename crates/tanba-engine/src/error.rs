@@ -114,6 +114,10 @@ pub enum EngineError {
     /// No such document, or not one the actor is party to.
     #[error("no document {0}")]
     UnknownDocument(DocumentId),
+    /// The caller made a data export job with this key before: that job stands, and no second
+    /// one is made.
+    #[error("data export key used before, by job {0}")]
+    DataExportKeyUsed(u64),
     /// The document was already accepted or rejected.
     #[error("document {0} is no longer pending")]
     DocumentClosed(DocumentId),
@@ -356,6 +360,7 @@ impl EngineError {
         "TANBA-ENGINE-ORDER-EXCEEDED",
         "TANBA-ENGINE-TAIL-MISMATCH",
         "TANBA-ENGINE-UNKNOWN-DOCUMENT",
+        "TANBA-ENGINE-DATA-EXPORT-KEY-USED",
         "TANBA-ENGINE-DOCUMENT-CLOSED",
         "TANBA-ENGINE-NOT-IN-DOCUMENT",
         "TANBA-ENGINE-ALREADY-BLOCKED",
@@ -427,6 +432,7 @@ impl EngineError {
             EngineError::OrderExceeded { .. } => "TANBA-ENGINE-ORDER-EXCEEDED",
             EngineError::TailMismatch => "TANBA-ENGINE-TAIL-MISMATCH",
             EngineError::UnknownDocument(_) => "TANBA-ENGINE-UNKNOWN-DOCUMENT",
+            EngineError::DataExportKeyUsed(_) => "TANBA-ENGINE-DATA-EXPORT-KEY-USED",
             EngineError::DocumentClosed(_) => "TANBA-ENGINE-DOCUMENT-CLOSED",
             EngineError::NotInDocument(_) => "TANBA-ENGINE-NOT-IN-DOCUMENT",
             EngineError::AlreadyBlocked(_) => "TANBA-ENGINE-ALREADY-BLOCKED",
@@ -516,6 +522,7 @@ impl Localized for EngineError {
             | EngineError::NotYourProduct(gtin) => Some(gtin.to_string()),
             EngineError::UnknownOrder(id)
             | EngineError::UnknownDocument(id)
+            | EngineError::DataExportKeyUsed(id)
             | EngineError::DocumentClosed(id) => Some(id.to_string()),
             EngineError::TooDeep(depth) => Some(depth.to_string()),
             EngineError::ReceiptRecorded { receipt, .. }

@@ -27,6 +27,9 @@
 //! | index | `x` + IIN/BIN + sequence | empty: a participant's exports (withdrawals to an EAEU state or outside the EAEU) |
 //! | index | `S` + IIN/BIN + product (u64 BE: the GTIN's number, 0 for transport packages) | stock counters: (bucket, count) pairs, bucket = status x blocked ([`crate::statistics`]) |
 //! | index | `F` + IIN/BIN + day (i32 days since 1970, sign bit flipped, BE) + product (u64 BE) | flow counters: (flow, count) pairs |
+//! | index | `J` + job id (u64 BE) | [`DataExportJob`](crate::data_export::DataExportJob): a data export job |
+//! | index | `Q` + IIN/BIN + key | the job (u64 BE) a caller made with its key |
+//! | index | `D` + IIN/BIN + day (as in `F`) | how many jobs the caller made that day (u32 BE) |
 //! | index | `k` + version (u32 BE) / `K` | a calendar version's TOML / the version in force (u32 BE) |
 //! | index | `v` + set name + 0 + version (u32 BE) / `V` + set name | a reference set version's TOML / the set's version in force (u32 BE) |
 //! | cases | `c` + case id | [`CaseRecord`](crate::records::CaseRecord) |
@@ -117,6 +120,12 @@ pub const INDEX_EXPORTS: u8 = b'x';
 pub const INDEX_STOCK: u8 = b'S';
 /// Index tag of an owner's flow counters, by day and product.
 pub const INDEX_FLOWS: u8 = b'F';
+/// Index tag of data export jobs, by id.
+pub const INDEX_DATA_EXPORT: u8 = b'J';
+/// Index tag of data export jobs by their caller's key.
+pub const INDEX_DATA_EXPORT_KEY: u8 = b'Q';
+/// Index tag of a caller's count of data export jobs per day.
+pub const INDEX_DATA_EXPORT_DAY: u8 = b'D';
 /// Index prefix: the published versions of the working-day calendar, by version.
 pub const INDEX_CALENDAR: u8 = b'k';
 /// Index key: the version of the working-day calendar in force.
@@ -503,6 +512,25 @@ pub fn read_flow(key: &[u8]) -> Result<(i32, u64), EngineError> {
     let tail = key.len().checked_sub(12).ok_or_else(corrupt)?;
     let day = u32::from_be_bytes(key[tail..tail + 4].try_into().map_err(|_| corrupt())?);
     Ok(((day ^ (1 << 31)) as i32, trailing_u64(key)?))
+}
+
+/// A data export job.
+pub fn data_export(id: u64) -> Vec<u8> {
+    numbered(INDEX_DATA_EXPORT, id)
+}
+
+/// The job a caller made with a key (the key is the key's tail: nothing scans these).
+pub fn data_export_key(requester: &TaxpayerId, key: &str) -> Vec<u8> {
+    let mut out = participant_index_prefix(INDEX_DATA_EXPORT_KEY, requester);
+    out.extend_from_slice(key.as_bytes());
+    out
+}
+
+/// A caller's count of data export jobs on a day.
+pub fn data_exports_on(requester: &TaxpayerId, day: i32) -> Vec<u8> {
+    let mut out = participant_index_prefix(INDEX_DATA_EXPORT_DAY, requester);
+    out.extend_from_slice(&((day as u32) ^ (1 << 31)).to_be_bytes());
+    out
 }
 
 /// The prefix of an order's codes.

@@ -28,6 +28,8 @@
 //!   notices and disposal withdrawals, page by page on ticks; [`consumers`](mod@consumers):
 //!   consumers' opt-ins to direct recall notices (no personal data); [`blobs`](mod@blobs):
 //!   attachments, content-addressed, in chunks.
+//! - [`data_export`](mod@data_export): data export jobs for analytical systems, as the log
+//!   keeps them (the server writes their files).
 //! - [`statistics`](mod@statistics): owners' stock and flow counters, kept as codes change.
 //! - [`registers`](mod@registers): what the state's registers said (entrepreneurs, revocation
 //!   lists), refreshed by the server's adapters as system commands.
@@ -42,6 +44,7 @@ pub mod calendar;
 pub mod cases;
 pub mod consumers;
 pub mod core;
+pub mod data_export;
 pub mod decide;
 pub mod engine;
 pub mod error;

@@ -254,6 +254,22 @@ impl<'a> State<'a> {
     /// a code record changes, so the counters see every change.
     pub fn put_code(&mut self, code: &CodeKey, record: &CodeRecord) -> Result<(), EngineError> {
         let before = self.code(code)?;
+        self.count_and_put_code(code, before, record)
+    }
+
+    /// Writes the record of a code that does not exist yet (`decide` checked it), and counts it
+    /// as [`State::put_code`] does, without reading for a record that is not there: issuing
+    /// writes millions, and replay reads nothing twice.
+    pub fn create_code(&mut self, code: &CodeKey, record: &CodeRecord) -> Result<(), EngineError> {
+        self.count_and_put_code(code, None, record)
+    }
+
+    fn count_and_put_code(
+        &mut self,
+        code: &CodeKey,
+        before: Option<CodeRecord>,
+        record: &CodeRecord,
+    ) -> Result<(), EngineError> {
         let day = (self.pending.event_day).expect("codes change only while an event is applied");
         // Taken out for the count, so that the holder can be read meanwhile.
         let mut statistics = std::mem::take(&mut self.pending.statistics);

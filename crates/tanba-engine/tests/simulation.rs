@@ -1333,6 +1333,7 @@ impl Model {
             }
             | Command::ConsumerOptIn { .. }
             | Command::ConsumerOptOut { .. }
+            | Command::RequestDataExport { .. }
             | Command::RefreshRegister(RegisterRefresh::Revocations(_)) => {
                 unreachable!("the generator proposes none")
             }
@@ -1925,6 +1926,7 @@ impl Model {
             | Command::Case(_)
             | Command::ConsumerOptIn { .. }
             | Command::ConsumerOptOut { .. }
+            | Command::RequestDataExport { .. }
             | Command::RefreshRegister(RegisterRefresh::Revocations(_)) => {
                 unreachable!("the generator proposes none (cases return before)")
             }

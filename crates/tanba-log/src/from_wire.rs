@@ -9,10 +9,10 @@ use tanba_types::case::{
     Run, Rung, Scalar, StageReport, SweepJob, SweepPhase, Texts,
 };
 use tanba_types::{
-    Actor, Category, CodeKey, Date, ErrorNote, Event, FiscalAgency, Gtin, HsCode, Introduction,
-    IssuedCode, IssuedTail, Names, PackageLevel, Participant, ParticipantKey, ParticipantStatus,
-    Product, RefusedLine, RegisterEntry, RegisterRefresh, RegistrationStatus, RevocationUpdate,
-    Role, SaleLine, Serial, TailProfile, TaxpayerId, WithdrawalReason,
+    Actor, Category, CodeKey, DataExportKind, Date, ErrorNote, Event, FiscalAgency, Gtin, HsCode,
+    Introduction, IssuedCode, IssuedTail, Names, PackageLevel, Participant, ParticipantKey,
+    ParticipantStatus, Product, RefusedLine, RegisterEntry, RegisterRefresh, RegistrationStatus,
+    RevocationUpdate, Role, SaleLine, Serial, TailProfile, TaxpayerId, WithdrawalReason,
 };
 
 use crate::pb::record::Event as E;
@@ -98,6 +98,13 @@ fn event(event: E) -> Result<Event> {
         E::ProductRegistered(card) => Event::ProductRegistered(product(card)?),
         E::ProductUpdated(card) => Event::ProductUpdated(product(card)?),
         E::FiscalOperatorAssigned(agency) => Event::FiscalOperatorAssigned(fiscal_agency(agency)?),
+        E::DataExportRequested(job) => Event::DataExportRequested {
+            kind: DataExportKind::from_name(&job.kind)
+                .ok_or_else(|| malformed("DataExportRequested.kind"))?,
+            from: date("DataExportRequested.from", &job.from)?,
+            to: date("DataExportRequested.to", &job.to)?,
+            key: job.key,
+        },
         E::CalendarPublished(text) => Event::CalendarPublished {
             version: text.version,
             toml: text.toml,

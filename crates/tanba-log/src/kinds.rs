@@ -171,6 +171,8 @@ pub fn kinds_of(event: &Event) -> FeedKinds {
         | Event::CalendarPublished { .. }
         | Event::ReferencePublished { .. }
         | Event::RegisterRefreshed(_) => of(&[Registry]),
+        // Bookkeeping of the export service: in the whole log only.
+        Event::DataExportRequested { .. } => of(&[]),
         Event::CodesOrdered { .. }
         | Event::CodesIssued { .. }
         | Event::CodesApplied { .. }

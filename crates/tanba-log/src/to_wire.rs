@@ -58,6 +58,17 @@ fn event(event: &Event) -> E {
         Event::ProductRegistered(card) => E::ProductRegistered(product(card)),
         Event::ProductUpdated(card) => E::ProductUpdated(product(card)),
         Event::FiscalOperatorAssigned(agency) => E::FiscalOperatorAssigned(fiscal_agency(agency)),
+        Event::DataExportRequested {
+            key,
+            kind,
+            from,
+            to,
+        } => E::DataExportRequested(pb::DataExportRequested {
+            key: key.clone(),
+            kind: kind.name().to_owned(),
+            from: date(from),
+            to: date(to),
+        }),
         Event::CalendarPublished { version, toml } => E::CalendarPublished(pb::PublishedText {
             set: String::new(),
             version: *version,

@@ -168,6 +168,8 @@ pub struct App {
     pub public_keys: Option<tanba_crypto::PublicKeySet>,
     /// The feeds followed on this node, for the console.
     pub feed_followers: Arc<crate::service::feeds::Followers>,
+    /// The data exports' files and their worker.
+    pub exports: crate::exports::Exports,
 }
 
 /// Log writes the anonymous public may cause per second in all (consumers' opt-ins and
@@ -384,6 +386,7 @@ impl App {
         audit: AuditLog,
         config: ServerConfig,
         sign_in_secret: SignInSecret,
+        exports: crate::exports::Exports,
     ) -> App {
         let rates = config.rates;
         let per_second =
@@ -418,6 +421,7 @@ impl App {
             trust_roots: Default::default(),
             registers: Default::default(),
             feed_followers: Default::default(),
+            exports,
             public_keys: Default::default(),
             inbox_watches: StreamSlots::new(WATCHES_PER_PARTICIPANT_MAX),
             downloads: StreamSlots::new(DOWNLOADS_PER_PARTICIPANT_MAX),

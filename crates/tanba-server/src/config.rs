@@ -62,6 +62,9 @@ pub struct ServerConfig {
     /// Root certificates of the accredited certification centres (a PEM file): certificates
     /// chaining up to one may sign in (R-IS-16). None: certificate sign-in is refused.
     pub certificate_roots: Option<PathBuf>,
+    /// Bytes the data exports' files (R-IS-15, `<data_dir>/exports/`) may take together; a job
+    /// that would pass it fails until files are deleted.
+    pub exports_quota_bytes: u64,
     /// Run on a clock that loopback callers may move forward (`POST /test/clock`), for
     /// black-box tests of legal terms. Never read from a configuration file: only
     /// `tanba demo` started with `TANBA_TEST_CLOCK=1` sets it, and the server says so loudly.
@@ -160,6 +163,9 @@ impl Default for Rates {
     }
 }
 
+/// The exports' quota unless configured: 20 GiB.
+pub const EXPORTS_QUOTA_DEFAULT_BYTES: u64 = 20 << 30;
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
@@ -182,6 +188,7 @@ impl Default for ServerConfig {
             ],
             registers: None,
             certificate_roots: None,
+            exports_quota_bytes: EXPORTS_QUOTA_DEFAULT_BYTES,
             test_clock: false,
         }
     }
@@ -334,6 +341,9 @@ impl ServerConfig {
         }
         if let Some(value) = lookup("TANBA_CERTIFICATE_ROOTS") {
             self.certificate_roots = Some(PathBuf::from(value));
+        }
+        if let Some(value) = lookup("TANBA_EXPORTS_QUOTA_BYTES") {
+            self.exports_quota_bytes = parse("TANBA_EXPORTS_QUOTA_BYTES", &value)?;
         }
         if let Some(value) = lookup("TANBA_ANONYMOUS_PER_IP_PER_SECOND") {
             self.rates.anonymous_per_ip_per_second =

@@ -85,6 +85,7 @@ pub const SERVER_CODES: &[&str] = &[
     "TANBA-SERVER-TIMEOUT",
     "TANBA-SERVER-CSRF",
     "TANBA-SERVER-CURSOR",
+    "TANBA-SERVER-NOT-READY",
 ];
 
 impl ApiError {
@@ -161,6 +162,15 @@ impl ApiError {
             ErrorKind::InvalidArgument,
             "TANBA-SERVER-TOO-MANY",
             Some(format!("{what} ≤ {max}")),
+        )
+    }
+
+    /// What was asked for is under way and cannot be done to yet; `what` names it.
+    pub fn not_ready(what: impl Into<String>) -> ApiError {
+        ApiError::new(
+            ErrorKind::FailedPrecondition,
+            "TANBA-SERVER-NOT-READY",
+            Some(what.into()),
         )
     }
 

@@ -84,6 +84,7 @@ pub const ROUTES: &[&str] = &[
     "POST /v1/till/receipts",
     "POST /v1/till/returns",
     "GET /v1/feeds/{kind}",
+    "GET /v1/exports/{job}/{day}/{file}",
 ];
 
 struct Http {
@@ -132,6 +133,7 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
         .route("/v1/till/receipts", post(till_receipt))
         .route("/v1/till/returns", post(till_return))
         .route("/v1/feeds/{kind}", get(follow_feed))
+        .route("/v1/exports/{job}/{day}/{file}", get(export_file))
         .merge(crate::console::router(app.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(HTTP_BODY_BYTES_MAX))
@@ -974,6 +976,42 @@ impl FeedQuery {
 
 /// `GET /v1/feeds/{kind}?after=N`: the HTTP twin of `FeedService/Follow`, one item per line as
 /// newline-delimited JSON (`tanba_proto::feed::FeedLine`), until `until` or the caller hangs up.
+/// `GET /v1/exports/{job}/day=YYYY-MM-DD/part-0.parquet`: a file of a written data export
+/// job, streamed (the HTTP twin of `tanba.v1.DataExportService/DownloadDataExportFile`).
+async fn export_file(
+    State(http): Shared,
+    path: Result<
+        axum::extract::Path<(u64, String, String)>,
+        axum::extract::rejection::PathRejection,
+    >,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    use tokio_stream::StreamExt;
+    let peer = Origin::of(request.extensions());
+    let mut call = begin(&http.app, "GET /v1/exports", &headers, peer, None);
+    let language = call.language;
+    let allowed = path.map_err(|_| ApiError::invalid("job")).and_then(
+        |axum::extract::Path((job, day, file))| {
+            service::exports::file(&mut call, job, &format!("{day}/{file}"))
+        },
+    );
+    let download = match call.finish(allowed).await {
+        Ok(download) => download,
+        Err(error) => return error_response(&error, language),
+    };
+    let chunks = service::exports::file_chunks(download).map(|chunk| {
+        chunk
+            .map(Bytes::from)
+            .map_err(|error| std::io::Error::other(error.to_string()))
+    });
+    (
+        [(header::CONTENT_TYPE, "application/vnd.apache.parquet")],
+        Body::from_stream(chunks),
+    )
+        .into_response()
+}
+
 async fn follow_feed(
     State(http): Shared,
     axum::extract::Path(kind): axum::extract::Path<String>,

@@ -16,6 +16,7 @@
 //! - [`registers`]: the adapters that refresh the state registers (entrepreneurs, the
 //!   certification centre's revocation lists) into the log; [`certificates`]: signing in with an
 //!   accredited centre's X.509 certificate.
+//! - [`exports`]: the worker that writes the data export jobs' Parquet files (R-IS-15).
 //!
 //! Architecture invariant: the server never builds an [`Actor::System`](tanba_types::Actor)
 //! from a request: every command's actor is the signed-in participant (or, for a fiscal data
@@ -36,6 +37,7 @@ pub mod certificates;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod exports;
 pub mod grpc;
 pub mod http;
 pub mod net;
@@ -424,7 +426,10 @@ impl RunningServer {
         let admission = net::Admission::new(config.connection_limits());
         let trust_roots = open_trust_roots(config.certificate_roots.as_deref())?;
         let adapters = config.registers.clone();
-        let mut app = App::new(engine, clock, audit, config, secret);
+        let exports_dir = data_dir.join("exports");
+        let exports = exports::Exports::open(exports_dir.clone(), config.exports_quota_bytes)
+            .map_err(|error| data_error(&exports_dir, error))?;
+        let mut app = App::new(engine, clock, audit, config, secret, exports);
         app.trust_roots = trust_roots;
         app.public_keys = Some(public_keys);
         let app = Arc::new(app);
@@ -439,6 +444,7 @@ impl RunningServer {
                 stopped.clone(),
             ));
         }
+        tasks.push(exports::spawn(app.clone(), stopped.clone()));
         tasks.push(tokio::spawn(net::serve(
             http_listener,
             http::router(app.clone(), metrics_handle()),

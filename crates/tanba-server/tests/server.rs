@@ -184,7 +184,10 @@ async fn the_openapi_document_and_the_served_routes_agree() {
             .replace("{gtin}", "04600000000015")
             .replace("{serial}", "x")
             .replace("{sscc}", "106141411234567897")
-            .replace("{kind}", "tax");
+            .replace("{kind}", "tax")
+            .replace("{job}", "1")
+            .replace("{day}", "day=2026-12-01")
+            .replace("{file}", "part-0.parquet");
         let url = format!("{}{path}", fixture.http());
         let response = match method {
             "GET" => web.get(&url).send().await.unwrap(),

@@ -312,6 +312,68 @@ pub enum Command {
     /// System: what a register adapter learnt from the e-government gateway (clause 2,
     /// R-IS-16). Never from a request.
     RefreshRegister(crate::register::RegisterRefresh),
+    /// A ministry or the operator: export data for analytical systems (R-IS-15) as Parquet
+    /// files, one per day of the period. The caller's key makes it idempotent: a key used
+    /// before names the job it made, and no second one is made. The job is this command's event;
+    /// the server writes its files.
+    RequestDataExport {
+        /// The caller's key: 1 to [`DATA_EXPORT_KEY_CHARS_MAX`](crate::limits::DATA_EXPORT_KEY_CHARS_MAX)
+        /// of `A-Z a-z 0-9 . _ -`.
+        key: String,
+        /// What to export.
+        kind: DataExportKind,
+        /// The first day (Kazakhstan's date of the events).
+        from: Date,
+        /// The last day, at most [`DATA_EXPORT_DAYS_MAX`](crate::limits::DATA_EXPORT_DAYS_MAX)
+        /// days after `from`.
+        to: Date,
+    },
+}
+
+/// What a data export holds (R-IS-15); each has a documented Parquet schema (`tanba-export`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataExportKind {
+    /// Every log entry of the period: its sequence, time, event, actor and chain hash.
+    Events,
+    /// Every code as it stands when the export is written (a snapshot; the period picks the
+    /// codes created in it).
+    Codes,
+    /// Accompanying documents shipped in the period, a row per item.
+    Documents,
+    /// Retail sales and returns of the period, a row per code.
+    Sales,
+    /// Case events of the period (the legal procedures).
+    Cases,
+}
+
+impl DataExportKind {
+    /// Every kind.
+    pub const ALL: [DataExportKind; 5] = [
+        DataExportKind::Events,
+        DataExportKind::Codes,
+        DataExportKind::Documents,
+        DataExportKind::Sales,
+        DataExportKind::Cases,
+    ];
+
+    /// The kind's stable name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DataExportKind::Events => "events",
+            DataExportKind::Codes => "codes",
+            DataExportKind::Documents => "documents",
+            DataExportKind::Sales => "sales",
+            DataExportKind::Cases => "cases",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Option<DataExportKind> {
+        DataExportKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == name)
+    }
 }
 
 impl Command {
@@ -345,6 +407,7 @@ impl Command {
             Command::ConsumerOptIn { .. } => "consumer_opt_in",
             Command::ConsumerOptOut { .. } => "consumer_opt_out",
             Command::RefreshRegister(_) => "refresh_register",
+            Command::RequestDataExport { .. } => "request_data_export",
         }
     }
 }

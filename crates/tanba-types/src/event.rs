@@ -14,7 +14,7 @@ use crate::case::{
     GoodsScope, Holding, LegalClock, Notice, NoticeId, StageReport, SweepJob,
 };
 use crate::code_key::{CodeKey, Gtin, Sscc};
-use crate::command::{DocumentId, Introduction, IssuedCode, OrderId, SaleLine};
+use crate::command::{DataExportKind, DocumentId, Introduction, IssuedCode, OrderId, SaleLine};
 use crate::date::Date;
 use crate::kz::TaxpayerId;
 use crate::messages::ErrorNote;
@@ -308,6 +308,18 @@ pub enum Event {
     /// entrepreneurs or a certification centre's revocation list. Participants whose
     /// registration ceased (or resumed) are updated in the same group.
     RegisterRefreshed(crate::register::RegisterRefresh),
+    /// A data export job was made (R-IS-15); its id is this event's sequence, and it reads the
+    /// log up to here. Who asked is the record's actor.
+    DataExportRequested {
+        /// The caller's key.
+        key: String,
+        /// What it exports.
+        kind: DataExportKind,
+        /// The first day.
+        from: Date,
+        /// The last day.
+        to: Date,
+    },
 }
 
 impl Event {
@@ -356,6 +368,7 @@ impl Event {
             Event::ConsumerNotified { .. } => "consumer_notified",
             Event::CasesRecomputed { .. } => "cases_recomputed",
             Event::RegisterRefreshed(_) => "register_refreshed",
+            Event::DataExportRequested { .. } => "data_export_requested",
         }
     }
 }

@@ -39,7 +39,8 @@ pub use case::{
 };
 pub use code_key::{CodeKey, CodeKeyError, Gtin, Serial, Sscc};
 pub use command::{
-    Actor, Command, DocumentId, Introduction, IssuedCode, IssuedTail, OrderId, SaleLine,
+    Actor, Command, DataExportKind, DocumentId, Introduction, IssuedCode, IssuedTail, OrderId,
+    SaleLine,
 };
 pub use date::{Date, DateError};
 pub use eaeu::{EaeuDocument, EaeuState};

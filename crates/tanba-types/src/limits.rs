@@ -37,6 +37,16 @@ pub const RECEIPT_LINES_MAX: usize = 1_000;
 /// Link with its host is under 200).
 pub const SCANNED_CODE_CHARS_MAX: usize = 512;
 
+/// Longest key a caller gives a data export job (R-IS-15), in characters.
+pub const DATA_EXPORT_KEY_CHARS_MAX: usize = 64;
+
+/// Longest period one data export covers, in days (one Parquet file per day).
+pub const DATA_EXPORT_DAYS_MAX: u32 = 366;
+
+/// Data export jobs one participant may make in one day: each reads up to a year of the log,
+/// and the server runs them one at a time.
+pub const DATA_EXPORT_JOBS_PER_DAY_MAX: u32 = 20;
+
 /// Largest working-day calendar document, in bytes: fifty years of holidays and transfers with
 /// their names in three languages fit several times over.
 pub const CALENDAR_BYTES_MAX: usize = 1024 * 1024;

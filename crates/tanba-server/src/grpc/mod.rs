@@ -12,6 +12,7 @@ mod codes;
 mod convert;
 mod documents;
 mod emission;
+mod exports;
 mod feeds;
 mod public;
 mod registry;
@@ -125,6 +126,7 @@ pub fn router(app: Arc<App>) -> axum::Router {
     use pb::auth_service_server::AuthServiceServer;
     use pb::cases_service_server::CasesServiceServer;
     use pb::codes_service_server::CodesServiceServer;
+    use pb::data_export_service_server::DataExportServiceServer;
     use pb::documents_service_server::DocumentsServiceServer;
     use pb::emission_service_server::EmissionServiceServer;
     use pb::feed_service_server::FeedServiceServer;
@@ -195,6 +197,7 @@ pub fn router(app: Arc<App>) -> axum::Router {
         ))
         .add_service(limited!(StateServicesServiceServer))
         .add_service(limited!(StatisticsServiceServer))
+        .add_service(limited!(DataExportServiceServer))
         .add_service(limited!(FeedServiceServer));
     routes
         .routes()

@@ -1,0 +1,389 @@
+//! Data exports for analytical systems (R-IS-15): what the log holds, written as Apache Parquet
+//! files that DuckDB, pyarrow, Spark or any other Parquet reader opens as they are.
+//!
+//! A job ([`tanba_engine::data_export::DataExportJob`]) is an event in the log: its kind, its
+//! days, and its sequence, up to which it reads. [`write_job`] writes it under its own directory
+//! as one file per day, Hive-style (`day=2026-12-05/part-0.parquet`, so readers that partition
+//! by directory name see a `day` column), then `manifest.json` with each file's rows, bytes and
+//! BLAKE3 hash. Every file is written beside its place and renamed into it once synced, and
+//! listed in `progress.jsonl` after: a job cut short resumes with the days still missing. The
+//! files of one job are the same whenever they are written (the codes table aside: it shows
+//! the codes as they stand when written, and says so).
+//!
+//! The tables (all with `sequence` u64, `time` timestamp\[ms, UTC\], `day` date32 first: the log
+//! entry the row comes from, and its Kazakhstan day):
+//!
+//! | kind | a row per | columns after the first three |
+//! |---|---|---|
+//! | `events` | log entry | `event`, `actor` (IIN/BIN, `system`, `public`), `acting_for` (a fiscal data operator's seller), `codes` (codes the event names), `hash` (chain hash, hex) |
+//! | `codes` | code issued or transport package made in the period | `code`, `gtin`, `level`, `status`, `withdrawal_reason`, `holder`, `package`, `production_date`, `expiry_date`, `batch`, `blocked` |
+//! | `documents` | item of a document shipped in the period | `document`, `seller`, `buyer`, `item`, `outcome` (`pending`, `accepted`, `returned`, `rejected`, `cancelled`, as of the job), `outcome_time` |
+//! | `sales` | code on a fiscal receipt | `seller`, `receipt_id`, `kind` (`sale`, `return`), `code`, `gtin`, `price_tiyn`, `sale_receipt_id` |
+//! | `cases` | entry of the cases feed | `event`, `case`, `kind`, `transition`, `state`, `actor` |
+//!
+//! Bounded: a job covers at most a year, reads the log a page at a time, holds at most
+//! [`BATCH_ROWS`] rows in memory, and stops with [`ExportError::QuotaExceeded`] when the files
+//! of every job together would pass the [`Quota`].
+//!
+//! Architecture invariant: reads a store snapshot through the engine's queries; writes only
+//! under the directory it is given. Knows nothing of the network.
+
+pub mod tables;
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use serde::{Deserialize, Serialize};
+use tanba_engine::data_export::DataExportJob;
+use tanba_engine::{EngineError, keys};
+use tanba_store::{Column, Snapshot};
+use tanba_types::{DataExportKind, Date};
+
+use crate::tables::{Entry, Table};
+
+/// Rows a table builds before they are written as one batch (and a row group fills).
+pub const BATCH_ROWS: usize = 65_536;
+/// Log entries read per page.
+const LOG_PAGE_ENTRIES: usize = 4_096;
+/// The manifest of a finished job.
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// The days written so far, one JSON line each.
+const PROGRESS_FILE: &str = "progress.jsonl";
+
+/// Why an export could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Reading the store failed.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Writing a file failed.
+    #[error("cannot write the export: {0}")]
+    Io(#[from] std::io::Error),
+    /// The Parquet writer refused.
+    #[error("cannot write Parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    /// The exports would pass their quota.
+    #[error("the exports would pass their quota of {limit_bytes} bytes")]
+    QuotaExceeded {
+        /// The quota.
+        limit_bytes: u64,
+    },
+    /// The store or a job's files are not what they should be.
+    #[error("the export's data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl ExportError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExportError::Engine(error) => error.code(),
+            ExportError::Io(_) => "TANBA-EXPORT-IO",
+            ExportError::Parquet(_) => "TANBA-EXPORT-PARQUET",
+            ExportError::QuotaExceeded { .. } => "TANBA-EXPORT-QUOTA",
+            ExportError::Corrupt(_) => "TANBA-EXPORT-CORRUPT",
+        }
+    }
+}
+
+/// The bytes every job's files may take together, and how many they take now.
+#[derive(Debug)]
+pub struct Quota {
+    limit_bytes: u64,
+    used_bytes: AtomicU64,
+}
+
+impl Quota {
+    /// A quota of `limit_bytes`, with the files already under `root` counted.
+    pub fn new(limit_bytes: u64, root: &Path) -> std::io::Result<Quota> {
+        Ok(Quota {
+            limit_bytes,
+            used_bytes: AtomicU64::new(directory_bytes(root)?),
+        })
+    }
+
+    /// Bytes taken now.
+    pub fn used_bytes(&self) -> u64 {
+        self.used_bytes.load(Ordering::SeqCst)
+    }
+
+    /// Counts `bytes` more, or refuses if they would pass the quota.
+    fn take(&self, bytes: u64) -> Result<(), ExportError> {
+        let limit_bytes = self.limit_bytes;
+        self.used_bytes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                used.checked_add(bytes)
+                    .filter(|total| *total <= limit_bytes)
+            })
+            .map(|_| ())
+            .map_err(|_| ExportError::QuotaExceeded { limit_bytes })
+    }
+
+    /// Counts `bytes` given back (a file removed).
+    pub fn give_back(&self, bytes: u64) {
+        let _ = self
+            .used_bytes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                Some(used.saturating_sub(bytes))
+            });
+    }
+}
+
+fn directory_bytes(path: &Path) -> std::io::Result<u64> {
+    let mut total = 0;
+    if !path.exists() {
+        return Ok(0);
+    }
+    for entry in fs::read_dir(path)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            total += directory_bytes(&entry.path())?;
+        } else if kind.is_file() {
+            total += entry.metadata()?.len();
+        }
+    }
+    Ok(total)
+}
+
+/// One file of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    /// Its path under the job's directory (`day=2026-12-05/part-0.parquet`).
+    pub path: String,
+    /// The day it holds.
+    pub day: Date,
+    /// Its rows.
+    pub rows: u64,
+    /// Its size.
+    pub bytes: u64,
+    /// Its BLAKE3 hash, hex.
+    pub blake3: String,
+}
+
+/// What a finished job wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The job.
+    pub job: u64,
+    /// What it exports.
+    pub kind: DataExportKind,
+    /// The first day.
+    pub from: Date,
+    /// The last day.
+    pub to: Date,
+    /// The log's last entry it read (the job's own).
+    pub through_sequence: u64,
+    /// Its files, a day each, in day order.
+    pub files: Vec<ManifestFile>,
+}
+
+impl Manifest {
+    /// Rows in all the files.
+    pub fn rows(&self) -> u64 {
+        self.files.iter().map(|file| file.rows).sum()
+    }
+}
+
+/// The directory of a job under `root`.
+pub fn job_directory(root: &Path, job: u64) -> PathBuf {
+    root.join(format!("{job:020}"))
+}
+
+/// The manifest of a finished job, if it is finished.
+pub fn read_manifest(root: &Path, job: u64) -> Result<Option<Manifest>, ExportError> {
+    let path = job_directory(root, job).join(MANIFEST_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|error| ExportError::Corrupt(format!("{}: {error}", path.display()))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Writes a job's files under `root` (or finishes them: days written before are kept), then
+/// its manifest, which it returns.
+pub fn write_job(
+    snapshot: &dyn Snapshot,
+    job: &DataExportJob,
+    root: &Path,
+    quota: &Quota,
+) -> Result<Manifest, ExportError> {
+    if let Some(manifest) = read_manifest(root, job.id)? {
+        return Ok(manifest);
+    }
+    let directory = job_directory(root, job.id);
+    fs::create_dir_all(&directory)?;
+    let mut files = read_progress(&directory)?;
+    let mut day = job.from;
+    let mut first = first_entry_on(snapshot, job.from, job.id)?;
+    while day <= job.to {
+        let next_day = Date::from_days_since_epoch(day.days_since_epoch() + 1);
+        let end = first_entry_on(snapshot, next_day, job.id)?;
+        if !files.iter().any(|file| file.day == day) {
+            let file = write_day(snapshot, job, &directory, day, first..end, quota)?;
+            append_progress(&directory, &file)?;
+            files.push(file);
+        }
+        (day, first) = (next_day, end);
+    }
+    files.sort_by_key(|file| file.day);
+    let manifest = Manifest {
+        job: job.id,
+        kind: job.kind,
+        from: job.from,
+        to: job.to,
+        through_sequence: job.id,
+        files,
+    };
+    let bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serializes");
+    write_synced(&directory.join(MANIFEST_FILE), |file| {
+        Ok(file.write_all(&bytes)?)
+    })?;
+    Ok(manifest)
+}
+
+/// The first log entry recorded on `day` or later, or `through + 1` if none up to `through` is:
+/// the log's times never go back, so a binary search over sequences finds it.
+fn first_entry_on(snapshot: &dyn Snapshot, day: Date, through: u64) -> Result<u64, ExportError> {
+    let (mut low, mut high) = (1, through + 1);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        let record = tanba_engine::query::log_record(snapshot, middle)?
+            .ok_or_else(|| ExportError::Corrupt(format!("log entry {middle} is missing")))?;
+        if Date::from_unix_ms_in_kz(record.time_ms) >= day {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    Ok(low)
+}
+
+/// Writes one day's file from the log entries `range`.
+fn write_day(
+    snapshot: &dyn Snapshot,
+    job: &DataExportJob,
+    directory: &Path,
+    day: Date,
+    range: std::ops::Range<u64>,
+    quota: &Quota,
+) -> Result<ManifestFile, ExportError> {
+    let relative = format!("day={day}/part-0.parquet");
+    let path = directory.join(&relative);
+    fs::create_dir_all(path.parent().expect("a file in a directory"))?;
+    let mut table = tables::table(job.kind, job.requested_ms);
+    let mut rows = 0;
+    write_synced(&path, |file| {
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(BATCH_ROWS * 16))
+            .set_created_by(format!("tanba {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let schema = tables::schema(job.kind);
+        let mut writer = ArrowWriter::try_new(file, schema, Some(properties))?;
+        let mut flush = |table: &mut Box<dyn Table>, rows: &mut u64| {
+            let batch = table.finish();
+            *rows += batch.num_rows() as u64;
+            writer.write(&batch)
+        };
+        let mut next = range.start;
+        while next < range.end {
+            let from = keys::sequence(next);
+            let page = (snapshot.scan_from(Column::Log, &[], &from, LOG_PAGE_ENTRIES))
+                .map_err(EngineError::from)?;
+            let read_before = next;
+            for (key, value) in page {
+                let sequence = keys::trailing_u64(&key)?;
+                if sequence >= range.end {
+                    break;
+                }
+                let entry = tanba_engine::stored_entry(&value)?;
+                let record = entry.decode()?;
+                let hash = entry.hash.0;
+                let row = Entry {
+                    record: &record,
+                    hash: &hash,
+                };
+                table.add(snapshot, &row)?;
+                if table.rows() >= BATCH_ROWS {
+                    flush(&mut table, &mut rows)?;
+                }
+                next = sequence + 1;
+            }
+            if next == read_before {
+                return Err(ExportError::Corrupt(format!("log entry {next} is missing")));
+            }
+        }
+        flush(&mut table, &mut rows)?;
+        writer.close()?;
+        Ok(())
+    })?;
+    let bytes = fs::read(&path)?;
+    if let Err(error) = quota.take(bytes.len() as u64) {
+        fs::remove_file(&path)?;
+        return Err(error);
+    }
+    Ok(ManifestFile {
+        path: relative,
+        day,
+        rows,
+        bytes: bytes.len() as u64,
+        blake3: blake3::hash(&bytes).to_hex().to_string(),
+    })
+}
+
+/// Writes `path` through a temporary file beside it, synced, then renamed into place (and the
+/// directory synced), so a file under its name is always whole.
+fn write_synced(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let temporary = path.with_extension("partial");
+    let mut file = File::create(&temporary)?;
+    write(&mut file)?;
+    file.sync_all()?;
+    fs::rename(&temporary, path)?;
+    if let Some(parent) = path.parent() {
+        File::open(parent)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// The days a job wrote before it was cut short, whose files are whole.
+fn read_progress(directory: &Path) -> Result<Vec<ManifestFile>, ExportError> {
+    let file = match File::open(directory.join(PROGRESS_FILE)) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(error.into()),
+    };
+    let mut files = Vec::new();
+    for line in BufReader::new(file).lines() {
+        // A line cut by a crash is the last: its day is written again.
+        let Ok(file) = serde_json::from_str::<ManifestFile>(&line?) else {
+            break;
+        };
+        if directory.join(&file.path).is_file() {
+            files.push(file);
+        }
+    }
+    Ok(files)
+}
+
+fn append_progress(directory: &Path, file: &ManifestFile) -> Result<(), ExportError> {
+    let mut progress = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(directory.join(PROGRESS_FILE))?;
+    let mut line = serde_json::to_vec(file).expect("a file entry serializes");
+    line.push(b'\n');
+    progress.write_all(&line)?;
+    progress.sync_all()?;
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! Data exports (R-IS-15) written from a real engine over RocksDB and read back by two readers
+//! nobody here wrote: pyarrow and DuckDB (`scripts/read_exports.py`, in the virtual environment
+//! `scripts/setup.sh` makes). Three days of goods: codes issued and packed, a shipment, sales
+//! with prices and a return; every kind is exported and both readers must see Tanba's own
+//! figures (rows, and sums of sequences and prices). A job asked again with its key is the same
+//! job, and a job cut short finishes with the same bytes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use rand_core::OsRng;
+use serde_json::Value;
+use tanba_crypto::KeyRing;
+use tanba_engine::data_export::{self, DataExportJob};
+use tanba_engine::workload::{self, World};
+use tanba_engine::{Clock, Engine, EngineConfig, EngineError};
+use tanba_export::{Quota, write_job};
+use tanba_store::{RocksStore, Store};
+use tanba_types::{
+    Actor, Command, DataExportKind, Date, Participant, ParticipantStatus, Role, SaleLine,
+    TaxpayerId,
+};
+
+/// 2026-11-30 10:00 in Kazakhstan.
+const START_MS: u64 = 1_764_478_800_000;
+const DAY_MS: u64 = 86_400_000;
+
+struct TestClock(AtomicU64);
+
+impl Clock for TestClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The Python with pyarrow and DuckDB.
+fn python() -> PathBuf {
+    let path = std::env::var_os("TANBA_ANALYTICS_PYTHON").map_or_else(
+        || PathBuf::from("/var/tmp/tanba-tools/analytics/bin/python"),
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/setup.sh (it installs pyarrow and DuckDB)",
+        path.display()
+    );
+    path
+}
+
+/// What pyarrow and DuckDB read in a job's directory.
+fn read_back(directory: &Path) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/read_exports.py");
+    let output = std::process::Command::new(python())
+        .arg(script)
+        .arg(directory)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+struct Market {
+    engine: Engine,
+    store: Arc<dyn Store>,
+    clock: Arc<TestClock>,
+    ministry: TaxpayerId,
+    /// Codes issued, transport packages made, items shipped.
+    codes: u64,
+    transport: u64,
+    shipped: u64,
+    /// Codes sold and their prices, codes returned.
+    prices: Vec<u64>,
+    returned: u64,
+}
+
+/// Three days: issued and packed; shipped and sold; one return.
+fn market(directory: &Path) -> Market {
+    let store: Arc<dyn Store> = Arc::new(RocksStore::open(&directory.join("engine")).unwrap());
+    let clock = Arc::new(TestClock(AtomicU64::new(START_MS)));
+    let ring = Arc::new(KeyRing::generate(START_MS, &mut OsRng));
+    let config = EngineConfig {
+        serial_seed: Some([5; 32]),
+        ..EngineConfig::default()
+    };
+    let engine = Engine::start(store.clone(), ring, clock.clone(), config).unwrap();
+    let world = World::register(&engine).unwrap();
+    let ministry: TaxpayerId = "990540000399".parse().unwrap();
+    let ministry_card = Participant {
+        id: ministry,
+        name: "Ministry".into(),
+        roles: [Role::Ministry].into(),
+        keys: Vec::new(),
+        status: ParticipantStatus::Active,
+    };
+    engine
+        .execute(Actor::System, Command::RegisterParticipant(ministry_card))
+        .unwrap();
+    let today = Date::from_unix_ms_in_kz(START_MS);
+    let order = world
+        .order(&engine, world.short_gtin, 100, Duration::from_secs(60))
+        .unwrap();
+    let codes = workload::order_codes(&engine, order).unwrap();
+    world
+        .bring_into_circulation(&engine, &codes, today)
+        .unwrap();
+    let (pallet, boxes) = (workload::sscc(1), [workload::sscc(2), workload::sscc(3)]);
+    world
+        .palletize(&engine, pallet, &boxes, &codes[60..70])
+        .unwrap();
+
+    clock.0.fetch_add(DAY_MS, Ordering::SeqCst);
+    world
+        .deliver(&engine, world.retailer, &codes[..50])
+        .unwrap();
+    let retailer = Actor::Participant(world.retailer);
+    let mut prices = Vec::new();
+    for (index, code) in codes[..40].iter().enumerate() {
+        let price = 10_000 + 100 * index as u64;
+        let sale = Command::RecordSale {
+            receipt_id: format!("R-{index}"),
+            printed_ms: clock.now_ms(),
+            lines: vec![SaleLine {
+                code: code.to_string(),
+                price_tiyn: price,
+            }],
+        };
+        engine.execute(retailer, sale).unwrap();
+        prices.push(price);
+    }
+
+    clock.0.fetch_add(DAY_MS, Ordering::SeqCst);
+    let returned = Command::RecordReturn {
+        receipt_id: "B-1".into(),
+        sale_receipt_id: "R-3".into(),
+        codes: vec![codes[3]],
+    };
+    engine.execute(retailer, returned).unwrap();
+    Market {
+        engine,
+        store,
+        clock,
+        ministry,
+        codes: 100,
+        transport: 3,
+        shipped: 50,
+        prices,
+        returned: 1,
+    }
+}
+
+fn ask(market: &Market, key: &str, kind: DataExportKind) -> Result<DataExportJob, EngineError> {
+    let from = Date::from_unix_ms_in_kz(START_MS);
+    let to = Date::from_unix_ms_in_kz(market.clock.now_ms());
+    let command = Command::RequestDataExport {
+        key: key.into(),
+        kind,
+        from,
+        to,
+    };
+    let id = market
+        .engine
+        .execute(Actor::Participant(market.ministry), command)?
+        .first_sequence;
+    Ok(data_export::job(market.engine.snapshot().as_ref(), id)?.unwrap())
+}
+
+#[test]
+fn r_is_15_every_export_reads_in_pyarrow_and_duckdb_with_tanbas_figures() {
+    let directory = tempfile::tempdir().unwrap();
+    let market = market(directory.path());
+    let root = directory.path().join("exports");
+    let quota = Quota::new(1 << 30, &root).unwrap();
+    for kind in DataExportKind::ALL {
+        let job = ask(&market, kind.name(), kind).unwrap();
+        let snapshot = market.store.snapshot();
+        let manifest = write_job(snapshot.as_ref(), &job, &root, &quota).unwrap();
+        assert_eq!(manifest.files.len(), 3, "{kind:?}: a file per day");
+        let read = read_back(&tanba_export::job_directory(&root, job.id));
+        let rows = |reader: &str| read[reader]["rows"].as_u64().unwrap();
+        let sum = |reader: &str, column: &str| read[reader]["sums"][column].as_u64().unwrap();
+        assert_eq!(rows("pyarrow"), manifest.rows(), "{kind:?}: {read}");
+        assert_eq!(rows("duckdb"), manifest.rows(), "{kind:?}: {read}");
+        for column in read["pyarrow"]["sums"].as_object().unwrap().keys() {
+            assert_eq!(
+                sum("pyarrow", column),
+                sum("duckdb", column),
+                "{kind:?} {column}"
+            );
+        }
+        let expected_rows = match kind {
+            // Every entry up to the job's own.
+            DataExportKind::Events => job.id,
+            DataExportKind::Codes => market.codes + market.transport,
+            DataExportKind::Documents => market.shipped,
+            DataExportKind::Sales => market.prices.len() as u64 + market.returned,
+            DataExportKind::Cases => 0,
+        };
+        assert_eq!(manifest.rows(), expected_rows, "{kind:?}");
+        match kind {
+            DataExportKind::Events => {
+                assert_eq!(sum("duckdb", "sequence"), job.id * (job.id + 1) / 2);
+                assert_eq!(
+                    read["duckdb"]["days"], 3,
+                    "the Hive-style days read as a column"
+                );
+            }
+            DataExportKind::Sales => {
+                let total: u64 = market.prices.iter().sum();
+                assert_eq!(sum("duckdb", "price_tiyn"), total);
+                assert_eq!(sum("pyarrow", "price_tiyn"), total);
+            }
+            _ => {}
+        }
+        let columns = read["pyarrow"]["columns"].as_object().unwrap();
+        assert_eq!(columns["time"], "timestamp[ms, tz=UTC]", "{kind:?}");
+        assert_eq!(columns["day"], "date32[day]", "{kind:?}");
+    }
+}
+
+#[test]
+fn r_is_15_a_key_makes_one_job_and_a_job_cut_short_finishes_the_same() {
+    let directory = tempfile::tempdir().unwrap();
+    let market = market(directory.path());
+    let job = ask(&market, "nightly-2026-12-02", DataExportKind::Sales).unwrap();
+    let again = ask(&market, "nightly-2026-12-02", DataExportKind::Events);
+    assert_eq!(again.unwrap_err(), EngineError::DataExportKeyUsed(job.id));
+    let root = directory.path().join("exports");
+    let quota = Quota::new(1 << 30, &root).unwrap();
+    let snapshot = market.store.snapshot();
+    let whole = write_job(snapshot.as_ref(), &job, &root, &quota).unwrap();
+
+    // Cut short: no manifest, and the second day's file never made it.
+    let job_directory = tanba_export::job_directory(&root, job.id);
+    std::fs::remove_file(job_directory.join(tanba_export::MANIFEST_FILE)).unwrap();
+    std::fs::remove_file(job_directory.join(&whole.files[1].path)).unwrap();
+    let finished = write_job(snapshot.as_ref(), &job, &root, &quota).unwrap();
+    assert_eq!(finished, whole, "the same files, byte for byte");
+
+    // Bad asks are refused with their codes.
+    let refused = |key: &str, from: i32, to: i32| {
+        let command = Command::RequestDataExport {
+            key: key.into(),
+            kind: DataExportKind::Events,
+            from: Date::from_days_since_epoch(from),
+            to: Date::from_days_since_epoch(to),
+        };
+        let outcome = market
+            .engine
+            .execute(Actor::Participant(market.ministry), command);
+        outcome.unwrap_err().code()
+    };
+    let today = Date::from_unix_ms_in_kz(market.clock.now_ms()).days_since_epoch();
+    assert_eq!(refused("bad key!", today, today), "TANBA-ENGINE-INVALID");
+    assert_eq!(refused("", today, today), "TANBA-ENGINE-INVALID");
+    assert_eq!(
+        refused("backwards", today, today - 1),
+        "TANBA-ENGINE-INVALID"
+    );
+    assert_eq!(
+        refused("future", today + 1, today + 1),
+        "TANBA-ENGINE-INVALID"
+    );
+    assert_eq!(
+        refused("too-long", today - 400, today),
+        "TANBA-ENGINE-LIMIT-EXCEEDED"
+    );
+    let retailer = World::open_or_register(&market.engine).unwrap().retailer;
+    let by_retailer = Command::RequestDataExport {
+        key: "mine".into(),
+        kind: DataExportKind::Sales,
+        from: Date::from_days_since_epoch(today),
+        to: Date::from_days_since_epoch(today),
+    };
+    let outcome = market
+        .engine
+        .execute(Actor::Participant(retailer), by_retailer);
+    assert_eq!(outcome.unwrap_err().code(), "TANBA-ENGINE-ROLE-REQUIRED");
+}
+
+#[test]
+fn r_is_15_the_quota_bounds_every_job_together() {
+    let directory = tempfile::tempdir().unwrap();
+    let market = market(directory.path());
+    let root = directory.path().join("exports");
+    let quota = Quota::new(2_000, &root).unwrap();
+    let job = ask(&market, "big", DataExportKind::Events).unwrap();
+    let snapshot = market.store.snapshot();
+    let refused = write_job(snapshot.as_ref(), &job, &root, &quota).unwrap_err();
+    assert_eq!(refused.code(), "TANBA-EXPORT-QUOTA");
+    assert!(quota.used_bytes() <= 2_000);
+}
