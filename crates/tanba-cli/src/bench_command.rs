@@ -50,10 +50,11 @@ pub struct BenchArgs {
     /// follower reading the log, and the writer's sales alone and with ten followers.
     #[arg(long)]
     feeds: bool,
-    /// Run the statistics workload instead ([`crate::bench_statistics`]): an owner issued
-    /// 10,000,000 codes of 100 products over a year, then its statistics read.
+    /// Run the analytics workloads instead ([`crate::bench_analytics`]): an owner issued
+    /// 10,000,000 codes of 100 products over a year, its statistics read, its codes exported
+    /// as Parquet.
     #[arg(long, conflicts_with = "feeds")]
-    statistics: bool,
+    analytics: bool,
 }
 
 /// How big each workload is.
@@ -113,8 +114,8 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         crate::bench_feeds::run(args.quick, &parent, args.tills as usize)?;
         return Ok(std::process::ExitCode::SUCCESS);
     }
-    if args.statistics {
-        crate::bench_statistics::run(args.quick, &parent)?;
+    if args.analytics {
+        crate::bench_analytics::run(args.quick, &parent)?;
         return Ok(std::process::ExitCode::SUCCESS);
     }
     let dir = tempfile::Builder::new()

@@ -4,10 +4,10 @@
 //! system's random source for the libraries below it, and the only crate that uses `anyhow`.
 //! Every subcommand is a thin shell over a library call.
 
+mod bench_analytics;
 mod bench_cases;
 mod bench_command;
 mod bench_feeds;
-mod bench_statistics;
 mod calendar_command;
 mod case_verify;
 mod cases_command;

@@ -87,10 +87,9 @@ impl Connection {
         let mut written = Vec::new();
         for file in &job.files {
             // The server names the paths; still, never write outside the directory.
-            let safe = file
-                .path
-                .split('/')
-                .all(|part| !part.is_empty() && part != ".." && part != ".");
+            let safe = !file.path.contains('\\')
+                && (file.path.split('/'))
+                    .all(|part| !part.is_empty() && part != ".." && part != ".");
             if !safe {
                 return Err(ClientError::Failed(format!("unsafe path {}", file.path)));
             }
@@ -110,11 +109,16 @@ impl Connection {
             }
             let mut out = std::fs::File::create(&path).map_err(failed)?;
             let mut hasher = blake3::Hasher::new();
+            let mut received = 0u64;
             while let Some(message) = stream.message().await? {
+                received += message.chunk.len() as u64;
+                if received > file.bytes {
+                    break;
+                }
                 hasher.update(&message.chunk);
                 std::io::Write::write_all(&mut out, &message.chunk).map_err(failed)?;
             }
-            if hasher.finalize().to_hex().as_str() != file.blake3 {
+            if received != file.bytes || hasher.finalize().to_hex().as_str() != file.blake3 {
                 drop(out);
                 let _ = std::fs::remove_file(&path);
                 return Err(ClientError::Failed(format!(

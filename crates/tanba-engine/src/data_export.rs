@@ -19,8 +19,20 @@ use crate::keys;
 use crate::records::{decode, encode};
 use crate::state::State;
 
-/// Roles that may export data for analytical systems.
+/// Roles that may export data for analytical systems (of some kind).
 pub const EXPORTING_ROLES: &[Role] = &[Role::Ministry, Role::Operator];
+
+/// Who may export a kind: what the state's feeds let them read (`service::feeds::readers` in
+/// the server). Documents and sales are the tax feed's, the codes' holdings the ministries'
+/// analysis; the whole log and the cases are the operator's alone, as their feeds are.
+pub fn exporters(kind: DataExportKind) -> &'static [Role] {
+    match kind {
+        DataExportKind::Codes | DataExportKind::Documents | DataExportKind::Sales => {
+            EXPORTING_ROLES
+        }
+        DataExportKind::Events | DataExportKind::Cases => &[Role::Operator],
+    }
+}
 
 /// A data export job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,9 +53,9 @@ pub struct DataExportJob {
     pub requested_ms: u64,
 }
 
-/// Decides a request: an exporting role, a well-formed key not used before by the caller, a
-/// period of at most [`DATA_EXPORT_DAYS_MAX`] days that has begun, and fewer than
-/// [`DATA_EXPORT_JOBS_PER_DAY_MAX`] jobs of the caller today.
+/// Decides a request: a role that may export the kind ([`exporters`]), a well-formed key not
+/// used before by the caller, a period of at most [`DATA_EXPORT_DAYS_MAX`] days that has
+/// begun, and fewer than [`DATA_EXPORT_JOBS_PER_DAY_MAX`] jobs of the caller today.
 pub(crate) fn request(
     state: &State,
     context: &Context,
@@ -53,11 +65,9 @@ pub(crate) fn request(
     to: Date,
 ) -> Result<Vec<Event>, EngineError> {
     let participant = acting_participant(state, context.actor)?;
-    if !EXPORTING_ROLES
-        .iter()
-        .any(|role| participant.has_role(*role))
-    {
-        return Err(EngineError::RoleRequired(Role::Ministry));
+    let allowed = exporters(kind);
+    if !allowed.iter().any(|role| participant.has_role(*role)) {
+        return Err(EngineError::RoleRequired(allowed[0]));
     }
     let well_formed = (1..=DATA_EXPORT_KEY_CHARS_MAX).contains(&key.len())
         && key

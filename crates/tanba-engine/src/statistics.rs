@@ -374,10 +374,11 @@ impl Statistics {
         for ((owner, item), deltas) in self.stock.into_sorted() {
             let key = keys::stock(&owner, item);
             let mut counts = read_counts::<STOCK_BUCKETS>(store.get(Column::Index, &key)?)?;
+            // Derived figures never refuse the sale or the acceptance that moves them: a count
+            // that would go below zero (a bug the simulation's recount is there to catch) stops
+            // at zero.
             for (count, delta) in counts.iter_mut().zip(deltas) {
-                *count = count.checked_add_signed(delta).ok_or_else(|| {
-                    EngineError::Corrupt(format!("stock of {owner} under {item} went below zero"))
-                })?;
+                *count = count.saturating_add_signed(delta);
             }
             put_counts(batch, key, &counts)?;
         }
@@ -530,46 +531,74 @@ pub fn owner_statistics(
             }
         }
     }
-    let flows_prefix = keys::flows_prefix(owner);
-    let start = keys::flow(owner, from.days_since_epoch(), 0);
+    match wanted {
+        // One product: a read per day, never a walk over the owner's other products.
+        Some(item) => {
+            for day in from.days_since_epoch()..=to.days_since_epoch() {
+                if let Some(value) = snapshot.get(Column::Index, &keys::flow(owner, day, item))? {
+                    push_flows(&mut out, day, item, value)?;
+                }
+            }
+        }
+        None => all_flows(snapshot, owner, from, to, &mut out)?,
+    }
+    Ok(out)
+}
+
+/// Every product's flows of an owner over the days, at most [`STATISTICS_ENTRIES_MAX`]
+/// counters (past it the answer says it is truncated).
+fn all_flows(
+    snapshot: &dyn Snapshot,
+    owner: &TaxpayerId,
+    from: Date,
+    to: Date,
+    out: &mut OwnerStatistics,
+) -> Result<(), EngineError> {
+    let prefix = keys::flows_prefix(owner);
     let end = keys::flow(owner, to.days_since_epoch() + 1, 0);
+    let mut cursor = keys::flow(owner, from.days_since_epoch(), 0);
     let mut read = 0;
-    let mut cursor = start;
-    'pages: loop {
-        let page = snapshot.scan_from(Column::Index, &flows_prefix, &cursor, PAGE)?;
+    loop {
+        let page = snapshot.scan_from(Column::Index, &prefix, &cursor, PAGE)?;
         let full = page.len() == PAGE;
         for (key, value) in page {
             if key >= end {
-                break 'pages;
+                return Ok(());
             }
             read += 1;
             if read > STATISTICS_ENTRIES_MAX {
                 out.truncated = true;
-                break 'pages;
+                return Ok(());
             }
             let (day, item) = keys::read_flow(&key)?;
-            if wanted.is_some_and(|wanted| wanted != item) {
-                cursor = keys::successor(&key);
-                continue;
-            }
-            let counts = read_counts::<{ Flow::ALL.len() }>(Some(value))?;
-            for (flow, codes) in Flow::ALL.into_iter().zip(counts) {
-                if codes > 0 {
-                    out.flows.push(FlowRow {
-                        day: Date::from_days_since_epoch(day),
-                        gtin: item_gtin(item)?,
-                        flow,
-                        codes,
-                    });
-                }
-            }
+            push_flows(out, day, item, value)?;
             cursor = keys::successor(&key);
         }
         if !full {
-            break;
+            return Ok(());
         }
     }
-    Ok(out)
+}
+
+/// The rows of one flow counter.
+fn push_flows(
+    out: &mut OwnerStatistics,
+    day: i32,
+    item: u64,
+    value: Vec<u8>,
+) -> Result<(), EngineError> {
+    let counts = read_counts::<{ Flow::ALL.len() }>(Some(value))?;
+    for (flow, codes) in Flow::ALL.into_iter().zip(counts) {
+        if codes > 0 {
+            out.flows.push(FlowRow {
+                day: Date::from_days_since_epoch(day),
+                gtin: item_gtin(item)?,
+                flow,
+                codes,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Counter entries read per scan.

@@ -21,9 +21,11 @@
 //! | `sales` | code on a fiscal receipt | `seller`, `receipt_id`, `kind` (`sale`, `return`), `code`, `gtin`, `price_tiyn`, `sale_receipt_id` |
 //! | `cases` | entry of the cases feed | `event`, `case`, `kind`, `transition`, `state`, `actor` |
 //!
-//! Bounded: a job covers at most a year, reads the log a page at a time, holds at most
-//! [`BATCH_ROWS`] rows in memory, and stops with [`ExportError::QuotaExceeded`] when the files
-//! of every job together would pass the [`Quota`].
+//! Bounded: a job covers at most a year, reads the log a page at a time, holds at most a row
+//! group ([`ROW_GROUP_ROWS`]) in memory, and stops with [`ExportError::QuotaExceeded`] when
+//! the files of every job together would pass the [`Quota`] (checked as each day's file is
+//! finished: one day may pass it by its own size before it is removed). A failed job keeps a
+//! marker with its error, a deleted one a marker written before its files go.
 //!
 //! Architecture invariant: reads a store snapshot through the engine's queries; writes only
 //! under the directory it is given. Knows nothing of the network.
@@ -48,6 +50,8 @@ use crate::tables::{Entry, Table};
 
 /// Rows a table builds before they are written as one batch (and a row group fills).
 pub const BATCH_ROWS: usize = 65_536;
+/// Rows per row group at most: what the Parquet writer holds before it writes a group out.
+pub const ROW_GROUP_ROWS: usize = 4 * BATCH_ROWS;
 /// Log entries read per page.
 const LOG_PAGE_ENTRIES: usize = 4_096;
 /// The manifest of a finished job.
@@ -99,11 +103,11 @@ pub struct Quota {
 }
 
 impl Quota {
-    /// A quota of `limit_bytes`, with the files already under `root` counted.
+    /// A quota of `limit_bytes`, with the Parquet files already under `root` counted.
     pub fn new(limit_bytes: u64, root: &Path) -> std::io::Result<Quota> {
         Ok(Quota {
             limit_bytes,
-            used_bytes: AtomicU64::new(directory_bytes(root)?),
+            used_bytes: AtomicU64::new(parquet_bytes(root)?),
         })
     }
 
@@ -134,7 +138,9 @@ impl Quota {
     }
 }
 
-fn directory_bytes(path: &Path) -> std::io::Result<u64> {
+/// Bytes of the Parquet files under `path`: what the quota counts (manifests and progress
+/// lines are small and not counted; a file cut short is not a `.parquet` one).
+pub fn parquet_bytes(path: &Path) -> std::io::Result<u64> {
     let mut total = 0;
     if !path.exists() {
         return Ok(0);
@@ -143,12 +149,67 @@ fn directory_bytes(path: &Path) -> std::io::Result<u64> {
         let entry = entry?;
         let kind = entry.file_type()?;
         if kind.is_dir() {
-            total += directory_bytes(&entry.path())?;
-        } else if kind.is_file() {
+            total += parquet_bytes(&entry.path())?;
+        } else if kind.is_file() && entry.path().extension().is_some_and(|e| e == "parquet") {
             total += entry.metadata()?.len();
         }
     }
     Ok(total)
+}
+
+/// The marker of a deleted job: written (synced) before its files are removed, so a job is
+/// never half deleted and never written again.
+const DELETED_MARKER: &str = "deleted";
+/// The marker of a failed job: its error's code and message.
+const FAILED_MARKER: &str = "failed.json";
+
+/// Whether a job was deleted.
+pub fn is_deleted(root: &Path, job: u64) -> bool {
+    job_directory(root, job).join(DELETED_MARKER).exists()
+}
+
+/// Whether a job needs nothing more: written, failed or deleted (a test of files, no parse).
+pub fn is_settled(root: &Path, job: u64) -> bool {
+    let directory = job_directory(root, job);
+    [MANIFEST_FILE, FAILED_MARKER, DELETED_MARKER]
+        .iter()
+        .any(|marker| directory.join(marker).exists())
+}
+
+/// Why a job failed, if it did: its error's code and message.
+pub fn failure(root: &Path, job: u64) -> Option<(String, String)> {
+    let bytes = fs::read(job_directory(root, job).join(FAILED_MARKER)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Records that a job failed: it is not tried again (asked again under a new key, it is).
+pub fn mark_failed(root: &Path, job: u64, error: &ExportError) -> Result<(), ExportError> {
+    let directory = job_directory(root, job);
+    fs::create_dir_all(&directory)?;
+    let text = serde_json::to_vec(&(error.code(), error.to_string())).expect("text serializes");
+    write_synced(&directory.join(FAILED_MARKER), |file| {
+        Ok(file.write_all(&text)?)
+    })
+}
+
+/// Deletes a job: the marker first, then its files; the Parquet bytes removed.
+pub fn delete_job(root: &Path, job: u64) -> Result<u64, ExportError> {
+    let directory = job_directory(root, job);
+    fs::create_dir_all(&directory)?;
+    write_synced(&directory.join(DELETED_MARKER), |_| Ok(()))?;
+    let bytes = parquet_bytes(&directory)?;
+    for entry in fs::read_dir(&directory)? {
+        let entry = entry?;
+        if entry.file_name() == DELETED_MARKER {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(bytes)
 }
 
 /// One file of a job.
@@ -218,6 +279,9 @@ pub fn write_job(
     if let Some(manifest) = read_manifest(root, job.id)? {
         return Ok(manifest);
     }
+    if is_deleted(root, job.id) {
+        return Err(ExportError::Corrupt(format!("job {} was deleted", job.id)));
+    }
     let directory = job_directory(root, job.id);
     fs::create_dir_all(&directory)?;
     let mut files = read_progress(&directory)?;
@@ -283,7 +347,7 @@ fn write_day(
     write_synced(&path, |file| {
         let properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(BATCH_ROWS * 16))
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_created_by(format!("tanba {}", env!("CARGO_PKG_VERSION")))
             .build();
         let schema = tables::schema(job.kind);
@@ -325,17 +389,19 @@ fn write_day(
         writer.close()?;
         Ok(())
     })?;
-    let bytes = fs::read(&path)?;
-    if let Err(error) = quota.take(bytes.len() as u64) {
+    let bytes = fs::metadata(&path)?.len();
+    if let Err(error) = quota.take(bytes) {
         fs::remove_file(&path)?;
         return Err(error);
     }
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(File::open(&path)?)?;
     Ok(ManifestFile {
         path: relative,
         day,
         rows,
-        bytes: bytes.len() as u64,
-        blake3: blake3::hash(&bytes).to_hex().to_string(),
+        bytes,
+        blake3: hasher.finalize().to_hex().to_string(),
     })
 }
 
@@ -347,8 +413,12 @@ fn write_synced(
 ) -> Result<(), ExportError> {
     let temporary = path.with_extension("partial");
     let mut file = File::create(&temporary)?;
-    write(&mut file)?;
-    file.sync_all()?;
+    let written = write(&mut file).and_then(|()| Ok(file.sync_all()?));
+    if let Err(error) = written {
+        drop(file);
+        let _ = fs::remove_file(&temporary);
+        return Err(error);
+    }
     fs::rename(&temporary, path)?;
     if let Some(parent) = path.parent() {
         File::open(parent)?.sync_all()?;

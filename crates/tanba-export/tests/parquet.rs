@@ -93,8 +93,10 @@ fn market(directory: &Path) -> Market {
     let ministry: TaxpayerId = "990540000399".parse().unwrap();
     let ministry_card = Participant {
         id: ministry,
-        name: "Ministry".into(),
-        roles: [Role::Ministry].into(),
+        name: "Analysts".into(),
+        // A ministry exports documents, sales and codes; the whole log and the cases are the
+        // operator's.
+        roles: [Role::Ministry, Role::Operator].into(),
         keys: Vec::new(),
         status: ParticipantStatus::Active,
     };

@@ -2,10 +2,10 @@
 //! (`tanba_engine::data_export`); this task writes their files with `tanba-export`, one job at
 //! a time off the async workers, under `<data_dir>/exports/`, within the quota. A job whose
 //! files are all there has a manifest; one cut short by a restart is finished from where it
-//! stopped; one that failed (the quota) says why until the server restarts, when it is tried
-//! again. A deleted job keeps a marker and is never written again.
+//! stopped; one that failed (the quota) keeps a marker with why, and is not tried again; a
+//! deleted one keeps a marker and is never written again. Claiming a job to write it and
+//! deleting one take the same lock, so the worker never writes a job being deleted.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,10 +20,6 @@ use crate::app::App;
 pub const EXPORT_POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// Jobs the worker reads per look.
 const JOBS_PER_LOOK: usize = 256;
-/// Failures remembered at most (the oldest are forgotten: their jobs are tried again).
-pub const FAILURES_REMEMBERED_MAX: usize = 1_024;
-/// The file that marks a deleted job.
-const DELETED_MARKER: &str = "deleted";
 
 /// Where a job stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +33,7 @@ pub enum JobState {
     /// Not written, and why (an error's code and message).
     Failed {
         /// The error's code.
-        code: &'static str,
+        code: String,
         /// What went wrong.
         message: String,
     },
@@ -51,8 +47,8 @@ pub struct Exports {
     root: PathBuf,
     quota: Quota,
     wake: Notify,
+    /// The job being written: claimed, and deleted, under this lock.
     running: Mutex<Option<u64>>,
-    failures: Mutex<HashMap<u64, (&'static str, String)>>,
     /// Every job up to here is written, failed or deleted.
     settled_through: Mutex<u64>,
 }
@@ -66,7 +62,6 @@ impl Exports {
             root,
             wake: Notify::new(),
             running: Mutex::new(None),
-            failures: Mutex::new(HashMap::new()),
             settled_through: Mutex::new(0),
         })
     }
@@ -88,102 +83,54 @@ impl Exports {
 
     /// Where `job` stands.
     pub fn state(&self, job: u64) -> Result<JobState, ExportError> {
-        if tanba_export::job_directory(&self.root, job)
-            .join(DELETED_MARKER)
-            .exists()
-        {
+        if tanba_export::is_deleted(&self.root, job) {
             return Ok(JobState::Deleted);
         }
         if let Some(manifest) = tanba_export::read_manifest(&self.root, job)? {
             return Ok(JobState::Done(manifest));
         }
+        if let Some((code, message)) = tanba_export::failure(&self.root, job) {
+            return Ok(JobState::Failed { code, message });
+        }
         if *self.running.lock().expect("not poisoned") == Some(job) {
             return Ok(JobState::Running);
         }
-        Ok(
-            match self.failures.lock().expect("not poisoned").get(&job) {
-                Some((code, message)) => JobState::Failed {
-                    code,
-                    message: message.clone(),
-                },
-                None => JobState::Queued,
-            },
-        )
+        Ok(JobState::Queued)
     }
 
-    /// Removes a job's files (giving their bytes back to the quota) and marks it deleted.
-    pub fn delete(&self, job: u64) -> Result<(), ExportError> {
-        if *self.running.lock().expect("not poisoned") == Some(job) {
-            return Err(ExportError::Corrupt(format!("job {job} is being written")));
+    /// Deletes a job that is not being written: its marker, then its files (their bytes go
+    /// back to the quota). A queued job is deleted before it is written. False: the job is
+    /// being written, and nothing was done.
+    pub fn delete(&self, job: u64) -> Result<bool, ExportError> {
+        let running = self.running.lock().expect("not poisoned");
+        if *running == Some(job) {
+            return Ok(false);
         }
-        let directory = tanba_export::job_directory(&self.root, job);
-        let bytes = directory_bytes(&directory);
-        if directory.exists() {
-            std::fs::remove_dir_all(&directory)?;
-        }
+        let bytes = tanba_export::delete_job(&self.root, job)?;
+        drop(running);
         self.quota.give_back(bytes);
-        std::fs::create_dir_all(&directory)?;
-        std::fs::write(directory.join(DELETED_MARKER), b"")?;
-        Ok(())
+        Ok(true)
     }
 
-    /// Whether a job needs the worker.
-    fn pending(&self, job: u64) -> Result<bool, ExportError> {
-        Ok(matches!(self.state(job)?, JobState::Queued))
-    }
-
-    /// The oldest job the worker has to write, moving the settled mark past the jobs before it
-    /// that need nothing.
-    fn next_job(&self, app: &App) -> Result<Option<DataExportJob>, ExportError> {
+    /// Claims the oldest job that needs writing, moving the settled mark past those before it.
+    fn claim_next(&self, app: &App) -> Result<Option<DataExportJob>, ExportError> {
         let snapshot = app.engine.snapshot();
-        let mut settled = *self.settled_through.lock().expect("not poisoned");
-        let mut contiguous = true;
+        let mut settled = self.settled_through.lock().expect("not poisoned");
         loop {
-            let jobs = data_export::jobs(snapshot.as_ref(), settled, JOBS_PER_LOOK)?;
-            let Some(last) = jobs.last().map(|job| job.id) else {
+            let jobs = data_export::jobs(snapshot.as_ref(), *settled, JOBS_PER_LOOK)?;
+            if jobs.is_empty() {
                 return Ok(None);
-            };
+            }
             for job in jobs {
-                if self.pending(job.id)? {
+                let mut running = self.running.lock().expect("not poisoned");
+                if !tanba_export::is_settled(&self.root, job.id) {
+                    *running = Some(job.id);
                     return Ok(Some(job));
                 }
-                let failed = self
-                    .failures
-                    .lock()
-                    .expect("not poisoned")
-                    .contains_key(&job.id);
-                contiguous &= !failed;
-                if contiguous {
-                    *self.settled_through.lock().expect("not poisoned") = job.id;
-                }
+                *settled = job.id;
             }
-            settled = last;
         }
     }
-
-    fn fail(&self, job: u64, error: &ExportError) {
-        tracing::warn!(job, code = error.code(), %error, "a data export failed");
-        let mut failures = self.failures.lock().expect("not poisoned");
-        if failures.len() >= FAILURES_REMEMBERED_MAX
-            && let Some(oldest) = failures.keys().min().copied()
-        {
-            failures.remove(&oldest);
-        }
-        failures.insert(job, (error.code(), error.to_string()));
-    }
-}
-
-fn directory_bytes(path: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|entry| match entry.file_type() {
-            Ok(kind) if kind.is_dir() => directory_bytes(&entry.path()),
-            _ => entry.metadata().map_or(0, |metadata| metadata.len()),
-        })
-        .sum()
 }
 
 /// Starts the worker: it writes the jobs one at a time until `stop`.
@@ -206,10 +153,10 @@ pub fn spawn(app: Arc<App>, mut stop: watch::Receiver<bool>) -> tokio::task::Joi
     })
 }
 
-/// Writes the next job, if there is one; whether one was tried.
+/// Writes the next job, if there is one; whether one was written or failed.
 fn write_next(app: &App) -> bool {
     let exports = &app.exports;
-    let job = match exports.next_job(app) {
+    let job = match exports.claim_next(app) {
         Ok(Some(job)) => job,
         Ok(None) => return false,
         Err(error) => {
@@ -217,17 +164,24 @@ fn write_next(app: &App) -> bool {
             return false;
         }
     };
-    *exports.running.lock().expect("not poisoned") = Some(job.id);
     let snapshot = app.engine.snapshot();
     let written = tanba_export::write_job(snapshot.as_ref(), &job, &exports.root, &exports.quota);
-    *exports.running.lock().expect("not poisoned") = None;
-    match written {
-        Ok(manifest) => tracing::info!(
-            job = job.id,
-            rows = manifest.rows(),
-            "a data export was written"
-        ),
-        Err(error) => exports.fail(job.id, &error),
+    match &written {
+        Ok(manifest) => {
+            tracing::info!(
+                job = job.id,
+                rows = manifest.rows(),
+                "a data export was written"
+            );
+        }
+        Err(error) => {
+            tracing::warn!(job = job.id, code = error.code(), %error, "a data export failed");
+            if let Err(marking) = tanba_export::mark_failed(&exports.root, job.id, error) {
+                // Not settled: it is tried again on the next look, after a pause.
+                tracing::error!(job = job.id, %marking, "a failed data export cannot be marked");
+            }
+        }
     }
-    true
+    *exports.running.lock().expect("not poisoned") = None;
+    written.is_ok()
 }

@@ -974,8 +974,6 @@ impl FeedQuery {
     }
 }
 
-/// `GET /v1/feeds/{kind}?after=N`: the HTTP twin of `FeedService/Follow`, one item per line as
-/// newline-delimited JSON (`tanba_proto::feed::FeedLine`), until `until` or the caller hangs up.
 /// `GET /v1/exports/{job}/day=YYYY-MM-DD/part-0.parquet`: a file of a written data export
 /// job, streamed (the HTTP twin of `tanba.v1.DataExportService/DownloadDataExportFile`).
 async fn export_file(
@@ -1012,6 +1010,8 @@ async fn export_file(
         .into_response()
 }
 
+/// `GET /v1/feeds/{kind}?after=N`: the HTTP twin of `FeedService/Follow`, one item per line as
+/// newline-delimited JSON (`tanba_proto::feed::FeedLine`), until `until` or the caller hangs up.
 async fn follow_feed(
     State(http): Shared,
     axum::extract::Path(kind): axum::extract::Path<String>,

@@ -485,3 +485,125 @@ async fn r_is_14_owners_read_their_statistics_over_grpc_and_in_the_console() {
     let garbage = browser.get("/console/statistics?from=yesterday").await;
     assert_eq!(garbage.status, 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_is_15_a_ministry_exports_parquet_once_per_key_and_downloads_it_over_grpc_and_http() {
+    use tanba_types::{DataExportKind, Date};
+    let fixture = start(|_| {}).await;
+    let producer_key = fixture
+        .member("960440000012", "Су зауыты", pb::Role::Producer)
+        .await;
+    let (producer, _codes) = fixture.goods_of(&producer_key, 5).await;
+    let ministry_key = fixture
+        .member("870412300416", "Министрлік", pb::Role::Ministry)
+        .await;
+    let mut ministry = Connection::connect(&fixture.grpc()).await.unwrap();
+    ministry.sign_in(&ministry_key).await.unwrap();
+    let today = Date::from_unix_ms_in_kz(START_MS);
+    let asked = ministry
+        .request_data_export("codes-today", DataExportKind::Codes, today, today)
+        .await
+        .unwrap();
+    // The same key again is the same job.
+    let again = ministry
+        .request_data_export("codes-today", DataExportKind::Codes, today, today)
+        .await
+        .unwrap();
+    assert_eq!(again.job, asked.job);
+    let job = ministry
+        .wait_for_data_export(asked.job, std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        (job.state.as_str(), job.rows, job.files.len()),
+        ("done", 5, 1),
+        "{job:?}"
+    );
+    let directory = tempfile::tempdir().unwrap();
+    let written = ministry
+        .download_data_export(&job, directory.path())
+        .await
+        .unwrap();
+    let bytes = std::fs::read(&written[0]).unwrap();
+    assert_eq!(&bytes[..4], b"PAR1", "a Parquet file");
+    assert_eq!(bytes.len() as u64, job.files[0].bytes);
+
+    // Over HTTP with the ministry's token: the same bytes; a file the job does not list, or a
+    // path that climbs out, is not found; without a token, nothing.
+    let token = fixture.http_token(&ministry_key).await;
+    let web = reqwest::Client::new();
+    let get = |path: String| {
+        web.get(format!("{}{path}", fixture.http()))
+            .bearer_auth(&token)
+    };
+    let served = get(format!("/v1/exports/{}/{}", job.job, job.files[0].path))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.bytes().await.unwrap().to_vec(), bytes);
+    for path in [
+        "day=2001-01-01/part-0.parquet",
+        "..%2F..%2Fengine/CURRENT",
+        "day=x/..%2F..%2Fmanifest.json",
+    ] {
+        let refused = get(format!("/v1/exports/{}/{path}", job.job))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 404, "{path}");
+    }
+    let anonymous = web
+        .get(format!(
+            "{}/v1/exports/{}/{}",
+            fixture.http(),
+            job.job,
+            job.files[0].path
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    // A producer may neither ask nor read the ministry's job; the operator may read it.
+    let refused = producer
+        .request_data_export("mine", DataExportKind::Sales, today, today)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some("TANBA-SERVER-FORBIDDEN"));
+    // The whole log and the cases are the operator's, as their feeds are.
+    for kind in [DataExportKind::Events, DataExportKind::Cases] {
+        let refused = ministry
+            .request_data_export(kind.name(), kind, today, today)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.code(),
+            Some("TANBA-ENGINE-ROLE-REQUIRED"),
+            "{kind:?}"
+        );
+    }
+    // A key used before, asked with something else, is refused with the job it made.
+    let refused = ministry
+        .request_data_export("codes-today", DataExportKind::Sales, today, today)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some("TANBA-ENGINE-DATA-EXPORT-KEY-USED"));
+    let refused = producer.get_data_export(job.job).await.unwrap_err();
+    assert_eq!(refused.code(), Some("TANBA-SERVER-FORBIDDEN"));
+    let operator = fixture.operator().await;
+    assert_eq!(
+        operator.get_data_export(job.job).await.unwrap().state,
+        "done"
+    );
+
+    // Deleted: its files are gone and it is never written again.
+    let deleted = ministry.delete_data_export(job.job).await.unwrap();
+    assert_eq!(deleted.state, "deleted");
+    let gone = get(format!("/v1/exports/{}/{}", job.job, job.files[0].path))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+    assert!(fixture.server.app.exports.used_bytes() < job.files[0].bytes);
+}

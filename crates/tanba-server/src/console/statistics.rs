@@ -68,11 +68,13 @@ pub async fn page(State(app): State<Arc<App>>, headers: HeaderMap, request: Requ
         let answer = service::owner_statistics(call, ask).await?;
         let frame = visit.signed_in_frame("statistics", &who);
         let may_ask_others = SUPERVISING_ROLES.iter().any(|role| who.has_role(*role));
-        let names = product_names(call, &answer.figures, &frame)?;
+        let top = top_products(&answer.figures);
+        let names = product_names(call, &top, &frame)?;
+        let top = top.into_iter().map(|(_, codes)| codes).zip(names).collect();
         Ok(statistics_page(
             frame,
             &answer,
-            &names,
+            top,
             may_ask_others,
             [owner, gtin],
         ))
@@ -88,53 +90,59 @@ fn optional<T: std::str::FromStr>(text: &str, field: &str) -> Result<Option<T>, 
     }
 }
 
-/// The names of the products in the figures, in the page's language (transport packages have
-/// a name of their own; a product without a card is shown by its GTIN).
+/// The products an owner holds most now (not withdrawn), at most [`TOP_PRODUCTS`], with
+/// their codes.
+fn top_products(figures: &OwnerStatistics) -> Vec<(Option<Gtin>, u64)> {
+    let mut held: BTreeMap<Option<Gtin>, u64> = BTreeMap::new();
+    for row in &figures.stock {
+        if !matches!(row.status, tanba_types::CodeStatus::Withdrawn(_)) {
+            *held.entry(row.gtin).or_default() += row.codes;
+        }
+    }
+    let mut top: Vec<(Option<Gtin>, u64)> = held.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top.truncate(TOP_PRODUCTS);
+    top
+}
+
+/// The names of the top products in the page's language (transport packages have a name of
+/// their own; a product without a card is shown by its GTIN): a read each, at most
+/// [`TOP_PRODUCTS`].
 fn product_names(
     call: &Call<'_>,
-    figures: &OwnerStatistics,
+    top: &[(Option<Gtin>, u64)],
     frame: &Frame,
-) -> Result<BTreeMap<Option<Gtin>, String>, ApiError> {
+) -> Result<Vec<String>, ApiError> {
     let snapshot = call.app().engine.snapshot();
-    let mut names = BTreeMap::new();
-    let gtins =
-        (figures.stock.iter().map(|row| row.gtin)).chain(figures.flows.iter().map(|row| row.gtin));
-    for gtin in gtins {
-        if names.contains_key(&gtin) {
-            continue;
-        }
-        let name = match gtin {
-            None => frame.t("statistics-transport"),
-            Some(gtin) => match query::product(snapshot.as_ref(), &gtin)? {
-                Some(product) => {
-                    format!("{} ({gtin})", product_name(&product, frame.words.language))
-                }
-                None => gtin.to_string(),
-            },
-        };
-        names.insert(gtin, name);
-    }
-    Ok(names)
+    top.iter()
+        .map(|(gtin, _)| {
+            Ok(match gtin {
+                None => frame.t("statistics-transport"),
+                Some(gtin) => match query::product(snapshot.as_ref(), gtin)? {
+                    Some(product) => {
+                        format!("{} ({gtin})", product_name(&product, frame.words.language))
+                    }
+                    None => gtin.to_string(),
+                },
+            })
+        })
+        .collect()
 }
 
 fn statistics_page(
     frame: Frame,
     answer: &service::StatisticsAnswer,
-    names: &BTreeMap<Option<Gtin>, String>,
+    top: Vec<(u64, String)>,
     may_ask_others: bool,
     [owner, gtin]: [String; 2],
 ) -> StatisticsPage {
     let words = frame.words;
     let figures = &answer.figures;
     let mut by_status = [(0u64, 0u64); STATUSES];
-    let mut held: BTreeMap<Option<Gtin>, u64> = BTreeMap::new();
     for row in &figures.stock {
         let slot = &mut by_status[status_index(row.status)];
         slot.0 += row.codes;
         slot.1 += row.blocked;
-        if !matches!(row.status, tanba_types::CodeStatus::Withdrawn(_)) {
-            *held.entry(row.gtin).or_default() += row.codes;
-        }
     }
     let stock: Vec<(String, u64, u64)> = (by_status.iter().enumerate())
         .filter(|(_, (codes, _))| *codes > 0)
@@ -158,15 +166,12 @@ fn statistics_page(
             value_text: blocked_words(*codes, *blocked),
         })
         .collect();
-    let mut top: Vec<(Option<Gtin>, u64)> = held.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    top.truncate(TOP_PRODUCTS);
-    let top_bars: Vec<Bar> = (top.iter())
-        .map(|(gtin, codes)| Bar {
-            label: names.get(gtin).cloned().unwrap_or_default(),
-            value: *codes,
+    let top_bars: Vec<Bar> = (top.into_iter())
+        .map(|(codes, label)| Bar {
+            label,
+            value: codes,
             part: 0,
-            value_text: words.number(*codes),
+            value_text: words.number(codes),
         })
         .collect();
     let (flows_chart, flow_names, day_rows) = flows_view(&frame, answer);

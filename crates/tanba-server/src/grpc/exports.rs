@@ -104,7 +104,7 @@ fn job_to(view: &JobView) -> pb::DataExportJob {
         JobState::Running => "running",
         JobState::Deleted => "deleted",
         JobState::Failed { code, message } => {
-            out.error_code = (*code).to_owned();
+            out.error_code = code.clone();
             out.error_message = message.clone();
             "failed"
         }

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use tanba_engine::EngineError;
-use tanba_engine::data_export::{self, DataExportJob, EXPORTING_ROLES};
+use tanba_engine::data_export::{self, DataExportJob, EXPORTING_ROLES, exporters};
 use tanba_types::{Actor, Command, DataExportKind, Date, Role};
 
 use crate::app::{Call, StreamSlot};
@@ -39,20 +39,27 @@ pub async fn request(
 ) -> Result<JobView, ApiError> {
     let who = call.participant_with(EXPORTING_ROLES)?;
     call.note_reference(format!("export {key}"));
+    let to = to.unwrap_or(from);
     let command = Command::RequestDataExport {
         key,
         kind,
         from,
-        to: to.unwrap_or(from),
+        to,
     };
     // No document signature to check: the command goes to the engine as it is.
-    let id = match call.submit(Actor::Participant(who.id), command).await {
-        Ok(receipt) => receipt.first_sequence,
-        Err(EngineError::DataExportKeyUsed(job)) => job,
+    let (id, made_before) = match call.submit(Actor::Participant(who.id), command).await {
+        Ok(receipt) => (receipt.first_sequence, false),
+        Err(EngineError::DataExportKeyUsed(job)) => (job, true),
         Err(error) => return Err(error.into()),
     };
     call.app().exports.wake();
-    job(call, id)
+    let view = job(call, id)?;
+    // The key's job answers the same ask again; a different ask with it is a mistake to say.
+    let same = (view.job.kind, view.job.from, view.job.to) == (kind, from, to);
+    if made_before && !same {
+        return Err(EngineError::DataExportKeyUsed(id).into());
+    }
+    Ok(view)
 }
 
 /// A job the caller may read: its requester's, or any for the operator.
@@ -62,23 +69,29 @@ pub fn job(call: &mut Call<'_>, id: u64) -> Result<JobView, ApiError> {
     let app = call.app();
     let job = data_export::job(app.engine.snapshot().as_ref(), id)?
         .ok_or_else(|| ApiError::not_found("data export job"))?;
-    if job.requester != who.id && !who.has_role(Role::Operator) {
+    // Its requester while it still holds a role that may export the kind, or the operator.
+    let requester =
+        job.requester == who.id && exporters(job.kind).iter().any(|role| who.has_role(*role));
+    if !requester && !who.has_role(Role::Operator) {
         return Err(ApiError::forbidden("the job's requester | operator"));
     }
     let state = app.exports.state(id).map_err(export_error)?;
     Ok(JobView { job, state })
 }
 
-/// Deletes a written job's files.
+/// Deletes a job's files, or a queued job before it is written (a job being written is
+/// refused until it is done).
 pub fn delete(call: &mut Call<'_>, id: u64) -> Result<JobView, ApiError> {
     let view = job(call, id)?;
     match view.state {
-        JobState::Done(_) | JobState::Failed { .. } => {
-            call.app().exports.delete(id).map_err(export_error)?;
+        JobState::Done(_) | JobState::Failed { .. } | JobState::Queued => {
+            if !call.app().exports.delete(id).map_err(export_error)? {
+                return Err(ApiError::not_ready("data export job"));
+            }
             job(call, id)
         }
         JobState::Deleted => Ok(view),
-        JobState::Queued | JobState::Running => Err(ApiError::not_ready("data export job")),
+        JobState::Running => Err(ApiError::not_ready("data export job")),
     }
 }
 

@@ -126,6 +126,39 @@ impl Fixture {
         key
     }
 
+    /// A bearer token for the HTTP API, signed in with `key` (the JSON sign-in a till makes).
+    pub async fn http_token(&self, key: &KeyFile) -> String {
+        use tanba_crypto::Signer;
+        use tanba_crypto::encoding::{base64url, base64url_decode};
+        let http = reqwest::Client::new();
+        let participant = key.participant.to_string();
+        let asked: serde_json::Value = http
+            .post(format!("{}/v1/auth/challenge", self.http()))
+            .json(&serde_json::json!({ "participant": participant }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let challenge = base64url_decode(asked["challenge"].as_str().unwrap()).unwrap();
+        let message = tanba_crypto::sign_in::sign_in_message(&challenge);
+        let signed: serde_json::Value = http
+            .post(format!("{}/v1/auth/sign-in", self.http()))
+            .json(&serde_json::json!({
+                "participant": participant,
+                "challenge": base64url(&challenge),
+                "signature": base64url(&key.signer().sign(&message)),
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        signed["token"].as_str().unwrap().to_owned()
+    }
+
     /// A water producer (registered as `producer`, with its category and product) with
     /// `count` bottles of its own production in circulation: its signed-in connection and the
     /// bottles' codes.

@@ -1,10 +1,13 @@
-//! `tanba bench --statistics`: owners' statistics (R-IS-14) answered with many codes in the
-//! store. One producer with [`PRODUCTS`] products is issued codes day after day for a year (the
-//! system's clock moved a day at a time), 10,000,000 codes in all (`--quick`: 500,000 over 30
-//! days), so its counters span products x days as a busy owner's would. Then its statistics are
-//! read through the engine's query, as the gRPC and console doors read them: the last 30 days,
-//! the whole year, and the whole year of one product, each many times; one JSON line each
-//! with the latency's percentiles.
+//! `tanba bench --analytics`: owners' statistics (R-IS-14) and data exports (R-IS-15) with
+//! many codes in the store. One producer with [`PRODUCTS`] products is issued codes day after
+//! day for a year (the system's clock moved a day at a time), 10,000,000 codes in all
+//! (`--quick`: 500,000 over 30 days), so its counters span products x days as a busy owner's
+//! would. Then:
+//! - its statistics are read through the engine's query, as the gRPC and console doors read
+//!   them: the last 30 days, the whole year, and the whole year of one product, each many
+//!   times, with the latency's percentiles;
+//! - the operator exports the codes of the whole period and the log's events as Parquet
+//!   (`tanba-export`, as the server's worker writes them), timed: rows per second.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,11 +16,13 @@ use anyhow::{Context, Result, ensure};
 use rand_core::{OsRng, RngCore};
 use serde_json::json;
 use tanba_crypto::KeyRing;
-use tanba_engine::statistics;
 use tanba_engine::workload::World;
 use tanba_engine::{Clock, Engine, EngineConfig, SystemClock};
+use tanba_engine::{data_export, statistics};
 use tanba_store::{RocksStore, Store};
-use tanba_types::Date;
+use tanba_types::{
+    Actor, Command, DataExportKind, Date, Participant, ParticipantStatus, Role, TaxpayerId,
+};
 
 use crate::bench_command::{ORDER_TIMEOUT, histogram, report};
 
@@ -123,7 +128,46 @@ pub fn run(quick: bool, parent: &std::path::Path) -> Result<()> {
             json!({ "codes_in_store": issued, "rows": rows }),
         );
     }
+    export(&engine, first_day, last_day, dir.path())?;
     engine.shutdown();
+    Ok(())
+}
+
+/// Exports the period's codes and events as the operator, each timed.
+fn export(engine: &Engine, from: Date, to: Date, dir: &std::path::Path) -> Result<()> {
+    let analyst = Participant {
+        id: TaxpayerId::parse("990540000399")?,
+        name: "Analysts".into(),
+        roles: [Role::Operator].into(),
+        keys: Vec::new(),
+        status: ParticipantStatus::Active,
+    };
+    engine.execute(Actor::System, Command::RegisterParticipant(analyst.clone()))?;
+    let root = dir.join("exports");
+    let quota = tanba_export::Quota::new(u64::MAX, &root)?;
+    for kind in [DataExportKind::Codes, DataExportKind::Events] {
+        let command = Command::RequestDataExport {
+            key: format!("bench-{}", kind.name()),
+            kind,
+            from,
+            to,
+        };
+        let id = engine
+            .execute(Actor::Participant(analyst.id), command)?
+            .first_sequence;
+        let snapshot = engine.snapshot();
+        let job = data_export::job(snapshot.as_ref(), id)?.context("the job was made")?;
+        let started = Instant::now();
+        let manifest = tanba_export::write_job(snapshot.as_ref(), &job, &root, &quota)?;
+        let bytes: u64 = manifest.files.iter().map(|file| file.bytes).sum();
+        report(
+            &format!("export_{}", kind.name()),
+            manifest.rows(),
+            started.elapsed(),
+            None,
+            json!({ "files": manifest.files.len(), "bytes": bytes }),
+        );
+    }
     Ok(())
 }
 
