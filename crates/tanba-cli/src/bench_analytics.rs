@@ -6,8 +6,10 @@
 //! - its statistics are read through the engine's query, as the gRPC and console doors read
 //!   them: the last 30 days, the whole year, and the whole year of one product, each many
 //!   times, with the latency's percentiles;
-//! - the operator exports the codes of the whole period and the log's events as Parquet
-//!   (`tanba-export`, as the server's worker writes them), timed: rows per second.
+//! - a retailer sells 300,000 of them today (`--quick`: 30,000), so the log has entries to
+//!   export;
+//! - the operator exports the codes, the log's events and the sales of the period and today
+//!   as Parquet (`tanba-export`, as the server's worker writes them), timed: rows per second.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,12 +26,14 @@ use tanba_types::{
     Actor, Command, DataExportKind, Date, Participant, ParticipantStatus, Role, TaxpayerId,
 };
 
-use crate::bench_command::{ORDER_TIMEOUT, histogram, report};
+use crate::bench_command::{ORDER_TIMEOUT, histogram, report, sales};
 
 /// The owner's products.
 pub const PRODUCTS: u32 = 100;
 /// Products issued codes each day (a rotating share of [`PRODUCTS`]).
 pub const PRODUCTS_PER_DAY: u32 = 20;
+/// Tills selling at once before the exports.
+const SALES_TILLS: usize = 256;
 /// Times each query is asked.
 const QUERIES: usize = 200;
 const DAY_MS: u64 = 86_400_000;
@@ -38,6 +42,7 @@ const DAY_MS: u64 = 86_400_000;
 struct Scale {
     codes: u32,
     days: u32,
+    sales: u32,
 }
 
 /// Runs the statistics workload in a fresh data directory under `parent`.
@@ -46,10 +51,12 @@ pub fn run(quick: bool, parent: &std::path::Path) -> Result<()> {
         true => Scale {
             codes: 500_000,
             days: 30,
+            sales: 30_000,
         },
         false => Scale {
             codes: 10_000_000,
             days: 365,
+            sales: 300_000,
         },
     };
     let dir = tempfile::Builder::new()
@@ -128,7 +135,20 @@ pub fn run(quick: bool, parent: &std::path::Path) -> Result<()> {
             json!({ "codes_in_store": issued, "rows": rows }),
         );
     }
-    export(&engine, first_day, last_day, dir.path())?;
+    // Today, after the period: sales, so that the log has many entries to export.
+    let today = Date::from_unix_ms_in_kz(clock.now_ms());
+    let order = world.order(&engine, world.short_gtin, scale.sales, ORDER_TIMEOUT)?;
+    let sold = tanba_engine::workload::order_codes(&engine, order)?;
+    world.bring_into_circulation(&engine, &sold, today)?;
+    world.deliver(&engine, world.retailer, &sold)?;
+    sales(
+        &engine,
+        world.retailer,
+        &sold,
+        SALES_TILLS,
+        "analytics_sales",
+    )?;
+    export(&engine, first_day, today, dir.path())?;
     engine.shutdown();
     Ok(())
 }
@@ -145,9 +165,18 @@ fn export(engine: &Engine, from: Date, to: Date, dir: &std::path::Path) -> Resul
     engine.execute(Actor::System, Command::RegisterParticipant(analyst.clone()))?;
     let root = dir.join("exports");
     let quota = tanba_export::Quota::new(u64::MAX, &root)?;
-    for kind in [DataExportKind::Codes, DataExportKind::Events] {
+    // The whole period (a file a day, each synced), then today alone: the day of the sales,
+    // one file, what a row costs.
+    let asks = [
+        ("export_codes", DataExportKind::Codes, from),
+        ("export_events", DataExportKind::Events, from),
+        ("export_sales", DataExportKind::Sales, from),
+        ("export_events_one_day", DataExportKind::Events, to),
+        ("export_sales_one_day", DataExportKind::Sales, to),
+    ];
+    for (name, kind, from) in asks {
         let command = Command::RequestDataExport {
-            key: format!("bench-{}", kind.name()),
+            key: name.replace('_', "-"),
             kind,
             from,
             to,
@@ -161,7 +190,7 @@ fn export(engine: &Engine, from: Date, to: Date, dir: &std::path::Path) -> Resul
         let manifest = tanba_export::write_job(snapshot.as_ref(), &job, &root, &quota)?;
         let bytes: u64 = manifest.files.iter().map(|file| file.bytes).sum();
         report(
-            &format!("export_{}", kind.name()),
+            name,
             manifest.rows(),
             started.elapsed(),
             None,
