@@ -192,6 +192,21 @@ pub fn code_record(
     record(snapshot, Column::Codes, &keys::code(code))
 }
 
+/// The stored records of several codes, in the order asked, in one batched read (an export
+/// reads an issue's codes so, not one seek each).
+pub fn code_records(
+    snapshot: &dyn Snapshot,
+    codes: &[CodeKey],
+) -> Result<Vec<Option<CodeRecord>>, EngineError> {
+    let keys: Vec<Vec<u8>> = codes.iter().map(keys::code).collect();
+    let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+    snapshot
+        .multi_get(Column::Codes, &keys)?
+        .into_iter()
+        .map(|value| value.map(|bytes| decode(&bytes)).transpose())
+        .collect()
+}
+
 /// A code's card: one read for the code, one for its product, one per enclosing package.
 pub fn code_card(snapshot: &dyn Snapshot, code: &CodeKey) -> Result<Option<CodeCard>, EngineError> {
     let Some(code_record) = code_record(snapshot, code)? else {

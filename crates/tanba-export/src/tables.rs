@@ -332,15 +332,29 @@ impl Codes {
         Ok(holder)
     }
 
+    /// Adds the rows of `codes`, read in one batch.
+    fn push_all(
+        &mut self,
+        snapshot: &dyn Snapshot,
+        record: &LogRecord,
+        codes: &[CodeKey],
+    ) -> Result<(), ExportError> {
+        for (code, stored) in codes.iter().zip(query::code_records(snapshot, codes)?) {
+            let stored =
+                stored.ok_or_else(|| ExportError::Corrupt(format!("code {code} is missing")))?;
+            self.push(snapshot, record, code, &stored)?;
+        }
+        Ok(())
+    }
+
     fn push(
         &mut self,
         snapshot: &dyn Snapshot,
         record: &LogRecord,
         code: &CodeKey,
+        stored: &CodeRecord,
     ) -> Result<(), ExportError> {
-        let stored = query::code_record(snapshot, code)?
-            .ok_or_else(|| ExportError::Corrupt(format!("code {code} is missing")))?;
-        let holder = self.holder(snapshot, &stored)?;
+        let holder = self.holder(snapshot, stored)?;
         self.entry.push(record);
         self.code.append_value(code.to_string());
         self.gtin
@@ -370,12 +384,13 @@ impl Table for Codes {
                 let Some(gtin) = issued_gtin(snapshot, &record.event)? else {
                     return Ok(());
                 };
-                for issued in codes {
-                    self.push(snapshot, record, &CodeKey::item(gtin, issued.serial))?;
-                }
+                let keys: Vec<CodeKey> = (codes.iter())
+                    .map(|issued| CodeKey::item(gtin, issued.serial))
+                    .collect();
+                self.push_all(snapshot, record, &keys)?;
             }
             Event::TransportPackageCreated { sscc, .. } => {
-                self.push(snapshot, record, &CodeKey::Sscc(*sscc))?;
+                self.push_all(snapshot, record, &[CodeKey::Sscc(*sscc)])?;
             }
             _ => {}
         }

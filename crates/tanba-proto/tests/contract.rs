@@ -134,6 +134,7 @@ fn the_services_the_issue_names_are_there() {
             "AuthService",
             "CasesService",
             "CodesService",
+            "DataExportService",
             "DocumentsService",
             "EmissionService",
             "FeedService",
@@ -143,6 +144,7 @@ fn the_services_the_issue_names_are_there() {
             "RegistryService",
             "RetailService",
             "StateServicesService",
+            "StatisticsService",
         ]
     );
 }
