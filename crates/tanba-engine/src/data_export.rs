@@ -18,6 +18,7 @@ use crate::error::EngineError;
 use crate::keys;
 use crate::records::{decode, encode};
 use crate::state::State;
+use crate::statistics::check_period;
 
 /// Roles that may export data for analytical systems (of some kind).
 pub const EXPORTING_ROLES: &[Role] = &[Role::Ministry, Role::Operator];
@@ -82,18 +83,12 @@ pub(crate) fn request(
     if let Some(job) = state.get(Column::Index, &keys::data_export_key(&participant.id, key))? {
         return Err(EngineError::DataExportKeyUsed(keys::read_u64(&job)?));
     }
+    check_period(from, to, DATA_EXPORT_DAYS_MAX, "days in one data export")?;
     let today = Date::from_unix_ms_in_kz(context.time_ms);
-    let days = to.days_since_epoch() - from.days_since_epoch();
-    if days < 0 || from > today {
+    if from > today {
         return Err(EngineError::Invalid {
-            field: "to",
-            reason: "the period ends before it starts, or has not begun",
-        });
-    }
-    if days.unsigned_abs() >= DATA_EXPORT_DAYS_MAX {
-        return Err(EngineError::LimitExceeded {
-            what: "days in one data export",
-            max: DATA_EXPORT_DAYS_MAX as usize,
+            field: "from",
+            reason: "the period has not begun",
         });
     }
     if jobs_on(state, &participant.id, today)? >= DATA_EXPORT_JOBS_PER_DAY_MAX {

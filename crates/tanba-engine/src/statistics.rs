@@ -496,19 +496,12 @@ pub fn owner_statistics(
     to: Date,
     gtin: Option<&Gtin>,
 ) -> Result<OwnerStatistics, EngineError> {
-    let days = to.days_since_epoch() - from.days_since_epoch();
-    if days < 0 {
-        return Err(EngineError::Invalid {
-            field: "to",
-            reason: "the period ends before it starts",
-        });
-    }
-    if days.unsigned_abs() >= STATISTICS_DAYS_MAX {
-        return Err(EngineError::LimitExceeded {
-            what: "days in one statistics query",
-            max: STATISTICS_DAYS_MAX as usize,
-        });
-    }
+    check_period(
+        from,
+        to,
+        STATISTICS_DAYS_MAX,
+        "days in one statistics query",
+    )?;
     let mut out = OwnerStatistics::default();
     let wanted = gtin.map(keys::gtin_number);
     let prefix = match wanted {
@@ -543,6 +536,30 @@ pub fn owner_statistics(
         None => all_flows(snapshot, owner, from, to, &mut out)?,
     }
     Ok(out)
+}
+
+/// Refuses a period that ends before it starts, or spans `days_max` days or more (`what` names
+/// the limit).
+pub(crate) fn check_period(
+    from: Date,
+    to: Date,
+    days_max: u32,
+    what: &'static str,
+) -> Result<(), EngineError> {
+    let days = to.days_since_epoch() - from.days_since_epoch();
+    if days < 0 {
+        return Err(EngineError::Invalid {
+            field: "to",
+            reason: "the period ends before it starts",
+        });
+    }
+    if days.unsigned_abs() >= days_max {
+        return Err(EngineError::LimitExceeded {
+            what,
+            max: days_max as usize,
+        });
+    }
+    Ok(())
 }
 
 /// Every product's flows of an owner over the days, at most [`STATISTICS_ENTRIES_MAX`]
