@@ -19,6 +19,9 @@ const LABEL_WIDTH: u32 = 260;
 const PLOT_HEIGHT: u32 = 200;
 /// Room below a column chart's plot for the days.
 const AXIS_HEIGHT: u32 = 28;
+/// Characters of a bar's label shown; a longer one is cut with an ellipsis (the whole of it is
+/// in the bar's title).
+const LABEL_CHARS_MAX: usize = 36;
 /// Series a chart colours apart (`chart-s0` .. `chart-s11`); more reuse the colours.
 pub const SERIES_CLASSES: usize = 12;
 
@@ -45,10 +48,11 @@ pub fn bars(title: &str, bars: &[Bar]) -> String {
         let length = scaled(bar.value, longest, room);
         let part = scaled(bar.part.min(bar.value), longest, room);
         let (label, figures) = (escape(&bar.label), escape(&bar.value_text));
+        let shown = escape(&shortened(&bar.label));
         let text_y = y + BAR_HEIGHT / 2 + 4;
         let _ = write!(
             svg,
-            "<text class=\"chart-label\" x=\"{x}\" y=\"{text_y}\" text-anchor=\"end\">{label}</text>\
+            "<text class=\"chart-label\" x=\"{x}\" y=\"{text_y}\" text-anchor=\"end\">{shown}</text>\
              <rect class=\"chart-s0\" x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{length}\" height=\"{h}\">\
              <title>{label}: {figures}</title></rect>",
             x = LABEL_WIDTH - 8,
@@ -129,12 +133,23 @@ pub fn stacked_columns(
                 figure = escape(&number(value)),
             );
         }
-        let labelled = day == 0 || day + 1 == days.len() || day == days.len() / 2;
-        if labelled {
+        // The first day's label starts at its column, the last ends at its own, the middle
+        // one is centred: none runs off the chart.
+        let anchor = match day {
+            0 => Some("start"),
+            _ if day + 1 == days.len() => Some("end"),
+            _ if day == days.len() / 2 => Some("middle"),
+            _ => None,
+        };
+        if let Some(anchor) = anchor {
+            let x = match anchor {
+                "start" => x,
+                "end" => x + width,
+                _ => x + width / 2.0,
+            };
             let _ = write!(
                 svg,
-                "<text class=\"chart-label\" x=\"{x:.1}\" y=\"{y}\">{label}</text>",
-                x = x + width / 2.0,
+                "<text class=\"chart-label\" x=\"{x:.1}\" y=\"{y}\" text-anchor=\"{anchor}\">{label}</text>",
                 y = PLOT_HEIGHT + 18,
                 label = escape(label),
             );
@@ -155,6 +170,14 @@ pub fn stacked_columns(
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// A label cut to [`LABEL_CHARS_MAX`] characters.
+fn shortened(label: &str) -> String {
+    match label.char_indices().nth(LABEL_CHARS_MAX) {
+        Some((cut, _)) => format!("{}…", &label[..cut]),
+        None => label.to_owned(),
+    }
 }
 
 /// The opening of a chart: its box, its role and its title.
@@ -217,6 +240,22 @@ mod tests {
         assert!(svg.contains(&format!("width=\"{room}\"")), "{svg}");
         assert!(svg.contains(&format!("width=\"{}\"", room / 2)), "{svg}");
         assert!(svg.contains("class=\"chart-part\""));
+        let long = "Sparkling mineral water, 0.5 l (04876000000816)";
+        let bar = Bar {
+            label: long.into(),
+            value: 1,
+            part: 0,
+            value_text: "1".into(),
+        };
+        let svg = bars("Top", &[bar]);
+        assert!(
+            svg.contains("Sparkling mineral water, 0.5 l (0487…</text>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(&format!("<title>{long}: 1</title>")),
+            "the title keeps it whole"
+        );
     }
 
     #[test]
