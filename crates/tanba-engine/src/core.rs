@@ -238,6 +238,9 @@ impl Core {
         head: &mut LogHead,
         stamped: &Stamped,
     ) -> Result<Result<Receipt, EngineError>, EngineError> {
+        if let Command::Capture(commands) = &stamped.command {
+            return self.run_capture(state, head, stamped, commands);
+        }
         let context = Context {
             actor: stamped.actor,
             time_ms: stamped.time_ms,
@@ -283,6 +286,54 @@ impl Core {
             first_sequence,
             last_sequence: head.sequence,
             created,
+            time_ms: stamped.time_ms,
+        }))
+    }
+
+    /// Runs a capture's commands in order, each as if alone; if one is refused, the state and
+    /// the head go back to where they were before the first, and the refusal names it.
+    fn run_capture(
+        &self,
+        state: &mut State,
+        head: &mut LogHead,
+        stamped: &Stamped,
+        commands: &[Command],
+    ) -> Result<Result<Receipt, EngineError>, EngineError> {
+        if let Err(refusal) = check_capture(stamped.actor, commands) {
+            return Ok(Err(refusal));
+        }
+        let savepoint = state.savepoint();
+        let before = *head;
+        let mut receipts = Vec::with_capacity(commands.len());
+        for (index, command) in commands.iter().enumerate() {
+            let one = Stamped {
+                actor: stamped.actor,
+                time_ms: stamped.time_ms,
+                command: command.clone(),
+                note: None,
+            };
+            match self.run(state, head, &one)? {
+                Ok(receipt) => receipts.push(receipt),
+                Err(refusal) => {
+                    state.restore(savepoint);
+                    *head = before;
+                    let error = Box::new(refusal);
+                    return Ok(Err(EngineError::InCapture { index, error }));
+                }
+            }
+        }
+        let first_sequence = before.sequence + 1;
+        if let Some(note) = &stamped.note {
+            state.put(
+                Column::Audit,
+                keys::audit_note(first_sequence),
+                note.clone(),
+            );
+        }
+        Ok(Ok(Receipt {
+            first_sequence,
+            last_sequence: head.sequence,
+            created: None,
             time_ms: stamped.time_ms,
         }))
     }
@@ -376,4 +427,37 @@ pub(crate) fn append(state: &mut State, head: LogHead, record: &LogRecord) -> Lo
         sequence: record.sequence,
         hash,
     }
+}
+
+/// What a capture may hold: a participant's commands, at least one and at most
+/// [`CAPTURE_COMMANDS_MAX`](tanba_types::limits::CAPTURE_COMMANDS_MAX), each
+/// [`Command::capturable`], naming at most
+/// [`CAPTURE_CODES_MAX`](tanba_types::limits::CAPTURE_CODES_MAX) codes together.
+fn check_capture(actor: Actor, commands: &[Command]) -> Result<(), EngineError> {
+    use tanba_types::limits::{CAPTURE_CODES_MAX, CAPTURE_COMMANDS_MAX};
+    if !matches!(actor, Actor::Participant(_)) {
+        return Err(EngineError::Invalid {
+            field: "capture",
+            reason: "made by a participant, for its own goods",
+        });
+    }
+    if commands.is_empty() || !commands.iter().all(Command::capturable) {
+        return Err(EngineError::Invalid {
+            field: "capture",
+            reason: "one or more of a participant's own goods commands",
+        });
+    }
+    if commands.len() > CAPTURE_COMMANDS_MAX {
+        return Err(EngineError::LimitExceeded {
+            what: "commands in one capture",
+            max: CAPTURE_COMMANDS_MAX,
+        });
+    }
+    if commands.iter().map(Command::named_codes).sum::<usize>() > CAPTURE_CODES_MAX {
+        return Err(EngineError::LimitExceeded {
+            what: "codes in one capture",
+            max: CAPTURE_CODES_MAX,
+        });
+    }
+    Ok(())
 }

@@ -220,6 +220,11 @@ pub fn decide(
             from,
             to,
         } => crate::data_export::request(state, context, key, *kind, *from, *to),
+        // The core runs a capture command by command (`Core::run_capture`), each decided here.
+        Command::Capture(_) => Err(EngineError::Invalid {
+            field: "capture",
+            reason: "runs command by command, never decided whole",
+        }),
     }
 }
 

@@ -118,6 +118,15 @@ pub enum EngineError {
     /// one is made.
     #[error("data export key used before, by job {0}")]
     DataExportKeyUsed(u64),
+    /// A command of a capture was refused, so none of the capture was done: which (its place,
+    /// from 0) and why (its code is the capture's).
+    #[error("command {index} of the capture: {error}")]
+    InCapture {
+        /// The command's place in the capture.
+        index: usize,
+        /// Why it was refused.
+        error: Box<EngineError>,
+    },
     /// The document was already accepted or rejected.
     #[error("document {0} is no longer pending")]
     DocumentClosed(DocumentId),
@@ -433,6 +442,7 @@ impl EngineError {
             EngineError::TailMismatch => "TANBA-ENGINE-TAIL-MISMATCH",
             EngineError::UnknownDocument(_) => "TANBA-ENGINE-UNKNOWN-DOCUMENT",
             EngineError::DataExportKeyUsed(_) => "TANBA-ENGINE-DATA-EXPORT-KEY-USED",
+            EngineError::InCapture { error, .. } => error.code(),
             EngineError::DocumentClosed(_) => "TANBA-ENGINE-DOCUMENT-CLOSED",
             EngineError::NotInDocument(_) => "TANBA-ENGINE-NOT-IN-DOCUMENT",
             EngineError::AlreadyBlocked(_) => "TANBA-ENGINE-ALREADY-BLOCKED",
@@ -493,6 +503,7 @@ impl EngineError {
             | EngineError::Expired(code)
             | EngineError::Recalled { code, .. }
             | EngineError::RecallReturnOnly { code, .. } => Some(*code),
+            EngineError::InCapture { error, .. } => error.subject(),
             _ => None,
         }
     }
@@ -507,6 +518,10 @@ impl Localized for EngineError {
     fn detail(&self) -> Option<String> {
         match self {
             EngineError::RoleRequired(role) => Some(role.to_string()),
+            EngineError::InCapture { index, error } => Some(match error.detail() {
+                Some(detail) => format!("{detail} (#{index})"),
+                None => format!("#{index}"),
+            }),
             EngineError::LimitExceeded { what, max } => Some(format!("{what} ≤ {max}")),
             EngineError::Invalid { field, .. } => Some((*field).to_owned()),
             EngineError::ForeignTaxpayer { state, number } => Some(format!("{state} {number}")),

@@ -43,6 +43,14 @@ pub struct Pending {
     event_day: Option<Date>,
 }
 
+/// A group's pending changes at one moment ([`State::savepoint`]).
+pub struct Savepoint {
+    columns: HashMap<Column, BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
+    operations: usize,
+    statistics: Statistics,
+    event_day: Option<Date>,
+}
+
 /// What a group has read from the store, per column.
 #[derive(Default)]
 struct ReadCache {
@@ -136,6 +144,27 @@ impl<'a> State<'a> {
     /// How many keys the pending changes touch.
     pub fn pending_len(&self) -> usize {
         self.pending.len()
+    }
+
+    /// What the group has pending now, to go back to with [`State::restore`]: a capture
+    /// refused part-way leaves nothing of itself. A copy of the group's changes so far
+    /// (bounded by the group's size); what was read from the store stays cached, since the
+    /// store did not change.
+    pub fn savepoint(&self) -> Savepoint {
+        Savepoint {
+            columns: self.pending.columns.clone(),
+            operations: self.pending.operations,
+            statistics: self.pending.statistics.clone(),
+            event_day: self.pending.event_day,
+        }
+    }
+
+    /// Goes back to `savepoint`: every change since is forgotten.
+    pub fn restore(&mut self, savepoint: Savepoint) {
+        self.pending.columns = savepoint.columns;
+        self.pending.operations = savepoint.operations;
+        self.pending.statistics = savepoint.statistics;
+        self.pending.event_day = savepoint.event_day;
     }
 
     /// The value under `key`.

@@ -253,7 +253,7 @@ impl StockTally {
 }
 
 /// Counter deltas of a group, not yet written.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Statistics {
     stock: Deltas<(TaxpayerId, u64), [i64; STOCK_BUCKETS]>,
     flows: Deltas<(TaxpayerId, i32, u64), [u64; Flow::ALL.len()]>,
@@ -262,7 +262,7 @@ pub struct Statistics {
 /// Deltas by counter key. The key used last is answered before the map is hashed: a group's
 /// changes come in runs on one counter (an issue's codes, a till's sales of one product), and
 /// hashing a key per changed code cost a tenth of issuing's throughput.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Deltas<K, V> {
     entries: Vec<(K, V)>,
     index: HashMap<K, usize>,

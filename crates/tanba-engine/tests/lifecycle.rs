@@ -5,11 +5,13 @@
 mod support;
 
 use support::{World, code_of, sscc};
+use tanba_engine::EngineError;
 use tanba_engine::query;
 use tanba_engine::statistics::{self, Flow, STATISTICS_DAYS_MAX};
 use tanba_store::Store;
 use tanba_types::{
-    CodeStatus, Command, Date, Gtin, Introduction, IntroductionKind, IssuedTail, WithdrawalReason,
+    Actor, CodeStatus, Command, Date, Gtin, Introduction, IntroductionKind, IssuedTail,
+    WithdrawalReason,
 };
 
 #[test]
@@ -386,5 +388,98 @@ fn r_is_14_stock_moves_with_a_pallet_and_flows_count_by_day() {
     let too_long = statistics::owner_statistics(snapshot.as_ref(), &producer, today, far, None);
     assert_eq!(too_long.unwrap_err().code(), "TANBA-ENGINE-LIMIT-EXCEEDED");
     drop(snapshot);
+    world.assert_replay_equal();
+}
+
+/// An EPCIS capture (issue 14) is all or nothing: a refused command takes back the ones before
+/// it, in the same group as other commands that stand.
+#[test]
+fn a_capture_refused_part_way_leaves_nothing_and_the_group_around_it_stands() {
+    let mut world = World::new(4);
+    let producer = world.cast.producer;
+    let unit = world.cast.unit;
+    let codes = world.emit(producer, unit, 4);
+    let applied = Command::ReportApplied {
+        codes: codes.clone(),
+        production_date: world.today(),
+        expiry_date: None,
+        batch: Some("E-1".into()),
+    };
+    let packed = Command::Aggregate {
+        parent: sscc(1),
+        children: codes[..2].to_vec(),
+    };
+    let not_packed = Command::Disaggregate {
+        codes: vec![codes[3]],
+    };
+    let today = world.today();
+    let stock = |world: &World| {
+        let snapshot = world.store.snapshot();
+        statistics::owner_statistics(snapshot.as_ref(), &producer, today, today, None).unwrap()
+    };
+    let (head, stock_before) = (world.core.head(), stock(&world));
+    let capture = Command::Capture(vec![applied.clone(), packed.clone(), not_packed]);
+    let outcomes = world.run_group(vec![
+        (
+            Actor::Participant(producer),
+            Command::OrderCodes {
+                gtin: unit,
+                quantity: 1,
+            },
+        ),
+        (Actor::Participant(producer), capture),
+        (
+            Actor::Participant(producer),
+            Command::OrderCodes {
+                gtin: unit,
+                quantity: 2,
+            },
+        ),
+    ]);
+    match &outcomes[1] {
+        Err(EngineError::InCapture { index: 2, error }) => {
+            assert_eq!(error.code(), "TANBA-ENGINE-NOT-IN-PACKAGE");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(outcomes[0].is_ok() && outcomes[2].is_ok(), "{outcomes:?}");
+    assert_eq!(
+        world.core.head().sequence,
+        head.sequence + 2,
+        "the two orders, nothing of the capture"
+    );
+    assert_eq!(world.card(&codes[0]).status, CodeStatus::Emitted);
+    assert!(
+        query::code_card(world.store.snapshot().as_ref(), &sscc(1))
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(stock(&world).stock, stock_before.stock);
+
+    let receipt = world
+        .by(producer, Command::Capture(vec![applied, packed]))
+        .unwrap();
+    assert_eq!(
+        receipt.last_sequence - receipt.first_sequence + 1,
+        3,
+        "applied, pallet made, packed"
+    );
+    assert_eq!(world.card(&codes[1]).status, CodeStatus::Applied);
+    assert_eq!(world.card(&codes[1]).parents, vec![sscc(1)]);
+    let nested = world.by(producer, Command::Capture(vec![Command::Capture(vec![])]));
+    assert_eq!(code_of(nested), "TANBA-ENGINE-INVALID");
+    let shipment = world.by(
+        producer,
+        Command::Capture(vec![Command::Ship {
+            buyer: world.cast.wholesaler,
+            items: vec![sscc(1)],
+            signature: vec![1],
+        }]),
+    );
+    assert_eq!(
+        code_of(shipment),
+        "TANBA-ENGINE-INVALID",
+        "a signed document is never captured"
+    );
     world.assert_replay_equal();
 }

@@ -1334,6 +1334,7 @@ impl Model {
             | Command::ConsumerOptIn { .. }
             | Command::ConsumerOptOut { .. }
             | Command::RequestDataExport { .. }
+            | Command::Capture(_)
             | Command::RefreshRegister(RegisterRefresh::Revocations(_)) => {
                 unreachable!("the generator proposes none")
             }
@@ -1927,6 +1928,7 @@ impl Model {
             | Command::ConsumerOptIn { .. }
             | Command::ConsumerOptOut { .. }
             | Command::RequestDataExport { .. }
+            | Command::Capture(_)
             | Command::RefreshRegister(RegisterRefresh::Revocations(_)) => {
                 unreachable!("the generator proposes none (cases return before)")
             }

@@ -170,6 +170,10 @@ pub struct App {
     pub feed_followers: Arc<crate::service::feeds::Followers>,
     /// The data exports' files and their worker.
     pub exports: crate::exports::Exports,
+    /// EPCIS capture jobs of late, and the gate of captures being read.
+    pub capture_jobs: crate::service::epcis::CaptureJobs,
+    /// EPCIS named queries and subscriptions, and their deliveries.
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 /// Log writes the anonymous public may cause per second in all (consumers' opt-ins and
@@ -387,6 +391,7 @@ impl App {
         config: ServerConfig,
         sign_in_secret: SignInSecret,
         exports: crate::exports::Exports,
+        webhooks: crate::webhooks::Webhooks,
     ) -> App {
         let rates = config.rates;
         let per_second =
@@ -422,6 +427,8 @@ impl App {
             registers: Default::default(),
             feed_followers: Default::default(),
             exports,
+            capture_jobs: Default::default(),
+            webhooks,
             public_keys: Default::default(),
             inbox_watches: StreamSlots::new(WATCHES_PER_PARTICIPANT_MAX),
             downloads: StreamSlots::new(DOWNLOADS_PER_PARTICIPANT_MAX),

@@ -65,11 +65,51 @@ pub struct ServerConfig {
     /// Bytes the data exports' files (R-IS-15, `<data_dir>/exports/`) may take together; a job
     /// that would pass it fails until files are deleted.
     pub exports_quota_bytes: u64,
+    /// EPCIS query subscriptions' deliveries (webhooks).
+    #[serde(default)]
+    pub webhooks: WebhooksConfig,
     /// Run on a clock that loopback callers may move forward (`POST /test/clock`), for
     /// black-box tests of legal terms. Never read from a configuration file: only
     /// `tanba demo` started with `TANBA_TEST_CLOCK=1` sets it, and the server says so loudly.
     #[serde(skip)]
     pub test_clock: bool,
+}
+
+/// Where EPCIS subscriptions may deliver (the webhooks), and what they trust.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// The roots receivers' certificates must chain to (a PEM file); by default the system's
+    /// bundle when there is one (`/etc/ssl/certs/ca-certificates.crt`). None: no `https`
+    /// receiver can be reached.
+    #[serde(default = "WebhooksConfig::ca_file_default")]
+    pub ca_file: Option<PathBuf>,
+    /// Allow `http://` receivers (never on a real deployment: deliveries travel in clear).
+    #[serde(default)]
+    pub allow_plain_http: bool,
+    /// Allow receivers on loopback, private and link-local addresses (tests, or a closed
+    /// network where partners are private): else a subscription cannot make the server post
+    /// into its own network.
+    #[serde(default)]
+    pub allow_private_destinations: bool,
+}
+
+impl WebhooksConfig {
+    /// The system's CA bundle (Debian's path), if there is one.
+    fn ca_file_default() -> Option<PathBuf> {
+        let bundle = PathBuf::from("/etc/ssl/certs/ca-certificates.crt");
+        bundle.exists().then_some(bundle)
+    }
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        WebhooksConfig {
+            ca_file: WebhooksConfig::ca_file_default(),
+            allow_plain_http: false,
+            allow_private_destinations: false,
+        }
+    }
 }
 
 /// The register adapters.
@@ -189,6 +229,7 @@ impl Default for ServerConfig {
             registers: None,
             certificate_roots: None,
             exports_quota_bytes: EXPORTS_QUOTA_DEFAULT_BYTES,
+            webhooks: WebhooksConfig::default(),
             test_clock: false,
         }
     }
@@ -341,6 +382,9 @@ impl ServerConfig {
         }
         if let Some(value) = lookup("TANBA_CERTIFICATE_ROOTS") {
             self.certificate_roots = Some(PathBuf::from(value));
+        }
+        if let Some(value) = lookup("TANBA_WEBHOOKS_CA_FILE") {
+            self.webhooks.ca_file = Some(PathBuf::from(value));
         }
         if let Some(value) = lookup("TANBA_EXPORTS_QUOTA_BYTES") {
             self.exports_quota_bytes = parse("TANBA_EXPORTS_QUOTA_BYTES", &value)?;

@@ -111,6 +111,11 @@ impl ApiError {
         }
     }
 
+    /// Any library's error, of `kind`.
+    pub fn localized(kind: ErrorKind, error: &dyn Localized) -> ApiError {
+        ApiError::from_localized(kind, error)
+    }
+
     /// No token, or one that does not check out.
     pub fn unauthenticated() -> ApiError {
         ApiError::new(
@@ -286,6 +291,13 @@ impl ApiError {
 impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> ApiError {
         use EngineError as E;
+        // A capture's refusal is its command's, kind and all, naming which command it was.
+        if let E::InCapture { error: inner, .. } = &error {
+            let kind = ApiError::from(inner.as_ref().clone()).kind;
+            let mut api = ApiError::from_localized(kind, &error);
+            api.subject = inner.subject();
+            return api;
+        }
         let kind = match &error {
             E::Corrupt(_) => {
                 tracing::error!(%error, "engine fault");

@@ -1,11 +1,11 @@
 //! The HTTP side: the public check as JSON and as a readable page at the code's GS1 Digital Link
-//! path ([`crate::page`] renders the pages), violation reports (JSON, and the page's form with
-//! an optional photo), the tills' JSON API, sign-in for tills, `/metrics`, `/healthz` and
-//! `/openapi.json`. Bodies are read by hand (size-capped, content type checked) so that every
-//! refusal is a coded JSON error like the rest of the API, never a framework's plain text. Each
-//! call is the same operation as its gRPC twin's ([`crate::service`]): a handler reads the
-//! request, hands it over (a body it could not read as its refusal, answered in the same turn as
-//! through gRPC), and answers JSON or a page.
+//! path ([`crate::page`] renders the pages; [`crate::resolver`] answers GS1 resolver clients
+//! there), violation reports (JSON, and the page's form with an optional photo), the tills'
+//! JSON API, sign-in for tills, `/metrics`, `/healthz` and `/openapi.json`. Bodies are read by
+//! hand (size-capped, content type checked) so that every refusal is a coded JSON error like the
+//! rest of the API, never a framework's plain text. Each call is the same operation as its gRPC
+//! twin's ([`crate::service`]): a handler reads the request, hands it over (a body it could not
+//! read as its refusal, answered in the same turn as through gRPC), and answers JSON or a page.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -28,6 +28,7 @@ use crate::error::ApiError;
 use crate::net::PeerAddr;
 use crate::page::{self, Place};
 use crate::public::{PhotoError, PublicCheck, REPORT_PHOTO_BYTES_MAX, ViolationKind};
+use crate::resolver;
 use crate::service::retail::{ReturnReceipt, SalesReceipt, TillCheck};
 use crate::service::{self, Given};
 
@@ -85,6 +86,15 @@ pub const ROUTES: &[&str] = &[
     "POST /v1/till/returns",
     "GET /v1/feeds/{kind}",
     "GET /v1/exports/{job}/{day}/{file}",
+    "GET /epcis/events",
+    "POST /epcis/capture",
+    "GET /epcis/capture/{capture_id}",
+    "POST /epcis/queries",
+    "GET /epcis/queries/{name}",
+    "GET /epcis/queries/{name}/events",
+    "GET /epcis/queries/{name}/subscriptions",
+    "POST /epcis/queries/{name}/subscriptions",
+    "DELETE /epcis/queries/{name}/subscriptions/{subscription_id}",
 ];
 
 struct Http {
@@ -134,6 +144,7 @@ pub fn router(app: Arc<App>, metrics: metrics_exporter_prometheus::PrometheusHan
         .route("/v1/till/returns", post(till_return))
         .route("/v1/feeds/{kind}", get(follow_feed))
         .route("/v1/exports/{job}/{day}/{file}", get(export_file))
+        .merge(crate::epcis::router(app.clone()))
         .merge(crate::console::router(app.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(HTTP_BODY_BYTES_MAX))
@@ -163,13 +174,13 @@ pub fn anonymous_body_bytes_max(method: &Method, path: &str) -> usize {
 /// The call for an HTTP request, with `?lang=` winning over `Accept-Language`.
 /// Where a request came from, as the accept loop and the gate marked it.
 #[derive(Clone, Copy)]
-struct Origin {
+pub(crate) struct Origin {
     peer: Option<PeerAddr>,
     anonymous_paid: bool,
 }
 
 impl Origin {
-    fn of(extensions: &axum::http::Extensions) -> Origin {
+    pub(crate) fn of(extensions: &axum::http::Extensions) -> Origin {
         Origin {
             peer: extensions.get::<PeerAddr>().copied(),
             anonymous_paid: extensions.get::<AnonymousPaid>().is_some(),
@@ -177,7 +188,7 @@ impl Origin {
     }
 }
 
-fn begin<'a>(
+pub(crate) fn begin<'a>(
     app: &'a App,
     method: &'static str,
     headers: &HeaderMap,
@@ -345,7 +356,9 @@ async fn read_body(request: Request) -> Result<Bytes, ApiError> {
 }
 
 /// `GET /01/{gtin}/21/{serial}` (and `/00/{sscc}`): the code's own Digital Link. A browser gets
-/// the readable page; a client asking for JSON gets the JSON answer.
+/// the readable page; a client asking for JSON gets the JSON answer; a GS1 resolver's client
+/// (`linkType`, or `Accept: application/linkset+json`) gets the linkset or a redirect
+/// ([`resolver`]), each from the same check.
 async fn digital_link(
     State(http): Shared,
     headers: HeaderMap,
@@ -354,10 +367,14 @@ async fn digital_link(
 ) -> Response {
     let peer = Origin::of(request.extensions());
     let uri = request.uri().clone();
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"));
+    let asked = resolver::Asked::of(uri.query(), &headers);
+    let wants_json = asked.is_some()
+        || headers
+            .get(header::ACCEPT)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|accept| {
+                accept.contains("application/json") && !accept.contains("text/html")
+            });
     let chosen = page::chosen_language(uri.query());
     let mut call = begin(&http.app, method, &headers, peer, None);
     match wants_json {
@@ -369,12 +386,25 @@ async fn digital_link(
     let place = Place::new(uri.path(), uri.query());
     let link = format!("https://id.tanba.kz{}", place.path_and_query());
     let outcome = service::public::check(&mut call, Some(&link));
-    if wants_json {
-        return answer_json(call, outcome).await;
+    let item = resolver::Item::new(
+        &http.app,
+        peer.peer.map(|peer| peer.0),
+        &uri,
+        &headers,
+        &place,
+    );
+    if let Some(asked) = asked {
+        return resolver::answer(call, outcome, &asked, &item).await;
     }
-    let language = call.language;
-    let outcome = call.finish(outcome).await;
-    html_answer(&outcome, language, &place, chosen)
+    let linkset = (outcome.as_ref().ok()).and_then(|answer| item.linkset_url(answer));
+    let response = if wants_json {
+        answer_json(call, outcome).await
+    } else {
+        let language = call.language;
+        let outcome = call.finish(outcome).await;
+        html_answer(&outcome, language, &place, chosen)
+    };
+    resolver::advertise(response, linkset.as_deref())
 }
 
 /// A check's answer as a page at `place`.

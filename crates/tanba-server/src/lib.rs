@@ -8,7 +8,8 @@
 //!   the engine's command or read, a plain answer. The doors below convert and finish calls.
 //! - [`grpc`]: one module per file of `proto/tanba/v1`, plus health and reflection.
 //! - [`http`]: the public check as JSON and as a page, reports, opt-ins, the tills' JSON API,
-//!   sign-in, metrics, the OpenAPI document. [`page`] renders the HTML.
+//!   sign-in, metrics, the OpenAPI document. [`page`] renders the HTML; [`resolver`] answers
+//!   GS1 resolver clients at a code's Digital Link (linksets and redirects).
 //! - [`public`]: verdicts, violation reports, likely copies. [`opt_ins`]: consumers' contacts.
 //!   [`audit`]: the chained audit trail.
 //! - [`net`]: the accept loop (backlog, connection cap, TLS, graceful stop).
@@ -36,6 +37,7 @@ pub mod audit;
 pub mod certificates;
 pub mod config;
 pub mod console;
+pub mod epcis;
 pub mod error;
 pub mod exports;
 pub mod grpc;
@@ -45,9 +47,11 @@ pub mod opt_ins;
 pub mod page;
 pub mod public;
 pub mod registers;
+pub mod resolver;
 pub mod service;
 pub mod session;
 pub mod test_clock;
+pub mod webhooks;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -429,7 +433,9 @@ impl RunningServer {
         let exports_dir = data_dir.join("exports");
         let exports = exports::Exports::open(exports_dir.clone(), config.exports_quota_bytes)
             .map_err(|error| data_error(&exports_dir, error))?;
-        let mut app = App::new(engine, clock, audit, config, secret, exports);
+        let webhooks = webhooks::Webhooks::open(&data_dir, config.webhooks.clone())
+            .map_err(|error| data_error(&data_dir, error))?;
+        let mut app = App::new(engine, clock, audit, config, secret, exports, webhooks);
         app.trust_roots = trust_roots;
         app.public_keys = Some(public_keys);
         let app = Arc::new(app);
@@ -445,6 +451,7 @@ impl RunningServer {
             ));
         }
         tasks.push(exports::spawn(app.clone(), stopped.clone()));
+        tasks.push(webhooks::spawn(app.clone(), stopped.clone()).map_err(StartError::Tls)?);
         tasks.push(tokio::spawn(net::serve(
             http_listener,
             http::router(app.clone(), metrics_handle()),

@@ -209,7 +209,7 @@ pub fn client(config: &RegistersConfig) -> Result<GatewayClient, String> {
     let scheme = url.scheme_str().map(str::to_ascii_lowercase);
     let connector = match (scheme.as_deref(), config.gateway_ca_file.as_deref()) {
         (Some("https"), Some(roots)) => {
-            let tls = gateway_tls(&read_roots(roots)?)?;
+            let tls = client_tls(&read_roots(roots)?)?;
             builder.with_tls_config(tls).https_only()
         }
         (Some("https"), None) => {
@@ -224,7 +224,7 @@ pub fn client(config: &RegistersConfig) -> Result<GatewayClient, String> {
                 gateway = %config.gateway_url,
                 "the register gateway is plain HTTP: its answers arrive unauthenticated"
             );
-            let tls = gateway_tls(&rustls::RootCertStore::empty())?;
+            let tls = client_tls(&rustls::RootCertStore::empty())?;
             builder.with_tls_config(tls).https_or_http()
         }
         (Some("http"), Some(_)) => {
@@ -245,7 +245,7 @@ pub fn client(config: &RegistersConfig) -> Result<GatewayClient, String> {
 }
 
 /// The certificates of the PEM file `path`, at least one.
-fn read_roots(path: &std::path::Path) -> Result<rustls::RootCertStore, String> {
+pub(crate) fn read_roots(path: &std::path::Path) -> Result<rustls::RootCertStore, String> {
     use rustls_pki_types::pem::PemObject;
     let failed = |error: &dyn std::fmt::Display| format!("{}: {error}", path.display());
     let mut store = rustls::RootCertStore::empty();
@@ -262,7 +262,7 @@ fn read_roots(path: &std::path::Path) -> Result<rustls::RootCertStore, String> {
 }
 
 /// TLS to the gateway, trusting `roots` only.
-fn gateway_tls(roots: &rustls::RootCertStore) -> Result<rustls::ClientConfig, String> {
+pub(crate) fn client_tls(roots: &rustls::RootCertStore) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -3,7 +3,9 @@
 //! a strict policy; a violation report through the page's form (with and without a photo), a
 //! photo too large or not an image refused with its code and nothing stored, the report rate
 //! applying to the form as to the JSON API, and a comment's HTML escaped where an authority
-//! reads it.
+//! reads it. And the GS1 resolver at the same path: a unit's linkset (every link followed), a
+//! redirect for each link type, nothing for a forged or unknown code, the page and the JSON
+//! unchanged.
 
 mod support;
 
@@ -519,4 +521,346 @@ async fn html_in_a_report_is_escaped_on_every_page_that_shows_it() {
         "stored text is escaped"
     );
     assert!(reports.contains("&#60;script&#62;") || reports.contains("&lt;script&gt;"));
+}
+
+/// The GS1 Web Vocabulary terms of the link types Tanba lists for a unit in circulation.
+const UNIT_LINK_TYPES: [&str; 4] = ["defaultLink", "pip", "verificationService", "recallStatus"];
+
+/// GETs `url` as a client that accepts `accept`, following no redirect.
+async fn fetch(fixture: &Fixture, url: &str, accept: &str) -> reqwest::Response {
+    fixture
+        .web()
+        .get(url)
+        .header("accept", accept)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A header of `response` as text ("" when absent).
+fn header_text(response: &reqwest::Response, name: &str) -> String {
+    (response.headers().get_all(name).iter())
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The linkset at `url` (a `200` of `application/linkset+json`, never cached): its one link
+/// context.
+async fn linkset(fixture: &Fixture, url: &str, accept: &str) -> serde_json::Value {
+    let response = fetch(fixture, url, accept).await;
+    assert_eq!(response.status(), 200, "{url}");
+    assert_eq!(
+        header_text(&response, "content-type"),
+        "application/linkset+json"
+    );
+    assert_eq!(header_text(&response, "cache-control"), "no-store");
+    let mut document: serde_json::Value = response.json().await.unwrap();
+    let contexts = document["linkset"].as_array_mut().expect("a linkset array");
+    assert_eq!(contexts.len(), 1, "one link context: the item's");
+    contexts.remove(0)
+}
+
+/// The links of a link context: (relation type, target) pairs.
+fn targets(context: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
+    let mut targets = Vec::new();
+    for (relation, links) in context.as_object().unwrap() {
+        if relation != "anchor" {
+            for link in links.as_array().expect("a relation's targets are an array") {
+                targets.push((relation.clone(), link.clone()));
+            }
+        }
+    }
+    targets
+}
+
+/// Where a `307` for `url` sends a client that accepts `accept`; the redirect also points to the
+/// linkset (`linkset_header`).
+async fn redirected(fixture: &Fixture, url: String, accept: &str, linkset_header: &str) -> String {
+    let response = fetch(fixture, &url, accept).await;
+    assert_eq!(response.status(), 307, "{url}");
+    assert_eq!(header_text(&response, "link"), linkset_header, "{url}");
+    header_text(&response, "location")
+}
+
+/// A refusal as JSON: its status and its code.
+async fn refusal(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap();
+    (
+        status,
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_units_linkset_names_tanbas_links_by_gs1_uri_and_every_href_answers() {
+    let fixture = start(|_| {}).await;
+    let link = fixture.genuine_bottle().await;
+    let (path, _) = link.split_once('?').unwrap();
+    let http = fixture.http();
+    let context = linkset(&fixture, &format!("{http}{link}&linkType=all"), "*/*").await;
+    assert_eq!(
+        context["anchor"],
+        format!("{http}{path}"),
+        "the item's own URI"
+    );
+    let targets = targets(&context);
+    let mut relations: Vec<&str> = targets
+        .iter()
+        .map(|(relation, _)| relation.as_str())
+        .collect();
+    relations.dedup();
+    let mut expected: Vec<String> = (UNIT_LINK_TYPES.iter())
+        .map(|term| format!("https://gs1.org/voc/{term}"))
+        .collect();
+    // The order of a JSON object's members says nothing.
+    relations.sort();
+    expected.sort();
+    assert_eq!(relations, expected);
+    for (relation, target) in &targets {
+        let href = target["href"].as_str().unwrap();
+        let media_type = target["type"].as_str().unwrap();
+        assert!(!target["title"].as_str().unwrap().is_empty(), "{relation}");
+        assert_eq!(target["hreflang"], serde_json::json!(["kk", "ru", "en"]));
+        assert!(href.starts_with(&http), "{relation}: {href} is ours");
+        // Every target answers, in its media type, and checks the code with its tail.
+        let response = fetch(&fixture, href, media_type).await;
+        assert_eq!(response.status(), 200, "{relation}: {href}");
+        assert!(header_text(&response, "content-type").starts_with(media_type));
+        let body = response.text().await.unwrap();
+        if media_type == "application/json" {
+            let check: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(
+                (&check["verdict"], &check["tail_checked"]),
+                (&"genuine".into(), &true.into())
+            );
+        } else {
+            assert!(body.contains("data-verdict=\"genuine\">"), "{href}: {body}");
+            assert!(!body.contains("id=\"untailed\""), "{href} carries the tail");
+        }
+    }
+
+    // Asked by media type, or by release 1.2's name, it is the same linkset; with `lang=` the
+    // titles are in that language and the links keep it.
+    let by_accept = linkset(
+        &fixture,
+        &format!("{http}{link}"),
+        "application/linkset+json",
+    )
+    .await;
+    assert_eq!(by_accept, context);
+    let by_name = linkset(&fixture, &format!("{http}{link}&linkType=linkset"), "*/*").await;
+    assert_eq!(by_name, context);
+    let kazakh = linkset(
+        &fixture,
+        &format!("{http}{link}&lang=kk&linkType=all"),
+        "*/*",
+    )
+    .await;
+    let pip = &kazakh["https://gs1.org/voc/pip"][0];
+    assert_eq!(pip["title"], "Тауар туралы ақпарат: Ауыз су, 1 л");
+    assert_eq!(pip["hreflang"], serde_json::json!(["kk"]));
+    assert_eq!(pip["href"], format!("{http}{link}&lang=kk"));
+
+    // Blocked by an authority: still its links, and its recall status says so.
+    let authority = fixture
+        .member(AUTHORITY, "Sanitary control", pb::Role::Authority)
+        .await;
+    let mut inspector = tanba_client::Connection::connect(&fixture.grpc())
+        .await
+        .unwrap();
+    inspector.sign_in(&authority).await.unwrap();
+    let code = MarkingCode::parse(
+        &format!("https://id.tanba.kz{link}"),
+        &ParseOptions::default(),
+    )
+    .unwrap()
+    .format(&OutputForm::Bracketed)
+    .unwrap();
+    inspector.block(vec![code], "Unsafe water").await.unwrap();
+    let context = linkset(&fixture, &format!("{http}{link}&linkType=all"), "*/*").await;
+    let recall = &context["https://gs1.org/voc/recallStatus"];
+    let json = (recall.as_array().unwrap().iter())
+        .find(|target| target["type"] == "application/json")
+        .expect("a recall status as JSON");
+    let status: serde_json::Value = fetch(&fixture, json["href"].as_str().unwrap(), "*/*")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["verdict"], "blocked");
+    assert_eq!(status["blocked_by"][0]["reason"], "Unsafe water");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_link_type_redirects_to_its_link_and_an_unknown_one_to_the_default_link() {
+    let fixture = start(|_| {}).await;
+    let link = fixture.genuine_bottle().await;
+    let http = fixture.http();
+    let context = linkset(&fixture, &format!("{http}{link}&linkType=all"), "*/*").await;
+    let linkset_header =
+        format!("<{http}{link}&linkType=all>; rel=\"linkset\"; type=\"application/linkset+json\"");
+    let first_of = |term: &str, media_type: &str| {
+        let targets = context[format!("https://gs1.org/voc/{term}")]
+            .as_array()
+            .unwrap();
+        (targets.iter())
+            .find(|target| target["type"] == media_type)
+            .map(|target| target["href"].as_str().unwrap().to_owned())
+    };
+    let redirect = |name: String, accept: &'static str| {
+        let url = format!("{http}{link}&linkType={name}");
+        redirected(&fixture, url, accept, &linkset_header)
+    };
+    for term in UNIT_LINK_TYPES {
+        let page = first_of(term, "text/html").expect("every type has a page");
+        for name in [
+            format!("gs1:{term}"),
+            tanba_server::console::percent_encode(&format!("https://gs1.org/voc/{term}")),
+        ] {
+            assert_eq!(redirect(name, "text/html,*/*;q=0.8").await, page, "{term}");
+        }
+        // A client that asks for JSON gets a type's JSON link, when it has one.
+        if let Some(json) = first_of(term, "application/json") {
+            assert_eq!(
+                redirect(format!("gs1:{term}"), "application/json").await,
+                json
+            );
+        }
+    }
+    // A link type Tanba has not for this item, or none GS1 defines: the default link.
+    let default = first_of("defaultLink", "text/html").unwrap();
+    for name in [
+        "gs1:certificationInfo",
+        "gs1:nonsense",
+        "",
+        "https%3A%2F%2Fevil.example%2Fpip",
+    ] {
+        assert_eq!(redirect(name.to_owned(), "*/*").await, default, "{name}");
+    }
+    let followed = fetch(&fixture, &default, "text/html").await;
+    assert_eq!(followed.status(), 200);
+    assert!(
+        followed
+            .text()
+            .await
+            .unwrap()
+            .contains("data-verdict=\"genuine\">")
+    );
+
+    // Each request is the door's call, audited with the link type it asked for.
+    let code = MarkingCode::parse(
+        &format!("https://id.tanba.kz{link}"),
+        &ParseOptions::default(),
+    )
+    .unwrap()
+    .format(&OutputForm::Bracketed)
+    .unwrap();
+    let operator = fixture.operator().await;
+    let mut asked = false;
+    for _ in 0..50 {
+        let records = operator
+            .audit_records(pb::QueryAuditRequest {
+                code: code.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        asked = records.iter().any(|record| {
+            record.method == "GET /01/{gtin}/21/{serial}"
+                && record.outcome == "OK"
+                && record
+                    .arguments
+                    .iter()
+                    .any(|argument| argument == "linkType=gs1:nonsense")
+        });
+        if asked {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(asked, "the redirect's call is audited with its link type");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_tail_or_an_unknown_code_gets_no_linkset_and_no_redirect() {
+    let fixture = start(|_| {}).await;
+    let link = fixture.genuine_bottle().await;
+    let http = fixture.http();
+    // The last character of the signature (AI 92, the last attribute) changed.
+    let last = link.chars().last().unwrap();
+    let forged = format!(
+        "{}{}",
+        &link[..link.len() - 1],
+        if last == 'A' { 'B' } else { 'A' }
+    );
+    let unknown = "/01/04870000000005/21/NoSuchSerial1";
+    for item in [forged.as_str(), unknown] {
+        let separator = if item.contains('?') { '&' } else { '?' };
+        for ask in ["linkType=all", "linkType=gs1:pip", "linkType=gs1:nonsense"] {
+            let url = format!("{http}{item}{separator}{ask}");
+            let refused = refusal(fetch(&fixture, &url, "*/*").await).await;
+            assert_eq!(refused, (404, "TANBA-ENGINE-UNKNOWN-CODE".into()), "{url}");
+        }
+        let bare = format!("{http}{item}");
+        let by_accept = fetch(&fixture, &bare, "application/linkset+json").await;
+        assert_eq!(refusal(by_accept).await.0, 404);
+        // The page and the JSON still answer as before (the verdict says it), with no linkset.
+        let page = fetch(&fixture, &format!("{http}{item}"), "text/html").await;
+        assert_eq!(page.status(), 200);
+        assert_eq!(header_text(&page, "link"), "");
+        assert!(
+            page.text()
+                .await
+                .unwrap()
+                .contains("data-verdict=\"unknown_or_forged\">")
+        );
+        let json = fetch(&fixture, &format!("{http}{item}"), "application/json").await;
+        assert_eq!(header_text(&json, "link"), "");
+        let json: serde_json::Value = json.json().await.unwrap();
+        assert_eq!(json["verdict"], "unknown_or_forged");
+    }
+    // Not a code at all (a wrong check digit): refused as malformed, as the JSON answer is.
+    let malformed = format!("{http}/01/04870000000006/21/x?linkType=all");
+    let (status, code) = refusal(fetch(&fixture, &malformed, "*/*").await).await;
+    assert_eq!(status, 400);
+    assert!(code.starts_with("TANBA-GS1-"), "{code}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_still_gets_the_page_and_a_client_the_json_each_pointing_to_the_linkset() {
+    let fixture = start(|_| {}).await;
+    let link = fixture.genuine_bottle().await;
+    let http = fixture.http();
+    let linkset_header =
+        format!("<{http}{link}&linkType=all>; rel=\"linkset\"; type=\"application/linkset+json\"");
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let page = fetch(&fixture, &format!("{http}{link}"), browser).await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        header_text(&page, "content-type"),
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(header_text(&page, "link"), linkset_header);
+    assert!(header_text(&page, "vary").contains("Accept"));
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("data-verdict=\"genuine\">")
+    );
+    let json = fetch(&fixture, &format!("{http}{link}"), "application/json").await;
+    assert_eq!(json.status(), 200);
+    assert_eq!(header_text(&json, "content-type"), "application/json");
+    assert_eq!(header_text(&json, "link"), linkset_header);
+    let json: serde_json::Value = json.json().await.unwrap();
+    assert_eq!(json["verdict"], "genuine");
+    assert_eq!(json["tail_checked"], true);
+    // The header's target is the linkset.
+    let context = linkset(&fixture, &format!("{http}{link}&linkType=all"), "*/*").await;
+    assert!(context["https://gs1.org/voc/pip"].is_array());
 }

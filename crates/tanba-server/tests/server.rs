@@ -187,7 +187,10 @@ async fn the_openapi_document_and_the_served_routes_agree() {
             .replace("{kind}", "tax")
             .replace("{job}", "1")
             .replace("{day}", "day=2026-12-01")
-            .replace("{file}", "part-0.parquet");
+            .replace("{file}", "part-0.parquet")
+            .replace("{capture_id}", "1")
+            .replace("{name}", "stock")
+            .replace("{subscription_id}", "1");
         let url = format!("{}{path}", fixture.http());
         let response = match method {
             "GET" => web.get(&url).send().await.unwrap(),

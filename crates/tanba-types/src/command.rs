@@ -328,6 +328,13 @@ pub enum Command {
         /// days after `from`.
         to: Date,
     },
+    /// A participant: several goods commands, all or nothing, in order (an EPCIS capture,
+    /// R-IS-14's partners' systems): each is decided against the state the ones before it
+    /// left; if one is refused, none is done and the refusal names it. At most
+    /// [`CAPTURE_COMMANDS_MAX`](crate::limits::CAPTURE_COMMANDS_MAX) commands of
+    /// [`CAPTURE_CODES_MAX`](crate::limits::CAPTURE_CODES_MAX) codes together, each one that
+    /// [`Command::capturable`] takes. Their events are logged as they would be alone.
+    Capture(Vec<Command>),
 }
 
 /// What a data export holds (R-IS-15); each has a documented Parquet schema (`tanba-export`).
@@ -408,6 +415,34 @@ impl Command {
             Command::ConsumerOptOut { .. } => "consumer_opt_out",
             Command::RefreshRegister(_) => "refresh_register",
             Command::RequestDataExport { .. } => "request_data_export",
+            Command::Capture(_) => "capture",
+        }
+    }
+
+    /// Whether the command may be one of a [`Command::Capture`]: a participant's own goods
+    /// commands that need no document signature.
+    pub fn capturable(&self) -> bool {
+        matches!(
+            self,
+            Command::ReportApplied { .. }
+                | Command::Introduce { .. }
+                | Command::Aggregate { .. }
+                | Command::Disaggregate { .. }
+                | Command::Withdraw { .. }
+        )
+    }
+
+    /// The codes the command names (what [`CAPTURE_CODES_MAX`](crate::limits::CAPTURE_CODES_MAX)
+    /// counts): a package's children and the package itself.
+    pub fn named_codes(&self) -> usize {
+        match self {
+            Command::ReportApplied { codes, .. }
+            | Command::Introduce { codes, .. }
+            | Command::Disaggregate { codes }
+            | Command::Withdraw { codes, .. } => codes.len(),
+            Command::Aggregate { children, .. } => children.len() + 1,
+            Command::Capture(commands) => commands.iter().map(Command::named_codes).sum(),
+            _ => 0,
         }
     }
 }

@@ -92,3 +92,8 @@ pub const TICK_CASES_MAX: usize = 1_000;
 /// Consumers who may opt in to direct notices about one unit (its buyer, and a few others of
 /// the household): a bound on what anyone can pile onto one code.
 pub const OPT_INS_PER_CODE_MAX: usize = 3;
+
+/// Most commands one capture (an EPCIS document's events) carries.
+pub const CAPTURE_COMMANDS_MAX: usize = 500;
+/// Most codes the commands of one capture name together.
+pub const CAPTURE_CODES_MAX: usize = COMMAND_CODES_MAX;

@@ -67,3 +67,11 @@ public-home-report = Report goods sold without a marking code
 public-error-title = Not done
 public-back = Back to the product
 public-check-another = Check another code
+
+## The titles of the links a GS1 resolver's client gets for a code (its linkset).
+public-link-default = Marking check of the code
+public-link-pip = Product information: { $name }
+public-link-verification = Check of the code
+public-link-verification-json = Check of the code (JSON)
+public-link-recall-status = Recall status
+public-link-recall-status-json = Recall status (JSON)

@@ -68,3 +68,11 @@ public-home-report = Таңбалау кодысыз тауар туралы х�
 public-error-title = Орындалмады
 public-back = Тауарға оралу
 public-check-another = Басқа кодты тексеру
+
+## GS1 резолвер клиенті код үшін алатын сілтемелердің атаулары (сілтемелер жиыны).
+public-link-default = Кодтың таңбалануын тексеру
+public-link-pip = Тауар туралы ақпарат: { $name }
+public-link-verification = Кодты тексеру
+public-link-verification-json = Кодты тексеру (JSON)
+public-link-recall-status = Тауарды кері қайтарып алу мәртебесі
+public-link-recall-status-json = Тауарды кері қайтарып алу мәртебесі (JSON)

@@ -67,3 +67,11 @@ public-home-report = Сообщить о товаре без кода марки
 public-error-title = Не выполнено
 public-back = Вернуться к товару
 public-check-another = Проверить другой код
+
+## Названия ссылок, которые клиент резолвера GS1 получает для кода (его набор ссылок).
+public-link-default = Проверка маркировки кода
+public-link-pip = Информация о товаре: { $name }
+public-link-verification = Проверка кода
+public-link-verification-json = Проверка кода (JSON)
+public-link-recall-status = Статус отзыва товара
+public-link-recall-status-json = Статус отзыва товара (JSON)

@@ -22,6 +22,7 @@ pub mod cases;
 pub mod codes;
 pub mod documents;
 pub mod emission;
+pub mod epcis;
 pub mod exports;
 pub mod feeds;
 pub mod public;

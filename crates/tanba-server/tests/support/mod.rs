@@ -173,6 +173,25 @@ impl Fixture {
 
     /// [`Fixture::goods_in_circulation`] for a producer registered already (its key).
     pub async fn goods_of(&self, key: &KeyFile, count: u32) -> (Connection, Vec<String>) {
+        let (connection, codes) = self.issued_codes(key, count).await;
+        let applied = Applied {
+            production_date: Date::from_unix_ms_in_kz(START_MS),
+            expiry_date: None,
+            batch: Some("B1".into()),
+        };
+        connection
+            .report_applied(codes.clone(), &applied)
+            .await
+            .unwrap();
+        (connection.introduce(codes.clone(), &Introduction::OwnProduction))
+            .await
+            .unwrap();
+        (connection, codes)
+    }
+
+    /// `count` codes issued to a producer registered already (its key), of its water product
+    /// (registered here, with its category): its signed-in connection and the codes, emitted.
+    pub async fn issued_codes(&self, key: &KeyFile, count: u32) -> (Connection, Vec<String>) {
         self.operator()
             .await
             .define_category(&tanba_types::Category {
@@ -207,18 +226,6 @@ impl Fixture {
             .await
             .unwrap();
         let codes = connection.download_all(order).await.unwrap();
-        let applied = Applied {
-            production_date: Date::from_unix_ms_in_kz(START_MS),
-            expiry_date: None,
-            batch: Some("B1".into()),
-        };
-        connection
-            .report_applied(codes.clone(), &applied)
-            .await
-            .unwrap();
-        (connection.introduce(codes.clone(), &Introduction::OwnProduction))
-            .await
-            .unwrap();
         (connection, codes)
     }
 }

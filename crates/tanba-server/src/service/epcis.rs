@@ -1,0 +1,670 @@
+//! EPCIS 2.0 (issue 14): the events a participant may see, as EPCIS events, a page at a time;
+//! and a partner system's capture, run as the participant's commands.
+//!
+//! Who sees what is the own-goods feed's rule: a participant sees the goods events it takes
+//! part in ([`tanba_engine::feed::takes_part`]), the operator every goods event. A page reads
+//! the store from its position (never a copy of the log): a query that names codes follows
+//! their histories, one with a time bound starts where the log reaches that time (the log's
+//! times never go back, so a binary search finds it), and every page stops after
+//! [`QUERY_SCAN_ENTRIES_MAX`] entries read, with a token to go on from there.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::Value;
+use tanba_engine::{EngineError, query};
+use tanba_epcis::capture::{self, CaptureProblem, Planned};
+use tanba_epcis::export::{ExportError, LogLookup, events_of};
+use tanba_epcis::query::{EventQuery, PagePosition};
+use tanba_log::{FeedKind, FeedName, LogRecord};
+use tanba_store::Snapshot;
+use tanba_types::{Actor, Command, Language, Localized, Role, TaxpayerId, localize};
+
+use crate::app::Call;
+use crate::error::ApiError;
+
+/// Log entries one page reads at most before it answers with what it found.
+pub const QUERY_SCAN_ENTRIES_MAX: usize = 20_000;
+/// Bytes of log records one read takes at most.
+const SCAN_BATCH_BYTES_MAX: usize = 4 << 20;
+/// Entries one read takes at most.
+const SCAN_BATCH_ENTRIES_MAX: usize = 1_000;
+/// Codes whose histories one query follows at most (more: the log is read in order).
+pub const QUERY_NAMED_CODES_MAX: usize = 20;
+/// Captures read and checked at once, over every participant (the schema check is CPU work).
+pub const CAPTURES_IN_FLIGHT_MAX: usize = 2;
+/// Capture jobs remembered, over every participant (the oldest is forgotten first).
+pub const CAPTURE_JOBS_KEPT_MAX: usize = 10_000;
+
+/// Who may query events and capture: whoever follows its own goods (and, for queries, the
+/// operator, who sees every goods event).
+pub fn readers() -> &'static [Role] {
+    crate::service::feeds::readers(FeedName::Kind(FeedKind::Goods))
+}
+
+/// Who may capture: a participant with goods of its own.
+pub const CAPTURING_ROLES: &[Role] = &[
+    Role::Producer,
+    Role::Importer,
+    Role::Wholesaler,
+    Role::Retailer,
+];
+
+/// The log, read from a snapshot, for [`events_of`].
+pub struct SnapshotLookup<'a>(pub &'a dyn Snapshot);
+
+impl LogLookup for SnapshotLookup<'_> {
+    fn record(&self, sequence: u64) -> Result<Option<LogRecord>, ExportError> {
+        query::log_record(self.0, sequence).map_err(|error| ExportError::Log(error.to_string()))
+    }
+}
+
+/// A page of events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventsPage {
+    /// The events, in the order asked.
+    pub events: Vec<Value>,
+    /// Where the next page starts, if there may be more.
+    pub next: Option<PagePosition>,
+    /// The last log entry read (a subscription's cursor moves past it when nothing matched).
+    pub through: u64,
+}
+
+/// The events the caller may see that answer `query`, a page of them.
+pub fn events(call: &mut Call<'_>, query: &EventQuery) -> Result<EventsPage, ApiError> {
+    let who = call.participant_with(readers())?;
+    call.note_reference("epcis events");
+    read_page(call.app(), &who, query)
+}
+
+/// The events `who` may see that answer `query`, a page of them (a caller's, or a
+/// subscription's on its owner's behalf).
+pub fn read_page(
+    app: &crate::app::App,
+    who: &tanba_types::Participant,
+    query: &EventQuery,
+) -> Result<EventsPage, ApiError> {
+    let snapshot = app.engine.snapshot();
+    let head = app.engine.head().sequence;
+    let viewer = (!who.has_role(Role::Operator)).then_some(who.id);
+    let mut reader = PageReader::new(snapshot.as_ref(), query, viewer);
+    match named_sequences(snapshot.as_ref(), query)? {
+        Some(sequences) => reader.read_sequences(&sequences)?,
+        None if query.descending => reader.read_backward(head)?,
+        None => reader.read_forward(head)?,
+    }
+    Ok(reader.finish())
+}
+
+/// The sequences of the histories of the codes `query` names, in its order; `None` if it names
+/// none, or more than [`QUERY_NAMED_CODES_MAX`], or one that is not a marking code.
+fn named_sequences(
+    snapshot: &dyn Snapshot,
+    query: &EventQuery,
+) -> Result<Option<Vec<u64>>, ApiError> {
+    let Some(named) = query.named_codes() else {
+        return Ok(None);
+    };
+    if named.len() > QUERY_NAMED_CODES_MAX {
+        return Ok(None);
+    }
+    let mut sequences = std::collections::BTreeSet::new();
+    for uri in &named {
+        let Ok(code) = capture::code_key(uri) else {
+            return Ok(None);
+        };
+        let mut after = 0;
+        loop {
+            let records = query::history(
+                snapshot,
+                &code,
+                after,
+                tanba_types::limits::PAGE_ENTRIES_MAX,
+            )?;
+            let Some(last) = records.last().map(|record| record.sequence) else {
+                break;
+            };
+            sequences.extend(records.iter().map(|record| record.sequence));
+            if records.len() < tanba_types::limits::PAGE_ENTRIES_MAX
+                || sequences.len() > QUERY_SCAN_ENTRIES_MAX
+            {
+                break;
+            }
+            after = last;
+        }
+    }
+    let mut sequences: Vec<u64> = sequences.into_iter().collect();
+    if query.descending {
+        sequences.reverse();
+    }
+    Ok(Some(sequences))
+}
+
+/// A page being filled.
+struct PageReader<'a> {
+    snapshot: &'a dyn Snapshot,
+    query: &'a EventQuery,
+    viewer: Option<TaxpayerId>,
+    events: Vec<Value>,
+    next: Option<PagePosition>,
+    scanned: usize,
+    through: u64,
+    done: bool,
+}
+
+impl<'a> PageReader<'a> {
+    fn new(snapshot: &'a dyn Snapshot, query: &'a EventQuery, viewer: Option<TaxpayerId>) -> Self {
+        PageReader {
+            snapshot,
+            query,
+            viewer,
+            events: Vec::new(),
+            next: None,
+            scanned: 0,
+            through: 0,
+            done: false,
+        }
+    }
+
+    fn finish(self) -> EventsPage {
+        EventsPage {
+            events: self.events,
+            next: self.next,
+            through: self.through,
+        }
+    }
+
+    fn limit(&self) -> usize {
+        self.query
+            .per_page
+            .min(self.query.event_count_limit.unwrap_or(usize::MAX))
+    }
+
+    /// Whether `sequence` is on the page's side of its token.
+    fn past_token(&self, sequence: u64) -> bool {
+        self.query
+            .page
+            .is_none_or(|page| match self.query.descending {
+                false => sequence >= page.sequence,
+                true => sequence <= page.sequence,
+            })
+    }
+
+    /// Reads the entries after the token or from the first moment asked, in order.
+    fn read_forward(&mut self, head: u64) -> Result<(), ApiError> {
+        let mut cursor = match (self.query.page, self.query.from_ms) {
+            (Some(page), _) => page.sequence.saturating_sub(1),
+            (None, Some(from_ms)) => {
+                first_at_or_after(self.snapshot, head, from_ms)?.saturating_sub(1)
+            }
+            (None, None) => 0,
+        };
+        while !self.done && cursor < head {
+            let entries = tanba_engine::feed::entries_after(
+                self.snapshot,
+                cursor,
+                SCAN_BATCH_ENTRIES_MAX,
+                SCAN_BATCH_BYTES_MAX,
+            )?;
+            let Some(last) = entries.last().map(|entry| entry.sequence) else {
+                break;
+            };
+            for entry in entries {
+                if self.done {
+                    break;
+                }
+                if entry.kinds.contains(FeedKind::Goods) {
+                    let record = tanba_engine::log::decode_record(&entry.record)?;
+                    self.take(&record)?;
+                } else {
+                    self.count(entry.sequence);
+                }
+            }
+            cursor = last;
+        }
+        Ok(())
+    }
+
+    /// Reads the entries before the token or the last moment asked, newest first.
+    fn read_backward(&mut self, head: u64) -> Result<(), ApiError> {
+        let mut cursor = match (self.query.page, self.query.before_ms) {
+            (Some(page), _) => page.sequence.min(head),
+            (None, Some(before_ms)) => {
+                first_at_or_after(self.snapshot, head, before_ms)?.saturating_sub(1)
+            }
+            (None, None) => head,
+        };
+        while !self.done && cursor > 0 {
+            let from = cursor.saturating_sub(SCAN_BATCH_ENTRIES_MAX as u64);
+            let span = usize::try_from(cursor - from).unwrap_or(SCAN_BATCH_ENTRIES_MAX);
+            let mut entries =
+                tanba_engine::feed::entries_after(self.snapshot, from, span, usize::MAX)?;
+            entries.truncate(span);
+            for entry in entries.into_iter().rev() {
+                if self.done {
+                    break;
+                }
+                if entry.kinds.contains(FeedKind::Goods) {
+                    let record = tanba_engine::log::decode_record(&entry.record)?;
+                    self.take(&record)?;
+                } else {
+                    self.count(entry.sequence);
+                }
+            }
+            cursor = from;
+        }
+        Ok(())
+    }
+
+    /// Reads the entries `sequences` names (a code's history), past the token.
+    fn read_sequences(&mut self, sequences: &[u64]) -> Result<(), ApiError> {
+        for sequence in sequences {
+            if self.done {
+                break;
+            }
+            if !self.past_token(*sequence) {
+                continue;
+            }
+            let record = query::log_record(self.snapshot, *sequence)?.ok_or_else(|| {
+                EngineError::Corrupt(format!("a history names missing entry {sequence}"))
+            })?;
+            self.take(&record)?;
+        }
+        Ok(())
+    }
+
+    /// Counts an entry read; past the budget the page ends, to go on after it.
+    fn count(&mut self, sequence: u64) {
+        self.scanned += 1;
+        self.through = self.through.max(sequence);
+        if self.scanned >= QUERY_SCAN_ENTRIES_MAX && !self.done {
+            self.done = true;
+            let index = if self.query.descending { 0 } else { u32::MAX };
+            self.next = Some(PagePosition { sequence, index });
+        }
+    }
+
+    /// Adds the events of `record` that answer the query and are the viewer's to see.
+    fn take(&mut self, record: &LogRecord) -> Result<(), ApiError> {
+        let beyond = match self.query.descending {
+            false => self
+                .query
+                .before_ms
+                .is_some_and(|before| record.time_ms >= before),
+            true => self.query.from_ms.is_some_and(|from| record.time_ms < from),
+        };
+        if beyond {
+            // The log's times only grow: nothing further in this direction answers.
+            self.done = true;
+            return Ok(());
+        }
+        let visible = match &self.viewer {
+            None => true,
+            Some(viewer) => tanba_engine::feed::takes_part(self.snapshot, record, viewer)?,
+        };
+        if visible {
+            let events = events_of(record, &SnapshotLookup(self.snapshot)).map_err(|error| {
+                tracing::error!(%error, sequence = record.sequence, "an event has no EPCIS form");
+                ApiError::internal()
+            })?;
+            self.add(record, events);
+        }
+        self.count(record.sequence);
+        Ok(())
+    }
+
+    fn add(&mut self, record: &LogRecord, events: Vec<Value>) {
+        let mut indexed: Vec<(usize, Value)> = events.into_iter().enumerate().collect();
+        if self.query.descending {
+            indexed.reverse();
+        }
+        for (index, event) in indexed {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            let seen = self.query.page.is_some_and(|page| {
+                page.sequence == record.sequence
+                    && match self.query.descending {
+                        false => index <= page.index,
+                        true => index >= page.index,
+                    }
+            });
+            if seen || !self.query.matches(&event, record.time_ms) {
+                continue;
+            }
+            if self.events.len() == self.limit() {
+                self.done = true;
+                // Where this page stops: the event before this one.
+                let previous = match self.query.descending {
+                    false => index.checked_sub(1).map_or(
+                        PagePosition {
+                            sequence: record.sequence - 1,
+                            index: u32::MAX,
+                        },
+                        |index| PagePosition {
+                            sequence: record.sequence,
+                            index,
+                        },
+                    ),
+                    true => PagePosition {
+                        sequence: record.sequence,
+                        index: index + 1,
+                    },
+                };
+                self.next = Some(previous);
+                return;
+            }
+            self.events.push(event);
+        }
+    }
+}
+
+/// The first entry at or after `time_ms`; one past the head if none.
+fn first_at_or_after(snapshot: &dyn Snapshot, head: u64, time_ms: u64) -> Result<u64, ApiError> {
+    let (mut low, mut high) = (1, head + 1);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        let record = query::log_record(snapshot, middle)?
+            .ok_or_else(|| EngineError::Corrupt(format!("the log has no entry {middle}")))?;
+        if record.time_ms < time_ms {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    Ok(low)
+}
+
+/// What a capture does when one event fails (the `GS1-Capture-Error-Behaviour` header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorBehaviour {
+    /// Nothing is done if anything fails (the default).
+    Rollback,
+    /// Every event that can be is done; the rest are reported.
+    Proceed,
+}
+
+impl ErrorBehaviour {
+    /// The header's value.
+    pub fn parse(value: Option<&str>) -> Result<ErrorBehaviour, ApiError> {
+        match value.map(str::trim) {
+            None | Some("rollback") => Ok(ErrorBehaviour::Rollback),
+            Some("proceed") => Ok(ErrorBehaviour::Proceed),
+            Some(_) => Err(ApiError::invalid("GS1-Capture-Error-Behaviour")),
+        }
+    }
+
+    /// The header's value.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorBehaviour::Rollback => "rollback",
+            ErrorBehaviour::Proceed => "proceed",
+        }
+    }
+}
+
+/// One event a capture did not do, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureFailure {
+    /// The stable code.
+    pub code: &'static str,
+    /// The message in the caller's language.
+    pub message: String,
+    /// The event's place in the document, if it is about one.
+    pub event: Option<usize>,
+    /// Where, as a JSON pointer.
+    pub pointer: String,
+}
+
+impl CaptureFailure {
+    fn of(problem: &CaptureProblem, language: Language) -> CaptureFailure {
+        CaptureFailure {
+            code: problem.code(),
+            message: localize(problem, language),
+            event: problem.event,
+            pointer: problem.pointer.clone(),
+        }
+    }
+
+    fn refused(error: &EngineError, event: usize, language: Language) -> CaptureFailure {
+        let error = match error {
+            EngineError::InCapture { error, .. } => error.as_ref(),
+            other => other,
+        };
+        CaptureFailure {
+            code: error.code(),
+            message: localize(error, language),
+            event: Some(event),
+            pointer: format!("/epcisBody/eventList/{event}"),
+        }
+    }
+}
+
+/// A capture job: what was asked and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureJob {
+    /// Its id.
+    pub id: u64,
+    /// Who captured.
+    pub owner: TaxpayerId,
+    /// When it was made and finished, unix ms.
+    pub created_ms: u64,
+    /// When it finished.
+    pub finished_ms: u64,
+    /// The behaviour asked for.
+    pub behaviour: ErrorBehaviour,
+    /// The events in the document.
+    pub events: usize,
+    /// The events done.
+    pub done: usize,
+    /// The log entries written, first and last, if any.
+    pub sequences: Option<(u64, u64)>,
+    /// What was not done, and why.
+    pub failures: Vec<CaptureFailure>,
+}
+
+impl CaptureJob {
+    /// Whether every event was done.
+    pub fn success(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// The capture jobs this server remembers, and the gate of captures being read.
+pub struct CaptureJobs {
+    next_id: AtomicU64,
+    jobs: Mutex<std::collections::VecDeque<CaptureJob>>,
+    in_flight: tokio::sync::Semaphore,
+}
+
+impl Default for CaptureJobs {
+    fn default() -> Self {
+        CaptureJobs {
+            next_id: AtomicU64::new(1),
+            jobs: Mutex::new(std::collections::VecDeque::new()),
+            in_flight: tokio::sync::Semaphore::new(CAPTURES_IN_FLIGHT_MAX),
+        }
+    }
+}
+
+impl CaptureJobs {
+    fn keep(&self, job: CaptureJob) {
+        let mut jobs = self.jobs.lock().expect("capture jobs lock");
+        if jobs.len() >= CAPTURE_JOBS_KEPT_MAX {
+            jobs.pop_front();
+        }
+        jobs.push_back(job);
+    }
+
+    fn find(&self, id: u64) -> Option<CaptureJob> {
+        let jobs = self.jobs.lock().expect("capture jobs lock");
+        jobs.iter().find(|job| job.id == id).cloned()
+    }
+}
+
+/// A document that failed its checks: the problems, in the caller's language.
+#[derive(Debug)]
+pub struct RefusedDocument {
+    /// The first problem, as the call's error.
+    pub error: ApiError,
+    /// Every problem found (at most [`capture::CAPTURE_PROBLEMS_MAX`]).
+    pub problems: Vec<CaptureFailure>,
+}
+
+/// Captures `body` as the caller's commands (`who`, signed in with [`CAPTURING_ROLES`] before a
+/// byte of the body was read): checked, mapped, then run all or nothing (or each alone, with
+/// [`ErrorBehaviour::Proceed`]). A document that fails its checks is refused whole and makes
+/// no job.
+pub async fn capture(
+    call: &mut Call<'_>,
+    who: &tanba_types::Participant,
+    body: Vec<u8>,
+    behaviour: ErrorBehaviour,
+) -> Result<Result<CaptureJob, RefusedDocument>, ApiError> {
+    let language = call.language;
+    let app = call.app();
+    let created_ms = app.now_ms();
+    let _reading = app
+        .capture_jobs
+        .in_flight
+        .try_acquire()
+        .map_err(|_| ApiError::rate_limited())?;
+    let checked = tokio::task::spawn_blocking(move || {
+        capture::read(&body).map(|document| {
+            let plan = capture::plan(&document);
+            (document.events.len(), plan)
+        })
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let (events, (planned, problems)) = match checked {
+        Ok(checked) => checked,
+        Err(problems) => return Ok(Err(refused_document(&problems, language))),
+    };
+    call.note_reference(format!("epcis capture of {events} events"));
+    let mut job = CaptureJob {
+        id: app.capture_jobs.next_id.fetch_add(1, Ordering::Relaxed),
+        owner: who.id,
+        created_ms,
+        finished_ms: created_ms,
+        behaviour,
+        events,
+        done: 0,
+        sequences: None,
+        failures: problems
+            .iter()
+            .map(|problem| CaptureFailure::of(problem, language))
+            .collect(),
+    };
+    let actor = Actor::Participant(who.id);
+    match behaviour {
+        ErrorBehaviour::Rollback if job.failures.is_empty() => {
+            run_all(call, actor, planned, &mut job).await?
+        }
+        ErrorBehaviour::Rollback => {}
+        ErrorBehaviour::Proceed => run_each(call, actor, planned, &mut job).await?,
+    }
+    job.finished_ms = call.app().now_ms();
+    job.failures.sort_by_key(|failure| failure.event);
+    call.app().capture_jobs.keep(job.clone());
+    Ok(Ok(job))
+}
+
+fn refused_document(problems: &[CaptureProblem], language: Language) -> RefusedDocument {
+    let first = problems.first().expect("a refused document has a problem");
+    RefusedDocument {
+        error: ApiError::localized(crate::error::ErrorKind::InvalidArgument, first),
+        problems: problems
+            .iter()
+            .map(|problem| CaptureFailure::of(problem, language))
+            .collect(),
+    }
+}
+
+/// Runs every planned command as one capture: all or nothing.
+async fn run_all(
+    call: &mut Call<'_>,
+    actor: Actor,
+    planned: Vec<Planned>,
+    job: &mut CaptureJob,
+) -> Result<(), ApiError> {
+    let places: Vec<usize> = planned.iter().map(|one| one.event).collect();
+    let commands: Vec<Command> = planned.into_iter().map(|one| one.command).collect();
+    if commands.is_empty() {
+        return Ok(());
+    }
+    match call.submit(actor, Command::Capture(commands)).await {
+        Ok(receipt) => {
+            job.done = places.len();
+            job.sequences = Some((receipt.first_sequence, receipt.last_sequence));
+        }
+        Err(EngineError::InCapture { index, error }) => {
+            let event = places.get(index).copied().unwrap_or_default();
+            job.failures
+                .push(CaptureFailure::refused(&error, event, call.language));
+        }
+        Err(error) if is_refusal(&error) => {
+            let event = places.first().copied().unwrap_or_default();
+            job.failures
+                .push(CaptureFailure::refused(&error, event, call.language));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    Ok(())
+}
+
+/// Runs each planned command alone: what can be done is.
+async fn run_each(
+    call: &mut Call<'_>,
+    actor: Actor,
+    planned: Vec<Planned>,
+    job: &mut CaptureJob,
+) -> Result<(), ApiError> {
+    for one in planned {
+        match call
+            .submit(actor, Command::Capture(vec![one.command]))
+            .await
+        {
+            Ok(receipt) => {
+                job.done += 1;
+                let first = job
+                    .sequences
+                    .map_or(receipt.first_sequence, |(first, _)| first);
+                job.sequences = Some((first, receipt.last_sequence));
+            }
+            Err(error) if is_refusal(&error) => {
+                job.failures
+                    .push(CaptureFailure::refused(&error, one.event, call.language));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(())
+}
+
+/// Whether the engine refused the command itself (not the disk, a full queue or a stop).
+fn is_refusal(error: &EngineError) -> bool {
+    !matches!(
+        error,
+        EngineError::Store(_)
+            | EngineError::Corrupt(_)
+            | EngineError::Busy
+            | EngineError::QueueShareFull
+            | EngineError::Stopped
+            | EngineError::StoreUnavailable
+    )
+}
+
+/// A capture job the caller may read: its own, or any for the operator.
+pub fn capture_job(call: &mut Call<'_>, id: u64) -> Result<CaptureJob, ApiError> {
+    let who = call.participant()?;
+    call.note_reference(format!("epcis capture job {id}"));
+    let job = call
+        .app()
+        .capture_jobs
+        .find(id)
+        .ok_or_else(|| ApiError::not_found("capture job"))?;
+    if job.owner != who.id && !who.has_role(Role::Operator) {
+        // As if it did not exist: whose jobs there are is not the caller's to learn.
+        return Err(ApiError::not_found("capture job"));
+    }
+    Ok(job)
+}
