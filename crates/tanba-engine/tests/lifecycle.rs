@@ -10,8 +10,8 @@ use tanba_engine::query;
 use tanba_engine::statistics::{self, Flow, STATISTICS_DAYS_MAX};
 use tanba_store::Store;
 use tanba_types::{
-    Actor, CodeStatus, Command, Date, Gtin, Introduction, IntroductionKind, IssuedTail,
-    WithdrawalReason,
+    Actor, CodeKey, CodeStatus, Command, Date, Gtin, Introduction, IntroductionKind, IssuedCode,
+    IssuedTail, PackageLevel, WithdrawalReason,
 };
 
 #[test]
@@ -287,8 +287,8 @@ fn short_profile_codes_keep_their_key_id_for_the_server() {
         .unwrap();
     let gtin = codes[0].gtin().unwrap();
     let serial = match codes[0] {
-        tanba_types::CodeKey::Item { serial, .. } => serial,
-        tanba_types::CodeKey::Sscc(_) => unreachable!(),
+        CodeKey::Item { serial, .. } => serial,
+        CodeKey::Sscc(_) => unreachable!(),
     };
     tanba_crypto::verify_short_tag(key, gtin.as_str(), serial.as_str(), &tag, 6).unwrap();
     let page = query::order_codes(
@@ -481,5 +481,91 @@ fn a_capture_refused_part_way_leaves_nothing_and_the_group_around_it_stands() {
         "TANBA-ENGINE-INVALID",
         "a signed document is never captured"
     );
+    world.assert_replay_equal();
+}
+
+/// The valid openepcis documents that map to Tanba operations import (issue 14): the unpacking
+/// in `AggregationEvent_with_persistentDisposition.json`, in a world where its case and units
+/// exist (issued with the document's own serials) and are packed. Its first event, goods
+/// received, is a signed document's business and is refused; with `proceed` the unpacking is
+/// done, all or nothing within itself.
+#[test]
+fn an_openepcis_documents_unpacking_imports_where_its_units_exist() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../../shared/conformance/openepcis-test-resources/2.0/EPCIS/JSON/Capture/Documents/AggregationEvent_with_persistentDisposition.json",
+    );
+    let document = tanba_epcis::capture::read(&std::fs::read(&path).unwrap()).unwrap();
+    let (planned, refused) = tanba_epcis::capture::plan(&document);
+    assert_eq!(refused.len(), 1, "the goods received: {refused:?}");
+    let Command::Disaggregate { codes } = planned[0].command.clone() else {
+        panic!("{planned:?}");
+    };
+    let case =
+        tanba_epcis::capture::code_key(document.events[1]["parentID"].as_str().unwrap()).unwrap();
+
+    let mut world = World::new(5);
+    let producer = world.cast.producer;
+    for (code, level) in [(codes[0], PackageLevel::Unit), (case, PackageLevel::Group)] {
+        let product = tanba_types::Product {
+            gtin: code.gtin().unwrap(),
+            names: support::names("Product"),
+            producer_name: "Maker".into(),
+            producer: Some(producer),
+            importer: None,
+            country: "KZ".into(),
+            hs_code: tanba_types::HsCode::parse("2402209000").unwrap(),
+            category: "tobacco".into(),
+            level,
+            shelf_life_days: Some(365),
+        };
+        world.system(Command::RegisterProduct(product)).unwrap();
+    }
+    let issue = |world: &mut World, keys: &[CodeKey]| {
+        let gtin = keys[0].gtin().unwrap();
+        let quantity = keys.len() as u32;
+        let order = (world
+            .by(producer, Command::OrderCodes { gtin, quantity })
+            .unwrap()
+            .created)
+            .unwrap();
+        let issued = keys
+            .iter()
+            .map(|key| {
+                let CodeKey::Item { serial, .. } = key else {
+                    unreachable!()
+                };
+                let signed = tanba_crypto::sign_code(
+                    world.ring.active_signing_key(),
+                    gtin.as_str(),
+                    serial.as_str(),
+                )
+                .unwrap();
+                IssuedCode {
+                    serial: *serial,
+                    tail: IssuedTail::Full {
+                        key_id: signed.key_id.as_str().to_owned(),
+                        signature: signed.signature_b64,
+                    },
+                }
+            })
+            .collect();
+        world
+            .system(Command::IssueCodes {
+                order,
+                codes: issued,
+            })
+            .unwrap();
+    };
+    issue(&mut world, &codes);
+    issue(&mut world, &[case]);
+    let everything: Vec<CodeKey> = codes.iter().copied().chain([case]).collect();
+    world.apply_codes(producer, &everything);
+    world.pack(producer, case, codes.clone());
+    assert_eq!(world.card(&codes[9]).parents, vec![case]);
+
+    let commands = planned.into_iter().map(|one| one.command).collect();
+    world.by(producer, Command::Capture(commands)).unwrap();
+    assert!(world.card(&codes[9]).parents.is_empty(), "unpacked");
+    assert_eq!(world.card(&case).contents, [0, 0, 0]);
     world.assert_replay_equal();
 }
