@@ -2,8 +2,9 @@
 # Fuzzes with libFuzzer (cargo-fuzz): the code parser, the log record and feed lines a follower
 # reads (seeded with the record contract's pinned vectors), what the register adapters read and
 # a stranger presents at sign-in (registers, certificates, revocation lists), and the server's doors (JSON bodies,
-# protobuf messages to every gRPC method, Digital Link paths and check queries) through the real
-# routers. Corpora are seeded from the GS1 conformance vectors and requests of every shape.
+# protobuf messages to every gRPC method, Digital Link paths with the resolver's linkType, and
+# check queries) through the real routers, and EPCIS documents and queries (the capture's checks
+# and mapping, the event hash, the query language). Corpora are seeded from the GS1 conformance vectors and requests of every shape.
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...] (default 300 s, every target).
 # Each target's last line (runs, seconds, coverage) is appended to fuzz/runs.log, which a
 # long run's entry in BENCHMARKS.md quotes. A failure leaves its input under fuzz/artifacts/.
@@ -14,7 +15,7 @@ source scripts/env.sh
 seconds="${1:-300}"
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(parse_code http_json grpc_request digital_link log_record registers)
+((${#targets[@]})) || targets=(parse_code http_json grpc_request digital_link log_record registers epcis)
 cargo_fuzz_version=0.13.2
 cargo fuzz --version 2>/dev/null | grep -qF "$cargo_fuzz_version" ||
     cargo install cargo-fuzz --locked --force --version "$cargo_fuzz_version"
@@ -80,6 +81,11 @@ for pick in range(9):
     for code in sample:
         text = code.split("://", 1)[1].split("/", 1)[-1] if "://" in code else code
         put("digital_link", bytes([pick]) + text.encode())
+        # The resolver's questions on the same path.
+        if pick == 0:
+            for link_type in ("all", "linkset", "gs1:pip", "https://gs1.org/voc/recallStatus", "gs1:nothing"):
+                joined = text + ("&" if "?" in text else "?") + "linkType=" + link_type
+                put("digital_link", bytes([pick]) + joined.encode())
 
 
 def field(number, data):
@@ -99,6 +105,33 @@ for method in range(64):
         for code in sample[:4]:
             put("grpc_request", bytes([method, caller]) + field(1, code.encode()))
         put("grpc_request", bytes([method, caller]) + field(1, seller.encode()))
+PY
+
+# EPCIS: every conformance document (capture and hash doors), GS1's query, and URL queries.
+python3 - fuzz/corpus <<'PY'
+import glob, hashlib, json, os, sys
+
+folder = os.path.join(sys.argv[1], "epcis")
+os.makedirs(folder, exist_ok=True)
+
+
+def put(data):
+    with open(os.path.join(folder, hashlib.sha1(data).hexdigest()), "wb") as out:
+        out.write(data)
+
+
+conformance = "../shared/conformance"
+documents = glob.glob(conformance + "/openepcis-test-resources/2.0/EPCIS/JSON/**/*.json", recursive=True)
+documents += glob.glob(conformance + "/gs1-epcis/JSON/**/*.jsonld", recursive=True)
+documents += glob.glob(conformance + "/epcis-event-hash-generator/examples/*.jsonld")
+for path in documents:
+    data = open(path, "rb").read()
+    if len(data) < 60000:
+        put(bytes([0]) + data)
+        put(bytes([1]) + data)
+for query in ("EQ_bizStep=shipping|receiving&perPage=5", "GE_eventTime=2026-01-01T00:00:00.5%2B05:00&orderDirection=DESC",
+              "MATCH_epc=urn:epc:id:sgtin:0614141.107346.2017", "nextPageToken=12.3&eventType=ObjectEvent"):
+    put(bytes([2]) + query.encode())
 PY
 
 mkdir -p fuzz/artifacts

@@ -25,6 +25,9 @@ use crate::state::{Pending, State};
 /// past the limit, its commands run again one by one, and only a command too large alone is
 /// refused.
 pub const GROUP_OPERATIONS_SOFT_MAX: usize = 200_000;
+/// Most keys one capture (`Command::Capture`) may change together: half a group, so a capture
+/// never makes its group pass the store's batch alone.
+pub const CAPTURE_CHANGES_MAX: usize = GROUP_OPERATIONS_SOFT_MAX / 2;
 /// Most commands in one group.
 pub const GROUP_COMMANDS_MAX: usize = 8192;
 /// Events between signed checkpoints, unless configured otherwise.
@@ -304,7 +307,7 @@ impl Core {
         }
         let savepoint = state.savepoint();
         let before = *head;
-        let mut receipts = Vec::with_capacity(commands.len());
+        let changes_before = state.pending_len();
         for (index, command) in commands.iter().enumerate() {
             let one = Stamped {
                 actor: stamped.actor,
@@ -312,14 +315,22 @@ impl Core {
                 command: command.clone(),
                 note: None,
             };
-            match self.run(state, head, &one)? {
-                Ok(receipt) => receipts.push(receipt),
-                Err(refusal) => {
-                    state.restore(savepoint);
-                    *head = before;
-                    let error = Box::new(refusal);
-                    return Ok(Err(EngineError::InCapture { index, error }));
+            // A capture whose changes pass its bound is refused as it goes, before it can
+            // crowd its group past the store's batch.
+            let outcome = self.run(state, head, &one)?.and_then(|receipt| {
+                match state.pending_len().saturating_sub(changes_before) > CAPTURE_CHANGES_MAX {
+                    true => Err(EngineError::LimitExceeded {
+                        what: "changes of one capture",
+                        max: CAPTURE_CHANGES_MAX,
+                    }),
+                    false => Ok(receipt),
                 }
+            });
+            if let Err(refusal) = outcome {
+                state.restore(savepoint);
+                *head = before;
+                let error = Box::new(refusal);
+                return Ok(Err(EngineError::InCapture { index, error }));
             }
         }
         let first_sequence = before.sequence + 1;

@@ -86,6 +86,10 @@ const SEEDS_DEFAULT: u64 = 24;
 const STEPS_DEFAULT: usize = 200;
 /// Most commands one step submits as one group.
 const GROUP_COMMANDS: usize = 8;
+/// How often a capturable command becomes an EPCIS capture of several, in percent.
+const CAPTURE_PERCENT: usize = 8;
+/// Proposals drawn at most to find a capture's other commands.
+const CAPTURE_PROPOSALS_MAX: usize = 40;
 /// Steps between full comparisons of the follower's state with the store's (every step compares
 /// the keys it wrote).
 const FULL_COMPARE_EVERY: usize = 50;
@@ -268,6 +272,7 @@ impl Stats {
             "unblock",
             "update_participant",
             "define_category",
+            "capture",
         ];
         for command in accepted {
             assert!(
@@ -275,6 +280,11 @@ impl Stats {
                 "the sweep never had an accepted {command}"
             );
         }
+        // A capture refused part-way (its state taken back) happens in every sweep.
+        assert!(
+            (self.outcomes.iter()).any(|((name, code), _)| *name == "capture" && *code != "ok"),
+            "the sweep never refused a capture"
+        );
         let refusals = [
             ("issue_codes", "TANBA-ENGINE-DUPLICATE-CODE"),
             ("issue_codes", "TANBA-ENGINE-ORDER-EXCEEDED"),
@@ -495,6 +505,7 @@ struct Sale {
 /// ([`ANY_CODE`] for a line that is not a code at all: the GS1 parser's own codes).
 type LineOutcome = Option<Vec<&'static str>>;
 
+#[derive(Clone)]
 struct Model {
     parties: BTreeMap<TaxpayerId, Party>,
     categories: BTreeMap<&'static str, TailProfile>,
@@ -885,6 +896,9 @@ impl Model {
     /// Every rule `command` breaks, as error codes: empty if it must be accepted. The engine
     /// stops at the first broken rule it checks, so its code must be one of these.
     fn verdict(&self, actor: Actor, command: &Command, time_ms: u64) -> Vec<&'static str> {
+        if let Command::Capture(commands) = command {
+            return self.capture_verdict(actor, commands, time_ms);
+        }
         let mut v = Vec::new();
         match command {
             Command::UpdateParticipant(card) => {
@@ -1524,6 +1538,85 @@ impl Model {
     // -- The effects of an accepted command. --------------------------------------------------
 
     /// How many events an accepted command records.
+    /// A capture's verdict: its commands judged in turn on a copy of the model, each after the
+    /// ones before it took effect; the first refusal is the capture's, and nothing else counts.
+    fn capture_verdict(
+        &self,
+        actor: Actor,
+        commands: &[Command],
+        time_ms: u64,
+    ) -> Vec<&'static str> {
+        let well_formed = matches!(actor, Actor::Participant(_))
+            && !commands.is_empty()
+            && commands.iter().all(Command::capturable);
+        if !well_formed {
+            return vec![INVALID];
+        }
+        let named: usize = commands.iter().map(Command::named_codes).sum();
+        if commands.len() > tanba_types::limits::CAPTURE_COMMANDS_MAX
+            || named > tanba_types::limits::CAPTURE_CODES_MAX
+        {
+            return vec![LIMIT_EXCEEDED];
+        }
+        let mut trial = self.clone();
+        for command in commands {
+            trial.now_ms = time_ms;
+            let verdict = trial.verdict(actor, command, time_ms);
+            if !verdict.is_empty() {
+                return verdict;
+            }
+            let events = trial.events(actor, command);
+            let receipt = Receipt {
+                first_sequence: trial.sequence + 1,
+                last_sequence: trial.sequence + events,
+                created: None,
+                time_ms,
+            };
+            if let Err(message) = trial.apply_counted(actor, command, &receipt, "a capture's trial")
+            {
+                panic!("{message}");
+            }
+        }
+        Vec::new()
+    }
+
+    /// Applies an accepted command and counts the flows it made; a capture command by command,
+    /// as the engine runs it (each one's own events and flows).
+    fn apply_counted(
+        &mut self,
+        actor: Actor,
+        command: &Command,
+        receipt: &Receipt,
+        here: &str,
+    ) -> Result<(), String> {
+        let Command::Capture(commands) = command else {
+            let before = self.codes.clone();
+            self.apply(actor, command, receipt, here)?;
+            self.count_flows(&before, receipt.time_ms);
+            return Ok(());
+        };
+        let mut next = receipt.first_sequence;
+        for command in commands {
+            let events = self.events(actor, command);
+            let one = Receipt {
+                first_sequence: next,
+                last_sequence: next + events - 1,
+                created: None,
+                time_ms: receipt.time_ms,
+            };
+            self.apply_counted(actor, command, &one, here)?;
+            next += events;
+        }
+        match next == receipt.last_sequence + 1 {
+            true => Ok(()),
+            false => Err(format!(
+                "{here}: the capture's receipt ends at {}, its commands at {}",
+                receipt.last_sequence,
+                next - 1
+            )),
+        }
+    }
+
     fn events(&self, actor: Actor, command: &Command) -> u64 {
         match command {
             Command::RecordSale { lines, .. }
@@ -2383,6 +2476,23 @@ struct Gen<'a> {
 type Proposal = (Actor, Command);
 
 impl Gen<'_> {
+    /// A capture of `first` and a few more goods commands of the same actor, each proposed
+    /// against the model as it stands (so a later one may depend on an earlier one, or clash).
+    fn capture(&mut self, actor: Actor, first: Command) -> Command {
+        let wanted = 2 + self.dice.below(3);
+        let mut commands = vec![first];
+        for _ in 0..CAPTURE_PROPOSALS_MAX {
+            if commands.len() >= wanted {
+                break;
+            }
+            let (by, command) = self.command();
+            if by == actor && command.capturable() {
+                commands.push(command);
+            }
+        }
+        Command::Capture(commands)
+    }
+
     fn command(&mut self) -> Proposal {
         // Suspensions are short, so the market keeps trading.
         let anyone_suspended = self.model.parties.values().any(Party::suspended);
@@ -3614,6 +3724,16 @@ impl Sim {
                         time_ms: self.now_ms,
                     };
                     let (actor, command) = generator.command();
+                    // Now and then a participant's partner system sends several at once, as an
+                    // EPCIS capture: all or nothing.
+                    let command = match actor {
+                        Actor::Participant(_)
+                            if command.capturable() && generator.dice.percent(CAPTURE_PERCENT) =>
+                        {
+                            generator.capture(actor, command)
+                        }
+                        _ => command,
+                    };
                     // A note standing for the call's audit record: it names its step.
                     let note = format!("step {} #{}", self.step, proposals.len()).into_bytes();
                     proposals.push(Stamped {
@@ -3763,14 +3883,11 @@ impl Sim {
                 {
                     self.judge_lines(seller, lines, receipt, here);
                 }
-                let before = self.model.codes.clone();
                 if let Err(message) =
-                    self.model
-                        .apply(stamped.actor, &stamped.command, receipt, here)
+                    (self.model).apply_counted(stamped.actor, &stamped.command, receipt, here)
                 {
                     panic!("{message}");
                 }
-                self.model.count_flows(&before, receipt.time_ms);
             }
             (Ok(_), false) => panic!(
                 "{here}: the engine accepted {} but the rules refuse it: {verdict:?}",

@@ -170,8 +170,8 @@ pub struct App {
     pub feed_followers: Arc<crate::service::feeds::Followers>,
     /// The data exports' files and their worker.
     pub exports: crate::exports::Exports,
-    /// EPCIS capture jobs of late, and the gate of captures being read.
-    pub capture_jobs: crate::service::epcis::CaptureJobs,
+    /// EPCIS capture jobs of late, and the gates of captures and queries under way.
+    pub epcis: crate::service::epcis::EpcisDesk,
     /// EPCIS named queries and subscriptions, and their deliveries.
     pub webhooks: crate::webhooks::Webhooks,
 }
@@ -393,6 +393,7 @@ impl App {
         exports: crate::exports::Exports,
         webhooks: crate::webhooks::Webhooks,
     ) -> App {
+        let started_ms = clock.now_ms();
         let rates = config.rates;
         let per_second =
             |rate, burst| Quota::per_second(non_zero(rate)).allow_burst(non_zero(burst));
@@ -427,7 +428,7 @@ impl App {
             registers: Default::default(),
             feed_followers: Default::default(),
             exports,
-            capture_jobs: Default::default(),
+            epcis: crate::service::epcis::EpcisDesk::new(started_ms),
             webhooks,
             public_keys: Default::default(),
             inbox_watches: StreamSlots::new(WATCHES_PER_PARTICIPANT_MAX),

@@ -127,13 +127,18 @@ async fn answer_query(
     stored: Vec<(String, String)>,
 ) -> Response {
     let language = call.language;
-    let outcome = params.and_then(|params| {
+    // Signed in before the parameters are read: a stranger's query costs nothing.
+    let outcome = async {
+        call.participant_with(service::readers())?;
+        let params = params?;
         let all = stored.iter().chain(&params);
         let query =
             EventQuery::from_params(all.map(|(name, value)| (name.as_str(), value.as_str())))
                 .map_err(|error| query_error(&error))?;
-        service::events(&mut call, &query).map(|page| (page, params))
-    });
+        let page = service::events(&mut call, query).await?;
+        Ok((page, params))
+    }
+    .await;
     let now_ms = app.now_ms();
     let response = match call.finish(outcome).await {
         Ok((page, params)) => {
@@ -212,9 +217,14 @@ async fn capture(State(app): State<Arc<App>>, headers: HeaderMap, request: Reque
         (Ok(_), Ok(_), false) => Err(ApiError::unsupported_media(
             "application/json, application/ld+json",
         )),
-        (Ok(who), Ok(behaviour), true) => match read_capture(request).await {
-            Ok(body) => service::capture(&mut call, &who, body, behaviour).await,
-            Err(error) => Err(error),
+        // A place among the captures under way is taken before the body is read: past
+        // CAPTURES_IN_FLIGHT_MAX, no more 4 MiB bodies wait in memory.
+        (Ok(who), Ok(behaviour), true) => match app.epcis.captures.try_acquire() {
+            Err(_) => Err(ApiError::rate_limited()),
+            Ok(_capturing) => match read_capture(request).await {
+                Ok(body) => service::capture(&mut call, &who, body, behaviour).await,
+                Err(error) => Err(error),
+            },
         },
     };
     let response = match call.finish(outcome).await {
@@ -310,6 +320,7 @@ fn job_json(job: &CaptureJob) -> Value {
         "errors": job.failures.iter().map(problem_json).collect::<Vec<_>>(),
         "tanba:events": job.events,
         "tanba:done": job.done,
+        "tanba:failuresTotal": job.failures_total,
         "tanba:firstSequence": job.sequences.map(|(first, _)| first),
         "tanba:lastSequence": job.sequences.map(|(_, last)| last),
     })

@@ -192,10 +192,18 @@ impl Item {
         headers: &HeaderMap,
         place: &Place,
     ) -> Item {
-        let parameter = format!("{LINK_TYPE_PARAMETER}=");
+        // By the decoded name, as `Asked::of` reads it: `link%54ype=` is `linkType` too, and a
+        // redirect that kept it would ask again, for ever.
+        let is_link_type = |pair: &str| {
+            let name = pair.split('=').next().unwrap_or_default();
+            let decoded = serde_urlencoded::from_str::<Vec<(String, String)>>(name)
+                .ok()
+                .and_then(|pairs| pairs.into_iter().next())
+                .map(|(key, _)| key);
+            decoded.as_deref() == Some(LINK_TYPE_PARAMETER)
+        };
         let query = (place.query().split('&'))
-            .filter(|pair| !pair.is_empty() && *pair != LINK_TYPE_PARAMETER)
-            .filter(|pair| !pair.starts_with(&parameter))
+            .filter(|pair| !pair.is_empty() && !is_link_type(pair))
             .map(str::to_owned)
             .collect();
         Item {

@@ -35,6 +35,10 @@ use crate::error::ApiError;
 
 /// Named queries one participant keeps at most.
 pub const NAMED_QUERIES_PER_PARTICIPANT_MAX: usize = 20;
+/// Named queries this server keeps at most, over every participant.
+pub const NAMED_QUERIES_MAX: usize = 20_000;
+/// A named query's parameters, names and values together, in bytes at most.
+pub const QUERY_BYTES_MAX: usize = 4_096;
 /// Subscriptions one participant keeps at most.
 pub const SUBSCRIPTIONS_PER_PARTICIPANT_MAX: usize = 10;
 /// Subscriptions this server keeps at most, over every participant.
@@ -148,18 +152,32 @@ impl Webhooks {
         params: Vec<(String, String)>,
     ) -> Result<(), ApiError> {
         check_name(name)?;
+        let bytes: usize = params
+            .iter()
+            .map(|(key, value)| key.len() + value.len())
+            .sum();
+        if bytes > QUERY_BYTES_MAX {
+            return Err(ApiError::too_many("query bytes", QUERY_BYTES_MAX));
+        }
         let mut stored = self.stored.lock().expect("webhooks lock");
         let owned = stored
             .queries
             .iter()
             .filter(|query| query.owner == owner)
             .count();
+        let total = stored.queries.len();
         match stored
             .queries
             .iter_mut()
             .find(|query| query.owner == owner && query.name == name)
         {
             Some(query) => query.params = params,
+            None if total >= NAMED_QUERIES_MAX => {
+                return Err(ApiError::too_many(
+                    "named queries of this server",
+                    NAMED_QUERIES_MAX,
+                ));
+            }
             None if owned >= NAMED_QUERIES_PER_PARTICIPANT_MAX => {
                 return Err(ApiError::too_many(
                     "named queries",
@@ -279,6 +297,16 @@ impl Webhooks {
         if dest.len() > DESTINATION_CHARS_MAX || !allowed_scheme || uri.host().is_none() {
             return Err(ApiError::invalid("dest"));
         }
+        // An address written as such is never resolved, so the resolver's check does not see
+        // it: it is checked here.
+        let host = uri.host().unwrap_or_default();
+        let literal = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = literal.parse::<IpAddr>()
+            && !self.config.allow_private_destinations
+            && !is_public(ip)
+        {
+            return Err(ApiError::invalid("dest (not a public address)"));
+        }
         Ok(())
     }
 
@@ -303,6 +331,12 @@ impl Webhooks {
     fn due(&self, now: tokio::time::Instant, slots: usize) -> Vec<Subscription> {
         let stored = self.stored.lock().expect("webhooks lock");
         let mut schedule = self.schedule.lock().expect("webhooks schedule lock");
+        // One delivery under way per owner: a participant's slow receivers hold its own
+        // deliveries back, never everyone's.
+        let mut busy: BTreeSet<TaxpayerId> = (stored.subscriptions.iter())
+            .filter(|one| schedule.get(&one.id).is_some_and(|entry| entry.1))
+            .map(|one| one.owner)
+            .collect();
         let mut due = Vec::new();
         for subscription in stored
             .subscriptions
@@ -310,8 +344,10 @@ impl Webhooks {
             .filter(|one| one.suspended.is_none())
         {
             let entry = schedule.entry(subscription.id).or_insert((now, false));
-            if due.len() < slots && !entry.1 && entry.0 <= now {
+            let free = !entry.1 && entry.0 <= now && !busy.contains(&subscription.owner);
+            if due.len() < slots && free {
                 entry.1 = true;
+                busy.insert(subscription.owner);
                 due.push(subscription.clone());
             }
         }
@@ -320,8 +356,8 @@ impl Webhooks {
         due
     }
 
-    /// Records how a delivery ended: the new cursor, or the failure and the next try.
-    fn finish(&self, id: u64, outcome: Result<Option<(u64, u32)>, String>) {
+    /// Records how a delivery ended (on a blocking thread: it may write the file).
+    fn finish(&self, id: u64, outcome: Result<Moved, String>) {
         let mut stored = self.stored.lock().expect("webhooks lock");
         let mut schedule = self.schedule.lock().expect("webhooks schedule lock");
         let Some(subscription) = stored.subscriptions.iter_mut().find(|one| one.id == id) else {
@@ -329,14 +365,15 @@ impl Webhooks {
         };
         let now = tokio::time::Instant::now();
         let changed = match outcome {
-            Ok(Some(after)) => {
+            Ok(Moved::Delivered(after) | Moved::Passed(after)) => {
+                let delivered = matches!(outcome, Ok(Moved::Delivered(_)));
                 subscription.after = after;
                 subscription.failures = 0;
                 subscription.last_error = None;
                 schedule.insert(id, (now, false));
-                true
+                delivered
             }
-            Ok(None) => {
+            Ok(Moved::Nothing) => {
                 schedule.insert(id, (now + POLL_INTERVAL, false));
                 false
             }
@@ -391,7 +428,10 @@ pub fn spawn(
                 tokio::spawn(async move {
                     let id = subscription.id;
                     let outcome = deliver(&app, &client, subscription).await;
-                    app.webhooks.finish(id, outcome);
+                    let recorder = app.clone();
+                    let _ =
+                        tokio::task::spawn_blocking(move || recorder.webhooks.finish(id, outcome))
+                            .await;
                     drop(permit);
                 });
             }
@@ -404,17 +444,33 @@ pub fn spawn(
     }))
 }
 
+/// How far a delivery moved a subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Moved {
+    /// Nothing new in the log.
+    Nothing,
+    /// New entries, none of them the query's: passed over (kept in memory only: after a
+    /// restart they are read again, and still match nothing).
+    Passed((u64, u32)),
+    /// Events delivered up to here (saved before the next delivery).
+    Delivered((u64, u32)),
+}
+
 /// One delivery: the next events of the subscription's query after its cursor, posted and
-/// signed. `Ok(None)`: nothing new; `Ok(Some(cursor))`: delivered (or nothing matched) up to
-/// the cursor.
+/// signed.
 async fn deliver(
     app: &Arc<App>,
     client: &WebhookClient,
     subscription: Subscription,
-) -> Result<Option<(u64, u32)>, String> {
+) -> Result<Moved, String> {
+    // The owner's standing and roles are read again before every delivery, as a feed's are.
     let owner = app
         .active_participant(&subscription.owner)
         .map_err(|error| error.code.to_owned())?;
+    let readers = crate::service::epcis::readers();
+    if !readers.iter().any(|role| owner.has_role(*role)) {
+        return Err("TANBA-SERVER-FORBIDDEN".to_owned());
+    }
     let params = app
         .webhooks
         .query(&owner.id, &subscription.query)
@@ -436,10 +492,10 @@ async fn deliver(
         None => (page.through.max(sequence), u32::MAX),
     };
     if cursor == subscription.after {
-        return Ok(None);
+        return Ok(Moved::Nothing);
     }
     if page.events.is_empty() {
-        return Ok(Some(cursor));
+        return Ok(Moved::Passed(cursor));
     }
     let mut document =
         tanba_epcis::export::query_document(&subscription.query, page.events, app.now_ms());
@@ -454,7 +510,7 @@ async fn deliver(
         body,
     )
     .await?;
-    Ok(Some(cursor))
+    Ok(Moved::Delivered(cursor))
 }
 
 /// A page read off the async workers.
@@ -463,10 +519,15 @@ async fn read_page(
     owner: Participant,
     query: EventQuery,
 ) -> Result<crate::service::epcis::EventsPage, String> {
-    tokio::task::spawn_blocking(move || crate::service::epcis::read_page(&app, &owner, &query))
-        .await
-        .map_err(|error| error.to_string())?
-        .map_err(|error| error.code.to_owned())
+    let store = app.engine.store().clone();
+    tokio::task::spawn_blocking(move || {
+        let snapshot = store.snapshot();
+        let histories = crate::service::epcis::Histories::Ignore;
+        crate::service::epcis::read_page(snapshot.as_ref(), &owner, &query, histories)
+    })
+    .await
+    .map_err(|error| error.to_string())?
+    .map_err(|error| error.code.to_owned())
 }
 
 /// The HMAC-SHA-256 of `body` under `secret`, as the `GS1-Signature` header carries it.
@@ -574,7 +635,7 @@ impl tower::Service<hyper_util::client::legacy::connect::dns::Name> for GuardedR
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
+            let [a, b, c, _] = v4.octets();
             !(v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
@@ -583,17 +644,21 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v4.is_broadcast()
                 || v4.is_documentation()
                 || a == 0
-                || (a == 100 && (64..128).contains(&b)))
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && c == 0)
+                || (a == 198 && (18..20).contains(&b)))
         }
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => is_public(IpAddr::V4(v4)),
             None => {
-                let first = v6.segments()[0];
-                !(v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || (first & 0xfe00) == 0xfc00
-                    || (first & 0xffc0) == 0xfe80)
+                let segments = v6.segments();
+                // Only global unicast (2000::/3), and not 6to4 or NAT64, which wrap an IPv4
+                // address that may be a private one.
+                let global = (segments[0] & 0xe000) == 0x2000;
+                let six_to_four = segments[0] == 0x2002;
+                let nat64 = segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
+                global && !six_to_four && !nat64 && !v6.is_loopback()
             }
         },
     }
@@ -606,6 +671,10 @@ mod tests {
     #[test]
     fn only_public_addresses_are_posted_to() {
         for private in [
+            "2002:a00::1",
+            "64:ff9b::a00:1",
+            "198.18.0.1",
+            "240.0.0.1",
             "127.0.0.1",
             "10.1.2.3",
             "172.16.0.1",
@@ -623,6 +692,33 @@ mod tests {
         for public in ["8.8.8.8", "2a00:1450:4001::1", "95.59.1.1"] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
+    }
+
+    #[test]
+    fn an_address_written_as_such_must_be_public_and_the_scheme_https() {
+        let directory = tempfile::tempdir().unwrap();
+        let config = WebhooksConfig {
+            ca_file: None,
+            allow_plain_http: false,
+            allow_private_destinations: false,
+        };
+        let webhooks = Webhooks::open(directory.path(), config).unwrap();
+        for refused in [
+            "https://10.0.0.5:8443/x",
+            "https://[::1]:6379/",
+            "https://169.254.169.254/latest",
+            "https://[::ffff:127.0.0.1]/",
+            "http://example.com/hook",
+            "ftp://example.com/hook",
+        ] {
+            assert!(webhooks.check_destination(refused).is_err(), "{refused}");
+        }
+        assert!(
+            webhooks
+                .check_destination("https://partner.example.com/hook")
+                .is_ok()
+        );
+        assert!(webhooks.check_destination("https://8.8.8.8/hook").is_ok());
     }
 
     #[test]

@@ -25,6 +25,11 @@ use crate::error::ApiError;
 
 /// Log entries one page reads at most before it answers with what it found.
 pub const QUERY_SCAN_ENTRIES_MAX: usize = 20_000;
+/// Identifiers one page renders at most (every one hashed with its event, kept or not): past it
+/// the page answers with what it found, and a token to go on after the entry that passed it.
+pub const QUERY_RENDERED_IDENTIFIERS_MAX: usize = 100_000;
+/// Queries read at once, over every participant (each holds a blocking thread).
+pub const QUERIES_IN_FLIGHT_MAX: usize = 4;
 /// Bytes of log records one read takes at most.
 const SCAN_BATCH_BYTES_MAX: usize = 4 << 20;
 /// Entries one read takes at most.
@@ -35,6 +40,9 @@ pub const QUERY_NAMED_CODES_MAX: usize = 20;
 pub const CAPTURES_IN_FLIGHT_MAX: usize = 2;
 /// Capture jobs remembered, over every participant (the oldest is forgotten first).
 pub const CAPTURE_JOBS_KEPT_MAX: usize = 10_000;
+/// Capture jobs remembered of one participant (its oldest is forgotten first): one partner
+/// cannot push everyone else's jobs out.
+pub const CAPTURE_JOBS_PER_PARTICIPANT_KEPT: usize = 100;
 
 /// Who may query events and capture: whoever follows its own goods (and, for queries, the
 /// operator, who sees every goods event).
@@ -70,25 +78,57 @@ pub struct EventsPage {
     pub through: u64,
 }
 
-/// The events the caller may see that answer `query`, a page of them.
-pub fn events(call: &mut Call<'_>, query: &EventQuery) -> Result<EventsPage, ApiError> {
+/// The events the caller may see that answer `query`, a page of them: read off the async
+/// workers, at most [`QUERIES_IN_FLIGHT_MAX`] at once (past it: over the rate, try again).
+pub async fn events(call: &mut Call<'_>, query: EventQuery) -> Result<EventsPage, ApiError> {
     let who = call.participant_with(readers())?;
     call.note_reference("epcis events");
-    read_page(call.app(), &who, query)
+    for named in query
+        .named_codes()
+        .into_iter()
+        .flatten()
+        .take(QUERY_NAMED_CODES_MAX)
+    {
+        call.note_reference(named);
+    }
+    let _reading = (call.app().epcis.queries)
+        .try_acquire()
+        .map_err(|_| ApiError::rate_limited())?;
+    crate::service::read_blocking(call, move |snapshot| {
+        read_page(snapshot, &who, &query, Histories::Follow)
+    })
+    .await
 }
 
-/// The events `who` may see that answer `query`, a page of them (a caller's, or a
-/// subscription's on its owner's behalf).
+/// Whether a page may follow the named codes' histories (a caller's query) or reads the log
+/// in order (a subscription, which reads only what is new after its cursor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Histories {
+    /// Follow them.
+    Follow,
+    /// Read the log.
+    Ignore,
+}
+
+/// The events `who` may see that answer `query`, a page of them, from one snapshot (a
+/// caller's, or a subscription's on its owner's behalf).
 pub fn read_page(
-    app: &crate::app::App,
+    snapshot: &dyn Snapshot,
     who: &tanba_types::Participant,
     query: &EventQuery,
+    histories: Histories,
 ) -> Result<EventsPage, ApiError> {
-    let snapshot = app.engine.snapshot();
-    let head = app.engine.head().sequence;
+    let head = tanba_engine::log::stored_head(snapshot)?.sequence;
     let viewer = (!who.has_role(Role::Operator)).then_some(who.id);
-    let mut reader = PageReader::new(snapshot.as_ref(), query, viewer);
-    match named_sequences(snapshot.as_ref(), query)? {
+    let mut reader = PageReader::new(snapshot, query, viewer);
+    if query.matches_nothing {
+        return Ok(reader.finish());
+    }
+    let named = match histories {
+        Histories::Follow => named_sequences(snapshot, query)?,
+        Histories::Ignore => None,
+    };
+    match named {
         Some(sequences) => reader.read_sequences(&sequences)?,
         None if query.descending => reader.read_backward(head)?,
         None => reader.read_forward(head)?,
@@ -113,14 +153,23 @@ fn named_sequences(
         let Ok(code) = capture::code_key(uri) else {
             return Ok(None);
         };
-        let mut after = 0;
+        // Going forward from a token, the history before it is not read again.
+        let mut after = match (query.descending, query.page) {
+            (false, Some(page)) => page.sequence.saturating_sub(1),
+            _ => 0,
+        };
         loop {
-            let records = query::history(
+            // A code nobody issued has no history: the same answer as a code not the
+            // caller's, so a query cannot tell which serials exist.
+            let records = match query::history(
                 snapshot,
                 &code,
                 after,
                 tanba_types::limits::PAGE_ENTRIES_MAX,
-            )?;
+            ) {
+                Err(EngineError::UnknownCode(_)) => Vec::new(),
+                read => read?,
+            };
             let Some(last) = records.last().map(|record| record.sequence) else {
                 break;
             };
@@ -148,6 +197,8 @@ struct PageReader<'a> {
     events: Vec<Value>,
     next: Option<PagePosition>,
     scanned: usize,
+    /// Identifiers rendered so far (kept or not): what a page's CPU and memory follow.
+    rendered: usize,
     through: u64,
     done: bool,
 }
@@ -161,6 +212,7 @@ impl<'a> PageReader<'a> {
             events: Vec::new(),
             next: None,
             scanned: 0,
+            rendered: 0,
             through: 0,
             done: false,
         }
@@ -193,6 +245,8 @@ impl<'a> PageReader<'a> {
     /// Reads the entries after the token or from the first moment asked, in order.
     fn read_forward(&mut self, head: u64) -> Result<(), ApiError> {
         let mut cursor = match (self.query.page, self.query.from_ms) {
+            // A token after a whole entry starts after it; else at it, past its events seen.
+            (Some(page), _) if page.index == u32::MAX => page.sequence,
             (Some(page), _) => page.sequence.saturating_sub(1),
             (None, Some(from_ms)) => {
                 first_at_or_after(self.snapshot, head, from_ms)?.saturating_sub(1)
@@ -234,12 +288,19 @@ impl<'a> PageReader<'a> {
             }
             (None, None) => head,
         };
+        let mut window = SCAN_BATCH_ENTRIES_MAX as u64;
         while !self.done && cursor > 0 {
-            let from = cursor.saturating_sub(SCAN_BATCH_ENTRIES_MAX as u64);
+            let from = cursor.saturating_sub(window);
             let span = usize::try_from(cursor - from).unwrap_or(SCAN_BATCH_ENTRIES_MAX);
-            let mut entries =
-                tanba_engine::feed::entries_after(self.snapshot, from, span, usize::MAX)?;
-            entries.truncate(span);
+            let entries =
+                tanba_engine::feed::entries_after(self.snapshot, from, span, SCAN_BATCH_BYTES_MAX)?;
+            // The byte budget cut the window short of its newest entries, which come first
+            // going back: read a smaller window (one entry always fits).
+            let read_to = entries.last().map_or(from, |entry| entry.sequence);
+            if read_to < cursor && window > 1 {
+                window = (window / 2).max(1);
+                continue;
+            }
             for entry in entries.into_iter().rev() {
                 if self.done {
                     break;
@@ -277,7 +338,9 @@ impl<'a> PageReader<'a> {
     fn count(&mut self, sequence: u64) {
         self.scanned += 1;
         self.through = self.through.max(sequence);
-        if self.scanned >= QUERY_SCAN_ENTRIES_MAX && !self.done {
+        let spent = self.scanned >= QUERY_SCAN_ENTRIES_MAX
+            || self.rendered >= QUERY_RENDERED_IDENTIFIERS_MAX;
+        if spent && !self.done {
             self.done = true;
             let index = if self.query.descending { 0 } else { u32::MAX };
             self.next = Some(PagePosition { sequence, index });
@@ -307,6 +370,7 @@ impl<'a> PageReader<'a> {
                 tracing::error!(%error, sequence = record.sequence, "an event has no EPCIS form");
                 ApiError::internal()
             })?;
+            self.rendered += events.iter().map(identifiers).sum::<usize>();
             self.add(record, events);
         }
         self.count(record.sequence);
@@ -355,6 +419,16 @@ impl<'a> PageReader<'a> {
             self.events.push(event);
         }
     }
+}
+
+/// The identifiers an exported event names.
+fn identifiers(event: &Value) -> usize {
+    ["epcList", "childEPCs"]
+        .iter()
+        .filter_map(|list| event.get(*list).and_then(Value::as_array))
+        .map(Vec::len)
+        .sum::<usize>()
+        + usize::from(event.get("parentID").is_some())
 }
 
 /// The first entry at or after `time_ms`; one past the head if none.
@@ -457,8 +531,10 @@ pub struct CaptureJob {
     pub done: usize,
     /// The log entries written, first and last, if any.
     pub sequences: Option<(u64, u64)>,
-    /// What was not done, and why.
+    /// What was not done, and why (the first [`capture::CAPTURE_PROBLEMS_MAX`]).
     pub failures: Vec<CaptureFailure>,
+    /// How many events were not done.
+    pub failures_total: usize,
 }
 
 impl CaptureJob {
@@ -468,26 +544,39 @@ impl CaptureJob {
     }
 }
 
-/// The capture jobs this server remembers, and the gate of captures being read.
-pub struct CaptureJobs {
+/// The EPCIS doors' state on this server: the capture jobs it remembers, and the gates of
+/// captures and queries under way.
+pub struct EpcisDesk {
     next_id: AtomicU64,
     jobs: Mutex<std::collections::VecDeque<CaptureJob>>,
-    in_flight: tokio::sync::Semaphore,
+    /// Captures read and checked at once ([`CAPTURES_IN_FLIGHT_MAX`]).
+    pub captures: tokio::sync::Semaphore,
+    /// Queries read at once ([`QUERIES_IN_FLIGHT_MAX`]).
+    pub queries: tokio::sync::Semaphore,
 }
 
-impl Default for CaptureJobs {
-    fn default() -> Self {
-        CaptureJobs {
-            next_id: AtomicU64::new(1),
+impl EpcisDesk {
+    /// The desk of a server started at `now_ms`: job ids go on from there, so a restarted
+    /// server never gives an id an earlier job had.
+    pub fn new(now_ms: u64) -> EpcisDesk {
+        EpcisDesk {
+            next_id: AtomicU64::new(now_ms.saturating_mul(1_000)),
             jobs: Mutex::new(std::collections::VecDeque::new()),
-            in_flight: tokio::sync::Semaphore::new(CAPTURES_IN_FLIGHT_MAX),
+            captures: tokio::sync::Semaphore::new(CAPTURES_IN_FLIGHT_MAX),
+            queries: tokio::sync::Semaphore::new(QUERIES_IN_FLIGHT_MAX),
         }
     }
-}
 
-impl CaptureJobs {
+    /// Keeps `job`: past [`CAPTURE_JOBS_PER_PARTICIPANT_KEPT`] of its owner's, the owner's
+    /// oldest goes; past [`CAPTURE_JOBS_KEPT_MAX`] in all, the oldest of anyone's.
     fn keep(&self, job: CaptureJob) {
         let mut jobs = self.jobs.lock().expect("capture jobs lock");
+        let owned = jobs.iter().filter(|kept| kept.owner == job.owner).count();
+        if owned >= CAPTURE_JOBS_PER_PARTICIPANT_KEPT
+            && let Some(oldest) = jobs.iter().position(|kept| kept.owner == job.owner)
+        {
+            jobs.remove(oldest);
+        }
         if jobs.len() >= CAPTURE_JOBS_KEPT_MAX {
             jobs.pop_front();
         }
@@ -522,11 +611,6 @@ pub async fn capture(
     let language = call.language;
     let app = call.app();
     let created_ms = app.now_ms();
-    let _reading = app
-        .capture_jobs
-        .in_flight
-        .try_acquire()
-        .map_err(|_| ApiError::rate_limited())?;
     let checked = tokio::task::spawn_blocking(move || {
         capture::read(&body).map(|document| {
             let plan = capture::plan(&document);
@@ -540,8 +624,15 @@ pub async fn capture(
         Err(problems) => return Ok(Err(refused_document(&problems, language))),
     };
     call.note_reference(format!("epcis capture of {events} events"));
+    let codes: Vec<tanba_types::CodeKey> = planned
+        .iter()
+        .flat_map(|one| capture_codes(&one.command))
+        .collect();
+    call.note_codes(&codes);
+    // A capture weighs on its caller's rate by the codes it names, as every door's calls do.
+    call.charge_codes(codes.len())?;
     let mut job = CaptureJob {
-        id: app.capture_jobs.next_id.fetch_add(1, Ordering::Relaxed),
+        id: app.epcis.next_id.fetch_add(1, Ordering::Relaxed),
         owner: who.id,
         created_ms,
         finished_ms: created_ms,
@@ -553,6 +644,7 @@ pub async fn capture(
             .iter()
             .map(|problem| CaptureFailure::of(problem, language))
             .collect(),
+        failures_total: 0,
     };
     let actor = Actor::Participant(who.id);
     match behaviour {
@@ -564,7 +656,9 @@ pub async fn capture(
     }
     job.finished_ms = call.app().now_ms();
     job.failures.sort_by_key(|failure| failure.event);
-    call.app().capture_jobs.keep(job.clone());
+    job.failures_total = job.failures.len();
+    job.failures.truncate(capture::CAPTURE_PROBLEMS_MAX);
+    call.app().epcis.keep(job.clone());
     Ok(Ok(job))
 }
 
@@ -640,6 +734,20 @@ async fn run_each(
     Ok(())
 }
 
+/// The codes a captured command names.
+fn capture_codes(command: &Command) -> Vec<tanba_types::CodeKey> {
+    match command {
+        Command::ReportApplied { codes, .. }
+        | Command::Introduce { codes, .. }
+        | Command::Disaggregate { codes }
+        | Command::Withdraw { codes, .. } => codes.clone(),
+        Command::Aggregate { parent, children } => std::iter::once(*parent)
+            .chain(children.iter().copied())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Whether the engine refused the command itself (not the disk, a full queue or a stop).
 fn is_refusal(error: &EngineError) -> bool {
     !matches!(
@@ -659,7 +767,7 @@ pub fn capture_job(call: &mut Call<'_>, id: u64) -> Result<CaptureJob, ApiError>
     call.note_reference(format!("epcis capture job {id}"));
     let job = call
         .app()
-        .capture_jobs
+        .epcis
         .find(id)
         .ok_or_else(|| ApiError::not_found("capture job"))?;
     if job.owner != who.id && !who.has_role(Role::Operator) {
