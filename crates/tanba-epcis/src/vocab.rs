@@ -145,7 +145,7 @@ const RETIRED_CBV_STEMS: &[&str] = &[
 
 impl Vocabulary {
     /// The vocabulary's words.
-    pub fn words(self) -> &'static [&'static str] {
+    pub const fn words(self) -> &'static [&'static str] {
         match self {
             Vocabulary::BizStep => BIZ_STEPS,
             Vocabulary::Disposition => DISPOSITIONS,
@@ -166,6 +166,17 @@ impl Vocabulary {
         }
     }
 
+    /// Where the vocabulary's full URIs start (`https://ref.gs1.org/cbv/BizStep-`).
+    pub const fn uri_base(self) -> &'static str {
+        match self {
+            Vocabulary::BizStep => "https://ref.gs1.org/cbv/BizStep-",
+            Vocabulary::Disposition => "https://ref.gs1.org/cbv/Disp-",
+            Vocabulary::BizTransactionType => "https://ref.gs1.org/cbv/BTT-",
+            Vocabulary::SourceDestType => "https://ref.gs1.org/cbv/SDT-",
+            Vocabulary::ErrorReason => "https://ref.gs1.org/cbv/ER-",
+        }
+    }
+
     /// The field's name, for errors.
     pub fn field(self) -> &'static str {
         match self {
@@ -180,15 +191,14 @@ impl Vocabulary {
     /// A CBV word's full URI.
     pub fn uri(self, word: &str) -> String {
         debug_assert!(self.words().contains(&word), "{word} is a CBV word");
-        format!("{CBV_BASE}{}{word}", self.uri_stem())
+        format!("{}{word}", self.uri_base())
     }
 
     /// The CBV word a value names, bare or as its full URI; `None` for anything else (another
     /// organisation's URI, or no CBV word at all).
     pub fn word(self, value: &str) -> Option<&str> {
         let word = value
-            .strip_prefix(CBV_BASE)
-            .and_then(|rest| rest.strip_prefix(self.uri_stem()))
+            .strip_prefix(self.uri_base())
             .or_else(|| {
                 value
                     .strip_prefix("cbv:")
@@ -291,6 +301,22 @@ mod tests {
                 .check("https://ref.gs1.org/cbv/BizStep-shipping")
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_vocabularys_base_is_the_cbv_base_and_its_stem() {
+        for vocabulary in [
+            Vocabulary::BizStep,
+            Vocabulary::Disposition,
+            Vocabulary::BizTransactionType,
+            Vocabulary::SourceDestType,
+            Vocabulary::ErrorReason,
+        ] {
+            assert_eq!(
+                vocabulary.uri_base(),
+                format!("{CBV_BASE}{}", vocabulary.uri_stem())
+            );
+        }
     }
 
     #[test]

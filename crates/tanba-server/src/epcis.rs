@@ -55,6 +55,39 @@ pub fn router<S>(app: Arc<App>) -> axum::Router<S> {
         .with_state(app)
 }
 
+/// The call of an EPCIS request.
+fn start<'a>(
+    app: &'a App,
+    method: &'static str,
+    headers: &HeaderMap,
+    request: &Request,
+) -> crate::app::Call<'a> {
+    begin(app, method, headers, Origin::of(request.extensions()), None)
+}
+
+/// Finishes a call: its value answered by `ok`, a refusal as the coded JSON error; either with
+/// the EPCIS versions.
+async fn answer<T>(
+    call: crate::app::Call<'_>,
+    outcome: Result<T, ApiError>,
+    ok: impl FnOnce(T) -> Response,
+) -> Response {
+    let language = call.language;
+    versioned(match call.finish(outcome).await {
+        Ok(value) => ok(value),
+        Err(error) => error_response(&error, language),
+    })
+}
+
+/// `status` with `body`, and `Location: location`.
+fn located(status: StatusCode, body: Value, location: &str) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
 /// The versions, on every EPCIS answer.
 fn versioned(mut response: Response) -> Response {
     let headers = response.headers_mut();
@@ -64,8 +97,7 @@ fn versioned(mut response: Response) -> Response {
 }
 
 async fn events(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let origin = Origin::of(request.extensions());
-    let call = begin(&app, "GET /epcis/events", &headers, origin, None);
+    let call = start(&app, "GET /epcis/events", &headers, &request);
     let raw = request.uri().query().unwrap_or_default().to_owned();
     let params = parameters(&raw);
     answer_query(
@@ -86,8 +118,7 @@ async fn query_events(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let origin = Origin::of(request.extensions());
-    let mut call = begin(&app, "GET /epcis/queries/events", &headers, origin, None);
+    let mut call = start(&app, "GET /epcis/queries/events", &headers, &request);
     let raw = request.uri().query().unwrap_or_default().to_owned();
     // The page's own parameters come from the URL; the query's from its definition.
     let stored = call
@@ -107,11 +138,7 @@ async fn query_events(
             answer_query(&app, call, &name, &path, Ok(paging), stored).await
         }
         (Err(error), _) | (_, Err(error)) => {
-            let language = call.language;
-            versioned(error_response(
-                &call.finish::<()>(Err(error)).await.unwrap_err(),
-                language,
-            ))
+            answer::<()>(call, Err(error), |()| unreachable!()).await
         }
     }
 }
@@ -199,8 +226,7 @@ impl tanba_types::Localized for QueryRefusal<'_> {
 }
 
 async fn capture(State(app): State<Arc<App>>, headers: HeaderMap, request: Request) -> Response {
-    let origin = Origin::of(request.extensions());
-    let mut call = begin(&app, "POST /epcis/capture", &headers, origin, None);
+    let mut call = start(&app, "POST /epcis/capture", &headers, &request);
     let language = call.language;
     let behaviour = ErrorBehaviour::parse(
         headers
@@ -230,11 +256,7 @@ async fn capture(State(app): State<Arc<App>>, headers: HeaderMap, request: Reque
     let response = match call.finish(outcome).await {
         Ok(Ok(job)) => {
             let location = format!("/epcis/capture/{}", job.id);
-            let mut response = (StatusCode::ACCEPTED, axum::Json(job_json(&job))).into_response();
-            if let Ok(value) = HeaderValue::from_str(&location) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
-            response
+            located(StatusCode::ACCEPTED, job_json(&job), &location)
         }
         Ok(Err(refused)) => refused_response(&refused, language),
         Err(error) => error_response(&error, language),
@@ -332,9 +354,7 @@ async fn capture_job(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let origin = Origin::of(request.extensions());
-    let mut call = begin(&app, "GET /epcis/capture", &headers, origin, None);
-    let language = call.language;
+    let mut call = start(&app, "GET /epcis/capture", &headers, &request);
     // Signed in first: whether a job exists is nobody's to learn before that.
     let outcome = call.participant().and_then(|_| {
         let id = id
@@ -342,11 +362,10 @@ async fn capture_job(
             .map_err(|_| ApiError::not_found("capture job"))?;
         service::capture_job(&mut call, id)
     });
-    let response = match call.finish(outcome).await {
-        Ok(job) => axum::Json(job_json(&job)).into_response(),
-        Err(error) => error_response(&error, language),
-    };
-    versioned(response)
+    answer(call, outcome, |job| {
+        axum::Json(job_json(&job)).into_response()
+    })
+    .await
 }
 
 /// A named query's definition (`POST /epcis/queries`).
@@ -363,9 +382,7 @@ async fn define_query(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let origin = Origin::of(request.extensions());
-    let mut call = begin(&app, "POST /epcis/queries", &headers, origin, None);
-    let language = call.language;
+    let mut call = start(&app, "POST /epcis/queries", &headers, &request);
     let outcome = async {
         let who = call.participant_with(service::readers())?;
         let definition: QueryDefinition = read_small_json(&headers, request).await?;
@@ -383,18 +400,11 @@ async fn define_query(
         Ok(definition.name)
     }
     .await;
-    let response = match call.finish(outcome).await {
-        Ok(name) => {
-            let mut response =
-                (StatusCode::CREATED, axum::Json(json!({ "name": name }))).into_response();
-            if let Ok(value) = HeaderValue::from_str(&format!("/epcis/queries/{name}")) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
-            response
-        }
-        Err(error) => error_response(&error, language),
-    };
-    versioned(response)
+    answer(call, outcome, |name| {
+        let location = format!("/epcis/queries/{name}");
+        located(StatusCode::CREATED, json!({ "name": name }), &location)
+    })
+    .await
 }
 
 /// A subscription asked for (`POST /epcis/queries/{name}/subscriptions`).
@@ -418,15 +428,12 @@ async fn subscribe(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let origin = Origin::of(request.extensions());
-    let mut call = begin(
+    let mut call = start(
         &app,
         "POST /epcis/queries/subscriptions",
         &headers,
-        origin,
-        None,
+        &request,
     );
-    let language = call.language;
     let outcome = async {
         let who = call.participant_with(service::readers())?;
         let asked: SubscriptionRequest = read_small_json(&headers, request).await?;
@@ -447,22 +454,15 @@ async fn subscribe(
         )
     }
     .await;
-    let response = match call.finish(outcome).await {
-        Ok(subscription) => {
-            let location = format!("/epcis/queries/{name}/subscriptions/{}", subscription.id);
-            let mut response = (
-                StatusCode::CREATED,
-                axum::Json(subscription_json(&subscription)),
-            )
-                .into_response();
-            if let Ok(value) = HeaderValue::from_str(&location) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
-            response
-        }
-        Err(error) => error_response(&error, language),
-    };
-    versioned(response)
+    answer(call, outcome, |subscription| {
+        let location = format!("/epcis/queries/{name}/subscriptions/{}", subscription.id);
+        located(
+            StatusCode::CREATED,
+            subscription_json(&subscription),
+            &location,
+        )
+    })
+    .await
 }
 
 /// A subscription as the caller sees it (never its token).
@@ -486,25 +486,14 @@ async fn list_subscriptions(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let origin = Origin::of(request.extensions());
-    let mut call = begin(
-        &app,
-        "GET /epcis/queries/subscriptions",
-        &headers,
-        origin,
-        None,
-    );
-    let language = call.language;
+    let mut call = start(&app, "GET /epcis/queries/subscriptions", &headers, &request);
     let outcome = call
         .participant_with(service::readers())
         .map(|who| app.webhooks.subscriptions(&who.id, &name));
-    let response = match call.finish(outcome).await {
-        Ok(found) => {
-            axum::Json(found.iter().map(subscription_json).collect::<Vec<_>>()).into_response()
-        }
-        Err(error) => error_response(&error, language),
-    };
-    versioned(response)
+    answer(call, outcome, |found| {
+        axum::Json(found.iter().map(subscription_json).collect::<Vec<_>>()).into_response()
+    })
+    .await
 }
 
 /// `DELETE /epcis/queries/{name}/subscriptions/{id}`: ends one of the caller's subscriptions.
@@ -514,26 +503,19 @@ async fn unsubscribe(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let origin = Origin::of(request.extensions());
-    let mut call = begin(
+    let mut call = start(
         &app,
         "DELETE /epcis/queries/subscriptions",
         &headers,
-        origin,
-        None,
+        &request,
     );
-    let language = call.language;
     let outcome = call.participant_with(service::readers()).and_then(|who| {
         let id = id
             .parse::<u64>()
             .map_err(|_| ApiError::not_found("subscription"))?;
         app.webhooks.unsubscribe(&who.id, &name, id)
     });
-    let response = match call.finish(outcome).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => error_response(&error, language),
-    };
-    versioned(response)
+    answer(call, outcome, |()| StatusCode::NO_CONTENT.into_response()).await
 }
 
 /// A small JSON body (a query's definition, a subscription): JSON, at most
@@ -566,21 +548,16 @@ async fn named_query(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let origin = Origin::of(request.extensions());
-    let mut call = begin(&app, "GET /epcis/queries", &headers, origin, None);
-    let language = call.language;
+    let mut call = start(&app, "GET /epcis/queries", &headers, &request);
     let outcome = call
         .participant_with(service::readers())
         .and_then(|who| app.webhooks.query(&who.id, &name));
-    let response = match call.finish(outcome).await {
-        Ok(params) => {
-            let query: serde_json::Map<String, Value> = params
-                .into_iter()
-                .map(|(key, value)| (key, Value::String(value)))
-                .collect();
-            axum::Json(json!({ "name": name, "query": query })).into_response()
-        }
-        Err(error) => error_response(&error, language),
-    };
-    versioned(response)
+    answer(call, outcome, |params| {
+        let query: serde_json::Map<String, Value> = params
+            .into_iter()
+            .map(|(key, value)| (key, Value::String(value)))
+            .collect();
+        axum::Json(json!({ "name": name, "query": query })).into_response()
+    })
+    .await
 }

@@ -15,6 +15,7 @@ use std::collections::{BTreeSet, HashMap, hash_map::Entry};
 use serde_json::{Map, Value};
 
 use super::{DOCUMENT_NESTING_DEPTH_MAX, HashError};
+use crate::vocab::Vocabulary;
 
 /// Where the URIs the reference keeps from the expansion start.
 const KEPT_BASES: [&str; 3] = [
@@ -37,120 +38,19 @@ struct Words {
     base: &'static str,
 }
 
-const BIZ_STEPS: Words = Words {
-    base: "https://ref.gs1.org/cbv/BizStep-",
-    words: &[
-        "accepting",
-        "arriving",
-        "assembling",
-        "collecting",
-        "commissioning",
-        "consigning",
-        "creating_class_instance",
-        "cycle_counting",
-        "decommissioning",
-        "departing",
-        "destroying",
-        "disassembling",
-        "dispensing",
-        "encoding",
-        "entering_exiting",
-        "holding",
-        "inspecting",
-        "installing",
-        "killing",
-        "loading",
-        "other",
-        "packing",
-        "picking",
-        "receiving",
-        "removing",
-        "repackaging",
-        "repairing",
-        "replacing",
-        "reserving",
-        "retail_selling",
-        "sampling",
-        "sensor_reporting",
-        "shipping",
-        "staging_outbound",
-        "stock_taking",
-        "stocking",
-        "storing",
-        "transporting",
-        "unloading",
-        "unpacking",
-        "void_shipping",
-    ],
-};
+/// A CBV vocabulary's words, as the capture's checks know them (one list for both).
+const fn cbv(vocabulary: Vocabulary) -> Words {
+    Words {
+        words: vocabulary.words(),
+        base: vocabulary.uri_base(),
+    }
+}
 
-const DISPOSITIONS: Words = Words {
-    base: "https://ref.gs1.org/cbv/Disp-",
-    words: &[
-        "active",
-        "available",
-        "completeness_verified",
-        "completeness_inferred",
-        "conformant",
-        "container_closed",
-        "container_open",
-        "damaged",
-        "destroyed",
-        "dispensed",
-        "disposed",
-        "encoded",
-        "expired",
-        "in_progress",
-        "in_transit",
-        "inactive",
-        "mismatch_instance",
-        "mismatch_class",
-        "mismatch_quantity",
-        "needs_replacement",
-        "no_pedigree_match",
-        "non_conformant",
-        "non_sellable_other",
-        "partially_dispensed",
-        "recalled",
-        "reserved",
-        "retail_sold",
-        "returned",
-        "sellable_accessible",
-        "sellable_not_accessible",
-        "stolen",
-        "unavailable",
-        "unknown",
-    ],
-};
-
-const BIZ_TRANSACTION_TYPES: Words = Words {
-    base: "https://ref.gs1.org/cbv/BTT-",
-    words: &[
-        "bol",
-        "cert",
-        "desadv",
-        "inv",
-        "pedigree",
-        "po",
-        "poc",
-        "prodorder",
-        "recadv",
-        "rma",
-        "testprd",
-        "testres",
-        "upevt",
-    ],
-};
-
-const SOURCE_DESTINATION_TYPES: Words = Words {
-    base: "https://ref.gs1.org/cbv/SDT-",
-    words: &["owning_party", "possessing_party", "location"],
-};
-
-const ERROR_REASONS: Words = Words {
-    base: "https://ref.gs1.org/cbv/ER-",
-    words: &["did_not_occur", "incorrect_data"],
-};
+const BIZ_STEPS: Words = cbv(Vocabulary::BizStep);
+const DISPOSITIONS: Words = cbv(Vocabulary::Disposition);
+const BIZ_TRANSACTION_TYPES: Words = cbv(Vocabulary::BizTransactionType);
+const SOURCE_DESTINATION_TYPES: Words = cbv(Vocabulary::SourceDestType);
+const ERROR_REASONS: Words = cbv(Vocabulary::ErrorReason);
 
 const COMPONENTS: Words = Words {
     base: "https://ref.gs1.org/cbv/Comp-",
