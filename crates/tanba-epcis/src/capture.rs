@@ -144,6 +144,12 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    /// Whether the request itself is wrong (not a JSON object, too large): refused at once,
+    /// where a document's own problems are its capture job's.
+    pub fn is_request(self) -> bool {
+        matches!(self, ProblemKind::Malformed | ProblemKind::TooLarge)
+    }
+
     /// Every code.
     pub const ALL_CODES: &'static [&'static str] = &[
         "TANBA-EPCIS-CAPTURE-MALFORMED",
@@ -266,6 +272,15 @@ pub fn read(bytes: &[u8]) -> Result<CheckedDocument, Vec<CaptureProblem>> {
             error.to_string(),
         )]
     })?;
+    if !document.is_object() {
+        let detail = "not a JSON object";
+        return Err(vec![CaptureProblem::new(
+            ProblemKind::Malformed,
+            None,
+            String::new(),
+            detail,
+        )]);
+    }
     let problems = crate::schema::problems(&document, CAPTURE_PROBLEMS_MAX);
     if !problems.is_empty() {
         return Err(problems

@@ -14,7 +14,6 @@
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use tanba_types::Date;
 
 use crate::vocab::{VALUE_CHARS_SHOWN_MAX, Vocabulary};
 
@@ -22,6 +21,10 @@ use crate::vocab::{VALUE_CHARS_SHOWN_MAX, Vocabulary};
 pub const PAGE_EVENTS_DEFAULT: usize = 100;
 /// Events a page holds at most.
 pub const PAGE_EVENTS_MAX: usize = 1_000;
+/// A page token's digits of sequence at most (a u64 of 19 digits always fits).
+const TOKEN_SEQUENCE_DIGITS_MAX: usize = 19;
+/// A page token's digits of event at most.
+const TOKEN_INDEX_DIGITS_MAX: usize = 9;
 /// Values one parameter takes at most.
 pub const PARAMETER_VALUES_MAX: usize = 100;
 
@@ -111,23 +114,35 @@ pub struct PagePosition {
 }
 
 impl PagePosition {
-    /// The token a client passes back (opaque to it).
+    /// The token a client passes back (opaque to it): `S` after the whole of entry `S`, else
+    /// `S.I`.
     pub fn token(&self) -> String {
-        format!("{}.{}", self.sequence, self.index)
+        match self.index {
+            u32::MAX => self.sequence.to_string(),
+            index => format!("{}.{index}", self.sequence),
+        }
     }
 
-    /// Reads a token.
+    /// Reads a token: at most 19 digits of sequence and 9 of event.
     pub fn parse(token: &str) -> Result<PagePosition, QueryError> {
-        let (sequence, index) = token.split_once('.').ok_or(QueryError::PageToken)?;
-        let digits = |text: &str| {
-            !text.is_empty() && text.len() <= 20 && text.bytes().all(|b| b.is_ascii_digit())
+        let (sequence, index) = match token.split_once('.') {
+            Some((sequence, index)) => (sequence, Some(index)),
+            None => (token, None),
         };
-        if !digits(sequence) || !digits(index) {
+        let digits = |text: &str, max: usize| {
+            !text.is_empty() && text.len() <= max && text.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(sequence, TOKEN_SEQUENCE_DIGITS_MAX)
+            || index.is_some_and(|index| !digits(index, TOKEN_INDEX_DIGITS_MAX))
+        {
             return Err(QueryError::PageToken);
         }
         Ok(PagePosition {
             sequence: sequence.parse().map_err(|_| QueryError::PageToken)?,
-            index: index.parse().map_err(|_| QueryError::PageToken)?,
+            index: match index {
+                Some(index) => index.parse().map_err(|_| QueryError::PageToken)?,
+                None => u32::MAX,
+            },
         })
     }
 }
@@ -175,7 +190,10 @@ impl EventQuery {
             ..EventQuery::default()
         };
         for (name, value) in params {
-            let values: Vec<&str> = value.split('|').filter(|part| !part.is_empty()).collect();
+            let values: Vec<&str> = value.split('|').collect();
+            if values.iter().any(|part| part.is_empty()) {
+                return Err(QueryError::value(name, value));
+            }
             query.set(name, &values, value)?;
         }
         Ok(query)
@@ -306,9 +324,16 @@ pub fn params_from_json(body: &Value) -> Result<Vec<(String, String)>, QueryErro
     };
     let mut params = Vec::with_capacity(fields.len());
     for (name, value) in fields.iter().filter(|(name, _)| !name.starts_with('@')) {
+        // Counts may be numbers; every other value is text (a number is no event type).
+        let numbers =
+            COUNT_PARAMETERS.contains(&name.as_str()) || NEVER_MATCHING.contains(&name.as_str());
         let texts: Vec<String> = match value {
-            Value::Array(values) => values.iter().map(scalar_text).collect::<Option<_>>(),
-            other => scalar_text(other).map(|text| vec![text]),
+            Value::Array(values) if !values.is_empty() => values
+                .iter()
+                .map(|one| scalar_text(one, numbers))
+                .collect::<Option<_>>(),
+            Value::Array(_) => None,
+            other => scalar_text(other, numbers).map(|text| vec![text]),
         }
         .ok_or_else(|| QueryError::value(name, &value.to_string()))?;
         params.push((name.clone(), texts.join("|")));
@@ -316,10 +341,13 @@ pub fn params_from_json(body: &Value) -> Result<Vec<(String, String)>, QueryErro
     Ok(params)
 }
 
-fn scalar_text(value: &Value) -> Option<String> {
+/// The parameters that count (a JSON query may give them as numbers).
+const COUNT_PARAMETERS: &[&str] = &["perPage", "eventCountLimit"];
+
+fn scalar_text(value: &Value, numbers: bool) -> Option<String> {
     match value {
         Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
+        Value::Number(number) if numbers => Some(number.to_string()),
         _ => None,
     }
 }
@@ -341,71 +369,102 @@ fn extend(
     Ok(())
 }
 
-/// A vocabulary value as events carry it: a CBV word's full URI, or the URI given.
+/// A vocabulary value as events carry it: a CBV word's full URI, or any other URI as given (one
+/// no event carries matches nothing); a bare word that is no CBV word is refused.
 fn vocabulary_uri(vocabulary: Vocabulary, value: &str) -> Option<String> {
     match vocabulary.word(value) {
         Some(word) => Some(vocabulary.uri(word)),
-        None => vocabulary.check(value).ok().map(|()| value.to_owned()),
+        None => is_query_uri(value).then(|| value.to_owned()),
     }
 }
 
-/// An identifier as events carry it: a marking code's canonical Digital Link URI, or any other
-/// identifier's canonical form.
+/// A URI as a query names it: a scheme, a colon, then printable ASCII (no space, no `|`).
+fn is_query_uri(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once(':') else {
+        return false;
+    };
+    let mut scheme_chars = scheme.bytes();
+    scheme_chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic())
+        && scheme_chars
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'-' | b'.'))
+        && !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && byte != b'|')
+}
+
+/// An identifier as events carry it: a marking code's canonical Digital Link URI, another
+/// identifier's canonical form, or the text as given (which no event names).
 fn canonical(value: &str) -> Option<String> {
-    match crate::capture::code_key(value) {
-        Ok(code) => Some(crate::export::code_uri(&code)),
-        Err(_) => crate::epc::canonical_digital_link(value).ok(),
-    }
+    let canonical = match crate::capture::code_key(value) {
+        Ok(code) => crate::export::code_uri(&code),
+        Err(_) => crate::epc::canonical_digital_link(value).unwrap_or_else(|_| value.to_owned()),
+    };
+    Some(canonical)
 }
 
+/// A count from 1 to `max` (decimal digits only, leading zeros allowed).
 fn count(name: &str, value: &str, max: usize) -> Result<usize, QueryError> {
-    value
-        .parse::<usize>()
-        .ok()
+    let digits = value.trim_start_matches('0');
+    let well_formed = !value.is_empty()
+        && value.bytes().all(|byte| byte.is_ascii_digit())
+        && digits.len() <= COUNT_DIGITS_MAX;
+    well_formed
+        .then(|| digits.parse::<usize>().ok())
+        .flatten()
         .filter(|count| (1..=max).contains(count))
         .ok_or_else(|| QueryError::value(name, value))
 }
 
-/// An RFC 3339 moment (`2026-12-05T10:00:00.5+05:00`, `...Z`) as unix milliseconds; `None` if
-/// malformed or before 1970.
+/// Significant digits a count may have (`eventCountLimit` below a billion).
+const COUNT_DIGITS_MAX: usize = 9;
+
+/// An RFC 3339 moment (`2026-12-05T10:00:00.5+05:00`, `...Z`, any year from 0000 to 9999) as
+/// unix milliseconds, 0 for a moment before 1970 (no event is older); `None` if malformed.
 pub fn parse_time(text: &str) -> Option<u64> {
     let bytes = text.as_bytes();
-    if bytes.len() < 20
-        || !matches!(bytes[10], b'T' | b't')
-        || bytes[13] != b':'
-        || bytes[16] != b':'
-    {
+    let shaped = bytes.len() >= 20
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && matches!(bytes[10], b'T' | b't')
+        && bytes[13] == b':'
+        && bytes[16] == b':';
+    if !shaped {
         return None;
     }
-    let date = Date::from_ymd(
-        text.get(0..4)?.parse().ok()?,
-        text.get(5..7)?.parse().ok()?,
-        text.get(8..10)?.parse().ok()?,
-    )
-    .ok()
-    .filter(|_| bytes[4] == b'-' && bytes[7] == b'-')?;
-    let number = |range: std::ops::Range<usize>, max: i64| -> Option<i64> {
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
         let part = text.get(range)?;
         part.bytes().all(|b| b.is_ascii_digit()).then_some(())?;
-        part.parse::<i64>().ok().filter(|value| *value <= max)
+        part.parse::<i64>().ok()
     };
-    let (hours, minutes, seconds) = (
-        number(11..13, 23)?,
-        number(14..16, 59)?,
-        number(17..19, 60)?,
-    );
-    let mut rest = &text[19..];
+    let days = days_from_civil(number(0..4)?, number(5..7)?, number(8..10)?)?;
+    let (hours, minutes, seconds) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if hours > 23 || minutes > 59 || seconds > 60 {
+        return None;
+    }
+    let (millis, offset_minutes) = fraction_and_offset(&text[19..])?;
+    let ms =
+        ((days * 24 + hours) * 60 + minutes - offset_minutes) * 60_000 + seconds * 1_000 + millis;
+    Some(u64::try_from(ms).unwrap_or(0))
+}
+
+/// A moment's fraction of a second (to the millisecond) and its offset in minutes.
+fn fraction_and_offset(rest: &str) -> Option<(i64, i64)> {
+    let mut rest = rest;
     let mut millis = 0;
     if let Some(fraction) = rest.strip_prefix('.') {
         let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 {
             return None;
         }
-        let padded = format!("{:0<3}", &fraction[..digits.min(3)]);
-        millis = padded.parse::<i64>().ok()?;
+        millis = format!("{:0<3}", &fraction[..digits.min(3)])
+            .parse::<i64>()
+            .ok()?;
         rest = &fraction[digits..];
     }
-    let offset_minutes = match rest {
+    let offset = match rest {
         "Z" | "z" => 0,
         _ => {
             let sign = match rest.as_bytes().first()? {
@@ -414,15 +473,50 @@ pub fn parse_time(text: &str) -> Option<u64> {
                 _ => return None,
             };
             (rest.len() == 6 && rest.as_bytes()[3] == b':').then_some(())?;
-            let hours: i64 = rest[1..3].parse().ok().filter(|hours| *hours <= 23)?;
-            let minutes: i64 = rest[4..6].parse().ok().filter(|minutes| *minutes <= 59)?;
+            let digits = |part: &str| {
+                part.bytes()
+                    .all(|b| b.is_ascii_digit())
+                    .then(|| part.parse::<i64>().ok())
+                    .flatten()
+            };
+            let (hours, minutes) = (digits(&rest[1..3])?, digits(&rest[4..6])?);
+            (hours <= 23 && minutes <= 59).then_some(())?;
             sign * (hours * 60 + minutes)
         }
     };
-    let days = i64::from(date.days_since_epoch());
-    let ms =
-        ((days * 24 + hours) * 60 + minutes - offset_minutes) * 60_000 + seconds * 1_000 + millis;
-    u64::try_from(ms).ok()
+    Some((millis, offset))
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (a negative count before it); `None` for
+/// a date that does not exist.
+fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let days_in_month = *month_days.get(usize::try_from(month - 1).ok()?)?;
+    if day < 1 || day > days_in_month {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil: years counted from March, in 400-year eras.
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let shifted_month = (month + 9) % 12;
+    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some(era * 146_097 + day_of_era - 719_468)
 }
 
 #[cfg(test)]
@@ -439,6 +533,13 @@ mod tests {
             parse_time("2026-12-05T15:20:30.045+05:00"),
             Some(1_796_466_030_045)
         );
+        assert_eq!(
+            parse_time("0000-01-01T00:00:00Z"),
+            Some(0),
+            "before 1970: the start"
+        );
+        assert_eq!(parse_time("2024-02-29T00:00:00Z"), Some(1_709_164_800_000));
+        assert_eq!(parse_time("2023-02-29T00:00:00Z"), None);
         for bad in [
             "not-a-date",
             "2026-12-05",
@@ -508,7 +609,13 @@ mod tests {
             index: 3,
         };
         assert_eq!(PagePosition::parse(&position.token()), Ok(position));
-        assert!(PagePosition::parse("42").is_err());
+        let whole = PagePosition {
+            sequence: 42,
+            index: u32::MAX,
+        };
+        assert_eq!(whole.token(), "42");
+        assert_eq!(PagePosition::parse("42"), Ok(whole));
+        assert!(PagePosition::parse("42.1234567890").is_err());
         assert!(PagePosition::parse("-1.0").is_err());
     }
 }

@@ -38,6 +38,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -53,6 +54,8 @@ use crate::tables::{Entry, Table};
 pub const BATCH_ROWS: usize = 65_536;
 /// Rows per row group at most: what the Parquet writer holds before it writes a group out.
 pub const ROW_GROUP_ROWS: usize = 4 * BATCH_ROWS;
+/// Batches built and not yet encoded at most (each [`BATCH_ROWS`] rows).
+const BATCHES_IN_FLIGHT: usize = 2;
 /// Log entries read per page.
 const LOG_PAGE_ENTRIES: usize = 4_096;
 /// The manifest of a finished job.
@@ -360,7 +363,6 @@ fn write_day(
     let relative = format!("day={day}/part-0.parquet");
     let path = directory.join(&relative);
     fs::create_dir_all(path.parent().expect("a file in a directory"))?;
-    let mut table = tables::table(job.kind, job.requested_ms);
     let mut rows = 0;
     write_file(&path, false, |file| {
         let properties = WriterProperties::builder()
@@ -369,43 +371,20 @@ fn write_day(
             .set_created_by(format!("tanba {}", env!("CARGO_PKG_VERSION")))
             .build();
         let schema = tables::schema(job.kind);
-        let mut writer = ArrowWriter::try_new(file, schema, Some(properties))?;
-        let mut flush = |table: &mut Box<dyn Table>, rows: &mut u64| {
-            let batch = table.finish();
-            *rows += batch.num_rows() as u64;
-            writer.write(&batch)
-        };
-        let mut next = range.start;
-        while next < range.end {
-            let from = keys::sequence(next);
-            let page = (snapshot.scan_from(Column::Log, &[], &from, LOG_PAGE_ENTRIES))
-                .map_err(EngineError::from)?;
-            let read_before = next;
-            for (key, value) in page {
-                let sequence = keys::trailing_u64(&key)?;
-                if sequence >= range.end {
-                    break;
-                }
-                let entry = tanba_engine::stored_entry(&value)?;
-                let record = entry.decode()?;
-                let hash = entry.hash.0;
-                let row = Entry {
-                    record: &record,
-                    hash: &hash,
-                };
-                table.add(snapshot, &row)?;
-                if table.rows() >= BATCH_ROWS {
-                    flush(&mut table, &mut rows)?;
-                }
-                next = sequence + 1;
-            }
-            if next == read_before {
-                return Err(ExportError::Corrupt(format!("log entry {next} is missing")));
-            }
-        }
-        flush(&mut table, &mut rows)?;
-        writer.close()?;
-        Ok(())
+        let writer = ArrowWriter::try_new(file, schema, Some(properties))?;
+        // Two cores, two stages: this thread reads the log and builds the batches while the
+        // other encodes and compresses the ones before (a bounded hand-over between them).
+        let (batches, received) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        std::thread::scope(|scope| {
+            let encoder = scope.spawn(move || encode(writer, received));
+            let built = build_batches(snapshot, job, range, &batches);
+            drop(batches);
+            let encoded = encoder.join().expect("the encoder does not panic");
+            // A failed read is the cause; an encoder that stopped first is its own.
+            built?;
+            rows = encoded?;
+            Ok(())
+        })
     })?;
     let bytes = fs::metadata(&path)?.len();
     if let Err(error) = quota.take(bytes) {
@@ -421,6 +400,63 @@ fn write_day(
         bytes,
         blake3: hasher.finalize().to_hex().to_string(),
     })
+}
+
+/// Builds the table's batches of the log entries in `range` and hands each over to `batches`;
+/// stops when the encoder is gone (its own error says why).
+fn build_batches(
+    snapshot: &dyn Snapshot,
+    job: &DataExportJob,
+    range: std::ops::Range<u64>,
+    batches: &std::sync::mpsc::SyncSender<RecordBatch>,
+) -> Result<(), ExportError> {
+    let mut table = tables::table(job.kind, job.requested_ms);
+    let mut next = range.start;
+    while next < range.end {
+        let from = keys::sequence(next);
+        let page = (snapshot.scan_from(Column::Log, &[], &from, LOG_PAGE_ENTRIES))
+            .map_err(EngineError::from)?;
+        let read_before = next;
+        for (key, value) in page {
+            let sequence = keys::trailing_u64(&key)?;
+            if sequence >= range.end {
+                break;
+            }
+            let entry = tanba_engine::stored_entry(&value)?;
+            let record = entry.decode()?;
+            let hash = entry.hash.0;
+            table.add(
+                snapshot,
+                &Entry {
+                    record: &record,
+                    hash: &hash,
+                },
+            )?;
+            if table.rows() >= BATCH_ROWS && batches.send(table.finish()).is_err() {
+                return Ok(());
+            }
+            next = sequence + 1;
+        }
+        if next == read_before {
+            return Err(ExportError::Corrupt(format!("log entry {next} is missing")));
+        }
+    }
+    let _ = batches.send(table.finish());
+    Ok(())
+}
+
+/// Encodes the batches handed over into the file's row groups, then its footer; the rows.
+fn encode<W: Write + Send>(
+    mut writer: ArrowWriter<W>,
+    batches: std::sync::mpsc::Receiver<RecordBatch>,
+) -> Result<u64, ExportError> {
+    let mut rows = 0;
+    for batch in batches {
+        rows += batch.num_rows() as u64;
+        writer.write(&batch)?;
+    }
+    writer.close()?;
+    Ok(rows)
 }
 
 /// Writes `path` through a temporary file beside it, synced, then renamed into place (and the

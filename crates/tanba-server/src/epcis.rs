@@ -436,6 +436,8 @@ async fn subscribe(
     );
     let outcome = async {
         let who = call.participant_with(service::readers())?;
+        // Whose query it names first: a stranger's or a missing name is not there (404).
+        app.webhooks.query(&who.id, &name)?;
         let asked: SubscriptionRequest = read_small_json(&headers, request).await?;
         if !asked.stream || asked.schedule.is_some() || asked.report_if_empty {
             return Err(ApiError::invalid(
@@ -489,7 +491,7 @@ async fn list_subscriptions(
     let mut call = start(&app, "GET /epcis/queries/subscriptions", &headers, &request);
     let outcome = call
         .participant_with(service::readers())
-        .map(|who| app.webhooks.subscriptions(&who.id, &name));
+        .and_then(|who| app.webhooks.subscriptions(&who.id, &name));
     answer(call, outcome, |found| {
         axum::Json(found.iter().map(subscription_json).collect::<Vec<_>>()).into_response()
     })

@@ -260,15 +260,20 @@ impl Webhooks {
         Ok(subscription)
     }
 
-    /// `owner`'s subscriptions to its query `name`.
-    pub fn subscriptions(&self, owner: &TaxpayerId, name: &str) -> Vec<Subscription> {
+    /// `owner`'s subscriptions to its query `name` (which must be its).
+    pub fn subscriptions(
+        &self,
+        owner: &TaxpayerId,
+        name: &str,
+    ) -> Result<Vec<Subscription>, ApiError> {
+        self.query(owner, name)?;
         let stored = self.stored.lock().expect("webhooks lock");
-        stored
+        Ok(stored
             .subscriptions
             .iter()
             .filter(|one| one.owner == *owner && one.query == name)
             .cloned()
-            .collect()
+            .collect())
     }
 
     /// Ends `owner`'s subscription `id` to its query `name`.

@@ -305,16 +305,28 @@ async fn a_bad_document_or_query_is_refused_whole_with_a_coded_reason() {
         "transforming",
         json!({ "epcList": [sscc()] }),
     )]);
-    let (status, refused) = producer.capture(&bad_step, None).await;
-    assert_eq!(status, 400, "{refused}");
-    let code = refused["error"]["code"].as_str().unwrap();
+    // A document GS1's schema or the vocabulary refuses is a capture job of its problems, as
+    // EPCIS reports them: nothing done.
+    let (status, job) = producer.capture(&bad_step, None).await;
+    assert_eq!(status, 202, "{job}");
+    assert_eq!(
+        (job["success"].clone(), job["tanba:done"].clone()),
+        (json!(false), json!(0))
+    );
+    let code = job["errors"][0]["code"].as_str().unwrap();
     assert!(
         [
             "TANBA-EPCIS-CAPTURE-SCHEMA",
             "TANBA-EPCIS-CAPTURE-VOCABULARY"
         ]
         .contains(&code),
-        "{refused}"
+        "{job}"
+    );
+    let not_an_object = json!(["a list, not a document"]);
+    let (status, refused) = producer.capture(&not_an_object, None).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str().unwrap()),
+        (400, "TANBA-EPCIS-CAPTURE-MALFORMED")
     );
     assert!(!refused["error"]["problems"].as_array().unwrap().is_empty());
 
@@ -369,6 +381,8 @@ async fn a_bad_document_or_query_is_refused_whole_with_a_coded_reason() {
         ("EQ_action=SHIPPED", "TANBA-EPCIS-QUERY-VALUE"),
         ("perPage=100000", "TANBA-EPCIS-QUERY-VALUE"),
         ("nextPageToken=abc", "TANBA-EPCIS-QUERY-PAGE-TOKEN"),
+        ("EQ_bizStep=shipping||receiving", "TANBA-EPCIS-QUERY-VALUE"),
+        ("perPage=1001", "TANBA-EPCIS-QUERY-VALUE"),
     ] {
         let (status, _, body) = producer.get(&format!("/epcis/events?{query}")).await;
         assert_eq!(

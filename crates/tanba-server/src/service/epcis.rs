@@ -619,9 +619,14 @@ pub async fn capture(
     })
     .await
     .map_err(|_| ApiError::internal())?;
+    // A request that is no JSON object is refused; a document's own problems (the schema, the
+    // vocabulary, too many events) are its job's, as EPCIS reports them, and nothing is done.
     let (events, (planned, problems)) = match checked {
         Ok(checked) => checked,
-        Err(problems) => return Ok(Err(refused_document(&problems, language))),
+        Err(problems) if problems.iter().any(|problem| problem.kind.is_request()) => {
+            return Ok(Err(refused_document(&problems, language)));
+        }
+        Err(problems) => (0, (Vec::new(), problems)),
     };
     call.note_reference(format!("epcis capture of {events} events"));
     let codes: Vec<tanba_types::CodeKey> = planned
