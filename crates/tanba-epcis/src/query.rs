@@ -347,7 +347,15 @@ const COUNT_PARAMETERS: &[&str] = &["perPage", "eventCountLimit"];
 fn scalar_text(value: &Value, numbers: bool) -> Option<String> {
     match value {
         Value::String(text) => Some(text.clone()),
-        Value::Number(number) if numbers => Some(number.to_string()),
+        // JSON's integers include `12974.0`: a whole number counts as its digits.
+        Value::Number(number) if numbers => Some(match number.as_f64() {
+            Some(value)
+                if number.as_u64().is_none() && value.fract() == 0.0 && value.abs() < 1e15 =>
+            {
+                format!("{value:.0}")
+            }
+            _ => number.to_string(),
+        }),
         _ => None,
     }
 }
@@ -600,6 +608,18 @@ mod tests {
             EventQuery::from_params([("EQ_bizLocation", "https://id.gs1.org/414/9521141123452")])
                 .unwrap();
         assert!(!never.matches(&event, 1_000));
+    }
+
+    #[test]
+    fn a_json_querys_whole_numbers_count_as_integers() {
+        let query =
+            EventQuery::from_json(&json!({ "eventCountLimit": 12974.0, "perPage": 169 })).unwrap();
+        assert_eq!(
+            (query.event_count_limit, query.per_page),
+            (Some(12974), 169)
+        );
+        assert!(EventQuery::from_json(&json!({ "perPage": 1.5 })).is_err());
+        assert!(EventQuery::from_json(&json!({ "eventType": 5 })).is_err());
     }
 
     #[test]

@@ -48,7 +48,7 @@ use tanba_engine::{EngineError, keys};
 use tanba_store::{Column, Snapshot};
 use tanba_types::{DataExportKind, Date};
 
-use crate::tables::{Entry, Table};
+use crate::tables::Entry;
 
 /// Rows a table builds before they are written as one batch (and a row group fills).
 pub const BATCH_ROWS: usize = 65_536;

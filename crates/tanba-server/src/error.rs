@@ -170,6 +170,16 @@ impl ApiError {
         )
     }
 
+    /// The caller holds as many of something as it may (subscriptions, named queries): a
+    /// conflict with what it has, until it lets one go.
+    pub fn full(what: &str, max: usize) -> ApiError {
+        ApiError::new(
+            ErrorKind::FailedPrecondition,
+            "TANBA-SERVER-TOO-MANY",
+            Some(format!("{what} ≤ {max}")),
+        )
+    }
+
     /// What was asked for is under way and cannot be done to yet; `what` names it.
     pub fn not_ready(what: impl Into<String>) -> ApiError {
         ApiError::new(

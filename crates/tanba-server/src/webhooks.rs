@@ -173,13 +173,13 @@ impl Webhooks {
         {
             Some(query) => query.params = params,
             None if total >= NAMED_QUERIES_MAX => {
-                return Err(ApiError::too_many(
+                return Err(ApiError::full(
                     "named queries of this server",
                     NAMED_QUERIES_MAX,
                 ));
             }
             None if owned >= NAMED_QUERIES_PER_PARTICIPANT_MAX => {
-                return Err(ApiError::too_many(
+                return Err(ApiError::full(
                     "named queries",
                     NAMED_QUERIES_PER_PARTICIPANT_MAX,
                 ));
@@ -229,13 +229,13 @@ impl Webhooks {
             .count()
             >= SUBSCRIPTIONS_PER_PARTICIPANT_MAX
         {
-            return Err(ApiError::too_many(
+            return Err(ApiError::full(
                 "subscriptions",
                 SUBSCRIPTIONS_PER_PARTICIPANT_MAX,
             ));
         }
         if stored.subscriptions.len() >= SUBSCRIPTIONS_MAX {
-            return Err(ApiError::too_many(
+            return Err(ApiError::full(
                 "subscriptions of this server",
                 SUBSCRIPTIONS_MAX,
             ));
