@@ -31,8 +31,11 @@ fuzz_target!(|data: &[u8]| {
             };
             let _ = query::parse_time(text);
             let _ = tanba_epcis::epc::canonical_digital_link(text);
-            let params: Vec<(String, String)> = serde_urlencoded::from_str(text).unwrap_or_default();
-            if let Ok(query) = query::EventQuery::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+            let params: Vec<(String, String)> =
+                serde_urlencoded::from_str(text).unwrap_or_default();
+            if let Ok(query) =
+                query::EventQuery::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            {
                 assert!(query.per_page >= 1 && query.per_page <= query::PAGE_EVENTS_MAX);
             }
         }

@@ -126,7 +126,14 @@ impl Door {
             // The data export worker never runs here; its directory must exist all the same.
             let exports_dir = std::env::temp_dir().join("tanba-fuzz-exports");
             let exports = tanba_server::exports::Exports::open(exports_dir, 0).expect("exports");
-            let app = Arc::new(App::new(engine, clock, audit, config, secret, exports));
+            // Nor does the webhook worker; the subscriptions' file needs its directory.
+            let webhooks_dir = std::env::temp_dir().join("tanba-fuzz-webhooks");
+            let webhooks =
+                tanba_server::webhooks::Webhooks::open(&webhooks_dir, config.webhooks.clone())
+                    .expect("webhooks");
+            let app = Arc::new(App::new(
+                engine, clock, audit, config, secret, exports, webhooks,
+            ));
             let tokens = keys
                 .iter()
                 .map(|(id, key)| sign_in(&app, id, key))

@@ -17,7 +17,7 @@
 //! | ObjectEvent, ADD or OBSERVE, `commissioning`, instance identifiers | report the codes applied: production date from `tanba:productionDate` or the event's own date, expiry from `cbvmda:itemExpirationDate`, batch from `cbvmda:lotNumber` |
 //! | ObjectEvent, `tanba:BizStep-introducing` | introduce (own production, or an import with `tanba:customsDeclaration`) |
 //! | AggregationEvent, ADD, `packing` | pack the children into the parent |
-//! | AggregationEvent, DELETE, `unpacking` | take the children out of their packages |
+//! | AggregationEvent, DELETE, `unpacking` | take the children out of their packages (whichever Tanba knows them in: `parentID` is not checked) |
 //! | ObjectEvent, `destroying` / `decommissioning` | withdraw: destruction / write-off (`tanba:document` the act) |
 //!
 //! Refused with a reason: shipping, receiving and accepting (a shipment is a document the
