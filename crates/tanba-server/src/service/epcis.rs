@@ -263,17 +263,7 @@ impl<'a> PageReader<'a> {
             let Some(last) = entries.last().map(|entry| entry.sequence) else {
                 break;
             };
-            for entry in entries {
-                if self.done {
-                    break;
-                }
-                if entry.kinds.contains(FeedKind::Goods) {
-                    let record = tanba_engine::log::decode_record(&entry.record)?;
-                    self.take(&record)?;
-                } else {
-                    self.count(entry.sequence);
-                }
-            }
+            self.visit(entries)?;
             cursor = last;
         }
         Ok(())
@@ -301,18 +291,28 @@ impl<'a> PageReader<'a> {
                 window = (window / 2).max(1);
                 continue;
             }
-            for entry in entries.into_iter().rev() {
-                if self.done {
-                    break;
-                }
-                if entry.kinds.contains(FeedKind::Goods) {
-                    let record = tanba_engine::log::decode_record(&entry.record)?;
-                    self.take(&record)?;
-                } else {
-                    self.count(entry.sequence);
-                }
-            }
+            self.visit(entries.into_iter().rev())?;
             cursor = from;
+        }
+        Ok(())
+    }
+
+    /// Takes the goods entries among `entries`, in the order given, and counts the rest, until
+    /// the page is done.
+    fn visit(
+        &mut self,
+        entries: impl IntoIterator<Item = tanba_engine::feed::FeedRead>,
+    ) -> Result<(), ApiError> {
+        for entry in entries {
+            if self.done {
+                break;
+            }
+            if entry.kinds.contains(FeedKind::Goods) {
+                let record = tanba_engine::log::decode_record(&entry.record)?;
+                self.take(&record)?;
+            } else {
+                self.count(entry.sequence);
+            }
         }
         Ok(())
     }
