@@ -278,19 +278,7 @@ impl Core {
             *head = append(state, *head, &record);
             apply(state, &record)?;
         }
-        if let Some(note) = &stamped.note {
-            state.put(
-                Column::Audit,
-                keys::audit_note(first_sequence),
-                note.clone(),
-            );
-        }
-        Ok(Ok(Receipt {
-            first_sequence,
-            last_sequence: head.sequence,
-            created,
-            time_ms: stamped.time_ms,
-        }))
+        Ok(Ok(accepted(state, stamped, first_sequence, *head, created)))
     }
 
     /// Runs a capture's commands in order, each as if alone; if one is refused, the state and
@@ -334,19 +322,7 @@ impl Core {
             }
         }
         let first_sequence = before.sequence + 1;
-        if let Some(note) = &stamped.note {
-            state.put(
-                Column::Audit,
-                keys::audit_note(first_sequence),
-                note.clone(),
-            );
-        }
-        Ok(Ok(Receipt {
-            first_sequence,
-            last_sequence: head.sequence,
-            created: None,
-            time_ms: stamped.time_ms,
-        }))
+        Ok(Ok(accepted(state, stamped, first_sequence, *head, None)))
     }
 
     fn commit(&mut self, pending: Pending, head: LogHead, time_ms: u64) -> Result<(), EngineError> {
@@ -437,6 +413,30 @@ pub(crate) fn append(state: &mut State, head: LogHead, record: &LogRecord) -> Lo
     LogHead {
         sequence: record.sequence,
         hash,
+    }
+}
+
+/// The receipt of an accepted command whose events are `first_sequence` to `head`, its note (the
+/// call's audit record) put under its first event.
+fn accepted(
+    state: &mut State,
+    stamped: &Stamped,
+    first_sequence: u64,
+    head: LogHead,
+    created: Option<u64>,
+) -> Receipt {
+    if let Some(note) = &stamped.note {
+        state.put(
+            Column::Audit,
+            keys::audit_note(first_sequence),
+            note.clone(),
+        );
+    }
+    Receipt {
+        first_sequence,
+        last_sequence: head.sequence,
+        created,
+        time_ms: stamped.time_ms,
     }
 }
 

@@ -42,7 +42,7 @@
 mod order;
 mod render;
 mod tree;
-mod value;
+pub(crate) mod value;
 mod vocabulary;
 
 use std::collections::BTreeSet;

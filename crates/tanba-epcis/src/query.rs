@@ -496,35 +496,12 @@ fn fraction_and_offset(rest: &str) -> Option<(i64, i64)> {
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (a negative count before it); `None` for
-/// a date that does not exist.
+/// a date that does not exist. The event hash's own calendar arithmetic.
 fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let month_days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    let days_in_month = *month_days.get(usize::try_from(month - 1).ok()?)?;
-    if day < 1 || day > days_in_month {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil: years counted from March, in 400-year eras.
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let shifted_month = (month + 9) % 12;
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    Some(era * 146_097 + day_of_era - 719_468)
+    use crate::hash::value;
+    let exists =
+        (1..=12).contains(&month) && (1..=value::days_in_month(year, month)).contains(&day);
+    exists.then(|| value::days_from_civil(year, month, day))
 }
 
 #[cfg(test)]
