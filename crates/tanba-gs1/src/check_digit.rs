@@ -18,13 +18,14 @@ pub fn compute(digits: &str) -> Option<u8> {
     Some(((10 - sum % 10) % 10) as u8)
 }
 
-/// Whether the last digit of `digits` is the correct check digit for the rest.
+/// Whether the last digit of `digits` is the correct check digit for the rest. Any text may come
+/// here: the split is made only after the last byte is known to be an ASCII digit, so it never
+/// falls inside a character.
 pub fn is_valid(digits: &str) -> bool {
-    let Some((payload, check)) = digits.len().checked_sub(1).map(|n| digits.split_at(n)) else {
+    let Some(&check) = digits.as_bytes().last() else {
         return false;
     };
-    let check = check.as_bytes();
-    check.len() == 1 && check[0].is_ascii_digit() && compute(payload) == Some(check[0] - b'0')
+    check.is_ascii_digit() && compute(&digits[..digits.len() - 1]) == Some(check - b'0')
 }
 
 /// Pads a GTIN-8/12/13 to GTIN-14 with leading zeros; `None` if not a valid GTIN.
@@ -47,6 +48,15 @@ mod tests {
         assert!(!is_valid("09501101530004"));
         assert!(!is_valid(""));
         assert!(!is_valid("0950110153000X"));
+    }
+
+    #[test]
+    fn text_ending_in_a_character_of_several_bytes_is_not_valid_and_does_not_panic() {
+        // Found by the `log_record` fuzz target through a consumer opt-in's code.
+        assert!(!is_valid("460000000000\u{3fe}"));
+        assert!(!is_valid("\u{3fe}"));
+        assert!(!is_valid("\u{3fe}7"));
+        assert!(to_gtin14("4600000000\u{3fe}").is_none());
     }
 
     #[test]
