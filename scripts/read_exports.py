@@ -2,7 +2,7 @@
 DuckDB, and prints what each saw as one JSON object: rows, columns with their types, and per
 integer column its sum, so that a test can hold both to Tanba's own figures.
 
-Usage: read_exports.py JOB_DIRECTORY  (the directory holding day=YYYY-MM-DD/part-0.parquet)
+Usage: read_exports.py JOB_DIRECTORY  (the directory holding day=YYYY-MM-DD/part-N.parquet)
 """
 
 import glob

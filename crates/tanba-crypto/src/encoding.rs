@@ -30,17 +30,33 @@ pub fn is_base64url(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_'
 }
 
+/// The lowercase hex digits.
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// A byte's two lowercase hex digits.
+fn hex_pair(byte: u8) -> [u8; 2] {
+    [
+        HEX_DIGITS[usize::from(byte >> 4)],
+        HEX_DIGITS[usize::from(byte & 0x0f)],
+    ]
+}
+
 /// Writes `bytes` as lowercase hex into `formatter`, without allocating.
 pub fn write_hex(formatter: &mut std::fmt::Formatter<'_>, bytes: &[u8]) -> std::fmt::Result {
     for byte in bytes {
-        write!(formatter, "{byte:02x}")?;
+        let pair = hex_pair(*byte);
+        formatter.write_str(std::str::from_utf8(&pair).expect("hex digits are ASCII"))?;
     }
     Ok(())
 }
 
-/// `bytes` as lowercase hex.
+/// `bytes` as lowercase hex (a chain hash a row of an export: one allocation, no formatting).
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.extend(hex_pair(*byte).map(char::from));
+    }
+    text
 }
 
 /// Parses exactly `N` bytes of hex (either case).
@@ -89,6 +105,10 @@ mod tests {
             }
         }
         assert_eq!(Hex([0, 0xab, 0x10]).to_string(), "00ab10");
+        let every_byte: Vec<u8> = (0..=255).collect();
+        let expected: String = every_byte.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(&every_byte), expected);
+        assert_eq!(parse_hex::<256>(&expected).map(Vec::from), Some(every_byte));
         assert_eq!(parse_hex::<3>("00AB10"), Some([0, 0xab, 0x10]));
         assert_eq!(parse_hex::<3>("00ab1"), None);
         assert_eq!(parse_hex::<3>("00ab1g"), None);

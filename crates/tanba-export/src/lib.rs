@@ -3,13 +3,17 @@
 //!
 //! A job ([`tanba_engine::data_export::DataExportJob`]) is an event in the log: its kind, its
 //! days, and its sequence, up to which it reads. [`write_job`] writes it under its own directory
-//! as one file per day, Hive-style (`day=2026-12-05/part-0.parquet`, so readers that partition
+//! as a file per day, Hive-style (`day=2026-12-05/part-0.parquet`, so readers that partition
 //! by directory name see a `day` column), then `manifest.json` with each file's rows, bytes and
-//! BLAKE3 hash. Every file is written beside its place and renamed into it once synced, and
-//! listed in `progress.jsonl` after; the renames and the list are made durable together before
-//! the manifest (one fsync a day, not three): a job cut short resumes with the days missing. The
-//! files of one job are the same whenever they are written (the codes table aside: it shows
-//! the codes as they stand when written, and says so).
+//! BLAKE3 hash. A day of more than [`PART_ENTRIES_MAX`] log entries is split evenly into parts
+//! (`part-1.parquet`, ...), and [`EXPORT_THREADS`] threads write the job's files at once, each
+//! taking the next: a big day is shared by the cores, and one file's sync overlaps the other's
+//! work. Every file is written beside its place and renamed into it once synced, and listed in
+//! `progress.jsonl` after; the renames and the list are made durable together before the
+//! manifest (one fsync a file, not three): a job cut short resumes with the files missing. The
+//! split depends only on the log, so the files of one job are the same whenever and wherever
+//! they are written (the codes table aside: it shows the codes as they stand when written, and
+//! says so).
 //!
 //! The tables (all with `sequence` u64, `time` timestamp\[ms, UTC\], `day` date32 first: the log
 //! entry the row comes from, and its Kazakhstan day):
@@ -23,9 +27,9 @@
 //! | `cases` | entry of the cases feed | `event`, `case`, `kind`, `transition`, `state`, `actor` |
 //!
 //! Bounded: a job covers at most a year, reads the log a page at a time, holds at most a row
-//! group ([`ROW_GROUP_ROWS`]) in memory, and stops with [`ExportError::QuotaExceeded`] when
-//! the files of every job together would pass the [`Quota`] (checked as each day's file is
-//! finished: one day may pass it by its own size before it is removed). A failed job keeps a
+//! group ([`ROW_GROUP_ROWS`]) per thread in memory, and stops with [`ExportError::QuotaExceeded`] when
+//! the files of every job together would pass the [`Quota`] (checked as each file is
+//! finished: one file may pass it by its own size before it is removed). A failed job keeps a
 //! marker with its error, a deleted one a marker written before its files go.
 //!
 //! Architecture invariant: reads a store snapshot through the engine's queries; writes only
@@ -36,12 +40,14 @@ pub mod tables;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use serde::{Deserialize, Serialize};
 use tanba_engine::data_export::DataExportJob;
 use tanba_engine::{EngineError, keys};
@@ -54,8 +60,11 @@ use crate::tables::Entry;
 pub const BATCH_ROWS: usize = 65_536;
 /// Rows per row group at most: what the Parquet writer holds before it writes a group out.
 pub const ROW_GROUP_ROWS: usize = 4 * BATCH_ROWS;
-/// Batches built and not yet encoded at most (each [`BATCH_ROWS`] rows).
-const BATCHES_IN_FLIGHT: usize = 2;
+/// Log entries a file holds at most: a bigger day is split into parts (`part-0.parquet`,
+/// `part-1.parquet`, ...), so the threads share it.
+pub const PART_ENTRIES_MAX: u64 = 100_000;
+/// Threads writing a job's files at once, a file each (the machines have two cores).
+pub const EXPORT_THREADS: usize = 2;
 /// Log entries read per page.
 const LOG_PAGE_ENTRIES: usize = 4_096;
 /// The manifest of a finished job.
@@ -223,6 +232,10 @@ pub struct ManifestFile {
     pub path: String,
     /// The day it holds.
     pub day: Date,
+    /// Which of the day's parts it is (a day of more than [`PART_ENTRIES_MAX`] log entries has
+    /// several, each a share of its entries in log order).
+    #[serde(default)]
+    pub part: u32,
     /// Its rows.
     pub rows: u64,
     /// Its size.
@@ -244,7 +257,7 @@ pub struct Manifest {
     pub to: Date,
     /// The log's last entry it read (the job's own).
     pub through_sequence: u64,
-    /// Its files, a day each, in day order.
+    /// Its files, by day and part.
     pub files: Vec<ManifestFile>,
 }
 
@@ -272,7 +285,7 @@ pub fn read_manifest(root: &Path, job: u64) -> Result<Option<Manifest>, ExportEr
     }
 }
 
-/// Writes a job's files under `root` (or finishes them: days written before are kept), then
+/// Writes a job's files under `root` (or finishes them: files written before are kept), then
 /// its manifest, which it returns.
 pub fn write_job(
     snapshot: &dyn Snapshot,
@@ -280,6 +293,19 @@ pub fn write_job(
     root: &Path,
     quota: &Quota,
 ) -> Result<Manifest, ExportError> {
+    write_job_in_parts(snapshot, job, root, quota, PART_ENTRIES_MAX)
+}
+
+/// [`write_job`] with days split into parts of at most `part_entries_max` log entries (tests
+/// split small days to see parts).
+pub fn write_job_in_parts(
+    snapshot: &dyn Snapshot,
+    job: &DataExportJob,
+    root: &Path,
+    quota: &Quota,
+    part_entries_max: u64,
+) -> Result<Manifest, ExportError> {
+    assert!(part_entries_max > 0, "a part holds entries");
     if let Some(manifest) = read_manifest(root, job.id)? {
         return Ok(manifest);
     }
@@ -288,23 +314,16 @@ pub fn write_job(
     }
     let directory = job_directory(root, job.id);
     fs::create_dir_all(&directory)?;
-    let mut files = read_progress(&directory)?;
-    let mut day = job.from;
-    let mut first = first_entry_on(snapshot, job.from, job.id)?;
-    while day <= job.to {
-        let next_day = Date::from_days_since_epoch(day.days_since_epoch() + 1);
-        let end = first_entry_on(snapshot, next_day, job.id)?;
-        if !files.iter().any(|file| file.day == day) {
-            let file = write_day(snapshot, job, &directory, day, first..end, quota)?;
-            append_progress(&directory, &file)?;
-            files.push(file);
-        }
-        (day, first) = (next_day, end);
-    }
-    // The days' renames and progress lines become durable together, before the manifest says
-    // the job is whole (a day lost to a crash before this is written again).
+    let written = read_progress(&directory)?;
+    let parts: Vec<Part> = plan_parts(snapshot, job, part_entries_max)?
+        .into_iter()
+        .filter(|part| !written.iter().any(|file| file.path == part.path()))
+        .collect();
+    let mut files = write_parts(snapshot, job, &directory, quota, &parts, written)?;
+    // The files' renames and progress lines become durable together, before the manifest says
+    // the job is whole (a file lost to a crash before this is written again).
     sync_directories(&directory, &files)?;
-    files.sort_by_key(|file| file.day);
+    files.sort_by_key(|file| (file.day, file.part));
     let manifest = Manifest {
         job: job.id,
         kind: job.kind,
@@ -318,6 +337,143 @@ pub fn write_job(
         Ok(file.write_all(&bytes)?)
     })?;
     Ok(manifest)
+}
+
+/// One file of a job: a day's log entries, or a share of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Part {
+    day: Date,
+    index: u32,
+    entries: std::ops::Range<u64>,
+}
+
+impl Part {
+    /// Its path under the job's directory.
+    fn path(&self) -> String {
+        format!("day={}/part-{}.parquet", self.day, self.index)
+    }
+}
+
+/// The job's files: a part per day, or more for a day of more than `part_entries_max` log
+/// entries, split evenly into a multiple of [`EXPORT_THREADS`] parts. The split depends only on the log, so a job's files are the same
+/// whenever and on whatever machine they are written; a day with no entries still has its
+/// (empty) file.
+fn plan_parts(
+    snapshot: &dyn Snapshot,
+    job: &DataExportJob,
+    part_entries_max: u64,
+) -> Result<Vec<Part>, ExportError> {
+    let mut parts = Vec::new();
+    let mut day = job.from;
+    let mut first = first_entry_on(snapshot, job.from, job.id)?;
+    while day <= job.to {
+        let next_day = Date::from_days_since_epoch(day.days_since_epoch() + 1);
+        let end = first_entry_on(snapshot, next_day, job.id)?;
+        let count = match (end - first).div_ceil(part_entries_max) {
+            0 | 1 => 1,
+            // A whole round of parts per thread: none waits while another writes the last.
+            count => count.next_multiple_of(EXPORT_THREADS as u64),
+        };
+        for index in 0..count {
+            let share = |index: u64| first + (end - first) * index / count;
+            parts.push(Part {
+                day,
+                index: u32::try_from(index).expect("a day's parts fit a u32"),
+                entries: share(index)..share(index + 1),
+            });
+        }
+        (day, first) = (next_day, end);
+    }
+    Ok(parts)
+}
+
+/// Writes `parts` on [`EXPORT_THREADS`] threads, each taking the next part not yet taken, while
+/// one more thread syncs each finished file, renames it into place and lists it in the
+/// progress list (so the writers never wait for the disk); the files written, `written` first.
+/// The first error stops every writer after its current part and is returned.
+fn write_parts(
+    snapshot: &dyn Snapshot,
+    job: &DataExportJob,
+    directory: &Path,
+    quota: &Quota,
+    parts: &[Part],
+    written: Vec<ManifestFile>,
+) -> Result<Vec<ManifestFile>, ExportError> {
+    let next = AtomicUsize::new(0);
+    let failure = Mutex::new(None::<ExportError>);
+    let fail = |error: ExportError| {
+        failure
+            .lock()
+            .expect("no thread panics holding it")
+            .get_or_insert(error);
+        next.store(parts.len(), Ordering::SeqCst);
+    };
+    let (finished, to_settle) = std::sync::mpsc::sync_channel::<Unsynced>(EXPORT_THREADS);
+    let settled = std::thread::scope(|scope| {
+        let (next, fail) = (&next, &fail);
+        for _ in 0..EXPORT_THREADS.min(parts.len()) {
+            let finished = finished.clone();
+            scope.spawn(move || {
+                while let Some(part) = parts.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    match write_part(snapshot, job, directory, part, quota) {
+                        Ok(unsynced) => {
+                            // A settler gone has stopped for its own error.
+                            let _ = finished.send(unsynced);
+                        }
+                        Err(error) => fail(error),
+                    }
+                }
+            });
+        }
+        drop(finished);
+        settle(directory, quota, to_settle, written, fail)
+    });
+    match failure.into_inner().expect("no thread panicked holding it") {
+        Some(error) => Err(error),
+        None => Ok(settled),
+    }
+}
+
+/// A part's file, whole but not yet synced, beside its place.
+struct Unsynced {
+    file: File,
+    temporary: PathBuf,
+    listed: ManifestFile,
+}
+
+/// Syncs each file handed over, renames it into place and lists it; the files listed, `written`
+/// first. After a failure (given to `fail`), the files still handed over are removed.
+fn settle(
+    directory: &Path,
+    quota: &Quota,
+    finished: std::sync::mpsc::Receiver<Unsynced>,
+    mut written: Vec<ManifestFile>,
+    fail: &dyn Fn(ExportError),
+) -> Vec<ManifestFile> {
+    let mut failed = false;
+    for unsynced in finished {
+        let path = directory.join(&unsynced.listed.path);
+        let settled = match failed {
+            true => Err(None),
+            false => (unsynced.file.sync_all())
+                .and_then(|()| fs::rename(&unsynced.temporary, &path))
+                .map_err(ExportError::from)
+                .and_then(|()| append_progress(directory, &unsynced.listed))
+                .map_err(Some),
+        };
+        match settled {
+            Ok(()) => written.push(unsynced.listed),
+            Err(error) => {
+                let _ = fs::remove_file(&unsynced.temporary);
+                quota.give_back(unsynced.listed.bytes);
+                if let Some(error) = error {
+                    failed = true;
+                    fail(error);
+                }
+            }
+        }
+    }
+    written
 }
 
 /// The first log entry recorded on `day` or later, or `through + 1` if none up to `through` is:
@@ -337,13 +493,11 @@ fn first_entry_on(snapshot: &dyn Snapshot, day: Date, through: u64) -> Result<u6
     Ok(low)
 }
 
-/// Writes one day's file from the log entries `range`.
 /// Syncs the job's directory, its days' directories and its progress list.
 fn sync_directories(directory: &Path, files: &[ManifestFile]) -> Result<(), ExportError> {
-    for file in files {
-        if let Some(parent) = directory.join(&file.path).parent() {
-            File::open(parent)?.sync_all()?;
-        }
+    let days: std::collections::BTreeSet<Date> = files.iter().map(|file| file.day).collect();
+    for day in days {
+        File::open(directory.join(format!("day={day}")))?.sync_all()?;
     }
     if let Ok(progress) = File::open(directory.join(PROGRESS_FILE)) {
         progress.sync_all()?;
@@ -352,65 +506,85 @@ fn sync_directories(directory: &Path, files: &[ManifestFile]) -> Result<(), Expo
     Ok(())
 }
 
-fn write_day(
+/// Writes one part's file beside its place, counted against the quota, and returns it not
+/// yet synced: its entries' rows, a row group at most in memory, hashed as they are written.
+fn write_part(
     snapshot: &dyn Snapshot,
     job: &DataExportJob,
     directory: &Path,
-    day: Date,
-    range: std::ops::Range<u64>,
+    part: &Part,
     quota: &Quota,
-) -> Result<ManifestFile, ExportError> {
-    let relative = format!("day={day}/part-0.parquet");
-    let path = directory.join(&relative);
-    fs::create_dir_all(path.parent().expect("a file in a directory"))?;
-    let mut rows = 0;
-    write_file(&path, false, |file| {
-        let properties = WriterProperties::builder()
+) -> Result<Unsynced, ExportError> {
+    let relative = part.path();
+    let temporary = directory.join(&relative).with_extension("partial");
+    fs::create_dir_all(temporary.parent().expect("a file in a directory"))?;
+    let written = (|| {
+        let hashed = Hashed {
+            file: File::create(&temporary)?,
+            hasher: blake3::Hasher::new(),
+            bytes: 0,
+        };
+        let mut properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .set_created_by(format!("tanba {}", env!("CARGO_PKG_VERSION")))
-            .build();
+            .set_created_by(format!("tanba {}", env!("CARGO_PKG_VERSION")));
+        for column in tables::distinct_columns(job.kind) {
+            properties = properties.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+        }
         let schema = tables::schema(job.kind);
-        let writer = ArrowWriter::try_new(file, schema, Some(properties))?;
-        // Two cores, two stages: this thread reads the log and builds the batches while the
-        // other encodes and compresses the ones before (a bounded hand-over between them).
-        let (batches, received) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
-        std::thread::scope(|scope| {
-            let encoder = scope.spawn(move || encode(writer, received));
-            let built = build_batches(snapshot, job, range, &batches);
-            drop(batches);
-            let encoded = encoder.join().expect("the encoder does not panic");
-            // A failed read is the cause; an encoder that stopped first is its own.
-            built?;
-            rows = encoded?;
-            Ok(())
-        })
+        let mut writer = ArrowWriter::try_new(hashed, schema, Some(properties.build()))?;
+        let rows = write_rows(snapshot, job, part.entries.clone(), &mut writer)?;
+        let hashed = writer.into_inner()?;
+        quota.take(hashed.bytes)?;
+        Ok::<_, ExportError>((rows, hashed))
+    })();
+    let (rows, hashed) = written.inspect_err(|_| {
+        let _ = fs::remove_file(&temporary);
     })?;
-    let bytes = fs::metadata(&path)?.len();
-    if let Err(error) = quota.take(bytes) {
-        fs::remove_file(&path)?;
-        return Err(error);
-    }
-    let mut hasher = blake3::Hasher::new();
-    hasher.update_reader(File::open(&path)?)?;
-    Ok(ManifestFile {
-        path: relative,
-        day,
-        rows,
-        bytes,
-        blake3: hasher.finalize().to_hex().to_string(),
+    Ok(Unsynced {
+        file: hashed.file,
+        temporary,
+        listed: ManifestFile {
+            path: relative,
+            day: part.day,
+            part: part.index,
+            rows,
+            bytes: hashed.bytes,
+            blake3: hashed.hasher.finalize().to_hex().to_string(),
+        },
     })
 }
 
-/// Builds the table's batches of the log entries in `range` and hands each over to `batches`;
-/// stops when the encoder is gone (its own error says why).
-fn build_batches(
+/// A file being written, its bytes counted and hashed on the way (no second read of it).
+struct Hashed {
+    file: File,
+    hasher: blake3::Hasher,
+    bytes: u64,
+}
+
+impl Write for Hashed {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        let written = self.file.write(buffer)?;
+        self.hasher.update(&buffer[..written]);
+        self.bytes += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Writes the table's rows of the log entries in `range` to `writer`, a batch at a time; the
+/// rows written.
+fn write_rows<W: Write + Send>(
     snapshot: &dyn Snapshot,
     job: &DataExportJob,
     range: std::ops::Range<u64>,
-    batches: &std::sync::mpsc::SyncSender<RecordBatch>,
-) -> Result<(), ExportError> {
+    writer: &mut ArrowWriter<W>,
+) -> Result<u64, ExportError> {
     let mut table = tables::table(job.kind, job.requested_ms);
+    let mut rows = 0;
     let mut next = range.start;
     while next < range.end {
         let from = keys::sequence(next);
@@ -422,7 +596,11 @@ fn build_batches(
             if sequence >= range.end {
                 break;
             }
+            next = sequence + 1;
             let entry = tanba_engine::stored_entry(&value)?;
+            if table.kind().is_some_and(|kind| !entry.kinds.contains(kind)) {
+                continue;
+            }
             let record = entry.decode()?;
             let hash = entry.hash.0;
             table.add(
@@ -432,47 +610,29 @@ fn build_batches(
                     hash: &hash,
                 },
             )?;
-            if table.rows() >= BATCH_ROWS && batches.send(table.finish()).is_err() {
-                return Ok(());
+            if table.rows() >= BATCH_ROWS {
+                rows += write_batch(writer, table.finish())?;
             }
-            next = sequence + 1;
         }
         if next == read_before {
             return Err(ExportError::Corrupt(format!("log entry {next} is missing")));
         }
     }
-    let _ = batches.send(table.finish());
-    Ok(())
+    Ok(rows + write_batch(writer, table.finish())?)
 }
 
-/// Encodes the batches handed over into the file's row groups, then its footer; the rows.
-fn encode<W: Write + Send>(
-    mut writer: ArrowWriter<W>,
-    batches: std::sync::mpsc::Receiver<RecordBatch>,
+fn write_batch<W: Write + Send>(
+    writer: &mut ArrowWriter<W>,
+    batch: RecordBatch,
 ) -> Result<u64, ExportError> {
-    let mut rows = 0;
-    for batch in batches {
-        rows += batch.num_rows() as u64;
-        writer.write(&batch)?;
-    }
-    writer.close()?;
-    Ok(rows)
+    writer.write(&batch)?;
+    Ok(batch.num_rows() as u64)
 }
 
 /// Writes `path` through a temporary file beside it, synced, then renamed into place (and the
 /// directory synced), so a file under its name is always whole.
 fn write_synced(
     path: &Path,
-    write: impl FnOnce(&mut File) -> Result<(), ExportError>,
-) -> Result<(), ExportError> {
-    write_file(path, true, write)
-}
-
-/// [`write_synced`]; without `sync_directory`, the rename is made durable later by the caller
-/// (a day's file: its job syncs the directories once, before its manifest).
-fn write_file(
-    path: &Path,
-    sync_directory: bool,
     write: impl FnOnce(&mut File) -> Result<(), ExportError>,
 ) -> Result<(), ExportError> {
     let temporary = path.with_extension("partial");
@@ -484,13 +644,13 @@ fn write_file(
         return Err(error);
     }
     fs::rename(&temporary, path)?;
-    if let Some(parent) = path.parent().filter(|_| sync_directory) {
+    if let Some(parent) = path.parent() {
         File::open(parent)?.sync_all()?;
     }
     Ok(())
 }
 
-/// The days a job wrote before it was cut short, whose files are whole.
+/// The files a job wrote before it was cut short, whose files are whole.
 fn read_progress(directory: &Path) -> Result<Vec<ManifestFile>, ExportError> {
     let file = match File::open(directory.join(PROGRESS_FILE)) {
         Ok(file) => file,

@@ -35,6 +35,12 @@ pub struct Entry<'a> {
 pub trait Table {
     /// Adds the rows `entry` makes (none for an entry the kind does not cover).
     fn add(&mut self, snapshot: &dyn Snapshot, entry: &Entry) -> Result<(), ExportError>;
+    /// The feed kind of every entry that makes rows, if the table takes only some: an entry
+    /// stored without it is passed over undecoded (decoding is most of a row's cost, and the
+    /// stored kinds are a function of the event: `tanba_log::kinds_of`).
+    fn kind(&self) -> Option<FeedKind> {
+        None
+    }
     /// Rows built and not yet taken.
     fn rows(&self) -> usize;
     /// The rows built so far, as one batch; the builder starts empty again.
@@ -399,6 +405,10 @@ impl Codes {
 }
 
 impl Table for Codes {
+    fn kind(&self) -> Option<FeedKind> {
+        Some(FeedKind::Goods)
+    }
+
     fn add(&mut self, snapshot: &dyn Snapshot, entry: &Entry) -> Result<(), ExportError> {
         let record = entry.record;
         match &record.event {
@@ -490,6 +500,10 @@ impl Documents {
 }
 
 impl Table for Documents {
+    fn kind(&self) -> Option<FeedKind> {
+        Some(FeedKind::Tax)
+    }
+
     fn add(&mut self, snapshot: &dyn Snapshot, entry: &Entry) -> Result<(), ExportError> {
         let record = entry.record;
         let Event::Shipped {
@@ -613,6 +627,10 @@ impl Sales {
 }
 
 impl Table for Sales {
+    fn kind(&self) -> Option<FeedKind> {
+        Some(FeedKind::Tax)
+    }
+
     fn add(&mut self, _: &dyn Snapshot, entry: &Entry) -> Result<(), ExportError> {
         let record = entry.record;
         match &record.event {
@@ -708,6 +726,10 @@ impl Cases {
 }
 
 impl Table for Cases {
+    fn kind(&self) -> Option<FeedKind> {
+        Some(FeedKind::Cases)
+    }
+
     fn add(&mut self, _: &dyn Snapshot, entry: &Entry) -> Result<(), ExportError> {
         let record = entry.record;
         if !tanba_log::kinds_of(&record.event).contains(FeedKind::Cases) {
@@ -757,6 +779,18 @@ impl Table for Cases {
             Arc::new(self.actor.finish()),
         ]);
         batch(Cases::schema(), columns)
+    }
+}
+
+/// The columns of a kind whose values are (nearly) all different: written plain, as a
+/// dictionary of them would only be built to be thrown away.
+pub fn distinct_columns(kind: DataExportKind) -> &'static [&'static str] {
+    match kind {
+        DataExportKind::Events => &["sequence", "hash"],
+        DataExportKind::Codes => &["code"],
+        DataExportKind::Documents => &["item"],
+        DataExportKind::Sales => &["receipt_id", "code"],
+        DataExportKind::Cases => &["sequence"],
     }
 }
 

@@ -16,7 +16,7 @@ use tanba_crypto::KeyRing;
 use tanba_engine::data_export::{self, DataExportJob};
 use tanba_engine::workload::{self, World};
 use tanba_engine::{Clock, Engine, EngineConfig, EngineError};
-use tanba_export::{Quota, write_job};
+use tanba_export::{Quota, write_job, write_job_in_parts};
 use tanba_store::{RocksStore, Store};
 use tanba_types::{
     Actor, Command, DataExportKind, Date, Participant, ParticipantStatus, Role, SaleLine,
@@ -296,4 +296,45 @@ fn r_is_15_the_quota_bounds_every_job_together() {
     let refused = write_job(snapshot.as_ref(), &job, &root, &quota).unwrap_err();
     assert_eq!(refused.code(), "TANBA-EXPORT-QUOTA");
     assert!(quota.used_bytes() <= 2_000);
+}
+
+#[test]
+fn r_is_15_a_day_split_into_parts_reads_the_same_and_a_part_cut_short_is_written_again() {
+    let directory = tempfile::tempdir().unwrap();
+    let market = market(directory.path());
+    let whole_root = directory.path().join("whole");
+    let parts_root = directory.path().join("parts");
+    let quota = Quota::new(1 << 30, directory.path()).unwrap();
+    for kind in [DataExportKind::Events, DataExportKind::Sales] {
+        let job = ask(&market, kind.name(), kind).unwrap();
+        let snapshot = market.store.snapshot();
+        let whole = write_job(snapshot.as_ref(), &job, &whole_root, &quota).unwrap();
+        // At most 7 entries a file: the first day (the world registered, codes issued and
+        // packed) is tens of entries.
+        let parts = write_job_in_parts(snapshot.as_ref(), &job, &parts_root, &quota, 7).unwrap();
+        assert_eq!(whole.files.len(), 3, "{kind:?}: a file per day");
+        let first_day: Vec<_> = (parts.files.iter())
+            .filter(|file| file.day == parts.files[0].day)
+            .collect();
+        assert!(first_day.len() > 2, "{kind:?}: the first day is split");
+        assert_eq!(first_day.len() % tanba_export::EXPORT_THREADS, 0);
+        for (index, file) in first_day.iter().enumerate() {
+            assert_eq!(file.part as usize, index, "listed by day and part");
+            assert_eq!(file.path, format!("day={}/part-{index}.parquet", file.day));
+        }
+        assert_eq!(parts.rows(), whole.rows(), "{kind:?}");
+        let read_whole = read_back(&tanba_export::job_directory(&whole_root, job.id));
+        let read_parts = read_back(&tanba_export::job_directory(&parts_root, job.id));
+        for reader in ["pyarrow", "duckdb"] {
+            assert_eq!(read_parts[reader], read_whole[reader], "{kind:?} {reader}");
+        }
+
+        // Cut short: no manifest, and a part in the middle of the first day never made it.
+        let job_directory = tanba_export::job_directory(&parts_root, job.id);
+        std::fs::remove_file(job_directory.join(tanba_export::MANIFEST_FILE)).unwrap();
+        std::fs::remove_file(job_directory.join(&first_day[1].path)).unwrap();
+        let finished =
+            write_job_in_parts(snapshot.as_ref(), &job, &parts_root, &quota, 7).unwrap();
+        assert_eq!(finished, parts, "{kind:?}: the same files, byte for byte");
+    }
 }

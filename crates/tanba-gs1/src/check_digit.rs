@@ -30,8 +30,18 @@ pub fn is_valid(digits: &str) -> bool {
 
 /// Pads a GTIN-8/12/13 to GTIN-14 with leading zeros; `None` if not a valid GTIN.
 pub fn to_gtin14(gtin: &str) -> Option<String> {
-    let valid = matches!(gtin.len(), 8 | 12 | 13 | 14) && is_valid(gtin);
-    valid.then(|| format!("{gtin:0>14}"))
+    gtin14_digits(gtin).map(|digits| digits.iter().map(|digit| char::from(*digit)).collect())
+}
+
+/// [`to_gtin14`] as the 14 ASCII digits, made without allocating (every code read from the log
+/// passes here).
+pub fn gtin14_digits(gtin: &str) -> Option<[u8; 14]> {
+    if !matches!(gtin.len(), 8 | 12 | 13 | 14) || !is_valid(gtin) {
+        return None;
+    }
+    let mut digits = [b'0'; 14];
+    digits[14 - gtin.len()..].copy_from_slice(gtin.as_bytes());
+    Some(digits)
 }
 
 #[cfg(test)]

@@ -1004,7 +1004,7 @@ impl FeedQuery {
     }
 }
 
-/// `GET /v1/exports/{job}/day=YYYY-MM-DD/part-0.parquet`: a file of a written data export
+/// `GET /v1/exports/{job}/day=YYYY-MM-DD/part-N.parquet`: a file of a written data export
 /// job, streamed (the HTTP twin of `tanba.v1.DataExportService/DownloadDataExportFile`).
 async fn export_file(
     State(http): Shared,

@@ -49,8 +49,10 @@ pub enum Durability {
     Buffered,
 }
 
-/// A consistent view of the store at one moment: reads never see writes made after it.
-pub trait Snapshot {
+/// A consistent view of the store at one moment: reads never see writes made after it. Shared
+/// by threads (an export's writers read one snapshot at once; RocksDB's snapshots and reads
+/// are thread-safe).
+pub trait Snapshot: Send + Sync {
     /// The value under `key`.
     fn get(&self, column: Column, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
 

@@ -70,12 +70,9 @@ impl Gtin {
 
     /// Parses a GTIN-8/12/13/14 and pads it to 14 digits.
     pub fn parse(text: &str) -> Result<Gtin, CodeKeyError> {
-        let padded = tanba_gs1::check_digit::to_gtin14(text).ok_or(CodeKeyError::Gtin)?;
-        let bytes: [u8; GTIN_LENGTH] = padded
-            .as_bytes()
-            .try_into()
-            .map_err(|_| CodeKeyError::Gtin)?;
-        Ok(Gtin(bytes))
+        tanba_gs1::check_digit::gtin14_digits(text)
+            .map(Gtin)
+            .ok_or(CodeKeyError::Gtin)
     }
 
     /// The 14 digits.
@@ -262,12 +259,20 @@ impl FromStr for CodeKey {
             return Ok(CodeKey::Sscc(Sscc::parse(sscc)?));
         }
         let rest = text.strip_prefix("(01)").ok_or(CodeKeyError::Key)?;
-        let (gtin, serial) = rest.split_once("(21)").ok_or(CodeKeyError::Key)?;
+        // The canonical form (every code the log holds) is read without searching or
+        // allocating: 14 digits, then `(21)`.
+        let (gtin, serial) = match rest.get(GTIN_LENGTH..GTIN_LENGTH + 4) {
+            Some("(21)") => (&rest[..GTIN_LENGTH], &rest[GTIN_LENGTH + 4..]),
+            _ => rest.split_once("(21)").ok_or(CodeKeyError::Key)?,
+        };
         if gtin.len() != GTIN_LENGTH {
             return Err(CodeKeyError::Gtin);
         }
-        let serial = serial.replace("\\(", "(");
-        Ok(CodeKey::item(Gtin::parse(gtin)?, Serial::parse(&serial)?))
+        let serial = match serial.contains('\\') {
+            true => Serial::parse(&serial.replace("\\(", "("))?,
+            false => Serial::parse(serial)?,
+        };
+        Ok(CodeKey::item(Gtin::parse(gtin)?, serial))
     }
 }
 

@@ -25,7 +25,7 @@ pub enum ExportCommand {
     Download {
         /// The job.
         job: u64,
-        /// The directory to write them under (`day=YYYY-MM-DD/part-0.parquet`).
+        /// The directory to write them under (`day=YYYY-MM-DD/part-N.parquet`).
         #[arg(long)]
         out: PathBuf,
     },
