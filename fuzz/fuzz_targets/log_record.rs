@@ -1,7 +1,8 @@
 //! What a feed's follower reads from the network or a saved file: any bytes as a log record must
 //! decode or fail with a `LogError`, never panic, and a record that decodes encodes back to bytes
-//! that decode to the same record; any text as a feed line must parse into an item or be refused;
-//! any text as an EAEU taxpayer number is checked without panicking.
+//! that decode to the same record, and its time read alone is its time; any text as a feed line
+//! must parse into an item or be refused; any text as an EAEU taxpayer number is checked without
+//! panicking.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,6 +13,8 @@ fuzz_target!(|data: &[u8]| {
         let again = tanba_log::decode(&bytes).expect("an encoded record decodes");
         assert_eq!(again, record);
         assert_eq!(tanba_log::encode(&again), bytes, "one byte form per record");
+        let time_ms = tanba_log::decode_time(data).expect("a record's time decodes");
+        assert_eq!(time_ms, record.time_ms, "a record's time alone is its time");
         let _ = tanba_log::kinds_of(&record.event);
     }
     let _ = tanba_log::decode_message(data);

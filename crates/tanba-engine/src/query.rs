@@ -492,6 +492,38 @@ pub fn log_record(
     crate::log::stored_entry(&value)?.decode().map(Some)
 }
 
+/// When log entry `sequence` was accepted, read without decoding its event.
+pub fn log_time(snapshot: &dyn Snapshot, sequence: u64) -> Result<Option<u64>, EngineError> {
+    let Some(value) = snapshot.get(Column::Log, &keys::sequence(sequence))? else {
+        return Ok(None);
+    };
+    let entry = crate::log::stored_entry(&value)?;
+    tanba_log::decode_time(entry.record)
+        .map(Some)
+        .map_err(|error| EngineError::Corrupt(format!("a log record does not decode: {error}")))
+}
+
+/// The first log entry accepted at `time_ms` or later, or `through + 1` if none up to `through`
+/// was: the log's times never go back, so a binary search over sequences finds it.
+pub fn first_entry_at_or_after(
+    snapshot: &dyn Snapshot,
+    through: u64,
+    time_ms: u64,
+) -> Result<u64, EngineError> {
+    let (mut low, mut high) = (1, through + 1);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        let time = log_time(snapshot, middle)?
+            .ok_or_else(|| EngineError::Corrupt(format!("the log has no entry {middle}")))?;
+        if time < time_ms {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    Ok(low)
+}
+
 /// A participant's documents (as seller or buyer), oldest first, after id `after`.
 pub fn documents(
     snapshot: &dyn Snapshot,

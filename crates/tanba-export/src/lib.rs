@@ -7,8 +7,8 @@
 //! by directory name see a `day` column), then `manifest.json` with each file's rows, bytes and
 //! BLAKE3 hash. A day of more than [`PART_ENTRIES_MAX`] log entries is split evenly into parts
 //! (`part-1.parquet`, ...), and [`EXPORT_THREADS`] threads write the job's files at once, each
-//! taking the next: a big day is shared by the cores, and one file's sync overlaps the other's
-//! work. Every file is written beside its place and renamed into it once synced, and listed in
+//! taking the next: a big day is shared by the cores, while other threads sync the files
+//! written (the writers never wait for the disk). Every file is written beside its place and renamed into it once synced, and listed in
 //! `progress.jsonl` after; the renames and the list are made durable together before the
 //! manifest (one fsync a file, not three): a job cut short resumes with the files missing. The
 //! split depends only on the log, so the files of one job are the same whenever and wherever
@@ -65,8 +65,13 @@ pub const ROW_GROUP_ROWS: usize = 4 * BATCH_ROWS;
 pub const PART_ENTRIES_MAX: u64 = 100_000;
 /// Threads writing a job's files at once, a file each (the machines have two cores).
 pub const EXPORT_THREADS: usize = 2;
+/// Threads syncing a job's written files at once: waiting for the disk, not computing (several
+/// syncs at once share the file system's journal commits).
+const SYNC_THREADS: usize = 4;
 /// Log entries read per page.
 const LOG_PAGE_ENTRIES: usize = 4_096;
+/// Bytes of log entries read per page at most (an issue of many codes is a large entry).
+const LOG_PAGE_BYTES_MAX: usize = 4 << 20;
 /// The manifest of a finished job.
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// The days written so far, one JSON line each.
@@ -388,9 +393,10 @@ fn plan_parts(
 }
 
 /// Writes `parts` on [`EXPORT_THREADS`] threads, each taking the next part not yet taken, while
-/// one more thread syncs each finished file, renames it into place and lists it in the
-/// progress list (so the writers never wait for the disk); the files written, `written` first.
-/// The first error stops every writer after its current part and is returned.
+/// [`SYNC_THREADS`] more sync each finished file, rename it into place and list it in the
+/// progress list (so the writers never wait for the disk, and the disk sees several syncs at
+/// once); the files written, `written` first. The first error stops every writer after its
+/// current part and is returned.
 fn write_parts(
     snapshot: &dyn Snapshot,
     job: &DataExportJob,
@@ -408,16 +414,26 @@ fn write_parts(
             .get_or_insert(error);
         next.store(parts.len(), Ordering::SeqCst);
     };
-    let (finished, to_settle) = std::sync::mpsc::sync_channel::<Unsynced>(EXPORT_THREADS);
-    let settled = std::thread::scope(|scope| {
-        let (next, fail) = (&next, &fail);
+    let (finished, to_settle) = std::sync::mpsc::sync_channel(EXPORT_THREADS + SYNC_THREADS);
+    let settling = Settling {
+        directory,
+        quota,
+        finished: Mutex::new(to_settle),
+        listed: Mutex::new(written),
+        failure: &failure,
+        fail: &fail,
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..SYNC_THREADS {
+            scope.spawn(|| settling.settle());
+        }
         for _ in 0..EXPORT_THREADS.min(parts.len()) {
-            let finished = finished.clone();
+            let (finished, next, fail) = (finished.clone(), &next, &fail);
             scope.spawn(move || {
                 while let Some(part) = parts.get(next.fetch_add(1, Ordering::SeqCst)) {
                     match write_part(snapshot, job, directory, part, quota) {
                         Ok(unsynced) => {
-                            // A settler gone has stopped for its own error.
+                            // The settlers stop only when every writer has.
                             let _ = finished.send(unsynced);
                         }
                         Err(error) => fail(error),
@@ -426,11 +442,11 @@ fn write_parts(
             });
         }
         drop(finished);
-        settle(directory, quota, to_settle, written, fail)
     });
+    let listed = settling.listed.into_inner();
     match failure.into_inner().expect("no thread panicked holding it") {
         Some(error) => Err(error),
-        None => Ok(settled),
+        None => Ok(listed.expect("no thread panicked holding it")),
     }
 }
 
@@ -441,56 +457,63 @@ struct Unsynced {
     listed: ManifestFile,
 }
 
-/// Syncs each file handed over, renames it into place and lists it; the files listed, `written`
-/// first. After a failure (given to `fail`), the files still handed over are removed.
-fn settle(
-    directory: &Path,
-    quota: &Quota,
-    finished: std::sync::mpsc::Receiver<Unsynced>,
-    mut written: Vec<ManifestFile>,
-    fail: &dyn Fn(ExportError),
-) -> Vec<ManifestFile> {
-    let mut failed = false;
-    for unsynced in finished {
-        let path = directory.join(&unsynced.listed.path);
-        let settled = match failed {
-            true => Err(None),
-            false => (unsynced.file.sync_all())
-                .and_then(|()| fs::rename(&unsynced.temporary, &path))
-                .map_err(ExportError::from)
-                .and_then(|()| append_progress(directory, &unsynced.listed))
-                .map_err(Some),
-        };
-        match settled {
-            Ok(()) => written.push(unsynced.listed),
-            Err(error) => {
+/// What the threads that settle a job's files share.
+struct Settling<'a> {
+    directory: &'a Path,
+    quota: &'a Quota,
+    finished: Mutex<std::sync::mpsc::Receiver<Unsynced>>,
+    /// The files listed in the progress list, in the order listed.
+    listed: Mutex<Vec<ManifestFile>>,
+    failure: &'a Mutex<Option<ExportError>>,
+    fail: &'a (dyn Fn(ExportError) + Sync),
+}
+
+impl Settling<'_> {
+    /// Syncs each file handed over, renames it into place and lists it, until the writers are
+    /// done. After a failure (anyone's), the files still handed over are removed instead.
+    fn settle(&self) {
+        loop {
+            let next = self
+                .finished
+                .lock()
+                .expect("no thread panics holding it")
+                .recv();
+            let Ok(unsynced) = next else {
+                return;
+            };
+            let failed = self.failure.lock().expect("no panic holding it").is_some();
+            let path = self.directory.join(&unsynced.listed.path);
+            let settled = match failed {
+                true => Err(None),
+                false => (unsynced.file.sync_all())
+                    .and_then(|()| fs::rename(&unsynced.temporary, &path))
+                    .map_err(|error| Some(error.into())),
+            };
+            let settled = settled.and_then(|()| {
+                // Listed under the lock: the progress list's lines are never interleaved.
+                let mut listed = self.listed.lock().expect("no thread panics holding it");
+                append_progress(self.directory, &unsynced.listed).map_err(Some)?;
+                listed.push(unsynced.listed.clone());
+                Ok(())
+            });
+            if let Err(error) = settled {
                 let _ = fs::remove_file(&unsynced.temporary);
-                quota.give_back(unsynced.listed.bytes);
+                let _ = fs::remove_file(&path);
+                self.quota.give_back(unsynced.listed.bytes);
                 if let Some(error) = error {
-                    failed = true;
-                    fail(error);
+                    (self.fail)(error);
                 }
             }
         }
     }
-    written
 }
 
-/// The first log entry recorded on `day` or later, or `through + 1` if none up to `through` is:
-/// the log's times never go back, so a binary search over sequences finds it.
+/// The first log entry recorded on `day` or later, or `through + 1` if none up to `through` is.
 fn first_entry_on(snapshot: &dyn Snapshot, day: Date, through: u64) -> Result<u64, ExportError> {
-    let (mut low, mut high) = (1, through + 1);
-    while low < high {
-        let middle = low + (high - low) / 2;
-        let record = tanba_engine::query::log_record(snapshot, middle)?
-            .ok_or_else(|| ExportError::Corrupt(format!("log entry {middle} is missing")))?;
-        if Date::from_unix_ms_in_kz(record.time_ms) >= day {
-            high = middle;
-        } else {
-            low = middle + 1;
-        }
-    }
-    Ok(low)
+    let start_ms = day.start_unix_ms_in_kz();
+    Ok(tanba_engine::query::first_entry_at_or_after(
+        snapshot, through, start_ms,
+    )?)
 }
 
 /// Syncs the job's directory, its days' directories and its progress list.
@@ -588,7 +611,10 @@ fn write_rows<W: Write + Send>(
     let mut next = range.start;
     while next < range.end {
         let from = keys::sequence(next);
-        let page = (snapshot.scan_from(Column::Log, &[], &from, LOG_PAGE_ENTRIES))
+        // No entry past the part's is read: a small day's part is a few entries of a large log.
+        let entries = usize::try_from(range.end - next)
+            .map_or(LOG_PAGE_ENTRIES, |left| left.min(LOG_PAGE_ENTRIES));
+        let page = (snapshot.scan_from_bytes(Column::Log, &[], &from, entries, LOG_PAGE_BYTES_MAX))
             .map_err(EngineError::from)?;
         let read_before = next;
         for (key, value) in page {

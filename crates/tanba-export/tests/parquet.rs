@@ -333,8 +333,7 @@ fn r_is_15_a_day_split_into_parts_reads_the_same_and_a_part_cut_short_is_written
         let job_directory = tanba_export::job_directory(&parts_root, job.id);
         std::fs::remove_file(job_directory.join(tanba_export::MANIFEST_FILE)).unwrap();
         std::fs::remove_file(job_directory.join(&first_day[1].path)).unwrap();
-        let finished =
-            write_job_in_parts(snapshot.as_ref(), &job, &parts_root, &quota, 7).unwrap();
+        let finished = write_job_in_parts(snapshot.as_ref(), &job, &parts_root, &quota, 7).unwrap();
         assert_eq!(finished, parts, "{kind:?}: the same files, byte for byte");
     }
 }

@@ -92,6 +92,25 @@ pub fn decode(bytes: &[u8]) -> Result<LogRecord, LogError> {
     from_wire::record(decode_message(bytes)?)
 }
 
+/// When a record was accepted (`time_ms`), read without decoding its event: a search of the log
+/// by time reads many records for this alone. Refuses a format this reader does not know.
+pub fn decode_time(bytes: &[u8]) -> Result<u64, LogError> {
+    /// The fields of `tanba.log.v1.Record` a search by time needs; a protobuf decoder skips
+    /// the others unread (the event is one length-delimited field).
+    #[derive(Clone, PartialEq, prost::Message)]
+    struct RecordTime {
+        #[prost(uint32, tag = "1")]
+        format: u32,
+        #[prost(uint64, tag = "3")]
+        time_ms: u64,
+    }
+    let head = RecordTime::decode(bytes).map_err(|error| LogError::Protobuf(error.to_string()))?;
+    if head.format != RECORD_FORMAT {
+        return Err(LogError::Format(head.format));
+    }
+    Ok(head.time_ms)
+}
+
 /// Reads a record's bytes into the generated message, as any protobuf decoder would (what the
 /// JSON twin of a feed shows), refusing a format this reader does not know.
 pub fn decode_message(bytes: &[u8]) -> Result<pb::Record, LogError> {

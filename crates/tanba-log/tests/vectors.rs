@@ -722,6 +722,25 @@ fn a_later_writers_fields_and_events_are_read_as_far_as_known() {
         decode(&bytes).unwrap_err(),
         LogError::UnknownEvent("declared_abroad".into())
     );
+    assert_eq!(tanba_log::decode_time(&bytes), Ok(record.time_ms));
+}
+
+#[test]
+fn a_records_time_reads_without_its_event_as_the_whole_record_gives_it() {
+    for record in samples() {
+        let bytes = encode(&record);
+        assert_eq!(
+            tanba_log::decode_time(&bytes),
+            Ok(record.time_ms),
+            "{record:?}"
+        );
+    }
+    let mut message = pb::Record::decode(encode(&samples()[0]).as_slice()).unwrap();
+    message.format = 2;
+    let error = tanba_log::decode_time(&message.encode_to_vec()).unwrap_err();
+    assert_eq!(error, LogError::Format(2));
+    let error = tanba_log::decode_time(&[0xFF, 0xFF]).unwrap_err();
+    assert_eq!(error.code(), "TANBA-LOG-PROTOBUF");
 }
 
 #[test]

@@ -56,6 +56,13 @@ impl Date {
         }
     }
 
+    /// The instant (unix milliseconds) the day starts in Kazakhstan; 0 for a day starting
+    /// before 1970 in UTC. `from_unix_ms_in_kz(t) >= self` exactly when `t >= ` this.
+    pub fn start_unix_ms_in_kz(&self) -> u64 {
+        let start_ms = i64::from(self.days_since_epoch) * MS_PER_DAY - KZ_UTC_OFFSET_MS;
+        u64::try_from(start_ms).unwrap_or(0)
+    }
+
     /// The date `days` after 1970-01-01.
     pub fn from_days_since_epoch(days: i32) -> Date {
         Date {
@@ -201,6 +208,17 @@ mod tests {
 
     fn day_of(text: &str) -> Date {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_day_starts_at_midnight_in_kazakhstan_and_its_instants_fall_on_it() {
+        let day = day_of("2026-12-05");
+        let start_ms = day.start_unix_ms_in_kz();
+        assert_eq!(start_ms, 1_796_410_800_000, "2026-12-04 19:00 UTC");
+        assert_eq!(Date::from_unix_ms_in_kz(start_ms), day);
+        assert!(Date::from_unix_ms_in_kz(start_ms - 1) < day);
+        assert_eq!(day_of("1970-01-01").start_unix_ms_in_kz(), 0);
+        assert_eq!(Date::from_unix_ms_in_kz(0), day_of("1970-01-01"));
     }
 
     #[test]

@@ -433,18 +433,7 @@ fn identifiers(event: &Value) -> usize {
 
 /// The first entry at or after `time_ms`; one past the head if none.
 fn first_at_or_after(snapshot: &dyn Snapshot, head: u64, time_ms: u64) -> Result<u64, ApiError> {
-    let (mut low, mut high) = (1, head + 1);
-    while low < high {
-        let middle = low + (high - low) / 2;
-        let record = query::log_record(snapshot, middle)?
-            .ok_or_else(|| EngineError::Corrupt(format!("the log has no entry {middle}")))?;
-        if record.time_ms < time_ms {
-            low = middle + 1;
-        } else {
-            high = middle;
-        }
-    }
-    Ok(low)
+    Ok(query::first_entry_at_or_after(snapshot, head, time_ms)?)
 }
 
 /// What a capture does when one event fails (the `GS1-Capture-Error-Behaviour` header).
