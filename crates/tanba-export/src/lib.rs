@@ -241,6 +241,9 @@ pub struct ManifestFile {
     /// several, each a share of its entries in log order).
     #[serde(default)]
     pub part: u32,
+    /// The log entries it covers (`start` to `end`, the end not included).
+    #[serde(default)]
+    pub sequences: std::ops::Range<u64>,
     /// Its rows.
     pub rows: u64,
     /// Its size.
@@ -319,9 +322,9 @@ pub fn write_job_in_parts(
     }
     let directory = job_directory(root, job.id);
     fs::create_dir_all(&directory)?;
-    let written = read_progress(&directory)?;
-    let parts: Vec<Part> = plan_parts(snapshot, job, part_entries_max)?
-        .into_iter()
+    let planned = plan_parts(snapshot, job, part_entries_max)?;
+    let written = kept_files(&directory, &planned, quota)?;
+    let parts: Vec<Part> = (planned.into_iter())
         .filter(|part| !written.iter().any(|file| file.path == part.path()))
         .collect();
     let mut files = write_parts(snapshot, job, &directory, quota, &parts, written)?;
@@ -344,6 +347,25 @@ pub fn write_job_in_parts(
     Ok(manifest)
 }
 
+/// The files a job wrote before it was cut short that its plan still has (the same path and
+/// entries); any other (written under another split, by an older version) is removed, so no
+/// entry is exported twice.
+fn kept_files(
+    directory: &Path,
+    planned: &[Part],
+    quota: &Quota,
+) -> Result<Vec<ManifestFile>, ExportError> {
+    let (kept, stale): (Vec<_>, Vec<_>) =
+        (read_progress(directory)?.into_iter()).partition(|file| {
+            (planned.iter()).any(|part| part.path() == file.path && part.entries == file.sequences)
+        });
+    for file in stale {
+        fs::remove_file(directory.join(&file.path))?;
+        quota.give_back(file.bytes);
+    }
+    Ok(kept)
+}
+
 /// One file of a job: a day's log entries, or a share of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Part {
@@ -360,9 +382,9 @@ impl Part {
 }
 
 /// The job's files: a part per day, or more for a day of more than `part_entries_max` log
-/// entries, split evenly into a multiple of [`EXPORT_THREADS`] parts. The split depends only on the log, so a job's files are the same
-/// whenever and on whatever machine they are written; a day with no entries still has its
-/// (empty) file.
+/// entries, split evenly into a multiple of [`EXPORT_THREADS`] parts. The split depends only
+/// on the log, so a job's files are the same whenever and on whatever machine they are
+/// written; a day with no entries still has its (empty) file.
 fn plan_parts(
     snapshot: &dyn Snapshot,
     job: &DataExportJob,
@@ -571,6 +593,7 @@ fn write_part(
             path: relative,
             day: part.day,
             part: part.index,
+            sequences: part.entries.clone(),
             rows,
             bytes: hashed.bytes,
             blake3: hashed.hasher.finalize().to_hex().to_string(),
@@ -676,19 +699,22 @@ fn write_synced(
     Ok(())
 }
 
-/// The files a job wrote before it was cut short, whose files are whole.
+/// The files a job listed before it was cut short that are there (each whole: synced before it
+/// was renamed into place and listed).
 fn read_progress(directory: &Path) -> Result<Vec<ManifestFile>, ExportError> {
     let file = match File::open(directory.join(PROGRESS_FILE)) {
         Ok(file) => file,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(error) => return Err(error.into()),
     };
-    let mut files = Vec::new();
+    let mut files: Vec<ManifestFile> = Vec::new();
     for line in BufReader::new(file).lines() {
-        // A line cut by a crash is the last: its day is written again.
+        // A line cut by a crash is the last: its file is written again.
         let Ok(file) = serde_json::from_str::<ManifestFile>(&line?) else {
             break;
         };
+        // A path listed again was written again: the later line is the file there now.
+        files.retain(|listed| listed.path != file.path);
         if directory.join(&file.path).is_file() {
             files.push(file);
         }

@@ -335,5 +335,13 @@ fn r_is_15_a_day_split_into_parts_reads_the_same_and_a_part_cut_short_is_written
         std::fs::remove_file(job_directory.join(&first_day[1].path)).unwrap();
         let finished = write_job_in_parts(snapshot.as_ref(), &job, &parts_root, &quota, 7).unwrap();
         assert_eq!(finished, parts, "{kind:?}: the same files, byte for byte");
+
+        // Finished under another split (a version that splits otherwise): the old split's files
+        // go, and the job is the whole one, no entry exported twice.
+        std::fs::remove_file(job_directory.join(tanba_export::MANIFEST_FILE)).unwrap();
+        let resplit =
+            write_job_in_parts(snapshot.as_ref(), &job, &parts_root, &quota, u64::MAX).unwrap();
+        assert_eq!(resplit.files, whole.files, "{kind:?}");
+        assert_eq!(read_back(&job_directory)["duckdb"], read_whole["duckdb"]);
     }
 }
