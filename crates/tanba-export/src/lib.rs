@@ -8,12 +8,12 @@
 //! BLAKE3 hash. A day of more than [`PART_ENTRIES_MAX`] log entries is split evenly into parts
 //! (`part-1.parquet`, ...), and [`EXPORT_THREADS`] threads write the job's files at once, each
 //! taking the next: a big day is shared by the cores, while other threads sync the files
-//! written (the writers never wait for the disk). Every file is written beside its place and renamed into it once synced, and listed in
-//! `progress.jsonl` after; the renames and the list are made durable together before the
-//! manifest (one fsync a file, not three): a job cut short resumes with the files missing. The
-//! split depends only on the log, so the files of one job are the same whenever and wherever
-//! they are written (the codes table aside: it shows the codes as they stand when written, and
-//! says so).
+//! written (the writers never wait for the disk). Every file is written beside its place,
+//! renamed into it once synced, and listed in `progress.jsonl` after; the renames and the list
+//! are made durable together before the manifest (one fsync a file, not three): a job cut short
+//! resumes with the files missing. The split depends only on the log, so the files of one job
+//! are the same whenever and wherever they are written (the codes table aside: it shows the
+//! codes as they stand when written, and says so).
 //!
 //! The tables (all with `sequence` u64, `time` timestamp\[ms, UTC\], `day` date32 first: the log
 //! entry the row comes from, and its Kazakhstan day):
@@ -27,10 +27,11 @@
 //! | `cases` | entry of the cases feed | `event`, `case`, `kind`, `transition`, `state`, `actor` |
 //!
 //! Bounded: a job covers at most a year, reads the log a page at a time, holds at most a row
-//! group ([`ROW_GROUP_ROWS`]) per thread in memory, and stops with [`ExportError::QuotaExceeded`] when
-//! the files of every job together would pass the [`Quota`] (checked as each file is
-//! finished: one file may pass it by its own size before it is removed). A failed job keeps a
-//! marker with its error, a deleted one a marker written before its files go.
+//! group ([`ROW_GROUP_ROWS`]) per thread in memory, and stops with
+//! [`ExportError::QuotaExceeded`] when the files of every job together would pass the
+//! [`Quota`] (checked as each file is finished: one file may pass it by its own size before it
+//! is removed). A failed job keeps a marker with its error, a deleted one a marker written
+//! before its files go.
 //!
 //! Architecture invariant: reads a store snapshot through the engine's queries; writes only
 //! under the directory it is given. Knows nothing of the network.
@@ -540,9 +541,11 @@ fn first_entry_on(snapshot: &dyn Snapshot, day: Date, through: u64) -> Result<u6
 
 /// Syncs the job's directory, its days' directories and its progress list.
 fn sync_directories(directory: &Path, files: &[ManifestFile]) -> Result<(), ExportError> {
-    let days: std::collections::BTreeSet<Date> = files.iter().map(|file| file.day).collect();
-    for day in days {
-        File::open(directory.join(format!("day={day}")))?.sync_all()?;
+    let parents: std::collections::BTreeSet<PathBuf> = (files.iter())
+        .filter_map(|file| Path::new(&file.path).parent().map(Path::to_path_buf))
+        .collect();
+    for parent in parents {
+        File::open(directory.join(parent))?.sync_all()?;
     }
     if let Ok(progress) = File::open(directory.join(PROGRESS_FILE)) {
         progress.sync_all()?;

@@ -33,7 +33,8 @@ pub struct Entry<'a> {
 
 /// Rows of one kind being built.
 pub trait Table {
-    /// Adds the rows `entry` makes (none for an entry the kind does not cover).
+    /// Adds the rows `entry` makes (none for an entry the kind does not cover). Only entries of
+    /// [`Table::kind`] are given.
     fn add(&mut self, snapshot: &dyn Snapshot, entry: &Entry) -> Result<(), ExportError>;
     /// The feed kind of every entry that makes rows, if the table takes only some: an entry
     /// stored without it is passed over undecoded (decoding is most of a row's cost, and the
@@ -732,9 +733,6 @@ impl Table for Cases {
 
     fn add(&mut self, _: &dyn Snapshot, entry: &Entry) -> Result<(), ExportError> {
         let record = entry.record;
-        if !tanba_log::kinds_of(&record.event).contains(FeedKind::Cases) {
-            return Ok(());
-        }
         let (case, kind, step) = match &record.event {
             Event::CaseOpened { opening, step } => (
                 Some(record.sequence),

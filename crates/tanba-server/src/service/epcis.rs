@@ -249,7 +249,7 @@ impl<'a> PageReader<'a> {
             (Some(page), _) if page.index == u32::MAX => page.sequence,
             (Some(page), _) => page.sequence.saturating_sub(1),
             (None, Some(from_ms)) => {
-                first_at_or_after(self.snapshot, head, from_ms)?.saturating_sub(1)
+                query::first_entry_at_or_after(self.snapshot, head, from_ms)?.saturating_sub(1)
             }
             (None, None) => 0,
         };
@@ -274,7 +274,7 @@ impl<'a> PageReader<'a> {
         let mut cursor = match (self.query.page, self.query.before_ms) {
             (Some(page), _) => page.sequence.min(head),
             (None, Some(before_ms)) => {
-                first_at_or_after(self.snapshot, head, before_ms)?.saturating_sub(1)
+                query::first_entry_at_or_after(self.snapshot, head, before_ms)?.saturating_sub(1)
             }
             (None, None) => head,
         };
@@ -429,11 +429,6 @@ fn identifiers(event: &Value) -> usize {
         .map(Vec::len)
         .sum::<usize>()
         + usize::from(event.get("parentID").is_some())
-}
-
-/// The first entry at or after `time_ms`; one past the head if none.
-fn first_at_or_after(snapshot: &dyn Snapshot, head: u64, time_ms: u64) -> Result<u64, ApiError> {
-    Ok(query::first_entry_at_or_after(snapshot, head, time_ms)?)
 }
 
 /// What a capture does when one event fails (the `GS1-Capture-Error-Behaviour` header).
