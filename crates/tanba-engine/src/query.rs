@@ -4,6 +4,8 @@
 //! [`DocumentView`]) rather than the stored records, so the store's layout can change without
 //! changing a door; cases and notices are still answered as their records.
 
+use std::ops::ControlFlow;
+
 use tanba_store::{Column, Snapshot};
 use tanba_types::limits::{PACKAGE_CONTENT_MAX, PAGE_ENTRIES_MAX};
 use tanba_types::{
@@ -192,19 +194,31 @@ pub fn code_record(
     record(snapshot, Column::Codes, &keys::code(code))
 }
 
-/// The stored records of several codes, in the order asked, in one batched read (an export
-/// reads an issue's codes so, not one seek each).
-pub fn code_records(
+/// Visits the stored records of several codes (`None`: not stored), read in one batch, each
+/// decoded where the store holds it (an export reads an issue's codes so, not one seek each). The codes come in ascending key order, the order RocksDB reads fastest, not the order
+/// asked. Stops at the first error of `visit`.
+pub fn each_code_record<E: From<EngineError>>(
     snapshot: &dyn Snapshot,
     codes: &[CodeKey],
-) -> Result<Vec<Option<CodeRecord>>, EngineError> {
-    let keys: Vec<Vec<u8>> = codes.iter().map(keys::code).collect();
-    let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
-    snapshot
-        .multi_get(Column::Codes, &keys)?
-        .into_iter()
-        .map(|value| value.map(|bytes| decode(&bytes)).transpose())
-        .collect()
+    mut visit: impl FnMut(&CodeKey, Option<CodeRecord>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut keyed: Vec<(Vec<u8>, &CodeKey)> =
+        codes.iter().map(|code| (keys::code(code), code)).collect();
+    keyed.sort_unstable_by(|(left, _), (right, _)| left.cmp(right));
+    let keys: Vec<&[u8]> = keyed.iter().map(|(key, _)| key.as_slice()).collect();
+    let mut failed = None;
+    let read = snapshot.multi_get_each(Column::Codes, &keys, &mut |index, value| {
+        let record = value.map(decode).transpose().map_err(E::from);
+        match record.and_then(|record| visit(keyed[index].1, record)) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(error) => {
+                failed = Some(error);
+                ControlFlow::Break(())
+            }
+        }
+    });
+    read.map_err(|error| E::from(error.into()))?;
+    failed.map_or(Ok(()), Err)
 }
 
 /// A code's card: one read for the code, one for its product, one per enclosing package.

@@ -362,19 +362,18 @@ impl Codes {
         Ok(holder)
     }
 
-    /// Adds the rows of `codes`, read in one batch.
+    /// Adds the rows of `codes`, read in one batch (in key order).
     fn push_all(
         &mut self,
         snapshot: &dyn Snapshot,
         record: &LogRecord,
         codes: &[CodeKey],
     ) -> Result<(), ExportError> {
-        for (code, stored) in codes.iter().zip(query::code_records(snapshot, codes)?) {
+        query::each_code_record(snapshot, codes, |code, stored| {
             let stored =
                 stored.ok_or_else(|| ExportError::Corrupt(format!("code {code} is missing")))?;
-            self.push(snapshot, record, code, &stored)?;
-        }
-        Ok(())
+            self.push(snapshot, record, code, &stored)
+        })
     }
 
     fn push(
@@ -393,8 +392,10 @@ impl Codes {
         self.status.append_value(status);
         self.reason.append_option(reason);
         append_id(&mut self.holder, &holder);
-        self.package
-            .append_option(stored.parent.map(|parent| parent.to_string()));
+        match &stored.parent {
+            Some(parent) => append_code(&mut self.package, parent),
+            None => self.package.append_null(),
+        }
         let days = |date: Option<Date>| date.map(|date| date.days_since_epoch());
         self.production_date
             .append_option(days(stored.production_date));

@@ -282,3 +282,51 @@ proptest! {
         prop_assert_eq!(&rocks.snapshot().scan_prefix(Column::Codes, b"k", 100).unwrap(), &expected);
     }
 }
+
+#[test]
+fn many_keys_are_read_at_once_in_the_order_asked() {
+    each_store(|store| {
+        let writes = [
+            (Column::Codes, &b"b"[..], Some(&b"2"[..])),
+            (Column::Codes, b"d", Some(b"4")),
+            (Column::Codes, b"a", Some(b"1")),
+        ];
+        store.write(batch(&writes), Durability::Synced).unwrap();
+        let value = |bytes: &[u8]| Some(bytes.to_vec());
+        // Sorted (RocksDB is told so), unsorted, with a missing key and a key asked twice.
+        let asks: [&[&[u8]]; 3] = [
+            &[b"a", b"b", b"c", b"d"],
+            &[b"d", b"a", b"c", b"b"],
+            &[b"b", b"b", b"z"],
+        ];
+        let expected = [
+            vec![value(b"1"), value(b"2"), None, value(b"4")],
+            vec![value(b"4"), value(b"1"), None, value(b"2")],
+            vec![value(b"2"), value(b"2"), None],
+        ];
+        for (keys, expected) in asks.iter().zip(expected) {
+            assert_eq!(store.multi_get(Column::Codes, keys).unwrap(), expected);
+            let mut visited = Vec::new();
+            let snapshot = store.snapshot();
+            snapshot
+                .multi_get_each(Column::Codes, keys, &mut |index, value| {
+                    visited.push((index, value.map(<[u8]>::to_vec)));
+                    std::ops::ControlFlow::Continue(())
+                })
+                .unwrap();
+            let indexed: Vec<_> = expected.into_iter().enumerate().collect();
+            assert_eq!(visited, indexed);
+        }
+        // A visitor that breaks is not called again.
+        let mut calls = 0;
+        let snapshot = store.snapshot();
+        let keys: &[&[u8]] = &[b"a", b"b", b"d"];
+        snapshot
+            .multi_get_each(Column::Codes, keys, &mut |_, _| {
+                calls += 1;
+                std::ops::ControlFlow::Break(())
+            })
+            .unwrap();
+        assert_eq!(calls, 1);
+    });
+}

@@ -241,8 +241,14 @@ impl fmt::Display for CodeKey {
                 f.write_str(gtin.as_str())?;
                 f.write_str("(21)")?;
                 // GS1's bracketed form escapes an opening bracket inside data, so that what is
-                // shown parses back as the same code.
-                f.write_str(&serial.as_str().replace('(', "\\("))
+                // shown parses back as the same code (written piece by piece: a code is shown
+                // millions of times by feeds and exports, and most serials have no bracket).
+                let mut pieces = serial.as_str().split('(');
+                f.write_str(pieces.next().unwrap_or_default())?;
+                pieces.try_for_each(|piece| {
+                    f.write_str("\\(")?;
+                    f.write_str(piece)
+                })
             }
             CodeKey::Sscc(sscc) => {
                 f.write_str("(00)")?;
@@ -352,10 +358,19 @@ mod tests {
 
     #[test]
     fn keys_round_trip_through_text() {
-        for text in ["(01)04607112710016(21)sN7&x'Q2", "(00)046071120000000018"] {
+        let texts = [
+            "(01)04607112710016(21)sN7&x'Q2",
+            "(00)046071120000000018",
+            // Brackets inside a serial are escaped, wherever they stand.
+            "(01)04607112710016(21)\\(a\\(\\(b\\(",
+        ];
+        for text in texts {
             let key: CodeKey = text.parse().unwrap();
             assert_eq!(key.to_string(), text);
         }
+        let serial = Serial::parse("(a((b(").unwrap();
+        let key = CodeKey::item(Gtin::parse("04607112710016").unwrap(), serial);
+        assert_eq!(key.to_string(), "(01)04607112710016(21)\\(a\\(\\(b\\(");
     }
 
     #[test]
