@@ -6,6 +6,8 @@
 //!   runs the same function over the log, so replay gives byte-identical state.
 //! - [`core`](mod@core): a group of commands decided, chained onto the BLAKE3 log, applied and
 //!   committed in one synced batch with the log head (and a signed checkpoint every N events).
+//! - [`command_log`](mod@command_log): the one order of the batches of commands the writer
+//!   applies: a local queue, or a replicated stream read by every node (`tanba-replica`).
 //! - [`engine`](mod@engine): the writer thread (group commit, tickets), the issuer thread that
 //!   makes and signs codes for emission orders, the injected clock.
 //! - [`log`](mod@log): reading, verifying (from genesis or a signed checkpoint) and replaying the
@@ -42,6 +44,7 @@ pub mod apply;
 pub mod blobs;
 pub mod calendar;
 pub mod cases;
+pub mod command_log;
 pub mod consumers;
 pub mod core;
 pub mod data_export;

@@ -1,0 +1,194 @@
+//! NATS servers on loopback, real processes, for tests and benchmarks: one server, or a
+//! JetStream cluster of several (routes between them, each with its own store directory and
+//! `sync_interval: always`, as production runs it). Servers can be killed (SIGKILL) and started
+//! again on the same ports and store, to test what a crash does.
+//!
+//! The server is the one `scripts/setup.sh` installs (`/var/tmp/tanba-tools/nats/bin/`), or
+//! the one `TANBA_NATS_SERVER` names.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where `scripts/setup.sh` installs the server.
+pub const NATS_SERVER_INSTALLED: &str = "/var/tmp/tanba-tools/nats/bin/nats-server";
+
+/// How long a started server may take to accept connections.
+pub const SERVER_START_WAIT: Duration = Duration::from_secs(20);
+
+/// The NATS server binary: `TANBA_NATS_SERVER`, else the installed one.
+pub fn nats_server_binary() -> PathBuf {
+    std::env::var_os("TANBA_NATS_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(NATS_SERVER_INSTALLED))
+}
+
+/// A port free on loopback now (the kernel's choice; taken again by the server at once).
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// One server of a cluster.
+struct Server {
+    name: String,
+    client_port: u16,
+    config: PathBuf,
+    process: Option<Child>,
+}
+
+/// NATS servers on loopback, stopped (killed) when dropped.
+pub struct NatsCluster {
+    directory: tempfile::TempDir,
+    servers: Vec<Server>,
+}
+
+impl NatsCluster {
+    /// Starts `size` servers (1 for a lone server; 3 for an R3 JetStream cluster) and waits
+    /// until each accepts connections.
+    pub fn start(size: usize) -> std::io::Result<NatsCluster> {
+        assert!(size >= 1, "a cluster has a server");
+        let directory = tempfile::Builder::new().prefix("tanba-nats-").tempdir()?;
+        let client_ports: Vec<u16> = (0..size).map(|_| free_port()).collect::<Result<_, _>>()?;
+        let route_ports: Vec<u16> = (0..size).map(|_| free_port()).collect::<Result<_, _>>()?;
+        let mut servers = Vec::new();
+        for index in 0..size {
+            let name = format!("n{}", index + 1);
+            let config = directory.path().join(format!("{name}.conf"));
+            let text = server_config(
+                &name,
+                client_ports[index],
+                route_ports[index],
+                &route_ports,
+                &directory.path().join(&name),
+            );
+            std::fs::write(&config, text)?;
+            servers.push(Server {
+                name,
+                client_port: client_ports[index],
+                config,
+                process: None,
+            });
+        }
+        let mut cluster = NatsCluster { directory, servers };
+        for index in 0..size {
+            cluster.start_server(index)?;
+        }
+        for index in 0..size {
+            cluster.wait_for(index)?;
+        }
+        Ok(cluster)
+    }
+
+    /// The client URLs of every server, comma-separated (what a client connects to).
+    pub fn urls(&self) -> String {
+        let urls: Vec<String> = (0..self.servers.len()).map(|i| self.url(i)).collect();
+        urls.join(",")
+    }
+
+    /// The client URL of server `index`.
+    pub fn url(&self, index: usize) -> String {
+        format!("nats://127.0.0.1:{}", self.servers[index].client_port)
+    }
+
+    /// Kills server `index` at once (SIGKILL: no goodbye, nothing flushed).
+    pub fn kill(&mut self, index: usize) -> std::io::Result<()> {
+        if let Some(mut process) = self.servers[index].process.take() {
+            process.kill()?;
+            process.wait()?;
+        }
+        Ok(())
+    }
+
+    /// Starts server `index` again, on its ports and store, and waits until it accepts
+    /// connections.
+    pub fn restart(&mut self, index: usize) -> std::io::Result<()> {
+        self.kill(index)?;
+        self.start_server(index)?;
+        self.wait_for(index)
+    }
+
+    fn start_server(&mut self, index: usize) -> std::io::Result<()> {
+        let server = &mut self.servers[index];
+        let log =
+            std::fs::File::create(self.directory.path().join(format!("{}.log", server.name)))?;
+        let process = Command::new(nats_server_binary())
+            .arg("--config")
+            .arg(&server.config)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .map_err(|error| {
+                std::io::Error::new(
+                    error.kind(),
+                    format!(
+                        "cannot start {} (run scripts/setup.sh): {error}",
+                        nats_server_binary().display()
+                    ),
+                )
+            })?;
+        server.process = Some(process);
+        Ok(())
+    }
+
+    fn wait_for(&mut self, index: usize) -> std::io::Result<()> {
+        let address = format!("127.0.0.1:{}", self.servers[index].client_port);
+        let deadline = Instant::now() + SERVER_START_WAIT;
+        loop {
+            if std::net::TcpStream::connect(&address).is_ok() {
+                return Ok(());
+            }
+            if let Some(process) = self.servers[index].process.as_mut()
+                && let Some(status) = process.try_wait()?
+            {
+                return Err(std::io::Error::other(format!(
+                    "nats server {} exited: {status}",
+                    self.servers[index].name
+                )));
+            }
+            if Instant::now() > deadline {
+                return Err(std::io::Error::other(format!(
+                    "nats server {} did not start in {SERVER_START_WAIT:?}",
+                    self.servers[index].name
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for NatsCluster {
+    fn drop(&mut self) {
+        for index in 0..self.servers.len() {
+            let _ = self.kill(index);
+        }
+    }
+}
+
+/// One server's configuration: JetStream on, every write synced before it is acknowledged
+/// (`sync_interval: always`: Jepsen's NATS 2.12.1 analysis lost acknowledged writes without
+/// it), and routes to every server of the cluster.
+fn server_config(
+    name: &str,
+    client_port: u16,
+    route_port: u16,
+    route_ports: &[u16],
+    store: &Path,
+) -> String {
+    let mut text = format!(
+        "server_name: {name}\nlisten: 127.0.0.1:{client_port}\n\
+         jetstream {{\n  store_dir: \"{}\"\n  sync_interval: always\n}}\n",
+        store.display()
+    );
+    if route_ports.len() > 1 {
+        let routes: Vec<String> = (route_ports.iter())
+            .map(|port| format!("    nats-route://127.0.0.1:{port}"))
+            .collect();
+        text.push_str(&format!(
+            "cluster {{\n  name: tanba\n  listen: 127.0.0.1:{route_port}\n  routes: [\n{}\n  ]\n}}\n",
+            routes.join("\n")
+        ));
+    }
+    text
+}

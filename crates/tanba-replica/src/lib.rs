@@ -1,0 +1,271 @@
+//! Tanba's scale-out (issue 15; ARCHITECTURE.md, "Scale-out over NATS JetStream"): the engine's
+//! [`CommandLog`] carried by a NATS JetStream stream, replicated by Raft across the NATS
+//! servers, which every Tanba node reads in one order.
+//!
+//! - [`JetStreamLog`]: a batch is one stream message, published with `Nats-Msg-Id` = its id (the
+//!   stream drops a duplicate within its window and answers with the first position), and
+//!   acknowledged once the stream's replicas stored it; its stream sequence is its position.
+//!   Reads go through an ordered consumer kept between calls.
+//! - [`cluster`]: NATS servers started on loopback (one, or a cluster of three), for tests and
+//!   benchmarks, from the server that `scripts/setup.sh` installs.
+//!
+//! The interface is synchronous, as the engine's writer is a thread: each call runs on this
+//! log's own runtime, and must not be made from inside another async runtime.
+
+pub mod cluster;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, stream};
+use tanba_engine::command_log::{
+    Appended, Batch, BatchId, CommandLog, CommandLogError, Position, READ_BATCHES_MAX, check_batch,
+};
+use tokio_stream::StreamExt;
+
+/// The header JetStream de-duplicates by.
+const MESSAGE_ID_HEADER: &str = "Nats-Msg-Id";
+
+/// Bytes of one stream message at most, headers and subject included: NATS's default
+/// `max_payload`, which leaves a batch of `BATCH_BYTES_MAX` room for its headers.
+pub const MESSAGE_BYTES_MAX: i32 = 1 << 20;
+
+const _: () =
+    assert!(tanba_engine::command_log::BATCH_BYTES_MAX + 1_024 < MESSAGE_BYTES_MAX as usize);
+
+/// How long a call waits for the NATS servers before it answers `Unavailable`.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the command stream is made.
+#[derive(Debug, Clone)]
+pub struct StreamSettings {
+    /// The stream's name.
+    pub name: String,
+    /// The one subject its batches are published on.
+    pub subject: String,
+    /// Servers that store each batch (3 in production: one may fail).
+    pub replicas: usize,
+    /// How long an id is remembered for de-duplication.
+    pub duplicate_window: Duration,
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        StreamSettings {
+            name: "TANBA_COMMANDS".into(),
+            subject: "tanba.commands".into(),
+            replicas: 3,
+            duplicate_window: Duration::from_secs(120),
+        }
+    }
+}
+
+/// The command log on a JetStream stream.
+pub struct JetStreamLog {
+    runtime: tokio::runtime::Runtime,
+    context: jetstream::Context,
+    settings: StreamSettings,
+    reader: Mutex<Option<Reader>>,
+}
+
+/// An ordered consumer positioned at `next`.
+struct Reader {
+    next: Position,
+    messages: consumer::pull::Ordered,
+}
+
+fn unavailable(error: impl std::fmt::Display) -> CommandLogError {
+    CommandLogError::Unavailable(error.to_string())
+}
+
+impl JetStreamLog {
+    /// Connects to the NATS servers at `urls` (`nats://host:port`, comma-separated) and makes
+    /// the stream if it does not exist (its settings are checked if it does).
+    pub fn connect(urls: &str, settings: StreamSettings) -> Result<JetStreamLog, CommandLogError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("tanba-jetstream")
+            .enable_all()
+            .build()
+            .map_err(unavailable)?;
+        let context = runtime.block_on(async {
+            let client = async_nats::ConnectOptions::new()
+                .connection_timeout(REQUEST_TIMEOUT)
+                .request_timeout(Some(REQUEST_TIMEOUT))
+                .connect(urls.split(',').map(str::trim).collect::<Vec<_>>())
+                .await
+                .map_err(unavailable)?;
+            let context = jetstream::new(client);
+            let config = stream::Config {
+                name: settings.name.clone(),
+                subjects: vec![settings.subject.clone()],
+                num_replicas: settings.replicas,
+                duplicate_window: settings.duplicate_window,
+                storage: stream::StorageType::File,
+                max_message_size: MESSAGE_BYTES_MAX,
+                ..stream::Config::default()
+            };
+            let made = context.get_or_create_stream(config).await;
+            let stream = made.map_err(unavailable)?;
+            let replicas = stream.cached_info().config.num_replicas;
+            if replicas != settings.replicas {
+                return Err(CommandLogError::Unavailable(format!(
+                    "stream {} has {replicas} replicas, not {}",
+                    settings.name, settings.replicas
+                )));
+            }
+            Ok(context)
+        })?;
+        Ok(JetStreamLog {
+            runtime,
+            context,
+            settings,
+            reader: Mutex::new(None),
+        })
+    }
+
+    async fn stream(&self) -> Result<stream::Stream, CommandLogError> {
+        (self.context.get_stream(&self.settings.name).await).map_err(unavailable)
+    }
+
+    /// An ordered consumer from `from`, after checking that `from` was not trimmed.
+    async fn reader_at(&self, from: Position) -> Result<Reader, CommandLogError> {
+        let stream = self.stream().await?;
+        let first = stream.cached_info().state.first_sequence;
+        if from < first {
+            return Err(CommandLogError::Trimmed { asked: from, first });
+        }
+        let config = consumer::pull::OrderedConfig {
+            deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                start_sequence: from,
+            },
+            ..consumer::pull::OrderedConfig::default()
+        };
+        let consumer = stream.create_consumer(config).await.map_err(unavailable)?;
+        let messages = consumer.messages().await.map_err(unavailable)?;
+        Ok(Reader {
+            next: from,
+            messages,
+        })
+    }
+}
+
+/// A stream message as a batch, checked to be the one expected at `position`.
+fn batch_of(message: &jetstream::Message, position: Position) -> Result<Batch, CommandLogError> {
+    let info = message
+        .info()
+        .map_err(|error| CommandLogError::Corrupt(error.to_string()))?;
+    if info.stream_sequence != position {
+        return Err(CommandLogError::Corrupt(format!(
+            "expected position {position}, the stream gave {}",
+            info.stream_sequence
+        )));
+    }
+    let id = (message.headers.as_ref())
+        .and_then(|headers| headers.get(MESSAGE_ID_HEADER))
+        .and_then(|value| parse_id(value.as_str()))
+        .ok_or_else(|| CommandLogError::Corrupt(format!("batch {position} has no id")))?;
+    Ok(Batch {
+        position,
+        id,
+        bytes: message.payload.to_vec(),
+    })
+}
+
+/// Reads an id back from its hex form.
+fn parse_id(text: &str) -> Option<BatchId> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 32 {
+        return None;
+    }
+    let mut id = [0u8; 16];
+    for (index, pair) in bytes.chunks_exact(2).enumerate() {
+        let pair = std::str::from_utf8(pair).ok()?;
+        id[index] = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(BatchId(id))
+}
+
+impl CommandLog for JetStreamLog {
+    fn append(&self, id: BatchId, bytes: Vec<u8>) -> Result<Appended, CommandLogError> {
+        check_batch(&bytes)?;
+        self.runtime.block_on(async {
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert(MESSAGE_ID_HEADER, id.to_string().as_str());
+            let subject = self.settings.subject.clone();
+            let sent = self
+                .context
+                .publish_with_headers(subject, headers, bytes.into())
+                .await
+                .map_err(unavailable)?;
+            let ack = sent.await.map_err(unavailable)?;
+            Ok(Appended {
+                position: ack.sequence,
+                duplicate: ack.duplicate,
+            })
+        })
+    }
+
+    fn read(
+        &self,
+        from: Position,
+        batches_max: usize,
+        wait: Duration,
+    ) -> Result<Vec<Batch>, CommandLogError> {
+        let from = from.max(1);
+        let batches_max = batches_max.min(READ_BATCHES_MAX);
+        let mut held = self.reader.lock().expect("no panics while reading");
+        self.runtime.block_on(async {
+            let mut reader = match held.take() {
+                Some(reader) if reader.next == from => reader,
+                _ => self.reader_at(from).await?,
+            };
+            // Every batch the stream held when the read began comes (it is on its way); past
+            // those, the first is waited for `wait`, and the rest only if already here.
+            let last = self.stream().await?.cached_info().state.last_sequence;
+            let mut batches = Vec::new();
+            while batches.len() < batches_max {
+                let patience = match (reader.next <= last, batches.is_empty()) {
+                    (true, _) => REQUEST_TIMEOUT,
+                    (false, true) => wait,
+                    (false, false) => Duration::ZERO,
+                };
+                let next = tokio::time::timeout(patience, reader.messages.next()).await;
+                let message = match next {
+                    Ok(Some(message)) => message.map_err(unavailable)?,
+                    Ok(None) => break,
+                    Err(_) if reader.next <= last => {
+                        return Err(CommandLogError::Unavailable(format!(
+                            "batch {} did not come in {REQUEST_TIMEOUT:?}",
+                            reader.next
+                        )));
+                    }
+                    Err(_) => break,
+                };
+                batches.push(batch_of(&message, reader.next)?);
+                reader.next += 1;
+            }
+            *held = Some(reader);
+            Ok(batches)
+        })
+    }
+
+    fn last_position(&self) -> Result<Position, CommandLogError> {
+        self.runtime.block_on(async {
+            let stream = self.stream().await?;
+            Ok(stream.cached_info().state.last_sequence)
+        })
+    }
+
+    fn trim_before(&self, position: Position) -> Result<(), CommandLogError> {
+        self.runtime.block_on(async {
+            let stream = self.stream().await?;
+            stream
+                .purge()
+                .sequence(position)
+                .await
+                .map_err(unavailable)?;
+            Ok(())
+        })
+    }
+}

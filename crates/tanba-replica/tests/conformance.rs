@@ -1,0 +1,245 @@
+//! One suite, every command log (issue 15): the local queue of the embedded default and the
+//! JetStream stream, on a lone NATS server (R1) and on a cluster of three (R3), real processes
+//! on loopback. A log that passes gives the engine the same order, positions and
+//! de-duplication whichever it is.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tanba_engine::command_log::{BATCH_BYTES_MAX, BatchId, CommandLog, CommandLogError, LocalLog};
+use tanba_replica::cluster::NatsCluster;
+use tanba_replica::{JetStreamLog, StreamSettings};
+
+/// How long a fresh cluster may take to elect its JetStream leaders.
+const CLUSTER_READY_WAIT: Duration = Duration::from_secs(30);
+
+fn id(n: u64) -> BatchId {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&n.to_be_bytes());
+    bytes[8] = 0xA5;
+    BatchId(bytes)
+}
+
+/// Connects once the cluster has elected its leaders (a stream cannot be made before).
+fn jetstream_log(cluster: &NatsCluster, replicas: usize) -> JetStreamLog {
+    let settings = StreamSettings {
+        replicas,
+        ..StreamSettings::default()
+    };
+    let deadline = Instant::now() + CLUSTER_READY_WAIT;
+    loop {
+        match JetStreamLog::connect(&cluster.urls(), settings.clone()) {
+            Ok(log) => return log,
+            Err(error) if Instant::now() < deadline => {
+                eprintln!("waiting for the cluster: {error}");
+                std::thread::sleep(Duration::from_millis(250));
+            }
+            Err(error) => panic!("the cluster never took the stream: {error}"),
+        }
+    }
+}
+
+/// Runs the suite on every log kind.
+fn each_log(check: impl Fn(&str, Arc<dyn CommandLog>)) {
+    check("local", Arc::new(LocalLog::new()));
+    let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
+    check("jetstream R1", Arc::new(jetstream_log(&lone, 1)));
+    let three = NatsCluster::start(3).expect("three NATS servers start");
+    check("jetstream R3", Arc::new(jetstream_log(&three, 3)));
+}
+
+/// Every property, in one pass over one log (a stream per cluster).
+fn suite(kind: &str, log: Arc<dyn CommandLog>) {
+    positions_start_at_one_and_have_no_gaps(kind, log.as_ref());
+    an_id_appended_again_keeps_its_first_position(kind, log.as_ref());
+    reads_page_and_wait(kind, log.clone());
+    bounds_and_trimming(kind, log.as_ref());
+    appenders_at_once_get_one_order(kind, log);
+}
+
+#[test]
+fn r_is_22_every_command_log_orders_deduplicates_pages_and_trims_alike() {
+    each_log(suite);
+}
+
+fn positions_start_at_one_and_have_no_gaps(kind: &str, log: &dyn CommandLog) {
+    assert_eq!(log.last_position().unwrap(), 0, "{kind}: empty at first");
+    for n in 1..=5u64 {
+        let appended = log
+            .append(id(n), format!("batch {n}").into_bytes())
+            .unwrap();
+        assert_eq!(
+            (appended.position, appended.duplicate),
+            (n, false),
+            "{kind}"
+        );
+    }
+    let batches = log.read(1, 100, Duration::ZERO).unwrap();
+    let read: Vec<_> = batches
+        .iter()
+        .map(|b| (b.position, b.id, b.bytes.clone()))
+        .collect();
+    let expected: Vec<_> = (1..=5u64)
+        .map(|n| (n, id(n), format!("batch {n}").into_bytes()))
+        .collect();
+    assert_eq!(read, expected, "{kind}: in order, as appended");
+    assert_eq!(log.last_position().unwrap(), 5, "{kind}");
+}
+
+fn an_id_appended_again_keeps_its_first_position(kind: &str, log: &dyn CommandLog) {
+    let again = log.append(id(3), b"another body".to_vec()).unwrap();
+    assert_eq!((again.position, again.duplicate), (3, true), "{kind}");
+    assert_eq!(
+        log.last_position().unwrap(),
+        5,
+        "{kind}: nothing stored twice"
+    );
+    // Equal bytes under a new id are a new batch: ids, not contents, say what is a duplicate.
+    let equal = log.append(id(6), b"batch 1".to_vec()).unwrap();
+    assert_eq!((equal.position, equal.duplicate), (6, false), "{kind}");
+}
+
+fn reads_page_and_wait(kind: &str, log: Arc<dyn CommandLog>) {
+    let page = log.read(2, 2, Duration::ZERO).unwrap();
+    let positions: Vec<_> = page.iter().map(|batch| batch.position).collect();
+    assert_eq!(positions, [2, 3], "{kind}: a page from the middle");
+    // Past the end: nothing, after waiting about as long as asked.
+    let started = Instant::now();
+    assert!(
+        log.read(7, 10, Duration::from_millis(300))
+            .unwrap()
+            .is_empty()
+    );
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(250),
+        "{kind}: waited {waited:?}"
+    );
+    // A batch appended while a reader waits wakes it.
+    let appender = {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            log.append(id(7), b"late".to_vec()).unwrap()
+        })
+    };
+    let started = Instant::now();
+    let woken = log.read(7, 10, Duration::from_secs(10)).unwrap();
+    assert_eq!(woken.len(), 1, "{kind}");
+    assert_eq!(
+        (woken[0].position, woken[0].bytes.as_slice()),
+        (7, &b"late"[..])
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{kind}: woken, not timed out"
+    );
+    appender.join().unwrap();
+}
+
+fn bounds_and_trimming(kind: &str, log: &dyn CommandLog) {
+    let too_large = log
+        .append(id(100), vec![0; BATCH_BYTES_MAX + 1])
+        .unwrap_err();
+    assert_eq!(too_large.code(), "TANBA-COMMAND-LOG-TOO-LARGE", "{kind}");
+    assert!(!too_large.retryable());
+    assert!(
+        log.append(id(101), vec![7; BATCH_BYTES_MAX]).is_ok(),
+        "{kind}: the bound fits"
+    );
+    let last = log.last_position().unwrap();
+    log.trim_before(4).unwrap();
+    match log.read(2, 10, Duration::ZERO) {
+        Err(CommandLogError::Trimmed { asked: 2, first: 4 }) => {}
+        other => panic!("{kind}: a trimmed position is refused, got {other:?}"),
+    }
+    let rest = log.read(4, 100, Duration::ZERO).unwrap();
+    assert_eq!(rest.first().map(|batch| batch.position), Some(4), "{kind}");
+    assert_eq!(
+        rest.last().map(|batch| batch.position),
+        Some(last),
+        "{kind}"
+    );
+    assert_eq!(
+        log.last_position().unwrap(),
+        last,
+        "{kind}: trimming keeps the count"
+    );
+}
+
+fn appenders_at_once_get_one_order(kind: &str, log: Arc<dyn CommandLog>) {
+    const THREADS: u64 = 4;
+    const EACH: u64 = 25;
+    let before = log.last_position().unwrap();
+    let threads: Vec<_> = (0..THREADS)
+        .map(|thread| {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                (0..EACH)
+                    .map(|n| {
+                        let number = 1_000 + thread * EACH + n;
+                        log.append(id(number), number.to_be_bytes().to_vec())
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut positions: Vec<u64> = threads
+        .into_iter()
+        .flat_map(|thread| thread.join().unwrap())
+        .map(|appended| appended.position)
+        .collect();
+    positions.sort_unstable();
+    let expected: Vec<u64> = (before + 1..=before + THREADS * EACH).collect();
+    assert_eq!(positions, expected, "{kind}: every batch a place, no gaps");
+    let read = log.read(before + 1, 1_000, Duration::ZERO).unwrap();
+    assert_eq!(read.len() as u64, THREADS * EACH, "{kind}: read back whole");
+}
+
+/// A server of the three killed (SIGKILL) under appends: appends go on once the stream has a
+/// leader, and after it restarts every acknowledged batch is there, once, in one order.
+#[test]
+fn r_is_22_a_killed_nats_server_loses_no_acknowledged_batch() {
+    let mut cluster = NatsCluster::start(3).expect("three NATS servers start");
+    let log = jetstream_log(&cluster, 3);
+    let mut acknowledged = Vec::new();
+    for n in 1..=20u64 {
+        acknowledged.push(
+            log.append(id(n), n.to_be_bytes().to_vec())
+                .unwrap()
+                .position,
+        );
+    }
+    cluster.kill(0).unwrap();
+    let deadline = Instant::now() + CLUSTER_READY_WAIT;
+    let mut n = 21u64;
+    while n <= 40 {
+        match log.append(id(n), n.to_be_bytes().to_vec()) {
+            Ok(appended) => {
+                acknowledged.push(appended.position);
+                n += 1;
+            }
+            // While the stream elects a new leader: the same id again is safe.
+            Err(error) if error.retryable() && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(error) => panic!("appends never resumed: {error}"),
+        }
+    }
+    cluster.restart(0).unwrap();
+    let read = log.read(1, 1_000, Duration::from_secs(5)).unwrap();
+    let positions: Vec<u64> = read.iter().map(|batch| batch.position).collect();
+    assert_eq!(
+        positions,
+        (1..=40).collect::<Vec<_>>(),
+        "once each, in order"
+    );
+    assert_eq!(
+        acknowledged, positions,
+        "every acknowledged batch where it was told"
+    );
+    for batch in &read {
+        assert_eq!(batch.bytes, batch.position.to_be_bytes(), "its own bytes");
+    }
+}
