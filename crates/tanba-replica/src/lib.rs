@@ -47,7 +47,13 @@ pub struct StreamSettings {
     pub replicas: usize,
     /// How long an id is remembered for de-duplication.
     pub duplicate_window: Duration,
+    /// Bytes the stream holds at most until it is trimmed behind the nodes' snapshots.
+    pub bytes_max: i64,
 }
+
+/// Bytes the command stream holds by default. Each replica reserves them on its disk when the
+/// stream is made (a server without the room refuses the stream), so a deployment sizes both.
+pub const STREAM_BYTES_MAX_DEFAULT: i64 = 16 << 30;
 
 impl Default for StreamSettings {
     fn default() -> Self {
@@ -56,6 +62,7 @@ impl Default for StreamSettings {
             subject: "tanba.commands".into(),
             replicas: 3,
             duplicate_window: Duration::from_secs(120),
+            bytes_max: STREAM_BYTES_MAX_DEFAULT,
         }
     }
 }
@@ -103,6 +110,10 @@ impl JetStreamLog {
                 duplicate_window: settings.duplicate_window,
                 storage: stream::StorageType::File,
                 max_message_size: MESSAGE_BYTES_MAX,
+                // Bounded, and a full stream refuses new batches: it never drops old ones
+                // (JetStream's default discard policy would), which may not be applied yet.
+                max_bytes: settings.bytes_max,
+                discard: stream::DiscardPolicy::New,
                 ..stream::Config::default()
             };
             let made = context.get_or_create_stream(config).await;

@@ -10,6 +10,9 @@ use tanba_engine::command_log::{BATCH_BYTES_MAX, BatchId, CommandLog, CommandLog
 use tanba_replica::cluster::NatsCluster;
 use tanba_replica::{JetStreamLog, StreamSettings};
 
+/// Bytes a test's stream holds at most.
+const STREAM_BYTES_MAX_IN_TESTS: i64 = 256 << 20;
+
 /// How long a fresh cluster may take to elect its JetStream leaders.
 const CLUSTER_READY_WAIT: Duration = Duration::from_secs(30);
 
@@ -24,6 +27,8 @@ fn id(n: u64) -> BatchId {
 fn jetstream_log(cluster: &NatsCluster, replicas: usize) -> JetStreamLog {
     let settings = StreamSettings {
         replicas,
+        // Reserved on each server's disk: a test machine's share, not a deployment's.
+        bytes_max: STREAM_BYTES_MAX_IN_TESTS,
         ..StreamSettings::default()
     };
     let deadline = Instant::now() + CLUSTER_READY_WAIT;
@@ -242,4 +247,36 @@ fn r_is_22_a_killed_nats_server_loses_no_acknowledged_batch() {
     for batch in &read {
         assert_eq!(batch.bytes, batch.position.to_be_bytes(), "its own bytes");
     }
+}
+
+/// A full stream refuses new batches (retryable) and keeps every old one: a command not yet
+/// applied is never dropped to make room.
+#[test]
+fn r_is_22_a_full_stream_refuses_and_drops_nothing() {
+    let lone = NatsCluster::start(1).expect("a NATS server starts");
+    let settings = StreamSettings {
+        replicas: 1,
+        bytes_max: 64 << 10,
+        ..StreamSettings::default()
+    };
+    let log = JetStreamLog::connect(&lone.urls(), settings).unwrap();
+    let mut appended = 0u64;
+    let refusal = loop {
+        match log.append(id(appended + 1), vec![1; 4_096]) {
+            Ok(_) => appended += 1,
+            Err(error) => break error,
+        }
+        assert!(appended < 100, "a 64 KiB stream fills");
+    };
+    assert!(
+        refusal.retryable(),
+        "a full stream is a wait, not a refusal: {refusal}"
+    );
+    let kept = log.read(1, 1_000, Duration::ZERO).unwrap();
+    assert_eq!(kept.len() as u64, appended, "nothing dropped");
+    assert_eq!(
+        kept.first().map(|batch| batch.id),
+        Some(id(1)),
+        "the oldest is kept"
+    );
 }
