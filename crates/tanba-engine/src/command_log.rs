@@ -1,6 +1,7 @@
 //! The command log: the one total order of the batches of commands the writer applies (issue 15,
-//! ARCHITECTURE.md "Scale-out over NATS JetStream"). The engine knows this interface only; two
-//! implementations pass one conformance suite (`tanba-replica`'s `tests/conformance.rs`):
+//! ARCHITECTURE.md "Scale-out over NATS JetStream"). The writer is to know this interface only
+//! (today it still takes its commands from a channel); two implementations pass one
+//! conformance suite (`tanba-replica`'s `tests/conformance.rs`):
 //! - [`LocalLog`]: a bounded queue in this process, the embedded default;
 //! - `tanba_replica::JetStreamLog`: a NATS JetStream stream replicated by Raft, which several
 //!   nodes read in the same order.
@@ -148,7 +149,7 @@ pub fn check_batch(bytes: &[u8]) -> Result<(), CommandLogError> {
 /// Batches a [`LocalLog`] holds at most until they are trimmed.
 pub const LOCAL_BATCHES_MAX: usize = 65_536;
 
-/// The embedded default: the log is this process's queue. Nothing is durable here; a command
+/// The embedded default's log (once the writer reads through the seam): this process's queue. Nothing is durable here; a command
 /// is durable once the writer has committed what it did (as before the seam existed). Ids are
 /// remembered while their batch is held, so a batch appended again before it is trimmed is
 /// not held twice.
