@@ -2,7 +2,8 @@
 //! decode or fail with a `LogError`, never panic, and a record that decodes encodes back to bytes
 //! that decode to the same record, and its time read alone is its time; any text as a feed line
 //! must parse into an item or be refused; any text as an EAEU taxpayer number is checked without
-//! panicking.
+//! panicking. Any bytes as a batch of the command log (what a node reads from the shared stream)
+//! decode or are corrupt, and a batch that decodes is written again to one that decodes the same.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -18,6 +19,14 @@ fuzz_target!(|data: &[u8]| {
         let _ = tanba_log::kinds_of(&record.event);
     }
     let _ = tanba_log::decode_message(data);
+    if let Ok(commands) = tanba_engine::command_log::decode_batch(data) {
+        let mut writer = tanba_engine::command_log::BatchWriter::default();
+        for command in &commands {
+            writer.push(command).expect("what fitted one batch fits another");
+        }
+        let again = tanba_engine::command_log::decode_batch(&writer.finish());
+        assert_eq!(again.expect("a written batch decodes"), commands);
+    }
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

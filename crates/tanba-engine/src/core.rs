@@ -2,10 +2,17 @@
 //! is decided and its events are chained onto the log and applied, and the whole group (state,
 //! events, log head, any checkpoint) commits in one synced batch, or nothing does.
 //!
-//! [`crate::Engine`] runs this on its writer thread; the deterministic simulation drives it
-//! directly over a [`tanba_store::MemoryStore`].
+//! [`crate::Engine`] runs this on its applier thread, over the commands it reads from the
+//! command log; the deterministic simulation drives it directly over a
+//! [`tanba_store::MemoryStore`].
+//!
+//! Everything a group does is a function of the log alone, so every node applying one log
+//! holds the same state: a command's time is the later of its stamp and the last logged time;
+//! the log's cursor ([`Applied`]) is committed with the group; and a batch met again at a later
+//! position (a publisher's retry the log did not catch) is refused there, by the ids of the
+//! batches applied at the last [`BATCH_IDS_KEPT`] positions, kept in the store.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use tanba_crypto::{GENESIS, KeyRing, sign_checkpoint};
@@ -14,6 +21,7 @@ use tanba_types::{Actor, Command, Event};
 
 use crate::apply::apply;
 use crate::cases::Cases;
+use crate::command_log::{BatchId, Position};
 use crate::decide::{Context, decide};
 use crate::error::EngineError;
 use crate::keys;
@@ -32,16 +40,75 @@ pub const CAPTURE_CHANGES_MAX: usize = GROUP_OPERATIONS_SOFT_MAX / 2;
 pub const GROUP_COMMANDS_MAX: usize = 8192;
 /// Events between signed checkpoints, unless configured otherwise.
 pub const CHECKPOINT_INTERVAL_EVENTS_DEFAULT: u64 = 100_000;
+/// Positions of the command log whose batch ids the core keeps: a batch met again within this
+/// many positions of its first is applied once. (JetStream de-duplicates within its own window
+/// already; this guard is the engine's, and depends on the log alone.)
+pub const BATCH_IDS_KEPT: u64 = 65_536;
+
+const _: () = assert!(BATCH_IDS_KEPT > GROUP_COMMANDS_MAX as u64);
+
+/// Where a command sits in the command log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// Its batch's position.
+    pub position: Position,
+    /// Its index in the batch.
+    pub index: u32,
+    /// Its batch's id.
+    pub batch: BatchId,
+}
+
+/// How far the command log is applied: the first `commands` commands of the batch at
+/// `position` (and every batch before it). Position 0: nothing yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Applied {
+    /// The last batch the core took a command from.
+    pub position: Position,
+    /// How many of its commands are taken.
+    pub commands: u32,
+}
+
+impl Applied {
+    const BYTES: usize = 12;
+
+    fn to_bytes(self) -> Vec<u8> {
+        let mut bytes = self.position.to_be_bytes().to_vec();
+        bytes.extend_from_slice(&self.commands.to_be_bytes());
+        bytes
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Applied, EngineError> {
+        let bytes: &[u8; Applied::BYTES] = bytes
+            .try_into()
+            .map_err(|_| EngineError::Corrupt("the command log's cursor is malformed".into()))?;
+        Ok(Applied {
+            position: u64::from_be_bytes(bytes[..8].try_into().expect("eight bytes")),
+            commands: u32::from_be_bytes(bytes[8..].try_into().expect("four bytes")),
+        })
+    }
+
+    /// Past `place`: the cursor once the command there is taken.
+    fn after(place: Place) -> Applied {
+        Applied {
+            position: place.position,
+            commands: place.index + 1,
+        }
+    }
+}
 
 /// A command with what the writer stamped on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamped {
     /// Who submitted it.
     pub actor: Actor,
-    /// When the writer took it, unix milliseconds.
+    /// When the accepting node took it, unix milliseconds; the core applies the later of this
+    /// and the last logged time.
     pub time_ms: u64,
     /// What it asks.
     pub command: Command,
+    /// Where it came from in the command log; `None` for a command given to the core directly
+    /// (the simulation), which moves no cursor.
+    pub place: Option<Place>,
     /// Bytes the submitter wants committed with the command's events if it is accepted, and
     /// never otherwise: the call's audit record, written in the audit column under
     /// [`keys::audit_note`] of the first event's sequence. The engine neither reads nor logs it.
@@ -58,7 +125,7 @@ pub struct Receipt {
     /// The id it created: an order's, a shipment's or a case's (the sequence of the creating
     /// event).
     pub created: Option<u64>,
-    /// The writer's time stamp.
+    /// The time it was applied at (the later of its stamp and the last logged time).
     pub time_ms: u64,
 }
 
@@ -71,6 +138,21 @@ pub struct Core {
     checkpointed: u64,
     checkpoint_interval_events: u64,
     last_time_ms: u64,
+    applied: Applied,
+    /// The ids of the batches applied at the last [`BATCH_IDS_KEPT`] positions, and the same
+    /// in position order (to forget the oldest).
+    batches: HashMap<BatchId, Position>,
+    batch_order: VecDeque<(Position, BatchId)>,
+}
+
+/// What one group changes besides the state: the log head, the time of its last logged entry,
+/// the command log's cursor, and the batches it met first.
+struct GroupEnd {
+    head: LogHead,
+    logged_time_ms: u64,
+    applied: Applied,
+    batches: Vec<(Position, BatchId)>,
+    batch_positions: HashMap<BatchId, Position>,
 }
 
 impl Core {
@@ -128,6 +210,11 @@ impl Core {
                     .time_ms
             }
         };
+        let applied = match store.get(Column::Meta, keys::META_APPLIED)? {
+            Some(bytes) => Applied::from_bytes(&bytes)?,
+            None => Applied::default(),
+        };
+        let batch_order = applied_batches(store.as_ref())?;
         Ok(Core {
             store,
             cases,
@@ -136,7 +223,15 @@ impl Core {
             checkpointed,
             checkpoint_interval_events,
             last_time_ms,
+            applied,
+            batches: batch_order.iter().map(|&(at, id)| (id, at)).collect(),
+            batch_order,
         })
+    }
+
+    /// How far the command log is applied (committed).
+    pub fn applied(&self) -> Applied {
+        self.applied
     }
 
     /// The log's last entry.
@@ -144,8 +239,7 @@ impl Core {
         self.head
     }
 
-    /// The time stamped on the log's last entry (0 for the empty log): the writer never stamps
-    /// an earlier one.
+    /// The time of the log's last entry (0 for the empty log): no later entry has an earlier one.
     pub fn last_time_ms(&self) -> u64 {
         self.last_time_ms
     }
@@ -166,19 +260,31 @@ impl Core {
         let mut pending = Pending::default();
         let mut taken: Vec<(Stamped, T)> = Vec::new();
         let mut outcomes = Vec::new();
-        let mut head = self.head;
-        let mut time_ms = 0;
+        let mut end = GroupEnd {
+            head: self.head,
+            logged_time_ms: self.last_time_ms,
+            applied: self.applied,
+            batches: Vec::new(),
+            batch_positions: HashMap::new(),
+        };
         let failure = {
             let mut state = State::new(self.store.as_ref(), &mut pending);
             let mut failure = None;
             while taken.len() < GROUP_COMMANDS_MAX
                 && state.pending_len() < GROUP_OPERATIONS_SOFT_MAX
             {
-                let Some((stamped, tag)) = queue.pop_front() else {
+                let Some((mut stamped, tag)) = queue.pop_front() else {
                     break;
                 };
-                time_ms = time_ms.max(stamped.time_ms);
-                let outcome = self.run(&mut state, &mut head, &stamped);
+                // The log's time never goes back, and only a logged entry moves it.
+                stamped.time_ms = stamped.time_ms.max(end.logged_time_ms);
+                let outcome = match self.take_place(stamped.place, &mut end) {
+                    Some(refusal) => Ok(Err(refusal)),
+                    None => self.run(&mut state, &mut end.head, &stamped),
+                };
+                if let Ok(Ok(_)) = &outcome {
+                    end.logged_time_ms = stamped.time_ms;
+                }
                 taken.push((stamped, tag));
                 match outcome {
                     Ok(outcome) => outcomes.push(outcome),
@@ -190,9 +296,10 @@ impl Core {
             }
             failure
         };
+        let (head, logged_time_ms) = (end.head, end.logged_time_ms);
         let committed = match failure {
             Some(error) => Err(error),
-            None => self.commit(pending, head, time_ms),
+            None => self.commit(pending, &end),
         };
         if committed.is_err() {
             // A calendar or reference version parsed from this group was never stored: a later
@@ -202,7 +309,8 @@ impl Core {
         match committed {
             Ok(()) => {
                 self.head = head;
-                self.last_time_ms = self.last_time_ms.max(time_ms);
+                self.last_time_ms = logged_time_ms;
+                self.remember(end);
                 taken
                     .into_iter()
                     .map(|(_, tag)| tag)
@@ -231,6 +339,48 @@ impl Core {
             .pop()
             .expect("one command in, one outcome out");
         outcome
+    }
+
+    /// Moves the group's cursor past `place`; a refusal if the batch there was applied before,
+    /// at an earlier position.
+    fn take_place(&self, place: Option<Place>, end: &mut GroupEnd) -> Option<EngineError> {
+        let place = place?;
+        let applied = end.applied;
+        assert!(
+            (place.position, place.index) >= (applied.position, applied.commands),
+            "the command log is applied in order: {place:?} after {applied:?}"
+        );
+        end.applied = Applied::after(place);
+        let first = (self.batches.get(&place.batch))
+            .or_else(|| end.batch_positions.get(&place.batch))
+            .copied();
+        match first {
+            Some(position) if position != place.position => Some(EngineError::Invalid {
+                field: "command",
+                reason: "applied before: its batch came earlier in the command log",
+            }),
+            Some(_) => None,
+            None => {
+                end.batch_positions.insert(place.batch, place.position);
+                end.batches.push((place.position, place.batch));
+                None
+            }
+        }
+    }
+
+    /// After a group is committed: its batches join the ids kept, and the oldest go.
+    fn remember(&mut self, end: GroupEnd) {
+        self.applied = end.applied;
+        for (position, id) in end.batches {
+            self.batches.insert(id, position);
+            self.batch_order.push_back((position, id));
+        }
+        while let Some(&(position, id)) = self.batch_order.front()
+            && position + BATCH_IDS_KEPT <= self.applied.position
+        {
+            self.batches.remove(&id);
+            self.batch_order.pop_front();
+        }
     }
 
     /// Decides one command and, if accepted, logs and applies its events. The outer `Err` is a
@@ -301,6 +451,7 @@ impl Core {
                 actor: stamped.actor,
                 time_ms: stamped.time_ms,
                 command: command.clone(),
+                place: None,
                 note: None,
             };
             // A capture whose changes pass its bound is refused as it goes, before it can
@@ -325,13 +476,29 @@ impl Core {
         Ok(Ok(accepted(state, stamped, first_sequence, *head, None)))
     }
 
-    fn commit(&mut self, pending: Pending, head: LogHead, time_ms: u64) -> Result<(), EngineError> {
-        if head == self.head {
+    fn commit(&mut self, pending: Pending, end: &GroupEnd) -> Result<(), EngineError> {
+        let (head, time_ms) = (end.head, end.logged_time_ms);
+        if head == self.head && end.applied == self.applied {
             return Ok(());
         }
         let mut pending = pending;
         let mut state = State::new(self.store.as_ref(), &mut pending);
         state.put(Column::Meta, keys::META_HEAD.to_vec(), head.to_bytes());
+        if end.applied != self.applied {
+            state.put(
+                Column::Meta,
+                keys::META_APPLIED.to_vec(),
+                end.applied.to_bytes(),
+            );
+            for &(position, id) in &end.batches {
+                state.put(Column::Meta, keys::applied_batch(position), id.0.to_vec());
+            }
+            let forgotten = (self.batch_order.iter())
+                .take_while(|(position, _)| position + BATCH_IDS_KEPT <= end.applied.position);
+            for &(position, _) in forgotten {
+                state.delete(Column::Meta, keys::applied_batch(position));
+            }
+        }
         let checkpoint_due = head.sequence - self.checkpointed >= self.checkpoint_interval_events;
         if checkpoint_due {
             self.put_checkpoint(&mut state, head, time_ms)?;
@@ -471,4 +638,33 @@ fn check_capture(actor: Actor, commands: &[Command]) -> Result<(), EngineError> 
         });
     }
     Ok(())
+}
+
+/// The ids of the batches applied lately, in position order, as the store keeps them.
+fn applied_batches(store: &dyn Store) -> Result<VecDeque<(Position, BatchId)>, EngineError> {
+    let snapshot = store.snapshot();
+    let mut batches = VecDeque::new();
+    let mut start = keys::META_BATCH.to_vec();
+    loop {
+        let page = snapshot.scan_from(
+            Column::Meta,
+            keys::META_BATCH,
+            &start,
+            crate::log::LOG_PAGE_ENTRIES,
+        )?;
+        for (key, value) in &page {
+            let id: [u8; 16] = value
+                .as_slice()
+                .try_into()
+                .map_err(|_| EngineError::Corrupt("an applied batch's id is malformed".into()))?;
+            batches.push_back((keys::trailing_u64(key)?, BatchId(id)));
+        }
+        match page.last() {
+            Some((last, _)) if page.len() == crate::log::LOG_PAGE_ENTRIES => {
+                start = last.clone();
+                start.push(0);
+            }
+            _ => return Ok(batches),
+        }
+    }
 }

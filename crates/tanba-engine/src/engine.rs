@@ -1,13 +1,21 @@
-//! The running engine: one writer thread applies submitted commands in order, many per synced
-//! batch (group commit), and answers each submitter once its group is durable; an issuer thread
-//! turns emission orders into codes, making serials and signing tails on every core while the
-//! writer commits the previous chunk. Readers never wait for either: they read store snapshots.
+//! The running engine. Submitted commands go through the command log
+//! ([`crate::command_log`]): an appender thread stamps them, packs them into batches and
+//! appends each batch; an applier thread reads the log in order, applies its commands many per
+//! synced group (group commit), and answers each submitter once its command's group is durable.
+//! The log is a [`LocalLog`] in this process (the embedded default), or a replicated one that
+//! other nodes apply too (`tanba-replica`). An issuer thread turns emission orders into codes,
+//! making serials and signing tails on every core while the applier commits the previous chunk.
+//! Readers never wait for any of them: they read store snapshots.
 //!
-//! Time comes from an injected [`Clock`] and is stamped on each command by the writer (never
-//! earlier than the previous stamp; a jump of the wall clock is counted in [`WriterStats`]);
-//! randomness for serials comes from an RNG seeded at start. One participant's commands take at
-//! most [`PARTICIPANT_QUEUE_SHARE_MAX`] places of the queue. A writer that panics aborts the
-//! process rather than leave one that can no longer write.
+//! Time comes from an injected [`Clock`] and is stamped on each command by the appender (never
+//! earlier than its previous stamp; a jump of the wall clock is counted in [`WriterStats`]);
+//! randomness for serials and batch ids comes from RNGs seeded at start. One participant's
+//! commands take at most [`PARTICIPANT_QUEUE_SHARE_MAX`] places of the queue. A thread of the
+//! write path that panics aborts the process rather than leave one that can no longer write.
+//!
+//! A store that fails a group: with the local log, nobody else holds those commands, so they
+//! are answered with the store's error and never applied; with a replicated log they are the
+//! log's, so the applier holds them and applies them once the store takes writes again.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -26,7 +34,8 @@ use tanba_store::{Column, Snapshot, Store};
 use tanba_types::{Actor, Command, OrderId, ScannedCode, TaxpayerId};
 use tokio::sync::oneshot;
 
-use crate::core::{Core, GROUP_COMMANDS_MAX, Receipt, Stamped};
+use crate::command_log::{BatchId, CommandLog, LocalLog, Position};
+use crate::core::{Core, Receipt};
 use crate::decide::Context as DecideContext;
 use crate::error::EngineError;
 use crate::issue::prepare_chunk;
@@ -100,6 +109,9 @@ pub struct EngineConfig {
     pub signing_threads: usize,
     /// Seed of the serial generator; `None` draws one from the operating system.
     pub serial_seed: Option<[u8; 32]>,
+    /// The command log other nodes apply too; `None` for the embedded default, a
+    /// [`LocalLog`] in this process.
+    pub log: Option<Arc<dyn CommandLog>>,
 }
 
 impl Default for EngineConfig {
@@ -109,6 +121,7 @@ impl Default for EngineConfig {
             checkpoint_interval_events: crate::core::CHECKPOINT_INTERVAL_EVENTS_DEFAULT,
             signing_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             serial_seed: None,
+            log: None,
         }
     }
 }
@@ -137,27 +150,66 @@ impl Future for Ticket {
     }
 }
 
-struct Submission {
-    actor: Actor,
-    command: Command,
-    note: Option<Vec<u8>>,
-    reply: oneshot::Sender<Result<Receipt, EngineError>>,
-    share: Option<QueueShare>,
+/// A command on its way to the appender.
+pub(crate) struct Submission {
+    pub(crate) actor: Actor,
+    pub(crate) command: Command,
+    pub(crate) note: Option<Vec<u8>>,
+    pub(crate) reply: oneshot::Sender<Result<Receipt, EngineError>>,
+    pub(crate) share: Option<QueueShare>,
 }
 
-/// What the writer keeps with each command of a group: who waits for it.
-struct Waiting {
-    reply: oneshot::Sender<Result<Receipt, EngineError>>,
-    places_order: bool,
+/// Who waits for a command appended by this node, until the applier answers it.
+pub(crate) struct Waiting {
+    pub(crate) reply: oneshot::Sender<Result<Receipt, EngineError>>,
     /// Held until the command is answered.
-    _share: Option<QueueShare>,
+    pub(crate) _share: Option<QueueShare>,
+}
+
+impl Waiting {
+    /// Answers the submitter (who may have given up waiting: no reason to stop).
+    pub(crate) fn answer(self, outcome: Result<Receipt, EngineError>) {
+        let _ = self.reply.send(outcome);
+    }
+}
+
+/// The submitters waiting for the commands this node appended, by batch and index in it: the
+/// appender puts a batch's waiters in before it appends the batch, and the applier takes each
+/// one out when it answers the command.
+#[derive(Default)]
+pub(crate) struct Waiters {
+    batches: Mutex<HashMap<BatchId, Vec<Option<Waiting>>>>,
+}
+
+impl Waiters {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<BatchId, Vec<Option<Waiting>>>> {
+        self.batches
+            .lock()
+            .expect("no panics while holding the waiters")
+    }
+
+    /// Takes the waiter of command `index` of batch `id`, if this node appended it and it is
+    /// not answered yet; the batch's entry goes with its last waiter.
+    pub(crate) fn take(
+        batches: &mut HashMap<BatchId, Vec<Option<Waiting>>>,
+        id: BatchId,
+        index: u32,
+    ) -> Option<Waiting> {
+        let waiting = batches.get_mut(&id)?;
+        let taken = waiting.get_mut(index as usize)?.take();
+        // Commands are answered in order: the last one's answer is the batch's last.
+        if index as usize + 1 >= waiting.len() {
+            batches.remove(&id);
+        }
+        taken
+    }
 }
 
 /// Commands waiting, per participant.
-type Shares = Arc<Mutex<HashMap<TaxpayerId, usize>>>;
+pub(crate) type Shares = Arc<Mutex<HashMap<TaxpayerId, usize>>>;
 
 /// One command's place in its participant's share of the queue, given back when dropped.
-struct QueueShare {
+pub(crate) struct QueueShare {
     shares: Shares,
     participant: TaxpayerId,
 }
@@ -190,16 +242,49 @@ impl Drop for QueueShare {
     }
 }
 
-/// The log head after the last commit, for waiters, and what the writer has done, for metrics.
-struct Progress {
-    head: Mutex<LogHead>,
-    changed: Condvar,
-    groups: AtomicU64,
-    commands: AtomicU64,
-    clock_jumps_forward: AtomicU64,
-    clock_behind: AtomicU64,
+/// The log head after the last commit, for waiters, what the applier has done, for the
+/// appender and the metrics, and what the appender has done, for the applier.
+pub(crate) struct Progress {
+    pub(crate) head: Mutex<LogHead>,
+    pub(crate) changed: Condvar,
+    pub(crate) groups: AtomicU64,
+    pub(crate) commands: AtomicU64,
+    pub(crate) clock_jumps_forward: AtomicU64,
+    pub(crate) clock_behind: AtomicU64,
+    /// Times reading or appending to the command log failed (each retried).
+    pub(crate) log_failures: AtomicU64,
     /// The last group's commit failed on the store, and no probe has succeeded since.
-    store_failing: AtomicBool,
+    pub(crate) store_failing: AtomicBool,
+    /// The time of the log's last entry.
+    pub(crate) last_time_ms: AtomicU64,
+    /// The positions below this one are applied (or passed over).
+    pub(crate) read_position: AtomicU64,
+    /// A sweep over a case's goods waited after the last group.
+    pub(crate) sweep_waiting: AtomicBool,
+    /// The last position the appender appended before it stopped; [`APPENDING`] until then.
+    pub(crate) appended_final: AtomicU64,
+}
+
+/// [`Progress::appended_final`] while the appender runs.
+pub(crate) const APPENDING: u64 = u64::MAX;
+
+impl Progress {
+    fn new(core: &Core) -> Progress {
+        Progress {
+            head: Mutex::new(core.head()),
+            changed: Condvar::new(),
+            groups: AtomicU64::new(0),
+            commands: AtomicU64::new(0),
+            clock_jumps_forward: AtomicU64::new(0),
+            clock_behind: AtomicU64::new(0),
+            log_failures: AtomicU64::new(0),
+            store_failing: AtomicBool::new(false),
+            last_time_ms: AtomicU64::new(core.last_time_ms()),
+            read_position: AtomicU64::new(0),
+            sweep_waiting: AtomicBool::new(false),
+            appended_final: AtomicU64::new(APPENDING),
+        }
+    }
 }
 
 /// What the writer has done since the engine started.
@@ -211,8 +296,11 @@ pub struct WriterStats {
     pub commands: u64,
     /// Times the wall clock jumped forward past [`CLOCK_JUMP_FORWARD_REPORTED_MS`].
     pub clock_jumps_forward: u64,
-    /// Commands stamped with the last logged time because the wall clock was behind it.
+    /// Commands stamped while the wall clock was behind the log's last time (they are
+    /// applied at the log's time).
     pub clock_behind: u64,
+    /// Times reading or appending to the command log failed (each retried).
+    pub log_failures: u64,
 }
 
 /// A running engine.
@@ -223,8 +311,34 @@ pub struct Engine {
     shares: Shares,
     progress: Arc<Progress>,
     stop_issuer: Arc<AtomicBool>,
-    writer: Option<JoinHandle<()>>,
+    appender: Option<JoinHandle<()>>,
+    applier: Option<JoinHandle<()>>,
     issuer: Option<JoinHandle<()>>,
+}
+
+/// 32 bytes from the operating system, to seed an RNG.
+fn seed_from_os() -> [u8; 32] {
+    let mut seed = [0; 32];
+    OsRng.fill_bytes(&mut seed);
+    seed
+}
+
+/// Starts a thread of the write path. One that panics leaves a process that answers reads and
+/// can never write again: it ends the process instead, so a supervisor starts a whole one.
+/// Nothing acknowledged is lost: every answered group was synced.
+fn spawn_write_path(
+    name: &'static str,
+    run: impl FnOnce() + Send + 'static,
+) -> Result<JoinHandle<()>, EngineError> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).is_err() {
+                eprintln!("tanba: the engine's {name} panicked; ending the process");
+                std::process::abort();
+            }
+        })
+        .map_err(|e| EngineError::Store(format!("cannot start the {name}: {e}")))
 }
 
 impl Engine {
@@ -242,36 +356,34 @@ impl Engine {
             config.cases.clone(),
             config.checkpoint_interval_events,
         )?;
-        let progress = Arc::new(Progress {
-            head: Mutex::new(core.head()),
-            changed: Condvar::new(),
-            groups: AtomicU64::new(0),
-            commands: AtomicU64::new(0),
-            clock_jumps_forward: AtomicU64::new(0),
-            clock_behind: AtomicU64::new(0),
-            store_failing: AtomicBool::new(false),
-        });
+        let progress = Arc::new(Progress::new(&core));
         let (submit, submissions) = mpsc::sync_channel(SUBMIT_QUEUE_MAX);
         let (orders_sender, orders) = mpsc::channel();
-        let writer = {
-            let progress = progress.clone();
-            let clock = clock.clone();
-            std::thread::Builder::new()
-                .name("tanba-writer".into())
-                .spawn(move || {
-                    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        write_loop(core, submissions, clock, progress, orders_sender)
-                    }));
-                    if written.is_err() {
-                        // A writer that died leaves a process that answers reads and can never
-                        // write again: end it, so a supervisor starts a whole one. Nothing
-                        // acknowledged is lost: every answered group was synced.
-                        eprintln!("tanba: the engine's writer panicked; ending the process");
-                        std::process::abort();
-                    }
-                })
-                .map_err(|e| EngineError::Store(format!("cannot start the writer: {e}")))?
+        let replicated = config.log.is_some();
+        let log = (config.log.clone())
+            .unwrap_or_else(|| Arc::new(LocalLog::after(core.applied().position)));
+        let waiters = Arc::new(Waiters::default());
+        let appender = crate::appender::Appender {
+            submissions,
+            clock: clock.clone(),
+            progress: progress.clone(),
+            log: log.clone(),
+            waiters: waiters.clone(),
+            store: store.clone(),
+            replicated,
+            ids: ChaCha20Rng::from_seed(seed_from_os()),
         };
+        let appender = spawn_write_path("tanba-appender", move || appender.run())?;
+        let applier = crate::applier::Applier {
+            core,
+            log,
+            waiters,
+            progress: progress.clone(),
+            orders: orders_sender,
+            clock,
+            replicated,
+        };
+        let applier = spawn_write_path("tanba-applier", move || applier.run())?;
         let stop_issuer = Arc::new(AtomicBool::new(false));
         let incomplete = incomplete_orders(store.as_ref())?;
         let issuer = {
@@ -281,11 +393,7 @@ impl Engine {
                 ring,
                 submit: submit.clone(),
                 stop: stop_issuer.clone(),
-                rng: ChaCha20Rng::from_seed(config.serial_seed.unwrap_or_else(|| {
-                    let mut seed = [0; 32];
-                    OsRng.fill_bytes(&mut seed);
-                    seed
-                })),
+                rng: ChaCha20Rng::from_seed(config.serial_seed.unwrap_or_else(seed_from_os)),
                 signing_threads: config.signing_threads.max(1),
             };
             std::thread::Builder::new()
@@ -300,9 +408,16 @@ impl Engine {
             shares: Shares::default(),
             progress,
             stop_issuer,
-            writer: Some(writer),
+            appender: Some(appender),
+            applier: Some(applier),
             issuer: Some(issuer),
         })
+    }
+
+    /// How far the command log is applied here: a caller that wrote at a position may read
+    /// its write once this passes it.
+    pub fn read_position(&self) -> Position {
+        self.progress.read_position.load(Ordering::Acquire)
     }
 
     /// Queues a command; answers [`EngineError::Busy`] at once if the queue is full.
@@ -311,7 +426,7 @@ impl Engine {
     }
 
     /// [`Engine::submit`], with a note committed in the same batch as the command's events if
-    /// it is accepted (see [`Stamped::note`]): a write and its audit record, never one alone.
+    /// it is accepted (see [`crate::core::Stamped::note`]): a write and its audit record, never one alone.
     pub fn submit_noted(
         &self,
         actor: Actor,
@@ -413,6 +528,7 @@ impl Engine {
             commands: self.progress.commands.load(Ordering::Relaxed),
             clock_jumps_forward: self.progress.clock_jumps_forward.load(Ordering::Relaxed),
             clock_behind: self.progress.clock_behind.load(Ordering::Relaxed),
+            log_failures: self.progress.log_failures.load(Ordering::Relaxed),
         }
     }
 
@@ -457,7 +573,8 @@ impl Engine {
     }
 
     /// Stops: the issuer stops between chunks (an incomplete order resumes at the next start),
-    /// the writer finishes what is queued, and a final checkpoint is signed.
+    /// the appender appends what is queued, the applier applies it, and a final checkpoint is
+    /// signed.
     pub fn shutdown(mut self) {
         self.stop();
     }
@@ -472,8 +589,12 @@ impl Engine {
         if let Ok(mut submit) = self.submit.lock() {
             submit.take();
         }
-        if let Some(writer) = self.writer.take() {
-            let _ = writer.join();
+        // The appender appends what was submitted, then the applier applies up to there.
+        for thread in [self.appender.take(), self.applier.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = thread.join();
         }
     }
 }
@@ -481,200 +602,6 @@ impl Engine {
 impl Drop for Engine {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-fn write_loop(
-    mut core: Core,
-    submissions: Receiver<Submission>,
-    clock: Arc<dyn Clock>,
-    progress: Arc<Progress>,
-    orders: mpsc::Sender<OrderId>,
-) {
-    let mut last_time_ms = core.last_time_ms();
-    let mut last_seen: Option<(u64, Instant)> = None;
-    let mut ticker = Ticker::default();
-    let mut queue: VecDeque<(Stamped, Waiting)> = VecDeque::new();
-    let mut checkpointed_at = Instant::now();
-    let mut stamp = |submission: Submission, queue: &mut VecDeque<(Stamped, Waiting)>| {
-        // Never earlier than the previous stamp, whatever the wall clock does; a jump forward
-        // is followed, and reported.
-        let now_ms = clock.now_ms();
-        if now_ms < last_time_ms {
-            progress.clock_behind.fetch_add(1, Ordering::Relaxed);
-        }
-        // Against the monotonic clock: a quiet night between two commands is no jump.
-        if let Some((seen_ms, seen_at)) = last_seen {
-            let expected_ms = seen_ms + seen_at.elapsed().as_millis() as u64;
-            if now_ms > expected_ms + CLOCK_JUMP_FORWARD_REPORTED_MS {
-                progress.clock_jumps_forward.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        last_seen = Some((now_ms, Instant::now()));
-        last_time_ms = now_ms.max(last_time_ms);
-        let places_order = matches!(submission.command, Command::OrderCodes { .. });
-        queue.push_back((
-            Stamped {
-                actor: submission.actor,
-                time_ms: last_time_ms,
-                command: submission.command,
-                note: submission.note,
-            },
-            Waiting {
-                reply: submission.reply,
-                places_order,
-                _share: submission.share,
-            },
-        ));
-    };
-    loop {
-        let first = if progress.store_failing.load(Ordering::Relaxed) {
-            match submissions.recv_timeout(STORE_PROBE_INTERVAL) {
-                Ok(first) => first,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if core.probe().is_ok() {
-                        progress.store_failing.store(false, Ordering::Relaxed);
-                    }
-                    continue;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        } else {
-            match submissions.recv_timeout(ticker.wait()) {
-                Ok(first) => first,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Some(tick) = ticker.due(&core, clock.as_ref()) {
-                        stamp(tick, &mut queue);
-                        execute_queue(&mut core, &mut queue, &progress, &orders);
-                    }
-                    checkpoint_if_old(&mut core, &mut checkpointed_at, clock.now_ms());
-                    continue;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        };
-        stamp(first, &mut queue);
-        while queue.len() < GROUP_COMMANDS_MAX {
-            match submissions.try_recv() {
-                Ok(next) => stamp(next, &mut queue),
-                Err(_) => break,
-            }
-        }
-        if let Some(tick) = ticker.due(&core, clock.as_ref()) {
-            stamp(tick, &mut queue);
-        }
-        execute_queue(&mut core, &mut queue, &progress, &orders);
-        checkpoint_if_old(&mut core, &mut checkpointed_at, clock.now_ms());
-        // A group that started a sweep (a recall's census) has its first page go at once, not
-        // at the next check: one prefix seek per group.
-        ticker.notice_sweeps(&core);
-    }
-    // Every sender is gone: shutting down. A failed final checkpoint loses nothing: the log is
-    // durable and the next start checkpoints it.
-    let _ = core.checkpoint(last_time_ms.max(clock.now_ms()));
-}
-
-/// Signs a checkpoint of the head if the last one is [`CHECKPOINT_AGE_MAX`] old and the head
-/// moved since. A failure loses nothing (the log is durable); the next attempt comes with the
-/// next group or idle wait.
-fn checkpoint_if_old(core: &mut Core, checkpointed_at: &mut Instant, time_ms: u64) {
-    if checkpointed_at.elapsed() >= CHECKPOINT_AGE_MAX {
-        *checkpointed_at = Instant::now();
-        let _ = core.checkpoint(time_ms.max(core.last_time_ms()));
-    }
-}
-
-/// Commits the queue, group by group, and answers each command.
-fn execute_queue(
-    core: &mut Core,
-    queue: &mut VecDeque<(Stamped, Waiting)>,
-    progress: &Progress,
-    orders: &mpsc::Sender<OrderId>,
-) {
-    while !queue.is_empty() {
-        let outcomes = core.execute(queue);
-        progress.groups.fetch_add(1, Ordering::Relaxed);
-        progress
-            .commands
-            .fetch_add(outcomes.len() as u64, Ordering::Relaxed);
-        *progress.head.lock().expect("progress lock") = core.head();
-        progress.changed.notify_all();
-        let failed_on_store = outcomes
-            .iter()
-            .any(|(_, outcome)| matches!(outcome, Err(EngineError::Store(_))));
-        progress
-            .store_failing
-            .store(failed_on_store, Ordering::Relaxed);
-        for (waiting, outcome) in outcomes {
-            if let (
-                true,
-                Ok(Receipt {
-                    created: Some(order),
-                    ..
-                }),
-            ) = (waiting.places_order, &outcome)
-            {
-                // The issuer may have stopped; the order then resumes at the next start.
-                let _ = orders.send(*order);
-            }
-            // A submitter that gave up waiting is no reason to stop.
-            let _ = waiting.reply.send(outcome);
-        }
-    }
-}
-
-/// The writer's own timer: at most every [`TICK_CHECK_INTERVAL`] it asks whether a case is due
-/// and, if so, stamps a system tick like any command (never earlier than the last stamp).
-#[derive(Default)]
-struct Ticker {
-    checked: Option<Instant>,
-    /// A sweep over a case's goods waited at the last check: its next page goes at once, so a
-    /// million-unit census takes seconds, not minutes (other commands still interleave).
-    sweeping: bool,
-}
-
-impl Ticker {
-    /// Looks whether a sweep waits (after a group, which may have started one).
-    fn notice_sweeps(&mut self, core: &Core) {
-        let snapshot = core.store().snapshot();
-        self.sweeping = crate::sweep::sweep_waiting(snapshot.as_ref()).unwrap_or(false);
-    }
-
-    /// How long the writer may wait for a command before asking again.
-    fn wait(&self) -> Duration {
-        if self.sweeping {
-            Duration::ZERO
-        } else {
-            TICK_CHECK_INTERVAL
-        }
-    }
-
-    /// A tick to stamp, if it is time to ask and a case is due.
-    fn due(&mut self, core: &Core, clock: &dyn Clock) -> Option<Submission> {
-        if !self.sweeping
-            && self
-                .checked
-                .is_some_and(|checked| checked.elapsed() < TICK_CHECK_INTERVAL)
-        {
-            return None;
-        }
-        self.checked = Some(Instant::now());
-        let now_ms = clock.now_ms().max(core.last_time_ms());
-        let snapshot = core.store().snapshot();
-        // A store that cannot be read now is the writer's usual failure path; the tick waits.
-        self.sweeping = crate::sweep::sweep_waiting(snapshot.as_ref()).unwrap_or(false);
-        if !crate::tick::tick_due(snapshot.as_ref(), now_ms).unwrap_or(false) {
-            return None;
-        }
-        // Nobody waits for the answer: a tick that finds nothing after all is refused quietly.
-        let (reply, _) = oneshot::channel();
-        Some(Submission {
-            actor: Actor::System,
-            command: Command::Case(tanba_types::CaseCommand::Tick),
-            note: None,
-            reply,
-            share: None,
-        })
     }
 }
 

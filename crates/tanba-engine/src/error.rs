@@ -225,6 +225,10 @@ pub enum EngineError {
     /// The engine is shutting down or has stopped.
     #[error("the engine has stopped")]
     Stopped,
+    /// The command log did not confirm the command in time (a replicated log out of reach):
+    /// it may still be applied. Look before sending it again.
+    #[error("the command log did not confirm the command: {0}")]
+    LogUnavailable(String),
     /// A calendar document refused, or a term the calendar cannot compute: the calendar's own
     /// codes (`TANBA-CALENDAR-*`).
     #[error(transparent)]
@@ -392,6 +396,7 @@ impl EngineError {
         "TANBA-ENGINE-STORE-UNAVAILABLE",
         "TANBA-ENGINE-QUEUE-SHARE-FULL",
         "TANBA-ENGINE-STOPPED",
+        "TANBA-ENGINE-LOG-UNAVAILABLE",
         "TANBA-ENGINE-RECALLED",
         "TANBA-ENGINE-RECALL-RETURN-ONLY",
         "TANBA-ENGINE-UNKNOWN-CASE",
@@ -466,6 +471,7 @@ impl EngineError {
             EngineError::StoreUnavailable => "TANBA-ENGINE-STORE-UNAVAILABLE",
             EngineError::QueueShareFull => "TANBA-ENGINE-QUEUE-SHARE-FULL",
             EngineError::Stopped => "TANBA-ENGINE-STOPPED",
+            EngineError::LogUnavailable(_) => "TANBA-ENGINE-LOG-UNAVAILABLE",
             EngineError::Case(error) => error.code(),
             EngineError::Recalled { .. } => "TANBA-ENGINE-RECALLED",
             EngineError::RecallReturnOnly { .. } => "TANBA-ENGINE-RECALL-RETURN-ONLY",

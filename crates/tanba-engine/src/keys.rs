@@ -7,6 +7,8 @@
 //! | meta | `checkpoint` | the last signed checkpoint's sequence (u64 BE) |
 //! | meta | `layout` | the layout version (u32 BE) |
 //! | meta | `probe` | never present: written and deleted in one batch to test a failing store |
+//! | meta | `applied` | the command log's cursor: a position (u64 BE) and how many of that batch's commands are applied (u32 BE) |
+//! | meta | `batch` + position (u64 BE) | the id of the batch applied at that position, for the last `BATCH_IDS_KEPT` positions |
 //! | log | sequence (u64 BE) | chain hash + [`LogRecord`](crate::records::LogRecord) |
 //! | checkpoints | sequence (u64 BE) | [`Checkpoint`](tanba_crypto::Checkpoint) |
 //! | codes | code | [`CodeRecord`](crate::records::CodeRecord) |
@@ -66,6 +68,24 @@ use crate::error::EngineError;
 pub const META_HEAD: &[u8] = b"head";
 /// Meta key of the last signed checkpoint's sequence.
 pub const META_CHECKPOINT: &[u8] = b"checkpoint";
+/// Meta key of the command log's cursor ([`crate::core::Applied`]).
+pub const META_APPLIED: &[u8] = b"applied";
+/// Meta prefix of the ids of the batches applied lately, each under its position (u64 BE).
+pub const META_BATCH: &[u8] = b"batch";
+
+/// Whether a meta key is bookkeeping of one node's work (its last checkpoint, its cursor in the
+/// command log and the batches it met), not state a replay of the log makes.
+pub fn is_bookkeeping(key: &[u8]) -> bool {
+    key == META_CHECKPOINT || key == META_APPLIED || key.starts_with(META_BATCH)
+}
+
+/// The meta key of the id of the batch applied at `position`.
+pub fn applied_batch(position: u64) -> Vec<u8> {
+    let mut key = META_BATCH.to_vec();
+    key.extend_from_slice(&position.to_be_bytes());
+    key
+}
+
 /// Meta key the writer's probe of a failing store writes and deletes in one batch (never there).
 pub const META_PROBE: &[u8] = b"probe";
 /// Audit column: the prefix of an accepted command's audit note, followed by its first log

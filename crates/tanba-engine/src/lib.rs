@@ -40,6 +40,8 @@
 //! on each command by the writer; serials arrive inside `IssueCodes` commands. No tonic, no
 //! network: the server stands on this crate, not the other way round.
 
+mod appender;
+mod applier;
 pub mod apply;
 pub mod blobs;
 pub mod calendar;

@@ -295,8 +295,8 @@ pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError
     Ok(replayed)
 }
 
-/// The first difference between the state of two stores (checkpoint bookkeeping aside), or
-/// `None` if they hold the same bytes.
+/// The first difference between the state of two stores (the bookkeeping of checkpoints and of
+/// the command log aside, which replay does not make), or `None` if they hold the same bytes.
 pub fn first_state_difference(
     left: &dyn Store,
     right: &dyn Store,
@@ -306,28 +306,61 @@ pub fn first_state_difference(
         .into_iter()
         .filter(|column| is_state_column(*column))
     {
-        let mut start: Vec<u8> = Vec::new();
+        let mut a = StateEntries::new(left.as_ref(), column);
+        let mut b = StateEntries::new(right.as_ref(), column);
         loop {
-            let page = |snapshot: &dyn Snapshot| -> Result<Vec<Entry>, EngineError> {
-                let mut entries = snapshot.scan_from(column, &[], &start, LOG_PAGE_ENTRIES)?;
-                if column == Column::Meta {
-                    entries.retain(|(key, _)| key != keys::META_CHECKPOINT);
-                }
-                Ok(entries)
-            };
-            let (a, b) = (page(left.as_ref())?, page(right.as_ref())?);
-            if let Some(index) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
-                let key = a.get(index).or(b.get(index)).map(|(key, _)| key.clone());
+            let (x, y) = (a.next()?, b.next()?);
+            if x != y {
+                let key = x.or(y).map(|(key, _)| key);
                 return Ok(Some(format!("column {column}, key {key:?}")));
             }
-            match a.last() {
-                Some((last, _)) if a.len() == LOG_PAGE_ENTRIES => {
-                    start = last.clone();
-                    start.push(0);
-                }
-                _ => break,
+            if x.is_none() {
+                break;
             }
         }
     }
     Ok(None)
+}
+
+/// A state column's entries in key order, page by page, the bookkeeping aside.
+struct StateEntries<'a> {
+    snapshot: &'a dyn Snapshot,
+    column: Column,
+    page: std::vec::IntoIter<Entry>,
+    /// Where the next page starts; `None` once the last page is read.
+    next_start: Option<Vec<u8>>,
+}
+
+impl<'a> StateEntries<'a> {
+    fn new(snapshot: &'a dyn Snapshot, column: Column) -> StateEntries<'a> {
+        StateEntries {
+            snapshot,
+            column,
+            page: Vec::new().into_iter(),
+            next_start: Some(Vec::new()),
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<Entry>, EngineError> {
+        loop {
+            if let Some((key, value)) = self.page.next() {
+                if self.column == Column::Meta && keys::is_bookkeeping(&key) {
+                    continue;
+                }
+                return Ok(Some((key, value)));
+            }
+            let Some(start) = self.next_start.take() else {
+                return Ok(None);
+            };
+            let page = (self.snapshot).scan_from(self.column, &[], &start, LOG_PAGE_ENTRIES)?;
+            if let Some((last, _)) = page.last()
+                && page.len() == LOG_PAGE_ENTRIES
+            {
+                let mut after = last.clone();
+                after.push(0);
+                self.next_start = Some(after);
+            }
+            self.page = page.into_iter();
+        }
+    }
 }

@@ -168,6 +168,7 @@ fn run_child(dir: &Path, seed: u64, finish: bool) {
             signing_threads: 2,
             serial_seed: Some(serial_seed),
             cases: support::cases(),
+            log: None,
         },
     )
     .expect("the engine starts after a kill");

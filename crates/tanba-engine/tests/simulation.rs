@@ -3740,6 +3740,7 @@ impl Sim {
                         actor,
                         time_ms: self.now_ms,
                         command,
+                        place: None,
                         note: Some(note),
                     });
                 }

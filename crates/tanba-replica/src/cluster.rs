@@ -91,6 +91,11 @@ impl NatsCluster {
         format!("nats://127.0.0.1:{}", self.servers[index].client_port)
     }
 
+    /// The index of the server named `name` (as a stream's leader is named).
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.servers.iter().position(|server| server.name == name)
+    }
+
     /// Kills server `index` at once (SIGKILL: no goodbye, nothing flushed).
     pub fn kill(&mut self, index: usize) -> std::io::Result<()> {
         if let Some(mut process) = self.servers[index].process.take() {
@@ -168,7 +173,7 @@ impl Drop for NatsCluster {
 
 /// One server's configuration: JetStream on, every write synced before it is acknowledged
 /// (`sync_interval: always`: Jepsen's NATS 2.12.1 analysis lost acknowledged writes without
-/// it), and routes to every server of the cluster.
+/// it), messages as large as a batch, and routes to every server of the cluster.
 fn server_config(
     name: &str,
     client_port: u16,
@@ -177,8 +182,9 @@ fn server_config(
     store: &Path,
 ) -> String {
     let mut text = format!(
-        "server_name: {name}\nlisten: 127.0.0.1:{client_port}\n\
+        "server_name: {name}\nlisten: 127.0.0.1:{client_port}\nmax_payload: {}\n\
          jetstream {{\n  store_dir: \"{}\"\n  sync_interval: always\n}}\n",
+        crate::MESSAGE_BYTES_MAX,
         store.display()
     );
     if route_ports.len() > 1 {

@@ -19,16 +19,18 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer, stream};
 use tanba_engine::command_log::{
-    Appended, Batch, BatchId, CommandLog, CommandLogError, Position, READ_BATCHES_MAX, check_batch,
+    Appended, Batch, BatchId, CommandLog, CommandLogError, Position, READ_BATCHES_MAX,
+    READ_BYTES_MAX, check_batch,
 };
 use tokio_stream::StreamExt;
 
 /// The header JetStream de-duplicates by.
 const MESSAGE_ID_HEADER: &str = "Nats-Msg-Id";
 
-/// Bytes of one stream message at most, headers and subject included: NATS's default
-/// `max_payload`, which leaves a batch of `BATCH_BYTES_MAX` room for its headers.
-pub const MESSAGE_BYTES_MAX: i32 = 1 << 20;
+/// Bytes of one stream message at most, headers and subject included: the `max_payload` the
+/// NATS servers carrying the log must run with (NATS's default is 1 MiB), which leaves a batch
+/// of `BATCH_BYTES_MAX` room for its headers.
+pub const MESSAGE_BYTES_MAX: i32 = 16 << 20;
 
 const _: () =
     assert!(tanba_engine::command_log::BATCH_BYTES_MAX + 1_024 < MESSAGE_BYTES_MAX as usize);
@@ -135,6 +137,15 @@ impl JetStreamLog {
         })
     }
 
+    /// The name of the server leading the stream now (its Raft leader), if it has one.
+    pub fn leader(&self) -> Result<Option<String>, CommandLogError> {
+        self.runtime.block_on(async {
+            let stream = self.stream().await?;
+            let cluster = stream.cached_info().cluster.as_ref();
+            Ok(cluster.and_then(|cluster| cluster.leader.clone()))
+        })
+    }
+
     async fn stream(&self) -> Result<stream::Stream, CommandLogError> {
         (self.context.get_stream(&self.settings.name).await).map_err(unavailable)
     }
@@ -234,8 +245,9 @@ impl CommandLog for JetStreamLog {
             // Every batch the stream held when the read began comes (it is on its way); past
             // those, the first is waited for `wait`, and the rest only if already here.
             let last = self.stream().await?.cached_info().state.last_sequence;
-            let mut batches = Vec::new();
-            while batches.len() < batches_max {
+            let mut batches: Vec<Batch> = Vec::new();
+            let mut bytes_read = 0;
+            while batches.len() < batches_max && bytes_read < READ_BYTES_MAX {
                 let patience = match (reader.next <= last, batches.is_empty()) {
                     (true, _) => REQUEST_TIMEOUT,
                     (false, true) => wait,
@@ -253,7 +265,9 @@ impl CommandLog for JetStreamLog {
                     }
                     Err(_) => break,
                 };
-                batches.push(batch_of(&message, reader.next)?);
+                let batch = batch_of(&message, reader.next)?;
+                bytes_read += batch.bytes.len();
+                batches.push(batch);
                 reader.next += 1;
             }
             *held = Some(reader);

@@ -357,7 +357,7 @@ impl From<EngineError> for ApiError {
                 _ => ErrorKind::FailedPrecondition,
             },
             E::Busy | E::QueueShareFull => ErrorKind::ResourceExhausted,
-            E::Stopped | E::StoreUnavailable => ErrorKind::Unavailable,
+            E::Stopped | E::StoreUnavailable | E::LogUnavailable(_) => ErrorKind::Unavailable,
             _ => ErrorKind::FailedPrecondition,
         };
         let mut api = ApiError::from_localized(kind, &error);

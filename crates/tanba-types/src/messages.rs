@@ -337,6 +337,7 @@ const CATALOGUE: &[Entry] = entries! {
     "TANBA-FEED-LINE" => ["Сақталған арна жолы оқылмайды: {detail}", "Строка сохранённой ленты не читается: {detail}", "A line of the saved feed does not read: {detail}"],
     "TANBA-SERVER-TIMEOUT" => ["Сұрау тым ұзақ орындалды және тоқтатылды: қайталаңыз", "Запрос выполнялся слишком долго и прерван: повторите", "The call took too long and was stopped: try again"],
     "TANBA-ENGINE-STOPPED" => ["Жүйе тоқтап тұр", "Система остановлена", "The system has stopped"],
+    "TANBA-ENGINE-LOG-UNAVAILABLE" => ["Операцияны операциялар журналы уақытында растамады: ол бәрібір орындалуы мүмкін, қайталамас бұрын тексеріңіз", "Журнал операций не подтвердил операцию вовремя: она ещё может быть выполнена, проверьте перед повтором", "The command log did not confirm the operation in time: it may still be applied, so check before repeating it"],
     "TANBA-ENGINE-RECALLED" => ["Тауар кері қайтарылып алынуда, оны сатуға болмайды: {detail}", "Товар отзывается, продавать его нельзя: {detail}", "The product is being recalled and may not be sold: {detail}"],
     "TANBA-ENGINE-RECALL-RETURN-ONLY" => ["Тауар кері қайтарылып алынуда, оны тек кері қайтарып алушыға қайтаруға болады: {detail}", "Товар отзывается, его можно вернуть только отзывающему: {detail}", "The product is being recalled and may go back only to the party recalling it: {detail}"],
     "TANBA-ENGINE-UNKNOWN-CASE" => ["Мұндай іс жоқ: {detail}", "Такого дела нет: {detail}", "No such case: {detail}"],

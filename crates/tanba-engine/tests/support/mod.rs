@@ -232,6 +232,7 @@ impl World {
             actor,
             time_ms: self.now_ms,
             command,
+            place: None,
             note: None,
         })
     }
@@ -251,6 +252,7 @@ impl World {
                         actor,
                         time_ms: self.now_ms,
                         command,
+                        place: None,
                         note: None,
                     },
                     index,

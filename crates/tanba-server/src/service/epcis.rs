@@ -747,6 +747,7 @@ fn is_refusal(error: &EngineError) -> bool {
             | EngineError::QueueShareFull
             | EngineError::Stopped
             | EngineError::StoreUnavailable
+            | EngineError::LogUnavailable(_)
     )
 }
 

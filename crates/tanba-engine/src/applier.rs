@@ -1,0 +1,236 @@
+//! The applier: the thread that reads the command log in order and applies it, group by group
+//! ([`Core::execute`]), answering each command this node appended once its group is durable.
+//! Commands appended by other nodes are applied alike and answered by their own node.
+//!
+//! Where it resumes: the core's cursor ([`crate::core::Applied`]), committed with every group.
+//! The local log starts empty at each start, after the cursor; a replicated log is read again
+//! from the cursor's batch, its applied commands passed over.
+//!
+//! A batch that cannot be decoded is passed over by every node alike (its bytes are the same
+//! everywhere) and counted. A store that fails a group: with the local log its commands are
+//! answered with the store's error and left; with a replicated log the applier probes the
+//! store every [`STORE_PROBE_INTERVAL`] and reads again from its cursor once it takes writes.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use tanba_types::{Command, OrderId};
+
+use crate::command_log::{Batch, CommandLog, Position, READ_BATCHES_MAX, decode_batch};
+use crate::core::{Applied, Core, Place, Receipt, Stamped};
+use crate::engine::{
+    APPENDING, CHECKPOINT_AGE_MAX, Clock, Progress, STORE_PROBE_INTERVAL, Waiters,
+};
+use crate::error::EngineError;
+
+/// How long one read of the log waits for a batch before the applier sees to its other duties
+/// (a checkpoint due, a failing store, the engine stopping). A batch that comes is taken at
+/// once, whatever this is.
+pub const READ_WAIT: Duration = Duration::from_millis(100);
+/// How long the applier waits before reading the log again after a read failed.
+pub const READ_RETRY_PAUSE: Duration = Duration::from_millis(200);
+
+/// The applier thread's state.
+pub(crate) struct Applier {
+    pub(crate) core: Core,
+    pub(crate) log: Arc<dyn CommandLog>,
+    pub(crate) waiters: Arc<Waiters>,
+    pub(crate) progress: Arc<Progress>,
+    pub(crate) orders: mpsc::Sender<OrderId>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// Whether other nodes apply the log too.
+    pub(crate) replicated: bool,
+}
+
+/// Where the applier reads next: the batch at `from`, less its first `skip` commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cursor {
+    from: Position,
+    skip: u32,
+}
+
+/// What the applier keeps with each command of a group.
+struct Tag {
+    place: Place,
+    places_order: bool,
+}
+
+impl Applier {
+    /// Runs until the appender has stopped and everything it appended is applied; then signs
+    /// a final checkpoint.
+    pub(crate) fn run(mut self) {
+        let mut cursor = self.resume_at(self.core.applied());
+        let mut checkpointed_at = Instant::now();
+        loop {
+            (self.progress.read_position).fetch_max(cursor.from, Ordering::AcqRel);
+            let appended_final = self.progress.appended_final.load(Ordering::Acquire);
+            let stopping = appended_final != APPENDING;
+            if stopping && cursor.from > appended_final {
+                break;
+            }
+            if self.progress.store_failing.load(Ordering::Relaxed) && !self.store_recovered() {
+                // A replicated log's commands wait in the log for the next start.
+                if stopping && self.replicated {
+                    break;
+                }
+                continue;
+            }
+            match self.log.read(cursor.from, READ_BATCHES_MAX, READ_WAIT) {
+                Ok(batches) if batches.is_empty() => {}
+                Ok(batches) => cursor = self.apply(cursor, batches),
+                Err(_) => {
+                    self.progress.log_failures.fetch_add(1, Ordering::Relaxed);
+                    std::thread::sleep(READ_RETRY_PAUSE);
+                }
+            }
+            self.checkpoint_if_old(&mut checkpointed_at);
+        }
+        // A failed final checkpoint loses nothing: the log is durable and the next start
+        // checkpoints it.
+        let now_ms = self.clock.now_ms().max(self.core.last_time_ms());
+        let _ = self.core.checkpoint(now_ms);
+    }
+
+    /// Where to read after `applied`.
+    fn resume_at(&self, applied: Applied) -> Cursor {
+        match (self.replicated, applied.position) {
+            (true, position) if position > 0 => Cursor {
+                from: position,
+                skip: applied.commands,
+            },
+            (_, position) => Cursor {
+                from: position + 1,
+                skip: 0,
+            },
+        }
+    }
+
+    /// Whether the failing store takes a write again, after a pause.
+    fn store_recovered(&mut self) -> bool {
+        std::thread::sleep(STORE_PROBE_INTERVAL);
+        let recovered = self.core.probe().is_ok();
+        if recovered {
+            self.progress.store_failing.store(false, Ordering::Relaxed);
+        }
+        recovered
+    }
+
+    /// Applies `batches` (read from `cursor`) group by group; where to read next.
+    fn apply(&mut self, cursor: Cursor, batches: Vec<Batch>) -> Cursor {
+        let next = Cursor {
+            from: batches.last().expect("batches were read").position + 1,
+            skip: 0,
+        };
+        if !self.replicated {
+            // Nobody else reads the local log: what this read holds needs no second copy.
+            let _ = self.log.trim_before(next.from);
+        }
+        let mut queue = self.queue(cursor, batches);
+        while !queue.is_empty() {
+            let outcomes = self.core.execute(&mut queue);
+            let failed_on_store =
+                (outcomes.iter()).any(|(_, outcome)| matches!(outcome, Err(EngineError::Store(_))));
+            self.progress
+                .store_failing
+                .store(failed_on_store, Ordering::Relaxed);
+            if failed_on_store && self.replicated {
+                // The log's commands are not ours to drop: read them again once the store
+                // takes writes.
+                return self.resume_at(self.core.applied());
+            }
+            self.answer(outcomes);
+        }
+        next
+    }
+
+    /// The commands of `batches`, each with its place, less what `cursor` skips.
+    fn queue(&self, cursor: Cursor, batches: Vec<Batch>) -> VecDeque<(Stamped, Tag)> {
+        let mut queue = VecDeque::new();
+        for batch in batches {
+            let skip = match batch.position == cursor.from {
+                true => cursor.skip as usize,
+                false => 0,
+            };
+            let commands = match decode_batch(&batch.bytes) {
+                Ok(commands) => commands,
+                Err(error) => {
+                    self.progress.log_failures.fetch_add(1, Ordering::Relaxed);
+                    let waiting = self.waiters.lock().remove(&batch.id);
+                    for waiting in waiting.into_iter().flatten().flatten() {
+                        waiting.answer(Err(EngineError::Corrupt(error.to_string())));
+                    }
+                    continue;
+                }
+            };
+            for (index, logged) in commands.into_iter().enumerate().skip(skip) {
+                let place = Place {
+                    position: batch.position,
+                    index: index as u32,
+                    batch: batch.id,
+                };
+                let places_order = matches!(logged.command, Command::OrderCodes { .. });
+                let stamped = Stamped {
+                    actor: logged.actor,
+                    time_ms: logged.time_ms,
+                    command: logged.command,
+                    place: Some(place),
+                    note: logged.note,
+                };
+                queue.push_back((
+                    stamped,
+                    Tag {
+                        place,
+                        places_order,
+                    },
+                ));
+            }
+        }
+        queue
+    }
+
+    /// Answers a committed group's commands appended here, hands new orders to the issuer,
+    /// and tells waiters and the appender what changed.
+    fn answer(&mut self, outcomes: Vec<(Tag, Result<Receipt, EngineError>)>) {
+        let progress = &self.progress;
+        progress.groups.fetch_add(1, Ordering::Relaxed);
+        (progress.commands).fetch_add(outcomes.len() as u64, Ordering::Relaxed);
+        (progress.last_time_ms).store(self.core.last_time_ms(), Ordering::Relaxed);
+        *progress.head.lock().expect("progress lock") = self.core.head();
+        progress.changed.notify_all();
+        let snapshot = self.core.store().snapshot();
+        // One prefix seek per group: a sweep started by this group has its next page go soon.
+        let sweeping = crate::sweep::sweep_waiting(snapshot.as_ref()).unwrap_or(false);
+        progress.sweep_waiting.store(sweeping, Ordering::Relaxed);
+        let mut waiters = self.waiters.lock();
+        for (tag, outcome) in outcomes {
+            if let (
+                true,
+                Ok(Receipt {
+                    created: Some(order),
+                    ..
+                }),
+            ) = (tag.places_order, &outcome)
+            {
+                // The issuer may have stopped; the order then resumes at the next start.
+                let _ = self.orders.send(*order);
+            }
+            if let Some(waiting) = Waiters::take(&mut waiters, tag.place.batch, tag.place.index) {
+                waiting.answer(outcome);
+            }
+        }
+    }
+
+    /// Signs a checkpoint of the head if the last one is [`CHECKPOINT_AGE_MAX`] old and the
+    /// head moved since. A failure loses nothing (the log is durable); the next attempt comes
+    /// after the next read.
+    fn checkpoint_if_old(&mut self, checkpointed_at: &mut Instant) {
+        if checkpointed_at.elapsed() >= CHECKPOINT_AGE_MAX {
+            *checkpointed_at = Instant::now();
+            let now_ms = self.clock.now_ms().max(self.core.last_time_ms());
+            let _ = self.core.checkpoint(now_ms);
+        }
+    }
+}
