@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use tanba_types::{Command, OrderId};
 
-use crate::command_log::{Batch, CommandLog, Position, READ_BATCHES_MAX, decode_batch};
-use crate::core::{Applied, Core, Place, Receipt, Stamped};
+use crate::command_log::{Batch, CommandLog, Position, READ_BATCHES_MAX};
+use crate::core::{Applied, Core, Place, Receipt, Stamped, commands_of};
 use crate::engine::{
     APPENDING, CHECKPOINT_AGE_MAX, Clock, Progress, STORE_PROBE_INTERVAL, Waiters,
 };
@@ -94,15 +94,18 @@ impl Applier {
         let _ = self.core.checkpoint(now_ms);
     }
 
-    /// Where to read after `applied`.
+    /// Where to read after `applied`: the local log starts empty after it.
     fn resume_at(&self, applied: Applied) -> Cursor {
-        match (self.replicated, applied.position) {
-            (true, position) if position > 0 => Cursor {
-                from: position,
-                skip: applied.commands,
-            },
-            (_, position) => Cursor {
-                from: position + 1,
+        match self.replicated {
+            true => {
+                let from = applied.read_from();
+                Cursor {
+                    from: from.position,
+                    skip: from.skip,
+                }
+            }
+            false => Cursor {
+                from: applied.position + 1,
                 skip: 0,
             },
         }
@@ -151,10 +154,10 @@ impl Applier {
         let mut queue = VecDeque::new();
         for batch in batches {
             let skip = match batch.position == cursor.from {
-                true => cursor.skip as usize,
+                true => cursor.skip,
                 false => 0,
             };
-            let commands = match decode_batch(&batch.bytes) {
+            let commands = match commands_of(&batch, skip) {
                 Ok(commands) => commands,
                 Err(error) => {
                     self.progress.log_failures.fetch_add(1, Ordering::Relaxed);
@@ -165,27 +168,14 @@ impl Applier {
                     continue;
                 }
             };
-            for (index, logged) in commands.into_iter().enumerate().skip(skip) {
-                let place = Place {
-                    position: batch.position,
-                    index: index as u32,
-                    batch: batch.id,
+            for stamped in commands {
+                let tag = Tag {
+                    place: stamped
+                        .place
+                        .expect("a command read from the log has its place"),
+                    places_order: matches!(stamped.command, Command::OrderCodes { .. }),
                 };
-                let places_order = matches!(logged.command, Command::OrderCodes { .. });
-                let stamped = Stamped {
-                    actor: logged.actor,
-                    time_ms: logged.time_ms,
-                    command: logged.command,
-                    place: Some(place),
-                    note: logged.note,
-                };
-                queue.push_back((
-                    stamped,
-                    Tag {
-                        place,
-                        places_order,
-                    },
-                ));
+                queue.push_back((stamped, tag));
             }
         }
         queue

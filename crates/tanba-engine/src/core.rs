@@ -21,7 +21,7 @@ use tanba_types::{Actor, Command, Event};
 
 use crate::apply::apply;
 use crate::cases::Cases;
-use crate::command_log::{BatchId, Position};
+use crate::command_log::{Batch, BatchId, CommandLogError, Position, decode_batch};
 use crate::decide::{Context, decide};
 use crate::error::EngineError;
 use crate::keys;
@@ -87,6 +87,21 @@ impl Applied {
         })
     }
 
+    /// Where a reader of a shared log goes on after this: the cursor's batch again, less the
+    /// commands taken (the whole batch may be taken: a batch's length is in its bytes only).
+    pub fn read_from(self) -> ReadFrom {
+        match self.position {
+            0 => ReadFrom {
+                position: 1,
+                skip: 0,
+            },
+            position => ReadFrom {
+                position,
+                skip: self.commands,
+            },
+        }
+    }
+
     /// Past `place`: the cursor once the command there is taken.
     fn after(place: Place) -> Applied {
         Applied {
@@ -94,6 +109,33 @@ impl Applied {
             commands: place.index + 1,
         }
     }
+}
+
+/// Where to read a command log next: the batch at `position`, less its first `skip` commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadFrom {
+    /// The batch.
+    pub position: Position,
+    /// Its commands already taken.
+    pub skip: u32,
+}
+
+/// The commands of a batch read from the log, each with its place, less the first `skip`.
+pub fn commands_of(batch: &Batch, skip: u32) -> Result<Vec<Stamped>, CommandLogError> {
+    let commands = decode_batch(&batch.bytes)?;
+    let stamped = commands.into_iter().enumerate().skip(skip as usize);
+    let stamped = stamped.map(|(index, logged)| Stamped {
+        actor: logged.actor,
+        time_ms: logged.time_ms,
+        command: logged.command,
+        place: Some(Place {
+            position: batch.position,
+            index: index as u32,
+            batch: batch.id,
+        }),
+        note: logged.note,
+    });
+    Ok(stamped.collect())
 }
 
 /// A command with what the writer stamped on it.

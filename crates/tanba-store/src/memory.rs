@@ -50,6 +50,19 @@ impl MemoryStore {
         }
     }
 
+    /// A copy of what a crash would leave, as a RocksDB checkpoint is: what a node of the
+    /// cluster simulation restores from.
+    pub fn checkpoint(&self) -> MemoryStore {
+        let state = self.state.read().expect("no panics while holding the lock");
+        MemoryStore {
+            state: RwLock::new(State {
+                current: Arc::new(state.durable.clone()),
+                durable: state.durable.clone(),
+                unsynced: Vec::new(),
+            }),
+        }
+    }
+
     /// Simulates a crash: every write not made durable by a synced write is lost.
     pub fn crash(&self) {
         let mut state = self
