@@ -1,8 +1,7 @@
 //! The appender: the thread that takes submitted commands, stamps each with this node's time,
 //! packs them into batches (as many as came, up to a group's worth or [`BATCH_BYTES_MAX`]) and
 //! appends each batch to the command log, after putting the batch's waiters where the applier
-//! finds them. It also asks, every [`TICK_CHECK_INTERVAL`], whether a case is due, and appends
-//! a system tick if so.
+//! finds them. (System ticks are the applier's: it knows when the last one is applied.)
 //!
 //! A log that refuses a batch for now (full, out of reach) gets it again after a pause, under
 //! the same id: the log keeps one copy. The local log always takes it in the end (the applier
@@ -11,13 +10,11 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
-use tanba_store::Store;
-use tanba_types::{Actor, CaseCommand, Command};
 
 use crate::command_log::{
     BATCH_BYTES_MAX, BatchId, BatchWriter, CommandLog, CommandLogError, LoggedCommand, NotAdded,
@@ -25,8 +22,7 @@ use crate::command_log::{
 };
 use crate::core::GROUP_COMMANDS_MAX;
 use crate::engine::{
-    CLOCK_JUMP_FORWARD_REPORTED_MS, Clock, Progress, Submission, TICK_CHECK_INTERVAL, Waiters,
-    Waiting,
+    CLOCK_JUMP_FORWARD_REPORTED_MS, Clock, Progress, Submission, Waiters, Waiting,
 };
 use crate::error::EngineError;
 
@@ -36,9 +32,6 @@ pub const APPEND_RETRY_PAUSE: Duration = Duration::from_millis(20);
 /// it answers the batch's callers: well inside JetStream's de-duplication window (120 s), so a
 /// retry of an append that did land is never stored twice.
 pub const APPEND_PATIENCE: Duration = Duration::from_secs(60);
-/// While a sweep over a case's goods waits, how often the appender looks whether the last
-/// tick is applied, so that the sweep's next page goes at once.
-pub const SWEEP_POLL_INTERVAL: Duration = Duration::from_millis(1);
 
 /// The appender thread's state.
 pub(crate) struct Appender {
@@ -47,7 +40,6 @@ pub(crate) struct Appender {
     pub(crate) progress: Arc<Progress>,
     pub(crate) log: Arc<dyn CommandLog>,
     pub(crate) waiters: Arc<Waiters>,
-    pub(crate) store: Arc<dyn Store>,
     /// Whether other nodes apply the log too.
     pub(crate) replicated: bool,
     /// Draws batch ids.
@@ -71,27 +63,14 @@ impl Appender {
     /// Runs until every submitter is gone, then says where it stopped.
     pub(crate) fn run(mut self) {
         let mut stamper = Stamper::default();
-        let mut ticker = Ticker::default();
         let mut carried: Option<Taken> = None;
         let mut last_appended: Position = 0;
         loop {
             let first = match carried.take() {
                 Some(taken) => taken,
-                None => match self.submissions.recv_timeout(ticker.wait(&self.progress)) {
+                None => match self.submissions.recv() {
                     Ok(submission) => stamper.take(submission, &self),
-                    Err(RecvTimeoutError::Timeout) => {
-                        let mut batch = Filling::default();
-                        if ticker.due(&self) {
-                            let tick = stamper.tick(&self);
-                            carried = self.add(&mut batch, tick);
-                        }
-                        if let Some(position) = self.append(batch) {
-                            ticker.appended(position);
-                            last_appended = position;
-                        }
-                        continue;
-                    }
-                    Err(RecvTimeoutError::Disconnected) => break,
+                    Err(_) => break,
                 },
             };
             let mut batch = Filling::default();
@@ -102,15 +81,7 @@ impl Appender {
                     Err(_) => break,
                 }
             }
-            let ticked = carried.is_none() && ticker.due(&self);
-            if ticked {
-                // A tick that does not fit waits for the next check.
-                let _ = self.add(&mut batch, stamper.tick(&self));
-            }
             if let Some(position) = self.append(batch) {
-                if ticked {
-                    ticker.appended(position);
-                }
                 last_appended = position;
             }
         }
@@ -144,25 +115,17 @@ impl Appender {
         if batch.writer.is_empty() {
             return None;
         }
-        let mut id = [0; 16];
-        self.ids.fill_bytes(&mut id);
-        let id = BatchId(id);
+        let id = new_batch_id(&mut self.ids);
         let bytes = batch.writer.finish();
         if batch.waiting.iter().any(Option::is_some) {
             self.waiters.lock().insert(id, batch.waiting);
         }
-        let started = Instant::now();
-        loop {
-            let error = match self.log.append(id, bytes.clone()) {
-                Ok(appended) => return Some(appended.position),
-                Err(error) => error,
-            };
-            self.progress.log_failures.fetch_add(1, Ordering::Relaxed);
-            let patient = !self.replicated || started.elapsed() < APPEND_PATIENCE;
-            if error.retryable() && patient {
-                std::thread::sleep(APPEND_RETRY_PAUSE);
-                continue;
-            }
+        let log = self.log.as_ref();
+        let error = match append_patiently(log, id, bytes, &self.progress, self.replicated) {
+            Ok(position) => return Some(position),
+            Err(error) => error,
+        };
+        {
             let refusal = match error {
                 CommandLogError::Full => EngineError::Busy,
                 CommandLogError::TooLarge { .. } => EngineError::LimitExceeded {
@@ -176,8 +139,39 @@ impl Appender {
             for waiting in waiting.into_iter().flatten().flatten() {
                 waiting.answer(Err(refusal.clone()));
             }
-            return None;
+            None
         }
+    }
+}
+
+/// A new batch id from `rng`.
+pub(crate) fn new_batch_id(rng: &mut ChaCha20Rng) -> BatchId {
+    let mut id = [0; 16];
+    rng.fill_bytes(&mut id);
+    BatchId(id)
+}
+
+/// Appends a batch, again under its id after a pause while the log refuses it for now: the
+/// local log until it takes it, a replicated one for [`APPEND_PATIENCE`].
+pub(crate) fn append_patiently(
+    log: &dyn CommandLog,
+    id: BatchId,
+    bytes: Vec<u8>,
+    progress: &Progress,
+    replicated: bool,
+) -> Result<Position, CommandLogError> {
+    let started = Instant::now();
+    loop {
+        let error = match log.append(id, bytes.clone()) {
+            Ok(appended) => return Ok(appended.position),
+            Err(error) => error,
+        };
+        progress.log_failures.fetch_add(1, Ordering::Relaxed);
+        let patient = !replicated || started.elapsed() < APPEND_PATIENCE;
+        if !(error.retryable() && patient) {
+            return Err(error);
+        }
+        std::thread::sleep(APPEND_RETRY_PAUSE);
     }
 }
 
@@ -223,65 +217,5 @@ impl Stamper {
                 _share: submission.share,
             }),
         }
-    }
-
-    /// A system tick: nobody waits for its answer (one that finds nothing after all is refused
-    /// quietly).
-    fn tick(&mut self, appender: &Appender) -> Taken {
-        Taken {
-            logged: LoggedCommand {
-                actor: Actor::System,
-                time_ms: self.now_ms(appender),
-                command: Command::Case(CaseCommand::Tick),
-                note: None,
-            },
-            waiting: None,
-        }
-    }
-}
-
-/// The appender's own timer: at most every [`TICK_CHECK_INTERVAL`] it asks whether a case is
-/// due, and, while a sweep over a case's goods waits, again as soon as its last tick is
-/// applied (a million-unit census takes seconds, not minutes; other commands still interleave).
-#[derive(Default)]
-struct Ticker {
-    checked: Option<Instant>,
-    /// The position of the last tick appended, until it is applied.
-    in_flight: Option<Position>,
-}
-
-impl Ticker {
-    /// How long to wait for a command before asking again.
-    fn wait(&self, progress: &Progress) -> Duration {
-        match progress.sweep_waiting.load(Ordering::Relaxed) {
-            true => SWEEP_POLL_INTERVAL,
-            false => TICK_CHECK_INTERVAL,
-        }
-    }
-
-    /// Whether to append a tick now.
-    fn due(&mut self, appender: &Appender) -> bool {
-        let progress = &appender.progress;
-        if let Some(position) = self.in_flight {
-            if progress.read_position.load(Ordering::Acquire) <= position {
-                return false;
-            }
-            self.in_flight = None;
-        }
-        let sweeping = progress.sweep_waiting.load(Ordering::Relaxed);
-        if !sweeping
-            && (self.checked).is_some_and(|checked| checked.elapsed() < TICK_CHECK_INTERVAL)
-        {
-            return false;
-        }
-        self.checked = Some(Instant::now());
-        let now_ms = (appender.clock.now_ms()).max(progress.last_time_ms.load(Ordering::Relaxed));
-        let snapshot = appender.store.snapshot();
-        // A store that cannot be read now is the write path's usual failure; the tick waits.
-        crate::tick::tick_due(snapshot.as_ref(), now_ms).unwrap_or(false)
-    }
-
-    fn appended(&mut self, position: Position) {
-        self.in_flight = Some(position);
     }
 }

@@ -6,6 +6,11 @@
 //! The local log starts empty at each start, after the cursor; a replicated log is read again
 //! from the cursor's batch, its applied commands passed over.
 //!
+//! The applier also keeps the clock rungs going: every [`TICK_CHECK_INTERVAL`] it asks whether
+//! a case is due and appends a system tick if so, and while a sweep over a case's goods waits
+//! (a recall's census) it appends the next tick as soon as the last one is applied, so a
+//! million-unit census takes seconds, not minutes (other commands still interleave).
+//!
 //! A batch that cannot be decoded is passed over by every node alike (its bytes are the same
 //! everywhere) and counted. A store that fails a group: with the local log its commands are
 //! answered with the store's error and left; with a replicated log the applier probes the
@@ -17,12 +22,17 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use tanba_types::{Command, OrderId};
+use rand_chacha::ChaCha20Rng;
+use tanba_types::{Actor, CaseCommand, Command, OrderId};
 
-use crate::command_log::{Batch, CommandLog, Position, READ_BATCHES_MAX};
+use crate::appender::new_batch_id;
+use crate::command_log::{
+    Batch, BatchWriter, CommandLog, LoggedCommand, Position, READ_BATCHES_MAX,
+};
 use crate::core::{Applied, Core, Place, Receipt, Stamped, commands_of};
 use crate::engine::{
-    APPENDING, CHECKPOINT_AGE_MAX, Clock, Progress, STORE_PROBE_INTERVAL, Waiters,
+    APPENDING, CHECKPOINT_AGE_MAX, Clock, Progress, STORE_PROBE_INTERVAL, TICK_CHECK_INTERVAL,
+    Waiters,
 };
 use crate::error::EngineError;
 
@@ -43,6 +53,18 @@ pub(crate) struct Applier {
     pub(crate) clock: Arc<dyn Clock>,
     /// Whether other nodes apply the log too.
     pub(crate) replicated: bool,
+    /// Draws the ids of tick batches.
+    pub(crate) ids: ChaCha20Rng,
+}
+
+/// The applier's timer.
+#[derive(Default)]
+struct Ticker {
+    checked: Option<Instant>,
+    /// A sweep over a case's goods waited after the last group.
+    sweeping: bool,
+    /// The position of the last tick appended, until it is applied.
+    in_flight: Option<Position>,
 }
 
 /// Where the applier reads next: the batch at `from`, less its first `skip` commands.
@@ -64,6 +86,7 @@ impl Applier {
     pub(crate) fn run(mut self) {
         let mut cursor = self.resume_at(self.core.applied());
         let mut checkpointed_at = Instant::now();
+        let mut ticker = Ticker::default();
         loop {
             (self.progress.read_position).fetch_max(cursor.from, Ordering::AcqRel);
             let appended_final = self.progress.appended_final.load(Ordering::Acquire);
@@ -80,13 +103,16 @@ impl Applier {
             }
             match self.log.read(cursor.from, READ_BATCHES_MAX, READ_WAIT) {
                 Ok(batches) if batches.is_empty() => {}
-                Ok(batches) => cursor = self.apply(cursor, batches),
+                Ok(batches) => cursor = self.apply(cursor, batches, &mut ticker),
                 Err(_) => {
                     self.progress.log_failures.fetch_add(1, Ordering::Relaxed);
                     std::thread::sleep(READ_RETRY_PAUSE);
                 }
             }
             self.checkpoint_if_old(&mut checkpointed_at);
+            if !stopping {
+                self.tick_if_due(&mut ticker, cursor.from);
+            }
         }
         // A failed final checkpoint loses nothing: the log is durable and the next start
         // checkpoints it.
@@ -122,7 +148,7 @@ impl Applier {
     }
 
     /// Applies `batches` (read from `cursor`) group by group; where to read next.
-    fn apply(&mut self, cursor: Cursor, batches: Vec<Batch>) -> Cursor {
+    fn apply(&mut self, cursor: Cursor, batches: Vec<Batch>, ticker: &mut Ticker) -> Cursor {
         let next = Cursor {
             from: batches.last().expect("batches were read").position + 1,
             skip: 0,
@@ -144,7 +170,7 @@ impl Applier {
                 // takes writes.
                 return self.resume_at(self.core.applied());
             }
-            self.answer(outcomes);
+            ticker.sweeping = self.answer(outcomes);
         }
         next
     }
@@ -182,8 +208,8 @@ impl Applier {
     }
 
     /// Answers a committed group's commands appended here, hands new orders to the issuer,
-    /// and tells waiters and the appender what changed.
-    fn answer(&mut self, outcomes: Vec<(Tag, Result<Receipt, EngineError>)>) {
+    /// and tells waiters and the appender what changed; whether a sweep waits.
+    fn answer(&mut self, outcomes: Vec<(Tag, Result<Receipt, EngineError>)>) -> bool {
         let progress = &self.progress;
         progress.groups.fetch_add(1, Ordering::Relaxed);
         (progress.commands).fetch_add(outcomes.len() as u64, Ordering::Relaxed);
@@ -193,7 +219,6 @@ impl Applier {
         let snapshot = self.core.store().snapshot();
         // One prefix seek per group: a sweep started by this group has its next page go soon.
         let sweeping = crate::sweep::sweep_waiting(snapshot.as_ref()).unwrap_or(false);
-        progress.sweep_waiting.store(sweeping, Ordering::Relaxed);
         let mut waiters = self.waiters.lock();
         for (tag, outcome) in outcomes {
             if let (
@@ -210,6 +235,45 @@ impl Applier {
             if let Some(waiting) = Waiters::take(&mut waiters, tag.place.batch, tag.place.index) {
                 waiting.answer(outcome);
             }
+        }
+        sweeping
+    }
+
+    /// Appends a system tick if a case is due: asked at most every [`TICK_CHECK_INTERVAL`], or
+    /// at once while a sweep waits, once the last tick is applied (`read_from` is past it). A
+    /// tick the log does not take now waits for the next check; nobody waits for its answer
+    /// (one that finds nothing after all is refused quietly).
+    fn tick_if_due(&mut self, ticker: &mut Ticker, read_from: Position) {
+        if let Some(position) = ticker.in_flight {
+            if read_from <= position {
+                return;
+            }
+            ticker.in_flight = None;
+        }
+        if !ticker.sweeping
+            && (ticker.checked).is_some_and(|checked| checked.elapsed() < TICK_CHECK_INTERVAL)
+        {
+            return;
+        }
+        ticker.checked = Some(Instant::now());
+        let now_ms = self.clock.now_ms().max(self.core.last_time_ms());
+        let snapshot = self.core.store().snapshot();
+        // A store that cannot be read now is the write path's usual failure; the tick waits.
+        ticker.sweeping = crate::sweep::sweep_waiting(snapshot.as_ref()).unwrap_or(false);
+        if !crate::tick::tick_due(snapshot.as_ref(), now_ms).unwrap_or(false) {
+            return;
+        }
+        let tick = LoggedCommand {
+            actor: Actor::System,
+            time_ms: now_ms,
+            command: Command::Case(CaseCommand::Tick),
+            note: None,
+        };
+        let mut batch = BatchWriter::default();
+        batch.push(&tick).expect("a tick fits any batch");
+        let id = new_batch_id(&mut self.ids);
+        if let Ok(appended) = self.log.append(id, batch.finish()) {
+            ticker.in_flight = Some(appended.position);
         }
     }
 

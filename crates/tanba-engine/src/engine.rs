@@ -90,8 +90,8 @@ impl Clock for SystemClock {
     }
 }
 
-/// How often the writer, when it has nothing else to do or between groups, asks whether a case
-/// is due (one read of the due-time index) and stamps a tick if so.
+/// How often the applier, between reads of the log, asks whether a case is due (one read of the
+/// due-time index) and appends a tick if so.
 pub const TICK_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// The longest a committed entry waits for a signed checkpoint, however slowly events come: a
@@ -259,8 +259,6 @@ pub(crate) struct Progress {
     pub(crate) last_time_ms: AtomicU64,
     /// The positions below this one are applied (or passed over).
     pub(crate) read_position: AtomicU64,
-    /// A sweep over a case's goods waited after the last group.
-    pub(crate) sweep_waiting: AtomicBool,
     /// The last position the appender appended before it stopped; [`APPENDING`] until then.
     pub(crate) appended_final: AtomicU64,
 }
@@ -281,7 +279,6 @@ impl Progress {
             store_failing: AtomicBool::new(false),
             last_time_ms: AtomicU64::new(core.last_time_ms()),
             read_position: AtomicU64::new(0),
-            sweep_waiting: AtomicBool::new(false),
             appended_final: AtomicU64::new(APPENDING),
         }
     }
@@ -369,7 +366,6 @@ impl Engine {
             progress: progress.clone(),
             log: log.clone(),
             waiters: waiters.clone(),
-            store: store.clone(),
             replicated,
             ids: ChaCha20Rng::from_seed(seed_from_os()),
         };
@@ -382,6 +378,7 @@ impl Engine {
             orders: orders_sender,
             clock,
             replicated,
+            ids: ChaCha20Rng::from_seed(seed_from_os()),
         };
         let applier = spawn_write_path("tanba-applier", move || applier.run())?;
         let stop_issuer = Arc::new(AtomicBool::new(false));
