@@ -9,23 +9,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand_core::OsRng;
-use support::{World, code_of, names, participant, taxpayer};
+use support::{World, category, code_of, participant, taxpayer};
 use tanba_crypto::KeyRing;
 use tanba_engine::command_log::{BatchId, CommandLog, LocalLog, Position};
 use tanba_engine::core::{Applied, Place};
 use tanba_engine::{Core, Engine, EngineConfig, Stamped, SystemClock};
 use tanba_store::{MemoryStore, Store};
-use tanba_types::{Actor, Category, Command, Role, TailProfile};
-
-fn category(code: &str) -> Command {
-    Command::DefineCategory(Category {
-        code: code.into(),
-        names: names(code),
-        tail_profile: TailProfile::Full,
-        return_period_days: 14,
-        control_list_code: None,
-    })
-}
+use tanba_types::{Actor, Command, Role};
 
 fn logged(command: Command, time_ms: u64, position: Position, index: u32, batch: u8) -> Stamped {
     Stamped {

@@ -10,11 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rand_core::OsRng;
-use support::{names, participant, taxpayer};
+use support::{category, participant, taxpayer};
 use tanba_crypto::KeyRing;
 use tanba_engine::{Engine, EngineConfig, EngineError, SystemClock, query};
 use tanba_store::{Durability, MemoryStore, Snapshot, Store, StoreError, WriteBatch};
-use tanba_types::{Actor, Category, Command, Role, TailProfile};
+use tanba_types::{Actor, Command, Role};
 
 /// The memory store, refusing every write while `full` is set.
 struct FillingDisk {
@@ -33,16 +33,6 @@ impl Store for FillingDisk {
     fn snapshot(&self) -> Box<dyn Snapshot + '_> {
         self.inner.snapshot()
     }
-}
-
-fn category(code: &str) -> Command {
-    Command::DefineCategory(Category {
-        code: code.into(),
-        names: names(code),
-        tail_profile: TailProfile::Full,
-        return_period_days: 14,
-        control_list_code: None,
-    })
 }
 
 #[test]

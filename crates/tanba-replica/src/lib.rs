@@ -15,7 +15,7 @@
 pub mod cluster;
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, consumer, stream};
 use tanba_engine::command_log::{
@@ -34,6 +34,9 @@ pub const MESSAGE_BYTES_MAX: i32 = 16 << 20;
 
 const _: () =
     assert!(tanba_engine::command_log::BATCH_BYTES_MAX + 1_024 < MESSAGE_BYTES_MAX as usize);
+
+/// How long [`JetStreamLog::connect_waiting`] pauses between two tries.
+pub const CONNECT_RETRY_PAUSE: Duration = Duration::from_millis(250);
 
 /// How long a call waits for the NATS servers before it answers `Unavailable`.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -135,6 +138,24 @@ impl JetStreamLog {
             settings,
             reader: Mutex::new(None),
         })
+    }
+
+    /// [`JetStreamLog::connect`], tried again while the servers cannot be reached or have not
+    /// yet elected the stream's leader (a node may start with its cluster), for at most `wait`.
+    pub fn connect_waiting(
+        urls: &str,
+        settings: StreamSettings,
+        wait: Duration,
+    ) -> Result<JetStreamLog, CommandLogError> {
+        let deadline = Instant::now() + wait;
+        loop {
+            match JetStreamLog::connect(urls, settings.clone()) {
+                Err(error) if error.retryable() && Instant::now() < deadline => {
+                    std::thread::sleep(CONNECT_RETRY_PAUSE);
+                }
+                outcome => return outcome,
+            }
+        }
     }
 
     /// The name of the server leading the stream now (its Raft leader), if it has one.

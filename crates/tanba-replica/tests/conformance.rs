@@ -31,17 +31,8 @@ fn jetstream_log(cluster: &NatsCluster, replicas: usize) -> JetStreamLog {
         bytes_max: STREAM_BYTES_MAX_IN_TESTS,
         ..StreamSettings::default()
     };
-    let deadline = Instant::now() + CLUSTER_READY_WAIT;
-    loop {
-        match JetStreamLog::connect(&cluster.urls(), settings.clone()) {
-            Ok(log) => return log,
-            Err(error) if Instant::now() < deadline => {
-                eprintln!("waiting for the cluster: {error}");
-                std::thread::sleep(Duration::from_millis(250));
-            }
-            Err(error) => panic!("the cluster never took the stream: {error}"),
-        }
-    }
+    JetStreamLog::connect_waiting(&cluster.urls(), settings, CLUSTER_READY_WAIT)
+        .unwrap_or_else(|error| panic!("the cluster never took the stream: {error}"))
 }
 
 /// Runs the suite on every log kind.
@@ -233,7 +224,18 @@ fn r_is_22_a_killed_nats_server_loses_no_acknowledged_batch() {
         }
     }
     cluster.restart(0).unwrap();
-    let read = log.read(1, 1_000, Duration::from_secs(5)).unwrap();
+    // A read while the restarted server rejoins may time out: the applier reads again, so does
+    // this test.
+    let deadline = Instant::now() + CLUSTER_READY_WAIT;
+    let read = loop {
+        match log.read(1, 1_000, Duration::from_secs(5)) {
+            Ok(read) => break read,
+            Err(error) if error.retryable() && Instant::now() < deadline => {
+                eprintln!("reading again: {error}");
+            }
+            Err(error) => panic!("the log could not be read again: {error}"),
+        }
+    };
     let positions: Vec<u64> = read.iter().map(|batch| batch.position).collect();
     assert_eq!(
         positions,

@@ -42,17 +42,8 @@ fn connect(cluster: &NatsCluster) -> JetStreamLog {
         bytes_max: 256 << 20,
         ..StreamSettings::default()
     };
-    let deadline = Instant::now() + CLUSTER_READY_WAIT;
-    loop {
-        match JetStreamLog::connect(&cluster.urls(), settings.clone()) {
-            Ok(log) => return log,
-            Err(error) if Instant::now() < deadline => {
-                eprintln!("waiting for the cluster: {error}");
-                std::thread::sleep(Duration::from_millis(250));
-            }
-            Err(error) => panic!("the cluster never took the stream: {error}"),
-        }
-    }
+    JetStreamLog::connect_waiting(&cluster.urls(), settings, CLUSTER_READY_WAIT)
+        .unwrap_or_else(|error| panic!("the cluster never took the stream: {error}"))
 }
 
 fn node(store: Arc<RocksStore>, cluster: &NatsCluster) -> Engine {

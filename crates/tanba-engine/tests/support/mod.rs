@@ -72,6 +72,17 @@ pub fn names(text: &str) -> Names {
     }
 }
 
+/// The definition of a category named `code` (full tails, 14 days to return).
+pub fn category(code: &str) -> Command {
+    Command::DefineCategory(Category {
+        code: code.into(),
+        names: names(code),
+        tail_profile: TailProfile::Full,
+        return_period_days: 14,
+        control_list_code: None,
+    })
+}
+
 pub fn participant(id: TaxpayerId, name: &str, roles: &[Role]) -> Participant {
     Participant {
         id,
