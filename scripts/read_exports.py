@@ -2,7 +2,9 @@
 DuckDB, and prints what each saw as one JSON object: rows, columns with their types, and per
 integer column its sum, so that a test can hold both to Tanba's own figures.
 
-Usage: read_exports.py JOB_DIRECTORY  (the directory holding day=YYYY-MM-DD/part-N.parquet)
+Usage: read_exports.py JOB_DIRECTORY [--rows]  (the directory holding
+day=YYYY-MM-DD/part-N.parquet; with --rows, every row too, as sorted JSON text, so that two
+exports of one table written different ways can be held to the same rows)
 """
 
 import glob
@@ -46,11 +48,22 @@ def with_duckdb(directory, columns):
     return {"rows": int(rows), "sums": sums, "days": int(days)}
 
 
+def sorted_rows(files):
+    rows = []
+    for path in files:
+        for row in pq.read_table(path).to_pylist():
+            rows.append(json.dumps(row, sort_keys=True, default=str))
+    return sorted(rows)
+
+
 def main():
     directory = sys.argv[1]
     files = sorted(glob.glob(os.path.join(directory, "day=*", "*.parquet")))
     arrow = with_pyarrow(files)
-    print(json.dumps({"files": len(files), "pyarrow": arrow, "duckdb": with_duckdb(directory, arrow["columns"])}))
+    read = {"files": len(files), "pyarrow": arrow, "duckdb": with_duckdb(directory, arrow["columns"])}
+    if "--rows" in sys.argv[2:]:
+        read["rows"] = sorted_rows(files)
+    print(json.dumps(read))
 
 
 if __name__ == "__main__":

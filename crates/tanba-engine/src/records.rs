@@ -183,6 +183,26 @@ impl CodeRecord {
     pub fn contents_total(&self) -> u64 {
         self.contents.iter().map(|count| u64::from(*count)).sum()
     }
+
+    /// The entry that created a stored record (its `created_sequence`), read from the record's
+    /// bytes without the rest: a bulk reader routes millions of records by it.
+    pub fn created_sequence_of(bytes: &[u8]) -> Result<u64, EngineError> {
+        /// [`CodeRecord`]'s fields up to `created_sequence`, in its order: postcard writes the
+        /// fields one after another, so a leading run of them decodes alone (the test below
+        /// holds the two types together).
+        #[derive(Deserialize)]
+        struct Head {
+            _level: PackageLevel,
+            _status: CodeStatus,
+            _owner: TaxpayerId,
+            _issued: Option<(OrderId, u32)>,
+            created_sequence: u64,
+        }
+        let (head, _) = postcard::take_from_bytes::<Head>(bytes).map_err(|error| {
+            EngineError::Corrupt(format!("cannot decode a code record: {error}"))
+        })?;
+        Ok(head.created_sequence)
+    }
 }
 
 /// Index of a level in [`CodeRecord::contents`].
@@ -422,4 +442,44 @@ pub struct AuthorizationRecord {
     pub used: u64,
     /// Whether it ended (revoked, expired).
     pub ended: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use tanba_types::{Gtin, Serial, WithdrawalReason};
+
+    use super::*;
+
+    /// Every field set, the variable-length ones long, so that a field moved before
+    /// `created_sequence` changes the bytes this reads.
+    #[test]
+    fn a_records_creating_entry_reads_from_its_bytes_alone() {
+        let owner: TaxpayerId = "960440000012".parse().unwrap();
+        let gtin: Gtin = "04600000000015".parse().unwrap();
+        for (status, sequence) in [
+            (CodeStatus::Emitted, 0),
+            (
+                CodeStatus::Withdrawn(WithdrawalReason::RetailSale),
+                u64::MAX,
+            ),
+            (CodeStatus::Introduced, 1 << 40),
+        ] {
+            let mut record = CodeRecord::new(PackageLevel::Group, status, owner, sequence);
+            record.issued = Some((u64::MAX, u32::MAX));
+            record.batch = Some("batch-7".repeat(40));
+            record.parent = Some(CodeKey::item(gtin, Serial::parse("abc").unwrap()));
+            record.blockers.push(Blocker {
+                authority: owner,
+                reason: "why".into(),
+                since_ms: 1,
+                sequence: 2,
+            });
+            let bytes = encode(&record);
+            assert_eq!(CodeRecord::created_sequence_of(&bytes).unwrap(), sequence);
+            assert!(
+                CodeRecord::created_sequence_of(&bytes[..3]).is_err(),
+                "cut short"
+            );
+        }
+    }
 }

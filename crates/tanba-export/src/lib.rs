@@ -13,7 +13,9 @@
 //! are made durable together before the manifest (one fsync a file, not three): a job cut short
 //! resumes with the files missing. The split depends only on the log, so the files of one job
 //! are the same whenever and wherever they are written (the codes table aside: it shows the
-//! codes as they stand when written, and says so).
+//! codes as they stand when written, and says so). A codes table covering a large share of
+//! the store's codes reads them by one scan of the codes column, not a point read each
+//! ([`codes_scan`]): its parts are the same, each part's rows then in key order.
 //!
 //! The tables (all with `sequence` u64, `time` timestamp\[ms, UTC\], `day` date32 first: the log
 //! entry the row comes from, and its Kazakhstan day):
@@ -36,10 +38,12 @@
 //! Architecture invariant: reads a store snapshot through the engine's queries; writes only
 //! under the directory it is given. Knows nothing of the network.
 
+pub mod codes_scan;
 pub mod tables;
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -52,9 +56,12 @@ use parquet::schema::types::ColumnPath;
 use serde::{Deserialize, Serialize};
 use tanba_engine::data_export::DataExportJob;
 use tanba_engine::{EngineError, keys};
+use tanba_log::FeedKind;
 use tanba_store::{Column, Snapshot};
 use tanba_types::{DataExportKind, Date};
 
+pub use crate::codes_scan::CodesRead;
+use crate::codes_scan::Spill;
 use crate::tables::Entry;
 
 /// Rows a table builds before they are written as one batch (and a row group fills).
@@ -136,7 +143,7 @@ impl Quota {
     }
 
     /// Counts `bytes` more, or refuses if they would pass the quota.
-    fn take(&self, bytes: u64) -> Result<(), ExportError> {
+    pub(crate) fn take(&self, bytes: u64) -> Result<(), ExportError> {
         let limit_bytes = self.limit_bytes;
         self.used_bytes
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
@@ -302,19 +309,37 @@ pub fn write_job(
     root: &Path,
     quota: &Quota,
 ) -> Result<Manifest, ExportError> {
-    write_job_in_parts(snapshot, job, root, quota, PART_ENTRIES_MAX)
+    write_job_with(snapshot, job, root, quota, WriteOptions::default())
 }
 
-/// [`write_job`] with days split into parts of at most `part_entries_max` log entries (tests
-/// split small days to see parts).
-pub fn write_job_in_parts(
+/// How [`write_job_with`] writes a job: the choices [`write_job`] makes, which tests and
+/// benchmarks fix to see each way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Days are split into parts of at most this many log entries.
+    pub part_entries_max: u64,
+    /// How a codes table reads its codes.
+    pub codes_read: CodesRead,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            part_entries_max: PART_ENTRIES_MAX,
+            codes_read: CodesRead::Chosen,
+        }
+    }
+}
+
+/// [`write_job`], written as `options` say.
+pub fn write_job_with(
     snapshot: &dyn Snapshot,
     job: &DataExportJob,
     root: &Path,
     quota: &Quota,
-    part_entries_max: u64,
+    options: WriteOptions,
 ) -> Result<Manifest, ExportError> {
-    assert!(part_entries_max > 0, "a part holds entries");
+    assert!(options.part_entries_max > 0, "a part holds entries");
     if let Some(manifest) = read_manifest(root, job.id)? {
         return Ok(manifest);
     }
@@ -323,12 +348,23 @@ pub fn write_job_in_parts(
     }
     let directory = job_directory(root, job.id);
     fs::create_dir_all(&directory)?;
-    let planned = plan_parts(snapshot, job, part_entries_max)?;
+    let planned = plan_parts(snapshot, job, options.part_entries_max)?;
     let written = kept_files(&directory, &planned, quota)?;
     let parts: Vec<Part> = (planned.into_iter())
         .filter(|part| !written.iter().any(|file| file.path == part.path()))
         .collect();
-    let mut files = write_parts(snapshot, job, &directory, quota, &parts, written)?;
+    let spill = match job.kind == DataExportKind::Codes
+        && codes_scan::scan_chosen(snapshot, &parts, options.codes_read)?
+    {
+        true => Some(Spill::write(snapshot, &directory, &parts, quota)?),
+        false => None,
+    };
+    let rows = |index: usize, writer: &mut ArrowWriter<Hashed>| match &spill {
+        Some(spill) => spill.write_rows(snapshot, index, writer),
+        None => write_rows(snapshot, job, parts[index].entries.clone(), writer),
+    };
+    let mut files = write_parts(job.kind, &directory, quota, &parts, written, &rows)?;
+    drop(spill);
     // The files' renames and progress lines become durable together, before the manifest says
     // the job is whole (a file lost to a crash before this is written again).
     sync_directories(&directory, &files)?;
@@ -347,6 +383,9 @@ pub fn write_job_in_parts(
     })?;
     Ok(manifest)
 }
+
+/// What writes the rows of a job's part (by its index among the parts written) to its file.
+type PartRows<'a> = dyn Fn(usize, &mut ArrowWriter<Hashed>) -> Result<u64, ExportError> + Sync + 'a;
 
 /// The files a job wrote before it was cut short that its plan still has (the same path and
 /// entries); any other (written under another split, by an older version) is removed, so no
@@ -369,10 +408,10 @@ fn kept_files(
 
 /// One file of a job: a day's log entries, or a share of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Part {
+pub(crate) struct Part {
     day: Date,
     index: u32,
-    entries: std::ops::Range<u64>,
+    pub(crate) entries: std::ops::Range<u64>,
 }
 
 impl Part {
@@ -421,12 +460,12 @@ fn plan_parts(
 /// once); the files written, `written` first. The first error stops every writer after its
 /// current part and is returned.
 fn write_parts(
-    snapshot: &dyn Snapshot,
-    job: &DataExportJob,
+    kind: DataExportKind,
     directory: &Path,
     quota: &Quota,
     parts: &[Part],
     written: Vec<ManifestFile>,
+    rows: &PartRows<'_>,
 ) -> Result<Vec<ManifestFile>, ExportError> {
     let next = AtomicUsize::new(0);
     let failure = Mutex::new(None::<ExportError>);
@@ -453,8 +492,12 @@ fn write_parts(
         for _ in 0..EXPORT_THREADS.min(parts.len()) {
             let (finished, next, fail) = (finished.clone(), &next, &fail);
             scope.spawn(move || {
-                while let Some(part) = parts.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    match write_part(snapshot, job, directory, part, quota) {
+                loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(part) = parts.get(index) else {
+                        break;
+                    };
+                    match write_part(kind, directory, part, quota, &|writer| rows(index, writer)) {
                         Ok(unsynced) => {
                             // The settlers stop only when every writer has.
                             let _ = finished.send(unsynced);
@@ -557,11 +600,11 @@ fn sync_directories(directory: &Path, files: &[ManifestFile]) -> Result<(), Expo
 /// Writes one part's file beside its place, counted against the quota, and returns it not
 /// yet synced: its entries' rows, a row group at most in memory, hashed as they are written.
 fn write_part(
-    snapshot: &dyn Snapshot,
-    job: &DataExportJob,
+    kind: DataExportKind,
     directory: &Path,
     part: &Part,
     quota: &Quota,
+    rows: &dyn Fn(&mut ArrowWriter<Hashed>) -> Result<u64, ExportError>,
 ) -> Result<Unsynced, ExportError> {
     let relative = part.path();
     let temporary = directory.join(&relative).with_extension("partial");
@@ -576,12 +619,12 @@ fn write_part(
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_created_by(format!("tanba {}", env!("CARGO_PKG_VERSION")));
-        for column in tables::distinct_columns(job.kind) {
+        for column in tables::distinct_columns(kind) {
             properties = properties.set_column_dictionary_enabled(ColumnPath::from(*column), false);
         }
-        let schema = tables::schema(job.kind);
+        let schema = tables::schema(kind);
         let mut writer = ArrowWriter::try_new(hashed, schema, Some(properties.build()))?;
-        let rows = write_rows(snapshot, job, part.entries.clone(), &mut writer)?;
+        let rows = rows(&mut writer)?;
         let hashed = writer.into_inner()?;
         quota.take(hashed.bytes)?;
         Ok::<_, ExportError>((rows, hashed))
@@ -605,7 +648,7 @@ fn write_part(
 }
 
 /// A file being written, its bytes counted and hashed on the way (no second read of it).
-struct Hashed {
+pub(crate) struct Hashed {
     file: File,
     hasher: blake3::Hasher,
     bytes: u64,
@@ -634,10 +677,28 @@ fn write_rows<W: Write + Send>(
 ) -> Result<u64, ExportError> {
     let mut table = tables::table(job.kind, job.requested_ms);
     let mut rows = 0;
+    each_entry(snapshot, range, table.kind(), |entry| {
+        table.add(snapshot, entry)?;
+        if table.rows() >= BATCH_ROWS {
+            rows += write_batch(writer, table.finish())?;
+        }
+        Ok(ControlFlow::Continue(()))
+    })?;
+    Ok(rows + write_batch(writer, table.finish())?)
+}
+
+/// Visits the log entries in `range`, decoded, a page at a time (those of `kind` only when
+/// given: the others are passed over undecoded); stops when `visit` breaks.
+pub(crate) fn each_entry(
+    snapshot: &dyn Snapshot,
+    range: std::ops::Range<u64>,
+    kind: Option<FeedKind>,
+    mut visit: impl FnMut(&Entry) -> Result<ControlFlow<()>, ExportError>,
+) -> Result<(), ExportError> {
     let mut next = range.start;
     while next < range.end {
         let from = keys::sequence(next);
-        // No entry past the part's is read: a small day's part is a few entries of a large log.
+        // No entry past the range's is read: a small day's part is a few entries of a large log.
         let entries = usize::try_from(range.end - next)
             .map_or(LOG_PAGE_ENTRIES, |left| left.min(LOG_PAGE_ENTRIES));
         let page = (snapshot.scan_from_bytes(Column::Log, &[], &from, entries, LOG_PAGE_BYTES_MAX))
@@ -650,30 +711,27 @@ fn write_rows<W: Write + Send>(
             }
             next = sequence + 1;
             let entry = tanba_engine::stored_entry(&value)?;
-            if table.kind().is_some_and(|kind| !entry.kinds.contains(kind)) {
+            if kind.is_some_and(|kind| !entry.kinds.contains(kind)) {
                 continue;
             }
             let record = entry.decode()?;
             let hash = entry.hash.0;
-            table.add(
-                snapshot,
-                &Entry {
-                    record: &record,
-                    hash: &hash,
-                },
-            )?;
-            if table.rows() >= BATCH_ROWS {
-                rows += write_batch(writer, table.finish())?;
+            let entry = Entry {
+                record: &record,
+                hash: &hash,
+            };
+            if visit(&entry)?.is_break() {
+                return Ok(());
             }
         }
         if next == read_before {
             return Err(ExportError::Corrupt(format!("log entry {next} is missing")));
         }
     }
-    Ok(rows + write_batch(writer, table.finish())?)
+    Ok(())
 }
 
-fn write_batch<W: Write + Send>(
+pub(crate) fn write_batch<W: Write + Send>(
     writer: &mut ArrowWriter<W>,
     batch: RecordBatch,
 ) -> Result<u64, ExportError> {

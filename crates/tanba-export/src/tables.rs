@@ -99,9 +99,13 @@ impl Default for EntryColumns {
 
 impl EntryColumns {
     fn push(&mut self, record: &LogRecord) {
-        self.sequence.append_value(record.sequence);
-        self.time.append_value(record.time_ms as i64);
-        let day = Date::from_unix_ms_in_kz(record.time_ms);
+        self.push_at(record.sequence, record.time_ms);
+    }
+
+    fn push_at(&mut self, sequence: u64, time_ms: u64) {
+        self.sequence.append_value(sequence);
+        self.time.append_value(time_ms as i64);
+        let day = Date::from_unix_ms_in_kz(time_ms);
         self.day.append_value(day.days_since_epoch());
     }
 
@@ -274,7 +278,9 @@ impl Table for Events {
 }
 
 /// `codes`: each code created in the period (issued, or a transport package made), as it
-/// stands when the file is written.
+/// stands when the file is written. Its rows come from the log's entries (each code an entry
+/// names, read at random) or from a scan of the codes column ([`Codes::add_stored`], rows in
+/// key order: `crate::codes_scan`).
 pub struct Codes {
     entry: EntryColumns,
     code: StringBuilder,
@@ -372,19 +378,21 @@ impl Codes {
         query::each_code_record(snapshot, codes, |code, stored| {
             let stored =
                 stored.ok_or_else(|| ExportError::Corrupt(format!("code {code} is missing")))?;
-            self.push(snapshot, record, code, &stored)
+            self.add_stored(snapshot, (record.sequence, record.time_ms), code, &stored)
         })
     }
 
-    fn push(
+    /// Adds the row of `code` as `stored`, created by the log entry `created` (its sequence
+    /// and time).
+    pub fn add_stored(
         &mut self,
         snapshot: &dyn Snapshot,
-        record: &LogRecord,
+        (sequence, time_ms): (u64, u64),
         code: &CodeKey,
         stored: &CodeRecord,
     ) -> Result<(), ExportError> {
         let holder = self.holder(snapshot, stored)?;
-        self.entry.push(record);
+        self.entry.push_at(sequence, time_ms);
         append_code(&mut self.code, code);
         append_gtin(&mut self.gtin, code);
         self.level.append_value(level_text(stored.level));

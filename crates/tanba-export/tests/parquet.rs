@@ -16,7 +16,7 @@ use tanba_crypto::KeyRing;
 use tanba_engine::data_export::{self, DataExportJob};
 use tanba_engine::workload::{self, World};
 use tanba_engine::{Clock, Engine, EngineConfig, EngineError};
-use tanba_export::{Quota, write_job, write_job_in_parts};
+use tanba_export::{CodesRead, Quota, WriteOptions, write_job, write_job_with};
 use tanba_store::{RocksStore, Store};
 use tanba_types::{
     Actor, Command, DataExportKind, Date, Participant, ParticipantStatus, Role, SaleLine,
@@ -51,10 +51,16 @@ fn python() -> PathBuf {
 
 /// What pyarrow and DuckDB read in a job's directory.
 fn read_back(directory: &Path) -> Value {
+    read_back_with(directory, &[])
+}
+
+/// [`read_back`], with the script's `flags` (`--rows`: every row, sorted).
+fn read_back_with(directory: &Path, flags: &[&str]) -> Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/read_exports.py");
     let output = std::process::Command::new(python())
         .arg(script)
         .arg(directory)
+        .args(flags)
         .output()
         .unwrap();
     assert!(
@@ -298,6 +304,82 @@ fn r_is_15_the_quota_bounds_every_job_together() {
     assert!(quota.used_bytes() <= 2_000);
 }
 
+/// Days split into parts of at most `part_entries_max` log entries.
+fn split(part_entries_max: u64) -> WriteOptions {
+    WriteOptions {
+        part_entries_max,
+        ..WriteOptions::default()
+    }
+}
+
+/// The codes table read by a scan of the codes column has the rows read code by code, file
+/// for file (each code in the part of the entry that created it), also when a job cut short
+/// scans again for its missing part; the spill files go, and the quota counts the Parquet
+/// files alone after.
+#[test]
+fn r_is_15_a_codes_table_read_by_a_scan_has_the_rows_read_code_by_code() {
+    let directory = tempfile::tempdir().unwrap();
+    let market = market(directory.path());
+    let quota = Quota::new(1 << 30, directory.path()).unwrap();
+    let job = ask(&market, "codes", DataExportKind::Codes).unwrap();
+    let snapshot = market.store.snapshot();
+    let write = |name: &str, codes_read| {
+        let root = directory.path().join(name);
+        let options = WriteOptions {
+            codes_read,
+            ..split(7)
+        };
+        let manifest = write_job_with(snapshot.as_ref(), &job, &root, &quota, options).unwrap();
+        (root, manifest)
+    };
+    let (each_root, each_code) = write("each", CodesRead::EachCode);
+    let (scan_root, scanned) = write("scan", CodesRead::Scan);
+    let (_, chosen) = write("chosen", CodesRead::Chosen);
+    assert_eq!(each_code.rows(), market.codes + market.transport);
+    let layout = |manifest: &tanba_export::Manifest| -> Vec<_> {
+        (manifest.files.iter())
+            .map(|file| (file.path.clone(), file.sequences.clone(), file.rows))
+            .collect()
+    };
+    assert!(each_code.files.len() > 3, "the days are split into parts");
+    assert_eq!(
+        layout(&scanned),
+        layout(&each_code),
+        "the same rows per file"
+    );
+    // Which way was chosen depends on RocksDB's estimate of the column (counting overwrites
+    // not yet compacted); either way, the same rows per file.
+    assert_eq!(layout(&chosen), layout(&each_code));
+    let rows = |root: &Path| {
+        read_back_with(&tanba_export::job_directory(root, job.id), &["--rows"])["rows"].clone()
+    };
+    let each_rows = rows(&each_root);
+    assert_eq!(each_rows.as_array().unwrap().len() as u64, each_code.rows());
+    assert_eq!(rows(&scan_root), each_rows, "the same rows");
+
+    // Cut short: a part with rows is missing, and the scan routes only to it.
+    let job_directory = tanba_export::job_directory(&scan_root, job.id);
+    let missing = (scanned.files.iter()).find(|file| file.rows > 0).unwrap();
+    std::fs::remove_file(job_directory.join(tanba_export::MANIFEST_FILE)).unwrap();
+    std::fs::remove_file(job_directory.join(&missing.path)).unwrap();
+    quota.give_back(missing.bytes);
+    let options = WriteOptions {
+        codes_read: CodesRead::Scan,
+        ..split(7)
+    };
+    let finished = write_job_with(snapshot.as_ref(), &job, &scan_root, &quota, options).unwrap();
+    assert_eq!(finished, scanned, "the same files, byte for byte");
+    assert!(
+        !job_directory.join("spill").exists(),
+        "the spill files are gone"
+    );
+    assert_eq!(
+        quota.used_bytes(),
+        tanba_export::parquet_bytes(directory.path()).unwrap(),
+        "the quota counts the Parquet files alone"
+    );
+}
+
 #[test]
 fn r_is_15_a_day_split_into_parts_reads_the_same_and_a_part_cut_short_is_written_again() {
     let directory = tempfile::tempdir().unwrap();
@@ -311,7 +393,7 @@ fn r_is_15_a_day_split_into_parts_reads_the_same_and_a_part_cut_short_is_written
         let whole = write_job(snapshot.as_ref(), &job, &whole_root, &quota).unwrap();
         // At most 7 entries a file: the first day (the world registered, codes issued and
         // packed) is tens of entries.
-        let parts = write_job_in_parts(snapshot.as_ref(), &job, &parts_root, &quota, 7).unwrap();
+        let parts = write_job_with(snapshot.as_ref(), &job, &parts_root, &quota, split(7)).unwrap();
         assert_eq!(whole.files.len(), 3, "{kind:?}: a file per day");
         let first_day: Vec<_> = (parts.files.iter())
             .filter(|file| file.day == parts.files[0].day)
@@ -333,14 +415,21 @@ fn r_is_15_a_day_split_into_parts_reads_the_same_and_a_part_cut_short_is_written
         let job_directory = tanba_export::job_directory(&parts_root, job.id);
         std::fs::remove_file(job_directory.join(tanba_export::MANIFEST_FILE)).unwrap();
         std::fs::remove_file(job_directory.join(&first_day[1].path)).unwrap();
-        let finished = write_job_in_parts(snapshot.as_ref(), &job, &parts_root, &quota, 7).unwrap();
+        let finished =
+            write_job_with(snapshot.as_ref(), &job, &parts_root, &quota, split(7)).unwrap();
         assert_eq!(finished, parts, "{kind:?}: the same files, byte for byte");
 
         // Finished under another split (a version that splits otherwise): the old split's files
         // go, and the job is the whole one, no entry exported twice.
         std::fs::remove_file(job_directory.join(tanba_export::MANIFEST_FILE)).unwrap();
-        let resplit =
-            write_job_in_parts(snapshot.as_ref(), &job, &parts_root, &quota, u64::MAX).unwrap();
+        let resplit = write_job_with(
+            snapshot.as_ref(),
+            &job,
+            &parts_root,
+            &quota,
+            split(u64::MAX),
+        )
+        .unwrap();
         assert_eq!(resplit.files, whole.files, "{kind:?}");
         assert_eq!(read_back(&job_directory)["duckdb"], read_whole["duckdb"]);
     }

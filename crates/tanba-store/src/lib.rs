@@ -55,6 +55,10 @@ pub enum Durability {
 /// store; it breaks to stop the reading.
 pub type Visitor<'a> = dyn FnMut(usize, Option<&[u8]>) -> ControlFlow<()> + 'a;
 
+/// What [`Snapshot::scan_each`] calls with each key and value, borrowed from the store; it
+/// breaks to stop the scan.
+pub type ScanVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> ControlFlow<()> + 'a;
+
 /// A consistent view of the store at one moment: reads never see writes made after it. Shared
 /// by threads (an export's writers read one snapshot at once; RocksDB's snapshots and reads
 /// are thread-safe).
@@ -119,6 +123,32 @@ pub trait Snapshot: Send + Sync {
         }
         Ok(())
     }
+
+    /// [`Snapshot::scan_from`] for a bulk reader (an export reading a whole column): each entry
+    /// is handed to `visit` where the store holds it, not copied out, and RocksDB does not keep
+    /// the blocks it reads in its cache (a scan of millions of entries would push out what
+    /// the online reads need). Stops early when `visit` breaks.
+    fn scan_each(
+        &self,
+        column: Column,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+        visit: &mut ScanVisitor<'_>,
+    ) -> Result<(), StoreError> {
+        for (key, value) in self.scan_from(column, prefix, start, limit)? {
+            if visit(&key, &value).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// About how many entries `column` holds now, whatever the snapshot (RocksDB's estimate,
+    /// from its files' and memory tables' counts: cheap, off by the deletions and overwrites
+    /// not yet compacted). For a choice between reading a column's entries at random or all in
+    /// order, not for a count shown to anyone.
+    fn estimate_entries(&self, column: Column) -> Result<u64, StoreError>;
 
     /// Entries whose keys start with `prefix`, in key order, at most `limit`.
     fn scan_prefix(

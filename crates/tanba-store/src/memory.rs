@@ -122,6 +122,10 @@ impl Snapshot for MemorySnapshot {
         Ok(self.columns[column.index()].get(key).cloned())
     }
 
+    fn estimate_entries(&self, column: Column) -> Result<u64, StoreError> {
+        Ok(self.columns[column.index()].len() as u64)
+    }
+
     fn scan_from_bytes(
         &self,
         column: Column,

@@ -9,8 +9,8 @@ use rocksdb::{
 };
 
 use crate::{
-    BatchOperation, Column, Durability, Entry, OPEN_FILES_DEFAULT, OPEN_FILES_MIN, Snapshot, Store,
-    StoreError, Visitor, WriteBatch, check_scan,
+    BatchOperation, Column, Durability, Entry, OPEN_FILES_DEFAULT, OPEN_FILES_MIN, ScanVisitor,
+    Snapshot, Store, StoreError, Visitor, WriteBatch, check_scan,
 };
 
 /// A RocksDB-backed [`Store`].
@@ -179,6 +179,42 @@ impl Snapshot for RocksSnapshot<'_> {
             }
         }
         Ok(())
+    }
+
+    fn scan_each(
+        &self,
+        column: Column,
+        prefix: &[u8],
+        start: &[u8],
+        limit: usize,
+        visit: &mut ScanVisitor<'_>,
+    ) -> Result<(), StoreError> {
+        check_scan(prefix, start, limit)?;
+        let mut read_options = ReadOptions::default();
+        read_options.set_snapshot(&self.snapshot);
+        read_options.fill_cache(false);
+        let mut iterator =
+            (self.store.db).raw_iterator_cf_opt(self.store.family(column), read_options);
+        iterator.seek(start);
+        let mut visited = 0;
+        while visited < limit && iterator.valid() {
+            let (Some(key), Some(value)) = (iterator.key(), iterator.value()) else {
+                break;
+            };
+            if !key.starts_with(prefix) || visit(key, value).is_break() {
+                break;
+            }
+            visited += 1;
+            iterator.next();
+        }
+        iterator.status().map_err(engine)
+    }
+
+    fn estimate_entries(&self, column: Column) -> Result<u64, StoreError> {
+        let estimate = (self.store.db)
+            .property_int_value_cf(self.store.family(column), "rocksdb.estimate-num-keys")
+            .map_err(engine)?;
+        Ok(estimate.unwrap_or(0))
     }
 
     fn scan_from_bytes(

@@ -189,6 +189,61 @@ fn prefix_scans_are_ordered_bounded_and_pageable() {
     });
 }
 
+/// A bulk scan visits what a paged scan returns, in the same order, within the same bounds,
+/// and stops when told; a column's estimated size follows its writes.
+#[test]
+fn bulk_scans_visit_what_paged_scans_return() {
+    use std::ops::ControlFlow;
+    each_store(|store| {
+        let mut writes = WriteBatch::new();
+        for n in 0..1_000u32 {
+            let key = format!("c/{n:04}");
+            writes
+                .put(Column::Codes, key.as_bytes(), &n.to_be_bytes())
+                .unwrap();
+        }
+        writes.put(Column::Codes, b"d/0", b"other").unwrap();
+        writes
+            .put(Column::Orders, b"c/x", b"another column")
+            .unwrap();
+        store.write(writes, Durability::Synced).unwrap();
+        let snapshot = store.snapshot();
+        let visited = |start: &[u8], limit: usize, stop_after: usize| {
+            let mut entries = Vec::new();
+            (snapshot.scan_each(Column::Codes, b"c/", start, limit, &mut |key, value| {
+                entries.push((key.to_vec(), value.to_vec()));
+                match entries.len() < stop_after {
+                    true => ControlFlow::Continue(()),
+                    false => ControlFlow::Break(()),
+                }
+            }))
+            .unwrap();
+            entries
+        };
+        let everything = snapshot.scan_prefix(Column::Codes, b"c/", 2_000).unwrap();
+        assert_eq!(everything.len(), 1_000, "the prefix only");
+        assert_eq!(visited(b"c/", 2_000, usize::MAX), everything);
+        assert_eq!(visited(b"c/0500", 10, usize::MAX), everything[500..510]);
+        assert_eq!(
+            visited(b"c/", 2_000, 3),
+            everything[..3],
+            "stopped by the visitor"
+        );
+        let error = (snapshot.scan_each(
+            Column::Codes,
+            b"c/",
+            b"c/",
+            SCAN_ENTRIES_MAX + 1,
+            &mut |_, _| ControlFlow::Continue(()),
+        ))
+        .unwrap_err();
+        assert!(matches!(error, StoreError::ScanTooLarge { .. }));
+        let estimate = snapshot.estimate_entries(Column::Codes).unwrap();
+        assert!((500..=2_000).contains(&estimate), "about 1,001: {estimate}");
+        assert!(snapshot.estimate_entries(Column::Children).unwrap() < 10);
+    });
+}
+
 #[test]
 fn synced_writes_survive_reopening_rocksdb() {
     let directory = tempfile::tempdir().unwrap();
