@@ -1,14 +1,18 @@
 //! `tanba serve`: the embedded default. One process, RocksDB in `./tanba-data` (or `--data`),
 //! gRPC and HTTP ports, a config file with environment overrides, structured logs, and a
-//! graceful stop on Ctrl-C or SIGTERM that signs a final checkpoint.
+//! graceful stop on Ctrl-C or SIGTERM that signs a final checkpoint. With `--nats`, a node of
+//! a cluster: its commands go through a JetStream stream every node applies (issue 15).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tanba_server::{RunningServer, ServerConfig};
+use tanba_replica::{JetStreamLog, StreamSettings};
+use tanba_server::{RunningServer, ServerConfig, SharedCommandLog};
 
 /// Where and how to serve.
 #[derive(Debug, Args)]
@@ -28,7 +32,23 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, value_enum, default_value = "text", env = "TANBA_LOG_FORMAT")]
     pub log_format: LogFormat,
+    /// Serve as a node of a cluster: the NATS servers (comma-separated URLs) whose JetStream
+    /// stream carries the command log every node applies. Every node of a cluster needs the
+    /// same `keys.json` and `sign-in.secret` in its data directory. Not set: the embedded
+    /// default, one process with a log of its own.
+    #[arg(long, env = "TANBA_NATS")]
+    pub nats: Option<String>,
+    /// Servers that store each batch of the command stream (3 in production: one may fail).
+    #[arg(long, default_value_t = 3, env = "TANBA_NATS_REPLICAS")]
+    pub nats_replicas: usize,
+    /// Bytes the command stream holds until it is trimmed; each replica reserves them on its
+    /// disk when the stream is made (a NATS server without the room refuses it).
+    #[arg(long, default_value_t = tanba_replica::STREAM_BYTES_MAX_DEFAULT, env = "TANBA_NATS_STREAM_BYTES")]
+    pub nats_stream_bytes: i64,
 }
+
+/// How long a node waits for its NATS servers at start (they may be starting too).
+const NATS_CONNECT_WAIT: Duration = Duration::from_secs(60);
 
 /// How logs are written.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -51,6 +71,16 @@ impl ServeArgs {
         }
         if let Some(address) = self.grpc_addr {
             config.grpc_addr = address;
+        }
+        if let Some(urls) = &self.nats {
+            let settings = StreamSettings {
+                replicas: self.nats_replicas,
+                bytes_max: self.nats_stream_bytes,
+                ..StreamSettings::default()
+            };
+            let log = JetStreamLog::connect_waiting(urls, settings, NATS_CONNECT_WAIT)
+                .with_context(|| format!("connecting to the command stream on {urls}"))?;
+            config.command_log = Some(SharedCommandLog(Arc::new(log)));
         }
         Ok(config)
     }

@@ -88,7 +88,12 @@ impl Applier {
         let mut checkpointed_at = Instant::now();
         let mut ticker = Ticker::default();
         loop {
-            (self.progress.read_position).fetch_max(cursor.from, Ordering::AcqRel);
+            let before = (self.progress.read_position).fetch_max(cursor.from, Ordering::AcqRel);
+            if before < cursor.from {
+                // Under the lock a waiter checks the position under (`Engine::wait_for_position`).
+                let _head = self.progress.head.lock().expect("progress lock");
+                self.progress.changed.notify_all();
+            }
             let appended_final = self.progress.appended_final.load(Ordering::Acquire);
             let stopping = appended_final != APPENDING;
             if stopping && cursor.from > appended_final {

@@ -307,10 +307,23 @@ pub struct Engine {
     submit: Mutex<Option<SyncSender<Submission>>>,
     shares: Shares,
     progress: Arc<Progress>,
+    /// The command log the engine reads (its own local one, or a shared one).
+    log: Arc<dyn CommandLog>,
     stop_issuer: Arc<AtomicBool>,
     appender: Option<JoinHandle<()>>,
     applier: Option<JoinHandle<()>>,
     issuer: Option<JoinHandle<()>>,
+}
+
+/// What [`Engine::catch_up`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatchUp {
+    /// Whether the node applied the log through `log_position` in time.
+    pub caught_up: bool,
+    /// The log's last position when asked.
+    pub log_position: Position,
+    /// The last position applied here when the wait ended.
+    pub applied_through: Position,
 }
 
 /// 32 bytes from the operating system, to seed an RNG.
@@ -372,7 +385,7 @@ impl Engine {
         let appender = spawn_write_path("tanba-appender", move || appender.run())?;
         let applier = crate::applier::Applier {
             core,
-            log,
+            log: log.clone(),
             waiters,
             progress: progress.clone(),
             orders: orders_sender,
@@ -404,6 +417,7 @@ impl Engine {
             submit: Mutex::new(Some(submit)),
             shares: Shares::default(),
             progress,
+            log,
             stop_issuer,
             appender: Some(appender),
             applier: Some(applier),
@@ -415,6 +429,42 @@ impl Engine {
     /// its write once this passes it.
     pub fn read_position(&self) -> Position {
         self.progress.read_position.load(Ordering::Acquire)
+    }
+
+    /// Waits until the command log is applied here through `position` (a caller's own last
+    /// write, read on another node: a consistency token), for at most `timeout`; whether it is.
+    pub fn wait_for_position(&self, position: Position, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        // Checked under the lock the applier takes to announce a new position: no wake-up is
+        // missed between the check and the wait.
+        let mut head = self.progress.head.lock().expect("progress lock");
+        loop {
+            if self.read_position() > position {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            head = (self.progress.changed)
+                .wait_timeout(head, deadline - now)
+                .expect("progress lock")
+                .0;
+        }
+    }
+
+    /// Waits, for at most `timeout`, until everything the command log held when called is
+    /// applied here: a node starting over a shared log catches up before it answers anyone.
+    /// Whether it did; the log's position then, and how far this node had applied.
+    pub fn catch_up(&self, timeout: Duration) -> Result<CatchUp, EngineError> {
+        let last = (self.log.last_position())
+            .map_err(|error| EngineError::LogUnavailable(error.to_string()))?;
+        let caught_up = self.wait_for_position(last, timeout);
+        Ok(CatchUp {
+            caught_up,
+            log_position: last,
+            applied_through: self.read_position().saturating_sub(1),
+        })
     }
 
     /// Queues a command; answers [`EngineError::Busy`] at once if the queue is full.

@@ -72,7 +72,7 @@ pub mod workload;
 
 pub use crate::core::{Core, Receipt, Stamped};
 pub use cases::Cases;
-pub use engine::{Clock, Engine, EngineConfig, SystemClock, Ticket, WriterStats};
+pub use engine::{CatchUp, Clock, Engine, EngineConfig, SystemClock, Ticket, WriterStats};
 pub use error::EngineError;
 pub use log::{
     LogVerification, StoredEntry, entry_hash, first_state_difference, replay, stored_entry,

@@ -147,7 +147,9 @@ impl<'a> Spill<'a> {
                 &start,
                 SCAN_PAGE_ENTRIES,
                 &mut |key, value| {
-                    (visited, last) = (visited + 1, key.to_vec());
+                    visited += 1;
+                    last.clear();
+                    last.extend_from_slice(key);
                     match route(parts, key, value, &mut buffers) {
                         Ok(added) => {
                             buffered += added;

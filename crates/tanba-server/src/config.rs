@@ -3,8 +3,10 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
+use tanba_engine::command_log::CommandLog;
 use tanba_types::TaxpayerId;
 
 /// Longest config file read, in bytes.
@@ -73,6 +75,21 @@ pub struct ServerConfig {
     /// `tanba demo` started with `TANBA_TEST_CLOCK=1` sets it, and the server says so loudly.
     #[serde(skip)]
     pub test_clock: bool,
+    /// The command log this server is a node of, shared with the cluster's other nodes (the
+    /// program that starts the server connects it: `tanba serve --nats`). None: the embedded
+    /// default, a log of its own in the process.
+    #[serde(skip)]
+    pub command_log: Option<SharedCommandLog>,
+}
+
+/// A cluster's command log, as the server is handed it.
+#[derive(Clone)]
+pub struct SharedCommandLog(pub Arc<dyn CommandLog>);
+
+impl std::fmt::Debug for SharedCommandLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedCommandLog")
+    }
 }
 
 /// Where EPCIS subscriptions may deliver (the webhooks), and what they trust.
@@ -231,6 +248,7 @@ impl Default for ServerConfig {
             exports_quota_bytes: EXPORTS_QUOTA_DEFAULT_BYTES,
             webhooks: WebhooksConfig::default(),
             test_clock: false,
+            command_log: None,
         }
     }
 }

@@ -62,16 +62,16 @@ use std::time::Duration;
 use rand_core::{OsRng, RngCore};
 use tanba_crypto::sign_in::SignInSecret;
 use tanba_crypto::{KeyRing, create_key_ring, load_key_ring};
-use tanba_engine::{Clock, Engine, EngineConfig, SystemClock, query};
+use tanba_engine::{Clock, Engine, EngineConfig, EngineError, SystemClock, query};
 #[cfg(feature = "rocksdb")]
 use tanba_store::RocksStore;
-use tanba_store::Store;
+use tanba_store::{Snapshot, Store};
 use tanba_types::{Actor, Command, Participant, ParticipantKey, ParticipantStatus, Role};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use app::App;
-pub use config::ServerConfig;
+pub use config::{ServerConfig, SharedCommandLog};
 pub use error::ApiError;
 
 /// How often forgotten rate-limit keys, used challenges and closed sighting windows are swept.
@@ -90,7 +90,7 @@ pub enum StartError {
     },
     /// The engine would not start.
     #[error("engine: {0}")]
-    Engine(#[from] tanba_engine::EngineError),
+    Engine(#[from] EngineError),
     /// The audit trail would not open.
     #[error("audit: {0}")]
     Audit(#[from] audit::AuditError),
@@ -271,14 +271,30 @@ pub fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
         .clone()
 }
 
+/// Submits a start-up command as the system unless `done` holds already; whether it was
+/// submitted and accepted. Nodes of a cluster starting at once may each submit it: the log
+/// orders them, the later is refused on every node once the earlier is applied, and that is
+/// success here (`done` holds when read again).
+async fn submit_once(
+    engine: &Engine,
+    command: Command,
+    done: impl Fn(&dyn Snapshot) -> Result<bool, EngineError>,
+) -> Result<bool, StartError> {
+    if done(engine.snapshot().as_ref())? {
+        return Ok(false);
+    }
+    match engine.submit(Actor::System, command)?.await {
+        Ok(_) => Ok(true),
+        Err(_) if done(engine.snapshot().as_ref())? => Ok(false),
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// Registers the bootstrap operator on an empty store, so that someone can sign in at all.
 async fn bootstrap(engine: &Engine, config: &ServerConfig) -> Result<(), StartError> {
     let Some(operator) = &config.bootstrap_operator else {
         return Ok(());
     };
-    if query::participant(engine.snapshot().as_ref(), &operator.id)?.is_some() {
-        return Ok(());
-    }
     let public_key = tanba_crypto::encoding::parse_hex::<32>(&operator.public_key_hex)
         .map(|key| key.to_vec())
         .ok_or_else(|| {
@@ -297,10 +313,12 @@ async fn bootstrap(engine: &Engine, config: &ServerConfig) -> Result<(), StartEr
         }],
         status: ParticipantStatus::Active,
     };
-    engine
-        .submit(Actor::System, Command::RegisterParticipant(participant))?
-        .await?;
-    tracing::info!(operator = %operator.id, "bootstrap operator registered");
+    let registered =
+        |snapshot: &dyn Snapshot| Ok(query::participant(snapshot, &operator.id)?.is_some());
+    let command = Command::RegisterParticipant(participant);
+    if submit_once(engine, command, registered).await? {
+        tracing::info!(operator = %operator.id, "bootstrap operator registered");
+    }
     Ok(())
 }
 
@@ -308,14 +326,12 @@ async fn bootstrap(engine: &Engine, config: &ServerConfig) -> Result<(), StartEr
 /// 2024-2026), so that every legal term has a calendar from the first case on. The operator
 /// publishes later versions.
 async fn bootstrap_calendar(engine: &Engine) -> Result<(), StartError> {
-    if tanba_engine::calendar::in_force(engine.snapshot().as_ref())?.is_some() {
-        return Ok(());
-    }
     let toml = tanba_cases::calendar::START_CALENDAR_TOML.to_owned();
-    engine
-        .submit(Actor::System, Command::PublishCalendar { toml })?
-        .await?;
-    tracing::info!("start calendar published (version 1)");
+    let published =
+        |snapshot: &dyn Snapshot| Ok(tanba_engine::calendar::in_force(snapshot)?.is_some());
+    if submit_once(engine, Command::PublishCalendar { toml }, published).await? {
+        tracing::info!("start calendar published (version 1)");
+    }
     Ok(())
 }
 
@@ -323,22 +339,58 @@ async fn bootstrap_calendar(engine: &Engine) -> Result<(), StartError> {
 /// countries, units) that has no version in force yet, so the state services' forms are checked
 /// from the first case on. The operator publishes later versions.
 async fn bootstrap_references(engine: &Engine) -> Result<(), StartError> {
-    let in_force = tanba_engine::reference::in_force(engine.snapshot().as_ref())?;
     for toml in tanba_cases::reference::SHIPPED_SETS {
         let set = tanba_cases::ReferenceSet::from_toml(toml).expect("the shipped sets are valid");
-        if in_force.set(set.kind).is_ok() {
-            continue;
+        let published = |snapshot: &dyn Snapshot| {
+            Ok(tanba_engine::reference::in_force(snapshot)?
+                .set(set.kind)
+                .is_ok())
+        };
+        let command = Command::PublishReference {
+            toml: (*toml).to_owned(),
+        };
+        if submit_once(engine, command, published).await? {
+            tracing::info!(
+                set = set.kind.name(),
+                "start reference set published (version 1)"
+            );
         }
-        let toml = (*toml).to_owned();
-        engine
-            .submit(Actor::System, Command::PublishReference { toml })?
-            .await?;
-        tracing::info!(
-            set = set.kind.name(),
-            "start reference set published (version 1)"
-        );
     }
     Ok(())
+}
+
+/// How often a node catching up with its cluster's log says how far it is.
+const CATCH_UP_REPORT_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Waits until the engine has applied everything its shared log held at start (a node of a
+/// cluster answers no one from a state behind the others' when it starts), however long that
+/// takes, saying how far it is. Nothing to wait for on the embedded default.
+fn catch_up(engine: &Engine, config: &ServerConfig) -> Result<(), StartError> {
+    if config.command_log.is_none() {
+        return Ok(());
+    }
+    loop {
+        // On a thread of its own: a shared log's calls may block on a runtime of their own,
+        // which cannot start inside this one.
+        let caught = std::thread::scope(|scope| {
+            (scope
+                .spawn(|| engine.catch_up(CATCH_UP_REPORT_INTERVAL))
+                .join())
+            .expect("a catch-up wait does not panic")
+        })?;
+        if caught.caught_up {
+            tracing::info!(
+                position = caught.log_position,
+                "caught up with the command log"
+            );
+            return Ok(());
+        }
+        tracing::info!(
+            log = caught.log_position,
+            applied = caught.applied_through,
+            "catching up with the command log"
+        );
+    }
 }
 
 /// A running server.
@@ -392,9 +444,11 @@ impl RunningServer {
             clock.clone(),
             EngineConfig {
                 cases: procedures(),
+                log: config.command_log.clone().map(|shared| shared.0),
                 ..EngineConfig::default()
             },
         )?;
+        catch_up(&engine, &config)?;
         bootstrap(&engine, &config).await?;
         bootstrap_calendar(&engine).await?;
         bootstrap_references(&engine).await?;

@@ -199,7 +199,7 @@ fn bulk_scans_visit_what_paged_scans_return() {
         for n in 0..1_000u32 {
             let key = format!("c/{n:04}");
             writes
-                .put(Column::Codes, key.as_bytes(), &n.to_be_bytes())
+                .put(Column::Codes, key.as_bytes(), n.to_be_bytes())
                 .unwrap();
         }
         writes.put(Column::Codes, b"d/0", b"other").unwrap();

@@ -1,0 +1,291 @@
+//! Tanba nodes as servers over one command log (issue 15, R-IS-22): the real `tanba serve
+//! --nats` binary, two nodes over three NATS servers (the command stream on all three). The
+//! nodes share the key ring and the sign-in secret, as every node of a cluster must.
+//! - A node started later catches up with the log before it serves, and does not register the
+//!   bootstrap operator a second time.
+//! - A write through either node is read through the other.
+//! - One node is killed with SIGKILL while the other takes writes; it starts again over its
+//!   own store, catches up, and takes writes too.
+//! - At the end both nodes stop cleanly; their logs are the same entry for entry, each chain
+//!   verifies, and every write either node acknowledged is in them where its receipt said.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use tanba_client::{Connection, KeyFile};
+use tanba_proto::v1 as pb;
+use tanba_replica::cluster::NatsCluster;
+use tanba_store::{Column, RocksStore, SCAN_ENTRIES_MAX, Store};
+use tanba_types::{Participant, ParticipantKey, ParticipantStatus, Role, TaxpayerId};
+
+const OPERATOR: &str = "990440000395";
+const PRODUCER: &str = "960440000012";
+/// How long a node may take to see a write made through the other.
+const REPLICATION_WAIT: Duration = Duration::from_secs(20);
+/// The command stream's size: what each NATS server reserves for it.
+const STREAM_BYTES: &str = "268435456";
+/// Writes through each node in each phase of the test.
+const WRITES_PER_PHASE: usize = 30;
+
+/// A `tanba serve --nats` process.
+struct Node {
+    child: Option<Child>,
+    data: PathBuf,
+    http: String,
+    grpc: String,
+}
+
+impl Node {
+    /// Starts a node over `data` and waits until it serves (it prints its addresses then).
+    fn start(data: &Path, config: &Path, nats: &str) -> Node {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tanba"))
+            .args(["serve", "--data"])
+            .arg(data)
+            .args(["--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"])
+            .arg("--config")
+            .arg(config)
+            .args(["--nats", nats, "--nats-stream-bytes", STREAM_BYTES])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut http, mut grpc) = (None, None);
+        while http.is_none() || grpc.is_none() {
+            let line = (lines.next())
+                .unwrap_or_else(|| panic!("the node over {} ended before serving", data.display()))
+                .unwrap();
+            if let Some(address) = line.strip_prefix("http: ") {
+                http = Some(address.to_owned());
+            }
+            if let Some(address) = line.strip_prefix("grpc: ") {
+                grpc = Some(address.to_owned());
+            }
+        }
+        // Whatever it prints later is read, so the pipe never fills.
+        std::thread::spawn(move || lines.for_each(drop));
+        Node {
+            child: Some(child),
+            data: data.to_owned(),
+            http: http.unwrap(),
+            grpc: grpc.unwrap(),
+        }
+    }
+
+    fn kill(&mut self) {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    fn terminate(&mut self) -> ExitStatus {
+        let mut child = self.child.take().unwrap();
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        child.wait().unwrap()
+    }
+
+    async fn signed_in(&self, key: &KeyFile) -> Connection {
+        let mut connection = Connection::connect(&self.grpc).await.unwrap();
+        connection.sign_in(key).await.unwrap();
+        connection
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A data directory holding `from`'s key ring and sign-in secret.
+fn node_directory(root: &Path, name: &str, from: &Path) -> PathBuf {
+    use std::os::unix::fs::DirBuilderExt;
+    let data = root.join(name);
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&data)
+        .unwrap();
+    for file in ["keys.json", "sign-in.secret"] {
+        std::fs::copy(from.join(file), data.join(file)).unwrap();
+    }
+    data
+}
+
+fn participant(key: &KeyFile, role: Role) -> Participant {
+    Participant {
+        id: key.participant,
+        name: format!("participant {}", key.participant),
+        roles: [role].into_iter().collect(),
+        keys: vec![ParticipantKey {
+            algorithm: "ed25519".into(),
+            public_key: key.public_key(),
+        }],
+        status: ParticipantStatus::Active,
+    }
+}
+
+/// Suspends and reinstates the producer in turn through `operator`, `count` times; the
+/// receipts.
+async fn writes(operator: &Connection, producer: TaxpayerId, count: usize) -> Vec<pb::Receipt> {
+    let mut receipts = Vec::new();
+    for n in 0..count {
+        receipts.push(operator.set_suspended(producer, n % 2 == 0).await.unwrap());
+    }
+    receipts
+}
+
+/// Waits until `node` knows the producer (its registration was written through the other).
+async fn wait_until_registered(node: &Node, operator: &KeyFile, producer: TaxpayerId) {
+    let connection = node.signed_in(operator).await;
+    let deadline = Instant::now() + REPLICATION_WAIT;
+    while connection.get_participant(producer).await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the write never reached the other node"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Every entry of a node's log, read from its store once it has stopped.
+fn log_entries(data: &Path) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let store = RocksStore::open(&data.join("engine")).unwrap();
+    let keys = tanba_server::open_key_ring(data, 0)
+        .unwrap()
+        .public_key_set();
+    tanba_engine::verify_log(&store, &keys, None).unwrap();
+    let snapshot = store.snapshot();
+    let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    loop {
+        let start = entries.last().map_or_else(Vec::new, |(key, _)| {
+            let mut next = key.clone();
+            next.push(0);
+            next
+        });
+        let page = (snapshot.scan_from(Column::Log, &[], &start, SCAN_ENTRIES_MAX)).unwrap();
+        let full = page.len() == SCAN_ENTRIES_MAX;
+        entries.extend(page);
+        if !full {
+            return entries;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
+    let cluster = tokio::task::block_in_place(|| NatsCluster::start(3)).unwrap();
+    let nats = cluster.urls();
+    let root = tempfile::tempdir().unwrap();
+    let operator = KeyFile::generate(OPERATOR.parse().unwrap());
+    let config = root.path().join("tanba.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[bootstrap_operator]\nid = \"{OPERATOR}\"\nname = \"Operator\"\npublic_key_hex = \"{}\"\n",
+            tanba_crypto::encoding::hex(&operator.public_key())
+        ),
+    )
+    .unwrap();
+
+    let first_data = root.path().join("first");
+    let mut first = tokio::task::block_in_place(|| Node::start(&first_data, &config, &nats));
+    let second_data = node_directory(root.path(), "second", &first_data);
+    let mut second = tokio::task::block_in_place(|| Node::start(&second_data, &config, &nats));
+
+    // Registered through the first, read through the second.
+    let producer = KeyFile::generate(PRODUCER.parse().unwrap());
+    let through_first = first.signed_in(&operator).await;
+    (through_first.register_participant(&participant(&producer, Role::Producer)))
+        .await
+        .unwrap();
+    wait_until_registered(&second, &operator, producer.participant).await;
+
+    // Writes through both, then through the second while the first is killed and restarted.
+    let through_second = second.signed_in(&operator).await;
+    let mut acknowledged = writes(&through_first, producer.participant, WRITES_PER_PHASE).await;
+    acknowledged.extend(writes(&through_second, producer.participant, WRITES_PER_PHASE).await);
+    let load = {
+        let through_second = through_second.clone();
+        let producer = producer.participant;
+        tokio::spawn(async move { writes(&through_second, producer, WRITES_PER_PHASE).await })
+    };
+    tokio::task::block_in_place(|| first.kill());
+    let first_restarted = tokio::task::block_in_place(|| Node::start(&first_data, &config, &nats));
+    acknowledged.extend(load.await.unwrap());
+    let through_first = first_restarted.signed_in(&operator).await;
+    acknowledged.extend(writes(&through_first, producer.participant, WRITES_PER_PHASE).await);
+    let mut first = first_restarted;
+
+    // Both see the last write: the producer's status after an even number of turns.
+    let last = acknowledged
+        .iter()
+        .map(|receipt| receipt.last_sequence)
+        .max()
+        .unwrap();
+    let deadline = Instant::now() + REPLICATION_WAIT;
+    for node in [&first, &second] {
+        let reader = node.signed_in(&operator).await;
+        loop {
+            let card = reader.get_participant(producer.participant).await.unwrap();
+            let heads = node_head(node).await;
+            if heads >= last {
+                assert!(!card.suspended, "reinstated by the last write: {card:?}");
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "a node never applied the last write"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    assert!(tokio::task::block_in_place(|| first.terminate()).success());
+    assert!(tokio::task::block_in_place(|| second.terminate()).success());
+
+    let logs = [log_entries(&first.data), log_entries(&second.data)];
+    assert_eq!(logs[0].len(), logs[1].len(), "as many entries on each node");
+    assert!(
+        logs[0] == logs[1],
+        "the same log on both nodes, entry for entry"
+    );
+    let sequences: std::collections::BTreeSet<u64> = (logs[0].iter())
+        .map(|(key, _)| tanba_engine::keys::trailing_u64(key).unwrap())
+        .collect();
+    for receipt in &acknowledged {
+        assert!(sequences.contains(&receipt.last_sequence), "{receipt:?}");
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for receipt in &acknowledged {
+        assert!(
+            seen.insert(receipt.first_sequence),
+            "one entry per write: {receipt:?}"
+        );
+    }
+    drop(cluster);
+}
+
+/// A node's log head, from its `/metrics`.
+async fn node_head(node: &Node) -> u64 {
+    let text = reqwest::get(format!(
+        "http://{}/metrics",
+        node.http.trim_start_matches("http://")
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix("tanba_log_head_sequence "))
+        .and_then(|value| value.trim().parse::<f64>().ok())
+        .unwrap() as u64
+}
