@@ -9,6 +9,8 @@
 //! - At the end both nodes stop cleanly; their logs are the same entry for entry, each chain
 //!   verifies, and every write either node acknowledged is in them where its receipt said.
 
+mod demo_harness;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -236,8 +238,8 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
         let reader = node.signed_in(&operator).await;
         loop {
             let card = reader.get_participant(producer.participant).await.unwrap();
-            let heads = node_head(node).await;
-            if heads >= last {
+            let head = demo_harness::log_head_at(&reqwest::Client::new(), &node.http).await;
+            if head >= last {
                 assert!(!card.suspended, "reinstated by the last write: {card:?}");
                 break;
             }
@@ -271,21 +273,4 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
         );
     }
     drop(cluster);
-}
-
-/// A node's log head, from its `/metrics`.
-async fn node_head(node: &Node) -> u64 {
-    let text = reqwest::get(format!(
-        "http://{}/metrics",
-        node.http.trim_start_matches("http://")
-    ))
-    .await
-    .unwrap()
-    .text()
-    .await
-    .unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix("tanba_log_head_sequence "))
-        .and_then(|value| value.trim().parse::<f64>().ok())
-        .unwrap() as u64
 }

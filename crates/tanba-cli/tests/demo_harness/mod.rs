@@ -154,19 +154,7 @@ impl Demo {
 
     /// The log head, read from `/metrics`.
     pub async fn log_head(&self) -> u64 {
-        let text = self
-            .web
-            .get(format!("{}/metrics", self.http))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        text.lines()
-            .find_map(|line| line.strip_prefix("tanba_log_head_sequence "))
-            .and_then(|value| value.trim().parse::<f64>().ok())
-            .unwrap() as u64
+        log_head_at(&self.web, &self.http).await
     }
 
     /// A bearer token over the HTTP sign-in, as a till gets one.
@@ -262,6 +250,18 @@ impl Drop for Demo {
             let _ = child.wait();
         }
     }
+}
+
+/// The log head of the server at `http` (`http://host:port`), read from its `/metrics`.
+pub async fn log_head_at(web: &reqwest::Client, http: &str) -> u64 {
+    let text = (web.get(format!("{http}/metrics")).send().await.unwrap())
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix("tanba_log_head_sequence "))
+        .and_then(|value| value.trim().parse::<f64>().ok())
+        .unwrap() as u64
 }
 
 /// Whether the server at `address` answers `/healthz` with 200 (plain HTTP/1.0, blocking).
