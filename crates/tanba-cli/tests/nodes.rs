@@ -84,12 +84,7 @@ impl Node {
     }
 
     fn terminate(&mut self) -> ExitStatus {
-        let mut child = self.child.take().unwrap();
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        child.wait().unwrap()
+        demo_harness::terminate(self.child.take().unwrap())
     }
 
     async fn signed_in(&self, key: &KeyFile) -> Connection {

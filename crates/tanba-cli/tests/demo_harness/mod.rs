@@ -234,13 +234,17 @@ impl Demo {
 
     /// [`Demo::stop`], keeping the data directory to look into.
     pub fn terminate(&mut self) -> ExitStatus {
-        let mut child = self.child.take().unwrap();
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        child.wait().unwrap()
+        terminate(self.child.take().unwrap())
     }
+}
+
+/// Stops a server process with SIGTERM (a graceful stop) and returns how it exited.
+pub fn terminate(mut child: Child) -> ExitStatus {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap()
 }
 
 impl Drop for Demo {
