@@ -3,7 +3,9 @@
 //! nodes share the key ring and the sign-in secret, as every node of a cluster must.
 //! - A node started later catches up with the log before it serves, and does not register the
 //!   bootstrap operator a second time.
-//! - A write through either node is read through the other.
+//! - A write through either node is read through the other at once, the write's log entry
+//!   passed as a consistency token (`x-tanba-after`); an entry no node has is refused after
+//!   a bounded wait.
 //! - One node is killed with SIGKILL while the other takes writes; it starts again over its
 //!   own store, catches up, and takes writes too.
 //! - At the end both nodes stop cleanly; their logs are the same entry for entry, each chain
@@ -14,7 +16,6 @@ mod demo_harness;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
 
 use tanba_client::{Connection, KeyFile};
 use tanba_proto::v1 as pb;
@@ -24,8 +25,6 @@ use tanba_types::{Participant, ParticipantKey, ParticipantStatus, Role, Taxpayer
 
 const OPERATOR: &str = "990440000395";
 const PRODUCER: &str = "960440000012";
-/// How long a node may take to see a write made through the other.
-const REPLICATION_WAIT: Duration = Duration::from_secs(20);
 /// The command stream's size: what each NATS server reserves for it.
 const STREAM_BYTES: &str = "268435456";
 /// Writes through each node in each phase of the test.
@@ -140,17 +139,35 @@ async fn writes(operator: &Connection, producer: TaxpayerId, count: usize) -> Ve
     receipts
 }
 
-/// Waits until `node` knows the producer (its registration was written through the other).
-async fn wait_until_registered(node: &Node, operator: &KeyFile, producer: TaxpayerId) {
-    let connection = node.signed_in(operator).await;
-    let deadline = Instant::now() + REPLICATION_WAIT;
-    while connection.get_participant(producer).await.is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the write never reached the other node"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// The HTTP door honours the token as the gRPC door does: an answer after entry `last` says
+/// how far the node had applied, and a token that is not a number is refused.
+async fn http_door_reads_after(node: &Node, last: u64) {
+    let web = reqwest::Client::new();
+    // The home page: a call (health and metrics are not), open to anyone.
+    let home = format!("{}/", node.http);
+    let answer = (web.get(&home).header("x-tanba-after", last.to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{answer:?}");
+    let applied: u64 = answer.headers()["x-tanba-sequence"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(applied >= last, "{applied} < {last}");
+    let malformed = (web.get(&home).header("x-tanba-after", "soon"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), reqwest::StatusCode::BAD_REQUEST);
+    assert!(
+        malformed
+            .text()
+            .await
+            .unwrap()
+            .contains("TANBA-SERVER-INVALID")
+    );
 }
 
 /// Every entry of a node's log, read from its store once it has stopped.
@@ -198,13 +215,23 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
     let second_data = node_directory(root.path(), "second", &first_data);
     let mut second = tokio::task::block_in_place(|| Node::start(&second_data, &config, &nats));
 
-    // Registered through the first, read through the second.
+    // Registered through the first, read through the second at once: the write's log entry is
+    // the consistency token.
     let producer = KeyFile::generate(PRODUCER.parse().unwrap());
     let through_first = first.signed_in(&operator).await;
-    (through_first.register_participant(&participant(&producer, Role::Producer)))
+    let registered = (through_first.register_participant(&participant(&producer, Role::Producer)))
         .await
         .unwrap();
-    wait_until_registered(&second, &operator, producer.participant).await;
+    let reader = second.signed_in(&operator).await;
+    let on_second = reader.clone().reading_after(registered.last_sequence);
+    on_second
+        .get_participant(producer.participant)
+        .await
+        .unwrap();
+    // An entry no node has yet: refused once the bounded wait is over, and said so.
+    let ahead = reader.reading_after(registered.last_sequence + 1_000_000);
+    let refused = demo_harness::refusal(ahead.get_participant(producer.participant).await);
+    assert_eq!(refused, "TANBA-SERVER-BEHIND");
 
     // Writes through both, then through the second while the first is killed and restarted.
     let through_second = second.signed_in(&operator).await;
@@ -222,28 +249,18 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
     acknowledged.extend(writes(&through_first, producer.participant, WRITES_PER_PHASE).await);
     let mut first = first_restarted;
 
-    // Both see the last write: the producer's status after an even number of turns.
+    // Both answer after the last write, asked with its entry: the producer reinstated (each
+    // phase ends so).
     let last = acknowledged
         .iter()
         .map(|receipt| receipt.last_sequence)
         .max()
         .unwrap();
-    let deadline = Instant::now() + REPLICATION_WAIT;
     for node in [&first, &second] {
-        let reader = node.signed_in(&operator).await;
-        loop {
-            let card = reader.get_participant(producer.participant).await.unwrap();
-            let head = demo_harness::log_head_at(&reqwest::Client::new(), &node.http).await;
-            if head >= last {
-                assert!(!card.suspended, "reinstated by the last write: {card:?}");
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "a node never applied the last write"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let reader = node.signed_in(&operator).await.reading_after(last);
+        let card = reader.get_participant(producer.participant).await.unwrap();
+        assert!(!card.suspended, "reinstated by the last write: {card:?}");
+        http_door_reads_after(node, last).await;
     }
     assert!(tokio::task::block_in_place(|| first.terminate()).success());
     assert!(tokio::task::block_in_place(|| second.terminate()).success());

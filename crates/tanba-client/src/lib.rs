@@ -112,6 +112,8 @@ impl From<tonic::Status> for ClientError {
 pub struct Credentials {
     token: Option<MetadataValue<tonic::metadata::Ascii>>,
     language: MetadataValue<tonic::metadata::Ascii>,
+    /// The log entry every answer must reflect (`x-tanba-after`).
+    after: Option<MetadataValue<tonic::metadata::Ascii>>,
 }
 
 impl Interceptor for Credentials {
@@ -124,6 +126,9 @@ impl Interceptor for Credentials {
             metadata.insert("authorization", token.clone());
         }
         metadata.insert("accept-language", self.language.clone());
+        if let Some(after) = &self.after {
+            metadata.insert("x-tanba-after", after.clone());
+        }
         Ok(request)
     }
 }
@@ -209,6 +214,7 @@ impl Connection {
             credentials: Credentials {
                 token: None,
                 language: MetadataValue::from_static("ru"),
+                after: None,
             },
             participant: None,
             signer: None,
@@ -218,6 +224,14 @@ impl Connection {
     /// Answers in `language` from now on.
     pub fn with_language(mut self, language: Language) -> Connection {
         self.credentials.language = MetadataValue::from_static(language.code());
+        self
+    }
+
+    /// Asks every answer from now on to reflect the log through entry `sequence` (a write's
+    /// `last_sequence`, made through another node of a cluster): the server waits until it
+    /// has applied it, for a bounded time, or refuses with `TANBA-SERVER-BEHIND`.
+    pub fn reading_after(mut self, sequence: u64) -> Connection {
+        self.credentials.after = Some(MetadataValue::from(sequence));
         self
     }
 

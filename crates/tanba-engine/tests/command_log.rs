@@ -6,7 +6,7 @@
 mod support;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand_core::OsRng;
 use support::{World, category, code_of, participant, taxpayer};
@@ -140,15 +140,14 @@ fn node(store: Arc<MemoryStore>, log: Arc<LocalLog>) -> Engine {
 }
 
 /// Waits until every engine has applied the whole log.
-fn settle(log: &LocalLog, engines: &[&Engine]) {
-    let last = log.last_position().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while engines.iter().any(|engine| engine.read_position() <= last) {
+fn settle(engines: &[&Engine]) {
+    for engine in engines {
+        let caught = engine.catch_up(Duration::from_secs(20)).unwrap();
         assert!(
-            Instant::now() < deadline,
-            "the engines did not apply the log"
+            caught.caught_up,
+            "the engine did not apply the log: {caught:?}"
         );
-        std::thread::sleep(Duration::from_millis(5));
+        assert!(caught.applied_through >= caught.log_position);
     }
 }
 
@@ -179,7 +178,7 @@ fn engines_applying_one_log_hold_the_same_state_whichever_took_each_command() {
     }
     let outcomes: Vec<_> = tickets.into_iter().map(|ticket| ticket.wait()).collect();
     assert!(outcomes.iter().any(Result::is_ok) && outcomes.iter().any(Result::is_err));
-    settle(&log, &[&nodes[0], &nodes[1]]);
+    settle(&[&nodes[0], &nodes[1]]);
     assert_eq!(nodes[0].head(), nodes[1].head());
     let accepted = outcomes.iter().filter(|outcome| outcome.is_ok()).count() as u64;
     assert_eq!(
@@ -204,7 +203,7 @@ fn an_engine_restarted_over_its_store_goes_on_from_its_cursor() {
         a.execute(Actor::System, category(&format!("a{n}")))
             .unwrap();
     }
-    settle(&log, &[&a, &b]);
+    settle(&[&a, &b]);
     a.shutdown();
     // While a is down, b takes commands; then a starts again over its store.
     for n in 0..20 {
@@ -212,11 +211,24 @@ fn an_engine_restarted_over_its_store_goes_on_from_its_cursor() {
             .unwrap();
     }
     let a = node(store_a, log.clone());
+    // Caught up before it takes anything: it knows what b took while it was down.
+    settle(&[&a]);
+    let b_last = tanba_engine::query::category(a.snapshot().as_ref(), "b19").unwrap();
+    assert!(b_last.is_some(), "b's last command applied on a");
     for n in 0..5 {
         a.execute(Actor::System, category(&format!("c{n}")))
             .unwrap();
     }
-    settle(&log, &[&a, &b]);
+    settle(&[&a, &b]);
+    let last = log.last_position().unwrap();
+    assert!(
+        a.wait_for_position(last, Duration::ZERO),
+        "applied through the end"
+    );
+    assert!(
+        !a.wait_for_position(last + 1, Duration::from_millis(50)),
+        "a position not yet in the log is waited for, then not reached"
+    );
     assert_eq!(a.head(), b.head());
     assert_eq!(
         a.head().sequence,

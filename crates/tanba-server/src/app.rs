@@ -80,29 +80,73 @@ pub async fn gate(
             .ok_or(error)
     });
     if holder.is_ok_and(|id| app.active_participant(&id).is_ok()) {
-        return next.run(request).await;
+        return answer_in_order(&app, request, next).await;
     }
-    let grpc = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/grpc"));
-    let peer = request
-        .extensions()
-        .get::<crate::net::PeerAddr>()
-        .map(|peer| peer.0);
-    let (client_ip, language) = app.origin(&RequestMeta::from_headers(headers, peer));
+    let (client_ip, _) = app.origin(&request_meta(&request));
     if let Err(error) = app.anonymous_call(client_ip) {
         metrics::counter!("tanba_rate_limited_before_handler_total").increment(1);
-        return match grpc {
-            true => error.to_status(language).into_http(),
-            false => crate::http::error_response(&error, language),
-        };
+        return refusal(&app, &request, &error);
     }
     request.extensions_mut().insert(AnonymousPaid);
     let body_bytes_max =
         crate::http::anonymous_body_bytes_max(request.method(), request.uri().path());
     let request = request
         .map(|body| axum::body::Body::new(http_body_util::Limited::new(body, body_bytes_max)));
-    next.run(request).await
+    answer_in_order(&app, request, next).await
+}
+
+/// The header (gRPC metadata alike) by which a caller names the log entry its answer must
+/// reflect: the `last_sequence` of its own last write, when it reads through another node of
+/// a cluster (a consistency token).
+pub const AFTER_SEQUENCE_HEADER: &str = "x-tanba-after";
+/// The header every call's answer carries: the last log entry the node had applied when it
+/// answered (what a caller names in [`AFTER_SEQUENCE_HEADER`] to read as far on another node).
+pub const SEQUENCE_HEADER: &str = "x-tanba-sequence";
+/// How long a call naming a log entry waits for this node to apply it before it is refused.
+pub const CONSISTENCY_WAIT_MAX: std::time::Duration = std::time::Duration::from_secs(2);
+/// How often a waiting call looks at the node's log head.
+const CONSISTENCY_POLL: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// Answers a call that passed the gate, once this node has applied the log entry the caller
+/// names in [`AFTER_SEQUENCE_HEADER`] (refused with `TANBA-SERVER-BEHIND` after
+/// [`CONSISTENCY_WAIT_MAX`]), its answer stamped with [`SEQUENCE_HEADER`].
+async fn answer_in_order(
+    app: &App,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Err(error) = app.wait_until_applied(request.headers()).await {
+        return refusal(app, &request, &error);
+    }
+    let mut response = next.run(request).await;
+    let head = axum::http::HeaderValue::from(app.engine.head().sequence);
+    response.headers_mut().insert(SEQUENCE_HEADER, head);
+    response
+}
+
+/// What a request's headers and peer say about its caller.
+fn request_meta(request: &axum::extract::Request) -> RequestMeta {
+    let peer = request
+        .extensions()
+        .get::<crate::net::PeerAddr>()
+        .map(|peer| peer.0);
+    RequestMeta::from_headers(request.headers(), peer)
+}
+
+/// A refusal before any handler, as the request's door speaks it (gRPC or HTTP), in its
+/// caller's language.
+fn refusal(
+    app: &App,
+    request: &axum::extract::Request,
+    error: &ApiError,
+) -> axum::response::Response {
+    let grpc = (request.headers().get(axum::http::header::CONTENT_TYPE))
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/grpc"));
+    let (_, language) = app.origin(&request_meta(request));
+    match grpc {
+        true => error.to_status(language).into_http(),
+        false => crate::http::error_response(error, language),
+    }
 }
 
 /// The public key an unknown participant's sign-in is checked against: the Ed25519 base point's
@@ -383,6 +427,29 @@ fn non_zero(value: u32) -> NonZeroU32 {
 }
 
 impl App {
+    /// Waits until this node has applied the log entry named in [`AFTER_SEQUENCE_HEADER`], if
+    /// the request names one, for at most [`CONSISTENCY_WAIT_MAX`]. A value that is not a
+    /// number is refused at once.
+    pub async fn wait_until_applied(
+        &self,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<(), ApiError> {
+        let Some(value) = headers.get(AFTER_SEQUENCE_HEADER) else {
+            return Ok(());
+        };
+        let after: u64 = (value.to_str().ok())
+            .and_then(|text| text.trim().parse().ok())
+            .ok_or_else(|| ApiError::invalid(AFTER_SEQUENCE_HEADER))?;
+        let deadline = tokio::time::Instant::now() + CONSISTENCY_WAIT_MAX;
+        while self.engine.head().sequence < after {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(ApiError::behind(after));
+            }
+            tokio::time::sleep(CONSISTENCY_POLL).await;
+        }
+        Ok(())
+    }
+
     /// The shared state over a started engine.
     pub fn new(
         engine: Engine,

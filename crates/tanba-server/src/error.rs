@@ -83,6 +83,7 @@ pub const SERVER_CODES: &[&str] = &[
     "TANBA-SERVER-MALFORMED",
     "TANBA-SERVER-INTERNAL",
     "TANBA-SERVER-TIMEOUT",
+    "TANBA-SERVER-BEHIND",
     "TANBA-SERVER-CSRF",
     "TANBA-SERVER-CURSOR",
     "TANBA-SERVER-NOT-READY",
@@ -239,6 +240,16 @@ impl ApiError {
     /// A call that took longer than the server allows (`net::CALL_TIMEOUT`).
     pub fn timed_out() -> ApiError {
         ApiError::new(ErrorKind::Unavailable, "TANBA-SERVER-TIMEOUT", None)
+    }
+
+    /// A call that named a log entry (a consistency token) this node has not applied within
+    /// the wait it allows.
+    pub fn behind(sequence: u64) -> ApiError {
+        ApiError::new(
+            ErrorKind::Unavailable,
+            "TANBA-SERVER-BEHIND",
+            Some(sequence.to_string()),
+        )
     }
 
     /// A fault of the server; the detail goes to the log, not to the caller.
