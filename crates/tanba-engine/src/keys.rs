@@ -405,9 +405,14 @@ pub fn gtin_number(gtin: &Gtin) -> u64 {
 
 /// A product card's key.
 pub fn product(gtin: &Gtin) -> Vec<u8> {
-    let mut out = vec![b'p'];
+    let mut out = product_prefix();
     out.extend_from_slice(gtin.as_bytes());
     out
+}
+
+/// The prefix every product card's key starts with (and no other key of the column).
+pub fn product_prefix() -> Vec<u8> {
+    vec![b'p']
 }
 
 /// A category's key.

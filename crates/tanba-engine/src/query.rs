@@ -797,6 +797,49 @@ pub fn products_of(
         .collect()
 }
 
+/// Keys of the codes column that split it into `shares` ranges of about as many registered
+/// products each (the first range starts at the column's start; a bulk reader gives each range
+/// to a core). Fewer when there are fewer products. Products of very unequal volumes make
+/// unequal ranges: a split by count is what the registry tells without reading the codes.
+pub fn code_split_keys(
+    snapshot: &dyn Snapshot,
+    shares: usize,
+) -> Result<Vec<Vec<u8>>, EngineError> {
+    let prefix = keys::product_prefix();
+    let mut gtins: Vec<Gtin> = Vec::new();
+    let mut start = prefix.clone();
+    loop {
+        let page = snapshot.scan_from(
+            Column::Products,
+            &prefix,
+            &start,
+            crate::log::LOG_PAGE_ENTRIES,
+        )?;
+        for (key, _) in &page {
+            let gtin = Gtin::from_gtin14_bytes(&key[prefix.len()..])
+                .map_err(|_| EngineError::Corrupt("malformed product key".into()))?;
+            gtins.push(gtin);
+        }
+        match page.last() {
+            Some((last, _)) if page.len() == crate::log::LOG_PAGE_ENTRIES => {
+                start = last.clone();
+                start.push(0);
+            }
+            _ => break,
+        }
+    }
+    let mut splits = vec![Vec::new()];
+    for share in 1..shares.max(1) {
+        if let Some(gtin) = gtins.get(gtins.len() * share / shares) {
+            let key = CodeKey::gtin_prefix(gtin);
+            if splits.last() != Some(&key) {
+                splits.push(key);
+            }
+        }
+    }
+    Ok(splits)
+}
+
 /// A product category.
 pub fn category(snapshot: &dyn Snapshot, code: &str) -> Result<Option<Category>, EngineError> {
     record(snapshot, Column::Products, &keys::category(code))

@@ -8,9 +8,11 @@
 //! 1. one scan of the codes column, in key order, routes each record to the part of the job
 //!    whose log entries created it (the record's `created_sequence`), appended to the part's
 //!    spill file under the job's `spill/` directory (held in memory up to
-//!    [`SPILL_BUFFER_BYTES`] across the parts, then appended: one open file at a time);
-//! 2. each part's file is then written from its spill file, as any other part (the writers
-//!    share the parts), its rows in key order.
+//!    [`SPILL_BUFFER_BYTES`] across the parts, then appended: one open file at a time). The
+//!    column is split into key ranges of about as many products each
+//!    (`query::code_split_keys`), scanned by a thread each into files of their own;
+//! 2. each part's file is then written from its spill files, range after range, as any other
+//!    part (the writers share the parts), its rows in key order.
 //!
 //! The spill files are temporary and count against the quota while they exist; they are
 //! removed when the job's files are written or the job fails, and a job cut short by a crash
@@ -21,6 +23,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parquet::arrow::ArrowWriter;
 use tanba_engine::records::{self, CodeRecord};
@@ -30,7 +33,7 @@ use tanba_store::{Column, Snapshot};
 use tanba_types::Event;
 
 use crate::tables::{Codes, Table};
-use crate::{BATCH_ROWS, ExportError, Part, Quota, each_entry, write_batch};
+use crate::{BATCH_ROWS, EXPORT_THREADS, ExportError, Part, Quota, each_entry, write_batch};
 
 /// The scan is chosen when the job's codes are at least this fraction (1/n) of the codes column.
 /// Measured on the full analytics benchmark: a row read at random costs about 1.5 µs of a
@@ -102,24 +105,28 @@ pub(crate) fn scan_chosen(
     Ok(counted >= enough)
 }
 
-/// The spill files of a job's remaining parts (indexed as the parts are), removed and given
-/// back to the quota when dropped.
+/// The spill files of a job's remaining parts (indexed as the parts are; one file per part
+/// and key range), removed and given back to the quota when dropped.
 pub(crate) struct Spill<'a> {
     directory: PathBuf,
     quota: &'a Quota,
-    bytes: u64,
+    /// Bytes taken from the quota (by every range's thread).
+    bytes: AtomicU64,
+    /// The key ranges scanned, one thread each.
+    ranges: usize,
 }
 
 impl Drop for Spill<'_> {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.directory);
-        self.quota.give_back(self.bytes);
+        self.quota.give_back(self.bytes.load(Ordering::SeqCst));
     }
 }
 
 impl<'a> Spill<'a> {
-    /// Scans the codes column once and spills each record created by one of `parts`' entries
-    /// to that part's file (a record created elsewhere is passed over).
+    /// Scans the codes column once, split into key ranges read by [`EXPORT_THREADS`] threads,
+    /// and spills each record created by one of `parts`' entries to that part's file of its
+    /// range (a record created elsewhere is passed over).
     pub(crate) fn write(
         snapshot: &dyn Snapshot,
         job_directory: &Path,
@@ -131,15 +138,45 @@ impl<'a> Spill<'a> {
             fs::remove_dir_all(&directory)?;
         }
         fs::create_dir_all(&directory)?;
-        let mut spill = Spill {
+        let starts = query::code_split_keys(snapshot, EXPORT_THREADS)?;
+        let spill = Spill {
             directory,
             quota,
-            bytes: 0,
+            bytes: AtomicU64::new(0),
+            ranges: starts.len(),
         };
+        let scanned: Vec<Result<(), ExportError>> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..starts.len())
+                .map(|range| {
+                    let (spill, starts) = (&spill, &starts);
+                    scope.spawn(move || {
+                        let end = starts.get(range + 1).map(Vec::as_slice);
+                        spill.write_range(snapshot, parts, range, &starts[range], end)
+                    })
+                })
+                .collect();
+            (threads.into_iter())
+                .map(|thread| thread.join().expect("a spilling thread does not panic"))
+                .collect()
+        });
+        scanned.into_iter().collect::<Result<(), _>>()?;
+        Ok(spill)
+    }
+
+    /// Scans the keys from `start` up to `end` (not included; the column's end if none) and
+    /// spills their records as [`Spill::write`] says, a page at a time, holding at most a share
+    /// of [`SPILL_BUFFER_BYTES`].
+    fn write_range(
+        &self,
+        snapshot: &dyn Snapshot,
+        parts: &[Part],
+        range: usize,
+        start: &[u8],
+        end: Option<&[u8]>,
+    ) -> Result<(), ExportError> {
         let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); parts.len()];
-        let mut buffered = 0;
-        let mut start = Vec::new();
-        loop {
+        let (mut buffered, mut start, mut ended) = (0, start.to_vec(), false);
+        while !ended {
             let (mut visited, mut last, mut failed) = (0, Vec::new(), None);
             let scanned = snapshot.scan_each(
                 Column::Codes,
@@ -147,6 +184,10 @@ impl<'a> Spill<'a> {
                 &start,
                 SCAN_PAGE_ENTRIES,
                 &mut |key, value| {
+                    if end.is_some_and(|end| key >= end) {
+                        ended = true;
+                        return ControlFlow::Break(());
+                    }
                     visited += 1;
                     last.clear();
                     last.extend_from_slice(key);
@@ -166,35 +207,32 @@ impl<'a> Spill<'a> {
             if let Some(error) = failed {
                 return Err(error);
             }
-            if buffered >= SPILL_BUFFER_BYTES {
-                spill.append(&mut buffers)?;
+            if buffered >= SPILL_BUFFER_BYTES / self.ranges {
+                self.append(range, &mut buffers)?;
                 buffered = 0;
             }
-            if visited < SCAN_PAGE_ENTRIES {
-                break;
-            }
+            ended |= visited < SCAN_PAGE_ENTRIES;
             // The next key after the last one visited.
             last.push(0);
             start = last;
         }
-        spill.append(&mut buffers)?;
-        Ok(spill)
+        self.append(range, &mut buffers)
     }
 
-    fn path(&self, index: usize) -> PathBuf {
-        self.directory.join(format!("{index}.spill"))
+    fn path(&self, index: usize, range: usize) -> PathBuf {
+        self.directory.join(format!("{index}-{range}.spill"))
     }
 
-    /// Appends each part's buffered records to its file, counted against the quota.
-    fn append(&mut self, buffers: &mut [Vec<u8>]) -> Result<(), ExportError> {
+    /// Appends each part's buffered records to its file of `range`, counted against the quota.
+    fn append(&self, range: usize, buffers: &mut [Vec<u8>]) -> Result<(), ExportError> {
         for (index, buffer) in buffers.iter_mut().enumerate() {
             if buffer.is_empty() {
                 continue;
             }
             self.quota.take(buffer.len() as u64)?;
-            self.bytes += buffer.len() as u64;
+            self.bytes.fetch_add(buffer.len() as u64, Ordering::SeqCst);
             (OpenOptions::new().create(true).append(true))
-                .open(self.path(index))?
+                .open(self.path(index, range))?
                 .write_all(buffer)?;
             buffer.clear();
         }
@@ -209,33 +247,36 @@ impl<'a> Spill<'a> {
         index: usize,
         writer: &mut ArrowWriter<W>,
     ) -> Result<u64, ExportError> {
-        let file = match File::open(self.path(index)) {
-            Ok(file) => file,
-            // Nothing was created by the part's entries.
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(error) => return Err(error.into()),
-        };
-        let mut reader = BufReader::with_capacity(SPILL_READ_BUFFER_BYTES, file);
         let mut table = Codes::default();
         // Entries' times, read once each (an issue creates thousands of codes).
         let mut times: HashMap<u64, u64> = HashMap::new();
         let (mut key, mut value, mut rows) = (Vec::new(), Vec::new(), 0);
-        while read_record(&mut reader, &mut key, &mut value)? {
-            let (code, _) = keys::read_code(&key)?;
-            let stored: CodeRecord = records::decode(&value)?;
-            let sequence = stored.created_sequence;
-            let time_ms = match times.get(&sequence) {
-                Some(time_ms) => *time_ms,
-                None => {
-                    let time_ms = query::log_time(snapshot, sequence)?.ok_or_else(|| {
-                        ExportError::Corrupt(format!("log entry {sequence} is missing"))
-                    })?;
-                    *times.entry(sequence).or_insert(time_ms)
-                }
+        // The ranges in key order: the part's rows are in key order.
+        for range in 0..self.ranges {
+            let file = match File::open(self.path(index, range)) {
+                Ok(file) => file,
+                // Nothing in this range was created by the part's entries.
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(error) => return Err(error.into()),
             };
-            table.add_stored(snapshot, (sequence, time_ms), &code, &stored)?;
-            if table.rows() >= BATCH_ROWS {
-                rows += write_batch(writer, table.finish())?;
+            let mut reader = BufReader::with_capacity(SPILL_READ_BUFFER_BYTES, file);
+            while read_record(&mut reader, &mut key, &mut value)? {
+                let (code, _) = keys::read_code(&key)?;
+                let stored: CodeRecord = records::decode(&value)?;
+                let sequence = stored.created_sequence;
+                let time_ms = match times.get(&sequence) {
+                    Some(time_ms) => *time_ms,
+                    None => {
+                        let time_ms = query::log_time(snapshot, sequence)?.ok_or_else(|| {
+                            ExportError::Corrupt(format!("log entry {sequence} is missing"))
+                        })?;
+                        *times.entry(sequence).or_insert(time_ms)
+                    }
+                };
+                table.add_stored(snapshot, (sequence, time_ms), &code, &stored)?;
+                if table.rows() >= BATCH_ROWS {
+                    rows += write_batch(writer, table.finish())?;
+                }
             }
         }
         Ok(rows + write_batch(writer, table.finish())?)

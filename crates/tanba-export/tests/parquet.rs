@@ -85,6 +85,9 @@ struct Market {
     returned: u64,
 }
 
+/// Codes issued for the market's second product (never shipped).
+const OTHER_PRODUCT_CODES: u64 = 20;
+
 /// Three days: issued and packed; shipped and sold; one return.
 fn market(directory: &Path) -> Market {
     let store: Arc<dyn Store> = Arc::new(RocksStore::open(&directory.join("engine")).unwrap());
@@ -114,6 +117,16 @@ fn market(directory: &Path) -> Market {
         .order(&engine, world.short_gtin, 100, Duration::from_secs(60))
         .unwrap();
     let codes = workload::order_codes(&engine, order).unwrap();
+    // A second product's codes: with two registered products the codes column's scan splits
+    // between them (`query::code_split_keys`), and both ranges hold rows.
+    world
+        .order(
+            &engine,
+            world.full_gtin,
+            OTHER_PRODUCT_CODES as u32,
+            Duration::from_secs(60),
+        )
+        .unwrap();
     world
         .bring_into_circulation(&engine, &codes, today)
         .unwrap();
@@ -154,7 +167,7 @@ fn market(directory: &Path) -> Market {
         store,
         clock,
         ministry,
-        codes: 100,
+        codes: 100 + OTHER_PRODUCT_CODES,
         transport: 3,
         shipped: 50,
         prices,
@@ -323,6 +336,8 @@ fn r_is_15_a_codes_table_read_by_a_scan_has_the_rows_read_code_by_code() {
     let quota = Quota::new(1 << 30, directory.path()).unwrap();
     let job = ask(&market, "codes", DataExportKind::Codes).unwrap();
     let snapshot = market.store.snapshot();
+    let ranges = tanba_engine::query::code_split_keys(snapshot.as_ref(), 2).unwrap();
+    assert_eq!(ranges.len(), 2, "two products: the scan is split in two");
     let write = |name: &str, codes_read| {
         let root = directory.path().join(name);
         let options = WriteOptions {
