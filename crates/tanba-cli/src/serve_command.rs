@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tanba_replica::{JetStreamLog, StreamSettings};
-use tanba_server::{RunningServer, ServerConfig, SharedCommandLog};
+use tanba_server::{RunningServer, ServerConfig, SharedCommandLog, SharedHeadBoard};
 
 /// Where and how to serve.
 #[derive(Debug, Args)]
@@ -38,6 +38,11 @@ pub struct ServeArgs {
     /// default, one process with a log of its own.
     #[arg(long, env = "TANBA_NATS")]
     pub nats: Option<String>,
+    /// This node's name among its cluster's, on the board where the nodes compare their log
+    /// heads (also `TANBA_NODE_NAME`). Default: the name kept in the data directory's
+    /// `node-name`, drawn at the first start.
+    #[arg(long)]
+    pub node_name: Option<String>,
     /// Servers that store each batch of the command stream (3 in production: one may fail).
     #[arg(long, default_value_t = 3, env = "TANBA_NATS_REPLICAS")]
     pub nats_replicas: usize,
@@ -72,6 +77,9 @@ impl ServeArgs {
         if let Some(address) = self.grpc_addr {
             config.grpc_addr = address;
         }
+        if let Some(name) = &self.node_name {
+            config.node_name = Some(name.clone());
+        }
         if let Some(urls) = &self.nats {
             let settings = StreamSettings {
                 replicas: self.nats_replicas,
@@ -80,7 +88,9 @@ impl ServeArgs {
             };
             let log = JetStreamLog::connect_waiting(urls, settings, NATS_CONNECT_WAIT)
                 .with_context(|| format!("connecting to the command stream on {urls}"))?;
-            config.command_log = Some(SharedCommandLog(Arc::new(log)));
+            let log = Arc::new(log);
+            config.command_log = Some(SharedCommandLog(log.clone()));
+            config.head_board = Some(SharedHeadBoard(log));
         }
         Ok(config)
     }

@@ -27,6 +27,8 @@ const OPERATOR: &str = "990440000395";
 const PRODUCER: &str = "960440000012";
 /// The command stream's size: what each NATS server reserves for it.
 const STREAM_BYTES: &str = "268435456";
+/// How long the nodes may take to compare each other's log heads (a few rounds of the watch).
+const HEADS_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Writes through each node in each phase of the test.
 const WRITES_PER_PHASE: usize = 30;
 
@@ -261,6 +263,20 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
         let card = reader.get_participant(producer.participant).await.unwrap();
         assert!(!card.suspended, "reinstated by the last write: {card:?}");
         http_door_reads_after(node, last).await;
+    }
+    // Each node compares the other's head with its own log (over the JetStream board) and
+    // goes on serving.
+    for node in [&first, &second] {
+        let web = reqwest::Client::new();
+        let deadline = std::time::Instant::now() + HEADS_WAIT;
+        while demo_harness::metric_at(&web, &node.http, "tanba_heads_compared").await < Some(1.0) {
+            assert!(std::time::Instant::now() < deadline, "no head compared");
+            tokio::time::sleep(HEADS_WAIT / 40).await;
+        }
+        assert_eq!(
+            demo_harness::metric_at(&web, &node.http, "tanba_node_diverged").await,
+            Some(0.0)
+        );
     }
     assert!(tokio::task::block_in_place(|| first.terminate()).success());
     assert!(tokio::task::block_in_place(|| second.terminate()).success());

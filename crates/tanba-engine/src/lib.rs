@@ -55,6 +55,7 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod feed;
+pub mod heads;
 pub mod issue;
 pub mod keys;
 pub mod log;

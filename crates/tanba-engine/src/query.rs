@@ -506,6 +506,17 @@ pub fn log_record(
     crate::log::stored_entry(&value)?.decode().map(Some)
 }
 
+/// Log entry `sequence`'s chain hash, read without decoding its event.
+pub fn log_hash(
+    snapshot: &dyn Snapshot,
+    sequence: u64,
+) -> Result<Option<tanba_crypto::chain::ChainHash>, EngineError> {
+    let Some(value) = snapshot.get(Column::Log, &keys::sequence(sequence))? else {
+        return Ok(None);
+    };
+    Ok(Some(crate::log::stored_entry(&value)?.hash))
+}
+
 /// When log entry `sequence` was accepted, read without decoding its event.
 pub fn log_time(snapshot: &dyn Snapshot, sequence: u64) -> Result<Option<u64>, EngineError> {
     let Some(value) = snapshot.get(Column::Log, &keys::sequence(sequence))? else {

@@ -6,6 +6,8 @@
 //!   stream drops a duplicate within its window and answers with the first position), and
 //!   acknowledged once the stream's replicas stored it; its stream sequence is its position.
 //!   Reads go through an ordered consumer kept between calls.
+//! - The same connection keeps the cluster's [`HeadBoard`]: a key-value bucket (replicated as
+//!   the stream is) holding each node's latest published log head, by node name.
 //! - [`cluster`]: NATS servers started on loopback (one, or a cluster of three), for tests and
 //!   benchmarks, from the server that `scripts/setup.sh` installs.
 //!
@@ -17,11 +19,12 @@ pub mod cluster;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::{self, consumer, stream};
+use async_nats::jetstream::{self, consumer, kv, stream};
 use tanba_engine::command_log::{
     Appended, Batch, BatchId, CommandLog, CommandLogError, Position, READ_BATCHES_MAX,
     READ_BYTES_MAX, check_batch,
 };
+use tanba_engine::heads::{BOARD_NODES_MAX, HeadBoard, PublishedHead};
 use tokio_stream::StreamExt;
 
 /// The header JetStream de-duplicates by.
@@ -54,7 +57,12 @@ pub struct StreamSettings {
     pub duplicate_window: Duration,
     /// Bytes the stream holds at most until it is trimmed behind the nodes' snapshots.
     pub bytes_max: i64,
+    /// The key-value bucket of the nodes' published heads (the [`HeadBoard`]).
+    pub heads_bucket: String,
 }
+
+/// Bytes of one published head at most (a node name and a few numbers).
+const HEAD_BYTES_MAX: i32 = 1_024;
 
 /// Bytes the command stream holds by default. Each replica reserves them on its disk when the
 /// stream is made (a server without the room refuses the stream), so a deployment sizes both.
@@ -68,6 +76,7 @@ impl Default for StreamSettings {
             replicas: 3,
             duplicate_window: Duration::from_secs(120),
             bytes_max: STREAM_BYTES_MAX_DEFAULT,
+            heads_bucket: "tanba_heads".into(),
         }
     }
 }
@@ -78,6 +87,7 @@ pub struct JetStreamLog {
     context: jetstream::Context,
     settings: StreamSettings,
     reader: Mutex<Option<Reader>>,
+    heads: kv::Store,
 }
 
 /// An ordered consumer positioned at `next`.
@@ -100,7 +110,7 @@ impl JetStreamLog {
             .enable_all()
             .build()
             .map_err(unavailable)?;
-        let context = runtime.block_on(async {
+        let (context, heads) = runtime.block_on(async {
             let client = async_nats::ConnectOptions::new()
                 .connection_timeout(REQUEST_TIMEOUT)
                 .request_timeout(Some(REQUEST_TIMEOUT))
@@ -130,13 +140,23 @@ impl JetStreamLog {
                     settings.name, settings.replicas
                 )));
             }
-            Ok(context)
+            let heads = context.create_or_update_key_value(kv::Config {
+                bucket: settings.heads_bucket.clone(),
+                history: 1,
+                max_value_size: HEAD_BYTES_MAX,
+                storage: stream::StorageType::File,
+                num_replicas: settings.replicas,
+                ..kv::Config::default()
+            });
+            let heads = heads.await.map_err(unavailable)?;
+            Ok((context, heads))
         })?;
         Ok(JetStreamLog {
             runtime,
             context,
             settings,
             reader: Mutex::new(None),
+            heads,
         })
     }
 
@@ -312,6 +332,32 @@ impl CommandLog for JetStreamLog {
                 .await
                 .map_err(unavailable)?;
             Ok(())
+        })
+    }
+}
+
+impl HeadBoard for JetStreamLog {
+    fn publish(&self, head: &PublishedHead) -> Result<(), CommandLogError> {
+        self.runtime.block_on(async {
+            let put = self.heads.put(head.node.as_str(), head.to_bytes().into());
+            put.await.map_err(unavailable)?;
+            Ok(())
+        })
+    }
+
+    fn heads(&self) -> Result<Vec<PublishedHead>, CommandLogError> {
+        self.runtime.block_on(async {
+            let keys = self.heads.keys().await.map_err(unavailable)?;
+            let keys: Result<Vec<String>, _> = keys.take(BOARD_NODES_MAX).collect().await;
+            let keys = keys.map_err(unavailable)?;
+            let mut heads = Vec::with_capacity(keys.len());
+            for key in keys {
+                // A key deleted since it was listed is passed over.
+                if let Some(bytes) = self.heads.get(key).await.map_err(unavailable)? {
+                    heads.push(PublishedHead::from_bytes(&bytes)?);
+                }
+            }
+            Ok(heads)
         })
     }
 }

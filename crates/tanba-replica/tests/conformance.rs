@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tanba_engine::command_log::{BATCH_BYTES_MAX, BatchId, CommandLog, CommandLogError, LocalLog};
+use tanba_engine::heads::{HeadBoard, NodeName, PublishedHead};
 use tanba_replica::cluster::NatsCluster;
 use tanba_replica::{JetStreamLog, StreamSettings};
 
@@ -281,4 +282,39 @@ fn r_is_22_a_full_stream_refuses_and_drops_nothing() {
         Some(id(1)),
         "the oldest is kept"
     );
+}
+
+/// A head of `node` at `sequence` (its hash made from the sequence).
+fn head(node: &str, sequence: u64) -> PublishedHead {
+    PublishedHead {
+        node: NodeName::parse(node).unwrap(),
+        position: sequence * 2,
+        sequence,
+        hash: [sequence as u8; 32],
+    }
+}
+
+/// A board keeps each node's latest head, read by any node; `reader` is the same board as
+/// `writer` seen through another connection where there is one.
+fn board_suite(kind: &str, writer: &dyn HeadBoard, reader: &dyn HeadBoard) {
+    assert!(reader.heads().unwrap().is_empty(), "{kind}: empty at first");
+    writer.publish(&head("a", 1)).unwrap();
+    writer.publish(&head("b", 1)).unwrap();
+    writer.publish(&head("a", 5)).unwrap();
+    let mut heads = reader.heads().unwrap();
+    heads.sort_by(|x, y| x.node.cmp(&y.node));
+    assert_eq!(
+        heads,
+        [head("a", 5), head("b", 1)],
+        "{kind}: the latest of each"
+    );
+}
+
+#[test]
+fn r_is_22_every_head_board_keeps_each_nodes_latest_head_for_every_node() {
+    let memory = tanba_engine::heads::MemoryHeadBoard::default();
+    board_suite("memory", &memory, &memory);
+    let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
+    let (first, second) = (jetstream_log(&lone, 1), jetstream_log(&lone, 1));
+    board_suite("jetstream R1", &first, &second);
 }

@@ -67,6 +67,11 @@ pub async fn gate(
     if not_a_call {
         return next.run(request).await;
     }
+    // A node whose log differs from its cluster's misleads whoever it answers.
+    if app.divergence.get().is_some() {
+        metrics::counter!("tanba_refused_diverged_total").increment(1);
+        return refusal(&app, &request, &ApiError::diverged());
+    }
     let headers = request.headers();
     let authorization = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -218,6 +223,9 @@ pub struct App {
     pub epcis: crate::service::epcis::EpcisDesk,
     /// EPCIS named queries and subscriptions, and their deliveries.
     pub webhooks: crate::webhooks::Webhooks,
+    /// Why this node stopped answering: its log differs from the other nodes' (set once by
+    /// [`crate::heads`], cleared only by a restart after an operator restored it).
+    pub divergence: std::sync::OnceLock<String>,
 }
 
 /// Log writes the anonymous public may cause per second in all (consumers' opt-ins and
@@ -509,6 +517,7 @@ impl App {
                 crate::service::feeds::STATE_FEEDS_OPEN_MAX,
             ),
             test_clock: std::sync::OnceLock::new(),
+            divergence: std::sync::OnceLock::new(),
         }
     }
 

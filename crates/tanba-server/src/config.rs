@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use tanba_engine::command_log::CommandLog;
+use tanba_engine::heads::HeadBoard;
 use tanba_types::TaxpayerId;
 
 /// Longest config file read, in bytes.
@@ -80,6 +81,24 @@ pub struct ServerConfig {
     /// default, a log of its own in the process.
     #[serde(skip)]
     pub command_log: Option<SharedCommandLog>,
+    /// Where the cluster's nodes publish their log heads and compare them (`crate::heads`),
+    /// connected with the command log. None: a lone node compares with no one.
+    #[serde(skip)]
+    pub head_board: Option<SharedHeadBoard>,
+    /// This node's name among its cluster's (letters, digits, `-`, `_`; at most 64). None: the
+    /// name kept in the data directory's `node-name`, drawn at random at the first start.
+    #[serde(default)]
+    pub node_name: Option<String>,
+}
+
+/// A cluster's board of published heads, as the server is handed it.
+#[derive(Clone)]
+pub struct SharedHeadBoard(pub Arc<dyn HeadBoard>);
+
+impl std::fmt::Debug for SharedHeadBoard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedHeadBoard")
+    }
 }
 
 /// A cluster's command log, as the server is handed it.
@@ -249,6 +268,8 @@ impl Default for ServerConfig {
             webhooks: WebhooksConfig::default(),
             test_clock: false,
             command_log: None,
+            head_board: None,
+            node_name: None,
         }
     }
 }
@@ -357,6 +378,9 @@ impl ServerConfig {
         }
         if let Some(value) = lookup("TANBA_DATA") {
             self.data_dir = PathBuf::from(value);
+        }
+        if let Some(value) = lookup("TANBA_NODE_NAME") {
+            self.node_name = Some(value);
         }
         if let Some(value) = lookup("TANBA_HTTP_ADDR") {
             self.http_addr = parse("TANBA_HTTP_ADDR", &value)?;

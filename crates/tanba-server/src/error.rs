@@ -84,6 +84,7 @@ pub const SERVER_CODES: &[&str] = &[
     "TANBA-SERVER-INTERNAL",
     "TANBA-SERVER-TIMEOUT",
     "TANBA-SERVER-BEHIND",
+    "TANBA-SERVER-DIVERGED",
     "TANBA-SERVER-CSRF",
     "TANBA-SERVER-CURSOR",
     "TANBA-SERVER-NOT-READY",
@@ -250,6 +251,12 @@ impl ApiError {
             "TANBA-SERVER-BEHIND",
             Some(sequence.to_string()),
         )
+    }
+
+    /// This node's log differs from the other nodes' (`tanba_engine::heads`): it answers no
+    /// one until an operator restores it.
+    pub fn diverged() -> ApiError {
+        ApiError::new(ErrorKind::Unavailable, "TANBA-SERVER-DIVERGED", None)
     }
 
     /// A fault of the server; the detail goes to the log, not to the caller.

@@ -496,6 +496,10 @@ async fn render_metrics(State(http): Shared, headers: HeaderMap, request: Reques
 
 /// `ok` while the store takes writes; 503 while it refuses them (reads still answer).
 async fn healthz(State(http): Shared) -> Response {
+    if let Some(divergence) = http.app.divergence.get() {
+        let text = format!("not serving: this node's log differs from its cluster's: {divergence}");
+        return (StatusCode::SERVICE_UNAVAILABLE, text).into_response();
+    }
     if http.app.engine.store_failing() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,

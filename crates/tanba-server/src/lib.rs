@@ -41,6 +41,7 @@ pub mod epcis;
 pub mod error;
 pub mod exports;
 pub mod grpc;
+pub mod heads;
 pub mod http;
 pub mod net;
 pub mod opt_ins;
@@ -71,7 +72,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use app::App;
-pub use config::{ServerConfig, SharedCommandLog};
+pub use config::{ServerConfig, SharedCommandLog, SharedHeadBoard};
 pub use error::ApiError;
 
 /// How often forgotten rate-limit keys, used challenges and closed sighting windows are swept.
@@ -489,6 +490,14 @@ impl RunningServer {
             .map_err(|error| data_error(&exports_dir, error))?;
         let webhooks = webhooks::Webhooks::open(&data_dir, config.webhooks.clone())
             .map_err(|error| data_error(&data_dir, error))?;
+        let watch = match &config.head_board {
+            Some(board) => Some((
+                board.0.clone(),
+                heads::node_name(config.node_name.as_deref(), &data_dir)
+                    .map_err(|error| data_error(&data_dir.join(heads::NODE_NAME_FILE), error))?,
+            )),
+            None => None,
+        };
         let mut app = App::new(engine, clock, audit, config, secret, exports, webhooks);
         app.trust_roots = trust_roots;
         app.public_keys = Some(public_keys);
@@ -505,6 +514,10 @@ impl RunningServer {
             ));
         }
         tasks.push(exports::spawn(app.clone(), stopped.clone()));
+        if let Some((board, node)) = watch {
+            tracing::info!(%node, "publishing and comparing log heads as this node");
+            tasks.push(heads::spawn(app.clone(), board, node, stopped.clone()));
+        }
         tasks.push(webhooks::spawn(app.clone(), stopped.clone()).map_err(StartError::Tls)?);
         tasks.push(tokio::spawn(net::serve(
             http_listener,

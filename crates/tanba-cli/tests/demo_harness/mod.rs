@@ -258,14 +258,20 @@ impl Drop for Demo {
 
 /// The log head of the server at `http` (`http://host:port`), read from its `/metrics`.
 pub async fn log_head_at(web: &reqwest::Client, http: &str) -> u64 {
+    metric_at(web, http, "tanba_log_head_sequence")
+        .await
+        .expect("the log head is measured") as u64
+}
+
+/// A metric without labels of the server at `http`, if it has been measured.
+pub async fn metric_at(web: &reqwest::Client, http: &str, name: &str) -> Option<f64> {
     let text = (web.get(format!("{http}/metrics")).send().await.unwrap())
         .text()
         .await
         .unwrap();
     text.lines()
-        .find_map(|line| line.strip_prefix("tanba_log_head_sequence "))
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
         .and_then(|value| value.trim().parse::<f64>().ok())
-        .unwrap() as u64
 }
 
 /// Whether the server at `address` answers `/healthz` with 200 (plain HTTP/1.0, blocking).

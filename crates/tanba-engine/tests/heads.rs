@@ -1,0 +1,111 @@
+//! Divergence between nodes (R-IS-22, issue 15): a node compares the heads the other nodes
+//! published with its own log at the same sequences, and stops when it agrees with no more of
+//! them than differ from it.
+
+mod support;
+
+use support::{World, category};
+use tanba_engine::heads::{HeadBoard, MemoryHeadBoard, NodeName, PublishedHead, Verdict, judge};
+use tanba_store::Store;
+
+fn name(text: &str) -> NodeName {
+    NodeName::parse(text).unwrap()
+}
+
+/// A node that applied `categories`, in order, after the same start as every other.
+fn node(categories: &[&str]) -> World {
+    let mut world = World::new(7);
+    for code in categories {
+        world.system(category(code)).unwrap();
+    }
+    world
+}
+
+fn head_of(node_name: &str, world: &World) -> PublishedHead {
+    let head = tanba_engine::log::stored_head(world.store.snapshot().as_ref()).unwrap();
+    PublishedHead::of(&name(node_name), 1, head)
+}
+
+fn verdict(own: &str, world: &World, heads: &[PublishedHead]) -> Verdict {
+    judge(world.store.snapshot().as_ref(), &name(own), heads).unwrap()
+}
+
+#[test]
+fn r_is_22_a_node_that_differs_from_the_majority_stops_and_the_majority_goes_on() {
+    let a = node(&["beer", "wine"]);
+    let b = node(&["beer", "wine"]);
+    let c = node(&["beer", "vodka"]);
+    let board = MemoryHeadBoard::default();
+    for (node_name, world) in [("a", &a), ("b", &b), ("c", &c)] {
+        board.publish(&head_of(node_name, world)).unwrap();
+    }
+    let heads = board.heads().unwrap();
+    assert_eq!(heads.len(), 3, "one head per node, the latest");
+    let agreed = Verdict::Agreed {
+        compared: 2,
+        differing: 1,
+    };
+    assert_eq!(verdict("a", &a, &heads), agreed);
+    assert_eq!(verdict("b", &b, &heads), agreed);
+    match verdict("c", &c, &heads) {
+        Verdict::Diverged {
+            differing_count,
+            agreeing_count,
+            own_hash,
+            differing,
+        } => {
+            assert_eq!((differing_count, agreeing_count), (2, 0));
+            assert_eq!(own_hash, head_of("c", &c).hash);
+            assert_ne!(differing.hash, own_hash);
+        }
+        other => panic!("c differs from both others: {other:?}"),
+    }
+}
+
+#[test]
+fn r_is_22_two_nodes_that_differ_both_stop() {
+    let a = node(&["beer"]);
+    let c = node(&["vodka"]);
+    let heads = [head_of("a", &a), head_of("c", &c)];
+    assert!(matches!(verdict("a", &a, &heads), Verdict::Diverged { .. }));
+    assert!(matches!(verdict("c", &c, &heads), Verdict::Diverged { .. }));
+}
+
+#[test]
+fn r_is_22_a_head_further_on_is_compared_once_reached_and_an_earlier_one_at_its_sequence() {
+    let behind = node(&["beer"]);
+    let ahead = node(&["beer", "wine", "vodka"]);
+    // The node behind cannot judge the head further on yet.
+    let heads = [head_of("ahead", &ahead)];
+    let unknown = Verdict::Agreed {
+        compared: 0,
+        differing: 0,
+    };
+    assert_eq!(verdict("behind", &behind, &heads), unknown);
+    // The node ahead compares the earlier head with its own log at that entry.
+    let heads = [head_of("behind", &behind)];
+    let agreed = Verdict::Agreed {
+        compared: 1,
+        differing: 0,
+    };
+    assert_eq!(verdict("ahead", &ahead, &heads), agreed);
+    let other_start = node(&["wine"]);
+    let heads = [head_of("other", &other_start)];
+    assert!(matches!(
+        verdict("ahead", &ahead, &heads),
+        Verdict::Diverged { .. }
+    ));
+}
+
+#[test]
+fn r_is_22_a_node_name_is_short_plain_ascii_and_a_head_reads_back() {
+    for good in ["a", "node-1", "tanba_east_2", &"x".repeat(64)] {
+        assert!(NodeName::parse(good).is_ok(), "{good}");
+    }
+    for bad in ["", "a.b", "a b", "ноды", "a/b", "a*", &"x".repeat(65)] {
+        assert!(NodeName::parse(bad).is_err(), "{bad}");
+    }
+    let head = head_of("a", &node(&["beer"]));
+    assert_eq!(PublishedHead::from_bytes(&head.to_bytes()).unwrap(), head);
+    assert!(PublishedHead::from_bytes(b"\xff\xff").is_err());
+}
