@@ -267,9 +267,37 @@ pub fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
             if metrics::set_global_recorder(recorder).is_err() {
                 tracing::warn!("a metrics recorder was already installed; /metrics stays empty");
             }
+            zero_quiet_series();
             handle
         })
         .clone()
+}
+
+/// Counters of things that should never or seldom happen, and gauges a lone node never sets,
+/// that the alert rules and the dashboard in `deploy/` read: made at zero when the recorder is
+/// installed, so that a rule sees 0 on a quiet node rather than no series at all
+/// (`tests/deploy.rs` checks every series they name exists at `/metrics`). Labelled series
+/// get one without labels.
+fn zero_quiet_series() {
+    for counter in [
+        "tanba_heads_failures_total",
+        "tanba_audit_write_failures_total",
+        "tanba_audit_records_total",
+        "tanba_rate_limited_before_handler_total",
+        "tanba_connections_refused_total",
+    ] {
+        metrics::counter!(counter).increment(0);
+    }
+    for gauge in [
+        "tanba_node_diverged",
+        "tanba_heads_compared",
+        "tanba_heads_differing",
+        "tanba_connections_open",
+        "tanba_feeds_open",
+        "tanba_register_failures_in_row",
+    ] {
+        metrics::gauge!(gauge).increment(0.0);
+    }
 }
 
 /// Submits a start-up command as the system unless `done` holds already; whether it was
