@@ -21,6 +21,7 @@ mod keys_command;
 mod output;
 mod serve_command;
 mod services_command;
+mod snapshot_command;
 
 use std::process::ExitCode;
 
@@ -73,6 +74,9 @@ enum Command {
     /// Feeds of the log: follow one into a file, prove a saved one complete.
     #[command(subcommand)]
     Feed(feed_command::FeedCommand),
+    /// A node's snapshots: list them, restore one into a new data directory.
+    #[command(subcommand)]
+    Snapshot(snapshot_command::SnapshotCommand),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +91,7 @@ fn main() -> ExitCode {
         Command::Client(args) => client_command::run(*args, cli.lang),
         Command::CaseVerify(args) => case_verify::run(args),
         Command::Feed(command) => feed_command::run(command, cli.lang),
+        Command::Snapshot(command) => snapshot_command::run(command),
     };
     match result {
         Ok(code) => code,

@@ -13,9 +13,8 @@
 
 mod demo_harness;
 
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
 
 use tanba_client::{Connection, KeyFile};
 use tanba_proto::v1 as pb;
@@ -33,75 +32,14 @@ const HEADS_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 const WRITES_PER_PHASE: usize = 30;
 
 /// A `tanba serve --nats` process.
-struct Node {
-    child: Option<Child>,
-    data: PathBuf,
-    http: String,
-    grpc: String,
-}
+/// A node: `tanba serve` over its data directory, as the harness starts any server.
+type Node = demo_harness::Served;
 
-impl Node {
-    /// Starts a node over `data` and waits until it serves (it prints its addresses then).
-    fn start(data: &Path, config: &Path, nats: &str) -> Node {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tanba"))
-            .args(["serve", "--data"])
-            .arg(data)
-            .args(["--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"])
-            .arg("--config")
-            .arg(config)
-            .args(["--nats", nats, "--nats-stream-bytes", STREAM_BYTES])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let (mut http, mut grpc) = (None, None);
-        while http.is_none() || grpc.is_none() {
-            let line = (lines.next())
-                .unwrap_or_else(|| panic!("the node over {} ended before serving", data.display()))
-                .unwrap();
-            if let Some(address) = line.strip_prefix("http: ") {
-                http = Some(address.to_owned());
-            }
-            if let Some(address) = line.strip_prefix("grpc: ") {
-                grpc = Some(address.to_owned());
-            }
-        }
-        // Whatever it prints later is read, so the pipe never fills.
-        std::thread::spawn(move || lines.for_each(drop));
-        Node {
-            child: Some(child),
-            data: data.to_owned(),
-            http: http.unwrap(),
-            grpc: grpc.unwrap(),
-        }
-    }
-
-    fn kill(&mut self) {
-        let mut child = self.child.take().unwrap();
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
-
-    fn terminate(&mut self) -> ExitStatus {
-        demo_harness::terminate(self.child.take().unwrap())
-    }
-
-    async fn signed_in(&self, key: &KeyFile) -> Connection {
-        let mut connection = Connection::connect(&self.grpc).await.unwrap();
-        connection.sign_in(key).await.unwrap();
-        connection
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
+/// Starts a node of the cluster over `data`.
+fn start_node(data: &Path, config: &Path, nats: &str) -> Node {
+    let args = ["--nats", nats, "--nats-stream-bytes", STREAM_BYTES].map(OsStr::new);
+    let config = [OsStr::new("--config"), config.as_os_str()];
+    Node::start(data, &[&config[..], &args[..]].concat())
 }
 
 /// A data directory holding `from`'s key ring and sign-in secret.
@@ -141,13 +79,16 @@ async fn writes(operator: &Connection, producer: TaxpayerId, count: usize) -> Ve
     receipts
 }
 
-/// The HTTP door honours the token as the gRPC door does: an answer after entry `last` says
-/// how far the node had applied, and a token that is not a number is refused.
-async fn http_door_reads_after(node: &Node, last: u64) {
+/// The HTTP door honours the token as the gRPC door does: an answer after entry `last` to a
+/// signed-in caller says how far the node had applied, and a token that is not a number is
+/// refused.
+async fn http_door_reads_after(node: &Node, operator: &KeyFile, last: u64) {
     let web = reqwest::Client::new();
-    // The home page: a call (health and metrics are not), open to anyone.
+    let token = demo_harness::http_token_at(&web, &node.http, operator).await;
+    // The home page: a call (health and metrics are not).
     let home = format!("{}/", node.http);
-    let answer = (web.get(&home).header("x-tanba-after", last.to_string()))
+    let answer = (web.get(&home).bearer_auth(&token))
+        .header("x-tanba-after", last.to_string())
         .send()
         .await
         .unwrap();
@@ -158,7 +99,11 @@ async fn http_door_reads_after(node: &Node, last: u64) {
         .parse()
         .unwrap();
     assert!(applied >= last, "{applied} < {last}");
-    let malformed = (web.get(&home).header("x-tanba-after", "soon"))
+    // A stranger is not told how far the log is.
+    let anonymous = web.get(&home).send().await.unwrap();
+    assert!(anonymous.headers().get("x-tanba-sequence").is_none());
+    let malformed = (web.get(&home).bearer_auth(&token))
+        .header("x-tanba-after", "soon")
         .send()
         .await
         .unwrap();
@@ -213,9 +158,9 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
     .unwrap();
 
     let first_data = root.path().join("first");
-    let mut first = tokio::task::block_in_place(|| Node::start(&first_data, &config, &nats));
+    let mut first = tokio::task::block_in_place(|| start_node(&first_data, &config, &nats));
     let second_data = node_directory(root.path(), "second", &first_data);
-    let mut second = tokio::task::block_in_place(|| Node::start(&second_data, &config, &nats));
+    let mut second = tokio::task::block_in_place(|| start_node(&second_data, &config, &nats));
 
     // Registered through the first, read through the second at once: the write's log entry is
     // the consistency token.
@@ -245,7 +190,7 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
         tokio::spawn(async move { writes(&through_second, producer, WRITES_PER_PHASE).await })
     };
     tokio::task::block_in_place(|| first.kill());
-    let first_restarted = tokio::task::block_in_place(|| Node::start(&first_data, &config, &nats));
+    let first_restarted = tokio::task::block_in_place(|| start_node(&first_data, &config, &nats));
     acknowledged.extend(load.await.unwrap());
     let through_first = first_restarted.signed_in(&operator).await;
     acknowledged.extend(writes(&through_first, producer.participant, WRITES_PER_PHASE).await);
@@ -262,7 +207,7 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
         let reader = node.signed_in(&operator).await.reading_after(last);
         let card = reader.get_participant(producer.participant).await.unwrap();
         assert!(!card.suspended, "reinstated by the last write: {card:?}");
-        http_door_reads_after(node, last).await;
+        http_door_reads_after(node, &operator, last).await;
     }
     // Each node compares the other's head with its own log (over the JetStream board) and
     // goes on serving.

@@ -16,7 +16,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use tanba_crypto::{GENESIS, KeyRing, sign_checkpoint};
-use tanba_store::{Column, Durability, Store};
+use tanba_store::{Column, Durability, Snapshot, Store};
 use tanba_types::{Actor, Command, Event};
 
 use crate::apply::apply;
@@ -66,6 +66,14 @@ pub struct Applied {
     pub position: Position,
     /// How many of its commands are taken.
     pub commands: u32,
+}
+
+/// How far the store's command log cursor says the log is applied.
+pub fn stored_applied(snapshot: &dyn Snapshot) -> Result<Applied, EngineError> {
+    match snapshot.get(Column::Meta, keys::META_APPLIED)? {
+        Some(bytes) => Applied::from_bytes(&bytes),
+        None => Ok(Applied::default()),
+    }
 }
 
 impl Applied {
@@ -252,10 +260,7 @@ impl Core {
                     .time_ms
             }
         };
-        let applied = match store.get(Column::Meta, keys::META_APPLIED)? {
-            Some(bytes) => Applied::from_bytes(&bytes)?,
-            None => Applied::default(),
-        };
+        let applied = stored_applied(store.snapshot().as_ref())?;
         let batch_order = applied_batches(store.as_ref())?;
         Ok(Core {
             store,

@@ -5,13 +5,14 @@
 //!
 //! Each node publishes its log head (the sequence and chain hash of its last entry) on a
 //! [`HeadBoard`] shared by the cluster, and compares the heads the other nodes published with
-//! its own log at the same sequences ([`judge`]): a chain hash commits to every entry before it,
-//! so one comparison covers the whole log up to that entry. A node that agrees with fewer of the
-//! others than disagree with it stops serving; with two nodes, one disagreement stops both
+//! its own log at the same sequences ([`HeadWatch::judge`]): a chain hash commits to every entry
+//! before it, so one comparison covers the whole log up to that entry. A node from whose log at
+//! least half the board's nodes differ stops serving; with two nodes, one difference stops both
 //! (neither can tell which one is wrong, and a wrong answer is worse than none).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tanba_crypto::chain::ChainHash;
@@ -127,52 +128,105 @@ impl HeadBoard for MemoryHeadBoard {
     }
 }
 
+/// How often a node publishes its head and judges the others'.
+pub const HEADS_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How long a published head stays on a board unless published again: a node that stopped
+/// (or diverged, and so stopped publishing) drops out of the others' count.
+pub const HEAD_STALE_AFTER: Duration = Duration::from_secs(30);
+
+const _: () = assert!(HEAD_STALE_AFTER.as_secs() >= 10 * HEADS_INTERVAL.as_secs());
+
 /// What a node concludes from the others' heads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    /// No other node's head at a sequence this node holds differs from this node's log, or
-    /// more agree than differ.
+    /// Fewer nodes differ from this node's log than half the nodes on the board.
     Agreed {
         /// Other nodes whose head this node could compare (the others are ahead of it).
         compared: usize,
         /// Of those, how many differ.
         differing: usize,
     },
-    /// As many other nodes differ from this node's log as agree with it, counting this node
-    /// itself among those that agree: it stops serving.
+    /// At least half the nodes on the board (this one counted) differ from this node's log
+    /// at entries it holds: it stops serving.
     Diverged {
         /// The first differing node's head.
         differing: PublishedHead,
         /// This node's chain hash at that head's sequence.
         own_hash: [u8; 32],
-        /// Other nodes that differ, and that agree.
+        /// Other nodes that differ.
         differing_count: usize,
         /// Other nodes that agree.
         agreeing_count: usize,
     },
 }
 
-/// Compares the heads the other nodes published with this node's log in `snapshot`. A head at
-/// a sequence this node has not reached yet says nothing (the node compares it later).
-pub fn judge(
+/// A node's judgement of the board over time. A head published beyond this node's log cannot
+/// be compared yet: the watch keeps the first such head of each node and compares it once the
+/// log reaches it, so a node that lags behind the others (the one most likely wrong) still
+/// meets their heads.
+#[derive(Debug, Default)]
+pub struct HeadWatch {
+    /// Per other node, a head of it this node has not reached yet.
+    waiting: BTreeMap<NodeName, PublishedHead>,
+}
+
+impl HeadWatch {
+    /// Judges `board` (every node's latest head, this node's own among them) against this
+    /// node's log in `snapshot`. Per other node it compares the latest head when this node has
+    /// reached it, else the head it kept waiting once reached. The node has diverged when
+    /// those that differ are at least half the nodes on the board, itself counted: with two
+    /// nodes one difference stops both (neither can tell which is wrong); with three, the one
+    /// that differs from the other two stops, and a node that sees one other differ while the
+    /// third is still ahead goes on.
+    pub fn judge(
+        &mut self,
+        snapshot: &dyn Snapshot,
+        own: &NodeName,
+        board: &[PublishedHead],
+    ) -> Result<Verdict, EngineError> {
+        let own_sequence = crate::log::stored_head(snapshot)?.sequence;
+        let others: Vec<&PublishedHead> = (board.iter()).filter(|head| &head.node != own).collect();
+        self.waiting
+            .retain(|node, _| others.iter().any(|head| &head.node == node));
+        let mut comparable = Vec::new();
+        for head in &others {
+            if head.sequence <= own_sequence {
+                self.waiting.remove(&head.node);
+                comparable.push((*head).clone());
+                continue;
+            }
+            match self.waiting.get(&head.node) {
+                Some(waiting) if waiting.sequence <= own_sequence => {
+                    comparable.push(waiting.clone());
+                    self.waiting.insert(head.node.clone(), (*head).clone());
+                }
+                Some(_) => {}
+                None => {
+                    self.waiting.insert(head.node.clone(), (*head).clone());
+                }
+            }
+        }
+        judge(snapshot, &comparable, others.len() + 1)
+    }
+}
+
+/// Compares `heads` (other nodes' heads at entries this node holds) with this node's log in
+/// `snapshot`, `nodes` being every node on the board (this one counted).
+fn judge(
     snapshot: &dyn Snapshot,
-    own: &NodeName,
     heads: &[PublishedHead],
+    nodes: usize,
 ) -> Result<Verdict, EngineError> {
-    let own_head = crate::log::stored_head(snapshot)?;
     let (mut agreeing, mut differing) = (0, Vec::new());
     for head in heads {
-        if &head.node == own || head.sequence > own_head.sequence {
-            continue;
-        }
         let own_hash = own_hash_at(snapshot, head.sequence)?;
         match own_hash == head.hash {
             true => agreeing += 1,
             false => differing.push((head.clone(), own_hash)),
         }
     }
-    // This node agrees with itself.
-    if differing.len() < agreeing + 1 {
+    if differing.is_empty() || differing.len() * 2 < nodes {
         return Ok(Verdict::Agreed {
             compared: agreeing + differing.len(),
             differing: differing.len(),

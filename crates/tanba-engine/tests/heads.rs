@@ -1,11 +1,13 @@
 //! Divergence between nodes (R-IS-22, issue 15): a node compares the heads the other nodes
-//! published with its own log at the same sequences, and stops when it agrees with no more of
-//! them than differ from it.
+//! published with its own log at the same sequences (a head beyond its log once it gets
+//! there), and stops when at least half the nodes on the board differ from it.
 
 mod support;
 
 use support::{World, category};
-use tanba_engine::heads::{HeadBoard, MemoryHeadBoard, NodeName, PublishedHead, Verdict, judge};
+use tanba_engine::heads::{
+    HeadBoard, HeadWatch, MemoryHeadBoard, NodeName, PublishedHead, Verdict,
+};
 use tanba_store::Store;
 
 fn name(text: &str) -> NodeName {
@@ -26,8 +28,11 @@ fn head_of(node_name: &str, world: &World) -> PublishedHead {
     PublishedHead::of(&name(node_name), 1, head)
 }
 
+/// A fresh watch's verdict.
 fn verdict(own: &str, world: &World, heads: &[PublishedHead]) -> Verdict {
-    judge(world.store.snapshot().as_ref(), &name(own), heads).unwrap()
+    HeadWatch::default()
+        .judge(world.store.snapshot().as_ref(), &name(own), heads)
+        .unwrap()
 }
 
 #[test]
@@ -72,29 +77,70 @@ fn r_is_22_two_nodes_that_differ_both_stop() {
 }
 
 #[test]
-fn r_is_22_a_head_further_on_is_compared_once_reached_and_an_earlier_one_at_its_sequence() {
-    let behind = node(&["beer"]);
-    let ahead = node(&["beer", "wine", "vodka"]);
-    // The node behind cannot judge the head further on yet.
-    let heads = [head_of("ahead", &ahead)];
+fn r_is_22_a_head_further_on_is_compared_once_the_log_reaches_it() {
+    // A node behind a wrong node: the wrong node's head is beyond its log at first.
+    let mut behind = node(&["beer"]);
+    let wrong_ahead = node(&["beer", "vodka", "rum"]);
+    let heads = [head_of("behind", &behind), head_of("wrong", &wrong_ahead)];
+    let mut watch = HeadWatch::default();
     let unknown = Verdict::Agreed {
         compared: 0,
         differing: 0,
     };
-    assert_eq!(verdict("behind", &behind, &heads), unknown);
-    // The node ahead compares the earlier head with its own log at that entry.
-    let heads = [head_of("behind", &behind)];
+    let own = name("behind");
+    assert_eq!(
+        watch
+            .judge(behind.store.snapshot().as_ref(), &own, &heads)
+            .unwrap(),
+        unknown
+    );
+    // The wrong node goes on (its newer head is further on still); once this node's log
+    // reaches the head kept waiting, it is compared: two nodes, one difference, both stop.
+    let mut newer = head_of("wrong", &wrong_ahead);
+    newer.sequence += 10;
+    let heads = [head_of("behind", &behind), newer];
+    behind.system(category("wine")).unwrap();
+    behind.system(category("cider")).unwrap();
+    let judged = watch
+        .judge(behind.store.snapshot().as_ref(), &own, &heads)
+        .unwrap();
+    assert!(matches!(judged, Verdict::Diverged { .. }), "{judged:?}");
+}
+
+#[test]
+fn r_is_22_a_node_that_sees_one_other_differ_while_the_third_is_ahead_goes_on() {
+    let good = node(&["beer", "wine"]);
+    let good_ahead = node(&["beer", "wine", "cider"]);
+    let wrong = node(&["vodka"]);
+    let heads = [
+        head_of("good", &good),
+        head_of("ahead", &good_ahead),
+        head_of("wrong", &wrong),
+    ];
     let agreed = Verdict::Agreed {
         compared: 1,
-        differing: 0,
+        differing: 1,
     };
-    assert_eq!(verdict("ahead", &ahead, &heads), agreed);
-    let other_start = node(&["wine"]);
-    let heads = [head_of("other", &other_start)];
-    assert!(matches!(
-        verdict("ahead", &ahead, &heads),
-        Verdict::Diverged { .. }
-    ));
+    assert_eq!(verdict("good", &good, &heads), agreed);
+    // The node ahead compares both: the good one agrees, the wrong one differs.
+    let agreed = Verdict::Agreed {
+        compared: 2,
+        differing: 1,
+    };
+    assert_eq!(verdict("ahead", &good_ahead, &heads), agreed);
+    // The wrong node, once it has reached the others' heads, differs from both.
+    let wrong_on = node(&["vodka", "rum", "gin"]);
+    let judged = verdict("wrong", &wrong_on, &heads);
+    assert!(
+        matches!(
+            judged,
+            Verdict::Diverged {
+                differing_count: 2,
+                ..
+            }
+        ),
+        "{judged:?}"
+    );
 }
 
 #[test]

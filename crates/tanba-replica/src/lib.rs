@@ -24,7 +24,7 @@ use tanba_engine::command_log::{
     Appended, Batch, BatchId, CommandLog, CommandLogError, Position, READ_BATCHES_MAX,
     READ_BYTES_MAX, check_batch,
 };
-use tanba_engine::heads::{BOARD_NODES_MAX, HeadBoard, PublishedHead};
+use tanba_engine::heads::{BOARD_NODES_MAX, HEAD_STALE_AFTER, HeadBoard, PublishedHead};
 use tokio_stream::StreamExt;
 
 /// The header JetStream de-duplicates by.
@@ -143,6 +143,8 @@ impl JetStreamLog {
             let heads = context.create_or_update_key_value(kv::Config {
                 bucket: settings.heads_bucket.clone(),
                 history: 1,
+                // A node that stops publishing (stopped, or diverged) drops off the board.
+                max_age: HEAD_STALE_AFTER,
                 max_value_size: HEAD_BYTES_MAX,
                 storage: stream::StorageType::File,
                 num_replicas: settings.replicas,

@@ -85,7 +85,7 @@ pub async fn gate(
             .ok_or(error)
     });
     if holder.is_ok_and(|id| app.active_participant(&id).is_ok()) {
-        return answer_in_order(&app, request, next).await;
+        return answer_in_order(&app, request, next, Stamp::Head).await;
     }
     let (client_ip, _) = app.origin(&request_meta(&request));
     if let Err(error) = app.anonymous_call(client_ip) {
@@ -97,7 +97,15 @@ pub async fn gate(
         crate::http::anonymous_body_bytes_max(request.method(), request.uri().path());
     let request = request
         .map(|body| axum::body::Body::new(http_body_util::Limited::new(body, body_bytes_max)));
-    answer_in_order(&app, request, next).await
+    answer_in_order(&app, request, next, Stamp::None).await
+}
+
+/// Whether an answer carries [`SEQUENCE_HEADER`]: only a signed-in caller's (how far the log
+/// is, in real time, is the market's activity: not a stranger's to watch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stamp {
+    Head,
+    None,
 }
 
 /// The header (gRPC metadata alike) by which a caller names the log entry its answer must
@@ -110,22 +118,28 @@ pub const SEQUENCE_HEADER: &str = "x-tanba-sequence";
 /// How long a call naming a log entry waits for this node to apply it before it is refused.
 pub const CONSISTENCY_WAIT_MAX: std::time::Duration = std::time::Duration::from_secs(2);
 /// How often a waiting call looks at the node's log head.
-const CONSISTENCY_POLL: std::time::Duration = std::time::Duration::from_millis(2);
+const CONSISTENCY_POLL: std::time::Duration = std::time::Duration::from_millis(5);
+/// Calls waiting for a log entry at once, over everyone; past it a call naming an entry not yet
+/// applied is refused at once (`TANBA-SERVER-BEHIND`): waits cost the applier's head lock.
+pub const CONSISTENCY_WAITERS_MAX: usize = 256;
 
 /// Answers a call that passed the gate, once this node has applied the log entry the caller
 /// names in [`AFTER_SEQUENCE_HEADER`] (refused with `TANBA-SERVER-BEHIND` after
-/// [`CONSISTENCY_WAIT_MAX`]), its answer stamped with [`SEQUENCE_HEADER`].
+/// [`CONSISTENCY_WAIT_MAX`]), its answer stamped with [`SEQUENCE_HEADER`] if `stamp` says so.
 async fn answer_in_order(
     app: &App,
     request: axum::extract::Request,
     next: axum::middleware::Next,
+    stamp: Stamp,
 ) -> axum::response::Response {
     if let Err(error) = app.wait_until_applied(request.headers()).await {
         return refusal(app, &request, &error);
     }
     let mut response = next.run(request).await;
-    let head = axum::http::HeaderValue::from(app.engine.head().sequence);
-    response.headers_mut().insert(SEQUENCE_HEADER, head);
+    if stamp == Stamp::Head {
+        let head = axum::http::HeaderValue::from(app.engine.head().sequence);
+        response.headers_mut().insert(SEQUENCE_HEADER, head);
+    }
     response
 }
 
@@ -226,6 +240,8 @@ pub struct App {
     /// Why this node stopped answering: its log differs from the other nodes' (set once by
     /// [`crate::heads`], cleared only by a restart after an operator restored it).
     pub divergence: std::sync::OnceLock<String>,
+    /// Calls waiting for a log entry ([`CONSISTENCY_WAITERS_MAX`]).
+    consistency_waiters: tokio::sync::Semaphore,
 }
 
 /// Log writes the anonymous public may cause per second in all (consumers' opt-ins and
@@ -436,8 +452,9 @@ fn non_zero(value: u32) -> NonZeroU32 {
 
 impl App {
     /// Waits until this node has applied the log entry named in [`AFTER_SEQUENCE_HEADER`], if
-    /// the request names one, for at most [`CONSISTENCY_WAIT_MAX`]. A value that is not a
-    /// number is refused at once.
+    /// the request names one, for at most [`CONSISTENCY_WAIT_MAX`]. Refused at once: a value
+    /// that is not a number, an entry a lone node has not applied (none of its own receipts
+    /// names one), and any wait past [`CONSISTENCY_WAITERS_MAX`] waiting.
     pub async fn wait_until_applied(
         &self,
         headers: &axum::http::HeaderMap,
@@ -448,6 +465,16 @@ impl App {
         let after: u64 = (value.to_str().ok())
             .and_then(|text| text.trim().parse().ok())
             .ok_or_else(|| ApiError::invalid(AFTER_SEQUENCE_HEADER))?;
+        if self.engine.head().sequence >= after {
+            return Ok(());
+        }
+        // A lone node's own receipts name entries it has applied: nothing else will come.
+        if self.config.command_log.is_none() {
+            return Err(ApiError::behind(after));
+        }
+        let Ok(_waiting) = self.consistency_waiters.try_acquire() else {
+            return Err(ApiError::behind(after));
+        };
         let deadline = tokio::time::Instant::now() + CONSISTENCY_WAIT_MAX;
         while self.engine.head().sequence < after {
             if tokio::time::Instant::now() >= deadline {
@@ -518,6 +545,7 @@ impl App {
             ),
             test_clock: std::sync::OnceLock::new(),
             divergence: std::sync::OnceLock::new(),
+            consistency_waiters: tokio::sync::Semaphore::new(CONSISTENCY_WAITERS_MAX),
         }
     }
 

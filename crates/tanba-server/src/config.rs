@@ -68,6 +68,13 @@ pub struct ServerConfig {
     /// Bytes the data exports' files (R-IS-15, `<data_dir>/exports/`) may take together; a job
     /// that would pass it fails until files are deleted.
     pub exports_quota_bytes: u64,
+    /// Where the node writes snapshots of its store (`crate::snapshots`): the backup of a lone
+    /// node, the start of a new node of a cluster. None: no snapshots.
+    #[serde(default)]
+    pub snapshot_dir: Option<PathBuf>,
+    /// Seconds between two snapshots.
+    #[serde(default = "ServerConfig::snapshot_interval_seconds_default")]
+    pub snapshot_interval_seconds: u64,
     /// EPCIS query subscriptions' deliveries (webhooks).
     #[serde(default)]
     pub webhooks: WebhooksConfig,
@@ -265,6 +272,8 @@ impl Default for ServerConfig {
             registers: None,
             certificate_roots: None,
             exports_quota_bytes: EXPORTS_QUOTA_DEFAULT_BYTES,
+            snapshot_dir: None,
+            snapshot_interval_seconds: ServerConfig::snapshot_interval_seconds_default(),
             webhooks: WebhooksConfig::default(),
             test_clock: false,
             command_log: None,
@@ -307,6 +316,11 @@ pub enum ConfigError {
 }
 
 impl ServerConfig {
+    /// A snapshot an hour by default: what a node restored from it reads again from the stream.
+    fn snapshot_interval_seconds_default() -> u64 {
+        3_600
+    }
+
     /// The open files this configuration needs besides its connections.
     pub fn files_besides_connections(&self) -> u64 {
         self.store_open_files_max as u64 + FILES_RESERVED
@@ -427,6 +441,12 @@ impl ServerConfig {
         }
         if let Some(value) = lookup("TANBA_WEBHOOKS_CA_FILE") {
             self.webhooks.ca_file = Some(PathBuf::from(value));
+        }
+        if let Some(value) = lookup("TANBA_SNAPSHOT_DIR") {
+            self.snapshot_dir = Some(PathBuf::from(value));
+        }
+        if let Some(value) = lookup("TANBA_SNAPSHOT_INTERVAL_SECONDS") {
+            self.snapshot_interval_seconds = parse("TANBA_SNAPSHOT_INTERVAL_SECONDS", &value)?;
         }
         if let Some(value) = lookup("TANBA_EXPORTS_QUOTA_BYTES") {
             self.exports_quota_bytes = parse("TANBA_EXPORTS_QUOTA_BYTES", &value)?;

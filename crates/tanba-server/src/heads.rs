@@ -1,21 +1,19 @@
 //! The node's watch on its cluster (issue 15): every [`HEADS_INTERVAL`] it publishes its log
 //! head on the cluster's board and judges the other nodes' heads against its own log
-//! (`tanba_engine::heads::judge`). Once it has diverged it refuses every call
+//! (`tanba_engine::heads::HeadWatch`). Once it has diverged it refuses every call
 //! (`TANBA-SERVER-DIVERGED`) and its health check fails, until an operator restores it from a
 //! good node's snapshot and starts it again: a node cannot mend a log that others disagree with.
 
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
-use tanba_engine::heads::{HeadBoard, NodeName, PublishedHead, Verdict, judge};
+pub use tanba_engine::heads::HEADS_INTERVAL;
+use tanba_engine::heads::{HeadBoard, HeadWatch, NodeName, PublishedHead, Verdict};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::app::App;
-
-/// How often a node publishes its head and judges the others'.
-pub const HEADS_INTERVAL: Duration = Duration::from_secs(1);
 
 /// The file in the data directory that keeps a node's drawn name.
 pub const NODE_NAME_FILE: &str = "node-name";
@@ -34,7 +32,17 @@ pub fn node_name(configured: Option<&str>, data_dir: &Path) -> std::io::Result<N
             let mut drawn = [0u8; 6];
             rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut drawn);
             let name = format!("node-{}", tanba_crypto::encoding::hex(&drawn));
-            std::fs::write(&path, &name)?;
+            // Whole or not at all: a start cut short leaves no empty name behind.
+            let partial = path.with_extension("partial");
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&partial)?;
+            std::io::Write::write_all(&mut file, name.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&partial, &path)?;
             NodeName::parse(&name).map_err(invalid)
         }
         Err(error) => Err(error),
@@ -51,6 +59,7 @@ pub fn spawn(
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(HEADS_INTERVAL);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut watch = HeadWatch::default();
         loop {
             tokio::select! {
                 _ = ticks.tick() => {}
@@ -58,16 +67,23 @@ pub fn spawn(
             }
             let (app, board, node) = (app.clone(), board.clone(), node.clone());
             // The board's calls block on a runtime of their own.
-            let round = tokio::task::spawn_blocking(move || round(&app, board.as_ref(), &node));
-            if let Err(error) = round.await {
-                tracing::error!(%error, "the heads watch failed");
+            let round = tokio::task::spawn_blocking(move || {
+                round(&app, board.as_ref(), &node, &mut watch);
+                watch
+            });
+            match round.await {
+                Ok(kept) => watch = kept,
+                Err(error) => {
+                    tracing::error!(%error, "the heads watch failed");
+                    return;
+                }
             }
         }
     })
 }
 
 /// Publishes this node's head, then judges the others'.
-fn round(app: &App, board: &dyn HeadBoard, node: &NodeName) {
+fn round(app: &App, board: &dyn HeadBoard, node: &NodeName, watch: &mut HeadWatch) {
     if app.divergence.get().is_some() {
         return;
     }
@@ -81,7 +97,9 @@ fn round(app: &App, board: &dyn HeadBoard, node: &NodeName) {
         .publish(&PublishedHead::of(node, applied, head))
         .and_then(|()| board.heads())
         .map_err(|error| error.to_string())
-        .and_then(|heads| judge(snapshot.as_ref(), node, &heads).map_err(|e| e.to_string()));
+        .and_then(|heads| {
+            (watch.judge(snapshot.as_ref(), node, &heads)).map_err(|error| error.to_string())
+        });
     match judged {
         Ok(Verdict::Agreed {
             compared,

@@ -51,6 +51,8 @@ pub mod registers;
 pub mod resolver;
 pub mod service;
 pub mod session;
+#[cfg(feature = "rocksdb")]
+pub mod snapshots;
 pub mod test_clock;
 pub mod webhooks;
 
@@ -165,7 +167,7 @@ pub fn open_file_budget(config: &ServerConfig) -> Result<usize, StartError> {
 
 /// Creates the data directory readable by its owner only (0700): it holds the signing keys,
 /// the sign-in secret and every participant's records.
-fn create_private_directory(path: &Path) -> Result<(), StartError> {
+pub(crate) fn create_private_directory(path: &Path) -> Result<(), StartError> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -285,6 +287,7 @@ fn zero_quiet_series() {
         "tanba_audit_records_total",
         "tanba_rate_limited_before_handler_total",
         "tanba_connections_refused_total",
+        "tanba_snapshot_failures_total",
     ] {
         metrics::counter!(counter).increment(0);
     }
@@ -295,6 +298,7 @@ fn zero_quiet_series() {
         "tanba_connections_open",
         "tanba_feeds_open",
         "tanba_register_failures_in_row",
+        "tanba_snapshot_sequence",
     ] {
         metrics::gauge!(gauge).increment(0.0);
     }
@@ -463,10 +467,11 @@ impl RunningServer {
         write_public_keys(&data_dir, &ring)?;
         let secret = open_sign_in_secret(&data_dir)?;
         let engine_dir = data_dir.join("engine");
-        let store: Arc<dyn Store> = Arc::new(
+        let rocks = Arc::new(
             RocksStore::open_with_files(&engine_dir, config.store_open_files_max)
                 .map_err(|error| data_error(&engine_dir, error))?,
         );
+        let store: Arc<dyn Store> = rocks.clone();
         let engine = Engine::start(
             store.clone(),
             ring.clone(),
@@ -542,6 +547,16 @@ impl RunningServer {
             ));
         }
         tasks.push(exports::spawn(app.clone(), stopped.clone()));
+        if let Some(directory) = app.config.snapshot_dir.clone() {
+            let interval = Duration::from_secs(app.config.snapshot_interval_seconds.max(1));
+            tasks.push(snapshots::spawn(
+                app.clone(),
+                rocks,
+                directory,
+                interval,
+                stopped.clone(),
+            ));
+        }
         if let Some((board, node)) = watch {
             tracing::info!(%node, "publishing and comparing log heads as this node");
             tasks.push(heads::spawn(app.clone(), board, node, stopped.clone()));

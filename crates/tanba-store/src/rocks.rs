@@ -74,6 +74,14 @@ impl RocksStore {
         Ok(RocksStore { db })
     }
 
+    /// Writes a consistent copy of the store as it is now into `directory` (which must not
+    /// exist), a store [`Self::open`] opens: RocksDB's checkpoint, its table files hard-linked
+    /// where the file system allows and the write-ahead log copied, taken while writes go on.
+    pub fn checkpoint(&self, directory: &Path) -> Result<(), StoreError> {
+        let checkpoint = rocksdb::checkpoint::Checkpoint::new(&self.db).map_err(engine)?;
+        checkpoint.create_checkpoint(directory).map_err(engine)
+    }
+
     fn family(&self, column: Column) -> &ColumnFamily {
         self.db
             .cf_handle(column.name())

@@ -1,10 +1,12 @@
 //! The black-box fixture: the real `tanba demo` process on free ports with a temporary data
 //! directory, driven through the generated gRPC client and plain HTTP. Its seeded world (every
-//! role, codes of every verdict, key files) is the stage each test plays on.
+//! role, codes of every verdict, key files) is the stage each test plays on. [`Served`] is a
+//! plain `tanba serve` over a data directory a test made (a node of a cluster, a restore).
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -98,10 +100,7 @@ impl Demo {
             .iter()
             .find(|p| p["handle"] == handle)
             .unwrap_or_else(|| panic!("no participant {handle}"));
-        KeyFile::read(std::path::Path::new(
-            participant["key_file"].as_str().unwrap(),
-        ))
-        .unwrap()
+        KeyFile::read(Path::new(participant["key_file"].as_str().unwrap())).unwrap()
     }
 
     /// A participant's IIN/BIN.
@@ -159,41 +158,7 @@ impl Demo {
 
     /// A bearer token over the HTTP sign-in, as a till gets one.
     pub async fn http_token(&self, handle: &str) -> String {
-        use base64::Engine;
-        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let key = self.key(handle);
-        let challenge: Value = self
-            .web
-            .post(format!("{}/v1/auth/challenge", self.http))
-            .json(&serde_json::json!({ "participant": key.participant.to_string() }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let bytes = engine
-            .decode(challenge["challenge"].as_str().unwrap())
-            .unwrap();
-        use tanba_crypto::Signer;
-        let signature = key
-            .signer()
-            .sign(&tanba_crypto::sign_in::sign_in_message(&bytes));
-        let token: Value = self
-            .web
-            .post(format!("{}/v1/auth/sign-in", self.http))
-            .json(&serde_json::json!({
-                "participant": key.participant.to_string(),
-                "challenge": challenge["challenge"],
-                "signature": engine.encode(signature),
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        token["token"].as_str().unwrap().to_owned()
+        http_token_at(&self.web, &self.http, &self.key(handle)).await
     }
 
     /// Kills the server with SIGKILL, mid-whatever it was doing, and starts it again over the
@@ -235,6 +200,119 @@ impl Demo {
     /// [`Demo::stop`], keeping the data directory to look into.
     pub fn terminate(&mut self) -> ExitStatus {
         terminate(self.child.take().unwrap())
+    }
+}
+
+/// A bearer token for `key`, signed in over the HTTP door of the server at `http`.
+pub async fn http_token_at(web: &reqwest::Client, http: &str, key: &KeyFile) -> String {
+    use base64::Engine;
+    use tanba_crypto::Signer;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let challenge: Value = (web.post(format!("{http}/v1/auth/challenge")))
+        .json(&serde_json::json!({ "participant": key.participant.to_string() }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bytes = engine
+        .decode(challenge["challenge"].as_str().unwrap())
+        .unwrap();
+    let signature = key
+        .signer()
+        .sign(&tanba_crypto::sign_in::sign_in_message(&bytes));
+    let token: Value = (web.post(format!("{http}/v1/auth/sign-in")))
+        .json(&serde_json::json!({
+            "participant": key.participant.to_string(),
+            "challenge": challenge["challenge"],
+            "signature": engine.encode(signature),
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["token"].as_str().unwrap().to_owned()
+}
+
+/// `tanba serve` over a data directory, started by a test; killed when dropped.
+pub struct Served {
+    child: Option<Child>,
+    /// Its data directory.
+    pub data: PathBuf,
+    /// Its HTTP base URL.
+    pub http: String,
+    /// Its gRPC address.
+    pub grpc: String,
+}
+
+impl Served {
+    /// Starts `tanba serve` over `data` on free ports, with `args` besides, and waits until it
+    /// serves (it prints its addresses then).
+    pub fn start(data: &Path, args: &[&std::ffi::OsStr]) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tanba"))
+            .args(["serve", "--data"])
+            .arg(data)
+            .args(["--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut http, mut grpc) = (None, None);
+        while http.is_none() || grpc.is_none() {
+            let line = (lines.next())
+                .unwrap_or_else(|| {
+                    panic!("the server over {} ended before serving", data.display())
+                })
+                .unwrap();
+            if let Some(address) = line.strip_prefix("http: ") {
+                http = Some(address.to_owned());
+            }
+            if let Some(address) = line.strip_prefix("grpc: ") {
+                grpc = Some(address.to_owned());
+            }
+        }
+        // Whatever it prints later is read, so the pipe never fills.
+        std::thread::spawn(move || lines.for_each(drop));
+        Served {
+            child: Some(child),
+            data: data.to_owned(),
+            http: http.unwrap(),
+            grpc: grpc.unwrap(),
+        }
+    }
+
+    /// Kills it with SIGKILL.
+    pub fn kill(&mut self) {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    /// Stops it with SIGTERM and returns how it exited.
+    pub fn terminate(&mut self) -> ExitStatus {
+        terminate(self.child.take().unwrap())
+    }
+
+    /// A connection signed in with `key`.
+    pub async fn signed_in(&self, key: &KeyFile) -> Connection {
+        let mut connection = Connection::connect(&self.grpc).await.unwrap();
+        connection.sign_in(key).await.unwrap();
+        connection
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 

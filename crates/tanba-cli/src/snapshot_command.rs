@@ -1,0 +1,60 @@
+//! `tanba snapshot`: the snapshots a node writes (`TANBA_SNAPSHOT_DIR`), listed, and one made
+//! the store of a new data directory (deploy/RUNBOOK.md, "Backup and restore").
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use tanba_server::snapshots;
+
+/// What to do with snapshots.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// The whole snapshots in a snapshot directory, oldest first: path, log head, cursor.
+    List {
+        /// The snapshot directory.
+        directory: PathBuf,
+    },
+    /// Make a snapshot the store of a data directory that holds none: it is copied, its chain
+    /// verified up to the head its manifest names, and only then put in place.
+    Restore {
+        /// The snapshot (one directory of the snapshot directory).
+        snapshot: PathBuf,
+        /// The data directory to serve from afterwards.
+        #[arg(long)]
+        data: PathBuf,
+    },
+}
+
+/// Runs a snapshot command.
+pub fn run(command: SnapshotCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        SnapshotCommand::List { directory } => {
+            for path in snapshots::snapshots(&directory)? {
+                let manifest = snapshots::read_manifest(&path)?;
+                println!(
+                    "{}\thead {}\t{}\tposition {}/{}",
+                    path.display(),
+                    manifest.sequence,
+                    manifest.head_hash,
+                    manifest.position,
+                    manifest.commands
+                );
+            }
+        }
+        SnapshotCommand::Restore { snapshot, data } => {
+            let manifest = snapshots::restore(&snapshot, &data).with_context(|| {
+                format!("restoring {} into {}", snapshot.display(), data.display())
+            })?;
+            println!(
+                "restored log head {} ({}) into {}; a node of a cluster reads on from position {}",
+                manifest.sequence,
+                manifest.head_hash,
+                data.display(),
+                manifest.position
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
