@@ -152,17 +152,30 @@ pub fn write_snapshot(
 
 /// Removes what snapshots cut short (a crash, a full disk) left in `directory`.
 fn remove_partials(directory: &Path) -> Result<(), SnapshotError> {
-    for entry in std::fs::read_dir(directory).map_err(io(directory))? {
-        let path = entry.map_err(io(directory))?.path();
-        let name = path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .unwrap_or("");
-        if name.starts_with(".partial-") {
-            std::fs::remove_dir_all(&path).map_err(io(&path))?;
-        }
+    for partial in entries_named(directory, |name| name.starts_with(".partial-"))? {
+        std::fs::remove_dir_all(&partial).map_err(io(&partial))?;
     }
     Ok(())
+}
+
+/// The entries of `directory` whose names `wanted` takes, sorted.
+fn entries_named(
+    directory: &Path,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<PathBuf>, SnapshotError> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(directory).map_err(io(directory))? {
+        let path = entry.map_err(io(directory))?.path();
+        if path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(&wanted)
+        {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, SnapshotError> {
@@ -191,21 +204,11 @@ fn sync_directory(directory: &Path) -> Result<(), SnapshotError> {
         .map_err(io(directory))
 }
 
-/// The whole snapshots in `directory`, oldest first.
+/// The whole snapshots in `directory`, oldest first (their names are their heads, zero-padded).
 pub fn snapshots(directory: &Path) -> Result<Vec<PathBuf>, SnapshotError> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(directory).map_err(io(directory))? {
-        let path = entry.map_err(io(directory))?.path();
-        let name = path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .unwrap_or("");
-        if name.len() == 20 && name.bytes().all(|byte| byte.is_ascii_digit()) {
-            found.push(path);
-        }
-    }
-    found.sort();
-    Ok(found)
+    entries_named(directory, |name| {
+        name.len() == 20 && name.bytes().all(|byte| byte.is_ascii_digit())
+    })
 }
 
 fn prune(directory: &Path) -> Result<(), SnapshotError> {
