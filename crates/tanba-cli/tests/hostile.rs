@@ -355,3 +355,43 @@ async fn a_code_sold_at_one_shop_and_scanned_with_its_tail_at_another_is_flagged
     let phone = check_from([127, 0, 51, 1], &demo.http, &sold).await;
     assert_eq!(phone["flagged_as_likely_copy"], true, "{phone}");
 }
+
+/// A stranger naming a log entry far ahead (`x-tanba-after`) holds nothing open: a lone node's
+/// own receipts name entries it has applied, so it refuses at once rather than waiting, and it
+/// tells no stranger how far its log is (`x-tanba-sequence` is for signed-in callers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_naming_an_entry_far_ahead_holds_nothing_and_a_stranger_learns_no_head() {
+    let demo = Demo::start();
+    let client = reqwest::Client::new();
+    let check = format!("{}/v1/check", demo.http);
+    let started = Instant::now();
+    let mut answers = Vec::new();
+    for _ in 0..20 {
+        let answer = (client.get(&check))
+            .query(&[("code", demo.code("genuine", 0))])
+            .header("x-tanba-after", u64::MAX.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(answer.headers().get("x-tanba-sequence").is_none());
+        answers.push((answer.status().as_u16(), answer.text().await.unwrap()));
+    }
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(2),
+        "20 refusals took {waited:?}"
+    );
+    for (status, body) in &answers {
+        assert_eq!(*status, 503, "{body}");
+        assert!(body.contains("TANBA-SERVER-BEHIND"), "{body}");
+    }
+    // Within the head it is answered as any call, still without the head.
+    let answer = (client.get(&check))
+        .query(&[("code", demo.code("genuine", 0))])
+        .header("x-tanba-after", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(answer.headers().get("x-tanba-sequence").is_none());
+}
