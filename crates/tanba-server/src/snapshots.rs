@@ -269,6 +269,10 @@ pub fn restore(snapshot: &Path, data_dir: &Path) -> Result<SnapshotManifest, Sna
     crate::create_private_directory(data_dir)
         .map_err(|error| SnapshotError::Refused(error.to_string()))?;
     let partial = data_dir.join("engine.restoring");
+    // What a restore cut short (a crash, a full disk) left.
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial).map_err(io(&partial))?;
+    }
     let checked = copy_directory(&snapshot.join(ENGINE_DIRECTORY), &partial)
         .and_then(|()| check_restored(&partial, &snapshot.join(SECRET_FILES[0]), &manifest));
     if let Err(error) = checked {
