@@ -194,7 +194,7 @@ fn data_error(path: &Path, reason: impl ToString) -> StartError {
 
 /// The data directory's code-signing key ring: loaded, or created on first start.
 pub fn open_key_ring(data_dir: &Path, now_ms: u64) -> Result<KeyRing, StartError> {
-    let path = data_dir.join("keys.json");
+    let path = data_dir.join(KEY_RING_FILE);
     if path.exists() {
         return load_key_ring(&path).map_err(|error| data_error(&path, error));
     }
@@ -214,6 +214,13 @@ fn write_public_keys(data_dir: &Path, ring: &KeyRing) -> Result<(), StartError> 
         .map_err(|error| data_error(&path, error))
 }
 
+/// The data directory's key ring (the operator's signing keys).
+pub const KEY_RING_FILE: &str = "keys.json";
+/// The data directory's sign-in secret (every node of a cluster holds the same).
+pub const SIGN_IN_SECRET_FILE: &str = "sign-in.secret";
+/// The data directory's store.
+pub const ENGINE_DIRECTORY: &str = "engine";
+
 /// The file in the data directory holding the operator's public keys.
 pub const PUBLIC_KEYS_FILE: &str = "public-keys.json";
 
@@ -232,7 +239,7 @@ fn open_trust_roots(path: Option<&Path>) -> Result<tanba_crypto::x509::TrustRoot
 /// The secret that seals sign-in tokens: read, or created (0600) on first start.
 fn open_sign_in_secret(data_dir: &Path) -> Result<SignInSecret, StartError> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let path = data_dir.join("sign-in.secret");
+    let path = data_dir.join(SIGN_IN_SECRET_FILE);
     if path.exists() {
         let metadata = std::fs::metadata(&path).map_err(|error| data_error(&path, error))?;
         if metadata.permissions().mode() & 0o077 != 0 {
@@ -466,7 +473,7 @@ impl RunningServer {
         let ring = Arc::new(open_key_ring(&data_dir, clock.now_ms())?);
         write_public_keys(&data_dir, &ring)?;
         let secret = open_sign_in_secret(&data_dir)?;
-        let engine_dir = data_dir.join("engine");
+        let engine_dir = data_dir.join(ENGINE_DIRECTORY);
         let rocks = Arc::new(
             RocksStore::open_with_files(&engine_dir, config.store_open_files_max)
                 .map_err(|error| data_error(&engine_dir, error))?,

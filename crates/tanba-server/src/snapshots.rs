@@ -26,10 +26,10 @@ use tokio::task::JoinHandle;
 
 /// The manifest's file in a snapshot.
 pub const MANIFEST_FILE: &str = "snapshot.json";
-/// The store's checkpoint in a snapshot (and the store's directory in a data directory).
-pub const ENGINE_DIRECTORY: &str = "engine";
+/// The store's checkpoint in a snapshot: named as in a data directory.
+pub use crate::ENGINE_DIRECTORY;
 /// The files of a data directory a snapshot carries beside the store.
-pub const SECRET_FILES: [&str; 2] = ["keys.json", "sign-in.secret"];
+pub const SECRET_FILES: [&str; 2] = [crate::KEY_RING_FILE, crate::SIGN_IN_SECRET_FILE];
 /// Snapshots kept in the snapshot directory; older ones are removed once a new one is whole.
 pub const SNAPSHOTS_KEPT: usize = 3;
 /// The manifest's format.
