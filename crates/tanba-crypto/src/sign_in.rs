@@ -64,6 +64,12 @@ impl SignInSecret {
         rng.fill_bytes(&mut secret.0);
         secret
     }
+
+    /// A key for another use of the same secret (BLAKE3's `derive_key` with `context`, which
+    /// names the use): nothing one use shows tells anything of the other's key.
+    pub fn derive_key(&self, context: &str) -> [u8; 32] {
+        blake3::derive_key(context, &self.0)
+    }
 }
 
 impl fmt::Debug for SignInSecret {

@@ -17,7 +17,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 
 use crate::command_log::{
-    BATCH_BYTES_MAX, BatchId, BatchWriter, CommandLog, CommandLogError, LoggedCommand, NotAdded,
+    BATCH_BYTES_MAX, BATCH_COMMANDS_BYTES_MAX, BatchId, BatchWriter, CommandLog, CommandLogError, LoggedCommand, NotAdded,
     Position,
 };
 use crate::core::GROUP_COMMANDS_MAX;
@@ -101,7 +101,7 @@ impl Appender {
                 if let Some(waiting) = taken.waiting {
                     waiting.answer(Err(EngineError::LimitExceeded {
                         what: "bytes of one command",
-                        max: BATCH_BYTES_MAX,
+                        max: BATCH_COMMANDS_BYTES_MAX,
                     }));
                 }
                 None

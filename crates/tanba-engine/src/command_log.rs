@@ -34,7 +34,12 @@ pub const READ_BATCHES_MAX: usize = 4_096;
 /// batch more in memory at once.
 pub const READ_BYTES_MAX: usize = 64 << 20;
 
-const _: () = assert!(tanba_types::limits::REFERENCE_BYTES_MAX + (1 << 20) < BATCH_BYTES_MAX);
+/// Bytes of one batch's commands at most: a replicated log's batch also carries its seal
+/// (`crate::seal`).
+pub const BATCH_COMMANDS_BYTES_MAX: usize = BATCH_BYTES_MAX - crate::seal::SEAL_BYTES;
+
+const _: () =
+    assert!(tanba_types::limits::REFERENCE_BYTES_MAX + (1 << 20) < BATCH_COMMANDS_BYTES_MAX);
 const _: () = assert!(READ_BYTES_MAX >= BATCH_BYTES_MAX);
 
 /// A batch's id: random, drawn by the node that appends it (never a hash of its content: two
@@ -100,7 +105,7 @@ pub const BATCH_FORMAT_VERSION: u8 = 1;
 /// A batch's header: the format byte and the count of commands (u32, little-endian).
 const BATCH_HEADER_BYTES: usize = 5;
 
-/// Builds one batch's bytes, command by command, within [`BATCH_BYTES_MAX`].
+/// Builds one batch's bytes, command by command, within [`BATCH_COMMANDS_BYTES_MAX`].
 pub struct BatchWriter {
     bytes: Vec<u8>,
     count: u32,
@@ -130,13 +135,13 @@ impl BatchWriter {
         let encoded = postcard::to_extend(command, std::mem::take(&mut self.bytes))
             .expect("postcard encodes every command into a Vec");
         self.bytes = encoded;
-        if self.bytes.len() <= BATCH_BYTES_MAX {
+        if self.bytes.len() <= BATCH_COMMANDS_BYTES_MAX {
             self.count += 1;
             return Ok(());
         }
         let alone = self.bytes.len() - before + BATCH_HEADER_BYTES;
         self.bytes.truncate(before);
-        match alone > BATCH_BYTES_MAX {
+        match alone > BATCH_COMMANDS_BYTES_MAX {
             true => Err(NotAdded::TooLarge),
             false => Err(NotAdded::Full),
         }
@@ -466,7 +471,7 @@ mod tests {
         );
         writer.push(&sale(2)).expect("a small one still fits");
         let bytes = writer.finish();
-        assert!(bytes.len() <= BATCH_BYTES_MAX);
+        assert!(bytes.len() <= BATCH_COMMANDS_BYTES_MAX);
         assert_eq!(
             decode_batch(&bytes).expect("decodes"),
             vec![large(1, BATCH_BYTES_MAX / 2), sale(2)]

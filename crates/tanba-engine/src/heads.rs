@@ -73,6 +73,8 @@ pub struct PublishedHead {
     pub sequence: u64,
     /// The chain hash of that entry.
     pub hash: [u8; 32],
+    /// The cluster's tag over the fields above (`crate::seal`; zero until sealed).
+    pub seal: [u8; crate::seal::SEAL_BYTES],
 }
 
 impl PublishedHead {
@@ -83,6 +85,7 @@ impl PublishedHead {
             position,
             sequence: head.sequence,
             hash: head.hash.0,
+            seal: [0; crate::seal::SEAL_BYTES],
         }
     }
 

@@ -65,6 +65,7 @@ pub mod reference;
 pub mod registers;
 pub mod retail;
 pub mod scope;
+pub mod seal;
 pub mod state;
 pub mod statistics;
 pub mod sweep;

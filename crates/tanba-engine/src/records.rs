@@ -189,12 +189,14 @@ impl CodeRecord {
     pub fn created_sequence_of(bytes: &[u8]) -> Result<u64, EngineError> {
         /// [`CodeRecord`]'s fields up to `created_sequence`, in its order: postcard writes the
         /// fields one after another, so a leading run of them decodes alone (the test below
-        /// holds the two types together).
+        /// holds the two types together). The owner is passed over as the bytes it is stored
+        /// as (a [`TaxpayerId`]'s compact form), unchecked: it is not read.
         #[derive(Deserialize)]
-        struct Head {
+        struct Head<'a> {
             _level: PackageLevel,
             _status: CodeStatus,
-            _owner: TaxpayerId,
+            #[serde(borrow)]
+            _owner: &'a [u8],
             _issued: Option<(OrderId, u32)>,
             created_sequence: u64,
         }

@@ -10,7 +10,8 @@
 //!    spill file under the job's `spill/` directory (held in memory up to
 //!    [`SPILL_BUFFER_BYTES`] across the parts, then appended: one open file at a time). The
 //!    column is split into key ranges of about as many products each
-//!    (`query::code_split_keys`), scanned by a thread each into files of their own;
+//!    (`query::code_split_keys`), [`RANGES_PER_THREAD`] per thread, which the threads take in
+//!    turn, each range scanned into files of its own;
 //! 2. each part's file is then written from its spill files, range after range, as any other
 //!    part (the writers share the parts), its rows in key order.
 //!
@@ -23,17 +24,16 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use parquet::arrow::ArrowWriter;
 use tanba_engine::records::{self, CodeRecord};
 use tanba_engine::{EngineError, keys, query};
 use tanba_log::FeedKind;
 use tanba_store::{Column, Snapshot};
-use tanba_types::Event;
 
 use crate::tables::{Codes, Table};
-use crate::{BATCH_ROWS, EXPORT_THREADS, ExportError, Part, Quota, each_entry, write_batch};
+use crate::{BATCH_ROWS, EXPORT_THREADS, ExportError, Part, Quota, each_stored_entry, write_batch};
 
 /// The scan is chosen when the job's codes are at least this fraction (1/n) of the codes column.
 /// Measured on the full analytics benchmark: a row read at random costs about 1.5 µs of a
@@ -42,6 +42,9 @@ use crate::{BATCH_ROWS, EXPORT_THREADS, ExportError, Part, Quota, each_entry, wr
 pub const SCAN_SHARE_DIVISOR: u64 = 4;
 /// Bytes of records held in memory across the parts before they are appended to their files.
 pub const SPILL_BUFFER_BYTES: usize = 64 << 20;
+/// Key ranges per scanning thread: a thread whose ranges hold fewer codes takes more of them,
+/// so the threads end together though products differ in volume.
+const RANGES_PER_THREAD: usize = 4;
 /// Records of the codes column visited per page of the scan (one seek a page).
 const SCAN_PAGE_ENTRIES: usize = 65_536;
 /// The buffer a spill file is read through.
@@ -66,8 +69,9 @@ pub enum CodesRead {
 
 /// Whether the codes of `parts` are read by a scan: as `read` says, or (when it leaves the
 /// choice) when they are at least a [`SCAN_SHARE_DIVISOR`]th of the codes column. They are
-/// counted from the parts' entries until there are enough: a job of few codes reads all its
-/// issues' entries once more (about 4 % of its cost), one of many reads only enough of them.
+/// counted from the parts' entries until there are enough (`tanba_log::decode_created_codes`,
+/// which counts an issue's codes without decoding them): a job of few codes reads all its
+/// issues' entries once more, one of many reads only enough of them.
 pub(crate) fn scan_chosen(
     snapshot: &dyn Snapshot,
     parts: &[Part],
@@ -85,16 +89,13 @@ pub(crate) fn scan_chosen(
         if counted >= enough {
             break;
         }
-        each_entry(
+        each_stored_entry(
             snapshot,
             part.entries.clone(),
             Some(FeedKind::Goods),
             |entry| {
-                counted += match &entry.record.event {
-                    Event::CodesIssued { codes, .. } => codes.len() as u64,
-                    Event::TransportPackageCreated { .. } => 1,
-                    _ => 0,
-                };
+                counted += tanba_log::decode_created_codes(entry.record)
+                    .map_err(|error| ExportError::Corrupt(format!("a log record: {error}")))?;
                 Ok(match counted >= enough {
                     true => ControlFlow::Break(()),
                     false => ControlFlow::Continue(()),
@@ -112,7 +113,7 @@ pub(crate) struct Spill<'a> {
     quota: &'a Quota,
     /// Bytes taken from the quota (by every range's thread).
     bytes: AtomicU64,
-    /// The key ranges scanned, one thread each.
+    /// The key ranges scanned, taken in turn by [`EXPORT_THREADS`] threads.
     ranges: usize,
 }
 
@@ -124,7 +125,8 @@ impl Drop for Spill<'_> {
 }
 
 impl<'a> Spill<'a> {
-    /// Scans the codes column once, split into key ranges read by [`EXPORT_THREADS`] threads,
+    /// Scans the codes column once, split into key ranges that [`EXPORT_THREADS`] threads take
+    /// in turn,
     /// and spills each record created by one of `parts`' entries to that part's file of its
     /// range (a record created elsewhere is passed over).
     pub(crate) fn write(
@@ -138,20 +140,28 @@ impl<'a> Spill<'a> {
             fs::remove_dir_all(&directory)?;
         }
         fs::create_dir_all(&directory)?;
-        let starts = query::code_split_keys(snapshot, EXPORT_THREADS)?;
+        let starts = query::code_split_keys(snapshot, EXPORT_THREADS * RANGES_PER_THREAD)?;
         let spill = Spill {
             directory,
             quota,
             bytes: AtomicU64::new(0),
             ranges: starts.len(),
         };
+        let next_range = AtomicUsize::new(0);
         let scanned: Vec<Result<(), ExportError>> = std::thread::scope(|scope| {
-            let threads: Vec<_> = (0..starts.len())
-                .map(|range| {
-                    let (spill, starts) = (&spill, &starts);
+            let threads: Vec<_> = (0..EXPORT_THREADS.min(starts.len()))
+                .map(|_| {
+                    let (spill, starts, next_range) = (&spill, &starts, &next_range);
                     scope.spawn(move || {
-                        let end = starts.get(range + 1).map(Vec::as_slice);
-                        spill.write_range(snapshot, parts, range, &starts[range], end)
+                        // Each thread takes the next range left until none is.
+                        loop {
+                            let range = next_range.fetch_add(1, Ordering::SeqCst);
+                            let Some(start) = starts.get(range) else {
+                                return Ok(());
+                            };
+                            let end = starts.get(range + 1).map(Vec::as_slice);
+                            spill.write_range(snapshot, parts, range, start, end)?;
+                        }
                     })
                 })
                 .collect();
@@ -164,8 +174,8 @@ impl<'a> Spill<'a> {
     }
 
     /// Scans the keys from `start` up to `end` (not included; the column's end if none) and
-    /// spills their records as [`Spill::write`] says, a page at a time, holding at most a share
-    /// of [`SPILL_BUFFER_BYTES`].
+    /// spills their records as [`Spill::write`] says, a page at a time, holding at most a
+    /// thread's share of [`SPILL_BUFFER_BYTES`].
     fn write_range(
         &self,
         snapshot: &dyn Snapshot,
@@ -207,7 +217,7 @@ impl<'a> Spill<'a> {
             if let Some(error) = failed {
                 return Err(error);
             }
-            if buffered >= SPILL_BUFFER_BYTES / self.ranges {
+            if buffered >= SPILL_BUFFER_BYTES / EXPORT_THREADS {
                 self.append(range, &mut buffers)?;
                 buffered = 0;
             }

@@ -695,6 +695,23 @@ pub(crate) fn each_entry(
     kind: Option<FeedKind>,
     mut visit: impl FnMut(&Entry) -> Result<ControlFlow<()>, ExportError>,
 ) -> Result<(), ExportError> {
+    each_stored_entry(snapshot, range, kind, |stored| {
+        let record = stored.decode()?;
+        visit(&Entry {
+            record: &record,
+            hash: &stored.hash.0,
+        })
+    })
+}
+
+/// Visits the log entries in `range` as stored, their records undecoded, a page at a time
+/// (those of `kind` only when given); stops when `visit` breaks.
+pub(crate) fn each_stored_entry(
+    snapshot: &dyn Snapshot,
+    range: std::ops::Range<u64>,
+    kind: Option<FeedKind>,
+    mut visit: impl FnMut(&tanba_engine::log::StoredEntry) -> Result<ControlFlow<()>, ExportError>,
+) -> Result<(), ExportError> {
     let mut next = range.start;
     while next < range.end {
         let from = keys::sequence(next);
@@ -714,12 +731,6 @@ pub(crate) fn each_entry(
             if kind.is_some_and(|kind| !entry.kinds.contains(kind)) {
                 continue;
             }
-            let record = entry.decode()?;
-            let hash = entry.hash.0;
-            let entry = Entry {
-                record: &record,
-                hash: &hash,
-            };
             if visit(&entry)?.is_break() {
                 return Ok(());
             }

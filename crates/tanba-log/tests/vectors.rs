@@ -744,6 +744,28 @@ fn a_records_time_reads_without_its_event_as_the_whole_record_gives_it() {
 }
 
 #[test]
+fn the_codes_a_record_creates_count_without_decoding_as_the_whole_record_gives_them() {
+    let mut creating = 0;
+    for record in samples() {
+        let expected = match &record.event {
+            Event::CodesIssued { codes, .. } => codes.len() as u64,
+            Event::TransportPackageCreated { .. } => 1,
+            _ => 0,
+        };
+        creating += u64::from(expected > 0);
+        let counted = tanba_log::decode_created_codes(&encode(&record));
+        assert_eq!(counted, Ok(expected), "{record:?}");
+    }
+    assert!(creating >= 2, "the samples issue codes and create a package");
+    let mut message = pb::Record::decode(encode(&samples()[0]).as_slice()).unwrap();
+    message.format = 2;
+    let error = tanba_log::decode_created_codes(&message.encode_to_vec()).unwrap_err();
+    assert_eq!(error, LogError::Format(2));
+    let error = tanba_log::decode_created_codes(&[0xFF, 0xFF]).unwrap_err();
+    assert_eq!(error.code(), "TANBA-LOG-PROTOBUF");
+}
+
+#[test]
 fn an_unknown_format_or_malformed_field_is_refused_with_its_code() {
     let mut message = pb::Record::decode(encode(&samples()[0]).as_slice()).unwrap();
     message.format = 2;

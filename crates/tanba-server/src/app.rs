@@ -240,6 +240,9 @@ pub struct App {
     /// Why this node stopped answering: its log differs from the other nodes' (set once by
     /// [`crate::heads`], cleared only by a restart after an operator restored it).
     pub divergence: std::sync::OnceLock<String>,
+    /// The seal on the batches and heads this node shares with its cluster (none alone); its
+    /// counts of forgeries met are exported as metrics.
+    pub cluster_seal: Option<tanba_engine::seal::ClusterSeal>,
     /// Calls waiting for a log entry ([`CONSISTENCY_WAITERS_MAX`]).
     consistency_waiters: tokio::sync::Semaphore,
 }
@@ -545,6 +548,7 @@ impl App {
             ),
             test_clock: std::sync::OnceLock::new(),
             divergence: std::sync::OnceLock::new(),
+            cluster_seal: None,
             consistency_waiters: tokio::sync::Semaphore::new(CONSISTENCY_WAITERS_MAX),
         }
     }

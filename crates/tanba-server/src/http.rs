@@ -486,6 +486,11 @@ async fn render_metrics(State(http): Shared, headers: HeaderMap, request: Reques
     metrics::gauge!("tanba_engine_commands_answered").set(writer.commands as f64);
     metrics::gauge!("tanba_clock_jumps_forward").set(writer.clock_jumps_forward as f64);
     metrics::gauge!("tanba_clock_behind_log_commands").set(writer.clock_behind as f64);
+    metrics::gauge!("tanba_command_log_failures").set(writer.log_failures as f64);
+    if let Some(seal) = &http.app.cluster_seal {
+        metrics::gauge!("tanba_forged_batches").set(seal.forged_batches() as f64);
+        metrics::gauge!("tanba_forged_heads").set(seal.forged_heads() as f64);
+    }
     let mut response = http.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -65,6 +65,9 @@ use std::time::Duration;
 use rand_core::{OsRng, RngCore};
 use tanba_crypto::sign_in::SignInSecret;
 use tanba_crypto::{KeyRing, create_key_ring, load_key_ring};
+use tanba_engine::command_log::CommandLog;
+use tanba_engine::heads::HeadBoard;
+use tanba_engine::seal::{ClusterSeal, SealedBoard, SealedLog};
 use tanba_engine::{Clock, Engine, EngineConfig, EngineError, SystemClock, query};
 #[cfg(feature = "rocksdb")]
 use tanba_store::RocksStore;
@@ -236,8 +239,13 @@ fn open_trust_roots(path: Option<&Path>) -> Result<tanba_crypto::x509::TrustRoot
     Ok(roots)
 }
 
-/// The secret that seals sign-in tokens: read, or created (0600) on first start.
-fn open_sign_in_secret(data_dir: &Path) -> Result<SignInSecret, StartError> {
+/// The secret that seals sign-in tokens and keys the cluster's seal: read, or created (0600)
+/// on first start (of a node joining a cluster whose log has begun, refused: see
+/// [`refuse_own_secret_in_cluster`]).
+fn open_sign_in_secret(
+    data_dir: &Path,
+    log: Option<&SharedCommandLog>,
+) -> Result<SignInSecret, StartError> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let path = data_dir.join(SIGN_IN_SECRET_FILE);
     if path.exists() {
@@ -251,6 +259,9 @@ fn open_sign_in_secret(data_dir: &Path) -> Result<SignInSecret, StartError> {
             .map_err(|_| data_error(&path, "not 32 bytes"))?;
         return Ok(SignInSecret::from_bytes(secret));
     }
+    if let Some(log) = log {
+        refuse_own_secret_in_cluster(&path, log)?;
+    }
     let mut secret = [0; 32];
     OsRng.fill_bytes(&mut secret);
     let mut file = std::fs::OpenOptions::new()
@@ -263,6 +274,30 @@ fn open_sign_in_secret(data_dir: &Path) -> Result<SignInSecret, StartError> {
         .and_then(|()| file.sync_all())
         .map_err(|error| data_error(&path, error))?;
     Ok(SignInSecret::from_bytes(secret))
+}
+
+/// A node draws its own sign-in secret only as the first of its cluster: the others share the
+/// first one's (tokens and the cluster's seal are keyed by it), and a node with a secret of its
+/// own would take every other node's batches for forgeries and they its own.
+fn refuse_own_secret_in_cluster(path: &Path, log: &SharedCommandLog) -> Result<(), StartError> {
+    // On a thread of its own: a shared log's calls block on a runtime of their own.
+    let last = std::thread::scope(|scope| {
+        (scope.spawn(|| log.0.last_position()).join()).expect("reading a position does not panic")
+    });
+    match last {
+        Ok(0) => Ok(()),
+        Ok(batches) => Err(data_error(
+            path,
+            format!(
+                "missing, and the command log holds {batches} batches: copy the cluster's \
+                 sign-in secret and key ring here first (deploy/RUNBOOK.md)"
+            ),
+        )),
+        Err(error) => Err(data_error(
+            path,
+            format!("missing, and the command log cannot tell whether its cluster began: {error}"),
+        )),
+    }
 }
 
 /// The one Prometheus recorder of the process (a global recorder can be installed once; tests
@@ -306,6 +341,9 @@ fn zero_quiet_series() {
         "tanba_feeds_open",
         "tanba_register_failures_in_row",
         "tanba_snapshot_sequence",
+        "tanba_command_log_failures",
+        "tanba_forged_batches",
+        "tanba_forged_heads",
     ] {
         metrics::gauge!(gauge).increment(0.0);
     }
@@ -472,7 +510,9 @@ impl RunningServer {
         create_private_directory(&data_dir)?;
         let ring = Arc::new(open_key_ring(&data_dir, clock.now_ms())?);
         write_public_keys(&data_dir, &ring)?;
-        let secret = open_sign_in_secret(&data_dir)?;
+        let secret = open_sign_in_secret(&data_dir, config.command_log.as_ref())?;
+        let cluster_seal = (config.command_log.is_some() || config.head_board.is_some())
+            .then(|| ClusterSeal::derive(&secret));
         let engine_dir = data_dir.join(ENGINE_DIRECTORY);
         let rocks = Arc::new(
             RocksStore::open_with_files(&engine_dir, config.store_open_files_max)
@@ -485,7 +525,11 @@ impl RunningServer {
             clock.clone(),
             EngineConfig {
                 cases: procedures(),
-                log: config.command_log.clone().map(|shared| shared.0),
+                log: (config.command_log.as_ref()).zip(cluster_seal.as_ref()).map(
+                    |(log, seal)| -> Arc<dyn CommandLog> {
+                        Arc::new(SealedLog::new(log.0.clone(), seal.clone()))
+                    },
+                ),
                 ..EngineConfig::default()
             },
         )?;
@@ -530,15 +574,16 @@ impl RunningServer {
             .map_err(|error| data_error(&exports_dir, error))?;
         let webhooks = webhooks::Webhooks::open(&data_dir, config.webhooks.clone())
             .map_err(|error| data_error(&data_dir, error))?;
-        let watch = match &config.head_board {
-            Some(board) => Some((
-                board.0.clone(),
+        let watch = match (&config.head_board, &cluster_seal) {
+            (Some(board), Some(seal)) => Some((
+                Arc::new(SealedBoard::new(board.0.clone(), seal.clone())) as Arc<dyn HeadBoard>,
                 heads::node_name(config.node_name.as_deref(), &data_dir)
                     .map_err(|error| data_error(&data_dir.join(heads::NODE_NAME_FILE), error))?,
             )),
-            None => None,
+            _ => None,
         };
         let mut app = App::new(engine, clock, audit, config, secret, exports, webhooks);
+        app.cluster_seal = cluster_seal;
         app.trust_roots = trust_roots;
         app.public_keys = Some(public_keys);
         let app = Arc::new(app);

@@ -1,7 +1,7 @@
 //! A node of a cluster watches the other nodes' log heads (R-IS-22, issue 15): it publishes
 //! its own on the cluster's board under its name, goes on serving while no more nodes differ
 //! from its log than agree with it, and once they do it refuses every call at both doors and
-//! fails its health check. The board here is in memory; the server, its store and its doors
+//! fails its health check. Heads not sealed with the cluster's secret are not counted. The board here is in memory; the server, its store and its doors
 //! are real (the JetStream board passes `tanba-replica`'s conformance suite).
 
 mod support;
@@ -10,8 +10,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tanba_client::Connection;
+use tanba_crypto::sign_in::SignInSecret;
+use tanba_engine::command_log::{BatchId, BatchWriter, CommandLog, LocalLog, LoggedCommand};
 use tanba_engine::heads::{HeadBoard, MemoryHeadBoard, NodeName, PublishedHead};
-use tanba_server::SharedHeadBoard;
+use tanba_engine::seal::ClusterSeal;
+use tanba_server::{SharedCommandLog, SharedHeadBoard};
 use tanba_server::heads::HEADS_INTERVAL;
 
 /// How long a test waits for the watch to act (a few of its rounds).
@@ -26,12 +29,20 @@ async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
     }
 }
 
+/// `head` as `node` published it with `hash`, unsealed.
 fn named(head: &PublishedHead, node: &str, hash: [u8; 32]) -> PublishedHead {
     PublishedHead {
         node: NodeName::parse(node).unwrap(),
         hash,
         ..head.clone()
     }
+}
+
+/// The seal of the fixture's cluster: keyed by its sign-in secret, as every node's is.
+fn cluster_seal(fixture: &support::Fixture) -> ClusterSeal {
+    let path = fixture.directory.path().join("data/sign-in.secret");
+    let secret: [u8; 32] = std::fs::read(path).unwrap().try_into().unwrap();
+    ClusterSeal::derive(&SignInSecret::from_bytes(secret))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -58,15 +69,29 @@ async fn r_is_22_a_node_that_differs_from_its_cluster_stops_serving_at_both_door
     .await;
     let own = own.unwrap();
     assert!(own.sequence > 0, "the bootstrap operator is in its log");
-    board.publish(&named(&own, "twin", own.hash)).unwrap();
+    let seal = cluster_seal(&fixture);
+    board.publish(&seal.seal_head(&named(&own, "twin", own.hash))).unwrap();
     // One that differs at the same entry is outvoted (the node and its twin agree).
-    board.publish(&named(&own, "odd-1", [0xEE; 32])).unwrap();
+    board.publish(&seal.seal_head(&named(&own, "odd-1", [0xEE; 32]))).unwrap();
+    // Strangers on the board who do not hold the cluster's secret are not counted at all:
+    // unsealed, sealed by another cluster, or a node's sealed head altered.
+    let stranger = ClusterSeal::derive(&SignInSecret::from_bytes([7; 32]));
+    board.publish(&named(&own, "forger-1", [0xEE; 32])).unwrap();
+    board.publish(&stranger.seal_head(&named(&own, "forger-2", [0xEE; 32]))).unwrap();
+    let mut altered = seal.seal_head(&named(&own, "forger-3", own.hash));
+    altered.hash = [0xEE; 32];
+    board.publish(&altered).unwrap();
     tokio::time::sleep(HEADS_INTERVAL * 3).await;
     assert!(health().await.is_success());
     fixture.operator().await;
+    let metrics = web.get(format!("{}/metrics", fixture.http())).send().await;
+    let metrics = metrics.unwrap().text().await.unwrap();
+    let forged = (metrics.lines()).find_map(|line| line.strip_prefix("tanba_forged_heads "));
+    let forged: f64 = forged.expect("the count of forged heads").parse().unwrap();
+    assert!(forged >= 3.0, "every round leaves the three forged heads out: {forged}");
 
-    // A second that differs: as many differ as agree, and the node stops.
-    board.publish(&named(&own, "odd-2", [0xEE; 32])).unwrap();
+    // A second node that differs: as many differ as agree, and the node stops.
+    board.publish(&seal.seal_head(&named(&own, "odd-2", [0xEE; 32]))).unwrap();
     until("the node stops", async || !health().await.is_success()).await;
     let mut connection = Connection::connect(&fixture.grpc()).await.unwrap();
     let refused = connection.sign_in(&fixture.operator).await.unwrap_err();
@@ -85,7 +110,69 @@ async fn r_is_22_a_node_that_differs_from_its_cluster_stops_serving_at_both_door
         "{reason}"
     );
     // It stays stopped however the others' heads change: an operator restores it.
-    board.publish(&named(&own, "odd-2", own.hash)).unwrap();
+    board.publish(&seal.seal_head(&named(&own, "odd-2", own.hash))).unwrap();
     tokio::time::sleep(HEADS_INTERVAL * 2).await;
     assert!(!health().await.is_success());
+}
+
+/// A participant with the operator's role, as a forger would register one.
+fn operator_named(id: &str) -> tanba_types::Participant {
+    tanba_types::Participant {
+        id: id.parse().unwrap(),
+        name: "Forged operator".into(),
+        roles: [tanba_types::Role::Operator].into_iter().collect(),
+        keys: vec![tanba_types::ParticipantKey {
+            algorithm: "ed25519".into(),
+            public_key: vec![9; 32],
+        }],
+        status: tanba_types::ParticipantStatus::Active,
+    }
+}
+
+/// One command as the system, in a batch's bytes.
+fn batch_registering(id: &str) -> Vec<u8> {
+    let mut writer = BatchWriter::default();
+    let logged = LoggedCommand {
+        actor: tanba_types::Actor::System,
+        time_ms: 1,
+        command: tanba_types::Command::RegisterParticipant(operator_named(id)),
+        note: None,
+    };
+    writer.push(&logged).unwrap();
+    writer.finish()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn r_is_22_a_batch_on_the_command_log_not_sealed_by_the_cluster_is_not_applied() {
+    let log = Arc::new(LocalLog::new());
+    let shared = log.clone();
+    let fixture = support::start(move |config| {
+        config.command_log = Some(SharedCommandLog(shared));
+    })
+    .await;
+    let seal = cluster_seal(&fixture);
+    let stranger = ClusterSeal::derive(&SignInSecret::from_bytes([7; 32]));
+    // Whoever can append to the stream, without the cluster's secret: a batch unsealed, one
+    // sealed by another cluster, and one copied from a sealed batch under a new id.
+    let genuine = seal.seal_batch(BatchId([3; 16]), &batch_registering("870412300416"));
+    let forged = [
+        batch_registering("040340004565"),
+        stranger.seal_batch(BatchId([2; 16]), &batch_registering("900101300126")),
+        genuine.clone(),
+    ];
+    for (index, bytes) in forged.into_iter().enumerate() {
+        log.append(BatchId([10 + index as u8; 16]), bytes).unwrap();
+    }
+    // The cluster's own batch after them, which is applied: the forged ones were read first.
+    log.append(BatchId([3; 16]), genuine).unwrap();
+    let registered = |id: &str| {
+        let snapshot = fixture.server.app.engine.snapshot();
+        (tanba_engine::query::participant(snapshot.as_ref(), &id.parse().unwrap()).unwrap())
+            .is_some()
+    };
+    until("the sealed batch is applied", async || registered("870412300416")).await;
+    for forger in ["040340004565", "900101300126"] {
+        assert!(!registered(forger), "{forger} was registered by a forged batch");
+    }
+    assert_eq!(fixture.server.app.cluster_seal.as_ref().unwrap().forged_batches(), 3);
 }
