@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tanba_replica::{JetStreamLog, StreamSettings};
-use tanba_server::{RunningServer, ServerConfig, SharedCommandLog, SharedHeadBoard};
+use tanba_replica::{JetStreamLog, NatsAccess, StreamSettings};
+use tanba_server::{
+    RunningServer, ServerConfig, SharedCommandLog, SharedHeadBoard, SharedStewardLease,
+};
 
 /// Where and how to serve.
 #[derive(Debug, Args)]
@@ -50,6 +52,17 @@ pub struct ServeArgs {
     /// disk when the stream is made (a NATS server without the room refuses it).
     #[arg(long, default_value_t = tanba_replica::STREAM_BYTES_MAX_DEFAULT, env = "TANBA_NATS_STREAM_BYTES")]
     pub nats_stream_bytes: i64,
+    /// The NATS user of the account that holds the command stream (deploy/nats); its password
+    /// in `TANBA_NATS_PASSWORD` (never on the command line, where `ps` shows it).
+    #[arg(long, env = "TANBA_NATS_USER", requires = "nats")]
+    pub nats_user: Option<String>,
+    /// The password of `--nats-user`.
+    #[arg(skip = std::env::var("TANBA_NATS_PASSWORD").ok())]
+    pub nats_password: Option<String>,
+    /// The certificate authority (a PEM file) that signed the NATS servers' certificates:
+    /// given, the node speaks TLS only, to servers it signed.
+    #[arg(long, env = "TANBA_NATS_CA", requires = "nats")]
+    pub nats_ca: Option<PathBuf>,
 }
 
 /// How long a node waits for its NATS servers at start (they may be starting too).
@@ -81,16 +94,26 @@ impl ServeArgs {
             config.node_name = Some(name.clone());
         }
         if let Some(urls) = &self.nats {
+            let user = match (&self.nats_user, &self.nats_password) {
+                (Some(user), Some(password)) => Some((user.clone(), password.clone())),
+                (Some(user), None) => anyhow::bail!("--nats-user {user} needs TANBA_NATS_PASSWORD"),
+                (None, _) => None,
+            };
             let settings = StreamSettings {
                 replicas: self.nats_replicas,
                 bytes_max: self.nats_stream_bytes,
+                access: NatsAccess {
+                    user,
+                    ca_certificate: self.nats_ca.clone(),
+                },
                 ..StreamSettings::default()
             };
             let log = JetStreamLog::connect_waiting(urls, settings, NATS_CONNECT_WAIT)
                 .with_context(|| format!("connecting to the command stream on {urls}"))?;
             let log = Arc::new(log);
             config.command_log = Some(SharedCommandLog(log.clone()));
-            config.head_board = Some(SharedHeadBoard(log));
+            config.head_board = Some(SharedHeadBoard(log.clone()));
+            config.steward_lease = Some(SharedStewardLease(log));
         }
         Ok(config)
     }

@@ -15,10 +15,14 @@ mod demo_harness;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tanba_client::{Connection, KeyFile};
 use tanba_proto::v1 as pb;
-use tanba_replica::cluster::NatsCluster;
+use tanba_replica::cluster::{NatsCluster, Security};
+use tanba_replica::{JetStreamLog, NatsAccess, StreamSettings};
 use tanba_store::{Column, RocksStore, SCAN_ENTRIES_MAX, Store};
 use tanba_types::{Participant, ParticipantKey, ParticipantStatus, Role, TaxpayerId};
 
@@ -27,7 +31,7 @@ const PRODUCER: &str = "960440000012";
 /// The command stream's size: what each NATS server reserves for it.
 const STREAM_BYTES: &str = "268435456";
 /// How long the nodes may take to compare each other's log heads (a few rounds of the watch).
-const HEADS_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+const HEADS_WAIT: Duration = Duration::from_secs(10);
 /// Writes through each node in each phase of the test.
 const WRITES_PER_PHASE: usize = 30;
 
@@ -40,6 +44,20 @@ fn start_node(data: &Path, config: &Path, nats: &str) -> Node {
     let args = ["--nats", nats, "--nats-stream-bytes", STREAM_BYTES].map(OsStr::new);
     let config = [OsStr::new("--config"), config.as_os_str()];
     Node::start(data, &[&config[..], &args[..]].concat())
+}
+
+/// A configuration file under `root` that registers `operator` at the first start.
+fn operator_config(root: &Path, operator: &KeyFile) -> PathBuf {
+    let config = root.join("tanba.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[bootstrap_operator]\nid = \"{OPERATOR}\"\nname = \"Operator\"\npublic_key_hex = \"{}\"\n",
+            tanba_crypto::encoding::hex(&operator.public_key())
+        ),
+    )
+    .unwrap();
+    config
 }
 
 /// A data directory holding `from`'s key ring and sign-in secret.
@@ -147,15 +165,7 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
     let nats = cluster.urls();
     let root = tempfile::tempdir().unwrap();
     let operator = KeyFile::generate(OPERATOR.parse().unwrap());
-    let config = root.path().join("tanba.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[bootstrap_operator]\nid = \"{OPERATOR}\"\nname = \"Operator\"\npublic_key_hex = \"{}\"\n",
-            tanba_crypto::encoding::hex(&operator.public_key())
-        ),
-    )
-    .unwrap();
+    let config = operator_config(root.path(), &operator);
 
     let first_data = root.path().join("first");
     let mut first = tokio::task::block_in_place(|| start_node(&first_data, &config, &nats));
@@ -213,9 +223,9 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
     // goes on serving.
     for node in [&first, &second] {
         let web = reqwest::Client::new();
-        let deadline = std::time::Instant::now() + HEADS_WAIT;
+        let deadline = Instant::now() + HEADS_WAIT;
         while demo_harness::metric_at(&web, &node.http, "tanba_heads_compared").await < Some(1.0) {
-            assert!(std::time::Instant::now() < deadline, "no head compared");
+            assert!(Instant::now() < deadline, "no head compared");
             tokio::time::sleep(HEADS_WAIT / 40).await;
         }
         assert_eq!(
@@ -246,4 +256,349 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
         );
     }
     drop(cluster);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Three nodes over three NATS servers behind accounts and TLS, through faults.
+
+/// The password of the NATS account's user (the nodes').
+const NATS_PASSWORD: &str = "nodes7secret";
+/// How long the cluster may take to come back from a fault: a stream leader elected again, a
+/// node reconnected, caught up, or restored.
+const RECOVERY_WAIT: Duration = Duration::from_secs(90);
+/// The pause after a write refused while a fault is under way.
+const FAULT_RETRY_PAUSE: Duration = Duration::from_millis(200);
+
+/// TCP proxies on loopback, one before each NATS server: a node given their addresses reaches
+/// NATS only through them, and is cut off the network (every connection dropped, new ones
+/// refused) until healed. The servers do not advertise each other, so the node cannot go round.
+struct Cable {
+    /// The proxies' URLs, in the servers' order.
+    urls: String,
+    cut: Arc<AtomicBool>,
+    links: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Cable {
+    async fn lay(urls: &str) -> Cable {
+        let cut = Arc::new(AtomicBool::new(false));
+        let links = Arc::new(Mutex::new(Vec::new()));
+        let mut ends = Vec::new();
+        for url in urls.split(',') {
+            let upstream = url.trim_start_matches("nats://").to_owned();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            ends.push(format!("nats://{}", listener.local_addr().unwrap()));
+            let (cut, links) = (cut.clone(), links.clone());
+            tokio::spawn(async move {
+                while let Ok((mut near, _)) = listener.accept().await {
+                    if cut.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    let upstream = upstream.clone();
+                    let link = tokio::spawn(async move {
+                        if let Ok(mut far) = tokio::net::TcpStream::connect(&upstream).await {
+                            let _ = tokio::io::copy_bidirectional(&mut near, &mut far).await;
+                        }
+                    });
+                    links.lock().unwrap().push(link.abort_handle());
+                    // Cut between the accept and the push: this link goes too.
+                    if cut.load(Ordering::SeqCst) {
+                        link.abort();
+                    }
+                }
+            });
+        }
+        Cable {
+            urls: ends.join(","),
+            cut,
+            links,
+        }
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    fn heal(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Starts a node over `data` that reaches the NATS servers at `nats` as the `TANBA` account's
+/// user, over TLS to servers `authority` signed, with `environment` besides.
+fn start_secured_node(
+    data: &Path,
+    config: &Path,
+    nats: &str,
+    authority: &Path,
+    environment: &[(&str, &str)],
+) -> Node {
+    let args = [
+        "--nats",
+        nats,
+        "--nats-stream-bytes",
+        STREAM_BYTES,
+        "--nats-user",
+        "tanba",
+    ]
+    .map(OsStr::new);
+    let files = [
+        OsStr::new("--nats-ca"),
+        authority.as_os_str(),
+        OsStr::new("--config"),
+        config.as_os_str(),
+    ];
+    let mut environment = environment.to_vec();
+    environment.push(("TANBA_NATS_PASSWORD", NATS_PASSWORD));
+    Node::start_with_env(data, &[&args[..], &files[..]].concat(), &environment)
+}
+
+/// [`writes`], going on past refusals while a fault is under way: the receipts of the writes
+/// acknowledged.
+async fn writes_through_faults(
+    operator: Connection,
+    producer: TaxpayerId,
+    count: usize,
+) -> Vec<pb::Receipt> {
+    let mut receipts = Vec::new();
+    for n in 0..count {
+        match operator.set_suspended(producer, n % 2 == 0).await {
+            Ok(receipt) => receipts.push(receipt),
+            Err(_) => tokio::time::sleep(FAULT_RETRY_PAUSE).await,
+        }
+    }
+    receipts
+}
+
+/// Waits until `node` answers a read after entry `last` (it has applied it).
+async fn caught_up(node: &Node, operator: &KeyFile, producer: TaxpayerId, last: u64) {
+    let deadline = Instant::now() + RECOVERY_WAIT;
+    let reader = node.signed_in(operator).await.reading_after(last);
+    while reader.get_participant(producer).await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{} never applied {last}",
+            node.http
+        );
+        tokio::time::sleep(FAULT_RETRY_PAUSE).await;
+    }
+}
+
+/// The last log entry of the receipts.
+fn last_entry(receipts: &[pb::Receipt]) -> u64 {
+    (receipts.iter())
+        .map(|receipt| receipt.last_sequence)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The snapshot under `directory` holding the furthest log head (`tanba snapshot list`).
+fn latest_snapshot(directory: &Path) -> PathBuf {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tanba"))
+        .args(["snapshot".as_ref(), "list".as_ref(), directory.as_os_str()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let listed = String::from_utf8(output.stdout).unwrap();
+    let latest = (listed.lines()).max_by_key(|line| {
+        let head = line
+            .split('\t')
+            .nth(1)
+            .unwrap()
+            .strip_prefix("head ")
+            .unwrap();
+        head.parse::<u64>().unwrap()
+    });
+    PathBuf::from(
+        latest
+            .expect("a snapshot was written")
+            .split('\t')
+            .next()
+            .unwrap(),
+    )
+}
+
+/// Waits until `node` has compared another node's head, and checks it has not diverged.
+async fn compares_heads_agreeing(node: &Node) {
+    let web = reqwest::Client::new();
+    let deadline = Instant::now() + HEADS_WAIT;
+    while demo_harness::metric_at(&web, &node.http, "tanba_heads_compared").await < Some(2.0) {
+        assert!(
+            Instant::now() < deadline,
+            "{}: no heads compared",
+            node.http
+        );
+        tokio::time::sleep(HEADS_WAIT / 40).await;
+    }
+    let diverged = demo_harness::metric_at(&web, &node.http, "tanba_node_diverged").await;
+    assert_eq!(diverged, Some(0.0), "{}", node.http);
+    let forged = demo_harness::metric_at(&web, &node.http, "tanba_forged_batches").await;
+    assert_eq!(forged, Some(0.0), "{}", node.http);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_and_a_restore() {
+    let root = tempfile::tempdir().unwrap();
+    let (security, authority) =
+        Security::with_test_tls(root.path(), NATS_PASSWORD, "tenant7secret").unwrap();
+    let mut servers =
+        tokio::task::block_in_place(|| NatsCluster::start_secured(3, Some(&security))).unwrap();
+    let nats = servers.urls();
+    let cable = Cable::lay(&nats).await;
+    let operator = KeyFile::generate(OPERATOR.parse().unwrap());
+    let config = operator_config(root.path(), &operator);
+    let snapshots = root.path().join("snapshots");
+    let start = |data: &Path, nats: &str, environment: &[(&str, &str)]| {
+        tokio::task::block_in_place(|| {
+            start_secured_node(data, &config, nats, &authority, environment)
+        })
+    };
+    let a_data = root.path().join("a");
+    let snapshot_settings = [
+        ("TANBA_SNAPSHOT_DIR", snapshots.to_str().unwrap()),
+        ("TANBA_SNAPSHOT_INTERVAL_SECONDS", "1"),
+    ];
+    let mut a = start(&a_data, &nats, &snapshot_settings);
+    let b_data = node_directory(root.path(), "b", &a_data);
+    let mut b = start(&b_data, &nats, &[]);
+    // C reaches NATS through the cable only.
+    let c_data = node_directory(root.path(), "c", &a_data);
+    let mut c = start(&c_data, &cable.urls, &[]);
+
+    // A producer per node, each toggled through its node alone (no two writers race for a card).
+    let producers: Vec<TaxpayerId> = (["960440000012", "990540000399", "040340004565"].iter())
+        .map(|id| id.parse().unwrap())
+        .collect();
+    let (to_a, to_b, to_c) = (
+        a.signed_in(&operator).await,
+        b.signed_in(&operator).await,
+        c.signed_in(&operator).await,
+    );
+    let mut registered = Vec::new();
+    for producer in &producers {
+        let card = participant(&KeyFile::generate(*producer), Role::Producer);
+        registered.push(to_a.register_participant(&card).await.unwrap());
+    }
+    caught_up(&c, &operator, producers[2], last_entry(&registered)).await;
+
+    // Writes through the three at once.
+    let (through_a, through_b, through_c) = tokio::join!(
+        writes(&to_a, producers[0], WRITES_PER_PHASE),
+        writes(&to_b, producers[1], WRITES_PER_PHASE),
+        writes(&to_c, producers[2], WRITES_PER_PHASE),
+    );
+    let mut acknowledged = [through_a, through_b, through_c].concat();
+
+    // The stream's leader killed (SIGKILL) under writes through A and B, and started again.
+    let settings = StreamSettings {
+        bytes_max: STREAM_BYTES.parse().unwrap(),
+        access: NatsAccess {
+            user: Some(("tanba".into(), NATS_PASSWORD.into())),
+            ca_certificate: Some(authority.clone()),
+        },
+        ..StreamSettings::default()
+    };
+    let leader = tokio::task::block_in_place(|| {
+        let watcher = JetStreamLog::connect(&nats, settings).unwrap();
+        watcher
+            .leader()
+            .unwrap()
+            .expect("a stream of three has a leader")
+    });
+    let loads = [(&to_a, producers[0]), (&to_b, producers[1])].map(|(to, producer)| {
+        tokio::spawn(writes_through_faults(
+            to.clone(),
+            producer,
+            WRITES_PER_PHASE,
+        ))
+    });
+    let leader_index = servers.index_of(&leader).unwrap();
+    tokio::task::block_in_place(|| servers.kill(leader_index)).unwrap();
+    for load in loads {
+        let receipts = load.await.unwrap();
+        assert!(
+            !receipts.is_empty(),
+            "no write went through past the leader's death"
+        );
+        acknowledged.extend(receipts);
+    }
+    tokio::task::block_in_place(|| servers.restart(leader_index)).unwrap();
+
+    // Node B killed (SIGKILL) under writes through A; started again over its own store, it
+    // catches up and takes writes.
+    let load = tokio::spawn(writes_through_faults(
+        to_a.clone(),
+        producers[0],
+        WRITES_PER_PHASE,
+    ));
+    tokio::task::block_in_place(|| b.kill());
+    b = start(&b_data, &nats, &[]);
+    acknowledged.extend(load.await.unwrap());
+    let to_b = b.signed_in(&operator).await;
+    acknowledged.extend(writes(&to_b, producers[1], WRITES_PER_PHASE).await);
+
+    // C cut off the network: A and B go on; C still answers reads, at its own position, and
+    // cannot have applied what came since. Healed, it catches up.
+    caught_up(&c, &operator, producers[2], last_entry(&acknowledged)).await;
+    cable.cut();
+    let during_cut = writes(&to_a, producers[0], WRITES_PER_PHASE).await;
+    let stale = to_c.get_participant(producers[0]).await;
+    assert!(stale.is_ok(), "a cut node still answers reads: {stale:?}");
+    let ahead = to_c.clone().reading_after(last_entry(&during_cut));
+    let refused = demo_harness::refusal(ahead.get_participant(producers[0]).await);
+    assert_eq!(
+        refused, "TANBA-SERVER-BEHIND",
+        "the cut node applied writes it cannot see"
+    );
+    acknowledged.extend(during_cut);
+    cable.heal();
+    caught_up(&c, &operator, producers[2], last_entry(&acknowledged)).await;
+    acknowledged.extend(writes(&to_c, producers[2], WRITES_PER_PHASE).await);
+
+    // C started again from A's latest snapshot, into a data directory of its own: it replays
+    // the stream from the snapshot's position and takes writes.
+    tokio::task::block_in_place(|| c.kill());
+    let restored_data = root.path().join("c-restored");
+    let restored = std::process::Command::new(env!("CARGO_BIN_EXE_tanba"))
+        .args(["snapshot", "restore"])
+        .arg(latest_snapshot(&snapshots))
+        .arg("--data")
+        .arg(&restored_data)
+        .output()
+        .unwrap();
+    assert!(restored.status.success(), "{restored:?}");
+    c = start(&restored_data, &cable.urls, &[]);
+    caught_up(&c, &operator, producers[2], last_entry(&acknowledged)).await;
+    let to_c = c.signed_in(&operator).await;
+    acknowledged.extend(writes(&to_c, producers[2], WRITES_PER_PHASE).await);
+
+    // The end: every node at the last write, comparing heads, none diverged or forged.
+    let last = last_entry(&acknowledged);
+    for node in [&a, &b, &c] {
+        caught_up(node, &operator, producers[0], last).await;
+        compares_heads_agreeing(node).await;
+    }
+    for node in [&mut a, &mut b, &mut c] {
+        assert!(tokio::task::block_in_place(|| node.terminate()).success());
+    }
+    let logs = [&a, &b, &c].map(|node| log_entries(&node.data));
+    assert!(
+        logs[0] == logs[1] && logs[1] == logs[2],
+        "one log, entry for entry"
+    );
+    let sequences: std::collections::BTreeSet<u64> = (logs[0].iter())
+        .map(|(key, _)| tanba_engine::keys::trailing_u64(key).unwrap())
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for receipt in &acknowledged {
+        assert!(sequences.contains(&receipt.last_sequence), "{receipt:?}");
+        assert!(
+            seen.insert(receipt.first_sequence),
+            "one entry per write: {receipt:?}"
+        );
+    }
+    drop(servers);
 }

@@ -17,8 +17,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 
 use crate::command_log::{
-    BATCH_BYTES_MAX, BATCH_COMMANDS_BYTES_MAX, BatchId, BatchWriter, CommandLog, CommandLogError, LoggedCommand, NotAdded,
-    Position,
+    BATCH_BYTES_MAX, BATCH_COMMANDS_BYTES_MAX, BatchId, BatchWriter, CommandLog, CommandLogError,
+    LoggedCommand, NotAdded, Position,
 };
 use crate::core::GROUP_COMMANDS_MAX;
 use crate::engine::{

@@ -249,6 +249,10 @@ impl Applier {
     /// tick the log does not take now waits for the next check; nobody waits for its answer
     /// (one that finds nothing after all is refused quietly).
     fn tick_if_due(&mut self, ticker: &mut Ticker, read_from: Position) {
+        if !self.progress.steward.load(Ordering::Relaxed) {
+            // The steward ticks for the cluster.
+            return;
+        }
         if let Some(position) = ticker.in_flight {
             if read_from <= position {
                 return;

@@ -261,6 +261,9 @@ pub(crate) struct Progress {
     pub(crate) read_position: AtomicU64,
     /// The last position the appender appended before it stopped; [`APPENDING`] until then.
     pub(crate) appended_final: AtomicU64,
+    /// This node is its cluster's steward (`crate::steward`): it ticks and issues. True until
+    /// told otherwise (a node alone is its own steward).
+    pub(crate) steward: AtomicBool,
 }
 
 /// [`Progress::appended_final`] while the appender runs.
@@ -280,6 +283,7 @@ impl Progress {
             last_time_ms: AtomicU64::new(core.last_time_ms()),
             read_position: AtomicU64::new(0),
             appended_final: AtomicU64::new(APPENDING),
+            steward: AtomicBool::new(true),
         }
     }
 }
@@ -586,6 +590,18 @@ impl Engine {
         self.progress.store_failing.load(Ordering::Relaxed)
     }
 
+    /// Makes this node its cluster's steward or not (`crate::steward`): only the steward
+    /// appends ticks and issues codes for the orders it applies; the others keep the orders
+    /// and issue what is left of them if they become steward.
+    pub fn set_steward(&self, steward: bool) {
+        self.progress.steward.store(steward, Ordering::Relaxed);
+    }
+
+    /// Whether this node is its cluster's steward.
+    pub fn is_steward(&self) -> bool {
+        self.progress.steward.load(Ordering::Relaxed)
+    }
+
     /// The log head after the last commit.
     pub fn head(&self) -> LogHead {
         *self.progress.head.lock().expect("progress lock")
@@ -722,6 +738,16 @@ impl Issuer {
                 }
             }
             waiting.extend(orders.try_iter());
+            if !self.progress.steward.load(Ordering::Relaxed) {
+                // The steward issues; the orders it completes are let go of here.
+                std::thread::sleep(crate::steward::STEWARD_RENEW_INTERVAL);
+                let snapshot = self.store.snapshot();
+                waiting.retain(|order| {
+                    (crate::query::order_record(snapshot.as_ref(), *order))
+                        .map_or(true, |record| record.is_some_and(|r| r.issued < r.quantity))
+                });
+                continue;
+            }
             let Some(order) = waiting.pop_front() else {
                 continue;
             };

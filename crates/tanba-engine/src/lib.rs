@@ -68,6 +68,7 @@ pub mod scope;
 pub mod seal;
 pub mod state;
 pub mod statistics;
+pub mod steward;
 pub mod sweep;
 pub mod tick;
 pub mod workload;

@@ -99,11 +99,13 @@ impl ClusterSeal {
 
     /// The batch's bytes without their tag, if the tag verifies; none (and counted) if not.
     pub fn open_batch(&self, id: BatchId, sealed: &[u8]) -> Option<Vec<u8>> {
-        let opened = sealed.split_at_checked(SEAL_BYTES).and_then(|(tag, bytes)| {
-            let tag: [u8; SEAL_BYTES] = tag.try_into().expect("split at SEAL_BYTES");
-            // `blake3::Hash`'s equality takes constant time.
-            (self.batch_tag(id, bytes) == blake3::Hash::from(tag)).then(|| bytes.to_vec())
-        });
+        let opened = sealed
+            .split_at_checked(SEAL_BYTES)
+            .and_then(|(tag, bytes)| {
+                let tag: [u8; SEAL_BYTES] = tag.try_into().expect("split at SEAL_BYTES");
+                // `blake3::Hash`'s equality takes constant time.
+                (self.batch_tag(id, bytes) == blake3::Hash::from(tag)).then(|| bytes.to_vec())
+            });
         if opened.is_none() {
             self.forged.batches.fetch_add(1, Ordering::Relaxed);
         }
@@ -220,7 +222,9 @@ mod tests {
         inner.append(id(2), b"no seal at all".to_vec()).unwrap();
         let other = seal_of(2);
         inner.append(id(3), other.seal_batch(id(3), b"x")).unwrap();
-        inner.append(id(4), seal.seal_batch(id(1), b"first")).unwrap();
+        inner
+            .append(id(4), seal.seal_batch(id(1), b"first"))
+            .unwrap();
         inner.append(id(5), vec![1; SEAL_BYTES - 1]).unwrap();
         log.append(id(6), b"last".to_vec()).unwrap();
         let read = log.read(1, 16, Duration::ZERO).unwrap();

@@ -140,7 +140,9 @@ pub fn decode_created_codes(bytes: &[u8]) -> Result<u64, LogError> {
     if record.format != RECORD_FORMAT {
         return Err(LogError::Format(record.format));
     }
-    let issued = record.codes_issued.map_or(0, |issued| issued.codes.len() as u64);
+    let issued = record
+        .codes_issued
+        .map_or(0, |issued| issued.codes.len() as u64);
     Ok(issued + u64::from(record.transport_package_created.is_some()))
 }
 

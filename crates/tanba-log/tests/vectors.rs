@@ -756,7 +756,10 @@ fn the_codes_a_record_creates_count_without_decoding_as_the_whole_record_gives_t
         let counted = tanba_log::decode_created_codes(&encode(&record));
         assert_eq!(counted, Ok(expected), "{record:?}");
     }
-    assert!(creating >= 2, "the samples issue codes and create a package");
+    assert!(
+        creating >= 2,
+        "the samples issue codes and create a package"
+    );
     let mut message = pb::Record::decode(encode(&samples()[0]).as_slice()).unwrap();
     message.format = 2;
     let error = tanba_log::decode_created_codes(&message.encode_to_vec()).unwrap_err();

@@ -47,6 +47,11 @@ impl NatsCluster {
     /// Starts `size` servers (1 for a lone server; 3 for an R3 JetStream cluster) and waits
     /// until each accepts connections.
     pub fn start(size: usize) -> std::io::Result<NatsCluster> {
+        NatsCluster::start_secured(size, None)
+    }
+
+    /// [`NatsCluster::start`], with the accounts and TLS of `security` if given.
+    pub fn start_secured(size: usize, security: Option<&Security>) -> std::io::Result<NatsCluster> {
         assert!(size >= 1, "a cluster has a server");
         let directory = tempfile::Builder::new().prefix("tanba-nats-").tempdir()?;
         let client_ports: Vec<u16> = (0..size).map(|_| free_port()).collect::<Result<_, _>>()?;
@@ -55,13 +60,16 @@ impl NatsCluster {
         for index in 0..size {
             let name = format!("n{}", index + 1);
             let config = directory.path().join(format!("{name}.conf"));
-            let text = server_config(
+            let mut text = server_config(
                 &name,
                 client_ports[index],
                 route_ports[index],
                 &route_ports,
                 &directory.path().join(&name),
             );
+            if let Some(security) = security {
+                text.push_str(&security.config());
+            }
             std::fs::write(&config, text)?;
             servers.push(Server {
                 name,
@@ -171,9 +179,92 @@ impl Drop for NatsCluster {
     }
 }
 
+/// What a secured cluster asks of its clients, as deploy/nats does: a user of the `TANBA`
+/// account, which alone holds Tanba's stream and board, and TLS if certificates are given. A
+/// second account, `OTHER`, has a user of its own: a tenant of the same servers who sees
+/// nothing of Tanba's.
+#[derive(Debug, Clone)]
+pub struct Security {
+    /// The password of user `tanba` of account `TANBA` (letters and digits).
+    pub tanba_password: String,
+    /// The password of user `stranger` of account `OTHER` (letters and digits).
+    pub stranger_password: String,
+    /// The servers' certificate and its key (PEM files); none: plain TCP.
+    pub tls: Option<(PathBuf, PathBuf)>,
+}
+
+impl Security {
+    /// The accounts with these passwords, and TLS with a server certificate for loopback made
+    /// now under `directory` by a test authority of its own; with the path of the authority's
+    /// certificate, which clients are to trust.
+    pub fn with_test_tls(
+        directory: &Path,
+        tanba_password: &str,
+        stranger_password: &str,
+    ) -> std::io::Result<(Security, PathBuf)> {
+        fn made<T>(result: Result<T, rcgen::Error>) -> std::io::Result<T> {
+            result.map_err(std::io::Error::other)
+        }
+        let authority_key = made(rcgen::KeyPair::generate())?;
+        let mut params = made(rcgen::CertificateParams::new(Vec::new()))?;
+        (params.distinguished_name).push(rcgen::DnType::CommonName, "Test NATS authority");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let authority = made(params.self_signed(&authority_key))?;
+        let issuer = rcgen::Issuer::new(params, authority_key);
+        let key = made(rcgen::KeyPair::generate())?;
+        let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+        let certificate =
+            made(made(rcgen::CertificateParams::new(names))?.signed_by(&key, &issuer))?;
+        let [authority_path, certificate_path, key_path] =
+            ["ca.pem", "server.pem", "server-key.pem"].map(|name| directory.join(name));
+        std::fs::write(&authority_path, authority.pem())?;
+        std::fs::write(&certificate_path, certificate.pem())?;
+        std::fs::write(&key_path, key.serialize_pem())?;
+        let security = Security {
+            tanba_password: tanba_password.to_owned(),
+            stranger_password: stranger_password.to_owned(),
+            tls: Some((certificate_path, key_path)),
+        };
+        Ok((security, authority_path))
+    }
+
+    /// The accounts and TLS blocks of a server's configuration.
+    fn config(&self) -> String {
+        let mut text = format!(
+            "accounts {{
+  TANBA {{
+    jetstream: enabled
+    users: [ {{ user: tanba, password: \"{}\" }} ]
+  }}
+  \
+             OTHER {{
+    jetstream: enabled
+    users: [ {{ user: stranger, password: \"{}\" }} ]
+  }}
+}}
+",
+            self.tanba_password, self.stranger_password
+        );
+        if let Some((certificate, key)) = &self.tls {
+            text.push_str(&format!(
+                "tls {{
+  cert_file: \"{}\"
+  key_file: \"{}\"
+}}
+",
+                certificate.display(),
+                key.display()
+            ));
+        }
+        text
+    }
+}
+
 /// One server's configuration: JetStream on, every write synced before it is acknowledged
 /// (`sync_interval: always`: Jepsen's NATS 2.12.1 analysis lost acknowledged writes without
-/// it), messages as large as a batch, and routes to every server of the cluster.
+/// it), messages as large as a batch, and routes to every server of the cluster. The servers
+/// do not advertise each other to clients: a client reaches only the addresses it was given,
+/// so a test can put a proxy in between and cut it.
 fn server_config(
     name: &str,
     client_port: u16,
@@ -192,7 +283,7 @@ fn server_config(
             .map(|port| format!("    nats-route://127.0.0.1:{port}"))
             .collect();
         text.push_str(&format!(
-            "cluster {{\n  name: tanba\n  listen: 127.0.0.1:{route_port}\n  routes: [\n{}\n  ]\n}}\n",
+            "cluster {{\n  name: tanba\n  listen: 127.0.0.1:{route_port}\n  no_advertise: true\n  routes: [\n{}\n  ]\n}}\n",
             routes.join("\n")
         ));
     }

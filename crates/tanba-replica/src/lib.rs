@@ -8,6 +8,8 @@
 //!   Reads go through an ordered consumer kept between calls.
 //! - The same connection keeps the cluster's [`HeadBoard`]: a key-value bucket (replicated as
 //!   the stream is) holding each node's latest published log head, by node name.
+//! - And the steward's lease ([`StewardLease`]): a key-value bucket whose one key lapses after
+//!   `STEWARD_LEASE_TTL` unless its holder writes it again.
 //! - [`cluster`]: NATS servers started on loopback (one, or a cluster of three), for tests and
 //!   benchmarks, from the server that `scripts/setup.sh` installs.
 //!
@@ -24,7 +26,8 @@ use tanba_engine::command_log::{
     Appended, Batch, BatchId, CommandLog, CommandLogError, Position, READ_BATCHES_MAX,
     READ_BYTES_MAX, check_batch,
 };
-use tanba_engine::heads::{BOARD_NODES_MAX, HEAD_STALE_AFTER, HeadBoard, PublishedHead};
+use tanba_engine::heads::{BOARD_NODES_MAX, HEAD_STALE_AFTER, HeadBoard, NodeName, PublishedHead};
+use tanba_engine::steward::{STEWARD_LEASE_TTL, StewardLease};
 use tokio_stream::StreamExt;
 
 /// The header JetStream de-duplicates by.
@@ -59,6 +62,50 @@ pub struct StreamSettings {
     pub bytes_max: i64,
     /// The key-value bucket of the nodes' published heads (the [`HeadBoard`]).
     pub heads_bucket: String,
+    /// The key-value bucket of the steward's lease (the [`StewardLease`]).
+    pub steward_bucket: String,
+    /// Who this node is to the NATS servers and how it knows them.
+    pub access: NatsAccess,
+}
+
+/// A node's access to the NATS servers (deploy/nats): the user of the account that holds
+/// Tanba's stream and board (no other account sees them), and the certificate authority that
+/// signed the servers' TLS certificates. With an authority, a node speaks TLS only, to servers
+/// it signed; without one, plain TCP (loopback tests, a private network of its own).
+#[derive(Clone, Default)]
+pub struct NatsAccess {
+    /// The user and its password.
+    pub user: Option<(String, String)>,
+    /// The authority's certificate (a PEM file).
+    pub ca_certificate: Option<std::path::PathBuf>,
+}
+
+impl std::fmt::Debug for NatsAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The password is never in a log line.
+        f.debug_struct("NatsAccess")
+            .field("user", &self.user.as_ref().map(|(user, _)| user))
+            .field("ca_certificate", &self.ca_certificate)
+            .finish()
+    }
+}
+
+impl NatsAccess {
+    /// The client's options: timeouts, the user, and TLS if an authority is given.
+    fn options(&self) -> async_nats::ConnectOptions {
+        let mut options = async_nats::ConnectOptions::new()
+            .connection_timeout(REQUEST_TIMEOUT)
+            .request_timeout(Some(REQUEST_TIMEOUT));
+        if let Some((user, password)) = &self.user {
+            options = options.user_and_password(user.clone(), password.clone());
+        }
+        if let Some(authority) = &self.ca_certificate {
+            options = options
+                .add_root_certificates(authority.clone())
+                .require_tls(true);
+        }
+        options
+    }
 }
 
 /// Bytes of one published head at most (a node name and a few numbers).
@@ -77,6 +124,8 @@ impl Default for StreamSettings {
             duplicate_window: Duration::from_secs(120),
             bytes_max: STREAM_BYTES_MAX_DEFAULT,
             heads_bucket: "tanba_heads".into(),
+            steward_bucket: "tanba_steward".into(),
+            access: NatsAccess::default(),
         }
     }
 }
@@ -88,6 +137,7 @@ pub struct JetStreamLog {
     settings: StreamSettings,
     reader: Mutex<Option<Reader>>,
     heads: kv::Store,
+    steward: kv::Store,
 }
 
 /// An ordered consumer positioned at `next`.
@@ -110,10 +160,8 @@ impl JetStreamLog {
             .enable_all()
             .build()
             .map_err(unavailable)?;
-        let (context, heads) = runtime.block_on(async {
-            let client = async_nats::ConnectOptions::new()
-                .connection_timeout(REQUEST_TIMEOUT)
-                .request_timeout(Some(REQUEST_TIMEOUT))
+        let (context, heads, steward) = runtime.block_on(async {
+            let client = (settings.access.options())
                 .connect(urls.split(',').map(str::trim).collect::<Vec<_>>())
                 .await
                 .map_err(unavailable)?;
@@ -151,7 +199,18 @@ impl JetStreamLog {
                 ..kv::Config::default()
             });
             let heads = heads.await.map_err(unavailable)?;
-            Ok((context, heads))
+            let steward = context.create_or_update_key_value(kv::Config {
+                bucket: settings.steward_bucket.clone(),
+                history: 1,
+                // The lease lapses unless its holder writes it again.
+                max_age: STEWARD_LEASE_TTL,
+                max_value_size: HEAD_BYTES_MAX,
+                storage: stream::StorageType::File,
+                num_replicas: settings.replicas,
+                ..kv::Config::default()
+            });
+            let steward = steward.await.map_err(unavailable)?;
+            Ok((context, heads, steward))
         })?;
         Ok(JetStreamLog {
             runtime,
@@ -159,6 +218,7 @@ impl JetStreamLog {
             settings,
             reader: Mutex::new(None),
             heads,
+            steward,
         })
     }
 
@@ -354,12 +414,68 @@ impl HeadBoard for JetStreamLog {
             let keys = keys.map_err(unavailable)?;
             let mut heads = Vec::with_capacity(keys.len());
             for key in keys {
-                // A key deleted since it was listed is passed over.
+                // A key deleted since it was listed is passed over, and so are bytes that are
+                // no head: they are no node's.
                 if let Some(bytes) = self.heads.get(key).await.map_err(unavailable)? {
-                    heads.push(PublishedHead::from_bytes(&bytes)?);
+                    heads.extend(PublishedHead::from_bytes(&bytes).ok());
                 }
             }
             Ok(heads)
+        })
+    }
+}
+
+/// The key of the steward's lease in its bucket.
+const STEWARD_KEY: &str = "steward";
+
+impl StewardLease for JetStreamLog {
+    /// Renews the lease by writing it again at the revision it holds (refused if another
+    /// node took it meanwhile), or takes it by creating the key (refused if another node holds
+    /// it): the stream orders the writes, so one node holds it at a time.
+    fn hold(&self, node: &NodeName) -> Result<bool, CommandLogError> {
+        let name = node.as_str().as_bytes();
+        self.runtime.block_on(async {
+            let entry = self.steward.entry(STEWARD_KEY).await.map_err(unavailable)?;
+            match entry {
+                Some(entry) if entry.operation == kv::Operation::Put => {
+                    if entry.value.as_ref() != name {
+                        return Ok(false);
+                    }
+                    let renewed = (self.steward)
+                        .update(STEWARD_KEY, name.to_vec().into(), entry.revision)
+                        .await;
+                    match renewed {
+                        Ok(_) => Ok(true),
+                        Err(error) if error.kind() == kv::UpdateErrorKind::WrongLastRevision => {
+                            Ok(false)
+                        }
+                        Err(error) => Err(unavailable(error)),
+                    }
+                }
+                // Free: never taken, lapsed, or given up.
+                _ => match self.steward.create(STEWARD_KEY, name.to_vec().into()).await {
+                    Ok(_) => Ok(true),
+                    Err(error) if error.kind() == kv::CreateErrorKind::AlreadyExists => Ok(false),
+                    Err(error) => Err(unavailable(error)),
+                },
+            }
+        })
+    }
+
+    fn release(&self, node: &NodeName) -> Result<(), CommandLogError> {
+        self.runtime.block_on(async {
+            let entry = self.steward.entry(STEWARD_KEY).await.map_err(unavailable)?;
+            if let Some(entry) = entry
+                && entry.operation == kv::Operation::Put
+                && entry.value.as_ref() == node.as_str().as_bytes()
+            {
+                // Only at the revision it holds: a lease taken over meanwhile stays.
+                let deleted = self
+                    .steward
+                    .delete_expect_revision(STEWARD_KEY, Some(entry.revision));
+                deleted.await.map_err(unavailable)?;
+            }
+            Ok(())
         })
     }
 }

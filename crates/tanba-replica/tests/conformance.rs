@@ -1,15 +1,19 @@
 //! One suite, every command log (issue 15): the local queue of the embedded default and the
 //! JetStream stream, on a lone NATS server (R1) and on a cluster of three (R3), real processes
-//! on loopback. A log that passes gives the engine the same order, positions and
+//! on loopback, and behind NATS accounts and TLS. A log that passes gives the engine the same order, positions and
 //! de-duplication whichever it is.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tanba_engine::command_log::{BATCH_BYTES_MAX, BatchId, CommandLog, CommandLogError, LocalLog};
+use tanba_engine::command_log::{
+    BATCH_BYTES_MAX, BatchId, CommandLog, CommandLogError, LocalLog, READ_BATCHES_MAX,
+};
 use tanba_engine::heads::{HeadBoard, NodeName, PublishedHead};
-use tanba_replica::cluster::NatsCluster;
-use tanba_replica::{JetStreamLog, StreamSettings};
+use tanba_engine::steward::{MemoryLease, STEWARD_LEASE_TTL, StewardLease};
+use tanba_replica::cluster::{NatsCluster, Security};
+use tanba_replica::{JetStreamLog, NatsAccess, StreamSettings};
 
 /// Bytes a test's stream holds at most.
 const STREAM_BYTES_MAX_IN_TESTS: i64 = 256 << 20;
@@ -318,4 +322,103 @@ fn r_is_22_every_head_board_keeps_each_nodes_latest_head_for_every_node() {
     let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
     let (first, second) = (jetstream_log(&lone, 1), jetstream_log(&lone, 1));
     board_suite("jetstream R1", &first, &second);
+}
+
+#[test]
+fn r_is_22_a_secured_stream_takes_only_its_accounts_user_over_tls() {
+    let directory = tempfile::tempdir().unwrap();
+    let (security, authority) =
+        Security::with_test_tls(directory.path(), "nodes7secret", "tenant7secret").unwrap();
+    let servers = NatsCluster::start_secured(1, Some(&security)).expect("a NATS server starts");
+    let connect = |user: Option<(&str, &str)>, authority: Option<&Path>| {
+        let access = NatsAccess {
+            user: user.map(|(user, password)| (user.to_owned(), password.to_owned())),
+            ca_certificate: authority.map(Path::to_path_buf),
+        };
+        let settings = StreamSettings {
+            replicas: 1,
+            bytes_max: STREAM_BYTES_MAX_IN_TESTS,
+            access,
+            ..StreamSettings::default()
+        };
+        JetStreamLog::connect(&servers.urls(), settings)
+    };
+
+    // The nodes' user, over TLS to a server its authority signed: a log like any other.
+    let nodes = Some(("tanba", "nodes7secret"));
+    let log = Arc::new(connect(nodes, Some(&authority)).expect("the nodes' user connects"));
+    suite("jetstream R1 behind accounts and TLS", log.clone());
+    let second = connect(nodes, Some(&authority)).unwrap();
+    board_suite(
+        "jetstream R1 behind accounts and TLS",
+        log.as_ref(),
+        &second,
+    );
+
+    // Without the user, with a wrong password, or without the authority: refused.
+    let refused = [
+        ("no user", connect(None, Some(&authority))),
+        (
+            "a wrong password",
+            connect(Some(("tanba", "guess")), Some(&authority)),
+        ),
+        ("no trusted authority", connect(nodes, None)),
+    ];
+    for (what, connected) in refused {
+        assert!(connected.is_err(), "{what}: connected");
+    }
+
+    // A tenant of another account on the same servers appends on the same subject into a
+    // stream of its own: Tanba's stream never sees it.
+    let before = log.last_position().unwrap();
+    let tenant = connect(Some(("stranger", "tenant7secret")), Some(&authority)).unwrap();
+    tenant.append(id(9_999), b"forged".to_vec()).unwrap();
+    assert_eq!(
+        tenant.last_position().unwrap(),
+        1,
+        "its own account's stream"
+    );
+    assert_eq!(log.last_position().unwrap(), before);
+    let read = log.read(before, READ_BATCHES_MAX, Duration::ZERO).unwrap();
+    assert!(read.iter().all(|batch| batch.id != id(9_999)));
+}
+
+/// A lease is held by one node at a time: taken when free, renewed by its holder, given up,
+/// and lapsing after `STEWARD_LEASE_TTL` without renewal.
+fn lease_suite(kind: &str, first: &dyn StewardLease, second: &dyn StewardLease) {
+    let (a, b) = (NodeName::parse("a").unwrap(), NodeName::parse("b").unwrap());
+    assert!(first.hold(&a).unwrap(), "{kind}: free, taken");
+    assert!(!second.hold(&b).unwrap(), "{kind}: held by another");
+    assert!(first.hold(&a).unwrap(), "{kind}: renewed");
+    second.release(&b).unwrap();
+    assert!(
+        !second.hold(&b).unwrap(),
+        "{kind}: only its holder gives it up"
+    );
+    first.release(&a).unwrap();
+    assert!(second.hold(&b).unwrap(), "{kind}: given up, taken at once");
+    // B stops renewing: A takes it once it lapses, and not before.
+    let lapsed_at = Instant::now() + STEWARD_LEASE_TTL;
+    while Instant::now() < lapsed_at - Duration::from_secs(1) {
+        assert!(!first.hold(&a).unwrap(), "{kind}: taken before it lapsed");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let deadline = lapsed_at + STEWARD_LEASE_TTL;
+    while !first.hold(&a).unwrap() {
+        assert!(
+            Instant::now() < deadline,
+            "{kind}: a lapsed lease is never taken"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!second.hold(&b).unwrap(), "{kind}: its old holder lost it");
+}
+
+#[test]
+fn r_is_22_every_steward_lease_is_held_by_one_node_at_a_time() {
+    let memory = MemoryLease::default();
+    lease_suite("memory", &memory, &memory);
+    let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
+    let (first, second) = (jetstream_log(&lone, 1), jetstream_log(&lone, 1));
+    lease_suite("jetstream R1", &first, &second);
 }

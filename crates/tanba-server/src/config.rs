@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use tanba_engine::command_log::CommandLog;
 use tanba_engine::heads::HeadBoard;
+use tanba_engine::steward::StewardLease;
 use tanba_types::TaxpayerId;
 
 /// Longest config file read, in bytes.
@@ -92,6 +93,10 @@ pub struct ServerConfig {
     /// connected with the command log. None: a lone node compares with no one.
     #[serde(skip)]
     pub head_board: Option<SharedHeadBoard>,
+    /// The cluster's lease on the steward's role (`tanba_engine::steward`), connected with the
+    /// command log. None: a lone node is its own steward.
+    #[serde(skip)]
+    pub steward_lease: Option<SharedStewardLease>,
     /// This node's name among its cluster's (letters, digits, `-`, `_`; at most 64). None: the
     /// name kept in the data directory's `node-name`, drawn at random at the first start.
     #[serde(default)]
@@ -105,6 +110,16 @@ pub struct SharedHeadBoard(pub Arc<dyn HeadBoard>);
 impl std::fmt::Debug for SharedHeadBoard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SharedHeadBoard")
+    }
+}
+
+/// A cluster's lease on the steward's role, as the server is handed it.
+#[derive(Clone)]
+pub struct SharedStewardLease(pub Arc<dyn StewardLease>);
+
+impl std::fmt::Debug for SharedStewardLease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedStewardLease")
     }
 }
 
@@ -278,6 +293,7 @@ impl Default for ServerConfig {
             test_clock: false,
             command_log: None,
             head_board: None,
+            steward_lease: None,
             node_name: None,
         }
     }

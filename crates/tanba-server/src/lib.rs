@@ -53,6 +53,7 @@ pub mod service;
 pub mod session;
 #[cfg(feature = "rocksdb")]
 pub mod snapshots;
+pub mod steward;
 pub mod test_clock;
 pub mod webhooks;
 
@@ -77,7 +78,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use app::App;
-pub use config::{ServerConfig, SharedCommandLog, SharedHeadBoard};
+pub use config::{ServerConfig, SharedCommandLog, SharedHeadBoard, SharedStewardLease};
 pub use error::ApiError;
 
 /// How often forgotten rate-limit keys, used challenges and closed sighting windows are swept.
@@ -341,6 +342,7 @@ fn zero_quiet_series() {
         "tanba_feeds_open",
         "tanba_register_failures_in_row",
         "tanba_snapshot_sequence",
+        "tanba_steward",
         "tanba_command_log_failures",
         "tanba_forged_batches",
         "tanba_forged_heads",
@@ -525,14 +527,18 @@ impl RunningServer {
             clock.clone(),
             EngineConfig {
                 cases: procedures(),
-                log: (config.command_log.as_ref()).zip(cluster_seal.as_ref()).map(
-                    |(log, seal)| -> Arc<dyn CommandLog> {
+                log: (config.command_log.as_ref())
+                    .zip(cluster_seal.as_ref())
+                    .map(|(log, seal)| -> Arc<dyn CommandLog> {
                         Arc::new(SealedLog::new(log.0.clone(), seal.clone()))
-                    },
-                ),
+                    }),
                 ..EngineConfig::default()
             },
         )?;
+        if config.steward_lease.is_some() {
+            // Not steward until the lease says so (`steward`).
+            engine.set_steward(false);
+        }
         catch_up(&engine, &config)?;
         bootstrap(&engine, &config).await?;
         bootstrap_calendar(&engine).await?;
@@ -574,14 +580,21 @@ impl RunningServer {
             .map_err(|error| data_error(&exports_dir, error))?;
         let webhooks = webhooks::Webhooks::open(&data_dir, config.webhooks.clone())
             .map_err(|error| data_error(&data_dir, error))?;
-        let watch = match (&config.head_board, &cluster_seal) {
-            (Some(board), Some(seal)) => Some((
-                Arc::new(SealedBoard::new(board.0.clone(), seal.clone())) as Arc<dyn HeadBoard>,
+        let node = match config.head_board.is_some() || config.steward_lease.is_some() {
+            true => Some(
                 heads::node_name(config.node_name.as_deref(), &data_dir)
                     .map_err(|error| data_error(&data_dir.join(heads::NODE_NAME_FILE), error))?,
-            )),
-            _ => None,
+            ),
+            false => None,
         };
+        let watch = (config.head_board.as_ref().zip(cluster_seal.as_ref()))
+            .zip(node.clone())
+            .map(|((board, seal), node)| {
+                let board: Arc<dyn HeadBoard> =
+                    Arc::new(SealedBoard::new(board.0.clone(), seal.clone()));
+                (board, node)
+            });
+        let bid = (config.steward_lease.clone()).zip(node);
         let mut app = App::new(engine, clock, audit, config, secret, exports, webhooks);
         app.cluster_seal = cluster_seal;
         app.trust_roots = trust_roots;
@@ -612,6 +625,9 @@ impl RunningServer {
         if let Some((board, node)) = watch {
             tracing::info!(%node, "publishing and comparing log heads as this node");
             tasks.push(heads::spawn(app.clone(), board, node, stopped.clone()));
+        }
+        if let Some((lease, node)) = bid {
+            tasks.push(steward::spawn(app.clone(), lease.0, node, stopped.clone()));
         }
         tasks.push(webhooks::spawn(app.clone(), stopped.clone()).map_err(StartError::Tls)?);
         tasks.push(tokio::spawn(net::serve(

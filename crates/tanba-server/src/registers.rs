@@ -279,6 +279,13 @@ async fn run(
     mut stopped: watch::Receiver<bool>,
 ) {
     loop {
+        if !app.engine.is_steward() {
+            // The cluster's steward polls the registers for every node.
+            tokio::select! {
+                _ = tokio::time::sleep(tanba_engine::steward::STEWARD_RENEW_INTERVAL) => continue,
+                _ = stopped.changed() => return,
+            }
+        }
         let refresh = async {
             match register {
                 "entrepreneurs" => refresh_entrepreneurs(&app, &gateway).await,

@@ -1,12 +1,14 @@
 //! A node of a cluster watches the other nodes' log heads (R-IS-22, issue 15): it publishes
 //! its own on the cluster's board under its name, goes on serving while no more nodes differ
 //! from its log than agree with it, and once they do it refuses every call at both doors and
-//! fails its health check. Heads not sealed with the cluster's secret are not counted. The board here is in memory; the server, its store and its doors
+//! fails its health check. Only the node holding the cluster's steward lease issues codes.
+//! Heads not sealed with the cluster's secret are not counted. The board here is in memory; the server, its store and its doors
 //! are real (the JetStream board passes `tanba-replica`'s conformance suite).
 
 mod support;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tanba_client::Connection;
@@ -14,8 +16,9 @@ use tanba_crypto::sign_in::SignInSecret;
 use tanba_engine::command_log::{BatchId, BatchWriter, CommandLog, LocalLog, LoggedCommand};
 use tanba_engine::heads::{HeadBoard, MemoryHeadBoard, NodeName, PublishedHead};
 use tanba_engine::seal::ClusterSeal;
-use tanba_server::{SharedCommandLog, SharedHeadBoard};
+use tanba_engine::steward::{MemoryLease, STEWARD_LEASE_TTL, STEWARD_RENEW_INTERVAL, StewardLease};
 use tanba_server::heads::HEADS_INTERVAL;
+use tanba_server::{SharedCommandLog, SharedHeadBoard, SharedStewardLease};
 
 /// How long a test waits for the watch to act (a few of its rounds).
 const WATCH_WAIT: Duration = Duration::from_secs(10);
@@ -70,14 +73,20 @@ async fn r_is_22_a_node_that_differs_from_its_cluster_stops_serving_at_both_door
     let own = own.unwrap();
     assert!(own.sequence > 0, "the bootstrap operator is in its log");
     let seal = cluster_seal(&fixture);
-    board.publish(&seal.seal_head(&named(&own, "twin", own.hash))).unwrap();
+    board
+        .publish(&seal.seal_head(&named(&own, "twin", own.hash)))
+        .unwrap();
     // One that differs at the same entry is outvoted (the node and its twin agree).
-    board.publish(&seal.seal_head(&named(&own, "odd-1", [0xEE; 32]))).unwrap();
+    board
+        .publish(&seal.seal_head(&named(&own, "odd-1", [0xEE; 32])))
+        .unwrap();
     // Strangers on the board who do not hold the cluster's secret are not counted at all:
     // unsealed, sealed by another cluster, or a node's sealed head altered.
     let stranger = ClusterSeal::derive(&SignInSecret::from_bytes([7; 32]));
     board.publish(&named(&own, "forger-1", [0xEE; 32])).unwrap();
-    board.publish(&stranger.seal_head(&named(&own, "forger-2", [0xEE; 32]))).unwrap();
+    board
+        .publish(&stranger.seal_head(&named(&own, "forger-2", [0xEE; 32])))
+        .unwrap();
     let mut altered = seal.seal_head(&named(&own, "forger-3", own.hash));
     altered.hash = [0xEE; 32];
     board.publish(&altered).unwrap();
@@ -88,10 +97,15 @@ async fn r_is_22_a_node_that_differs_from_its_cluster_stops_serving_at_both_door
     let metrics = metrics.unwrap().text().await.unwrap();
     let forged = (metrics.lines()).find_map(|line| line.strip_prefix("tanba_forged_heads "));
     let forged: f64 = forged.expect("the count of forged heads").parse().unwrap();
-    assert!(forged >= 3.0, "every round leaves the three forged heads out: {forged}");
+    assert!(
+        forged >= 3.0,
+        "every round leaves the three forged heads out: {forged}"
+    );
 
     // A second node that differs: as many differ as agree, and the node stops.
-    board.publish(&seal.seal_head(&named(&own, "odd-2", [0xEE; 32]))).unwrap();
+    board
+        .publish(&seal.seal_head(&named(&own, "odd-2", [0xEE; 32])))
+        .unwrap();
     until("the node stops", async || !health().await.is_success()).await;
     let mut connection = Connection::connect(&fixture.grpc()).await.unwrap();
     let refused = connection.sign_in(&fixture.operator).await.unwrap_err();
@@ -110,7 +124,9 @@ async fn r_is_22_a_node_that_differs_from_its_cluster_stops_serving_at_both_door
         "{reason}"
     );
     // It stays stopped however the others' heads change: an operator restores it.
-    board.publish(&seal.seal_head(&named(&own, "odd-2", own.hash))).unwrap();
+    board
+        .publish(&seal.seal_head(&named(&own, "odd-2", own.hash)))
+        .unwrap();
     tokio::time::sleep(HEADS_INTERVAL * 2).await;
     assert!(!health().await.is_success());
 }
@@ -170,9 +186,72 @@ async fn r_is_22_a_batch_on_the_command_log_not_sealed_by_the_cluster_is_not_app
         (tanba_engine::query::participant(snapshot.as_ref(), &id.parse().unwrap()).unwrap())
             .is_some()
     };
-    until("the sealed batch is applied", async || registered("870412300416")).await;
+    until("the sealed batch is applied", async || {
+        registered("870412300416")
+    })
+    .await;
     for forger in ["040340004565", "900101300126"] {
-        assert!(!registered(forger), "{forger} was registered by a forged batch");
+        assert!(
+            !registered(forger),
+            "{forger} was registered by a forged batch"
+        );
     }
-    assert_eq!(fixture.server.app.cluster_seal.as_ref().unwrap().forged_batches(), 3);
+    assert_eq!(
+        fixture
+            .server
+            .app
+            .cluster_seal
+            .as_ref()
+            .unwrap()
+            .forged_batches(),
+        3
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn r_is_22_only_the_steward_issues_and_another_node_takes_over_when_it_lets_go() {
+    let lease = Arc::new(MemoryLease::default());
+    let other = NodeName::parse("other").unwrap();
+    assert!(lease.hold(&other).unwrap());
+    // The other node renews its lease every second until told to stop.
+    let renewing = Arc::new(AtomicBool::new(true));
+    let renewer = {
+        let (lease, other, renewing) = (lease.clone(), other.clone(), renewing.clone());
+        std::thread::spawn(move || {
+            while renewing.load(Ordering::SeqCst) {
+                assert!(lease.hold(&other).unwrap());
+                std::thread::sleep(STEWARD_RENEW_INTERVAL);
+            }
+        })
+    };
+    let shared = lease.clone();
+    let fixture = support::start(move |config| {
+        config.command_log = Some(SharedCommandLog(Arc::new(LocalLog::new())));
+        config.steward_lease = Some(SharedStewardLease(shared));
+        config.node_name = Some("this".into());
+    })
+    .await;
+    let producer = fixture
+        .member("960440000012", "Producer", tanba_proto::v1::Role::Producer)
+        .await;
+
+    // An order placed on this node: nothing is issued while the other node is steward.
+    let issuing = fixture.issued_codes(&producer, 10);
+    tokio::pin!(issuing);
+    let early = tokio::time::timeout(STEWARD_LEASE_TTL, &mut issuing).await;
+    assert!(early.is_err(), "a node that is not steward issued codes");
+    assert!(!fixture.server.app.engine.is_steward());
+
+    // The other node stops and gives its lease up: this one takes it and issues the order.
+    renewing.store(false, Ordering::SeqCst);
+    renewer.join().unwrap();
+    lease.release(&other).unwrap();
+    let issued = tokio::time::timeout(WATCH_WAIT, issuing).await;
+    let (_, codes) = issued.expect("the new steward issued the order");
+    assert_eq!(codes.len(), 10);
+    assert_eq!(
+        lease.holder().map(|node| node.to_string()),
+        Some("this".into())
+    );
+    assert!(fixture.server.app.engine.is_steward());
 }

@@ -252,11 +252,22 @@ impl Served {
     /// Starts `tanba serve` over `data` on free ports, with `args` besides, and waits until it
     /// serves (it prints its addresses then).
     pub fn start(data: &Path, args: &[&std::ffi::OsStr]) -> Served {
+        Served::start_with_env(data, args, &[])
+    }
+
+    /// [`Served::start`] with `environment` besides (settings read from the environment only,
+    /// such as passwords).
+    pub fn start_with_env(
+        data: &Path,
+        args: &[&std::ffi::OsStr],
+        environment: &[(&str, &str)],
+    ) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tanba"))
             .args(["serve", "--data"])
             .arg(data)
             .args(["--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"])
             .args(args)
+            .envs(environment.iter().copied())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
