@@ -14,6 +14,9 @@
 //! - `recall`, `tick`: a whole product recalled across its holders, and ticks among many open
 //!   cases ([`crate::bench_cases`]);
 //! - `replay`: the whole log replayed into a second, empty store.
+//!
+//! `--feeds`, `--analytics` and `--cluster` run other sets instead (`bench_feeds`,
+//! `bench_analytics`, `bench_cluster`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -55,6 +58,11 @@ pub struct BenchArgs {
     /// as Parquet.
     #[arg(long, conflicts_with = "feeds")]
     analytics: bool,
+    /// Run the scale-out workloads instead ([`crate::bench_cluster`]): issuing and sales on
+    /// the embedded engine and through a command stream on three NATS servers, in one run,
+    /// and a second engine catching up with the stream.
+    #[arg(long, conflicts_with_all = ["feeds", "analytics"])]
+    cluster: bool,
 }
 
 /// How big each workload is.
@@ -116,6 +124,10 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     }
     if args.analytics {
         crate::bench_analytics::run(args.quick, &parent)?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    if args.cluster {
+        crate::bench_cluster::run(args.quick, &parent, args.tills as usize)?;
         return Ok(std::process::ExitCode::SUCCESS);
     }
     let dir = tempfile::Builder::new()
@@ -205,7 +217,7 @@ pub(crate) fn histogram() -> Histogram<u64> {
 }
 
 /// Orders `quantity` codes and times it until all are durable; returns them.
-fn issue(
+pub(crate) fn issue(
     engine: &Engine,
     world: &World,
     gtin: Gtin,

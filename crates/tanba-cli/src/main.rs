@@ -6,6 +6,7 @@
 
 mod bench_analytics;
 mod bench_cases;
+mod bench_cluster;
 mod bench_command;
 mod bench_feeds;
 mod calendar_command;

@@ -219,8 +219,10 @@ impl Applier {
         progress.groups.fetch_add(1, Ordering::Relaxed);
         (progress.commands).fetch_add(outcomes.len() as u64, Ordering::Relaxed);
         (progress.last_time_ms).store(self.core.last_time_ms(), Ordering::Relaxed);
-        *progress.head.lock().expect("progress lock") = self.core.head();
+        let head = self.core.head();
+        *progress.head.lock().expect("progress lock") = head;
         progress.changed.notify_all();
+        progress.applied.send_replace(head.sequence);
         let snapshot = self.core.store().snapshot();
         // One prefix seek per group: a sweep started by this group has its next page go soon.
         let sweeping = crate::sweep::sweep_waiting(snapshot.as_ref()).unwrap_or(false);

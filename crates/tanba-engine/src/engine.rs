@@ -112,6 +112,10 @@ pub struct EngineConfig {
     /// The command log other nodes apply too; `None` for the embedded default, a
     /// [`LocalLog`] in this process.
     pub log: Option<Arc<dyn CommandLog>>,
+    /// Whether the engine starts as its cluster's steward (`crate::steward`): true for a node
+    /// alone; a node of a cluster starts as none until it holds the lease
+    /// ([`Engine::set_steward`]).
+    pub steward: bool,
 }
 
 impl Default for EngineConfig {
@@ -122,6 +126,7 @@ impl Default for EngineConfig {
             signing_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             serial_seed: None,
             log: None,
+            steward: true,
         }
     }
 }
@@ -261,9 +266,10 @@ pub(crate) struct Progress {
     pub(crate) read_position: AtomicU64,
     /// The last position the appender appended before it stopped; [`APPENDING`] until then.
     pub(crate) appended_final: AtomicU64,
-    /// This node is its cluster's steward (`crate::steward`): it ticks and issues. True until
-    /// told otherwise (a node alone is its own steward).
+    /// This node is its cluster's steward (`crate::steward`): it ticks and issues.
     pub(crate) steward: AtomicBool,
+    /// The head's sequence after the last commit, for async waiters ([`Engine::applied`]).
+    pub(crate) applied: tokio::sync::watch::Sender<u64>,
 }
 
 /// [`Progress::appended_final`] while the appender runs.
@@ -284,6 +290,7 @@ impl Progress {
             read_position: AtomicU64::new(0),
             appended_final: AtomicU64::new(APPENDING),
             steward: AtomicBool::new(true),
+            applied: tokio::sync::watch::Sender::new(core.head().sequence),
         }
     }
 }
@@ -371,6 +378,7 @@ impl Engine {
             config.checkpoint_interval_events,
         )?;
         let progress = Arc::new(Progress::new(&core));
+        progress.steward.store(config.steward, Ordering::Relaxed);
         let (submit, submissions) = mpsc::sync_channel(SUBMIT_QUEUE_MAX);
         let (orders_sender, orders) = mpsc::channel();
         let replicated = config.log.is_some();
@@ -600,6 +608,12 @@ impl Engine {
     /// Whether this node is its cluster's steward.
     pub fn is_steward(&self) -> bool {
         self.progress.steward.load(Ordering::Relaxed)
+    }
+
+    /// The log head's sequence after each commit, as it moves: an async caller waits on it
+    /// for an entry without polling.
+    pub fn applied(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.progress.applied.subscribe()
     }
 
     /// The log head after the last commit.

@@ -169,6 +169,7 @@ fn run_child(dir: &Path, seed: u64, finish: bool) {
             serial_seed: Some(serial_seed),
             cases: support::cases(),
             log: None,
+            steward: true,
         },
     )
     .expect("the engine starts after a kill");

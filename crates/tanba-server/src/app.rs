@@ -117,10 +117,9 @@ pub const AFTER_SEQUENCE_HEADER: &str = "x-tanba-after";
 pub const SEQUENCE_HEADER: &str = "x-tanba-sequence";
 /// How long a call naming a log entry waits for this node to apply it before it is refused.
 pub const CONSISTENCY_WAIT_MAX: std::time::Duration = std::time::Duration::from_secs(2);
-/// How often a waiting call looks at the node's log head.
-const CONSISTENCY_POLL: std::time::Duration = std::time::Duration::from_millis(5);
 /// Calls waiting for a log entry at once, over everyone; past it a call naming an entry not yet
-/// applied is refused at once (`TANBA-SERVER-BEHIND`): waits cost the applier's head lock.
+/// applied is refused at once (`TANBA-SERVER-BEHIND`): each waiter holds a connection and a
+/// task, and wakes at every commit.
 pub const CONSISTENCY_WAITERS_MAX: usize = 256;
 
 /// Answers a call that passed the gate, once this node has applied the log entry the caller
@@ -478,14 +477,13 @@ impl App {
         let Ok(_waiting) = self.consistency_waiters.try_acquire() else {
             return Err(ApiError::behind(after));
         };
-        let deadline = tokio::time::Instant::now() + CONSISTENCY_WAIT_MAX;
-        while self.engine.head().sequence < after {
-            if tokio::time::Instant::now() >= deadline {
-                return Err(ApiError::behind(after));
-            }
-            tokio::time::sleep(CONSISTENCY_POLL).await;
+        let mut applied = self.engine.applied();
+        let reached = applied.wait_for(|sequence| *sequence >= after);
+        match tokio::time::timeout(CONSISTENCY_WAIT_MAX, reached).await {
+            Ok(Ok(_)) => Ok(()),
+            // Timed out, or the engine stopped.
+            _ => Err(ApiError::behind(after)),
         }
-        Ok(())
     }
 
     /// The shared state over a started engine.

@@ -532,13 +532,11 @@ impl RunningServer {
                     .map(|(log, seal)| -> Arc<dyn CommandLog> {
                         Arc::new(SealedLog::new(log.0.clone(), seal.clone()))
                     }),
+                // A node of a cluster is not steward until the lease says so (`steward`).
+                steward: config.steward_lease.is_none(),
                 ..EngineConfig::default()
             },
         )?;
-        if config.steward_lease.is_some() {
-            // Not steward until the lease says so (`steward`).
-            engine.set_steward(false);
-        }
         catch_up(&engine, &config)?;
         bootstrap(&engine, &config).await?;
         bootstrap_calendar(&engine).await?;
