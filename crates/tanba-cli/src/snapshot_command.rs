@@ -24,6 +24,11 @@ pub enum SnapshotCommand {
         /// The data directory to serve from afterwards.
         #[arg(long)]
         data: PathBuf,
+        /// Also replay the snapshot's log into a scratch store and check that the state it
+        /// makes is the snapshot's, byte for byte (as long as a replay takes: `tanba bench`'s
+        /// `replay` figure).
+        #[arg(long)]
+        verify_state: bool,
     },
 }
 
@@ -43,10 +48,15 @@ pub fn run(command: SnapshotCommand) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        SnapshotCommand::Restore { snapshot, data } => {
-            let manifest = snapshots::restore(&snapshot, &data).with_context(|| {
-                format!("restoring {} into {}", snapshot.display(), data.display())
-            })?;
+        SnapshotCommand::Restore {
+            snapshot,
+            data,
+            verify_state,
+        } => {
+            let manifest =
+                snapshots::restore(&snapshot, &data, verify_state).with_context(|| {
+                    format!("restoring {} into {}", snapshot.display(), data.display())
+                })?;
             println!(
                 "restored log head {} ({}) into {}; a node of a cluster reads on from position {}",
                 manifest.sequence,

@@ -5,7 +5,8 @@
 //! 3. the node is stopped; `tanba snapshot restore` makes the latest the store of a new data
 //!    directory, after verifying its chain;
 //! 4. `tanba serve` over it answers from the restored log: its head, its participants;
-//! 5. a restore never replaces a store, and a snapshot whose manifest does not match its store is
+//! 5. a restore never replaces a store, a snapshot whose state its log does not make is refused
+//!    when the state is checked (`--verify-state`), and a snapshot whose manifest does not match its store is
 //!    refused.
 
 mod demo_harness;
@@ -15,7 +16,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use demo_harness::{Demo, Served};
-use tanba_store::{RocksStore, Store};
+use tanba_store::{Column, RocksStore, Store};
 
 /// How long the node may take to write a snapshot holding the seeded log.
 const SNAPSHOT_WAIT: Duration = Duration::from_secs(60);
@@ -41,12 +42,25 @@ fn list(directory: &Path) -> Vec<(PathBuf, u64)> {
 }
 
 fn restore(snapshot: &Path, data: &Path) -> Output {
+    restore_with(snapshot, data, &[])
+}
+
+/// `tanba snapshot restore SNAPSHOT --data DATA`, with `flags` besides.
+fn restore_with(snapshot: &Path, data: &Path, flags: &[&str]) -> Output {
     let args = [
         "snapshot".as_ref(),
         "restore".as_ref(),
         snapshot.as_os_str(),
     ];
-    tanba(&[&args[..], &["--data".as_ref(), data.as_os_str()]].concat())
+    let flags: Vec<&std::ffi::OsStr> = flags.iter().map(|flag| flag.as_ref()).collect();
+    tanba(
+        &[
+            &args[..],
+            &["--data".as_ref(), data.as_os_str()],
+            &flags[..],
+        ]
+        .concat(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -98,9 +112,33 @@ async fn r_is_22_a_node_restored_from_its_snapshot_serves_the_log_it_held() {
     );
     assert!(!refused_data.join("engine").exists());
 
-    // Restored into a new data directory, it serves the log it held.
+    // A state its log never made (a product card slipped into the store, the log untouched):
+    // the chain verifies, so a plain restore takes it; checking the state refuses it.
+    let altered = root.path().join("altered");
+    copy_tree(&latest, &altered);
+    let store = RocksStore::open(&altered.join("engine")).unwrap();
+    let mut slipped = tanba_store::WriteBatch::new();
+    (slipped.put(Column::Products, b"p-slipped-in".to_vec(), b"x".to_vec())).unwrap();
+    store
+        .write(slipped, tanba_store::Durability::Synced)
+        .unwrap();
+    drop(store);
+    let taken = restore(&altered, &root.path().join("taken"));
+    assert!(taken.status.success(), "{taken:?}");
+    let checked_data = root.path().join("checked");
+    let checked = restore_with(&altered, &checked_data, &["--verify-state"]);
+    assert!(!checked.status.success());
+    assert!(
+        String::from_utf8_lossy(&checked.stderr).contains("not what its log makes"),
+        "{checked:?}"
+    );
+    assert!(!checked_data.join("engine").exists());
+    assert!(!checked_data.join("engine.replayed").exists());
+
+    // Restored into a new data directory (its state checked against its log), it serves the
+    // log it held.
     let restored = root.path().join("restored");
-    let output = restore(&latest, &restored);
+    let output = restore_with(&latest, &restored, &["--verify-state"]);
     assert!(output.status.success(), "{output:?}");
     let said = String::from_utf8(output.stdout).unwrap();
     assert!(

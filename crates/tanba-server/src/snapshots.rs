@@ -241,7 +241,11 @@ pub fn read_manifest(snapshot: &Path) -> Result<SnapshotManifest, SnapshotError>
 /// whoever holds the keys, and it reads the log, not the state derived from it. Then the store
 /// goes in place with the key ring and sign-in secret (a data directory that holds other ones
 /// is refused: another cluster's). A refused restore leaves nothing behind.
-pub fn restore(snapshot: &Path, data_dir: &Path) -> Result<SnapshotManifest, SnapshotError> {
+pub fn restore(
+    snapshot: &Path,
+    data_dir: &Path,
+    verify_state: bool,
+) -> Result<SnapshotManifest, SnapshotError> {
     let manifest = read_manifest(snapshot)?;
     let engine = data_dir.join(ENGINE_DIRECTORY);
     if engine.exists() {
@@ -274,7 +278,11 @@ pub fn restore(snapshot: &Path, data_dir: &Path) -> Result<SnapshotManifest, Sna
         std::fs::remove_dir_all(&partial).map_err(io(&partial))?;
     }
     let checked = copy_directory(&snapshot.join(ENGINE_DIRECTORY), &partial)
-        .and_then(|()| check_restored(&partial, &snapshot.join(SECRET_FILES[0]), &manifest));
+        .and_then(|()| check_restored(&partial, &snapshot.join(SECRET_FILES[0]), &manifest))
+        .and_then(|()| match verify_state {
+            true => check_state(&partial, &data_dir.join("engine.replayed")),
+            false => Ok(()),
+        });
     if let Err(error) = checked {
         let _ = std::fs::remove_dir_all(&partial);
         return Err(error);
@@ -314,6 +322,31 @@ fn check_restored(
         )));
     }
     Ok(())
+}
+
+/// Checks the copied store's state against its log: the log is replayed into a scratch store
+/// at `scratch` (removed afterwards, whatever came of it), whose state must equal the copy's
+/// byte for byte. A snapshot whose log verifies can still carry a state its log never made (a
+/// store altered on disk, or by whoever held the keys); this finds it, at the cost of a replay.
+fn check_state(engine: &Path, scratch: &Path) -> Result<(), SnapshotError> {
+    if scratch.exists() {
+        std::fs::remove_dir_all(scratch).map_err(io(scratch))?;
+    }
+    let compared = (|| {
+        let restored = RocksStore::open(engine)?;
+        let replayed = RocksStore::open(scratch)?;
+        tanba_engine::log::replay(&restored, &replayed)?;
+        Ok::<_, SnapshotError>(tanba_engine::log::first_state_difference(
+            &restored, &replayed,
+        )?)
+    })();
+    let _ = std::fs::remove_dir_all(scratch);
+    match compared? {
+        None => Ok(()),
+        Some(difference) => Err(SnapshotError::Refused(format!(
+            "the snapshot's state is not what its log makes: first difference at {difference}"
+        ))),
+    }
 }
 
 /// Copies a directory of plain files (a checkpoint has no subdirectories).
