@@ -57,12 +57,22 @@ pub struct ServeArgs {
     #[arg(long, env = "TANBA_NATS_USER", requires = "nats")]
     pub nats_user: Option<String>,
     /// The password of `--nats-user`.
-    #[arg(skip = std::env::var("TANBA_NATS_PASSWORD").ok())]
-    pub nats_password: Option<String>,
+    #[arg(skip = std::env::var("TANBA_NATS_PASSWORD").ok().map(Password))]
+    pub nats_password: Option<Password>,
     /// The certificate authority (a PEM file) that signed the NATS servers' certificates:
     /// given, the node speaks TLS only, to servers it signed.
     #[arg(long, env = "TANBA_NATS_CA", requires = "nats")]
     pub nats_ca: Option<PathBuf>,
+}
+
+/// A password, never shown by `Debug`.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 /// How long a node waits for its NATS servers at start (they may be starting too).
@@ -95,7 +105,7 @@ impl ServeArgs {
         }
         if let Some(urls) = &self.nats {
             let user = match (&self.nats_user, &self.nats_password) {
-                (Some(user), Some(password)) => Some((user.clone(), password.clone())),
+                (Some(user), Some(Password(password))) => Some((user.clone(), password.clone())),
                 (Some(user), None) => anyhow::bail!("--nats-user {user} needs TANBA_NATS_PASSWORD"),
                 (None, _) => None,
             };

@@ -387,6 +387,53 @@ async fn caught_up(node: &Node, operator: &KeyFile, producer: TaxpayerId, last: 
     }
 }
 
+/// Defines a category (as the operator, through `operator`), registers a product of
+/// `producer` and orders codes of it through `node`; the product's registration receipt, once
+/// the order's codes are all issued.
+async fn order_issued_through(
+    node: &Node,
+    operator: &Connection,
+    producer: &KeyFile,
+) -> pb::Receipt {
+    const ORDERED: u32 = 100;
+    let names = |text: &str| tanba_types::Names {
+        kk: text.into(),
+        ru: text.into(),
+        en: Some(text.into()),
+    };
+    let category = tanba_types::Category {
+        code: "water".into(),
+        names: names("Water"),
+        tail_profile: tanba_types::TailProfile::Full,
+        return_period_days: 14,
+        control_list_code: None,
+    };
+    operator.define_category(&category).await.unwrap();
+    let through = node.signed_in(producer).await;
+    let gtin = tanba_types::Gtin::parse("04870000000005").unwrap();
+    let product = tanba_types::Product {
+        gtin,
+        names: names("Drinking water, 1 l"),
+        producer_name: "Water works".into(),
+        producer: Some(producer.participant),
+        importer: None,
+        country: "KZ".into(),
+        hs_code: "2201101100".parse().unwrap(),
+        category: "water".into(),
+        level: tanba_types::PackageLevel::Unit,
+        shelf_life_days: Some(365),
+    };
+    let registered = through.register_product(&product).await.unwrap();
+    let order = (through.order_and_wait(gtin, ORDERED, RECOVERY_WAIT, |_| {}))
+        .await
+        .unwrap();
+    assert_eq!(
+        through.download_all(order).await.unwrap().len(),
+        ORDERED as usize
+    );
+    registered
+}
+
 /// The last log entry of the receipts.
 fn last_entry(receipts: &[pb::Receipt]) -> u64 {
     (receipts.iter())
@@ -477,9 +524,10 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
         b.signed_in(&operator).await,
         c.signed_in(&operator).await,
     );
+    let producer_keys: Vec<KeyFile> = producers.iter().map(|id| KeyFile::generate(*id)).collect();
     let mut registered = Vec::new();
-    for producer in &producers {
-        let card = participant(&KeyFile::generate(*producer), Role::Producer);
+    for key in &producer_keys {
+        let card = participant(key, Role::Producer);
         registered.push(to_a.register_participant(&card).await.unwrap());
     }
     caught_up(&c, &operator, producers[2], last_entry(&registered)).await;
@@ -574,6 +622,18 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
     caught_up(&c, &operator, producers[2], last_entry(&acknowledged)).await;
     let to_c = c.signed_in(&operator).await;
     acknowledged.extend(writes(&to_c, producers[2], WRITES_PER_PHASE).await);
+
+    // An order placed through B is issued by the one node that holds the steward's lease,
+    // over the real stream: exactly as many codes as ordered.
+    let to_b = b.signed_in(&operator).await;
+    acknowledged.push(to_b.set_suspended(producers[1], false).await.unwrap());
+    acknowledged.push(order_issued_through(&b, &to_b, &producer_keys[1]).await);
+    let web = reqwest::Client::new();
+    let mut stewards = 0.0;
+    for node in [&a, &b, &c] {
+        stewards += (demo_harness::metric_at(&web, &node.http, "tanba_steward").await).unwrap();
+    }
+    assert_eq!(stewards, 1.0, "one steward among the three");
 
     // The end: every node at the last write, comparing heads, none diverged or forged.
     let last = last_entry(&acknowledged);

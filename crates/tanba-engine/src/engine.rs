@@ -742,7 +742,15 @@ impl Issuer {
     /// producer's million codes do not hold up everyone else's hundred.
     fn run(mut self, incomplete: Vec<OrderId>, orders: Receiver<OrderId>) {
         let mut waiting: VecDeque<OrderId> = incomplete.into();
+        let mut was_steward = self.progress.steward.load(Ordering::Relaxed);
         while !self.stop.load(Ordering::SeqCst) {
+            let steward = self.progress.steward.load(Ordering::Relaxed);
+            if steward && !was_steward {
+                // Becoming steward: every order left incomplete, those a steward gave up on
+                // (the log unreachable past its patience) included.
+                self.take_up_incomplete(&mut waiting);
+            }
+            was_steward = steward;
             // Wait for work only when there is none; otherwise just collect what came.
             if waiting.is_empty() {
                 match orders.recv_timeout(Duration::from_millis(50)) {
@@ -766,6 +774,17 @@ impl Issuer {
                 continue;
             };
             if self.issue(order, ISSUE_CHUNKS_PER_TURN) == Turn::Unfinished {
+                waiting.push_back(order);
+            }
+        }
+    }
+
+    /// Adds to `waiting` every incomplete order of the store not in it already.
+    fn take_up_incomplete(&self, waiting: &mut VecDeque<OrderId>) {
+        // A store that cannot be read now leaves the orders to the next change of steward or
+        // start.
+        for order in incomplete_orders(self.store.as_ref()).unwrap_or_default() {
+            if !waiting.contains(&order) {
                 waiting.push_back(order);
             }
         }

@@ -189,7 +189,11 @@ impl HeadWatch {
         board: &[PublishedHead],
     ) -> Result<Verdict, EngineError> {
         let own_sequence = crate::log::stored_head(snapshot)?.sequence;
-        let others: Vec<&PublishedHead> = (board.iter()).filter(|head| &head.node != own).collect();
+        // One head per node: a board that gives a node twice does not count it twice.
+        let mut named = std::collections::BTreeSet::new();
+        let others: Vec<&PublishedHead> = (board.iter())
+            .filter(|head| &head.node != own && named.insert(&head.node))
+            .collect();
         self.waiting
             .retain(|node, _| others.iter().any(|head| &head.node == node));
         let mut comparable = Vec::new();

@@ -10,7 +10,10 @@
 //! [`SealedLog`] hands on a batch whose tag does not verify as an empty one, which the applier
 //! counts and passes over; [`SealedBoard`] leaves a head whose tag does not verify off the
 //! board. Every node holds the same key, so every node passes over the same batches and the
-//! logs stay equal; a node given another key applies nothing and its heads show it.
+//! logs stay equal. A node given another key applies its own batches only, which the others
+//! pass over, and neither side counts the other's heads: divergence does not see it, the
+//! counts of forgeries do (`tanba_forged_*`, an alert), and a node with no secret at all
+//! refuses to join a stream that has begun.
 //!
 //! A tag binds the batch id: a batch copied under a new id is forged, and one appended again
 //! under its own id is a duplicate that the stream's window and the core's remembered ids drop.

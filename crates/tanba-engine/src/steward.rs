@@ -9,9 +9,11 @@
 //! [`STEWARD_RENEW_INTERVAL`], lapsing after [`STEWARD_LEASE_TTL`] without renewal, when
 //! another node takes it. A lease holds by the lease service's clock, not the nodes', so two
 //! nodes may both believe they are steward for a moment (one paused past the lapse). That is
-//! safe, only wasteful: a tick that finds nothing due is refused, and an issue chunk names its
-//! first index, so the second copy of a chunk is refused by every node alike. A node alone (no
-//! lease) is its own steward.
+//! safe, only wasteful: a tick that finds nothing due is refused, and a chunk past the order's
+//! quantity is refused (`OrderExceeded`) by every node alike, so an order never gets more codes
+//! than it asked for (its serials may then come from both stewards' draws). A node alone (no
+//! lease) is its own steward. A node that becomes steward takes up every order left incomplete,
+//! including any a steward gave up on while the log was unreachable.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

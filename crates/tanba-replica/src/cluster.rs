@@ -183,7 +183,7 @@ impl Drop for NatsCluster {
 /// account, which alone holds Tanba's stream and board, and TLS if certificates are given. A
 /// second account, `OTHER`, has a user of its own: a tenant of the same servers who sees
 /// nothing of Tanba's.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Security {
     /// The password of user `tanba` of account `TANBA` (letters and digits).
     pub tanba_password: String,

@@ -288,14 +288,26 @@ fn batch_of(message: &jetstream::Message, position: Position) -> Result<Batch, C
     }
     let id = (message.headers.as_ref())
         .and_then(|headers| headers.get(MESSAGE_ID_HEADER))
-        .and_then(|value| parse_id(value.as_str()))
-        .ok_or_else(|| CommandLogError::Corrupt(format!("batch {position} has no id")))?;
-    Ok(Batch {
-        position,
-        id,
-        bytes: message.payload.to_vec(),
+        .and_then(|value| parse_id(value.as_str()));
+    Ok(match id {
+        Some(id) => Batch {
+            position,
+            id,
+            bytes: message.payload.to_vec(),
+        },
+        // No node appends a batch without its id: whoever published this is no node. It keeps
+        // its place, with no commands, and every reader passes over it alike (refusing it
+        // instead would stop every node at this position for good).
+        None => Batch {
+            position,
+            id: NO_BATCH_ID,
+            bytes: Vec::new(),
+        },
     })
 }
+
+/// The id a message published without a batch id is read with.
+pub const NO_BATCH_ID: BatchId = BatchId([0; 16]);
 
 /// Reads an id back from its hex form.
 fn parse_id(text: &str) -> Option<BatchId> {
@@ -415,9 +427,12 @@ impl HeadBoard for JetStreamLog {
             let mut heads = Vec::with_capacity(keys.len());
             for key in keys {
                 // A key deleted since it was listed is passed over, and so are bytes that are
-                // no head: they are no node's.
-                if let Some(bytes) = self.heads.get(key).await.map_err(unavailable)? {
-                    heads.extend(PublishedHead::from_bytes(&bytes).ok());
+                // no head.
+                if let Some(bytes) = self.heads.get(&key).await.map_err(unavailable)? {
+                    // A head under another node's key is no one's (a copy made to be counted
+                    // twice).
+                    let head = PublishedHead::from_bytes(&bytes).ok();
+                    heads.extend(head.filter(|head| head.node.as_str() == key));
                 }
             }
             Ok(heads)

@@ -13,7 +13,7 @@ use tanba_engine::command_log::{
 use tanba_engine::heads::{HeadBoard, NodeName, PublishedHead};
 use tanba_engine::steward::{MemoryLease, STEWARD_LEASE_TTL, StewardLease};
 use tanba_replica::cluster::{NatsCluster, Security};
-use tanba_replica::{JetStreamLog, NatsAccess, StreamSettings};
+use tanba_replica::{JetStreamLog, NO_BATCH_ID, NatsAccess, StreamSettings};
 
 /// Bytes a test's stream holds at most.
 const STREAM_BYTES_MAX_IN_TESTS: i64 = 256 << 20;
@@ -421,4 +421,40 @@ fn r_is_22_every_steward_lease_is_held_by_one_node_at_a_time() {
     let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
     let (first, second) = (jetstream_log(&lone, 1), jetstream_log(&lone, 1));
     lease_suite("jetstream R1", &first, &second);
+}
+
+/// A message on the stream that no node wrote (no batch id, or one that is not an id) keeps
+/// its place and holds no commands: every reader passes over it alike, and reads on past it.
+#[test]
+fn r_is_22_a_message_without_a_batch_id_keeps_its_place_and_holds_nothing() {
+    let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
+    let log = jetstream_log(&lone, 1);
+    log.append(id(1), b"first".to_vec()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = async_nats::connect(lone.url(0)).await.unwrap();
+        let stream = async_nats::jetstream::new(client);
+        let subject = StreamSettings::default().subject;
+        let plain = stream.publish(subject.clone(), "no id".into()).await;
+        plain.unwrap().await.unwrap();
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", "not-an-id");
+        let named = (stream.publish_with_headers(subject, headers, "bad id".into())).await;
+        named.unwrap().await.unwrap();
+    });
+    log.append(id(4), b"last".to_vec()).unwrap();
+    let read = log.read(1, 16, Duration::ZERO).unwrap();
+    let seen: Vec<(u64, BatchId, &[u8])> = (read.iter())
+        .map(|batch| (batch.position, batch.id, batch.bytes.as_slice()))
+        .collect();
+    let expected: Vec<(u64, BatchId, &[u8])> = vec![
+        (1, id(1), b"first"),
+        (2, NO_BATCH_ID, b""),
+        (3, NO_BATCH_ID, b""),
+        (4, id(4), b"last"),
+    ];
+    assert_eq!(seen, expected);
 }
