@@ -65,6 +65,23 @@ pub struct ServeArgs {
     pub nats_ca: Option<PathBuf>,
 }
 
+/// Whether every server of a comma-separated list of NATS URLs is on this host's loopback.
+fn loopback_only(urls: &str) -> bool {
+    urls.split(',').all(|url| {
+        let address = url
+            .trim()
+            .split_once("://")
+            .map_or(url.trim(), |(_, rest)| rest);
+        let address = address.rsplit_once('@').map_or(address, |(_, host)| host);
+        let host = match address.strip_prefix('[') {
+            Some(bracketed) => bracketed.split(']').next().unwrap_or(""),
+            None => address.split(':').next().unwrap_or(""),
+        };
+        host == "localhost"
+            || (host.parse::<std::net::IpAddr>()).is_ok_and(|address| address.is_loopback())
+    })
+}
+
 /// A password, never shown by `Debug`.
 #[derive(Clone)]
 pub struct Password(String);
@@ -109,6 +126,12 @@ impl ServeArgs {
                 (Some(user), None) => anyhow::bail!("--nats-user {user} needs TANBA_NATS_PASSWORD"),
                 (None, _) => None,
             };
+            if user.is_some() && self.nats_ca.is_none() && !loopback_only(urls) {
+                anyhow::bail!(
+                    "--nats-user would send its password in clear to {urls}: give --nats-ca \
+                     (TLS to the NATS servers), or reach them on loopback only"
+                );
+            }
             let settings = StreamSettings {
                 replicas: self.nats_replicas,
                 bytes_max: self.nats_stream_bytes,
@@ -192,4 +215,26 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         server.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_only;
+
+    #[test]
+    fn a_password_goes_in_clear_only_to_loopback() {
+        for urls in [
+            "nats://127.0.0.1:4222",
+            "nats://localhost:4222,nats://[::1]:4223",
+        ] {
+            assert!(loopback_only(urls), "{urls}");
+        }
+        for urls in [
+            "nats://10.0.0.1:4222",
+            "nats://127.0.0.1:4222,nats://nats-2:4222",
+            "nats://evil.example@127.0.0.1.example:4222",
+        ] {
+            assert!(!loopback_only(urls), "{urls}");
+        }
+    }
 }

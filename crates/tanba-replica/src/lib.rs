@@ -181,13 +181,7 @@ impl JetStreamLog {
             };
             let made = context.get_or_create_stream(config).await;
             let stream = made.map_err(unavailable)?;
-            let replicas = stream.cached_info().config.num_replicas;
-            if replicas != settings.replicas {
-                return Err(CommandLogError::Unavailable(format!(
-                    "stream {} has {replicas} replicas, not {}",
-                    settings.name, settings.replicas
-                )));
-            }
+            check_stream(&stream.cached_info().config, &settings)?;
             let heads = context.create_or_update_key_value(kv::Config {
                 bucket: settings.heads_bucket.clone(),
                 history: 1,
@@ -437,6 +431,33 @@ impl HeadBoard for JetStreamLog {
             }
             Ok(heads)
         })
+    }
+}
+
+/// Checks that a stream found under the command stream's name is made as Tanba makes it: a
+/// stream made otherwise (by hand, or by another program) could drop batches not yet applied
+/// (discard old), take other subjects' messages, or remember ids for less long than the
+/// appender retries.
+fn check_stream(found: &stream::Config, settings: &StreamSettings) -> Result<(), CommandLogError> {
+    let differences = [
+        ("replicas", found.num_replicas != settings.replicas),
+        ("subjects", found.subjects != [settings.subject.clone()]),
+        (
+            "discard policy",
+            found.discard != stream::DiscardPolicy::New,
+        ),
+        (
+            "duplicate window",
+            found.duplicate_window != settings.duplicate_window,
+        ),
+        ("storage", found.storage != stream::StorageType::File),
+    ];
+    match differences.iter().find(|(_, differs)| *differs) {
+        Some((what, _)) => Err(CommandLogError::Unavailable(format!(
+            "stream {} exists with another {what} than a node makes it with ({found:?})",
+            settings.name
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -458,3 +458,35 @@ fn r_is_22_a_message_without_a_batch_id_keeps_its_place_and_holds_nothing() {
     ];
     assert_eq!(seen, expected);
 }
+
+/// A stream found under the command stream's name but made otherwise (here: dropping old
+/// messages when full, which could drop batches not yet applied) is refused, not used.
+#[test]
+fn r_is_22_a_stream_made_otherwise_under_its_name_is_refused() {
+    let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
+    let settings = StreamSettings {
+        replicas: 1,
+        bytes_max: STREAM_BYTES_MAX_IN_TESTS,
+        ..StreamSettings::default()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = async_nats::connect(lone.url(0)).await.unwrap();
+        let config = async_nats::jetstream::stream::Config {
+            name: settings.name.clone(),
+            subjects: vec![settings.subject.clone()],
+            discard: async_nats::jetstream::stream::DiscardPolicy::Old,
+            ..Default::default()
+        };
+        let made = async_nats::jetstream::new(client)
+            .create_stream(config)
+            .await;
+        made.unwrap();
+    });
+    let refused = JetStreamLog::connect(&lone.urls(), settings).err();
+    let refused = refused.expect("a stream that drops old batches is refused");
+    assert!(refused.to_string().contains("discard policy"), "{refused}");
+}
