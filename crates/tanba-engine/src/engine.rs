@@ -599,8 +599,8 @@ impl Engine {
     }
 
     /// Makes this node its cluster's steward or not (`crate::steward`): only the steward
-    /// appends ticks and issues codes for the orders it applies; the others keep the orders
-    /// and issue what is left of them if they become steward.
+    /// appends ticks and issues codes for the orders it applies; a node that becomes steward
+    /// reads every incomplete order from its store and issues what is left.
     pub fn set_steward(&self, steward: bool) {
         self.progress.steward.store(steward, Ordering::Relaxed);
     }
@@ -760,14 +760,11 @@ impl Issuer {
                 }
             }
             waiting.extend(orders.try_iter());
-            if !self.progress.steward.load(Ordering::Relaxed) {
-                // The steward issues; the orders it completes are let go of here.
+            if !steward {
+                // The steward issues. What is left incomplete is read from the store again if
+                // this node becomes steward, so nothing is kept meanwhile.
+                waiting.clear();
                 std::thread::sleep(crate::steward::STEWARD_RENEW_INTERVAL);
-                let snapshot = self.store.snapshot();
-                waiting.retain(|order| {
-                    (crate::query::order_record(snapshot.as_ref(), *order))
-                        .map_or(true, |record| record.is_some_and(|r| r.issued < r.quantity))
-                });
                 continue;
             }
             let Some(order) = waiting.pop_front() else {

@@ -100,19 +100,22 @@ impl ClusterSeal {
         sealed
     }
 
-    /// The batch's bytes without their tag, if the tag verifies; none (and counted) if not.
-    pub fn open_batch(&self, id: BatchId, sealed: &[u8]) -> Option<Vec<u8>> {
-        let opened = sealed
+    /// The batch's bytes without their tag (taken off in place), if the tag verifies; none
+    /// (and counted) if not.
+    pub fn open_batch(&self, id: BatchId, mut sealed: Vec<u8>) -> Option<Vec<u8>> {
+        let verifies = sealed
             .split_at_checked(SEAL_BYTES)
-            .and_then(|(tag, bytes)| {
+            .is_some_and(|(tag, bytes)| {
                 let tag: [u8; SEAL_BYTES] = tag.try_into().expect("split at SEAL_BYTES");
                 // `blake3::Hash`'s equality takes constant time.
-                (self.batch_tag(id, bytes) == blake3::Hash::from(tag)).then(|| bytes.to_vec())
+                self.batch_tag(id, bytes) == blake3::Hash::from(tag)
             });
-        if opened.is_none() {
+        if !verifies {
             self.forged.batches.fetch_add(1, Ordering::Relaxed);
+            return None;
         }
-        opened
+        sealed.drain(..SEAL_BYTES);
+        Some(sealed)
     }
 
     /// `head` with its tag.
@@ -161,7 +164,8 @@ impl CommandLog for SealedLog {
     ) -> Result<Vec<Batch>, CommandLogError> {
         let mut batches = self.inner.read(from, batches_max, wait)?;
         for batch in &mut batches {
-            batch.bytes = (self.seal.open_batch(batch.id, &batch.bytes)).unwrap_or_default();
+            let sealed = std::mem::take(&mut batch.bytes);
+            batch.bytes = (self.seal.open_batch(batch.id, sealed)).unwrap_or_default();
         }
         Ok(batches)
     }

@@ -277,15 +277,17 @@ fn open_sign_in_secret(
     Ok(SignInSecret::from_bytes(secret))
 }
 
+/// Runs `call` on a thread of its own and waits for it: a shared log's calls block on a
+/// runtime of their own, which cannot run inside the server's.
+fn outside_runtime<T: Send>(call: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| scope.spawn(call).join()).expect("a call to the log does not panic")
+}
+
 /// A node draws its own sign-in secret only as the first of its cluster: the others share the
 /// first one's (tokens and the cluster's seal are keyed by it), and a node with a secret of its
 /// own would take every other node's batches for forgeries and they its own.
 fn refuse_own_secret_in_cluster(path: &Path, log: &SharedCommandLog) -> Result<(), StartError> {
-    // On a thread of its own: a shared log's calls block on a runtime of their own.
-    let last = std::thread::scope(|scope| {
-        (scope.spawn(|| log.0.last_position()).join()).expect("reading a position does not panic")
-    });
-    match last {
+    match outside_runtime(|| log.0.last_position()) {
         Ok(0) => Ok(()),
         Ok(batches) => Err(data_error(
             path,
@@ -450,14 +452,7 @@ fn catch_up(engine: &Engine, config: &ServerConfig) -> Result<(), StartError> {
         return Ok(());
     }
     loop {
-        // On a thread of its own: a shared log's calls may block on a runtime of their own,
-        // which cannot start inside this one.
-        let caught = std::thread::scope(|scope| {
-            (scope
-                .spawn(|| engine.catch_up(CATCH_UP_REPORT_INTERVAL))
-                .join())
-            .expect("a catch-up wait does not panic")
-        })?;
+        let caught = outside_runtime(|| engine.catch_up(CATCH_UP_REPORT_INTERVAL))?;
         if caught.caught_up {
             tracing::info!(
                 position = caught.log_position,
