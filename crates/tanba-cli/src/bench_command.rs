@@ -63,6 +63,10 @@ pub struct BenchArgs {
     /// and a second engine catching up with the stream.
     #[arg(long, conflicts_with_all = ["feeds", "analytics"])]
     cluster: bool,
+    /// Run the replay workloads instead ([`crate::bench_replay`]): a log of 1,000,000 sales
+    /// replayed into an empty store by the bulk path and by the ordinary write path.
+    #[arg(long, conflicts_with_all = ["feeds", "analytics", "cluster"])]
+    replay: bool,
 }
 
 /// How big each workload is.
@@ -124,6 +128,10 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     }
     if args.analytics {
         crate::bench_analytics::run(args.quick, &parent)?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    if args.replay {
+        crate::bench_replay::run(args.quick, &parent)?;
         return Ok(std::process::ExitCode::SUCCESS);
     }
     if args.cluster {

@@ -9,6 +9,7 @@ mod bench_cases;
 mod bench_cluster;
 mod bench_command;
 mod bench_feeds;
+mod bench_replay;
 mod calendar_command;
 mod case_verify;
 mod cases_command;

@@ -13,8 +13,14 @@ use crate::state::{Pending, State};
 
 /// Log entries read per page while verifying or replaying.
 pub const LOG_PAGE_ENTRIES: usize = 10_000;
-/// Changed keys replay gathers before writing them to the target.
-pub const REPLAY_FLUSH_OPERATIONS: usize = 200_000;
+/// Changed keys replay holds in memory before it loads them into its target: reads of what the
+/// events before wrote are answered from memory, and each load is a few large sorted files.
+pub const REPLAY_FLUSH_OPERATIONS: usize = 4_000_000;
+/// Bytes of changed keys and values replay holds in memory before it loads them (the entries'
+/// own overhead comes on top, about 100 bytes a key).
+pub const REPLAY_FLUSH_BYTES: usize = 1 << 30;
+/// Pages of checked log entries the reading thread may be ahead of the applying one.
+const REPLAY_PAGES_AHEAD: usize = 4;
 
 /// Whether a column is state: everything replay rebuilds. Checkpoints are signatures made at
 /// moments of the writer's choosing, not a function of the events, so they are left out, as are
@@ -236,7 +242,24 @@ pub fn stored_checkpoint(
 
 /// Rebuilds state in the empty store `target` from the log of `source` alone, checking the chain
 /// on the way. Returns the number of events replayed.
+///
+/// The bulk path: one thread reads the log and checks every entry against the chain while
+/// another applies the checked records to changes held in memory, which go into `target` as
+/// sorted table files ([`Store::load_sorted`]) every [`REPLAY_FLUSH_OPERATIONS`] keys or
+/// [`REPLAY_FLUSH_BYTES`], not key by key through its write path. A failure leaves `target`
+/// part-filled and without a head: it is scratch, to be thrown away.
 pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError> {
+    replay_in_loads(source, target, REPLAY_FLUSH_OPERATIONS)
+}
+
+/// [`replay`], loading the changes into `target` every `load_operations` changed keys (or
+/// [`REPLAY_FLUSH_BYTES`]): tests make it small, so that events read what earlier loads put
+/// into the store.
+pub fn replay_in_loads(
+    source: &dyn Store,
+    target: &dyn Store,
+    load_operations: usize,
+) -> Result<u64, EngineError> {
     let snapshot = source.snapshot();
     if target.snapshot().scan_prefix(Column::Log, &[], 1)?.len() == 1 {
         return Err(EngineError::Invalid {
@@ -244,38 +267,18 @@ pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError
             reason: "replay needs an empty store",
         });
     }
-    let mut head = LogHead {
-        sequence: 0,
-        hash: GENESIS,
-    };
-    let mut pending = Pending::for_replay();
-    let mut replayed = 0;
-    loop {
-        let from = keys::sequence(head.sequence + 1);
-        let entries = snapshot.scan_from(Column::Log, &[], &from, LOG_PAGE_ENTRIES)?;
-        if entries.is_empty() {
-            break;
-        }
-        for (key, value) in entries {
-            // The stored bytes are the chain's input: check them and copy them as they are.
-            let sequence = keys::trailing_u64(&key)?;
-            if sequence != head.sequence + 1 {
-                return Err(broken(sequence, "an entry is missing"));
-            }
-            let entry = stored_entry(&value)?;
-            let record = checked_entry(&head.hash, sequence, &entry)?;
-            let hash = entry.hash;
-            head = LogHead { sequence, hash };
-            let mut state = State::new(target, &mut pending);
-            state.put(Column::Log, key, value);
-            apply(&mut state, &record)?;
-            replayed += 1;
-            if pending.len() >= REPLAY_FLUSH_OPERATIONS {
-                let full = std::mem::replace(&mut pending, Pending::for_replay());
-                target.write(full.into_batch(target)?, Durability::Buffered)?;
-            }
-        }
-    }
+    let (applied, read) = std::thread::scope(|scope| {
+        let (pages, checked) = std::sync::mpsc::sync_channel(REPLAY_PAGES_AHEAD);
+        let reader = scope.spawn(|| read_checked(snapshot.as_ref(), pages));
+        // Applying drops the receiver when it ends, so a reader waiting to send wakes and stops.
+        let applied = apply_checked(target, checked, load_operations);
+        let read = reader.join().expect("the log reader does not panic");
+        (applied, read)
+    });
+    // A broken chain is the cause; an apply failure after it would only be its consequence.
+    let head = read?;
+    let (pending, replayed) = applied?;
+    let mut pending = pending;
     let mut state = State::new(target, &mut pending);
     if head.sequence > 0 {
         state.put(Column::Meta, keys::META_HEAD.to_vec(), head.to_bytes());
@@ -285,7 +288,9 @@ pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError
         keys::META_LAYOUT.to_vec(),
         keys::LAYOUT_VERSION.to_be_bytes().to_vec(),
     );
-    target.write(pending.into_batch(target)?, Durability::Synced)?;
+    pending.load_into(target)?;
+    // Loads sync themselves; this also syncs the counters' last batch.
+    target.write(tanba_store::WriteBatch::new(), Durability::Synced)?;
     if head != stored_head(snapshot.as_ref())? {
         return Err(broken(
             head.sequence,
@@ -293,6 +298,70 @@ pub fn replay(source: &dyn Store, target: &dyn Store) -> Result<u64, EngineError
         ));
     }
     Ok(replayed)
+}
+
+/// A page of log entries checked against the chain: each key, stored value and record.
+type CheckedPage = Vec<(Vec<u8>, Vec<u8>, LogRecord)>;
+
+/// Reads the log page by page, checks every entry against the chain and sends the page on;
+/// the head it reached. Stops early, with the head so far, if the receiver is gone.
+fn read_checked(
+    snapshot: &dyn Snapshot,
+    pages: std::sync::mpsc::SyncSender<CheckedPage>,
+) -> Result<LogHead, EngineError> {
+    let mut head = LogHead {
+        sequence: 0,
+        hash: GENESIS,
+    };
+    loop {
+        let from = keys::sequence(head.sequence + 1);
+        let entries = snapshot.scan_from(Column::Log, &[], &from, LOG_PAGE_ENTRIES)?;
+        if entries.is_empty() {
+            return Ok(head);
+        }
+        let mut page = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            let sequence = keys::trailing_u64(&key)?;
+            if sequence != head.sequence + 1 {
+                return Err(broken(sequence, "an entry is missing"));
+            }
+            let entry = stored_entry(&value)?;
+            let record = checked_entry(&head.hash, sequence, &entry)?;
+            head = LogHead {
+                sequence,
+                hash: entry.hash,
+            };
+            page.push((key, value, record));
+        }
+        if pages.send(page).is_err() {
+            return Ok(head);
+        }
+    }
+}
+
+/// Applies checked pages as they come into changes held in memory, loading them into `target`
+/// whenever they grow past the flush bounds; the changes not yet loaded and the number of
+/// events applied.
+fn apply_checked(
+    target: &dyn Store,
+    pages: std::sync::mpsc::Receiver<CheckedPage>,
+    load_operations: usize,
+) -> Result<(Pending, u64), EngineError> {
+    let mut pending = Pending::for_replay();
+    let mut replayed = 0;
+    for page in pages {
+        for (key, value, record) in page {
+            // The stored bytes are the chain's input: copied as they are.
+            let mut state = State::new(target, &mut pending);
+            state.put(Column::Log, key, value);
+            apply(&mut state, &record)?;
+            replayed += 1;
+            if pending.len() >= load_operations || pending.bytes_set() >= REPLAY_FLUSH_BYTES {
+                std::mem::replace(&mut pending, Pending::for_replay()).load_into(target)?;
+            }
+        }
+    }
+    Ok((pending, replayed))
 }
 
 /// The first difference between the state of two stores (the bookkeeping of checkpoints and of

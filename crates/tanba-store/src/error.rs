@@ -24,6 +24,9 @@ pub enum StoreError {
     /// A scan's start key does not begin with its prefix.
     #[error("a scan's start key must begin with its prefix")]
     ScanStartOutsidePrefix,
+    /// A bulk load's keys were not in strictly ascending order.
+    #[error("a bulk load takes its keys in strictly ascending order")]
+    LoadOutOfOrder,
 }
 
 impl StoreError {
@@ -33,6 +36,7 @@ impl StoreError {
         "TANBA-STORE-BATCH-TOO-LARGE",
         "TANBA-STORE-SCAN-TOO-LARGE",
         "TANBA-STORE-SCAN-START-OUTSIDE-PREFIX",
+        "TANBA-STORE-LOAD-OUT-OF-ORDER",
     ];
 
     /// The stable error code.
@@ -42,6 +46,7 @@ impl StoreError {
             StoreError::BatchTooLarge => "TANBA-STORE-BATCH-TOO-LARGE",
             StoreError::ScanTooLarge { .. } => "TANBA-STORE-SCAN-TOO-LARGE",
             StoreError::ScanStartOutsidePrefix => "TANBA-STORE-SCAN-START-OUTSIDE-PREFIX",
+            StoreError::LoadOutOfOrder => "TANBA-STORE-LOAD-OUT-OF-ORDER",
         }
     }
 }

@@ -42,6 +42,10 @@ pub const SCAN_ENTRIES_MAX: usize = 100_000;
 /// One key and its value.
 pub type Entry = (Vec<u8>, Vec<u8>);
 
+/// One key's change in a bulk load ([`Store::load_sorted`]): its new value, or `None` if
+/// deleted.
+pub type Change = (Vec<u8>, Option<Vec<u8>>);
+
 /// Whether a write must be on stable storage before it returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
@@ -169,6 +173,32 @@ pub trait Store: Send + Sync {
     /// A consistent view of the store as it is now.
     fn snapshot(&self) -> Box<dyn Snapshot + '_>;
 
+    /// Bulk load, for a store being rebuilt that serves no one meanwhile (replay): applies
+    /// `changes` of `column`, whose keys must come in strictly ascending order, after every
+    /// write before it, synced when it returns. Not atomic: a failure may leave some of the
+    /// changes applied. RocksDB writes them as a sorted table file and ingests it, past its
+    /// write-ahead log and memory tables; by default (the memory store) they are written in
+    /// batches.
+    fn load_sorted(
+        &self,
+        column: Column,
+        changes: &mut dyn Iterator<Item = Change>,
+    ) -> Result<(), StoreError> {
+        let mut batch = WriteBatch::new();
+        let mut last: Option<Vec<u8>> = None;
+        for (key, value) in changes {
+            check_ascending(&mut last, &key)?;
+            if batch.len() == BATCH_OPERATIONS_MAX {
+                self.write(std::mem::take(&mut batch), Durability::Buffered)?;
+            }
+            match value {
+                Some(value) => batch.put(column, key, value)?,
+                None => batch.delete(column, key)?,
+            }
+        }
+        self.write(batch, Durability::Synced)
+    }
+
     /// The value under `key`, as of now.
     fn get(&self, column: Column, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         self.snapshot().get(column, key)
@@ -182,6 +212,21 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         self.snapshot().multi_get(column, keys)
     }
+}
+
+/// Checks that `key` comes after `last` (a bulk load's previous key) and remembers it.
+pub(crate) fn check_ascending(last: &mut Option<Vec<u8>>, key: &[u8]) -> Result<(), StoreError> {
+    if last.as_deref().is_some_and(|last| last >= key) {
+        return Err(StoreError::LoadOutOfOrder);
+    }
+    match last {
+        Some(last) => {
+            last.clear();
+            last.extend_from_slice(key);
+        }
+        None => *last = Some(key.to_vec()),
+    }
+    Ok(())
 }
 
 /// Checks a scan's arguments; shared by both stores so they refuse alike.

@@ -2,21 +2,29 @@
 //! synced when asked ([`Durability::Synced`]), reads from RocksDB snapshots.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rocksdb::{
-    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, Direction, IteratorMode,
-    Options, ReadOptions, SnapshotWithThreadMode, WriteOptions,
+    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, Direction,
+    IngestExternalFileOptions, IteratorMode, Options, ReadOptions, SnapshotWithThreadMode,
+    SstFileWriter, WriteOptions,
 };
 
 use crate::{
-    BatchOperation, Column, Durability, Entry, OPEN_FILES_DEFAULT, OPEN_FILES_MIN, ScanVisitor,
-    Snapshot, Store, StoreError, Visitor, WriteBatch, check_scan,
+    BatchOperation, Change, Column, Durability, Entry, OPEN_FILES_DEFAULT, OPEN_FILES_MIN,
+    ScanVisitor, Snapshot, Store, StoreError, Visitor, WriteBatch, check_ascending, check_scan,
 };
 
 /// A RocksDB-backed [`Store`].
 pub struct RocksStore {
     db: DB,
+    /// Names the table files of bulk loads ([`Store::load_sorted`]) apart.
+    loads: AtomicU64,
 }
+
+/// The directory, inside the store's, where bulk loads write their table files before RocksDB
+/// takes them in (and moves them into its own files).
+const LOAD_DIRECTORY: &str = "bulk-load";
 
 impl std::fmt::Debug for RocksStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -61,7 +69,7 @@ impl RocksStore {
         options.create_if_missing(true);
         options.create_missing_column_families(true);
         let db = DB::open_cf_descriptors(&options, path, families).map_err(engine)?;
-        Ok(RocksStore { db })
+        Ok(RocksStore::over(db))
     }
 
     /// Opens an existing store to read only, beside a server that may be writing it (RocksDB
@@ -71,7 +79,7 @@ impl RocksStore {
         let (options, families) = options(OPEN_FILES_MIN);
         let db =
             DB::open_cf_descriptors_read_only(&options, path, families, false).map_err(engine)?;
-        Ok(RocksStore { db })
+        Ok(RocksStore::over(db))
     }
 
     /// Writes a consistent copy of the store as it is now into `directory` (which must not
@@ -80,6 +88,44 @@ impl RocksStore {
     pub fn checkpoint(&self, directory: &Path) -> Result<(), StoreError> {
         let checkpoint = rocksdb::checkpoint::Checkpoint::new(&self.db).map_err(engine)?;
         checkpoint.create_checkpoint(directory).map_err(engine)
+    }
+
+    fn over(db: DB) -> RocksStore {
+        RocksStore {
+            db,
+            loads: AtomicU64::new(0),
+        }
+    }
+
+    /// Writes `changes` into a new table file at `path` with `column`'s table format; whether
+    /// there were any (RocksDB makes no empty table file).
+    fn write_table(
+        &self,
+        column: Column,
+        changes: &mut dyn Iterator<Item = Change>,
+        path: &Path,
+    ) -> Result<bool, StoreError> {
+        let mut changes = changes.peekable();
+        if changes.peek().is_none() {
+            return Ok(false);
+        }
+        let directory = path.parent().expect("a file in the load directory");
+        std::fs::create_dir_all(directory)
+            .map_err(|error| StoreError::Engine(format!("{}: {error}", directory.display())))?;
+        let options = family_options(column, &Cache::new_lru_cache(0));
+        let mut writer = SstFileWriter::create(&options);
+        writer.open(path).map_err(engine)?;
+        let mut last = None;
+        for (key, value) in changes {
+            check_ascending(&mut last, &key)?;
+            match value {
+                Some(value) => writer.put(&key, &value),
+                None => writer.delete(&key),
+            }
+            .map_err(engine)?;
+        }
+        writer.finish().map_err(engine)?;
+        Ok(true)
     }
 
     fn family(&self, column: Column) -> &ColumnFamily {
@@ -100,29 +146,33 @@ fn options(open_files_max: usize) -> (Options, [ColumnFamilyDescriptor; Column::
         std::thread::available_parallelism().map_or(2, |cores| cores.get() as i32),
     );
     let cache = Cache::new_lru_cache(BLOCK_CACHE_BYTES);
-    let families = Column::ALL.map(|column| {
-        let mut table = BlockBasedOptions::default();
-        table.set_block_cache(&cache);
-        // Point lookups dominate (code cards, and the writer's check that a new serial was
-        // never issued, which mostly misses): a bloom filter answers a miss without reading
-        // a data block.
-        table.set_bloom_filter(BLOOM_BITS_PER_KEY, false);
-        table.set_cache_index_and_filter_blocks(true);
-        table.set_pin_l0_filter_and_index_blocks_in_cache(true);
-        if column == Column::Log {
-            table.set_block_size(LOG_BLOCK_BYTES);
-        }
-        let mut family = Options::default();
-        family.set_compression_type(rocksdb::DBCompressionType::Lz4);
-        family.set_block_based_table_factory(&table);
-        family.set_write_buffer_size(WRITE_BUFFER_BYTES);
-        // The memtable gets a bloom filter too: a read of a key written long ago (flushed
-        // to a table file) then skips the memtable's skip-list search.
-        family.set_memtable_whole_key_filtering(true);
-        family.set_memtable_prefix_bloom_ratio(MEMTABLE_BLOOM_RATIO);
-        ColumnFamilyDescriptor::new(column.name(), family)
-    });
+    let families = Column::ALL
+        .map(|column| ColumnFamilyDescriptor::new(column.name(), family_options(column, &cache)));
     (options, families)
+}
+
+/// A column family's options: its table format (which a bulk load's table files share) and
+/// its memory tables.
+fn family_options(column: Column, cache: &Cache) -> Options {
+    let mut table = BlockBasedOptions::default();
+    table.set_block_cache(cache);
+    // Point lookups dominate (code cards, and the writer's check that a new serial was never
+    // issued, which mostly misses): a bloom filter answers a miss without reading a data block.
+    table.set_bloom_filter(BLOOM_BITS_PER_KEY, false);
+    table.set_cache_index_and_filter_blocks(true);
+    table.set_pin_l0_filter_and_index_blocks_in_cache(true);
+    if column == Column::Log {
+        table.set_block_size(LOG_BLOCK_BYTES);
+    }
+    let mut family = Options::default();
+    family.set_compression_type(rocksdb::DBCompressionType::Lz4);
+    family.set_block_based_table_factory(&table);
+    family.set_write_buffer_size(WRITE_BUFFER_BYTES);
+    // The memtable gets a bloom filter too: a read of a key written long ago (flushed to a
+    // table file) then skips the memtable's skip-list search.
+    family.set_memtable_whole_key_filtering(true);
+    family.set_memtable_prefix_bloom_ratio(MEMTABLE_BLOOM_RATIO);
+    family
 }
 
 impl Store for RocksStore {
@@ -141,6 +191,38 @@ impl Store for RocksStore {
         let mut options = WriteOptions::default();
         options.set_sync(durability == Durability::Synced);
         self.db.write_opt(rocks_batch, &options).map_err(engine)
+    }
+
+    fn load_sorted(
+        &self,
+        column: Column,
+        changes: &mut dyn Iterator<Item = Change>,
+    ) -> Result<(), StoreError> {
+        let number = self.loads.fetch_add(1, Ordering::Relaxed);
+        let path = (self.db.path())
+            .join(LOAD_DIRECTORY)
+            .join(format!("{}-{number}.sst", column.name()));
+        match self.write_table(column, changes, &path) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(error) => {
+                // Half written: the file is nobody's.
+                let _ = std::fs::remove_file(&path);
+                return Err(error);
+            }
+        }
+        // Moved, not copied: the file becomes one of the store's own. RocksDB syncs it and
+        // records it in the manifest before the call returns; it lands above every key it
+        // overlaps, so it is newer than every write before it.
+        let mut options = IngestExternalFileOptions::default();
+        options.set_move_files(true);
+        let ingested =
+            (self.db).ingest_external_file_cf_opts(self.family(column), &options, vec![&path]);
+        if ingested.is_err() {
+            // Not taken in: the file is nobody's.
+            let _ = std::fs::remove_file(&path);
+        }
+        ingested.map_err(engine)
     }
 
     // Straight from the database: a point read needs no snapshot of its own.

@@ -244,6 +244,117 @@ fn bulk_scans_visit_what_paged_scans_return() {
     });
 }
 
+/// Changes for a bulk load: keys `from..to` (four digits) set to `value`.
+fn changes(from: u32, to: u32, value: &str) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+    (from..to)
+        .map(|n| {
+            (
+                format!("{n:04}").into_bytes(),
+                Some(value.as_bytes().to_vec()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_bulk_load_lands_after_every_write_before_it() {
+    each_store(|store| {
+        store
+            .write(
+                batch(&[
+                    (Column::Codes, b"0001", Some(b"written")),
+                    (Column::Codes, b"0002", Some(b"written")),
+                    (Column::Codes, b"9999", Some(b"kept")),
+                ]),
+                Durability::Buffered,
+            )
+            .unwrap();
+        let mut loaded = changes(0, 1_000, "loaded");
+        loaded[2].1 = None;
+        store
+            .load_sorted(Column::Codes, &mut loaded.into_iter())
+            .unwrap();
+        let snapshot = store.snapshot();
+        let all = snapshot.scan_prefix(Column::Codes, b"", 2_000).unwrap();
+        assert_eq!(
+            all.len(),
+            1_000,
+            "999 loaded, one deleted by the load, one kept"
+        );
+        assert_eq!(all[1], (b"0001".to_vec(), b"loaded".to_vec()));
+        assert_eq!(all[2].0, b"0003".to_vec(), "the load deleted 0002");
+        assert_eq!(all[999], (b"9999".to_vec(), b"kept".to_vec()));
+        // A write after the load lands after it, and a second load over the first wins.
+        store
+            .write(
+                batch(&[(Column::Codes, b"0005", Some(b"after"))]),
+                Durability::Synced,
+            )
+            .unwrap();
+        store
+            .load_sorted(Column::Codes, &mut changes(6, 8, "again").into_iter())
+            .unwrap();
+        assert_eq!(
+            store.get(Column::Codes, b"0005").unwrap(),
+            Some(b"after".to_vec())
+        );
+        assert_eq!(
+            store.get(Column::Codes, b"0007").unwrap(),
+            Some(b"again".to_vec())
+        );
+        assert_eq!(
+            store.get(Column::Log, b"0001").unwrap(),
+            None,
+            "one column only"
+        );
+        // Nothing to load is no error.
+        store
+            .load_sorted(Column::Codes, &mut std::iter::empty())
+            .unwrap();
+    });
+}
+
+#[test]
+fn a_bulk_load_out_of_order_is_refused() {
+    each_store(|store| {
+        for keys in [&["b", "a"][..], &["a", "a"]] {
+            let mut load = keys
+                .iter()
+                .map(|key| (key.as_bytes().to_vec(), Some(b"v".to_vec())));
+            let refused = store.load_sorted(Column::Codes, &mut load).unwrap_err();
+            assert!(matches!(refused, StoreError::LoadOutOfOrder), "{refused}");
+            assert_eq!(refused.code(), "TANBA-STORE-LOAD-OUT-OF-ORDER");
+            assert_eq!(
+                store.get(Column::Codes, b"a").unwrap(),
+                None,
+                "nothing loaded"
+            );
+        }
+    });
+}
+
+#[test]
+fn a_bulk_load_survives_reopening_rocksdb_and_leaves_no_file_behind() {
+    let directory = tempfile::tempdir().unwrap();
+    {
+        let store = RocksStore::open(directory.path()).unwrap();
+        store
+            .load_sorted(Column::Log, &mut changes(0, 100, "event").into_iter())
+            .unwrap();
+    }
+    let store = RocksStore::open(directory.path()).unwrap();
+    assert_eq!(
+        store.get(Column::Log, b"0042").unwrap(),
+        Some(b"event".to_vec())
+    );
+    let mut refused = [(b"b".to_vec(), None), (b"a".to_vec(), None)].into_iter();
+    assert!(store.load_sorted(Column::Log, &mut refused).is_err());
+    let left = std::fs::read_dir(directory.path().join("bulk-load"))
+        .unwrap()
+        .count();
+    assert_eq!(left, 0, "the table file became the store's own");
+}
+
 #[test]
 fn synced_writes_survive_reopening_rocksdb() {
     let directory = tempfile::tempdir().unwrap();
