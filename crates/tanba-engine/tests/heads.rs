@@ -68,6 +68,32 @@ fn r_is_22_a_node_that_differs_from_the_majority_stops_and_the_majority_goes_on(
 }
 
 #[test]
+fn r_is_22_a_node_given_twice_on_the_board_counts_once() {
+    let a = node(&["beer", "wine"]);
+    let b = node(&["beer", "wine"]);
+    let c = node(&["beer", "vodka"]);
+    // The differing node twice (as a board replaying an old entry, or a forger copying one
+    // might give it): counted twice it would be half of four nodes, and stop `a`.
+    let heads = [head_of("b", &b), head_of("c", &c), head_of("c", &c)];
+    assert_eq!(
+        verdict("a", &a, &heads),
+        Verdict::Agreed {
+            compared: 2,
+            differing: 1,
+        }
+    );
+    // Nor does this node's own name on the board count as another node.
+    let with_own = [head_of("a", &c), head_of("b", &b)];
+    assert_eq!(
+        verdict("a", &a, &with_own),
+        Verdict::Agreed {
+            compared: 1,
+            differing: 0,
+        }
+    );
+}
+
+#[test]
 fn r_is_22_two_nodes_that_differ_both_stop() {
     let a = node(&["beer"]);
     let c = node(&["vodka"]);

@@ -324,6 +324,31 @@ fn r_is_22_every_head_board_keeps_each_nodes_latest_head_for_every_node() {
     board_suite("jetstream R1", &first, &second);
 }
 
+/// A head put under another node's key (a copy made to be counted as a second node), or bytes
+/// that are no head, are no one's: the board gives neither.
+#[test]
+fn r_is_22_a_head_under_another_nodes_key_is_no_ones() {
+    let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
+    let board = jetstream_log(&lone, 1);
+    board.publish(&head("a", 3)).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = async_nats::connect(lone.url(0)).await.unwrap();
+        let stream = async_nats::jetstream::new(client);
+        let bucket = StreamSettings::default().heads_bucket;
+        let heads = stream.get_key_value(bucket).await.unwrap();
+        heads
+            .put("b", head("a", 3).to_bytes().into())
+            .await
+            .unwrap();
+        heads.put("c", "no head".into()).await.unwrap();
+    });
+    assert_eq!(board.heads().unwrap(), [head("a", 3)]);
+}
+
 #[test]
 fn r_is_22_a_secured_stream_takes_only_its_accounts_user_over_tls() {
     let directory = tempfile::tempdir().unwrap();
