@@ -11,9 +11,10 @@
 //! counts and passes over; [`SealedBoard`] leaves a head whose tag does not verify off the
 //! board. Every node holds the same key, so every node passes over the same batches and the
 //! logs stay equal. A node given another key applies its own batches only, which the others
-//! pass over, and neither side counts the other's heads: divergence does not see it, the
-//! counts of forgeries do (`tanba_forged_*`, an alert), and a node with no secret at all
-//! refuses to join a stream that has begun.
+//! pass over, and neither side counts the other's heads: divergence would not see it. So a
+//! node refuses to start unless a batch at the front of the log verifies under its key
+//! ([`ClusterSeal::check_log`]), and one with no secret at all refuses to join a stream that
+//! has begun; the counts of forgeries (`tanba_forged_*`, an alert) show the rest.
 //!
 //! A tag binds the batch id: a batch copied under a new id is forged, and one appended again
 //! under its own id is a duplicate that the stream's window and the core's remembered ids drop.
@@ -34,6 +35,23 @@ pub const SEAL_BYTES: usize = 32;
 /// The key derivation contexts (BLAKE3 `derive_key`): one key per use of the secret.
 const BATCH_KEY_CONTEXT: &str = "tanba 2026-12-06 command log batch seal";
 const HEAD_KEY_CONTEXT: &str = "tanba 2026-12-06 published head seal";
+
+/// Batches [`ClusterSeal::check_log`] reads from the front of the log.
+pub const SEAL_CHECK_BATCHES: usize = 64;
+
+/// What [`ClusterSeal::check_log`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealCheck {
+    /// The log holds no batch yet: this node may be the cluster's first.
+    Nothing,
+    /// A batch at the front of the log is sealed with this seal.
+    Ours,
+    /// None of the `read` batches at the front of the log is: another cluster's secret.
+    Another {
+        /// Batches read.
+        read: usize,
+    },
+}
 
 /// What a node counted as forged since it started.
 #[derive(Debug, Default)]
@@ -92,6 +110,41 @@ impl ClusterSeal {
         blake3::keyed_hash(&self.head_key, &unsealed.to_bytes())
     }
 
+    /// Whether a sealed batch's tag verifies (not counted).
+    fn batch_verifies(&self, id: BatchId, sealed: &[u8]) -> bool {
+        sealed
+            .split_at_checked(SEAL_BYTES)
+            .is_some_and(|(tag, bytes)| {
+                let tag: [u8; SEAL_BYTES] = tag.try_into().expect("split at SEAL_BYTES");
+                // `blake3::Hash`'s equality takes constant time.
+                self.batch_tag(id, bytes) == blake3::Hash::from(tag)
+            })
+    }
+
+    /// Whether this is the seal of the cluster that wrote `log` (not sealed: the log as the
+    /// log service holds it), told by the first [`SEAL_CHECK_BATCHES`] batches it holds: a
+    /// node given another cluster's secret would apply only its own batches, and no head
+    /// comparison would see it. [`SealCheck::Nothing`] if the log holds no batch yet.
+    pub fn check_log(&self, log: &dyn CommandLog) -> Result<SealCheck, CommandLogError> {
+        let batches = match log.read(1, SEAL_CHECK_BATCHES, Duration::ZERO) {
+            Err(CommandLogError::Trimmed { first, .. }) => {
+                log.read(first, SEAL_CHECK_BATCHES, Duration::ZERO)?
+            }
+            read => read?,
+        };
+        if batches.is_empty() {
+            return Ok(SealCheck::Nothing);
+        }
+        // One is enough: whoever could append junk could not seal it, and junk before the
+        // cluster's first batch is not likely to fill the whole window.
+        match (batches.iter()).any(|batch| self.batch_verifies(batch.id, &batch.bytes)) {
+            true => Ok(SealCheck::Ours),
+            false => Ok(SealCheck::Another {
+                read: batches.len(),
+            }),
+        }
+    }
+
     /// `bytes` with their tag in front.
     pub fn seal_batch(&self, id: BatchId, bytes: &[u8]) -> Vec<u8> {
         let mut sealed = Vec::with_capacity(SEAL_BYTES + bytes.len());
@@ -103,14 +156,7 @@ impl ClusterSeal {
     /// The batch's bytes without their tag (taken off in place), if the tag verifies; none
     /// (and counted) if not.
     pub fn open_batch(&self, id: BatchId, mut sealed: Vec<u8>) -> Option<Vec<u8>> {
-        let verifies = sealed
-            .split_at_checked(SEAL_BYTES)
-            .is_some_and(|(tag, bytes)| {
-                let tag: [u8; SEAL_BYTES] = tag.try_into().expect("split at SEAL_BYTES");
-                // `blake3::Hash`'s equality takes constant time.
-                self.batch_tag(id, bytes) == blake3::Hash::from(tag)
-            });
-        if !verifies {
+        if !self.batch_verifies(id, &sealed) {
             self.forged.batches.fetch_add(1, Ordering::Relaxed);
             return None;
         }

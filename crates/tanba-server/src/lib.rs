@@ -68,7 +68,7 @@ use tanba_crypto::sign_in::SignInSecret;
 use tanba_crypto::{KeyRing, create_key_ring, load_key_ring};
 use tanba_engine::command_log::CommandLog;
 use tanba_engine::heads::HeadBoard;
-use tanba_engine::seal::{ClusterSeal, SealedBoard, SealedLog};
+use tanba_engine::seal::{ClusterSeal, SealCheck, SealedBoard, SealedLog};
 use tanba_engine::{Clock, Engine, EngineConfig, EngineError, SystemClock, query};
 #[cfg(feature = "rocksdb")]
 use tanba_store::RocksStore;
@@ -303,6 +303,28 @@ fn refuse_own_secret_in_cluster(path: &Path, log: &SharedCommandLog) -> Result<(
     }
 }
 
+/// A node whose sign-in secret is not its cluster's would apply its own batches alone (the
+/// others' fail its seal, and its own theirs) and serve a state of its own: it does not start.
+fn refuse_another_clusters_secret(
+    path: &Path,
+    log: &SharedCommandLog,
+    seal: &ClusterSeal,
+) -> Result<(), StartError> {
+    match outside_runtime(|| seal.check_log(log.0.as_ref())) {
+        Ok(SealCheck::Nothing | SealCheck::Ours) => Ok(()),
+        Ok(SealCheck::Another { read }) => Err(data_error(
+            path,
+            format!(
+                "not this cluster's: none of the first {read} batches on the command log is                  sealed with it; copy the cluster's sign-in secret and key ring here                  (deploy/RUNBOOK.md)"
+            ),
+        )),
+        Err(error) => Err(data_error(
+            path,
+            format!("the command log cannot tell whether it is this cluster's: {error}"),
+        )),
+    }
+}
+
 /// The one Prometheus recorder of the process (a global recorder can be installed once; tests
 /// start several servers in one process).
 pub fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
@@ -510,6 +532,9 @@ impl RunningServer {
         let secret = open_sign_in_secret(&data_dir, config.command_log.as_ref())?;
         let cluster_seal = (config.command_log.is_some() || config.head_board.is_some())
             .then(|| ClusterSeal::derive(&secret));
+        if let Some((log, seal)) = config.command_log.as_ref().zip(cluster_seal.as_ref()) {
+            refuse_another_clusters_secret(&data_dir.join(SIGN_IN_SECRET_FILE), log, seal)?;
+        }
         let engine_dir = data_dir.join(ENGINE_DIRECTORY);
         let rocks = Arc::new(
             RocksStore::open_with_files(&engine_dir, config.store_open_files_max)

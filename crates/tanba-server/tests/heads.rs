@@ -208,6 +208,51 @@ async fn r_is_22_a_batch_on_the_command_log_not_sealed_by_the_cluster_is_not_app
     );
 }
 
+/// A node given another cluster's sign-in secret would apply only its own batches (the
+/// cluster's fail its seal) and serve a state of its own, unseen by the head comparison: it
+/// does not start. The cluster's own secret starts.
+#[tokio::test(flavor = "multi_thread")]
+async fn r_is_22_a_node_with_another_clusters_secret_does_not_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let log = Arc::new(LocalLog::new());
+    let shared = log.clone();
+    let cluster = support::start(move |config| {
+        config.command_log = Some(SharedCommandLog(shared));
+    })
+    .await;
+    assert!(
+        log.last_position().unwrap() > 0,
+        "the first node wrote batches"
+    );
+    let cluster_secret = std::fs::read(cluster.directory.path().join("data/sign-in.secret"));
+    for (secret, starts) in [(vec![7; 32], false), (cluster_secret.unwrap(), true)] {
+        let directory = tempfile::tempdir().unwrap();
+        let data_dir = directory.path().join("data");
+        std::fs::create_dir(&data_dir).unwrap();
+        let secret_path = data_dir.join(tanba_server::SIGN_IN_SECRET_FILE);
+        std::fs::write(&secret_path, secret).unwrap();
+        std::fs::set_permissions(&secret_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let config = tanba_server::ServerConfig {
+            data_dir,
+            http_addr: "127.0.0.1:0".parse().unwrap(),
+            grpc_addr: "127.0.0.1:0".parse().unwrap(),
+            command_log: Some(SharedCommandLog(log.clone())),
+            ..tanba_server::ServerConfig::default()
+        };
+        match tanba_server::RunningServer::start(config).await {
+            Ok(server) => {
+                assert!(starts, "a node with another cluster's secret started");
+                server.shutdown().await;
+            }
+            Err(error) => {
+                assert!(!starts, "the cluster's own secret was refused: {error}");
+                assert!(error.to_string().contains("not this cluster's"), "{error}");
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn r_is_22_only_the_steward_issues_and_another_node_takes_over_when_it_lets_go() {
     let lease = Arc::new(MemoryLease::default());
