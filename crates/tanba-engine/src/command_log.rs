@@ -36,7 +36,7 @@ pub const READ_BYTES_MAX: usize = 64 << 20;
 
 /// Bytes of one batch's commands at most: a replicated log's batch also carries its seal
 /// (`crate::seal`).
-pub const BATCH_COMMANDS_BYTES_MAX: usize = BATCH_BYTES_MAX - crate::seal::SEAL_BYTES;
+pub const BATCH_COMMANDS_BYTES_MAX: usize = BATCH_BYTES_MAX - crate::seal::BATCH_SEAL_BYTES;
 
 const _: () =
     assert!(tanba_types::limits::REFERENCE_BYTES_MAX + (1 << 20) < BATCH_COMMANDS_BYTES_MAX);

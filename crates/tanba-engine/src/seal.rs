@@ -16,8 +16,10 @@
 //! ([`ClusterSeal::check_log`]), and one with no secret at all refuses to join a stream that
 //! has begun; the counts of forgeries (`tanba_forged_*`, an alert) show the rest.
 //!
-//! A tag binds the batch id: a batch copied under a new id is forged, and one appended again
-//! under its own id is a duplicate that the stream's window and the core's remembered ids drop.
+//! A tag binds the batch id: a batch copied under a new id is forged. It also binds a position
+//! the appender had seen the log reach: a batch appended again under its own id lands within
+//! [`SEALED_POSITIONS_AHEAD_MAX`] positions of its first, a duplicate that the stream's window
+//! and the core's remembered ids drop, or past them, where the seal no longer opens it.
 //! NATS accounts limit who may publish at all (deploy/nats); the seal is the line behind them.
 
 use std::sync::Arc;
@@ -35,6 +37,14 @@ pub const SEAL_BYTES: usize = 32;
 /// The key derivation contexts (BLAKE3 `derive_key`): one key per use of the secret.
 const BATCH_KEY_CONTEXT: &str = "tanba 2026-12-06 command log batch seal";
 const HEAD_KEY_CONTEXT: &str = "tanba 2026-12-06 published head seal";
+
+/// Bytes a sealed batch carries before its commands: the tag and the position its appender
+/// had seen.
+pub const BATCH_SEAL_BYTES: usize = SEAL_BYTES + 8;
+
+/// Positions a batch may land past the one its appender had seen: as many as the core
+/// remembers batch ids for, so that a batch appended again is dropped by one or the other.
+pub const SEALED_POSITIONS_AHEAD_MAX: Position = crate::core::BATCH_IDS_KEPT;
 
 /// Batches [`ClusterSeal::check_log`] reads from the front of the log.
 pub const SEAL_CHECK_BATCHES: usize = 64;
@@ -95,9 +105,10 @@ impl ClusterSeal {
         self.forged.heads.load(Ordering::Relaxed)
     }
 
-    fn batch_tag(&self, id: BatchId, bytes: &[u8]) -> blake3::Hash {
+    fn batch_tag(&self, id: BatchId, seen: Position, bytes: &[u8]) -> blake3::Hash {
         let mut hasher = blake3::Hasher::new_keyed(&self.batch_key);
         hasher.update(&id.0);
+        hasher.update(&seen.to_be_bytes());
         hasher.update(bytes);
         hasher.finalize()
     }
@@ -110,15 +121,14 @@ impl ClusterSeal {
         blake3::keyed_hash(&self.head_key, &unsealed.to_bytes())
     }
 
-    /// Whether a sealed batch's tag verifies (not counted).
-    fn batch_verifies(&self, id: BatchId, sealed: &[u8]) -> bool {
-        sealed
-            .split_at_checked(SEAL_BYTES)
-            .is_some_and(|(tag, bytes)| {
-                let tag: [u8; SEAL_BYTES] = tag.try_into().expect("split at SEAL_BYTES");
-                // `blake3::Hash`'s equality takes constant time.
-                self.batch_tag(id, bytes) == blake3::Hash::from(tag)
-            })
+    /// The position its appender had seen, if a sealed batch's tag verifies (not counted).
+    fn batch_verifies(&self, id: BatchId, sealed: &[u8]) -> Option<Position> {
+        let (tag, rest) = sealed.split_at_checked(SEAL_BYTES)?;
+        let (seen, bytes) = rest.split_at_checked(8)?;
+        let tag: [u8; SEAL_BYTES] = tag.try_into().expect("split at SEAL_BYTES");
+        let seen = Position::from_be_bytes(seen.try_into().expect("split at 8"));
+        // `blake3::Hash`'s equality takes constant time.
+        (self.batch_tag(id, seen, bytes) == blake3::Hash::from(tag)).then_some(seen)
     }
 
     /// Whether this is the seal of the cluster that wrote `log` (not sealed: the log as the
@@ -137,7 +147,7 @@ impl ClusterSeal {
         }
         // One is enough: whoever could append junk could not seal it, and junk before the
         // cluster's first batch is not likely to fill the whole window.
-        match (batches.iter()).any(|batch| self.batch_verifies(batch.id, &batch.bytes)) {
+        match (batches.iter()).any(|batch| self.batch_verifies(batch.id, &batch.bytes).is_some()) {
             true => Ok(SealCheck::Ours),
             false => Ok(SealCheck::Another {
                 read: batches.len(),
@@ -145,22 +155,34 @@ impl ClusterSeal {
         }
     }
 
-    /// `bytes` with their tag in front.
-    pub fn seal_batch(&self, id: BatchId, bytes: &[u8]) -> Vec<u8> {
-        let mut sealed = Vec::with_capacity(SEAL_BYTES + bytes.len());
-        sealed.extend_from_slice(self.batch_tag(id, bytes).as_bytes());
+    /// `bytes` with their envelope in front: the tag, and `seen`, a position the appender
+    /// knew the log had reached (sealed with the bytes).
+    pub fn seal_batch(&self, id: BatchId, seen: Position, bytes: &[u8]) -> Vec<u8> {
+        let mut sealed = Vec::with_capacity(BATCH_SEAL_BYTES + bytes.len());
+        sealed.extend_from_slice(self.batch_tag(id, seen, bytes).as_bytes());
+        sealed.extend_from_slice(&seen.to_be_bytes());
         sealed.extend_from_slice(bytes);
         sealed
     }
 
-    /// The batch's bytes without their tag (taken off in place), if the tag verifies; none
-    /// (and counted) if not.
-    pub fn open_batch(&self, id: BatchId, mut sealed: Vec<u8>) -> Option<Vec<u8>> {
-        if !self.batch_verifies(id, &sealed) {
+    /// The bytes of the batch read at `position`, without their envelope (taken off in place),
+    /// if the tag verifies and the batch landed after the position its appender had seen, by
+    /// at most [`SEALED_POSITIONS_AHEAD_MAX`]; none (and counted) if not. A batch of the
+    /// cluster's appended again under its own id lands either within that many positions of
+    /// its first, where the core's remembered ids drop it, or past them, where this does.
+    pub fn open_batch(
+        &self,
+        id: BatchId,
+        position: Position,
+        mut sealed: Vec<u8>,
+    ) -> Option<Vec<u8>> {
+        let in_time =
+            |seen: Position| seen < position && position - seen <= SEALED_POSITIONS_AHEAD_MAX;
+        if !self.batch_verifies(id, &sealed).is_some_and(in_time) {
             self.forged.batches.fetch_add(1, Ordering::Relaxed);
             return None;
         }
-        sealed.drain(..SEAL_BYTES);
+        sealed.drain(..BATCH_SEAL_BYTES);
         Some(sealed)
     }
 
@@ -186,18 +208,43 @@ impl ClusterSeal {
 pub struct SealedLog {
     inner: Arc<dyn CommandLog>,
     seal: ClusterSeal,
+    /// The furthest position this node has seen the log reach (read or appended at); 0 until
+    /// it has seen one.
+    seen: AtomicU64,
 }
 
 impl SealedLog {
     /// `inner`, sealed with `seal`.
     pub fn new(inner: Arc<dyn CommandLog>, seal: ClusterSeal) -> SealedLog {
-        SealedLog { inner, seal }
+        SealedLog {
+            inner,
+            seal,
+            seen: AtomicU64::new(0),
+        }
+    }
+
+    /// What a new batch's envelope says was seen: the log's last position, asked once before
+    /// this node's first append (a node still catching up would otherwise name a position
+    /// far behind), then the furthest read or appended at. A node that has not appended for
+    /// long and reads more than [`SEALED_POSITIONS_AHEAD_MAX`] batches behind the log has its
+    /// batch passed over as too late; its callers' commands time out, unapplied.
+    fn seen_for_append(&self) -> Result<Position, CommandLogError> {
+        if self.seen.load(Ordering::Acquire) == 0 {
+            let last = self.inner.last_position()?;
+            self.seen.fetch_max(last, Ordering::AcqRel);
+        }
+        Ok(self.seen.load(Ordering::Acquire))
     }
 }
 
 impl CommandLog for SealedLog {
     fn append(&self, id: BatchId, bytes: Vec<u8>) -> Result<Appended, CommandLogError> {
-        self.inner.append(id, self.seal.seal_batch(id, &bytes))
+        let seen = self.seen_for_append()?;
+        let appended = self
+            .inner
+            .append(id, self.seal.seal_batch(id, seen, &bytes))?;
+        self.seen.fetch_max(appended.position, Ordering::AcqRel);
+        Ok(appended)
     }
 
     /// Every batch at its position; a forged one with no bytes, which no reader takes for
@@ -211,7 +258,11 @@ impl CommandLog for SealedLog {
         let mut batches = self.inner.read(from, batches_max, wait)?;
         for batch in &mut batches {
             let sealed = std::mem::take(&mut batch.bytes);
-            batch.bytes = (self.seal.open_batch(batch.id, sealed)).unwrap_or_default();
+            batch.bytes =
+                (self.seal.open_batch(batch.id, batch.position, sealed)).unwrap_or_default();
+        }
+        if let Some(last) = batches.last() {
+            self.seen.fetch_max(last.position, Ordering::AcqRel);
         }
         Ok(batches)
     }
@@ -274,9 +325,11 @@ mod tests {
         // to another id, and one cut short.
         inner.append(id(2), b"no seal at all".to_vec()).unwrap();
         let other = seal_of(2);
-        inner.append(id(3), other.seal_batch(id(3), b"x")).unwrap();
         inner
-            .append(id(4), seal.seal_batch(id(1), b"first"))
+            .append(id(3), other.seal_batch(id(3), 2, b"x"))
+            .unwrap();
+        inner
+            .append(id(4), seal.seal_batch(id(1), 0, b"first"))
             .unwrap();
         inner.append(id(5), vec![1; SEAL_BYTES - 1]).unwrap();
         log.append(id(6), b"last".to_vec()).unwrap();
@@ -286,6 +339,62 @@ mod tests {
         assert_eq!(bytes, expected);
         assert_eq!(seal.forged_batches(), 4);
         assert_eq!(log.last_position().unwrap(), 6);
+    }
+
+    #[test]
+    fn a_batch_opens_only_after_the_position_its_appender_had_seen_and_not_too_long_after() {
+        let seal = seal_of(1);
+        let sealed = seal.seal_batch(id(1), 10, b"sale");
+        let opens = |position| seal.open_batch(id(1), position, sealed.clone()).is_some();
+        assert!(opens(11), "just after");
+        assert!(
+            opens(10 + SEALED_POSITIONS_AHEAD_MAX),
+            "the last position in time"
+        );
+        assert!(!opens(10), "not at the position seen: it was there already");
+        assert!(!opens(3), "nor before it");
+        assert!(
+            !opens(11 + SEALED_POSITIONS_AHEAD_MAX),
+            "appended again past the core's remembered ids"
+        );
+        // The position seen is sealed: moved forward to bring an old batch back in time, the
+        // tag fails.
+        let mut moved = sealed.clone();
+        moved[SEAL_BYTES..BATCH_SEAL_BYTES].copy_from_slice(&1_000_000u64.to_be_bytes());
+        assert!(seal.open_batch(id(1), 1_000_001, moved).is_none());
+        assert_eq!(seal.forged_batches(), 4);
+        assert_eq!(seal.open_batch(id(1), 11, sealed).unwrap(), b"sale");
+    }
+
+    #[test]
+    fn a_node_seals_the_logs_last_position_before_its_first_append_then_what_it_saw() {
+        let inner: Arc<dyn CommandLog> = Arc::new(LocalLog::new());
+        for n in 1..=3 {
+            inner.append(id(n), Vec::new()).unwrap();
+        }
+        let seal = seal_of(1);
+        let log = SealedLog::new(inner.clone(), seal.clone());
+        let seen_in = |position| {
+            let batch = &inner.read(position, 1, Duration::ZERO).unwrap()[0];
+            let seen = &batch.bytes[SEAL_BYTES..BATCH_SEAL_BYTES];
+            u64::from_be_bytes(seen.try_into().unwrap())
+        };
+        assert_eq!(log.append(id(7), b"a".to_vec()).unwrap().position, 4);
+        assert_eq!(
+            seen_in(4),
+            3,
+            "the log's last position, asked before the first append"
+        );
+        inner.append(id(8), Vec::new()).unwrap();
+        log.append(id(9), b"b".to_vec()).unwrap();
+        assert_eq!(
+            seen_in(6),
+            4,
+            "its own last append: position 5 not read yet"
+        );
+        log.read(1, 16, Duration::ZERO).unwrap();
+        log.append(id(10), b"c".to_vec()).unwrap();
+        assert_eq!(seen_in(7), 6, "the furthest read");
     }
 
     #[test]

@@ -170,10 +170,11 @@ async fn r_is_22_a_batch_on_the_command_log_not_sealed_by_the_cluster_is_not_app
     let stranger = ClusterSeal::derive(&SignInSecret::from_bytes([7; 32]));
     // Whoever can append to the stream, without the cluster's secret: a batch unsealed, one
     // sealed by another cluster, and one copied from a sealed batch under a new id.
-    let genuine = seal.seal_batch(BatchId([3; 16]), &batch_registering("870412300416"));
+    let seen = log.last_position().unwrap();
+    let genuine = seal.seal_batch(BatchId([3; 16]), seen, &batch_registering("870412300416"));
     let forged = [
         batch_registering("040340004565"),
-        stranger.seal_batch(BatchId([2; 16]), &batch_registering("900101300126")),
+        stranger.seal_batch(BatchId([2; 16]), seen, &batch_registering("900101300126")),
         genuine.clone(),
     ];
     for (index, bytes) in forged.into_iter().enumerate() {
