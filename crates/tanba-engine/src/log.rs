@@ -21,6 +21,9 @@ pub const REPLAY_FLUSH_OPERATIONS: usize = 4_000_000;
 pub const REPLAY_FLUSH_BYTES: usize = 1 << 30;
 /// Pages of checked log entries the reading thread may be ahead of the applying one.
 const REPLAY_PAGES_AHEAD: usize = 4;
+/// Bytes of log entries in one page of replay (and one entry more): an issue's entry is
+/// hundreds of kilobytes, and [`REPLAY_PAGES_AHEAD`] pages and two more are held at once.
+const REPLAY_PAGE_BYTES_MAX: usize = 32 << 20;
 
 /// Whether a column is state: everything replay rebuilds. Checkpoints are signatures made at
 /// moments of the writer's choosing, not a function of the events, so they are left out, as are
@@ -315,7 +318,13 @@ fn read_checked(
     };
     loop {
         let from = keys::sequence(head.sequence + 1);
-        let entries = snapshot.scan_from(Column::Log, &[], &from, LOG_PAGE_ENTRIES)?;
+        let entries = (snapshot).scan_from_bytes(
+            Column::Log,
+            &[],
+            &from,
+            LOG_PAGE_ENTRIES,
+            REPLAY_PAGE_BYTES_MAX,
+        )?;
         if entries.is_empty() {
             return Ok(head);
         }

@@ -324,6 +324,22 @@ fn r_is_22_every_head_board_keeps_each_nodes_latest_head_for_every_node() {
     board_suite("jetstream R1", &first, &second);
 }
 
+/// Runs `act` with a JetStream client of its own on `server`'s first server, writing what no
+/// node wrote.
+fn as_stranger<F: Future<Output = ()>>(
+    server: &NatsCluster,
+    act: impl FnOnce(async_nats::jetstream::Context) -> F,
+) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = async_nats::connect(server.url(0)).await.unwrap();
+        act(async_nats::jetstream::new(client)).await;
+    });
+}
+
 /// A head put under another node's key (a copy made to be counted as a second node), or bytes
 /// that are no head, are no one's: the board gives neither.
 #[test]
@@ -331,13 +347,7 @@ fn r_is_22_a_head_under_another_nodes_key_is_no_ones() {
     let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
     let board = jetstream_log(&lone, 1);
     board.publish(&head("a", 3)).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let client = async_nats::connect(lone.url(0)).await.unwrap();
-        let stream = async_nats::jetstream::new(client);
+    as_stranger(&lone, |stream| async move {
         let bucket = StreamSettings::default().heads_bucket;
         let heads = stream.get_key_value(bucket).await.unwrap();
         heads
@@ -455,13 +465,7 @@ fn r_is_22_a_message_without_a_batch_id_keeps_its_place_and_holds_nothing() {
     let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
     let log = jetstream_log(&lone, 1);
     log.append(id(1), b"first".to_vec()).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let client = async_nats::connect(lone.url(0)).await.unwrap();
-        let stream = async_nats::jetstream::new(client);
+    as_stranger(&lone, |stream| async move {
         let subject = StreamSettings::default().subject;
         let plain = stream.publish(subject.clone(), "no id".into()).await;
         plain.unwrap().await.unwrap();
