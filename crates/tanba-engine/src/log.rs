@@ -280,8 +280,7 @@ pub fn replay_in_loads(
     });
     // A broken chain is the cause; an apply failure after it would only be its consequence.
     let head = read?;
-    let (pending, replayed) = applied?;
-    let mut pending = pending;
+    let (mut pending, replayed) = applied?;
     let mut state = State::new(target, &mut pending);
     if head.sequence > 0 {
         state.put(Column::Meta, keys::META_HEAD.to_vec(), head.to_bytes());
@@ -318,7 +317,7 @@ fn read_checked(
     };
     loop {
         let from = keys::sequence(head.sequence + 1);
-        let entries = (snapshot).scan_from_bytes(
+        let entries = snapshot.scan_from_bytes(
             Column::Log,
             &[],
             &from,

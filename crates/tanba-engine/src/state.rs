@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use tanba_store::{Column, Durability, Entry, Store, WriteBatch};
+use tanba_store::{Change, Column, Durability, Entry, Store, WriteBatch};
 use tanba_types::{
     Category, CodeKey, Date, FiscalAgency, Gtin, PackageLevel, Participant, Product, TaxpayerId,
     limits,
@@ -117,14 +117,14 @@ impl Changes {
         }
     }
 
-    /// Every change, in key order.
-    fn into_sorted(self) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+    /// Every change, in key order (the writer's, ordered already, without a copy).
+    fn into_sorted(self) -> Box<dyn Iterator<Item = Change>> {
         match self {
-            Changes::Ordered(entries) => entries.into_iter().collect(),
+            Changes::Ordered(entries) => Box::new(entries.into_iter()),
             Changes::Hashed(entries) => {
                 let mut entries: Vec<_> = entries.into_iter().collect();
                 entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                entries
+                Box::new(entries.into_iter())
             }
         }
     }
@@ -188,7 +188,7 @@ impl Pending {
         let mut columns: Vec<_> = self.columns.into_iter().collect();
         columns.sort_by_key(|(column, _)| *column);
         for (column, changes) in columns {
-            store.load_sorted(column, &mut changes.into_sorted().into_iter())?;
+            store.load_sorted(column, &mut changes.into_sorted())?;
         }
         let mut batch = WriteBatch::new();
         self.statistics.write(store, &mut batch)?;
