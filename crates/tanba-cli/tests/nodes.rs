@@ -135,6 +135,28 @@ async fn http_door_reads_after(node: &Node, operator: &KeyFile, last: u64) {
     );
 }
 
+/// A violation report taken by one node is a fact of the log: the authorities' list on the
+/// other node holds it, under the same id, as soon as that node has applied its entry.
+async fn public_reports_reach_every_node(taker: &Node, other: &Node, operator: &KeyFile) {
+    let web = reqwest::Client::new();
+    let comment = "sold from a van without codes";
+    let body = serde_json::json!({ "kind": "no_code", "comment": comment });
+    let answer = web
+        .post(format!("{}/v1/reports", taker.http))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{answer:?}");
+    let id = answer.json::<serde_json::Value>().await.unwrap()["report"]
+        .as_u64()
+        .unwrap();
+    let reader = other.signed_in(operator).await.reading_after(id);
+    let listed = reader.violation_reports(None).await.unwrap();
+    let report = listed.iter().find(|report| report.id == id);
+    assert_eq!(report.map(|report| report.comment.as_str()), Some(comment));
+}
+
 /// Every entry of a node's log, read from its store once it has stopped.
 fn log_entries(data: &Path) -> Vec<(Vec<u8>, Vec<u8>)> {
     let store = RocksStore::open(&data.join("engine")).unwrap();
@@ -219,6 +241,7 @@ async fn r_is_22_two_nodes_serve_one_log_through_a_kill() {
         assert!(!card.suspended, "reinstated by the last write: {card:?}");
         http_door_reads_after(node, &operator, last).await;
     }
+    public_reports_reach_every_node(&first, &second, &operator).await;
     // Each node compares the other's head with its own log (over the JetStream board) and
     // goes on serving.
     for node in [&first, &second] {

@@ -29,6 +29,12 @@ pub const SIGN_IN_SEAL: &[u8] = b"tanba.sign-in-seal.v1\0";
 /// globally unique, application-specific string).
 pub const CHAIN_CONTEXT: &str = "tanba 2026 event-log hash chain entry v1";
 
+/// BLAKE3 `derive_key` context of the key that seals a consumer's contact under its secret.
+pub const CONTACT_KEY_CONTEXT: &str = "tanba 2026 consumer contact sealing key v1";
+
+/// BLAKE3 `derive_key` context of what a consumer's secret is checked against (never the key).
+pub const CONTACT_VERIFIER_CONTEXT: &str = "tanba 2026 consumer contact secret verifier v1";
+
 /// Every NUL-terminated message prefix, checked together for prefix-freeness.
 const MESSAGE_PREFIXES: &[&[u8]] = &[CODE_IDENTITY, SHORT_TAG, CHECKPOINT, SIGN_IN, SIGN_IN_SEAL];
 

@@ -17,6 +17,8 @@
 //! * [`x509`]: certificates of accredited certification centres (RSA, ECDSA P-256): chains up
 //!   to configured roots, key usage, the subject's IIN/BIN, revocation lists (R-IS-16);
 //!   `x509_test_pki` (feature `test-pki`) makes a centre for tests.
+//! * [`contact`]: a consumer's contact sealed under a secret only the consumer holds, so the
+//!   log can carry it and nobody else read it (R-REC-07).
 //! * [`domain`]: the registry of domain-separation labels; [`errors`]: [`CryptoError`] and its
 //!   stable codes.
 //!
@@ -30,6 +32,7 @@
 pub mod chain;
 pub mod checkpoint;
 pub mod cms;
+pub mod contact;
 pub mod domain;
 pub mod encoding;
 pub mod errors;

@@ -333,6 +333,14 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
         | Event::ConsumerNotified { .. } => {
             crate::consumers::apply(state, sequence, record.time_ms, &record.event)?
         }
+        Event::AttachmentRecorded { hash, size_bytes } => {
+            crate::cases::apply_attachment(state, record.actor, hash, *size_bytes)?
+        }
+        Event::ViolationReported(_)
+        | Event::LikelyCopyFlagged { .. }
+        | Event::LikelyCopyCleared { .. } => {
+            crate::public::apply(state, sequence, record.time_ms, &record.event)?
+        }
         Event::DataExportRequested { .. } => {
             crate::data_export::apply(state, sequence, record.time_ms, record.actor, &record.event)?
         }

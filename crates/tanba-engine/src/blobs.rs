@@ -1,8 +1,9 @@
 //! Attachments: content-addressed (BLAKE3) blobs stored in chunks in their own column, outside
 //! the state the log rebuilds. A blob is written chunk by chunk as it streams in (never held
-//! whole), then named by its hash once complete; a case step names blobs by hash and size, and
-//! the engine checks they are stored before it records the step. Reading streams the chunks
-//! back in order.
+//! whole), then named by its hash once complete. The log records who uploaded what
+//! (`Command::RecordAttachment`, submitted by the upload's door once the blob is complete), and
+//! a case step may name only its actor's recorded uploads: decided from the log, so every node
+//! decides alike, whichever holds the bytes. Reading streams the chunks back in order.
 //!
 //! An upload writes its chunks under an upload id the caller draws at random; only the final
 //! record under the hash makes the blob exist, so a failed or abandoned upload is never seen
@@ -17,7 +18,6 @@ use tanba_types::limits::ATTACHMENT_BYTES_MAX;
 
 use crate::error::EngineError;
 use crate::records::{decode, encode};
-use crate::state::State;
 
 /// Bytes of one stored chunk.
 pub const BLOB_CHUNK_BYTES: usize = 256 * 1024;
@@ -25,28 +25,6 @@ pub const BLOB_CHUNK_BYTES: usize = 256 * 1024;
 const BLOB_META: u8 = b'm';
 /// Blobs column prefix: a chunk, by upload id and index.
 const BLOB_DATA: u8 = b'd';
-/// Blobs column prefix: who uploaded a blob, by hash and participant (a step may name only
-/// blobs its actor uploaded: knowing a hash and a size is no licence to someone else's file).
-const BLOB_UPLOADER: u8 = b'u';
-
-fn uploader_key(hash: &[u8; 32], uploader: &tanba_types::TaxpayerId) -> Vec<u8> {
-    let mut key = vec![BLOB_UPLOADER];
-    key.extend_from_slice(hash);
-    key.extend_from_slice(&crate::keys::participant(uploader));
-    key
-}
-
-/// Whether `uploader` uploaded the blob `hash`.
-pub(crate) fn uploaded_by(
-    state: &State,
-    hash: &[u8; 32],
-    uploader: &tanba_types::TaxpayerId,
-) -> Result<bool, EngineError> {
-    Ok(state
-        .get(Column::Blobs, &uploader_key(hash, uploader))?
-        .is_some())
-}
-
 /// A stored blob.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlobMeta {
@@ -69,14 +47,6 @@ fn chunk_key(upload: u64, index: u32) -> Vec<u8> {
     key.extend_from_slice(&upload.to_be_bytes());
     key.extend_from_slice(&index.to_be_bytes());
     key
-}
-
-/// The size of the stored blob `hash`, if it is stored.
-pub(crate) fn stored_size(state: &State, hash: &[u8; 32]) -> Result<Option<u64>, EngineError> {
-    state
-        .get(Column::Blobs, &meta_key(hash))?
-        .map(|bytes| decode::<BlobMeta>(&bytes).map(|meta| meta.size_bytes))
-        .transpose()
 }
 
 /// A blob's record, if it is stored.
@@ -102,7 +72,6 @@ pub fn blob_chunk(
 pub struct BlobUpload {
     store: Arc<dyn Store>,
     upload: u64,
-    uploader: tanba_types::TaxpayerId,
     hasher: blake3::Hasher,
     size_bytes: u64,
     chunks: u32,
@@ -110,16 +79,12 @@ pub struct BlobUpload {
 }
 
 impl BlobUpload {
-    /// Starts `uploader`'s upload under `upload`, an id the caller drew at random.
-    pub fn new(
-        store: Arc<dyn Store>,
-        upload: u64,
-        uploader: tanba_types::TaxpayerId,
-    ) -> BlobUpload {
+    /// Starts an upload under `upload`, an id the caller drew at random. Who uploaded it is
+    /// the log's to record (`Command::RecordAttachment`), once the upload is complete.
+    pub fn new(store: Arc<dyn Store>, upload: u64) -> BlobUpload {
         BlobUpload {
             store,
             upload,
-            uploader,
             hasher: blake3::Hasher::new(),
             size_bytes: 0,
             chunks: 0,
@@ -164,11 +129,6 @@ impl BlobUpload {
         }
         let hash: [u8; 32] = *self.hasher.finalize().as_bytes();
         let mut batch = WriteBatch::new();
-        batch.put(
-            Column::Blobs,
-            uploader_key(&hash, &self.uploader),
-            Vec::new(),
-        )?;
         if self.store.get(Column::Blobs, &meta_key(&hash))?.is_some() {
             for index in 0..self.chunks {
                 batch.delete(Column::Blobs, chunk_key(self.upload, index))?;

@@ -22,8 +22,8 @@ use tanba_cases::executor::{self, ClockUpdate, Execution, Submitted};
 use tanba_cases::{Calendar, CaseError, References, SetKind};
 use tanba_store::Column;
 use tanba_types::limits::{
-    CASE_ATTACHMENTS_MAX, CASE_NAME_CHARS_MAX, CASE_NAMED_MAX, CASE_STEPS_MAX,
-    NOTICE_TEXT_CHARS_MAX, OPEN_CASES_PER_PARTY_MAX,
+    ATTACHMENT_BYTES_MAX, CASE_ATTACHMENTS_MAX, CASE_NAME_CHARS_MAX, CASE_NAMED_MAX,
+    CASE_STEPS_MAX, NOTICE_TEXT_CHARS_MAX, OPEN_CASES_PER_PARTY_MAX,
 };
 use tanba_types::{
     AttachmentRef, CaseCommand, CaseId, CaseOpening, CaseStep, Event, Form, Notice, NoticeId,
@@ -593,20 +593,64 @@ fn check_named(state: &State, named: &[TaxpayerId], party: TaxpayerId) -> Result
 }
 
 /// Every attachment a step names is stored, with the size it states, and was uploaded by the
-/// step's actor.
+/// step's actor: decided from the log's record of the upload
+/// ([`Event::AttachmentRecorded`]), never from a node's own blobs, so every node decides alike.
 fn check_stored(
     state: &State,
     attachments: &[AttachmentRef],
     actor: &TaxpayerId,
 ) -> Result<(), EngineError> {
     for attachment in attachments {
-        let stored = crate::blobs::stored_size(state, &attachment.hash)?;
-        if stored != Some(attachment.size_bytes)
-            || !crate::blobs::uploaded_by(state, &attachment.hash, actor)?
-        {
+        let recorded = state.get(Column::Cases, &uploaded_key(&attachment.hash, actor))?;
+        if recorded.as_deref() != Some(&attachment.size_bytes.to_be_bytes()[..]) {
             return Err(EngineError::UnknownAttachment(attachment.name.clone()));
         }
     }
+    Ok(())
+}
+
+/// Cases column prefix: an upload, by hash and uploader (value: its size, u64 BE).
+const UPLOADED: u8 = b'A';
+
+fn uploaded_key(hash: &[u8; 32], uploader: &TaxpayerId) -> Vec<u8> {
+    let mut key = vec![UPLOADED];
+    key.extend_from_slice(hash);
+    key.extend_from_slice(&keys::participant(uploader));
+    key
+}
+
+/// Decides the record of an upload: an active participant's, of 1 byte to the limit.
+pub(crate) fn record_attachment(
+    state: &State,
+    context: &Context,
+    hash: &[u8; 32],
+    size_bytes: u64,
+) -> Result<Vec<Event>, EngineError> {
+    acting_participant(state, context.actor)?;
+    if size_bytes == 0 || size_bytes > ATTACHMENT_BYTES_MAX {
+        return Err(EngineError::Invalid {
+            field: "size_bytes",
+            reason: "an attachment has at least one byte and at most its limit",
+        });
+    }
+    Ok(vec![Event::AttachmentRecorded {
+        hash: *hash,
+        size_bytes,
+    }])
+}
+
+/// Applies the record of an upload: its uploader may name it in a step from here.
+pub(crate) fn apply_attachment(
+    state: &mut State,
+    actor: tanba_types::Actor,
+    hash: &[u8; 32],
+    size_bytes: u64,
+) -> Result<(), EngineError> {
+    let uploader = actor
+        .principal()
+        .ok_or_else(|| EngineError::Corrupt("an upload recorded by no participant".into()))?;
+    let key = uploaded_key(hash, &uploader);
+    state.put(Column::Cases, key, size_bytes.to_be_bytes().to_vec());
     Ok(())
 }
 

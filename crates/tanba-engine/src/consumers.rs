@@ -1,23 +1,25 @@
 //! Consumers who asked to be told directly when a unit they bought is recalled (R-REC-07).
 //!
-//! The log holds no personal data: an opt-in is only "someone wants notices about this code"
-//! (its id is its event's sequence); the contact itself stays with the server, deletable by the
-//! consumer, and an opt-out ends the opt-in here. When a recall's census finds a sold unit with
+//! An opt-in is "someone wants notices about this code" (its id is its event's sequence), with
+//! the consumer's contact sealed under a secret only the consumer holds
+//! (`tanba_crypto::contact`): the log carries it to every node and no one else reads it. An
+//! opt-out ends the opt-in here and deletes the sealed contact from the state. When a recall's census finds a sold unit with
 //! opt-ins, or a consumer opts in to a unit already recalled, a `ConsumerNotified` event makes
 //! the recall's notice available to that consumer: R-REC-07's 3-calendar-day term is measured
 //! per buyer against its time.
 //!
 //! Cases column layout: `o` + code + opt-in: the opt-ins of a code; `O` + opt-in: its code;
 //! `m` + case + opt-in: a case's direct notices (value: when, u64 BE); `q` + opt-in + case: a
-//! consumer's notices (value: when).
+//! consumer's notices (value: when). Public column: `o` + opt-in: its [`SealedContact`].
 
 use tanba_store::Column;
-use tanba_types::limits::OPT_INS_PER_CODE_MAX;
-use tanba_types::{Actor, CaseId, CodeKey, Event, PackageLevel};
+use tanba_types::limits::{OPT_INS_PER_CODE_MAX, SEALED_CONTACT_BYTES_MAX};
+use tanba_types::{Actor, CaseId, CodeKey, Event, PackageLevel, SealedContact};
 
 use crate::decide::Context;
 use crate::error::EngineError;
 use crate::keys;
+use crate::records::{decode, encode};
 use crate::state::State;
 
 /// Cases column prefix: the opt-ins of a code.
@@ -28,6 +30,10 @@ const OPT_IN: u8 = b'O';
 const CASE_CONSUMER_NOTICES: u8 = b'm';
 /// Cases column prefix: a consumer's notices.
 const OPT_IN_NOTICES: u8 = b'q';
+/// Public column prefix: an opt-in's sealed contact.
+const SEALED_CONTACT: u8 = b'o';
+/// Bytes the seal adds to a contact (`tanba_crypto::contact`'s tag).
+const SEAL_TAG_BYTES: usize = 16;
 
 fn of_code_prefix(code: &CodeKey) -> Vec<u8> {
     let mut key = vec![OPT_INS_OF_CODE];
@@ -58,8 +64,17 @@ pub(crate) fn opt_in(
     state: &State,
     context: &Context,
     code: &CodeKey,
+    contact: &SealedContact,
 ) -> Result<Vec<Event>, EngineError> {
     public(context)?;
+    if !(SEAL_TAG_BYTES < contact.ciphertext.len()
+        && contact.ciphertext.len() <= SEALED_CONTACT_BYTES_MAX)
+    {
+        return Err(EngineError::Invalid {
+            field: "contact",
+            reason: "a sealed contact is a contact of 1 to 254 characters and its tag",
+        });
+    }
     let record = state.existing_code(code)?;
     if record.level != PackageLevel::Unit {
         return Err(EngineError::Invalid {
@@ -75,7 +90,10 @@ pub(crate) fn opt_in(
         });
     }
     let opt_in = context.next_sequence;
-    let mut events = vec![Event::ConsumerOptedIn { code: *code }];
+    let mut events = vec![Event::ConsumerOptedIn {
+        code: *code,
+        contact: Some(contact.clone()),
+    }];
     if let Some(case) = crate::scope::blocking_case(state, code, &record)? {
         events.push(Event::ConsumerNotified {
             case,
@@ -133,13 +151,17 @@ pub(crate) fn apply(
     event: &Event,
 ) -> Result<(), EngineError> {
     match event {
-        Event::ConsumerOptedIn { code } => {
+        Event::ConsumerOptedIn { code, contact } => {
             state.put(Column::Cases, of_code(code, sequence), Vec::new());
             state.put(
                 Column::Cases,
                 keys::numbered(OPT_IN, sequence),
                 keys::code(code),
             );
+            if let Some(contact) = contact {
+                let key = keys::numbered(SEALED_CONTACT, sequence);
+                state.put(Column::Public, key, encode(contact));
+            }
         }
         Event::ConsumerOptedOut { opt_in } => {
             let key = keys::numbered(OPT_IN, *opt_in);
@@ -149,6 +171,7 @@ pub(crate) fn apply(
             let (code, _) = keys::read_code(&code)?;
             state.delete(Column::Cases, of_code(&code, *opt_in));
             state.delete(Column::Cases, key);
+            state.delete(Column::Public, keys::numbered(SEALED_CONTACT, *opt_in));
         }
         Event::ConsumerNotified { case, opt_in, .. } => {
             let when = time_ms.to_be_bytes().to_vec();
@@ -184,6 +207,17 @@ pub fn opt_in_notices(
 ) -> Result<Vec<(CaseId, u64)>, EngineError> {
     let prefix = keys::numbered(OPT_IN_NOTICES, opt_in);
     numbered_times(snapshot, &prefix, &prefix, limit)
+}
+
+/// The sealed contact of an opt-in in force.
+pub fn sealed_contact(
+    snapshot: &dyn tanba_store::Snapshot,
+    opt_in: u64,
+) -> Result<Option<SealedContact>, EngineError> {
+    snapshot
+        .get(Column::Public, &keys::numbered(SEALED_CONTACT, opt_in))?
+        .map(|bytes| decode(&bytes))
+        .transpose()
 }
 
 /// The code of an opt-in in force.

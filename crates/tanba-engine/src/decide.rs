@@ -209,8 +209,20 @@ pub fn decide(
         Command::PublishCalendar { toml } => crate::calendar::publish(state, context.actor, toml),
         Command::PublishReference { toml } => crate::reference::publish(state, context.actor, toml),
         Command::Case(command) => crate::cases::decide(state, context, command),
-        Command::ConsumerOptIn { code } => crate::consumers::opt_in(state, context, code),
+        Command::ConsumerOptIn { code, contact } => {
+            crate::consumers::opt_in(state, context, code, contact)
+        }
         Command::ConsumerOptOut { opt_in } => crate::consumers::opt_out(state, context, *opt_in),
+        Command::RecordAttachment { hash, size_bytes } => {
+            crate::cases::record_attachment(state, context, hash, *size_bytes)
+        }
+        Command::ReportViolation(report) => crate::public::report(context, report),
+        Command::FlagLikelyCopy { code, reason } => {
+            crate::public::flag(state, context, code, *reason)
+        }
+        Command::ClearLikelyCopyFlag { code, reason } => {
+            crate::public::clear_flag(state, context, code, reason)
+        }
         Command::RefreshRegister(refresh) => {
             crate::registers::refresh(state, context.actor, refresh)
         }

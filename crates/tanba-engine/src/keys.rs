@@ -53,7 +53,12 @@
 //! | cases | `O` + IIN/BIN | how many open cases the participant is the party of (u32 BE) |
 //! | cases | `N` + series + 0 + year (u32 BE) | the last number given in a yearly document series (u32 BE) |
 //! | cases | `M` + document number (`EUC-2026-000001`) | the case that gave it (u64 BE) |
+//! | cases | `A` + BLAKE3 hash + IIN/BIN | an upload recorded: its size (u64 BE) |
 //! | cases | `r` | the calendar version whose recomputation is under way (u32 BE), then the last (next rung, case id) done |
+//! | public | `r` + report id (u64 BE) | [`ReportRecord`](crate::public::ReportRecord): a report from the public, with its time |
+//! | public | `i` + code + report id | empty: the reports about a code |
+//! | public | `f` + code | [`Flag`](crate::public::Flag): a code flagged as a likely copy |
+//! | public | `o` + opt-in (u64 BE) | [`SealedContact`](tanba_types::SealedContact): an opt-in's contact, sealed |
 //! | blobs | `m` + BLAKE3 hash | [`BlobMeta`](crate::blobs::BlobMeta): a stored attachment |
 //! | blobs | `d` + upload id + chunk index (u32 BE) | a chunk of an attachment's bytes |
 //!
@@ -103,9 +108,10 @@ pub fn audit_note(sequence: u64) -> Vec<u8> {
 pub const META_LAYOUT: &[u8] = b"layout";
 /// The layout version this code writes and reads (3: cases, with the per-product count of
 /// scope blocks the till check reads first; 4: reference sets, and the versions a case opened
-/// under; 5: log entries are the log contract's records with their feed kinds, chained by leaf; 6: owners' stock and flow counters, and each package's
-/// content counted by product and status).
-pub const LAYOUT_VERSION: u32 = 6;
+/// under; 5: log entries are the log contract's records with their feed kinds, chained by
+/// leaf; 6: owners' stock and flow counters, and each package's content counted by product and
+/// status; 7: the public column is state, the log's reports, flags and sealed contacts).
+pub const LAYOUT_VERSION: u32 = 7;
 
 /// Index prefix: a code's history.
 pub const INDEX_HISTORY: u8 = b'h';

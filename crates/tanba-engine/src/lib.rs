@@ -59,6 +59,7 @@ pub mod heads;
 pub mod issue;
 pub mod keys;
 pub mod log;
+pub mod public;
 pub mod query;
 pub mod records;
 pub mod reference;

@@ -27,13 +27,10 @@ const REPLAY_PAGE_BYTES_MAX: usize = 32 << 20;
 
 /// Whether a column is state: everything replay rebuilds. Checkpoints are signatures made at
 /// moments of the writer's choosing, not a function of the events, so they are left out, as are
-/// the server's own columns (audit, public reports), which no event writes; every other column,
-/// including any added later, is compared.
+/// the node's own columns (its audit trail, attachments' bytes), which no event writes; every
+/// other column, including any added later, is compared.
 pub fn is_state_column(column: Column) -> bool {
-    !matches!(
-        column,
-        Column::Checkpoints | Column::Audit | Column::Public | Column::Blobs
-    )
+    !matches!(column, Column::Checkpoints | Column::Audit | Column::Blobs)
 }
 
 /// A stored log entry. The value under its sequence is `chain hash (32 bytes) || feed kinds (u32

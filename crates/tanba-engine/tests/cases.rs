@@ -1020,15 +1020,42 @@ fn r_rec_07_an_opted_in_buyer_is_told_directly_and_each_buyers_notice_is_timed()
     let (mut world, units) = world_with_goods(3);
     let (producer, retailer) = (world.cast.producer, world.cast.retailer);
     world.sell(retailer, units[0]).unwrap();
+    let sealed = |bytes: usize| tanba_types::SealedContact {
+        verifier: [3; 32],
+        ciphertext: vec![0xA5; bytes],
+    };
     let opt_in = |world: &mut World, code: CodeKey| {
-        world.run(tanba_types::Actor::Public, Command::ConsumerOptIn { code })
+        let contact = sealed(12 + 16);
+        world.run(
+            tanba_types::Actor::Public,
+            Command::ConsumerOptIn { code, contact },
+        )
     };
     let bought = opt_in(&mut world, units[0]).unwrap().first_sequence;
-    // Only the public door opts in, for units, a few per unit.
+    // Only the public door opts in, for units, a few per unit, with a sealed contact of a
+    // contact's size.
+    let by_retailer = Command::ConsumerOptIn {
+        code: units[0],
+        contact: sealed(28),
+    };
     assert_eq!(
-        code_of(world.by(retailer, Command::ConsumerOptIn { code: units[0] })),
+        code_of(world.by(retailer, by_retailer)),
         "TANBA-ENGINE-INVALID"
     );
+    let sizes = [16, tanba_types::limits::SEALED_CONTACT_BYTES_MAX + 1];
+    for bytes in sizes {
+        let command = Command::ConsumerOptIn {
+            code: units[0],
+            contact: sealed(bytes),
+        };
+        let refused = world.run(tanba_types::Actor::Public, command);
+        assert_eq!(code_of(refused), "TANBA-ENGINE-INVALID", "{bytes} bytes");
+    }
+    let read_sealed = |world: &World, opt_in| {
+        let snapshot = world.store.snapshot();
+        tanba_engine::consumers::sealed_contact(snapshot.as_ref(), opt_in).unwrap()
+    };
+    assert_eq!(read_sealed(&world, bought), Some(sealed(28)));
     let withdrawn = opt_in(&mut world, units[1]).unwrap().first_sequence;
     world
         .run(
@@ -1036,6 +1063,8 @@ fn r_rec_07_an_opted_in_buyer_is_told_directly_and_each_buyers_notice_is_timed()
             Command::ConsumerOptOut { opt_in: withdrawn },
         )
         .unwrap();
+    // The opt-out takes the sealed contact out of the state with it.
+    assert_eq!(read_sealed(&world, withdrawn), None);
     for _ in 0..3 {
         opt_in(&mut world, units[2]).unwrap();
     }
@@ -1082,11 +1111,7 @@ fn attachments_stream_in_chunks_and_a_step_names_only_its_actors_uploads() {
     let (producer, retailer) = (world.cast.producer, world.cast.retailer);
     let store: std::sync::Arc<dyn Store> = world.store.clone();
     let bytes: Vec<u8> = (0..600_000u32).map(|n| (n % 251) as u8).collect();
-    let mut upload = tanba_engine::blobs::BlobUpload::new(store.clone(), 7, producer);
-    for piece in bytes.chunks(100_000) {
-        upload.write(piece).unwrap();
-    }
-    let (hash, size_bytes) = upload.finish().unwrap();
+    let (hash, size_bytes) = world.upload(producer, 7, &bytes);
     assert_eq!(size_bytes, 600_000);
     let snapshot = store.snapshot();
     let meta = tanba_engine::blobs::blob(snapshot.as_ref(), &hash)

@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use support::{World, code_of};
 use tanba_cases::service::SampleFile;
 use tanba_engine::query;
@@ -47,13 +45,9 @@ fn publish_data(world: &mut World) {
 }
 
 /// Uploads `files` as `uploader` and returns their references, translations linked.
-fn upload(world: &World, uploader: TaxpayerId, files: &[SampleFile]) -> Vec<AttachmentRef> {
-    let store: Arc<dyn Store> = world.store.clone();
+fn upload(world: &mut World, uploader: TaxpayerId, files: &[SampleFile]) -> Vec<AttachmentRef> {
     for (index, file) in files.iter().enumerate() {
-        let mut upload =
-            tanba_engine::blobs::BlobUpload::new(store.clone(), 100 + index as u64, uploader);
-        upload.write(file.text.as_bytes()).unwrap();
-        upload.finish().unwrap();
+        world.upload(uploader, 100 + index as u64, file.text.as_bytes());
     }
     SampleFile::attachments(files, |bytes| *blake3::hash(bytes).as_bytes())
 }
@@ -120,7 +114,7 @@ fn certificates_issue_through_the_engine_numbered_in_their_series() {
     publish_data(&mut world);
     let (importer, end_user) = (world.cast.importer, world.cast.wholesaler);
     let provider = world.cast.authority;
-    let files = upload(&world, importer, tanba_certificate::sample::FILES);
+    let files = upload(&mut world, importer, tanba_certificate::sample::FILES);
     let application =
         tanba_certificate::sample::application(importer, end_user, &["euc", "iic"], today(&world));
     let opened = world
@@ -191,7 +185,7 @@ fn certificates_issue_through_the_engine_numbered_in_their_series() {
     assert_eq!(code_of(amend), "TANBA-CERT-IMMUTABLE");
     assert_eq!(world.core.head().sequence, head);
     // A second application the same year takes the next numbers.
-    let files = upload(&world, importer, tanba_certificate::sample::FILES);
+    let files = upload(&mut world, importer, tanba_certificate::sample::FILES);
     let application =
         tanba_certificate::sample::application(importer, end_user, &["iic"], today(&world));
     let second = world
@@ -234,7 +228,7 @@ fn a_new_reference_version_governs_new_steps_and_cases_record_theirs() {
     publish_data(&mut world);
     let applicant = world.cast.importer;
     let provider = world.cast.authority;
-    let files = upload(&world, applicant, tanba_permit::sample::FILES);
+    let files = upload(&mut world, applicant, tanba_permit::sample::FILES);
     let application = tanba_permit::sample::application(applicant, today(&world));
     let first = world
         .by(
@@ -276,7 +270,7 @@ fn a_new_reference_version_governs_new_steps_and_cases_record_theirs() {
     world
         .system(Command::PublishReference { toml: version_2 })
         .unwrap();
-    let files = upload(&world, applicant, tanba_permit::sample::FILES);
+    let files = upload(&mut world, applicant, tanba_permit::sample::FILES);
     let refused = world.by(
         applicant,
         open("permit", provider, Vec::new(), None, application, files),
@@ -307,7 +301,7 @@ fn a_complaint_is_the_applicants_own_about_its_case() {
     publish_data(&mut world);
     let applicant = world.cast.importer;
     let provider = world.cast.authority;
-    let files = upload(&world, applicant, tanba_permit::sample::FILES);
+    let files = upload(&mut world, applicant, tanba_permit::sample::FILES);
     let application = tanba_permit::sample::application(applicant, today(&world));
     let permit = world
         .by(
@@ -378,7 +372,7 @@ fn a_rex_verification_runs_between_the_authority_and_the_organization() {
     let authority = world.cast.authority;
     let atameken = world.cast.wholesaler;
     let exporter = world.cast.producer;
-    let files = upload(&world, authority, tanba_rex::sample::FILES);
+    let files = upload(&mut world, authority, tanba_rex::sample::FILES);
     let request = tanba_rex::sample::request(exporter, "Almaty Tobacco", world.now_ms - 3_600_000);
     let case = world
         .by(
@@ -391,7 +385,7 @@ fn a_rex_verification_runs_between_the_authority_and_the_organization() {
     world
         .by(authority, step(case, "request_documents", Form::new()))
         .unwrap();
-    let evidence = upload(&world, atameken, &tanba_rex::sample::FILES[..1]);
+    let evidence = upload(&mut world, atameken, &tanba_rex::sample::FILES[..1]);
     let send = Command::Case(CaseCommand::Step {
         case,
         transition: "send_documents".into(),
@@ -415,7 +409,7 @@ fn r_per_10_r_cer_19_every_stage_is_reported_with_its_deadline() {
     publish_data(&mut world);
     let applicant = world.cast.importer;
     let provider = world.cast.authority;
-    let files = upload(&world, applicant, tanba_permit::sample::FILES);
+    let files = upload(&mut world, applicant, tanba_permit::sample::FILES);
     let application = tanba_permit::sample::application(applicant, today(&world));
     let permit = world
         .by(
@@ -711,7 +705,7 @@ fn a_party_opens_a_bounded_number_of_cases() {
     publish_data(&mut world);
     let applicant = world.cast.importer;
     let provider = world.cast.authority;
-    let files = upload(&world, applicant, tanba_permit::sample::FILES);
+    let files = upload(&mut world, applicant, tanba_permit::sample::FILES);
     let application = tanba_permit::sample::application(applicant, today(&world));
     let max = tanba_types::limits::OPEN_CASES_PER_PARTY_MAX;
     let commands = (0..max)

@@ -1347,6 +1347,10 @@ impl Model {
             }
             | Command::ConsumerOptIn { .. }
             | Command::ConsumerOptOut { .. }
+            | Command::RecordAttachment { .. }
+            | Command::ReportViolation(_)
+            | Command::FlagLikelyCopy { .. }
+            | Command::ClearLikelyCopyFlag { .. }
             | Command::RequestDataExport { .. }
             | Command::Capture(_)
             | Command::RefreshRegister(RegisterRefresh::Revocations(_)) => {
@@ -2020,6 +2024,10 @@ impl Model {
             | Command::Case(_)
             | Command::ConsumerOptIn { .. }
             | Command::ConsumerOptOut { .. }
+            | Command::RecordAttachment { .. }
+            | Command::ReportViolation(_)
+            | Command::FlagLikelyCopy { .. }
+            | Command::ClearLikelyCopyFlag { .. }
             | Command::RequestDataExport { .. }
             | Command::Capture(_)
             | Command::RefreshRegister(RegisterRefresh::Revocations(_)) => {

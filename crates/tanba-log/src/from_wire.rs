@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::net::IpAddr;
 use tanba_types::case::{
     AttachmentRef, CaseOpening, CaseStep, ClockChange, DayUnit, Decimal, DocumentNumber, Due,
     ExportAuthorization, ExportUsed, FieldValue, Form, GoodsScope, Holding, LegalClock, Notice,
@@ -13,6 +14,9 @@ use tanba_types::{
     Introduction, IssuedCode, IssuedTail, Names, PackageLevel, Participant, ParticipantKey,
     ParticipantStatus, Product, RefusedLine, RegisterEntry, RegisterRefresh, RegistrationStatus,
     RevocationUpdate, Role, SaleLine, Serial, TailProfile, TaxpayerId, WithdrawalReason,
+};
+use tanba_types::{
+    FlagReason, Location, PhotoFormat, PhotoRef, SealedContact, ViolationKind, ViolationReport,
 };
 
 use crate::pb::record::Event as E;
@@ -286,7 +290,22 @@ fn case_event(event: E) -> Result<Event> {
             job: moved.job.map(sweep_job).transpose()?,
         },
         E::ConsumerOptedIn(opted) => Event::ConsumerOptedIn {
-            code: code("CodeRef.code", &opted.code)?,
+            code: code("ConsumerOptedIn.code", &opted.code)?,
+            contact: opted.contact.map(sealed_contact).transpose()?,
+        },
+        E::ViolationReported(report) => Event::ViolationReported(violation_report(report)?),
+        E::AttachmentRecorded(recorded) => Event::AttachmentRecorded {
+            hash: hash32("AttachmentRecorded.hash", &recorded.hash)?,
+            size_bytes: recorded.size_bytes,
+        },
+        E::LikelyCopyFlagged(flagged) => Event::LikelyCopyFlagged {
+            code: code("LikelyCopyFlagged.code", &flagged.code)?,
+            reason: FlagReason::from_name(&flagged.reason)
+                .ok_or_else(|| malformed("LikelyCopyFlagged.reason"))?,
+        },
+        E::LikelyCopyCleared(cleared) => Event::LikelyCopyCleared {
+            code: code("LikelyCopyCleared.code", &cleared.code)?,
+            reason: cleared.reason,
         },
         E::ConsumerOptedOut(out) => Event::ConsumerOptedOut { opt_in: out.opt_in },
         E::ConsumerNotified(notified) => Event::ConsumerNotified {
@@ -801,5 +820,43 @@ fn sweep_job(job: pb::SweepJob) -> Result<SweepJob> {
             _ => return Err(malformed("SweepJob.phase")),
         },
         after: job.after,
+    })
+}
+
+fn sealed_contact(sealed: pb::SealedContact) -> Result<SealedContact> {
+    Ok(SealedContact {
+        verifier: hash32("SealedContact.verifier", &sealed.verifier)?,
+        ciphertext: sealed.ciphertext,
+    })
+}
+
+fn violation_report(report: pb::ViolationReported) -> Result<ViolationReport> {
+    let reporter = match report.reporter.len() {
+        4 => IpAddr::from(<[u8; 4]>::try_from(&report.reporter[..]).expect("4 bytes")),
+        16 => IpAddr::from(<[u8; 16]>::try_from(&report.reporter[..]).expect("16 bytes")),
+        _ => return Err(malformed("ViolationReported.reporter")),
+    };
+    let photo = match report.photo {
+        Some(photo) => Some(PhotoRef {
+            hash: hash32("ReportPhoto.hash", &photo.hash)?,
+            size_bytes: photo.size_bytes,
+            format: PhotoFormat::from_name(&photo.format)
+                .ok_or_else(|| malformed("ReportPhoto.format"))?,
+        }),
+        None => None,
+    };
+    Ok(ViolationReport {
+        code: (report.code.as_deref())
+            .map(|text| code("ViolationReported.code", text))
+            .transpose()?,
+        kind: ViolationKind::from_name(&report.kind)
+            .ok_or_else(|| malformed("ViolationReported.kind"))?,
+        comment: report.comment,
+        location: report.location.map(|place| Location {
+            latitude_microdegrees: place.latitude_microdegrees,
+            longitude_microdegrees: place.longitude_microdegrees,
+        }),
+        reporter,
+        photo,
     })
 }

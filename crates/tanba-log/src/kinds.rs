@@ -223,6 +223,13 @@ pub fn kinds_of(event: &Event) -> FeedKinds {
         Event::ConsumerOptedIn { .. }
         | Event::ConsumerOptedOut { .. }
         | Event::CasesRecomputed { .. } => FeedKinds::NONE,
+        // The public's reports and the flags are the authorities' to read through their own
+        // calls, not a participant's feed: a report names whoever it accuses.
+        Event::ViolationReported(_)
+        | Event::LikelyCopyFlagged { .. }
+        | Event::LikelyCopyCleared { .. } => FeedKinds::NONE,
+        // An upload is nothing until a case names it (the case's entry is in its feeds).
+        Event::AttachmentRecorded { .. } => FeedKinds::NONE,
     }
 }
 

@@ -285,8 +285,27 @@ fn case_event(event: &Event) -> E {
             case: *case,
             job: job.as_ref().map(sweep_job),
         }),
-        Event::ConsumerOptedIn { code } => E::ConsumerOptedIn(pb::CodeRef {
+        Event::ConsumerOptedIn { code, contact } => E::ConsumerOptedIn(pb::ConsumerOptedIn {
             code: code.to_string(),
+            contact: contact.as_ref().map(|sealed| pb::SealedContact {
+                verifier: sealed.verifier.to_vec(),
+                ciphertext: sealed.ciphertext.clone(),
+            }),
+        }),
+        Event::ViolationReported(report) => E::ViolationReported(violation_report(report)),
+        Event::AttachmentRecorded { hash, size_bytes } => {
+            E::AttachmentRecorded(pb::AttachmentRecorded {
+                hash: hash.to_vec(),
+                size_bytes: *size_bytes,
+            })
+        }
+        Event::LikelyCopyFlagged { code, reason } => E::LikelyCopyFlagged(pb::LikelyCopyFlagged {
+            code: code.to_string(),
+            reason: reason.name().to_owned(),
+        }),
+        Event::LikelyCopyCleared { code, reason } => E::LikelyCopyCleared(pb::LikelyCopyCleared {
+            code: code.to_string(),
+            reason: reason.clone(),
         }),
         Event::ConsumerOptedOut { opt_in } => {
             E::ConsumerOptedOut(pb::ConsumerOptedOut { opt_in: *opt_in })
@@ -767,5 +786,26 @@ fn sweep_job(job: &SweepJob) -> pb::SweepJob {
             SweepPhase::Withdraw => pb::SweepPhase::Withdraw,
         } as i32,
         after: job.after.clone(),
+    }
+}
+
+fn violation_report(report: &tanba_types::ViolationReport) -> pb::ViolationReported {
+    pb::ViolationReported {
+        code: report.code.as_ref().map(ToString::to_string),
+        kind: report.kind.name().to_owned(),
+        comment: report.comment.clone(),
+        location: report.location.map(|place| pb::ReportLocation {
+            latitude_microdegrees: place.latitude_microdegrees,
+            longitude_microdegrees: place.longitude_microdegrees,
+        }),
+        reporter: match report.reporter {
+            std::net::IpAddr::V4(v4) => v4.octets().to_vec(),
+            std::net::IpAddr::V6(v6) => v6.octets().to_vec(),
+        },
+        photo: report.photo.map(|photo| pb::ReportPhoto {
+            hash: photo.hash.to_vec(),
+            size_bytes: photo.size_bytes,
+            format: photo.format.name().to_owned(),
+        }),
     }
 }

@@ -22,6 +22,9 @@ use tanba_types::{
     IssuedCode, IssuedTail, Names, PackageLevel, Participant, ParticipantKey, ParticipantStatus,
     Product, RefusedLine, Role, SaleLine, Serial, Sscc, TailProfile, TaxpayerId, WithdrawalReason,
 };
+use tanba_types::{
+    FlagReason, Location, PhotoFormat, PhotoRef, SealedContact, ViolationKind, ViolationReport,
+};
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/records.jsonl");
 
@@ -481,7 +484,10 @@ fn case_events() -> Vec<Event> {
             case: 40,
             job: None,
         },
-        Event::ConsumerOptedIn { code: unit("2") },
+        Event::ConsumerOptedIn {
+            code: unit("2"),
+            contact: None,
+        },
         Event::ConsumerOptedOut { opt_in: 50 },
         Event::ConsumerNotified {
             case: 40,
@@ -552,6 +558,49 @@ fn later_events() -> Vec<Event> {
                 last_part: true,
             },
         )),
+        // Issue 15: the public's facts moved into the log.
+        Event::ConsumerOptedIn {
+            code: unit("2"),
+            contact: Some(SealedContact {
+                verifier: [9; 32],
+                ciphertext: vec![1, 2, 3, 4],
+            }),
+        },
+        Event::ViolationReported(ViolationReport {
+            code: Some(unit("2")),
+            kind: ViolationKind::Counterfeit,
+            comment: "жалған".into(),
+            location: Some(Location {
+                latitude_microdegrees: 43_240_000,
+                longitude_microdegrees: -76_950_000,
+            }),
+            reporter: std::net::IpAddr::from([192, 0, 2, 1]),
+            photo: Some(PhotoRef {
+                hash: [5; 32],
+                size_bytes: 1_024,
+                format: PhotoFormat::Jpeg,
+            }),
+        }),
+        Event::ViolationReported(ViolationReport {
+            code: None,
+            kind: ViolationKind::NoCode,
+            comment: String::new(),
+            location: None,
+            reporter: "2001:db8::1".parse().unwrap(),
+            photo: None,
+        }),
+        Event::LikelyCopyFlagged {
+            code: unit("2"),
+            reason: FlagReason::SoldTwice,
+        },
+        Event::LikelyCopyCleared {
+            code: unit("2"),
+            reason: "the shop scanned one bottle twice".into(),
+        },
+        Event::AttachmentRecorded {
+            hash: [0x3B; 32],
+            size_bytes: 600_000,
+        },
     ]
 }
 
@@ -618,8 +667,8 @@ fn vectors() -> Vec<String> {
 #[test]
 fn every_event_kind_is_in_the_vectors() {
     let names: BTreeSet<&str> = samples().iter().map(|record| record.event.name()).collect();
-    // Event::name is exhaustive over the enum: 42 kinds today.
-    assert_eq!(names.len(), 42, "a sample of every event kind");
+    // Event::name is exhaustive over the enum: 46 kinds today.
+    assert_eq!(names.len(), 46, "a sample of every event kind");
 }
 
 #[test]
@@ -691,6 +740,11 @@ fn feed_kinds_of_the_ministries_events() {
             Event::StageReported(_) => assert!(of.contains(FeedKind::Stages)),
             Event::ConsumerOptedIn { .. } | Event::ConsumerOptedOut { .. } => {
                 assert_eq!(of, FeedKinds::NONE, "a consumer's opt-in goes to no feed");
+            }
+            Event::ViolationReported(_)
+            | Event::LikelyCopyFlagged { .. }
+            | Event::LikelyCopyCleared { .. } => {
+                assert_eq!(of, FeedKinds::NONE, "the public's reports go to no feed");
             }
             _ => {}
         }

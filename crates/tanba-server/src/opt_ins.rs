@@ -1,43 +1,23 @@
-//! Consumers' opt-ins to direct recall notices (R-REC-07): the contacts, kept beside the log.
+//! Consumers' opt-ins to direct recall notices (R-REC-07): the contact, checked and sealed.
 //! The calls (opt in, view, opt out) are [`crate::service::public`]'s, for every door.
 //!
 //! A consumer holding a unit leaves a contact for its code on the public check: the minimum
-//! data (a phone number or an e-mail address) and nothing else. The engine's log records only
-//! that an opt-in exists for the code ([`tanba_engine::consumers`]); the contact is kept here,
-//! beside the log, under the opt-in's id with the hash of a secret token the consumer alone
-//! receives. With it the consumer reads its notices and deletes the contact, which is then gone
-//! for good (the log never held it).
-//!
-//! Public column layout: `o` + opt-in id (u64 BE): [`StoredContact`] (postcard).
+//! data (a phone number or an e-mail address) and nothing else. The server draws a secret,
+//! hands it to the consumer once and keeps nothing: the contact goes into the log sealed under
+//! it ([`tanba_crypto::contact`]), so every node can show it back to the consumer who presents
+//! the secret, and nobody else can read it. Opting out deletes the sealed contact from the
+//! state; the log's copy stays sealed under a secret the server never had to keep.
 
-use serde::{Deserialize, Serialize};
-use tanba_store::{Column, Durability, WriteBatch};
+use tanba_crypto::contact::{
+    CONTACT_SECRET_BYTES, ContactSecret, contact_verifier, open_contact, seal_contact,
+};
+pub use tanba_types::limits::CONTACT_CHARS_MAX;
+use tanba_types::{CodeKey, SealedContact};
 
-use crate::app::App;
 use crate::error::ApiError;
 
-/// Longest contact, in characters (an e-mail address's limit).
-pub const CONTACT_CHARS_MAX: usize = 254;
 /// Notices one view lists.
 pub const OPT_IN_NOTICES_MAX: usize = 100;
-/// Bytes of the secret token the consumer receives.
-const TOKEN_BYTES: usize = 16;
-/// Public column prefix: an opt-in's contact.
-const OPT_IN_CONTACT: u8 = b'o';
-
-/// What is kept of an opt-in beside the log.
-#[derive(Debug, Serialize, Deserialize)]
-struct StoredContact {
-    contact: String,
-    token_hash: [u8; 32],
-    created_ms: u64,
-}
-
-fn key(opt_in: u64) -> Vec<u8> {
-    let mut key = vec![OPT_IN_CONTACT];
-    key.extend_from_slice(&opt_in.to_be_bytes());
-    key
-}
 
 /// A phone number (`+` and 10 to 15 digits) or an e-mail address (one `@`, a name, and a
 /// domain of dot-separated labels, none empty), at most [`CONTACT_CHARS_MAX`] characters with
@@ -67,66 +47,63 @@ pub(crate) fn check_contact(contact: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Keeps `contact` for `opt_in` under the hash of a new secret token, which it answers (shown
-/// once to the consumer; only its hash is kept).
-pub(crate) fn keep_contact(app: &App, opt_in: u64, contact: &str) -> Result<String, ApiError> {
-    let mut secret = [0u8; TOKEN_BYTES];
+/// `contact` sealed for `unit` under a new secret, and the secret as the consumer receives it
+/// (hex; shown once, kept nowhere).
+pub(crate) fn seal(unit: &CodeKey, contact: &str) -> (SealedContact, String) {
+    let mut secret: ContactSecret = [0; CONTACT_SECRET_BYTES];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut secret);
-    let token = tanba_crypto::encoding::hex(&secret);
-    let stored = StoredContact {
-        contact: contact.to_owned(),
-        token_hash: *blake3::hash(token.as_bytes()).as_bytes(),
-        created_ms: app.now_ms(),
+    let sealed = SealedContact {
+        verifier: contact_verifier(&secret),
+        ciphertext: seal_contact(&secret, unit.to_string().as_bytes(), contact),
     };
-    let mut batch = WriteBatch::new();
-    batch
-        .put(
-            Column::Public,
-            key(opt_in),
-            postcard::to_stdvec(&stored).expect("encodes"),
-        )
-        .map_err(|_| ApiError::internal())?;
-    write(app, batch)?;
-    Ok(token)
+    (sealed, tanba_crypto::encoding::hex(&secret))
 }
 
-/// The contact kept for `opt_in`, if `token` is its secret. A wrong token and a missing opt-in
-/// read alike.
-pub(crate) fn contact(app: &App, opt_in: u64, token: &str) -> Result<String, ApiError> {
-    let stored = app
-        .engine
-        .store()
-        .get(Column::Public, &key(opt_in))
-        .map_err(|_| ApiError::internal())?
-        .and_then(|bytes| postcard::from_bytes::<StoredContact>(&bytes).ok())
-        .filter(|stored| stored.token_hash == *blake3::hash(token.as_bytes()).as_bytes());
-    stored
-        .map(|stored| stored.contact)
-        .ok_or_else(|| ApiError::not_found("opt-in"))
-}
-
-/// Deletes the contact kept for `opt_in`: gone for good (the log never held it).
-pub(crate) fn delete_contact(app: &App, opt_in: u64) -> Result<(), ApiError> {
-    let mut batch = WriteBatch::new();
-    batch
-        .delete(Column::Public, key(opt_in))
-        .map_err(|_| ApiError::internal())?;
-    write(app, batch)
-}
-
-fn write(app: &App, batch: WriteBatch) -> Result<(), ApiError> {
-    app.engine
-        .store()
-        .write(batch, Durability::Synced)
-        .map_err(|error| {
-            tracing::error!(%error, "opt-in store");
-            ApiError::internal()
+/// The contact `sealed` holds for `unit`, if `token` is its secret. A wrong token, a token of
+/// the wrong shape and a missing opt-in read alike.
+pub(crate) fn open(
+    unit: &CodeKey,
+    sealed: Option<&SealedContact>,
+    token: &str,
+) -> Result<String, ApiError> {
+    let secret: Option<ContactSecret> = tanba_crypto::encoding::parse_hex(token);
+    secret
+        .zip(sealed)
+        .and_then(|(secret, sealed)| {
+            open_contact(
+                &secret,
+                &sealed.verifier,
+                unit.to_string().as_bytes(),
+                &sealed.ciphertext,
+            )
         })
+        .ok_or_else(|| ApiError::not_found("opt-in"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_contact_opens_with_its_token_for_its_unit_only() {
+        let unit: CodeKey = "(01)04600000000015(21)abc".parse().unwrap();
+        let other: CodeKey = "(01)04600000000015(21)abd".parse().unwrap();
+        let (sealed, token) = seal(&unit, "+77011234567");
+        assert_eq!(token.len(), 2 * CONTACT_SECRET_BYTES);
+        assert_eq!(open(&unit, Some(&sealed), &token).unwrap(), "+77011234567");
+        for (unit, sealed, token) in [
+            (&other, Some(&sealed), token.as_str()),
+            (&unit, None, token.as_str()),
+            (&unit, Some(&sealed), "00"),
+            (&unit, Some(&sealed), "not hex"),
+            (&unit, Some(&sealed), &"0".repeat(2 * CONTACT_SECRET_BYTES)),
+        ] {
+            assert_eq!(
+                open(unit, sealed, token).unwrap_err().code,
+                "TANBA-SERVER-NOT-FOUND"
+            );
+        }
+    }
 
     #[test]
     fn a_contact_is_a_phone_number_or_an_e_mail_address_and_nothing_else() {

@@ -29,15 +29,6 @@ pub const BACK_PATH_CHARS_MAX: usize = 1_024;
 /// Bytes in a megabyte as the page states the photo's limit.
 const MEGABYTE_BYTES: usize = 1024 * 1024;
 
-/// The kinds a report may be of, in the order the form offers them.
-const KINDS: [ViolationKind; 5] = [
-    ViolationKind::Counterfeit,
-    ViolationKind::SoldAfterExpiry,
-    ViolationKind::NoCode,
-    ViolationKind::Price,
-    ViolationKind::Other,
-];
-
 /// Where a page is: its path and its query without `lang`. The language switch keeps both: a
 /// Digital Link's tail travels in the query, and switching language must not drop it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,10 +235,10 @@ impl ReportForm {
         } else {
             ViolationKind::NoCode
         };
-        let kinds = KINDS
+        let kinds = ViolationKind::ALL
             .into_iter()
             .map(|kind| {
-                let value = kind_name(kind);
+                let value = kind.name();
                 Choice {
                     value,
                     label: words.text(&format!("public-kind-{}", value.replace('_', "-"))),
@@ -274,17 +265,6 @@ impl ReportForm {
             photo_hint: words.count("public-report-photo-hint", megabytes),
             photo_too_large: words.count("public-report-photo-too-large", megabytes),
         }
-    }
-}
-
-/// A kind's name on the wire (`sold_after_expiry`), as the JSON API spells it.
-pub fn kind_name(kind: ViolationKind) -> &'static str {
-    match kind {
-        ViolationKind::Counterfeit => "counterfeit",
-        ViolationKind::SoldAfterExpiry => "sold_after_expiry",
-        ViolationKind::NoCode => "no_code",
-        ViolationKind::Price => "price",
-        ViolationKind::Other => "other",
     }
 }
 

@@ -1,38 +1,31 @@
 //! The public check (R-IS-07) and what the public tells us back: a phone scans a code and learns
-//! whether it is genuine and what it is; a person reports a violation. Reports are stored and
-//! listed per code for the authorities. A code is flagged as a likely copy (R-IS-02, R-IS-08)
-//! only on evidence that it was seen: checked with its genuine tail from many networks at once,
-//! or sold twice; a flag counts its evidence, and an authority may clear it with a reason. The
-//! same answer serves HTTP/JSON, the HTML page and gRPC: the calls themselves are
-//! [`crate::service::public`]'s.
+//! whether it is genuine and what it is; a person reports a violation. A code is flagged as a
+//! likely copy (R-IS-02, R-IS-08) only on evidence that it was seen: checked with its genuine
+//! tail from many networks at once, or sold twice; a flag counts its evidence, and an authority
+//! may clear it with a reason. The same answer serves HTTP/JSON, the HTML page and gRPC: the
+//! calls themselves are [`crate::service::public`]'s.
 //!
-//! Layout of the public column:
-//!
-//! | key | value |
-//! |---|---|
-//! | `n` | the last report id (u64 BE) |
-//! | `r` + report id (u64 BE) | [`ViolationReport`] (postcard) |
-//! | `i` + code + report id | empty: the reports about a code |
-//! | `f` + code | [`Flag`] (postcard): why the code is a likely copy |
-//! | `p` + report id (u64 BE) | [`Photo`] (postcard): the photo a report came with |
-//! | `q` + report id (u64 BE) | empty: the report came with a photo (for lists) |
-//!
-//! A report's photo is kept beside its report, in the same write, under its own key (the
-//! report's record keeps its layout). A photo is at most [`REPORT_PHOTO_BYTES_MAX`], a JPEG, PNG
-//! or WebP image by its first bytes, and all reports together store at most
-//! [`REPORT_PHOTO_BYTES_PER_HOUR_MAX`] of photos an hour: per-client rates bound one visitor,
-//! this bounds the disk a crowd of addresses could fill.
+//! Reports and flags are facts of the log ([`tanba_engine::public`]), so every node lists and
+//! answers them alike. What stays with this node: the sightings it counts (minutes of memory,
+//! per node) and the photos' bytes, kept as blobs (an image of possibly anyone does not belong
+//! in a log kept forever; the log names each by its hash). A photo is at most
+//! [`REPORT_PHOTO_BYTES_MAX`], a JPEG, PNG or WebP image by its first bytes, and all reports
+//! together store at most [`REPORT_PHOTO_BYTES_PER_HOUR_MAX`] of photos an hour: per-client
+//! rates bound one visitor, this bounds the disk a crowd of addresses could fill.
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
+use tanba_engine::blobs::{self, BlobUpload};
 use tanba_engine::query::{self, CodeCard};
-use tanba_store::{Column, Durability, Snapshot, Store, WriteBatch};
+use tanba_store::{Snapshot, Store};
+pub use tanba_types::limits::{REPORT_COMMENT_CHARS_MAX, REPORT_PHOTO_BYTES_MAX};
 use tanba_types::{
-    CodeKey, CodeStatus, Date, Language, ScannedCode, ScannedTail, WithdrawalReason,
+    CodeKey, CodeStatus, Date, Language, PhotoRef, ScannedCode, ScannedTail, WithdrawalReason,
 };
+pub use tanba_types::{FlagReason, PhotoFormat, ViolationKind};
 
 use crate::error::ApiError;
 
@@ -43,12 +36,8 @@ pub const FLAG_NETWORKS_MIN: usize = 5;
 pub const SIGHTING_WINDOW_MS: u64 = 10 * 60 * 1000;
 /// Codes whose sightings are tracked at once; past it, new codes go untracked until the sweep.
 pub const SIGHTED_CODES_MAX: usize = 1_000_000;
-/// Longest comment on a report, in characters.
-pub const REPORT_COMMENT_CHARS_MAX: usize = 1_000;
 /// Most reports one listing returns.
 pub const REPORT_PAGE_MAX: usize = 1_000;
-/// Largest photo a report may carry, in bytes.
-pub const REPORT_PHOTO_BYTES_MAX: usize = 2 * 1024 * 1024;
 /// Photo bytes all reports together may store within [`PHOTO_BUDGET_WINDOW_MS`]; past it a
 /// report with a photo is refused as over the rate until the window turns.
 pub const REPORT_PHOTO_BYTES_PER_HOUR_MAX: u64 = 256 * 1024 * 1024;
@@ -56,14 +45,6 @@ pub const REPORT_PHOTO_BYTES_PER_HOUR_MAX: u64 = 256 * 1024 * 1024;
 pub const PHOTO_BUDGET_WINDOW_MS: u64 = 60 * 60 * 1000;
 // One photo always fits an hour's budget.
 const _: () = assert!(REPORT_PHOTO_BYTES_MAX as u64 <= REPORT_PHOTO_BYTES_PER_HOUR_MAX);
-
-const LAST_REPORT: &[u8] = b"n";
-const REPORT: u8 = b'r';
-const REPORTS_BY_CODE: u8 = b'i';
-const FLAG: u8 = b'f';
-const PHOTO: u8 = b'p';
-/// Marks a report that came with a photo (read for a list without reading the photo).
-const PHOTO_MARK: u8 = b'q';
 
 /// What the public may learn of a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,98 +184,6 @@ pub struct PublicCheck {
     pub tail_checked: bool,
 }
 
-/// Why a code is a likely copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FlagReason {
-    /// Checked, with its genuine tail, from [`FLAG_NETWORKS_MIN`] networks within [`SIGHTING_WINDOW_MS`].
-    SeenInManyPlaces,
-    /// A till tried to sell it after it was sold.
-    SoldTwice,
-}
-
-/// A flagged code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Flag {
-    /// Since when.
-    pub since_ms: u64,
-    /// Why, each reason once.
-    pub reasons: Vec<FlagReason>,
-    /// Pieces of evidence: each window of sightings that flagged it, each second sale.
-    pub evidence: u32,
-}
-
-/// What kind of violation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ViolationKind {
-    /// A counterfeit.
-    Counterfeit,
-    /// Sold after its expiry date.
-    SoldAfterExpiry,
-    /// Sold without a code.
-    NoCode,
-    /// A price above the one allowed.
-    Price,
-    /// Anything else.
-    Other,
-}
-
-/// A report from the public.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ViolationReport {
-    /// When, unix milliseconds.
-    pub time_ms: u64,
-    /// From where.
-    pub client_ip: IpAddr,
-    /// About which code (none for "sold without a code").
-    pub code: Option<CodeKey>,
-    /// What kind.
-    pub kind: ViolationKind,
-    /// The reporter's words.
-    pub comment: String,
-    /// Where, if given: latitude and longitude in degrees.
-    pub location: Option<(f64, f64)>,
-}
-
-/// The image formats a report's photo may be in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PhotoFormat {
-    /// JPEG (`FF D8 FF`).
-    Jpeg,
-    /// PNG (its eight-byte signature).
-    Png,
-    /// WebP (`RIFF` .... `WEBP`).
-    Webp,
-}
-
-impl PhotoFormat {
-    /// The format the first bytes of `bytes` say, if one of ours. The bytes are all the server
-    /// trusts: the name and the type a browser sends are the sender's words.
-    pub fn of(bytes: &[u8]) -> Option<PhotoFormat> {
-        const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(PhotoFormat::Jpeg)
-        } else if bytes.starts_with(PNG_SIGNATURE) {
-            Some(PhotoFormat::Png)
-        } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-            Some(PhotoFormat::Webp)
-        } else {
-            None
-        }
-    }
-
-    /// Its `Content-Type`.
-    pub fn content_type(self) -> &'static str {
-        match self {
-            PhotoFormat::Jpeg => "image/jpeg",
-            PhotoFormat::Png => "image/png",
-            PhotoFormat::Webp => "image/webp",
-        }
-    }
-}
-
 /// Why a report's photo is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PhotoError {
@@ -320,7 +209,7 @@ impl From<PhotoError> for ApiError {
 
 /// A report's photo: an image of ours, within [`REPORT_PHOTO_BYTES_MAX`], checked when made and
 /// again when read back from the store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Photo {
     format: PhotoFormat,
     bytes: Vec<u8>,
@@ -368,11 +257,10 @@ impl PhotoBudget {
     }
 }
 
-/// Reports, flags and sightings.
+/// Sightings, and this node's store of the photos reports come with.
 pub struct PublicDesk {
     store: Arc<dyn Store>,
     sightings: DashMap<CodeKey, Sightings>,
-    report_writer: Mutex<()>,
     photo_budget: Mutex<PhotoBudget>,
 }
 
@@ -389,25 +277,12 @@ fn network(ip: IpAddr) -> u64 {
     }
 }
 
-fn id_key(tag: u8, id: u64) -> Vec<u8> {
-    let mut key = vec![tag];
-    key.extend_from_slice(&id.to_be_bytes());
-    key
-}
-
-fn code_key(tag: u8, code: &CodeKey) -> Vec<u8> {
-    let mut key = vec![tag];
-    code.write_bytes(&mut key);
-    key
-}
-
 impl PublicDesk {
-    /// Over the server's store.
+    /// Over the node's store (for the photos' blobs).
     pub fn new(store: Arc<dyn Store>) -> PublicDesk {
         PublicDesk {
             store,
             sightings: DashMap::new(),
-            report_writer: Mutex::new(()),
             photo_budget: Mutex::new(PhotoBudget {
                 window_start_ms: 0,
                 bytes: 0,
@@ -421,67 +296,10 @@ impl PublicDesk {
             .retain(|_, sightings| now_ms < sightings.window_start_ms + SIGHTING_WINDOW_MS);
     }
 
-    /// The flag on a code, if any.
-    pub fn flag(&self, code: &CodeKey) -> Result<Option<Flag>, ApiError> {
-        let Some(bytes) = self
-            .store
-            .get(Column::Public, &code_key(FLAG, code))
-            .map_err(store_fault)?
-        else {
-            return Ok(None);
-        };
-        postcard::from_bytes(&bytes).map(Some).map_err(|_| {
-            tracing::error!(%code, "a stored flag does not decode");
-            ApiError::internal()
-        })
-    }
-
-    /// Flags a code (idempotent per reason).
-    pub fn raise_flag(
-        &self,
-        code: &CodeKey,
-        reason: FlagReason,
-        now_ms: u64,
-    ) -> Result<(), ApiError> {
-        let _writer = self.report_writer.lock().expect("report writer");
-        let mut flag = self.flag(code)?.unwrap_or(Flag {
-            since_ms: now_ms,
-            reasons: Vec::new(),
-            evidence: 0,
-        });
-        if !flag.reasons.contains(&reason) {
-            flag.reasons.push(reason);
-        }
-        flag.evidence = flag.evidence.saturating_add(1);
-        tracing::info!(%code, ?reason, evidence = flag.evidence, "code flagged as a likely copy");
-        metrics::counter!("tanba_flags_raised_total").increment(1);
-        let mut batch = WriteBatch::new();
-        batch
-            .put(
-                Column::Public,
-                code_key(FLAG, code),
-                postcard::to_stdvec(&flag).expect("flags serialize"),
-            )
-            .map_err(store_fault)?;
-        blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)
-    }
-
-    /// Clears a code's flag (an authority found the evidence explained); whether there was
-    /// one. The call's audit record keeps who, when and why.
-    pub fn clear_flag(&self, code: &CodeKey) -> Result<bool, ApiError> {
-        let _writer = self.report_writer.lock().expect("report writer");
-        if self.flag(code)?.is_none() {
-            return Ok(false);
-        }
-        let mut batch = WriteBatch::new();
-        batch
-            .delete(Column::Public, code_key(FLAG, code))
-            .map_err(store_fault)?;
-        blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)?;
-        // A window of sightings under way starts again from nothing.
+    /// Forgets the sightings of a code whose flag was cleared: a window under way starts again
+    /// from nothing.
+    pub fn forget_sightings(&self, code: &CodeKey) {
         self.sightings.remove(code);
-        metrics::counter!("tanba_flags_cleared_total").increment(1);
-        Ok(true)
     }
 
     /// Notes that a client checked a known code; returns whether this sighting flags it.
@@ -506,131 +324,65 @@ impl PublicDesk {
         entry.networks.len() == FLAG_NETWORKS_MIN
     }
 
-    /// Stores a report for the authorities' lists, with its photo if it came with one, in one
-    /// write; returns its id. A report is a claim, not evidence: it never flags a code on every
-    /// phone. A photo past everyone's hourly budget is refused as over the rate.
-    pub fn report(&self, report: &ViolationReport, photo: Option<&Photo>) -> Result<u64, ApiError> {
-        let _writer = self.report_writer.lock().expect("report writer");
-        if let Some(photo) = photo {
-            assert!(photo.bytes.len() <= REPORT_PHOTO_BYTES_MAX);
-            let mut budget = self.photo_budget.lock().expect("photo budget");
-            if !budget.take(photo.bytes.len() as u64, report.time_ms) {
-                metrics::counter!("tanba_report_photos_over_budget_total").increment(1);
-                return Err(ApiError::rate_limited());
-            }
-        }
-        let last = match self
-            .store
-            .get(Column::Public, LAST_REPORT)
-            .map_err(store_fault)?
+    /// Stores a report's photo as a blob of this node, within everyone's hourly budget (past
+    /// it, refused as over the rate); what the report's entry names it by. `upload` is an id
+    /// drawn at random.
+    pub fn store_photo(
+        &self,
+        photo: &Photo,
+        upload: u64,
+        now_ms: u64,
+    ) -> Result<PhotoRef, ApiError> {
+        assert!(photo.bytes.len() <= REPORT_PHOTO_BYTES_MAX);
+        let size_bytes = photo.bytes.len() as u64;
+        if !self
+            .photo_budget
+            .lock()
+            .expect("photo budget")
+            .take(size_bytes, now_ms)
         {
-            Some(bytes) => u64::from_be_bytes(bytes.try_into().map_err(|_| ApiError::internal())?),
-            None => 0,
+            metrics::counter!("tanba_report_photos_over_budget_total").increment(1);
+            return Err(ApiError::rate_limited());
+        }
+        let stored = blocking(|| {
+            let mut blob = BlobUpload::new(self.store.clone(), upload);
+            blob.write(&photo.bytes)?;
+            blob.finish()
+        })
+        .map_err(|error| {
+            tracing::error!(%error, "a report's photo could not be stored");
+            ApiError::internal()
+        })?;
+        metrics::counter!("tanba_report_photo_bytes_total").increment(size_bytes);
+        Ok(PhotoRef {
+            hash: stored.0,
+            size_bytes: u32::try_from(stored.1).expect("a photo is at most 2 MiB"),
+            format: photo.format,
+        })
+    }
+
+    /// The photo a report names, read from this node's blobs; none if this node does not hold
+    /// it (the report was taken by another node, whose blobs are its own).
+    pub fn photo(&self, named: &PhotoRef) -> Result<Option<Photo>, ApiError> {
+        let snapshot = self.store.snapshot();
+        let fault = |error: tanba_engine::EngineError| {
+            tracing::error!(%error, "a report's photo could not be read");
+            ApiError::internal()
         };
-        let id = last + 1;
-        let mut batch = WriteBatch::new();
-        let mut key = vec![REPORT];
-        key.extend_from_slice(&id.to_be_bytes());
-        batch
-            .put(
-                Column::Public,
-                key,
-                postcard::to_stdvec(report).expect("reports serialize"),
-            )
-            .map_err(store_fault)?;
-        batch
-            .put(
-                Column::Public,
-                LAST_REPORT.to_vec(),
-                id.to_be_bytes().to_vec(),
-            )
-            .map_err(store_fault)?;
-        if let Some(code) = &report.code {
-            let mut index = code_key(REPORTS_BY_CODE, code);
-            index.extend_from_slice(&id.to_be_bytes());
-            batch
-                .put(Column::Public, index, Vec::new())
-                .map_err(store_fault)?;
-        }
-        if let Some(photo) = photo {
-            batch
-                .put(
-                    Column::Public,
-                    id_key(PHOTO, id),
-                    postcard::to_stdvec(photo).expect("photos serialize"),
-                )
-                .map_err(store_fault)?;
-            batch
-                .put(Column::Public, id_key(PHOTO_MARK, id), Vec::new())
-                .map_err(store_fault)?;
-            metrics::counter!("tanba_report_photo_bytes_total").increment(photo.bytes.len() as u64);
-        }
-        blocking(|| self.store.write(batch, Durability::Synced)).map_err(store_fault)?;
-        metrics::counter!("tanba_violation_reports_total").increment(1);
-        Ok(id)
-    }
-
-    /// Whether report `id` came with a photo.
-    pub fn has_photo(&self, id: u64) -> Result<bool, ApiError> {
-        let mark = self.store.get(Column::Public, &id_key(PHOTO_MARK, id));
-        Ok(mark.map_err(store_fault)?.is_some())
-    }
-
-    /// The photo report `id` came with, if it came with one.
-    pub fn photo(&self, id: u64) -> Result<Option<Photo>, ApiError> {
-        let Some(bytes) = self
-            .store
-            .get(Column::Public, &id_key(PHOTO, id))
-            .map_err(store_fault)?
-        else {
+        let Some(meta) = blobs::blob(snapshot.as_ref(), &named.hash).map_err(fault)? else {
             return Ok(None);
         };
-        // Checked again as it is read: what the store gives back is an image of ours.
-        let stored: Photo = postcard::from_bytes(&bytes).map_err(|_| ApiError::internal())?;
-        let photo = Photo::read(stored.bytes).map_err(|_| ApiError::internal())?;
-        if photo.format != stored.format {
-            tracing::error!(report = id, "a stored photo's format is not its bytes'");
+        let mut bytes = Vec::with_capacity(meta.size_bytes as usize);
+        for index in 0..meta.chunks {
+            bytes.extend(blobs::blob_chunk(snapshot.as_ref(), &meta, index).map_err(fault)?);
+        }
+        // Checked again as it is read: what the store gives back is the image the log names.
+        let photo = Photo::read(bytes).map_err(|_| ApiError::internal())?;
+        if photo.format != named.format || *blake3::hash(&photo.bytes).as_bytes() != named.hash {
+            tracing::error!("a stored photo is not the one its report names");
             return Err(ApiError::internal());
         }
         Ok(Some(photo))
-    }
-
-    /// Reports after `after`, oldest first, at most `limit`; only those about `code` if given.
-    pub fn reports(
-        &self,
-        code: Option<&CodeKey>,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<(u64, ViolationReport)>, ApiError> {
-        let limit = limit.clamp(1, REPORT_PAGE_MAX);
-        let snapshot = self.store.snapshot();
-        let read = |id: u64| -> Result<ViolationReport, ApiError> {
-            let mut key = vec![REPORT];
-            key.extend_from_slice(&id.to_be_bytes());
-            let bytes = snapshot
-                .get(Column::Public, &key)
-                .map_err(store_fault)?
-                .ok_or_else(ApiError::internal)?;
-            postcard::from_bytes(&bytes).map_err(|_| ApiError::internal())
-        };
-        let (prefix, mut start) = match code {
-            Some(code) => (
-                code_key(REPORTS_BY_CODE, code),
-                code_key(REPORTS_BY_CODE, code),
-            ),
-            None => (vec![REPORT], vec![REPORT]),
-        };
-        start.extend_from_slice(&after.saturating_add(1).to_be_bytes());
-        let entries = snapshot
-            .scan_from(Column::Public, &prefix, &start, limit)
-            .map_err(store_fault)?;
-        entries
-            .iter()
-            .map(|(key, _)| {
-                let id = u64::from_be_bytes(key[key.len() - 8..].try_into().expect("8 bytes"));
-                Ok((id, read(id)?))
-            })
-            .collect()
     }
 }
 
@@ -643,11 +395,6 @@ fn blocking<T>(write: impl FnOnce() -> T) -> T {
         }
         _ => write(),
     }
-}
-
-fn store_fault(error: tanba_store::StoreError) -> ApiError {
-    tracing::error!(%error, "public store");
-    ApiError::internal()
 }
 
 /// What a scanned code turned out to be.
@@ -709,7 +456,6 @@ pub fn verdict(card: &CodeCard, today: Date) -> Verdict {
 pub fn check(
     snapshot: &dyn Snapshot,
     cases: &tanba_engine::Cases,
-    desk: &PublicDesk,
     scanned: &ScannedCode,
     language: Language,
     today: Date,
@@ -772,7 +518,7 @@ pub fn check(
         answer.verdict_text = Verdict::Recalled.text(language).to_owned();
         answer.recall = Some(recall);
     }
-    let flag = desk.flag(&scanned.key)?;
+    let flag = tanba_engine::public::flag_of(snapshot, &scanned.key)?;
     answer.flagged_as_likely_copy = flag.is_some();
     answer.likely_copy_evidence = flag.map_or(0, |flag| flag.evidence);
     Ok(answer)
@@ -826,41 +572,6 @@ mod tests {
         assert!(desk.sightings.is_empty());
     }
 
-    #[test]
-    fn reports_are_numbered_and_listed_per_code_and_never_flag_a_code() {
-        let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
-        let report = |code, network: u8| ViolationReport {
-            time_ms: 5,
-            client_ip: IpAddr::from([192, 0, network, 1]),
-            code,
-            kind: ViolationKind::Counterfeit,
-            comment: "смотрите".into(),
-            location: Some((43.24, 76.95)),
-        };
-        assert_eq!(desk.report(&report(None, 1), None).unwrap(), 1);
-        // One network reporting again and again flags nothing.
-        for expected in 2..=5 {
-            assert_eq!(
-                desk.report(&report(Some(code()), 1), None).unwrap(),
-                expected
-            );
-        }
-        // Nor do many networks: a report is a claim, for the authorities' lists.
-        for network in 2..=3 {
-            desk.report(&report(Some(code()), network), None).unwrap();
-        }
-        assert_eq!(desk.flag(&code()).unwrap(), None);
-        let all = desk.reports(None, 0, 100).unwrap();
-        assert_eq!(all.len(), 7);
-        let about = desk.reports(Some(&code()), 4, 100).unwrap();
-        assert_eq!(
-            about.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
-            [5, 6, 7]
-        );
-        assert_eq!(about[0].1, report(Some(code()), 1));
-        assert!(desk.reports(None, u64::MAX, 10).unwrap().is_empty());
-    }
-
     fn png(bytes: usize) -> Vec<u8> {
         let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         png.resize(bytes, 0);
@@ -869,19 +580,6 @@ mod tests {
 
     #[test]
     fn a_photo_is_an_image_of_ours_by_its_first_bytes_and_within_its_size() {
-        assert_eq!(
-            PhotoFormat::of(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some(PhotoFormat::Jpeg)
-        );
-        assert_eq!(PhotoFormat::of(&png(8)), Some(PhotoFormat::Png));
-        assert_eq!(
-            PhotoFormat::of(b"RIFF\0\0\0\0WEBPVP8 "),
-            Some(PhotoFormat::Webp)
-        );
-        assert_eq!(PhotoFormat::of(b"RIFF\0\0\0\0WAVE"), None);
-        assert_eq!(PhotoFormat::of(b"GIF89a"), None);
-        assert_eq!(PhotoFormat::of(b"<svg"), None);
-        assert_eq!(PhotoFormat::of(&[]), None);
         assert_eq!(
             Photo::read(png(REPORT_PHOTO_BYTES_MAX)).unwrap().format(),
             PhotoFormat::Png
@@ -902,52 +600,30 @@ mod tests {
     }
 
     #[test]
-    fn a_photo_is_stored_with_its_report_and_all_photos_stay_within_an_hourly_budget() {
+    fn a_photo_is_kept_by_its_hash_and_all_photos_stay_within_an_hourly_budget() {
         let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
-        let report = |time_ms| ViolationReport {
-            time_ms,
-            client_ip: IpAddr::from([192, 0, 2, 1]),
-            code: Some(code()),
-            kind: ViolationKind::Counterfeit,
-            comment: String::new(),
-            location: None,
-        };
         let photo = Photo::read(png(REPORT_PHOTO_BYTES_MAX)).unwrap();
-        let first = desk.report(&report(1), Some(&photo)).unwrap();
-        assert_eq!(desk.photo(first).unwrap(), Some(photo.clone()));
-        let bare = desk.report(&report(1), None).unwrap();
-        assert_eq!(desk.photo(bare).unwrap(), None);
-        // The budget is spent (as by a crowd of addresses): a photo waits for the next hour,
-        // a report without one still passes.
+        let named = desk.store_photo(&photo, 1, 1).unwrap();
+        assert_eq!(named.hash, *blake3::hash(photo.bytes()).as_bytes());
+        assert_eq!(named.size_bytes as usize, REPORT_PHOTO_BYTES_MAX);
+        assert_eq!(desk.photo(&named).unwrap(), Some(photo.clone()));
+        // A photo another node took is not here.
+        let elsewhere = PhotoRef {
+            hash: [1; 32],
+            ..named
+        };
+        assert_eq!(desk.photo(&elsewhere).unwrap(), None);
+        // A name that does not match the bytes is a fault, not a photo.
+        let misnamed = PhotoRef {
+            format: PhotoFormat::Jpeg,
+            ..named
+        };
+        assert!(desk.photo(&misnamed).is_err());
+        // The budget is spent (as by a crowd of addresses): a photo waits for the next hour.
         desk.photo_budget.lock().unwrap().bytes = REPORT_PHOTO_BYTES_PER_HOUR_MAX - 1;
-        let over = desk.report(&report(2), Some(&photo)).unwrap_err();
+        let over = desk.store_photo(&photo, 2, 2).unwrap_err();
         assert_eq!(over.code, "TANBA-SERVER-RATE-LIMITED");
-        assert_eq!(
-            desk.reports(None, 0, 10).unwrap().len(),
-            2,
-            "nothing stored"
-        );
-        desk.report(&report(2), None).unwrap();
-        let next_hour = desk.report(&report(1 + PHOTO_BUDGET_WINDOW_MS), Some(&photo));
-        assert_eq!(desk.photo(next_hour.unwrap()).unwrap(), Some(photo));
-    }
-
-    #[test]
-    fn a_flag_counts_its_evidence_and_an_authority_clears_it() {
-        let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
-        assert!(!desk.clear_flag(&code()).unwrap());
-        desk.raise_flag(&code(), FlagReason::SoldTwice, 1).unwrap();
-        desk.raise_flag(&code(), FlagReason::SoldTwice, 2).unwrap();
-        desk.raise_flag(&code(), FlagReason::SeenInManyPlaces, 3)
-            .unwrap();
-        let flag = desk.flag(&code()).unwrap().unwrap();
-        assert_eq!(flag.evidence, 3);
-        assert_eq!(flag.since_ms, 1);
-        assert_eq!(
-            flag.reasons,
-            [FlagReason::SoldTwice, FlagReason::SeenInManyPlaces]
-        );
-        assert!(desk.clear_flag(&code()).unwrap());
-        assert_eq!(desk.flag(&code()).unwrap(), None);
+        let next_hour = desk.store_photo(&photo, 3, 1 + PHOTO_BUDGET_WINDOW_MS);
+        assert_eq!(next_hour.unwrap(), named, "the same bytes, the same blob");
     }
 }

@@ -54,14 +54,29 @@ impl Fixture {
             .unwrap()
     }
 
-    /// How many reports the public desk holds.
-    fn reports_stored(&self) -> usize {
-        self.server
-            .app
-            .public
-            .reports(None, 0, 1_000)
+    /// The reports the log holds, oldest first.
+    fn reports(&self) -> Vec<(u64, tanba_types::ViolationReport)> {
+        let snapshot = self.server.app.engine.snapshot();
+        tanba_engine::public::reports(snapshot.as_ref(), None, 0, 1_000)
             .unwrap()
-            .len()
+            .into_iter()
+            .map(|(id, record)| (id, record.report))
+            .collect()
+    }
+
+    /// How many reports the log holds.
+    fn reports_stored(&self) -> usize {
+        self.reports().len()
+    }
+
+    /// The photo report `id` came with, if any, from the node's blobs.
+    fn photo(&self, id: u64) -> Option<tanba_server::public::Photo> {
+        let snapshot = self.server.app.engine.snapshot();
+        let record = tanba_engine::public::report_of(snapshot.as_ref(), id)
+            .unwrap()
+            .unwrap();
+        let named = record.report.photo?;
+        Some(self.server.app.public.photo(&named).unwrap().unwrap())
     }
 }
 
@@ -255,16 +270,19 @@ async fn a_report_through_the_form_is_stored_with_its_photo_and_thanked_in_the_v
         "back to the product: {page}"
     );
 
-    let stored = fixture.server.app.public.reports(None, 0, 10).unwrap();
+    let stored = fixture.reports();
     let (id, report) = &stored[0];
     assert_eq!(*id, number);
     assert_eq!(report.comment, "Продают на рынке\nпосле срока");
-    assert_eq!(report.location, Some((43.25, 76.95)));
+    assert_eq!(
+        report.location.map(|place| place.degrees()),
+        Some((43.25, 76.95))
+    );
     assert_eq!(
         report.kind,
         tanba_server::public::ViolationKind::SoldAfterExpiry
     );
-    let photo = fixture.server.app.public.photo(number).unwrap().unwrap();
+    let photo = fixture.photo(number).unwrap();
     assert_eq!(photo.bytes(), PNG);
     assert_eq!(photo.format().content_type(), "image/png");
 
@@ -279,7 +297,7 @@ async fn a_report_through_the_form_is_stored_with_its_photo_and_thanked_in_the_v
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Thank you"));
     let second: u64 = text_after(&page, "id=\"report-number\">").parse().unwrap();
-    assert_eq!(fixture.server.app.public.photo(second).unwrap(), None);
+    assert_eq!(fixture.photo(second), None);
     let (status, page) = post_report(&fixture, "lang=kk", &[("kind", b"counterfeit")]).await;
     assert_eq!(status, 400);
     assert!(page.contains("<html lang=\"kk\">") && page.contains("TANBA-SERVER-INVALID"));
@@ -482,12 +500,7 @@ async fn html_in_a_report_is_escaped_on_every_page_that_shows_it() {
     )
     .await;
     assert_eq!(status, 200, "{page}");
-    assert_eq!(
-        fixture.server.app.public.reports(None, 0, 10).unwrap()[0]
-            .1
-            .comment,
-        script
-    );
+    assert_eq!(fixture.reports()[0].1.comment, script);
     // A code that is markup is refused, and the refusal shows it as text.
     let (status, page) = post_report(
         &fixture,

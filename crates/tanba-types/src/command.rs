@@ -27,7 +27,8 @@ pub enum Actor {
     /// A registered participant, already authenticated by the caller of the engine.
     Participant(TaxpayerId),
     /// A member of the public, anonymous, through the server's public door: the engine takes
-    /// from it only a consumer's opt-in for a code and its withdrawal (R-REC-07).
+    /// from it only a violation report, and a consumer's opt-in for a code and its withdrawal
+    /// (R-REC-07).
     Public,
     /// A fiscal data operator forwarding a seller's receipt (R-IS-13): the log names both. The
     /// engine honours it only for receipts, and only while the operator is registered as
@@ -298,16 +299,47 @@ pub enum Command {
     /// A command on cases (the legal procedures).
     Case(CaseCommand),
     /// The public: a consumer asks to be told directly if a unit it bought is recalled
-    /// (R-REC-07). Its contact stays outside the log, with the server, deletable; the log
-    /// records only that the opt-in exists for the code. Its id is its event's sequence.
+    /// (R-REC-07). Its contact comes sealed under a secret only the consumer holds, so the log
+    /// carries it to every node and nobody else reads it. Its id is its event's sequence.
     ConsumerOptIn {
         /// The unit.
         code: CodeKey,
+        /// The consumer's contact, sealed.
+        contact: crate::SealedContact,
     },
-    /// The public: a consumer withdraws its opt-in (the server has deleted the contact).
+    /// The public: a consumer withdraws its opt-in; its sealed contact leaves the state.
     ConsumerOptOut {
         /// The opt-in.
         opt_in: u64,
+    },
+    /// A participant: an attachment it uploaded (its bytes in the blobs of the node that took
+    /// them), so that every node decides alike a case step that names it. Only the upload's
+    /// door submits it, with the hash of the bytes it stored: knowing a hash is no licence to
+    /// someone else's file.
+    RecordAttachment {
+        /// BLAKE3 of the bytes.
+        hash: [u8; 32],
+        /// Their size, 1 to [`ATTACHMENT_BYTES_MAX`](crate::limits::ATTACHMENT_BYTES_MAX).
+        size_bytes: u64,
+    },
+    /// The public: a violation report for the authorities' lists (a claim, never a flag). Its
+    /// id is its event's sequence.
+    ReportViolation(crate::ViolationReport),
+    /// System: the server saw evidence that a code is copied (its genuine tail checked from
+    /// many networks at once, or a till selling it again after its sale); the flag counts each
+    /// piece of evidence.
+    FlagLikelyCopy {
+        /// The code.
+        code: CodeKey,
+        /// The evidence.
+        reason: crate::FlagReason,
+    },
+    /// An authority: clear a code's likely-copy flag, the evidence explained.
+    ClearLikelyCopyFlag {
+        /// The code.
+        code: CodeKey,
+        /// Why, at most [`REASON_CHARS_MAX`](crate::limits::REASON_CHARS_MAX) characters.
+        reason: String,
     },
     /// System: what a register adapter learnt from the e-government gateway (clause 2,
     /// R-IS-16). Never from a request.
@@ -413,6 +445,10 @@ impl Command {
             Command::Case(command) => command.name(),
             Command::ConsumerOptIn { .. } => "consumer_opt_in",
             Command::ConsumerOptOut { .. } => "consumer_opt_out",
+            Command::RecordAttachment { .. } => "record_attachment",
+            Command::ReportViolation(_) => "report_violation",
+            Command::FlagLikelyCopy { .. } => "flag_likely_copy",
+            Command::ClearLikelyCopyFlag { .. } => "clear_likely_copy_flag",
             Command::RefreshRegister(_) => "refresh_register",
             Command::RequestDataExport { .. } => "request_data_export",
             Command::Capture(_) => "capture",

@@ -280,11 +280,36 @@ pub enum Event {
     ConsumerOptedIn {
         /// The unit.
         code: CodeKey,
+        /// The consumer's contact, sealed (none in entries older than the sealed contact).
+        contact: Option<crate::SealedContact>,
     },
     /// A consumer withdrew its opt-in.
     ConsumerOptedOut {
         /// The opt-in.
         opt_in: u64,
+    },
+    /// A participant (the entry's actor) uploaded an attachment.
+    AttachmentRecorded {
+        /// BLAKE3 of the bytes.
+        hash: [u8; 32],
+        /// Their size.
+        size_bytes: u64,
+    },
+    /// The public reported a violation (its id is this event's sequence).
+    ViolationReported(crate::ViolationReport),
+    /// A code was flagged as a likely copy, on one more piece of evidence.
+    LikelyCopyFlagged {
+        /// The code.
+        code: CodeKey,
+        /// The evidence.
+        reason: crate::FlagReason,
+    },
+    /// An authority cleared a code's likely-copy flag.
+    LikelyCopyCleared {
+        /// The code.
+        code: CodeKey,
+        /// Why.
+        reason: String,
     },
     /// A case's direct notice to an opted-in consumer was made available (R-REC-07: measured
     /// against this event's time).
@@ -366,6 +391,10 @@ impl Event {
             Event::ConsumerOptedIn { .. } => "consumer_opted_in",
             Event::ConsumerOptedOut { .. } => "consumer_opted_out",
             Event::ConsumerNotified { .. } => "consumer_notified",
+            Event::AttachmentRecorded { .. } => "attachment_recorded",
+            Event::ViolationReported(_) => "violation_reported",
+            Event::LikelyCopyFlagged { .. } => "likely_copy_flagged",
+            Event::LikelyCopyCleared { .. } => "likely_copy_cleared",
             Event::CasesRecomputed { .. } => "cases_recomputed",
             Event::RegisterRefreshed(_) => "register_refreshed",
             Event::DataExportRequested { .. } => "data_export_requested",

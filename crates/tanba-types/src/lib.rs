@@ -5,7 +5,7 @@
 //! Russian and English keyed by stable error code ([`messages`]), a code's statuses with the
 //! one transition table ([`status`]), package levels ([`package`]) and participants' roles
 //! ([`participant`]); what identifies a marked thing ([`code_key`]), calendar dates ([`date`]),
-//! reference data ([`reference`]), what the state's registers said ([`register`]), the commands and events of the engine ([`command`],
+//! reference data ([`reference`]), what the state's registers said ([`register`]), what the public tells us ([`public`]), the commands and events of the engine ([`command`],
 //! [`event`]) and the limits on them ([`limits`]); the vocabulary of cases, the legal
 //! procedures over the same log ([`case`]).
 //!
@@ -25,6 +25,7 @@ pub mod limits;
 pub mod messages;
 pub mod package;
 pub mod participant;
+pub mod public;
 pub mod reference;
 pub mod register;
 pub mod scanned;
@@ -50,6 +51,10 @@ pub use language::Language;
 pub use messages::{ErrorNote, Localized, localize};
 pub use package::{PACKAGE_DEPTH_MAX, PackageLevel};
 pub use participant::{ParticipantStatus, Role};
+pub use public::{
+    FlagReason, Location, PhotoFormat, PhotoRef, ReportFault, SealedContact, ViolationKind,
+    ViolationReport,
+};
 pub use reference::{
     Category, FiscalAgency, Names, Participant, ParticipantKey, Product, TailProfile,
 };

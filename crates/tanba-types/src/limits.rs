@@ -93,6 +93,16 @@ pub const TICK_CASES_MAX: usize = 1_000;
 /// the household): a bound on what anyone can pile onto one code.
 pub const OPT_INS_PER_CODE_MAX: usize = 3;
 
+/// Longest contact a consumer leaves for direct notices, in characters (an e-mail address's
+/// limit).
+pub const CONTACT_CHARS_MAX: usize = 254;
+/// Most bytes of a sealed contact: the longest contact in UTF-8 and its 16-byte tag.
+pub const SEALED_CONTACT_BYTES_MAX: usize = CONTACT_CHARS_MAX * 4 + 16;
+/// Longest comment on a violation report, in characters.
+pub const REPORT_COMMENT_CHARS_MAX: usize = 1_000;
+/// Largest photo a violation report may carry, in bytes.
+pub const REPORT_PHOTO_BYTES_MAX: usize = 2 * 1024 * 1024;
+
 /// Most commands one capture (an EPCIS document's events) carries.
 pub const CAPTURE_COMMANDS_MAX: usize = 500;
 /// Most codes the commands of one capture name together.

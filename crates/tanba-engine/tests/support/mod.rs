@@ -248,6 +248,20 @@ impl World {
         })
     }
 
+    /// Uploads `bytes` as `uploader` under upload id `upload`, as the server's door does: the
+    /// blob in chunks, then the log's record of it. Its hash and size.
+    pub fn upload(&mut self, uploader: TaxpayerId, upload: u64, bytes: &[u8]) -> ([u8; 32], u64) {
+        let store: Arc<dyn Store> = self.store.clone();
+        let mut blob = tanba_engine::blobs::BlobUpload::new(store, upload);
+        for piece in bytes.chunks(100_000) {
+            blob.write(piece).unwrap();
+        }
+        let (hash, size_bytes) = blob.finish().unwrap();
+        let command = Command::RecordAttachment { hash, size_bytes };
+        self.by(uploader, command).unwrap();
+        (hash, size_bytes)
+    }
+
     /// Runs a group of commands as one commit.
     pub fn run_group(
         &mut self,

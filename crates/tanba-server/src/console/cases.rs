@@ -719,7 +719,7 @@ pub async fn upload(State(app): State<Arc<App>>, headers: HeaderMap, request: Re
                     {
                         upload.write(&chunk)?;
                     }
-                    let (hash, size) = upload.finish()?;
+                    let (hash, size) = upload.finish(&mut call).await?;
                     let hash = hex(&hash);
                     let json = serde_json::json!({
                         "hash": hash, "size": size, "media_type": media_type, "name": name,

@@ -212,15 +212,17 @@ pub async fn reports_page(
                 time: frame.words.moment(listed.report.time_ms),
                 code: listed
                     .report
+                    .report
                     .code
                     .map(|code| code.to_string())
                     .unwrap_or_default(),
-                kind: kind_words(&frame, listed.report.kind),
-                comment: listed.report.comment.clone(),
-                place: listed
-                    .report
-                    .location
-                    .map(|(lat, lon)| format!("{lat:.4}, {lon:.4}"))
+                kind: kind_words(&frame, listed.report.report.kind),
+                comment: listed.report.report.comment.clone(),
+                place: (listed.report.report.location)
+                    .map(|place| {
+                        let (lat, lon) = place.degrees();
+                        format!("{lat:.4}, {lon:.4}")
+                    })
                     .unwrap_or_default(),
                 flagged: listed.code_flagged,
                 photo: (listed.has_photo).then(|| format!("/console/reports/{}/photo", listed.id)),
@@ -290,7 +292,9 @@ fn map_svg(frame: &Frame, reports: &[ListedReport]) -> String {
         }
     }
     for listed in reports {
-        let Some((latitude, longitude)) = listed.report.location else {
+        let Some((latitude, longitude)) =
+            listed.report.report.location.map(|place| place.degrees())
+        else {
             continue;
         };
         if let Some((x, y)) = project(latitude, longitude) {
@@ -298,7 +302,7 @@ fn map_svg(frame: &Frame, reports: &[ListedReport]) -> String {
                 svg,
                 "<circle class=\"report\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"#b3261e\" fill-opacity=\"0.7\"><title>{} {}</title></circle>",
                 listed.id,
-                crate::page::escape(&kind_words(frame, listed.report.kind))
+                crate::page::escape(&kind_words(frame, listed.report.report.kind))
             );
         }
     }

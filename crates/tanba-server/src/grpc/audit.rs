@@ -36,6 +36,7 @@ impl pb::audit_service_server::AuditService for Services {
     ) -> Result<Response<pb::ClearFlagResponse>, Status> {
         let (mut call, message) = begin(&self.app, "tanba.v1.AuditService/ClearFlag", request);
         let outcome = audit::clear_flag(&mut call, &message.code, &message.reason)
+            .await
             .map(|cleared| pb::ClearFlagResponse { cleared });
         call.finish_grpc(outcome).await
     }

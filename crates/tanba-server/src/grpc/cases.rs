@@ -150,7 +150,7 @@ impl pb::cases_service_server::CasesService for Services {
                 }
                 upload.write(&message.chunk)?;
             }
-            let (hash, size_bytes) = upload.finish()?;
+            let (hash, size_bytes) = upload.finish(&mut call).await?;
             Ok(pb::UploadAttachmentResponse {
                 hash: hash.to_vec(),
                 size_bytes,

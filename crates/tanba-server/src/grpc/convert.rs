@@ -805,12 +805,16 @@ pub fn audit_record_to(stored: &StoredAuditRecord) -> pb::AuditRecord {
 
 /// A violation report as the authorities list it, for the wire.
 pub fn listed_report_to(listed: ListedReport) -> pb::ViolationReportRecord {
-    let report = listed.report;
-    let (latitude, longitude) = report.location.unwrap_or_default();
+    let time_ms = listed.report.time_ms;
+    let report = listed.report.report;
+    let (latitude, longitude) = report
+        .location
+        .map(|place| place.degrees())
+        .unwrap_or_default();
     pb::ViolationReportRecord {
         id: listed.id,
-        time_ms: report.time_ms,
-        client_ip: report.client_ip.to_string(),
+        time_ms,
+        client_ip: report.reporter.to_string(),
         code: report.code.map(|code| code.to_string()).unwrap_or_default(),
         kind: kind_to(report.kind) as i32,
         comment: report.comment,

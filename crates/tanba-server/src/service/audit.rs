@@ -2,15 +2,15 @@
 //! when, from where, with which outcome), the public's violation reports, and likely-copy
 //! flags, which only an authority clears, with a reason the audit record keeps.
 
+use tanba_engine::public::{ReportRecord, flag_of, report_of, reports};
 use tanba_store::Store;
-use tanba_types::limits::REASON_CHARS_MAX;
-use tanba_types::{Role, ScannedCode, TaxpayerId};
+use tanba_types::{Command, Role, ScannedCode, TaxpayerId};
 
 use super::{Given, Page};
 use crate::app::Call;
 use crate::audit::{self, AUDIT_QUERY_RECORDS_MAX, AuditQuery, StoredAuditRecord};
 use crate::error::ApiError;
-use crate::public::{REPORT_PAGE_MAX, ViolationReport};
+use crate::public::REPORT_PAGE_MAX;
 
 /// Roles that read the audit trail and the public's reports.
 pub const AUDIT_READERS: &[Role] = &[Role::Authority, Role::Operator];
@@ -33,10 +33,10 @@ pub struct AuditSearch {
 /// A violation report as the authorities list it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListedReport {
-    /// Its id.
+    /// Its id (its log entry's sequence).
     pub id: u64,
-    /// The report.
-    pub report: ViolationReport,
+    /// The report, with its time.
+    pub report: ReportRecord,
     /// Whether its code is flagged as a likely copy now.
     pub code_flagged: bool,
     /// Whether it came with a photo ([`report_photo`]).
@@ -73,17 +73,22 @@ pub fn records(store: &dyn Store, query: &AuditQuery) -> Result<Vec<StoredAuditR
 }
 
 /// Clears a code's likely-copy flag (an authority found the evidence explained), with the
-/// reason the audit record keeps; whether there was one.
-pub fn clear_flag(call: &mut Call<'_>, code: &str, reason: &str) -> Result<bool, ApiError> {
-    call.participant_with(&[Role::Authority])?;
+/// reason the log keeps; whether there was one.
+pub async fn clear_flag(call: &mut Call<'_>, code: &str, reason: &str) -> Result<bool, ApiError> {
+    let who = call.participant_with(&[Role::Authority])?;
     let code = ScannedCode::read(code)?.key;
     call.note_codes([&code]);
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > REASON_CHARS_MAX {
-        return Err(ApiError::invalid("reason"));
-    }
     call.note_reference(reason);
-    call.app().public.clear_flag(&code)
+    let app = call.app();
+    if flag_of(app.engine.snapshot().as_ref(), &code)?.is_none() {
+        return Ok(false);
+    }
+    let reason = reason.trim().to_owned();
+    let command = Command::ClearLikelyCopyFlag { code, reason };
+    super::run(call, &who, command).await?;
+    call.app().public.forget_sightings(&code);
+    metrics::counter!("tanba_flags_cleared_total").increment(1);
+    Ok(true)
 }
 
 /// The public's violation reports, all or about one code (any form), oldest first.
@@ -99,16 +104,21 @@ pub fn violation_reports(
     };
     call.note_codes(code.iter());
     let (after, limit) = page.bounded(REPORT_PAGE_MAX);
-    let public = &call.app().public;
-    let reports = public.reports(code.as_ref(), after, limit)?;
-    let mut listed = Vec::with_capacity(reports.len());
-    for (id, report) in reports {
-        let code_flagged = match &report.code {
-            Some(code) => public.flag(code)?.is_some(),
+    let snapshot = call.app().engine.snapshot();
+    let found = reports(
+        snapshot.as_ref(),
+        code.as_ref(),
+        after,
+        limit.clamp(1, REPORT_PAGE_MAX),
+    )?;
+    let mut listed = Vec::with_capacity(found.len());
+    for (id, report) in found {
+        let code_flagged = match &report.report.code {
+            Some(code) => flag_of(snapshot.as_ref(), code)?.is_some(),
             None => false,
         };
         listed.push(ListedReport {
-            has_photo: public.has_photo(id)?,
+            has_photo: report.report.photo.is_some(),
             id,
             report,
             code_flagged,
@@ -117,12 +127,15 @@ pub fn violation_reports(
     Ok(listed)
 }
 
-/// The photo a violation report came with, for those who read the reports.
+/// The photo a violation report came with, for those who read the reports: held by the node
+/// that took the report.
 pub fn report_photo(call: &mut Call<'_>, report: u64) -> Result<crate::public::Photo, ApiError> {
     call.participant_with(AUDIT_READERS)?;
     call.note_reference(format!("report {report}"));
-    call.app()
-        .public
-        .photo(report)?
-        .ok_or_else(|| ApiError::not_found(format!("photo of report {report}")))
+    let app = call.app();
+    let named =
+        report_of(app.engine.snapshot().as_ref(), report)?.and_then(|record| record.report.photo);
+    let missing = || ApiError::not_found(format!("photo of report {report}"));
+    let named = named.ok_or_else(missing)?;
+    app.public.photo(&named)?.ok_or_else(missing)
 }

@@ -68,9 +68,12 @@ impl Upload<'_> {
         Ok(self.blob.write(chunk)?)
     }
 
-    /// Ends the upload: the blob's BLAKE3 hash and size in bytes.
-    pub fn finish(self) -> Result<([u8; 32], u64), ApiError> {
-        Ok(self.blob.finish()?)
+    /// Ends the upload: the blob is stored, then the log records it as the caller's (so every
+    /// node lets a step of the caller's name it); its BLAKE3 hash and size in bytes.
+    pub async fn finish(self, call: &mut Call<'_>) -> Result<([u8; 32], u64), ApiError> {
+        let (hash, size_bytes) = self.blob.finish()?;
+        record_upload(call, hash, size_bytes).await?;
+        Ok((hash, size_bytes))
     }
 }
 
@@ -305,9 +308,20 @@ pub fn upload<'a>(call: &mut Call<'a>) -> Result<Upload<'a>, ApiError> {
     let blob = tanba_engine::blobs::BlobUpload::new(
         app.engine.store().clone(),
         rand_core::RngCore::next_u64(&mut rand_core::OsRng),
-        who.id,
     );
     Ok(Upload { _slot: slot, blob })
+}
+
+/// Records in the log an upload the caller completed on this node.
+pub(crate) async fn record_upload(
+    call: &mut Call<'_>,
+    hash: [u8; 32],
+    size_bytes: u64,
+) -> Result<(), ApiError> {
+    let who = call.participant()?;
+    let command = Command::RecordAttachment { hash, size_bytes };
+    run(call, &who, command).await?;
+    Ok(())
 }
 
 /// Allows the download of an attachment a case the caller may see names.

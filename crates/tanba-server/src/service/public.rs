@@ -1,25 +1,28 @@
 //! The public's calls, made without signing in: the check of a code (R-IS-07) with the
 //! sighting it counts, a violation report, and a consumer's opt-in to direct recall notices
 //! (R-REC-07) with its view and its deletion. Each is paid at the client's anonymous rate
-//! (reports and opt-ins at the slower report rate too; opt-ins, which write to the log, also
-//! within everyone's `PUBLIC_WRITES_PER_SECOND`). A report is read from its door only once its
-//! rate is paid: a flood of large bodies (a photo is up to 2 MiB) is refused unread. The
-//! verdicts, reports, photos and flags are [`crate::public`]'s; the contacts [`crate::opt_ins`]'.
+//! (reports and opt-ins at the slower report rate too, and, as they write to the log, within
+//! everyone's `PUBLIC_WRITES_PER_SECOND`). A report is read from its door only once its rate is
+//! paid: a flood of large bodies (a photo is up to 2 MiB) is refused unread. Reports, flags and
+//! opt-ins are facts of the log, so any node answers them; the verdicts, sightings and photos
+//! are [`crate::public`]'s, the sealed contacts [`crate::opt_ins`]'.
 
 use std::future::Future;
 
 use serde::Serialize;
 use tanba_engine::consumers;
-use tanba_types::{Actor, Command, Date, PackageLevel, ScannedCode};
+use tanba_engine::engine::Ticket;
+use tanba_types::limits::REPORT_COMMENT_CHARS_MAX;
+use tanba_types::{
+    Actor, CodeKey, Command, Date, FlagReason, Location, PackageLevel, ReportFault, ScannedCode,
+    ViolationKind, ViolationReport,
+};
 
 use super::Given;
-use crate::app::Call;
+use crate::app::{App, Call};
 use crate::error::{ApiError, ErrorKind};
 use crate::opt_ins::{self, OPT_IN_NOTICES_MAX};
-use crate::public::{
-    FlagReason, Lookup, Photo, PublicCheck, REPORT_COMMENT_CHARS_MAX, Verdict, ViolationKind,
-    ViolationReport, lookup,
-};
+use crate::public::{Lookup, Photo, PublicCheck, Verdict, lookup};
 
 /// A violation report as the public sends it.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +88,6 @@ pub fn check(call: &mut Call<'_>, code: Option<&str>) -> Result<PublicCheck, Api
     let mut answer = crate::public::check(
         snapshot.as_ref(),
         app.engine.cases(),
-        &app.public,
         &scanned,
         call.language,
         today,
@@ -96,12 +98,48 @@ pub fn check(call: &mut Call<'_>, code: Option<&str>) -> Result<PublicCheck, Api
         && answer.tail_checked
         && app.public.sighted(&scanned.key, call.client_ip, now_ms)
     {
-        app.public
-            .raise_flag(&scanned.key, FlagReason::SeenInManyPlaces, now_ms)?;
+        raise_flag(app, scanned.key, FlagReason::SeenInManyPlaces);
         answer.flagged_as_likely_copy = true;
-        answer.likely_copy_evidence = answer.likely_copy_evidence.max(1);
+        answer.likely_copy_evidence = answer.likely_copy_evidence.saturating_add(1);
     }
     Ok(answer)
+}
+
+/// Submits the system's flag on a code, on one more piece of evidence: the flag is the
+/// server's conclusion, not the caller's write, so it is the system's command. A flag the engine
+/// cannot take (its queue full, say) is counted and logged; the evidence comes again.
+pub(crate) fn submit_flag(app: &App, code: CodeKey, reason: FlagReason) -> Option<Ticket> {
+    let command = Command::FlagLikelyCopy { code, reason };
+    match app.engine.submit_noted(Actor::System, command, None) {
+        Ok(ticket) => {
+            tracing::info!(%code, ?reason, "code flagged as a likely copy");
+            metrics::counter!("tanba_flags_raised_total").increment(1);
+            Some(ticket)
+        }
+        Err(error) => {
+            metrics::counter!("tanba_flags_dropped_total").increment(1);
+            tracing::warn!(%code, %error, "a likely-copy flag was not submitted");
+            None
+        }
+    }
+}
+
+/// Waits for a flag [`submit_flag`] made, logging a refusal (the flag is not the caller's).
+pub(crate) async fn flag_recorded(code: CodeKey, ticket: Ticket) {
+    if let Err(error) = ticket.await {
+        tracing::warn!(%code, %error, "a likely-copy flag was not recorded");
+    }
+}
+
+/// [`submit_flag`] without holding up the check that saw the evidence: a phone's answer says
+/// the code is flagged at once, and the flag lands moments later.
+fn raise_flag(app: &App, code: CodeKey, reason: FlagReason) {
+    let Some(ticket) = submit_flag(app, code, reason) else {
+        return;
+    };
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(flag_recorded(code, ticket));
+    }
 }
 
 /// Stores a violation report for the authorities' lists (a claim, never a flag), with its
@@ -119,39 +157,49 @@ pub async fn report_violation(
         None => None,
     };
     call.note_codes(code.iter());
-    let stored = ViolationReport {
-        time_ms: call.app().now_ms(),
-        client_ip: call.client_ip,
+    let location = match report.location? {
+        Some((latitude, longitude)) => Some(
+            Location::from_degrees(latitude, longitude)
+                .ok_or_else(|| ApiError::invalid("location"))?,
+        ),
+        None => None,
+    };
+    let mut stored = ViolationReport {
         code,
         kind: report.kind?,
         comment: report.comment,
-        location: report.location?,
+        location,
+        reporter: call.client_ip,
+        photo: None,
     };
-    if stored.comment.chars().count() > REPORT_COMMENT_CHARS_MAX {
-        return Err(ApiError::too_many(
-            "comment characters",
-            REPORT_COMMENT_CHARS_MAX,
-        ));
+    // Its fields first: a photo is stored only for a report that will be taken.
+    match stored.fault() {
+        Some(ReportFault::CommentTooLong) => {
+            return Err(ApiError::too_many(
+                "comment characters",
+                REPORT_COMMENT_CHARS_MAX,
+            ));
+        }
+        Some(fault) => return Err(ApiError::invalid(fault.field())),
+        None => {}
     }
-    if stored.code.is_none() && stored.kind != ViolationKind::NoCode {
-        return Err(ApiError::invalid("code"));
+    if let Some(bytes) = report.photo?.filter(|bytes| !bytes.is_empty()) {
+        let photo = Photo::read(bytes)?;
+        let app = call.app();
+        let upload = rand_core::RngCore::next_u64(&mut rand_core::OsRng);
+        stored.photo = Some(app.public.store_photo(&photo, upload, app.now_ms())?);
     }
-    if let Some((latitude, longitude)) = stored.location
-        && (!(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude))
-    {
-        return Err(ApiError::invalid("location"));
-    }
-    let photo = match report.photo? {
-        Some(bytes) if !bytes.is_empty() => Some(Photo::read(bytes)?),
-        _ => None,
-    };
-    let id = call.app().public.report(&stored, photo.as_ref())?;
+    let receipt = call
+        .submit(Actor::Public, Command::ReportViolation(stored))
+        .await?;
+    metrics::counter!("tanba_violation_reports_total").increment(1);
+    let id = receipt.first_sequence;
     call.note_reference(id);
     Ok(id)
 }
 
 /// Opts in to a unit's direct recall notices: the unit must be genuine (its tail, if scanned,
-/// the one issued); the contact is kept beside the log, the log records only the opt-in.
+/// the one issued); the contact goes into the log sealed under the secret the answer carries.
 pub async fn opt_in(call: &mut Call<'_>, code: &str, contact: &str) -> Result<OptedIn, ApiError> {
     call.writing_for_the_public()?;
     opt_ins::check_contact(contact)?;
@@ -166,21 +214,22 @@ pub async fn opt_in(call: &mut Call<'_>, code: &str, contact: &str) -> Result<Op
     if !unit {
         return Err(tanba_engine::EngineError::UnknownCode(scanned.key).into());
     }
-    let receipt = call
-        .submit(Actor::Public, Command::ConsumerOptIn { code: scanned.key })
-        .await
-        .map_err(|error| {
-            // The unit's places are taken: a conflict with what is stored, not a bad request.
-            let taken = matches!(error, tanba_engine::EngineError::LimitExceeded { .. });
-            let mut error = ApiError::from(error);
-            if taken {
-                error.kind = ErrorKind::AlreadyExists;
-            }
-            error
-        })?;
+    let (contact, token) = opt_ins::seal(&scanned.key, contact);
+    let command = Command::ConsumerOptIn {
+        code: scanned.key,
+        contact,
+    };
+    let receipt = call.submit(Actor::Public, command).await.map_err(|error| {
+        // The unit's places are taken: a conflict with what is stored, not a bad request.
+        let taken = matches!(error, tanba_engine::EngineError::LimitExceeded { .. });
+        let mut error = ApiError::from(error);
+        if taken {
+            error.kind = ErrorKind::AlreadyExists;
+        }
+        error
+    })?;
     let opt_in = receipt.first_sequence;
     call.note_reference(opt_in);
-    let token = opt_ins::keep_contact(app, opt_in, contact)?;
     Ok(OptedIn { opt_in, token })
 }
 
@@ -189,10 +238,8 @@ pub fn opt_in_view(call: &mut Call<'_>, opt_in: u64, token: &str) -> Result<OptI
     call.reporting()?;
     call.note_reference(opt_in);
     let app = call.app();
-    let contact = opt_ins::contact(app, opt_in, token)?;
     let snapshot = app.engine.snapshot();
-    let code = consumers::opt_in_code(snapshot.as_ref(), opt_in)?
-        .ok_or_else(|| ApiError::not_found("opt-in"))?;
+    let (code, contact) = opened(snapshot.as_ref(), opt_in, token)?;
     let mut notices = Vec::new();
     for (case, made_available_ms) in
         consumers::opt_in_notices(snapshot.as_ref(), opt_in, OPT_IN_NOTICES_MAX)?
@@ -215,15 +262,28 @@ pub fn opt_in_view(call: &mut Call<'_>, opt_in: u64, token: &str) -> Result<OptI
     })
 }
 
-/// Deletes the contact (first: the personal data goes whatever happens next), then ends the
-/// opt-in in the engine.
+/// Ends an opt-in whose secret `token` the caller holds: its sealed contact leaves the state
+/// in the same entry.
 pub async fn opt_out(call: &mut Call<'_>, opt_in: u64, token: &str) -> Result<(), ApiError> {
     call.writing_for_the_public()?;
     call.note_reference(opt_in);
-    let app = call.app();
-    opt_ins::contact(app, opt_in, token)?;
-    opt_ins::delete_contact(app, opt_in)?;
+    opened(call.app().engine.snapshot().as_ref(), opt_in, token)?;
     call.submit(Actor::Public, Command::ConsumerOptOut { opt_in })
         .await?;
     Ok(())
+}
+
+/// An opt-in in force, its unit and its contact, if `token` is its secret; a wrong secret and a
+/// missing opt-in read alike.
+fn opened(
+    snapshot: &dyn tanba_store::Snapshot,
+    opt_in: u64,
+    token: &str,
+) -> Result<(CodeKey, String), ApiError> {
+    let Some(code) = consumers::opt_in_code(snapshot, opt_in)? else {
+        return Err(ApiError::not_found("opt-in"));
+    };
+    let sealed = consumers::sealed_contact(snapshot, opt_in)?;
+    let contact = opt_ins::open(&code, sealed.as_ref(), token)?;
+    Ok((code, contact))
 }

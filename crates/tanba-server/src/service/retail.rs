@@ -450,13 +450,18 @@ fn sold_twice(
     Ok(sold.then_some(scanned.key))
 }
 
-/// Flags the codes a till tried to sell after they were sold.
-fn flag_sold_twice(app: &App, outcome: &ReceiptOutcome) -> Result<(), ApiError> {
+/// Flags the codes a till tried to sell after they were sold, before the till has its answer:
+/// a check made after it sees the flag.
+async fn flag_sold_twice(app: &App, outcome: &ReceiptOutcome) -> Result<(), ApiError> {
+    let mut codes = Vec::new();
     let snapshot = app.engine.snapshot();
     for line in &outcome.refused_lines {
-        if let Some(code) = sold_twice(snapshot.as_ref(), line)? {
-            app.public
-                .raise_flag(&code, FlagReason::SoldTwice, outcome.time_ms)?;
+        codes.extend(sold_twice(snapshot.as_ref(), line)?);
+    }
+    drop(snapshot);
+    for code in codes {
+        if let Some(ticket) = super::public::submit_flag(app, code, FlagReason::SoldTwice) {
+            super::public::flag_recorded(code, ticket).await;
         }
     }
     Ok(())
@@ -512,7 +517,7 @@ pub async fn submit_receipt(
     };
     let (outcome, duplicate) = record(call, actor, command).await?;
     if !duplicate {
-        flag_sold_twice(call.app(), &outcome)?;
+        flag_sold_twice(call.app(), &outcome).await?;
     }
     Ok(outcome)
 }

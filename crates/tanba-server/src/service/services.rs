@@ -181,13 +181,13 @@ pub async fn build_origin_evidence(
         let mut upload = tanba_engine::blobs::BlobUpload::new(
             store,
             rand_core::RngCore::next_u64(&mut rand_core::OsRng),
-            who.id,
         );
         upload.write(text.as_bytes())?;
         let (hash, size_bytes) = upload.finish()?;
         Ok((hash, size_bytes, counts))
     })
     .await?;
+    super::cases::record_upload(call, hash, size_bytes).await?;
     Ok(OriginEvidence {
         attachment: AttachmentRef {
             hash,
