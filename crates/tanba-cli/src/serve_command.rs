@@ -13,7 +13,8 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tanba_replica::{JetStreamLog, NatsAccess, StreamSettings};
 use tanba_server::{
-    RunningServer, ServerConfig, SharedCommandLog, SharedHeadBoard, SharedStewardLease,
+    RunningServer, ServerConfig, SharedBlobShelf, SharedCommandLog, SharedHeadBoard,
+    SharedStewardLease,
 };
 
 /// Where and how to serve.
@@ -146,7 +147,8 @@ impl ServeArgs {
             let log = Arc::new(log);
             config.command_log = Some(SharedCommandLog(log.clone()));
             config.head_board = Some(SharedHeadBoard(log.clone()));
-            config.steward_lease = Some(SharedStewardLease(log));
+            config.steward_lease = Some(SharedStewardLease(log.clone()));
+            config.blob_shelf = Some(SharedBlobShelf(log));
         }
         Ok(config)
     }

@@ -334,7 +334,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             crate::consumers::apply(state, sequence, record.time_ms, &record.event)?
         }
         Event::AttachmentRecorded { hash, size_bytes } => {
-            crate::cases::apply_attachment(state, record.actor, hash, *size_bytes)?
+            crate::cases::apply_attachment(state, sequence, record.actor, hash, *size_bytes)?
         }
         Event::ViolationReported(_)
         | Event::LikelyCopyFlagged { .. }

@@ -642,6 +642,7 @@ pub(crate) fn record_attachment(
 /// Applies the record of an upload: its uploader may name it in a step from here.
 pub(crate) fn apply_attachment(
     state: &mut State,
+    sequence: u64,
     actor: tanba_types::Actor,
     hash: &[u8; 32],
     size_bytes: u64,
@@ -651,6 +652,7 @@ pub(crate) fn apply_attachment(
         .ok_or_else(|| EngineError::Corrupt("an upload recorded by no participant".into()))?;
     let key = uploaded_key(hash, &uploader);
     state.put(Column::Cases, key, size_bytes.to_be_bytes().to_vec());
+    crate::blobs::note_named(state, sequence, hash);
     Ok(())
 }
 

@@ -229,6 +229,9 @@ pub enum EngineError {
     /// it may still be applied. Look before sending it again.
     #[error("the command log did not confirm the command: {0}")]
     LogUnavailable(String),
+    /// The cluster's shelf of attachments' bytes did not answer in time: try again.
+    #[error("the shelf of attachments is unavailable: {0}")]
+    ShelfUnavailable(String),
     /// A calendar document refused, or a term the calendar cannot compute: the calendar's own
     /// codes (`TANBA-CALENDAR-*`).
     #[error(transparent)]
@@ -397,6 +400,7 @@ impl EngineError {
         "TANBA-ENGINE-QUEUE-SHARE-FULL",
         "TANBA-ENGINE-STOPPED",
         "TANBA-ENGINE-LOG-UNAVAILABLE",
+        "TANBA-ENGINE-SHELF-UNAVAILABLE",
         "TANBA-ENGINE-RECALLED",
         "TANBA-ENGINE-RECALL-RETURN-ONLY",
         "TANBA-ENGINE-UNKNOWN-CASE",
@@ -472,6 +476,7 @@ impl EngineError {
             EngineError::QueueShareFull => "TANBA-ENGINE-QUEUE-SHARE-FULL",
             EngineError::Stopped => "TANBA-ENGINE-STOPPED",
             EngineError::LogUnavailable(_) => "TANBA-ENGINE-LOG-UNAVAILABLE",
+            EngineError::ShelfUnavailable(_) => "TANBA-ENGINE-SHELF-UNAVAILABLE",
             EngineError::Case(error) => error.code(),
             EngineError::Recalled { .. } => "TANBA-ENGINE-RECALLED",
             EngineError::RecallReturnOnly { .. } => "TANBA-ENGINE-RECALL-RETURN-ONLY",

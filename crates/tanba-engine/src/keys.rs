@@ -54,6 +54,7 @@
 //! | cases | `N` + series + 0 + year (u32 BE) | the last number given in a yearly document series (u32 BE) |
 //! | cases | `M` + document number (`EUC-2026-000001`) | the case that gave it (u64 BE) |
 //! | cases | `A` + BLAKE3 hash + IIN/BIN | an upload recorded: its size (u64 BE) |
+//! | cases | `W` + sequence (u64 BE) + BLAKE3 hash | empty: a blob the entry names (an upload, a report's photo) |
 //! | cases | `r` | the calendar version whose recomputation is under way (u32 BE), then the last (next rung, case id) done |
 //! | public | `r` + report id (u64 BE) | [`ReportRecord`](crate::public::ReportRecord): a report from the public, with its time |
 //! | public | `i` + code + report id | empty: the reports about a code |

@@ -149,6 +149,9 @@ pub(crate) fn apply(
             if let Some(code) = &report.code {
                 state.put(Column::Public, of_code(code, sequence), Vec::new());
             }
+            if let Some(photo) = &report.photo {
+                crate::blobs::note_named(state, sequence, &photo.hash);
+            }
         }
         Event::LikelyCopyFlagged { code, reason } => {
             let key = code_key(FLAG, code);

@@ -21,7 +21,7 @@ fn report(code: Option<CodeKey>, kind: ViolationKind) -> ViolationReport {
         kind,
         comment: "бөтелкенің қақпағы басқа".into(),
         location: Location::from_degrees(43.2389, 76.8897),
-        reporter: IpAddr::from([192, 0, 2, 7]),
+        reporter: IpAddr::from([192, 0, 2, 0]),
         photo: Some(PhotoRef {
             hash: [4; 32],
             size_bytes: 70_000,
@@ -104,6 +104,9 @@ fn r_is_07_a_report_comes_only_through_the_public_door_within_its_rules() {
         longitude_microdegrees: 180_000_001,
     });
     assert_eq!(sent(&mut world, off_earth), Err("TANBA-ENGINE-INVALID"));
+    let mut address = report(Some(units[0]), ViolationKind::Price);
+    address.reporter = IpAddr::from([192, 0, 2, 7]);
+    assert_eq!(sent(&mut world, address), Err("TANBA-ENGINE-INVALID"));
     for size_bytes in [0, REPORT_PHOTO_BYTES_MAX as u32 + 1] {
         let mut photo = report(Some(units[0]), ViolationKind::Price);
         photo.photo.as_mut().unwrap().size_bytes = size_bytes;

@@ -10,6 +10,8 @@
 //!   the stream is) holding each node's latest published log head, by node name.
 //! - And the steward's lease ([`StewardLease`]): a key-value bucket whose one key lapses after
 //!   `STEWARD_LEASE_TTL` unless its holder writes it again.
+//! - And the shelf of blobs' bytes ([`BlobShelf`]): an object store bucket, one object per blob
+//!   named by its BLAKE3 hash in hex, so a node reads an attachment or a photo another node took.
 //! - [`cluster`]: NATS servers started on loopback (one, or a cluster of three), for tests and
 //!   benchmarks, from the server that `scripts/setup.sh` installs.
 //!
@@ -21,7 +23,8 @@ pub mod cluster;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::{self, consumer, kv, stream};
+use async_nats::jetstream::{self, consumer, kv, object_store, stream};
+use tanba_engine::blobs::BlobShelf;
 use tanba_engine::command_log::{
     Appended, Batch, BatchId, CommandLog, CommandLogError, Position, READ_BATCHES_MAX,
     READ_BYTES_MAX, check_batch,
@@ -64,6 +67,9 @@ pub struct StreamSettings {
     pub heads_bucket: String,
     /// The key-value bucket of the steward's lease (the [`StewardLease`]).
     pub steward_bucket: String,
+    /// The object store bucket of blobs' bytes (the [`BlobShelf`]); it holds at most
+    /// `bytes_max` bytes too.
+    pub blobs_bucket: String,
     /// Who this node is to the NATS servers and how it knows them.
     pub access: NatsAccess,
 }
@@ -125,6 +131,7 @@ impl Default for StreamSettings {
             bytes_max: STREAM_BYTES_MAX_DEFAULT,
             heads_bucket: "tanba_heads".into(),
             steward_bucket: "tanba_steward".into(),
+            blobs_bucket: "tanba_blobs".into(),
             access: NatsAccess::default(),
         }
     }
@@ -138,6 +145,7 @@ pub struct JetStreamLog {
     reader: Mutex<Option<Reader>>,
     heads: kv::Store,
     steward: kv::Store,
+    blobs: object_store::ObjectStore,
 }
 
 /// An ordered consumer positioned at `next`.
@@ -160,7 +168,7 @@ impl JetStreamLog {
             .enable_all()
             .build()
             .map_err(unavailable)?;
-        let (context, heads, steward) = runtime.block_on(async {
+        let (context, heads, steward, blobs) = runtime.block_on(async {
             let client = (settings.access.options())
                 .connect(urls.split(',').map(str::trim).collect::<Vec<_>>())
                 .await
@@ -204,7 +212,8 @@ impl JetStreamLog {
                 ..kv::Config::default()
             });
             let steward = steward.await.map_err(unavailable)?;
-            Ok((context, heads, steward))
+            let blobs = blobs_bucket(&context, &settings).await?;
+            Ok((context, heads, steward, blobs))
         })?;
         Ok(JetStreamLog {
             runtime,
@@ -213,6 +222,7 @@ impl JetStreamLog {
             reader: Mutex::new(None),
             heads,
             steward,
+            blobs,
         })
     }
 
@@ -265,6 +275,77 @@ impl JetStreamLog {
         Ok(Reader {
             next: from,
             messages,
+        })
+    }
+}
+
+/// The bucket of blobs' bytes: the one the cluster has, else a new one (bounded, refusing a put
+/// past its bound rather than dropping a blob the log names).
+async fn blobs_bucket(
+    context: &jetstream::Context,
+    settings: &StreamSettings,
+) -> Result<object_store::ObjectStore, CommandLogError> {
+    if let Ok(bucket) = context.get_object_store(&settings.blobs_bucket).await {
+        return Ok(bucket);
+    }
+    let config = object_store::Config {
+        bucket: settings.blobs_bucket.clone(),
+        max_bytes: settings.bytes_max,
+        storage: stream::StorageType::File,
+        num_replicas: settings.replicas,
+        ..object_store::Config::default()
+    };
+    context
+        .create_object_store(config)
+        .await
+        .map_err(unavailable)
+}
+
+/// A blob's name in the bucket: its hash in hex.
+fn blob_name(hash: &[u8; 32]) -> String {
+    hash.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+impl BlobShelf for JetStreamLog {
+    fn put(&self, hash: &[u8; 32], bytes: &[u8]) -> Result<(), CommandLogError> {
+        let name = blob_name(hash);
+        // Always written, never skipped as "there already": bytes planted under the name by
+        // whoever else can write the bucket are replaced by the genuine ones.
+        let mut reader = bytes;
+        let put = self
+            .runtime
+            .block_on(self.blobs.put(name.as_str(), &mut reader));
+        put.map(|_| ()).map_err(unavailable)
+    }
+
+    fn take(&self, hash: &[u8; 32], bytes_max: u64) -> Result<Option<Vec<u8>>, CommandLogError> {
+        let name = blob_name(hash);
+        self.runtime.block_on(async {
+            let mut object = match self.blobs.get(&name).await {
+                Ok(object) => object,
+                Err(error) if error.kind() == object_store::GetErrorKind::NotFound => {
+                    return Ok(None);
+                }
+                Err(error) => return Err(unavailable(error)),
+            };
+            let size = object.info().size as u64;
+            if size > bytes_max {
+                return Err(CommandLogError::Corrupt(format!(
+                    "a shelved blob of {size} bytes is past its limit of {bytes_max}"
+                )));
+            }
+            let mut bytes = Vec::with_capacity(size as usize);
+            // Read no further than its stated size and one byte more, whatever the chunks say.
+            let mut limited = tokio::io::AsyncReadExt::take(&mut object, size + 1);
+            let read = tokio::io::AsyncReadExt::read_to_end(&mut limited, &mut bytes).await;
+            read.map_err(unavailable)?;
+            if bytes.len() as u64 != size {
+                return Err(CommandLogError::Corrupt(format!(
+                    "a shelved blob said {size} bytes and gave {}",
+                    bytes.len()
+                )));
+            }
+            Ok(Some(bytes))
         })
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tanba_engine::blobs::{BlobShelf, MemoryShelf};
 use tanba_engine::command_log::{
     BATCH_BYTES_MAX, BatchId, CommandLog, CommandLogError, LocalLog, READ_BATCHES_MAX,
 };
@@ -456,6 +457,32 @@ fn r_is_22_every_steward_lease_is_held_by_one_node_at_a_time() {
     let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
     let (first, second) = (jetstream_log(&lone, 1), jetstream_log(&lone, 1));
     lease_suite("jetstream R1", &first, &second);
+}
+
+/// A shelf gives back, to any node, the bytes put under a hash; nothing for a hash never put;
+/// and refuses bytes past the taker's limit unread.
+fn shelf_suite(kind: &str, putter: &dyn BlobShelf, taker: &dyn BlobShelf) {
+    let bytes: Vec<u8> = (0..300_000u32).map(|n| (n % 241) as u8).collect();
+    let hash = *blake3::hash(&bytes).as_bytes();
+    putter.put(&hash, &bytes).unwrap();
+    putter.put(&hash, &bytes).unwrap();
+    let taken = taker.take(&hash, bytes.len() as u64).unwrap();
+    assert!(taken == Some(bytes.clone()), "{kind}: taken as put");
+    assert_eq!(taker.take(&[0x5A; 32], 1 << 20).unwrap(), None, "{kind}");
+    let limited = taker.take(&hash, bytes.len() as u64 - 1);
+    assert!(
+        matches!(limited, Err(CommandLogError::Corrupt(_))),
+        "{kind}: past the limit: {limited:?}"
+    );
+}
+
+#[test]
+fn r_is_22_every_blob_shelf_gives_any_node_the_bytes_put_under_a_hash() {
+    let memory = MemoryShelf::default();
+    shelf_suite("memory", &memory, &memory);
+    let three = NatsCluster::start(3).expect("three NATS servers start");
+    let (first, second) = (jetstream_log(&three, 3), jetstream_log(&three, 3));
+    shelf_suite("jetstream R3", &first, &second);
 }
 
 /// A message on the stream that no node wrote (no batch id, or one that is not an id) keeps

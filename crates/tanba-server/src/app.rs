@@ -215,8 +215,11 @@ pub struct App {
     anonymous_limiter: DefaultKeyedRateLimiter<IpAddr>,
     participant_limiter: DefaultKeyedRateLimiter<TaxpayerId>,
     report_limiter: DefaultKeyedRateLimiter<IpAddr>,
-    /// What the whole public may write to the log (opt-ins) per second, whatever its addresses.
-    public_write_limiter: DefaultDirectRateLimiter,
+    /// What the whole public may write to the log (reports, opt-ins) per second, whatever its
+    /// addresses.
+    pub(crate) public_write_limiter: DefaultDirectRateLimiter,
+    /// The likely-copy flags everyone's checks may raise per second ([`FLAGS_PER_SECOND`]).
+    pub(crate) flag_limiter: DefaultDirectRateLimiter,
     /// The console's signed-in browsers.
     pub sessions: crate::session::Sessions,
     /// The console's background jobs (a file of packages being aggregated).
@@ -246,10 +249,15 @@ pub struct App {
     consistency_waiters: tokio::sync::Semaphore,
 }
 
-/// Log writes the anonymous public may cause per second in all (consumers' opt-ins and
-/// opt-outs), beside each address's own rate: a stranger with many addresses still cannot grow
+/// Log writes the anonymous public may cause per second in all (violation reports, consumers'
+/// opt-ins), beside each address's own rate: a stranger with many addresses still cannot grow
 /// the permanent log faster than this.
 pub const PUBLIC_WRITES_PER_SECOND: u32 = 20;
+
+/// Likely-copy flags the public's checks may raise per second in all (each needs its code seen
+/// with its genuine tail from many networks within minutes): a budget of their own, which no
+/// flood of reports can spend.
+pub const FLAGS_PER_SECOND: u32 = 20;
 
 /// Attachment uploads streaming in at once, over everyone: each holds a writer's buffer and
 /// writes to the store until it ends.
@@ -501,7 +509,10 @@ impl App {
         let per_second =
             |rate, burst| Quota::per_second(non_zero(rate)).allow_burst(non_zero(burst));
         App {
-            public: PublicDesk::new(engine.store().clone()),
+            public: PublicDesk::new(
+                engine.store().clone(),
+                config.blob_shelf.as_ref().map(|shelf| shelf.0.clone()),
+            ),
             engine,
             clock,
             audit,
@@ -518,6 +529,10 @@ impl App {
             public_write_limiter: DefaultDirectRateLimiter::direct(
                 Quota::per_second(non_zero(PUBLIC_WRITES_PER_SECOND))
                     .allow_burst(non_zero(PUBLIC_WRITES_PER_SECOND)),
+            ),
+            flag_limiter: DefaultDirectRateLimiter::direct(
+                Quota::per_second(non_zero(FLAGS_PER_SECOND))
+                    .allow_burst(non_zero(FLAGS_PER_SECOND)),
             ),
             report_limiter: DefaultKeyedRateLimiter::keyed(
                 Quota::per_hour(non_zero(rates.reports_per_ip_per_hour))

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
+use tanba_engine::blobs::BlobShelf;
 use tanba_engine::command_log::CommandLog;
 use tanba_engine::heads::HeadBoard;
 use tanba_engine::steward::StewardLease;
@@ -97,6 +98,10 @@ pub struct ServerConfig {
     /// command log. None: a lone node is its own steward.
     #[serde(skip)]
     pub steward_lease: Option<SharedStewardLease>,
+    /// The cluster's shelf of blobs' bytes (`tanba_engine::blobs`), connected with the command
+    /// log. None: a lone node's blobs are all its own.
+    #[serde(skip)]
+    pub blob_shelf: Option<SharedBlobShelf>,
     /// This node's name among its cluster's (letters, digits, `-`, `_`; at most 64). None: the
     /// name kept in the data directory's `node-name`, drawn at random at the first start.
     #[serde(default)]
@@ -110,6 +115,16 @@ pub struct SharedHeadBoard(pub Arc<dyn HeadBoard>);
 impl std::fmt::Debug for SharedHeadBoard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SharedHeadBoard")
+    }
+}
+
+/// A cluster's shelf of blobs' bytes, as the server is handed it.
+#[derive(Clone)]
+pub struct SharedBlobShelf(pub Arc<dyn BlobShelf>);
+
+impl std::fmt::Debug for SharedBlobShelf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedBlobShelf")
     }
 }
 
@@ -294,6 +309,7 @@ impl Default for ServerConfig {
             command_log: None,
             head_board: None,
             steward_lease: None,
+            blob_shelf: None,
             node_name: None,
         }
     }

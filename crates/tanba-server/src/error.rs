@@ -375,7 +375,9 @@ impl From<EngineError> for ApiError {
                 _ => ErrorKind::FailedPrecondition,
             },
             E::Busy | E::QueueShareFull => ErrorKind::ResourceExhausted,
-            E::Stopped | E::StoreUnavailable | E::LogUnavailable(_) => ErrorKind::Unavailable,
+            E::Stopped | E::StoreUnavailable | E::LogUnavailable(_) | E::ShelfUnavailable(_) => {
+                ErrorKind::Unavailable
+            }
             _ => ErrorKind::FailedPrecondition,
         };
         let mut api = ApiError::from_localized(kind, &error);

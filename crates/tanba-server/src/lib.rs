@@ -51,6 +51,7 @@ pub mod registers;
 pub mod resolver;
 pub mod service;
 pub mod session;
+pub mod shelf;
 #[cfg(feature = "rocksdb")]
 pub mod snapshots;
 pub mod steward;
@@ -78,7 +79,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use app::App;
-pub use config::{ServerConfig, SharedCommandLog, SharedHeadBoard, SharedStewardLease};
+pub use config::{
+    ServerConfig, SharedBlobShelf, SharedCommandLog, SharedHeadBoard, SharedStewardLease,
+};
 pub use error::ApiError;
 
 /// How often forgotten rate-limit keys, used challenges and closed sighting windows are swept.
@@ -648,6 +651,7 @@ impl RunningServer {
             tasks.push(steward::spawn(app.clone(), lease.0, node, stopped.clone()));
         }
         tasks.push(webhooks::spawn(app.clone(), stopped.clone()).map_err(StartError::Tls)?);
+        tasks.extend(shelf::spawn(app.clone(), stopped.clone()));
         tasks.push(tokio::spawn(net::serve(
             http_listener,
             http::router(app.clone(), metrics_handle()),

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
-use tanba_engine::blobs::{self, BlobUpload};
+use tanba_engine::blobs::{self, BlobShelf, BlobUpload};
 use tanba_engine::query::{self, CodeCard};
 use tanba_store::{Snapshot, Store};
 pub use tanba_types::limits::{REPORT_COMMENT_CHARS_MAX, REPORT_PHOTO_BYTES_MAX};
@@ -257,9 +257,10 @@ impl PhotoBudget {
     }
 }
 
-/// Sightings, and this node's store of the photos reports come with.
+/// Sightings, and the photos reports come with: this node's blobs, and the cluster's shelf.
 pub struct PublicDesk {
     store: Arc<dyn Store>,
+    shelf: Option<Arc<dyn BlobShelf>>,
     sightings: DashMap<CodeKey, Sightings>,
     photo_budget: Mutex<PhotoBudget>,
 }
@@ -278,10 +279,11 @@ fn network(ip: IpAddr) -> u64 {
 }
 
 impl PublicDesk {
-    /// Over the node's store (for the photos' blobs).
-    pub fn new(store: Arc<dyn Store>) -> PublicDesk {
+    /// Over the node's store (for the photos' blobs) and the cluster's shelf, if any.
+    pub fn new(store: Arc<dyn Store>, shelf: Option<Arc<dyn BlobShelf>>) -> PublicDesk {
         PublicDesk {
             store,
+            shelf,
             sightings: DashMap::new(),
             photo_budget: Mutex::new(PhotoBudget {
                 window_start_ms: 0,
@@ -324,12 +326,12 @@ impl PublicDesk {
         entry.networks.len() == FLAG_NETWORKS_MIN
     }
 
-    /// Stores a report's photo as a blob of this node, within everyone's hourly budget (past
-    /// it, refused as over the rate); what the report's entry names it by. `upload` is an id
-    /// drawn at random.
-    pub fn store_photo(
+    /// Stores a report's photo as a blob of this node, and on the cluster's shelf, within
+    /// everyone's hourly budget (past it, refused as over the rate); what the report's entry
+    /// names it by. `upload` is an id drawn at random.
+    pub async fn store_photo(
         &self,
-        photo: &Photo,
+        photo: Photo,
         upload: u64,
         now_ms: u64,
     ) -> Result<PhotoRef, ApiError> {
@@ -344,38 +346,50 @@ impl PublicDesk {
             metrics::counter!("tanba_report_photos_over_budget_total").increment(1);
             return Err(ApiError::rate_limited());
         }
-        let stored = blocking(|| {
-            let mut blob = BlobUpload::new(self.store.clone(), upload);
+        let format = photo.format;
+        let (store, shelf) = (self.store.clone(), self.shelf.clone());
+        let stored = tokio::task::spawn_blocking(move || {
+            let mut blob = BlobUpload::new(store.clone(), upload);
             blob.write(&photo.bytes)?;
-            blob.finish()
+            let (hash, size) = blob.finish()?;
+            if let Some(shelf) = shelf {
+                blobs::put_on_shelf(store.as_ref(), shelf.as_ref(), &hash)?;
+            }
+            Ok::<_, tanba_engine::EngineError>((hash, size))
         })
-        .map_err(|error| {
+        .await;
+        let (hash, size) = stored.map_err(|_| ApiError::internal())?.map_err(|error| {
             tracing::error!(%error, "a report's photo could not be stored");
-            ApiError::internal()
+            ApiError::from(error)
         })?;
         metrics::counter!("tanba_report_photo_bytes_total").increment(size_bytes);
         Ok(PhotoRef {
-            hash: stored.0,
-            size_bytes: u32::try_from(stored.1).expect("a photo is at most 2 MiB"),
-            format: photo.format,
+            hash,
+            size_bytes: u32::try_from(size).expect("a photo is at most 2 MiB"),
+            format,
         })
     }
 
-    /// The photo a report names, read from this node's blobs; none if this node does not hold
-    /// it (the report was taken by another node, whose blobs are its own).
-    pub fn photo(&self, named: &PhotoRef) -> Result<Option<Photo>, ApiError> {
-        let snapshot = self.store.snapshot();
-        let fault = |error: tanba_engine::EngineError| {
+    /// The photo a report names: from this node's blobs, else from the cluster's shelf (kept
+    /// here once its bytes are checked); none if neither holds it.
+    pub async fn photo(&self, named: &PhotoRef) -> Result<Option<Photo>, ApiError> {
+        let (store, shelf, hash) = (self.store.clone(), self.shelf.clone(), named.hash);
+        let read = tokio::task::spawn_blocking(move || {
+            if let Some(shelf) = shelf {
+                let upload = rand_core::RngCore::next_u64(&mut rand_core::OsRng);
+                let bytes_max = REPORT_PHOTO_BYTES_MAX as u64;
+                blobs::fetch_from_shelf(&store, shelf.as_ref(), &hash, bytes_max, upload)?;
+            }
+            blobs::blob_bytes(store.snapshot().as_ref(), &hash)
+        })
+        .await;
+        let bytes = read.map_err(|_| ApiError::internal())?.map_err(|error| {
             tracing::error!(%error, "a report's photo could not be read");
-            ApiError::internal()
-        };
-        let Some(meta) = blobs::blob(snapshot.as_ref(), &named.hash).map_err(fault)? else {
+            ApiError::from(error)
+        })?;
+        let Some(bytes) = bytes else {
             return Ok(None);
         };
-        let mut bytes = Vec::with_capacity(meta.size_bytes as usize);
-        for index in 0..meta.chunks {
-            bytes.extend(blobs::blob_chunk(snapshot.as_ref(), &meta, index).map_err(fault)?);
-        }
         // Checked again as it is read: what the store gives back is the image the log names.
         let photo = Photo::read(bytes).map_err(|_| ApiError::internal())?;
         if photo.format != named.format || *blake3::hash(&photo.bytes).as_bytes() != named.hash {
@@ -383,17 +397,6 @@ impl PublicDesk {
             return Err(ApiError::internal());
         }
         Ok(Some(photo))
-    }
-}
-
-/// Runs a synced write from an async handler: on the runtime's worker threads it tells tokio to
-/// move other tasks elsewhere meanwhile (flags, reports and receipts are rare next to checks).
-fn blocking<T>(write: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(runtime) if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(write)
-        }
-        _ => write(),
     }
 }
 
@@ -558,7 +561,7 @@ mod tests {
 
     #[test]
     fn many_networks_at_once_flag_a_code_and_one_network_never_does() {
-        let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
+        let desk = PublicDesk::new(Arc::new(MemoryStore::new()), None);
         for host in 0..100u8 {
             assert!(!desk.sighted(&code(), IpAddr::from([192, 0, 2, host]), 1_000));
         }
@@ -599,31 +602,31 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_photo_is_kept_by_its_hash_and_all_photos_stay_within_an_hourly_budget() {
-        let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_photo_is_kept_by_its_hash_shelved_and_all_photos_stay_within_an_hourly_budget() {
+        let shelf = Arc::new(blobs::MemoryShelf::default());
+        let desk = PublicDesk::new(Arc::new(MemoryStore::new()), Some(shelf.clone()));
         let photo = Photo::read(png(REPORT_PHOTO_BYTES_MAX)).unwrap();
-        let named = desk.store_photo(&photo, 1, 1).unwrap();
+        let named = desk.store_photo(photo.clone(), 1, 1).await.unwrap();
         assert_eq!(named.hash, *blake3::hash(photo.bytes()).as_bytes());
         assert_eq!(named.size_bytes as usize, REPORT_PHOTO_BYTES_MAX);
-        assert_eq!(desk.photo(&named).unwrap(), Some(photo.clone()));
-        // A photo another node took is not here.
-        let elsewhere = PhotoRef {
-            hash: [1; 32],
-            ..named
-        };
-        assert_eq!(desk.photo(&elsewhere).unwrap(), None);
+        assert_eq!(desk.photo(&named).await.unwrap(), Some(photo.clone()));
+        // Another node holds it from the shelf; without a shelf it is not there.
+        let other = PublicDesk::new(Arc::new(MemoryStore::new()), Some(shelf));
+        assert_eq!(other.photo(&named).await.unwrap(), Some(photo.clone()));
+        let alone = PublicDesk::new(Arc::new(MemoryStore::new()), None);
+        assert_eq!(alone.photo(&named).await.unwrap(), None);
         // A name that does not match the bytes is a fault, not a photo.
         let misnamed = PhotoRef {
             format: PhotoFormat::Jpeg,
             ..named
         };
-        assert!(desk.photo(&misnamed).is_err());
+        assert!(desk.photo(&misnamed).await.is_err());
         // The budget is spent (as by a crowd of addresses): a photo waits for the next hour.
         desk.photo_budget.lock().unwrap().bytes = REPORT_PHOTO_BYTES_PER_HOUR_MAX - 1;
-        let over = desk.store_photo(&photo, 2, 2).unwrap_err();
+        let over = desk.store_photo(photo.clone(), 2, 2).await.unwrap_err();
         assert_eq!(over.code, "TANBA-SERVER-RATE-LIMITED");
-        let next_hour = desk.store_photo(&photo, 3, 1 + PHOTO_BUDGET_WINDOW_MS);
+        let next_hour = desk.store_photo(photo, 3, 1 + PHOTO_BUDGET_WINDOW_MS).await;
         assert_eq!(next_hour.unwrap(), named, "the same bytes, the same blob");
     }
 }

@@ -2,8 +2,10 @@
 //! its own on the cluster's board under its name, goes on serving while no more nodes differ
 //! from its log than agree with it, and once they do it refuses every call at both doors and
 //! fails its health check. Only the node holding the cluster's steward lease issues codes.
-//! Heads not sealed with the cluster's secret are not counted. The board here is in memory; the server, its store and its doors
-//! are real (the JetStream board passes `tanba-replica`'s conformance suite).
+//! Heads not sealed with the cluster's secret are not counted. Every blob the log names reaches
+//! every node through the cluster's shelf. The board and the shelf here are in memory; the
+//! server, its store and its doors are real (the JetStream board and shelf pass
+//! `tanba-replica`'s conformance suite).
 
 mod support;
 
@@ -13,12 +15,13 @@ use std::time::{Duration, Instant};
 
 use tanba_client::Connection;
 use tanba_crypto::sign_in::SignInSecret;
+use tanba_engine::blobs::MemoryShelf;
 use tanba_engine::command_log::{BatchId, BatchWriter, CommandLog, LocalLog, LoggedCommand};
 use tanba_engine::heads::{HeadBoard, MemoryHeadBoard, NodeName, PublishedHead};
 use tanba_engine::seal::ClusterSeal;
 use tanba_engine::steward::{MemoryLease, STEWARD_LEASE_TTL, STEWARD_RENEW_INTERVAL, StewardLease};
 use tanba_server::heads::HEADS_INTERVAL;
-use tanba_server::{SharedCommandLog, SharedHeadBoard, SharedStewardLease};
+use tanba_server::{SharedBlobShelf, SharedCommandLog, SharedHeadBoard, SharedStewardLease};
 
 /// How long a test waits for the watch to act (a few of its rounds).
 const WATCH_WAIT: Duration = Duration::from_secs(10);
@@ -214,7 +217,6 @@ async fn r_is_22_a_batch_on_the_command_log_not_sealed_by_the_cluster_is_not_app
 /// does not start. The cluster's own secret starts.
 #[tokio::test(flavor = "multi_thread")]
 async fn r_is_22_a_node_with_another_clusters_secret_does_not_start() {
-    use std::os::unix::fs::PermissionsExt;
     let log = Arc::new(LocalLog::new());
     let shared = log.clone();
     let cluster = support::start(move |config| {
@@ -227,20 +229,7 @@ async fn r_is_22_a_node_with_another_clusters_secret_does_not_start() {
     );
     let cluster_secret = std::fs::read(cluster.directory.path().join("data/sign-in.secret"));
     for (secret, starts) in [(vec![7; 32], false), (cluster_secret.unwrap(), true)] {
-        let directory = tempfile::tempdir().unwrap();
-        let data_dir = directory.path().join("data");
-        std::fs::create_dir(&data_dir).unwrap();
-        let secret_path = data_dir.join(tanba_server::SIGN_IN_SECRET_FILE);
-        std::fs::write(&secret_path, secret).unwrap();
-        std::fs::set_permissions(&secret_path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-        let config = tanba_server::ServerConfig {
-            data_dir,
-            http_addr: "127.0.0.1:0".parse().unwrap(),
-            grpc_addr: "127.0.0.1:0".parse().unwrap(),
-            command_log: Some(SharedCommandLog(log.clone())),
-            ..tanba_server::ServerConfig::default()
-        };
+        let (config, _directory) = node_config(&secret, log.clone());
         match tanba_server::RunningServer::start(config).await {
             Ok(server) => {
                 assert!(starts, "a node with another cluster's secret started");
@@ -300,4 +289,116 @@ async fn r_is_22_only_the_steward_issues_and_another_node_takes_over_when_it_let
         Some("this".into())
     );
     assert!(fixture.server.app.engine.is_steward());
+}
+
+/// A node's configuration over `log`, in a fresh data directory holding sign-in `secret`.
+fn node_config(
+    secret: &[u8],
+    log: Arc<LocalLog>,
+) -> (tanba_server::ServerConfig, tempfile::TempDir) {
+    use std::os::unix::fs::PermissionsExt;
+    let directory = tempfile::tempdir().unwrap();
+    let data_dir = directory.path().join("data");
+    std::fs::create_dir(&data_dir).unwrap();
+    let secret_path = data_dir.join(tanba_server::SIGN_IN_SECRET_FILE);
+    std::fs::write(&secret_path, secret).unwrap();
+    std::fs::set_permissions(&secret_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let config = tanba_server::ServerConfig {
+        data_dir,
+        http_addr: "127.0.0.1:0".parse().unwrap(),
+        grpc_addr: "127.0.0.1:0".parse().unwrap(),
+        command_log: Some(SharedCommandLog(log)),
+        ..tanba_server::ServerConfig::default()
+    };
+    (config, directory)
+}
+
+/// A second node over the same command log and shelf as `first`, with its cluster's secret.
+async fn second_node(
+    first: &support::Fixture,
+    log: Arc<LocalLog>,
+    shelf: Arc<MemoryShelf>,
+) -> (tanba_server::RunningServer, tempfile::TempDir) {
+    let secret = std::fs::read(first.directory.path().join("data/sign-in.secret")).unwrap();
+    let (mut config, directory) = node_config(&secret, log);
+    config.blob_shelf = Some(SharedBlobShelf(shelf));
+    let server = tanba_server::RunningServer::start(config).await.unwrap();
+    (server, directory)
+}
+
+/// Every blob the log names (a report's photo, an attachment) reaches every node of the
+/// cluster through its shelf: the node that took it puts it there, the others copy it, each
+/// checking the bytes against the name; bytes that are not the blob named are kept nowhere.
+#[tokio::test(flavor = "multi_thread")]
+async fn r_is_22_every_node_holds_every_blob_the_log_names_and_only_the_genuine_bytes() {
+    use tanba_engine::blobs::{BlobShelf, blob, blob_bytes};
+    use tanba_types::{Actor, Command};
+    let (log, shelf) = (Arc::new(LocalLog::new()), Arc::new(MemoryShelf::default()));
+    let (shared_log, shared_shelf) = (log.clone(), shelf.clone());
+    let first = support::start(move |config| {
+        config.command_log = Some(SharedCommandLog(shared_log));
+        config.blob_shelf = Some(SharedBlobShelf(shared_shelf));
+    })
+    .await;
+    let (second, _second_directory) = second_node(&first, log, shelf.clone()).await;
+
+    // A report's photo, taken by the first node: on the shelf before the log names it.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.resize(70_000, 7);
+    let photo = tanba_server::public::Photo::read(png.clone()).unwrap();
+    let app = &first.server.app;
+    let named = app.public.store_photo(photo.clone(), 1, 1).await.unwrap();
+    let report = tanba_types::ViolationReport {
+        code: None,
+        kind: tanba_types::ViolationKind::NoCode,
+        comment: String::new(),
+        location: None,
+        reporter: "192.0.2.0".parse().unwrap(),
+        photo: Some(named),
+    };
+    let command = Command::ReportViolation(report);
+    let ticket = app
+        .engine
+        .submit_noted(Actor::Public, command, None)
+        .unwrap();
+    ticket.await.unwrap();
+    // An attachment's bytes on the shelf that are not the blob their name says.
+    let forged = [0x42; 32];
+    shelf.put_unchecked(forged, b"not the attachment".to_vec());
+    let operator = Actor::Participant(first.operator.participant);
+    let record = Command::RecordAttachment {
+        hash: forged,
+        size_bytes: 18,
+    };
+    let ticket = app.engine.submit_noted(operator, record, None).unwrap();
+    ticket.await.unwrap();
+
+    let other = &second.app;
+    until("the second node copies the photo", async || {
+        blob(other.engine.snapshot().as_ref(), &named.hash)
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let copied = blob_bytes(other.engine.snapshot().as_ref(), &named.hash).unwrap();
+    assert!(copied == Some(png), "copied as taken");
+    assert_eq!(other.public.photo(&named).await.unwrap(), Some(photo));
+    // The forged bytes: passed over, kept nowhere, asked again in vain.
+    let metrics = format!("http://{}/metrics", second.http_addr);
+    until("the second node passes the forged blob", async || {
+        let text = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
+        text.lines()
+            .any(|line| line.starts_with("tanba_blobs_missing_total"))
+    })
+    .await;
+    assert_eq!(
+        blob(other.engine.snapshot().as_ref(), &forged).unwrap(),
+        None
+    );
+    assert!(
+        shelf.take(&forged, 100).unwrap().is_some(),
+        "still on the shelf"
+    );
+    second.shutdown().await;
 }

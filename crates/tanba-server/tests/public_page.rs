@@ -70,13 +70,13 @@ impl Fixture {
     }
 
     /// The photo report `id` came with, if any, from the node's blobs.
-    fn photo(&self, id: u64) -> Option<tanba_server::public::Photo> {
+    async fn photo(&self, id: u64) -> Option<tanba_server::public::Photo> {
         let snapshot = self.server.app.engine.snapshot();
         let record = tanba_engine::public::report_of(snapshot.as_ref(), id)
             .unwrap()
             .unwrap();
         let named = record.report.photo?;
-        Some(self.server.app.public.photo(&named).unwrap().unwrap())
+        Some(self.server.app.public.photo(&named).await.unwrap().unwrap())
     }
 }
 
@@ -282,7 +282,7 @@ async fn a_report_through_the_form_is_stored_with_its_photo_and_thanked_in_the_v
         report.kind,
         tanba_server::public::ViolationKind::SoldAfterExpiry
     );
-    let photo = fixture.photo(number).unwrap();
+    let photo = fixture.photo(number).await.unwrap();
     assert_eq!(photo.bytes(), PNG);
     assert_eq!(photo.format().content_type(), "image/png");
 
@@ -297,7 +297,7 @@ async fn a_report_through_the_form_is_stored_with_its_photo_and_thanked_in_the_v
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Thank you"));
     let second: u64 = text_after(&page, "id=\"report-number\">").parse().unwrap();
-    assert_eq!(fixture.photo(second), None);
+    assert_eq!(fixture.photo(second).await, None);
     let (status, page) = post_report(&fixture, "lang=kk", &[("kind", b"counterfeit")]).await;
     assert_eq!(status, 400);
     assert!(page.contains("<html lang=\"kk\">") && page.contains("TANBA-SERVER-INVALID"));

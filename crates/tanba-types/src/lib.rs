@@ -53,7 +53,7 @@ pub use package::{PACKAGE_DEPTH_MAX, PackageLevel};
 pub use participant::{ParticipantStatus, Role};
 pub use public::{
     FlagReason, Location, PhotoFormat, PhotoRef, ReportFault, SealedContact, ViolationKind,
-    ViolationReport,
+    ViolationReport, reporter_network,
 };
 pub use reference::{
     Category, FiscalAgency, Names, Participant, ParticipantKey, Product, TailProfile,

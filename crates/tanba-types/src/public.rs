@@ -6,7 +6,7 @@
 //! a photo, and the engine checks them again when it decides.
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
@@ -179,10 +179,21 @@ pub struct ViolationReport {
     pub comment: String,
     /// Where, if given.
     pub location: Option<Location>,
-    /// The address the report came from (the authorities weigh a crowd of reports by it).
+    /// The network the report came from ([`reporter_network`]: IPv4 /24, IPv6 /48), by which
+    /// the authorities weigh a crowd of reports; the address itself is in the node's audit
+    /// trail, not in the log kept forever.
     pub reporter: IpAddr,
     /// The photo it came with, if any.
     pub photo: Option<PhotoRef>,
+}
+
+/// The network an address is in, as a report keeps it: IPv4 /24, IPv6 /48 (an IPv4 address in
+/// IPv6 form as IPv4), host bits zero.
+pub fn reporter_network(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4(Ipv4Addr::from(u32::from(v4) & !0xFF)),
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 80) - 1))),
+    }
 }
 
 /// Why a report is refused.
@@ -196,6 +207,8 @@ pub enum ReportFault {
     LocationOffEarth,
     /// A photo of no bytes or more than [`REPORT_PHOTO_BYTES_MAX`].
     PhotoSize,
+    /// A reporter that is an address, not its network ([`reporter_network`]).
+    ReporterNotANetwork,
 }
 
 impl ReportFault {
@@ -206,6 +219,7 @@ impl ReportFault {
             ReportFault::CodeMissing => "code",
             ReportFault::LocationOffEarth => "location",
             ReportFault::PhotoSize => "photo",
+            ReportFault::ReporterNotANetwork => "reporter",
         }
     }
 }
@@ -218,6 +232,7 @@ impl ReportFault {
             ReportFault::CodeMissing => "only goods sold without a code are reported without one",
             ReportFault::LocationOffEarth => "latitude -90..90, longitude -180..180",
             ReportFault::PhotoSize => "a photo has at least one byte and at most its limit",
+            ReportFault::ReporterNotANetwork => "a report keeps its network, not an address",
         }
     }
 }
@@ -233,6 +248,9 @@ impl ViolationReport {
     pub fn fault(&self) -> Option<ReportFault> {
         if self.comment.chars().count() > REPORT_COMMENT_CHARS_MAX {
             return Some(ReportFault::CommentTooLong);
+        }
+        if reporter_network(self.reporter) != self.reporter {
+            return Some(ReportFault::ReporterNotANetwork);
         }
         if self.code.is_none() && self.kind != ViolationKind::NoCode {
             return Some(ReportFault::CodeMissing);
@@ -306,7 +324,7 @@ mod tests {
             kind: ViolationKind::NoCode,
             comment: "ә".repeat(REPORT_COMMENT_CHARS_MAX),
             location: Location::from_degrees(43.24, 76.95),
-            reporter: IpAddr::from([192, 0, 2, 1]),
+            reporter: IpAddr::from([192, 0, 2, 0]),
             photo: Some(PhotoRef {
                 hash: [7; 32],
                 size_bytes: REPORT_PHOTO_BYTES_MAX as u32,
@@ -330,6 +348,9 @@ mod tests {
             longitude_microdegrees: 0,
         });
         assert_eq!(off.fault(), Some(ReportFault::LocationOffEarth));
+        let mut address = report();
+        address.reporter = IpAddr::from([192, 0, 2, 1]);
+        assert_eq!(address.fault(), Some(ReportFault::ReporterNotANetwork));
         for size in [0, REPORT_PHOTO_BYTES_MAX as u32 + 1] {
             let mut photo = report();
             photo.photo.as_mut().unwrap().size_bytes = size;
@@ -348,6 +369,14 @@ mod tests {
         assert_eq!(Location::from_degrees(90.5, 0.0), None);
         assert_eq!(Location::from_degrees(0.0, -181.0), None);
         assert_eq!(Location::from_degrees(f64::NAN, 0.0), None);
+    }
+
+    #[test]
+    fn a_reporter_is_kept_as_its_network() {
+        let network = |text: &str| reporter_network(text.parse().unwrap()).to_string();
+        assert_eq!(network("203.0.113.77"), "203.0.113.0");
+        assert_eq!(network("::ffff:203.0.113.77"), "203.0.113.0");
+        assert_eq!(network("2001:db8:aa:bb::1"), "2001:db8:aa::");
     }
 
     #[test]

@@ -319,7 +319,7 @@ pub async fn report_photo(
     request: Request,
 ) -> Response {
     let work = async |_: &Visit, call: &mut Call<'_>, _: Request| {
-        let photo = audit::report_photo(call, id)?;
+        let photo = audit::report_photo(call, id).await?;
         let headers = [(
             axum::http::header::CONTENT_TYPE,
             photo.format().content_type(),

@@ -127,9 +127,12 @@ pub fn violation_reports(
     Ok(listed)
 }
 
-/// The photo a violation report came with, for those who read the reports: held by the node
-/// that took the report.
-pub fn report_photo(call: &mut Call<'_>, report: u64) -> Result<crate::public::Photo, ApiError> {
+/// The photo a violation report came with, for those who read the reports: from this node's
+/// blobs or the cluster's shelf.
+pub async fn report_photo(
+    call: &mut Call<'_>,
+    report: u64,
+) -> Result<crate::public::Photo, ApiError> {
     call.participant_with(AUDIT_READERS)?;
     call.note_reference(format!("report {report}"));
     let app = call.app();
@@ -137,5 +140,5 @@ pub fn report_photo(call: &mut Call<'_>, report: u64) -> Result<crate::public::P
         report_of(app.engine.snapshot().as_ref(), report)?.and_then(|record| record.report.photo);
     let missing = || ApiError::not_found(format!("photo of report {report}"));
     let named = named.ok_or_else(missing)?;
-    app.public.photo(&named)?.ok_or_else(missing)
+    app.public.photo(&named).await?.ok_or_else(missing)
 }

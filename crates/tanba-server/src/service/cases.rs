@@ -68,10 +68,12 @@ impl Upload<'_> {
         Ok(self.blob.write(chunk)?)
     }
 
-    /// Ends the upload: the blob is stored, then the log records it as the caller's (so every
-    /// node lets a step of the caller's name it); its BLAKE3 hash and size in bytes.
+    /// Ends the upload: the blob is stored (on the cluster's shelf too), then the log records
+    /// it as the caller's (so every node lets a step of the caller's name it, and can read it);
+    /// its BLAKE3 hash and size in bytes.
     pub async fn finish(self, call: &mut Call<'_>) -> Result<([u8; 32], u64), ApiError> {
         let (hash, size_bytes) = self.blob.finish()?;
+        crate::shelf::shelve(call.app(), hash).await?;
         record_upload(call, hash, size_bytes).await?;
         Ok((hash, size_bytes))
     }
@@ -350,6 +352,10 @@ fn attachment_chunk(
     hash: &[u8; 32],
     index: u32,
 ) -> Result<Option<Vec<u8>>, EngineError> {
+    if index == 0 {
+        // Taken by another node, not copied here yet: from the cluster's shelf.
+        crate::shelf::hold(app, hash, tanba_types::limits::ATTACHMENT_BYTES_MAX)?;
+    }
     let snapshot = app.engine.snapshot();
     let meta = tanba_engine::blobs::blob(snapshot.as_ref(), hash)?
         .ok_or_else(|| EngineError::Corrupt("a named attachment is missing".into()))?;

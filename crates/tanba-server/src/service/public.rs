@@ -2,7 +2,10 @@
 //! sighting it counts, a violation report, and a consumer's opt-in to direct recall notices
 //! (R-REC-07) with its view and its deletion. Each is paid at the client's anonymous rate
 //! (reports and opt-ins at the slower report rate too, and, as they write to the log, within
-//! everyone's `PUBLIC_WRITES_PER_SECOND`). A report is read from its door only once its rate is
+//! everyone's `PUBLIC_WRITES_PER_SECOND`; the flags checks raise have a budget of their own,
+//! `FLAGS_PER_SECOND`). An opt-out is not within the public's budget: it names an opt-in in
+//! force with its secret, so there are no more of them than opt-ins, and personal data is
+//! never kept for want of room. A report is read from its door only once its rate is
 //! paid: a flood of large bodies (a photo is up to 2 MiB) is refused unread. Reports, flags and
 //! opt-ins are facts of the log, so any node answers them; the verdicts, sightings and photos
 //! are [`crate::public`]'s, the sealed contacts [`crate::opt_ins`]'.
@@ -15,7 +18,7 @@ use tanba_engine::engine::Ticket;
 use tanba_types::limits::REPORT_COMMENT_CHARS_MAX;
 use tanba_types::{
     Actor, CodeKey, Command, Date, FlagReason, Location, PackageLevel, ReportFault, ScannedCode,
-    ViolationKind, ViolationReport,
+    ViolationKind, ViolationReport, reporter_network,
 };
 
 use super::Given;
@@ -98,9 +101,13 @@ pub fn check(call: &mut Call<'_>, code: Option<&str>) -> Result<PublicCheck, Api
         && answer.tail_checked
         && app.public.sighted(&scanned.key, call.client_ip, now_ms)
     {
-        raise_flag(app, scanned.key, FlagReason::SeenInManyPlaces);
-        answer.flagged_as_likely_copy = true;
-        answer.likely_copy_evidence = answer.likely_copy_evidence.saturating_add(1);
+        if raise_flag(app, scanned.key, FlagReason::SeenInManyPlaces) {
+            answer.flagged_as_likely_copy = true;
+            answer.likely_copy_evidence = answer.likely_copy_evidence.saturating_add(1);
+        } else {
+            // Not recorded: the window starts again, so the evidence can flag it next time.
+            app.public.forget_sightings(&scanned.key);
+        }
     }
     Ok(answer)
 }
@@ -132,14 +139,21 @@ pub(crate) async fn flag_recorded(code: CodeKey, ticket: Ticket) {
 }
 
 /// [`submit_flag`] without holding up the check that saw the evidence: a phone's answer says
-/// the code is flagged at once, and the flag lands moments later.
-fn raise_flag(app: &App, code: CodeKey, reason: FlagReason) {
+/// the code is flagged at once, and the flag lands moments later; whether it was submitted.
+/// Anonymous checks raise it, so it is within everyone's `FLAGS_PER_SECOND` (its own budget:
+/// a flood of reports cannot silence the flags).
+fn raise_flag(app: &App, code: CodeKey, reason: FlagReason) -> bool {
+    if app.flag_limiter.check().is_err() {
+        metrics::counter!("tanba_flags_dropped_total").increment(1);
+        return false;
+    }
     let Some(ticket) = submit_flag(app, code, reason) else {
-        return;
+        return false;
     };
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         runtime.spawn(flag_recorded(code, ticket));
     }
+    true
 }
 
 /// Stores a violation report for the authorities' lists (a claim, never a flag), with its
@@ -150,7 +164,7 @@ pub async fn report_violation(
     call: &mut Call<'_>,
     report: impl Future<Output = Given<Report>>,
 ) -> Result<u64, ApiError> {
-    call.reporting()?;
+    call.writing_for_the_public()?;
     let report = report.await?;
     let code = match report.code.as_deref() {
         Some(code) => Some(ScannedCode::read(code)?.key),
@@ -169,7 +183,7 @@ pub async fn report_violation(
         kind: report.kind?,
         comment: report.comment,
         location,
-        reporter: call.client_ip,
+        reporter: reporter_network(call.client_ip),
         photo: None,
     };
     // Its fields first: a photo is stored only for a report that will be taken.
@@ -187,7 +201,7 @@ pub async fn report_violation(
         let photo = Photo::read(bytes)?;
         let app = call.app();
         let upload = rand_core::RngCore::next_u64(&mut rand_core::OsRng);
-        stored.photo = Some(app.public.store_photo(&photo, upload, app.now_ms())?);
+        stored.photo = Some(app.public.store_photo(photo, upload, app.now_ms()).await?);
     }
     let receipt = call
         .submit(Actor::Public, Command::ReportViolation(stored))
@@ -265,7 +279,7 @@ pub fn opt_in_view(call: &mut Call<'_>, opt_in: u64, token: &str) -> Result<OptI
 /// Ends an opt-in whose secret `token` the caller holds: its sealed contact leaves the state
 /// in the same entry.
 pub async fn opt_out(call: &mut Call<'_>, opt_in: u64, token: &str) -> Result<(), ApiError> {
-    call.writing_for_the_public()?;
+    call.reporting()?;
     call.note_reference(opt_in);
     opened(call.app().engine.snapshot().as_ref(), opt_in, token)?;
     call.submit(Actor::Public, Command::ConsumerOptOut { opt_in })

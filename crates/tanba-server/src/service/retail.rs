@@ -450,19 +450,31 @@ fn sold_twice(
     Ok(sold.then_some(scanned.key))
 }
 
-/// Flags the codes a till tried to sell after they were sold, before the till has its answer:
-/// a check made after it sees the flag.
+/// Codes one receipt flags as sold twice at most: a receipt of a thousand lines naming sold
+/// codes is one piece of evidence per code, and few codes.
+pub const SOLD_TWICE_FLAGS_PER_RECEIPT_MAX: usize = 16;
+
+/// Flags the codes a till tried to sell after they were sold (each once, at most
+/// [`SOLD_TWICE_FLAGS_PER_RECEIPT_MAX`]), before the till has its answer: a check made after it
+/// sees the flag.
 async fn flag_sold_twice(app: &App, outcome: &ReceiptOutcome) -> Result<(), ApiError> {
-    let mut codes = Vec::new();
+    let mut codes = std::collections::BTreeSet::new();
     let snapshot = app.engine.snapshot();
     for line in &outcome.refused_lines {
+        if codes.len() == SOLD_TWICE_FLAGS_PER_RECEIPT_MAX {
+            break;
+        }
         codes.extend(sold_twice(snapshot.as_ref(), line)?);
     }
     drop(snapshot);
-    for code in codes {
-        if let Some(ticket) = super::public::submit_flag(app, code, FlagReason::SoldTwice) {
-            super::public::flag_recorded(code, ticket).await;
-        }
+    let tickets: Vec<_> = (codes.into_iter())
+        .filter_map(|code| {
+            let ticket = super::public::submit_flag(app, code, FlagReason::SoldTwice);
+            ticket.map(|ticket| (code, ticket))
+        })
+        .collect();
+    for (code, ticket) in tickets {
+        super::public::flag_recorded(code, ticket).await;
     }
     Ok(())
 }

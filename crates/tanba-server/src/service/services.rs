@@ -187,6 +187,7 @@ pub async fn build_origin_evidence(
         Ok((hash, size_bytes, counts))
     })
     .await?;
+    crate::shelf::shelve(call.app(), hash).await?;
     super::cases::record_upload(call, hash, size_bytes).await?;
     Ok(OriginEvidence {
         attachment: AttachmentRef {
