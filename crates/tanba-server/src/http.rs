@@ -282,7 +282,7 @@ async fn check_get(
         peer,
         query.lang.as_deref(),
     );
-    let outcome = service::public::check(&mut call, query.code.as_deref());
+    let outcome = service::public::check(&mut call, query.code.as_deref()).await;
     answer_json(call, outcome).await
 }
 
@@ -297,7 +297,7 @@ async fn check_page(
     let chosen = page::chosen_language(request.uri().query());
     let mut call = begin(&http.app, "GET /check", &headers, peer, None);
     page_language(&mut call, &headers, chosen);
-    let outcome = service::public::check(&mut call, query.code.as_deref());
+    let outcome = service::public::check(&mut call, query.code.as_deref()).await;
     let language = call.language;
     let outcome = call.finish(outcome).await;
     let place = Place::new(request.uri().path(), request.uri().query());
@@ -321,7 +321,7 @@ async fn check_post(State(http): Shared, headers: HeaderMap, request: Request) -
             if let Some(language) = body.language.as_deref().and_then(|l| l.parse().ok()) {
                 call.set_language(language);
             }
-            service::public::check(&mut call, Some(&body.code))
+            service::public::check(&mut call, Some(&body.code)).await
         }
         Err(error) => Err(error),
     };
@@ -385,7 +385,7 @@ async fn digital_link(
     // any host will do, the resolver is whoever serves this.
     let place = Place::new(uri.path(), uri.query());
     let link = format!("https://id.tanba.kz{}", place.path_and_query());
-    let outcome = service::public::check(&mut call, Some(&link));
+    let outcome = service::public::check(&mut call, Some(&link)).await;
     let item = resolver::Item::new(
         &http.app,
         peer.peer.map(|peer| peer.0),

@@ -17,7 +17,9 @@ impl pb::public_check_service_server::PublicCheckService for Services {
         if let Some(language) = convert::language_from(message.language) {
             call.set_language(language);
         }
-        let outcome = public::check(&mut call, Some(&message.code)).map(convert::check_to);
+        let outcome = public::check(&mut call, Some(&message.code))
+            .await
+            .map(convert::check_to);
         call.finish_grpc(outcome).await
     }
 

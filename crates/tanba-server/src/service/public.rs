@@ -80,7 +80,7 @@ pub struct OptInView {
 /// The public check of a code (any form; none: the request named none), in the call's
 /// language, with the sighting it counts: a code checked with its genuine tail from many
 /// networks within minutes is flagged as a likely copy.
-pub fn check(call: &mut Call<'_>, code: Option<&str>) -> Result<PublicCheck, ApiError> {
+pub async fn check(call: &mut Call<'_>, code: Option<&str>) -> Result<PublicCheck, ApiError> {
     call.anonymous()?;
     let scanned = ScannedCode::read(code.ok_or_else(|| ApiError::invalid("code"))?)?;
     call.note_codes([&scanned.key]);
@@ -95,13 +95,14 @@ pub fn check(call: &mut Call<'_>, code: Option<&str>) -> Result<PublicCheck, Api
         call.language,
         today,
     )?;
+    drop(snapshot);
     // Only a check with the genuine tail proves the code itself was seen: its text alone is on
     // every photo of the pack, and anyone can type it from four networks.
     if answer.verdict != Verdict::UnknownOrForged
         && answer.tail_checked
         && app.public.sighted(&scanned.key, call.client_ip, now_ms)
     {
-        if raise_flag(app, scanned.key, FlagReason::SeenInManyPlaces) {
+        if raise_flag(app, scanned.key, FlagReason::SeenInManyPlaces).await {
             answer.flagged_as_likely_copy = true;
             answer.likely_copy_evidence = answer.likely_copy_evidence.saturating_add(1);
         } else {
@@ -131,18 +132,23 @@ pub(crate) fn submit_flag(app: &App, code: CodeKey, reason: FlagReason) -> Optio
     }
 }
 
-/// Waits for a flag [`submit_flag`] made, logging a refusal (the flag is not the caller's).
-pub(crate) async fn flag_recorded(code: CodeKey, ticket: Ticket) {
-    if let Err(error) = ticket.await {
-        tracing::warn!(%code, %error, "a likely-copy flag was not recorded");
+/// Waits for a flag [`submit_flag`] made, logging a refusal (the flag is not the caller's);
+/// whether it is in the log.
+pub(crate) async fn flag_recorded(code: CodeKey, ticket: Ticket) -> bool {
+    match ticket.await {
+        Ok(_) => true,
+        Err(error) => {
+            tracing::warn!(%code, %error, "a likely-copy flag was not recorded");
+            false
+        }
     }
 }
 
-/// [`submit_flag`] without holding up the check that saw the evidence: a phone's answer says
-/// the code is flagged at once, and the flag lands moments later; whether it was submitted.
+/// [`submit_flag`] for the check that saw the evidence, which answers once the flag is in the
+/// log (so the next check sees it: once per code and window of sightings); whether it is.
 /// Anonymous checks raise it, so it is within everyone's `FLAGS_PER_SECOND` (its own budget:
 /// a flood of reports cannot silence the flags).
-fn raise_flag(app: &App, code: CodeKey, reason: FlagReason) -> bool {
+async fn raise_flag(app: &App, code: CodeKey, reason: FlagReason) -> bool {
     if app.flag_limiter.check().is_err() {
         metrics::counter!("tanba_flags_dropped_total").increment(1);
         return false;
@@ -150,10 +156,7 @@ fn raise_flag(app: &App, code: CodeKey, reason: FlagReason) -> bool {
     let Some(ticket) = submit_flag(app, code, reason) else {
         return false;
     };
-    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-        runtime.spawn(flag_recorded(code, ticket));
-    }
-    true
+    flag_recorded(code, ticket).await
 }
 
 /// Stores a violation report for the authorities' lists (a claim, never a flag), with its
