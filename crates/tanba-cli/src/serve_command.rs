@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use tanba_replica::{JetStreamLog, NatsAccess, StreamSettings};
 use tanba_server::{
     RunningServer, ServerConfig, SharedBlobShelf, SharedCommandLog, SharedHeadBoard,
-    SharedStewardLease,
+    SharedSnapshotShelf, SharedStewardLease, SharedTrailStream,
 };
 
 /// Where and how to serve.
@@ -148,7 +148,9 @@ impl ServeArgs {
             config.command_log = Some(SharedCommandLog(log.clone()));
             config.head_board = Some(SharedHeadBoard(log.clone()));
             config.steward_lease = Some(SharedStewardLease(log.clone()));
-            config.blob_shelf = Some(SharedBlobShelf(log));
+            config.blob_shelf = Some(SharedBlobShelf(log.clone()));
+            config.audit_trails = Some(SharedTrailStream(log.clone()));
+            config.snapshot_shelf = Some(SharedSnapshotShelf(log));
         }
         Ok(config)
     }

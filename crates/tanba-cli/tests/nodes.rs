@@ -658,18 +658,44 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
     }
     assert_eq!(stewards, 1.0, "one steward among the three");
 
+    // D, new, given the cluster's keys and no store, begins from the latest snapshot A put on
+    // the cluster's shelf, and reads the stream from there.
+    let d_data = node_directory(root.path(), "d", &a_data);
+    let mut d = start(&d_data, &nats, &[]);
+    let began = demo_harness::metric_at(&web, &d.http, "tanba_began_from_snapshot_sequence");
+    assert!(
+        began.await.unwrap() > 0.0,
+        "D began from a shelved snapshot"
+    );
+
+    // Any node answers for the calls another node served: A's audit trail, read on B.
+    let a_name = std::fs::read_to_string(a_data.join("node-name")).unwrap();
+    let query = |node: Option<&str>| tanba_client::AuditQuery {
+        participant: Some(OPERATOR.parse().unwrap()),
+        node: node.map(str::to_owned),
+        limit: 20,
+        ..tanba_client::AuditQuery::default()
+    };
+    let on_a = to_a.query_audit(&query(None)).await.unwrap();
+    let copied = to_b.query_audit(&query(Some(a_name.trim()))).await.unwrap();
+    assert!(!copied.is_empty(), "B holds A's trail");
+    assert_eq!(
+        copied[0].hash, on_a[0].hash,
+        "the same records, the same chain"
+    );
+
     // The end: every node at the last write, comparing heads, none diverged or forged.
     let last = last_entry(&acknowledged);
-    for node in [&a, &b, &c] {
+    for node in [&a, &b, &c, &d] {
         caught_up(node, &operator, producers[0], last).await;
         compares_heads_agreeing(node).await;
     }
-    for node in [&mut a, &mut b, &mut c] {
+    for node in [&mut a, &mut b, &mut c, &mut d] {
         assert!(tokio::task::block_in_place(|| node.terminate()).success());
     }
-    let logs = [&a, &b, &c].map(|node| log_entries(&node.data));
+    let logs = [&a, &b, &c, &d].map(|node| log_entries(&node.data));
     assert!(
-        logs[0] == logs[1] && logs[1] == logs[2],
+        logs[0] == logs[1] && logs[1] == logs[2] && logs[2] == logs[3],
         "one log, entry for entry"
     );
     let sequences: std::collections::BTreeSet<u64> = (logs[0].iter())

@@ -21,6 +21,9 @@ pub struct AuditQuery {
     pub until_ms: Option<u64>,
     /// At most this many (0: the server's default page).
     pub limit: u32,
+    /// Whose trail: the name of the node that served the calls (a cluster's nodes copy each
+    /// other's trails); `None` for the node asked.
+    pub node: Option<String>,
 }
 
 impl Connection {
@@ -38,6 +41,7 @@ impl Connection {
                 after: 0,
                 limit: query.limit,
             }),
+            node: query.node.clone().unwrap_or_default(),
         };
         self.audit_records(request).await
     }

@@ -278,7 +278,21 @@ pub fn put_on_shelf(
             "a blob to shelve is not stored".into(),
         ));
     };
-    shelf.put(hash, &bytes).map_err(unavailable)
+    shelve_bytes(shelf, hash, &bytes)
+}
+
+/// Puts a blob's bytes, in hand, on `shelf` under `hash` (the caller hashed them).
+pub fn shelve_bytes(
+    shelf: &dyn BlobShelf,
+    hash: &[u8; 32],
+    bytes: &[u8],
+) -> Result<(), EngineError> {
+    debug_assert_eq!(
+        blake3::hash(bytes).as_bytes(),
+        hash,
+        "a blob is shelved under its hash"
+    );
+    shelf.put(hash, bytes).map_err(unavailable)
 }
 
 /// Makes sure this node holds blob `hash`: if it does not, takes it from `shelf` (at most

@@ -67,11 +67,13 @@ pub mod registers;
 pub mod retail;
 pub mod scope;
 pub mod seal;
+pub mod snapshot_shelf;
 pub mod state;
 pub mod statistics;
 pub mod steward;
 pub mod sweep;
 pub mod tick;
+pub mod trails;
 pub mod workload;
 
 pub use crate::core::{Core, Receipt, Stamped};

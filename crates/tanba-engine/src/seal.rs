@@ -20,6 +20,10 @@
 //! the appender had seen the log reach: a batch appended again under its own id lands within
 //! [`SEALED_POSITIONS_AHEAD_MAX`] positions of its first, a duplicate that the stream's window
 //! and the core's remembered ids drop, or past them, where the seal no longer opens it.
+//! Pages of the nodes' audit trails (`crate::trails`) carry a tag too, over the trail's name,
+//! the page's first record and its bytes, so nobody but a node puts records in a node's trail;
+//! and so do the snapshots on the cluster's shelf (`crate::snapshot_shelf`).
+//!
 //! NATS accounts limit who may publish at all (deploy/nats); the seal is the line behind them.
 
 use std::sync::Arc;
@@ -29,7 +33,8 @@ use std::time::Duration;
 use tanba_crypto::sign_in::SignInSecret;
 
 use crate::command_log::{Appended, Batch, BatchId, CommandLog, CommandLogError, Position};
-use crate::heads::{HeadBoard, PublishedHead};
+use crate::heads::{HeadBoard, NodeName, PublishedHead};
+use crate::trails::TrailPage;
 
 /// Bytes of a tag.
 pub const SEAL_BYTES: usize = 32;
@@ -37,6 +42,8 @@ pub const SEAL_BYTES: usize = 32;
 /// The key derivation contexts (BLAKE3 `derive_key`): one key per use of the secret.
 const BATCH_KEY_CONTEXT: &str = "tanba 2026-12-06 command log batch seal";
 const HEAD_KEY_CONTEXT: &str = "tanba 2026-12-06 published head seal";
+const TRAIL_KEY_CONTEXT: &str = "tanba 2026-12-06 audit trail page seal";
+const SNAPSHOT_KEY_CONTEXT: &str = "tanba 2026-12-06 shelved snapshot seal";
 
 /// Bytes a sealed batch carries before its commands: the tag and the position its appender
 /// had seen.
@@ -68,6 +75,7 @@ pub enum SealCheck {
 struct Forged {
     batches: AtomicU64,
     heads: AtomicU64,
+    trail_pages: AtomicU64,
 }
 
 /// The keys one cluster seals with. Clones share their counts of forgeries met.
@@ -75,6 +83,8 @@ struct Forged {
 pub struct ClusterSeal {
     batch_key: [u8; 32],
     head_key: [u8; 32],
+    trail_key: [u8; 32],
+    snapshot_key: [u8; 32],
     forged: Arc<Forged>,
 }
 
@@ -91,6 +101,8 @@ impl ClusterSeal {
         ClusterSeal {
             batch_key: secret.derive_key(BATCH_KEY_CONTEXT),
             head_key: secret.derive_key(HEAD_KEY_CONTEXT),
+            trail_key: secret.derive_key(TRAIL_KEY_CONTEXT),
+            snapshot_key: secret.derive_key(SNAPSHOT_KEY_CONTEXT),
             forged: Arc::default(),
         }
     }
@@ -103,6 +115,53 @@ impl ClusterSeal {
     /// Published heads read whose tag did not verify, since this seal was derived.
     pub fn forged_heads(&self) -> u64 {
         self.forged.heads.load(Ordering::Relaxed)
+    }
+
+    /// Pages of audit trails read whose tag did not verify, since this seal was derived.
+    pub fn forged_trail_pages(&self) -> u64 {
+        self.forged.trail_pages.load(Ordering::Relaxed)
+    }
+
+    fn trail_tag(&self, trail: &NodeName, first: u64, bytes: &[u8]) -> blake3::Hash {
+        let mut hasher = blake3::Hasher::new_keyed(&self.trail_key);
+        // The name's length first, so no two (name, first) pairs hash alike.
+        hasher.update(&[trail.as_str().len() as u8]);
+        hasher.update(trail.as_str().as_bytes());
+        hasher.update(&first.to_be_bytes());
+        hasher.update(bytes);
+        hasher.finalize()
+    }
+
+    /// A page of `trail`'s records from `first` on, with its tag in front: whoever could write
+    /// the stream of trails could otherwise put records in any node's trail.
+    pub fn seal_trail_page(&self, trail: &NodeName, first: u64, bytes: &[u8]) -> Vec<u8> {
+        let mut sealed = Vec::with_capacity(SEAL_BYTES + bytes.len());
+        sealed.extend_from_slice(self.trail_tag(trail, first, bytes).as_bytes());
+        sealed.extend_from_slice(bytes);
+        sealed
+    }
+
+    /// A page's bytes without their tag, if the tag verifies for this trail and first record;
+    /// none (and counted) if not.
+    pub fn open_trail_page(&self, page: &TrailPage) -> Option<Vec<u8>> {
+        let verified = (page.bytes.split_at_checked(SEAL_BYTES)).filter(|(tag, bytes)| {
+            let tag: [u8; SEAL_BYTES] = (*tag).try_into().expect("split at SEAL_BYTES");
+            self.trail_tag(&page.trail, page.first, bytes) == blake3::Hash::from(tag)
+        });
+        match verified {
+            Some((_, bytes)) => Some(bytes.to_vec()),
+            None => {
+                self.forged.trail_pages.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
+    /// The keyed hasher of a shelved snapshot's archive: its output is the archive's tag, so a
+    /// node restores only an archive a node of its cluster made (the shelf's other writers
+    /// cannot make one).
+    pub fn snapshot_hasher(&self) -> blake3::Hasher {
+        blake3::Hasher::new_keyed(&self.snapshot_key)
     }
 
     fn batch_tag(&self, id: BatchId, seen: Position, bytes: &[u8]) -> blake3::Hash {

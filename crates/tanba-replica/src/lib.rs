@@ -12,6 +12,10 @@
 //!   `STEWARD_LEASE_TTL` unless its holder writes it again.
 //! - And the shelf of blobs' bytes ([`BlobShelf`]): an object store bucket, one object per blob
 //!   named by its BLAKE3 hash in hex, so a node reads an attachment or a photo another node took.
+//! - And the stream of the nodes' audit trails ([`TrailStream`]): one subject per node, each
+//!   message a page of its trail.
+//! - And the shelf of the nodes' snapshots ([`SnapshotShelf`]): an object store bucket, one
+//!   archive per snapshot.
 //! - [`cluster`]: NATS servers started on loopback (one, or a cluster of three), for tests and
 //!   benchmarks, from the server that `scripts/setup.sh` installs.
 //!
@@ -20,6 +24,7 @@
 
 pub mod cluster;
 
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -30,7 +35,9 @@ use tanba_engine::command_log::{
     READ_BYTES_MAX, check_batch,
 };
 use tanba_engine::heads::{BOARD_NODES_MAX, HEAD_STALE_AFTER, HeadBoard, NodeName, PublishedHead};
+use tanba_engine::snapshot_shelf::{ShelvedArchive, SnapshotShelf};
 use tanba_engine::steward::{STEWARD_LEASE_TTL, StewardLease};
+use tanba_engine::trails::{TRAIL_READ_PAGES_MAX, TrailPage, TrailStream};
 use tokio_stream::StreamExt;
 
 /// The header JetStream de-duplicates by.
@@ -70,6 +77,14 @@ pub struct StreamSettings {
     /// The object store bucket of blobs' bytes (the [`BlobShelf`]); it holds at most
     /// `bytes_max` bytes too.
     pub blobs_bucket: String,
+    /// The object store bucket of the nodes' snapshots ([`SnapshotShelf`]); it holds at most
+    /// `bytes_max` bytes too.
+    pub snapshots_bucket: String,
+    /// The stream of the nodes' audit trails ([`TrailStream`]); it holds at most `bytes_max`
+    /// bytes too, and refuses pages past them rather than drop old ones.
+    pub trails_stream: String,
+    /// The prefix of its subjects: a node's trail is published on `<prefix>.<node name>`.
+    pub trails_subject: String,
     /// Who this node is to the NATS servers and how it knows them.
     pub access: NatsAccess,
 }
@@ -132,6 +147,9 @@ impl Default for StreamSettings {
             heads_bucket: "tanba_heads".into(),
             steward_bucket: "tanba_steward".into(),
             blobs_bucket: "tanba_blobs".into(),
+            snapshots_bucket: "tanba_snapshots".into(),
+            trails_stream: "TANBA_AUDIT".into(),
+            trails_subject: "tanba.audit".into(),
             access: NatsAccess::default(),
         }
     }
@@ -146,6 +164,7 @@ pub struct JetStreamLog {
     heads: kv::Store,
     steward: kv::Store,
     blobs: object_store::ObjectStore,
+    snapshots: object_store::ObjectStore,
 }
 
 /// An ordered consumer positioned at `next`.
@@ -168,7 +187,7 @@ impl JetStreamLog {
             .enable_all()
             .build()
             .map_err(unavailable)?;
-        let (context, heads, steward, blobs) = runtime.block_on(async {
+        let (context, heads, steward, blobs, snapshots) = runtime.block_on(async {
             let client = (settings.access.options())
                 .connect(urls.split(',').map(str::trim).collect::<Vec<_>>())
                 .await
@@ -189,7 +208,13 @@ impl JetStreamLog {
             };
             let made = context.get_or_create_stream(config).await;
             let stream = made.map_err(unavailable)?;
-            check_stream(&stream.cached_info().config, &settings)?;
+            let found = &stream.cached_info().config;
+            check_stream(
+                found,
+                &settings.name,
+                &[settings.subject.clone()],
+                &settings,
+            )?;
             let heads = context.create_or_update_key_value(kv::Config {
                 bucket: settings.heads_bucket.clone(),
                 history: 1,
@@ -212,8 +237,10 @@ impl JetStreamLog {
                 ..kv::Config::default()
             });
             let steward = steward.await.map_err(unavailable)?;
-            let blobs = blobs_bucket(&context, &settings).await?;
-            Ok((context, heads, steward, blobs))
+            let blobs = object_bucket(&context, &settings, &settings.blobs_bucket).await?;
+            let snapshots = object_bucket(&context, &settings, &settings.snapshots_bucket).await?;
+            trails_stream(&context, &settings).await?;
+            Ok((context, heads, steward, blobs, snapshots))
         })?;
         Ok(JetStreamLog {
             runtime,
@@ -223,6 +250,7 @@ impl JetStreamLog {
             heads,
             steward,
             blobs,
+            snapshots,
         })
     }
 
@@ -279,17 +307,18 @@ impl JetStreamLog {
     }
 }
 
-/// The bucket of blobs' bytes: the one the cluster has, else a new one (bounded, refusing a put
-/// past its bound rather than dropping a blob the log names).
-async fn blobs_bucket(
+/// An object store bucket (blobs' bytes, snapshots): the one the cluster has, else a new one
+/// (bounded, refusing a put past its bound rather than dropping an object).
+async fn object_bucket(
     context: &jetstream::Context,
     settings: &StreamSettings,
+    name: &str,
 ) -> Result<object_store::ObjectStore, CommandLogError> {
-    if let Ok(bucket) = context.get_object_store(&settings.blobs_bucket).await {
+    if let Ok(bucket) = context.get_object_store(name).await {
         return Ok(bucket);
     }
     let config = object_store::Config {
-        bucket: settings.blobs_bucket.clone(),
+        bucket: name.to_owned(),
         max_bytes: settings.bytes_max,
         storage: stream::StorageType::File,
         num_replicas: settings.replicas,
@@ -299,6 +328,222 @@ async fn blobs_bucket(
         .create_object_store(config)
         .await
         .map_err(unavailable)
+}
+
+impl SnapshotShelf for JetStreamLog {
+    fn put_archive(&self, name: &str, label: &str, path: &Path) -> Result<(), CommandLogError> {
+        let meta = object_store::ObjectMetadata {
+            name: name.to_owned(),
+            description: Some(label.to_owned()),
+            ..object_store::ObjectMetadata::default()
+        };
+        self.runtime.block_on(async {
+            let mut file = (tokio::fs::File::open(path).await).map_err(unavailable)?;
+            (self.snapshots.put(meta, &mut file).await).map_err(unavailable)?;
+            Ok(())
+        })
+    }
+
+    fn archives(&self) -> Result<Vec<ShelvedArchive>, CommandLogError> {
+        self.runtime.block_on(async {
+            let mut listed = self.snapshots.list().await.map_err(unavailable)?;
+            let mut archives = Vec::new();
+            while let Some(info) = listed.next().await {
+                let info = info.map_err(unavailable)?;
+                if !info.deleted {
+                    archives.push(ShelvedArchive {
+                        name: info.name,
+                        size_bytes: info.size as u64,
+                        label: info.description.unwrap_or_default(),
+                    });
+                }
+            }
+            Ok(archives)
+        })
+    }
+
+    fn take_archive(
+        &self,
+        name: &str,
+        path: &Path,
+        bytes_max: u64,
+    ) -> Result<bool, CommandLogError> {
+        self.runtime.block_on(async {
+            let mut object = match self.snapshots.get(name).await {
+                Ok(object) => object,
+                Err(error) if error.kind() == object_store::GetErrorKind::NotFound => {
+                    return Ok(false);
+                }
+                Err(error) => return Err(unavailable(error)),
+            };
+            let size = object.info().size as u64;
+            if size > bytes_max {
+                return Err(CommandLogError::Corrupt(format!(
+                    "a shelved archive of {size} bytes is past its limit of {bytes_max}"
+                )));
+            }
+            let mut file = (tokio::fs::File::create(path).await).map_err(unavailable)?;
+            // No further than its stated size and one byte more, whatever the chunks say.
+            let mut limited = tokio::io::AsyncReadExt::take(&mut object, size + 1);
+            let copied = tokio::io::copy(&mut limited, &mut file).await;
+            let copied = copied.map_err(unavailable)?;
+            tokio::io::AsyncWriteExt::flush(&mut file)
+                .await
+                .map_err(unavailable)?;
+            if copied != size {
+                return Err(CommandLogError::Corrupt(format!(
+                    "a shelved archive said {size} bytes and gave {copied}"
+                )));
+            }
+            Ok(true)
+        })
+    }
+
+    fn remove_archive(&self, name: &str) -> Result<(), CommandLogError> {
+        self.runtime.block_on(async {
+            match self.snapshots.delete(name).await {
+                Ok(()) => Ok(()),
+                Err(error) if error.kind() == object_store::DeleteErrorKind::NotFound => Ok(()),
+                Err(error) => Err(unavailable(error)),
+            }
+        })
+    }
+}
+
+/// Makes the stream of audit trails if it does not exist, and checks it if it does: bounded,
+/// refusing pages past its bound (never dropping old ones: a trail's copies would break), file
+/// storage, replicated as the command stream.
+async fn trails_stream(
+    context: &jetstream::Context,
+    settings: &StreamSettings,
+) -> Result<(), CommandLogError> {
+    let subjects = vec![format!("{}.*", settings.trails_subject)];
+    let config = stream::Config {
+        name: settings.trails_stream.clone(),
+        subjects: subjects.clone(),
+        num_replicas: settings.replicas,
+        duplicate_window: settings.duplicate_window,
+        storage: stream::StorageType::File,
+        max_message_size: MESSAGE_BYTES_MAX,
+        max_bytes: settings.bytes_max,
+        discard: stream::DiscardPolicy::New,
+        ..stream::Config::default()
+    };
+    let mut made = (context.get_or_create_stream(config).await).map_err(unavailable)?;
+    let found = &made.info().await.map_err(unavailable)?.config;
+    check_stream(found, &settings.trails_stream, &subjects, settings)
+}
+
+/// The header a trail page's first record's number travels in.
+const TRAIL_FIRST_HEADER: &str = "Tanba-Trail-First";
+
+/// How often a read of the trails looks again for a page while it waits.
+const TRAIL_POLL_PAUSE: Duration = Duration::from_millis(100);
+
+/// A stream message as a page of a trail, if it is one (a message on the stream's subjects
+/// without a node's name or a first record's number is no node's, and is passed over).
+fn trail_page_of(prefix: &str, message: jetstream::message::StreamMessage) -> Option<TrailPage> {
+    let name = message
+        .subject
+        .as_str()
+        .strip_prefix(prefix)?
+        .strip_prefix('.')?;
+    let first = message
+        .headers
+        .get(TRAIL_FIRST_HEADER)?
+        .as_str()
+        .parse()
+        .ok()?;
+    Some(TrailPage {
+        position: message.sequence,
+        trail: NodeName::parse(name).ok()?,
+        first,
+        bytes: message.payload.to_vec(),
+    })
+}
+
+impl TrailStream for JetStreamLog {
+    fn publish_page(
+        &self,
+        trail: &NodeName,
+        first: u64,
+        bytes: Vec<u8>,
+    ) -> Result<u64, CommandLogError> {
+        self.runtime.block_on(async {
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert(MESSAGE_ID_HEADER, format!("{trail}.{first}").as_str());
+            headers.insert(TRAIL_FIRST_HEADER, first.to_string().as_str());
+            let subject = format!("{}.{trail}", self.settings.trails_subject);
+            let sent = (self.context)
+                .publish_with_headers(subject, headers, bytes.into())
+                .await
+                .map_err(unavailable)?;
+            Ok(sent.await.map_err(unavailable)?.sequence)
+        })
+    }
+
+    fn read_pages(
+        &self,
+        trail: Option<&NodeName>,
+        after: u64,
+        pages_max: usize,
+        wait: Duration,
+    ) -> Result<Vec<TrailPage>, CommandLogError> {
+        let prefix = &self.settings.trails_subject;
+        let subject = match trail {
+            Some(trail) => format!("{prefix}.{trail}"),
+            None => format!("{prefix}.*"),
+        };
+        let pages_max = pages_max.min(TRAIL_READ_PAGES_MAX);
+        let deadline = Instant::now() + wait;
+        self.runtime.block_on(async {
+            let stream = (self
+                .context
+                .get_stream_no_info(&self.settings.trails_stream)
+                .await)
+                .map_err(unavailable)?;
+            let (mut pages, mut next, mut bytes_read) = (Vec::new(), after + 1, 0);
+            while pages.len() < pages_max && bytes_read < READ_BYTES_MAX {
+                let asked = stream.raw_message_builder().sequence(next);
+                let message = match asked.next_by_subject(subject.clone()).send().await {
+                    Ok(message) => message,
+                    Err(error)
+                        if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound =>
+                    {
+                        if !pages.is_empty() || Instant::now() >= deadline {
+                            break;
+                        }
+                        tokio::time::sleep(TRAIL_POLL_PAUSE).await;
+                        continue;
+                    }
+                    Err(error) => return Err(unavailable(error)),
+                };
+                next = message.sequence + 1;
+                bytes_read += message.payload.len();
+                pages.extend(trail_page_of(prefix, message));
+            }
+            Ok(pages)
+        })
+    }
+
+    fn last_page(&self, trail: &NodeName) -> Result<Option<TrailPage>, CommandLogError> {
+        let prefix = &self.settings.trails_subject;
+        self.runtime.block_on(async {
+            let stream = (self
+                .context
+                .get_stream_no_info(&self.settings.trails_stream)
+                .await)
+                .map_err(unavailable)?;
+            let subject = format!("{prefix}.{trail}");
+            match stream.get_last_raw_message_by_subject(&subject).await {
+                Ok(message) => Ok(trail_page_of(prefix, message)),
+                Err(error) if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound => {
+                    Ok(None)
+                }
+                Err(error) => Err(unavailable(error)),
+            }
+        })
+    }
 }
 
 /// A blob's name in the bucket: its hash in hex.
@@ -515,14 +760,19 @@ impl HeadBoard for JetStreamLog {
     }
 }
 
-/// Checks that a stream found under the command stream's name is made as Tanba makes it: a
-/// stream made otherwise (by hand, or by another program) could drop batches not yet applied
-/// (discard old), take other subjects' messages, or remember ids for less long than the
-/// appender retries.
-fn check_stream(found: &stream::Config, settings: &StreamSettings) -> Result<(), CommandLogError> {
+/// Checks that a stream found under one of Tanba's names (`name`, with `subjects`) is made as
+/// Tanba makes it: a stream made otherwise (by hand, or by another program) could drop messages
+/// not yet read (discard old), take other subjects' messages, or remember ids for less long
+/// than a publisher retries.
+fn check_stream(
+    found: &stream::Config,
+    name: &str,
+    subjects: &[String],
+    settings: &StreamSettings,
+) -> Result<(), CommandLogError> {
     let differences = [
         ("replicas", found.num_replicas != settings.replicas),
-        ("subjects", found.subjects != [settings.subject.clone()]),
+        ("subjects", found.subjects != subjects),
         (
             "discard policy",
             found.discard != stream::DiscardPolicy::New,
@@ -535,8 +785,7 @@ fn check_stream(found: &stream::Config, settings: &StreamSettings) -> Result<(),
     ];
     match differences.iter().find(|(_, differs)| *differs) {
         Some((what, _)) => Err(CommandLogError::Unavailable(format!(
-            "stream {} exists with another {what} than a node makes it with ({found:?})",
-            settings.name
+            "stream {name} exists with another {what} than a node makes it with ({found:?})"
         ))),
         None => Ok(()),
     }

@@ -12,7 +12,9 @@ use tanba_engine::command_log::{
     BATCH_BYTES_MAX, BatchId, CommandLog, CommandLogError, LocalLog, READ_BATCHES_MAX,
 };
 use tanba_engine::heads::{HeadBoard, NodeName, PublishedHead};
+use tanba_engine::snapshot_shelf::{MemorySnapshotShelf, SnapshotShelf};
 use tanba_engine::steward::{MemoryLease, STEWARD_LEASE_TTL, StewardLease};
+use tanba_engine::trails::{MemoryTrails, TrailStream};
 use tanba_replica::cluster::{NatsCluster, Security};
 use tanba_replica::{JetStreamLog, NO_BATCH_ID, NatsAccess, StreamSettings};
 
@@ -483,6 +485,126 @@ fn r_is_22_every_blob_shelf_gives_any_node_the_bytes_put_under_a_hash() {
     let three = NatsCluster::start(3).expect("three NATS servers start");
     let (first, second) = (jetstream_log(&three, 3), jetstream_log(&three, 3));
     shelf_suite("jetstream R3", &first, &second);
+}
+
+/// A stream of trails hands every node's pages to any node in one order, each with its trail
+/// and first record; filters by trail; stores a page published again once; finds a trail's last
+/// page; and waits for a page within the bound asked.
+fn trails_suite(kind: &str, writer: &dyn TrailStream, reader: &dyn TrailStream) {
+    let (a, b) = (NodeName::parse("a").unwrap(), NodeName::parse("b").unwrap());
+    assert_eq!(reader.last_page(&a).unwrap(), None, "{kind}: nothing yet");
+    let first = writer.publish_page(&a, 1, vec![1; 10]).unwrap();
+    writer.publish_page(&b, 1, vec![2; 20]).unwrap();
+    let again = writer.publish_page(&a, 1, vec![1; 10]).unwrap();
+    assert_eq!(
+        first, again,
+        "{kind}: a page published again keeps its place"
+    );
+    let third = writer.publish_page(&a, 2, vec![3; 1 << 19]).unwrap();
+    let all = reader.read_pages(None, 0, 100, Duration::ZERO).unwrap();
+    let seen: Vec<(&str, u64, usize)> = (all.iter())
+        .map(|page| (page.trail.as_str(), page.first, page.bytes.len()))
+        .collect();
+    assert_eq!(
+        seen,
+        [("a", 1, 10), ("b", 1, 20), ("a", 2, 1 << 19)],
+        "{kind}"
+    );
+    let of_a = reader.read_pages(Some(&a), 0, 100, Duration::ZERO).unwrap();
+    assert_eq!(
+        of_a.iter().map(|page| page.first).collect::<Vec<_>>(),
+        [1, 2],
+        "{kind}"
+    );
+    let after = reader
+        .read_pages(None, all[1].position, 100, Duration::ZERO)
+        .unwrap();
+    assert_eq!(after.len(), 1, "{kind}: read after a position");
+    assert_eq!(
+        reader.read_pages(None, 0, 2, Duration::ZERO).unwrap().len(),
+        2,
+        "{kind}"
+    );
+    let last = reader.last_page(&a).unwrap().expect("a last page");
+    assert_eq!((last.position, last.first), (third, 2), "{kind}");
+    let started = Instant::now();
+    let none = reader
+        .read_pages(None, third, 10, Duration::from_millis(300))
+        .unwrap();
+    assert!(none.is_empty(), "{kind}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "{kind}: waited"
+    );
+}
+
+#[test]
+fn r_is_22_every_trail_stream_carries_each_nodes_pages_to_every_node() {
+    let memory = MemoryTrails::default();
+    trails_suite("memory", &memory, &memory);
+    let three = NatsCluster::start(3).expect("three NATS servers start");
+    let (first, second) = (jetstream_log(&three, 3), jetstream_log(&three, 3));
+    trails_suite("jetstream R3", &first, &second);
+}
+
+/// A snapshot shelf gives back, to any node, the archive put under a name with its label;
+/// lists what it holds; refuses an archive past the taker's limit; and forgets a removed one.
+fn snapshot_shelf_suite(kind: &str, putter: &dyn SnapshotShelf, taker: &dyn SnapshotShelf) {
+    let directory = tempfile::tempdir().unwrap();
+    let (put, taken) = (directory.path().join("put"), directory.path().join("taken"));
+    let bytes: Vec<u8> = (0..700_000u32).map(|n| (n % 251) as u8).collect();
+    std::fs::write(&put, &bytes).unwrap();
+    assert!(
+        !taker.take_archive("a.1", &taken, 1 << 30).unwrap(),
+        "{kind}: none yet"
+    );
+    putter.put_archive("a.1", "label one", &put).unwrap();
+    putter.put_archive("a.2", "label two", &put).unwrap();
+    let mut listed = taker.archives().unwrap();
+    listed.sort_by(|a, b| a.name.cmp(&b.name));
+    let seen: Vec<(&str, u64, &str)> = (listed.iter())
+        .map(|archive| {
+            (
+                archive.name.as_str(),
+                archive.size_bytes,
+                archive.label.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [("a.1", 700_000, "label one"), ("a.2", 700_000, "label two")],
+        "{kind}"
+    );
+    assert!(
+        taker.take_archive("a.1", &taken, 1 << 30).unwrap(),
+        "{kind}"
+    );
+    assert!(
+        std::fs::read(&taken).unwrap() == bytes,
+        "{kind}: taken as put"
+    );
+    let limited = taker.take_archive("a.1", &taken, 699_999);
+    assert!(
+        matches!(limited, Err(CommandLogError::Corrupt(_))),
+        "{kind}: {limited:?}"
+    );
+    putter.remove_archive("a.1").unwrap();
+    putter.remove_archive("a.1").unwrap();
+    assert_eq!(taker.archives().unwrap().len(), 1, "{kind}: removed");
+    assert!(
+        !taker.take_archive("a.1", &taken, 1 << 30).unwrap(),
+        "{kind}"
+    );
+}
+
+#[test]
+fn r_is_22_every_snapshot_shelf_gives_any_node_the_archive_put_under_a_name() {
+    let memory = MemorySnapshotShelf::default();
+    snapshot_shelf_suite("memory", &memory, &memory);
+    let three = NatsCluster::start(3).expect("three NATS servers start");
+    let (first, second) = (jetstream_log(&three, 3), jetstream_log(&three, 3));
+    snapshot_shelf_suite("jetstream R3", &first, &second);
 }
 
 /// A message on the stream that no node wrote (no batch id, or one that is not an id) keeps

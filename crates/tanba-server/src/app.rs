@@ -245,6 +245,8 @@ pub struct App {
     /// The seal on the batches and heads this node shares with its cluster (none alone); its
     /// counts of forgeries met are exported as metrics.
     pub cluster_seal: Option<tanba_engine::seal::ClusterSeal>,
+    /// This node's name among its cluster's (none alone).
+    pub node: Option<tanba_engine::heads::NodeName>,
     /// Calls waiting for a log entry ([`CONSISTENCY_WAITERS_MAX`]).
     consistency_waiters: tokio::sync::Semaphore,
 }
@@ -509,10 +511,7 @@ impl App {
         let per_second =
             |rate, burst| Quota::per_second(non_zero(rate)).allow_burst(non_zero(burst));
         App {
-            public: PublicDesk::new(
-                engine.store().clone(),
-                config.blob_shelf.as_ref().map(|shelf| shelf.0.clone()),
-            ),
+            public: PublicDesk::new(engine.store().clone()),
             engine,
             clock,
             audit,
@@ -562,6 +561,7 @@ impl App {
             test_clock: std::sync::OnceLock::new(),
             divergence: std::sync::OnceLock::new(),
             cluster_seal: None,
+            node: None,
             consistency_waiters: tokio::sync::Semaphore::new(CONSISTENCY_WAITERS_MAX),
         }
     }

@@ -29,6 +29,9 @@
 //! | `c` + code + sequence | empty: the calls that named a code |
 //! | `k` + sequence (u64 BE) | a [`Checkpoint`] (postcard) signed with the operator's key: the chain's hash at that record |
 //! | `w` + log sequence (u64 BE) | a write's [`AuditRecord`] (postcard), committed by the engine with the write, not yet chained ([`tanba_engine::keys::audit_note`]) |
+//! | `l` | the log sequence (u64 BE) of the last write whose note the trail chained |
+//! | `f` + name length (u8) + node name + `h`/`a`/`p`/`c`... | another node's trail, copied from the cluster's stream ([`Trail::Of`], `crate::trails`) |
+//! | `g` | the position in the cluster's stream of trails copied through (u64 BE) |
 //!
 //! A checkpoint is signed every [`AUDIT_CHECKPOINT_RECORDS`] records and when the writer stops,
 //! so that someone able to write the database cannot rewrite the trail up to it unnoticed:
@@ -43,6 +46,7 @@ use tanba_crypto::{
     ChainHash, Checkpoint, GENESIS, KeyRing, PublicKeySet, chain_next, sign_checkpoint,
     verify_checkpoint,
 };
+use tanba_engine::heads::NodeName;
 use tanba_store::{Column, Durability, Snapshot, Store, WriteBatch};
 use tanba_types::{CodeKey, TaxpayerId};
 use tokio::sync::mpsc;
@@ -71,11 +75,46 @@ pub const AUDIT_DURABLE_WITHIN: std::time::Duration = std::time::Duration::from_
 /// Most records one query returns.
 pub const AUDIT_QUERY_RECORDS_MAX: usize = 100_000;
 
-const HEAD: &[u8] = b"h";
+const HEAD: u8 = b'h';
 const RECORD: u8 = b'a';
 const BY_PARTICIPANT: u8 = b'p';
 const BY_CODE: u8 = b'c';
 const CHECKPOINT: u8 = b'k';
+/// The log sequence of the last write whose note the trail chained (u64 BE): a note at or
+/// before it is already in the trail (taken back from the cluster's copy after a restore, and
+/// committed again as the node re-applied the write), and is deleted unchained.
+const NOTES_CHAINED: &[u8] = b"l";
+/// The prefix of another node's trail, copied from the cluster's stream: then the name's
+/// length (one byte), the name, and the keys of a trail (`h`, `a`, `p`, `c`) as above.
+const COPIED_TRAIL: u8 = b'f';
+
+/// Whose trail: this node's own (the keys above), or another node's, copied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Trail {
+    /// The calls this node served.
+    #[default]
+    Own,
+    /// The calls the named node served, as copied from the cluster's stream of trails.
+    Of(NodeName),
+}
+
+impl Trail {
+    /// The key of `kind` (`h`, `a`, `p`, `c`) in this trail.
+    fn key(&self, kind: u8) -> Vec<u8> {
+        match self {
+            Trail::Own => vec![kind],
+            Trail::Of(node) => {
+                let name = node.as_str().as_bytes();
+                let mut key = Vec::with_capacity(name.len() + 3);
+                key.push(COPIED_TRAIL);
+                key.push(name.len() as u8);
+                key.extend_from_slice(name);
+                key.push(kind);
+                key
+            }
+        }
+    }
+}
 
 /// Records between signed audit checkpoints.
 pub const AUDIT_CHECKPOINT_RECORDS: u64 = 10_000;
@@ -159,12 +198,14 @@ impl AuditLog {
         log_head: u64,
     ) -> Result<AuditLog, AuditError> {
         let snapshot = store.snapshot();
-        let (sequence, hash) = head(snapshot.as_ref())?;
+        let (sequence, hash) = head(snapshot.as_ref(), &Trail::Own)?;
         // Time order must hold across restarts too, whatever the clock did meanwhile.
         let last_time_ms = match sequence {
             0 => 0,
-            _ => read(snapshot.as_ref(), sequence)?.map_or(0, |stored| stored.record.time_ms),
+            _ => (read(snapshot.as_ref(), &Trail::Own, sequence)?)
+                .map_or(0, |stored| stored.record.time_ms),
         };
+        let notes_chained = notes_chained(snapshot.as_ref())?;
         drop(snapshot);
         let (sender, receiver) = mpsc::channel::<AuditEntry>(AUDIT_QUEUE_MAX);
         let writer = Writer {
@@ -176,6 +217,7 @@ impl AuditLog {
             checkpointed: sequence,
             next_note: 0,
             notes_floor: log_head + 1,
+            notes_chained,
         };
         // The sweep holds a weak sender, so it never keeps the writer from stopping.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -260,6 +302,8 @@ struct Writer {
     /// The engine's head at start, plus one: once no note is left below it, looking starts
     /// there.
     notes_floor: u64,
+    /// The log sequence of the last write whose note is in the trail ([`NOTES_CHAINED`]).
+    notes_chained: u64,
 }
 
 /// How many writes a record makes: itself, its participants' index entries, one per code.
@@ -351,7 +395,12 @@ impl Writer {
             return false;
         }
         let noted: Vec<u64> = notes.iter().map(|(sequence, _)| *sequence).collect();
+        let notes_chained = noted
+            .iter()
+            .fold(self.notes_chained, |last, &s| last.max(s));
         let mut records: Vec<AuditRecord> = (notes.into_iter())
+            // Already in the trail: taken back from the cluster's copy, and noted again.
+            .filter(|(log_sequence, _)| *log_sequence > self.notes_chained)
             .map(|(log_sequence, mut record)| {
                 record.log_sequence = Some(log_sequence);
                 record
@@ -381,7 +430,7 @@ impl Writer {
                 .iter()
                 .zip(&chained)
                 .try_for_each(|(record, (sequence, hash, bytes))| {
-                    add(&mut batch, *sequence, hash, record, bytes)
+                    add(&mut batch, &Trail::Own, *sequence, hash, record, bytes)
                 })
                 .and_then(|()| {
                     noted.iter().try_for_each(|log_sequence| {
@@ -389,11 +438,20 @@ impl Writer {
                         batch.delete(Column::Audit, key)
                     })
                 })
-                .and_then(|()| batch.put(Column::Audit, HEAD.to_vec(), head_value.clone()))
+                .and_then(|()| batch.put(Column::Audit, vec![HEAD], head_value.clone()))
+                .and_then(|()| match notes_chained > self.notes_chained {
+                    true => batch.put(
+                        Column::Audit,
+                        NOTES_CHAINED.to_vec(),
+                        notes_chained.to_be_bytes().to_vec(),
+                    ),
+                    false => Ok(()),
+                })
                 .and_then(|()| self.store.write(batch, Durability::Synced));
             match written {
                 Ok(()) => {
                     (self.sequence, self.hash, self.last_time_ms) = (sequence, hash, last_time_ms);
+                    self.notes_chained = notes_chained;
                     if let Some(last) = noted.last() {
                         self.next_note = last + 1;
                     }
@@ -473,6 +531,7 @@ fn checkpoint_key(sequence: u64) -> Vec<u8> {
 
 fn add(
     batch: &mut WriteBatch,
+    trail: &Trail,
     sequence: u64,
     hash: &ChainHash,
     record: &AuditRecord,
@@ -481,40 +540,44 @@ fn add(
     let mut value = Vec::with_capacity(32 + bytes.len());
     value.extend_from_slice(&hash.0);
     value.extend_from_slice(bytes);
-    batch.put(Column::Audit, record_key(sequence), value)?;
+    batch.put(Column::Audit, record_key(trail, sequence), value)?;
     for participant in record.participant.iter().chain(&record.acting_for) {
-        let mut key = participant_prefix(participant);
+        let mut key = participant_prefix(trail, participant);
         key.extend_from_slice(&sequence.to_be_bytes());
         batch.put(Column::Audit, key, Vec::new())?;
     }
     for code in &record.codes {
-        let mut key = code_prefix(code);
+        let mut key = code_prefix(trail, code);
         key.extend_from_slice(&sequence.to_be_bytes());
         batch.put(Column::Audit, key, Vec::new())?;
     }
     Ok(())
 }
 
-fn record_key(sequence: u64) -> Vec<u8> {
-    let mut key = vec![RECORD];
+fn record_key(trail: &Trail, sequence: u64) -> Vec<u8> {
+    let mut key = trail.key(RECORD);
     key.extend_from_slice(&sequence.to_be_bytes());
     key
 }
 
-fn participant_prefix(participant: &TaxpayerId) -> Vec<u8> {
-    let mut key = vec![BY_PARTICIPANT];
+fn participant_prefix(trail: &Trail, participant: &TaxpayerId) -> Vec<u8> {
+    let mut key = trail.key(BY_PARTICIPANT);
     key.extend_from_slice(&participant.to_ascii());
     key
 }
 
-fn code_prefix(code: &CodeKey) -> Vec<u8> {
-    let mut key = vec![BY_CODE];
+fn code_prefix(trail: &Trail, code: &CodeKey) -> Vec<u8> {
+    let mut key = trail.key(BY_CODE);
     code.write_bytes(&mut key);
     key
 }
 
-fn read(snapshot: &dyn Snapshot, sequence: u64) -> Result<Option<StoredAuditRecord>, AuditError> {
-    let Some(value) = snapshot.get(Column::Audit, &record_key(sequence))? else {
+fn read(
+    snapshot: &dyn Snapshot,
+    trail: &Trail,
+    sequence: u64,
+) -> Result<Option<StoredAuditRecord>, AuditError> {
+    let Some(value) = snapshot.get(Column::Audit, &record_key(trail, sequence))? else {
         return Ok(None);
     };
     decode(sequence, &value).map(Some)
@@ -533,6 +596,177 @@ fn decode(sequence: u64, value: &[u8]) -> Result<StoredAuditRecord, AuditError> 
     })
 }
 
+/// Audit column key: the position in the cluster's stream of trails through which this node
+/// copied the other nodes' pages (u64 BE).
+const TRAILS_COPIED_THROUGH: &[u8] = b"g";
+
+/// This node's records after `after`, as stored (chain hash, then the record), at most
+/// `records_max` and about `bytes_max` bytes (at least one record): a page for the cluster's
+/// stream of trails.
+pub fn own_records_after(
+    snapshot: &dyn Snapshot,
+    after: u64,
+    records_max: usize,
+    bytes_max: usize,
+) -> Result<Vec<Vec<u8>>, AuditError> {
+    let mut from = record_key(&Trail::Own, after + 1);
+    let (mut values, mut bytes) = (Vec::new(), 0);
+    while values.len() < records_max {
+        let wanted = (records_max - values.len()).min(1_000);
+        let page = snapshot.scan_from(Column::Audit, &[RECORD], &from, wanted)?;
+        for (_, value) in &page {
+            if !values.is_empty() && bytes + value.len() > bytes_max {
+                return Ok(values);
+            }
+            bytes += value.len();
+            values.push(value.clone());
+        }
+        match page.last() {
+            Some((key, _)) if page.len() == wanted => {
+                from = key.clone();
+                from.push(0);
+            }
+            _ => break,
+        }
+    }
+    Ok(values)
+}
+
+/// Removes this node's own trail (its records, indexes, checkpoints and head) and the position
+/// its copies of the others' trails were read through, keeping those copies and the writes'
+/// notes: what a store restored from another node's snapshot must not keep, or it would take
+/// that node's calls for its own. The records are not lost: they are that node's, on the
+/// cluster's stream of trails, copied again from its start. How many keys went.
+pub fn forget_own_trail(store: &dyn Store) -> Result<u64, AuditError> {
+    let mut removed = 0;
+    for prefix in [HEAD, RECORD, BY_PARTICIPANT, BY_CODE, CHECKPOINT] {
+        loop {
+            let page = store
+                .snapshot()
+                .scan_from(Column::Audit, &[prefix], &[prefix], 10_000)?;
+            if page.is_empty() {
+                break;
+            }
+            let mut batch = WriteBatch::new();
+            for (key, _) in &page {
+                batch.delete(Column::Audit, key.clone())?;
+            }
+            removed += page.len() as u64;
+            store.write(batch, Durability::Buffered)?;
+        }
+    }
+    let mut batch = WriteBatch::new();
+    batch.delete(Column::Audit, NOTES_CHAINED.to_vec())?;
+    batch.delete(Column::Audit, TRAILS_COPIED_THROUGH.to_vec())?;
+    store.write(batch, Durability::Synced)?;
+    Ok(removed)
+}
+
+/// What [`copy_records`] did with a page of a trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Copied {
+    /// Records added to the trail.
+    pub added: u64,
+    /// Records the trail held already (the same ones: a page published again).
+    pub held: u64,
+}
+
+/// Adds to `trail` the records of a page whose first is `first`, as stored by the node whose
+/// trail it is (chain hash, then the record), checking that each continues the chain, in one
+/// synced write with `copied_through` (the page's position in the stream, for another node's
+/// trail). Refused, with nothing written, if the page starts past the trail's end (a page is
+/// missing), differs from a record held, or breaks the chain. Taking back this node's own
+/// records (after a restore) also marks their writes' notes as chained.
+pub fn copy_records(
+    store: &dyn Store,
+    trail: &Trail,
+    first: u64,
+    values: &[Vec<u8>],
+    copied_through: Option<u64>,
+) -> Result<Copied, AuditError> {
+    let snapshot = store.snapshot();
+    let (last, mut hash) = head(snapshot.as_ref(), trail)?;
+    if first == 0 || first > last + 1 {
+        return Err(AuditError::Broken {
+            sequence: last + 1,
+            reason: "a page of the trail is missing",
+        });
+    }
+    let mut batch = WriteBatch::new();
+    let (mut added, mut held, mut notes) = (0, 0, notes_chained(snapshot.as_ref())?);
+    for (sequence, value) in (first..).zip(values) {
+        let stored = decode(sequence, value)?;
+        if sequence <= last {
+            let ours = snapshot.get(Column::Audit, &record_key(trail, sequence))?;
+            if ours.as_deref() != Some(value.as_slice()) {
+                return Err(AuditError::Broken {
+                    sequence,
+                    reason: "a copied record differs from the one held",
+                });
+            }
+            held += 1;
+            continue;
+        }
+        hash = chain_next(&hash, sequence, &value[32..]);
+        if hash != stored.hash {
+            return Err(AuditError::Broken {
+                sequence,
+                reason: "a copied record does not continue the chain",
+            });
+        }
+        add(
+            &mut batch,
+            trail,
+            sequence,
+            &hash,
+            &stored.record,
+            &value[32..],
+        )?;
+        notes = notes.max(stored.record.log_sequence.unwrap_or(0));
+        added += 1;
+    }
+    if added > 0 {
+        let mut head_value = (last + added).to_be_bytes().to_vec();
+        head_value.extend_from_slice(&hash.0);
+        batch.put(Column::Audit, trail.key(HEAD), head_value)?;
+    }
+    if *trail == Trail::Own && added > 0 {
+        batch.put(
+            Column::Audit,
+            NOTES_CHAINED.to_vec(),
+            notes.to_be_bytes().to_vec(),
+        )?;
+    }
+    if let Some(position) = copied_through {
+        batch.put(
+            Column::Audit,
+            TRAILS_COPIED_THROUGH.to_vec(),
+            position.to_be_bytes().to_vec(),
+        )?;
+    }
+    if added > 0 || copied_through.is_some() {
+        store.write(batch, Durability::Synced)?;
+    }
+    Ok(Copied { added, held })
+}
+
+/// The position in the stream of trails through which this node copied other nodes' pages.
+pub fn trails_copied_through(snapshot: &dyn Snapshot) -> Result<u64, AuditError> {
+    let value = snapshot.get(Column::Audit, TRAILS_COPIED_THROUGH)?;
+    Ok(value.map_or(0, |bytes| {
+        u64::from_be_bytes(bytes.as_slice().try_into().unwrap_or_default())
+    }))
+}
+
+/// Notes that the stream of trails was read through `position` (pages passed over: this
+/// node's own, or refused).
+pub fn set_trails_copied_through(store: &dyn Store, position: u64) -> Result<(), AuditError> {
+    let mut batch = WriteBatch::new();
+    let value = position.to_be_bytes().to_vec();
+    batch.put(Column::Audit, TRAILS_COPIED_THROUGH.to_vec(), value)?;
+    Ok(store.write(batch, Durability::Buffered)?)
+}
+
 /// Which records a query wants.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
@@ -548,6 +782,8 @@ pub struct AuditQuery {
     pub after: u64,
     /// At most this many (capped at [`AUDIT_QUERY_RECORDS_MAX`]).
     pub limit: usize,
+    /// Whose trail: this node's, or another's copied here.
+    pub trail: Trail,
 }
 
 /// Records matching `query`, oldest first.
@@ -556,22 +792,23 @@ pub fn query(
     query: &AuditQuery,
 ) -> Result<Vec<StoredAuditRecord>, AuditError> {
     let limit = query.limit.clamp(1, AUDIT_QUERY_RECORDS_MAX);
-    let (last, _) = head(snapshot)?;
+    let trail = &query.trail;
+    let (last, _) = head(snapshot, trail)?;
     let start = query
         .after
-        .max(first_at_or_after(snapshot, query.from_ms, last)? - 1)
+        .max(first_at_or_after(snapshot, trail, query.from_ms, last)? - 1)
         + 1;
     let in_range =
         |record: &StoredAuditRecord| query.until_ms == 0 || record.record.time_ms < query.until_ms;
     let prefix = match (&query.participant, &query.code) {
-        (Some(participant), _) => Some(participant_prefix(participant)),
-        (None, Some(code)) => Some(code_prefix(code)),
+        (Some(participant), _) => Some(participant_prefix(trail, participant)),
+        (None, Some(code)) => Some(code_prefix(trail, code)),
         (None, None) => None,
     };
     let mut found = Vec::new();
     let Some(prefix) = prefix else {
         for sequence in start..=last {
-            let Some(record) = read(snapshot, sequence)? else {
+            let Some(record) = read(snapshot, trail, sequence)? else {
                 break;
             };
             if !in_range(&record) || found.len() == limit {
@@ -588,7 +825,7 @@ pub fn query(
         let exhausted = page.len() < 1_000;
         for (key, _) in &page {
             let sequence = u64::from_be_bytes(key[key.len() - 8..].try_into().expect("8 bytes"));
-            let record = read(snapshot, sequence)?.ok_or(AuditError::Broken {
+            let record = read(snapshot, trail, sequence)?.ok_or(AuditError::Broken {
                 sequence,
                 reason: "index names a missing record",
             })?;
@@ -616,9 +853,9 @@ pub fn query(
     }
 }
 
-/// The last sequence and its hash (0 and genesis for an empty trail).
-pub fn head(snapshot: &dyn Snapshot) -> Result<(u64, ChainHash), AuditError> {
-    match snapshot.get(Column::Audit, HEAD)? {
+/// The last sequence of `trail` and its hash (0 and genesis for an empty trail).
+pub fn head(snapshot: &dyn Snapshot, trail: &Trail) -> Result<(u64, ChainHash), AuditError> {
+    match snapshot.get(Column::Audit, &trail.key(HEAD))? {
         None => Ok((0, GENESIS)),
         Some(value) if value.len() == 40 => Ok((
             u64::from_be_bytes(value[..8].try_into().expect("8 bytes")),
@@ -631,13 +868,27 @@ pub fn head(snapshot: &dyn Snapshot) -> Result<(u64, ChainHash), AuditError> {
     }
 }
 
+/// The log sequence of the last write whose note the trail chained (0 if none, or if the trail
+/// is older than the key).
+fn notes_chained(snapshot: &dyn Snapshot) -> Result<u64, AuditError> {
+    let value = snapshot.get(Column::Audit, NOTES_CHAINED)?;
+    Ok(value.map_or(0, |bytes| {
+        u64::from_be_bytes(bytes.as_slice().try_into().unwrap_or_default())
+    }))
+}
+
 /// The first sequence whose time is at least `time_ms` (or `last + 1`): records are in time
 /// order, so a binary search over sequences finds it in about 30 reads.
-fn first_at_or_after(snapshot: &dyn Snapshot, time_ms: u64, last: u64) -> Result<u64, AuditError> {
+fn first_at_or_after(
+    snapshot: &dyn Snapshot,
+    trail: &Trail,
+    time_ms: u64,
+    last: u64,
+) -> Result<u64, AuditError> {
     let (mut low, mut high) = (1, last + 1);
     while low < high {
         let middle = low + (high - low) / 2;
-        let record = read(snapshot, middle)?.ok_or(AuditError::Broken {
+        let record = read(snapshot, trail, middle)?.ok_or(AuditError::Broken {
             sequence: middle,
             reason: "missing record",
         })?;
@@ -665,7 +916,7 @@ pub struct AuditVerification {
 /// `keys`) and the head.
 pub fn verify(store: &dyn Store, keys: &PublicKeySet) -> Result<AuditVerification, AuditError> {
     let snapshot = store.snapshot();
-    let (last, head_hash) = head(snapshot.as_ref())?;
+    let (last, head_hash) = head(snapshot.as_ref(), &Trail::Own)?;
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
     let mut from = vec![CHECKPOINT];
     loop {
@@ -899,7 +1150,11 @@ mod tests {
             [10, 11]
         );
         assert_eq!(
-            read(snapshot.as_ref(), 11).unwrap().unwrap().record.time_ms,
+            read(snapshot.as_ref(), &Trail::Own, 11)
+                .unwrap()
+                .unwrap()
+                .record
+                .time_ms,
             1000
         );
     }
@@ -912,18 +1167,25 @@ mod tests {
             log.record(record(time_ms, None, vec![])).await;
         }
         log.close();
-        let mut value = store.get(Column::Audit, &record_key(2)).unwrap().unwrap();
+        let mut value = store
+            .get(Column::Audit, &record_key(&Trail::Own, 2))
+            .unwrap()
+            .unwrap();
         let last = value.len() - 1;
         value[last] ^= 1;
         let mut batch = WriteBatch::new();
-        batch.put(Column::Audit, record_key(2), value).unwrap();
+        batch
+            .put(Column::Audit, record_key(&Trail::Own, 2), value)
+            .unwrap();
         store.write(batch, Durability::Synced).unwrap();
         assert!(matches!(
             verify(store.as_ref(), &keys()),
             Err(AuditError::Broken { sequence: 2, .. })
         ));
         let mut batch = WriteBatch::new();
-        batch.delete(Column::Audit, record_key(2)).unwrap();
+        batch
+            .delete(Column::Audit, record_key(&Trail::Own, 2))
+            .unwrap();
         store.write(batch, Durability::Synced).unwrap();
         assert!(matches!(
             verify(store.as_ref(), &keys()),
@@ -941,7 +1203,9 @@ mod tests {
         log.close();
         // Someone with the database rewrites record 3 and recomputes its hash and the head.
         let (_, hash_2) = {
-            let stored = read(store.snapshot().as_ref(), 2).unwrap().unwrap();
+            let stored = read(store.snapshot().as_ref(), &Trail::Own, 2)
+                .unwrap()
+                .unwrap();
             (2, stored.hash)
         };
         let mut forged = record(3, None, vec![]);
@@ -949,10 +1213,10 @@ mod tests {
         let bytes = postcard::to_stdvec(&forged).unwrap();
         let hash_3 = chain_next(&hash_2, 3, &bytes);
         let mut batch = WriteBatch::new();
-        add(&mut batch, 3, &hash_3, &forged, &bytes).unwrap();
+        add(&mut batch, &Trail::Own, 3, &hash_3, &forged, &bytes).unwrap();
         let mut head_value = 3u64.to_be_bytes().to_vec();
         head_value.extend_from_slice(&hash_3.0);
-        batch.put(Column::Audit, HEAD.to_vec(), head_value).unwrap();
+        batch.put(Column::Audit, vec![HEAD], head_value).unwrap();
         store.write(batch, Durability::Synced).unwrap();
         assert!(matches!(
             verify(store.as_ref(), &keys()),

@@ -9,7 +9,9 @@ use serde::Deserialize;
 use tanba_engine::blobs::BlobShelf;
 use tanba_engine::command_log::CommandLog;
 use tanba_engine::heads::HeadBoard;
+use tanba_engine::snapshot_shelf::SnapshotShelf;
 use tanba_engine::steward::StewardLease;
+use tanba_engine::trails::TrailStream;
 use tanba_types::TaxpayerId;
 
 /// Longest config file read, in bytes.
@@ -102,6 +104,15 @@ pub struct ServerConfig {
     /// log. None: a lone node's blobs are all its own.
     #[serde(skip)]
     pub blob_shelf: Option<SharedBlobShelf>,
+    /// The cluster's stream of the nodes' audit trails (`crate::trails`), connected with the
+    /// command log. None: a lone node's trail is its own.
+    #[serde(skip)]
+    pub audit_trails: Option<SharedTrailStream>,
+    /// The cluster's shelf of snapshots (`crate::shelved_snapshots`), connected with the
+    /// command log: a node with `snapshot_dir` puts its snapshots there, and a node started
+    /// with no store begins from the latest. None: a lone node's snapshots are its own.
+    #[serde(skip)]
+    pub snapshot_shelf: Option<SharedSnapshotShelf>,
     /// This node's name among its cluster's (letters, digits, `-`, `_`; at most 64). None: the
     /// name kept in the data directory's `node-name`, drawn at random at the first start.
     #[serde(default)]
@@ -125,6 +136,26 @@ pub struct SharedBlobShelf(pub Arc<dyn BlobShelf>);
 impl std::fmt::Debug for SharedBlobShelf {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SharedBlobShelf")
+    }
+}
+
+/// A cluster's shelf of snapshots, as the server is handed it.
+#[derive(Clone)]
+pub struct SharedSnapshotShelf(pub Arc<dyn SnapshotShelf>);
+
+impl std::fmt::Debug for SharedSnapshotShelf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedSnapshotShelf")
+    }
+}
+
+/// A cluster's stream of audit trails, as the server is handed it.
+#[derive(Clone)]
+pub struct SharedTrailStream(pub Arc<dyn TrailStream>);
+
+impl std::fmt::Debug for SharedTrailStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedTrailStream")
     }
 }
 
@@ -310,6 +341,8 @@ impl Default for ServerConfig {
             head_board: None,
             steward_lease: None,
             blob_shelf: None,
+            audit_trails: None,
+            snapshot_shelf: None,
             node_name: None,
         }
     }

@@ -490,6 +490,7 @@ async fn render_metrics(State(http): Shared, headers: HeaderMap, request: Reques
     if let Some(seal) = &http.app.cluster_seal {
         metrics::gauge!("tanba_forged_batches").set(seal.forged_batches() as f64);
         metrics::gauge!("tanba_forged_heads").set(seal.forged_heads() as f64);
+        metrics::gauge!("tanba_forged_trail_pages").set(seal.forged_trail_pages() as f64);
     }
     let mut response = http.metrics.render().into_response();
     response.headers_mut().insert(

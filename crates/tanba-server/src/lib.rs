@@ -52,10 +52,12 @@ pub mod resolver;
 pub mod service;
 pub mod session;
 pub mod shelf;
+pub mod shelved_snapshots;
 #[cfg(feature = "rocksdb")]
 pub mod snapshots;
 pub mod steward;
 pub mod test_clock;
+pub mod trails;
 pub mod webhooks;
 
 use std::io::Write;
@@ -80,7 +82,8 @@ use tokio::task::JoinHandle;
 
 pub use app::App;
 pub use config::{
-    ServerConfig, SharedBlobShelf, SharedCommandLog, SharedHeadBoard, SharedStewardLease,
+    ServerConfig, SharedBlobShelf, SharedCommandLog, SharedHeadBoard, SharedSnapshotShelf,
+    SharedStewardLease, SharedTrailStream,
 };
 pub use error::ApiError;
 
@@ -306,6 +309,56 @@ fn refuse_own_secret_in_cluster(path: &Path, log: &SharedCommandLog) -> Result<(
     }
 }
 
+/// A node of a cluster started with no store begins from the latest snapshot on the cluster's
+/// shelf, if there is one, instead of the whole command stream (which may be trimmed).
+fn begin_from_shelf(
+    data_dir: &Path,
+    engine_dir: &Path,
+    shelf: &SharedSnapshotShelf,
+    seal: &ClusterSeal,
+) -> Result<(), StartError> {
+    if engine_dir.exists() {
+        return Ok(());
+    }
+    let restored =
+        outside_runtime(|| shelved_snapshots::restore_latest(shelf.0.as_ref(), seal, data_dir));
+    match restored.map_err(|error| data_error(engine_dir, error))? {
+        Some(manifest) => {
+            metrics::gauge!("tanba_began_from_snapshot_sequence").set(manifest.sequence as f64);
+            tracing::info!(
+                sequence = manifest.sequence,
+                position = manifest.position,
+                "began from the cluster's latest snapshot"
+            );
+        }
+        None => tracing::info!("the cluster's shelf holds no snapshot: beginning from the stream"),
+    }
+    Ok(())
+}
+
+/// A node whose store is behind the command stream's trimmed start cannot catch up: it does
+/// not start, and says how to restore it.
+fn refuse_behind_trimmed_stream(
+    store: &dyn Store,
+    log: &SharedCommandLog,
+    engine_dir: &Path,
+) -> Result<(), StartError> {
+    let applied = tanba_engine::core::stored_applied(store.snapshot().as_ref())?;
+    let from = applied.read_from();
+    match outside_runtime(|| log.0.read(from.position, 1, Duration::ZERO)) {
+        Err(tanba_engine::command_log::CommandLogError::Trimmed { first, .. }) => Err(data_error(
+            engine_dir,
+            format!(
+                "this store has applied the command stream through position {}, and the stream \
+                 now starts at {first}: move engine/ away and start again (the node begins from \
+                 the cluster's latest snapshot), or restore one (deploy/RUNBOOK.md)",
+                applied.position
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A node whose sign-in secret is not its cluster's would apply its own batches alone (the
 /// others' fail its seal, and its own theirs) and serve a state of its own: it does not start.
 fn refuse_another_clusters_secret(
@@ -358,6 +411,12 @@ fn zero_quiet_series() {
         "tanba_rate_limited_before_handler_total",
         "tanba_connections_refused_total",
         "tanba_snapshot_failures_total",
+        "tanba_snapshot_shelve_failures_total",
+        "tanba_snapshots_forged_total",
+        "tanba_audit_trail_pages_published_total",
+        "tanba_audit_trail_records_copied_total",
+        "tanba_audit_trail_pages_refused_total",
+        "tanba_audit_trail_conflicts_total",
     ] {
         metrics::counter!(counter).increment(0);
     }
@@ -373,6 +432,8 @@ fn zero_quiet_series() {
         "tanba_command_log_failures",
         "tanba_forged_batches",
         "tanba_forged_heads",
+        "tanba_forged_trail_pages",
+        "tanba_audit_trail_unpublished",
     ] {
         metrics::gauge!(gauge).increment(0.0);
     }
@@ -526,6 +587,8 @@ impl RunningServer {
         clock: Arc<dyn Clock>,
     ) -> Result<RunningServer, StartError> {
         let data_dir = config.data_dir.clone();
+        // Installed first: what the start counts (a forged snapshot passed over) is exported.
+        let metrics = metrics_handle();
         let connections_max = open_file_budget(&config)?;
         config.connections_max = Some(connections_max);
         tracing::info!(connections_max, "connection cap inside the open-file limit");
@@ -539,11 +602,17 @@ impl RunningServer {
             refuse_another_clusters_secret(&data_dir.join(SIGN_IN_SECRET_FILE), log, seal)?;
         }
         let engine_dir = data_dir.join(ENGINE_DIRECTORY);
+        if let Some((shelf, seal)) = config.snapshot_shelf.as_ref().zip(cluster_seal.as_ref()) {
+            begin_from_shelf(&data_dir, &engine_dir, shelf, seal)?;
+        }
         let rocks = Arc::new(
             RocksStore::open_with_files(&engine_dir, config.store_open_files_max)
                 .map_err(|error| data_error(&engine_dir, error))?,
         );
         let store: Arc<dyn Store> = rocks.clone();
+        if let Some(log) = &config.command_log {
+            refuse_behind_trimmed_stream(store.as_ref(), log, &engine_dir)?;
+        }
         let engine = Engine::start(
             store.clone(),
             ring.clone(),
@@ -565,7 +634,32 @@ impl RunningServer {
         bootstrap_calendar(&engine).await?;
         bootstrap_references(&engine).await?;
         let public_keys = ring.public_key_set();
-        let audit = audit::AuditLog::start(store, ring, engine.head().sequence)?;
+        let node = match config.head_board.is_some()
+            || config.steward_lease.is_some()
+            || config.audit_trails.is_some()
+        {
+            true => Some(
+                heads::node_name(config.node_name.as_deref(), &data_dir)
+                    .map_err(|error| data_error(&data_dir.join(heads::NODE_NAME_FILE), error))?,
+            ),
+            false => None,
+        };
+        let relay = (config.audit_trails.as_ref().zip(cluster_seal.clone()))
+            .zip(node.clone())
+            .map(|((trails, seal), node)| (trails.0.clone(), seal, node));
+        if let Some((trails, seal, node)) = &relay {
+            outside_runtime(|| {
+                match trails::take_back_own(store.as_ref(), trails.as_ref(), seal, node) {
+                    Ok(0) => {}
+                    Ok(taken) => tracing::info!(taken, "took back this node's audit records"),
+                    Err(error) => {
+                        tracing::error!(%error, "this node's audit trail and the stream's differ");
+                        metrics::counter!("tanba_audit_trail_conflicts_total").increment(1);
+                    }
+                }
+            });
+        }
+        let audit = audit::AuditLog::start(store.clone(), ring, engine.head().sequence)?;
         let tls = match &config.tls {
             Some(tls) => {
                 Some(net::tls_acceptor(&tls.certificate, &tls.key).map_err(StartError::Tls)?)
@@ -601,13 +695,6 @@ impl RunningServer {
             .map_err(|error| data_error(&exports_dir, error))?;
         let webhooks = webhooks::Webhooks::open(&data_dir, config.webhooks.clone())
             .map_err(|error| data_error(&data_dir, error))?;
-        let node = match config.head_board.is_some() || config.steward_lease.is_some() {
-            true => Some(
-                heads::node_name(config.node_name.as_deref(), &data_dir)
-                    .map_err(|error| data_error(&data_dir.join(heads::NODE_NAME_FILE), error))?,
-            ),
-            false => None,
-        };
         let watch = (config.head_board.as_ref().zip(cluster_seal.as_ref()))
             .zip(node.clone())
             .map(|((board, seal), node)| {
@@ -615,9 +702,11 @@ impl RunningServer {
                     Arc::new(SealedBoard::new(board.0.clone(), seal.clone()));
                 (board, node)
             });
+        let node_of_app = node.clone();
         let bid = (config.steward_lease.clone()).zip(node);
         let mut app = App::new(engine, clock, audit, config, secret, exports, webhooks);
         app.cluster_seal = cluster_seal;
+        app.node = node_of_app;
         app.trust_roots = trust_roots;
         app.public_keys = Some(public_keys);
         let app = Arc::new(app);
@@ -652,9 +741,12 @@ impl RunningServer {
         }
         tasks.push(webhooks::spawn(app.clone(), stopped.clone()).map_err(StartError::Tls)?);
         tasks.extend(shelf::spawn(app.clone(), stopped.clone()));
+        if let Some((trails, seal, node)) = relay {
+            tasks.push(trails::spawn(store, trails, seal, node, stopped.clone()));
+        }
         tasks.push(tokio::spawn(net::serve(
             http_listener,
-            http::router(app.clone(), metrics_handle()),
+            http::router(app.clone(), metrics),
             tls.clone(),
             admission.clone(),
             stopped.clone(),

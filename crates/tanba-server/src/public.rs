@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
-use tanba_engine::blobs::{self, BlobShelf, BlobUpload};
+use tanba_engine::blobs::{self, BlobUpload};
 use tanba_engine::query::{self, CodeCard};
 use tanba_store::{Snapshot, Store};
 pub use tanba_types::limits::{REPORT_COMMENT_CHARS_MAX, REPORT_PHOTO_BYTES_MAX};
@@ -257,10 +257,10 @@ impl PhotoBudget {
     }
 }
 
-/// Sightings, and the photos reports come with: this node's blobs, and the cluster's shelf.
+/// Sightings, and the photos reports come with, as this node's blobs (the cluster's shelf is
+/// `crate::shelf`'s).
 pub struct PublicDesk {
     store: Arc<dyn Store>,
-    shelf: Option<Arc<dyn BlobShelf>>,
     sightings: DashMap<CodeKey, Sightings>,
     photo_budget: Mutex<PhotoBudget>,
 }
@@ -279,11 +279,10 @@ fn network(ip: IpAddr) -> u64 {
 }
 
 impl PublicDesk {
-    /// Over the node's store (for the photos' blobs) and the cluster's shelf, if any.
-    pub fn new(store: Arc<dyn Store>, shelf: Option<Arc<dyn BlobShelf>>) -> PublicDesk {
+    /// Over the node's store (for the photos' blobs).
+    pub fn new(store: Arc<dyn Store>) -> PublicDesk {
         PublicDesk {
             store,
-            shelf,
             sightings: DashMap::new(),
             photo_budget: Mutex::new(PhotoBudget {
                 window_start_ms: 0,
@@ -326,9 +325,9 @@ impl PublicDesk {
         entry.networks.len() == FLAG_NETWORKS_MIN
     }
 
-    /// Stores a report's photo as a blob of this node, and on the cluster's shelf, within
-    /// everyone's hourly budget (past it, refused as over the rate); what the report's entry
-    /// names it by. `upload` is an id drawn at random.
+    /// Stores a report's photo as a blob of this node, within everyone's hourly budget (past
+    /// it, refused as over the rate); what the report's entry names it by. `upload` is an id
+    /// drawn at random.
     pub async fn store_photo(
         &self,
         photo: Photo,
@@ -347,15 +346,11 @@ impl PublicDesk {
             return Err(ApiError::rate_limited());
         }
         let format = photo.format;
-        let (store, shelf) = (self.store.clone(), self.shelf.clone());
+        let store = self.store.clone();
         let stored = tokio::task::spawn_blocking(move || {
-            let mut blob = BlobUpload::new(store.clone(), upload);
+            let mut blob = BlobUpload::new(store, upload);
             blob.write(&photo.bytes)?;
-            let (hash, size) = blob.finish()?;
-            if let Some(shelf) = shelf {
-                blobs::put_on_shelf(store.as_ref(), shelf.as_ref(), &hash)?;
-            }
-            Ok::<_, tanba_engine::EngineError>((hash, size))
+            blob.finish()
         })
         .await;
         let (hash, size) = stored.map_err(|_| ApiError::internal())?.map_err(|error| {
@@ -370,16 +365,11 @@ impl PublicDesk {
         })
     }
 
-    /// The photo a report names: from this node's blobs, else from the cluster's shelf (kept
-    /// here once its bytes are checked); none if neither holds it.
+    /// The photo a report names, if this node holds it (`crate::shelf::hold_from_task` takes
+    /// it from the cluster's shelf first).
     pub async fn photo(&self, named: &PhotoRef) -> Result<Option<Photo>, ApiError> {
-        let (store, shelf, hash) = (self.store.clone(), self.shelf.clone(), named.hash);
+        let (store, hash) = (self.store.clone(), named.hash);
         let read = tokio::task::spawn_blocking(move || {
-            if let Some(shelf) = shelf {
-                let upload = rand_core::RngCore::next_u64(&mut rand_core::OsRng);
-                let bytes_max = REPORT_PHOTO_BYTES_MAX as u64;
-                blobs::fetch_from_shelf(&store, shelf.as_ref(), &hash, bytes_max, upload)?;
-            }
             blobs::blob_bytes(store.snapshot().as_ref(), &hash)
         })
         .await;
@@ -561,7 +551,7 @@ mod tests {
 
     #[test]
     fn many_networks_at_once_flag_a_code_and_one_network_never_does() {
-        let desk = PublicDesk::new(Arc::new(MemoryStore::new()), None);
+        let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
         for host in 0..100u8 {
             assert!(!desk.sighted(&code(), IpAddr::from([192, 0, 2, host]), 1_000));
         }
@@ -603,19 +593,16 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
-    async fn a_photo_is_kept_by_its_hash_shelved_and_all_photos_stay_within_an_hourly_budget() {
-        let shelf = Arc::new(blobs::MemoryShelf::default());
-        let desk = PublicDesk::new(Arc::new(MemoryStore::new()), Some(shelf.clone()));
+    async fn a_photo_is_kept_by_its_hash_and_all_photos_stay_within_an_hourly_budget() {
+        let desk = PublicDesk::new(Arc::new(MemoryStore::new()));
         let photo = Photo::read(png(REPORT_PHOTO_BYTES_MAX)).unwrap();
         let named = desk.store_photo(photo.clone(), 1, 1).await.unwrap();
         assert_eq!(named.hash, *blake3::hash(photo.bytes()).as_bytes());
         assert_eq!(named.size_bytes as usize, REPORT_PHOTO_BYTES_MAX);
         assert_eq!(desk.photo(&named).await.unwrap(), Some(photo.clone()));
-        // Another node holds it from the shelf; without a shelf it is not there.
-        let other = PublicDesk::new(Arc::new(MemoryStore::new()), Some(shelf));
-        assert_eq!(other.photo(&named).await.unwrap(), Some(photo.clone()));
-        let alone = PublicDesk::new(Arc::new(MemoryStore::new()), None);
-        assert_eq!(alone.photo(&named).await.unwrap(), None);
+        // Another node's desk does not hold it (`crate::shelf` brings it there).
+        let other = PublicDesk::new(Arc::new(MemoryStore::new()));
+        assert_eq!(other.photo(&named).await.unwrap(), None);
         // A name that does not match the bytes is a fault, not a photo.
         let misnamed = PhotoRef {
             format: PhotoFormat::Jpeg,

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tanba_engine::blobs::{self, BlobShelf};
+use tanba_store::Store;
 use tanba_types::limits::ATTACHMENT_BYTES_MAX;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -31,7 +32,7 @@ fn shelf_of(app: &App) -> Option<Arc<dyn BlobShelf>> {
 }
 
 /// Puts a blob this node stored on the cluster's shelf, if it has one (before the log names
-/// it).
+/// it), reading its bytes back from the store (an upload that streamed in chunks).
 pub async fn shelve(app: &App, hash: [u8; 32]) -> Result<(), ApiError> {
     let Some(shelf) = shelf_of(app) else {
         return Ok(());
@@ -43,14 +44,48 @@ pub async fn shelve(app: &App, hash: [u8; 32]) -> Result<(), ApiError> {
     Ok(put.await.map_err(|_| ApiError::internal())??)
 }
 
+/// [`shelve`] of a blob whose bytes are in hand: not read back.
+pub async fn shelve_bytes(app: &App, hash: [u8; 32], bytes: Vec<u8>) -> Result<(), ApiError> {
+    let Some(shelf) = shelf_of(app) else {
+        return Ok(());
+    };
+    let put =
+        tokio::task::spawn_blocking(move || blobs::shelve_bytes(shelf.as_ref(), &hash, &bytes));
+    Ok(put.await.map_err(|_| ApiError::internal())??)
+}
+
+/// Whether this node holds blob `hash` (at most `bytes_max` bytes), taken from `shelf` if it
+/// must.
+fn hold_in(
+    store: &Arc<dyn Store>,
+    shelf: Option<&dyn BlobShelf>,
+    hash: &[u8; 32],
+    bytes_max: u64,
+) -> Result<bool, tanba_engine::EngineError> {
+    let Some(shelf) = shelf else {
+        return Ok(blobs::blob(store.snapshot().as_ref(), hash)?.is_some());
+    };
+    let upload = rand_core::RngCore::next_u64(&mut rand_core::OsRng);
+    blobs::fetch_from_shelf(store, shelf, hash, bytes_max, upload)
+}
+
 /// Makes sure this node holds blob `hash` (of at most `bytes_max` bytes), taking it from the
 /// shelf if it must; whether it does. Blocks: call it on the blocking pool.
 pub fn hold(app: &App, hash: &[u8; 32], bytes_max: u64) -> Result<bool, tanba_engine::EngineError> {
-    let Some(shelf) = shelf_of(app) else {
-        return Ok(blobs::blob(app.engine.snapshot().as_ref(), hash)?.is_some());
-    };
-    let upload = rand_core::RngCore::next_u64(&mut rand_core::OsRng);
-    blobs::fetch_from_shelf(app.engine.store(), shelf.as_ref(), hash, bytes_max, upload)
+    hold_in(
+        app.engine.store(),
+        shelf_of(app).as_deref(),
+        hash,
+        bytes_max,
+    )
+}
+
+/// [`hold`] from an async task (on the blocking pool).
+pub async fn hold_from_task(app: &App, hash: [u8; 32], bytes_max: u64) -> Result<bool, ApiError> {
+    let (store, shelf) = (app.engine.store().clone(), shelf_of(app));
+    let held =
+        tokio::task::spawn_blocking(move || hold_in(&store, shelf.as_deref(), &hash, bytes_max));
+    Ok(held.await.map_err(|_| ApiError::internal())??)
 }
 
 /// Copies one page of the blobs named after `cursor`; the new cursor and whether a page was

@@ -20,6 +20,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tanba_engine::core::stored_applied;
 use tanba_engine::error::EngineError;
+use tanba_engine::heads::NodeName;
 use tanba_store::{RocksStore, Store, StoreError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -50,6 +51,10 @@ pub struct SnapshotManifest {
     pub commands: u32,
     /// When it was written, unix milliseconds.
     pub written_ms: u64,
+    /// The node of a cluster that wrote it (none: a lone node): its store's audit trail is
+    /// that node's, and a restore into another node's data directory leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<NodeName>,
 }
 
 /// Why a snapshot was not written or restored.
@@ -94,8 +99,14 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SnapshotError + '_ {
 }
 
 /// The manifest of the store at `engine` (opened to read only).
-fn manifest_of(engine: &Path, written_ms: u64) -> Result<SnapshotManifest, SnapshotError> {
-    manifest_of_open(&RocksStore::open_read_only(engine)?, written_ms)
+fn manifest_of(
+    engine: &Path,
+    written_ms: u64,
+    node: Option<&NodeName>,
+) -> Result<SnapshotManifest, SnapshotError> {
+    let mut manifest = manifest_of_open(&RocksStore::open_read_only(engine)?, written_ms)?;
+    manifest.node = node.cloned();
+    Ok(manifest)
 }
 
 /// What the open `store` holds, as a manifest written at `written_ms` says it.
@@ -113,16 +124,19 @@ fn manifest_of_open(
         position: applied.position,
         commands: applied.commands,
         written_ms,
+        node: None,
     })
 }
 
-/// Writes a snapshot of `store` (the store of the data directory `data_dir`) into `directory`,
-/// keeps the [`SNAPSHOTS_KEPT`] latest, and returns the new one's manifest and path.
+/// Writes a snapshot of `store` (the store of the data directory `data_dir`, of cluster node
+/// `node`) into `directory`, keeps the [`SNAPSHOTS_KEPT`] latest, and returns the new one's
+/// manifest and path.
 pub fn write_snapshot(
     store: &RocksStore,
     data_dir: &Path,
     directory: &Path,
     now_ms: u64,
+    node: Option<&NodeName>,
 ) -> Result<(SnapshotManifest, PathBuf), SnapshotError> {
     // The snapshots hold the signing keys: the directory is the owner's alone.
     crate::create_private_directory(directory)
@@ -134,7 +148,7 @@ pub fn write_snapshot(
     for file in SECRET_FILES {
         write_private(&partial.join(file), &read(&data_dir.join(file))?)?;
     }
-    let manifest = manifest_of(&partial.join(ENGINE_DIRECTORY), now_ms)?;
+    let manifest = manifest_of(&partial.join(ENGINE_DIRECTORY), now_ms, node)?;
     let text = serde_json::to_string_pretty(&manifest).expect("a manifest encodes") + "\n";
     write_private(&partial.join(MANIFEST_FILE), text.as_bytes())?;
     sync_directory(&partial)?;
@@ -254,9 +268,26 @@ pub fn restore(
             engine.display()
         )));
     }
-    let secrets: Vec<(PathBuf, Vec<u8>)> = (SECRET_FILES.iter())
-        .map(|file| Ok((data_dir.join(file), read(&snapshot.join(file))?)))
-        .collect::<Result<_, SnapshotError>>()?;
+    // A snapshot from the cluster's shelf carries no secrets: the data directory holds the
+    // cluster's already.
+    let carried = SECRET_FILES.iter().all(|file| snapshot.join(file).exists());
+    let secrets: Vec<(PathBuf, Vec<u8>)> = match carried {
+        true => (SECRET_FILES.iter())
+            .map(|file| Ok((data_dir.join(file), read(&snapshot.join(file))?)))
+            .collect::<Result<_, SnapshotError>>()?,
+        false => Vec::new(),
+    };
+    let keys_path = match carried {
+        true => snapshot.join(SECRET_FILES[0]),
+        false => data_dir.join(SECRET_FILES[0]),
+    };
+    if !keys_path.exists() {
+        return Err(SnapshotError::Refused(format!(
+            "{} is missing: a snapshot without secrets is restored into a data directory \
+             given its cluster's key ring and sign-in secret",
+            keys_path.display()
+        )));
+    }
     for (target, theirs) in &secrets {
         match std::fs::read(target) {
             Ok(ours) if ours != *theirs => {
@@ -278,11 +309,12 @@ pub fn restore(
         std::fs::remove_dir_all(&partial).map_err(io(&partial))?;
     }
     let checked = copy_directory(&snapshot.join(ENGINE_DIRECTORY), &partial)
-        .and_then(|()| check_restored(&partial, &snapshot.join(SECRET_FILES[0]), &manifest))
+        .and_then(|()| check_restored(&partial, &keys_path, &manifest))
         .and_then(|()| match verify_state {
             true => check_state(&partial, &data_dir.join("engine.replayed")),
             false => Ok(()),
-        });
+        })
+        .and_then(|()| keep_own_trail_only(&partial, data_dir, &manifest));
     if let Err(error) = checked {
         let _ = std::fs::remove_dir_all(&partial);
         return Err(error);
@@ -297,6 +329,29 @@ pub fn restore(
     Ok(manifest)
 }
 
+/// Leaves the audit trail of the node that wrote the snapshot out of a store restored for
+/// another node (`crate::audit::forget_own_trail`): the data directory's node name (none yet:
+/// a new node) differs from the snapshot's.
+fn keep_own_trail_only(
+    engine: &Path,
+    data_dir: &Path,
+    manifest: &SnapshotManifest,
+) -> Result<(), SnapshotError> {
+    let named = std::fs::read_to_string(data_dir.join(crate::heads::NODE_NAME_FILE)).ok();
+    let target = named.and_then(|name| NodeName::parse(name.trim()).ok());
+    if target == manifest.node {
+        return Ok(());
+    }
+    let store = RocksStore::open(engine)?;
+    let removed = crate::audit::forget_own_trail(&store)
+        .map_err(|error| SnapshotError::Refused(error.to_string()))?;
+    tracing::info!(
+        removed,
+        "the snapshot's node's own audit trail left out of this node's"
+    );
+    Ok(())
+}
+
 /// Checks the copied store against the manifest: its chain verifies with the key ring at
 /// `keys_path`, and its head and cursor are the manifest's.
 fn check_restored(
@@ -308,7 +363,10 @@ fn check_restored(
         .map_err(|error| SnapshotError::Refused(format!("{}: {error}", keys_path.display())))?;
     let store = RocksStore::open(engine)?;
     let verified = tanba_engine::log::verify_log(&store, &ring.public_key_set(), None)?;
-    let found = manifest_of_open(&store, manifest.written_ms)?;
+    let found = SnapshotManifest {
+        node: manifest.node.clone(),
+        ..manifest_of_open(&store, manifest.written_ms)?
+    };
     drop(store);
     if verified.head != manifest.sequence || found != *manifest {
         return Err(SnapshotError::Refused(format!(
@@ -385,8 +443,18 @@ pub fn spawn(
             }
             let (store, directory) = (store.clone(), directory.clone());
             let (data_dir, now_ms) = (app.config.data_dir.clone(), app.clock.now_ms());
+            let shelving = app.clone();
             let written = tokio::task::spawn_blocking(move || {
-                write_snapshot(&store, &data_dir, &directory, now_ms)
+                let node = shelving.node.as_ref();
+                let written = write_snapshot(&store, &data_dir, &directory, now_ms, node)?;
+                let (manifest, path) = &written;
+                if let Err(error) =
+                    crate::shelved_snapshots::after_snapshot(&shelving, path, manifest)
+                {
+                    metrics::counter!("tanba_snapshot_shelve_failures_total").increment(1);
+                    tracing::error!(%error, "a snapshot not shelved, or the stream not trimmed");
+                }
+                Ok::<_, SnapshotError>(written)
             });
             match written.await.expect("a snapshot does not panic") {
                 Ok((manifest, path)) => {

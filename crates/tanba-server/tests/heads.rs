@@ -349,6 +349,9 @@ async fn r_is_22_every_node_holds_every_blob_the_log_names_and_only_the_genuine_
     let photo = tanba_server::public::Photo::read(png.clone()).unwrap();
     let app = &first.server.app;
     let named = app.public.store_photo(photo.clone(), 1, 1).await.unwrap();
+    tanba_server::shelf::shelve_bytes(app, named.hash, png.clone())
+        .await
+        .unwrap();
     let report = tanba_types::ViolationReport {
         code: None,
         kind: tanba_types::ViolationKind::NoCode,
@@ -382,7 +385,13 @@ async fn r_is_22_every_node_holds_every_blob_the_log_names_and_only_the_genuine_
     })
     .await;
     let copied = blob_bytes(other.engine.snapshot().as_ref(), &named.hash).unwrap();
+    let bytes_max = png.len() as u64;
     assert!(copied == Some(png), "copied as taken");
+    assert!(
+        tanba_server::shelf::hold_from_task(other, named.hash, bytes_max)
+            .await
+            .unwrap()
+    );
     assert_eq!(other.public.photo(&named).await.unwrap(), Some(photo));
     // The forged bytes: passed over, kept nowhere, asked again in vain.
     let metrics = format!("http://{}/metrics", second.http_addr);
@@ -399,6 +408,237 @@ async fn r_is_22_every_node_holds_every_blob_the_log_names_and_only_the_genuine_
     assert!(
         shelf.take(&forged, 100).unwrap().is_some(),
         "still on the shelf"
+    );
+    second.shutdown().await;
+}
+
+/// The operator signed in on `server`.
+async fn operator_on(
+    server: &tanba_server::RunningServer,
+    key: &tanba_client::KeyFile,
+) -> Connection {
+    let mut connection = Connection::connect(&server.grpc_addr.to_string())
+        .await
+        .unwrap();
+    connection.sign_in(key).await.unwrap();
+    connection
+}
+
+/// The audit records of `node`'s trail (`None`: the node asked) that named `code`.
+async fn audited(connection: &Connection, node: Option<&str>, code: &str) -> Vec<String> {
+    let query = tanba_client::AuditQuery {
+        code: Some(code.into()),
+        node: node.map(str::to_owned),
+        ..tanba_client::AuditQuery::default()
+    };
+    let records = connection.query_audit(&query).await.unwrap();
+    records.into_iter().map(|record| record.hash).collect()
+}
+
+/// Every node's audit trail reaches every node (R-IS-23 on a cluster): an authority asks any
+/// node for the calls another node served; a page not sealed by the cluster is refused; and a
+/// node that lost its store takes its own records back, chaining no write's record twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn r_is_23_every_nodes_audit_trail_is_answered_by_any_node_and_taken_back_after_a_loss() {
+    use tanba_engine::trails::{MemoryTrails, TrailStream as _};
+    use tanba_server::SharedTrailStream;
+    let (log, trails) = (Arc::new(LocalLog::new()), Arc::new(MemoryTrails::default()));
+    let (shared_log, shared_trails) = (log.clone(), trails.clone());
+    let first = support::start(move |config| {
+        config.command_log = Some(SharedCommandLog(shared_log));
+        config.audit_trails = Some(SharedTrailStream(shared_trails));
+        config.node_name = Some("first".into());
+    })
+    .await;
+    let secret = std::fs::read(first.directory.path().join("data/sign-in.secret")).unwrap();
+    let (mut config, _second_directory) = node_config(&secret, log.clone());
+    config.audit_trails = Some(SharedTrailStream(trails.clone()));
+    config.node_name = Some("second".into());
+    let second = tanba_server::RunningServer::start(config).await.unwrap();
+
+    // A read on the first node (an audit query naming a code: its record names the code).
+    let code = "(01)04870000000005(21)trail-test";
+    let on_first = first.operator().await;
+    audited(&on_first, None, code).await;
+    let own = audited(&on_first, None, code).await;
+    assert!(
+        !own.is_empty(),
+        "the first node's own trail holds its query"
+    );
+    let on_second = operator_on(&second, &first.operator).await;
+    until(
+        "the second node answers for the first node's calls",
+        async || audited(&on_second, Some("first"), code).await.len() >= own.len(),
+    )
+    .await;
+    assert_eq!(
+        audited(&on_second, Some("first"), code).await[0],
+        own[0],
+        "the same record"
+    );
+    // The second's own trail holds its own queries, not the first's.
+    let second_own = audited(&on_second, None, code).await;
+    assert!(!second_own.contains(&own[0]), "not the second's own call");
+
+    // A page nobody of the cluster sealed: refused, counted, the copy unchanged.
+    let name = NodeName::parse("first").unwrap();
+    trails.publish_unchecked(&name, 1, b"forged records".to_vec());
+    let metrics = format!("http://{}/metrics", second.http_addr);
+    until("the second node refuses the forged page", async || {
+        let text = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
+        text.lines()
+            .any(|line| line == "tanba_forged_trail_pages 1")
+    })
+    .await;
+    assert_eq!(audited(&on_second, Some("first"), code).await[0], own[0]);
+
+    // The first node's writes and reads, all published; then its store is lost.
+    let producer = tanba_proto::v1::Role::Producer;
+    first.member("960440000012", "Producer", producer).await;
+    drop(on_first);
+    // Every record of those calls is written by now (they are queued before the answer).
+    tokio::time::sleep(HEADS_INTERVAL * 2).await;
+    let own_head = |app: &tanba_server::App| {
+        let snapshot = app.engine.snapshot();
+        tanba_server::audit::head(snapshot.as_ref(), &tanba_server::audit::Trail::Own).unwrap()
+    };
+    let seal = cluster_seal(&first);
+    let published = || {
+        let pages = trails
+            .read_pages(Some(&name), 0, 1_000, Duration::ZERO)
+            .unwrap();
+        (pages.iter())
+            .filter_map(|page| seal.open_trail_page(page))
+            .map(|bytes| postcard::from_bytes::<Vec<Vec<u8>>>(&bytes).unwrap().len() as u64)
+            .sum::<u64>()
+    };
+    let app = first.server.app.clone();
+    until("the first node publishes its whole trail", async || {
+        published() == own_head(&app).0
+    })
+    .await;
+    first.server.shutdown().await;
+    let (lost_head, lost_hash) = own_head(&app);
+    drop(app);
+    let (mut config, _restored_directory) = node_config(&secret, log);
+    config.audit_trails = Some(SharedTrailStream(trails.clone()));
+    config.node_name = Some("first".into());
+    let restored = tanba_server::RunningServer::start(config).await.unwrap();
+    let (taken_head, _) = own_head(&restored.app);
+    assert!(
+        taken_head >= lost_head,
+        "{taken_head} records of {lost_head}"
+    );
+    let query = tanba_server::audit::AuditQuery {
+        limit: 100_000,
+        ..Default::default()
+    };
+    let taken = tanba_server::audit::query(restored.app.engine.snapshot().as_ref(), &query);
+    let taken = taken.unwrap();
+    assert_eq!(
+        taken[lost_head as usize - 1].hash,
+        lost_hash,
+        "the same chain"
+    );
+    // The restored node re-applied every write and noted each again: none chained twice.
+    let mut writes: Vec<u64> = (taken.iter())
+        .filter_map(|stored| stored.record.log_sequence)
+        .collect();
+    let count = writes.len();
+    writes.sort_unstable();
+    writes.dedup();
+    assert!(count > 0, "the writes' records are in the trail");
+    assert_eq!(writes.len(), count, "no write's record twice");
+    let restored_operator = operator_on(&restored, &first.operator).await;
+    let again = audited(&restored_operator, None, code).await;
+    assert_eq!(again[0], own[0], "its own first query, taken back");
+    restored.shutdown().await;
+    second.shutdown().await;
+}
+
+/// A node of a cluster puts its snapshots on the cluster's shelf, and the steward trims the
+/// command stream behind them (R-IS-22): a new node, given the cluster's keys and no store,
+/// begins from the latest snapshot a node of the cluster sealed (passing over a forged one),
+/// catches up and holds the same log; a node with no shelf cannot begin on the trimmed stream
+/// and says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn r_is_22_a_new_node_begins_from_the_shelved_snapshot_behind_which_the_stream_is_trimmed() {
+    use tanba_engine::command_log::CommandLogError;
+    use tanba_engine::snapshot_shelf::{MemorySnapshotShelf, SnapshotShelf};
+    use tanba_server::SharedSnapshotShelf;
+    let log = Arc::new(LocalLog::new());
+    let board = Arc::new(MemoryHeadBoard::default());
+    let shelf = Arc::new(MemorySnapshotShelf::default());
+    let snapshots = tempfile::tempdir().unwrap();
+    let (shared_log, shared_board, shared_shelf) = (log.clone(), board.clone(), shelf.clone());
+    let snapshot_dir = snapshots.path().to_owned();
+    let first = support::start(move |config| {
+        config.command_log = Some(SharedCommandLog(shared_log));
+        config.head_board = Some(SharedHeadBoard(shared_board));
+        config.snapshot_shelf = Some(SharedSnapshotShelf(shared_shelf));
+        config.node_name = Some("first".into());
+        config.snapshot_dir = Some(snapshot_dir);
+        config.snapshot_interval_seconds = 1;
+    })
+    .await;
+    for id in ["960440000012", "990540000399", "040340004565"] {
+        let producer = tanba_proto::v1::Role::Producer;
+        first.member(id, "Producer", producer).await;
+    }
+    until(
+        "a snapshot is shelved and the stream trimmed behind it",
+        async || {
+            let trimmed = matches!(
+                log.read(1, 1, Duration::ZERO),
+                Err(CommandLogError::Trimmed { .. })
+            );
+            trimmed && !shelf.archives().unwrap().is_empty()
+        },
+    )
+    .await;
+
+    // An archive under a later sequence that no node of the cluster sealed.
+    let junk = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(junk.path(), b"not a snapshot").unwrap();
+    let label = serde_json::json!({
+        "node": "first",
+        "manifest": {"format": 1, "sequence": 1_000_000, "head_hash": "00", "position": 1_000_000,
+                     "commands": 0, "written_ms": 0},
+        "tag": blake3::hash(b"not a snapshot").to_hex().to_string(),
+    });
+    shelf
+        .put_archive("first.forged", &label.to_string(), junk.path())
+        .unwrap();
+
+    // A node with no shelf cannot begin on the trimmed stream.
+    let data = first.directory.path().join("data");
+    let secret = std::fs::read(data.join("sign-in.secret")).unwrap();
+    let (mut config, _lost_directory) = node_config(&secret, log.clone());
+    config.node_name = Some("lost".into());
+    let refused = tanba_server::RunningServer::start(config)
+        .await
+        .err()
+        .unwrap();
+    assert!(refused.to_string().contains("now starts at"), "{refused}");
+
+    // A new node with the cluster's keys begins from the shelved snapshot.
+    let (mut config, _second_directory) = node_config(&secret, log.clone());
+    std::fs::copy(data.join("keys.json"), config.data_dir.join("keys.json")).unwrap();
+    config.head_board = Some(SharedHeadBoard(board.clone()));
+    config.snapshot_shelf = Some(SharedSnapshotShelf(shelf.clone()));
+    config.node_name = Some("second".into());
+    let second = tanba_server::RunningServer::start(config).await.unwrap();
+    let (ours, theirs) = (&first.server.app.engine, &second.app.engine);
+    until("the new node holds the first node's log", async || {
+        ours.head() == theirs.head()
+    })
+    .await;
+    let metrics = format!("http://{}/metrics", second.http_addr);
+    let text = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
+    assert!(
+        text.lines()
+            .any(|line| line == "tanba_snapshots_forged_total 1"),
+        "the forged archive passed over"
     );
     second.shutdown().await;
 }

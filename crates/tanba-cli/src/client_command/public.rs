@@ -82,6 +82,9 @@ pub struct Audit {
     /// At most this many.
     #[arg(long, default_value_t = 1000)]
     limit: u32,
+    /// The trail of this node of a cluster (the calls it served); default: the node asked.
+    #[arg(long, default_value = "")]
+    node: String,
 }
 
 impl Audit {
@@ -92,6 +95,7 @@ impl Audit {
             from_ms: self.from_ms,
             until_ms: (self.until_ms != 0).then_some(self.until_ms),
             limit: self.limit,
+            node: optional_text(&self.node),
         };
         Ok(serde_json::to_value(connection.query_audit(&query).await?)?)
     }

@@ -219,6 +219,7 @@ audit-participant = Participant (IIN/BIN)
 audit-code = Code
 audit-from = From
 audit-until = Until
+audit-node = Node (empty: this one)
 audit-search = Search
 audit-none = No records.
 audit-time = Time

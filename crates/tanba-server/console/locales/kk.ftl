@@ -212,6 +212,7 @@ audit-participant = Қатысушы (ЖСН/БСН)
 audit-code = Код
 audit-from = Бастап
 audit-until = Дейін
+audit-node = Түйін (бос: осы түйін)
 audit-search = Іздеу
 audit-none = Жазба жоқ.
 audit-time = Уақыты

@@ -226,6 +226,7 @@ audit-participant = Участник (ИИН/БИН)
 audit-code = Код
 audit-from = С
 audit-until = По
+audit-node = Узел (пусто: этот)
 audit-search = Найти
 audit-none = Записей нет.
 audit-time = Время

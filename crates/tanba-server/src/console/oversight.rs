@@ -41,6 +41,7 @@ struct AuditPage {
     code: String,
     from: String,
     until: String,
+    node: String,
     searched: bool,
     rows: Vec<AuditRow>,
     more: Option<String>,
@@ -67,8 +68,9 @@ pub async fn audit_page(
     request: Request,
 ) -> Response {
     let work = async |visit: &Visit, call: &mut Call<'_>, request: Request| {
-        let [participant, code, from, until] =
-            ["participant", "code", "from", "until"].map(|name| super::query_text(&request, name));
+        let [participant, code, from, until, node] =
+            ["participant", "code", "from", "until", "node"]
+                .map(|name| super::query_text(&request, name));
         let after = super::query_number(&request, "after");
         let searched = (request.uri().query()).is_some_and(|query| query.contains("participant="));
         let who = call.participant_with(audit::AUDIT_READERS)?;
@@ -98,6 +100,7 @@ pub async fn audit_page(
                     after,
                     limit: AUDIT_PAGE_RECORDS,
                 },
+                node: Some(node.trim().to_owned()).filter(|node| !node.is_empty()),
             };
             let query = audit::search(call, search)?;
             let store = call.app().engine.store().clone();
@@ -129,11 +132,12 @@ pub async fn audit_page(
         let more = (rows.len() == AUDIT_PAGE_RECORDS as usize).then(|| {
             let last = rows.last().map_or(0, |row| row.sequence);
             format!(
-                "/console/audit?participant={}&code={}&from={}&until={}&after={last}",
+                "/console/audit?participant={}&code={}&from={}&until={}&node={}&after={last}",
                 super::percent_encode(&participant),
                 super::percent_encode(&code),
                 super::percent_encode(&from),
-                super::percent_encode(&until)
+                super::percent_encode(&until),
+                super::percent_encode(&node)
             )
         });
         Ok(AuditPage {
@@ -142,6 +146,7 @@ pub async fn audit_page(
             code,
             from,
             until,
+            node,
             searched,
             rows,
             more,

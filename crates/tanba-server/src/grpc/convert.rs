@@ -772,6 +772,7 @@ pub fn audit_search_from(message: pb::QueryAuditRequest) -> AuditSearch {
         from_ms: message.from_ms,
         until_ms: message.until_ms,
         page: page(message.page),
+        node: optional_text(&message.node),
     }
 }
 

@@ -2,13 +2,14 @@
 //! when, from where, with which outcome), the public's violation reports, and likely-copy
 //! flags, which only an authority clears, with a reason the audit record keeps.
 
+use tanba_engine::heads::NodeName;
 use tanba_engine::public::{ReportRecord, flag_of, report_of, reports};
 use tanba_store::Store;
 use tanba_types::{Command, Role, ScannedCode, TaxpayerId};
 
 use super::{Given, Page};
 use crate::app::Call;
-use crate::audit::{self, AUDIT_QUERY_RECORDS_MAX, AuditQuery, StoredAuditRecord};
+use crate::audit::{self, AUDIT_QUERY_RECORDS_MAX, AuditQuery, StoredAuditRecord, Trail};
 use crate::error::ApiError;
 use crate::public::REPORT_PAGE_MAX;
 
@@ -28,6 +29,9 @@ pub struct AuditSearch {
     pub until_ms: u64,
     /// Which page (at most [`AUDIT_QUERY_RECORDS_MAX`] records in all).
     pub page: Page,
+    /// Whose trail: the node that served the calls (a cluster's nodes copy each other's
+    /// trails); none for this node's own.
+    pub node: Option<String>,
 }
 
 /// A violation report as the authorities list it.
@@ -53,8 +57,20 @@ pub fn search(call: &mut Call<'_>, search: AuditSearch) -> Result<AuditQuery, Ap
         None => None,
     };
     call.note_codes(code.iter());
+    let trail = match search.node.as_deref().map(str::trim) {
+        None | Some("") => Trail::Own,
+        Some(node) => {
+            call.note_reference(format!("node {node}"));
+            let node = NodeName::parse(node).map_err(|_| ApiError::invalid("node"))?;
+            match call.app().node.as_ref() == Some(&node) {
+                true => Trail::Own,
+                false => Trail::Of(node),
+            }
+        }
+    };
     let (after, limit) = search.page.bounded(AUDIT_QUERY_RECORDS_MAX);
     Ok(AuditQuery {
+        trail,
         participant,
         code,
         from_ms: search.from_ms,
@@ -140,5 +156,7 @@ pub async fn report_photo(
         report_of(app.engine.snapshot().as_ref(), report)?.and_then(|record| record.report.photo);
     let missing = || ApiError::not_found(format!("photo of report {report}"));
     let named = named.ok_or_else(missing)?;
+    let bytes_max = tanba_types::limits::REPORT_PHOTO_BYTES_MAX as u64;
+    crate::shelf::hold_from_task(app, named.hash, bytes_max).await?;
     app.public.photo(&named).await?.ok_or_else(missing)
 }

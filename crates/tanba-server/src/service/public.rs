@@ -204,7 +204,10 @@ pub async fn report_violation(
         let photo = Photo::read(bytes)?;
         let app = call.app();
         let upload = rand_core::RngCore::next_u64(&mut rand_core::OsRng);
-        stored.photo = Some(app.public.store_photo(photo, upload, app.now_ms()).await?);
+        let bytes = photo.bytes().to_vec();
+        let named = app.public.store_photo(photo, upload, app.now_ms()).await?;
+        crate::shelf::shelve_bytes(app, named.hash, bytes).await?;
+        stored.photo = Some(named);
     }
     let receipt = call
         .submit(Actor::Public, Command::ReportViolation(stored))

@@ -176,7 +176,7 @@ pub async fn build_origin_evidence(
     call.note_reference(format!("exporter {exporter}"));
     let _slot = call.app().uploads.begin(who.id)?;
     let store = call.app().engine.store().clone();
-    let (hash, size_bytes, counts) = read_blocking(call, move |snapshot| {
+    let (hash, size_bytes, counts, text) = read_blocking(call, move |snapshot| {
         let (text, counts) = evidence(snapshot, case, exporter)?;
         let mut upload = tanba_engine::blobs::BlobUpload::new(
             store,
@@ -184,10 +184,10 @@ pub async fn build_origin_evidence(
         );
         upload.write(text.as_bytes())?;
         let (hash, size_bytes) = upload.finish()?;
-        Ok((hash, size_bytes, counts))
+        Ok((hash, size_bytes, counts, text))
     })
     .await?;
-    crate::shelf::shelve(call.app(), hash).await?;
+    crate::shelf::shelve_bytes(call.app(), hash, text.into_bytes()).await?;
     super::cases::record_upload(call, hash, size_bytes).await?;
     Ok(OriginEvidence {
         attachment: AttachmentRef {
