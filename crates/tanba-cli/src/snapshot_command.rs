@@ -54,7 +54,7 @@ pub fn run(command: SnapshotCommand) -> anyhow::Result<ExitCode> {
             verify_state,
         } => {
             let manifest =
-                snapshots::restore(&snapshot, &data, verify_state).with_context(|| {
+                snapshots::restore(&snapshot, &data, verify_state, None).with_context(|| {
                     format!("restoring {} into {}", snapshot.display(), data.display())
                 })?;
             println!(

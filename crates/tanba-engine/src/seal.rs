@@ -21,8 +21,11 @@
 //! [`SEALED_POSITIONS_AHEAD_MAX`] positions of its first, a duplicate that the stream's window
 //! and the core's remembered ids drop, or past them, where the seal no longer opens it.
 //! Pages of the nodes' audit trails (`crate::trails`) carry a tag too, over the trail's name,
-//! the page's first record and its bytes, so nobody but a node puts records in a node's trail;
-//! and so do the snapshots on the cluster's shelf (`crate::snapshot_shelf`).
+//! the page's first record and its bytes, so nobody outside the cluster's nodes puts records in
+//! a node's trail (one key for the cluster: any node could write any trail, as any node can
+//! append any command); and so do the snapshots on the cluster's shelf and their labels
+//! (`crate::snapshot_shelf`). A tag authenticates; it does not hide: the stream's readers read
+//! the pages and archives.
 //!
 //! NATS accounts limit who may publish at all (deploy/nats); the seal is the line behind them.
 

@@ -9,7 +9,7 @@
 //! server's audit trail's. A page's first record's number travels with it, so a reader tells a
 //! page it already has (published again after a crash) from one past a gap.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -34,13 +34,24 @@ pub struct TrailPage {
     pub bytes: Vec<u8>,
 }
 
+/// What a read of the stream found: the pages, and the position it read through (messages on
+/// the stream that are no node's pages are passed over, and the reader moves past them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrailRead {
+    /// The pages, oldest first.
+    pub pages: Vec<TrailPage>,
+    /// The last position read (the `after` asked, if nothing was).
+    pub through: u64,
+}
+
 /// The stream of the cluster's audit trails. `tanba_replica::JetStreamLog` keeps it on a
 /// JetStream stream replicated as the command stream is; [`MemoryTrails`] in memory, for tests.
 /// Calls block: make them from a thread that may (the blocking pool), never from an async task.
 pub trait TrailStream: Send + Sync {
     /// Publishes a page of `trail` whose first record is `first`, once stored by the stream's
-    /// replicas; its position. A page published again under the same trail and first record
-    /// (a node that crashed before hearing its answer) is stored once.
+    /// replicas; its position. The same bytes published again (a node that crashed before
+    /// hearing its answer) are stored once; other bytes from the same first record (a retry
+    /// that carries more records) are another page.
     fn publish_page(
         &self,
         trail: &NodeName,
@@ -57,10 +68,14 @@ pub trait TrailStream: Send + Sync {
         after: u64,
         pages_max: usize,
         wait: Duration,
-    ) -> Result<Vec<TrailPage>, CommandLogError>;
+    ) -> Result<TrailRead, CommandLogError>;
+}
 
-    /// The last page of `trail`, if it has one.
-    fn last_page(&self, trail: &NodeName) -> Result<Option<TrailPage>, CommandLogError>;
+/// The id a page is stored once by: its trail, its first record, and a hash of its bytes (so
+/// nobody who does not know the bytes can take a page's place by publishing first).
+pub fn page_id(trail: &NodeName, first: u64, bytes: &[u8]) -> String {
+    let hash = blake3::hash(bytes).to_hex();
+    format!("{trail}.{first}.{}", &hash.as_str()[..32])
 }
 
 /// A stream of trails in this process.
@@ -69,26 +84,34 @@ pub struct MemoryTrails {
     pages: Mutex<Held>,
 }
 
-/// What a [`MemoryTrails`] holds: the pages in order, and which (trail, first record) it has.
+/// What a [`MemoryTrails`] holds: the pages in order, and where each page id went.
 #[derive(Default)]
 struct Held {
     pages: Vec<TrailPage>,
-    published: HashSet<(NodeName, u64)>,
+    published: HashMap<String, u64>,
 }
 
 impl MemoryTrails {
     /// Puts a page on the stream as whoever else could write it would (a forgery, in tests).
     pub fn publish_unchecked(&self, trail: &NodeName, first: u64, bytes: Vec<u8>) -> u64 {
-        let mut held = self.pages.lock().expect("trails lock");
-        let position = held.pages.len() as u64 + 1;
-        held.pages.push(TrailPage {
-            position,
-            trail: trail.clone(),
+        push(
+            &mut self.pages.lock().expect("trails lock"),
+            trail,
             first,
             bytes,
-        });
-        position
+        )
     }
+}
+
+fn push(held: &mut Held, trail: &NodeName, first: u64, bytes: Vec<u8>) -> u64 {
+    let position = held.pages.len() as u64 + 1;
+    held.pages.push(TrailPage {
+        position,
+        trail: trail.clone(),
+        first,
+        bytes,
+    });
+    position
 }
 
 impl TrailStream for MemoryTrails {
@@ -98,13 +121,14 @@ impl TrailStream for MemoryTrails {
         first: u64,
         bytes: Vec<u8>,
     ) -> Result<u64, CommandLogError> {
+        let id = page_id(trail, first, &bytes);
         let mut held = self.pages.lock().expect("trails lock");
-        if !held.published.insert((trail.clone(), first)) {
-            let page = (held.pages.iter()).find(|page| page.trail == *trail && page.first == first);
-            return Ok(page.map_or(0, |page| page.position));
+        if let Some(position) = held.published.get(&id) {
+            return Ok(*position);
         }
-        drop(held);
-        Ok(self.publish_unchecked(trail, first, bytes))
+        let position = push(&mut held, trail, first, bytes);
+        held.published.insert(id, position);
+        Ok(position)
     }
 
     fn read_pages(
@@ -113,30 +137,29 @@ impl TrailStream for MemoryTrails {
         after: u64,
         pages_max: usize,
         wait: Duration,
-    ) -> Result<Vec<TrailPage>, CommandLogError> {
+    ) -> Result<TrailRead, CommandLogError> {
         let deadline = Instant::now() + wait;
         loop {
             let held = self.pages.lock().expect("trails lock");
-            let pages: Vec<TrailPage> = (held.pages.iter())
-                .skip(after as usize)
-                .filter(|page| trail.is_none_or(|trail| page.trail == *trail))
-                .take(pages_max.min(TRAIL_READ_PAGES_MAX))
-                .cloned()
-                .collect();
+            let (mut read, mut through) = (Vec::new(), after);
+            for page in held.pages.iter().skip(after as usize) {
+                if read.len() == pages_max.min(TRAIL_READ_PAGES_MAX) {
+                    break;
+                }
+                through = page.position;
+                if trail.is_none_or(|trail| page.trail == *trail) {
+                    read.push(page.clone());
+                }
+            }
             drop(held);
-            if !pages.is_empty() || Instant::now() >= deadline {
-                return Ok(pages);
+            if !read.is_empty() || Instant::now() >= deadline {
+                return Ok(TrailRead {
+                    pages: read,
+                    through,
+                });
             }
             std::thread::sleep(Duration::from_millis(5));
         }
-    }
-
-    fn last_page(&self, trail: &NodeName) -> Result<Option<TrailPage>, CommandLogError> {
-        let held = self.pages.lock().expect("trails lock");
-        Ok((held.pages.iter())
-            .rev()
-            .find(|page| page.trail == *trail)
-            .cloned())
     }
 }
 
@@ -161,27 +184,21 @@ mod tests {
             .publish_page(&node("a"), 1, vec![1])
             .expect("published");
         assert_eq!(first, again);
+        let longer = trails
+            .publish_page(&node("a"), 1, vec![1, 3])
+            .expect("published");
+        assert_eq!(longer, 3, "more records from the same first: another page");
         let all = trails
             .read_pages(None, 0, 10, Duration::ZERO)
             .expect("read");
-        assert_eq!(all.len(), 2);
-        let of_b = trails
-            .read_pages(Some(&node("b")), 0, 10, Duration::ZERO)
+        assert_eq!((all.pages.len(), all.through), (3, 3));
+        let of_b = trails.read_pages(Some(&node("b")), 0, 10, Duration::ZERO);
+        let of_b = of_b.expect("read");
+        assert_eq!(of_b.pages.len(), 1);
+        assert_eq!((of_b.pages[0].bytes.clone(), of_b.through), (vec![2], 3));
+        let after = trails
+            .read_pages(None, 3, 10, Duration::ZERO)
             .expect("read");
-        assert_eq!(of_b.len(), 1);
-        assert_eq!(of_b[0].bytes, vec![2]);
-        assert_eq!(
-            trails
-                .last_page(&node("a"))
-                .expect("last")
-                .map(|page| page.first),
-            Some(1)
-        );
-        assert!(
-            trails
-                .read_pages(None, 2, 10, Duration::ZERO)
-                .expect("read")
-                .is_empty()
-        );
+        assert_eq!((after.pages.len(), after.through), (0, 3));
     }
 }

@@ -37,7 +37,7 @@ use tanba_engine::command_log::{
 use tanba_engine::heads::{BOARD_NODES_MAX, HEAD_STALE_AFTER, HeadBoard, NodeName, PublishedHead};
 use tanba_engine::snapshot_shelf::{ShelvedArchive, SnapshotShelf};
 use tanba_engine::steward::{STEWARD_LEASE_TTL, StewardLease};
-use tanba_engine::trails::{TRAIL_READ_PAGES_MAX, TrailPage, TrailStream};
+use tanba_engine::trails::{TRAIL_READ_PAGES_MAX, TrailPage, TrailRead, TrailStream, page_id};
 use tokio_stream::StreamExt;
 
 /// The header JetStream de-duplicates by.
@@ -212,7 +212,7 @@ impl JetStreamLog {
             check_stream(
                 found,
                 &settings.name,
-                &[settings.subject.clone()],
+                std::slice::from_ref(&settings.subject),
                 &settings,
             )?;
             let heads = context.create_or_update_key_value(kv::Config {
@@ -471,7 +471,7 @@ impl TrailStream for JetStreamLog {
     ) -> Result<u64, CommandLogError> {
         self.runtime.block_on(async {
             let mut headers = async_nats::HeaderMap::new();
-            headers.insert(MESSAGE_ID_HEADER, format!("{trail}.{first}").as_str());
+            headers.insert(MESSAGE_ID_HEADER, page_id(trail, first, &bytes).as_str());
             headers.insert(TRAIL_FIRST_HEADER, first.to_string().as_str());
             let subject = format!("{}.{trail}", self.settings.trails_subject);
             let sent = (self.context)
@@ -488,7 +488,7 @@ impl TrailStream for JetStreamLog {
         after: u64,
         pages_max: usize,
         wait: Duration,
-    ) -> Result<Vec<TrailPage>, CommandLogError> {
+    ) -> Result<TrailRead, CommandLogError> {
         let prefix = &self.settings.trails_subject;
         let subject = match trail {
             Some(trail) => format!("{prefix}.{trail}"),
@@ -502,15 +502,19 @@ impl TrailStream for JetStreamLog {
                 .get_stream_no_info(&self.settings.trails_stream)
                 .await)
                 .map_err(unavailable)?;
-            let (mut pages, mut next, mut bytes_read) = (Vec::new(), after + 1, 0);
-            while pages.len() < pages_max && bytes_read < READ_BYTES_MAX {
-                let asked = stream.raw_message_builder().sequence(next);
+            let mut read = TrailRead {
+                pages: Vec::new(),
+                through: after,
+            };
+            let mut bytes_read = 0;
+            while read.pages.len() < pages_max && bytes_read < READ_BYTES_MAX {
+                let asked = stream.raw_message_builder().sequence(read.through + 1);
                 let message = match asked.next_by_subject(subject.clone()).send().await {
                     Ok(message) => message,
                     Err(error)
                         if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound =>
                     {
-                        if !pages.is_empty() || Instant::now() >= deadline {
+                        if !read.pages.is_empty() || Instant::now() >= deadline {
                             break;
                         }
                         tokio::time::sleep(TRAIL_POLL_PAUSE).await;
@@ -518,30 +522,12 @@ impl TrailStream for JetStreamLog {
                     }
                     Err(error) => return Err(unavailable(error)),
                 };
-                next = message.sequence + 1;
+                // Past whatever it is: a message that is no node's page is passed over.
+                read.through = message.sequence;
                 bytes_read += message.payload.len();
-                pages.extend(trail_page_of(prefix, message));
+                read.pages.extend(trail_page_of(prefix, message));
             }
-            Ok(pages)
-        })
-    }
-
-    fn last_page(&self, trail: &NodeName) -> Result<Option<TrailPage>, CommandLogError> {
-        let prefix = &self.settings.trails_subject;
-        self.runtime.block_on(async {
-            let stream = (self
-                .context
-                .get_stream_no_info(&self.settings.trails_stream)
-                .await)
-                .map_err(unavailable)?;
-            let subject = format!("{prefix}.{trail}");
-            match stream.get_last_raw_message_by_subject(&subject).await {
-                Ok(message) => Ok(trail_page_of(prefix, message)),
-                Err(error) if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound => {
-                    Ok(None)
-                }
-                Err(error) => Err(unavailable(error)),
-            }
+            Ok(read)
         })
     }
 }

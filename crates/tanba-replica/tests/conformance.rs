@@ -14,7 +14,7 @@ use tanba_engine::command_log::{
 use tanba_engine::heads::{HeadBoard, NodeName, PublishedHead};
 use tanba_engine::snapshot_shelf::{MemorySnapshotShelf, SnapshotShelf};
 use tanba_engine::steward::{MemoryLease, STEWARD_LEASE_TTL, StewardLease};
-use tanba_engine::trails::{MemoryTrails, TrailStream};
+use tanba_engine::trails::{MemoryTrails, TrailRead, TrailStream};
 use tanba_replica::cluster::{NatsCluster, Security};
 use tanba_replica::{JetStreamLog, NO_BATCH_ID, NatsAccess, StreamSettings};
 
@@ -492,7 +492,8 @@ fn r_is_22_every_blob_shelf_gives_any_node_the_bytes_put_under_a_hash() {
 /// page; and waits for a page within the bound asked.
 fn trails_suite(kind: &str, writer: &dyn TrailStream, reader: &dyn TrailStream) {
     let (a, b) = (NodeName::parse("a").unwrap(), NodeName::parse("b").unwrap());
-    assert_eq!(reader.last_page(&a).unwrap(), None, "{kind}: nothing yet");
+    let nothing = reader.read_pages(None, 0, 10, Duration::ZERO).unwrap();
+    assert_eq!(nothing, TrailRead::default(), "{kind}: nothing yet");
     let first = writer.publish_page(&a, 1, vec![1; 10]).unwrap();
     writer.publish_page(&b, 1, vec![2; 20]).unwrap();
     let again = writer.publish_page(&a, 1, vec![1; 10]).unwrap();
@@ -502,7 +503,7 @@ fn trails_suite(kind: &str, writer: &dyn TrailStream, reader: &dyn TrailStream) 
     );
     let third = writer.publish_page(&a, 2, vec![3; 1 << 19]).unwrap();
     let all = reader.read_pages(None, 0, 100, Duration::ZERO).unwrap();
-    let seen: Vec<(&str, u64, usize)> = (all.iter())
+    let seen: Vec<(&str, u64, usize)> = (all.pages.iter())
         .map(|page| (page.trail.as_str(), page.first, page.bytes.len()))
         .collect();
     assert_eq!(
@@ -510,28 +511,24 @@ fn trails_suite(kind: &str, writer: &dyn TrailStream, reader: &dyn TrailStream) 
         [("a", 1, 10), ("b", 1, 20), ("a", 2, 1 << 19)],
         "{kind}"
     );
+    assert_eq!(all.through, third, "{kind}");
     let of_a = reader.read_pages(Some(&a), 0, 100, Duration::ZERO).unwrap();
+    let firsts: Vec<u64> = of_a.pages.iter().map(|page| page.first).collect();
+    assert_eq!(firsts, [1, 2], "{kind}");
+    let of_b = reader.read_pages(Some(&b), all.pages[1].position, 100, Duration::ZERO);
+    assert!(
+        of_b.unwrap().pages.is_empty(),
+        "{kind}: read after a position"
+    );
+    let two = reader.read_pages(None, 0, 2, Duration::ZERO).unwrap();
     assert_eq!(
-        of_a.iter().map(|page| page.first).collect::<Vec<_>>(),
-        [1, 2],
+        (two.pages.len(), two.through),
+        (2, all.pages[1].position),
         "{kind}"
     );
-    let after = reader
-        .read_pages(None, all[1].position, 100, Duration::ZERO)
-        .unwrap();
-    assert_eq!(after.len(), 1, "{kind}: read after a position");
-    assert_eq!(
-        reader.read_pages(None, 0, 2, Duration::ZERO).unwrap().len(),
-        2,
-        "{kind}"
-    );
-    let last = reader.last_page(&a).unwrap().expect("a last page");
-    assert_eq!((last.position, last.first), (third, 2), "{kind}");
     let started = Instant::now();
-    let none = reader
-        .read_pages(None, third, 10, Duration::from_millis(300))
-        .unwrap();
-    assert!(none.is_empty(), "{kind}");
+    let none = reader.read_pages(None, third, 10, Duration::from_millis(300));
+    assert!(none.unwrap().pages.is_empty(), "{kind}");
     assert!(
         started.elapsed() >= Duration::from_millis(250),
         "{kind}: waited"
@@ -635,6 +632,36 @@ fn r_is_22_a_message_without_a_batch_id_keeps_its_place_and_holds_nothing() {
         (4, id(4), b"last"),
     ];
     assert_eq!(seen, expected);
+}
+
+/// Messages on the stream of trails that are no node's pages (no first record, a name that is
+/// no node's) are passed over, and a read moves past them: junk never holds the readers back.
+#[test]
+fn r_is_22_junk_on_the_stream_of_trails_is_passed_over_and_read_past() {
+    let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
+    let log = jetstream_log(&lone, 1);
+    let a = NodeName::parse("a").unwrap();
+    log.publish_page(&a, 1, b"first".to_vec()).unwrap();
+    as_stranger(&lone, |stream| async move {
+        let plain = stream
+            .publish("tanba.audit.a", "no first record".into())
+            .await;
+        plain.unwrap().await.unwrap();
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Tanba-Trail-First", "1");
+        let named = stream.publish_with_headers("tanba.audit.no!name", headers, "x".into());
+        named.await.unwrap().await.unwrap();
+    });
+    let read = log.read_pages(None, 1, 16, Duration::ZERO).unwrap();
+    assert_eq!(
+        (read.pages.len(), read.through),
+        (0, 3),
+        "read past the junk"
+    );
+    let last = log.publish_page(&a, 2, b"last".to_vec()).unwrap();
+    let read = log.read_pages(Some(&a), 0, 16, Duration::ZERO).unwrap();
+    let firsts: Vec<u64> = read.pages.iter().map(|page| page.first).collect();
+    assert_eq!((firsts, read.through), (vec![1, 2], last));
 }
 
 /// A stream found under the command stream's name but made otherwise (here: dropping old

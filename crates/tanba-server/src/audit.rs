@@ -32,6 +32,7 @@
 //! | `l` | the log sequence (u64 BE) of the last write whose note the trail chained |
 //! | `f` + name length (u8) + node name + `h`/`a`/`p`/`c`... | another node's trail, copied from the cluster's stream ([`Trail::Of`], `crate::trails`) |
 //! | `g` | the position in the cluster's stream of trails copied through (u64 BE) |
+//! | `o` | the position in that stream of this node's last published page (u64 BE) |
 //!
 //! A checkpoint is signed every [`AUDIT_CHECKPOINT_RECORDS`] records and when the writer stops,
 //! so that someone able to write the database cannot rewrite the trail up to it unnoticed:
@@ -84,6 +85,11 @@ const CHECKPOINT: u8 = b'k';
 /// before it is already in the trail (taken back from the cluster's copy after a restore, and
 /// committed again as the node re-applied the write), and is deleted unchained.
 const NOTES_CHAINED: &[u8] = b"l";
+/// The position in the cluster's stream of trails through which this node copied the other
+/// nodes' pages (u64 BE).
+const TRAILS_COPIED_THROUGH: &[u8] = b"g";
+/// The position in that stream of the last page of this node's own trail it published.
+const OWN_PUBLISHED_AT: &[u8] = b"o";
 /// The prefix of another node's trail, copied from the cluster's stream: then the name's
 /// length (one byte), the name, and the keys of a trail (`h`, `a`, `p`, `c`) as above.
 const COPIED_TRAIL: u8 = b'f';
@@ -596,10 +602,6 @@ fn decode(sequence: u64, value: &[u8]) -> Result<StoredAuditRecord, AuditError> 
     })
 }
 
-/// Audit column key: the position in the cluster's stream of trails through which this node
-/// copied the other nodes' pages (u64 BE).
-const TRAILS_COPIED_THROUGH: &[u8] = b"g";
-
 /// This node's records after `after`, as stored (chain hash, then the record), at most
 /// `records_max` and about `bytes_max` bytes (at least one record): a page for the cluster's
 /// stream of trails.
@@ -656,8 +658,9 @@ pub fn forget_own_trail(store: &dyn Store) -> Result<u64, AuditError> {
         }
     }
     let mut batch = WriteBatch::new();
-    batch.delete(Column::Audit, NOTES_CHAINED.to_vec())?;
-    batch.delete(Column::Audit, TRAILS_COPIED_THROUGH.to_vec())?;
+    for key in [NOTES_CHAINED, TRAILS_COPIED_THROUGH, OWN_PUBLISHED_AT] {
+        batch.delete(Column::Audit, key.to_vec())?;
+    }
     store.write(batch, Durability::Synced)?;
     Ok(removed)
 }
@@ -750,21 +753,66 @@ pub fn copy_records(
     Ok(Copied { added, held })
 }
 
-/// The position in the stream of trails through which this node copied other nodes' pages.
-pub fn trails_copied_through(snapshot: &dyn Snapshot) -> Result<u64, AuditError> {
-    let value = snapshot.get(Column::Audit, TRAILS_COPIED_THROUGH)?;
+/// A number kept under `key` in the audit column (u64 BE; 0 if none).
+fn kept_number(snapshot: &dyn Snapshot, key: &[u8]) -> Result<u64, AuditError> {
+    let value = snapshot.get(Column::Audit, key)?;
     Ok(value.map_or(0, |bytes| {
         u64::from_be_bytes(bytes.as_slice().try_into().unwrap_or_default())
     }))
 }
 
-/// Notes that the stream of trails was read through `position` (pages passed over: this
-/// node's own, or refused).
-pub fn set_trails_copied_through(store: &dyn Store, position: u64) -> Result<(), AuditError> {
+/// Keeps `value` under `key` in the audit column (a cursor: lost in a crash, it is only read
+/// again from further back).
+fn keep_number(store: &dyn Store, key: &[u8], value: u64) -> Result<(), AuditError> {
     let mut batch = WriteBatch::new();
-    let value = position.to_be_bytes().to_vec();
-    batch.put(Column::Audit, TRAILS_COPIED_THROUGH.to_vec(), value)?;
+    batch.put(Column::Audit, key.to_vec(), value.to_be_bytes().to_vec())?;
     Ok(store.write(batch, Durability::Buffered)?)
+}
+
+/// The position in the stream of trails through which this node copied other nodes' pages.
+pub fn trails_copied_through(snapshot: &dyn Snapshot) -> Result<u64, AuditError> {
+    kept_number(snapshot, TRAILS_COPIED_THROUGH)
+}
+
+/// Notes that the stream of trails was read through `position` (pages passed over: this
+/// node's own, refused, or no node's).
+pub fn set_trails_copied_through(store: &dyn Store, position: u64) -> Result<(), AuditError> {
+    keep_number(store, TRAILS_COPIED_THROUGH, position)
+}
+
+/// The position of the last page of this node's own trail it published (0: none known): where
+/// reading its own pages back begins.
+pub fn own_published_at(snapshot: &dyn Snapshot) -> Result<u64, AuditError> {
+    kept_number(snapshot, OWN_PUBLISHED_AT)
+}
+
+/// Notes that a page of this node's own trail went to `position`.
+pub fn set_own_published_at(store: &dyn Store, position: u64) -> Result<(), AuditError> {
+    keep_number(store, OWN_PUBLISHED_AT, position)
+}
+
+/// Checks a page of this node's own trail read from the stream against the records held,
+/// writing nothing (the trail's writer may be running): the last record it holds. Refused if
+/// a record differs, or if the page goes past the trail's end.
+pub fn compare_own_records(
+    snapshot: &dyn Snapshot,
+    first: u64,
+    values: &[Vec<u8>],
+) -> Result<u64, AuditError> {
+    let (last, _) = head(snapshot, &Trail::Own)?;
+    for (sequence, value) in (first..).zip(values) {
+        let held = match sequence <= last {
+            true => snapshot.get(Column::Audit, &record_key(&Trail::Own, sequence))?,
+            false => None,
+        };
+        if held.as_deref() != Some(value.as_slice()) {
+            return Err(AuditError::Broken {
+                sequence,
+                reason: "the stream's copy of this node's trail differs from the trail held",
+            });
+        }
+    }
+    Ok(first + values.len() as u64 - 1)
 }
 
 /// Which records a query wants.
@@ -871,10 +919,7 @@ pub fn head(snapshot: &dyn Snapshot, trail: &Trail) -> Result<(u64, ChainHash), 
 /// The log sequence of the last write whose note the trail chained (0 if none, or if the trail
 /// is older than the key).
 fn notes_chained(snapshot: &dyn Snapshot) -> Result<u64, AuditError> {
-    let value = snapshot.get(Column::Audit, NOTES_CHAINED)?;
-    Ok(value.map_or(0, |bytes| {
-        u64::from_be_bytes(bytes.as_slice().try_into().unwrap_or_default())
-    }))
+    kept_number(snapshot, NOTES_CHAINED)
 }
 
 /// The first sequence whose time is at least `time_ms` (or `last + 1`): records are in time

@@ -52,6 +52,7 @@ pub mod resolver;
 pub mod service;
 pub mod session;
 pub mod shelf;
+#[cfg(feature = "rocksdb")]
 pub mod shelved_snapshots;
 #[cfg(feature = "rocksdb")]
 pub mod snapshots;
@@ -311,17 +312,20 @@ fn refuse_own_secret_in_cluster(path: &Path, log: &SharedCommandLog) -> Result<(
 
 /// A node of a cluster started with no store begins from the latest snapshot on the cluster's
 /// shelf, if there is one, instead of the whole command stream (which may be trimmed).
+#[cfg(feature = "rocksdb")]
 fn begin_from_shelf(
     data_dir: &Path,
     engine_dir: &Path,
     shelf: &SharedSnapshotShelf,
     seal: &ClusterSeal,
+    node: Option<&tanba_engine::heads::NodeName>,
 ) -> Result<(), StartError> {
     if engine_dir.exists() {
         return Ok(());
     }
-    let restored =
-        outside_runtime(|| shelved_snapshots::restore_latest(shelf.0.as_ref(), seal, data_dir));
+    let restored = outside_runtime(|| {
+        shelved_snapshots::restore_latest(shelf.0.as_ref(), seal, data_dir, node)
+    });
     match restored.map_err(|error| data_error(engine_dir, error))? {
         Some(manifest) => {
             metrics::gauge!("tanba_began_from_snapshot_sequence").set(manifest.sequence as f64);
@@ -336,8 +340,37 @@ fn begin_from_shelf(
     Ok(())
 }
 
+/// Takes back this node's own audit records that the cluster's stream holds past its store's
+/// end, before the trail's writer starts (`trails::take_back_own`). A stream out of reach past
+/// the patience stops the start; a stream whose copy differs is logged and counted, and the node
+/// serves without publishing its trail.
+#[cfg(feature = "rocksdb")]
+fn take_back_audit_records(
+    store: &dyn Store,
+    trails: &dyn tanba_engine::trails::TrailStream,
+    seal: &ClusterSeal,
+    node: &tanba_engine::heads::NodeName,
+) -> Result<(), StartError> {
+    match outside_runtime(|| trails::take_back_own(store, trails, seal, node)) {
+        Ok(0) => Ok(()),
+        Ok(taken) => {
+            tracing::info!(taken, "took back this node's audit records from the stream");
+            Ok(())
+        }
+        Err(trails::TrailError::Stream(error)) => Err(StartError::Engine(
+            EngineError::LogUnavailable(format!("the stream of audit trails: {error}")),
+        )),
+        Err(error) => {
+            tracing::error!(%error, "this node's audit trail and the stream's copy differ");
+            metrics::counter!("tanba_audit_trail_conflicts_total").increment(1);
+            Ok(())
+        }
+    }
+}
+
 /// A node whose store is behind the command stream's trimmed start cannot catch up: it does
 /// not start, and says how to restore it.
+#[cfg(feature = "rocksdb")]
 fn refuse_behind_trimmed_stream(
     store: &dyn Store,
     log: &SharedCommandLog,
@@ -603,7 +636,9 @@ impl RunningServer {
         }
         let engine_dir = data_dir.join(ENGINE_DIRECTORY);
         if let Some((shelf, seal)) = config.snapshot_shelf.as_ref().zip(cluster_seal.as_ref()) {
-            begin_from_shelf(&data_dir, &engine_dir, shelf, seal)?;
+            let configured = config.node_name.as_deref();
+            let node = configured.and_then(|name| tanba_engine::heads::NodeName::parse(name).ok());
+            begin_from_shelf(&data_dir, &engine_dir, shelf, seal, node.as_ref())?;
         }
         let rocks = Arc::new(
             RocksStore::open_with_files(&engine_dir, config.store_open_files_max)
@@ -648,16 +683,7 @@ impl RunningServer {
             .zip(node.clone())
             .map(|((trails, seal), node)| (trails.0.clone(), seal, node));
         if let Some((trails, seal, node)) = &relay {
-            outside_runtime(|| {
-                match trails::take_back_own(store.as_ref(), trails.as_ref(), seal, node) {
-                    Ok(0) => {}
-                    Ok(taken) => tracing::info!(taken, "took back this node's audit records"),
-                    Err(error) => {
-                        tracing::error!(%error, "this node's audit trail and the stream's differ");
-                        metrics::counter!("tanba_audit_trail_conflicts_total").increment(1);
-                    }
-                }
-            });
+            take_back_audit_records(store.as_ref(), trails.as_ref(), seal, node)?;
         }
         let audit = audit::AuditLog::start(store.clone(), ring, engine.head().sequence)?;
         let tls = match &config.tls {

@@ -32,16 +32,34 @@ pub const SHELVED_ARCHIVE_BYTES_MAX: u64 = 1 << 40;
 /// The prefix of an archive being written or read beside the snapshots.
 const ARCHIVE_PREFIX: &str = ".archive-";
 
-/// What an archive is put on the shelf with: read to choose one without taking it, and not
-/// trusted (the archive's own tag and manifest are checked).
+/// What an archive is put on the shelf with: read to choose one without taking it. Sealed
+/// like the archive, so whoever else writes the shelf cannot pass an old archive off as the
+/// newest; the archive's own tag and manifest are checked against it once taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArchiveLabel {
     /// The node that wrote it.
     pub node: NodeName,
     /// What it holds.
     pub manifest: SnapshotManifest,
+    /// The archive's size in bytes.
+    pub size_bytes: u64,
     /// The keyed BLAKE3 hash of the archive, hex.
     pub tag: String,
+    /// The keyed BLAKE3 hash of the fields above, hex ([`label_seal`]).
+    pub seal: String,
+}
+
+/// The seal of a label: a keyed hash of its other fields, apart from the archives' own by a
+/// prefix no archive begins with (an archive begins with its manifest's file name).
+fn label_seal(seal: &ClusterSeal, label: &ArchiveLabel) -> String {
+    let unsealed = ArchiveLabel {
+        seal: String::new(),
+        ..label.clone()
+    };
+    let mut hasher = seal.snapshot_hasher();
+    hasher.update(b"label\0");
+    hasher.update(&serde_json::to_vec(&unsealed).expect("a label encodes"));
+    hasher.finalize().to_hex().to_string()
 }
 
 fn refused(what: impl std::fmt::Display) -> SnapshotError {
@@ -110,31 +128,63 @@ fn archive_name(node: &NodeName, sequence: u64) -> String {
     format!("{node}.{sequence:020}")
 }
 
-/// The label of a listed archive, if it is one (whatever else is in the bucket is passed over).
-fn label_of(archive: &ShelvedArchive) -> Option<ArchiveLabel> {
-    serde_json::from_str(&archive.label).ok()
+/// The label of a listed archive, if it is one a node of this cluster sealed, for an archive
+/// of the size the shelf says (whatever else is in the bucket is passed over, and a forgery
+/// counted).
+fn label_of(archive: &ShelvedArchive, seal: &ClusterSeal) -> Option<ArchiveLabel> {
+    let label: ArchiveLabel = serde_json::from_str(&archive.label).ok()?;
+    if label_seal(seal, &label) != label.seal || label.size_bytes != archive.size_bytes {
+        tracing::error!(
+            name = archive.name,
+            "a shelved snapshot's label not sealed by this cluster"
+        );
+        metrics::counter!("tanba_snapshots_forged_total").increment(1);
+        return None;
+    }
+    Some(label)
+}
+
+/// Removes what archives cut short (a crash) left beside the snapshots in `directory`.
+fn remove_archives_left(directory: &Path) {
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(ARCHIVE_PREFIX)
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Puts the snapshot at `snapshot` (whose manifest is `manifest`) on the shelf as `node`'s, then
-/// removes `node`'s older archives past [`SNAPSHOTS_KEPT`]. The archive is written beside the
-/// snapshot, and removed once shelved.
+/// removes `node`'s older archives past [`SNAPSHOTS_KEPT`]; the cursor of the oldest one kept.
+/// The archive is written beside the snapshot, and removed once shelved.
 pub fn shelve(
     shelf: &dyn SnapshotShelf,
     seal: &ClusterSeal,
     node: &NodeName,
     snapshot: &Path,
     manifest: &SnapshotManifest,
-) -> Result<(), SnapshotError> {
+) -> Result<u64, SnapshotError> {
     let directory = snapshot
         .parent()
         .ok_or_else(|| refused("a snapshot has a directory"))?;
+    remove_archives_left(directory);
     let path = directory.join(format!("{ARCHIVE_PREFIX}{:020}", manifest.sequence));
     let shelved = write_archive(snapshot, &path, seal).and_then(|tag| {
-        let label = ArchiveLabel {
+        let size_bytes = std::fs::metadata(&path).map_err(file_error(&path))?.len();
+        let mut label = ArchiveLabel {
             node: node.clone(),
             manifest: manifest.clone(),
+            size_bytes,
             tag: tag.to_hex().to_string(),
+            seal: String::new(),
         };
+        label.seal = label_seal(seal, &label);
         let label = serde_json::to_string(&label).expect("a label encodes");
         assert!(label.len() <= SNAPSHOT_LABEL_BYTES_MAX, "a label is short");
         let name = archive_name(node, manifest.sequence);
@@ -142,17 +192,21 @@ pub fn shelve(
     });
     let _ = std::fs::remove_file(&path);
     shelved?;
-    let mut own: Vec<(u64, String)> = (shelf.archives().map_err(shelf_error)?.into_iter())
+    let mut own: Vec<(u64, u64, String)> = (shelf.archives().map_err(shelf_error)?.into_iter())
         .filter_map(|archive| {
-            let label = label_of(&archive).filter(|label| label.node == *node)?;
-            Some((label.manifest.sequence, archive.name))
+            let label = label_of(&archive, seal).filter(|label| label.node == *node)?;
+            let manifest = label.manifest;
+            Some((manifest.sequence, manifest.position, archive.name))
         })
         .collect();
     own.sort_unstable();
-    for (_, name) in own.iter().rev().skip(SNAPSHOTS_KEPT) {
+    let kept_from = own.len().saturating_sub(SNAPSHOTS_KEPT);
+    for (_, _, name) in &own[..kept_from] {
         shelf.remove_archive(name).map_err(shelf_error)?;
     }
-    Ok(())
+    Ok(own
+        .get(kept_from)
+        .map_or(manifest.position, |(_, position, _)| *position))
 }
 
 /// The keyed hash of the file at `path`.
@@ -202,10 +256,41 @@ fn unpack(path: &Path, into: &Path) -> Result<(), SnapshotError> {
     Ok(())
 }
 
-/// Takes the latest archive on the shelf that a node of this cluster made (its tag verifies)
-/// and unpacks it into `into` (a new directory), as a snapshot directory without secrets; its
-/// manifest, or none if the shelf holds no such archive. Archives whose tag does not verify are
-/// passed over and logged.
+/// Takes archive `name`, labelled `label`, to `path` and unpacks it into `into` (a new
+/// directory), checking its tag and that its manifest is its label's.
+fn take_one(
+    shelf: &dyn SnapshotShelf,
+    seal: &ClusterSeal,
+    (name, label): (&str, &ArchiveLabel),
+    path: &Path,
+    into: &Path,
+) -> Result<(), SnapshotError> {
+    if !shelf
+        .take_archive(name, path, label.size_bytes)
+        .map_err(shelf_error)?
+    {
+        return Err(refused(format!("{name} left the shelf")));
+    }
+    if tag_of_file(path, seal)?.to_hex().as_str() != label.tag {
+        metrics::counter!("tanba_snapshots_forged_total").increment(1);
+        return Err(refused(format!(
+            "{name} is not the archive its label names"
+        )));
+    }
+    unpack(path, into)?;
+    let manifest = crate::snapshots::read_manifest(into)?;
+    if manifest != label.manifest {
+        return Err(refused(format!(
+            "{name} holds another manifest than its label's"
+        )));
+    }
+    Ok(())
+}
+
+/// Takes the latest archive on the shelf that a node of this cluster made (its label and tag
+/// verify) and unpacks it into `into` (a new directory), as a snapshot directory without
+/// secrets; its manifest, or none if the shelf holds no such archive. An archive that cannot be
+/// taken whole is logged and passed over for the next latest.
 pub fn fetch_latest(
     shelf: &dyn SnapshotShelf,
     seal: &ClusterSeal,
@@ -213,50 +298,43 @@ pub fn fetch_latest(
 ) -> Result<Option<SnapshotManifest>, SnapshotError> {
     let mut labelled: Vec<(ArchiveLabel, String)> = (shelf.archives().map_err(shelf_error)?)
         .into_iter()
-        .filter_map(|archive| Some((label_of(&archive)?, archive.name)))
+        .filter_map(|archive| Some((label_of(&archive, seal)?, archive.name)))
         .collect();
     labelled.sort_by_key(|(label, _)| std::cmp::Reverse(label.manifest.sequence));
     let parent = into
         .parent()
         .ok_or_else(|| refused("a directory to unpack into"))?;
     let path = parent.join(format!("{ARCHIVE_PREFIX}taken"));
-    for (label, name) in labelled {
-        let taken = shelf.take_archive(&name, &path, SHELVED_ARCHIVE_BYTES_MAX);
-        if !taken.map_err(shelf_error)? {
-            continue;
-        }
-        let tag = tag_of_file(&path, seal)?;
-        if tag.to_hex().as_str() != label.tag {
-            tracing::error!(
-                name,
-                "a shelved snapshot not sealed by this cluster, passed over"
-            );
-            metrics::counter!("tanba_snapshots_forged_total").increment(1);
-            continue;
-        }
-        let unpacked = unpack(&path, into);
+    for (label, name) in &labelled {
+        let taken = take_one(shelf, seal, (name, label), &path, into);
         let _ = std::fs::remove_file(&path);
-        unpacked?;
-        return Ok(Some(crate::snapshots::read_manifest(into)?));
+        match taken {
+            Ok(()) => return Ok(Some(label.manifest.clone())),
+            Err(error) => {
+                tracing::error!(name, %error, "a shelved snapshot passed over");
+                let _ = std::fs::remove_dir_all(into);
+            }
+        }
     }
-    let _ = std::fs::remove_file(&path);
     Ok(None)
 }
 
 /// Restores the latest snapshot on the shelf into `data_dir` (which holds the cluster's key
-/// ring and sign-in secret, and no store): its manifest, or none if the shelf holds none. The
-/// snapshot is checked as any restore checks one (`crate::snapshots::restore`).
+/// ring and sign-in secret, and no store) for node `node` (if named by its configuration):
+/// its manifest, or none if the shelf holds none. The snapshot is checked as any restore
+/// checks one (`crate::snapshots::restore`).
 pub fn restore_latest(
     shelf: &dyn SnapshotShelf,
     seal: &ClusterSeal,
     data_dir: &Path,
+    node: Option<&NodeName>,
 ) -> Result<Option<SnapshotManifest>, SnapshotError> {
     let into: PathBuf = data_dir.join("snapshot.taken");
     if into.exists() {
         std::fs::remove_dir_all(&into).map_err(file_error(&into))?;
     }
     let restored = fetch_latest(shelf, seal, &into).and_then(|fetched| match fetched {
-        Some(_) => crate::snapshots::restore(&into, data_dir, false).map(Some),
+        Some(_) => crate::snapshots::restore(&into, data_dir, false, node).map(Some),
         None => Ok(None),
     });
     let _ = std::fs::remove_dir_all(&into);
@@ -264,7 +342,9 @@ pub fn restore_latest(
 }
 
 /// What a node of a cluster does with a snapshot it wrote: puts it on the cluster's shelf, and
-/// then, if it is the steward, trims the command stream behind it ([`trim_position`]). A lone
+/// then, if it is the steward, trims the command stream behind the oldest of its snapshots the
+/// shelf keeps ([`trim_position`]): a node restoring one meanwhile, or back from a restart,
+/// still finds the stream from there. A lone
 /// node, or one without a shelf, does nothing. Blocks: call it on the blocking pool.
 pub fn after_snapshot(
     app: &App,
@@ -279,7 +359,7 @@ pub fn after_snapshot(
     ) else {
         return Ok(());
     };
-    shelve(shelf.0.as_ref(), seal, node, snapshot, manifest)?;
+    let oldest_kept = shelve(shelf.0.as_ref(), seal, node, snapshot, manifest)?;
     metrics::gauge!("tanba_snapshot_shelved_sequence").set(manifest.sequence as f64);
     let (Some(log), Some(board)) = (config.command_log.as_ref(), config.head_board.as_ref()) else {
         return Ok(());
@@ -289,7 +369,7 @@ pub fn after_snapshot(
     }
     let board = SealedBoard::new(board.0.clone(), seal.clone());
     let heads = board.heads().map_err(shelf_error)?;
-    let position = trim_position(manifest.position, &heads);
+    let position = trim_position(oldest_kept, &heads);
     log.0.trim_before(position).map_err(shelf_error)?;
     metrics::gauge!("tanba_command_stream_trimmed_before").set(position as f64);
     tracing::info!(
@@ -299,9 +379,9 @@ pub fn after_snapshot(
     Ok(())
 }
 
-/// Where the steward may trim the command stream before, having shelved a snapshot whose
-/// cursor is `shelved_position`: there, unless a node on the board has not applied that far
-/// (it goes on reading where it is).
+/// Where the steward may trim the command stream before, the oldest snapshot it keeps on the
+/// shelf having its cursor at `shelved_position`: there, unless a node on the board has not
+/// applied that far (it goes on reading where it is).
 pub fn trim_position(shelved_position: u64, heads: &[PublishedHead]) -> u64 {
     (heads.iter().map(|head| head.position)).fold(shelved_position, u64::min)
 }

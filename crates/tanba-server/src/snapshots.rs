@@ -259,6 +259,7 @@ pub fn restore(
     snapshot: &Path,
     data_dir: &Path,
     verify_state: bool,
+    node: Option<&NodeName>,
 ) -> Result<SnapshotManifest, SnapshotError> {
     let manifest = read_manifest(snapshot)?;
     let engine = data_dir.join(ENGINE_DIRECTORY);
@@ -314,7 +315,7 @@ pub fn restore(
             true => check_state(&partial, &data_dir.join("engine.replayed")),
             false => Ok(()),
         })
-        .and_then(|()| keep_own_trail_only(&partial, data_dir, &manifest));
+        .and_then(|()| keep_own_trail_only(&partial, data_dir, node, &manifest));
     if let Err(error) = checked {
         let _ = std::fs::remove_dir_all(&partial);
         return Err(error);
@@ -330,15 +331,18 @@ pub fn restore(
 }
 
 /// Leaves the audit trail of the node that wrote the snapshot out of a store restored for
-/// another node (`crate::audit::forget_own_trail`): the data directory's node name (none yet:
-/// a new node) differs from the snapshot's.
+/// another node (`crate::audit::forget_own_trail`): the restored node's name (`node`, as its
+/// configuration names it, else its data directory's; none yet: a new node) differs from the
+/// snapshot's.
 fn keep_own_trail_only(
     engine: &Path,
     data_dir: &Path,
+    node: Option<&NodeName>,
     manifest: &SnapshotManifest,
 ) -> Result<(), SnapshotError> {
     let named = std::fs::read_to_string(data_dir.join(crate::heads::NODE_NAME_FILE)).ok();
-    let target = named.and_then(|name| NodeName::parse(name.trim()).ok());
+    let target =
+        (node.cloned()).or_else(|| named.and_then(|name| NodeName::parse(name.trim()).ok()));
     if target == manifest.node {
         return Ok(());
     }

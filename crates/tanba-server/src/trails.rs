@@ -73,76 +73,81 @@ fn open_page(seal: &ClusterSeal, page: &TrailPage) -> Result<PageRecords, TrailE
     postcard::from_bytes(&bytes).map_err(|_| forged())
 }
 
+/// What to do with the pages of this node's own trail read back from the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OwnPages {
+    /// Take back the records past the store's end (before the trail's writer starts).
+    TakeBack,
+    /// Compare only (the writer is running).
+    Compare,
+}
+
+/// Reads back the pages of `node`'s own trail on the stream, from the last one this node knows
+/// it published (all of them, for a store that knows none), and takes back or compares their
+/// records; the last record of the trail the stream holds, and how many were taken back. A
+/// page not sealed by the cluster is passed over (and counted by the seal), and so is whatever
+/// on the stream is no node's page. Refused if a page differs from the trail held, or, when
+/// comparing, goes past it: another node runs under this name.
+fn read_back_own(
+    store: &dyn Store,
+    stream: &dyn TrailStream,
+    seal: &ClusterSeal,
+    node: &NodeName,
+    what: OwnPages,
+) -> Result<(u64, u64), TrailError> {
+    let mut after = audit::own_published_at(store.snapshot().as_ref())?.saturating_sub(1);
+    let (mut end, mut taken) = (0, 0);
+    loop {
+        let read = stream.read_pages(Some(node), after, TRAIL_COPY_PAGES_MAX, Duration::ZERO)?;
+        for page in &read.pages {
+            let Ok(values) = open_page(seal, page) else {
+                continue;
+            };
+            end = end.max(match what {
+                OwnPages::TakeBack => {
+                    let copied =
+                        audit::copy_records(store, &Trail::Own, page.first, &values, None)?;
+                    taken += copied.added;
+                    page.first + values.len() as u64 - 1
+                }
+                OwnPages::Compare => {
+                    let snapshot = store.snapshot();
+                    audit::compare_own_records(snapshot.as_ref(), page.first, &values)?
+                }
+            });
+        }
+        if read.through == after {
+            return Ok((end, taken));
+        }
+        after = read.through;
+    }
+}
+
+/// How long a node starting waits for the stream of trails to take its own trail back from it.
+pub const TAKE_BACK_PATIENCE: Duration = Duration::from_secs(60);
+
 /// Takes back the records of `node`'s own trail that the stream holds past the store's end (a
-/// node restored from an older snapshot); how many. Call before the trail's writer starts.
-/// Refused if the stream's copy differs from the trail held (another node runs under this
-/// name): the node then serves, and publishes nothing until an operator settles it.
+/// node restored from an older snapshot, or from nothing); how many. Call before the trail's
+/// writer starts. A stream out of reach is asked again for [`TAKE_BACK_PATIENCE`], and then the
+/// node does not start (it would chain records the stream holds differently). A stream whose
+/// copy differs from the trail held (another node runs under this name) is refused: the node
+/// then serves, and publishes nothing until an operator settles it.
 pub fn take_back_own(
     store: &dyn Store,
     stream: &dyn TrailStream,
     seal: &ClusterSeal,
     node: &NodeName,
 ) -> Result<u64, TrailError> {
-    let (held, _) = audit::head(store.snapshot().as_ref(), &Trail::Own)?;
-    let Some((last, values)) = last_genuine_page(stream, seal, node)? else {
-        return Ok(0);
-    };
-    if last.first + values.len() as u64 <= held + 1 {
-        // The stream's copy ends within the trail held: compare the end the two share.
-        audit::copy_records(store, &Trail::Own, last.first, &values, None)?;
-        return Ok(0);
-    }
-    let mut taken = 0;
-    for_each_genuine_page(stream, seal, node, |page, values| {
-        taken += audit::copy_records(store, &Trail::Own, page.first, &values, None)?.added;
-        Ok(())
-    })?;
-    Ok(taken)
-}
-
-/// Calls `each` with every page of `node`'s trail on the stream that the cluster sealed, and
-/// its records, oldest first (a forged one is passed over, and counted by the seal).
-fn for_each_genuine_page(
-    stream: &dyn TrailStream,
-    seal: &ClusterSeal,
-    node: &NodeName,
-    mut each: impl FnMut(TrailPage, PageRecords) -> Result<(), TrailError>,
-) -> Result<(), TrailError> {
-    let mut after = 0;
+    let deadline = std::time::Instant::now() + TAKE_BACK_PATIENCE;
     loop {
-        let pages = stream.read_pages(Some(node), after, TRAIL_COPY_PAGES_MAX, Duration::ZERO)?;
-        let Some(end) = pages.last().map(|page| page.position) else {
-            return Ok(());
-        };
-        for page in pages {
-            if let Ok(values) = open_page(seal, &page) {
-                each(page, values)?;
+        match read_back_own(store, stream, seal, node, OwnPages::TakeBack) {
+            Err(TrailError::Stream(error)) if std::time::Instant::now() < deadline => {
+                tracing::warn!(%error, "the stream of trails, asked again");
+                std::thread::sleep(TRAIL_ROUND_PAUSE);
             }
+            outcome => return outcome.map(|(_, taken)| taken),
         }
-        after = end;
     }
-}
-
-/// The last page of `node`'s trail on the stream that the cluster sealed, with its records:
-/// the last page, or, if that one is forged (whoever else can write the stream put it there),
-/// the last genuine one found by reading the whole trail.
-fn last_genuine_page(
-    stream: &dyn TrailStream,
-    seal: &ClusterSeal,
-    node: &NodeName,
-) -> Result<Option<(TrailPage, PageRecords)>, TrailError> {
-    let Some(last) = stream.last_page(node)? else {
-        return Ok(None);
-    };
-    if let Ok(values) = open_page(seal, &last) {
-        return Ok(Some((last, values)));
-    }
-    let mut found = None;
-    for_each_genuine_page(stream, seal, node, |page, values| {
-        found = Some((page, values));
-        Ok(())
-    })?;
-    Ok(found)
 }
 
 /// The publisher's and copier's state between rounds.
@@ -151,30 +156,57 @@ struct Relay {
     stream: Arc<dyn TrailStream>,
     seal: ClusterSeal,
     node: NodeName,
-    /// The last record of this node's trail on the stream.
-    published: u64,
+    /// The last record of this node's trail on the stream, once read back; none while it is
+    /// not known, and for good if the stream's copy differs (nothing more is published).
+    published: Option<u64>,
+    /// Whether the stream's copy of this node's trail differs from it.
+    conflicted: bool,
 }
 
 impl Relay {
-    /// Publishes one page of the records past `published`; whether one was.
+    /// Learns how far this node's trail is on the stream, if it does not know yet.
+    fn read_back(&mut self) {
+        if self.published.is_some() || self.conflicted {
+            return;
+        }
+        let (store, stream) = (self.store.as_ref(), self.stream.as_ref());
+        match read_back_own(store, stream, &self.seal, &self.node, OwnPages::Compare) {
+            Ok((end, _)) => self.published = Some(end),
+            Err(TrailError::Stream(error)) => {
+                tracing::warn!(%error, "this node's trail on the stream; asked again");
+            }
+            Err(error) => {
+                tracing::error!(%error, "this node's trail differs from the stream's copy");
+                metrics::counter!("tanba_audit_trail_conflicts_total").increment(1);
+                self.conflicted = true;
+            }
+        }
+    }
+
+    /// Publishes one page of the records past those published; whether one was.
     fn publish_page(&mut self) -> Result<bool, TrailError> {
+        let Some(published) = self.published else {
+            return Ok(false);
+        };
         let snapshot = self.store.snapshot();
         let (held, _) = audit::head(snapshot.as_ref(), &Trail::Own)?;
-        metrics::gauge!("tanba_audit_trail_unpublished").set((held - self.published) as f64);
-        if held <= self.published {
+        let unpublished = held.saturating_sub(published);
+        metrics::gauge!("tanba_audit_trail_unpublished").set(unpublished as f64);
+        if unpublished == 0 {
             return Ok(false);
         }
         let values = audit::own_records_after(
             snapshot.as_ref(),
-            self.published,
+            published,
             TRAIL_PAGE_RECORDS_MAX,
             TRAIL_PAGE_RECORDS_BYTES_MAX,
         )?;
         drop(snapshot);
-        let first = self.published + 1;
+        let first = published + 1;
         let sealed = (self.seal).seal_trail_page(&self.node, first, &encode_page(&values));
-        self.stream.publish_page(&self.node, first, sealed)?;
-        self.published += values.len() as u64;
+        let position = self.stream.publish_page(&self.node, first, sealed)?;
+        self.published = Some(published + values.len() as u64);
+        audit::set_own_published_at(self.store.as_ref(), position)?;
         metrics::counter!("tanba_audit_trail_pages_published_total").increment(1);
         Ok(true)
     }
@@ -182,45 +214,43 @@ impl Relay {
     /// Copies the other nodes' pages published since the last look; whether more may wait.
     fn copy_pages(&self) -> Result<bool, TrailError> {
         let through = audit::trails_copied_through(self.store.snapshot().as_ref())?;
-        let pages =
-            (self.stream).read_pages(None, through, TRAIL_COPY_PAGES_MAX, Duration::ZERO)?;
-        for page in &pages {
-            if page.trail == self.node {
-                audit::set_trails_copied_through(self.store.as_ref(), page.position)?;
-                continue;
-            }
+        let read = (self.stream).read_pages(None, through, TRAIL_COPY_PAGES_MAX, Duration::ZERO)?;
+        for page in read.pages.iter().filter(|page| page.trail != self.node) {
             let copied = open_page(&self.seal, page).and_then(|values| {
                 let trail = Trail::Of(page.trail.clone());
-                let copied = audit::copy_records(
-                    self.store.as_ref(),
+                let store = self.store.as_ref();
+                Ok(audit::copy_records(
+                    store,
                     &trail,
                     page.first,
                     &values,
                     Some(page.position),
-                );
-                Ok(copied?)
+                )?)
             });
             match copied {
                 Ok(copied) => {
                     let added = metrics::counter!("tanba_audit_trail_records_copied_total");
                     added.increment(copied.added);
                 }
-                Err(TrailError::Stream(error)) => return Err(TrailError::Stream(error)),
                 Err(TrailError::Audit(AuditError::Store(error))) => return Err(error.into()),
                 Err(error) => {
                     // A broken copy stays broken (every later page of the trail is past a gap):
                     // it is loud at every page, and the rest of the stream is still copied.
                     tracing::error!(%error, node = %page.trail, "a page of a trail refused");
                     metrics::counter!("tanba_audit_trail_pages_refused_total").increment(1);
-                    audit::set_trails_copied_through(self.store.as_ref(), page.position)?;
                 }
             }
         }
-        Ok(pages.len() == TRAIL_COPY_PAGES_MAX)
+        // Past this node's own pages, refused ones and whatever is no node's page.
+        if read.through > through {
+            audit::set_trails_copied_through(self.store.as_ref(), read.through)?;
+        }
+        Ok(read.through > through && read.pages.len() == TRAIL_COPY_PAGES_MAX)
     }
 
-    /// One round: publishes what is new, copies what came; whether more work waits.
+    /// One round: learns or publishes, and copies; whether more work waits.
     fn round(&mut self) -> bool {
+        self.read_back();
         let published = self.publish_page().unwrap_or_else(|error| {
             tracing::warn!(%error, "this node's audit trail not published; retried");
             false
@@ -239,17 +269,6 @@ impl From<tanba_store::StoreError> for TrailError {
     }
 }
 
-/// The record of this node's trail the stream holds last, checked against the trail held.
-fn published_through(relay: &Relay) -> Result<u64, TrailError> {
-    let last = last_genuine_page(relay.stream.as_ref(), &relay.seal, &relay.node)?;
-    let Some((last, values)) = last else {
-        return Ok(0);
-    };
-    let store = relay.store.as_ref();
-    let copied = audit::copy_records(store, &Trail::Own, last.first, &values, None)?;
-    Ok(last.first + copied.held + copied.added - 1)
-}
-
 /// Starts publishing this node's trail and copying the others'.
 pub fn spawn(
     store: Arc<dyn Store>,
@@ -264,29 +283,9 @@ pub fn spawn(
             stream,
             seal,
             node,
-            published: 0,
+            published: None,
+            conflicted: false,
         };
-        loop {
-            let start = tokio::task::spawn_blocking(move || {
-                let through = published_through(&relay);
-                (relay, through)
-            });
-            let Ok((returned, through)) = start.await else {
-                return;
-            };
-            relay = returned;
-            match through {
-                Ok(through) => {
-                    relay.published = through;
-                    break;
-                }
-                Err(error) => tracing::error!(%error, "this node's trail on the stream; retried"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(TRAIL_ROUND_PAUSE) => {}
-                _ = stopped.changed() => return,
-            }
-        }
         loop {
             let round = tokio::task::spawn_blocking(move || {
                 let more = relay.round();

@@ -504,10 +504,8 @@ async fn r_is_23_every_nodes_audit_trail_is_answered_by_any_node_and_taken_back_
     };
     let seal = cluster_seal(&first);
     let published = || {
-        let pages = trails
-            .read_pages(Some(&name), 0, 1_000, Duration::ZERO)
-            .unwrap();
-        (pages.iter())
+        let read = trails.read_pages(Some(&name), 0, 1_000, Duration::ZERO);
+        (read.unwrap().pages.iter())
             .filter_map(|page| seal.open_trail_page(page))
             .map(|bytes| postcard::from_bytes::<Vec<Vec<u8>>>(&bytes).unwrap().len() as u64)
             .sum::<u64>()
@@ -604,7 +602,9 @@ async fn r_is_22_a_new_node_begins_from_the_shelved_snapshot_behind_which_the_st
         "node": "first",
         "manifest": {"format": 1, "sequence": 1_000_000, "head_hash": "00", "position": 1_000_000,
                      "commands": 0, "written_ms": 0},
+        "size_bytes": 14,
         "tag": blake3::hash(b"not a snapshot").to_hex().to_string(),
+        "seal": blake3::hash(b"no cluster's key").to_hex().to_string(),
     });
     shelf
         .put_archive("first.forged", &label.to_string(), junk.path())

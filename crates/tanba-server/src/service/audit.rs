@@ -60,8 +60,8 @@ pub fn search(call: &mut Call<'_>, search: AuditSearch) -> Result<AuditQuery, Ap
     let trail = match search.node.as_deref().map(str::trim) {
         None | Some("") => Trail::Own,
         Some(node) => {
-            call.note_reference(format!("node {node}"));
             let node = NodeName::parse(node).map_err(|_| ApiError::invalid("node"))?;
+            call.note_reference(format!("node {node}"));
             match call.app().node.as_ref() == Some(&node) {
                 true => Trail::Own,
                 false => Trail::Of(node),
