@@ -29,6 +29,11 @@ pub enum SnapshotCommand {
         /// `replay` figure).
         #[arg(long)]
         verify_state: bool,
+        /// The name of the node of a cluster that will serve from it (as its `--node-name`
+        /// says), if not kept in the data directory: the snapshot's audit trail stays its own
+        /// only when the snapshot is that node's.
+        #[arg(long, env = "TANBA_NODE_NAME")]
+        node_name: Option<String>,
     },
 }
 
@@ -52,11 +57,16 @@ pub fn run(command: SnapshotCommand) -> anyhow::Result<ExitCode> {
             snapshot,
             data,
             verify_state,
+            node_name,
         } => {
-            let manifest =
-                snapshots::restore(&snapshot, &data, verify_state, None).with_context(|| {
-                    format!("restoring {} into {}", snapshot.display(), data.display())
-                })?;
+            let node = (node_name.as_deref())
+                .map(tanba_engine::heads::NodeName::parse)
+                .transpose()
+                .context("--node-name")?;
+            let restored = snapshots::restore(&snapshot, &data, verify_state, node.as_ref());
+            let manifest = restored.with_context(|| {
+                format!("restoring {} into {}", snapshot.display(), data.display())
+            })?;
             println!(
                 "restored log head {} ({}) into {}; a node of a cluster reads on from position {}",
                 manifest.sequence,

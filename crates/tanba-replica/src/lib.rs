@@ -440,26 +440,84 @@ const TRAIL_FIRST_HEADER: &str = "Tanba-Trail-First";
 /// How often a read of the trails looks again for a page while it waits.
 const TRAIL_POLL_PAUSE: Duration = Duration::from_millis(100);
 
-/// A stream message as a page of a trail, if it is one (a message on the stream's subjects
-/// without a node's name or a first record's number is no node's, and is passed over).
-fn trail_page_of(prefix: &str, message: jetstream::message::StreamMessage) -> Option<TrailPage> {
-    let name = message
-        .subject
-        .as_str()
-        .strip_prefix(prefix)?
-        .strip_prefix('.')?;
-    let first = message
-        .headers
-        .get(TRAIL_FIRST_HEADER)?
-        .as_str()
-        .parse()
-        .ok()?;
+/// The stream's message-get request for the next message on a subject at or after a sequence.
+#[derive(serde::Serialize)]
+struct NextMessage<'a> {
+    seq: u64,
+    next_by_subj: &'a str,
+}
+
+/// A message as the message-get API answers it: headers and payload in base64.
+#[derive(serde::Deserialize)]
+struct GotMessage {
+    subject: String,
+    seq: u64,
+    #[serde(default)]
+    hdrs: Option<String>,
+    #[serde(default)]
+    data: String,
+}
+
+/// The message-get API's answer.
+#[derive(serde::Deserialize)]
+struct Got {
+    message: GotMessage,
+}
+
+/// The value of header `name` in a message's raw headers (`NATS/1.0` and `Name: value` lines).
+fn header_value(raw: &[u8], name: &str) -> Option<String> {
+    let text = std::str::from_utf8(raw).ok()?;
+    text.split("\r\n").skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
+    })
+}
+
+/// A stream message as a page of a trail, if it is one: a message on the stream's subjects
+/// without a node's name or a first record's number, or whose bytes do not decode, is no
+/// node's, and is passed over. Read by hand, not by the client library, which refuses headers
+/// it cannot read: such a message would otherwise be a wall no reader passes.
+fn trail_page_of(prefix: &str, message: GotMessage) -> Option<TrailPage> {
+    use base64::Engine as _;
+    let base64 = base64::engine::general_purpose::STANDARD;
+    let name = message.subject.strip_prefix(prefix)?.strip_prefix('.')?;
+    let headers = base64.decode(message.hdrs?).ok()?;
+    let first = header_value(&headers, TRAIL_FIRST_HEADER)?.parse().ok()?;
     Some(TrailPage {
-        position: message.sequence,
+        position: message.seq,
         trail: NodeName::parse(name).ok()?,
         first,
-        bytes: message.payload.to_vec(),
+        bytes: base64.decode(message.data).ok()?,
     })
+}
+
+impl JetStreamLog {
+    /// The next message of the stream of trails on `subject` at or after `sequence`, if any.
+    async fn next_trail_message(
+        &self,
+        subject: &str,
+        sequence: u64,
+    ) -> Result<Option<GotMessage>, CommandLogError> {
+        use jetstream::response::Response;
+        let asked = NextMessage {
+            seq: sequence,
+            next_by_subj: subject,
+        };
+        let api = format!("STREAM.MSG.GET.{}", self.settings.trails_stream);
+        let answer: Response<Got> =
+            (self.context.request(api, &asked).await).map_err(unavailable)?;
+        match answer {
+            Response::Ok(got) => Ok(Some(got.message)),
+            Response::Err { error }
+                if error.error_code() == jetstream::ErrorCode::NO_MESSAGE_FOUND =>
+            {
+                Ok(None)
+            }
+            Response::Err { error } => Err(unavailable(error)),
+        }
+    }
 }
 
 impl TrailStream for JetStreamLog {
@@ -497,34 +555,23 @@ impl TrailStream for JetStreamLog {
         let pages_max = pages_max.min(TRAIL_READ_PAGES_MAX);
         let deadline = Instant::now() + wait;
         self.runtime.block_on(async {
-            let stream = (self
-                .context
-                .get_stream_no_info(&self.settings.trails_stream)
-                .await)
-                .map_err(unavailable)?;
             let mut read = TrailRead {
                 pages: Vec::new(),
                 through: after,
             };
             let mut bytes_read = 0;
             while read.pages.len() < pages_max && bytes_read < READ_BYTES_MAX {
-                let asked = stream.raw_message_builder().sequence(read.through + 1);
-                let message = match asked.next_by_subject(subject.clone()).send().await {
-                    Ok(message) => message,
-                    Err(error)
-                        if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound =>
-                    {
-                        if !read.pages.is_empty() || Instant::now() >= deadline {
-                            break;
-                        }
-                        tokio::time::sleep(TRAIL_POLL_PAUSE).await;
-                        continue;
+                let next = self.next_trail_message(&subject, read.through + 1).await?;
+                let Some(message) = next else {
+                    if !read.pages.is_empty() || Instant::now() >= deadline {
+                        break;
                     }
-                    Err(error) => return Err(unavailable(error)),
+                    tokio::time::sleep(TRAIL_POLL_PAUSE).await;
+                    continue;
                 };
                 // Past whatever it is: a message that is no node's page is passed over.
-                read.through = message.sequence;
-                bytes_read += message.payload.len();
+                read.through = message.seq;
+                bytes_read += message.data.len();
                 read.pages.extend(trail_page_of(prefix, message));
             }
             Ok(read)

@@ -634,8 +634,37 @@ fn r_is_22_a_message_without_a_batch_id_keeps_its_place_and_holds_nothing() {
     assert_eq!(seen, expected);
 }
 
+/// Publishes a message with `headers` as given, byte for byte, over the NATS protocol itself.
+fn publish_raw(server: &NatsCluster, subject: &str, headers: &str, payload: &str) {
+    use std::io::{BufRead, BufReader, Write};
+    let address = server.url(0).trim_start_matches("nats://").to_owned();
+    let stream = std::net::TcpStream::connect(address).unwrap();
+    let mut lines = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    lines.read_line(&mut line).unwrap();
+    assert!(line.starts_with("INFO"), "{line}");
+    let total = headers.len() + payload.len();
+    let mut writer = stream;
+    write!(
+        writer,
+        "CONNECT {{\"headers\":true,\"verbose\":false}}\r\nHPUB {subject} {} {total}\r\n\
+         {headers}{payload}\r\nPING\r\n",
+        headers.len()
+    )
+    .unwrap();
+    loop {
+        line.clear();
+        lines.read_line(&mut line).unwrap();
+        assert!(!line.starts_with("-ERR"), "{line}");
+        if line.starts_with("PONG") {
+            return;
+        }
+    }
+}
+
 /// Messages on the stream of trails that are no node's pages (no first record, a name that is
-/// no node's) are passed over, and a read moves past them: junk never holds the readers back.
+/// no node's, headers the client library cannot read) are passed over, and a read moves past
+/// them: junk never holds the readers back.
 #[test]
 fn r_is_22_junk_on_the_stream_of_trails_is_passed_over_and_read_past() {
     let lone = NatsCluster::start(1).expect("a NATS server starts (scripts/setup.sh)");
@@ -652,10 +681,19 @@ fn r_is_22_junk_on_the_stream_of_trails_is_passed_over_and_read_past() {
         let named = stream.publish_with_headers("tanba.audit.no!name", headers, "x".into());
         named.await.unwrap().await.unwrap();
     });
+    // Headers the client library cannot read (a line without a colon), sent as raw protocol.
+    publish_raw(
+        &lone,
+        "tanba.audit.a",
+        "NATS/1.0\r\nno colon here\r\n\r\n",
+        "x",
+    );
+    // A plain publication is not acknowledged: the stream stores it a moment later.
+    std::thread::sleep(Duration::from_millis(300));
     let read = log.read_pages(None, 1, 16, Duration::ZERO).unwrap();
     assert_eq!(
         (read.pages.len(), read.through),
-        (0, 3),
+        (0, 4),
         "read past the junk"
     );
     let last = log.publish_page(&a, 2, b"last".to_vec()).unwrap();

@@ -800,6 +800,12 @@ pub fn compare_own_records(
     values: &[Vec<u8>],
 ) -> Result<u64, AuditError> {
     let (last, _) = head(snapshot, &Trail::Own)?;
+    if values.is_empty() || first == 0 || first > last {
+        return Err(AuditError::Broken {
+            sequence: first,
+            reason: "the stream holds a page of this node's trail it does not hold",
+        });
+    }
     for (sequence, value) in (first..).zip(values) {
         let held = match sequence <= last {
             true => snapshot.get(Column::Audit, &record_key(&Trail::Own, sequence))?,

@@ -360,6 +360,10 @@ fn take_back_audit_records(
         Err(trails::TrailError::Stream(error)) => Err(StartError::Engine(
             EngineError::LogUnavailable(format!("the stream of audit trails: {error}")),
         )),
+        // A store that fails now would have the writer chain over records half taken back.
+        Err(trails::TrailError::Audit(audit::AuditError::Store(error))) => {
+            Err(StartError::Audit(audit::AuditError::Store(error)))
+        }
         Err(error) => {
             tracing::error!(%error, "this node's audit trail and the stream's copy differ");
             metrics::counter!("tanba_audit_trail_conflicts_total").increment(1);

@@ -18,6 +18,7 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use tanba_engine::command_log::CommandLogError;
 use tanba_engine::heads::{HeadBoard, NodeName, PublishedHead};
 use tanba_engine::seal::{ClusterSeal, SealedBoard};
 use tanba_engine::snapshot_shelf::{SNAPSHOT_LABEL_BYTES_MAX, ShelvedArchive, SnapshotShelf};
@@ -66,7 +67,7 @@ fn refused(what: impl std::fmt::Display) -> SnapshotError {
     SnapshotError::Refused(what.to_string())
 }
 
-fn shelf_error(error: tanba_engine::command_log::CommandLogError) -> SnapshotError {
+fn shelf_error(error: CommandLogError) -> SnapshotError {
     refused(format!("the cluster's snapshot shelf: {error}"))
 }
 
@@ -256,41 +257,51 @@ fn unpack(path: &Path, into: &Path) -> Result<(), SnapshotError> {
     Ok(())
 }
 
+/// What became of an archive taken from the shelf.
+enum Taken {
+    /// It is unpacked, whole and genuine.
+    Whole,
+    /// It is not what its label says (or left the shelf): the next latest is tried.
+    PassedOver(String),
+}
+
 /// Takes archive `name`, labelled `label`, to `path` and unpacks it into `into` (a new
-/// directory), checking its tag and that its manifest is its label's.
+/// directory), checking its size, its tag and that its manifest is its label's. A shelf out of
+/// reach or a local disk that fails is an error: the start stops rather than begin from an
+/// older snapshot, or from nothing.
 fn take_one(
     shelf: &dyn SnapshotShelf,
     seal: &ClusterSeal,
     (name, label): (&str, &ArchiveLabel),
     path: &Path,
     into: &Path,
-) -> Result<(), SnapshotError> {
-    if !shelf
-        .take_archive(name, path, label.size_bytes)
-        .map_err(shelf_error)?
-    {
-        return Err(refused(format!("{name} left the shelf")));
+) -> Result<Taken, SnapshotError> {
+    let bytes_max = label.size_bytes.min(SHELVED_ARCHIVE_BYTES_MAX);
+    match shelf.take_archive(name, path, bytes_max) {
+        Ok(true) => {}
+        Ok(false) => return Ok(Taken::PassedOver("it left the shelf".into())),
+        Err(CommandLogError::Corrupt(what)) => return Ok(Taken::PassedOver(what)),
+        Err(error) => return Err(shelf_error(error)),
     }
     if tag_of_file(path, seal)?.to_hex().as_str() != label.tag {
         metrics::counter!("tanba_snapshots_forged_total").increment(1);
-        return Err(refused(format!(
-            "{name} is not the archive its label names"
-        )));
+        return Ok(Taken::PassedOver("not the archive its label names".into()));
     }
-    unpack(path, into)?;
-    let manifest = crate::snapshots::read_manifest(into)?;
-    if manifest != label.manifest {
-        return Err(refused(format!(
-            "{name} holds another manifest than its label's"
-        )));
+    let manifest = unpack(path, into).and_then(|()| crate::snapshots::read_manifest(into));
+    match manifest {
+        Ok(manifest) if manifest == label.manifest => Ok(Taken::Whole),
+        Ok(_) => Ok(Taken::PassedOver(
+            "another manifest than its label's".into(),
+        )),
+        Err(SnapshotError::Refused(what)) => Ok(Taken::PassedOver(what)),
+        Err(error) => Err(error),
     }
-    Ok(())
 }
 
 /// Takes the latest archive on the shelf that a node of this cluster made (its label and tag
 /// verify) and unpacks it into `into` (a new directory), as a snapshot directory without
-/// secrets; its manifest, or none if the shelf holds no such archive. An archive that cannot be
-/// taken whole is logged and passed over for the next latest.
+/// secrets; its manifest, or none if the shelf holds no such archive. An archive that is not
+/// what its label says is logged and passed over for the next latest.
 pub fn fetch_latest(
     shelf: &dyn SnapshotShelf,
     seal: &ClusterSeal,
@@ -309,10 +320,14 @@ pub fn fetch_latest(
         let taken = take_one(shelf, seal, (name, label), &path, into);
         let _ = std::fs::remove_file(&path);
         match taken {
-            Ok(()) => return Ok(Some(label.manifest.clone())),
-            Err(error) => {
-                tracing::error!(name, %error, "a shelved snapshot passed over");
+            Ok(Taken::Whole) => return Ok(Some(label.manifest.clone())),
+            Ok(Taken::PassedOver(why)) => {
+                tracing::error!(name, why, "a shelved snapshot passed over");
                 let _ = std::fs::remove_dir_all(into);
+            }
+            Err(error) => {
+                let _ = std::fs::remove_dir_all(into);
+                return Err(error);
             }
         }
     }

@@ -175,6 +175,9 @@ impl Relay {
             Err(TrailError::Stream(error)) => {
                 tracing::warn!(%error, "this node's trail on the stream; asked again");
             }
+            Err(TrailError::Audit(AuditError::Store(error))) => {
+                tracing::warn!(%error, "this node's trail in its store; read again");
+            }
             Err(error) => {
                 tracing::error!(%error, "this node's trail differs from the stream's copy");
                 metrics::counter!("tanba_audit_trail_conflicts_total").increment(1);
