@@ -369,33 +369,9 @@ impl SnapshotShelf for JetStreamLog {
         bytes_max: u64,
     ) -> Result<bool, CommandLogError> {
         self.runtime.block_on(async {
-            let mut object = match self.snapshots.get(name).await {
-                Ok(object) => object,
-                Err(error) if error.kind() == object_store::GetErrorKind::NotFound => {
-                    return Ok(false);
-                }
-                Err(error) => return Err(unavailable(error)),
-            };
-            let size = object.info().size as u64;
-            if size > bytes_max {
-                return Err(CommandLogError::Corrupt(format!(
-                    "a shelved archive of {size} bytes is past its limit of {bytes_max}"
-                )));
-            }
-            let mut file = (tokio::fs::File::create(path).await).map_err(unavailable)?;
-            // No further than its stated size and one byte more, whatever the chunks say.
-            let mut limited = tokio::io::AsyncReadExt::take(&mut object, size + 1);
-            let copied = tokio::io::copy(&mut limited, &mut file).await;
-            let copied = copied.map_err(unavailable)?;
-            tokio::io::AsyncWriteExt::flush(&mut file)
-                .await
-                .map_err(unavailable)?;
-            if copied != size {
-                return Err(CommandLogError::Corrupt(format!(
-                    "a shelved archive said {size} bytes and gave {copied}"
-                )));
-            }
-            Ok(true)
+            let file = (tokio::fs::File::create(path).await).map_err(unavailable)?;
+            let copied = copy_object(&self.snapshots, name, bytes_max, "archive", file).await?;
+            Ok(copied.is_some())
         })
     }
 
@@ -439,6 +415,41 @@ const TRAIL_FIRST_HEADER: &str = "Tanba-Trail-First";
 
 /// How often a read of the trails looks again for a page while it waits.
 const TRAIL_POLL_PAUSE: Duration = Duration::from_millis(100);
+
+/// Copies object `name` of `bucket` into `into`, refusing one past `bytes_max` unread, and
+/// reading no further than its stated size and one byte more, whatever its chunks say; what
+/// it was copied into, none if the bucket does not hold it. `what` names it in a refusal.
+async fn copy_object<W: tokio::io::AsyncWrite + Unpin>(
+    bucket: &object_store::ObjectStore,
+    name: &str,
+    bytes_max: u64,
+    what: &str,
+    mut into: W,
+) -> Result<Option<W>, CommandLogError> {
+    let mut object = match bucket.get(name).await {
+        Ok(object) => object,
+        Err(error) if error.kind() == object_store::GetErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(unavailable(error)),
+    };
+    let size = object.info().size as u64;
+    if size > bytes_max {
+        return Err(CommandLogError::Corrupt(format!(
+            "a shelved {what} of {size} bytes is past its limit of {bytes_max}"
+        )));
+    }
+    let mut limited = tokio::io::AsyncReadExt::take(&mut object, size + 1);
+    let copied = tokio::io::copy(&mut limited, &mut into).await;
+    let copied = copied.map_err(unavailable)?;
+    tokio::io::AsyncWriteExt::flush(&mut into)
+        .await
+        .map_err(unavailable)?;
+    if copied != size {
+        return Err(CommandLogError::Corrupt(format!(
+            "a shelved {what} said {size} bytes and gave {copied}"
+        )));
+    }
+    Ok(Some(into))
+}
 
 /// The stream's message-get request for the next message on a subject at or after a sequence.
 #[derive(serde::Serialize)]
@@ -599,31 +610,8 @@ impl BlobShelf for JetStreamLog {
     fn take(&self, hash: &[u8; 32], bytes_max: u64) -> Result<Option<Vec<u8>>, CommandLogError> {
         let name = blob_name(hash);
         self.runtime.block_on(async {
-            let mut object = match self.blobs.get(&name).await {
-                Ok(object) => object,
-                Err(error) if error.kind() == object_store::GetErrorKind::NotFound => {
-                    return Ok(None);
-                }
-                Err(error) => return Err(unavailable(error)),
-            };
-            let size = object.info().size as u64;
-            if size > bytes_max {
-                return Err(CommandLogError::Corrupt(format!(
-                    "a shelved blob of {size} bytes is past its limit of {bytes_max}"
-                )));
-            }
-            let mut bytes = Vec::with_capacity(size as usize);
-            // Read no further than its stated size and one byte more, whatever the chunks say.
-            let mut limited = tokio::io::AsyncReadExt::take(&mut object, size + 1);
-            let read = tokio::io::AsyncReadExt::read_to_end(&mut limited, &mut bytes).await;
-            read.map_err(unavailable)?;
-            if bytes.len() as u64 != size {
-                return Err(CommandLogError::Corrupt(format!(
-                    "a shelved blob said {size} bytes and gave {}",
-                    bytes.len()
-                )));
-            }
-            Ok(Some(bytes))
+            let copied = copy_object(&self.blobs, &name, bytes_max, "blob", Vec::new()).await?;
+            Ok(copied)
         })
     }
 }
