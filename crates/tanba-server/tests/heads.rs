@@ -476,6 +476,15 @@ async fn r_is_23_every_nodes_audit_trail_is_answered_by_any_node_and_taken_back_
         own[0],
         "the same record"
     );
+    // A node's name is letters, digits, '-' and '_': anything else is refused, coded.
+    for name in ["../first", "first.b", "first*", &"n".repeat(65)] {
+        let query = tanba_client::AuditQuery {
+            node: Some(name.to_owned()),
+            ..tanba_client::AuditQuery::default()
+        };
+        let refused = on_second.query_audit(&query).await.unwrap_err();
+        assert_eq!(refused.code(), Some("TANBA-SERVER-INVALID"), "{name}");
+    }
     // The second's own trail holds its own queries, not the first's.
     let second_own = audited(&on_second, None, code).await;
     assert!(!second_own.contains(&own[0]), "not the second's own call");
