@@ -193,28 +193,8 @@ impl JetStreamLog {
                 .await
                 .map_err(unavailable)?;
             let context = jetstream::new(client);
-            let config = stream::Config {
-                name: settings.name.clone(),
-                subjects: vec![settings.subject.clone()],
-                num_replicas: settings.replicas,
-                duplicate_window: settings.duplicate_window,
-                storage: stream::StorageType::File,
-                max_message_size: MESSAGE_BYTES_MAX,
-                // Bounded, and a full stream refuses new batches: it never drops old ones
-                // (JetStream's default discard policy would), which may not be applied yet.
-                max_bytes: settings.bytes_max,
-                discard: stream::DiscardPolicy::New,
-                ..stream::Config::default()
-            };
-            let made = context.get_or_create_stream(config).await;
-            let stream = made.map_err(unavailable)?;
-            let found = &stream.cached_info().config;
-            check_stream(
-                found,
-                &settings.name,
-                std::slice::from_ref(&settings.subject),
-                &settings,
-            )?;
+            let subjects = std::slice::from_ref(&settings.subject);
+            made_stream(&context, &settings.name, subjects, &settings).await?;
             let heads = context.create_or_update_key_value(kv::Config {
                 bucket: settings.heads_bucket.clone(),
                 history: 1,
@@ -239,7 +219,14 @@ impl JetStreamLog {
             let steward = steward.await.map_err(unavailable)?;
             let blobs = object_bucket(&context, &settings, &settings.blobs_bucket).await?;
             let snapshots = object_bucket(&context, &settings, &settings.snapshots_bucket).await?;
-            trails_stream(&context, &settings).await?;
+            let trail_subjects = [format!("{}.*", settings.trails_subject)];
+            made_stream(
+                &context,
+                &settings.trails_stream,
+                &trail_subjects,
+                &settings,
+            )
+            .await?;
             Ok((context, heads, steward, blobs, snapshots))
         })?;
         Ok(JetStreamLog {
@@ -386,17 +373,19 @@ impl SnapshotShelf for JetStreamLog {
     }
 }
 
-/// Makes the stream of audit trails if it does not exist, and checks it if it does: bounded,
-/// refusing pages past its bound (never dropping old ones: a trail's copies would break), file
-/// storage, replicated as the command stream.
-async fn trails_stream(
+/// Makes one of Tanba's streams (the command stream, the stream of audit trails) if it does not
+/// exist, and checks it if it does ([`check_stream`]): file storage, replicated, bounded, and
+/// a full stream refuses new messages: it never drops old ones (JetStream's default discard
+/// policy would), which may not be read yet (batches not applied, pages not copied).
+async fn made_stream(
     context: &jetstream::Context,
+    name: &str,
+    subjects: &[String],
     settings: &StreamSettings,
 ) -> Result<(), CommandLogError> {
-    let subjects = vec![format!("{}.*", settings.trails_subject)];
     let config = stream::Config {
-        name: settings.trails_stream.clone(),
-        subjects: subjects.clone(),
+        name: name.to_owned(),
+        subjects: subjects.to_vec(),
         num_replicas: settings.replicas,
         duplicate_window: settings.duplicate_window,
         storage: stream::StorageType::File,
@@ -405,9 +394,8 @@ async fn trails_stream(
         discard: stream::DiscardPolicy::New,
         ..stream::Config::default()
     };
-    let mut made = (context.get_or_create_stream(config).await).map_err(unavailable)?;
-    let found = &made.info().await.map_err(unavailable)?.config;
-    check_stream(found, &settings.trails_stream, &subjects, settings)
+    let made = (context.get_or_create_stream(config).await).map_err(unavailable)?;
+    check_stream(&made.cached_info().config, name, subjects, settings)
 }
 
 /// The header a trail page's first record's number travels in.
