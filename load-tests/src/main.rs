@@ -10,6 +10,10 @@
 //! - idle connections are opened and held, each sending a request now and then, as phones on a
 //!   slow network do.
 //!
+//! With `--open-loop`, arrivals instead: a ladder of steps, each the arrival rate of a number of
+//! active users from a model of who they are and what they do, spread over one or more nodes
+//! ([`open_loop`]).
+//!
 //! Every operation's latency goes into an HDR histogram; the report gives throughput, errors by
 //! code, and p50, p99, p99.9 per operation, as JSON (stdout or `--out`) and as a table (stderr).
 
@@ -26,6 +30,8 @@ use serde_json::{Value, json};
 use tanba_client::{Applied, ClientError, Connection, KeyFile};
 use tanba_types::{Date, Gtin, Introduction, Language, ScannedCode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+mod open_loop;
 
 /// Longest latency recorded, in microseconds (a minute): slower is recorded as this.
 const LATENCY_US_MAX: u64 = 60_000_000;
@@ -86,6 +92,8 @@ struct Args {
     /// Where to write the JSON report (stdout when not given).
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    open_loop: open_loop::OpenLoopArgs,
 }
 
 /// Latencies and errors of one operation.
@@ -177,8 +185,12 @@ fn load_world(path: &PathBuf) -> anyhow::Result<World> {
     ] {
         codes.extend(raws(verdict));
     }
-    let shelf = raws("genuine");
-    let gtin = ScannedCode::read(shelf.first().context("no genuine codes")?)?
+    // Older demos list no shelf: their genuine codes are on it.
+    let mut shelf = raws("shelf");
+    if shelf.is_empty() {
+        shelf = raws("genuine");
+    }
+    let gtin = ScannedCode::read(raws("genuine").first().context("no genuine codes")?)?
         .key
         .gtin()
         .context("a unit")?;
@@ -207,6 +219,43 @@ async fn pause(think_ms: u64) {
     }
 }
 
+/// The HTTP client every load task shares: idle connections kept without a cap (each request in
+/// flight holds one), and no Nagle delay on small requests.
+fn web_client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .pool_max_idle_per_host(usize::MAX)
+        .tcp_nodelay(true)
+        .build()?)
+}
+
+/// The public check of `code` (percent-encoded) at the node whose base URL is `http`.
+fn check_url(http: &str, code: &str) -> String {
+    let encoded: String = code
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    format!("{http}/v1/check?code={encoded}")
+}
+
+/// A phone's check over HTTP: `url` from [`check_url`]; latency counted from `arrived`.
+async fn phone_check(web: &reqwest::Client, url: &str, recorder: &Recorder, arrived: Instant) {
+    let outcome = match web.get(url).send().await {
+        Ok(response) if response.status().is_success() => response
+            .bytes()
+            .await
+            .map(drop)
+            .map_err(|_| "BODY".to_owned()),
+        Ok(response) => Err(format!("HTTP-{}", response.status().as_u16())),
+        Err(_) => Err("CONNECT".to_owned()),
+    };
+    recorder.record("phone_check_http", arrived, outcome);
+}
+
 async fn http_phone(
     world: Arc<World>,
     web: reqwest::Client,
@@ -215,35 +264,12 @@ async fn http_phone(
     think_ms: u64,
     offset: usize,
 ) {
-    let urls: Vec<String> = world
-        .codes
-        .iter()
-        .map(|code| {
-            let encoded: String = code
-                .bytes()
-                .map(|byte| match byte {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                        (byte as char).to_string()
-                    }
-                    other => format!("%{other:02X}"),
-                })
-                .collect();
-            format!("{}/v1/check?code={encoded}", world.http)
-        })
+    let urls: Vec<String> = (world.codes.iter())
+        .map(|code| check_url(&world.http, code))
         .collect();
     let mut n = offset;
     while Instant::now() < until {
-        let started = Instant::now();
-        let outcome = match web.get(&urls[n % urls.len()]).send().await {
-            Ok(response) if response.status().is_success() => response
-                .bytes()
-                .await
-                .map(drop)
-                .map_err(|_| "BODY".to_owned()),
-            Ok(response) => Err(format!("HTTP-{}", response.status().as_u16())),
-            Err(_) => Err("CONNECT".to_owned()),
-        };
-        recorder.record("phone_check_http", started, outcome);
+        phone_check(&web, &urls[n % urls.len()], &recorder, Instant::now()).await;
         n += 1;
         pause(think_ms).await;
     }
@@ -272,13 +298,19 @@ async fn grpc_phone(
     }
 }
 
-async fn http_token(world: &World, web: &reqwest::Client, handle: &str) -> anyhow::Result<String> {
+/// A bearer token for `handle`, signed in over HTTP at `http` (a node's base URL).
+async fn http_token(
+    world: &World,
+    web: &reqwest::Client,
+    http: &str,
+    handle: &str,
+) -> anyhow::Result<String> {
     use base64::Engine;
     use tanba_crypto::Signer;
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let key = world.keys.get(handle).context("no such participant")?;
     let challenge: Value = web
-        .post(format!("{}/v1/auth/challenge", world.http))
+        .post(format!("{http}/v1/auth/challenge"))
         .json(&json!({ "participant": key.participant.to_string() }))
         .send()
         .await?
@@ -289,7 +321,7 @@ async fn http_token(world: &World, web: &reqwest::Client, handle: &str) -> anyho
         &engine.decode(text)?,
     ));
     let token: Value = web
-        .post(format!("{}/v1/auth/sign-in", world.http))
+        .post(format!("{http}/v1/auth/sign-in"))
         .json(&json!({
             "participant": key.participant.to_string(),
             "challenge": text,
@@ -332,7 +364,7 @@ async fn till(
     think_ms: u64,
     number: usize,
 ) -> anyhow::Result<()> {
-    let token = http_token(&world, &web, "shop_astana").await?;
+    let token = http_token(&world, &web, &world.http, "shop_astana").await?;
     // Receipt ids are unique across runs: a reused one would be answered as a duplicate.
     let run = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
@@ -344,56 +376,78 @@ async fn till(
         let codes: Vec<&String> = (0..TILL_CHECK_CODES)
             .map(|i| &world.codes[(number + round as usize + i) % world.codes.len()])
             .collect();
-        let started = Instant::now();
-        let outcome = post_json(
-            &web,
-            &format!("{}/v1/till/check", world.http),
-            &token,
-            &json!({ "codes": codes }),
-        )
-        .await;
-        recorder.record("till_check_10", started, outcome.map(drop));
+        till_check(&web, &world.http, &token, &codes, &recorder, Instant::now()).await;
         round += 1;
         if let Some(code) = own_code
             .as_ref()
             .filter(|_| round.is_multiple_of(TILL_CHECKS_PER_SALE))
         {
             let id = format!("LOAD-{run}-{number}-{round}");
-            let started = Instant::now();
-            let sale = json!({ "receipt_id": id, "time_ms": 0, "lines": [{ "code": code, "price_tiyn": 100 }] });
-            let outcome = post_json(
+            sell_and_take_back(
                 &web,
-                &format!("{}/v1/till/receipts", world.http),
+                &world.http,
                 &token,
-                &sale,
+                &id,
+                code,
+                &recorder,
+                Instant::now(),
             )
             .await;
-            let outcome =
-                outcome.and_then(
-                    |answer| match answer["refused_lines"].as_array().map(Vec::len) {
-                        Some(0) => Ok(()),
-                        _ => Err(answer["refused_lines"][0]["refusal_code"]
-                            .as_str()
-                            .unwrap_or("REFUSED")
-                            .to_owned()),
-                    },
-                );
-            recorder.record("till_sale", started, outcome);
-            let started = Instant::now();
-            let back =
-                json!({ "receipt_id": format!("R{id}"), "sale_receipt_id": id, "codes": [code] });
-            let outcome = post_json(
-                &web,
-                &format!("{}/v1/till/returns", world.http),
-                &token,
-                &back,
-            )
-            .await;
-            recorder.record("till_return", started, outcome.map(drop));
         }
         pause(think_ms).await;
     }
     Ok(())
+}
+
+/// A till's check of `codes` before sale at the node whose base URL is `http`; latency counted
+/// from `arrived`.
+async fn till_check(
+    web: &reqwest::Client,
+    http: &str,
+    token: &str,
+    codes: &[&String],
+    recorder: &Recorder,
+    arrived: Instant,
+) {
+    let body = json!({ "codes": codes });
+    let outcome = post_json(web, &format!("{http}/v1/till/check"), token, &body).await;
+    recorder.record("till_check_10", arrived, outcome.map(drop));
+}
+
+/// Sells `code` at the Astana shop's till under receipt `id`, then takes it back, at the node
+/// whose base URL is `http`; the sale's latency is counted from `arrived` (an open loop's
+/// planned arrival), the return's from its own start. Whether both were taken: otherwise the
+/// code's state is not known, and it is not sold again.
+async fn sell_and_take_back(
+    web: &reqwest::Client,
+    http: &str,
+    token: &str,
+    id: &str,
+    code: &str,
+    recorder: &Recorder,
+    arrived: Instant,
+) -> bool {
+    let sale =
+        json!({ "receipt_id": id, "time_ms": 0, "lines": [{ "code": code, "price_tiyn": 100 }] });
+    let outcome = post_json(web, &format!("{http}/v1/till/receipts"), token, &sale).await;
+    let outcome =
+        outcome.and_then(
+            |answer| match answer["refused_lines"].as_array().map(Vec::len) {
+                Some(0) => Ok(()),
+                _ => Err(answer["refused_lines"][0]["refusal_code"]
+                    .as_str()
+                    .unwrap_or("REFUSED")
+                    .to_owned()),
+            },
+        );
+    let sold = outcome.is_ok();
+    recorder.record("till_sale", arrived, outcome);
+    let started = Instant::now();
+    let back = json!({ "receipt_id": format!("R{id}"), "sale_receipt_id": id, "codes": [code] });
+    let outcome = post_json(web, &format!("{http}/v1/till/returns"), token, &back).await;
+    let returned = outcome.is_ok();
+    recorder.record("till_return", started, outcome.map(drop));
+    sold && returned
 }
 
 async fn timed<T>(
@@ -420,6 +474,59 @@ fn sscc(n: u64) -> String {
     format!("(00){payload}{check}")
 }
 
+/// A participant signed in over gRPC at `grpc`, answered in English.
+async fn signed_in(world: &World, grpc: &str, handle: &str) -> anyhow::Result<Connection> {
+    let mut connection = Connection::connect(grpc).await?.with_language(Language::En);
+    let key = world.keys.get(handle).context("no such participant")?;
+    connection.sign_in(key).await?;
+    Ok(connection)
+}
+
+/// A number that differs from run to run, for the packages' serial numbers (a package code
+/// is used once).
+fn run_number() -> u64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map_or(0, |since| since.as_millis() as u64) % 1_000_000
+}
+
+/// One producer's round: orders [`PRODUCER_ORDER_CODES`] codes, waits for them, reports them
+/// applied, introduces them, packs them into the box `package` and ships it to `receiver`, who
+/// accepts. The codes, now in the receiver's hands.
+async fn supply(
+    world: &World,
+    recorder: &Recorder,
+    water: &Connection,
+    receiver: &Connection,
+    package: &str,
+) -> anyhow::Result<Vec<String>> {
+    let applied = Applied {
+        production_date: Date::from_ymd(2026, 11, 1)?,
+        expiry_date: None,
+        batch: None,
+    };
+    let ordering = water.order_codes(world.gtin, PRODUCER_ORDER_CODES);
+    let order = timed(recorder, "producer_order", ordering).await?;
+    let started = Instant::now();
+    water
+        .wait_issued(order, ORDER_ISSUED_TIMEOUT, |_| {})
+        .await?;
+    recorder.record("producer_order_issued", started, Ok(()));
+    let started = Instant::now();
+    let codes = water.download_all(order).await?;
+    recorder.record("producer_download_100", started, Ok(()));
+    let applying = water.report_applied(codes.clone(), &applied);
+    timed(recorder, "producer_applied_100", applying).await?;
+    let introducing = water.introduce(codes.clone(), &Introduction::OwnProduction);
+    timed(recorder, "producer_introduce_100", introducing).await?;
+    let packing = water.aggregate(package, codes.clone());
+    timed(recorder, "producer_aggregate_100", packing).await?;
+    let buyer = receiver.participant().context("signed in")?;
+    let shipping = water.ship(buyer, vec![package.to_owned()]);
+    let document = timed(recorder, "producer_ship", shipping).await?;
+    timed(recorder, "receiver_accept", receiver.accept_all(document)).await?;
+    Ok(codes)
+}
+
 async fn producer(
     world: Arc<World>,
     recorder: Recorder,
@@ -427,71 +534,14 @@ async fn producer(
     think_ms: u64,
     number: usize,
 ) -> anyhow::Result<()> {
-    let mut water = Connection::connect(&world.grpc)
-        .await?
-        .with_language(Language::En);
-    water
-        .sign_in(world.keys.get("water").context("water")?)
-        .await?;
-    let mut wholesaler = Connection::connect(&world.grpc)
-        .await?
-        .with_language(Language::En);
-    wholesaler
-        .sign_in(world.keys.get("wholesaler").context("wholesaler")?)
-        .await?;
-    let buyer = wholesaler.participant().context("signed in")?;
-    let run = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_millis() as u64
-        % 1_000_000;
-    let applied = Applied {
-        production_date: Date::from_ymd(2026, 11, 1)?,
-        expiry_date: None,
-        batch: None,
-    };
+    let water = signed_in(&world, &world.grpc, "water").await?;
+    let wholesaler = signed_in(&world, &world.grpc, "wholesaler").await?;
+    let run = run_number();
     let mut round = 0;
     while Instant::now() < until {
         round += 1;
-        let order = timed(
-            &recorder,
-            "producer_order",
-            water.order_codes(world.gtin, PRODUCER_ORDER_CODES),
-        )
-        .await?;
-        let started = Instant::now();
-        water
-            .wait_issued(order, ORDER_ISSUED_TIMEOUT, |_| {})
-            .await?;
-        recorder.record("producer_order_issued", started, Ok(()));
-        let started = Instant::now();
-        let codes = water.download_all(order).await?;
-        recorder.record("producer_download_100", started, Ok(()));
-        timed(
-            &recorder,
-            "producer_applied_100",
-            water.report_applied(codes.clone(), &applied),
-        )
-        .await?;
-        timed(
-            &recorder,
-            "producer_introduce_100",
-            water.introduce(codes.clone(), &Introduction::OwnProduction),
-        )
-        .await?;
         let package = sscc(run * 100_000 + number as u64 * 10_000 + round);
-        timed(
-            &recorder,
-            "producer_aggregate_100",
-            water.aggregate(&package, codes),
-        )
-        .await?;
-        let document = timed(&recorder, "producer_ship", water.ship(buyer, vec![package])).await?;
-        timed(
-            &recorder,
-            "wholesaler_accept",
-            wholesaler.accept_all(document),
-        )
-        .await?;
+        supply(&world, &recorder, &water, &wholesaler, &package).await?;
         pause(think_ms).await;
     }
     Ok(())
@@ -578,6 +628,14 @@ fn table(report: &Value) -> String {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let world = Arc::new(load_world(&args.demo)?);
+    if args.open_loop.open_loop {
+        let report = open_loop::run(&args.open_loop, world).await?;
+        eprintln!(
+            "sustained: the arrivals of {} users ({} a second)",
+            report["sustained_users"], report["sustained_arrivals_per_second"]
+        );
+        return write_report(&args.out, &report);
+    }
     let recorder = Recorder::default();
     // Idle connections first: the mix runs while they are held.
     let open = Arc::new(AtomicUsize::new(0));
@@ -602,10 +660,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let started = Instant::now();
     let until = started + Duration::from_secs(args.duration_s);
-    let web = reqwest::Client::builder()
-        .pool_max_idle_per_host(usize::MAX)
-        .tcp_nodelay(true)
-        .build()?;
+    let web = web_client()?;
     let mut tasks = Vec::new();
     for n in 0..args.http_phones {
         tasks.push(tokio::spawn(http_phone(
@@ -678,16 +733,22 @@ async fn main() -> anyhow::Result<()> {
         "operations": recorder.report(elapsed),
     });
     eprintln!("{}", table(&report));
-    let text = serde_json::to_string_pretty(&report)?;
-    match &args.out {
-        Some(path) => std::fs::write(path, text + "\n")?,
-        None => println!("{text}"),
-    }
+    write_report(&args.out, &report)?;
     if report["operations"]
         .as_object()
         .is_none_or(|operations| operations.is_empty())
     {
         bail!("nothing was measured");
+    }
+    Ok(())
+}
+
+/// Writes `report` as JSON to `out`, or to stdout.
+fn write_report(out: &Option<PathBuf>, report: &Value) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(report)?;
+    match out {
+        Some(path) => std::fs::write(path, text + "\n")?,
+        None => println!("{text}"),
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! API ([`crate::demo_seed`]), then served, with what to try printed: codes of every verdict to
 //! open in a browser, `curl` lines, and the participants' key files. Scripts read
 //! `DIR/demo-codes.json` and `DIR/addresses.json`. Run again on the same directory, it serves
-//! what is there.
+//! what is there. With `--nats`, the demo is the first node of a cluster.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ use tanba_server::{RunningServer, ServerConfig};
 
 use crate::demo_seed;
 use crate::output::now_ms;
-use crate::serve_command::{self, LogFormat};
+use crate::serve_command::{self, ClusterArgs, LogFormat};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -35,6 +35,10 @@ pub struct DemoArgs {
     /// Log format.
     #[arg(long, value_enum, default_value = "text", env = "TANBA_LOG_FORMAT")]
     log_format: LogFormat,
+    /// As a node of a cluster (the other nodes join with `tanba serve --nats`, given this
+    /// directory's `keys.json` and `sign-in.secret`).
+    #[command(flatten)]
+    cluster: ClusterArgs,
 }
 
 const DEMO_CODES_FILE: &str = "demo-codes.json";
@@ -71,6 +75,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     config.data_dir = args.data.clone();
     config.http_addr = args.http_addr;
     config.grpc_addr = args.grpc_addr;
+    args.cluster.apply(&mut config)?;
     // Only for black-box tests of legal terms: the test harness starts the demo with it.
     let test_clock = std::env::var("TANBA_TEST_CLOCK").is_ok_and(|value| value == "1");
     if let Some(operator) = cast.iter().find(|member| member.handle == "operator") {

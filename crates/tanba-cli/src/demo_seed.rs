@@ -235,6 +235,9 @@ pub struct DemoCodes {
     pub not_in_circulation: Vec<DemoCode>,
     /// Under a recall in progress, on shops' shelves.
     pub recalled: Vec<DemoCode>,
+    /// Every bottle on the Astana shop's shelf (its box of 24, the genuine ones among them):
+    /// what load tests sell and take back.
+    pub shelf: Vec<DemoCode>,
     /// The recall's case.
     pub recall_case: u64,
     /// The state services' cases, each at a stage worth looking at.
@@ -699,6 +702,9 @@ pub async fn seed(
         expired: pick(&milk)?,
         not_in_circulation: pick(&not_in_circulation)?,
         recalled: pick(&recalled)?,
+        shelf: (bottles[24..48].iter())
+            .map(|raw| demo_code(raw, http))
+            .collect::<anyhow::Result<_>>()?,
         recall_case,
         cases,
         participants: participants(cast, &directory.join("keys")),

@@ -35,6 +35,14 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, value_enum, default_value = "text", env = "TANBA_LOG_FORMAT")]
     pub log_format: LogFormat,
+    /// As a node of a cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// The flags that make a server a node of a cluster (`tanba serve` and `tanba demo`).
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
     /// Serve as a node of a cluster: the NATS servers (comma-separated URLs) whose JetStream
     /// stream carries the command log every node applies. Every node of a cluster needs the
     /// same `keys.json` and `sign-in.secret` in its data directory. Not set: the embedded
@@ -118,6 +126,14 @@ impl ServeArgs {
         if let Some(address) = self.grpc_addr {
             config.grpc_addr = address;
         }
+        self.cluster.apply(&mut config)?;
+        Ok(config)
+    }
+}
+
+impl ClusterArgs {
+    /// Makes `config` a node of the cluster these flags name, if they name one.
+    pub fn apply(&self, config: &mut ServerConfig) -> anyhow::Result<()> {
         if let Some(name) = &self.node_name {
             config.node_name = Some(name.clone());
         }
@@ -130,7 +146,7 @@ impl ServeArgs {
             if user.is_some() && self.nats_ca.is_none() && !loopback_only(urls) {
                 anyhow::bail!(
                     "--nats-user would send its password in clear to {urls}: give --nats-ca \
-                     (TLS to the NATS servers), or reach them on loopback only"
+                 (TLS to the NATS servers), or reach them on loopback only"
                 );
             }
             let settings = StreamSettings {
@@ -152,7 +168,7 @@ impl ServeArgs {
             config.audit_trails = Some(SharedTrailStream(log.clone()));
             config.snapshot_shelf = Some(SharedSnapshotShelf(log));
         }
-        Ok(config)
+        Ok(())
     }
 }
 

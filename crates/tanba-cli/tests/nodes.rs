@@ -509,8 +509,32 @@ async fn compares_heads_agreeing(node: &Node) {
     assert_eq!(forged, Some(0.0), "{}", node.http);
 }
 
+/// How long the three nodes' test may take in all: past it, it fails where it is instead of
+/// holding up the run (it takes about 40 s on 2 cores).
+const THREE_NODES_BOUND: Duration = Duration::from_secs(480);
+
+/// Says when each phase of a long test begins, in seconds from its start: a failure's output
+/// shows how far the test came and how long each phase took.
+struct Phases(Instant);
+
+impl Phases {
+    fn begin(&self, what: &str) {
+        eprintln!("[{:6.1} s] {what}", self.0.elapsed().as_secs_f64());
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_and_a_restore() {
+    let bounded = tokio::time::timeout(THREE_NODES_BOUND, three_nodes_through_faults()).await;
+    assert!(
+        bounded.is_ok(),
+        "the three nodes' test did not end in {THREE_NODES_BOUND:?}; its last phase is above"
+    );
+}
+
+async fn three_nodes_through_faults() {
+    let phases = Phases(Instant::now());
+    phases.begin("three NATS servers");
     let root = tempfile::tempdir().unwrap();
     let (security, authority) =
         Security::with_test_tls(root.path(), NATS_PASSWORD, "tenant7secret").unwrap();
@@ -526,6 +550,7 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
             start_secured_node(data, &config, nats, &authority, environment)
         })
     };
+    phases.begin("nodes A, B and C");
     let a_data = root.path().join("a");
     let snapshot_settings = [
         ("TANBA_SNAPSHOT_DIR", snapshots.to_str().unwrap()),
@@ -556,6 +581,7 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
     caught_up(&c, &operator, producers[2], last_entry(&registered)).await;
 
     // Writes through the three at once.
+    phases.begin("writes through the three");
     let (through_a, through_b, through_c) = tokio::join!(
         writes(&to_a, producers[0], WRITES_PER_PHASE),
         writes(&to_b, producers[1], WRITES_PER_PHASE),
@@ -564,6 +590,7 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
     let mut acknowledged = [through_a, through_b, through_c].concat();
 
     // The stream's leader killed (SIGKILL) under writes through A and B, and started again.
+    phases.begin("the stream's leader killed");
     let settings = StreamSettings {
         bytes_max: STREAM_BYTES.parse().unwrap(),
         access: NatsAccess {
@@ -600,6 +627,7 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
 
     // Node B killed (SIGKILL) under writes through A; started again over its own store, it
     // catches up and takes writes.
+    phases.begin("node B killed");
     let load = tokio::spawn(writes_through_faults(
         to_a.clone(),
         producers[0],
@@ -613,6 +641,7 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
 
     // C cut off the network: A and B go on; C still answers reads, at its own position, and
     // cannot have applied what came since. Healed, it catches up.
+    phases.begin("node C cut off");
     caught_up(&c, &operator, producers[2], last_entry(&acknowledged)).await;
     cable.cut();
     let during_cut = writes(&to_a, producers[0], WRITES_PER_PHASE).await;
@@ -631,6 +660,7 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
 
     // C started again from A's latest snapshot, into a data directory of its own: it replays
     // the stream from the snapshot's position and takes writes.
+    phases.begin("node C restored from a snapshot");
     tokio::task::block_in_place(|| c.kill());
     let restored_data = root.path().join("c-restored");
     let restored = std::process::Command::new(env!("CARGO_BIN_EXE_tanba"))
@@ -648,6 +678,7 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
 
     // An order placed through B is issued by the one node that holds the steward's lease,
     // over the real stream: exactly as many codes as ordered.
+    phases.begin("an order through B");
     let to_b = b.signed_in(&operator).await;
     acknowledged.push(to_b.set_suspended(producers[1], false).await.unwrap());
     acknowledged.push(order_issued_through(&b, &to_b, &producer_keys[1]).await);
@@ -660,6 +691,7 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
 
     // D, new, given the cluster's keys and no store, begins from the latest snapshot A put on
     // the cluster's shelf, and reads the stream from there.
+    phases.begin("node D from the shelf");
     let d_data = node_directory(root.path(), "d", &a_data);
     let mut d = start(&d_data, &nats, &[]);
     let began = demo_harness::metric_at(&web, &d.http, "tanba_began_from_snapshot_sequence");
@@ -669,6 +701,7 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
     );
 
     // Any node answers for the calls another node served: A's audit trail, read on B.
+    phases.begin("A's audit trail on B");
     let a_name = std::fs::read_to_string(a_data.join("node-name")).unwrap();
     let query = |node: Option<&str>| tanba_client::AuditQuery {
         participant: Some(OPERATOR.parse().unwrap()),
@@ -685,6 +718,7 @@ async fn r_is_22_three_nodes_keep_every_acknowledged_write_through_kills_a_cut_a
     );
 
     // The end: every node at the last write, comparing heads, none diverged or forged.
+    phases.begin("every node at the last write");
     let last = last_entry(&acknowledged);
     for node in [&a, &b, &c, &d] {
         caught_up(node, &operator, producers[0], last).await;

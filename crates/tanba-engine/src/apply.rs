@@ -12,8 +12,8 @@ use tanba_types::{CodeKey, CodeStatus, Event, PackageLevel, TaxpayerId, Withdraw
 use crate::error::EngineError;
 use crate::keys;
 use crate::records::{
-    Blocker, CodeRecord, DocumentRecord, DocumentStatus, HistoryEntry, LogRecord, OrderCode,
-    OrderRecord, ReceiptEntry, encode, level_index,
+    Blocker, CodeRecord, DocumentRecord, DocumentStatus, HISTORY_MARKS_IN_RECORD_MAX, HistoryEntry,
+    HistoryMark, LogRecord, OrderCode, OrderRecord, ReceiptEntry, encode, level_index,
 };
 use crate::state::State;
 use crate::statistics::StockTally;
@@ -137,8 +137,8 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 code_record.expiry_date =
                     expiry_date.or_else(|| shelf_life.map(|days| production_date.plus_days(days)));
                 code_record.batch = batch.clone();
+                mark(state, code, &mut code_record, sequence, HistoryEntry::Own);
                 state.put_code(code, &code_record)?;
-                add_history(state, code, sequence);
             }
         }
         Event::CodesIntroduced {
@@ -169,19 +169,20 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 let mut child_record = state.existing_code(child)?;
                 child_record.parent = Some(*parent);
                 added.add(&Tally::of(child, &child_record));
+                let entered = HistoryEntry::Entered(*parent);
+                mark(state, child, &mut child_record, sequence, entered);
                 state.put_code(child, &child_record)?;
                 // The child's level rides in the index, so content walks skip units unread.
                 let level = vec![level_index(child_record.level) as u8];
                 state.put(Column::Children, keys::child(parent, child), level);
-                add_history_entry(state, child, sequence, &HistoryEntry::Entered(*parent));
             }
             add_to_packages(state, Some(*parent), &added, Sign::Add)?;
-            add_history_entry(state, parent, sequence, &HistoryEntry::ContentAdded);
+            mark_stored(state, parent, sequence, HistoryEntry::ContentAdded)?;
         }
         Event::Disaggregated { codes } => {
             for code in codes {
                 detach(state, code)?;
-                add_history_entry(state, code, sequence, &HistoryEntry::Left);
+                mark_stored(state, code, sequence, HistoryEntry::Left)?;
             }
         }
         Event::Shipped {
@@ -388,16 +389,45 @@ fn add_reference_history(state: &mut State, column: Column, key: &[u8], sequence
     );
 }
 
-fn add_history(state: &mut State, code: &CodeKey, sequence: u64) {
-    add_history_entry(state, code, sequence, &HistoryEntry::Own);
+/// Notes an event in a code's history: in the code's record, which the caller writes next (the
+/// events that touch most codes, from application to sale, rewrite the record anyway, so their
+/// mark costs no key of its own). A full record's marks first move to a chunk of their own. One
+/// mark per event and code: a second one at the same sequence replaces the first, as a key of
+/// its own would have.
+fn mark(
+    state: &mut State,
+    code: &CodeKey,
+    record: &mut CodeRecord,
+    sequence: u64,
+    entry: HistoryEntry,
+) {
+    let marked = HistoryMark { sequence, entry };
+    if let Some(last) = record.history.last_mut() {
+        assert!(last.sequence <= sequence, "history marks come in log order");
+        if last.sequence == sequence {
+            *last = marked;
+            return;
+        }
+    }
+    if record.history.len() >= HISTORY_MARKS_IN_RECORD_MAX {
+        let chunk = std::mem::take(&mut record.history);
+        let key = keys::history_chunk(code, chunk[0].sequence);
+        state.put(Column::Index, key, encode(&chunk));
+    }
+    record.history.push(marked);
 }
 
-fn add_history_entry(state: &mut State, code: &CodeKey, sequence: u64, entry: &HistoryEntry) {
-    state.put(
-        Column::Index,
-        keys::history(code, sequence),
-        entry.to_bytes(),
-    );
+/// [`mark`] on a record this event already wrote (a package filled) or does not write otherwise
+/// (a code out of no package): read, marked, written again. Only packing and unpacking come here.
+fn mark_stored(
+    state: &mut State,
+    code: &CodeKey,
+    sequence: u64,
+    entry: HistoryEntry,
+) -> Result<(), EngineError> {
+    let mut record = state.existing_code(code)?;
+    mark(state, code, &mut record, sequence, entry);
+    state.put_code(code, &record)
 }
 
 /// Changes every code in the subtrees of `roots` (a status or a block belongs to each code, and
@@ -441,6 +471,7 @@ fn update_subtrees(
         }
         let after = Tally::of(root, &nodes[0].1);
         let parent = nodes[0].1.parent;
+        mark(state, root, &mut nodes[0].1, sequence, HistoryEntry::Own);
         for (code, code_record) in &nodes {
             state.put_code(code, code_record)?;
         }
@@ -448,7 +479,6 @@ fn update_subtrees(
             add_to_packages(state, parent, &before, Sign::Remove)?;
             add_to_packages(state, parent, &after, Sign::Add)?;
         }
-        add_history(state, root, sequence);
     }
     Ok(())
 }
@@ -468,8 +498,8 @@ fn update_roots(
             "documents list outermost packages only"
         );
         change(&mut code_record);
+        mark(state, root, &mut code_record, sequence, HistoryEntry::Own);
         state.put_code(root, &code_record)?;
-        add_history(state, root, sequence);
     }
     Ok(())
 }

@@ -260,6 +260,8 @@ pub trait CommandLog: Send + Sync {
     /// bytes if one does: every batch
     /// the log held when the call began, then any already come since. When there is none at
     /// or after `from`, waits up to `wait` for the first, and returns none if none came.
+    /// [`CommandLogError::Trimmed`] if `from` was trimmed, or the log is trimmed past the
+    /// batch it is reading as it reads.
     fn read(
         &self,
         from: Position,
@@ -269,6 +271,10 @@ pub trait CommandLog: Send + Sync {
 
     /// The position of the last batch (0 for an empty log).
     fn last_position(&self) -> Result<Position, CommandLogError>;
+
+    /// The position of the first batch it still holds: 1 until it is trimmed, and one past
+    /// the last if everything was trimmed.
+    fn first_position(&self) -> Result<Position, CommandLogError>;
 
     /// Drops the batches before `position`: every reader has them in a snapshot. A later read
     /// before it answers [`CommandLogError::Trimmed`].
@@ -404,6 +410,10 @@ impl CommandLog for LocalLog {
     fn last_position(&self) -> Result<Position, CommandLogError> {
         let state = self.lock();
         Ok(state.trimmed + state.batches.len() as Position)
+    }
+
+    fn first_position(&self) -> Result<Position, CommandLogError> {
+        Ok(self.lock().trimmed + 1)
     }
 
     fn trim_before(&self, position: Position) -> Result<(), CommandLogError> {

@@ -17,7 +17,7 @@
 //! | participants | IIN/BIN (12 ASCII digits) | [`Participant`](tanba_types::Participant) |
 //! | products | `p` + GTIN / `c` + category code | [`Product`](tanba_types::Product) / [`Category`](tanba_types::Category) |
 //! | orders | order id (u64 BE) | [`OrderRecord`](crate::records::OrderRecord) |
-//! | index | `h` + code + sequence | [`HistoryEntry`](crate::records::HistoryEntry): the code's history |
+//! | index | `h` + code + first sequence (u64 BE) | a chunk of the code's history: the [`HistoryMark`](crate::records::HistoryMark)s that no longer fit in its record |
 //! | index | `d` + IIN/BIN + document id | empty: a participant's documents |
 //! | index | `o` + IIN/BIN + order id | empty: a participant's orders |
 //! | index | `c` + order id + index (u32 BE) | serial + tail of the order's code |
@@ -111,8 +111,9 @@ pub const META_LAYOUT: &[u8] = b"layout";
 /// scope blocks the till check reads first; 4: reference sets, and the versions a case opened
 /// under; 5: log entries are the log contract's records with their feed kinds, chained by
 /// leaf; 6: owners' stock and flow counters, and each package's content counted by product and
-/// status; 7: the public column is state, the log's reports, flags and sealed contacts).
-pub const LAYOUT_VERSION: u32 = 7;
+/// status; 7: the public column is state, the log's reports, flags and sealed contacts; 8: a
+/// code's latest history marks in its record, the earlier in chunks, not one key per event).
+pub const LAYOUT_VERSION: u32 = 8;
 
 /// Index prefix: a code's history.
 pub const INDEX_HISTORY: u8 = b'h';
@@ -429,17 +430,17 @@ pub fn category(code: &str) -> Vec<u8> {
     out
 }
 
-/// The prefix of a code's history entries.
+/// The prefix of a code's history chunks.
 pub fn history_prefix(code: &CodeKey) -> Vec<u8> {
     let mut out = vec![INDEX_HISTORY];
     push_code(&mut out, code);
     out
 }
 
-/// One entry of a code's history.
-pub fn history(code: &CodeKey, sequence: u64) -> Vec<u8> {
+/// A chunk of a code's history, by the sequence of its first mark: chunks sort in log order.
+pub fn history_chunk(code: &CodeKey, first_sequence: u64) -> Vec<u8> {
     let mut out = history_prefix(code);
-    out.extend_from_slice(&sequence.to_be_bytes());
+    out.extend_from_slice(&first_sequence.to_be_bytes());
     out
 }
 

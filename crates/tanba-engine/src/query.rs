@@ -17,8 +17,8 @@ use tanba_types::{
 use crate::error::EngineError;
 use crate::keys;
 use crate::records::{
-    Blocker, CaseRecord, CodeRecord, DocumentRecord, DocumentStatus, HistoryEntry, LogRecord,
-    NoticeRecord, OrderCode, OrderRecord, ScopeBlock, decode, level_index,
+    Blocker, CaseRecord, CodeRecord, DocumentRecord, DocumentStatus, HistoryEntry, HistoryMark,
+    LogRecord, NoticeRecord, OrderCode, OrderRecord, ScopeBlock, decode, level_index,
 };
 pub use crate::sweep::AtRecall;
 
@@ -354,16 +354,16 @@ pub fn recount(snapshot: &dyn Snapshot, package: &CodeKey) -> Result<([u32; 3], 
     Ok((contents, held_back))
 }
 
-/// Most history index entries one history query reads (its own and its packages'), before
-/// it answers [`EngineError::LimitExceeded`].
-pub const HISTORY_INDEX_ENTRIES_MAX: usize = 1_000_000;
+/// Most history marks one history query reads (its own and its packages'), before it answers
+/// [`EngineError::LimitExceeded`].
+pub const HISTORY_MARKS_READ_MAX: usize = 1_000_000;
 
 /// A code's history: the events that touched it, oldest first, at most `limit`, after sequence
 /// `after` (0 for the beginning; page with the last sequence returned). The events on the
 /// packages it was in, while it was in them (shipped, accepted, introduced, blocked as part of a
-/// pallet), are part of its history: they are indexed on the package only, and found here from
-/// the index entries alone, which say when the code entered and left each package; only the
-/// events returned are read from the log.
+/// pallet), are part of its history: they are marked on the package only, and found here from
+/// the marks alone ([`HistoryMark`]: in the record, then in chunks), which say when the code
+/// entered and left each package; only the events returned are read from the log.
 pub fn history(
     snapshot: &dyn Snapshot,
     code: &CodeKey,
@@ -371,7 +371,7 @@ pub fn history(
     limit: usize,
 ) -> Result<Vec<LogRecord>, EngineError> {
     let mut found = std::collections::BTreeSet::new();
-    let mut budget = HISTORY_INDEX_ENTRIES_MAX;
+    let mut budget = HISTORY_MARKS_READ_MAX;
     collect_history(
         snapshot,
         code,
@@ -412,21 +412,16 @@ fn collect_history(
     if depth == 0 && in_window(code_record.created_sequence) {
         found.insert(code_record.created_sequence);
     }
-    // Every entry is read, from the first: where the code was when the window opens depends
-    // on what came before it. Entries are keys of a few dozen bytes; the log is not touched.
-    let prefix = keys::history_prefix(code);
-    let mut start = prefix.clone();
+    // Every mark is read, from the first: where the code was when the window opens depends on
+    // what came before it. Marks are a few bytes each; the log is not touched.
     let mut inside: Option<(CodeKey, u64)> = None;
     let mut stays = Vec::new();
-    loop {
-        let page = snapshot.scan_from(Column::Index, &prefix, &start, PAGE_ENTRIES_MAX)?;
-        for (key, value) in &page {
+    let mut visit = |marks: &[HistoryMark]| -> Result<(), EngineError> {
+        for &HistoryMark { sequence, entry } in marks {
             *budget = budget.checked_sub(1).ok_or(EngineError::LimitExceeded {
-                what: "history entries read for one code",
-                max: HISTORY_INDEX_ENTRIES_MAX,
+                what: "history marks read for one code",
+                max: HISTORY_MARKS_READ_MAX,
             })?;
-            let sequence = keys::trailing_u64(key)?;
-            let entry = HistoryEntry::from_bytes(value)?;
             if let HistoryEntry::Entered(_) | HistoryEntry::Left = entry
                 && let Some((package, since)) = inside.take()
             {
@@ -440,14 +435,10 @@ fn collect_history(
                 found.insert(sequence);
             }
         }
-        match page.last() {
-            Some((last, _)) if page.len() == PAGE_ENTRIES_MAX => {
-                start = last.clone();
-                start.push(0);
-            }
-            _ => break,
-        }
-    }
+        Ok(())
+    };
+    visit_history_chunks(snapshot, code, &mut visit)?;
+    visit(&code_record.history)?;
     if let Some((package, since)) = inside {
         stays.push((package, since, u64::MAX));
     }
@@ -458,6 +449,29 @@ fn collect_history(
         }
     }
     Ok(())
+}
+
+/// Visits the chunks of a code's history that no longer fit in its record, oldest first.
+fn visit_history_chunks(
+    snapshot: &dyn Snapshot,
+    code: &CodeKey,
+    visit: &mut impl FnMut(&[HistoryMark]) -> Result<(), EngineError>,
+) -> Result<(), EngineError> {
+    let prefix = keys::history_prefix(code);
+    let mut start = prefix.clone();
+    loop {
+        let page = snapshot.scan_from(Column::Index, &prefix, &start, PAGE_ENTRIES_MAX)?;
+        for (_, value) in &page {
+            visit(&decode::<Vec<HistoryMark>>(value)?)?;
+        }
+        match page.last() {
+            Some((last, _)) if page.len() == PAGE_ENTRIES_MAX => {
+                start = last.clone();
+                start.push(0);
+            }
+            _ => return Ok(()),
+        }
+    }
 }
 
 /// Every version of a participant's card, oldest first: the events that registered and changed

@@ -124,6 +124,10 @@ pub struct CodeRecord {
     pub in_transit: Option<DocumentId>,
     /// The blocks in force (R-IS-03): several authorities may block at once.
     pub blockers: Vec<Blocker>,
+    /// The latest events of its history, oldest first, at most
+    /// [`HISTORY_MARKS_IN_RECORD_MAX`]; the earlier ones are in its history chunks
+    /// ([`crate::query::history`] reads both).
+    pub history: Vec<HistoryMark>,
 }
 
 impl CodeRecord {
@@ -150,6 +154,7 @@ impl CodeRecord {
             content_stock: StockTally::default(),
             in_transit: None,
             blockers: Vec::new(),
+            history: Vec::new(),
         }
     }
 
@@ -309,9 +314,9 @@ pub struct DocumentRecord {
     pub status: DocumentStatus,
 }
 
-/// What one entry of a code's history index says, besides the event's sequence: enough to work
-/// out which packages the code was in, and when, without reading the log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an event was to a code, besides its sequence: enough to work out which packages the
+/// code was in, and when, without reading the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HistoryEntry {
     /// An event about the code itself.
     Own,
@@ -324,42 +329,20 @@ pub enum HistoryEntry {
     ContentAdded,
 }
 
-const HISTORY_OWN: u8 = 0;
-const HISTORY_ENTERED: u8 = 1;
-const HISTORY_LEFT: u8 = 2;
-const HISTORY_CONTENT_ADDED: u8 = 3;
-
-impl HistoryEntry {
-    /// The stored value (empty for the common case).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        match self {
-            HistoryEntry::Own => Vec::new(),
-            HistoryEntry::Entered(package) => {
-                let mut bytes = vec![HISTORY_ENTERED];
-                package.write_bytes(&mut bytes);
-                bytes
-            }
-            HistoryEntry::Left => vec![HISTORY_LEFT],
-            HistoryEntry::ContentAdded => vec![HISTORY_CONTENT_ADDED],
-        }
-    }
-
-    /// Reads a stored value.
-    pub fn from_bytes(bytes: &[u8]) -> Result<HistoryEntry, EngineError> {
-        let corrupt = || EngineError::Corrupt("malformed history entry".into());
-        match bytes.split_first() {
-            None => Ok(HistoryEntry::Own),
-            Some((&HISTORY_OWN, [])) => Ok(HistoryEntry::Own),
-            Some((&HISTORY_ENTERED, rest)) => match CodeKey::read_bytes(rest) {
-                Ok((package, [])) => Ok(HistoryEntry::Entered(package)),
-                _ => Err(corrupt()),
-            },
-            Some((&HISTORY_LEFT, [])) => Ok(HistoryEntry::Left),
-            Some((&HISTORY_CONTENT_ADDED, [])) => Ok(HistoryEntry::ContentAdded),
-            _ => Err(corrupt()),
-        }
-    }
+/// One event in a code's history: its sequence, and what it was to the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryMark {
+    /// The event.
+    pub sequence: u64,
+    /// What it was to the code.
+    pub entry: HistoryEntry,
 }
+
+/// Most marks a code record holds: its latest. Most events that touch a code rewrite the code's
+/// record anyway, so their mark costs no key of its own (a sale writes one key fewer);
+/// when the record is full, its marks move to one index key (`keys::history_chunk`) and it
+/// starts again, so a code touched a million times still has a small record.
+pub const HISTORY_MARKS_IN_RECORD_MAX: usize = 8;
 
 /// A case of a legal procedure, as it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -58,6 +58,9 @@ pub const SEALED_POSITIONS_AHEAD_MAX: Position = crate::core::BATCH_IDS_KEPT;
 
 /// Batches [`ClusterSeal::check_log`] reads from the front of the log.
 pub const SEAL_CHECK_BATCHES: usize = 64;
+/// Reads [`ClusterSeal::check_log`] makes of the log's first batches at most: the stream may be
+/// trimmed as it is read, and the check then reads again from its new start.
+const SEAL_CHECK_READS_MAX: u32 = 4;
 
 /// What [`ClusterSeal::check_log`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,11 +201,19 @@ impl ClusterSeal {
     /// node given another cluster's secret would apply only its own batches, and no head
     /// comparison would see it. [`SealCheck::Nothing`] if the log holds no batch yet.
     pub fn check_log(&self, log: &dyn CommandLog) -> Result<SealCheck, CommandLogError> {
-        let batches = match log.read(1, SEAL_CHECK_BATCHES, Duration::ZERO) {
-            Err(CommandLogError::Trimmed { first, .. }) => {
-                log.read(first, SEAL_CHECK_BATCHES, Duration::ZERO)?
+        // From the log's first batch, wherever a trim meanwhile moved it.
+        let mut from = 1;
+        let mut reads = 1;
+        let batches = loop {
+            match log.read(from, SEAL_CHECK_BATCHES, Duration::ZERO) {
+                Err(CommandLogError::Trimmed { first, .. })
+                    if first > from && reads < SEAL_CHECK_READS_MAX =>
+                {
+                    from = first;
+                    reads += 1;
+                }
+                read => break read?,
             }
-            read => read?,
         };
         if batches.is_empty() {
             return Ok(SealCheck::Nothing);
@@ -331,6 +342,10 @@ impl CommandLog for SealedLog {
 
     fn last_position(&self) -> Result<Position, CommandLogError> {
         self.inner.last_position()
+    }
+
+    fn first_position(&self) -> Result<Position, CommandLogError> {
+        self.inner.first_position()
     }
 
     fn trim_before(&self, position: Position) -> Result<(), CommandLogError> {

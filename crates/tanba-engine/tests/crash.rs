@@ -1027,11 +1027,9 @@ fn verify(dir: &Path, ring: &KeyRing, acks: &[Ack], previous: LogHead) -> Verifi
             ack.cycle
         );
         for code in ack.codes() {
+            let next = query::history(snapshot.as_ref(), &code, ack.last - 1, 1).unwrap();
             assert!(
-                snapshot
-                    .get(Column::Index, &keys::history(&code, ack.last))
-                    .unwrap()
-                    .is_some(),
+                next.first().map(|record| record.sequence) == Some(ack.last),
                 "the history of {code} lacks {}: {}",
                 ack.last,
                 context()

@@ -5,10 +5,11 @@
 mod support;
 
 use support::{World, code_of, sscc};
-use tanba_engine::EngineError;
 use tanba_engine::query;
+use tanba_engine::records::HISTORY_MARKS_IN_RECORD_MAX;
 use tanba_engine::statistics::{self, Flow, STATISTICS_DAYS_MAX};
-use tanba_store::Store;
+use tanba_engine::{EngineError, LogRecord, keys};
+use tanba_store::{Column, Snapshot, Store};
 use tanba_types::{
     Actor, CodeKey, CodeStatus, Command, Date, Gtin, Introduction, IntroductionKind, IssuedCode,
     IssuedTail, PackageLevel, WithdrawalReason,
@@ -93,15 +94,7 @@ fn a_code_from_order_to_sale_and_return() {
         ]
     );
     // Paged: three at a time, each page after the last sequence of the one before.
-    let mut paged = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = query::history(snapshot.as_ref(), &codes[0], after, 3).unwrap();
-        let Some(last) = page.last() else { break };
-        after = last.sequence;
-        paged.extend(page);
-    }
-    assert_eq!(paged, history);
+    assert_eq!(paged_history(snapshot.as_ref(), &codes[0], 3), history);
     let documents = query::documents(snapshot.as_ref(), &wholesaler, 0, 100).unwrap();
     assert_eq!(
         documents.len(),
@@ -110,6 +103,21 @@ fn a_code_from_order_to_sale_and_return() {
     );
     drop(snapshot);
     world.assert_replay_equal();
+}
+
+/// A code's whole history read page by page, each page after the last sequence of the one
+/// before.
+fn paged_history(snapshot: &dyn Snapshot, code: &CodeKey, page_entries: usize) -> Vec<LogRecord> {
+    let mut paged = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = query::history(snapshot, code, after, page_entries).unwrap();
+        let Some(last) = page.last() else {
+            return paged;
+        };
+        after = last.sequence;
+        paged.extend(page);
+    }
 }
 
 #[test]
@@ -186,6 +194,78 @@ fn a_pallet_moves_as_one_and_counts_its_content() {
         7,
         "the second box's removal is not the first box's units' history"
     );
+    drop(snapshot);
+    world.assert_replay_equal();
+}
+
+/// A code touched more often than its record holds marks keeps every event: the earlier marks
+/// move to chunks of their own, and a history reads through them, the code's own and those of
+/// the package it is in; pages cross from chunk to chunk and into the record.
+#[test]
+fn a_long_history_reads_through_its_chunks_and_the_record() {
+    const ROUNDS: usize = 10;
+    let mut world = World::new(3);
+    let producer = world.cast.producer;
+    let wholesaler = world.cast.wholesaler;
+    let units = world.produce(world.cast.unit, 2);
+    let pallet = sscc(1);
+    world.pack(producer, pallet, units.clone());
+    let mut expected_pallet = vec!["transport_package_created", "aggregated"];
+    let packed_unit = vec![
+        "codes_issued",
+        "codes_applied",
+        "codes_introduced",
+        "aggregated",
+    ];
+    let mut expected_units = [packed_unit.clone(), packed_unit];
+    for round in 0..ROUNDS {
+        let document = world.ship(producer, wholesaler, &[pallet]);
+        let cancel = Command::CancelShipment {
+            document,
+            signature: vec![7; 64],
+        };
+        world.by(producer, cancel).unwrap();
+        for history in expected_units.iter_mut().chain([&mut expected_pallet]) {
+            history.extend(["shipped", "shipment_cancelled"]);
+        }
+        if round % 3 == 0 {
+            let out = Command::Disaggregate {
+                codes: vec![units[1]],
+            };
+            world.by(producer, out).unwrap();
+            world.pack(producer, pallet, vec![units[1]]);
+            expected_pallet.push("aggregated");
+            expected_units[1].extend(["disaggregated", "aggregated"]);
+        }
+    }
+
+    let snapshot = world.store.snapshot();
+    let names = |code: &CodeKey| -> Vec<&'static str> {
+        let history = query::history(snapshot.as_ref(), code, 0, 1_000).unwrap();
+        history.iter().map(|record| record.event.name()).collect()
+    };
+    assert_eq!(names(&pallet), expected_pallet);
+    assert_eq!(
+        names(&units[0]),
+        expected_units[0],
+        "inside the pallet all along"
+    );
+    assert_eq!(
+        names(&units[1]),
+        expected_units[1],
+        "out and back in, now and then"
+    );
+
+    let record = query::code_record(snapshot.as_ref(), &pallet)
+        .unwrap()
+        .unwrap();
+    assert!(record.history.len() <= HISTORY_MARKS_IN_RECORD_MAX);
+    let chunks = snapshot
+        .scan_prefix(Column::Index, &keys::history_prefix(&pallet), 100)
+        .unwrap();
+    assert!(chunks.len() >= 2, "{} chunks", chunks.len());
+    let full = query::history(snapshot.as_ref(), &units[1], 0, 1_000).unwrap();
+    assert_eq!(paged_history(snapshot.as_ref(), &units[1], 5), full);
     drop(snapshot);
     world.assert_replay_equal();
 }

@@ -24,10 +24,19 @@ pub fn nats_server_binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(NATS_SERVER_INSTALLED))
 }
 
-/// A port free on loopback now (the kernel's choice; taken again by the server at once).
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+/// `count` ports free on loopback now, all different (the kernel's choice, each held until all
+/// are chosen; taken again by the servers at once).
+fn free_ports(count: usize) -> std::io::Result<Vec<u16>> {
+    let held: Vec<TcpListener> = (0..count)
+        .map(|_| TcpListener::bind("127.0.0.1:0"))
+        .collect::<Result<_, _>>()?;
+    held.iter()
+        .map(|listener| Ok(listener.local_addr()?.port()))
+        .collect()
 }
+
+/// Lines of each server's log printed when a test panics with the cluster up.
+const LOG_LINES_SHOWN_MAX: usize = 40;
 
 /// One server of a cluster.
 struct Server {
@@ -54,17 +63,21 @@ impl NatsCluster {
     pub fn start_secured(size: usize, security: Option<&Security>) -> std::io::Result<NatsCluster> {
         assert!(size >= 1, "a cluster has a server");
         let directory = tempfile::Builder::new().prefix("tanba-nats-").tempdir()?;
-        let client_ports: Vec<u16> = (0..size).map(|_| free_port()).collect::<Result<_, _>>()?;
-        let route_ports: Vec<u16> = (0..size).map(|_| free_port()).collect::<Result<_, _>>()?;
+        let ports = free_ports(2 * size)?;
+        let (client_ports, route_ports) = ports.split_at(size);
+        // Named after its directory: a route that reaches another test's cluster (a port
+        // reused meanwhile) is refused, not joined.
+        let cluster_name = directory.path().file_name().unwrap().to_string_lossy();
         let mut servers = Vec::new();
         for index in 0..size {
             let name = format!("n{}", index + 1);
             let config = directory.path().join(format!("{name}.conf"));
             let mut text = server_config(
+                &cluster_name,
                 &name,
                 client_ports[index],
                 route_ports[index],
-                &route_ports,
+                route_ports,
                 &directory.path().join(&name),
             );
             if let Some(security) = security {
@@ -171,10 +184,33 @@ impl NatsCluster {
     }
 }
 
+impl NatsCluster {
+    /// The last lines of each server's log, to stderr: what the servers saw when a test failed.
+    fn show_logs(&self) {
+        for server in &self.servers {
+            let path = self.directory.path().join(format!("{}.log", server.name));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let shown = &lines[lines.len().saturating_sub(LOG_LINES_SHOWN_MAX)..];
+            eprintln!(
+                "--- nats server {} (last {} lines)",
+                server.name,
+                shown.len()
+            );
+            for line in shown {
+                eprintln!("{line}");
+            }
+        }
+    }
+}
+
 impl Drop for NatsCluster {
     fn drop(&mut self) {
         for index in 0..self.servers.len() {
             let _ = self.kill(index);
+        }
+        if std::thread::panicking() {
+            self.show_logs();
         }
     }
 }
@@ -266,6 +302,7 @@ impl Security {
 /// do not advertise each other to clients: a client reaches only the addresses it was given,
 /// so a test can put a proxy in between and cut it.
 fn server_config(
+    cluster_name: &str,
     name: &str,
     client_port: u16,
     route_port: u16,
@@ -283,7 +320,7 @@ fn server_config(
             .map(|port| format!("    nats-route://127.0.0.1:{port}"))
             .collect();
         text.push_str(&format!(
-            "cluster {{\n  name: tanba\n  listen: 127.0.0.1:{route_port}\n  no_advertise: true\n  routes: [\n{}\n  ]\n}}\n",
+            "cluster {{\n  name: {cluster_name}\n  listen: 127.0.0.1:{route_port}\n  no_advertise: true\n  routes: [\n{}\n  ]\n}}\n",
             routes.join("\n")
         ));
     }

@@ -132,8 +132,10 @@ impl NatsAccess {
 /// Bytes of one published head at most (a node name and a few numbers).
 const HEAD_BYTES_MAX: i32 = 1_024;
 
-/// Bytes the command stream holds by default. Each replica reserves them on its disk when the
-/// stream is made (a server without the room refuses the stream), so a deployment sizes both.
+/// Bytes the command stream holds by default, and each of the other three stores (the trail
+/// stream, the blob and snapshot buckets). Each replica reserves all four on its disk when they
+/// are made (a server without the room refuses the store made last), so a deployment sizes both
+/// (deploy/nats: `max_file_store`).
 pub const STREAM_BYTES_MAX_DEFAULT: i64 = 16 << 30;
 
 impl Default for StreamSettings {
@@ -270,6 +272,20 @@ impl JetStreamLog {
 
     async fn stream(&self) -> Result<stream::Stream, CommandLogError> {
         (self.context.get_stream(&self.settings.name).await).map_err(unavailable)
+    }
+
+    /// [`CommandLogError::Trimmed`] if the stream now starts past `position`: what a gap in the
+    /// delivered batches at `position` is when the stream was trimmed as it was read. A batch is
+    /// never deleted otherwise, so any other gap is corruption.
+    async fn trimmed_at(
+        &self,
+        position: Position,
+    ) -> Result<Option<CommandLogError>, CommandLogError> {
+        let first = self.stream().await?.cached_info().state.first_sequence;
+        Ok((first > position).then_some(CommandLogError::Trimmed {
+            asked: position,
+            first,
+        }))
     }
 
     /// An ordered consumer from `from`, after checking that `from` was not trimmed.
@@ -709,7 +725,12 @@ impl CommandLog for JetStreamLog {
                     }
                     Err(_) => break,
                 };
-                let batch = batch_of(&message, reader.next)?;
+                let batch = match batch_of(&message, reader.next) {
+                    Err(error @ CommandLogError::Corrupt(_)) => {
+                        return Err(self.trimmed_at(reader.next).await?.unwrap_or(error));
+                    }
+                    batch => batch?,
+                };
                 bytes_read += batch.bytes.len();
                 batches.push(batch);
                 reader.next += 1;
@@ -726,7 +747,20 @@ impl CommandLog for JetStreamLog {
         })
     }
 
+    fn first_position(&self) -> Result<Position, CommandLogError> {
+        self.runtime.block_on(async {
+            let stream = self.stream().await?;
+            // An empty stream says 0; a stream trimmed whole says one past its last.
+            Ok(stream.cached_info().state.first_sequence.max(1))
+        })
+    }
+
     fn trim_before(&self, position: Position) -> Result<(), CommandLogError> {
+        // Nothing lies before the first position; and NATS reads a purge up to sequence 0 as
+        // a purge of the whole stream.
+        if position <= 1 {
+            return Ok(());
+        }
         self.runtime.block_on(async {
             let stream = self.stream().await?;
             stream

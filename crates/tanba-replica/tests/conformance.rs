@@ -142,6 +142,17 @@ fn reads_page_and_wait(kind: &str, log: Arc<dyn CommandLog>) {
 }
 
 fn bounds_and_trimming(kind: &str, log: &dyn CommandLog) {
+    // Nothing lies before the first position: trimming before it keeps every batch (NATS reads
+    // a purge up to sequence 0 as a purge of the whole stream).
+    for nothing_before in [0, 1] {
+        log.trim_before(nothing_before).unwrap();
+        let from_first = log.read(1, READ_BATCHES_MAX, Duration::ZERO).unwrap();
+        assert_eq!(
+            from_first.first().map(|batch| batch.position),
+            Some(1),
+            "{kind}: trimming before {nothing_before} keeps the log whole"
+        );
+    }
     let too_large = log
         .append(id(100), vec![0; BATCH_BYTES_MAX + 1])
         .unwrap_err();
@@ -152,7 +163,9 @@ fn bounds_and_trimming(kind: &str, log: &dyn CommandLog) {
         "{kind}: the bound fits"
     );
     let last = log.last_position().unwrap();
+    assert_eq!(log.first_position().unwrap(), 1, "{kind}: untrimmed");
     log.trim_before(4).unwrap();
+    assert_eq!(log.first_position().unwrap(), 4, "{kind}: trimmed");
     match log.read(2, 10, Duration::ZERO) {
         Err(CommandLogError::Trimmed { asked: 2, first: 4 }) => {}
         other => panic!("{kind}: a trimmed position is refused, got {other:?}"),

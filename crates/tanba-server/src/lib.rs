@@ -372,27 +372,135 @@ fn take_back_audit_records(
     }
 }
 
-/// A node whose store is behind the command stream's trimmed start cannot catch up: it does
-/// not start, and says how to restore it.
+/// How many times a node that joins its cluster with no store begins from the shelf: the
+/// steward may trim the stream behind a newer snapshot between the node's look at the shelf and
+/// its first read of the stream, and the node then begins again from the newer snapshot.
 #[cfg(feature = "rocksdb")]
-fn refuse_behind_trimmed_stream(
-    store: &dyn Store,
-    log: &SharedCommandLog,
+const JOIN_ATTEMPTS_MAX: u32 = 3;
+
+/// Opens the node's store, a node of a cluster that has none beginning from the cluster's shelf
+/// (`begin_from_shelf`). A store behind the command stream's trimmed start cannot catch up: a
+/// store the node has just begun is begun again (up to [`JOIN_ATTEMPTS_MAX`] times); any other
+/// does not start, and the refusal says how to restore it.
+#[cfg(feature = "rocksdb")]
+fn open_engine_store(
+    config: &ServerConfig,
     engine_dir: &Path,
-) -> Result<(), StartError> {
-    let applied = tanba_engine::core::stored_applied(store.snapshot().as_ref())?;
-    let from = applied.read_from();
-    match outside_runtime(|| log.0.read(from.position, 1, Duration::ZERO)) {
-        Err(tanba_engine::command_log::CommandLogError::Trimmed { first, .. }) => Err(data_error(
-            engine_dir,
-            format!(
-                "this store has applied the command stream through position {}, and the stream \
-                 now starts at {first}: move engine/ away and start again (the node begins from \
-                 the cluster's latest snapshot), or restore one (deploy/RUNBOOK.md)",
-                applied.position
-            ),
-        )),
-        _ => Ok(()),
+    cluster_seal: Option<&ClusterSeal>,
+    hold: Option<&TrimHold>,
+) -> Result<Arc<RocksStore>, StartError> {
+    let joining = !engine_dir.exists() && config.snapshot_shelf.is_some();
+    let mut attempt = 1;
+    loop {
+        if let (true, Some(hold)) = (joining, hold) {
+            let empty = tanba_engine::LogHead {
+                sequence: 0,
+                hash: tanba_crypto::GENESIS,
+            };
+            hold.publish(0, empty);
+        }
+        if let Some((shelf, seal)) = config.snapshot_shelf.as_ref().zip(cluster_seal) {
+            let configured = config.node_name.as_deref();
+            let node = configured.and_then(|name| tanba_engine::heads::NodeName::parse(name).ok());
+            begin_from_shelf(&config.data_dir, engine_dir, shelf, seal, node.as_ref())?;
+        }
+        let rocks = Arc::new(
+            RocksStore::open_with_files(engine_dir, config.store_open_files_max)
+                .map_err(|error| data_error(engine_dir, error))?,
+        );
+        let Some(log) = &config.command_log else {
+            return Ok(rocks);
+        };
+        let snapshot = rocks.snapshot();
+        let Some((applied, first)) = trimmed_past(snapshot.as_ref(), log)? else {
+            if let Some(hold) = hold {
+                let applied = tanba_engine::core::stored_applied(snapshot.as_ref())?;
+                let head = tanba_engine::log::stored_head(snapshot.as_ref())?;
+                hold.publish(applied.position, head);
+            }
+            drop(snapshot);
+            return Ok(rocks);
+        };
+        if !(joining && attempt < JOIN_ATTEMPTS_MAX) {
+            return Err(behind_trimmed_stream(engine_dir, applied, first));
+        }
+        drop(snapshot);
+        tracing::warn!(
+            attempt,
+            first,
+            "the command stream was trimmed while this node joined: beginning again from the shelf"
+        );
+        drop(rocks);
+        std::fs::remove_dir_all(engine_dir).map_err(|error| data_error(engine_dir, error))?;
+        attempt += 1;
+    }
+}
+
+/// Whether the store seen in `snapshot` is behind the command stream's trimmed start: the
+/// position it applied through and the stream's first, if so.
+#[cfg(feature = "rocksdb")]
+fn trimmed_past(
+    snapshot: &dyn Snapshot,
+    log: &SharedCommandLog,
+) -> Result<Option<(u64, u64)>, StartError> {
+    let applied = tanba_engine::core::stored_applied(snapshot)?;
+    let from = applied.read_from().position;
+    // Out of reach, it is not known to be trimmed: the applier waits for the log as ever.
+    match outside_runtime(|| log.0.first_position()) {
+        Ok(first) if from < first => Ok(Some((applied.position, first))),
+        _ => Ok(None),
+    }
+}
+
+/// The refusal of a store behind the command stream's trimmed start, which cannot catch up.
+#[cfg(feature = "rocksdb")]
+fn behind_trimmed_stream(engine_dir: &Path, applied: u64, first: u64) -> StartError {
+    data_error(
+        engine_dir,
+        format!(
+            "this store has applied the command stream through position {applied}, and the \
+             stream now starts at {first}: move engine/ away and start again (the node begins \
+             from the cluster's latest snapshot), or restore one (deploy/RUNBOOK.md)"
+        ),
+    )
+}
+
+/// A node of a cluster on its way in holds the stream's trim back: the steward trims only
+/// behind the heads on the cluster's board (`shelved_snapshots::trim_position`), and the node's
+/// own watch publishes its head only once it serves. So the node puts its head there itself:
+/// at 0 before it looks at the shelf (an empty shelf, a stream never trimmed), at its store's
+/// position once it has opened it and found the stream not trimmed past it, and every
+/// [`CATCH_UP_REPORT_INTERVAL`] while it catches up. A head the stream was trimmed past holds
+/// nothing (`trim_position` passes over it), so a node that fails its start and tries again
+/// and again does not stop the trims. Restoring a shelved snapshot is not held: the steward
+/// trims behind the oldest snapshot the shelf keeps, not the latest, which the node restores.
+#[cfg(feature = "rocksdb")]
+struct TrimHold {
+    board: SealedBoard,
+    node: tanba_engine::heads::NodeName,
+}
+
+#[cfg(feature = "rocksdb")]
+impl TrimHold {
+    fn new(
+        config: &ServerConfig,
+        seal: Option<&ClusterSeal>,
+        node: Option<&tanba_engine::heads::NodeName>,
+    ) -> Option<TrimHold> {
+        let (board, seal, node) = (config.head_board.as_ref()?, seal?, node?);
+        Some(TrimHold {
+            board: SealedBoard::new(board.0.clone(), seal.clone()),
+            node: node.clone(),
+        })
+    }
+
+    /// Publishes this node's head at `position`; a failure is logged, not fatal: the stream's
+    /// trimmed start is checked all the same.
+    fn publish(&self, position: u64, head: tanba_engine::LogHead) {
+        let head = tanba_engine::heads::PublishedHead::of(&self.node, position, head);
+        if let Err(error) = outside_runtime(|| self.board.publish(&head)) {
+            tracing::warn!(%error, "this node's head not put on the board while it joins");
+        }
     }
 }
 
@@ -408,7 +516,9 @@ fn refuse_another_clusters_secret(
         Ok(SealCheck::Another { read }) => Err(data_error(
             path,
             format!(
-                "not this cluster's: none of the first {read} batches on the command log is                  sealed with it; copy the cluster's sign-in secret and key ring here                  (deploy/RUNBOOK.md)"
+                "not this cluster's: none of the first {read} batches on the command log is \
+                 sealed with it; copy the cluster's sign-in secret and key ring here \
+                 (deploy/RUNBOOK.md)"
             ),
         )),
         Err(error) => Err(data_error(
@@ -564,16 +674,31 @@ async fn bootstrap_references(engine: &Engine) -> Result<(), StartError> {
     Ok(())
 }
 
-/// How often a node catching up with its cluster's log says how far it is.
+/// How often a node catching up with its cluster's log says how far it is (and puts its head
+/// on the board, `TrimHold`).
+#[cfg(feature = "rocksdb")]
 const CATCH_UP_REPORT_INTERVAL: Duration = Duration::from_secs(10);
+#[cfg(feature = "rocksdb")]
+const _: () = assert!(
+    2 * CATCH_UP_REPORT_INTERVAL.as_secs() < tanba_engine::heads::HEAD_STALE_AFTER.as_secs(),
+    "a catching-up node's head stays on the board between two reports"
+);
 
 /// Waits until the engine has applied everything its shared log held at start (a node of a
 /// cluster answers no one from a state behind the others' when it starts), however long that
 /// takes, saying how far it is. Nothing to wait for on the embedded default.
-fn catch_up(engine: &Engine, config: &ServerConfig) -> Result<(), StartError> {
-    if config.command_log.is_none() {
+///
+/// Meanwhile the node's head holds the stream's trim back (`TrimHold`); a node the stream was
+/// trimmed past all the same does not wait for ever: its start fails, saying how to restore it.
+#[cfg(feature = "rocksdb")]
+fn catch_up(
+    engine: &Engine,
+    config: &ServerConfig,
+    hold: Option<&TrimHold>,
+) -> Result<(), StartError> {
+    let Some(log) = &config.command_log else {
         return Ok(());
-    }
+    };
     loop {
         let caught = outside_runtime(|| engine.catch_up(CATCH_UP_REPORT_INTERVAL))?;
         if caught.caught_up {
@@ -588,6 +713,13 @@ fn catch_up(engine: &Engine, config: &ServerConfig) -> Result<(), StartError> {
             applied = caught.applied_through,
             "catching up with the command log"
         );
+        if let Some(hold) = hold {
+            hold.publish(caught.applied_through, engine.head());
+        }
+        if let Some((applied, first)) = trimmed_past(engine.snapshot().as_ref(), log)? {
+            let engine_dir = config.data_dir.join(ENGINE_DIRECTORY);
+            return Err(behind_trimmed_stream(&engine_dir, applied, first));
+        }
     }
 }
 
@@ -638,20 +770,20 @@ impl RunningServer {
         if let Some((log, seal)) = config.command_log.as_ref().zip(cluster_seal.as_ref()) {
             refuse_another_clusters_secret(&data_dir.join(SIGN_IN_SECRET_FILE), log, seal)?;
         }
+        let node = match config.head_board.is_some()
+            || config.steward_lease.is_some()
+            || config.audit_trails.is_some()
+        {
+            true => Some(
+                heads::node_name(config.node_name.as_deref(), &data_dir)
+                    .map_err(|error| data_error(&data_dir.join(heads::NODE_NAME_FILE), error))?,
+            ),
+            false => None,
+        };
+        let hold = TrimHold::new(&config, cluster_seal.as_ref(), node.as_ref());
         let engine_dir = data_dir.join(ENGINE_DIRECTORY);
-        if let Some((shelf, seal)) = config.snapshot_shelf.as_ref().zip(cluster_seal.as_ref()) {
-            let configured = config.node_name.as_deref();
-            let node = configured.and_then(|name| tanba_engine::heads::NodeName::parse(name).ok());
-            begin_from_shelf(&data_dir, &engine_dir, shelf, seal, node.as_ref())?;
-        }
-        let rocks = Arc::new(
-            RocksStore::open_with_files(&engine_dir, config.store_open_files_max)
-                .map_err(|error| data_error(&engine_dir, error))?,
-        );
+        let rocks = open_engine_store(&config, &engine_dir, cluster_seal.as_ref(), hold.as_ref())?;
         let store: Arc<dyn Store> = rocks.clone();
-        if let Some(log) = &config.command_log {
-            refuse_behind_trimmed_stream(store.as_ref(), log, &engine_dir)?;
-        }
         let engine = Engine::start(
             store.clone(),
             ring.clone(),
@@ -668,21 +800,11 @@ impl RunningServer {
                 ..EngineConfig::default()
             },
         )?;
-        catch_up(&engine, &config)?;
+        catch_up(&engine, &config, hold.as_ref())?;
         bootstrap(&engine, &config).await?;
         bootstrap_calendar(&engine).await?;
         bootstrap_references(&engine).await?;
         let public_keys = ring.public_key_set();
-        let node = match config.head_board.is_some()
-            || config.steward_lease.is_some()
-            || config.audit_trails.is_some()
-        {
-            true => Some(
-                heads::node_name(config.node_name.as_deref(), &data_dir)
-                    .map_err(|error| data_error(&data_dir.join(heads::NODE_NAME_FILE), error))?,
-            ),
-            false => None,
-        };
         let relay = (config.audit_trails.as_ref().zip(cluster_seal.clone()))
             .zip(node.clone())
             .map(|((trails, seal), node)| (trails.0.clone(), seal, node));

@@ -161,9 +161,10 @@ fn remove_archives_left(directory: &Path) {
     }
 }
 
-/// Puts the snapshot at `snapshot` (whose manifest is `manifest`) on the shelf as `node`'s, then
-/// removes `node`'s older archives past [`SNAPSHOTS_KEPT`]; the cursor of the oldest one kept.
-/// The archive is written beside the snapshot, and removed once shelved.
+/// Puts the snapshot at `snapshot` (whose manifest is `manifest`) on the shelf as `node`'s,
+/// unless it is there already, then removes `node`'s older archives past [`SNAPSHOTS_KEPT`];
+/// the cursor of the oldest one kept. The archive is written beside the snapshot, and removed
+/// once shelved.
 pub fn shelve(
     shelf: &dyn SnapshotShelf,
     seal: &ClusterSeal,
@@ -175,25 +176,21 @@ pub fn shelve(
         .parent()
         .ok_or_else(|| refused("a snapshot has a directory"))?;
     remove_archives_left(directory);
-    let path = directory.join(format!("{ARCHIVE_PREFIX}{:020}", manifest.sequence));
-    let shelved = write_archive(snapshot, &path, seal).and_then(|tag| {
-        let size_bytes = std::fs::metadata(&path).map_err(file_error(&path))?.len();
-        let mut label = ArchiveLabel {
-            node: node.clone(),
-            manifest: manifest.clone(),
-            size_bytes,
-            tag: tag.to_hex().to_string(),
-            seal: String::new(),
-        };
-        label.seal = label_seal(seal, &label);
-        let label = serde_json::to_string(&label).expect("a label encodes");
-        assert!(label.len() <= SNAPSHOT_LABEL_BYTES_MAX, "a label is short");
-        let name = archive_name(node, manifest.sequence);
-        shelf.put_archive(&name, &label, &path).map_err(shelf_error)
+    let name = archive_name(node, manifest.sequence);
+    // A snapshot kept at the same head is on the shelf already: putting it again would only
+    // replace the archive under a node reading it.
+    let listed = shelf.archives().map_err(shelf_error)?;
+    let on_shelf = (listed.iter()).any(|archive| {
+        archive.name == name
+            && label_of(archive, seal).is_some_and(|label| label.manifest == *manifest)
     });
-    let _ = std::fs::remove_file(&path);
-    shelved?;
-    let mut own: Vec<(u64, u64, String)> = (shelf.archives().map_err(shelf_error)?.into_iter())
+    let listed = if on_shelf {
+        listed
+    } else {
+        put_archive(shelf, seal, (node, &name), snapshot, manifest, directory)?;
+        shelf.archives().map_err(shelf_error)?
+    };
+    let mut own: Vec<(u64, u64, String)> = (listed.into_iter())
         .filter_map(|archive| {
             let label = label_of(&archive, seal).filter(|label| label.node == *node)?;
             let manifest = label.manifest;
@@ -208,6 +205,35 @@ pub fn shelve(
     Ok(own
         .get(kept_from)
         .map_or(manifest.position, |(_, position, _)| *position))
+}
+
+/// Packs `snapshot` into an archive beside it, puts it on the shelf as `node`'s under `name`
+/// and its label, and removes the local archive.
+fn put_archive(
+    shelf: &dyn SnapshotShelf,
+    seal: &ClusterSeal,
+    (node, name): (&NodeName, &str),
+    snapshot: &Path,
+    manifest: &SnapshotManifest,
+    directory: &Path,
+) -> Result<(), SnapshotError> {
+    let path = directory.join(format!("{ARCHIVE_PREFIX}{:020}", manifest.sequence));
+    let shelved = write_archive(snapshot, &path, seal).and_then(|tag| {
+        let size_bytes = std::fs::metadata(&path).map_err(file_error(&path))?.len();
+        let mut label = ArchiveLabel {
+            node: node.clone(),
+            manifest: manifest.clone(),
+            size_bytes,
+            tag: tag.to_hex().to_string(),
+            seal: String::new(),
+        };
+        label.seal = label_seal(seal, &label);
+        let label = serde_json::to_string(&label).expect("a label encodes");
+        assert!(label.len() <= SNAPSHOT_LABEL_BYTES_MAX, "a label is short");
+        shelf.put_archive(name, &label, &path).map_err(shelf_error)
+    });
+    let _ = std::fs::remove_file(&path);
+    shelved
 }
 
 /// The keyed hash of the file at `path`.
@@ -384,7 +410,8 @@ pub fn after_snapshot(
     }
     let board = SealedBoard::new(board.0.clone(), seal.clone());
     let heads = board.heads().map_err(shelf_error)?;
-    let position = trim_position(oldest_kept, &heads);
+    let first = log.0.first_position().map_err(shelf_error)?;
+    let position = trim_position(oldest_kept, first, &heads);
     log.0.trim_before(position).map_err(shelf_error)?;
     metrics::gauge!("tanba_command_stream_trimmed_before").set(position as f64);
     tracing::info!(
@@ -395,10 +422,14 @@ pub fn after_snapshot(
 }
 
 /// Where the steward may trim the command stream before, the oldest snapshot it keeps on the
-/// shelf having its cursor at `shelved_position`: there, unless a node on the board has not
-/// applied that far (it goes on reading where it is).
-pub fn trim_position(shelved_position: u64, heads: &[PublishedHead]) -> u64 {
-    (heads.iter().map(|head| head.position)).fold(shelved_position, u64::min)
+/// shelf having its cursor at `shelved_position` and the stream starting at `first`: there,
+/// unless a node on the board has not applied that far (it goes on reading where it is). A
+/// node whose next batch was trimmed already cannot read on whatever is kept, and holds
+/// nothing back.
+pub fn trim_position(shelved_position: u64, first: u64, heads: &[PublishedHead]) -> u64 {
+    (heads.iter().map(|head| head.position))
+        .filter(|&position| position + 1 >= first)
+        .fold(shelved_position, u64::min)
 }
 
 #[cfg(test)]
@@ -422,9 +453,15 @@ mod tests {
 
     #[test]
     fn the_stream_is_trimmed_behind_the_snapshot_and_no_live_node() {
-        assert_eq!(trim_position(100, &[]), 100);
-        assert_eq!(trim_position(100, &[head(150), head(80)]), 80);
-        assert_eq!(trim_position(100, &[head(150)]), 100);
+        assert_eq!(trim_position(100, 1, &[]), 100);
+        assert_eq!(trim_position(100, 1, &[head(150), head(80)]), 80);
+        assert_eq!(trim_position(100, 1, &[head(150)]), 100);
+        // A node on its way in, at 0 (`TrimHold`), holds a stream never trimmed whole.
+        assert_eq!(trim_position(100, 1, &[head(150), head(0)]), 0);
+        // A node the stream was trimmed past (it failed its start, and tries again) holds
+        // nothing back; one at the stream's first batch holds it.
+        assert_eq!(trim_position(100, 50, &[head(150), head(0), head(30)]), 100);
+        assert_eq!(trim_position(100, 50, &[head(49)]), 49);
     }
 
     /// An archive holds the manifest and the store's files, never the secrets; unpacked, it is

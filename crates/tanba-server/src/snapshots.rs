@@ -154,12 +154,14 @@ pub fn write_snapshot(
     sync_directory(&partial)?;
     let whole = directory.join(format!("{:020}", manifest.sequence));
     if whole.exists() {
-        // Nothing new since the last one (same head): keep that one.
+        // Nothing new since the last one (same head): keep that one, with its own manifest
+        // (the one it holds, which its archive's label must name).
         std::fs::remove_dir_all(&partial).map_err(io(&partial))?;
-    } else {
-        std::fs::rename(&partial, &whole).map_err(io(&whole))?;
-        sync_directory(directory)?;
+        prune(directory)?;
+        return Ok((read_manifest(&whole)?, whole));
     }
+    std::fs::rename(&partial, &whole).map_err(io(&whole))?;
+    sync_directory(directory)?;
     prune(directory)?;
     Ok((manifest, whole))
 }
@@ -473,4 +475,31 @@ pub fn spawn(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A snapshot at the head of the one before is that one, with the manifest it holds: the
+    /// label of its archive on the cluster's shelf names that manifest, or every node restoring
+    /// from the shelf would pass the archive over.
+    #[test]
+    fn r_is_22_a_snapshot_at_the_same_head_keeps_its_own_manifest() {
+        let directory = tempfile::tempdir().unwrap();
+        let data_dir = directory.path().join("data");
+        std::fs::create_dir_all(&data_dir).unwrap();
+        for file in SECRET_FILES {
+            std::fs::write(data_dir.join(file), b"secret").unwrap();
+        }
+        let store = RocksStore::open(&data_dir.join(ENGINE_DIRECTORY)).unwrap();
+        let snapshots = directory.path().join("snapshots");
+        let (first, first_path) =
+            write_snapshot(&store, &data_dir, &snapshots, 1_000, None).unwrap();
+        let (again, again_path) =
+            write_snapshot(&store, &data_dir, &snapshots, 2_000, None).unwrap();
+        assert_eq!(again_path, first_path, "one snapshot per head");
+        assert_eq!(again, first, "the kept snapshot's own manifest");
+        assert_eq!(read_manifest(&again_path).unwrap(), again);
+    }
 }

@@ -273,23 +273,38 @@ impl Served {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let stdout = child.stdout.take().unwrap();
+        let (addresses, served) = std::sync::mpsc::channel();
+        // Reads all it prints, so the pipe never fills; passes on where it serves.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                for door in ["http", "grpc"] {
+                    if let Some(address) = line.strip_prefix(&format!("{door}: ")) {
+                        let _ = addresses.send((door, address.to_owned()));
+                    }
+                }
+            }
+        });
+        let deadline = Instant::now() + START_TIMEOUT;
         let (mut http, mut grpc) = (None, None);
         while http.is_none() || grpc.is_none() {
-            let line = (lines.next())
-                .unwrap_or_else(|| {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match served.recv_timeout(left) {
+                Ok(("http", address)) => http = Some(address),
+                Ok((_, address)) => grpc = Some(address),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
                     panic!("the server over {} ended before serving", data.display())
-                })
-                .unwrap();
-            if let Some(address) = line.strip_prefix("http: ") {
-                http = Some(address.to_owned());
-            }
-            if let Some(address) = line.strip_prefix("grpc: ") {
-                grpc = Some(address.to_owned());
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "the server over {} did not serve in {START_TIMEOUT:?}",
+                        data.display()
+                    )
+                }
             }
         }
-        // Whatever it prints later is read, so the pipe never fills.
-        std::thread::spawn(move || lines.for_each(drop));
         Served {
             child: Some(child),
             data: data.to_owned(),
