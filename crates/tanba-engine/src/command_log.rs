@@ -13,6 +13,7 @@
 //! its place in it), which the core uses to apply a batch met twice only once.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::mpsc::Sender;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -61,6 +62,26 @@ pub struct Appended {
     /// It was appended before under the same id: this is the first position, and nothing new
     /// was stored.
     pub duplicate: bool,
+}
+
+/// How an append started with [`CommandLog::start_append`] ended.
+#[derive(Debug)]
+pub struct AppendFinished {
+    /// The batch's id.
+    pub id: BatchId,
+    /// Where it went, or why it did not.
+    pub result: Result<Appended, CommandLogError>,
+}
+
+impl AppendFinished {
+    /// Reports on `finished` how the append of `id` ended; an appender gone has nobody to tell.
+    pub fn report(
+        finished: &Sender<AppendFinished>,
+        id: BatchId,
+        result: Result<Appended, CommandLogError>,
+    ) {
+        let _ = finished.send(AppendFinished { id, result });
+    }
 }
 
 /// One batch as read back.
@@ -254,6 +275,15 @@ pub trait CommandLog: Send + Sync {
     /// Appends a batch; returns once it is ordered (and, for a replicated log, stored by a
     /// majority of its replicas).
     fn append(&self, id: BatchId, bytes: Vec<u8>) -> Result<Appended, CommandLogError>;
+
+    /// Starts appending a batch and reports on `finished` how it ended, as [`CommandLog::append`]
+    /// would have answered, once. A log that can have several appends on their way at once
+    /// returns when this one is sent, and the batches land in the order they were started
+    /// unless one fails (the appender keeps at most `APPENDS_IN_FLIGHT_MAX` on their way); the
+    /// default appends, then reports, before it returns.
+    fn start_append(&self, id: BatchId, bytes: Vec<u8>, finished: &Sender<AppendFinished>) {
+        AppendFinished::report(finished, id, self.append(id, bytes));
+    }
 
     /// The batches from `from` on, in order, at most `batches_max` (itself at most
     /// [`READ_BATCHES_MAX`]), ending with the one that brings them to [`READ_BYTES_MAX`]

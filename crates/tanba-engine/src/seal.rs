@@ -31,11 +31,14 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use tanba_crypto::sign_in::SignInSecret;
 
-use crate::command_log::{Appended, Batch, BatchId, CommandLog, CommandLogError, Position};
+use crate::command_log::{
+    AppendFinished, Appended, Batch, BatchId, CommandLog, CommandLogError, Position,
+};
 use crate::heads::{HeadBoard, NodeName, PublishedHead};
 use crate::trails::TrailPage;
 
@@ -318,6 +321,19 @@ impl CommandLog for SealedLog {
             .append(id, self.seal.seal_batch(id, seen, &bytes))?;
         self.seen.fetch_max(appended.position, Ordering::AcqRel);
         Ok(appended)
+    }
+
+    /// Sealed as [`SealedLog::append`] seals, and sent on by the inner log's own
+    /// `start_append` (so a log that keeps several appends on their way still does). Where
+    /// the batch lands is not seen here: the applier's reads move what was seen past it.
+    fn start_append(&self, id: BatchId, bytes: Vec<u8>, finished: &Sender<AppendFinished>) {
+        match self.seen_for_append() {
+            Ok(seen) => {
+                let sealed = self.seal.seal_batch(id, seen, &bytes);
+                self.inner.start_append(id, sealed, finished);
+            }
+            Err(error) => AppendFinished::report(finished, id, Err(error)),
+        }
     }
 
     /// Every batch at its position; a forged one with no bytes, which no reader takes for

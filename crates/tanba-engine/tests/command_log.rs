@@ -5,15 +5,20 @@
 
 mod support;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rand_core::OsRng;
 use support::{World, category, code_of, participant, taxpayer};
 use tanba_crypto::KeyRing;
-use tanba_engine::command_log::{BatchId, CommandLog, LocalLog, Position};
+use tanba_engine::command_log::{
+    AppendFinished, Appended, Batch, BatchId, CommandLog, CommandLogError, LocalLog, Position,
+};
 use tanba_engine::core::{Applied, Place};
-use tanba_engine::{Core, Engine, EngineConfig, Stamped, SystemClock};
+use tanba_engine::{APPENDS_IN_FLIGHT_MAX, Core, Engine, EngineConfig, Stamped, SystemClock};
 use tanba_store::{MemoryStore, Store};
 use tanba_types::{Actor, Command, Role};
 
@@ -234,5 +239,119 @@ fn an_engine_restarted_over_its_store_goes_on_from_its_cursor() {
         a.head().sequence,
         45,
         "nothing applied twice, nothing missed"
+    );
+}
+
+/// A replicated log whose appends are slow and land out of the order started: each started
+/// append lands on a thread of its own after a pause drawn from its id, and every third
+/// batch is refused for now the first time it comes.
+struct SlowFlakyLog {
+    inner: Arc<LocalLog>,
+    refused_once: Mutex<HashSet<BatchId>>,
+    on_their_way: Arc<AtomicUsize>,
+    most_on_their_way: Arc<AtomicUsize>,
+}
+
+impl CommandLog for SlowFlakyLog {
+    fn append(&self, id: BatchId, bytes: Vec<u8>) -> Result<Appended, CommandLogError> {
+        self.inner.append(id, bytes)
+    }
+
+    fn start_append(&self, id: BatchId, bytes: Vec<u8>, finished: &Sender<AppendFinished>) {
+        let now = self.on_their_way.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_on_their_way.fetch_max(now, Ordering::SeqCst);
+        let refuse = id.0[0].is_multiple_of(3) && self.refused_once.lock().unwrap().insert(id);
+        let result = match refuse {
+            true => Err(CommandLogError::Unavailable("not now".into())),
+            false => Ok(()),
+        };
+        let (inner, finished) = (self.inner.clone(), finished.clone());
+        let on_their_way = self.on_their_way.clone();
+        let pause = Duration::from_millis(u64::from(id.0[1] % 8));
+        std::thread::spawn(move || {
+            std::thread::sleep(pause);
+            let result = result.and_then(|()| inner.append(id, bytes));
+            on_their_way.fetch_sub(1, Ordering::SeqCst);
+            AppendFinished::report(&finished, id, result);
+        });
+    }
+
+    fn read(
+        &self,
+        from: Position,
+        batches_max: usize,
+        wait: Duration,
+    ) -> Result<Vec<Batch>, CommandLogError> {
+        self.inner.read(from, batches_max, wait)
+    }
+
+    fn last_position(&self) -> Result<Position, CommandLogError> {
+        self.inner.last_position()
+    }
+
+    fn first_position(&self) -> Result<Position, CommandLogError> {
+        self.inner.first_position()
+    }
+
+    fn trim_before(&self, position: Position) -> Result<(), CommandLogError> {
+        self.inner.trim_before(position)
+    }
+}
+
+#[test]
+fn r_is_22_appends_on_their_way_at_once_land_each_command_once_though_out_of_order_and_retried() {
+    let log = Arc::new(SlowFlakyLog {
+        inner: Arc::new(LocalLog::new()),
+        refused_once: Mutex::default(),
+        on_their_way: Arc::default(),
+        most_on_their_way: Arc::default(),
+    });
+    let config = EngineConfig {
+        cases: support::cases(),
+        log: Some(log.clone() as Arc<dyn CommandLog>),
+        ..EngineConfig::default()
+    };
+    let ring = Arc::new(KeyRing::generate(1, &mut OsRng));
+    let store = Arc::new(MemoryStore::new());
+    let engine = Engine::start(store, ring, Arc::new(SystemClock), config).unwrap();
+    const COMMANDS: usize = 300;
+    // Submitted from several threads at once, so that batches form while others are on their way.
+    let outcomes: Vec<_> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..6)
+            .map(|thread| {
+                let engine = &engine;
+                scope.spawn(move || {
+                    (0..COMMANDS / 6)
+                        .map(|n| engine.execute(Actor::System, category(&format!("t{thread}_{n}"))))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    });
+    for outcome in &outcomes {
+        assert!(
+            outcome.is_ok(),
+            "every command lands, though some batches came twice: {outcome:?}"
+        );
+    }
+    assert_eq!(engine.head().sequence, COMMANDS as u64, "each command once");
+    assert!(
+        !log.refused_once.lock().unwrap().is_empty(),
+        "some batch was sent again"
+    );
+    let most = log.most_on_their_way.load(Ordering::SeqCst);
+    assert!(
+        (2..=APPENDS_IN_FLIGHT_MAX).contains(&most),
+        "{most} batches on their way at most"
+    );
+    engine.shutdown();
+    assert_eq!(
+        log.on_their_way.load(Ordering::SeqCst),
+        0,
+        "the appender waited for each"
     );
 }

@@ -26,13 +26,14 @@ pub mod cluster;
 
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, consumer, kv, object_store, stream};
 use tanba_engine::blobs::BlobShelf;
 use tanba_engine::command_log::{
-    Appended, Batch, BatchId, CommandLog, CommandLogError, Position, READ_BATCHES_MAX,
-    READ_BYTES_MAX, check_batch,
+    AppendFinished, Appended, Batch, BatchId, CommandLog, CommandLogError, Position,
+    READ_BATCHES_MAX, READ_BYTES_MAX, check_batch,
 };
 use tanba_engine::heads::{BOARD_NODES_MAX, HEAD_STALE_AFTER, HeadBoard, NodeName, PublishedHead};
 use tanba_engine::snapshot_shelf::{ShelvedArchive, SnapshotShelf};
@@ -668,24 +669,52 @@ fn parse_id(text: &str) -> Option<BatchId> {
     Some(BatchId(id))
 }
 
+impl JetStreamLog {
+    /// Publishes a batch under its id (the stream's de-duplication key); the acknowledgement
+    /// is still to come.
+    fn publish(
+        &self,
+        id: BatchId,
+        bytes: Vec<u8>,
+    ) -> Result<jetstream::context::PublishAckFuture, CommandLogError> {
+        check_batch(&bytes)?;
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(MESSAGE_ID_HEADER, id.to_string().as_str());
+        let subject = self.settings.subject.clone();
+        let sending = self
+            .context
+            .publish_with_headers(subject, headers, bytes.into());
+        self.runtime.block_on(sending).map_err(unavailable)
+    }
+}
+
+/// Where a published batch landed, once the stream acknowledges it.
+async fn landed(sent: jetstream::context::PublishAckFuture) -> Result<Appended, CommandLogError> {
+    let ack = sent.await.map_err(unavailable)?;
+    Ok(Appended {
+        position: ack.sequence,
+        duplicate: ack.duplicate,
+    })
+}
+
 impl CommandLog for JetStreamLog {
     fn append(&self, id: BatchId, bytes: Vec<u8>) -> Result<Appended, CommandLogError> {
-        check_batch(&bytes)?;
-        self.runtime.block_on(async {
-            let mut headers = async_nats::HeaderMap::new();
-            headers.insert(MESSAGE_ID_HEADER, id.to_string().as_str());
-            let subject = self.settings.subject.clone();
-            let sent = self
-                .context
-                .publish_with_headers(subject, headers, bytes.into())
-                .await
-                .map_err(unavailable)?;
-            let ack = sent.await.map_err(unavailable)?;
-            Ok(Appended {
-                position: ack.sequence,
-                duplicate: ack.duplicate,
-            })
-        })
+        let sent = self.publish(id, bytes)?;
+        self.runtime.block_on(landed(sent))
+    }
+
+    /// Published here, in the order of the calls (one connection carries them), and the
+    /// acknowledgement awaited on the log's runtime, which reports it.
+    fn start_append(&self, id: BatchId, bytes: Vec<u8>, finished: &Sender<AppendFinished>) {
+        match self.publish(id, bytes) {
+            Ok(sent) => {
+                let finished = finished.clone();
+                self.runtime.spawn(async move {
+                    AppendFinished::report(&finished, id, landed(sent).await);
+                });
+            }
+            Err(error) => AppendFinished::report(finished, id, Err(error)),
+        }
     }
 
     fn read(

@@ -58,7 +58,8 @@ fn suite(kind: &str, log: Arc<dyn CommandLog>) {
     an_id_appended_again_keeps_its_first_position(kind, log.as_ref());
     reads_page_and_wait(kind, log.clone());
     bounds_and_trimming(kind, log.as_ref());
-    appenders_at_once_get_one_order(kind, log);
+    appenders_at_once_get_one_order(kind, log.clone());
+    started_appends_land_in_the_order_started(kind, log.as_ref());
 }
 
 #[test]
@@ -212,6 +213,37 @@ fn appenders_at_once_get_one_order(kind: &str, log: Arc<dyn CommandLog>) {
     assert_eq!(positions, expected, "{kind}: every batch a place, no gaps");
     let read = log.read(before + 1, 1_000, Duration::ZERO).unwrap();
     assert_eq!(read.len() as u64, THREADS * EACH, "{kind}: read back whole");
+}
+
+/// Appends started one after another, none waited for (the appender keeps several on their
+/// way): each is reported once, as `append` would answer it, and they land in the order
+/// started; one started again under its id is a duplicate.
+fn started_appends_land_in_the_order_started(kind: &str, log: &dyn CommandLog) {
+    const STARTED: u64 = 50;
+    let before = log.last_position().unwrap();
+    let (report_to, finished) = std::sync::mpsc::channel();
+    for n in 0..STARTED {
+        log.start_append(id(2_000 + n), n.to_be_bytes().to_vec(), &report_to);
+    }
+    log.start_append(id(2_000), b"again".to_vec(), &report_to);
+    drop(report_to);
+    let mut landed: Vec<(BatchId, u64, bool)> = finished
+        .iter()
+        .map(|finished| {
+            let appended = (finished.result).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            (finished.id, appended.position, appended.duplicate)
+        })
+        .collect();
+    landed.sort_unstable_by_key(|(id, _, duplicate)| (*duplicate, id.0));
+    let mut expected: Vec<(BatchId, u64, bool)> = (0..STARTED)
+        .map(|n| (id(2_000 + n), before + 1 + n, false))
+        .collect();
+    expected.push((id(2_000), before + 1, true));
+    assert_eq!(landed, expected, "{kind}: each reported once, in order");
+    let read = log.read(before + 1, 1_000, Duration::ZERO).unwrap();
+    let bodies: Vec<Vec<u8>> = read.into_iter().map(|batch| batch.bytes).collect();
+    let started: Vec<Vec<u8>> = (0..STARTED).map(|n| n.to_be_bytes().to_vec()).collect();
+    assert_eq!(bodies, started, "{kind}: nothing stored twice");
 }
 
 /// A server of the three killed (SIGKILL) under appends: appends go on once the stream has a
