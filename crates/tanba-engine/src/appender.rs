@@ -82,6 +82,8 @@ struct Flights {
     on_their_way: HashMap<BatchId, (Vec<u8>, Instant)>,
     /// The furthest position a batch landed at.
     last_appended: Position,
+    /// How the batches' appends ended. Unbounded, yet it holds at most
+    /// [`APPENDS_IN_FLIGHT_MAX`] reports: each batch on its way reports once.
     finished: Receiver<AppendFinished>,
     report_to: Sender<AppendFinished>,
 }
