@@ -67,6 +67,12 @@ pub struct BenchArgs {
     /// replayed into an empty store by the bulk path and by the ordinary write path.
     #[arg(long, conflicts_with_all = ["feeds", "analytics", "cluster"])]
     replay: bool,
+    /// With `--replay`: the store whose log is replayed, kept after the run. Made there first
+    /// (as `--replay` makes it) if the directory does not exist; else an existing data
+    /// directory, of a stopped node or an earlier run, replayed as it is: to profile replay,
+    /// or to measure it on a real log.
+    #[arg(long, requires = "replay", value_name = "DIR")]
+    replay_log: Option<std::path::PathBuf>,
 }
 
 /// How big each workload is.
@@ -131,7 +137,7 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         return Ok(std::process::ExitCode::SUCCESS);
     }
     if args.replay {
-        crate::bench_replay::run(args.quick, &parent)?;
+        crate::bench_replay::run(args.quick, &parent, args.replay_log.as_deref())?;
         return Ok(std::process::ExitCode::SUCCESS);
     }
     if args.cluster {

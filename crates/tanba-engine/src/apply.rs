@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use tanba_store::Column;
-use tanba_types::{CodeKey, CodeStatus, Event, PackageLevel, TaxpayerId, WithdrawalReason};
+use tanba_types::{CodeKey, CodeStatus, Event, Gtin, PackageLevel, TaxpayerId, WithdrawalReason};
 
 use crate::error::EngineError;
 use crate::keys;
@@ -121,10 +121,19 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             expiry_date,
             batch,
         } => {
+            // Read once per product, not per code: an event applies thousands of one product.
+            let mut shelf_lives: HashMap<Gtin, Option<u32>> = HashMap::new();
             for code in codes {
                 let mut code_record = state.existing_code(code)?;
                 let shelf_life = match code.gtin() {
-                    Some(gtin) => state.product(&gtin)?.and_then(|p| p.shelf_life_days),
+                    Some(gtin) => match shelf_lives.get(&gtin) {
+                        Some(days) => *days,
+                        None => {
+                            let days = state.product(&gtin)?.and_then(|p| p.shelf_life_days);
+                            shelf_lives.insert(gtin, days);
+                            days
+                        }
+                    },
                     None => None,
                 };
                 // Only applied or circulating codes are packed: nothing around this one to count.
@@ -132,13 +141,14 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                     code_record.parent.is_none() && code_record.contents_total() == 0,
                     "emitted codes are never packed"
                 );
+                let before = code_record.clone();
                 code_record.status = CodeStatus::Applied;
                 code_record.production_date = Some(*production_date);
                 code_record.expiry_date =
                     expiry_date.or_else(|| shelf_life.map(|days| production_date.plus_days(days)));
                 code_record.batch = batch.clone();
                 mark(state, code, &mut code_record, sequence, HistoryEntry::Own);
-                state.put_code(code, &code_record)?;
+                state.put_read_code(code, before, &code_record)?;
             }
         }
         Event::CodesIntroduced {
@@ -426,8 +436,9 @@ fn mark_stored(
     entry: HistoryEntry,
 ) -> Result<(), EngineError> {
     let mut record = state.existing_code(code)?;
+    let before = record.clone();
     mark(state, code, &mut record, sequence, entry);
-    state.put_code(code, &record)
+    state.put_read_code(code, before, &record)
 }
 
 /// Changes every code in the subtrees of `roots` (a status or a block belongs to each code, and
@@ -443,6 +454,7 @@ fn update_subtrees(
     let mut counted = 0;
     for root in roots {
         let mut nodes = state.subtree(root, &mut counted)?;
+        let records_before: Vec<CodeRecord> = nodes.iter().map(|(_, r)| r.clone()).collect();
         let before = Tally::of(root, &nodes[0].1);
         for (_, code_record) in &mut nodes {
             change(code_record);
@@ -472,8 +484,8 @@ fn update_subtrees(
         let after = Tally::of(root, &nodes[0].1);
         let parent = nodes[0].1.parent;
         mark(state, root, &mut nodes[0].1, sequence, HistoryEntry::Own);
-        for (code, code_record) in &nodes {
-            state.put_code(code, code_record)?;
+        for ((code, code_record), before) in nodes.iter().zip(records_before) {
+            state.put_read_code(code, before, code_record)?;
         }
         if before != after {
             add_to_packages(state, parent, &before, Sign::Remove)?;
@@ -497,9 +509,10 @@ fn update_roots(
             code_record.parent.is_none(),
             "documents list outermost packages only"
         );
+        let before = code_record.clone();
         change(&mut code_record);
         mark(state, root, &mut code_record, sequence, HistoryEntry::Own);
-        state.put_code(root, &code_record)?;
+        state.put_read_code(root, before, &code_record)?;
     }
     Ok(())
 }

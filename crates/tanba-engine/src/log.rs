@@ -271,7 +271,7 @@ pub fn replay_in_loads(
         let (pages, checked) = std::sync::mpsc::sync_channel(REPLAY_PAGES_AHEAD);
         let reader = scope.spawn(|| read_checked(snapshot.as_ref(), pages));
         // Applying drops the receiver when it ends, so a reader waiting to send wakes and stops.
-        let applied = apply_checked(target, checked, load_operations);
+        let applied = apply_checked(scope, target, checked, load_operations);
         let read = reader.join().expect("the log reader does not panic");
         (applied, read)
     });
@@ -344,28 +344,42 @@ fn read_checked(
     }
 }
 
-/// Applies checked pages as they come into changes held in memory, loading them into `target`
-/// whenever they grow past the flush bounds; the changes not yet loaded and the number of
-/// events applied.
-fn apply_checked(
-    target: &dyn Store,
+/// Applies checked pages as they come into changes held in memory, handing them over to be
+/// loaded into `target` on a thread of their own whenever they grow past the flush bounds,
+/// while applying goes on (reading them until the next hand-over, by when they are in); the
+/// changes not yet handed over, once every load has ended, and the number of events applied.
+fn apply_checked<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    target: &'scope dyn Store,
     pages: std::sync::mpsc::Receiver<CheckedPage>,
     load_operations: usize,
 ) -> Result<(Pending, u64), EngineError> {
-    let mut pending = Pending::for_replay();
+    let mut pending = Pending::for_replay(load_operations);
     let mut replayed = 0;
+    let mut loading: Option<std::thread::ScopedJoinHandle<'scope, _>> = None;
+    let loaded = |loading: Option<std::thread::ScopedJoinHandle<'scope, _>>| {
+        loading.map_or(Ok(()), |load| load.join().expect("a load does not panic"))
+    };
     for page in pages {
         for (key, value, record) in page {
             // The stored bytes are the chain's input: copied as they are.
             let mut state = State::new(target, &mut pending);
             state.put(Column::Log, key, value);
-            apply(&mut state, &record)?;
+            if let Err(error) = apply(&mut state, &record) {
+                // Every load ends before the store is given back.
+                let _ = loaded(loading);
+                return Err(error);
+            }
             replayed += 1;
             if pending.len() >= load_operations || pending.bytes_set() >= REPLAY_FLUSH_BYTES {
-                std::mem::replace(&mut pending, Pending::for_replay()).load_into(target)?;
+                // One load at a time, in order: a later one must land over an earlier one.
+                loaded(loading.take())?;
+                let changes = pending.hand_over();
+                loading = Some(scope.spawn(move || changes.load_into(target)));
             }
         }
     }
+    loaded(loading)?;
     Ok((pending, replayed))
 }
 

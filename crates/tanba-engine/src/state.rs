@@ -5,7 +5,8 @@
 //! Typed reads and writes of records live here too, so `decide` and `apply` never touch bytes.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use tanba_store::{Change, Column, Durability, Entry, Store, WriteBatch};
 use tanba_types::{
@@ -24,6 +25,21 @@ use crate::statistics::Statistics;
 /// Most store reads a group remembers; past it the memory is cleared and reads go to the store.
 pub const READ_CACHE_ENTRIES_MAX: usize = 200_000;
 
+/// The hash maps of pending changes and reads: keyed by aHash, seeded at random per map. Not
+/// SipHash, the standard library's, which was a tenth of replay's time; nor an unseeded hash,
+/// since keys carry what callers chose (receipt ids, document numbers), and a log whose keys
+/// collide on purpose would make every lookup a walk. No map's order is ever read unsorted.
+type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
+
+/// Each column's pending changes.
+type Columns = HashMap<Column, Changes>;
+
+/// A key and its new value (`None`: deleted), owned.
+type OwnedChange = (Vec<u8>, Option<Vec<u8>>);
+
+/// A key and its new value, as held in the pending changes.
+type HeldChange<'a> = (&'a Vec<u8>, &'a Option<Vec<u8>>);
+
 /// Changes not yet written: per column, key to new value (`None`: deleted). Also what the group
 /// has read from the store: only the writer writes, so a value read stays true for the whole
 /// group unless the group changes it (and then `columns` answers first). `decide` and then
@@ -31,9 +47,13 @@ pub const READ_CACHE_ENTRIES_MAX: usize = 200_000;
 /// memtable lookups this saves were a quarter of the writer's time.
 #[derive(Default)]
 pub struct Pending {
-    columns: HashMap<Column, Changes>,
-    /// Replay's: changes to the columns it reads only by key are hashed, not ordered.
-    hash_point_columns: bool,
+    columns: Columns,
+    /// Changes handed over to be loaded into the store ([`Pending::hand_over`]), perhaps not
+    /// all in yet: read between these changes and the store.
+    loading: Option<Arc<Columns>>,
+    /// Replay's: changes to the columns it reads only by key are hashed, not ordered, each
+    /// column's map made with room for this many keys.
+    hashed_column_room: Option<usize>,
     operations: usize,
     bytes_set: usize,
     read: RefCell<ReadCache>,
@@ -48,7 +68,7 @@ pub struct Pending {
 
 /// A group's pending changes at one moment ([`State::savepoint`]).
 pub struct Savepoint {
-    columns: HashMap<Column, Changes>,
+    columns: Columns,
     operations: usize,
     statistics: Statistics,
     event_day: Option<Date>,
@@ -95,11 +115,7 @@ impl Changes {
     /// The changes under `prefix` from `start`, in key order. A hashed column has no order:
     /// its changes are filtered and sorted, correct but slow, and a bug (asserted in tests):
     /// the column belongs out of [`POINT_COLUMNS`].
-    fn range_under<'a>(
-        &'a self,
-        prefix: &[u8],
-        start: &[u8],
-    ) -> Vec<(&'a Vec<u8>, &'a Option<Vec<u8>>)> {
+    fn range_under<'a>(&'a self, prefix: &[u8], start: &[u8]) -> Vec<HeldChange<'a>> {
         match self {
             Changes::Ordered(entries) => entries
                 .range(start.to_vec()..)
@@ -117,8 +133,8 @@ impl Changes {
         }
     }
 
-    /// Every change, in key order (the writer's, ordered already, without a copy).
-    fn into_sorted(self) -> Box<dyn Iterator<Item = Change>> {
+    /// Every change, in key order, owned (the writer's, ordered already, without a copy).
+    fn into_sorted(self) -> Box<dyn Iterator<Item = OwnedChange>> {
         match self {
             Changes::Ordered(entries) => Box::new(entries.into_iter()),
             Changes::Hashed(entries) => {
@@ -127,6 +143,45 @@ impl Changes {
                 Box::new(entries.into_iter())
             }
         }
+    }
+
+    /// Every change, in key order, borrowed: to load while they are still read.
+    fn sorted(&self) -> Vec<Change<'_>> {
+        fn borrowed<'a>((key, value): HeldChange<'a>) -> Change<'a> {
+            (key.as_slice(), value.as_deref())
+        }
+        match self {
+            Changes::Ordered(entries) => entries.iter().map(borrowed).collect(),
+            Changes::Hashed(entries) => {
+                let mut entries: Vec<_> = entries.iter().map(borrowed).collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                entries
+            }
+        }
+    }
+}
+
+/// Changes handed over to be loaded into the store ([`Pending::hand_over`]) while the
+/// [`Pending`] they came from goes on reading them.
+pub struct LoadingChanges {
+    columns: Arc<Columns>,
+    statistics: Statistics,
+}
+
+impl LoadingChanges {
+    /// Bulk load ([`Store::load_sorted`]): each column's changes in key order, then the owners'
+    /// counters as in [`Pending::into_batch`]. Not atomic (see the store's). Changes handed
+    /// over before these must be in already: the counters are read from the store.
+    pub fn load_into(self, store: &dyn Store) -> Result<(), EngineError> {
+        let mut columns: Vec<_> = self.columns.iter().collect();
+        columns.sort_by_key(|(column, _)| **column);
+        for (column, changes) in columns {
+            store.load_sorted(*column, &mut changes.sorted().into_iter())?;
+        }
+        let mut batch = WriteBatch::new();
+        self.statistics.write(store, &mut batch)?;
+        store.write(batch, Durability::Buffered)?;
+        Ok(())
     }
 }
 
@@ -157,11 +212,15 @@ impl ReadCache {
 
 impl Pending {
     /// Pending changes that remember only code records: for replay, which reads other records
-    /// about once, so remembering them costs more than it saves.
-    pub fn for_replay() -> Pending {
+    /// about once, so remembering them costs more than it saves. `keys_expected`, the keys it
+    /// changes before they are loaded, sizes each hashed column for half of them: a map that
+    /// grows to millions rehashes every key on the way (7 % of replay's applying), and the
+    /// codes, the largest column, take about half. Room another column does not fill costs
+    /// little memory: only its control bytes, one a slot, are written until it is used.
+    pub fn for_replay(keys_expected: usize) -> Pending {
         Pending {
             read_cache_codes_only: true,
-            hash_point_columns: true,
+            hashed_column_room: Some(keys_expected / 2),
             ..Pending::default()
         }
     }
@@ -182,18 +241,30 @@ impl Pending {
         self.bytes_set
     }
 
-    /// Bulk load for replay ([`Store::load_sorted`]): each column's changes in key order, then
-    /// the owners' counters as in [`Pending::into_batch`]. Not atomic (see the store's).
-    pub fn load_into(self, store: &dyn Store) -> Result<(), EngineError> {
-        let mut columns: Vec<_> = self.columns.into_iter().collect();
-        columns.sort_by_key(|(column, _)| *column);
-        for (column, changes) in columns {
-            store.load_sorted(column, &mut changes.into_sorted())?;
+    /// Bulk load for replay: [`LoadingChanges::load_into`], here and now.
+    pub fn load_into(mut self, store: &dyn Store) -> Result<(), EngineError> {
+        self.hand_over().load_into(store)
+    }
+
+    /// Takes every change out, to be loaded into the store ([`LoadingChanges::load_into`]),
+    /// perhaps on another thread, and starts afresh: nothing changed, nothing remembered, and
+    /// the changes handed over read (until the next hand-over) between new changes and the
+    /// store. So the changes handed over before must be in the store by now: they are no
+    /// longer read. Nothing remembered, since a remembered read may be older than a change
+    /// handed over; a read remembered later is of a key none of them changes.
+    pub fn hand_over(&mut self) -> LoadingChanges {
+        let fresh = Pending {
+            hashed_column_room: self.hashed_column_room,
+            read_cache_codes_only: self.read_cache_codes_only,
+            ..Pending::default()
+        };
+        let taken = std::mem::replace(self, fresh);
+        let columns = Arc::new(taken.columns);
+        self.loading = Some(Arc::clone(&columns));
+        LoadingChanges {
+            columns,
+            statistics: taken.statistics,
         }
-        let mut batch = WriteBatch::new();
-        self.statistics.write(store, &mut batch)?;
-        store.write(batch, Durability::Buffered)?;
-        Ok(())
     }
 
     /// The changes as one write batch, in a fixed order (column, then key), then the owners'
@@ -269,7 +340,7 @@ impl<'a> State<'a> {
 
     /// The value under `key`.
     pub fn get(&self, column: Column, key: &[u8]) -> Result<Option<Vec<u8>>, EngineError> {
-        if let Some(value) = self.pending.columns.get(&column).and_then(|c| c.get(key)) {
+        if let Some(value) = self.changed(column, key) {
             return Ok(value.clone());
         }
         if self.pending.read_cache_codes_only && column != Column::Codes {
@@ -284,6 +355,15 @@ impl<'a> State<'a> {
         Ok(value)
     }
 
+    /// The pending change of `key`, or else the one on its way into the store.
+    fn changed(&self, column: Column, key: &[u8]) -> Option<&Option<Vec<u8>>> {
+        let pending = self.pending.columns.get(&column).and_then(|c| c.get(key));
+        pending.or_else(|| {
+            let loading = self.pending.loading.as_ref()?;
+            loading.get(&column).and_then(|c| c.get(key))
+        })
+    }
+
     /// Sets `key`.
     pub fn put(&mut self, column: Column, key: Vec<u8>, value: Vec<u8>) {
         self.set(column, key, Some(value));
@@ -296,11 +376,13 @@ impl<'a> State<'a> {
 
     fn set(&mut self, column: Column, key: Vec<u8>, value: Option<Vec<u8>>) {
         self.pending.bytes_set += key.len() + value.as_ref().map_or(0, Vec::len);
-        let hashed = self.pending.hash_point_columns && POINT_COLUMNS.contains(&column);
+        let room = (self.pending.hashed_column_room).filter(|_| POINT_COLUMNS.contains(&column));
         let previous = (self.pending.columns.entry(column))
-            .or_insert_with(|| match hashed {
-                true => Changes::Hashed(HashMap::new()),
-                false => Changes::Ordered(BTreeMap::new()),
+            .or_insert_with(|| match room {
+                Some(room) => {
+                    Changes::Hashed(HashMap::with_capacity_and_hasher(room, Default::default()))
+                }
+                None => Changes::Ordered(BTreeMap::new()),
             })
             .insert(key, value);
         if previous.is_none() {
@@ -327,11 +409,18 @@ impl<'a> State<'a> {
         start: &[u8],
         limit: usize,
     ) -> Result<Vec<Entry>, EngineError> {
-        let pending: Vec<(&Vec<u8>, &Option<Vec<u8>>)> = (self.pending.columns.get(&column))
-            .map(|changes| changes.range_under(prefix, start))
-            .unwrap_or_default();
-        // Pending deletions may hide stored entries: read enough to still fill `limit`.
-        let deleted = pending.iter().filter(|(_, value)| value.is_none()).count();
+        // Oldest first: the changes on their way into the store, then the pending ones.
+        let layers: Vec<Vec<HeldChange>> =
+            [self.pending.loading.as_deref(), Some(&self.pending.columns)]
+                .into_iter()
+                .flatten()
+                .filter_map(|columns| columns.get(&column))
+                .map(|changes| changes.range_under(prefix, start))
+                .collect();
+        // Deletions may hide stored entries: read enough to still fill `limit`.
+        let deleted = (layers.iter().flatten())
+            .filter(|(_, value)| value.is_none())
+            .count();
         let stored_limit = (limit + deleted).min(tanba_store::SCAN_ENTRIES_MAX);
         let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self
             .store
@@ -339,7 +428,7 @@ impl<'a> State<'a> {
             .scan_from(column, prefix, start, stored_limit)?
             .into_iter()
             .collect();
-        for (key, value) in pending {
+        for (key, value) in layers.into_iter().flatten() {
             match value {
                 Some(value) => merged.insert(key.clone(), value.clone()),
                 None => merged.remove(key),
@@ -380,6 +469,24 @@ impl<'a> State<'a> {
         self.count_and_put_code(code, before, record)
     }
 
+    /// [`State::put_code`] for a record read earlier in this event and changed since: `before`
+    /// is the record as read, so it is not read and decoded again (a tenth of replay's
+    /// applying went to that). That `before` is what is stored now is asserted in debug builds,
+    /// where every test runs.
+    pub fn put_read_code(
+        &mut self,
+        code: &CodeKey,
+        before: CodeRecord,
+        record: &CodeRecord,
+    ) -> Result<(), EngineError> {
+        debug_assert_eq!(
+            self.code(code)?.as_ref(),
+            Some(&before),
+            "the record read before is the stored one"
+        );
+        self.count_and_put_code(code, Some(before), record)
+    }
+
     /// Writes the record of a code that does not exist yet (`decide` checked it), and counts it
     /// as [`State::put_code`] does, without reading for a record that is not there: issuing
     /// writes millions, and replay reads nothing twice.
@@ -408,11 +515,10 @@ impl<'a> State<'a> {
     /// The stored values of `codes`: pending first, then one batched read of the store.
     fn raw_codes(&self, codes: &[CodeKey]) -> Result<Vec<Option<Vec<u8>>>, EngineError> {
         let encoded: Vec<Vec<u8>> = codes.iter().map(keys::code).collect();
-        let pending = self.pending.columns.get(&Column::Codes);
         let mut values = vec![None; codes.len()];
         let mut unresolved = Vec::new();
         for (index, key) in encoded.iter().enumerate() {
-            match pending.and_then(|entries| entries.get(key)) {
+            match self.changed(Column::Codes, key) {
                 Some(value) => values[index] = value.clone(),
                 None => unresolved.push(index),
             }
@@ -654,5 +760,70 @@ impl<'a> State<'a> {
         }
         // A package whose whole content leaves is empty: height 0.
         Ok(height.map_or(0, |below| below + 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The layers a read goes through: pending changes, changes handed over, the store.
+
+    use tanba_store::MemoryStore;
+
+    use super::*;
+
+    fn value(store: &dyn Store, pending: &mut Pending, key: &[u8]) -> Option<Vec<u8>> {
+        State::new(store, pending)
+            .get(Column::Children, key)
+            .unwrap()
+    }
+
+    fn scanned(store: &dyn Store, pending: &mut Pending) -> Vec<Entry> {
+        State::new(store, pending)
+            .scan_prefix(Column::Children, b"", 100)
+            .unwrap()
+    }
+
+    #[test]
+    fn changes_handed_over_are_read_until_the_next_hand_over_and_newer_changes_win() {
+        let store = MemoryStore::new();
+        let mut batch = WriteBatch::new();
+        for key in [&b"a"[..], b"b", b"c"] {
+            batch
+                .put(Column::Children, key.to_vec(), b"stored".to_vec())
+                .unwrap();
+        }
+        store.write(batch, Durability::Buffered).unwrap();
+        let mut pending = Pending::for_replay(16);
+        let mut state = State::new(&store, &mut pending);
+        state.put(Column::Children, b"b".to_vec(), b"handed over".to_vec());
+        state.delete(Column::Children, b"c".to_vec());
+        state.put(Column::Children, b"d".to_vec(), b"handed over".to_vec());
+        let handed_over = pending.hand_over();
+        assert!(pending.is_empty(), "a hand-over starts afresh");
+        // Not loaded yet: read through.
+        assert_eq!(
+            value(&store, &mut pending, b"b"),
+            Some(b"handed over".to_vec())
+        );
+        assert_eq!(value(&store, &mut pending, b"c"), None, "deleted");
+        let mut state = State::new(&store, &mut pending);
+        state.put(Column::Children, b"d".to_vec(), b"pending".to_vec());
+        state.delete(Column::Children, b"a".to_vec());
+        let keys_and_values = |entries: Vec<Entry>| -> Vec<(String, String)> {
+            (entries.into_iter())
+                .map(|(k, v)| (String::from_utf8(k).unwrap(), String::from_utf8(v).unwrap()))
+                .collect()
+        };
+        let expected = vec![
+            ("b".to_owned(), "handed over".to_owned()),
+            ("d".to_owned(), "pending".to_owned()),
+        ];
+        assert_eq!(keys_and_values(scanned(&store, &mut pending)), expected);
+        // Loaded: the same answers, now from the store under the newer changes.
+        handed_over.load_into(&store).unwrap();
+        assert_eq!(keys_and_values(scanned(&store, &mut pending)), expected);
+        pending.load_into(&store).unwrap();
+        let mut fresh = Pending::for_replay(16);
+        assert_eq!(keys_and_values(scanned(&store, &mut fresh)), expected);
     }
 }

@@ -80,6 +80,10 @@ use tanba_types::{
     Scalar, ScannedCode, Serial, TailProfile, TaxpayerId, WithdrawalReason,
 };
 
+/// Changed keys per load when a seed's log is replayed at its end: small, so that loads overlap
+/// the events applied after them.
+const SIMULATION_REPLAY_LOAD_OPERATIONS: usize = 100;
+
 /// Seeds a default run covers, and steps per seed: thousands of commands in all, in well under
 /// a minute of a debug build on two cores.
 const SEEDS_DEFAULT: u64 = 24;
@@ -4103,12 +4107,17 @@ impl Sim {
     }
 
     /// Replay from scratch gives the same bytes, and the log verifies from genesis and from the
-    /// last signed checkpoint.
+    /// last signed checkpoint. Replay loads its changes in many small loads, so that events
+    /// read through changes still on their way into the store, and what earlier loads put in.
     fn full_replay(&self) {
         let here = self.here();
         let fresh = MemoryStore::new();
-        let replayed = tanba_engine::replay(self.memory.as_ref(), &fresh)
-            .unwrap_or_else(|error| panic!("{here}: replay: {error}"));
+        let replayed = tanba_engine::log::replay_in_loads(
+            self.memory.as_ref(),
+            &fresh,
+            SIMULATION_REPLAY_LOAD_OPERATIONS,
+        )
+        .unwrap_or_else(|error| panic!("{here}: replay: {error}"));
         assert_eq!(replayed, self.model.sequence, "{here}: events replayed");
         let difference = tanba_engine::first_state_difference(self.memory.as_ref(), &fresh)
             .expect("comparing stores");

@@ -43,8 +43,8 @@ pub const SCAN_ENTRIES_MAX: usize = 100_000;
 pub type Entry = (Vec<u8>, Vec<u8>);
 
 /// One key's change in a bulk load ([`Store::load_sorted`]): its new value, or `None` if
-/// deleted.
-pub type Change = (Vec<u8>, Option<Vec<u8>>);
+/// deleted. Borrowed: the loader's changes stay readable while they load.
+pub type Change<'a> = (&'a [u8], Option<&'a [u8]>);
 
 /// Whether a write must be on stable storage before it returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,18 +182,18 @@ pub trait Store: Send + Sync {
     fn load_sorted(
         &self,
         column: Column,
-        changes: &mut dyn Iterator<Item = Change>,
+        changes: &mut dyn Iterator<Item = Change<'_>>,
     ) -> Result<(), StoreError> {
         let mut batch = WriteBatch::new();
         let mut last: Option<Vec<u8>> = None;
         for (key, value) in changes {
-            check_ascending(&mut last, &key)?;
+            check_ascending(&mut last, key)?;
             if batch.len() == BATCH_OPERATIONS_MAX {
                 self.write(std::mem::take(&mut batch), Durability::Buffered)?;
             }
             match value {
-                Some(value) => batch.put(column, key, value)?,
-                None => batch.delete(column, key)?,
+                Some(value) => batch.put(column, key.to_vec(), value.to_vec())?,
+                None => batch.delete(column, key.to_vec())?,
             }
         }
         self.write(batch, Durability::Synced)

@@ -102,7 +102,7 @@ impl RocksStore {
     fn write_table(
         &self,
         column: Column,
-        changes: &mut dyn Iterator<Item = Change>,
+        changes: &mut dyn Iterator<Item = Change<'_>>,
         path: &Path,
     ) -> Result<bool, StoreError> {
         let mut changes = changes.peekable();
@@ -117,10 +117,10 @@ impl RocksStore {
         writer.open(path).map_err(engine)?;
         let mut last = None;
         for (key, value) in changes {
-            check_ascending(&mut last, &key)?;
+            check_ascending(&mut last, key)?;
             match value {
-                Some(value) => writer.put(&key, &value),
-                None => writer.delete(&key),
+                Some(value) => writer.put(key, value),
+                None => writer.delete(key),
             }
             .map_err(engine)?;
         }
@@ -196,7 +196,7 @@ impl Store for RocksStore {
     fn load_sorted(
         &self,
         column: Column,
-        changes: &mut dyn Iterator<Item = Change>,
+        changes: &mut dyn Iterator<Item = Change<'_>>,
     ) -> Result<(), StoreError> {
         let number = self.loads.fetch_add(1, Ordering::Relaxed);
         let path = (self.db.path())

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use tanba_store::{
-    Column, Durability, MemoryStore, RocksStore, SCAN_ENTRIES_MAX, Store, StoreError, WriteBatch,
+    Change, Column, Durability, MemoryStore, RocksStore, SCAN_ENTRIES_MAX, Store, StoreError,
+    WriteBatch,
 };
 
 /// Runs `check` against a fresh store of each kind.
@@ -245,6 +246,13 @@ fn bulk_scans_visit_what_paged_scans_return() {
 }
 
 /// Changes for a bulk load: keys `from..to` (four digits) set to `value`.
+/// Changes as a bulk load borrows them.
+fn borrowed(changes: &[(Vec<u8>, Option<Vec<u8>>)]) -> impl Iterator<Item = Change<'_>> {
+    changes
+        .iter()
+        .map(|(key, value)| (key.as_slice(), value.as_deref()))
+}
+
 fn changes(from: u32, to: u32, value: &str) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
     (from..to)
         .map(|n| {
@@ -272,7 +280,7 @@ fn a_bulk_load_lands_after_every_write_before_it() {
         let mut loaded = changes(0, 1_000, "loaded");
         loaded[2].1 = None;
         store
-            .load_sorted(Column::Codes, &mut loaded.into_iter())
+            .load_sorted(Column::Codes, &mut borrowed(&loaded))
             .unwrap();
         let snapshot = store.snapshot();
         let all = snapshot.scan_prefix(Column::Codes, b"", 2_000).unwrap();
@@ -292,7 +300,7 @@ fn a_bulk_load_lands_after_every_write_before_it() {
             )
             .unwrap();
         store
-            .load_sorted(Column::Codes, &mut changes(6, 8, "again").into_iter())
+            .load_sorted(Column::Codes, &mut borrowed(&changes(6, 8, "again")))
             .unwrap();
         assert_eq!(
             store.get(Column::Codes, b"0005").unwrap(),
@@ -318,9 +326,7 @@ fn a_bulk_load_lands_after_every_write_before_it() {
 fn a_bulk_load_out_of_order_is_refused() {
     each_store(|store| {
         for keys in [&["b", "a"][..], &["a", "a"]] {
-            let mut load = keys
-                .iter()
-                .map(|key| (key.as_bytes().to_vec(), Some(b"v".to_vec())));
+            let mut load = keys.iter().map(|key| (key.as_bytes(), Some(&b"v"[..])));
             let refused = store.load_sorted(Column::Codes, &mut load).unwrap_err();
             assert!(matches!(refused, StoreError::LoadOutOfOrder), "{refused}");
             assert_eq!(refused.code(), "TANBA-STORE-LOAD-OUT-OF-ORDER");
@@ -339,7 +345,7 @@ fn a_bulk_load_survives_reopening_rocksdb_and_leaves_no_file_behind() {
     {
         let store = RocksStore::open(directory.path()).unwrap();
         store
-            .load_sorted(Column::Log, &mut changes(0, 100, "event").into_iter())
+            .load_sorted(Column::Log, &mut borrowed(&changes(0, 100, "event")))
             .unwrap();
     }
     let store = RocksStore::open(directory.path()).unwrap();
@@ -347,7 +353,7 @@ fn a_bulk_load_survives_reopening_rocksdb_and_leaves_no_file_behind() {
         store.get(Column::Log, b"0042").unwrap(),
         Some(b"event".to_vec())
     );
-    let mut refused = [(b"b".to_vec(), None), (b"a".to_vec(), None)].into_iter();
+    let mut refused = [(&b"b"[..], None), (&b"a"[..], None)].into_iter();
     assert!(store.load_sorted(Column::Log, &mut refused).is_err());
     let left = std::fs::read_dir(directory.path().join("bulk-load"))
         .unwrap()
