@@ -354,7 +354,7 @@ fn apply_checked<'scope>(
     pages: std::sync::mpsc::Receiver<CheckedPage>,
     load_operations: usize,
 ) -> Result<(Pending, u64), EngineError> {
-    let mut pending = Pending::for_replay(load_operations);
+    let mut pending = Pending::for_replay();
     let mut replayed = 0;
     let mut loading: Option<std::thread::ScopedJoinHandle<'scope, _>> = None;
     let loaded = |loading: Option<std::thread::ScopedJoinHandle<'scope, _>>| {

@@ -51,9 +51,11 @@ pub struct Pending {
     /// Changes handed over to be loaded into the store ([`Pending::hand_over`]), perhaps not
     /// all in yet: read between these changes and the store.
     loading: Option<Arc<Columns>>,
-    /// Replay's: changes to the columns it reads only by key are hashed, not ordered, each
-    /// column's map made with room for this many keys.
-    hashed_column_room: Option<usize>,
+    /// Replay's: changes to the columns it reads only by key are hashed, not ordered.
+    hash_point_columns: bool,
+    /// Replay's: room each hashed column's map is made with, the keys it held before the last
+    /// hand-over ([`Pending::hand_over`]).
+    hashed_column_room: HashMap<Column, usize>,
     operations: usize,
     bytes_set: usize,
     read: RefCell<ReadCache>,
@@ -212,15 +214,11 @@ impl ReadCache {
 
 impl Pending {
     /// Pending changes that remember only code records: for replay, which reads other records
-    /// about once, so remembering them costs more than it saves. `keys_expected`, the keys it
-    /// changes before they are loaded, sizes each hashed column for half of them: a map that
-    /// grows to millions rehashes every key on the way (7 % of replay's applying), and the
-    /// codes, the largest column, take about half. Room another column does not fill costs
-    /// little memory: only its control bytes, one a slot, are written until it is used.
-    pub fn for_replay(keys_expected: usize) -> Pending {
+    /// about once, so remembering them costs more than it saves.
+    pub fn for_replay() -> Pending {
         Pending {
             read_cache_codes_only: true,
-            hashed_column_room: Some(keys_expected / 2),
+            hash_point_columns: true,
             ..Pending::default()
         }
     }
@@ -252,9 +250,20 @@ impl Pending {
     /// store. So the changes handed over before must be in the store by now: they are no
     /// longer read. Nothing remembered, since a remembered read may be older than a change
     /// handed over; a read remembered later is of a key none of them changes.
+    ///
+    /// Each hashed column starts again with room for the keys it held: a map that grows to
+    /// millions rehashes every key on the way (7 % of replay's applying). Not room guessed
+    /// up front: a replay too short to hand over would pay a page fault on most inserts.
     pub fn hand_over(&mut self) -> LoadingChanges {
+        let hashed_column_room = (self.columns.iter())
+            .filter_map(|(column, changes)| match changes {
+                Changes::Hashed(entries) => Some((*column, entries.len())),
+                Changes::Ordered(_) => None,
+            })
+            .collect();
         let fresh = Pending {
-            hashed_column_room: self.hashed_column_room,
+            hash_point_columns: self.hash_point_columns,
+            hashed_column_room,
             read_cache_codes_only: self.read_cache_codes_only,
             ..Pending::default()
         };
@@ -376,13 +385,15 @@ impl<'a> State<'a> {
 
     fn set(&mut self, column: Column, key: Vec<u8>, value: Option<Vec<u8>>) {
         self.pending.bytes_set += key.len() + value.as_ref().map_or(0, Vec::len);
-        let room = (self.pending.hashed_column_room).filter(|_| POINT_COLUMNS.contains(&column));
+        let hashed = self.pending.hash_point_columns && POINT_COLUMNS.contains(&column);
+        let room = self.pending.hashed_column_room.get(&column).copied();
         let previous = (self.pending.columns.entry(column))
-            .or_insert_with(|| match room {
-                Some(room) => {
-                    Changes::Hashed(HashMap::with_capacity_and_hasher(room, Default::default()))
-                }
-                None => Changes::Ordered(BTreeMap::new()),
+            .or_insert_with(|| match hashed {
+                true => Changes::Hashed(HashMap::with_capacity_and_hasher(
+                    room.unwrap_or(0),
+                    Default::default(),
+                )),
+                false => Changes::Ordered(BTreeMap::new()),
             })
             .insert(key, value);
         if previous.is_none() {
@@ -793,7 +804,7 @@ mod tests {
                 .unwrap();
         }
         store.write(batch, Durability::Buffered).unwrap();
-        let mut pending = Pending::for_replay(16);
+        let mut pending = Pending::for_replay();
         let mut state = State::new(&store, &mut pending);
         state.put(Column::Children, b"b".to_vec(), b"handed over".to_vec());
         state.delete(Column::Children, b"c".to_vec());
@@ -823,7 +834,7 @@ mod tests {
         handed_over.load_into(&store).unwrap();
         assert_eq!(keys_and_values(scanned(&store, &mut pending)), expected);
         pending.load_into(&store).unwrap();
-        let mut fresh = Pending::for_replay(16);
+        let mut fresh = Pending::for_replay();
         assert_eq!(keys_and_values(scanned(&store, &mut fresh)), expected);
     }
 }
