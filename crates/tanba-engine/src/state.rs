@@ -51,17 +51,16 @@ pub struct Pending {
     /// Changes handed over to be loaded into the store ([`Pending::hand_over`]), perhaps not
     /// all in yet: read between these changes and the store.
     loading: Option<Arc<Columns>>,
-    /// Replay's: changes to the columns it reads only by key are hashed, not ordered.
-    hash_point_columns: bool,
     /// Replay's: room each hashed column's map is made with, the keys it held before the last
     /// hand-over ([`Pending::hand_over`]).
     hashed_column_room: HashMap<Column, usize>,
     operations: usize,
     bytes_set: usize,
     read: RefCell<ReadCache>,
-    /// Remember only code records: replay reads most records about once, but a code record
-    /// twice (by the change, then by `put_code` comparing before and after).
-    read_cache_codes_only: bool,
+    /// Replay's: remember only code records (replay reads most records about once, but a
+    /// code record twice: by the change, then by `put_code` comparing before and after); and
+    /// scan no hashed column (it holds millions of changes there).
+    replay: bool,
     /// The owners' counters the group's code changes move, written once each at the end.
     statistics: Statistics,
     /// The day of the event being applied (Kazakhstan's date): the day its flows count on.
@@ -76,9 +75,11 @@ pub struct Savepoint {
     event_day: Option<Date>,
 }
 
-/// Columns that applying an event reads only by key, never by a scan: replay, which holds
-/// millions of changes, keeps theirs in hash maps, whose lookups cost a fraction of an ordered
-/// map's (each of whose comparisons chases a key on the heap), and sorts them once, when loaded.
+/// Columns that applying an event reads only by key, never by a scan, and that deciding
+/// scans only for a recall's sweep (the codes of one product): their changes are held in hash
+/// maps, whose lookups cost a fraction of an ordered map's (each of whose comparisons chases a
+/// key on the heap), and sorted once, when written or loaded. A group's ordered maps of
+/// changes were a sixth of a catching-up node's applying; replay holds millions.
 pub const POINT_COLUMNS: [Column; 8] = [
     Column::Meta,
     Column::Log,
@@ -93,9 +94,9 @@ pub const POINT_COLUMNS: [Column; 8] = [
 /// One column's pending changes, key to new value (`None`: deleted).
 #[derive(Clone)]
 enum Changes {
-    /// In key order: the writer's groups, and every column a scan may read.
+    /// In key order: the columns a scan reads.
     Ordered(BTreeMap<Vec<u8>, Option<Vec<u8>>>),
-    /// Hashed: replay's [`POINT_COLUMNS`].
+    /// Hashed: [`POINT_COLUMNS`].
     Hashed(HashMap<Vec<u8>, Option<Vec<u8>>>),
 }
 
@@ -115,8 +116,10 @@ impl Changes {
     }
 
     /// The changes under `prefix` from `start`, in key order. A hashed column has no order:
-    /// its changes are filtered and sorted, correct but slow, and a bug (asserted in tests):
-    /// the column belongs out of [`POINT_COLUMNS`].
+    /// its changes are filtered and sorted, a walk over all of them. Only a recall's sweep
+    /// scans one (a product's codes), in a group, whose changes are bounded
+    /// ([`crate::core::GROUP_OPERATIONS_SOFT_MAX`]); replay, which holds millions, applies
+    /// events, which read by key only (asserted in tests).
     fn range_under<'a>(&'a self, prefix: &[u8], start: &[u8]) -> Vec<HeldChange<'a>> {
         match self {
             Changes::Ordered(entries) => entries
@@ -124,7 +127,6 @@ impl Changes {
                 .take_while(|(key, _)| key.starts_with(prefix))
                 .collect(),
             Changes::Hashed(entries) => {
-                debug_assert!(false, "a scan of a column replay hashes");
                 let mut found: Vec<_> = entries
                     .iter()
                     .filter(|(key, _)| key.starts_with(prefix) && key.as_slice() >= start)
@@ -217,8 +219,7 @@ impl Pending {
     /// about once, so remembering them costs more than it saves.
     pub fn for_replay() -> Pending {
         Pending {
-            read_cache_codes_only: true,
-            hash_point_columns: true,
+            replay: true,
             ..Pending::default()
         }
     }
@@ -262,9 +263,8 @@ impl Pending {
             })
             .collect();
         let fresh = Pending {
-            hash_point_columns: self.hash_point_columns,
             hashed_column_room,
-            read_cache_codes_only: self.read_cache_codes_only,
+            replay: self.replay,
             ..Pending::default()
         };
         let taken = std::mem::replace(self, fresh);
@@ -352,7 +352,7 @@ impl<'a> State<'a> {
         if let Some(value) = self.changed(column, key) {
             return Ok(value.clone());
         }
-        if self.pending.read_cache_codes_only && column != Column::Codes {
+        if self.pending.replay && column != Column::Codes {
             return Ok(self.store.get(column, key)?);
         }
         let mut read = self.pending.read.borrow_mut();
@@ -385,7 +385,7 @@ impl<'a> State<'a> {
 
     fn set(&mut self, column: Column, key: Vec<u8>, value: Option<Vec<u8>>) {
         self.pending.bytes_set += key.len() + value.as_ref().map_or(0, Vec::len);
-        let hashed = self.pending.hash_point_columns && POINT_COLUMNS.contains(&column);
+        let hashed = POINT_COLUMNS.contains(&column);
         let room = self.pending.hashed_column_room.get(&column).copied();
         let previous = (self.pending.columns.entry(column))
             .or_insert_with(|| match hashed {
@@ -420,6 +420,10 @@ impl<'a> State<'a> {
         start: &[u8],
         limit: usize,
     ) -> Result<Vec<Entry>, EngineError> {
+        debug_assert!(
+            !(self.pending.replay && POINT_COLUMNS.contains(&column)),
+            "replay scans {column:?}, whose millions of changes are hashed"
+        );
         // Oldest first: the changes on their way into the store, then the pending ones.
         let layers: Vec<Vec<HeldChange>> =
             [self.pending.loading.as_deref(), Some(&self.pending.columns)]
@@ -836,5 +840,37 @@ mod tests {
         pending.load_into(&store).unwrap();
         let mut fresh = Pending::for_replay();
         assert_eq!(keys_and_values(scanned(&store, &mut fresh)), expected);
+    }
+
+    #[test]
+    fn a_group_scans_a_hashed_column_in_key_order_with_its_changes_over_the_store() {
+        let store = MemoryStore::new();
+        let mut batch = WriteBatch::new();
+        for key in [&b"pa"[..], b"pc", b"pe", b"q"] {
+            batch
+                .put(Column::Codes, key.to_vec(), b"stored".to_vec())
+                .unwrap();
+        }
+        store.write(batch, Durability::Buffered).unwrap();
+        let mut pending = Pending::default();
+        let mut state = State::new(&store, &mut pending);
+        for key in [&b"pf"[..], b"pb", b"o", b"pd", b"r"] {
+            state.put(Column::Codes, key.to_vec(), b"pending".to_vec());
+        }
+        state.delete(Column::Codes, b"pe".to_vec());
+        state.put(Column::Codes, b"pc".to_vec(), b"changed".to_vec());
+        let found = state.scan_from(Column::Codes, b"p", b"pb", 4).unwrap();
+        let found: Vec<(&[u8], &[u8])> = (found.iter())
+            .map(|(key, value)| (key.as_slice(), value.as_slice()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (&b"pb"[..], &b"pending"[..]),
+                (b"pc", b"changed"),
+                (b"pd", b"pending"),
+                (b"pf", b"pending"),
+            ]
+        );
     }
 }
