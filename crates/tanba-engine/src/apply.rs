@@ -294,10 +294,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
             update_subtrees(state, sold, sequence, |code_record| {
                 code_record.status = CodeStatus::Withdrawn(WithdrawalReason::RetailSale);
             })?;
-            for code in sold {
-                let line = keys::sale_line(&seller, receipt_id, code);
-                state.put(Column::Index, line, keys::sequence(0).to_vec());
-            }
+            // No key per code sold: a return reads the codes from this entry.
             record_receipt(state, keys::RECEIPT_SALE, record, &seller, receipt_id);
         }
         Event::Returned {
@@ -310,7 +307,7 @@ pub fn apply(state: &mut State, record: &LogRecord) -> Result<(), EngineError> {
                 code_record.status = CodeStatus::Introduced;
             })?;
             for code in codes {
-                let line = keys::sale_line(&seller, sale_receipt_id, code);
+                let line = keys::returned_line(&seller, sale_receipt_id, code);
                 state.put(Column::Index, line, keys::sequence(sequence).to_vec());
             }
             record_receipt(state, keys::RECEIPT_RETURN, record, &seller, receipt_id);

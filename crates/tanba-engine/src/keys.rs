@@ -24,7 +24,7 @@
 //! | index | `r` + column tag + reference key + sequence | empty: a card's versions |
 //! | index | `b` + IIN/BIN | [`OrderBacklog`](crate::records::OrderBacklog): what it waits for |
 //! | index | `f` + `s`/`r` + IIN/BIN + receipt id | [`ReceiptEntry`](crate::records::ReceiptEntry): the log entry that recorded a seller's sale or return receipt |
-//! | index | `f` + `l` + IIN/BIN + id length (u16 BE) + sales receipt id + code | the sequence (u64 BE) of the return that brought the sold code back, 0 while none has |
+//! | index | `f` + `l` + IIN/BIN + id length (u16 BE) + sales receipt id + code | the sequence (u64 BE) of the return that brought the code back (which codes a receipt sold, its log entry says) |
 //! | index | `a` + operator's IIN/BIN + seller's IIN/BIN | [`FiscalAgency`](tanba_types::FiscalAgency): a fiscal data operator serving a seller |
 //! | index | `x` + IIN/BIN + sequence | empty: a participant's exports (withdrawals to an EAEU state or outside the EAEU) |
 //! | index | `S` + IIN/BIN + product (u64 BE: the GTIN's number, 0 for transport packages) | stock counters: (bucket, count) pairs, bucket = status x blocked ([`crate::statistics`]) |
@@ -112,8 +112,9 @@ pub const META_LAYOUT: &[u8] = b"layout";
 /// under; 5: log entries are the log contract's records with their feed kinds, chained by
 /// leaf; 6: owners' stock and flow counters, and each package's content counted by product and
 /// status; 7: the public column is state, the log's reports, flags and sealed contacts; 8: a
-/// code's latest history marks in its record, the earlier in chunks, not one key per event).
-pub const LAYOUT_VERSION: u32 = 8;
+/// code's latest history marks in its record, the earlier in chunks, not one key per event; 9: a
+/// sale keeps no key per code, only a return does).
+pub const LAYOUT_VERSION: u32 = 9;
 
 /// Index prefix: a code's history.
 pub const INDEX_HISTORY: u8 = b'h';
@@ -131,8 +132,9 @@ pub const INDEX_RECEIPTS: u8 = b'f';
 pub const RECEIPT_SALE: u8 = b's';
 /// Receipt kind: a return.
 pub const RECEIPT_RETURN: u8 = b'r';
-/// Receipt index kind: a code sold on a sales receipt.
-pub const RECEIPT_SALE_LINE: u8 = b'l';
+/// Receipt index kind: a code returned from a sales receipt. A sale keeps no key per code
+/// (the codes it sold are in its log entry): a sale writes a key fewer per line.
+pub const RECEIPT_RETURNED_LINE: u8 = b'l';
 /// Index prefix: the fiscal data operators serving sellers.
 pub const INDEX_FISCAL_AGENCIES: u8 = b'a';
 /// Index prefix: the versions of a reference card (participant, category, product).
@@ -467,12 +469,12 @@ pub fn receipt(kind: u8, seller: &TaxpayerId, receipt_id: &str) -> Vec<u8> {
     out
 }
 
-/// A code sold on a seller's sales receipt. The receipt id is length-prefixed, since the code
-/// follows it.
-pub fn sale_line(seller: &TaxpayerId, receipt_id: &str, code: &CodeKey) -> Vec<u8> {
+/// A code returned from a seller's sales receipt. The receipt id is length-prefixed, since the
+/// code follows it.
+pub fn returned_line(seller: &TaxpayerId, receipt_id: &str, code: &CodeKey) -> Vec<u8> {
     let id = receipt_id.as_bytes();
     let id_length = u16::try_from(id.len()).expect("receipt ids are bounded well below 64 KiB");
-    let mut out = vec![INDEX_RECEIPTS, RECEIPT_SALE_LINE];
+    let mut out = vec![INDEX_RECEIPTS, RECEIPT_RETURNED_LINE];
     out.extend_from_slice(&seller.to_ascii());
     out.extend_from_slice(&id_length.to_be_bytes());
     out.extend_from_slice(id);

@@ -251,13 +251,16 @@ pub(crate) fn record_return(
     let returned_on = Date::from_unix_ms_in_kz(context.time_ms);
     let sold_on = Date::from_unix_ms_in_kz(sale.time_ms);
     let days_since_sale = returned_on.days_since_epoch() - sold_on.days_since_epoch();
+    let sold = sold_on_receipt(state, sale.sequence)?;
     for code in codes {
-        match state.sale_line(&seller, sale_receipt_id, code)? {
-            None => return Err(EngineError::NotOnReceipt(*code)),
-            Some(returned_by) if returned_by != 0 => {
-                return Err(EngineError::AlreadyReturned(*code));
-            }
-            Some(_) => {}
+        if !sold.contains(code) {
+            return Err(EngineError::NotOnReceipt(*code));
+        }
+        if state
+            .returned_line(&seller, sale_receipt_id, code)?
+            .is_some()
+        {
+            return Err(EngineError::AlreadyReturned(*code));
         }
         let record = owned(state, seller, code)?;
         root(code, &record)?;
@@ -272,6 +275,16 @@ pub(crate) fn record_return(
         receipt_id: receipt_id.to_owned(),
         sale_receipt_id: sale_receipt_id.to_owned(),
     }])
+}
+
+/// The codes the sales receipt logged at `sequence` sold (its lines not refused).
+fn sold_on_receipt(state: &State, sequence: u64) -> Result<HashSet<CodeKey>, EngineError> {
+    match state.log_record(sequence)?.event {
+        Event::Sold { sold, .. } => Ok(sold.into_iter().collect()),
+        _ => Err(EngineError::Corrupt(format!(
+            "the sales receipt at log entry {sequence} is not a sale"
+        ))),
+    }
 }
 
 /// How many days after its sale a code may come back: its product category's period; for a

@@ -620,17 +620,20 @@ impl<'a> State<'a> {
         self.record(Column::Index, &keys::receipt(kind, seller, receipt_id))
     }
 
-    /// Whether a code was sold on a seller's receipt: `None` if not; else the sequence of the
-    /// return that brought it back, 0 while none has.
-    pub fn sale_line(
+    /// The sequence of the return that brought `code` back from a seller's sales receipt, if
+    /// one has. (Whether the receipt sold it, its log entry says.)
+    pub fn returned_line(
         &self,
         seller: &TaxpayerId,
         receipt_id: &str,
         code: &CodeKey,
     ) -> Result<Option<u64>, EngineError> {
-        self.get(Column::Index, &keys::sale_line(seller, receipt_id, code))?
-            .map(|value| keys::trailing_u64(&value))
-            .transpose()
+        self.get(
+            Column::Index,
+            &keys::returned_line(seller, receipt_id, code),
+        )?
+        .map(|value| keys::trailing_u64(&value))
+        .transpose()
     }
 
     /// The dates a fiscal data operator serves a seller, if it was ever registered to.

@@ -246,6 +246,16 @@ fn r_is_13_a_return_names_its_sale_and_each_unit_comes_back_once() {
         .sell_as(Actor::Participant(retailer), "S-1", &units[..2])
         .unwrap();
     assert_eq!(sold, [None, None]);
+    // A line a sale refused was not sold on it (sold on S-1 already).
+    let refused = world
+        .sell_as(Actor::Participant(retailer), "S-2", &[units[1], units[2]])
+        .unwrap();
+    assert_eq!(refused[0].as_deref(), Some("TANBA-CODE-WRONG-STATUS"));
+    assert_eq!(refused[1], None);
+    assert_eq!(
+        code_of(world.take_back(retailer, "S-2", &units[1..2])),
+        "TANBA-ENGINE-NOT-ON-RECEIPT"
+    );
     assert_eq!(
         code_of(world.take_back(retailer, "S-404", &units[..1])),
         "TANBA-ENGINE-UNKNOWN-RECEIPT"
