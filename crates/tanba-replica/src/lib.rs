@@ -3,8 +3,10 @@
 //! servers, which every Tanba node reads in one order.
 //!
 //! - [`JetStreamLog`]: a batch is one stream message, published with `Nats-Msg-Id` = its id (the
-//!   stream drops a duplicate within its window and answers with the first position), and
-//!   acknowledged once the stream's replicas stored it; its stream sequence is its position.
+//!   stream drops a duplicate within its window and answers with the first position; one sent
+//!   while the first is still being stored is answered "in process", and is sent again until
+//!   it gets that answer), and acknowledged once the stream's replicas stored it; its stream
+//!   sequence is its position.
 //!   Reads go through an ordered consumer kept between calls.
 //! - The same connection keeps the cluster's [`HeadBoard`]: a key-value bucket (replicated as
 //!   the stream is) holding each node's latest published log head, by node name.
@@ -669,48 +671,106 @@ fn parse_id(text: &str) -> Option<BatchId> {
     Some(BatchId(id))
 }
 
+/// How long an append waits before it publishes a batch again whose id the stream was still
+/// storing from an earlier publish ([`publish_in_process`]).
+const IN_PROCESS_PAUSE: Duration = Duration::from_millis(10);
+/// How many times it publishes such a batch again before it gives up (unavailable): a second
+/// in all, much longer than the stream takes to store one batch.
+const IN_PROCESS_REPUBLISHES_MAX: u32 = 100;
+
+/// A batch on its way to the stream, kept (shared, not copied) until it is acknowledged.
+#[derive(Clone)]
+struct Publication {
+    context: jetstream::Context,
+    subject: String,
+    id: BatchId,
+    bytes: bytes::Bytes,
+}
+
+impl Publication {
+    /// Publishes the batch under its id (the stream's de-duplication key); the
+    /// acknowledgement is still to come.
+    async fn send(&self) -> Result<jetstream::context::PublishAckFuture, CommandLogError> {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(MESSAGE_ID_HEADER, self.id.to_string().as_str());
+        let sending =
+            (self.context).publish_with_headers(self.subject.clone(), headers, self.bytes.clone());
+        sending.await.map_err(unavailable)
+    }
+
+    /// Where the batch landed, once the stream acknowledges it. The stream answers "in
+    /// process" to a publish whose id it is still storing from an earlier publish (an append
+    /// of the same batch again, at once, or a retry): the batch is published again after a
+    /// pause, until the stream answers it as the duplicate it is, with the first's position.
+    async fn landed(
+        self,
+        mut sent: jetstream::context::PublishAckFuture,
+    ) -> Result<Appended, CommandLogError> {
+        let mut republished = 0;
+        loop {
+            match sent.await {
+                Ok(ack) => {
+                    return Ok(Appended {
+                        position: ack.sequence,
+                        duplicate: ack.duplicate,
+                    });
+                }
+                Err(error)
+                    if publish_in_process(&error) && republished < IN_PROCESS_REPUBLISHES_MAX =>
+                {
+                    republished += 1;
+                    tokio::time::sleep(IN_PROCESS_PAUSE).await;
+                    sent = self.send().await?;
+                }
+                Err(error) => return Err(unavailable(error)),
+            }
+        }
+    }
+}
+
+/// Whether the stream refused a publish because an earlier publish of its id is still being
+/// stored (JetStream's error 10158).
+fn publish_in_process(error: &jetstream::context::PublishError) -> bool {
+    let source = std::error::Error::source(error);
+    let api_error = source.and_then(|source| source.downcast_ref::<jetstream::Error>());
+    api_error.is_some_and(|api_error| {
+        api_error.error_code() == jetstream::ErrorCode::STREAM_DUPLICATE_MESSAGE_CONFLICT
+    })
+}
+
 impl JetStreamLog {
-    /// Publishes a batch under its id (the stream's de-duplication key); the acknowledgement
-    /// is still to come.
+    /// Publishes a batch under its id; the acknowledgement is still to come.
     fn publish(
         &self,
         id: BatchId,
         bytes: Vec<u8>,
-    ) -> Result<jetstream::context::PublishAckFuture, CommandLogError> {
+    ) -> Result<(Publication, jetstream::context::PublishAckFuture), CommandLogError> {
         check_batch(&bytes)?;
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert(MESSAGE_ID_HEADER, id.to_string().as_str());
-        let subject = self.settings.subject.clone();
-        let sending = self
-            .context
-            .publish_with_headers(subject, headers, bytes.into());
-        self.runtime.block_on(sending).map_err(unavailable)
+        let publication = Publication {
+            context: self.context.clone(),
+            subject: self.settings.subject.clone(),
+            id,
+            bytes: bytes.into(),
+        };
+        let sent = self.runtime.block_on(publication.send())?;
+        Ok((publication, sent))
     }
-}
-
-/// Where a published batch landed, once the stream acknowledges it.
-async fn landed(sent: jetstream::context::PublishAckFuture) -> Result<Appended, CommandLogError> {
-    let ack = sent.await.map_err(unavailable)?;
-    Ok(Appended {
-        position: ack.sequence,
-        duplicate: ack.duplicate,
-    })
 }
 
 impl CommandLog for JetStreamLog {
     fn append(&self, id: BatchId, bytes: Vec<u8>) -> Result<Appended, CommandLogError> {
-        let sent = self.publish(id, bytes)?;
-        self.runtime.block_on(landed(sent))
+        let (publication, sent) = self.publish(id, bytes)?;
+        self.runtime.block_on(publication.landed(sent))
     }
 
     /// Published here, in the order of the calls (one connection carries them), and the
     /// acknowledgement awaited on the log's runtime, which reports it.
     fn start_append(&self, id: BatchId, bytes: Vec<u8>, finished: &Sender<AppendFinished>) {
         match self.publish(id, bytes) {
-            Ok(sent) => {
+            Ok((publication, sent)) => {
                 let finished = finished.clone();
                 self.runtime.spawn(async move {
-                    AppendFinished::report(&finished, id, landed(sent).await);
+                    AppendFinished::report(&finished, id, publication.landed(sent).await);
                 });
             }
             Err(error) => AppendFinished::report(finished, id, Err(error)),

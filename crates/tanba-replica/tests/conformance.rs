@@ -60,6 +60,7 @@ fn suite(kind: &str, log: Arc<dyn CommandLog>) {
     bounds_and_trimming(kind, log.as_ref());
     appenders_at_once_get_one_order(kind, log.clone());
     started_appends_land_in_the_order_started(kind, log.as_ref());
+    an_append_started_twice_at_once_is_a_duplicate(kind, log.as_ref());
 }
 
 #[test]
@@ -244,6 +245,31 @@ fn started_appends_land_in_the_order_started(kind: &str, log: &dyn CommandLog) {
     let bodies: Vec<Vec<u8>> = read.into_iter().map(|batch| batch.bytes).collect();
     let started: Vec<Vec<u8>> = (0..STARTED).map(|n| n.to_be_bytes().to_vec()).collect();
     assert_eq!(bodies, started, "{kind}: nothing stored twice");
+}
+
+/// A batch started again under its id before the first is stored (a stream answers that
+/// one "in process") is still answered as a duplicate of the first's position, every time.
+fn an_append_started_twice_at_once_is_a_duplicate(kind: &str, log: &dyn CommandLog) {
+    const TWICE: u64 = 100;
+    let before = log.last_position().unwrap();
+    let (report_to, finished) = std::sync::mpsc::channel();
+    for n in 0..TWICE {
+        log.start_append(id(3_000 + n), n.to_be_bytes().to_vec(), &report_to);
+        log.start_append(id(3_000 + n), n.to_be_bytes().to_vec(), &report_to);
+    }
+    drop(report_to);
+    let mut landed: Vec<(BatchId, u64, bool)> = finished
+        .iter()
+        .map(|finished| {
+            let appended = (finished.result).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            (finished.id, appended.position, appended.duplicate)
+        })
+        .collect();
+    landed.sort_unstable_by_key(|(id, _, duplicate)| (id.0, *duplicate));
+    let expected: Vec<(BatchId, u64, bool)> = (0..TWICE)
+        .flat_map(|n| [false, true].map(|duplicate| (id(3_000 + n), before + 1 + n, duplicate)))
+        .collect();
+    assert_eq!(landed, expected, "{kind}: each stored once, both answered");
 }
 
 /// A server of the three killed (SIGKILL) under appends: appends go on once the stream has a
