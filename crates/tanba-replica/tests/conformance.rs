@@ -5,11 +5,13 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use tanba_engine::blobs::{BlobShelf, MemoryShelf};
 use tanba_engine::command_log::{
-    BATCH_BYTES_MAX, BatchId, CommandLog, CommandLogError, LocalLog, READ_BATCHES_MAX,
+    AppendFinished, BATCH_BYTES_MAX, BatchId, CommandLog, CommandLogError, LocalLog,
+    READ_BATCHES_MAX,
 };
 use tanba_engine::heads::{HeadBoard, NodeName, PublishedHead};
 use tanba_engine::snapshot_shelf::{MemorySnapshotShelf, SnapshotShelf};
@@ -216,6 +218,16 @@ fn appenders_at_once_get_one_order(kind: &str, log: Arc<dyn CommandLog>) {
     assert_eq!(read.len() as u64, THREADS * EACH, "{kind}: read back whole");
 }
 
+/// Each finished append reported: its id, position and whether it was a duplicate.
+fn reported(kind: &str, finished: Receiver<AppendFinished>) -> Vec<(BatchId, u64, bool)> {
+    (finished.iter())
+        .map(|finished| {
+            let appended = (finished.result).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            (finished.id, appended.position, appended.duplicate)
+        })
+        .collect()
+}
+
 /// Appends started one after another, none waited for (the appender keeps several on their
 /// way): each is reported once, as `append` would answer it, and they land in the order
 /// started; one started again under its id is a duplicate.
@@ -228,13 +240,7 @@ fn started_appends_land_in_the_order_started(kind: &str, log: &dyn CommandLog) {
     }
     log.start_append(id(2_000), b"again".to_vec(), &report_to);
     drop(report_to);
-    let mut landed: Vec<(BatchId, u64, bool)> = finished
-        .iter()
-        .map(|finished| {
-            let appended = (finished.result).unwrap_or_else(|e| panic!("{kind}: {e}"));
-            (finished.id, appended.position, appended.duplicate)
-        })
-        .collect();
+    let mut landed = reported(kind, finished);
     landed.sort_unstable_by_key(|(id, _, duplicate)| (*duplicate, id.0));
     let mut expected: Vec<(BatchId, u64, bool)> = (0..STARTED)
         .map(|n| (id(2_000 + n), before + 1 + n, false))
@@ -258,13 +264,7 @@ fn an_append_started_twice_at_once_is_a_duplicate(kind: &str, log: &dyn CommandL
         log.start_append(id(3_000 + n), n.to_be_bytes().to_vec(), &report_to);
     }
     drop(report_to);
-    let mut landed: Vec<(BatchId, u64, bool)> = finished
-        .iter()
-        .map(|finished| {
-            let appended = (finished.result).unwrap_or_else(|e| panic!("{kind}: {e}"));
-            (finished.id, appended.position, appended.duplicate)
-        })
-        .collect();
+    let mut landed = reported(kind, finished);
     landed.sort_unstable_by_key(|(id, _, duplicate)| (id.0, *duplicate));
     let expected: Vec<(BatchId, u64, bool)> = (0..TWICE)
         .flat_map(|n| [false, true].map(|duplicate| (id(3_000 + n), before + 1 + n, duplicate)))
