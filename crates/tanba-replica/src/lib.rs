@@ -679,7 +679,6 @@ const IN_PROCESS_PAUSE: Duration = Duration::from_millis(10);
 const IN_PROCESS_REPUBLISHES_MAX: u32 = 100;
 
 /// A batch on its way to the stream, kept (shared, not copied) until it is acknowledged.
-#[derive(Clone)]
 struct Publication {
     context: jetstream::Context,
     subject: String,
