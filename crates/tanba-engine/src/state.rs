@@ -801,16 +801,20 @@ mod tests {
             .unwrap()
     }
 
-    #[test]
-    fn changes_handed_over_are_read_until_the_next_hand_over_and_newer_changes_win() {
+    /// A store holding `keys` in `column`, each with the value `stored`.
+    fn store_holding(column: Column, keys: &[&[u8]]) -> MemoryStore {
         let store = MemoryStore::new();
         let mut batch = WriteBatch::new();
-        for key in [&b"a"[..], b"b", b"c"] {
-            batch
-                .put(Column::Children, key.to_vec(), b"stored".to_vec())
-                .unwrap();
+        for key in keys {
+            batch.put(column, key.to_vec(), b"stored".to_vec()).unwrap();
         }
         store.write(batch, Durability::Buffered).unwrap();
+        store
+    }
+
+    #[test]
+    fn changes_handed_over_are_read_until_the_next_hand_over_and_newer_changes_win() {
+        let store = store_holding(Column::Children, &[b"a", b"b", b"c"]);
         let mut pending = Pending::for_replay();
         let mut state = State::new(&store, &mut pending);
         state.put(Column::Children, b"b".to_vec(), b"handed over".to_vec());
@@ -847,14 +851,7 @@ mod tests {
 
     #[test]
     fn a_group_scans_a_hashed_column_in_key_order_with_its_changes_over_the_store() {
-        let store = MemoryStore::new();
-        let mut batch = WriteBatch::new();
-        for key in [&b"pa"[..], b"pc", b"pe", b"q"] {
-            batch
-                .put(Column::Codes, key.to_vec(), b"stored".to_vec())
-                .unwrap();
-        }
-        store.write(batch, Durability::Buffered).unwrap();
+        let store = store_holding(Column::Codes, &[b"pa", b"pc", b"pe", b"q"]);
         let mut pending = Pending::default();
         let mut state = State::new(&store, &mut pending);
         for key in [&b"pf"[..], b"pb", b"o", b"pd", b"r"] {
