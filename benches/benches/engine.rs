@@ -1,21 +1,26 @@
 //! The engine's per-operation costs, each beside its baseline in the same run: a code card
 //! (what a phone or till asks) against a bare store read of the same record, and one sale
-//! committed alone (submit, decide, apply, synced WAL) against a bare synced one-key write. The
-//! workloads at scale (a million codes, concurrent tills, pallets, replay) are `tanba bench`.
+//! committed alone (submit, decide, apply, synced WAL) and a pallet of 25,000 units shipped or
+//! accepted alone, each against a bare synced one-key write. `tanba bench` runs too few pallet
+//! round trips for a 5 % comparison; these run hundreds. The workloads at scale (a million codes,
+//! concurrent tills, replay) are `tanba bench`.
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tanba_crypto::KeyRing;
 use tanba_engine::workload::{self, World};
 use tanba_engine::{Clock, Engine, EngineConfig, SystemClock, keys, query};
 use tanba_store::{Column, Durability, RocksStore, Store, WriteBatch};
-use tanba_types::{Actor, Command, Date, SaleLine};
+use tanba_types::{Actor, CodeKey, Command, Date, DocumentId, SaleLine, TaxpayerId};
 
 /// Codes in the standing world: enough that reads miss the CPU caches.
 const CODES: u32 = 100_000;
+/// The pallet `tanba bench` ships: 50 boxes of 500 units.
+const PALLET_BOXES: u64 = 50;
+const PALLET_UNITS: u32 = 25_000;
 
 fn engine_costs(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
@@ -88,8 +93,77 @@ fn engine_costs(c: &mut Criterion) {
             store.write(batch, Durability::Synced).unwrap()
         })
     });
+    pallet_costs(&mut group, &engine, &world, today);
     group.finish();
     engine.shutdown();
+}
+
+/// Ships and accepts one pallet back and forth between the producer and the wholesaler, timing
+/// either the shipment or the acceptance of each round (the other step runs untimed).
+fn pallet_costs(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    engine: &Engine,
+    world: &World,
+    today: Date,
+) {
+    let order = world
+        .order(
+            engine,
+            world.short_gtin,
+            PALLET_UNITS,
+            Duration::from_secs(600),
+        )
+        .unwrap();
+    let units = workload::order_codes(engine, order).unwrap();
+    world.bring_into_circulation(engine, &units, today).unwrap();
+    let boxes: Vec<CodeKey> = (1..=PALLET_BOXES).map(workload::sscc).collect();
+    let pallet = workload::sscc(0);
+    world.palletize(engine, pallet, &boxes, &units).unwrap();
+    let mut holders = (world.producer, world.wholesaler);
+    let ship = |holders: &(TaxpayerId, TaxpayerId)| -> DocumentId {
+        let shipment = Command::Ship {
+            buyer: holders.1,
+            items: vec![pallet],
+            signature: vec![1; 64],
+        };
+        let outcome = engine.execute(Actor::Participant(holders.0), shipment);
+        outcome.unwrap().created.expect("a shipment has an id")
+    };
+    let accept = |holders: &mut (TaxpayerId, TaxpayerId), document: DocumentId| {
+        let acceptance = Command::Accept {
+            document,
+            items: None,
+            signature: vec![2; 64],
+        };
+        engine
+            .execute(Actor::Participant(holders.1), acceptance)
+            .unwrap();
+        std::mem::swap(&mut holders.0, &mut holders.1);
+    };
+    group.bench_function("pallet_ship", |b| {
+        b.iter_custom(|rounds| {
+            let mut shipping = Duration::ZERO;
+            for _ in 0..rounds {
+                let started = Instant::now();
+                let document = ship(&holders);
+                shipping += started.elapsed();
+                accept(&mut holders, document);
+            }
+            shipping
+        })
+    });
+    group.bench_function("pallet_accept", |b| {
+        b.iter_custom(|rounds| {
+            let mut accepting = Duration::ZERO;
+            for _ in 0..rounds {
+                let document = ship(&holders);
+                let started = Instant::now();
+                accept(&mut holders, document);
+                accepting += started.elapsed();
+            }
+            accepting
+        })
+    });
 }
 
 criterion_group! {
