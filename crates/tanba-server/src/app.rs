@@ -245,6 +245,9 @@ pub struct App {
     /// The seal on the batches and heads this node shares with its cluster (none alone); its
     /// counts of forgeries met are exported as metrics.
     pub cluster_seal: Option<tanba_engine::seal::ClusterSeal>,
+    /// The cluster's heads board as this node reads and writes it: sealed, made once at start
+    /// (`start`), so that no part of the node reads the board unsealed (none alone).
+    pub head_board: Option<Arc<tanba_engine::seal::SealedBoard>>,
     /// This node's name among its cluster's (none alone).
     pub node: Option<tanba_engine::heads::NodeName>,
     /// Calls waiting for a log entry ([`CONSISTENCY_WAITERS_MAX`]).
@@ -561,6 +564,7 @@ impl App {
             test_clock: std::sync::OnceLock::new(),
             divergence: std::sync::OnceLock::new(),
             cluster_seal: None,
+            head_board: None,
             node: None,
             consistency_waiters: tokio::sync::Semaphore::new(CONSISTENCY_WAITERS_MAX),
         }

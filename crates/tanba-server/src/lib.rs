@@ -476,21 +476,19 @@ fn behind_trimmed_stream(engine_dir: &Path, applied: u64, first: u64) -> StartEr
 /// trims behind the oldest snapshot the shelf keeps, not the latest, which the node restores.
 #[cfg(feature = "rocksdb")]
 struct TrimHold {
-    board: SealedBoard,
+    board: Arc<SealedBoard>,
     node: tanba_engine::heads::NodeName,
 }
 
 #[cfg(feature = "rocksdb")]
 impl TrimHold {
     fn new(
-        config: &ServerConfig,
-        seal: Option<&ClusterSeal>,
+        board: Option<&Arc<SealedBoard>>,
         node: Option<&tanba_engine::heads::NodeName>,
     ) -> Option<TrimHold> {
-        let (board, seal, node) = (config.head_board.as_ref()?, seal?, node?);
         Some(TrimHold {
-            board: SealedBoard::new(board.0.clone(), seal.clone()),
-            node: node.clone(),
+            board: board?.clone(),
+            node: node?.clone(),
         })
     }
 
@@ -780,7 +778,11 @@ impl RunningServer {
             ),
             false => None,
         };
-        let hold = TrimHold::new(&config, cluster_seal.as_ref(), node.as_ref());
+        // The heads board sealed once, here: every part of the node is given this one.
+        let head_board = (config.head_board.as_ref())
+            .zip(cluster_seal.as_ref())
+            .map(|(board, seal)| Arc::new(SealedBoard::new(board.0.clone(), seal.clone())));
+        let hold = TrimHold::new(head_board.as_ref(), node.as_ref());
         let engine_dir = data_dir.join(ENGINE_DIRECTORY);
         let rocks = open_engine_store(&config, &engine_dir, cluster_seal.as_ref(), hold.as_ref())?;
         let store: Arc<dyn Store> = rocks.clone();
@@ -847,17 +849,14 @@ impl RunningServer {
             .map_err(|error| data_error(&exports_dir, error))?;
         let webhooks = webhooks::Webhooks::open(&data_dir, config.webhooks.clone())
             .map_err(|error| data_error(&data_dir, error))?;
-        let watch = (config.head_board.as_ref().zip(cluster_seal.as_ref()))
+        let watch = (head_board.clone())
             .zip(node.clone())
-            .map(|((board, seal), node)| {
-                let board: Arc<dyn HeadBoard> =
-                    Arc::new(SealedBoard::new(board.0.clone(), seal.clone()));
-                (board, node)
-            });
+            .map(|(board, node)| (board as Arc<dyn HeadBoard>, node));
         let node_of_app = node.clone();
         let bid = (config.steward_lease.clone()).zip(node);
         let mut app = App::new(engine, clock, audit, config, secret, exports, webhooks);
         app.cluster_seal = cluster_seal;
+        app.head_board = head_board;
         app.node = node_of_app;
         app.trust_roots = trust_roots;
         app.public_keys = Some(public_keys);

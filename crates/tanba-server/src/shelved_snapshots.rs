@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tanba_engine::command_log::CommandLogError;
 use tanba_engine::heads::{HeadBoard, NodeName, PublishedHead};
-use tanba_engine::seal::{ClusterSeal, SealedBoard};
+use tanba_engine::seal::ClusterSeal;
 use tanba_engine::snapshot_shelf::{SNAPSHOT_LABEL_BYTES_MAX, ShelvedArchive, SnapshotShelf};
 
 use crate::app::App;
@@ -402,13 +402,12 @@ pub fn after_snapshot(
     };
     let oldest_kept = shelve(shelf.0.as_ref(), seal, node, snapshot, manifest)?;
     metrics::gauge!("tanba_snapshot_shelved_sequence").set(manifest.sequence as f64);
-    let (Some(log), Some(board)) = (config.command_log.as_ref(), config.head_board.as_ref()) else {
+    let (Some(log), Some(board)) = (config.command_log.as_ref(), app.head_board.as_ref()) else {
         return Ok(());
     };
     if !app.engine.is_steward() {
         return Ok(());
     }
-    let board = SealedBoard::new(board.0.clone(), seal.clone());
     let heads = board.heads().map_err(shelf_error)?;
     let first = log.0.first_position().map_err(shelf_error)?;
     let position = trim_position(oldest_kept, first, &heads);
