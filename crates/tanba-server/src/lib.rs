@@ -412,9 +412,9 @@ fn open_engine_store(
             return Ok(rocks);
         };
         let snapshot = rocks.snapshot();
-        let Some((applied, first)) = trimmed_past(snapshot.as_ref(), log)? else {
+        let applied = tanba_engine::core::stored_applied(snapshot.as_ref())?;
+        let Some(first) = trimmed_past(applied, log) else {
             if let Some(hold) = hold {
-                let applied = tanba_engine::core::stored_applied(snapshot.as_ref())?;
                 let head = tanba_engine::log::stored_head(snapshot.as_ref())?;
                 hold.publish(applied.position, head);
             }
@@ -422,7 +422,7 @@ fn open_engine_store(
             return Ok(rocks);
         };
         if !(joining && attempt < JOIN_ATTEMPTS_MAX) {
-            return Err(behind_trimmed_stream(engine_dir, applied, first));
+            return Err(behind_trimmed_stream(engine_dir, applied.position, first));
         }
         drop(snapshot);
         tracing::warn!(
@@ -436,19 +436,15 @@ fn open_engine_store(
     }
 }
 
-/// Whether the store seen in `snapshot` is behind the command stream's trimmed start: the
-/// position it applied through and the stream's first, if so.
+/// Whether a store that applied the command stream through `applied` is behind the stream's
+/// trimmed start: the stream's first position, if so.
 #[cfg(feature = "rocksdb")]
-fn trimmed_past(
-    snapshot: &dyn Snapshot,
-    log: &SharedCommandLog,
-) -> Result<Option<(u64, u64)>, StartError> {
-    let applied = tanba_engine::core::stored_applied(snapshot)?;
+fn trimmed_past(applied: tanba_engine::core::Applied, log: &SharedCommandLog) -> Option<u64> {
     let from = applied.read_from().position;
     // Out of reach, it is not known to be trimmed: the applier waits for the log as ever.
     match outside_runtime(|| log.0.first_position()) {
-        Ok(first) if from < first => Ok(Some((applied.position, first))),
-        _ => Ok(None),
+        Ok(first) if from < first => Some(first),
+        _ => None,
     }
 }
 
@@ -714,9 +710,10 @@ fn catch_up(
         if let Some(hold) = hold {
             hold.publish(caught.applied_through, engine.head());
         }
-        if let Some((applied, first)) = trimmed_past(engine.snapshot().as_ref(), log)? {
+        let applied = tanba_engine::core::stored_applied(engine.snapshot().as_ref())?;
+        if let Some(first) = trimmed_past(applied, log) {
             let engine_dir = config.data_dir.join(ENGINE_DIRECTORY);
-            return Err(behind_trimmed_stream(&engine_dir, applied, first));
+            return Err(behind_trimmed_stream(&engine_dir, applied.position, first));
         }
     }
 }
