@@ -387,6 +387,7 @@ fn open_engine_store(
     config: &ServerConfig,
     engine_dir: &Path,
     cluster_seal: Option<&ClusterSeal>,
+    node: Option<&tanba_engine::heads::NodeName>,
     hold: Option<&TrimHold>,
 ) -> Result<Arc<RocksStore>, StartError> {
     let joining = !engine_dir.exists() && config.snapshot_shelf.is_some();
@@ -400,9 +401,7 @@ fn open_engine_store(
             hold.publish(0, empty);
         }
         if let Some((shelf, seal)) = config.snapshot_shelf.as_ref().zip(cluster_seal) {
-            let configured = config.node_name.as_deref();
-            let node = configured.and_then(|name| tanba_engine::heads::NodeName::parse(name).ok());
-            begin_from_shelf(&config.data_dir, engine_dir, shelf, seal, node.as_ref())?;
+            begin_from_shelf(&config.data_dir, engine_dir, shelf, seal, node)?;
         }
         let rocks = Arc::new(
             RocksStore::open_with_files(engine_dir, config.store_open_files_max)
@@ -781,7 +780,13 @@ impl RunningServer {
             .map(|(board, seal)| Arc::new(SealedBoard::new(board.0.clone(), seal.clone())));
         let hold = TrimHold::new(head_board.as_ref(), node.as_ref());
         let engine_dir = data_dir.join(ENGINE_DIRECTORY);
-        let rocks = open_engine_store(&config, &engine_dir, cluster_seal.as_ref(), hold.as_ref())?;
+        let rocks = open_engine_store(
+            &config,
+            &engine_dir,
+            cluster_seal.as_ref(),
+            node.as_ref(),
+            hold.as_ref(),
+        )?;
         let store: Arc<dyn Store> = rocks.clone();
         let engine = Engine::start(
             store.clone(),
