@@ -175,6 +175,11 @@ pub struct JetStreamLog {
 /// An ordered consumer positioned at `next`.
 struct Reader {
     next: Position,
+    /// The stream's last position as far as this reader knows: the stream's word when the
+    /// reader was made, then each message's (its position and how many follow it). Every batch
+    /// up to it is on its way, so a read need not ask the stream (a round trip) while batches
+    /// come.
+    known_last: Position,
     messages: consumer::pull::Ordered,
 }
 
@@ -308,6 +313,7 @@ impl JetStreamLog {
         let messages = consumer.messages().await.map_err(unavailable)?;
         Ok(Reader {
             next: from,
+            known_last: stream.cached_info().state.last_sequence,
             messages,
         })
     }
@@ -623,11 +629,16 @@ impl BlobShelf for JetStreamLog {
     }
 }
 
-/// A stream message as a batch, checked to be the one expected at `position`.
-fn batch_of(message: &jetstream::Message, position: Position) -> Result<Batch, CommandLogError> {
+/// A stream message as a batch, checked to be the one expected at `position`, and the stream's
+/// last position as the message tells it (its own, and how many follow it).
+fn batch_of(
+    message: &jetstream::Message,
+    position: Position,
+) -> Result<(Batch, Position), CommandLogError> {
     let info = message
         .info()
         .map_err(|error| CommandLogError::Corrupt(error.to_string()))?;
+    let last_known = info.stream_sequence.saturating_add(info.pending);
     if info.stream_sequence != position {
         return Err(CommandLogError::Corrupt(format!(
             "expected position {position}, the stream gave {}",
@@ -637,7 +648,7 @@ fn batch_of(message: &jetstream::Message, position: Position) -> Result<Batch, C
     let id = (message.headers.as_ref())
         .and_then(|headers| headers.get(MESSAGE_ID_HEADER))
         .and_then(|value| parse_id(value.as_str()));
-    Ok(match id {
+    let batch = match id {
         Some(id) => Batch {
             position,
             id,
@@ -651,7 +662,8 @@ fn batch_of(message: &jetstream::Message, position: Position) -> Result<Batch, C
             id: NO_BATCH_ID,
             bytes: Vec::new(),
         },
-    })
+    };
+    Ok((batch, last_known))
 }
 
 /// The id a message published without a batch id is read with.
@@ -790,13 +802,13 @@ impl CommandLog for JetStreamLog {
                 Some(reader) if reader.next == from => reader,
                 _ => self.reader_at(from).await?,
             };
-            // Every batch the stream held when the read began comes (it is on its way); past
-            // those, the first is waited for `wait`, and the rest only if already here.
-            let last = self.stream().await?.cached_info().state.last_sequence;
+            // Every batch known to be on the stream comes (it is on its way); past those, the
+            // first is waited for `wait`, and the rest only if already here.
             let mut batches: Vec<Batch> = Vec::new();
             let mut bytes_read = 0;
             while batches.len() < batches_max && bytes_read < READ_BYTES_MAX {
-                let patience = match (reader.next <= last, batches.is_empty()) {
+                let on_its_way = reader.next <= reader.known_last;
+                let patience = match (on_its_way, batches.is_empty()) {
                     (true, _) => REQUEST_TIMEOUT,
                     (false, true) => wait,
                     (false, false) => Duration::ZERO,
@@ -805,20 +817,32 @@ impl CommandLog for JetStreamLog {
                 let message = match next {
                     Ok(Some(message)) => message.map_err(unavailable)?,
                     Ok(None) => break,
-                    Err(_) if reader.next <= last => {
+                    Err(_) if on_its_way => {
                         return Err(CommandLogError::Unavailable(format!(
                             "batch {} did not come in {REQUEST_TIMEOUT:?}",
                             reader.next
                         )));
                     }
+                    // Nothing came: a quiet stream, or one that holds more than this reader
+                    // knows of and a stalled reader. The stream's word (a round trip, only
+                    // while nothing comes) tells them apart: what it holds must come.
+                    Err(_) if batches.is_empty() => {
+                        let last = self.stream().await?.cached_info().state.last_sequence;
+                        match last < reader.next {
+                            true => break,
+                            false => reader.known_last = last,
+                        }
+                        continue;
+                    }
                     Err(_) => break,
                 };
-                let batch = match batch_of(&message, reader.next) {
+                let (batch, last_known) = match batch_of(&message, reader.next) {
                     Err(error @ CommandLogError::Corrupt(_)) => {
                         return Err(self.trimmed_at(reader.next).await?.unwrap_or(error));
                     }
-                    batch => batch?,
+                    read => read?,
                 };
+                reader.known_last = reader.known_last.max(last_known);
                 bytes_read += batch.bytes.len();
                 batches.push(batch);
                 reader.next += 1;
