@@ -14,7 +14,7 @@ use tanba_crypto::KeyRing;
 use tanba_engine::workload::{self, World};
 use tanba_engine::{Clock, Engine, EngineConfig, SystemClock, keys, query};
 use tanba_store::{Column, Durability, RocksStore, Store, WriteBatch};
-use tanba_types::{Actor, CodeKey, Command, Date, DocumentId, SaleLine, TaxpayerId};
+use tanba_types::{Actor, CodeKey, Command, Date, SaleLine, TaxpayerId};
 
 /// Codes in the standing world: enough that reads miss the CPU caches.
 const CODES: u32 = 100_000;
@@ -120,24 +120,11 @@ fn pallet_costs(
     let pallet = workload::sscc(0);
     world.palletize(engine, pallet, &boxes, &units).unwrap();
     let mut holders = (world.producer, world.wholesaler);
-    let ship = |holders: &(TaxpayerId, TaxpayerId)| -> DocumentId {
-        let shipment = Command::Ship {
-            buyer: holders.1,
-            items: vec![pallet],
-            signature: vec![1; 64],
-        };
-        let outcome = engine.execute(Actor::Participant(holders.0), shipment);
-        outcome.unwrap().created.expect("a shipment has an id")
+    let ship = |(seller, buyer): &(TaxpayerId, TaxpayerId)| {
+        workload::ship(engine, *seller, *buyer, vec![pallet]).unwrap()
     };
-    let accept = |holders: &mut (TaxpayerId, TaxpayerId), document: DocumentId| {
-        let acceptance = Command::Accept {
-            document,
-            items: None,
-            signature: vec![2; 64],
-        };
-        engine
-            .execute(Actor::Participant(holders.1), acceptance)
-            .unwrap();
+    let accept = |holders: &mut (TaxpayerId, TaxpayerId), document| {
+        workload::accept(engine, holders.1, document).unwrap();
         std::mem::swap(&mut holders.0, &mut holders.1);
     };
     group.bench_function("pallet_ship", |b| {

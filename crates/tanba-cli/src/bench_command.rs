@@ -388,27 +388,10 @@ fn pallet(engine: &Engine, world: &World, scale: &Scale, today: Date) -> Result<
     let mut other = world.wholesaler;
     for _ in 0..scale.pallet_round_trips * 2 {
         let started = Instant::now();
-        let document = engine
-            .execute(
-                Actor::Participant(holder),
-                Command::Ship {
-                    buyer: other,
-                    items: vec![pallet],
-                    signature: vec![1; 64],
-                },
-            )?
-            .created
-            .context("a shipment has an id")?;
+        let document = workload::ship(engine, holder, other, vec![pallet])?;
         let shipped = started.elapsed();
         let started = Instant::now();
-        engine.execute(
-            Actor::Participant(other),
-            Command::Accept {
-                document,
-                items: None,
-                signature: vec![2; 64],
-            },
-        )?;
+        workload::accept(engine, other, document)?;
         let accepted = started.elapsed();
         ship_latency.record(shipped.as_micros() as u64)?;
         accept_latency.record(accepted.as_micros() as u64)?;

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use tanba_types::limits::{COMMAND_CODES_MAX, DOCUMENT_ITEMS_MAX, PAGE_ENTRIES_MAX};
 use tanba_types::{
-    Actor, Category, CodeKey, Command, Date, Gtin, HsCode, Introduction, Names, OrderId,
-    PackageLevel, Participant, ParticipantStatus, Product, Role, Sscc, TailProfile, TaxpayerId,
+    Actor, Category, CodeKey, Command, Date, DocumentId, Gtin, HsCode, Introduction, Names,
+    OrderId, PackageLevel, Participant, ParticipantStatus, Product, Role, Sscc, TailProfile,
+    TaxpayerId,
 };
 
 use crate::engine::Engine;
@@ -240,28 +241,38 @@ impl World {
         items: &[CodeKey],
     ) -> Result<(), EngineError> {
         for chunk in items.chunks(DOCUMENT_ITEMS_MAX) {
-            let document = engine
-                .execute(
-                    Actor::Participant(self.producer),
-                    Command::Ship {
-                        buyer,
-                        items: chunk.to_vec(),
-                        signature: vec![1; 64],
-                    },
-                )?
-                .created
-                .expect("an accepted shipment has an id");
-            engine.execute(
-                Actor::Participant(buyer),
-                Command::Accept {
-                    document,
-                    items: None,
-                    signature: vec![2; 64],
-                },
-            )?;
+            let document = ship(engine, self.producer, buyer, chunk.to_vec())?;
+            accept(engine, buyer, document)?;
         }
         Ok(())
     }
+}
+
+/// `seller` ships `items` to `buyer` (a workload's signature: fixed bytes); the shipment's id.
+pub fn ship(
+    engine: &Engine,
+    seller: TaxpayerId,
+    buyer: TaxpayerId,
+    items: Vec<CodeKey>,
+) -> Result<DocumentId, EngineError> {
+    let shipment = Command::Ship {
+        buyer,
+        items,
+        signature: vec![1; 64],
+    };
+    let receipt = engine.execute(Actor::Participant(seller), shipment)?;
+    Ok(receipt.created.expect("an accepted shipment has an id"))
+}
+
+/// `buyer` accepts everything on shipment `document`.
+pub fn accept(engine: &Engine, buyer: TaxpayerId, document: DocumentId) -> Result<(), EngineError> {
+    let acceptance = Command::Accept {
+        document,
+        items: None,
+        signature: vec![2; 64],
+    };
+    engine.execute(Actor::Participant(buyer), acceptance)?;
+    Ok(())
 }
 
 /// Every code of an order, in order.
