@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
+scripts/prune-target.sh
 test -d ../shared/conformance || { echo "test: ../shared/conformance is missing" >&2; exit 1; }
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
