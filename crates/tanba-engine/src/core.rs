@@ -244,8 +244,9 @@ pub struct Flight<T> {
 /// ([`InlineCommitter`]), or on another thread while the core decides the next group (the
 /// applier's).
 pub trait Committer {
-    /// Starts writing a group's changes.
-    fn start(&mut self, changes: LoadingChanges);
+    /// Starts writing a group's changes; `more_queued`: commands wait to be decided while it
+    /// is written (a committer may write a group here and now when nothing does).
+    fn start(&mut self, changes: LoadingChanges, more_queued: bool);
     /// Whether the write started last has ended (its result is kept for
     /// [`Committer::finish`]). Never blocks; asked between the commands of the next group,
     /// which ends there once it has one.
@@ -271,7 +272,7 @@ impl InlineCommitter {
 }
 
 impl Committer for InlineCommitter {
-    fn start(&mut self, changes: LoadingChanges) {
+    fn start(&mut self, changes: LoadingChanges, _more_queued: bool) {
         assert!(self.changes.is_none(), "one write at a time");
         self.changes = Some(changes);
     }
@@ -439,7 +440,7 @@ impl Core {
         }
         match self.send(decided) {
             Sent::Writing(changes, sent) => {
-                committer.start(changes);
+                committer.start(changes, !queue.is_empty());
                 *flight = Some(sent);
             }
             Sent::Done(done) => outcomes.extend(done),

@@ -539,7 +539,7 @@ impl DiceCommitter<'_> {
 }
 
 impl Committer for DiceCommitter<'_> {
-    fn start(&mut self, changes: LoadingChanges) {
+    fn start(&mut self, changes: LoadingChanges, _more_queued: bool) {
         match self.percent(50) {
             true => {
                 self.written = Some(changes.write_into(self.store.as_ref(), Durability::Synced))
