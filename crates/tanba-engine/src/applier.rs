@@ -11,9 +11,6 @@
 //! (a recall's census) it appends the next tick as soon as the last one is applied, so a
 //! million-unit census takes seconds, not minutes (other commands still interleave).
 //!
-//! The writer is pipelined ([`Core::step`]): while its [`ThreadCommitter`] writes and syncs
-//! one group, the applier decides the next over it, and answers the first once it is in.
-//!
 //! A batch that cannot be decoded is passed over by every node alike (its bytes are the same
 //! everywhere) and counted. A store that fails a group: with the local log its commands are
 //! answered with the store's error and left; with a replicated log the applier probes the
@@ -23,24 +20,21 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rand_chacha::ChaCha20Rng;
-use tanba_store::{Durability, Store};
 use tanba_types::{Actor, CaseCommand, Command, OrderId};
 
 use crate::appender::new_batch_id;
 use crate::command_log::{
     Batch, BatchWriter, CommandLog, LoggedCommand, Position, READ_BATCHES_MAX,
 };
-use crate::core::{Applied, Committer, Core, Flight, Place, Receipt, Stamped, commands_of};
+use crate::core::{Applied, Core, Place, Receipt, Stamped, commands_of};
 use crate::engine::{
     APPENDING, CHECKPOINT_AGE_MAX, Clock, Progress, STORE_PROBE_INTERVAL, TICK_CHECK_INTERVAL,
-    Waiters, spawn_write_path,
+    Waiters,
 };
 use crate::error::EngineError;
-use crate::state::LoadingChanges;
 
 /// How long one read of the log waits for a batch before the applier sees to its other duties
 /// (a checkpoint due, a failing store, the engine stopping). A batch that comes is taken at
@@ -61,87 +55,6 @@ pub(crate) struct Applier {
     pub(crate) replicated: bool,
     /// Draws the ids of tick batches.
     pub(crate) ids: ChaCha20Rng,
-    /// Writes the group in flight.
-    pub(crate) committer: ThreadCommitter,
-    /// The group being written, answered once it lands.
-    pub(crate) flight: Option<Flight<Tag>>,
-}
-
-/// The applier's committer: a thread that writes each group, synced, while the applier decides
-/// the next. One write at a time. A group with nothing to decide after it (a lone command) is
-/// written on the applier's thread instead: handing it over and back costs two thread
-/// wake-ups, which were a third of a lone pallet command's time.
-pub(crate) struct ThreadCommitter {
-    /// Whether the log holds batches past those the applier read last (set before each step).
-    pub(crate) more_in_log: bool,
-    store: Arc<dyn Store>,
-    writes: Option<mpsc::SyncSender<LoadingChanges>>,
-    written: mpsc::Receiver<Result<(), EngineError>>,
-    /// The last write's result, once seen by [`Committer::done`].
-    result: Option<Result<(), EngineError>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl ThreadCommitter {
-    /// Starts the thread, writing into `store`.
-    pub(crate) fn spawn(store: Arc<dyn Store>) -> Result<ThreadCommitter, EngineError> {
-        let (writes, to_write) = mpsc::sync_channel::<LoadingChanges>(1);
-        let (report, written) = mpsc::sync_channel(1);
-        let thread_store = store.clone();
-        let thread = spawn_write_path("tanba-committer", move || {
-            let store = thread_store;
-            for changes in to_write {
-                let result = changes.write_into(store.as_ref(), Durability::Synced);
-                if report.send(result).is_err() {
-                    return;
-                }
-            }
-        })?;
-        Ok(ThreadCommitter {
-            more_in_log: false,
-            store,
-            writes: Some(writes),
-            written,
-            result: None,
-            thread: Some(thread),
-        })
-    }
-}
-
-impl Committer for ThreadCommitter {
-    fn start(&mut self, changes: LoadingChanges, more_queued: bool) {
-        assert!(self.result.is_none(), "the last write's result was taken");
-        if !more_queued && !self.more_in_log {
-            self.result = Some(changes.write_into(self.store.as_ref(), Durability::Synced));
-            return;
-        }
-        let writes = self.writes.as_ref().expect("the committer runs");
-        writes.send(changes).expect("the committer thread runs");
-    }
-
-    fn done(&mut self) -> bool {
-        if self.result.is_none() {
-            self.result = self.written.try_recv().ok();
-        }
-        self.result.is_some()
-    }
-
-    fn finish(&mut self) -> Result<(), EngineError> {
-        match self.result.take() {
-            Some(result) => result,
-            None => self.written.recv().expect("the committer thread runs"),
-        }
-    }
-}
-
-impl Drop for ThreadCommitter {
-    fn drop(&mut self) {
-        // No more writes: the thread ends.
-        self.writes = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 /// The applier's timer.
@@ -162,7 +75,7 @@ struct Cursor {
 }
 
 /// What the applier keeps with each command of a group.
-pub(crate) struct Tag {
+struct Tag {
     place: Place,
     places_order: bool,
 }
@@ -175,14 +88,8 @@ impl Applier {
         let mut checkpointed_at = Instant::now();
         let mut ticker = Ticker::default();
         loop {
-            // Past the group in flight's last batch nothing is applied yet: only the batches
-            // before the committed cursor's are whole.
-            let applied_below = match self.flight {
-                Some(_) => self.core.applied().position,
-                None => cursor.from,
-            };
-            let before = (self.progress.read_position).fetch_max(applied_below, Ordering::AcqRel);
-            if before < applied_below {
+            let before = (self.progress.read_position).fetch_max(cursor.from, Ordering::AcqRel);
+            if before < cursor.from {
                 // Under the lock a waiter checks the position under (`Engine::wait_for_position`).
                 let _head = self.progress.head.lock().expect("progress lock");
                 self.progress.changed.notify_all();
@@ -199,37 +106,19 @@ impl Applier {
                 }
                 continue;
             }
-            // A replicated log's read that finds nothing asks the stream (a round trip): the
-            // group in flight lands first. The local log is asked whether more is there
-            // already, and only if not does the group land before the read waits.
-            if self.replicated
-                && let Some(resume) = self.land(&mut ticker)
-            {
-                cursor = resume;
-                continue;
-            }
-            let wait = match self.flight {
-                Some(_) => Duration::ZERO,
-                None => READ_WAIT,
-            };
-            match self.log.read(cursor.from, READ_BATCHES_MAX, wait) {
-                Ok(batches) if batches.is_empty() => {
-                    if let Some(resume) = self.land(&mut ticker) {
-                        cursor = resume;
-                    }
-                }
+            match self.log.read(cursor.from, READ_BATCHES_MAX, READ_WAIT) {
+                Ok(batches) if batches.is_empty() => {}
                 Ok(batches) => cursor = self.apply(cursor, batches, &mut ticker),
                 Err(_) => {
                     self.progress.log_failures.fetch_add(1, Ordering::Relaxed);
                     std::thread::sleep(READ_RETRY_PAUSE);
                 }
             }
-            self.checkpoint_if_old(&mut checkpointed_at, &mut cursor, &mut ticker);
+            self.checkpoint_if_old(&mut checkpointed_at);
             if !stopping {
                 self.tick_if_due(&mut ticker, cursor.from);
             }
         }
-        self.land(&mut ticker);
         // A failed final checkpoint loses nothing: the log is durable and the next start
         // checkpoints it.
         let now_ms = self.clock.now_ms().max(self.core.last_time_ms());
@@ -275,46 +164,20 @@ impl Applier {
         }
         let mut queue = self.queue(cursor, batches);
         while !queue.is_empty() {
-            // Only the local log says cheaply whether more came (a stream asks its server).
-            self.committer.more_in_log =
-                !self.replicated && (self.log.last_position()).is_ok_and(|last| last >= next.from);
-            let outcomes = (self.core).step(&mut queue, &mut self.committer, &mut self.flight);
-            if let Some(resume) = self.settle(outcomes, ticker) {
-                return resume;
+            let outcomes = self.core.execute(&mut queue);
+            let failed_on_store =
+                (outcomes.iter()).any(|(_, outcome)| matches!(outcome, Err(EngineError::Store(_))));
+            self.progress
+                .store_failing
+                .store(failed_on_store, Ordering::Relaxed);
+            if failed_on_store && self.replicated {
+                // The log's commands are not ours to drop: read them again once the store
+                // takes writes.
+                return self.resume_at(self.core.applied());
             }
+            ticker.sweeping = self.answer(outcomes);
         }
         next
-    }
-
-    /// Lands the group in flight, if any, and answers it; where to read again if the store
-    /// failed it (as [`Applier::settle`]).
-    fn land(&mut self, ticker: &mut Ticker) -> Option<Cursor> {
-        let outcomes = (self.core).finish(&mut self.committer, &mut self.flight);
-        self.settle(outcomes, ticker)
-    }
-
-    /// Answers a landed group (nothing if `outcomes` is empty); where to read again if the
-    /// store failed it and the log is replicated.
-    fn settle(
-        &mut self,
-        outcomes: Vec<(Tag, Result<Receipt, EngineError>)>,
-        ticker: &mut Ticker,
-    ) -> Option<Cursor> {
-        if outcomes.is_empty() {
-            return None;
-        }
-        let failed_on_store =
-            (outcomes.iter()).any(|(_, outcome)| matches!(outcome, Err(EngineError::Store(_))));
-        self.progress
-            .store_failing
-            .store(failed_on_store, Ordering::Relaxed);
-        if failed_on_store && self.replicated {
-            // The log's commands are not ours to drop: read them again once the store takes
-            // writes. (Nothing is in flight after a failure.)
-            return Some(self.resume_at(self.core.applied()));
-        }
-        ticker.sweeping = self.answer(outcomes);
-        None
     }
 
     /// The commands of `batches`, each with its place, less what `cursor` skips.
@@ -427,18 +290,9 @@ impl Applier {
 
     /// Signs a checkpoint of the head if the last one is [`CHECKPOINT_AGE_MAX`] old and the
     /// head moved since. A failure loses nothing (the log is durable); the next attempt comes
-    /// after the next read. The group in flight lands first (`cursor` moves back if the store
-    /// failed it).
-    fn checkpoint_if_old(
-        &mut self,
-        checkpointed_at: &mut Instant,
-        cursor: &mut Cursor,
-        ticker: &mut Ticker,
-    ) {
+    /// after the next read.
+    fn checkpoint_if_old(&mut self, checkpointed_at: &mut Instant) {
         if checkpointed_at.elapsed() >= CHECKPOINT_AGE_MAX {
-            if let Some(resume) = self.land(ticker) {
-                *cursor = resume;
-            }
             *checkpointed_at = Instant::now();
             let now_ms = self.clock.now_ms().max(self.core.last_time_ms());
             let _ = self.core.checkpoint(now_ms);

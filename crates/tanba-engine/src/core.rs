@@ -26,7 +26,7 @@ use crate::decide::{Context, decide};
 use crate::error::EngineError;
 use crate::keys;
 use crate::records::{LogHead, LogRecord, decode, encode};
-use crate::state::{Layer, LoadingChanges, Pending, State};
+use crate::state::{Pending, State};
 
 /// Most changed keys one group may reach before the writer commits it, well under the store's
 /// batch limit: the command that crosses it still joins the group. Should a group still grow
@@ -193,98 +193,6 @@ pub struct Core {
     /// in position order (to forget the oldest).
     batches: HashMap<BatchId, Position>,
     batch_order: VecDeque<(Position, BatchId)>,
-    /// The group being written, if any: the next group is decided over it.
-    flying: Option<Flying>,
-}
-
-/// A group on its way into the store: what the next group reads over the store, and where the
-/// log stands after it. Everything above (the head, the cursor, the batches kept) is committed.
-struct Flying {
-    changes: Layer,
-    end: GroupEnd,
-    /// The sequence of the checkpoint it writes, if it writes one.
-    checkpoint_at: Option<u64>,
-}
-
-/// A group decided, not yet written: its changes, where it leaves the log, and each command
-/// taken with its outcome (or the failure of the whole group).
-struct Decided<T> {
-    pending: Pending,
-    end: GroupEnd,
-    taken: Vec<(Stamped, T)>,
-    outcomes: Vec<Result<Receipt, EngineError>>,
-    failure: Option<EngineError>,
-}
-
-impl<T> Decided<T> {
-    /// Puts its commands back at the front of `queue`, in order, to be decided again.
-    fn undo(self, queue: &mut VecDeque<(Stamped, T)>) {
-        for command in self.taken.into_iter().rev() {
-            queue.push_front(command);
-        }
-    }
-}
-
-/// What sending a decided group came to.
-enum Sent<T> {
-    /// Its changes, to be written; the group waits in flight.
-    Writing(LoadingChanges, Flight<T>),
-    /// Nothing to write (or it failed already): the outcomes.
-    Done(Vec<(T, Result<Receipt, EngineError>)>),
-}
-
-/// A group being written, as its caller holds it until it lands ([`Core::step`],
-/// [`Core::finish`]): its commands and their outcomes, which nobody hears before then.
-pub struct Flight<T> {
-    taken: Vec<(Stamped, T)>,
-    outcomes: Vec<Result<Receipt, EngineError>>,
-}
-
-/// Writes the core's groups into the store, one at a time: here and now
-/// ([`InlineCommitter`]), or on another thread while the core decides the next group (the
-/// applier's).
-pub trait Committer {
-    /// Starts writing a group's changes; `more_queued`: commands wait to be decided while it
-    /// is written (a committer may write a group here and now when nothing does).
-    fn start(&mut self, changes: LoadingChanges, more_queued: bool);
-    /// Whether the write started last has ended (its result is kept for
-    /// [`Committer::finish`]). Never blocks; asked between the commands of the next group,
-    /// which ends there once it has one.
-    fn done(&mut self) -> bool;
-    /// Waits for the write started last to end; whether it is in the store.
-    fn finish(&mut self) -> Result<(), EngineError>;
-}
-
-/// Writes each group, synced, when it is waited for, on the caller's thread.
-pub struct InlineCommitter {
-    store: Arc<dyn Store>,
-    changes: Option<LoadingChanges>,
-}
-
-impl InlineCommitter {
-    /// A committer writing into `store`.
-    pub fn new(store: Arc<dyn Store>) -> InlineCommitter {
-        InlineCommitter {
-            store,
-            changes: None,
-        }
-    }
-}
-
-impl Committer for InlineCommitter {
-    fn start(&mut self, changes: LoadingChanges, _more_queued: bool) {
-        assert!(self.changes.is_none(), "one write at a time");
-        self.changes = Some(changes);
-    }
-
-    fn done(&mut self) -> bool {
-        false
-    }
-
-    fn finish(&mut self) -> Result<(), EngineError> {
-        let changes = self.changes.take().expect("a write was started");
-        changes.write_into(self.store.as_ref(), Durability::Synced)
-    }
 }
 
 /// What one group changes besides the state: the log head, the time of its last logged entry,
@@ -365,7 +273,6 @@ impl Core {
             applied,
             batches: batch_order.iter().map(|&(at, id)| (id, at)).collect(),
             batch_order,
-            flying: None,
         })
     }
 
@@ -397,205 +304,74 @@ impl Core {
         &mut self,
         queue: &mut VecDeque<(Stamped, T)>,
     ) -> Vec<(T, Result<Receipt, EngineError>)> {
-        assert!(
-            self.flying.is_none(),
-            "a group executes alone, none in flight"
-        );
-        let mut committer = InlineCommitter::new(self.store.clone());
-        let mut flight = None;
-        let mut outcomes = self.step(queue, &mut committer, &mut flight);
-        outcomes.extend(self.finish(&mut committer, &mut flight));
-        outcomes
-    }
-
-    /// The writer pipelined, one step: decides a group from the front of `queue` over the
-    /// group in `flight` (which `committer` is writing), waits for that one to land, and hands
-    /// the new one to `committer`. Returns the outcomes of the group that landed, in order
-    /// (none the first time): commands are answered only once their group is in the store.
-    ///
-    /// The new group ends as [`Core::execute`]'s do, or once the group in flight is in. If
-    /// the group in flight fails, the new one, decided over changes that never reached the
-    /// store, goes back to the front of `queue` and is decided again at the next step.
-    pub fn step<T>(
-        &mut self,
-        queue: &mut VecDeque<(Stamped, T)>,
-        committer: &mut dyn Committer,
-        flight: &mut Option<Flight<T>>,
-    ) -> Vec<(T, Result<Receipt, EngineError>)> {
-        assert_eq!(
-            flight.is_some(),
-            self.flying.is_some(),
-            "the caller holds the group in flight"
-        );
-        let decided = self.decide(queue, committer);
+        let mut pending = Pending::default();
+        let mut taken: Vec<(Stamped, T)> = Vec::new();
         let mut outcomes = Vec::new();
-        if flight.is_some() {
-            let written = committer.finish();
-            let failed = written.is_err();
-            outcomes = self.land(flight.take().expect("checked"), written);
-            if failed {
-                decided.undo(queue);
-                return outcomes;
-            }
-        }
-        match self.send(decided) {
-            Sent::Writing(changes, sent) => {
-                committer.start(changes, !queue.is_empty());
-                *flight = Some(sent);
-            }
-            Sent::Done(done) => outcomes.extend(done),
-        }
-        outcomes
-    }
-
-    /// Waits for the group in `flight`, if any, to land; its outcomes.
-    pub fn finish<T>(
-        &mut self,
-        committer: &mut dyn Committer,
-        flight: &mut Option<Flight<T>>,
-    ) -> Vec<(T, Result<Receipt, EngineError>)> {
-        match flight.take() {
-            Some(landing) => {
-                let written = committer.finish();
-                self.land(landing, written)
-            }
-            None => Vec::new(),
-        }
-    }
-
-    /// Decides a group from the front of `queue`, over the group in flight if there is one:
-    /// until the queue is empty, a bound is reached, or (once it holds a command) the group in
-    /// flight is in. Nothing changes in the core.
-    fn decide<T>(
-        &self,
-        queue: &mut VecDeque<(Stamped, T)>,
-        committer: &mut dyn Committer,
-    ) -> Decided<T> {
-        let (layer, head, logged_time_ms, applied) = match &self.flying {
-            Some(Flying { changes, end, .. }) => (
-                Some(changes.clone()),
-                end.head,
-                end.logged_time_ms,
-                end.applied,
-            ),
-            None => (None, self.head, self.last_time_ms, self.applied),
-        };
-        let mut pending = Pending::over(layer);
         let mut end = GroupEnd {
-            head,
-            logged_time_ms,
-            applied,
+            head: self.head,
+            logged_time_ms: self.last_time_ms,
+            applied: self.applied,
             batches: Vec::new(),
             batch_positions: HashMap::new(),
         };
-        let mut taken: Vec<(Stamped, T)> = Vec::new();
-        let mut outcomes = Vec::new();
-        let mut failure = None;
-        let mut state = State::new(self.store.as_ref(), &mut pending);
-        while taken.len() < GROUP_COMMANDS_MAX && state.pending_len() < GROUP_OPERATIONS_SOFT_MAX {
-            if self.flying.is_some() && !taken.is_empty() && committer.done() {
-                break;
-            }
-            let Some((mut stamped, tag)) = queue.pop_front() else {
-                break;
-            };
-            // The log's time never goes back, and only a logged entry moves it.
-            stamped.time_ms = stamped.time_ms.max(end.logged_time_ms);
-            let outcome = match self.take_place(stamped.place, &mut end) {
-                Some(refusal) => Ok(Err(refusal)),
-                None => self.run(&mut state, &mut end.head, &stamped),
-            };
-            if let Ok(Ok(_)) = &outcome {
-                end.logged_time_ms = stamped.time_ms;
-            }
-            taken.push((stamped, tag));
-            match outcome {
-                Ok(outcome) => outcomes.push(outcome),
-                Err(error) => {
-                    failure = Some(error);
+        let failure = {
+            let mut state = State::new(self.store.as_ref(), &mut pending);
+            let mut failure = None;
+            while taken.len() < GROUP_COMMANDS_MAX
+                && state.pending_len() < GROUP_OPERATIONS_SOFT_MAX
+            {
+                let Some((mut stamped, tag)) = queue.pop_front() else {
                     break;
+                };
+                // The log's time never goes back, and only a logged entry moves it.
+                stamped.time_ms = stamped.time_ms.max(end.logged_time_ms);
+                let outcome = match self.take_place(stamped.place, &mut end) {
+                    Some(refusal) => Ok(Err(refusal)),
+                    None => self.run(&mut state, &mut end.head, &stamped),
+                };
+                if let Ok(Ok(_)) = &outcome {
+                    end.logged_time_ms = stamped.time_ms;
+                }
+                taken.push((stamped, tag));
+                match outcome {
+                    Ok(outcome) => outcomes.push(outcome),
+                    Err(error) => {
+                        failure = Some(error);
+                        break;
+                    }
                 }
             }
+            failure
+        };
+        let (head, logged_time_ms) = (end.head, end.logged_time_ms);
+        let committed = match failure {
+            Some(error) => Err(error),
+            None => self.commit(pending, &end),
+        };
+        if committed.is_err() {
+            // A calendar or reference version parsed from this group was never stored: a later
+            // publication may give its number other content.
+            self.cases.forget_parsed();
         }
-        Decided {
-            pending,
-            end,
-            taken,
-            outcomes,
-            failure,
-        }
-    }
-
-    /// Seals a decided group to be written, with nothing in flight: its changes and the log's
-    /// bookkeeping (head, cursor, batches kept, a checkpoint if due). A group that failed, or
-    /// that changed nothing, is done at once.
-    fn send<T>(&mut self, decided: Decided<T>) -> Sent<T> {
-        assert!(self.flying.is_none(), "one group in flight at a time");
-        let Decided {
-            pending,
-            end,
-            taken,
-            outcomes,
-            failure,
-        } = decided;
-        if let Some(error) = failure {
-            return Sent::Done(self.fail(taken, error));
-        }
-        if end.head == self.head && end.applied == self.applied {
-            let tags = taken.into_iter().map(|(_, tag)| tag);
-            return Sent::Done(tags.zip(outcomes).collect());
-        }
-        match self.seal(pending, &end) {
-            Ok((changes, checkpoint_at)) => {
-                self.flying = Some(Flying {
-                    changes: changes.layer(),
-                    end,
-                    checkpoint_at,
-                });
-                Sent::Writing(changes, Flight { taken, outcomes })
+        match committed {
+            Ok(()) => {
+                self.head = head;
+                self.last_time_ms = logged_time_ms;
+                self.remember(end);
+                taken
+                    .into_iter()
+                    .map(|(_, tag)| tag)
+                    .zip(outcomes)
+                    .collect()
             }
-            Err(error) => Sent::Done(self.fail(taken, error)),
-        }
-    }
-
-    /// After the group in flight was written (or not): the log moves past it, or stays.
-    fn land<T>(
-        &mut self,
-        flight: Flight<T>,
-        written: Result<(), EngineError>,
-    ) -> Vec<(T, Result<Receipt, EngineError>)> {
-        let flying = self.flying.take().expect("a group in flight lands");
-        if let Err(error) = written {
-            return self.fail(flight.taken, error);
-        }
-        self.head = flying.end.head;
-        self.last_time_ms = flying.end.logged_time_ms;
-        if let Some(sequence) = flying.checkpoint_at {
-            self.checkpointed = sequence;
-        }
-        self.remember(flying.end);
-        let tags = flight.taken.into_iter().map(|(_, tag)| tag);
-        tags.zip(flight.outcomes).collect()
-    }
-
-    /// The outcomes of a group that failed with `error`, nothing of it stored.
-    fn fail<T>(
-        &mut self,
-        taken: Vec<(Stamped, T)>,
-        error: EngineError,
-    ) -> Vec<(T, Result<Receipt, EngineError>)> {
-        // A calendar or reference version parsed from this group was never stored: a later
-        // publication may give its number other content.
-        self.cases.forget_parsed();
-        match error {
-            // Not the disk: one command broke the group (a batch grown past its limit, a
-            // record that does not read back). Nothing was written; run each command alone, so
-            // the failure stays with the command that caused it.
-            error if taken.len() > 1 && !matches!(error, EngineError::Store(_)) => taken
+            // Not the disk: one command broke the group (a batch grown past its limit, a record
+            // that does not read back). Nothing was written; run each command alone, so the
+            // failure stays with the command that caused it.
+            Err(error) if taken.len() > 1 && !matches!(error, EngineError::Store(_)) => taken
                 .into_iter()
                 .flat_map(|command| self.execute(&mut VecDeque::from([command])))
                 .collect(),
-            error => taken
+            Err(error) => taken
                 .into_iter()
                 .map(|(_, tag)| (tag, Err(error.clone())))
                 .collect(),
@@ -622,12 +398,7 @@ impl Core {
             "the command log is applied in order: {place:?} after {applied:?}"
         );
         end.applied = Applied::after(place);
-        let flying = self
-            .flying
-            .as_ref()
-            .map(|flying| &flying.end.batch_positions);
         let first = (self.batches.get(&place.batch))
-            .or_else(|| flying.and_then(|positions| positions.get(&place.batch)))
             .or_else(|| end.batch_positions.get(&place.batch))
             .copied();
         match first {
@@ -752,14 +523,12 @@ impl Core {
         Ok(Ok(accepted(state, stamped, first_sequence, *head, None)))
     }
 
-    /// A group's changes with the log's bookkeeping, to be written, and the sequence of the
-    /// checkpoint they carry if one is due.
-    fn seal(
-        &self,
-        mut pending: Pending,
-        end: &GroupEnd,
-    ) -> Result<(LoadingChanges, Option<u64>), EngineError> {
+    fn commit(&mut self, pending: Pending, end: &GroupEnd) -> Result<(), EngineError> {
         let (head, time_ms) = (end.head, end.logged_time_ms);
+        if head == self.head && end.applied == self.applied {
+            return Ok(());
+        }
+        let mut pending = pending;
         let mut state = State::new(self.store.as_ref(), &mut pending);
         state.put(Column::Meta, keys::META_HEAD.to_vec(), head.to_bytes());
         if end.applied != self.applied {
@@ -781,7 +550,12 @@ impl Core {
         if checkpoint_due {
             self.put_checkpoint(&mut state, head, time_ms)?;
         }
-        Ok((pending.seal(), checkpoint_due.then_some(head.sequence)))
+        self.store
+            .write(pending.into_batch(self.store.as_ref())?, Durability::Synced)?;
+        if checkpoint_due {
+            self.checkpointed = head.sequence;
+        }
+        Ok(())
     }
 
     fn put_checkpoint(
@@ -825,7 +599,6 @@ impl Core {
         &mut self,
         time_ms: u64,
     ) -> Result<Option<tanba_crypto::Checkpoint>, EngineError> {
-        assert!(self.flying.is_none(), "a checkpoint of a committed head");
         if self.head.sequence == self.checkpointed {
             return Ok(None);
         }

@@ -347,7 +347,7 @@ fn seed_from_os() -> [u8; 32] {
 /// Starts a thread of the write path. One that panics leaves a process that answers reads and
 /// can never write again: it ends the process instead, so a supervisor starts a whole one.
 /// Nothing acknowledged is lost: every answered group was synced.
-pub(crate) fn spawn_write_path(
+fn spawn_write_path(
     name: &'static str,
     run: impl FnOnce() + Send + 'static,
 ) -> Result<JoinHandle<()>, EngineError> {
@@ -385,7 +385,6 @@ impl Engine {
         let log = (config.log.clone())
             .unwrap_or_else(|| Arc::new(LocalLog::after(core.applied().position)));
         let waiters = Arc::new(Waiters::default());
-        let committer = crate::applier::ThreadCommitter::spawn(store.clone())?;
         let appender = crate::appender::Appender {
             submissions,
             clock: clock.clone(),
@@ -405,8 +404,6 @@ impl Engine {
             clock,
             replicated,
             ids: ChaCha20Rng::from_seed(seed_from_os()),
-            committer,
-            flight: None,
         };
         let applier = spawn_write_path("tanba-applier", move || applier.run())?;
         let stop_issuer = Arc::new(AtomicBool::new(false));

@@ -77,7 +77,7 @@ pub mod trails;
 pub mod workload;
 
 pub use crate::appender::APPENDS_IN_FLIGHT_MAX;
-pub use crate::core::{Committer, Core, Flight, InlineCommitter, Receipt, Stamped};
+pub use crate::core::{Core, Receipt, Stamped};
 pub use cases::Cases;
 pub use engine::{CatchUp, Clock, Engine, EngineConfig, SystemClock, Ticket, WriterStats};
 pub use error::EngineError;

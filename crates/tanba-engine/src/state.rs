@@ -165,44 +165,14 @@ impl Changes {
     }
 }
 
-/// Changes on their way into the store, read by those made after them until they are in:
-/// replay's loads ([`Pending::hand_over`]) and the writer's group in flight
-/// ([`Pending::seal`], [`Pending::over`]).
+/// Changes handed over to be loaded into the store ([`Pending::hand_over`]) while the
+/// [`Pending`] they came from goes on reading them.
 pub struct LoadingChanges {
     columns: Arc<Columns>,
     statistics: Statistics,
 }
 
-/// Changes on their way into the store, as a later group reads them ([`Pending::over`]).
-#[derive(Clone)]
-pub struct Layer(Arc<Columns>);
-
 impl LoadingChanges {
-    /// The changes, for a later group to read until they are in.
-    pub fn layer(&self) -> Layer {
-        Layer(Arc::clone(&self.columns))
-    }
-
-    /// Writes the changes as one batch, in a fixed order (column, then key), then the owners'
-    /// counters, read from `store` and moved by the deltas (as [`Pending::into_batch`]).
-    /// Copied: a later group may still be reading them.
-    pub fn write_into(self, store: &dyn Store, durability: Durability) -> Result<(), EngineError> {
-        let mut batch = WriteBatch::new();
-        let mut columns: Vec<_> = self.columns.iter().collect();
-        columns.sort_by_key(|(column, _)| **column);
-        for (column, changes) in columns {
-            for (key, value) in changes.sorted() {
-                match value {
-                    Some(value) => batch.put(*column, key, value)?,
-                    None => batch.delete(*column, key)?,
-                }
-            }
-        }
-        self.statistics.write(store, &mut batch)?;
-        store.write(batch, durability)?;
-        Ok(())
-    }
-
     /// Bulk load ([`Store::load_sorted`]): each column's changes in key order, then the owners'
     /// counters as in [`Pending::into_batch`]. Not atomic (see the store's). Changes handed
     /// over before these must be in already: the counters are read from the store.
@@ -251,24 +221,6 @@ impl Pending {
         Pending {
             replay: true,
             ..Pending::default()
-        }
-    }
-
-    /// Pending changes over `layer`, changes on their way into the store (the group before,
-    /// still being written): read between these and the store until they are in.
-    pub fn over(layer: Option<Layer>) -> Pending {
-        Pending {
-            loading: layer.map(|Layer(columns)| columns),
-            ..Pending::default()
-        }
-    }
-
-    /// Every change, to be written ([`LoadingChanges::write_into`]), perhaps on another thread
-    /// while a later group reads them ([`LoadingChanges::layer`]).
-    pub fn seal(self) -> LoadingChanges {
-        LoadingChanges {
-            columns: Arc::new(self.columns),
-            statistics: self.statistics,
         }
     }
 

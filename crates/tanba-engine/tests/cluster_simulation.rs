@@ -393,16 +393,10 @@ impl Cluster {
                 queue.push_back((stamped, place));
             }
         }
-        let pipelined = self.chance(50);
-        let store: Arc<dyn Store> = self.nodes[node].store.clone();
         let core = self.nodes[node].core.as_mut().expect("up");
         let mut results = Vec::new();
-        if pipelined {
-            results = support::run_pipelined(core, store, queue, &mut self.rng).outcomes;
-        } else {
-            while !queue.is_empty() {
-                results.extend(core.execute(&mut queue));
-            }
+        while !queue.is_empty() {
+            results.extend(core.execute(&mut queue));
         }
         for (place, result) in results {
             self.record(node, place, &result);

@@ -232,10 +232,6 @@ struct Stats {
     repeated_lines: u64,
     /// Groups after a failed group in the same submission (the writer carries on).
     resumed_after_failure: u64,
-    /// Groups the writer pipelined decided over a group still being written, and those it
-    /// decided again because that group failed.
-    decided_in_flight: u64,
-    decided_again: u64,
     /// The deepest nesting seen (the root is depth 1).
     max_depth: usize,
     outcomes: BTreeMap<(&'static str, &'static str), u64>,
@@ -253,8 +249,6 @@ impl Stats {
         self.refused_lines += other.refused_lines;
         self.repeated_lines += other.repeated_lines;
         self.resumed_after_failure += other.resumed_after_failure;
-        self.decided_in_flight += other.decided_in_flight;
-        self.decided_again += other.decided_again;
         self.max_depth = self.max_depth.max(other.max_depth);
         for (key, count) in &other.outcomes {
             *self.outcomes.entry(*key).or_default() += count;
@@ -349,10 +343,6 @@ impl Stats {
         assert!(
             self.resumed_after_failure > 0,
             "no group ran after a failed one"
-        );
-        assert!(
-            self.decided_in_flight > 0 && self.decided_again > 0,
-            "the pipelined writer decided groups over one in flight, and again after it failed"
         );
         assert_eq!(
             self.max_depth, PACKAGE_DEPTH_MAX,
@@ -3795,7 +3785,6 @@ impl Sim {
             Fault::Write => self.disk.fail_next_write.store(true, Ordering::SeqCst),
             Fault::Read(after) => self.disk.reads_until_failure.store(after, Ordering::SeqCst),
         }
-        let mut pipelined = false;
         let outcomes: Vec<Result<Receipt, EngineError>> =
             if proposals.len() == 1 && self.dice.percent(50) {
                 self.stats.groups += 1;
@@ -3805,10 +3794,6 @@ impl Sim {
                     proposals.iter().cloned().zip(0..).collect();
                 // As the writer does: a failed group leaves the rest of the queue for the next.
                 let mut outcomes = Vec::new();
-                pipelined = self.dice.percent(50);
-                if pipelined {
-                    outcomes = self.run_pipelined(&mut queue);
-                }
                 while !queue.is_empty() {
                     self.stats.groups += 1;
                     outcomes.extend(self.core.execute(&mut queue));
@@ -3829,32 +3814,21 @@ impl Sim {
             .reads_until_failure
             .store(u64::MAX, Ordering::SeqCst);
         let here = self.here();
-        // Only the injected fault fails a group: every command taken into it hears so, and
-        // none takes effect. Unpipelined, it is the first group of the step; pipelined, a read
-        // fault may hit a later group's deciding instead of the first one's write.
-        let failing =
-            |outcome: &Result<Receipt, EngineError>| matches!(outcome, Err(EngineError::Store(_)));
-        let first_failed = outcomes.iter().position(failing).unwrap_or(0);
-        let failed = first_failed
-            ..first_failed
-                + outcomes[first_failed..]
-                    .iter()
-                    .take_while(|o| failing(o))
-                    .count();
+        // Only the injected fault fails a group, and it fails the first group of the step: every
+        // command taken into it hears so, and none takes effect.
+        let failed = outcomes
+            .iter()
+            .take_while(|outcome| matches!(outcome, Err(EngineError::Store(_))))
+            .count();
         assert!(
-            failed.is_empty() || fault != Fault::None,
+            failed == 0 || fault != Fault::None,
             "{here}: a store failure nobody injected"
         );
-        assert!(
-            failed.is_empty() || failed.start == 0 || pipelined,
-            "{here}: a group after the first failed"
-        );
         if write_failed {
-            // Unpipelined, the step's only group is the one written; pipelined, the first
-            // group that changed anything.
-            assert!(
-                (failed == (0..outcomes.len())) || pipelined && !failed.is_empty(),
-                "{here}: the group written failed to commit, as a whole"
+            assert_eq!(
+                failed,
+                outcomes.len(),
+                "{here}: the whole group failed to commit"
             );
         }
         for (index, (stamped, outcome)) in proposals.iter().zip(&outcomes).enumerate() {
@@ -3875,15 +3849,15 @@ impl Sim {
                 Err(error) => error.code(),
             };
             *self.stats.outcomes.entry((name, code)).or_default() += 1;
-            if failed.contains(&index) {
+            if index < failed {
                 continue;
             }
             assert_ne!(code, STORE_FAILED, "{here}: {name} failed after its group");
             self.judge(stamped, outcome, &here);
         }
-        if !failed.is_empty() {
+        if failed > 0 {
             self.stats.failed_commits += 1;
-            if failed.len() < outcomes.len() {
+            if failed < outcomes.len() {
                 self.stats.resumed_after_failure += 1;
             }
             self.note(format!(
@@ -3896,23 +3870,6 @@ impl Sim {
                 self.crash_and_reopen();
             }
         }
-    }
-
-    /// Runs the commands through the writer pipelined ([`support::run_pipelined`]).
-    fn run_pipelined(
-        &mut self,
-        arriving: &mut VecDeque<(Stamped, usize)>,
-    ) -> Vec<(usize, Result<Receipt, EngineError>)> {
-        let run = support::run_pipelined(
-            &mut self.core,
-            self.disk.clone(),
-            std::mem::take(arriving),
-            &mut self.dice.0,
-        );
-        self.stats.groups += run.groups;
-        self.stats.decided_in_flight += run.decided_in_flight;
-        self.stats.decided_again += run.decided_again;
-        run.outcomes
     }
 
     /// Holds one command's outcome to the model's verdict.

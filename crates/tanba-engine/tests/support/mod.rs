@@ -7,12 +7,11 @@ use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
-use rand_core::{RngCore, SeedableRng};
+use rand_core::SeedableRng;
 use tanba_crypto::KeyRing;
 use tanba_engine::issue::prepare_chunk;
-use tanba_engine::state::LoadingChanges;
-use tanba_engine::{Committer, Core, EngineError, Receipt, Stamped};
-use tanba_store::{Durability, MemoryStore, Store};
+use tanba_engine::{Core, EngineError, Receipt, Stamped};
+use tanba_store::{MemoryStore, Store};
 use tanba_types::{
     Actor, Category, CodeKey, Command, Date, Gtin, HsCode, Introduction, Names, PackageLevel,
     Participant, ParticipantStatus, Product, Role, Sscc, TailProfile, TaxpayerId,
@@ -519,94 +518,4 @@ const REPLAY_LOAD_OPERATIONS: usize = 64;
 /// Reads an engine error code, for asserting on refusals.
 pub fn code_of<T: std::fmt::Debug>(result: Result<T, EngineError>) -> &'static str {
     result.expect_err("the command should be refused").code()
-}
-
-/// The writer pipelined as the applier runs it ([`Core::step`]), with its writes on the
-/// caller's thread: a group is written either as soon as it is sent or only when the core waits
-/// for it, after the next group was decided over it; the dice say when a write is done, which
-/// ends the next group there.
-struct DiceCommitter<'a> {
-    store: Arc<dyn Store>,
-    changes: Option<LoadingChanges>,
-    written: Option<Result<(), EngineError>>,
-    dice: &'a mut ChaCha20Rng,
-}
-
-impl DiceCommitter<'_> {
-    fn percent(&mut self, percent: u64) -> bool {
-        self.dice.next_u64() % 100 < percent
-    }
-}
-
-impl Committer for DiceCommitter<'_> {
-    fn start(&mut self, changes: LoadingChanges, _more_queued: bool) {
-        match self.percent(50) {
-            true => {
-                self.written = Some(changes.write_into(self.store.as_ref(), Durability::Synced))
-            }
-            false => self.changes = Some(changes),
-        }
-    }
-
-    fn done(&mut self) -> bool {
-        self.percent(30)
-    }
-
-    fn finish(&mut self) -> Result<(), EngineError> {
-        match (self.written.take(), self.changes.take()) {
-            (Some(written), None) => written,
-            (None, Some(changes)) => changes.write_into(self.store.as_ref(), Durability::Synced),
-            _ => panic!("one write started"),
-        }
-    }
-}
-
-/// What [`run_pipelined`] did.
-pub struct Pipelined<T> {
-    /// Each command's outcome, in order.
-    pub outcomes: Vec<(T, Result<Receipt, EngineError>)>,
-    /// Groups decided.
-    pub groups: u64,
-    /// Groups decided over a group still being written.
-    pub decided_in_flight: u64,
-    /// Groups decided again because the group under them failed.
-    pub decided_again: u64,
-}
-
-/// Runs `arriving` through `core`'s writer pipelined, over `store` (the core's), the commands
-/// coming a few at a time as the applier reads them, with `dice` deciding when each comes and
-/// each write ends.
-pub fn run_pipelined<T>(
-    core: &mut Core,
-    store: Arc<dyn Store>,
-    mut arriving: VecDeque<(Stamped, T)>,
-    dice: &mut ChaCha20Rng,
-) -> Pipelined<T> {
-    let mut committer = DiceCommitter {
-        store,
-        changes: None,
-        written: None,
-        dice,
-    };
-    let mut run = Pipelined {
-        outcomes: Vec::new(),
-        groups: 0,
-        decided_in_flight: 0,
-        decided_again: 0,
-    };
-    let (mut queue, mut flight) = (VecDeque::new(), None);
-    while !arriving.is_empty() || !queue.is_empty() {
-        let come = 1 + committer.dice.next_u64() as usize % arriving.len().max(1);
-        queue.extend(arriving.drain(..come.min(arriving.len())));
-        let (in_flight, waiting) = (flight.is_some(), queue.len());
-        run.outcomes
-            .extend(core.step(&mut queue, &mut committer, &mut flight));
-        run.groups += 1;
-        run.decided_in_flight += u64::from(in_flight);
-        // A group decided over one that failed went back to the queue.
-        run.decided_again += u64::from(in_flight && queue.len() == waiting);
-    }
-    run.outcomes
-        .extend(core.finish(&mut committer, &mut flight));
-    run
 }
