@@ -53,8 +53,8 @@ impl Store for FillingDisk {
     }
 }
 
-#[test]
-fn a_full_disk_refuses_writes_at_once_keeps_reads_and_recovers_by_itself() {
+/// A running engine over a disk that has room, for now.
+fn engine_over_filling_disk() -> (Arc<FillingDisk>, Engine) {
     let disk = Arc::new(FillingDisk::new());
     let ring = Arc::new(KeyRing::generate(1, &mut OsRng));
     let engine = Engine::start(
@@ -64,6 +64,12 @@ fn a_full_disk_refuses_writes_at_once_keeps_reads_and_recovers_by_itself() {
         EngineConfig::default(),
     )
     .unwrap();
+    (disk, engine)
+}
+
+#[test]
+fn a_full_disk_refuses_writes_at_once_keeps_reads_and_recovers_by_itself() {
+    let (disk, engine) = engine_over_filling_disk();
     let shop = taxpayer(400);
     let register = Command::RegisterParticipant(participant(shop, "Shop", &[Role::Retailer]));
     engine.execute(Actor::System, register).unwrap();
@@ -112,15 +118,7 @@ fn a_full_disk_refuses_writes_at_once_keeps_reads_and_recovers_by_itself() {
 /// minutes on a full disk for a bare `Busy`).
 #[test]
 fn an_order_waited_for_ends_at_once_when_the_disk_fills_under_its_issuing() {
-    let disk = Arc::new(FillingDisk::new());
-    let ring = Arc::new(KeyRing::generate(1, &mut OsRng));
-    let engine = Engine::start(
-        disk.clone(),
-        ring,
-        Arc::new(SystemClock),
-        EngineConfig::default(),
-    )
-    .unwrap();
+    let (disk, engine) = engine_over_filling_disk();
     let world = World::register(&engine).unwrap();
     // The order's own group is written; the issuer's first chunk is not.
     disk.writes_left.store(1, Ordering::SeqCst);
