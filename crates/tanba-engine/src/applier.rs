@@ -170,6 +170,11 @@ impl Applier {
             self.progress
                 .store_failing
                 .store(failed_on_store, Ordering::Relaxed);
+            if failed_on_store {
+                // Under the lock a waiter for an order checks the store under.
+                let _head = self.progress.head.lock().expect("progress lock");
+                self.progress.changed.notify_all();
+            }
             if failed_on_store && self.replicated {
                 // The log's commands are not ours to drop: read them again once the store
                 // takes writes.

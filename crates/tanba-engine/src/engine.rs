@@ -621,7 +621,9 @@ impl Engine {
         *self.progress.head.lock().expect("progress lock")
     }
 
-    /// Waits until every code of `order` is issued (or `timeout` passes, or the order is unknown).
+    /// Waits until every code of `order` is issued (or `timeout` passes, or the order is
+    /// unknown). A store that refuses writes (a full disk) ends the wait at once with
+    /// [`EngineError::StoreUnavailable`]: the issuer waits for the store however long.
     pub fn wait_for_order(
         &self,
         order: OrderId,
@@ -639,6 +641,10 @@ impl Engine {
                 return Ok(record);
             }
             let head = self.progress.head.lock().expect("progress lock");
+            // Checked under the lock the applier takes to say the store failed.
+            if self.store_failing() {
+                return Err(EngineError::StoreUnavailable);
+            }
             if head.sequence == seen {
                 let _ = self
                     .progress

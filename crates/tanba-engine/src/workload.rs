@@ -4,7 +4,7 @@
 //! the engine's public commands like any caller; nothing here is a shortcut.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tanba_types::limits::{COMMAND_CODES_MAX, DOCUMENT_ITEMS_MAX, PAGE_ENTRIES_MAX};
 use tanba_types::{
@@ -16,10 +16,6 @@ use tanba_types::{
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::query;
-
-/// How long [`World::order`] waits for its order before it looks whether the store refuses
-/// writes.
-pub const ORDER_WAIT_SLICE: Duration = Duration::from_secs(1);
 
 /// The standing world.
 #[derive(Debug, Clone, Copy)]
@@ -155,9 +151,8 @@ impl World {
     }
 
     /// Orders `quantity` codes of `gtin` for the producer and waits until every one is issued
-    /// and durable (or `timeout` passes: then [`EngineError::Busy`]). A store that refuses
-    /// writes meanwhile (a full disk) ends the wait at once with
-    /// [`EngineError::StoreUnavailable`]: the issuer would wait for it however long.
+    /// and durable (or `timeout` passes: then [`EngineError::Busy`]; or the store refuses
+    /// writes: then [`EngineError::StoreUnavailable`], at once).
     pub fn order(
         &self,
         engine: &Engine,
@@ -172,20 +167,10 @@ impl World {
             )?
             .created
             .expect("an accepted order has an id");
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let slice = left.min(ORDER_WAIT_SLICE);
-            if engine.wait_for_order(order, slice)?.is_complete() {
-                return Ok(order);
-            }
-            if engine.store_failing() {
-                return Err(EngineError::StoreUnavailable);
-            }
-            if left <= slice {
-                return Err(EngineError::Busy);
-            }
+        if !engine.wait_for_order(order, timeout)?.is_complete() {
+            return Err(EngineError::Busy);
         }
+        Ok(order)
     }
 
     /// Reports the producer's `codes` applied today and introduces them.
