@@ -171,7 +171,7 @@ impl Applier {
                 .store_failing
                 .store(failed_on_store, Ordering::Relaxed);
             if failed_on_store {
-                // Under the lock a waiter for an order checks the store under.
+                // A waiter for an order checks the store under this lock: no wake-up is lost.
                 let _head = self.progress.head.lock().expect("progress lock");
                 self.progress.changed.notify_all();
             }
